@@ -1,0 +1,75 @@
+using KamaChat.Server.Infrastructure.Configuration;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Design;
+using Microsoft.Extensions.Options;
+
+namespace KamaChat.Server.Data;
+
+public static class DataExtensions
+{
+    public static IHostApplicationBuilder AddData(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddDbContext<SqliteKamaDbContext>((sp, options) =>
+            options.UseSqlite(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString));
+        services.AddDbContext<PostgresKamaDbContext>((sp, options) =>
+            options.UseNpgsql(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString));
+
+        // Everything asks for KamaDbContext; the configured provider decides which subclass that is.
+        services.AddScoped<KamaDbContext>(sp =>
+            sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.Provider == DatabaseProvider.Postgres
+                ? sp.GetRequiredService<PostgresKamaDbContext>()
+                : sp.GetRequiredService<SqliteKamaDbContext>());
+
+        services.AddHostedService<DatabaseMigrator>();
+        services.AddHealthChecks().AddDbContextCheck<KamaDbContext>("database", tags: ["ready"]);
+        return builder;
+    }
+}
+
+/// <summary>Applies pending migrations before the server accepts requests.</summary>
+internal sealed class DatabaseMigrator(
+    IServiceProvider services,
+    IOptions<ServerOptions> server,
+    IOptions<DatabaseOptions> database,
+    ILogger<DatabaseMigrator> logger) : IHostedLifecycleService
+{
+    public async Task StartingAsync(CancellationToken cancellationToken)
+    {
+        if (database.Value.Provider == DatabaseProvider.Sqlite)
+            Directory.CreateDirectory(server.Value.DataDirectory);
+        if (!server.Value.MigrateOnStart)
+            return;
+
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<KamaDbContext>();
+        var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
+        if (pending.Count > 0)
+        {
+            logger.LogInformation("Applying {Count} migration(s) to {Provider}", pending.Count, database.Value.Provider);
+            await db.Database.MigrateAsync(cancellationToken);
+        }
+        if (database.Value.Provider == DatabaseProvider.Sqlite)
+            // WAL lets readers proceed while a write is in progress: many clients, one file.
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
+
+/// <summary>Lets `dotnet ef migrations add` build each provider's model without a running database.</summary>
+internal sealed class SqliteDesignTimeFactory : IDesignTimeDbContextFactory<SqliteKamaDbContext>
+{
+    public SqliteKamaDbContext CreateDbContext(string[] args) =>
+        new(new DbContextOptionsBuilder<SqliteKamaDbContext>().UseSqlite("Data Source=design-time.db").Options);
+}
+
+internal sealed class PostgresDesignTimeFactory : IDesignTimeDbContextFactory<PostgresKamaDbContext>
+{
+    public PostgresKamaDbContext CreateDbContext(string[] args) =>
+        new(new DbContextOptionsBuilder<PostgresKamaDbContext>().UseNpgsql("Host=localhost;Database=kamachat_design").Options);
+}

@@ -1,0 +1,42 @@
+using KamaChat.Server.Features.Auth;
+using KamaChat.Server.Features.Users;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+
+namespace KamaChat.Server.Data;
+
+/// <summary>
+/// The data layer. Handlers query it directly. Each database provider has its own subclass
+/// so that each keeps its own migrations and provider-specific conventions.
+/// </summary>
+public abstract class KamaDbContext(DbContextOptions options) : IdentityUserContext<User, long>(options)
+{
+    public DbSet<Session> Sessions => Set<Session>();
+
+    public DbSet<RefreshToken> RefreshTokens => Set<RefreshToken>();
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+        builder.Entity<Microsoft.AspNetCore.Identity.IdentityUserClaim<long>>().ToTable("user_claims");
+        builder.Entity<Microsoft.AspNetCore.Identity.IdentityUserLogin<long>>().ToTable("user_logins");
+        builder.Entity<Microsoft.AspNetCore.Identity.IdentityUserToken<long>>().ToTable("user_tokens");
+        builder.ApplyConfigurationsFromAssembly(typeof(KamaDbContext).Assembly);
+    }
+}
+
+/// <summary>The embedded default: a SQLite file in the data directory.</summary>
+public sealed class SqliteKamaDbContext(DbContextOptions<SqliteKamaDbContext> options) : KamaDbContext(options)
+{
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        // SQLite has no timestamp type and EF cannot compare DateTimeOffset stored as text;
+        // stored as a sortable integer, range filters on expiry and time work on both providers.
+        configurationBuilder.Properties<DateTimeOffset>().HaveConversion<DateTimeOffsetToBinaryConverter>();
+        configurationBuilder.Properties<DateTimeOffset?>().HaveConversion<DateTimeOffsetToBinaryConverter>();
+    }
+}
+
+/// <summary>Production: PostgreSQL 15+.</summary>
+public sealed class PostgresKamaDbContext(DbContextOptions<PostgresKamaDbContext> options) : KamaDbContext(options);

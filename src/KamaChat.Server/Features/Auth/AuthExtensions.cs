@@ -1,0 +1,107 @@
+using System.Globalization;
+using System.Security.Claims;
+using KamaChat.Server.Data;
+using KamaChat.Server.Features.Users;
+using KamaChat.Server.Infrastructure.Configuration;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace KamaChat.Server.Features.Auth;
+
+public static class AuthExtensions
+{
+    public static IHostApplicationBuilder AddAuth(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddIdentityCore<User>(options =>
+            {
+                // Length and a common-password list (CommonPasswordValidator), not composition rules (NIST SP 800-63B).
+                options.Password.RequiredLength = AuthRules.PasswordMinLength;
+                options.Password.RequireDigit = false;
+                options.Password.RequireLowercase = false;
+                options.Password.RequireUppercase = false;
+                options.Password.RequireNonAlphanumeric = false;
+                options.Password.RequiredUniqueChars = 1;
+                options.User.RequireUniqueEmail = true;
+                options.User.AllowedUserNameCharacters = AuthRules.UserNameCharacters;
+                options.Lockout.AllowedForNewUsers = true;
+                options.Lockout.MaxFailedAccessAttempts = 5;
+                options.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
+            })
+            .AddEntityFrameworkStores<KamaDbContext>()
+            .AddSignInManager()
+            .AddDefaultTokenProviders()
+            .AddPasswordValidator<CommonPasswordValidator>();
+
+        services.AddScoped<TokenService>();
+
+        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
+            .Configure<IOptions<JwtOptions>>((options, jwt) =>
+            {
+                options.MapInboundClaims = false;
+                options.TokenValidationParameters = TokenService.ValidationParameters(jwt.Value);
+                options.Events = BearerEvents;
+            });
+        services.AddAuthorization();
+        return builder;
+    }
+
+    private static readonly JwtBearerEvents BearerEvents = new()
+    {
+        OnMessageReceived = context =>
+        {
+            // Browsers cannot set headers on WebSocket requests, so the gateway takes the token from the query.
+            if (context.HttpContext.Request.Path.StartsWithSegments("/hubs") &&
+                context.Request.Query["access_token"] is { Count: > 0 } token)
+                context.Token = token;
+            return Task.CompletedTask;
+        },
+        OnTokenValidated = async context =>
+        {
+            // A revoked session (logout, "sign out that device", reused refresh token) must stop working
+            // now, not when its access token expires.
+            var tokens = context.HttpContext.RequestServices.GetRequiredService<TokenService>();
+            if (context.Principal is not { } principal ||
+                !principal.TryGetUserId(out var userId) || !principal.TryGetSessionId(out var sessionId) ||
+                !await tokens.IsSessionActiveAsync(userId, sessionId, context.HttpContext.RequestAborted))
+                context.Fail(new SecurityTokenException("session_revoked"));
+        },
+        OnChallenge = async context =>
+        {
+            context.HandleResponse();
+            var (code, detail) = context.AuthenticateFailure switch
+            {
+                SecurityTokenExpiredException => ("token_expired", "The access token has expired; refresh it."),
+                SecurityTokenException { Message: "session_revoked" } => ("session_revoked", "This session was signed out."),
+                not null => ("invalid_token", "The access token is not valid."),
+                null => ("unauthorized", "Sign in to use this endpoint."),
+            };
+            context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+            context.Response.Headers.WWWAuthenticate = "Bearer";
+            var problems = context.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>();
+            await problems.WriteAsync(new ProblemDetailsContext
+            {
+                HttpContext = context.HttpContext,
+                ProblemDetails = new ProblemDetails { Status = 401, Detail = detail, Extensions = { ["code"] = code } },
+            });
+        },
+    };
+
+    public static bool TryGetUserId(this ClaimsPrincipal principal, out long userId) =>
+        long.TryParse(principal.FindFirstValue(JwtRegisteredClaimNames.Sub), NumberStyles.None, CultureInfo.InvariantCulture, out userId);
+
+    public static bool TryGetSessionId(this ClaimsPrincipal principal, out long sessionId) =>
+        long.TryParse(principal.FindFirstValue(TokenService.SessionClaim), NumberStyles.None, CultureInfo.InvariantCulture, out sessionId);
+
+    /// <summary>The signed-in user's id; only for endpoints that require authorization.</summary>
+    public static long UserId(this ClaimsPrincipal principal) =>
+        principal.TryGetUserId(out var id) ? id : throw new InvalidOperationException("The endpoint does not require authorization.");
+
+    public static long SessionId(this ClaimsPrincipal principal) =>
+        principal.TryGetSessionId(out var id) ? id : throw new InvalidOperationException("The endpoint does not require authorization.");
+}

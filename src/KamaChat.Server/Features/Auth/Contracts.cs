@@ -1,0 +1,47 @@
+using System.ComponentModel.DataAnnotations;
+using KamaChat.Server.Features.Users;
+
+namespace KamaChat.Server.Features.Auth;
+
+public sealed record RegisterRequest(
+    [property: Required, StringLength(254), RegularExpression(AuthRules.EmailPattern, ErrorMessage = "Enter a valid email address.")]
+    string Email,
+    [property: Required, StringLength(User.UserNameMaxLength, MinimumLength = User.UserNameMinLength),
+        RegularExpression(AuthRules.UserNamePattern, ErrorMessage = "Use letters, digits, '_' and '.' only.")]
+    string Username,
+    [property: Required, StringLength(AuthRules.PasswordMaxLength, MinimumLength = AuthRules.PasswordMinLength)]
+    string Password);
+
+public sealed record LoginRequest(
+    [property: Required, StringLength(254, MinimumLength = 1)] string Login,
+    [property: Required, StringLength(AuthRules.PasswordMaxLength, MinimumLength = 1)] string Password);
+
+public sealed record RefreshRequest(
+    [property: Required, StringLength(128, MinimumLength = 16)] string RefreshToken);
+
+/// <summary>What login, registration and refresh return.</summary>
+public sealed record AuthTokens(
+    string AccessToken,
+    string RefreshToken,
+    string TokenType,
+    int ExpiresIn,
+    string SessionId,
+    MeResponse User);
+
+public sealed record SessionResponse(
+    string Id,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset LastUsedAt,
+    DateTimeOffset ExpiresAt,
+    string? UserAgent,
+    string? IpAddress,
+    bool Current);
+
+internal static class AuthRules
+{
+    public const int PasswordMinLength = 8;
+    public const int PasswordMaxLength = 128;
+    public const string EmailPattern = @"^[^@\s]+@[^@\s]+\.[^@\s]+$";
+    public const string UserNamePattern = @"^[A-Za-z0-9_.]+$";
+    public const string UserNameCharacters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.";
+}

@@ -1,0 +1,39 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace KamaChat.Server.Features.Users;
+
+/// <summary>The signed-in user's own view of their account.</summary>
+public sealed record MeResponse(
+    string Id,
+    string Username,
+    string Email,
+    bool EmailVerified,
+    string? DisplayName,
+    string? AvatarUrl,
+    string? Bio,
+    string? StatusText,
+    DateTimeOffset CreatedAt)
+{
+    public static MeResponse From(User user) => new(
+        user.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), user.UserName!, user.Email!, user.EmailConfirmed,
+        user.DisplayName, user.AvatarUrl, user.Bio, user.StatusText, user.CreatedAt);
+}
+
+/// <summary>What anyone signed in may see of another user.</summary>
+public sealed record UserProfileResponse(
+    string Id,
+    string Username,
+    string? DisplayName,
+    string? AvatarUrl,
+    string? Bio,
+    string? StatusText,
+    DateTimeOffset CreatedAt);
+
+/// <summary>
+/// A partial update: a field left out (or null) stays as it is; an empty string clears an optional field.
+/// </summary>
+public sealed record UpdateProfileRequest(
+    [property: StringLength(User.DisplayNameMaxLength)] string? DisplayName,
+    [property: StringLength(User.BioMaxLength)] string? Bio,
+    [property: StringLength(User.AvatarUrlMaxLength)] string? AvatarUrl,
+    [property: StringLength(User.StatusTextMaxLength)] string? StatusText);

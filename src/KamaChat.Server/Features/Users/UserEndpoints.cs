@@ -1,0 +1,72 @@
+using System.Globalization;
+using System.Security.Claims;
+using KamaChat.Server.Data;
+using KamaChat.Server.Features.Auth;
+using KamaChat.Server.Infrastructure.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace KamaChat.Server.Features.Users;
+
+/// <summary>The signed-in user's profile and other users' public profiles.</summary>
+public static class UserEndpoints
+{
+    public static IEndpointRouteBuilder MapUsers(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/v1/users").WithTags("Users").RequireAuthorization()
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapGet("/@me", GetMeAsync);
+        group.MapPatch("/@me", UpdateMeAsync);
+        group.MapGet("/{id:long}", GetProfileAsync);
+        return app;
+    }
+
+    private static async Task<Results<Ok<MeResponse>, ProblemHttpResult>> GetMeAsync(
+        ClaimsPrincipal principal, KamaDbContext db, CancellationToken cancellationToken)
+    {
+        var userId = principal.UserId();
+        var user = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Id == userId, cancellationToken);
+        return user is null ? Problems.NotFound("The user") : TypedResults.Ok(MeResponse.From(user));
+    }
+
+    private static async Task<Results<Ok<MeResponse>, ValidationProblem, ProblemHttpResult>> UpdateMeAsync(
+        UpdateProfileRequest request, ClaimsPrincipal principal, KamaDbContext db, CancellationToken cancellationToken)
+    {
+        if (request.AvatarUrl is { Length: > 0 } avatar &&
+            !(Uri.TryCreate(avatar.Trim(), UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp)))
+            return Problems.Validation("avatarUrl", "The avatar URL must be an absolute http or https URL.");
+
+        var userId = principal.UserId();
+        var user = await db.Users.SingleOrDefaultAsync(u => u.Id == userId, cancellationToken);
+        if (user is null)
+            return Problems.NotFound("The user");
+
+        if (request.DisplayName is not null)
+            user.DisplayName = Cleared(request.DisplayName);
+        if (request.Bio is not null)
+            user.Bio = Cleared(request.Bio);
+        if (request.AvatarUrl is not null)
+            user.AvatarUrl = Cleared(request.AvatarUrl);
+        if (request.StatusText is not null)
+            user.StatusText = Cleared(request.StatusText);
+        await db.SaveChangesAsync(cancellationToken);
+        return TypedResults.Ok(MeResponse.From(user));
+    }
+
+    private static async Task<Results<Ok<UserProfileResponse>, ProblemHttpResult>> GetProfileAsync(
+        long id, KamaDbContext db, CancellationToken cancellationToken)
+    {
+        var profile = await db.Users.AsNoTracking()
+            .Where(u => u.Id == id)
+            .Select(u => new { u.Id, u.UserName, u.DisplayName, u.AvatarUrl, u.Bio, u.StatusText, u.CreatedAt })
+            .SingleOrDefaultAsync(cancellationToken);
+        return profile is null
+            ? Problems.NotFound("The user")
+            : TypedResults.Ok(new UserProfileResponse(profile.Id.ToString(CultureInfo.InvariantCulture), profile.UserName!,
+                profile.DisplayName, profile.AvatarUrl, profile.Bio, profile.StatusText, profile.CreatedAt));
+    }
+
+    /// <summary>Whitespace-only means "clear this field".</summary>
+    private static string? Cleared(string value) => value.Trim() is { Length: > 0 } trimmed ? trimmed : null;
+}

@@ -1,0 +1,46 @@
+using KamaChat.Server.Infrastructure.Ids;
+using Microsoft.Extensions.Options;
+
+namespace KamaChat.Server.Infrastructure.Configuration;
+
+public static class ConfigurationExtensions
+{
+    /// <summary>Binds the seed's variable names onto typed options, validated when the host starts.</summary>
+    public static IHostApplicationBuilder AddKamaChatConfiguration(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+
+        services.AddOptions<ServerOptions>()
+            .Configure<IConfiguration>((o, c) => ServerOptions.Bind(o, c))
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ServerOptions>, ServerOptionsValidator>();
+
+        services.AddOptions<DatabaseOptions>()
+            .Configure<IConfiguration, IOptions<ServerOptions>>((o, c, s) => DatabaseOptions.Bind(o, c, s.Value))
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<DatabaseOptions>, DatabaseOptionsValidator>();
+
+        services.AddOptions<JwtOptions>()
+            .Configure<IConfiguration, IHostEnvironment, IOptions<ServerOptions>>((o, c, e, s) => JwtOptions.Bind(o, c, e, s.Value))
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<JwtOptions>, JwtOptionsValidator>();
+
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(sp => new SnowflakeGenerator(
+            sp.GetRequiredService<IOptions<ServerOptions>>().Value.NodeId,
+            sp.GetRequiredService<TimeProvider>()));
+
+        return builder;
+    }
+
+    /// <summary>Listen address from the seed's HOST and PORT (default localhost:3000), unless ASP.NET Core's own URLS is set.</summary>
+    public static WebApplicationBuilder UseSeedListenAddress(this WebApplicationBuilder builder)
+    {
+        if (!string.IsNullOrEmpty(builder.Configuration["URLS"]) || !string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
+            return builder;
+        var host = builder.Configuration["HOST"] is { Length: > 0 } h ? h : "localhost";
+        var port = builder.Configuration["PORT"] is { Length: > 0 } p ? p : "3000";
+        builder.WebHost.UseUrls($"http://{host}:{port}");
+        return builder;
+    }
+}

@@ -1,0 +1,106 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace KamaChat.Server.Infrastructure.Configuration;
+
+public enum DatabaseProvider
+{
+    Sqlite,
+    Postgres,
+}
+
+/// <summary>Which database this node uses, from the seed's DATABASE_URL or DB_* variables; SQLite in the data directory otherwise.</summary>
+public sealed class DatabaseOptions
+{
+    public DatabaseProvider Provider { get; set; } = DatabaseProvider.Sqlite;
+
+    public string ConnectionString { get; set; } = "";
+
+    /// <summary>Set when the configuration could not be understood; start-up reports it.</summary>
+    public string? Error { get; set; }
+
+    public static void Bind(DatabaseOptions options, IConfiguration configuration, ServerOptions server)
+    {
+        try
+        {
+            var url = configuration["DATABASE_URL"];
+            if (!string.IsNullOrWhiteSpace(url))
+            {
+                (options.Provider, options.ConnectionString) = FromUrl(url.Trim());
+            }
+            else if (!string.IsNullOrWhiteSpace(configuration["DB_HOST"]))
+            {
+                var builder = new NpgsqlConnectionStringBuilder
+                {
+                    Host = configuration["DB_HOST"],
+                    Port = int.TryParse(configuration["DB_PORT"], out var port) ? port : 5432,
+                    Database = configuration["DB_NAME"] ?? "kamachat",
+                    Username = configuration["DB_USER"],
+                    Password = configuration["DB_PASSWORD"],
+                };
+                (options.Provider, options.ConnectionString) = (DatabaseProvider.Postgres, builder.ConnectionString);
+            }
+            else
+            {
+                var file = Path.GetFullPath(Path.Combine(server.DataDirectory, "kamachat.db"));
+                (options.Provider, options.ConnectionString) = (DatabaseProvider.Sqlite, SqliteConnectionString(file));
+            }
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException or UriFormatException)
+        {
+            options.Error = $"DATABASE_URL or DB_* could not be read: {e.Message}";
+        }
+    }
+
+    /// <summary>Accepts postgres:// URLs (as Heroku-style hosts give them), Npgsql key=value strings, and sqlite: paths.</summary>
+    internal static (DatabaseProvider, string) FromUrl(string url)
+    {
+        if (url.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase) ||
+            url.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase))
+        {
+            var uri = new Uri(url);
+            var userInfo = uri.UserInfo.Split(':', 2);
+            var builder = new NpgsqlConnectionStringBuilder
+            {
+                Host = uri.Host,
+                Port = uri.IsDefaultPort || uri.Port <= 0 ? 5432 : uri.Port,
+                Database = Uri.UnescapeDataString(uri.AbsolutePath.TrimStart('/')) is { Length: > 0 } db ? db : "kamachat",
+            };
+            if (userInfo[0].Length > 0)
+                builder.Username = Uri.UnescapeDataString(userInfo[0]);
+            if (userInfo.Length > 1)
+                builder.Password = Uri.UnescapeDataString(userInfo[1]);
+            foreach (var pair in uri.Query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries))
+            {
+                var kv = pair.Split('=', 2);
+                if (kv[0].Equals("sslmode", StringComparison.OrdinalIgnoreCase) && kv.Length == 2)
+                    builder.SslMode = Enum.Parse<SslMode>(kv[1], ignoreCase: true);
+            }
+            return (DatabaseProvider.Postgres, builder.ConnectionString);
+        }
+
+        if (url.StartsWith("sqlite:", StringComparison.OrdinalIgnoreCase))
+        {
+            var path = url["sqlite:".Length..];
+            if (path.StartsWith("//", StringComparison.Ordinal))
+                path = path[2..]; // sqlite:///absolute/path or sqlite://relative/path
+            return (DatabaseProvider.Sqlite, SqliteConnectionString(Path.GetFullPath(path)));
+        }
+
+        if (url.Contains("Data Source=", StringComparison.OrdinalIgnoreCase))
+            return (DatabaseProvider.Sqlite, url);
+
+        // Anything else is taken as an Npgsql key=value connection string; the builder rejects nonsense.
+        return (DatabaseProvider.Postgres, new NpgsqlConnectionStringBuilder(url).ConnectionString);
+    }
+
+    private static string SqliteConnectionString(string file) =>
+        new SqliteConnectionStringBuilder { DataSource = file, Cache = SqliteCacheMode.Private, Pooling = true }.ConnectionString;
+}
+
+internal sealed class DatabaseOptionsValidator : IValidateOptions<DatabaseOptions>
+{
+    public ValidateOptionsResult Validate(string? name, DatabaseOptions options) =>
+        options.Error is null ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(options.Error);
+}

@@ -1,0 +1,40 @@
+using Microsoft.Extensions.Options;
+
+namespace KamaChat.Server.Infrastructure.Configuration;
+
+/// <summary>Node identity and where this node keeps its local files.</summary>
+public sealed class ServerOptions
+{
+    /// <summary>Feeds the ID generator; unique per node (0..1023).</summary>
+    public int NodeId { get; set; }
+
+    /// <summary>Raw NODE_ID text, kept so validation can say exactly what was wrong.</summary>
+    public string? NodeIdText { get; set; }
+
+    public string DataDirectory { get; set; } = "data";
+
+    public bool MigrateOnStart { get; set; } = true;
+
+    public static void Bind(ServerOptions options, IConfiguration configuration)
+    {
+        options.NodeIdText = configuration["NODE_ID"];
+        if (int.TryParse(options.NodeIdText, out var nodeId))
+            options.NodeId = nodeId;
+        options.DataDirectory = configuration["KAMACHAT_DATA_DIR"] is { Length: > 0 } dir ? dir : "data";
+        if (bool.TryParse(configuration["KAMACHAT_MIGRATE"], out var migrate))
+            options.MigrateOnStart = migrate;
+    }
+}
+
+internal sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ServerOptions options)
+    {
+        if (string.IsNullOrWhiteSpace(options.NodeIdText))
+            return ValidateOptionsResult.Success;
+        if (!int.TryParse(options.NodeIdText, out var id) || id is < 0 or > Ids.SnowflakeGenerator.MaxNodeId)
+            return ValidateOptionsResult.Fail(
+                $"NODE_ID must be a whole number from 0 to {Ids.SnowflakeGenerator.MaxNodeId}, unique per node (got '{options.NodeIdText}').");
+        return ValidateOptionsResult.Success;
+    }
+}

@@ -1,0 +1,65 @@
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.FileProviders;
+
+namespace KamaChat.Server.Infrastructure.Http;
+
+/// <summary>Health endpoints, security headers and the built web client.</summary>
+public static class Hosting
+{
+    public static WebApplication MapHealth(this WebApplication app)
+    {
+        // Liveness: the process answers. Readiness: it can reach what it depends on (database, later queue and cache).
+        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
+        app.MapHealthChecks("/readyz", new HealthCheckOptions
+        {
+            Predicate = check => check.Tags.Contains("ready"),
+            ResultStatusCodes = { [HealthStatus.Degraded] = StatusCodes.Status200OK, [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable },
+        }).AllowAnonymous();
+        return app;
+    }
+
+    public static WebApplication UseSecurityHeaders(this WebApplication app)
+    {
+        app.Use((context, next) =>
+        {
+            var headers = context.Response.Headers;
+            headers.XContentTypeOptions = "nosniff";
+            headers["Referrer-Policy"] = "no-referrer";
+            // The interactive docs load their own inline script; everything else gets a strict policy.
+            if (!context.Request.Path.StartsWithSegments("/docs"))
+                headers.ContentSecurityPolicy =
+                    "default-src 'self'; img-src 'self' data: blob: https:; media-src 'self' blob: https:; " +
+                    "style-src 'self' 'unsafe-inline'; connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'self'; object-src 'none'";
+            else
+                headers.ContentSecurityPolicy = "frame-ancestors 'none'";
+            return next(context);
+        });
+        return app;
+    }
+
+    /// <summary>
+    /// Serves the React client (built into wwwroot next to the server) with a fallback to index.html
+    /// for client-side routes. KAMACHAT_WEB_ROOT points elsewhere, e.g. at web/dist while developing.
+    /// </summary>
+    public static WebApplication MapWebClient(this WebApplication app)
+    {
+        var root = app.Configuration["KAMACHAT_WEB_ROOT"] is { Length: > 0 } configured
+            ? Path.GetFullPath(configured)
+            : Path.Combine(AppContext.BaseDirectory, "wwwroot");
+        if (!File.Exists(Path.Combine(root, "index.html")))
+        {
+            app.MapGet("/", () => TypedResults.Text(
+                "KamaChat server is running. The web client is not built: run ./kamachat start. API docs: /docs\n"))
+                .ExcludeFromDescription();
+            return app;
+        }
+
+        var files = new StaticFileOptions { FileProvider = new PhysicalFileProvider(root) };
+        app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files.FileProvider });
+        app.UseStaticFiles(files);
+        // Client routes only: /api and /hubs paths that match nothing stay 404/405 problems (status code pages).
+        app.MapFallbackToFile("{*path:regex(^(?!api/|hubs/|openapi/).*$)}", "index.html", files).AllowAnonymous();
+        return app;
+    }
+}

@@ -1,0 +1,107 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+
+namespace KamaChat.Server.Infrastructure.Http;
+
+public static class ProblemDetailsExtensions
+{
+    /// <summary>Every error leaves as problem+json with a code; bodies are strict JSON; unknown members are refused.</summary>
+    public static IHostApplicationBuilder AddApiPlumbing(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+        {
+            var problem = context.ProblemDetails;
+            var status = problem.Status ?? context.HttpContext.Response.StatusCode;
+            if (!problem.Extensions.ContainsKey("code"))
+                problem.Extensions["code"] = Problems.DefaultCode(status, problem is HttpValidationProblemDetails { Errors.Count: > 0 });
+            problem.Instance ??= context.HttpContext.Request.Path;
+            if (problem is HttpValidationProblemDetails validation)
+                CamelCaseFieldNames(validation.Errors);
+        });
+        builder.Services.AddExceptionHandler<ApiExceptionHandler>();
+        builder.Services.AddValidation();
+
+        builder.Services.Configure<Microsoft.AspNetCore.Http.Json.JsonOptions>(options =>
+        {
+            // A field the API does not know is a client mistake worth telling about, not something to drop silently.
+            options.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+            options.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
+        });
+        // Binding failures throw instead of answering an empty 400, so the handler below writes a problem
+        // and no endpoint code runs on a half-bound request.
+        builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+        return builder;
+    }
+
+    /// <summary>The validation filter names fields as C# does; clients know them by their JSON (camelCase) names.</summary>
+    private static void CamelCaseFieldNames(IDictionary<string, string[]> errors)
+    {
+        foreach (var key in errors.Keys.ToList())
+        {
+            var camel = string.Join('.', key.Split('.').Select(JsonNamingPolicy.CamelCase.ConvertName));
+            if (camel == key)
+                continue;
+            var messages = errors[key];
+            errors.Remove(key);
+            errors[camel] = errors.TryGetValue(camel, out var existing) ? [.. existing, .. messages] : messages;
+        }
+    }
+
+    public static WebApplication UseApiPlumbing(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        return app;
+    }
+}
+
+/// <summary>Turns bad requests into 400 problems and anything unexpected into a 500 without internals.</summary>
+internal sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogger<ApiExceptionHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
+    {
+        ProblemDetails problem;
+        if (exception is BadHttpRequestException bad)
+        {
+            var json = FindJsonException(bad);
+            var (code, detail) = bad.StatusCode switch
+            {
+                StatusCodes.Status413PayloadTooLarge => ("payload_too_large", "The request body is too large."),
+                StatusCodes.Status415UnsupportedMediaType => ("unsupported_media_type", "Send the body as application/json."),
+                _ when json is not null => ("malformed_request", json.Path is { Length: > 1 } path
+                    ? $"The request body is not valid for this endpoint at '{path}'."
+                    : "The request body is not valid JSON for this endpoint."),
+                _ => ("bad_request", bad.Message),
+            };
+            problem = new ProblemDetails { Status = bad.StatusCode, Detail = detail, Extensions = { ["code"] = code } };
+        }
+        else if (exception is OperationCanceledException && context.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away; nobody is listening for an answer.
+            return true;
+        }
+        else
+        {
+            logger.LogError(exception, "Unhandled exception for {Method} {Path}", context.Request.Method, context.Request.Path);
+            problem = new ProblemDetails
+            {
+                Status = StatusCodes.Status500InternalServerError,
+                Detail = "Something went wrong on our side; try again.",
+                Extensions = { ["code"] = "internal_error" },
+            };
+        }
+
+        context.Response.StatusCode = problem.Status!.Value;
+        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem, Exception = exception });
+    }
+
+    private static JsonException? FindJsonException(Exception? exception)
+    {
+        for (; exception is not null; exception = exception.InnerException)
+            if (exception is JsonException json)
+                return json;
+        return null;
+    }
+}

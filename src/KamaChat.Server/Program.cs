@@ -1,0 +1,50 @@
+using KamaChat.Server.Data;
+using KamaChat.Server.Features.Auth;
+using KamaChat.Server.Features.Users;
+using KamaChat.Server.Infrastructure.Configuration;
+using KamaChat.Server.Infrastructure.Http;
+using Microsoft.Extensions.Options;
+
+EnvironmentFile.Load();
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+{
+    Args = args,
+    // ASP.NET Core's own variable wins when set; otherwise the seed's NODE_ENV decides.
+    EnvironmentName = Environment.GetEnvironmentVariable("ASPNETCORE_ENVIRONMENT") ?? Environment.GetEnvironmentVariable("DOTNET_ENVIRONMENT")
+        ?? EnvironmentFile.EnvironmentName(Environment.GetEnvironmentVariable("NODE_ENV")),
+});
+
+builder.UseSeedListenAddress();
+builder.AddKamaChatConfiguration();
+builder.AddApiPlumbing();
+builder.AddApiDocs();
+builder.AddData();
+builder.AddAuth();
+
+var app = builder.Build();
+
+app.UseApiPlumbing();
+app.UseSecurityHeaders();
+app.UseAuthentication();
+app.UseAuthorization();
+
+app.MapHealth();
+app.MapApiDocs();
+app.MapAuth();
+app.MapUsers();
+app.MapWebClient();
+
+try
+{
+    await app.RunAsync();
+    return 0;
+}
+catch (OptionsValidationException e)
+{
+    // One clear line on what to set, instead of a stack trace.
+    await Console.Error.WriteLineAsync($"KamaChat cannot start: {string.Join(" ", e.Failures)}");
+    return 1;
+}
+
+/// <summary>Entry point; public so the integration tests can host it.</summary>
+public partial class Program;

@@ -1,0 +1,85 @@
+using System.Diagnostics;
+
+namespace KamaChat.Tests.Configuration;
+
+/// <summary>Starts the real server executable with bad production settings and reads what it tells the operator.</summary>
+public sealed class StartupConfigurationTests
+{
+    [Fact]
+    public async Task Production_without_a_jwt_secret_refuses_to_start_with_one_clear_line()
+    {
+        var (exitCode, error) = await StartServerAsync(new() { ["NODE_ENV"] = "production" });
+
+        Assert.NotEqual(0, exitCode);
+        var line = Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("KamaChat cannot start:", line, StringComparison.Ordinal);
+        Assert.Contains("JWT_SECRET", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Production_with_a_short_jwt_secret_refuses_to_start()
+    {
+        var (exitCode, error) = await StartServerAsync(new() { ["NODE_ENV"] = "production", ["JWT_SECRET"] = "too-short" });
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("JWT_SECRET is 9 bytes", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("1024")]
+    [InlineData("-1")]
+    [InlineData("node-a")]
+    public async Task An_invalid_node_id_refuses_to_start(string nodeId)
+    {
+        var (exitCode, error) = await StartServerAsync(new()
+        {
+            ["NODE_ENV"] = "production",
+            ["JWT_SECRET"] = "a-production-secret-that-is-certainly-long-enough",
+            ["NODE_ID"] = nodeId,
+        });
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("NODE_ID must be a whole number from 0 to 1023", error, StringComparison.Ordinal);
+    }
+
+    private static async Task<(int ExitCode, string Error)> StartServerAsync(Dictionary<string, string> environment)
+    {
+        var directory = Directory.CreateTempSubdirectory("kamachat-startup-").FullName;
+        try
+        {
+            var start = new ProcessStartInfo("dotnet", $"\"{Path.Combine(AppContext.BaseDirectory, "KamaChat.Server.dll")}\"")
+            {
+                WorkingDirectory = directory,
+                RedirectStandardError = true,
+                RedirectStandardOutput = true,
+            };
+            foreach (var name in new[] { "ASPNETCORE_ENVIRONMENT", "DOTNET_ENVIRONMENT", "JWT_SECRET", "NODE_ID", "DATABASE_URL", "DB_HOST", "URLS", "ASPNETCORE_URLS" })
+                start.Environment.Remove(name);
+            start.Environment["KAMACHAT_DATA_DIR"] = Path.Combine(directory, "data");
+            // Bind nowhere useful: the server must fail before it listens.
+            start.Environment["HOST"] = "127.0.0.1";
+            start.Environment["PORT"] = "0";
+            foreach (var (name, value) in environment)
+                start.Environment[name] = value;
+
+            using var process = Process.Start(start)!;
+            var error = process.StandardError.ReadToEndAsync();
+            _ = process.StandardOutput.ReadToEndAsync();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            try
+            {
+                await process.WaitForExitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                process.Kill(entireProcessTree: true);
+                Assert.Fail("The server started instead of refusing the configuration.");
+            }
+            return (process.ExitCode, (await error).Trim());
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+}

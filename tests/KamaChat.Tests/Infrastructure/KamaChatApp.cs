@@ -1,0 +1,82 @@
+using System.Net.Http.Headers;
+using KamaChat.Server.Data;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace KamaChat.Tests.Infrastructure;
+
+/// <summary>
+/// The real server, in memory, on a fresh database of its own. One per test class
+/// (an xunit class fixture), so classes run in parallel without seeing each other's data.
+/// </summary>
+public abstract class KamaChatApp : WebApplicationFactory<Program>, IAsyncLifetime
+{
+    /// <summary>The signing secret the tests use, so they can also forge tokens that must be refused.</summary>
+    public const string JwtSecret = "test-secret-that-is-long-enough-for-hs256-signing!";
+
+    private readonly string _dataDirectory = Directory.CreateTempSubdirectory("kamachat-test-").FullName;
+    private string _databaseUrl = "";
+
+    public abstract string ProviderName { get; }
+
+    protected abstract Task<string> CreateDatabaseUrlAsync(string dataDirectory);
+
+    public async Task InitializeAsync()
+    {
+        _databaseUrl = await CreateDatabaseUrlAsync(_dataDirectory);
+        // Start the host now so migrations run once here, not inside the first test.
+        _ = Server;
+    }
+
+    public new async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        try
+        {
+            Directory.Delete(_dataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // SQLite may still hold the file for a moment; the temp directory is cleaned by the OS.
+        }
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("DATABASE_URL", _databaseUrl);
+        builder.UseSetting("KAMACHAT_DATA_DIR", _dataDirectory);
+        builder.UseSetting("JWT_SECRET", JwtSecret);
+        builder.UseSetting("NODE_ID", "1");
+    }
+
+    /// <summary>A scope with the app's own DbContext, for asserting what was (not) written.</summary>
+    public async Task<T> QueryAsync<T>(Func<KamaDbContext, Task<T>> query)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        return await query(scope.ServiceProvider.GetRequiredService<KamaDbContext>());
+    }
+
+    public HttpClient CreateClient(string accessToken)
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
+        return client;
+    }
+}
+
+public sealed class SqliteApp : KamaChatApp
+{
+    public override string ProviderName => "sqlite";
+
+    protected override Task<string> CreateDatabaseUrlAsync(string dataDirectory) =>
+        Task.FromResult("sqlite://" + Path.Combine(dataDirectory, "kamachat.db"));
+}
+
+public sealed class PostgresApp : KamaChatApp
+{
+    public override string ProviderName => "postgres";
+
+    protected override Task<string> CreateDatabaseUrlAsync(string dataDirectory) => PostgresServer.CreateDatabaseAsync();
+}

@@ -1,0 +1,110 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Npgsql;
+
+namespace KamaChat.Tests.Infrastructure;
+
+/// <summary>
+/// A throwaway PostgreSQL started from the Debian binaries (initdb + pg_ctl) in a temp directory on a free
+/// loopback port, shared by the whole test run and stopped when the process exits. Each test class gets
+/// its own database on it. KAMACHAT_TEST_POSTGRES (a connection string) points the tests at a server of your own instead.
+/// </summary>
+public static class PostgresServer
+{
+    private static readonly Lazy<Task<string>> Started = new(StartAsync);
+
+    public static Task<string> AdminConnectionStringAsync() => Started.Value;
+
+    /// <summary>Creates an empty database and returns its connection string.</summary>
+    public static async Task<string> CreateDatabaseAsync()
+    {
+        var admin = await AdminConnectionStringAsync();
+        var name = "kamachat_test_" + Guid.NewGuid().ToString("N")[..12];
+        await using (var connection = new NpgsqlConnection(admin))
+        {
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand($"CREATE DATABASE {name}", connection);
+            await command.ExecuteNonQueryAsync();
+        }
+        return new NpgsqlConnectionStringBuilder(admin) { Database = name, Pooling = true, MaxPoolSize = 20 }.ConnectionString;
+    }
+
+    private static async Task<string> StartAsync()
+    {
+        if (Environment.GetEnvironmentVariable("KAMACHAT_TEST_POSTGRES") is { Length: > 0 } external)
+            return external;
+
+        var bin = FindBinDirectory() ?? throw new InvalidOperationException(
+            "PostgreSQL binaries (initdb, pg_ctl) were not found. Install Debian's 'postgresql' package, or set KAMACHAT_TEST_POSTGRES.");
+        var root = Directory.CreateTempSubdirectory("kamachat-pg-").FullName;
+        var data = Path.Combine(root, "data");
+        var port = FreeLoopbackPort();
+
+        // PostgreSQL refuses to run as root; CI runs as root, so the server runs as the 'postgres' user.
+        var asRoot = Environment.UserName == "root";
+        if (asRoot)
+            await RunAsync("chown", $"postgres \"{root}\"");
+
+        await RunAsync(Path.Combine(bin, "initdb"), $"-D \"{data}\" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 --no-sync", asRoot);
+        var options = $"-c listen_addresses=127.0.0.1 -p {port} -k {root} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300";
+        await RunAsync(Path.Combine(bin, "pg_ctl"), $"-D \"{data}\" -l \"{Path.Combine(root, "log")}\" -o \"{options}\" -w -t 60 start", asRoot);
+
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try
+            {
+                RunAsync(Path.Combine(bin, "pg_ctl"), $"-D \"{data}\" -m immediate -w stop", asRoot).GetAwaiter().GetResult();
+                Directory.Delete(root, recursive: true);
+            }
+            catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException)
+            {
+                // Best effort: the temp directory is all that is left behind.
+            }
+        };
+
+        return $"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres;Pooling=false;Timeout=30";
+    }
+
+    private static string? FindBinDirectory()
+    {
+        if (Environment.GetEnvironmentVariable("KAMACHAT_PG_BIN") is { Length: > 0 } configured)
+            return configured;
+        var debian = "/usr/lib/postgresql";
+        if (Directory.Exists(debian))
+        {
+            var newest = Directory.GetDirectories(debian)
+                .Select(d => (Dir: d, Version: int.TryParse(Path.GetFileName(d), out var v) ? v : 0))
+                .Where(d => File.Exists(Path.Combine(d.Dir, "bin", "initdb")))
+                .OrderByDescending(d => d.Version)
+                .FirstOrDefault();
+            if (newest.Dir is not null)
+                return Path.Combine(newest.Dir, "bin");
+        }
+        return Environment.GetEnvironmentVariable("PATH")?.Split(':')
+            .FirstOrDefault(dir => File.Exists(Path.Combine(dir, "initdb")) && File.Exists(Path.Combine(dir, "pg_ctl")));
+    }
+
+    private static int FreeLoopbackPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static async Task RunAsync(string file, string arguments, bool asPostgresUser = false)
+    {
+        var start = asPostgresUser
+            ? new ProcessStartInfo("runuser", $"-u postgres -- \"{file}\" {arguments}")
+            : new ProcessStartInfo(file, arguments);
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        start.WorkingDirectory = Path.GetTempPath();
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {file}.");
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+            throw new InvalidOperationException($"{file} {arguments} failed ({process.ExitCode}): {await error}{await output}");
+    }
+}
