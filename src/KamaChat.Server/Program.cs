@@ -1,5 +1,7 @@
 using KamaChat.Server.Data;
 using KamaChat.Server.Features.Auth;
+using KamaChat.Server.Features.Events;
+using KamaChat.Server.Features.Permissions;
 using KamaChat.Server.Features.Users;
 using KamaChat.Server.Infrastructure.Configuration;
 using KamaChat.Server.Infrastructure.Http;
@@ -20,6 +22,8 @@ builder.AddApiPlumbing();
 builder.AddApiDocs();
 builder.AddData();
 builder.AddAuth();
+builder.AddEvents();
+builder.AddPermissions();
 
 var app = builder.Build();
 

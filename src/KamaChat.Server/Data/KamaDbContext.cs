@@ -1,4 +1,9 @@
+using KamaChat.Server.Features.Attachments;
 using KamaChat.Server.Features.Auth;
+using KamaChat.Server.Features.Channels;
+using KamaChat.Server.Features.Events;
+using KamaChat.Server.Features.Messages;
+using KamaChat.Server.Features.Servers;
 using KamaChat.Server.Features.Users;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
@@ -15,6 +20,38 @@ public abstract class KamaDbContext(DbContextOptions options) : IdentityUserCont
     public DbSet<Session> Sessions => Set<Session>();
 
     public DbSet<RefreshToken> RefreshTokens => Set<RefreshToken>();
+
+    public DbSet<ChatServer> Servers => Set<ChatServer>();
+
+    public DbSet<Member> Members => Set<Member>();
+
+    public DbSet<Role> Roles => Set<Role>();
+
+    public DbSet<MemberRole> MemberRoles => Set<MemberRole>();
+
+    public DbSet<Ban> Bans => Set<Ban>();
+
+    public DbSet<Invite> Invites => Set<Invite>();
+
+    public DbSet<Channel> Channels => Set<Channel>();
+
+    public DbSet<PermissionOverwrite> PermissionOverwrites => Set<PermissionOverwrite>();
+
+    public DbSet<ChannelRecipient> ChannelRecipients => Set<ChannelRecipient>();
+
+    public DbSet<Message> Messages => Set<Message>();
+
+    public DbSet<MessageMention> MessageMentions => Set<MessageMention>();
+
+    public DbSet<Reaction> Reactions => Set<Reaction>();
+
+    public DbSet<ReadState> ReadStates => Set<ReadState>();
+
+    public DbSet<Attachment> Attachments => Set<Attachment>();
+
+    public DbSet<EventLogEntry> EventLog => Set<EventLogEntry>();
+
+    public DbSet<EventSequence> EventSequences => Set<EventSequence>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -1,0 +1,135 @@
+using KamaChat.Server.Features.Channels;
+using KamaChat.Server.Features.Users;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace KamaChat.Server.Features.Messages;
+
+/// <summary>A message in a channel. Its id is a snowflake, so ids order messages by time and drive pagination.</summary>
+public sealed class Message
+{
+    public const int ContentMaxLength = 4000;
+    public const int NonceMaxLength = 64;
+
+    public long Id { get; set; }
+
+    public long ChannelId { get; set; }
+
+    public Channel Channel { get; set; } = null!;
+
+    public long AuthorId { get; set; }
+
+    public User Author { get; set; } = null!;
+
+    public string Content { get; set; } = "";
+
+    /// <summary>The client's retry key: the same nonce from the same author in the same channel within 24 h returns this message.</summary>
+    public string? Nonce { get; set; }
+
+    public long? ReplyToId { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset? EditedAt { get; set; }
+
+    public DateTimeOffset? PinnedAt { get; set; }
+
+    public bool MentionsEveryone { get; set; }
+
+    /// <summary>The channel sequence number of the MessageCreated event.</summary>
+    public long Sequence { get; set; }
+
+    public List<MessageMention> Mentions { get; set; } = [];
+
+    public List<Reaction> Reactions { get; set; } = [];
+
+    public List<Attachments.Attachment> Attachments { get; set; } = [];
+}
+
+/// <summary>A user or role mentioned by a message; drives mention counts and notifications.</summary>
+public sealed class MessageMention
+{
+    public long MessageId { get; set; }
+
+    public MentionTarget TargetType { get; set; }
+
+    public long TargetId { get; set; }
+}
+
+public enum MentionTarget
+{
+    User = 0,
+    Role = 1,
+}
+
+public sealed class Reaction
+{
+    public const int EmojiMaxLength = 64;
+
+    public long MessageId { get; set; }
+
+    public string Emoji { get; set; } = "";
+
+    public long UserId { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+}
+
+/// <summary>How far a user has read a channel, and how many mentions of them came after that.</summary>
+public sealed class ReadState
+{
+    public long UserId { get; set; }
+
+    public long ChannelId { get; set; }
+
+    public long LastReadMessageId { get; set; }
+
+    public int MentionCount { get; set; }
+
+    public DateTimeOffset UpdatedAt { get; set; }
+}
+
+internal sealed class MessageConfiguration :
+    IEntityTypeConfiguration<Message>, IEntityTypeConfiguration<MessageMention>, IEntityTypeConfiguration<Reaction>,
+    IEntityTypeConfiguration<ReadState>
+{
+    public void Configure(EntityTypeBuilder<Message> message)
+    {
+        message.ToTable("messages");
+        message.Property(m => m.Id).ValueGeneratedNever();
+        message.Property(m => m.Content).HasMaxLength(Message.ContentMaxLength);
+        message.Property(m => m.Nonce).HasMaxLength(Message.NonceMaxLength);
+        message.HasOne(m => m.Channel).WithMany().HasForeignKey(m => m.ChannelId).OnDelete(DeleteBehavior.Cascade);
+        // Messages outlive their author's account: deletion anonymises the user row instead of removing it.
+        message.HasOne(m => m.Author).WithMany().HasForeignKey(m => m.AuthorId).OnDelete(DeleteBehavior.Restrict);
+        // History pages walk (channel, id); the nonce index makes retries find the original and races impossible.
+        message.HasIndex(m => new { m.ChannelId, m.Id });
+        message.HasIndex(m => new { m.ChannelId, m.AuthorId, m.Nonce }).IsUnique();
+        message.HasIndex(m => new { m.ChannelId, m.PinnedAt });
+        message.HasIndex(m => m.AuthorId);
+    }
+
+    public void Configure(EntityTypeBuilder<MessageMention> mention)
+    {
+        mention.ToTable("message_mentions");
+        mention.HasKey(m => new { m.MessageId, m.TargetType, m.TargetId });
+        mention.HasOne<Message>().WithMany(m => m.Mentions).HasForeignKey(m => m.MessageId).OnDelete(DeleteBehavior.Cascade);
+        mention.HasIndex(m => new { m.TargetType, m.TargetId });
+    }
+
+    public void Configure(EntityTypeBuilder<Reaction> reaction)
+    {
+        reaction.ToTable("reactions");
+        reaction.HasKey(r => new { r.MessageId, r.Emoji, r.UserId });
+        reaction.Property(r => r.Emoji).HasMaxLength(Reaction.EmojiMaxLength);
+        reaction.HasOne<Message>().WithMany(m => m.Reactions).HasForeignKey(r => r.MessageId).OnDelete(DeleteBehavior.Cascade);
+    }
+
+    public void Configure(EntityTypeBuilder<ReadState> readState)
+    {
+        readState.ToTable("read_states");
+        readState.HasKey(r => new { r.UserId, r.ChannelId });
+        readState.HasOne<Channel>().WithMany().HasForeignKey(r => r.ChannelId).OnDelete(DeleteBehavior.Cascade);
+        readState.HasOne<User>().WithMany().HasForeignKey(r => r.UserId).OnDelete(DeleteBehavior.Cascade);
+    }
+}

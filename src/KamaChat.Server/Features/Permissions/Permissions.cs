@@ -1,0 +1,47 @@
+namespace KamaChat.Server.Features.Permissions;
+
+/// <summary>
+/// What a member may do, as a 64-bit bitfield per role and per channel overwrite (Discord's model).
+/// Values are part of the API and the database: never renumber, only add.
+/// </summary>
+[Flags]
+#pragma warning disable CA1711 // "Permissions" is the domain name, not a collection suffix.
+public enum Permissions : long
+#pragma warning restore CA1711
+{
+    None = 0,
+    CreateInvite = 1L << 0,
+    Kick = 1L << 1,
+    Ban = 1L << 2,
+    Administrator = 1L << 3,
+    ManageChannels = 1L << 4,
+    ManageServer = 1L << 5,
+    AddReactions = 1L << 6,
+    ViewChannel = 1L << 10,
+    SendMessages = 1L << 11,
+    ManageMessages = 1L << 13,
+    EmbedLinks = 1L << 14,
+    AttachFiles = 1L << 15,
+    ReadMessageHistory = 1L << 16,
+    MentionEveryone = 1L << 17,
+    Connect = 1L << 20,
+    Speak = 1L << 21,
+    MuteMembers = 1L << 22,
+    Video = 1L << 23,
+    ChangeNickname = 1L << 26,
+    ManageNicknames = 1L << 27,
+    ManageRoles = 1L << 28,
+    PinMessages = 1L << 29,
+
+    /// <summary>What @everyone gets in a new server.</summary>
+    DefaultEveryone = CreateInvite | AddReactions | ViewChannel | SendMessages | EmbedLinks | AttachFiles |
+        ReadMessageHistory | Connect | Speak | Video | ChangeNickname,
+
+    /// <summary>What each participant of a DM or group DM may do there.</summary>
+    DirectMessage = AddReactions | ViewChannel | SendMessages | EmbedLinks | AttachFiles | ReadMessageHistory |
+        Connect | Speak | Video | PinMessages,
+
+    All = CreateInvite | Kick | Ban | Administrator | ManageChannels | ManageServer | AddReactions | ViewChannel |
+        SendMessages | ManageMessages | EmbedLinks | AttachFiles | ReadMessageHistory | MentionEveryone | Connect |
+        Speak | MuteMembers | Video | ChangeNickname | ManageNicknames | ManageRoles | PinMessages,
+}
