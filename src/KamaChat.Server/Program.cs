@@ -1,7 +1,9 @@
 using KamaChat.Server.Data;
 using KamaChat.Server.Features.Auth;
 using KamaChat.Server.Features.Events;
+using KamaChat.Server.Features.Gateway;
 using KamaChat.Server.Features.Permissions;
+using KamaChat.Server.Features.ReadStates;
 using KamaChat.Server.Features.Users;
 using KamaChat.Server.Infrastructure.Configuration;
 using KamaChat.Server.Infrastructure.Http;
@@ -24,6 +26,8 @@ builder.AddData();
 builder.AddAuth();
 builder.AddEvents();
 builder.AddPermissions();
+builder.AddReadStates();
+builder.AddGateway();
 
 var app = builder.Build();
 
@@ -36,6 +40,8 @@ app.MapHealth();
 app.MapApiDocs();
 app.MapAuth();
 app.MapUsers();
+app.MapReadStates();
+app.MapGateway();
 app.MapWebClient();
 
 try

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Claims;
 using System.Security.Cryptography;
 using KamaChat.Server.Data;
+using KamaChat.Server.Features.Events;
 using KamaChat.Server.Features.Users;
 using KamaChat.Server.Infrastructure.Configuration;
 using KamaChat.Server.Infrastructure.Ids;
@@ -17,6 +18,7 @@ public sealed class TokenService(
     KamaDbContext db,
     SnowflakeGenerator ids,
     TimeProvider time,
+    EventLog events,
     IOptions<JwtOptions> jwtOptions)
 {
     public const string SessionClaim = "sid";
@@ -85,13 +87,26 @@ public sealed class TokenService(
         return (Issue(session.User, session, next), RefreshFailure.None);
     }
 
+    /// <summary>Ends a session; its gateway connections are closed through the logged SessionRevoked event, on every node.</summary>
     /// <returns>Whether an active session was revoked.</returns>
     public async Task<bool> RevokeAsync(long sessionId, string reason, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        return await db.Sessions
+        var userId = await db.Sessions.Where(s => s.Id == sessionId && s.RevokedAt == null)
+            .Select(s => (long?)s.UserId).SingleOrDefaultAsync(cancellationToken);
+        if (userId is null)
+            return false;
+
+        await using var change = await events.BeginAsync(cancellationToken);
+        var revoked = await db.Sessions
             .Where(s => s.Id == sessionId && s.RevokedAt == null)
             .ExecuteUpdateAsync(s => s.SetProperty(x => x.RevokedAt, now).SetProperty(x => x.RevokedReason, reason), cancellationToken) == 1;
+        if (!revoked)
+            return false;
+        await change.AppendAsync(EventScope.User, userId.Value, "SessionRevoked",
+            new { sessionId = sessionId.ToString(CultureInfo.InvariantCulture), reason }, cancellationToken);
+        await change.CommitAsync(cancellationToken);
+        return true;
     }
 
     /// <summary>Whether an access token's session may still be used; checked on every authenticated request.</summary>

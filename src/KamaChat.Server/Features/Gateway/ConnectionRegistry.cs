@@ -1,0 +1,59 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.SignalR;
+
+namespace KamaChat.Server.Features.Gateway;
+
+/// <summary>One live gateway connection on this node and the groups it is in.</summary>
+public sealed class GatewayConnection(string connectionId, long userId, long sessionId, HubCallerContext context)
+{
+    public string ConnectionId { get; } = connectionId;
+
+    public long UserId { get; } = userId;
+
+    public long SessionId { get; } = sessionId;
+
+    public HubCallerContext Context { get; } = context;
+
+    /// <summary>Groups this connection is in; guarded by <see cref="Gate"/> so membership updates for one connection never interleave.</summary>
+    public HashSet<string> Groups { get; } = [];
+
+    public SemaphoreSlim Gate { get; } = new(1, 1);
+}
+
+/// <summary>
+/// The connections on this node. Each node keeps its own: events reach every node (from the log), and each node
+/// delivers to and manages the groups of its own connections, so no cross-node group bookkeeping is needed.
+/// </summary>
+public sealed class ConnectionRegistry
+{
+    private readonly ConcurrentDictionary<string, GatewayConnection> _connections = new();
+    private readonly ConcurrentDictionary<long, ConcurrentDictionary<string, GatewayConnection>> _byUser = new();
+
+    public int Count => _connections.Count;
+
+    public void Add(GatewayConnection connection)
+    {
+        _connections[connection.ConnectionId] = connection;
+        _byUser.GetOrAdd(connection.UserId, _ => new()).TryAdd(connection.ConnectionId, connection);
+    }
+
+    /// <returns>How many connections the user still has on this node.</returns>
+    public int Remove(string connectionId)
+    {
+        if (!_connections.TryRemove(connectionId, out var connection))
+            return 0;
+        if (!_byUser.TryGetValue(connection.UserId, out var mine))
+            return 0;
+        mine.TryRemove(connectionId, out _);
+        if (mine.IsEmpty)
+            _byUser.TryRemove(new KeyValuePair<long, ConcurrentDictionary<string, GatewayConnection>>(connection.UserId, mine));
+        return mine.Count;
+    }
+
+    public GatewayConnection? Find(string connectionId) => _connections.GetValueOrDefault(connectionId);
+
+    public IReadOnlyCollection<GatewayConnection> OfUser(long userId) =>
+        _byUser.TryGetValue(userId, out var mine) ? mine.Values.ToList() : [];
+
+    public IEnumerable<long> ConnectedUsers => _byUser.Keys;
+}

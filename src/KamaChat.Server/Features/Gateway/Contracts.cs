@@ -1,0 +1,42 @@
+using KamaChat.Server.Features.Users;
+
+namespace KamaChat.Server.Features.Gateway;
+
+/// <summary>
+/// What the hub's "Event" message carries. <see cref="Data"/> is the event's JSON exactly as logged: carried as a
+/// string so every protocol (JSON, MessagePack) transports it untouched and the server never re-serializes it.
+/// Clients keep, per stream (scope + scopeId), the last sequence they applied, ignore events at or below it,
+/// and call Resume when they see a gap.
+/// </summary>
+public sealed record GatewayEvent(string Id, string Type, string Scope, string ScopeId, long Sequence, string Data);
+
+/// <summary>Short-lived signals that are not logged: typing, presence.</summary>
+public sealed record TypingStarted(string ChannelId, string UserId, DateTimeOffset ExpiresAt);
+
+public sealed record PresenceUpdated(string UserId, string Status);
+
+/// <summary>Where a client stands: the last sequence applied per stream.</summary>
+public sealed record StreamCursors(Dictionary<string, long>? Channels, Dictionary<string, long>? Servers, long? User);
+
+public sealed record ResumeResult(IReadOnlyList<GatewayEvent> Events, IReadOnlyList<StreamRef> Refetch);
+
+/// <summary>A stream the client must reload through REST: its cursor is older than the log or too far behind.</summary>
+public sealed record StreamRef(string Scope, string ScopeId);
+
+public sealed record ReadyPayload(
+    MeResponse User,
+    IReadOnlyList<ReadyServer> Servers,
+    IReadOnlyList<ReadyDirectChannel> DirectChannels,
+    IReadOnlyList<ReadyReadState> ReadStates,
+    IReadOnlyList<PresenceUpdated> Presences,
+    StreamCursors Cursors,
+    string SessionId);
+
+public sealed record ReadyServer(string Id, string Name, string? IconUrl, string OwnerId, IReadOnlyList<ReadyChannel> Channels);
+
+public sealed record ReadyChannel(
+    string Id, string Type, string? Name, string? Topic, string? ParentId, int Position, string? LastMessageId, string Permissions);
+
+public sealed record ReadyDirectChannel(string Id, string Type, string? Name, string? OwnerId, IReadOnlyList<string> RecipientIds, string? LastMessageId);
+
+public sealed record ReadyReadState(string ChannelId, string LastReadMessageId, int MentionCount);

@@ -1,0 +1,154 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Threading.Channels;
+using KamaChat.Server.Features.Events;
+using Microsoft.AspNetCore.SignalR;
+
+namespace KamaChat.Server.Features.Gateway;
+
+/// <summary>
+/// Delivers committed events to this node's connections, in commit order. Before delivering an event that changes
+/// who may see what (joins, kicks, role and overwrite changes, DMs opened), it moves the affected local connections
+/// into their new groups, so a kicked member gets nothing after the kick and a newly allowed channel starts arriving
+/// without a reconnect.
+/// </summary>
+public sealed class EventDispatcher(
+    IHubContext<GatewayHub> hub,
+    ConnectionRegistry connections,
+    IServiceScopeFactory scopes,
+    ILogger<EventDispatcher> logger) : BackgroundService, IEventSubscriber
+{
+    private static readonly HashSet<string> UserMembershipEvents = new(StringComparer.Ordinal)
+    {
+        "ServerJoined", "ServerRemoved", "DmChannelCreated", "DmChannelRemoved",
+    };
+
+    private static readonly HashSet<string> ServerVisibilityEvents = new(StringComparer.Ordinal)
+    {
+        "ChannelCreated", "ChannelUpdated", "ChannelDeleted", "RoleCreated", "RoleUpdated", "RoleDeleted", "MemberUpdated", "ServerDeleted",
+    };
+
+    private static readonly HashSet<string> ChannelMembershipEvents = new(StringComparer.Ordinal) { "RecipientAdded", "RecipientRemoved" };
+
+    private readonly Channel<EventLogEntry> _queue = Channel.CreateUnbounded<EventLogEntry>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly RecentIds _delivered = new(capacity: 100_000);
+
+    /// <summary>Events from this node's commits, and (when scaled out) from other nodes.</summary>
+    public void OnCommitted(IReadOnlyList<EventLogEntry> events)
+    {
+        foreach (var entry in events)
+            _queue.Writer.TryWrite(entry);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await foreach (var entry in _queue.Reader.ReadAllAsync(stoppingToken))
+        {
+            try
+            {
+                await DispatchAsync(entry, stoppingToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // Clients detect the gap by sequence and resume from the log; the dispatcher keeps going.
+                logger.LogError(e, "Dispatching event {EventId} ({Type}) failed", entry.Id, entry.Type);
+            }
+        }
+    }
+
+    private async Task DispatchAsync(EventLogEntry entry, CancellationToken cancellationToken)
+    {
+        if (!_delivered.Add(entry.Id))
+            return;
+
+        foreach (var userId in AffectedUsers(entry))
+            await RefreshGroupsAsync(userId, cancellationToken);
+
+        var message = ToGatewayEvent(entry);
+        await hub.Clients.Group(GatewayGroups.For(entry.Scope, entry.ScopeId)).SendAsync("Event", message, cancellationToken);
+
+        if (entry.Type == "SessionRevoked" && ReadLong(entry.Payload, "sessionId") is { } sessionId)
+            foreach (var connection in connections.OfUser(entry.ScopeId).Where(c => c.SessionId == sessionId))
+                connection.Context.Abort();
+    }
+
+    public static GatewayEvent ToGatewayEvent(EventLogEntry entry) => new(
+        entry.Id.ToString(CultureInfo.InvariantCulture),
+        entry.Type,
+        entry.Scope.ToString().ToLowerInvariant(),
+        entry.ScopeId.ToString(CultureInfo.InvariantCulture),
+        entry.Sequence,
+        entry.Payload);
+
+    private HashSet<long> AffectedUsers(EventLogEntry entry)
+    {
+        if (entry.Scope == EventScope.User && UserMembershipEvents.Contains(entry.Type))
+            return [entry.ScopeId];
+
+        string? group = entry.Scope switch
+        {
+            EventScope.Server when ServerVisibilityEvents.Contains(entry.Type) => GatewayGroups.Server(entry.ScopeId),
+            EventScope.Channel when ChannelMembershipEvents.Contains(entry.Type) => GatewayGroups.Channel(entry.ScopeId),
+            _ => null,
+        };
+        if (group is null)
+            return [];
+        var users = connections.ConnectedUsers
+            .Where(user => connections.OfUser(user).Any(c => c.Groups.Contains(group)))
+            .ToHashSet();
+        if (ReadLong(entry.Payload, "userId") is { } subject)
+            users.Add(subject);
+        return users;
+    }
+
+    private async Task RefreshGroupsAsync(long userId, CancellationToken cancellationToken)
+    {
+        var mine = connections.OfUser(userId);
+        if (mine.Count == 0)
+            return;
+        await using var scope = scopes.CreateAsyncScope();
+        var desired = await scope.ServiceProvider.GetRequiredService<GatewayGroups>().DesiredForAsync(userId, cancellationToken);
+        foreach (var connection in mine)
+            await GatewayGroups.SyncAsync(hub, connection, desired, cancellationToken);
+    }
+
+    private static long? ReadLong(string json, string property)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(json);
+            if (document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty(property, out var value))
+                return value.ValueKind switch
+                {
+                    JsonValueKind.Number when value.TryGetInt64(out var n) => n,
+                    JsonValueKind.String when long.TryParse(value.GetString(), CultureInfo.InvariantCulture, out var s) => s,
+                    _ => null,
+                };
+        }
+        catch (JsonException)
+        {
+        }
+        return null;
+    }
+}
+
+/// <summary>A bounded set of recently seen ids: an event can arrive twice (local commit and from another node, or a re-poll).</summary>
+internal sealed class RecentIds(int capacity)
+{
+    private readonly HashSet<long> _set = [];
+    private readonly Queue<long> _order = new();
+    private readonly Lock _gate = new();
+
+    public bool Add(long id)
+    {
+        lock (_gate)
+        {
+            if (!_set.Add(id))
+                return false;
+            _order.Enqueue(id);
+            if (_order.Count > capacity)
+                _set.Remove(_order.Dequeue());
+            return true;
+        }
+    }
+}

@@ -1,0 +1,64 @@
+using System.Globalization;
+using KamaChat.Server.Data;
+using KamaChat.Server.Features.Events;
+using KamaChat.Server.Features.Permissions;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.EntityFrameworkCore;
+
+namespace KamaChat.Server.Features.Gateway;
+
+/// <summary>Which SignalR groups a user's connections belong in: their user, each server they are in, each channel they can see.</summary>
+public sealed class GatewayGroups(KamaDbContext db, PermissionService permissions)
+{
+    public static string User(long id) => "user:" + id.ToString(CultureInfo.InvariantCulture);
+
+    public static string Server(long id) => "server:" + id.ToString(CultureInfo.InvariantCulture);
+
+    public static string Channel(long id) => "channel:" + id.ToString(CultureInfo.InvariantCulture);
+
+    public static string For(EventScope scope, long id) => scope switch
+    {
+        EventScope.Channel => Channel(id),
+        EventScope.Server => Server(id),
+        _ => User(id),
+    };
+
+    public async Task<HashSet<string>> DesiredForAsync(long userId, CancellationToken cancellationToken)
+    {
+        var groups = new HashSet<string>(StringComparer.Ordinal) { User(userId) };
+        var serverIds = await db.Members.AsNoTracking().Where(m => m.UserId == userId).Select(m => m.ServerId).ToListAsync(cancellationToken);
+        foreach (var serverId in serverIds)
+        {
+            groups.Add(Server(serverId));
+            foreach (var channel in await permissions.VisibleChannelsAsync(userId, serverId, cancellationToken))
+                groups.Add(Channel(channel.Channel.Id));
+        }
+        var directChannels = await db.ChannelRecipients.AsNoTracking().Where(r => r.UserId == userId).Select(r => r.ChannelId).ToListAsync(cancellationToken);
+        foreach (var channelId in directChannels)
+            groups.Add(Channel(channelId));
+        return groups;
+    }
+
+    /// <summary>Moves one connection into exactly the desired groups.</summary>
+    public static async Task SyncAsync(IHubContext<GatewayHub> hub, GatewayConnection connection, HashSet<string> desired, CancellationToken cancellationToken)
+    {
+        await connection.Gate.WaitAsync(cancellationToken);
+        try
+        {
+            foreach (var group in connection.Groups.Where(g => !desired.Contains(g)).ToList())
+            {
+                await hub.Groups.RemoveFromGroupAsync(connection.ConnectionId, group, cancellationToken);
+                connection.Groups.Remove(group);
+            }
+            foreach (var group in desired.Where(g => !connection.Groups.Contains(g)).ToList())
+            {
+                await hub.Groups.AddToGroupAsync(connection.ConnectionId, group, cancellationToken);
+                connection.Groups.Add(group);
+            }
+        }
+        finally
+        {
+            connection.Gate.Release();
+        }
+    }
+}

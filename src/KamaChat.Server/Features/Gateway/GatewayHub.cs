@@ -1,0 +1,160 @@
+using System.Globalization;
+using System.Threading.RateLimiting;
+using KamaChat.Server.Features.Auth;
+using KamaChat.Server.Features.Permissions;
+using KamaChat.Server.Features.ReadStates;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.SignalR;
+
+namespace KamaChat.Server.Features.Gateway;
+
+/// <summary>
+/// The real-time gateway at /hubs/gateway. Server → client messages: "Ready" (on connect), "Event" (logged changes,
+/// see <see cref="GatewayEvent"/>), "Typing", "Presence". Client → server: Resume, StartTyping, SetPresence, Ack.
+/// Errors are HubExceptions whose message starts with a stable code ("not_found: …").
+/// </summary>
+[Authorize]
+public sealed class GatewayHub(
+    ConnectionRegistry connections,
+    PresenceTracker presence,
+    TypingThrottle typing,
+    GatewayGroups groups,
+    ReadyBuilder ready,
+    ResumeService resume,
+    PermissionService permissions,
+    ReadStateService readStates) : Hub
+{
+    public override async Task OnConnectedAsync()
+    {
+        var user = Context.User!;
+        var connection = new GatewayConnection(Context.ConnectionId, user.UserId(), user.SessionId(), Context);
+        connections.Add(connection);
+
+        // Groups before the snapshot, so nothing committed from here on is missed.
+        await GatewayGroups.SyncAsync(HubContext, connection, await groups.DesiredForAsync(connection.UserId, Context.ConnectionAborted), Context.ConnectionAborted);
+        var payload = await ready.BuildAsync(connection.UserId, connection.SessionId, Context.ConnectionAborted);
+        if (payload is null)
+        {
+            Context.Abort();
+            return;
+        }
+        await Clients.Caller.SendAsync("Ready", payload, Context.ConnectionAborted);
+
+        if (presence.Connected(connection.UserId) is { } status)
+            await AnnounceAsync(connection, status);
+    }
+
+    public override Task OnDisconnectedAsync(Exception? exception)
+    {
+        var connection = connections.Find(Context.ConnectionId);
+        connections.Remove(Context.ConnectionId);
+        if (connection is not null)
+        {
+            var hub = HubContext;
+            presence.Disconnected(connection.UserId, () => AnnounceAsync(hub, connection, PresenceStatus.Offline));
+        }
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Everything logged after the client's cursors, for the streams it may still see.</summary>
+    public Task<ResumeResult> Resume(StreamCursors cursors) =>
+        resume.ResumeAsync(Context.User!.UserId(), cursors ?? new StreamCursors(null, null, null), Context.ConnectionAborted);
+
+    public async Task StartTyping(string channelId)
+    {
+        var id = ParseId(channelId, nameof(channelId));
+        var userId = Context.User!.UserId();
+        var access = await permissions.ForChannelAsync(userId, id, Context.ConnectionAborted)
+            ?? throw new HubException("not_found: The channel was not found.");
+        if (!access.Has(Permissions.Permissions.SendMessages))
+            throw new HubException("missing_permission: You cannot send messages in this channel.");
+        if (typing.TryStart(userId, id, out var expiresAt))
+            await Clients.OthersInGroup(GatewayGroups.Channel(id)).SendAsync("Typing",
+                new TypingStarted(channelId, userId.ToString(CultureInfo.InvariantCulture), expiresAt), Context.ConnectionAborted);
+    }
+
+    public async Task SetPresence(string status)
+    {
+        if (status is null || !PresenceStatus.IsSettable(status))
+            throw new HubException("validation_failed: status must be online, idle, dnd or invisible.");
+        var connection = connections.Find(Context.ConnectionId);
+        if (connection is not null)
+            await AnnounceAsync(connection, presence.Set(connection.UserId, status));
+    }
+
+    public async Task<ReadStateResponse> Ack(string channelId, string messageId)
+    {
+        var (outcome, state) = await readStates.AckAsync(
+            Context.User!.UserId(), ParseId(channelId, nameof(channelId)), ParseId(messageId, nameof(messageId)), Context.ConnectionAborted);
+        return outcome switch
+        {
+            AckOutcome.Acknowledged => state!,
+            AckOutcome.MessageNotFound => throw new HubException("not_found: The message was not found."),
+            _ => throw new HubException("not_found: The channel was not found."),
+        };
+    }
+
+    private IHubContext<GatewayHub> HubContext => Context.GetHttpContext()!.RequestServices.GetRequiredService<IHubContext<GatewayHub>>();
+
+    private Task AnnounceAsync(GatewayConnection connection, string status) => AnnounceAsync(HubContext, connection, status);
+
+    /// <summary>Presence goes to everyone who shares a server or a DM with the user: the groups of their connection.</summary>
+    private static async Task AnnounceAsync(IHubContext<GatewayHub> hub, GatewayConnection connection, string status)
+    {
+        string[] targets;
+        await connection.Gate.WaitAsync();
+        try
+        {
+            targets = connection.Groups.Where(g => !g.StartsWith("user:", StringComparison.Ordinal)).ToArray();
+        }
+        finally
+        {
+            connection.Gate.Release();
+        }
+        if (targets.Length > 0)
+            await hub.Clients.Groups(targets).SendAsync("Presence",
+                new PresenceUpdated(connection.UserId.ToString(CultureInfo.InvariantCulture), status));
+    }
+
+    private static long ParseId(string? text, string name) =>
+        long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var id) && id > 0
+            ? id
+            : throw new HubException($"validation_failed: {name} must be an id.");
+}
+
+/// <summary>
+/// Limits how fast one connection may invoke hub methods (a token bucket per connection), so a flood of typing
+/// or resumes slows that client down instead of the server. Excess calls fail with "rate_limited".
+/// </summary>
+public sealed class GatewayRateLimitFilter : IHubFilter
+{
+    private const string LimiterKey = "kamachat.rate-limiter";
+
+    public async ValueTask<object?> InvokeMethodAsync(HubInvocationContext invocationContext, Func<HubInvocationContext, ValueTask<object?>> next)
+    {
+        var items = invocationContext.Context.Items;
+        if (!items.TryGetValue(LimiterKey, out var value) || value is not RateLimiter limiter)
+        {
+            limiter = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
+            {
+                TokenLimit = 40,
+                TokensPerPeriod = 20,
+                ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+                QueueLimit = 0,
+                AutoReplenishment = true,
+            });
+            items[LimiterKey] = limiter;
+        }
+        using var lease = limiter.AttemptAcquire();
+        if (!lease.IsAcquired)
+            throw new HubException("rate_limited: Too many requests on this connection; slow down.");
+        return await next(invocationContext);
+    }
+
+    public Task OnDisconnectedAsync(HubLifetimeContext context, Exception? exception, Func<HubLifetimeContext, Exception?, Task> next)
+    {
+        if (context.Context.Items.TryGetValue(LimiterKey, out var value) && value is IDisposable limiter)
+            limiter.Dispose();
+        return next(context, exception);
+    }
+}

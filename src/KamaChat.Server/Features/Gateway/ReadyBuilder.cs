@@ -1,0 +1,119 @@
+using System.Globalization;
+using KamaChat.Server.Data;
+using KamaChat.Server.Features.Channels;
+using KamaChat.Server.Features.Events;
+using KamaChat.Server.Features.Permissions;
+using KamaChat.Server.Features.ReadStates;
+using KamaChat.Server.Features.Users;
+using Microsoft.EntityFrameworkCore;
+
+namespace KamaChat.Server.Features.Gateway;
+
+/// <summary>Builds the snapshot a client gets on connect, with the stream positions it is consistent with.</summary>
+public sealed class ReadyBuilder(KamaDbContext db, PermissionService permissions, ReadStateService readStates, PresenceTracker presence)
+{
+    public const int MaxPresences = 1000;
+
+    public async Task<ReadyPayload?> BuildAsync(long userId, long sessionId, CancellationToken cancellationToken)
+    {
+        // Stream positions are read before the snapshot: an event committed in between is then both in the snapshot
+        // and delivered with a higher sequence (harmless: clients dedupe by id). The other order could lose it.
+        var memberOf = await db.Members.AsNoTracking().Where(m => m.UserId == userId).Select(m => m.ServerId).ToListAsync(cancellationToken);
+        var candidateChannels = await db.Channels.AsNoTracking()
+            .Where(c => (c.ServerId != null && memberOf.Contains(c.ServerId.Value)) || c.Recipients.Any(r => r.UserId == userId))
+            .Select(c => c.Id)
+            .ToListAsync(cancellationToken);
+        var positions = await PositionsAsync(userId, candidateChannels, memberOf, cancellationToken);
+
+        var me = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Id == userId, cancellationToken);
+        if (me is null)
+            return null;
+
+        var servers = await db.Servers.AsNoTracking()
+            .Where(s => s.Members.Any(m => m.UserId == userId))
+            .OrderBy(s => s.Id)
+            .Select(s => new { s.Id, s.Name, s.IconUrl, s.OwnerId })
+            .ToListAsync(cancellationToken);
+        var readyServers = new List<ReadyServer>(servers.Count);
+        var channelIds = new List<long>();
+        foreach (var server in servers)
+        {
+            var visible = await permissions.VisibleChannelsAsync(userId, server.Id, cancellationToken);
+            channelIds.AddRange(visible.Select(v => v.Channel.Id));
+            readyServers.Add(new ReadyServer(Id(server.Id), server.Name, server.IconUrl, Id(server.OwnerId), visible
+                .OrderBy(v => v.Channel.Position).ThenBy(v => v.Channel.Id)
+                .Select(v => new ReadyChannel(Id(v.Channel.Id), ChannelTypeName(v.Channel.Type), v.Channel.Name, v.Channel.Topic,
+                    Id(v.Channel.ParentId), v.Channel.Position, Id(v.Channel.LastMessageId),
+                    ((long)v.Permissions).ToString(CultureInfo.InvariantCulture)))
+                .ToList()));
+        }
+
+        var direct = await db.Channels.AsNoTracking()
+            .Where(c => c.Recipients.Any(r => r.UserId == userId))
+            .OrderByDescending(c => c.LastMessageId ?? c.Id)
+            .Select(c => new { c.Id, c.Type, c.Name, c.OwnerId, c.LastMessageId, Recipients = c.Recipients.Select(r => r.UserId).ToList() })
+            .ToListAsync(cancellationToken);
+        channelIds.AddRange(direct.Select(d => d.Id));
+
+        var states = await db.ReadStates.AsNoTracking()
+            .Where(r => r.UserId == userId && channelIds.Contains(r.ChannelId))
+            .Select(r => new { r.ChannelId, r.LastReadMessageId })
+            .ToListAsync(cancellationToken);
+        var mentions = await readStates.MentionCountsAsync(userId, channelIds, cancellationToken);
+        var readyStates = states.Select(s => s.ChannelId).Union(mentions.Keys)
+            .Select(channelId => new ReadyReadState(Id(channelId),
+                Id(states.FirstOrDefault(s => s.ChannelId == channelId)?.LastReadMessageId ?? 0), mentions.GetValueOrDefault(channelId)))
+            .ToList();
+
+        var serverIds = servers.Select(s => s.Id).ToList();
+        var online = presence.OnlineUsers.Take(50_000).ToList();
+        var visibleOnline = await db.Members.AsNoTracking()
+            .Where(m => serverIds.Contains(m.ServerId) && online.Contains(m.UserId))
+            .Select(m => m.UserId)
+            .Distinct()
+            .Take(MaxPresences)
+            .ToListAsync(cancellationToken);
+        var presences = visibleOnline
+            .Union(direct.SelectMany(d => d.Recipients).Where(online.Contains))
+            .Select(id => new PresenceUpdated(Id(id), presence.StatusOf(id)))
+            .Where(p => p.Status != PresenceStatus.Offline)
+            .ToList();
+
+        var cursors = new StreamCursors(
+            channelIds.Distinct().ToDictionary(id => Id(id), id => Position(positions, EventScope.Channel, id)),
+            serverIds.ToDictionary(id => Id(id), id => Position(positions, EventScope.Server, id)),
+            Position(positions, EventScope.User, userId));
+        return new ReadyPayload(
+            MeResponse.From(me),
+            readyServers,
+            direct.Select(d => new ReadyDirectChannel(Id(d.Id), ChannelTypeName(d.Type), d.Name, Id(d.OwnerId),
+                d.Recipients.Select(r => Id(r)).ToList(), Id(d.LastMessageId))).ToList(),
+            readyStates,
+            presences,
+            cursors,
+            Id(sessionId));
+    }
+
+    private Task<List<EventSequence>> PositionsAsync(long userId, List<long> channelIds, List<long> serverIds, CancellationToken cancellationToken) =>
+        db.EventSequences.AsNoTracking()
+            .Where(s => (s.Scope == EventScope.Channel && channelIds.Contains(s.ScopeId)) ||
+                        (s.Scope == EventScope.Server && serverIds.Contains(s.ScopeId)) ||
+                        (s.Scope == EventScope.User && s.ScopeId == userId))
+            .ToListAsync(cancellationToken);
+
+    private static long Position(List<EventSequence> positions, EventScope scope, long id) =>
+        positions.FirstOrDefault(p => p.Scope == scope && p.ScopeId == id)?.LastSequence ?? 0;
+
+    public static string ChannelTypeName(ChannelType type) => type switch
+    {
+        ChannelType.Text => "text",
+        ChannelType.Voice => "voice",
+        ChannelType.Category => "category",
+        ChannelType.Dm => "dm",
+        _ => "group_dm",
+    };
+
+    private static string Id(long id) => id.ToString(CultureInfo.InvariantCulture);
+
+    private static string? Id(long? id) => id?.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,105 @@
+using System.Globalization;
+using System.Security.Claims;
+using KamaChat.Server.Data;
+using KamaChat.Server.Features.Auth;
+using KamaChat.Server.Features.Events;
+using KamaChat.Server.Features.Messages;
+using KamaChat.Server.Features.Permissions;
+using KamaChat.Server.Infrastructure.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace KamaChat.Server.Features.ReadStates;
+
+public sealed record ReadStateResponse(string ChannelId, string LastReadMessageId, int MentionCount);
+
+public enum AckOutcome
+{
+    Acknowledged,
+    ChannelNotFound,
+    MessageNotFound,
+}
+
+/// <summary>
+/// "Read up to here" per user and channel. Acks only move forward; the new position is logged as a user event
+/// so the user's other devices clear their unread badges too. Shared by the REST endpoint and the gateway.
+/// </summary>
+public sealed class ReadStateService(KamaDbContext db, PermissionService permissions, EventLog events, TimeProvider time)
+{
+    public async Task<(AckOutcome Outcome, ReadStateResponse? State)> AckAsync(long userId, long channelId, long messageId, CancellationToken cancellationToken)
+    {
+        if (await permissions.ForChannelAsync(userId, channelId, cancellationToken) is null)
+            return (AckOutcome.ChannelNotFound, null);
+        if (!await db.Messages.AnyAsync(m => m.Id == messageId && m.ChannelId == channelId, cancellationToken))
+            return (AckOutcome.MessageNotFound, null);
+
+        await using var change = await events.BeginAsync(cancellationToken);
+        var state = await db.ReadStates.SingleOrDefaultAsync(r => r.UserId == userId && r.ChannelId == channelId, cancellationToken);
+        if (state is null)
+        {
+            state = new ReadState { UserId = userId, ChannelId = channelId };
+            db.ReadStates.Add(state);
+        }
+        if (messageId > state.LastReadMessageId)
+            state.LastReadMessageId = messageId;
+        state.UpdatedAt = time.GetUtcNow();
+        await db.SaveChangesAsync(cancellationToken);
+
+        var mentions = await MentionCountsAsync(userId, [channelId], cancellationToken);
+        var response = new ReadStateResponse(
+            channelId.ToString(CultureInfo.InvariantCulture),
+            state.LastReadMessageId.ToString(CultureInfo.InvariantCulture),
+            mentions.GetValueOrDefault(channelId));
+        await change.AppendAsync(EventScope.User, userId, "ReadStateUpdated", response, cancellationToken);
+        await change.CommitAsync(cancellationToken);
+        return (AckOutcome.Acknowledged, response);
+    }
+
+    /// <summary>Mentions of the user (directly, through a role, or @everyone) after their read position, per channel.</summary>
+    public async Task<Dictionary<long, int>> MentionCountsAsync(long userId, IReadOnlyCollection<long> channelIds, CancellationToken cancellationToken)
+    {
+        if (channelIds.Count == 0)
+            return [];
+        var roleIds = db.MemberRoles.Where(mr => mr.UserId == userId).Select(mr => mr.RoleId);
+        return await db.Messages.AsNoTracking()
+            .Where(m => channelIds.Contains(m.ChannelId) && m.AuthorId != userId)
+            .Where(m => !db.ReadStates.Any(r => r.UserId == userId && r.ChannelId == m.ChannelId && r.LastReadMessageId >= m.Id))
+            .Where(m => m.MentionsEveryone || m.Mentions.Any(x =>
+                (x.TargetType == MentionTarget.User && x.TargetId == userId) ||
+                (x.TargetType == MentionTarget.Role && roleIds.Contains(x.TargetId))))
+            .GroupBy(m => m.ChannelId)
+            .Select(g => new { ChannelId = g.Key, Count = g.Count() })
+            .ToDictionaryAsync(g => g.ChannelId, g => g.Count, cancellationToken);
+    }
+}
+
+public static class ReadStateEndpoints
+{
+    public static IHostApplicationBuilder AddReadStates(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddScoped<ReadStateService>();
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapReadStates(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/v1/channels/{channelId:long}/messages/{messageId:long}/ack", AckAsync)
+            .WithTags("Read states")
+            .RequireAuthorization()
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        return app;
+    }
+
+    private static async Task<Results<Ok<ReadStateResponse>, ProblemHttpResult>> AckAsync(
+        long channelId, long messageId, ClaimsPrincipal principal, ReadStateService readStates, CancellationToken cancellationToken)
+    {
+        var (outcome, state) = await readStates.AckAsync(principal.UserId(), channelId, messageId, cancellationToken);
+        return outcome switch
+        {
+            AckOutcome.Acknowledged => TypedResults.Ok(state!),
+            AckOutcome.MessageNotFound => Problems.NotFound("The message"),
+            _ => Problems.NotFound("The channel"),
+        };
+    }
+}

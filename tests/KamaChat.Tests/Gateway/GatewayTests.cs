@@ -1,0 +1,259 @@
+using System.Globalization;
+using System.Net;
+using KamaChat.Server.Features.Events;
+using KamaChat.Server.Features.Gateway;
+using KamaChat.Tests.Infrastructure;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.EntityFrameworkCore;
+
+namespace KamaChat.Tests.Gateway;
+
+public abstract class GatewayTests(KamaChatApp app)
+{
+    private static long IdOf(Server.Features.Auth.AuthTokens tokens) => long.Parse(tokens.User.Id, CultureInfo.InvariantCulture);
+
+    [Fact]
+    public async Task Connecting_without_a_token_is_refused()
+    {
+        var connection = GatewayClient.Build(app, accessToken: "");
+
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => connection.StartAsync());
+
+        Assert.Contains("401", error.Message + error.InnerException?.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Ready_describes_my_servers_channels_and_where_each_stream_stands()
+    {
+        var me = await app.CreateClient().RegisterAsync();
+        var (serverId, channelId) = await GatewaySeed.ServerWithChannelAsync(app, IdOf(me));
+        await GatewaySeed.AppendAsync(app, EventScope.Channel, channelId, "Test", new { n = 1 });
+        await GatewaySeed.AppendAsync(app, EventScope.Channel, channelId, "Test", new { n = 2 });
+
+        await using var client = await GatewayClient.ConnectAsync(app, me.AccessToken);
+        var ready = await client.ReadyAsync();
+
+        Assert.Equal(me.User.Id, ready.User.Id);
+        var server = Assert.Single(ready.Servers);
+        Assert.Equal(serverId.ToString(CultureInfo.InvariantCulture), server.Id);
+        Assert.Equal("general", Assert.Single(server.Channels).Name);
+        Assert.Equal(2, ready.Cursors.Channels![channelId.ToString(CultureInfo.InvariantCulture)]);
+        Assert.Equal(me.SessionId, ready.SessionId);
+    }
+
+    [Fact]
+    public async Task Members_receive_channel_events_in_order_and_outsiders_receive_nothing()
+    {
+        var alice = await app.CreateClient().RegisterAsync();
+        var bob = await app.CreateClient().RegisterAsync();
+        var mallory = await app.CreateClient().RegisterAsync();
+        var (_, channelId) = await GatewaySeed.ServerWithChannelAsync(app, IdOf(alice), IdOf(bob));
+        await using var bobClient = await GatewayClient.ConnectAsync(app, bob.AccessToken);
+        await using var malloryClient = await GatewayClient.ConnectAsync(app, mallory.AccessToken);
+        await bobClient.ReadyAsync();
+        await malloryClient.ReadyAsync();
+
+        for (var i = 1; i <= 5; i++)
+            await GatewaySeed.AppendAsync(app, EventScope.Channel, channelId, "MessageCreated", new { n = i });
+
+        var received = await bobClient.WaitForEventsAsync(events => events.Count(e => e.Type == "MessageCreated") == 5);
+        Assert.Equal([1, 2, 3, 4, 5], received.Where(e => e.Type == "MessageCreated").Select(e => e.Sequence));
+        Assert.Equal([1, 2, 3, 4, 5], received.Where(e => e.Type == "MessageCreated").Select(e => GatewayClient.Data(e).GetProperty("n").GetInt32()));
+        await GatewayClient.SettleAsync();
+        Assert.DoesNotContain(malloryClient.Events, e => e.Type == "MessageCreated");
+    }
+
+    [Fact]
+    public async Task Resume_returns_every_missed_event_once_and_in_order()
+    {
+        var me = await app.CreateClient().RegisterAsync();
+        var (_, channelId) = await GatewaySeed.ServerWithChannelAsync(app, IdOf(me));
+        await using var client = await GatewayClient.ConnectAsync(app, me.AccessToken);
+        var cursor = (await client.ReadyAsync()).Cursors.Channels![channelId.ToString(CultureInfo.InvariantCulture)];
+        await client.Connection.StopAsync();
+
+        for (var i = 1; i <= 100; i++)
+            await GatewaySeed.AppendAsync(app, EventScope.Channel, channelId, "MessageCreated", new { n = i });
+
+        await using var back = await GatewayClient.ConnectAsync(app, me.AccessToken);
+        await back.ReadyAsync();
+        var result = await back.Connection.InvokeAsync<ResumeResult>("Resume",
+            new StreamCursors(new() { [channelId.ToString(CultureInfo.InvariantCulture)] = cursor }, null, null));
+
+        Assert.Empty(result.Refetch);
+        Assert.Equal(Enumerable.Range(1, 100), result.Events.Select(e => GatewayClient.Data(e).GetProperty("n").GetInt32()));
+        Assert.Equal(Enumerable.Range((int)cursor + 1, 100).Select(i => (long)i), result.Events.Select(e => e.Sequence));
+    }
+
+    [Fact]
+    public async Task Resume_skips_channels_the_caller_cannot_see()
+    {
+        var owner = await app.CreateClient().RegisterAsync();
+        var outsider = await app.CreateClient().RegisterAsync();
+        var (_, channelId) = await GatewaySeed.ServerWithChannelAsync(app, IdOf(owner));
+        await GatewaySeed.AppendAsync(app, EventScope.Channel, channelId, "MessageCreated", new { secret = "s3cr3t" });
+
+        await using var client = await GatewayClient.ConnectAsync(app, outsider.AccessToken);
+        await client.ReadyAsync();
+        var result = await client.Connection.InvokeAsync<ResumeResult>("Resume",
+            new StreamCursors(new() { [channelId.ToString(CultureInfo.InvariantCulture)] = 0 }, null, null));
+
+        Assert.Empty(result.Events);
+    }
+
+    [Fact]
+    public async Task A_cursor_older_than_the_log_is_told_to_refetch()
+    {
+        var me = await app.CreateClient().RegisterAsync();
+        var (_, channelId) = await GatewaySeed.ServerWithChannelAsync(app, IdOf(me));
+        for (var i = 0; i < 3; i++)
+            await GatewaySeed.AppendAsync(app, EventScope.Channel, channelId, "MessageCreated", new { i });
+        // The retention job pruned the first two.
+        await app.QueryAsync(db => db.EventLog.Where(e => e.ScopeId == channelId && e.Sequence <= 2).ExecuteDeleteAsync());
+
+        await using var client = await GatewayClient.ConnectAsync(app, me.AccessToken);
+        await client.ReadyAsync();
+        var result = await client.Connection.InvokeAsync<ResumeResult>("Resume",
+            new StreamCursors(new() { [channelId.ToString(CultureInfo.InvariantCulture)] = 0 }, null, null));
+
+        Assert.Empty(result.Events);
+        Assert.Equal(new StreamRef("channel", channelId.ToString(CultureInfo.InvariantCulture)), Assert.Single(result.Refetch));
+    }
+
+    [Fact]
+    public async Task Typing_reaches_the_other_members_once_per_throttle_window()
+    {
+        var alice = await app.CreateClient().RegisterAsync();
+        var bob = await app.CreateClient().RegisterAsync();
+        var (_, channelId) = await GatewaySeed.ServerWithChannelAsync(app, IdOf(alice), IdOf(bob));
+        await using var aliceClient = await GatewayClient.ConnectAsync(app, alice.AccessToken);
+        await using var bobClient = await GatewayClient.ConnectAsync(app, bob.AccessToken);
+        await aliceClient.ReadyAsync();
+        await bobClient.ReadyAsync();
+
+        for (var i = 0; i < 3; i++)
+            await aliceClient.Connection.InvokeAsync("StartTyping", channelId.ToString(CultureInfo.InvariantCulture));
+        await GatewayClient.SettleAsync();
+
+        var typing = Assert.Single(bobClient.Typing);
+        Assert.Equal(alice.User.Id, typing.UserId);
+        Assert.Empty(aliceClient.Typing);
+    }
+
+    [Fact]
+    public async Task Typing_in_a_channel_you_cannot_see_is_a_not_found_error()
+    {
+        var owner = await app.CreateClient().RegisterAsync();
+        var outsider = await app.CreateClient().RegisterAsync();
+        var (_, channelId) = await GatewaySeed.ServerWithChannelAsync(app, IdOf(owner));
+        await using var client = await GatewayClient.ConnectAsync(app, outsider.AccessToken);
+
+        var error = await Assert.ThrowsAsync<HubException>(() => client.Connection.InvokeAsync("StartTyping", channelId.ToString(CultureInfo.InvariantCulture)));
+        Assert.Contains("not_found", error.Message, StringComparison.Ordinal);
+        var invalid = await Assert.ThrowsAsync<HubException>(() => client.Connection.InvokeAsync("StartTyping", "not-an-id"));
+        Assert.Contains("validation_failed", invalid.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Presence_shows_online_then_offline_after_the_grace_period()
+    {
+        var alice = await app.CreateClient().RegisterAsync();
+        var bob = await app.CreateClient().RegisterAsync();
+        await GatewaySeed.ServerWithChannelAsync(app, IdOf(alice), IdOf(bob));
+        await using var aliceClient = await GatewayClient.ConnectAsync(app, alice.AccessToken);
+        await aliceClient.ReadyAsync();
+
+        var bobClient = await GatewayClient.ConnectAsync(app, bob.AccessToken);
+        var ready = await bobClient.ReadyAsync();
+        Assert.Contains(ready.Presences, p => p.UserId == alice.User.Id && p.Status == "online");
+        await aliceClient.WaitForPresenceAsync(bob.User.Id, "online");
+
+        await bobClient.Connection.InvokeAsync("SetPresence", "dnd");
+        await aliceClient.WaitForPresenceAsync(bob.User.Id, "dnd");
+
+        await bobClient.DisposeAsync();
+        await aliceClient.WaitForPresenceAsync(bob.User.Id, "offline", PresenceTracker.OfflineGrace + GatewayClient.Patience);
+    }
+
+    [Fact]
+    public async Task Revoking_a_session_closes_its_gateway_connection()
+    {
+        var name = Api.UniqueName();
+        var laptop = await app.CreateClient().RegisterAsync(name);
+        var phone = await (await app.CreateClient().PostAsync("/api/v1/auth/login",
+            System.Net.Http.Json.JsonContent.Create(new { login = name, password = Api.GoodPassword }))).ReadAsync<Server.Features.Auth.AuthTokens>();
+        await using var phoneClient = await GatewayClient.ConnectAsync(app, phone.AccessToken);
+        await phoneClient.ReadyAsync();
+
+        var revoke = await app.CreateClient(laptop.AccessToken).DeleteAsync($"/api/v1/auth/sessions/{phone.SessionId}");
+        Assert.Equal(HttpStatusCode.NoContent, revoke.StatusCode);
+
+        await phoneClient.ClosedAsync();
+        Assert.Equal(HubConnectionState.Disconnected, phoneClient.Connection.State);
+        await Assert.ThrowsAnyAsync<Exception>(() => GatewayClient.ConnectAsync(app, phone.AccessToken));
+    }
+
+    [Fact]
+    public async Task A_flood_of_calls_is_rate_limited_without_dropping_the_connection()
+    {
+        var me = await app.CreateClient().RegisterAsync();
+        var (_, channelId) = await GatewaySeed.ServerWithChannelAsync(app, IdOf(me));
+        await using var client = await GatewayClient.ConnectAsync(app, me.AccessToken);
+        await client.ReadyAsync();
+
+        var calls = Enumerable.Range(0, 120).Select(_ => client.Connection.InvokeAsync("StartTyping", channelId.ToString(CultureInfo.InvariantCulture)));
+        var outcomes = await Task.WhenAll(calls.Select(async call =>
+        {
+            try
+            {
+                await call;
+                return "ok";
+            }
+            catch (HubException e)
+            {
+                return e.Message.Contains("rate_limited", StringComparison.Ordinal) ? "limited" : e.Message;
+            }
+        }));
+
+        Assert.Contains("ok", outcomes);
+        Assert.Contains("limited", outcomes);
+        Assert.All(outcomes, o => Assert.True(o is "ok" or "limited", o));
+        Assert.Equal(HubConnectionState.Connected, client.Connection.State);
+    }
+
+    [Fact]
+    public async Task An_oversized_frame_is_refused()
+    {
+        var me = await app.CreateClient().RegisterAsync();
+        await using var client = await GatewayClient.ConnectAsync(app, me.AccessToken);
+        await client.ReadyAsync();
+
+        var huge = new string('x', (int)GatewayExtensions.MaximumReceiveMessageSize + 1);
+        await Assert.ThrowsAnyAsync<Exception>(() => client.Connection.InvokeAsync("StartTyping", huge));
+
+        // The server closes the connection rather than buffering the frame (ClosedAsync times out otherwise).
+        await client.ClosedAsync();
+        Assert.Equal(HubConnectionState.Disconnected, client.Connection.State);
+    }
+
+    [Fact]
+    public async Task The_messagepack_protocol_delivers_the_same_events()
+    {
+        var me = await app.CreateClient().RegisterAsync();
+        var (_, channelId) = await GatewaySeed.ServerWithChannelAsync(app, IdOf(me));
+        await using var client = await GatewayClient.ConnectAsync(app, me.AccessToken, messagePack: true);
+        await client.ReadyAsync();
+
+        await GatewaySeed.AppendAsync(app, EventScope.Channel, channelId, "MessageCreated", new { content = "über 🙂" });
+
+        var received = await client.WaitForEventAsync("MessageCreated");
+        Assert.Equal("über 🙂", GatewayClient.Data(received).GetProperty("content").GetString());
+    }
+}
+
+[Trait("Provider", "sqlite")]
+public sealed class SqliteGatewayTests(SqliteApp app) : GatewayTests(app), IClassFixture<SqliteApp>;
+
+[Trait("Provider", "postgres")]
+public sealed class PostgresGatewayTests(PostgresApp app) : GatewayTests(app), IClassFixture<PostgresApp>;

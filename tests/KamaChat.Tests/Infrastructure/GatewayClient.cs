@@ -1,0 +1,116 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using KamaChat.Server.Features.Gateway;
+using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace KamaChat.Tests.Infrastructure;
+
+/// <summary>A real SignalR client connected to the in-memory server over WebSockets, recording what it receives.</summary>
+public sealed class GatewayClient : IAsyncDisposable
+{
+    public static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
+
+    private readonly TaskCompletionSource<ReadyPayload> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<Exception?> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly SemaphoreSlim _arrived = new(0);
+
+    public HubConnection Connection { get; }
+
+    public ConcurrentQueue<GatewayEvent> Events { get; } = new();
+
+    public ConcurrentQueue<TypingStarted> Typing { get; } = new();
+
+    public ConcurrentQueue<PresenceUpdated> Presence { get; } = new();
+
+    private GatewayClient(HubConnection connection)
+    {
+        Connection = connection;
+        connection.On<ReadyPayload>("Ready", payload => _ready.TrySetResult(payload));
+        connection.On<GatewayEvent>("Event", e => Arrived(() => Events.Enqueue(e)));
+        connection.On<TypingStarted>("Typing", t => Arrived(() => Typing.Enqueue(t)));
+        connection.On<PresenceUpdated>("Presence", p => Arrived(() => Presence.Enqueue(p)));
+        connection.Closed += e =>
+        {
+            _closed.TrySetResult(e);
+            return Task.CompletedTask;
+        };
+    }
+
+    public static async Task<GatewayClient> ConnectAsync(KamaChatApp app, string accessToken, bool messagePack = false)
+    {
+        var client = new GatewayClient(Build(app, accessToken, messagePack));
+        await client.Connection.StartAsync();
+        return client;
+    }
+
+    public static HubConnection Build(KamaChatApp app, string accessToken, bool messagePack = false)
+    {
+        var server = app.Server;
+        var builder = new HubConnectionBuilder().WithUrl(new Uri(server.BaseAddress, "hubs/gateway"), options =>
+        {
+            options.Transports = HttpTransportType.WebSockets;
+            options.SkipNegotiation = true;
+            options.AccessTokenProvider = () => Task.FromResult<string?>(accessToken);
+            options.WebSocketFactory = async (context, cancellationToken) =>
+            {
+                var socket = server.CreateWebSocketClient();
+                var uri = new UriBuilder(context.Uri) { Query = $"access_token={Uri.EscapeDataString(accessToken)}" }.Uri;
+                return await socket.ConnectAsync(uri, cancellationToken);
+            };
+        });
+        if (messagePack)
+            builder.AddMessagePackProtocol();
+        return builder.Build();
+    }
+
+    public Task<ReadyPayload> ReadyAsync() => _ready.Task.WaitAsync(Patience);
+
+    public Task<Exception?> ClosedAsync(TimeSpan? patience = null) => _closed.Task.WaitAsync(patience ?? Patience);
+
+    /// <summary>Waits until the events received satisfy the condition.</summary>
+    public async Task<List<GatewayEvent>> WaitForEventsAsync(Func<List<GatewayEvent>, bool> done, TimeSpan? patience = null)
+    {
+        var deadline = DateTime.UtcNow + (patience ?? Patience);
+        while (true)
+        {
+            var snapshot = Events.ToList();
+            if (done(snapshot))
+                return snapshot;
+            var left = deadline - DateTime.UtcNow;
+            if (left <= TimeSpan.Zero)
+                throw new TimeoutException($"Gateway events did not arrive; got: {string.Join(", ", snapshot.Select(e => $"{e.Type}#{e.Sequence}"))}");
+            await _arrived.WaitAsync(left < TimeSpan.FromMilliseconds(200) ? left : TimeSpan.FromMilliseconds(200));
+        }
+    }
+
+    public Task<GatewayEvent> WaitForEventAsync(string type, TimeSpan? patience = null) =>
+        WaitForEventsAsync(events => events.Any(e => e.Type == type), patience).ContinueWith(t => t.Result.First(e => e.Type == type), TaskScheduler.Default);
+
+    public async Task WaitForPresenceAsync(string userId, string status, TimeSpan? patience = null)
+    {
+        var deadline = DateTime.UtcNow + (patience ?? Patience);
+        while (!Presence.Any(p => p.UserId == userId && p.Status == status))
+        {
+            var left = deadline - DateTime.UtcNow;
+            if (left <= TimeSpan.Zero)
+                throw new TimeoutException($"No presence {status} for {userId}; got: {string.Join(", ", Presence.Select(p => $"{p.UserId}={p.Status}"))}");
+            await _arrived.WaitAsync(left < TimeSpan.FromMilliseconds(200) ? left : TimeSpan.FromMilliseconds(200));
+        }
+    }
+
+    /// <summary>Gives the server time to deliver anything in flight, for assertions that something did NOT arrive.</summary>
+    public static Task SettleAsync() => Task.Delay(TimeSpan.FromMilliseconds(500));
+
+    public static JsonElement Data(GatewayEvent e) => JsonDocument.Parse(e.Data).RootElement;
+
+    private void Arrived(Action record)
+    {
+        record();
+        _arrived.Release();
+    }
+
+    public async ValueTask DisposeAsync() => await Connection.DisposeAsync();
+}
