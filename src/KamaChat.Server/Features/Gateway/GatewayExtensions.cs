@@ -1,5 +1,9 @@
 using Microsoft.AspNetCore.Http.Connections;
+using KamaChat.Server.Infrastructure.Configuration;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
 
 namespace KamaChat.Server.Features.Gateway;
 
@@ -21,7 +25,27 @@ public static class GatewayExtensions
             .AddMessagePackProtocol();
         services.AddSingleton<GatewayRateLimitFilter>();
         services.AddSingleton<ConnectionRegistry>();
-        services.AddSingleton<PresenceTracker>();
+        var redisUrl = builder.Configuration["REDIS_URL"];
+        if (string.IsNullOrWhiteSpace(redisUrl))
+        {
+            services.AddSingleton<IGatewayFanout, LocalFanout>();
+            services.AddSingleton(sp => new PresenceTracker(sp.GetRequiredService<TimeProvider>(), "local", null));
+        }
+        else
+        {
+            services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(RedisConfiguration.Parse(redisUrl)));
+            services.AddSingleton<RedisFanout>();
+            services.AddSingleton<IGatewayFanout>(sp => sp.GetRequiredService<RedisFanout>());
+            services.AddHostedService(sp => sp.GetRequiredService<RedisFanout>());
+            services.AddSingleton<Events.IEventSubscriber, FanoutSubscriber>();
+            services.AddSingleton(sp => new PresenceTracker(
+                sp.GetRequiredService<TimeProvider>(),
+                $"{sp.GetRequiredService<IOptions<ServerOptions>>().Value.NodeId}:{Environment.MachineName}:{Environment.ProcessId}",
+                sp.GetRequiredService<IConnectionMultiplexer>().GetDatabase()));
+            services.AddHostedService<PresenceLeaseRenewer>();
+            services.AddHealthChecks().Add(new HealthCheckRegistration("redis",
+                sp => new RedisHealthCheck(sp.GetRequiredService<IConnectionMultiplexer>()), HealthStatus.Unhealthy, ["ready"]));
+        }
         services.AddSingleton<TypingThrottle>();
         services.AddScoped<GatewayGroups>();
         services.AddScoped<ReadyBuilder>();
@@ -29,6 +53,10 @@ public static class GatewayExtensions
         services.AddSingleton<EventDispatcher>();
         services.AddSingleton<Events.IEventSubscriber>(sp => sp.GetRequiredService<EventDispatcher>());
         services.AddHostedService(sp => sp.GetRequiredService<EventDispatcher>());
+        services.AddOptions<GatewayOptions>()
+            .Configure<IConfiguration, Microsoft.Extensions.Options.IOptions<Infrastructure.Configuration.DatabaseOptions>>(
+                (o, c, db) => GatewayOptions.Bind(o, c, db.Value));
+        services.AddHostedService<EventLogTailer>();
         return builder;
     }
 
@@ -41,5 +69,22 @@ public static class GatewayExtensions
             options.Transports = HttpTransportType.WebSockets | HttpTransportType.ServerSentEvents | HttpTransportType.LongPolling;
         });
         return app;
+    }
+}
+
+/// <summary>Readiness includes Redis when the node is configured to use it.</summary>
+internal sealed class RedisHealthCheck(IConnectionMultiplexer redis) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await redis.GetDatabase().PingAsync();
+            return HealthCheckResult.Healthy();
+        }
+        catch (RedisException e)
+        {
+            return HealthCheckResult.Unhealthy("Redis is unreachable.", e);
+        }
     }
 }

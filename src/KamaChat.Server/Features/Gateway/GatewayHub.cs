@@ -18,6 +18,7 @@ public sealed class GatewayHub(
     ConnectionRegistry connections,
     PresenceTracker presence,
     TypingThrottle typing,
+    IGatewayFanout fanout,
     GatewayGroups groups,
     ReadyBuilder ready,
     ResumeService resume,
@@ -40,8 +41,8 @@ public sealed class GatewayHub(
         }
         await Clients.Caller.SendAsync("Ready", payload, Context.ConnectionAborted);
 
-        if (presence.Connected(connection.UserId) is { } status)
-            await AnnounceAsync(connection, status);
+        if (await presence.ConnectedAsync(connection.UserId) is { } status)
+            await AnnounceAsync(fanout, connection, status);
     }
 
     public override Task OnDisconnectedAsync(Exception? exception)
@@ -50,8 +51,8 @@ public sealed class GatewayHub(
         connections.Remove(Context.ConnectionId);
         if (connection is not null)
         {
-            var hub = HubContext;
-            presence.Disconnected(connection.UserId, () => AnnounceAsync(hub, connection, PresenceStatus.Offline));
+            var signals = fanout;
+            presence.Disconnected(connection.UserId, () => AnnounceAsync(signals, connection, PresenceStatus.Offline));
         }
         return Task.CompletedTask;
     }
@@ -69,8 +70,9 @@ public sealed class GatewayHub(
         if (!access.Has(Permissions.Permissions.SendMessages))
             throw new HubException("missing_permission: You cannot send messages in this channel.");
         if (typing.TryStart(userId, id, out var expiresAt))
-            await Clients.OthersInGroup(GatewayGroups.Channel(id)).SendAsync("Typing",
-                new TypingStarted(channelId, userId.ToString(CultureInfo.InvariantCulture), expiresAt), Context.ConnectionAborted);
+            await fanout.SendSignalAsync(Signal("Typing", [GatewayGroups.Channel(id)],
+                new TypingStarted(channelId, userId.ToString(CultureInfo.InvariantCulture), expiresAt)) with { ExceptConnectionId = Context.ConnectionId },
+                Context.ConnectionAborted);
     }
 
     public async Task SetPresence(string status)
@@ -79,7 +81,7 @@ public sealed class GatewayHub(
             throw new HubException("validation_failed: status must be online, idle, dnd or invisible.");
         var connection = connections.Find(Context.ConnectionId);
         if (connection is not null)
-            await AnnounceAsync(connection, presence.Set(connection.UserId, status));
+            await AnnounceAsync(fanout, connection, await presence.SetAsync(connection.UserId, status));
     }
 
     public async Task<ReadStateResponse> Ack(string channelId, string messageId)
@@ -96,10 +98,8 @@ public sealed class GatewayHub(
 
     private IHubContext<GatewayHub> HubContext => Context.GetHttpContext()!.RequestServices.GetRequiredService<IHubContext<GatewayHub>>();
 
-    private Task AnnounceAsync(GatewayConnection connection, string status) => AnnounceAsync(HubContext, connection, status);
-
     /// <summary>Presence goes to everyone who shares a server or a DM with the user: the groups of their connection.</summary>
-    private static async Task AnnounceAsync(IHubContext<GatewayHub> hub, GatewayConnection connection, string status)
+    private static async Task AnnounceAsync(IGatewayFanout fanout, GatewayConnection connection, string status)
     {
         string[] targets;
         await connection.Gate.WaitAsync();
@@ -112,9 +112,12 @@ public sealed class GatewayHub(
             connection.Gate.Release();
         }
         if (targets.Length > 0)
-            await hub.Clients.Groups(targets).SendAsync("Presence",
-                new PresenceUpdated(connection.UserId.ToString(CultureInfo.InvariantCulture), status));
+            await fanout.SendSignalAsync(Signal("Presence", targets,
+                new PresenceUpdated(connection.UserId.ToString(CultureInfo.InvariantCulture), status)), CancellationToken.None);
     }
+
+    private static GatewaySignal Signal<T>(string method, string[] groups, T payload) =>
+        new(method, groups, System.Text.Json.JsonSerializer.SerializeToElement(payload, Events.EventLog.PayloadJson));
 
     private static long ParseId(string? text, string name) =>
         long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var id) && id > 0

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using StackExchange.Redis;
 
 namespace KamaChat.Server.Features.Gateway;
 
@@ -17,13 +18,15 @@ public static class PresenceStatus
 }
 
 /// <summary>
-/// Who is connected and with what status, aggregated over a user's connections: online while any connection is
-/// open (with the status the user chose), offline once the last one has been gone for a short grace period
-/// (a page reload or network blip should not flash "offline" to everyone).
+/// Who is connected and with what status, aggregated over a user's connections on every node: online while any
+/// connection is open (with the status the user chose), offline once the last one has been gone for a short grace
+/// period (a page reload or network blip should not flash "offline" to everyone). With Redis, each node records
+/// "user is here" in a sorted set with an expiry it keeps refreshing, so a node that dies stops counting on its own.
 /// </summary>
-public sealed class PresenceTracker(TimeProvider time)
+public sealed class PresenceTracker(TimeProvider time, string node, IDatabase? redis)
 {
     public static readonly TimeSpan OfflineGrace = TimeSpan.FromSeconds(5);
+    public static readonly TimeSpan NodeLease = TimeSpan.FromSeconds(90);
 
     private sealed class UserPresence
     {
@@ -34,18 +37,31 @@ public sealed class PresenceTracker(TimeProvider time)
 
     private readonly ConcurrentDictionary<long, UserPresence> _users = new();
 
-    /// <returns>The status to announce when this is the user's first connection, else null.</returns>
-    public string? Connected(long userId)
+    /// <returns>The status to announce when the user just came online (on any node), else null.</returns>
+    public async Task<string?> ConnectedAsync(long userId)
     {
         var presence = _users.GetOrAdd(userId, _ => new UserPresence());
+        bool first;
         lock (presence)
         {
             presence.Generation++;
-            return ++presence.Connections == 1 ? PresenceStatus.Visible(presence.Chosen) : null;
+            first = ++presence.Connections == 1;
         }
+        if (!first)
+            return null;
+        if (redis is null)
+            return PresenceStatus.Visible(presence.Chosen);
+
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        await redis.SortedSetAddAsync(NodesKey(userId), node, now + (long)NodeLease.TotalMilliseconds);
+        var nodes = await redis.SortedSetLengthAsync(NodesKey(userId), now, double.PositiveInfinity);
+        var chosen = (string?)await redis.StringGetAsync(StatusKey(userId)) ?? PresenceStatus.Online;
+        lock (presence)
+            presence.Chosen = chosen;
+        return nodes == 1 ? PresenceStatus.Visible(chosen) : null;
     }
 
-    /// <summary>Call when a connection closes; the callback runs after the grace period if the user is still gone.</summary>
+    /// <summary>Call when a connection closes; the callback runs after the grace period if the user is gone from every node.</summary>
     public void Disconnected(long userId, Func<Task> wentOffline)
     {
         if (!_users.TryGetValue(userId, out var presence))
@@ -65,25 +81,87 @@ public sealed class PresenceTracker(TimeProvider time)
                 if (presence.Connections > 0 || presence.Generation != generation)
                     return;
             }
+            if (redis is not null)
+            {
+                await redis.SortedSetRemoveAsync(NodesKey(userId), node);
+                var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+                if (await redis.SortedSetLengthAsync(NodesKey(userId), now, double.PositiveInfinity) > 0)
+                    return;
+            }
             await wentOffline();
         });
     }
 
     /// <returns>The status others now see.</returns>
-    public string Set(long userId, string status)
+    public async Task<string> SetAsync(long userId, string status)
     {
         var presence = _users.GetOrAdd(userId, _ => new UserPresence());
         lock (presence)
-        {
             presence.Chosen = status;
-            return presence.Connections > 0 ? PresenceStatus.Visible(status) : PresenceStatus.Offline;
-        }
+        if (redis is not null)
+            await redis.StringSetAsync(StatusKey(userId), status, TimeSpan.FromDays(30));
+        var statuses = await StatusesAsync([userId]);
+        return statuses.GetValueOrDefault(userId, PresenceStatus.Offline);
     }
 
-    public string StatusOf(long userId) =>
-        _users.TryGetValue(userId, out var presence) && presence.Connections > 0 ? PresenceStatus.Visible(presence.Chosen) : PresenceStatus.Offline;
+    /// <summary>What others see of these users right now (offline ones included).</summary>
+    public async Task<Dictionary<long, string>> StatusesAsync(IReadOnlyCollection<long> userIds)
+    {
+        var result = new Dictionary<long, string>(userIds.Count);
+        if (redis is null)
+        {
+            foreach (var id in userIds)
+                result[id] = _users.TryGetValue(id, out var p) && p.Connections > 0 ? PresenceStatus.Visible(p.Chosen) : PresenceStatus.Offline;
+            return result;
+        }
 
-    public IEnumerable<long> OnlineUsers => _users.Where(u => u.Value.Connections > 0).Select(u => u.Key);
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var batch = redis.CreateBatch();
+        var lookups = userIds.Select(id => (Id: id,
+            Nodes: batch.SortedSetLengthAsync(NodesKey(id), now, double.PositiveInfinity),
+            Status: batch.StringGetAsync(StatusKey(id)))).ToList();
+        batch.Execute();
+        foreach (var (id, nodes, status) in lookups)
+            result[id] = await nodes > 0 ? PresenceStatus.Visible((string?)await status ?? PresenceStatus.Online) : PresenceStatus.Offline;
+        return result;
+    }
+
+    /// <summary>Renews this node's lease for every user connected here.</summary>
+    public async Task RenewLeasesAsync()
+    {
+        if (redis is null)
+            return;
+        var expiry = time.GetUtcNow().ToUnixTimeMilliseconds() + (long)NodeLease.TotalMilliseconds;
+        var batch = redis.CreateBatch();
+        var writes = _users.Where(u => u.Value.Connections > 0)
+            .Select(u => batch.SortedSetAddAsync(NodesKey(u.Key), node, expiry)).ToList();
+        batch.Execute();
+        await Task.WhenAll(writes);
+    }
+
+    private static RedisKey NodesKey(long userId) => $"kamachat:presence:{userId}";
+
+    private static RedisKey StatusKey(long userId) => $"kamachat:presence-status:{userId}";
+}
+
+/// <summary>Keeps this node's presence leases fresh while it lives.</summary>
+public sealed class PresenceLeaseRenewer(PresenceTracker presence, TimeProvider time, ILogger<PresenceLeaseRenewer> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(PresenceTracker.NodeLease / 3, time);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                await presence.RenewLeasesAsync();
+            }
+            catch (RedisException e)
+            {
+                logger.LogWarning(e, "Renewing presence leases failed");
+            }
+        }
+    }
 }
 
 /// <summary>One typing signal per user per channel per 5 s; clients show it for 8 s or until that user's message arrives.</summary>

@@ -13,6 +13,7 @@ namespace KamaChat.Server.Features.Gateway;
 public sealed class ReadyBuilder(KamaDbContext db, PermissionService permissions, ReadStateService readStates, PresenceTracker presence)
 {
     public const int MaxPresences = 1000;
+    public const int MaxPresenceCandidates = 5000;
 
     public async Task<ReadyPayload?> BuildAsync(long userId, long sessionId, CancellationToken cancellationToken)
     {
@@ -66,17 +67,18 @@ public sealed class ReadyBuilder(KamaDbContext db, PermissionService permissions
             .ToList();
 
         var serverIds = servers.Select(s => s.Id).ToList();
-        var online = presence.OnlineUsers.Take(50_000).ToList();
-        var visibleOnline = await db.Members.AsNoTracking()
-            .Where(m => serverIds.Contains(m.ServerId) && online.Contains(m.UserId))
+        // Bounded: a huge server's member list is paged in over REST; presence here covers who the client sees first.
+        var nearby = await db.Members.AsNoTracking()
+            .Where(m => serverIds.Contains(m.ServerId) && m.UserId != userId)
             .Select(m => m.UserId)
             .Distinct()
-            .Take(MaxPresences)
+            .Take(MaxPresenceCandidates)
             .ToListAsync(cancellationToken);
-        var presences = visibleOnline
-            .Union(direct.SelectMany(d => d.Recipients).Where(online.Contains))
-            .Select(id => new PresenceUpdated(Id(id), presence.StatusOf(id)))
-            .Where(p => p.Status != PresenceStatus.Offline)
+        var statuses = await presence.StatusesAsync(nearby.Union(direct.SelectMany(d => d.Recipients)).Where(id => id != userId).ToList());
+        var presences = statuses
+            .Where(p => p.Value != PresenceStatus.Offline)
+            .Take(MaxPresences)
+            .Select(p => new PresenceUpdated(Id(p.Key), p.Value))
             .ToList();
 
         var cursors = new StreamCursors(

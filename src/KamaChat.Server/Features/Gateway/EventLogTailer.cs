@@ -1,0 +1,90 @@
+using System.Globalization;
+using KamaChat.Server.Data;
+using KamaChat.Server.Infrastructure.Configuration;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace KamaChat.Server.Features.Gateway;
+
+/// <summary>Gateway settings: how events from other nodes are picked up and how long the event log is kept.</summary>
+public sealed class GatewayOptions
+{
+    /// <summary>How often this node reads events other nodes committed. Zero turns it off (one node on SQLite).</summary>
+    public TimeSpan PollInterval { get; set; }
+
+    /// <summary>How far back each read looks past the newest event already seen: commits land slightly out of id order across nodes.</summary>
+    public TimeSpan PollOverlap { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long events stay in the log for Resume (DESIGN: at least 24 h).</summary>
+    public TimeSpan Retention { get; set; } = TimeSpan.FromHours(24);
+
+    public static void Bind(GatewayOptions options, IConfiguration configuration, DatabaseOptions database)
+    {
+        // Several nodes only make sense on PostgreSQL; there each node reads the others' events from the shared log.
+        options.PollInterval = database.Provider == DatabaseProvider.Postgres ? TimeSpan.FromMilliseconds(200) : TimeSpan.Zero;
+        if (int.TryParse(configuration["KAMACHAT_EVENT_POLL_MS"], NumberStyles.None, CultureInfo.InvariantCulture, out var poll))
+            options.PollInterval = TimeSpan.FromMilliseconds(poll);
+        if (int.TryParse(configuration["KAMACHAT_EVENT_RETENTION_HOURS"], NumberStyles.None, CultureInfo.InvariantCulture, out var hours) && hours > 0)
+            options.Retention = TimeSpan.FromHours(hours);
+    }
+}
+
+/// <summary>
+/// Delivers events committed on OTHER nodes to this node's connections by reading the shared event log, and prunes
+/// the log past its retention. Because every node reads the log itself, an event committed by a node that dies
+/// a moment later still reaches everyone; the log, not a node's memory or a fire-and-forget backplane, is the truth.
+/// </summary>
+public sealed class EventLogTailer(
+    IServiceScopeFactory scopes,
+    EventDispatcher dispatcher,
+    IOptions<GatewayOptions> options,
+    TimeProvider time,
+    ILogger<EventLogTailer> logger) : BackgroundService
+{
+    private static readonly TimeSpan PruneEvery = TimeSpan.FromMinutes(10);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var settings = options.Value;
+        var interval = settings.PollInterval > TimeSpan.Zero ? settings.PollInterval : PruneEvery;
+        var newestSeen = time.GetUtcNow() - settings.PollOverlap;
+        var lastPrune = DateTimeOffset.MinValue;
+        using var timer = new PeriodicTimer(interval, time);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                var db = scope.ServiceProvider.GetRequiredService<KamaDbContext>();
+                if (settings.PollInterval > TimeSpan.Zero)
+                    newestSeen = await ReadNewAsync(db, newestSeen, settings.PollOverlap, stoppingToken);
+                if (time.GetUtcNow() - lastPrune >= PruneEvery)
+                {
+                    lastPrune = time.GetUtcNow();
+                    var cutoff = lastPrune - settings.Retention;
+                    await db.EventLog.Where(e => e.CreatedAt < cutoff).ExecuteDeleteAsync(stoppingToken);
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogWarning(e, "Reading the event log failed; retrying");
+            }
+        }
+    }
+
+    private async Task<DateTimeOffset> ReadNewAsync(KamaDbContext db, DateTimeOffset newestSeen, TimeSpan overlap, CancellationToken cancellationToken)
+    {
+        var since = newestSeen - overlap;
+        var recent = await db.EventLog.AsNoTracking()
+            .Where(e => e.CreatedAt > since)
+            .OrderBy(e => e.Scope).ThenBy(e => e.ScopeId).ThenBy(e => e.Sequence)
+            .Take(10_000)
+            .ToListAsync(cancellationToken);
+        if (recent.Count == 0)
+            return newestSeen;
+        // Already-delivered ids (this node's own commits, earlier reads) are dropped by the dispatcher.
+        dispatcher.OnCommitted(recent);
+        var newest = recent.Max(e => e.CreatedAt);
+        return newest > newestSeen ? newest : newestSeen;
+    }
+}
