@@ -48,8 +48,14 @@ public abstract class KamaChatApp : WebApplicationFactory<Program>, IAsyncLifeti
         builder.UseSetting("DATABASE_URL", _databaseUrl);
         builder.UseSetting("KAMACHAT_DATA_DIR", _dataDirectory);
         builder.UseSetting("JWT_SECRET", JwtSecret);
-        builder.UseSetting("NODE_ID", "1");
+        builder.UseSetting("NODE_ID", NodeId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        foreach (var (name, value) in ExtraSettings)
+            builder.UseSetting(name, value);
     }
+
+    protected virtual int NodeId => 1;
+
+    protected virtual IEnumerable<KeyValuePair<string, string>> ExtraSettings => [];
 
     /// <summary>A scope with the app's own DbContext, for asserting what was (not) written.</summary>
     public async Task<T> QueryAsync<T>(Func<KamaDbContext, Task<T>> query)
@@ -79,4 +85,41 @@ public sealed class PostgresApp : KamaChatApp
     public override string ProviderName => "postgres";
 
     protected override Task<string> CreateDatabaseUrlAsync(string dataDirectory) => PostgresServer.CreateDatabaseAsync();
+}
+
+/// <summary>One of several nodes sharing a PostgreSQL database and a Redis, as in a scaled-out deployment.</summary>
+public sealed class ScaledNode(string databaseUrl, string? redisUrl, int nodeId) : KamaChatApp
+{
+    public override string ProviderName => "postgres";
+
+    protected override int NodeId => nodeId;
+
+    protected override IEnumerable<KeyValuePair<string, string>> ExtraSettings =>
+        redisUrl is null ? [] : [new("REDIS_URL", redisUrl)];
+
+    protected override Task<string> CreateDatabaseUrlAsync(string dataDirectory) => Task.FromResult(databaseUrl);
+}
+
+/// <summary>Two nodes on one PostgreSQL database and one Redis.</summary>
+public sealed class ScaledPair : IAsyncLifetime
+{
+    public ScaledNode First { get; private set; } = null!;
+
+    public ScaledNode Second { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        var database = await PostgresServer.CreateDatabaseAsync();
+        var redis = await RedisServer.UrlAsync();
+        First = new ScaledNode(database, redis, nodeId: 11);
+        await First.InitializeAsync();
+        Second = new ScaledNode(database, redis, nodeId: 12);
+        await Second.InitializeAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await First.DisposeAsync();
+        await Second.DisposeAsync();
+    }
 }
