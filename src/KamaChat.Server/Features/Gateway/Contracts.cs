@@ -30,7 +30,8 @@ public sealed record ReadyPayload(
     IReadOnlyList<ReadyReadState> ReadStates,
     IReadOnlyList<PresenceUpdated> Presences,
     StreamCursors Cursors,
-    string SessionId);
+    string SessionId,
+    int NodeId);
 
 public sealed record ReadyServer(string Id, string Name, string? IconUrl, string OwnerId, IReadOnlyList<ReadyChannel> Channels);
 

@@ -5,12 +5,15 @@ using KamaChat.Server.Features.Events;
 using KamaChat.Server.Features.Permissions;
 using KamaChat.Server.Features.ReadStates;
 using KamaChat.Server.Features.Users;
+using KamaChat.Server.Infrastructure.Configuration;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace KamaChat.Server.Features.Gateway;
 
 /// <summary>Builds the snapshot a client gets on connect, with the stream positions it is consistent with.</summary>
-public sealed class ReadyBuilder(KamaDbContext db, PermissionService permissions, ReadStateService readStates, PresenceTracker presence)
+public sealed class ReadyBuilder(
+    KamaDbContext db, PermissionService permissions, ReadStateService readStates, PresenceTracker presence, IOptions<ServerOptions> server)
 {
     public const int MaxPresences = 1000;
     public const int MaxPresenceCandidates = 5000;
@@ -93,7 +96,8 @@ public sealed class ReadyBuilder(KamaDbContext db, PermissionService permissions
             readyStates,
             presences,
             cursors,
-            Id(sessionId));
+            Id(sessionId),
+            server.Value.NodeId);
     }
 
     private Task<List<EventSequence>> PositionsAsync(long userId, List<long> channelIds, List<long> serverIds, CancellationToken cancellationToken) =>
