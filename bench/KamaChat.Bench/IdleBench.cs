@@ -1,0 +1,47 @@
+using System.Globalization;
+using Microsoft.AspNetCore.SignalR.Client;
+
+namespace KamaChat.Bench;
+
+/// <summary>How many idle gateway connections one node holds, and at what memory.</summary>
+public static class IdleBench
+{
+    public static async Task<int> RunAsync(BenchOptions options)
+    {
+        Console.WriteLine($"idle bench: {options.Connections} idle gateway connections");
+        await using var server = await ServerUnderTest.StartAsync();
+        var users = new List<string>();
+        for (var i = 0; i < 20; i++)
+            users.Add((await server.RegisterAsync($"idle{i}_{Guid.NewGuid():N}"[..18])).AccessToken);
+
+        var before = server.ResidentBytes();
+        var connections = new List<HubConnection>(options.Connections);
+        var failures = 0;
+        using var gate = new SemaphoreSlim(64);
+        var tasks = Enumerable.Range(0, options.Connections).Select(async i =>
+        {
+            await gate.WaitAsync();
+            try
+            {
+                var connection = await GatewayBench.ConnectGatewayAsync(server.BaseAddress, users[i % users.Count], null);
+                lock (connections)
+                    connections.Add(connection);
+            }
+            catch (Exception e) when (e is HttpRequestException or System.Net.WebSockets.WebSocketException or IOException or TimeoutException)
+            {
+                Interlocked.Increment(ref failures);
+            }
+            finally
+            {
+                gate.Release();
+            }
+        });
+        await Task.WhenAll(tasks);
+        await Task.Delay(3000);
+        var after = server.ResidentBytes();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"idle       {connections.Count:N0} connected ({failures} failed); server memory {before / 1048576.0:N0} MiB -> {after / 1048576.0:N0} MiB, {(after - before) / (double)Math.Max(1, connections.Count) / 1024:N1} KiB per connection"));
+        await Task.WhenAll(connections.Select(c => c.DisposeAsync().AsTask()));
+        return 0;
+    }
+}

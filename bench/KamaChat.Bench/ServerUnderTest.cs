@@ -1,0 +1,126 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using KamaChat.Server.Data;
+using KamaChat.Server.Features.Auth;
+using KamaChat.Server.Features.Channels;
+using KamaChat.Server.Features.Servers;
+using Microsoft.EntityFrameworkCore;
+using P = KamaChat.Server.Features.Permissions.Permissions;
+
+namespace KamaChat.Bench;
+
+/// <summary>The real server, started as its own process on SQLite in a temp directory, like ./kamachat start.</summary>
+public sealed class ServerUnderTest : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly string _directory;
+
+    public Uri BaseAddress { get; }
+
+    public HttpClient Http { get; }
+
+    private ServerUnderTest(Process process, string directory, Uri baseAddress)
+    {
+        (_process, _directory, BaseAddress) = (process, directory, baseAddress);
+        Http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    public static async Task<ServerUnderTest> StartAsync()
+    {
+        var directory = Directory.CreateTempSubdirectory("kamachat-bench-").FullName;
+        var port = FreePort();
+        var start = new ProcessStartInfo("dotnet", $"\"{Path.Combine(AppContext.BaseDirectory, "KamaChat.Server.dll")}\"")
+        {
+            WorkingDirectory = directory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.Environment["NODE_ENV"] = "production";
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        start.Environment["JWT_SECRET"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(48));
+        start.Environment["HOST"] = "127.0.0.1";
+        start.Environment["PORT"] = port.ToString(CultureInfo.InvariantCulture);
+        start.Environment["KAMACHAT_DATA_DIR"] = Path.Combine(directory, "data");
+        start.Environment["Logging__LogLevel__Default"] = "Warning";
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is { } line) Console.Error.WriteLine("[server] " + line); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        var server = new ServerUnderTest(process, directory, new Uri($"http://127.0.0.1:{port}/"));
+        for (var i = 0; i < 300; i++)
+        {
+            try
+            {
+                if ((await server.Http.GetAsync("readyz")).IsSuccessStatusCode)
+                    return server;
+            }
+            catch (HttpRequestException)
+            {
+            }
+            await Task.Delay(100);
+        }
+        throw new TimeoutException("The server did not become ready.");
+    }
+
+    /// <summary>Resident memory of the server process, in bytes.</summary>
+    public long ResidentBytes()
+    {
+        foreach (var line in File.ReadLines($"/proc/{_process.Id}/status"))
+            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+                return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+        return 0;
+    }
+
+    public async Task<AuthTokens> RegisterAsync(string name)
+    {
+        var response = await Http.PostAsJsonAsync("api/v1/auth/register",
+            new { email = $"{name}@bench.test", username = name, password = "bench password that is long" });
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<AuthTokens>(new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web)))!;
+    }
+
+    /// <summary>A server with one channel and these members, written straight to the database file.</summary>
+    public async Task<long> SeedChannelAsync(IEnumerable<long> userIds)
+    {
+        var options = new DbContextOptionsBuilder<SqliteKamaDbContext>()
+            .UseSqlite($"Data Source={Path.Combine(_directory, "data", "kamachat.db")}").Options;
+        await using var db = new SqliteKamaDbContext(options);
+        var ids = userIds.Distinct().ToList();
+        var serverId = DateTime.UtcNow.Ticks;
+        var channelId = serverId + 1;
+        db.Servers.Add(new ChatServer { Id = serverId, Name = "Bench", OwnerId = ids[0], CreatedAt = DateTimeOffset.UtcNow });
+        db.Roles.Add(new Role { Id = serverId, ServerId = serverId, Name = Role.EveryoneName, Permissions = P.DefaultEveryone });
+        foreach (var id in ids)
+            db.Members.Add(new Member { ServerId = serverId, UserId = id, JoinedAt = DateTimeOffset.UtcNow });
+        db.Channels.Add(new Channel { Id = channelId, ServerId = serverId, Type = ChannelType.Text, Name = "bench", CreatedAt = DateTimeOffset.UtcNow });
+        await db.SaveChangesAsync();
+        return channelId;
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        if (!_process.HasExited)
+            _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+        try
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}

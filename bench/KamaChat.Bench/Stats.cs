@@ -1,0 +1,37 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace KamaChat.Bench;
+
+/// <summary>Latency samples (Stopwatch ticks) from many receivers, and the percentiles of them.</summary>
+public sealed class LatencyRecorder
+{
+    private readonly List<long>[] _shards = Enumerable.Range(0, 64).Select(_ => new List<long>(1 << 16)).ToArray();
+    private long _count;
+
+    public long Count => Interlocked.Read(ref _count);
+
+    public void Record(long sentTimestamp)
+    {
+        var elapsed = Stopwatch.GetTimestamp() - sentTimestamp;
+        var shard = _shards[Environment.CurrentManagedThreadId & 63];
+        lock (shard)
+            shard.Add(elapsed);
+        Interlocked.Increment(ref _count);
+    }
+
+    public (double P50, double P99, double Max) PercentilesMs()
+    {
+        var all = _shards.SelectMany(s => { lock (s) return s.ToArray(); }).Order().ToArray();
+        if (all.Length == 0)
+            return (double.NaN, double.NaN, double.NaN);
+        double Ms(long ticks) => ticks * 1000.0 / Stopwatch.Frequency;
+        return (Ms(all[all.Length / 2]), Ms(all[(int)(all.Length * 0.99)]), Ms(all[^1]));
+    }
+}
+
+public sealed record RunResult(string Name, double DeliveredPerSecond, double SentPerSecond, double P50, double P99, double Max, long Expected, long Delivered)
+{
+    public string Line() => string.Create(CultureInfo.InvariantCulture,
+        $"{Name,-10} delivered {DeliveredPerSecond,10:N0}/s  sent {SentPerSecond,7:N0}/s  p50 {P50,7:N2} ms  p99 {P99,7:N2} ms  max {Max,8:N2} ms  ({Delivered:N0} of {Expected:N0} delivered)");
+}
