@@ -2,6 +2,7 @@ using KamaChat.Server.Data;
 using KamaChat.Server.Features.Auth;
 using KamaChat.Server.Features.Events;
 using KamaChat.Server.Features.Permissions;
+using KamaChat.Server.Features.Servers;
 using KamaChat.Server.Features.Users;
 using KamaChat.Server.Infrastructure.Configuration;
 using KamaChat.Server.Infrastructure.Http;
@@ -24,6 +25,7 @@ builder.AddData();
 builder.AddAuth();
 builder.AddEvents();
 builder.AddPermissions();
+builder.AddServers();
 
 var app = builder.Build();
 
@@ -36,6 +38,7 @@ app.MapHealth();
 app.MapApiDocs();
 app.MapAuth();
 app.MapUsers();
+app.MapServers();
 app.MapWebClient();
 
 try
