@@ -81,6 +81,10 @@ public abstract class MemberTests(KamaChatApp app)
             .AssertProblemAsync(HttpStatusCode.Forbidden, "role_hierarchy");
         await (await moderator.Client.DeleteAsync($"/api/v1/servers/{server.Id}/members/{owner.IdText}"))
             .AssertProblemAsync(HttpStatusCode.Forbidden, "role_hierarchy");
+        await (await owner.Client.DeleteAsync($"/api/v1/servers/{server.Id}/members/{owner.IdText}"))
+            .AssertProblemAsync(HttpStatusCode.Forbidden, "role_hierarchy");
+        await (await moderator.Client.DeleteAsync($"/api/v1/servers/{server.Id}/members/424242"))
+            .AssertProblemAsync(HttpStatusCode.NotFound, "not_found");
         Assert.Equal(before, await app.SnapshotAsync());
 
         Assert.Equal(HttpStatusCode.NoContent, (await moderator.Client.DeleteAsync($"/api/v1/servers/{server.Id}/members/{member.IdText}")).StatusCode);

@@ -158,11 +158,12 @@ public static class InviteEndpoints
         }
         catch (DbUpdateException)
         {
-            // A concurrent join of the same user won; the whole attempt (and its use) rolled back. Answer as for a member.
+            // A concurrent join of the same user won, or the server was deleted meanwhile; the whole attempt
+            // (and its use) rolled back. Answer as for a member, or as for an invite that is gone.
             db.ChangeTracker.Clear();
             return await ServerEndpoints.LoadAsync(db, serverId, userId, cancellationToken) is { } joined
                 ? TypedResults.Ok(joined)
-                : throw new InvalidOperationException("Joining failed and the user is not a member.");
+                : Problems.NotFound("The invite");
         }
     }
 

@@ -78,7 +78,8 @@ public static class MemberEndpoints
             return ServerProblems.MissingPermission(P.Kick);
         if (!await db.Members.AnyAsync(m => m.ServerId == id && m.UserId == userId, cancellationToken))
             return Problems.NotFound("The member");
-        if (!await Hierarchy.CanManageMemberAsync(db, access, userId, cancellationToken))
+        // The owner passes every hierarchy check, but must not kick themselves out of their own server.
+        if (userId == access.OwnerId || !await Hierarchy.CanManageMemberAsync(db, access, userId, cancellationToken))
             return ServerProblems.RoleHierarchy();
 
         await using var change = await events.BeginAsync(cancellationToken);
