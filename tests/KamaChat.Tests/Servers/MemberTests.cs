@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using KamaChat.Server.Features.Events;
 using KamaChat.Server.Features.Servers;
 using KamaChat.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
 using P = KamaChat.Server.Features.Permissions.Permissions;
 
 namespace KamaChat.Tests.Servers;
@@ -89,6 +90,10 @@ public abstract class MemberTests(KamaChatApp app)
 
         Assert.Equal(HttpStatusCode.NoContent, (await moderator.Client.DeleteAsync($"/api/v1/servers/{server.Id}/members/{member.IdText}")).StatusCode);
 
+        var left = await app.QueryAsync(db => db.EventLog.Where(e => e.Scope == EventScope.Server && e.ScopeId == Id(server.Id))
+            .OrderByDescending(e => e.Sequence).Select(e => e.Payload).FirstAsync());
+        Assert.Contains("\"reason\":\"kicked\"", left, StringComparison.Ordinal);
+        Assert.Contains($"\"userId\":\"{member.IdText}\"", left, StringComparison.Ordinal);
         await (await member.Client.GetAsync($"/api/v1/servers/{server.Id}")).AssertProblemAsync(HttpStatusCode.NotFound, "not_found");
         await (await member.Client.GetAsync($"/api/v1/servers/{server.Id}/channels")).AssertProblemAsync(HttpStatusCode.NotFound, "not_found");
         Assert.Equal("MemberLeft", (await app.EventsAsync(EventScope.Server, Id(server.Id)))[^1]);
