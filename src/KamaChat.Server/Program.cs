@@ -4,6 +4,7 @@ using KamaChat.Server.Features.Events;
 using KamaChat.Server.Features.Gateway;
 using KamaChat.Server.Features.Permissions;
 using KamaChat.Server.Features.ReadStates;
+using KamaChat.Server.Features.Servers;
 using KamaChat.Server.Features.Users;
 using KamaChat.Server.Infrastructure.Configuration;
 using KamaChat.Server.Infrastructure.Http;
@@ -28,6 +29,7 @@ builder.AddEvents();
 builder.AddPermissions();
 builder.AddReadStates();
 builder.AddGateway();
+builder.AddServers();
 
 var app = builder.Build();
 
@@ -42,6 +44,7 @@ app.MapAuth();
 app.MapUsers();
 app.MapReadStates();
 app.MapGateway();
+app.MapServers();
 app.MapWebClient();
 
 try

@@ -1,0 +1,178 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
+using KamaChat.Server.Data;
+using KamaChat.Server.Features.Auth;
+using KamaChat.Server.Features.Events;
+using KamaChat.Server.Features.Permissions;
+using KamaChat.Server.Infrastructure.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using P = KamaChat.Server.Features.Permissions.Permissions;
+
+namespace KamaChat.Server.Features.Servers;
+
+/// <summary>
+/// Invite links: create, list, revoke, preview and join. A code that can no longer be used answers 410 Gone with
+/// <c>invite_revoked</c>, <c>invite_expired</c> or <c>invite_exhausted</c>; an unknown code 404.
+/// </summary>
+public static class InviteEndpoints
+{
+    public const int MaxAgeSeconds = 7 * 24 * 3600;
+
+    private const string CodeAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+    public static IEndpointRouteBuilder MapInviteEndpoints(this IEndpointRouteBuilder app)
+    {
+        var servers = app.MapGroup("/api/v1/servers/{id:long}/invites").WithTags("Invites").RequireAuthorization()
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        servers.MapPost("/", CreateAsync).ProducesValidationProblem();
+        servers.MapGet("/", ListAsync);
+
+        var invites = app.MapGroup("/api/v1/invites").WithTags("Invites").RequireAuthorization()
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        invites.MapGet("/{code}", PreviewAsync).ProducesProblem(StatusCodes.Status410Gone);
+        invites.MapPost("/{code}/join", JoinAsync).ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status410Gone);
+        invites.MapDelete("/{code}", RevokeAsync).ProducesProblem(StatusCodes.Status403Forbidden);
+        return app;
+    }
+
+    private static async Task<Results<Created<InviteResponse>, ProblemHttpResult>> CreateAsync(
+        long id, CreateInviteRequest request, ClaimsPrincipal principal, KamaDbContext db, PermissionService permissions,
+        EventLog events, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var userId = principal.UserId();
+        var access = await permissions.ForServerAsync(userId, id, cancellationToken);
+        if (access is null)
+            return ServerProblems.ServerNotFound();
+        if (!access.Has(P.CreateInvite))
+            return ServerProblems.MissingPermission(P.CreateInvite);
+
+        var now = time.GetUtcNow();
+        var invite = new Invite
+        {
+            Code = RandomNumberGenerator.GetString(CodeAlphabet, Invite.CodeLength),
+            ServerId = id,
+            CreatorId = userId,
+            MaxUses = request.MaxUses,
+            ExpiresAt = request.MaxAgeSeconds == 0 ? null : now.AddSeconds(request.MaxAgeSeconds),
+            Temporary = request.Temporary,
+            CreatedAt = now,
+        };
+        await using var change = await events.BeginAsync(cancellationToken);
+        db.Invites.Add(invite);
+        var response = ToResponse(invite);
+        // Only the creator hears of the code: other members may not be allowed to hand out invites.
+        await change.AppendAsync(EventScope.User, userId, "InviteCreated", response, cancellationToken);
+        await change.CommitAsync(cancellationToken);
+        return TypedResults.Created($"/api/v1/invites/{invite.Code}", response);
+    }
+
+    private static async Task<Results<Ok<List<InviteResponse>>, ProblemHttpResult>> ListAsync(
+        long id, ClaimsPrincipal principal, KamaDbContext db, PermissionService permissions, CancellationToken cancellationToken)
+    {
+        var access = await permissions.ForServerAsync(principal.UserId(), id, cancellationToken);
+        if (access is null)
+            return ServerProblems.ServerNotFound();
+        if (!access.Has(P.ManageServer))
+            return ServerProblems.MissingPermission(P.ManageServer);
+        var invites = await db.Invites.AsNoTracking().Where(i => i.ServerId == id && i.RevokedAt == null)
+            .OrderBy(i => i.CreatedAt).ToListAsync(cancellationToken);
+        return TypedResults.Ok(invites.Select(ToResponse).ToList());
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> RevokeAsync(
+        string code, ClaimsPrincipal principal, KamaDbContext db, PermissionService permissions, EventLog events, TimeProvider time,
+        CancellationToken cancellationToken)
+    {
+        var userId = principal.UserId();
+        var invite = await db.Invites.AsNoTracking().SingleOrDefaultAsync(i => i.Code == code && i.RevokedAt == null, cancellationToken);
+        var access = invite is null ? null : await permissions.ForServerAsync(userId, invite.ServerId, cancellationToken);
+        if (invite is null || access is null)
+            return Problems.NotFound("The invite");
+        if (invite.CreatorId != userId && !access.Has(P.ManageServer))
+            return ServerProblems.MissingPermission(P.ManageServer);
+
+        await using var change = await events.BeginAsync(cancellationToken);
+        var now = time.GetUtcNow();
+        if (await db.Invites.Where(i => i.Code == code && i.RevokedAt == null)
+                .ExecuteUpdateAsync(s => s.SetProperty(i => i.RevokedAt, now), cancellationToken) == 0)
+            return Problems.NotFound("The invite");
+        await change.AppendAsync(EventScope.Server, invite.ServerId, "InviteDeleted", new InviteDeletedEvent(invite.ServerId.Text(), code), cancellationToken);
+        await change.CommitAsync(cancellationToken);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<Results<Ok<InvitePreviewResponse>, ProblemHttpResult>> PreviewAsync(
+        string code, KamaDbContext db, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var invite = await db.Invites.AsNoTracking().Where(i => i.Code == code)
+            .Select(i => new { Invite = i, i.Server.Name, i.Server.IconUrl, MemberCount = i.Server.Members.Count })
+            .SingleOrDefaultAsync(cancellationToken);
+        if (invite is null)
+            return Problems.NotFound("The invite");
+        if (Unusable(invite.Invite, time.GetUtcNow()) is { } gone)
+            return gone;
+        return TypedResults.Ok(new InvitePreviewResponse(code, invite.Invite.ServerId.Text(), invite.Name, invite.IconUrl,
+            invite.MemberCount, invite.Invite.ExpiresAt));
+    }
+
+    private static async Task<Results<Ok<ServerResponse>, ProblemHttpResult>> JoinAsync(
+        string code, ClaimsPrincipal principal, KamaDbContext db, EventLog events, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var userId = principal.UserId();
+        var invite = await db.Invites.AsNoTracking().SingleOrDefaultAsync(i => i.Code == code, cancellationToken);
+        if (invite is null)
+            return Problems.NotFound("The invite");
+        var serverId = invite.ServerId;
+        if (await ServerEndpoints.LoadAsync(db, serverId, userId, cancellationToken) is { } already)
+            return TypedResults.Ok(already);
+        if (await db.Bans.AnyAsync(b => b.ServerId == serverId && b.UserId == userId, cancellationToken))
+            return Problems.Forbidden("banned", "You are banned from this server.");
+
+        var now = time.GetUtcNow();
+        try
+        {
+            await using var change = await events.BeginAsync(cancellationToken);
+            // One conditional statement counts the use, so two joins racing for the last use cannot both get it.
+            var counted = await db.Invites
+                .Where(i => i.Code == code && i.RevokedAt == null && (i.ExpiresAt == null || i.ExpiresAt > now) &&
+                            (i.MaxUses == 0 || i.Uses < i.MaxUses))
+                .ExecuteUpdateAsync(s => s.SetProperty(i => i.Uses, i => i.Uses + 1), cancellationToken);
+            if (counted == 0)
+            {
+                var current = await db.Invites.AsNoTracking().SingleAsync(i => i.Code == code, cancellationToken);
+                return Unusable(current, now) ?? Problems.Of(StatusCodes.Status410Gone, "invite_exhausted", "This invite has been used up.");
+            }
+
+            db.Members.Add(new Member { ServerId = serverId, UserId = userId, JoinedAt = now, Temporary = invite.Temporary });
+            await db.SaveChangesAsync(cancellationToken);
+            var member = (await MemberEndpoints.LoadAsync(db, serverId, userId, cancellationToken))!;
+            var server = (await ServerEndpoints.LoadAsync(db, serverId, userId, cancellationToken))!;
+            await change.AppendAsync(EventScope.Server, serverId, "MemberJoined", member, cancellationToken);
+            await change.AppendAsync(EventScope.User, userId, "ServerJoined", server, cancellationToken);
+            await change.CommitAsync(cancellationToken);
+            return TypedResults.Ok(server);
+        }
+        catch (DbUpdateException)
+        {
+            // A concurrent join of the same user won, or the server was deleted meanwhile; the whole attempt
+            // (and its use) rolled back. Answer as for a member, or as for an invite that is gone.
+            db.ChangeTracker.Clear();
+            return await ServerEndpoints.LoadAsync(db, serverId, userId, cancellationToken) is { } joined
+                ? TypedResults.Ok(joined)
+                : Problems.NotFound("The invite");
+        }
+    }
+
+    private static ProblemHttpResult? Unusable(Invite invite, DateTimeOffset now) =>
+        invite.RevokedAt is not null ? Problems.Of(StatusCodes.Status410Gone, "invite_revoked", "This invite was revoked.")
+        : invite.ExpiresAt is { } expires && expires <= now ? Problems.Of(StatusCodes.Status410Gone, "invite_expired", "This invite has expired.")
+        : invite.MaxUses != 0 && invite.Uses >= invite.MaxUses ? Problems.Of(StatusCodes.Status410Gone, "invite_exhausted", "This invite has been used up.")
+        : null;
+
+    private static InviteResponse ToResponse(Invite i) =>
+        new(i.Code, i.ServerId.Text(), i.CreatorId.Text(), i.MaxUses, i.Uses, i.ExpiresAt, i.Temporary, i.CreatedAt);
+}

@@ -1,0 +1,218 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using KamaChat.Server.Features.Attachments;
+using KamaChat.Server.Features.Channels;
+using KamaChat.Server.Features.Events;
+using KamaChat.Server.Features.Messages;
+using KamaChat.Tests.Infrastructure;
+using KamaChat.Tests.Servers;
+using Microsoft.EntityFrameworkCore;
+using P = KamaChat.Server.Features.Permissions.Permissions;
+
+namespace KamaChat.Tests.Channels;
+
+public abstract class ChannelTests(KamaChatApp app)
+{
+    private static long Id(string id) => long.Parse(id, CultureInfo.InvariantCulture);
+
+    [Fact]
+    public async Task Creating_channels_normalizes_text_names_and_logs_channel_created()
+    {
+        var owner = await app.UserAsync();
+        var server = await owner.CreateServerAsync();
+
+        var category = await owner.CreateChannelAsync(server.Id, "Voice Rooms", "category");
+        var text = await owner.CreateChannelAsync(server.Id, "  Off Topic  Chat ");
+        var voice = await owner.CreateChannelAsync(server.Id, "Lounge", "voice", category.Id);
+
+        Assert.Equal(("Voice Rooms", "category", (string?)null), (category.Name, category.Type, category.ParentId));
+        Assert.Equal(("off-topic-chat", "text"), (text.Name, text.Type));
+        Assert.Equal(("Lounge", "voice", category.Id), (voice.Name, voice.Type, voice.ParentId));
+        var listed = await (await owner.Client.GetAsync($"/api/v1/servers/{server.Id}/channels")).ReadAsync<List<ChannelResponse>>();
+        Assert.Equal(["general", "Voice Rooms", "off-topic-chat", "Lounge"], listed.Select(c => c.Name));
+        Assert.Equal("ChannelCreated", (await app.EventsAsync(EventScope.Server, Id(server.Id)))[^1]);
+        var json = await owner.Client.GetStringAsync($"/api/v1/channels/{voice.Id}");
+        Assert.Contains("\"type\":\"voice\"", json, StringComparison.Ordinal);
+        Assert.Contains($"\"id\":\"{voice.Id}\"", json, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_member_without_manage_channels_cannot_create_edit_reorder_or_delete_channels()
+    {
+        var owner = await app.UserAsync();
+        var member = await app.UserAsync();
+        var stranger = await app.UserAsync();
+        var server = await owner.CreateServerAsync();
+        await member.JoinAsync(owner, server.Id);
+        var channel = await owner.CreateChannelAsync(server.Id, "rules");
+        var before = await app.SnapshotAsync();
+
+        await (await member.Client.PostAsJsonAsync($"/api/v1/servers/{server.Id}/channels", new { name = "mine", type = "text", slowModeSeconds = 0 }))
+            .AssertProblemAsync(HttpStatusCode.Forbidden, "missing_permission");
+        await (await member.Client.PatchAsJsonAsync($"/api/v1/channels/{channel.Id}", new { topic = "defaced" }))
+            .AssertProblemAsync(HttpStatusCode.Forbidden, "missing_permission");
+        await (await member.Client.PatchAsJsonAsync($"/api/v1/servers/{server.Id}/channels/positions", new[] { new { id = channel.Id, position = 0 } }))
+            .AssertProblemAsync(HttpStatusCode.Forbidden, "missing_permission");
+        await (await member.Client.DeleteAsync($"/api/v1/channels/{channel.Id}")).AssertProblemAsync(HttpStatusCode.Forbidden, "missing_permission");
+        await (await stranger.Client.GetAsync($"/api/v1/channels/{channel.Id}")).AssertProblemAsync(HttpStatusCode.NotFound, "not_found");
+        await (await stranger.Client.PatchAsJsonAsync($"/api/v1/channels/{channel.Id}", new { topic = "defaced" }))
+            .AssertProblemAsync(HttpStatusCode.NotFound, "not_found");
+        await (await stranger.Client.DeleteAsync($"/api/v1/channels/{channel.Id}")).AssertProblemAsync(HttpStatusCode.NotFound, "not_found");
+        await (await owner.Client.GetAsync("/api/v1/channels/987654321")).AssertProblemAsync(HttpStatusCode.NotFound, "not_found");
+        Assert.Equal(before, await app.SnapshotAsync());
+    }
+
+    [Theory]
+    [InlineData("{\"name\":\"x\",\"type\":\"forum\",\"slowModeSeconds\":0}", "type")]
+    [InlineData("{\"name\":\"LONG\",\"type\":\"text\",\"slowModeSeconds\":0}", "name")]
+    [InlineData("{\"name\":\"   \",\"type\":\"text\",\"slowModeSeconds\":0}", "name")]
+    [InlineData("{\"name\":\"x\",\"type\":\"text\",\"slowModeSeconds\":21601}", "slowModeSeconds")]
+    [InlineData("{\"name\":\"x\",\"type\":\"text\",\"slowModeSeconds\":-1}", "slowModeSeconds")]
+    [InlineData("{\"name\":\"x\",\"type\":\"text\",\"slowModeSeconds\":0,\"parentId\":\"PARENT\"}", "parentId")]
+    [InlineData("{\"name\":\"x\",\"type\":\"text\",\"slowModeSeconds\":0,\"parentId\":\"12345\"}", "parentId")]
+    public async Task Bad_channel_input_is_refused_and_writes_nothing(string body, string field)
+    {
+        var owner = await app.UserAsync();
+        var server = await owner.CreateServerAsync();
+        var general = (await (await owner.Client.GetAsync($"/api/v1/servers/{server.Id}/channels")).ReadAsync<List<ChannelResponse>>())[0];
+        body = body.Replace("LONG", new string('a', 101), StringComparison.Ordinal).Replace("PARENT", general.Id, StringComparison.Ordinal);
+        var before = await app.SnapshotAsync();
+
+        var response = await owner.Client.PostAsync($"/api/v1/servers/{server.Id}/channels", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+
+        var problem = await response.AssertProblemAsync(HttpStatusCode.BadRequest, "validation_failed");
+        Assert.NotEmpty(problem.FieldErrors(field));
+        Assert.Equal(before, await app.SnapshotAsync());
+    }
+
+    [Fact]
+    public async Task An_overwrite_denying_view_channel_hides_the_channel_from_lists_and_reads()
+    {
+        var owner = await app.UserAsync();
+        var member = await app.UserAsync();
+        var server = await owner.CreateServerAsync();
+        await member.JoinAsync(owner, server.Id);
+        var secret = await owner.CreateChannelAsync(server.Id, "staff");
+
+        var put = await owner.Client.PutAsJsonAsync($"/api/v1/channels/{secret.Id}/permissions/role/{server.Id}",
+            new { allow = "0", deny = ((long)P.ViewChannel).ToString(CultureInfo.InvariantCulture) });
+        Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        Assert.Equal("ChannelUpdated", (await app.EventsAsync(EventScope.Server, Id(server.Id)))[^1]);
+
+        var seen = await (await member.Client.GetAsync($"/api/v1/servers/{server.Id}/channels")).ReadAsync<List<ChannelResponse>>();
+        Assert.DoesNotContain(seen, c => c.Id == secret.Id);
+        await (await member.Client.GetAsync($"/api/v1/channels/{secret.Id}")).AssertProblemAsync(HttpStatusCode.NotFound, "not_found");
+        await (await member.Client.DeleteAsync($"/api/v1/channels/{secret.Id}")).AssertProblemAsync(HttpStatusCode.NotFound, "not_found");
+        var ownerSees = await (await owner.Client.GetAsync($"/api/v1/servers/{server.Id}/channels")).ReadAsync<List<ChannelResponse>>();
+        Assert.Contains(ownerSees, c => c.Id == secret.Id);
+
+        // A member overwrite lets this one member back in.
+        await owner.Client.PutAsJsonAsync($"/api/v1/channels/{secret.Id}/permissions/member/{member.IdText}",
+            new { allow = ((long)P.ViewChannel).ToString(CultureInfo.InvariantCulture), deny = "0" });
+        await (await member.Client.GetAsync($"/api/v1/channels/{secret.Id}")).ReadAsync<ChannelResponse>();
+
+        Assert.Equal(HttpStatusCode.NoContent, (await owner.Client.DeleteAsync($"/api/v1/channels/{secret.Id}/permissions/role/{server.Id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await owner.Client.DeleteAsync($"/api/v1/channels/{secret.Id}/permissions/member/{member.IdText}")).StatusCode);
+        await (await member.Client.GetAsync($"/api/v1/channels/{secret.Id}")).ReadAsync<ChannelResponse>();
+    }
+
+    [Fact]
+    public async Task Overwrites_need_manage_roles_a_known_target_and_valid_bits()
+    {
+        var owner = await app.UserAsync();
+        var member = await app.UserAsync();
+        var stranger = await app.UserAsync();
+        var server = await owner.CreateServerAsync();
+        await member.JoinAsync(owner, server.Id);
+        var channel = await owner.CreateChannelAsync(server.Id, "news");
+        var url = $"/api/v1/channels/{channel.Id}/permissions";
+        var before = await app.SnapshotAsync();
+
+        await (await member.Client.PutAsJsonAsync($"{url}/role/{server.Id}", new { allow = "0", deny = "1024" }))
+            .AssertProblemAsync(HttpStatusCode.Forbidden, "missing_permission");
+        await (await stranger.Client.PutAsJsonAsync($"{url}/role/{server.Id}", new { allow = "0", deny = "1024" }))
+            .AssertProblemAsync(HttpStatusCode.NotFound, "not_found");
+        await (await owner.Client.PutAsJsonAsync($"{url}/everyone/{server.Id}", new { allow = "0", deny = "1024" }))
+            .AssertProblemAsync(HttpStatusCode.BadRequest, "validation_failed");
+        await (await owner.Client.PutAsJsonAsync($"{url}/member/{stranger.IdText}", new { allow = "0", deny = "1024" }))
+            .AssertProblemAsync(HttpStatusCode.NotFound, "not_found");
+        await (await owner.Client.PutAsJsonAsync($"{url}/role/{server.Id}", new { allow = "-1", deny = "0" }))
+            .AssertProblemAsync(HttpStatusCode.BadRequest, "validation_failed");
+        await (await owner.Client.PutAsJsonAsync($"{url}/role/{server.Id}", new { allow = "1099511627776", deny = "0" }))
+            .AssertProblemAsync(HttpStatusCode.BadRequest, "validation_failed");
+        await (await owner.Client.DeleteAsync($"{url}/role/{server.Id}")).AssertProblemAsync(HttpStatusCode.NotFound, "not_found");
+        Assert.Equal(before, await app.SnapshotAsync());
+    }
+
+    [Fact]
+    public async Task Editing_and_reordering_channels_logs_channel_updated()
+    {
+        var owner = await app.UserAsync();
+        var server = await owner.CreateServerAsync();
+        var category = await owner.CreateChannelAsync(server.Id, "Talk", "category");
+        var channel = await owner.CreateChannelAsync(server.Id, "chat");
+
+        var edited = await (await owner.Client.PatchAsJsonAsync($"/api/v1/channels/{channel.Id}",
+            new { name = "Main Chat", topic = "Be nice", slowModeSeconds = 30, parentId = category.Id })).ReadAsync<ChannelResponse>();
+        Assert.Equal(("main-chat", "Be nice", 30, category.Id), (edited.Name, edited.Topic, edited.SlowModeSeconds, edited.ParentId));
+        Assert.Equal("ChannelUpdated", (await app.EventsAsync(EventScope.Server, Id(server.Id)))[^1]);
+
+        await (await owner.Client.PatchAsJsonAsync($"/api/v1/channels/{channel.Id}", new { slowModeSeconds = 99999 }))
+            .AssertProblemAsync(HttpStatusCode.BadRequest, "validation_failed");
+        await (await owner.Client.PatchAsJsonAsync($"/api/v1/channels/{category.Id}", new { parentId = category.Id }))
+            .AssertProblemAsync(HttpStatusCode.BadRequest, "validation_failed");
+
+        var reordered = await (await owner.Client.PatchAsJsonAsync($"/api/v1/servers/{server.Id}/channels/positions",
+            new object[] { new { id = channel.Id, position = 0, parentId = "0" }, new { id = category.Id, position = 5 } })).ReadAsync<List<ChannelResponse>>();
+        var moved = reordered.Single(c => c.Id == channel.Id);
+        Assert.Equal((0, (string?)null), (moved.Position, moved.ParentId));
+        Assert.Equal(5, reordered.Single(c => c.Id == category.Id).Position);
+        await (await owner.Client.PatchAsJsonAsync($"/api/v1/servers/{server.Id}/channels/positions", new[] { new { id = "123", position = 0 } }))
+            .AssertProblemAsync(HttpStatusCode.NotFound, "not_found");
+    }
+
+    [Fact]
+    public async Task Deleting_a_channel_removes_its_messages_reactions_mentions_pins_attachments_and_read_states()
+    {
+        var owner = await app.UserAsync();
+        var server = await owner.CreateServerAsync();
+        var category = await owner.CreateChannelAsync(server.Id, "Area", "category");
+        var channel = await owner.CreateChannelAsync(server.Id, "doomed", parentId: category.Id);
+        var keep = await owner.CreateChannelAsync(server.Id, "kept", parentId: category.Id);
+        var channelId = Id(channel.Id);
+        await app.QueryAsync(async db =>
+        {
+            db.Messages.Add(new Message { Id = 1001, ChannelId = channelId, AuthorId = owner.Id, Content = "pinned", PinnedAt = DateTimeOffset.UtcNow });
+            db.Messages.Add(new Message { Id = 1002, ChannelId = Id(keep.Id), AuthorId = owner.Id, Content = "stays" });
+            db.Reactions.Add(new Reaction { MessageId = 1001, Emoji = "👍", UserId = owner.Id });
+            db.MessageMentions.Add(new MessageMention { MessageId = 1001, TargetType = MentionTarget.User, TargetId = owner.Id });
+            db.Attachments.Add(new Attachment { Id = 2001, MessageId = 1001, ChannelId = channelId, UploaderId = owner.Id, StorageKey = "k", FileName = "a.png", ContentType = "image/png" });
+            db.ReadStates.Add(new ReadState { UserId = owner.Id, ChannelId = channelId, LastReadMessageId = 1001 });
+            return await db.SaveChangesAsync();
+        });
+
+        Assert.Equal(HttpStatusCode.NoContent, (await owner.Client.DeleteAsync($"/api/v1/channels/{channel.Id}")).StatusCode);
+
+        var left = await app.QueryAsync(async db => new[]
+        {
+            await db.Channels.CountAsync(c => c.Id == channelId), await db.Messages.CountAsync(m => m.ChannelId == channelId),
+            await db.Reactions.CountAsync(), await db.MessageMentions.CountAsync(), await db.Attachments.CountAsync(),
+            await db.ReadStates.CountAsync(),
+        });
+        Assert.All(left, count => Assert.Equal(0, count));
+        Assert.Equal(1, await app.QueryAsync(db => db.Messages.CountAsync()));
+        Assert.Equal("ChannelDeleted", (await app.EventsAsync(EventScope.Server, Id(server.Id)))[^1]);
+        await (await owner.Client.GetAsync($"/api/v1/channels/{channel.Id}")).AssertProblemAsync(HttpStatusCode.NotFound, "not_found");
+
+        // Deleting a category keeps its channels, outside any category.
+        Assert.Equal(HttpStatusCode.NoContent, (await owner.Client.DeleteAsync($"/api/v1/channels/{category.Id}")).StatusCode);
+        Assert.Null((await (await owner.Client.GetAsync($"/api/v1/channels/{keep.Id}")).ReadAsync<ChannelResponse>()).ParentId);
+    }
+}
+
+[Trait("Provider", "sqlite")]
+public sealed class SqliteChannelTests(SqliteApp app) : ChannelTests(app), IClassFixture<SqliteApp>;
+
+[Trait("Provider", "postgres")]
+public sealed class PostgresChannelTests(PostgresApp app) : ChannelTests(app), IClassFixture<PostgresApp>;
