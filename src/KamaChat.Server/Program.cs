@@ -1,6 +1,7 @@
 using KamaChat.Server.Data;
 using KamaChat.Server.Features.Auth;
 using KamaChat.Server.Features.Events;
+using KamaChat.Server.Features.Messages;
 using KamaChat.Server.Features.Permissions;
 using KamaChat.Server.Features.Users;
 using KamaChat.Server.Infrastructure.Configuration;
@@ -36,6 +37,7 @@ app.MapHealth();
 app.MapApiDocs();
 app.MapAuth();
 app.MapUsers();
+app.MapMessages();
 app.MapWebClient();
 
 try
