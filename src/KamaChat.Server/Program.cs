@@ -1,5 +1,6 @@
 using KamaChat.Server.Data;
 using KamaChat.Server.Features.Auth;
+using KamaChat.Server.Features.DirectMessages;
 using KamaChat.Server.Features.Events;
 using KamaChat.Server.Features.Messages;
 using KamaChat.Server.Features.Permissions;
@@ -38,6 +39,7 @@ app.MapApiDocs();
 app.MapAuth();
 app.MapUsers();
 app.MapMessages();
+app.MapDirectMessages();
 app.MapWebClient();
 
 try
