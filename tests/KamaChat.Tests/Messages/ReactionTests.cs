@@ -110,6 +110,20 @@ public abstract class ReactionTests(KamaChatApp app)
     }
 
     [Fact]
+    public async Task Concurrent_identical_reactions_store_one_row_and_one_event()
+    {
+        var (_, channelId, owner) = await _chat.ServerWithChannelAsync();
+        var message = await owner.Client.SendOkAsync(channelId, "hi");
+        var url = MessagingApi.Reactions(channelId, message.Id(), "🔥") + "/@me";
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => owner.Client.PutAsync(url, null)));
+
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.NoContent, r.StatusCode));
+        Assert.Equal(1, await app.QueryAsync(db => db.Reactions.CountAsync(r => r.MessageId == message.Id())));
+        await app.AssertChannelEventsAsync(channelId, "MessageCreated", "ReactionAdded");
+    }
+
+    [Fact]
     public async Task Reacting_needs_ADD_REACTIONS()
     {
         var member = await _chat.UserAsync();

@@ -67,6 +67,14 @@ public static class MessageQueries
             : new ReplyPreview(Ids.Text(id), null, null, true));
     }
 
-    private static string Preview(string content) =>
-        content.Length <= ReplyPreviewLength ? content : string.Concat(content.AsSpan(0, ReplyPreviewLength - 1), "…");
+    private static string Preview(string content)
+    {
+        if (content.Length <= ReplyPreviewLength)
+            return content;
+        var cut = ReplyPreviewLength - 1;
+        // Never split a surrogate pair: half an emoji is not valid text.
+        if (char.IsHighSurrogate(content[cut - 1]))
+            cut--;
+        return string.Concat(content.AsSpan(0, cut), "…");
+    }
 }

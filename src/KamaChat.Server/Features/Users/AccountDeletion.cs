@@ -33,6 +33,9 @@ public static class AccountDeletion
         var user = await db.Users.SingleOrDefaultAsync(u => u.Id == userId, cancellationToken);
         if (user is null)
             return Problems.NotFound("The user");
+        if (await users.IsLockedOutAsync(user))
+            return Problems.Of(StatusCodes.Status429TooManyRequests, "account_locked",
+                "Too many wrong passwords. The account is locked for a while; try again later.");
         if (!await users.CheckPasswordAsync(user, request.Password))
         {
             // Counts towards lockout like a failed sign-in, so a stolen token cannot be used to guess the password.
