@@ -180,7 +180,9 @@ public abstract class MessageTests(KamaChatApp app)
         await _chat.MemberAsync(serverId, moderator);
         await _chat.RoleAsync(serverId, Perms.ManageMessages, moderator);
 
-        await member.Client.SendOkAsync(channelId, "first");
+        var first = await member.Client.SendOkAsync(channelId, "first", nonce: "first");
+        // A retry is not a new message: slow mode does not stop it from getting its answer.
+        Assert.Equal(first.Id, (await (await member.Client.SendMessageAsync(channelId, "first", nonce: "first")).ReadAsync<MessageResponse>()).Id);
         var second = await member.Client.SendMessageAsync(channelId, "second");
         await second.AssertProblemAsync(HttpStatusCode.TooManyRequests, "slow_mode");
         Assert.InRange(second.Headers.RetryAfter?.Delta?.TotalSeconds ?? 0, 1, 60);
@@ -188,60 +190,6 @@ public abstract class MessageTests(KamaChatApp app)
         await moderator.Client.SendOkAsync(channelId, "one");
         await moderator.Client.SendOkAsync(channelId, "two");
         Assert.Equal(3, await app.MessageCountAsync(channelId));
-    }
-
-    [Fact]
-    public async Task History_pages_through_250_messages_without_duplicates_or_gaps()
-    {
-        var (_, channelId, owner) = await _chat.ServerWithChannelAsync();
-        var all = await _chat.MessagesAsync(channelId, owner, 250); // oldest first
-
-        // Backwards with before, newest first.
-        var seen = new List<string>();
-        long? cursor = null;
-        while (true)
-        {
-            var url = $"/api/v1/channels/{channelId}/messages?limit=100" + (cursor is null ? "" : $"&before={cursor}");
-            var page = await (await owner.Client.GetAsync(url)).ReadAsync<List<MessageResponse>>();
-            if (page.Count == 0)
-                break;
-            Assert.Equal(page.Select(m => m.Id()).OrderByDescending(i => i), page.Select(m => m.Id()));
-            seen.AddRange(page.Select(m => m.Id));
-            cursor = page[^1].Id();
-        }
-        Assert.Equal(all.AsEnumerable().Reverse().Select(Text), seen);
-
-        // Forwards with after: each page holds the next oldest messages, newest first.
-        var forward = new List<string>();
-        cursor = 0;
-        while (true)
-        {
-            var page = await (await owner.Client.GetAsync($"/api/v1/channels/{channelId}/messages?limit=60&after={cursor}")).ReadAsync<List<MessageResponse>>();
-            if (page.Count == 0)
-                break;
-            forward.AddRange(page.Select(m => m.Id).Reverse());
-            cursor = page[0].Id();
-        }
-        Assert.Equal(all.Select(Text), forward);
-
-        // Around: the message itself, half the page newer, the rest older, contiguous.
-        var center = all[120];
-        var around = await (await owner.Client.GetAsync($"/api/v1/channels/{channelId}/messages?around={center}&limit=50")).ReadAsync<List<MessageResponse>>();
-        Assert.Equal(all.Skip(95).Take(50).Reverse().Select(Text), around.Select(m => m.Id));
-
-        var latest = await (await owner.Client.GetAsync($"/api/v1/channels/{channelId}/messages")).ReadAsync<List<MessageResponse>>();
-        Assert.Equal(all.TakeLast(50).Reverse().Select(Text), latest.Select(m => m.Id));
-    }
-
-    [Theory]
-    [InlineData("limit=0")]
-    [InlineData("limit=101")]
-    [InlineData("before=5&after=3")]
-    [InlineData("after=1&around=2")]
-    public async Task Bad_history_queries_are_refused(string query)
-    {
-        var (_, channelId, owner) = await _chat.ServerWithChannelAsync();
-        await (await owner.Client.GetAsync($"/api/v1/channels/{channelId}/messages?{query}")).AssertProblemAsync(HttpStatusCode.BadRequest, "validation_failed");
     }
 
     [Fact]
