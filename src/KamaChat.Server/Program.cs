@@ -1,7 +1,9 @@
 using KamaChat.Server.Data;
 using KamaChat.Server.Features.Auth;
+using KamaChat.Server.Features.DirectMessages;
 using KamaChat.Server.Features.Events;
 using KamaChat.Server.Features.Gateway;
+using KamaChat.Server.Features.Messages;
 using KamaChat.Server.Features.Permissions;
 using KamaChat.Server.Features.ReadStates;
 using KamaChat.Server.Features.Servers;
@@ -45,6 +47,8 @@ app.MapUsers();
 app.MapReadStates();
 app.MapGateway();
 app.MapServers();
+app.MapMessages();
+app.MapDirectMessages();
 app.MapWebClient();
 
 try

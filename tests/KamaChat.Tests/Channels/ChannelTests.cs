@@ -31,7 +31,7 @@ public abstract class ChannelTests(KamaChatApp app)
         Assert.Equal(("Lounge", "voice", category.Id), (voice.Name, voice.Type, voice.ParentId));
         var listed = await (await owner.Client.GetAsync($"/api/v1/servers/{server.Id}/channels")).ReadAsync<List<ChannelResponse>>();
         Assert.Equal(["general", "Voice Rooms", "off-topic-chat", "Lounge"], listed.Select(c => c.Name));
-        Assert.Equal("ChannelCreated", (await app.EventsAsync(EventScope.Server, Id(server.Id)))[^1]);
+        Assert.Equal("ChannelCreated", (await app.EventTypesAsync(EventScope.Server, Id(server.Id)))[^1]);
         var json = await owner.Client.GetStringAsync($"/api/v1/channels/{voice.Id}");
         Assert.Contains("\"type\":\"voice\"", json, StringComparison.Ordinal);
         Assert.Contains($"\"id\":\"{voice.Id}\"", json, StringComparison.Ordinal);
@@ -98,7 +98,7 @@ public abstract class ChannelTests(KamaChatApp app)
         var put = await owner.Client.PutAsJsonAsync($"/api/v1/channels/{secret.Id}/permissions/role/{server.Id}",
             new { allow = "0", deny = ((long)P.ViewChannel).ToString(CultureInfo.InvariantCulture) });
         Assert.Equal(HttpStatusCode.OK, put.StatusCode);
-        Assert.Equal("ChannelUpdated", (await app.EventsAsync(EventScope.Server, Id(server.Id)))[^1]);
+        Assert.Equal("ChannelUpdated", (await app.EventTypesAsync(EventScope.Server, Id(server.Id)))[^1]);
 
         var seen = await (await member.Client.GetAsync($"/api/v1/servers/{server.Id}/channels")).ReadAsync<List<ChannelResponse>>();
         Assert.DoesNotContain(seen, c => c.Id == secret.Id);
@@ -156,7 +156,7 @@ public abstract class ChannelTests(KamaChatApp app)
         var edited = await (await owner.Client.PatchAsJsonAsync($"/api/v1/channels/{channel.Id}",
             new { name = "Main Chat", topic = "Be nice", slowModeSeconds = 30, parentId = category.Id })).ReadAsync<ChannelResponse>();
         Assert.Equal(("main-chat", "Be nice", 30, category.Id), (edited.Name, edited.Topic, edited.SlowModeSeconds, edited.ParentId));
-        Assert.Equal("ChannelUpdated", (await app.EventsAsync(EventScope.Server, Id(server.Id)))[^1]);
+        Assert.Equal("ChannelUpdated", (await app.EventTypesAsync(EventScope.Server, Id(server.Id)))[^1]);
 
         await (await owner.Client.PatchAsJsonAsync($"/api/v1/channels/{channel.Id}", new { slowModeSeconds = 99999 }))
             .AssertProblemAsync(HttpStatusCode.BadRequest, "validation_failed");
@@ -202,7 +202,7 @@ public abstract class ChannelTests(KamaChatApp app)
         });
         Assert.All(left, count => Assert.Equal(0, count));
         Assert.Equal(1, await app.QueryAsync(db => db.Messages.CountAsync()));
-        Assert.Equal("ChannelDeleted", (await app.EventsAsync(EventScope.Server, Id(server.Id)))[^1]);
+        Assert.Equal("ChannelDeleted", (await app.EventTypesAsync(EventScope.Server, Id(server.Id)))[^1]);
         await (await owner.Client.GetAsync($"/api/v1/channels/{channel.Id}")).AssertProblemAsync(HttpStatusCode.NotFound, "not_found");
 
         // Deleting a category keeps its channels, outside any category.

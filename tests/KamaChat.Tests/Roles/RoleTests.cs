@@ -17,7 +17,7 @@ public abstract class RoleTests(KamaChatApp app)
     private static string Bits(P permissions) => ((long)permissions).ToString(CultureInfo.InvariantCulture);
 
     /// <summary>An owner, a moderator (role "mods" with Manage Roles and Kick, above role "helpers") and a plain member.</summary>
-    private async Task<(TestUser Owner, TestUser Moderator, TestUser Member, ServerResponse Server, RoleResponse Mods, RoleResponse Helpers)> SetUpAsync()
+    private async Task<(ApiUser Owner, ApiUser Moderator, ApiUser Member, ServerResponse Server, RoleResponse Mods, RoleResponse Helpers)> SetUpAsync()
     {
         var owner = await app.UserAsync();
         var moderator = await app.UserAsync();
@@ -39,14 +39,14 @@ public abstract class RoleTests(KamaChatApp app)
 
         Assert.Equal((2, 1), (mods.Position, helpers.Position));
         Assert.Equal(Bits(P.ManageRoles | P.Kick | P.ManageNicknames), mods.Permissions);
-        var events = await app.EventsAsync(EventScope.Server, Id(server.Id));
+        var events = await app.EventTypesAsync(EventScope.Server, Id(server.Id));
         Assert.Contains("RoleCreated", events);
         Assert.Equal("MemberUpdated", events[^1]);
 
         var edited = await (await owner.Client.PatchAsJsonAsync($"/api/v1/servers/{server.Id}/roles/{helpers.Id}",
             new { name = "Helpers", color = 0x00FF00, mentionable = true })).ReadAsync<RoleResponse>();
         Assert.Equal(("Helpers", 0x00FF00, true), (edited.Name, edited.Color, edited.Mentionable));
-        Assert.Equal("RoleUpdated", (await app.EventsAsync(EventScope.Server, Id(server.Id)))[^1]);
+        Assert.Equal("RoleUpdated", (await app.EventTypesAsync(EventScope.Server, Id(server.Id)))[^1]);
     }
 
     [Fact]
@@ -100,7 +100,7 @@ public abstract class RoleTests(KamaChatApp app)
         await moderator.AssignRoleAsync(server.Id, member, helpers.Id);
         var updated = await (await moderator.Client.GetAsync($"/api/v1/servers/{server.Id}/members/{member.IdText}")).ReadAsync<MemberResponse>();
         Assert.Equal([helpers.Id], updated.Roles);
-        Assert.Equal("MemberUpdated", (await app.EventsAsync(EventScope.Server, Id(server.Id)))[^1]);
+        Assert.Equal("MemberUpdated", (await app.EventTypesAsync(EventScope.Server, Id(server.Id)))[^1]);
         Assert.Equal(HttpStatusCode.NoContent,
             (await moderator.Client.DeleteAsync($"/api/v1/servers/{server.Id}/members/{member.IdText}/roles/{helpers.Id}")).StatusCode);
         var created = await moderator.CreateRoleAsync(server.Id, "kickers", P.Kick);
@@ -122,7 +122,7 @@ public abstract class RoleTests(KamaChatApp app)
         var member = await (await owner.Client.GetAsync($"/api/v1/servers/{server.Id}/members/{moderator.IdText}")).ReadAsync<MemberResponse>();
         Assert.Empty(member.Roles);
         Assert.Equal(0, await app.QueryAsync(db => db.PermissionOverwrites.CountAsync()));
-        Assert.Equal("RoleDeleted", (await app.EventsAsync(EventScope.Server, Id(server.Id)))[^1]);
+        Assert.Equal("RoleDeleted", (await app.EventTypesAsync(EventScope.Server, Id(server.Id)))[^1]);
     }
 
     [Theory]

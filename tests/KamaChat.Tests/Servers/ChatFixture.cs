@@ -9,7 +9,7 @@ using Microsoft.EntityFrameworkCore;
 namespace KamaChat.Tests.Servers;
 
 /// <summary>A signed-in user: their client and id.</summary>
-public sealed record TestUser(HttpClient Client, long Id)
+public sealed record ApiUser(HttpClient Client, long Id)
 {
     public string IdText => Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }
@@ -17,38 +17,38 @@ public sealed record TestUser(HttpClient Client, long Id)
 /// <summary>Sets up users, servers and memberships through the public API, and takes snapshots of what is stored.</summary>
 public static class Chat
 {
-    public static async Task<TestUser> UserAsync(this KamaChatApp app)
+    public static async Task<ApiUser> UserAsync(this KamaChatApp app)
     {
         var tokens = await app.CreateClient().RegisterAsync();
-        return new TestUser(app.CreateClient(tokens.AccessToken), long.Parse(tokens.User.Id, System.Globalization.CultureInfo.InvariantCulture));
+        return new ApiUser(app.CreateClient(tokens.AccessToken), long.Parse(tokens.User.Id, System.Globalization.CultureInfo.InvariantCulture));
     }
 
-    public static async Task<ServerResponse> CreateServerAsync(this TestUser owner, string name = "Test server") =>
+    public static async Task<ServerResponse> CreateServerAsync(this ApiUser owner, string name = "Test server") =>
         await (await owner.Client.PostAsJsonAsync("/api/v1/servers", new { name })).ReadAsync<ServerResponse>(System.Net.HttpStatusCode.Created);
 
-    public static async Task<InviteResponse> InviteAsync(this TestUser creator, string serverId, int maxUses = 0, int maxAgeSeconds = 0) =>
+    public static async Task<InviteResponse> InviteAsync(this ApiUser creator, string serverId, int maxUses = 0, int maxAgeSeconds = 0) =>
         await (await creator.Client.PostAsJsonAsync($"/api/v1/servers/{serverId}/invites", new { maxUses, maxAgeSeconds, temporary = false }))
             .ReadAsync<InviteResponse>(System.Net.HttpStatusCode.Created);
 
     /// <summary>Makes <paramref name="user"/> a member through an invite of <paramref name="owner"/>.</summary>
-    public static async Task JoinAsync(this TestUser user, TestUser owner, string serverId)
+    public static async Task JoinAsync(this ApiUser user, ApiUser owner, string serverId)
     {
         var invite = await owner.InviteAsync(serverId);
         await (await user.Client.PostAsync($"/api/v1/invites/{invite.Code}/join", null)).ReadAsync<ServerResponse>();
     }
 
-    public static async Task<RoleResponse> CreateRoleAsync(this TestUser actor, string serverId, string name, KamaChat.Server.Features.Permissions.Permissions permissions) =>
+    public static async Task<RoleResponse> CreateRoleAsync(this ApiUser actor, string serverId, string name, KamaChat.Server.Features.Permissions.Permissions permissions) =>
         await (await actor.Client.PostAsJsonAsync($"/api/v1/servers/{serverId}/roles",
                 new { name, permissions = ((long)permissions).ToString(System.Globalization.CultureInfo.InvariantCulture), color = 0, mentionable = false }))
             .ReadAsync<RoleResponse>(System.Net.HttpStatusCode.Created);
 
-    public static async Task AssignRoleAsync(this TestUser actor, string serverId, TestUser member, string roleId)
+    public static async Task AssignRoleAsync(this ApiUser actor, string serverId, ApiUser member, string roleId)
     {
         var response = await actor.Client.PutAsync($"/api/v1/servers/{serverId}/members/{member.IdText}/roles/{roleId}", null);
         Assert.Equal(System.Net.HttpStatusCode.NoContent, response.StatusCode);
     }
 
-    public static async Task<ChannelResponse> CreateChannelAsync(this TestUser actor, string serverId, string name, string type = "text", string? parentId = null) =>
+    public static async Task<ChannelResponse> CreateChannelAsync(this ApiUser actor, string serverId, string name, string type = "text", string? parentId = null) =>
         await (await actor.Client.PostAsJsonAsync($"/api/v1/servers/{serverId}/channels", new { name, type, parentId, slowModeSeconds = 0 }))
             .ReadAsync<ChannelResponse>(System.Net.HttpStatusCode.Created);
 
@@ -56,7 +56,7 @@ public static class Chat
         client.SendAsync(new HttpRequestMessage(method, url) { Content = body is null ? null : JsonContent.Create(body) });
 
     /// <summary>Types of the events logged for one stream, oldest first.</summary>
-    public static Task<List<string>> EventsAsync(this KamaChatApp app, EventScope scope, long scopeId) =>
+    public static Task<List<string>> EventTypesAsync(this KamaChatApp app, EventScope scope, long scopeId) =>
         app.QueryAsync(db => db.EventLog.Where(e => e.Scope == scope && e.ScopeId == scopeId).OrderBy(e => e.Sequence).Select(e => e.Type).ToListAsync());
 
     /// <summary>Everything chat-related that is stored, as text: two equal snapshots mean nothing was written in between.</summary>

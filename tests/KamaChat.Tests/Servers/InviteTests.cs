@@ -30,8 +30,8 @@ public abstract class InviteTests(KamaChatApp app)
         Assert.Equal(server.Id, again.Id);
 
         Assert.Equal(1, await app.QueryAsync(db => db.Invites.Where(i => i.Code == invite.Code).Select(i => i.Uses).SingleAsync()));
-        Assert.Equal("MemberJoined", (await app.EventsAsync(EventScope.Server, long.Parse(server.Id, System.Globalization.CultureInfo.InvariantCulture)))[^1]);
-        Assert.Equal("ServerJoined", (await app.EventsAsync(EventScope.User, guest.Id))[^1]);
+        Assert.Equal("MemberJoined", (await app.EventTypesAsync(EventScope.Server, long.Parse(server.Id, System.Globalization.CultureInfo.InvariantCulture)))[^1]);
+        Assert.Equal("ServerJoined", (await app.EventTypesAsync(EventScope.User, guest.Id))[^1]);
     }
 
     [Fact]
@@ -95,7 +95,7 @@ public abstract class InviteTests(KamaChatApp app)
         Assert.Contains(listed, i => i.Code == membersInvite.Code);
         Assert.Equal(HttpStatusCode.NoContent, (await member.Client.DeleteAsync($"/api/v1/invites/{membersInvite.Code}")).StatusCode);
         Assert.Equal(HttpStatusCode.NoContent, (await owner.Client.DeleteAsync($"/api/v1/invites/{ownersInvite.Code}")).StatusCode);
-        Assert.Equal("InviteDeleted", (await app.EventsAsync(EventScope.Server, long.Parse(server.Id, System.Globalization.CultureInfo.InvariantCulture)))[^1]);
+        Assert.Equal("InviteDeleted", (await app.EventTypesAsync(EventScope.Server, long.Parse(server.Id, System.Globalization.CultureInfo.InvariantCulture)))[^1]);
     }
 
     [Theory]

@@ -17,7 +17,7 @@ public abstract class MemberTests(KamaChatApp app)
     {
         var owner = await app.UserAsync();
         var server = await owner.CreateServerAsync();
-        var others = new List<TestUser>();
+        var others = new List<ApiUser>();
         for (var i = 0; i < 3; i++)
         {
             var user = await app.UserAsync();
@@ -57,8 +57,8 @@ public abstract class MemberTests(KamaChatApp app)
         Assert.Equal(HttpStatusCode.NoContent, (await member.Client.DeleteAsync($"/api/v1/servers/{server.Id}/members/@me")).StatusCode);
 
         await (await member.Client.GetAsync($"/api/v1/servers/{server.Id}/channels")).AssertProblemAsync(HttpStatusCode.NotFound, "not_found");
-        Assert.Equal("MemberLeft", (await app.EventsAsync(EventScope.Server, Id(server.Id)))[^1]);
-        Assert.Equal("ServerRemoved", (await app.EventsAsync(EventScope.User, member.Id))[^1]);
+        Assert.Equal("MemberLeft", (await app.EventTypesAsync(EventScope.Server, Id(server.Id)))[^1]);
+        Assert.Equal("ServerRemoved", (await app.EventTypesAsync(EventScope.User, member.Id))[^1]);
     }
 
     [Fact]
@@ -96,8 +96,8 @@ public abstract class MemberTests(KamaChatApp app)
         Assert.Contains($"\"userId\":\"{member.IdText}\"", left, StringComparison.Ordinal);
         await (await member.Client.GetAsync($"/api/v1/servers/{server.Id}")).AssertProblemAsync(HttpStatusCode.NotFound, "not_found");
         await (await member.Client.GetAsync($"/api/v1/servers/{server.Id}/channels")).AssertProblemAsync(HttpStatusCode.NotFound, "not_found");
-        Assert.Equal("MemberLeft", (await app.EventsAsync(EventScope.Server, Id(server.Id)))[^1]);
-        Assert.Equal("ServerRemoved", (await app.EventsAsync(EventScope.User, member.Id))[^1]);
+        Assert.Equal("MemberLeft", (await app.EventTypesAsync(EventScope.Server, Id(server.Id)))[^1]);
+        Assert.Equal("ServerRemoved", (await app.EventTypesAsync(EventScope.User, member.Id))[^1]);
     }
 
     [Fact]
@@ -112,7 +112,7 @@ public abstract class MemberTests(KamaChatApp app)
 
         var mine = await (await member.Client.PatchAsJsonAsync($"/api/v1/servers/{server.Id}/members/@me", new { nickname = "Bee" })).ReadAsync<MemberResponse>();
         Assert.Equal("Bee", mine.Nickname);
-        Assert.Equal("MemberUpdated", (await app.EventsAsync(EventScope.Server, Id(server.Id)))[^1]);
+        Assert.Equal("MemberUpdated", (await app.EventTypesAsync(EventScope.Server, Id(server.Id)))[^1]);
         var before = await app.SnapshotAsync();
 
         await (await member.Client.PatchAsJsonAsync($"/api/v1/servers/{server.Id}/members/{other.IdText}", new { nickname = "Silly" }))
@@ -153,8 +153,8 @@ public abstract class MemberTests(KamaChatApp app)
         await (await member.Client.GetAsync($"/api/v1/servers/{server.Id}")).AssertProblemAsync(HttpStatusCode.NotFound, "not_found");
         var invite = await owner.InviteAsync(server.Id);
         await (await member.Client.PostAsync($"/api/v1/invites/{invite.Code}/join", null)).AssertProblemAsync(HttpStatusCode.Forbidden, "banned");
-        Assert.Contains("MemberLeft", await app.EventsAsync(EventScope.Server, Id(server.Id)));
-        Assert.Equal("ServerRemoved", (await app.EventsAsync(EventScope.User, member.Id))[^1]);
+        Assert.Contains("MemberLeft", await app.EventTypesAsync(EventScope.Server, Id(server.Id)));
+        Assert.Equal("ServerRemoved", (await app.EventTypesAsync(EventScope.User, member.Id))[^1]);
 
         Assert.Equal(HttpStatusCode.NoContent, (await owner.Client.DeleteAsync($"/api/v1/servers/{server.Id}/bans/{member.IdText}")).StatusCode);
         await (await owner.Client.DeleteAsync($"/api/v1/servers/{server.Id}/bans/{member.IdText}")).AssertProblemAsync(HttpStatusCode.NotFound, "not_found");

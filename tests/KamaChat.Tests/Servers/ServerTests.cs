@@ -30,7 +30,7 @@ public abstract class ServerTests(KamaChatApp app)
         Assert.Equal(("general", "text", server.Id), (channel.Name, channel.Type, channel.ServerId));
         var members = await (await owner.Client.GetAsync($"/api/v1/servers/{server.Id}/members")).ReadAsync<List<MemberResponse>>();
         Assert.Equal(owner.IdText, Assert.Single(members).UserId);
-        Assert.Contains("ServerJoined", await app.EventsAsync(EventScope.User, owner.Id));
+        Assert.Contains("ServerJoined", await app.EventTypesAsync(EventScope.User, owner.Id));
         var mine = await (await owner.Client.GetAsync("/api/v1/users/@me/servers")).ReadAsync<List<ServerResponse>>();
         Assert.Equal(server.Id, Assert.Single(mine).Id);
     }
@@ -89,7 +89,7 @@ public abstract class ServerTests(KamaChatApp app)
         var updated = await (await owner.Client.PatchAsJsonAsync($"/api/v1/servers/{server.Id}",
             new { name = " Renamed ", description = "About us", iconUrl = "https://example.test/icon.png" })).ReadAsync<ServerResponse>();
         Assert.Equal(("Renamed", "About us", "https://example.test/icon.png", 2), (updated.Name, updated.Description, updated.IconUrl, updated.MemberCount));
-        Assert.Equal("ServerUpdated", (await app.EventsAsync(EventScope.Server, long.Parse(server.Id, System.Globalization.CultureInfo.InvariantCulture)))[^1]);
+        Assert.Equal("ServerUpdated", (await app.EventTypesAsync(EventScope.Server, long.Parse(server.Id, System.Globalization.CultureInfo.InvariantCulture)))[^1]);
     }
 
     [Theory]
@@ -156,8 +156,8 @@ public abstract class ServerTests(KamaChatApp app)
             await db.Messages.CountAsync(),
         });
         Assert.All(left, count => Assert.Equal(0, count));
-        Assert.Equal("ServerDeleted", (await app.EventsAsync(EventScope.Server, serverId))[^1]);
-        Assert.Equal("ServerRemoved", (await app.EventsAsync(EventScope.User, admin.Id))[^1]);
+        Assert.Equal("ServerDeleted", (await app.EventTypesAsync(EventScope.Server, serverId))[^1]);
+        Assert.Equal("ServerRemoved", (await app.EventTypesAsync(EventScope.User, admin.Id))[^1]);
         await (await admin.Client.GetAsync($"/api/v1/servers/{server.Id}")).AssertProblemAsync(HttpStatusCode.NotFound, "not_found");
     }
 

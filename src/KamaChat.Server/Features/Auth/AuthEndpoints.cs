@@ -39,6 +39,8 @@ public static class AuthEndpoints
         RegisterRequest request, UserManager<User> users, TokenService tokens, SnowflakeGenerator ids, TimeProvider time,
         HttpContext http, CancellationToken cancellationToken)
     {
+        if (AccountDeletion.IsReservedName(request.Username))
+            return Problems.Validation("username", $"Names starting with '{AccountDeletion.TombstonePrefix}' are reserved.");
         var user = new User
         {
             Id = ids.NextId(),

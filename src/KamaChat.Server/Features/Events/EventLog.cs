@@ -94,7 +94,12 @@ public sealed class EventTransaction : IAsyncDisposable
     }
 
     /// <summary>Takes the stream's next sequence number (locking the stream until commit, which keeps events in order) and logs the event.</summary>
-    public async Task<EventLogEntry> AppendAsync<TPayload>(EventScope scope, long scopeId, string type, TPayload payload, CancellationToken cancellationToken)
+    public Task<EventLogEntry> AppendAsync<TPayload>(EventScope scope, long scopeId, string type, TPayload payload, CancellationToken cancellationToken) =>
+        AppendWithSequenceAsync(scope, scopeId, type, _ => payload, cancellationToken);
+
+    /// <summary>Like <see cref="AppendAsync{TPayload}"/>, for a payload that carries its own sequence number (a new message).</summary>
+    public async Task<EventLogEntry> AppendWithSequenceAsync<TPayload>(
+        EventScope scope, long scopeId, string type, Func<long, TPayload> payload, CancellationToken cancellationToken)
     {
         // One statement on both providers: create the stream at 1 or bump it, and read the new value.
         var sequence = (await _db.Database.SqlQuery<long>($"""
@@ -110,7 +115,7 @@ public sealed class EventTransaction : IAsyncDisposable
             ScopeId = scopeId,
             Sequence = sequence,
             Type = type,
-            Payload = JsonSerializer.Serialize(payload, EventLog.PayloadJson),
+            Payload = JsonSerializer.Serialize(payload(sequence), EventLog.PayloadJson),
             CreatedAt = _time.GetUtcNow(),
         };
         _db.Add(entry);

@@ -37,3 +37,7 @@ public sealed record UpdateProfileRequest(
     [property: StringLength(User.BioMaxLength)] string? Bio,
     [property: StringLength(User.AvatarUrlMaxLength)] string? AvatarUrl,
     [property: StringLength(User.StatusTextMaxLength)] string? StatusText);
+
+/// <summary>Deleting the account asks for the password again: a stolen access token alone must not be enough.</summary>
+public sealed record DeleteAccountRequest(
+    [property: Required, StringLength(Auth.AuthRules.PasswordMaxLength, MinimumLength = 1)] string Password);

@@ -18,6 +18,9 @@ public static class UserEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet("/@me", GetMeAsync);
         group.MapPatch("/@me", UpdateMeAsync);
+        group.MapDelete("/@me", AccountDeletion.DeleteMeAsync)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status409Conflict);
         group.MapGet("/{id:long}", GetProfileAsync);
         return app;
     }

@@ -1,0 +1,28 @@
+using System.ComponentModel.DataAnnotations;
+using KamaChat.Server.Features.Channels;
+using KamaChat.Server.Features.Messages;
+
+namespace KamaChat.Server.Features.DirectMessages;
+
+/// <summary>Opens the DM with one user (<see cref="RecipientId"/>) or starts a group DM (<see cref="RecipientIds"/>): one of the two.</summary>
+public sealed record OpenDmRequest(
+    long? RecipientId,
+    [property: MaxLength(Channel.MaxGroupDmRecipients)] long[]? RecipientIds,
+    [property: StringLength(Channel.NameMaxLength)] string? Name);
+
+public sealed record CreateGroupDmRequest(
+    [property: Required, MinLength(1), MaxLength(Channel.MaxGroupDmRecipients)] long[] RecipientIds,
+    [property: StringLength(Channel.NameMaxLength)] string? Name);
+
+/// <summary>A DM or group DM as its participants see it; <see cref="Recipients"/> lists every participant, the caller included.</summary>
+public sealed record DmChannelResponse(
+    string Id,
+    string Type,
+    string? Name,
+    string? OwnerId,
+    IReadOnlyList<UserSummary> Recipients,
+    string? LastMessageId);
+
+public sealed record DmChannelRemovedEvent(string Id);
+
+public sealed record RecipientEvent(string ChannelId, UserSummary User);

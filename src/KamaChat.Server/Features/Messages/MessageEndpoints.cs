@@ -1,0 +1,143 @@
+using System.Security.Claims;
+using KamaChat.Server.Data;
+using KamaChat.Server.Features.Auth;
+using KamaChat.Server.Features.Events;
+using KamaChat.Server.Features.Permissions;
+using KamaChat.Server.Infrastructure.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+using Perms = KamaChat.Server.Features.Permissions.Permissions;
+
+namespace KamaChat.Server.Features.Messages;
+
+/// <summary>Channel messages: send, read history, edit, delete. Works the same in server channels, DMs and group DMs.</summary>
+public static class MessageEndpoints
+{
+    public const int DefaultPageSize = 50;
+    public const int MaxPageSize = 100;
+
+    /// <summary>Maps messages, reactions and pins under /api/v1/channels/{id}.</summary>
+    public static IEndpointRouteBuilder MapMessages(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/v1/channels/{id:long}").WithTags("Messages").RequireAuthorization()
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapPost("/messages", SendMessage.HandleAsync).ProducesProblem(StatusCodes.Status429TooManyRequests);
+        group.MapGet("/messages", ListAsync);
+        group.MapGet("/messages/{messageId:long}", GetAsync);
+        group.MapPatch("/messages/{messageId:long}", EditAsync);
+        group.MapDelete("/messages/{messageId:long}", DeleteAsync);
+        group.MapReactions();
+        group.MapPins();
+        return app;
+    }
+
+    /// <summary>
+    /// A page of history, always newest first. No cursor: the newest messages. <c>before</c>: the newest messages older
+    /// than it. <c>after</c>: the oldest messages newer than it. <c>around</c>: the message itself and up to half the page
+    /// newer, the rest older.
+    /// </summary>
+    private static async Task<Results<Ok<List<MessageResponse>>, ValidationProblem, ProblemHttpResult>> ListAsync(
+        long id, [FromQuery] long? before, [FromQuery] long? after, [FromQuery] long? around, [FromQuery] int? limit,
+        ClaimsPrincipal principal, KamaDbContext db, PermissionService permissions, CancellationToken cancellationToken)
+    {
+        if (limit is < 1 or > MaxPageSize)
+            return Problems.Validation("limit", $"limit must be between 1 and {MaxPageSize}.");
+        if ((before is null ? 0 : 1) + (after is null ? 0 : 1) + (around is null ? 0 : 1) > 1)
+            return Problems.Validation("before", "Use only one of before, after and around.");
+
+        var userId = principal.UserId();
+        if (MessagingProblems.CannotRead(await permissions.ForChannelAsync(userId, id, cancellationToken)) is { } problem)
+            return problem;
+
+        var size = limit ?? DefaultPageSize;
+        var inChannel = db.Messages.AsNoTracking().Where(m => m.ChannelId == id);
+        List<long> ids;
+        if (after is { } a)
+        {
+            ids = await inChannel.Where(m => m.Id > a).OrderBy(m => m.Id).Take(size).Select(m => m.Id).ToListAsync(cancellationToken);
+        }
+        else if (around is { } center)
+        {
+            var newer = await inChannel.Where(m => m.Id >= center).OrderBy(m => m.Id).Take((size + 1) / 2).Select(m => m.Id).ToListAsync(cancellationToken);
+            var older = await inChannel.Where(m => m.Id < center).OrderByDescending(m => m.Id).Take(size - newer.Count).Select(m => m.Id).ToListAsync(cancellationToken);
+            ids = [.. newer, .. older];
+        }
+        else
+        {
+            var query = before is { } b ? inChannel.Where(m => m.Id < b) : inChannel;
+            ids = await query.OrderByDescending(m => m.Id).Take(size).Select(m => m.Id).ToListAsync(cancellationToken);
+        }
+        ids.Sort((x, y) => y.CompareTo(x));
+        return TypedResults.Ok(await MessageQueries.LoadAsync(db, ids, userId, cancellationToken));
+    }
+
+    private static async Task<Results<Ok<MessageResponse>, ProblemHttpResult>> GetAsync(
+        long id, long messageId, ClaimsPrincipal principal, KamaDbContext db, PermissionService permissions, CancellationToken cancellationToken)
+    {
+        var userId = principal.UserId();
+        if (MessagingProblems.CannotRead(await permissions.ForChannelAsync(userId, id, cancellationToken)) is { } problem)
+            return problem;
+        if (!await db.Messages.AnyAsync(m => m.Id == messageId && m.ChannelId == id, cancellationToken))
+            return MessagingProblems.MessageNotFound();
+        return TypedResults.Ok((await MessageQueries.LoadOneAsync(db, messageId, userId, cancellationToken))!);
+    }
+
+    private static async Task<Results<Ok<MessageResponse>, ValidationProblem, ProblemHttpResult>> EditAsync(
+        long id, long messageId, EditMessageRequest request, ClaimsPrincipal principal, KamaDbContext db,
+        PermissionService permissions, EventLog events, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var userId = principal.UserId();
+        var access = await permissions.ForChannelAsync(userId, id, cancellationToken);
+        if (access is null)
+            return MessagingProblems.ChannelNotFound();
+        var message = await db.Messages.Include(m => m.Mentions).SingleOrDefaultAsync(m => m.Id == messageId && m.ChannelId == id, cancellationToken);
+        if (message is null)
+            return MessagingProblems.MessageNotFound();
+        if (message.AuthorId != userId)
+            return Problems.Forbidden("not_author", "Only the author can edit a message.");
+
+        message.Content = request.Content.Trim();
+        message.EditedAt = time.GetUtcNow();
+        var (mentions, mentionsEveryone) = await MentionParser.ResolveAsync(db, access, message.Content, cancellationToken);
+        message.MentionsEveryone = mentionsEveryone;
+        // Same (type, target) pairs are kept rather than deleted and re-inserted under the same key.
+        message.Mentions.RemoveAll(old => !mentions.Any(m => m.TargetType == old.TargetType && m.TargetId == old.TargetId));
+        message.Mentions.AddRange(mentions.Where(m => !message.Mentions.Any(old => old.TargetType == m.TargetType && old.TargetId == m.TargetId)));
+
+        await using var change = await events.BeginAsync(cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        var updated = (await MessageQueries.LoadOneAsync(db, messageId, userId, cancellationToken))!;
+        await change.AppendAsync(EventScope.Channel, id, "MessageUpdated", updated, cancellationToken);
+        await change.CommitAsync(cancellationToken);
+        return TypedResults.Ok(updated);
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
+        long id, long messageId, ClaimsPrincipal principal, KamaDbContext db, PermissionService permissions, EventLog events,
+        CancellationToken cancellationToken)
+    {
+        var userId = principal.UserId();
+        var access = await permissions.ForChannelAsync(userId, id, cancellationToken);
+        if (access is null)
+            return MessagingProblems.ChannelNotFound();
+        var authorId = await db.Messages.Where(m => m.Id == messageId && m.ChannelId == id).Select(m => (long?)m.AuthorId).SingleOrDefaultAsync(cancellationToken);
+        if (authorId is null)
+            return MessagingProblems.MessageNotFound();
+        if (authorId != userId && !access.Has(Perms.ManageMessages))
+            return MessagingProblems.Missing("MANAGE_MESSAGES");
+
+        await using var change = await events.BeginAsync(cancellationToken);
+        // Mentions, reactions and attachment rows go with it (cascades).
+        if (await db.Messages.Where(m => m.Id == messageId).ExecuteDeleteAsync(cancellationToken) == 0)
+            return MessagingProblems.MessageNotFound();
+        var previous = await db.Messages.Where(m => m.ChannelId == id).MaxAsync(m => (long?)m.Id, cancellationToken);
+        await db.Channels.Where(c => c.Id == id && c.LastMessageId == messageId)
+            .ExecuteUpdateAsync(s => s.SetProperty(c => c.LastMessageId, previous), cancellationToken);
+        await change.AppendAsync(EventScope.Channel, id, "MessageDeleted", new MessageDeletedEvent(Ids.Text(messageId), Ids.Text(id)), cancellationToken);
+        await change.CommitAsync(cancellationToken);
+        return TypedResults.NoContent();
+    }
+}

@@ -1,0 +1,80 @@
+using KamaChat.Server.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace KamaChat.Server.Features.Messages;
+
+/// <summary>Turns message rows into <see cref="MessageResponse"/>s with a fixed number of queries per page, whatever its size.</summary>
+public static class MessageQueries
+{
+    public const int ReplyPreviewLength = 100;
+
+    /// <summary>The messages with these ids, in the order given; ids that do not exist are skipped.</summary>
+    public static async Task<List<MessageResponse>> LoadAsync(KamaDbContext db, IReadOnlyList<long> messageIds, long viewerId, CancellationToken cancellationToken)
+    {
+        if (messageIds.Count == 0)
+            return [];
+        var ids = messageIds.ToList();
+        var rows = await db.Messages.AsNoTracking()
+            .Where(m => ids.Contains(m.Id))
+            .Select(m => new
+            {
+                m.Id, m.ChannelId, m.AuthorId, m.Author.UserName, m.Author.DisplayName, m.Author.AvatarUrl, m.Content, m.Nonce,
+                m.ReplyToId, m.MentionsEveryone, m.CreatedAt, m.EditedAt, m.PinnedAt, m.Sequence,
+            })
+            .ToListAsync(cancellationToken);
+
+        var mentions = (await db.MessageMentions.AsNoTracking().Where(x => ids.Contains(x.MessageId)).ToListAsync(cancellationToken))
+            .ToLookup(x => x.MessageId);
+        var reactions = (await db.Reactions.AsNoTracking()
+                .Where(r => ids.Contains(r.MessageId))
+                .GroupBy(r => new { r.MessageId, r.Emoji })
+                .Select(g => new { g.Key.MessageId, g.Key.Emoji, Count = g.Count(), Mine = g.Count(r => r.UserId == viewerId) })
+                .ToListAsync(cancellationToken))
+            .ToLookup(r => r.MessageId);
+        var attachments = (await db.Attachments.AsNoTracking()
+                .Where(a => a.MessageId != null && ids.Contains(a.MessageId.Value))
+                .OrderBy(a => a.Id)
+                .Select(a => new { MessageId = a.MessageId!.Value, a.Id, a.FileName, a.ContentType, a.Size, a.Width, a.Height })
+                .ToListAsync(cancellationToken))
+            .ToLookup(a => a.MessageId);
+        var replies = await ReplyPreviewsAsync(db, rows.Where(r => r.ReplyToId != null).Select(r => r.ReplyToId!.Value).Distinct().ToList(), cancellationToken);
+
+        var byId = rows.ToDictionary(r => r.Id, r => new MessageResponse(
+            Ids.Text(r.Id), Ids.Text(r.ChannelId), UserSummary.Of(r.AuthorId, r.UserName, r.DisplayName, r.AvatarUrl),
+            r.Content, r.Nonce, r.ReplyToId is { } reply ? replies[reply] : null,
+            mentions[r.Id].Where(x => x.TargetType == MentionTarget.User).Select(x => Ids.Text(x.TargetId)).Order(StringComparer.Ordinal).ToList(),
+            mentions[r.Id].Where(x => x.TargetType == MentionTarget.Role).Select(x => Ids.Text(x.TargetId)).Order(StringComparer.Ordinal).ToList(),
+            r.MentionsEveryone, r.CreatedAt, r.EditedAt, r.PinnedAt is not null,
+            reactions[r.Id].OrderBy(x => x.Emoji, StringComparer.Ordinal).Select(x => new ReactionSummary(x.Emoji, x.Count, x.Mine > 0)).ToList(),
+            attachments[r.Id].Select(a => new AttachmentSummary(Ids.Text(a.Id), a.FileName, a.ContentType, a.Size, a.Width, a.Height)).ToList(),
+            r.Sequence));
+        return messageIds.Where(byId.ContainsKey).Select(id => byId[id]).ToList();
+    }
+
+    public static async Task<MessageResponse?> LoadOneAsync(KamaDbContext db, long messageId, long viewerId, CancellationToken cancellationToken) =>
+        (await LoadAsync(db, [messageId], viewerId, cancellationToken)).SingleOrDefault();
+
+    /// <summary>Previews of the messages replied to; a reply to a deleted message still says what it pointed at.</summary>
+    public static async Task<Dictionary<long, ReplyPreview>> ReplyPreviewsAsync(KamaDbContext db, List<long> replyIds, CancellationToken cancellationToken)
+    {
+        var found = replyIds.Count == 0
+            ? []
+            : await db.Messages.AsNoTracking().Where(m => replyIds.Contains(m.Id))
+                .Select(m => new { m.Id, m.AuthorId, m.Content })
+                .ToDictionaryAsync(m => m.Id, cancellationToken);
+        return replyIds.ToDictionary(id => id, id => found.TryGetValue(id, out var m)
+            ? new ReplyPreview(Ids.Text(id), Ids.Text(m.AuthorId), Preview(m.Content), false)
+            : new ReplyPreview(Ids.Text(id), null, null, true));
+    }
+
+    private static string Preview(string content)
+    {
+        if (content.Length <= ReplyPreviewLength)
+            return content;
+        var cut = ReplyPreviewLength - 1;
+        // Never split a surrogate pair: half an emoji is not valid text.
+        if (char.IsHighSurrogate(content[cut - 1]))
+            cut--;
+        return string.Concat(content.AsSpan(0, cut), "…");
+    }
+}
