@@ -49,6 +49,8 @@ public abstract class KamaChatApp : WebApplicationFactory<Program>, IAsyncLifeti
         builder.UseSetting("KAMACHAT_DATA_DIR", _dataDirectory);
         builder.UseSetting("JWT_SECRET", JwtSecret);
         builder.UseSetting("NODE_ID", NodeId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        // A slow refill keeps the gateway's flood test independent of how fast this machine is.
+        builder.UseSetting("KAMACHAT_GATEWAY_CALLS_PER_SECOND", "2");
         foreach (var (name, value) in ExtraSettings)
             builder.UseSetting(name, value);
     }

@@ -18,12 +18,21 @@ public sealed class GatewayOptions
     /// <summary>How long events stay in the log for Resume (DESIGN: at least 24 h).</summary>
     public TimeSpan Retention { get; set; } = TimeSpan.FromHours(24);
 
+    /// <summary>Hub calls one connection may make per second, sustained, and in a burst.</summary>
+    public int CallsPerSecond { get; set; } = 20;
+
+    public int CallBurst { get; set; } = 40;
+
     public static void Bind(GatewayOptions options, IConfiguration configuration, DatabaseOptions database)
     {
         // Several nodes only make sense on PostgreSQL; there each node reads the others' events from the shared log.
         options.PollInterval = database.Provider == DatabaseProvider.Postgres ? TimeSpan.FromMilliseconds(200) : TimeSpan.Zero;
         if (int.TryParse(configuration["KAMACHAT_EVENT_POLL_MS"], NumberStyles.None, CultureInfo.InvariantCulture, out var poll))
             options.PollInterval = TimeSpan.FromMilliseconds(poll);
+        if (int.TryParse(configuration["KAMACHAT_GATEWAY_CALLS_PER_SECOND"], NumberStyles.None, CultureInfo.InvariantCulture, out var calls) && calls > 0)
+            options.CallsPerSecond = calls;
+        if (int.TryParse(configuration["KAMACHAT_GATEWAY_CALL_BURST"], NumberStyles.None, CultureInfo.InvariantCulture, out var burst) && burst > 0)
+            options.CallBurst = burst;
         if (int.TryParse(configuration["KAMACHAT_EVENT_RETENTION_HOURS"], NumberStyles.None, CultureInfo.InvariantCulture, out var hours) && hours > 0)
             options.Retention = TimeSpan.FromHours(hours);
     }

@@ -5,6 +5,7 @@ using KamaChat.Server.Features.Permissions;
 using KamaChat.Server.Features.ReadStates;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
 
 namespace KamaChat.Server.Features.Gateway;
 
@@ -129,7 +130,7 @@ public sealed class GatewayHub(
 /// Limits how fast one connection may invoke hub methods (a token bucket per connection), so a flood of typing
 /// or resumes slows that client down instead of the server. Excess calls fail with "rate_limited".
 /// </summary>
-public sealed class GatewayRateLimitFilter : IHubFilter
+public sealed class GatewayRateLimitFilter(IOptions<GatewayOptions> options) : IHubFilter
 {
     private const string LimiterKey = "kamachat.rate-limiter";
 
@@ -140,8 +141,8 @@ public sealed class GatewayRateLimitFilter : IHubFilter
         {
             limiter = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
             {
-                TokenLimit = 40,
-                TokensPerPeriod = 20,
+                TokenLimit = options.Value.CallBurst,
+                TokensPerPeriod = options.Value.CallsPerSecond,
                 ReplenishmentPeriod = TimeSpan.FromSeconds(1),
                 QueueLimit = 0,
                 AutoReplenishment = true,
