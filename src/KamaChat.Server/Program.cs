@@ -1,8 +1,12 @@
 using KamaChat.Server.Data;
+using KamaChat.Server.Features.Account;
 using KamaChat.Server.Features.Auth;
 using KamaChat.Server.Features.Users;
 using KamaChat.Server.Infrastructure.Configuration;
+using KamaChat.Server.Infrastructure.Email;
 using KamaChat.Server.Infrastructure.Http;
+using KamaChat.Server.Infrastructure.Jobs;
+using KamaChat.Server.Infrastructure.RateLimiting;
 using Microsoft.Extensions.Options;
 
 EnvironmentFile.Load();
@@ -19,7 +23,11 @@ builder.AddKamaChatConfiguration();
 builder.AddApiPlumbing();
 builder.AddApiDocs();
 builder.AddData();
+builder.AddJobs();
+builder.AddEmail();
+builder.AddRateLimits();
 builder.AddAuth();
+builder.AddAccount();
 
 var app = builder.Build();
 
@@ -27,11 +35,14 @@ app.UseApiPlumbing();
 app.UseSecurityHeaders();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseRateLimiter();
 
 app.MapHealth();
 app.MapApiDocs();
 app.MapAuth();
 app.MapUsers();
+app.MapAccount();
+app.MapTwoFactor();
 app.MapWebClient();
 
 try

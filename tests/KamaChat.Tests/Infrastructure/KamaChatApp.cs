@@ -20,6 +20,9 @@ public abstract class KamaChatApp : WebApplicationFactory<Program>, IAsyncLifeti
 
     public abstract string ProviderName { get; }
 
+    /// <summary>Where the app writes .eml files when no SMTP server is configured.</summary>
+    public string MailDirectory => Path.Combine(_dataDirectory, "mail");
+
     protected abstract Task<string> CreateDatabaseUrlAsync(string dataDirectory);
 
     public async Task InitializeAsync()
@@ -49,6 +52,12 @@ public abstract class KamaChatApp : WebApplicationFactory<Program>, IAsyncLifeti
         builder.UseSetting("KAMACHAT_DATA_DIR", _dataDirectory);
         builder.UseSetting("JWT_SECRET", JwtSecret);
         builder.UseSetting("NODE_ID", "1");
+        // Generous limits, so classes that sign up many users do not trip them; RateLimitTests sets small ones.
+        foreach (var policy in Enum.GetNames<Server.Infrastructure.RateLimiting.RateLimitPolicy>())
+        {
+            builder.UseSetting($"RateLimits:{policy}:PerIp", "100000");
+            builder.UseSetting($"RateLimits:{policy}:PerAccount", "100000");
+        }
     }
 
     /// <summary>A scope with the app's own DbContext, for asserting what was (not) written.</summary>
