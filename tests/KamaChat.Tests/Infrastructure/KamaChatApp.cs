@@ -17,6 +17,7 @@ public abstract class KamaChatApp : WebApplicationFactory<Program>, IAsyncLifeti
 
     private readonly string _dataDirectory = Directory.CreateTempSubdirectory("kamachat-test-").FullName;
     private string _databaseUrl = "";
+    private IReadOnlyDictionary<string, string?> _settings = new Dictionary<string, string?>();
 
     public abstract string ProviderName { get; }
 
@@ -25,9 +26,16 @@ public abstract class KamaChatApp : WebApplicationFactory<Program>, IAsyncLifeti
 
     protected abstract Task<string> CreateDatabaseUrlAsync(string dataDirectory);
 
+    /// <summary>Extra configuration for a fixture (e.g. the URL of a throwaway SMTP server it starts first).</summary>
+    protected virtual Task<IReadOnlyDictionary<string, string?>> SettingsAsync() =>
+        Task.FromResult<IReadOnlyDictionary<string, string?>>(new Dictionary<string, string?>());
+
+    protected static string SqliteUrl(string dataDirectory) => "sqlite://" + Path.Combine(dataDirectory, "kamachat.db");
+
     public async Task InitializeAsync()
     {
         _databaseUrl = await CreateDatabaseUrlAsync(_dataDirectory);
+        _settings = await SettingsAsync();
         // Start the host now so migrations run once here, not inside the first test.
         _ = Server;
     }
@@ -58,6 +66,8 @@ public abstract class KamaChatApp : WebApplicationFactory<Program>, IAsyncLifeti
             builder.UseSetting($"RateLimits:{policy}:PerIp", "100000");
             builder.UseSetting($"RateLimits:{policy}:PerAccount", "100000");
         }
+        foreach (var (key, value) in _settings)
+            builder.UseSetting(key, value);
     }
 
     /// <summary>A scope with the app's own DbContext, for asserting what was (not) written.</summary>
@@ -80,7 +90,7 @@ public sealed class SqliteApp : KamaChatApp
     public override string ProviderName => "sqlite";
 
     protected override Task<string> CreateDatabaseUrlAsync(string dataDirectory) =>
-        Task.FromResult("sqlite://" + Path.Combine(dataDirectory, "kamachat.db"));
+        Task.FromResult(SqliteUrl(dataDirectory));
 }
 
 public sealed class PostgresApp : KamaChatApp

@@ -85,7 +85,8 @@ public sealed class RabbitMqJobWorker(
     {
         var delays = _options.RetryDelays;
         string target;
-        if (failure is PermanentJobFailureException || attempt > delays.Count)
+        var dead = failure is PermanentJobFailureException || attempt > delays.Count;
+        if (dead)
         {
             target = RabbitMqTopology.DeadLetterQueue(_options);
             logger.LogError(failure, "Job {JobId} ({JobType}) failed on attempt {Attempt}; moved to {Queue}", id, type, attempt, target);
@@ -99,20 +100,14 @@ public sealed class RabbitMqJobWorker(
         {
             // Publish (confirmed) before acking: a crash in between means a duplicate delivery, never a lost job.
             await channel.BasicPublishAsync("", target, mandatory: true,
-                RabbitMqTopology.Properties(id, type, attempt + 1, $"{failure.GetType().Name}: {failure.Message}"), body, stoppingToken);
+                // A retry carries the number of its next attempt; a dead letter the number of its last one.
+                RabbitMqTopology.Properties(id, type, dead ? attempt : attempt + 1, $"{failure.GetType().Name}: {failure.Message}"), body, stoppingToken);
             await channel.BasicAckAsync(deliveryTag, multiple: false, stoppingToken);
         }
         catch (Exception e) when (e is RabbitMQ.Client.Exceptions.RabbitMQClientException or OperationCanceledException)
         {
             logger.LogWarning(e, "Could not move job {JobId} to {Queue}; the broker will redeliver it", id, target);
         }
-    }
-
-    /// <summary>Drops the connection without acknowledging anything in flight, as a crashed worker would.</summary>
-    internal async Task AbortAsync()
-    {
-        if (_connection is not null)
-            await _connection.AbortAsync();
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
