@@ -29,7 +29,8 @@ public sealed class ServerOptions
         if (bool.TryParse(configuration["KAMACHAT_MIGRATE"], out var migrate))
             options.MigrateOnStart = migrate;
         options.PublicUrlText = configuration["PUBLIC_URL"];
-        if (Uri.TryCreate(options.PublicUrlText?.TrimEnd('/') + "/", UriKind.Absolute, out var publicUrl))
+        // Links are resolved against it as a base, so it must end in '/' (or a path prefix would be dropped).
+        if (options.PublicUrlText is { Length: > 0 } text && Uri.TryCreate(text.TrimEnd('/') + "/", UriKind.Absolute, out var publicUrl))
             options.PublicUrl = publicUrl;
     }
 }
