@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using KamaChat.Tests.Infrastructure;
 
 namespace KamaChat.Tests.Jobs;
@@ -41,13 +42,21 @@ public sealed class RabbitMqAppTests(RabbitMqMailingApp app) : IClassFixture<Rab
     }
 
     [Fact]
-    public async Task Readiness_includes_the_broker()
+    public async Task Without_the_broker_the_node_is_not_ready_and_says_so_instead_of_failing()
     {
         var ready = await app.CreateClient().GetAsync("/readyz");
         Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
 
         await using var unreachable = new RabbitMqMailingApp { BrokerPortOverride = RabbitMqServer.FreeLoopbackPort() };
         await unreachable.InitializeAsync();
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await unreachable.CreateClient().GetAsync("/readyz")).StatusCode);
+        var client = unreachable.CreateClient();
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.GetAsync("/readyz")).StatusCode);
+
+        // A request whose whole point is a job answers 503 and changes nothing ...
+        var reset = await client.PostAsJsonAsync("/api/v1/auth/password-reset", new { email = "someone@example.test" });
+        await reset.AssertProblemAsync(HttpStatusCode.ServiceUnavailable, "service_unavailable");
+        Assert.NotNull(reset.Headers.RetryAfter);
+        // ... while sign-up, for which the mail is a side effect, still works (the link can be resent later).
+        await client.RegisterAsync();
     }
 }

@@ -14,8 +14,13 @@ public sealed class AccountEmails(
     UserManager<User> users,
     KamaDbContext db,
     IOptions<ServerOptions> server,
-    TimeProvider time)
+    TimeProvider time,
+    ILogger<AccountEmails> logger)
 {
+    /// <summary>At sign-up: the account exists either way, and a lost verification mail can be resent.</summary>
+    public Task TrySendVerificationAsync(User user, CancellationToken cancellationToken) =>
+        BestEffortAsync(() => SendVerificationAsync(user, cancellationToken), "verification", user);
+
     public async Task SendVerificationAsync(User user, CancellationToken cancellationToken)
     {
         var token = await users.GenerateEmailConfirmationTokenAsync(user);
@@ -38,8 +43,10 @@ public sealed class AccountEmails(
         await outbox.EnqueueAsync(user.Email!, EmailTemplates.ResetPassword(user.UserName!, link), cancellationToken);
     }
 
+    /// <summary>After the change is saved: a notice that cannot be queued must not undo or fail it.</summary>
     public Task SendTwoFactorChangedAsync(User user, string change, CancellationToken cancellationToken) =>
-        outbox.EnqueueAsync(user.Email!, EmailTemplates.TwoFactorChanged(user.UserName!, change, time.GetUtcNow()), cancellationToken);
+        BestEffortAsync(() => outbox.EnqueueAsync(user.Email!, EmailTemplates.TwoFactorChanged(user.UserName!, change, time.GetUtcNow()),
+            cancellationToken), "two-factor notice", user);
 
     /// <summary>Alerts the user to a sign-in from a device and address none of their earlier sessions came from.</summary>
     public async Task AlertIfUnfamiliarSignInAsync(User user, long sessionId, string? userAgent, string? ipAddress, CancellationToken cancellationToken)
@@ -47,7 +54,20 @@ public sealed class AccountEmails(
         var familiar = await db.Sessions.AnyAsync(
             s => s.UserId == user.Id && s.Id != sessionId && s.UserAgent == userAgent && s.IpAddress == ipAddress, cancellationToken);
         if (!familiar)
-            await outbox.EnqueueAsync(user.Email!, EmailTemplates.NewSignIn(user.UserName!, time.GetUtcNow(), userAgent, ipAddress), cancellationToken);
+            await BestEffortAsync(() => outbox.EnqueueAsync(user.Email!,
+                EmailTemplates.NewSignIn(user.UserName!, time.GetUtcNow(), userAgent, ipAddress), cancellationToken), "sign-in alert", user);
+    }
+
+    private async Task BestEffortAsync(Func<Task> send, string what, User user)
+    {
+        try
+        {
+            await send();
+        }
+        catch (Infrastructure.Jobs.JobQueueUnavailableException e)
+        {
+            logger.LogWarning(e, "Could not queue the {What} email for user {UserId}", what, user.Id);
+        }
     }
 
     /// <summary>A web-client route under PUBLIC_URL with its query escaped (Identity tokens contain '+', '/' and '=').</summary>

@@ -69,7 +69,7 @@ public static class AuthEndpoints
         if (!result.Succeeded)
             return IdentityFailure(result);
 
-        await emails.SendVerificationAsync(user, cancellationToken);
+        await emails.TrySendVerificationAsync(user, cancellationToken);
         var session = await tokens.StartSessionAsync(user, UserAgent(http), http.Connection.RemoteIpAddress?.ToString(), cancellationToken);
         return TypedResults.Created("/api/v1/users/@me", session);
     }

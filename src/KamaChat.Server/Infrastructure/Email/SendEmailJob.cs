@@ -34,8 +34,10 @@ internal sealed class SendEmailJobHandler(
             Subject = job.Subject,
             Date = time.GetUtcNow(),
         };
+        if (!MailboxAddress.TryParse(job.To, out var to))
+            throw new PermanentJobFailureException($"'{job.To}' is not an email address; retrying will not change that.");
         message.From.Add(MailboxAddress.Parse(options.Value.From));
-        message.To.Add(MailboxAddress.Parse(job.To));
+        message.To.Add(to);
         message.Body = new BodyBuilder { TextBody = job.TextBody, HtmlBody = job.HtmlBody }.ToMessageBody();
 
         await sender.SendAsync(message, job.Link, cancellationToken);

@@ -28,5 +28,11 @@ public interface IJobQueue
         where TJob : class, IJob;
 }
 
+/// <summary>
+/// The queue could not take the job (the broker is down or refused it). Nothing was enqueued: a request that
+/// must enqueue answers 503; one for which the job is a side effect (an alert email) logs it and goes on.
+/// </summary>
+public sealed class JobQueueUnavailableException(string message, Exception inner) : Exception(message, inner);
+
 /// <summary>Thrown by a handler (or the dispatcher) when retrying cannot help: the job goes straight to the dead letters.</summary>
 public sealed class PermanentJobFailureException(string message, Exception? inner = null) : Exception(message, inner);

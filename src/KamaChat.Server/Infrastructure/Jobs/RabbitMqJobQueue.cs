@@ -26,6 +26,11 @@ public sealed class RabbitMqJobQueue(IOptions<JobOptions> options, ILogger<Rabbi
             await channel.BasicPublishAsync("", options.Value.QueueName, mandatory: true,
                 RabbitMqTopology.Properties(id, TJob.JobType, attempt: 1), body, cancellationToken);
         }
+        catch (Exception e) when (e is RabbitMQ.Client.Exceptions.RabbitMQClientException or IOException)
+        {
+            // Not confirmed means not enqueued, whatever the cause (unreachable, nack, unroutable).
+            throw new JobQueueUnavailableException($"RabbitMQ did not accept job {TJob.JobType}.", e);
+        }
         finally
         {
             _gate.Release();
