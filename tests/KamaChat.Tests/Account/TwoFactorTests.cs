@@ -182,6 +182,25 @@ public abstract class TwoFactorTests(MailingApp app)
     }
 
     [Fact]
+    public async Task Wrong_codes_count_towards_the_account_lockout()
+    {
+        await TotpCodes.WaitForFreshStepAsync();
+        var account = await EnrolledAsync();
+        await TurnOnAsync(account);
+        var ticket = await PasswordStepAsync(account.Name);
+        var wrong = TotpCodes.Now(account.Secret, 10);
+
+        for (var attempt = 0; attempt < 4; attempt++)
+            await (await SecondStepAsync(ticket, wrong)).AssertProblemAsync(HttpStatusCode.BadRequest, "invalid_code");
+        await (await SecondStepAsync(ticket, wrong)).AssertProblemAsync(HttpStatusCode.TooManyRequests, "account_locked");
+
+        // Locked means locked: the right code does not get in either.
+        var right = await SecondStepAsync(ticket, TotpCodes.Now(account.Secret));
+        await right.AssertProblemAsync(HttpStatusCode.TooManyRequests, "account_locked");
+        Assert.True(right.Headers.RetryAfter?.Delta > TimeSpan.FromMinutes(10));
+    }
+
+    [Fact]
     public async Task A_forged_ticket_gets_no_tokens()
     {
         var response = await SecondStepAsync("CfDJ8-this-is-not-a-real-ticket-at-all", code: "123456");
