@@ -1,3 +1,4 @@
+using System.Data.Common;
 using KamaChat.Server.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
@@ -47,6 +48,38 @@ public static class JobReceipts
         {
             // A concurrent delivery of the same job wrote it first: the effect is recorded either way.
             db.ChangeTracker.Clear();
+        }
+    }
+}
+
+/// <summary>
+/// Forgets receipts once no redelivery can come for them any more (a week: far longer than the retry schedule),
+/// so the table stays small.
+/// </summary>
+internal sealed class JobReceiptCleaner(IServiceScopeFactory scopes, TimeProvider time, ILogger<JobReceiptCleaner> logger) : BackgroundService
+{
+    public static readonly TimeSpan Retention = TimeSpan.FromDays(7);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromHours(1), time);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                // A host without the database (a worker-only test host) has no receipts to clean.
+                if (scope.ServiceProvider.GetService<KamaDbContext>() is not { } db)
+                    return;
+                var cutoff = time.GetUtcNow() - Retention;
+                var removed = await db.JobReceipts.Where(r => r.CompletedAt < cutoff).ExecuteDeleteAsync(stoppingToken);
+                if (removed > 0)
+                    logger.LogInformation("Removed {Count} job receipts older than {Cutoff}", removed, cutoff);
+            }
+            catch (DbException e)
+            {
+                logger.LogWarning(e, "Could not clean up job receipts; trying again in an hour");
+            }
         }
     }
 }

@@ -16,6 +16,8 @@ public static class JobsExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(sp => new JobDispatcher(sp.GetRequiredService<IServiceScopeFactory>(), sp.GetServices<JobRegistration>()));
 
+        services.AddHostedService<JobReceiptCleaner>();
+
         // Which implementation is decided by configuration known now, so the choice is made at composition time.
         var probe = new JobOptions();
         JobOptions.Bind(probe, builder.Configuration);

@@ -28,8 +28,12 @@ public sealed class RabbitMqJobWorker(
                 await StartConsumingAsync(stoppingToken);
                 break;
             }
-            catch (Exception e) when (e is RabbitMQ.Client.Exceptions.BrokerUnreachableException or RabbitMQ.Client.Exceptions.OperationInterruptedException)
+            catch (Exception e) when (e is RabbitMQ.Client.Exceptions.RabbitMQClientException or IOException)
             {
+                // Half-made (connected, then the channel failed): start the next try from nothing.
+                _channel?.Dispose();
+                _connection?.Dispose();
+                (_channel, _connection) = (null, null);
                 logger.LogWarning(e, "RabbitMQ at {Host}:{Port} is not reachable; retrying in {Wait}", _options.RabbitMqHost, _options.RabbitMqPort, wait);
                 await Task.Delay(wait, stoppingToken);
             }
