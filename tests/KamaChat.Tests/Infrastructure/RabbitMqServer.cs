@@ -38,6 +38,8 @@ public static class RabbitMqServer
         var root = Directory.CreateTempSubdirectory("kamachat-rabbitmq-").FullName;
         var port = FreeLoopbackPort();
         var distPort = FreeLoopbackPort();
+        // A private Erlang port mapper, so we neither depend on nor leave behind the machine's shared one on 4369.
+        var epmdPort = FreeLoopbackPort();
         File.WriteAllText(Path.Combine(root, "rabbitmq.conf"), "loopback_users = none\n");
         // No plugins: the management plugin would open another port and slow start-up.
         File.WriteAllText(Path.Combine(root, "enabled_plugins"), "[].\n");
@@ -56,6 +58,8 @@ public static class RabbitMqServer
         env["RABBITMQ_DIST_PORT"] = distPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
         env["RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS"] = "-kernel inet_dist_use_interface {127,0,0,1}";
         env["ERL_EPMD_ADDRESS"] = "127.0.0.1";
+        env["ERL_EPMD_PORT"] = epmdPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        env["KAMACHAT_TEST_EPMD_PORT"] = env["ERL_EPMD_PORT"];
         env["RABBITMQ_MNESIA_BASE"] = Path.Combine(root, "mnesia");
         env["RABBITMQ_LOG_BASE"] = Path.Combine(root, "log");
         env["RABBITMQ_CONFIG_FILE"] = Path.Combine(root, "rabbitmq.conf");
@@ -66,7 +70,7 @@ public static class RabbitMqServer
         env["RABBITMQ_FEATURE_FLAGS_FILE"] = Path.Combine(root, "feature_flags");
         env["RABBITMQ_PID_FILE"] = Path.Combine(root, "rabbitmq.pid");
 
-        var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start rabbitmq-server.");
+        var process = TiedProcess.Start(start);
         var output = new System.Text.StringBuilder();
         process.OutputDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
         process.ErrorDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
@@ -76,11 +80,10 @@ public static class RabbitMqServer
         {
             try
             {
-                process.Kill(entireProcessTree: true);
-                process.WaitForExit(5000);
+                process.WaitForExit(3000);
                 Directory.Delete(root, recursive: true);
             }
-            catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 // Best effort: the temp directory is all that is left behind.
             }

@@ -62,23 +62,25 @@ public static class SmtpServer
         var port = RabbitMqServer.FreeLoopbackPort();
         // Debian's module lives with the system Python, whatever python3 comes first on PATH.
         var python = File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
-        var start = new ProcessStartInfo(python, $"-m aiosmtpd -n -l 127.0.0.1:{port} -c aiosmtpd.handlers.Mailbox \"{maildir}\"")
+        var start = new ProcessStartInfo(python)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             WorkingDirectory = root,
         };
-        var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start python3 -m aiosmtpd.");
+        foreach (var argument in new[] { "-m", "aiosmtpd", "-n", "-l", $"127.0.0.1:{port}", "-c", "aiosmtpd.handlers.Mailbox", maildir })
+            start.ArgumentList.Add(argument);
+        var process = TiedProcess.Start(start);
         var error = process.StandardError.ReadToEndAsync();
         _ = process.StandardOutput.ReadToEndAsync();
         AppDomain.CurrentDomain.ProcessExit += (_, _) =>
         {
             try
             {
-                process.Kill(entireProcessTree: true);
+                process.WaitForExit(3000);
                 Directory.Delete(root, recursive: true);
             }
-            catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 // Best effort.
             }
