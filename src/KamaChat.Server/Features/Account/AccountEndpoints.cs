@@ -45,7 +45,7 @@ public static class AccountEndpoints
         return app;
     }
 
-    private static async Task<Results<Ok<Users.MeResponse>, ValidationProblem, ProblemHttpResult>> VerifyEmailAsync(
+    private static async Task<Results<Ok<MeResponse>, ValidationProblem, ProblemHttpResult>> VerifyEmailAsync(
         VerifyEmailRequest request, UserManager<User> users)
     {
         if (await FindAsync(users, request.UserId) is not { } user)
@@ -55,7 +55,7 @@ public static class AccountEndpoints
             return InvalidToken();
         // Confirming does not change the stamp by itself; changing it spends this token (and older ones).
         await users.UpdateSecurityStampAsync(user);
-        return TypedResults.Ok(Users.MeResponse.From(user));
+        return TypedResults.Ok(MeResponse.From(user));
     }
 
     private static async Task<Results<Accepted, ProblemHttpResult>> ResendVerificationAsync(
@@ -91,7 +91,7 @@ public static class AccountEndpoints
         return TypedResults.Accepted((string?)null);
     }
 
-    private static async Task<Results<Ok<Users.MeResponse>, ValidationProblem, ProblemHttpResult>> ConfirmEmailChangeAsync(
+    private static async Task<Results<Ok<MeResponse>, ValidationProblem, ProblemHttpResult>> ConfirmEmailChangeAsync(
         ConfirmEmailChangeRequest request, UserManager<User> users)
     {
         if (await FindAsync(users, request.UserId) is not { } user)
@@ -109,7 +109,7 @@ public static class AccountEndpoints
         }
         if (result.Errors.Any(e => e.Code == nameof(IdentityErrorDescriber.DuplicateEmail)))
             return Problems.Conflict("email_taken", "An account with this email address already exists.");
-        return result.Succeeded ? TypedResults.Ok(Users.MeResponse.From(user)) : InvalidToken();
+        return result.Succeeded ? TypedResults.Ok(MeResponse.From(user)) : InvalidToken();
     }
 
     private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> ChangePasswordAsync(

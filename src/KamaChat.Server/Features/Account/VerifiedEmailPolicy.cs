@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using KamaChat.Server.Data;
 using KamaChat.Server.Features.Auth;
 using Microsoft.AspNetCore.Authorization;
@@ -30,7 +29,7 @@ internal sealed class VerifiedEmailHandler(KamaDbContext db, IOptions<AccountOpt
             context.Succeed(requirement);
             return;
         }
-        if (context.User is ClaimsPrincipal principal && principal.TryGetUserId(out var userId) &&
+        if (context.User.TryGetUserId(out var userId) &&
             await db.Users.AnyAsync(u => u.Id == userId && u.EmailConfirmed))
             context.Succeed(requirement);
     }
