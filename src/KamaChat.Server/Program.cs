@@ -1,4 +1,5 @@
 using KamaChat.Server.Data;
+using KamaChat.Server.Features.Account;
 using KamaChat.Server.Features.Auth;
 using KamaChat.Server.Features.DirectMessages;
 using KamaChat.Server.Features.Events;
@@ -9,7 +10,10 @@ using KamaChat.Server.Features.ReadStates;
 using KamaChat.Server.Features.Servers;
 using KamaChat.Server.Features.Users;
 using KamaChat.Server.Infrastructure.Configuration;
+using KamaChat.Server.Infrastructure.Email;
 using KamaChat.Server.Infrastructure.Http;
+using KamaChat.Server.Infrastructure.Jobs;
+using KamaChat.Server.Infrastructure.RateLimiting;
 using Microsoft.Extensions.Options;
 
 EnvironmentFile.Load();
@@ -26,12 +30,16 @@ builder.AddKamaChatConfiguration();
 builder.AddApiPlumbing();
 builder.AddApiDocs();
 builder.AddData();
+builder.AddJobs();
+builder.AddEmail();
+builder.AddRateLimits();
 builder.AddAuth();
 builder.AddEvents();
 builder.AddPermissions();
 builder.AddReadStates();
 builder.AddGateway();
 builder.AddServers();
+builder.AddAccount();
 
 var app = builder.Build();
 
@@ -39,6 +47,7 @@ app.UseApiPlumbing();
 app.UseSecurityHeaders();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseRateLimiter();
 
 app.MapHealth();
 app.MapApiDocs();
@@ -49,6 +58,8 @@ app.MapGateway();
 app.MapServers();
 app.MapMessages();
 app.MapDirectMessages();
+app.MapAccount();
+app.MapTwoFactor();
 app.MapWebClient();
 
 try

@@ -1,4 +1,5 @@
 using KamaChat.Server.Infrastructure.Configuration;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 using Microsoft.EntityFrameworkCore.Diagnostics;
@@ -22,6 +23,10 @@ public static class DataExtensions
             sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.Provider == DatabaseProvider.Postgres
                 ? sp.GetRequiredService<PostgresKamaDbContext>()
                 : sp.GetRequiredService<SqliteKamaDbContext>());
+
+        // Keys in the database: they survive restarts and every node reads the same ring, so an email link
+        // or a 2FA ticket issued by one node is accepted by another.
+        services.AddDataProtection().SetApplicationName("KamaChat").PersistKeysToDbContext<KamaDbContext>();
 
         services.AddHostedService<DatabaseMigrator>();
         services.AddHealthChecks().AddDbContextCheck<KamaDbContext>("database", tags: ["ready"]);

@@ -5,6 +5,8 @@ using KamaChat.Server.Features.Events;
 using KamaChat.Server.Features.Messages;
 using KamaChat.Server.Features.Servers;
 using KamaChat.Server.Features.Users;
+using KamaChat.Server.Infrastructure.Jobs;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
@@ -15,8 +17,13 @@ namespace KamaChat.Server.Data;
 /// The data layer. Handlers query it directly. Each database provider has its own subclass
 /// so that each keeps its own migrations and provider-specific conventions.
 /// </summary>
-public abstract class KamaDbContext(DbContextOptions options) : IdentityUserContext<User, long>(options)
+public abstract class KamaDbContext(DbContextOptions options) : IdentityUserContext<User, long>(options), IDataProtectionKeyContext
 {
+    /// <summary>Data Protection's key ring, shared by every node so tokens one node issues are readable by all.</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
+    public DbSet<JobReceipt> JobReceipts => Set<JobReceipt>();
+
     public DbSet<Session> Sessions => Set<Session>();
 
     public DbSet<RefreshToken> RefreshTokens => Set<RefreshToken>();
@@ -59,6 +66,7 @@ public abstract class KamaDbContext(DbContextOptions options) : IdentityUserCont
         builder.Entity<Microsoft.AspNetCore.Identity.IdentityUserClaim<long>>().ToTable("user_claims");
         builder.Entity<Microsoft.AspNetCore.Identity.IdentityUserLogin<long>>().ToTable("user_logins");
         builder.Entity<Microsoft.AspNetCore.Identity.IdentityUserToken<long>>().ToTable("user_tokens");
+        builder.Entity<DataProtectionKey>().ToTable("data_protection_keys");
         builder.ApplyConfigurationsFromAssembly(typeof(KamaDbContext).Assembly);
     }
 }

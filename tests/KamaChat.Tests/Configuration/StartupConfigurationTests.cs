@@ -42,6 +42,23 @@ public sealed class StartupConfigurationTests
         Assert.Contains("NODE_ID must be a whole number from 0 to 1023", error, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("SMTP_URL", "http://mail.example.com", "SMTP_URL must look like")]
+    [InlineData("PORT_RABBITMQ", "amqp", "PORT_RABBITMQ must be a port number")]
+    [InlineData("PUBLIC_URL", "chat.example.com", "PUBLIC_URL must be an absolute http or https URL")]
+    public async Task A_malformed_service_setting_refuses_to_start(string name, string value, string message)
+    {
+        var (exitCode, error) = await StartServerAsync(new()
+        {
+            ["NODE_ENV"] = "production",
+            ["JWT_SECRET"] = "a-production-secret-that-is-certainly-long-enough",
+            [name] = value,
+        });
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains(message, error, StringComparison.Ordinal);
+    }
+
     private static async Task<(int ExitCode, string Error)> StartServerAsync(Dictionary<string, string> environment)
     {
         var directory = Directory.CreateTempSubdirectory("kamachat-startup-").FullName;
@@ -53,7 +70,8 @@ public sealed class StartupConfigurationTests
                 RedirectStandardError = true,
                 RedirectStandardOutput = true,
             };
-            foreach (var name in new[] { "ASPNETCORE_ENVIRONMENT", "DOTNET_ENVIRONMENT", "JWT_SECRET", "NODE_ID", "DATABASE_URL", "DB_HOST", "URLS", "ASPNETCORE_URLS" })
+            foreach (var name in new[] { "ASPNETCORE_ENVIRONMENT", "DOTNET_ENVIRONMENT", "JWT_SECRET", "NODE_ID", "DATABASE_URL", "DB_HOST", "URLS", "ASPNETCORE_URLS",
+                         "SMTP_URL", "PUBLIC_URL", "HOST_RABBITMQ", "PORT_RABBITMQ" })
                 start.Environment.Remove(name);
             start.Environment["KAMACHAT_DATA_DIR"] = Path.Combine(directory, "data");
             // Bind nowhere useful: the server must fail before it listens.

@@ -17,14 +17,25 @@ public abstract class KamaChatApp : WebApplicationFactory<Program>, IAsyncLifeti
 
     private readonly string _dataDirectory = Directory.CreateTempSubdirectory("kamachat-test-").FullName;
     private string _databaseUrl = "";
+    private IReadOnlyDictionary<string, string?> _settings = new Dictionary<string, string?>();
 
     public abstract string ProviderName { get; }
 
+    /// <summary>Where the app writes .eml files when no SMTP server is configured.</summary>
+    public string MailDirectory => Path.Combine(_dataDirectory, "mail");
+
     protected abstract Task<string> CreateDatabaseUrlAsync(string dataDirectory);
+
+    /// <summary>Extra configuration for a fixture (e.g. the URL of a throwaway SMTP server it starts first).</summary>
+    protected virtual Task<IReadOnlyDictionary<string, string?>> SettingsAsync() =>
+        Task.FromResult<IReadOnlyDictionary<string, string?>>(new Dictionary<string, string?>());
+
+    protected static string SqliteUrl(string dataDirectory) => "sqlite://" + Path.Combine(dataDirectory, "kamachat.db");
 
     public async Task InitializeAsync()
     {
         _databaseUrl = await CreateDatabaseUrlAsync(_dataDirectory);
+        _settings = await SettingsAsync();
         // Start the host now so migrations run once here, not inside the first test.
         _ = Server;
     }
@@ -51,8 +62,16 @@ public abstract class KamaChatApp : WebApplicationFactory<Program>, IAsyncLifeti
         builder.UseSetting("NODE_ID", NodeId.ToString(System.Globalization.CultureInfo.InvariantCulture));
         // A slow refill keeps the gateway's flood test independent of how fast this machine is.
         builder.UseSetting("KAMACHAT_GATEWAY_CALLS_PER_SECOND", "2");
+        // Generous limits, so classes that sign up many users do not trip them; RateLimitTests sets small ones.
+        foreach (var policy in Enum.GetNames<Server.Infrastructure.RateLimiting.RateLimitPolicy>())
+        {
+            builder.UseSetting($"RateLimits:{policy}:PerIp", "100000");
+            builder.UseSetting($"RateLimits:{policy}:PerAccount", "100000");
+        }
         foreach (var (name, value) in ExtraSettings)
             builder.UseSetting(name, value);
+        foreach (var (key, value) in _settings)
+            builder.UseSetting(key, value);
     }
 
     protected virtual int NodeId => 1;
@@ -79,7 +98,7 @@ public sealed class SqliteApp : KamaChatApp
     public override string ProviderName => "sqlite";
 
     protected override Task<string> CreateDatabaseUrlAsync(string dataDirectory) =>
-        Task.FromResult("sqlite://" + Path.Combine(dataDirectory, "kamachat.db"));
+        Task.FromResult(SqliteUrl(dataDirectory));
 }
 
 public sealed class PostgresApp : KamaChatApp

@@ -1,9 +1,11 @@
 using System.Globalization;
 using System.Security.Claims;
 using KamaChat.Server.Data;
+using KamaChat.Server.Features.Account;
 using KamaChat.Server.Features.Users;
 using KamaChat.Server.Infrastructure.Http;
 using KamaChat.Server.Infrastructure.Ids;
+using KamaChat.Server.Infrastructure.RateLimiting;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
@@ -17,8 +19,11 @@ public static class AuthEndpoints
     {
         var group = app.MapGroup("/api/v1/auth").WithTags("Auth");
         group.MapPost("/register", RegisterAsync).AllowAnonymous()
-            .ProducesProblem(StatusCodes.Status409Conflict);
+            .RequireRateLimit(RateLimitPolicy.Register)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
         group.MapPost("/login", LoginAsync).AllowAnonymous()
+            .RequireRateLimit(RateLimitPolicy.Login)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
@@ -37,10 +42,12 @@ public static class AuthEndpoints
 
     private static async Task<Results<Created<AuthTokens>, ValidationProblem, ProblemHttpResult>> RegisterAsync(
         RegisterRequest request, UserManager<User> users, TokenService tokens, SnowflakeGenerator ids, TimeProvider time,
-        HttpContext http, CancellationToken cancellationToken)
+        AccountEmails emails, AccountRateLimiter limiter, HttpContext http, CancellationToken cancellationToken)
     {
         if (AccountDeletion.IsReservedName(request.Username))
             return Problems.Validation("username", $"Names starting with '{AccountDeletion.TombstonePrefix}' are reserved.");
+        if (limiter.TryAcquire(RateLimitPolicy.Register, request.Email, http) is { } limited)
+            return limited;
         var user = new User
         {
             Id = ids.NextId(),
@@ -64,15 +71,18 @@ public static class AuthEndpoints
         if (!result.Succeeded)
             return IdentityFailure(result);
 
+        await emails.TrySendVerificationAsync(user, cancellationToken);
         var session = await tokens.StartSessionAsync(user, UserAgent(http), http.Connection.RemoteIpAddress?.ToString(), cancellationToken);
         return TypedResults.Created("/api/v1/users/@me", session);
     }
 
-    private static async Task<Results<Ok<AuthTokens>, ProblemHttpResult>> LoginAsync(
-        LoginRequest request, UserManager<User> users, SignInManager<User> signIn, TokenService tokens,
-        HttpContext http, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<AuthTokens>, Ok<MfaChallenge>, ProblemHttpResult>> LoginAsync(
+        LoginRequest request, UserManager<User> users, SignInManager<User> signIn, TokenService tokens, MfaTickets tickets,
+        AccountEmails emails, AccountRateLimiter limiter, HttpContext http, CancellationToken cancellationToken)
     {
         var login = request.Login.Trim();
+        if (limiter.TryAcquire(RateLimitPolicy.Login, login, http) is { } limited)
+            return limited;
         var user = login.Contains('@', StringComparison.Ordinal) ? await users.FindByEmailAsync(login) : await users.FindByNameAsync(login);
         if (user is null)
         {
@@ -83,17 +93,35 @@ public static class AuthEndpoints
 
         var result = await signIn.CheckPasswordSignInAsync(user, request.Password, lockoutOnFailure: true);
         if (result.IsLockedOut)
-        {
-            var retryAfter = user.LockoutEnd is { } end ? Math.Max(1, (int)Math.Ceiling((end - DateTimeOffset.UtcNow).TotalSeconds)) : 60;
-            http.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
-            return Problems.Of(StatusCodes.Status429TooManyRequests, "account_locked",
-                "Too many failed sign-in attempts. The account is locked for a while; try again later.",
-                new Dictionary<string, object?> { ["retryAfterSeconds"] = retryAfter });
-        }
+            return Locked(user, http);
         if (!result.Succeeded)
             return InvalidCredentials();
 
-        return TypedResults.Ok(await tokens.StartSessionAsync(user, UserAgent(http), http.Connection.RemoteIpAddress?.ToString(), cancellationToken));
+        // With 2FA on, the password only earns a short-lived ticket for the second step (POST /login/mfa).
+        if (user.TwoFactorEnabled)
+            return TypedResults.Ok(new MfaChallenge(true, tickets.Issue(user), (int)tickets.Lifetime.TotalSeconds));
+
+        return TypedResults.Ok(await StartSessionAsync(user, tokens, emails, http, cancellationToken));
+    }
+
+    /// <summary>Starts a session for a user who passed every factor, and mails an alert when the device is new to the account.</summary>
+    internal static async Task<AuthTokens> StartSessionAsync(User user, TokenService tokens, AccountEmails emails, HttpContext http,
+        CancellationToken cancellationToken)
+    {
+        var userAgent = UserAgent(http);
+        var ip = http.Connection.RemoteIpAddress?.ToString();
+        var issued = await tokens.StartSessionAsync(user, userAgent, ip, cancellationToken);
+        await emails.AlertIfUnfamiliarSignInAsync(user, long.Parse(issued.SessionId, CultureInfo.InvariantCulture), userAgent, ip, cancellationToken);
+        return issued;
+    }
+
+    internal static ProblemHttpResult Locked(User user, HttpContext http)
+    {
+        var retryAfter = user.LockoutEnd is { } end ? Math.Max(1, (int)Math.Ceiling((end - DateTimeOffset.UtcNow).TotalSeconds)) : 60;
+        http.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
+        return Problems.Of(StatusCodes.Status429TooManyRequests, "account_locked",
+            "Too many failed sign-in attempts. The account is locked for a while; try again later.",
+            new Dictionary<string, object?> { ["retryAfterSeconds"] = retryAfter });
     }
 
     private static async Task<Results<Ok<AuthTokens>, ProblemHttpResult>> RefreshAsync(

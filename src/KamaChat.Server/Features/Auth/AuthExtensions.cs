@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Claims;
 using KamaChat.Server.Data;
+using KamaChat.Server.Features.Account;
 using KamaChat.Server.Features.Users;
 using KamaChat.Server.Infrastructure.Configuration;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
@@ -35,6 +36,7 @@ public static class AuthExtensions
             .AddEntityFrameworkStores<KamaDbContext>()
             .AddSignInManager()
             .AddDefaultTokenProviders()
+            .AddAccountSecurity()
             .AddPasswordValidator<CommonPasswordValidator>();
 
         services.AddScoped<TokenService>();

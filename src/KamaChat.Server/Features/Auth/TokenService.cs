@@ -109,6 +109,16 @@ public sealed class TokenService(
         return true;
     }
 
+    /// <summary>Signs out every session of a user (a password reset), or every one but the caller's (a password or 2FA change).</summary>
+    /// <returns>How many sessions were revoked.</returns>
+    public Task<int> RevokeAllAsync(long userId, long? exceptSessionId, string reason, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        return db.Sessions
+            .Where(s => s.UserId == userId && s.RevokedAt == null && s.Id != (exceptSessionId ?? 0))
+            .ExecuteUpdateAsync(s => s.SetProperty(x => x.RevokedAt, now).SetProperty(x => x.RevokedReason, reason), cancellationToken);
+    }
+
     /// <summary>Whether an access token's session may still be used; checked on every authenticated request.</summary>
     public Task<bool> IsSessionActiveAsync(long userId, long sessionId, CancellationToken cancellationToken)
     {

@@ -15,6 +15,11 @@ public sealed class ServerOptions
 
     public bool MigrateOnStart { get; set; } = true;
 
+    /// <summary>Where users reach the web client (PUBLIC_URL); links in emails start with it.</summary>
+    public Uri PublicUrl { get; set; } = new("http://localhost:3000/");
+
+    public string? PublicUrlText { get; set; }
+
     public static void Bind(ServerOptions options, IConfiguration configuration)
     {
         options.NodeIdText = configuration["NODE_ID"];
@@ -23,6 +28,10 @@ public sealed class ServerOptions
         options.DataDirectory = configuration["KAMACHAT_DATA_DIR"] is { Length: > 0 } dir ? dir : "data";
         if (bool.TryParse(configuration["KAMACHAT_MIGRATE"], out var migrate))
             options.MigrateOnStart = migrate;
+        options.PublicUrlText = configuration["PUBLIC_URL"];
+        // Links are resolved against it as a base, so it must end in '/' (or a path prefix would be dropped).
+        if (options.PublicUrlText is { Length: > 0 } text && Uri.TryCreate(text.TrimEnd('/') + "/", UriKind.Absolute, out var publicUrl))
+            options.PublicUrl = publicUrl;
     }
 }
 
@@ -30,6 +39,9 @@ internal sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
 {
     public ValidateOptionsResult Validate(string? name, ServerOptions options)
     {
+        if (!string.IsNullOrWhiteSpace(options.PublicUrlText) &&
+            !(Uri.TryCreate(options.PublicUrlText, UriKind.Absolute, out var url) && (url.Scheme == Uri.UriSchemeHttp || url.Scheme == Uri.UriSchemeHttps)))
+            return ValidateOptionsResult.Fail($"PUBLIC_URL must be an absolute http or https URL such as https://chat.example.com (got '{options.PublicUrlText}').");
         if (string.IsNullOrWhiteSpace(options.NodeIdText))
             return ValidateOptionsResult.Success;
         if (!int.TryParse(options.NodeIdText, out var id) || id is < 0 or > Ids.SnowflakeGenerator.MaxNodeId)

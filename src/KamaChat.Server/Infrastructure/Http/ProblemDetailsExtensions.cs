@@ -77,6 +77,17 @@ internal sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogg
             };
             problem = new ProblemDetails { Status = bad.StatusCode, Detail = detail, Extensions = { ["code"] = code } };
         }
+        else if (exception is Jobs.JobQueueUnavailableException)
+        {
+            logger.LogError(exception, "Job queue unavailable for {Method} {Path}", context.Request.Method, context.Request.Path);
+            context.Response.Headers.RetryAfter = "30";
+            problem = new ProblemDetails
+            {
+                Status = StatusCodes.Status503ServiceUnavailable,
+                Detail = "A background service is unavailable; nothing was changed. Try again shortly.",
+                Extensions = { ["code"] = "service_unavailable" },
+            };
+        }
         else if (exception is OperationCanceledException && context.RequestAborted.IsCancellationRequested)
         {
             // The client went away; nobody is listening for an answer.

@@ -1,0 +1,19 @@
+namespace KamaChat.Server.Features.Account;
+
+/// <summary>Account rules that differ between a local try-out and production.</summary>
+public sealed class AccountOptions
+{
+    /// <summary>REQUIRE_EMAIL_VERIFICATION: default on in production, off otherwise.</summary>
+    public bool RequireEmailVerification { get; set; }
+
+    public TimeSpan EmailTokenLifetime { get; set; } = TimeSpan.FromHours(24);
+
+    public TimeSpan PasswordResetTokenLifetime { get; set; } = TimeSpan.FromHours(1);
+
+    public TimeSpan MfaTicketLifetime { get; set; } = TimeSpan.FromMinutes(5);
+
+    public static void Bind(AccountOptions options, IConfiguration configuration, IHostEnvironment environment) =>
+        options.RequireEmailVerification = bool.TryParse(configuration["REQUIRE_EMAIL_VERIFICATION"], out var require)
+            ? require
+            : environment.IsProduction();
+}

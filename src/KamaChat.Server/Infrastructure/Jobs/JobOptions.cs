@@ -1,0 +1,83 @@
+using System.Globalization;
+using Microsoft.Extensions.Options;
+
+namespace KamaChat.Server.Infrastructure.Jobs;
+
+/// <summary>Where jobs go (in-process or RabbitMQ) and how failures are retried.</summary>
+public sealed class JobOptions
+{
+    /// <summary>Set from HOST_RABBITMQ; null means the in-process queue.</summary>
+    public string? RabbitMqHost { get; set; }
+
+    public int RabbitMqPort { get; set; } = 5672;
+
+    public string RabbitMqUser { get; set; } = "guest";
+
+    public string RabbitMqPassword { get; set; } = "guest";
+
+    /// <summary>The main queue; its retry and dead-letter queues are named after it.</summary>
+    public string QueueName { get; set; } = "kamachat.jobs";
+
+    /// <summary>Whether this node consumes jobs (KAMACHAT_ROLES without "worker" turns it off, e.g. on API-only nodes).</summary>
+    public bool RunWorker { get; set; } = true;
+
+    /// <summary>How many jobs one node runs at the same time.</summary>
+    public int Concurrency { get; set; } = 4;
+
+    /// <summary>Wait before each retry; a job runs once plus once per entry, then goes to the dead-letter queue.</summary>
+    public IReadOnlyList<TimeSpan> RetryDelays { get; set; } =
+        [TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(2), TimeSpan.FromMinutes(10)];
+
+    public string? Error { get; set; }
+
+    public bool UsesRabbitMq => !string.IsNullOrEmpty(RabbitMqHost);
+
+    public int MaxAttempts => RetryDelays.Count + 1;
+
+    public static void Bind(JobOptions options, IConfiguration configuration)
+    {
+        options.RabbitMqHost = configuration["HOST_RABBITMQ"] is { Length: > 0 } host ? host : null;
+        if (configuration["PORT_RABBITMQ"] is { Length: > 0 } portText)
+        {
+            if (int.TryParse(portText, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port is > 0 and < 65536)
+                options.RabbitMqPort = port;
+            else
+                options.Error = $"PORT_RABBITMQ must be a port number (got '{portText}').";
+        }
+        if (configuration["USER_RABBITMQ"] is { Length: > 0 } user)
+            options.RabbitMqUser = user;
+        if (configuration["PASSWORD_RABBITMQ"] is { Length: > 0 } password)
+            options.RabbitMqPassword = password;
+        if (configuration["KAMACHAT_JOB_QUEUE"] is { Length: > 0 } queue)
+            options.QueueName = queue;
+        if (configuration["KAMACHAT_ROLES"] is { Length: > 0 } roles)
+            options.RunWorker = roles.Split(',', StringSplitOptions.TrimEntries).Contains("worker", StringComparer.OrdinalIgnoreCase);
+        if (int.TryParse(configuration["KAMACHAT_JOB_CONCURRENCY"], NumberStyles.None, CultureInfo.InvariantCulture, out var concurrency))
+            options.Concurrency = concurrency;
+        // Seconds, comma-separated: "5,30,120,600".
+        if (configuration["KAMACHAT_JOB_RETRY_DELAYS"] is { } delays)
+        {
+            var parsed = new List<TimeSpan>();
+            foreach (var part in delays.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            {
+                if (double.TryParse(part, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds > 0)
+                    parsed.Add(TimeSpan.FromSeconds(seconds));
+                else
+                    options.Error = $"KAMACHAT_JOB_RETRY_DELAYS must be positive seconds separated by commas (got '{delays}').";
+            }
+            options.RetryDelays = parsed;
+        }
+    }
+}
+
+internal sealed class JobOptionsValidator : IValidateOptions<JobOptions>
+{
+    public ValidateOptionsResult Validate(string? name, JobOptions options)
+    {
+        if (options.Error is not null)
+            return ValidateOptionsResult.Fail(options.Error);
+        if (options.Concurrency is < 1 or > 256)
+            return ValidateOptionsResult.Fail("KAMACHAT_JOB_CONCURRENCY must be from 1 to 256.");
+        return ValidateOptionsResult.Success;
+    }
+}
