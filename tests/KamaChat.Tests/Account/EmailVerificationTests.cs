@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using KamaChat.Server.Features.Users;
 using KamaChat.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
 
 namespace KamaChat.Tests.Account;
 
@@ -66,12 +67,20 @@ public abstract class EmailVerificationTests(MailingApp app)
         var authed = app.CreateClient(tokens.AccessToken);
 
         await (await authed.GetAsync(MailingApp.VerifiedOnlyPath)).AssertProblemAsync(HttpStatusCode.Forbidden, "email_not_verified");
+        // The real endpoints that let an account reach other people: creating or joining a server, sending a message.
+        await (await authed.PostAsJsonAsync("/api/v1/servers", new { name = "Mine" })).AssertProblemAsync(HttpStatusCode.Forbidden, "email_not_verified");
+        await (await authed.PostAsync("/api/v1/invites/doesnotexist/join", null)).AssertProblemAsync(HttpStatusCode.Forbidden, "email_not_verified");
+        await (await authed.PostAsJsonAsync("/api/v1/channels/1/messages", new { content = "hi" })).AssertProblemAsync(HttpStatusCode.Forbidden, "email_not_verified");
+        Assert.Equal(0, await app.QueryAsync(db => db.Servers.CountAsync(s => s.Name == "Mine")));
 
         var query = await VerificationLinkAsync($"{name}@example.test");
         await _client.PostAsJsonAsync("/api/v1/auth/verify-email", new { userId = query["userId"], token = query["token"] });
 
         // The same access token: the policy reads the account, not a claim frozen at sign-in.
         Assert.Equal(HttpStatusCode.OK, (await authed.GetAsync(MailingApp.VerifiedOnlyPath)).StatusCode);
+        var server = await (await authed.PostAsJsonAsync("/api/v1/servers", new { name = "Mine" })).ReadAsync<Server.Features.Servers.ServerResponse>(HttpStatusCode.Created);
+        var general = (await (await authed.GetAsync($"/api/v1/servers/{server.Id}/channels")).ReadAsync<List<Server.Features.Channels.ChannelResponse>>()).Single();
+        Assert.Equal(HttpStatusCode.Created, (await authed.PostAsJsonAsync($"/api/v1/channels/{general.Id}/messages", new { content = "verified at last" })).StatusCode);
     }
 
     [Fact]

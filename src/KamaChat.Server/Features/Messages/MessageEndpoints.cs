@@ -1,3 +1,4 @@
+using KamaChat.Server.Features.Account;
 using System.Security.Claims;
 using KamaChat.Server.Data;
 using KamaChat.Server.Features.Auth;
@@ -24,7 +25,7 @@ public static class MessageEndpoints
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound);
-        group.MapPost("/messages", SendMessage.HandleAsync).ProducesProblem(StatusCodes.Status429TooManyRequests);
+        group.MapPost("/messages", SendMessage.HandleAsync).RequireAuthorization(VerifiedEmailPolicy.Name).ProducesProblem(StatusCodes.Status429TooManyRequests);
         group.MapGet("/messages", ListAsync);
         group.MapGet("/messages/{messageId:long}", GetAsync);
         group.MapPatch("/messages/{messageId:long}", EditAsync);

@@ -1,3 +1,4 @@
+using KamaChat.Server.Features.Account;
 using System.Security.Claims;
 using System.Security.Cryptography;
 using KamaChat.Server.Data;
@@ -34,7 +35,7 @@ public static class InviteEndpoints
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status404NotFound);
         invites.MapGet("/{code}", PreviewAsync).ProducesProblem(StatusCodes.Status410Gone);
-        invites.MapPost("/{code}/join", JoinAsync).ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status410Gone);
+        invites.MapPost("/{code}/join", JoinAsync).RequireAuthorization(VerifiedEmailPolicy.Name).ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status410Gone);
         invites.MapDelete("/{code}", RevokeAsync).ProducesProblem(StatusCodes.Status403Forbidden);
         return app;
     }

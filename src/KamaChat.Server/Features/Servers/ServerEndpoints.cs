@@ -1,3 +1,4 @@
+using KamaChat.Server.Features.Account;
 using System.Security.Claims;
 using KamaChat.Server.Data;
 using KamaChat.Server.Features.Auth;
@@ -21,7 +22,7 @@ public static class ServerEndpoints
     {
         var group = app.MapGroup("/api/v1/servers").WithTags("Servers").RequireAuthorization()
             .ProducesProblem(StatusCodes.Status401Unauthorized);
-        group.MapPost("/", CreateAsync).ProducesValidationProblem();
+        group.MapPost("/", CreateAsync).RequireAuthorization(VerifiedEmailPolicy.Name).ProducesValidationProblem();
         group.MapGet("/{id:long}", GetAsync).ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPatch("/{id:long}", UpdateAsync).ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound);
