@@ -9,6 +9,7 @@ const page = (load: () => Promise<{ default: React.ComponentType }>) => async ()
 export const router = createBrowserRouter([
   {
     errorElement: <RouteError />,
+    hydrateFallbackElement: <div className="h-full bg-main dark:bg-main-dark" />,
     children: [
       {
         element: <RequireGuest />,

@@ -12,7 +12,7 @@ export function Avatar({ id, name, url, size = 'md' }: { id: string; name: strin
   ) : (
     <span
       aria-hidden="true"
-      style={{ backgroundColor: `hsl(${hue} 45% 38%)` }}
+      style={{ backgroundColor: `hsl(${hue} 45% 32%)` }}
       className={`${SIZES[size]} inline-flex shrink-0 select-none items-center justify-center rounded-full font-semibold text-white`}
     >
       {name.slice(0, 1).toUpperCase()}

@@ -34,7 +34,7 @@ export function Spinner({ label }: { label?: string }) {
   return (
     <span role={label ? 'status' : undefined} className="inline-flex items-center gap-2">
       <span aria-hidden="true" className="size-4 animate-spin rounded-full border-2 border-current border-t-transparent" />
-      {label && <span className="text-sm text-zinc-500 dark:text-zinc-400">{label}</span>}
+      {label && <span className="text-sm text-zinc-600 dark:text-zinc-400">{label}</span>}
     </span>
   );
 }

@@ -52,7 +52,7 @@ export default function LoginPage() {
         </Button>
         <p className="text-sm text-zinc-600 dark:text-zinc-400">
           Need an account?{' '}
-          <Link to="/signup" state={location.state} className="font-medium text-brand hover:underline dark:text-indigo-300">
+          <Link to="/signup" state={location.state} className="font-medium text-indigo-700 hover:underline dark:text-indigo-300">
             Sign up
           </Link>
         </p>

@@ -49,7 +49,7 @@ export default function SignupPage() {
         </Button>
         <p className="text-sm text-zinc-600 dark:text-zinc-400">
           Already have an account?{' '}
-          <Link to="/login" state={location.state} className="font-medium text-brand hover:underline dark:text-indigo-300">
+          <Link to="/login" state={location.state} className="font-medium text-indigo-700 hover:underline dark:text-indigo-300">
             Log in
           </Link>
         </p>

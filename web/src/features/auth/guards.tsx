@@ -1,5 +1,6 @@
 import { Navigate, Outlet, useLocation, type Location } from 'react-router';
 import { useTokens } from './session';
+import { isDeliberateSignOut } from './signOutIntent';
 
 interface FromState {
   from?: Pick<Location, 'pathname' | 'search' | 'hash'>;
@@ -17,7 +18,10 @@ export function returnPath(state: unknown): string {
 export function RequireAuth() {
   const tokens = useTokens();
   const location = useLocation();
-  if (!tokens) return <Navigate to="/login" replace state={{ from: location } satisfies FromState} />;
+  if (!tokens) {
+    const state: FromState | null = isDeliberateSignOut() ? null : { from: location };
+    return <Navigate to="/login" replace state={state} />;
+  }
   return <Outlet />;
 }
 

@@ -2,6 +2,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useSyncExternalStore } from 'react';
 import { api, tokenStore, unwrap } from '../../api/client';
 import { toStoredTokens } from '../../api/authFetch';
+import { setDeliberateSignOut } from './signOutIntent';
 import type { AuthTokens, LoginRequest, Me, RegisterRequest } from '../../api/types';
 
 export const meKey = ['users', '@me'] as const;
@@ -23,6 +24,7 @@ export function useMe() {
 function useStartSession() {
   const queryClient = useQueryClient();
   return (tokens: AuthTokens) => {
+    setDeliberateSignOut(false);
     queryClient.clear();
     queryClient.setQueryData(meKey, tokens.user);
     tokenStore.set(toStoredTokens(tokens));
@@ -51,6 +53,7 @@ export function useLogout() {
     // Best effort: even if the server cannot be told, this device forgets the session.
     mutationFn: () => unwrap(api.POST('/api/v1/auth/logout')).catch(() => undefined),
     onSettled: () => {
+      setDeliberateSignOut(true);
       tokenStore.clear();
       queryClient.clear();
     },

@@ -11,15 +11,15 @@ export default function HomePage() {
         <div className="flex items-center gap-3 rounded-md bg-zinc-300/50 px-2 py-2 text-sm font-medium dark:bg-zinc-700/40">
           <UsersIcon /> Friends
         </div>
-        <h2 className="mt-4 px-2 text-xs font-bold uppercase tracking-wide text-zinc-500 dark:text-zinc-400">Direct messages</h2>
-        <p className="mt-2 px-2 text-sm text-zinc-500 dark:text-zinc-400">No conversations yet.</p>
+        <h2 className="mt-4 px-2 text-xs font-bold uppercase tracking-wide text-zinc-600 dark:text-zinc-400">Direct messages</h2>
+        <p className="mt-2 px-2 text-sm text-zinc-600 dark:text-zinc-400">No conversations yet.</p>
       </Sidebar>
       <main id="main" tabIndex={-1} className="flex min-w-0 flex-1 flex-col focus:outline-none">
         <header className="flex h-12 items-center border-b border-zinc-200 px-4 shadow-sm dark:border-black/30">
           <h1 className="font-semibold">Home</h1>
         </header>
         <div className="flex flex-1 flex-col items-center justify-center gap-3 p-8 text-center">
-          <span className="flex size-16 items-center justify-center rounded-full bg-brand/15 text-brand dark:text-indigo-300">
+          <span className="flex size-16 items-center justify-center rounded-full bg-brand/15 text-indigo-700 dark:text-indigo-300">
             <ChatIcon className="size-8" />
           </span>
           <h2 className="text-xl font-semibold">Select a conversation</h2>

@@ -17,18 +17,23 @@ export default function ProfileSettings() {
   const { data: me, error } = useMe();
   if (error) return <Alert>{errorMessage(error)}</Alert>;
   if (!me) return <Spinner label="Loading…" />;
-  // Keyed by the saved values, so a save (or a change from elsewhere) resets the form to what the server holds.
-  return <ProfileForm key={`${me.displayName}|${me.bio}|${me.avatarUrl}|${me.statusText}`} me={me} />;
+  return <ProfileFormFor me={me} />;
 }
 
-function ProfileForm({ me }: { me: Me }) {
+function ProfileFormFor({ me }: { me: Me }) {
+  // Lives outside the keyed form, which is replaced by a fresh one after each save.
+  const [saved, setSaved] = useState(false);
+  // Keyed by the saved values, so a save (or a change from elsewhere) resets the form to what the server holds.
+  return <ProfileForm key={`${me.displayName}|${me.bio}|${me.avatarUrl}|${me.statusText}`} me={me} saved={saved} setSaved={setSaved} />;
+}
+
+function ProfileForm({ me, saved, setSaved }: { me: Me; saved: boolean; setSaved: (saved: boolean) => void }) {
   const [form, setForm] = useState({
     displayName: me.displayName ?? '',
     bio: me.bio ?? '',
     avatarUrl: me.avatarUrl ?? '',
     statusText: me.statusText ?? '',
   });
-  const [saved, setSaved] = useState(false);
   const mutation = useUpdateProfile();
   const error = mutation.error instanceof ApiError ? mutation.error : null;
   const changed =

@@ -93,12 +93,12 @@ function SessionRow({ session, onSignOut, busy = false }: { session: Session; on
       <div className="min-w-0 flex-1">
         <p className="flex flex-wrap items-center gap-2 font-medium">
           {device}
-          {session.current && <span className="rounded-full bg-brand/15 px-2 py-0.5 text-xs font-medium text-brand dark:text-indigo-300">This device</span>}
+          {session.current && <span className="rounded-full bg-brand/15 px-2 py-0.5 text-xs font-medium text-indigo-700 dark:text-indigo-300">This device</span>}
         </p>
         <p className="text-sm text-zinc-600 dark:text-zinc-400">
           {session.ipAddress ? `${session.ipAddress} · ` : ''}Last active {when.format(new Date(session.lastUsedAt))}
         </p>
-        <p className="text-xs text-zinc-500 dark:text-zinc-400">Signed in {when.format(new Date(session.createdAt))}</p>
+        <p className="text-xs text-zinc-600 dark:text-zinc-400">Signed in {when.format(new Date(session.createdAt))}</p>
       </div>
       {onSignOut && (
         <Button variant="secondary" busy={busy} onClick={onSignOut} aria-label={`Sign out ${device}, last active ${when.format(new Date(session.lastUsedAt))}`}>

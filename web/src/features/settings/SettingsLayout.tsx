@@ -42,7 +42,7 @@ export default function SettingsLayout() {
             <button
               type="button"
               onClick={() => logout.mutate()}
-              className="block w-full whitespace-nowrap rounded-md px-2.5 py-1.5 text-left text-sm font-medium text-red-600 hover:bg-red-500/10 dark:text-red-400"
+              className="block w-full whitespace-nowrap rounded-md px-2.5 py-1.5 text-left text-sm font-medium text-red-700 hover:bg-red-500/10 dark:text-red-400"
             >
               Log out
             </button>
