@@ -45,6 +45,8 @@ export default async function globalSetup() {
       KAMACHAT_DATA_DIR: dataDir,
       NODE_ENV: 'development',
       KAMACHAT_WEB_ROOT: webRoot,
+      // Access tokens live 1 s (+30 s the server allows for clock skew), so token refresh happens for real.
+      KAMACHAT_ACCESS_TOKEN_LIFETIME: '00:00:01',
       ASPNETCORE_ENVIRONMENT: '',
       DOTNET_ENVIRONMENT: '',
     },

@@ -101,6 +101,25 @@ describe('authFetch', () => {
     expect(store.get()?.refreshToken).toBe('refresh-2-0123456789');
   });
 
+  it('two tabs sharing the tokens refresh once between them', async () => {
+    const server = fakeServer();
+    const storage = memoryStorage();
+    createTokenStore(storage).set(initial);
+    // A mutex standing in for navigator.locks, shared by both tabs.
+    let queue: Promise<unknown> = Promise.resolve();
+    const lock = <T,>(task: () => Promise<T>): Promise<T> => {
+      const run = queue.then(task);
+      queue = run.catch(() => undefined);
+      return run;
+    };
+    const tabA = createAuthFetch({ store: createTokenStore(storage), fetch: server.send, lock });
+    const tabB = createAuthFetch({ store: createTokenStore(storage), fetch: server.send, lock });
+    const [a, b] = await Promise.all([tabA(get('/api/v1/users/@me')), tabB(get('/api/v1/users/@me'))]);
+    expect([a.status, b.status]).toEqual([200, 200]);
+    expect(server.refreshBodies).toEqual(['refresh-1-0123456789']);
+    expect(createTokenStore(storage).get()?.refreshToken).toBe('refresh-2-0123456789');
+  });
+
   it('replays the request body on the retry', async () => {
     const { server, authFetch } = setup();
     const response = await authFetch(new Request('http://localhost/api/v1/users/@me', {

@@ -13,6 +13,16 @@ interface AuthFetchOptions {
   fetch?: (request: Request) => Promise<Response>;
   /** Called once when the session is over (refresh refused, session revoked): the app goes to /login. */
   onSignedOut?: () => void;
+  /** Runs the refresh under a lock shared by all tabs (injected for tests). Defaults to the Web Locks API. */
+  lock?: <T>(task: () => Promise<T>) => Promise<T>;
+}
+
+const REFRESH_LOCK = 'kamachat.auth.refresh';
+
+/** Tabs share the tokens (localStorage), so they must not refresh at the same time with the same refresh token. */
+function webLock<T>(task: () => Promise<T>): Promise<T> {
+  const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
+  return locks ? (locks.request(REFRESH_LOCK, task) as unknown as Promise<T>) : task();
 }
 
 async function problemCode(response: Response): Promise<string | undefined> {
@@ -31,10 +41,11 @@ const SESSION_OVER = new Set(['session_revoked', 'invalid_token', 'refresh_token
  * A fetch that sends the access token and, when the server says it expired, refreshes once and retries.
  *
  * Refresh is single-flight: refresh tokens rotate, and presenting one twice revokes the session, so all
- * requests that fail together wait on one refresh call. A request that fails after someone else already
- * rotated the pair (this tab or another one, through localStorage) just retries with the newer token.
+ * requests that fail together wait on one refresh call, and tabs take turns through a Web Lock. A request
+ * that fails after someone else already rotated the pair (this tab or another one, through localStorage)
+ * just retries with the newer token.
  */
-export function createAuthFetch({ store, fetch: send = (request) => fetch(request), onSignedOut = () => {} }: AuthFetchOptions) {
+export function createAuthFetch({ store, fetch: send = (request) => fetch(request), onSignedOut = () => {}, lock = webLock }: AuthFetchOptions) {
   let inflight: Promise<StoredTokens | null> | null = null;
 
   const signOut = () => {
@@ -67,11 +78,14 @@ export function createAuthFetch({ store, fetch: send = (request) => fetch(reques
 
   /** The new token pair after one shared refresh, or null when the session could not be renewed. */
   function refresh(usedAccessToken: string): Promise<StoredTokens | null> {
-    const current = store.get();
-    if (!current) return Promise.resolve(null);
-    if (current.accessToken !== usedAccessToken) return Promise.resolve(current);
     if (!inflight) {
-      inflight = callRefresh(current).finally(() => {
+      inflight = lock(async () => {
+        // Read inside the lock: another tab may have rotated the pair while we waited for it.
+        const current = store.get();
+        if (!current) return null;
+        if (current.accessToken !== usedAccessToken) return current;
+        return callRefresh(current);
+      }).finally(() => {
         inflight = null;
       });
     }
