@@ -32,4 +32,7 @@ test('an expired access token is refreshed once, even with two tabs loading at t
   expect(refreshes, 'exactly one refresh between the two tabs').toHaveLength(1);
   const after = await first.evaluate(() => JSON.parse(localStorage.getItem('kamachat.auth')!) as { refreshToken: string });
   expect(after.refreshToken).not.toBe(before.refreshToken);
+  // The refreshing tab marked the traded token for the other tabs (a Web Lock held by the browser).
+  const held = await first.evaluate(async () => ((await navigator.locks.query()).held ?? []).map((lock) => lock.name));
+  expect(held.filter((name) => name?.startsWith('kamachat.auth.spent.'))).toHaveLength(1);
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { memoryStorage } from '../test/memoryStorage';
 import { createAuthFetch, REFRESH_PATH } from './authFetch';
+import { fingerprint, localCoordinator } from './refreshCoordinator';
 import { createTokenStore, type StoredTokens } from './tokens';
 
 const problem = (status: number, code: string) =>
@@ -101,23 +102,34 @@ describe('authFetch', () => {
     expect(store.get()?.refreshToken).toBe('refresh-2-0123456789');
   });
 
-  it('two tabs sharing the tokens refresh once between them', async () => {
+  it('two tabs refresh once between them, even when the other tab sees the new tokens late', async () => {
     const server = fakeServer();
-    const storage = memoryStorage();
-    createTokenStore(storage).set(initial);
-    // A mutex standing in for navigator.locks, shared by both tabs.
-    let queue: Promise<unknown> = Promise.resolve();
-    const lock = <T,>(task: () => Promise<T>): Promise<T> => {
-      const run = queue.then(task);
-      queue = run.catch(() => undefined);
-      return run;
-    };
-    const tabA = createAuthFetch({ store: createTokenStore(storage), fetch: server.send, lock });
-    const tabB = createAuthFetch({ store: createTokenStore(storage), fetch: server.send, lock });
+    // Each tab has its own view of localStorage; a write reaches the other tab 80 ms later (as in Chromium).
+    const views = [memoryStorage(), memoryStorage()] as const;
+    const laggy = (own: Storage, other: Storage): Storage => ({
+      ...own,
+      get length() { return own.length; },
+      getItem: (key) => own.getItem(key),
+      setItem(key, value) {
+        own.setItem(key, value);
+        setTimeout(() => other.setItem(key, value), 80);
+      },
+      removeItem(key) {
+        own.removeItem(key);
+        setTimeout(() => other.removeItem(key), 80);
+      },
+    });
+    for (const view of views) view.setItem('kamachat.auth', JSON.stringify(initial));
+    const coordinator = localCoordinator(); // shared, as the browser's lock manager is
+    const storeA = createTokenStore(laggy(views[0], views[1]));
+    const storeB = createTokenStore(laggy(views[1], views[0]));
+    const tabA = createAuthFetch({ store: storeA, fetch: server.send, coordinator });
+    const tabB = createAuthFetch({ store: storeB, fetch: server.send, coordinator });
     const [a, b] = await Promise.all([tabA(get('/api/v1/users/@me')), tabB(get('/api/v1/users/@me'))]);
     expect([a.status, b.status]).toEqual([200, 200]);
     expect(server.refreshBodies).toEqual(['refresh-1-0123456789']);
-    expect(createTokenStore(storage).get()?.refreshToken).toBe('refresh-2-0123456789');
+    expect(storeA.get()?.refreshToken).toBe('refresh-2-0123456789');
+    expect(storeB.get()?.refreshToken).toBe('refresh-2-0123456789');
   });
 
   it('replays the request body on the retry', async () => {
@@ -174,5 +186,14 @@ describe('authFetch', () => {
     const response = await authFetch(get('/api/v1/users/@me'));
     expect(response.status).toBe(401);
     expect(send).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('refresh coordinator', () => {
+  it('names locks by a fingerprint, never by the token itself', () => {
+    const token = 'refresh-1-0123456789';
+    expect(fingerprint(token)).toMatch(/^[0-9a-f]{1,8}$/);
+    expect(fingerprint(token)).toBe(fingerprint(token));
+    expect(fingerprint(token)).not.toBe(fingerprint('refresh-2-0123456789'));
   });
 });

@@ -1,4 +1,5 @@
 import type { AuthTokens } from './types';
+import { defaultCoordinator, type RefreshCoordinator } from './refreshCoordinator';
 import type { StoredTokens, TokenStore } from './tokens';
 
 export const REFRESH_PATH = '/api/v1/auth/refresh';
@@ -13,16 +14,25 @@ interface AuthFetchOptions {
   fetch?: (request: Request) => Promise<Response>;
   /** Called once when the session is over (refresh refused, session revoked): the app goes to /login. */
   onSignedOut?: () => void;
-  /** Runs the refresh under a lock shared by all tabs (injected for tests). Defaults to the Web Locks API. */
-  lock?: <T>(task: () => Promise<T>) => Promise<T>;
+  /** How tabs take turns refreshing (injected for tests). Defaults to the Web Locks API. */
+  coordinator?: RefreshCoordinator;
+  /** How long to wait for another tab's new tokens to reach this one. */
+  handoverTimeoutMs?: number;
 }
 
-const REFRESH_LOCK = 'kamachat.auth.refresh';
-
-/** Tabs share the tokens (localStorage), so they must not refresh at the same time with the same refresh token. */
-function webLock<T>(task: () => Promise<T>): Promise<T> {
-  const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
-  return locks ? (locks.request(REFRESH_LOCK, task) as unknown as Promise<T>) : task();
+/** Resolves with the stored tokens once their refresh token is no longer `spent`, or null after the timeout. */
+function waitForNewTokens(store: TokenStore, spent: string, timeoutMs: number): Promise<StoredTokens | null> {
+  return new Promise((resolve) => {
+    const started = Date.now();
+    const check = () => {
+      const tokens = store.get();
+      if (!tokens) return resolve(null);
+      if (tokens.refreshToken !== spent) return resolve(tokens);
+      if (Date.now() - started >= timeoutMs) return resolve(null);
+      setTimeout(check, 25);
+    };
+    check();
+  });
 }
 
 async function problemCode(response: Response): Promise<string | undefined> {
@@ -41,11 +51,17 @@ const SESSION_OVER = new Set(['session_revoked', 'invalid_token', 'refresh_token
  * A fetch that sends the access token and, when the server says it expired, refreshes once and retries.
  *
  * Refresh is single-flight: refresh tokens rotate, and presenting one twice revokes the session, so all
- * requests that fail together wait on one refresh call, and tabs take turns through a Web Lock. A request
+ * requests that fail together wait on one refresh call, and tabs coordinate (refreshCoordinator.ts). A request
  * that fails after someone else already rotated the pair (this tab or another one, through localStorage)
  * just retries with the newer token.
  */
-export function createAuthFetch({ store, fetch: send = (request) => fetch(request), onSignedOut = () => {}, lock = webLock }: AuthFetchOptions) {
+export function createAuthFetch({
+  store,
+  fetch: send = (request) => fetch(request),
+  onSignedOut = () => {},
+  coordinator = defaultCoordinator(),
+  handoverTimeoutMs = 5_000,
+}: AuthFetchOptions) {
   let inflight: Promise<StoredTokens | null> | null = null;
 
   const signOut = () => {
@@ -79,12 +95,18 @@ export function createAuthFetch({ store, fetch: send = (request) => fetch(reques
   /** The new token pair after one shared refresh, or null when the session could not be renewed. */
   function refresh(usedAccessToken: string): Promise<StoredTokens | null> {
     if (!inflight) {
-      inflight = lock(async () => {
+      inflight = coordinator.exclusive(async () => {
         // Read inside the lock: another tab may have rotated the pair while we waited for it.
         const current = store.get();
         if (!current) return null;
         if (current.accessToken !== usedAccessToken) return current;
-        return callRefresh(current);
+        // Another tab traded this very token, and its new pair has not reached our storage yet.
+        if (await coordinator.isSpent(current.refreshToken)) {
+          return waitForNewTokens(store, current.refreshToken, handoverTimeoutMs);
+        }
+        const next = await callRefresh(current);
+        if (next) await coordinator.markSpent(current.refreshToken);
+        return next;
       }).finally(() => {
         inflight = null;
       });
