@@ -59,7 +59,7 @@ public static class Hosting
         app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files.FileProvider });
         app.UseStaticFiles(files);
         // Client routes only: /api and /hubs paths that match nothing stay 404/405 problems (status code pages).
-        app.MapFallbackToFile("{*path:regex(^(?!api/|hubs/|openapi/).*$)}", "index.html", files).AllowAnonymous();
+        app.MapFallbackToFile("{*path:regex(^(?!api/|hubs/|openapi/).*$):nonfile}", "index.html", files).AllowAnonymous();
         return app;
     }
 }

@@ -1,0 +1,40 @@
+import { expect, expectAccessible, newAccount, signUp, test } from '../support/fixtures';
+
+test('login and signup have no serious accessibility violations, in dark and light', async ({ page }) => {
+  for (const theme of ['dark', 'light']) {
+    await page.goto('/login');
+    await page.evaluate((value) => localStorage.setItem('kamachat.theme', value), theme);
+    await page.reload();
+    await expect(page.getByRole('button', { name: 'Log in' })).toBeVisible();
+    await expectAccessible(page);
+    await page.goto('/signup');
+    await expect(page.getByRole('button', { name: 'Continue' })).toBeVisible();
+    await expectAccessible(page);
+  }
+});
+
+test('home and settings have no serious accessibility violations, in dark and light', async ({ page }) => {
+  await signUp(page, newAccount('axe'));
+  for (const theme of ['dark', 'light']) {
+    await page.evaluate((value) => localStorage.setItem('kamachat.theme', value), theme);
+    await page.goto('/');
+    await expect(page.getByRole('heading', { name: 'Select a conversation' })).toBeVisible();
+    await expectAccessible(page);
+    for (const [section, heading] of [['profile', 'Profile'], ['account', 'My account'], ['sessions', 'Sessions'], ['appearance', 'Appearance']]) {
+      await page.goto(`/settings/${section}`);
+      await expect(page.getByRole('heading', { name: heading, level: 1 })).toBeVisible();
+      await expect(page.getByText('Loading')).toHaveCount(0);
+      await expectAccessible(page);
+    }
+  }
+});
+
+test('the skip link moves focus to the main content', async ({ page }) => {
+  await signUp(page, newAccount('skip'));
+  await page.goto('/');
+  await page.keyboard.press('Tab');
+  const skip = page.getByRole('link', { name: 'Skip to content' });
+  await expect(skip).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(page.locator('main#main')).toBeFocused();
+});

@@ -1,0 +1,38 @@
+import { expect, newAccount, signUp, test } from '../support/fixtures';
+
+// The e2e server issues access tokens that expire after ~31 s (see global setup).
+const TOKEN_EXPIRY_MS = 32_000;
+
+test('an expired access token is refreshed once, even with two tabs loading at the same moment', async ({ context }) => {
+  test.setTimeout(TOKEN_EXPIRY_MS + 40_000);
+  const first = await context.newPage();
+  await signUp(first, newAccount('fresh'));
+  const second = await context.newPage();
+  await second.goto('/');
+  await expect(second.getByRole('heading', { name: 'Select a conversation' })).toBeVisible();
+  const before = await first.evaluate(() => JSON.parse(localStorage.getItem('kamachat.auth')!) as { refreshToken: string });
+
+  const refreshes: string[] = [];
+  const refused: string[] = [];
+  context.on('request', (request) => {
+    if (request.url().endsWith('/api/v1/auth/refresh')) refreshes.push(request.url());
+  });
+  context.on('response', (response) => {
+    if (response.url().includes('/api/') && response.status() === 401 && !response.url().endsWith('/refresh')) refused.push(response.url());
+  });
+
+  await first.waitForTimeout(TOKEN_EXPIRY_MS);
+  // Both tabs load a page whose data needs the (now expired) token, at once.
+  await Promise.all([first.goto('/settings/sessions'), second.goto('/settings/sessions')]);
+  for (const page of [first, second]) {
+    await expect(page.getByTestId('session')).toHaveCount(1);
+    await expect(page).toHaveURL(/\/settings\/sessions$/);
+  }
+  expect(refused.length, 'the expired token was refused at least once').toBeGreaterThan(0);
+  expect(refreshes, 'exactly one refresh between the two tabs').toHaveLength(1);
+  const after = await first.evaluate(() => JSON.parse(localStorage.getItem('kamachat.auth')!) as { refreshToken: string });
+  expect(after.refreshToken).not.toBe(before.refreshToken);
+  // The refreshing tab marked the traded token for the other tabs (a Web Lock held by the browser).
+  const held = await first.evaluate(async () => ((await navigator.locks.query()).held ?? []).map((lock) => lock.name));
+  expect(held.filter((name) => name?.startsWith('kamachat.auth.spent.'))).toHaveLength(1);
+});

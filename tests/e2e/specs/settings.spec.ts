@@ -1,0 +1,119 @@
+import { expect, logIn, newAccount, screenshot, signUp, test } from '../support/fixtures';
+
+test('profile edits persist after a reload and show on the public profile', async ({ page }) => {
+  const account = newAccount('lin');
+  await signUp(page, account);
+  await page.goto('/settings/profile');
+  await page.getByLabel('Display name').fill('Linus the Tester');
+  await page.getByLabel('Status').fill('Writing end-to-end tests');
+  await page.getByLabel('About me').fill('I break things so you don’t have to. <b>not bold</b>');
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Your profile was saved.' })).toBeVisible();
+
+  await page.reload();
+  await expect(page.getByLabel('Display name')).toHaveValue('Linus the Tester');
+  await expect(page.getByLabel('Status')).toHaveValue('Writing end-to-end tests');
+  await expect(page.getByLabel('About me')).toHaveValue('I break things so you don’t have to. <b>not bold</b>');
+  await screenshot(page, '04-settings-profile');
+
+  // The user panel links to the public profile, which renders the bio as text, not HTML.
+  await page.goto('/');
+  await page.getByRole('complementary', { name: 'Direct messages' }).getByRole('link', { name: /Linus the Tester/ }).click();
+  await expect(page.getByRole('heading', { name: 'Linus the Tester' })).toBeVisible();
+  await expect(page.getByText('I break things so you don’t have to. <b>not bold</b>')).toBeVisible();
+  await expect(page.locator('main b')).toHaveCount(0);
+  await screenshot(page, '05-user-profile');
+});
+
+test('an invalid avatar URL shows the server’s field error', async ({ page }) => {
+  await signUp(page, newAccount('ava'));
+  await page.goto('/settings/profile');
+  await page.getByLabel('Avatar URL').fill('javascript:alert(1)');
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  await expect(page.getByLabel('Avatar URL')).toHaveAccessibleDescription('The avatar URL must be an absolute http or https URL.');
+});
+
+test('signing another device out from the sessions page sends it to login', async ({ browser, baseURL }) => {
+  const account = newAccount('multi');
+  const laptop = await browser.newContext({ baseURL });
+  const phone = await browser.newContext({ baseURL });
+  try {
+    const a = await laptop.newPage();
+    await signUp(a, account);
+    const b = await phone.newPage();
+    await b.goto('/login');
+    await logIn(b, account.username, account.password);
+    await expect(b.getByRole('heading', { name: 'Select a conversation' })).toBeVisible();
+
+    await a.goto('/settings/sessions');
+    const sessions = a.getByTestId('session');
+    await expect(sessions).toHaveCount(2);
+    await expect(a.locator('[data-testid="session"][data-current]')).toHaveCount(1);
+    await expect(a.getByText('This device')).toBeVisible();
+    await screenshot(a, '06-settings-sessions');
+
+    await a.getByRole('button', { name: /^Sign out Chrome/ }).click();
+    await expect(sessions).toHaveCount(1);
+    await expect(a.getByText('You’re not signed in anywhere else.')).toBeVisible();
+
+    // The phone's next API call is refused; the app forgets the session and shows the login page.
+    await b.getByRole('link', { name: 'User settings' }).last().click();
+    await b.getByRole('link', { name: 'Sessions' }).click();
+    await expect(b).toHaveURL(/\/login$/);
+    await expect(b.getByRole('button', { name: 'Log in' })).toBeVisible();
+    expect(await b.evaluate(() => localStorage.getItem('kamachat.auth'))).toBeNull();
+
+    // The laptop is unaffected.
+    await a.reload();
+    await expect(a.getByTestId('session')).toHaveCount(1);
+  } finally {
+    await laptop.close();
+    await phone.close();
+  }
+});
+
+test('"sign out everywhere else" ends every other session', async ({ browser, baseURL }) => {
+  const account = newAccount('every');
+  const contexts = await Promise.all([0, 1, 2].map(() => browser.newContext({ baseURL })));
+  try {
+    const [main, ...others] = await Promise.all(contexts.map((c) => c.newPage()));
+    await signUp(main!, account);
+    for (const page of others) {
+      await page.goto('/login');
+      await logIn(page, account.username, account.password);
+      await expect(page.getByRole('heading', { name: 'Select a conversation' })).toBeVisible();
+    }
+    await main!.goto('/settings/sessions');
+    await expect(main!.getByTestId('session')).toHaveCount(3);
+    await main!.getByRole('button', { name: 'Sign out everywhere else' }).click();
+    await expect(main!.getByTestId('session')).toHaveCount(1);
+    for (const page of others) {
+      await page.reload();
+      await expect(page).toHaveURL(/\/login$/);
+    }
+  } finally {
+    await Promise.all(contexts.map((c) => c.close()));
+  }
+});
+
+test('the theme choice persists across reloads', async ({ page }) => {
+  await signUp(page, newAccount('theme'));
+  const html = page.locator('html');
+  await expect(html).toHaveClass(/\bdark\b/);
+  await page.goto('/settings/appearance');
+  await page.getByRole('radio', { name: /Light/ }).check();
+  await expect(html).not.toHaveClass(/\bdark\b/);
+  await screenshot(page, '07-settings-appearance-light');
+
+  await page.reload();
+  await expect(page.getByRole('radio', { name: /Light/ })).toBeChecked();
+  await expect(html).not.toHaveClass(/\bdark\b/);
+  await page.goto('/');
+  await expect(html).not.toHaveClass(/\bdark\b/);
+  await screenshot(page, '08-home-light');
+
+  await page.goto('/settings/appearance');
+  await page.getByRole('radio', { name: /Dark/ }).check();
+  await page.reload();
+  await expect(html).toHaveClass(/\bdark\b/);
+});

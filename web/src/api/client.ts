@@ -1,0 +1,42 @@
+import createClient from 'openapi-fetch';
+import { createAuthFetch } from './authFetch';
+import { ApiError, toApiError } from './errors';
+import type { paths } from './schema';
+import { createTokenStore } from './tokens';
+
+/** The one token store and API client of the app. */
+export const tokenStore = createTokenStore(window.localStorage, undefined, window);
+
+const signedOutListeners = new Set<() => void>();
+/** Runs when the session ends without the user asking (revoked elsewhere, refresh refused). */
+export function onSignedOut(listener: () => void): () => void {
+  signedOutListeners.add(listener);
+  return () => signedOutListeners.delete(listener);
+}
+
+const authFetch = createAuthFetch({
+  store: tokenStore,
+  onSignedOut: () => signedOutListeners.forEach((listener) => listener()),
+});
+
+export const api = createClient<paths>({ baseUrl: window.location.origin, fetch: authFetch });
+
+/**
+ * Awaits an openapi-fetch call and returns its data, or throws an ApiError (problem+json mapped, or a
+ * network failure). Use inside TanStack Query functions and mutations.
+ */
+export async function unwrap<T>(call: Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> {
+  let result: { data?: T; error?: unknown; response: Response };
+  try {
+    result = await call;
+  } catch (cause) {
+    throw ApiError.network(cause);
+  }
+  if (!result.response.ok) throw toApiError(result.response.status, result.error, result.response.headers);
+  return result.data as T;
+}
+
+/** Snowflake IDs are strings; the OpenAPI document types route IDs as numbers, which would lose precision. */
+export function idParam(id: string): number {
+  return id as unknown as number;
+}

@@ -1,0 +1,32 @@
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
+import { RouterProvider } from 'react-router';
+import { onSignedOut } from '../api/client';
+import { ApiError } from '../api/errors';
+import { ThemeProvider } from '../features/theme/ThemeProvider';
+import { router } from './router';
+
+function createQueryClient() {
+  return new QueryClient({
+    defaultOptions: {
+      queries: {
+        staleTime: 30_000,
+        // Client errors (4xx) will not change by asking again; network and server errors may.
+        retry: (count, error) => count < 2 && !(error instanceof ApiError && error.status >= 400 && error.status < 500),
+      },
+    },
+  });
+}
+
+export function App() {
+  const [queryClient] = useState(createQueryClient);
+  // When the session ends underneath us, drop everything cached for it; the route guard sends us to /login.
+  useEffect(() => onSignedOut(() => queryClient.clear()), [queryClient]);
+  return (
+    <ThemeProvider>
+      <QueryClientProvider client={queryClient}>
+        <RouterProvider router={router} />
+      </QueryClientProvider>
+    </ThemeProvider>
+  );
+}

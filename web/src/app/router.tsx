@@ -1,0 +1,48 @@
+import { createBrowserRouter, Navigate } from 'react-router';
+import { RequireAuth, RequireGuest } from '../features/auth/guards';
+import { AppShell } from '../features/home/AppShell';
+import { NotFoundPage, RouteError } from './RouteError';
+
+// Pages load on demand, so the first load carries only the shell and the page being opened.
+const page = (load: () => Promise<{ default: React.ComponentType }>) => async () => ({ Component: (await load()).default });
+
+export const router = createBrowserRouter([
+  {
+    errorElement: <RouteError />,
+    hydrateFallbackElement: <div className="h-full bg-main dark:bg-main-dark" />,
+    children: [
+      {
+        element: <RequireGuest />,
+        children: [
+          { path: '/login', lazy: page(() => import('../features/auth/LoginPage')) },
+          { path: '/signup', lazy: page(() => import('../features/auth/SignupPage')) },
+        ],
+      },
+      {
+        element: <RequireAuth />,
+        children: [
+          {
+            element: <AppShell />,
+            children: [
+              // The chat views (servers/:serverId/channels/:channelId, channels/@me/:channelId) are added here.
+              { index: true, lazy: page(() => import('../features/home/HomePage')) },
+              { path: '/users/:id', lazy: page(() => import('../features/users/ProfilePage')) },
+              {
+                path: '/settings',
+                lazy: page(() => import('../features/settings/SettingsLayout')),
+                children: [
+                  { index: true, element: <Navigate to="profile" replace /> },
+                  { path: 'profile', lazy: page(() => import('../features/settings/ProfileSettings')) },
+                  { path: 'account', lazy: page(() => import('../features/settings/AccountSettings')) },
+                  { path: 'sessions', lazy: page(() => import('../features/settings/SessionsSettings')) },
+                  { path: 'appearance', lazy: page(() => import('../features/settings/AppearanceSettings')) },
+                ],
+              },
+              { path: '*', element: <NotFoundPage /> },
+            ],
+          },
+        ],
+      },
+    ],
+  },
+]);

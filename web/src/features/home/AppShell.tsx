@@ -1,0 +1,18 @@
+import { Outlet } from 'react-router';
+import { ServerRail } from './ServerRail';
+
+/**
+ * The signed-in frame: the server rail on the left, then whatever the page puts next to it (a sidebar and
+ * a main area). The chat views (server/channel, DM) slot in as routes under this shell.
+ */
+export function AppShell() {
+  return (
+    <div className="flex h-full overflow-hidden">
+      <a href="#main" className="sr-only z-50 rounded-md bg-brand px-4 py-2 text-white focus:not-sr-only focus:absolute focus:left-2 focus:top-2">
+        Skip to content
+      </a>
+      <ServerRail />
+      <Outlet />
+    </div>
+  );
+}

@@ -1,0 +1,33 @@
+import { usePageTitle } from '../../ui/usePageTitle';
+import { ChatIcon, UsersIcon } from '../../ui/icons';
+import { Sidebar } from './Sidebar';
+
+/** Home: the direct-message list and, until a conversation is chosen, an invitation to pick one. */
+export default function HomePage() {
+  usePageTitle('Home');
+  return (
+    <>
+      <Sidebar label="Direct messages" header={<span className="font-semibold">Direct Messages</span>}>
+        <div className="flex items-center gap-3 rounded-md bg-zinc-300/50 px-2 py-2 text-sm font-medium dark:bg-zinc-700/40">
+          <UsersIcon /> Friends
+        </div>
+        <h2 className="mt-4 px-2 text-xs font-bold uppercase tracking-wide text-zinc-600 dark:text-zinc-400">Direct messages</h2>
+        <p className="mt-2 px-2 text-sm text-zinc-600 dark:text-zinc-400">No conversations yet.</p>
+      </Sidebar>
+      <main id="main" tabIndex={-1} className="flex min-w-0 flex-1 flex-col focus:outline-none">
+        <header className="flex h-12 items-center border-b border-zinc-200 px-4 shadow-sm dark:border-black/30">
+          <h1 className="font-semibold">Home</h1>
+        </header>
+        <div className="flex flex-1 flex-col items-center justify-center gap-3 p-8 text-center">
+          <span className="flex size-16 items-center justify-center rounded-full bg-brand/15 text-indigo-700 dark:text-indigo-300">
+            <ChatIcon className="size-8" />
+          </span>
+          <h2 className="text-xl font-semibold">Select a conversation</h2>
+          <p className="max-w-sm text-sm text-zinc-600 dark:text-zinc-400">
+            Pick a direct message or a server on the left to start chatting. Your conversations will show up here.
+          </p>
+        </div>
+      </main>
+    </>
+  );
+}

@@ -1,0 +1,36 @@
+import type { ReactNode } from 'react';
+import { Link } from 'react-router';
+import { useMe } from '../auth/session';
+import { Avatar } from '../../ui/Avatar';
+import { GearIcon } from '../../ui/icons';
+
+/** The second column: a header, the page's list, and the signed-in user's panel at the bottom. */
+export function Sidebar({ header, label, children }: { header: ReactNode; label: string; children: ReactNode }) {
+  return (
+    <aside aria-label={label} className="hidden w-60 shrink-0 flex-col bg-side md:flex dark:bg-side-dark">
+      <div className="flex h-12 items-center border-b border-zinc-300 px-4 shadow-sm dark:border-black/30">{header}</div>
+      <div className="flex-1 overflow-y-auto p-2">{children}</div>
+      <UserPanel />
+    </aside>
+  );
+}
+
+function UserPanel() {
+  const { data: me } = useMe();
+  if (!me) return <div className="h-[52px] bg-zinc-200/60 dark:bg-[#232428]" />;
+  const name = me.displayName || me.username;
+  return (
+    <div className="flex h-[52px] items-center gap-2 bg-zinc-200/60 px-2 dark:bg-[#232428]">
+      <Link to={`/users/${me.id}`} className="flex min-w-0 flex-1 items-center gap-2 rounded-md p-1 hover:bg-zinc-300/60 dark:hover:bg-zinc-700/50">
+        <Avatar id={me.id} name={name} url={me.avatarUrl} size="sm" />
+        <span className="min-w-0 leading-tight">
+          <span className="block truncate text-sm font-semibold">{name}</span>
+          <span className="block truncate text-xs text-zinc-600 dark:text-zinc-400">{me.statusText || `@${me.username}`}</span>
+        </span>
+      </Link>
+      <Link to="/settings" aria-label="User settings" className="rounded-md p-1.5 text-zinc-600 hover:bg-zinc-300/60 hover:text-zinc-900 dark:text-zinc-300 dark:hover:bg-zinc-700/50 dark:hover:text-white">
+        <GearIcon />
+      </Link>
+    </div>
+  );
+}
