@@ -99,6 +99,8 @@ public sealed class ServerUnderTest : IAsyncDisposable
             db.Members.Add(new Member { ServerId = serverId, UserId = id, JoinedAt = DateTimeOffset.UtcNow });
         db.Channels.Add(new Channel { Id = channelId, ServerId = serverId, Type = ChannelType.Text, Name = "bench", CreatedAt = DateTimeOffset.UtcNow });
         await db.SaveChangesAsync();
+        // Production requires verified addresses to send; these accounts verified theirs.
+        await db.Users.Where(u => ids.Contains(u.Id)).ExecuteUpdateAsync(s => s.SetProperty(u => u.EmailConfirmed, true));
         return channelId;
     }
 

@@ -47,19 +47,57 @@ public static class PostgresServer
             await RunAsync("chown", $"postgres \"{root}\"");
 
         await RunAsync(Path.Combine(bin, "initdb"), $"-D \"{data}\" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 --no-sync", asRoot);
-        var options = $"-c listen_addresses=127.0.0.1 -p {port} -k {root} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300";
-        await RunAsync(Path.Combine(bin, "pg_ctl"), $"-D \"{data}\" -l \"{Path.Combine(root, "log")}\" -o \"{options}\" -w -t 60 start", asRoot);
+
+        // postgres in the foreground under a watchdog (not pg_ctl, which detaches it): it dies with the test run,
+        // even when the test host is killed without running its exit handlers.
+        var server = new ProcessStartInfo(asRoot ? "runuser" : Path.Combine(bin, "postgres"))
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = root,
+        };
+        if (asRoot)
+            foreach (var argument in new[] { "-u", "postgres", "--", Path.Combine(bin, "postgres") })
+                server.ArgumentList.Add(argument);
+        foreach (var argument in new[]
+        {
+            "-D", data, "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-k", root,
+            "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "synchronous_commit=off",
+            "-c", "full_page_writes=off", "-c", "max_connections=300",
+        })
+            server.ArgumentList.Add(argument);
+        var process = TiedProcess.Start(server);
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        var connectionString = $"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres;Pooling=false;Timeout=30";
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                await using var connection = new NpgsqlConnection(connectionString);
+                await connection.OpenAsync();
+                break;
+            }
+            catch (Exception e) when (e is NpgsqlException or System.Net.Sockets.SocketException && attempt < 300)
+            {
+                if (process.HasExited)
+                    throw new InvalidOperationException("PostgreSQL exited during start-up; see its log in " + root, e);
+                await Task.Delay(100);
+            }
+        }
 
         AppDomain.CurrentDomain.ProcessExit += (_, _) =>
         {
             try
             {
-                RunAsync(Path.Combine(bin, "pg_ctl"), $"-D \"{data}\" -m immediate -w stop", asRoot).GetAwaiter().GetResult();
                 Directory.Delete(root, recursive: true);
             }
-            catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                // Best effort: the temp directory is all that is left behind.
+                // Best effort: the server may still be stopping; the OS cleans /tmp.
             }
         };
 

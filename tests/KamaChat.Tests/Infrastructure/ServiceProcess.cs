@@ -30,6 +30,20 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>Starts a service under <see cref="TiedProcess"/>'s watchdog, so it cannot outlive the test run.</summary>
+    public static ServiceProcess StartTied(string file, IEnumerable<string> arguments, string? workingDirectory = null)
+    {
+        var start = new ProcessStartInfo(file)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = workingDirectory ?? Path.GetTempPath(),
+        };
+        foreach (var argument in arguments)
+            start.ArgumentList.Add(argument);
+        return new ServiceProcess(TiedProcess.Start(start));
+    }
+
     public static ServiceProcess Start(string file, string arguments, IDictionary<string, string>? environment = null, string? workingDirectory = null)
     {
         var start = new ProcessStartInfo(file, arguments)
@@ -116,7 +130,8 @@ public static class RedisServer
             ?? throw new InvalidOperationException("redis-server was not found. Install Debian's 'redis-server' package, or set KAMACHAT_TEST_REDIS.");
         var port = ServiceProcess.FreeLoopbackPort();
         var directory = Directory.CreateTempSubdirectory("kamachat-redis-").FullName;
-        var redis = ServiceProcess.Start(binary, $"--port {port} --bind 127.0.0.1 --save \"\" --appendonly no --dir {directory} --protected-mode yes");
+        var redis = ServiceProcess.StartTied(binary,
+            ["--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", directory]);
         await redis.WaitForPortAsync(port, TimeSpan.FromSeconds(20));
         return $"redis://127.0.0.1:{port}";
     });

@@ -30,6 +30,16 @@ public static class ApiDocs
             document.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("Bearer", document)] = [] });
             return Task.CompletedTask;
         }));
+        builder.Services.Configure<OpenApiOptions>(options => options.AddSchemaTransformer((schema, context, _) =>
+        {
+            // Every problem carries a stable code (and sometimes retryAfterSeconds): say so, so clients get them typed.
+            if (typeof(Microsoft.AspNetCore.Mvc.ProblemDetails).IsAssignableFrom(context.JsonTypeInfo.Type) && schema.Properties is { } properties)
+            {
+                properties["code"] = new OpenApiSchema { Type = JsonSchemaType.String, Description = "Stable, machine-readable error code." };
+                properties["retryAfterSeconds"] = new OpenApiSchema { Type = JsonSchemaType.Integer | JsonSchemaType.Null };
+            }
+            return Task.CompletedTask;
+        }));
         return builder;
     }
 

@@ -401,6 +401,40 @@ namespace KamaChat.Server.Data.Migrations.Sqlite
                     b.ToTable("read_states", (string)null);
                 });
 
+            modelBuilder.Entity("KamaChat.Server.Features.Notifications.MutedServer", b =>
+                {
+                    b.Property<long>("UserId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ServerId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("UserId", "ServerId");
+
+                    b.HasIndex("ServerId");
+
+                    b.ToTable("notification_muted_servers", (string)null);
+                });
+
+            modelBuilder.Entity("KamaChat.Server.Features.Notifications.NotificationSettings", b =>
+                {
+                    b.Property<long>("UserId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Email")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("LastDigestAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("LastNotifiedMessageId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("UserId");
+
+                    b.ToTable("notification_settings", (string)null);
+                });
+
             modelBuilder.Entity("KamaChat.Server.Features.Servers.Ban", b =>
                 {
                     b.Property<long>("ServerId")
@@ -872,6 +906,30 @@ namespace KamaChat.Server.Data.Migrations.Sqlite
                     b.HasOne("KamaChat.Server.Features.Users.User", null)
                         .WithMany()
                         .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("KamaChat.Server.Features.Notifications.MutedServer", b =>
+                {
+                    b.HasOne("KamaChat.Server.Features.Servers.ChatServer", null)
+                        .WithMany()
+                        .HasForeignKey("ServerId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("KamaChat.Server.Features.Users.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("KamaChat.Server.Features.Notifications.NotificationSettings", b =>
+                {
+                    b.HasOne("KamaChat.Server.Features.Users.User", null)
+                        .WithOne()
+                        .HasForeignKey("KamaChat.Server.Features.Notifications.NotificationSettings", "UserId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

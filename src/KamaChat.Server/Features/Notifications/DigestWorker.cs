@@ -1,0 +1,243 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Encodings.Web;
+using KamaChat.Server.Data;
+using KamaChat.Server.Features.Channels;
+using KamaChat.Server.Features.Gateway;
+using KamaChat.Server.Features.Messages;
+using KamaChat.Server.Features.Permissions;
+using KamaChat.Server.Infrastructure.Configuration;
+using KamaChat.Server.Infrastructure.Email;
+using KamaChat.Server.Infrastructure.Ids;
+using KamaChat.Server.Infrastructure.Jobs;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace KamaChat.Server.Features.Notifications;
+
+/// <summary>When digests go out: after a message has waited unread this long, and at most once per window.</summary>
+public sealed class DigestOptions
+{
+    /// <summary>How long a message stays unread, with its reader away, before it is mailed (KAMACHAT_DIGEST_DELAY_SECONDS).</summary>
+    public TimeSpan Delay { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>How often this node looks for digests to send (KAMACHAT_DIGEST_SCAN_SECONDS).</summary>
+    public TimeSpan ScanInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Older unread messages are not mailed about any more.</summary>
+    public TimeSpan Horizon { get; set; } = TimeSpan.FromDays(3);
+
+    public int MaxItems { get; set; } = 20;
+
+    public static void Bind(DigestOptions options, IConfiguration configuration)
+    {
+        if (int.TryParse(configuration["KAMACHAT_DIGEST_DELAY_SECONDS"], NumberStyles.None, CultureInfo.InvariantCulture, out var delay))
+            options.Delay = TimeSpan.FromSeconds(delay);
+        if (int.TryParse(configuration["KAMACHAT_DIGEST_SCAN_SECONDS"], NumberStyles.None, CultureInfo.InvariantCulture, out var scan) && scan > 0)
+            options.ScanInterval = TimeSpan.FromSeconds(scan);
+    }
+}
+
+public sealed record DigestItem(long MessageId, long ChannelId, string Where, string Author, string Snippet);
+
+/// <summary>
+/// Mails each away user one digest per window of the DMs and mentions (or, if they chose, all messages) they have
+/// not read. Runs on worker nodes; a conditional update claims each user's window, so several workers never
+/// send the same digest, and a message is in at most one digest.
+/// </summary>
+public sealed class DigestWorker(
+    IServiceScopeFactory scopes,
+    IOptions<DigestOptions> options,
+    IOptions<JobOptions> jobs,
+    TimeProvider time,
+    ILogger<DigestWorker> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!jobs.Value.RunWorker)
+            return;
+        using var timer = new PeriodicTimer(options.Value.ScanInterval, time);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                await scope.ServiceProvider.GetRequiredService<DigestSender>().SendDueAsync(stoppingToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogWarning(e, "Sending notification digests failed; trying again at the next scan");
+            }
+        }
+    }
+}
+
+public sealed class DigestSender(
+    KamaDbContext db,
+    PermissionService permissions,
+    PresenceTracker presence,
+    EmailOutbox outbox,
+    UnsubscribeTokens unsubscribe,
+    IOptions<DigestOptions> options,
+    IOptions<ServerOptions> server,
+    TimeProvider time)
+{
+    public async Task<int> SendDueAsync(CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        var now = time.GetUtcNow();
+        var newest = SnowflakeGenerator.MinimumIdAt(now - settings.Delay);
+        var oldest = SnowflakeGenerator.MinimumIdAt(now - settings.Horizon);
+
+        // Who might have something: people mentioned or DMed in the window, and those who asked for everything.
+        var window = db.Messages.Where(m => m.Id >= oldest && m.Id < newest);
+        var mentioned = window.SelectMany(m => m.Mentions.Where(x => x.TargetType == MentionTarget.User).Select(x => x.TargetId));
+        var messaged = window.Where(m => m.Channel.ServerId == null)
+            .SelectMany(m => db.ChannelRecipients.Where(r => r.ChannelId == m.ChannelId && r.UserId != m.AuthorId).Select(r => r.UserId));
+        var everyone = window.Where(m => m.MentionsEveryone && m.Channel.ServerId != null)
+            .SelectMany(m => db.Members.Where(x => x.ServerId == m.Channel.ServerId && x.UserId != m.AuthorId).Select(x => x.UserId));
+        var wantAll = db.Set<NotificationSettings>().Where(s => s.Email == EmailNotifications.All).Select(s => s.UserId);
+        var candidates = await mentioned.Union(messaged).Union(everyone).Union(wantAll).Distinct().Take(5000).ToListAsync(cancellationToken);
+        if (candidates.Count == 0)
+            return 0;
+
+        var away = (await presence.StatusesAsync(candidates)).Where(s => s.Value == PresenceStatus.Offline).Select(s => s.Key).ToList();
+        var sent = 0;
+        foreach (var userId in away)
+            if (await TrySendAsync(userId, oldest, newest, now, cancellationToken))
+                sent++;
+        return sent;
+    }
+
+    private async Task<bool> TrySendAsync(long userId, long oldest, long newest, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var user = await db.Users.AsNoTracking().Where(u => u.Id == userId && u.EmailConfirmed && u.Email != null)
+            .Select(u => new { u.Email, Name = u.DisplayName ?? u.UserName }).SingleOrDefaultAsync(cancellationToken);
+        if (user is null)
+            return false;
+
+        var row = await NotificationEndpoints.SettingsRowAsync(db, userId, cancellationToken);
+        if (row.Email == EmailNotifications.None)
+            return false;
+        if (db.Entry(row).State == EntityState.Added)
+            await db.SaveChangesAsync(cancellationToken);
+        db.ChangeTracker.Clear();
+
+        // Claim this user's window; another worker (or the next scan) finds it taken.
+        var windowStart = now - options.Value.Delay;
+        var claimed = await db.Set<NotificationSettings>()
+            .Where(s => s.UserId == userId && (s.LastDigestAt == null || s.LastDigestAt < windowStart))
+            .ExecuteUpdateAsync(s => s.SetProperty(x => x.LastDigestAt, now), cancellationToken) == 1;
+        if (!claimed)
+            return false;
+
+        var items = await PendingAsync(userId, row.Email, Math.Max(oldest, row.LastNotifiedMessageId + 1), newest, cancellationToken);
+        if (items.Count == 0)
+            return false;
+
+        var last = items.Max(i => i.MessageId);
+        await db.Set<NotificationSettings>()
+            .Where(s => s.UserId == userId && s.LastNotifiedMessageId < last)
+            .ExecuteUpdateAsync(s => s.SetProperty(x => x.LastNotifiedMessageId, last), cancellationToken);
+        await outbox.EnqueueAsync(user.Email!, Render(user.Name ?? "there", items, userId), cancellationToken);
+        return true;
+    }
+
+    /// <summary>Unread messages for the user in [from, to), that they may still read, newest last.</summary>
+    public async Task<List<DigestItem>> PendingAsync(long userId, EmailNotifications mode, long from, long to, CancellationToken cancellationToken)
+    {
+        var muted = db.Set<MutedServer>().Where(m => m.UserId == userId).Select(m => m.ServerId);
+        var servers = db.Members.Where(m => m.UserId == userId && !muted.Contains(m.ServerId)).Select(m => m.ServerId);
+        var roles = db.MemberRoles.Where(r => r.UserId == userId).Select(r => r.RoleId);
+        var dms = db.ChannelRecipients.Where(r => r.UserId == userId).Select(r => r.ChannelId);
+
+        var unread = db.Messages.AsNoTracking()
+            .Where(m => m.Id >= from && m.Id < to && m.AuthorId != userId)
+            .Where(m => !db.ReadStates.Any(r => r.UserId == userId && r.ChannelId == m.ChannelId && r.LastReadMessageId >= m.Id));
+        var relevant = mode == EmailNotifications.All
+            ? unread.Where(m => dms.Contains(m.ChannelId) || (m.Channel.ServerId != null && servers.Contains(m.Channel.ServerId.Value)))
+            : unread.Where(m => dms.Contains(m.ChannelId) ||
+                (m.Channel.ServerId != null && servers.Contains(m.Channel.ServerId.Value) &&
+                 (m.MentionsEveryone || m.Mentions.Any(x =>
+                     (x.TargetType == MentionTarget.User && x.TargetId == userId) ||
+                     (x.TargetType == MentionTarget.Role && roles.Contains(x.TargetId))))));
+
+        var rows = await relevant
+            .OrderByDescending(m => m.Id)
+            .Take(options.Value.MaxItems * 3)
+            .Select(m => new
+            {
+                m.Id, m.ChannelId, m.Content, m.Channel.Type, ChannelName = m.Channel.Name, m.Channel.ServerId,
+                ServerName = db.Servers.Where(s => s.Id == m.Channel.ServerId).Select(s => s.Name).FirstOrDefault(),
+                Author = m.Author.DisplayName ?? m.Author.UserName,
+            })
+            .ToListAsync(cancellationToken);
+
+        // Permissions can change after a message was sent: only what the user may read now goes out.
+        var readable = new Dictionary<long, bool>();
+        var items = new List<DigestItem>();
+        foreach (var row in rows)
+        {
+            if (!readable.TryGetValue(row.ChannelId, out var ok))
+                readable[row.ChannelId] = ok = await permissions.ForChannelAsync(userId, row.ChannelId, cancellationToken) is { } access &&
+                    access.Has(Permissions.Permissions.ReadMessageHistory);
+            if (!ok)
+                continue;
+            var where = row.Type is ChannelType.Dm or ChannelType.GroupDm
+                ? (row.Type == ChannelType.Dm ? "Direct message" : row.ChannelName ?? "Group DM")
+                : $"{row.ServerName} › #{row.ChannelName}";
+            items.Add(new DigestItem(row.Id, row.ChannelId, where, row.Author ?? "Someone", Snippet(row.Content)));
+            if (items.Count == options.Value.MaxItems)
+                break;
+        }
+        items.Reverse();
+        return items;
+    }
+
+    private EmailContent Render(string name, List<DigestItem> items, long userId)
+    {
+        var openLink = new Uri(server.Value.PublicUrl, $"channels/{items[^1].ChannelId.ToString(CultureInfo.InvariantCulture)}");
+        var unsubscribeLink = new Uri(server.Value.PublicUrl, "unsubscribe?token=" + Uri.EscapeDataString(unsubscribe.For(userId)));
+        var subject = items.Count == 1 ? $"{items[0].Author} sent you a message on KamaChat" : $"You have {items.Count} unread messages on KamaChat";
+
+        var text = new StringBuilder().AppendLine(CultureInfo.InvariantCulture, $"Hi {name},").AppendLine()
+            .AppendLine("While you were away:").AppendLine();
+        foreach (var item in items)
+            text.AppendLine(CultureInfo.InvariantCulture, $"[{item.Where}] {item.Author}: {item.Snippet}");
+        text.AppendLine().AppendLine(CultureInfo.InvariantCulture, $"Open KamaChat: {openLink.AbsoluteUri}")
+            .AppendLine().AppendLine(CultureInfo.InvariantCulture, $"Stop these emails: {unsubscribeLink.AbsoluteUri}");
+
+        string E(string value) => HtmlEncoder.Default.Encode(value);
+        var html = new StringBuilder("<!DOCTYPE html><html><body style=\"font-family:Helvetica,Arial,sans-serif;color:#1f2328;padding:24px\">")
+            .Append(CultureInfo.InvariantCulture, $"<p>Hi {E(name)},</p><p>While you were away:</p><ul>");
+        foreach (var item in items)
+            html.Append(CultureInfo.InvariantCulture, $"<li><strong>{E(item.Where)}</strong> — {E(item.Author)}: {E(item.Snippet)}</li>");
+        html.Append(CultureInfo.InvariantCulture, $"</ul><p><a href=\"{E(openLink.AbsoluteUri)}\">Open KamaChat</a></p>")
+            .Append(CultureInfo.InvariantCulture, $"<p style=\"font-size:12px;color:#57606a\"><a href=\"{E(unsubscribeLink.AbsoluteUri)}\">Unsubscribe</a> from notification emails.</p></body></html>");
+        return new EmailContent(subject, text.ToString(), html.ToString(), unsubscribeLink.AbsoluteUri);
+    }
+
+    private static string Snippet(string content)
+    {
+        var flat = string.Join(' ', content.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+        if (flat.Length <= 140)
+            return flat;
+        var cut = 140;
+        // Never split a surrogate pair (an emoji) in half.
+        if (char.IsHighSurrogate(flat[cut - 1]))
+            cut--;
+        return flat[..cut] + "…";
+    }
+}
+
+public static class NotificationExtensions
+{
+    public static IHostApplicationBuilder AddNotifications(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<DigestOptions>().Configure<IConfiguration>((o, c) => DigestOptions.Bind(o, c));
+        builder.Services.AddSingleton<UnsubscribeTokens>();
+        builder.Services.AddScoped<DigestSender>();
+        builder.Services.AddHostedService<DigestWorker>();
+        return builder;
+    }
+}

@@ -1,0 +1,125 @@
+using System.Globalization;
+using System.Security.Claims;
+using System.Security.Cryptography;
+using KamaChat.Server.Data;
+using KamaChat.Server.Features.Auth;
+using KamaChat.Server.Infrastructure.Http;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace KamaChat.Server.Features.Notifications;
+
+public sealed record NotificationSettingsResponse(string Email, IReadOnlyList<string> MutedServerIds);
+
+/// <summary>Fields left out stay as they are.</summary>
+public sealed record UpdateNotificationSettingsRequest(string? Email, IReadOnlyList<string>? MutedServerIds);
+
+public sealed record UnsubscribeRequest([property: System.ComponentModel.DataAnnotations.Required, System.ComponentModel.DataAnnotations.StringLength(1024)] string Token);
+
+/// <summary>One-click unsubscribe links: a signed user id that works without signing in.</summary>
+public sealed class UnsubscribeTokens(IDataProtectionProvider protection)
+{
+    private readonly IDataProtector _protector = protection.CreateProtector("KamaChat.Notifications.Unsubscribe.v1");
+
+    public string For(long userId) => _protector.Protect(userId.ToString(CultureInfo.InvariantCulture));
+
+    public long? Read(string token)
+    {
+        try
+        {
+            return long.TryParse(_protector.Unprotect(token), NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : null;
+        }
+        catch (CryptographicException)
+        {
+            return null;
+        }
+    }
+}
+
+public static class NotificationEndpoints
+{
+    public const int MaxMutedServers = 200;
+
+    public static IEndpointRouteBuilder MapNotifications(this IEndpointRouteBuilder app)
+    {
+        var settings = app.MapGroup("/api/v1/users/@me/notification-settings").WithTags("Notifications").RequireAuthorization()
+            .ProducesProblem(StatusCodes.Status401Unauthorized);
+        settings.MapGet("", GetAsync);
+        settings.MapPatch("", UpdateAsync);
+        app.MapPost("/api/v1/notifications/unsubscribe", UnsubscribeAsync).WithTags("Notifications").AllowAnonymous();
+        return app;
+    }
+
+    private static async Task<Ok<NotificationSettingsResponse>> GetAsync(ClaimsPrincipal principal, KamaDbContext db, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await ReadAsync(db, principal.UserId(), cancellationToken));
+
+    private static async Task<Results<Ok<NotificationSettingsResponse>, ValidationProblem>> UpdateAsync(
+        UpdateNotificationSettingsRequest request, ClaimsPrincipal principal, KamaDbContext db, CancellationToken cancellationToken)
+    {
+        var email = EmailNotifications.Mentions;
+        if (request.Email is not null && !EmailNotificationNames.TryParse(request.Email, out email))
+            return Problems.Validation("email", "Use all, mentions or none.");
+        var muted = new HashSet<long>();
+        foreach (var text in request.MutedServerIds ?? [])
+        {
+            if (!long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var id))
+                return Problems.Validation("mutedServerIds", "Each entry must be a server id.");
+            muted.Add(id);
+        }
+        if (muted.Count > MaxMutedServers)
+            return Problems.Validation("mutedServerIds", $"At most {MaxMutedServers} servers can be muted.");
+
+        var userId = principal.UserId();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var row = await SettingsRowAsync(db, userId, cancellationToken);
+        if (request.Email is not null)
+            row.Email = email;
+        if (request.MutedServerIds is not null)
+        {
+            // Only servers the user is in can be muted; others are ignored rather than disclosed.
+            var mine = await db.Members.Where(m => m.UserId == userId && muted.Contains(m.ServerId)).Select(m => m.ServerId).ToListAsync(cancellationToken);
+            await db.Set<MutedServer>().Where(m => m.UserId == userId).ExecuteDeleteAsync(cancellationToken);
+            db.Set<MutedServer>().AddRange(mine.Select(serverId => new MutedServer { UserId = userId, ServerId = serverId }));
+        }
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return TypedResults.Ok(await ReadAsync(db, userId, cancellationToken));
+    }
+
+    private static async Task<Results<Ok<NotificationSettingsResponse>, ProblemHttpResult>> UnsubscribeAsync(
+        UnsubscribeRequest request, UnsubscribeTokens tokens, KamaDbContext db, CancellationToken cancellationToken)
+    {
+        if (tokens.Read(request.Token) is not { } userId || !await db.Users.AnyAsync(u => u.Id == userId && u.Email != null, cancellationToken))
+            return Problems.Of(StatusCodes.Status400BadRequest, "invalid_token", "This unsubscribe link is not valid.");
+        var row = await SettingsRowAsync(db, userId, cancellationToken);
+        row.Email = EmailNotifications.None;
+        await db.SaveChangesAsync(cancellationToken);
+        return TypedResults.Ok(await ReadAsync(db, userId, cancellationToken));
+    }
+
+    /// <summary>The user's row, created with the defaults when missing (tracked, for the caller to change and save).</summary>
+    internal static async Task<NotificationSettings> SettingsRowAsync(KamaDbContext db, long userId, CancellationToken cancellationToken)
+    {
+        var row = await db.Set<NotificationSettings>().SingleOrDefaultAsync(s => s.UserId == userId, cancellationToken);
+        if (row is null)
+        {
+            row = new NotificationSettings
+            {
+                UserId = userId,
+                // Nothing from before the user chose anything is mailed later as "new".
+                LastNotifiedMessageId = 0,
+            };
+            db.Add(row);
+        }
+        return row;
+    }
+
+    private static async Task<NotificationSettingsResponse> ReadAsync(KamaDbContext db, long userId, CancellationToken cancellationToken)
+    {
+        var email = await db.Set<NotificationSettings>().Where(s => s.UserId == userId).Select(s => (EmailNotifications?)s.Email).SingleOrDefaultAsync(cancellationToken)
+            ?? EmailNotifications.Mentions;
+        var muted = await db.Set<MutedServer>().Where(m => m.UserId == userId).OrderBy(m => m.ServerId).Select(m => m.ServerId).ToListAsync(cancellationToken);
+        return new NotificationSettingsResponse(EmailNotificationNames.Of(email), muted.Select(EmailNotificationNames.Id).ToList());
+    }
+}

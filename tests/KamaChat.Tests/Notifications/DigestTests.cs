@@ -1,0 +1,159 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using KamaChat.Server.Features.Channels;
+using KamaChat.Server.Features.Notifications;
+using KamaChat.Server.Features.Users;
+using KamaChat.Tests.Infrastructure;
+using KamaChat.Tests.Servers;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace KamaChat.Tests.Notifications;
+
+/// <summary>Real mail (aiosmtpd), a digest delay of zero, and scans driven by the test instead of the clock.</summary>
+public abstract class DigestApp : MailingApp
+{
+    protected override async Task<IReadOnlyDictionary<string, string?>> SettingsAsync() =>
+        new Dictionary<string, string?>(await base.SettingsAsync())
+        {
+            ["KAMACHAT_DIGEST_DELAY_SECONDS"] = "0",
+            ["KAMACHAT_DIGEST_SCAN_SECONDS"] = "3600",
+        };
+
+    public async Task<int> ScanAsync()
+    {
+        await Task.Delay(5); // the messages' milliseconds must be in the past
+        await using var scope = Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<DigestSender>().SendDueAsync(CancellationToken.None);
+    }
+
+    /// <summary>Marks the address verified, as following the emailed link would.</summary>
+    public async Task VerifyAsync(ApiUser user)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<User>>();
+        var account = (await users.FindByIdAsync(user.IdText))!;
+        Assert.True((await users.ConfirmEmailAsync(account, await users.GenerateEmailConfirmationTokenAsync(account))).Succeeded);
+    }
+}
+
+public sealed class DigestSqliteApp : DigestApp
+{
+    public override string ProviderName => "sqlite";
+
+    protected override Task<string> CreateDatabaseUrlAsync(string dataDirectory) => Task.FromResult(SqliteUrl(dataDirectory));
+}
+
+public sealed class DigestPostgresApp : DigestApp
+{
+    public override string ProviderName => "postgres";
+
+    protected override Task<string> CreateDatabaseUrlAsync(string dataDirectory) => PostgresServer.CreateDatabaseAsync();
+}
+
+public abstract class DigestTests(DigestApp app)
+{
+    private sealed record Setting(ApiUser Alice, ApiUser Bob, string BobEmail, string ServerId, long General);
+
+    private async Task<Setting> SettingAsync()
+    {
+        var aliceTokens = await app.CreateClient().RegisterAsync();
+        var bobName = Api.UniqueName("bob");
+        var bobTokens = await app.CreateClient().RegisterAsync(bobName);
+        var alice = new ApiUser(app.CreateClient(aliceTokens.AccessToken), long.Parse(aliceTokens.User.Id, CultureInfo.InvariantCulture));
+        var bob = new ApiUser(app.CreateClient(bobTokens.AccessToken), long.Parse(bobTokens.User.Id, CultureInfo.InvariantCulture));
+        await app.VerifyAsync(alice);
+        await app.VerifyAsync(bob);
+        var server = await alice.CreateServerAsync("Digest club");
+        await bob.JoinAsync(alice, server.Id);
+        var channels = await (await alice.Client.GetAsync($"/api/v1/servers/{server.Id}/channels")).ReadAsync<List<ChannelResponse>>();
+        return new Setting(alice, bob, $"{bobName}@example.test", server.Id, long.Parse(channels.Single().Id, CultureInfo.InvariantCulture));
+    }
+
+    private static async Task<long> DmAsync(ApiUser from, ApiUser to)
+    {
+        var dm = await (await from.Client.PostAsJsonAsync("/api/v1/users/@me/channels", new { recipientId = to.IdText }))
+            .Content.ReadFromJsonAsync<System.Text.Json.JsonElement>(Api.Json);
+        return long.Parse(dm.GetProperty("id").GetString()!, CultureInfo.InvariantCulture);
+    }
+
+    private static bool IsDigest(MimeKit.MimeMessage message) =>
+        (message.TextBody ?? "").Contains("While you were away", StringComparison.Ordinal);
+
+    [Fact]
+    public async Task Mentions_and_dms_missed_while_away_arrive_in_one_digest_whose_link_unsubscribes()
+    {
+        var s = await SettingAsync();
+        await s.Alice.Client.SendOkAsync(s.General, $"<@{s.Bob.IdText}> the build is green");
+        await s.Alice.Client.SendOkAsync(s.General, "chatter nobody asked to be mailed about");
+        await s.Alice.Client.SendOkAsync(await DmAsync(s.Alice, s.Bob), "psst, lunch?");
+
+        Assert.True(await app.ScanAsync() >= 1);
+
+        var digest = await SmtpServer.WaitForMessageAsync(s.BobEmail, "unread messages on KamaChat");
+        Assert.Contains("the build is green", digest.TextBody, StringComparison.Ordinal);
+        Assert.Contains("psst, lunch?", digest.TextBody, StringComparison.Ordinal);
+        Assert.Contains("Digest club › #general", digest.TextBody, StringComparison.Ordinal);
+        Assert.DoesNotContain("chatter nobody asked", digest.TextBody, StringComparison.Ordinal);
+
+        // Nothing new: the next scan mails nothing.
+        Assert.Equal(0, await app.ScanAsync());
+
+        var (link, query) = Mail.LinkTo(digest, "unsubscribe");
+        Assert.StartsWith(MailingApp.PublicUrl + "/unsubscribe?", link.AbsoluteUri, StringComparison.Ordinal);
+        var unsubscribed = await (await app.CreateClient().PostAsJsonAsync("/api/v1/notifications/unsubscribe", new { token = query["token"] }))
+            .ReadAsync<NotificationSettingsResponse>();
+        Assert.Equal("none", unsubscribed.Email);
+
+        await s.Alice.Client.SendOkAsync(s.General, $"<@{s.Bob.IdText}> are you there?");
+        Assert.Equal(0, await app.ScanAsync());
+        Assert.Single(await SmtpServer.MessagesToAsync(s.BobEmail), IsDigest);
+    }
+
+    [Fact]
+    public async Task Read_messages_muted_servers_and_connected_users_are_not_mailed()
+    {
+        var s = await SettingAsync();
+        var read = await s.Alice.Client.SendOkAsync(s.General, $"<@{s.Bob.IdText}> already seen");
+        Assert.Equal(HttpStatusCode.OK, (await s.Bob.Client.PostAsync($"/api/v1/channels/{s.General}/messages/{read.Id}/ack", null)).StatusCode);
+        Assert.Equal(0, await app.ScanAsync());
+
+        var muted = await s.Bob.Client.PatchAsJsonAsync("/api/v1/users/@me/notification-settings", new { mutedServerIds = new[] { s.ServerId, "123" } });
+        Assert.Equal([s.ServerId], (await muted.ReadAsync<NotificationSettingsResponse>()).MutedServerIds);
+        await s.Alice.Client.SendOkAsync(s.General, $"<@{s.Bob.IdText}> in a muted server");
+        Assert.Equal(0, await app.ScanAsync());
+
+        await using var online = await GatewayClient.ConnectAsync(app, s.Bob.Client.DefaultRequestHeaders.Authorization!.Parameter!);
+        await online.ReadyAsync();
+        await s.Alice.Client.SendOkAsync(await DmAsync(s.Alice, s.Bob), "you are online, no mail");
+        Assert.Equal(0, await app.ScanAsync());
+
+        Assert.DoesNotContain(await SmtpServer.MessagesToAsync(s.BobEmail), IsDigest);
+    }
+
+    [Fact]
+    public async Task Choosing_all_messages_mails_the_chatter_too_and_bad_settings_are_refused()
+    {
+        var s = await SettingAsync();
+        var bad = await s.Bob.Client.PatchAsJsonAsync("/api/v1/users/@me/notification-settings", new { email = "sometimes" });
+        await bad.AssertProblemAsync(HttpStatusCode.BadRequest, "validation_failed");
+        var all = await (await s.Bob.Client.PatchAsJsonAsync("/api/v1/users/@me/notification-settings", new { email = "all" })).ReadAsync<NotificationSettingsResponse>();
+        Assert.Equal("all", all.Email);
+        Assert.Equal("all", (await (await s.Bob.Client.GetAsync("/api/v1/users/@me/notification-settings")).ReadAsync<NotificationSettingsResponse>()).Email);
+
+        await s.Alice.Client.SendOkAsync(s.General, "general chatter for the keen");
+        Assert.True(await app.ScanAsync() >= 1);
+
+        var digest = await SmtpServer.WaitForMessageAsync(s.BobEmail, "sent you a message on KamaChat");
+        Assert.Contains("general chatter for the keen", digest.TextBody, StringComparison.Ordinal);
+        await (await app.CreateClient().PostAsJsonAsync("/api/v1/notifications/unsubscribe", new { token = "forged" }))
+            .AssertProblemAsync(HttpStatusCode.BadRequest, "invalid_token");
+    }
+}
+
+[Trait("Provider", "sqlite")]
+public sealed class SqliteDigestTests(DigestSqliteApp app) : DigestTests(app), IClassFixture<DigestSqliteApp>;
+
+[Trait("Provider", "postgres")]
+public sealed class PostgresDigestTests(DigestPostgresApp app) : DigestTests(app), IClassFixture<DigestPostgresApp>;
