@@ -24,7 +24,8 @@ public sealed class GatewayHub(
     ReadyBuilder ready,
     ResumeService resume,
     PermissionService permissions,
-    ReadStateService readStates) : Hub
+    ReadStateService readStates,
+    IServiceScopeFactory scopes) : Hub
 {
     public override async Task OnConnectedAsync()
     {
@@ -53,7 +54,21 @@ public sealed class GatewayHub(
         if (connection is not null)
         {
             var signals = fanout;
-            presence.Disconnected(connection.UserId, () => AnnounceAsync(signals, connection, PresenceStatus.Offline));
+            var services = scopes;
+            presence.Disconnected(connection.UserId, async () =>
+            {
+                await using var scope = services.CreateAsyncScope();
+                try
+                {
+                    await AnnounceAsync(signals, connection, PresenceStatus.Offline);
+                    await scope.ServiceProvider.GetRequiredService<Servers.TemporaryMembership>().ExpireAsync(connection.UserId, CancellationToken.None);
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    // Runs after the connection is gone, with nobody to answer; the next disconnect tries again.
+                    scope.ServiceProvider.GetRequiredService<ILogger<GatewayHub>>().LogWarning(e, "Going offline failed for user {UserId}", connection.UserId);
+                }
+            });
         }
         return Task.CompletedTask;
     }

@@ -5,7 +5,11 @@ namespace KamaChat.Server.Features.Servers;
 /// <summary>Registers and maps the server side of chat: servers, members, bans, invites, roles and server channels.</summary>
 public static class ServerExtensions
 {
-    public static IHostApplicationBuilder AddServers(this IHostApplicationBuilder builder) => builder;
+    public static IHostApplicationBuilder AddServers(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddScoped<TemporaryMembership>();
+        return builder;
+    }
 
     public static IEndpointRouteBuilder MapServers(this IEndpointRouteBuilder app)
     {
