@@ -26,7 +26,7 @@ public static class DmChannels
         {
             var c = channels[id];
             return new DmChannelResponse(
-                Ids(c.Id), c.Type == ChannelType.GroupDm ? "group_dm" : "dm", c.Name, c.OwnerId is { } owner ? Ids(owner) : null,
+                Ids(c.Id), ChannelResponse.TypeName(c.Type), c.Name, c.OwnerId is { } owner ? Ids(owner) : null,
                 recipients[id].OrderBy(r => r.JoinedAt).ThenBy(r => r.Id).Select(r => UserSummary.Of(r.Id, r.UserName, r.DisplayName, r.AvatarUrl)).ToList(),
                 c.LastMessageId is { } last ? Ids(last) : null);
         }).ToList();

@@ -46,7 +46,7 @@ public sealed class ReadyBuilder(
             channelIds.AddRange(visible.Select(v => v.Channel.Id));
             readyServers.Add(new ReadyServer(Id(server.Id), server.Name, server.IconUrl, Id(server.OwnerId), visible
                 .OrderBy(v => v.Channel.Position).ThenBy(v => v.Channel.Id)
-                .Select(v => new ReadyChannel(Id(v.Channel.Id), ChannelTypeName(v.Channel.Type), v.Channel.Name, v.Channel.Topic,
+                .Select(v => new ReadyChannel(Id(v.Channel.Id), ChannelResponse.TypeName(v.Channel.Type), v.Channel.Name, v.Channel.Topic,
                     Id(v.Channel.ParentId), v.Channel.Position, Id(v.Channel.LastMessageId),
                     ((long)v.Permissions).ToString(CultureInfo.InvariantCulture)))
                 .ToList()));
@@ -91,7 +91,7 @@ public sealed class ReadyBuilder(
         return new ReadyPayload(
             MeResponse.From(me),
             readyServers,
-            direct.Select(d => new ReadyDirectChannel(Id(d.Id), ChannelTypeName(d.Type), d.Name, Id(d.OwnerId),
+            direct.Select(d => new ReadyDirectChannel(Id(d.Id), ChannelResponse.TypeName(d.Type), d.Name, Id(d.OwnerId),
                 d.Recipients.Select(r => Id(r)).ToList(), Id(d.LastMessageId))).ToList(),
             readyStates,
             presences,
@@ -109,15 +109,6 @@ public sealed class ReadyBuilder(
 
     private static long Position(List<EventSequence> positions, EventScope scope, long id) =>
         positions.FirstOrDefault(p => p.Scope == scope && p.ScopeId == id)?.LastSequence ?? 0;
-
-    public static string ChannelTypeName(ChannelType type) => type switch
-    {
-        ChannelType.Text => "text",
-        ChannelType.Voice => "voice",
-        ChannelType.Category => "category",
-        ChannelType.Dm => "dm",
-        _ => "group_dm",
-    };
 
     private static string Id(long id) => id.ToString(CultureInfo.InvariantCulture);
 
