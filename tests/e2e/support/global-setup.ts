@@ -47,6 +47,15 @@ export default async function globalSetup() {
       KAMACHAT_WEB_ROOT: webRoot,
       // Access tokens live 1 s (+30 s the server allows for clock skew), so token refresh happens for real.
       KAMACHAT_ACCESS_TOKEN_LIFETIME: '00:00:01',
+      // Every browser in the suite signs up and logs in from 127.0.0.1: lift the per-IP limits a real
+      // deployment keeps (the limits themselves are tested in the .NET suite).
+      RateLimits__Register__PerIp: '100000',
+      RateLimits__Register__PerAccount: '100000',
+      RateLimits__Login__PerIp: '100000',
+      RateLimits__Login__PerAccount: '100000',
+      RateLimits__Mfa__PerIp: '100000',
+      RateLimits__VerificationResend__PerIp: '100000',
+      RateLimits__PasswordReset__PerIp: '100000',
       ASPNETCORE_ENVIRONMENT: '',
       DOTNET_ENVIRONMENT: '',
     },
