@@ -9,6 +9,9 @@ public static class ConfigurationExtensions
     public static IHostApplicationBuilder AddKamaChatConfiguration(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
+        // Every request and query at Information drowns what matters; Logging__LogLevel__* still overrides these.
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
 
         services.AddOptions<ServerOptions>()
             .Configure<IConfiguration>((o, c) => ServerOptions.Bind(o, c))
