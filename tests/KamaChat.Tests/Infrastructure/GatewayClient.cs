@@ -11,7 +11,7 @@ namespace KamaChat.Tests.Infrastructure;
 /// <summary>A real SignalR client connected to the in-memory server over WebSockets, recording what it receives.</summary>
 public sealed class GatewayClient : IAsyncDisposable
 {
-    public static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
+    public static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
 
     private readonly TaskCompletionSource<ReadyPayload> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource<Exception?> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
