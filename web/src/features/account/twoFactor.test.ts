@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   isCompleteTotp, isMfaChallenge, loginStep, normalizeRecoveryCode, normalizeTotp, recoveryCodesFile, recoveryCodesFileName,
-  retryAfterText, secondFactorBody, secondFactorProblem, ticketIsSpent, type LoginStep,
+  retryAfterText, secondFactorBody, secondFactorProblem, ticketIsSpent, svgDataUri, groupSecret, type LoginStep,
 } from './twoFactor';
 
 describe('authenticator code input', () => {
@@ -27,8 +27,8 @@ describe('authenticator code input', () => {
 
 describe('second factor body', () => {
   it('sends exactly one of code and recoveryCode', () => {
-    expect(secondFactorBody({ kind: 'code', value: ' 123 456 ' })).toEqual({ code: '123456' });
-    expect(secondFactorBody({ kind: 'recovery', value: ' abcde-12345\n' })).toEqual({ recoveryCode: 'ABCDE-12345' });
+    expect(secondFactorBody({ kind: 'code', value: ' 123 456 ' })).toEqual({ code: '123456', recoveryCode: null });
+    expect(secondFactorBody({ kind: 'recovery', value: ' abcde-12345\n' })).toEqual({ code: null, recoveryCode: 'ABCDE-12345' });
   });
 
   it('normalizes recovery codes to the printed form', () => {
@@ -98,5 +98,20 @@ describe('Retry-After in words', () => {
     expect(retryAfterText(900)).toBe('Try again in 15 minutes.');
     expect(retryAfterText(3600)).toBe('Try again in about 1 hour.');
     expect(retryAfterText(undefined)).toBe('Try again in a little while.');
+  });
+});
+
+describe('enrolment display', () => {
+  it('turns the SVG into a base64 image URL that decodes back to the same markup', () => {
+    const svg = '<svg xmlns="http://www.w3.org/2000/svg"><title>é</title></svg>';
+    const uri = svgDataUri(svg);
+    expect(uri.startsWith('data:image/svg+xml;base64,')).toBe(true);
+    const decoded = new TextDecoder().decode(Uint8Array.from(atob(uri.split(',')[1]!), (c) => c.charCodeAt(0)));
+    expect(decoded).toBe(svg);
+  });
+
+  it('groups the setup key by four', () => {
+    expect(groupSecret('JBSWY3DPEHPK3PXP')).toBe('JBSW Y3DP EHPK 3PXP');
+    expect(groupSecret('ABCDEF')).toBe('ABCD EF');
   });
 });

@@ -35,9 +35,11 @@ export function secondFactorProblem(factor: SecondFactor): string | null {
   return isPlausibleRecoveryCode(normalizeRecoveryCode(factor.value)) ? null : 'Enter one of your recovery codes.';
 }
 
-/** The body of POST /api/v1/auth/login/mfa (and the code part of disabling 2FA): exactly one of code or recoveryCode. */
-export function secondFactorBody(factor: SecondFactor): { code: string } | { recoveryCode: string } {
-  return factor.kind === 'code' ? { code: normalizeTotp(factor.value) } : { recoveryCode: normalizeRecoveryCode(factor.value) };
+/** The second-factor part of POST /api/v1/auth/login/mfa and /2fa/disable: exactly one of code and recoveryCode is set. */
+export function secondFactorBody(factor: SecondFactor): { code: string | null; recoveryCode: string | null } {
+  return factor.kind === 'code'
+    ? { code: normalizeTotp(factor.value), recoveryCode: null }
+    : { code: null, recoveryCode: normalizeRecoveryCode(factor.value) };
 }
 
 /** What login answers when the account has 2FA on. */
@@ -104,4 +106,17 @@ export function retryAfterText(seconds: number | undefined): string {
   if (minutes < 60) return `Try again in ${minutes} ${minutes === 1 ? 'minute' : 'minutes'}.`;
   const hours = Math.round(minutes / 60);
   return `Try again in about ${hours} ${hours === 1 ? 'hour' : 'hours'}.`;
+}
+
+/** The enrolment QR code as an image URL: the server's SVG is shown through <img>, never put into the page as markup. */
+export function svgDataUri(svg: string): string {
+  const bytes = new TextEncoder().encode(svg);
+  let binary = '';
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return `data:image/svg+xml;base64,${btoa(binary)}`;
+}
+
+/** The setup key in groups of four, as authenticator apps show it ("JBSW Y3DP …"). */
+export function groupSecret(secret: string): string {
+  return secret.replace(/\s+/g, '').replace(/(.{4})(?=.)/g, '$1 ');
 }
