@@ -4,7 +4,6 @@ import { Alert } from '../../ui/Alert';
 import { Button } from '../../ui/Button';
 import { useLoginMfa } from '../auth/session';
 import { CodeField, RecoveryCodeField } from './CodeField';
-import { useFocusOnChange } from './useFocusOnChange';
 import { retryAfterText, secondFactorBody, secondFactorProblem, ticketIsSpent } from './twoFactor';
 
 interface MfaStepProps {
@@ -17,12 +16,12 @@ interface MfaStepProps {
 }
 
 /** The second login step with 2FA on: a code from the authenticator app, or a recovery code. */
+// Each mode's field mounts with autoFocus, so switching between code and recovery code lands on the new field.
 export function MfaStep({ ticket, useRecoveryCode, onToggleRecovery, onRestart, onSignedIn }: MfaStepProps) {
   const [code, setCode] = useState('');
   const [recoveryCode, setRecoveryCode] = useState('');
   const [problem, setProblem] = useState<string | null>(null);
   const mutation = useLoginMfa();
-  const headingRef = useFocusOnChange<HTMLHeadingElement>(useRecoveryCode);
   const error = mutation.error instanceof ApiError ? mutation.error : null;
 
   const submit = (event: FormEvent) => {
@@ -52,7 +51,7 @@ export function MfaStep({ ticket, useRecoveryCode, onToggleRecovery, onRestart, 
   return (
     <form onSubmit={submit} noValidate className="flex flex-col gap-4" aria-labelledby="mfa-heading">
       <div>
-        <h2 id="mfa-heading" ref={headingRef} tabIndex={-1} className="text-lg font-semibold focus:outline-none">
+        <h2 id="mfa-heading" className="text-lg font-semibold">
           Two-factor authentication
         </h2>
         <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400">

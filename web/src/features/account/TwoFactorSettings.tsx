@@ -157,7 +157,7 @@ function RegenerateStep({ onCancel, onDone }: { onCancel: () => void; onDone: (c
         New codes replace all your current recovery codes. Other devices are signed out.
       </p>
       {regenerate.isError && !codeMessage(error) && <Alert>{errorMessage(regenerate.error)}</Alert>}
-      <CodeField value={code} onChange={setCode} error={problem ?? codeMessage(error)} autoFocus />
+      <CodeField value={code} onChange={setCode} error={problem ?? codeMessage(error)} />
       <div className="flex flex-wrap gap-3">
         <Button type="submit" busy={regenerate.isPending}>Generate new codes</Button>
         <Button variant="ghost" onClick={onCancel}>Cancel</Button>
@@ -192,7 +192,7 @@ function DisableStep({ onCancel, onDone }: { onCancel: () => void; onDone: () =>
         Signing in will need only your password. Your recovery codes stop working and other devices are signed out.
       </p>
       {disable.isError && !passwordError && !factorError && <Alert>{errorMessage(disable.error)}</Alert>}
-      <TextField label="Password" name="disablePassword" type="password" autoComplete="current-password" required autoFocus
+      <TextField label="Password" name="disablePassword" type="password" autoComplete="current-password" required
         value={password} onChange={(e) => setPassword(e.target.value)} error={passwordError} />
       {useRecovery
         ? <RecoveryCodeField value={recoveryCode} onChange={setRecoveryCode} error={problem ?? factorError} />
