@@ -1,5 +1,5 @@
 import type { Page } from '@playwright/test';
-import { expect, expectAccessible, logIn, newAccount, signUp, test } from '../support/fixtures';
+import { expect, expectAccessible, logIn, newAccount, screenshot, signUp, test } from '../support/fixtures';
 import { mailedLink } from '../support/mail';
 
 async function logOut(page: Page) {
@@ -24,6 +24,7 @@ test('changing the password: the old one stops working, the new one signs in', a
   await page.getByLabel('New password').fill(newPassword);
   await page.getByRole('button', { name: 'Change password' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Your password was changed.' })).toBeVisible();
+  await screenshot(page, '24-security-settings');
 
   await logOut(page);
   await logIn(page, account.username, account.password);
@@ -43,6 +44,7 @@ test('forgot password answers the same neutral confirmation for any address', as
   await page.getByRole('button', { name: 'Send reset link' }).click();
   await expect(page.getByRole('status')).toHaveText(`If an account uses ${nobody}, we’ve sent it a link to reset the password. ` +
     'The link works once, for one hour. Check your spam folder if it doesn’t arrive.');
+  await screenshot(page, '25-forgot-password-sent');
   await expectAccessible(page);
 });
 
@@ -86,6 +88,7 @@ test('verifying the email from the mailed link; the banner offers a resend until
   await signUp(page, account);
   const banner = page.getByRole('region', { name: 'Email verification' });
   await expect(banner).toContainText('you need a verified address to send messages and join servers');
+  await screenshot(page, '23-verify-email-banner');
   await expectAccessible(page);
 
   await banner.getByRole('button', { name: 'Resend email' }).click();

@@ -37,26 +37,26 @@ export function totp(secret: string, at = Date.now(), step = 30): string {
 }
 
 /**
- * The server accepts a code from the steps around now (±1), each step only once and never an older step than
- * the last one used (replay protection). Tests that need several codes take them from increasing steps; when
- * the next usable step is still in the future, this waits for the clock to reach it.
+ * The server accepts the code of a step from one step before its "now" to one step after, each step only once
+ * and never a step older than the last one used (replay protection). Tests that need several codes take them
+ * from increasing steps: the oldest one still accepted for at least `marginMs` more, waiting for the clock
+ * when every such step was already used.
  */
-export function createCodeSource(secret: string, step = 30) {
+export function createCodeSource(secret: string, { step = 30, marginMs = 10_000 } = {}) {
   const key = base32Decode(secret);
+  const stepMs = step * 1000;
   let last = -Infinity;
-  const current = () => Math.floor(Date.now() / 1000 / step);
   return {
     async next(): Promise<string> {
-      for (;;) {
-        const now = current();
-        const counter = Math.max(last + 1, now);
-        if (counter <= now + 1) {
-          last = counter;
-          return hotp(key, counter);
-        }
-        // Until the server's "now" reaches one step before the counter; a real clock condition, not a guess.
-        await new Promise((resolve) => setTimeout(resolve, (now + 1) * step * 1000 - Date.now() + 50));
-      }
+      const now = Date.now();
+      let counter = Math.max(last + 1, Math.floor(now / stepMs) - 1);
+      // Accepted until the server's clock passes the step after it.
+      while ((counter + 2) * stepMs - now < marginMs) counter++;
+      // Accepted from the step before it; a real clock condition, not a guess.
+      const acceptedFrom = (counter - 1) * stepMs;
+      if (acceptedFrom > now) await new Promise((resolve) => setTimeout(resolve, acceptedFrom - now + 100));
+      last = counter;
+      return hotp(key, counter);
     },
   };
 }

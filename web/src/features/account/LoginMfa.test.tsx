@@ -89,6 +89,16 @@ describe('login with two-factor authentication', () => {
     expect(document.activeElement).toBe(screen.getByLabelText('Email or username'));
   });
 
+  it('does not send a code for a ticket that has run out', async () => {
+    const seen = fakeFetch(() => json({ mfaRequired: true, mfaTicket: ticket, expiresIn: 0 }));
+    renderLogin();
+    await passPassword();
+    fireEvent.change(screen.getByLabelText('Authentication code'), { target: { value: '123456' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Verify and log in' }));
+    expect((await screen.findByRole('alert')).textContent).toBe('That sign-in took too long. Enter your password again.');
+    expect(seen.map((r) => r.path)).toEqual(['/api/v1/auth/login']);
+  });
+
   it('signs in at once when the account has no 2FA', async () => {
     fakeFetch(() => json(tokens));
     renderLogin();

@@ -8,6 +8,8 @@ import { retryAfterText, secondFactorBody, secondFactorProblem, ticketIsSpent } 
 
 interface MfaStepProps {
   ticket: string;
+  /** When the ticket runs out (ms since the epoch); after that only the password step can get a new one. */
+  expiresAt: number;
   useRecoveryCode: boolean;
   onToggleRecovery: () => void;
   /** Back to the password (the ticket expired or was used up); the message says why, if there is a reason. */
@@ -16,8 +18,10 @@ interface MfaStepProps {
 }
 
 /** The second login step with 2FA on: a code from the authenticator app, or a recovery code. */
+const TOO_SLOW = 'That sign-in took too long. Enter your password again.';
+
 // Each mode's field mounts with autoFocus, so switching between code and recovery code lands on the new field.
-export function MfaStep({ ticket, useRecoveryCode, onToggleRecovery, onRestart, onSignedIn }: MfaStepProps) {
+export function MfaStep({ ticket, expiresAt, useRecoveryCode, onToggleRecovery, onRestart, onSignedIn }: MfaStepProps) {
   const [code, setCode] = useState('');
   const [recoveryCode, setRecoveryCode] = useState('');
   const [problem, setProblem] = useState<string | null>(null);
@@ -30,13 +34,14 @@ export function MfaStep({ ticket, useRecoveryCode, onToggleRecovery, onRestart, 
     const invalid = secondFactorProblem(factor);
     setProblem(invalid);
     if (invalid) return;
+    if (Date.now() >= expiresAt) return onRestart(TOO_SLOW);
     mutation.mutate({ mfaTicket: ticket, ...secondFactorBody(factor) }, {
       onSuccess: onSignedIn,
       onError: (failure) => {
         if (failure instanceof ApiError && ticketIsSpent(failure.code)) {
           onRestart(failure.code === 'account_locked'
             ? `${failure.message} ${retryAfterText(failure.retryAfterSeconds)}`
-            : 'That sign-in took too long. Enter your password again.');
+            : TOO_SLOW);
         }
       },
     });

@@ -5,7 +5,9 @@ import { Alert } from '../../ui/Alert';
 import { Button } from '../../ui/Button';
 import { TextField } from '../../ui/Field';
 import { usePageTitle } from '../../ui/usePageTitle';
+import { tokenStore } from '../../api/client';
 import { AuthLayout } from '../auth/AuthLayout';
+import { setDeliberateSignOut } from '../auth/signOutIntent';
 import { useConfirmPasswordReset } from './api';
 import { retryAfterText } from './twoFactor';
 
@@ -34,7 +36,14 @@ export default function ResetPasswordPage() {
   const submit = (event: FormEvent) => {
     event.preventDefault();
     mutation.mutate({ userId, token, newPassword: password }, {
-      onSuccess: () => navigate('/login', { replace: true, state: { notice: 'Your password was changed. Log in with the new one.' } }),
+      onSuccess: () => {
+        // The reset signed out every session of the account, this browser's too if it was signed in as it.
+        if (tokenStore.get()?.userId === userId) {
+          setDeliberateSignOut(true);
+          tokenStore.clear();
+        }
+        navigate('/login', { replace: true, state: { notice: 'Your password was changed. Log in with the new one.' } });
+      },
     });
   };
 

@@ -41,6 +41,7 @@ export default function LoginPage() {
       <AuthLayout title="Welcome back!" subtitle="One more step to sign in.">
         <MfaStep
           ticket={step.ticket}
+          expiresAt={step.expiresAt}
           useRecoveryCode={step.useRecoveryCode}
           onToggleRecovery={() => dispatch({ type: 'toggleRecovery' })}
           onRestart={(message) => {
