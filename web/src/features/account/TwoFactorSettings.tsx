@@ -77,7 +77,7 @@ export function TwoFactorSettings() {
         {enroll.isError && <Alert>{errorMessage(enroll.error)}</Alert>}
         <p className="text-sm text-zinc-600 dark:text-zinc-400">
           Off. With two-factor authentication, signing in also needs a code from an authenticator app on your phone,
-          so a stolen password alone is not enough.
+          so a stolen password alone is not enough. Turning it on signs out your other devices.
         </p>
         <div>
           <Button busy={enroll.isPending}
