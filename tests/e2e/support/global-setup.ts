@@ -36,6 +36,7 @@ export default async function globalSetup() {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'kamachat-e2e-'));
   const logFile = path.join(dataDir, 'server.log');
   const log = openSync(logFile, 'a');
+  const baseURL = `http://127.0.0.1:${port}`;
   const child = spawn('dotnet', [dll], {
     cwd: dataDir,
     env: {
@@ -47,22 +48,22 @@ export default async function globalSetup() {
       KAMACHAT_WEB_ROOT: webRoot,
       // Access tokens live 1 s (+30 s the server allows for clock skew), so token refresh happens for real.
       KAMACHAT_ACCESS_TOKEN_LIFETIME: '00:00:01',
-      // Every browser in the suite signs up and logs in from 127.0.0.1: lift the per-IP limits a real
-      // deployment keeps (the limits themselves are tested in the .NET suite).
-      RateLimits__Register__PerIp: '100000',
-      RateLimits__Register__PerAccount: '100000',
-      RateLimits__Login__PerIp: '100000',
-      RateLimits__Login__PerAccount: '100000',
-      RateLimits__Mfa__PerIp: '100000',
-      RateLimits__VerificationResend__PerIp: '100000',
-      RateLimits__PasswordReset__PerIp: '100000',
+      // Links in the mailed .eml files (support/mail.ts) point at this server.
+      PUBLIC_URL: baseURL,
+      // Every test signs up and logs in from 127.0.0.1; the per-address limits are for real clients, not a suite.
+      RateLimits__Register__PerIp: '10000',
+      RateLimits__Login__PerIp: '10000',
+      RateLimits__Mfa__PerIp: '10000',
+      RateLimits__VerificationResend__PerIp: '10000',
+      RateLimits__PasswordReset__PerIp: '10000',
+      RateLimits__Register__PerAccount: '10000',
+      RateLimits__Login__PerAccount: '10000',
       ASPNETCORE_ENVIRONMENT: '',
       DOTNET_ENVIRONMENT: '',
     },
     stdio: ['ignore', log, log],
     detached: false,
   });
-  const baseURL = `http://127.0.0.1:${port}`;
   mkdirSync(path.dirname(stateFile), { recursive: true });
   writeFileSync(stateFile, JSON.stringify({ pid: child.pid, dataDir, baseURL }));
 
@@ -84,5 +85,6 @@ export default async function globalSetup() {
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   process.env.KAMACHAT_E2E_URL = baseURL;
+  process.env.KAMACHAT_E2E_DATA_DIR = dataDir;
   console.log(`[e2e] KamaChat server at ${baseURL} (pid ${child.pid}, data ${dataDir})`);
 }

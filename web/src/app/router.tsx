@@ -11,6 +11,12 @@ export const router = createBrowserRouter([
     errorElement: <RouteError />,
     hydrateFallbackElement: <div className="h-full bg-main dark:bg-main-dark" />,
     children: [
+      // Emailed links and the reset request: they work signed in or out.
+      { path: '/verify-email', lazy: page(() => import('../features/account/VerifyEmailPage')) },
+      { path: '/confirm-email-change', lazy: page(() => import('../features/account/ConfirmEmailChangePage')) },
+      { path: '/forgot-password', lazy: page(() => import('../features/account/ForgotPasswordPage')) },
+      { path: '/reset-password', lazy: page(() => import('../features/account/ResetPasswordPage')) },
+      { path: '/unsubscribe', lazy: page(() => import('../features/notifications/UnsubscribePage')) },
       {
         element: <RequireGuest />,
         children: [
@@ -34,6 +40,8 @@ export const router = createBrowserRouter([
                   { index: true, element: <Navigate to="profile" replace /> },
                   { path: 'profile', lazy: page(() => import('../features/settings/ProfileSettings')) },
                   { path: 'account', lazy: page(() => import('../features/settings/AccountSettings')) },
+                  { path: 'security', lazy: page(() => import('../features/settings/SecuritySettings')) },
+                  { path: 'notifications', lazy: page(() => import('../features/notifications/NotificationSettingsPage')) },
                   { path: 'sessions', lazy: page(() => import('../features/settings/SessionsSettings')) },
                   { path: 'appearance', lazy: page(() => import('../features/settings/AppearanceSettings')) },
                 ],

@@ -4,6 +4,7 @@ import { api, tokenStore, unwrap } from '../../api/client';
 import { toStoredTokens } from '../../api/authFetch';
 import { setDeliberateSignOut } from './signOutIntent';
 import type { AuthTokens, LoginRequest, Me, RegisterRequest } from '../../api/types';
+import { isMfaChallenge, type MfaChallenge } from '../account/twoFactor';
 
 export const meKey = ['users', '@me'] as const;
 
@@ -31,10 +32,24 @@ function useStartSession() {
   };
 }
 
+/** Signs in with a password: starts the session, or (2FA on) answers the challenge for the code step. */
 export function useLogin() {
   const start = useStartSession();
   return useMutation({
-    mutationFn: (body: LoginRequest) => unwrap(api.POST('/api/v1/auth/login', { body })),
+    // The OpenAPI document lists only one of login's two 200 bodies, so the union is spelled out here.
+    mutationFn: (body: LoginRequest) => unwrap(api.POST('/api/v1/auth/login', { body })) as Promise<AuthTokens | MfaChallenge>,
+    onSuccess: (result) => {
+      if (!isMfaChallenge(result)) start(result);
+    },
+  });
+}
+
+/** The second login step: the ticket from the password step and a code (or recovery code) for tokens. */
+export function useLoginMfa() {
+  const start = useStartSession();
+  return useMutation({
+    mutationFn: (body: { mfaTicket: string; code: string | null; recoveryCode: string | null }) =>
+      unwrap(api.POST('/api/v1/auth/login/mfa', { body })),
     onSuccess: start,
   });
 }

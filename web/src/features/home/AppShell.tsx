@@ -1,4 +1,5 @@
 import { Outlet } from 'react-router';
+import { VerifyEmailBanner } from '../account/VerifyEmailBanner';
 import { ServerRail } from './ServerRail';
 
 /**
@@ -7,12 +8,15 @@ import { ServerRail } from './ServerRail';
  */
 export function AppShell() {
   return (
-    <div className="flex h-full overflow-hidden">
+    <div className="flex h-full flex-col overflow-hidden">
       <a href="#main" className="sr-only z-50 rounded-md bg-brand px-4 py-2 text-white focus:not-sr-only focus:absolute focus:left-2 focus:top-2">
         Skip to content
       </a>
-      <ServerRail />
-      <Outlet />
+      <VerifyEmailBanner />
+      <div className="flex min-h-0 flex-1 overflow-hidden">
+        <ServerRail />
+        <Outlet />
+      </div>
     </div>
   );
 }

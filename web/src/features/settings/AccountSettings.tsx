@@ -2,6 +2,7 @@ import { errorMessage } from '../../api/errors';
 import { Alert } from '../../ui/Alert';
 import { Button, Spinner } from '../../ui/Button';
 import { usePageTitle } from '../../ui/usePageTitle';
+import { EmailChangeForm } from '../account/EmailChangeForm';
 import { useLogout, useMe } from '../auth/session';
 import { SectionHeading } from './SettingsLayout';
 
@@ -35,6 +36,11 @@ export default function AccountSettings() {
           <dd className="mt-1">{new Date(me.createdAt).toLocaleDateString(undefined, { dateStyle: 'long' })}</dd>
         </div>
       </dl>
+      <section aria-labelledby="change-email-heading" className="mt-8 flex flex-col gap-3">
+        <h2 id="change-email-heading" className="text-base font-semibold">Change email</h2>
+        <p className="text-sm text-zinc-600 dark:text-zinc-400">We’ll send a link to the new address. It becomes your email when you open it.</p>
+        <EmailChangeForm />
+      </section>
       <h2 className="mt-8 text-base font-semibold">Log out</h2>
       <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400">Sign out of KamaChat on this device.</p>
       <Button variant="danger" className="mt-3" busy={logout.isPending} onClick={() => logout.mutate()}>

@@ -3,8 +3,8 @@ import { useLogout } from '../auth/session';
 
 const SECTIONS = [
   { heading: 'User settings', links: [{ to: 'profile', label: 'Profile' }, { to: 'account', label: 'Account' }] },
-  { heading: 'Security', links: [{ to: 'sessions', label: 'Sessions' }] },
-  { heading: 'App settings', links: [{ to: 'appearance', label: 'Appearance' }] },
+  { heading: 'Security', links: [{ to: 'security', label: 'Password & 2FA' }, { to: 'sessions', label: 'Sessions' }] },
+  { heading: 'App settings', links: [{ to: 'notifications', label: 'Notifications' }, { to: 'appearance', label: 'Appearance' }] },
 ];
 
 /** Settings: a section list on the left (a strip on top on small screens) and the chosen section. */

@@ -1,0 +1,75 @@
+import { useQuery } from '@tanstack/react-query';
+import { api, unwrap } from '../../api/client';
+import { errorMessage } from '../../api/errors';
+import { Alert } from '../../ui/Alert';
+import { Spinner } from '../../ui/Button';
+import { usePageTitle } from '../../ui/usePageTitle';
+import { SectionHeading } from '../settings/SettingsLayout';
+import { useNotificationSettings, useUpdateNotificationSettings } from './api';
+import { changes, EMAIL_CHOICES, toggleMuted, type NotificationSettings } from './settings';
+
+export default function NotificationSettingsPage() {
+  usePageTitle('Notification settings');
+  const settings = useNotificationSettings();
+  const update = useUpdateNotificationSettings();
+  const servers = useQuery({ queryKey: ['users', '@me', 'servers'], queryFn: () => unwrap(api.GET('/api/v1/users/@me/servers')) });
+
+  const save = (next: NotificationSettings) => {
+    const patch = settings.data ? changes(settings.data, next) : null;
+    if (patch) update.mutate(patch);
+  };
+
+  return (
+    <>
+      <SectionHeading title="Notifications" description="When KamaChat emails you about messages you missed." />
+      {settings.isPending ? (
+        <Spinner label="Loading…" />
+      ) : settings.isError ? (
+        <Alert>{errorMessage(settings.error)}</Alert>
+      ) : (
+        <div className="flex flex-col gap-8">
+          <div aria-live="polite" className="text-sm text-zinc-600 dark:text-zinc-400">
+            {update.isPending ? 'Saving…' : update.isSuccess ? 'Saved.' : ''}
+          </div>
+          {update.isError && <Alert>{`Your change was not saved. ${errorMessage(update.error)}`}</Alert>}
+          <fieldset className="flex flex-col gap-2">
+            <legend className="mb-2 text-base font-semibold">Email me about</legend>
+            {EMAIL_CHOICES.map((choice) => (
+              <label key={choice.value} className="flex cursor-pointer items-start gap-3 rounded-lg bg-side p-3 dark:bg-side-dark">
+                <input type="radio" name="email" value={choice.value} className="mt-1 size-4 accent-indigo-600"
+                  checked={settings.data.email === choice.value}
+                  onChange={() => save({ ...settings.data, email: choice.value })} />
+                <span>
+                  <span className="block font-medium">{choice.label}</span>
+                  <span className="block text-sm text-zinc-600 dark:text-zinc-400">{choice.description}</span>
+                </span>
+              </label>
+            ))}
+          </fieldset>
+          <fieldset className="flex flex-col gap-2" disabled={settings.data.email === 'none'}>
+            <legend className="mb-1 text-base font-semibold">Muted servers</legend>
+            <p className="mb-2 text-sm text-zinc-600 dark:text-zinc-400">
+              {settings.data.email === 'none' ? 'Emails are off for every server.' : 'No emails about messages in the servers you mute.'}
+            </p>
+            {servers.isPending ? (
+              <Spinner label="Loading servers…" />
+            ) : servers.isError ? (
+              <Alert>{errorMessage(servers.error)}</Alert>
+            ) : servers.data.length === 0 ? (
+              <p className="rounded-lg bg-side p-4 text-sm text-zinc-600 dark:bg-side-dark dark:text-zinc-400">You’re not in any servers yet.</p>
+            ) : (
+              servers.data.map((server) => (
+                <label key={server.id} className="flex cursor-pointer items-center gap-3 rounded-lg bg-side p-3 dark:bg-side-dark">
+                  <input type="checkbox" className="size-4 accent-indigo-600"
+                    checked={settings.data.mutedServerIds.includes(server.id)}
+                    onChange={() => save({ ...settings.data, mutedServerIds: toggleMuted(settings.data.mutedServerIds, server.id) })} />
+                  <span className="font-medium">Mute {server.name}</span>
+                </label>
+              ))
+            )}
+          </fieldset>
+        </div>
+      )}
+    </>
+  );
+}

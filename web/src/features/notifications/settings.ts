@@ -1,0 +1,48 @@
+/**
+ * Email notification settings: `GET/PATCH /api/v1/users/@me/notification-settings` and the one-click
+ * unsubscribe. Declared by hand until the endpoints reach openapi.json; then regenerate (`npm run gen:api`)
+ * and use the generated types.
+ */
+
+export type EmailNotifications = 'all' | 'mentions' | 'none';
+
+export interface NotificationSettings {
+  email: EmailNotifications;
+  mutedServerIds: string[];
+}
+
+export type NotificationSettingsPatch = Partial<NotificationSettings>;
+
+export const EMAIL_CHOICES: { value: EmailNotifications; label: string; description: string }[] = [
+  { value: 'all', label: 'All messages', description: 'Email me about new direct messages and mentions while I’m away.' },
+  { value: 'mentions', label: 'Only mentions', description: 'Email me only when someone mentions me or sends me a direct message.' },
+  { value: 'none', label: 'Nothing', description: 'Never email me about messages.' },
+];
+
+/** Tolerates a server that sends more or less than expected: unknown levels count as "all", ids are strings. */
+export function fromServer(body: unknown): NotificationSettings {
+  const value = (body ?? {}) as { email?: unknown; mutedServerIds?: unknown };
+  const email = value.email === 'mentions' || value.email === 'none' ? value.email : 'all';
+  const muted = Array.isArray(value.mutedServerIds) ? value.mutedServerIds.map(String) : [];
+  return { email, mutedServerIds: [...new Set(muted)] };
+}
+
+/** Mutes the server if it was not muted, and unmutes it if it was; order is kept. */
+export function toggleMuted(ids: readonly string[], serverId: string): string[] {
+  return ids.includes(serverId) ? ids.filter((id) => id !== serverId) : [...ids, serverId];
+}
+
+/** Only what changed, so two tabs editing different fields do not undo each other. Null when nothing changed. */
+export function changes(before: NotificationSettings, after: NotificationSettings): NotificationSettingsPatch | null {
+  const patch: NotificationSettingsPatch = {};
+  if (before.email !== after.email) patch.email = after.email;
+  const sameMuted = before.mutedServerIds.length === after.mutedServerIds.length
+    && before.mutedServerIds.every((id) => after.mutedServerIds.includes(id));
+  if (!sameMuted) patch.mutedServerIds = after.mutedServerIds;
+  return Object.keys(patch).length > 0 ? patch : null;
+}
+
+/** The settings after the patch is applied, for the optimistic update. */
+export function applyPatch(settings: NotificationSettings, patch: NotificationSettingsPatch): NotificationSettings {
+  return { email: patch.email ?? settings.email, mutedServerIds: patch.mutedServerIds ?? settings.mutedServerIds };
+}
