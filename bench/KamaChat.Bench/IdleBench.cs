@@ -37,7 +37,9 @@ public static class IdleBench
             }
         });
         await Task.WhenAll(tasks);
-        await Task.Delay(3000);
+        // Time to settle before measuring (and, with KAMACHAT_BENCH_SETTLE_SECONDS, to take a heap dump of the server).
+        var settle = int.TryParse(Environment.GetEnvironmentVariable("KAMACHAT_BENCH_SETTLE_SECONDS"), out var s) ? s : 3;
+        await Task.Delay(TimeSpan.FromSeconds(settle));
         var after = server.ResidentBytes();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"idle       {connections.Count:N0} connected ({failures} failed); server memory {before / 1048576.0:N0} MiB -> {after / 1048576.0:N0} MiB, {(after - before) / (double)Math.Max(1, connections.Count) / 1024:N1} KiB per connection"));

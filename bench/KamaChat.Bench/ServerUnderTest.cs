@@ -45,6 +45,9 @@ public sealed class ServerUnderTest : IAsyncDisposable
         start.Environment["PORT"] = port.ToString(CultureInfo.InvariantCulture);
         start.Environment["KAMACHAT_DATA_DIR"] = Path.Combine(directory, "data");
         start.Environment["Logging__LogLevel__Default"] = "Warning";
+        // The bench signs up its users from one address; the per-IP sign-up limit is for real clients.
+        start.Environment["RateLimits__Register__PerIp"] = "100000";
+        start.Environment["RateLimits__Register__PerAccount"] = "100000";
         var process = Process.Start(start)!;
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, e) => { if (e.Data is { } line) Console.Error.WriteLine("[server] " + line); };

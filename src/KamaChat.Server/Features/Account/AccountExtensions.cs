@@ -21,7 +21,7 @@ public static class AccountExtensions
         services.AddAuthorizationBuilder().AddPolicy(VerifiedEmailPolicy.Name, policy => policy
             .RequireAuthenticatedUser()
             .AddRequirements(new VerifiedEmailRequirement()));
-        services.AddScoped<IAuthorizationHandler, VerifiedEmailHandler>();
+        services.AddSingleton<IAuthorizationHandler, VerifiedEmailHandler>();
         services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, ProblemAuthorizationResultHandler>();
         return builder;
     }

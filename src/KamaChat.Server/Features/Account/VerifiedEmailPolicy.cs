@@ -20,7 +20,12 @@ public static class VerifiedEmailPolicy
 
 public sealed class VerifiedEmailRequirement : IAuthorizationRequirement;
 
-internal sealed class VerifiedEmailHandler(KamaDbContext db, IOptions<AccountOptions> options) : AuthorizationHandler<VerifiedEmailRequirement>
+/// <remarks>
+/// Authorization builds every handler for every authorized request, the gateway's long-lived WebSocket included:
+/// the DbContext is therefore taken only when this requirement is actually evaluated, in a scope of its own, rather
+/// than injected (which kept one alive per gateway connection).
+/// </remarks>
+internal sealed class VerifiedEmailHandler(IServiceScopeFactory scopes, IOptions<AccountOptions> options) : AuthorizationHandler<VerifiedEmailRequirement>
 {
     protected override async Task HandleRequirementAsync(AuthorizationHandlerContext context, VerifiedEmailRequirement requirement)
     {
@@ -29,8 +34,11 @@ internal sealed class VerifiedEmailHandler(KamaDbContext db, IOptions<AccountOpt
             context.Succeed(requirement);
             return;
         }
-        if (context.User.TryGetUserId(out var userId) &&
-            await db.Users.AnyAsync(u => u.Id == userId && u.EmailConfirmed))
+        if (!context.User.TryGetUserId(out var userId))
+            return;
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<KamaDbContext>();
+        if (await db.Users.AnyAsync(u => u.Id == userId && u.EmailConfirmed))
             context.Succeed(requirement);
     }
 }
