@@ -48,6 +48,8 @@ public sealed class ServerUnderTest : IAsyncDisposable
         // The bench signs up its users from one address; the per-IP sign-up limit is for real clients.
         start.Environment["RateLimits__Register__PerIp"] = "100000";
         start.Environment["RateLimits__Register__PerAccount"] = "100000";
+        // Senders run at the bench's rate, far above a person's message budget.
+        start.Environment["RateLimits__MessageSend__PerAccount"] = "100000000";
         var process = Process.Start(start)!;
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, e) => { if (e.Data is { } line) Console.Error.WriteLine("[server] " + line); };

@@ -120,6 +120,8 @@ public sealed partial class ClusterTests : IAsyncLifetime
             ["REDIS_URL"] = redis,
             ["KAMACHAT_DATA_DIR"] = data,
             ["Logging__LogLevel__Default"] = "Warning",
+            // One sender streams 1,000 messages as fast as it can: far above a person's message budget.
+            ["RateLimits__MessageSend__PerAccount"] = "1000000",
         }, data);
         _processes.Add(node);
         await node.WaitForPortAsync(port, TimeSpan.FromSeconds(60));

@@ -7,6 +7,7 @@ using KamaChat.Server.Features.Events;
 using KamaChat.Server.Features.Permissions;
 using KamaChat.Server.Infrastructure.Http;
 using KamaChat.Server.Infrastructure.Ids;
+using KamaChat.Server.Infrastructure.RateLimiting;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Perms = KamaChat.Server.Features.Permissions.Permissions;
@@ -21,9 +22,12 @@ internal static class SendMessage
 
     public static async Task<Results<Created<MessageResponse>, Ok<MessageResponse>, ValidationProblem, ProblemHttpResult>> HandleAsync(
         long id, SendMessageRequest request, ClaimsPrincipal principal, KamaDbContext db, PermissionService permissions,
-        EventLog events, SnowflakeGenerator ids, TimeProvider time, HttpContext http, CancellationToken cancellationToken)
+        EventLog events, SnowflakeGenerator ids, TimeProvider time, AccountRateLimiter limiter, HttpContext http, CancellationToken cancellationToken)
     {
         var userId = principal.UserId();
+        // Before any database work: a flood costs the flooder a 429, not the server a query.
+        if (limiter.TryAcquire(RateLimitPolicy.MessageSend, userId.ToString(CultureInfo.InvariantCulture), http) is { } limited)
+            return limited;
         var access = await permissions.ForChannelAsync(userId, id, cancellationToken);
         if (access is null)
             return MessagingProblems.ChannelNotFound();

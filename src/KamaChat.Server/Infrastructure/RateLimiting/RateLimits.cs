@@ -33,6 +33,9 @@ public sealed class RateLimitOptions
 
     public RateLimitRule PasswordReset { get; set; } = new() { PerIp = 10, PerAccount = 3, Window = TimeSpan.FromHours(1) };
 
+    /// <summary>Messages one account may send: enough for a fast typist or a paste of lines, not for a spam script.</summary>
+    public RateLimitRule MessageSend { get; set; } = new() { PerIp = 100_000, PerAccount = 20, Window = TimeSpan.FromSeconds(10) };
+
     public RateLimitRule Rule(RateLimitPolicy policy) => policy switch
     {
         RateLimitPolicy.Register => Register,
@@ -40,6 +43,7 @@ public sealed class RateLimitOptions
         RateLimitPolicy.Mfa => Mfa,
         RateLimitPolicy.VerificationResend => VerificationResend,
         RateLimitPolicy.PasswordReset => PasswordReset,
+        RateLimitPolicy.MessageSend => MessageSend,
         _ => throw new ArgumentOutOfRangeException(nameof(policy)),
     };
 }
@@ -51,6 +55,7 @@ public enum RateLimitPolicy
     Mfa,
     VerificationResend,
     PasswordReset,
+    MessageSend,
 }
 
 internal sealed class RateLimitOptionsValidator : IValidateOptions<RateLimitOptions>
