@@ -1,3 +1,4 @@
+using KamaChat.Server.Features.Channels;
 using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
 using KamaChat.Server.Data;
@@ -136,6 +137,10 @@ public static class MemberEndpoints
         var removed = await db.Members.Where(m => m.ServerId == serverId && m.UserId == userId).ExecuteDeleteAsync(cancellationToken);
         if (removed == 0)
             return false;
+        // Their channel overwrites go too: a kicked or banned member who comes back must not regain special access.
+        await db.PermissionOverwrites
+            .Where(o => o.TargetType == OverwriteTarget.Member && o.TargetId == userId && db.Channels.Any(c => c.Id == o.ChannelId && c.ServerId == serverId))
+            .ExecuteDeleteAsync(cancellationToken);
         await change.AppendAsync(EventScope.Server, serverId, "MemberLeft", new MemberLeftEvent(serverId.Text(), userId.Text(), reason), cancellationToken);
         await change.AppendAsync(EventScope.User, userId, "ServerRemoved", new ServerRemovedEvent(serverId.Text(), reason), cancellationToken);
         return true;
