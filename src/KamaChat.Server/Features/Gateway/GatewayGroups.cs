@@ -23,20 +23,28 @@ public sealed class GatewayGroups(KamaDbContext db, PermissionService permission
         _ => User(id),
     };
 
-    public async Task<HashSet<string>> DesiredForAsync(long userId, CancellationToken cancellationToken)
+    public async Task<HashSet<string>> DesiredForAsync(long userId, CancellationToken cancellationToken) =>
+        (await SnapshotAsync(userId, cancellationToken)).Groups;
+
+    /// <summary>The groups, and what the user can see per server (which the Ready payload reuses rather than computing again).</summary>
+    public async Task<(HashSet<string> Groups, Dictionary<long, IReadOnlyList<ChannelAccess>> VisibleByServer)> SnapshotAsync(
+        long userId, CancellationToken cancellationToken)
     {
         var groups = new HashSet<string>(StringComparer.Ordinal) { User(userId) };
+        var visibleByServer = new Dictionary<long, IReadOnlyList<ChannelAccess>>();
         var serverIds = await db.Members.AsNoTracking().Where(m => m.UserId == userId).Select(m => m.ServerId).ToListAsync(cancellationToken);
         foreach (var serverId in serverIds)
         {
             groups.Add(Server(serverId));
-            foreach (var channel in await permissions.VisibleChannelsAsync(userId, serverId, cancellationToken))
+            var visible = await permissions.VisibleChannelsAsync(userId, serverId, cancellationToken);
+            visibleByServer[serverId] = visible;
+            foreach (var channel in visible)
                 groups.Add(Channel(channel.Channel.Id));
         }
         var directChannels = await db.ChannelRecipients.AsNoTracking().Where(r => r.UserId == userId).Select(r => r.ChannelId).ToListAsync(cancellationToken);
         foreach (var channelId in directChannels)
             groups.Add(Channel(channelId));
-        return groups;
+        return (groups, visibleByServer);
     }
 
     /// <summary>Moves one connection into exactly the desired groups.</summary>

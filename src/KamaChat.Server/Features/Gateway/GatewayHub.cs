@@ -34,8 +34,9 @@ public sealed class GatewayHub(
         connections.Add(connection);
 
         // Groups before the snapshot, so nothing committed from here on is missed.
-        await GatewayGroups.SyncAsync(HubContext, connection, await groups.DesiredForAsync(connection.UserId, Context.ConnectionAborted), Context.ConnectionAborted);
-        var payload = await ready.BuildAsync(connection.UserId, connection.SessionId, Context.ConnectionAborted);
+        var (desired, visibleByServer) = await groups.SnapshotAsync(connection.UserId, Context.ConnectionAborted);
+        await GatewayGroups.SyncAsync(HubContext, connection, desired, Context.ConnectionAborted);
+        var payload = await ready.BuildAsync(connection.UserId, connection.SessionId, visibleByServer, Context.ConnectionAborted);
         if (payload is null)
         {
             Context.Abort();

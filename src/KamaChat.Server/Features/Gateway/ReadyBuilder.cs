@@ -18,7 +18,10 @@ public sealed class ReadyBuilder(
     public const int MaxPresences = 1000;
     public const int MaxPresenceCandidates = 5000;
 
-    public async Task<ReadyPayload?> BuildAsync(long userId, long sessionId, CancellationToken cancellationToken)
+    /// <param name="visibleByServer">What the user can see per server, as just computed for their groups; servers
+    /// missing from it (joined a moment ago) are looked up.</param>
+    public async Task<ReadyPayload?> BuildAsync(
+        long userId, long sessionId, IReadOnlyDictionary<long, IReadOnlyList<ChannelAccess>> visibleByServer, CancellationToken cancellationToken)
     {
         // Stream positions are read before the snapshot: an event committed in between is then both in the snapshot
         // and delivered with a higher sequence (harmless: clients dedupe by id). The other order could lose it.
@@ -42,7 +45,9 @@ public sealed class ReadyBuilder(
         var channelIds = new List<long>();
         foreach (var server in servers)
         {
-            var visible = await permissions.VisibleChannelsAsync(userId, server.Id, cancellationToken);
+            var visible = visibleByServer.TryGetValue(server.Id, out var known)
+                ? known
+                : await permissions.VisibleChannelsAsync(userId, server.Id, cancellationToken);
             channelIds.AddRange(visible.Select(v => v.Channel.Id));
             readyServers.Add(new ReadyServer(Id(server.Id), server.Name, server.IconUrl, Id(server.OwnerId), visible
                 .OrderBy(v => v.Channel.Position).ThenBy(v => v.Channel.Id)
