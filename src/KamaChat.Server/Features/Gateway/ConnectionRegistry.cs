@@ -14,8 +14,11 @@ public sealed class GatewayConnection(string connectionId, long userId, long ses
 
     public HubCallerContext Context { get; } = context;
 
-    /// <summary>Groups this connection is in; guarded by <see cref="Gate"/> so membership updates for one connection never interleave.</summary>
-    public HashSet<string> Groups { get; } = [];
+    /// <summary>
+    /// Groups this connection is in. Changed only under <see cref="Gate"/>, so updates for one connection never
+    /// interleave; concurrent, so the dispatcher may read it while an update runs.
+    /// </summary>
+    public ConcurrentDictionary<string, byte> Groups { get; } = new(StringComparer.Ordinal);
 
     public SemaphoreSlim Gate { get; } = new(1, 1);
 }

@@ -94,7 +94,7 @@ public sealed class EventDispatcher(
         if (group is null)
             return [];
         var users = connections.ConnectedUsers
-            .Where(user => connections.OfUser(user).Any(c => c.Groups.Contains(group)))
+            .Where(user => connections.OfUser(user).Any(c => c.Groups.ContainsKey(group)))
             .ToHashSet();
         if (ReadLong(entry.Payload, "userId") is { } subject)
             users.Add(subject);

@@ -53,15 +53,15 @@ public sealed class GatewayGroups(KamaDbContext db, PermissionService permission
         await connection.Gate.WaitAsync(cancellationToken);
         try
         {
-            foreach (var group in connection.Groups.Where(g => !desired.Contains(g)).ToList())
+            foreach (var group in connection.Groups.Keys.Where(g => !desired.Contains(g)).ToList())
             {
                 await hub.Groups.RemoveFromGroupAsync(connection.ConnectionId, group, cancellationToken);
-                connection.Groups.Remove(group);
+                connection.Groups.TryRemove(group, out _);
             }
-            foreach (var group in desired.Where(g => !connection.Groups.Contains(g)).ToList())
+            foreach (var group in desired.Where(g => !connection.Groups.ContainsKey(g)).ToList())
             {
                 await hub.Groups.AddToGroupAsync(connection.ConnectionId, group, cancellationToken);
-                connection.Groups.Add(group);
+                connection.Groups[group] = 0;
             }
         }
         finally

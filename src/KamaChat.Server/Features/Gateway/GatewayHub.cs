@@ -118,16 +118,7 @@ public sealed class GatewayHub(
     /// <summary>Presence goes to everyone who shares a server or a DM with the user: the groups of their connection.</summary>
     private static async Task AnnounceAsync(IGatewayFanout fanout, GatewayConnection connection, string status)
     {
-        string[] targets;
-        await connection.Gate.WaitAsync();
-        try
-        {
-            targets = connection.Groups.Where(g => !g.StartsWith("user:", StringComparison.Ordinal)).ToArray();
-        }
-        finally
-        {
-            connection.Gate.Release();
-        }
+        var targets = connection.Groups.Keys.Where(g => !g.StartsWith("user:", StringComparison.Ordinal)).ToArray();
         if (targets.Length > 0)
             await fanout.SendSignalAsync(Signal("Presence", targets,
                 new PresenceUpdated(connection.UserId.ToString(CultureInfo.InvariantCulture), status)), CancellationToken.None);
