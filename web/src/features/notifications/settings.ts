@@ -14,7 +14,7 @@ export interface NotificationSettings {
 export type NotificationSettingsPatch = Partial<NotificationSettings>;
 
 export const EMAIL_CHOICES: { value: EmailNotifications; label: string; description: string }[] = [
-  { value: 'all', label: 'All messages', description: 'Email me about new direct messages and mentions while I’m away.' },
+  { value: 'all', label: 'All messages', description: 'Email me about every message I miss in my servers, as well as direct messages and mentions.' },
   { value: 'mentions', label: 'Only mentions', description: 'Email me only when someone mentions me or sends me a direct message.' },
   { value: 'none', label: 'Nothing', description: 'Never email me about messages.' },
 ];
