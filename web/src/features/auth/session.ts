@@ -34,7 +34,12 @@ function useStartSession() {
 export function useLogin() {
   const start = useStartSession();
   return useMutation({
-    mutationFn: (body: LoginRequest) => unwrap(api.POST('/api/v1/auth/login', { body })),
+    mutationFn: async (body: LoginRequest): Promise<AuthTokens> => {
+      const result = await unwrap(api.POST('/api/v1/auth/login', { body }));
+      // The two-factor step is not in the web client yet.
+      if ('mfaRequired' in result) throw new Error('This account uses two-factor sign-in, which the web client does not support yet.');
+      return result;
+    },
     onSuccess: start,
   });
 }
