@@ -47,6 +47,9 @@ export default async function globalSetup() {
       KAMACHAT_WEB_ROOT: webRoot,
       // Access tokens live 1 s (+30 s the server allows for clock skew), so token refresh happens for real.
       KAMACHAT_ACCESS_TOKEN_LIFETIME: '00:00:01',
+      // Every test signs people up from 127.0.0.1; the per-address limits are for the internet, not this run.
+      RateLimits__Register__PerIp: '1000',
+      RateLimits__Login__PerIp: '1000',
       ASPNETCORE_ENVIRONMENT: '',
       DOTNET_ENVIRONMENT: '',
     },

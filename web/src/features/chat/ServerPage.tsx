@@ -6,7 +6,7 @@ import { usePageTitle } from '../../ui/usePageTitle';
 import { useMe } from '../auth/session';
 import { Sidebar } from '../home/Sidebar';
 import { keys, type ReadStates } from '../gateway/cache';
-import { useCached } from '../gateway/GatewayProvider';
+import { useCached, useConnectionStatus, useGateway } from '../gateway/GatewayProvider';
 import type { ReadyChannel, ReadyServer } from '../gateway/protocol';
 import { displayName, has, P, serverPermissions, useMembers, useServers } from './api';
 import { ChannelView } from './ChannelView';
@@ -72,12 +72,14 @@ export default function ServerPage() {
   const { data: members = [] } = useMembers(server ? serverId : undefined);
   const mentionable = useMemo(() => members.map((m) => ({ id: m.userId, username: m.username, name: displayName(m) })), [members]);
   const permissions = serverPermissions(server, me?.id);
+  useConnectionStatus();
+  const known = useGateway().ready;
   usePageTitle(channel ? `#${channel.name} · ${server?.name}` : server?.name ?? 'Server');
 
   if (!server) {
     return (
       <main id="main" className="flex flex-1 flex-col items-center justify-center gap-2 p-8 text-center">
-        <h1 className="text-xl font-semibold">{servers.length ? 'Server not found' : 'Loading…'}</h1>
+        <h1 className="text-xl font-semibold">{known ? 'Server not found' : 'Loading…'}</h1>
         <p className="text-sm text-zinc-600 dark:text-zinc-400">You may not be a member of this server.</p>
         <Link to="/" className="text-blue-700 underline dark:text-sky-400">Go home</Link>
       </main>

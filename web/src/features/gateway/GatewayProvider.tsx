@@ -33,24 +33,33 @@ export function useCached<T>(key: readonly unknown[], fallback: T): T {
   return data ?? fallback;
 }
 
-/** "Connection lost" while away, then "Connection restored" for a moment. */
+/**
+ * "Connection lost" while away, then "Connection restored" for a moment. A reconnect that takes under 1.5 s
+ * (the server closes a connection whose access token expired; the client comes straight back) shows nothing.
+ */
 export function ConnectionBanner() {
   const status = useConnectionStatus();
+  const [lost, setLost] = useState(false);
   const [showRestored, setShowRestored] = useState(false);
   useEffect(() => {
-    if (status !== 'restored') return;
+    if (status === 'reconnecting') {
+      const timer = setTimeout(() => setLost(true), 1500);
+      return () => clearTimeout(timer);
+    }
+    if (!lost) return;
+    setLost(false);
     setShowRestored(true);
     const timer = setTimeout(() => setShowRestored(false), 3000);
     return () => clearTimeout(timer);
-  }, [status]);
-  if (status === 'reconnecting') {
+  }, [status, lost]);
+  if (status === 'reconnecting' && lost) {
     return (
       <div role="status" className="bg-amber-500 px-3 py-1 text-center text-sm font-medium text-black">
         Connection lost. Reconnecting…
       </div>
     );
   }
-  if (status === 'restored' && showRestored) {
+  if (showRestored) {
     return (
       <div role="status" className="bg-emerald-600 px-3 py-1 text-center text-sm font-medium text-white">
         Connection restored

@@ -1,6 +1,6 @@
 import { HubConnectionBuilder, HubConnectionState, HttpTransportType, LogLevel, type HubConnection } from '@microsoft/signalr';
 import type { QueryClient } from '@tanstack/react-query';
-import { api, tokenStore } from '../../api/client';
+import { renewTokens, tokenStore } from '../../api/client';
 import type { ReadState } from '../../api/types';
 import { applyEvent, keys, seedFromReady, setReadState, type Presences, type Typing } from './cache';
 import type { GatewayEvent, PresenceSignal, ReadyPayload, ResumeResult, TypingSignal } from './protocol';
@@ -24,9 +24,9 @@ async function freshAccessToken(): Promise<string> {
   const tokens = tokenStore.get();
   if (!tokens) return '';
   if (tokenExpiresAt(tokens.accessToken) > Date.now() + 2000) return tokens.accessToken;
-  // Any authenticated call renews the pair when the server calls the token expired.
-  await api.GET('/api/v1/users/@me').catch(() => undefined);
-  return tokenStore.get()?.accessToken ?? '';
+  // The server closes a connection when its token expires, so connect with a fresh one.
+  const next = await renewTokens().catch(() => null);
+  return next?.accessToken ?? tokenStore.get()?.accessToken ?? '';
 }
 
 /**
@@ -54,6 +54,11 @@ export class GatewayClient {
   };
 
   getStatus = () => this.status;
+
+  /** Whether the first Ready has arrived (until then the server list is not known). */
+  get ready() {
+    return this.readyOnce;
+  }
 
   private setStatus(status: ConnectionStatus) {
     this.status = status;
