@@ -37,7 +37,9 @@ export function Composer({ channelId, label, me, replyTo, onCancelReply, onEditL
     drafts.set(channelId, value);
     if (value && Date.now() - lastTyping.current > 5000) {
       lastTyping.current = Date.now();
-      void gateway.startTyping(channelId);
+      void gateway.startTyping(channelId).then((sent) => {
+        if (!sent) lastTyping.current = 0;
+      });
     }
   };
 

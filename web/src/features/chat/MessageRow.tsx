@@ -58,6 +58,7 @@ export const MessageRow = memo(function MessageRow({ message: m, grouped, editin
     <div
       data-testid="message-row"
       data-message-id={m.id}
+      data-state={m.localState ?? 'sent'}
       aria-label={`${name}: ${m.content}`}
       role="article"
       className={`group relative px-4 hover:bg-zinc-100 dark:hover:bg-zinc-800/40 ${grouped && !m.replyTo ? 'py-0.5' : 'mt-3 py-0.5'} ${m.localState === 'pending' ? 'opacity-60' : ''}`}

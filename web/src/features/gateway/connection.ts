@@ -1,6 +1,6 @@
 import { HubConnectionBuilder, HubConnectionState, HttpTransportType, LogLevel, type HubConnection } from '@microsoft/signalr';
 import type { QueryClient } from '@tanstack/react-query';
-import { renewTokens, tokenStore } from '../../api/client';
+import { api, idParam, renewTokens, tokenStore, unwrap } from '../../api/client';
 import type { ReadState } from '../../api/types';
 import { applyEvent, keys, seedFromReady, setReadState, type Presences, type Typing } from './cache';
 import type { GatewayEvent, PresenceSignal, ReadyPayload, ResumeResult, TypingSignal } from './protocol';
@@ -195,13 +195,20 @@ export class GatewayClient {
   }
 
   /** Hub calls for the UI; they fail quietly while disconnected. */
-  async startTyping(channelId: string) {
-    if (this.connection?.state === HubConnectionState.Connected) await this.connection.invoke('StartTyping', channelId).catch(() => undefined);
+  /** Tells the others we are typing; false when it could not be sent (the caller tries again on the next key). */
+  async startTyping(channelId: string): Promise<boolean> {
+    if (this.connection?.state !== HubConnectionState.Connected) return false;
+    return this.connection.invoke('StartTyping', channelId).then(() => true, () => false);
   }
 
+  /** Marks a channel read up to a message: through the hub, or over REST while the hub is reconnecting. */
   async ack(channelId: string, messageId: string) {
-    if (this.connection?.state !== HubConnectionState.Connected) return;
-    const state = await this.connection.invoke<ReadState>('Ack', channelId, messageId).catch(() => null);
+    const connection = this.connection;
+    let state: ReadState | null = null;
+    if (connection?.state === HubConnectionState.Connected) state = await connection.invoke<ReadState>('Ack', channelId, messageId).catch(() => null);
+    state ??= await unwrap(api.POST('/api/v1/channels/{channelId}/messages/{messageId}/ack', {
+      params: { path: { channelId: idParam(channelId), messageId: idParam(messageId) } },
+    })).catch(() => null);
     if (state) setReadState(this.qc, state);
   }
 }
