@@ -10,23 +10,36 @@ export type ConnectionStatus = 'connecting' | 'connected' | 'reconnecting' | 're
 
 const RETRY_DELAYS = [0, 500, 1000, 2000, 3000, 5000];
 
-function tokenExpiresAt(token: string): number {
+function claims(token: string): { exp: number; iat: number } {
   try {
-    const payload = JSON.parse(atob(token.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/'))) as { exp?: number };
-    return (payload.exp ?? 0) * 1000;
+    const payload = JSON.parse(atob(token.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/'))) as { exp?: number; iat?: number; nbf?: number };
+    return { exp: (payload.exp ?? 0) * 1000, iat: (payload.iat ?? payload.nbf ?? 0) * 1000 };
   } catch {
-    return 0;
+    return { exp: 0, iat: 0 };
   }
 }
 
-/** An access token that is still good: an expired one is renewed through the API client's single-flight refresh. */
+/**
+ * The token to connect with. The server closes a connection when its token expires, so a long-lived token (the
+ * normal 15 minutes) is renewed once it is near its end. Very short-lived tokens (the e2e server issues 1-second
+ * ones) are used while the server still accepts them (it allows 30 s of clock skew) and renewed through an
+ * ordinary API call only once it refuses them: renewing on every reconnect would rotate the refresh token every
+ * second and race with page loads.
+ */
 async function freshAccessToken(): Promise<string> {
   const tokens = tokenStore.get();
   if (!tokens) return '';
-  if (tokenExpiresAt(tokens.accessToken) > Date.now() + 2000) return tokens.accessToken;
-  // The server closes a connection when its token expires, so connect with a fresh one.
-  const next = await renewTokens().catch(() => null);
-  return next?.accessToken ?? tokenStore.get()?.accessToken ?? '';
+  const { exp, iat } = claims(tokens.accessToken);
+  const now = Date.now();
+  if (exp - iat >= 120_000) {
+    if (exp - now > 30_000) return tokens.accessToken;
+    const next = await renewTokens().catch(() => null);
+    return next?.accessToken ?? tokenStore.get()?.accessToken ?? '';
+  }
+  if (now < exp + 38_000) return tokens.accessToken;
+  // Any authenticated call renews the pair once the server calls the token expired.
+  await api.GET('/api/v1/users/@me').catch(() => undefined);
+  return tokenStore.get()?.accessToken ?? '';
 }
 
 /**
