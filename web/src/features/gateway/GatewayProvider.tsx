@@ -61,7 +61,7 @@ export function ConnectionBanner() {
   }
   if (showRestored) {
     return (
-      <div role="status" className="bg-emerald-600 px-3 py-1 text-center text-sm font-medium text-white">
+      <div role="status" className="bg-emerald-800 px-3 py-1 text-center text-sm font-medium text-white">
         Connection restored
       </div>
     );
