@@ -71,9 +71,9 @@ function Channels({ serverId, channels }: { serverId: string; channels: ReadyCha
         ))}
       </ul>
       <form onSubmit={create} className="mt-3 flex flex-wrap items-end gap-2">
-        <label className="flex flex-col text-xs font-bold uppercase">Channel name<input required maxLength={100} value={name} onChange={(e) => setName(e.target.value)} className={input} /></label>
+        <label className="flex flex-col text-xs font-bold uppercase">Channel name<input aria-label="Channel name" required maxLength={100} value={name} onChange={(e) => setName(e.target.value)} className={input} /></label>
         <label className="flex flex-col text-xs font-bold uppercase">Type
-          <select value={type} onChange={(e) => setType(e.target.value)} className={input}>
+          <select aria-label="Channel type" value={type} onChange={(e) => setType(e.target.value)} className={input}>
             <option value="text">Text</option><option value="voice">Voice</option><option value="category">Category</option>
           </select>
         </label>
@@ -125,13 +125,13 @@ function Roles({ serverId }: { serverId: string }) {
       </form>
       <form onSubmit={assign} className="mt-4 flex flex-wrap items-end gap-2">
         <label className="flex flex-col text-xs font-bold uppercase">Member
-          <select required value={member} onChange={(e) => setMember(e.target.value)} className={input}>
+          <select aria-label="Member" required value={member} onChange={(e) => setMember(e.target.value)} className={input}>
             <option value="">Choose…</option>
             {members.map((m) => <option key={m.userId} value={m.userId}>{displayName(m)}</option>)}
           </select>
         </label>
         <label className="flex flex-col text-xs font-bold uppercase">Role
-          <select required value={role} onChange={(e) => setRole(e.target.value)} className={input}>
+          <select aria-label="Role" required value={role} onChange={(e) => setRole(e.target.value)} className={input}>
             <option value="">Choose…</option>
             {assignable.map((r) => <option key={r.id} value={r.id}>{r.name}</option>)}
           </select>
