@@ -1,7 +1,7 @@
 import { useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { api, idParam, unwrap } from '../../api/client';
 import type { DmChannel, Me, Member, Message } from '../../api/types';
-import { keys, sortDms } from '../gateway/cache';
+import { beginLoad, endLoad, keys, sortDms } from '../gateway/cache';
 import { useCached } from '../gateway/GatewayProvider';
 import { addPending, prependOlder, setLocalState, upsertMessage, type ChatMessage, type MessagePage } from '../gateway/messageStore';
 import type { ReadyServer } from '../gateway/protocol';
@@ -13,13 +13,20 @@ export function useServers() {
 }
 
 async function fetchLatest(qc: QueryClient, channelId: string): Promise<MessagePage> {
-  const list = await unwrap(api.GET('/api/v1/channels/{id}/messages', { params: { path: { id: idParam(channelId) }, query: { limit: PAGE } } }));
+  beginLoad(channelId);
+  let list: Message[];
+  try {
+    list = await unwrap(api.GET('/api/v1/channels/{id}/messages', { params: { path: { id: idParam(channelId) }, query: { limit: PAGE } } }));
+  } catch (error) {
+    endLoad(channelId, { messages: [], hasMore: false }, undefined);
+    throw error;
+  }
   let page: MessagePage = { messages: [], hasMore: list.length === PAGE };
   for (const m of [...list].reverse()) page = upsertMessage(page, m);
   // Keep what this client still has in flight or failed, and anything newer that arrived while loading.
   const current = qc.getQueryData<MessagePage>(keys.messages(channelId));
   for (const m of current?.messages ?? []) page = m.localState ? { ...page, messages: [...page.messages, m] } : page;
-  return page;
+  return endLoad(channelId, page, qc.getQueryData<Me>(['users', '@me'])?.id);
 }
 
 /** A channel's history: the newest page from REST, then kept current by gateway events. */

@@ -23,7 +23,27 @@ export function seedFromReady(qc: QueryClient, ready: ReadyPayload) {
   qc.setQueryData(keys.servers, ready.servers);
   qc.setQueryData<ReadStates>(keys.readStates, Object.fromEntries(ready.readStates.map((r) => [r.channelId, r])));
   qc.setQueryData<Presences>(keys.presences, Object.fromEntries(ready.presences.map((p) => [p.userId, p.status])));
-  void qc.invalidateQueries({ queryKey: keys.dms });
+  // Ready lists DMs without their people: reload the list only when it holds other conversations than ours.
+  const dms = qc.getQueryData<DmChannel[]>(keys.dms);
+  const same = dms && dms.length === ready.directChannels.length && ready.directChannels.every((d) => dms.some((x) => x.id === d.id));
+  if (!same) void qc.invalidateQueries({ queryKey: keys.dms });
+  else qc.setQueryData<DmChannel[]>(keys.dms, sortDms(dms.map((x) => ({ ...x, lastMessageId: ready.directChannels.find((d) => d.id === x.id)?.lastMessageId ?? x.lastMessageId }))));
+}
+
+/**
+ * Channel events that arrive while the channel's history is being (re)loaded: the REST answer may be older than
+ * them, so they are applied again on top of it (creates, edits, deletes and pins are idempotent).
+ */
+const duringLoad = new Map<string, { type: string; data: unknown }[]>();
+
+export function beginLoad(channelId: string) {
+  duringLoad.set(channelId, []);
+}
+
+export function endLoad(channelId: string, page: MessagePage, myId: string | undefined): MessagePage {
+  const events = duringLoad.get(channelId) ?? [];
+  duringLoad.delete(channelId);
+  return events.filter((e) => !e.type.startsWith('Reaction')).reduce((acc, e) => applyChannelEvent(acc, e.type, e.data, myId), page);
 }
 
 function patchServers(qc: QueryClient, fn: (servers: ReadyServer[]) => ReadyServer[]) {
@@ -87,6 +107,7 @@ export function applyEvent(qc: QueryClient, event: GatewayEvent, hooks: ApplyHoo
   }
   const myId = hooks.myId();
   if (event.scope === 'channel') {
+    duringLoad.get(event.scopeId)?.push({ type: event.type, data });
     qc.setQueryData<MessagePage>(keys.messages(event.scopeId), (old) => (old ? applyChannelEvent(old, event.type, data, myId) : old));
     if (event.type === 'MessageCreated') noteLastMessage(qc, data as Message, myId);
     if (event.type === 'RecipientAdded' || event.type === 'RecipientRemoved') void qc.invalidateQueries({ queryKey: keys.dms });
