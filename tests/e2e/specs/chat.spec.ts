@@ -118,6 +118,7 @@ test.describe('chat', () => {
     await expect(page.getByRole('status').filter({ hasText: 'Connection lost' })).toBeVisible({ timeout: 40_000 });
     for (let i = 1; i <= 20; i++) await owner.send(general.id, `while away ${String(i).padStart(2, '0')}`);
     await context.setOffline(false);
+    await expect(page.getByRole('status').filter({ hasText: 'Connection restored' })).toBeVisible(LIVE);
 
     for (let i = 1; i <= 20; i++) await expect(messageContent(page, `while away ${String(i).padStart(2, '0')}`)).toHaveCount(1, { timeout: 20_000 });
     await expect(page.getByTestId('message-content').filter({ hasText: /^while away \d\d$/ })).toHaveCount(20);

@@ -61,7 +61,9 @@ export const MessageRow = memo(function MessageRow({ message: m, grouped, editin
       data-state={m.localState ?? 'sent'}
       aria-label={`${name}: ${m.content}`}
       role="article"
-      className={`group relative px-4 hover:bg-zinc-100 dark:hover:bg-zinc-800/40 ${grouped && !m.replyTo ? 'py-0.5' : 'mt-3 py-0.5'} ${m.localState === 'pending' ? 'opacity-60' : ''}`}
+      // Focusable, as the feed pattern asks: focusing a message shows its actions, and Tab moves into them.
+      tabIndex={0}
+      className={`group relative px-4 hover:bg-zinc-100 focus-within:bg-zinc-100 dark:hover:bg-zinc-800/40 dark:focus-within:bg-zinc-800/40 ${grouped && !m.replyTo ? 'py-0.5' : 'mt-3 py-0.5'} ${m.localState === 'pending' ? 'opacity-60' : ''}`}
     >
       {m.replyTo && (
         <div className="ml-12 truncate text-xs text-zinc-600 dark:text-zinc-400" data-testid="reply-quote">

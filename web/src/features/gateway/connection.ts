@@ -99,15 +99,35 @@ export class GatewayClient {
         setTimeout(() => void this.connect(connection), 2000);
       }
     });
+    window.addEventListener('offline', this.onOffline);
+    window.addEventListener('online', this.onOnline);
     void this.connect(connection);
   }
+
+  /** The browser knows before the socket does (which can take the 30 s server timeout): close and wait. */
+  private onOffline = () => {
+    const connection = this.connection;
+    if (!connection || this.stopped) return;
+    this.setStatus('reconnecting');
+    this.restarting = true;
+    void connection.stop().finally(() => {
+      this.restarting = false;
+      setTimeout(() => void this.connect(connection), navigator.onLine ? 0 : 5000);
+    });
+  };
+
+  private onOnline = () => {
+    const connection = this.connection;
+    if (connection && !this.stopped) void this.connect(connection);
+  };
 
   private async connect(connection: HubConnection) {
     if (this.stopped || this.connection !== connection || connection.state !== HubConnectionState.Disconnected) return;
     try {
       await connection.start();
     } catch {
-      if (!this.stopped && this.connection === connection) {
+      // (Another attempt may have started this one's connection meanwhile.)
+      if (!this.stopped && this.connection === connection && connection.state === HubConnectionState.Disconnected) {
         this.setStatus('reconnecting');
         setTimeout(() => void this.connect(connection), 2000);
       }
@@ -116,6 +136,8 @@ export class GatewayClient {
 
   async stop() {
     this.stopped = true;
+    window.removeEventListener('offline', this.onOffline);
+    window.removeEventListener('online', this.onOnline);
     const connection = this.connection;
     this.connection = null;
     await connection?.stop();
