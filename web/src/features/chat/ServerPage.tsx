@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { Link, Navigate, NavLink, useNavigate, useParams } from 'react-router';
 import { api, idParam, unwrap } from '../../api/client';
 import { errorMessage } from '../../api/errors';
@@ -29,7 +29,7 @@ function ChannelLink({ serverId, channel, readStates }: { serverId: string; chan
   );
 }
 
-function ChannelSidebar({ server, readStates, canManage }: { server: ReadyServer; readStates: ReadStates; canManage: boolean }) {
+function ChannelSidebar({ server, readStates, canManage, mobileOpen }: { server: ReadyServer; readStates: ReadStates; canManage: boolean; mobileOpen: boolean }) {
   const byPosition = (a: ReadyChannel, b: ReadyChannel) => a.position - b.position || a.id.localeCompare(b.id);
   const categories = server.channels.filter((c) => c.type === 'category').sort(byPosition);
   const loose = server.channels.filter((c) => c.type !== 'category' && !categories.some((k) => k.id === c.parentId)).sort(byPosition);
@@ -42,7 +42,7 @@ function ChannelSidebar({ server, readStates, canManage }: { server: ReadyServer
       .catch((e) => setError(errorMessage(e)));
   };
   return (
-    <Sidebar label="Channels" header={<h2 className="truncate font-semibold">{server.name}</h2>}>
+    <Sidebar label="Channels" mobileOpen={mobileOpen} header={<h2 className="truncate font-semibold">{server.name}</h2>}>
       <div className="mb-2 flex flex-wrap gap-1 px-1">
         <Link to={`/servers/${server.id}/settings`} className="rounded bg-zinc-300/60 px-2 py-0.5 text-xs font-medium dark:bg-zinc-700/60">{canManage ? 'Server settings' : 'Invite & info'}</Link>
         <button type="button" onClick={leave} className="rounded px-2 py-0.5 text-xs text-red-700 hover:bg-red-100 dark:text-red-400 dark:hover:bg-red-950">Leave server</button>
@@ -74,6 +74,8 @@ export default function ServerPage() {
   const permissions = serverPermissions(server, me?.id);
   useConnectionStatus();
   const known = useGateway().ready;
+  const [navOpen, setNavOpen] = useState(false);
+  useEffect(() => setNavOpen(false), [channelId]);
   usePageTitle(channel ? `#${channel.name} · ${server?.name}` : server?.name ?? 'Server');
 
   if (!server) {
@@ -91,9 +93,10 @@ export default function ServerPage() {
 
   return (
     <>
-      <ChannelSidebar server={server} readStates={readStates} canManage={canManage} />
+      <ChannelSidebar server={server} readStates={readStates} canManage={canManage} mobileOpen={navOpen} />
       <main id="main" tabIndex={-1} className="flex min-w-0 flex-1 flex-col focus:outline-none">
         <header className="flex h-12 shrink-0 items-center gap-2 border-b border-zinc-200 px-4 shadow-sm dark:border-black/30">
+          <button type="button" aria-label="Channels" aria-expanded={navOpen} onClick={() => setNavOpen((v) => !v)} className="rounded px-1 text-xl md:hidden">☰</button>
           <h1 className="font-semibold"><span aria-hidden="true" className="text-zinc-500">#</span> {channel?.name ?? 'No channel'}</h1>
           {channel?.topic && <p className="truncate border-l border-zinc-300 pl-2 text-sm text-zinc-600 dark:border-zinc-600 dark:text-zinc-400">{channel.topic}</p>}
         </header>
