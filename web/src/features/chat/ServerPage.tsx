@@ -82,7 +82,7 @@ export default function ServerPage() {
     return (
       <main id="main" className="flex flex-1 flex-col items-center justify-center gap-2 p-8 text-center">
         <h1 className="text-xl font-semibold">{known ? 'Server not found' : 'Loading…'}</h1>
-        <p className="text-sm text-zinc-600 dark:text-zinc-400">You may not be a member of this server.</p>
+        {known && <p className="text-sm text-zinc-600 dark:text-zinc-400">You may not be a member of this server.</p>}
         <Link to="/" className="text-blue-700 underline dark:text-sky-400">Go home</Link>
       </main>
     );

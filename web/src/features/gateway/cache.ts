@@ -164,9 +164,13 @@ export function applyEvent(qc: QueryClient, event: GatewayEvent, hooks: ApplyHoo
       void qc.invalidateQueries({ queryKey: ['roles', event.scopeId] });
       if (event.type !== 'RoleCreated') hooks.needFreshReady();
       return;
-    case 'ServerJoined':
+    case 'ServerJoined': {
+      // Shown at once; the fresh Ready brings its channels and our permissions there.
+      const joined = data as { id: string; name: string; iconUrl: string | null; ownerId: string };
+      patchServers(qc, (servers) => (servers.some((x) => x.id === joined.id) ? servers : [...servers, { id: joined.id, name: joined.name, iconUrl: joined.iconUrl, ownerId: joined.ownerId, channels: [] }]));
       hooks.needFreshReady();
       return;
+    }
     case 'DmChannelCreated':
     case 'DmChannelUpdated': {
       const d = data as DmChannel;
