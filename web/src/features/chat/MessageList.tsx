@@ -33,8 +33,9 @@ export function MessageList({ channelId, editingId, actions, header }: { channel
     getItemKey: (i) => messages[i]!.nonce ?? messages[i]!.id,
   });
 
-  // Keep the view pinned to the newest message while the reader is at the bottom.
+  // Keep the view pinned to the newest message while the reader is at the bottom, and go there when we send.
   useLayoutEffect(() => {
+    if (messages[messages.length - 1]?.localState === 'pending') atBottom.current = true;
     if (atBottom.current && messages.length) virtualizer.scrollToIndex(messages.length - 1, { align: 'end' });
   }, [messages.length, messages[messages.length - 1]?.id, virtualizer]);
 
