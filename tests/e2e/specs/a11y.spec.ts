@@ -32,6 +32,8 @@ test('home and settings have no serious accessibility violations, in dark and li
 test('the skip link moves focus to the main content', async ({ page }) => {
   await signUp(page, newAccount('skip'));
   await page.goto('/');
+  // The page's code loads on demand: press Tab once it is there, not during the loading placeholder.
+  await expect(page.getByRole('heading', { name: 'Select a conversation' })).toBeVisible();
   await page.keyboard.press('Tab');
   const skip = page.getByRole('link', { name: 'Skip to content' });
   await expect(skip).toBeFocused();

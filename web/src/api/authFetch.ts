@@ -120,7 +120,7 @@ export function createAuthFetch({
     return copy;
   };
 
-  return async function authFetch(request: Request): Promise<Response> {
+  async function authFetch(request: Request): Promise<Response> {
     const tokens = store.get();
     // Keep an unread copy: the body of the first attempt is consumed by sending it.
     const retry = request.clone();
@@ -134,7 +134,14 @@ export function createAuthFetch({
     }
     if (code && SESSION_OVER.has(code) && store.get()?.accessToken === tokens.accessToken) signOut();
     return response;
+  }
+
+  /** Renews the pair now (the gateway does this when its token has expired, before the server says so). */
+  const renew = () => {
+    const tokens = store.get();
+    return tokens ? refresh(tokens.accessToken) : Promise.resolve(null);
   };
+  return Object.assign(authFetch, { renew });
 }
 
 function baseUrl(): string {

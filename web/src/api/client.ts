@@ -19,6 +19,9 @@ const authFetch = createAuthFetch({
   onSignedOut: () => signedOutListeners.forEach((listener) => listener()),
 });
 
+/** Renews the access token now through the same single-flight refresh; resolves with the new pair or null. */
+export const renewTokens = () => authFetch.renew();
+
 export const api = createClient<paths>({ baseUrl: window.location.origin, fetch: authFetch });
 
 /**

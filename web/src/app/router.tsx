@@ -30,8 +30,12 @@ export const router = createBrowserRouter([
           {
             element: <AppShell />,
             children: [
-              // The chat views (servers/:serverId/channels/:channelId, channels/@me/:channelId) are added here.
               { index: true, lazy: page(() => import('../features/home/HomePage')) },
+              { path: '/servers/:serverId', lazy: page(() => import('../features/chat/ServerPage')) },
+              { path: '/servers/:serverId/channels/:channelId', lazy: page(() => import('../features/chat/ServerPage')) },
+              { path: '/servers/:serverId/settings', lazy: page(() => import('../features/chat/ServerSettings')) },
+              { path: '/channels/@me/:channelId', lazy: page(() => import('../features/chat/DmPage')) },
+              { path: '/invite/:code', lazy: page(() => import('../features/chat/InvitePage')) },
               { path: '/users/:id', lazy: page(() => import('../features/users/ProfilePage')) },
               {
                 path: '/settings',

@@ -1,22 +1,26 @@
 import { Outlet } from 'react-router';
 import { VerifyEmailBanner } from '../account/VerifyEmailBanner';
+import { ConnectionBanner, GatewayProvider } from '../gateway/GatewayProvider';
 import { ServerRail } from './ServerRail';
 
 /**
- * The signed-in frame: the server rail on the left, then whatever the page puts next to it (a sidebar and
- * a main area). The chat views (server/channel, DM) slot in as routes under this shell.
+ * The signed-in frame: the gateway connection, the server rail on the left, then whatever the page puts next to
+ * it (a sidebar and a main area): home with DMs, a server's channel, a DM, settings.
  */
 export function AppShell() {
   return (
-    <div className="flex h-full flex-col overflow-hidden">
-      <a href="#main" className="sr-only z-50 rounded-md bg-brand px-4 py-2 text-white focus:not-sr-only focus:absolute focus:left-2 focus:top-2">
-        Skip to content
-      </a>
-      <VerifyEmailBanner />
-      <div className="flex min-h-0 flex-1 overflow-hidden">
-        <ServerRail />
-        <Outlet />
+    <GatewayProvider>
+      <div className="flex h-full flex-col overflow-hidden">
+        <a href="#main" className="sr-only z-50 rounded-md bg-brand px-4 py-2 text-white focus:not-sr-only focus:absolute focus:left-2 focus:top-2">
+          Skip to content
+        </a>
+        <VerifyEmailBanner />
+        <ConnectionBanner />
+        <div className="flex min-h-0 flex-1 overflow-hidden">
+          <ServerRail />
+          <Outlet />
+        </div>
       </div>
-    </div>
+    </GatewayProvider>
   );
 }

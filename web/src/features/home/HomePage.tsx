@@ -1,6 +1,7 @@
 import { usePageTitle } from '../../ui/usePageTitle';
 import { ChatIcon, UsersIcon } from '../../ui/icons';
 import { Sidebar } from './Sidebar';
+import { DmList } from '../chat/DmList';
 
 /** Home: the direct-message list and, until a conversation is chosen, an invitation to pick one. */
 export default function HomePage() {
@@ -11,8 +12,7 @@ export default function HomePage() {
         <div className="flex items-center gap-3 rounded-md bg-zinc-300/50 px-2 py-2 text-sm font-medium dark:bg-zinc-700/40">
           <UsersIcon /> Friends
         </div>
-        <h2 className="mt-4 px-2 text-xs font-bold uppercase tracking-wide text-zinc-600 dark:text-zinc-400">Direct messages</h2>
-        <p className="mt-2 px-2 text-sm text-zinc-600 dark:text-zinc-400">No conversations yet.</p>
+        <DmList />
       </Sidebar>
       <main id="main" tabIndex={-1} className="flex min-w-0 flex-1 flex-col focus:outline-none">
         <header className="flex h-12 items-center border-b border-zinc-200 px-4 shadow-sm dark:border-black/30">

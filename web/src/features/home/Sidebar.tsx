@@ -5,9 +5,10 @@ import { Avatar } from '../../ui/Avatar';
 import { GearIcon } from '../../ui/icons';
 
 /** The second column: a header, the page's list, and the signed-in user's panel at the bottom. */
-export function Sidebar({ header, label, children }: { header: ReactNode; label: string; children: ReactNode }) {
+export function Sidebar({ header, label, children, mobileOpen = false }: { header: ReactNode; label: string; children: ReactNode; mobileOpen?: boolean }) {
+  // On a phone the sidebar is hidden until the page's menu button opens it over the content.
   return (
-    <aside aria-label={label} className="hidden w-60 shrink-0 flex-col bg-side md:flex dark:bg-side-dark">
+    <aside aria-label={label} className={`${mobileOpen ? 'fixed inset-y-0 left-[72px] z-30 flex shadow-xl' : 'hidden'} w-60 shrink-0 flex-col bg-side md:static md:flex md:shadow-none dark:bg-side-dark`}>
       <div className="flex h-12 items-center border-b border-zinc-300 px-4 shadow-sm dark:border-black/30">{header}</div>
       <div className="flex-1 overflow-y-auto p-2">{children}</div>
       <UserPanel />

@@ -1,4 +1,7 @@
-import { useParams } from 'react-router';
+import { useState } from 'react';
+import { useNavigate, useParams } from 'react-router';
+import { useMe } from '../auth/session';
+import { openDm } from '../chat/dm';
 import { ApiError, errorMessage } from '../../api/errors';
 import { Alert } from '../../ui/Alert';
 import { Avatar } from '../../ui/Avatar';
@@ -14,6 +17,10 @@ export default function ProfilePage() {
   const { data: user, error, isPending } = useProfile(id);
   const name = user ? user.displayName || user.username : undefined;
   usePageTitle(name ?? 'Profile');
+  const { data: me } = useMe();
+  const navigate = useNavigate();
+  const [dmError, setDmError] = useState<string | null>(null);
+  const message = () => openDm(id).then((channelId) => navigate(`/channels/@me/${channelId}`)).catch((e) => setDmError(errorMessage(e)));
 
   return (
     <main id="main" tabIndex={-1} className="flex min-w-0 flex-1 justify-center overflow-y-auto p-4 focus:outline-none md:p-10">
@@ -32,6 +39,10 @@ export default function ProfilePage() {
             </div>
             <h1 className="text-2xl font-bold">{name}</h1>
             <p className="text-sm text-zinc-600 dark:text-zinc-400">@{user.username}</p>
+            {me && me.id !== user.id && (
+              <button type="button" onClick={() => void message()} className="mt-3 rounded-md bg-brand px-4 py-1.5 text-sm font-medium text-white hover:bg-brand-strong">Message</button>
+            )}
+            {dmError && <Alert>{dmError}</Alert>}
             {user.statusText && <p className="mt-2 text-sm">{user.statusText}</p>}
             <div className="mt-4 rounded-lg bg-main p-4 dark:bg-rail-dark">
               {user.bio && (

@@ -1,0 +1,64 @@
+import { QueryClient } from '@tanstack/react-query';
+import { describe, expect, it, vi } from 'vitest';
+import { keys } from './cache';
+import { GatewayClient } from './connection';
+import type { MessagePage } from './messageStore';
+import type { GatewayEvent, ReadyPayload } from './protocol';
+
+vi.mock('../../api/client', () => ({ api: {}, idParam: (x: string) => x, renewTokens: vi.fn(), tokenStore: { get: () => null }, unwrap: vi.fn() }));
+
+const message = (id: string, sequence: number, nonce: string | null = null) => ({
+  id, channelId: '10', author: { id: '2', username: 'bo', displayName: null, avatarUrl: null }, content: `m${id}`, nonce, replyTo: null,
+  mentions: [], mentionRoles: [], mentionsEveryone: false, createdAt: '2026-01-01T00:00:00Z', editedAt: null, pinned: false,
+  reactions: [], attachments: [], sequence,
+});
+const created = (seq: number, id = String(100 + seq)): GatewayEvent =>
+  ({ id: `e${seq}`, type: 'MessageCreated', scope: 'channel', scopeId: '10', sequence: seq, data: JSON.stringify(message(id, seq)) });
+
+function setUp() {
+  const qc = new QueryClient({ defaultOptions: { queries: { gcTime: Infinity } } });
+  const client = new GatewayClient(qc);
+  const invoke = vi.fn();
+  // A connected hub, as far as the client can tell.
+  Object.assign(client as unknown as { connection: unknown }, { connection: { state: 'Connected', invoke } });
+  const internals = client as unknown as { onReady(r: ReadyPayload): void; onEvents(e: GatewayEvent[]): void };
+  internals.onReady({
+    user: { id: '1' } as ReadyPayload['user'], servers: [], directChannels: [], readStates: [], presences: [],
+    cursors: { channels: { '10': 5 }, servers: {}, user: 3 }, sessionId: 's', nodeId: 0,
+  });
+  qc.setQueryData<MessagePage>(keys.messages('10'), { messages: [], hasMore: false });
+  const ids = () => qc.getQueryData<MessagePage>(keys.messages('10'))!.messages.map((m) => m.id);
+  return { qc, client, invoke, events: (e: GatewayEvent[]) => internals.onEvents(e), ids };
+}
+
+describe('GatewayClient', () => {
+  it('applies the next events and drops repeats', () => {
+    const { events, ids, invoke } = setUp();
+    events([created(6), created(7), created(7), created(5)]);
+    expect(ids()).toEqual(['106', '107']);
+    expect(invoke).not.toHaveBeenCalled();
+  });
+
+  it('asks Resume with its cursors on a gap, and applies what Resume returns in order', async () => {
+    vi.useFakeTimers();
+    const { events, ids, invoke } = setUp();
+    invoke.mockResolvedValue({ events: [created(8), created(6), created(7)], refetch: [] });
+    events([created(8)]);
+    expect(ids()).toEqual([]);
+    await vi.runAllTimersAsync();
+    expect(invoke).toHaveBeenCalledWith('Resume', { channels: { '10': 5 }, servers: {}, user: 3 });
+    expect(ids()).toEqual(['106', '107', '108']);
+    vi.useRealTimers();
+  });
+
+  it('reloads a channel that Resume says is too far behind', async () => {
+    vi.useFakeTimers();
+    const { qc, events, invoke } = setUp();
+    const invalidate = vi.spyOn(qc, 'invalidateQueries');
+    invoke.mockResolvedValue({ events: [], refetch: [{ scope: 'channel', scopeId: '10' }] });
+    events([created(50)]);
+    await vi.runAllTimersAsync();
+    expect(invalidate).toHaveBeenCalledWith({ queryKey: keys.messages('10') });
+    vi.useRealTimers();
+  });
+});

@@ -1,0 +1,249 @@
+import { HubConnectionBuilder, HubConnectionState, HttpTransportType, LogLevel, type HubConnection } from '@microsoft/signalr';
+import type { QueryClient } from '@tanstack/react-query';
+import { api, idParam, renewTokens, tokenStore, unwrap } from '../../api/client';
+import type { ReadState } from '../../api/types';
+import { applyEvent, keys, seedFromReady, setReadState, type Presences, type Typing } from './cache';
+import type { GatewayEvent, PresenceSignal, ReadyPayload, ResumeResult, TypingSignal } from './protocol';
+import { deliver, StreamTracker } from './streams';
+
+export type ConnectionStatus = 'connecting' | 'connected' | 'reconnecting' | 'restored';
+
+const RETRY_DELAYS = [0, 500, 1000, 2000, 3000, 5000];
+
+function claims(token: string): { exp: number; iat: number } {
+  try {
+    const payload = JSON.parse(atob(token.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/'))) as { exp?: number; iat?: number; nbf?: number };
+    return { exp: (payload.exp ?? 0) * 1000, iat: (payload.iat ?? payload.nbf ?? 0) * 1000 };
+  } catch {
+    return { exp: 0, iat: 0 };
+  }
+}
+
+/**
+ * The token to connect with. The server closes a connection when its token expires, so a long-lived token (the
+ * normal 15 minutes) is renewed once it is near its end. Very short-lived tokens (the e2e server issues 1-second
+ * ones) are used while the server still accepts them (it allows 30 s of clock skew) and renewed through an
+ * ordinary API call only once it refuses them: renewing on every reconnect would rotate the refresh token every
+ * second and race with page loads.
+ */
+async function freshAccessToken(): Promise<string> {
+  const tokens = tokenStore.get();
+  if (!tokens) return '';
+  const { exp, iat } = claims(tokens.accessToken);
+  const now = Date.now();
+  if (exp - iat >= 120_000) {
+    if (exp - now > 30_000) return tokens.accessToken;
+    const next = await renewTokens().catch(() => null);
+    return next?.accessToken ?? tokenStore.get()?.accessToken ?? '';
+  }
+  if (now < exp + 38_000) return tokens.accessToken;
+  // Any authenticated call renews the pair once the server calls the token expired.
+  await api.GET('/api/v1/users/@me').catch(() => undefined);
+  return tokenStore.get()?.accessToken ?? '';
+}
+
+/**
+ * The one gateway connection: follows the delivery contract (streams.ts) and patches the TanStack Query cache
+ * (cache.ts). Reconnects with backoff forever while signed in; resumes after every reconnect and on every gap.
+ */
+export class GatewayClient {
+  private readonly tracker = new StreamTracker();
+  private connection: HubConnection | null = null;
+  private readyOnce = false;
+  private resuming: Promise<void> | null = null;
+  private resumeAgain = false;
+  private stopped = false;
+  private freshReadyTimer: ReturnType<typeof setTimeout> | null = null;
+  private restarting = false;
+  private myId: string | undefined;
+  private listeners = new Set<() => void>();
+  status: ConnectionStatus = 'connecting';
+
+  constructor(private readonly qc: QueryClient) {}
+
+  subscribe = (listener: () => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  getStatus = () => this.status;
+
+  /** Whether the first Ready has arrived (until then the server list is not known). */
+  get ready() {
+    return this.readyOnce;
+  }
+
+  private setStatus(status: ConnectionStatus) {
+    this.status = status;
+    this.listeners.forEach((l) => l());
+  }
+
+  start() {
+    this.stopped = false;
+    const connection = new HubConnectionBuilder()
+      .withUrl('/hubs/gateway', { skipNegotiation: true, transport: HttpTransportType.WebSockets, accessTokenFactory: freshAccessToken })
+      .withAutomaticReconnect({ nextRetryDelayInMilliseconds: (ctx) => RETRY_DELAYS[Math.min(ctx.previousRetryCount, RETRY_DELAYS.length - 1)]! })
+      .configureLogging(LogLevel.None)
+      .build();
+    this.connection = connection;
+    connection.on('Ready', (ready: ReadyPayload) => this.onReady(ready));
+    connection.on('Event', (event: GatewayEvent) => this.onEvents([event]));
+    connection.on('Typing', (t: TypingSignal) => this.onTyping(t));
+    connection.on('Presence', (p: PresenceSignal) => this.qc.setQueryData<Presences>(keys.presences, (old) => ({ ...old, [p.userId]: p.status })));
+    connection.onreconnecting(() => this.setStatus('reconnecting'));
+    connection.onreconnected(() => this.setStatus('restored'));
+    // Automatic reconnect gives up after its schedule, and never covers a first connection that failed: go again.
+    connection.onclose(() => {
+      if (!this.stopped && !this.restarting && this.connection === connection) {
+        this.setStatus('reconnecting');
+        setTimeout(() => void this.connect(connection), 2000);
+      }
+    });
+    window.addEventListener('offline', this.onOffline);
+    window.addEventListener('online', this.onOnline);
+    void this.connect(connection);
+  }
+
+  /** The browser knows before the socket does (which can take the 30 s server timeout): close and wait. */
+  private onOffline = () => {
+    const connection = this.connection;
+    if (!connection || this.stopped) return;
+    this.setStatus('reconnecting');
+    this.restarting = true;
+    void connection.stop().finally(() => {
+      this.restarting = false;
+      setTimeout(() => void this.connect(connection), navigator.onLine ? 0 : 5000);
+    });
+  };
+
+  private onOnline = () => {
+    const connection = this.connection;
+    if (connection && !this.stopped) void this.connect(connection);
+  };
+
+  private async connect(connection: HubConnection) {
+    if (this.stopped || this.connection !== connection || connection.state !== HubConnectionState.Disconnected) return;
+    try {
+      await connection.start();
+    } catch {
+      // (Another attempt may have started this one's connection meanwhile.)
+      if (!this.stopped && this.connection === connection && connection.state === HubConnectionState.Disconnected) {
+        this.setStatus('reconnecting');
+        setTimeout(() => void this.connect(connection), 2000);
+      }
+    }
+  }
+
+  async stop() {
+    this.stopped = true;
+    window.removeEventListener('offline', this.onOffline);
+    window.removeEventListener('online', this.onOnline);
+    const connection = this.connection;
+    this.connection = null;
+    await connection?.stop();
+  }
+
+  private onReady(ready: ReadyPayload) {
+    this.myId = ready.user.id;
+    seedFromReady(this.qc, ready);
+    if (!this.readyOnce) {
+      this.readyOnce = true;
+      this.tracker.seed(ready.cursors);
+      this.setStatus('connected');
+    } else {
+      // A later connection: keep our cursors (Ready's may be past events we have not applied) and fill the gap.
+      this.tracker.seed(ready.cursors, true);
+      if (this.status !== 'connected') this.setStatus('restored');
+      setTimeout(() => void this.resume(), 0);
+    }
+  }
+
+  private onEvents(events: GatewayEvent[]) {
+    const { gap } = deliver(this.tracker, events, (event) => {
+      applyEvent(this.qc, event, { myId: () => this.myId, needFreshReady: () => this.scheduleFreshReady() });
+      if (event.type === 'ServerRemoved' || event.type === 'ServerDeleted') {
+        const { serverId } = JSON.parse(event.data) as { serverId: string };
+        this.tracker.forget('server', serverId);
+      }
+    });
+    // Not awaited inside the handler: invoking the hub from its own receive callback would wait on itself.
+    if (gap) setTimeout(() => void this.resume(), 0);
+  }
+
+  /** Calls Resume with our cursors; one at a time, and once more if asked while running. */
+  resume(): Promise<void> {
+    if (this.resuming) {
+      this.resumeAgain = true;
+      return this.resuming;
+    }
+    this.resuming = (async () => {
+      do {
+        this.resumeAgain = false;
+        const connection = this.connection;
+        if (!connection || connection.state !== HubConnectionState.Connected) return;
+        try {
+          const result = await connection.invoke<ResumeResult>('Resume', this.tracker.toResume());
+          this.onEvents(result.events);
+          for (const stream of result.refetch) this.refetch(stream.scope, stream.scopeId);
+        } catch {
+          // The connection went away; the reconnect resumes again.
+          return;
+        }
+      } while (this.resumeAgain);
+    })().finally(() => {
+      this.resuming = null;
+    });
+    return this.resuming;
+  }
+
+  private refetch(scope: string, scopeId: string) {
+    if (scope === 'channel') {
+      this.tracker.forget('channel', scopeId);
+      void this.qc.invalidateQueries({ queryKey: keys.messages(scopeId) });
+    } else {
+      this.tracker.forget(scope, scopeId);
+      this.scheduleFreshReady();
+      void this.qc.invalidateQueries({ queryKey: keys.dms });
+      if (scope === 'server') void this.qc.invalidateQueries({ queryKey: keys.members(scopeId) });
+    }
+  }
+
+  /** Reconnects for a fresh Ready (our servers, channels and permissions), keeping the cursors. */
+  scheduleFreshReady() {
+    if (this.freshReadyTimer) return;
+    this.freshReadyTimer = setTimeout(() => {
+      this.freshReadyTimer = null;
+      const connection = this.connection;
+      if (!connection || this.stopped) return;
+      this.restarting = true;
+      void connection.stop().then(() => {
+        this.restarting = false;
+        return this.connect(connection);
+      });
+    }, 150);
+  }
+
+  private onTyping(t: TypingSignal) {
+    if (t.userId === this.myId) return;
+    const until = Math.min(new Date(t.expiresAt).getTime(), Date.now() + 8000);
+    this.qc.setQueryData<Typing>(keys.typing(t.channelId), (old) => ({ ...old, [t.userId]: until }));
+  }
+
+  /** Hub calls for the UI; they fail quietly while disconnected. */
+  /** Tells the others we are typing; false when it could not be sent (the caller tries again on the next key). */
+  async startTyping(channelId: string): Promise<boolean> {
+    if (this.connection?.state !== HubConnectionState.Connected) return false;
+    return this.connection.invoke('StartTyping', channelId).then(() => true, () => false);
+  }
+
+  /** Marks a channel read up to a message: through the hub, or over REST while the hub is reconnecting. */
+  async ack(channelId: string, messageId: string) {
+    const connection = this.connection;
+    let state: ReadState | null = null;
+    if (connection?.state === HubConnectionState.Connected) state = await connection.invoke<ReadState>('Ack', channelId, messageId).catch(() => null);
+    state ??= await unwrap(api.POST('/api/v1/channels/{channelId}/messages/{messageId}/ack', {
+      params: { path: { channelId: idParam(channelId), messageId: idParam(messageId) } },
+    })).catch(() => null);
+    if (state) setReadState(this.qc, state);
+  }
+}
