@@ -8,6 +8,7 @@ import { keys, type Presences } from '../gateway/cache';
 import { useCached } from '../gateway/GatewayProvider';
 import { displayName, has, P } from './api';
 import { openDm } from './dm';
+import { ProfileCard } from '../users/ProfileCard';
 
 const DOT: Record<string, string> = { online: 'bg-emerald-500', idle: 'bg-amber-400', dnd: 'bg-red-500' };
 
@@ -41,6 +42,7 @@ export function MemberList({ serverId, members, ownerId, myId, permissions }: { 
               <span className="truncate text-sm font-medium">{displayName(m)}</span>
               {m.userId === ownerId && <span title="Owner" aria-label="owner">👑</span>}
             </button>
+            {open === m.userId && <ProfileCard userId={m.userId} onClose={() => setOpen(null)} className="my-1 w-full" />}
             {open === m.userId && m.userId !== myId && (
               <div className="ml-10 flex flex-wrap gap-1 pb-1">
                 <button type="button" className="rounded bg-brand px-2 py-0.5 text-xs text-white" onClick={() => void openDm(m.userId).then((id) => navigate(`/channels/@me/${id}`)).catch((e) => setError(errorMessage(e)))}>Message</button>

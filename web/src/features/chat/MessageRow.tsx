@@ -3,6 +3,7 @@ import { Avatar } from '../../ui/Avatar';
 import type { ChatMessage } from '../gateway/messageStore';
 import { displayName } from './api';
 import { Markdown } from './Markdown';
+import { ProfileCard } from '../users/ProfileCard';
 
 export const EMOJI = ['👍', '❤️', '😂', '🎉', '😮', '😢', '🔥', '👀', '✅', '🙏'];
 
@@ -51,6 +52,7 @@ function EditBox({ message, actions }: { message: ChatMessage; actions: RowActio
 /** One message: author line (unless grouped with the one before), reply quote, text, reactions, hover actions. */
 export const MessageRow = memo(function MessageRow({ message: m, grouped, editing, actions }: { message: ChatMessage; grouped: boolean; editing: boolean; actions: RowActions }) {
   const [picker, setPicker] = useState(false);
+  const [profileOpen, setProfileOpen] = useState(false);
   const mine = m.author.id === actions.myId;
   const local = m.localState !== undefined;
   const name = displayName(m.author);
@@ -76,7 +78,14 @@ export const MessageRow = memo(function MessageRow({ message: m, grouped, editin
         <div className="min-w-0 flex-1">
           {(!grouped || m.replyTo) && (
             <div className="flex items-baseline gap-2">
-              <span className="font-semibold">{name}</span>
+              <span className="relative">
+                <button type="button" aria-expanded={profileOpen} onClick={() => setProfileOpen(!profileOpen)} className="font-semibold hover:underline">
+                  {name}
+                </button>
+                {profileOpen && (
+                  <ProfileCard userId={m.author.id} onClose={() => setProfileOpen(false)} className="absolute left-0 top-6 z-30" />
+                )}
+              </span>
               <time dateTime={m.createdAt} className="text-xs text-zinc-600 dark:text-zinc-400">{time(m.createdAt)}</time>
               {m.pinned && <span className="text-xs text-zinc-600 dark:text-zinc-400">📌 pinned</span>}
             </div>
