@@ -62,6 +62,19 @@ export function useRegister() {
   });
 }
 
+/** Deletes the account (the server keeps messages under a "Deleted User" tombstone) and forgets it on this device. */
+export function useDeleteAccount() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (password: string) => unwrap(api.DELETE('/api/v1/users/@me', { body: { password } })),
+    onSuccess: () => {
+      setDeliberateSignOut(true);
+      tokenStore.clear();
+      queryClient.clear();
+    },
+  });
+}
+
 export function useLogout() {
   const queryClient = useQueryClient();
   return useMutation({

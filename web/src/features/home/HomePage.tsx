@@ -1,5 +1,6 @@
 import { usePageTitle } from '../../ui/usePageTitle';
 import { ChatIcon, UsersIcon } from '../../ui/icons';
+import { OnlineNow } from './OnlineNow';
 import { Sidebar } from './Sidebar';
 import { DmList } from '../chat/DmList';
 
@@ -28,6 +29,7 @@ export default function HomePage() {
           </p>
         </div>
       </main>
+      <OnlineNow />
     </>
   );
 }

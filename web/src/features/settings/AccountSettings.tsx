@@ -4,6 +4,7 @@ import { Button, Spinner } from '../../ui/Button';
 import { usePageTitle } from '../../ui/usePageTitle';
 import { EmailChangeForm } from '../account/EmailChangeForm';
 import { useLogout, useMe } from '../auth/session';
+import { DeleteAccountForm } from './DeleteAccountForm';
 import { SectionHeading } from './SettingsLayout';
 
 export default function AccountSettings() {
@@ -46,6 +47,10 @@ export default function AccountSettings() {
       <Button variant="danger" className="mt-3" busy={logout.isPending} onClick={() => logout.mutate()}>
         Log out
       </Button>
+      <section className="mt-10 flex flex-col gap-3 border-t border-zinc-200 pt-6 dark:border-zinc-700/60">
+        <h2 id="delete-account-heading" className="text-base font-semibold text-red-700 dark:text-red-400">Delete account</h2>
+        <DeleteAccountForm />
+      </section>
     </>
   );
 }
