@@ -27,6 +27,10 @@ public sealed class VerifiedEmailRequirement : IAuthorizationRequirement;
 /// </remarks>
 internal sealed class VerifiedEmailHandler(IServiceScopeFactory scopes, IOptions<AccountOptions> options) : AuthorizationHandler<VerifiedEmailRequirement>
 {
+    // A verified address stays verified (an email change only takes effect once the new address is confirmed),
+    // so a yes is remembered and message sends do not pay a query each; a no is always checked again.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<long, byte> _verified = new();
+
     protected override async Task HandleRequirementAsync(AuthorizationHandlerContext context, VerifiedEmailRequirement requirement)
     {
         if (!options.Value.RequireEmailVerification)
@@ -36,10 +40,20 @@ internal sealed class VerifiedEmailHandler(IServiceScopeFactory scopes, IOptions
         }
         if (!context.User.TryGetUserId(out var userId))
             return;
+        if (_verified.ContainsKey(userId))
+        {
+            context.Succeed(requirement);
+            return;
+        }
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<KamaDbContext>();
         if (await db.Users.AnyAsync(u => u.Id == userId && u.EmailConfirmed))
+        {
+            if (_verified.Count > 1_000_000)
+                _verified.Clear();
+            _verified.TryAdd(userId, 0);
             context.Succeed(requirement);
+        }
     }
 }
 

@@ -67,10 +67,14 @@ public static class AuthExtensions
         {
             // A revoked session (logout, "sign out that device", reused refresh token) must stop working
             // now, not when its access token expires.
-            // A scope of its own: a gateway request lives as long as its WebSocket, and resolving the DbContext
-            // from the request's scope kept one alive per connection (about 40 KiB each).
-            await using var scope = context.HttpContext.RequestServices.GetRequiredService<IServiceScopeFactory>().CreateAsyncScope();
-            var tokens = scope.ServiceProvider.GetRequiredService<TokenService>();
+            // A gateway request lives as long as its WebSocket: resolving the DbContext from its scope kept one alive
+            // per connection (about 40 KiB each), so hub requests check in a scope of their own. Ordinary requests
+            // share the request's DbContext with their handler.
+            var http = context.HttpContext;
+            await using var own = http.Request.Path.StartsWithSegments("/hubs")
+                ? http.RequestServices.GetRequiredService<IServiceScopeFactory>().CreateAsyncScope()
+                : (AsyncServiceScope?)null;
+            var tokens = (own?.ServiceProvider ?? http.RequestServices).GetRequiredService<TokenService>();
             if (context.Principal is not { } principal ||
                 !principal.TryGetUserId(out var userId) || !principal.TryGetSessionId(out var sessionId) ||
                 !await tokens.IsSessionActiveAsync(userId, sessionId, context.HttpContext.RequestAborted))
