@@ -36,8 +36,10 @@ public abstract class KamaChatApp : WebApplicationFactory<Program>, IAsyncLifeti
     {
         _databaseUrl = await CreateDatabaseUrlAsync(_dataDirectory);
         _settings = await SettingsAsync();
+        if (UsesKestrel)
+            UseKestrel(0);
         // Start the host now so migrations run once here, not inside the first test.
-        _ = Server;
+        StartServer();
     }
 
     public new async Task DisposeAsync()
@@ -76,6 +78,9 @@ public abstract class KamaChatApp : WebApplicationFactory<Program>, IAsyncLifeti
 
     protected virtual int NodeId => 1;
 
+    /// <summary>Serve on a real Kestrel socket (a free loopback port) instead of the in-memory test server.</summary>
+    protected virtual bool UsesKestrel => false;
+
     protected virtual IEnumerable<KeyValuePair<string, string>> ExtraSettings => [];
 
     /// <summary>A scope with the app's own DbContext, for asserting what was (not) written.</summary>
@@ -99,6 +104,16 @@ public sealed class SqliteApp : KamaChatApp
 
     protected override Task<string> CreateDatabaseUrlAsync(string dataDirectory) =>
         Task.FromResult(SqliteUrl(dataDirectory));
+}
+
+/// <summary>The app on a real Kestrel socket, for what only a real HTTP server does (request-line parsing, server headers).</summary>
+public sealed class KestrelSqliteApp : KamaChatApp
+{
+    public override string ProviderName => "sqlite";
+
+    protected override bool UsesKestrel => true;
+
+    protected override Task<string> CreateDatabaseUrlAsync(string dataDirectory) => Task.FromResult(SqliteUrl(dataDirectory));
 }
 
 public sealed class PostgresApp : KamaChatApp

@@ -32,6 +32,11 @@ public static class ProblemDetailsExtensions
         // Binding failures throw instead of answering an empty 400, so the handler below writes a problem
         // and no endpoint code runs on a half-bound request.
         builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+
+        builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(kestrel =>
+        {
+            kestrel.ConfigureEndpointDefaults(listen => listen.UsePathNulRewriting());
+        });
         return builder;
     }
 
@@ -53,6 +58,7 @@ public static class ProblemDetailsExtensions
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseRequestTextValidation();
         return app;
     }
 }
