@@ -15,6 +15,7 @@ using KamaChat.Server.Infrastructure.Email;
 using KamaChat.Server.Infrastructure.Http;
 using KamaChat.Server.Infrastructure.Jobs;
 using KamaChat.Server.Infrastructure.RateLimiting;
+using KamaChat.Server.Infrastructure.Storage;
 using Microsoft.Extensions.Options;
 
 EnvironmentFile.Load();
@@ -65,6 +66,11 @@ app.MapAccount();
 app.MapTwoFactor();
 app.MapWebClient();
 
+// Bound now, unvalidated: a host that failed to start is disposed by the time its failure is explained.
+var serverOptions = new ServerOptions();
+ServerOptions.Bind(serverOptions, app.Configuration);
+var databaseOptions = new DatabaseOptions();
+DatabaseOptions.Bind(databaseOptions, app.Configuration, serverOptions);
 try
 {
     await app.RunAsync();
@@ -74,6 +80,11 @@ catch (OptionsValidationException e)
 {
     // One clear line on what to set, instead of a stack trace.
     await Console.Error.WriteLineAsync($"KamaChat cannot start: {string.Join(" ", e.Failures)}");
+    return 1;
+}
+catch (Exception e) when (StorageFailure.DescribeStartupFailure(e, serverOptions, databaseOptions) is { } reason)
+{
+    await Console.Error.WriteLineAsync($"KamaChat cannot start: {reason}");
     return 1;
 }
 

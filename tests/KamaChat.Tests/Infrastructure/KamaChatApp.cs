@@ -21,6 +21,12 @@ public abstract class KamaChatApp : WebApplicationFactory<Program>, IAsyncLifeti
 
     public abstract string ProviderName { get; }
 
+    /// <summary>The database this app uses (SQLite URL or an Npgsql connection string).</summary>
+    public string DatabaseUrl => _databaseUrl;
+
+    /// <summary>This app's own data directory (the SQLite file, mail, keys).</summary>
+    public string DataDirectory => _dataDirectory;
+
     /// <summary>Where the app writes .eml files when no SMTP server is configured.</summary>
     public string MailDirectory => Path.Combine(_dataDirectory, "mail");
 
@@ -45,6 +51,7 @@ public abstract class KamaChatApp : WebApplicationFactory<Program>, IAsyncLifeti
     public new async Task DisposeAsync()
     {
         await base.DisposeAsync();
+        await ReleaseDataDirectoryAsync();
         try
         {
             Directory.Delete(_dataDirectory, recursive: true);
@@ -75,6 +82,9 @@ public abstract class KamaChatApp : WebApplicationFactory<Program>, IAsyncLifeti
         foreach (var (key, value) in _settings)
             builder.UseSetting(key, value);
     }
+
+    /// <summary>Undoes what <see cref="CreateDatabaseUrlAsync"/> did to the data directory (e.g. a mount), after the host stopped.</summary>
+    protected virtual Task ReleaseDataDirectoryAsync() => Task.CompletedTask;
 
     protected virtual int NodeId => 1;
 

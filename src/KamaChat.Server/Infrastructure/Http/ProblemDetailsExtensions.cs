@@ -1,7 +1,10 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using KamaChat.Server.Infrastructure.Configuration;
+using KamaChat.Server.Infrastructure.Storage;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
 
 namespace KamaChat.Server.Infrastructure.Http;
 
@@ -64,7 +67,8 @@ public static class ProblemDetailsExtensions
 }
 
 /// <summary>Turns bad requests into 400 problems and anything unexpected into a 500 without internals.</summary>
-internal sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogger<ApiExceptionHandler> logger) : IExceptionHandler
+internal sealed class ApiExceptionHandler(
+    IProblemDetailsService problems, StorageHealth storage, IOptions<DatabaseOptions> database, ILogger<ApiExceptionHandler> logger) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
     {
@@ -92,6 +96,21 @@ internal sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogg
                 Status = StatusCodes.Status503ServiceUnavailable,
                 Detail = "A background service is unavailable; nothing was changed. Try again shortly.",
                 Extensions = { ["code"] = "service_unavailable" },
+            };
+        }
+        else if (StorageFailure.IsStorageFailure(exception))
+        {
+            // The transaction did not commit, so nothing was changed; a read-only or broken pooled connection must not
+            // outlive the fault, or writes keep failing after storage is back.
+            logger.LogWarning(exception, "Storage unavailable for {Method} {Path}", context.Request.Method, context.Request.Path);
+            storage.Failed();
+            StorageFailure.ClearPool(database.Value);
+            context.Response.Headers.RetryAfter = "5";
+            problem = new ProblemDetails
+            {
+                Status = StatusCodes.Status503ServiceUnavailable,
+                Detail = "Storage is unavailable right now; nothing was changed. Try again shortly.",
+                Extensions = { ["code"] = "service_unavailable", ["retryAfterSeconds"] = 5 },
             };
         }
         else if (exception is OperationCanceledException && context.RequestAborted.IsCancellationRequested)
