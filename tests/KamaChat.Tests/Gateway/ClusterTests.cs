@@ -1,5 +1,7 @@
 using System.Globalization;
+using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Sockets;
 using System.Net.Http.Json;
 using System.Text.RegularExpressions;
 using KamaChat.Server.Data;
@@ -80,6 +82,51 @@ public sealed partial class ClusterTests : IAsyncLifetime
         foreach (var client in clients)
             await client.DisposeAsync();
     }
+
+    [Fact]
+    public async Task Through_nginx_two_client_addresses_are_rate_limited_separately()
+    {
+        var baseUri = new Uri($"http://127.0.0.1:{_nginxPort}/");
+        using var first = ClientFrom(IPAddress.Parse("127.0.0.2"), baseUri);
+        using var second = ClientFrom(IPAddress.Parse("127.0.0.3"), baseUri);
+
+        // Each node counts for itself and nginx spreads the requests over both: go on until both refuse in turn.
+        var refusedInARow = 0;
+        for (var attempt = 0; refusedInARow < 4; attempt++)
+        {
+            Assert.True(attempt < 200, "sign-in attempts from one address were never limited");
+            var response = await WrongLoginAsync(first);
+            refusedInARow = response.StatusCode == HttpStatusCode.TooManyRequests ? refusedInARow + 1 : 0;
+        }
+
+        // Another client behind the same nginx still has its own allowance on both nodes.
+        for (var i = 0; i < 4; i++)
+            await (await WrongLoginAsync(second)).AssertProblemAsync(HttpStatusCode.Unauthorized, "invalid_credentials");
+    }
+
+    private static Task<HttpResponseMessage> WrongLoginAsync(HttpClient client) =>
+        client.PostAsJsonAsync("api/v1/auth/login", new { login = Api.UniqueName(), password = "not the password" });
+
+    /// <summary>A client whose connections come from <paramref name="local"/>, one of loopback's many addresses.</summary>
+    private static HttpClient ClientFrom(IPAddress local, Uri baseUri) => new(new SocketsHttpHandler
+    {
+        ConnectCallback = async (context, cancellationToken) =>
+        {
+            var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            try
+            {
+                socket.Bind(new IPEndPoint(local, 0));
+                await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
+                return new NetworkStream(socket, ownsSocket: true);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        },
+    })
+    { BaseAddress = baseUri, Timeout = TimeSpan.FromSeconds(10) };
 
     private static string Content(int i) => $"message {i:D4}";
 

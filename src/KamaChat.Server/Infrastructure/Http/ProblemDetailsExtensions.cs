@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using KamaChat.Server.Infrastructure.Configuration;
 using KamaChat.Server.Infrastructure.Storage;
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 
@@ -40,6 +41,10 @@ public static class ProblemDetailsExtensions
         {
             kestrel.ConfigureEndpointDefaults(listen => listen.UsePathNulRewriting());
         });
+
+        builder.Services.AddOptions<TrustedProxies>().Configure<IConfiguration>(TrustedProxies.Bind).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<TrustedProxies>, TrustedProxiesValidator>();
+        builder.Services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<TrustedProxies>>((o, proxies) => proxies.Value.Apply(o));
         return builder;
     }
 
@@ -59,6 +64,8 @@ public static class ProblemDetailsExtensions
 
     public static WebApplication UseApiPlumbing(this WebApplication app)
     {
+        // First: everything after it (rate limits, sessions, logs, HSTS) sees the client's address and scheme.
+        app.UseForwardedHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseRequestTextValidation();
