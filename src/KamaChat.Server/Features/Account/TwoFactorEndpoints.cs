@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Security.Claims;
+using KamaChat.Server.Data;
 using KamaChat.Server.Features.Auth;
 using KamaChat.Server.Features.Users;
 using KamaChat.Server.Infrastructure.Http;
@@ -123,12 +124,13 @@ public static class TwoFactorEndpoints
     /// <summary>Step two of a login with 2FA on: trades the ticket from step one and a code for tokens.</summary>
     private static async Task<Results<Ok<AuthTokens>, ValidationProblem, ProblemHttpResult>> LoginWithSecondFactorAsync(
         MfaLoginRequest request, UserManager<User> users, MfaTickets tickets, TokenService tokens, AccountEmails emails,
-        AccountRateLimiter limiter, HttpContext http, CancellationToken cancellationToken)
+        AccountRateLimiter limiter, KamaDbContext db, HttpContext http, CancellationToken cancellationToken)
     {
         if (OneSecondFactor(request.Code, request.RecoveryCode) is { } invalid)
             return invalid;
-        if (await tickets.RedeemAsync(request.MfaTicket, users) is not { } user)
-            return Problems.Unauthorized("invalid_mfa_ticket", "The sign-in ticket is invalid or expired; sign in again.");
+        if (await tickets.ReadAsync(request.MfaTicket, users) is not { } ticket || await tickets.IsSpentAsync(db, ticket, cancellationToken))
+            return InvalidTicket();
+        var user = ticket.User;
         if (limiter.TryAcquire(RateLimitPolicy.Mfa, user.Id.ToString(CultureInfo.InvariantCulture), http) is { } limited)
             return limited;
         if (await users.IsLockedOutAsync(user))
@@ -140,9 +142,15 @@ public static class TwoFactorEndpoints
             await users.AccessFailedAsync(user);
             return await users.IsLockedOutAsync(user) ? AuthEndpoints.Locked(user, http) : InvalidCode();
         }
+        // Spent only by a sign-in it completes: a wrong code may be corrected with the same ticket.
+        if (!await tickets.SpendAsync(db, ticket, cancellationToken))
+            return InvalidTicket();
         await users.ResetAccessFailedCountAsync(user);
         return TypedResults.Ok(await AuthEndpoints.StartSessionAsync(user, tokens, emails, http, cancellationToken));
     }
+
+    private static ProblemHttpResult InvalidTicket() =>
+        Problems.Unauthorized("invalid_mfa_ticket", "The sign-in ticket is invalid, expired or already used; sign in again.");
 
     private static async Task<bool> VerifySecondFactorAsync(UserManager<User> users, User user, string? code, string? recoveryCode) =>
         code is not null
