@@ -78,7 +78,7 @@ public static class AuthEndpoints
 
     private static async Task<Results<Ok<AuthTokens>, Ok<MfaChallenge>, ProblemHttpResult>> LoginAsync(
         LoginRequest request, UserManager<User> users, SignInManager<User> signIn, TokenService tokens, MfaTickets tickets,
-        AccountEmails emails, AccountRateLimiter limiter, HttpContext http, CancellationToken cancellationToken)
+        AccountEmails emails, AccountRateLimiter limiter, UnknownLogins unknownLogins, HttpContext http, CancellationToken cancellationToken)
     {
         var login = request.Login.Trim();
         if (limiter.TryAcquire(RateLimitPolicy.Login, login, http) is { } limited)
@@ -86,9 +86,10 @@ public static class AuthEndpoints
         var user = login.Contains('@', StringComparison.Ordinal) ? await users.FindByEmailAsync(login) : await users.FindByNameAsync(login);
         if (user is null)
         {
-            // Spend the same time as a real password check, so response time does not tell which accounts exist.
+            // Spend the same time as a real password check, and lock the name out as an account would be, so neither
+            // the answers nor their timing tell which accounts exist.
             users.PasswordHasher.VerifyHashedPassword(new User(), TimingHash.Value, request.Password);
-            return InvalidCredentials();
+            return await unknownLogins.FailedAsync(login, cancellationToken) is { } lockedUntil ? Locked(lockedUntil, http) : InvalidCredentials();
         }
 
         var result = await signIn.CheckPasswordSignInAsync(user, request.Password, lockoutOnFailure: true);
@@ -115,9 +116,11 @@ public static class AuthEndpoints
         return issued;
     }
 
-    internal static ProblemHttpResult Locked(User user, HttpContext http)
+    internal static ProblemHttpResult Locked(User user, HttpContext http) => Locked(user.LockoutEnd, http);
+
+    private static ProblemHttpResult Locked(DateTimeOffset? lockoutEnd, HttpContext http)
     {
-        var retryAfter = user.LockoutEnd is { } end ? Math.Max(1, (int)Math.Ceiling((end - DateTimeOffset.UtcNow).TotalSeconds)) : 60;
+        var retryAfter = lockoutEnd is { } end ? Math.Max(1, (int)Math.Ceiling((end - DateTimeOffset.UtcNow).TotalSeconds)) : 60;
         http.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
         return Problems.Of(StatusCodes.Status429TooManyRequests, "account_locked",
             "Too many failed sign-in attempts. The account is locked for a while; try again later.",

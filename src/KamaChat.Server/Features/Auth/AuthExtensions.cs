@@ -40,6 +40,7 @@ public static class AuthExtensions
             .AddPasswordValidator<CommonPasswordValidator>();
 
         services.AddScoped<TokenService>();
+        services.AddScoped<UnknownLogins>();
 
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)

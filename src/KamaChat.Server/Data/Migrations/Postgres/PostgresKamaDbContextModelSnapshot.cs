@@ -150,6 +150,28 @@ namespace KamaChat.Server.Data.Migrations.Postgres
                     b.ToTable("sessions", (string)null);
                 });
 
+            modelBuilder.Entity("KamaChat.Server.Features.Auth.UnknownLoginFailure", b =>
+                {
+                    b.Property<string>("Login")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<int>("FailedCount")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset?>("LockoutEnd")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Login");
+
+                    b.HasIndex("UpdatedAt");
+
+                    b.ToTable("unknown_login_failures", (string)null);
+                });
+
             modelBuilder.Entity("KamaChat.Server.Features.Channels.Channel", b =>
                 {
                     b.Property<long>("Id")

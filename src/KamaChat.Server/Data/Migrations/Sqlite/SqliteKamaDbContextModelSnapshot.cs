@@ -144,6 +144,28 @@ namespace KamaChat.Server.Data.Migrations.Sqlite
                     b.ToTable("sessions", (string)null);
                 });
 
+            modelBuilder.Entity("KamaChat.Server.Features.Auth.UnknownLoginFailure", b =>
+                {
+                    b.Property<string>("Login")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("FailedCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("LockoutEnd")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Login");
+
+                    b.HasIndex("UpdatedAt");
+
+                    b.ToTable("unknown_login_failures", (string)null);
+                });
+
             modelBuilder.Entity("KamaChat.Server.Features.Channels.Channel", b =>
                 {
                     b.Property<long>("Id")
