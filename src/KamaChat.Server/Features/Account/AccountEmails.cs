@@ -55,7 +55,8 @@ public sealed class AccountEmails(
             s => s.UserId == user.Id && s.Id != sessionId && s.UserAgent == userAgent && s.IpAddress == ipAddress, cancellationToken);
         if (!familiar)
             await BestEffortAsync(() => outbox.EnqueueAsync(user.Email!,
-                EmailTemplates.NewSignIn(user.UserName!, time.GetUtcNow(), userAgent, ipAddress), cancellationToken), "sign-in alert", user);
+                EmailTemplates.NewSignIn(user.UserName!, time.GetUtcNow(), UserAgentSummary.Describe(userAgent), ipAddress), cancellationToken),
+                "sign-in alert", user);
     }
 
     private async Task BestEffortAsync(Func<Task> send, string what, User user)
