@@ -26,6 +26,20 @@ public sealed class StartupConfigurationTests
     }
 
     [Theory]
+    [InlineData("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")]
+    [InlineData("0123456789abcdef0123456789abcdef0123456789abcdef")]
+    [InlineData("passwordpasswordpasswordpasswordpassword")]
+    public async Task Production_refuses_a_jwt_secret_with_obviously_low_entropy(string secret)
+    {
+        var (exitCode, error) = await StartServerAsync(new() { ["NODE_ENV"] = "production", ["JWT_SECRET"] = secret });
+
+        Assert.NotEqual(0, exitCode);
+        var line = Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("JWT_SECRET", line, StringComparison.Ordinal);
+        Assert.Contains("random", line, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("1024")]
     [InlineData("-1")]
     [InlineData("node-a")]

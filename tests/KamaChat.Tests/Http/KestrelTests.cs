@@ -46,6 +46,14 @@ public sealed class KestrelTests(KestrelSqliteApp app) : IClassFixture<KestrelSq
         Assert.Equal("100%00 sure", JsonDocument.Parse(response.Body).RootElement.GetProperty("displayName").GetString());
     }
 
+    [Fact]
+    public async Task Responses_do_not_name_the_server_software()
+    {
+        var response = await Client().GetAsync("/healthz");
+
+        Assert.False(response.Headers.Contains("Server"), string.Join(", ", response.Headers.Select(h => h.Key)));
+    }
+
     private Uri Address() => new(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
 
     private HttpClient Client() => new() { BaseAddress = Address() };

@@ -11,6 +11,9 @@ public static class ApiDocs
     {
         builder.Services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
         {
+            // The framework fills servers from the request's Host header, which the client controls: leave them out,
+            // so the docs call the origin they were loaded from.
+            document.Servers = [];
             document.Info = new OpenApiInfo
             {
                 Title = "KamaChat API",
@@ -43,8 +46,11 @@ public static class ApiDocs
         return builder;
     }
 
+    /// <summary>KAMACHAT_API_DOCS=false leaves out /docs and /openapi/v1.json (on by default).</summary>
     public static WebApplication MapApiDocs(this WebApplication app)
     {
+        if (bool.TryParse(app.Configuration["KAMACHAT_API_DOCS"], out var docs) && !docs)
+            return app;
         app.MapOpenApi().AllowAnonymous();
         app.MapScalarApiReference("/docs", options => options.WithTitle("KamaChat API")).AllowAnonymous();
         return app;

@@ -39,12 +39,15 @@ public static class ProblemDetailsExtensions
 
         builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(kestrel =>
         {
+            // Which server software answers is nobody's business.
+            kestrel.AddServerHeader = false;
             kestrel.ConfigureEndpointDefaults(listen => listen.UsePathNulRewriting());
         });
 
         builder.Services.AddOptions<TrustedProxies>().Configure<IConfiguration>(TrustedProxies.Bind).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<TrustedProxies>, TrustedProxiesValidator>();
         builder.Services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<TrustedProxies>>((o, proxies) => proxies.Value.Apply(o));
+        builder.Services.AddHsts(options => options.MaxAge = TimeSpan.FromDays(365));
         return builder;
     }
 
@@ -66,6 +69,9 @@ public static class ProblemDetailsExtensions
     {
         // First: everything after it (rate limits, sessions, logs, HSTS) sees the client's address and scheme.
         app.UseForwardedHeaders();
+        if (app.Environment.IsProduction())
+            // Sent only on HTTPS requests (directly, or through a trusted proxy that says so).
+            app.UseHsts();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseRequestTextValidation();
