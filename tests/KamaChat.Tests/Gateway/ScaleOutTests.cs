@@ -101,4 +101,22 @@ public sealed class ScaleOutTests(ScaledPair nodes) : IClassFixture<ScaledPair>
         await bobOnSecond.DisposeAsync();
         await watcher.WaitForPresenceAsync(bob.User.Id, "offline", Server.Features.Gateway.PresenceTracker.OfflineGrace + GatewayClient.Patience);
     }
+
+    [Fact]
+    public async Task A_password_changed_through_one_node_closes_that_accounts_other_sockets_on_the_other_node()
+    {
+        var name = Api.UniqueName();
+        var here = await nodes.First.CreateClient().RegisterAsync(name);
+        var there = await (await nodes.First.CreateClient().PostAsync("/api/v1/auth/login",
+            System.Net.Http.Json.JsonContent.Create(new { login = name, password = Api.GoodPassword }))).ReadAsync<Server.Features.Auth.AuthTokens>();
+        await using var onSecond = await GatewayClient.ConnectAsync(nodes.Second, there.AccessToken);
+        await onSecond.ReadyAsync();
+
+        var changed = await System.Net.Http.Json.HttpClientJsonExtensions.PostAsJsonAsync(nodes.First.CreateClient(here.AccessToken),
+            "/api/v1/users/@me/password", new { currentPassword = Api.GoodPassword, newPassword = "another long passphrase" });
+        Assert.Equal(System.Net.HttpStatusCode.NoContent, changed.StatusCode);
+
+        await onSecond.ClosedAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(HubConnectionState.Disconnected, onSecond.Connection.State);
+    }
 }

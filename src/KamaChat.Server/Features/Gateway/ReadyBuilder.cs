@@ -35,6 +35,10 @@ public sealed class ReadyBuilder(
         var me = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Id == userId, cancellationToken);
         if (me is null)
             return null;
+        // The connection is registered by now, so a session revoked from here on is closed by its SessionRevoked event;
+        // one revoked between the handshake's check and the registration is caught here.
+        if (!await db.Sessions.AnyAsync(s => s.Id == sessionId && s.UserId == userId && s.RevokedAt == null, cancellationToken))
+            return null;
 
         var servers = await db.Servers.AsNoTracking()
             .Where(s => s.Members.Any(m => m.UserId == userId))

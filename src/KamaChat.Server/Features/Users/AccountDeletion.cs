@@ -27,7 +27,7 @@ public static class AccountDeletion
 
     public static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> DeleteMeAsync(
         [FromBody] DeleteAccountRequest request, ClaimsPrincipal principal, KamaDbContext db, UserManager<User> users, EventLog events,
-        CancellationToken cancellationToken)
+        TokenService tokens, CancellationToken cancellationToken)
     {
         var userId = principal.UserId();
         var user = await db.Users.SingleOrDefaultAsync(u => u.Id == userId, cancellationToken);
@@ -52,6 +52,8 @@ public static class AccountDeletion
         Erase(user, users);
         await db.SaveChangesAsync(cancellationToken);
 
+        // Revoked first, so every node closes their gateway connections; then gone with the rest.
+        await tokens.RevokeAsync(change, userId, _ => true, "account_deleted", cancellationToken);
         await db.Sessions.Where(s => s.UserId == userId).ExecuteDeleteAsync(cancellationToken); // refresh tokens cascade
         await db.UserClaims.Where(c => c.UserId == userId).ExecuteDeleteAsync(cancellationToken);
         await db.UserLogins.Where(l => l.UserId == userId).ExecuteDeleteAsync(cancellationToken);
