@@ -11,7 +11,10 @@ using P = KamaChat.Server.Features.Permissions.Permissions;
 
 namespace KamaChat.Server.Features.Channels;
 
-/// <summary>A channel's permission overwrites for a role or a member. Needs Manage Roles in that channel.</summary>
+/// <summary>
+/// A channel's permission overwrites for a role or a member. Needs Manage Roles in that channel, a target below the
+/// caller in the role hierarchy, and no permission the caller lacks there.
+/// </summary>
 public static class OverwriteEndpoints
 {
     public static IEndpointRouteBuilder MapOverwriteEndpoints(this IEndpointRouteBuilder app)
@@ -87,10 +90,18 @@ public static class OverwriteEndpoints
         if (!access.Has(P.ManageRoles))
             return (null, ServerProblems.MissingPermission(P.ManageRoles));
         var serverId = access.Channel.ServerId!.Value;
-        var exists = target == OverwriteTarget.Role
-            ? await db.Roles.AnyAsync(r => r.Id == targetId && r.ServerId == serverId, cancellationToken)
-            : await db.Members.AnyAsync(m => m.UserId == targetId && m.ServerId == serverId, cancellationToken);
-        return exists ? (access, null) : (null, Problems.NotFound(target == OverwriteTarget.Role ? "The role" : "The member"));
+        if (target == OverwriteTarget.Role)
+        {
+            var position = await db.Roles.Where(r => r.Id == targetId && r.ServerId == serverId).Select(r => (int?)r.Position)
+                .SingleOrDefaultAsync(cancellationToken);
+            if (position is null)
+                return (null, Problems.NotFound("The role"));
+            // As with assigning roles: only roles below one's own highest, so nobody silences (or frees) those above them.
+            return Hierarchy.CanManageRole(access.Server!, position.Value) ? (access, null) : (null, ServerProblems.RoleHierarchy());
+        }
+        if (!await db.Members.AnyAsync(m => m.UserId == targetId && m.ServerId == serverId, cancellationToken))
+            return (null, Problems.NotFound("The member"));
+        return await Hierarchy.CanManageMemberAsync(db, access.Server!, targetId, cancellationToken) ? (access, null) : (null, ServerProblems.RoleHierarchy());
     }
 
     private static OverwriteTarget? ParseTarget(string value) => value switch
