@@ -24,7 +24,7 @@ public sealed class DatabaseOptions
     /// How long a SQLite write waits for the file's write lock (KAMACHAT_SQLITE_BUSY_TIMEOUT_MS). Writers take turns in
     /// milliseconds; a lock held longer (a backup, someone in the sqlite3 shell) gets 503 with Retry-After, not a hang.
     /// </summary>
-    public int SqliteBusyTimeoutMilliseconds { get; set; } = 5000;
+    public int SqliteBusyTimeoutMilliseconds { get; set; } = 10_000;
 
     public static void Bind(DatabaseOptions options, IConfiguration configuration, ServerOptions server)
     {
@@ -63,7 +63,7 @@ public sealed class DatabaseOptions
     }
 
     /// <summary>Accepts postgres:// URLs (as Heroku-style hosts give them), Npgsql key=value strings, and sqlite: paths.</summary>
-    internal static (DatabaseProvider, string) FromUrl(string url, int sqliteBusyTimeoutMilliseconds = 5000)
+    internal static (DatabaseProvider, string) FromUrl(string url, int sqliteBusyTimeoutMilliseconds = 10_000)
     {
         if (url.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase) ||
             url.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase))
