@@ -50,6 +50,9 @@ public sealed class ServerUnderTest : IAsyncDisposable
         start.Environment["RateLimits__Register__PerAccount"] = "100000";
         // Senders run at the bench's rate, far above a person's message budget.
         start.Environment["RateLimits__MessageSend__PerAccount"] = "100000000";
+        // The idle bench holds thousands of connections for a few accounts; real accounts are capped far lower.
+        start.Environment["KAMACHAT_GATEWAY_CONNECTIONS_PER_USER"] = "1000000";
+        start.Environment["KAMACHAT_GATEWAY_CONNECTIONS_PER_SESSION"] = "1000000";
         var process = Process.Start(start)!;
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, e) => { if (e.Data is { } line) Console.Error.WriteLine("[server] " + line); };

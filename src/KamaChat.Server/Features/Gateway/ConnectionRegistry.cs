@@ -34,10 +34,27 @@ public sealed class ConnectionRegistry
 
     public int Count => _connections.Count;
 
-    public void Add(GatewayConnection connection)
+    /// <summary>
+    /// Adds the connection unless its account already has <paramref name="perUser"/> connections here, or its session
+    /// <paramref name="perSession"/>: one account must not be able to hold the node's sockets (and their cost) hostage.
+    /// </summary>
+    public bool TryAdd(GatewayConnection connection, int perUser, int perSession)
     {
-        _connections[connection.ConnectionId] = connection;
-        _byUser.GetOrAdd(connection.UserId, _ => new()).TryAdd(connection.ConnectionId, connection);
+        while (true)
+        {
+            var mine = _byUser.GetOrAdd(connection.UserId, _ => new());
+            lock (mine)
+            {
+                // Removed as empty by a disconnect meanwhile: start over with the current one.
+                if (!_byUser.TryGetValue(connection.UserId, out var current) || current != mine)
+                    continue;
+                if (mine.Count >= perUser || mine.Values.Count(c => c.SessionId == connection.SessionId) >= perSession)
+                    return false;
+                mine[connection.ConnectionId] = connection;
+            }
+            _connections[connection.ConnectionId] = connection;
+            return true;
+        }
     }
 
     /// <returns>How many connections the user still has on this node.</returns>
@@ -47,10 +64,13 @@ public sealed class ConnectionRegistry
             return 0;
         if (!_byUser.TryGetValue(connection.UserId, out var mine))
             return 0;
-        mine.TryRemove(connectionId, out _);
-        if (mine.IsEmpty)
-            _byUser.TryRemove(new KeyValuePair<long, ConcurrentDictionary<string, GatewayConnection>>(connection.UserId, mine));
-        return mine.Count;
+        lock (mine)
+        {
+            mine.TryRemove(connectionId, out _);
+            if (mine.IsEmpty)
+                _byUser.TryRemove(new KeyValuePair<long, ConcurrentDictionary<string, GatewayConnection>>(connection.UserId, mine));
+            return mine.Count;
+        }
     }
 
     public GatewayConnection? Find(string connectionId) => _connections.GetValueOrDefault(connectionId);

@@ -19,11 +19,15 @@ public static class GatewayExtensions
             {
                 options.MaximumReceiveMessageSize = MaximumReceiveMessageSize;
                 options.EnableDetailedErrors = false;
+                // Outermost, so a refusal by the rate limit is not logged either.
+                options.AddFilter<GatewayErrorLogging>();
                 options.AddFilter<GatewayRateLimitFilter>();
             })
             .AddJsonProtocol(options => options.PayloadSerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase)
             .AddMessagePackProtocol();
         services.AddSingleton<GatewayRateLimitFilter>();
+        services.AddSingleton<GatewayErrorLogging>();
+        builder.Logging.AddFilter(GatewayErrorLogging.DispatcherCategory, LogLevel.Critical);
         services.AddSingleton<ConnectionRegistry>();
         var redisUrl = builder.Configuration["REDIS_URL"];
         if (string.IsNullOrWhiteSpace(redisUrl))
@@ -50,6 +54,7 @@ public static class GatewayExtensions
         services.AddScoped<GatewayGroups>();
         services.AddScoped<ReadyBuilder>();
         services.AddScoped<ResumeService>();
+        services.AddSingleton<ResumeBudget>();
         services.AddSingleton<EventDispatcher>();
         services.AddSingleton<Events.IEventSubscriber>(sp => sp.GetRequiredService<EventDispatcher>());
         services.AddHostedService(sp => sp.GetRequiredService<EventDispatcher>());

@@ -25,13 +25,15 @@ public sealed class GatewayHub(
     ResumeService resume,
     PermissionService permissions,
     ReadStateService readStates,
+    IOptions<GatewayOptions> options,
     IServiceScopeFactory scopes) : Hub
 {
     public override async Task OnConnectedAsync()
     {
         var user = Context.User!;
         var connection = new GatewayConnection(Context.ConnectionId, user.UserId(), user.SessionId(), Context);
-        connections.Add(connection);
+        if (!connections.TryAdd(connection, options.Value.ConnectionsPerUser, options.Value.ConnectionsPerSession))
+            throw new HubException("rate_limited: Too many gateway connections for this account or device; close one first.");
 
         // Groups before the snapshot, so nothing committed from here on is missed.
         var (desired, visibleByServer) = await groups.SnapshotAsync(connection.UserId, Context.ConnectionAborted);
@@ -74,9 +76,10 @@ public sealed class GatewayHub(
         return Task.CompletedTask;
     }
 
-    /// <summary>Everything logged after the client's cursors, for the streams it may still see.</summary>
+    /// <summary>Everything logged after the client's cursors, for the streams it may still see (at most <see cref="ResumeService.MaxStreams"/> a call).</summary>
     public Task<ResumeResult> Resume(StreamCursors cursors) =>
-        resume.ResumeAsync(Context.User!.UserId(), cursors ?? new StreamCursors(null, null, null), Context.ConnectionAborted);
+        resume.ResumeAsync(connections.Find(Context.ConnectionId) ?? throw new HubException("not_found: The connection is closing."),
+            cursors ?? new StreamCursors(null, null, null), Context.ConnectionAborted);
 
     public async Task StartTyping(string channelId)
     {

@@ -61,4 +61,19 @@ describe('GatewayClient', () => {
     expect(invalidate).toHaveBeenCalledWith({ queryKey: keys.messages('10') });
     vi.useRealTimers();
   });
+
+  it('tries a rate-limited Resume again after the time the server names', async () => {
+    vi.useFakeTimers();
+    const { events, ids, invoke } = setUp();
+    invoke.mockRejectedValueOnce(new Error("An unexpected error occurred invoking 'Resume' on the server. HubException: rate_limited: Resume is limited per account; retry in 2 s."));
+    invoke.mockResolvedValue({ events: [created(6), created(7)], refetch: [] });
+    events([created(7)]);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(invoke).toHaveBeenCalledTimes(1);
+    expect(ids()).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1500);
+    expect(invoke).toHaveBeenCalledTimes(2);
+    expect(ids()).toEqual(['106', '107']);
+    vi.useRealTimers();
+  });
 });

@@ -3,7 +3,7 @@ import type { QueryClient } from '@tanstack/react-query';
 import { api, idParam, renewTokens, tokenStore, unwrap } from '../../api/client';
 import type { ReadState } from '../../api/types';
 import { applyEvent, keys, seedFromReady, setReadState, type Presences, type Typing } from './cache';
-import type { GatewayEvent, PresenceSignal, ReadyPayload, ResumeResult, TypingSignal } from './protocol';
+import { MAX_RESUME_STREAMS, type GatewayEvent, type PresenceSignal, type ReadyPayload, type ResumeResult, type TypingSignal } from './protocol';
 import { deliver, StreamTracker } from './streams';
 
 export type ConnectionStatus = 'connecting' | 'connected' | 'reconnecting' | 'restored';
@@ -182,11 +182,16 @@ export class GatewayClient {
         const connection = this.connection;
         if (!connection || connection.state !== HubConnectionState.Connected) return;
         try {
-          const result = await connection.invoke<ResumeResult>('Resume', this.tracker.toResume());
-          this.onEvents(result.events);
-          for (const stream of result.refetch) this.refetch(stream.scope, stream.scopeId);
-        } catch {
-          // The connection went away; the reconnect resumes again.
+          for (const cursors of this.tracker.toResumeBatches(MAX_RESUME_STREAMS)) {
+            const result = await connection.invoke<ResumeResult>('Resume', cursors);
+            this.onEvents(result.events);
+            for (const stream of result.refetch) this.refetch(stream.scope, stream.scopeId);
+          }
+        } catch (error) {
+          // The server limits what Resume may cost an account: try again when it says. Otherwise the connection went
+          // away, and the reconnect resumes again.
+          const wait = rateLimitedFor(error);
+          if (wait !== null) setTimeout(() => void this.resume(), wait);
           return;
         }
       } while (this.resumeAgain);
@@ -246,4 +251,12 @@ export class GatewayClient {
     })).catch(() => null);
     if (state) setReadState(this.qc, state);
   }
+}
+
+/** Milliseconds to wait when a hub call was refused with "rate_limited: … retry in N s", else null. */
+export function rateLimitedFor(error: unknown): number | null {
+  const message = error instanceof Error ? error.message : String(error);
+  if (!message.includes('rate_limited')) return null;
+  const seconds = /retry in (\d+) s/.exec(message)?.[1];
+  return (seconds ? Number(seconds) : 1) * 1000;
 }

@@ -18,6 +18,9 @@ export interface StreamCursorsDto {
   user?: number | null;
 }
 
+/** The most streams one Resume call may name (ResumeService.MaxStreams); more go in further calls. */
+export const MAX_RESUME_STREAMS = 500;
+
 export interface ResumeResult {
   events: GatewayEvent[];
   refetch: { scope: 'channel' | 'server' | 'user'; scopeId: string }[];
