@@ -90,4 +90,33 @@ public sealed class SnowflakeGeneratorTests
     [InlineData(1024)]
     public void A_node_id_outside_10_bits_is_refused(int node) =>
         Assert.Throws<ArgumentOutOfRangeException>(() => new SnowflakeGenerator(node, TimeProvider.System));
+
+    [Fact]
+    public void An_id_above_a_floor_from_a_clock_ahead_is_above_it_and_so_is_every_later_one()
+    {
+        var ahead = new SnowflakeGenerator(900, new ManualClock(Start.AddSeconds(5)));
+        var behind = new SnowflakeGenerator(3, new ManualClock(Start));
+        var floor = ahead.NextId();
+
+        var above = behind.NextIdAbove(floor);
+        var later = Enumerable.Range(0, 5000).Select(_ => behind.NextId()).ToList();
+
+        // Same millisecond as the floor, but a lower node: only the next millisecond is above it.
+        Assert.True(above > floor);
+        Assert.Equal(3, SnowflakeGenerator.NodeOf(above));
+        Assert.All(later, id => Assert.True(id > above));
+        Assert.Equal(later.Order(), later);
+        Assert.Equal(later.Count, later.Distinct().Count());
+    }
+
+    [Fact]
+    public void A_floor_below_the_clock_changes_nothing()
+    {
+        var generator = new SnowflakeGenerator(3, new ManualClock(Start));
+        var first = generator.NextId();
+
+        var above = generator.NextIdAbove(first - 1000);
+
+        Assert.Equal(first + 1, above);
+    }
 }

@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using KamaChat.Server.Data;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace KamaChat.Tests.Infrastructure;
@@ -133,8 +134,11 @@ public sealed class PostgresApp : KamaChatApp
     protected override Task<string> CreateDatabaseUrlAsync(string dataDirectory) => PostgresServer.CreateDatabaseAsync();
 }
 
-/// <summary>One of several nodes sharing a PostgreSQL database and a Redis, as in a scaled-out deployment.</summary>
-public sealed class ScaledNode(string databaseUrl, string? redisUrl, int nodeId) : KamaChatApp
+/// <summary>
+/// One of several nodes sharing a PostgreSQL database and a Redis, as in a scaled-out deployment; its clock may run
+/// <paramref name="clockSkew"/> off the others', as real machines' clocks do.
+/// </summary>
+public sealed class ScaledNode(string databaseUrl, string? redisUrl, int nodeId, TimeSpan clockSkew = default) : KamaChatApp
 {
     public override string ProviderName => "postgres";
 
@@ -144,6 +148,18 @@ public sealed class ScaledNode(string databaseUrl, string? redisUrl, int nodeId)
         redisUrl is null ? [] : [new("REDIS_URL", redisUrl)];
 
     protected override Task<string> CreateDatabaseUrlAsync(string dataDirectory) => Task.FromResult(databaseUrl);
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        if (clockSkew != TimeSpan.Zero)
+            builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(new SkewedClock(clockSkew)));
+    }
+
+    private sealed class SkewedClock(TimeSpan skew) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => base.GetUtcNow() + skew;
+    }
 }
 
 /// <summary>Two nodes on one PostgreSQL database and one Redis.</summary>

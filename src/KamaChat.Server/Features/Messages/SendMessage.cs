@@ -22,7 +22,7 @@ internal static class SendMessage
 
     public static async Task<Results<Created<MessageResponse>, Ok<MessageResponse>, ValidationProblem, ProblemHttpResult>> HandleAsync(
         long id, SendMessageRequest request, ClaimsPrincipal principal, KamaDbContext db, PermissionService permissions,
-        EventLog events, SnowflakeGenerator ids, TimeProvider time, AccountRateLimiter limiter, HttpContext http, CancellationToken cancellationToken)
+        EventLog events, TimeProvider time, AccountRateLimiter limiter, HttpContext http, CancellationToken cancellationToken)
     {
         var userId = principal.UserId();
         // Before any database work: a flood costs the flooder a 429, not the server a query.
@@ -53,7 +53,6 @@ internal static class SendMessage
         var now = time.GetUtcNow();
         var message = new Message
         {
-            Id = ids.NextId(),
             ChannelId = id,
             AuthorId = userId,
             Content = content,
@@ -68,10 +67,9 @@ internal static class SendMessage
         {
             await using var change = await events.BeginAsync(cancellationToken);
             // The first write locks the channel row until commit, so concurrent sends to this channel see each
-            // other's nonces and slow-mode timestamps. LastMessageId only moves forward.
-            var messageId = message.Id;
-            await db.Channels.Where(c => c.Id == id).ExecuteUpdateAsync(s => s.SetProperty(
-                c => c.LastMessageId, c => c.LastMessageId == null || c.LastMessageId < messageId ? messageId : c.LastMessageId), cancellationToken);
+            // other's nonces and slow-mode timestamps, and take their ids one after the other.
+            if (await LockChannelAsync(db, id, cancellationToken) is not { } locked)
+                return MessagingProblems.ChannelNotFound();
 
             if (nonce is not null)
             {
@@ -86,7 +84,7 @@ internal static class SendMessage
                     await db.Messages.Where(m => m.Id == earlier.Id).ExecuteUpdateAsync(s => s.SetProperty(m => m.Nonce, (string?)null), cancellationToken);
             }
 
-            if (SlowModeWait(access, now, await LastSentAsync(db, id, userId, cancellationToken)) is { } wait)
+            if (InSlowMode(access) && SlowModeWait(access, now, await LastSentAsync(db, id, userId, cancellationToken)) is { } wait)
             {
                 var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
                 http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
@@ -95,13 +93,16 @@ internal static class SendMessage
                     new Dictionary<string, object?> { ["retryAfterSeconds"] = seconds });
             }
 
-            db.Messages.Add(message);
+            // The id is taken here, under the lock, above the channel's last message and everything the channel logged:
+            // ids follow commit order, so paging history with after=<an id> misses nothing committed later.
             MessageResponse? created = null;
-            await change.AppendWithSequenceAsync(EventScope.Channel, id, "MessageCreated", sequence =>
+            await change.AppendCreatingAsync(EventScope.Channel, id, "MessageCreated", idFloor: locked.LastMessageId ?? 0, (sequence, messageId) =>
             {
-                message.Sequence = sequence;
+                (message.Id, message.Sequence) = (messageId, sequence);
                 return created = Describe(message, author, reply);
             }, cancellationToken);
+            db.Messages.Add(message);
+            await db.Channels.Where(c => c.Id == id).ExecuteUpdateAsync(s => s.SetProperty(c => c.LastMessageId, message.Id), cancellationToken);
             await change.CommitAsync(cancellationToken);
             return TypedResults.Created($"/api/v1/channels/{id}/messages/{message.Id}", created!);
         }
@@ -119,6 +120,18 @@ internal static class SendMessage
         }
     }
 
+    /// <summary>Locks the channel's row until the transaction ends (by a write that changes nothing); null when the channel is gone.</summary>
+    private static async Task<LockedChannel?> LockChannelAsync(KamaDbContext db, long channelId, CancellationToken cancellationToken)
+    {
+        var rows = await db.Database.SqlQuery<long?>($"""
+            UPDATE channels SET "LastMessageId" = "LastMessageId" WHERE "Id" = {channelId}
+            RETURNING "LastMessageId" AS "Value"
+            """).ToListAsync(cancellationToken);
+        return rows.Count == 0 ? null : new LockedChannel(rows[0]);
+    }
+
+    private sealed record LockedChannel(long? LastMessageId);
+
     private static async Task<DateTimeOffset?> LastSentAsync(KamaDbContext db, long channelId, long userId, CancellationToken cancellationToken)
     {
         // Snowflakes carry their creation time, so the newest id is the newest message without comparing timestamps in SQL.
@@ -126,10 +139,14 @@ internal static class SendMessage
         return last is { } lastId ? SnowflakeGenerator.TimestampOf(lastId) : null;
     }
 
-    /// <summary>How long the sender must still wait, or null. Moderators (MANAGE_MESSAGES or MANAGE_CHANNELS) are exempt.</summary>
+    /// <summary>Whether slow mode applies to this sender: moderators (MANAGE_MESSAGES or MANAGE_CHANNELS) are exempt.</summary>
+    private static bool InSlowMode(ChannelAccess access) =>
+        access.Channel.SlowModeSeconds > 0 && !access.Has(Perms.ManageMessages) && !access.Has(Perms.ManageChannels);
+
+    /// <summary>How long the sender must still wait, or null.</summary>
     private static TimeSpan? SlowModeWait(ChannelAccess access, DateTimeOffset now, DateTimeOffset? lastSent)
     {
-        if (access.Channel.SlowModeSeconds <= 0 || lastSent is null || access.Has(Perms.ManageMessages) || access.Has(Perms.ManageChannels))
+        if (lastSent is null)
             return null;
         var wait = lastSent.Value.AddSeconds(access.Channel.SlowModeSeconds) - now;
         return wait > TimeSpan.Zero ? wait : null;

@@ -30,30 +30,48 @@ public sealed class SnowflakeGenerator
     public long NextId()
     {
         lock (_gate)
+            return Issue((long)(_time.GetUtcNow() - Epoch).TotalMilliseconds);
+    }
+
+    /// <summary>
+    /// An id greater than <paramref name="floor"/> as well as than every id issued here before: for ids that must follow
+    /// commit order while nodes' clocks disagree. When the floor comes from a clock ahead of ours, this generator moves
+    /// on to the floor's time and keeps counting from there, so its ids stay unique and increasing.
+    /// </summary>
+    public long NextIdAbove(long floor)
+    {
+        lock (_gate)
         {
-            var now = (long)(_time.GetUtcNow() - Epoch).TotalMilliseconds;
-
-            // A clock that steps back (NTP correction, VM resume) must never yield a smaller ID,
-            // so we keep counting from the last timestamp we issued until the clock catches up.
-            if (now < _lastMilliseconds)
-                now = _lastMilliseconds;
-
-            if (now == _lastMilliseconds)
-            {
-                _sequence = (_sequence + 1) & SequenceMask;
-                // 4096 IDs in one millisecond: borrow the next millisecond instead of spinning,
-                // which keeps IDs unique and ordered without blocking the caller.
-                if (_sequence == 0)
-                    now = _lastMilliseconds + 1;
-            }
-            else
-            {
-                _sequence = 0;
-            }
-
-            _lastMilliseconds = now;
-            return (now << (NodeBits + SequenceBits)) | (_node << SequenceBits) | _sequence;
+            var floorMilliseconds = floor >> (NodeBits + SequenceBits);
+            var id = Issue(Math.Max((long)(_time.GetUtcNow() - Epoch).TotalMilliseconds, floorMilliseconds));
+            // Same millisecond as the floor but a lower node or sequence: the next millisecond is above it.
+            return id > floor ? id : Issue(floorMilliseconds + 1);
         }
+    }
+
+    /// <summary>The id for <paramref name="now"/>; called under the lock.</summary>
+    private long Issue(long now)
+    {
+        // A clock that steps back (NTP correction, VM resume) must never yield a smaller ID,
+        // so we keep counting from the last timestamp we issued until the clock catches up.
+        if (now < _lastMilliseconds)
+            now = _lastMilliseconds;
+
+        if (now == _lastMilliseconds)
+        {
+            _sequence = (_sequence + 1) & SequenceMask;
+            // 4096 IDs in one millisecond: borrow the next millisecond instead of spinning,
+            // which keeps IDs unique and ordered without blocking the caller.
+            if (_sequence == 0)
+                now = _lastMilliseconds + 1;
+        }
+        else
+        {
+            _sequence = 0;
+        }
+
+        _lastMilliseconds = now;
+        return (now << (NodeBits + SequenceBits)) | (_node << SequenceBits) | _sequence;
     }
 
     public static DateTimeOffset TimestampOf(long id) => Epoch.AddMilliseconds(id >> (NodeBits + SequenceBits));
