@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { memoryStorage } from '../test/memoryStorage';
 import { createAuthFetch, REFRESH_PATH } from './authFetch';
 import { fingerprint, localCoordinator } from './refreshCoordinator';
-import { createTokenStore, type StoredTokens } from './tokens';
+import { createTokenStore, localStorageTokens, type StoredTokens } from './tokens';
 
 const problem = (status: number, code: string) =>
   new Response(JSON.stringify({ status, code, detail: code }), { status, headers: { 'content-type': 'application/problem+json' } });
@@ -47,7 +47,7 @@ function fakeServer({ refreshDelayMs = 10, refreshStatus = 200 } = {}) {
 
 function setup(options?: Parameters<typeof fakeServer>[0]) {
   const server = fakeServer(options);
-  const store = createTokenStore(memoryStorage());
+  const store = createTokenStore(localStorageTokens(memoryStorage()));
   store.set(initial);
   const onSignedOut = vi.fn();
   const authFetch = createAuthFetch({ store, fetch: server.send, onSignedOut });
@@ -79,7 +79,7 @@ describe('authFetch', () => {
   });
 
   it('does not refresh again when another tab rotated the tokens while the request was in flight', async () => {
-    const store = createTokenStore(memoryStorage());
+    const store = createTokenStore(localStorageTokens(memoryStorage()));
     store.set(initial);
     const refreshed = vi.fn();
     const send = vi.fn(async (request: Request) => {
@@ -121,8 +121,8 @@ describe('authFetch', () => {
     });
     for (const view of views) view.setItem('kamachat.auth', JSON.stringify(initial));
     const coordinator = localCoordinator(); // shared, as the browser's lock manager is
-    const storeA = createTokenStore(laggy(views[0], views[1]));
-    const storeB = createTokenStore(laggy(views[1], views[0]));
+    const storeA = createTokenStore(localStorageTokens(laggy(views[0], views[1])));
+    const storeB = createTokenStore(localStorageTokens(laggy(views[1], views[0])));
     const tabA = createAuthFetch({ store: storeA, fetch: server.send, coordinator });
     const tabB = createAuthFetch({ store: storeB, fetch: server.send, coordinator });
     const [a, b] = await Promise.all([tabA(get('/api/v1/users/@me')), tabB(get('/api/v1/users/@me'))]);
@@ -151,7 +151,7 @@ describe('authFetch', () => {
   });
 
   it('signs out at once when the session was revoked, without trying to refresh', async () => {
-    const store = createTokenStore(memoryStorage());
+    const store = createTokenStore(localStorageTokens(memoryStorage()));
     store.set(initial);
     const onSignedOut = vi.fn();
     const send = vi.fn(async () => problem(401, 'session_revoked'));
@@ -164,7 +164,7 @@ describe('authFetch', () => {
   });
 
   it('keeps the tokens when the refresh fails because the network is down', async () => {
-    const store = createTokenStore(memoryStorage());
+    const store = createTokenStore(localStorageTokens(memoryStorage()));
     store.set(initial);
     const onSignedOut = vi.fn();
     const authFetch = createAuthFetch({
@@ -180,7 +180,7 @@ describe('authFetch', () => {
   });
 
   it('passes other responses through untouched and sends no token when signed out', async () => {
-    const store = createTokenStore(memoryStorage());
+    const store = createTokenStore(localStorageTokens(memoryStorage()));
     const send = vi.fn(async (request: Request) => (request.headers.has('authorization') ? json({}) : problem(401, 'unauthorized')));
     const authFetch = createAuthFetch({ store, fetch: send });
     const response = await authFetch(get('/api/v1/users/@me'));

@@ -2,6 +2,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { api, idParam, unwrap } from '../../api/client';
+import { onServer } from '../../api/config';
 import { errorMessage } from '../../api/errors';
 import { usePageTitle } from '../../ui/usePageTitle';
 import { useMe } from '../auth/session';
@@ -24,7 +25,7 @@ function Invites({ serverId }: { serverId: string }) {
   const [error, setError] = useState<string | null>(null);
   const create = () =>
     unwrap(api.POST('/api/v1/servers/{id}/invites', { params: { path: { id: idParam(serverId) } }, body: { maxUses: 0, maxAgeSeconds: 604800, temporary: false } }))
-      .then((invite) => { setLink(`${window.location.origin}/invite/${invite.code}`); setCopied(false); })
+      .then((invite) => { setLink(onServer(`/invite/${invite.code}`)); setCopied(false); })
       .catch((e) => setError(errorMessage(e)));
   const copy = () => link && navigator.clipboard?.writeText(link).then(() => setCopied(true), () => setCopied(false));
   return (

@@ -1,6 +1,7 @@
 import { HubConnectionBuilder, HubConnectionState, HttpTransportType, LogLevel, type HubConnection } from '@microsoft/signalr';
 import type { QueryClient } from '@tanstack/react-query';
 import { api, idParam, renewTokens, tokenStore, unwrap } from '../../api/client';
+import { clientConfig } from '../../api/config';
 import type { ReadState } from '../../api/types';
 import { applyEvent, keys, seedFromReady, setReadState, type Presences, type Typing } from './cache';
 import type { GatewayEvent, PresenceSignal, ReadyPayload, ResumeResult, TypingSignal } from './protocol';
@@ -81,7 +82,7 @@ export class GatewayClient {
   start() {
     this.stopped = false;
     const connection = new HubConnectionBuilder()
-      .withUrl('/hubs/gateway', { skipNegotiation: true, transport: HttpTransportType.WebSockets, accessTokenFactory: freshAccessToken })
+      .withUrl(clientConfig.hubUrl, { skipNegotiation: true, transport: HttpTransportType.WebSockets, accessTokenFactory: freshAccessToken })
       .withAutomaticReconnect({ nextRetryDelayInMilliseconds: (ctx) => RETRY_DELAYS[Math.min(ctx.previousRetryCount, RETRY_DELAYS.length - 1)]! })
       .configureLogging(LogLevel.None)
       .build();
