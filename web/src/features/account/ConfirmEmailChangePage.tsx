@@ -3,7 +3,7 @@ import { useSearchParams } from 'react-router';
 import { ApiError, errorMessage } from '../../api/errors';
 import { usePageTitle } from '../../ui/usePageTitle';
 import { AuthLayout } from '../auth/AuthLayout';
-import { useConfirmEmailChange } from './api';
+import { useConfirmEmailChangeMutation } from './queries';
 import { LinkResult } from './LinkResult';
 import { useOnce } from './useFocusOnChange';
 
@@ -14,7 +14,7 @@ export default function ConfirmEmailChangePage() {
   const userId = params.get('userId') ?? '';
   const newEmail = params.get('newEmail') ?? '';
   const token = params.get('token') ?? '';
-  const mutation = useConfirmEmailChange();
+  const mutation = useConfirmEmailChangeMutation();
   const complete = Boolean(userId && newEmail && token);
   const { mutate } = mutation;
   useOnce(useCallback(() => {

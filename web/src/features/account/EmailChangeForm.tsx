@@ -3,7 +3,7 @@ import { ApiError, errorMessage } from '../../api/errors';
 import { Alert } from '../../ui/Alert';
 import { Button } from '../../ui/Button';
 import { TextField } from '../../ui/Field';
-import { useChangeEmail } from './api';
+import { useChangeEmailMutation } from './queries';
 import { useFocusOnChange } from './useFocusOnChange';
 
 /** Settings → Account: asks for a new address and the password; nothing changes until the mailed link is opened. */
@@ -11,7 +11,7 @@ export function EmailChangeForm() {
   const [newEmail, setNewEmail] = useState('');
   const [password, setPassword] = useState('');
   const [sentTo, setSentTo] = useState<string | null>(null);
-  const mutation = useChangeEmail();
+  const mutation = useChangeEmailMutation();
   const statusRef = useFocusOnChange<HTMLDivElement>(sentTo);
   const error = mutation.error instanceof ApiError ? mutation.error : null;
   const passwordError = error?.code === 'invalid_password' ? 'That password is incorrect.' : error?.fieldError('password');

@@ -6,7 +6,7 @@ import { Button } from '../../ui/Button';
 import { TextField } from '../../ui/Field';
 import { usePageTitle } from '../../ui/usePageTitle';
 import { AuthLayout } from '../auth/AuthLayout';
-import { useRequestPasswordReset } from './api';
+import { useRequestPasswordResetMutation } from './queries';
 import { retryAfterText } from './twoFactor';
 import { useFocusOnChange } from './useFocusOnChange';
 
@@ -14,7 +14,7 @@ import { useFocusOnChange } from './useFocusOnChange';
 export default function ForgotPasswordPage() {
   usePageTitle('Forgot password');
   const [email, setEmail] = useState('');
-  const mutation = useRequestPasswordReset();
+  const mutation = useRequestPasswordResetMutation();
   const statusRef = useFocusOnChange<HTMLDivElement>(mutation.isSuccess);
   const error = mutation.error instanceof ApiError ? mutation.error : null;
 

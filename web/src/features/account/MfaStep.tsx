@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { ApiError, errorMessage } from '../../api/errors';
 import { Alert } from '../../ui/Alert';
 import { Button } from '../../ui/Button';
-import { useLoginMfa } from '../auth/session';
+import { useLoginMfaMutation } from '../auth/queries';
 import { CodeField, RecoveryCodeField } from './CodeField';
 import { retryAfterText, secondFactorBody, secondFactorProblem, ticketIsSpent } from './twoFactor';
 
@@ -25,7 +25,7 @@ export function MfaStep({ ticket, expiresAt, useRecoveryCode, onToggleRecovery, 
   const [code, setCode] = useState('');
   const [recoveryCode, setRecoveryCode] = useState('');
   const [problem, setProblem] = useState<string | null>(null);
-  const mutation = useLoginMfa();
+  const mutation = useLoginMfaMutation();
   const error = mutation.error instanceof ApiError ? mutation.error : null;
 
   const submit = (event: FormEvent) => {

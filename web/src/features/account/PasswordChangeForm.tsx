@@ -3,13 +3,13 @@ import { ApiError, errorMessage } from '../../api/errors';
 import { Alert } from '../../ui/Alert';
 import { Button } from '../../ui/Button';
 import { TextField } from '../../ui/Field';
-import { useChangePassword } from './api';
+import { useChangePasswordMutation } from './queries';
 
 /** Settings → Security: a new password; every other device is signed out, this one stays signed in. */
 export function PasswordChangeForm() {
   const [form, setForm] = useState({ currentPassword: '', newPassword: '' });
   const [saved, setSaved] = useState(false);
-  const mutation = useChangePassword();
+  const mutation = useChangePasswordMutation();
   const error = mutation.error instanceof ApiError ? mutation.error : null;
   const currentError = error?.code === 'invalid_password' ? 'That password is incorrect.' : error?.fieldError('currentPassword');
   const newError = error?.fieldError('newPassword');

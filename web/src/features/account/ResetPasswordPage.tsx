@@ -8,7 +8,7 @@ import { usePageTitle } from '../../ui/usePageTitle';
 import { tokenStore } from '../../api/client';
 import { AuthLayout } from '../auth/AuthLayout';
 import { setDeliberateSignOut } from '../auth/signOutIntent';
-import { useConfirmPasswordReset } from './api';
+import { useConfirmPasswordResetMutation } from './queries';
 import { retryAfterText } from './twoFactor';
 
 /** /reset-password?userId=…&token=… — the link in the reset email: choose a new password, then log in. */
@@ -18,7 +18,7 @@ export default function ResetPasswordPage() {
   const userId = params.get('userId') ?? '';
   const token = params.get('token') ?? '';
   const [password, setPassword] = useState('');
-  const mutation = useConfirmPasswordReset();
+  const mutation = useConfirmPasswordResetMutation();
   const navigate = useNavigate();
   const error = mutation.error instanceof ApiError ? mutation.error : null;
 

@@ -4,8 +4,8 @@ import type { components } from '../../api/schema';
 import { Alert } from '../../ui/Alert';
 import { Button, Spinner } from '../../ui/Button';
 import { TextField } from '../../ui/Field';
-import { useMe } from '../auth/session';
-import { useConfirmTwoFactor, useDisableTwoFactor, useEnrollTwoFactor, useRegenerateRecoveryCodes, useTwoFactorStatus } from './api';
+import { useMe } from '../auth/queries';
+import { useConfirmTwoFactorMutation, useDisableTwoFactorMutation, useEnrollTwoFactorMutation, useRegenerateRecoveryCodesMutation, useTwoFactorStatus } from './queries';
 import { CodeField, RecoveryCodeField } from './CodeField';
 import { RecoveryCodes } from './RecoveryCodes';
 import { groupSecret, isCompleteTotp, secondFactorBody, secondFactorProblem, svgDataUri } from './twoFactor';
@@ -30,7 +30,7 @@ export function TwoFactorSettings() {
   const [phase, setPhase] = useState<Phase>({ name: 'status' });
   const [done, setDone] = useState<string | null>(null);
   const headingRef = useFocusOnChange<HTMLHeadingElement>(phase.name);
-  const enroll = useEnrollTwoFactor();
+  const enroll = useEnrollTwoFactorMutation();
   const go = (next: Phase, message: string | null = null) => {
     setDone(message);
     setPhase(next);
@@ -100,7 +100,7 @@ export function TwoFactorSettings() {
 function EnrollStep({ enrollment, onCancel, onConfirmed }: { enrollment: Enrollment; onCancel: () => void; onConfirmed: (codes: string[]) => void }) {
   const [code, setCode] = useState('');
   const [problem, setProblem] = useState<string | undefined>();
-  const confirm = useConfirmTwoFactor();
+  const confirm = useConfirmTwoFactorMutation();
   const error = confirm.error instanceof ApiError ? confirm.error : null;
 
   const submit = (event: FormEvent) => {
@@ -141,7 +141,7 @@ function EnrollStep({ enrollment, onCancel, onConfirmed }: { enrollment: Enrollm
 function RegenerateStep({ onCancel, onDone }: { onCancel: () => void; onDone: (codes: string[]) => void }) {
   const [code, setCode] = useState('');
   const [problem, setProblem] = useState<string | undefined>();
-  const regenerate = useRegenerateRecoveryCodes();
+  const regenerate = useRegenerateRecoveryCodesMutation();
   const error = regenerate.error instanceof ApiError ? regenerate.error : null;
 
   const submit = (event: FormEvent) => {
@@ -172,7 +172,7 @@ function DisableStep({ onCancel, onDone }: { onCancel: () => void; onDone: () =>
   const [code, setCode] = useState('');
   const [recoveryCode, setRecoveryCode] = useState('');
   const [problem, setProblem] = useState<string | undefined>();
-  const disable = useDisableTwoFactor();
+  const disable = useDisableTwoFactorMutation();
   const error = disable.error instanceof ApiError ? disable.error : null;
   const passwordError = error?.code === 'invalid_password' ? 'That password is incorrect.' : undefined;
   const factorError = error?.code === 'invalid_code' ? 'That code is wrong, expired or already used.' : undefined;

@@ -1,12 +1,12 @@
 import { ApiError, errorMessage } from '../../api/errors';
-import { useMe } from '../auth/session';
-import { useResendVerification } from './api';
+import { useMe } from '../auth/queries';
+import { useResendVerificationMutation } from './queries';
 import { retryAfterText } from './twoFactor';
 
 /** Across the top of the app while the account's email is unverified: why it matters, and a way to get a new link. */
 export function VerifyEmailBanner() {
   const { data: me } = useMe();
-  const resend = useResendVerification();
+  const resend = useResendVerificationMutation();
   if (!me || me.emailVerified) return null;
 
   const error = resend.error instanceof ApiError ? resend.error : null;

@@ -3,7 +3,7 @@ import { useSearchParams } from 'react-router';
 import { ApiError, errorMessage } from '../../api/errors';
 import { usePageTitle } from '../../ui/usePageTitle';
 import { AuthLayout } from '../auth/AuthLayout';
-import { useVerifyEmail } from './api';
+import { useVerifyEmailMutation } from './queries';
 import { LinkResult } from './LinkResult';
 import { useOnce } from './useFocusOnChange';
 
@@ -13,7 +13,7 @@ export default function VerifyEmailPage() {
   const [params] = useSearchParams();
   const userId = params.get('userId') ?? '';
   const token = params.get('token') ?? '';
-  const mutation = useVerifyEmail();
+  const mutation = useVerifyEmailMutation();
   const complete = Boolean(userId && token);
   const { mutate } = mutation;
   useOnce(useCallback(() => {

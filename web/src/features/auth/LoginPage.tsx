@@ -9,7 +9,7 @@ import { MfaStep } from '../account/MfaStep';
 import { isMfaChallenge, loginStep, retryAfterText } from '../account/twoFactor';
 import { AuthLayout } from './AuthLayout';
 import { returnPath } from './guards';
-import { useLogin } from './session';
+import { useLoginMutation } from './queries';
 
 export default function LoginPage() {
   usePageTitle('Log in');
@@ -17,7 +17,7 @@ export default function LoginPage() {
   const [password, setPassword] = useState('');
   const [step, dispatch] = useReducer(loginStep, { step: 'password' });
   const [notice, setNotice] = useState<string | null>(null);
-  const mutation = useLogin();
+  const mutation = useLoginMutation();
   const navigate = useNavigate();
   const location = useLocation();
   // A page that sent us here with news (the password was reset) says so above the form.

@@ -7,12 +7,12 @@ import { TextField } from '../../ui/Field';
 import { usePageTitle } from '../../ui/usePageTitle';
 import { AuthLayout } from './AuthLayout';
 import { returnPath } from './guards';
-import { useRegister } from './session';
+import { useRegisterMutation } from './queries';
 
 export default function SignupPage() {
   usePageTitle('Create an account');
   const [form, setForm] = useState({ email: '', username: '', password: '' });
-  const mutation = useRegister();
+  const mutation = useRegisterMutation();
   const navigate = useNavigate();
   const location = useLocation();
   const error = mutation.error instanceof ApiError ? mutation.error : null;

@@ -1,10 +1,9 @@
-import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { createContext, useContext, useEffect, useState, useSyncExternalStore, type ReactNode } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
+import { useEffect, useState, type ReactNode } from 'react';
 import { GatewayClient } from './connection';
+import { GatewayContext, useConnectionStatus } from './context';
 
-const GatewayContext = createContext<GatewayClient | null>(null);
-
-/** Keeps the gateway connected while the signed-in shell is shown. */
+/** Keeps the gateway connected while the signed-in shell is shown; its state lives in this one client. */
 export function GatewayProvider({ children }: { children: ReactNode }) {
   const qc = useQueryClient();
   const [client] = useState(() => new GatewayClient(qc));
@@ -13,24 +12,6 @@ export function GatewayProvider({ children }: { children: ReactNode }) {
     return () => void client.stop();
   }, [client]);
   return <GatewayContext.Provider value={client}>{children}</GatewayContext.Provider>;
-}
-
-export function useGateway(): GatewayClient {
-  const client = useContext(GatewayContext);
-  if (!client) throw new Error('useGateway outside GatewayProvider');
-  return client;
-}
-
-export function useConnectionStatus() {
-  const client = useGateway();
-  return useSyncExternalStore(client.subscribe, client.getStatus);
-}
-
-/** Reads a value the gateway keeps in the query cache (no fetching: it is filled by Ready and events). */
-export function useCached<T>(key: readonly unknown[], fallback: T): T {
-  const qc = useQueryClient();
-  const { data } = useQuery({ queryKey: key, queryFn: () => qc.getQueryData<T>(key) ?? fallback, staleTime: Infinity, gcTime: Infinity });
-  return data ?? fallback;
 }
 
 /**

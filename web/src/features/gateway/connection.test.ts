@@ -1,6 +1,6 @@
 import { QueryClient } from '@tanstack/react-query';
 import { describe, expect, it, vi } from 'vitest';
-import { keys } from './cache';
+import { messageKeys } from '../messages/queries';
 import { GatewayClient } from './connection';
 import type { MessagePage } from './messageStore';
 import type { GatewayEvent, ReadyPayload } from './protocol';
@@ -26,8 +26,8 @@ function setUp() {
     user: { id: '1' } as ReadyPayload['user'], servers: [], directChannels: [], readStates: [], presences: [],
     cursors: { channels: { '10': 5 }, servers: {}, user: 3 }, sessionId: 's', nodeId: 0,
   });
-  qc.setQueryData<MessagePage>(keys.messages('10'), { messages: [], hasMore: false });
-  const ids = () => qc.getQueryData<MessagePage>(keys.messages('10'))!.messages.map((m) => m.id);
+  qc.setQueryData<MessagePage>(messageKeys.list('10'), { messages: [], hasMore: false });
+  const ids = () => qc.getQueryData<MessagePage>(messageKeys.list('10'))!.messages.map((m) => m.id);
   return { qc, client, invoke, events: (e: GatewayEvent[]) => internals.onEvents(e), ids };
 }
 
@@ -58,7 +58,7 @@ describe('GatewayClient', () => {
     invoke.mockResolvedValue({ events: [], refetch: [{ scope: 'channel', scopeId: '10' }] });
     events([created(50)]);
     await vi.runAllTimersAsync();
-    expect(invalidate).toHaveBeenCalledWith({ queryKey: keys.messages('10') });
+    expect(invalidate).toHaveBeenCalledWith({ queryKey: messageKeys.list('10') });
     vi.useRealTimers();
   });
 });

@@ -3,7 +3,11 @@ import type { QueryClient } from '@tanstack/react-query';
 import { api, idParam, renewTokens, tokenStore, unwrap } from '../../api/client';
 import { clientConfig } from '../../api/config';
 import type { ReadState } from '../../api/types';
-import { applyEvent, keys, seedFromReady, setReadState, type Presences, type Typing } from './cache';
+import { dmKeys } from '../dms/queries';
+import { messageKeys } from '../messages/queries';
+import { memberKeys } from '../servers/queries';
+import { applyEvent, HistoryLoads, seedFromReady, setReadState, type Presences, type Typing } from './cache';
+import { gatewayKeys } from './context';
 import type { GatewayEvent, PresenceSignal, ReadyPayload, ResumeResult, TypingSignal } from './protocol';
 import { deliver, StreamTracker } from './streams';
 
@@ -49,6 +53,8 @@ async function freshAccessToken(): Promise<string> {
  */
 export class GatewayClient {
   private readonly tracker = new StreamTracker();
+  /** Channel histories being loaded over REST, so that events arriving meanwhile are not lost (cache.ts). */
+  readonly loads = new HistoryLoads();
   private connection: HubConnection | null = null;
   private readyOnce = false;
   private resuming: Promise<void> | null = null;
@@ -90,7 +96,7 @@ export class GatewayClient {
     connection.on('Ready', (ready: ReadyPayload) => this.onReady(ready));
     connection.on('Event', (event: GatewayEvent) => this.onEvents([event]));
     connection.on('Typing', (t: TypingSignal) => this.onTyping(t));
-    connection.on('Presence', (p: PresenceSignal) => this.qc.setQueryData<Presences>(keys.presences, (old) => ({ ...old, [p.userId]: p.status })));
+    connection.on('Presence', (p: PresenceSignal) => this.qc.setQueryData<Presences>(gatewayKeys.presences, (old) => ({ ...old, [p.userId]: p.status })));
     connection.onreconnecting(() => this.setStatus('reconnecting'));
     connection.onreconnected(() => this.setStatus('restored'));
     // Automatic reconnect gives up after its schedule, and never covers a first connection that failed: go again.
@@ -161,7 +167,7 @@ export class GatewayClient {
 
   private onEvents(events: GatewayEvent[]) {
     const { gap } = deliver(this.tracker, events, (event) => {
-      applyEvent(this.qc, event, { myId: () => this.myId, needFreshReady: () => this.scheduleFreshReady() });
+      applyEvent(this.qc, event, { myId: () => this.myId, needFreshReady: () => this.scheduleFreshReady(), loads: this.loads });
       if (event.type === 'ServerRemoved' || event.type === 'ServerDeleted') {
         const { serverId } = JSON.parse(event.data) as { serverId: string };
         this.tracker.forget('server', serverId);
@@ -200,12 +206,12 @@ export class GatewayClient {
   private refetch(scope: string, scopeId: string) {
     if (scope === 'channel') {
       this.tracker.forget('channel', scopeId);
-      void this.qc.invalidateQueries({ queryKey: keys.messages(scopeId) });
+      void this.qc.invalidateQueries({ queryKey: messageKeys.list(scopeId) });
     } else {
       this.tracker.forget(scope, scopeId);
       this.scheduleFreshReady();
-      void this.qc.invalidateQueries({ queryKey: keys.dms });
-      if (scope === 'server') void this.qc.invalidateQueries({ queryKey: keys.members(scopeId) });
+      void this.qc.invalidateQueries({ queryKey: dmKeys.list });
+      if (scope === 'server') void this.qc.invalidateQueries({ queryKey: memberKeys.list(scopeId) });
     }
   }
 
@@ -227,7 +233,7 @@ export class GatewayClient {
   private onTyping(t: TypingSignal) {
     if (t.userId === this.myId) return;
     const until = Math.min(new Date(t.expiresAt).getTime(), Date.now() + 8000);
-    this.qc.setQueryData<Typing>(keys.typing(t.channelId), (old) => ({ ...old, [t.userId]: until }));
+    this.qc.setQueryData<Typing>(gatewayKeys.typing(t.channelId), (old) => ({ ...old, [t.userId]: until }));
   }
 
   /** Hub calls for the UI; they fail quietly while disconnected. */

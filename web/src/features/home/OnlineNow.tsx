@@ -1,16 +1,15 @@
 import { Link } from 'react-router';
 import { Avatar } from '../../ui/Avatar';
-import { PresenceDot } from '../chat/MemberList';
-import { keys, type Presences } from '../gateway/cache';
-import { useCached } from '../gateway/GatewayProvider';
-import { useProfile } from '../users/api';
+import { PresenceDot } from '../../ui/PresenceDot';
+import { usePresences } from '../gateway/context';
+import { useProfile } from '../users/queries';
 
 /** How many people the home panel lists; the gateway sends at most 1,000 presences anyway. */
 const SHOWN = 30;
 
 /** Home's right-hand panel: who you share a server or a DM with and is online now, from the gateway's presences. */
 export function OnlineNow() {
-  const presences = useCached<Presences>(keys.presences, {});
+  const presences = usePresences();
   const online = Object.entries(presences).filter(([, status]) => status !== 'offline');
   return (
     <aside aria-label="Online now" className="hidden w-60 shrink-0 overflow-y-auto bg-side p-2 lg:block dark:bg-side-dark">

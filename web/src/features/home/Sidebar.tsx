@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
 import { Link } from 'react-router';
-import { useMe } from '../auth/session';
+import { useMe } from '../auth/queries';
 import { Avatar } from '../../ui/Avatar';
 import { GearIcon } from '../../ui/icons';
 

@@ -1,18 +1,17 @@
-import { useQuery } from '@tanstack/react-query';
-import { api, unwrap } from '../../api/client';
 import { errorMessage } from '../../api/errors';
 import { Alert } from '../../ui/Alert';
 import { Spinner } from '../../ui/Button';
 import { usePageTitle } from '../../ui/usePageTitle';
+import { useJoinedServers } from '../servers/queries';
 import { SectionHeading } from '../settings/SettingsLayout';
-import { useNotificationSettings, useUpdateNotificationSettings } from './api';
+import { useNotificationSettings, useUpdateNotificationSettingsMutation } from './queries';
 import { changes, EMAIL_CHOICES, toggleMuted, type NotificationSettings } from './settings';
 
 export default function NotificationSettingsPage() {
   usePageTitle('Notification settings');
   const settings = useNotificationSettings();
-  const update = useUpdateNotificationSettings();
-  const servers = useQuery({ queryKey: ['users', '@me', 'servers'], queryFn: () => unwrap(api.GET('/api/v1/users/@me/servers')) });
+  const update = useUpdateNotificationSettingsMutation();
+  const servers = useJoinedServers();
 
   const save = (next: NotificationSettings) => {
     const patch = settings.data ? changes(settings.data, next) : null;

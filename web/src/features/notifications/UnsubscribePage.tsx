@@ -5,14 +5,14 @@ import { usePageTitle } from '../../ui/usePageTitle';
 import { LinkResult } from '../account/LinkResult';
 import { useOnce } from '../account/useFocusOnChange';
 import { AuthLayout } from '../auth/AuthLayout';
-import { useUnsubscribe } from './api';
+import { useUnsubscribeMutation } from './queries';
 
 /** /unsubscribe?token=… — the one-click link at the bottom of notification emails; works signed out. */
 export default function UnsubscribePage() {
   usePageTitle('Unsubscribe');
   const [params] = useSearchParams();
   const token = params.get('token') ?? '';
-  const mutation = useUnsubscribe();
+  const mutation = useUnsubscribeMutation();
   const { mutate } = mutation;
   useOnce(useCallback(() => {
     if (token) mutate(token);

@@ -3,14 +3,14 @@ import { Alert } from '../../ui/Alert';
 import { Button, Spinner } from '../../ui/Button';
 import { usePageTitle } from '../../ui/usePageTitle';
 import { EmailChangeForm } from '../account/EmailChangeForm';
-import { useLogout, useMe } from '../auth/session';
+import { useLogoutMutation, useMe } from '../auth/queries';
 import { DeleteAccountForm } from './DeleteAccountForm';
 import { SectionHeading } from './SettingsLayout';
 
 export default function AccountSettings() {
   usePageTitle('Account settings');
   const { data: me, error } = useMe();
-  const logout = useLogout();
+  const logout = useLogoutMutation();
   if (error) return <Alert>{errorMessage(error)}</Alert>;
   if (!me) return <Spinner label="Loading…" />;
   return (

@@ -3,14 +3,14 @@ import { ApiError, errorMessage } from '../../api/errors';
 import { Alert } from '../../ui/Alert';
 import { Button } from '../../ui/Button';
 import { TextField } from '../../ui/Field';
-import { useDeleteAccount } from '../auth/session';
+import { useDeleteAccountMutation } from '../auth/queries';
 
 /**
  * Account deletion, confirmed with the password. Personal data goes; messages stay under "Deleted User".
  * The server refuses while the user owns servers (they must be transferred or deleted first).
  */
 export function DeleteAccountForm() {
-  const remove = useDeleteAccount();
+  const remove = useDeleteAccountMutation();
   const [password, setPassword] = useState('');
   const [sure, setSure] = useState(false);
 

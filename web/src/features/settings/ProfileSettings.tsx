@@ -6,8 +6,8 @@ import { Avatar } from '../../ui/Avatar';
 import { Button, Spinner } from '../../ui/Button';
 import { TextAreaField, TextField } from '../../ui/Field';
 import { usePageTitle } from '../../ui/usePageTitle';
-import { useMe } from '../auth/session';
-import { useUpdateProfile } from '../users/api';
+import { useMe } from '../auth/queries';
+import { useUpdateProfileMutation } from '../users/queries';
 import { SectionHeading } from './SettingsLayout';
 
 export const BIO_MAX = 190;
@@ -34,7 +34,7 @@ function ProfileForm({ me, saved, setSaved }: { me: Me; saved: boolean; setSaved
     avatarUrl: me.avatarUrl ?? '',
     statusText: me.statusText ?? '',
   });
-  const mutation = useUpdateProfile();
+  const mutation = useUpdateProfileMutation();
   const error = mutation.error instanceof ApiError ? mutation.error : null;
   const changed =
     form.displayName !== (me.displayName ?? '') || form.bio !== (me.bio ?? '') ||

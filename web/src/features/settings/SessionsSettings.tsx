@@ -1,5 +1,3 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { api, idParam, unwrap } from '../../api/client';
 import { errorMessage } from '../../api/errors';
 import type { Session } from '../../api/types';
 import { Alert } from '../../ui/Alert';
@@ -7,31 +5,16 @@ import { Button, Spinner } from '../../ui/Button';
 import { MonitorIcon } from '../../ui/icons';
 import { usePageTitle } from '../../ui/usePageTitle';
 import { describeDevice } from './describeDevice';
+import { useRevokeOtherSessionsMutation, useRevokeSessionMutation, useSessions } from './queries';
 import { SectionHeading } from './SettingsLayout';
 
-const sessionsKey = ['auth', 'sessions'] as const;
 const when = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
 export default function SessionsSettings() {
   usePageTitle('Sessions');
-  const queryClient = useQueryClient();
-  const sessions = useQuery({
-    queryKey: sessionsKey,
-    queryFn: () => unwrap(api.GET('/api/v1/auth/sessions')),
-  });
-  const revoke = useMutation({
-    mutationFn: (id: string) => unwrap(api.DELETE('/api/v1/auth/sessions/{id}', { params: { path: { id: idParam(id) } } })),
-    onSettled: () => queryClient.invalidateQueries({ queryKey: sessionsKey }),
-  });
-  const revokeOthers = useMutation({
-    mutationFn: async (others: Session[]) => {
-      // One request per device: the API has no bulk call. Already-ended sessions (404) are fine.
-      const results = await Promise.allSettled(others.map((s) => unwrap(api.DELETE('/api/v1/auth/sessions/{id}', { params: { path: { id: idParam(s.id) } } }))));
-      const failed = results.find((r) => r.status === 'rejected' && (r.reason as { status?: number }).status !== 404);
-      if (failed) throw (failed as PromiseRejectedResult).reason;
-    },
-    onSettled: () => queryClient.invalidateQueries({ queryKey: sessionsKey }),
-  });
+  const sessions = useSessions();
+  const revoke = useRevokeSessionMutation();
+  const revokeOthers = useRevokeOtherSessionsMutation();
 
   const list = sessions.data ?? [];
   const current = list.find((s) => s.current);

@@ -1,5 +1,5 @@
 import { NavLink, Outlet } from 'react-router';
-import { useLogout } from '../auth/session';
+import { useLogoutMutation } from '../auth/queries';
 
 const SECTIONS = [
   { heading: 'User settings', links: [{ to: 'profile', label: 'Profile' }, { to: 'account', label: 'Account' }] },
@@ -9,7 +9,7 @@ const SECTIONS = [
 
 /** Settings: a section list on the left (a strip on top on small screens) and the chosen section. */
 export default function SettingsLayout() {
-  const logout = useLogout();
+  const logout = useLogoutMutation();
   return (
     <div className="flex min-w-0 flex-1 flex-col md:flex-row">
       <nav aria-label="Settings" className="shrink-0 bg-side p-3 md:w-60 md:overflow-y-auto md:py-10 dark:bg-side-dark">

@@ -2,7 +2,7 @@ import { useEffect, useRef } from 'react';
 import { Link } from 'react-router';
 import { errorMessage } from '../../api/errors';
 import { Avatar } from '../../ui/Avatar';
-import { useProfile } from './api';
+import { useProfile } from './queries';
 
 /**
  * A user's profile at a glance, opened from a message author or the member list: avatar, names, status and bio,

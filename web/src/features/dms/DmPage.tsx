@@ -1,11 +1,12 @@
 import { useEffect, useMemo, useState } from 'react';
 import { useParams } from 'react-router';
 import { usePageTitle } from '../../ui/usePageTitle';
-import { useMe } from '../auth/session';
+import { useMe } from '../auth/queries';
 import { Sidebar } from '../home/Sidebar';
-import { displayName, dmTitle, useDms } from './api';
-import { ChannelView } from './ChannelView';
+import { ChannelView } from '../messages/ChannelView';
+import { displayName } from '../users/displayName';
 import { DmList } from './DmList';
+import { dmTitle, useDms } from './queries';
 
 /** A DM or group DM: the list on the left, the conversation in the middle. */
 export default function DmPage() {

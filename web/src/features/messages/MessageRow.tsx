@@ -1,9 +1,9 @@
 import { memo, useState, type KeyboardEvent } from 'react';
 import { Avatar } from '../../ui/Avatar';
 import type { ChatMessage } from '../gateway/messageStore';
-import { displayName } from './api';
-import { Markdown } from './Markdown';
+import { displayName } from '../users/displayName';
 import { ProfileCard } from '../users/ProfileCard';
+import { Markdown } from './Markdown';
 
 export const EMOJI = ['👍', '❤️', '😂', '🎉', '😮', '😢', '🔥', '👀', '✅', '🙏'];
 

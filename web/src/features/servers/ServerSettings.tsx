@@ -1,13 +1,16 @@
-import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useParams } from 'react-router';
-import { api, idParam, unwrap } from '../../api/client';
 import { onServer } from '../../api/config';
 import { errorMessage } from '../../api/errors';
 import { usePageTitle } from '../../ui/usePageTitle';
-import { useMe } from '../auth/session';
+import { useMe } from '../auth/queries';
 import type { ReadyChannel } from '../gateway/protocol';
-import { displayName, has, P, serverPermissions, useMembers, useServers } from './api';
+import { displayName } from '../users/displayName';
+import { has, P, serverPermissions } from './permissions';
+import {
+  useAssignRoleMutation, useCreateChannelMutation, useCreateInviteMutation, useCreateRoleMutation, useDeleteChannelMutation, useMembers,
+  useRenameChannelMutation, useRoles, useServers,
+} from './queries';
 
 const PERMISSIONS: [string, bigint][] = [
   ['Administrator', P.ADMINISTRATOR], ['Manage server', P.MANAGE_SERVER], ['Manage channels', P.MANAGE_CHANNELS], ['Manage roles', P.MANAGE_ROLES],
@@ -23,15 +26,17 @@ function Invites({ serverId }: { serverId: string }) {
   const [link, setLink] = useState<string | null>(null);
   const [copied, setCopied] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const createInvite = useCreateInviteMutation(serverId);
   const create = () =>
-    unwrap(api.POST('/api/v1/servers/{id}/invites', { params: { path: { id: idParam(serverId) } }, body: { maxUses: 0, maxAgeSeconds: 604800, temporary: false } }))
-      .then((invite) => { setLink(onServer(`/invite/${invite.code}`)); setCopied(false); })
-      .catch((e) => setError(errorMessage(e)));
+    createInvite.mutate(undefined, {
+      onSuccess: (invite) => { setLink(onServer(`/invite/${invite.code}`)); setCopied(false); },
+      onError: (e) => setError(errorMessage(e)),
+    });
   const copy = () => link && navigator.clipboard?.writeText(link).then(() => setCopied(true), () => setCopied(false));
   return (
     <section aria-labelledby="invites-h" className={section}>
       <h2 id="invites-h" className="font-semibold">Invite people</h2>
-      <button type="button" className={`${button} mt-2`} onClick={() => void create()}>Create invite link</button>
+      <button type="button" className={`${button} mt-2`} onClick={create}>Create invite link</button>
       {link && (
         <div className="mt-2 flex gap-2">
           <input aria-label="Invite link" readOnly value={link} className={`${input} flex-1`} onFocus={(e) => e.target.select()} />
@@ -47,17 +52,20 @@ function Channels({ serverId, channels }: { serverId: string; channels: ReadyCha
   const [name, setName] = useState('');
   const [type, setType] = useState('text');
   const [error, setError] = useState<string | null>(null);
-  const run = (p: Promise<unknown>) => p.then(() => setError(null)).catch((e) => setError(errorMessage(e)));
+  const createChannel = useCreateChannelMutation(serverId);
+  const renameChannel = useRenameChannelMutation();
+  const deleteChannel = useDeleteChannelMutation();
+  const report = { onSuccess: () => setError(null), onError: (e: unknown) => setError(errorMessage(e)) };
   const create = (e: React.FormEvent) => {
     e.preventDefault();
-    void run(unwrap(api.POST('/api/v1/servers/{id}/channels', { params: { path: { id: idParam(serverId) } }, body: { name: name.trim(), type, topic: null, parentId: null, slowModeSeconds: 0 } })).then(() => setName('')));
+    createChannel.mutate({ name: name.trim(), type }, { ...report, onSuccess: () => { setName(''); setError(null); } });
   };
   const rename = (c: ReadyChannel) => {
     const next = window.prompt('New channel name', c.name ?? '');
-    if (next?.trim()) void run(unwrap(api.PATCH('/api/v1/channels/{id}', { params: { path: { id: idParam(c.id) } }, body: { name: next.trim(), topic: null, slowModeSeconds: null, parentId: null } })));
+    if (next?.trim()) renameChannel.mutate({ channelId: c.id, name: next.trim() }, report);
   };
   const remove = (c: ReadyChannel) => {
-    if (window.confirm(`Delete #${c.name} and all its messages?`)) void run(unwrap(api.DELETE('/api/v1/channels/{id}', { params: { path: { id: idParam(c.id) } } })));
+    if (window.confirm(`Delete #${c.name} and all its messages?`)) deleteChannel.mutate(c.id, report);
   };
   return (
     <section aria-labelledby="channels-h" className={section}>
@@ -86,9 +94,10 @@ function Channels({ serverId, channels }: { serverId: string; channels: ReadyCha
 }
 
 function Roles({ serverId }: { serverId: string }) {
-  const qc = useQueryClient();
-  const { data: roles = [] } = useQuery({ queryKey: ['roles', serverId], queryFn: () => unwrap(api.GET('/api/v1/servers/{id}/roles', { params: { path: { id: idParam(serverId) } } })) });
+  const { data: roles = [] } = useRoles(serverId);
   const { data: members = [] } = useMembers(serverId);
+  const createRole = useCreateRoleMutation(serverId);
+  const assignRole = useAssignRoleMutation(serverId);
   const [name, setName] = useState('');
   const [bits, setBits] = useState<bigint>(P.VIEW_CHANNEL | P.SEND_MESSAGES);
   const [member, setMember] = useState('');
@@ -97,15 +106,17 @@ function Roles({ serverId }: { serverId: string }) {
   const [done, setDone] = useState<string | null>(null);
   const create = (e: React.FormEvent) => {
     e.preventDefault();
-    unwrap(api.POST('/api/v1/servers/{id}/roles', { params: { path: { id: idParam(serverId) } }, body: { name: name.trim(), permissions: bits.toString(), color: 0, mentionable: false } }))
-      .then(() => { setName(''); setDone('Role created'); void qc.invalidateQueries({ queryKey: ['roles', serverId] }); })
-      .catch((err) => setError(errorMessage(err)));
+    createRole.mutate({ name: name.trim(), permissions: bits }, {
+      onSuccess: () => { setName(''); setDone('Role created'); },
+      onError: (err) => setError(errorMessage(err)),
+    });
   };
   const assign = (e: React.FormEvent) => {
     e.preventDefault();
-    unwrap(api.PUT('/api/v1/servers/{id}/members/{userId}/roles/{roleId}', { params: { path: { id: idParam(serverId), userId: idParam(member), roleId: idParam(role) } } }))
-      .then(() => setDone('Role given'))
-      .catch((err) => setError(errorMessage(err)));
+    assignRole.mutate({ userId: member, roleId: role }, {
+      onSuccess: () => setDone('Role given'),
+      onError: (err) => setError(errorMessage(err)),
+    });
   };
   const assignable = roles.filter((r) => r.name !== '@everyone');
   return (

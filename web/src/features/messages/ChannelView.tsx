@@ -1,18 +1,17 @@
-import { useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import type { Message } from '../../api/types';
 import { errorMessage } from '../../api/errors';
-import { useMe } from '../auth/session';
-import { keys, type Typing } from '../gateway/cache';
-import { useCached } from '../gateway/GatewayProvider';
-import type { ChatMessage, MessagePage } from '../gateway/messageStore';
-import { discardFailed, messageActions, retrySend } from './api';
+import type { Message } from '../../api/types';
+import { useMe } from '../auth/queries';
+import { useTyping } from '../gateway/context';
 import { Composer, type Mentionable } from './Composer';
 import { MessageList } from './MessageList';
 import type { RowActions } from './MessageRow';
+import {
+  newNonce, useDeleteMessageMutation, useLastOwnMessage, useDiscardMessage, useEditMessageMutation, usePinMutation, useReactionMutation, useSendMessageMutation,
+} from './queries';
 
 function TypingIndicator({ channelId, nameOf }: { channelId: string; nameOf: (id: string) => string }) {
-  const typing = useCached<Typing>(keys.typing(channelId), {});
+  const typing = useTyping(channelId);
   const [now, setNow] = useState(Date.now());
   const active = Object.entries(typing).filter(([, until]) => until > now).map(([id]) => nameOf(id));
   useEffect(() => {
@@ -33,7 +32,6 @@ function TypingIndicator({ channelId, nameOf }: { channelId: string; nameOf: (id
 export function ChannelView({ channelId, label, header, members, canManage, canPin }: {
   channelId: string; label: string; header: React.ReactNode; members: Mentionable[]; canManage: boolean; canPin: boolean;
 }) {
-  const qc = useQueryClient();
   const { data: me } = useMe();
   const [editingId, setEditingId] = useState<string | null>(null);
   const [replyTo, setReplyTo] = useState<Message | null>(null);
@@ -46,26 +44,35 @@ export function ChannelView({ channelId, label, header, members, canManage, canP
 
   const names = useMemo(() => new Map(members.map((m) => [m.id, m.name])), [members]);
   const nameOf = useCallback((id: string) => names.get(id) ?? 'unknown user', [names]);
-  const fail = (e: unknown) => setError(errorMessage(e));
+  // mutateAsync is stable, and its promise belongs to this one call (mutate's callbacks fire only for the last one).
+  const { mutateAsync: sendAsync } = useSendMessageMutation();
+  const { mutateAsync: editAsync } = useEditMessageMutation();
+  const { mutateAsync: removeAsync } = useDeleteMessageMutation();
+  const { mutateAsync: reactAsync } = useReactionMutation();
+  const { mutateAsync: pinAsync } = usePinMutation();
+  const discard = useDiscardMessage();
+  const actions: RowActions = useMemo(() => {
+    const fail = (e: unknown) => setError(errorMessage(e));
+    return {
+      canManage, canPin, myId: me?.id, nameOf,
+      onReply: (m) => setReplyTo(m),
+      onEdit: (m) => setEditingId(m?.id ?? null),
+      onSaveEdit: (m, content) => {
+        setEditingId(null);
+        if (content !== m.content) editAsync({ message: m, content }).catch(fail);
+      },
+      onDelete: (m) => void removeAsync(m).catch(fail),
+      onReact: (m, emoji, on) => void reactAsync({ message: m, emoji, on }).catch(fail),
+      onPin: (m) => void pinAsync({ message: m, pinned: !m.pinned }).catch(fail),
+      // A failed send shows as "Not sent" on the message itself.
+      onRetry: (m) => me && void sendAsync({ channelId: m.channelId, content: m.content, replyTo: m.replyTo, nonce: m.nonce ?? newNonce(), author: me }).catch(() => undefined),
+      onDiscard: discard,
+    };
+  }, [canManage, canPin, me, nameOf, editAsync, removeAsync, reactAsync, pinAsync, sendAsync, discard]);
 
-  const actions: RowActions = useMemo(() => ({
-    canManage, canPin, myId: me?.id, nameOf,
-    onReply: (m) => setReplyTo(m),
-    onEdit: (m) => setEditingId(m?.id ?? null),
-    onSaveEdit: (m, content) => {
-      setEditingId(null);
-      if (content !== m.content) messageActions.edit(m, content).catch(fail);
-    },
-    onDelete: (m) => void messageActions.remove(m).catch(fail),
-    onReact: (m, emoji, on) => void messageActions.react(m, emoji, on).catch(fail),
-    onPin: (m) => void messageActions.pin(m, !m.pinned).catch(fail),
-    onRetry: (m) => me && void retrySend(qc, me, m),
-    onDiscard: (m) => discardFailed(qc, m),
-  }), [canManage, canPin, me, nameOf, qc]);
-
+  const lastOwnMessage = useLastOwnMessage(channelId, me?.id);
   const editLast = () => {
-    const page = qc.getQueryData<MessagePage>(keys.messages(channelId));
-    const last = [...(page?.messages ?? [])].reverse().find((m: ChatMessage) => m.author.id === me?.id && !m.localState);
+    const last = lastOwnMessage();
     if (last) setEditingId(last.id);
   };
 

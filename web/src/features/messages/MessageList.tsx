@@ -1,11 +1,9 @@
-import { useQueryClient } from '@tanstack/react-query';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { useGateway, useReadStates } from '../gateway/context';
 import { compareIds, type ChatMessage } from '../gateway/messageStore';
-import { keys, type ReadStates } from '../gateway/cache';
-import { useCached, useGateway } from '../gateway/GatewayProvider';
-import { loadOlder, useMessages } from './api';
 import { MessageRow, type RowActions } from './MessageRow';
+import { useLoadOlderMessages, useMessages } from './queries';
 
 const GROUP_MS = 5 * 60_000;
 
@@ -15,10 +13,10 @@ function isGrouped(prev: ChatMessage | undefined, m: ChatMessage) {
 
 /** The channel's messages, virtualized: only the rows near the viewport are in the DOM. */
 export function MessageList({ channelId, editingId, actions, header }: { channelId: string; editingId: string | null; actions: RowActions; header: React.ReactNode }) {
-  const qc = useQueryClient();
   const gateway = useGateway();
   const { data, isPending, isError } = useMessages(channelId);
-  const readStates = useCached<ReadStates>(keys.readStates, {});
+  const loadOlder = useLoadOlderMessages(channelId);
+  const readStates = useReadStates();
   const messages = data?.messages ?? [];
   const scrollRef = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
@@ -64,7 +62,7 @@ export function MessageList({ channelId, editingId, actions, header }: { channel
     if (el.scrollTop < 300 && data?.hasMore && !loadingOlder) {
       setLoadingOlder(true);
       anchor.current = { firstId: messages[0]?.id ?? '', total: virtualizer.getTotalSize(), top: el.scrollTop };
-      loadOlder(qc, channelId).catch(() => undefined).finally(() => setLoadingOlder(false));
+      loadOlder().catch(() => undefined).finally(() => setLoadingOlder(false));
     }
   };
 

@@ -1,17 +1,18 @@
 import { useEffect, useMemo, useState } from 'react';
 import { Link, Navigate, NavLink, useNavigate, useParams } from 'react-router';
-import { api, idParam, unwrap } from '../../api/client';
 import { errorMessage } from '../../api/errors';
 import { usePageTitle } from '../../ui/usePageTitle';
-import { useMe } from '../auth/session';
-import { Sidebar } from '../home/Sidebar';
-import { keys, type ReadStates } from '../gateway/cache';
-import { useCached, useConnectionStatus, useGateway } from '../gateway/GatewayProvider';
+import { useMe } from '../auth/queries';
+import type { ReadStates } from '../gateway/cache';
+import { useConnectionStatus, useGateway, useReadStates } from '../gateway/context';
 import type { ReadyChannel, ReadyServer } from '../gateway/protocol';
-import { displayName, has, P, serverPermissions, useMembers, useServers } from './api';
-import { ChannelView } from './ChannelView';
+import { Sidebar } from '../home/Sidebar';
+import { ChannelView } from '../messages/ChannelView';
+import { unreadOf } from '../messages/unread';
+import { displayName } from '../users/displayName';
 import { MemberList } from './MemberList';
-import { unreadOf } from './unread';
+import { has, P, serverPermissions } from './permissions';
+import { useLeaveServerMutation, useMembers, useServers } from './queries';
 
 function ChannelLink({ serverId, channel, readStates }: { serverId: string; channel: ReadyChannel; readStates: ReadStates }) {
   const { unread, mentions } = unreadOf(channel.id, channel.lastMessageId, readStates);
@@ -35,11 +36,10 @@ function ChannelSidebar({ server, readStates, canManage, mobileOpen }: { server:
   const loose = server.channels.filter((c) => c.type !== 'category' && !categories.some((k) => k.id === c.parentId)).sort(byPosition);
   const navigate = useNavigate();
   const [error, setError] = useState<string | null>(null);
+  const leaveServer = useLeaveServerMutation();
   const leave = () => {
     if (!window.confirm(`Leave ${server.name}?`)) return;
-    unwrap(api.DELETE('/api/v1/servers/{id}/members/@me', { params: { path: { id: idParam(server.id) } } }))
-      .then(() => navigate('/'))
-      .catch((e) => setError(errorMessage(e)));
+    leaveServer.mutate(server.id, { onSuccess: () => navigate('/'), onError: (e) => setError(errorMessage(e)) });
   };
   return (
     <Sidebar label="Channels" mobileOpen={mobileOpen} header={<h2 className="truncate font-semibold">{server.name}</h2>}>
@@ -66,7 +66,7 @@ export default function ServerPage() {
   const { serverId = '', channelId } = useParams();
   const servers = useServers();
   const { data: me } = useMe();
-  const readStates = useCached<ReadStates>(keys.readStates, {});
+  const readStates = useReadStates();
   const server = servers.find((s) => s.id === serverId);
   const channel = server?.channels.find((c) => c.id === channelId);
   const { data: members = [] } = useMembers(server ? serverId : undefined);

@@ -1,34 +1,15 @@
-import { useQuery } from '@tanstack/react-query';
-import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
-import { api, unwrap } from '../../api/client';
 import { ApiError, errorMessage } from '../../api/errors';
 import { usePageTitle } from '../../ui/usePageTitle';
-import { useGateway } from '../gateway/GatewayProvider';
+import { useInvitePreview, useJoinServerMutation } from './queries';
 
 /** /invite/{code}: shows which server the invite is for, and joins it. */
 export default function InvitePage() {
   const { code = '' } = useParams();
   const navigate = useNavigate();
-  const gateway = useGateway();
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const { data: preview, error: loadError, isPending } = useQuery({
-    queryKey: ['invite', code],
-    queryFn: () => unwrap(api.GET('/api/v1/invites/{code}', { params: { path: { code } } })),
-  });
+  const { data: preview, error: loadError, isPending } = useInvitePreview(code);
+  const join = useJoinServerMutation();
   usePageTitle(preview ? `Join ${preview.serverName}` : 'Invite');
-  const join = async () => {
-    setBusy(true);
-    try {
-      const server = await unwrap(api.POST('/api/v1/invites/{code}/join', { params: { path: { code } } }));
-      gateway.scheduleFreshReady();
-      navigate(`/servers/${server.id}`);
-    } catch (e) {
-      setError(errorMessage(e));
-      setBusy(false);
-    }
-  };
   return (
     <main id="main" className="flex flex-1 items-center justify-center p-6">
       <div className="w-full max-w-sm rounded-lg bg-side p-6 text-center shadow-lg dark:bg-side-dark">
@@ -45,8 +26,8 @@ export default function InvitePage() {
             <p className="text-sm text-zinc-600 dark:text-zinc-400">You have been invited to join</p>
             <h1 className="mt-1 text-2xl font-bold">{preview.serverName}</h1>
             <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400">{preview.memberCount} member{Number(preview.memberCount) === 1 ? '' : 's'}</p>
-            {error && <p role="alert" className="mt-2 text-sm text-red-700 dark:text-red-400">{error}</p>}
-            <button type="button" disabled={busy} onClick={() => void join()} className="mt-4 w-full rounded-md bg-brand py-2 font-medium text-white hover:bg-brand-strong disabled:opacity-60">Accept invite</button>
+            {join.isError && <p role="alert" className="mt-2 text-sm text-red-700 dark:text-red-400">{errorMessage(join.error)}</p>}
+            <button type="button" disabled={join.isPending || join.isSuccess} onClick={() => join.mutate(code, { onSuccess: (server) => navigate(`/servers/${server.id}`) })} className="mt-4 w-full rounded-md bg-brand py-2 font-medium text-white hover:bg-brand-strong disabled:opacity-60">Accept invite</button>
           </>
         )}
       </div>

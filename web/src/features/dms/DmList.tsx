@@ -2,18 +2,17 @@ import { useState } from 'react';
 import { NavLink, useNavigate } from 'react-router';
 import { errorMessage } from '../../api/errors';
 import { Avatar } from '../../ui/Avatar';
-import { useMe } from '../auth/session';
-import { keys, type ReadStates } from '../gateway/cache';
-import { useCached } from '../gateway/GatewayProvider';
-import { dmTitle, useDms } from './api';
-import { createGroupDm } from './dm';
-import { unreadOf } from './unread';
+import { useMe } from '../auth/queries';
+import { useReadStates } from '../gateway/context';
+import { unreadOf } from '../messages/unread';
+import { dmTitle, useCreateGroupDmMutation, useDms } from './queries';
 
 /** Direct messages, latest first, with unread marks; and a form to start a group DM. */
 export function DmList() {
   const { data: dms = [], isPending } = useDms();
   const { data: me } = useMe();
-  const readStates = useCached<ReadStates>(keys.readStates, {});
+  const readStates = useReadStates();
+  const createGroup = useCreateGroupDmMutation();
   const [grouping, setGrouping] = useState(false);
   const [picked, setPicked] = useState<string[]>([]);
   const [name, setName] = useState('');
@@ -23,9 +22,10 @@ export function DmList() {
   for (const dm of dms) for (const r of dm.recipients) if (r.id !== me?.id) people.set(r.id, r.displayName || r.username);
 
   const create = () => {
-    createGroupDm(picked, name.trim() || null)
-      .then((id) => { setGrouping(false); setPicked([]); setName(''); navigate(`/channels/@me/${id}`); })
-      .catch((e) => setError(errorMessage(e)));
+    createGroup.mutate({ userIds: picked, name: name.trim() || null }, {
+      onSuccess: (dm) => { setGrouping(false); setPicked([]); setName(''); navigate(`/channels/@me/${dm.id}`); },
+      onError: (e) => setError(errorMessage(e)),
+    });
   };
 
   return (

@@ -1,8 +1,8 @@
-import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { Me, Message } from '../../api/types';
-import { useGateway } from '../gateway/GatewayProvider';
-import { displayName, sendMessage } from './api';
+import { useGateway } from '../gateway/context';
+import { displayName } from '../users/displayName';
+import { newNonce, replyPreview, useSendMessageMutation } from './queries';
 
 const drafts = new Map<string, string>();
 
@@ -16,8 +16,8 @@ export interface Mentionable {
 export function Composer({ channelId, label, me, replyTo, onCancelReply, onEditLast, members }: {
   channelId: string; label: string; me: Me | undefined; replyTo: Message | null; onCancelReply: () => void; onEditLast: () => void; members: Mentionable[];
 }) {
-  const qc = useQueryClient();
   const gateway = useGateway();
+  const { mutate: sendMessage } = useSendMessageMutation();
   const [text, setText] = useState(() => drafts.get(channelId) ?? '');
   const [caret, setCaret] = useState(0);
   const [choice, setChoice] = useState(0);
@@ -60,7 +60,7 @@ export function Composer({ channelId, label, me, replyTo, onCancelReply, onEditL
     setText('');
     drafts.delete(channelId);
     lastTyping.current = 0;
-    void sendMessage(qc, me, channelId, content, replyTo);
+    sendMessage({ channelId, content, replyTo: replyTo && replyPreview(replyTo), nonce: newNonce(), author: me });
     onCancelReply();
   };
 

@@ -1,31 +1,28 @@
 import { useState } from 'react';
 import { useNavigate } from 'react-router';
-import { api, idParam, unwrap } from '../../api/client';
 import { errorMessage } from '../../api/errors';
 import type { Member } from '../../api/types';
 import { Avatar } from '../../ui/Avatar';
-import { keys, type Presences } from '../gateway/cache';
-import { useCached } from '../gateway/GatewayProvider';
-import { displayName, has, P } from './api';
-import { openDm } from './dm';
+import { PresenceDot } from '../../ui/PresenceDot';
+import { useOpenDmMutation } from '../dms/queries';
+import { usePresences } from '../gateway/context';
+import { displayName } from '../users/displayName';
 import { ProfileCard } from '../users/ProfileCard';
-
-const DOT: Record<string, string> = { online: 'bg-emerald-500', idle: 'bg-amber-400', dnd: 'bg-red-500' };
-
-export function PresenceDot({ status }: { status: string | undefined }) {
-  const s = status && DOT[status] ? status : 'offline';
-  return <span role="img" aria-label={s} className={`absolute -bottom-0.5 -right-0.5 size-3.5 rounded-full border-2 border-side dark:border-side-dark ${DOT[s] ?? 'bg-zinc-400'}`} />;
-}
+import { has, P } from './permissions';
+import { useBanMemberMutation, useKickMemberMutation } from './queries';
 
 /** The server's members with presence; moderators can kick or ban from here. */
 export function MemberList({ serverId, members, ownerId, myId, permissions }: { serverId: string; members: Member[]; ownerId: string; myId: string | undefined; permissions: string }) {
-  const presences = useCached<Presences>(keys.presences, {});
+  const presences = usePresences();
+  const openDm = useOpenDmMutation();
+  const kick = useKickMemberMutation(serverId);
+  const ban = useBanMemberMutation(serverId);
   const [open, setOpen] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const navigate = useNavigate();
   const online = (m: Member) => (presences[m.userId] ?? 'offline') !== 'offline';
   const sorted = [...members].sort((a, b) => Number(online(b)) - Number(online(a)) || displayName(a).localeCompare(displayName(b)));
-  const act = (p: Promise<unknown>) => p.then(() => setOpen(null)).catch((e) => setError(errorMessage(e)));
+  const report = { onSuccess: () => setOpen(null), onError: (e: unknown) => setError(errorMessage(e)) };
   return (
     <aside aria-label="Members" className="hidden w-60 shrink-0 overflow-y-auto bg-side p-2 lg:block dark:bg-side-dark">
       <h2 className="px-2 pb-1 text-xs font-bold uppercase tracking-wide text-zinc-600 dark:text-zinc-400">Members — {members.length}</h2>
@@ -45,14 +42,14 @@ export function MemberList({ serverId, members, ownerId, myId, permissions }: { 
             {open === m.userId && <ProfileCard userId={m.userId} onClose={() => setOpen(null)} className="my-1 w-full" />}
             {open === m.userId && m.userId !== myId && (
               <div className="ml-10 flex flex-wrap gap-1 pb-1">
-                <button type="button" className="rounded bg-brand px-2 py-0.5 text-xs text-white" onClick={() => void openDm(m.userId).then((id) => navigate(`/channels/@me/${id}`)).catch((e) => setError(errorMessage(e)))}>Message</button>
+                <button type="button" className="rounded bg-brand px-2 py-0.5 text-xs text-white" onClick={() => openDm.mutate(m.userId, { onSuccess: (dm) => navigate(`/channels/@me/${dm.id}`), onError: (e) => setError(errorMessage(e)) })}>Message</button>
                 {has(permissions, P.KICK_MEMBERS) && m.userId !== ownerId && (
                   <button type="button" className="rounded bg-zinc-300 px-2 py-0.5 text-xs dark:bg-zinc-700"
-                    onClick={() => act(unwrap(api.DELETE('/api/v1/servers/{id}/members/{userId}', { params: { path: { id: idParam(serverId), userId: idParam(m.userId) } } })))}>Kick</button>
+                    onClick={() => kick.mutate(m.userId, report)}>Kick</button>
                 )}
                 {has(permissions, P.BAN_MEMBERS) && m.userId !== ownerId && (
                   <button type="button" className="rounded bg-red-700 px-2 py-0.5 text-xs text-white"
-                    onClick={() => act(unwrap(api.PUT('/api/v1/servers/{id}/bans/{userId}', { params: { path: { id: idParam(serverId), userId: idParam(m.userId) } }, body: { reason: null } })))}>Ban</button>
+                    onClick={() => ban.mutate(m.userId, report)}>Ban</button>
                 )}
               </div>
             )}
