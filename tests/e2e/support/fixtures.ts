@@ -20,6 +20,7 @@ export function newAccount(prefix = 'user'): Account {
 
 export const test = base.extend({
   // Global setup picks the server's port and publishes it through the environment.
+  // eslint-disable-next-line no-empty-pattern -- Playwright reads a fixture's dependencies from this pattern: none.
   baseURL: async ({}, use) => {
     const url = process.env.KAMACHAT_E2E_URL;
     if (!url) throw new Error('KAMACHAT_E2E_URL is not set: global setup did not start the server');

@@ -42,7 +42,7 @@ export default function ResetPasswordPage() {
           setDeliberateSignOut(true);
           tokenStore.clear();
         }
-        navigate('/login', { replace: true, state: { notice: 'Your password was changed. Log in with the new one.' } });
+        void navigate('/login', { replace: true, state: { notice: 'Your password was changed. Log in with the new one.' } });
       },
     });
   };

@@ -23,7 +23,7 @@ export default function LoginPage() {
   // A page that sent us here with news (the password was reset) says so above the form.
   const arrivalNotice = (location.state as { notice?: unknown } | null)?.notice;
   const error = mutation.error instanceof ApiError ? mutation.error : null;
-  const signedIn = () => navigate(returnPath(location.state), { replace: true });
+  const signedIn = () => void navigate(returnPath(location.state), { replace: true });
 
   const submit = (event: FormEvent) => {
     event.preventDefault();

@@ -23,7 +23,7 @@ export function DmList() {
 
   const create = () => {
     createGroup.mutate({ userIds: picked, name: name.trim() || null }, {
-      onSuccess: (dm) => { setGrouping(false); setPicked([]); setName(''); navigate(`/channels/@me/${dm.id}`); },
+      onSuccess: (dm) => { setGrouping(false); setPicked([]); setName(''); void navigate(`/channels/@me/${dm.id}`); },
       onError: (e) => setError(errorMessage(e)),
     });
   };

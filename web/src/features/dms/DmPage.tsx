@@ -1,5 +1,6 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useMemo } from 'react';
 import { useParams } from 'react-router';
+import { useOpenWhile } from '../../ui/useOpenWhile';
 import { usePageTitle } from '../../ui/usePageTitle';
 import { useMe } from '../auth/queries';
 import { Sidebar } from '../home/Sidebar';
@@ -16,8 +17,7 @@ export default function DmPage() {
   const dm = dms?.find((d) => d.id === channelId);
   const title = dm ? dmTitle(dm, me?.id) : 'Direct message';
   usePageTitle(title);
-  const [navOpen, setNavOpen] = useState(false);
-  useEffect(() => setNavOpen(false), [channelId]);
+  const [navOpen, toggleNav] = useOpenWhile(channelId);
   const members = useMemo(() => (dm?.recipients ?? []).map((r) => ({ id: r.id, username: r.username, name: displayName(r) })), [dm]);
   return (
     <>
@@ -26,7 +26,7 @@ export default function DmPage() {
       </Sidebar>
       <main id="main" tabIndex={-1} className="flex min-w-0 flex-1 flex-col focus:outline-none">
         <header className="flex h-12 shrink-0 items-center gap-2 border-b border-zinc-200 px-4 shadow-sm dark:border-black/30">
-          <button type="button" aria-label="Conversations" aria-expanded={navOpen} onClick={() => setNavOpen((v) => !v)} className="rounded px-1 text-xl md:hidden">☰</button>
+          <button type="button" aria-label="Conversations" aria-expanded={navOpen} onClick={toggleNav} className="rounded px-1 text-xl md:hidden">☰</button>
           <h1 className="font-semibold"><span aria-hidden="true" className="text-zinc-500">@</span> {title}</h1>
         </header>
         {dm ? (

@@ -63,6 +63,8 @@ export class GatewayClient {
   private freshReadyTimer: ReturnType<typeof setTimeout> | null = null;
   private restarting = false;
   private myId: string | undefined;
+  /** When we last told a channel we are typing. */
+  private readonly typingSentAt = new Map<string, number>();
   private listeners = new Set<() => void>();
   status: ConnectionStatus = 'connecting';
 
@@ -230,15 +232,40 @@ export class GatewayClient {
     }, 150);
   }
 
+  /** Shows who types until their signal expires (or their message arrives, cache.ts), then forgets them. */
   private onTyping(t: TypingSignal) {
     if (t.userId === this.myId) return;
+    const key = gatewayKeys.typing(t.channelId);
     const until = Math.min(new Date(t.expiresAt).getTime(), Date.now() + 8000);
-    this.qc.setQueryData<Typing>(gatewayKeys.typing(t.channelId), (old) => ({ ...old, [t.userId]: until }));
+    this.qc.setQueryData<Typing>(key, (old) => ({ ...old, [t.userId]: until }));
+    setTimeout(() => {
+      this.qc.setQueryData<Typing>(key, (old) => {
+        if (old?.[t.userId] !== until) return old; // renewed, or already ended by their message
+        const { [t.userId]: _, ...rest } = old;
+        return rest;
+      });
+    }, Math.max(0, until - Date.now()));
   }
 
-  /** Hub calls for the UI; they fail quietly while disconnected. */
-  /** Tells the others we are typing; false when it could not be sent (the caller tries again on the next key). */
-  async startTyping(channelId: string): Promise<boolean> {
+  // Hub calls for the UI; they fail quietly while disconnected.
+
+  /** Tells the others we are typing in a channel: one signal per 5 s is enough (they show it for 8 s). */
+  typing(channelId: string) {
+    const now = Date.now();
+    if (now - (this.typingSentAt.get(channelId) ?? 0) <= 5000) return;
+    this.typingSentAt.set(channelId, now);
+    void this.startTyping(channelId).then((sent) => {
+      // Not sent (reconnecting): the next key tries again.
+      if (!sent) this.typingSentAt.delete(channelId);
+    });
+  }
+
+  /** Our message ended the indicator on the other side: the next key signals again at once. */
+  typingEnded(channelId: string) {
+    this.typingSentAt.delete(channelId);
+  }
+
+  private async startTyping(channelId: string): Promise<boolean> {
     if (this.connection?.state !== HubConnectionState.Connected) return false;
     return this.connection.invoke('StartTyping', channelId).then(() => true, () => false);
   }

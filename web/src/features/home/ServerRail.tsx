@@ -28,16 +28,17 @@ function AddServerDialog({ onClose }: { onClose: () => void }) {
     createServer.mutate(name.trim(), {
       onSuccess: (server) => {
         onClose();
-        navigate(`/servers/${server.id}`);
+        void navigate(`/servers/${server.id}`);
       },
     });
   };
   const join = (e: React.FormEvent) => {
     e.preventDefault();
     onClose();
-    navigate(`/invite/${encodeURIComponent(inviteCode(invite))}`);
+    void navigate(`/invite/${encodeURIComponent(inviteCode(invite))}`);
   };
   return (
+    // eslint-disable-next-line jsx-a11y/no-noninteractive-element-interactions -- Escape closes a dialog (WAI-ARIA dialog pattern)
     <div role="dialog" aria-modal="true" aria-labelledby="add-server-title" className="fixed inset-0 z-40 flex items-center justify-center bg-black/50 p-4" onKeyDown={(e) => e.key === 'Escape' && onClose()}>
       <div className="w-full max-w-sm rounded-lg bg-main p-5 shadow-xl dark:bg-main-dark">
         <h2 id="add-server-title" className="text-lg font-bold">Add a server</h2>

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useMemo, useState } from 'react';
 import { errorMessage } from '../../api/errors';
 import type { Message } from '../../api/types';
 import { useMe } from '../auth/queries';
@@ -11,15 +11,8 @@ import {
 } from './queries';
 
 function TypingIndicator({ channelId, nameOf }: { channelId: string; nameOf: (id: string) => string }) {
-  const typing = useTyping(channelId);
-  const [now, setNow] = useState(Date.now());
-  const active = Object.entries(typing).filter(([, until]) => until > now).map(([id]) => nameOf(id));
-  useEffect(() => {
-    if (!active.length) return;
-    const timer = setInterval(() => setNow(Date.now()), 1000);
-    return () => clearInterval(timer);
-  }, [active.length]);
-  useEffect(() => setNow(Date.now()), [typing]);
+  // The gateway drops each typist when their signal expires or their message arrives.
+  const active = Object.keys(useTyping(channelId)).map(nameOf);
   return (
     <div aria-live="polite" className="h-5 px-4 text-xs text-zinc-700 dark:text-zinc-300">
       {active.length === 1 && `${active[0]} is typing…`}
@@ -28,7 +21,7 @@ function TypingIndicator({ channelId, nameOf }: { channelId: string; nameOf: (id
   );
 }
 
-/** A conversation (server channel or DM): its messages, who is typing, and the composer. */
+/** A conversation (server channel or DM): its messages, who is typing, and the composer. Keyed by channel, so it starts afresh in each. */
 export function ChannelView({ channelId, label, header, members, canManage, canPin }: {
   channelId: string; label: string; header: React.ReactNode; members: Mentionable[]; canManage: boolean; canPin: boolean;
 }) {
@@ -36,11 +29,6 @@ export function ChannelView({ channelId, label, header, members, canManage, canP
   const [editingId, setEditingId] = useState<string | null>(null);
   const [replyTo, setReplyTo] = useState<Message | null>(null);
   const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    setEditingId(null);
-    setReplyTo(null);
-    setError(null);
-  }, [channelId]);
 
   const names = useMemo(() => new Map(members.map((m) => [m.id, m.name])), [members]);
   const nameOf = useCallback((id: string) => names.get(id) ?? 'unknown user', [names]);

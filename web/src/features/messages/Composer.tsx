@@ -21,13 +21,8 @@ export function Composer({ channelId, label, me, replyTo, onCancelReply, onEditL
   const [text, setText] = useState(() => drafts.get(channelId) ?? '');
   const [caret, setCaret] = useState(0);
   const [choice, setChoice] = useState(0);
-  const lastTyping = useRef(0);
   const ref = useRef<HTMLTextAreaElement>(null);
 
-  useEffect(() => {
-    setText(drafts.get(channelId) ?? '');
-    lastTyping.current = 0;
-  }, [channelId]);
   useEffect(() => {
     if (replyTo) ref.current?.focus();
   }, [replyTo]);
@@ -35,12 +30,7 @@ export function Composer({ channelId, label, me, replyTo, onCancelReply, onEditL
   const change = (value: string) => {
     setText(value);
     drafts.set(channelId, value);
-    if (value && Date.now() - lastTyping.current > 5000) {
-      lastTyping.current = Date.now();
-      void gateway.startTyping(channelId).then((sent) => {
-        if (!sent) lastTyping.current = 0;
-      });
-    }
+    if (value) gateway.typing(channelId);
   };
 
   const query = /(?:^|\s)@(\w{0,32})$/.exec(text.slice(0, caret));
@@ -59,7 +49,7 @@ export function Composer({ channelId, label, me, replyTo, onCancelReply, onEditL
     if (!content || !me) return;
     setText('');
     drafts.delete(channelId);
-    lastTyping.current = 0;
+    gateway.typingEnded(channelId);
     sendMessage({ channelId, content, replyTo: replyTo && replyPreview(replyTo), nonce: newNonce(), author: me });
     onCancelReply();
   };

@@ -6,6 +6,7 @@ import { MessageRow, type RowActions } from './MessageRow';
 import { useLoadOlderMessages, useMessages } from './queries';
 
 const GROUP_MS = 5 * 60_000;
+const NO_MESSAGES: ChatMessage[] = [];
 
 function isGrouped(prev: ChatMessage | undefined, m: ChatMessage) {
   return !!prev && prev.author.id === m.author.id && !m.replyTo && new Date(m.createdAt).getTime() - new Date(prev.createdAt).getTime() < GROUP_MS;
@@ -17,7 +18,7 @@ export function MessageList({ channelId, editingId, actions, header }: { channel
   const { data, isPending, isError } = useMessages(channelId);
   const loadOlder = useLoadOlderMessages(channelId);
   const readStates = useReadStates();
-  const messages = data?.messages ?? [];
+  const messages = data?.messages ?? NO_MESSAGES;
   const scrollRef = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
   const [loadingOlder, setLoadingOlder] = useState(false);
@@ -32,10 +33,14 @@ export function MessageList({ channelId, editingId, actions, header }: { channel
   });
 
   // Keep the view pinned to the newest message while the reader is at the bottom, and go there when we send.
+  const count = messages.length;
+  const newest = messages[count - 1];
+  const newestId = newest?.id;
+  const newestPending = newest?.localState === 'pending';
   useLayoutEffect(() => {
-    if (messages[messages.length - 1]?.localState === 'pending') atBottom.current = true;
-    if (atBottom.current && messages.length) virtualizer.scrollToIndex(messages.length - 1, { align: 'end' });
-  }, [messages.length, messages[messages.length - 1]?.id, virtualizer]);
+    if (newestPending) atBottom.current = true;
+    if (atBottom.current && count) virtualizer.scrollToIndex(count - 1, { align: 'end' });
+  }, [count, newestId, newestPending, virtualizer]);
 
   // After an older page lands, hold the reader where they were.
   useLayoutEffect(() => {

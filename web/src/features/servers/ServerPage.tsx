@@ -1,6 +1,7 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useMemo, useState } from 'react';
 import { Link, Navigate, NavLink, useNavigate, useParams } from 'react-router';
 import { errorMessage } from '../../api/errors';
+import { useOpenWhile } from '../../ui/useOpenWhile';
 import { usePageTitle } from '../../ui/usePageTitle';
 import { useMe } from '../auth/queries';
 import type { ReadStates } from '../gateway/cache';
@@ -74,8 +75,7 @@ export default function ServerPage() {
   const permissions = serverPermissions(server, me?.id);
   useConnectionStatus();
   const known = useGateway().ready;
-  const [navOpen, setNavOpen] = useState(false);
-  useEffect(() => setNavOpen(false), [channelId]);
+  const [navOpen, toggleNav] = useOpenWhile(channelId ?? '');
   usePageTitle(channel ? `#${channel.name} · ${server?.name}` : server?.name ?? 'Server');
 
   if (!server) {
@@ -96,7 +96,7 @@ export default function ServerPage() {
       <ChannelSidebar server={server} readStates={readStates} canManage={canManage} mobileOpen={navOpen} />
       <main id="main" tabIndex={-1} className="flex min-w-0 flex-1 flex-col focus:outline-none">
         <header className="flex h-12 shrink-0 items-center gap-2 border-b border-zinc-200 px-4 shadow-sm dark:border-black/30">
-          <button type="button" aria-label="Channels" aria-expanded={navOpen} onClick={() => setNavOpen((v) => !v)} className="rounded px-1 text-xl md:hidden">☰</button>
+          <button type="button" aria-label="Channels" aria-expanded={navOpen} onClick={toggleNav} className="rounded px-1 text-xl md:hidden">☰</button>
           <h1 className="font-semibold"><span aria-hidden="true" className="text-zinc-500">#</span> {channel?.name ?? 'No channel'}</h1>
           {channel?.topic && <p className="truncate border-l border-zinc-300 pl-2 text-sm text-zinc-600 dark:border-zinc-600 dark:text-zinc-400">{channel.topic}</p>}
         </header>

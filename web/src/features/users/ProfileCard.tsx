@@ -18,6 +18,7 @@ export function ProfileCard({ userId, onClose, className = '' }: { userId: strin
 
   const name = profile.data ? profile.data.displayName ?? profile.data.username : 'Profile';
   return (
+    // eslint-disable-next-line jsx-a11y/no-noninteractive-element-interactions -- Escape closes a dialog (WAI-ARIA dialog pattern)
     <div
       ref={card}
       role="dialog"
