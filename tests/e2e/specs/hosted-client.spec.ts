@@ -1,6 +1,6 @@
 import type { BrowserContext } from '@playwright/test';
 import { ApiUser, composer, messageContent } from '../support/chat';
-import { expect, newAccount, test } from '../support/fixtures';
+import { expect, newAccount, signUp, test } from '../support/fixtures';
 
 const LIVE = { timeout: 10_000 };
 
@@ -41,12 +41,7 @@ test('the same build runs from another origin, talking to the configured server 
   });
 
   const account = newAccount('hosted');
-  await page.goto(`${shellOrigin()}/signup`);
-  await page.getByLabel('Email').fill(account.email);
-  await page.getByLabel('Username').fill(account.username);
-  await page.getByLabel('Password').fill(account.password);
-  await page.getByRole('button', { name: 'Continue' }).click();
-  await expect(page.getByRole('heading', { name: 'Select a conversation' })).toBeVisible(LIVE);
+  await signUp(page, account, shellOrigin());
   expect(new URL(page.url()).origin).toBe(shellOrigin());
   expect(new Set(apiCalls)).toEqual(new Set([new URL(baseURL!).origin]));
 
@@ -71,12 +66,7 @@ test('a host’s own token storage keeps the session, and localStorage never see
   await configure(context, baseURL!, true);
   const page = await context.newPage();
   const account = newAccount('keyring');
-  await page.goto(`${shellOrigin()}/signup`);
-  await page.getByLabel('Email').fill(account.email);
-  await page.getByLabel('Username').fill(account.username);
-  await page.getByLabel('Password').fill(account.password);
-  await page.getByRole('button', { name: 'Continue' }).click();
-  await expect(page.getByRole('heading', { name: 'Select a conversation' })).toBeVisible(LIVE);
+  await signUp(page, account, shellOrigin());
 
   await expect.poll(() => page.evaluate(() => sessionStorage.getItem('test.keyring')), LIVE).toContain('refreshToken');
   expect(await page.evaluate(() => localStorage.getItem('kamachat.auth'))).toBeNull();

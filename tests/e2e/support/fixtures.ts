@@ -29,8 +29,9 @@ export const test = base.extend({
 });
 export { expect };
 
-export async function signUp(page: Page, account: Account) {
-  await page.goto('/signup');
+/** Signs up through the page; `origin` serves the client from elsewhere than the server (hosted-client spec). */
+export async function signUp(page: Page, account: Account, origin = '') {
+  await page.goto(`${origin}/signup`);
   await page.getByLabel('Email').fill(account.email);
   await page.getByLabel('Username').fill(account.username);
   await page.getByLabel('Password').fill(account.password);
