@@ -23,7 +23,9 @@ async function configure(context: BrowserContext, serverUrl: string, keyring: bo
       const tokenStorage = {
         load: () => later(() => JSON.parse(sessionStorage.getItem('test.keyring') ?? 'null') as unknown),
         save: (tokens: unknown) =>
-          later(() => (tokens ? sessionStorage.setItem('test.keyring', JSON.stringify(tokens)) : sessionStorage.removeItem('test.keyring'))),
+          later(() =>
+            tokens ? sessionStorage.setItem('test.keyring', JSON.stringify(tokens)) : sessionStorage.removeItem('test.keyring'),
+          ),
       };
       (window as unknown as { __KAMACHAT_CONFIG__: unknown }).__KAMACHAT_CONFIG__ = { serverUrl, ...(keyring ? { tokenStorage } : {}) };
     },
@@ -31,7 +33,10 @@ async function configure(context: BrowserContext, serverUrl: string, keyring: bo
   );
 }
 
-test('the same build runs from another origin, talking to the configured server over REST and the gateway', async ({ browser, baseURL }) => {
+test('the same build runs from another origin, talking to the configured server over REST and the gateway', async ({
+  browser,
+  baseURL,
+}) => {
   const context = await browser.newContext();
   await configure(context, baseURL!, false);
   const page = await context.newPage();
@@ -56,7 +61,8 @@ test('the same build runs from another origin, talking to the configured server 
   await expect(messageContent(page, 'hello across origins')).toHaveCount(1, LIVE);
   await composer(page).fill('and back');
   await composer(page).press('Enter');
-  await expect.poll(async () => (await friend.call<{ content: string }[]>('GET', `/api/v1/channels/${dm.id}/messages`)).map((m) => m.content), LIVE)
+  await expect
+    .poll(async () => (await friend.call<{ content: string }[]>('GET', `/api/v1/channels/${dm.id}/messages`)).map((m) => m.content), LIVE)
     .toContain('and back');
   await context.close();
 });

@@ -54,6 +54,12 @@ export async function screenshot(page: Page, name: string) {
 export async function expectAccessible(page: Page) {
   const results = await new AxeBuilder({ page }).analyze();
   const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  const summary = bad.map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.slice(0, 3).map((n) => `${n.html} ${n.failureSummary ?? ''}`).join(' | ')})`);
+  const summary = bad.map(
+    (v) =>
+      `${v.impact} ${v.id}: ${v.help} (${v.nodes
+        .slice(0, 3)
+        .map((n) => `${n.html} ${n.failureSummary ?? ''}`)
+        .join(' | ')})`,
+  );
   expect(summary, `serious or critical accessibility violations on ${page.url()}`).toEqual([]);
 }

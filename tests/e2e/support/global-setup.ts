@@ -6,7 +6,6 @@ import path from 'node:path';
 import { repo, stateFile } from './paths';
 import { serveWebClient } from './shell';
 
-
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -26,10 +25,15 @@ function freePort(): Promise<number> {
 export default async function globalSetup() {
   const dll = path.join(repo, '.artifacts/server/KamaChat.Server.dll');
   const webRoot = path.join(repo, 'web/dist');
-  for (const [what, file] of [['server', dll], ['web client', path.join(webRoot, 'index.html')]] as const) {
+  for (const [what, file] of [
+    ['server', dll],
+    ['web client', path.join(webRoot, 'index.html')],
+  ] as const) {
     if (!existsSync(file)) {
-      throw new Error(`The ${what} is not built (${file} is missing). Run ./kamachat test, or: ` +
-        '(cd web && npm run build) && dotnet build src/KamaChat.Server -c Release -o .artifacts/server');
+      throw new Error(
+        `The ${what} is not built (${file} is missing). Run ./kamachat test, or: ` +
+          '(cd web && npm run build) && dotnet build src/KamaChat.Server -c Release -o .artifacts/server',
+      );
     }
   }
 
@@ -75,7 +79,9 @@ export default async function globalSetup() {
   writeFileSync(stateFile, JSON.stringify({ pid: child.pid, dataDir, baseURL }));
 
   let exited: number | null = null;
-  child.on('exit', (code) => { exited = code ?? -1; });
+  child.on('exit', (code) => {
+    exited = code ?? -1;
+  });
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (exited !== null) throw new Error(`The server exited (${exited}) during start-up:\n${readFileSync(logFile, 'utf8').slice(-3000)}`);

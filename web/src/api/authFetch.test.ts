@@ -6,12 +6,27 @@ import { createTokenStore, localStorageTokens, type StoredTokens } from './token
 
 const problem = (status: number, code: string) =>
   new Response(JSON.stringify({ status, code, detail: code }), { status, headers: { 'content-type': 'application/problem+json' } });
-const json = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+const json = (body: unknown, status = 200) =>
+  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
 
 const initial: StoredTokens = { accessToken: 'access-1', refreshToken: 'refresh-1-0123456789', sessionId: '11', userId: '7' };
 const rotated = (n: number) => ({
-  accessToken: `access-${n}`, refreshToken: `refresh-${n}-0123456789`, tokenType: 'Bearer', expiresIn: 900, sessionId: '11',
-  user: { id: '7', username: 'ada', email: 'ada@example.com', emailVerified: false, displayName: null, avatarUrl: null, bio: null, statusText: null, createdAt: '2026-01-01T00:00:00Z' },
+  accessToken: `access-${n}`,
+  refreshToken: `refresh-${n}-0123456789`,
+  tokenType: 'Bearer',
+  expiresIn: 900,
+  sessionId: '11',
+  user: {
+    id: '7',
+    username: 'ada',
+    email: 'ada@example.com',
+    emailVerified: false,
+    displayName: null,
+    avatarUrl: null,
+    bio: null,
+    statusText: null,
+    createdAt: '2026-01-01T00:00:00Z',
+  },
 });
 
 /**
@@ -108,7 +123,9 @@ describe('authFetch', () => {
     const views = [memoryStorage(), memoryStorage()] as const;
     const laggy = (own: Storage, other: Storage): Storage => ({
       ...own,
-      get length() { return own.length; },
+      get length() {
+        return own.length;
+      },
       getItem: (key) => own.getItem(key),
       setItem(key, value) {
         own.setItem(key, value);
@@ -134,9 +151,13 @@ describe('authFetch', () => {
 
   it('replays the request body on the retry', async () => {
     const { server, authFetch } = setup();
-    const response = await authFetch(new Request('http://localhost/api/v1/users/@me', {
-      method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ bio: 'hello' }),
-    }));
+    const response = await authFetch(
+      new Request('http://localhost/api/v1/users/@me', {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ bio: 'hello' }),
+      }),
+    );
     expect(await response.json()).toEqual({ ok: true, echo: '{"bio":"hello"}' });
     expect(server.refreshBodies).toHaveLength(1);
   });
@@ -168,7 +189,8 @@ describe('authFetch', () => {
     store.set(initial);
     const onSignedOut = vi.fn();
     const authFetch = createAuthFetch({
-      store, onSignedOut,
+      store,
+      onSignedOut,
       fetch: async (request) => {
         if (new URL(request.url).pathname === REFRESH_PATH) throw new TypeError('Failed to fetch');
         return problem(401, 'token_expired');

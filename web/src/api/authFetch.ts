@@ -76,11 +76,13 @@ export function createAuthFetch({
   async function callRefresh(current: StoredTokens): Promise<StoredTokens | null> {
     let response: Response;
     try {
-      response = await send(new Request(`${baseUrl}${REFRESH_PATH}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json' },
-        body: JSON.stringify({ refreshToken: current.refreshToken }),
-      }));
+      response = await send(
+        new Request(`${baseUrl}${REFRESH_PATH}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', accept: 'application/json' },
+          body: JSON.stringify({ refreshToken: current.refreshToken }),
+        }),
+      );
     } catch {
       // Offline: keep the tokens (the refresh may work later); the caller sees the original 401.
       return null;
@@ -98,21 +100,23 @@ export function createAuthFetch({
   /** The new token pair after one shared refresh, or null when the session could not be renewed. */
   function refresh(usedAccessToken: string): Promise<StoredTokens | null> {
     if (!inflight) {
-      inflight = coordinator.exclusive(async () => {
-        // Read inside the lock: another tab may have rotated the pair while we waited for it.
-        const current = store.get();
-        if (!current) return null;
-        if (current.accessToken !== usedAccessToken) return current;
-        // Another tab traded this very token, and its new pair has not reached our storage yet.
-        if (await coordinator.isSpent(current.refreshToken)) {
-          return waitForNewTokens(store, current.refreshToken, handoverTimeoutMs);
-        }
-        const next = await callRefresh(current);
-        if (next) await coordinator.markSpent(current.refreshToken);
-        return next;
-      }).finally(() => {
-        inflight = null;
-      });
+      inflight = coordinator
+        .exclusive(async () => {
+          // Read inside the lock: another tab may have rotated the pair while we waited for it.
+          const current = store.get();
+          if (!current) return null;
+          if (current.accessToken !== usedAccessToken) return current;
+          // Another tab traded this very token, and its new pair has not reached our storage yet.
+          if (await coordinator.isSpent(current.refreshToken)) {
+            return waitForNewTokens(store, current.refreshToken, handoverTimeoutMs);
+          }
+          const next = await callRefresh(current);
+          if (next) await coordinator.markSpent(current.refreshToken);
+          return next;
+        })
+        .finally(() => {
+          inflight = null;
+        });
     }
     return inflight;
   }

@@ -20,7 +20,11 @@ describe('client configuration', () => {
   });
 
   it('takes a hub URL of its own', () => {
-    const config = resolveConfig({ serverUrl: 'https://chat.example.com', hubUrl: 'https://rt.example.com/hubs/gateway' }, origin, browserDefault);
+    const config = resolveConfig(
+      { serverUrl: 'https://chat.example.com', hubUrl: 'https://rt.example.com/hubs/gateway' },
+      origin,
+      browserDefault,
+    );
     expect(config.hubUrl).toBe('https://rt.example.com/hubs/gateway');
   });
 

@@ -59,7 +59,8 @@ export function resolveConfig(given: KamaChatConfig | undefined, origin: string,
 
 /** This app's configuration, read once at start-up. */
 export const clientConfig: ClientConfig = resolveConfig(window.__KAMACHAT_CONFIG__, window.location.origin, () =>
-  localStorageTokens(window.localStorage, undefined, window));
+  localStorageTokens(window.localStorage, undefined, window),
+);
 
 /** An absolute URL on the configured server for a server path ("/invite/abc") or a URL it gave (kept as it is). */
 export function onServer(pathOrUrl: string, config: Pick<ClientConfig, 'serverUrl'> = clientConfig): string {

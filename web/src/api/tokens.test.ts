@@ -64,19 +64,27 @@ function asyncStorage(initial: StoredTokens | null, delayMs = 5) {
   let kept = initial;
   const saved: (StoredTokens | null)[] = [];
   const listeners = new Set<() => void>();
-  const later = <T,>(value: () => T) => new Promise<T>((resolve) => setTimeout(() => resolve(value()), delayMs));
+  const later = <T>(value: () => T) => new Promise<T>((resolve) => setTimeout(() => resolve(value()), delayMs));
   const storage: TokenStorage = {
     load: () => later(() => kept),
-    save: (next) => later(() => {
-      kept = next;
-      saved.push(next);
-    }),
+    save: (next) =>
+      later(() => {
+        kept = next;
+        saved.push(next);
+      }),
     subscribe(onChange) {
       listeners.add(onChange);
       return () => listeners.delete(onChange);
     },
   };
-  return { storage, saved, elsewhere(next: StoredTokens | null) { kept = next; listeners.forEach((l) => l()); } };
+  return {
+    storage,
+    saved,
+    elsewhere(next: StoredTokens | null) {
+      kept = next;
+      listeners.forEach((l) => l());
+    },
+  };
 }
 
 describe('token store over an asynchronous storage', () => {

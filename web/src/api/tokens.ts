@@ -43,15 +43,24 @@ export const TOKEN_KEY = 'kamachat.auth';
 /** The tokens in an object read from storage, or null when anything is missing or of the wrong type. */
 export function parseTokens(value: unknown): StoredTokens | null {
   const v = value as Partial<StoredTokens> | null;
-  if (v && typeof v.accessToken === 'string' && typeof v.refreshToken === 'string'
-    && typeof v.sessionId === 'string' && typeof v.userId === 'string') {
+  if (
+    v &&
+    typeof v.accessToken === 'string' &&
+    typeof v.refreshToken === 'string' &&
+    typeof v.sessionId === 'string' &&
+    typeof v.userId === 'string'
+  ) {
     return { accessToken: v.accessToken, refreshToken: v.refreshToken, sessionId: v.sessionId, userId: v.userId };
   }
   return null;
 }
 
 /** The browser's default: one JSON entry in a Storage (localStorage), shared by the origin's tabs. */
-export function localStorageTokens(storage: Storage, key = TOKEN_KEY, events: Pick<Window, 'addEventListener' | 'removeEventListener'> | null = null): TokenStorage {
+export function localStorageTokens(
+  storage: Storage,
+  key = TOKEN_KEY,
+  events: Pick<Window, 'addEventListener' | 'removeEventListener'> | null = null,
+): TokenStorage {
   return {
     load() {
       try {
@@ -79,10 +88,15 @@ export function localStorageTokens(storage: Storage, key = TOKEN_KEY, events: Pi
 }
 
 const same = (a: StoredTokens | null, b: StoredTokens | null) =>
-  a === b || (!!a && !!b && a.accessToken === b.accessToken && a.refreshToken === b.refreshToken
-    && a.sessionId === b.sessionId && a.userId === b.userId);
+  a === b ||
+  (!!a &&
+    !!b &&
+    a.accessToken === b.accessToken &&
+    a.refreshToken === b.refreshToken &&
+    a.sessionId === b.sessionId &&
+    a.userId === b.userId);
 
-const isPromise = <T,>(value: T | Promise<T>): value is Promise<T> => typeof (value as Promise<T> | null)?.then === 'function';
+const isPromise = <T>(value: T | Promise<T>): value is Promise<T> => typeof (value as Promise<T> | null)?.then === 'function';
 
 export function createTokenStore(storage: TokenStorage): TokenStore {
   const listeners = new Set<() => void>();
@@ -106,9 +120,11 @@ export function createTokenStore(storage: TokenStorage): TokenStore {
       void storage.save(tokens);
       return;
     }
-    writes = writes.then(() => storage.save(tokens)).catch((error: unknown) => {
-      console.error('KamaChat could not save the session tokens', error);
-    });
+    writes = writes
+      .then(() => storage.save(tokens))
+      .catch((error: unknown) => {
+        console.error('KamaChat could not save the session tokens', error);
+      });
   };
   const reload = async () => {
     const started = version;

@@ -21,13 +21,16 @@ export function EmailChangeForm() {
   const submit = (event: FormEvent) => {
     event.preventDefault();
     const address = newEmail.trim();
-    mutation.mutate({ newEmail: address, password }, {
-      onSuccess: () => {
-        setSentTo(address);
-        setPassword('');
-        setNewEmail('');
+    mutation.mutate(
+      { newEmail: address, password },
+      {
+        onSuccess: () => {
+          setSentTo(address);
+          setPassword('');
+          setNewEmail('');
+        },
       },
-    });
+    );
   };
 
   if (sentTo) {
@@ -36,7 +39,15 @@ export function EmailChangeForm() {
         <Alert tone="success">
           Check your new inbox: we sent a confirmation link to <strong>{sentTo}</strong>. Your email address changes when you open it.
         </Alert>
-        <Button variant="secondary" onClick={() => { mutation.reset(); setSentTo(null); }}>Use a different address</Button>
+        <Button
+          variant="secondary"
+          onClick={() => {
+            mutation.reset();
+            setSentTo(null);
+          }}
+        >
+          Use a different address
+        </Button>
       </div>
     );
   }
@@ -44,13 +55,31 @@ export function EmailChangeForm() {
   return (
     <form onSubmit={submit} noValidate className="flex flex-col gap-4" aria-labelledby="change-email-heading">
       {banner && <Alert>{banner}</Alert>}
-      <TextField label="New email" name="newEmail" type="email" autoComplete="email" required value={newEmail}
-        onChange={(e) => setNewEmail(e.target.value)} error={emailError} />
-      <TextField label="Current password" name="emailPassword" type="password" autoComplete="current-password" required
-        value={password} onChange={(e) => setPassword(e.target.value)} error={passwordError}
-        hint="To confirm it’s you." />
+      <TextField
+        label="New email"
+        name="newEmail"
+        type="email"
+        autoComplete="email"
+        required
+        value={newEmail}
+        onChange={(e) => setNewEmail(e.target.value)}
+        error={emailError}
+      />
+      <TextField
+        label="Current password"
+        name="emailPassword"
+        type="password"
+        autoComplete="current-password"
+        required
+        value={password}
+        onChange={(e) => setPassword(e.target.value)}
+        error={passwordError}
+        hint="To confirm it’s you."
+      />
       <div>
-        <Button type="submit" busy={mutation.isPending}>Send confirmation link</Button>
+        <Button type="submit" busy={mutation.isPending}>
+          Send confirmation link
+        </Button>
       </div>
     </form>
   );

@@ -37,13 +37,32 @@ export function PasswordChangeForm() {
       </p>
       {banner && <Alert>{banner}</Alert>}
       {saved && <Alert tone="success">Your password was changed. Other devices were signed out.</Alert>}
-      <TextField label="Current password" name="currentPassword" type="password" autoComplete="current-password" required
-        value={form.currentPassword} onChange={set('currentPassword')} error={currentError} />
-      <TextField label="New password" name="newPassword" type="password" autoComplete="new-password" required minLength={8}
-        value={form.newPassword} onChange={set('newPassword')} error={newError}
-        hint="At least 8 characters. A short phrase is easy to remember and hard to guess." />
+      <TextField
+        label="Current password"
+        name="currentPassword"
+        type="password"
+        autoComplete="current-password"
+        required
+        value={form.currentPassword}
+        onChange={set('currentPassword')}
+        error={currentError}
+      />
+      <TextField
+        label="New password"
+        name="newPassword"
+        type="password"
+        autoComplete="new-password"
+        required
+        minLength={8}
+        value={form.newPassword}
+        onChange={set('newPassword')}
+        error={newError}
+        hint="At least 8 characters. A short phrase is easy to remember and hard to guess."
+      />
       <div>
-        <Button type="submit" busy={mutation.isPending}>Change password</Button>
+        <Button type="submit" busy={mutation.isPending}>
+          Change password
+        </Button>
       </div>
     </form>
   );

@@ -16,9 +16,11 @@ export default function VerifyEmailPage() {
   const mutation = useVerifyEmailMutation();
   const complete = Boolean(userId && token);
   const { mutate } = mutation;
-  useOnce(useCallback(() => {
-    if (complete) mutate({ userId, token });
-  }, [complete, mutate, userId, token]));
+  useOnce(
+    useCallback(() => {
+      if (complete) mutate({ userId, token });
+    }, [complete, mutate, userId, token]),
+  );
 
   const failure = !complete
     ? 'This link is incomplete. Open the link from the email again, or copy all of it into the address bar.'
@@ -30,9 +32,18 @@ export default function VerifyEmailPage() {
 
   return (
     <AuthLayout title="Verify your email" subtitle="Confirming the address you signed up with.">
-      <LinkResult pending={complete && (mutation.isIdle || mutation.isPending)} busyLabel="Verifying…"
-        success={mutation.isSuccess ? <>Your email address <strong>{mutation.data.email}</strong> is verified.</> : null}
-        failure={failure} />
+      <LinkResult
+        pending={complete && (mutation.isIdle || mutation.isPending)}
+        busyLabel="Verifying…"
+        success={
+          mutation.isSuccess ? (
+            <>
+              Your email address <strong>{mutation.data.email}</strong> is verified.
+            </>
+          ) : null
+        }
+        failure={failure}
+      />
     </AuthLayout>
   );
 }

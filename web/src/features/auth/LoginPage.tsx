@@ -28,12 +28,15 @@ export default function LoginPage() {
   const submit = (event: FormEvent) => {
     event.preventDefault();
     setNotice(null);
-    mutation.mutate({ login: login.trim(), password }, {
-      onSuccess: (result) => {
-        if (isMfaChallenge(result)) dispatch({ type: 'challenged', challenge: result, now: Date.now() });
-        else signedIn();
+    mutation.mutate(
+      { login: login.trim(), password },
+      {
+        onSuccess: (result) => {
+          if (isMfaChallenge(result)) dispatch({ type: 'challenged', challenge: result, now: Date.now() });
+          else signedIn();
+        },
       },
-    });
+    );
   };
 
   if (step.step === 'mfa') {

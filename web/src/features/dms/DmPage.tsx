@@ -26,14 +26,41 @@ export default function DmPage() {
       </Sidebar>
       <main id="main" tabIndex={-1} className="flex min-w-0 flex-1 flex-col focus:outline-none">
         <header className="flex h-12 shrink-0 items-center gap-2 border-b border-zinc-200 px-4 shadow-sm dark:border-black/30">
-          <button type="button" aria-label="Conversations" aria-expanded={navOpen} onClick={toggleNav} className="rounded px-1 text-xl md:hidden">☰</button>
-          <h1 className="font-semibold"><span aria-hidden="true" className="text-zinc-500">@</span> {title}</h1>
+          <button
+            type="button"
+            aria-label="Conversations"
+            aria-expanded={navOpen}
+            onClick={toggleNav}
+            className="rounded px-1 text-xl md:hidden"
+          >
+            ☰
+          </button>
+          <h1 className="font-semibold">
+            <span aria-hidden="true" className="text-zinc-500">
+              @
+            </span>{' '}
+            {title}
+          </h1>
         </header>
         {dm ? (
-          <ChannelView key={dm.id} channelId={dm.id} label={`Message @${title}`} members={members} canManage={false} canPin
-            header={<div className="px-4 pt-8 pb-2"><h2 className="text-2xl font-bold">{title}</h2><p className="text-sm text-zinc-600 dark:text-zinc-400">This is the beginning of your conversation.</p></div>} />
+          <ChannelView
+            key={dm.id}
+            channelId={dm.id}
+            label={`Message @${title}`}
+            members={members}
+            canManage={false}
+            canPin
+            header={
+              <div className="px-4 pt-8 pb-2">
+                <h2 className="text-2xl font-bold">{title}</h2>
+                <p className="text-sm text-zinc-600 dark:text-zinc-400">This is the beginning of your conversation.</p>
+              </div>
+            }
+          />
         ) : (
-          <p className="p-8 text-center text-zinc-600 dark:text-zinc-400">{isPending ? 'Loading…' : 'This conversation does not exist or you are not in it.'}</p>
+          <p className="p-8 text-center text-zinc-600 dark:text-zinc-400">
+            {isPending ? 'Loading…' : 'This conversation does not exist or you are not in it.'}
+          </p>
         )}
       </main>
     </>

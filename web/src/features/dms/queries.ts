@@ -30,7 +30,8 @@ export function useDms() {
 export function useOpenDmMutation() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (userId: string) => unwrap(api.POST('/api/v1/users/@me/channels', { body: { recipientId: idParam(userId), recipientIds: null, name: null } })),
+    mutationFn: (userId: string) =>
+      unwrap(api.POST('/api/v1/users/@me/channels', { body: { recipientId: idParam(userId), recipientIds: null, name: null } })),
     onSuccess: (dm) => upsertDm(qc, dm),
   });
 }

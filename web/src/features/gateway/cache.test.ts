@@ -5,11 +5,30 @@ import { applyEvent, HistoryLoads } from './cache';
 import type { GatewayEvent } from './protocol';
 
 const message = (id: string) => ({
-  id, channelId: '10', author: { id: '2', username: 'bo', displayName: null, avatarUrl: null }, content: `m${id}`, nonce: null, replyTo: null,
-  mentions: [], mentionRoles: [], mentionsEveryone: false, createdAt: '2026-01-01T00:00:00Z', editedAt: null, pinned: false,
-  reactions: [], attachments: [], sequence: 1,
+  id,
+  channelId: '10',
+  author: { id: '2', username: 'bo', displayName: null, avatarUrl: null },
+  content: `m${id}`,
+  nonce: null,
+  replyTo: null,
+  mentions: [],
+  mentionRoles: [],
+  mentionsEveryone: false,
+  createdAt: '2026-01-01T00:00:00Z',
+  editedAt: null,
+  pinned: false,
+  reactions: [],
+  attachments: [],
+  sequence: 1,
 });
-const ev = (type: string, data: unknown): GatewayEvent => ({ id: 'e', type, scope: 'channel', scopeId: '10', sequence: 1, data: JSON.stringify(data) });
+const ev = (type: string, data: unknown): GatewayEvent => ({
+  id: 'e',
+  type,
+  scope: 'channel',
+  scopeId: '10',
+  sequence: 1,
+  data: JSON.stringify(data),
+});
 
 function setUp() {
   const loads = new HistoryLoads();

@@ -3,7 +3,15 @@ import type { Channel, DmChannel, Member, Message, ReadState } from '../../api/t
 import { dmKeys, sortDms, upsertDm } from '../dms/queries';
 import { messageKeys } from '../messages/queries';
 import { memberKeys, roleKeys, serverKeys } from '../servers/queries';
-import { addChannel, addJoinedServer, removeChannel, removeServer, updateChannel, updateChannelIn, updateServer } from '../servers/serverList';
+import {
+  addChannel,
+  addJoinedServer,
+  removeChannel,
+  removeServer,
+  updateChannel,
+  updateChannelIn,
+  updateServer,
+} from '../servers/serverList';
 import { gatewayKeys } from './context';
 import { applyChannelEvent, compareIds, type MessagePage } from './messageStore';
 import type { GatewayEvent, ReadyPayload, ReadyReadState, ReadyServer } from './protocol';
@@ -21,7 +29,11 @@ export function seedFromReady(qc: QueryClient, ready: ReadyPayload) {
   const dms = qc.getQueryData<DmChannel[]>(dmKeys.list);
   const same = dms && dms.length === ready.directChannels.length && ready.directChannels.every((d) => dms.some((x) => x.id === d.id));
   if (!same) void qc.invalidateQueries({ queryKey: dmKeys.list });
-  else qc.setQueryData<DmChannel[]>(dmKeys.list, sortDms(dms.map((x) => ({ ...x, lastMessageId: ready.directChannels.find((d) => d.id === x.id)?.lastMessageId ?? x.lastMessageId }))));
+  else
+    qc.setQueryData<DmChannel[]>(
+      dmKeys.list,
+      sortDms(dms.map((x) => ({ ...x, lastMessageId: ready.directChannels.find((d) => d.id === x.id)?.lastMessageId ?? x.lastMessageId }))),
+    );
 }
 
 /**
@@ -80,7 +92,14 @@ export function setReadState(qc: QueryClient, state: ReadState) {
   qc.setQueryData<ReadStates>(gatewayKeys.readStates, (old) => {
     const current = old?.[state.channelId];
     if (current && compareIds(current.lastReadMessageId, state.lastReadMessageId) > 0) return old;
-    return { ...old, [state.channelId]: { channelId: state.channelId, lastReadMessageId: state.lastReadMessageId, mentionCount: Number(state.mentionCount) } };
+    return {
+      ...old,
+      [state.channelId]: {
+        channelId: state.channelId,
+        lastReadMessageId: state.lastReadMessageId,
+        mentionCount: Number(state.mentionCount),
+      },
+    };
   });
 }
 
@@ -145,7 +164,9 @@ export function applyEvent(qc: QueryClient, event: GatewayEvent, hooks: ApplyHoo
       return;
     case 'ServerJoined':
       // Shown at once; the fresh Ready brings its channels and our permissions there.
-      patchServers(qc, (servers) => addJoinedServer(servers, data as { id: string; name: string; iconUrl: string | null; ownerId: string }));
+      patchServers(qc, (servers) =>
+        addJoinedServer(servers, data as { id: string; name: string; iconUrl: string | null; ownerId: string }),
+      );
       hooks.needFreshReady();
       return;
     case 'DmChannelCreated':

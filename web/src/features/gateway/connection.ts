@@ -17,7 +17,11 @@ const RETRY_DELAYS = [0, 500, 1000, 2000, 3000, 5000];
 
 function claims(token: string): { exp: number; iat: number } {
   try {
-    const payload = JSON.parse(atob(token.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/'))) as { exp?: number; iat?: number; nbf?: number };
+    const payload = JSON.parse(atob(token.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/'))) as {
+      exp?: number;
+      iat?: number;
+      nbf?: number;
+    };
     return { exp: (payload.exp ?? 0) * 1000, iat: (payload.iat ?? payload.nbf ?? 0) * 1000 };
   } catch {
     return { exp: 0, iat: 0 };
@@ -90,15 +94,23 @@ export class GatewayClient {
   start() {
     this.stopped = false;
     const connection = new HubConnectionBuilder()
-      .withUrl(clientConfig.hubUrl, { skipNegotiation: true, transport: HttpTransportType.WebSockets, accessTokenFactory: freshAccessToken })
-      .withAutomaticReconnect({ nextRetryDelayInMilliseconds: (ctx) => RETRY_DELAYS[Math.min(ctx.previousRetryCount, RETRY_DELAYS.length - 1)]! })
+      .withUrl(clientConfig.hubUrl, {
+        skipNegotiation: true,
+        transport: HttpTransportType.WebSockets,
+        accessTokenFactory: freshAccessToken,
+      })
+      .withAutomaticReconnect({
+        nextRetryDelayInMilliseconds: (ctx) => RETRY_DELAYS[Math.min(ctx.previousRetryCount, RETRY_DELAYS.length - 1)]!,
+      })
       .configureLogging(LogLevel.None)
       .build();
     this.connection = connection;
     connection.on('Ready', (ready: ReadyPayload) => this.onReady(ready));
     connection.on('Event', (event: GatewayEvent) => this.onEvents([event]));
     connection.on('Typing', (t: TypingSignal) => this.onTyping(t));
-    connection.on('Presence', (p: PresenceSignal) => this.qc.setQueryData<Presences>(gatewayKeys.presences, (old) => ({ ...old, [p.userId]: p.status })));
+    connection.on('Presence', (p: PresenceSignal) =>
+      this.qc.setQueryData<Presences>(gatewayKeys.presences, (old) => ({ ...old, [p.userId]: p.status })),
+    );
     connection.onreconnecting(() => this.setStatus('reconnecting'));
     connection.onreconnected(() => this.setStatus('restored'));
     // Automatic reconnect gives up after its schedule, and never covers a first connection that failed: go again.
@@ -238,13 +250,16 @@ export class GatewayClient {
     const key = gatewayKeys.typing(t.channelId);
     const until = Math.min(new Date(t.expiresAt).getTime(), Date.now() + 8000);
     this.qc.setQueryData<Typing>(key, (old) => ({ ...old, [t.userId]: until }));
-    setTimeout(() => {
-      this.qc.setQueryData<Typing>(key, (old) => {
-        if (old?.[t.userId] !== until) return old; // renewed, or already ended by their message
-        const { [t.userId]: _, ...rest } = old;
-        return rest;
-      });
-    }, Math.max(0, until - Date.now()));
+    setTimeout(
+      () => {
+        this.qc.setQueryData<Typing>(key, (old) => {
+          if (old?.[t.userId] !== until) return old; // renewed, or already ended by their message
+          const { [t.userId]: _, ...rest } = old;
+          return rest;
+        });
+      },
+      Math.max(0, until - Date.now()),
+    );
   }
 
   // Hub calls for the UI; they fail quietly while disconnected.
@@ -267,17 +282,23 @@ export class GatewayClient {
 
   private async startTyping(channelId: string): Promise<boolean> {
     if (this.connection?.state !== HubConnectionState.Connected) return false;
-    return this.connection.invoke('StartTyping', channelId).then(() => true, () => false);
+    return this.connection.invoke('StartTyping', channelId).then(
+      () => true,
+      () => false,
+    );
   }
 
   /** Marks a channel read up to a message: through the hub, or over REST while the hub is reconnecting. */
   async ack(channelId: string, messageId: string) {
     const connection = this.connection;
     let state: ReadState | null = null;
-    if (connection?.state === HubConnectionState.Connected) state = await connection.invoke<ReadState>('Ack', channelId, messageId).catch(() => null);
-    state ??= await unwrap(api.POST('/api/v1/channels/{channelId}/messages/{messageId}/ack', {
-      params: { path: { channelId: idParam(channelId), messageId: idParam(messageId) } },
-    })).catch(() => null);
+    if (connection?.state === HubConnectionState.Connected)
+      state = await connection.invoke<ReadState>('Ack', channelId, messageId).catch(() => null);
+    state ??= await unwrap(
+      api.POST('/api/v1/channels/{channelId}/messages/{messageId}/ack', {
+        params: { path: { channelId: idParam(channelId), messageId: idParam(messageId) } },
+      }),
+    ).catch(() => null);
     if (state) setReadState(this.qc, state);
   }
 }

@@ -18,7 +18,9 @@ export function OnlineNow() {
         <p className="px-2 text-sm text-zinc-600 dark:text-zinc-400">Nobody you share a server or a conversation with is online.</p>
       ) : (
         <ul>
-          {online.slice(0, SHOWN).map(([userId, status]) => <OnlineUser key={userId} userId={userId} status={status} />)}
+          {online.slice(0, SHOWN).map(([userId, status]) => (
+            <OnlineUser key={userId} userId={userId} status={status} />
+          ))}
         </ul>
       )}
     </aside>
@@ -27,10 +29,13 @@ export function OnlineNow() {
 
 function OnlineUser({ userId, status }: { userId: string; status: string }) {
   const profile = useProfile(userId);
-  const name = profile.data ? profile.data.displayName ?? profile.data.username : '…';
+  const name = profile.data ? (profile.data.displayName ?? profile.data.username) : '…';
   return (
     <li data-testid="online-user">
-      <Link to={`/users/${userId}`} className="flex items-center gap-2 rounded-md px-2 py-1.5 hover:bg-zinc-300/50 dark:hover:bg-zinc-700/40">
+      <Link
+        to={`/users/${userId}`}
+        className="flex items-center gap-2 rounded-md px-2 py-1.5 hover:bg-zinc-300/50 dark:hover:bg-zinc-700/40"
+      >
         <span className="relative">
           <Avatar id={userId} name={name} url={profile.data?.avatarUrl} size="sm" />
           <PresenceDot status={status} />

@@ -7,7 +7,14 @@ import { Composer, type Mentionable } from './Composer';
 import { MessageList } from './MessageList';
 import type { RowActions } from './MessageRow';
 import {
-  newNonce, useDeleteMessageMutation, useLastOwnMessage, useDiscardMessage, useEditMessageMutation, usePinMutation, useReactionMutation, useSendMessageMutation,
+  newNonce,
+  useDeleteMessageMutation,
+  useLastOwnMessage,
+  useDiscardMessage,
+  useEditMessageMutation,
+  usePinMutation,
+  useReactionMutation,
+  useSendMessageMutation,
 } from './queries';
 
 function TypingIndicator({ channelId, nameOf }: { channelId: string; nameOf: (id: string) => string }) {
@@ -22,8 +29,20 @@ function TypingIndicator({ channelId, nameOf }: { channelId: string; nameOf: (id
 }
 
 /** A conversation (server channel or DM): its messages, who is typing, and the composer. Keyed by channel, so it starts afresh in each. */
-export function ChannelView({ channelId, label, header, members, canManage, canPin }: {
-  channelId: string; label: string; header: React.ReactNode; members: Mentionable[]; canManage: boolean; canPin: boolean;
+export function ChannelView({
+  channelId,
+  label,
+  header,
+  members,
+  canManage,
+  canPin,
+}: {
+  channelId: string;
+  label: string;
+  header: React.ReactNode;
+  members: Mentionable[];
+  canManage: boolean;
+  canPin: boolean;
 }) {
   const { data: me } = useMe();
   const [editingId, setEditingId] = useState<string | null>(null);
@@ -42,7 +61,10 @@ export function ChannelView({ channelId, label, header, members, canManage, canP
   const actions: RowActions = useMemo(() => {
     const fail = (e: unknown) => setError(errorMessage(e));
     return {
-      canManage, canPin, myId: me?.id, nameOf,
+      canManage,
+      canPin,
+      myId: me?.id,
+      nameOf,
       onReply: (m) => setReplyTo(m),
       onEdit: (m) => setEditingId(m?.id ?? null),
       onSaveEdit: (m, content) => {
@@ -53,7 +75,11 @@ export function ChannelView({ channelId, label, header, members, canManage, canP
       onReact: (m, emoji, on) => void reactAsync({ message: m, emoji, on }).catch(fail),
       onPin: (m) => void pinAsync({ message: m, pinned: !m.pinned }).catch(fail),
       // A failed send shows as "Not sent" on the message itself.
-      onRetry: (m) => me && void sendAsync({ channelId: m.channelId, content: m.content, replyTo: m.replyTo, nonce: m.nonce ?? newNonce(), author: me }).catch(() => undefined),
+      onRetry: (m) =>
+        me &&
+        void sendAsync({ channelId: m.channelId, content: m.content, replyTo: m.replyTo, nonce: m.nonce ?? newNonce(), author: me }).catch(
+          () => undefined,
+        ),
       onDiscard: discard,
     };
   }, [canManage, canPin, me, nameOf, editAsync, removeAsync, reactAsync, pinAsync, sendAsync, discard]);
@@ -68,13 +94,29 @@ export function ChannelView({ channelId, label, header, members, canManage, canP
     <div className="flex min-h-0 min-w-0 flex-1 flex-col">
       <MessageList channelId={channelId} editingId={editingId} actions={actions} header={header} />
       {error && (
-        <div role="alert" className="mx-4 mb-1 flex justify-between rounded bg-red-100 px-3 py-1 text-sm text-red-800 dark:bg-red-950 dark:text-red-200">
+        <div
+          role="alert"
+          className="mx-4 mb-1 flex justify-between rounded bg-red-100 px-3 py-1 text-sm text-red-800 dark:bg-red-950 dark:text-red-200"
+        >
           {error}
-          <button type="button" onClick={() => setError(null)} aria-label="Dismiss">✕</button>
+          <button type="button" onClick={() => setError(null)} aria-label="Dismiss">
+            ✕
+          </button>
         </div>
       )}
       <TypingIndicator channelId={channelId} nameOf={nameOf} />
-      <Composer channelId={channelId} label={label} me={me} replyTo={replyTo} onCancelReply={() => { setReplyTo(null); setEditingId(null); }} onEditLast={editLast} members={members} />
+      <Composer
+        channelId={channelId}
+        label={label}
+        me={me}
+        replyTo={replyTo}
+        onCancelReply={() => {
+          setReplyTo(null);
+          setEditingId(null);
+        }}
+        onEditLast={editLast}
+        members={members}
+      />
     </div>
   );
 }

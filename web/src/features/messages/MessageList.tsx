@@ -9,11 +9,26 @@ const GROUP_MS = 5 * 60_000;
 const NO_MESSAGES: ChatMessage[] = [];
 
 function isGrouped(prev: ChatMessage | undefined, m: ChatMessage) {
-  return !!prev && prev.author.id === m.author.id && !m.replyTo && new Date(m.createdAt).getTime() - new Date(prev.createdAt).getTime() < GROUP_MS;
+  return (
+    !!prev &&
+    prev.author.id === m.author.id &&
+    !m.replyTo &&
+    new Date(m.createdAt).getTime() - new Date(prev.createdAt).getTime() < GROUP_MS
+  );
 }
 
 /** The channel's messages, virtualized: only the rows near the viewport are in the DOM. */
-export function MessageList({ channelId, editingId, actions, header }: { channelId: string; editingId: string | null; actions: RowActions; header: React.ReactNode }) {
+export function MessageList({
+  channelId,
+  editingId,
+  actions,
+  header,
+}: {
+  channelId: string;
+  editingId: string | null;
+  actions: RowActions;
+  header: React.ReactNode;
+}) {
   const gateway = useGateway();
   const { data, isPending, isError } = useMessages(channelId);
   const loadOlder = useLoadOlderMessages(channelId);
@@ -67,22 +82,40 @@ export function MessageList({ channelId, editingId, actions, header }: { channel
     if (el.scrollTop < 300 && data?.hasMore && !loadingOlder) {
       setLoadingOlder(true);
       anchor.current = { firstId: messages[0]?.id ?? '', total: virtualizer.getTotalSize(), top: el.scrollTop };
-      loadOlder().catch(() => undefined).finally(() => setLoadingOlder(false));
+      loadOlder()
+        .catch(() => undefined)
+        .finally(() => setLoadingOlder(false));
     }
   };
 
   return (
     <div ref={scrollRef} onScroll={onScroll} className="min-h-0 flex-1 overflow-y-auto" data-testid="message-scroller">
       {!data?.hasMore && !isPending && header}
-      {loadingOlder && <p role="status" className="p-2 text-center text-sm text-zinc-600 dark:text-zinc-400">Loading older messages…</p>}
-      {isPending && <p role="status" className="p-4 text-sm text-zinc-600 dark:text-zinc-400">Loading messages…</p>}
-      {isError && <p role="alert" className="p-4 text-sm text-red-700 dark:text-red-400">This channel could not be loaded.</p>}
+      {loadingOlder && (
+        <p role="status" className="p-2 text-center text-sm text-zinc-600 dark:text-zinc-400">
+          Loading older messages…
+        </p>
+      )}
+      {isPending && (
+        <p role="status" className="p-4 text-sm text-zinc-600 dark:text-zinc-400">
+          Loading messages…
+        </p>
+      )}
+      {isError && (
+        <p role="alert" className="p-4 text-sm text-red-700 dark:text-red-400">
+          This channel could not be loaded.
+        </p>
+      )}
       <div role="feed" aria-label="Messages" aria-busy={loadingOlder} style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
         {virtualizer.getVirtualItems().map((item) => {
           const m = messages[item.index]!;
           return (
-            <div key={item.key} data-index={item.index} ref={virtualizer.measureElement}
-              style={{ position: 'absolute', top: 0, left: 0, width: '100%', transform: `translateY(${item.start}px)` }}>
+            <div
+              key={item.key}
+              data-index={item.index}
+              ref={virtualizer.measureElement}
+              style={{ position: 'absolute', top: 0, left: 0, width: '100%', transform: `translateY(${item.start}px)` }}
+            >
               <MessageRow message={m} grouped={isGrouped(messages[item.index - 1], m)} editing={editingId === m.id} actions={actions} />
             </div>
           );

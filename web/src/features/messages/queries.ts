@@ -4,7 +4,15 @@ import { api, idParam, unwrap } from '../../api/client';
 import type { Me, Message } from '../../api/types';
 import type { HistoryLoads } from '../gateway/cache';
 import { useGateway } from '../gateway/context';
-import { addPending, prependOlder, removeMessage, setLocalState, upsertMessage, type ChatMessage, type MessagePage } from '../gateway/messageStore';
+import {
+  addPending,
+  prependOlder,
+  removeMessage,
+  setLocalState,
+  upsertMessage,
+  type ChatMessage,
+  type MessagePage,
+} from '../gateway/messageStore';
 import { userKeys } from '../users/queries';
 
 export const PAGE = 50;
@@ -18,7 +26,9 @@ async function fetchLatest(qc: QueryClient, loads: HistoryLoads, channelId: stri
   loads.begin(channelId);
   let list: Message[];
   try {
-    list = await unwrap(api.GET('/api/v1/channels/{id}/messages', { params: { path: { id: idParam(channelId) }, query: { limit: PAGE } } }));
+    list = await unwrap(
+      api.GET('/api/v1/channels/{id}/messages', { params: { path: { id: idParam(channelId) }, query: { limit: PAGE } } }),
+    );
   } catch (error) {
     loads.end(channelId, { messages: [], hasMore: false }, undefined);
     throw error;
@@ -35,7 +45,12 @@ async function fetchLatest(qc: QueryClient, loads: HistoryLoads, channelId: stri
 export function useMessages(channelId: string) {
   const qc = useQueryClient();
   const { loads } = useGateway();
-  return useQuery({ queryKey: messageKeys.list(channelId), queryFn: () => fetchLatest(qc, loads, channelId), staleTime: Infinity, gcTime: 5 * 60_000 });
+  return useQuery({
+    queryKey: messageKeys.list(channelId),
+    queryFn: () => fetchLatest(qc, loads, channelId),
+    staleTime: Infinity,
+    gcTime: 5 * 60_000,
+  });
 }
 
 /** Loads the page before the oldest loaded message (the list calls it when scrolled near the top). */
@@ -45,9 +60,11 @@ export function useLoadOlderMessages(channelId: string) {
     const page = qc.getQueryData<MessagePage>(messageKeys.list(channelId));
     const oldest = page?.messages.find((m) => !m.localState);
     if (!page?.hasMore || !oldest) return;
-    const list = await unwrap(api.GET('/api/v1/channels/{id}/messages', {
-      params: { path: { id: idParam(channelId) }, query: { before: idParam(oldest.id), limit: PAGE } },
-    }));
+    const list = await unwrap(
+      api.GET('/api/v1/channels/{id}/messages', {
+        params: { path: { id: idParam(channelId) }, query: { before: idParam(oldest.id), limit: PAGE } },
+      }),
+    );
     qc.setQueryData<MessagePage>(messageKeys.list(channelId), (old) => (old ? prependOlder(old, list, list.length === PAGE) : old));
   }, [qc, channelId]);
 }
@@ -86,29 +103,50 @@ export function useSendMessageMutation() {
     // Offline, the attempt fails at once and offers Retry, rather than waiting unseen for the network.
     networkMode: 'always',
     mutationFn: ({ channelId, content, nonce, replyTo }: SendMessage) =>
-      unwrap(api.POST('/api/v1/channels/{id}/messages', {
-        params: { path: { id: idParam(channelId) } },
-        body: { content, nonce, replyTo: replyTo ? idParam(replyTo.id) : null },
-      })),
+      unwrap(
+        api.POST('/api/v1/channels/{id}/messages', {
+          params: { path: { id: idParam(channelId) } },
+          body: { content, nonce, replyTo: replyTo ? idParam(replyTo.id) : null },
+        }),
+      ),
     onMutate: ({ channelId, content, nonce, replyTo, author }) => {
       const pending: ChatMessage = {
-        id: `pending:${nonce}`, channelId, author: { id: author.id, username: author.username, displayName: author.displayName, avatarUrl: author.avatarUrl },
-        content, nonce, replyTo, mentions: [], mentionRoles: [], mentionsEveryone: false, createdAt: new Date().toISOString(), editedAt: null,
-        pinned: false, reactions: [], attachments: [], sequence: 0,
+        id: `pending:${nonce}`,
+        channelId,
+        author: { id: author.id, username: author.username, displayName: author.displayName, avatarUrl: author.avatarUrl },
+        content,
+        nonce,
+        replyTo,
+        mentions: [],
+        mentionRoles: [],
+        mentionsEveryone: false,
+        createdAt: new Date().toISOString(),
+        editedAt: null,
+        pinned: false,
+        reactions: [],
+        attachments: [],
+        sequence: 0,
       };
       qc.setQueryData<MessagePage>(messageKeys.list(channelId), (old) => addPending(old ?? { messages: [], hasMore: false }, pending));
     },
-    onSuccess: (message, { channelId }) => qc.setQueryData<MessagePage>(messageKeys.list(channelId), (old) => (old ? upsertMessage(old, message) : old)),
-    onError: (_error, { channelId, nonce }) => qc.setQueryData<MessagePage>(messageKeys.list(channelId), (old) => (old ? setLocalState(old, nonce, 'failed') : old)),
+    onSuccess: (message, { channelId }) =>
+      qc.setQueryData<MessagePage>(messageKeys.list(channelId), (old) => (old ? upsertMessage(old, message) : old)),
+    onError: (_error, { channelId, nonce }) =>
+      qc.setQueryData<MessagePage>(messageKeys.list(channelId), (old) => (old ? setLocalState(old, nonce, 'failed') : old)),
   });
 }
 
 /** Drops a message that failed to send (it exists only here). */
 export function useDiscardMessage() {
   const qc = useQueryClient();
-  return useCallback((message: ChatMessage) => {
-    qc.setQueryData<MessagePage>(messageKeys.list(message.channelId), (old) => (old ? { ...old, messages: old.messages.filter((m) => m !== message) } : old));
-  }, [qc]);
+  return useCallback(
+    (message: ChatMessage) => {
+      qc.setQueryData<MessagePage>(messageKeys.list(message.channelId), (old) =>
+        old ? { ...old, messages: old.messages.filter((m) => m !== message) } : old,
+      );
+    },
+    [qc],
+  );
 }
 
 const messagePath = (m: Message) => ({ id: idParam(m.channelId), messageId: idParam(m.id) });
@@ -126,9 +164,11 @@ export function useEditMessageMutation() {
 export function useDeleteMessageMutation() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (message: Message) => unwrap(api.DELETE('/api/v1/channels/{id}/messages/{messageId}', { params: { path: messagePath(message) } })),
+    mutationFn: (message: Message) =>
+      unwrap(api.DELETE('/api/v1/channels/{id}/messages/{messageId}', { params: { path: messagePath(message) } })),
     // Removing is the same whether our answer or the MessageDeleted event comes first.
-    onSuccess: (_result, message) => qc.setQueryData<MessagePage>(messageKeys.list(message.channelId), (old) => (old ? removeMessage(old, message.id) : old)),
+    onSuccess: (_result, message) =>
+      qc.setQueryData<MessagePage>(messageKeys.list(message.channelId), (old) => (old ? removeMessage(old, message.id) : old)),
   });
 }
 
@@ -147,7 +187,9 @@ export function usePinMutation() {
   return useMutation({
     mutationFn: ({ message, pinned }: { message: Message; pinned: boolean }) => {
       const params = { path: messagePath(message) };
-      return pinned ? unwrap(api.PUT('/api/v1/channels/{id}/pins/{messageId}', { params })) : unwrap(api.DELETE('/api/v1/channels/{id}/pins/{messageId}', { params }));
+      return pinned
+        ? unwrap(api.PUT('/api/v1/channels/{id}/pins/{messageId}', { params }))
+        : unwrap(api.DELETE('/api/v1/channels/{id}/pins/{messageId}', { params }));
     },
   });
 }

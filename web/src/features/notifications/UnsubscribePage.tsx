@@ -14,9 +14,11 @@ export default function UnsubscribePage() {
   const token = params.get('token') ?? '';
   const mutation = useUnsubscribeMutation();
   const { mutate } = mutation;
-  useOnce(useCallback(() => {
-    if (token) mutate(token);
-  }, [mutate, token]));
+  useOnce(
+    useCallback(() => {
+      if (token) mutate(token);
+    }, [mutate, token]),
+  );
 
   const failure = !token
     ? 'This link is incomplete. Open the link from the email again.'
@@ -28,9 +30,14 @@ export default function UnsubscribePage() {
 
   return (
     <AuthLayout title="Email notifications" subtitle="Unsubscribing from KamaChat emails.">
-      <LinkResult pending={Boolean(token) && (mutation.isIdle || mutation.isPending)} busyLabel="Unsubscribing…"
-        success={mutation.isSuccess ? 'You will no longer get email notifications. You can turn them back on in Settings → Notifications.' : null}
-        failure={failure} />
+      <LinkResult
+        pending={Boolean(token) && (mutation.isIdle || mutation.isPending)}
+        busyLabel="Unsubscribing…"
+        success={
+          mutation.isSuccess ? 'You will no longer get email notifications. You can turn them back on in Settings → Notifications.' : null
+        }
+        failure={failure}
+      />
     </AuthLayout>
   );
 }

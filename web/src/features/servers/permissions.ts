@@ -2,8 +2,18 @@ import type { ReadyServer } from '../gateway/protocol';
 
 /** Permission bits (Permissions.cs). */
 export const P = {
-  CREATE_INVITE: 1n << 0n, KICK_MEMBERS: 1n << 1n, BAN_MEMBERS: 1n << 2n, ADMINISTRATOR: 1n << 3n, MANAGE_CHANNELS: 1n << 4n,
-  MANAGE_SERVER: 1n << 5n, VIEW_CHANNEL: 1n << 10n, SEND_MESSAGES: 1n << 11n, MANAGE_MESSAGES: 1n << 13n, MANAGE_ROLES: 1n << 28n, PIN_MESSAGES: 1n << 29n, ADD_REACTIONS: 1n << 6n,
+  CREATE_INVITE: 1n << 0n,
+  KICK_MEMBERS: 1n << 1n,
+  BAN_MEMBERS: 1n << 2n,
+  ADMINISTRATOR: 1n << 3n,
+  MANAGE_CHANNELS: 1n << 4n,
+  MANAGE_SERVER: 1n << 5n,
+  VIEW_CHANNEL: 1n << 10n,
+  SEND_MESSAGES: 1n << 11n,
+  MANAGE_MESSAGES: 1n << 13n,
+  MANAGE_ROLES: 1n << 28n,
+  PIN_MESSAGES: 1n << 29n,
+  ADD_REACTIONS: 1n << 6n,
 };
 
 export function has(permissions: string | undefined, bit: bigint) {

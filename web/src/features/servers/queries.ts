@@ -44,7 +44,8 @@ export function useCreateServerMutation() {
 export function useLeaveServerMutation() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (serverId: string) => unwrap(api.DELETE('/api/v1/servers/{id}/members/@me', { params: { path: { id: idParam(serverId) } } })),
+    mutationFn: (serverId: string) =>
+      unwrap(api.DELETE('/api/v1/servers/{id}/members/@me', { params: { path: { id: idParam(serverId) } } })),
     onSuccess: (_result, serverId) => patchServers(qc, (servers) => removeServer(servers, serverId)),
   });
 }
@@ -67,10 +68,13 @@ export function useJoinServerMutation() {
 /** A week-long invite without a use limit, the one the settings page offers. */
 export function useCreateInviteMutation(serverId: string) {
   return useMutation({
-    mutationFn: () => unwrap(api.POST('/api/v1/servers/{id}/invites', {
-      params: { path: { id: idParam(serverId) } },
-      body: { maxUses: 0, maxAgeSeconds: 604800, temporary: false },
-    })),
+    mutationFn: () =>
+      unwrap(
+        api.POST('/api/v1/servers/{id}/invites', {
+          params: { path: { id: idParam(serverId) } },
+          body: { maxUses: 0, maxAgeSeconds: 604800, temporary: false },
+        }),
+      ),
   });
 }
 
@@ -79,10 +83,13 @@ export function useCreateInviteMutation(serverId: string) {
 export function useCreateChannelMutation(serverId: string) {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: ({ name, type }: { name: string; type: string }) => unwrap(api.POST('/api/v1/servers/{id}/channels', {
-      params: { path: { id: idParam(serverId) } },
-      body: { name, type, topic: null, parentId: null, slowModeSeconds: 0 },
-    })),
+    mutationFn: ({ name, type }: { name: string; type: string }) =>
+      unwrap(
+        api.POST('/api/v1/servers/{id}/channels', {
+          params: { path: { id: idParam(serverId) } },
+          body: { name, type, topic: null, parentId: null, slowModeSeconds: 0 },
+        }),
+      ),
     onSuccess: (channel) => patchServers(qc, (servers) => addChannel(servers, channel)),
   });
 }
@@ -90,10 +97,13 @@ export function useCreateChannelMutation(serverId: string) {
 export function useRenameChannelMutation() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: ({ channelId, name }: { channelId: string; name: string }) => unwrap(api.PATCH('/api/v1/channels/{id}', {
-      params: { path: { id: idParam(channelId) } },
-      body: { name, topic: null, slowModeSeconds: null, parentId: null },
-    })),
+    mutationFn: ({ channelId, name }: { channelId: string; name: string }) =>
+      unwrap(
+        api.PATCH('/api/v1/channels/{id}', {
+          params: { path: { id: idParam(channelId) } },
+          body: { name, topic: null, slowModeSeconds: null, parentId: null },
+        }),
+      ),
     onSuccess: (channel) => patchServers(qc, (servers) => updateChannel(servers, channel)),
   });
 }
@@ -116,9 +126,11 @@ export function useMembers(serverId: string | undefined) {
       const all: Member[] = [];
       let after: string | undefined;
       for (let i = 0; i < 10; i++) {
-        const page = await unwrap(api.GET('/api/v1/servers/{id}/members', {
-          params: { path: { id: idParam(serverId!) }, query: { limit: 100, ...(after ? { after: idParam(after) } : {}) } },
-        }));
+        const page = await unwrap(
+          api.GET('/api/v1/servers/{id}/members', {
+            params: { path: { id: idParam(serverId!) }, query: { limit: 100, ...(after ? { after: idParam(after) } : {}) } },
+          }),
+        );
         all.push(...page);
         if (page.length < 100) break;
         after = page[page.length - 1]!.userId;
@@ -134,7 +146,8 @@ const dropMember = (qc: QueryClient, serverId: string, userId: string) =>
 export function useKickMemberMutation(serverId: string) {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (userId: string) => unwrap(api.DELETE('/api/v1/servers/{id}/members/{userId}', { params: { path: { id: idParam(serverId), userId: idParam(userId) } } })),
+    mutationFn: (userId: string) =>
+      unwrap(api.DELETE('/api/v1/servers/{id}/members/{userId}', { params: { path: { id: idParam(serverId), userId: idParam(userId) } } })),
     onSuccess: (_result, userId) => dropMember(qc, serverId, userId),
   });
 }
@@ -142,10 +155,13 @@ export function useKickMemberMutation(serverId: string) {
 export function useBanMemberMutation(serverId: string) {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (userId: string) => unwrap(api.PUT('/api/v1/servers/{id}/bans/{userId}', {
-      params: { path: { id: idParam(serverId), userId: idParam(userId) } },
-      body: { reason: null },
-    })),
+    mutationFn: (userId: string) =>
+      unwrap(
+        api.PUT('/api/v1/servers/{id}/bans/{userId}', {
+          params: { path: { id: idParam(serverId), userId: idParam(userId) } },
+          body: { reason: null },
+        }),
+      ),
     onSuccess: (_result, userId) => dropMember(qc, serverId, userId),
   });
 }
@@ -160,10 +176,13 @@ export function useRoles(serverId: string) {
 export function useCreateRoleMutation(serverId: string) {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: ({ name, permissions }: { name: string; permissions: bigint }) => unwrap(api.POST('/api/v1/servers/{id}/roles', {
-      params: { path: { id: idParam(serverId) } },
-      body: { name, permissions: permissions.toString(), color: 0, mentionable: false },
-    })),
+    mutationFn: ({ name, permissions }: { name: string; permissions: bigint }) =>
+      unwrap(
+        api.POST('/api/v1/servers/{id}/roles', {
+          params: { path: { id: idParam(serverId) } },
+          body: { name, permissions: permissions.toString(), color: 0, mentionable: false },
+        }),
+      ),
     onSuccess: () => qc.invalidateQueries({ queryKey: roleKeys.list(serverId) }),
   });
 }
@@ -171,8 +190,11 @@ export function useCreateRoleMutation(serverId: string) {
 /** Gives a member a role; the MemberUpdated event that follows updates the member list. */
 export function useAssignRoleMutation(serverId: string) {
   return useMutation({
-    mutationFn: ({ userId, roleId }: { userId: string; roleId: string }) => unwrap(api.PUT('/api/v1/servers/{id}/members/{userId}/roles/{roleId}', {
-      params: { path: { id: idParam(serverId), userId: idParam(userId), roleId: idParam(roleId) } },
-    })),
+    mutationFn: ({ userId, roleId }: { userId: string; roleId: string }) =>
+      unwrap(
+        api.PUT('/api/v1/servers/{id}/members/{userId}/roles/{roleId}', {
+          params: { path: { id: idParam(serverId), userId: idParam(userId), roleId: idParam(roleId) } },
+        }),
+      ),
   });
 }

@@ -9,7 +9,9 @@ import type { ReadyChannel, ReadyServer } from '../gateway/protocol';
 type ServerSummary = Pick<ReadyServer, 'id' | 'name' | 'iconUrl' | 'ownerId'>;
 
 export function updateChannelIn(servers: ReadyServer[], channelId: string, fn: (c: ReadyChannel) => ReadyChannel): ReadyServer[] {
-  return servers.map((s) => (s.channels.some((c) => c.id === channelId) ? { ...s, channels: s.channels.map((c) => (c.id === channelId ? fn(c) : c)) } : s));
+  return servers.map((s) =>
+    s.channels.some((c) => c.id === channelId) ? { ...s, channels: s.channels.map((c) => (c.id === channelId ? fn(c) : c)) } : s,
+  );
 }
 
 export function addChannel(servers: ReadyServer[], c: Channel): ReadyServer[] {
@@ -17,12 +19,33 @@ export function addChannel(servers: ReadyServer[], c: Channel): ReadyServer[] {
     if (s.id !== c.serverId || s.channels.some((x) => x.id === c.id)) return s;
     // Ready alone knows our permissions per channel; until the next Ready assume the server's widest.
     const permissions = s.channels.reduce((acc, x) => (BigInt(x.permissions) > BigInt(acc) ? x.permissions : acc), '0');
-    return { ...s, channels: [...s.channels, { id: c.id, type: c.type, name: c.name, topic: c.topic, parentId: c.parentId, position: Number(c.position), lastMessageId: c.lastMessageId, permissions }] };
+    return {
+      ...s,
+      channels: [
+        ...s.channels,
+        {
+          id: c.id,
+          type: c.type,
+          name: c.name,
+          topic: c.topic,
+          parentId: c.parentId,
+          position: Number(c.position),
+          lastMessageId: c.lastMessageId,
+          permissions,
+        },
+      ],
+    };
   });
 }
 
 export function updateChannel(servers: ReadyServer[], c: Channel): ReadyServer[] {
-  return updateChannelIn(servers, c.id, (x) => ({ ...x, name: c.name, topic: c.topic, parentId: c.parentId, position: Number(c.position) }));
+  return updateChannelIn(servers, c.id, (x) => ({
+    ...x,
+    name: c.name,
+    topic: c.topic,
+    parentId: c.parentId,
+    position: Number(c.position),
+  }));
 }
 
 export function removeChannel(servers: ReadyServer[], channelId: string): ReadyServer[] {
@@ -35,7 +58,9 @@ export function updateServer(servers: ReadyServer[], s: ServerSummary): ReadySer
 
 /** A server we joined, shown at once; the fresh Ready that follows brings its channels and our permissions. */
 export function addJoinedServer(servers: ReadyServer[], s: ServerSummary): ReadyServer[] {
-  return servers.some((x) => x.id === s.id) ? servers : [...servers, { id: s.id, name: s.name, iconUrl: s.iconUrl, ownerId: s.ownerId, channels: [] }];
+  return servers.some((x) => x.id === s.id)
+    ? servers
+    : [...servers, { id: s.id, name: s.name, iconUrl: s.iconUrl, ownerId: s.ownerId, channels: [] }];
 }
 
 export function removeServer(servers: ReadyServer[], serverId: string): ReadyServer[] {

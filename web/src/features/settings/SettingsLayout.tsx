@@ -2,9 +2,27 @@ import { NavLink, Outlet } from 'react-router';
 import { useLogoutMutation } from '../auth/queries';
 
 const SECTIONS = [
-  { heading: 'User settings', links: [{ to: 'profile', label: 'Profile' }, { to: 'account', label: 'Account' }] },
-  { heading: 'Security', links: [{ to: 'security', label: 'Password & 2FA' }, { to: 'sessions', label: 'Sessions' }] },
-  { heading: 'App settings', links: [{ to: 'notifications', label: 'Notifications' }, { to: 'appearance', label: 'Appearance' }] },
+  {
+    heading: 'User settings',
+    links: [
+      { to: 'profile', label: 'Profile' },
+      { to: 'account', label: 'Account' },
+    ],
+  },
+  {
+    heading: 'Security',
+    links: [
+      { to: 'security', label: 'Password & 2FA' },
+      { to: 'sessions', label: 'Sessions' },
+    ],
+  },
+  {
+    heading: 'App settings',
+    links: [
+      { to: 'notifications', label: 'Notifications' },
+      { to: 'appearance', label: 'Appearance' },
+    ],
+  },
 ];
 
 /** Settings: a section list on the left (a strip on top on small screens) and the chosen section. */
@@ -29,7 +47,8 @@ export default function SettingsLayout() {
                           isActive
                             ? 'bg-zinc-300/70 text-zinc-900 dark:bg-zinc-600/50 dark:text-white'
                             : 'text-zinc-700 hover:bg-zinc-300/40 dark:text-zinc-300 dark:hover:bg-zinc-700/40'
-                        }`}
+                        }`
+                      }
                     >
                       {link.label}
                     </NavLink>

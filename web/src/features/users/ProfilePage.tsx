@@ -39,7 +39,13 @@ export default function ProfilePage() {
             <h1 className="text-2xl font-bold">{name}</h1>
             <p className="text-sm text-zinc-600 dark:text-zinc-400">@{user.username}</p>
             {me && me.id !== user.id && (
-              <button type="button" onClick={message} className="mt-3 rounded-md bg-brand px-4 py-1.5 text-sm font-medium text-white hover:bg-brand-strong">Message</button>
+              <button
+                type="button"
+                onClick={message}
+                className="mt-3 rounded-md bg-brand px-4 py-1.5 text-sm font-medium text-white hover:bg-brand-strong"
+              >
+                Message
+              </button>
             )}
             {openDm.isError && <Alert>{errorMessage(openDm.error)}</Alert>}
             {user.statusText && <p className="mt-2 text-sm">{user.statusText}</p>}
@@ -50,7 +56,9 @@ export default function ProfilePage() {
                   <p className="mt-1 whitespace-pre-wrap break-words text-sm">{user.bio}</p>
                 </>
               )}
-              <h2 className={`text-xs font-bold uppercase tracking-wide text-zinc-600 dark:text-zinc-400 ${user.bio ? 'mt-4' : ''}`}>Member since</h2>
+              <h2 className={`text-xs font-bold uppercase tracking-wide text-zinc-600 dark:text-zinc-400 ${user.bio ? 'mt-4' : ''}`}>
+                Member since
+              </h2>
               <p className="mt-1 text-sm">{joined.format(new Date(user.createdAt))}</p>
             </div>
           </div>
