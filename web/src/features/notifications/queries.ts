@@ -32,35 +32,37 @@ interface NotificationPaths {
 // The same client (tokens, refresh, base URL), seen through the hand-written paths.
 const notificationsApi = api as unknown as Client<NotificationPaths>;
 
-export const notificationSettingsKey = ['users', '@me', 'notification-settings'] as const;
+export const notificationKeys = {
+  settings: ['users', '@me', 'notification-settings'] as const,
+};
 
 export function useNotificationSettings() {
   return useQuery({
-    queryKey: notificationSettingsKey,
+    queryKey: notificationKeys.settings,
     queryFn: async () => fromServer(await unwrap(notificationsApi.GET('/api/v1/users/@me/notification-settings'))),
   });
 }
 
 /** Saves a change at once, showing it before the server answers and putting it back if the server refuses. */
-export function useUpdateNotificationSettings() {
+export function useUpdateNotificationSettingsMutation() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: async (patch: NotificationSettingsPatch) =>
       fromServer(await unwrap(notificationsApi.PATCH('/api/v1/users/@me/notification-settings', { body: patch }))),
     onMutate: async (patch) => {
-      await queryClient.cancelQueries({ queryKey: notificationSettingsKey });
-      const previous = queryClient.getQueryData<NotificationSettings>(notificationSettingsKey);
-      if (previous) queryClient.setQueryData(notificationSettingsKey, applyPatch(previous, patch));
+      await queryClient.cancelQueries({ queryKey: notificationKeys.settings });
+      const previous = queryClient.getQueryData<NotificationSettings>(notificationKeys.settings);
+      if (previous) queryClient.setQueryData(notificationKeys.settings, applyPatch(previous, patch));
       return { previous };
     },
     onError: (_error, _patch, context) => {
-      if (context?.previous) queryClient.setQueryData(notificationSettingsKey, context.previous);
+      if (context?.previous) queryClient.setQueryData(notificationKeys.settings, context.previous);
     },
-    onSuccess: (settings) => queryClient.setQueryData(notificationSettingsKey, settings),
+    onSuccess: (settings) => queryClient.setQueryData(notificationKeys.settings, settings),
   });
 }
 
-export function useUnsubscribe() {
+export function useUnsubscribeMutation() {
   return useMutation({
     mutationFn: (token: string) => unwrap(notificationsApi.POST('/api/v1/notifications/unsubscribe', { body: { token } })),
   });

@@ -1,9 +1,9 @@
 import { memo, useState, type KeyboardEvent } from 'react';
 import { Avatar } from '../../ui/Avatar';
 import type { ChatMessage } from '../gateway/messageStore';
-import { displayName } from './api';
-import { Markdown } from './Markdown';
+import { displayName } from '../users/displayName';
 import { ProfileCard } from '../users/ProfileCard';
+import { Markdown } from './Markdown';
 
 export const EMOJI = ['👍', '❤️', '😂', '🎉', '😮', '😢', '🔥', '👀', '✅', '🙏'];
 
@@ -50,7 +50,17 @@ function EditBox({ message, actions }: { message: ChatMessage; actions: RowActio
 }
 
 /** One message: author line (unless grouped with the one before), reply quote, text, reactions, hover actions. */
-export const MessageRow = memo(function MessageRow({ message: m, grouped, editing, actions }: { message: ChatMessage; grouped: boolean; editing: boolean; actions: RowActions }) {
+export const MessageRow = memo(function MessageRow({
+  message: m,
+  grouped,
+  editing,
+  actions,
+}: {
+  message: ChatMessage;
+  grouped: boolean;
+  editing: boolean;
+  actions: RowActions;
+}) {
   const [picker, setPicker] = useState(false);
   const [profileOpen, setProfileOpen] = useState(false);
   const mine = m.author.id === actions.myId;
@@ -79,14 +89,21 @@ export const MessageRow = memo(function MessageRow({ message: m, grouped, editin
           {(!grouped || m.replyTo) && (
             <div className="flex items-baseline gap-2">
               <span className="relative">
-                <button type="button" aria-expanded={profileOpen} onClick={() => setProfileOpen(!profileOpen)} className="font-semibold hover:underline">
+                <button
+                  type="button"
+                  aria-expanded={profileOpen}
+                  onClick={() => setProfileOpen(!profileOpen)}
+                  className="font-semibold hover:underline"
+                >
                   {name}
                 </button>
                 {profileOpen && (
                   <ProfileCard userId={m.author.id} onClose={() => setProfileOpen(false)} className="absolute left-0 top-6 z-30" />
                 )}
               </span>
-              <time dateTime={m.createdAt} className="text-xs text-zinc-600 dark:text-zinc-400">{time(m.createdAt)}</time>
+              <time dateTime={m.createdAt} className="text-xs text-zinc-600 dark:text-zinc-400">
+                {time(m.createdAt)}
+              </time>
               {m.pinned && <span className="text-xs text-zinc-600 dark:text-zinc-400">📌 pinned</span>}
             </div>
           )}
@@ -101,8 +118,12 @@ export const MessageRow = memo(function MessageRow({ message: m, grouped, editin
           {m.localState === 'failed' && (
             <div className="flex items-center gap-2 text-sm text-red-700 dark:text-red-400" role="alert">
               Not sent.
-              <button type="button" className="font-semibold underline" onClick={() => actions.onRetry(m)}>Retry</button>
-              <button type="button" className="underline" onClick={() => actions.onDiscard(m)}>Discard</button>
+              <button type="button" className="font-semibold underline" onClick={() => actions.onRetry(m)}>
+                Retry
+              </button>
+              <button type="button" className="underline" onClick={() => actions.onDiscard(m)}>
+                Discard
+              </button>
             </div>
           )}
           {m.reactions.length > 0 && (
@@ -125,18 +146,46 @@ export const MessageRow = memo(function MessageRow({ message: m, grouped, editin
       </div>
       {!local && !editing && (
         <div className="absolute -top-3 right-4 hidden gap-0.5 rounded-md border border-zinc-300 bg-white p-0.5 shadow group-hover:flex group-focus-within:flex dark:border-zinc-700 dark:bg-zinc-900">
-          <ToolButton label="Add reaction" onClick={() => setPicker((v) => !v)}>☺</ToolButton>
-          <ToolButton label="Reply" onClick={() => actions.onReply(m)}>↩</ToolButton>
-          {mine && <ToolButton label="Edit" onClick={() => actions.onEdit(m)}>✎</ToolButton>}
-          {actions.canPin && <ToolButton label={m.pinned ? 'Unpin' : 'Pin'} onClick={() => actions.onPin(m)}>📌</ToolButton>}
-          {(mine || actions.canManage) && <ToolButton label="Delete" onClick={() => actions.onDelete(m)}>🗑</ToolButton>}
+          <ToolButton label="Add reaction" onClick={() => setPicker((v) => !v)}>
+            ☺
+          </ToolButton>
+          <ToolButton label="Reply" onClick={() => actions.onReply(m)}>
+            ↩
+          </ToolButton>
+          {mine && (
+            <ToolButton label="Edit" onClick={() => actions.onEdit(m)}>
+              ✎
+            </ToolButton>
+          )}
+          {actions.canPin && (
+            <ToolButton label={m.pinned ? 'Unpin' : 'Pin'} onClick={() => actions.onPin(m)}>
+              📌
+            </ToolButton>
+          )}
+          {(mine || actions.canManage) && (
+            <ToolButton label="Delete" onClick={() => actions.onDelete(m)}>
+              🗑
+            </ToolButton>
+          )}
         </div>
       )}
       {picker && (
-        <div role="group" aria-label="Pick a reaction" className="absolute right-4 top-5 z-10 flex flex-wrap gap-1 rounded-md border border-zinc-300 bg-white p-1 shadow-lg dark:border-zinc-700 dark:bg-zinc-900">
+        <div
+          role="group"
+          aria-label="Pick a reaction"
+          className="absolute right-4 top-5 z-10 flex flex-wrap gap-1 rounded-md border border-zinc-300 bg-white p-1 shadow-lg dark:border-zinc-700 dark:bg-zinc-900"
+        >
           {EMOJI.map((e) => (
-            <button key={e} type="button" aria-label={`React with ${e}`} className="rounded p-1 text-lg hover:bg-zinc-200 dark:hover:bg-zinc-700"
-              onClick={() => { setPicker(false); actions.onReact(m, e, true); }}>
+            <button
+              key={e}
+              type="button"
+              aria-label={`React with ${e}`}
+              className="rounded p-1 text-lg hover:bg-zinc-200 dark:hover:bg-zinc-700"
+              onClick={() => {
+                setPicker(false);
+                actions.onReact(m, e, true);
+              }}
+            >
               {e}
             </button>
           ))}
@@ -148,7 +197,13 @@ export const MessageRow = memo(function MessageRow({ message: m, grouped, editin
 
 function ToolButton({ label, onClick, children }: { label: string; onClick: () => void; children: React.ReactNode }) {
   return (
-    <button type="button" aria-label={label} title={label} onClick={onClick} className="rounded px-1.5 py-0.5 text-sm hover:bg-zinc-200 dark:hover:bg-zinc-700">
+    <button
+      type="button"
+      aria-label={label}
+      title={label}
+      onClick={onClick}
+      className="rounded px-1.5 py-0.5 text-sm hover:bg-zinc-200 dark:hover:bg-zinc-700"
+    >
       <span aria-hidden="true">{children}</span>
     </button>
   );

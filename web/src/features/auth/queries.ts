@@ -5,8 +5,7 @@ import { toStoredTokens } from '../../api/authFetch';
 import { setDeliberateSignOut } from './signOutIntent';
 import type { AuthTokens, LoginRequest, Me, RegisterRequest } from '../../api/types';
 import { isMfaChallenge, type MfaChallenge } from '../account/twoFactor';
-
-export const meKey = ['users', '@me'] as const;
+import { userKeys } from '../users/queries';
 
 /** The stored tokens (null when signed out); re-renders when they change, in this tab or another. */
 export function useTokens() {
@@ -16,7 +15,7 @@ export function useTokens() {
 export function useMe() {
   const tokens = useTokens();
   return useQuery({
-    queryKey: meKey,
+    queryKey: userKeys.me,
     queryFn: () => unwrap(api.GET('/api/v1/users/@me')) as Promise<Me>,
     enabled: tokens !== null,
   });
@@ -27,13 +26,13 @@ function useStartSession() {
   return (tokens: AuthTokens) => {
     setDeliberateSignOut(false);
     queryClient.clear();
-    queryClient.setQueryData(meKey, tokens.user);
+    queryClient.setQueryData(userKeys.me, tokens.user);
     tokenStore.set(toStoredTokens(tokens));
   };
 }
 
 /** Signs in with a password: starts the session, or (2FA on) answers the challenge for the code step. */
-export function useLogin() {
+export function useLoginMutation() {
   const start = useStartSession();
   return useMutation({
     // The OpenAPI document lists only one of login's two 200 bodies, so the union is spelled out here.
@@ -45,7 +44,7 @@ export function useLogin() {
 }
 
 /** The second login step: the ticket from the password step and a code (or recovery code) for tokens. */
-export function useLoginMfa() {
+export function useLoginMfaMutation() {
   const start = useStartSession();
   return useMutation({
     mutationFn: (body: { mfaTicket: string; code: string | null; recoveryCode: string | null }) =>
@@ -54,7 +53,7 @@ export function useLoginMfa() {
   });
 }
 
-export function useRegister() {
+export function useRegisterMutation() {
   const start = useStartSession();
   return useMutation({
     mutationFn: (body: RegisterRequest) => unwrap(api.POST('/api/v1/auth/register', { body })),
@@ -63,7 +62,7 @@ export function useRegister() {
 }
 
 /** Deletes the account (the server keeps messages under a "Deleted User" tombstone) and forgets it on this device. */
-export function useDeleteAccount() {
+export function useDeleteAccountMutation() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (password: string) => unwrap(api.DELETE('/api/v1/users/@me', { body: { password } })),
@@ -75,7 +74,7 @@ export function useDeleteAccount() {
   });
 }
 
-export function useLogout() {
+export function useLogoutMutation() {
   const queryClient = useQueryClient();
   return useMutation({
     // Best effort: even if the server cannot be told, this device forgets the session.

@@ -1,8 +1,8 @@
-import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { Me, Message } from '../../api/types';
-import { useGateway } from '../gateway/GatewayProvider';
-import { displayName, sendMessage } from './api';
+import { useGateway } from '../gateway/context';
+import { displayName } from '../users/displayName';
+import { newNonce, replyPreview, useSendMessageMutation } from './queries';
 
 const drafts = new Map<string, string>();
 
@@ -13,21 +13,30 @@ export interface Mentionable {
 }
 
 /** Writes a message: Enter sends, Shift+Enter breaks the line, Up edits your last one, @ completes a member's name. */
-export function Composer({ channelId, label, me, replyTo, onCancelReply, onEditLast, members }: {
-  channelId: string; label: string; me: Me | undefined; replyTo: Message | null; onCancelReply: () => void; onEditLast: () => void; members: Mentionable[];
+export function Composer({
+  channelId,
+  label,
+  me,
+  replyTo,
+  onCancelReply,
+  onEditLast,
+  members,
+}: {
+  channelId: string;
+  label: string;
+  me: Me | undefined;
+  replyTo: Message | null;
+  onCancelReply: () => void;
+  onEditLast: () => void;
+  members: Mentionable[];
 }) {
-  const qc = useQueryClient();
   const gateway = useGateway();
+  const { mutate: sendMessage } = useSendMessageMutation();
   const [text, setText] = useState(() => drafts.get(channelId) ?? '');
   const [caret, setCaret] = useState(0);
   const [choice, setChoice] = useState(0);
-  const lastTyping = useRef(0);
   const ref = useRef<HTMLTextAreaElement>(null);
 
-  useEffect(() => {
-    setText(drafts.get(channelId) ?? '');
-    lastTyping.current = 0;
-  }, [channelId]);
   useEffect(() => {
     if (replyTo) ref.current?.focus();
   }, [replyTo]);
@@ -35,16 +44,17 @@ export function Composer({ channelId, label, me, replyTo, onCancelReply, onEditL
   const change = (value: string) => {
     setText(value);
     drafts.set(channelId, value);
-    if (value && Date.now() - lastTyping.current > 5000) {
-      lastTyping.current = Date.now();
-      void gateway.startTyping(channelId).then((sent) => {
-        if (!sent) lastTyping.current = 0;
-      });
-    }
+    if (value) gateway.typing(channelId);
   };
 
   const query = /(?:^|\s)@(\w{0,32})$/.exec(text.slice(0, caret));
-  const matches = query ? members.filter((m) => m.username.toLowerCase().startsWith(query[1]!.toLowerCase()) || m.name.toLowerCase().startsWith(query[1]!.toLowerCase())).slice(0, 8) : [];
+  const matches = query
+    ? members
+        .filter(
+          (m) => m.username.toLowerCase().startsWith(query[1]!.toLowerCase()) || m.name.toLowerCase().startsWith(query[1]!.toLowerCase()),
+        )
+        .slice(0, 8)
+    : [];
 
   const complete = (m: Mentionable) => {
     const before = text.slice(0, caret).replace(/@\w*$/, `<@${m.id}> `);
@@ -59,8 +69,8 @@ export function Composer({ channelId, label, me, replyTo, onCancelReply, onEditL
     if (!content || !me) return;
     setText('');
     drafts.delete(channelId);
-    lastTyping.current = 0;
-    void sendMessage(qc, me, channelId, content, replyTo);
+    gateway.typingEnded(channelId);
+    sendMessage({ channelId, content, replyTo: replyTo && replyPreview(replyTo), nonce: newNonce(), author: me });
     onCancelReply();
   };
 
@@ -92,16 +102,30 @@ export function Composer({ channelId, label, me, replyTo, onCancelReply, onEditL
     <div className="px-4 pb-4">
       {replyTo && (
         <div className="flex items-center justify-between rounded-t-md bg-zinc-200 px-3 py-1 text-sm dark:bg-zinc-800">
-          <span>Replying to <strong>{displayName(replyTo.author)}</strong></span>
-          <button type="button" aria-label="Cancel reply" onClick={onCancelReply} className="px-1">✕</button>
+          <span>
+            Replying to <strong>{displayName(replyTo.author)}</strong>
+          </span>
+          <button type="button" aria-label="Cancel reply" onClick={onCancelReply} className="px-1">
+            ✕
+          </button>
         </div>
       )}
       {matches.length > 0 && (
-        <ul role="listbox" aria-label="Members matching" className="mb-1 rounded-md border border-zinc-300 bg-white p-1 shadow dark:border-zinc-700 dark:bg-zinc-900">
+        <ul
+          role="listbox"
+          aria-label="Members matching"
+          className="mb-1 rounded-md border border-zinc-300 bg-white p-1 shadow dark:border-zinc-700 dark:bg-zinc-900"
+        >
           {matches.map((m, i) => (
             <li key={m.id} role="option" aria-selected={i === choice}>
-              <button type="button" onMouseDown={(e) => { e.preventDefault(); complete(m); }}
-                className={`w-full rounded px-2 py-1 text-left text-sm ${i === choice ? 'bg-brand/20' : ''}`}>
+              <button
+                type="button"
+                onMouseDown={(e) => {
+                  e.preventDefault();
+                  complete(m);
+                }}
+                className={`w-full rounded px-2 py-1 text-left text-sm ${i === choice ? 'bg-brand/20' : ''}`}
+              >
                 {m.name} <span className="text-zinc-600 dark:text-zinc-400">@{m.username}</span>
               </button>
             </li>
@@ -114,7 +138,11 @@ export function Composer({ channelId, label, me, replyTo, onCancelReply, onEditL
         placeholder={label}
         value={text}
         rows={Math.min(8, text.split('\n').length)}
-        onChange={(e) => { change(e.target.value); setCaret(e.target.selectionStart); setChoice(0); }}
+        onChange={(e) => {
+          change(e.target.value);
+          setCaret(e.target.selectionStart);
+          setChoice(0);
+        }}
         onSelect={(e) => setCaret(e.currentTarget.selectionStart)}
         onKeyDown={onKey}
         maxLength={4000}
