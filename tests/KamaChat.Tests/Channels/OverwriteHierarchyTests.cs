@@ -13,7 +13,7 @@ public abstract class OverwriteHierarchyTests(KamaChatApp app)
     private static string Bits(P permissions) => ((long)permissions).ToString(CultureInfo.InvariantCulture);
 
     /// <summary>Role "high" above role "mod" (Manage Roles); a member with each, and one with neither.</summary>
-    private async Task<(ApiUser Owner, ApiUser Moderator, ApiUser High, ApiUser Plain, string ServerId, string ChannelId, string HighRole, string ModRole)> SetUpAsync()
+    private async Task<(TestUser Owner, TestUser Moderator, TestUser High, TestUser Plain, Snowflake ServerId, Snowflake ChannelId, Snowflake HighRole, Snowflake ModRole)> SetUpAsync()
     {
         var owner = await app.UserAsync();
         var moderator = await app.UserAsync();
@@ -31,7 +31,7 @@ public abstract class OverwriteHierarchyTests(KamaChatApp app)
         return (owner, moderator, high, plain, server.Id, channel.Id, highRole.Id, modRole.Id);
     }
 
-    private static Task<HttpResponseMessage> PutAsync(ApiUser actor, string channelId, string target, P allow, P deny) =>
+    private static Task<HttpResponseMessage> PutAsync(TestUser actor, Snowflake channelId, string target, P allow, P deny) =>
         actor.Client.PutAsJsonAsync($"/api/v1/channels/{channelId}/permissions/{target}", new { allow = Bits(allow), deny = Bits(deny) });
 
     [Fact]
@@ -40,13 +40,13 @@ public abstract class OverwriteHierarchyTests(KamaChatApp app)
         var (_, moderator, high, _, _, channelId, highRole, _) = await SetUpAsync();
         var before = await app.SnapshotAsync();
 
-        await (await PutAsync(moderator, channelId, $"member/{high.IdText}", P.None, P.SendMessages))
+        await (await PutAsync(moderator, channelId, $"member/{high.Id}", P.None, P.SendMessages))
             .AssertProblemAsync(HttpStatusCode.Forbidden, "role_hierarchy");
         await (await PutAsync(moderator, channelId, $"role/{highRole}", P.None, P.SendMessages))
             .AssertProblemAsync(HttpStatusCode.Forbidden, "role_hierarchy");
 
         Assert.Equal(before, await app.SnapshotAsync());
-        Assert.Equal(HttpStatusCode.Created, (await high.Client.SendMessageAsync(long.Parse(channelId, CultureInfo.InvariantCulture), "still here")).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await high.Client.SendMessageAsync(channelId, "still here")).StatusCode);
     }
 
     [Fact]
@@ -67,12 +67,12 @@ public abstract class OverwriteHierarchyTests(KamaChatApp app)
     {
         var (_, moderator, _, plain, serverId, channelId, _, _) = await SetUpAsync();
 
-        Assert.Equal(HttpStatusCode.OK, (await PutAsync(moderator, channelId, $"member/{plain.IdText}", P.None, P.SendMessages)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await PutAsync(moderator, channelId, $"member/{plain.Id}", P.None, P.SendMessages)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await PutAsync(moderator, channelId, $"role/{serverId}", P.None, P.AddReactions)).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden,
-            (await plain.Client.SendMessageAsync(long.Parse(channelId, CultureInfo.InvariantCulture), "muted")).StatusCode);
+            (await plain.Client.SendMessageAsync(channelId, "muted")).StatusCode);
 
-        var granting = await PutAsync(moderator, channelId, $"member/{plain.IdText}", P.ManageChannels, P.None);
+        var granting = await PutAsync(moderator, channelId, $"member/{plain.Id}", P.ManageChannels, P.None);
         var problem = await granting.AssertProblemAsync(HttpStatusCode.Forbidden, "missing_permission");
         Assert.Equal("ManageChannels", problem.GetProperty("permission").GetString());
     }

@@ -21,7 +21,7 @@ public abstract class ResumeFloodTests(KamaChatApp app, ITestOutputHelper output
     private const int Rounds = 4;
     private const int MessagesPerRound = 5;
 
-    private readonly ChatBuilder _chat = new(app);
+    private static string Text(Snowflake id) => id.ToString();
 
     private static string Text(long id) => id.ToString(CultureInfo.InvariantCulture);
 
@@ -34,25 +34,25 @@ public abstract class ResumeFloodTests(KamaChatApp app, ITestOutputHelper output
     [Fact]
     public async Task A_resume_flood_from_one_account_keeps_everyone_elses_messages_within_the_bound()
     {
-        var flooder = await _chat.UserAsync();
-        var floodServer = await _chat.ServerAsync(flooder);
-        var floodChannels = new List<long>();
+        var flooder = await app.UserAsync();
+        var floodServer = await app.SeedServerAsync(flooder);
+        var floodChannels = new List<Snowflake>();
         for (var c = 0; c < 40; c++)
         {
-            floodChannels.Add(await _chat.TextChannelAsync(floodServer));
+            floodChannels.Add(await app.SeedTextChannelAsync(floodServer));
             for (var e = 0; e < 3; e++)
                 await GatewaySeed.AppendAsync(app, EventScope.Channel, floodChannels[^1], "Test", new { e });
         }
-        var alice = await _chat.UserAsync();
-        var bob = await _chat.UserAsync();
-        var (_, channelId, _) = await _chat.ServerWithChannelAsync(alice, bob);
+        var alice = await app.UserAsync();
+        var bob = await app.UserAsync();
+        var (_, channelId, _) = await app.SeedServerWithChannelAsync(alice, bob);
         await using var bobClient = await GatewayClient.ConnectAsync(app, bob.Tokens.AccessToken);
         await bobClient.ReadyAsync();
 
         // Too many streams: ~40 KB of made-up ids. Costly: every real stream from its start, plus made-up ids. Sent as
         // ready-made frames over raw sockets, as an attacker would: the flooder's own work is not this node's.
         var tooMany = RawGatewaySocket.ResumeFrame(Enumerable.Range(0, 2600).Select(i => Text(9_000_000_000L + i)));
-        var costly = RawGatewaySocket.ResumeFrame(floodChannels.Select(Text).Concat(Enumerable.Range(0, 400).Select(i => Text(8_000_000_000L + i))));
+        var costly = RawGatewaySocket.ResumeFrame(floodChannels.Select(c => Text(c)).Concat(Enumerable.Range(0, 400).Select(i => Text(8_000_000_000L + i))));
         var sockets = new List<RawGatewaySocket>();
         for (var i = 0; i < 25; i++)
             if (await RawGatewaySocket.OpenAsync(app, flooder.Tokens.AccessToken) is { } socket)
@@ -125,7 +125,7 @@ public abstract class ResumeFloodTests(KamaChatApp app, ITestOutputHelper output
         Assert.Equal(new GatewayOptions().ConnectionsPerSession, kept);
     }
 
-    private static async Task<List<TimeSpan>> LatenciesAsync(TestUser sender, GatewayClient receiver, long channelId, string label)
+    private static async Task<List<TimeSpan>> LatenciesAsync(TestUser sender, GatewayClient receiver, Snowflake channelId, string label)
     {
         var latencies = new List<TimeSpan>();
         for (var m = 0; m < MessagesPerRound; m++)

@@ -10,20 +10,20 @@ namespace KamaChat.Tests.Gateway;
 /// <summary>What a Resume may cost: only streams the caller can see, a bounded number per call, read in a few queries.</summary>
 public abstract class ResumeLimitTests(KamaChatApp app)
 {
-    private readonly ChatBuilder _chat = new(app);
+    private static string Text(Snowflake id) => id.ToString();
 
     private static string Text(long id) => id.ToString(CultureInfo.InvariantCulture);
 
     [Fact]
     public async Task Resume_reads_hundreds_of_streams_in_a_handful_of_queries()
     {
-        var me = await _chat.UserAsync();
-        var channels = new List<long>();
+        var me = await app.UserAsync();
+        var channels = new List<Snowflake>();
         for (var s = 0; s < 3; s++)
         {
-            var serverId = await _chat.ServerAsync(me);
+            var serverId = await app.SeedServerAsync(me);
             for (var c = 0; c < 40; c++)
-                channels.Add(await _chat.TextChannelAsync(serverId));
+                channels.Add(await app.SeedTextChannelAsync(serverId));
         }
         foreach (var channelId in channels)
             await GatewaySeed.AppendAsync(app, EventScope.Channel, channelId, "Test", new { channelId });
@@ -33,10 +33,10 @@ public abstract class ResumeLimitTests(KamaChatApp app)
         ResumeResult? result = null;
         var commands = await DatabaseCommands.CountAsync(app, async () =>
             result = await client.Connection.InvokeAsync<ResumeResult>("Resume",
-                new StreamCursors(channels.ToDictionary(Text, _ => 0L), null, null)));
+                new StreamCursors(channels.ToDictionary(c => Text(c), _ => 0L), null, null)));
 
         Assert.Empty(result!.Refetch);
-        Assert.Equal(channels.Select(Text).Order(), result.Events.Select(e => e.ScopeId).Order());
+        Assert.Equal(channels.Select(c => Text(c)).Order(), result.Events.Select(e => e.ScopeId).Order());
         // Positions, who may read which stream (per server), and the log in batches: not a query or more per stream.
         Assert.True(commands <= 25, $"{commands} queries for a Resume of {channels.Count} streams");
     }
@@ -44,7 +44,7 @@ public abstract class ResumeLimitTests(KamaChatApp app)
     [Fact]
     public async Task A_resume_with_more_streams_than_allowed_is_refused()
     {
-        var me = await _chat.UserAsync();
+        var me = await app.UserAsync();
         await using var client = await GatewayClient.ConnectAsync(app, me.Tokens.AccessToken);
         await client.ReadyAsync();
         var tooMany = Enumerable.Range(1, ResumeService.MaxStreams + 1).ToDictionary(i => Text(i), _ => 0L);
@@ -58,8 +58,8 @@ public abstract class ResumeLimitTests(KamaChatApp app)
     [Fact]
     public async Task Resume_never_asks_a_client_that_keeps_up_to_refetch()
     {
-        var me = await _chat.UserAsync();
-        var (_, channelId, _) = await _chat.ServerWithChannelAsync(me);
+        var me = await app.UserAsync();
+        var (_, channelId, _) = await app.SeedServerWithChannelAsync(me);
         await using var client = await GatewayClient.ConnectAsync(app, me.Tokens.AccessToken);
         var start = (await client.ReadyAsync()).Cursors.Channels![Text(channelId)];
 
@@ -115,8 +115,6 @@ public sealed class GatewayLimitsApp : KamaChatApp
 [Trait("Provider", "sqlite")]
 public sealed class GatewayLimitTests(GatewayLimitsApp app) : IClassFixture<GatewayLimitsApp>
 {
-    private readonly ChatBuilder _chat = new(app);
-
     [Fact]
     public async Task Connections_beyond_the_per_session_and_per_account_caps_are_refused()
     {
@@ -134,7 +132,7 @@ public sealed class GatewayLimitTests(GatewayLimitsApp app) : IClassFixture<Gate
 
         // Closing one frees its place (once the server has seen it go).
         await open[0].DisposeAsync();
-        var userId = long.Parse(laptop.User.Id, CultureInfo.InvariantCulture);
+        var userId = laptop.User.Id;
         var registry = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<ConnectionRegistry>(app.Services);
         while (registry.OfUser(userId).Count > 3)
             await Task.Delay(50);
@@ -146,14 +144,14 @@ public sealed class GatewayLimitTests(GatewayLimitsApp app) : IClassFixture<Gate
     [Fact]
     public async Task The_resume_budget_is_shared_by_all_of_an_accounts_connections_and_by_no_one_else()
     {
-        var me = await _chat.UserAsync();
-        var other = await _chat.UserAsync();
-        var serverId = await _chat.ServerAsync(me);
-        await _chat.MemberAsync(serverId, other);
-        var channels = new List<long>();
+        var me = await app.UserAsync();
+        var other = await app.UserAsync();
+        var serverId = await app.SeedServerAsync(me);
+        await app.SeedMemberAsync(serverId, other);
+        var channels = new List<Snowflake>();
         for (var c = 0; c < 120; c++)
-            channels.Add(await _chat.TextChannelAsync(serverId));
-        var cursors = new StreamCursors(channels.ToDictionary(c => c.ToString(CultureInfo.InvariantCulture), _ => 0L), null, null);
+            channels.Add(await app.SeedTextChannelAsync(serverId));
+        var cursors = new StreamCursors(channels.ToDictionary(c => c.ToString(), _ => 0L), null, null);
         await using var first = await ConnectedAsync(me.Tokens.AccessToken);
         await using var second = await ConnectedAsync(me.Tokens.AccessToken);
         await using var theirs = await ConnectedAsync(other.Tokens.AccessToken);

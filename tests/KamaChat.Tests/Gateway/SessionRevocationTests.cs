@@ -107,11 +107,11 @@ public abstract class SessionRevocationTests(KamaChatApp app)
             .ReadAsync<AuthTokens>();
     }
 
-    private async Task<string> ResetTokenAsync(string userId)
+    private async Task<string> ResetTokenAsync(Snowflake userId)
     {
         await using var scope = app.Services.CreateAsyncScope();
         var users = scope.ServiceProvider.GetRequiredService<UserManager<User>>();
-        return await users.GeneratePasswordResetTokenAsync((await users.FindByIdAsync(userId))!);
+        return await users.GeneratePasswordResetTokenAsync((await users.FindByIdAsync(userId.ToString()))!);
     }
 }
 

@@ -11,8 +11,6 @@ namespace KamaChat.Tests.Http;
 /// </summary>
 public abstract class ControlCharacterTests(KamaChatApp app)
 {
-    private readonly ChatBuilder _chat = new(app);
-
     [Fact]
     public async Task A_nul_in_the_login_is_refused_before_signing_in()
     {
@@ -39,7 +37,7 @@ public abstract class ControlCharacterTests(KamaChatApp app)
     [Fact]
     public async Task Control_characters_in_profile_fields_are_refused_for_each_field()
     {
-        var me = await _chat.UserAsync();
+        var me = await app.UserAsync();
 
         await AssertRefusedAsync(await me.Client.PatchAsJsonAsync("/api/v1/users/@me", new { displayName = "Ada\0" }), "displayName");
         await AssertRefusedAsync(await me.Client.PatchAsJsonAsync("/api/v1/users/@me", new { bio = "bell \u0007" }), "bio");
@@ -49,8 +47,8 @@ public abstract class ControlCharacterTests(KamaChatApp app)
     [Fact]
     public async Task Message_text_keeps_its_line_breaks_and_tabs_but_not_a_nul()
     {
-        var author = await _chat.UserAsync();
-        var (_, channelId, _) = await _chat.ServerWithChannelAsync(author);
+        var author = await app.UserAsync();
+        var (_, channelId, _) = await app.SeedServerWithChannelAsync(author);
 
         await AssertRefusedAsync(await author.Client.SendMessageAsync(channelId, "hello\0world"), "content");
         await AssertRefusedAsync(await author.Client.SendMessageAsync(channelId, "hello", nonce: "n\0nce"), "nonce");
@@ -63,15 +61,15 @@ public abstract class ControlCharacterTests(KamaChatApp app)
     [Fact]
     public async Task A_nul_in_a_server_name_ban_reason_or_group_dm_name_is_refused()
     {
-        var owner = await _chat.UserAsync();
-        var other = await _chat.UserAsync();
-        var serverId = await _chat.ServerAsync(owner);
-        await _chat.MemberAsync(serverId, other);
+        var owner = await app.UserAsync();
+        var other = await app.UserAsync();
+        var serverId = await app.SeedServerAsync(owner);
+        await app.SeedMemberAsync(serverId, other);
 
         await AssertRefusedAsync(await owner.Client.PostAsJsonAsync("/api/v1/servers", new { name = "Guild\0" }), "name");
         await AssertRefusedAsync(await owner.Client.PutAsJsonAsync($"/api/v1/servers/{serverId}/bans/{other.Id}", new { reason = "spam\0" }), "reason");
         await AssertRefusedAsync(await owner.Client.PostAsJsonAsync("/api/v1/users/@me/group-channels",
-            new { recipientIds = new[] { other.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) }, name = "group\0" }), "name");
+            new { recipientIds = new[] { other.Id.ToString() }, name = "group\0" }), "name");
         // A string inside an array names its position.
         await AssertRefusedAsync(await owner.Client.PostAsJsonAsync("/api/v1/users/@me/group-channels",
             new { recipientIds = new[] { "1\0" } }), "recipientIds[0]");
@@ -80,7 +78,7 @@ public abstract class ControlCharacterTests(KamaChatApp app)
     [Fact]
     public async Task A_nul_in_a_route_value_or_a_query_string_is_refused()
     {
-        var me = await _chat.UserAsync();
+        var me = await app.UserAsync();
 
         // (A %00 in the path never gets this far in a test server: KestrelTests sends one over a real socket.)
         await AssertRefusedAsync(await me.Client.GetAsync("/api/v1/invites/ab%01cd"), "code");

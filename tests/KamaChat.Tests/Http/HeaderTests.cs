@@ -63,7 +63,7 @@ public sealed class HeaderTests(SqliteApp app) : IClassFixture<SqliteApp>
     [Fact]
     public async Task Api_responses_are_not_kept_by_caches()
     {
-        var me = await new ChatBuilder(app).UserAsync();
+        var me = await app.UserAsync();
 
         var profile = await me.Client.GetAsync("/api/v1/users/@me");
         var problem = await me.Client.GetAsync("/api/v1/users/1");

@@ -1,4 +1,3 @@
-using System.Globalization;
 using KamaChat.Server.Features.Channels;
 using KamaChat.Server.Features.Messages;
 using KamaChat.Server.Features.Servers;
@@ -17,22 +16,20 @@ public abstract class MessageOrderTests(KamaChatApp app)
     private const int Senders = 20;
     private const int MessagesEach = 12;
 
-    private readonly ChatBuilder _chat = new(app);
-
     [Fact]
     public async Task With_twenty_concurrent_senders_ids_follow_commit_order_and_after_paging_from_any_point_misses_nothing()
     {
         var senders = new List<TestUser>();
         for (var i = 0; i < Senders; i++)
-            senders.Add(await _chat.UserAsync());
-        var (_, channelId, owner) = await _chat.ServerWithChannelAsync([.. senders]);
+            senders.Add(await app.UserAsync());
+        var (_, channelId, owner) = await app.SeedServerWithChannelAsync([.. senders]);
 
         // A client catching up with after=<newest id it has>, page after page, while everyone sends.
         var sending = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var paged = new List<long>();
+        var paged = new List<Snowflake>();
         var pager = Task.Run(async () =>
         {
-            long cursor = 0;
+            Snowflake cursor = default;
             while (true)
             {
                 var finished = sending.Task.IsCompleted;
@@ -62,7 +59,7 @@ public abstract class MessageOrderTests(KamaChatApp app)
         // From any point, paging forward returns exactly what came after it.
         foreach (var start in new[] { 0, 1, 57, committed.Count / 2, committed.Count - 2, committed.Count - 1 })
         {
-            var after = new List<long>();
+            var after = new List<Snowflake>();
             for (var cursor = committed[start]; await PageAsync(owner, channelId, cursor) is { Count: > 0 } page; cursor = page.Max())
                 after.AddRange(page);
             Assert.Equal(committed.Skip(start + 1), after);
@@ -70,9 +67,9 @@ public abstract class MessageOrderTests(KamaChatApp app)
     }
 
     /// <summary>One page of history after the cursor, oldest first.</summary>
-    internal static async Task<List<long>> PageAsync(TestUser reader, long channelId, long after) =>
+    internal static async Task<List<Snowflake>> PageAsync(TestUser reader, Snowflake channelId, Snowflake after) =>
         (await (await reader.Client.GetAsync($"/api/v1/channels/{channelId}/messages?after={after}&limit=100")).ReadAsync<List<MessageResponse>>())
-            .Select(m => m.Id()).Reverse().ToList();
+            .Select(m => m.Id).Reverse().ToList();
 }
 
 [Trait("Provider", "sqlite")]
@@ -111,21 +108,21 @@ public sealed class SkewedClockTests(SkewedNodes nodes) : IClassFixture<SkewedNo
     public async Task Through_nodes_whose_clocks_disagree_ids_still_follow_commit_order()
     {
         var tokens = await nodes.Behind.CreateClient().RegisterAsync();
-        var userId = long.Parse(tokens.User.Id, CultureInfo.InvariantCulture);
+        var userId = tokens.User.Id;
         var channelId = await SeedChannelAsync(userId);
         var user = new TestUser(userId, tokens.User.Username, tokens, nodes.Behind.CreateClient(tokens.AccessToken));
         var ahead = user with { Client = nodes.Ahead.CreateClient(tokens.AccessToken) };
 
         // One after the other, alternating: each is committed before the next is sent.
-        var sent = new List<long>();
+        var sent = new List<Snowflake>();
         for (var i = 0; i < 16; i++)
-            sent.Add((await (i % 2 == 0 ? ahead : user).Client.SendOkAsync(channelId, $"message {i}")).Id());
+            sent.Add((await (i % 2 == 0 ? ahead : user).Client.SendOkAsync(channelId, $"message {i}")).Id);
 
         Assert.Equal(sent.Order(), sent);
         Assert.Equal(sent.Skip(1), await MessageOrderTests.PageAsync(user, channelId, sent[0]));
     }
 
-    private async Task<long> SeedChannelAsync(long ownerId)
+    private async Task<Snowflake> SeedChannelAsync(Snowflake ownerId)
     {
         var (serverId, channelId) = (GatewaySeed.NewId(), GatewaySeed.NewId());
         await nodes.Behind.QueryAsync(async db =>

@@ -66,12 +66,10 @@ public sealed class TmpfsSqliteApp : KamaChatApp
 [Trait("Provider", "sqlite")]
 public sealed class SqliteStorageFaultTests(StorageFaultSqliteApp app) : IClassFixture<StorageFaultSqliteApp>
 {
-    private readonly ChatBuilder _chat = new(app);
-
     [Fact]
     public async Task While_the_data_directory_is_unwritable_writes_answer_503_and_recover_once_it_is_writable()
     {
-        var me = await _chat.UserAsync();
+        var me = await app.UserAsync();
 
         await FileSystemFaults.FreezeAsync(app.DataDirectory);
         try
@@ -94,7 +92,7 @@ public sealed class SqliteStorageFaultTests(StorageFaultSqliteApp app) : IClassF
     [Fact]
     public async Task A_locked_database_answers_503_within_the_busy_timeout_instead_of_hanging()
     {
-        var me = await _chat.UserAsync();
+        var me = await app.UserAsync();
 
         await using (var holder = new SqliteConnection($"Data Source={app.DatabaseUrl["sqlite://".Length..]};Pooling=False"))
         {
@@ -119,12 +117,10 @@ public sealed class SqliteStorageFaultTests(StorageFaultSqliteApp app) : IClassF
 [Trait("Provider", "sqlite")]
 public sealed class SqliteDiskFullTests(TmpfsSqliteApp app) : IClassFixture<TmpfsSqliteApp>
 {
-    private readonly ChatBuilder _chat = new(app);
-
     [Fact]
     public async Task A_full_disk_answers_503_and_writes_recover_once_space_is_freed()
     {
-        var me = await _chat.UserAsync();
+        var me = await app.UserAsync();
         // Start the write-ahead log from nothing, so the next write must claim new space on the disk.
         await using (var connection = new SqliteConnection($"Data Source={app.DatabaseUrl["sqlite://".Length..]};Pooling=False"))
         {
@@ -153,12 +149,10 @@ public sealed class SqliteDiskFullTests(TmpfsSqliteApp app) : IClassFixture<Tmpf
 [Trait("Provider", "postgres")]
 public sealed class PostgresStorageFaultTests(PostgresApp app) : IClassFixture<PostgresApp>
 {
-    private readonly ChatBuilder _chat = new(app);
-
     [Fact]
     public async Task When_the_database_turns_read_only_and_drops_its_connections_writes_answer_503_and_recover()
     {
-        var me = await _chat.UserAsync();
+        var me = await app.UserAsync();
         var database = new NpgsqlConnectionStringBuilder(app.DatabaseUrl).Database!;
 
         // What a failover to a read-only standby looks like from the node: every connection dropped, new ones read-only.

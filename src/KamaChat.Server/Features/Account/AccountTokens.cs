@@ -50,7 +50,7 @@ public sealed class MfaTickets(IDataProtectionProvider protection, IOptions<Acco
         var expires = time.GetUtcNow() + Lifetime;
         var id = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
         return _protector.Protect(
-            $"{user.Id.ToString(CultureInfo.InvariantCulture)}|{user.SecurityStamp}|{id}|{expires.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture)}",
+            $"{user.Id}|{user.SecurityStamp}|{id}|{expires.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture)}",
             expires);
     }
 
@@ -90,7 +90,7 @@ public sealed class MfaTickets(IDataProtectionProvider protection, IOptions<Acco
     {
         var userId = ticket.User.Id;
         var now = time.GetUtcNow().ToUnixTimeSeconds();
-        var spent = new IdentityUserToken<long>
+        var spent = new IdentityUserToken<Snowflake>
         {
             UserId = userId, LoginProvider = SpentProvider, Name = ticket.Id,
             Value = ticket.ExpiresAt.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture),

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Linq.Expressions;
 using System.Security.Claims;
 using System.Security.Cryptography;
@@ -6,7 +5,6 @@ using KamaChat.Server.Data;
 using KamaChat.Server.Features.Events;
 using KamaChat.Server.Features.Users;
 using KamaChat.Server.Infrastructure.Configuration;
-using KamaChat.Server.Infrastructure.Ids;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -90,10 +88,10 @@ public sealed class TokenService(
 
     /// <summary>Ends one session (logout, signing a device out, a reused refresh token).</summary>
     /// <returns>Whether an active session was revoked.</returns>
-    public async Task<bool> RevokeAsync(long sessionId, string reason, CancellationToken cancellationToken)
+    public async Task<bool> RevokeAsync(Snowflake sessionId, string reason, CancellationToken cancellationToken)
     {
         var userId = await db.Sessions.Where(s => s.Id == sessionId && s.RevokedAt == null)
-            .Select(s => (long?)s.UserId).SingleOrDefaultAsync(cancellationToken);
+            .Select(s => (Snowflake?)s.UserId).SingleOrDefaultAsync(cancellationToken);
         if (userId is null)
             return false;
         await using var change = await events.BeginAsync(cancellationToken);
@@ -104,10 +102,10 @@ public sealed class TokenService(
 
     /// <summary>Signs out every session of a user (a password reset), or every one but the caller's (a password or 2FA change).</summary>
     /// <returns>How many sessions were revoked.</returns>
-    public async Task<int> RevokeAllAsync(long userId, long? exceptSessionId, string reason, CancellationToken cancellationToken)
+    public async Task<int> RevokeAllAsync(Snowflake userId, Snowflake? exceptSessionId, string reason, CancellationToken cancellationToken)
     {
         await using var change = await events.BeginAsync(cancellationToken);
-        var keep = exceptSessionId ?? 0;
+        var keep = exceptSessionId ?? default;
         var revoked = await RevokeAsync(change, userId, s => s.Id != keep, reason, cancellationToken);
         await change.CommitAsync(cancellationToken);
         return revoked;
@@ -121,7 +119,7 @@ public sealed class TokenService(
     /// </summary>
     /// <returns>How many sessions were revoked.</returns>
     public async Task<int> RevokeAsync(
-        EventTransaction change, long userId, Expression<Func<Session, bool>> which, string reason, CancellationToken cancellationToken)
+        EventTransaction change, Snowflake userId, Expression<Func<Session, bool>> which, string reason, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var candidates = await db.Sessions.Where(s => s.UserId == userId && s.RevokedAt == null).Where(which)
@@ -134,14 +132,14 @@ public sealed class TokenService(
                     .ExecuteUpdateAsync(s => s.SetProperty(x => x.RevokedAt, now).SetProperty(x => x.RevokedReason, reason), cancellationToken) == 0)
                 continue;
             await change.AppendAsync(EventScope.User, userId, "SessionRevoked",
-                new { sessionId = sessionId.ToString(CultureInfo.InvariantCulture), reason }, cancellationToken);
+                new { sessionId, reason }, cancellationToken);
             revoked++;
         }
         return revoked;
     }
 
     /// <summary>Whether an access token's session may still be used; checked on every authenticated request.</summary>
-    public Task<bool> IsSessionActiveAsync(long userId, long sessionId, CancellationToken cancellationToken)
+    public Task<bool> IsSessionActiveAsync(Snowflake userId, Snowflake sessionId, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         return db.Sessions.AnyAsync(
@@ -178,9 +176,9 @@ public sealed class TokenService(
             SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(_jwt.SigningKey), SigningAlgorithm),
             Subject = new ClaimsIdentity(
             [
-                new Claim(JwtRegisteredClaimNames.Sub, user.Id.ToString(CultureInfo.InvariantCulture)),
-                new Claim(SessionClaim, session.Id.ToString(CultureInfo.InvariantCulture)),
-                new Claim(JwtRegisteredClaimNames.Jti, ids.NextId().ToString(CultureInfo.InvariantCulture)),
+                new Claim(JwtRegisteredClaimNames.Sub, user.Id.ToString()),
+                new Claim(SessionClaim, session.Id.ToString()),
+                new Claim(JwtRegisteredClaimNames.Jti, ids.NextId().ToString()),
             ]),
         };
         return new AuthTokens(
@@ -188,11 +186,11 @@ public sealed class TokenService(
             refreshToken,
             "Bearer",
             (int)_jwt.AccessTokenLifetime.TotalSeconds,
-            session.Id.ToString(CultureInfo.InvariantCulture),
+            session.Id,
             MeResponse.From(user));
     }
 
-    private string AddRefreshToken(long sessionId, DateTimeOffset now)
+    private string AddRefreshToken(Snowflake sessionId, DateTimeOffset now)
     {
         var token = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(32));
         db.RefreshTokens.Add(new RefreshToken { Id = ids.NextId(), SessionId = sessionId, TokenHash = Hash(token), CreatedAt = now });

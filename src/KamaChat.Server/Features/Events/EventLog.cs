@@ -1,7 +1,6 @@
 using System.Text.Json;
 using KamaChat.Server.Data;
 using KamaChat.Server.Infrastructure.Configuration;
-using KamaChat.Server.Infrastructure.Ids;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
@@ -24,11 +23,11 @@ public enum EventScope
 /// </summary>
 public sealed class EventLogEntry
 {
-    public long Id { get; set; }
+    public Snowflake Id { get; set; }
 
     public EventScope Scope { get; set; }
 
-    public long ScopeId { get; set; }
+    public Snowflake ScopeId { get; set; }
 
     public long Sequence { get; set; }
 
@@ -46,7 +45,7 @@ public sealed class EventSequence
 {
     public EventScope Scope { get; set; }
 
-    public long ScopeId { get; set; }
+    public Snowflake ScopeId { get; set; }
 
     public long LastSequence { get; set; }
 }
@@ -140,7 +139,7 @@ public sealed class EventTransaction : IAsyncDisposable
     private readonly EventBus _bus;
     private readonly IDbContextTransaction? _transaction;
     private readonly List<EventLogEntry> _appended = [];
-    private readonly Dictionary<(EventScope, long), long> _lastIds = [];
+    private readonly Dictionary<(EventScope, Snowflake), Snowflake> _lastIds = [];
 
     private readonly IDisposable? _release;
 
@@ -151,8 +150,8 @@ public sealed class EventTransaction : IAsyncDisposable
     }
 
     /// <summary>Takes the stream's next sequence number (locking the stream until commit, which keeps events in order) and logs the event.</summary>
-    public Task<EventLogEntry> AppendAsync<TPayload>(EventScope scope, long scopeId, string type, TPayload payload, CancellationToken cancellationToken) =>
-        AppendCreatingAsync(scope, scopeId, type, idFloor: 0, (_, _) => payload, cancellationToken);
+    public Task<EventLogEntry> AppendAsync<TPayload>(EventScope scope, Snowflake scopeId, string type, TPayload payload, CancellationToken cancellationToken) =>
+        AppendCreatingAsync(scope, scopeId, type, idFloor: default, (_, _) => payload, cancellationToken);
 
     /// <summary>
     /// Like <see cref="AppendAsync{TPayload}"/>, for an event about something it creates (a new message): <paramref name="create"/>
@@ -161,11 +160,11 @@ public sealed class EventTransaction : IAsyncDisposable
     /// commit order even when nodes' clocks disagree: "everything after id X" misses nothing committed later.
     /// </summary>
     public async Task<EventLogEntry> AppendCreatingAsync<TPayload>(
-        EventScope scope, long scopeId, string type, long idFloor, Func<long, long, TPayload> create, CancellationToken cancellationToken)
+        EventScope scope, Snowflake scopeId, string type, Snowflake idFloor, Func<long, Snowflake, TPayload> create, CancellationToken cancellationToken)
     {
         // One statement on both providers: create the stream at 1 or bump it, and read the new value.
         var sequence = (await _db.Database.SqlQuery<long>($"""
-            INSERT INTO event_streams ("Scope", "ScopeId", "LastSequence") VALUES ({(int)scope}, {scopeId}, 1)
+            INSERT INTO event_streams ("Scope", "ScopeId", "LastSequence") VALUES ({(int)scope}, {scopeId.Value}, 1)
             ON CONFLICT ("Scope", "ScopeId") DO UPDATE SET "LastSequence" = event_streams."LastSequence" + 1
             RETURNING "LastSequence" AS "Value"
             """).ToListAsync(cancellationToken)).Single();
@@ -175,8 +174,8 @@ public sealed class EventTransaction : IAsyncDisposable
         var stream = (scope, scopeId);
         var previous = _lastIds.TryGetValue(stream, out var appended) ? appended
             : await _db.EventLog.Where(e => e.Scope == scope && e.ScopeId == scopeId && e.Sequence == sequence - 1)
-                .Select(e => (long?)e.Id).SingleOrDefaultAsync(cancellationToken) ?? 0;
-        var createdId = _ids.NextIdAbove(Math.Max(previous, idFloor));
+                .Select(e => (Snowflake?)e.Id).SingleOrDefaultAsync(cancellationToken) ?? default;
+        var createdId = _ids.NextIdAbove(Snowflake.Max(previous, idFloor));
 
         var entry = new EventLogEntry
         {

@@ -25,7 +25,7 @@ public sealed class ResumeService(KamaDbContext db, PermissionService permission
 
     private const int StreamsPerQuery = 100;
 
-    private readonly record struct Cursor(EventScope Scope, long Id, long After);
+    private readonly record struct Cursor(EventScope Scope, Snowflake Id, long After);
 
     public async Task<ResumeResult> ResumeAsync(GatewayConnection connection, StreamCursors cursors, CancellationToken cancellationToken)
     {
@@ -39,10 +39,10 @@ public sealed class ResumeService(KamaDbContext db, PermissionService permission
         // Only the streams this connection receives count: its groups follow what the user may see.
         var streams = new List<Cursor>(requested);
         foreach (var (text, after) in cursors.Channels ?? [])
-            if (TryId(text, out var id) && connection.Groups.ContainsKey(GatewayGroups.Channel(id)))
+            if (Snowflake.TryParse(text, out var id) && connection.Groups.ContainsKey(GatewayGroups.Channel(id)))
                 streams.Add(new Cursor(EventScope.Channel, id, Math.Max(0, after)));
         foreach (var (text, after) in cursors.Servers ?? [])
-            if (TryId(text, out var id) && connection.Groups.ContainsKey(GatewayGroups.Server(id)))
+            if (Snowflake.TryParse(text, out var id) && connection.Groups.ContainsKey(GatewayGroups.Server(id)))
                 streams.Add(new Cursor(EventScope.Server, id, Math.Max(0, after)));
         if (cursors.User is { } userAfter)
             streams.Add(new Cursor(EventScope.User, connection.UserId, Math.Max(0, userAfter)));
@@ -83,15 +83,15 @@ public sealed class ResumeService(KamaDbContext db, PermissionService permission
         return new ResumeResult(events, refetch);
     }
 
-    private async Task<Dictionary<(EventScope, long), long>> PositionsAsync(List<Cursor> streams, CancellationToken cancellationToken)
+    private async Task<Dictionary<(EventScope, Snowflake), long>> PositionsAsync(List<Cursor> streams, CancellationToken cancellationToken)
     {
         var channels = streams.Where(s => s.Scope == EventScope.Channel).Select(s => s.Id).ToList();
         var servers = streams.Where(s => s.Scope == EventScope.Server).Select(s => s.Id).ToList();
-        var user = streams.Where(s => s.Scope == EventScope.User).Select(s => s.Id).DefaultIfEmpty(-1).First();
+        var user = streams.Where(s => s.Scope == EventScope.User).Select(s => s.Id).ToList();
         return await db.EventSequences.AsNoTracking()
             .Where(s => (s.Scope == EventScope.Channel && channels.Contains(s.ScopeId)) ||
                         (s.Scope == EventScope.Server && servers.Contains(s.ScopeId)) ||
-                        (s.Scope == EventScope.User && s.ScopeId == user))
+                        (s.Scope == EventScope.User && user.Contains(s.ScopeId)))
             .ToDictionaryAsync(s => (s.Scope, s.ScopeId), s => s.LastSequence, cancellationToken);
     }
 
@@ -100,7 +100,7 @@ public sealed class ResumeService(KamaDbContext db, PermissionService permission
     /// permission change by a moment): one query for the channels, one for DM recipients, one for memberships, and one
     /// permission resolution per server involved.
     /// </summary>
-    private async Task<HashSet<(EventScope, long)>> ReadableAsync(long userId, List<Cursor> streams, long events, CancellationToken cancellationToken)
+    private async Task<HashSet<(EventScope, Snowflake)>> ReadableAsync(Snowflake userId, List<Cursor> streams, long events, CancellationToken cancellationToken)
     {
         var readable = streams.Where(s => s.Scope == EventScope.User).Select(s => (s.Scope, s.Id)).ToHashSet();
 
@@ -129,7 +129,7 @@ public sealed class ResumeService(KamaDbContext db, PermissionService permission
     }
 
     /// <summary>The missed events of every stream, one query per batch of streams of one kind, each bounded by its cursor and position.</summary>
-    private async Task<ILookup<(EventScope, long), EventLogEntry>> ReadLogAsync(List<(Cursor Stream, long Last)> streams, CancellationToken cancellationToken)
+    private async Task<ILookup<(EventScope, Snowflake), EventLogEntry>> ReadLogAsync(List<(Cursor Stream, long Last)> streams, CancellationToken cancellationToken)
     {
         var rows = new List<EventLogEntry>();
         foreach (var scope in streams.GroupBy(s => s.Stream.Scope))
@@ -144,7 +144,7 @@ public sealed class ResumeService(KamaDbContext db, PermissionService permission
                         sql.Append(" OR ");
                     sql.Append(CultureInfo.InvariantCulture,
                         $"(\"ScopeId\" = {{{parameters.Count}}} AND \"Sequence\" > {{{parameters.Count + 1}}} AND \"Sequence\" <= {{{parameters.Count + 2}}})");
-                    parameters.AddRange([stream.Id, stream.After, last]);
+                    parameters.AddRange([stream.Id.Value, stream.After, last]);
                 }
                 sql.Append(')');
                 rows.AddRange(await db.EventLog.FromSqlRaw(sql.ToString(), [.. parameters]).AsNoTracking().ToListAsync(cancellationToken));
@@ -154,9 +154,7 @@ public sealed class ResumeService(KamaDbContext db, PermissionService permission
     }
 
     private static StreamRef Ref(Cursor stream) =>
-        new(stream.Scope.ToString().ToLowerInvariant(), stream.Id.ToString(CultureInfo.InvariantCulture));
-
-    private static bool TryId(string text, out long id) => long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out id);
+        new(stream.Scope.ToString().ToLowerInvariant(), stream.Id.ToString());
 }
 
 /// <summary>
@@ -166,13 +164,13 @@ public sealed class ResumeService(KamaDbContext db, PermissionService permission
 public sealed class ResumeBudget : IDisposable
 {
     private readonly int _burst;
-    private readonly PartitionedRateLimiter<long> _limiter;
+    private readonly PartitionedRateLimiter<Snowflake> _limiter;
 
     public ResumeBudget(IOptions<GatewayOptions> options)
     {
         var settings = options.Value;
         _burst = settings.ResumeCostBurst;
-        _limiter = PartitionedRateLimiter.Create<long, long>(userId => RateLimitPartition.GetTokenBucketLimiter(userId, _ =>
+        _limiter = PartitionedRateLimiter.Create<Snowflake, Snowflake>(userId => RateLimitPartition.GetTokenBucketLimiter(userId, _ =>
             new TokenBucketRateLimiterOptions
             {
                 TokenLimit = settings.ResumeCostBurst,
@@ -184,7 +182,7 @@ public sealed class ResumeBudget : IDisposable
     }
 
     /// <summary>Spends <paramref name="cost"/> of the account's budget, or refuses the call with "rate_limited" and when to retry.</summary>
-    public void Charge(long userId, int cost)
+    public void Charge(Snowflake userId, int cost)
     {
         if (cost <= 0)
             return;

@@ -27,10 +27,10 @@ public sealed class SnowflakeGenerator
         _time = time;
     }
 
-    public long NextId()
+    public Snowflake NextId()
     {
         lock (_gate)
-            return Issue((long)(_time.GetUtcNow() - Epoch).TotalMilliseconds);
+            return new Snowflake(Issue((long)(_time.GetUtcNow() - Epoch).TotalMilliseconds));
     }
 
     /// <summary>
@@ -38,14 +38,14 @@ public sealed class SnowflakeGenerator
     /// commit order while nodes' clocks disagree. When the floor comes from a clock ahead of ours, this generator moves
     /// on to the floor's time and keeps counting from there, so its ids stay unique and increasing.
     /// </summary>
-    public long NextIdAbove(long floor)
+    public Snowflake NextIdAbove(Snowflake floor)
     {
         lock (_gate)
         {
-            var floorMilliseconds = floor >> (NodeBits + SequenceBits);
+            var floorMilliseconds = floor.Value >> (NodeBits + SequenceBits);
             var id = Issue(Math.Max((long)(_time.GetUtcNow() - Epoch).TotalMilliseconds, floorMilliseconds));
             // Same millisecond as the floor but a lower node or sequence: the next millisecond is above it.
-            return id > floor ? id : Issue(floorMilliseconds + 1);
+            return new Snowflake(id > floor.Value ? id : Issue(floorMilliseconds + 1));
         }
     }
 
@@ -74,11 +74,11 @@ public sealed class SnowflakeGenerator
         return (now << (NodeBits + SequenceBits)) | (_node << SequenceBits) | _sequence;
     }
 
-    public static DateTimeOffset TimestampOf(long id) => Epoch.AddMilliseconds(id >> (NodeBits + SequenceBits));
+    public static DateTimeOffset TimestampOf(Snowflake id) => Epoch.AddMilliseconds(id.Value >> (NodeBits + SequenceBits));
 
-    public static int NodeOf(long id) => (int)((id >> SequenceBits) & MaxNodeId);
+    public static int NodeOf(Snowflake id) => (int)((id.Value >> SequenceBits) & MaxNodeId);
 
     /// <summary>The smallest ID that could have been issued at <paramref name="time"/>: a cursor for time filters.</summary>
-    public static long MinimumIdAt(DateTimeOffset time) =>
-        Math.Max(0, (long)(time - Epoch).TotalMilliseconds) << (NodeBits + SequenceBits);
+    public static Snowflake MinimumIdAt(DateTimeOffset time) =>
+        new(Math.Max(0, (long)(time - Epoch).TotalMilliseconds) << (NodeBits + SequenceBits));
 }
