@@ -54,6 +54,7 @@ public sealed class ServerUnderTest : IAsyncDisposable
         // The idle bench holds thousands of connections for a few accounts; real accounts are capped far lower.
         start.Environment["KAMACHAT_GATEWAY_CONNECTIONS_PER_USER"] = "1000000";
         start.Environment["KAMACHAT_GATEWAY_CONNECTIONS_PER_SESSION"] = "1000000";
+        start.Environment["KAMACHAT_GATEWAY_CONNECTS_PER_MINUTE"] = "1000000";
         var process = Process.Start(start)!;
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, e) => { if (e.Data is { } line) Console.Error.WriteLine("[server] " + line); };

@@ -28,6 +28,9 @@ public sealed class GatewayOptions
 
     public int ConnectionsPerSession { get; set; } = 10;
 
+    /// <summary>New gateway connections one account may open on this node per minute.</summary>
+    public int ConnectsPerMinute { get; set; } = 30;
+
     /// <summary>
     /// What Resume may cost one account per second on this node, across its connections, and in a burst: a stream asked
     /// for costs 1, a server whose permissions must be checked 5, ten events read 1. A reconnect of a client in many
@@ -51,6 +54,7 @@ public sealed class GatewayOptions
             options.Retention = TimeSpan.FromHours(hours);
         options.ConnectionsPerUser = Positive(configuration["KAMACHAT_GATEWAY_CONNECTIONS_PER_USER"]) ?? options.ConnectionsPerUser;
         options.ConnectionsPerSession = Positive(configuration["KAMACHAT_GATEWAY_CONNECTIONS_PER_SESSION"]) ?? options.ConnectionsPerSession;
+        options.ConnectsPerMinute = Positive(configuration["KAMACHAT_GATEWAY_CONNECTS_PER_MINUTE"]) ?? options.ConnectsPerMinute;
         options.ResumeCostPerSecond = Positive(configuration["KAMACHAT_RESUME_COST_PER_SECOND"]) ?? options.ResumeCostPerSecond;
         options.ResumeCostBurst = Positive(configuration["KAMACHAT_RESUME_COST_BURST"]) ?? options.ResumeCostBurst;
     }

@@ -30,6 +30,7 @@ public static class GatewayExtensions
         services.AddSingleton<GatewayRateLimitFilter>();
         services.AddSingleton<GatewayErrorLogging>();
         builder.Logging.AddFilter(GatewayErrorLogging.DispatcherCategory, LogLevel.Critical);
+        builder.Logging.AddFilter(GatewayErrorLogging.ConnectionHandlerCategory, LogLevel.Critical);
         services.AddSingleton<ConnectionRegistry>();
         var redisUrl = builder.Configuration["REDIS_URL"];
         if (string.IsNullOrWhiteSpace(redisUrl))
@@ -57,6 +58,7 @@ public static class GatewayExtensions
         services.AddScoped<ReadyBuilder>();
         services.AddScoped<ResumeService>();
         services.AddSingleton<ResumeBudget>();
+        services.AddSingleton<ConnectLimit>();
         services.AddSingleton<EventDispatcher>();
         services.AddSingleton<Events.IEventSubscriber>(sp => sp.GetRequiredService<EventDispatcher>());
         services.AddHostedService(sp => sp.GetRequiredService<EventDispatcher>());

@@ -1,4 +1,3 @@
-using System.Threading.RateLimiting;
 using KamaChat.Server.Features.Auth;
 using KamaChat.Server.Features.Permissions;
 using KamaChat.Server.Features.ReadStates;
@@ -25,11 +24,15 @@ public sealed class GatewayHub(
     PermissionService permissions,
     ReadStateService readStates,
     IOptions<GatewayOptions> options,
+    ConnectLimit connectLimit,
     IServiceScopeFactory scopes) : Hub
 {
     public override async Task OnConnectedAsync()
     {
         var user = CurrentUser.From(Context.User!);
+        // Both refused before any database work: a refused connection costs what its handshake did.
+        if (!connectLimit.TryConnect(user.Id))
+            throw new HubException("rate_limited: Too many new gateway connections for this account; wait a minute.");
         var connection = new GatewayConnection(Context.ConnectionId, user.Id, user.SessionId, Context);
         if (!connections.TryAdd(connection, options.Value.ConnectionsPerUser, options.Value.ConnectionsPerSession))
             throw new HubException("rate_limited: Too many gateway connections for this account or device; close one first.");
@@ -135,41 +138,4 @@ public sealed class GatewayHub(
         Snowflake.TryParse(text, out var id) && id != default
             ? id
             : throw new HubException($"validation_failed: {name} must be an id.");
-}
-
-/// <summary>
-/// Limits how fast one connection may invoke hub methods (a token bucket per connection), so a flood of typing
-/// or resumes slows that client down instead of the server. Excess calls fail with "rate_limited".
-/// </summary>
-public sealed class GatewayRateLimitFilter(IOptions<GatewayOptions> options) : IHubFilter
-{
-    private const string LimiterKey = "kamachat.rate-limiter";
-
-    public async ValueTask<object?> InvokeMethodAsync(HubInvocationContext invocationContext, Func<HubInvocationContext, ValueTask<object?>> next)
-    {
-        var items = invocationContext.Context.Items;
-        if (!items.TryGetValue(LimiterKey, out var value) || value is not RateLimiter limiter)
-        {
-            limiter = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
-            {
-                TokenLimit = options.Value.CallBurst,
-                TokensPerPeriod = options.Value.CallsPerSecond,
-                ReplenishmentPeriod = TimeSpan.FromSeconds(1),
-                QueueLimit = 0,
-                AutoReplenishment = true,
-            });
-            items[LimiterKey] = limiter;
-        }
-        using var lease = limiter.AttemptAcquire();
-        if (!lease.IsAcquired)
-            throw new HubException("rate_limited: Too many requests on this connection; slow down.");
-        return await next(invocationContext);
-    }
-
-    public Task OnDisconnectedAsync(HubLifetimeContext context, Exception? exception, Func<HubLifetimeContext, Exception?, Task> next)
-    {
-        if (context.Context.Items.TryGetValue(LimiterKey, out var value) && value is IDisposable limiter)
-            limiter.Dispose();
-        return next(context, exception);
-    }
 }

@@ -1,12 +1,10 @@
 using System.Globalization;
 using System.Text;
-using System.Threading.RateLimiting;
 using KamaChat.Server.Data;
 using KamaChat.Server.Features.Events;
 using KamaChat.Server.Features.Permissions;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 
 namespace KamaChat.Server.Features.Gateway;
 
@@ -155,45 +153,4 @@ public sealed class ResumeService(KamaDbContext db, PermissionService permission
 
     private static StreamRef Ref(Cursor stream) =>
         new(stream.Scope.ToString().ToLowerInvariant(), stream.Id.ToString());
-}
-
-/// <summary>
-/// What Resume may cost one account per second on this node, across all its connections (a token bucket per account):
-/// the per-connection call limit cannot bound the work of one call, nor an account that opens many connections.
-/// </summary>
-public sealed class ResumeBudget : IDisposable
-{
-    private readonly int _burst;
-    private readonly PartitionedRateLimiter<Snowflake> _limiter;
-
-    public ResumeBudget(IOptions<GatewayOptions> options)
-    {
-        var settings = options.Value;
-        _burst = settings.ResumeCostBurst;
-        _limiter = PartitionedRateLimiter.Create<Snowflake, Snowflake>(userId => RateLimitPartition.GetTokenBucketLimiter(userId, _ =>
-            new TokenBucketRateLimiterOptions
-            {
-                TokenLimit = settings.ResumeCostBurst,
-                TokensPerPeriod = settings.ResumeCostPerSecond,
-                ReplenishmentPeriod = TimeSpan.FromSeconds(1),
-                QueueLimit = 0,
-                AutoReplenishment = true,
-            }));
-    }
-
-    /// <summary>Spends <paramref name="cost"/> of the account's budget, or refuses the call with "rate_limited" and when to retry.</summary>
-    public void Charge(Snowflake userId, int cost)
-    {
-        if (cost <= 0)
-            return;
-        // A single call may cost more than the whole burst: it then needs the budget full.
-        using var lease = _limiter.AttemptAcquire(userId, Math.Min(cost, _burst));
-        if (lease.IsAcquired)
-            return;
-        var wait = lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : TimeSpan.FromSeconds(1);
-        throw new HubException(string.Create(CultureInfo.InvariantCulture,
-            $"rate_limited: Resume is limited per account; retry in {Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds))} s."));
-    }
-
-    public void Dispose() => _limiter.Dispose();
 }
