@@ -18,6 +18,7 @@ namespace KamaChat.Tests.Gateway;
 /// The real deployment shape: two server processes sharing PostgreSQL and Redis behind nginx (with the project's own
 /// deploy/nginx/kamachat.conf), one of them killed mid-stream.
 /// </summary>
+[Collection(RunAlone.Name)]
 public sealed partial class ClusterTests : IAsyncLifetime
 {
     private const int MessageCount = 1000;

@@ -130,6 +130,7 @@ public sealed class HeaderTests(SqliteApp app) : IClassFixture<SqliteApp>
 }
 
 [Trait("Provider", "sqlite")]
+[Collection(RunAlone.Name)]
 public sealed class ProductionHeaderTests(ProductionServer server) : IClassFixture<ProductionServer>
 {
     private static readonly HttpClient Client = new();
