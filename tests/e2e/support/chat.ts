@@ -1,7 +1,7 @@
 import { expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { newAccount, signUp, type Account } from './fixtures';
 
-/** A user driven through the REST API from the test (for seeding), refreshing its 1-second access tokens. */
+/** A user driven through the REST API from the test (for seeding), refreshing its access token when it expires. */
 export class ApiUser {
   id = '';
   private access = '';

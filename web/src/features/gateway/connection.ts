@@ -37,7 +37,7 @@ function claims(token: string): { exp: number; iat: number } {
 
 /**
  * The token to connect with. The server closes a connection when its token expires, so a long-lived token (the
- * normal 15 minutes) is renewed once it is near its end. Very short-lived tokens (the e2e server issues 1-second
+ * normal 15 minutes) is renewed once it is near its end. Very short-lived tokens (the e2e refresh spec's server issues 1-second
  * ones) are used while the server still accepts them (it allows 30 s of clock skew) and renewed through an
  * ordinary API call only once it refuses them: renewing on every reconnect would rotate the refresh token every
  * second and race with page loads.
