@@ -28,8 +28,8 @@ public abstract class GatewayTests(KamaChatApp app)
     {
         var me = await app.CreateClient().RegisterAsync();
         var (serverId, channelId) = await GatewaySeed.ServerWithChannelAsync(app, IdOf(me));
-        await GatewaySeed.AppendAsync(app, EventScope.Channel, channelId, "Test", new { n = 1 });
-        await GatewaySeed.AppendAsync(app, EventScope.Channel, channelId, "Test", new { n = 2 });
+        await GatewaySeed.AppendAsync(app, new TestEvent(channelId, new { n = 1 }));
+        await GatewaySeed.AppendAsync(app, new TestEvent(channelId, new { n = 2 }));
 
         await using var client = await GatewayClient.ConnectAsync(app, me.AccessToken);
         var ready = await client.ReadyAsync();
@@ -55,7 +55,7 @@ public abstract class GatewayTests(KamaChatApp app)
         await malloryClient.ReadyAsync();
 
         for (var i = 1; i <= 5; i++)
-            await GatewaySeed.AppendAsync(app, EventScope.Channel, channelId, "MessageCreated", new { n = i });
+            await GatewaySeed.AppendAsync(app, new SeededMessageCreated(channelId, new { n = i }));
 
         var received = await bobClient.WaitForEventsAsync(events => events.Count(e => e.Type == "MessageCreated") == 5);
         Assert.Equal([1, 2, 3, 4, 5], received.Where(e => e.Type == "MessageCreated").Select(e => e.Sequence));
@@ -74,7 +74,7 @@ public abstract class GatewayTests(KamaChatApp app)
         await client.Connection.StopAsync();
 
         for (var i = 1; i <= 100; i++)
-            await GatewaySeed.AppendAsync(app, EventScope.Channel, channelId, "MessageCreated", new { n = i });
+            await GatewaySeed.AppendAsync(app, new SeededMessageCreated(channelId, new { n = i }));
 
         await using var back = await GatewayClient.ConnectAsync(app, me.AccessToken);
         await back.ReadyAsync();
@@ -92,7 +92,7 @@ public abstract class GatewayTests(KamaChatApp app)
         var owner = await app.CreateClient().RegisterAsync();
         var outsider = await app.CreateClient().RegisterAsync();
         var (_, channelId) = await GatewaySeed.ServerWithChannelAsync(app, IdOf(owner));
-        await GatewaySeed.AppendAsync(app, EventScope.Channel, channelId, "MessageCreated", new { secret = "s3cr3t" });
+        await GatewaySeed.AppendAsync(app, new SeededMessageCreated(channelId, new { secret = "s3cr3t" }));
 
         await using var client = await GatewayClient.ConnectAsync(app, outsider.AccessToken);
         await client.ReadyAsync();
@@ -108,7 +108,7 @@ public abstract class GatewayTests(KamaChatApp app)
         var me = await app.CreateClient().RegisterAsync();
         var (_, channelId) = await GatewaySeed.ServerWithChannelAsync(app, IdOf(me));
         for (var i = 0; i < 3; i++)
-            await GatewaySeed.AppendAsync(app, EventScope.Channel, channelId, "MessageCreated", new { i });
+            await GatewaySeed.AppendAsync(app, new SeededMessageCreated(channelId, new { i }));
         // The retention job pruned the first two.
         await app.QueryAsync(db => db.EventLog.Where(e => e.ScopeId == channelId && e.Sequence <= 2).ExecuteDeleteAsync());
 
@@ -245,7 +245,7 @@ public abstract class GatewayTests(KamaChatApp app)
         await using var client = await GatewayClient.ConnectAsync(app, me.AccessToken, messagePack: true);
         await client.ReadyAsync();
 
-        await GatewaySeed.AppendAsync(app, EventScope.Channel, channelId, "MessageCreated", new { content = "über 🙂" });
+        await GatewaySeed.AppendAsync(app, new SeededMessageCreated(channelId, new { content = "über 🙂" }));
 
         var received = await client.WaitForEventAsync("MessageCreated");
         Assert.Equal("über 🙂", GatewayClient.Data(received).GetProperty("content").GetString());

@@ -19,8 +19,8 @@ public sealed class ScaleOutTests(ScaledPair nodes) : IClassFixture<ScaledPair>
         await using var bobOnSecond = await GatewayClient.ConnectAsync(nodes.Second, bob.AccessToken);
         await bobOnSecond.ReadyAsync();
 
-        await GatewaySeed.AppendAsync(nodes.First, EventScope.Channel, channelId, "MessageCreated", new { n = 1 });
-        await GatewaySeed.AppendAsync(nodes.First, EventScope.Channel, channelId, "MessageCreated", new { n = 2 });
+        await GatewaySeed.AppendAsync(nodes.First, new SeededMessageCreated(channelId, new { n = 1 }));
+        await GatewaySeed.AppendAsync(nodes.First, new SeededMessageCreated(channelId, new { n = 2 }));
 
         var events = await bobOnSecond.WaitForEventsAsync(e => e.Count(x => x.Type == "MessageCreated") >= 2);
         Assert.Equal([1L, 2L], events.Where(e => e.Type == "MessageCreated").Select(e => e.Sequence));

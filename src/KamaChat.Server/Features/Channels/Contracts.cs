@@ -45,8 +45,6 @@ public sealed record UpdateChannelRequest(
     [property: Range(0, Channel.MaxSlowModeSeconds)] int? SlowModeSeconds,
     [property: JsonNumberHandling(JsonNumberHandling.AllowReadingFromString), Range(0, long.MaxValue)] long? ParentId);
 
-public sealed record ChannelDeletedEvent(string Id, string ServerId);
-
 public sealed record OverwriteRequest(
     [property: Required, RegularExpression(ApiText.PermissionsPattern, ErrorMessage = "Permissions are a decimal number in a string.")] string Allow,
     [property: Required, RegularExpression(ApiText.PermissionsPattern, ErrorMessage = "Permissions are a decimal number in a string.")] string Deny);

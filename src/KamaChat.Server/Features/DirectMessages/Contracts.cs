@@ -22,7 +22,3 @@ public sealed record DmChannelResponse(
     string? OwnerId,
     IReadOnlyList<UserSummary> Recipients,
     string? LastMessageId);
-
-public sealed record DmChannelRemovedEvent(string Id);
-
-public sealed record RecipientEvent(string ChannelId, UserSummary User);

@@ -42,12 +42,6 @@ public sealed record MessageResponse(
     IReadOnlyList<AttachmentSummary> Attachments,
     long Sequence);
 
-public sealed record MessageDeletedEvent(string Id, string ChannelId);
-
-public sealed record ReactionEvent(string MessageId, string ChannelId, string Emoji, string UserId);
-
-public sealed record PinEvent(string MessageId, string ChannelId, DateTimeOffset? PinnedAt);
-
 /// <summary>Length limits that count what is left after trimming, so "   " is empty and padding cannot smuggle in length.</summary>
 [AttributeUsage(AttributeTargets.Property | AttributeTargets.Parameter | AttributeTargets.Field)]
 public sealed class TrimmedLengthAttribute(int minimum, int maximum) : ValidationAttribute

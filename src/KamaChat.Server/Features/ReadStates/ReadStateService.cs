@@ -50,7 +50,7 @@ public sealed class ReadStateService(KamaDbContext db, PermissionService permiss
             channelId.ToString(CultureInfo.InvariantCulture),
             state.LastReadMessageId.ToString(CultureInfo.InvariantCulture),
             mentions.GetValueOrDefault(channelId));
-        await change.AppendAsync(EventScope.User, userId, "ReadStateUpdated", response, cancellationToken);
+        await change.AppendAsync(new ReadStateUpdated(userId, response), cancellationToken);
         await change.CommitAsync(cancellationToken);
         return (AckOutcome.Acknowledged, response);
     }

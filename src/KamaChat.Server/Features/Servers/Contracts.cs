@@ -32,13 +32,6 @@ public sealed record TransferServerRequest(
     [property: JsonNumberHandling(JsonNumberHandling.AllowReadingFromString), Range(1, long.MaxValue)] long NewOwnerId,
     [property: StringLength(1024)] string? Password);
 
-/// <summary>Sent to a user whose membership ended; reason is left, kicked, banned or deleted.</summary>
-public sealed record ServerRemovedEvent(string ServerId, string Reason);
-
-public sealed record MemberLeftEvent(string ServerId, string UserId, string Reason);
-
-public sealed record ServerDeletedEvent(string ServerId);
-
 public sealed record MemberResponse(
     string ServerId,
     string UserId,
@@ -58,8 +51,6 @@ public sealed record BanRequest(
     [property: StringLength(Ban.ReasonMaxLength)] string? Reason);
 
 public sealed record BanResponse(string UserId, string Username, string? Reason, string BannedById, DateTimeOffset CreatedAt);
-
-public sealed record BanEvent(string ServerId, string UserId);
 
 public sealed record CreateInviteRequest(
     [property: Range(0, 100)] int MaxUses,
@@ -84,8 +75,6 @@ public sealed record InvitePreviewResponse(
     string? ServerIconUrl,
     int MemberCount,
     DateTimeOffset? ExpiresAt);
-
-public sealed record InviteDeletedEvent(string ServerId, string Code);
 
 public sealed record RoleResponse(
     string Id,
@@ -113,5 +102,3 @@ public sealed record PositionRequest(
     [property: JsonNumberHandling(JsonNumberHandling.AllowReadingFromString), Range(1, long.MaxValue)] long Id,
     [property: Range(0, 10_000)] int Position,
     [property: JsonNumberHandling(JsonNumberHandling.AllowReadingFromString), Range(0, long.MaxValue)] long? ParentId = null);
-
-public sealed record RoleDeletedEvent(string ServerId, string RoleId);

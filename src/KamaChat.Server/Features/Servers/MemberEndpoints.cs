@@ -124,7 +124,7 @@ public static class MemberEndpoints
         member.Nickname = request.Nickname is null ? null : ApiText.Cleared(request.Nickname);
         await db.SaveChangesAsync(cancellationToken);
         var response = (await LoadAsync(db, id, userId, cancellationToken))!;
-        await change.AppendAsync(EventScope.Server, id, "MemberUpdated", response, cancellationToken);
+        await change.AppendAsync(new MemberUpdated(id, response), cancellationToken);
         await change.CommitAsync(cancellationToken);
         return TypedResults.Ok(response);
     }
@@ -141,8 +141,8 @@ public static class MemberEndpoints
         await db.PermissionOverwrites
             .Where(o => o.TargetType == OverwriteTarget.Member && o.TargetId == userId && db.Channels.Any(c => c.Id == o.ChannelId && c.ServerId == serverId))
             .ExecuteDeleteAsync(cancellationToken);
-        await change.AppendAsync(EventScope.Server, serverId, "MemberLeft", new MemberLeftEvent(serverId.Text(), userId.Text(), reason), cancellationToken);
-        await change.AppendAsync(EventScope.User, userId, "ServerRemoved", new ServerRemovedEvent(serverId.Text(), reason), cancellationToken);
+        await change.AppendAsync(new MemberLeft(serverId, userId, reason), cancellationToken);
+        await change.AppendAsync(new ServerRemoved(userId, serverId, reason), cancellationToken);
         return true;
     }
 
