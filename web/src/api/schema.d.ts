@@ -4730,6 +4730,30 @@ export interface components {
             sessionId: string;
             user: components["schemas"]["MeResponse"];
         };
+        BanAddedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "BanAdded";
+            /** @enum {string} */
+            scope: "server";
+            data: components["schemas"]["BanData"];
+        };
+        BanData: {
+            serverId: string;
+            userId: string;
+        };
+        BanRemovedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "BanRemoved";
+            /** @enum {string} */
+            scope: "server";
+            data: components["schemas"]["BanData"];
+        };
         BanRequest: {
             reason: null | string;
         };
@@ -4749,6 +4773,30 @@ export interface components {
             currentPassword: string;
             newPassword: string;
         };
+        ChannelCreatedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "ChannelCreated";
+            /** @enum {string} */
+            scope: "server";
+            data: components["schemas"]["ChannelResponse"];
+        };
+        ChannelDeletedData: {
+            id: string;
+            serverId: string;
+        };
+        ChannelDeletedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "ChannelDeleted";
+            /** @enum {string} */
+            scope: "server";
+            data: components["schemas"]["ChannelDeletedData"];
+        };
         ChannelResponse: {
             id: string;
             serverId: null | string;
@@ -4761,6 +4809,16 @@ export interface components {
             /** Format: int32 */
             slowModeSeconds: number | string;
             lastMessageId: null | string;
+        };
+        ChannelUpdatedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "ChannelUpdated";
+            /** @enum {string} */
+            scope: "server";
+            data: components["schemas"]["ChannelResponse"];
         };
         ConfirmEmailChangeRequest: {
             userId: string;
@@ -4815,6 +4873,29 @@ export interface components {
             code: null | string;
             recoveryCode: null | string;
         };
+        DmChannelCreatedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "DmChannelCreated";
+            /** @enum {string} */
+            scope: "user";
+            data: components["schemas"]["DmChannelResponse"];
+        };
+        DmChannelRemovedData: {
+            id: string;
+        };
+        DmChannelRemovedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "DmChannelRemoved";
+            /** @enum {string} */
+            scope: "user";
+            data: components["schemas"]["DmChannelRemovedData"];
+        };
         DmChannelResponse: {
             id: string;
             type: string;
@@ -4823,9 +4904,31 @@ export interface components {
             recipients: components["schemas"]["UserSummary"][];
             lastMessageId: null | string;
         };
+        DmChannelUpdatedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "DmChannelUpdated";
+            /** @enum {string} */
+            scope: "user";
+            data: components["schemas"]["DmChannelResponse"];
+        };
         EditMessageRequest: {
             content: string;
         };
+        GatewayEvent: {
+            id: string;
+            type: string;
+            /** @enum {string} */
+            scope: "channel" | "server" | "user";
+            scopeId: string;
+            /** Format: int64 */
+            sequence: number;
+            data: string;
+        };
+        /** @description A gateway Event with its data parsed: the data's shape follows from type. Clients ignore types they do not know. */
+        GatewayEventData: components["schemas"]["BanAddedEvent"] | components["schemas"]["BanRemovedEvent"] | components["schemas"]["ChannelCreatedEvent"] | components["schemas"]["ChannelDeletedEvent"] | components["schemas"]["ChannelUpdatedEvent"] | components["schemas"]["DmChannelCreatedEvent"] | components["schemas"]["DmChannelRemovedEvent"] | components["schemas"]["DmChannelUpdatedEvent"] | components["schemas"]["InviteCreatedEvent"] | components["schemas"]["InviteDeletedEvent"] | components["schemas"]["MemberJoinedEvent"] | components["schemas"]["MemberLeftEvent"] | components["schemas"]["MemberUpdatedEvent"] | components["schemas"]["MessageCreatedEvent"] | components["schemas"]["MessageDeletedEvent"] | components["schemas"]["MessagePinnedEvent"] | components["schemas"]["MessageUnpinnedEvent"] | components["schemas"]["MessageUpdatedEvent"] | components["schemas"]["ReactionAddedEvent"] | components["schemas"]["ReactionRemovedEvent"] | components["schemas"]["ReadStateUpdatedEvent"] | components["schemas"]["RecipientAddedEvent"] | components["schemas"]["RecipientRemovedEvent"] | components["schemas"]["RoleCreatedEvent"] | components["schemas"]["RoleDeletedEvent"] | components["schemas"]["RoleUpdatedEvent"] | components["schemas"]["ServerDeletedEvent"] | components["schemas"]["ServerJoinedEvent"] | components["schemas"]["ServerRemovedEvent"] | components["schemas"]["ServerUpdatedEvent"] | components["schemas"]["SessionRevokedEvent"];
         HttpValidationProblemDetails: {
             type?: null | string;
             title?: null | string;
@@ -4836,6 +4939,30 @@ export interface components {
             errors?: {
                 [key: string]: string[];
             };
+        };
+        InviteCreatedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "InviteCreated";
+            /** @enum {string} */
+            scope: "user";
+            data: components["schemas"]["InviteResponse"];
+        };
+        InviteDeletedData: {
+            serverId: string;
+            code: string;
+        };
+        InviteDeletedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "InviteDeleted";
+            /** @enum {string} */
+            scope: "server";
+            data: components["schemas"]["InviteDeletedData"];
         };
         InvitePreviewResponse: {
             code: string;
@@ -4877,6 +5004,31 @@ export interface components {
             /** Format: date-time */
             createdAt: string;
         };
+        MemberJoinedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "MemberJoined";
+            /** @enum {string} */
+            scope: "server";
+            data: components["schemas"]["MemberResponse"];
+        };
+        MemberLeftData: {
+            serverId: string;
+            userId: string;
+            reason?: null | string;
+        };
+        MemberLeftEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "MemberLeft";
+            /** @enum {string} */
+            scope: "server";
+            data: components["schemas"]["MemberLeftData"];
+        };
         MemberResponse: {
             serverId: string;
             userId: string;
@@ -4888,6 +5040,50 @@ export interface components {
             /** Format: date-time */
             joinedAt: string;
             temporary: boolean;
+        };
+        MemberUpdatedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "MemberUpdated";
+            /** @enum {string} */
+            scope: "server";
+            data: components["schemas"]["MemberResponse"];
+        };
+        MessageCreatedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "MessageCreated";
+            /** @enum {string} */
+            scope: "channel";
+            data: components["schemas"]["MessageResponse"];
+        };
+        MessageDeletedData: {
+            id: string;
+            channelId: string;
+        };
+        MessageDeletedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "MessageDeleted";
+            /** @enum {string} */
+            scope: "channel";
+            data: components["schemas"]["MessageDeletedData"];
+        };
+        MessagePinnedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "MessagePinned";
+            /** @enum {string} */
+            scope: "channel";
+            data: components["schemas"]["PinData"];
         };
         MessageResponse: {
             id: string;
@@ -4908,6 +5104,26 @@ export interface components {
             attachments: components["schemas"]["AttachmentSummary"][];
             /** Format: int64 */
             sequence: number | string;
+        };
+        MessageUnpinnedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "MessageUnpinned";
+            /** @enum {string} */
+            scope: "channel";
+            data: components["schemas"]["PinData"];
+        };
+        MessageUpdatedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "MessageUpdated";
+            /** @enum {string} */
+            scope: "channel";
+            data: components["schemas"]["MessageResponse"];
         };
         MfaChallenge: {
             mfaRequired: boolean;
@@ -4944,6 +5160,12 @@ export interface components {
         PasswordResetRequest: {
             email: string;
         };
+        PinData: {
+            messageId: string;
+            channelId: string;
+            /** Format: date-time */
+            pinnedAt: null | string;
+        };
         PositionRequest: {
             /** Format: int64 */
             id: number | string;
@@ -4952,6 +5174,10 @@ export interface components {
             /** Format: int64 */
             parentId?: null | number | string;
         };
+        PresenceUpdated: {
+            userId: string;
+            status: string;
+        };
         ProblemDetails: {
             type?: null | string;
             title?: null | string;
@@ -4959,6 +5185,32 @@ export interface components {
             status?: null | number | string;
             detail?: null | string;
             instance?: null | string;
+        };
+        ReactionAddedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "ReactionAdded";
+            /** @enum {string} */
+            scope: "channel";
+            data: components["schemas"]["ReactionData"];
+        };
+        ReactionData: {
+            messageId: string;
+            channelId: string;
+            emoji: string;
+            userId: string;
+        };
+        ReactionRemovedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "ReactionRemoved";
+            /** @enum {string} */
+            scope: "channel";
+            data: components["schemas"]["ReactionData"];
         };
         ReactionSummary: {
             emoji: string;
@@ -4971,6 +5223,83 @@ export interface components {
             lastReadMessageId: string;
             /** Format: int32 */
             mentionCount: number | string;
+        };
+        ReadStateUpdatedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "ReadStateUpdated";
+            /** @enum {string} */
+            scope: "user";
+            data: components["schemas"]["ReadStateResponse"];
+        };
+        ReadyChannel: {
+            id: string;
+            type: string;
+            name: null | string;
+            topic: null | string;
+            parentId: null | string;
+            /** Format: int32 */
+            position: number;
+            lastMessageId: null | string;
+            permissions: string;
+        };
+        ReadyDirectChannel: {
+            id: string;
+            type: string;
+            name: null | string;
+            ownerId: null | string;
+            recipientIds: string[];
+            lastMessageId: null | string;
+        };
+        ReadyPayload: {
+            user: components["schemas"]["MeResponse"];
+            servers: components["schemas"]["ReadyServer"][];
+            directChannels: components["schemas"]["ReadyDirectChannel"][];
+            readStates: components["schemas"]["ReadyReadState"][];
+            presences: components["schemas"]["PresenceUpdated"][];
+            cursors: components["schemas"]["StreamCursors"];
+            sessionId: string;
+            /** Format: int32 */
+            nodeId: number;
+        };
+        ReadyReadState: {
+            channelId: string;
+            lastReadMessageId: string;
+            /** Format: int32 */
+            mentionCount: number;
+        };
+        ReadyServer: {
+            id: string;
+            name: string;
+            iconUrl: null | string;
+            ownerId: string;
+            channels: components["schemas"]["ReadyChannel"][];
+        };
+        RecipientAddedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "RecipientAdded";
+            /** @enum {string} */
+            scope: "channel";
+            data: components["schemas"]["RecipientData"];
+        };
+        RecipientData: {
+            channelId: string;
+            user: components["schemas"]["UserSummary"];
+        };
+        RecipientRemovedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "RecipientRemoved";
+            /** @enum {string} */
+            scope: "channel";
+            data: components["schemas"]["RecipientData"];
         };
         RecoveryCodesResponse: {
             recoveryCodes: string[];
@@ -4989,6 +5318,34 @@ export interface components {
             content: null | string;
             deleted: boolean;
         };
+        ResumeResult: {
+            events: components["schemas"]["GatewayEvent"][];
+            refetch: components["schemas"]["StreamRef"][];
+        };
+        RoleCreatedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "RoleCreated";
+            /** @enum {string} */
+            scope: "server";
+            data: components["schemas"]["RoleResponse"];
+        };
+        RoleDeletedData: {
+            serverId: string;
+            roleId: string;
+        };
+        RoleDeletedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "RoleDeleted";
+            /** @enum {string} */
+            scope: "server";
+            data: components["schemas"]["RoleDeletedData"];
+        };
         RoleResponse: {
             id: string;
             serverId: string;
@@ -5000,11 +5357,58 @@ export interface components {
             position: number | string;
             mentionable: boolean;
         };
+        RoleUpdatedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "RoleUpdated";
+            /** @enum {string} */
+            scope: "server";
+            data: components["schemas"]["RoleResponse"];
+        };
         SendMessageRequest: {
             content: string;
             nonce: null | string;
             /** Format: int64 */
             replyTo: null | number | string;
+        };
+        ServerDeletedData: {
+            serverId: string;
+        };
+        ServerDeletedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "ServerDeleted";
+            /** @enum {string} */
+            scope: "server";
+            data: components["schemas"]["ServerDeletedData"];
+        };
+        ServerJoinedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "ServerJoined";
+            /** @enum {string} */
+            scope: "user";
+            data: components["schemas"]["ServerResponse"];
+        };
+        ServerRemovedData: {
+            serverId: string;
+            reason: string;
+        };
+        ServerRemovedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "ServerRemoved";
+            /** @enum {string} */
+            scope: "user";
+            data: components["schemas"]["ServerRemovedData"];
         };
         ServerResponse: {
             id: string;
@@ -5017,6 +5421,16 @@ export interface components {
             /** Format: date-time */
             createdAt: string;
         };
+        ServerUpdatedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "ServerUpdated";
+            /** @enum {string} */
+            scope: "server";
+            data: components["schemas"]["ServerResponse"];
+        };
         SessionResponse: {
             id: string;
             /** Format: date-time */
@@ -5028,6 +5442,35 @@ export interface components {
             userAgent: null | string;
             ipAddress: null | string;
             current: boolean;
+        };
+        SessionRevokedData: {
+            sessionId: string;
+            reason: string;
+        };
+        SessionRevokedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "SessionRevoked";
+            /** @enum {string} */
+            scope: "user";
+            data: components["schemas"]["SessionRevokedData"];
+        };
+        StreamCursors: {
+            channels: null | {
+                [key: string]: number;
+            };
+            servers: null | {
+                [key: string]: number;
+            };
+            /** Format: int64 */
+            user: null | number;
+        };
+        StreamRef: {
+            /** @enum {string} */
+            scope: "channel" | "server" | "user";
+            scopeId: string;
         };
         TransferServerRequest: {
             /** Format: int64 */
@@ -5046,6 +5489,12 @@ export interface components {
             enabled: boolean;
             /** Format: int32 */
             recoveryCodesLeft: number | string;
+        };
+        TypingStarted: {
+            channelId: string;
+            userId: string;
+            /** Format: date-time */
+            expiresAt: string;
         };
         UnsubscribeRequest: {
             token: string;
