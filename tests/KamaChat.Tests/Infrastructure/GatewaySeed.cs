@@ -12,9 +12,9 @@ public static class GatewaySeed
 {
     private static long _next = DateTime.UtcNow.Ticks;
 
-    public static long NewId() => Interlocked.Increment(ref _next);
+    public static Snowflake NewId() => new(Interlocked.Increment(ref _next));
 
-    public static async Task<(long ServerId, long ChannelId)> ServerWithChannelAsync(KamaChatApp app, long ownerId, params long[] memberIds)
+    public static async Task<(Snowflake ServerId, Snowflake ChannelId)> ServerWithChannelAsync(KamaChatApp app, Snowflake ownerId, params Snowflake[] memberIds)
     {
         var serverId = NewId();
         var channelId = NewId();
@@ -44,13 +44,13 @@ public static class GatewaySeed
 }
 
 /// <summary>A MessageCreated with made-up data, for tests of delivery and ordering that need no real message.</summary>
-public sealed record SeededMessageCreated(long ChannelId, object Data) : IChannelEvent<object>
+public sealed record SeededMessageCreated(Snowflake ChannelId, object Data) : IChannelEvent<object>
 {
     public static string Type => MessageCreated.Type;
 }
 
 /// <summary>An event no feature sends: the gateway delivers it without side effects.</summary>
-public sealed record TestEvent(long ChannelId, object Data) : IChannelEvent<object>
+public sealed record TestEvent(Snowflake ChannelId, object Data) : IChannelEvent<object>
 {
     public static string Type => "Test";
 }

@@ -41,7 +41,7 @@ export async function unwrap<T>(call: Promise<{ data?: T; error?: unknown; respo
   return result.data as T;
 }
 
-/** Snowflake IDs are strings; the OpenAPI document types route IDs as numbers, which would lose precision. */
-export function idParam(id: string): number {
-  return id as unknown as number;
+/** Snowflake IDs are strings, in the OpenAPI document too; kept as an identity until the call sites drop it. */
+export function idParam(id: string): string {
+  return id;
 }

@@ -1,7 +1,7 @@
 namespace KamaChat.Server.Features.Events;
 
 /// <summary>One stream of the event log: a channel, a server or a user, each numbering its events from 1.</summary>
-public readonly record struct EventStream(EventScope Scope, long Id);
+public readonly record struct EventStream(EventScope Scope, Snowflake Id);
 
 /// <summary>
 /// A change the gateway delivers, logged in the change's transaction (see <see cref="EventTransaction"/>). Implement it
@@ -30,7 +30,7 @@ public interface IEvent<out TData> : IEvent
 public interface IChannelEvent<out TData> : IEvent<TData>
     where TData : notnull
 {
-    long ChannelId { get; }
+    Snowflake ChannelId { get; }
 
     EventStream IEvent.Stream => new(EventScope.Channel, ChannelId);
 }
@@ -39,7 +39,7 @@ public interface IChannelEvent<out TData> : IEvent<TData>
 public interface IServerEvent<out TData> : IEvent<TData>
     where TData : notnull
 {
-    long ServerId { get; }
+    Snowflake ServerId { get; }
 
     EventStream IEvent.Stream => new(EventScope.Server, ServerId);
 }
@@ -48,7 +48,7 @@ public interface IServerEvent<out TData> : IEvent<TData>
 public interface IUserEvent<out TData> : IEvent<TData>
     where TData : notnull
 {
-    long UserId { get; }
+    Snowflake UserId { get; }
 
     EventStream IEvent.Stream => new(EventScope.User, UserId);
 }
@@ -68,11 +68,11 @@ public interface IChangesChannelRecipients;
 /// <summary>An event about one user whose access it changes, whose groups are re-synced too, even when the stream's group does not hold them.</summary>
 public interface IAffectsUser<in TData>
 {
-    static abstract long AffectedUserId(TData data);
+    static abstract Snowflake AffectedUserId(TData data);
 }
 
 /// <summary>A user event that ends one of the user's sessions: that session's connections are closed after it is delivered.</summary>
 public interface IEndsSession<in TData>
 {
-    static abstract long EndedSessionId(TData data);
+    static abstract Snowflake EndedSessionId(TData data);
 }

@@ -16,10 +16,10 @@ public sealed record EventType
     public required EventScope Scope { get; init; }
 
     /// <summary>The user whose groups the event changes (<see cref="IAffectsUser{TData}"/>), read from its logged data; null for other events.</summary>
-    public Func<string, long?> AffectedUser { get; private init; } = _ => null;
+    public Func<string, Snowflake?> AffectedUser { get; private init; } = _ => null;
 
     /// <summary>The session the event ends (<see cref="IEndsSession{TData}"/>), read from its logged data; null for other events.</summary>
-    public Func<string, long?> EndedSession { get; private init; } = _ => null;
+    public Func<string, Snowflake?> EndedSession { get; private init; } = _ => null;
 
     public bool Is<TMarker>() => typeof(TMarker).IsAssignableFrom(Record);
 

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using KamaChat.Server.Data;
-using KamaChat.Server.Infrastructure.Ids;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Microsoft.EntityFrameworkCore.Storage;
@@ -21,11 +20,11 @@ public enum EventScope
 /// </summary>
 public sealed class EventLogEntry
 {
-    public long Id { get; set; }
+    public Snowflake Id { get; set; }
 
     public EventScope Scope { get; set; }
 
-    public long ScopeId { get; set; }
+    public Snowflake ScopeId { get; set; }
 
     public long Sequence { get; set; }
 
@@ -43,7 +42,7 @@ public sealed class EventSequence
 {
     public EventScope Scope { get; set; }
 
-    public long ScopeId { get; set; }
+    public Snowflake ScopeId { get; set; }
 
     public long LastSequence { get; set; }
 }
@@ -107,7 +106,7 @@ public sealed class EventTransaction : IAsyncDisposable
     {
         // One statement on both providers: create the stream at 1 or bump it, and read the new value.
         var sequence = (await _db.Database.SqlQuery<long>($"""
-            INSERT INTO event_streams ("Scope", "ScopeId", "LastSequence") VALUES ({(int)stream.Scope}, {stream.Id}, 1)
+            INSERT INTO event_streams ("Scope", "ScopeId", "LastSequence") VALUES ({(int)stream.Scope}, {stream.Id.Value}, 1)
             ON CONFLICT ("Scope", "ScopeId") DO UPDATE SET "LastSequence" = event_streams."LastSequence" + 1
             RETURNING "LastSequence" AS "Value"
             """).ToListAsync(cancellationToken)).Single();

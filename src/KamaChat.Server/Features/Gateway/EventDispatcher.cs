@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Threading.Channels;
 using KamaChat.Server.Features.Events;
 using Microsoft.AspNetCore.SignalR;
@@ -63,14 +62,14 @@ public sealed class EventDispatcher(
     }
 
     public static GatewayEvent ToGatewayEvent(EventLogEntry entry) => new(
-        entry.Id.ToString(CultureInfo.InvariantCulture),
+        entry.Id.ToString(),
         entry.Type,
         entry.Scope.ToString().ToLowerInvariant(),
-        entry.ScopeId.ToString(CultureInfo.InvariantCulture),
+        entry.ScopeId.ToString(),
         entry.Sequence,
         entry.Payload);
 
-    private HashSet<long> AffectedUsers(EventLogEntry entry, EventType type)
+    private HashSet<Snowflake> AffectedUsers(EventLogEntry entry, EventType type)
     {
         if (type.Is<IChangesMemberships>())
             return [entry.ScopeId];
@@ -91,7 +90,7 @@ public sealed class EventDispatcher(
         return users;
     }
 
-    private async Task RefreshGroupsAsync(long userId, CancellationToken cancellationToken)
+    private async Task RefreshGroupsAsync(Snowflake userId, CancellationToken cancellationToken)
     {
         var mine = connections.OfUser(userId);
         if (mine.Count == 0)
@@ -106,11 +105,11 @@ public sealed class EventDispatcher(
 /// <summary>A bounded set of recently seen ids: an event can arrive twice (local commit and from another node, or a re-poll).</summary>
 internal sealed class RecentIds(int capacity)
 {
-    private readonly HashSet<long> _set = [];
-    private readonly Queue<long> _order = new();
+    private readonly HashSet<Snowflake> _set = [];
+    private readonly Queue<Snowflake> _order = new();
     private readonly Lock _gate = new();
 
-    public bool Add(long id)
+    public bool Add(Snowflake id)
     {
         lock (_gate)
         {

@@ -113,19 +113,11 @@ internal sealed class GatewayContract : IOpenApiDocumentTransformer
                 ? type.GetGenericArguments()[0]
                 : null;
 
-        /// <summary>
-        /// The REST schemas allow numbers as strings because request bodies may send them so; the hub only ever writes
-        /// numbers as numbers. A stream's scope is a string in both hub protocols, one of three.
-        /// </summary>
+        /// <summary>A stream's scope is a string in both hub protocols, one of three.</summary>
         private static void DescribeAsSent(IOpenApiSchema schema)
         {
             if (schema is not OpenApiSchema inline)
                 return;
-            if (inline.Type is { } type && type.HasFlag(JsonSchemaType.Integer) && type.HasFlag(JsonSchemaType.String))
-            {
-                inline.Type = type & ~JsonSchemaType.String;
-                inline.Pattern = null;
-            }
             if (inline.Properties?.TryGetValue("scope", out var scope) == true && scope is OpenApiSchema { Type: JsonSchemaType.String } scopeSchema)
                 scopeSchema.Enum = [.. Enum.GetValues<EventScope>().Select(ScopeName)];
             foreach (var property in inline.Properties?.Values ?? [])

@@ -1,31 +1,20 @@
 using KamaChat.Server.Data;
-using KamaChat.Server.Features.Auth;
 using KamaChat.Server.Features.Channels;
 using KamaChat.Server.Features.Messages;
 using KamaChat.Server.Features.Servers;
-using KamaChat.Server.Infrastructure.Ids;
 using Microsoft.Extensions.DependencyInjection;
 using Perms = KamaChat.Server.Features.Permissions.Permissions;
 
 namespace KamaChat.Tests.Infrastructure;
 
-/// <summary>A signed-up user as the tests use them: id, tokens and a client that sends their access token.</summary>
-public sealed record TestUser(long Id, string Username, AuthTokens Tokens, HttpClient Client);
-
 /// <summary>
-/// Inserts servers, channels, members, roles and overwrites straight through the app's DbContext, so message tests
-/// do not depend on the server and channel endpoints. Users are created through the real API.
+/// Chat put straight into the app's database (servers, channels, members, roles, overwrites, messages), so a test of
+/// one feature does not depend on the endpoints of another. Users are still made through the API (<see cref="TestUsers"/>).
 /// </summary>
-public sealed class ChatBuilder(KamaChatApp app)
+public static class ChatSeed
 {
-    public async Task<TestUser> UserAsync(string? username = null)
-    {
-        var tokens = await app.CreateClient().RegisterAsync(username);
-        return new TestUser(long.Parse(tokens.User.Id, System.Globalization.CultureInfo.InvariantCulture), tokens.User.Username, tokens, app.CreateClient(tokens.AccessToken));
-    }
-
     /// <summary>A server owned by <paramref name="owner"/> with its @everyone role (id = server id) and the owner's membership.</summary>
-    public Task<long> ServerAsync(TestUser owner, Perms everyone = Perms.DefaultEveryone) => WriteAsync((db, ids) =>
+    public static Task<Snowflake> SeedServerAsync(this KamaChatApp app, TestUser owner, Perms everyone = Perms.DefaultEveryone) => app.WriteAsync((db, ids) =>
     {
         var id = ids.NextId();
         db.Servers.Add(new ChatServer { Id = id, Name = "Test server", OwnerId = owner.Id, CreatedAt = DateTimeOffset.UtcNow });
@@ -34,21 +23,21 @@ public sealed class ChatBuilder(KamaChatApp app)
         return id;
     });
 
-    public Task<long> TextChannelAsync(long serverId, int slowModeSeconds = 0) => WriteAsync((db, ids) =>
+    public static Task<Snowflake> SeedTextChannelAsync(this KamaChatApp app, Snowflake serverId, int slowModeSeconds = 0) => app.WriteAsync((db, ids) =>
     {
         var id = ids.NextId();
         db.Channels.Add(new Channel { Id = id, ServerId = serverId, Type = ChannelType.Text, Name = "general", SlowModeSeconds = slowModeSeconds, CreatedAt = DateTimeOffset.UtcNow });
         return id;
     });
 
-    public Task MemberAsync(long serverId, TestUser user) => WriteAsync((db, _) =>
+    public static Task SeedMemberAsync(this KamaChatApp app, Snowflake serverId, TestUser user) => app.WriteAsync((db, _) =>
     {
         db.Members.Add(new Member { ServerId = serverId, UserId = user.Id, JoinedAt = DateTimeOffset.UtcNow });
-        return 0L;
+        return default;
     });
 
     /// <summary>A role with these permissions, given to <paramref name="members"/>.</summary>
-    public Task<long> RoleAsync(long serverId, Perms permissions, params TestUser[] members) => WriteAsync((db, ids) =>
+    public static Task<Snowflake> SeedRoleAsync(this KamaChatApp app, Snowflake serverId, Perms permissions, params TestUser[] members) => app.WriteAsync((db, ids) =>
     {
         var id = ids.NextId();
         db.Roles.Add(new Role { Id = id, ServerId = serverId, Name = "role", Permissions = permissions, Position = 1 });
@@ -57,25 +46,26 @@ public sealed class ChatBuilder(KamaChatApp app)
         return id;
     });
 
-    public Task OverwriteAsync(long channelId, OverwriteTarget target, long targetId, Perms allow, Perms deny) => WriteAsync((db, _) =>
-    {
-        db.PermissionOverwrites.Add(new PermissionOverwrite { ChannelId = channelId, TargetType = target, TargetId = targetId, Allow = allow, Deny = deny });
-        return 0L;
-    });
+    public static Task SeedOverwriteAsync(this KamaChatApp app, Snowflake channelId, OverwriteTarget target, Snowflake targetId, Perms allow, Perms deny) =>
+        app.WriteAsync((db, _) =>
+        {
+            db.PermissionOverwrites.Add(new PermissionOverwrite { ChannelId = channelId, TargetType = target, TargetId = targetId, Allow = allow, Deny = deny });
+            return default;
+        });
 
     /// <summary>A server owned by a new user, with a text channel and the given members.</summary>
-    public async Task<(long ServerId, long ChannelId, TestUser Owner)> ServerWithChannelAsync(params TestUser[] members)
+    public static async Task<(Snowflake ServerId, Snowflake ChannelId, TestUser Owner)> SeedServerWithChannelAsync(this KamaChatApp app, params TestUser[] members)
     {
-        var owner = await UserAsync();
-        var serverId = await ServerAsync(owner);
-        var channelId = await TextChannelAsync(serverId);
+        var owner = await app.UserAsync();
+        var serverId = await app.SeedServerAsync(owner);
+        var channelId = await app.SeedTextChannelAsync(serverId);
         foreach (var member in members)
-            await MemberAsync(serverId, member);
+            await app.SeedMemberAsync(serverId, member);
         return (serverId, channelId, owner);
     }
 
     /// <summary>Inserts <paramref name="count"/> messages directly (fast history); returns their ids, oldest first.</summary>
-    public async Task<List<long>> MessagesAsync(long channelId, TestUser author, int count)
+    public static async Task<List<Snowflake>> SeedMessagesAsync(this KamaChatApp app, Snowflake channelId, TestUser author, int count)
     {
         await using var scope = app.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<KamaDbContext>();
@@ -89,7 +79,7 @@ public sealed class ChatBuilder(KamaChatApp app)
         return created.Select(m => m.Id).ToList();
     }
 
-    private async Task<long> WriteAsync(Func<KamaDbContext, SnowflakeGenerator, long> write)
+    private static async Task<Snowflake> WriteAsync(this KamaChatApp app, Func<KamaDbContext, SnowflakeGenerator, Snowflake> write)
     {
         await using var scope = app.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<KamaDbContext>();
