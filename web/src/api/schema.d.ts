@@ -4994,10 +4994,12 @@ export interface components {
             content: string;
         };
         GatewayEvent: {
+            /** @description A snowflake id: 64 bits, as a decimal string. */
             id: string;
             type: string;
             /** @enum {string} */
             scope: "channel" | "server" | "user";
+            /** @description A snowflake id: 64 bits, as a decimal string. */
             scopeId: string;
             /** Format: int64 */
             sequence: number;
@@ -5259,6 +5261,7 @@ export interface components {
             parentId?: null | string;
         };
         PresenceUpdated: {
+            /** @description A snowflake id: 64 bits, as a decimal string. */
             userId: string;
             status: string;
         };
@@ -5325,22 +5328,28 @@ export interface components {
             data: components["schemas"]["ReadStateResponse"];
         };
         ReadyChannel: {
+            /** @description A snowflake id: 64 bits, as a decimal string. */
             id: string;
             type: string;
             name: null | string;
             topic: null | string;
+            /** @description A snowflake id: 64 bits, as a decimal string. */
             parentId: null | string;
             /** Format: int32 */
             position: number;
+            /** @description A snowflake id: 64 bits, as a decimal string. */
             lastMessageId: null | string;
             permissions: string;
         };
         ReadyDirectChannel: {
+            /** @description A snowflake id: 64 bits, as a decimal string. */
             id: string;
             type: string;
             name: null | string;
+            /** @description A snowflake id: 64 bits, as a decimal string. */
             ownerId: null | string;
             recipientIds: string[];
+            /** @description A snowflake id: 64 bits, as a decimal string. */
             lastMessageId: null | string;
         };
         ReadyPayload: {
@@ -5350,20 +5359,25 @@ export interface components {
             readStates: components["schemas"]["ReadyReadState"][];
             presences: components["schemas"]["PresenceUpdated"][];
             cursors: components["schemas"]["StreamCursors"];
+            /** @description A snowflake id: 64 bits, as a decimal string. */
             sessionId: string;
             /** Format: int32 */
             nodeId: number;
         };
         ReadyReadState: {
+            /** @description A snowflake id: 64 bits, as a decimal string. */
             channelId: string;
+            /** @description A snowflake id: 64 bits, as a decimal string. */
             lastReadMessageId: string;
             /** Format: int32 */
             mentionCount: number;
         };
         ReadyServer: {
+            /** @description A snowflake id: 64 bits, as a decimal string. */
             id: string;
             name: string;
             iconUrl: null | string;
+            /** @description A snowflake id: 64 bits, as a decimal string. */
             ownerId: string;
             channels: components["schemas"]["ReadyChannel"][];
         };
@@ -5567,6 +5581,7 @@ export interface components {
         StreamRef: {
             /** @enum {string} */
             scope: "channel" | "server" | "user";
+            /** @description A snowflake id: 64 bits, as a decimal string. */
             scopeId: string;
         };
         TransferServerRequest: {
@@ -5587,7 +5602,9 @@ export interface components {
             recoveryCodesLeft: number;
         };
         TypingStarted: {
+            /** @description A snowflake id: 64 bits, as a decimal string. */
             channelId: string;
+            /** @description A snowflake id: 64 bits, as a decimal string. */
             userId: string;
             /** Format: date-time */
             expiresAt: string;

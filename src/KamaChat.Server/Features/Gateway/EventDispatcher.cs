@@ -62,10 +62,10 @@ public sealed class EventDispatcher(
     }
 
     public static GatewayEvent ToGatewayEvent(EventLogEntry entry) => new(
-        entry.Id.ToString(),
+        entry.Id,
         entry.Type,
         entry.Scope.ToString().ToLowerInvariant(),
-        entry.ScopeId.ToString(),
+        entry.ScopeId,
         entry.Sequence,
         entry.Payload);
 
