@@ -34,7 +34,7 @@ public abstract class ResumeFloodTests(KamaChatApp app, ITestOutputHelper output
         {
             floodChannels.Add(await app.SeedTextChannelAsync(floodServer));
             for (var e = 0; e < 3; e++)
-                await GatewaySeed.AppendAsync(app, EventScope.Channel, floodChannels[^1], "Test", new { e });
+                await GatewaySeed.AppendAsync(app, new TestEvent(floodChannels[^1], new { e }));
         }
         var alice = await app.UserAsync();
         var bob = await app.UserAsync();

@@ -131,8 +131,7 @@ public sealed class TokenService(
             if (await db.Sessions.Where(s => s.Id == sessionId && s.RevokedAt == null)
                     .ExecuteUpdateAsync(s => s.SetProperty(x => x.RevokedAt, now).SetProperty(x => x.RevokedReason, reason), cancellationToken) == 0)
                 continue;
-            await change.AppendAsync(EventScope.User, userId, "SessionRevoked",
-                new { sessionId, reason }, cancellationToken);
+            await change.AppendAsync(new SessionRevoked(userId, sessionId, reason), cancellationToken);
             revoked++;
         }
         return revoked;

@@ -31,10 +31,10 @@ public sealed class EventLogEntry
 
     public long Sequence { get; set; }
 
-    /// <summary>MessageCreated, ChannelDeleted, MemberLeft, ...</summary>
+    /// <summary>The event record's <see cref="IEvent.Type"/>: MessageCreated, ChannelDeleted, MemberLeft, ...</summary>
     public string Type { get; set; } = "";
 
-    /// <summary>The event's data as camelCase JSON, serialized once and sent as is.</summary>
+    /// <summary>The event's <see cref="IEvent.Data"/> as camelCase JSON, serialized once and sent as is.</summary>
     public string Payload { get; set; } = "";
 
     public DateTimeOffset CreatedAt { get; set; }
@@ -70,12 +70,15 @@ internal sealed class EventLogConfiguration : IEntityTypeConfiguration<EventLogE
 
 /// <summary>
 /// Starts a change that emits events. Use: <c>await using var change = await events.BeginAsync(ct);</c>, change the
-/// DbContext, <c>await change.AppendAsync(...)</c> for each event, then <c>await change.CommitAsync(ct)</c>: the change and
+/// DbContext, <c>await change.AppendAsync(new RoleUpdated(...), ct)</c> for each event, then <c>await change.CommitAsync(ct)</c>: the change and
 /// its events commit together, and only then are the events handed to the <see cref="EventBus"/>.
 /// </summary>
 public sealed class EventLog(KamaDbContext db, SnowflakeGenerator ids, TimeProvider time, EventBus bus, WriteGate gate)
 {
     public static readonly JsonSerializerOptions PayloadJson = new(JsonSerializerDefaults.Web);
+
+    /// <summary>The event's data as it is logged and sent: its JSON, by the data's own shape.</summary>
+    internal static string Serialize(IEvent @event) => JsonSerializer.Serialize(@event.Data, @event.Data.GetType(), PayloadJson);
 
     public async Task<EventTransaction> BeginAsync(CancellationToken cancellationToken)
     {
@@ -139,7 +142,7 @@ public sealed class EventTransaction : IAsyncDisposable
     private readonly EventBus _bus;
     private readonly IDbContextTransaction? _transaction;
     private readonly List<EventLogEntry> _appended = [];
-    private readonly Dictionary<(EventScope, Snowflake), Snowflake> _lastIds = [];
+    private readonly Dictionary<EventStream, Snowflake> _lastIds = [];
 
     private readonly IDisposable? _release;
 
@@ -149,42 +152,47 @@ public sealed class EventTransaction : IAsyncDisposable
         (_db, _ids, _time, _bus, _transaction, _release) = (db, ids, time, bus, transaction, release);
     }
 
-    /// <summary>Takes the stream's next sequence number (locking the stream until commit, which keeps events in order) and logs the event.</summary>
-    public Task<EventLogEntry> AppendAsync<TPayload>(EventScope scope, Snowflake scopeId, string type, TPayload payload, CancellationToken cancellationToken) =>
-        AppendCreatingAsync(scope, scopeId, type, idFloor: default, (_, _) => payload, cancellationToken);
+    /// <summary>Takes the event's stream's next sequence number (locking the stream until commit, which keeps events in order) and logs the event.</summary>
+    public Task<EventLogEntry> AppendAsync<TEvent>(TEvent @event, CancellationToken cancellationToken)
+        where TEvent : IEvent =>
+        AppendCreatingAsync(@event.Stream, idFloor: default, (_, _) => @event, cancellationToken);
 
     /// <summary>
-    /// Like <see cref="AppendAsync{TPayload}"/>, for an event about something it creates (a new message): <paramref name="create"/>
+    /// Like <see cref="AppendAsync{TEvent}"/>, for an event about something it creates (a new message): <paramref name="create"/>
     /// gets the stream's new sequence number and an id for the new thing. Both are taken under the stream's lock, and the id
     /// is above <paramref name="idFloor"/> and above every id the stream logged before, so within a stream ids follow
     /// commit order even when nodes' clocks disagree: "everything after id X" misses nothing committed later.
     /// </summary>
-    public async Task<EventLogEntry> AppendCreatingAsync<TPayload>(
-        EventScope scope, Snowflake scopeId, string type, Snowflake idFloor, Func<long, Snowflake, TPayload> create, CancellationToken cancellationToken)
+    public async Task<EventLogEntry> AppendCreatingAsync<TEvent>(
+        EventStream stream, Snowflake idFloor, Func<long, Snowflake, TEvent> create, CancellationToken cancellationToken)
+        where TEvent : IEvent
     {
         // One statement on both providers: create the stream at 1 or bump it, and read the new value.
         var sequence = (await _db.Database.SqlQuery<long>($"""
-            INSERT INTO event_streams ("Scope", "ScopeId", "LastSequence") VALUES ({(int)scope}, {scopeId.Value}, 1)
+            INSERT INTO event_streams ("Scope", "ScopeId", "LastSequence") VALUES ({(int)stream.Scope}, {stream.Id.Value}, 1)
             ON CONFLICT ("Scope", "ScopeId") DO UPDATE SET "LastSequence" = event_streams."LastSequence" + 1
             RETURNING "LastSequence" AS "Value"
             """).ToListAsync(cancellationToken)).Single();
 
         // Under the stream's lock now: its previous event is final, and ids here go above it (and above what this
         // transaction appended to the stream before, not saved yet).
-        var stream = (scope, scopeId);
+        var (scope, scopeId) = (stream.Scope, stream.Id);
         var previous = _lastIds.TryGetValue(stream, out var appended) ? appended
             : await _db.EventLog.Where(e => e.Scope == scope && e.ScopeId == scopeId && e.Sequence == sequence - 1)
                 .Select(e => (Snowflake?)e.Id).SingleOrDefaultAsync(cancellationToken) ?? default;
         var createdId = _ids.NextIdAbove(Snowflake.Max(previous, idFloor));
 
+        var @event = create(sequence, createdId);
+        if (@event.Stream != stream)
+            throw new InvalidOperationException($"{TEvent.Type} belongs to {@event.Stream}, not to {stream} whose sequence it took.");
         var entry = new EventLogEntry
         {
             Id = _ids.NextIdAbove(createdId),
-            Scope = scope,
-            ScopeId = scopeId,
+            Scope = stream.Scope,
+            ScopeId = stream.Id,
             Sequence = sequence,
-            Type = type,
-            Payload = JsonSerializer.Serialize(create(sequence, createdId), EventLog.PayloadJson),
+            Type = TEvent.Type,
+            Payload = EventLog.Serialize(@event),
             CreatedAt = _time.GetUtcNow(),
         };
         _lastIds[stream] = entry.Id;

@@ -152,5 +152,5 @@ public sealed class ResumeService(KamaDbContext db, PermissionService permission
     }
 
     private static StreamRef Ref(Cursor stream) =>
-        new(stream.Scope.ToString().ToLowerInvariant(), stream.Id.ToString());
+        new(stream.Scope.ToString().ToLowerInvariant(), stream.Id);
 }

@@ -95,10 +95,10 @@ internal static class SendMessage
             // The id is taken here, under the lock, above the channel's last message and everything the channel logged:
             // ids follow commit order, so paging history with after=<an id> misses nothing committed later.
             MessageResponse? created = null;
-            await change.AppendCreatingAsync(EventScope.Channel, id, "MessageCreated", idFloor: locked.LastMessageId ?? default, (sequence, messageId) =>
+            await change.AppendCreatingAsync(new EventStream(EventScope.Channel, id), idFloor: locked.LastMessageId ?? default, (sequence, messageId) =>
             {
                 (message.Id, message.Sequence) = (messageId, sequence);
-                return created = Describe(message, author, reply);
+                return new MessageCreated(id, created = Describe(message, author, reply));
             }, cancellationToken);
             db.Messages.Add(message);
             await db.Channels.Where(c => c.Id == id).ExecuteUpdateAsync(s => s.SetProperty(c => c.LastMessageId, message.Id), cancellationToken);
