@@ -7,61 +7,64 @@ namespace KamaChat.Server.Features.Gateway;
 
 /// <summary>
 /// Limits how fast one connection may invoke hub methods (a token bucket per connection), so a flood of typing or
-/// resumes slows that client down instead of the server. Excess calls fail with "rate_limited". A connection that goes
-/// on calling while it is refused (<see cref="RefusalsBeforeClosing"/> refused calls in a row, for its rate or for
-/// malformed or oversized calls) is closed: a client that honours "rate_limited" never gets there, and every call a
-/// flooder sends costs the node its parsing, refused or not.
+/// resumes slows that client down instead of the server. Excess calls fail with "rate_limited". Refusals (for the rate,
+/// or for malformed or oversized calls) draw on a second bucket, the connection's patience: <see cref="RefusalAllowance"/>
+/// refusals, earned back at the call rate. A connection that goes on calling while refused empties it and is closed:
+/// every call a flooder sends costs the node its parsing, refused or not, while a client that backs off as told (or
+/// sends one burst too many) never gets there.
 /// </summary>
 public sealed class GatewayRateLimitFilter(IOptions<GatewayOptions> options, ILogger<GatewayRateLimitFilter> logger) : IHubFilter
 {
-    public const int RefusalsBeforeClosing = 20;
+    public const int RefusalAllowance = 100;
 
     private const string LimiterKey = "kamachat.rate-limiter";
-    private const string RefusalsKey = "kamachat.refusals-in-a-row";
+    private const string PatienceKey = "kamachat.patience";
 
     public async ValueTask<object?> InvokeMethodAsync(HubInvocationContext invocationContext, Func<HubInvocationContext, ValueTask<object?>> next)
     {
         var context = invocationContext.Context;
-        var items = context.Items;
-        if (!items.TryGetValue(LimiterKey, out var value) || value is not RateLimiter limiter)
-        {
-            limiter = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
-            {
-                TokenLimit = options.Value.CallBurst,
-                TokensPerPeriod = options.Value.CallsPerSecond,
-                ReplenishmentPeriod = TimeSpan.FromSeconds(1),
-                QueueLimit = 0,
-                AutoReplenishment = true,
-            });
-            items[LimiterKey] = limiter;
-        }
         try
         {
-            using (var lease = limiter.AttemptAcquire())
+            using (var lease = Bucket(context, LimiterKey, options.Value.CallBurst).AttemptAcquire())
                 if (!lease.IsAcquired)
                     throw new HubException("rate_limited: Too many requests on this connection; slow down.");
-            var result = await next(invocationContext);
-            items[RefusalsKey] = 0;
-            return result;
+            return await next(invocationContext);
         }
         catch (HubException e) when (e.Message.StartsWith("rate_limited:", StringComparison.Ordinal) ||
                                      e.Message.StartsWith("validation_failed:", StringComparison.Ordinal))
         {
-            var refusals = (items.TryGetValue(RefusalsKey, out var count) && count is int n ? n : 0) + 1;
-            items[RefusalsKey] = refusals;
-            if (refusals >= RefusalsBeforeClosing)
+            using var patience = Bucket(context, PatienceKey, RefusalAllowance).AttemptAcquire();
+            if (!patience.IsAcquired)
             {
-                logger.LogInformation("Closing gateway connection {ConnectionId}: {Refusals} calls in a row refused", context.ConnectionId, refusals);
+                logger.LogInformation("Closing gateway connection {ConnectionId}: it went on calling while refused", context.ConnectionId);
                 context.Abort();
             }
             throw;
         }
     }
 
+    /// <summary>The connection's bucket of this name, refilled at the call rate.</summary>
+    private RateLimiter Bucket(HubCallerContext context, string key, int size)
+    {
+        if (context.Items.TryGetValue(key, out var value) && value is RateLimiter limiter)
+            return limiter;
+        limiter = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = size,
+            TokensPerPeriod = options.Value.CallsPerSecond,
+            ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+            QueueLimit = 0,
+            AutoReplenishment = true,
+        });
+        context.Items[key] = limiter;
+        return limiter;
+    }
+
     public Task OnDisconnectedAsync(HubLifetimeContext context, Exception? exception, Func<HubLifetimeContext, Exception?, Task> next)
     {
-        if (context.Context.Items.TryGetValue(LimiterKey, out var value) && value is IDisposable limiter)
-            limiter.Dispose();
+        foreach (var key in new[] { LimiterKey, PatienceKey })
+            if (context.Context.Items.TryGetValue(key, out var value) && value is IDisposable limiter)
+                limiter.Dispose();
         return next(context, exception);
     }
 }
