@@ -8,6 +8,7 @@ using KamaChat.Server.Features.Notifications;
 using KamaChat.Server.Features.Messages;
 using KamaChat.Server.Features.Permissions;
 using KamaChat.Server.Features.ReadStates;
+using KamaChat.Server.Features.Search;
 using KamaChat.Server.Features.Servers;
 using KamaChat.Server.Features.Users;
 using KamaChat.Server.Infrastructure.Configuration;
@@ -40,6 +41,7 @@ builder.AddPermissions();
 builder.AddReadStates();
 builder.AddGateway();
 builder.AddNotifications();
+builder.AddSearch();
 builder.AddServers();
 builder.AddAccount();
 

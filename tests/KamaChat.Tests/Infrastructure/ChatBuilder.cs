@@ -34,10 +34,10 @@ public sealed class ChatBuilder(KamaChatApp app)
         return id;
     });
 
-    public Task<long> TextChannelAsync(long serverId, int slowModeSeconds = 0) => WriteAsync((db, ids) =>
+    public Task<long> TextChannelAsync(long serverId, int slowModeSeconds = 0, string name = "general") => WriteAsync((db, ids) =>
     {
         var id = ids.NextId();
-        db.Channels.Add(new Channel { Id = id, ServerId = serverId, Type = ChannelType.Text, Name = "general", SlowModeSeconds = slowModeSeconds, CreatedAt = DateTimeOffset.UtcNow });
+        db.Channels.Add(new Channel { Id = id, ServerId = serverId, Type = ChannelType.Text, Name = name, SlowModeSeconds = slowModeSeconds, CreatedAt = DateTimeOffset.UtcNow });
         return id;
     });
 
