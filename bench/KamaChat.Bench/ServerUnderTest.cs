@@ -28,7 +28,8 @@ public sealed class ServerUnderTest : IAsyncDisposable
         Http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
     }
 
-    public static async Task<ServerUnderTest> StartAsync()
+    /// <param name="environment">Extra settings, e.g. DATABASE_URL for a database the bench prepared.</param>
+    public static async Task<ServerUnderTest> StartAsync(IReadOnlyDictionary<string, string>? environment = null)
     {
         var directory = Directory.CreateTempSubdirectory("kamachat-bench-").FullName;
         var port = FreePort();
@@ -50,6 +51,8 @@ public sealed class ServerUnderTest : IAsyncDisposable
         start.Environment["RateLimits__Register__PerAccount"] = "100000";
         // Senders run at the bench's rate, far above a person's message budget.
         start.Environment["RateLimits__MessageSend__PerAccount"] = "100000000";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+            start.Environment[name] = value;
         var process = Process.Start(start)!;
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, e) => { if (e.Data is { } line) Console.Error.WriteLine("[server] " + line); };

@@ -114,8 +114,11 @@ public sealed class SearchQueryParserTests
         Assert.Equal(["a", "b"], Parse("a\uDC00\u0001b").Include.Select(t => t.Text));
         // A proper surrogate pair is a character like any other.
         Assert.Equal(["a🙂b"], Parse("a🙂b").Include.Select(t => t.Text));
-        // Decomposed input is composed, as people type it.
-        Assert.Equal(["café"], Parse("cafe\u0301").Include.Select(t => t.Text));
+        // A decomposed accent folds away like a composed one.
+        Assert.Equal(["cafe"], Parse("cafe\u0301").Include.Select(t => t.Folded));
+        Assert.Equal(["cafe"], Parse("CAFÉ").Include.Select(t => t.Folded));
+        // Nothing but combining marks is nothing to search for.
+        Assert.True(Parse("\u0301 \u0302").IsEmpty);
     }
 
     [Fact]

@@ -192,7 +192,7 @@ public abstract class SearchTests(KamaChatApp app)
         var hit = Assert.Single((await SearchAsync(owner, serverId, "needle")).Hits);
         Assert.Equal(found.Id(), hit.MessageId);
         Assert.Equal(channelId, hit.ChannelId);
-        Assert.Equal([new HighlightRange(4, 6), new HighlightRange(16, 6)], hit.Highlights);
+        Assert.Equal([new HighlightRange(4, 6), new HighlightRange(17, 6)], hit.Highlights);
         Assert.Equal(before.Id(), hit.PreviousMessageId);
         Assert.Equal(after.Id(), hit.NextMessageId);
 
@@ -216,8 +216,9 @@ public abstract class SearchTests(KamaChatApp app)
         var oldest = await SearchAsync(owner, serverId, "message", SearchSort.Oldest, offset: 0, limit: 5);
         Assert.Equal(ids.Take(5), oldest.Hits.Select(h => h.MessageId));
 
+        // "message 100" and "message 1000" to "message 1004".
         var few = await SearchAsync(owner, serverId, "\"message 100\"", SearchSort.Newest);
-        Assert.Equal(11, few.Total);
+        Assert.Equal(6, few.Total);
         Assert.False(few.TotalIsCapped);
     }
 
@@ -242,7 +243,9 @@ public abstract class SearchTests(KamaChatApp app)
             var response = await owner.Client.SendMessageAsync(channelId, content);
             Assert.True(response.StatusCode is HttpStatusCode.Created or HttpStatusCode.BadRequest, $"{(int)response.StatusCode} sending a hostile message");
         }
-        var percent = await owner.Client.SendOkAsync(channelId, "100% sure, a_b (x) \"quoted\" \\ back");
+        var percent = await owner.Client.SendOkAsync(channelId, "the 7531% case, zq_w and \\ backslash \"quoted\"");
+        // If % or _ acted as LIKE wildcards, these would match too.
+        await owner.Client.SendOkAsync(channelId, "75310 cases of zqxw");
 
         foreach (var q in HostileQueries.All)
         {
@@ -250,11 +253,10 @@ public abstract class SearchTests(KamaChatApp app)
             if (parsed.IsValid && !parsed.Query.IsEmpty)
                 await SearchAsync(owner, serverId, parsed.Query, SearchSort.Relevance);
         }
-        // Pattern characters are text: % and _ find themselves, not everything.
-        Assert.Equal([percent.Id()], await IdsAsync(owner, serverId, "100%"));
-        Assert.Equal([percent.Id()], await IdsAsync(owner, serverId, "a_b"));
-        Assert.Equal([percent.Id()], await IdsAsync(owner, serverId, "\\ back"));
-        Assert.Contains(percent.Id(), await IdsAsync(owner, serverId, "\"quoted\""));
+        Assert.Equal([percent.Id()], await IdsAsync(owner, serverId, "7531%"));
+        Assert.Equal([percent.Id()], await IdsAsync(owner, serverId, "zq_w"));
+        Assert.Equal([percent.Id()], await IdsAsync(owner, serverId, "\\ backslash"));
+        Assert.Equal([percent.Id()], await IdsAsync(owner, serverId, "backslash \"quoted\""));
     }
 
     private async Task<List<long>> IdsAsync(TestUser user, long serverId, string q, SearchSort sort = SearchSort.Newest) =>
@@ -282,10 +284,16 @@ public abstract class SearchTests(KamaChatApp app)
     {
         var byIndex = await RunAsync(channelIds, query, sort, offset, limit, filterDrivenLimit: 0);
         var byFilters = await RunAsync(channelIds, query, sort, offset, limit, filterDrivenLimit: 100_000);
-        Assert.Equal(byIndex.Hits.Select(h => h.MessageId), byFilters.Hits.Select(h => h.MessageId));
-        Assert.Equal((byIndex.Total, byIndex.TotalIsCapped), (byFilters.Total, byFilters.TotalIsCapped));
+        Assert.True(byIndex.Hits.Select(h => h.MessageId).SequenceEqual(byFilters.Hits.Select(h => h.MessageId)) &&
+            (byIndex.Total, byIndex.TotalIsCapped) == (byFilters.Total, byFilters.TotalIsCapped),
+            $"The plans disagree on {Describe(query)}: index {byIndex.Total} [{string.Join(",", byIndex.Hits.Select(h => h.MessageId))}], " +
+            $"filters {byFilters.Total} [{string.Join(",", byFilters.Hits.Select(h => h.MessageId))}]");
         return byIndex;
     }
+
+    private static string Describe(SearchQuery query) =>
+        string.Join(" ", query.Include.Select(t => "+" + t.Folded).Concat(query.Exclude.Select(t => "-" + t.Folded))
+            .Select(t => string.Concat(t.Select(c => c < ' ' || c > '~' ? $"\\u{(int)c:X4}" : c.ToString()))));
 
     private async Task<SearchResults> RunAsync(List<long> channelIds, SearchQuery query, SearchSort sort, int offset, int limit, int filterDrivenLimit)
     {

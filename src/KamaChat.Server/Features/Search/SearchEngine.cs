@@ -57,15 +57,15 @@ internal sealed class SqliteSearchEngine : SearchEngine
         var exclude = query.Exclude.Where(t => t.Length >= TrigramLength).ToList();
         var links = query.Has.HasFlag(SearchHas.Link);
 
-        var matchParts = include.Select(t => Phrase(t.Text)).ToList();
+        var matchParts = include.Select(t => Phrase(t.Folded)).ToList();
         if (links)
-            matchParts.Add("(" + string.Join(" OR ", SearchText.Links.Select(t => Phrase(t.Text))) + ")");
+            matchParts.Add("(" + string.Join(" OR ", SearchText.Links.Select(t => Phrase(t.Folded))) + ")");
         string from, order;
         if (matchParts.Count > 0)
         {
             var match = "(" + string.Join(" AND ", matchParts) + ")";
             if (exclude.Count > 0)
-                match += " NOT (" + string.Join(" OR ", exclude.Select(t => Phrase(t.Text))) + ")";
+                match += " NOT (" + string.Join(" OR ", exclude.Select(t => Phrase(t.Folded))) + ")";
             // CROSS JOIN keeps the FTS table outermost, so SQLite walks it in rowid order and stops at LIMIT.
             from = "messages_fts f CROSS JOIN messages m ON m.\"Id\" = f.rowid";
             order = "f.rowid";
@@ -76,13 +76,13 @@ internal sealed class SqliteSearchEngine : SearchEngine
             from = "messages m";
             order = "m.\"Id\"";
             foreach (var text in exclude)
-                sql.Where($"NOT EXISTS (SELECT 1 FROM messages_fts WHERE messages_fts MATCH {sql.Parameter(Phrase(text.Text))} AND rowid = m.\"Id\")");
+                sql.Where($"NOT EXISTS (SELECT 1 FROM messages_fts WHERE messages_fts MATCH {sql.Parameter(Phrase(text.Folded))} AND rowid = m.\"Id\")");
         }
         // SQLite's LIKE ignores case for ASCII letters only; short terms are mostly ASCII or CJK, where that is enough.
         foreach (var text in query.Include.Where(t => t.Length < TrigramLength))
-            sql.Where($"m.\"Content\" LIKE {sql.Parameter(SearchSql.ContainsPattern(text.Text))} ESCAPE '\\'");
+            sql.Where($"m.\"Content\" LIKE {sql.Parameter(SearchSql.ContainsPattern(text.Folded))} ESCAPE '\\'");
         foreach (var text in query.Exclude.Where(t => t.Length < TrigramLength))
-            sql.Where($"m.\"Content\" NOT LIKE {sql.Parameter(SearchSql.ContainsPattern(text.Text))} ESCAPE '\\'");
+            sql.Where($"m.\"Content\" NOT LIKE {sql.Parameter(SearchSql.ContainsPattern(text.Folded))} ESCAPE '\\'");
         sql.AddFilter(filter);
 
         command.CommandText = $"SELECT m.\"Id\" FROM {from}\n{sql.WhereClause}\nORDER BY {order} {Direction(oldestFirst)} LIMIT {take}";
@@ -102,7 +102,7 @@ internal sealed class PostgresSearchEngine : SearchEngine
     public override async Task<List<long>> FindAsync(
         KamaDbContext db, SearchQuery query, SearchFilter filter, bool oldestFirst, int take, CancellationToken cancellationToken)
     {
-        var texts = query.Include.Concat(query.Exclude).Select(t => t.Text).ToList();
+        var texts = query.Include.Concat(query.Exclude).Select(t => t.Folded).ToList();
         var folded = await FoldAsync(db, texts, cancellationToken);
 
         await using var command = await CommandAsync(db, cancellationToken);
@@ -113,13 +113,13 @@ internal sealed class PostgresSearchEngine : SearchEngine
             sql.Where(i < query.Include.Count ? condition : $"NOT ({condition})");
         }
         if (query.Has.HasFlag(SearchHas.Link))
-            sql.Where("(" + string.Join(" OR ", SearchText.Links.Select(t => $"kamachat_search_fold(m.\"Content\") LIKE {sql.Parameter(SearchSql.ContainsPattern(t.Text))}")) + ")");
+            sql.Where("(" + string.Join(" OR ", SearchText.Links.Select(t => $"kamachat_search_fold(m.\"Content\") LIKE {sql.Parameter(SearchSql.ContainsPattern(t.Folded))}")) + ")");
         sql.AddFilter(filter);
         command.CommandText = $"SELECT m.\"Id\" FROM messages m\n{sql.WhereClause}\nORDER BY m.\"Id\" {Direction(oldestFirst)} LIMIT {take}";
         return await ReadIdsAsync(command, cancellationToken);
     }
 
-    /// <summary>The texts folded by the database's own function, so 'Straße' meets what unaccent made of the content.</summary>
+    /// <summary>The texts folded again by the database's own function, so 'straße' meets what unaccent made of the content.</summary>
     private static async Task<List<string>> FoldAsync(KamaDbContext db, List<string> texts, CancellationToken cancellationToken)
     {
         if (texts.Count == 0)

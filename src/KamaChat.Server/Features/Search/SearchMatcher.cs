@@ -15,9 +15,9 @@ public sealed class SearchMatcher
 
     public SearchMatcher(SearchQuery query)
     {
-        _anyOf = query.Has.HasFlag(SearchHas.Link) ? SearchText.Links.Select(t => t.Text).ToArray() : [];
-        _include = query.Include.Select(t => FoldedText.Fold(t.Text)).Where(t => t.Length > 0).Distinct().ToArray();
-        _exclude = query.Exclude.Select(t => FoldedText.Fold(t.Text)).Where(t => t.Length > 0).Distinct().ToArray();
+        _anyOf = query.Has.HasFlag(SearchHas.Link) ? SearchText.Links.Select(t => t.Folded).ToArray() : [];
+        _include = query.Include.Select(t => t.Folded).Where(t => t.Length > 0).Distinct().ToArray();
+        _exclude = query.Exclude.Select(t => t.Folded).Where(t => t.Length > 0).Distinct().ToArray();
     }
 
     public bool Matches(string content)

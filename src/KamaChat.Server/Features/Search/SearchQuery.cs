@@ -60,8 +60,11 @@ public sealed record SearchText(string Text, bool IsPhrase)
     /// <summary>What <c>has:link</c> looks for: one of these must appear.</summary>
     public static readonly IReadOnlyList<SearchText> Links = [new("http://", false), new("https://", false)];
 
-    /// <summary>Unicode characters (not UTF-16 units): a trigram index needs three of them.</summary>
-    public int Length { get; } = Text.EnumerateRunes().Count();
+    /// <summary>The text as the indexes compare it: lower case, without accents (<see cref="FoldedText"/>).</summary>
+    public string Folded { get; } = FoldedText.Fold(Text);
+
+    /// <summary>Unicode characters (not UTF-16 units) of the folded text: a trigram index needs three of them.</summary>
+    public int Length => Folded.EnumerateRunes().Count();
 }
 
 [Flags]

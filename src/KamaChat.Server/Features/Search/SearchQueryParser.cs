@@ -123,8 +123,9 @@ public static class SearchQueryParser
             }
         }
 
-        include = include.Distinct().ToList();
-        exclude = exclude.Distinct().ToList();
+        // A word of nothing but combining marks folds to nothing, and nothing would match everything.
+        include = include.Where(t => t.Folded.Length > 0).DistinctBy(t => (t.Folded, t.IsPhrase)).ToList();
+        exclude = exclude.Where(t => t.Folded.Length > 0).DistinctBy(t => (t.Folded, t.IsPhrase)).ToList();
         if (include.Count + exclude.Count > SearchQuery.MaxTexts)
             errors.Add($"Use at most {SearchQuery.MaxTexts} words and phrases.");
 
@@ -167,14 +168,15 @@ public static class SearchQueryParser
         _ => null,
     };
 
+    /// <summary>A day as UTC midnight; the last day of the calendar is refused (its next day does not exist).</summary>
     private static DateTimeOffset? ParseDay(string value) =>
-        DateTime.TryParseExact(value, DateFormats, CultureInfo.InvariantCulture, DateTimeStyles.None, out var day)
+        DateTime.TryParseExact(value, DateFormats, CultureInfo.InvariantCulture, DateTimeStyles.None, out var day) && day.Year < 9999
             ? new DateTimeOffset(day.Year, day.Month, day.Day, 0, 0, 0, TimeSpan.Zero)
             : null;
 
     /// <summary>
-    /// NFC, with characters no message can usefully contain (NUL and other controls, lone surrogates, noncharacters)
-    /// turned into spaces, so they separate words instead of reaching a database as bytes it may refuse.
+    /// The input with characters no message can usefully contain (NUL and other controls, lone surrogates,
+    /// noncharacters) turned into spaces, so they separate words instead of reaching a database as bytes it may refuse.
     /// </summary>
     internal static string Sanitize(string input)
     {
@@ -190,7 +192,6 @@ public static class SearchQueryParser
             var usable = !char.IsSurrogate(c) && !char.IsControl(c) && c is not ('\uFFFE' or '\uFFFF');
             builder.Append(usable || c is '\t' or '\n' or '\r' ? c : ' ');
         }
-        var sanitized = builder.ToString();
-        return sanitized.IsNormalized(NormalizationForm.FormC) ? sanitized : sanitized.Normalize(NormalizationForm.FormC);
+        return builder.ToString();
     }
 }

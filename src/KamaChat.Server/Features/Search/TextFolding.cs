@@ -24,12 +24,14 @@ public readonly struct FoldedText
         var folded = new StringBuilder(original.Length);
         var starts = new List<int>(original.Length);
         var ends = new List<int>(original.Length);
-        Span<char> buffer = stackalloc char[2];
         var position = 0;
         foreach (var rune in original.EnumerateRunes())
         {
             var width = rune.Utf16SequenceLength;
-            var added = AppendFolded(folded, rune, buffer);
+            var added = AppendFolded(folded, rune);
+            // A combining mark folds to nothing but belongs to the letter before it, in highlights too.
+            if (added == 0 && ends.Count > 0)
+                ends[^1] = position + width;
             for (var k = 0; k < added; k++)
             {
                 starts.Add(position);
@@ -47,27 +49,18 @@ public readonly struct FoldedText
         return (from, _ends[start + length - 1] - from);
     }
 
-    private static int AppendFolded(StringBuilder folded, Rune rune, Span<char> buffer)
+    private static int AppendFolded(StringBuilder folded, Rune rune)
     {
-        var before = folded.Length;
-        if (rune.IsAscii)
+        if (rune.IsBmp && LatinDiacritics.BaseOf((char)rune.Value) is { } letter)
         {
-            folded.Append(char.ToLowerInvariant((char)rune.Value));
+            folded.Append(letter);
             return 1;
         }
-        // Decompose and drop combining marks (é → e + ◌́ → e); characters without a decomposition stay as they are.
-        var written = rune.EncodeToUtf16(buffer);
-        var decomposed = new string(buffer[..written]).Normalize(NormalizationForm.FormD);
-        foreach (var part in decomposed.EnumerateRunes())
-        {
-            if (Rune.GetUnicodeCategory(part) is UnicodeCategory.NonSpacingMark or UnicodeCategory.EnclosingMark)
-                continue;
-            var lower = Rune.ToLowerInvariant(part);
-            folded.Append(lower.ToString());
-        }
-        if (folded.Length == before)
-            // A lone combining mark: keep it rather than make the character vanish.
-            folded.Append(rune.ToString());
+        // Combining marks (a decomposed é is e + U+0301) fold away, like the accents of composed letters.
+        if (Rune.GetUnicodeCategory(rune) is UnicodeCategory.NonSpacingMark or UnicodeCategory.EnclosingMark)
+            return 0;
+        var before = folded.Length;
+        folded.Append(Rune.ToLowerInvariant(rune).ToString());
         return folded.Length - before;
     }
 }

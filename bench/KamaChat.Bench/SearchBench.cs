@@ -1,0 +1,205 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using KamaChat.Server.Features.Search;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace KamaChat.Bench;
+
+/// <summary>
+/// ./kamachat bench search: a million-message history on SQLite and on PostgreSQL; per engine the latency of each query
+/// class through the search service, the same queries as a plain LIKE '%…%' scan (the in-run baseline), the index size
+/// next to the table size, how long indexing the existing history took, and send throughput through the HTTP API
+/// without and with the index.
+/// </summary>
+public static class SearchBench
+{
+    private const int Senders = 8;
+
+    public static async Task<int> RunAsync(BenchOptions options)
+    {
+        var engines = options.Engine == "both" ? ["sqlite", "postgres"] : new[] { options.Engine };
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"search bench: {options.Messages:N0} messages, {SearchDatabase.Channels} channels, {SearchDatabase.Authors:N0} authors, {options.Queries} queries per class, {Environment.ProcessorCount} cores"));
+        var reports = new List<string>();
+        foreach (var engine in engines)
+            reports.Add(await RunEngineAsync(engine, options));
+        Console.WriteLine();
+        foreach (var report in reports)
+            Console.WriteLine(report);
+        return 0;
+    }
+
+    private static async Task<string> RunEngineAsync(string engine, BenchOptions options)
+    {
+        void Log(string line) => Console.WriteLine($"[{engine}] {line}");
+        await using var database = await SearchDatabase.CreateAsync(engine);
+        await database.MigrateWithoutSearchAsync();
+        var corpus = new SearchCorpus(seed: 20261130);
+        var clock = Stopwatch.StartNew();
+        await database.SeedAsync(corpus, options.Messages, p => Log("seeded " + p));
+        Log($"seeded in {clock.Elapsed.TotalSeconds:N0} s");
+
+        var environment = new Dictionary<string, string> { ["DATABASE_URL"] = database.Url, ["KAMACHAT_MIGRATE"] = "false" };
+        var contents = Enumerable.Range(0, options.Sends * 2 + 400).Select(_ => corpus.NextMessage()).ToList();
+        double withoutIndex, withIndex;
+        List<string> tokens;
+        await using (var server = await ServerUnderTest.StartAsync(environment))
+        {
+            tokens = await SendersAsync(server, database);
+            withoutIndex = await SendThroughputAsync(server, database, tokens, contents[..(options.Sends + 200)]);
+        }
+        Log($"sends without the index: {withoutIndex:N0}/s; indexing the existing history …");
+        var indexing = await database.ApplySearchMigrationAsync();
+        Log($"indexed {options.Messages:N0} existing messages in {indexing.TotalSeconds:N0} s");
+        await using (var server = await ServerUnderTest.StartAsync(environment))
+            withIndex = await SendThroughputAsync(server, database, tokens, contents[(options.Sends + 200)..]);
+        Log($"sends with the index: {withIndex:N0}/s");
+        var (tableBytes, indexBytes) = await database.SizesAsync();
+
+        var classes = SearchQueries.Build(corpus, database, options.Queries);
+        var lines = new List<string>
+        {
+            string.Create(CultureInfo.InvariantCulture, $"== {engine}: {options.Messages:N0} messages; {options.Queries} queries per class through MessageSearch (newest first, page of 25, total capped at 1,000); LIKE baseline on the first {Math.Min(options.BaselineQueries, options.Queries)} of each"),
+            string.Create(CultureInfo.InvariantCulture, $"{"class",-26} {"p50 ms",8} {"p95 ms",8} {"p99 ms",8} {"avg hits",9} | {"LIKE p50",9} {"LIKE p95",9} {"p95 x faster",13}"),
+        };
+        foreach (var queryClass in classes)
+        {
+            var (latencies, averageTotal) = await MeasureSearchAsync(database, queryClass.Queries);
+            var baseline = await MeasureLikeAsync(database, queryClass.Queries.Take(options.BaselineQueries).ToList());
+            var line = string.Create(CultureInfo.InvariantCulture,
+                $"{queryClass.Name,-26} {Percentile(latencies, 0.50),8:N2} {Percentile(latencies, 0.95),8:N2} {Percentile(latencies, 0.99),8:N2} {averageTotal,9:N0} | {Percentile(baseline, 0.50),9:N1} {Percentile(baseline, 0.95),9:N1} {Percentile(baseline, 0.95) / Percentile(latencies, 0.95),12:N0}x");
+            Log(line);
+            lines.Add(line);
+        }
+        lines.Add(string.Create(CultureInfo.InvariantCulture,
+            $"messages table (with its other indexes) {tableBytes / 1048576.0:N0} MiB; search index {indexBytes / 1048576.0:N0} MiB ({100.0 * indexBytes / tableBytes:N0}% of the table); indexing the existing {options.Messages:N0} messages took {indexing.TotalSeconds:N0} s"));
+        lines.Add(string.Create(CultureInfo.InvariantCulture,
+            $"sends through HTTP ({Senders} senders, {options.Sends:N0} messages each run): without index {withoutIndex:N0}/s, with index {withIndex:N0}/s ({100.0 * withIndex / withoutIndex:N0}% of no index)"));
+        return string.Join(Environment.NewLine, lines);
+    }
+
+    /// <summary>Sender accounts registered through the API, made members of the bench server.</summary>
+    private static async Task<List<string>> SendersAsync(ServerUnderTest server, SearchDatabase database)
+    {
+        var tokens = new List<string>();
+        var ids = new List<long>();
+        for (var i = 0; i < Senders; i++)
+        {
+            var registered = await server.RegisterAsync($"sender{i}_{Guid.NewGuid():N}"[..20]);
+            tokens.Add(registered.AccessToken);
+            ids.Add(long.Parse(registered.User.Id, CultureInfo.InvariantCulture));
+        }
+        await using var db = database.Context();
+        foreach (var id in ids)
+            db.Members.Add(new Server.Features.Servers.Member { ServerId = database.ServerId, UserId = id, JoinedAt = DateTimeOffset.UtcNow });
+        await db.SaveChangesAsync();
+        await db.Users.Where(u => ids.Contains(u.Id)).ExecuteUpdateAsync(s => s.SetProperty(u => u.EmailConfirmed, true));
+        return tokens;
+    }
+
+    /// <summary>Messages per second sent through POST /messages by concurrent senders, after a short warm-up.</summary>
+    private static async Task<double> SendThroughputAsync(ServerUnderTest server, SearchDatabase database, List<string> tokens, List<string> contents)
+    {
+        var next = -1;
+        async Task SendAllAsync(int count, int offset)
+        {
+            await Task.WhenAll(tokens.Select(async token =>
+            {
+                while (Interlocked.Increment(ref next) is var i && i < count)
+                {
+                    var content = contents[offset + i];
+                    using var request = new HttpRequestMessage(HttpMethod.Post,
+                        $"api/v1/channels/{database.ChannelIds[(offset + i) % database.ChannelIds.Count]}/messages")
+                    {
+                        Content = JsonContent.Create(new { content }),
+                    };
+                    request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+                    using var response = await server.Http.SendAsync(request);
+                    if (!response.IsSuccessStatusCode)
+                        throw new InvalidOperationException($"send failed: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+                }
+            }));
+            next = -1;
+        }
+        await SendAllAsync(200, 0);
+        var clock = Stopwatch.StartNew();
+        await SendAllAsync(contents.Count - 200, 200);
+        return (contents.Count - 200) / clock.Elapsed.TotalSeconds;
+    }
+
+    private static async Task<(List<double> Latencies, double AverageTotal)> MeasureSearchAsync(SearchDatabase database, List<string> queries)
+    {
+        var latencies = new List<double>(queries.Count);
+        var totals = 0L;
+        // A few unmeasured queries first: connection pools, JIT, the database's cache of the index's upper pages.
+        foreach (var q in queries.Take(5).Concat(queries))
+        {
+            var parsed = SearchQueryParser.Parse(q);
+            if (!parsed.IsValid)
+                throw new InvalidOperationException($"bench query '{q}': {string.Join("; ", parsed.Errors)}");
+            await using var db = database.Context();
+            var search = new MessageSearch(db, new UpperInvariantLookupNormalizer(), Options.Create(new SearchOptions()));
+            var clock = Stopwatch.StartNew();
+            var results = await search.SearchAsync(parsed.Query, database.ChannelIds, SearchSort.Newest, 0, 25, CancellationToken.None);
+            latencies.Add(clock.Elapsed.TotalMilliseconds);
+            totals += results.Total;
+        }
+        return (latencies.Skip(5).ToList(), totals / (double)queries.Count);
+    }
+
+    /// <summary>The baseline: the same words as plain LIKE '%…%' conditions (and the same filters), newest first, up to 1,001 rows.</summary>
+    private static async Task<List<double>> MeasureLikeAsync(SearchDatabase database, List<string> queries)
+    {
+        var latencies = new List<double>();
+        foreach (var q in queries)
+        {
+            var query = SearchQueryParser.Parse(q).Query;
+            await using var db = database.Context();
+            await db.Database.OpenConnectionAsync();
+            await using var command = db.Database.GetDbConnection().CreateCommand();
+            var conditions = new List<string>();
+            void Parameter(string name, object value)
+            {
+                var parameter = command.CreateParameter();
+                parameter.ParameterName = name;
+                parameter.Value = value;
+                command.Parameters.Add(parameter);
+            }
+            for (var i = 0; i < query.Include.Count; i++)
+            {
+                conditions.Add($"\"Content\" LIKE @t{i} ESCAPE '\\'");
+                Parameter($"@t{i}", "%" + query.Include[i].Text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%");
+            }
+            List<long> channels = query.InChannelNames.Count > 0
+                ? [database.ChannelIds[int.Parse(query.InChannelNames[0]["channel-".Length..], CultureInfo.InvariantCulture)]]
+                : database.ChannelIds;
+            conditions.Add($"\"ChannelId\" IN ({string.Join(",", channels)})");
+            if (query.FromUsernames.Count > 0)
+                conditions.Add($"\"AuthorId\" = {database.UserIds[int.Parse(query.FromUsernames[0]["user".Length..], CultureInfo.InvariantCulture)]}");
+            if (query.BeforeId is { } before)
+                conditions.Add($"\"Id\" < {before}");
+            if (query.AfterId is { } after)
+                conditions.Add($"\"Id\" > {after}");
+            command.CommandText = $"SELECT \"Id\" FROM messages WHERE {string.Join(" AND ", conditions)} ORDER BY \"Id\" DESC LIMIT 1001";
+            var clock = Stopwatch.StartNew();
+            await using (var reader = await command.ExecuteReaderAsync())
+                while (await reader.ReadAsync())
+                {
+                }
+            latencies.Add(clock.Elapsed.TotalMilliseconds);
+        }
+        return latencies;
+    }
+
+    private static double Percentile(List<double> values, double p)
+    {
+        if (values.Count == 0)
+            return double.NaN;
+        var sorted = values.Order().ToList();
+        return sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
+    }
+}

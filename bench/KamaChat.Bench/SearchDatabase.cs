@@ -1,0 +1,266 @@
+using System.Data.Common;
+using System.Diagnostics;
+using KamaChat.Server.Data;
+using KamaChat.Server.Features.Channels;
+using KamaChat.Server.Features.Servers;
+using KamaChat.Server.Features.Users;
+using KamaChat.Server.Infrastructure.Ids;
+using KamaChat.Tests.Infrastructure;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using Npgsql;
+using P = KamaChat.Server.Features.Permissions.Permissions;
+
+namespace KamaChat.Bench;
+
+/// <summary>
+/// One benchmark database: a SQLite file in a temp directory, or a database on a throwaway PostgreSQL (the tests' own
+/// initdb + postgres fixture). Seeded in bulk (prepared inserts, binary COPY), not through HTTP.
+/// </summary>
+public sealed class SearchDatabase : IAsyncDisposable
+{
+    public const int Channels = 50;
+    public const int Authors = 1000;
+    public static readonly TimeSpan History = TimeSpan.FromDays(730);
+
+    private readonly string _directory;
+
+    private SearchDatabase(string engine, string url, string connectionString, string directory) =>
+        (Engine, Url, ConnectionString, _directory) = (engine, url, connectionString, directory);
+
+    public string Engine { get; }
+
+    /// <summary>DATABASE_URL for the server process.</summary>
+    public string Url { get; }
+
+    public string ConnectionString { get; }
+
+    public bool IsPostgres => Engine == "postgres";
+
+    public long ServerId { get; private set; }
+
+    public List<long> ChannelIds { get; } = [];
+
+    public List<long> UserIds { get; } = [];
+
+    public long FirstMessageId { get; private set; }
+
+    public long LastMessageId { get; private set; }
+
+    /// <summary>Every 2,000th message, for queries that must find something (phrases, CJK substrings).</summary>
+    public List<string> SampledContents { get; } = [];
+
+    public string SqliteFile => Path.Combine(_directory, "kamachat.db");
+
+    public static async Task<SearchDatabase> CreateAsync(string engine)
+    {
+        var directory = Directory.CreateTempSubdirectory("kamachat-bench-search-").FullName;
+        if (engine == "postgres")
+        {
+            var connectionString = await PostgresServer.CreateDatabaseAsync();
+            return new SearchDatabase(engine, connectionString, connectionString, directory);
+        }
+        var file = Path.Combine(directory, "kamachat.db");
+        return new SearchDatabase(engine, "sqlite://" + file, $"Data Source={file}", directory);
+    }
+
+    public KamaDbContext Context() => IsPostgres
+        ? new PostgresKamaDbContext(new DbContextOptionsBuilder<PostgresKamaDbContext>().UseNpgsql(ConnectionString).Options)
+        : new SqliteKamaDbContext(new DbContextOptionsBuilder<SqliteKamaDbContext>().UseSqlite(ConnectionString).Options);
+
+    /// <summary>Migrates to the latest schema, then takes the search migration out again: the state of an upgrade.</summary>
+    public async Task MigrateWithoutSearchAsync()
+    {
+        await using var db = Context();
+        await db.Database.MigrateAsync();
+        if (!IsPostgres)
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;");
+        await db.Database.ExecuteSqlRawAsync(SearchMigrationScript(db, up: false));
+    }
+
+    /// <summary>Applies the search migration (creating and filling the index); returns how long it took.</summary>
+    public async Task<TimeSpan> ApplySearchMigrationAsync()
+    {
+        await using var db = Context();
+        db.Database.SetCommandTimeout(TimeSpan.FromHours(1));
+        var script = SearchMigrationScript(db, up: true);
+        var clock = Stopwatch.StartNew();
+        await db.Database.ExecuteSqlRawAsync(script);
+        if (IsPostgres)
+            await db.Database.ExecuteSqlRawAsync("ANALYZE messages;");
+        return clock.Elapsed;
+    }
+
+    /// <summary>The search migration's own SQL, as EF generates it (Up, or Down), history row included.</summary>
+    private static string SearchMigrationScript(KamaDbContext db, bool up)
+    {
+        var migrations = db.Database.GetMigrations().ToList();
+        var index = migrations.FindIndex(m => m.EndsWith("_MessageSearch", StringComparison.Ordinal));
+        var (search, previous) = (migrations[index], migrations[index - 1]);
+        var migrator = db.GetService<IMigrator>();
+        return up ? migrator.GenerateScript(previous, search) : migrator.GenerateScript(search, previous);
+    }
+
+    public async Task SeedAsync(SearchCorpus corpus, int messageCount, Action<string> progress)
+    {
+        await using (var db = Context())
+        {
+            var ids = new SnowflakeGenerator(0, TimeProvider.System);
+            var now = DateTimeOffset.UtcNow;
+            ServerId = ids.NextId();
+            for (var i = 0; i < Authors; i++)
+            {
+                var name = $"user{i:D4}";
+                var id = ids.NextId();
+                UserIds.Add(id);
+                db.Users.Add(new User
+                {
+                    Id = id, UserName = name, NormalizedUserName = name.ToUpperInvariant(), Email = $"{name}@bench.test",
+                    NormalizedEmail = $"{name}@bench.test".ToUpperInvariant(), EmailConfirmed = true,
+                    SecurityStamp = Guid.NewGuid().ToString("N"), CreatedAt = now,
+                });
+            }
+            db.Servers.Add(new ChatServer { Id = ServerId, Name = "Bench", OwnerId = UserIds[0], CreatedAt = now });
+            db.Roles.Add(new Role { Id = ServerId, ServerId = ServerId, Name = Role.EveryoneName, Permissions = P.DefaultEveryone });
+            foreach (var userId in UserIds)
+                db.Members.Add(new Member { ServerId = ServerId, UserId = userId, JoinedAt = now });
+            for (var i = 0; i < Channels; i++)
+            {
+                var id = ids.NextId();
+                ChannelIds.Add(id);
+                db.Channels.Add(new Channel { Id = id, ServerId = ServerId, Type = ChannelType.Text, Name = $"channel-{i:D2}", CreatedAt = now });
+            }
+            await db.SaveChangesAsync();
+        }
+
+        var start = DateTimeOffset.UtcNow - History - TimeSpan.FromDays(1);
+        var step = History / messageCount;
+        var sequences = new long[Channels];
+        var rows = Enumerable.Range(0, messageCount).Select(i =>
+        {
+            var createdAt = start + step * i;
+            // Busy channels and chatty people: both skewed.
+            var channel = (int)(Channels * Math.Pow(corpus.Random.NextDouble(), 2));
+            var author = (int)(Authors * Math.Pow(corpus.Random.NextDouble(), 3));
+            var content = corpus.NextMessage();
+            if (i % 2000 == 0)
+                SampledContents.Add(content);
+            return new SeedRow(SnowflakeGenerator.MinimumIdAt(createdAt), ChannelIds[channel], UserIds[author], content, createdAt, ++sequences[channel]);
+        });
+        FirstMessageId = SnowflakeGenerator.MinimumIdAt(start);
+        LastMessageId = SnowflakeGenerator.MinimumIdAt(start + step * (messageCount - 1));
+        if (IsPostgres)
+            await CopyPostgresAsync(rows, messageCount, progress);
+        else
+            await InsertSqliteAsync(rows, messageCount, progress);
+    }
+
+    private sealed record SeedRow(long Id, long ChannelId, long AuthorId, string Content, DateTimeOffset CreatedAt, long Sequence);
+
+    private async Task InsertSqliteAsync(IEnumerable<SeedRow> rows, int count, Action<string> progress)
+    {
+        await using var connection = new SqliteConnection(ConnectionString);
+        await connection.OpenAsync();
+        var toBinary = new DateTimeOffsetToBinaryConverter();
+        DbTransaction transaction = await connection.BeginTransactionAsync();
+        var insert = connection.CreateCommand();
+        insert.CommandText = """
+            INSERT INTO messages ("Id", "ChannelId", "AuthorId", "Content", "CreatedAt", "MentionsEveryone", "Sequence")
+            VALUES ($id, $channel, $author, $content, $created, 0, $sequence)
+            """;
+        var parameters = new[] { "$id", "$channel", "$author", "$content", "$created", "$sequence" }.Select(n => insert.Parameters.Add(new SqliteParameter(n, null))).ToArray();
+        var written = 0;
+        foreach (var row in rows)
+        {
+            parameters[0].Value = row.Id;
+            parameters[1].Value = row.ChannelId;
+            parameters[2].Value = row.AuthorId;
+            parameters[3].Value = row.Content;
+            parameters[4].Value = toBinary.ConvertToProvider(row.CreatedAt);
+            parameters[5].Value = row.Sequence;
+            insert.Transaction = (SqliteTransaction)transaction;
+            await insert.ExecuteNonQueryAsync();
+            if (++written % 100_000 == 0)
+            {
+                await transaction.CommitAsync();
+                transaction = await connection.BeginTransactionAsync();
+                progress($"{written:N0} of {count:N0}");
+            }
+        }
+        await transaction.CommitAsync();
+        await using var analyze = connection.CreateCommand();
+        analyze.CommandText = "ANALYZE; PRAGMA wal_checkpoint(TRUNCATE);";
+        await analyze.ExecuteNonQueryAsync();
+    }
+
+    private async Task CopyPostgresAsync(IEnumerable<SeedRow> rows, int count, Action<string> progress)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        var written = 0;
+        await using (var writer = await connection.BeginBinaryImportAsync(
+            "COPY messages (\"Id\", \"ChannelId\", \"AuthorId\", \"Content\", \"CreatedAt\", \"MentionsEveryone\", \"Sequence\") FROM STDIN (FORMAT BINARY)"))
+        {
+            foreach (var row in rows)
+            {
+                await writer.StartRowAsync();
+                await writer.WriteAsync(row.Id, NpgsqlTypes.NpgsqlDbType.Bigint);
+                await writer.WriteAsync(row.ChannelId, NpgsqlTypes.NpgsqlDbType.Bigint);
+                await writer.WriteAsync(row.AuthorId, NpgsqlTypes.NpgsqlDbType.Bigint);
+                await writer.WriteAsync(row.Content, NpgsqlTypes.NpgsqlDbType.Text);
+                await writer.WriteAsync(row.CreatedAt, NpgsqlTypes.NpgsqlDbType.TimestampTz);
+                await writer.WriteAsync(false, NpgsqlTypes.NpgsqlDbType.Boolean);
+                await writer.WriteAsync(row.Sequence, NpgsqlTypes.NpgsqlDbType.Bigint);
+                if (++written % 100_000 == 0)
+                    progress($"{written:N0} of {count:N0}");
+            }
+            await writer.CompleteAsync();
+        }
+        await using var analyze = new NpgsqlCommand("VACUUM ANALYZE messages;", connection);
+        analyze.CommandTimeout = 3600;
+        await analyze.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>(table bytes, search index bytes): the messages table with its ordinary indexes, and the text index.</summary>
+    public async Task<(long Table, long Index)> SizesAsync()
+    {
+        await using var db = Context();
+        var connection = db.Database.GetDbConnection();
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        if (IsPostgres)
+        {
+            command.CommandText = """
+                SELECT pg_total_relation_size('messages') - pg_relation_size('"IX_messages_search_trigram"'),
+                       pg_relation_size('"IX_messages_search_trigram"')
+                """;
+        }
+        else
+        {
+            // dbstat: pages per table and index; the FTS5 shadow tables are messages_fts_*.
+            command.CommandText = """
+                SELECT (SELECT sum(pgsize) FROM dbstat WHERE name = 'messages' OR name IN (SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'messages')),
+                       (SELECT sum(pgsize) FROM dbstat WHERE name LIKE 'messages_fts%')
+                """;
+        }
+        await using var reader = await command.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        return (reader.GetInt64(0), reader.GetInt64(1));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+        await Task.CompletedTask;
+    }
+}
