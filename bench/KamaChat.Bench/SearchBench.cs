@@ -43,7 +43,13 @@ public static class SearchBench
         await database.SeedAsync(corpus, options.Messages, p => Log("seeded " + p));
         Log($"seeded in {clock.Elapsed.TotalSeconds:N0} s");
 
-        var environment = new Dictionary<string, string> { ["DATABASE_URL"] = database.Url, ["KAMACHAT_MIGRATE"] = "false" };
+        var environment = new Dictionary<string, string>
+        {
+            ["DATABASE_URL"] = database.Url,
+            ["KAMACHAT_MIGRATE"] = "false",
+            // One key for both server runs, so the senders' tokens stay valid across the restart.
+            ["JWT_SECRET"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(48)),
+        };
         var contents = Enumerable.Range(0, options.Sends * 2 + 400).Select(_ => corpus.NextMessage()).ToList();
         double withoutIndex, withIndex;
         List<string> tokens;

@@ -24,7 +24,8 @@ public sealed class SearchDatabase : IAsyncDisposable
 {
     public const int Channels = 50;
     public const int Authors = 1000;
-    public static readonly TimeSpan History = TimeSpan.FromDays(730);
+    // Ids count from 2025-01-01, so the history must start after it.
+    public static readonly TimeSpan History = TimeSpan.FromDays(600);
 
     private readonly string _directory;
 
@@ -158,6 +159,8 @@ public sealed class SearchDatabase : IAsyncDisposable
             await InsertSqliteAsync(rows, messageCount, progress);
     }
 
+    private static readonly string[] SqliteColumns = ["$id", "$channel", "$author", "$content", "$created", "$sequence"];
+
     private sealed record SeedRow(long Id, long ChannelId, long AuthorId, string Content, DateTimeOffset CreatedAt, long Sequence);
 
     private async Task InsertSqliteAsync(IEnumerable<SeedRow> rows, int count, Action<string> progress)
@@ -171,7 +174,7 @@ public sealed class SearchDatabase : IAsyncDisposable
             INSERT INTO messages ("Id", "ChannelId", "AuthorId", "Content", "CreatedAt", "MentionsEveryone", "Sequence")
             VALUES ($id, $channel, $author, $content, $created, 0, $sequence)
             """;
-        var parameters = new[] { "$id", "$channel", "$author", "$content", "$created", "$sequence" }.Select(n => insert.Parameters.Add(new SqliteParameter(n, null))).ToArray();
+        var parameters = SqliteColumns.Select(n => insert.Parameters.Add(new SqliteParameter(n, null))).ToArray();
         var written = 0;
         foreach (var row in rows)
         {
