@@ -17,7 +17,7 @@ public sealed record BenchOptions(string Mode, int Clients, int Senders, int Rat
     public int BaselineQueries { get; init; } = 25;
 
     /// <summary>search: messages sent through HTTP in each send-throughput run.</summary>
-    public int Sends { get; init; } = 3000;
+    public int Sends { get; init; } = 1000;
 
     public static BenchOptions Parse(string[] args)
     {
@@ -34,7 +34,7 @@ public sealed record BenchOptions(string Mode, int Clients, int Senders, int Rat
             Messages = Value("messages", 1_000_000),
             Queries = Value("queries", 200),
             BaselineQueries = Value("baseline-queries", 25),
-            Sends = Value("sends", 3000),
+            Sends = Value("sends", 1000),
         };
     }
 }

@@ -88,6 +88,8 @@ public sealed class SearchDatabase : IAsyncDisposable
         await using var db = Context();
         db.Database.SetCommandTimeout(TimeSpan.FromHours(1));
         var script = SearchMigrationScript(db, up: true);
+        if (!IsPostgres)
+            _sqliteBytesWithoutIndex = await SqliteFileBytesAsync();
         var clock = Stopwatch.StartNew();
         await db.Database.ExecuteSqlRawAsync(script);
         if (IsPostgres)
@@ -230,28 +232,34 @@ public sealed class SearchDatabase : IAsyncDisposable
     /// <summary>(table bytes, search index bytes): the messages table with its ordinary indexes, and the text index.</summary>
     public async Task<(long Table, long Index)> SizesAsync()
     {
+        if (!IsPostgres)
+            // The bundled SQLite has no dbstat table: the file before the index (all but a few small tables is messages) and what the index added.
+            return (_sqliteBytesWithoutIndex, await SqliteFileBytesAsync() - _sqliteBytesWithoutIndex);
         await using var db = Context();
         var connection = db.Database.GetDbConnection();
         await connection.OpenAsync();
         await using var command = connection.CreateCommand();
-        if (IsPostgres)
-        {
-            command.CommandText = """
-                SELECT pg_total_relation_size('messages') - pg_relation_size('"IX_messages_search_trigram"'),
-                       pg_relation_size('"IX_messages_search_trigram"')
-                """;
-        }
-        else
-        {
-            // dbstat: pages per table and index; the FTS5 shadow tables are messages_fts_*.
-            command.CommandText = """
-                SELECT (SELECT sum(pgsize) FROM dbstat WHERE name = 'messages' OR name IN (SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'messages')),
-                       (SELECT sum(pgsize) FROM dbstat WHERE name LIKE 'messages_fts%')
-                """;
-        }
+        command.CommandText = """
+            SELECT pg_total_relation_size('messages') - pg_relation_size('"IX_messages_search_trigram"'),
+                   pg_relation_size('"IX_messages_search_trigram"')
+            """;
         await using var reader = await command.ExecuteReaderAsync();
         await reader.ReadAsync();
         return (reader.GetInt64(0), reader.GetInt64(1));
+    }
+
+    private long _sqliteBytesWithoutIndex;
+
+    private async Task<long> SqliteFileBytesAsync()
+    {
+        await using (var connection = new SqliteConnection(ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var checkpoint = connection.CreateCommand();
+            checkpoint.CommandText = "PRAGMA wal_checkpoint(TRUNCATE);";
+            await checkpoint.ExecuteNonQueryAsync();
+        }
+        return new FileInfo(SqliteFile).Length;
     }
 
     public async ValueTask DisposeAsync()

@@ -60,19 +60,22 @@ public sealed class ServerUnderTest : IAsyncDisposable
         process.BeginErrorReadLine();
 
         var server = new ServerUnderTest(process, directory, new Uri($"http://127.0.0.1:{port}/"));
-        for (var i = 0; i < 300; i++)
+        var status = "no answer";
+        for (var i = 0; i < 1200; i++)
         {
             try
             {
-                if ((await server.Http.GetAsync("readyz")).IsSuccessStatusCode)
+                using var ready = await server.Http.GetAsync("readyz");
+                if (ready.IsSuccessStatusCode)
                     return server;
+                status = $"{(int)ready.StatusCode}: {await ready.Content.ReadAsStringAsync()}";
             }
             catch (HttpRequestException)
             {
             }
             await Task.Delay(100);
         }
-        throw new TimeoutException("The server did not become ready.");
+        throw new TimeoutException($"The server did not become ready in 2 minutes (readyz: {status}).");
     }
 
     /// <summary>Resident memory of the server process, in bytes.</summary>

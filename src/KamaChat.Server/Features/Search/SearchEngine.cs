@@ -83,7 +83,7 @@ internal sealed class SqliteSearchEngine : SearchEngine
             sql.Where($"m.\"Content\" LIKE {sql.Parameter(SearchSql.ContainsPattern(text.Folded))} ESCAPE '\\'");
         foreach (var text in query.Exclude.Where(t => t.Length < TrigramLength))
             sql.Where($"m.\"Content\" NOT LIKE {sql.Parameter(SearchSql.ContainsPattern(text.Folded))} ESCAPE '\\'");
-        sql.AddFilter(filter);
+        sql.AddFilter(filter, timeOrdered: matchParts.Count == 0);
 
         command.CommandText = $"SELECT m.\"Id\" FROM {from}\n{sql.WhereClause}\nORDER BY {order} {Direction(oldestFirst)} LIMIT {take}";
         return await ReadIdsAsync(command, cancellationToken);

@@ -51,11 +51,16 @@ internal sealed class SearchSql(DbCommand command, bool postgres)
     /// The filters as conditions on the messages table aliased <c>m</c>. <c>has:link</c> is text (see
     /// <see cref="SearchText.Links"/>); <paramref name="indexedOnly"/> leaves out what ordinary indexes cannot answer.
     /// </summary>
-    public void AddFilter(SearchFilter filter, bool indexedOnly = false)
+    /// <param name="timeOrdered">
+    /// The caller walks messages in id order and stops at LIMIT: on SQLite a unary + keeps the channel and author
+    /// indexes out of it, which would otherwise collect every message of those channels and sort them.
+    /// </param>
+    public void AddFilter(SearchFilter filter, bool indexedOnly = false, bool timeOrdered = false)
     {
-        Where(In("m.\"ChannelId\"", filter.ChannelIds));
+        var noIndex = timeOrdered && !postgres ? "+" : "";
+        Where(In(noIndex + "m.\"ChannelId\"", filter.ChannelIds));
         if (filter.AuthorIds.Count > 0)
-            Where(In("m.\"AuthorId\"", filter.AuthorIds));
+            Where(In(noIndex + "m.\"AuthorId\"", filter.AuthorIds));
         if (filter.MentionIds.Count > 0)
             // TargetType 0: a user.
             Where($"EXISTS (SELECT 1 FROM message_mentions mm WHERE mm.\"MessageId\" = m.\"Id\" AND mm.\"TargetType\" = 0 AND {In("mm.\"TargetId\"", filter.MentionIds)})");
