@@ -61,7 +61,8 @@ public sealed class SearchDatabase : IAsyncDisposable
         var directory = Directory.CreateTempSubdirectory("kamachat-bench-search-").FullName;
         if (engine == "postgres")
         {
-            var connectionString = await PostgresServer.CreateDatabaseAsync();
+            // Bulk loads and index builds take minutes, far past Npgsql's default 30 s command timeout.
+            var connectionString = new NpgsqlConnectionStringBuilder(await PostgresServer.CreateDatabaseAsync()) { CommandTimeout = 3600 }.ConnectionString;
             return new SearchDatabase(engine, connectionString, connectionString, directory);
         }
         var file = Path.Combine(directory, "kamachat.db");
