@@ -30,6 +30,7 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 builder.UseSeedListenAddress();
 builder.AddKamaChatConfiguration();
 builder.AddApiPlumbing();
+builder.AddCrossOrigin();
 builder.AddApiDocs();
 builder.AddData();
 builder.AddJobs();
@@ -49,6 +50,7 @@ var app = builder.Build();
 
 app.UseApiPlumbing();
 app.UseSecurityHeaders();
+app.UseCrossOrigin();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseRateLimiter();

@@ -49,10 +49,10 @@ public sealed class SearchQueryParserTests
         Assert.Null(before.AfterId);
 
         var after = Parse("after:2026-11-01");
-        Assert.Equal(SnowflakeGenerator.MinimumIdAt(day.AddDays(1)) - 1, after.AfterId);
+        Assert.Equal(new Snowflake(SnowflakeGenerator.MinimumIdAt(day.AddDays(1)).Value - 1), after.AfterId);
 
         var during = Parse("during:2026-11-01");
-        Assert.Equal(SnowflakeGenerator.MinimumIdAt(day) - 1, during.AfterId);
+        Assert.Equal(new Snowflake(SnowflakeGenerator.MinimumIdAt(day).Value - 1), during.AfterId);
         Assert.Equal(SnowflakeGenerator.MinimumIdAt(day.AddDays(1)), during.BeforeId);
 
         // The tightest bound wins.

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 namespace KamaChat.Server.Features.Search;
 
 /// <summary>A found message: where to highlight its content, and its neighbours in the channel for context.</summary>
-public sealed record SearchHit(long MessageId, long ChannelId, IReadOnlyList<HighlightRange> Highlights, long? PreviousMessageId, long? NextMessageId);
+public sealed record SearchHit(Snowflake MessageId, Snowflake ChannelId, IReadOnlyList<HighlightRange> Highlights, Snowflake? PreviousMessageId, Snowflake? NextMessageId);
 
 /// <summary>One page of results; <see cref="Total"/> stops counting at <see cref="MessageSearch.CountCap"/> ("1,000+").</summary>
 public sealed record SearchResults(IReadOnlyList<SearchHit> Hits, int Total, bool TotalIsCapped)
@@ -34,7 +34,7 @@ public sealed class MessageSearch(KamaDbContext db, ILookupNormalizer normalizer
     public const int RelevanceWindow = CountCap;
 
     public async Task<SearchResults> SearchAsync(
-        SearchQuery query, IReadOnlyCollection<long> readableChannelIds, SearchSort sort, int offset, int limit, CancellationToken cancellationToken)
+        SearchQuery query, IReadOnlyCollection<Snowflake> readableChannelIds, SearchSort sort, int offset, int limit, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(offset, MaxOffset);
@@ -58,13 +58,13 @@ public sealed class MessageSearch(KamaDbContext db, ILookupNormalizer normalizer
             var capped = matches.Count > CountCap;
 
             var matcher = new SearchMatcher(query);
-            List<long> page;
-            Dictionary<long, string> contents;
+            List<Snowflake> page;
+            Dictionary<Snowflake, string> contents;
             if (sort == SearchSort.Relevance && query.Include.Count > 0)
             {
                 var candidates = matches.Take(window).ToList();
                 contents = await ContentsAsync(candidates, cancellationToken);
-                var newest = candidates.Count == 0 ? 0 : candidates.Max();
+                var newest = candidates.Count == 0 ? default : candidates.Max();
                 page = candidates
                     .Select(id => (Id: id, Score: matcher.Score(contents.GetValueOrDefault(id, "")) + Recency(id, newest)))
                     .OrderByDescending(x => x.Score).ThenByDescending(x => x.Id)
@@ -91,7 +91,7 @@ public sealed class MessageSearch(KamaDbContext db, ILookupNormalizer normalizer
     }
 
     /// <summary>The planner: filters first when they leave few messages, else the text index.</summary>
-    private async Task<List<long>> FindAsync(SearchQuery query, SearchFilter filter, bool oldestFirst, int take, CancellationToken cancellationToken)
+    private async Task<List<Snowflake>> FindAsync(SearchQuery query, SearchFilter filter, bool oldestFirst, int take, CancellationToken cancellationToken)
     {
         var candidates = await FilteredCandidatesAsync(filter, cancellationToken);
         if (candidates is null)
@@ -106,7 +106,7 @@ public sealed class MessageSearch(KamaDbContext db, ILookupNormalizer normalizer
     /// All messages passing the filters, when there are at most <see cref="SearchOptions.FilterDrivenLimit"/>; else null. A count over
     /// the indexed filters comes first, so a large channel set costs an index range, not its contents.
     /// </summary>
-    private async Task<List<(long Id, string Content)>?> FilteredCandidatesAsync(SearchFilter filter, CancellationToken cancellationToken)
+    private async Task<List<(Snowflake Id, string Content)>?> FilteredCandidatesAsync(SearchFilter filter, CancellationToken cancellationToken)
     {
         var limit = options.Value.FilterDrivenLimit;
         if (limit == 0)
@@ -123,15 +123,15 @@ public sealed class MessageSearch(KamaDbContext db, ILookupNormalizer normalizer
         var full = new SearchSql(load, postgres);
         full.AddFilter(filter);
         load.CommandText = $"SELECT m.\"Id\", m.\"Content\" FROM messages m {full.WhereClause}";
-        var rows = new List<(long, string)>();
+        var rows = new List<(Snowflake, string)>();
         await using var reader = await load.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
-            rows.Add((reader.GetInt64(0), reader.GetString(1)));
+            rows.Add((new Snowflake(reader.GetInt64(0)), reader.GetString(1)));
         return rows;
     }
 
     /// <summary>Names in the query become ids; null when a name matches nothing, so nothing can match.</summary>
-    private async Task<SearchFilter?> ResolveAsync(SearchQuery query, IReadOnlyCollection<long> readableChannelIds, CancellationToken cancellationToken)
+    private async Task<SearchFilter?> ResolveAsync(SearchQuery query, IReadOnlyCollection<Snowflake> readableChannelIds, CancellationToken cancellationToken)
     {
         var readable = readableChannelIds.ToHashSet();
         var channels = readable;
@@ -152,13 +152,13 @@ public sealed class MessageSearch(KamaDbContext db, ILookupNormalizer normalizer
         var mentioned = await UserIdsAsync(query.MentionsUsernames, query.MentionIds, cancellationToken);
         if (authors is null || mentioned is null)
             return null;
-        if (query.BeforeId is { } before && query.AfterId is { } after && before <= after + 1)
+        if (query.BeforeId is { } before && query.AfterId is { } after && before.Value <= after.Value + 1)
             return null;
         return new SearchFilter(channels, authors, mentioned, query.Has, query.Pinned, query.BeforeId, query.AfterId);
     }
 
     /// <summary>The ids plus the users named; null when names were given and none exists.</summary>
-    private async Task<List<long>?> UserIdsAsync(IReadOnlyList<string> usernames, IReadOnlyList<long> ids, CancellationToken cancellationToken)
+    private async Task<List<Snowflake>?> UserIdsAsync(IReadOnlyList<string> usernames, IReadOnlyList<Snowflake> ids, CancellationToken cancellationToken)
     {
         if (usernames.Count == 0)
             return ids.ToList();
@@ -168,13 +168,13 @@ public sealed class MessageSearch(KamaDbContext db, ILookupNormalizer normalizer
         return found.Count == 0 && ids.Count == 0 ? null : [.. ids, .. found];
     }
 
-    private async Task<Dictionary<long, string>> ContentsAsync(List<long> ids, CancellationToken cancellationToken) =>
+    private async Task<Dictionary<Snowflake, string>> ContentsAsync(List<Snowflake> ids, CancellationToken cancellationToken) =>
         ids.Count == 0
             ? []
             : await db.Messages.AsNoTracking().Where(m => ids.Contains(m.Id)).ToDictionaryAsync(m => m.Id, m => m.Content, cancellationToken);
 
     /// <summary>Each message's channel and the messages just before and after it there (the (channel, id) index answers both).</summary>
-    private async Task<Dictionary<long, (long ChannelId, long? Previous, long? Next)>> NeighboursAsync(List<long> ids, CancellationToken cancellationToken)
+    private async Task<Dictionary<Snowflake, (Snowflake ChannelId, Snowflake? Previous, Snowflake? Next)>> NeighboursAsync(List<Snowflake> ids, CancellationToken cancellationToken)
     {
         if (ids.Count == 0)
             return [];
@@ -183,17 +183,17 @@ public sealed class MessageSearch(KamaDbContext db, ILookupNormalizer normalizer
             {
                 m.Id,
                 m.ChannelId,
-                Previous = db.Messages.Where(p => p.ChannelId == m.ChannelId && p.Id < m.Id).Max(p => (long?)p.Id),
-                Next = db.Messages.Where(n => n.ChannelId == m.ChannelId && n.Id > m.Id).Min(n => (long?)n.Id),
+                Previous = db.Messages.Where(p => p.ChannelId == m.ChannelId && p.Id < m.Id).Max(p => (Snowflake?)p.Id),
+                Next = db.Messages.Where(n => n.ChannelId == m.ChannelId && n.Id > m.Id).Min(n => (Snowflake?)n.Id),
             })
             .ToListAsync(cancellationToken);
         return rows.ToDictionary(r => r.Id, r => (r.ChannelId, r.Previous, r.Next));
     }
 
     /// <summary>Up to 0.5 for the newest candidate, halving every 30 days older than it.</summary>
-    private static double Recency(long id, long newestId)
+    private static double Recency(Snowflake id, Snowflake newestId)
     {
-        var age = Infrastructure.Ids.SnowflakeGenerator.TimestampOf(newestId) - Infrastructure.Ids.SnowflakeGenerator.TimestampOf(id);
+        var age = newestId.Timestamp - id.Timestamp;
         return 0.5 * Math.Pow(0.5, age.TotalDays / 30);
     }
 }

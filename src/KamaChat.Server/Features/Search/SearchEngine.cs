@@ -16,17 +16,17 @@ internal abstract class SearchEngine
     public const int TrigramLength = 3;
 
     /// <summary>At most <paramref name="take"/> matching ids, newest first (or oldest first).</summary>
-    public abstract Task<List<long>> FindAsync(
+    public abstract Task<List<Snowflake>> FindAsync(
         KamaDbContext db, SearchQuery query, SearchFilter filter, bool oldestFirst, int take, CancellationToken cancellationToken);
 
     public static SearchEngine For(KamaDbContext db) => db is PostgresKamaDbContext ? new PostgresSearchEngine() : new SqliteSearchEngine();
 
-    protected static async Task<List<long>> ReadIdsAsync(DbCommand command, CancellationToken cancellationToken)
+    protected static async Task<List<Snowflake>> ReadIdsAsync(DbCommand command, CancellationToken cancellationToken)
     {
-        var ids = new List<long>();
+        var ids = new List<Snowflake>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
-            ids.Add(reader.GetInt64(0));
+            ids.Add(new Snowflake(reader.GetInt64(0)));
         return ids;
     }
 
@@ -48,7 +48,7 @@ internal abstract class SearchEngine
 /// </summary>
 internal sealed class SqliteSearchEngine : SearchEngine
 {
-    public override async Task<List<long>> FindAsync(
+    public override async Task<List<Snowflake>> FindAsync(
         KamaDbContext db, SearchQuery query, SearchFilter filter, bool oldestFirst, int take, CancellationToken cancellationToken)
     {
         await using var command = await CommandAsync(db, cancellationToken);
@@ -99,7 +99,7 @@ internal sealed class SqliteSearchEngine : SearchEngine
 /// </summary>
 internal sealed class PostgresSearchEngine : SearchEngine
 {
-    public override async Task<List<long>> FindAsync(
+    public override async Task<List<Snowflake>> FindAsync(
         KamaDbContext db, SearchQuery query, SearchFilter filter, bool oldestFirst, int take, CancellationToken cancellationToken)
     {
         var texts = query.Include.Concat(query.Exclude).Select(t => t.Folded).ToList();

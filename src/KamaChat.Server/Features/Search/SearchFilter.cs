@@ -7,13 +7,13 @@ namespace KamaChat.Server.Features.Search;
 
 /// <summary>The filters of a search with names resolved to ids: what the SQL of every plan has in its WHERE clause.</summary>
 internal sealed record SearchFilter(
-    IReadOnlyCollection<long> ChannelIds,
-    IReadOnlyCollection<long> AuthorIds,
-    IReadOnlyCollection<long> MentionIds,
+    IReadOnlyCollection<Snowflake> ChannelIds,
+    IReadOnlyCollection<Snowflake> AuthorIds,
+    IReadOnlyCollection<Snowflake> MentionIds,
     SearchHas Has,
     bool? Pinned,
-    long? BeforeId,
-    long? AfterId)
+    Snowflake? BeforeId,
+    Snowflake? AfterId)
 {
     /// <summary>Filters that ordinary indexes answer quickly, so the planner can try driving the search from them.</summary>
     public bool IsNarrowing => AuthorIds.Count > 0 || MentionIds.Count > 0 || Pinned == true || BeforeId is not null || AfterId is not null;
@@ -43,9 +43,9 @@ internal sealed class SearchSql(DbCommand command, bool postgres)
     public string WhereClause => _conditions.Count == 0 ? "" : "WHERE " + string.Join("\n  AND ", _conditions);
 
     /// <summary><paramref name="column"/> is one of <paramref name="ids"/>.</summary>
-    public string In(string column, IReadOnlyCollection<long> ids) => postgres
-        ? $"{column} = ANY({Parameter(ids.ToArray())})"
-        : $"{column} IN (SELECT value FROM json_each({Parameter(JsonSerializer.Serialize(ids))}))";
+    public string In(string column, IReadOnlyCollection<Snowflake> ids) => postgres
+        ? $"{column} = ANY({Parameter(ids.Select(id => id.Value).ToArray())})"
+        : $"{column} IN (SELECT value FROM json_each({Parameter(JsonSerializer.Serialize(ids.Select(id => id.Value)))}))";
 
     /// <summary>
     /// The filters as conditions on the messages table aliased <c>m</c>. <c>has:link</c> is text (see
@@ -67,9 +67,9 @@ internal sealed class SearchSql(DbCommand command, bool postgres)
         if (filter.Pinned is { } pinned)
             Where(pinned ? "m.\"PinnedAt\" IS NOT NULL" : "m.\"PinnedAt\" IS NULL");
         if (filter.BeforeId is { } before)
-            Where($"m.\"Id\" < {Parameter(before)}");
+            Where($"m.\"Id\" < {Parameter(before.Value)}");
         if (filter.AfterId is { } after)
-            Where($"m.\"Id\" > {Parameter(after)}");
+            Where($"m.\"Id\" > {Parameter(after.Value)}");
         if (indexedOnly)
             return;
         if (filter.Has.HasFlag(SearchHas.Attachment))

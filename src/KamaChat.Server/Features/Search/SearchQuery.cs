@@ -28,21 +28,21 @@ public sealed record SearchQuery
     /// <summary><c>mentions:username</c>.</summary>
     public IReadOnlyList<string> MentionsUsernames { get; init; } = [];
 
-    public IReadOnlyList<long> AuthorIds { get; init; } = [];
+    public IReadOnlyList<Snowflake> AuthorIds { get; init; } = [];
 
-    public IReadOnlyList<long> ChannelIds { get; init; } = [];
+    public IReadOnlyList<Snowflake> ChannelIds { get; init; } = [];
 
-    public IReadOnlyList<long> MentionIds { get; init; } = [];
+    public IReadOnlyList<Snowflake> MentionIds { get; init; } = [];
 
     public SearchHas Has { get; init; }
 
     public bool? Pinned { get; init; }
 
     /// <summary>Only messages with a smaller id (older); dates become the smallest id of their first millisecond.</summary>
-    public long? BeforeId { get; init; }
+    public Snowflake? BeforeId { get; init; }
 
     /// <summary>Only messages with a larger id (newer).</summary>
-    public long? AfterId { get; init; }
+    public Snowflake? AfterId { get; init; }
 
     public bool HasText => Include.Count > 0 || Exclude.Count > 0;
 

@@ -30,7 +30,7 @@ public static class SearchQueryParser
         var mentions = new List<string>();
         var has = SearchHas.None;
         bool? pinned = null;
-        long? beforeId = null, afterId = null;
+        Snowflake? beforeId = null, afterId = null;
 
         var i = 0;
         while (i < text.Length)
@@ -116,9 +116,9 @@ public static class SearchQueryParser
                     var dayStart = SnowflakeGenerator.MinimumIdAt(day);
                     var nextDayStart = SnowflakeGenerator.MinimumIdAt(day.AddDays(1));
                     if (key is "before" or "during")
-                        beforeId = Math.Min(beforeId ?? long.MaxValue, key == "before" ? dayStart : nextDayStart);
+                        beforeId = Snowflake.Min(beforeId ?? new Snowflake(long.MaxValue), key == "before" ? dayStart : nextDayStart);
                     if (key is "after" or "during")
-                        afterId = Math.Max(afterId ?? long.MinValue, (key == "after" ? nextDayStart : dayStart) - 1);
+                        afterId = Snowflake.Max(afterId ?? default, new Snowflake((key == "after" ? nextDayStart : dayStart).Value - 1));
                     break;
             }
         }
