@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using KamaChat.Server.Features.Search;
+using KamaChat.Server.Infrastructure.Ids;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -92,12 +93,12 @@ public static class SearchBench
     private static async Task<List<string>> SendersAsync(ServerUnderTest server, SearchDatabase database)
     {
         var tokens = new List<string>();
-        var ids = new List<long>();
+        var ids = new List<Snowflake>();
         for (var i = 0; i < Senders; i++)
         {
             var registered = await server.RegisterAsync($"sender{i}_{Guid.NewGuid():N}"[..20]);
             tokens.Add(registered.AccessToken);
-            ids.Add(long.Parse(registered.User.Id, CultureInfo.InvariantCulture));
+            ids.Add(registered.User.Id);
         }
         await using var db = database.Context();
         foreach (var id in ids)
@@ -180,7 +181,7 @@ public static class SearchBench
                 conditions.Add($"\"Content\" LIKE @t{i} ESCAPE '\\'");
                 Parameter($"@t{i}", "%" + query.Include[i].Text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%");
             }
-            List<long> channels = query.InChannelNames.Count > 0
+            List<Snowflake> channels = query.InChannelNames.Count > 0
                 ? [database.ChannelIds[int.Parse(query.InChannelNames[0]["channel-".Length..], CultureInfo.InvariantCulture)]]
                 : database.ChannelIds;
             conditions.Add($"\"ChannelId\" IN ({string.Join(",", channels)})");

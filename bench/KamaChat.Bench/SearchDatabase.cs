@@ -41,15 +41,15 @@ public sealed class SearchDatabase : IAsyncDisposable
 
     public bool IsPostgres => Engine == "postgres";
 
-    public long ServerId { get; private set; }
+    public Snowflake ServerId { get; private set; }
 
-    public List<long> ChannelIds { get; } = [];
+    public List<Snowflake> ChannelIds { get; } = [];
 
-    public List<long> UserIds { get; } = [];
+    public List<Snowflake> UserIds { get; } = [];
 
-    public long FirstMessageId { get; private set; }
+    public Snowflake FirstMessageId { get; private set; }
 
-    public long LastMessageId { get; private set; }
+    public Snowflake LastMessageId { get; private set; }
 
     /// <summary>Every 2,000th message, for queries that must find something (phrases, CJK substrings).</summary>
     public List<string> SampledContents { get; } = [];
@@ -164,7 +164,7 @@ public sealed class SearchDatabase : IAsyncDisposable
 
     private static readonly string[] SqliteColumns = ["$id", "$channel", "$author", "$content", "$created", "$sequence"];
 
-    private sealed record SeedRow(long Id, long ChannelId, long AuthorId, string Content, DateTimeOffset CreatedAt, long Sequence);
+    private sealed record SeedRow(Snowflake Id, Snowflake ChannelId, Snowflake AuthorId, string Content, DateTimeOffset CreatedAt, long Sequence);
 
     private async Task InsertSqliteAsync(IEnumerable<SeedRow> rows, int count, Action<string> progress)
     {
@@ -181,9 +181,9 @@ public sealed class SearchDatabase : IAsyncDisposable
         var written = 0;
         foreach (var row in rows)
         {
-            parameters[0].Value = row.Id;
-            parameters[1].Value = row.ChannelId;
-            parameters[2].Value = row.AuthorId;
+            parameters[0].Value = row.Id.Value;
+            parameters[1].Value = row.ChannelId.Value;
+            parameters[2].Value = row.AuthorId.Value;
             parameters[3].Value = row.Content;
             parameters[4].Value = toBinary.ConvertToProvider(row.CreatedAt);
             parameters[5].Value = row.Sequence;
@@ -213,9 +213,9 @@ public sealed class SearchDatabase : IAsyncDisposable
             foreach (var row in rows)
             {
                 await writer.StartRowAsync();
-                await writer.WriteAsync(row.Id, NpgsqlTypes.NpgsqlDbType.Bigint);
-                await writer.WriteAsync(row.ChannelId, NpgsqlTypes.NpgsqlDbType.Bigint);
-                await writer.WriteAsync(row.AuthorId, NpgsqlTypes.NpgsqlDbType.Bigint);
+                await writer.WriteAsync(row.Id.Value, NpgsqlTypes.NpgsqlDbType.Bigint);
+                await writer.WriteAsync(row.ChannelId.Value, NpgsqlTypes.NpgsqlDbType.Bigint);
+                await writer.WriteAsync(row.AuthorId.Value, NpgsqlTypes.NpgsqlDbType.Bigint);
                 await writer.WriteAsync(row.Content, NpgsqlTypes.NpgsqlDbType.Text);
                 await writer.WriteAsync(row.CreatedAt, NpgsqlTypes.NpgsqlDbType.TimestampTz);
                 await writer.WriteAsync(false, NpgsqlTypes.NpgsqlDbType.Boolean);

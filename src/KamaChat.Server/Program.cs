@@ -65,6 +65,7 @@ app.MapNotifications();
 app.MapServers();
 app.MapMessages();
 app.MapDirectMessages();
+app.MapSearch();
 app.MapAccount();
 app.MapTwoFactor();
 app.MapWebClient();

@@ -18,4 +18,17 @@ public static class HostileQueries
         string.Concat(Enumerable.Repeat("-x ", 300)), string.Concat(Enumerable.Repeat("\"", 1000)) + "abc",
         string.Concat(Enumerable.Repeat("from:x ", 100)), string.Concat(Enumerable.Repeat("東京 ", 200)),
     ];
+
+    /// <summary>
+    /// Query strings as raw bytes no well-behaved client sends: NUL, a UTF-8-encoded lone surrogate, invalid and overlong
+    /// UTF-8, repeated and empty parameters, unknown parameters, a bare key.
+    /// </summary>
+    public static readonly string[] RawQueryStrings =
+    [
+        "q=%00", "q=a%00b", "q=%ED%A0%80", "q=%FF%FE", "q=%C0%AF", "q=%E6%9D", "q=%", "q=%%", "q=%zz", "q=a&q=b", "q&q", "q=a&unknown=1",
+        "q=a&limit=", "q=a&offset=", "q=a&sort=", "q=a&pinned=", "q=a&before=", "q=a&authorId=", "q=a&has=", "q=a&limit=%00",
+        "q=a&authorId=%00", "q=a&before=%ED%A0%80", "q=a&after=9999-12-31T23:59:59.9999999Z", "q=a&before=0001-01-01T00:00:00Z",
+        "q=a&after=10000-01-01", "q=a&before=2026-11-01T25:00:00Z", "q=a&limit=1e1", "q=a&limit=%2B5", "q=a&offset=0x10",
+        "q=a&authorId=9223372036854775807", "q=a&authorId=9223372036854775808", "q=a&channelId=0", "q=a&mentions=0000000000000000001",
+    ];
 }

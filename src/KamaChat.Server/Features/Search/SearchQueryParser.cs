@@ -113,12 +113,16 @@ public static class SearchQueryParser
                         break;
                     }
                     // Days are UTC. before: ends where the day starts; after: starts where the next day starts.
-                    var dayStart = SnowflakeGenerator.MinimumIdAt(day);
-                    var nextDayStart = SnowflakeGenerator.MinimumIdAt(day.AddDays(1));
                     if (key is "before" or "during")
-                        beforeId = Snowflake.Min(beforeId ?? new Snowflake(long.MaxValue), key == "before" ? dayStart : nextDayStart);
+                    {
+                        var bound = SnowflakeGenerator.MinimumIdAt(key == "before" ? day : day.AddDays(1));
+                        beforeId = beforeId is { } b ? Snowflake.Min(b, bound) : bound;
+                    }
                     if (key is "after" or "during")
-                        afterId = Snowflake.Max(afterId ?? default, new Snowflake((key == "after" ? nextDayStart : dayStart).Value - 1));
+                    {
+                        var bound = LastIdOfDay(key == "after" ? day : day.AddDays(-1));
+                        afterId = afterId is { } a ? Snowflake.Max(a, bound) : bound;
+                    }
                     break;
             }
         }
@@ -158,7 +162,7 @@ public static class SearchQueryParser
         return text[start..end];
     }
 
-    private static SearchHas? ParseHas(string value) => value.ToLowerInvariant() switch
+    internal static SearchHas? ParseHas(string value) => value.ToLowerInvariant() switch
     {
         "link" or "links" => SearchHas.Link,
         "attachment" or "attachments" => SearchHas.Attachment,
@@ -168,11 +172,14 @@ public static class SearchQueryParser
         _ => null,
     };
 
-    /// <summary>A day as UTC midnight; the last day of the calendar is refused (its next day does not exist).</summary>
-    private static DateTimeOffset? ParseDay(string value) =>
-        DateTime.TryParseExact(value, DateFormats, CultureInfo.InvariantCulture, DateTimeStyles.None, out var day) && day.Year < 9999
+    /// <summary>A day as UTC midnight; the first and last days of the calendar are refused (a neighbour day does not exist).</summary>
+    internal static DateTimeOffset? ParseDay(string value) =>
+        DateTime.TryParseExact(value, DateFormats, CultureInfo.InvariantCulture, DateTimeStyles.None, out var day) && day.Year is > 1 and < 9999
             ? new DateTimeOffset(day.Year, day.Month, day.Day, 0, 0, 0, TimeSpan.Zero)
             : null;
+
+    /// <summary>The largest id that can have been issued on <paramref name="day"/> (UTC): "after that day" is above it.</summary>
+    internal static Snowflake LastIdOfDay(DateTimeOffset day) => new(SnowflakeGenerator.MinimumIdAt(day.AddDays(1)).Value - 1);
 
     /// <summary>
     /// The input with characters no message can usefully contain (NUL and other controls, lone surrogates,
