@@ -230,7 +230,10 @@ public sealed class SearchDatabase : IAsyncDisposable
         await analyze.ExecuteNonQueryAsync();
     }
 
-    /// <summary>(table bytes, search index bytes): the messages table with its ordinary indexes, and the text index.</summary>
+    /// <summary>
+    /// (table bytes, search index bytes): the messages table with its ordinary indexes, and what search adds to it — on
+    /// PostgreSQL the trigram index plus the folded copy of the content stored in the table.
+    /// </summary>
     public async Task<(long Table, long Index)> SizesAsync()
     {
         if (!IsPostgres)
@@ -242,11 +245,13 @@ public sealed class SearchDatabase : IAsyncDisposable
         await using var command = connection.CreateCommand();
         command.CommandText = """
             SELECT pg_total_relation_size('messages') - pg_relation_size('"IX_messages_search_trigram"'),
-                   pg_relation_size('"IX_messages_search_trigram"')
+                   pg_relation_size('"IX_messages_search_trigram"'),
+                   (SELECT coalesce(sum(pg_column_size("SearchText")), 0) FROM messages)
             """;
         await using var reader = await command.ExecuteReaderAsync();
         await reader.ReadAsync();
-        return (reader.GetInt64(0), reader.GetInt64(1));
+        var folded = reader.GetInt64(2);
+        return (reader.GetInt64(0) - folded, reader.GetInt64(1) + folded);
     }
 
     private long _sqliteBytesWithoutIndex;

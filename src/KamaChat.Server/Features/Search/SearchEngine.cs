@@ -94,8 +94,10 @@ internal sealed class SqliteSearchEngine : SearchEngine
 }
 
 /// <summary>
-/// PostgreSQL: a <c>pg_trgm</c> GIN index on the folded content (<c>kamachat_search_fold</c>: lower case, <c>unaccent</c>)
-/// answers LIKE '%…%' for any substring of three characters or more, in every script.
+/// PostgreSQL: the content folded by <c>kamachat_search_fold</c> (lower case, <c>unaccent</c>) in the stored column
+/// <c>"SearchText"</c>, with a <c>pg_trgm</c> GIN index that answers LIKE '%…%' for any substring of three characters or
+/// more, in every script. PostgreSQL's planner picks between that index (rare text) and walking the primary key newest
+/// first until the page and the capped count are full (common text); the stored column makes both cheap per row.
 /// </summary>
 internal sealed class PostgresSearchEngine : SearchEngine
 {
@@ -109,11 +111,11 @@ internal sealed class PostgresSearchEngine : SearchEngine
         var sql = new SearchSql(command, postgres: true);
         for (var i = 0; i < texts.Count; i++)
         {
-            var condition = $"kamachat_search_fold(m.\"Content\") LIKE {sql.Parameter(SearchSql.ContainsPattern(folded[i]))}";
+            var condition = $"m.\"SearchText\" LIKE {sql.Parameter(SearchSql.ContainsPattern(folded[i]))}";
             sql.Where(i < query.Include.Count ? condition : $"NOT ({condition})");
         }
         if (query.Has.HasFlag(SearchHas.Link))
-            sql.Where("(" + string.Join(" OR ", SearchText.Links.Select(t => $"kamachat_search_fold(m.\"Content\") LIKE {sql.Parameter(SearchSql.ContainsPattern(t.Folded))}")) + ")");
+            sql.Where("(" + string.Join(" OR ", SearchText.Links.Select(t => $"m.\"SearchText\" LIKE {sql.Parameter(SearchSql.ContainsPattern(t.Folded))}")) + ")");
         sql.AddFilter(filter);
         command.CommandText = $"SELECT m.\"Id\" FROM messages m\n{sql.WhereClause}\nORDER BY m.\"Id\" {Direction(oldestFirst)} LIMIT {take}";
         return await ReadIdsAsync(command, cancellationToken);
