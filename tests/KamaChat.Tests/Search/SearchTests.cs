@@ -92,6 +92,15 @@ public abstract class SearchTests(KamaChatApp app)
 
         Assert.Equal([ok.Id], await IdsAsync(owner, serverId, "ok"));
         Assert.Equal([ok.Id], await IdsAsync(owner, serverId, "go ahead"));
+        // Only short words: no text index at all, the messages walked newest first with the filters checked on each.
+        var member = await app.UserAsync();
+        await app.SeedMemberAsync(serverId, member);
+        var memberOk = await member.Client.SendOkAsync(channelId, "ok by me");
+        Assert.Equal([memberOk.Id, ok.Id], await IdsAsync(owner, serverId, "ok"));
+        Assert.Equal([memberOk.Id], await IdsAsync(owner, serverId, $"ok from:{member.Username}"));
+        Assert.Equal([ok.Id], await IdsAsync(owner, serverId, "ok -me"));
+        Assert.Equal([ok.Id, memberOk.Id], await IdsAsync(owner, serverId, "ok in:general", SearchSort.Oldest));
+        Assert.Empty(await IdsAsync(owner, serverId, "ok -ok"));
     }
 
     [Fact]
