@@ -9,15 +9,8 @@ test.describe('message search', () => {
     test.setTimeout(120_000);
     const owner = await ApiUser.register(baseURL!, 'srch');
     const ada = await ApiUser.register(baseURL!, 'ada');
-    const server = await owner.call<{ id: string }>('POST', '/api/v1/servers', { name: 'Search party' });
-    const channels = await owner.call<{ id: string; type: string }[]>('GET', `/api/v1/servers/${server.id}/channels`);
-    const general = channels.find((c) => c.type === 'text')!;
-    const invite = await owner.call<{ code: string }>('POST', `/api/v1/servers/${server.id}/invites`, {
-      maxUses: 0,
-      maxAgeSeconds: 3600,
-      temporary: false,
-    });
-    await ada.call('POST', `/api/v1/invites/${invite.code}/join`);
+    const { server, general } = await owner.createServer('Search party');
+    await ada.joinServer(owner, server.id);
 
     // The message to find, by Ada, then the owner saying the same word (not from: Ada) and enough chatter after it
     // that it is far above the newest page of history: opening it needs history around= the message.
