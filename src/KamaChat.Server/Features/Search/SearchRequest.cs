@@ -49,22 +49,20 @@ public sealed record SearchRequest(SearchQuery Query, SearchSort Sort, int Offse
                 pinned = value;
         }
 
-        var before = query.BeforeId;
-        if (parameters.Before is { } beforeText)
+        // The tighter of q's bound and the parameter's wins.
+        Snowflake? Tighter(Snowflake? fromQ, string? text, string field, bool after)
         {
-            if (Bound(beforeText, after: false) is { } bound)
-                before = before is { } b ? Snowflake.Min(b, bound) : bound;
-            else
-                Fail("before", "before takes a message id, a date like 2026-11-01, or a time like 2026-11-01T12:00:00Z.");
+            if (text is null)
+                return fromQ;
+            if (Bound(text, after) is not { } bound)
+            {
+                Fail(field, $"{field} takes a message id, a date like 2026-11-01, or a time like 2026-11-01T12:00:00Z.");
+                return fromQ;
+            }
+            return fromQ is not { } q ? bound : after ? Snowflake.Max(q, bound) : Snowflake.Min(q, bound);
         }
-        var after = query.AfterId;
-        if (parameters.After is { } afterText)
-        {
-            if (Bound(afterText, after: true) is { } bound)
-                after = after is { } a ? Snowflake.Max(a, bound) : bound;
-            else
-                Fail("after", "after takes a message id, a date like 2026-11-01, or a time like 2026-11-01T12:00:00Z.");
-        }
+        var before = Tighter(query.BeforeId, parameters.Before, "before", after: false);
+        var after = Tighter(query.AfterId, parameters.After, "after", after: true);
 
         var sort = parameters.Sort?.ToLowerInvariant() switch
         {
