@@ -8,7 +8,8 @@ namespace KamaChat.Server.Data.Migrations.Sqlite
     /// Message search: an FTS5 trigram index over message content (any substring of three or more characters, any
     /// script; case and Latin diacritics ignored, which needs SQLite 3.45+, bundled), an external-content table so the
     /// text is stored once, and triggers that keep it in step with every insert, edit and delete (cascades included)
-    /// inside the same transaction. Existing messages are indexed here, once.
+    /// inside the same transaction. No per-row column sizes (columnsize=0): they serve only FTS5's own bm25 ranking, which
+    /// search does not use, and would cost every send another row. Existing messages are indexed here, once.
     /// </summary>
     public partial class MessageSearch : Migration
     {
@@ -17,7 +18,7 @@ namespace KamaChat.Server.Data.Migrations.Sqlite
         {
             migrationBuilder.Sql("""
                 CREATE VIRTUAL TABLE messages_fts USING fts5(
-                    Content, content='messages', content_rowid='Id',
+                    Content, content='messages', content_rowid='Id', columnsize=0,
                     tokenize='trigram case_sensitive 0 remove_diacritics 1');
                 """);
             migrationBuilder.Sql("""
