@@ -51,7 +51,7 @@ public sealed class SearchDatabase : IAsyncDisposable
 
     public Snowflake LastMessageId { get; private set; }
 
-    /// <summary>Every 2,000th message, for queries that must find something (phrases, CJK substrings).</summary>
+    /// <summary>About 500 messages spread over the history, for queries that must find something (phrases, CJK substrings).</summary>
     public List<string> SampledContents { get; } = [];
 
     public string SqliteFile => Path.Combine(_directory, "kamachat.db");
@@ -67,6 +67,45 @@ public sealed class SearchDatabase : IAsyncDisposable
         }
         var file = Path.Combine(directory, "kamachat.db");
         return new SearchDatabase(engine, "sqlite://" + file, $"Data Source={file}", directory);
+    }
+
+    /// <summary>
+    /// A second database holding the same seeded history (SQLite: a copy of the file; PostgreSQL: CREATE DATABASE …
+    /// TEMPLATE), so one can get the search index and the other not, and the two be measured side by side.
+    /// </summary>
+    public async Task<SearchDatabase> CloneAsync()
+    {
+        SearchDatabase clone;
+        if (IsPostgres)
+        {
+            NpgsqlConnection.ClearAllPools();
+            var source = new NpgsqlConnectionStringBuilder(ConnectionString);
+            var name = source.Database + "_copy";
+            await using (var admin = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(ConnectionString) { Database = "postgres", Pooling = false }.ConnectionString))
+            {
+                await admin.OpenAsync();
+                await using var create = new NpgsqlCommand($"CREATE DATABASE \"{name}\" TEMPLATE \"{source.Database}\"", admin) { CommandTimeout = 3600 };
+                await create.ExecuteNonQueryAsync();
+            }
+            var connectionString = new NpgsqlConnectionStringBuilder(ConnectionString) { Database = name }.ConnectionString;
+            clone = new SearchDatabase(Engine, connectionString, connectionString, Directory.CreateTempSubdirectory("kamachat-bench-search-").FullName);
+        }
+        else
+        {
+            await SqliteFileBytesAsync();
+            SqliteConnection.ClearAllPools();
+            var directory = Directory.CreateTempSubdirectory("kamachat-bench-search-").FullName;
+            var file = Path.Combine(directory, "kamachat.db");
+            File.Copy(SqliteFile, file);
+            clone = new SearchDatabase(Engine, "sqlite://" + file, $"Data Source={file}", directory);
+        }
+        clone.ServerId = ServerId;
+        clone.ChannelIds.AddRange(ChannelIds);
+        clone.UserIds.AddRange(UserIds);
+        clone.FirstMessageId = FirstMessageId;
+        clone.LastMessageId = LastMessageId;
+        clone.SampledContents.AddRange(SampledContents);
+        return clone;
     }
 
     public KamaDbContext Context() => IsPostgres
@@ -143,6 +182,7 @@ public sealed class SearchDatabase : IAsyncDisposable
         var start = DateTimeOffset.UtcNow - History - TimeSpan.FromDays(1);
         var step = History / messageCount;
         var sequences = new long[Channels];
+        var sampleEvery = Math.Max(1, messageCount / 500);
         var rows = Enumerable.Range(0, messageCount).Select(i =>
         {
             var createdAt = start + step * i;
@@ -150,7 +190,7 @@ public sealed class SearchDatabase : IAsyncDisposable
             var channel = (int)(Channels * Math.Pow(corpus.Random.NextDouble(), 2));
             var author = (int)(Authors * Math.Pow(corpus.Random.NextDouble(), 3));
             var content = corpus.NextMessage();
-            if (i % 2000 == 0)
+            if (i % sampleEvery == 0)
                 SampledContents.Add(content);
             return new SeedRow(SnowflakeGenerator.MinimumIdAt(createdAt), ChannelIds[channel], UserIds[author], content, createdAt, ++sequences[channel]);
         });

@@ -58,29 +58,23 @@ public sealed class MessageSearch(KamaDbContext db, ILookupNormalizer normalizer
             var capped = matches.Count > CountCap;
 
             var matcher = new SearchMatcher(query);
-            List<Snowflake> page;
-            Dictionary<Snowflake, string> contents;
+            var page = matches.Skip(offset).Take(limit).ToList();
             if (sort == SearchSort.Relevance && query.Include.Count > 0)
             {
                 var candidates = matches.Take(window).ToList();
-                contents = await ContentsAsync(candidates, cancellationToken);
+                var contents = await ContentsAsync(candidates, cancellationToken);
                 var newest = candidates.Count == 0 ? default : candidates.Max();
                 page = candidates
                     .Select(id => (Id: id, Score: matcher.Score(contents.GetValueOrDefault(id, "")) + Recency(id, newest)))
                     .OrderByDescending(x => x.Score).ThenByDescending(x => x.Id)
                     .Skip(offset).Take(limit).Select(x => x.Id).ToList();
             }
-            else
-            {
-                page = matches.Skip(offset).Take(limit).ToList();
-                contents = await ContentsAsync(page, cancellationToken);
-            }
 
-            var neighbours = await NeighboursAsync(page, cancellationToken);
-            var hits = page.Where(neighbours.ContainsKey).Select(id =>
+            var found = await PageAsync(page, cancellationToken);
+            var hits = page.Where(found.ContainsKey).Select(id =>
             {
-                var (channelId, previous, next) = neighbours[id];
-                return new SearchHit(id, channelId, matcher.Highlights(contents.GetValueOrDefault(id, "")), previous, next);
+                var (channelId, content, previous, next) = found[id];
+                return new SearchHit(id, channelId, matcher.Highlights(content), previous, next);
             }).ToList();
             return new SearchResults(hits, total, capped);
         }
@@ -173,8 +167,12 @@ public sealed class MessageSearch(KamaDbContext db, ILookupNormalizer normalizer
             ? []
             : await db.Messages.AsNoTracking().Where(m => ids.Contains(m.Id)).ToDictionaryAsync(m => m.Id, m => m.Content, cancellationToken);
 
-    /// <summary>Each message's channel and the messages just before and after it there (the (channel, id) index answers both).</summary>
-    private async Task<Dictionary<Snowflake, (Snowflake ChannelId, Snowflake? Previous, Snowflake? Next)>> NeighboursAsync(List<Snowflake> ids, CancellationToken cancellationToken)
+    /// <summary>
+    /// The page's messages, in one query: each one's channel, content (for highlights) and the messages just before and
+    /// after it in its channel (the (channel, id) index answers both).
+    /// </summary>
+    private async Task<Dictionary<Snowflake, (Snowflake ChannelId, string Content, Snowflake? Previous, Snowflake? Next)>> PageAsync(
+        List<Snowflake> ids, CancellationToken cancellationToken)
     {
         if (ids.Count == 0)
             return [];
@@ -183,11 +181,12 @@ public sealed class MessageSearch(KamaDbContext db, ILookupNormalizer normalizer
             {
                 m.Id,
                 m.ChannelId,
+                m.Content,
                 Previous = db.Messages.Where(p => p.ChannelId == m.ChannelId && p.Id < m.Id).Max(p => (Snowflake?)p.Id),
                 Next = db.Messages.Where(n => n.ChannelId == m.ChannelId && n.Id > m.Id).Min(n => (Snowflake?)n.Id),
             })
             .ToListAsync(cancellationToken);
-        return rows.ToDictionary(r => r.Id, r => (r.ChannelId, r.Previous, r.Next));
+        return rows.ToDictionary(r => r.Id, r => (r.ChannelId, r.Content, r.Previous, r.Next));
     }
 
     /// <summary>Up to 0.5 for the newest candidate, halving every 30 days older than it.</summary>
