@@ -7,7 +7,6 @@ import type { GatewayEvent, ReadyPayload } from './protocol';
 
 vi.mock('../../api/client', () => ({
   api: {},
-  idParam: (x: string) => x,
   renewTokens: vi.fn(),
   tokenStore: { get: () => null },
   unwrap: vi.fn(),

@@ -1,6 +1,6 @@
 import { HubConnectionBuilder, HubConnectionState, HttpTransportType, LogLevel, type HubConnection } from '@microsoft/signalr';
 import type { QueryClient } from '@tanstack/react-query';
-import { api, idParam, renewTokens, tokenStore, unwrap } from '../../api/client';
+import { api, renewTokens, tokenStore, unwrap } from '../../api/client';
 import { clientConfig } from '../../api/config';
 import type { ReadState } from '../../api/types';
 import { dmKeys } from '../dms/queries';
@@ -296,7 +296,7 @@ export class GatewayClient {
       state = await connection.invoke<ReadState>('Ack', channelId, messageId).catch(() => null);
     state ??= await unwrap(
       api.POST('/api/v1/channels/{channelId}/messages/{messageId}/ack', {
-        params: { path: { channelId: idParam(channelId), messageId: idParam(messageId) } },
+        params: { path: { channelId, messageId } },
       }),
     ).catch(() => null);
     if (state) setReadState(this.qc, state);
