@@ -37,6 +37,7 @@ public static class SearchBench
     private static async Task<string> RunEngineAsync(string engine, BenchOptions options)
     {
         void Log(string line) => Console.WriteLine($"[{engine}] {line}");
+        var loadAtStart = LoadAverage();
         await using var plain = await SearchDatabase.CreateAsync(engine);
         await plain.MigrateWithoutSearchAsync();
         var corpus = new SearchCorpus(seed: 20261130);
@@ -70,6 +71,7 @@ public static class SearchBench
         }
         lines.Add(string.Create(CultureInfo.InvariantCulture,
             $"messages table (with its other indexes) {tableBytes / 1048576.0:N0} MiB; search index {indexBytes / 1048576.0:N0} MiB ({100.0 * indexBytes / tableBytes:N0}% of the table{(engine == "postgres" ? "; the trigram index plus the folded copy of the content" : "")}); indexing the existing {options.Messages:N0} messages took {indexing.TotalSeconds:N0} s"));
+        lines.Add($"load average (1, 5, 15 min; {Environment.ProcessorCount} cores, shared): {loadAtStart} at the start of this engine's run, {LoadAverage()} at its end");
         lines.Add(string.Create(CultureInfo.InvariantCulture,
             $"sends through HTTP ({Senders} senders, {options.Sends:N0} messages per side in alternating batches of {SendBatch}): without index {withoutIndex:N0}/s, with index {withIndex:N0}/s ({100.0 * withIndex / withoutIndex:N0}% of no index)"));
         return string.Join(Environment.NewLine, lines);
@@ -219,6 +221,10 @@ public static class SearchBench
             }
         return clock.Elapsed.TotalMilliseconds;
     }
+
+    /// <summary>The machine's load averages as uptime prints them, for reading the numbers of a shared machine.</summary>
+    private static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
 
     private static double Percentile(List<double> values, double p)
     {
