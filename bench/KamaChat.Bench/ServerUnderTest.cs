@@ -29,7 +29,8 @@ public sealed class ServerUnderTest : IAsyncDisposable
         Http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
     }
 
-    public static async Task<ServerUnderTest> StartAsync()
+    /// <param name="environment">Extra settings, e.g. DATABASE_URL for a database the bench prepared.</param>
+    public static async Task<ServerUnderTest> StartAsync(IReadOnlyDictionary<string, string>? environment = null)
     {
         var directory = Directory.CreateTempSubdirectory("kamachat-bench-").FullName;
         var port = FreePort();
@@ -55,6 +56,8 @@ public sealed class ServerUnderTest : IAsyncDisposable
         start.Environment["KAMACHAT_GATEWAY_CONNECTIONS_PER_USER"] = "1000000";
         start.Environment["KAMACHAT_GATEWAY_CONNECTIONS_PER_SESSION"] = "1000000";
         start.Environment["KAMACHAT_GATEWAY_CONNECTS_PER_MINUTE"] = "1000000";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+            start.Environment[name] = value;
         var process = Process.Start(start)!;
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, e) => { if (e.Data is { } line) Console.Error.WriteLine("[server] " + line); };
@@ -62,19 +65,22 @@ public sealed class ServerUnderTest : IAsyncDisposable
         process.BeginErrorReadLine();
 
         var server = new ServerUnderTest(process, directory, new Uri($"http://127.0.0.1:{port}/"));
-        for (var i = 0; i < 300; i++)
+        var status = "no answer";
+        for (var i = 0; i < 1200; i++)
         {
             try
             {
-                if ((await server.Http.GetAsync("readyz")).IsSuccessStatusCode)
+                using var ready = await server.Http.GetAsync("readyz");
+                if (ready.IsSuccessStatusCode)
                     return server;
+                status = $"{(int)ready.StatusCode}: {await ready.Content.ReadAsStringAsync()}";
             }
             catch (HttpRequestException)
             {
             }
             await Task.Delay(100);
         }
-        throw new TimeoutException("The server did not become ready.");
+        throw new TimeoutException($"The server did not become ready in 2 minutes (readyz: {status}).");
     }
 
     /// <summary>Resident memory of the server process, in bytes.</summary>

@@ -23,10 +23,10 @@ public static class ChatSeed
         return id;
     });
 
-    public static Task<Snowflake> SeedTextChannelAsync(this KamaChatApp app, Snowflake serverId, int slowModeSeconds = 0) => app.WriteAsync((db, ids) =>
+    public static Task<Snowflake> SeedTextChannelAsync(this KamaChatApp app, Snowflake serverId, int slowModeSeconds = 0, string name = "general") => app.WriteAsync((db, ids) =>
     {
         var id = ids.NextId();
-        db.Channels.Add(new Channel { Id = id, ServerId = serverId, Type = ChannelType.Text, Name = "general", SlowModeSeconds = slowModeSeconds, CreatedAt = DateTimeOffset.UtcNow });
+        db.Channels.Add(new Channel { Id = id, ServerId = serverId, Type = ChannelType.Text, Name = name, SlowModeSeconds = slowModeSeconds, CreatedAt = DateTimeOffset.UtcNow });
         return id;
     });
 

@@ -109,15 +109,8 @@ test.describe('chat', () => {
     test.setTimeout(120_000);
     const owner = await ApiUser.register(baseURL!, 'own');
     const reader = await ApiUser.register(baseURL!, 'rdr');
-    const server = await owner.call<{ id: string }>('POST', '/api/v1/servers', { name: 'Offline test' });
-    const channels = await owner.call<{ id: string; type: string }[]>('GET', `/api/v1/servers/${server.id}/channels`);
-    const general = channels.find((c) => c.type === 'text')!;
-    const invite = await owner.call<{ code: string }>('POST', `/api/v1/servers/${server.id}/invites`, {
-      maxUses: 0,
-      maxAgeSeconds: 3600,
-      temporary: false,
-    });
-    await reader.call('POST', `/api/v1/invites/${invite.code}/join`);
+    const { server, general } = await owner.createServer('Offline test');
+    await reader.joinServer(owner, server.id);
 
     const { context, page } = await logInAs(browser, baseURL!, reader, { width: 1280, height: 1600 });
     await page.goto(`/servers/${server.id}/channels/${general.id}`);
@@ -139,15 +132,8 @@ test.describe('chat', () => {
   test('someone who leaves a server can no longer open its channels', async ({ browser, baseURL }) => {
     const owner = await ApiUser.register(baseURL!, 'own');
     const leaver = await ApiUser.register(baseURL!, 'lvr');
-    const server = await owner.call<{ id: string }>('POST', '/api/v1/servers', { name: 'Leaving test' });
-    const channels = await owner.call<{ id: string; type: string }[]>('GET', `/api/v1/servers/${server.id}/channels`);
-    const general = channels.find((c) => c.type === 'text')!;
-    const invite = await owner.call<{ code: string }>('POST', `/api/v1/servers/${server.id}/invites`, {
-      maxUses: 0,
-      maxAgeSeconds: 3600,
-      temporary: false,
-    });
-    await leaver.call('POST', `/api/v1/invites/${invite.code}/join`);
+    const { server, general } = await owner.createServer('Leaving test');
+    await leaver.joinServer(owner, server.id);
     await owner.send(general.id, 'members only');
 
     const { context, page } = await logInAs(browser, baseURL!, leaver);

@@ -70,6 +70,23 @@ export class ApiUser {
   send(channelId: string, content: string) {
     return this.call<{ id: string }>('POST', `/api/v1/channels/${channelId}/messages`, { content });
   }
+
+  /** A new server of this user's, and the #general channel it starts with. */
+  async createServer(name: string) {
+    const server = await this.call<{ id: string }>('POST', '/api/v1/servers', { name });
+    const channels = await this.call<{ id: string; type: string }[]>('GET', `/api/v1/servers/${server.id}/channels`);
+    return { server, general: channels.find((c) => c.type === 'text')! };
+  }
+
+  /** Joins a server through a fresh invite from `inviter`, as a person following the link would. */
+  async joinServer(inviter: ApiUser, serverId: string) {
+    const invite = await inviter.call<{ code: string }>('POST', `/api/v1/servers/${serverId}/invites`, {
+      maxUses: 0,
+      maxAgeSeconds: 3600,
+      temporary: false,
+    });
+    await this.call('POST', `/api/v1/invites/${invite.code}/join`);
+  }
 }
 
 /** Signs a browser user up in a fresh context. */

@@ -143,6 +143,187 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/servers/{id}/messages/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Words (all must appear, also inside longer words), "exact phrases", -excluded, and from: in: has: mentions: before: after: during: pinned:. */
+                    q?: string;
+                    /** @description Only messages by these users (repeatable; widens from:). */
+                    authorId?: string[];
+                    /** @description Only these channels (repeatable; widens in:). */
+                    channelId?: string[];
+                    /** @description Only messages mentioning this user (repeatable). */
+                    mentions?: string[];
+                    /** @description Only messages with each of these (repeatable; narrows). */
+                    has?: ("link" | "attachment" | "image" | "video" | "file")[];
+                    /** @description Only pinned (true) or unpinned (false) messages. */
+                    pinned?: boolean;
+                    /** @description A message id, a UTC day (2026-11-01) or an ISO 8601 time: only older messages. */
+                    before?: string;
+                    /** @description A message id, a UTC day (after it ends) or an ISO 8601 time: only newer messages. */
+                    after?: string;
+                    /** @description newest (default), oldest, or relevance. */
+                    sort?: "newest" | "oldest" | "relevance";
+                    /** @description Hits to skip. */
+                    offset?: number;
+                    /** @description Hits per page. */
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MessageSearchResponse"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+                /** @description Too Many Requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/@me/messages/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Words (all must appear, also inside longer words), "exact phrases", -excluded, and from: in: has: mentions: before: after: during: pinned:. */
+                    q?: string;
+                    /** @description Only messages by these users (repeatable; widens from:). */
+                    authorId?: string[];
+                    /** @description Only these channels (repeatable; widens in:). */
+                    channelId?: string[];
+                    /** @description Only messages mentioning this user (repeatable). */
+                    mentions?: string[];
+                    /** @description Only messages with each of these (repeatable; narrows). */
+                    has?: ("link" | "attachment" | "image" | "video" | "file")[];
+                    /** @description Only pinned (true) or unpinned (false) messages. */
+                    pinned?: boolean;
+                    /** @description A message id, a UTC day (2026-11-01) or an ISO 8601 time: only older messages. */
+                    before?: string;
+                    /** @description A message id, a UTC day (after it ends) or an ISO 8601 time: only newer messages. */
+                    after?: string;
+                    /** @description newest (default), oldest, or relevance. */
+                    sort?: "newest" | "oldest" | "relevance";
+                    /** @description Hits to skip. */
+                    offset?: number;
+                    /** @description Hits per page. */
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MessageSearchResponse"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+                /** @description Too Many Requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/login/mfa": {
         parameters: {
             query?: never;
@@ -5007,6 +5188,12 @@ export interface components {
         };
         /** @description A gateway Event with its data parsed: the data's shape follows from type. Clients ignore types they do not know. */
         GatewayEventData: components["schemas"]["BanAddedEvent"] | components["schemas"]["BanRemovedEvent"] | components["schemas"]["ChannelCreatedEvent"] | components["schemas"]["ChannelDeletedEvent"] | components["schemas"]["ChannelUpdatedEvent"] | components["schemas"]["DmChannelCreatedEvent"] | components["schemas"]["DmChannelRemovedEvent"] | components["schemas"]["DmChannelUpdatedEvent"] | components["schemas"]["InviteCreatedEvent"] | components["schemas"]["InviteDeletedEvent"] | components["schemas"]["MemberJoinedEvent"] | components["schemas"]["MemberLeftEvent"] | components["schemas"]["MemberUpdatedEvent"] | components["schemas"]["MessageCreatedEvent"] | components["schemas"]["MessageDeletedEvent"] | components["schemas"]["MessagePinnedEvent"] | components["schemas"]["MessageUnpinnedEvent"] | components["schemas"]["MessageUpdatedEvent"] | components["schemas"]["ReactionAddedEvent"] | components["schemas"]["ReactionRemovedEvent"] | components["schemas"]["ReadStateUpdatedEvent"] | components["schemas"]["RecipientAddedEvent"] | components["schemas"]["RecipientRemovedEvent"] | components["schemas"]["RoleCreatedEvent"] | components["schemas"]["RoleDeletedEvent"] | components["schemas"]["RoleUpdatedEvent"] | components["schemas"]["ServerDeletedEvent"] | components["schemas"]["ServerJoinedEvent"] | components["schemas"]["ServerRemovedEvent"] | components["schemas"]["ServerUpdatedEvent"] | components["schemas"]["SessionRevokedEvent"];
+        HighlightRange: {
+            /** Format: int32 */
+            start: number;
+            /** Format: int32 */
+            length: number;
+        };
         HttpValidationProblemDetails: {
             type?: null | string;
             title?: null | string;
@@ -5190,6 +5377,12 @@ export interface components {
             attachments: components["schemas"]["AttachmentSummary"][];
             /** Format: int64 */
             sequence: number;
+        };
+        MessageSearchResponse: {
+            /** Format: int32 */
+            totalResults: number;
+            totalIsCapped: boolean;
+            hits: components["schemas"]["SearchHitResponse"][];
         };
         MessageUnpinnedEvent: {
             /**
@@ -5473,6 +5666,12 @@ export interface components {
             /** @enum {string} */
             scope: "server";
             data: components["schemas"]["RoleResponse"];
+        };
+        SearchHitResponse: {
+            message: components["schemas"]["MessageResponse"];
+            highlights: components["schemas"]["HighlightRange"][];
+            previous: null | components["schemas"]["MessageResponse"];
+            next: null | components["schemas"]["MessageResponse"];
         };
         SendMessageRequest: {
             content: string;

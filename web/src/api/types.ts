@@ -20,3 +20,6 @@ export type InvitePreview = Schemas['InvitePreviewResponse'];
 export type ReadState = Schemas['ReadStateResponse'];
 export type UserSummary = Schemas['UserSummary'];
 export type ReactionSummary = Schemas['ReactionSummary'];
+export type MessageSearchResult = Schemas['MessageSearchResponse'];
+export type SearchHit = Schemas['SearchHitResponse'];
+export type HighlightRange = Schemas['HighlightRange'];

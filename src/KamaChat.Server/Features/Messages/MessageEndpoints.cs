@@ -4,6 +4,7 @@ using KamaChat.Server.Features.Auth;
 using KamaChat.Server.Features.Events;
 using KamaChat.Server.Features.Permissions;
 using KamaChat.Server.Infrastructure.Http;
+using KamaChat.Server.Infrastructure.RateLimiting;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
@@ -22,10 +23,8 @@ public static class MessageEndpoints
     {
         var group = app.MapGroup("/api/v1/channels/{id:snowflake}").WithTags("Messages").RequireAuthorization();
         group.MapPost("/messages", SendMessage.HandleAsync).RequireAuthorization(VerifiedEmailPolicy.Name)
-            // Before the permission filter, so a flood costs the flooder a 429, not the server a query.
-            .AddEndpointFilter(SendMessage.RateLimitAsync)
-            .RequireChannelPermission(Perms.SendMessages, ChannelScope.MessageChannel)
-            .ProducesProblem(StatusCodes.Status429TooManyRequests);
+            .RequireAccountRateLimit(RateLimitPolicy.MessageSend)
+            .RequireChannelPermission(Perms.SendMessages, ChannelScope.MessageChannel);
         group.MapGet("/messages", ListAsync).RequireChannelPermission(Perms.ReadMessageHistory, ChannelScope.MessageChannel);
         group.MapGet("/messages/{messageId:snowflake}", GetAsync).RequireChannelPermission(Perms.ReadMessageHistory, ChannelScope.MessageChannel);
         // Editing is the author's alone and deleting the author's or a moderator's: the handlers decide on the message.

@@ -20,16 +20,6 @@ internal static class SendMessage
     /// <summary>What sending needs besides the request, as one parameter (minimal APIs fill it from DI and the request).</summary>
     internal readonly record struct Services(KamaDbContext Db, EventLog Events, TimeProvider Time, HttpContext Http);
 
-    /// <summary>The per-account send limit, as an endpoint filter placed before the permission filter: no query for a flood.</summary>
-    public static async ValueTask<object?> RateLimitAsync(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
-    {
-        var http = invocation.HttpContext;
-        var limiter = http.RequestServices.GetRequiredService<AccountRateLimiter>();
-        return limiter.TryAcquire(RateLimitPolicy.MessageSend, CurrentUser.From(http.User).Id.ToString(), http) is { } limited
-            ? limited
-            : await next(invocation);
-    }
-
     public static async Task<Results<Created<MessageResponse>, Ok<MessageResponse>, ValidationProblem, ProblemHttpResult>> HandleAsync(
         ChannelAccess access, SendMessageRequest request, CurrentUser user, [AsParameters] Services services, CancellationToken cancellationToken)
     {

@@ -64,11 +64,13 @@ public sealed class PermissionService(KamaDbContext db)
     }
 
     /// <summary>Every channel of a server the user can see, with their permissions in it (for channel lists and gateway groups).</summary>
-    public async Task<IReadOnlyList<ChannelAccess>> VisibleChannelsAsync(Snowflake userId, Snowflake serverId, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<ChannelAccess>> VisibleChannelsAsync(Snowflake userId, Snowflake serverId, CancellationToken cancellationToken) =>
+        await ForServerAsync(userId, serverId, cancellationToken) is { } server ? await VisibleChannelsAsync(userId, server, cancellationToken) : [];
+
+    /// <summary>Every channel of the server the user can see, given their standing there (already resolved by a permission filter).</summary>
+    public async Task<IReadOnlyList<ChannelAccess>> VisibleChannelsAsync(Snowflake userId, ServerAccess server, CancellationToken cancellationToken)
     {
-        var server = await ForServerAsync(userId, serverId, cancellationToken);
-        if (server is null)
-            return [];
+        var serverId = server.ServerId;
         var channels = await db.Channels.AsNoTracking().Where(c => c.ServerId == serverId).ToListAsync(cancellationToken);
         var overwrites = (await db.PermissionOverwrites.AsNoTracking()
                 .Where(o => db.Channels.Any(c => c.Id == o.ChannelId && c.ServerId == serverId))

@@ -78,7 +78,10 @@ public sealed class SnowflakeGenerator
 
     public static int NodeOf(Snowflake id) => (int)((id.Value >> SequenceBits) & MaxNodeId);
 
-    /// <summary>The smallest ID that could have been issued at <paramref name="time"/>: a cursor for time filters.</summary>
+    /// <summary>
+    /// The smallest ID that could have been issued at <paramref name="time"/>: a cursor for time filters. Times outside
+    /// the IDs' range (before the epoch, after the year 2094) clamp to its ends instead of overflowing into nonsense.
+    /// </summary>
     public static Snowflake MinimumIdAt(DateTimeOffset time) =>
-        new(Math.Max(0, (long)(time - Epoch).TotalMilliseconds) << (NodeBits + SequenceBits));
+        new(Math.Clamp((long)(time - Epoch).TotalMilliseconds, 0, long.MaxValue >> (NodeBits + SequenceBits)) << (NodeBits + SequenceBits));
 }

@@ -36,6 +36,9 @@ public sealed class RateLimitOptions
     /// <summary>Messages one account may send: enough for a fast typist or a paste of lines, not for a spam script.</summary>
     public RateLimitRule MessageSend { get; set; } = new() { PerIp = 100_000, PerAccount = 20, Window = TimeSpan.FromSeconds(10) };
 
+    /// <summary>Searches one account may run: a person refining a query types a few a second at most; a scraper wants thousands.</summary>
+    public RateLimitRule Search { get; set; } = new() { PerIp = 100_000, PerAccount = 10, Window = TimeSpan.FromSeconds(10) };
+
     public RateLimitRule Rule(RateLimitPolicy policy) => policy switch
     {
         RateLimitPolicy.Register => Register,
@@ -44,6 +47,7 @@ public sealed class RateLimitOptions
         RateLimitPolicy.VerificationResend => VerificationResend,
         RateLimitPolicy.PasswordReset => PasswordReset,
         RateLimitPolicy.MessageSend => MessageSend,
+        RateLimitPolicy.Search => Search,
         _ => throw new ArgumentOutOfRangeException(nameof(policy)),
     };
 }
@@ -56,6 +60,7 @@ public enum RateLimitPolicy
     VerificationResend,
     PasswordReset,
     MessageSend,
+    Search,
 }
 
 internal sealed class RateLimitOptionsValidator : IValidateOptions<RateLimitOptions>

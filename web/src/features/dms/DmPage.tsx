@@ -5,6 +5,8 @@ import { usePageTitle } from '../../ui/usePageTitle';
 import { useMe } from '../auth/queries';
 import { Sidebar } from '../home/Sidebar';
 import { ChannelView } from '../messages/ChannelView';
+import { useDmSearchSources } from '../search/sources';
+import { useSearchUi } from '../search/useSearchUi';
 import { displayName } from '../users/displayName';
 import { DmList } from './DmList';
 import { dmTitle, useDms } from './queries';
@@ -18,6 +20,7 @@ export default function DmPage() {
   const title = dm ? dmTitle(dm, me?.id) : 'Direct message';
   usePageTitle(title);
   const [navOpen, toggleNav] = useOpenWhile(channelId);
+  const search = useSearchUi(useDmSearchSources(me?.id));
   const members = useMemo(() => (dm?.recipients ?? []).map((r) => ({ id: r.id, username: r.username, name: displayName(r) })), [dm]);
   return (
     <>
@@ -41,6 +44,7 @@ export default function DmPage() {
             </span>{' '}
             {title}
           </h1>
+          <div className="ml-auto">{search.box}</div>
         </header>
         {dm ? (
           <ChannelView
@@ -63,6 +67,7 @@ export default function DmPage() {
           </p>
         )}
       </main>
+      {search.panel}
     </>
   );
 }

@@ -1,4 +1,7 @@
 import { usePageTitle } from '../../ui/usePageTitle';
+import { useMe } from '../auth/queries';
+import { useDmSearchSources } from '../search/sources';
+import { useSearchUi } from '../search/useSearchUi';
 import { ChatIcon, UsersIcon } from '../../ui/icons';
 import { OnlineNow } from './OnlineNow';
 import { Sidebar } from './Sidebar';
@@ -7,6 +10,8 @@ import { DmList } from '../dms/DmList';
 /** Home: the direct-message list and, until a conversation is chosen, an invitation to pick one. */
 export default function HomePage() {
   usePageTitle('Home');
+  const { data: me } = useMe();
+  const search = useSearchUi(useDmSearchSources(me?.id));
   return (
     <>
       <Sidebar label="Direct messages" header={<span className="font-semibold">Direct Messages</span>}>
@@ -16,8 +21,9 @@ export default function HomePage() {
         <DmList />
       </Sidebar>
       <main id="main" tabIndex={-1} className="flex min-w-0 flex-1 flex-col focus:outline-none">
-        <header className="flex h-12 items-center border-b border-zinc-200 px-4 shadow-sm dark:border-black/30">
+        <header className="flex h-12 items-center gap-2 border-b border-zinc-200 px-4 shadow-sm dark:border-black/30">
           <h1 className="font-semibold">Home</h1>
+          <div className="ml-auto">{search.box}</div>
         </header>
         <div className="flex flex-1 flex-col items-center justify-center gap-3 p-8 text-center">
           <span className="flex size-16 items-center justify-center rounded-full bg-brand/15 text-indigo-700 dark:text-indigo-300">
@@ -29,7 +35,7 @@ export default function HomePage() {
           </p>
         </div>
       </main>
-      <OnlineNow />
+      {search.panel || <OnlineNow />}
     </>
   );
 }

@@ -3,6 +3,7 @@ import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react
 import { useGateway, useReadStates } from '../gateway/context';
 import { compareIds, type ChatMessage } from '../gateway/messageStore';
 import { MessageRow, type RowActions } from './MessageRow';
+import { useGrowMessageWindow, useMessageWindow, type MessageWindow } from './messageWindow';
 import { useLoadOlderMessages, useMessages } from './queries';
 
 const GROUP_MS = 5 * 60_000;
@@ -17,26 +18,40 @@ function isGrouped(prev: ChatMessage | undefined, m: ChatMessage) {
   );
 }
 
-/** The channel's messages, virtualized: only the rows near the viewport are in the DOM. */
+/**
+ * The channel's messages, virtualized: only the rows near the viewport are in the DOM. Normally the live history, kept
+ * at the newest message; with `aroundId` (a search hit) a window of history opened at that message, scrolled to it and
+ * highlighted, growing older and newer as the reader scrolls. Keyed by `aroundId` where it is used.
+ */
 export function MessageList({
   channelId,
+  aroundId,
   editingId,
   actions,
   header,
 }: {
   channelId: string;
+  aroundId: string | null;
   editingId: string | null;
   actions: RowActions;
   header: React.ReactNode;
 }) {
   const gateway = useGateway();
-  const { data, isPending, isError } = useMessages(channelId);
-  const loadOlder = useLoadOlderMessages(channelId);
+  // The live history stays loaded (and patched) while a window is shown, for the way back to the present.
+  const live = useMessages(channelId);
+  const opened = useMessageWindow(channelId, aroundId);
+  const { data, isPending, isError } = aroundId ? opened : live;
+  const loadOlderLive = useLoadOlderMessages(channelId);
+  const growWindow = useGrowMessageWindow(channelId, aroundId ?? '');
+  const loadOlder = aroundId ? () => growWindow('older') : loadOlderLive;
+  const hasNewer = aroundId ? ((data as MessageWindow | undefined)?.hasNewer ?? false) : false;
   const readStates = useReadStates();
   const messages = data?.messages ?? NO_MESSAGES;
   const scrollRef = useRef<HTMLDivElement>(null);
-  const atBottom = useRef(true);
+  const atBottom = useRef(!aroundId);
   const [loadingOlder, setLoadingOlder] = useState(false);
+  const [loadingNewer, setLoadingNewer] = useState(false);
+  const shownTarget = useRef(false);
   const anchor = useRef<{ firstId: string; total: number; top: number } | null>(null);
 
   const virtualizer = useVirtualizer({
@@ -57,6 +72,17 @@ export function MessageList({
     if (atBottom.current && count) virtualizer.scrollToIndex(count - 1, { align: 'end' });
   }, [count, newestId, newestPending, virtualizer]);
 
+  // A window opens on its message: scrolled to the middle of the view, and focused for keyboard and screen reader users.
+  const targetIndex = aroundId ? messages.findIndex((m) => m.id === aroundId) : -1;
+  useLayoutEffect(() => {
+    if (shownTarget.current || targetIndex < 0) return;
+    shownTarget.current = true;
+    virtualizer.scrollToIndex(targetIndex, { align: 'center' });
+    requestAnimationFrame(() =>
+      scrollRef.current?.querySelector<HTMLElement>(`[data-message-id="${aroundId}"]`)?.focus({ preventScroll: true }),
+    );
+  }, [targetIndex, aroundId, virtualizer]);
+
   // After an older page lands, hold the reader where they were.
   useLayoutEffect(() => {
     const a = anchor.current;
@@ -68,10 +94,11 @@ export function MessageList({
 
   const lastId = [...messages].reverse().find((m) => !m.localState)?.id;
   const ack = useCallback(() => {
-    if (!atBottom.current || !lastId || document.visibilityState !== 'visible') return;
+    // A window of older history is not "read up to here".
+    if (aroundId || !atBottom.current || !lastId || document.visibilityState !== 'visible') return;
     const read = readStates[channelId]?.lastReadMessageId;
     if (!read || compareIds(lastId, read) > 0) void gateway.ack(channelId, lastId);
-  }, [lastId, readStates, channelId, gateway]);
+  }, [aroundId, lastId, readStates, channelId, gateway]);
   useEffect(ack, [ack]);
 
   const onScroll = () => {
@@ -85,6 +112,12 @@ export function MessageList({
       loadOlder()
         .catch(() => undefined)
         .finally(() => setLoadingOlder(false));
+    }
+    if (hasNewer && el.scrollHeight - el.scrollTop - el.clientHeight < 300 && !loadingNewer) {
+      setLoadingNewer(true);
+      growWindow('newer')
+        .catch(() => undefined)
+        .finally(() => setLoadingNewer(false));
     }
   };
 
@@ -106,6 +139,11 @@ export function MessageList({
           This channel could not be loaded.
         </p>
       )}
+      {aroundId && data && targetIndex < 0 && (
+        <p role="status" className="p-4 text-sm text-zinc-600 dark:text-zinc-400">
+          That message is no longer here; it may have been deleted. These are the messages around where it was.
+        </p>
+      )}
       <div role="feed" aria-label="Messages" aria-busy={loadingOlder} style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
         {virtualizer.getVirtualItems().map((item) => {
           const m = messages[item.index]!;
@@ -116,11 +154,22 @@ export function MessageList({
               ref={virtualizer.measureElement}
               style={{ position: 'absolute', top: 0, left: 0, width: '100%', transform: `translateY(${item.start}px)` }}
             >
-              <MessageRow message={m} grouped={isGrouped(messages[item.index - 1], m)} editing={editingId === m.id} actions={actions} />
+              <MessageRow
+                message={m}
+                grouped={isGrouped(messages[item.index - 1], m)}
+                editing={editingId === m.id}
+                highlighted={m.id === aroundId}
+                actions={actions}
+              />
             </div>
           );
         })}
       </div>
+      {loadingNewer && (
+        <p role="status" className="p-2 text-center text-sm text-zinc-600 dark:text-zinc-400">
+          Loading newer messages…
+        </p>
+      )}
       <div className="h-4" />
     </div>
   );

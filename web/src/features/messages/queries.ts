@@ -20,6 +20,9 @@ export const PAGE = 50;
 export const messageKeys = {
   /** A channel's loaded history (newest page, older pages as scrolled to, our pending sends); patched by events. */
   list: (channelId: string) => ['messages', channelId] as const,
+  /** History opened at one message (messageWindow.ts); under the channel's key, so refetching the channel refetches it too. */
+  around: (channelId: string, messageId: string) => ['messages', channelId, 'around', messageId] as const,
+  arounds: (channelId: string) => ['messages', channelId, 'around'] as const,
 };
 
 async function fetchLatest(qc: QueryClient, loads: HistoryLoads, channelId: string): Promise<MessagePage> {

@@ -10,6 +10,8 @@ import type { ReadyChannel, ReadyServer } from '../gateway/protocol';
 import { Sidebar } from '../home/Sidebar';
 import { ChannelView } from '../messages/ChannelView';
 import { unreadOf } from '../messages/unread';
+import { useServerSearchSources } from '../search/sources';
+import { useSearchUi } from '../search/useSearchUi';
 import { displayName } from '../users/displayName';
 import { MemberList } from './MemberList';
 import { has, P, serverPermissions } from './permissions';
@@ -113,6 +115,7 @@ export default function ServerPage() {
   useConnectionStatus();
   const known = useGateway().ready;
   const [navOpen, toggleNav] = useOpenWhile(channelId ?? '');
+  const search = useSearchUi(useServerSearchSources(server, members));
   usePageTitle(channel ? `#${channel.name} · ${server?.name}` : (server?.name ?? 'Server'));
 
   if (!server) {
@@ -155,6 +158,7 @@ export default function ServerPage() {
               {channel.topic}
             </p>
           )}
+          <div className="ml-auto">{search.box}</div>
         </header>
         {channel && channel.type === 'text' ? (
           <ChannelView
@@ -177,7 +181,9 @@ export default function ServerPage() {
           </p>
         )}
       </main>
-      <MemberList serverId={serverId} members={members} ownerId={server.ownerId} myId={me?.id} permissions={permissions} />
+      {search.panel || (
+        <MemberList serverId={serverId} members={members} ownerId={server.ownerId} myId={me?.id} permissions={permissions} />
+      )}
     </>
   );
 }

@@ -756,7 +756,7 @@ namespace KamaChat.Server.Data.Migrations.Postgres
                     b.ToTable("data_protection_keys", (string)null);
                 });
 
-            modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserClaim<long>", b =>
+            modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserClaim<KamaChat.Server.Infrastructure.Ids.Snowflake>", b =>
                 {
                     b.Property<int>("Id")
                         .ValueGeneratedOnAdd()
@@ -780,7 +780,7 @@ namespace KamaChat.Server.Data.Migrations.Postgres
                     b.ToTable("user_claims", (string)null);
                 });
 
-            modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserLogin<long>", b =>
+            modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserLogin<KamaChat.Server.Infrastructure.Ids.Snowflake>", b =>
                 {
                     b.Property<string>("LoginProvider")
                         .HasColumnType("text");
@@ -801,7 +801,7 @@ namespace KamaChat.Server.Data.Migrations.Postgres
                     b.ToTable("user_logins", (string)null);
                 });
 
-            modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserToken<long>", b =>
+            modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserToken<KamaChat.Server.Infrastructure.Ids.Snowflake>", b =>
                 {
                     b.Property<long>("UserId")
                         .HasColumnType("bigint");
@@ -1044,7 +1044,7 @@ namespace KamaChat.Server.Data.Migrations.Postgres
                     b.Navigation("Server");
                 });
 
-            modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserClaim<long>", b =>
+            modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserClaim<KamaChat.Server.Infrastructure.Ids.Snowflake>", b =>
                 {
                     b.HasOne("KamaChat.Server.Features.Users.User", null)
                         .WithMany()
@@ -1053,7 +1053,7 @@ namespace KamaChat.Server.Data.Migrations.Postgres
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserLogin<long>", b =>
+            modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserLogin<KamaChat.Server.Infrastructure.Ids.Snowflake>", b =>
                 {
                     b.HasOne("KamaChat.Server.Features.Users.User", null)
                         .WithMany()
@@ -1062,7 +1062,7 @@ namespace KamaChat.Server.Data.Migrations.Postgres
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserToken<long>", b =>
+            modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserToken<KamaChat.Server.Infrastructure.Ids.Snowflake>", b =>
                 {
                     b.HasOne("KamaChat.Server.Features.Users.User", null)
                         .WithMany()

@@ -748,7 +748,7 @@ namespace KamaChat.Server.Data.Migrations.Sqlite
                     b.ToTable("data_protection_keys", (string)null);
                 });
 
-            modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserClaim<long>", b =>
+            modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserClaim<KamaChat.Server.Infrastructure.Ids.Snowflake>", b =>
                 {
                     b.Property<int>("Id")
                         .ValueGeneratedOnAdd()
@@ -770,7 +770,7 @@ namespace KamaChat.Server.Data.Migrations.Sqlite
                     b.ToTable("user_claims", (string)null);
                 });
 
-            modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserLogin<long>", b =>
+            modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserLogin<KamaChat.Server.Infrastructure.Ids.Snowflake>", b =>
                 {
                     b.Property<string>("LoginProvider")
                         .HasColumnType("TEXT");
@@ -791,7 +791,7 @@ namespace KamaChat.Server.Data.Migrations.Sqlite
                     b.ToTable("user_logins", (string)null);
                 });
 
-            modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserToken<long>", b =>
+            modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserToken<KamaChat.Server.Infrastructure.Ids.Snowflake>", b =>
                 {
                     b.Property<long>("UserId")
                         .HasColumnType("INTEGER");
@@ -1034,7 +1034,7 @@ namespace KamaChat.Server.Data.Migrations.Sqlite
                     b.Navigation("Server");
                 });
 
-            modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserClaim<long>", b =>
+            modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserClaim<KamaChat.Server.Infrastructure.Ids.Snowflake>", b =>
                 {
                     b.HasOne("KamaChat.Server.Features.Users.User", null)
                         .WithMany()
@@ -1043,7 +1043,7 @@ namespace KamaChat.Server.Data.Migrations.Sqlite
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserLogin<long>", b =>
+            modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserLogin<KamaChat.Server.Infrastructure.Ids.Snowflake>", b =>
                 {
                     b.HasOne("KamaChat.Server.Features.Users.User", null)
                         .WithMany()
@@ -1052,7 +1052,7 @@ namespace KamaChat.Server.Data.Migrations.Sqlite
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserToken<long>", b =>
+            modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserToken<KamaChat.Server.Infrastructure.Ids.Snowflake>", b =>
                 {
                     b.HasOne("KamaChat.Server.Features.Users.User", null)
                         .WithMany()
