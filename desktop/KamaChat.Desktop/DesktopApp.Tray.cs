@@ -1,0 +1,99 @@
+using KamaChat.Desktop.Integration;
+using KamaChat.Desktop.Servers;
+using KamaChat.Desktop.Tray;
+
+namespace KamaChat.Desktop;
+
+/// <summary>The tray menu: open, status, mute, start on login, servers, quit.</summary>
+public sealed partial class DesktopApp
+{
+    private const int OpenItem = 1, StatusMenu = 3, MuteItem = 4, AutostartItem = 5, ServersMenu = 6, AddServerItem = 7, QuitItem = 9;
+    private const int FirstStatusItem = 30, FirstServerItem = 100;
+
+    /// <summary>The statuses the gateway knows (SetPresence), with the menu's labels.</summary>
+    public static readonly IReadOnlyList<(string Status, string Label)> Statuses =
+        [("online", "Online"), ("idle", "Idle"), ("dnd", "Do Not Disturb"), ("invisible", "Invisible")];
+
+    private IReadOnlyList<MenuItem> MenuItems()
+    {
+        var config = _config.Current;
+        return
+        [
+            new MenuItem(OpenItem, "Open KamaChat"),
+            MenuItem.SeparatorItem(2),
+            new MenuItem(StatusMenu, "Status")
+            {
+                Children = [.. Statuses.Select((s, i) => new MenuItem(FirstStatusItem + i, s.Label) { Toggle = "radio", Checked = s.Status == _status })],
+            },
+            new MenuItem(MuteItem, "Mute notifications") { Toggle = "checkmark", Checked = config.NotificationsMuted },
+            new MenuItem(AutostartItem, "Start on login") { Toggle = "checkmark", Checked = DesktopEntry.IsAutostartEnabled(_paths) },
+            new MenuItem(ServersMenu, "Servers")
+            {
+                Children =
+                [
+                    .. config.Servers.Select((server, i) => new MenuItem(FirstServerItem + i, server) { Toggle = "radio", Checked = server == config.CurrentServer }),
+                    MenuItem.SeparatorItem(8),
+                    new MenuItem(AddServerItem, "Add a server…"),
+                ],
+            },
+            MenuItem.SeparatorItem(10),
+            new MenuItem(QuitItem, "Quit KamaChat"),
+        ];
+    }
+
+    private void OnMenuClicked(int id)
+    {
+        switch (id)
+        {
+            case OpenItem:
+                _ = ShowAsync(null);
+                break;
+            case MuteItem:
+                _config.Update(config => config with { NotificationsMuted = !config.NotificationsMuted });
+                break;
+            case AutostartItem:
+                DesktopEntry.SetAutostart(_paths, Environment.ProcessPath!, !DesktopEntry.IsAutostartEnabled(_paths));
+                break;
+            case AddServerItem:
+                _ = OpenSetupAsync();
+                break;
+            case QuitItem:
+                Quit();
+                break;
+            case >= FirstStatusItem and < FirstServerItem when id - FirstStatusItem < Statuses.Count:
+                // The page owns presence (the gateway's SetPresence); the tray only asks it.
+                _status = Statuses[id - FirstStatusItem].Status;
+                _ = SendEventAsync("status", new { status = _status });
+                break;
+            case >= FirstServerItem when id - FirstServerItem < _config.Current.Servers.Count:
+                var server = _config.Current.Servers[id - FirstServerItem];
+                _config.Update(config => config with { CurrentServer = server });
+                _ = ShowServerAsync();
+                break;
+        }
+        _trayMenu.Invalidate();
+    }
+
+    private async Task OpenSetupAsync()
+    {
+        if (_window is { } window && !window.Closed.IsCompleted)
+        {
+            await window.NavigateAsync(SetupPage.Url(_paths));
+            await window.BringToFrontAsync();
+        }
+        else
+        {
+            await _windowLock.WaitAsync();
+            try
+            {
+                if (_window is not null)
+                    await _window.DisposeAsync();
+                await OpenWindowAsync(SetupPage.Url(_paths));
+            }
+            finally
+            {
+                _windowLock.Release();
+            }
+        }
+    }
+}
