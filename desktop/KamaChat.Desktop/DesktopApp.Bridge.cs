@@ -92,7 +92,7 @@ public sealed partial class DesktopApp : IBridgeHandler
                 _config.Update(config => config with { CurrentServer = chosen });
                 _trayMenu.Invalidate();
                 // Navigating away ends this page's call: answer first, then go.
-                _ = Task.Run(async () => await _window!.NavigateAsync(chosen + "/"));
+                Background(Task.Run(async () => await _window!.NavigateAsync(chosen + "/")));
                 return null;
             default:
                 throw new BridgeException("unknown_method");

@@ -46,7 +46,7 @@ public sealed partial class DesktopApp
         switch (id)
         {
             case OpenItem:
-                _ = ShowAsync(null);
+                Background(ShowAsync(null));
                 break;
             case MuteItem:
                 _config.Update(config => config with { NotificationsMuted = !config.NotificationsMuted });
@@ -55,7 +55,7 @@ public sealed partial class DesktopApp
                 DesktopEntry.SetAutostart(_paths, Environment.ProcessPath!, !DesktopEntry.IsAutostartEnabled(_paths));
                 break;
             case AddServerItem:
-                _ = OpenSetupAsync();
+                Background(OpenSetupAsync());
                 break;
             case QuitItem:
                 Quit();
@@ -63,37 +63,16 @@ public sealed partial class DesktopApp
             case >= FirstStatusItem and < FirstServerItem when id - FirstStatusItem < Statuses.Count:
                 // The page owns presence (the gateway's SetPresence); the tray only asks it.
                 _status = Statuses[id - FirstStatusItem].Status;
-                _ = SendEventAsync("status", new { status = _status });
+                Background(SendEventAsync("status", new { status = _status }));
                 break;
             case >= FirstServerItem when id - FirstServerItem < _config.Current.Servers.Count:
                 var server = _config.Current.Servers[id - FirstServerItem];
                 _config.Update(config => config with { CurrentServer = server });
-                _ = ShowServerAsync();
+                Background(ShowServerAsync());
                 break;
         }
         _trayMenu.Invalidate();
     }
 
-    private async Task OpenSetupAsync()
-    {
-        if (_window is { } window && !window.Closed.IsCompleted)
-        {
-            await window.NavigateAsync(SetupPage.Url(_paths));
-            await window.BringToFrontAsync();
-        }
-        else
-        {
-            await _windowLock.WaitAsync();
-            try
-            {
-                if (_window is not null)
-                    await _window.DisposeAsync();
-                await OpenWindowAsync(SetupPage.Url(_paths));
-            }
-            finally
-            {
-                _windowLock.Release();
-            }
-        }
-    }
+    private Task OpenSetupAsync() => ShowAsync(window => window.NavigateAsync(SetupPage.Url(_paths)), SetupPage.Url(_paths));
 }

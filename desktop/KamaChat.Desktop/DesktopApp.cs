@@ -41,7 +41,7 @@ public sealed partial class DesktopApp : IAsyncDisposable
         _browser = browser;
         _chromiumArguments = chromiumArguments;
         _keyring = new SecretService(bus);
-        _trayItem = new StatusNotifierItem(() => _ = ShowAsync(null));
+        _trayItem = new StatusNotifierItem(() => Background(ShowAsync(null)));
         _trayMenu = new DBusMenu(MenuItems, OnMenuClicked);
     }
 
@@ -50,11 +50,11 @@ public sealed partial class DesktopApp : IAsyncDisposable
     public async Task StartAsync(CommandLine command)
     {
         _notifications = await DesktopNotifications.ConnectAsync(_bus, "kamachat");
-        _notifications.Clicked += (id, path) => _ = OnNotificationClickedAsync(id, path);
-        _notifications.Closed += id => _ = SendEventAsync("notificationclose", new { id });
+        _notifications.Clicked += (id, path) => Background(OnNotificationClickedAsync(id, path));
+        _notifications.Closed += id => Background(SendEventAsync("notificationclose", new { id }));
         _trayItem.Show(Look(_unread));
         _trayShown = await TrayRegistration.RegisterAsync(_bus, _trayItem, _trayMenu);
-        _pushToTalk = X11PushToTalk.TryCreate(pressed => _ = SendEventAsync("push-to-talk", new { pressed }));
+        _pushToTalk = X11PushToTalk.TryCreate(pressed => Background(SendEventAsync("push-to-talk", new { pressed })));
         if (_config.Current.PushToTalkKey is { } key && _pushToTalk is not null && KeyCombination.Parse(key) is { } combination)
             await _pushToTalk.SetKeyAsync(combination);
         await ApplyAsync(command, startup: true);
@@ -91,43 +91,39 @@ public sealed partial class DesktopApp : IAsyncDisposable
     }
 
     /// <summary>Shows the window (opening it if closed), at <paramref name="path"/> of the current server when given.</summary>
-    public async Task ShowAsync(string? path)
-    {
-        await _windowLock.WaitAsync();
-        try
+    public Task ShowAsync(string? path) => ShowAsync(
+        async window =>
         {
-            if (_window is { } window && !window.Closed.IsCompleted)
-            {
-                if (path is not null)
-                    await window.SendEventAsync("navigate", new { path });
-                await window.BringToFrontAsync();
-                return;
-            }
-            if (_window is not null)
-                await _window.DisposeAsync();
-            await OpenWindowAsync(StartUrl(path));
-        }
-        finally
-        {
-            _windowLock.Release();
-        }
-    }
+            if (path is not null)
+                await window.SendEventAsync("navigate", new { path });
+        },
+        StartUrl(path));
 
     /// <summary>Shows the current server's start page, replacing whatever the window showed (a server switch).</summary>
-    private async Task ShowServerAsync()
+    private Task ShowServerAsync() => ShowAsync(window => window.NavigateAsync(StartUrl(null)), StartUrl(null));
+
+    /// <summary>Does <paramref name="inOpenWindow"/> in the open window and raises it, or opens a new window at <paramref name="url"/>.</summary>
+    private async Task ShowAsync(Func<AppWindow, Task> inOpenWindow, string url)
     {
         await _windowLock.WaitAsync();
         try
         {
             if (_window is { } window && !window.Closed.IsCompleted)
             {
-                await window.NavigateAsync(StartUrl(null));
-                await window.BringToFrontAsync();
-                return;
+                try
+                {
+                    await inOpenWindow(window);
+                    await window.BringToFrontAsync();
+                    return;
+                }
+                catch (Exception e) when (e is CdpClosedException or CdpException)
+                {
+                    // The window was closing as we spoke to it: open a new one.
+                }
             }
             if (_window is not null)
                 await _window.DisposeAsync();
-            await OpenWindowAsync(StartUrl(null));
+            await OpenWindowAsync(url);
         }
         finally
         {
@@ -146,8 +142,9 @@ public sealed partial class DesktopApp : IAsyncDisposable
             ExtraArguments = _chromiumArguments,
         };
         var window = await AppWindow.OpenAsync(options, this, CancellationToken.None);
+        await Console.Error.WriteLineAsync($"kamachat-desktop: window open (browser {window.ProcessId})");
         _window = window;
-        _ = TrackWindowAsync(window);
+        Background(TrackWindowAsync(window));
     }
 
     /// <summary>Remembers where the user puts the window, and decides what closing it means.</summary>
@@ -166,24 +163,16 @@ public sealed partial class DesktopApp : IAsyncDisposable
                 // Closing as we asked.
             }
         }
+        await Console.Error.WriteLineAsync($"kamachat-desktop: window closed (browser {window.ProcessId})");
         await window.DisposeAsync();
         // Without a tray to come back from, a closed window would leave an invisible app: quit instead.
         if (!_trayShown)
             Quit();
     }
 
-    private async Task OnNotificationClickedAsync(uint id, string? path)
-    {
-        if (_window is { } window && !window.Closed.IsCompleted)
-        {
-            await window.BringToFrontAsync();
-            await window.SendEventAsync("notificationclick", new { id, path });
-        }
-        else
-        {
-            await ShowAsync(path);
-        }
-    }
+    /// <summary>A clicked notification: the page hears of it (and opens the conversation); a closed window opens there.</summary>
+    private Task OnNotificationClickedAsync(uint id, string? path) =>
+        ShowAsync(window => window.SendEventAsync("notificationclick", new { id, path }), StartUrl(path));
 
     private async Task SendEventAsync(string name, object detail)
     {
@@ -220,8 +209,23 @@ public sealed partial class DesktopApp : IAsyncDisposable
 
     public void Quit() => _quit.TrySetResult();
 
+    /// <summary>Work started by an event (a click, a signal) that nobody awaits: its failure is reported, not lost.</summary>
+    private static async void Background(Task work)
+    {
+        try
+        {
+            await work;
+        }
+#pragma warning disable CA1031 // The last stop for an event's work: report whatever it was and keep the app running.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            await Console.Error.WriteLineAsync($"kamachat-desktop: {e}");
+        }
+    }
+
     /// <summary>The machine woke up or the network came back: the page's gateway should reconnect now.</summary>
-    public void NotifyResumed(string reason) => _ = SendEventAsync("resume", new { reason });
+    public void NotifyResumed(string reason) => Background(SendEventAsync("resume", new { reason }));
 
     public async ValueTask DisposeAsync()
     {

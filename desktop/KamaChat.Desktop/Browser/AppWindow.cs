@@ -59,7 +59,10 @@ public sealed class AppWindow : IAsyncDisposable
             await cdp.SendAsync("Target.setDiscoverTargets", new { discover = true }, cancellationToken: cancellationToken);
             // Every page (the app window, and any window it opens) is attached paused, so the bridge goes in first.
             await cdp.SendAsync("Target.setAutoAttach", new { autoAttach = true, waitForDebuggerOnStart = true, flatten = true }, cancellationToken: cancellationToken);
-            await window._pageSession.Task.WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
+            // A browser that exits at once (it handed our window to another instance using the profile) never shows a page.
+            var shown = await Task.WhenAny(window._pageSession.Task, cdp.Closed).WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
+            if (shown != window._pageSession.Task)
+                throw new CdpClosedException();
             return window;
         }
         catch

@@ -104,12 +104,16 @@ public sealed class CdpConnection : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+            return;
         await _stop.CancelAsync();
         await _transport.DisposeAsync();
         await _reader;
         _stop.Dispose();
         _sendLock.Dispose();
     }
+
+    private int _disposed;
 }
 
 public static class CdpJson

@@ -80,6 +80,10 @@ public sealed class SingleInstance : IAsyncDisposable
                 await received(arguments);
                 await stream.WriteAsync("ok\n"u8.ToArray());
             }
+            catch (Exception e) when (e is not (JsonException or IOException or TimeoutException))
+            {
+                await Console.Error.WriteLineAsync($"kamachat-desktop: could not carry out a launch's request: {e}");
+            }
             catch (Exception e) when (e is JsonException or IOException or TimeoutException)
             {
                 // A stray or broken client: it gets no answer.

@@ -70,7 +70,7 @@ public static class DesktopEntry
             File.Delete(AutostartFile(paths));
     }
 
-    /// <summary>Quotes an Exec argument as the Desktop Entry spec says (double quotes; \ " ` $ escaped).</summary>
+    /// <summary>Quotes an Exec argument as the Desktop Entry spec says (double quotes; \ " ` $ escaped; backslashes then doubled; % as %%).</summary>
     public static string Quote(string argument)
     {
         if (argument.Length > 0 && argument.All(c => char.IsAsciiLetterOrDigit(c) || c is '/' or '-' or '_' or '.' or '+' or ','))
@@ -82,7 +82,8 @@ public static class DesktopEntry
                 escaped.Append('\\');
             escaped.Append(c);
         }
-        return escaped.Append('"').ToString().Replace("%", "%%", StringComparison.Ordinal);
+        // The string-value escape applies on top of the quoting rule: each backslash is written twice.
+        return escaped.Append('"').ToString().Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "%%", StringComparison.Ordinal);
     }
 
     private static bool WriteIfChanged(string file, string content)

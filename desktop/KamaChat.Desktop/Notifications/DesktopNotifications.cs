@@ -73,8 +73,23 @@ public sealed class DesktopNotifications : IAsyncDisposable
 
     private void OnAction((uint id, string actionKey) invoked)
     {
-        if (invoked.actionKey == DefaultAction && _shown.TryGetValue(invoked.id, out var request))
-            Clicked?.Invoke(invoked.id, request.Path);
+        if (invoked.actionKey != DefaultAction || !_shown.TryGetValue(invoked.id, out var request))
+            return;
+        Clicked?.Invoke(invoked.id, request.Path);
+        // Done with once clicked; some daemons (dunst) would otherwise leave it on screen.
+        _ = CloseClickedAsync(invoked.id);
+    }
+
+    private async Task CloseClickedAsync(uint id)
+    {
+        try
+        {
+            await _daemon.CloseNotificationAsync(id);
+        }
+        catch (DBusException)
+        {
+            // Already gone.
+        }
     }
 
     private void OnClosed((uint id, uint reason) closed)

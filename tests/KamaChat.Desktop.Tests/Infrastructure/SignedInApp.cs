@@ -1,0 +1,105 @@
+using System.Text.Json;
+using Tmds.DBus;
+
+namespace KamaChat.Desktop.Tests.Infrastructure;
+
+/// <summary>The app started against the session's server and signed in as the session's user, through its login page when needed.</summary>
+public sealed class SignedInApp : IAsyncDisposable
+{
+    private SignedInApp(DesktopSession session, DesktopHost host, PageDriver page, ApiUser user)
+    {
+        Session = session;
+        Host = host;
+        Page = page;
+        User = user;
+    }
+
+    public DesktopSession Session { get; }
+    public DesktopHost Host { get; }
+    public PageDriver Page { get; private set; }
+    public ApiUser User { get; }
+
+    public static async Task<SignedInApp> StartAsync(DesktopSession session, bool signIn = true)
+    {
+        var user = await session.UserAsync();
+        var host = await DesktopHost.StartAsync(session, "--server", session.Server.Url);
+        var page = await host.PageAsync(session.Server.Url);
+        var app = new SignedInApp(session, host, page, user);
+        if (signIn)
+            await app.SignInIfAskedAsync();
+        return app;
+    }
+
+    /// <summary>Waits for the app to show either its login page (then signs in, typing like a person) or the signed-in shell.</summary>
+    public async Task SignInIfAskedAsync()
+    {
+        await Page.WaitForAsync("location.pathname === '/login' && document.querySelector('input[name=login]') || document.querySelector('nav[aria-label=\"Servers\"]')",
+            "the login page or the app");
+        if (await Page.TextAsync("location.pathname") == "/login")
+        {
+            await Page.TypeAsync("input[name=login]", User.Username);
+            await Page.TypeAsync("input[name=password]", ApiUser.Password);
+            await Page.ClickAsync("button[type=submit]");
+        }
+        await Page.WaitForAsync("document.querySelector('nav[aria-label=\"Servers\"]')", "the signed-in app");
+    }
+
+    /// <summary>Reconnects to the page after the app opened a new window.</summary>
+    public async Task ReattachAsync()
+    {
+        await Page.DisposeAsync();
+        await Host.WaitForBrowserAsync();
+        Page = await Host.PageAsync(Session.Server.Url);
+    }
+
+    /// <summary>The tray item the app registered with the session's watcher, read as a panel reads it.</summary>
+    public async Task<(ITrayItemReader Item, ITrayMenuReader Menu)> TrayAsync()
+    {
+        await DesktopSession.WaitUntilAsync(() => Task.FromResult(Session.Watcher.Registered.Count > 0), "the tray item's registration");
+        var name = Session.Watcher.Registered.Last();
+        var item = Session.Bus.CreateProxy<ITrayItemReader>(name, "/StatusNotifierItem");
+        var menuPath = await item.GetAsync<ObjectPath>("Menu");
+        return (item, Session.Bus.CreateProxy<ITrayMenuReader>(name, menuPath));
+    }
+
+    /// <summary>Clicks the tray menu entry with this label, as the panel does (com.canonical.dbusmenu Event "clicked").</summary>
+    public async Task ClickTrayMenuAsync(string label)
+    {
+        var (_, menu) = await TrayAsync();
+        var (_, layout) = await menu.GetLayoutAsync(0, -1, []);
+        var id = FindItem(layout, label) ?? throw new InvalidOperationException($"No tray menu entry \"{label}\".");
+        await menu.EventAsync(id, "clicked", "", 0);
+    }
+
+    /// <summary>The checkmark or radio state of a tray menu entry.</summary>
+    public async Task<bool> TrayMenuCheckedAsync(string label)
+    {
+        var (_, menu) = await TrayAsync();
+        var (_, layout) = await menu.GetLayoutAsync(0, -1, []);
+        return FindProperties(layout, label) is { } properties && properties.TryGetValue("toggle-state", out var state) && Convert.ToInt32(state, System.Globalization.CultureInfo.InvariantCulture) == 1;
+    }
+
+    private static int? FindItem((int, IDictionary<string, object>, object[]) item, string label) =>
+        item.Item2.TryGetValue("label", out var text) && (string)text == label
+            ? item.Item1
+            : item.Item3.Select(child => FindItem(((int, IDictionary<string, object>, object[]))child, label)).FirstOrDefault(found => found is not null);
+
+    private static IDictionary<string, object>? FindProperties((int, IDictionary<string, object>, object[]) item, string label) =>
+        item.Item2.TryGetValue("label", out var text) && (string)text == label
+            ? item.Item2
+            : item.Item3.Select(child => FindProperties(((int, IDictionary<string, object>, object[]))child, label)).FirstOrDefault(found => found is not null);
+
+    public static string Js(string text) => JsonSerializer.Serialize(text);
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await Page.DisposeAsync();
+        }
+        finally
+        {
+            await Host.DisposeAsync();
+        }
+    }
+}
