@@ -52,9 +52,10 @@ catch (Exception e) when (e is ConnectException or ArgumentException)
 }
 
 await using var app = new DesktopApp(paths, config, bus, browser, command.ChromiumArguments);
+// Listening before the window opens, so no wake-up is missed once the page runs.
+using var sessionSignals = Address.System is { } systemBus ? await SessionSignals.WatchAsync(systemBus, app.NotifyResumed) : null;
 await app.StartAsync(command);
 instance.Start(arguments => app.ApplyAsync(CommandLine.Parse(arguments)));
-using var sessionSignals = Address.System is { } systemBus ? await SessionSignals.WatchAsync(systemBus, app.NotifyResumed) : null;
 
 using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
 {

@@ -54,10 +54,18 @@ public sealed class CdpConnection : IAsyncDisposable
 
         var reply = new TaskCompletionSource<JsonElement>(TaskCreationOptions.RunContinuationsAsynchronously);
         _pending[id] = reply;
+        // Closed already: the reader has failed everything pending before this one was added.
+        if (_closed.Task.IsCompleted)
+            reply.TrySetException(new CdpClosedException());
         await _sendLock.WaitAsync(cancellationToken);
         try
         {
             await _transport.SendAsync(message.ToJsonString(), cancellationToken);
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or System.Net.WebSockets.WebSocketException)
+        {
+            _pending.TryRemove(id, out _);
+            throw new CdpClosedException();
         }
         finally
         {

@@ -6,7 +6,7 @@ namespace KamaChat.Desktop.Tests.App;
 [Collection(DesktopCollection.Name)]
 public sealed class FirstRunTests(DesktopSession session)
 {
-    [Fact]
+    [Fact(Timeout = 240_000)]
     public async Task The_first_run_asks_for_the_server_and_remembers_it()
     {
         // Another user of the same desktop: their own folders, so this is their first run.

@@ -6,7 +6,7 @@ namespace KamaChat.Desktop.Tests.App;
 [Collection(DesktopCollection.Name)]
 public sealed class LinkAndWindowTests(DesktopSession session)
 {
-    [Fact]
+    [Fact(Timeout = 240_000)]
     public async Task Xdg_open_of_a_kamachat_invite_link_joins_the_server_in_the_running_app()
     {
         await using var app = await StartAsync(session);
@@ -28,7 +28,7 @@ public sealed class LinkAndWindowTests(DesktopSession session)
         Assert.False(app.Host.HasExited);
     }
 
-    [Fact]
+    [Fact(Timeout = 240_000)]
     public async Task Closing_the_window_keeps_the_app_in_the_tray_and_the_tray_or_a_second_launch_opens_it_again()
     {
         await using var app = await StartAsync(session);

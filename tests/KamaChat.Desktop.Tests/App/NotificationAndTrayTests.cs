@@ -11,7 +11,7 @@ namespace KamaChat.Desktop.Tests.App;
 [Collection(DesktopCollection.Name)]
 public sealed class NotificationAndTrayTests(DesktopSession session)
 {
-    [Fact]
+    [Fact(Timeout = 240_000)]
     public async Task A_notification_reaches_the_daemon_sets_the_badge_and_clicking_it_opens_the_dm()
     {
         await using var app = await StartAsync(session);
@@ -50,7 +50,7 @@ public sealed class NotificationAndTrayTests(DesktopSession session)
         Assert.NotEqual(badged[0].Item3, plain[0].Item3);
     }
 
-    [Fact]
+    [Fact(Timeout = 240_000)]
     public async Task Unread_without_mentions_shows_a_dot_and_muting_from_the_tray_silences_notifications()
     {
         await using var app = await StartAsync(session);
@@ -73,7 +73,7 @@ public sealed class NotificationAndTrayTests(DesktopSession session)
         await app.Page.EvaluateAsync("kamachatDesktop.setUnread({ unread: 0, mentions: 0 })");
     }
 
-    [Fact]
+    [Fact(Timeout = 240_000)]
     public async Task The_tray_menu_asks_the_page_for_a_status_and_turns_start_on_login_on_and_off()
     {
         await using var app = await StartAsync(session);

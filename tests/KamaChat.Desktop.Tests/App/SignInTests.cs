@@ -6,7 +6,7 @@ namespace KamaChat.Desktop.Tests.App;
 [Collection(DesktopCollection.Name)]
 public sealed class SignInTests(DesktopSession session)
 {
-    [Fact]
+    [Fact(Timeout = 240_000)]
     public async Task The_app_signs_in_and_shows_the_channel()
     {
         var user = await session.UserAsync();
@@ -22,7 +22,7 @@ public sealed class SignInTests(DesktopSession session)
         await app.Page.ScreenshotAsync(Path.Combine(DesktopSession.ScreenshotDirectory, "desktop-channel.png"));
     }
 
-    [Fact]
+    [Fact(Timeout = 240_000)]
     public async Task Quitting_from_the_tray_and_starting_again_keeps_you_signed_in_and_the_window_where_it_was()
     {
         var app = await SignedInApp.StartAsync(session);

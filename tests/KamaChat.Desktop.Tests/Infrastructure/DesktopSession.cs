@@ -60,6 +60,7 @@ public sealed class DesktopSession : IAsyncLifetime
         Bus = new Connection(Environment["DBUS_SESSION_BUS_ADDRESS"]);
         await Bus.ConnectAsync();
 
+
         // Notifications stay on screen until acted on or closed, so a test can act on them.
         var dunstrc = Path.Combine(Root, "dunstrc");
         await File.WriteAllTextAsync(dunstrc, "[global]\n    follow = none\n[urgency_low]\n    timeout = 0\n[urgency_normal]\n    timeout = 0\n[urgency_critical]\n    timeout = 0\n");
@@ -128,7 +129,7 @@ public sealed class DesktopSession : IAsyncLifetime
         {
             try
             {
-                if (await condition())
+                if (await condition().WaitAsync(TimeSpan.FromSeconds(30)))
                     return;
             }
             catch (DBusException) when (DateTime.UtcNow < deadline)

@@ -4,8 +4,12 @@ using KamaChat.Desktop.Browser;
 namespace KamaChat.Desktop.Tests.Infrastructure;
 
 /// <summary>Drives the app window's page over DevTools: script, real mouse clicks and typing, screenshots.</summary>
-public sealed class PageDriver(CdpConnection cdp) : IAsyncDisposable
+public sealed class PageDriver : IAsyncDisposable
 {
+    private readonly CdpConnection _cdp;
+
+    private PageDriver(CdpConnection connection) => _cdp = connection;
+
     public static async Task<PageDriver> ConnectAsync(Uri socketUrl)
     {
         var transport = await WebSocketTransport.ConnectAsync(socketUrl, CancellationToken.None);
@@ -17,14 +21,17 @@ public sealed class PageDriver(CdpConnection cdp) : IAsyncDisposable
     /// <summary>Evaluates an expression (awaiting a promise) and returns its JSON value; a thrown error fails the test.</summary>
     public async Task<JsonElement> EvaluateAsync(string expression)
     {
-        var result = await cdp.SendAsync("Runtime.evaluate", new { expression, awaitPromise = true, returnByValue = true });
+        // A promise that never settles is a failure to report, not a test run that never ends.
+        var result = await _cdp.SendAsync("Runtime.evaluate", new { expression, awaitPromise = true, returnByValue = true }).WaitAsync(StepTimeout);
         if (result.TryGetProperty("exceptionDetails", out var error))
             throw new InvalidOperationException($"{expression} threw: {error.GetProperty("exception").GetProperty("description").GetString()}");
         return result.GetProperty("result").TryGetProperty("value", out var value) ? value.Clone() : default;
     }
 
     /// <summary>A DevTools command on this page's connection.</summary>
-    public Task<JsonElement> SendAsync(string method, object? parameters = null) => cdp.SendAsync(method, parameters);
+    public Task<JsonElement> SendAsync(string method, object? parameters = null) => _cdp.SendAsync(method, parameters).WaitAsync(StepTimeout);
+
+    public static readonly TimeSpan StepTimeout = TimeSpan.FromSeconds(30);
 
     public async Task<string?> TextAsync(string expression) => (await EvaluateAsync(expression)).GetString();
 
@@ -63,23 +70,23 @@ public sealed class PageDriver(CdpConnection cdp) : IAsyncDisposable
             """);
         Assert.True(box.ValueKind == JsonValueKind.Object, $"Nothing matches {selector}.");
         var (x, y) = (box.GetProperty("x").GetDouble(), box.GetProperty("y").GetDouble());
-        await cdp.SendAsync("Input.dispatchMouseEvent", new { type = "mouseMoved", x, y });
-        await cdp.SendAsync("Input.dispatchMouseEvent", new { type = "mousePressed", x, y, button = "left", clickCount = 1 });
-        await cdp.SendAsync("Input.dispatchMouseEvent", new { type = "mouseReleased", x, y, button = "left", clickCount = 1 });
+        await SendAsync("Input.dispatchMouseEvent", new { type = "mouseMoved", x, y });
+        await SendAsync("Input.dispatchMouseEvent", new { type = "mousePressed", x, y, button = "left", clickCount = 1 });
+        await SendAsync("Input.dispatchMouseEvent", new { type = "mouseReleased", x, y, button = "left", clickCount = 1 });
     }
 
     /// <summary>Focuses the field and types into it, as keyboard input.</summary>
     public async Task TypeAsync(string selector, string text)
     {
         await EvaluateAsync($"document.querySelector({JsonSerializer.Serialize(selector)}).focus()");
-        await cdp.SendAsync("Input.insertText", new { text });
+        await SendAsync("Input.insertText", new { text });
     }
 
     public async Task ScreenshotAsync(string file)
     {
-        var shot = await cdp.SendAsync("Page.captureScreenshot", new { format = "png" });
+        var shot = await SendAsync("Page.captureScreenshot", new { format = "png" });
         await File.WriteAllBytesAsync(file, Convert.FromBase64String(shot.GetProperty("data").GetString()!));
     }
 
-    public ValueTask DisposeAsync() => cdp.DisposeAsync();
+    public ValueTask DisposeAsync() => _cdp.DisposeAsync();
 }
