@@ -7,6 +7,7 @@ using KamaChat.Server.Data;
 using KamaChat.Server.Features.Auth;
 using KamaChat.Server.Features.Channels;
 using KamaChat.Server.Features.Servers;
+using KamaChat.Server.Infrastructure.Ids;
 using Microsoft.EntityFrameworkCore;
 using P = KamaChat.Server.Features.Permissions.Permissions;
 
@@ -90,14 +91,14 @@ public sealed class ServerUnderTest : IAsyncDisposable
     }
 
     /// <summary>A server with one channel and these members, written straight to the database file.</summary>
-    public async Task<long> SeedChannelAsync(IEnumerable<long> userIds)
+    public async Task<Snowflake> SeedChannelAsync(IEnumerable<Snowflake> userIds)
     {
         var options = new DbContextOptionsBuilder<SqliteKamaDbContext>()
             .UseSqlite($"Data Source={Path.Combine(_directory, "data", "kamachat.db")}").Options;
         await using var db = new SqliteKamaDbContext(options);
         var ids = userIds.Distinct().ToList();
-        var serverId = DateTime.UtcNow.Ticks;
-        var channelId = serverId + 1;
+        var serverId = new Snowflake(DateTime.UtcNow.Ticks);
+        var channelId = new Snowflake(serverId.Value + 1);
         db.Servers.Add(new ChatServer { Id = serverId, Name = "Bench", OwnerId = ids[0], CreatedAt = DateTimeOffset.UtcNow });
         db.Roles.Add(new Role { Id = serverId, ServerId = serverId, Name = Role.EveryoneName, Permissions = P.DefaultEveryone });
         foreach (var id in ids)

@@ -29,6 +29,7 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 builder.UseSeedListenAddress();
 builder.AddKamaChatConfiguration();
 builder.AddApiPlumbing();
+builder.AddCrossOrigin();
 builder.AddApiDocs();
 builder.AddData();
 builder.AddJobs();
@@ -47,6 +48,7 @@ var app = builder.Build();
 
 app.UseApiPlumbing();
 app.UseSecurityHeaders();
+app.UseCrossOrigin();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseRateLimiter();

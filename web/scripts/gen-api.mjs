@@ -10,12 +10,12 @@ const base = process.env.KAMACHAT_URL ?? 'http://localhost:3000';
 const jsonPath = here('../src/api/openapi.json');
 
 try {
-  const response = await fetch(`${base}/openapi/v1.json`, { signal: AbortSignal.timeout(3000) });
-  if (!response.ok) throw new Error(`HTTP ${response.status}`);
-  writeFileSync(jsonPath, JSON.stringify(await response.json(), null, 4) + '\n');
-  console.log(`gen:api: fetched ${base}/openapi/v1.json`);
+    const response = await fetch(`${base}/openapi/v1.json`, { signal: AbortSignal.timeout(3000) });
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    writeFileSync(jsonPath, JSON.stringify(await response.json(), null, 4) + '\n');
+    console.log(`gen:api: fetched ${base}/openapi/v1.json`);
 } catch (error) {
-  console.log(`gen:api: no server at ${base} (${error.message}); using the committed src/api/openapi.json`);
+    console.log(`gen:api: no server at ${base} (${error.message}); using the committed src/api/openapi.json`);
 }
 
 execFileSync('npx', ['openapi-typescript', jsonPath, '-o', here('../src/api/schema.d.ts')], { stdio: 'inherit' });

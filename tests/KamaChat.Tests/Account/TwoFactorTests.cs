@@ -113,8 +113,8 @@ public abstract class TwoFactorTests(MailingApp app)
         var status = await account.Client.GetFromJsonAsync<TwoFactorStatus>("/api/v1/auth/2fa", Api.Json);
         Assert.Equal(9, status!.RecoveryCodesLeft);
 
-        var userId = long.Parse(account.Tokens.User.Id, System.Globalization.CultureInfo.InvariantCulture);
-        var stored = await app.QueryAsync(db => db.Set<Microsoft.AspNetCore.Identity.IdentityUserToken<long>>()
+        var userId = account.Tokens.User.Id;
+        var stored = await app.QueryAsync(db => db.Set<Microsoft.AspNetCore.Identity.IdentityUserToken<Snowflake>>()
             .Where(t => t.UserId == userId).Select(t => t.Value).ToListAsync());
         foreach (var recoveryCode in recoveryCodes)
         {

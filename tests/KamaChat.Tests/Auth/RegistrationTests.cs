@@ -21,7 +21,7 @@ public abstract class RegistrationTests(KamaChatApp app)
         Assert.Equal("Bearer", tokens.TokenType);
         Assert.Equal(900, tokens.ExpiresIn);
         Assert.Equal(name, tokens.User.Username);
-        Assert.True(long.Parse(tokens.User.Id, System.Globalization.CultureInfo.InvariantCulture) > 0);
+        Assert.True(tokens.User.Id.Value > 0);
 
         var me = await app.CreateClient(tokens.AccessToken).GetFromJsonAsync<Server.Features.Users.MeResponse>("/api/v1/users/@me", Api.Json);
         Assert.Equal(tokens.User.Id, me!.Id);

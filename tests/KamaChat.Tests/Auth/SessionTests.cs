@@ -105,7 +105,7 @@ public abstract class SessionTests(KamaChatApp app)
         await newer.AssertProblemAsync(HttpStatusCode.Unauthorized, "session_revoked");
         var me = await app.CreateClient(second.AccessToken).GetAsync("/api/v1/users/@me");
         await me.AssertProblemAsync(HttpStatusCode.Unauthorized, "session_revoked");
-        var id = long.Parse(first.SessionId, System.Globalization.CultureInfo.InvariantCulture);
+        var id = first.SessionId;
         Assert.Equal("refresh_token_reused", await app.QueryAsync(db => db.Sessions.Where(s => s.Id == id).Select(s => s.RevokedReason).SingleAsync()));
     }
 

@@ -11,8 +11,8 @@ public abstract class EventLogTests(KamaChatApp app)
     [Fact]
     public async Task Each_stream_numbers_its_events_from_one_without_gaps_even_under_concurrency()
     {
-        var channelId = Random.Shared.NextInt64(1, long.MaxValue);
-        var otherChannelId = channelId - 1;
+        var channelId = new Snowflake(Random.Shared.NextInt64(1, long.MaxValue));
+        var otherChannelId = new Snowflake(channelId.Value - 1);
 
         await Task.WhenAll(Enumerable.Range(0, 20).Select(async i =>
         {
@@ -32,7 +32,7 @@ public abstract class EventLogTests(KamaChatApp app)
     [Fact]
     public async Task An_event_of_a_change_that_is_not_committed_is_neither_logged_nor_counted()
     {
-        var channelId = Random.Shared.NextInt64(1, long.MaxValue);
+        var channelId = new Snowflake(Random.Shared.NextInt64(1, long.MaxValue));
         await using (var scope = app.Services.CreateAsyncScope())
         {
             var log = scope.ServiceProvider.GetRequiredService<EventLog>();

@@ -83,7 +83,7 @@ public sealed partial class ClusterTests : IAsyncLifetime
 
     private static string Content(int i) => $"message {i:D4}";
 
-    private static async Task<int> SendWithRetriesAsync(HttpClient http, long channelId, int i)
+    private static async Task<int> SendWithRetriesAsync(HttpClient http, Snowflake channelId, int i)
     {
         for (var attempt = 0; ; attempt++)
         {
@@ -170,20 +170,20 @@ public sealed partial class ClusterTests : IAsyncLifetime
         return port;
     }
 
-    private async Task<long> SeedChannelAsync(IReadOnlyList<AuthTokens> users)
+    private async Task<Snowflake> SeedChannelAsync(IReadOnlyList<AuthTokens> users)
     {
         await using var db = Database();
         var serverId = GatewaySeed.NewId();
         var channelId = GatewaySeed.NewId();
-        var owner = long.Parse(users[0].User.Id, CultureInfo.InvariantCulture);
+        var owner = users[0].User.Id;
         db.Servers.Add(new ChatServer { Id = serverId, Name = "Cluster", OwnerId = owner, CreatedAt = DateTimeOffset.UtcNow });
         db.Roles.Add(new Role { Id = serverId, ServerId = serverId, Name = Role.EveryoneName, Permissions = P.DefaultEveryone });
         foreach (var user in users)
-            db.Members.Add(new Member { ServerId = serverId, UserId = long.Parse(user.User.Id, CultureInfo.InvariantCulture), JoinedAt = DateTimeOffset.UtcNow });
+            db.Members.Add(new Member { ServerId = serverId, UserId = user.User.Id, JoinedAt = DateTimeOffset.UtcNow });
         db.Channels.Add(new Channel { Id = channelId, ServerId = serverId, Type = ChannelType.Text, Name = "general", CreatedAt = DateTimeOffset.UtcNow });
         await db.SaveChangesAsync();
         // Production requires verified addresses to send; these accounts verified theirs.
-        var ids = users.Select(u => long.Parse(u.User.Id, CultureInfo.InvariantCulture)).ToList();
+        var ids = users.Select(u => u.User.Id).ToList();
         await db.Users.Where(u => ids.Contains(u.Id)).ExecuteUpdateAsync(s => s.SetProperty(u => u.EmailConfirmed, true));
         return channelId;
     }

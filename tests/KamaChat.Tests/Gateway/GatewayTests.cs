@@ -11,7 +11,6 @@ namespace KamaChat.Tests.Gateway;
 
 public abstract class GatewayTests(KamaChatApp app)
 {
-    private static long IdOf(Server.Features.Auth.AuthTokens tokens) => long.Parse(tokens.User.Id, CultureInfo.InvariantCulture);
 
     [Fact]
     public async Task Connecting_without_a_token_is_refused()
@@ -27,7 +26,7 @@ public abstract class GatewayTests(KamaChatApp app)
     public async Task Ready_describes_my_servers_channels_and_where_each_stream_stands()
     {
         var me = await app.CreateClient().RegisterAsync();
-        var (serverId, channelId) = await GatewaySeed.ServerWithChannelAsync(app, IdOf(me));
+        var (serverId, channelId) = await GatewaySeed.ServerWithChannelAsync(app, me.User.Id);
         await GatewaySeed.AppendAsync(app, EventScope.Channel, channelId, "Test", new { n = 1 });
         await GatewaySeed.AppendAsync(app, EventScope.Channel, channelId, "Test", new { n = 2 });
 
@@ -36,10 +35,10 @@ public abstract class GatewayTests(KamaChatApp app)
 
         Assert.Equal(me.User.Id, ready.User.Id);
         var server = Assert.Single(ready.Servers);
-        Assert.Equal(serverId.ToString(CultureInfo.InvariantCulture), server.Id);
+        Assert.Equal(serverId.ToString(), server.Id);
         Assert.Equal("general", Assert.Single(server.Channels).Name);
-        Assert.Equal(2, ready.Cursors.Channels![channelId.ToString(CultureInfo.InvariantCulture)]);
-        Assert.Equal(me.SessionId, ready.SessionId);
+        Assert.Equal(2, ready.Cursors.Channels![channelId.ToString()]);
+        Assert.Equal(me.SessionId.ToString(), ready.SessionId);
     }
 
     [Fact]
@@ -48,7 +47,7 @@ public abstract class GatewayTests(KamaChatApp app)
         var alice = await app.CreateClient().RegisterAsync();
         var bob = await app.CreateClient().RegisterAsync();
         var mallory = await app.CreateClient().RegisterAsync();
-        var (_, channelId) = await GatewaySeed.ServerWithChannelAsync(app, IdOf(alice), IdOf(bob));
+        var (_, channelId) = await GatewaySeed.ServerWithChannelAsync(app, alice.User.Id, bob.User.Id);
         await using var bobClient = await GatewayClient.ConnectAsync(app, bob.AccessToken);
         await using var malloryClient = await GatewayClient.ConnectAsync(app, mallory.AccessToken);
         await bobClient.ReadyAsync();
@@ -68,9 +67,9 @@ public abstract class GatewayTests(KamaChatApp app)
     public async Task Resume_returns_every_missed_event_once_and_in_order()
     {
         var me = await app.CreateClient().RegisterAsync();
-        var (_, channelId) = await GatewaySeed.ServerWithChannelAsync(app, IdOf(me));
+        var (_, channelId) = await GatewaySeed.ServerWithChannelAsync(app, me.User.Id);
         await using var client = await GatewayClient.ConnectAsync(app, me.AccessToken);
-        var cursor = (await client.ReadyAsync()).Cursors.Channels![channelId.ToString(CultureInfo.InvariantCulture)];
+        var cursor = (await client.ReadyAsync()).Cursors.Channels![channelId.ToString()];
         await client.Connection.StopAsync();
 
         for (var i = 1; i <= 100; i++)
@@ -79,7 +78,7 @@ public abstract class GatewayTests(KamaChatApp app)
         await using var back = await GatewayClient.ConnectAsync(app, me.AccessToken);
         await back.ReadyAsync();
         var result = await back.Connection.InvokeAsync<ResumeResult>("Resume",
-            new StreamCursors(new() { [channelId.ToString(CultureInfo.InvariantCulture)] = cursor }, null, null));
+            new StreamCursors(new() { [channelId.ToString()] = cursor }, null, null));
 
         Assert.Empty(result.Refetch);
         Assert.Equal(Enumerable.Range(1, 100), result.Events.Select(e => GatewayClient.Data(e).GetProperty("n").GetInt32()));
@@ -91,13 +90,13 @@ public abstract class GatewayTests(KamaChatApp app)
     {
         var owner = await app.CreateClient().RegisterAsync();
         var outsider = await app.CreateClient().RegisterAsync();
-        var (_, channelId) = await GatewaySeed.ServerWithChannelAsync(app, IdOf(owner));
+        var (_, channelId) = await GatewaySeed.ServerWithChannelAsync(app, owner.User.Id);
         await GatewaySeed.AppendAsync(app, EventScope.Channel, channelId, "MessageCreated", new { secret = "s3cr3t" });
 
         await using var client = await GatewayClient.ConnectAsync(app, outsider.AccessToken);
         await client.ReadyAsync();
         var result = await client.Connection.InvokeAsync<ResumeResult>("Resume",
-            new StreamCursors(new() { [channelId.ToString(CultureInfo.InvariantCulture)] = 0 }, null, null));
+            new StreamCursors(new() { [channelId.ToString()] = 0 }, null, null));
 
         Assert.Empty(result.Events);
     }
@@ -106,7 +105,7 @@ public abstract class GatewayTests(KamaChatApp app)
     public async Task A_cursor_older_than_the_log_is_told_to_refetch()
     {
         var me = await app.CreateClient().RegisterAsync();
-        var (_, channelId) = await GatewaySeed.ServerWithChannelAsync(app, IdOf(me));
+        var (_, channelId) = await GatewaySeed.ServerWithChannelAsync(app, me.User.Id);
         for (var i = 0; i < 3; i++)
             await GatewaySeed.AppendAsync(app, EventScope.Channel, channelId, "MessageCreated", new { i });
         // The retention job pruned the first two.
@@ -115,10 +114,10 @@ public abstract class GatewayTests(KamaChatApp app)
         await using var client = await GatewayClient.ConnectAsync(app, me.AccessToken);
         await client.ReadyAsync();
         var result = await client.Connection.InvokeAsync<ResumeResult>("Resume",
-            new StreamCursors(new() { [channelId.ToString(CultureInfo.InvariantCulture)] = 0 }, null, null));
+            new StreamCursors(new() { [channelId.ToString()] = 0 }, null, null));
 
         Assert.Empty(result.Events);
-        Assert.Equal(new StreamRef("channel", channelId.ToString(CultureInfo.InvariantCulture)), Assert.Single(result.Refetch));
+        Assert.Equal(new StreamRef("channel", channelId.ToString()), Assert.Single(result.Refetch));
     }
 
     [Fact]
@@ -126,18 +125,18 @@ public abstract class GatewayTests(KamaChatApp app)
     {
         var alice = await app.CreateClient().RegisterAsync();
         var bob = await app.CreateClient().RegisterAsync();
-        var (_, channelId) = await GatewaySeed.ServerWithChannelAsync(app, IdOf(alice), IdOf(bob));
+        var (_, channelId) = await GatewaySeed.ServerWithChannelAsync(app, alice.User.Id, bob.User.Id);
         await using var aliceClient = await GatewayClient.ConnectAsync(app, alice.AccessToken);
         await using var bobClient = await GatewayClient.ConnectAsync(app, bob.AccessToken);
         await aliceClient.ReadyAsync();
         await bobClient.ReadyAsync();
 
         for (var i = 0; i < 3; i++)
-            await aliceClient.Connection.InvokeAsync("StartTyping", channelId.ToString(CultureInfo.InvariantCulture));
+            await aliceClient.Connection.InvokeAsync("StartTyping", channelId.ToString());
         await GatewayClient.SettleAsync();
 
         var typing = Assert.Single(bobClient.Typing);
-        Assert.Equal(alice.User.Id, typing.UserId);
+        Assert.Equal(alice.User.Id.ToString(), typing.UserId);
         Assert.Empty(aliceClient.Typing);
     }
 
@@ -146,10 +145,10 @@ public abstract class GatewayTests(KamaChatApp app)
     {
         var owner = await app.CreateClient().RegisterAsync();
         var outsider = await app.CreateClient().RegisterAsync();
-        var (_, channelId) = await GatewaySeed.ServerWithChannelAsync(app, IdOf(owner));
+        var (_, channelId) = await GatewaySeed.ServerWithChannelAsync(app, owner.User.Id);
         await using var client = await GatewayClient.ConnectAsync(app, outsider.AccessToken);
 
-        var error = await Assert.ThrowsAsync<HubException>(() => client.Connection.InvokeAsync("StartTyping", channelId.ToString(CultureInfo.InvariantCulture)));
+        var error = await Assert.ThrowsAsync<HubException>(() => client.Connection.InvokeAsync("StartTyping", channelId.ToString()));
         Assert.Contains("not_found", error.Message, StringComparison.Ordinal);
         var invalid = await Assert.ThrowsAsync<HubException>(() => client.Connection.InvokeAsync("StartTyping", "not-an-id"));
         Assert.Contains("validation_failed", invalid.Message, StringComparison.Ordinal);
@@ -160,13 +159,13 @@ public abstract class GatewayTests(KamaChatApp app)
     {
         var alice = await app.CreateClient().RegisterAsync();
         var bob = await app.CreateClient().RegisterAsync();
-        await GatewaySeed.ServerWithChannelAsync(app, IdOf(alice), IdOf(bob));
+        await GatewaySeed.ServerWithChannelAsync(app, alice.User.Id, bob.User.Id);
         await using var aliceClient = await GatewayClient.ConnectAsync(app, alice.AccessToken);
         await aliceClient.ReadyAsync();
 
         var bobClient = await GatewayClient.ConnectAsync(app, bob.AccessToken);
         var ready = await bobClient.ReadyAsync();
-        Assert.Contains(ready.Presences, p => p.UserId == alice.User.Id && p.Status == "online");
+        Assert.Contains(ready.Presences, p => p.UserId == alice.User.Id.ToString() && p.Status == "online");
         await aliceClient.WaitForPresenceAsync(bob.User.Id, "online");
 
         await bobClient.Connection.InvokeAsync("SetPresence", "dnd");
@@ -198,11 +197,11 @@ public abstract class GatewayTests(KamaChatApp app)
     public async Task A_flood_of_calls_is_rate_limited_without_dropping_the_connection()
     {
         var me = await app.CreateClient().RegisterAsync();
-        var (_, channelId) = await GatewaySeed.ServerWithChannelAsync(app, IdOf(me));
+        var (_, channelId) = await GatewaySeed.ServerWithChannelAsync(app, me.User.Id);
         await using var client = await GatewayClient.ConnectAsync(app, me.AccessToken);
         await client.ReadyAsync();
 
-        var calls = Enumerable.Range(0, 120).Select(_ => client.Connection.InvokeAsync("StartTyping", channelId.ToString(CultureInfo.InvariantCulture)));
+        var calls = Enumerable.Range(0, 120).Select(_ => client.Connection.InvokeAsync("StartTyping", channelId.ToString()));
         var outcomes = await Task.WhenAll(calls.Select(async call =>
         {
             try
@@ -241,7 +240,7 @@ public abstract class GatewayTests(KamaChatApp app)
     public async Task The_messagepack_protocol_delivers_the_same_events()
     {
         var me = await app.CreateClient().RegisterAsync();
-        var (_, channelId) = await GatewaySeed.ServerWithChannelAsync(app, IdOf(me));
+        var (_, channelId) = await GatewaySeed.ServerWithChannelAsync(app, me.User.Id);
         await using var client = await GatewayClient.ConnectAsync(app, me.AccessToken, messagePack: true);
         await client.ReadyAsync();
 

@@ -8,14 +8,13 @@ namespace KamaChat.Tests.Gateway;
 /// <summary>Two in-memory nodes sharing PostgreSQL and a real Redis: what one node knows reaches the other's clients.</summary>
 public sealed class ScaleOutTests(ScaledPair nodes) : IClassFixture<ScaledPair>
 {
-    private static long IdOf(Server.Features.Auth.AuthTokens tokens) => long.Parse(tokens.User.Id, CultureInfo.InvariantCulture);
 
     [Fact]
     public async Task An_event_committed_on_one_node_reaches_clients_on_the_other()
     {
         var alice = await nodes.First.CreateClient().RegisterAsync();
         var bob = await nodes.First.CreateClient().RegisterAsync();
-        var (_, channelId) = await GatewaySeed.ServerWithChannelAsync(nodes.First, IdOf(alice), IdOf(bob));
+        var (_, channelId) = await GatewaySeed.ServerWithChannelAsync(nodes.First, alice.User.Id, bob.User.Id);
         await using var bobOnSecond = await GatewayClient.ConnectAsync(nodes.Second, bob.AccessToken);
         await bobOnSecond.ReadyAsync();
 
@@ -30,7 +29,7 @@ public sealed class ScaleOutTests(ScaledPair nodes) : IClassFixture<ScaledPair>
     public async Task An_event_whose_node_died_before_announcing_it_is_still_delivered_from_the_log()
     {
         var alice = await nodes.First.CreateClient().RegisterAsync();
-        var (_, channelId) = await GatewaySeed.ServerWithChannelAsync(nodes.First, IdOf(alice));
+        var (_, channelId) = await GatewaySeed.ServerWithChannelAsync(nodes.First, alice.User.Id);
         await using var onFirst = await GatewayClient.ConnectAsync(nodes.First, alice.AccessToken);
         await using var onSecond = await GatewayClient.ConnectAsync(nodes.Second, alice.AccessToken);
         await onFirst.ReadyAsync();
@@ -64,20 +63,20 @@ public sealed class ScaleOutTests(ScaledPair nodes) : IClassFixture<ScaledPair>
     {
         var alice = await nodes.First.CreateClient().RegisterAsync();
         var bob = await nodes.First.CreateClient().RegisterAsync();
-        var (_, channelId) = await GatewaySeed.ServerWithChannelAsync(nodes.First, IdOf(alice), IdOf(bob));
+        var (_, channelId) = await GatewaySeed.ServerWithChannelAsync(nodes.First, alice.User.Id, bob.User.Id);
         await using var aliceOnFirst = await GatewayClient.ConnectAsync(nodes.First, alice.AccessToken);
         await aliceOnFirst.ReadyAsync();
 
         await using var bobOnSecond = await GatewayClient.ConnectAsync(nodes.Second, bob.AccessToken);
         var ready = await bobOnSecond.ReadyAsync();
-        Assert.Contains(ready.Presences, p => p.UserId == alice.User.Id && p.Status == "online");
+        Assert.Contains(ready.Presences, p => p.UserId == alice.User.Id.ToString() && p.Status == "online");
         await aliceOnFirst.WaitForPresenceAsync(bob.User.Id, "online");
 
-        await aliceOnFirst.Connection.InvokeAsync("StartTyping", channelId.ToString(CultureInfo.InvariantCulture));
+        await aliceOnFirst.Connection.InvokeAsync("StartTyping", channelId.ToString());
         var deadline = DateTime.UtcNow + GatewayClient.Patience;
         while (bobOnSecond.Typing.IsEmpty && DateTime.UtcNow < deadline)
             await Task.Delay(50);
-        Assert.Equal(alice.User.Id, Assert.Single(bobOnSecond.Typing).UserId);
+        Assert.Equal(alice.User.Id.ToString(), Assert.Single(bobOnSecond.Typing).UserId);
     }
 
     [Fact]
@@ -85,7 +84,7 @@ public sealed class ScaleOutTests(ScaledPair nodes) : IClassFixture<ScaledPair>
     {
         var alice = await nodes.First.CreateClient().RegisterAsync();
         var bob = await nodes.First.CreateClient().RegisterAsync();
-        await GatewaySeed.ServerWithChannelAsync(nodes.First, IdOf(alice), IdOf(bob));
+        await GatewaySeed.ServerWithChannelAsync(nodes.First, alice.User.Id, bob.User.Id);
         await using var watcher = await GatewayClient.ConnectAsync(nodes.First, alice.AccessToken);
         await watcher.ReadyAsync();
         var bobOnFirst = await GatewayClient.ConnectAsync(nodes.First, bob.AccessToken);
@@ -96,7 +95,7 @@ public sealed class ScaleOutTests(ScaledPair nodes) : IClassFixture<ScaledPair>
 
         await bobOnFirst.DisposeAsync();
         await Task.Delay(Server.Features.Gateway.PresenceTracker.OfflineGrace + TimeSpan.FromSeconds(1));
-        Assert.DoesNotContain(watcher.Presence, p => p.UserId == bob.User.Id && p.Status == "offline");
+        Assert.DoesNotContain(watcher.Presence, p => p.UserId == bob.User.Id.ToString() && p.Status == "offline");
 
         await bobOnSecond.DisposeAsync();
         await watcher.WaitForPresenceAsync(bob.User.Id, "offline", Server.Features.Gateway.PresenceTracker.OfflineGrace + GatewayClient.Patience);

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using KamaChat.Server.Infrastructure.Ids;
 
 namespace KamaChat.Tests.Ids;
 
@@ -23,18 +22,18 @@ public sealed class SnowflakeGeneratorTests
 
         Assert.Equal(Start, SnowflakeGenerator.TimestampOf(id));
         Assert.Equal(513, SnowflakeGenerator.NodeOf(id));
-        Assert.Equal((Start - SnowflakeGenerator.Epoch).TotalMilliseconds, id >> 22);
+        Assert.Equal((Start - SnowflakeGenerator.Epoch).TotalMilliseconds, id.Value >> 22);
     }
 
     [Fact]
     public void Ids_from_many_threads_are_unique_and_each_thread_sees_them_increase()
     {
         var generator = new SnowflakeGenerator(7, TimeProvider.System);
-        var all = new ConcurrentBag<long>();
+        var all = new ConcurrentBag<Snowflake>();
 
         Parallel.For(0, 8, _ =>
         {
-            var previous = 0L;
+            var previous = default(Snowflake);
             for (var i = 0; i < 20_000; i++)
             {
                 var id = generator.NextId();

@@ -62,7 +62,8 @@ public sealed class GatewayClient : IAsyncDisposable
             };
         });
         if (messagePack)
-            builder.AddMessagePackProtocol();
+            builder.AddMessagePackProtocol(options => options.SerializerOptions = MessagePack.MessagePackSerializerOptions.Standard
+                .WithResolver(SnowflakeMessagePackFormatter.Resolver));
         return builder.Build();
     }
 
@@ -89,9 +90,10 @@ public sealed class GatewayClient : IAsyncDisposable
     public Task<GatewayEvent> WaitForEventAsync(string type, TimeSpan? patience = null) =>
         WaitForEventsAsync(events => events.Any(e => e.Type == type), patience).ContinueWith(t => t.Result.First(e => e.Type == type), TaskScheduler.Default);
 
-    public async Task WaitForPresenceAsync(string userId, string status, TimeSpan? patience = null)
+    public async Task WaitForPresenceAsync(Snowflake user, string status, TimeSpan? patience = null)
     {
         var deadline = DateTime.UtcNow + (patience ?? Patience);
+        var userId = user.ToString();
         while (!Presence.Any(p => p.UserId == userId && p.Status == status))
         {
             var left = deadline - DateTime.UtcNow;

@@ -11,9 +11,9 @@ public static class GatewaySeed
 {
     private static long _next = DateTime.UtcNow.Ticks;
 
-    public static long NewId() => Interlocked.Increment(ref _next);
+    public static Snowflake NewId() => new(Interlocked.Increment(ref _next));
 
-    public static async Task<(long ServerId, long ChannelId)> ServerWithChannelAsync(KamaChatApp app, long ownerId, params long[] memberIds)
+    public static async Task<(Snowflake ServerId, Snowflake ChannelId)> ServerWithChannelAsync(KamaChatApp app, Snowflake ownerId, params Snowflake[] memberIds)
     {
         var serverId = NewId();
         var channelId = NewId();
@@ -30,7 +30,7 @@ public static class GatewaySeed
     }
 
     /// <summary>Logs an event the way every feature does: through EventLog, committed, then published.</summary>
-    public static async Task<EventLogEntry> AppendAsync(KamaChatApp app, EventScope scope, long scopeId, string type, object payload)
+    public static async Task<EventLogEntry> AppendAsync(KamaChatApp app, EventScope scope, Snowflake scopeId, string type, object payload)
     {
         await using var services = app.Services.CreateAsyncScope();
         var log = services.ServiceProvider.GetRequiredService<EventLog>();

@@ -29,9 +29,9 @@ public sealed class ResumingClient : IAsyncDisposable
 
     public int? NodeId { get; private set; }
 
-    public ResumingClient(Uri gateway, string accessToken, long channelId)
+    public ResumingClient(Uri gateway, string accessToken, Snowflake channelId)
     {
-        _channelId = channelId.ToString(CultureInfo.InvariantCulture);
+        _channelId = channelId.ToString();
         Connection = new HubConnectionBuilder()
             .WithUrl(gateway, options =>
             {

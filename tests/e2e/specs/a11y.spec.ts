@@ -20,7 +20,12 @@ test('home and settings have no serious accessibility violations, in dark and li
     await page.goto('/');
     await expect(page.getByRole('heading', { name: 'Select a conversation' })).toBeVisible();
     await expectAccessible(page);
-    for (const [section, heading] of [['profile', 'Profile'], ['account', 'My account'], ['sessions', 'Sessions'], ['appearance', 'Appearance']]) {
+    for (const [section, heading] of [
+      ['profile', 'Profile'],
+      ['account', 'My account'],
+      ['sessions', 'Sessions'],
+      ['appearance', 'Appearance'],
+    ]) {
       await page.goto(`/settings/${section}`);
       await expect(page.getByRole('heading', { name: heading, level: 1 })).toBeVisible();
       await expect(page.getByText('Loading')).toHaveCount(0);

@@ -42,8 +42,10 @@ test('forgot password answers the same neutral confirmation for any address', as
   const nobody = `nobody_${Date.now()}@example.com`;
   await page.getByLabel('Email').fill(nobody);
   await page.getByRole('button', { name: 'Send reset link' }).click();
-  await expect(page.getByRole('status')).toHaveText(`If an account uses ${nobody}, we’ve sent it a link to reset the password. ` +
-    'The link works once, for one hour. Check your spam folder if it doesn’t arrive.');
+  await expect(page.getByRole('status')).toHaveText(
+    `If an account uses ${nobody}, we’ve sent it a link to reset the password. ` +
+      'The link works once, for one hour. Check your spam folder if it doesn’t arrive.',
+  );
   await screenshot(page, '25-forgot-password-sent');
   await expectAccessible(page);
 });
@@ -123,7 +125,9 @@ test('changing the email: check the new inbox, confirm from the link', async ({ 
 
   const link = await mailedLink(newEmail, 'confirm-email-change');
   await page.goto(link);
-  await expect(page.getByRole('status').filter({ hasText: 'Your email address is now' })).toHaveText(`Your email address is now ${newEmail}.`);
+  await expect(page.getByRole('status').filter({ hasText: 'Your email address is now' })).toHaveText(
+    `Your email address is now ${newEmail}.`,
+  );
   await page.goto('/settings/account');
   await expect(page.getByRole('definition').filter({ hasText: newEmail })).toBeVisible();
 });

@@ -81,14 +81,20 @@ test.describe('chat', () => {
     await expectAccessible(a);
 
     // Bob opens a DM with Ann from the member list; Ann gets it live.
-    await b.getByRole('complementary', { name: 'Members' }).getByRole('button', { name: new RegExp(ann.account.username) }).click();
+    await b
+      .getByRole('complementary', { name: 'Members' })
+      .getByRole('button', { name: new RegExp(ann.account.username) })
+      .click();
     await b.getByRole('button', { name: 'Message' }).click();
     await expect(b.getByRole('heading', { level: 1, name: new RegExp(ann.account.username) })).toBeVisible(LIVE);
     await composer(b).fill('psst, a secret');
     await composer(b).press('Enter');
     await expect(messageContent(b, 'psst, a secret')).toHaveCount(1, LIVE);
     await a.getByRole('link', { name: 'Home: direct messages' }).click();
-    await a.getByRole('navigation', { name: 'Direct message list' }).getByRole('link', { name: new RegExp(bob.account.username) }).click();
+    await a
+      .getByRole('navigation', { name: 'Direct message list' })
+      .getByRole('link', { name: new RegExp(bob.account.username) })
+      .click();
     await expect(messageContent(a, 'psst, a secret')).toHaveCount(1, LIVE);
     await composer(a).fill('my lips are sealed');
     await composer(a).press('Enter');
@@ -106,7 +112,11 @@ test.describe('chat', () => {
     const server = await owner.call<{ id: string }>('POST', '/api/v1/servers', { name: 'Offline test' });
     const channels = await owner.call<{ id: string; type: string }[]>('GET', `/api/v1/servers/${server.id}/channels`);
     const general = channels.find((c) => c.type === 'text')!;
-    const invite = await owner.call<{ code: string }>('POST', `/api/v1/servers/${server.id}/invites`, { maxUses: 0, maxAgeSeconds: 3600, temporary: false });
+    const invite = await owner.call<{ code: string }>('POST', `/api/v1/servers/${server.id}/invites`, {
+      maxUses: 0,
+      maxAgeSeconds: 3600,
+      temporary: false,
+    });
     await reader.call('POST', `/api/v1/invites/${invite.code}/join`);
 
     const { context, page } = await logInAs(browser, baseURL!, reader, { width: 1280, height: 1600 });
@@ -120,7 +130,8 @@ test.describe('chat', () => {
     await context.setOffline(false);
     await expect(page.getByRole('status').filter({ hasText: 'Connection restored' })).toBeVisible(LIVE);
 
-    for (let i = 1; i <= 20; i++) await expect(messageContent(page, `while away ${String(i).padStart(2, '0')}`)).toHaveCount(1, { timeout: 20_000 });
+    for (let i = 1; i <= 20; i++)
+      await expect(messageContent(page, `while away ${String(i).padStart(2, '0')}`)).toHaveCount(1, { timeout: 20_000 });
     await expect(page.getByTestId('message-content').filter({ hasText: /^while away \d\d$/ })).toHaveCount(20);
     await context.close();
   });
@@ -131,7 +142,11 @@ test.describe('chat', () => {
     const server = await owner.call<{ id: string }>('POST', '/api/v1/servers', { name: 'Leaving test' });
     const channels = await owner.call<{ id: string; type: string }[]>('GET', `/api/v1/servers/${server.id}/channels`);
     const general = channels.find((c) => c.type === 'text')!;
-    const invite = await owner.call<{ code: string }>('POST', `/api/v1/servers/${server.id}/invites`, { maxUses: 0, maxAgeSeconds: 3600, temporary: false });
+    const invite = await owner.call<{ code: string }>('POST', `/api/v1/servers/${server.id}/invites`, {
+      maxUses: 0,
+      maxAgeSeconds: 3600,
+      temporary: false,
+    });
     await leaver.call('POST', `/api/v1/invites/${invite.code}/join`);
     await owner.send(general.id, 'members only');
 

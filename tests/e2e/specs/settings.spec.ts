@@ -18,7 +18,10 @@ test('profile edits persist after a reload and show on the public profile', asyn
 
   // The user panel links to the public profile, which renders the bio as text, not HTML.
   await page.goto('/');
-  await page.getByRole('complementary', { name: 'Direct messages' }).getByRole('link', { name: /Linus the Tester/ }).click();
+  await page
+    .getByRole('complementary', { name: 'Direct messages' })
+    .getByRole('link', { name: /Linus the Tester/ })
+    .click();
   await expect(page.getByRole('heading', { name: 'Linus the Tester' })).toBeVisible();
   await expect(page.getByText('I break things so you don’t have to. <b>not bold</b>')).toBeVisible();
   await expect(page.locator('main b')).toHaveCount(0);

@@ -23,7 +23,10 @@ test('two-factor authentication: enroll, log in with a code, a recovery code wor
   await page.goto('/settings/security');
   await page.getByRole('button', { name: 'Set up two-factor authentication' }).click();
   await expect(page.getByRole('heading', { name: 'Set up two-factor authentication' })).toBeFocused();
-  await expect(page.getByRole('img', { name: 'QR code for your authenticator app' })).toHaveAttribute('src', /^data:image\/svg\+xml;base64,/);
+  await expect(page.getByRole('img', { name: 'QR code for your authenticator app' })).toHaveAttribute(
+    'src',
+    /^data:image\/svg\+xml;base64,/,
+  );
   const secret = (await page.getByTestId('totp-secret').textContent())!.replace(/\s/g, '');
   expect(secret).toMatch(/^[A-Z2-7]{16,}$/);
   await screenshot(page, '20-2fa-enroll');

@@ -6,12 +6,16 @@ export class ApiUser {
   id = '';
   private access = '';
   private refresh = '';
-  constructor(readonly baseURL: string, readonly account: Account) {}
+  constructor(
+    readonly baseURL: string,
+    readonly account: Account,
+  ) {}
 
   static async register(baseURL: string, prefix = 'api'): Promise<ApiUser> {
     const user = new ApiUser(baseURL, newAccount(prefix));
     const response = await fetch(`${baseURL}/api/v1/auth/register`, {
-      method: 'POST', headers: { 'content-type': 'application/json' },
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ email: user.account.email, username: user.account.username, password: user.account.password }),
     });
     if (!response.ok) throw new Error(`register: ${response.status} ${await response.text()}`);
@@ -30,11 +34,15 @@ export class ApiUser {
     if (this.access !== used) return Promise.resolve();
     this.renewing ??= (async () => {
       const response = await fetch(`${this.baseURL}/api/v1/auth/refresh`, {
-        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ refreshToken: this.refresh }),
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ refreshToken: this.refresh }),
       });
       if (!response.ok) throw new Error(`refresh: ${response.status}`);
       this.take(await response.json());
-    })().finally(() => { this.renewing = null; });
+    })().finally(() => {
+      this.renewing = null;
+    });
     return this.renewing;
   }
 
@@ -65,7 +73,12 @@ export class ApiUser {
 }
 
 /** Signs a browser user up in a fresh context. */
-export async function browserUser(browser: Browser, baseURL: string, prefix: string, viewport = { width: 1280, height: 800 }): Promise<{ context: BrowserContext; page: Page; account: Account }> {
+export async function browserUser(
+  browser: Browser,
+  baseURL: string,
+  prefix: string,
+  viewport = { width: 1280, height: 800 },
+): Promise<{ context: BrowserContext; page: Page; account: Account }> {
   const context = await browser.newContext({ baseURL, viewport });
   const page = await context.newPage();
   const account = newAccount(prefix);
@@ -88,9 +101,11 @@ export async function logInAs(browser: Browser, baseURL: string, user: ApiUser, 
 /** Runs tasks with at most `concurrency` at a time. */
 export async function pool<T>(count: number, concurrency: number, task: (i: number) => Promise<T>) {
   let next = 0;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < count) await task(next++);
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < count) await task(next++);
+    }),
+  );
 }
 
 export const messageContent = (page: Page, text: string) =>

@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { repo, stateFile } from './paths';
-
+import { serveWebClient } from './shell';
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -25,13 +25,20 @@ function freePort(): Promise<number> {
 export default async function globalSetup() {
   const dll = path.join(repo, '.artifacts/server/KamaChat.Server.dll');
   const webRoot = path.join(repo, 'web/dist');
-  for (const [what, file] of [['server', dll], ['web client', path.join(webRoot, 'index.html')]] as const) {
+  for (const [what, file] of [
+    ['server', dll],
+    ['web client', path.join(webRoot, 'index.html')],
+  ] as const) {
     if (!existsSync(file)) {
-      throw new Error(`The ${what} is not built (${file} is missing). Run ./kamachat test, or: ` +
-        '(cd web && npm run build) && dotnet build src/KamaChat.Server -c Release -o .artifacts/server');
+      throw new Error(
+        `The ${what} is not built (${file} is missing). Run ./kamachat test, or: ` +
+          '(cd web && npm run build) && dotnet build src/KamaChat.Server -c Release -o .artifacts/server',
+      );
     }
   }
 
+  // The built client from another origin too, as the desktop app hosts it (specs/hosted-client.spec.ts).
+  const shell = await serveWebClient(webRoot);
   const port = await freePort();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'kamachat-e2e-'));
   const logFile = path.join(dataDir, 'server.log');
@@ -50,6 +57,8 @@ export default async function globalSetup() {
       KAMACHAT_ACCESS_TOKEN_LIFETIME: '00:00:01',
       // Links in the mailed .eml files (support/mail.ts) point at this server.
       PUBLIC_URL: baseURL,
+      // The hosted-client tests run the web client from another origin, as the desktop app does.
+      KAMACHAT_CORS_ORIGINS: shell.origin,
       // Every test signs up and logs in from 127.0.0.1; the per-address limits are for real clients, not a suite.
       RateLimits__Register__PerIp: '10000',
       RateLimits__Login__PerIp: '10000',
@@ -70,7 +79,9 @@ export default async function globalSetup() {
   writeFileSync(stateFile, JSON.stringify({ pid: child.pid, dataDir, baseURL }));
 
   let exited: number | null = null;
-  child.on('exit', (code) => { exited = code ?? -1; });
+  child.on('exit', (code) => {
+    exited = code ?? -1;
+  });
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (exited !== null) throw new Error(`The server exited (${exited}) during start-up:\n${readFileSync(logFile, 'utf8').slice(-3000)}`);
@@ -88,5 +99,8 @@ export default async function globalSetup() {
   }
   process.env.KAMACHAT_E2E_URL = baseURL;
   process.env.KAMACHAT_E2E_DATA_DIR = dataDir;
-  console.log(`[e2e] KamaChat server at ${baseURL} (pid ${child.pid}, data ${dataDir})`);
+  process.env.KAMACHAT_E2E_SHELL = shell.origin;
+  console.log(`[e2e] KamaChat server at ${baseURL} (pid ${child.pid}, data ${dataDir}); web client also at ${shell.origin}`);
+  // Runs before global teardown: the client's server lives in this process.
+  return () => new Promise<void>((resolve) => shell.server.close(() => resolve()));
 }

@@ -46,7 +46,14 @@ export class ApiError extends Error {
   readonly retryAfterSeconds: number | undefined;
   readonly problem: Problem | undefined;
 
-  constructor(init: { status: number; code: string; message: string; fieldErrors?: FieldErrors; retryAfterSeconds?: number; problem?: Problem }) {
+  constructor(init: {
+    status: number;
+    code: string;
+    message: string;
+    fieldErrors?: FieldErrors;
+    retryAfterSeconds?: number;
+    problem?: Problem;
+  }) {
     super(init.message);
     this.name = 'ApiError';
     this.status = init.status;
@@ -99,13 +106,16 @@ export function toApiError(status: number, body: unknown, headers?: Headers): Ap
   if (field && !fieldErrors[field]) fieldErrors[field] = [detail ?? 'This is already taken.'];
 
   // The server's detail is written for people; a few codes get our wording because theirs is technical.
-  const message = (OUR_WORDING.has(code) ? MESSAGE_OF_CODE[code] : detail ?? MESSAGE_OF_CODE[code])
-    ?? `Something went wrong (${status}). Try again.`;
+  const message =
+    (OUR_WORDING.has(code) ? MESSAGE_OF_CODE[code] : (detail ?? MESSAGE_OF_CODE[code])) ?? `Something went wrong (${status}). Try again.`;
 
   const retryHeader = headers?.get('Retry-After');
-  const retryAfterSeconds = typeof problem?.retryAfterSeconds === 'number'
-    ? problem.retryAfterSeconds
-    : retryHeader && /^\d+$/.test(retryHeader) ? Number(retryHeader) : undefined;
+  const retryAfterSeconds =
+    typeof problem?.retryAfterSeconds === 'number'
+      ? problem.retryAfterSeconds
+      : retryHeader && /^\d+$/.test(retryHeader)
+        ? Number(retryHeader)
+        : undefined;
 
   return new ApiError({ status, code, message, fieldErrors, retryAfterSeconds, problem });
 }

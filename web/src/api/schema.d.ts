@@ -18,8 +18,8 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    channelId: number;
-                    messageId: number;
+                    channelId: string;
+                    messageId: string;
                 };
                 cookie?: never;
             };
@@ -499,7 +499,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    id: number;
+                    id: string;
                 };
                 cookie?: never;
             };
@@ -718,7 +718,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    id: number;
+                    id: string;
                 };
                 cookie?: never;
             };
@@ -915,7 +915,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    id: number;
+                    id: string;
                 };
                 cookie?: never;
             };
@@ -957,7 +957,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    id: number;
+                    id: string;
                 };
                 cookie?: never;
             };
@@ -1019,7 +1019,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    id: number;
+                    id: string;
                 };
                 cookie?: never;
             };
@@ -1092,7 +1092,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    id: number;
+                    id: string;
                 };
                 cookie?: never;
             };
@@ -1165,12 +1165,12 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    after?: number | string;
-                    limit?: number | string;
+                    after?: string;
+                    limit?: number;
                 };
                 header?: never;
                 path: {
-                    id: number;
+                    id: string;
                 };
                 cookie?: never;
             };
@@ -1234,8 +1234,8 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    id: number;
-                    userId: number;
+                    id: string;
+                    userId: string;
                 };
                 cookie?: never;
             };
@@ -1277,8 +1277,8 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    id: number;
-                    userId: number;
+                    id: string;
+                    userId: string;
                 };
                 cookie?: never;
             };
@@ -1327,8 +1327,8 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    id: number;
-                    userId: number;
+                    id: string;
+                    userId: string;
                 };
                 cookie?: never;
             };
@@ -1402,7 +1402,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    id: number;
+                    id: string;
                 };
                 cookie?: never;
             };
@@ -1451,7 +1451,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    id: number;
+                    id: string;
                 };
                 cookie?: never;
             };
@@ -1522,7 +1522,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    id: number;
+                    id: string;
                 };
                 cookie?: never;
             };
@@ -1587,8 +1587,8 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    id: number;
-                    userId: number;
+                    id: string;
+                    userId: string;
                 };
                 cookie?: never;
             };
@@ -1649,8 +1649,8 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    id: number;
-                    userId: number;
+                    id: string;
+                    userId: string;
                 };
                 cookie?: never;
             };
@@ -1709,7 +1709,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    id: number;
+                    id: string;
                 };
                 cookie?: never;
             };
@@ -1759,7 +1759,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    id: number;
+                    id: string;
                 };
                 cookie?: never;
             };
@@ -2017,7 +2017,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    id: number;
+                    id: string;
                 };
                 cookie?: never;
             };
@@ -2034,15 +2034,6 @@ export interface paths {
                 };
                 /** @description Unauthorized */
                 401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["ProblemDetails"];
-                    };
-                };
-                /** @description Forbidden */
-                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2067,7 +2058,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    id: number;
+                    id: string;
                 };
                 cookie?: never;
             };
@@ -2148,7 +2139,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    id: number;
+                    id: string;
                 };
                 cookie?: never;
             };
@@ -2222,8 +2213,8 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    id: number;
-                    roleId: number;
+                    id: string;
+                    roleId: string;
                 };
                 cookie?: never;
             };
@@ -2281,8 +2272,8 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    id: number;
-                    roleId: number;
+                    id: string;
+                    roleId: string;
                 };
                 cookie?: never;
             };
@@ -2354,9 +2345,9 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    id: number;
-                    userId: number;
-                    roleId: number;
+                    id: string;
+                    userId: string;
+                    roleId: string;
                 };
                 cookie?: never;
             };
@@ -2413,9 +2404,9 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    id: number;
-                    userId: number;
-                    roleId: number;
+                    id: string;
+                    userId: string;
+                    roleId: string;
                 };
                 cookie?: never;
             };
@@ -2483,7 +2474,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    id: number;
+                    id: string;
                 };
                 cookie?: never;
             };
@@ -2524,7 +2515,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    id: number;
+                    id: string;
                 };
                 cookie?: never;
             };
@@ -2605,7 +2596,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    id: number;
+                    id: string;
                 };
                 cookie?: never;
             };
@@ -2676,7 +2667,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    id: number;
+                    id: string;
                 };
                 cookie?: never;
             };
@@ -2718,7 +2709,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    id: number;
+                    id: string;
                 };
                 cookie?: never;
             };
@@ -2767,7 +2758,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    id: number;
+                    id: string;
                 };
                 cookie?: never;
             };
@@ -2839,9 +2830,9 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    id: number;
+                    id: string;
                     targetType: string;
-                    targetId: number;
+                    targetId: string;
                 };
                 cookie?: never;
             };
@@ -2904,9 +2895,9 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    id: number;
+                    id: string;
                     targetType: string;
-                    targetId: number;
+                    targetId: string;
                 };
                 cookie?: never;
             };
@@ -2972,14 +2963,14 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    before?: number | string;
-                    after?: number | string;
-                    around?: number | string;
-                    limit?: number | string;
+                    before?: components["schemas"]["Snowflake"];
+                    after?: components["schemas"]["Snowflake"];
+                    around?: components["schemas"]["Snowflake"];
+                    limit?: number;
                 };
                 header?: never;
                 path: {
-                    id: number;
+                    id: string;
                 };
                 cookie?: never;
             };
@@ -3000,7 +2991,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
                     };
                 };
                 /** @description Unauthorized */
@@ -3038,7 +3029,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    id: number;
+                    id: string;
                 };
                 cookie?: never;
             };
@@ -3072,7 +3063,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
                     };
                 };
                 /** @description Unauthorized */
@@ -3131,8 +3122,8 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    id: number;
-                    messageId: number;
+                    id: string;
+                    messageId: string;
                 };
                 cookie?: never;
             };
@@ -3145,6 +3136,15 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["MessageResponse"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
                     };
                 };
                 /** @description Unauthorized */
@@ -3183,8 +3183,8 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    id: number;
-                    messageId: number;
+                    id: string;
+                    messageId: string;
                 };
                 cookie?: never;
             };
@@ -3233,8 +3233,8 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    id: number;
-                    messageId: number;
+                    id: string;
+                    messageId: string;
                 };
                 cookie?: never;
             };
@@ -3306,8 +3306,8 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    id: number;
-                    messageId: number;
+                    id: string;
+                    messageId: string;
                     emoji: string;
                 };
                 cookie?: never;
@@ -3320,6 +3320,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
                 };
                 /** @description Unauthorized */
                 401: {
@@ -3356,8 +3365,8 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    id: number;
-                    messageId: number;
+                    id: string;
+                    messageId: string;
                     emoji: string;
                 };
                 cookie?: never;
@@ -3370,6 +3379,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
                 };
                 /** @description Unauthorized */
                 401: {
@@ -3420,10 +3438,10 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    id: number;
-                    messageId: number;
+                    id: string;
+                    messageId: string;
                     emoji: string;
-                    userId: number;
+                    userId: string;
                 };
                 cookie?: never;
             };
@@ -3435,6 +3453,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
                 };
                 /** @description Unauthorized */
                 401: {
@@ -3480,13 +3507,13 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    after?: number | string;
-                    limit?: number | string;
+                    after?: components["schemas"]["Snowflake"];
+                    limit?: number;
                 };
                 header?: never;
                 path: {
-                    id: number;
-                    messageId: number;
+                    id: string;
+                    messageId: string;
                     emoji: string;
                 };
                 cookie?: never;
@@ -3508,7 +3535,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
                     };
                 };
                 /** @description Unauthorized */
@@ -3560,7 +3587,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    id: number;
+                    id: string;
                 };
                 cookie?: never;
             };
@@ -3573,6 +3600,15 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["MessageResponse"][];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
                     };
                 };
                 /** @description Unauthorized */
@@ -3625,8 +3661,8 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    id: number;
-                    messageId: number;
+                    id: string;
+                    messageId: string;
                 };
                 cookie?: never;
             };
@@ -3638,6 +3674,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
                 };
                 /** @description Unauthorized */
                 401: {
@@ -3674,8 +3719,8 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    id: number;
-                    messageId: number;
+                    id: string;
+                    messageId: string;
                 };
                 cookie?: never;
             };
@@ -3687,6 +3732,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
                 };
                 /** @description Unauthorized */
                 401: {
@@ -3922,8 +3976,8 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    id: number;
-                    userId: number;
+                    id: string;
+                    userId: string;
                 };
                 cookie?: never;
             };
@@ -3935,6 +3989,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
                 };
                 /** @description Unauthorized */
                 401: {
@@ -3971,8 +4034,8 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    id: number;
-                    userId: number;
+                    id: string;
+                    userId: string;
                 };
                 cookie?: never;
             };
@@ -3984,6 +4047,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
                 };
                 /** @description Unauthorized */
                 401: {
@@ -4711,33 +4783,33 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         AttachmentSummary: {
-            id: string;
+            id: components["schemas"]["Snowflake"];
             fileName: string;
             contentType: string;
             /** Format: int64 */
-            size: number | string;
+            size: number;
             /** Format: int32 */
-            width: null | number | string;
+            width: null | number;
             /** Format: int32 */
-            height: null | number | string;
+            height: null | number;
         };
         AuthTokens: {
             accessToken: string;
             refreshToken: string;
             tokenType: string;
             /** Format: int32 */
-            expiresIn: number | string;
-            sessionId: string;
+            expiresIn: number;
+            sessionId: components["schemas"]["Snowflake"];
             user: components["schemas"]["MeResponse"];
         };
         BanRequest: {
             reason: null | string;
         };
         BanResponse: {
-            userId: string;
+            userId: components["schemas"]["Snowflake"];
             username: string;
             reason: null | string;
-            bannedById: string;
+            bannedById: components["schemas"]["Snowflake"];
             /** Format: date-time */
             createdAt: string;
         };
@@ -4750,17 +4822,17 @@ export interface components {
             newPassword: string;
         };
         ChannelResponse: {
-            id: string;
-            serverId: null | string;
+            id: components["schemas"]["Snowflake"];
+            serverId: null | components["schemas"]["Snowflake"];
             type: string;
             name: null | string;
             topic: null | string;
-            parentId: null | string;
+            parentId: null | components["schemas"]["Snowflake"];
             /** Format: int32 */
-            position: number | string;
+            position: number;
             /** Format: int32 */
-            slowModeSeconds: number | string;
-            lastMessageId: null | string;
+            slowModeSeconds: number;
+            lastMessageId: null | components["schemas"]["Snowflake"];
         };
         ConfirmEmailChangeRequest: {
             userId: string;
@@ -4776,27 +4848,26 @@ export interface components {
             name: string;
             type: string;
             topic: null | string;
-            /** Format: int64 */
-            parentId: null | number | string;
+            parentId: null | components["schemas"]["Snowflake"];
             /** Format: int32 */
-            slowModeSeconds: number | string;
+            slowModeSeconds: number;
         };
         CreateGroupDmRequest: {
-            recipientIds: (number | string)[];
+            recipientIds: string[];
             name: null | string;
         };
         CreateInviteRequest: {
             /** Format: int32 */
-            maxUses: number | string;
+            maxUses: number;
             /** Format: int32 */
-            maxAgeSeconds: number | string;
+            maxAgeSeconds: number;
             temporary: boolean;
         };
         CreateRoleRequest: {
             name: string;
             permissions: null | string;
             /** Format: int32 */
-            color: number | string;
+            color: number;
             mentionable: boolean;
         };
         CreateServerRequest: {
@@ -4816,12 +4887,12 @@ export interface components {
             recoveryCode: null | string;
         };
         DmChannelResponse: {
-            id: string;
+            id: components["schemas"]["Snowflake"];
             type: string;
             name: null | string;
-            ownerId: null | string;
+            ownerId: null | components["schemas"]["Snowflake"];
             recipients: components["schemas"]["UserSummary"][];
-            lastMessageId: null | string;
+            lastMessageId: null | components["schemas"]["Snowflake"];
         };
         EditMessageRequest: {
             content: string;
@@ -4830,31 +4901,34 @@ export interface components {
             type?: null | string;
             title?: null | string;
             /** Format: int32 */
-            status?: null | number | string;
+            status?: null | number;
             detail?: null | string;
             instance?: null | string;
             errors?: {
                 [key: string]: string[];
             };
+            /** @description Stable, machine-readable error code. */
+            code?: string;
+            retryAfterSeconds?: null | number;
         };
         InvitePreviewResponse: {
             code: string;
-            serverId: string;
+            serverId: components["schemas"]["Snowflake"];
             serverName: string;
             serverIconUrl: null | string;
             /** Format: int32 */
-            memberCount: number | string;
+            memberCount: number;
             /** Format: date-time */
             expiresAt: null | string;
         };
         InviteResponse: {
             code: string;
-            serverId: string;
-            creatorId: string;
+            serverId: components["schemas"]["Snowflake"];
+            creatorId: components["schemas"]["Snowflake"];
             /** Format: int32 */
-            maxUses: number | string;
+            maxUses: number;
             /** Format: int32 */
-            uses: number | string;
+            uses: number;
             /** Format: date-time */
             expiresAt: null | string;
             temporary: boolean;
@@ -4866,7 +4940,7 @@ export interface components {
             password: string;
         };
         MeResponse: {
-            id: string;
+            id: components["schemas"]["Snowflake"];
             username: string;
             email: string;
             emailVerified: boolean;
@@ -4878,8 +4952,8 @@ export interface components {
             createdAt: string;
         };
         MemberResponse: {
-            serverId: string;
-            userId: string;
+            serverId: components["schemas"]["Snowflake"];
+            userId: components["schemas"]["Snowflake"];
             username: string;
             displayName: null | string;
             avatarUrl: null | string;
@@ -4890,8 +4964,8 @@ export interface components {
             temporary: boolean;
         };
         MessageResponse: {
-            id: string;
-            channelId: string;
+            id: components["schemas"]["Snowflake"];
+            channelId: components["schemas"]["Snowflake"];
             author: components["schemas"]["UserSummary"];
             content: string;
             nonce: null | string;
@@ -4907,13 +4981,13 @@ export interface components {
             reactions: components["schemas"]["ReactionSummary"][];
             attachments: components["schemas"]["AttachmentSummary"][];
             /** Format: int64 */
-            sequence: number | string;
+            sequence: number;
         };
         MfaChallenge: {
             mfaRequired: boolean;
             mfaTicket: string;
             /** Format: int32 */
-            expiresIn: number | string;
+            expiresIn: number;
         };
         MfaLoginRequest: {
             mfaTicket: string;
@@ -4925,9 +4999,8 @@ export interface components {
             mutedServerIds: string[];
         };
         OpenDmRequest: {
-            /** Format: int64 */
-            recipientId: null | number | string;
-            recipientIds: null | (number | string)[];
+            recipientId: null | components["schemas"]["Snowflake"];
+            recipientIds: null | string[];
             name: null | string;
         };
         OverwriteRequest: {
@@ -4935,9 +5008,9 @@ export interface components {
             deny: string;
         };
         OverwriteResponse: {
-            channelId: string;
+            channelId: components["schemas"]["Snowflake"];
             targetType: string;
-            targetId: string;
+            targetId: components["schemas"]["Snowflake"];
             allow: string;
             deny: string;
         };
@@ -4945,32 +5018,34 @@ export interface components {
             email: string;
         };
         PositionRequest: {
-            /** Format: int64 */
-            id: number | string;
+            id: components["schemas"]["Snowflake"];
             /** Format: int32 */
-            position: number | string;
-            /** Format: int64 */
-            parentId?: null | number | string;
+            position: number;
+            /** @description A snowflake id: 64 bits, as a decimal string. */
+            parentId?: null | string;
         };
         ProblemDetails: {
             type?: null | string;
             title?: null | string;
             /** Format: int32 */
-            status?: null | number | string;
+            status?: null | number;
             detail?: null | string;
             instance?: null | string;
+            /** @description Stable, machine-readable error code. */
+            code?: string;
+            retryAfterSeconds?: null | number;
         };
         ReactionSummary: {
             emoji: string;
             /** Format: int32 */
-            count: number | string;
+            count: number;
             me: boolean;
         };
         ReadStateResponse: {
-            channelId: string;
-            lastReadMessageId: string;
+            channelId: components["schemas"]["Snowflake"];
+            lastReadMessageId: components["schemas"]["Snowflake"];
             /** Format: int32 */
-            mentionCount: number | string;
+            mentionCount: number;
         };
         RecoveryCodesResponse: {
             recoveryCodes: string[];
@@ -4984,41 +5059,40 @@ export interface components {
             password: string;
         };
         ReplyPreview: {
-            id: string;
-            authorId: null | string;
+            id: components["schemas"]["Snowflake"];
+            authorId: null | components["schemas"]["Snowflake"];
             content: null | string;
             deleted: boolean;
         };
         RoleResponse: {
-            id: string;
-            serverId: string;
+            id: components["schemas"]["Snowflake"];
+            serverId: components["schemas"]["Snowflake"];
             name: string;
             permissions: string;
             /** Format: int32 */
-            color: number | string;
+            color: number;
             /** Format: int32 */
-            position: number | string;
+            position: number;
             mentionable: boolean;
         };
         SendMessageRequest: {
             content: string;
             nonce: null | string;
-            /** Format: int64 */
-            replyTo: null | number | string;
+            replyTo: null | components["schemas"]["Snowflake"];
         };
         ServerResponse: {
-            id: string;
+            id: components["schemas"]["Snowflake"];
             name: string;
             description: null | string;
             iconUrl: null | string;
-            ownerId: string;
+            ownerId: components["schemas"]["Snowflake"];
             /** Format: int32 */
-            memberCount: number | string;
+            memberCount: number;
             /** Format: date-time */
             createdAt: string;
         };
         SessionResponse: {
-            id: string;
+            id: components["schemas"]["Snowflake"];
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -5029,9 +5103,10 @@ export interface components {
             ipAddress: null | string;
             current: boolean;
         };
+        /** @description A snowflake id: 64 bits, as a decimal string. */
+        Snowflake: string;
         TransferServerRequest: {
-            /** Format: int64 */
-            newOwnerId: number | string;
+            newOwnerId: components["schemas"]["Snowflake"];
             password: null | string;
         };
         TwoFactorCodeRequest: {
@@ -5045,7 +5120,7 @@ export interface components {
         TwoFactorStatus: {
             enabled: boolean;
             /** Format: int32 */
-            recoveryCodesLeft: number | string;
+            recoveryCodesLeft: number;
         };
         UnsubscribeRequest: {
             token: string;
@@ -5054,9 +5129,8 @@ export interface components {
             name: null | string;
             topic: null | string;
             /** Format: int32 */
-            slowModeSeconds: null | number | string;
-            /** Format: int64 */
-            parentId: null | number | string;
+            slowModeSeconds: null | number;
+            parentId: null | components["schemas"]["Snowflake"];
         };
         UpdateMemberRequest: {
             nickname: null | string;
@@ -5075,7 +5149,7 @@ export interface components {
             name: null | string;
             permissions: null | string;
             /** Format: int32 */
-            color: null | number | string;
+            color: null | number;
             mentionable: null | boolean;
         };
         UpdateServerRequest: {
@@ -5084,7 +5158,7 @@ export interface components {
             iconUrl: null | string;
         };
         UserProfileResponse: {
-            id: string;
+            id: components["schemas"]["Snowflake"];
             username: string;
             displayName: null | string;
             avatarUrl: null | string;
@@ -5094,7 +5168,7 @@ export interface components {
             createdAt: string;
         };
         UserSummary: {
-            id: string;
+            id: components["schemas"]["Snowflake"];
             username: string;
             displayName: null | string;
             avatarUrl: null | string;

@@ -31,11 +31,11 @@ export const router = createBrowserRouter([
             element: <AppShell />,
             children: [
               { index: true, lazy: page(() => import('../features/home/HomePage')) },
-              { path: '/servers/:serverId', lazy: page(() => import('../features/chat/ServerPage')) },
-              { path: '/servers/:serverId/channels/:channelId', lazy: page(() => import('../features/chat/ServerPage')) },
-              { path: '/servers/:serverId/settings', lazy: page(() => import('../features/chat/ServerSettings')) },
-              { path: '/channels/@me/:channelId', lazy: page(() => import('../features/chat/DmPage')) },
-              { path: '/invite/:code', lazy: page(() => import('../features/chat/InvitePage')) },
+              { path: '/servers/:serverId', lazy: page(() => import('../features/servers/ServerPage')) },
+              { path: '/servers/:serverId/channels/:channelId', lazy: page(() => import('../features/servers/ServerPage')) },
+              { path: '/servers/:serverId/settings', lazy: page(() => import('../features/servers/ServerSettings')) },
+              { path: '/channels/@me/:channelId', lazy: page(() => import('../features/dms/DmPage')) },
+              { path: '/invite/:code', lazy: page(() => import('../features/servers/InvitePage')) },
               { path: '/users/:id', lazy: page(() => import('../features/users/ProfilePage')) },
               {
                 path: '/settings',

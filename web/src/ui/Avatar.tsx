@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { onServer } from '../api/config';
 
 const SIZES = { sm: 'size-8 text-xs', md: 'size-10 text-sm', lg: 'size-20 text-2xl' } as const;
 
@@ -8,7 +9,7 @@ export function Avatar({ id, name, url, size = 'md' }: { id: string; name: strin
   const showImage = url && failed !== url;
   const hue = [...id].reduce((sum, ch) => (sum * 31 + ch.charCodeAt(0)) % 360, 7);
   return showImage ? (
-    <img src={url} alt="" onError={() => setFailed(url)} className={`${SIZES[size]} shrink-0 rounded-full object-cover`} />
+    <img src={onServer(url)} alt="" onError={() => setFailed(url)} className={`${SIZES[size]} shrink-0 rounded-full object-cover`} />
   ) : (
     <span
       aria-hidden="true"

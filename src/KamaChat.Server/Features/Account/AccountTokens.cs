@@ -40,7 +40,7 @@ public sealed class MfaTickets(IDataProtectionProvider protection, IOptions<Acco
     public TimeSpan Lifetime => options.Value.MfaTicketLifetime;
 
     public string Issue(User user) =>
-        _protector.Protect($"{user.Id.ToString(CultureInfo.InvariantCulture)}|{user.SecurityStamp}", time.GetUtcNow() + Lifetime);
+        _protector.Protect($"{user.Id}|{user.SecurityStamp}", time.GetUtcNow() + Lifetime);
 
     /// <summary>The user the ticket was issued to, or null when it is forged, expired or voided.</summary>
     public async Task<User?> RedeemAsync(string ticket, UserManager<User> users)

@@ -25,11 +25,11 @@ public sealed record AuthTokens(
     string RefreshToken,
     string TokenType,
     int ExpiresIn,
-    string SessionId,
+    Snowflake SessionId,
     MeResponse User);
 
 public sealed record SessionResponse(
-    string Id,
+    Snowflake Id,
     DateTimeOffset CreatedAt,
     DateTimeOffset LastUsedAt,
     DateTimeOffset ExpiresAt,

@@ -1,10 +1,8 @@
-using System.Security.Claims;
 using KamaChat.Server.Data;
 using KamaChat.Server.Features.Auth;
 using KamaChat.Server.Features.Channels;
 using KamaChat.Server.Features.Events;
 using KamaChat.Server.Infrastructure.Http;
-using KamaChat.Server.Infrastructure.Ids;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -29,9 +27,9 @@ public static class DirectMessageEndpoints
     }
 
     /// <summary>My DMs and group DMs, the one with the newest message first (a channel without messages counts from its creation).</summary>
-    private static async Task<Ok<List<DmChannelResponse>>> ListAsync(ClaimsPrincipal principal, KamaDbContext db, CancellationToken cancellationToken)
+    private static async Task<Ok<List<DmChannelResponse>>> ListAsync(CurrentUser user, KamaDbContext db, CancellationToken cancellationToken)
     {
-        var userId = principal.UserId();
+        var userId = user.Id;
         var ids = await db.Channels.AsNoTracking()
             .Where(c => (c.Type == ChannelType.Dm || c.Type == ChannelType.GroupDm) && c.Recipients.Any(r => r.UserId == userId))
             .OrderByDescending(c => c.LastMessageId ?? c.Id)
@@ -41,17 +39,17 @@ public static class DirectMessageEndpoints
     }
 
     private static async Task<Results<Created<DmChannelResponse>, Ok<DmChannelResponse>, ValidationProblem, ProblemHttpResult>> OpenAsync(
-        OpenDmRequest request, ClaimsPrincipal principal, KamaDbContext db, EventLog events, SnowflakeGenerator ids, TimeProvider time,
+        OpenDmRequest request, CurrentUser user, KamaDbContext db, EventLog events, SnowflakeGenerator ids, TimeProvider time,
         CancellationToken cancellationToken)
     {
         if ((request.RecipientId is null) == (request.RecipientIds is null))
             return Problems.Validation("recipientId", "Send either recipientId (a DM) or recipientIds (a group DM).");
         if (request.RecipientIds is { } group)
-            return await CreateGroupAsync(new CreateGroupDmRequest(group, request.Name), principal, db, events, ids, time, cancellationToken);
+            return await CreateGroupAsync(new CreateGroupDmRequest(group, request.Name), user, db, events, ids, time, cancellationToken);
         if (request.Name is not null)
             return Problems.Validation("name", "A DM has no name; only group DMs do.");
 
-        var userId = principal.UserId();
+        var userId = user.Id;
         var recipientId = request.RecipientId!.Value;
         if (recipientId == userId)
             return Problems.Of(StatusCodes.Status400BadRequest, "cannot_dm_self", "You cannot open a DM with yourself.");
@@ -86,10 +84,10 @@ public static class DirectMessageEndpoints
     }
 
     private static async Task<Results<Created<DmChannelResponse>, Ok<DmChannelResponse>, ValidationProblem, ProblemHttpResult>> CreateGroupAsync(
-        CreateGroupDmRequest request, ClaimsPrincipal principal, KamaDbContext db, EventLog events, SnowflakeGenerator ids, TimeProvider time,
+        CreateGroupDmRequest request, CurrentUser user, KamaDbContext db, EventLog events, SnowflakeGenerator ids, TimeProvider time,
         CancellationToken cancellationToken)
     {
-        var userId = principal.UserId();
+        var userId = user.Id;
         var others = request.RecipientIds.Where(id => id != userId).Distinct().ToList();
         if (others.Count == 0)
             return Problems.Validation("recipientIds", "Add at least one other person.");
@@ -120,7 +118,7 @@ public static class DirectMessageEndpoints
 
     private static async Task<DmChannelResponse?> ExistingAsync(KamaDbContext db, string key, CancellationToken cancellationToken)
     {
-        var id = await db.Channels.AsNoTracking().Where(c => c.DmKey == key).Select(c => (long?)c.Id).SingleOrDefaultAsync(cancellationToken);
+        var id = await db.Channels.AsNoTracking().Where(c => c.DmKey == key).Select(c => (Snowflake?)c.Id).SingleOrDefaultAsync(cancellationToken);
         return id is null ? null : await DmChannels.DescribeAsync(db, id.Value, cancellationToken);
     }
 }

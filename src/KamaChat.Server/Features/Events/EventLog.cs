@@ -1,6 +1,5 @@
 using System.Text.Json;
 using KamaChat.Server.Data;
-using KamaChat.Server.Infrastructure.Ids;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Microsoft.EntityFrameworkCore.Storage;
@@ -21,11 +20,11 @@ public enum EventScope
 /// </summary>
 public sealed class EventLogEntry
 {
-    public long Id { get; set; }
+    public Snowflake Id { get; set; }
 
     public EventScope Scope { get; set; }
 
-    public long ScopeId { get; set; }
+    public Snowflake ScopeId { get; set; }
 
     public long Sequence { get; set; }
 
@@ -43,7 +42,7 @@ public sealed class EventSequence
 {
     public EventScope Scope { get; set; }
 
-    public long ScopeId { get; set; }
+    public Snowflake ScopeId { get; set; }
 
     public long LastSequence { get; set; }
 }
@@ -94,16 +93,16 @@ public sealed class EventTransaction : IAsyncDisposable
     }
 
     /// <summary>Takes the stream's next sequence number (locking the stream until commit, which keeps events in order) and logs the event.</summary>
-    public Task<EventLogEntry> AppendAsync<TPayload>(EventScope scope, long scopeId, string type, TPayload payload, CancellationToken cancellationToken) =>
+    public Task<EventLogEntry> AppendAsync<TPayload>(EventScope scope, Snowflake scopeId, string type, TPayload payload, CancellationToken cancellationToken) =>
         AppendWithSequenceAsync(scope, scopeId, type, _ => payload, cancellationToken);
 
     /// <summary>Like <see cref="AppendAsync{TPayload}"/>, for a payload that carries its own sequence number (a new message).</summary>
     public async Task<EventLogEntry> AppendWithSequenceAsync<TPayload>(
-        EventScope scope, long scopeId, string type, Func<long, TPayload> payload, CancellationToken cancellationToken)
+        EventScope scope, Snowflake scopeId, string type, Func<long, TPayload> payload, CancellationToken cancellationToken)
     {
         // One statement on both providers: create the stream at 1 or bump it, and read the new value.
         var sequence = (await _db.Database.SqlQuery<long>($"""
-            INSERT INTO event_streams ("Scope", "ScopeId", "LastSequence") VALUES ({(int)scope}, {scopeId}, 1)
+            INSERT INTO event_streams ("Scope", "ScopeId", "LastSequence") VALUES ({(int)scope}, {scopeId.Value}, 1)
             ON CONFLICT ("Scope", "ScopeId") DO UPDATE SET "LastSequence" = event_streams."LastSequence" + 1
             RETURNING "LastSequence" AS "Value"
             """).ToListAsync(cancellationToken)).Single();

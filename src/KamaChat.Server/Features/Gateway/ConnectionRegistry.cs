@@ -4,13 +4,13 @@ using Microsoft.AspNetCore.SignalR;
 namespace KamaChat.Server.Features.Gateway;
 
 /// <summary>One live gateway connection on this node and the groups it is in.</summary>
-public sealed class GatewayConnection(string connectionId, long userId, long sessionId, HubCallerContext context)
+public sealed class GatewayConnection(string connectionId, Snowflake userId, Snowflake sessionId, HubCallerContext context)
 {
     public string ConnectionId { get; } = connectionId;
 
-    public long UserId { get; } = userId;
+    public Snowflake UserId { get; } = userId;
 
-    public long SessionId { get; } = sessionId;
+    public Snowflake SessionId { get; } = sessionId;
 
     public HubCallerContext Context { get; } = context;
 
@@ -30,7 +30,7 @@ public sealed class GatewayConnection(string connectionId, long userId, long ses
 public sealed class ConnectionRegistry
 {
     private readonly ConcurrentDictionary<string, GatewayConnection> _connections = new();
-    private readonly ConcurrentDictionary<long, ConcurrentDictionary<string, GatewayConnection>> _byUser = new();
+    private readonly ConcurrentDictionary<Snowflake, ConcurrentDictionary<string, GatewayConnection>> _byUser = new();
 
     public int Count => _connections.Count;
 
@@ -49,14 +49,14 @@ public sealed class ConnectionRegistry
             return 0;
         mine.TryRemove(connectionId, out _);
         if (mine.IsEmpty)
-            _byUser.TryRemove(new KeyValuePair<long, ConcurrentDictionary<string, GatewayConnection>>(connection.UserId, mine));
+            _byUser.TryRemove(new KeyValuePair<Snowflake, ConcurrentDictionary<string, GatewayConnection>>(connection.UserId, mine));
         return mine.Count;
     }
 
     public GatewayConnection? Find(string connectionId) => _connections.GetValueOrDefault(connectionId);
 
-    public IReadOnlyCollection<GatewayConnection> OfUser(long userId) =>
+    public IReadOnlyCollection<GatewayConnection> OfUser(Snowflake userId) =>
         _byUser.TryGetValue(userId, out var mine) ? mine.Values.ToList() : [];
 
-    public IEnumerable<long> ConnectedUsers => _byUser.Keys;
+    public IEnumerable<Snowflake> ConnectedUsers => _byUser.Keys;
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using System.Threading.Channels;
 using KamaChat.Server.Features.Events;
@@ -67,20 +66,20 @@ public sealed class EventDispatcher(
         var message = ToGatewayEvent(entry);
         await hub.Clients.Group(GatewayGroups.For(entry.Scope, entry.ScopeId)).SendAsync("Event", message, cancellationToken);
 
-        if (entry.Type == "SessionRevoked" && ReadLong(entry.Payload, "sessionId") is { } sessionId)
+        if (entry.Type == "SessionRevoked" && ReadId(entry.Payload, "sessionId") is { } sessionId)
             foreach (var connection in connections.OfUser(entry.ScopeId).Where(c => c.SessionId == sessionId))
                 connection.Context.Abort();
     }
 
     public static GatewayEvent ToGatewayEvent(EventLogEntry entry) => new(
-        entry.Id.ToString(CultureInfo.InvariantCulture),
+        entry.Id.ToString(),
         entry.Type,
         entry.Scope.ToString().ToLowerInvariant(),
-        entry.ScopeId.ToString(CultureInfo.InvariantCulture),
+        entry.ScopeId.ToString(),
         entry.Sequence,
         entry.Payload);
 
-    private HashSet<long> AffectedUsers(EventLogEntry entry)
+    private HashSet<Snowflake> AffectedUsers(EventLogEntry entry)
     {
         if (entry.Scope == EventScope.User && UserMembershipEvents.Contains(entry.Type))
             return [entry.ScopeId];
@@ -96,12 +95,12 @@ public sealed class EventDispatcher(
         var users = connections.ConnectedUsers
             .Where(user => connections.OfUser(user).Any(c => c.Groups.ContainsKey(group)))
             .ToHashSet();
-        if (ReadLong(entry.Payload, "userId") is { } subject)
+        if (ReadId(entry.Payload, "userId") is { } subject)
             users.Add(subject);
         return users;
     }
 
-    private async Task RefreshGroupsAsync(long userId, CancellationToken cancellationToken)
+    private async Task RefreshGroupsAsync(Snowflake userId, CancellationToken cancellationToken)
     {
         var mine = connections.OfUser(userId);
         if (mine.Count == 0)
@@ -112,7 +111,7 @@ public sealed class EventDispatcher(
             await GatewayGroups.SyncAsync(hub, connection, desired, cancellationToken);
     }
 
-    private static long? ReadLong(string json, string property)
+    private static Snowflake? ReadId(string json, string property)
     {
         try
         {
@@ -120,8 +119,8 @@ public sealed class EventDispatcher(
             if (document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty(property, out var value))
                 return value.ValueKind switch
                 {
-                    JsonValueKind.Number when value.TryGetInt64(out var n) => n,
-                    JsonValueKind.String when long.TryParse(value.GetString(), CultureInfo.InvariantCulture, out var s) => s,
+                    JsonValueKind.Number when value.TryGetInt64(out var n) => new Snowflake(n),
+                    JsonValueKind.String when Snowflake.TryParse(value.GetString(), out var s) => s,
                     _ => null,
                 };
         }
@@ -135,11 +134,11 @@ public sealed class EventDispatcher(
 /// <summary>A bounded set of recently seen ids: an event can arrive twice (local commit and from another node, or a re-poll).</summary>
 internal sealed class RecentIds(int capacity)
 {
-    private readonly HashSet<long> _set = [];
-    private readonly Queue<long> _order = new();
+    private readonly HashSet<Snowflake> _set = [];
+    private readonly Queue<Snowflake> _order = new();
     private readonly Lock _gate = new();
 
-    public bool Add(long id)
+    public bool Add(Snowflake id)
     {
         lock (_gate)
         {

@@ -22,7 +22,9 @@ public static class GatewayExtensions
                 options.AddFilter<GatewayRateLimitFilter>();
             })
             .AddJsonProtocol(options => options.PayloadSerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase)
-            .AddMessagePackProtocol();
+            .AddMessagePackProtocol(options => options.SerializerOptions = MessagePack.MessagePackSerializerOptions.Standard
+                .WithResolver(SnowflakeMessagePackFormatter.Resolver)
+                .WithSecurity(MessagePack.MessagePackSecurity.UntrustedData));
         services.AddSingleton<GatewayRateLimitFilter>();
         services.AddSingleton<ConnectionRegistry>();
         var redisUrl = builder.Configuration["REDIS_URL"];

@@ -1,4 +1,3 @@
-using System.Globalization;
 using KamaChat.Server.Data;
 using KamaChat.Server.Features.Events;
 using KamaChat.Server.Features.Permissions;
@@ -10,28 +9,28 @@ namespace KamaChat.Server.Features.Gateway;
 /// <summary>Which SignalR groups a user's connections belong in: their user, each server they are in, each channel they can see.</summary>
 public sealed class GatewayGroups(KamaDbContext db, PermissionService permissions)
 {
-    public static string User(long id) => "user:" + id.ToString(CultureInfo.InvariantCulture);
+    public static string User(Snowflake id) => "user:" + id;
 
-    public static string Server(long id) => "server:" + id.ToString(CultureInfo.InvariantCulture);
+    public static string Server(Snowflake id) => "server:" + id;
 
-    public static string Channel(long id) => "channel:" + id.ToString(CultureInfo.InvariantCulture);
+    public static string Channel(Snowflake id) => "channel:" + id;
 
-    public static string For(EventScope scope, long id) => scope switch
+    public static string For(EventScope scope, Snowflake id) => scope switch
     {
         EventScope.Channel => Channel(id),
         EventScope.Server => Server(id),
         _ => User(id),
     };
 
-    public async Task<HashSet<string>> DesiredForAsync(long userId, CancellationToken cancellationToken) =>
+    public async Task<HashSet<string>> DesiredForAsync(Snowflake userId, CancellationToken cancellationToken) =>
         (await SnapshotAsync(userId, cancellationToken)).Groups;
 
     /// <summary>The groups, and what the user can see per server (which the Ready payload reuses rather than computing again).</summary>
-    public async Task<(HashSet<string> Groups, Dictionary<long, IReadOnlyList<ChannelAccess>> VisibleByServer)> SnapshotAsync(
-        long userId, CancellationToken cancellationToken)
+    public async Task<(HashSet<string> Groups, Dictionary<Snowflake, IReadOnlyList<ChannelAccess>> VisibleByServer)> SnapshotAsync(
+        Snowflake userId, CancellationToken cancellationToken)
     {
         var groups = new HashSet<string>(StringComparer.Ordinal) { User(userId) };
-        var visibleByServer = new Dictionary<long, IReadOnlyList<ChannelAccess>>();
+        var visibleByServer = new Dictionary<Snowflake, IReadOnlyList<ChannelAccess>>();
         var serverIds = await db.Members.AsNoTracking().Where(m => m.UserId == userId).Select(m => m.ServerId).ToListAsync(cancellationToken);
         foreach (var serverId in serverIds)
         {

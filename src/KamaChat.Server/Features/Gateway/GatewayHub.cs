@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Threading.RateLimiting;
 using KamaChat.Server.Features.Auth;
 using KamaChat.Server.Features.Permissions;
@@ -29,8 +28,8 @@ public sealed class GatewayHub(
 {
     public override async Task OnConnectedAsync()
     {
-        var user = Context.User!;
-        var connection = new GatewayConnection(Context.ConnectionId, user.UserId(), user.SessionId(), Context);
+        var user = CurrentUser.From(Context.User!);
+        var connection = new GatewayConnection(Context.ConnectionId, user.Id, user.SessionId, Context);
         connections.Add(connection);
 
         // Groups before the snapshot, so nothing committed from here on is missed.
@@ -76,19 +75,21 @@ public sealed class GatewayHub(
 
     /// <summary>Everything logged after the client's cursors, for the streams it may still see.</summary>
     public Task<ResumeResult> Resume(StreamCursors cursors) =>
-        resume.ResumeAsync(Context.User!.UserId(), cursors ?? new StreamCursors(null, null, null), Context.ConnectionAborted);
+        resume.ResumeAsync(CurrentUser.From(Context.User!).Id, cursors ?? new StreamCursors(null, null, null), Context.ConnectionAborted);
 
     public async Task StartTyping(string channelId)
     {
         var id = ParseId(channelId, nameof(channelId));
-        var userId = Context.User!.UserId();
-        var access = await permissions.ForChannelAsync(userId, id, Context.ConnectionAborted)
-            ?? throw new HubException("not_found: The channel was not found.");
-        if (!access.Has(Permissions.Permissions.SendMessages))
-            throw new HubException("missing_permission: You cannot send messages in this channel.");
+        var userId = CurrentUser.From(Context.User!).Id;
+        // The same decision the REST filters make; only its refusals are hub errors instead of problems.
+        var decision = await permissions.AuthorizeChannelAsync(userId, id, Permissions.Permissions.SendMessages, Context.ConnectionAborted);
+        if (decision.Access is null)
+            throw new HubException("not_found: The channel was not found.");
+        if (!decision.Allowed)
+            throw new HubException("missing_permission: " + PermissionProblems.MissingDetail(decision.Missing));
         if (typing.TryStart(userId, id, out var expiresAt))
             await fanout.SendSignalAsync(Signal("Typing", [GatewayGroups.Channel(id)],
-                new TypingStarted(channelId, userId.ToString(CultureInfo.InvariantCulture), expiresAt)) with { ExceptConnectionId = Context.ConnectionId },
+                new TypingStarted(channelId, userId.ToString(), expiresAt)) with { ExceptConnectionId = Context.ConnectionId },
                 Context.ConnectionAborted);
     }
 
@@ -104,7 +105,7 @@ public sealed class GatewayHub(
     public async Task<ReadStateResponse> Ack(string channelId, string messageId)
     {
         var (outcome, state) = await readStates.AckAsync(
-            Context.User!.UserId(), ParseId(channelId, nameof(channelId)), ParseId(messageId, nameof(messageId)), Context.ConnectionAborted);
+            CurrentUser.From(Context.User!).Id, ParseId(channelId, nameof(channelId)), ParseId(messageId, nameof(messageId)), Context.ConnectionAborted);
         return outcome switch
         {
             AckOutcome.Acknowledged => state!,
@@ -121,14 +122,14 @@ public sealed class GatewayHub(
         var targets = connection.Groups.Keys.Where(g => !g.StartsWith("user:", StringComparison.Ordinal)).ToArray();
         if (targets.Length > 0)
             await fanout.SendSignalAsync(Signal("Presence", targets,
-                new PresenceUpdated(connection.UserId.ToString(CultureInfo.InvariantCulture), status)), CancellationToken.None);
+                new PresenceUpdated(connection.UserId.ToString(), status)), CancellationToken.None);
     }
 
     private static GatewaySignal Signal<T>(string method, string[] groups, T payload) =>
         new(method, groups, System.Text.Json.JsonSerializer.SerializeToElement(payload, Events.EventLog.PayloadJson));
 
-    private static long ParseId(string? text, string name) =>
-        long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var id) && id > 0
+    private static Snowflake ParseId(string? text, string name) =>
+        Snowflake.TryParse(text, out var id) && id != default
             ? id
             : throw new HubException($"validation_failed: {name} must be an id.");
 }

@@ -35,10 +35,10 @@ public sealed class PresenceTracker(TimeProvider time, string node, IDatabase? r
         public long Generation;
     }
 
-    private readonly ConcurrentDictionary<long, UserPresence> _users = new();
+    private readonly ConcurrentDictionary<Snowflake, UserPresence> _users = new();
 
     /// <returns>The status to announce when the user just came online (on any node), else null.</returns>
-    public async Task<string?> ConnectedAsync(long userId)
+    public async Task<string?> ConnectedAsync(Snowflake userId)
     {
         var presence = _users.GetOrAdd(userId, _ => new UserPresence());
         bool first;
@@ -62,7 +62,7 @@ public sealed class PresenceTracker(TimeProvider time, string node, IDatabase? r
     }
 
     /// <summary>Call when a connection closes; the callback runs after the grace period if the user is gone from every node.</summary>
-    public void Disconnected(long userId, Func<Task> wentOffline)
+    public void Disconnected(Snowflake userId, Func<Task> wentOffline)
     {
         if (!_users.TryGetValue(userId, out var presence))
             return;
@@ -93,7 +93,7 @@ public sealed class PresenceTracker(TimeProvider time, string node, IDatabase? r
     }
 
     /// <returns>The status others now see.</returns>
-    public async Task<string> SetAsync(long userId, string status)
+    public async Task<string> SetAsync(Snowflake userId, string status)
     {
         var presence = _users.GetOrAdd(userId, _ => new UserPresence());
         lock (presence)
@@ -105,9 +105,9 @@ public sealed class PresenceTracker(TimeProvider time, string node, IDatabase? r
     }
 
     /// <summary>What others see of these users right now (offline ones included).</summary>
-    public async Task<Dictionary<long, string>> StatusesAsync(IReadOnlyCollection<long> userIds)
+    public async Task<Dictionary<Snowflake, string>> StatusesAsync(IReadOnlyCollection<Snowflake> userIds)
     {
-        var result = new Dictionary<long, string>(userIds.Count);
+        var result = new Dictionary<Snowflake, string>(userIds.Count);
         if (redis is null)
         {
             foreach (var id in userIds)
@@ -139,9 +139,9 @@ public sealed class PresenceTracker(TimeProvider time, string node, IDatabase? r
         await Task.WhenAll(writes);
     }
 
-    private static RedisKey NodesKey(long userId) => $"kamachat:presence:{userId}";
+    private static RedisKey NodesKey(Snowflake userId) => $"kamachat:presence:{userId}";
 
-    private static RedisKey StatusKey(long userId) => $"kamachat:presence-status:{userId}";
+    private static RedisKey StatusKey(Snowflake userId) => $"kamachat:presence-status:{userId}";
 }
 
 /// <summary>Keeps this node's presence leases fresh while it lives.</summary>
@@ -170,9 +170,9 @@ public sealed class TypingThrottle(TimeProvider time)
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);
     public static readonly TimeSpan Expiry = TimeSpan.FromSeconds(8);
 
-    private readonly ConcurrentDictionary<(long User, long Channel), DateTimeOffset> _last = new();
+    private readonly ConcurrentDictionary<(Snowflake User, Snowflake Channel), DateTimeOffset> _last = new();
 
-    public bool TryStart(long userId, long channelId, out DateTimeOffset expiresAt)
+    public bool TryStart(Snowflake userId, Snowflake channelId, out DateTimeOffset expiresAt)
     {
         var now = time.GetUtcNow();
         expiresAt = now + Expiry;

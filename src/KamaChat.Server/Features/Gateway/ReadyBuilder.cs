@@ -1,4 +1,3 @@
-using System.Globalization;
 using KamaChat.Server.Data;
 using KamaChat.Server.Features.Channels;
 using KamaChat.Server.Features.Events;
@@ -21,7 +20,7 @@ public sealed class ReadyBuilder(
     /// <param name="visibleByServer">What the user can see per server, as just computed for their groups; servers
     /// missing from it (joined a moment ago) are looked up.</param>
     public async Task<ReadyPayload?> BuildAsync(
-        long userId, long sessionId, IReadOnlyDictionary<long, IReadOnlyList<ChannelAccess>> visibleByServer, CancellationToken cancellationToken)
+        Snowflake userId, Snowflake sessionId, IReadOnlyDictionary<Snowflake, IReadOnlyList<ChannelAccess>> visibleByServer, CancellationToken cancellationToken)
     {
         // Stream positions are read before the snapshot: an event committed in between is then both in the snapshot
         // and delivered with a higher sequence (harmless: clients dedupe by id). The other order could lose it.
@@ -42,7 +41,7 @@ public sealed class ReadyBuilder(
             .Select(s => new { s.Id, s.Name, s.IconUrl, s.OwnerId })
             .ToListAsync(cancellationToken);
         var readyServers = new List<ReadyServer>(servers.Count);
-        var channelIds = new List<long>();
+        var channelIds = new List<Snowflake>();
         foreach (var server in servers)
         {
             var visible = visibleByServer.TryGetValue(server.Id, out var known)
@@ -53,7 +52,7 @@ public sealed class ReadyBuilder(
                 .OrderBy(v => v.Channel.Position).ThenBy(v => v.Channel.Id)
                 .Select(v => new ReadyChannel(Id(v.Channel.Id), ChannelResponse.TypeName(v.Channel.Type), v.Channel.Name, v.Channel.Topic,
                     Id(v.Channel.ParentId), v.Channel.Position, Id(v.Channel.LastMessageId),
-                    ((long)v.Permissions).ToString(CultureInfo.InvariantCulture)))
+                    v.Permissions.Text()))
                 .ToList()));
         }
 
@@ -71,7 +70,7 @@ public sealed class ReadyBuilder(
         var mentions = await readStates.MentionCountsAsync(userId, channelIds, cancellationToken);
         var readyStates = states.Select(s => s.ChannelId).Union(mentions.Keys)
             .Select(channelId => new ReadyReadState(Id(channelId),
-                Id(states.FirstOrDefault(s => s.ChannelId == channelId)?.LastReadMessageId ?? 0), mentions.GetValueOrDefault(channelId)))
+                Id(states.FirstOrDefault(s => s.ChannelId == channelId)?.LastReadMessageId ?? default), mentions.GetValueOrDefault(channelId)))
             .ToList();
 
         var serverIds = servers.Select(s => s.Id).ToList();
@@ -105,17 +104,18 @@ public sealed class ReadyBuilder(
             server.Value.NodeId);
     }
 
-    private Task<List<EventSequence>> PositionsAsync(long userId, List<long> channelIds, List<long> serverIds, CancellationToken cancellationToken) =>
+    private Task<List<EventSequence>> PositionsAsync(Snowflake userId, List<Snowflake> channelIds, List<Snowflake> serverIds, CancellationToken cancellationToken) =>
         db.EventSequences.AsNoTracking()
             .Where(s => (s.Scope == EventScope.Channel && channelIds.Contains(s.ScopeId)) ||
                         (s.Scope == EventScope.Server && serverIds.Contains(s.ScopeId)) ||
                         (s.Scope == EventScope.User && s.ScopeId == userId))
             .ToListAsync(cancellationToken);
 
-    private static long Position(List<EventSequence> positions, EventScope scope, long id) =>
+    private static long Position(List<EventSequence> positions, EventScope scope, Snowflake id) =>
         positions.FirstOrDefault(p => p.Scope == scope && p.ScopeId == id)?.LastSequence ?? 0;
 
-    private static string Id(long id) => id.ToString(CultureInfo.InvariantCulture);
+    // The hub's own contracts (Features/Gateway/Contracts.cs) still carry ids as text.
+    private static string Id(Snowflake id) => id.ToString();
 
-    private static string? Id(long? id) => id?.ToString(CultureInfo.InvariantCulture);
+    private static string? Id(Snowflake? id) => id?.ToString();
 }

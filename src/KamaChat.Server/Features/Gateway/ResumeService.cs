@@ -1,4 +1,3 @@
-using System.Globalization;
 using KamaChat.Server.Data;
 using KamaChat.Server.Features.Events;
 using KamaChat.Server.Features.Permissions;
@@ -15,15 +14,15 @@ public sealed class ResumeService(KamaDbContext db, PermissionService permission
     public const int MaxStreams = 500;
     public const int MaxEventsPerStream = 1000;
 
-    public async Task<ResumeResult> ResumeAsync(long userId, StreamCursors cursors, CancellationToken cancellationToken)
+    public async Task<ResumeResult> ResumeAsync(Snowflake userId, StreamCursors cursors, CancellationToken cancellationToken)
     {
-        var streams = new List<(EventScope Scope, long Id, long After)>();
+        var streams = new List<(EventScope Scope, Snowflake Id, long After)>();
         foreach (var (id, after) in cursors.Channels ?? [])
-            if (TryId(id, out var channelId) && await permissions.ForChannelAsync(userId, channelId, cancellationToken) is { } access &&
-                access.Has(Permissions.Permissions.ReadMessageHistory))
+            if (Snowflake.TryParse(id, out var channelId) &&
+                (await permissions.AuthorizeChannelAsync(userId, channelId, Permissions.Permissions.ReadMessageHistory, cancellationToken)).Allowed)
                 streams.Add((EventScope.Channel, channelId, after));
         foreach (var (id, after) in cursors.Servers ?? [])
-            if (TryId(id, out var serverId) && await permissions.ForServerAsync(userId, serverId, cancellationToken) is not null)
+            if (Snowflake.TryParse(id, out var serverId) && await permissions.ForServerAsync(userId, serverId, cancellationToken) is not null)
                 streams.Add((EventScope.Server, serverId, after));
         if (cursors.User is { } userAfter)
             streams.Add((EventScope.User, userId, userAfter));
@@ -42,12 +41,10 @@ public sealed class ResumeService(KamaDbContext db, PermissionService permission
             // A hole right after the cursor means the log no longer holds what was missed (it was pruned).
             var pruned = after < last && (missed.Count == 0 || missed[0].Sequence != after + 1);
             if (pruned || missed.Count > MaxEventsPerStream)
-                refetch.Add(new StreamRef(scope.ToString().ToLowerInvariant(), id.ToString(CultureInfo.InvariantCulture)));
+                refetch.Add(new StreamRef(scope.ToString().ToLowerInvariant(), id.ToString()));
             else
                 events.AddRange(missed.Select(EventDispatcher.ToGatewayEvent));
         }
         return new ResumeResult(events, refetch);
     }
-
-    private static bool TryId(string text, out long id) => long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out id);
 }

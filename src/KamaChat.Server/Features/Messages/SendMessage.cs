@@ -1,12 +1,9 @@
 using System.Globalization;
-using System.Security.Claims;
 using KamaChat.Server.Data;
 using KamaChat.Server.Features.Auth;
-using KamaChat.Server.Features.Channels;
 using KamaChat.Server.Features.Events;
 using KamaChat.Server.Features.Permissions;
 using KamaChat.Server.Infrastructure.Http;
-using KamaChat.Server.Infrastructure.Ids;
 using KamaChat.Server.Infrastructure.RateLimiting;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -20,22 +17,24 @@ internal static class SendMessage
     /// <summary>How long a nonce keeps returning the message it created.</summary>
     public static readonly TimeSpan NonceWindow = TimeSpan.FromHours(24);
 
-    public static async Task<Results<Created<MessageResponse>, Ok<MessageResponse>, ValidationProblem, ProblemHttpResult>> HandleAsync(
-        long id, SendMessageRequest request, ClaimsPrincipal principal, KamaDbContext db, PermissionService permissions,
-        EventLog events, SnowflakeGenerator ids, TimeProvider time, AccountRateLimiter limiter, HttpContext http, CancellationToken cancellationToken)
-    {
-        var userId = principal.UserId();
-        // Before any database work: a flood costs the flooder a 429, not the server a query.
-        if (limiter.TryAcquire(RateLimitPolicy.MessageSend, userId.ToString(CultureInfo.InvariantCulture), http) is { } limited)
-            return limited;
-        var access = await permissions.ForChannelAsync(userId, id, cancellationToken);
-        if (access is null)
-            return MessagingProblems.ChannelNotFound();
-        if (access.Channel.Type == ChannelType.Category)
-            return MessagingProblems.NotTextChannel();
-        if (!access.Has(Perms.SendMessages))
-            return MessagingProblems.Missing("SEND_MESSAGES");
+    /// <summary>What sending needs besides the request, as one parameter (minimal APIs fill it from DI and the request).</summary>
+    internal readonly record struct Services(KamaDbContext Db, EventLog Events, SnowflakeGenerator Ids, TimeProvider Time, HttpContext Http);
 
+    /// <summary>The per-account send limit, as an endpoint filter placed before the permission filter: no query for a flood.</summary>
+    public static async ValueTask<object?> RateLimitAsync(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
+    {
+        var http = invocation.HttpContext;
+        var limiter = http.RequestServices.GetRequiredService<AccountRateLimiter>();
+        return limiter.TryAcquire(RateLimitPolicy.MessageSend, CurrentUser.From(http.User).Id.ToString(), http) is { } limited
+            ? limited
+            : await next(invocation);
+    }
+
+    public static async Task<Results<Created<MessageResponse>, Ok<MessageResponse>, ValidationProblem, ProblemHttpResult>> HandleAsync(
+        ChannelAccess access, SendMessageRequest request, CurrentUser user, [AsParameters] Services services, CancellationToken cancellationToken)
+    {
+        var (db, events, ids, time, http) = services;
+        var (id, userId) = (access.ChannelId, user.Id);
         var content = request.Content.Trim();
         var nonce = request.Nonce;
         ReplyPreview? reply = null;
@@ -111,7 +110,7 @@ internal static class SendMessage
             db.ChangeTracker.Clear();
             var winner = await db.Messages.AsNoTracking()
                 .Where(m => m.ChannelId == id && m.AuthorId == userId && m.Nonce == nonce)
-                .Select(m => (long?)m.Id)
+                .Select(m => (Snowflake?)m.Id)
                 .SingleOrDefaultAsync(cancellationToken);
             if (winner is null)
                 throw;
@@ -119,11 +118,11 @@ internal static class SendMessage
         }
     }
 
-    private static async Task<DateTimeOffset?> LastSentAsync(KamaDbContext db, long channelId, long userId, CancellationToken cancellationToken)
+    private static async Task<DateTimeOffset?> LastSentAsync(KamaDbContext db, Snowflake channelId, Snowflake userId, CancellationToken cancellationToken)
     {
         // Snowflakes carry their creation time, so the newest id is the newest message without comparing timestamps in SQL.
-        var last = await db.Messages.Where(m => m.ChannelId == channelId && m.AuthorId == userId).MaxAsync(m => (long?)m.Id, cancellationToken);
-        return last is { } lastId ? SnowflakeGenerator.TimestampOf(lastId) : null;
+        var last = await db.Messages.Where(m => m.ChannelId == channelId && m.AuthorId == userId).MaxAsync(m => (Snowflake?)m.Id, cancellationToken);
+        return last?.Timestamp;
     }
 
     /// <summary>How long the sender must still wait, or null. Moderators (MANAGE_MESSAGES or MANAGE_CHANNELS) are exempt.</summary>
@@ -136,8 +135,8 @@ internal static class SendMessage
     }
 
     private static MessageResponse Describe(Message message, UserSummary author, ReplyPreview? reply) => new(
-        Ids.Text(message.Id), Ids.Text(message.ChannelId), author, message.Content, message.Nonce, reply,
-        message.Mentions.Where(m => m.TargetType == MentionTarget.User).Select(m => Ids.Text(m.TargetId)).Order(StringComparer.Ordinal).ToList(),
-        message.Mentions.Where(m => m.TargetType == MentionTarget.Role).Select(m => Ids.Text(m.TargetId)).Order(StringComparer.Ordinal).ToList(),
+        message.Id, message.ChannelId, author, message.Content, message.Nonce, reply,
+        message.Mentions.Where(m => m.TargetType == MentionTarget.User).Select(m => m.TargetId).Order().ToList(),
+        message.Mentions.Where(m => m.TargetType == MentionTarget.Role).Select(m => m.TargetId).Order().ToList(),
         message.MentionsEveryone, message.CreatedAt, null, false, [], [], message.Sequence);
 }

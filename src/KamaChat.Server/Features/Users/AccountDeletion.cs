@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using KamaChat.Server.Data;
 using KamaChat.Server.Features.Auth;
 using KamaChat.Server.Features.Channels;
@@ -26,10 +25,10 @@ public static class AccountDeletion
         username is not null && username.StartsWith(TombstonePrefix, StringComparison.OrdinalIgnoreCase);
 
     public static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> DeleteMeAsync(
-        [FromBody] DeleteAccountRequest request, ClaimsPrincipal principal, KamaDbContext db, UserManager<User> users, EventLog events,
+        [FromBody] DeleteAccountRequest request, CurrentUser me, KamaDbContext db, UserManager<User> users, EventLog events,
         CancellationToken cancellationToken)
     {
-        var userId = principal.UserId();
+        var userId = me.Id;
         var user = await db.Users.SingleOrDefaultAsync(u => u.Id == userId, cancellationToken);
         if (user is null)
             return Problems.NotFound("The user");
@@ -60,7 +59,7 @@ public static class AccountDeletion
         await db.Members.Where(m => m.UserId == userId).ExecuteDeleteAsync(cancellationToken); // member roles cascade
         foreach (var serverId in memberships)
             await change.AppendAsync(EventScope.Server, serverId, "MemberLeft",
-                new { serverId = Text(serverId), userId = Text(userId) }, cancellationToken);
+                new { serverId, userId }, cancellationToken);
         // Group DMs hand ownership over or disappear with their last participant, as when leaving.
         foreach (var channelId in dms)
             await DmChannels.RemoveRecipientAsync(db, change, channelId, userId, cancellationToken);
@@ -71,7 +70,7 @@ public static class AccountDeletion
 
     private static void Erase(User user, UserManager<User> users)
     {
-        user.UserName = TombstonePrefix + Text(user.Id);
+        user.UserName = TombstonePrefix + user.Id;
         user.NormalizedUserName = users.NormalizeName(user.UserName);
         user.Email = null;
         user.NormalizedEmail = null;
@@ -90,6 +89,4 @@ public static class AccountDeletion
         user.AvatarUrl = null;
         user.StatusText = null;
     }
-
-    private static string Text(long id) => id.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

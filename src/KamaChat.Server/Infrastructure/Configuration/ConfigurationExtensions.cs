@@ -1,4 +1,3 @@
-using KamaChat.Server.Infrastructure.Ids;
 using Microsoft.Extensions.Options;
 
 namespace KamaChat.Server.Infrastructure.Configuration;

@@ -28,7 +28,12 @@ public static class ProblemDetailsExtensions
             // A field the API does not know is a client mistake worth telling about, not something to drop silently.
             options.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
             options.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
+            // Numbers are JSON numbers (the web defaults also read them from strings, which OpenAPI then declares as
+            // "integer or string"); ids are Snowflakes, strings on the wire by their own converter.
+            options.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
         });
+        // {id:snowflake}: a route segment that is not an id matches nothing.
+        builder.Services.Configure<RouteOptions>(options => options.SetParameterPolicy<SnowflakeRouteConstraint>("snowflake"));
         // Binding failures throw instead of answering an empty 400, so the handler below writes a problem
         // and no endpoint code runs on a half-bound request.
         builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);

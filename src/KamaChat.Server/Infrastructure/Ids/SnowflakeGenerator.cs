@@ -27,7 +27,7 @@ public sealed class SnowflakeGenerator
         _time = time;
     }
 
-    public long NextId()
+    public Snowflake NextId()
     {
         lock (_gate)
         {
@@ -52,15 +52,15 @@ public sealed class SnowflakeGenerator
             }
 
             _lastMilliseconds = now;
-            return (now << (NodeBits + SequenceBits)) | (_node << SequenceBits) | _sequence;
+            return new Snowflake((now << (NodeBits + SequenceBits)) | (_node << SequenceBits) | _sequence);
         }
     }
 
-    public static DateTimeOffset TimestampOf(long id) => Epoch.AddMilliseconds(id >> (NodeBits + SequenceBits));
+    public static DateTimeOffset TimestampOf(Snowflake id) => Epoch.AddMilliseconds(id.Value >> (NodeBits + SequenceBits));
 
-    public static int NodeOf(long id) => (int)((id >> SequenceBits) & MaxNodeId);
+    public static int NodeOf(Snowflake id) => (int)((id.Value >> SequenceBits) & MaxNodeId);
 
     /// <summary>The smallest ID that could have been issued at <paramref name="time"/>: a cursor for time filters.</summary>
-    public static long MinimumIdAt(DateTimeOffset time) =>
-        Math.Max(0, (long)(time - Epoch).TotalMilliseconds) << (NodeBits + SequenceBits);
+    public static Snowflake MinimumIdAt(DateTimeOffset time) =>
+        new(Math.Max(0, (long)(time - Epoch).TotalMilliseconds) << (NodeBits + SequenceBits));
 }

@@ -1,10 +1,9 @@
-import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { createContext, useContext, useEffect, useState, useSyncExternalStore, type ReactNode } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
+import { useEffect, useState, type ReactNode } from 'react';
 import { GatewayClient } from './connection';
+import { GatewayContext, useGateway } from './context';
 
-const GatewayContext = createContext<GatewayClient | null>(null);
-
-/** Keeps the gateway connected while the signed-in shell is shown. */
+/** Keeps the gateway connected while the signed-in shell is shown; its state lives in this one client. */
 export function GatewayProvider({ children }: { children: ReactNode }) {
   const qc = useQueryClient();
   const [client] = useState(() => new GatewayClient(qc));
@@ -15,22 +14,42 @@ export function GatewayProvider({ children }: { children: ReactNode }) {
   return <GatewayContext.Provider value={client}>{children}</GatewayContext.Provider>;
 }
 
-export function useGateway(): GatewayClient {
-  const client = useContext(GatewayContext);
-  if (!client) throw new Error('useGateway outside GatewayProvider');
-  return client;
-}
-
-export function useConnectionStatus() {
+/** What the banner says: nothing, "lost" once reconnecting has taken 1.5 s, then "restored" for 3 s. */
+function useConnectionNotice(): 'lost' | 'restored' | null {
   const client = useGateway();
-  return useSyncExternalStore(client.subscribe, client.getStatus);
-}
-
-/** Reads a value the gateway keeps in the query cache (no fetching: it is filled by Ready and events). */
-export function useCached<T>(key: readonly unknown[], fallback: T): T {
-  const qc = useQueryClient();
-  const { data } = useQuery({ queryKey: key, queryFn: () => qc.getQueryData<T>(key) ?? fallback, staleTime: Infinity, gcTime: Infinity });
-  return data ?? fallback;
+  const [notice, setNotice] = useState<'lost' | 'restored' | null>(null);
+  useEffect(() => {
+    let lostTimer: ReturnType<typeof setTimeout> | undefined;
+    let restoredTimer: ReturnType<typeof setTimeout> | undefined;
+    let lost = false;
+    const onStatus = () => {
+      if (client.getStatus() === 'reconnecting') {
+        clearTimeout(restoredTimer);
+        if (!lost) setNotice(null);
+        if (!lost && lostTimer === undefined) {
+          lostTimer = setTimeout(() => {
+            lost = true;
+            setNotice('lost');
+          }, 1500);
+        }
+        return;
+      }
+      clearTimeout(lostTimer);
+      lostTimer = undefined;
+      if (!lost) return;
+      lost = false;
+      setNotice('restored');
+      restoredTimer = setTimeout(() => setNotice(null), 3000);
+    };
+    onStatus();
+    const unsubscribe = client.subscribe(onStatus);
+    return () => {
+      unsubscribe();
+      clearTimeout(lostTimer);
+      clearTimeout(restoredTimer);
+    };
+  }, [client]);
+  return notice;
 }
 
 /**
@@ -38,28 +57,15 @@ export function useCached<T>(key: readonly unknown[], fallback: T): T {
  * (the server closes a connection whose access token expired; the client comes straight back) shows nothing.
  */
 export function ConnectionBanner() {
-  const status = useConnectionStatus();
-  const [lost, setLost] = useState(false);
-  const [showRestored, setShowRestored] = useState(false);
-  useEffect(() => {
-    if (status === 'reconnecting') {
-      const timer = setTimeout(() => setLost(true), 1500);
-      return () => clearTimeout(timer);
-    }
-    if (!lost) return;
-    setLost(false);
-    setShowRestored(true);
-    const timer = setTimeout(() => setShowRestored(false), 3000);
-    return () => clearTimeout(timer);
-  }, [status, lost]);
-  if (status === 'reconnecting' && lost) {
+  const notice = useConnectionNotice();
+  if (notice === 'lost') {
     return (
       <div role="status" className="bg-amber-500 px-3 py-1 text-center text-sm font-medium text-black">
         Connection lost. Reconnecting…
       </div>
     );
   }
-  if (showRestored) {
+  if (notice === 'restored') {
     return (
       <div role="status" className="bg-emerald-800 px-3 py-1 text-center text-sm font-medium text-white">
         Connection restored

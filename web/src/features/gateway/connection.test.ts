@@ -1,19 +1,43 @@
 import { QueryClient } from '@tanstack/react-query';
 import { describe, expect, it, vi } from 'vitest';
-import { keys } from './cache';
+import { messageKeys } from '../messages/queries';
 import { GatewayClient } from './connection';
 import type { MessagePage } from './messageStore';
 import type { GatewayEvent, ReadyPayload } from './protocol';
 
-vi.mock('../../api/client', () => ({ api: {}, idParam: (x: string) => x, renewTokens: vi.fn(), tokenStore: { get: () => null }, unwrap: vi.fn() }));
+vi.mock('../../api/client', () => ({
+  api: {},
+  idParam: (x: string) => x,
+  renewTokens: vi.fn(),
+  tokenStore: { get: () => null },
+  unwrap: vi.fn(),
+}));
 
 const message = (id: string, sequence: number, nonce: string | null = null) => ({
-  id, channelId: '10', author: { id: '2', username: 'bo', displayName: null, avatarUrl: null }, content: `m${id}`, nonce, replyTo: null,
-  mentions: [], mentionRoles: [], mentionsEveryone: false, createdAt: '2026-01-01T00:00:00Z', editedAt: null, pinned: false,
-  reactions: [], attachments: [], sequence,
+  id,
+  channelId: '10',
+  author: { id: '2', username: 'bo', displayName: null, avatarUrl: null },
+  content: `m${id}`,
+  nonce,
+  replyTo: null,
+  mentions: [],
+  mentionRoles: [],
+  mentionsEveryone: false,
+  createdAt: '2026-01-01T00:00:00Z',
+  editedAt: null,
+  pinned: false,
+  reactions: [],
+  attachments: [],
+  sequence,
 });
-const created = (seq: number, id = String(100 + seq)): GatewayEvent =>
-  ({ id: `e${seq}`, type: 'MessageCreated', scope: 'channel', scopeId: '10', sequence: seq, data: JSON.stringify(message(id, seq)) });
+const created = (seq: number, id = String(100 + seq)): GatewayEvent => ({
+  id: `e${seq}`,
+  type: 'MessageCreated',
+  scope: 'channel',
+  scopeId: '10',
+  sequence: seq,
+  data: JSON.stringify(message(id, seq)),
+});
 
 function setUp() {
   const qc = new QueryClient({ defaultOptions: { queries: { gcTime: Infinity } } });
@@ -23,11 +47,17 @@ function setUp() {
   Object.assign(client as unknown as { connection: unknown }, { connection: { state: 'Connected', invoke } });
   const internals = client as unknown as { onReady(r: ReadyPayload): void; onEvents(e: GatewayEvent[]): void };
   internals.onReady({
-    user: { id: '1' } as ReadyPayload['user'], servers: [], directChannels: [], readStates: [], presences: [],
-    cursors: { channels: { '10': 5 }, servers: {}, user: 3 }, sessionId: 's', nodeId: 0,
+    user: { id: '1' } as ReadyPayload['user'],
+    servers: [],
+    directChannels: [],
+    readStates: [],
+    presences: [],
+    cursors: { channels: { '10': 5 }, servers: {}, user: 3 },
+    sessionId: 's',
+    nodeId: 0,
   });
-  qc.setQueryData<MessagePage>(keys.messages('10'), { messages: [], hasMore: false });
-  const ids = () => qc.getQueryData<MessagePage>(keys.messages('10'))!.messages.map((m) => m.id);
+  qc.setQueryData<MessagePage>(messageKeys.list('10'), { messages: [], hasMore: false });
+  const ids = () => qc.getQueryData<MessagePage>(messageKeys.list('10'))!.messages.map((m) => m.id);
   return { qc, client, invoke, events: (e: GatewayEvent[]) => internals.onEvents(e), ids };
 }
 
@@ -58,7 +88,7 @@ describe('GatewayClient', () => {
     invoke.mockResolvedValue({ events: [], refetch: [{ scope: 'channel', scopeId: '10' }] });
     events([created(50)]);
     await vi.runAllTimersAsync();
-    expect(invalidate).toHaveBeenCalledWith({ queryKey: keys.messages('10') });
+    expect(invalidate).toHaveBeenCalledWith({ queryKey: messageKeys.list('10') });
     vi.useRealTimers();
   });
 });

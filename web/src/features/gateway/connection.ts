@@ -1,8 +1,13 @@
 import { HubConnectionBuilder, HubConnectionState, HttpTransportType, LogLevel, type HubConnection } from '@microsoft/signalr';
 import type { QueryClient } from '@tanstack/react-query';
 import { api, idParam, renewTokens, tokenStore, unwrap } from '../../api/client';
+import { clientConfig } from '../../api/config';
 import type { ReadState } from '../../api/types';
-import { applyEvent, keys, seedFromReady, setReadState, type Presences, type Typing } from './cache';
+import { dmKeys } from '../dms/queries';
+import { messageKeys } from '../messages/queries';
+import { memberKeys } from '../servers/queries';
+import { applyEvent, HistoryLoads, seedFromReady, setReadState, type Presences, type Typing } from './cache';
+import { gatewayKeys } from './context';
 import type { GatewayEvent, PresenceSignal, ReadyPayload, ResumeResult, TypingSignal } from './protocol';
 import { deliver, StreamTracker } from './streams';
 
@@ -12,7 +17,11 @@ const RETRY_DELAYS = [0, 500, 1000, 2000, 3000, 5000];
 
 function claims(token: string): { exp: number; iat: number } {
   try {
-    const payload = JSON.parse(atob(token.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/'))) as { exp?: number; iat?: number; nbf?: number };
+    const payload = JSON.parse(atob(token.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/'))) as {
+      exp?: number;
+      iat?: number;
+      nbf?: number;
+    };
     return { exp: (payload.exp ?? 0) * 1000, iat: (payload.iat ?? payload.nbf ?? 0) * 1000 };
   } catch {
     return { exp: 0, iat: 0 };
@@ -48,6 +57,8 @@ async function freshAccessToken(): Promise<string> {
  */
 export class GatewayClient {
   private readonly tracker = new StreamTracker();
+  /** Channel histories being loaded over REST, so that events arriving meanwhile are not lost (cache.ts). */
+  readonly loads = new HistoryLoads();
   private connection: HubConnection | null = null;
   private readyOnce = false;
   private resuming: Promise<void> | null = null;
@@ -56,6 +67,8 @@ export class GatewayClient {
   private freshReadyTimer: ReturnType<typeof setTimeout> | null = null;
   private restarting = false;
   private myId: string | undefined;
+  /** When we last told a channel we are typing. */
+  private readonly typingSentAt = new Map<string, number>();
   private listeners = new Set<() => void>();
   status: ConnectionStatus = 'connecting';
 
@@ -81,15 +94,23 @@ export class GatewayClient {
   start() {
     this.stopped = false;
     const connection = new HubConnectionBuilder()
-      .withUrl('/hubs/gateway', { skipNegotiation: true, transport: HttpTransportType.WebSockets, accessTokenFactory: freshAccessToken })
-      .withAutomaticReconnect({ nextRetryDelayInMilliseconds: (ctx) => RETRY_DELAYS[Math.min(ctx.previousRetryCount, RETRY_DELAYS.length - 1)]! })
+      .withUrl(clientConfig.hubUrl, {
+        skipNegotiation: true,
+        transport: HttpTransportType.WebSockets,
+        accessTokenFactory: freshAccessToken,
+      })
+      .withAutomaticReconnect({
+        nextRetryDelayInMilliseconds: (ctx) => RETRY_DELAYS[Math.min(ctx.previousRetryCount, RETRY_DELAYS.length - 1)]!,
+      })
       .configureLogging(LogLevel.None)
       .build();
     this.connection = connection;
     connection.on('Ready', (ready: ReadyPayload) => this.onReady(ready));
     connection.on('Event', (event: GatewayEvent) => this.onEvents([event]));
     connection.on('Typing', (t: TypingSignal) => this.onTyping(t));
-    connection.on('Presence', (p: PresenceSignal) => this.qc.setQueryData<Presences>(keys.presences, (old) => ({ ...old, [p.userId]: p.status })));
+    connection.on('Presence', (p: PresenceSignal) =>
+      this.qc.setQueryData<Presences>(gatewayKeys.presences, (old) => ({ ...old, [p.userId]: p.status })),
+    );
     connection.onreconnecting(() => this.setStatus('reconnecting'));
     connection.onreconnected(() => this.setStatus('restored'));
     // Automatic reconnect gives up after its schedule, and never covers a first connection that failed: go again.
@@ -160,7 +181,7 @@ export class GatewayClient {
 
   private onEvents(events: GatewayEvent[]) {
     const { gap } = deliver(this.tracker, events, (event) => {
-      applyEvent(this.qc, event, { myId: () => this.myId, needFreshReady: () => this.scheduleFreshReady() });
+      applyEvent(this.qc, event, { myId: () => this.myId, needFreshReady: () => this.scheduleFreshReady(), loads: this.loads });
       if (event.type === 'ServerRemoved' || event.type === 'ServerDeleted') {
         const { serverId } = JSON.parse(event.data) as { serverId: string };
         this.tracker.forget('server', serverId);
@@ -199,12 +220,12 @@ export class GatewayClient {
   private refetch(scope: string, scopeId: string) {
     if (scope === 'channel') {
       this.tracker.forget('channel', scopeId);
-      void this.qc.invalidateQueries({ queryKey: keys.messages(scopeId) });
+      void this.qc.invalidateQueries({ queryKey: messageKeys.list(scopeId) });
     } else {
       this.tracker.forget(scope, scopeId);
       this.scheduleFreshReady();
-      void this.qc.invalidateQueries({ queryKey: keys.dms });
-      if (scope === 'server') void this.qc.invalidateQueries({ queryKey: keys.members(scopeId) });
+      void this.qc.invalidateQueries({ queryKey: dmKeys.list });
+      if (scope === 'server') void this.qc.invalidateQueries({ queryKey: memberKeys.list(scopeId) });
     }
   }
 
@@ -223,27 +244,61 @@ export class GatewayClient {
     }, 150);
   }
 
+  /** Shows who types until their signal expires (or their message arrives, cache.ts), then forgets them. */
   private onTyping(t: TypingSignal) {
     if (t.userId === this.myId) return;
+    const key = gatewayKeys.typing(t.channelId);
     const until = Math.min(new Date(t.expiresAt).getTime(), Date.now() + 8000);
-    this.qc.setQueryData<Typing>(keys.typing(t.channelId), (old) => ({ ...old, [t.userId]: until }));
+    this.qc.setQueryData<Typing>(key, (old) => ({ ...old, [t.userId]: until }));
+    setTimeout(
+      () => {
+        this.qc.setQueryData<Typing>(key, (old) => {
+          if (old?.[t.userId] !== until) return old; // renewed, or already ended by their message
+          const { [t.userId]: _, ...rest } = old;
+          return rest;
+        });
+      },
+      Math.max(0, until - Date.now()),
+    );
   }
 
-  /** Hub calls for the UI; they fail quietly while disconnected. */
-  /** Tells the others we are typing; false when it could not be sent (the caller tries again on the next key). */
-  async startTyping(channelId: string): Promise<boolean> {
+  // Hub calls for the UI; they fail quietly while disconnected.
+
+  /** Tells the others we are typing in a channel: one signal per 5 s is enough (they show it for 8 s). */
+  typing(channelId: string) {
+    const now = Date.now();
+    if (now - (this.typingSentAt.get(channelId) ?? 0) <= 5000) return;
+    this.typingSentAt.set(channelId, now);
+    void this.startTyping(channelId).then((sent) => {
+      // Not sent (reconnecting): the next key tries again.
+      if (!sent) this.typingSentAt.delete(channelId);
+    });
+  }
+
+  /** Our message ended the indicator on the other side: the next key signals again at once. */
+  typingEnded(channelId: string) {
+    this.typingSentAt.delete(channelId);
+  }
+
+  private async startTyping(channelId: string): Promise<boolean> {
     if (this.connection?.state !== HubConnectionState.Connected) return false;
-    return this.connection.invoke('StartTyping', channelId).then(() => true, () => false);
+    return this.connection.invoke('StartTyping', channelId).then(
+      () => true,
+      () => false,
+    );
   }
 
   /** Marks a channel read up to a message: through the hub, or over REST while the hub is reconnecting. */
   async ack(channelId: string, messageId: string) {
     const connection = this.connection;
     let state: ReadState | null = null;
-    if (connection?.state === HubConnectionState.Connected) state = await connection.invoke<ReadState>('Ack', channelId, messageId).catch(() => null);
-    state ??= await unwrap(api.POST('/api/v1/channels/{channelId}/messages/{messageId}/ack', {
-      params: { path: { channelId: idParam(channelId), messageId: idParam(messageId) } },
-    })).catch(() => null);
+    if (connection?.state === HubConnectionState.Connected)
+      state = await connection.invoke<ReadState>('Ack', channelId, messageId).catch(() => null);
+    state ??= await unwrap(
+      api.POST('/api/v1/channels/{channelId}/messages/{messageId}/ack', {
+        params: { path: { channelId: idParam(channelId), messageId: idParam(messageId) } },
+      }),
+    ).catch(() => null);
     if (state) setReadState(this.qc, state);
   }
 }

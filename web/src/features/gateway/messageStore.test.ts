@@ -4,9 +4,22 @@ import { addPending, applyChannelEvent, compareIds, prependOlder, setLocalState,
 
 function msg(id: string, extra: Partial<Message> = {}): Message {
   return {
-    id, channelId: '1', author: { id: '7', username: 'ann', displayName: null, avatarUrl: null }, content: `m${id}`, nonce: null,
-    replyTo: null, mentions: [], mentionRoles: [], mentionsEveryone: false, createdAt: '2026-01-01T00:00:00Z', editedAt: null,
-    pinned: false, reactions: [], attachments: [], sequence: 1, ...extra,
+    id,
+    channelId: '1',
+    author: { id: '7', username: 'ann', displayName: null, avatarUrl: null },
+    content: `m${id}`,
+    nonce: null,
+    replyTo: null,
+    mentions: [],
+    mentionRoles: [],
+    mentionsEveryone: false,
+    createdAt: '2026-01-01T00:00:00Z',
+    editedAt: null,
+    pinned: false,
+    reactions: [],
+    attachments: [],
+    sequence: 1,
+    ...extra,
   };
 }
 const empty: MessagePage = { messages: [], hasMore: false };
@@ -36,7 +49,10 @@ describe('message store', () => {
     page = addPending(page, msg('pending:n1', { nonce: 'n1', content: 'hello' }));
     expect(page.messages[1]!.localState).toBe('pending');
     page = applyChannelEvent(page, 'MessageCreated', msg('200', { nonce: 'n1', content: 'hello' }), '7');
-    expect(page.messages.map((m) => [m.id, m.localState])).toEqual([['100', undefined], ['200', undefined]]);
+    expect(page.messages.map((m) => [m.id, m.localState])).toEqual([
+      ['100', undefined],
+      ['200', undefined],
+    ]);
   });
 
   it('keeps a failed message, and a retry with the same nonce does not duplicate it', () => {

@@ -61,7 +61,12 @@ export function setLocalState(page: MessagePage, nonce: string, localState: 'pen
   return { ...page, messages: page.messages.map((m) => (isLocal(m) && m.nonce === nonce ? { ...m, localState } : m)) };
 }
 
-export function applyReaction(page: MessagePage, r: { messageId: string; emoji: string; userId: string }, added: boolean, myId: string | undefined): MessagePage {
+export function applyReaction(
+  page: MessagePage,
+  r: { messageId: string; emoji: string; userId: string },
+  added: boolean,
+  myId: string | undefined,
+): MessagePage {
   if (!page.messages.some((m) => m.id === r.messageId)) return page;
   const mine = r.userId === myId;
   return {

@@ -2,8 +2,14 @@ import { describe, expect, it } from 'vitest';
 import type { GatewayEvent } from './protocol';
 import { deliver, StreamTracker } from './streams';
 
-const ev = (sequence: number, scopeId = '10', scope: GatewayEvent['scope'] = 'channel'): GatewayEvent =>
-  ({ id: `${scope}${scopeId}-${sequence}`, type: 'MessageCreated', scope, scopeId, sequence, data: '{}' });
+const ev = (sequence: number, scopeId = '10', scope: GatewayEvent['scope'] = 'channel'): GatewayEvent => ({
+  id: `${scope}${scopeId}-${sequence}`,
+  type: 'MessageCreated',
+  scope,
+  scopeId,
+  sequence,
+  data: '{}',
+});
 
 function tracker() {
   const t = new StreamTracker();

@@ -64,7 +64,11 @@ export class StreamTracker {
  * Feeds events through the tracker in order: applies what is next, drops duplicates, and reports whether a gap
  * was seen (the caller then resumes). Events of one stream are taken in sequence order.
  */
-export function deliver(tracker: StreamTracker, events: GatewayEvent[], apply: (event: GatewayEvent) => void): { applied: number; dropped: number; gap: boolean } {
+export function deliver(
+  tracker: StreamTracker,
+  events: GatewayEvent[],
+  apply: (event: GatewayEvent) => void,
+): { applied: number; dropped: number; gap: boolean } {
   let applied = 0;
   let dropped = 0;
   let gap = false;

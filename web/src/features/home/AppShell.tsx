@@ -11,7 +11,10 @@ export function AppShell() {
   return (
     <GatewayProvider>
       <div className="flex h-full flex-col overflow-hidden">
-        <a href="#main" className="sr-only z-50 rounded-md bg-brand px-4 py-2 text-white focus:not-sr-only focus:absolute focus:left-2 focus:top-2">
+        <a
+          href="#main"
+          className="sr-only z-50 rounded-md bg-brand px-4 py-2 text-white focus:not-sr-only focus:absolute focus:left-2 focus:top-2"
+        >
           Skip to content
         </a>
         <VerifyEmailBanner />

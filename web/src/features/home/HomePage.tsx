@@ -2,7 +2,7 @@ import { usePageTitle } from '../../ui/usePageTitle';
 import { ChatIcon, UsersIcon } from '../../ui/icons';
 import { OnlineNow } from './OnlineNow';
 import { Sidebar } from './Sidebar';
-import { DmList } from '../chat/DmList';
+import { DmList } from '../dms/DmList';
 
 /** Home: the direct-message list and, until a conversation is chosen, an invitation to pick one. */
 export default function HomePage() {

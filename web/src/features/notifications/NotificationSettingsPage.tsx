@@ -1,18 +1,17 @@
-import { useQuery } from '@tanstack/react-query';
-import { api, unwrap } from '../../api/client';
 import { errorMessage } from '../../api/errors';
 import { Alert } from '../../ui/Alert';
 import { Spinner } from '../../ui/Button';
 import { usePageTitle } from '../../ui/usePageTitle';
+import { useJoinedServers } from '../servers/queries';
 import { SectionHeading } from '../settings/SettingsLayout';
-import { useNotificationSettings, useUpdateNotificationSettings } from './api';
+import { useNotificationSettings, useUpdateNotificationSettingsMutation } from './queries';
 import { changes, EMAIL_CHOICES, toggleMuted, type NotificationSettings } from './settings';
 
 export default function NotificationSettingsPage() {
   usePageTitle('Notification settings');
   const settings = useNotificationSettings();
-  const update = useUpdateNotificationSettings();
-  const servers = useQuery({ queryKey: ['users', '@me', 'servers'], queryFn: () => unwrap(api.GET('/api/v1/users/@me/servers')) });
+  const update = useUpdateNotificationSettingsMutation();
+  const servers = useJoinedServers();
 
   const save = (next: NotificationSettings) => {
     const patch = settings.data ? changes(settings.data, next) : null;
@@ -36,9 +35,14 @@ export default function NotificationSettingsPage() {
             <legend className="mb-2 text-base font-semibold">Email me about</legend>
             {EMAIL_CHOICES.map((choice) => (
               <label key={choice.value} className="flex cursor-pointer items-start gap-3 rounded-lg bg-side p-3 dark:bg-side-dark">
-                <input type="radio" name="email" value={choice.value} className="mt-1 size-4 accent-indigo-600"
+                <input
+                  type="radio"
+                  name="email"
+                  value={choice.value}
+                  className="mt-1 size-4 accent-indigo-600"
                   checked={settings.data.email === choice.value}
-                  onChange={() => save({ ...settings.data, email: choice.value })} />
+                  onChange={() => save({ ...settings.data, email: choice.value })}
+                />
                 <span>
                   <span className="block font-medium">{choice.label}</span>
                   <span className="block text-sm text-zinc-600 dark:text-zinc-400">{choice.description}</span>
@@ -56,13 +60,18 @@ export default function NotificationSettingsPage() {
             ) : servers.isError ? (
               <Alert>{errorMessage(servers.error)}</Alert>
             ) : servers.data.length === 0 ? (
-              <p className="rounded-lg bg-side p-4 text-sm text-zinc-600 dark:bg-side-dark dark:text-zinc-400">You’re not in any servers yet.</p>
+              <p className="rounded-lg bg-side p-4 text-sm text-zinc-600 dark:bg-side-dark dark:text-zinc-400">
+                You’re not in any servers yet.
+              </p>
             ) : (
               servers.data.map((server) => (
                 <label key={server.id} className="flex cursor-pointer items-center gap-3 rounded-lg bg-side p-3 dark:bg-side-dark">
-                  <input type="checkbox" className="size-4 accent-indigo-600"
+                  <input
+                    type="checkbox"
+                    className="size-4 accent-indigo-600"
                     checked={settings.data.mutedServerIds.includes(server.id)}
-                    onChange={() => save({ ...settings.data, mutedServerIds: toggleMuted(settings.data.mutedServerIds, server.id) })} />
+                    onChange={() => save({ ...settings.data, mutedServerIds: toggleMuted(settings.data.mutedServerIds, server.id) })}
+                  />
                   <span className="font-medium">Mute {server.name}</span>
                 </label>
               ))

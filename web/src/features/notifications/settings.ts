@@ -14,7 +14,11 @@ export interface NotificationSettings {
 export type NotificationSettingsPatch = Partial<NotificationSettings>;
 
 export const EMAIL_CHOICES: { value: EmailNotifications; label: string; description: string }[] = [
-  { value: 'all', label: 'All messages', description: 'Email me about every message I miss in my servers, as well as direct messages and mentions.' },
+  {
+    value: 'all',
+    label: 'All messages',
+    description: 'Email me about every message I miss in my servers, as well as direct messages and mentions.',
+  },
   { value: 'mentions', label: 'Only mentions', description: 'Email me only when someone mentions me or sends me a direct message.' },
   { value: 'none', label: 'Nothing', description: 'Never email me about messages.' },
 ];
@@ -36,8 +40,8 @@ export function toggleMuted(ids: readonly string[], serverId: string): string[] 
 export function changes(before: NotificationSettings, after: NotificationSettings): NotificationSettingsPatch | null {
   const patch: NotificationSettingsPatch = {};
   if (before.email !== after.email) patch.email = after.email;
-  const sameMuted = before.mutedServerIds.length === after.mutedServerIds.length
-    && before.mutedServerIds.every((id) => after.mutedServerIds.includes(id));
+  const sameMuted =
+    before.mutedServerIds.length === after.mutedServerIds.length && before.mutedServerIds.every((id) => after.mutedServerIds.includes(id));
   if (!sameMuted) patch.mutedServerIds = after.mutedServerIds;
   return Object.keys(patch).length > 0 ? patch : null;
 }

@@ -2,7 +2,7 @@ import { useEffect, useRef } from 'react';
 import { Link } from 'react-router';
 import { errorMessage } from '../../api/errors';
 import { Avatar } from '../../ui/Avatar';
-import { useProfile } from './api';
+import { useProfile } from './queries';
 
 /**
  * A user's profile at a glance, opened from a message author or the member list: avatar, names, status and bio,
@@ -16,8 +16,9 @@ export function ProfileCard({ userId, onClose, className = '' }: { userId: strin
     card.current?.focus();
   }, []);
 
-  const name = profile.data ? profile.data.displayName ?? profile.data.username : 'Profile';
+  const name = profile.data ? (profile.data.displayName ?? profile.data.username) : 'Profile';
   return (
+    // eslint-disable-next-line jsx-a11y/no-noninteractive-element-interactions -- Escape closes a dialog (WAI-ARIA dialog pattern)
     <div
       ref={card}
       role="dialog"
@@ -35,7 +36,9 @@ export function ProfileCard({ userId, onClose, className = '' }: { userId: strin
       {profile.isPending ? (
         <p className="text-sm text-zinc-600 dark:text-zinc-400">Loading…</p>
       ) : profile.isError ? (
-        <p role="alert" className="text-sm text-red-700 dark:text-red-400">{errorMessage(profile.error)}</p>
+        <p role="alert" className="text-sm text-red-700 dark:text-red-400">
+          {errorMessage(profile.error)}
+        </p>
       ) : (
         <>
           <div className="flex items-center gap-3">
@@ -53,7 +56,10 @@ export function ProfileCard({ userId, onClose, className = '' }: { userId: strin
               <p className="mt-1 whitespace-pre-wrap break-words text-sm">{profile.data.bio}</p>
             </>
           )}
-          <Link to={`/users/${profile.data.id}`} className="mt-4 inline-block text-sm font-medium text-indigo-700 hover:underline dark:text-indigo-300">
+          <Link
+            to={`/users/${profile.data.id}`}
+            className="mt-4 inline-block text-sm font-medium text-indigo-700 hover:underline dark:text-indigo-300"
+          >
             View full profile
           </Link>
         </>

@@ -1,0 +1,127 @@
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { useGateway, useReadStates } from '../gateway/context';
+import { compareIds, type ChatMessage } from '../gateway/messageStore';
+import { MessageRow, type RowActions } from './MessageRow';
+import { useLoadOlderMessages, useMessages } from './queries';
+
+const GROUP_MS = 5 * 60_000;
+const NO_MESSAGES: ChatMessage[] = [];
+
+function isGrouped(prev: ChatMessage | undefined, m: ChatMessage) {
+  return (
+    !!prev &&
+    prev.author.id === m.author.id &&
+    !m.replyTo &&
+    new Date(m.createdAt).getTime() - new Date(prev.createdAt).getTime() < GROUP_MS
+  );
+}
+
+/** The channel's messages, virtualized: only the rows near the viewport are in the DOM. */
+export function MessageList({
+  channelId,
+  editingId,
+  actions,
+  header,
+}: {
+  channelId: string;
+  editingId: string | null;
+  actions: RowActions;
+  header: React.ReactNode;
+}) {
+  const gateway = useGateway();
+  const { data, isPending, isError } = useMessages(channelId);
+  const loadOlder = useLoadOlderMessages(channelId);
+  const readStates = useReadStates();
+  const messages = data?.messages ?? NO_MESSAGES;
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const atBottom = useRef(true);
+  const [loadingOlder, setLoadingOlder] = useState(false);
+  const anchor = useRef<{ firstId: string; total: number; top: number } | null>(null);
+
+  const virtualizer = useVirtualizer({
+    count: messages.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => 56,
+    overscan: 8,
+    getItemKey: (i) => messages[i]!.nonce ?? messages[i]!.id,
+  });
+
+  // Keep the view pinned to the newest message while the reader is at the bottom, and go there when we send.
+  const count = messages.length;
+  const newest = messages[count - 1];
+  const newestId = newest?.id;
+  const newestPending = newest?.localState === 'pending';
+  useLayoutEffect(() => {
+    if (newestPending) atBottom.current = true;
+    if (atBottom.current && count) virtualizer.scrollToIndex(count - 1, { align: 'end' });
+  }, [count, newestId, newestPending, virtualizer]);
+
+  // After an older page lands, hold the reader where they were.
+  useLayoutEffect(() => {
+    const a = anchor.current;
+    const el = scrollRef.current;
+    if (!a || !el || messages[0]?.id === a.firstId) return;
+    anchor.current = null;
+    el.scrollTop = a.top + (virtualizer.getTotalSize() - a.total);
+  }, [messages, virtualizer]);
+
+  const lastId = [...messages].reverse().find((m) => !m.localState)?.id;
+  const ack = useCallback(() => {
+    if (!atBottom.current || !lastId || document.visibilityState !== 'visible') return;
+    const read = readStates[channelId]?.lastReadMessageId;
+    if (!read || compareIds(lastId, read) > 0) void gateway.ack(channelId, lastId);
+  }, [lastId, readStates, channelId, gateway]);
+  useEffect(ack, [ack]);
+
+  const onScroll = () => {
+    const el = scrollRef.current;
+    if (!el) return;
+    atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 60;
+    if (atBottom.current) ack();
+    if (el.scrollTop < 300 && data?.hasMore && !loadingOlder) {
+      setLoadingOlder(true);
+      anchor.current = { firstId: messages[0]?.id ?? '', total: virtualizer.getTotalSize(), top: el.scrollTop };
+      loadOlder()
+        .catch(() => undefined)
+        .finally(() => setLoadingOlder(false));
+    }
+  };
+
+  return (
+    <div ref={scrollRef} onScroll={onScroll} className="min-h-0 flex-1 overflow-y-auto" data-testid="message-scroller">
+      {!data?.hasMore && !isPending && header}
+      {loadingOlder && (
+        <p role="status" className="p-2 text-center text-sm text-zinc-600 dark:text-zinc-400">
+          Loading older messages…
+        </p>
+      )}
+      {isPending && (
+        <p role="status" className="p-4 text-sm text-zinc-600 dark:text-zinc-400">
+          Loading messages…
+        </p>
+      )}
+      {isError && (
+        <p role="alert" className="p-4 text-sm text-red-700 dark:text-red-400">
+          This channel could not be loaded.
+        </p>
+      )}
+      <div role="feed" aria-label="Messages" aria-busy={loadingOlder} style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+        {virtualizer.getVirtualItems().map((item) => {
+          const m = messages[item.index]!;
+          return (
+            <div
+              key={item.key}
+              data-index={item.index}
+              ref={virtualizer.measureElement}
+              style={{ position: 'absolute', top: 0, left: 0, width: '100%', transform: `translateY(${item.start}px)` }}
+            >
+              <MessageRow message={m} grouped={isGrouped(messages[item.index - 1], m)} editing={editingId === m.id} actions={actions} />
+            </div>
+          );
+        })}
+      </div>
+      <div className="h-4" />
+    </div>
+  );
+}

@@ -1,0 +1,210 @@
+import { memo, useState, type KeyboardEvent } from 'react';
+import { Avatar } from '../../ui/Avatar';
+import type { ChatMessage } from '../gateway/messageStore';
+import { displayName } from '../users/displayName';
+import { ProfileCard } from '../users/ProfileCard';
+import { Markdown } from './Markdown';
+
+export const EMOJI = ['👍', '❤️', '😂', '🎉', '😮', '😢', '🔥', '👀', '✅', '🙏'];
+
+export interface RowActions {
+  canManage: boolean;
+  canPin: boolean;
+  myId: string | undefined;
+  nameOf: (id: string) => string;
+  onReply: (m: ChatMessage) => void;
+  onEdit: (m: ChatMessage | null) => void;
+  onSaveEdit: (m: ChatMessage, content: string) => void;
+  onDelete: (m: ChatMessage) => void;
+  onReact: (m: ChatMessage, emoji: string, on: boolean) => void;
+  onPin: (m: ChatMessage) => void;
+  onRetry: (m: ChatMessage) => void;
+  onDiscard: (m: ChatMessage) => void;
+}
+
+const time = (iso: string) => new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+
+function EditBox({ message, actions }: { message: ChatMessage; actions: RowActions }) {
+  const [text, setText] = useState(message.content);
+  const onKey = (e: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (e.key === 'Escape') actions.onEdit(null);
+    if (e.key === 'Enter' && !e.shiftKey) {
+      e.preventDefault();
+      if (text.trim()) actions.onSaveEdit(message, text);
+    }
+  };
+  return (
+    <div>
+      <textarea
+        aria-label="Edit message"
+        autoFocus
+        value={text}
+        onChange={(e) => setText(e.target.value)}
+        onKeyDown={onKey}
+        rows={Math.min(6, text.split('\n').length)}
+        className="w-full resize-none rounded-md bg-zinc-100 p-2 text-sm dark:bg-zinc-800"
+      />
+      <p className="text-xs text-zinc-600 dark:text-zinc-400">Escape to cancel · Enter to save</p>
+    </div>
+  );
+}
+
+/** One message: author line (unless grouped with the one before), reply quote, text, reactions, hover actions. */
+export const MessageRow = memo(function MessageRow({
+  message: m,
+  grouped,
+  editing,
+  actions,
+}: {
+  message: ChatMessage;
+  grouped: boolean;
+  editing: boolean;
+  actions: RowActions;
+}) {
+  const [picker, setPicker] = useState(false);
+  const [profileOpen, setProfileOpen] = useState(false);
+  const mine = m.author.id === actions.myId;
+  const local = m.localState !== undefined;
+  const name = displayName(m.author);
+  return (
+    <div
+      data-testid="message-row"
+      data-message-id={m.id}
+      data-state={m.localState ?? 'sent'}
+      aria-label={`${name}: ${m.content}`}
+      role="article"
+      // Focusable, as the feed pattern asks: focusing a message shows its actions, and Tab moves into them.
+      tabIndex={0}
+      className={`group relative px-4 hover:bg-zinc-100 focus-within:bg-zinc-100 dark:hover:bg-zinc-800/40 dark:focus-within:bg-zinc-800/40 ${grouped && !m.replyTo ? 'py-0.5' : 'mt-3 py-0.5'} ${m.localState === 'pending' ? 'opacity-60' : ''}`}
+    >
+      {m.replyTo && (
+        <div className="ml-12 truncate text-xs text-zinc-600 dark:text-zinc-400" data-testid="reply-quote">
+          ↪ replying to <span className="font-semibold">@{m.replyTo.authorId ? actions.nameOf(m.replyTo.authorId) : 'unknown'}</span>{' '}
+          {m.replyTo.deleted ? <em>Original message was deleted</em> : m.replyTo.content}
+        </div>
+      )}
+      <div className="flex gap-3">
+        <div className="w-10 shrink-0">{(!grouped || m.replyTo) && <Avatar id={m.author.id} name={name} url={m.author.avatarUrl} />}</div>
+        <div className="min-w-0 flex-1">
+          {(!grouped || m.replyTo) && (
+            <div className="flex items-baseline gap-2">
+              <span className="relative">
+                <button
+                  type="button"
+                  aria-expanded={profileOpen}
+                  onClick={() => setProfileOpen(!profileOpen)}
+                  className="font-semibold hover:underline"
+                >
+                  {name}
+                </button>
+                {profileOpen && (
+                  <ProfileCard userId={m.author.id} onClose={() => setProfileOpen(false)} className="absolute left-0 top-6 z-30" />
+                )}
+              </span>
+              <time dateTime={m.createdAt} className="text-xs text-zinc-600 dark:text-zinc-400">
+                {time(m.createdAt)}
+              </time>
+              {m.pinned && <span className="text-xs text-zinc-600 dark:text-zinc-400">📌 pinned</span>}
+            </div>
+          )}
+          {editing ? (
+            <EditBox message={m} actions={actions} />
+          ) : (
+            <div className="whitespace-pre-wrap break-words text-[15px] leading-relaxed" data-testid="message-content">
+              <Markdown content={m.content} nameOf={actions.nameOf} />
+              {m.editedAt && <span className="ml-1 text-xs text-zinc-600 dark:text-zinc-400">(edited)</span>}
+            </div>
+          )}
+          {m.localState === 'failed' && (
+            <div className="flex items-center gap-2 text-sm text-red-700 dark:text-red-400" role="alert">
+              Not sent.
+              <button type="button" className="font-semibold underline" onClick={() => actions.onRetry(m)}>
+                Retry
+              </button>
+              <button type="button" className="underline" onClick={() => actions.onDiscard(m)}>
+                Discard
+              </button>
+            </div>
+          )}
+          {m.reactions.length > 0 && (
+            <div className="mt-1 flex flex-wrap gap-1">
+              {m.reactions.map((r) => (
+                <button
+                  key={r.emoji}
+                  type="button"
+                  aria-pressed={r.me}
+                  aria-label={`${r.emoji} ${r.count} reaction${Number(r.count) === 1 ? '' : 's'}`}
+                  onClick={() => actions.onReact(m, r.emoji, !r.me)}
+                  className={`rounded-md border px-1.5 text-sm ${r.me ? 'border-brand bg-brand/15' : 'border-zinc-300 bg-zinc-100 dark:border-zinc-700 dark:bg-zinc-800'}`}
+                >
+                  {r.emoji} {r.count}
+                </button>
+              ))}
+            </div>
+          )}
+        </div>
+      </div>
+      {!local && !editing && (
+        <div className="absolute -top-3 right-4 hidden gap-0.5 rounded-md border border-zinc-300 bg-white p-0.5 shadow group-hover:flex group-focus-within:flex dark:border-zinc-700 dark:bg-zinc-900">
+          <ToolButton label="Add reaction" onClick={() => setPicker((v) => !v)}>
+            ☺
+          </ToolButton>
+          <ToolButton label="Reply" onClick={() => actions.onReply(m)}>
+            ↩
+          </ToolButton>
+          {mine && (
+            <ToolButton label="Edit" onClick={() => actions.onEdit(m)}>
+              ✎
+            </ToolButton>
+          )}
+          {actions.canPin && (
+            <ToolButton label={m.pinned ? 'Unpin' : 'Pin'} onClick={() => actions.onPin(m)}>
+              📌
+            </ToolButton>
+          )}
+          {(mine || actions.canManage) && (
+            <ToolButton label="Delete" onClick={() => actions.onDelete(m)}>
+              🗑
+            </ToolButton>
+          )}
+        </div>
+      )}
+      {picker && (
+        <div
+          role="group"
+          aria-label="Pick a reaction"
+          className="absolute right-4 top-5 z-10 flex flex-wrap gap-1 rounded-md border border-zinc-300 bg-white p-1 shadow-lg dark:border-zinc-700 dark:bg-zinc-900"
+        >
+          {EMOJI.map((e) => (
+            <button
+              key={e}
+              type="button"
+              aria-label={`React with ${e}`}
+              className="rounded p-1 text-lg hover:bg-zinc-200 dark:hover:bg-zinc-700"
+              onClick={() => {
+                setPicker(false);
+                actions.onReact(m, e, true);
+              }}
+            >
+              {e}
+            </button>
+          ))}
+        </div>
+      )}
+    </div>
+  );
+});
+
+function ToolButton({ label, onClick, children }: { label: string; onClick: () => void; children: React.ReactNode }) {
+  return (
+    <button
+      type="button"
+      aria-label={label}
+      title={label}
+      onClick={onClick}
+      className="rounded px-1.5 py-0.5 text-sm hover:bg-zinc-200 dark:hover:bg-zinc-700"
+    >
+      <span aria-hidden="true">{children}</span>
+    </button>
+  );
+}

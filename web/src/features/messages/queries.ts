@@ -1,0 +1,195 @@
+import { useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
+import { useCallback } from 'react';
+import { api, idParam, unwrap } from '../../api/client';
+import type { Me, Message } from '../../api/types';
+import type { HistoryLoads } from '../gateway/cache';
+import { useGateway } from '../gateway/context';
+import {
+  addPending,
+  prependOlder,
+  removeMessage,
+  setLocalState,
+  upsertMessage,
+  type ChatMessage,
+  type MessagePage,
+} from '../gateway/messageStore';
+import { userKeys } from '../users/queries';
+
+export const PAGE = 50;
+
+export const messageKeys = {
+  /** A channel's loaded history (newest page, older pages as scrolled to, our pending sends); patched by events. */
+  list: (channelId: string) => ['messages', channelId] as const,
+};
+
+async function fetchLatest(qc: QueryClient, loads: HistoryLoads, channelId: string): Promise<MessagePage> {
+  loads.begin(channelId);
+  let list: Message[];
+  try {
+    list = await unwrap(
+      api.GET('/api/v1/channels/{id}/messages', { params: { path: { id: idParam(channelId) }, query: { limit: PAGE } } }),
+    );
+  } catch (error) {
+    loads.end(channelId, { messages: [], hasMore: false }, undefined);
+    throw error;
+  }
+  let page: MessagePage = { messages: [], hasMore: list.length === PAGE };
+  for (const m of [...list].reverse()) page = upsertMessage(page, m);
+  // Keep what this client still has in flight or failed, and anything newer that arrived while loading.
+  const current = qc.getQueryData<MessagePage>(messageKeys.list(channelId));
+  for (const m of current?.messages ?? []) page = m.localState ? { ...page, messages: [...page.messages, m] } : page;
+  return loads.end(channelId, page, qc.getQueryData<Me>(userKeys.me)?.id);
+}
+
+/** A channel's history: the newest page from REST, then kept current by gateway events. */
+export function useMessages(channelId: string) {
+  const qc = useQueryClient();
+  const { loads } = useGateway();
+  return useQuery({
+    queryKey: messageKeys.list(channelId),
+    queryFn: () => fetchLatest(qc, loads, channelId),
+    staleTime: Infinity,
+    gcTime: 5 * 60_000,
+  });
+}
+
+/** Loads the page before the oldest loaded message (the list calls it when scrolled near the top). */
+export function useLoadOlderMessages(channelId: string) {
+  const qc = useQueryClient();
+  return useCallback(async () => {
+    const page = qc.getQueryData<MessagePage>(messageKeys.list(channelId));
+    const oldest = page?.messages.find((m) => !m.localState);
+    if (!page?.hasMore || !oldest) return;
+    const list = await unwrap(
+      api.GET('/api/v1/channels/{id}/messages', {
+        params: { path: { id: idParam(channelId) }, query: { before: idParam(oldest.id), limit: PAGE } },
+      }),
+    );
+    qc.setQueryData<MessagePage>(messageKeys.list(channelId), (old) => (old ? prependOlder(old, list, list.length === PAGE) : old));
+  }, [qc, channelId]);
+}
+
+/** Finds, when asked, our newest sent message in a channel (Up in an empty composer edits it). */
+export function useLastOwnMessage(channelId: string, myId: string | undefined) {
+  const qc = useQueryClient();
+  return useCallback(() => {
+    const page = qc.getQueryData<MessagePage>(messageKeys.list(channelId));
+    return [...(page?.messages ?? [])].reverse().find((m) => m.author.id === myId && !m.localState);
+  }, [qc, channelId, myId]);
+}
+
+/** A message nonce: crypto.randomUUID where the page is a secure context, random bytes otherwise (plain-http LAN hosts). */
+export function newNonce(): string {
+  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
+  return [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+export interface SendMessage {
+  channelId: string;
+  content: string;
+  replyTo: Message['replyTo'];
+  /** The same nonce on a retry: the server then answers with the original message instead of a second one. */
+  nonce: string;
+  author: Me;
+}
+
+/** The quote a reply carries, from the message replied to. */
+export const replyPreview = (m: Message): Message['replyTo'] => ({ id: m.id, authorId: m.author.id, content: m.content, deleted: false });
+
+/** Shows the message at once as pending; the server's copy (same nonce) replaces it; a failure marks it for Retry. */
+export function useSendMessageMutation() {
+  const qc = useQueryClient();
+  return useMutation({
+    // Offline, the attempt fails at once and offers Retry, rather than waiting unseen for the network.
+    networkMode: 'always',
+    mutationFn: ({ channelId, content, nonce, replyTo }: SendMessage) =>
+      unwrap(
+        api.POST('/api/v1/channels/{id}/messages', {
+          params: { path: { id: idParam(channelId) } },
+          body: { content, nonce, replyTo: replyTo ? idParam(replyTo.id) : null },
+        }),
+      ),
+    onMutate: ({ channelId, content, nonce, replyTo, author }) => {
+      const pending: ChatMessage = {
+        id: `pending:${nonce}`,
+        channelId,
+        author: { id: author.id, username: author.username, displayName: author.displayName, avatarUrl: author.avatarUrl },
+        content,
+        nonce,
+        replyTo,
+        mentions: [],
+        mentionRoles: [],
+        mentionsEveryone: false,
+        createdAt: new Date().toISOString(),
+        editedAt: null,
+        pinned: false,
+        reactions: [],
+        attachments: [],
+        sequence: 0,
+      };
+      qc.setQueryData<MessagePage>(messageKeys.list(channelId), (old) => addPending(old ?? { messages: [], hasMore: false }, pending));
+    },
+    onSuccess: (message, { channelId }) =>
+      qc.setQueryData<MessagePage>(messageKeys.list(channelId), (old) => (old ? upsertMessage(old, message) : old)),
+    onError: (_error, { channelId, nonce }) =>
+      qc.setQueryData<MessagePage>(messageKeys.list(channelId), (old) => (old ? setLocalState(old, nonce, 'failed') : old)),
+  });
+}
+
+/** Drops a message that failed to send (it exists only here). */
+export function useDiscardMessage() {
+  const qc = useQueryClient();
+  return useCallback(
+    (message: ChatMessage) => {
+      qc.setQueryData<MessagePage>(messageKeys.list(message.channelId), (old) =>
+        old ? { ...old, messages: old.messages.filter((m) => m !== message) } : old,
+      );
+    },
+    [qc],
+  );
+}
+
+const messagePath = (m: Message) => ({ id: idParam(m.channelId), messageId: idParam(m.id) });
+
+// Edits, reactions and pins come back as the channel's events (MessageUpdated, ReactionAdded, MessagePinned ...), in
+// the channel's order; applying our own answer as well could put an older state over a newer one, so they do not.
+
+export function useEditMessageMutation() {
+  return useMutation({
+    mutationFn: ({ message, content }: { message: Message; content: string }) =>
+      unwrap(api.PATCH('/api/v1/channels/{id}/messages/{messageId}', { params: { path: messagePath(message) }, body: { content } })),
+  });
+}
+
+export function useDeleteMessageMutation() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (message: Message) =>
+      unwrap(api.DELETE('/api/v1/channels/{id}/messages/{messageId}', { params: { path: messagePath(message) } })),
+    // Removing is the same whether our answer or the MessageDeleted event comes first.
+    onSuccess: (_result, message) =>
+      qc.setQueryData<MessagePage>(messageKeys.list(message.channelId), (old) => (old ? removeMessage(old, message.id) : old)),
+  });
+}
+
+export function useReactionMutation() {
+  return useMutation({
+    mutationFn: ({ message, emoji, on }: { message: Message; emoji: string; on: boolean }) => {
+      const params = { path: { ...messagePath(message), emoji } };
+      return on
+        ? unwrap(api.PUT('/api/v1/channels/{id}/messages/{messageId}/reactions/{emoji}/@me', { params }))
+        : unwrap(api.DELETE('/api/v1/channels/{id}/messages/{messageId}/reactions/{emoji}/@me', { params }));
+    },
+  });
+}
+
+export function usePinMutation() {
+  return useMutation({
+    mutationFn: ({ message, pinned }: { message: Message; pinned: boolean }) => {
+      const params = { path: messagePath(message) };
+      return pinned
+        ? unwrap(api.PUT('/api/v1/channels/{id}/pins/{messageId}', { params }))
+        : unwrap(api.DELETE('/api/v1/channels/{id}/pins/{messageId}', { params }));
+    },
+  });
+}
