@@ -12,6 +12,9 @@ import type { GatewayEvent, PresenceSignal, ReadyPayload, ResumeResult, TypingSi
 import { deliver, StreamTracker } from './streams';
 
 export type ConnectionStatus = 'connecting' | 'connected' | 'reconnecting' | 'restored';
+/** The presence a user chooses (the gateway's SetPresence); others see 'invisible' as offline. */
+export type ChosenStatus = 'online' | 'idle' | 'dnd' | 'invisible';
+export const CHOSEN_STATUSES: readonly ChosenStatus[] = ['online', 'idle', 'dnd', 'invisible'];
 
 const RETRY_DELAYS = [0, 500, 1000, 2000, 3000, 5000];
 
@@ -70,7 +73,10 @@ export class GatewayClient {
   /** When we last told a channel we are typing. */
   private readonly typingSentAt = new Map<string, number>();
   private listeners = new Set<() => void>();
+  private readonly eventListeners = new Set<(event: GatewayEvent) => void>();
   status: ConnectionStatus = 'connecting';
+  /** Our own chosen presence, from Ready and our SetPresence calls. */
+  private chosen: ChosenStatus = 'online';
 
   constructor(private readonly qc: QueryClient) {}
 
@@ -80,6 +86,18 @@ export class GatewayClient {
   };
 
   getStatus = () => this.status;
+
+  /** Our chosen presence (subscribe tells of changes too). */
+  getChosenStatus = () => this.chosen;
+
+  /**
+   * Hears every event once it is applied to the cache: once per event, in each stream's order, live or through
+   * Resume (notifications, the app badge). Returns the function that stops listening.
+   */
+  onEvent(listener: (event: GatewayEvent) => void): () => void {
+    this.eventListeners.add(listener);
+    return () => this.eventListeners.delete(listener);
+  }
 
   /** Whether the first Ready has arrived (until then the server list is not known). */
   get ready() {
@@ -126,16 +144,26 @@ export class GatewayClient {
   }
 
   /** The browser knows before the socket does (which can take the 30 s server timeout): close and wait. */
-  private onOffline = () => {
+  private onOffline = () => this.restart(() => (navigator.onLine ? 0 : 5000));
+
+  /**
+   * The machine woke from sleep or changed networks (the desktop app hears of both): a socket from before may be
+   * dead without knowing it for another 30 s. Start over now; the new connection resumes from our cursors.
+   */
+  reconnectNow() {
+    this.restart(() => 0);
+  }
+
+  private restart(delay: () => number) {
     const connection = this.connection;
     if (!connection || this.stopped) return;
     this.setStatus('reconnecting');
     this.restarting = true;
     void connection.stop().finally(() => {
       this.restarting = false;
-      setTimeout(() => void this.connect(connection), navigator.onLine ? 0 : 5000);
+      setTimeout(() => void this.connect(connection), delay());
     });
-  };
+  }
 
   private onOnline = () => {
     const connection = this.connection;
@@ -166,6 +194,7 @@ export class GatewayClient {
 
   private onReady(ready: ReadyPayload) {
     this.myId = ready.user.id;
+    if (ready.status) this.chosen = ready.status;
     seedFromReady(this.qc, ready);
     if (!this.readyOnce) {
       this.readyOnce = true;
@@ -186,6 +215,7 @@ export class GatewayClient {
         const { serverId } = JSON.parse(event.data) as { serverId: string };
         this.tracker.forget('server', serverId);
       }
+      this.eventListeners.forEach((listener) => listener(event));
     });
     // Not awaited inside the handler: invoking the hub from its own receive callback would wait on itself.
     if (gap) setTimeout(() => void this.resume(), 0);
@@ -286,6 +316,20 @@ export class GatewayClient {
       () => true,
       () => false,
     );
+  }
+
+  /** Sets our presence for everyone who can see it; false when the hub could not be told (reconnecting). */
+  async setPresence(status: ChosenStatus): Promise<boolean> {
+    if (this.connection?.state !== HubConnectionState.Connected) return false;
+    const done = await this.connection.invoke('SetPresence', status).then(
+      () => true,
+      () => false,
+    );
+    if (done && this.chosen !== status) {
+      this.chosen = status;
+      this.listeners.forEach((l) => l());
+    }
+    return done;
   }
 
   /** Marks a channel read up to a message: through the hub, or over REST while the hub is reconnecting. */

@@ -78,4 +78,6 @@ export interface ReadyPayload {
   cursors: StreamCursorsDto;
   sessionId: string;
   nodeId: number;
+  /** The presence this user chose (online, idle, dnd, invisible); absent from servers that predate it. */
+  status?: 'online' | 'idle' | 'dnd' | 'invisible';
 }

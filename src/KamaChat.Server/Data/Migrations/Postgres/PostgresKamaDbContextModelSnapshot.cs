@@ -427,6 +427,9 @@ namespace KamaChat.Server.Data.Migrations.Postgres
                     b.Property<long>("UserId")
                         .HasColumnType("bigint");
 
+                    b.Property<bool>("DesktopMuted")
+                        .HasColumnType("boolean");
+
                     b.Property<int>("Email")
                         .HasColumnType("integer");
 
@@ -734,7 +737,7 @@ namespace KamaChat.Server.Data.Migrations.Postgres
                     b.ToTable("data_protection_keys", (string)null);
                 });
 
-            modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserClaim<long>", b =>
+            modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserClaim<KamaChat.Server.Infrastructure.Ids.Snowflake>", b =>
                 {
                     b.Property<int>("Id")
                         .ValueGeneratedOnAdd()
@@ -758,7 +761,7 @@ namespace KamaChat.Server.Data.Migrations.Postgres
                     b.ToTable("user_claims", (string)null);
                 });
 
-            modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserLogin<long>", b =>
+            modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserLogin<KamaChat.Server.Infrastructure.Ids.Snowflake>", b =>
                 {
                     b.Property<string>("LoginProvider")
                         .HasColumnType("text");
@@ -779,7 +782,7 @@ namespace KamaChat.Server.Data.Migrations.Postgres
                     b.ToTable("user_logins", (string)null);
                 });
 
-            modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserToken<long>", b =>
+            modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserToken<KamaChat.Server.Infrastructure.Ids.Snowflake>", b =>
                 {
                     b.Property<long>("UserId")
                         .HasColumnType("bigint");
@@ -1022,7 +1025,7 @@ namespace KamaChat.Server.Data.Migrations.Postgres
                     b.Navigation("Server");
                 });
 
-            modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserClaim<long>", b =>
+            modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserClaim<KamaChat.Server.Infrastructure.Ids.Snowflake>", b =>
                 {
                     b.HasOne("KamaChat.Server.Features.Users.User", null)
                         .WithMany()
@@ -1031,7 +1034,7 @@ namespace KamaChat.Server.Data.Migrations.Postgres
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserLogin<long>", b =>
+            modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserLogin<KamaChat.Server.Infrastructure.Ids.Snowflake>", b =>
                 {
                     b.HasOne("KamaChat.Server.Features.Users.User", null)
                         .WithMany()
@@ -1040,7 +1043,7 @@ namespace KamaChat.Server.Data.Migrations.Postgres
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserToken<long>", b =>
+            modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserToken<KamaChat.Server.Infrastructure.Ids.Snowflake>", b =>
                 {
                     b.HasOne("KamaChat.Server.Features.Users.User", null)
                         .WithMany()

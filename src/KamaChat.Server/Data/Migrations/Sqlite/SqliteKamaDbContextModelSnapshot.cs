@@ -421,6 +421,9 @@ namespace KamaChat.Server.Data.Migrations.Sqlite
                     b.Property<long>("UserId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<bool>("DesktopMuted")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int>("Email")
                         .HasColumnType("INTEGER");
 
@@ -726,7 +729,7 @@ namespace KamaChat.Server.Data.Migrations.Sqlite
                     b.ToTable("data_protection_keys", (string)null);
                 });
 
-            modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserClaim<long>", b =>
+            modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserClaim<KamaChat.Server.Infrastructure.Ids.Snowflake>", b =>
                 {
                     b.Property<int>("Id")
                         .ValueGeneratedOnAdd()
@@ -748,7 +751,7 @@ namespace KamaChat.Server.Data.Migrations.Sqlite
                     b.ToTable("user_claims", (string)null);
                 });
 
-            modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserLogin<long>", b =>
+            modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserLogin<KamaChat.Server.Infrastructure.Ids.Snowflake>", b =>
                 {
                     b.Property<string>("LoginProvider")
                         .HasColumnType("TEXT");
@@ -769,7 +772,7 @@ namespace KamaChat.Server.Data.Migrations.Sqlite
                     b.ToTable("user_logins", (string)null);
                 });
 
-            modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserToken<long>", b =>
+            modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserToken<KamaChat.Server.Infrastructure.Ids.Snowflake>", b =>
                 {
                     b.Property<long>("UserId")
                         .HasColumnType("INTEGER");
@@ -1012,7 +1015,7 @@ namespace KamaChat.Server.Data.Migrations.Sqlite
                     b.Navigation("Server");
                 });
 
-            modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserClaim<long>", b =>
+            modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserClaim<KamaChat.Server.Infrastructure.Ids.Snowflake>", b =>
                 {
                     b.HasOne("KamaChat.Server.Features.Users.User", null)
                         .WithMany()
@@ -1021,7 +1024,7 @@ namespace KamaChat.Server.Data.Migrations.Sqlite
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserLogin<long>", b =>
+            modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserLogin<KamaChat.Server.Infrastructure.Ids.Snowflake>", b =>
                 {
                     b.HasOne("KamaChat.Server.Features.Users.User", null)
                         .WithMany()
@@ -1030,7 +1033,7 @@ namespace KamaChat.Server.Data.Migrations.Sqlite
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserToken<long>", b =>
+            modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserToken<KamaChat.Server.Infrastructure.Ids.Snowflake>", b =>
                 {
                     b.HasOne("KamaChat.Server.Features.Users.User", null)
                         .WithMany()
