@@ -4997,6 +4997,7 @@ export interface components {
         NotificationSettingsResponse: {
             email: string;
             mutedServerIds: string[];
+            desktopMuted: boolean;
         };
         OpenDmRequest: {
             recipientId: null | components["schemas"]["Snowflake"];
@@ -5138,6 +5139,7 @@ export interface components {
         UpdateNotificationSettingsRequest: {
             email: null | string;
             mutedServerIds: null | string[];
+            desktopMuted: null | boolean;
         };
         UpdateProfileRequest: {
             displayName: null | string;

@@ -15,6 +15,10 @@
  * - `navigator.setAppBadge(n)` / `navigator.setAppBadge()` / `navigator.clearAppBadge()` set the tray badge:
  *   a number counts mentions (DMs count as mentions), no number means "unread, no mentions", 0 or clear removes it.
  *
+ * The bridge also configures the client before it starts (api/config.ts): unless the page already has one,
+ * `window.__KAMACHAT_CONFIG__.tokenStorage` keeps the session's tokens (the refresh token above all) in the OS
+ * keyring through `tokenStorage` below, never in the browser profile's localStorage.
+ *
  * The host talks back with DOM events on `window` (names in `DesktopEventName`).
  */
 
@@ -27,6 +31,9 @@ export interface DesktopTokenStorage {
   /** Removes it (sign-out). */
   clear(): Promise<void>;
 }
+
+/** The presences the tray offers (the gateway's SetPresence). */
+export type DesktopStatus = 'online' | 'idle' | 'dnd' | 'invisible';
 
 export interface DesktopPushToTalk {
   /** The configured key (X11 keysym with modifiers, e.g. "F8", "ctrl+grave") and whether global keys work here. */
@@ -41,6 +48,8 @@ export interface KamaChatDesktopBridge {
   readonly tokenStorage: DesktopTokenStorage;
   /** The tray badge in full: unread channels and mentions (the Badging API covers the usual cases). */
   setUnread(state: { unread: number; mentions: number }): Promise<void>;
+  /** What the tray menu shows as chosen: the presence, and whether pop-ups are muted (both are the server's). */
+  setTrayState(state: { status: DesktopStatus; notificationsMuted: boolean }): Promise<void>;
   readonly pushToTalk: DesktopPushToTalk;
   /** Opens a path of this client the way the host does (see the navigate event). */
   navigate(path: string): void;
@@ -55,6 +64,10 @@ export const DesktopEventName = {
   pushToTalk: 'kamachat-desktop:push-to-talk',
   /** The tray's status menu: set this presence (the gateway's SetPresence). */
   status: 'kamachat-desktop:status',
+  /** The tray's "Mute notifications": mute (or unmute) pop-ups on every device (the notification settings). */
+  mute: 'kamachat-desktop:mute',
+  /** Another page of the app stored new tokens in the keyring: read them again (the token storage's subscribe). */
+  tokens: 'kamachat-desktop:tokens',
   /** The machine woke from sleep or the network came back: reconnect the gateway now rather than at the next retry. */
   resume: 'kamachat-desktop:resume',
 } as const;
@@ -62,7 +75,9 @@ export const DesktopEventName = {
 export interface DesktopEventDetail {
   [DesktopEventName.navigate]: { path: string };
   [DesktopEventName.pushToTalk]: { pressed: boolean };
-  [DesktopEventName.status]: { status: 'online' | 'idle' | 'dnd' | 'invisible' };
+  [DesktopEventName.status]: { status: DesktopStatus };
+  [DesktopEventName.mute]: { muted: boolean };
+  [DesktopEventName.tokens]: Record<string, never>;
   [DesktopEventName.resume]: { reason: 'sleep' | 'network' };
 }
 

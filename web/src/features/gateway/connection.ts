@@ -77,6 +77,8 @@ export class GatewayClient {
   status: ConnectionStatus = 'connecting';
   /** Our own chosen presence, from Ready and our SetPresence calls. */
   private chosen: ChosenStatus = 'online';
+  /** A presence asked for while disconnected: set once connected. */
+  private wantedStatus: ChosenStatus | null = null;
 
   constructor(private readonly qc: QueryClient) {}
 
@@ -89,6 +91,11 @@ export class GatewayClient {
 
   /** Our chosen presence (subscribe tells of changes too). */
   getChosenStatus = () => this.chosen;
+
+  /** Who we are, once Ready has said. */
+  get userId(): string | undefined {
+    return this.myId;
+  }
 
   /**
    * Hears every event once it is applied to the cache: once per event, in each stream's order, live or through
@@ -194,7 +201,14 @@ export class GatewayClient {
 
   private onReady(ready: ReadyPayload) {
     this.myId = ready.user.id;
-    if (ready.status) this.chosen = ready.status;
+    if (ready.status && ready.status !== this.chosen) {
+      this.chosen = ready.status;
+      this.listeners.forEach((l) => l());
+    }
+    const wanted = this.wantedStatus;
+    // Not from inside the hub's receive callback (it would wait on itself).
+    if (wanted && wanted !== this.chosen) setTimeout(() => void this.setPresence(wanted), 0);
+    this.wantedStatus = null;
     seedFromReady(this.qc, ready);
     if (!this.readyOnce) {
       this.readyOnce = true;
@@ -318,9 +332,12 @@ export class GatewayClient {
     );
   }
 
-  /** Sets our presence for everyone who can see it; false when the hub could not be told (reconnecting). */
+  /** Sets our presence for everyone who can see it; while reconnecting, as soon as the connection is back. */
   async setPresence(status: ChosenStatus): Promise<boolean> {
-    if (this.connection?.state !== HubConnectionState.Connected) return false;
+    if (this.connection?.state !== HubConnectionState.Connected) {
+      this.wantedStatus = status;
+      return false;
+    }
     const done = await this.connection.invoke('SetPresence', status).then(
       () => true,
       () => false,

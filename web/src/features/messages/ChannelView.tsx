@@ -31,6 +31,7 @@ function TypingIndicator({ channelId, nameOf }: { channelId: string; nameOf: (id
 /** A conversation (server channel or DM): its messages, who is typing, and the composer. Keyed by channel, so it starts afresh in each. */
 export function ChannelView({
   channelId,
+  target,
   label,
   header,
   members,
@@ -38,6 +39,8 @@ export function ChannelView({
   canPin,
 }: {
   channelId: string;
+  /** A message to open the history at (a link or a notification to it). */
+  target?: string;
   label: string;
   header: React.ReactNode;
   members: Mentionable[];
@@ -92,7 +95,7 @@ export function ChannelView({
 
   return (
     <div className="flex min-h-0 min-w-0 flex-1 flex-col">
-      <MessageList channelId={channelId} editingId={editingId} actions={actions} header={header} />
+      <MessageList channelId={channelId} target={target} editingId={editingId} actions={actions} header={header} />
       {error && (
         <div
           role="alert"

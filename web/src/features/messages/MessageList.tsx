@@ -3,7 +3,7 @@ import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react
 import { useGateway, useReadStates } from '../gateway/context';
 import { compareIds, type ChatMessage } from '../gateway/messageStore';
 import { MessageRow, type RowActions } from './MessageRow';
-import { useLoadOlderMessages, useMessages } from './queries';
+import { useJumpToMessage, useJumpToPresent, useLoadNewerMessages, useLoadOlderMessages, useMessages } from './queries';
 
 const GROUP_MS = 5 * 60_000;
 const NO_MESSAGES: ChatMessage[] = [];
@@ -17,26 +17,37 @@ function isGrouped(prev: ChatMessage | undefined, m: ChatMessage) {
   );
 }
 
-/** The channel's messages, virtualized: only the rows near the viewport are in the DOM. */
+/**
+ * The channel's messages, virtualized: only the rows near the viewport are in the DOM. With a `target` (a link to a
+ * message), the list opens there, loading the history around it when needed, and marks it.
+ */
 export function MessageList({
   channelId,
+  target,
   editingId,
   actions,
   header,
 }: {
   channelId: string;
+  target?: string;
   editingId: string | null;
   actions: RowActions;
   header: React.ReactNode;
 }) {
   const gateway = useGateway();
-  const { data, isPending, isError } = useMessages(channelId);
+  const { data, isPending, isError, isFetching } = useMessages(channelId);
   const loadOlder = useLoadOlderMessages(channelId);
+  const loadNewer = useLoadNewerMessages(channelId);
+  const jumpTo = useJumpToMessage(channelId);
+  const jumpToPresent = useJumpToPresent(channelId);
   const readStates = useReadStates();
   const messages = data?.messages ?? NO_MESSAGES;
   const scrollRef = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
   const [loadingOlder, setLoadingOlder] = useState(false);
+  const [loadingNewer, setLoadingNewer] = useState(false);
+  /** The target already shown (or looked for), so that later updates do not scroll the reader back to it. */
+  const shownTarget = useRef<string | null>(null);
   const anchor = useRef<{ firstId: string; total: number; top: number } | null>(null);
 
   const virtualizer = useVirtualizer({
@@ -74,11 +85,44 @@ export function MessageList({
   }, [lastId, readStates, channelId, gateway]);
   useEffect(ack, [ack]);
 
+  // Open at the target: once the history is loaded, scroll to it, or load the messages around it first.
+  useEffect(() => {
+    if (!target || shownTarget.current === target || !data || isFetching) return;
+    const index = messages.findIndex((m) => m.id === target);
+    if (index >= 0) {
+      shownTarget.current = target;
+      atBottom.current = false;
+      virtualizer.scrollToIndex(index, { align: 'center' });
+      // A short history may show it without scrolling: then the reader is at the end, and has read it.
+      requestAnimationFrame(() => {
+        const el = scrollRef.current;
+        if (el && !data.hasNewer && el.scrollHeight - el.scrollTop - el.clientHeight < 60) {
+          atBottom.current = true;
+          ack();
+        }
+      });
+      return;
+    }
+    shownTarget.current = target;
+    void jumpTo(target)
+      .then((found) => {
+        // Found: the effect runs again with the new page and scrolls there.
+        if (found) shownTarget.current = null;
+      })
+      .catch(() => undefined);
+  }, [target, data, isFetching, messages, virtualizer, jumpTo, ack]);
+
   const onScroll = () => {
     const el = scrollRef.current;
     if (!el) return;
     atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 60;
     if (atBottom.current) ack();
+    if (el.scrollHeight - el.scrollTop - el.clientHeight < 300 && data?.hasNewer && !loadingNewer) {
+      setLoadingNewer(true);
+      loadNewer()
+        .catch(() => undefined)
+        .finally(() => setLoadingNewer(false));
+    }
     if (el.scrollTop < 300 && data?.hasMore && !loadingOlder) {
       setLoadingOlder(true);
       anchor.current = { firstId: messages[0]?.id ?? '', total: virtualizer.getTotalSize(), top: el.scrollTop };
@@ -116,12 +160,38 @@ export function MessageList({
               ref={virtualizer.measureElement}
               style={{ position: 'absolute', top: 0, left: 0, width: '100%', transform: `translateY(${item.start}px)` }}
             >
-              <MessageRow message={m} grouped={isGrouped(messages[item.index - 1], m)} editing={editingId === m.id} actions={actions} />
+              <MessageRow
+                message={m}
+                grouped={isGrouped(messages[item.index - 1], m)}
+                editing={editingId === m.id}
+                targeted={m.id === target}
+                actions={actions}
+              />
             </div>
           );
         })}
       </div>
+      {loadingNewer && (
+        <p role="status" className="p-2 text-center text-sm text-zinc-600 dark:text-zinc-400">
+          Loading newer messages…
+        </p>
+      )}
       <div className="h-4" />
+      {data?.hasNewer && (
+        <div className="sticky bottom-2 flex justify-center">
+          <button
+            type="button"
+            onClick={() => {
+              // Back at the end once the newest messages are in, and following them again.
+              atBottom.current = true;
+              void jumpToPresent();
+            }}
+            className="rounded-full bg-brand px-4 py-1.5 text-sm font-medium text-white shadow-lg hover:bg-brand-strong"
+          >
+            You’re viewing older messages · Jump to present
+          </button>
+        </div>
+      )}
     </div>
   );
 }
