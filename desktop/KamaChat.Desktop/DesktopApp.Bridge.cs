@@ -31,7 +31,7 @@ public sealed partial class DesktopApp : IBridgeHandler
         switch (method)
         {
             case "notify":
-                if (_config.Current.NotificationsMuted || _notifications is null)
+                if (_notificationsMuted || _notifications is null)
                     return 0;
                 var path = Text(parameters, "path", 2000);
                 var request = new NotificationRequest(Text(parameters, "title", 200) ?? "KamaChat", Text(parameters, "body", 1000) ?? "",
@@ -49,6 +49,14 @@ public sealed partial class DesktopApp : IBridgeHandler
             case "setUnread":
                 SetUnread(new UnreadState(Count(parameters, "unread"), Count(parameters, "mentions")));
                 return null;
+            case "setTrayState":
+                // The client connected to the server reports what the server has chosen and muted.
+                if (Text(parameters, "status", 20) is { } status && Statuses.Any(s => s.Status == status))
+                    _status = status;
+                _notificationsMuted = parameters.TryGetProperty("notificationsMuted", out var muted) && muted.ValueKind == JsonValueKind.True;
+                _trayMenu.Invalidate();
+                await ClientUpAsync(caller.Role);
+                return null;
             case "tokenStorage.get":
                 return await Keep(() => _keyring.GetAsync(server));
             case "tokenStorage.set":
@@ -56,9 +64,11 @@ public sealed partial class DesktopApp : IBridgeHandler
                 if (value.Length > MaxSecretLength)
                     throw new BridgeException("invalid_value");
                 await Keep(() => _keyring.SetAsync(server, value));
+                await TellTheOtherPageAsync(caller);
                 return null;
             case "tokenStorage.clear":
                 await Keep(() => _keyring.ClearAsync(server));
+                await TellTheOtherPageAsync(caller);
                 return null;
             case "pushToTalk.get":
                 return new { key = _config.Current.PushToTalkKey, available = _pushToTalk is not null };
@@ -92,11 +102,28 @@ public sealed partial class DesktopApp : IBridgeHandler
                 _config.Update(config => config with { CurrentServer = chosen });
                 _trayMenu.Invalidate();
                 // Navigating away ends this page's call: answer first, then go.
-                Background(Task.Run(async () => await _window!.NavigateAsync(chosen + "/")));
+                Background(Task.Run(async () => await _browser!.NavigateWindowAsync(chosen + "/")));
                 return null;
             default:
                 throw new BridgeException("unknown_method");
         }
+    }
+
+    /// <summary>A page's client reported for the first time since it (re)started: it is connected.</summary>
+    private async Task ClientUpAsync(PageRole? role)
+    {
+        if (role is not { } page || !_clientsUp.TryAdd(page, true))
+            return;
+        await Console.Error.WriteLineAsync($"kamachat-desktop: client connected in the {(page == PageRole.Window ? "window" : "hidden page")}");
+        if (page == PageRole.Window)
+            _windowClientUp.TrySetResult();
+    }
+
+    /// <summary>While the window and the hidden page overlap, the other one reads the tokens again (the token storage's subscribe).</summary>
+    private async Task TellTheOtherPageAsync(BridgeCaller caller)
+    {
+        if (_browser is { } browser && caller.Role is { } role)
+            await browser.SendEventAsync(role == PageRole.Window ? PageRole.Background : PageRole.Window, "tokens", new { });
     }
 
     /// <summary>Grabs the key (null: releases it) and remembers it when the grab worked.</summary>

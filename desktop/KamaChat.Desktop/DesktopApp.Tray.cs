@@ -25,7 +25,7 @@ public sealed partial class DesktopApp
             {
                 Children = [.. Statuses.Select((s, i) => new MenuItem(FirstStatusItem + i, s.Label) { Toggle = "radio", Checked = s.Status == _status })],
             },
-            new MenuItem(MuteItem, "Mute notifications") { Toggle = "checkmark", Checked = config.NotificationsMuted },
+            new MenuItem(MuteItem, "Mute notifications") { Toggle = "checkmark", Checked = _notificationsMuted },
             new MenuItem(AutostartItem, "Start on login") { Toggle = "checkmark", Checked = DesktopEntry.IsAutostartEnabled(_paths) },
             new MenuItem(ServersMenu, "Servers")
             {
@@ -49,7 +49,8 @@ public sealed partial class DesktopApp
                 Background(ShowAsync(null));
                 break;
             case MuteItem:
-                _config.Update(config => config with { NotificationsMuted = !config.NotificationsMuted });
+                // A setting on the server, so every device mutes: the client changes it, then reports it back.
+                Background(SendEventAsync("mute", new { muted = !_notificationsMuted }));
                 break;
             case AutostartItem:
                 DesktopEntry.SetAutostart(_paths, Environment.ProcessPath!, !DesktopEntry.IsAutostartEnabled(_paths));
@@ -61,7 +62,7 @@ public sealed partial class DesktopApp
                 Quit();
                 break;
             case >= FirstStatusItem and < FirstServerItem when id - FirstStatusItem < Statuses.Count:
-                // The page owns presence (the gateway's SetPresence); the tray only asks it.
+                // The client owns presence (the gateway's SetPresence); the tray asks it, and shows the choice at once.
                 _status = Statuses[id - FirstStatusItem].Status;
                 Background(SendEventAsync("status", new { status = _status }));
                 break;
@@ -74,5 +75,5 @@ public sealed partial class DesktopApp
         _trayMenu.Invalidate();
     }
 
-    private Task OpenSetupAsync() => ShowAsync(window => window.NavigateAsync(SetupPage.Url(_paths)), SetupPage.Url(_paths));
+    private Task OpenSetupAsync() => ShowAsync(browser => browser.NavigateWindowAsync(SetupPage.Url(_paths)), SetupPage.Url(_paths));
 }

@@ -11,34 +11,42 @@ using Tmds.DBus;
 namespace KamaChat.Desktop;
 
 /// <summary>
-/// The running app: the window (shown and closed at will), the tray icon and menu, notifications, the keyring,
-/// push-to-talk. Closing the window keeps the app in the tray; Quit ends it.
+/// The running app: the browser with its window (shown and closed at will) and its hidden page, the tray icon and
+/// menu, notifications, the keyring, push-to-talk. Closing the window keeps the app, and the client, running in the
+/// tray; Quit ends it.
 /// </summary>
 public sealed partial class DesktopApp : IAsyncDisposable
 {
+    /// <summary>How long the hidden page keeps running after the window opens, at most, if the window's client never says it is up.</summary>
+    private static readonly TimeSpan HandOverLimit = TimeSpan.FromSeconds(30);
+
     private readonly DesktopPaths _paths;
     private readonly ConfigStore _config;
     private readonly Connection _bus;
-    private readonly string _browser;
+    private readonly string _browserPath;
     private readonly IReadOnlyList<string> _chromiumArguments;
     private readonly TaskCompletionSource _quit = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly SemaphoreSlim _windowLock = new(1, 1);
+    private readonly SemaphoreSlim _browserLock = new(1, 1);
     private readonly StatusNotifierItem _trayItem;
     private readonly DBusMenu _trayMenu;
     private readonly SecretService _keyring;
     private DesktopNotifications? _notifications;
     private X11PushToTalk? _pushToTalk;
-    private AppWindow? _window;
+    private AppBrowser? _browser;
     private bool _trayShown;
+    // What the client last reported (the server's state): the tray menu shows it.
     private string _status = "online";
+    private bool _notificationsMuted;
     private UnreadState _unread = UnreadState.None;
+    // The pages whose client has reported since it (re)started (see ClientUpAsync).
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<PageRole, bool> _clientsUp = new();
 
-    public DesktopApp(DesktopPaths paths, ConfigStore config, Connection bus, string browser, IReadOnlyList<string> chromiumArguments)
+    public DesktopApp(DesktopPaths paths, ConfigStore config, Connection bus, string browserPath, IReadOnlyList<string> chromiumArguments)
     {
         _paths = paths;
         _config = config;
         _bus = bus;
-        _browser = browser;
+        _browserPath = browserPath;
         _chromiumArguments = chromiumArguments;
         _keyring = new SecretService(bus);
         _trayItem = new StatusNotifierItem(() => Background(ShowAsync(null)));
@@ -54,7 +62,7 @@ public sealed partial class DesktopApp : IAsyncDisposable
         _notifications.Closed += id => Background(SendEventAsync("notificationclose", new { id }));
         _trayItem.Show(Look(_unread));
         _trayShown = await TrayRegistration.RegisterAsync(_bus, _trayItem, _trayMenu);
-        _pushToTalk = X11PushToTalk.TryCreate(pressed => Background(SendEventAsync("push-to-talk", new { pressed })));
+        _pushToTalk = X11PushToTalk.TryCreate(pressed => Background(SendEventAsync("push-to-talk", new { pressed }, PageRole.Window)));
         if (_config.Current.PushToTalkKey is { } key && _pushToTalk is not null && KeyCombination.Parse(key) is { } combination)
             await _pushToTalk.SetKeyAsync(combination);
         await ApplyAsync(command, startup: true);
@@ -65,7 +73,7 @@ public sealed partial class DesktopApp : IAsyncDisposable
     {
         if (command.Server is { } server)
         {
-            var origin = Servers.ServerAddress.Normalize(server);
+            var origin = ServerAddress.Normalize(server);
             if (origin is null)
                 await Console.Error.WriteLineAsync($"kamachat-desktop: not a server address: {server}");
             else
@@ -83,7 +91,11 @@ public sealed partial class DesktopApp : IAsyncDisposable
         if (command.Link is not null && path is null)
             await Console.Error.WriteLineAsync($"kamachat-desktop: not a KamaChat link: {command.Link}");
         if (startup && command.Hidden)
+        {
+            // In the tray from the start (autostart): the client runs in the hidden page until the window is opened.
+            await StartInTrayAsync();
             return;
+        }
         if (command.Server is not null)
             await ShowServerAsync();
         else
@@ -92,99 +104,179 @@ public sealed partial class DesktopApp : IAsyncDisposable
 
     /// <summary>Shows the window (opening it if closed), at <paramref name="path"/> of the current server when given.</summary>
     public Task ShowAsync(string? path) => ShowAsync(
-        async window =>
+        async browser =>
         {
             if (path is not null)
-                await window.SendEventAsync("navigate", new { path });
+                await browser.SendEventAsync(PageRole.Window, "navigate", new { path });
         },
         StartUrl(path));
 
     /// <summary>Shows the current server's start page, replacing whatever the window showed (a server switch).</summary>
-    private Task ShowServerAsync() => ShowAsync(window => window.NavigateAsync(StartUrl(null)), StartUrl(null));
+    private Task ShowServerAsync() => ShowAsync(browser => browser.NavigateWindowAsync(StartUrl(null)), StartUrl(null));
 
-    /// <summary>Does <paramref name="inOpenWindow"/> in the open window and raises it, or opens a new window at <paramref name="url"/>.</summary>
-    private async Task ShowAsync(Func<AppWindow, Task> inOpenWindow, string url)
+    /// <summary>Does <paramref name="inOpenWindow"/> in the open window and raises it, or opens a window at <paramref name="url"/>.</summary>
+    private async Task ShowAsync(Func<AppBrowser, Task> inOpenWindow, string url)
     {
-        await _windowLock.WaitAsync();
+        await _browserLock.WaitAsync();
         try
         {
-            if (_window is { } window && !window.Closed.IsCompleted)
+            if (_browser is { } running && !running.Exited.IsCompleted)
             {
-                try
+                if (running.WindowOpen)
                 {
-                    await inOpenWindow(window);
-                    await window.BringToFrontAsync();
-                    return;
+                    try
+                    {
+                        await inOpenWindow(running);
+                        await running.BringToFrontAsync();
+                        return;
+                    }
+                    catch (CdpException)
+                    {
+                        // The window was closing as we spoke to it: open a new one.
+                    }
                 }
-                catch (Exception e) when (e is CdpClosedException or CdpException)
-                {
-                    // The window was closing as we spoke to it: open a new one.
-                }
+                await running.OpenWindowAsync(url, _config.Current.Window, CancellationToken.None);
             }
-            if (_window is not null)
-                await _window.DisposeAsync();
-            await OpenWindowAsync(url);
+            else
+            {
+                if (_browser is not null)
+                    await _browser.DisposeAsync();
+                _browser = await LaunchAsync(url);
+            }
+            await Console.Error.WriteLineAsync($"kamachat-desktop: window open (browser {_browser!.ProcessId})");
+            // Made while the window is there (Chromium makes a hidden page only while another page exists).
+            await _browser.EnsureBackgroundAsync();
+            Background(TrackWindowAsync(_browser));
         }
         finally
         {
-            _windowLock.Release();
+            _browserLock.Release();
         }
+    }
+
+    private async Task<AppBrowser> LaunchAsync(string? windowUrl)
+    {
+        var options = new LaunchOptions(_browserPath, windowUrl, _paths.ProfileDirectory, _paths.LogFile)
+        {
+            Bounds = _config.Current.Window,
+            ExtraArguments = _chromiumArguments,
+        };
+        var browser = await AppBrowser.LaunchAsync(options, this, CancellationToken.None);
+        Background(WatchBrowserAsync(browser));
+        return browser;
+    }
+
+    private async Task StartInTrayAsync()
+    {
+        if (_config.Current.CurrentServer is null)
+            return; // Nothing to run before the first run's question is answered.
+        await _browserLock.WaitAsync();
+        try
+        {
+            _browser ??= await LaunchAsync(null);
+            await RunInBackgroundAsync(_browser);
+        }
+        finally
+        {
+            _browserLock.Release();
+        }
+    }
+
+    /// <summary>The client goes on in the hidden page (the window is closed, or was never opened).</summary>
+    private Task RunInBackgroundAsync(AppBrowser browser)
+    {
+        _clientsUp.TryRemove(PageRole.Background, out _);
+        return browser.SetBackgroundAsync(StartUrl(null));
     }
 
     private string StartUrl(string? path) =>
         _config.Current.CurrentServer is { } server ? server + (path ?? "/") : SetupPage.Url(_paths);
 
-    private async Task OpenWindowAsync(string url)
+    /// <summary>
+    /// While the window is open: remembers where the user puts it, and hands the client over from the hidden page.
+    /// Once it closes: the hidden page takes the client over again (or, without a tray to come back from, the app quits).
+    /// </summary>
+    private async Task TrackWindowAsync(AppBrowser browser)
     {
-        var options = new LaunchOptions(_browser, url, _paths.ProfileDirectory, _paths.LogFile)
-        {
-            Bounds = _config.Current.Window,
-            ExtraArguments = _chromiumArguments,
-        };
-        var window = await AppWindow.OpenAsync(options, this, CancellationToken.None);
-        await Console.Error.WriteLineAsync($"kamachat-desktop: window open (browser {window.ProcessId})");
-        _window = window;
-        Background(TrackWindowAsync(window));
-    }
-
-    /// <summary>Remembers where the user puts the window, and decides what closing it means.</summary>
-    private async Task TrackWindowAsync(AppWindow window)
-    {
+        var closed = browser.WindowClosed;
+        var processId = browser.ProcessId;
+        _clientsUp.TryRemove(PageRole.Window, out _);
+        _windowClientUp = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Background(ParkBackgroundWhenWindowIsUpAsync(browser, _windowClientUp.Task, closed));
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(2));
-        while (await Task.WhenAny(window.Closed, timer.WaitForNextTickAsync().AsTask()) != window.Closed)
+        while (await Task.WhenAny(closed, timer.WaitForNextTickAsync().AsTask()) != closed)
         {
             try
             {
-                if (await window.GetBoundsAsync() is { } bounds && bounds != _config.Current.Window)
+                if (await browser.GetBoundsAsync() is { } bounds && bounds != _config.Current.Window)
                     _config.Update(config => config with { Window = bounds });
             }
-            catch (Exception e) when (e is CdpException or CdpClosedException)
+            catch (Exception e) when (e is CdpException or CdpClosedException or ObjectDisposedException)
             {
-                // Closing as we asked.
+                // Closing, or the app quitting.
             }
         }
-        await Console.Error.WriteLineAsync($"kamachat-desktop: window closed (browser {window.ProcessId})");
-        await window.DisposeAsync();
+        await Console.Error.WriteLineAsync($"kamachat-desktop: window closed (browser {processId})");
         // Without a tray to come back from, a closed window would leave an invisible app: quit instead.
         if (!_trayShown)
+        {
             Quit();
-    }
-
-    /// <summary>A clicked notification: the page hears of it (and opens the conversation); a closed window opens there.</summary>
-    private Task OnNotificationClickedAsync(uint id, string? path) =>
-        ShowAsync(window => window.SendEventAsync("notificationclick", new { id, path }), StartUrl(path));
-
-    private async Task SendEventAsync(string name, object detail)
-    {
+            return;
+        }
+        await _browserLock.WaitAsync();
         try
         {
-            if (_window is { } window && !window.Closed.IsCompleted)
-                await window.SendEventAsync(name, detail);
+            if (_browser == browser && !browser.WindowOpen && !browser.Exited.IsCompleted && _config.Current.CurrentServer is not null)
+                await RunInBackgroundAsync(browser);
         }
-        catch (Exception e) when (e is CdpException or CdpClosedException)
+        finally
         {
-            // The window closed meanwhile: nobody to tell.
+            _browserLock.Release();
         }
+    }
+
+    private TaskCompletionSource _windowClientUp = new();
+
+    /// <summary>The hidden page stops once the window's client is connected (it says so), so the two overlap instead of leaving a gap.</summary>
+    private async Task ParkBackgroundWhenWindowIsUpAsync(AppBrowser browser, Task windowClientUp, Task windowClosed)
+    {
+        if (!browser.BackgroundRunning)
+            return;
+        await Task.WhenAny(windowClientUp, windowClosed, Task.Delay(HandOverLimit));
+        await _browserLock.WaitAsync();
+        try
+        {
+            if (browser.WindowOpen && !windowClosed.IsCompleted)
+            {
+                _clientsUp.TryRemove(PageRole.Background, out _);
+                await browser.SetBackgroundAsync(null);
+            }
+        }
+        finally
+        {
+            _browserLock.Release();
+        }
+    }
+
+    /// <summary>The browser went away on its own (crashed, killed): without it there is nothing to show; the tray stays.</summary>
+    private async Task WatchBrowserAsync(AppBrowser browser)
+    {
+        await browser.Exited;
+        if (_browser == browser && !_quit.Task.IsCompleted)
+            await Console.Error.WriteLineAsync("kamachat-desktop: the browser exited; the tray opens it again");
+    }
+
+    /// <summary>A clicked notification: the window hears of it (and opens the conversation); a closed window opens there.</summary>
+    private Task OnNotificationClickedAsync(uint id, string? path) =>
+        ShowAsync(browser => browser.SendEventAsync(PageRole.Window, "notificationclick", new { id, path }), StartUrl(path));
+
+    /// <summary>Tells the page running the client: the window's when it is open, else the hidden page's.</summary>
+    private async Task SendEventAsync(string name, object detail, PageRole? role = null)
+    {
+        if (_browser is not { } browser)
+            return;
+        var to = role ?? (browser.WindowOpen ? PageRole.Window : PageRole.Background);
+        await browser.SendEventAsync(to, name, detail);
     }
 
     public void SetUnread(UnreadState state)
@@ -224,16 +316,22 @@ public sealed partial class DesktopApp : IAsyncDisposable
         }
     }
 
-    /// <summary>The machine woke up or the network came back: the page's gateway should reconnect now.</summary>
-    public void NotifyResumed(string reason) => Background(SendEventAsync("resume", new { reason }));
+    /// <summary>The machine woke up or the network came back: the client's gateway should reconnect now.</summary>
+    public void NotifyResumed(string reason) => Background(ResumeAsync(reason));
+
+    private async Task ResumeAsync(string reason)
+    {
+        await Console.Error.WriteLineAsync($"kamachat-desktop: resumed ({reason}): the client reconnects");
+        await SendEventAsync("resume", new { reason });
+    }
 
     public async ValueTask DisposeAsync()
     {
-        if (_window is { } window)
-            await window.DisposeAsync();
+        if (_browser is { } browser)
+            await browser.DisposeAsync();
         _pushToTalk?.Dispose();
         if (_notifications is not null)
             await _notifications.DisposeAsync();
-        _windowLock.Dispose();
+        _browserLock.Dispose();
     }
 }

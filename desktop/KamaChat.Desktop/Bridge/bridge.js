@@ -86,7 +86,9 @@
     navigate({ path }) { navigate(path); },
     'push-to-talk'(detail) { emit('push-to-talk', detail); },
     status(detail) { emit('status', detail); },
+    mute(detail) { emit('mute', detail); },
     resume(detail) { emit('resume', detail); },
+    tokens(detail) { emit('tokens', detail); },
   };
 
   Object.defineProperty(globalThis, '__kamachatDesktopDeliver', {
@@ -117,6 +119,8 @@
         clear: () => call('tokenStorage.clear'),
       }),
       setUnread: ({ unread = 0, mentions = 0 } = {}) => call('setUnread', { unread: Number(unread), mentions: Number(mentions) }),
+      setTrayState: ({ status = 'online', notificationsMuted = false } = {}) =>
+        call('setTrayState', { status: String(status), notificationsMuted: Boolean(notificationsMuted) }),
       pushToTalk: Object.freeze({
         get: () => call('pushToTalk.get'),
         set: (key) => call('pushToTalk.set', { key: key == null ? null : String(key) }),
@@ -129,4 +133,28 @@
       navigate,
     }),
   });
+
+  // The web client's configuration (web/src/api/config.ts), set before its script runs: the session's tokens live in
+  // the OS keyring, one entry per server, never in the profile's localStorage. A page that brings its own wins.
+  if (/^https?:$/.test(location.protocol) && !('__KAMACHAT_CONFIG__' in globalThis)) {
+    const tokenStorage = Object.freeze({
+      async load() {
+        const stored = await call('tokenStorage.get');
+        if (typeof stored !== 'string') return null;
+        try {
+          return JSON.parse(stored);
+        } catch {
+          return null;
+        }
+      },
+      save: (tokens) => (tokens ? call('tokenStorage.set', { value: JSON.stringify(tokens) }) : call('tokenStorage.clear')),
+      // The window and the hidden page share the entry: when one stores new tokens, the host tells the other.
+      subscribe(onChange) {
+        const listener = () => onChange();
+        window.addEventListener('kamachat-desktop:tokens', listener);
+        return () => window.removeEventListener('kamachat-desktop:tokens', listener);
+      },
+    });
+    globalThis.__KAMACHAT_CONFIG__ = Object.freeze({ tokenStorage });
+  }
 })();

@@ -3,8 +3,8 @@ using KamaChat.Desktop.Config;
 
 namespace KamaChat.Desktop.Browser;
 
-/// <summary>What to start: the browser, the page, and where its window goes.</summary>
-public sealed record LaunchOptions(string Browser, string Url, string ProfileDirectory, string LogFile)
+/// <summary>What to start: the browser, its first window's page (none: no window yet), and where that window goes.</summary>
+public sealed record LaunchOptions(string Browser, string? Url, string ProfileDirectory, string LogFile)
 {
     public WindowBounds? Bounds { get; init; }
 
@@ -45,7 +45,13 @@ public static class Chromium
         {
             "--remote-debugging-pipe",
             $"--user-data-dir={options.ProfileDirectory}",
-            $"--app={options.Url}",
+            options.Url is { } url ? $"--app={url}" : "--no-startup-window",
+            // The browser outlives its windows: the app keeps running the client in a hidden page while in the tray.
+            "--keep-alive-for-test",
+            // That page, and a window in the background, keep their timers (the gateway's keep-alive) at full speed.
+            "--disable-background-timer-throttling",
+            "--disable-renderer-backgrounding",
+            "--disable-backgrounding-occluded-windows",
             // The window's WM_CLASS, so the desktop groups it under kamachat.desktop (StartupWMClass).
             "--class=KamaChat",
             "--no-first-run",
@@ -64,6 +70,34 @@ public static class Chromium
             arguments.Add("--no-sandbox");
         arguments.AddRange(options.ExtraArguments);
         return arguments;
+    }
+
+    /// <summary>
+    /// Opens another app window in the running browser: a second start with the same profile hands its command line
+    /// to the first (Chromium's process singleton) and exits at once; the window appears in the first, on our pipe.
+    /// </summary>
+    public static async Task OpenWindowInRunningBrowserAsync(LaunchOptions options, string url, CancellationToken cancellationToken)
+    {
+        var start = new ProcessStartInfo(options.Browser) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add($"--user-data-dir={options.ProfileDirectory}");
+        start.ArgumentList.Add($"--app={url}");
+        if (Environment.IsPrivilegedProcess)
+            start.ArgumentList.Add("--no-sandbox");
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {options.Browser}.");
+        var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
+        var errors = process.StandardError.ReadToEndAsync(cancellationToken);
+        try
+        {
+            // Handing over takes a moment; a start that stays up found no browser to hand over to and became one.
+            await process.WaitForExitAsync(cancellationToken).WaitAsync(TimeSpan.FromSeconds(20), cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new InvalidOperationException("The browser did not take the new window.");
+        }
+        await output;
+        await errors;
     }
 
     /// <summary>

@@ -17,9 +17,6 @@ public sealed record DesktopConfig
 
     public WindowBounds? Window { get; init; }
 
-    /// <summary>The tray's "Mute notifications": native notifications are not shown while set.</summary>
-    public bool NotificationsMuted { get; init; }
-
     /// <summary>The global push-to-talk key as an X11 keysym name (e.g. "F8", "ctrl+space"); null: none.</summary>
     public string? PushToTalkKey { get; init; }
 

@@ -7,11 +7,11 @@ namespace KamaChat.Desktop.Tests.App;
 public sealed class LinkAndWindowTests(DesktopSession session)
 {
     [Fact(Timeout = 240_000)]
-    public async Task Xdg_open_of_a_kamachat_invite_link_joins_the_server_in_the_running_app()
+    public async Task Xdg_open_of_kamachat_links_joins_a_server_and_lands_on_a_message_in_the_running_app()
     {
         await using var app = await StartAsync(session);
         var owner = await session.Server.RegisterAsync("owner");
-        var (serverId, _) = await owner.CreateServerAsync("Linked Guild");
+        var (serverId, channelId) = await owner.CreateServerAsync("Linked Guild");
         var code = await owner.CreateInviteAsync(serverId);
         Assert.False(await owner.IsMemberAsync(serverId, app.User.Id));
 
@@ -25,31 +25,53 @@ public sealed class LinkAndWindowTests(DesktopSession session)
         await app.Page.EvaluateAsync("[...document.querySelectorAll('button')].find((b) => b.textContent.trim() === 'Accept invite').setAttribute('data-test', 'accept')");
         await app.Page.ClickAsync("button[data-test=accept]");
         await DesktopSession.WaitUntilAsync(() => owner.IsMemberAsync(serverId, app.User.Id), "the membership the invite link gave");
+
+        // A link to a message, as shared in a chat or an email: the running app opens the channel at it.
+        var message = await owner.SendMessageAsync(channelId, "the message a link points at");
+        await owner.SendMessageAsync(channelId, "a later message");
+        await session.RunAsync("xdg-open", $"kamachat://channels/{channelId}/{message}");
+        await app.Page.WaitForAsync($"location.pathname === '/servers/{serverId}/channels/{channelId}/{message}'", "the channel at the message");
+        await app.Page.WaitForAsync($"document.querySelector('[data-message-id=\"{message}\"]')?.getAttribute('aria-current') === 'location'", "the message marked");
         Assert.False(app.Host.HasExited);
     }
 
     [Fact(Timeout = 240_000)]
-    public async Task Closing_the_window_keeps_the_app_in_the_tray_and_the_tray_or_a_second_launch_opens_it_again()
+    public async Task With_the_window_closed_the_client_runs_on_in_the_tray_and_a_dm_notification_opens_the_window_at_it()
     {
+        await session.RunAsync("dunstctl", "close-all");
         await using var app = await StartAsync(session);
+        var friend = await session.Server.RegisterAsync("latenight");
+        var dm = await friend.OpenDmAsync(app.User.Id);
         var (tray, _) = await app.TrayAsync();
+        var hidden = app.Host.Said(HiddenClient);
 
-        var port = app.Host.ForgetBrowser();
-        await app.Page.SendAsync("Page.close");
-        // The browser is gone with its last window; the app is not: it still answers as the tray item.
-        await DesktopHost.WaitForBrowserGoneAsync(port);
+        await app.CloseWindowAsync();
+        // The app stays in the tray, and its client goes on in a hidden page, connected.
+        await app.WaitForClientAsync(HiddenClient, hidden + 1);
         Assert.False(app.Host.HasExited);
         Assert.Equal("kamachat", await tray.GetAsync<string>("Id"));
+        Assert.Empty(await app.Host.WindowPagesAsync());
 
-        await tray.ActivateAsync(0, 0);
+        var shown = await session.ShownNotificationsAsync();
+        var mentions = await app.TrayMentionsAsync();
+        var message = await friend.SendMessageAsync(dm, "are you still up?");
+        await DesktopSession.WaitUntilAsync(async () => await session.ShownNotificationsAsync() == shown + 1, "the notification with the window closed");
+        await DesktopSession.WaitUntilAsync(async () => await app.TrayMentionsAsync() == mentions + 1, "the tray badge with the window closed");
+
+        await session.RunAsync("dunstctl", "action", "0");
         await app.ReattachAsync();
-        await app.SignInIfAskedAsync();
+        await app.Page.WaitForAsync($"location.pathname === '/channels/@me/{dm}/{message}'", "the window the notification opened, at the DM");
+        await app.Page.WaitForTextAsync("are you still up?");
 
-        port = app.Host.ForgetBrowser();
-        await app.Page.SendAsync("Page.close");
-        await DesktopHost.WaitForBrowserGoneAsync(port);
+        // Closed again, a second launch (the menu entry) brings the window back, still signed in.
+        await app.CloseWindowAsync();
         await session.RunAsync(DesktopHost.Executable);
         await app.ReattachAsync();
         await app.Page.WaitForAsync("document.querySelector('nav[aria-label=\"Servers\"]')", "the window a second launch reopened, still signed in");
+        // And the tray's Open does too.
+        await app.CloseWindowAsync();
+        await tray.ActivateAsync(0, 0);
+        await app.ReattachAsync();
+        await app.SignInIfAskedAsync();
     }
 }

@@ -4,84 +4,90 @@ using static KamaChat.Desktop.Tests.Infrastructure.SignedInApp;
 namespace KamaChat.Desktop.Tests.App;
 
 /// <summary>
-/// Native notifications and the tray badge. The page raises them through the web platform APIs the bridge
-/// implements (new Notification, navigator.setAppBadge); the web client calls those itself from phase B on,
-/// so here the test plays the client's part after a real DM arrives.
+/// Native notifications, the tray badge and the tray menu, driven by what happens on the server: another user's
+/// DM reaches the app's client through the gateway, and the client raises the notification and sets the badge.
 /// </summary>
 [Collection(DesktopCollection.Name)]
 public sealed class NotificationAndTrayTests(DesktopSession session)
 {
     [Fact(Timeout = 240_000)]
-    public async Task A_notification_reaches_the_daemon_sets_the_badge_and_clicking_it_opens_the_dm()
+    public async Task A_dm_from_another_user_raises_a_native_notification_and_the_tray_badge_and_clicking_it_opens_the_dm()
     {
+        await session.RunAsync("dunstctl", "close-all");
         await using var app = await StartAsync(session);
-        var other = await session.Server.RegisterAsync("friend");
-        var dm = await other.OpenDmAsync(app.User.Id);
-        await other.SendAsync(dm, "ping from a friend");
+        var friend = await session.Server.RegisterAsync("friend");
+        var dm = await friend.OpenDmAsync(app.User.Id);
+        await app.WaitForClientAsync(WindowClient);
         var (tray, _) = await app.TrayAsync();
-        Assert.Equal("KamaChat", await tray.GetAsync<string>("Title"));
-        Assert.Equal("Active", await tray.GetAsync<string>("Status"));
-        var before = await session.ShownNotificationsAsync();
+        var mentions = await app.TrayMentionsAsync();
+        var shown = await session.ShownNotificationsAsync();
 
-        await app.Page.EvaluateAsync($$"""
-            new Promise((resolve, reject) => {
-              const n = new Notification({{Js(other.Username)}}, { body: 'ping from a friend', tag: 'dm-{{dm}}', data: { path: '/channels/@me/{{dm}}' } });
-              n.onshow = resolve; n.onerror = reject;
-            }).then(() => navigator.setAppBadge(1))
-            """);
+        var message = await friend.SendMessageAsync(dm, "ping from a friend");
 
-        Assert.Equal(before + 1, await session.ShownNotificationsAsync());
-        await DesktopSession.WaitUntilAsync(async () => await tray.GetAsync<string>("Title") == "KamaChat (1)", "the tray's mention count");
+        // Counted by the notification daemon, and the tray counts one more mention.
+        await DesktopSession.WaitUntilAsync(async () => await session.ShownNotificationsAsync() == shown + 1, "the notification on the desktop");
+        await DesktopSession.WaitUntilAsync(async () => await app.TrayMentionsAsync() == mentions + 1, "the tray's mention count");
         Assert.Equal("NeedsAttention", await tray.GetAsync<string>("Status"));
-        var tooltip = await tray.GetAsync<(string, (int, int, byte[])[], string, string)>("ToolTip");
-        Assert.Equal("1 mention or direct message", tooltip.Item4);
         var badged = await tray.GetAsync<(int, int, byte[])[]>("IconPixmap");
+        await app.Page.ScreenshotAsync(Path.Combine(DesktopSession.ScreenshotDirectory, "desktop-before-click.png"));
 
         // The person clicks the notification: dunst invokes its default action.
         await session.RunAsync("dunstctl", "action", "0");
-        await app.Page.WaitForAsync($"location.pathname === '/channels/@me/{dm}'", "the DM opened by the notification");
+        await app.Page.WaitForAsync($"location.pathname === '/channels/@me/{dm}/{message}'", "the DM opened at the message by the notification");
         await app.Page.WaitForTextAsync("ping from a friend");
-        await DesktopSession.WaitUntilAsync(async () => await session.ShownNotificationsAsync() == before, "the clicked notification to close");
-
-        await app.Page.EvaluateAsync("navigator.clearAppBadge()");
-        await DesktopSession.WaitUntilAsync(async () => await tray.GetAsync<string>("Title") == "KamaChat", "the cleared badge");
-        Assert.Equal("Active", await tray.GetAsync<string>("Status"));
-        var plain = await tray.GetAsync<(int, int, byte[])[]>("IconPixmap");
-        Assert.NotEqual(badged[0].Item3, plain[0].Item3);
+        await DesktopSession.WaitUntilAsync(async () => await session.ShownNotificationsAsync() == shown, "the clicked notification to close");
+        // Read now: the badge counts one less again.
+        await DesktopSession.WaitUntilAsync(async () => await app.TrayMentionsAsync() == mentions, "the badge after reading");
+        Assert.NotEqual(badged[0].Item3, (await tray.GetAsync<(int, int, byte[])[]>("IconPixmap"))[0].Item3);
+        if (mentions == 0)
+            Assert.Equal("Active", await tray.GetAsync<string>("Status"));
     }
 
     [Fact(Timeout = 240_000)]
-    public async Task Unread_without_mentions_shows_a_dot_and_muting_from_the_tray_silences_notifications()
+    public async Task Mute_notifications_in_the_tray_mutes_them_on_the_server_and_silences_the_next_dm()
     {
-        await using var app = await StartAsync(session);
-        var (tray, _) = await app.TrayAsync();
-        await app.Page.EvaluateAsync("kamachatDesktop.setUnread({ unread: 3, mentions: 0 })");
-        await DesktopSession.WaitUntilAsync(async () => await tray.GetAsync<string>("Title") == "KamaChat •", "the unread dot");
-        Assert.Equal("Active", await tray.GetAsync<string>("Status"));
-
-        await app.ClickTrayMenuAsync("Mute notifications");
-        Assert.True(await app.TrayMenuCheckedAsync("Mute notifications"));
-        var before = await session.ShownNotificationsAsync();
-        await app.Page.EvaluateAsync("new Promise((resolve) => { const n = new Notification('muted', { body: 'not shown' }); n.onshow = resolve; })");
-        Assert.Equal(before, await session.ShownNotificationsAsync());
-
-        await app.ClickTrayMenuAsync("Mute notifications");
-        Assert.False(await app.TrayMenuCheckedAsync("Mute notifications"));
-        await app.Page.EvaluateAsync("new Promise((resolve) => { const n = new Notification('loud', { body: 'shown' }); n.onshow = resolve; })");
-        Assert.Equal(before + 1, await session.ShownNotificationsAsync());
         await session.RunAsync("dunstctl", "close-all");
-        await app.Page.EvaluateAsync("kamachatDesktop.setUnread({ unread: 0, mentions: 0 })");
+        await using var app = await StartAsync(session);
+        var friend = await session.Server.RegisterAsync("chatty");
+        var dm = await friend.OpenDmAsync(app.User.Id);
+        await app.WaitForClientAsync(WindowClient);
+        Assert.False(await app.TrayMenuCheckedAsync("Mute notifications"));
+
+        await app.ClickTrayMenuAsync("Mute notifications");
+        // The client saves it as the user's setting (every device mutes), and the tray shows what the server has.
+        await DesktopSession.WaitUntilAsync(async () => (await app.User.NotificationSettingsAsync()).GetProperty("desktopMuted").GetBoolean(), "the mute on the server");
+        await DesktopSession.WaitUntilAsync(() => app.TrayMenuCheckedAsync("Mute notifications"), "the mute's checkmark");
+        var shown = await session.ShownNotificationsAsync();
+        var mentions = await app.TrayMentionsAsync();
+        await friend.SendMessageAsync(dm, "you will not see this pop up");
+        // The message arrived (the badge counts it), and nothing popped up.
+        await DesktopSession.WaitUntilAsync(async () => await app.TrayMentionsAsync() == mentions + 1, "the muted DM in the badge");
+        Assert.Equal(shown, await session.ShownNotificationsAsync());
+
+        await app.ClickTrayMenuAsync("Mute notifications");
+        await DesktopSession.WaitUntilAsync(async () => !(await app.User.NotificationSettingsAsync()).GetProperty("desktopMuted").GetBoolean(), "the unmute on the server");
+        await DesktopSession.WaitUntilAsync(async () => !await app.TrayMenuCheckedAsync("Mute notifications"), "the mute's checkmark gone");
+        await friend.SendMessageAsync(dm, "but this one");
+        await DesktopSession.WaitUntilAsync(async () => await session.ShownNotificationsAsync() == shown + 1, "the notification after unmuting");
+        await session.RunAsync("dunstctl", "close-all");
     }
 
     [Fact(Timeout = 240_000)]
-    public async Task The_tray_menu_asks_the_page_for_a_status_and_turns_start_on_login_on_and_off()
+    public async Task The_tray_status_reaches_other_users_through_the_server_and_start_on_login_turns_on_and_off()
     {
         await using var app = await StartAsync(session);
-        await app.Page.EvaluateAsync("window.__statuses = []; addEventListener('kamachat-desktop:status', (e) => __statuses.push(e.detail.status)); 1");
+        var friend = await session.Server.RegisterAsync("watcher");
+        await friend.OpenDmAsync(app.User.Id);
+        await app.WaitForClientAsync(WindowClient);
+        await using var gateway = await GatewayWatcher.ConnectAsync(session.Server, friend);
+        await gateway.WaitForPresenceAsync(app.User.Id, "online");
+
         await app.ClickTrayMenuAsync("Do Not Disturb");
-        await app.Page.WaitForAsync("__statuses.includes('dnd')", "the status event in the page");
+        await gateway.WaitForPresenceAsync(app.User.Id, "dnd");
         Assert.True(await app.TrayMenuCheckedAsync("Do Not Disturb"));
         Assert.False(await app.TrayMenuCheckedAsync("Online"));
+        await app.ClickTrayMenuAsync("Online");
+        await gateway.WaitForPresenceAsync(app.User.Id, "online");
 
         var autostart = Path.Combine(session.Environment["XDG_CONFIG_HOME"], "autostart", "kamachat.desktop");
         await app.ClickTrayMenuAsync("Start on login");
@@ -90,6 +96,5 @@ public sealed class NotificationAndTrayTests(DesktopSession session)
         Assert.True(await app.TrayMenuCheckedAsync("Start on login"));
         await app.ClickTrayMenuAsync("Start on login");
         Assert.False(File.Exists(autostart));
-        await app.ClickTrayMenuAsync("Online");
     }
 }

@@ -43,46 +43,51 @@ public sealed class DesktopHost : IAsyncDisposable
     /// <summary>What the app printed (its warnings), for failure messages.</summary>
     public string Output => File.Exists(LogFile) ? File.ReadAllText(LogFile) : "";
 
+    /// <summary>How many times the app has said this (its log lines), e.g. "client connected in the window".</summary>
+    public int Said(string text) => Output.Split('\n').Count(line => line.Contains(text, StringComparison.Ordinal));
+
+    /// <summary>Waits until the app has said this <paramref name="times"/> times in all.</summary>
+    public Task WaitUntilSaidAsync(string text, int times) =>
+        DesktopSession.WaitUntilAsync(() => Task.FromResult(Said(text) >= times), $"the app to say \"{text}\" ({times})");
+
     public static Task<DesktopHost> StartAsync(DesktopSession session, params string[] arguments) =>
         StartAsync(session, new Dictionary<string, string>(), arguments);
 
     /// <summary>Starts the app; <paramref name="environment"/> overrides the session's (another user's XDG folders).</summary>
-    public static async Task<DesktopHost> StartAsync(DesktopSession session, IReadOnlyDictionary<string, string> environment, params string[] arguments)
+    public static Task<DesktopHost> StartAsync(DesktopSession session, IReadOnlyDictionary<string, string> environment, params string[] arguments) =>
+        StartAsync(session, Executable, environment, arguments);
+
+    /// <summary>Starts this executable of the app (a packaged build, say) with the session's environment and these overrides.</summary>
+    public static async Task<DesktopHost> StartAsync(DesktopSession session, string executable, IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
         var profile = Path.Combine((environment.TryGetValue("XDG_DATA_HOME", out var data) ? data : session.Environment["XDG_DATA_HOME"]), "kamachat-desktop", "profile");
         if (Directory.Exists(profile))
             File.Delete(Path.Combine(profile, "DevToolsActivePort"));
         // The app's own output goes to a log the test shows when something fails.
         var log = Path.Combine(session.Root, $"app-{Interlocked.Increment(ref s_started)}.log");
-        var process = session.Start("/bin/sh", ["-c", "exec \"$0\" \"$@\" >>\"$KAMACHAT_TEST_LOG\" 2>&1", Executable, .. arguments, "--chromium-arg=--remote-debugging-port=0"],
+        var process = session.Start("/bin/sh", ["-c", "exec \"$0\" \"$@\" >>\"$KAMACHAT_TEST_LOG\" 2>&1", executable, .. arguments, "--chromium-arg=--remote-debugging-port=0"],
             overrides: new Dictionary<string, string>(environment) { ["KAMACHAT_TEST_LOG"] = log });
         var host = new DesktopHost(session, process, environment) { LogFile = log };
         await host.WaitForBrowserAsync();
         return host;
     }
 
-    /// <summary>Forgets the browser's debugging port, before something is expected to open a new window; returns it.</summary>
-    public int ForgetBrowser()
+    private int Port => int.Parse(File.ReadAllLines(ActivePortFile)[0].Trim(), System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>The app window pages the browser has now (hidden pages are not "page" targets), as (target id, URL).</summary>
+    public async Task<IReadOnlyList<(string Id, string Url, Uri Socket)>> WindowPagesAsync()
     {
-        var port = int.Parse(File.ReadAllLines(ActivePortFile)[0].Trim(), System.Globalization.CultureInfo.InvariantCulture);
-        File.Delete(ActivePortFile);
-        return port;
+        using var http = new HttpClient();
+        var targets = await http.GetFromJsonAsync<JsonElement>(new Uri($"http://127.0.0.1:{Port}/json/list"));
+        return targets.EnumerateArray()
+            .Where(t => t.GetProperty("type").GetString() == "page")
+            .Select(t => (t.GetProperty("id").GetString()!, t.GetProperty("url").GetString()!, new Uri(t.GetProperty("webSocketDebuggerUrl").GetString()!)))
+            .ToList();
     }
 
-    /// <summary>Waits until the browser that listened on the port has gone (its last window closed).</summary>
-    public static Task WaitForBrowserGoneAsync(int port) => DesktopSession.WaitUntilAsync(async () =>
-    {
-        using var client = new System.Net.Sockets.TcpClient();
-        try
-        {
-            await client.ConnectAsync(System.Net.IPAddress.Loopback, port);
-            return false;
-        }
-        catch (System.Net.Sockets.SocketException)
-        {
-            return true;
-        }
-    }, "the browser to exit");
+    /// <summary>Waits until the window with this page is gone (the browser itself stays, running the client hidden).</summary>
+    public Task WaitForWindowClosedAsync(string targetId) =>
+        DesktopSession.WaitUntilAsync(async () => (await WindowPagesAsync()).All(p => p.Id != targetId), "the window to close");
 
     /// <summary>Waits until a browser window of the app is up (its debugging port written), e.g. after the tray reopened it.</summary>
     public async Task WaitForBrowserAsync()
@@ -98,29 +103,24 @@ public sealed class DesktopHost : IAsyncDisposable
         }
     }
 
-    /// <summary>Connects to the app window's page once it shows a URL starting with <paramref name="urlPrefix"/>.</summary>
-    public async Task<PageDriver> PageAsync(string urlPrefix)
+    /// <summary>Connects to the app window's page once it shows a URL starting with <paramref name="urlPrefix"/> (another than <paramref name="except"/>).</summary>
+    public async Task<PageDriver> PageAsync(string urlPrefix, string? except = null)
     {
         Assert.False(_process.HasExited, $"The app exited. It said:\n{Output}");
-        var port = File.ReadAllLines(ActivePortFile)[0].Trim();
-        using var http = new HttpClient();
-        string? socketUrl = null;
+        (string Id, string Url, Uri Socket)? found = null;
         await DesktopSession.WaitUntilAsync(async () =>
         {
             try
             {
-                var targets = await http.GetFromJsonAsync<JsonElement>(new Uri($"http://127.0.0.1:{port}/json/list"));
-                socketUrl = targets.EnumerateArray()
-                    .Where(t => t.GetProperty("type").GetString() == "page" && t.GetProperty("url").GetString()!.StartsWith(urlPrefix, StringComparison.Ordinal))
-                    .Select(t => t.GetProperty("webSocketDebuggerUrl").GetString()).FirstOrDefault();
-                return socketUrl is not null;
+                found = (await WindowPagesAsync()).FirstOrDefault(p => p.Id != except && p.Url.StartsWith(urlPrefix, StringComparison.Ordinal));
+                return found?.Id is not null;
             }
             catch (HttpRequestException)
             {
                 return false;
             }
         }, $"a page at {urlPrefix}");
-        return await PageDriver.ConnectAsync(new Uri(socketUrl!));
+        return await PageDriver.ConnectAsync(found!.Value.Socket, found.Value.Id);
     }
 
     /// <summary>The app's own process has ended (its watchdog follows within a second).</summary>

@@ -7,8 +7,8 @@ namespace KamaChat.Desktop.Tests.Infrastructure;
 
 /// <summary>
 /// A desktop session of our own, like a user's login: an X server (Xvfb), a private D-Bus session bus, a
-/// notification daemon (dunst), the keyring (gnome-keyring, unlocked as at login), a tray watcher, and a real
-/// KamaChat server. Every process runs under the test watchdog; HOME and the XDG folders are temp directories.
+/// notification daemon (dunst), the keyring (gnome-keyring, unlocked as at login), a tray watcher, a system bus of its
+/// own where the test plays logind and NetworkManager, and a real KamaChat server. Every process runs under the test watchdog; HOME and the XDG folders are temp directories.
 /// </summary>
 public sealed class DesktopSession : IAsyncLifetime
 {
@@ -22,6 +22,13 @@ public sealed class DesktopSession : IAsyncLifetime
     public Connection Bus { get; private set; } = null!;
 
     public TrayWatcher Watcher { get; } = new();
+
+    /// <summary>The session's own system bus, where the test plays logind and NetworkManager.</summary>
+    public Connection SystemBus { get; private set; } = null!;
+
+    public FakeLogin Login { get; } = new();
+
+    public FakeNetworkManager Network { get; } = new();
 
     public KamaChatServer Server { get; private set; } = null!;
 
@@ -46,8 +53,6 @@ public sealed class DesktopSession : IAsyncLifetime
         Environment["XDG_DATA_HOME"] = Path.Combine(Root, "data");
         Environment["XDG_CACHE_HOME"] = Path.Combine(Root, "cache");
         Environment["XDG_RUNTIME_DIR"] = runtime;
-        // No system bus in the test: the app must do without logind and NetworkManager.
-        Environment["DBUS_SYSTEM_BUS_ADDRESS"] = $"unix:path={Path.Combine(Root, "no-system-bus")}";
         Environment["XDG_CURRENT_DESKTOP"] = "";
         Environment["NO_AT_BRIDGE"] = "1";
 
@@ -60,6 +65,15 @@ public sealed class DesktopSession : IAsyncLifetime
         Bus = new Connection(Environment["DBUS_SESSION_BUS_ADDRESS"]);
         await Bus.ConnectAsync();
 
+        // A system bus of the session's own (not the machine's), with logind and NetworkManager played by the test.
+        var systemBus = Start("dbus-daemon", ["--session", "--nofork", "--nopidfile", $"--address=unix:path={Path.Combine(Root, "system-bus")}", "--print-address=1"], readOutput: true);
+        Environment["DBUS_SYSTEM_BUS_ADDRESS"] = await FirstLineAsync(systemBus, "dbus-daemon (system)");
+        SystemBus = new Connection(Environment["DBUS_SYSTEM_BUS_ADDRESS"]);
+        await SystemBus.ConnectAsync();
+        await SystemBus.RegisterObjectAsync(Login);
+        await SystemBus.RegisterServiceAsync("org.freedesktop.login1");
+        await SystemBus.RegisterObjectAsync(Network);
+        await SystemBus.RegisterServiceAsync("org.freedesktop.NetworkManager");
 
         // Notifications stay on screen until acted on or closed, so a test can act on them.
         var dunstrc = Path.Combine(Root, "dunstrc");
@@ -152,6 +166,7 @@ public sealed class DesktopSession : IAsyncLifetime
     public async Task DisposeAsync()
     {
         Bus?.Dispose();
+        SystemBus?.Dispose();
         if (Server is not null)
             await Server.DisposeAsync();
         foreach (var service in Enumerable.Reverse(_services))
@@ -166,6 +181,9 @@ public sealed class DesktopSession : IAsyncLifetime
             {
             }
         }
+        // KAMACHAT_TEST_KEEP=1 leaves the session's folder (the app's logs, browser.log, profile) to look into.
+        if (System.Environment.GetEnvironmentVariable("KAMACHAT_TEST_KEEP") == "1")
+            return;
         try
         {
             Directory.Delete(Root, recursive: true);

@@ -109,6 +109,14 @@ public sealed record ApiUser(HttpClient Http, string Id, string Username)
 {
     public const string Password = "correct horse battery staple";
 
+    public string AccessToken => Http.DefaultRequestHeaders.Authorization!.Parameter!;
+
+    public async Task<string> SendMessageAsync(string channelId, string content) =>
+        (await ReadAsync(await Http.PostAsJsonAsync($"/api/v1/channels/{channelId}/messages", new { content }), HttpStatusCode.Created)).GetProperty("id").GetString()!;
+
+    public async Task<JsonElement> NotificationSettingsAsync() =>
+        await ReadAsync(await Http.GetAsync(new Uri("/api/v1/users/@me/notification-settings", UriKind.Relative)), HttpStatusCode.OK);
+
     public async Task<(string ServerId, string ChannelId)> CreateServerAsync(string name)
     {
         var server = await ReadAsync(await Http.PostAsJsonAsync("/api/v1/servers", new { name }), HttpStatusCode.Created);
@@ -124,8 +132,7 @@ public sealed record ApiUser(HttpClient Http, string Id, string Username)
         return (await ReadAsync(response, response.StatusCode == HttpStatusCode.Created ? HttpStatusCode.Created : HttpStatusCode.OK)).GetProperty("id").GetString()!;
     }
 
-    public async Task SendAsync(string channelId, string content) =>
-        await ReadAsync(await Http.PostAsJsonAsync($"/api/v1/channels/{channelId}/messages", new { content }), HttpStatusCode.Created);
+    public Task SendAsync(string channelId, string content) => SendMessageAsync(channelId, content);
 
     public async Task<string> CreateInviteAsync(string serverId) =>
         (await ReadAsync(await Http.PostAsJsonAsync($"/api/v1/servers/{serverId}/invites", new { maxUses = 0, maxAgeSeconds = 0, temporary = false }), HttpStatusCode.Created))

@@ -8,12 +8,26 @@ public sealed class PageDriver : IAsyncDisposable
 {
     private readonly CdpConnection _cdp;
 
-    private PageDriver(CdpConnection connection) => _cdp = connection;
+    private PageDriver(CdpConnection connection, string targetId)
+    {
+        _cdp = connection;
+        TargetId = targetId;
+    }
 
-    public static async Task<PageDriver> ConnectAsync(Uri socketUrl)
+    /// <summary>The page's DevTools target: a window opened later is another target.</summary>
+    public string TargetId { get; }
+
+    /// <summary>Events of the page's DevTools domains the test enabled (Network, say).</summary>
+    public event Action<CdpEvent> EventReceived
+    {
+        add => _cdp.EventReceived += value;
+        remove => _cdp.EventReceived -= value;
+    }
+
+    public static async Task<PageDriver> ConnectAsync(Uri socketUrl, string targetId)
     {
         var transport = await WebSocketTransport.ConnectAsync(socketUrl, CancellationToken.None);
-        var driver = new PageDriver(new CdpConnection(transport));
+        var driver = new PageDriver(new CdpConnection(transport), targetId);
         await driver.EvaluateAsync("1");
         return driver;
     }

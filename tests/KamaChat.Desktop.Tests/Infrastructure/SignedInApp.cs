@@ -44,12 +44,46 @@ public sealed class SignedInApp : IAsyncDisposable
         await Page.WaitForAsync("document.querySelector('nav[aria-label=\"Servers\"]')", "the signed-in app");
     }
 
-    /// <summary>Reconnects to the page after the app opened a new window.</summary>
+    public const string WindowClient = "client connected in the window";
+    public const string HiddenClient = "client connected in the hidden page";
+
+    /// <summary>
+    /// Waits until the client in the window (or the hidden page) has connected to the gateway for the
+    /// <paramref name="times"/>th time: from then on, what others send reaches it as events.
+    /// </summary>
+    public Task WaitForClientAsync(string where, int times = 1) => Host.WaitUntilSaidAsync(where, times);
+
+    /// <summary>The tray's mention count (its title "KamaChat (N)"; 0 without one).</summary>
+    public async Task<int> TrayMentionsAsync()
+    {
+        var (tray, _) = await TrayAsync();
+        var title = await tray.GetAsync<string>("Title");
+        var open = title.IndexOf('(', StringComparison.Ordinal);
+        return open < 0 ? 0 : int.Parse(title[(open + 1)..^1], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Connects to the window the app opened again (a new page), after the test saw the old one close.</summary>
     public async Task ReattachAsync()
     {
+        var old = Page.TargetId;
         await Page.DisposeAsync();
-        await Host.WaitForBrowserAsync();
+        Page = await Host.PageAsync(Session.Server.Url, except: old);
+    }
+
+    /// <summary>A new DevTools connection to the same window page (the old one was cut, e.g. by the browser's suspend).</summary>
+    public async Task ReconnectToPageAsync()
+    {
+        var target = Page.TargetId;
+        await Page.DisposeAsync();
         Page = await Host.PageAsync(Session.Server.Url);
+        Assert.Equal(target, Page.TargetId);
+    }
+
+    /// <summary>Closes the app window as its user would; the app stays, in the tray.</summary>
+    public async Task CloseWindowAsync()
+    {
+        await Page.SendAsync("Page.close");
+        await Host.WaitForWindowClosedAsync(Page.TargetId);
     }
 
     /// <summary>The tray item the app registered with the session's watcher, read as a panel reads it.</summary>

@@ -46,11 +46,11 @@ public sealed class HostPartsTests
         try
         {
             var file = Path.Combine(directory.FullName, "config.json");
-            new ConfigStore(file).Update(config => config.WithServer("https://a.example").WithServer("https://b.example") with { NotificationsMuted = true });
+            new ConfigStore(file).Update(config => config.WithServer("https://a.example").WithServer("https://b.example") with { PushToTalkKey = "F8" });
             var read = new ConfigStore(file).Current;
             Assert.Equal(["https://a.example", "https://b.example"], read.Servers);
             Assert.Equal("https://b.example", read.CurrentServer);
-            Assert.True(read.NotificationsMuted);
+            Assert.Equal("F8", read.PushToTalkKey);
             Assert.Single(Directory.GetFiles(directory.FullName));
 
             File.WriteAllText(file, "{ not json");

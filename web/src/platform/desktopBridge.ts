@@ -48,7 +48,11 @@ export interface KamaChatDesktopBridge {
   readonly tokenStorage: DesktopTokenStorage;
   /** The tray badge in full: unread channels and mentions (the Badging API covers the usual cases). */
   setUnread(state: { unread: number; mentions: number }): Promise<void>;
-  /** What the tray menu shows as chosen: the presence, and whether pop-ups are muted (both are the server's). */
+  /**
+   * What the tray menu shows as chosen: the presence, and whether pop-ups are muted (both are the server's). Called
+   * once the gateway is connected (its Ready says the presence), and on every change; the host takes the first call
+   * from a page as "this page's client is up" (the window's then takes over from the hidden page).
+   */
   setTrayState(state: { status: DesktopStatus; notificationsMuted: boolean }): Promise<void>;
   readonly pushToTalk: DesktopPushToTalk;
   /** Opens a path of this client the way the host does (see the navigate event). */

@@ -1,6 +1,6 @@
 import { useEffect, useSyncExternalStore } from 'react';
 import { useNavigate } from 'react-router';
-import { useGateway } from '../features/gateway/context';
+import { useConnectionStatus, useGateway } from '../features/gateway/context';
 import { useNotificationSettings, useUpdateNotificationSettingsMutation } from '../features/notifications/queries';
 import { desktopBridge, DesktopEventName, onDesktopEvent } from './desktopBridge';
 
@@ -16,6 +16,9 @@ export function useDesktopIntegration() {
   const { data: settings } = useNotificationSettings();
   const { mutate: updateSettings } = useUpdateNotificationSettingsMutation();
   const status = useSyncExternalStore(gateway.subscribe, gateway.getChosenStatus);
+  // Reported once connected: the host takes the first report as "this page's client is up".
+  const connection = useConnectionStatus();
+  const connected = connection === 'connected' || connection === 'restored';
 
   useEffect(() => {
     if (!bridge) return;
@@ -33,6 +36,6 @@ export function useDesktopIntegration() {
 
   const muted = settings?.desktopMuted;
   useEffect(() => {
-    if (bridge && muted !== undefined) void bridge.setTrayState({ status, notificationsMuted: muted }).catch(() => undefined);
-  }, [bridge, status, muted]);
+    if (bridge && connected && muted !== undefined) void bridge.setTrayState({ status, notificationsMuted: muted }).catch(() => undefined);
+  }, [bridge, connected, status, muted]);
 }

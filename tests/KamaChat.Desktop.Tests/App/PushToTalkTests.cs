@@ -4,38 +4,8 @@ using static KamaChat.Desktop.Tests.Infrastructure.SignedInApp;
 namespace KamaChat.Desktop.Tests.App;
 
 [Collection(DesktopCollection.Name)]
-public sealed class KeyringAndPushToTalkTests(DesktopSession session)
+public sealed class PushToTalkTests(DesktopSession session)
 {
-    [Fact(Timeout = 240_000)]
-    public async Task The_token_storage_keeps_its_value_in_the_keyring_and_not_in_the_browser_profile()
-    {
-        await using var app = await StartAsync(session);
-        var secret = "refresh-" + Guid.NewGuid().ToString("N");
-
-        await app.Page.EvaluateAsync($"kamachatDesktop.tokenStorage.set({Js(secret)})");
-
-        // Read back with the desktop's own tool, as any keyring client would.
-        var stored = await session.RunAsync("secret-tool", "lookup", "application", "kamachat-desktop", "server", session.Server.Url);
-        Assert.Equal(secret, stored);
-        Assert.Equal(secret, await app.Page.TextAsync("kamachatDesktop.tokenStorage.get()"));
-        foreach (var file in Directory.EnumerateFiles(app.Host.ProfileDirectory, "*", SearchOption.AllDirectories))
-        {
-            byte[] bytes;
-            try
-            {
-                bytes = await File.ReadAllBytesAsync(file);
-            }
-            catch (IOException)
-            {
-                continue; // a socket or a file the browser holds exclusively
-            }
-            Assert.False(System.Text.Encoding.UTF8.GetString(bytes).Contains(secret, StringComparison.Ordinal), $"{file} holds the secret.");
-        }
-
-        await app.Page.EvaluateAsync("kamachatDesktop.tokenStorage.clear()");
-        Assert.Equal(System.Text.Json.JsonValueKind.Null, (await app.Page.EvaluateAsync("kamachatDesktop.tokenStorage.get()")).ValueKind);
-    }
-
     [Fact(Timeout = 240_000)]
     public async Task The_push_to_talk_key_reaches_the_page_while_another_window_has_the_focus()
     {
