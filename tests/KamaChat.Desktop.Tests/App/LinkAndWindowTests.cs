@@ -74,4 +74,32 @@ public sealed class LinkAndWindowTests(DesktopSession session)
         await app.ReattachAsync();
         await app.SignInIfAskedAsync();
     }
+
+    [Fact(Timeout = 240_000)]
+    public async Task Started_hidden_as_on_login_the_client_runs_in_the_tray_and_notifies_until_the_window_is_opened()
+    {
+        await session.RunAsync("dunstctl", "close-all");
+        var user = await session.UserAsync();
+        // Signed in at some earlier start: the session is in the keyring, where the app keeps it.
+        await session.RunAsync(await session.Server.StoredSessionAsync(user), "secret-tool", "store", "--label", "KamaChat",
+            "application", "kamachat-desktop", "server", session.Server.Url);
+        var friend = await session.Server.RegisterAsync("early");
+        var dm = await friend.OpenDmAsync(user.Id);
+
+        // What the autostart entry runs at login.
+        await using var host = await DesktopHost.StartAsync(session, "--server", session.Server.Url, "--hidden");
+        await host.WaitUntilSaidAsync(HiddenClient, 1);
+        Assert.Empty(await host.WindowPagesAsync());
+
+        var shown = await session.ShownNotificationsAsync();
+        await friend.SendMessageAsync(dm, "good morning, early bird");
+        await DesktopSession.WaitUntilAsync(async () => await session.ShownNotificationsAsync() == shown + 1, "the notification with no window");
+        await session.RunAsync("dunstctl", "close-all");
+
+        var (tray, _) = await TrayAsync(session);
+        await tray.ActivateAsync(0, 0);
+        await using var page = await host.PageAsync(session.Server.Url);
+        await page.WaitForAsync("document.querySelector('nav[aria-label=\"Servers\"]')", "the signed-in window the tray opened");
+        await host.WaitUntilSaidAsync(WindowClient, 1);
+    }
 }

@@ -110,14 +110,22 @@ public sealed class DesktopSession : IAsyncLifetime
     }
 
     /// <summary>Runs a short command in the session (dunstctl, xdotool, xdg-open, secret-tool) and returns its output.</summary>
-    public async Task<string> RunAsync(string file, params string[] arguments)
+    public Task<string> RunAsync(string file, params string[] arguments) => RunAsync(null, file, arguments);
+
+    /// <summary>The same, with <paramref name="input"/> on its standard input (secret-tool store reads the secret there).</summary>
+    public async Task<string> RunAsync(string? input, string file, params string[] arguments)
     {
-        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Root };
+        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = input is not null, WorkingDirectory = Root };
         foreach (var argument in arguments)
             start.ArgumentList.Add(argument);
         foreach (var (name, value) in Environment)
             start.Environment[name] = value;
         using var process = Process.Start(start)!;
+        if (input is not null)
+        {
+            await process.StandardInput.WriteAsync(input);
+            process.StandardInput.Close();
+        }
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));

@@ -80,6 +80,23 @@ public sealed class KamaChatServer : IAsyncDisposable
         return new ApiUser(http, tokens.GetProperty("user").GetProperty("id").GetString()!, username);
     }
 
+    /// <summary>
+    /// Signs the user in over the API and returns the session as the web client keeps it in its token storage
+    /// (web/src/api/tokens.ts): what the app would have put in the keyring at an earlier sign-in.
+    /// </summary>
+    public async Task<string> StoredSessionAsync(ApiUser user)
+    {
+        using var http = new HttpClient { BaseAddress = new Uri(Url) };
+        var tokens = await ApiUser.ReadAsync(await http.PostAsJsonAsync("/api/v1/auth/login", new { login = user.Username, password = ApiUser.Password }), HttpStatusCode.OK);
+        return JsonSerializer.Serialize(new
+        {
+            accessToken = tokens.GetProperty("accessToken").GetString(),
+            refreshToken = tokens.GetProperty("refreshToken").GetString(),
+            sessionId = tokens.GetProperty("sessionId").GetString(),
+            userId = tokens.GetProperty("user").GetProperty("id").GetString(),
+        });
+    }
+
     private static string FindRoot()
     {
         for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)

@@ -87,13 +87,16 @@ public sealed class SignedInApp : IAsyncDisposable
     }
 
     /// <summary>The tray item the app registered with the session's watcher, read as a panel reads it.</summary>
-    public async Task<(ITrayItemReader Item, ITrayMenuReader Menu)> TrayAsync()
+    public Task<(ITrayItemReader Item, ITrayMenuReader Menu)> TrayAsync() => TrayAsync(Session);
+
+    /// <summary>The tray item of the app that registered last in the session.</summary>
+    public static async Task<(ITrayItemReader Item, ITrayMenuReader Menu)> TrayAsync(DesktopSession session)
     {
-        await DesktopSession.WaitUntilAsync(() => Task.FromResult(Session.Watcher.Registered.Count > 0), "the tray item's registration");
-        var name = Session.Watcher.Registered.Last();
-        var item = Session.Bus.CreateProxy<ITrayItemReader>(name, "/StatusNotifierItem");
+        await DesktopSession.WaitUntilAsync(() => Task.FromResult(session.Watcher.Registered.Count > 0), "the tray item's registration");
+        var name = session.Watcher.Registered.Last();
+        var item = session.Bus.CreateProxy<ITrayItemReader>(name, "/StatusNotifierItem");
         var menuPath = await item.GetAsync<ObjectPath>("Menu");
-        return (item, Session.Bus.CreateProxy<ITrayMenuReader>(name, menuPath));
+        return (item, session.Bus.CreateProxy<ITrayMenuReader>(name, menuPath));
     }
 
     /// <summary>Clicks the tray menu entry with this label, as the panel does (com.canonical.dbusmenu Event "clicked").</summary>
