@@ -81,7 +81,7 @@ public sealed class LinkAndWindowTests(DesktopSession session)
         await session.RunAsync("dunstctl", "close-all");
         var user = await session.UserAsync();
         // Signed in at some earlier start: the session is in the keyring, where the app keeps it.
-        await session.RunAsync(await session.Server.StoredSessionAsync(user), "secret-tool", "store", "--label", "KamaChat",
+        await session.RunWithInputAsync(await session.Server.StoredSessionAsync(user), "secret-tool", "store", "--label", "KamaChat",
             "application", "kamachat-desktop", "server", session.Server.Url);
         var friend = await session.Server.RegisterAsync("early");
         var dm = await friend.OpenDmAsync(user.Id);

@@ -110,10 +110,10 @@ public sealed class DesktopSession : IAsyncLifetime
     }
 
     /// <summary>Runs a short command in the session (dunstctl, xdotool, xdg-open, secret-tool) and returns its output.</summary>
-    public Task<string> RunAsync(string file, params string[] arguments) => RunAsync(null, file, arguments);
+    public Task<string> RunAsync(string file, params string[] arguments) => RunWithInputAsync(null, file, arguments);
 
     /// <summary>The same, with <paramref name="input"/> on its standard input (secret-tool store reads the secret there).</summary>
-    public async Task<string> RunAsync(string? input, string file, params string[] arguments)
+    public async Task<string> RunWithInputAsync(string? input, string file, params string[] arguments)
     {
         var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = input is not null, WorkingDirectory = Root };
         foreach (var argument in arguments)
