@@ -19,7 +19,7 @@ public abstract class EventLogTests(KamaChatApp app)
             await using var scope = app.Services.CreateAsyncScope();
             var log = scope.ServiceProvider.GetRequiredService<EventLog>();
             await using var change = await log.BeginAsync(CancellationToken.None);
-            await change.AppendAsync(EventScope.Channel, i % 2 == 0 ? channelId : otherChannelId, "Test", new { i }, CancellationToken.None);
+            await change.AppendAsync(new TestEvent(i % 2 == 0 ? channelId : otherChannelId, new { i }), CancellationToken.None);
             await change.CommitAsync(CancellationToken.None);
         }));
 
@@ -37,7 +37,7 @@ public abstract class EventLogTests(KamaChatApp app)
         {
             var log = scope.ServiceProvider.GetRequiredService<EventLog>();
             await using var change = await log.BeginAsync(CancellationToken.None);
-            await change.AppendAsync(EventScope.Channel, channelId, "Test", new { }, CancellationToken.None);
+            await change.AppendAsync(new TestEvent(channelId, new { }), CancellationToken.None);
             // Disposed without CommitAsync: the transaction rolls back.
         }
 
@@ -45,7 +45,7 @@ public abstract class EventLogTests(KamaChatApp app)
         {
             var log = scope.ServiceProvider.GetRequiredService<EventLog>();
             await using var change = await log.BeginAsync(CancellationToken.None);
-            var entry = await change.AppendAsync(EventScope.Channel, channelId, "Test", new { }, CancellationToken.None);
+            var entry = await change.AppendAsync(new TestEvent(channelId, new { }), CancellationToken.None);
             await change.CommitAsync(CancellationToken.None);
             Assert.Equal(1, entry.Sequence);
         }

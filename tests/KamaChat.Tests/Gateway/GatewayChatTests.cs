@@ -46,7 +46,7 @@ public abstract class GatewayChatTests(KamaChatApp app)
         Assert.Equal(HttpStatusCode.NoContent, (await room.Owner.Client.DeleteAsync(messageUrl)).StatusCode);
 
         string[] expected = ["MessageCreated", "MessageUpdated", "ReactionAdded", "ReactionRemoved", "MessageDeleted"];
-        var channel = room.ChannelId.ToString();
+        var channel = room.ChannelId;
         var events = await room.MemberClient.WaitForEventsAsync(e => e.Count(x => x.ScopeId == channel) >= expected.Length);
         var inChannel = events.Where(e => e.ScopeId == channel).ToList();
         Assert.Equal(expected, inChannel.Select(e => e.Type));
@@ -112,15 +112,15 @@ public abstract class GatewayChatTests(KamaChatApp app)
 
         await room.Owner.Client.SendOkAsync(secretId, "hidden");
         await GatewayClient.SettleAsync();
-        Assert.DoesNotContain(room.MemberClient.Events, e => e.ScopeId == secret.Id.ToString() && e.Type == "MessageCreated");
+        Assert.DoesNotContain(room.MemberClient.Events, e => e.ScopeId == secret.Id && e.Type == "MessageCreated");
 
         var grant = await room.Owner.Client.PutAsJsonAsync($"/api/v1/channels/{secret.Id}/permissions/member/{room.Member.Id}",
             new { allow = ((long)(P.ViewChannel | P.ReadMessageHistory)).ToString(CultureInfo.InvariantCulture), deny = "0" });
         Assert.True(grant.IsSuccessStatusCode);
         await room.Owner.Client.SendOkAsync(secretId, "now you see it");
 
-        var arrived = await room.MemberClient.WaitForEventsAsync(e => e.Any(x => x.ScopeId == secret.Id.ToString() && x.Type == "MessageCreated"));
-        Assert.Equal("now you see it", GatewayClient.Data(arrived.Single(x => x.ScopeId == secret.Id.ToString() && x.Type == "MessageCreated")).GetProperty("content").GetString());
+        var arrived = await room.MemberClient.WaitForEventsAsync(e => e.Any(x => x.ScopeId == secret.Id && x.Type == "MessageCreated"));
+        Assert.Equal("now you see it", GatewayClient.Data(arrived.Single(x => x.ScopeId == secret.Id && x.Type == "MessageCreated")).GetProperty("content").GetString());
     }
 
     [Fact]
@@ -133,7 +133,7 @@ public abstract class GatewayChatTests(KamaChatApp app)
 
         await using var otherDevice = await GatewayClient.ConnectAsync(app, Token(room.Member));
         var ready = await otherDevice.ReadyAsync();
-        Assert.Equal(1, ready.ReadStates.Single(r => r.ChannelId == room.ChannelId.ToString()).MentionCount);
+        Assert.Equal(1, ready.ReadStates.Single(r => r.ChannelId == room.ChannelId).MentionCount);
 
         var state = await room.MemberClient.Connection.InvokeAsync<Server.Features.ReadStates.ReadStateResponse>(
             "Ack", room.ChannelId.ToString(), mention.Id);

@@ -27,18 +27,18 @@ public abstract class GatewayTests(KamaChatApp app)
     {
         var me = await app.CreateClient().RegisterAsync();
         var (serverId, channelId) = await GatewaySeed.ServerWithChannelAsync(app, me.User.Id);
-        await GatewaySeed.AppendAsync(app, EventScope.Channel, channelId, "Test", new { n = 1 });
-        await GatewaySeed.AppendAsync(app, EventScope.Channel, channelId, "Test", new { n = 2 });
+        await GatewaySeed.AppendAsync(app, new TestEvent(channelId, new { n = 1 }));
+        await GatewaySeed.AppendAsync(app, new TestEvent(channelId, new { n = 2 }));
 
         await using var client = await GatewayClient.ConnectAsync(app, me.AccessToken);
         var ready = await client.ReadyAsync();
 
         Assert.Equal(me.User.Id, ready.User.Id);
         var server = Assert.Single(ready.Servers);
-        Assert.Equal(serverId.ToString(), server.Id);
+        Assert.Equal(serverId, server.Id);
         Assert.Equal("general", Assert.Single(server.Channels).Name);
         Assert.Equal(2, ready.Cursors.Channels![channelId.ToString()]);
-        Assert.Equal(me.SessionId.ToString(), ready.SessionId);
+        Assert.Equal(me.SessionId, ready.SessionId);
     }
 
     [Fact]
@@ -54,7 +54,7 @@ public abstract class GatewayTests(KamaChatApp app)
         await malloryClient.ReadyAsync();
 
         for (var i = 1; i <= 5; i++)
-            await GatewaySeed.AppendAsync(app, EventScope.Channel, channelId, "MessageCreated", new { n = i });
+            await GatewaySeed.AppendAsync(app, new SeededMessageCreated(channelId, new { n = i }));
 
         var received = await bobClient.WaitForEventsAsync(events => events.Count(e => e.Type == "MessageCreated") == 5);
         Assert.Equal([1, 2, 3, 4, 5], received.Where(e => e.Type == "MessageCreated").Select(e => e.Sequence));
@@ -73,7 +73,7 @@ public abstract class GatewayTests(KamaChatApp app)
         await client.Connection.StopAsync();
 
         for (var i = 1; i <= 100; i++)
-            await GatewaySeed.AppendAsync(app, EventScope.Channel, channelId, "MessageCreated", new { n = i });
+            await GatewaySeed.AppendAsync(app, new SeededMessageCreated(channelId, new { n = i }));
 
         await using var back = await GatewayClient.ConnectAsync(app, me.AccessToken);
         await back.ReadyAsync();
@@ -91,7 +91,7 @@ public abstract class GatewayTests(KamaChatApp app)
         var owner = await app.CreateClient().RegisterAsync();
         var outsider = await app.CreateClient().RegisterAsync();
         var (_, channelId) = await GatewaySeed.ServerWithChannelAsync(app, owner.User.Id);
-        await GatewaySeed.AppendAsync(app, EventScope.Channel, channelId, "MessageCreated", new { secret = "s3cr3t" });
+        await GatewaySeed.AppendAsync(app, new SeededMessageCreated(channelId, new { secret = "s3cr3t" }));
 
         await using var client = await GatewayClient.ConnectAsync(app, outsider.AccessToken);
         await client.ReadyAsync();
@@ -107,7 +107,7 @@ public abstract class GatewayTests(KamaChatApp app)
         var me = await app.CreateClient().RegisterAsync();
         var (_, channelId) = await GatewaySeed.ServerWithChannelAsync(app, me.User.Id);
         for (var i = 0; i < 3; i++)
-            await GatewaySeed.AppendAsync(app, EventScope.Channel, channelId, "MessageCreated", new { i });
+            await GatewaySeed.AppendAsync(app, new SeededMessageCreated(channelId, new { i }));
         // The retention job pruned the first two.
         await app.QueryAsync(db => db.EventLog.Where(e => e.ScopeId == channelId && e.Sequence <= 2).ExecuteDeleteAsync());
 
@@ -117,7 +117,7 @@ public abstract class GatewayTests(KamaChatApp app)
             new StreamCursors(new() { [channelId.ToString()] = 0 }, null, null));
 
         Assert.Empty(result.Events);
-        Assert.Equal(new StreamRef("channel", channelId.ToString()), Assert.Single(result.Refetch));
+        Assert.Equal(new StreamRef("channel", channelId), Assert.Single(result.Refetch));
     }
 
     [Fact]
@@ -136,7 +136,7 @@ public abstract class GatewayTests(KamaChatApp app)
         await GatewayClient.SettleAsync();
 
         var typing = Assert.Single(bobClient.Typing);
-        Assert.Equal(alice.User.Id.ToString(), typing.UserId);
+        Assert.Equal(alice.User.Id, typing.UserId);
         Assert.Empty(aliceClient.Typing);
     }
 
@@ -165,7 +165,7 @@ public abstract class GatewayTests(KamaChatApp app)
 
         var bobClient = await GatewayClient.ConnectAsync(app, bob.AccessToken);
         var ready = await bobClient.ReadyAsync();
-        Assert.Contains(ready.Presences, p => p.UserId == alice.User.Id.ToString() && p.Status == "online");
+        Assert.Contains(ready.Presences, p => p.UserId == alice.User.Id && p.Status == "online");
         await aliceClient.WaitForPresenceAsync(bob.User.Id, "online");
 
         await bobClient.Connection.InvokeAsync("SetPresence", "dnd");
@@ -253,14 +253,29 @@ public abstract class GatewayTests(KamaChatApp app)
     public async Task The_messagepack_protocol_delivers_the_same_events()
     {
         var me = await app.CreateClient().RegisterAsync();
-        var (_, channelId) = await GatewaySeed.ServerWithChannelAsync(app, me.User.Id);
+        var (serverId, channelId) = await GatewaySeed.ServerWithChannelAsync(app, me.User.Id);
         await using var client = await GatewayClient.ConnectAsync(app, me.AccessToken, messagePack: true);
         await client.ReadyAsync();
+        // The same messages as a client without our types reads them: ids are strings there too (JavaScript decoders
+        // turn 64-bit integers into lossy numbers).
+        var untypedReady = new TaskCompletionSource<Dictionary<string, object?>>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var untypedEvent = new TaskCompletionSource<Dictionary<string, object?>>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var untyped = GatewayClient.Build(app, me.AccessToken, messagePack: true);
+        untyped.On<Dictionary<string, object?>>("Ready", r => untypedReady.TrySetResult(new(r, StringComparer.OrdinalIgnoreCase)));
+        untyped.On<Dictionary<string, object?>>("Event", e => untypedEvent.TrySetResult(new(e, StringComparer.OrdinalIgnoreCase)));
+        await untyped.StartAsync();
+        var ready = await untypedReady.Task.WaitAsync(GatewayClient.Patience);
 
-        await GatewaySeed.AppendAsync(app, EventScope.Channel, channelId, "MessageCreated", new { content = "über 🙂" });
+        var logged = await GatewaySeed.AppendAsync(app, new SeededMessageCreated(channelId, new { content = "über 🙂" }));
 
         var received = await client.WaitForEventAsync("MessageCreated");
         Assert.Equal("über 🙂", GatewayClient.Data(received).GetProperty("content").GetString());
+        var wire = await untypedEvent.Task.WaitAsync(GatewayClient.Patience);
+        Assert.Equal(logged.Id.ToString(), Assert.IsType<string>(wire["id"]));
+        Assert.Equal(channelId.ToString(), Assert.IsType<string>(wire["scopeId"]));
+        Assert.Equal(me.SessionId.ToString(), Assert.IsType<string>(ready["sessionId"]));
+        var server = Assert.IsType<Dictionary<object, object?>>(Assert.Single(Assert.IsType<object?[]>(ready["servers"])));
+        Assert.Equal(serverId.ToString(), Assert.IsType<string>(server["Id"]));
     }
 }
 

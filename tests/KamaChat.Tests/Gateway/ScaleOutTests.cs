@@ -18,8 +18,8 @@ public sealed class ScaleOutTests(ScaledPair nodes) : IClassFixture<ScaledPair>
         await using var bobOnSecond = await GatewayClient.ConnectAsync(nodes.Second, bob.AccessToken);
         await bobOnSecond.ReadyAsync();
 
-        await GatewaySeed.AppendAsync(nodes.First, EventScope.Channel, channelId, "MessageCreated", new { n = 1 });
-        await GatewaySeed.AppendAsync(nodes.First, EventScope.Channel, channelId, "MessageCreated", new { n = 2 });
+        await GatewaySeed.AppendAsync(nodes.First, new SeededMessageCreated(channelId, new { n = 1 }));
+        await GatewaySeed.AppendAsync(nodes.First, new SeededMessageCreated(channelId, new { n = 2 }));
 
         var events = await bobOnSecond.WaitForEventsAsync(e => e.Count(x => x.Type == "MessageCreated") >= 2);
         Assert.Equal([1L, 2L], events.Where(e => e.Type == "MessageCreated").Select(e => e.Sequence));
@@ -69,14 +69,14 @@ public sealed class ScaleOutTests(ScaledPair nodes) : IClassFixture<ScaledPair>
 
         await using var bobOnSecond = await GatewayClient.ConnectAsync(nodes.Second, bob.AccessToken);
         var ready = await bobOnSecond.ReadyAsync();
-        Assert.Contains(ready.Presences, p => p.UserId == alice.User.Id.ToString() && p.Status == "online");
+        Assert.Contains(ready.Presences, p => p.UserId == alice.User.Id && p.Status == "online");
         await aliceOnFirst.WaitForPresenceAsync(bob.User.Id, "online");
 
         await aliceOnFirst.Connection.InvokeAsync("StartTyping", channelId.ToString());
         var deadline = DateTime.UtcNow + GatewayClient.Patience;
         while (bobOnSecond.Typing.IsEmpty && DateTime.UtcNow < deadline)
             await Task.Delay(50);
-        Assert.Equal(alice.User.Id.ToString(), Assert.Single(bobOnSecond.Typing).UserId);
+        Assert.Equal(alice.User.Id, Assert.Single(bobOnSecond.Typing).UserId);
     }
 
     [Fact]
@@ -95,7 +95,7 @@ public sealed class ScaleOutTests(ScaledPair nodes) : IClassFixture<ScaledPair>
 
         await bobOnFirst.DisposeAsync();
         await Task.Delay(Server.Features.Gateway.PresenceTracker.OfflineGrace + TimeSpan.FromSeconds(1));
-        Assert.DoesNotContain(watcher.Presence, p => p.UserId == bob.User.Id.ToString() && p.Status == "offline");
+        Assert.DoesNotContain(watcher.Presence, p => p.UserId == bob.User.Id && p.Status == "offline");
 
         await bobOnSecond.DisposeAsync();
         await watcher.WaitForPresenceAsync(bob.User.Id, "offline", Server.Features.Gateway.PresenceTracker.OfflineGrace + GatewayClient.Patience);

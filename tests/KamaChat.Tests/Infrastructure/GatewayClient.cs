@@ -93,12 +93,11 @@ public sealed class GatewayClient : IAsyncDisposable
     public async Task WaitForPresenceAsync(Snowflake user, string status, TimeSpan? patience = null)
     {
         var deadline = DateTime.UtcNow + (patience ?? Patience);
-        var userId = user.ToString();
-        while (!Presence.Any(p => p.UserId == userId && p.Status == status))
+        while (!Presence.Any(p => p.UserId == user && p.Status == status))
         {
             var left = deadline - DateTime.UtcNow;
             if (left <= TimeSpan.Zero)
-                throw new TimeoutException($"No presence {status} for {userId}; got: {string.Join(", ", Presence.Select(p => $"{p.UserId}={p.Status}"))}");
+                throw new TimeoutException($"No presence {status} for {user}; got: {string.Join(", ", Presence.Select(p => $"{p.UserId}={p.Status}"))}");
             await _arrived.WaitAsync(left < TimeSpan.FromMilliseconds(200) ? left : TimeSpan.FromMilliseconds(200));
         }
     }

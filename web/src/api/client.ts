@@ -40,8 +40,3 @@ export async function unwrap<T>(call: Promise<{ data?: T; error?: unknown; respo
   if (!result.response.ok) throw toApiError(result.response.status, result.error, result.response.headers);
   return result.data as T;
 }
-
-/** Snowflake IDs are strings, in the OpenAPI document too; kept as an identity until the call sites drop it. */
-export function idParam(id: string): string {
-  return id;
-}

@@ -2,18 +2,10 @@
  * Every API failure becomes an ApiError: the server's RFC 9457 problem+json (with its stable `code` and
  * per-field `errors`), or a network failure, in one shape the UI can branch on and show.
  */
+import type { components } from './schema';
 
-/** The problem+json body the server sends. The OpenAPI ProblemDetails schema lacks `code`, so it is declared here. */
-export interface Problem {
-  type?: string | null;
-  title?: string | null;
-  status?: number | string | null;
-  detail?: string | null;
-  instance?: string | null;
-  code?: string;
-  errors?: Record<string, string[]>;
-  retryAfterSeconds?: number;
-}
+/** The problem+json body the server sends: every problem carries a stable `code`, validation problems per-field `errors`. */
+export type Problem = components['schemas']['HttpValidationProblemDetails'];
 
 export type FieldErrors = Record<string, string[]>;
 

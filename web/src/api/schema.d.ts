@@ -4802,6 +4802,32 @@ export interface components {
             sessionId: components["schemas"]["Snowflake"];
             user: components["schemas"]["MeResponse"];
         };
+        BanAddedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "BanAdded";
+            /** @enum {string} */
+            scope: "server";
+            data: components["schemas"]["BanData"];
+        };
+        BanData: {
+            /** @description A snowflake id: 64 bits, as a decimal string. */
+            serverId: string;
+            /** @description A snowflake id: 64 bits, as a decimal string. */
+            userId: string;
+        };
+        BanRemovedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "BanRemoved";
+            /** @enum {string} */
+            scope: "server";
+            data: components["schemas"]["BanData"];
+        };
         BanRequest: {
             reason: null | string;
         };
@@ -4821,6 +4847,32 @@ export interface components {
             currentPassword: string;
             newPassword: string;
         };
+        ChannelCreatedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "ChannelCreated";
+            /** @enum {string} */
+            scope: "server";
+            data: components["schemas"]["ChannelResponse"];
+        };
+        ChannelDeletedData: {
+            /** @description A snowflake id: 64 bits, as a decimal string. */
+            id: string;
+            /** @description A snowflake id: 64 bits, as a decimal string. */
+            serverId: string;
+        };
+        ChannelDeletedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "ChannelDeleted";
+            /** @enum {string} */
+            scope: "server";
+            data: components["schemas"]["ChannelDeletedData"];
+        };
         ChannelResponse: {
             id: components["schemas"]["Snowflake"];
             serverId: null | components["schemas"]["Snowflake"];
@@ -4833,6 +4885,16 @@ export interface components {
             /** Format: int32 */
             slowModeSeconds: number;
             lastMessageId: null | components["schemas"]["Snowflake"];
+        };
+        ChannelUpdatedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "ChannelUpdated";
+            /** @enum {string} */
+            scope: "server";
+            data: components["schemas"]["ChannelResponse"];
         };
         ConfirmEmailChangeRequest: {
             userId: string;
@@ -4886,6 +4948,30 @@ export interface components {
             code: null | string;
             recoveryCode: null | string;
         };
+        DmChannelCreatedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "DmChannelCreated";
+            /** @enum {string} */
+            scope: "user";
+            data: components["schemas"]["DmChannelResponse"];
+        };
+        DmChannelRemovedData: {
+            /** @description A snowflake id: 64 bits, as a decimal string. */
+            id: string;
+        };
+        DmChannelRemovedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "DmChannelRemoved";
+            /** @enum {string} */
+            scope: "user";
+            data: components["schemas"]["DmChannelRemovedData"];
+        };
         DmChannelResponse: {
             id: components["schemas"]["Snowflake"];
             type: string;
@@ -4894,9 +4980,33 @@ export interface components {
             recipients: components["schemas"]["UserSummary"][];
             lastMessageId: null | components["schemas"]["Snowflake"];
         };
+        DmChannelUpdatedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "DmChannelUpdated";
+            /** @enum {string} */
+            scope: "user";
+            data: components["schemas"]["DmChannelResponse"];
+        };
         EditMessageRequest: {
             content: string;
         };
+        GatewayEvent: {
+            /** @description A snowflake id: 64 bits, as a decimal string. */
+            id: string;
+            type: string;
+            /** @enum {string} */
+            scope: "channel" | "server" | "user";
+            /** @description A snowflake id: 64 bits, as a decimal string. */
+            scopeId: string;
+            /** Format: int64 */
+            sequence: number;
+            data: string;
+        };
+        /** @description A gateway Event with its data parsed: the data's shape follows from type. Clients ignore types they do not know. */
+        GatewayEventData: components["schemas"]["BanAddedEvent"] | components["schemas"]["BanRemovedEvent"] | components["schemas"]["ChannelCreatedEvent"] | components["schemas"]["ChannelDeletedEvent"] | components["schemas"]["ChannelUpdatedEvent"] | components["schemas"]["DmChannelCreatedEvent"] | components["schemas"]["DmChannelRemovedEvent"] | components["schemas"]["DmChannelUpdatedEvent"] | components["schemas"]["InviteCreatedEvent"] | components["schemas"]["InviteDeletedEvent"] | components["schemas"]["MemberJoinedEvent"] | components["schemas"]["MemberLeftEvent"] | components["schemas"]["MemberUpdatedEvent"] | components["schemas"]["MessageCreatedEvent"] | components["schemas"]["MessageDeletedEvent"] | components["schemas"]["MessagePinnedEvent"] | components["schemas"]["MessageUnpinnedEvent"] | components["schemas"]["MessageUpdatedEvent"] | components["schemas"]["ReactionAddedEvent"] | components["schemas"]["ReactionRemovedEvent"] | components["schemas"]["ReadStateUpdatedEvent"] | components["schemas"]["RecipientAddedEvent"] | components["schemas"]["RecipientRemovedEvent"] | components["schemas"]["RoleCreatedEvent"] | components["schemas"]["RoleDeletedEvent"] | components["schemas"]["RoleUpdatedEvent"] | components["schemas"]["ServerDeletedEvent"] | components["schemas"]["ServerJoinedEvent"] | components["schemas"]["ServerRemovedEvent"] | components["schemas"]["ServerUpdatedEvent"] | components["schemas"]["SessionRevokedEvent"];
         HttpValidationProblemDetails: {
             type?: null | string;
             title?: null | string;
@@ -4910,6 +5020,31 @@ export interface components {
             /** @description Stable, machine-readable error code. */
             code?: string;
             retryAfterSeconds?: null | number;
+        };
+        InviteCreatedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "InviteCreated";
+            /** @enum {string} */
+            scope: "user";
+            data: components["schemas"]["InviteResponse"];
+        };
+        InviteDeletedData: {
+            /** @description A snowflake id: 64 bits, as a decimal string. */
+            serverId: string;
+            code: string;
+        };
+        InviteDeletedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "InviteDeleted";
+            /** @enum {string} */
+            scope: "server";
+            data: components["schemas"]["InviteDeletedData"];
         };
         InvitePreviewResponse: {
             code: string;
@@ -4951,6 +5086,33 @@ export interface components {
             /** Format: date-time */
             createdAt: string;
         };
+        MemberJoinedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "MemberJoined";
+            /** @enum {string} */
+            scope: "server";
+            data: components["schemas"]["MemberResponse"];
+        };
+        MemberLeftData: {
+            /** @description A snowflake id: 64 bits, as a decimal string. */
+            serverId: string;
+            /** @description A snowflake id: 64 bits, as a decimal string. */
+            userId: string;
+            reason?: null | string;
+        };
+        MemberLeftEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "MemberLeft";
+            /** @enum {string} */
+            scope: "server";
+            data: components["schemas"]["MemberLeftData"];
+        };
         MemberResponse: {
             serverId: components["schemas"]["Snowflake"];
             userId: components["schemas"]["Snowflake"];
@@ -4962,6 +5124,52 @@ export interface components {
             /** Format: date-time */
             joinedAt: string;
             temporary: boolean;
+        };
+        MemberUpdatedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "MemberUpdated";
+            /** @enum {string} */
+            scope: "server";
+            data: components["schemas"]["MemberResponse"];
+        };
+        MessageCreatedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "MessageCreated";
+            /** @enum {string} */
+            scope: "channel";
+            data: components["schemas"]["MessageResponse"];
+        };
+        MessageDeletedData: {
+            /** @description A snowflake id: 64 bits, as a decimal string. */
+            id: string;
+            /** @description A snowflake id: 64 bits, as a decimal string. */
+            channelId: string;
+        };
+        MessageDeletedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "MessageDeleted";
+            /** @enum {string} */
+            scope: "channel";
+            data: components["schemas"]["MessageDeletedData"];
+        };
+        MessagePinnedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "MessagePinned";
+            /** @enum {string} */
+            scope: "channel";
+            data: components["schemas"]["PinData"];
         };
         MessageResponse: {
             id: components["schemas"]["Snowflake"];
@@ -4982,6 +5190,26 @@ export interface components {
             attachments: components["schemas"]["AttachmentSummary"][];
             /** Format: int64 */
             sequence: number;
+        };
+        MessageUnpinnedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "MessageUnpinned";
+            /** @enum {string} */
+            scope: "channel";
+            data: components["schemas"]["PinData"];
+        };
+        MessageUpdatedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "MessageUpdated";
+            /** @enum {string} */
+            scope: "channel";
+            data: components["schemas"]["MessageResponse"];
         };
         MfaChallenge: {
             mfaRequired: boolean;
@@ -5018,12 +5246,25 @@ export interface components {
         PasswordResetRequest: {
             email: string;
         };
+        PinData: {
+            /** @description A snowflake id: 64 bits, as a decimal string. */
+            messageId: string;
+            /** @description A snowflake id: 64 bits, as a decimal string. */
+            channelId: string;
+            /** Format: date-time */
+            pinnedAt: null | string;
+        };
         PositionRequest: {
             id: components["schemas"]["Snowflake"];
             /** Format: int32 */
             position: number;
             /** @description A snowflake id: 64 bits, as a decimal string. */
             parentId?: null | string;
+        };
+        PresenceUpdated: {
+            /** @description A snowflake id: 64 bits, as a decimal string. */
+            userId: string;
+            status: string;
         };
         ProblemDetails: {
             type?: null | string;
@@ -5036,6 +5277,35 @@ export interface components {
             code?: string;
             retryAfterSeconds?: null | number;
         };
+        ReactionAddedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "ReactionAdded";
+            /** @enum {string} */
+            scope: "channel";
+            data: components["schemas"]["ReactionData"];
+        };
+        ReactionData: {
+            /** @description A snowflake id: 64 bits, as a decimal string. */
+            messageId: string;
+            /** @description A snowflake id: 64 bits, as a decimal string. */
+            channelId: string;
+            emoji: string;
+            /** @description A snowflake id: 64 bits, as a decimal string. */
+            userId: string;
+        };
+        ReactionRemovedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "ReactionRemoved";
+            /** @enum {string} */
+            scope: "channel";
+            data: components["schemas"]["ReactionData"];
+        };
         ReactionSummary: {
             emoji: string;
             /** Format: int32 */
@@ -5047,6 +5317,96 @@ export interface components {
             lastReadMessageId: components["schemas"]["Snowflake"];
             /** Format: int32 */
             mentionCount: number;
+        };
+        ReadStateUpdatedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "ReadStateUpdated";
+            /** @enum {string} */
+            scope: "user";
+            data: components["schemas"]["ReadStateResponse"];
+        };
+        ReadyChannel: {
+            /** @description A snowflake id: 64 bits, as a decimal string. */
+            id: string;
+            type: string;
+            name: null | string;
+            topic: null | string;
+            /** @description A snowflake id: 64 bits, as a decimal string. */
+            parentId: null | string;
+            /** Format: int32 */
+            position: number;
+            /** @description A snowflake id: 64 bits, as a decimal string. */
+            lastMessageId: null | string;
+            permissions: string;
+        };
+        ReadyDirectChannel: {
+            /** @description A snowflake id: 64 bits, as a decimal string. */
+            id: string;
+            type: string;
+            name: null | string;
+            /** @description A snowflake id: 64 bits, as a decimal string. */
+            ownerId: null | string;
+            recipientIds: string[];
+            /** @description A snowflake id: 64 bits, as a decimal string. */
+            lastMessageId: null | string;
+        };
+        ReadyPayload: {
+            user: components["schemas"]["MeResponse"];
+            servers: components["schemas"]["ReadyServer"][];
+            directChannels: components["schemas"]["ReadyDirectChannel"][];
+            readStates: components["schemas"]["ReadyReadState"][];
+            presences: components["schemas"]["PresenceUpdated"][];
+            cursors: components["schemas"]["StreamCursors"];
+            /** @description A snowflake id: 64 bits, as a decimal string. */
+            sessionId: string;
+            /** Format: int32 */
+            nodeId: number;
+            status: string;
+        };
+        ReadyReadState: {
+            /** @description A snowflake id: 64 bits, as a decimal string. */
+            channelId: string;
+            /** @description A snowflake id: 64 bits, as a decimal string. */
+            lastReadMessageId: string;
+            /** Format: int32 */
+            mentionCount: number;
+        };
+        ReadyServer: {
+            /** @description A snowflake id: 64 bits, as a decimal string. */
+            id: string;
+            name: string;
+            iconUrl: null | string;
+            /** @description A snowflake id: 64 bits, as a decimal string. */
+            ownerId: string;
+            channels: components["schemas"]["ReadyChannel"][];
+        };
+        RecipientAddedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "RecipientAdded";
+            /** @enum {string} */
+            scope: "channel";
+            data: components["schemas"]["RecipientData"];
+        };
+        RecipientData: {
+            /** @description A snowflake id: 64 bits, as a decimal string. */
+            channelId: string;
+            user: components["schemas"]["UserSummary"];
+        };
+        RecipientRemovedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "RecipientRemoved";
+            /** @enum {string} */
+            scope: "channel";
+            data: components["schemas"]["RecipientData"];
         };
         RecoveryCodesResponse: {
             recoveryCodes: string[];
@@ -5065,6 +5425,36 @@ export interface components {
             content: null | string;
             deleted: boolean;
         };
+        ResumeResult: {
+            events: components["schemas"]["GatewayEvent"][];
+            refetch: components["schemas"]["StreamRef"][];
+        };
+        RoleCreatedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "RoleCreated";
+            /** @enum {string} */
+            scope: "server";
+            data: components["schemas"]["RoleResponse"];
+        };
+        RoleDeletedData: {
+            /** @description A snowflake id: 64 bits, as a decimal string. */
+            serverId: string;
+            /** @description A snowflake id: 64 bits, as a decimal string. */
+            roleId: string;
+        };
+        RoleDeletedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "RoleDeleted";
+            /** @enum {string} */
+            scope: "server";
+            data: components["schemas"]["RoleDeletedData"];
+        };
         RoleResponse: {
             id: components["schemas"]["Snowflake"];
             serverId: components["schemas"]["Snowflake"];
@@ -5076,10 +5466,59 @@ export interface components {
             position: number;
             mentionable: boolean;
         };
+        RoleUpdatedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "RoleUpdated";
+            /** @enum {string} */
+            scope: "server";
+            data: components["schemas"]["RoleResponse"];
+        };
         SendMessageRequest: {
             content: string;
             nonce: null | string;
             replyTo: null | components["schemas"]["Snowflake"];
+        };
+        ServerDeletedData: {
+            /** @description A snowflake id: 64 bits, as a decimal string. */
+            serverId: string;
+        };
+        ServerDeletedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "ServerDeleted";
+            /** @enum {string} */
+            scope: "server";
+            data: components["schemas"]["ServerDeletedData"];
+        };
+        ServerJoinedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "ServerJoined";
+            /** @enum {string} */
+            scope: "user";
+            data: components["schemas"]["ServerResponse"];
+        };
+        ServerRemovedData: {
+            /** @description A snowflake id: 64 bits, as a decimal string. */
+            serverId: string;
+            reason: string;
+        };
+        ServerRemovedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "ServerRemoved";
+            /** @enum {string} */
+            scope: "user";
+            data: components["schemas"]["ServerRemovedData"];
         };
         ServerResponse: {
             id: components["schemas"]["Snowflake"];
@@ -5091,6 +5530,16 @@ export interface components {
             memberCount: number;
             /** Format: date-time */
             createdAt: string;
+        };
+        ServerUpdatedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "ServerUpdated";
+            /** @enum {string} */
+            scope: "server";
+            data: components["schemas"]["ServerResponse"];
         };
         SessionResponse: {
             id: components["schemas"]["Snowflake"];
@@ -5104,8 +5553,39 @@ export interface components {
             ipAddress: null | string;
             current: boolean;
         };
+        SessionRevokedData: {
+            /** @description A snowflake id: 64 bits, as a decimal string. */
+            sessionId: string;
+            reason: string;
+        };
+        SessionRevokedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "SessionRevoked";
+            /** @enum {string} */
+            scope: "user";
+            data: components["schemas"]["SessionRevokedData"];
+        };
         /** @description A snowflake id: 64 bits, as a decimal string. */
         Snowflake: string;
+        StreamCursors: {
+            channels: null | {
+                [key: string]: number;
+            };
+            servers: null | {
+                [key: string]: number;
+            };
+            /** Format: int64 */
+            user: null | number;
+        };
+        StreamRef: {
+            /** @enum {string} */
+            scope: "channel" | "server" | "user";
+            /** @description A snowflake id: 64 bits, as a decimal string. */
+            scopeId: string;
+        };
         TransferServerRequest: {
             newOwnerId: components["schemas"]["Snowflake"];
             password: null | string;
@@ -5122,6 +5602,14 @@ export interface components {
             enabled: boolean;
             /** Format: int32 */
             recoveryCodesLeft: number;
+        };
+        TypingStarted: {
+            /** @description A snowflake id: 64 bits, as a decimal string. */
+            channelId: string;
+            /** @description A snowflake id: 64 bits, as a decimal string. */
+            userId: string;
+            /** Format: date-time */
+            expiresAt: string;
         };
         UnsubscribeRequest: {
             token: string;

@@ -101,8 +101,7 @@ public sealed class TokenService(
             .ExecuteUpdateAsync(s => s.SetProperty(x => x.RevokedAt, now).SetProperty(x => x.RevokedReason, reason), cancellationToken) == 1;
         if (!revoked)
             return false;
-        await change.AppendAsync(EventScope.User, userId.Value, "SessionRevoked",
-            new { sessionId, reason }, cancellationToken);
+        await change.AppendAsync(new SessionRevoked(userId.Value, sessionId, reason), cancellationToken);
         await change.CommitAsync(cancellationToken);
         return true;
     }

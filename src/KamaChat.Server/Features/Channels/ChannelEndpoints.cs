@@ -64,7 +64,7 @@ public static partial class ChannelEndpoints
         };
         db.Channels.Add(channel);
         var response = ChannelResponse.From(channel);
-        await change.AppendAsync(EventScope.Server, id, "ChannelCreated", response, cancellationToken);
+        await change.AppendAsync(new ChannelCreated(id, response), cancellationToken);
         await change.CommitAsync(cancellationToken);
         return TypedResults.Created($"/api/v1/channels/{channel.Id}", response);
     }
@@ -93,7 +93,7 @@ public static partial class ChannelEndpoints
         if (request.ParentId is { } newParent)
             channel.ParentId = newParent == default ? null : newParent;
         var response = ChannelResponse.From(channel);
-        await change.AppendAsync(EventScope.Server, serverId, "ChannelUpdated", response, cancellationToken);
+        await change.AppendAsync(new ChannelUpdated(serverId, response), cancellationToken);
         await change.CommitAsync(cancellationToken);
         return TypedResults.Ok(response);
     }
@@ -126,7 +126,7 @@ public static partial class ChannelEndpoints
                 continue;
             channel.Position = move.Position;
             channel.ParentId = parentId;
-            await change.AppendAsync(EventScope.Server, id, "ChannelUpdated", ChannelResponse.From(channel), cancellationToken);
+            await change.AppendAsync(new ChannelUpdated(id, ChannelResponse.From(channel)), cancellationToken);
         }
         await change.CommitAsync(cancellationToken);
         var visible = await permissions.VisibleChannelsAsync(user.Id, id, cancellationToken);
@@ -141,14 +141,14 @@ public static partial class ChannelEndpoints
         foreach (var child in children)
         {
             child.ParentId = null;
-            await change.AppendAsync(EventScope.Server, serverId, "ChannelUpdated", ChannelResponse.From(child), cancellationToken);
+            await change.AppendAsync(new ChannelUpdated(serverId, ChannelResponse.From(child)), cancellationToken);
         }
         await db.SaveChangesAsync(cancellationToken);
         await db.Invites.Where(i => i.ChannelId == id).ExecuteUpdateAsync(s => s.SetProperty(i => i.ChannelId, (Snowflake?)null), cancellationToken);
         // The database cascades from the channel row: messages with their reactions, mentions and attachments
         // (pins are message fields), overwrites and read states. Stored files are removed by a job later.
         await db.Channels.Where(c => c.Id == id).ExecuteDeleteAsync(cancellationToken);
-        await change.AppendAsync(EventScope.Server, serverId, "ChannelDeleted", new ChannelDeletedEvent(id, serverId), cancellationToken);
+        await change.AppendAsync(new ChannelDeleted(serverId, id), cancellationToken);
         await change.CommitAsync(cancellationToken);
         return TypedResults.NoContent();
     }

@@ -43,8 +43,6 @@ public sealed record UpdateChannelRequest(
     [property: Range(0, Channel.MaxSlowModeSeconds)] int? SlowModeSeconds,
     Snowflake? ParentId);
 
-public sealed record ChannelDeletedEvent(Snowflake Id, Snowflake ServerId);
-
 public sealed record OverwriteRequest(
     [property: Required, RegularExpression(PermissionBits.Pattern, ErrorMessage = "Permissions are a decimal number in a string.")] string Allow,
     [property: Required, RegularExpression(PermissionBits.Pattern, ErrorMessage = "Permissions are a decimal number in a string.")] string Deny);

@@ -45,7 +45,7 @@ public static class OverwriteEndpoints
             db.PermissionOverwrites.Add(overwrite = new PermissionOverwrite { ChannelId = id, TargetType = target, TargetId = targetId });
         overwrite.Allow = allow;
         overwrite.Deny = deny;
-        await change.AppendAsync(EventScope.Server, access.Channel.ServerId!.Value, "ChannelUpdated", ChannelResponse.From(access.Channel), cancellationToken);
+        await change.AppendAsync(new ChannelUpdated(access.Channel.ServerId!.Value, ChannelResponse.From(access.Channel)), cancellationToken);
         await change.CommitAsync(cancellationToken);
         return TypedResults.Ok(new OverwriteResponse(id, targetType, targetId, allow.Text(), deny.Text()));
     }
@@ -63,7 +63,7 @@ public static class OverwriteEndpoints
         if (await db.PermissionOverwrites.Where(o => o.ChannelId == id && o.TargetType == target && o.TargetId == targetId)
                 .ExecuteDeleteAsync(cancellationToken) == 0)
             return Problems.NotFound("The overwrite");
-        await change.AppendAsync(EventScope.Server, access.Channel.ServerId!.Value, "ChannelUpdated", ChannelResponse.From(access.Channel), cancellationToken);
+        await change.AppendAsync(new ChannelUpdated(access.Channel.ServerId!.Value, ChannelResponse.From(access.Channel)), cancellationToken);
         await change.CommitAsync(cancellationToken);
         return TypedResults.NoContent();
     }

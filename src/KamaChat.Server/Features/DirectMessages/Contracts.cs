@@ -22,7 +22,3 @@ public sealed record DmChannelResponse(
     Snowflake? OwnerId,
     IReadOnlyList<UserSummary> Recipients,
     Snowflake? LastMessageId);
-
-public sealed record DmChannelRemovedEvent(Snowflake Id);
-
-public sealed record RecipientEvent(Snowflake ChannelId, UserSummary User);

@@ -70,8 +70,8 @@ public static class DirectMessageEndpoints
             db.Channels.Add(channel);
             await db.SaveChangesAsync(cancellationToken);
             var created = await DmChannels.DescribeAsync(db, channel.Id, cancellationToken);
-            await change.AppendAsync(EventScope.User, userId, "DmChannelCreated", created, cancellationToken);
-            await change.AppendAsync(EventScope.User, recipientId, "DmChannelCreated", created, cancellationToken);
+            await change.AppendAsync(new DmChannelCreated(userId, created), cancellationToken);
+            await change.AppendAsync(new DmChannelCreated(recipientId, created), cancellationToken);
             await change.CommitAsync(cancellationToken);
             return TypedResults.Created($"/api/v1/channels/{channel.Id}", created);
         }
@@ -108,7 +108,7 @@ public static class DirectMessageEndpoints
         await db.SaveChangesAsync(cancellationToken);
         var created = await DmChannels.DescribeAsync(db, channel.Id, cancellationToken);
         foreach (var recipient in channel.Recipients)
-            await change.AppendAsync(EventScope.User, recipient.UserId, "DmChannelCreated", created, cancellationToken);
+            await change.AppendAsync(new DmChannelCreated(recipient.UserId, created), cancellationToken);
         await change.CommitAsync(cancellationToken);
         return TypedResults.Created($"/api/v1/channels/{channel.Id}", created);
     }

@@ -43,9 +43,9 @@ public static class DmChannels
     {
         var leaving = await db.Users.AsNoTracking().Where(u => u.Id == userId)
             .Select(u => UserSummary.Of(u.Id, u.UserName, u.DisplayName, u.AvatarUrl)).SingleAsync(cancellationToken);
-        await change.AppendAsync(EventScope.Channel, channelId, "RecipientRemoved", new RecipientEvent(channelId, leaving), cancellationToken);
+        await change.AppendAsync(new RecipientRemoved(channelId, leaving), cancellationToken);
         await db.ChannelRecipients.Where(r => r.ChannelId == channelId && r.UserId == userId).ExecuteDeleteAsync(cancellationToken);
-        await change.AppendAsync(EventScope.User, userId, "DmChannelRemoved", new DmChannelRemovedEvent(channelId), cancellationToken);
+        await change.AppendAsync(new DmChannelRemoved(userId, channelId), cancellationToken);
 
         var remaining = (await db.ChannelRecipients.AsNoTracking().Where(r => r.ChannelId == channelId)
                 .Select(r => new { r.UserId, r.JoinedAt }).ToListAsync(cancellationToken))
@@ -61,6 +61,6 @@ public static class DmChannels
             await db.Channels.Where(c => c.Id == channelId).ExecuteUpdateAsync(s => s.SetProperty(c => c.OwnerId, remaining[0].UserId), cancellationToken);
         var updated = await DescribeAsync(db, channelId, cancellationToken);
         foreach (var recipient in remaining)
-            await change.AppendAsync(EventScope.User, recipient.UserId, "DmChannelUpdated", updated, cancellationToken);
+            await change.AppendAsync(new DmChannelUpdated(recipient.UserId, updated), cancellationToken);
     }
 }

@@ -41,7 +41,7 @@ public static class RecipientEndpoints
 
         await using var change = await events.BeginAsync(cancellationToken);
         // Appending first takes the channel's stream lock, so two additions at once cannot pass the limit together.
-        await change.AppendAsync(EventScope.Channel, id, "RecipientAdded", new RecipientEvent(id, added), cancellationToken);
+        await change.AppendAsync(new RecipientAdded(id, added), cancellationToken);
         var count = await db.ChannelRecipients.CountAsync(r => r.ChannelId == id, cancellationToken);
         if (count >= Channel.MaxGroupDmRecipients)
             return DirectMessageEndpoints.TooManyRecipients();
@@ -49,7 +49,7 @@ public static class RecipientEndpoints
             return TypedResults.NoContent();
         db.ChannelRecipients.Add(new ChannelRecipient { ChannelId = id, UserId = userId, JoinedAt = time.GetUtcNow() });
         await db.SaveChangesAsync(cancellationToken);
-        await change.AppendAsync(EventScope.User, userId, "DmChannelCreated", await DmChannels.DescribeAsync(db, id, cancellationToken), cancellationToken);
+        await change.AppendAsync(new DmChannelCreated(userId, await DmChannels.DescribeAsync(db, id, cancellationToken)), cancellationToken);
         await change.CommitAsync(cancellationToken);
         return TypedResults.NoContent();
     }

@@ -28,10 +28,10 @@ public sealed class EventLogEntry
 
     public long Sequence { get; set; }
 
-    /// <summary>MessageCreated, ChannelDeleted, MemberLeft, ...</summary>
+    /// <summary>The event record's <see cref="IEvent.Type"/>: MessageCreated, ChannelDeleted, MemberLeft, ...</summary>
     public string Type { get; set; } = "";
 
-    /// <summary>The event's data as camelCase JSON, serialized once and sent as is.</summary>
+    /// <summary>The event's <see cref="IEvent.Data"/> as camelCase JSON, serialized once and sent as is.</summary>
     public string Payload { get; set; } = "";
 
     public DateTimeOffset CreatedAt { get; set; }
@@ -67,12 +67,15 @@ internal sealed class EventLogConfiguration : IEntityTypeConfiguration<EventLogE
 
 /// <summary>
 /// Starts a change that emits events. Use: <c>await using var change = await events.BeginAsync(ct);</c>, change the
-/// DbContext, <c>await change.AppendAsync(...)</c> for each event, then <c>await change.CommitAsync(ct)</c>: the change and
+/// DbContext, <c>await change.AppendAsync(new RoleUpdated(...), ct)</c> for each event, then <c>await change.CommitAsync(ct)</c>: the change and
 /// its events commit together, and only then are the events handed to the <see cref="EventBus"/>.
 /// </summary>
 public sealed class EventLog(KamaDbContext db, SnowflakeGenerator ids, TimeProvider time, EventBus bus)
 {
     public static readonly JsonSerializerOptions PayloadJson = new(JsonSerializerDefaults.Web);
+
+    /// <summary>The event's data as it is logged and sent: its JSON, by the data's own shape.</summary>
+    internal static string Serialize(IEvent @event) => JsonSerializer.Serialize(@event.Data, @event.Data.GetType(), PayloadJson);
 
     public async Task<EventTransaction> BeginAsync(CancellationToken cancellationToken) =>
         new(db, ids, time, bus, db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(cancellationToken) : null);
@@ -92,29 +95,33 @@ public sealed class EventTransaction : IAsyncDisposable
         (_db, _ids, _time, _bus, _transaction) = (db, ids, time, bus, transaction);
     }
 
-    /// <summary>Takes the stream's next sequence number (locking the stream until commit, which keeps events in order) and logs the event.</summary>
-    public Task<EventLogEntry> AppendAsync<TPayload>(EventScope scope, Snowflake scopeId, string type, TPayload payload, CancellationToken cancellationToken) =>
-        AppendWithSequenceAsync(scope, scopeId, type, _ => payload, cancellationToken);
+    /// <summary>Takes the event's stream's next sequence number (locking the stream until commit, which keeps events in order) and logs the event.</summary>
+    public Task<EventLogEntry> AppendAsync<TEvent>(TEvent @event, CancellationToken cancellationToken)
+        where TEvent : IEvent =>
+        AppendWithSequenceAsync(@event.Stream, _ => @event, cancellationToken);
 
-    /// <summary>Like <see cref="AppendAsync{TPayload}"/>, for a payload that carries its own sequence number (a new message).</summary>
-    public async Task<EventLogEntry> AppendWithSequenceAsync<TPayload>(
-        EventScope scope, Snowflake scopeId, string type, Func<long, TPayload> payload, CancellationToken cancellationToken)
+    /// <summary>Like <see cref="AppendAsync{TEvent}"/>, for an event that carries its own sequence number (a new message): made once the number is known.</summary>
+    public async Task<EventLogEntry> AppendWithSequenceAsync<TEvent>(EventStream stream, Func<long, TEvent> create, CancellationToken cancellationToken)
+        where TEvent : IEvent
     {
         // One statement on both providers: create the stream at 1 or bump it, and read the new value.
         var sequence = (await _db.Database.SqlQuery<long>($"""
-            INSERT INTO event_streams ("Scope", "ScopeId", "LastSequence") VALUES ({(int)scope}, {scopeId.Value}, 1)
+            INSERT INTO event_streams ("Scope", "ScopeId", "LastSequence") VALUES ({(int)stream.Scope}, {stream.Id.Value}, 1)
             ON CONFLICT ("Scope", "ScopeId") DO UPDATE SET "LastSequence" = event_streams."LastSequence" + 1
             RETURNING "LastSequence" AS "Value"
             """).ToListAsync(cancellationToken)).Single();
 
+        var @event = create(sequence);
+        if (@event.Stream != stream)
+            throw new InvalidOperationException($"{TEvent.Type} belongs to {@event.Stream}, not to {stream} whose sequence it took.");
         var entry = new EventLogEntry
         {
             Id = _ids.NextId(),
-            Scope = scope,
-            ScopeId = scopeId,
+            Scope = stream.Scope,
+            ScopeId = stream.Id,
             Sequence = sequence,
-            Type = type,
-            Payload = JsonSerializer.Serialize(payload(sequence), EventLog.PayloadJson),
+            Type = TEvent.Type,
+            Payload = EventLog.Serialize(@event),
             CreatedAt = _time.GetUtcNow(),
         };
         _db.Add(entry);

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Threading.Channels;
 using KamaChat.Server.Features.Events;
 using Microsoft.AspNetCore.SignalR;
@@ -17,18 +16,6 @@ public sealed class EventDispatcher(
     IServiceScopeFactory scopes,
     ILogger<EventDispatcher> logger) : BackgroundService, IEventSubscriber
 {
-    private static readonly HashSet<string> UserMembershipEvents = new(StringComparer.Ordinal)
-    {
-        "ServerJoined", "ServerRemoved", "DmChannelCreated", "DmChannelRemoved",
-    };
-
-    private static readonly HashSet<string> ServerVisibilityEvents = new(StringComparer.Ordinal)
-    {
-        "ChannelCreated", "ChannelUpdated", "ChannelDeleted", "RoleCreated", "RoleUpdated", "RoleDeleted", "MemberUpdated", "ServerDeleted",
-    };
-
-    private static readonly HashSet<string> ChannelMembershipEvents = new(StringComparer.Ordinal) { "RecipientAdded", "RecipientRemoved" };
-
     private readonly Channel<EventLogEntry> _queue = Channel.CreateUnbounded<EventLogEntry>(new UnboundedChannelOptions { SingleReader = true });
     private readonly RecentIds _delivered = new(capacity: 100_000);
 
@@ -60,34 +47,37 @@ public sealed class EventDispatcher(
         if (!_delivered.Add(entry.Id))
             return;
 
-        foreach (var userId in AffectedUsers(entry))
-            await RefreshGroupsAsync(userId, cancellationToken);
+        // A name this server does not define (an older or newer node's event) is delivered without side effects.
+        var type = EventCatalog.Find(entry.Type);
+        if (type is not null)
+            foreach (var userId in AffectedUsers(entry, type))
+                await RefreshGroupsAsync(userId, cancellationToken);
 
         var message = ToGatewayEvent(entry);
         await hub.Clients.Group(GatewayGroups.For(entry.Scope, entry.ScopeId)).SendAsync("Event", message, cancellationToken);
 
-        if (entry.Type == "SessionRevoked" && ReadId(entry.Payload, "sessionId") is { } sessionId)
+        if (type?.EndedSession(entry.Payload) is { } sessionId)
             foreach (var connection in connections.OfUser(entry.ScopeId).Where(c => c.SessionId == sessionId))
                 connection.Context.Abort();
     }
 
     public static GatewayEvent ToGatewayEvent(EventLogEntry entry) => new(
-        entry.Id.ToString(),
+        entry.Id,
         entry.Type,
         entry.Scope.ToString().ToLowerInvariant(),
-        entry.ScopeId.ToString(),
+        entry.ScopeId,
         entry.Sequence,
         entry.Payload);
 
-    private HashSet<Snowflake> AffectedUsers(EventLogEntry entry)
+    private HashSet<Snowflake> AffectedUsers(EventLogEntry entry, EventType type)
     {
-        if (entry.Scope == EventScope.User && UserMembershipEvents.Contains(entry.Type))
+        if (type.Is<IChangesMemberships>())
             return [entry.ScopeId];
 
-        string? group = entry.Scope switch
+        string? group = type switch
         {
-            EventScope.Server when ServerVisibilityEvents.Contains(entry.Type) => GatewayGroups.Server(entry.ScopeId),
-            EventScope.Channel when ChannelMembershipEvents.Contains(entry.Type) => GatewayGroups.Channel(entry.ScopeId),
+            _ when type.Is<IChangesServerVisibility>() => GatewayGroups.Server(entry.ScopeId),
+            _ when type.Is<IChangesChannelRecipients>() => GatewayGroups.Channel(entry.ScopeId),
             _ => null,
         };
         if (group is null)
@@ -95,7 +85,7 @@ public sealed class EventDispatcher(
         var users = connections.ConnectedUsers
             .Where(user => connections.OfUser(user).Any(c => c.Groups.ContainsKey(group)))
             .ToHashSet();
-        if (ReadId(entry.Payload, "userId") is { } subject)
+        if (type.AffectedUser(entry.Payload) is { } subject)
             users.Add(subject);
         return users;
     }
@@ -109,25 +99,6 @@ public sealed class EventDispatcher(
         var desired = await scope.ServiceProvider.GetRequiredService<GatewayGroups>().DesiredForAsync(userId, cancellationToken);
         foreach (var connection in mine)
             await GatewayGroups.SyncAsync(hub, connection, desired, cancellationToken);
-    }
-
-    private static Snowflake? ReadId(string json, string property)
-    {
-        try
-        {
-            using var document = JsonDocument.Parse(json);
-            if (document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty(property, out var value))
-                return value.ValueKind switch
-                {
-                    JsonValueKind.Number when value.TryGetInt64(out var n) => new Snowflake(n),
-                    JsonValueKind.String when Snowflake.TryParse(value.GetString(), out var s) => s,
-                    _ => null,
-                };
-        }
-        catch (JsonException)
-        {
-        }
-        return null;
     }
 }
 

@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Http.Connections;
 using KamaChat.Server.Infrastructure.Configuration;
+using KamaChat.Server.Infrastructure.Http;
+using Microsoft.AspNetCore.OpenApi;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
@@ -59,6 +61,7 @@ public static class GatewayExtensions
             .Configure<IConfiguration, Microsoft.Extensions.Options.IOptions<Infrastructure.Configuration.DatabaseOptions>>(
                 (o, c, db) => GatewayOptions.Bind(o, c, db.Value));
         services.AddHostedService<EventLogTailer>();
+        services.Configure<OpenApiOptions>(ApiDocs.DocumentName, options => options.AddDocumentTransformer<GatewayContract>());
         return builder;
     }
 

@@ -89,7 +89,7 @@ public sealed class GatewayHub(
             throw new HubException("missing_permission: " + PermissionProblems.MissingDetail(decision.Missing));
         if (typing.TryStart(userId, id, out var expiresAt))
             await fanout.SendSignalAsync(Signal("Typing", [GatewayGroups.Channel(id)],
-                new TypingStarted(channelId, userId.ToString(), expiresAt)) with { ExceptConnectionId = Context.ConnectionId },
+                new TypingStarted(id, userId, expiresAt)) with { ExceptConnectionId = Context.ConnectionId },
                 Context.ConnectionAborted);
     }
 
@@ -122,7 +122,7 @@ public sealed class GatewayHub(
         var targets = connection.Groups.Keys.Where(g => !g.StartsWith("user:", StringComparison.Ordinal)).ToArray();
         if (targets.Length > 0)
             await fanout.SendSignalAsync(Signal("Presence", targets,
-                new PresenceUpdated(connection.UserId.ToString(), status)), CancellationToken.None);
+                new PresenceUpdated(connection.UserId, status)), CancellationToken.None);
     }
 
     private static GatewaySignal Signal<T>(string method, string[] groups, T payload) =>

@@ -35,6 +35,19 @@ public sealed class PresenceTracker(TimeProvider time, string node, IDatabase? r
         public long Generation;
     }
 
+    // A lease is written and the live leases counted in one step: done as two commands, two nodes that take a user's
+    // first connections at the same moment could each count the other and neither announce "online" (and, going
+    // offline, both announce it).
+    private const string AddLeaseAndCount = """
+        redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
+        return redis.call('ZCOUNT', KEYS[1], ARGV[3], '+inf')
+        """;
+
+    private const string RemoveLeaseAndCount = """
+        redis.call('ZREM', KEYS[1], ARGV[1])
+        return redis.call('ZCOUNT', KEYS[1], ARGV[2], '+inf')
+        """;
+
     private readonly ConcurrentDictionary<Snowflake, UserPresence> _users = new();
 
     /// <returns>The status to announce when the user just came online (on any node), else null.</returns>
@@ -53,8 +66,7 @@ public sealed class PresenceTracker(TimeProvider time, string node, IDatabase? r
             return PresenceStatus.Visible(presence.Chosen);
 
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        await redis.SortedSetAddAsync(NodesKey(userId), node, now + (long)NodeLease.TotalMilliseconds);
-        var nodes = await redis.SortedSetLengthAsync(NodesKey(userId), now, double.PositiveInfinity);
+        var nodes = (long)await redis.ScriptEvaluateAsync(AddLeaseAndCount, [NodesKey(userId)], [node, now + (long)NodeLease.TotalMilliseconds, now]);
         var chosen = (string?)await redis.StringGetAsync(StatusKey(userId)) ?? PresenceStatus.Online;
         lock (presence)
             presence.Chosen = chosen;
@@ -83,9 +95,8 @@ public sealed class PresenceTracker(TimeProvider time, string node, IDatabase? r
             }
             if (redis is not null)
             {
-                await redis.SortedSetRemoveAsync(NodesKey(userId), node);
                 var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-                if (await redis.SortedSetLengthAsync(NodesKey(userId), now, double.PositiveInfinity) > 0)
+                if ((long)await redis.ScriptEvaluateAsync(RemoveLeaseAndCount, [NodesKey(userId)], [node, now]) > 0)
                     return;
             }
             await wentOffline();

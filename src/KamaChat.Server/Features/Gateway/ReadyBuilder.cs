@@ -48,11 +48,10 @@ public sealed class ReadyBuilder(
                 ? known
                 : await permissions.VisibleChannelsAsync(userId, server.Id, cancellationToken);
             channelIds.AddRange(visible.Select(v => v.Channel.Id));
-            readyServers.Add(new ReadyServer(Id(server.Id), server.Name, server.IconUrl, Id(server.OwnerId), visible
+            readyServers.Add(new ReadyServer(server.Id, server.Name, server.IconUrl, server.OwnerId, visible
                 .OrderBy(v => v.Channel.Position).ThenBy(v => v.Channel.Id)
-                .Select(v => new ReadyChannel(Id(v.Channel.Id), ChannelResponse.TypeName(v.Channel.Type), v.Channel.Name, v.Channel.Topic,
-                    Id(v.Channel.ParentId), v.Channel.Position, Id(v.Channel.LastMessageId),
-                    v.Permissions.Text()))
+                .Select(v => new ReadyChannel(v.Channel.Id, ChannelResponse.TypeName(v.Channel.Type), v.Channel.Name, v.Channel.Topic,
+                    v.Channel.ParentId, v.Channel.Position, v.Channel.LastMessageId, v.Permissions.Text()))
                 .ToList()));
         }
 
@@ -69,8 +68,8 @@ public sealed class ReadyBuilder(
             .ToListAsync(cancellationToken);
         var mentions = await readStates.MentionCountsAsync(userId, channelIds, cancellationToken);
         var readyStates = states.Select(s => s.ChannelId).Union(mentions.Keys)
-            .Select(channelId => new ReadyReadState(Id(channelId),
-                Id(states.FirstOrDefault(s => s.ChannelId == channelId)?.LastReadMessageId ?? default), mentions.GetValueOrDefault(channelId)))
+            .Select(channelId => new ReadyReadState(channelId,
+                states.FirstOrDefault(s => s.ChannelId == channelId)?.LastReadMessageId ?? default, mentions.GetValueOrDefault(channelId)))
             .ToList();
 
         var serverIds = servers.Select(s => s.Id).ToList();
@@ -85,22 +84,21 @@ public sealed class ReadyBuilder(
         var presences = statuses
             .Where(p => p.Value != PresenceStatus.Offline)
             .Take(MaxPresences)
-            .Select(p => new PresenceUpdated(Id(p.Key), p.Value))
+            .Select(p => new PresenceUpdated(p.Key, p.Value))
             .ToList();
 
         var cursors = new StreamCursors(
-            channelIds.Distinct().ToDictionary(id => Id(id), id => Position(positions, EventScope.Channel, id)),
-            serverIds.ToDictionary(id => Id(id), id => Position(positions, EventScope.Server, id)),
+            channelIds.Distinct().ToDictionary(id => id.ToString(), id => Position(positions, EventScope.Channel, id)),
+            serverIds.ToDictionary(id => id.ToString(), id => Position(positions, EventScope.Server, id)),
             Position(positions, EventScope.User, userId));
         return new ReadyPayload(
             MeResponse.From(me),
             readyServers,
-            direct.Select(d => new ReadyDirectChannel(Id(d.Id), ChannelResponse.TypeName(d.Type), d.Name, Id(d.OwnerId),
-                d.Recipients.Select(r => Id(r)).ToList(), Id(d.LastMessageId))).ToList(),
+            direct.Select(d => new ReadyDirectChannel(d.Id, ChannelResponse.TypeName(d.Type), d.Name, d.OwnerId, d.Recipients, d.LastMessageId)).ToList(),
             readyStates,
             presences,
             cursors,
-            Id(sessionId),
+            sessionId,
             server.Value.NodeId,
             await presence.ChosenAsync(userId));
     }
@@ -114,9 +112,4 @@ public sealed class ReadyBuilder(
 
     private static long Position(List<EventSequence> positions, EventScope scope, Snowflake id) =>
         positions.FirstOrDefault(p => p.Scope == scope && p.ScopeId == id)?.LastSequence ?? 0;
-
-    // The hub's own contracts (Features/Gateway/Contracts.cs) still carry ids as text.
-    private static string Id(Snowflake id) => id.ToString();
-
-    private static string? Id(Snowflake? id) => id?.ToString();
 }

@@ -41,7 +41,7 @@ public sealed class ResumeService(KamaDbContext db, PermissionService permission
             // A hole right after the cursor means the log no longer holds what was missed (it was pruned).
             var pruned = after < last && (missed.Count == 0 || missed[0].Sequence != after + 1);
             if (pruned || missed.Count > MaxEventsPerStream)
-                refetch.Add(new StreamRef(scope.ToString().ToLowerInvariant(), id.ToString()));
+                refetch.Add(new StreamRef(scope.ToString().ToLowerInvariant(), id));
             else
                 events.AddRange(missed.Select(EventDispatcher.ToGatewayEvent));
         }

@@ -42,12 +42,6 @@ public sealed record MessageResponse(
     IReadOnlyList<AttachmentSummary> Attachments,
     long Sequence);
 
-public sealed record MessageDeletedEvent(Snowflake Id, Snowflake ChannelId);
-
-public sealed record ReactionEvent(Snowflake MessageId, Snowflake ChannelId, string Emoji, Snowflake UserId);
-
-public sealed record PinEvent(Snowflake MessageId, Snowflake ChannelId, DateTimeOffset? PinnedAt);
-
 /// <summary>Length limits that count what is left after trimming, so "   " is empty and padding cannot smuggle in length.</summary>
 [AttributeUsage(AttributeTargets.Property | AttributeTargets.Parameter | AttributeTargets.Field)]
 public sealed class TrimmedLengthAttribute(int minimum, int maximum) : ValidationAttribute

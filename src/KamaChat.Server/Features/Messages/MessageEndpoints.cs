@@ -102,7 +102,7 @@ public static class MessageEndpoints
         await using var change = await events.BeginAsync(cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         var updated = (await MessageQueries.LoadOneAsync(db, messageId, user.Id, cancellationToken))!;
-        await change.AppendAsync(EventScope.Channel, id, "MessageUpdated", updated, cancellationToken);
+        await change.AppendAsync(new MessageUpdated(id, updated), cancellationToken);
         await change.CommitAsync(cancellationToken);
         return TypedResults.Ok(updated);
     }
@@ -124,7 +124,7 @@ public static class MessageEndpoints
         var previous = await db.Messages.Where(m => m.ChannelId == id).MaxAsync(m => (Snowflake?)m.Id, cancellationToken);
         await db.Channels.Where(c => c.Id == id && c.LastMessageId == messageId)
             .ExecuteUpdateAsync(s => s.SetProperty(c => c.LastMessageId, previous), cancellationToken);
-        await change.AppendAsync(EventScope.Channel, id, "MessageDeleted", new MessageDeletedEvent(messageId, id), cancellationToken);
+        await change.AppendAsync(new MessageDeleted(id, messageId), cancellationToken);
         await change.CommitAsync(cancellationToken);
         return TypedResults.NoContent();
     }

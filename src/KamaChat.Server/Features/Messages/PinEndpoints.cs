@@ -48,7 +48,7 @@ public static class PinEndpoints
         var now = time.GetUtcNow();
         await using var change = await events.BeginAsync(cancellationToken);
         // Appending first takes the channel's stream lock: two pins at once cannot both squeeze under the limit.
-        await change.AppendAsync(EventScope.Channel, id, "MessagePinned", new PinEvent(messageId, id, now), cancellationToken);
+        await change.AppendAsync(new MessagePinned(id, messageId, now), cancellationToken);
         if (await db.Messages.CountAsync(m => m.ChannelId == id && m.PinnedAt != null, cancellationToken) >= MaxPinsPerChannel)
             return Problems.Of(StatusCodes.Status400BadRequest, "too_many_pins", $"A channel can have at most {MaxPinsPerChannel} pinned messages.");
         if (await db.Messages.Where(m => m.Id == messageId && m.PinnedAt == null).ExecuteUpdateAsync(s => s.SetProperty(m => m.PinnedAt, now), cancellationToken) == 0)
@@ -70,7 +70,7 @@ public static class PinEndpoints
         await using var change = await events.BeginAsync(cancellationToken);
         if (await db.Messages.Where(m => m.Id == messageId && m.PinnedAt != null).ExecuteUpdateAsync(s => s.SetProperty(m => m.PinnedAt, (DateTimeOffset?)null), cancellationToken) == 0)
             return TypedResults.NoContent();
-        await change.AppendAsync(EventScope.Channel, id, "MessageUnpinned", new PinEvent(messageId, id, null), cancellationToken);
+        await change.AppendAsync(new MessageUnpinned(id, messageId), cancellationToken);
         await change.CommitAsync(cancellationToken);
         return TypedResults.NoContent();
     }

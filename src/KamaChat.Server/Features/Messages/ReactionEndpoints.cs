@@ -41,7 +41,7 @@ public static class ReactionEndpoints
         {
             await using var change = await events.BeginAsync(cancellationToken);
             // Appending first takes the channel's stream lock, so the emoji count below cannot race another reaction.
-            await change.AppendAsync(EventScope.Channel, id, "ReactionAdded", new ReactionEvent(messageId, id, emoji, userId), cancellationToken);
+            await change.AppendAsync(new ReactionAdded(id, messageId, emoji, userId), cancellationToken);
             var emojiInUse = await db.Reactions.Where(r => r.MessageId == messageId).Select(r => r.Emoji).Distinct().ToListAsync(cancellationToken);
             if (!emojiInUse.Contains(emoji) && emojiInUse.Count >= MaxEmojiPerMessage)
                 return Problems.Of(StatusCodes.Status400BadRequest, "too_many_reactions",
@@ -92,7 +92,7 @@ public static class ReactionEndpoints
         await using var change = await events.BeginAsync(cancellationToken);
         if (await db.Reactions.Where(r => r.MessageId == messageId && r.Emoji == emoji && r.UserId == userId).ExecuteDeleteAsync(cancellationToken) == 0)
             return;
-        await change.AppendAsync(EventScope.Channel, channelId, "ReactionRemoved", new ReactionEvent(messageId, channelId, emoji, userId), cancellationToken);
+        await change.AppendAsync(new ReactionRemoved(channelId, messageId, emoji, userId), cancellationToken);
         await change.CommitAsync(cancellationToken);
     }
 

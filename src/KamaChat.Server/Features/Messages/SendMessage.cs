@@ -96,10 +96,10 @@ internal static class SendMessage
 
             db.Messages.Add(message);
             MessageResponse? created = null;
-            await change.AppendWithSequenceAsync(EventScope.Channel, id, "MessageCreated", sequence =>
+            await change.AppendWithSequenceAsync(new EventStream(EventScope.Channel, id), sequence =>
             {
                 message.Sequence = sequence;
-                return created = Describe(message, author, reply);
+                return new MessageCreated(id, created = Describe(message, author, reply));
             }, cancellationToken);
             await change.CommitAsync(cancellationToken);
             return TypedResults.Created($"/api/v1/channels/{id}/messages/{message.Id}", created!);

@@ -45,7 +45,7 @@ public sealed class ReadStateService(KamaDbContext db, PermissionService permiss
 
         var mentions = await MentionCountsAsync(userId, [channelId], cancellationToken);
         var response = new ReadStateResponse(channelId, state.LastReadMessageId, mentions.GetValueOrDefault(channelId));
-        await change.AppendAsync(EventScope.User, userId, "ReadStateUpdated", response, cancellationToken);
+        await change.AppendAsync(new ReadStateUpdated(userId, response), cancellationToken);
         await change.CommitAsync(cancellationToken);
         return (AckOutcome.Acknowledged, response);
     }

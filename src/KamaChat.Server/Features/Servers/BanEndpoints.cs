@@ -49,7 +49,7 @@ public static class BanEndpoints
         if (ban is null)
         {
             db.Bans.Add(new Ban { ServerId = id, UserId = userId, Reason = reason, BannedById = user.Id, CreatedAt = time.GetUtcNow() });
-            await change.AppendAsync(EventScope.Server, id, "BanAdded", new BanEvent(id, userId), cancellationToken);
+            await change.AppendAsync(new BanAdded(id, userId), cancellationToken);
         }
         else
         {
@@ -67,7 +67,7 @@ public static class BanEndpoints
         await using var change = await events.BeginAsync(cancellationToken);
         if (await db.Bans.Where(b => b.ServerId == id && b.UserId == userId).ExecuteDeleteAsync(cancellationToken) == 0)
             return Problems.NotFound("The ban");
-        await change.AppendAsync(EventScope.Server, id, "BanRemoved", new BanEvent(id, userId), cancellationToken);
+        await change.AppendAsync(new BanRemoved(id, userId), cancellationToken);
         await change.CommitAsync(cancellationToken);
         return TypedResults.NoContent();
     }

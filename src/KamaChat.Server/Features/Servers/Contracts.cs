@@ -32,13 +32,6 @@ public sealed record TransferServerRequest(
     Snowflake NewOwnerId,
     [property: StringLength(1024)] string? Password);
 
-/// <summary>Sent to a user whose membership ended; reason is left, kicked, banned or deleted.</summary>
-public sealed record ServerRemovedEvent(Snowflake ServerId, string Reason);
-
-public sealed record MemberLeftEvent(Snowflake ServerId, Snowflake UserId, string Reason);
-
-public sealed record ServerDeletedEvent(Snowflake ServerId);
-
 public sealed record MemberResponse(
     Snowflake ServerId,
     Snowflake UserId,
@@ -58,8 +51,6 @@ public sealed record BanRequest(
     [property: StringLength(Ban.ReasonMaxLength)] string? Reason);
 
 public sealed record BanResponse(Snowflake UserId, string Username, string? Reason, Snowflake BannedById, DateTimeOffset CreatedAt);
-
-public sealed record BanEvent(Snowflake ServerId, Snowflake UserId);
 
 public sealed record CreateInviteRequest(
     [property: Range(0, 100)] int MaxUses,
@@ -84,8 +75,6 @@ public sealed record InvitePreviewResponse(
     string? ServerIconUrl,
     int MemberCount,
     DateTimeOffset? ExpiresAt);
-
-public sealed record InviteDeletedEvent(Snowflake ServerId, string Code);
 
 public sealed record RoleResponse(
     Snowflake Id,
@@ -114,5 +103,3 @@ public sealed record PositionRequest(
     Snowflake Id,
     [property: Range(0, 10_000)] int Position,
     Snowflake? ParentId = null);
-
-public sealed record RoleDeletedEvent(Snowflake ServerId, Snowflake RoleId);

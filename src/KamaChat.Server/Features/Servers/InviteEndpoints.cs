@@ -55,7 +55,7 @@ public static class InviteEndpoints
         db.Invites.Add(invite);
         var response = ToResponse(invite);
         // Only the creator hears of the code: other members may not be allowed to hand out invites.
-        await change.AppendAsync(EventScope.User, user.Id, "InviteCreated", response, cancellationToken);
+        await change.AppendAsync(new InviteCreated(user.Id, response), cancellationToken);
         await change.CommitAsync(cancellationToken);
         return TypedResults.Created($"/api/v1/invites/{invite.Code}", response);
     }
@@ -84,7 +84,7 @@ public static class InviteEndpoints
         if (await db.Invites.Where(i => i.Code == code && i.RevokedAt == null)
                 .ExecuteUpdateAsync(s => s.SetProperty(i => i.RevokedAt, now), cancellationToken) == 0)
             return Problems.NotFound("The invite");
-        await change.AppendAsync(EventScope.Server, invite.ServerId, "InviteDeleted", new InviteDeletedEvent(invite.ServerId, code), cancellationToken);
+        await change.AppendAsync(new InviteDeleted(invite.ServerId, code), cancellationToken);
         await change.CommitAsync(cancellationToken);
         return TypedResults.NoContent();
     }
@@ -135,8 +135,8 @@ public static class InviteEndpoints
             await db.SaveChangesAsync(cancellationToken);
             var member = (await MemberEndpoints.LoadAsync(db, serverId, userId, cancellationToken))!;
             var server = (await ServerEndpoints.LoadAsync(db, serverId, userId, cancellationToken))!;
-            await change.AppendAsync(EventScope.Server, serverId, "MemberJoined", member, cancellationToken);
-            await change.AppendAsync(EventScope.User, userId, "ServerJoined", server, cancellationToken);
+            await change.AppendAsync(new MemberJoined(serverId, member), cancellationToken);
+            await change.AppendAsync(new ServerJoined(userId, server), cancellationToken);
             await change.CommitAsync(cancellationToken);
             return TypedResults.Ok(server);
         }

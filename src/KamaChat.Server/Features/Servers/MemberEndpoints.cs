@@ -104,7 +104,7 @@ public static class MemberEndpoints
         member.Nickname = request.Nickname is null ? null : RequestText.Cleared(request.Nickname);
         await db.SaveChangesAsync(cancellationToken);
         var response = (await LoadAsync(db, id, userId, cancellationToken))!;
-        await change.AppendAsync(EventScope.Server, id, "MemberUpdated", response, cancellationToken);
+        await change.AppendAsync(new MemberUpdated(id, response), cancellationToken);
         await change.CommitAsync(cancellationToken);
         return TypedResults.Ok(response);
     }
@@ -121,8 +121,8 @@ public static class MemberEndpoints
         await db.PermissionOverwrites
             .Where(o => o.TargetType == OverwriteTarget.Member && o.TargetId == userId && db.Channels.Any(c => c.Id == o.ChannelId && c.ServerId == serverId))
             .ExecuteDeleteAsync(cancellationToken);
-        await change.AppendAsync(EventScope.Server, serverId, "MemberLeft", new MemberLeftEvent(serverId, userId, reason), cancellationToken);
-        await change.AppendAsync(EventScope.User, userId, "ServerRemoved", new ServerRemovedEvent(serverId, reason), cancellationToken);
+        await change.AppendAsync(new MemberLeft(serverId, userId, reason), cancellationToken);
+        await change.AppendAsync(new ServerRemoved(userId, serverId, reason), cancellationToken);
         return true;
     }
 

@@ -58,8 +58,8 @@ public static class RoleEndpoints
         var role = new Role { Id = ids.NextId(), ServerId = id, Name = name, Permissions = granted, Color = request.Color, Position = 1, Mentionable = request.Mentionable };
         db.Roles.Add(role);
         foreach (var other in shifted)
-            await change.AppendAsync(EventScope.Server, id, "RoleUpdated", ToResponse(other), cancellationToken);
-        await change.AppendAsync(EventScope.Server, id, "RoleCreated", ToResponse(role), cancellationToken);
+            await change.AppendAsync(new RoleUpdated(id, ToResponse(other)), cancellationToken);
+        await change.AppendAsync(new RoleCreated(id, ToResponse(role)), cancellationToken);
         await change.CommitAsync(cancellationToken);
         return TypedResults.Created($"/api/v1/servers/{id}/roles/{role.Id}", ToResponse(role));
     }
@@ -93,7 +93,7 @@ public static class RoleEndpoints
             role.Color = color;
         if (request.Mentionable is { } mentionable)
             role.Mentionable = mentionable;
-        await change.AppendAsync(EventScope.Server, id, "RoleUpdated", ToResponse(role), cancellationToken);
+        await change.AppendAsync(new RoleUpdated(id, ToResponse(role)), cancellationToken);
         await change.CommitAsync(cancellationToken);
         return TypedResults.Ok(ToResponse(role));
     }
@@ -126,7 +126,7 @@ public static class RoleEndpoints
             if (ordered[i].Position == i + 1)
                 continue;
             ordered[i].Position = i + 1;
-            await change.AppendAsync(EventScope.Server, id, "RoleUpdated", ToResponse(ordered[i]), cancellationToken);
+            await change.AppendAsync(new RoleUpdated(id, ToResponse(ordered[i])), cancellationToken);
         }
         await change.CommitAsync(cancellationToken);
         var everyone = await db.Roles.AsNoTracking().SingleAsync(r => r.Id == id, cancellationToken);
@@ -149,7 +149,7 @@ public static class RoleEndpoints
         // Member roles cascade; overwrites name their target without a foreign key, so they go explicitly.
         await db.PermissionOverwrites.Where(o => o.TargetType == OverwriteTarget.Role && o.TargetId == roleId).ExecuteDeleteAsync(cancellationToken);
         await db.Roles.Where(r => r.Id == roleId).ExecuteDeleteAsync(cancellationToken);
-        await change.AppendAsync(EventScope.Server, id, "RoleDeleted", new RoleDeletedEvent(id, roleId), cancellationToken);
+        await change.AppendAsync(new RoleDeleted(id, roleId), cancellationToken);
         await change.CommitAsync(cancellationToken);
         return TypedResults.NoContent();
     }
@@ -186,7 +186,7 @@ public static class RoleEndpoints
             await db.MemberRoles.Where(mr => mr.ServerId == id && mr.UserId == userId && mr.RoleId == roleId).ExecuteDeleteAsync(cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         var member = (await MemberEndpoints.LoadAsync(db, id, userId, cancellationToken))!;
-        await change.AppendAsync(EventScope.Server, id, "MemberUpdated", member, cancellationToken);
+        await change.AppendAsync(new MemberUpdated(id, member), cancellationToken);
         await change.CommitAsync(cancellationToken);
         return TypedResults.NoContent();
     }

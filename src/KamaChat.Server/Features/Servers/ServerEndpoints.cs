@@ -60,7 +60,7 @@ public static class ServerEndpoints
         db.Members.Add(new Member { ServerId = server.Id, UserId = userId, JoinedAt = now });
         db.Channels.Add(new Channel { Id = ids.NextId(), ServerId = server.Id, Type = ChannelType.Text, Name = "general", CreatedAt = now });
         var response = ToResponse(server, memberCount: 1);
-        await change.AppendAsync(EventScope.User, userId, "ServerJoined", response, cancellationToken);
+        await change.AppendAsync(new ServerJoined(userId, response), cancellationToken);
         await change.CommitAsync(cancellationToken);
         return TypedResults.Created($"/api/v1/servers/{server.Id}", response);
     }
@@ -90,7 +90,7 @@ public static class ServerEndpoints
         if (request.IconUrl is not null)
             server.IconUrl = RequestText.Cleared(request.IconUrl);
         var response = ToResponse(server, await db.Members.CountAsync(m => m.ServerId == id, cancellationToken));
-        await change.AppendAsync(EventScope.Server, id, "ServerUpdated", response, cancellationToken);
+        await change.AppendAsync(new ServerUpdated(id, response), cancellationToken);
         await change.CommitAsync(cancellationToken);
         return TypedResults.Ok(response);
     }
@@ -111,9 +111,9 @@ public static class ServerEndpoints
         // The database cascades from the server row: members and their roles, roles, bans, invites, channels and
         // with them overwrites, messages, reactions, mentions, attachments and read states.
         await db.Servers.Where(s => s.Id == id).ExecuteDeleteAsync(cancellationToken);
-        await change.AppendAsync(EventScope.Server, id, "ServerDeleted", new ServerDeletedEvent(id), cancellationToken);
+        await change.AppendAsync(new ServerDeleted(id), cancellationToken);
         foreach (var memberId in memberIds)
-            await change.AppendAsync(EventScope.User, memberId, "ServerRemoved", new ServerRemovedEvent(id, "deleted"), cancellationToken);
+            await change.AppendAsync(new ServerRemoved(memberId, id, "deleted"), cancellationToken);
         await change.CommitAsync(cancellationToken);
         return TypedResults.NoContent();
     }
@@ -140,7 +140,7 @@ public static class ServerEndpoints
         var server = await db.Servers.SingleAsync(s => s.Id == id, cancellationToken);
         server.OwnerId = request.NewOwnerId;
         var response = ToResponse(server, await db.Members.CountAsync(m => m.ServerId == id, cancellationToken));
-        await change.AppendAsync(EventScope.Server, id, "ServerUpdated", response, cancellationToken);
+        await change.AppendAsync(new ServerUpdated(id, response), cancellationToken);
         await change.CommitAsync(cancellationToken);
         return TypedResults.Ok(response);
     }

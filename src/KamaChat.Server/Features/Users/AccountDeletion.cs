@@ -3,6 +3,7 @@ using KamaChat.Server.Features.Auth;
 using KamaChat.Server.Features.Channels;
 using KamaChat.Server.Features.DirectMessages;
 using KamaChat.Server.Features.Events;
+using KamaChat.Server.Features.Servers;
 using KamaChat.Server.Infrastructure.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
@@ -58,8 +59,7 @@ public static class AccountDeletion
         await db.ReadStates.Where(r => r.UserId == userId).ExecuteDeleteAsync(cancellationToken);
         await db.Members.Where(m => m.UserId == userId).ExecuteDeleteAsync(cancellationToken); // member roles cascade
         foreach (var serverId in memberships)
-            await change.AppendAsync(EventScope.Server, serverId, "MemberLeft",
-                new { serverId, userId }, cancellationToken);
+            await change.AppendAsync(new MemberLeft(serverId, userId, Reason: null), cancellationToken);
         // Group DMs hand ownership over or disappear with their last participant, as when leaving.
         foreach (var channelId in dms)
             await DmChannels.RemoveRecipientAsync(db, change, channelId, userId, cancellationToken);

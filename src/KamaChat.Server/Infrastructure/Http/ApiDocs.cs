@@ -7,9 +7,12 @@ namespace KamaChat.Server.Infrastructure.Http;
 /// <summary>OpenAPI at /openapi/v1.json and interactive docs at /docs.</summary>
 public static class ApiDocs
 {
+    /// <summary>The document's name (<c>/openapi/v1.json</c>), for features that add to it.</summary>
+    public const string DocumentName = "v1";
+
     public static IHostApplicationBuilder AddApiDocs(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOpenApi(options =>
+        builder.Services.AddOpenApi(DocumentName, options =>
         {
             options.AddSchemaTransformer(DescribeIds);
             options.AddDocumentTransformer(DescribeDocument);

@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
-import { api, idParam, unwrap } from '../../api/client';
+import { api, unwrap } from '../../api/client';
 import type { DmChannel } from '../../api/types';
 import { compareIds } from '../gateway/messageStore';
 import { displayName } from '../users/displayName';
@@ -31,7 +31,7 @@ export function useOpenDmMutation() {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: (userId: string) =>
-      unwrap(api.POST('/api/v1/users/@me/channels', { body: { recipientId: idParam(userId), recipientIds: null, name: null } })),
+      unwrap(api.POST('/api/v1/users/@me/channels', { body: { recipientId: userId, recipientIds: null, name: null } })),
     onSuccess: (dm) => upsertDm(qc, dm),
   });
 }
@@ -40,7 +40,7 @@ export function useCreateGroupDmMutation() {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: ({ userIds, name }: { userIds: string[]; name: string | null }) =>
-      unwrap(api.POST('/api/v1/users/@me/group-channels', { body: { recipientIds: userIds.map(idParam), name } })),
+      unwrap(api.POST('/api/v1/users/@me/group-channels', { body: { recipientIds: userIds, name } })),
     onSuccess: (dm) => upsertDm(qc, dm),
   });
 }

@@ -97,7 +97,7 @@ export function setReadState(qc: QueryClient, state: ReadState) {
       [state.channelId]: {
         channelId: state.channelId,
         lastReadMessageId: state.lastReadMessageId,
-        mentionCount: Number(state.mentionCount),
+        mentionCount: state.mentionCount,
       },
     };
   });

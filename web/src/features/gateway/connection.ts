@@ -1,6 +1,6 @@
 import { HubConnectionBuilder, HubConnectionState, HttpTransportType, LogLevel, type HubConnection } from '@microsoft/signalr';
 import type { QueryClient } from '@tanstack/react-query';
-import { api, idParam, renewTokens, tokenStore, unwrap } from '../../api/client';
+import { api, renewTokens, tokenStore, unwrap } from '../../api/client';
 import { clientConfig } from '../../api/config';
 import type { ReadState } from '../../api/types';
 import { dmKeys } from '../dms/queries';
@@ -201,8 +201,9 @@ export class GatewayClient {
 
   private onReady(ready: ReadyPayload) {
     this.myId = ready.user.id;
-    if (ready.status && ready.status !== this.chosen) {
-      this.chosen = ready.status;
+    const status = CHOSEN_STATUSES.find((s) => s === ready.status);
+    if (status && status !== this.chosen) {
+      this.chosen = status;
       this.listeners.forEach((l) => l());
     }
     const wanted = this.wantedStatus;
@@ -357,7 +358,7 @@ export class GatewayClient {
       state = await connection.invoke<ReadState>('Ack', channelId, messageId).catch(() => null);
     state ??= await unwrap(
       api.POST('/api/v1/channels/{channelId}/messages/{messageId}/ack', {
-        params: { path: { channelId: idParam(channelId), messageId: idParam(messageId) } },
+        params: { path: { channelId, messageId } },
       }),
     ).catch(() => null);
     if (state) setReadState(this.qc, state);

@@ -83,13 +83,13 @@ export function applyReaction(
       if (added) {
         if (existing && mine && existing.me) return m; // ours, already counted (our own PUT answered first)
         reactions = existing
-          ? m.reactions.map((x) => (x.emoji === r.emoji ? { ...x, count: Number(x.count) + 1, me: x.me || mine } : x))
+          ? m.reactions.map((x) => (x.emoji === r.emoji ? { ...x, count: x.count + 1, me: x.me || mine } : x))
           : [...m.reactions, { emoji: r.emoji, count: 1, me: mine }];
       } else {
         if (!existing || (mine && !existing.me)) return m;
         reactions = m.reactions
-          .map((x) => (x.emoji === r.emoji ? { ...x, count: Number(x.count) - 1, me: mine ? false : x.me } : x))
-          .filter((x) => Number(x.count) > 0);
+          .map((x) => (x.emoji === r.emoji ? { ...x, count: x.count - 1, me: mine ? false : x.me } : x))
+          .filter((x) => x.count > 0);
       }
       return { ...m, reactions };
     }),

@@ -138,7 +138,7 @@ export const MessageRow = memo(function MessageRow({
                   key={r.emoji}
                   type="button"
                   aria-pressed={r.me}
-                  aria-label={`${r.emoji} ${r.count} reaction${Number(r.count) === 1 ? '' : 's'}`}
+                  aria-label={`${r.emoji} ${r.count} reaction${r.count === 1 ? '' : 's'}`}
                   onClick={() => actions.onReact(m, r.emoji, !r.me)}
                   className={`rounded-md border px-1.5 text-sm ${r.me ? 'border-brand bg-brand/15' : 'border-zinc-300 bg-zinc-100 dark:border-zinc-700 dark:bg-zinc-800'}`}
                 >

@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { useCallback } from 'react';
-import { api, idParam, unwrap } from '../../api/client';
+import { api, unwrap } from '../../api/client';
 import type { Me, Message } from '../../api/types';
 import type { HistoryLoads } from '../gateway/cache';
 import { useGateway } from '../gateway/context';
@@ -28,9 +28,7 @@ async function fetchLatest(qc: QueryClient, loads: HistoryLoads, channelId: stri
   loads.begin(channelId);
   let list: Message[];
   try {
-    list = await unwrap(
-      api.GET('/api/v1/channels/{id}/messages', { params: { path: { id: idParam(channelId) }, query: { limit: PAGE } } }),
-    );
+    list = await unwrap(api.GET('/api/v1/channels/{id}/messages', { params: { path: { id: channelId }, query: { limit: PAGE } } }));
   } catch (error) {
     loads.end(channelId, { messages: [], hasMore: false }, undefined);
     throw error;
@@ -64,7 +62,7 @@ export function useLoadOlderMessages(channelId: string) {
     if (!page?.hasMore || !oldest) return;
     const list = await unwrap(
       api.GET('/api/v1/channels/{id}/messages', {
-        params: { path: { id: idParam(channelId) }, query: { before: idParam(oldest.id), limit: PAGE } },
+        params: { path: { id: channelId }, query: { before: oldest.id, limit: PAGE } },
       }),
     );
     qc.setQueryData<MessagePage>(messageKeys.list(channelId), (old) => (old ? prependOlder(old, list, list.length === PAGE) : old));
@@ -90,7 +88,7 @@ export function useJumpToMessage(channelId: string) {
       try {
         list = await unwrap(
           api.GET('/api/v1/channels/{id}/messages', {
-            params: { path: { id: idParam(channelId) }, query: { around: idParam(messageId), limit: AROUND } },
+            params: { path: { id: channelId }, query: { around: messageId, limit: AROUND } },
           }),
         );
       } finally {
@@ -121,7 +119,7 @@ export function useLoadNewerMessages(channelId: string) {
     try {
       list = await unwrap(
         api.GET('/api/v1/channels/{id}/messages', {
-          params: { path: { id: idParam(channelId) }, query: { after: idParam(newest.id), limit: AROUND } },
+          params: { path: { id: channelId }, query: { after: newest.id, limit: AROUND } },
         }),
       );
     } finally {
@@ -175,8 +173,8 @@ export function useSendMessageMutation() {
     mutationFn: ({ channelId, content, nonce, replyTo }: SendMessage) =>
       unwrap(
         api.POST('/api/v1/channels/{id}/messages', {
-          params: { path: { id: idParam(channelId) } },
-          body: { content, nonce, replyTo: replyTo ? idParam(replyTo.id) : null },
+          params: { path: { id: channelId } },
+          body: { content, nonce, replyTo: replyTo?.id ?? null },
         }),
       ),
     onMutate: ({ channelId, content, nonce, replyTo, author }) => {
@@ -222,7 +220,7 @@ export function useDiscardMessage() {
   );
 }
 
-const messagePath = (m: Message) => ({ id: idParam(m.channelId), messageId: idParam(m.id) });
+const messagePath = (m: Message) => ({ id: m.channelId, messageId: m.id });
 
 // Edits, reactions and pins come back as the channel's events (MessageUpdated, ReactionAdded, MessagePinned ...), in
 // the channel's order; applying our own answer as well could put an older state over a newer one, so they do not.

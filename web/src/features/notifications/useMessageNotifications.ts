@@ -1,10 +1,10 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef } from 'react';
 import { useLocation, useNavigate } from 'react-router';
-import type { DmChannel, Member, Message } from '../../api/types';
+import type { DmChannel, Member } from '../../api/types';
 import { dmKeys } from '../dms/queries';
 import { useGateway } from '../gateway/context';
-import type { ReadyServer } from '../gateway/protocol';
+import type { EventData, ReadyServer } from '../gateway/protocol';
 import { memberKeys, serverKeys } from '../servers/queries';
 import { displayName } from '../users/displayName';
 import { notificationFor } from './messageNotification';
@@ -44,7 +44,7 @@ export function useMessageNotifications() {
   useEffect(() => {
     const stop = gateway.onEvent((event) => {
       if (event.type !== 'MessageCreated') return;
-      const message = JSON.parse(event.data) as Message;
+      const message = JSON.parse(event.data) as EventData<'MessageCreated'>;
       const servers = qc.getQueryData<ReadyServer[]>(serverKeys.list) ?? [];
       const dms = qc.getQueryData<DmChannel[]>(dmKeys.list);
       const server = servers.find((s) => s.channels.some((c) => c.id === message.channelId));

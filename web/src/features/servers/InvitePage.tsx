@@ -32,7 +32,7 @@ export default function InvitePage() {
             <p className="text-sm text-zinc-600 dark:text-zinc-400">You have been invited to join</p>
             <h1 className="mt-1 text-2xl font-bold">{preview.serverName}</h1>
             <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400">
-              {preview.memberCount} member{Number(preview.memberCount) === 1 ? '' : 's'}
+              {preview.memberCount} member{preview.memberCount === 1 ? '' : 's'}
             </p>
             {join.isError && (
               <p role="alert" className="mt-2 text-sm text-red-700 dark:text-red-400">

@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
-import { api, idParam, unwrap } from '../../api/client';
+import { api, unwrap } from '../../api/client';
 import type { Member } from '../../api/types';
 import { useCached, useGateway } from '../gateway/context';
 import type { ReadyServer } from '../gateway/protocol';
@@ -44,8 +44,7 @@ export function useCreateServerMutation() {
 export function useLeaveServerMutation() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (serverId: string) =>
-      unwrap(api.DELETE('/api/v1/servers/{id}/members/@me', { params: { path: { id: idParam(serverId) } } })),
+    mutationFn: (serverId: string) => unwrap(api.DELETE('/api/v1/servers/{id}/members/@me', { params: { path: { id: serverId } } })),
     onSuccess: (_result, serverId) => patchServers(qc, (servers) => removeServer(servers, serverId)),
   });
 }
@@ -71,7 +70,7 @@ export function useCreateInviteMutation(serverId: string) {
     mutationFn: () =>
       unwrap(
         api.POST('/api/v1/servers/{id}/invites', {
-          params: { path: { id: idParam(serverId) } },
+          params: { path: { id: serverId } },
           body: { maxUses: 0, maxAgeSeconds: 604800, temporary: false },
         }),
       ),
@@ -86,7 +85,7 @@ export function useCreateChannelMutation(serverId: string) {
     mutationFn: ({ name, type }: { name: string; type: string }) =>
       unwrap(
         api.POST('/api/v1/servers/{id}/channels', {
-          params: { path: { id: idParam(serverId) } },
+          params: { path: { id: serverId } },
           body: { name, type, topic: null, parentId: null, slowModeSeconds: 0 },
         }),
       ),
@@ -100,7 +99,7 @@ export function useRenameChannelMutation() {
     mutationFn: ({ channelId, name }: { channelId: string; name: string }) =>
       unwrap(
         api.PATCH('/api/v1/channels/{id}', {
-          params: { path: { id: idParam(channelId) } },
+          params: { path: { id: channelId } },
           body: { name, topic: null, slowModeSeconds: null, parentId: null },
         }),
       ),
@@ -111,7 +110,7 @@ export function useRenameChannelMutation() {
 export function useDeleteChannelMutation() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (channelId: string) => unwrap(api.DELETE('/api/v1/channels/{id}', { params: { path: { id: idParam(channelId) } } })),
+    mutationFn: (channelId: string) => unwrap(api.DELETE('/api/v1/channels/{id}', { params: { path: { id: channelId } } })),
     onSuccess: (_result, channelId) => patchServers(qc, (servers) => removeChannel(servers, channelId)),
   });
 }
@@ -128,7 +127,7 @@ export function useMembers(serverId: string | undefined) {
       for (let i = 0; i < 10; i++) {
         const page = await unwrap(
           api.GET('/api/v1/servers/{id}/members', {
-            params: { path: { id: idParam(serverId!) }, query: { limit: 100, ...(after ? { after: idParam(after) } : {}) } },
+            params: { path: { id: serverId! }, query: { limit: 100, ...(after ? { after } : {}) } },
           }),
         );
         all.push(...page);
@@ -147,7 +146,7 @@ export function useKickMemberMutation(serverId: string) {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: (userId: string) =>
-      unwrap(api.DELETE('/api/v1/servers/{id}/members/{userId}', { params: { path: { id: idParam(serverId), userId: idParam(userId) } } })),
+      unwrap(api.DELETE('/api/v1/servers/{id}/members/{userId}', { params: { path: { id: serverId, userId } } })),
     onSuccess: (_result, userId) => dropMember(qc, serverId, userId),
   });
 }
@@ -158,7 +157,7 @@ export function useBanMemberMutation(serverId: string) {
     mutationFn: (userId: string) =>
       unwrap(
         api.PUT('/api/v1/servers/{id}/bans/{userId}', {
-          params: { path: { id: idParam(serverId), userId: idParam(userId) } },
+          params: { path: { id: serverId, userId } },
           body: { reason: null },
         }),
       ),
@@ -169,7 +168,7 @@ export function useBanMemberMutation(serverId: string) {
 export function useRoles(serverId: string) {
   return useQuery({
     queryKey: roleKeys.list(serverId),
-    queryFn: () => unwrap(api.GET('/api/v1/servers/{id}/roles', { params: { path: { id: idParam(serverId) } } })),
+    queryFn: () => unwrap(api.GET('/api/v1/servers/{id}/roles', { params: { path: { id: serverId } } })),
   });
 }
 
@@ -179,7 +178,7 @@ export function useCreateRoleMutation(serverId: string) {
     mutationFn: ({ name, permissions }: { name: string; permissions: bigint }) =>
       unwrap(
         api.POST('/api/v1/servers/{id}/roles', {
-          params: { path: { id: idParam(serverId) } },
+          params: { path: { id: serverId } },
           body: { name, permissions: permissions.toString(), color: 0, mentionable: false },
         }),
       ),
@@ -193,7 +192,7 @@ export function useAssignRoleMutation(serverId: string) {
     mutationFn: ({ userId, roleId }: { userId: string; roleId: string }) =>
       unwrap(
         api.PUT('/api/v1/servers/{id}/members/{userId}/roles/{roleId}', {
-          params: { path: { id: idParam(serverId), userId: idParam(userId), roleId: idParam(roleId) } },
+          params: { path: { id: serverId, userId, roleId } },
         }),
       ),
   });

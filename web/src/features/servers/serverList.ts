@@ -29,7 +29,7 @@ export function addChannel(servers: ReadyServer[], c: Channel): ReadyServer[] {
           name: c.name,
           topic: c.topic,
           parentId: c.parentId,
-          position: Number(c.position),
+          position: c.position,
           lastMessageId: c.lastMessageId,
           permissions,
         },
@@ -44,7 +44,7 @@ export function updateChannel(servers: ReadyServer[], c: Channel): ReadyServer[]
     name: c.name,
     topic: c.topic,
     parentId: c.parentId,
-    position: Number(c.position),
+    position: c.position,
   }));
 }
 

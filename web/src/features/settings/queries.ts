@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { api, idParam, unwrap } from '../../api/client';
+import { api, unwrap } from '../../api/client';
 import type { Session } from '../../api/types';
 
 export const sessionKeys = {
@@ -11,7 +11,7 @@ export function useSessions() {
   return useQuery({ queryKey: sessionKeys.list, queryFn: () => unwrap(api.GET('/api/v1/auth/sessions')) });
 }
 
-const revoke = (id: string) => unwrap(api.DELETE('/api/v1/auth/sessions/{id}', { params: { path: { id: idParam(id) } } }));
+const revoke = (id: string) => unwrap(api.DELETE('/api/v1/auth/sessions/{id}', { params: { path: { id } } }));
 
 export function useRevokeSessionMutation() {
   const queryClient = useQueryClient();

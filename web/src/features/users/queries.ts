@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { api, idParam, unwrap } from '../../api/client';
+import { api, unwrap } from '../../api/client';
 import type { Me, UpdateProfileRequest } from '../../api/types';
 
 export const userKeys = {
@@ -11,7 +11,7 @@ export const userKeys = {
 export function useProfile(id: string) {
   return useQuery({
     queryKey: userKeys.profile(id),
-    queryFn: () => unwrap(api.GET('/api/v1/users/{id}', { params: { path: { id: idParam(id) } } })),
+    queryFn: () => unwrap(api.GET('/api/v1/users/{id}', { params: { path: { id } } })),
     retry: (count, error) => count < 2 && !('status' in error && (error as { status: number }).status === 404),
   });
 }
