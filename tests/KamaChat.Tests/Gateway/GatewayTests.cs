@@ -176,6 +176,19 @@ public abstract class GatewayTests(KamaChatApp app)
     }
 
     [Fact]
+    public async Task Another_device_of_the_same_user_is_told_the_chosen_status_in_its_ready()
+    {
+        var alice = await app.CreateClient().RegisterAsync();
+        await using var laptop = await GatewayClient.ConnectAsync(app, alice.AccessToken);
+        Assert.Equal("online", (await laptop.ReadyAsync()).Status);
+
+        await laptop.Connection.InvokeAsync("SetPresence", "invisible");
+        // Others see invisible as offline; the user's own devices know what was chosen.
+        await using var desktop = await GatewayClient.ConnectAsync(app, alice.AccessToken);
+        Assert.Equal("invisible", (await desktop.ReadyAsync()).Status);
+    }
+
+    [Fact]
     public async Task Revoking_a_session_closes_its_gateway_connection()
     {
         var name = Api.UniqueName();

@@ -146,6 +146,28 @@ public abstract class DigestTests(DigestApp app)
         await (await app.CreateClient().PostAsJsonAsync("/api/v1/notifications/unsubscribe", new { token = "forged" }))
             .AssertProblemAsync(HttpStatusCode.BadRequest, "invalid_token");
     }
+
+    [Fact]
+    public async Task Muting_device_notifications_is_kept_apart_from_email_and_from_other_users()
+    {
+        var s = await SettingAsync();
+        var before = await (await s.Bob.Client.GetAsync("/api/v1/users/@me/notification-settings")).ReadAsync<NotificationSettingsResponse>();
+        Assert.False(before.DesktopMuted);
+
+        var muted = await (await s.Bob.Client.PatchAsJsonAsync("/api/v1/users/@me/notification-settings", new { desktopMuted = true }))
+            .ReadAsync<NotificationSettingsResponse>();
+        Assert.True(muted.DesktopMuted);
+        Assert.Equal(before.Email, muted.Email);
+        // A patch of something else leaves it muted; another user is not muted by it.
+        await s.Bob.Client.PatchAsJsonAsync("/api/v1/users/@me/notification-settings", new { email = "none" });
+        Assert.True((await (await s.Bob.Client.GetAsync("/api/v1/users/@me/notification-settings")).ReadAsync<NotificationSettingsResponse>()).DesktopMuted);
+        Assert.False((await (await s.Alice.Client.GetAsync("/api/v1/users/@me/notification-settings")).ReadAsync<NotificationSettingsResponse>()).DesktopMuted);
+
+        var unmuted = await (await s.Bob.Client.PatchAsJsonAsync("/api/v1/users/@me/notification-settings", new { desktopMuted = false }))
+            .ReadAsync<NotificationSettingsResponse>();
+        Assert.False(unmuted.DesktopMuted);
+        Assert.Equal("none", unmuted.Email);
+    }
 }
 
 [Trait("Provider", "sqlite")]

@@ -44,18 +44,19 @@ test.describe('message search', () => {
     await screenshot(page, 'search-results');
 
     await hit.click();
-    await expect(page).toHaveURL(new RegExp(`around=${target.id}`));
+    await expect(page).toHaveURL(new RegExp(`/servers/${server.id}/channels/${general.id}/${target.id}$`));
     const row = page.locator(`[data-testid="message-row"][data-message-id="${target.id}"]`);
     await expect(row).toBeInViewport();
-    await expect(row).toHaveAttribute('data-highlighted', 'true');
+    await expect(row).toHaveAttribute('aria-current', 'location');
     await expect(row).toBeFocused();
     // The newest messages are not what is shown: this is history opened at the hit.
     await expect(messageContent(page, 'later chatter 69')).not.toBeInViewport();
     await screenshot(page, 'search-jumped-to-message');
 
-    await page.getByRole('button', { name: 'Jump to present' }).click();
-    await expect(page).not.toHaveURL(/around=/);
+    const present = page.getByRole('button', { name: /Jump to present/ });
+    await present.click();
     await expect(messageContent(page, 'later chatter 69')).toBeInViewport();
+    await expect(present).toHaveCount(0);
     await context.close();
   });
 
@@ -80,8 +81,8 @@ test.describe('message search', () => {
     await box.fill('東京');
     await box.press('Enter');
     await results.getByTestId('search-hit').click();
-    await expect(page).toHaveURL(new RegExp(`/channels/@me/${dm.id}\\?around=${found.id}`));
-    await expect(page.locator(`[data-message-id="${found.id}"]`)).toHaveAttribute('data-highlighted', 'true');
+    await expect(page).toHaveURL(new RegExp(`/channels/@me/${dm.id}/${found.id}$`));
+    await expect(page.locator(`[data-message-id="${found.id}"]`)).toHaveAttribute('aria-current', 'location');
     await context.close();
   });
 });

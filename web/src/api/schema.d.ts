@@ -5418,6 +5418,7 @@ export interface components {
         NotificationSettingsResponse: {
             email: string;
             mutedServerIds: string[];
+            desktopMuted: boolean;
         };
         OpenDmRequest: {
             recipientId: null | components["schemas"]["Snowflake"];
@@ -5556,6 +5557,7 @@ export interface components {
             sessionId: string;
             /** Format: int32 */
             nodeId: number;
+            status: string;
         };
         ReadyReadState: {
             /** @description A snowflake id: 64 bits, as a decimal string. */
@@ -5824,6 +5826,7 @@ export interface components {
         UpdateNotificationSettingsRequest: {
             email: null | string;
             mutedServerIds: null | string[];
+            desktopMuted: null | boolean;
         };
         UpdateProfileRequest: {
             displayName: null | string;

@@ -33,8 +33,14 @@ export const router = createBrowserRouter([
               { index: true, lazy: page(() => import('../features/home/HomePage')) },
               { path: '/servers/:serverId', lazy: page(() => import('../features/servers/ServerPage')) },
               { path: '/servers/:serverId/channels/:channelId', lazy: page(() => import('../features/servers/ServerPage')) },
+              { path: '/servers/:serverId/channels/:channelId/:messageId', lazy: page(() => import('../features/servers/ServerPage')) },
               { path: '/servers/:serverId/settings', lazy: page(() => import('../features/servers/ServerSettings')) },
               { path: '/channels/@me/:channelId', lazy: page(() => import('../features/dms/DmPage')) },
+              { path: '/channels/@me/:channelId/:messageId', lazy: page(() => import('../features/dms/DmPage')) },
+              // A channel (or a message in it) by id alone, as kamachat:// links and notifications name them.
+              { path: '/channels/:channelId/:messageId?', lazy: page(() => import('../features/messages/ChannelLinkPage')) },
+              // web+kamachat: links (the installed web app's protocol handler) arrive here.
+              { path: '/open', lazy: page(() => import('../features/home/OpenLinkPage')) },
               { path: '/invite/:code', lazy: page(() => import('../features/servers/InvitePage')) },
               { path: '/users/:id', lazy: page(() => import('../features/users/ProfilePage')) },
               {

@@ -23,6 +23,8 @@ public sealed record ResumeResult(IReadOnlyList<GatewayEvent> Events, IReadOnlyL
 /// <summary>A stream the client must reload through REST: its cursor is older than the log or too far behind.</summary>
 public sealed record StreamRef(string Scope, Snowflake ScopeId);
 
+/// <summary>The snapshot a client gets on connect. <c>Status</c>: the presence the user chose (online, idle, dnd,
+/// invisible), so each of their devices shows it.</summary>
 public sealed record ReadyPayload(
     MeResponse User,
     IReadOnlyList<ReadyServer> Servers,
@@ -31,7 +33,8 @@ public sealed record ReadyPayload(
     IReadOnlyList<PresenceUpdated> Presences,
     StreamCursors Cursors,
     Snowflake SessionId,
-    int NodeId);
+    int NodeId,
+    string Status);
 
 public sealed record ReadyServer(Snowflake Id, string Name, string? IconUrl, Snowflake OwnerId, IReadOnlyList<ReadyChannel> Channels);
 

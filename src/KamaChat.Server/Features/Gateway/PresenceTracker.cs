@@ -115,6 +115,14 @@ public sealed class PresenceTracker(TimeProvider time, string node, IDatabase? r
         return statuses.GetValueOrDefault(userId, PresenceStatus.Offline);
     }
 
+    /// <summary>The status the user chose (online unless they picked idle, dnd or invisible), for their own devices.</summary>
+    public async Task<string> ChosenAsync(Snowflake userId)
+    {
+        if (redis is not null)
+            return (string?)await redis.StringGetAsync(StatusKey(userId)) ?? PresenceStatus.Online;
+        return _users.TryGetValue(userId, out var presence) ? presence.Chosen : PresenceStatus.Online;
+    }
+
     /// <summary>What others see of these users right now (offline ones included).</summary>
     public async Task<Dictionary<Snowflake, string>> StatusesAsync(IReadOnlyCollection<Snowflake> userIds)
     {

@@ -103,7 +103,8 @@ public sealed class ReadyBuilder(
             presences,
             cursors,
             sessionId,
-            server.Value.NodeId);
+            server.Value.NodeId,
+            await presence.ChosenAsync(userId));
     }
 
     private Task<List<EventSequence>> PositionsAsync(Snowflake userId, List<Snowflake> channelIds, List<Snowflake> serverIds, CancellationToken cancellationToken) =>

@@ -8,10 +8,11 @@ using Microsoft.EntityFrameworkCore;
 
 namespace KamaChat.Server.Features.Notifications;
 
-public sealed record NotificationSettingsResponse(string Email, IReadOnlyList<Snowflake> MutedServerIds);
+/// <param name="DesktopMuted">No pop-up notifications on the user's devices (desktop app, installed web app, browser).</param>
+public sealed record NotificationSettingsResponse(string Email, IReadOnlyList<Snowflake> MutedServerIds, bool DesktopMuted);
 
 /// <summary>Fields left out stay as they are.</summary>
-public sealed record UpdateNotificationSettingsRequest(string? Email, IReadOnlyList<Snowflake>? MutedServerIds);
+public sealed record UpdateNotificationSettingsRequest(string? Email, IReadOnlyList<Snowflake>? MutedServerIds, bool? DesktopMuted);
 
 public sealed record UnsubscribeRequest([property: System.ComponentModel.DataAnnotations.Required, System.ComponentModel.DataAnnotations.StringLength(1024)] string Token);
 
@@ -67,6 +68,8 @@ public static class NotificationEndpoints
         var row = await SettingsRowAsync(db, userId, cancellationToken);
         if (request.Email is not null)
             row.Email = email;
+        if (request.DesktopMuted is { } desktopMuted)
+            row.DesktopMuted = desktopMuted;
         if (request.MutedServerIds is not null)
         {
             // Only servers the user is in can be muted; others are ignored rather than disclosed.
@@ -109,9 +112,9 @@ public static class NotificationEndpoints
 
     private static async Task<NotificationSettingsResponse> ReadAsync(KamaDbContext db, Snowflake userId, CancellationToken cancellationToken)
     {
-        var email = await db.Set<NotificationSettings>().Where(s => s.UserId == userId).Select(s => (EmailNotifications?)s.Email).SingleOrDefaultAsync(cancellationToken)
-            ?? EmailNotifications.Mentions;
+        var row = await db.Set<NotificationSettings>().AsNoTracking().Where(s => s.UserId == userId)
+            .Select(s => new { s.Email, s.DesktopMuted }).SingleOrDefaultAsync(cancellationToken);
         var muted = await db.Set<MutedServer>().Where(m => m.UserId == userId).OrderBy(m => m.ServerId).Select(m => m.ServerId).ToListAsync(cancellationToken);
-        return new NotificationSettingsResponse(EmailNotificationNames.Of(email), muted);
+        return new NotificationSettingsResponse(EmailNotificationNames.Of(row?.Email ?? EmailNotifications.Mentions), muted, row?.DesktopMuted ?? false);
     }
 }

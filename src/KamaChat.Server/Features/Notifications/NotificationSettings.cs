@@ -23,6 +23,12 @@ public sealed class NotificationSettings
 
     public EmailNotifications Email { get; set; } = EmailNotifications.Mentions;
 
+    /// <summary>
+    /// No pop-up notifications on the user's devices (the desktop app, installed web apps, browsers that allow them):
+    /// the desktop tray's "Mute notifications". Clients read it and stay quiet; email follows <see cref="Email"/>.
+    /// </summary>
+    public bool DesktopMuted { get; set; }
+
     /// <summary>Newest message already mailed about: a message is in at most one digest.</summary>
     public Snowflake LastNotifiedMessageId { get; set; }
 

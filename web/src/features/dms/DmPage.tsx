@@ -13,7 +13,7 @@ import { dmTitle, useDms } from './queries';
 
 /** A DM or group DM: the list on the left, the conversation in the middle. */
 export default function DmPage() {
-  const { channelId = '' } = useParams();
+  const { channelId = '', messageId } = useParams();
   const { data: dms, isPending } = useDms();
   const { data: me } = useMe();
   const dm = dms?.find((d) => d.id === channelId);
@@ -50,6 +50,7 @@ export default function DmPage() {
           <ChannelView
             key={dm.id}
             channelId={dm.id}
+            target={messageId}
             label={`Message @${title}`}
             members={members}
             canManage={false}

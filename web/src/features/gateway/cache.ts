@@ -1,7 +1,6 @@
 import type { QueryClient } from '@tanstack/react-query';
 import type { Channel, DmChannel, Member, Message, ReadState } from '../../api/types';
 import { dmKeys, sortDms, upsertDm } from '../dms/queries';
-import { applyWindowEvent, type MessageWindow } from '../messages/messageWindow';
 import { messageKeys } from '../messages/queries';
 import { memberKeys, roleKeys, serverKeys } from '../servers/queries';
 import {
@@ -124,9 +123,6 @@ export function applyEvent(qc: QueryClient, event: GatewayEvent, hooks: ApplyHoo
   if (event.scope === 'channel') {
     hooks.loads.record(event.scopeId, event.type, data);
     qc.setQueryData<MessagePage>(messageKeys.list(event.scopeId), (old) => (old ? applyChannelEvent(old, event.type, data, myId) : old));
-    qc.setQueriesData<MessageWindow>({ queryKey: messageKeys.arounds(event.scopeId) }, (old) =>
-      old ? applyWindowEvent(old, event.type, data, myId) : old,
-    );
     if (event.type === 'MessageCreated') noteLastMessage(qc, data as Message, myId);
     if (event.type === 'RecipientAdded' || event.type === 'RecipientRemoved') void qc.invalidateQueries({ queryKey: dmKeys.list });
     return;

@@ -54,10 +54,11 @@ function setUp() {
     cursors: { channels: { '10': 5 }, servers: {}, user: 3 },
     sessionId: 's',
     nodeId: 0,
+    status: 'dnd',
   });
   qc.setQueryData<MessagePage>(messageKeys.list('10'), { messages: [], hasMore: false });
   const ids = () => qc.getQueryData<MessagePage>(messageKeys.list('10'))!.messages.map((m) => m.id);
-  return { qc, client, invoke, events: (e: GatewayEvent[]) => internals.onEvents(e), ids };
+  return { qc, client, invoke, internals, events: (e: GatewayEvent[]) => internals.onEvents(e), ids };
 }
 
 describe('GatewayClient', () => {
@@ -107,6 +108,52 @@ describe('GatewayClient', () => {
     await vi.advanceTimersByTimeAsync(1500);
     expect(invoke).toHaveBeenCalledTimes(2);
     expect(ids()).toEqual(['106', '107']);
+    vi.useRealTimers();
+  });
+
+  it('tells listeners each applied event once, in order', () => {
+    const { client, events } = setUp();
+    const heard: number[] = [];
+    const stop = client.onEvent((event) => heard.push(event.sequence));
+    events([created(7), created(6), created(6), created(7)]);
+    stop();
+    events([created(8)]);
+    expect(heard).toEqual([6, 7]);
+  });
+
+  it('takes the chosen status from Ready, and sets a new one through the hub', async () => {
+    const { client, invoke } = setUp();
+    expect(client.getChosenStatus()).toBe('dnd');
+    invoke.mockResolvedValue(undefined);
+    expect(await client.setPresence('idle')).toBe(true);
+    expect(invoke).toHaveBeenCalledWith('SetPresence', 'idle');
+    expect(client.getChosenStatus()).toBe('idle');
+  });
+
+  it('sets a status asked for while reconnecting once the next Ready has come', async () => {
+    vi.useFakeTimers();
+    const { client, invoke, internals } = setUp();
+    const connection = (client as unknown as { connection: { state: string } }).connection;
+    connection.state = 'Reconnecting';
+    expect(await client.setPresence('invisible')).toBe(false);
+    expect(invoke).not.toHaveBeenCalled();
+
+    connection.state = 'Connected';
+    invoke.mockResolvedValue(undefined);
+    internals.onReady({
+      user: { id: '1' } as ReadyPayload['user'],
+      servers: [],
+      directChannels: [],
+      readStates: [],
+      presences: [],
+      cursors: { channels: {}, servers: {}, user: 3 },
+      sessionId: 's',
+      nodeId: 0,
+      status: 'online',
+    });
+    await vi.runAllTimersAsync();
+    expect(invoke).toHaveBeenCalledWith('SetPresence', 'invisible');
+    expect(client.getChosenStatus()).toBe('invisible');
     vi.useRealTimers();
   });
 });

@@ -19,6 +19,9 @@ import {
 import { deliver, StreamTracker } from './streams';
 
 export type ConnectionStatus = 'connecting' | 'connected' | 'reconnecting' | 'restored';
+/** The presence a user chooses (the gateway's SetPresence); others see 'invisible' as offline. */
+export type ChosenStatus = 'online' | 'idle' | 'dnd' | 'invisible';
+export const CHOSEN_STATUSES: readonly ChosenStatus[] = ['online', 'idle', 'dnd', 'invisible'];
 
 const RETRY_DELAYS = [0, 500, 1000, 2000, 3000, 5000];
 
@@ -77,7 +80,12 @@ export class GatewayClient {
   /** When we last told a channel we are typing. */
   private readonly typingSentAt = new Map<string, number>();
   private listeners = new Set<() => void>();
+  private readonly eventListeners = new Set<(event: GatewayEvent) => void>();
   status: ConnectionStatus = 'connecting';
+  /** Our own chosen presence, from Ready and our SetPresence calls. */
+  private chosen: ChosenStatus = 'online';
+  /** A presence asked for while disconnected: set once connected. */
+  private wantedStatus: ChosenStatus | null = null;
 
   constructor(private readonly qc: QueryClient) {}
 
@@ -87,6 +95,23 @@ export class GatewayClient {
   };
 
   getStatus = () => this.status;
+
+  /** Our chosen presence (subscribe tells of changes too). */
+  getChosenStatus = () => this.chosen;
+
+  /** Who we are, once Ready has said. */
+  get userId(): string | undefined {
+    return this.myId;
+  }
+
+  /**
+   * Hears every event once it is applied to the cache: once per event, in each stream's order, live or through
+   * Resume (notifications, the app badge). Returns the function that stops listening.
+   */
+  onEvent(listener: (event: GatewayEvent) => void): () => void {
+    this.eventListeners.add(listener);
+    return () => this.eventListeners.delete(listener);
+  }
 
   /** Whether the first Ready has arrived (until then the server list is not known). */
   get ready() {
@@ -133,16 +158,26 @@ export class GatewayClient {
   }
 
   /** The browser knows before the socket does (which can take the 30 s server timeout): close and wait. */
-  private onOffline = () => {
+  private onOffline = () => this.restart(() => (navigator.onLine ? 0 : 5000));
+
+  /**
+   * The machine woke from sleep or changed networks (the desktop app hears of both): a socket from before may be
+   * dead without knowing it for another 30 s. Start over now; the new connection resumes from our cursors.
+   */
+  reconnectNow() {
+    this.restart(() => 0);
+  }
+
+  private restart(delay: () => number) {
     const connection = this.connection;
     if (!connection || this.stopped) return;
     this.setStatus('reconnecting');
     this.restarting = true;
     void connection.stop().finally(() => {
       this.restarting = false;
-      setTimeout(() => void this.connect(connection), navigator.onLine ? 0 : 5000);
+      setTimeout(() => void this.connect(connection), delay());
     });
-  };
+  }
 
   private onOnline = () => {
     const connection = this.connection;
@@ -173,6 +208,15 @@ export class GatewayClient {
 
   private onReady(ready: ReadyPayload) {
     this.myId = ready.user.id;
+    const status = CHOSEN_STATUSES.find((s) => s === ready.status);
+    if (status && status !== this.chosen) {
+      this.chosen = status;
+      this.listeners.forEach((l) => l());
+    }
+    const wanted = this.wantedStatus;
+    // Not from inside the hub's receive callback (it would wait on itself).
+    if (wanted && wanted !== this.chosen) setTimeout(() => void this.setPresence(wanted), 0);
+    this.wantedStatus = null;
     seedFromReady(this.qc, ready);
     if (!this.readyOnce) {
       this.readyOnce = true;
@@ -193,6 +237,7 @@ export class GatewayClient {
         const { serverId } = JSON.parse(event.data) as { serverId: string };
         this.tracker.forget('server', serverId);
       }
+      this.eventListeners.forEach((listener) => listener(event));
     });
     // Not awaited inside the handler: invoking the hub from its own receive callback would wait on itself.
     if (gap) setTimeout(() => void this.resume(), 0);
@@ -298,6 +343,23 @@ export class GatewayClient {
       () => true,
       () => false,
     );
+  }
+
+  /** Sets our presence for everyone who can see it; while reconnecting, as soon as the connection is back. */
+  async setPresence(status: ChosenStatus): Promise<boolean> {
+    if (this.connection?.state !== HubConnectionState.Connected) {
+      this.wantedStatus = status;
+      return false;
+    }
+    const done = await this.connection.invoke('SetPresence', status).then(
+      () => true,
+      () => false,
+    );
+    if (done && this.chosen !== status) {
+      this.chosen = status;
+      this.listeners.forEach((l) => l());
+    }
+    return done;
   }
 
   /** Marks a channel read up to a message: through the hub, or over REST while the hub is reconnecting. */

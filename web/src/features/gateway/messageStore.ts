@@ -7,6 +7,11 @@ export type ChatMessage = Message & { localState?: 'pending' | 'failed' };
 export interface MessagePage {
   messages: ChatMessage[];
   hasMore: boolean;
+  /**
+   * Newer messages than the loaded ones exist on the server: the history was opened at a message further back (a
+   * link to it). Live messages are not added until the gap up to them is loaded, so no gap is ever shown as none.
+   */
+  hasNewer?: boolean;
 }
 
 /** Snowflakes compare by length, then text (no precision lost, unlike Number). */
@@ -100,14 +105,22 @@ export function setPinned(page: MessagePage, messageId: string, pinned: boolean)
 export function prependOlder(page: MessagePage, olderNewestFirst: Message[], hasMore: boolean): MessagePage {
   const known = new Set(page.messages.map((m) => m.id));
   const older = [...olderNewestFirst].reverse().filter((m) => !known.has(m.id));
-  return { messages: [...older, ...page.messages], hasMore };
+  return { ...page, messages: [...older, ...page.messages], hasMore };
+}
+
+/** Adds a newer page (oldest first, as the API sends `after` pages) after what is loaded. */
+export function appendNewer(page: MessagePage, newerOldestFirst: Message[], hasNewer: boolean): MessagePage {
+  let next: MessagePage = { ...page, hasNewer };
+  for (const m of newerOldestFirst) next = upsertMessage(next, m);
+  return next;
 }
 
 /** Applies one channel event's data to a channel's loaded history. */
 export function applyChannelEvent(page: MessagePage, type: string, data: unknown, myId: string | undefined): MessagePage {
   switch (type) {
     case 'MessageCreated':
-      return upsertMessage(page, data as Message);
+      // Opened further back: the new message lies beyond the gap, and comes with the page that closes it.
+      return page.hasNewer ? page : upsertMessage(page, data as Message);
     case 'MessageUpdated':
       return updateMessage(page, data as Message);
     case 'MessageDeleted':

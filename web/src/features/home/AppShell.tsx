@@ -1,6 +1,7 @@
 import { Outlet } from 'react-router';
 import { VerifyEmailBanner } from '../account/VerifyEmailBanner';
 import { ConnectionBanner, GatewayProvider } from '../gateway/GatewayProvider';
+import { DeviceIntegration } from './DeviceIntegration';
 import { ServerRail } from './ServerRail';
 
 /**
@@ -10,6 +11,7 @@ import { ServerRail } from './ServerRail';
 export function AppShell() {
   return (
     <GatewayProvider>
+      <DeviceIntegration />
       <div className="flex h-full flex-col overflow-hidden">
         <a
           href="#main"

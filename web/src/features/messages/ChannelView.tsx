@@ -1,5 +1,4 @@
 import { useCallback, useMemo, useState } from 'react';
-import { useSearchParams } from 'react-router';
 import { errorMessage } from '../../api/errors';
 import type { Message } from '../../api/types';
 import { useMe } from '../auth/queries';
@@ -29,41 +28,10 @@ function TypingIndicator({ channelId, nameOf }: { channelId: string; nameOf: (id
   );
 }
 
-/** The message a link opened the conversation at (`?around=<id>`, from a search hit), if the parameter holds an id. */
-function useAroundParam(): [string | null, () => void] {
-  const [params, setParams] = useSearchParams();
-  const around = params.get('around');
-  const jumpToPresent = useCallback(
-    () =>
-      setParams(
-        (p) => {
-          p.delete('around');
-          return p;
-        },
-        { replace: true },
-      ),
-    [setParams],
-  );
-  return [around && /^\d{1,19}$/.test(around) ? around : null, jumpToPresent];
-}
-
-function JumpToPresent({ onJump }: { onJump: () => void }) {
-  return (
-    <div className="mx-4 mb-1 flex items-center justify-between gap-2 rounded-md bg-brand/15 px-3 py-1.5 text-sm" role="status">
-      <span>You are viewing older messages.</span>
-      <button type="button" onClick={onJump} className="rounded bg-brand px-2 py-0.5 font-medium text-white hover:bg-brand-strong">
-        Jump to present
-      </button>
-    </div>
-  );
-}
-
-/**
- * A conversation (server channel or DM): its messages, who is typing, and the composer. Keyed by channel, so it starts
- * afresh in each. `?around=<message id>` opens it at that message instead of the present.
- */
+/** A conversation (server channel or DM): its messages, who is typing, and the composer. Keyed by channel, so it starts afresh in each. */
 export function ChannelView({
   channelId,
+  target,
   label,
   header,
   members,
@@ -71,6 +39,8 @@ export function ChannelView({
   canPin,
 }: {
   channelId: string;
+  /** A message to open the history at (a link or a notification to it). */
+  target?: string;
   label: string;
   header: React.ReactNode;
   members: Mentionable[];
@@ -78,7 +48,6 @@ export function ChannelView({
   canPin: boolean;
 }) {
   const { data: me } = useMe();
-  const [aroundId, jumpToPresent] = useAroundParam();
   const [editingId, setEditingId] = useState<string | null>(null);
   const [replyTo, setReplyTo] = useState<Message | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -126,15 +95,7 @@ export function ChannelView({
 
   return (
     <div className="flex min-h-0 min-w-0 flex-1 flex-col">
-      <MessageList
-        key={aroundId ?? 'present'}
-        channelId={channelId}
-        aroundId={aroundId}
-        editingId={editingId}
-        actions={actions}
-        header={header}
-      />
-      {aroundId && <JumpToPresent onJump={jumpToPresent} />}
+      <MessageList channelId={channelId} target={target} editingId={editingId} actions={actions} header={header} />
       {error && (
         <div
           role="alert"
@@ -157,8 +118,6 @@ export function ChannelView({
           setEditingId(null);
         }}
         onEditLast={editLast}
-        // What is sent appears at the present, so that is where the reader goes.
-        onSend={aroundId ? jumpToPresent : undefined}
         members={members}
       />
     </div>

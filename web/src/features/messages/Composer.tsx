@@ -20,7 +20,6 @@ export function Composer({
   replyTo,
   onCancelReply,
   onEditLast,
-  onSend,
   members,
 }: {
   channelId: string;
@@ -29,7 +28,6 @@ export function Composer({
   replyTo: Message | null;
   onCancelReply: () => void;
   onEditLast: () => void;
-  onSend?: () => void;
   members: Mentionable[];
 }) {
   const gateway = useGateway();
@@ -74,7 +72,6 @@ export function Composer({
     gateway.typingEnded(channelId);
     sendMessage({ channelId, content, replyTo: replyTo && replyPreview(replyTo), nonce: newNonce(), author: me });
     onCancelReply();
-    onSend?.();
   };
 
   const onKey = (e: KeyboardEvent<HTMLTextAreaElement>) => {

@@ -3,8 +3,7 @@ import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react
 import { useGateway, useReadStates } from '../gateway/context';
 import { compareIds, type ChatMessage } from '../gateway/messageStore';
 import { MessageRow, type RowActions } from './MessageRow';
-import { useGrowMessageWindow, useMessageWindow, type MessageWindow } from './messageWindow';
-import { useLoadOlderMessages, useMessages } from './queries';
+import { useJumpToMessage, useJumpToPresent, useLoadNewerMessages, useLoadOlderMessages, useMessages } from './queries';
 
 const GROUP_MS = 5 * 60_000;
 const NO_MESSAGES: ChatMessage[] = [];
@@ -19,39 +18,37 @@ function isGrouped(prev: ChatMessage | undefined, m: ChatMessage) {
 }
 
 /**
- * The channel's messages, virtualized: only the rows near the viewport are in the DOM. Normally the live history, kept
- * at the newest message; with `aroundId` (a search hit) a window of history opened at that message, scrolled to it and
- * highlighted, growing older and newer as the reader scrolls. Keyed by `aroundId` where it is used.
+ * The channel's messages, virtualized: only the rows near the viewport are in the DOM. With a `target` (a link to a
+ * message), the list opens there, loading the history around it when needed, and marks it.
  */
 export function MessageList({
   channelId,
-  aroundId,
+  target,
   editingId,
   actions,
   header,
 }: {
   channelId: string;
-  aroundId: string | null;
+  target?: string;
   editingId: string | null;
   actions: RowActions;
   header: React.ReactNode;
 }) {
   const gateway = useGateway();
-  // The live history stays loaded (and patched) while a window is shown, for the way back to the present.
-  const live = useMessages(channelId);
-  const opened = useMessageWindow(channelId, aroundId);
-  const { data, isPending, isError } = aroundId ? opened : live;
-  const loadOlderLive = useLoadOlderMessages(channelId);
-  const growWindow = useGrowMessageWindow(channelId, aroundId ?? '');
-  const loadOlder = aroundId ? () => growWindow('older') : loadOlderLive;
-  const hasNewer = aroundId ? ((data as MessageWindow | undefined)?.hasNewer ?? false) : false;
+  const { data, isPending, isError, isFetching } = useMessages(channelId);
+  const loadOlder = useLoadOlderMessages(channelId);
+  const loadNewer = useLoadNewerMessages(channelId);
+  const jumpTo = useJumpToMessage(channelId);
+  const jumpToPresent = useJumpToPresent(channelId);
   const readStates = useReadStates();
   const messages = data?.messages ?? NO_MESSAGES;
   const scrollRef = useRef<HTMLDivElement>(null);
-  const atBottom = useRef(!aroundId);
+  const atBottom = useRef(true);
   const [loadingOlder, setLoadingOlder] = useState(false);
   const [loadingNewer, setLoadingNewer] = useState(false);
-  const shownTarget = useRef(false);
+  /** The target already shown (or looked for), so that later updates do not scroll the reader back to it. */
+  const shownTarget = useRef<string | null>(null);
+  const [missingTarget, setMissingTarget] = useState<string | null>(null);
   const anchor = useRef<{ firstId: string; total: number; top: number } | null>(null);
 
   const virtualizer = useVirtualizer({
@@ -72,17 +69,6 @@ export function MessageList({
     if (atBottom.current && count) virtualizer.scrollToIndex(count - 1, { align: 'end' });
   }, [count, newestId, newestPending, virtualizer]);
 
-  // A window opens on its message: scrolled to the middle of the view, and focused for keyboard and screen reader users.
-  const targetIndex = aroundId ? messages.findIndex((m) => m.id === aroundId) : -1;
-  useLayoutEffect(() => {
-    if (shownTarget.current || targetIndex < 0) return;
-    shownTarget.current = true;
-    virtualizer.scrollToIndex(targetIndex, { align: 'center' });
-    requestAnimationFrame(() =>
-      scrollRef.current?.querySelector<HTMLElement>(`[data-message-id="${aroundId}"]`)?.focus({ preventScroll: true }),
-    );
-  }, [targetIndex, aroundId, virtualizer]);
-
   // After an older page lands, hold the reader where they were.
   useLayoutEffect(() => {
     const a = anchor.current;
@@ -94,30 +80,60 @@ export function MessageList({
 
   const lastId = [...messages].reverse().find((m) => !m.localState)?.id;
   const ack = useCallback(() => {
-    // A window of older history is not "read up to here".
-    if (aroundId || !atBottom.current || !lastId || document.visibilityState !== 'visible') return;
+    if (!atBottom.current || !lastId || document.visibilityState !== 'visible') return;
     const read = readStates[channelId]?.lastReadMessageId;
     if (!read || compareIds(lastId, read) > 0) void gateway.ack(channelId, lastId);
-  }, [aroundId, lastId, readStates, channelId, gateway]);
+  }, [lastId, readStates, channelId, gateway]);
   useEffect(ack, [ack]);
+
+  // Open at the target: once the history is loaded, scroll to it, or load the messages around it first.
+  useEffect(() => {
+    if (!target || shownTarget.current === target || !data || isFetching) return;
+    const index = messages.findIndex((m) => m.id === target);
+    if (index >= 0) {
+      shownTarget.current = target;
+      setMissingTarget(null);
+      atBottom.current = false;
+      virtualizer.scrollToIndex(index, { align: 'center' });
+      requestAnimationFrame(() => {
+        const el = scrollRef.current;
+        // Focused, so keyboard and screen reader users start reading there too.
+        el?.querySelector<HTMLElement>(`[data-message-id="${target}"]`)?.focus({ preventScroll: true });
+        // A short history may show it without scrolling: then the reader is at the end, and has read it.
+        if (el && !data.hasNewer && el.scrollHeight - el.scrollTop - el.clientHeight < 60) {
+          atBottom.current = true;
+          ack();
+        }
+      });
+      return;
+    }
+    shownTarget.current = target;
+    void jumpTo(target)
+      .then((found) => {
+        // Found: the effect runs again with the new page and scrolls there. Not found: deleted, or never here.
+        if (found) shownTarget.current = null;
+        else setMissingTarget(target);
+      })
+      .catch(() => undefined);
+  }, [target, data, isFetching, messages, virtualizer, jumpTo, ack]);
 
   const onScroll = () => {
     const el = scrollRef.current;
     if (!el) return;
     atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 60;
     if (atBottom.current) ack();
+    if (el.scrollHeight - el.scrollTop - el.clientHeight < 300 && data?.hasNewer && !loadingNewer) {
+      setLoadingNewer(true);
+      loadNewer()
+        .catch(() => undefined)
+        .finally(() => setLoadingNewer(false));
+    }
     if (el.scrollTop < 300 && data?.hasMore && !loadingOlder) {
       setLoadingOlder(true);
       anchor.current = { firstId: messages[0]?.id ?? '', total: virtualizer.getTotalSize(), top: el.scrollTop };
       loadOlder()
         .catch(() => undefined)
         .finally(() => setLoadingOlder(false));
-    }
-    if (hasNewer && el.scrollHeight - el.scrollTop - el.clientHeight < 300 && !loadingNewer) {
-      setLoadingNewer(true);
-      growWindow('newer')
-        .catch(() => undefined)
-        .finally(() => setLoadingNewer(false));
     }
   };
 
@@ -139,7 +155,7 @@ export function MessageList({
           This channel could not be loaded.
         </p>
       )}
-      {aroundId && data && targetIndex < 0 && (
+      {target && missingTarget === target && (
         <p role="status" className="p-4 text-sm text-zinc-600 dark:text-zinc-400">
           That message is no longer here; it may have been deleted. These are the messages around where it was.
         </p>
@@ -158,7 +174,7 @@ export function MessageList({
                 message={m}
                 grouped={isGrouped(messages[item.index - 1], m)}
                 editing={editingId === m.id}
-                highlighted={m.id === aroundId}
+                targeted={m.id === target}
                 actions={actions}
               />
             </div>
@@ -171,6 +187,21 @@ export function MessageList({
         </p>
       )}
       <div className="h-4" />
+      {data?.hasNewer && (
+        <div className="sticky bottom-2 flex justify-center">
+          <button
+            type="button"
+            onClick={() => {
+              // Back at the end once the newest messages are in, and following them again.
+              atBottom.current = true;
+              void jumpToPresent();
+            }}
+            className="rounded-full bg-brand px-4 py-1.5 text-sm font-medium text-white shadow-lg hover:bg-brand-strong"
+          >
+            You’re viewing older messages · Jump to present
+          </button>
+        </div>
+      )}
     </div>
   );
 }

@@ -54,14 +54,14 @@ export const MessageRow = memo(function MessageRow({
   message: m,
   grouped,
   editing,
-  highlighted = false,
+  targeted = false,
   actions,
 }: {
   message: ChatMessage;
   grouped: boolean;
   editing: boolean;
-  /** The message a search hit opened the channel at. */
-  highlighted?: boolean;
+  /** The message a link or a notification led to: marked so the eye finds it. */
+  targeted?: boolean;
   actions: RowActions;
 }) {
   const [picker, setPicker] = useState(false);
@@ -74,12 +74,13 @@ export const MessageRow = memo(function MessageRow({
       data-testid="message-row"
       data-message-id={m.id}
       data-state={m.localState ?? 'sent'}
-      data-highlighted={highlighted || undefined}
+      data-targeted={targeted || undefined}
+      aria-current={targeted ? 'location' : undefined}
       aria-label={`${name}: ${m.content}`}
       role="article"
       // Focusable, as the feed pattern asks: focusing a message shows its actions, and Tab moves into them.
       tabIndex={0}
-      className={`group relative px-4 hover:bg-zinc-100 focus-within:bg-zinc-100 dark:hover:bg-zinc-800/40 dark:focus-within:bg-zinc-800/40 ${grouped && !m.replyTo ? 'py-0.5' : 'mt-3 py-0.5'} ${m.localState === 'pending' ? 'opacity-60' : ''} ${highlighted ? 'bg-amber-100 ring-2 ring-inset ring-amber-400 dark:bg-amber-500/15' : ''}`}
+      className={`group relative px-4 hover:bg-zinc-100 focus-within:bg-zinc-100 dark:hover:bg-zinc-800/40 dark:focus-within:bg-zinc-800/40 ${grouped && !m.replyTo ? 'py-0.5' : 'mt-3 py-0.5'} ${m.localState === 'pending' ? 'opacity-60' : ''} ${targeted ? 'bg-amber-100/70 dark:bg-amber-900/25' : ''}`}
     >
       {m.replyTo && (
         <div className="ml-12 truncate text-xs text-zinc-600 dark:text-zinc-400" data-testid="reply-quote">

@@ -6,6 +6,8 @@ import type { HistoryLoads } from '../gateway/cache';
 import { useGateway } from '../gateway/context';
 import {
   addPending,
+  appendNewer,
+  compareIds,
   prependOlder,
   removeMessage,
   setLocalState,
@@ -20,9 +22,6 @@ export const PAGE = 50;
 export const messageKeys = {
   /** A channel's loaded history (newest page, older pages as scrolled to, our pending sends); patched by events. */
   list: (channelId: string) => ['messages', channelId] as const,
-  /** History opened at one message (messageWindow.ts); under the channel's key, so refetching the channel refetches it too. */
-  around: (channelId: string, messageId: string) => ['messages', channelId, 'around', messageId] as const,
-  arounds: (channelId: string) => ['messages', channelId, 'around'] as const,
 };
 
 async function fetchLatest(qc: QueryClient, loads: HistoryLoads, channelId: string): Promise<MessagePage> {
@@ -70,6 +69,74 @@ export function useLoadOlderMessages(channelId: string) {
   }, [qc, channelId]);
 }
 
+/** A jump's page: this many messages, half of them from the target on (so at most PAGE newer). */
+const AROUND = PAGE * 2;
+
+/**
+ * Opens the history at a message (a link or a notification to it) when it is not among the loaded ones: the
+ * messages around it replace the loaded page, marked `hasNewer` while the newest ones are still beyond a gap.
+ * Resolves with whether the message was found.
+ */
+export function useJumpToMessage(channelId: string) {
+  const qc = useQueryClient();
+  const { loads } = useGateway();
+  return useCallback(
+    async (messageId: string) => {
+      await qc.cancelQueries({ queryKey: messageKeys.list(channelId) });
+      loads.begin(channelId);
+      let list: Message[] = [];
+      try {
+        list = await unwrap(
+          api.GET('/api/v1/channels/{id}/messages', {
+            params: { path: { id: channelId }, query: { around: messageId, limit: AROUND } },
+          }),
+        );
+      } finally {
+        // The server sends up to AROUND / 2 messages from the target on, and fills the rest with older ones.
+        const newer = list.filter((m) => compareIds(m.id, messageId) >= 0).length;
+        let page: MessagePage = { messages: [], hasMore: list.length === AROUND, hasNewer: newer === AROUND / 2 };
+        for (const m of [...list].reverse()) page = upsertMessage(page, m);
+        page = loads.end(channelId, page, qc.getQueryData<Me>(userKeys.me)?.id);
+        if (list.length > 0) qc.setQueryData<MessagePage>(messageKeys.list(channelId), page);
+      }
+      return list.some((m) => m.id === messageId);
+    },
+    [qc, loads, channelId],
+  );
+}
+
+/** After a jump: loads the page after the newest loaded message (the list calls it when scrolled near the end). */
+export function useLoadNewerMessages(channelId: string) {
+  const qc = useQueryClient();
+  const { loads } = useGateway();
+  return useCallback(async () => {
+    const page = qc.getQueryData<MessagePage>(messageKeys.list(channelId));
+    const newest = [...(page?.messages ?? [])].reverse().find((m) => !m.localState);
+    if (!page?.hasNewer || !newest) return;
+    // Events that arrive while this page loads are applied on top of it once it closes the gap.
+    loads.begin(channelId);
+    let list: Message[] | null = null;
+    try {
+      list = await unwrap(
+        api.GET('/api/v1/channels/{id}/messages', {
+          params: { path: { id: channelId }, query: { after: newest.id, limit: AROUND } },
+        }),
+      );
+    } finally {
+      const old = qc.getQueryData<MessagePage>(messageKeys.list(channelId));
+      const next = old && list ? appendNewer(old, [...list].reverse(), list.length === AROUND) : null;
+      const applied = loads.end(channelId, next ?? { messages: [], hasMore: false }, qc.getQueryData<Me>(userKeys.me)?.id);
+      if (next) qc.setQueryData<MessagePage>(messageKeys.list(channelId), applied);
+    }
+  }, [qc, loads, channelId]);
+}
+
+/** Leaves a jump: back to the newest messages, live again. */
+export function useJumpToPresent(channelId: string) {
+  const qc = useQueryClient();
+  return useCallback(() => qc.invalidateQueries({ queryKey: messageKeys.list(channelId) }), [qc, channelId]);
+}
+
 /** Finds, when asked, our newest sent message in a channel (Up in an empty composer edits it). */
 export function useLastOwnMessage(channelId: string, myId: string | undefined) {
   const qc = useQueryClient();
@@ -111,6 +178,9 @@ export function useSendMessageMutation() {
         }),
       ),
     onMutate: ({ channelId, content, nonce, replyTo, author }) => {
+      // Writing from further back in the history: go back to the newest messages, where this one goes.
+      if (qc.getQueryData<MessagePage>(messageKeys.list(channelId))?.hasNewer)
+        void qc.invalidateQueries({ queryKey: messageKeys.list(channelId) });
       const pending: ChatMessage = {
         id: `pending:${nonce}`,
         channelId,

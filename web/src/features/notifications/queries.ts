@@ -3,8 +3,7 @@ import type { Client } from 'openapi-fetch';
 import { api, unwrap } from '../../api/client';
 import { applyPatch, fromServer, type NotificationSettings, type NotificationSettingsPatch } from './settings';
 
-// The notification endpoints are not in openapi.json yet (they land with the notifications branch); these
-// declarations stand in for the generated ones and go away after `npm run gen:api`.
+// The PATCH body is partial (only what changed), which the generated types cannot say: see settings.ts.
 interface NotificationPaths {
   '/api/v1/users/@me/notification-settings': {
     parameters: { query?: never; header?: never; path?: never; cookie?: never };

@@ -27,7 +27,7 @@ export function useServerSearchSources(server: ReadyServer | undefined, members:
       people: members.map((m) => ({ username: m.username, name: displayName(m) })),
       channels: server.channels.filter((c) => c.type === 'text' && c.name).map((c) => c.name!),
       channelName: (id) => (names.has(id) ? `#${names.get(id)}` : 'A channel you can no longer see'),
-      linkTo: (hit) => `/servers/${server.id}/channels/${hit.message.channelId}?around=${hit.message.id}`,
+      linkTo: (hit) => `/servers/${server.id}/channels/${hit.message.channelId}/${hit.message.id}`,
     };
   }, [server, members]);
 }
@@ -47,7 +47,7 @@ export function useDmSearchSources(myId: string | undefined): SearchSources {
       people: [...people.values()],
       channels: list.filter((dm) => dm.name).map((dm) => dm.name!),
       channelName: (id) => titles.get(id) ?? 'A conversation you have left',
-      linkTo: (hit) => `/channels/@me/${hit.message.channelId}?around=${hit.message.id}`,
+      linkTo: (hit) => `/channels/@me/${hit.message.channelId}/${hit.message.id}`,
     };
   }, [dms, myId]);
 }

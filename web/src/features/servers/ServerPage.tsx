@@ -103,7 +103,7 @@ function ChannelSidebar({
 
 /** A server: its channels on the left, the open channel, and its members on the right. */
 export default function ServerPage() {
-  const { serverId = '', channelId } = useParams();
+  const { serverId = '', channelId, messageId } = useParams();
   const servers = useServers();
   const { data: me } = useMe();
   const readStates = useReadStates();
@@ -164,6 +164,7 @@ export default function ServerPage() {
           <ChannelView
             key={channel.id}
             channelId={channel.id}
+            target={messageId}
             label={`Message #${channel.name}`}
             members={mentionable}
             canManage={has(channel.permissions, P.MANAGE_MESSAGES)}

@@ -449,6 +449,9 @@ namespace KamaChat.Server.Data.Migrations.Postgres
                     b.Property<long>("UserId")
                         .HasColumnType("bigint");
 
+                    b.Property<bool>("DesktopMuted")
+                        .HasColumnType("boolean");
+
                     b.Property<int>("Email")
                         .HasColumnType("integer");
 

@@ -443,6 +443,9 @@ namespace KamaChat.Server.Data.Migrations.Sqlite
                     b.Property<long>("UserId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<bool>("DesktopMuted")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int>("Email")
                         .HasColumnType("INTEGER");
 
