@@ -88,6 +88,9 @@ internal static class SendMessage
             await change.AppendCreatingAsync(new EventStream(EventScope.Channel, id), idFloor: locked.LastMessageId ?? default, (sequence, messageId) =>
             {
                 (message.Id, message.Sequence) = (messageId, sequence);
+                // The message was created when its id was taken (the lock may have been waited for): the time and the id
+                // agree, so a date bound (search's before:/after:) and an id bound select the same messages.
+                message.CreatedAt = messageId.Timestamp;
                 return new MessageCreated(id, created = Describe(message, author, reply));
             }, cancellationToken);
             db.Messages.Add(message);
