@@ -3,6 +3,7 @@ import { useParams } from 'react-router';
 import { useOpenWhile } from '../../ui/useOpenWhile';
 import { usePageTitle } from '../../ui/usePageTitle';
 import { useMe } from '../auth/queries';
+import { FriendsLink } from '../friends/FriendsLink';
 import { Sidebar } from '../home/Sidebar';
 import { ChannelView } from '../messages/ChannelView';
 import { useDmSearchSources } from '../search/sources';
@@ -25,6 +26,7 @@ export default function DmPage() {
   return (
     <>
       <Sidebar label="Direct messages" mobileOpen={navOpen} header={<span className="font-semibold">Direct Messages</span>}>
+        <FriendsLink />
         <DmList />
       </Sidebar>
       <main id="main" tabIndex={-1} className="flex min-w-0 flex-1 flex-col focus:outline-none">

@@ -2,7 +2,8 @@ import { usePageTitle } from '../../ui/usePageTitle';
 import { useMe } from '../auth/queries';
 import { useDmSearchSources } from '../search/sources';
 import { useSearchUi } from '../search/useSearchUi';
-import { ChatIcon, UsersIcon } from '../../ui/icons';
+import { ChatIcon } from '../../ui/icons';
+import { FriendsLink } from '../friends/FriendsLink';
 import { OnlineNow } from './OnlineNow';
 import { Sidebar } from './Sidebar';
 import { DmList } from '../dms/DmList';
@@ -15,9 +16,7 @@ export default function HomePage() {
   return (
     <>
       <Sidebar label="Direct messages" header={<span className="font-semibold">Direct Messages</span>}>
-        <div className="flex items-center gap-3 rounded-md bg-zinc-300/50 px-2 py-2 text-sm font-medium dark:bg-zinc-700/40">
-          <UsersIcon /> Friends
-        </div>
+        <FriendsLink />
         <DmList />
       </Sidebar>
       <main id="main" tabIndex={-1} className="flex min-w-0 flex-1 flex-col focus:outline-none">
