@@ -131,6 +131,27 @@ public abstract class FriendTests(KamaChatApp app)
         Assert.DoesNotContain(aliceAgain.Presence, p => p.UserId == bob.Id && p.Status == "idle");
     }
 
+    [Fact]
+    public async Task Deleting_an_account_ends_its_friendships_requests_and_blocks_and_the_others_are_told()
+    {
+        var leaver = await app.UserAsync();
+        var friend = await app.UserAsync();
+        var asked = await app.UserAsync();
+        var blocker = await app.UserAsync();
+        await leaver.BefriendAsync(friend);
+        await (await leaver.RequestFriendAsync(asked.Username)).ReadAsync<RelationshipResponse>();
+        await blocker.BlockAsync(leaver);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await leaver.Client.DeleteAsync("/api/v1/users/@me", new { password = Api.GoodPassword })).StatusCode);
+
+        foreach (var other in new[] { friend, asked, blocker })
+        {
+            Assert.Empty(await other.RelationshipListAsync());
+            Assert.Equal("RelationshipRemoved", (await app.EventsAsync(EventScope.User, other.Id)).Last().Type);
+        }
+        Assert.Equal(0, await app.QueryAsync(db => db.Set<Relationship>().CountAsync(r => r.UserId == leaver.Id || r.OtherUserId == leaver.Id)));
+    }
+
     private static string Describe(EventLogEntry e) =>
         e.Type == "RelationshipUpdated" ? $"{e.Type}:{System.Text.Json.JsonDocument.Parse(e.Payload).RootElement.GetProperty("type").GetString()}" : e.Type;
 }
