@@ -1,4 +1,5 @@
 import { useRef, useState, type KeyboardEvent } from 'react';
+import { DmSidebar } from '../dms/DmSidebar';
 import { Link, useNavigate } from 'react-router';
 import { errorMessage } from '../../api/errors';
 import type { Relationship } from '../../api/types';
@@ -9,10 +10,7 @@ import { ConfirmDialog } from '../../ui/Dialog';
 import { PresenceDot } from '../../ui/PresenceDot';
 import { usePageTitle } from '../../ui/usePageTitle';
 import { useOpenDmMutation } from '../dms/queries';
-import { DmList } from '../dms/DmList';
 import { usePresences } from '../gateway/context';
-import { Sidebar } from '../home/Sidebar';
-import { FriendsLink } from './FriendsLink';
 import { AddFriendForm } from './AddFriendForm';
 import { useRelationships, useRemoveRelationshipMutation, useSetRelationshipMutation } from './queries';
 
@@ -59,10 +57,7 @@ export default function FriendsPage() {
 
   return (
     <>
-      <Sidebar label="Direct messages" header={<span className="font-semibold">Direct Messages</span>}>
-        <FriendsLink />
-        <DmList />
-      </Sidebar>
+      <DmSidebar />
       <main id="main" tabIndex={-1} className="flex min-w-0 flex-1 flex-col focus:outline-none">
         <header className="flex h-12 items-center gap-4 border-b border-zinc-200 px-4 shadow-sm dark:border-black/30">
           <h1 className="font-semibold">Friends</h1>
