@@ -8,6 +8,7 @@ using KamaChat.Server.Features.Notifications;
 using KamaChat.Server.Features.Messages;
 using KamaChat.Server.Features.Permissions;
 using KamaChat.Server.Features.ReadStates;
+using KamaChat.Server.Features.Relationships;
 using KamaChat.Server.Features.Search;
 using KamaChat.Server.Features.Servers;
 using KamaChat.Server.Features.Users;
@@ -46,6 +47,7 @@ builder.AddNotifications();
 builder.AddSearch();
 builder.AddServers();
 builder.AddAccount();
+builder.AddRelationships();
 
 var app = builder.Build();
 
@@ -66,6 +68,7 @@ app.MapNotifications();
 app.MapServers();
 app.MapMessages();
 app.MapDirectMessages();
+app.MapRelationships();
 app.MapSearch();
 app.MapAccount();
 app.MapTwoFactor();

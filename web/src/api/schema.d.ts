@@ -4272,6 +4272,433 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/users/@me/relationships": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RelationshipResponse"][];
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["FriendRequestRequest"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RelationshipResponse"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+                /** @description Too Many Requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/@me/relationships/{userId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    userId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["SetRelationshipRequest"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RelationshipResponse"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+                /** @description Too Many Requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    userId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description No Content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/@me/privacy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PrivacySettingsResponse"];
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["UpdatePrivacySettingsRequest"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PrivacySettingsResponse"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/users/@me/privacy/servers/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ServerPrivacyRequest"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PrivacySettingsResponse"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PrivacySettingsResponse"];
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/verify-email": {
         parameters: {
             query?: never;
@@ -5174,6 +5601,14 @@ export interface components {
         EditMessageRequest: {
             content: string;
         };
+        FriendRequestPrivacy: {
+            everyone: boolean;
+            friendsOfFriends: boolean;
+            serverMembers: boolean;
+        };
+        FriendRequestRequest: {
+            username: string;
+        };
         GatewayEvent: {
             /** @description A snowflake id: 64 bits, as a decimal string. */
             id: string;
@@ -5187,7 +5622,7 @@ export interface components {
             data: string;
         };
         /** @description A gateway Event with its data parsed: the data's shape follows from type. Clients ignore types they do not know. */
-        GatewayEventData: components["schemas"]["BanAddedEvent"] | components["schemas"]["BanRemovedEvent"] | components["schemas"]["ChannelCreatedEvent"] | components["schemas"]["ChannelDeletedEvent"] | components["schemas"]["ChannelUpdatedEvent"] | components["schemas"]["DmChannelCreatedEvent"] | components["schemas"]["DmChannelRemovedEvent"] | components["schemas"]["DmChannelUpdatedEvent"] | components["schemas"]["InviteCreatedEvent"] | components["schemas"]["InviteDeletedEvent"] | components["schemas"]["MemberJoinedEvent"] | components["schemas"]["MemberLeftEvent"] | components["schemas"]["MemberUpdatedEvent"] | components["schemas"]["MessageCreatedEvent"] | components["schemas"]["MessageDeletedEvent"] | components["schemas"]["MessagePinnedEvent"] | components["schemas"]["MessageUnpinnedEvent"] | components["schemas"]["MessageUpdatedEvent"] | components["schemas"]["ReactionAddedEvent"] | components["schemas"]["ReactionRemovedEvent"] | components["schemas"]["ReadStateUpdatedEvent"] | components["schemas"]["RecipientAddedEvent"] | components["schemas"]["RecipientRemovedEvent"] | components["schemas"]["RoleCreatedEvent"] | components["schemas"]["RoleDeletedEvent"] | components["schemas"]["RoleUpdatedEvent"] | components["schemas"]["ServerDeletedEvent"] | components["schemas"]["ServerJoinedEvent"] | components["schemas"]["ServerRemovedEvent"] | components["schemas"]["ServerUpdatedEvent"] | components["schemas"]["SessionRevokedEvent"];
+        GatewayEventData: components["schemas"]["BanAddedEvent"] | components["schemas"]["BanRemovedEvent"] | components["schemas"]["ChannelCreatedEvent"] | components["schemas"]["ChannelDeletedEvent"] | components["schemas"]["ChannelUpdatedEvent"] | components["schemas"]["DmChannelCreatedEvent"] | components["schemas"]["DmChannelRemovedEvent"] | components["schemas"]["DmChannelUpdatedEvent"] | components["schemas"]["InviteCreatedEvent"] | components["schemas"]["InviteDeletedEvent"] | components["schemas"]["MemberJoinedEvent"] | components["schemas"]["MemberLeftEvent"] | components["schemas"]["MemberUpdatedEvent"] | components["schemas"]["MessageCreatedEvent"] | components["schemas"]["MessageDeletedEvent"] | components["schemas"]["MessagePinnedEvent"] | components["schemas"]["MessageUnpinnedEvent"] | components["schemas"]["MessageUpdatedEvent"] | components["schemas"]["ReactionAddedEvent"] | components["schemas"]["ReactionRemovedEvent"] | components["schemas"]["ReadStateUpdatedEvent"] | components["schemas"]["RecipientAddedEvent"] | components["schemas"]["RecipientRemovedEvent"] | components["schemas"]["RelationshipRemovedEvent"] | components["schemas"]["RelationshipUpdatedEvent"] | components["schemas"]["RoleCreatedEvent"] | components["schemas"]["RoleDeletedEvent"] | components["schemas"]["RoleUpdatedEvent"] | components["schemas"]["ServerDeletedEvent"] | components["schemas"]["ServerJoinedEvent"] | components["schemas"]["ServerRemovedEvent"] | components["schemas"]["ServerUpdatedEvent"] | components["schemas"]["SessionRevokedEvent"];
         HighlightRange: {
             /** Format: int32 */
             start: number;
@@ -5459,6 +5894,11 @@ export interface components {
             userId: string;
             status: string;
         };
+        PrivacySettingsResponse: {
+            allowDmsFromServerMembers: boolean;
+            friendRequests: components["schemas"]["FriendRequestPrivacy"];
+            servers: components["schemas"]["ServerPrivacyResponse"][];
+        };
         ProblemDetails: {
             type?: null | string;
             title?: null | string;
@@ -5612,6 +6052,38 @@ export interface components {
             username: string;
             password: string;
         };
+        RelationshipRemovedData: {
+            /** @description A snowflake id: 64 bits, as a decimal string. */
+            id: string;
+        };
+        RelationshipRemovedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "RelationshipRemoved";
+            /** @enum {string} */
+            scope: "user";
+            data: components["schemas"]["RelationshipRemovedData"];
+        };
+        RelationshipResponse: {
+            id: components["schemas"]["Snowflake"];
+            type: string;
+            user: components["schemas"]["UserSummary"];
+            /** Format: date-time */
+            since: string;
+            status: null | string;
+        };
+        RelationshipUpdatedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "RelationshipUpdated";
+            /** @enum {string} */
+            scope: "user";
+            data: components["schemas"]["RelationshipResponse"];
+        };
         ReplyPreview: {
             id: components["schemas"]["Snowflake"];
             authorId: null | components["schemas"]["Snowflake"];
@@ -5704,6 +6176,13 @@ export interface components {
             scope: "user";
             data: components["schemas"]["ServerResponse"];
         };
+        ServerPrivacyRequest: {
+            allowDms: null | boolean;
+        };
+        ServerPrivacyResponse: {
+            serverId: components["schemas"]["Snowflake"];
+            allowDms: boolean;
+        };
         ServerRemovedData: {
             /** @description A snowflake id: 64 bits, as a decimal string. */
             serverId: string;
@@ -5767,6 +6246,9 @@ export interface components {
             scope: "user";
             data: components["schemas"]["SessionRevokedData"];
         };
+        SetRelationshipRequest: {
+            type: string;
+        };
         /** @description A snowflake id: 64 bits, as a decimal string. */
         Snowflake: string;
         StreamCursors: {
@@ -5827,6 +6309,10 @@ export interface components {
             email: null | string;
             mutedServerIds: null | string[];
             desktopMuted: null | boolean;
+        };
+        UpdatePrivacySettingsRequest: {
+            allowDmsFromServerMembers: null | boolean;
+            friendRequests: null | components["schemas"]["FriendRequestPrivacy"];
         };
         UpdateProfileRequest: {
             displayName: null | string;

@@ -23,3 +23,6 @@ export type ReactionSummary = Schemas['ReactionSummary'];
 export type MessageSearchResult = Schemas['MessageSearchResponse'];
 export type SearchHit = Schemas['SearchHitResponse'];
 export type HighlightRange = Schemas['HighlightRange'];
+export type Relationship = Schemas['RelationshipResponse'];
+export type PrivacySettings = Schemas['PrivacySettingsResponse'];
+export type FriendRequestPrivacy = Schemas['FriendRequestPrivacy'];

@@ -42,6 +42,7 @@ export const router = createBrowserRouter([
               // web+kamachat: links (the installed web app's protocol handler) arrive here.
               { path: '/open', lazy: page(() => import('../features/home/OpenLinkPage')) },
               { path: '/invite/:code', lazy: page(() => import('../features/servers/InvitePage')) },
+              { path: '/friends', lazy: page(() => import('../features/friends/FriendsPage')) },
               { path: '/users/:id', lazy: page(() => import('../features/users/ProfilePage')) },
               {
                 path: '/settings',
@@ -52,6 +53,7 @@ export const router = createBrowserRouter([
                   { path: 'account', lazy: page(() => import('../features/settings/AccountSettings')) },
                   { path: 'security', lazy: page(() => import('../features/settings/SecuritySettings')) },
                   { path: 'notifications', lazy: page(() => import('../features/notifications/NotificationSettingsPage')) },
+                  { path: 'privacy', lazy: page(() => import('../features/friends/PrivacySettingsPage')) },
                   { path: 'sessions', lazy: page(() => import('../features/settings/SessionsSettings')) },
                   { path: 'appearance', lazy: page(() => import('../features/settings/AppearanceSettings')) },
                 ],

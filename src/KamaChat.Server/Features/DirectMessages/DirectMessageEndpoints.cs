@@ -2,6 +2,7 @@ using KamaChat.Server.Data;
 using KamaChat.Server.Features.Auth;
 using KamaChat.Server.Features.Channels;
 using KamaChat.Server.Features.Events;
+using KamaChat.Server.Features.Relationships;
 using KamaChat.Server.Infrastructure.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -57,8 +58,11 @@ public static class DirectMessageEndpoints
             return Problems.NotFound("The user");
 
         var key = DmChannels.KeyFor(userId, recipientId);
+        // An existing DM opens (its history stays readable); whether a message may be sent in it is checked on sending.
         if (await ExistingAsync(db, key, cancellationToken) is { } existing)
             return TypedResults.Ok(existing);
+        if (await ContactPolicy.CheckDmAsync(db, userId, recipientId, cancellationToken) is not ContactRefusal.None and var refusal)
+            return ContactPolicy.DmProblem(refusal);
 
         var now = time.GetUtcNow();
         var channel = new Channel { Id = ids.NextId(), Type = ChannelType.Dm, DmKey = key, CreatedAt = now };
@@ -95,6 +99,12 @@ public static class DirectMessageEndpoints
             return TooManyRecipients();
         if (await db.Users.CountAsync(u => others.Contains(u.Id) && u.Email != null, cancellationToken) != others.Count)
             return Problems.NotFound("A recipient");
+        foreach (var other in others)
+        {
+            // A group DM is a way to message each of its people: nobody is put in one with someone they do not accept messages from.
+            if (await ContactPolicy.CheckDmAsync(db, userId, other, cancellationToken) is not ContactRefusal.None and var refusal)
+                return ContactPolicy.DmProblem(refusal);
+        }
 
         var now = time.GetUtcNow();
         var name = request.Name?.Trim() is { Length: > 0 } trimmed ? trimmed : null;

@@ -4,6 +4,7 @@ using KamaChat.Server.Features.Channels;
 using KamaChat.Server.Features.Events;
 using KamaChat.Server.Features.Messages;
 using KamaChat.Server.Features.Permissions;
+using KamaChat.Server.Features.Relationships;
 using KamaChat.Server.Infrastructure.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -38,6 +39,8 @@ public static class RecipientEndpoints
             return Problems.NotFound("The user");
         if (await db.ChannelRecipients.AnyAsync(r => r.ChannelId == id && r.UserId == userId, cancellationToken))
             return TypedResults.NoContent();
+        if (await ContactPolicy.CheckDmAsync(db, user.Id, userId, cancellationToken) is not ContactRefusal.None and var refusal)
+            return ContactPolicy.DmProblem(refusal);
 
         await using var change = await events.BeginAsync(cancellationToken);
         // Appending first takes the channel's stream lock, so two additions at once cannot pass the limit together.

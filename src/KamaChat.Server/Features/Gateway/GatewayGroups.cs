@@ -1,6 +1,7 @@
 using KamaChat.Server.Data;
 using KamaChat.Server.Features.Events;
 using KamaChat.Server.Features.Permissions;
+using KamaChat.Server.Features.Relationships;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.EntityFrameworkCore;
 
@@ -14,6 +15,9 @@ public sealed class GatewayGroups(KamaDbContext db, PermissionService permission
     public static string Server(Snowflake id) => "server:" + id;
 
     public static string Channel(Snowflake id) => "channel:" + id;
+
+    /// <summary>The connections of <paramref name="id"/>'s friends: where their presence goes besides shared servers and DMs. No event goes here.</summary>
+    public static string FriendsOf(Snowflake id) => "friends-of:" + id;
 
     public static string For(EventScope scope, Snowflake id) => scope switch
     {
@@ -43,6 +47,10 @@ public sealed class GatewayGroups(KamaDbContext db, PermissionService permission
         var directChannels = await db.ChannelRecipients.AsNoTracking().Where(r => r.UserId == userId).Select(r => r.ChannelId).ToListAsync(cancellationToken);
         foreach (var channelId in directChannels)
             groups.Add(Channel(channelId));
+        var friends = await db.Set<Relationship>().AsNoTracking().Where(r => r.UserId == userId && r.Type == RelationshipType.Friend)
+            .Select(r => r.OtherUserId).ToListAsync(cancellationToken);
+        foreach (var friendId in friends)
+            groups.Add(FriendsOf(friendId));
         return (groups, visibleByServer);
     }
 

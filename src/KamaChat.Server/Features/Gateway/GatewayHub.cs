@@ -122,10 +122,16 @@ public sealed class GatewayHub(
 
     private IHubContext<GatewayHub> HubContext => Context.GetHttpContext()!.RequestServices.GetRequiredService<IHubContext<GatewayHub>>();
 
-    /// <summary>Presence goes to everyone who shares a server or a DM with the user: the groups of their connection.</summary>
+    /// <summary>
+    /// Presence goes to everyone who shares a server or a DM with the user (the groups of their connection) and to their
+    /// friends (whose connections are in the user's <see cref="GatewayGroups.FriendsOf"/> group).
+    /// </summary>
     private static async Task AnnounceAsync(IGatewayFanout fanout, GatewayConnection connection, string status)
     {
-        var targets = connection.Groups.Keys.Where(g => !g.StartsWith("user:", StringComparison.Ordinal)).ToArray();
+        var targets = connection.Groups.Keys
+            .Where(g => !g.StartsWith("user:", StringComparison.Ordinal) && !g.StartsWith("friends-of:", StringComparison.Ordinal))
+            .Append(GatewayGroups.FriendsOf(connection.UserId))
+            .ToArray();
         if (targets.Length > 0)
             await fanout.SendSignalAsync(Signal("Presence", targets,
                 new PresenceUpdated(connection.UserId, status)), CancellationToken.None);

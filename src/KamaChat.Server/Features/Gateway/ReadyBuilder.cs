@@ -2,6 +2,7 @@ using KamaChat.Server.Data;
 using KamaChat.Server.Features.Channels;
 using KamaChat.Server.Features.Events;
 using KamaChat.Server.Features.Permissions;
+using KamaChat.Server.Features.Relationships;
 using KamaChat.Server.Features.ReadStates;
 using KamaChat.Server.Features.Users;
 using KamaChat.Server.Infrastructure.Configuration;
@@ -84,7 +85,9 @@ public sealed class ReadyBuilder(
             .Distinct()
             .Take(MaxPresenceCandidates)
             .ToListAsync(cancellationToken);
-        var statuses = await presence.StatusesAsync(nearby.Union(direct.SelectMany(d => d.Recipients)).Where(id => id != userId).ToList());
+        var friends = await db.Set<Relationship>().AsNoTracking().Where(r => r.UserId == userId && r.Type == RelationshipType.Friend)
+            .Select(r => r.OtherUserId).ToListAsync(cancellationToken);
+        var statuses = await presence.StatusesAsync(friends.Union(nearby).Union(direct.SelectMany(d => d.Recipients)).Where(id => id != userId).ToList());
         var presences = statuses
             .Where(p => p.Value != PresenceStatus.Offline)
             .Take(MaxPresences)

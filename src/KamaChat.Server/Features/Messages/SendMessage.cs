@@ -3,6 +3,7 @@ using KamaChat.Server.Data;
 using KamaChat.Server.Features.Auth;
 using KamaChat.Server.Features.Events;
 using KamaChat.Server.Features.Permissions;
+using KamaChat.Server.Features.Relationships;
 using KamaChat.Server.Infrastructure.Http;
 using KamaChat.Server.Infrastructure.RateLimiting;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -27,6 +28,8 @@ internal static class SendMessage
         var (id, userId) = (access.ChannelId, user.Id);
         var content = request.Content.Trim();
         var nonce = request.Nonce;
+        if (access.Channel.Type == Channels.ChannelType.Dm && await DmRefusalAsync(db, id, userId, cancellationToken) is { } refused)
+            return refused;
         ReplyPreview? reply = null;
         if (request.ReplyTo is { } replyTo)
         {
@@ -110,6 +113,17 @@ internal static class SendMessage
                 throw;
             return TypedResults.Ok((await MessageQueries.LoadOneAsync(db, winner.Value, userId, cancellationToken))!);
         }
+    }
+
+    /// <summary>A DM carries messages only while its two people may still reach each other (no block, privacy allows).</summary>
+    private static async Task<ProblemHttpResult?> DmRefusalAsync(KamaDbContext db, Snowflake channelId, Snowflake userId, CancellationToken cancellationToken)
+    {
+        var other = await db.ChannelRecipients.AsNoTracking().Where(r => r.ChannelId == channelId && r.UserId != userId)
+            .Select(r => (Snowflake?)r.UserId).FirstOrDefaultAsync(cancellationToken);
+        if (other is null)
+            return null; // the other person deleted their account: nobody to refuse on their behalf
+        var refusal = await ContactPolicy.CheckDmAsync(db, userId, other.Value, cancellationToken);
+        return refusal == ContactRefusal.None ? null : ContactPolicy.DmProblem(refusal);
     }
 
     /// <summary>Locks the channel's row until the transaction ends (by a write that changes nothing); null when the channel is gone.</summary>

@@ -3,6 +3,7 @@ using KamaChat.Server.Features.Auth;
 using KamaChat.Server.Features.Channels;
 using KamaChat.Server.Features.DirectMessages;
 using KamaChat.Server.Features.Events;
+using KamaChat.Server.Features.Relationships;
 using KamaChat.Server.Features.Servers;
 using KamaChat.Server.Infrastructure.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -62,6 +63,13 @@ public static class AccountDeletion
         await db.Members.Where(m => m.UserId == userId).ExecuteDeleteAsync(cancellationToken); // member roles cascade
         foreach (var serverId in memberships)
             await change.AppendAsync(new MemberLeft(serverId, userId, Reason: null), cancellationToken);
+        // Friendships, requests and blocks end on both sides; the people on the other side see them go.
+        var related = await db.Set<Relationship>().Where(r => r.OtherUserId == userId).OrderBy(r => r.UserId).Select(r => r.UserId).ToListAsync(cancellationToken);
+        await db.Set<Relationship>().Where(r => r.UserId == userId || r.OtherUserId == userId).ExecuteDeleteAsync(cancellationToken);
+        await db.Set<PrivacySettings>().Where(p => p.UserId == userId).ExecuteDeleteAsync(cancellationToken);
+        await db.Set<ServerPrivacy>().Where(p => p.UserId == userId).ExecuteDeleteAsync(cancellationToken);
+        foreach (var otherId in related)
+            await change.AppendAsync(new RelationshipRemoved(otherId, userId), cancellationToken);
         // Group DMs hand ownership over or disappear with their last participant, as when leaving.
         foreach (var channelId in dms)
             await DmChannels.RemoveRecipientAsync(db, change, channelId, userId, cancellationToken);

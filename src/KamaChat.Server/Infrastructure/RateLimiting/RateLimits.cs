@@ -39,6 +39,11 @@ public sealed class RateLimitOptions
     /// <summary>Searches one account may run: a person refining a query types a few a second at most; a scraper wants thousands.</summary>
     public RateLimitRule Search { get; set; } = new() { PerIp = 100_000, PerAccount = 10, Window = TimeSpan.FromSeconds(10) };
 
+    /// <summary>
+    /// Friend requests and blocks one account may make: a person adds a few friends at a time; a spammer requests thousands.
+    /// </summary>
+    public RateLimitRule FriendRequest { get; set; } = new() { PerIp = 100_000, PerAccount = 20, Window = TimeSpan.FromMinutes(10) };
+
     public RateLimitRule Rule(RateLimitPolicy policy) => policy switch
     {
         RateLimitPolicy.Register => Register,
@@ -48,6 +53,7 @@ public sealed class RateLimitOptions
         RateLimitPolicy.PasswordReset => PasswordReset,
         RateLimitPolicy.MessageSend => MessageSend,
         RateLimitPolicy.Search => Search,
+        RateLimitPolicy.FriendRequest => FriendRequest,
         _ => throw new ArgumentOutOfRangeException(nameof(policy)),
     };
 }
@@ -61,6 +67,7 @@ public enum RateLimitPolicy
     PasswordReset,
     MessageSend,
     Search,
+    FriendRequest,
 }
 
 internal sealed class RateLimitOptionsValidator : IValidateOptions<RateLimitOptions>

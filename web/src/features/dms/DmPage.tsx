@@ -1,14 +1,13 @@
 import { useMemo } from 'react';
+import { DmSidebar } from './DmSidebar';
 import { useParams } from 'react-router';
 import { useOpenWhile } from '../../ui/useOpenWhile';
 import { usePageTitle } from '../../ui/usePageTitle';
 import { useMe } from '../auth/queries';
-import { Sidebar } from '../home/Sidebar';
 import { ChannelView } from '../messages/ChannelView';
 import { useDmSearchSources } from '../search/sources';
 import { useSearchUi } from '../search/useSearchUi';
 import { displayName } from '../users/displayName';
-import { DmList } from './DmList';
 import { dmTitle, useDms } from './queries';
 
 /** A DM or group DM: the list on the left, the conversation in the middle. */
@@ -24,9 +23,7 @@ export default function DmPage() {
   const members = useMemo(() => (dm?.recipients ?? []).map((r) => ({ id: r.id, username: r.username, name: displayName(r) })), [dm]);
   return (
     <>
-      <Sidebar label="Direct messages" mobileOpen={navOpen} header={<span className="font-semibold">Direct Messages</span>}>
-        <DmList />
-      </Sidebar>
+      <DmSidebar mobileOpen={navOpen} />
       <main id="main" tabIndex={-1} className="flex min-w-0 flex-1 flex-col focus:outline-none">
         <header className="flex h-12 shrink-0 items-center gap-2 border-b border-zinc-200 px-4 shadow-sm dark:border-black/30">
           <button

@@ -1,5 +1,6 @@
 import type { QueryClient } from '@tanstack/react-query';
-import type { Channel, DmChannel, Member, Message, ReadState } from '../../api/types';
+import type { Channel, DmChannel, Member, Message, ReadState, Relationship } from '../../api/types';
+import { relationshipKeys, removeRelationship, upsertRelationship } from '../friends/queries';
 import { dmKeys, sortDms, upsertDm } from '../dms/queries';
 import { messageKeys } from '../messages/queries';
 import { memberKeys, roleKeys, serverKeys } from '../servers/queries';
@@ -180,6 +181,16 @@ export function applyEvent(qc: QueryClient, event: GatewayEvent, hooks: ApplyHoo
     }
     case 'ReadStateUpdated':
       setReadState(qc, data as ReadState);
+      return;
+    case 'RelationshipUpdated': {
+      const relationship = data as Relationship;
+      upsertRelationship(qc, relationship);
+      // A new friend's presence is in the list the server gives, not in the event.
+      if (relationship.type === 'friend') void qc.invalidateQueries({ queryKey: relationshipKeys.list });
+      return;
+    }
+    case 'RelationshipRemoved':
+      removeRelationship(qc, (data as { id: string }).id);
       return;
     default:
   }

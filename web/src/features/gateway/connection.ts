@@ -4,6 +4,7 @@ import { api, renewTokens, tokenStore, unwrap } from '../../api/client';
 import { clientConfig } from '../../api/config';
 import type { ReadState } from '../../api/types';
 import { dmKeys } from '../dms/queries';
+import { relationshipKeys } from '../friends/queries';
 import { messageKeys } from '../messages/queries';
 import { memberKeys } from '../servers/queries';
 import { applyEvent, HistoryLoads, seedFromReady, setReadState, type Presences, type Typing } from './cache';
@@ -283,6 +284,7 @@ export class GatewayClient {
       this.scheduleFreshReady();
       void this.qc.invalidateQueries({ queryKey: dmKeys.list });
       if (scope === 'server') void this.qc.invalidateQueries({ queryKey: memberKeys.list(scopeId) });
+      if (scope === 'user') void this.qc.invalidateQueries({ queryKey: relationshipKeys.list });
     }
   }
 

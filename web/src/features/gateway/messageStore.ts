@@ -1,7 +1,8 @@
 import type { Message } from '../../api/types';
 
 /** A message as the client holds it: the server's, or one of ours still on its way (pending) or refused (failed). */
-export type ChatMessage = Message & { localState?: 'pending' | 'failed' };
+/** A message as the list holds it; one of ours not (yet) on the server has a localState, and a failed one why it failed. */
+export type ChatMessage = Message & { localState?: 'pending' | 'failed'; localError?: string };
 
 /** A channel's loaded history, oldest first; hasMore while older messages remain on the server. */
 export interface MessagePage {
@@ -62,8 +63,15 @@ export function addPending(page: MessagePage, message: ChatMessage): MessagePage
   return { ...page, messages: [...rest, { ...message, localState: 'pending' }] };
 }
 
-export function setLocalState(page: MessagePage, nonce: string, localState: 'pending' | 'failed'): MessagePage {
-  return { ...page, messages: page.messages.map((m) => (isLocal(m) && m.nonce === nonce ? { ...m, localState } : m)) };
+export function setLocalState(page: MessagePage, nonce: string, localState: 'pending' | 'failed', localError?: string): MessagePage {
+  return {
+    ...page,
+    messages: page.messages.map((m) => {
+      if (!isLocal(m) || m.nonce !== nonce) return m;
+      const { localError: _previous, ...rest } = m;
+      return localError === undefined ? { ...rest, localState } : { ...rest, localState, localError };
+    }),
+  };
 }
 
 export function applyReaction(

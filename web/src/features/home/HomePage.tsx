@@ -1,11 +1,10 @@
 import { usePageTitle } from '../../ui/usePageTitle';
+import { DmSidebar } from '../dms/DmSidebar';
 import { useMe } from '../auth/queries';
 import { useDmSearchSources } from '../search/sources';
 import { useSearchUi } from '../search/useSearchUi';
-import { ChatIcon, UsersIcon } from '../../ui/icons';
+import { ChatIcon } from '../../ui/icons';
 import { OnlineNow } from './OnlineNow';
-import { Sidebar } from './Sidebar';
-import { DmList } from '../dms/DmList';
 
 /** Home: the direct-message list and, until a conversation is chosen, an invitation to pick one. */
 export default function HomePage() {
@@ -14,12 +13,7 @@ export default function HomePage() {
   const search = useSearchUi(useDmSearchSources(me?.id));
   return (
     <>
-      <Sidebar label="Direct messages" header={<span className="font-semibold">Direct Messages</span>}>
-        <div className="flex items-center gap-3 rounded-md bg-zinc-300/50 px-2 py-2 text-sm font-medium dark:bg-zinc-700/40">
-          <UsersIcon /> Friends
-        </div>
-        <DmList />
-      </Sidebar>
+      <DmSidebar />
       <main id="main" tabIndex={-1} className="flex min-w-0 flex-1 flex-col focus:outline-none">
         <header className="flex h-12 items-center gap-2 border-b border-zinc-200 px-4 shadow-sm dark:border-black/30">
           <h1 className="font-semibold">Home</h1>

@@ -1,4 +1,5 @@
 import { useCallback, useMemo, useState } from 'react';
+import { useBlockedIds } from '../friends/queries';
 import { errorMessage } from '../../api/errors';
 import type { Message } from '../../api/types';
 import { useMe } from '../auth/queries';
@@ -61,6 +62,7 @@ export function ChannelView({
   const { mutateAsync: reactAsync } = useReactionMutation();
   const { mutateAsync: pinAsync } = usePinMutation();
   const discard = useDiscardMessage();
+  const blocked = useBlockedIds();
   const actions: RowActions = useMemo(() => {
     const fail = (e: unknown) => setError(errorMessage(e));
     return {
@@ -68,6 +70,7 @@ export function ChannelView({
       canPin,
       myId: me?.id,
       nameOf,
+      isBlocked: (userId) => blocked.has(userId),
       onReply: (m) => setReplyTo(m),
       onEdit: (m) => setEditingId(m?.id ?? null),
       onSaveEdit: (m, content) => {
@@ -85,7 +88,7 @@ export function ChannelView({
         ),
       onDiscard: discard,
     };
-  }, [canManage, canPin, me, nameOf, editAsync, removeAsync, reactAsync, pinAsync, sendAsync, discard]);
+  }, [canManage, canPin, me, nameOf, blocked, editAsync, removeAsync, reactAsync, pinAsync, sendAsync, discard]);
 
   const lastOwnMessage = useLastOwnMessage(channelId, me?.id);
   const editLast = () => {

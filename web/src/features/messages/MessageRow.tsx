@@ -12,6 +12,8 @@ export interface RowActions {
   canPin: boolean;
   myId: string | undefined;
   nameOf: (id: string) => string;
+  /** Whether I blocked this user: their messages stay collapsed until shown. */
+  isBlocked: (userId: string) => boolean;
   onReply: (m: ChatMessage) => void;
   onEdit: (m: ChatMessage | null) => void;
   onSaveEdit: (m: ChatMessage, content: string) => void;
@@ -66,9 +68,28 @@ export const MessageRow = memo(function MessageRow({
 }) {
   const [picker, setPicker] = useState(false);
   const [profileOpen, setProfileOpen] = useState(false);
+  const [revealed, setRevealed] = useState(false);
   const mine = m.author.id === actions.myId;
   const local = m.localState !== undefined;
   const name = displayName(m.author);
+  if (actions.isBlocked(m.author.id) && !revealed)
+    return (
+      <div
+        data-testid="message-row"
+        data-message-id={m.id}
+        data-state="blocked"
+        role="article"
+        aria-label="Blocked message"
+        className={`px-4 ${grouped ? 'py-0.5' : 'mt-3 py-0.5'}`}
+      >
+        <div className="ml-[52px] flex items-center gap-2 text-sm text-zinc-600 dark:text-zinc-400">
+          Blocked message —
+          <button type="button" className="font-medium text-zinc-800 underline dark:text-zinc-200" onClick={() => setRevealed(true)}>
+            Show
+          </button>
+        </div>
+      </div>
+    );
   return (
     <div
       data-testid="message-row"
@@ -121,8 +142,8 @@ export const MessageRow = memo(function MessageRow({
             </div>
           )}
           {m.localState === 'failed' && (
-            <div className="flex items-center gap-2 text-sm text-red-700 dark:text-red-400" role="alert">
-              Not sent.
+            <div className="flex flex-wrap items-center gap-x-2 text-sm text-red-700 dark:text-red-400" role="alert">
+              {m.localError ? <span className="basis-full">Not sent. {m.localError}</span> : 'Not sent.'}
               <button type="button" className="font-semibold underline" onClick={() => actions.onRetry(m)}>
                 Retry
               </button>

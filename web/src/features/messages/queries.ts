@@ -1,6 +1,7 @@
 import { useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { useCallback } from 'react';
 import { api, unwrap } from '../../api/client';
+import { ApiError } from '../../api/errors';
 import type { Me, Message } from '../../api/types';
 import type { HistoryLoads } from '../gateway/cache';
 import { useGateway } from '../gateway/context';
@@ -202,9 +203,23 @@ export function useSendMessageMutation() {
     },
     onSuccess: (message, { channelId }) =>
       qc.setQueryData<MessagePage>(messageKeys.list(channelId), (old) => (old ? upsertMessage(old, message) : old)),
-    onError: (_error, { channelId, nonce }) =>
-      qc.setQueryData<MessagePage>(messageKeys.list(channelId), (old) => (old ? setLocalState(old, nonce, 'failed') : old)),
+    onError: (error, { channelId, nonce }) =>
+      qc.setQueryData<MessagePage>(messageKeys.list(channelId), (old) =>
+        old ? setLocalState(old, nonce, 'failed', sendFailure(error)) : old,
+      ),
   });
+}
+
+/**
+ * Why a message was not sent, when the reason is the recipient's (a block or their privacy settings; the server words it
+ * the same for both) or ours (we blocked them); other failures just offer Retry.
+ */
+function sendFailure(error: unknown): string | undefined {
+  if (!(error instanceof ApiError)) return undefined;
+  if (error.code === 'cannot_message_user')
+    return 'This user is not accepting direct messages from you. They may accept messages only from friends or from members of some servers.';
+  if (error.code === 'user_blocked') return 'You blocked this user. Unblock them from their profile to message them.';
+  return undefined;
 }
 
 /** Drops a message that failed to send (it exists only here). */

@@ -14,6 +14,7 @@ const SECTIONS = [
     links: [
       { to: 'security', label: 'Password & 2FA' },
       { to: 'sessions', label: 'Sessions' },
+      { to: 'privacy', label: 'Privacy & safety' },
     ],
   },
   {

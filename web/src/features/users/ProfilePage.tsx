@@ -6,6 +6,7 @@ import { Spinner } from '../../ui/Button';
 import { usePageTitle } from '../../ui/usePageTitle';
 import { useMe } from '../auth/queries';
 import { useOpenDmMutation } from '../dms/queries';
+import { RelationshipActions } from '../friends/RelationshipActions';
 import { useProfile } from './queries';
 
 const joined = new Intl.DateTimeFormat(undefined, { dateStyle: 'long' });
@@ -48,6 +49,7 @@ export default function ProfilePage() {
               </button>
             )}
             {openDm.isError && <Alert>{errorMessage(openDm.error)}</Alert>}
+            {me && me.id !== user.id && <RelationshipActions userId={user.id} name={name!} />}
             {user.statusText && <p className="mt-2 text-sm">{user.statusText}</p>}
             <div className="mt-4 rounded-lg bg-main p-4 dark:bg-rail-dark">
               {user.bio && (

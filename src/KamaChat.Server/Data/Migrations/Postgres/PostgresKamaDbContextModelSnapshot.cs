@@ -466,6 +466,71 @@ namespace KamaChat.Server.Data.Migrations.Postgres
                     b.ToTable("notification_settings", (string)null);
                 });
 
+            modelBuilder.Entity("KamaChat.Server.Features.Relationships.PrivacySettings", b =>
+                {
+                    b.Property<long>("UserId")
+                        .HasColumnType("bigint");
+
+                    b.Property<bool>("AllowDmsFromServerMembers")
+                        .HasColumnType("boolean");
+
+                    b.Property<bool>("FriendRequestsFromEveryone")
+                        .HasColumnType("boolean");
+
+                    b.Property<bool>("FriendRequestsFromFriendsOfFriends")
+                        .HasColumnType("boolean");
+
+                    b.Property<bool>("FriendRequestsFromServerMembers")
+                        .HasColumnType("boolean");
+
+                    b.HasKey("UserId");
+
+                    b.ToTable("privacy_settings", (string)null);
+                });
+
+            modelBuilder.Entity("KamaChat.Server.Features.Relationships.Relationship", b =>
+                {
+                    b.Property<long>("UserId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("OtherUserId")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTimeOffset>("Since")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("Type")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("bigint");
+
+                    b.HasKey("UserId", "OtherUserId");
+
+                    b.HasIndex("OtherUserId");
+
+                    b.ToTable("relationships", (string)null);
+                });
+
+            modelBuilder.Entity("KamaChat.Server.Features.Relationships.ServerPrivacy", b =>
+                {
+                    b.Property<long>("UserId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("ServerId")
+                        .HasColumnType("bigint");
+
+                    b.Property<bool>("AllowDms")
+                        .HasColumnType("boolean");
+
+                    b.HasKey("UserId", "ServerId");
+
+                    b.HasIndex("ServerId");
+
+                    b.ToTable("privacy_servers", (string)null);
+                });
+
             modelBuilder.Entity("KamaChat.Server.Features.Servers.Ban", b =>
                 {
                     b.Property<long>("ServerId")
@@ -965,6 +1030,47 @@ namespace KamaChat.Server.Data.Migrations.Postgres
                     b.HasOne("KamaChat.Server.Features.Users.User", null)
                         .WithOne()
                         .HasForeignKey("KamaChat.Server.Features.Notifications.NotificationSettings", "UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("KamaChat.Server.Features.Relationships.PrivacySettings", b =>
+                {
+                    b.HasOne("KamaChat.Server.Features.Users.User", null)
+                        .WithOne()
+                        .HasForeignKey("KamaChat.Server.Features.Relationships.PrivacySettings", "UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("KamaChat.Server.Features.Relationships.Relationship", b =>
+                {
+                    b.HasOne("KamaChat.Server.Features.Users.User", "OtherUser")
+                        .WithMany()
+                        .HasForeignKey("OtherUserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("KamaChat.Server.Features.Users.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("OtherUser");
+                });
+
+            modelBuilder.Entity("KamaChat.Server.Features.Relationships.ServerPrivacy", b =>
+                {
+                    b.HasOne("KamaChat.Server.Features.Servers.ChatServer", null)
+                        .WithMany()
+                        .HasForeignKey("ServerId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("KamaChat.Server.Features.Users.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

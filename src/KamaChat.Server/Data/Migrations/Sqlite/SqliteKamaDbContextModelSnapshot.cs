@@ -460,6 +460,71 @@ namespace KamaChat.Server.Data.Migrations.Sqlite
                     b.ToTable("notification_settings", (string)null);
                 });
 
+            modelBuilder.Entity("KamaChat.Server.Features.Relationships.PrivacySettings", b =>
+                {
+                    b.Property<long>("UserId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("AllowDmsFromServerMembers")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("FriendRequestsFromEveryone")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("FriendRequestsFromFriendsOfFriends")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("FriendRequestsFromServerMembers")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("UserId");
+
+                    b.ToTable("privacy_settings", (string)null);
+                });
+
+            modelBuilder.Entity("KamaChat.Server.Features.Relationships.Relationship", b =>
+                {
+                    b.Property<long>("UserId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("OtherUserId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Since")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Type")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("UserId", "OtherUserId");
+
+                    b.HasIndex("OtherUserId");
+
+                    b.ToTable("relationships", (string)null);
+                });
+
+            modelBuilder.Entity("KamaChat.Server.Features.Relationships.ServerPrivacy", b =>
+                {
+                    b.Property<long>("UserId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ServerId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("AllowDms")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("UserId", "ServerId");
+
+                    b.HasIndex("ServerId");
+
+                    b.ToTable("privacy_servers", (string)null);
+                });
+
             modelBuilder.Entity("KamaChat.Server.Features.Servers.Ban", b =>
                 {
                     b.Property<long>("ServerId")
@@ -955,6 +1020,47 @@ namespace KamaChat.Server.Data.Migrations.Sqlite
                     b.HasOne("KamaChat.Server.Features.Users.User", null)
                         .WithOne()
                         .HasForeignKey("KamaChat.Server.Features.Notifications.NotificationSettings", "UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("KamaChat.Server.Features.Relationships.PrivacySettings", b =>
+                {
+                    b.HasOne("KamaChat.Server.Features.Users.User", null)
+                        .WithOne()
+                        .HasForeignKey("KamaChat.Server.Features.Relationships.PrivacySettings", "UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("KamaChat.Server.Features.Relationships.Relationship", b =>
+                {
+                    b.HasOne("KamaChat.Server.Features.Users.User", "OtherUser")
+                        .WithMany()
+                        .HasForeignKey("OtherUserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("KamaChat.Server.Features.Users.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("OtherUser");
+                });
+
+            modelBuilder.Entity("KamaChat.Server.Features.Relationships.ServerPrivacy", b =>
+                {
+                    b.HasOne("KamaChat.Server.Features.Servers.ChatServer", null)
+                        .WithMany()
+                        .HasForeignKey("ServerId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("KamaChat.Server.Features.Users.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
