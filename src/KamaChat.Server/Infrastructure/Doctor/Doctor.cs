@@ -39,8 +39,12 @@ internal interface IDoctorCheck
 /// </summary>
 public static class Doctor
 {
-    /// <summary>A check that has not answered by then is reported failed, so doctor never hangs on a black-holed host.</summary>
-    private static readonly TimeSpan CheckTimeout = TimeSpan.FromSeconds(20);
+    /// <summary>
+    /// A check that has not answered by then is reported failed, so doctor never hangs. The network checks give up sooner
+    /// on their own (5-10 s, with a clearer message); this is for the rest, e.g. building the EF Core model for the migration
+    /// check, which is local CPU work that takes seconds on a busy machine.
+    /// </summary>
+    private static readonly TimeSpan CheckTimeout = TimeSpan.FromSeconds(60);
 
     public static bool IsRequested(string[] args) => args is ["doctor", ..];
 

@@ -120,7 +120,7 @@ internal sealed class PublicUrlCheck(IOptions<ServerOptions> server, IHostEnviro
                 ? CheckResult.Warn($"PUBLIC_URL is not set: links in emails point to {options.PublicUrl}", "set PUBLIC_URL to the address users open, e.g. https://chat.example.com")
                 : CheckResult.Skip($"not set: links in emails point to {options.PublicUrl}");
         var health = new Uri(options.PublicUrl, "healthz");
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         try
         {
             using var response = await http.GetAsync(health, cancellationToken);
@@ -165,7 +165,8 @@ internal sealed record ListenAddress(string Host, int Port, IPAddress Bind, stri
     public static async Task<bool> ServesKamaChatAsync(ListenAddress address, CancellationToken cancellationToken)
     {
         var host = address.Bind.Equals(IPAddress.Any) ? IPAddress.Loopback : address.Bind.Equals(IPAddress.IPv6Any) ? IPAddress.IPv6Loopback : address.Bind;
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(3) };
+        // Generous: a node that is busy (or just started, compiling as it goes) is still a KamaChat node.
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         try
         {
             using var response = await http.GetAsync(new UriBuilder(address.Scheme, host.ToString(), address.Port, "/healthz").Uri, cancellationToken);
