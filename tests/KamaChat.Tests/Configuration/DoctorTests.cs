@@ -92,6 +92,29 @@ public sealed class DoctorTests(KestrelSqliteApp node) : IClassFixture<KestrelSq
     }
 
     [Fact]
+    public async Task Running_services_that_refuse_the_configured_database_or_user_fail_with_what_to_create_or_correct()
+    {
+        var admin = new Npgsql.NpgsqlConnectionStringBuilder(await PostgresServer.AdminConnectionStringAsync()) { Database = "kamachat_never_created" };
+        var (rabbitHost, rabbitPort) = await RabbitMqServer.EndpointAsync();
+        var report = await DoctorRun.RunAsync(new()
+        {
+            ["DATABASE_URL"] = admin.ConnectionString,
+            ["HOST_RABBITMQ"] = rabbitHost,
+            ["PORT_RABBITMQ"] = rabbitPort.ToString(CultureInfo.InvariantCulture),
+            ["USER_RABBITMQ"] = "guest",
+            ["PASSWORD_RABBITMQ"] = "not-the-password",
+        });
+
+        var database = report.Assert("database", "fail");
+        Assert.Contains("has no database 'kamachat_never_created'", database.Summary, StringComparison.Ordinal);
+        Assert.Contains("createdb", database.Fix, StringComparison.Ordinal);
+        var rabbitMq = report.Assert("rabbitmq", "fail");
+        Assert.Contains("refused user 'guest'", rabbitMq.Summary, StringComparison.Ordinal);
+        Assert.Contains("PASSWORD_RABBITMQ", rabbitMq.Fix, StringComparison.Ordinal);
+        Assert.Equal(1, report.ExitCode);
+    }
+
+    [Fact]
     public async Task An_invalid_configuration_fails_with_the_messages_start_up_gives()
     {
         var report = await DoctorRun.RunAsync(new() { ["NODE_ENV"] = "production", ["PORT_RABBITMQ"] = "amqp" });
