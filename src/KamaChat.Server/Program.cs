@@ -13,6 +13,7 @@ using KamaChat.Server.Features.Search;
 using KamaChat.Server.Features.Servers;
 using KamaChat.Server.Features.Users;
 using KamaChat.Server.Infrastructure.Configuration;
+using KamaChat.Server.Infrastructure.Doctor;
 using KamaChat.Server.Infrastructure.Email;
 using KamaChat.Server.Infrastructure.Http;
 using KamaChat.Server.Infrastructure.Jobs;
@@ -21,9 +22,11 @@ using KamaChat.Server.Infrastructure.Storage;
 using Microsoft.Extensions.Options;
 
 EnvironmentFile.Load();
+// `KamaChat.Server doctor` builds the same composition from the same configuration, checks it, and exits.
+var doctor = Doctor.IsRequested(args);
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 {
-    Args = args,
+    Args = doctor ? args[1..] : args,
     // ASP.NET Core's own variable wins when set; otherwise the seed's NODE_ENV decides.
     EnvironmentName = Environment.GetEnvironmentVariable("ASPNETCORE_ENVIRONMENT") ?? Environment.GetEnvironmentVariable("DOTNET_ENVIRONMENT")
         ?? EnvironmentFile.EnvironmentName(Environment.GetEnvironmentVariable("NODE_ENV")),
@@ -48,8 +51,12 @@ builder.AddSearch();
 builder.AddServers();
 builder.AddAccount();
 builder.AddRelationships();
+if (doctor)
+    builder.AddDoctor();
 
 var app = builder.Build();
+if (doctor)
+    return await Doctor.RunAsync(app.Services, Console.Out);
 
 app.UseApiPlumbing();
 app.UseSecurityHeaders();

@@ -61,7 +61,7 @@ public static class AccountEndpoints
         CancellationToken cancellationToken)
     {
         var userId = me.Id.ToString();
-        if (limiter.TryAcquire(RateLimitPolicy.VerificationResend, userId, http) is { } limited)
+        if (await limiter.TryAcquireAsync(RateLimitPolicy.VerificationResend, userId, http) is { } limited)
             return limited;
         if (await users.FindByIdAsync(userId) is not { } user)
             return Problems.NotFound("The user");
@@ -134,7 +134,7 @@ public static class AccountEndpoints
         PasswordResetRequest request, IJobQueue jobs, AccountRateLimiter limiter, HttpContext http, CancellationToken cancellationToken)
     {
         var email = request.Email.Trim();
-        if (limiter.TryAcquire(RateLimitPolicy.PasswordReset, email, http) is { } limited)
+        if (await limiter.TryAcquireAsync(RateLimitPolicy.PasswordReset, email, http) is { } limited)
             return limited;
         await jobs.EnqueueAsync(new PasswordResetRequestedJob(email), cancellationToken);
         return TypedResults.Accepted((string?)null);

@@ -130,7 +130,7 @@ public static class TwoFactorEndpoints
         if (await tickets.ReadAsync(request.MfaTicket, users) is not { } ticket || await tickets.IsSpentAsync(db, ticket, cancellationToken))
             return InvalidTicket();
         var user = ticket.User;
-        if (limiter.TryAcquire(RateLimitPolicy.Mfa, user.Id.ToString(), http) is { } limited)
+        if (await limiter.TryAcquireAsync(RateLimitPolicy.Mfa, user.Id.ToString(), http) is { } limited)
             return limited;
         if (await users.IsLockedOutAsync(user))
             return AuthEndpoints.Locked(user, http);

@@ -14,7 +14,7 @@ public static class AccountRateLimit
         {
             var http = invocation.HttpContext;
             var limiter = http.RequestServices.GetRequiredService<AccountRateLimiter>();
-            return limiter.TryAcquire(policy, CurrentUser.From(http.User).Id.ToString(), http) is { } limited
+            return await limiter.TryAcquireAsync(policy, CurrentUser.From(http.User).Id.ToString(), http) is { } limited
                 ? limited
                 : await next(invocation);
         }).ProducesProblem(StatusCodes.Status429TooManyRequests);

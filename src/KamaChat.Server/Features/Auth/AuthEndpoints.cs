@@ -44,7 +44,7 @@ public static class AuthEndpoints
     {
         if (AccountDeletion.IsReservedName(request.Username))
             return Problems.Validation("username", $"Names starting with '{AccountDeletion.TombstonePrefix}' are reserved.");
-        if (limiter.TryAcquire(RateLimitPolicy.Register, request.Email, http) is { } limited)
+        if (await limiter.TryAcquireAsync(RateLimitPolicy.Register, request.Email, http) is { } limited)
             return limited;
         var user = new User
         {
@@ -79,7 +79,7 @@ public static class AuthEndpoints
         AccountEmails emails, AccountRateLimiter limiter, UnknownLogins unknownLogins, HttpContext http, CancellationToken cancellationToken)
     {
         var login = request.Login.Trim();
-        if (limiter.TryAcquire(RateLimitPolicy.Login, login, http) is { } limited)
+        if (await limiter.TryAcquireAsync(RateLimitPolicy.Login, login, http) is { } limited)
             return limited;
         var user = login.Contains('@', StringComparison.Ordinal) ? await users.FindByEmailAsync(login) : await users.FindByNameAsync(login);
         if (user is null)

@@ -42,7 +42,7 @@ public static class GatewayExtensions
         }
         else
         {
-            services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(RedisConfiguration.Parse(redisUrl)));
+            RedisConfiguration.AddConnection(services, redisUrl);
             services.AddSingleton<RedisFanout>();
             services.AddSingleton<IGatewayFanout>(sp => sp.GetRequiredService<RedisFanout>());
             services.AddHostedService(sp => sp.GetRequiredService<RedisFanout>());

@@ -40,9 +40,19 @@ public static class ConfigurationExtensions
     {
         if (!string.IsNullOrEmpty(builder.Configuration["URLS"]) || !string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
             return builder;
-        var host = builder.Configuration["HOST"] is { Length: > 0 } h ? h : "localhost";
-        var port = builder.Configuration["PORT"] is { Length: > 0 } p ? p : "3000";
-        builder.WebHost.UseUrls($"http://{host}:{port}");
+        builder.WebHost.UseUrls(ListenUrls(builder.Configuration));
         return builder;
+    }
+
+    /// <summary>Where the node listens: ASP.NET Core's URLS when set (';'-separated), otherwise http://HOST:PORT.</summary>
+    public static string ListenUrls(IConfiguration configuration)
+    {
+        if (configuration["URLS"] is { Length: > 0 } urls)
+            return urls;
+        if (configuration["ASPNETCORE_URLS"] is { Length: > 0 } aspNetCoreUrls)
+            return aspNetCoreUrls;
+        var host = configuration["HOST"] is { Length: > 0 } h ? h : "localhost";
+        var port = configuration["PORT"] is { Length: > 0 } p ? p : "3000";
+        return $"http://{host}:{port}";
     }
 }
