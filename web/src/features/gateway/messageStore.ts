@@ -1,7 +1,11 @@
 import type { Message } from '../../api/types';
 
-/** A message as the client holds it: the server's, or one of ours still on its way (pending) or refused (failed). */
-export type ChatMessage = Message & { localState?: 'pending' | 'failed' };
+/**
+ * A message as the client holds it: the server's, or one of ours still on its way (pending), refused (failed), or
+ * waiting behind a refused one (held: sends to a channel go in order).
+ */
+export type ChatMessage = Message & { localState?: LocalState };
+export type LocalState = 'pending' | 'failed' | 'held';
 
 /** A channel's loaded history, oldest first; hasMore while older messages remain on the server. */
 export interface MessagePage {
@@ -62,7 +66,7 @@ export function addPending(page: MessagePage, message: ChatMessage): MessagePage
   return { ...page, messages: [...rest, { ...message, localState: 'pending' }] };
 }
 
-export function setLocalState(page: MessagePage, nonce: string, localState: 'pending' | 'failed'): MessagePage {
+export function setLocalState(page: MessagePage, nonce: string, localState: LocalState): MessagePage {
   return { ...page, messages: page.messages.map((m) => (isLocal(m) && m.nonce === nonce ? { ...m, localState } : m)) };
 }
 

@@ -7,14 +7,12 @@ import { Composer, type Mentionable } from './Composer';
 import { MessageList } from './MessageList';
 import type { RowActions } from './MessageRow';
 import {
-  newNonce,
   useDeleteMessageMutation,
-  useLastOwnMessage,
-  useDiscardMessage,
   useEditMessageMutation,
+  useLastOwnMessage,
   usePinMutation,
   useReactionMutation,
-  useSendMessageMutation,
+  useSendQueue,
 } from './queries';
 
 function TypingIndicator({ channelId, nameOf }: { channelId: string; nameOf: (id: string) => string }) {
@@ -54,13 +52,12 @@ export function ChannelView({
 
   const names = useMemo(() => new Map(members.map((m) => [m.id, m.name])), [members]);
   const nameOf = useCallback((id: string) => names.get(id) ?? 'unknown user', [names]);
+  const sends = useSendQueue();
   // mutateAsync is stable, and its promise belongs to this one call (mutate's callbacks fire only for the last one).
-  const { mutateAsync: sendAsync } = useSendMessageMutation();
   const { mutateAsync: editAsync } = useEditMessageMutation();
   const { mutateAsync: removeAsync } = useDeleteMessageMutation();
   const { mutateAsync: reactAsync } = useReactionMutation();
   const { mutateAsync: pinAsync } = usePinMutation();
-  const discard = useDiscardMessage();
   const actions: RowActions = useMemo(() => {
     const fail = (e: unknown) => setError(errorMessage(e));
     return {
@@ -77,15 +74,11 @@ export function ChannelView({
       onDelete: (m) => void removeAsync(m).catch(fail),
       onReact: (m, emoji, on) => void reactAsync({ message: m, emoji, on }).catch(fail),
       onPin: (m) => void pinAsync({ message: m, pinned: !m.pinned }).catch(fail),
-      // A failed send shows as "Not sent" on the message itself.
-      onRetry: (m) =>
-        me &&
-        void sendAsync({ channelId: m.channelId, content: m.content, replyTo: m.replyTo, nonce: m.nonce ?? newNonce(), author: me }).catch(
-          () => undefined,
-        ),
-      onDiscard: discard,
+      // A failed send shows as "Not sent" on the message itself, and the ones after it as waiting.
+      onRetry: sends.retry,
+      onDiscard: sends.discard,
     };
-  }, [canManage, canPin, me, nameOf, editAsync, removeAsync, reactAsync, pinAsync, sendAsync, discard]);
+  }, [canManage, canPin, me, nameOf, editAsync, removeAsync, reactAsync, pinAsync, sends]);
 
   const lastOwnMessage = useLastOwnMessage(channelId, me?.id);
   const editLast = () => {

@@ -2,7 +2,7 @@ import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { Me, Message } from '../../api/types';
 import { useGateway } from '../gateway/context';
 import { displayName } from '../users/displayName';
-import { newNonce, replyPreview, useSendMessageMutation } from './queries';
+import { newNonce, replyPreview, useSendQueue } from './queries';
 
 const drafts = new Map<string, string>();
 
@@ -31,7 +31,7 @@ export function Composer({
   members: Mentionable[];
 }) {
   const gateway = useGateway();
-  const { mutate: sendMessage } = useSendMessageMutation();
+  const sends = useSendQueue();
   const [text, setText] = useState(() => drafts.get(channelId) ?? '');
   const [caret, setCaret] = useState(0);
   const [choice, setChoice] = useState(0);
@@ -70,7 +70,7 @@ export function Composer({
     setText('');
     drafts.delete(channelId);
     gateway.typingEnded(channelId);
-    sendMessage({ channelId, content, replyTo: replyTo && replyPreview(replyTo), nonce: newNonce(), author: me });
+    sends.send({ channelId, content, replyTo: replyTo && replyPreview(replyTo), nonce: newNonce(), author: me });
     onCancelReply();
   };
 

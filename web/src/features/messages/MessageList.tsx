@@ -63,7 +63,7 @@ export function MessageList({
   const count = messages.length;
   const newest = messages[count - 1];
   const newestId = newest?.id;
-  const newestPending = newest?.localState === 'pending';
+  const newestPending = newest?.localState === 'pending' || newest?.localState === 'held';
   useLayoutEffect(() => {
     if (newestPending) atBottom.current = true;
     if (atBottom.current && count) virtualizer.scrollToIndex(count - 1, { align: 'end' });

@@ -121,11 +121,19 @@ export const MessageRow = memo(function MessageRow({
             </div>
           )}
           {m.localState === 'failed' && (
-            <div className="flex items-center gap-2 text-sm text-red-700 dark:text-red-400" role="alert">
-              Not sent.
+            <div className="flex flex-wrap items-center gap-2 text-sm text-red-700 dark:text-red-300" role="alert">
+              Not sent. Messages you wrote after it wait until you retry or discard it.
               <button type="button" className="font-semibold underline" onClick={() => actions.onRetry(m)}>
                 Retry
               </button>
+              <button type="button" className="underline" onClick={() => actions.onDiscard(m)}>
+                Discard
+              </button>
+            </div>
+          )}
+          {m.localState === 'held' && (
+            <div className="flex flex-wrap items-center gap-2 text-sm text-zinc-700 dark:text-zinc-300" data-testid="held-notice">
+              Waiting: a message before it was not sent.
               <button type="button" className="underline" onClick={() => actions.onDiscard(m)}>
                 Discard
               </button>
