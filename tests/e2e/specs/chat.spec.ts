@@ -118,7 +118,7 @@ test.describe('chat', () => {
     await expect(messageContent(page, 'before going offline')).toHaveCount(1, LIVE);
 
     await context.setOffline(true);
-    await expect(page.getByRole('status').filter({ hasText: 'Connection lost' })).toBeVisible({ timeout: 40_000 });
+    await expect(page.getByRole('status').filter({ hasText: /Reconnecting…|Connection lost/ })).toBeVisible({ timeout: 40_000 });
     for (let i = 1; i <= 20; i++) await owner.send(general.id, `while away ${String(i).padStart(2, '0')}`);
     await context.setOffline(false);
     await expect(page.getByRole('status').filter({ hasText: 'Connection restored' })).toBeVisible(LIVE);

@@ -1,5 +1,6 @@
 import { useMemo } from 'react';
 import { useParams } from 'react-router';
+import { MessageSkeleton } from '../../ui/Skeleton';
 import { useOpenWhile } from '../../ui/useOpenWhile';
 import { usePageTitle } from '../../ui/usePageTitle';
 import { useMe } from '../auth/queries';
@@ -62,10 +63,10 @@ export default function DmPage() {
               </div>
             }
           />
+        ) : isPending ? (
+          <MessageSkeleton />
         ) : (
-          <p className="p-8 text-center text-zinc-600 dark:text-zinc-400">
-            {isPending ? 'Loading…' : 'This conversation does not exist or you are not in it.'}
-          </p>
+          <p className="p-8 text-center text-zinc-600 dark:text-zinc-400">This conversation does not exist or you are not in it.</p>
         )}
       </main>
       {search.panel}

@@ -3,7 +3,7 @@ import { NavLink, useNavigate } from 'react-router';
 import { errorMessage } from '../../api/errors';
 import { GearIcon, PlusIcon } from '../../ui/icons';
 import { Logo } from '../../ui/Logo';
-import { useReadStates } from '../gateway/context';
+import { useConnectionStatus, useGateway, useReadStates } from '../gateway/context';
 import { unreadOf } from '../messages/unread';
 import { useCreateServerMutation, useServers } from '../servers/queries';
 
@@ -107,6 +107,8 @@ function AddServerDialog({ onClose }: { onClose: () => void }) {
 export function ServerRail() {
   const servers = useServers();
   const readStates = useReadStates();
+  useConnectionStatus();
+  const loading = !useGateway().ready;
   const [adding, setAdding] = useState(false);
   return (
     <nav aria-label="Servers" className="flex w-[72px] shrink-0 flex-col items-center gap-2 overflow-y-auto bg-rail py-3 dark:bg-rail-dark">
@@ -122,6 +124,18 @@ export function ServerRail() {
         )}
       </NavLink>
       <div aria-hidden="true" className="h-0.5 w-8 rounded bg-zinc-300 dark:bg-zinc-700" />
+      {loading && servers.length === 0 && (
+        <div role="status" className="flex flex-col items-center gap-2">
+          <span className="sr-only">Loading servers…</span>
+          {[0, 1, 2].map((i) => (
+            <span
+              key={i}
+              aria-hidden="true"
+              className="size-12 animate-pulse rounded-3xl bg-zinc-300/70 motion-reduce:animate-none dark:bg-zinc-700/60"
+            />
+          ))}
+        </div>
+      )}
       {servers.map((s) => {
         const unread = s.channels.some((c) => c.type === 'text' && unreadOf(c.id, c.lastMessageId, readStates).unread);
         const mentions = s.channels.reduce((n, c) => n + (readStates[c.id]?.mentionCount ?? 0), 0);

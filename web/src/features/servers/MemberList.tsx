@@ -6,6 +6,7 @@ import { Avatar } from '../../ui/Avatar';
 import { PresenceDot } from '../../ui/PresenceDot';
 import { useOpenDmMutation } from '../dms/queries';
 import { usePresences } from '../gateway/context';
+import { useConnectionStale } from '../gateway/GatewayProvider';
 import { displayName } from '../users/displayName';
 import { ProfileCard } from '../users/ProfileCard';
 import { has, P } from './permissions';
@@ -26,6 +27,7 @@ export function MemberList({
   permissions: string;
 }) {
   const presences = usePresences();
+  const stale = useConnectionStale();
   const openDm = useOpenDmMutation();
   const kick = useKickMemberMutation(serverId);
   const ban = useBanMemberMutation(serverId);
@@ -54,7 +56,7 @@ export function MemberList({
             >
               <span className="relative">
                 <Avatar id={m.userId} name={displayName(m)} url={m.avatarUrl} size="sm" />
-                <PresenceDot status={presences[m.userId]} />
+                <PresenceDot status={presences[m.userId]} stale={stale} />
               </span>
               <span className="truncate text-sm font-medium">{displayName(m)}</span>
               {m.userId === ownerId && (
