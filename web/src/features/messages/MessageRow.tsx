@@ -15,7 +15,8 @@ export interface RowActions {
   onReply: (m: ChatMessage) => void;
   onEdit: (m: ChatMessage | null) => void;
   onSaveEdit: (m: ChatMessage, content: string) => void;
-  onDelete: (m: ChatMessage) => void;
+  /** `skipConfirm`: Shift was held, as Discord users do to delete without being asked. */
+  onDelete: (m: ChatMessage, skipConfirm: boolean) => void;
   onReact: (m: ChatMessage, emoji: string, on: boolean) => void;
   onPin: (m: ChatMessage) => void;
   onRetry: (m: ChatMessage) => void;
@@ -176,7 +177,7 @@ export const MessageRow = memo(function MessageRow({
             </ToolButton>
           )}
           {(mine || actions.canManage) && (
-            <ToolButton label="Delete" onClick={() => actions.onDelete(m)}>
+            <ToolButton label="Delete" onClick={(e) => actions.onDelete(m, e.shiftKey)}>
               🗑
             </ToolButton>
           )}
@@ -208,7 +209,15 @@ export const MessageRow = memo(function MessageRow({
   );
 });
 
-function ToolButton({ label, onClick, children }: { label: string; onClick: () => void; children: React.ReactNode }) {
+function ToolButton({
+  label,
+  onClick,
+  children,
+}: {
+  label: string;
+  onClick: (e: React.MouseEvent<HTMLButtonElement>) => void;
+  children: React.ReactNode;
+}) {
   return (
     <button
       type="button"
