@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { NavLink, useNavigate } from 'react-router';
 import { errorMessage } from '../../api/errors';
 import { GearIcon, PlusIcon } from '../../ui/icons';
+import { serverInitials } from '../../ui/initials';
 import { Logo } from '../../ui/Logo';
 import { useConnectionStatus, useGateway, useReadStates } from '../gateway/context';
 import { unreadOf } from '../messages/unread';
@@ -18,7 +19,7 @@ export function inviteCode(input: string) {
   return match ? match[1]! : trimmed;
 }
 
-function AddServerDialog({ onClose }: { onClose: () => void }) {
+export function AddServerDialog({ onClose }: { onClose: () => void }) {
   const [name, setName] = useState('');
   const [invite, setInvite] = useState('');
   const navigate = useNavigate();
@@ -155,12 +156,8 @@ export function ServerRail() {
                   aria-hidden="true"
                   className={`absolute -left-3 w-1 rounded-r bg-zinc-900 transition-all dark:bg-white ${isActive ? 'h-10' : unread ? 'h-2' : 'h-0 group-hover:h-5'}`}
                 />
-                <span aria-hidden="true" className="text-sm font-semibold">
-                  {s.name
-                    .split(/\s+/)
-                    .map((w) => w[0])
-                    .join('')
-                    .slice(0, 3)}
+                <span aria-hidden="true" className="text-sm font-semibold" data-testid="server-initials">
+                  {serverInitials(s.name)}
                 </span>
                 {mentions > 0 && (
                   <span
