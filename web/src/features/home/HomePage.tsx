@@ -13,15 +13,19 @@ import { OnlineNow } from './OnlineNow';
 import { AddServerDialog, inviteCode } from './ServerRail';
 import { Sidebar } from './Sidebar';
 
+const HomeIcon = () => (
+  <span className="flex size-16 items-center justify-center rounded-full bg-brand/15 text-indigo-700 dark:text-indigo-300">
+    <ChatIcon className="size-8" />
+  </span>
+);
+
 /** Someone with no servers and no conversations yet: what they can do first. */
 function FirstRun({ onCreate }: { onCreate: () => void }) {
   const [invite, setInvite] = useState('');
   const navigate = useNavigate();
   return (
     <div className="flex flex-1 flex-col items-center justify-center gap-4 p-8 text-center">
-      <span className="flex size-16 items-center justify-center rounded-full bg-brand/15 text-indigo-700 dark:text-indigo-300">
-        <ChatIcon className="size-8" />
-      </span>
+      <HomeIcon />
       <h2 className="text-xl font-semibold">Welcome to KamaChat</h2>
       <p className="max-w-sm text-sm text-zinc-600 dark:text-zinc-400">
         Servers are where communities talk. Start one for your friends, or join one with an invite link someone sent you.
@@ -90,9 +94,7 @@ export default function HomePage() {
           <FirstRun onCreate={() => setAdding(true)} />
         ) : (
           <div className="flex flex-1 flex-col items-center justify-center gap-3 p-8 text-center">
-            <span className="flex size-16 items-center justify-center rounded-full bg-brand/15 text-indigo-700 dark:text-indigo-300">
-              <ChatIcon className="size-8" />
-            </span>
+            <HomeIcon />
             <h2 className="text-xl font-semibold">Select a conversation</h2>
             <p className="max-w-sm text-sm text-zinc-600 dark:text-zinc-400">
               Pick a direct message or a server on the left to start chatting. Your conversations will show up here.
