@@ -1,4 +1,4 @@
-import { expect, test, expectAccessible, screenshot } from '../support/fixtures';
+import { expect, test, expectAccessible, screenshot, homeHeading } from '../support/fixtures';
 import { ApiUser, browserUser, composer, logInAs, messageContent } from '../support/chat';
 
 const LIVE = { timeout: 10_000 };
@@ -74,6 +74,7 @@ test.describe('chat', () => {
     const oops = b.getByTestId('message-row').filter({ has: messageContent(b, 'oops, wrong channel') });
     await oops.hover();
     await oops.getByRole('button', { name: 'Delete' }).click();
+    await b.getByRole('alertdialog', { name: 'Delete message' }).getByRole('button', { name: 'Delete' }).click();
     await expect(messageContent(a, 'oops, wrong channel')).toHaveCount(0, LIVE);
     await expect(messageContent(b, 'oops, wrong channel')).toHaveCount(0);
 
@@ -118,7 +119,7 @@ test.describe('chat', () => {
     await expect(messageContent(page, 'before going offline')).toHaveCount(1, LIVE);
 
     await context.setOffline(true);
-    await expect(page.getByRole('status').filter({ hasText: 'Connection lost' })).toBeVisible({ timeout: 40_000 });
+    await expect(page.getByRole('status').filter({ hasText: /Reconnecting…|Connection lost/ })).toBeVisible({ timeout: 40_000 });
     for (let i = 1; i <= 20; i++) await owner.send(general.id, `while away ${String(i).padStart(2, '0')}`);
     await context.setOffline(false);
     await expect(page.getByRole('status').filter({ hasText: 'Connection restored' })).toBeVisible(LIVE);
@@ -141,7 +142,7 @@ test.describe('chat', () => {
     await expect(messageContent(page, 'members only')).toHaveCount(1, LIVE);
     page.once('dialog', (dialog) => void dialog.accept());
     await page.getByRole('button', { name: 'Leave server' }).click();
-    await expect(page.getByRole('heading', { name: 'Select a conversation' })).toBeVisible(LIVE);
+    await expect(homeHeading(page)).toBeVisible(LIVE);
     await expect(page.getByRole('link', { name: /Leaving test/ })).toHaveCount(0);
 
     await page.goto(`/servers/${server.id}/channels/${general.id}`);

@@ -56,7 +56,7 @@ test('two people become friends in the Friends view, one blocks the other, and t
   // Ben blocks Ada from her profile, through a labelled dialog.
   await b.page.goto(`/users/${ada.id}`);
   await b.page.getByRole('button', { name: 'Block' }).click();
-  const dialog = b.page.getByRole('dialog', { name: `Block ${ada.account.username}?` });
+  const dialog = b.page.getByRole('alertdialog', { name: `Block ${ada.account.username}?` });
   await expect(dialog).toBeVisible();
   await expect(dialog.getByRole('button', { name: 'Cancel' })).toBeFocused();
   await expectAccessible(b.page);

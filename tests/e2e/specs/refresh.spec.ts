@@ -1,4 +1,4 @@
-import { expect, newAccount, signUp, test as suite } from '../support/fixtures';
+import { expect, newAccount, signUp, test as suite, homeHeading } from '../support/fixtures';
 import { startServer } from '../support/server';
 
 /**
@@ -26,7 +26,7 @@ test('an expired access token is refreshed once, even with two tabs loading at t
   await signUp(first, newAccount('fresh'));
   const second = await context.newPage();
   await second.goto('/');
-  await expect(second.getByRole('heading', { name: 'Select a conversation' })).toBeVisible();
+  await expect(homeHeading(second)).toBeVisible();
   const before = await first.evaluate(() => JSON.parse(localStorage.getItem('kamachat.auth')!) as { refreshToken: string });
 
   const refreshes: string[] = [];

@@ -1,5 +1,5 @@
 import { expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
-import { newAccount, signUp, type Account } from './fixtures';
+import { newAccount, signUp, type Account, homeHeading } from './fixtures';
 
 /** A user driven through the REST API from the test (for seeding), refreshing its access token when it expires. */
 export class ApiUser {
@@ -111,7 +111,7 @@ export async function logInAs(browser: Browser, baseURL: string, user: ApiUser, 
   await page.getByLabel('Email or username').fill(user.account.username);
   await page.getByLabel('Password').fill(user.account.password);
   await page.getByRole('button', { name: 'Log in' }).click();
-  await expect(page.getByRole('heading', { name: 'Select a conversation' })).toBeVisible();
+  await expect(homeHeading(page)).toBeVisible();
   return { context, page };
 }
 

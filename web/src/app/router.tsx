@@ -1,7 +1,18 @@
 import { createBrowserRouter, Navigate } from 'react-router';
 import { RequireAuth, RequireGuest } from '../features/auth/guards';
 import { AppShell } from '../features/home/AppShell';
+import { tokenStore } from '../api/client';
+import { AppSkeleton } from '../ui/Skeleton';
 import { NotFoundPage, RouteError } from './RouteError';
+
+/** Pages reached signed in or out, from a mailed link: their own layout, not the app's. */
+const STANDALONE = ['/verify-email', '/confirm-email-change', '/forgot-password', '/reset-password', '/unsubscribe', '/login', '/signup'];
+
+/** While the first page's code loads: the app's shape for someone signed in (a slow network shows it, not a blank). */
+function LoadingApp() {
+  if (tokenStore.get() && !STANDALONE.includes(window.location.pathname)) return <AppSkeleton />;
+  return <div className="h-full bg-main dark:bg-main-dark" />;
+}
 
 // Pages load on demand, so the first load carries only the shell and the page being opened.
 const page = (load: () => Promise<{ default: React.ComponentType }>) => async () => ({ Component: (await load()).default });
@@ -9,7 +20,7 @@ const page = (load: () => Promise<{ default: React.ComponentType }>) => async ()
 export const router = createBrowserRouter([
   {
     errorElement: <RouteError />,
-    hydrateFallbackElement: <div className="h-full bg-main dark:bg-main-dark" />,
+    hydrateFallbackElement: <LoadingApp />,
     children: [
       // Emailed links and the reset request: they work signed in or out.
       { path: '/verify-email', lazy: page(() => import('../features/account/VerifyEmailPage')) },

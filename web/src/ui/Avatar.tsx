@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { onServer } from '../api/config';
+import { firstGrapheme } from './initials';
 
 const SIZES = { sm: 'size-8 text-xs', md: 'size-10 text-sm', lg: 'size-20 text-2xl' } as const;
 
@@ -16,7 +17,7 @@ export function Avatar({ id, name, url, size = 'md' }: { id: string; name: strin
       style={{ backgroundColor: `hsl(${hue} 45% 32%)` }}
       className={`${SIZES[size]} inline-flex shrink-0 select-none items-center justify-center rounded-full font-semibold text-white`}
     >
-      {name.slice(0, 1).toUpperCase()}
+      {firstGrapheme(name)}
     </span>
   );
 }

@@ -38,21 +38,8 @@ public static class ConfigurationExtensions
     /// <summary>Listen address from the seed's HOST and PORT (default localhost:3000), unless ASP.NET Core's own URLS is set.</summary>
     public static WebApplicationBuilder UseSeedListenAddress(this WebApplicationBuilder builder)
     {
-        if (!string.IsNullOrEmpty(builder.Configuration["URLS"]) || !string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
-            return builder;
-        builder.WebHost.UseUrls(ListenUrls(builder.Configuration));
+        if (ListenAddress.AspNetCoreUrls(builder.Configuration) is null)
+            builder.WebHost.UseUrls(ListenAddress.FromHostAndPort(builder.Configuration));
         return builder;
-    }
-
-    /// <summary>Where the node listens: ASP.NET Core's URLS when set (';'-separated), otherwise http://HOST:PORT.</summary>
-    public static string ListenUrls(IConfiguration configuration)
-    {
-        if (configuration["URLS"] is { Length: > 0 } urls)
-            return urls;
-        if (configuration["ASPNETCORE_URLS"] is { Length: > 0 } aspNetCoreUrls)
-            return aspNetCoreUrls;
-        var host = configuration["HOST"] is { Length: > 0 } h ? h : "localhost";
-        var port = configuration["PORT"] is { Length: > 0 } p ? p : "3000";
-        return $"http://{host}:{port}";
     }
 }

@@ -76,7 +76,7 @@ internal sealed class ListenPortCheck(IConfiguration configuration) : IDoctorChe
     public async Task<CheckResult> RunAsync(CancellationToken cancellationToken)
     {
         var found = new List<string>();
-        foreach (var address in ListenAddress.All(configuration))
+        foreach (var address in ListenBinding.All(configuration))
         {
             var where = $"{address.Host}:{address.Port}";
             try
@@ -88,7 +88,7 @@ internal sealed class ListenPortCheck(IConfiguration configuration) : IDoctorChe
             }
             catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse)
             {
-                if (!await ListenAddress.ServesKamaChatAsync(address, cancellationToken))
+                if (!await ListenBinding.ServesKamaChatAsync(address, cancellationToken))
                     return CheckResult.Fail($"{where} is taken by another program",
                         $"stop it (see which one: sudo ss -ltnp 'sport = :{address.Port}') or set PORT (or HOST)");
                 found.Add($"{where} is served by a running KamaChat node");
@@ -134,7 +134,7 @@ internal sealed class PublicUrlCheck(IOptions<ServerOptions> server, IHostEnviro
             var summary = $"{options.PublicUrl} cannot be reached ({Doctor.Brief(e)})";
             var fix = $"check DNS, the proxy and the firewall for {options.PublicUrl.Host}, or correct PUBLIC_URL";
             // Before the first start nothing answers yet: that is worth a warning, not a failure.
-            if (!await ListenAddress.AnyInUseAsync(configuration, cancellationToken))
+            if (!await ListenBinding.AnyInUseAsync(configuration, cancellationToken))
                 return CheckResult.Warn(summary + "; no KamaChat runs on this node yet, so check again once it has started", fix);
             return CheckResult.Fail(summary, fix);
         }
@@ -142,11 +142,11 @@ internal sealed class PublicUrlCheck(IOptions<ServerOptions> server, IHostEnviro
 }
 
 /// <summary>One address the node listens on, as Kestrel will read it from URLS or HOST and PORT.</summary>
-internal sealed record ListenAddress(string Host, int Port, IPAddress Bind, string Scheme)
+internal sealed record ListenBinding(string Host, int Port, IPAddress Bind, string Scheme)
 {
-    public static IEnumerable<ListenAddress> All(IConfiguration configuration)
+    public static IEnumerable<ListenBinding> All(IConfiguration configuration)
     {
-        foreach (var url in KamaChat.Server.Infrastructure.Configuration.ConfigurationExtensions.ListenUrls(configuration).Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        foreach (var url in Configuration.ListenAddress.Urls(configuration).Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             var binding = BindingAddress.Parse(url);
             var host = binding.Host.Trim('[', ']');
@@ -157,12 +157,12 @@ internal sealed record ListenAddress(string Host, int Port, IPAddress Bind, stri
                 _ when IPAddress.TryParse(host, out var ip) => ip,
                 _ => Dns.GetHostAddresses(host).FirstOrDefault() ?? IPAddress.Loopback,
             };
-            yield return new ListenAddress(binding.Host, binding.Port, bind, binding.Scheme);
+            yield return new ListenBinding(binding.Host, binding.Port, bind, binding.Scheme);
         }
     }
 
     /// <summary>Whether a KamaChat node answers /healthz there (so the port is taken by us, not by another program).</summary>
-    public static async Task<bool> ServesKamaChatAsync(ListenAddress address, CancellationToken cancellationToken)
+    public static async Task<bool> ServesKamaChatAsync(ListenBinding address, CancellationToken cancellationToken)
     {
         var host = address.Bind.Equals(IPAddress.Any) ? IPAddress.Loopback : address.Bind.Equals(IPAddress.IPv6Any) ? IPAddress.IPv6Loopback : address.Bind;
         // Generous: a node that is busy (or just started, compiling as it goes) is still a KamaChat node.

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { NavLink, useNavigate } from 'react-router';
 import { errorMessage } from '../../api/errors';
 import { Avatar } from '../../ui/Avatar';
+import { ListSkeleton } from '../../ui/Skeleton';
 import { useMe } from '../auth/queries';
 import { useReadStates } from '../gateway/context';
 import { unreadOf } from '../messages/unread';
@@ -88,7 +89,7 @@ export function DmList() {
           </button>
         </div>
       )}
-      {isPending && <p className="mt-2 px-2 text-sm text-zinc-600 dark:text-zinc-400">Loading…</p>}
+      {isPending && <ListSkeleton rows={4} label="Loading conversations…" />}
       {!isPending && dms.length === 0 && <p className="mt-2 px-2 text-sm text-zinc-600 dark:text-zinc-400">No conversations yet.</p>}
       <nav aria-label="Direct message list">
         {dms.map((dm) => {

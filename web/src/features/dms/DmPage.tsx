@@ -1,6 +1,7 @@
 import { useMemo } from 'react';
 import { DmSidebar } from './DmSidebar';
 import { useParams } from 'react-router';
+import { MessageSkeleton } from '../../ui/Skeleton';
 import { useOpenWhile } from '../../ui/useOpenWhile';
 import { usePageTitle } from '../../ui/usePageTitle';
 import { useMe } from '../auth/queries';
@@ -59,10 +60,10 @@ export default function DmPage() {
               </div>
             }
           />
+        ) : isPending ? (
+          <MessageSkeleton />
         ) : (
-          <p className="p-8 text-center text-zinc-600 dark:text-zinc-400">
-            {isPending ? 'Loading…' : 'This conversation does not exist or you are not in it.'}
-          </p>
+          <p className="p-8 text-center text-zinc-600 dark:text-zinc-400">This conversation does not exist or you are not in it.</p>
         )}
       </main>
       {search.panel}

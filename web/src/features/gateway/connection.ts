@@ -24,7 +24,9 @@ export type ConnectionStatus = 'connecting' | 'connected' | 'reconnecting' | 're
 export type ChosenStatus = 'online' | 'idle' | 'dnd' | 'invisible';
 export const CHOSEN_STATUSES: readonly ChosenStatus[] = ['online', 'idle', 'dnd', 'invisible'];
 
-const RETRY_DELAYS = [0, 500, 1000, 2000, 3000, 5000];
+/** Waits before each reconnect attempt: quick at first (a server restart, a blip), then easing off to 15 s. */
+const RETRY_DELAYS = [0, 500, 1000, 2000, 3000, 5000, 5000, 10_000, 15_000];
+const retryDelay = (attempt: number) => RETRY_DELAYS[Math.min(attempt, RETRY_DELAYS.length - 1)]!;
 
 function claims(token: string): { exp: number; iat: number } {
   try {
@@ -83,6 +85,11 @@ export class GatewayClient {
   private listeners = new Set<() => void>();
   private readonly eventListeners = new Set<(event: GatewayEvent) => void>();
   status: ConnectionStatus = 'connecting';
+  /** When the next reconnect attempt starts (ms since the epoch), while disconnected and waiting for it. */
+  private retryAt: number | null = null;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Attempts since the last connection that worked (the first connection and restarts; SignalR counts its own). */
+  private attempts = 0;
   /** Our own chosen presence, from Ready and our SetPresence calls. */
   private chosen: ChosenStatus = 'online';
   /** A presence asked for while disconnected: set once connected. */
@@ -96,6 +103,9 @@ export class GatewayClient {
   };
 
   getStatus = () => this.status;
+
+  /** When the next reconnect attempt starts, while one is waiting (subscribe tells of changes). */
+  getRetryAt = () => this.retryAt;
 
   /** Our chosen presence (subscribe tells of changes too). */
   getChosenStatus = () => this.chosen;
@@ -121,7 +131,19 @@ export class GatewayClient {
 
   private setStatus(status: ConnectionStatus) {
     this.status = status;
+    if (status === 'connected' || status === 'restored') {
+      this.retryAt = null;
+      this.attempts = 0;
+    }
     this.listeners.forEach((l) => l());
+  }
+
+  /** Connects again after `delay` ms, and says when. */
+  private retryIn(connection: HubConnection, delay: number) {
+    clearTimeout(this.retryTimer);
+    this.retryAt = Date.now() + delay;
+    this.setStatus('reconnecting');
+    this.retryTimer = setTimeout(() => void this.connect(connection), delay);
   }
 
   start() {
@@ -133,7 +155,13 @@ export class GatewayClient {
         accessTokenFactory: freshAccessToken,
       })
       .withAutomaticReconnect({
-        nextRetryDelayInMilliseconds: (ctx) => RETRY_DELAYS[Math.min(ctx.previousRetryCount, RETRY_DELAYS.length - 1)]!,
+        nextRetryDelayInMilliseconds: (ctx) => {
+          const delay = retryDelay(ctx.previousRetryCount);
+          this.retryAt = Date.now() + delay;
+          // Not from inside SignalR's own callback: listeners may call back into the client.
+          setTimeout(() => this.listeners.forEach((l) => l()), 0);
+          return delay;
+        },
       })
       .configureLogging(LogLevel.None)
       .build();
@@ -148,10 +176,8 @@ export class GatewayClient {
     connection.onreconnected(() => this.setStatus('restored'));
     // Automatic reconnect gives up after its schedule, and never covers a first connection that failed: go again.
     connection.onclose(() => {
-      if (!this.stopped && !this.restarting && this.connection === connection) {
-        this.setStatus('reconnecting');
-        setTimeout(() => void this.connect(connection), 2000);
-      }
+      if (!this.stopped && !this.restarting && this.connection === connection)
+        this.retryIn(connection, Math.max(2000, retryDelay(this.attempts++)));
     });
     window.addEventListener('offline', this.onOffline);
     window.addEventListener('online', this.onOnline);
@@ -169,6 +195,14 @@ export class GatewayClient {
     this.restart(() => 0);
   }
 
+  /** "Retry now": connects at once instead of waiting for the next attempt. */
+  retryNow() {
+    const connection = this.connection;
+    if (!connection || this.stopped) return;
+    if (connection.state === HubConnectionState.Disconnected) void this.connect(connection);
+    else if (connection.state === HubConnectionState.Reconnecting) this.restart(() => 0);
+  }
+
   private restart(delay: () => number) {
     const connection = this.connection;
     if (!connection || this.stopped) return;
@@ -176,7 +210,7 @@ export class GatewayClient {
     this.restarting = true;
     void connection.stop().finally(() => {
       this.restarting = false;
-      setTimeout(() => void this.connect(connection), delay());
+      this.retryIn(connection, delay());
     });
   }
 
@@ -187,19 +221,24 @@ export class GatewayClient {
 
   private async connect(connection: HubConnection) {
     if (this.stopped || this.connection !== connection || connection.state !== HubConnectionState.Disconnected) return;
+    // One attempt at a time: a waiting retry is this one now (when the browser is back online, or Retry now).
+    clearTimeout(this.retryTimer);
+    if (this.retryAt !== null) {
+      this.retryAt = null;
+      this.listeners.forEach((l) => l());
+    }
     try {
       await connection.start();
     } catch {
       // (Another attempt may have started this one's connection meanwhile.)
-      if (!this.stopped && this.connection === connection && connection.state === HubConnectionState.Disconnected) {
-        this.setStatus('reconnecting');
-        setTimeout(() => void this.connect(connection), 2000);
-      }
+      if (!this.stopped && this.connection === connection && connection.state === HubConnectionState.Disconnected)
+        this.retryIn(connection, Math.max(2000, retryDelay(this.attempts++)));
     }
   }
 
   async stop() {
     this.stopped = true;
+    clearTimeout(this.retryTimer);
     window.removeEventListener('offline', this.onOffline);
     window.removeEventListener('online', this.onOnline);
     const connection = this.connection;

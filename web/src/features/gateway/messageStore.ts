@@ -1,8 +1,11 @@
 import type { Message } from '../../api/types';
 
-/** A message as the client holds it: the server's, or one of ours still on its way (pending) or refused (failed). */
-/** A message as the list holds it; one of ours not (yet) on the server has a localState, and a failed one why it failed. */
-export type ChatMessage = Message & { localState?: 'pending' | 'failed'; localError?: string };
+/**
+ * A message as the client holds it: the server's, or one of ours still on its way (pending), refused (failed, with why
+ * when the reason is the recipient's), or waiting behind a refused one (held: sends to a channel go in order).
+ */
+export type ChatMessage = Message & { localState?: LocalState; localError?: string };
+export type LocalState = 'pending' | 'failed' | 'held';
 
 /** A channel's loaded history, oldest first; hasMore while older messages remain on the server. */
 export interface MessagePage {
@@ -63,7 +66,7 @@ export function addPending(page: MessagePage, message: ChatMessage): MessagePage
   return { ...page, messages: [...rest, { ...message, localState: 'pending' }] };
 }
 
-export function setLocalState(page: MessagePage, nonce: string, localState: 'pending' | 'failed', localError?: string): MessagePage {
+export function setLocalState(page: MessagePage, nonce: string, localState: LocalState, localError?: string): MessagePage {
   return {
     ...page,
     messages: page.messages.map((m) => {

@@ -2,6 +2,7 @@ import { Link } from 'react-router';
 import { Avatar } from '../../ui/Avatar';
 import { PresenceDot } from '../../ui/PresenceDot';
 import { usePresences } from '../gateway/context';
+import { useConnectionStale } from '../gateway/GatewayProvider';
 import { useProfile } from '../users/queries';
 
 /** How many people the home panel lists; the gateway sends at most 1,000 presences anyway. */
@@ -10,6 +11,7 @@ const SHOWN = 30;
 /** Home's right-hand panel: who you share a server or a DM with and is online now, from the gateway's presences. */
 export function OnlineNow() {
   const presences = usePresences();
+  const stale = useConnectionStale();
   const online = Object.entries(presences).filter(([, status]) => status !== 'offline');
   return (
     <aside aria-label="Online now" className="hidden w-60 shrink-0 overflow-y-auto bg-side p-2 lg:block dark:bg-side-dark">
@@ -19,7 +21,7 @@ export function OnlineNow() {
       ) : (
         <ul>
           {online.slice(0, SHOWN).map(([userId, status]) => (
-            <OnlineUser key={userId} userId={userId} status={status} />
+            <OnlineUser key={userId} userId={userId} status={status} stale={stale} />
           ))}
         </ul>
       )}
@@ -27,7 +29,7 @@ export function OnlineNow() {
   );
 }
 
-function OnlineUser({ userId, status }: { userId: string; status: string }) {
+function OnlineUser({ userId, status, stale }: { userId: string; status: string; stale: boolean }) {
   const profile = useProfile(userId);
   const name = profile.data ? (profile.data.displayName ?? profile.data.username) : '…';
   return (
@@ -38,7 +40,7 @@ function OnlineUser({ userId, status }: { userId: string; status: string }) {
       >
         <span className="relative">
           <Avatar id={userId} name={name} url={profile.data?.avatarUrl} size="sm" />
-          <PresenceDot status={status} />
+          <PresenceDot status={status} stale={stale} />
         </span>
         <span className="truncate text-sm font-medium">{name}</span>
       </Link>

@@ -2,8 +2,9 @@ import { useState } from 'react';
 import { NavLink, useNavigate } from 'react-router';
 import { errorMessage } from '../../api/errors';
 import { GearIcon, PlusIcon } from '../../ui/icons';
+import { serverInitials } from '../../ui/initials';
 import { Logo } from '../../ui/Logo';
-import { useReadStates } from '../gateway/context';
+import { useConnectionStatus, useGateway, useReadStates } from '../gateway/context';
 import { unreadOf } from '../messages/unread';
 import { useCreateServerMutation, useServers } from '../servers/queries';
 
@@ -18,7 +19,7 @@ export function inviteCode(input: string) {
   return match ? match[1]! : trimmed;
 }
 
-function AddServerDialog({ onClose }: { onClose: () => void }) {
+export function AddServerDialog({ onClose }: { onClose: () => void }) {
   const [name, setName] = useState('');
   const [invite, setInvite] = useState('');
   const navigate = useNavigate();
@@ -107,6 +108,8 @@ function AddServerDialog({ onClose }: { onClose: () => void }) {
 export function ServerRail() {
   const servers = useServers();
   const readStates = useReadStates();
+  useConnectionStatus();
+  const loading = !useGateway().ready;
   const [adding, setAdding] = useState(false);
   return (
     <nav aria-label="Servers" className="flex w-[72px] shrink-0 flex-col items-center gap-2 overflow-y-auto bg-rail py-3 dark:bg-rail-dark">
@@ -122,6 +125,18 @@ export function ServerRail() {
         )}
       </NavLink>
       <div aria-hidden="true" className="h-0.5 w-8 rounded bg-zinc-300 dark:bg-zinc-700" />
+      {loading && servers.length === 0 && (
+        <div role="status" className="flex flex-col items-center gap-2">
+          <span className="sr-only">Loading servers…</span>
+          {[0, 1, 2].map((i) => (
+            <span
+              key={i}
+              aria-hidden="true"
+              className="size-12 animate-pulse rounded-3xl bg-zinc-300/70 motion-reduce:animate-none dark:bg-zinc-700/60"
+            />
+          ))}
+        </div>
+      )}
       {servers.map((s) => {
         const unread = s.channels.some((c) => c.type === 'text' && unreadOf(c.id, c.lastMessageId, readStates).unread);
         const mentions = s.channels.reduce((n, c) => n + (readStates[c.id]?.mentionCount ?? 0), 0);
@@ -141,12 +156,8 @@ export function ServerRail() {
                   aria-hidden="true"
                   className={`absolute -left-3 w-1 rounded-r bg-zinc-900 transition-all dark:bg-white ${isActive ? 'h-10' : unread ? 'h-2' : 'h-0 group-hover:h-5'}`}
                 />
-                <span aria-hidden="true" className="text-sm font-semibold">
-                  {s.name
-                    .split(/\s+/)
-                    .map((w) => w[0])
-                    .join('')
-                    .slice(0, 3)}
+                <span aria-hidden="true" className="text-sm font-semibold" data-testid="server-initials">
+                  {serverInitials(s.name)}
                 </span>
                 {mentions > 0 && (
                   <span

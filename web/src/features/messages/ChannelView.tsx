@@ -2,20 +2,21 @@ import { useCallback, useMemo, useState } from 'react';
 import { useBlockedIds } from '../friends/queries';
 import { errorMessage } from '../../api/errors';
 import type { Message } from '../../api/types';
+import { ConfirmDialog } from '../../ui/Dialog';
 import { useMe } from '../auth/queries';
 import { useTyping } from '../gateway/context';
+import type { ChatMessage } from '../gateway/messageStore';
+import { displayName } from '../users/displayName';
 import { Composer, type Mentionable } from './Composer';
 import { MessageList } from './MessageList';
 import type { RowActions } from './MessageRow';
 import {
-  newNonce,
   useDeleteMessageMutation,
-  useLastOwnMessage,
-  useDiscardMessage,
   useEditMessageMutation,
+  useLastOwnMessage,
   usePinMutation,
   useReactionMutation,
-  useSendMessageMutation,
+  useSendQueue,
 } from './queries';
 
 function TypingIndicator({ channelId, nameOf }: { channelId: string; nameOf: (id: string) => string }) {
@@ -52,16 +53,16 @@ export function ChannelView({
   const [editingId, setEditingId] = useState<string | null>(null);
   const [replyTo, setReplyTo] = useState<Message | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [confirmDelete, setConfirmDelete] = useState<ChatMessage | null>(null);
 
   const names = useMemo(() => new Map(members.map((m) => [m.id, m.name])), [members]);
   const nameOf = useCallback((id: string) => names.get(id) ?? 'unknown user', [names]);
+  const sends = useSendQueue();
   // mutateAsync is stable, and its promise belongs to this one call (mutate's callbacks fire only for the last one).
-  const { mutateAsync: sendAsync } = useSendMessageMutation();
   const { mutateAsync: editAsync } = useEditMessageMutation();
   const { mutateAsync: removeAsync } = useDeleteMessageMutation();
   const { mutateAsync: reactAsync } = useReactionMutation();
   const { mutateAsync: pinAsync } = usePinMutation();
-  const discard = useDiscardMessage();
   const blocked = useBlockedIds();
   const actions: RowActions = useMemo(() => {
     const fail = (e: unknown) => setError(errorMessage(e));
@@ -77,18 +78,14 @@ export function ChannelView({
         setEditingId(null);
         if (content !== m.content) editAsync({ message: m, content }).catch(fail);
       },
-      onDelete: (m) => void removeAsync(m).catch(fail),
+      onDelete: (m, skipConfirm) => (skipConfirm ? void removeAsync(m).catch(fail) : setConfirmDelete(m)),
       onReact: (m, emoji, on) => void reactAsync({ message: m, emoji, on }).catch(fail),
       onPin: (m) => void pinAsync({ message: m, pinned: !m.pinned }).catch(fail),
-      // A failed send shows as "Not sent" on the message itself.
-      onRetry: (m) =>
-        me &&
-        void sendAsync({ channelId: m.channelId, content: m.content, replyTo: m.replyTo, nonce: m.nonce ?? newNonce(), author: me }).catch(
-          () => undefined,
-        ),
-      onDiscard: discard,
+      // A failed send shows as "Not sent" on the message itself, and the ones after it as waiting.
+      onRetry: sends.retry,
+      onDiscard: sends.discard,
     };
-  }, [canManage, canPin, me, nameOf, blocked, editAsync, removeAsync, reactAsync, pinAsync, sendAsync, discard]);
+  }, [canManage, canPin, me, nameOf, blocked, editAsync, removeAsync, reactAsync, pinAsync, sends]);
 
   const lastOwnMessage = useLastOwnMessage(channelId, me?.id);
   const editLast = () => {
@@ -109,6 +106,25 @@ export function ChannelView({
             ✕
           </button>
         </div>
+      )}
+      {confirmDelete && (
+        <ConfirmDialog
+          title="Delete message"
+          confirmLabel="Delete"
+          onClose={() => setConfirmDelete(null)}
+          onConfirm={() => {
+            setConfirmDelete(null);
+            void removeAsync(confirmDelete).catch((e: unknown) => setError(errorMessage(e)));
+          }}
+        >
+          <p>Are you sure you want to delete this message? This cannot be undone.</p>
+          <blockquote className="mt-3 max-h-40 overflow-hidden rounded-md border border-zinc-300 p-2 whitespace-pre-wrap break-words dark:border-zinc-700">
+            <span className="font-semibold">{displayName(confirmDelete.author)}</span>
+            <br />
+            {confirmDelete.content}
+          </blockquote>
+          <p className="mt-3 text-xs text-zinc-600 dark:text-zinc-400">Tip: hold Shift when you click Delete to skip this question.</p>
+        </ConfirmDialog>
       )}
       <TypingIndicator channelId={channelId} nameOf={nameOf} />
       <Composer

@@ -1,8 +1,9 @@
-import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
 import type { Me, Message } from '../../api/types';
 import { useGateway } from '../gateway/context';
 import { displayName } from '../users/displayName';
-import { newNonce, replyPreview, useSendMessageMutation } from './queries';
+import { LengthCounter, lengthProblem, nearLengthLimit, useAutoGrow } from './messageLength';
+import { newNonce, replyPreview, useSendQueue } from './queries';
 
 const drafts = new Map<string, string>();
 
@@ -31,11 +32,14 @@ export function Composer({
   members: Mentionable[];
 }) {
   const gateway = useGateway();
-  const { mutate: sendMessage } = useSendMessageMutation();
+  const sends = useSendQueue();
   const [text, setText] = useState(() => drafts.get(channelId) ?? '');
   const [caret, setCaret] = useState(0);
   const [choice, setChoice] = useState(0);
   const ref = useRef<HTMLTextAreaElement>(null);
+  const [refusal, setRefusal] = useState<string | null>(null);
+  const counterId = useId();
+  useAutoGrow(ref, text);
 
   useEffect(() => {
     if (replyTo) ref.current?.focus();
@@ -43,6 +47,7 @@ export function Composer({
 
   const change = (value: string) => {
     setText(value);
+    setRefusal(null);
     drafts.set(channelId, value);
     if (value) gateway.typing(channelId);
   };
@@ -67,10 +72,16 @@ export function Composer({
   const send = () => {
     const content = text.trim();
     if (!content || !me) return;
+    // Refused here, whole and in words: the text stays for the writer to shorten.
+    const problem = lengthProblem(content);
+    if (problem) {
+      setRefusal(problem);
+      return;
+    }
     setText('');
     drafts.delete(channelId);
     gateway.typingEnded(channelId);
-    sendMessage({ channelId, content, replyTo: replyTo && replyPreview(replyTo), nonce: newNonce(), author: me });
+    sends.send({ channelId, content, replyTo: replyTo && replyPreview(replyTo), nonce: newNonce(), author: me });
     onCancelReply();
   };
 
@@ -132,12 +143,18 @@ export function Composer({
           ))}
         </ul>
       )}
+      {refusal && (
+        <p role="alert" className="mb-1 text-sm text-red-700 dark:text-red-300">
+          {refusal}
+        </p>
+      )}
       <textarea
         ref={ref}
         aria-label={label}
+        aria-describedby={nearLengthLimit(text) ? counterId : undefined}
         placeholder={label}
         value={text}
-        rows={Math.min(8, text.split('\n').length)}
+        rows={1}
         onChange={(e) => {
           change(e.target.value);
           setCaret(e.target.selectionStart);
@@ -145,9 +162,11 @@ export function Composer({
         }}
         onSelect={(e) => setCaret(e.currentTarget.selectionStart)}
         onKeyDown={onKey}
-        maxLength={4000}
-        className="w-full resize-none rounded-md bg-zinc-100 px-4 py-2.5 text-[15px] placeholder:text-zinc-500 focus:outline-none focus-visible:outline-2 focus-visible:outline-brand dark:bg-[#383a40] dark:placeholder:text-zinc-400"
+        className="max-h-[50vh] w-full resize-none rounded-md bg-zinc-100 px-4 py-2.5 text-[15px] placeholder:text-zinc-500 focus:outline-none focus-visible:outline-2 focus-visible:outline-brand dark:bg-[#383a40] dark:placeholder:text-zinc-400"
       />
+      <div className="flex justify-end">
+        <LengthCounter text={text} id={counterId} />
+      </div>
     </div>
   );
 }

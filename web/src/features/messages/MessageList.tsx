@@ -2,6 +2,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { useGateway, useReadStates } from '../gateway/context';
 import { compareIds, type ChatMessage } from '../gateway/messageStore';
+import { MessageSkeleton } from '../../ui/Skeleton';
 import { MessageRow, type RowActions } from './MessageRow';
 import { useJumpToMessage, useJumpToPresent, useLoadNewerMessages, useLoadOlderMessages, useMessages } from './queries';
 
@@ -63,7 +64,7 @@ export function MessageList({
   const count = messages.length;
   const newest = messages[count - 1];
   const newestId = newest?.id;
-  const newestPending = newest?.localState === 'pending';
+  const newestPending = newest?.localState === 'pending' || newest?.localState === 'held';
   useLayoutEffect(() => {
     if (newestPending) atBottom.current = true;
     if (atBottom.current && count) virtualizer.scrollToIndex(count - 1, { align: 'end' });
@@ -145,11 +146,7 @@ export function MessageList({
           Loading older messages…
         </p>
       )}
-      {isPending && (
-        <p role="status" className="p-4 text-sm text-zinc-600 dark:text-zinc-400">
-          Loading messages…
-        </p>
-      )}
+      {isPending && <MessageSkeleton />}
       {isError && (
         <p role="alert" className="p-4 text-sm text-red-700 dark:text-red-400">
           This channel could not be loaded.
@@ -160,7 +157,13 @@ export function MessageList({
           That message is no longer here; it may have been deleted. These are the messages around where it was.
         </p>
       )}
-      <div role="feed" aria-label="Messages" aria-busy={loadingOlder} style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+      {/* A feed holds articles: with none yet (an empty channel) it is a plain box, not an empty feed. */}
+      <div
+        role={messages.length > 0 ? 'feed' : undefined}
+        aria-label={messages.length > 0 ? 'Messages' : undefined}
+        aria-busy={messages.length > 0 ? loadingOlder : undefined}
+        style={{ height: virtualizer.getTotalSize(), position: 'relative' }}
+      >
         {virtualizer.getVirtualItems().map((item) => {
           const m = messages[item.index]!;
           return (

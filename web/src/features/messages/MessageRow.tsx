@@ -1,9 +1,10 @@
-import { memo, useState, type KeyboardEvent } from 'react';
+import { memo, useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
 import { Avatar } from '../../ui/Avatar';
 import type { ChatMessage } from '../gateway/messageStore';
 import { displayName } from '../users/displayName';
 import { ProfileCard } from '../users/ProfileCard';
 import { Markdown } from './Markdown';
+import { LengthCounter, lengthProblem, nearLengthLimit, useAutoGrow } from './messageLength';
 
 export const EMOJI = ['👍', '❤️', '😂', '🎉', '😮', '😢', '🔥', '👀', '✅', '🙏'];
 
@@ -17,7 +18,8 @@ export interface RowActions {
   onReply: (m: ChatMessage) => void;
   onEdit: (m: ChatMessage | null) => void;
   onSaveEdit: (m: ChatMessage, content: string) => void;
-  onDelete: (m: ChatMessage) => void;
+  /** `skipConfirm`: Shift was held, as Discord users do to delete without being asked. */
+  onDelete: (m: ChatMessage, skipConfirm: boolean) => void;
   onReact: (m: ChatMessage, emoji: string, on: boolean) => void;
   onPin: (m: ChatMessage) => void;
   onRetry: (m: ChatMessage) => void;
@@ -28,25 +30,49 @@ const time = (iso: string) => new Date(iso).toLocaleTimeString([], { hour: '2-di
 
 function EditBox({ message, actions }: { message: ChatMessage; actions: RowActions }) {
   const [text, setText] = useState(message.content);
+  const [refusal, setRefusal] = useState<string | null>(null);
+  const ref = useRef<HTMLTextAreaElement>(null);
+  const counterId = useId();
+  useAutoGrow(ref, text);
+  // Up in the composer opens this: the caret goes to the end, where one goes on writing.
+  useEffect(() => {
+    const box = ref.current;
+    box?.focus();
+    box?.setSelectionRange(box.value.length, box.value.length);
+  }, []);
   const onKey = (e: KeyboardEvent<HTMLTextAreaElement>) => {
     if (e.key === 'Escape') actions.onEdit(null);
     if (e.key === 'Enter' && !e.shiftKey) {
       e.preventDefault();
-      if (text.trim()) actions.onSaveEdit(message, text);
+      const problem = lengthProblem(text);
+      setRefusal(problem);
+      if (!problem && text.trim()) actions.onSaveEdit(message, text);
     }
   };
   return (
     <div>
       <textarea
+        ref={ref}
         aria-label="Edit message"
-        autoFocus
+        aria-describedby={nearLengthLimit(text) ? counterId : undefined}
         value={text}
-        onChange={(e) => setText(e.target.value)}
+        onChange={(e) => {
+          setText(e.target.value);
+          setRefusal(null);
+        }}
         onKeyDown={onKey}
-        rows={Math.min(6, text.split('\n').length)}
-        className="w-full resize-none rounded-md bg-zinc-100 p-2 text-sm dark:bg-zinc-800"
+        rows={1}
+        className="max-h-[50vh] w-full resize-none rounded-md bg-zinc-100 p-2 text-sm dark:bg-zinc-800"
       />
-      <p className="text-xs text-zinc-600 dark:text-zinc-400">Escape to cancel · Enter to save</p>
+      {refusal && (
+        <p role="alert" className="text-sm text-red-700 dark:text-red-300">
+          {refusal}
+        </p>
+      )}
+      <p className="flex gap-3 text-xs text-zinc-600 dark:text-zinc-400">
+        Escape to cancel · Enter to save
+        <LengthCounter text={text} id={counterId} />
+      </p>
     </div>
   );
 }
@@ -142,11 +168,21 @@ export const MessageRow = memo(function MessageRow({
             </div>
           )}
           {m.localState === 'failed' && (
-            <div className="flex flex-wrap items-center gap-x-2 text-sm text-red-700 dark:text-red-400" role="alert">
-              {m.localError ? <span className="basis-full">Not sent. {m.localError}</span> : 'Not sent.'}
+            <div className="flex flex-wrap items-center gap-x-2 text-sm text-red-700 dark:text-red-300" role="alert">
+              <span className={m.localError ? 'basis-full' : undefined}>
+                Not sent. {m.localError ?? 'Messages you wrote after it wait until you retry or discard it.'}
+              </span>
               <button type="button" className="font-semibold underline" onClick={() => actions.onRetry(m)}>
                 Retry
               </button>
+              <button type="button" className="underline" onClick={() => actions.onDiscard(m)}>
+                Discard
+              </button>
+            </div>
+          )}
+          {m.localState === 'held' && (
+            <div className="flex flex-wrap items-center gap-2 text-sm text-zinc-700 dark:text-zinc-300" data-testid="held-notice">
+              Waiting: a message before it was not sent.
               <button type="button" className="underline" onClick={() => actions.onDiscard(m)}>
                 Discard
               </button>
@@ -189,7 +225,7 @@ export const MessageRow = memo(function MessageRow({
             </ToolButton>
           )}
           {(mine || actions.canManage) && (
-            <ToolButton label="Delete" onClick={() => actions.onDelete(m)}>
+            <ToolButton label="Delete" onClick={(e) => actions.onDelete(m, e.shiftKey)}>
               🗑
             </ToolButton>
           )}
@@ -221,7 +257,15 @@ export const MessageRow = memo(function MessageRow({
   );
 });
 
-function ToolButton({ label, onClick, children }: { label: string; onClick: () => void; children: React.ReactNode }) {
+function ToolButton({
+  label,
+  onClick,
+  children,
+}: {
+  label: string;
+  onClick: (e: React.MouseEvent<HTMLButtonElement>) => void;
+  children: React.ReactNode;
+}) {
   return (
     <button
       type="button"

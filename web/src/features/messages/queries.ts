@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
-import { useCallback } from 'react';
+import { useCallback, useMemo } from 'react';
 import { api, unwrap } from '../../api/client';
 import { ApiError } from '../../api/errors';
 import type { Me, Message } from '../../api/types';
@@ -17,6 +17,7 @@ import {
   type MessagePage,
 } from '../gateway/messageStore';
 import { userKeys } from '../users/queries';
+import { ChannelSendQueue } from './sendQueue';
 
 export const PAGE = 50;
 
@@ -165,51 +166,6 @@ export interface SendMessage {
 /** The quote a reply carries, from the message replied to. */
 export const replyPreview = (m: Message): Message['replyTo'] => ({ id: m.id, authorId: m.author.id, content: m.content, deleted: false });
 
-/** Shows the message at once as pending; the server's copy (same nonce) replaces it; a failure marks it for Retry. */
-export function useSendMessageMutation() {
-  const qc = useQueryClient();
-  return useMutation({
-    // Offline, the attempt fails at once and offers Retry, rather than waiting unseen for the network.
-    networkMode: 'always',
-    mutationFn: ({ channelId, content, nonce, replyTo }: SendMessage) =>
-      unwrap(
-        api.POST('/api/v1/channels/{id}/messages', {
-          params: { path: { id: channelId } },
-          body: { content, nonce, replyTo: replyTo?.id ?? null },
-        }),
-      ),
-    onMutate: ({ channelId, content, nonce, replyTo, author }) => {
-      // Writing from further back in the history: go back to the newest messages, where this one goes.
-      if (qc.getQueryData<MessagePage>(messageKeys.list(channelId))?.hasNewer)
-        void qc.invalidateQueries({ queryKey: messageKeys.list(channelId) });
-      const pending: ChatMessage = {
-        id: `pending:${nonce}`,
-        channelId,
-        author: { id: author.id, username: author.username, displayName: author.displayName, avatarUrl: author.avatarUrl },
-        content,
-        nonce,
-        replyTo,
-        mentions: [],
-        mentionRoles: [],
-        mentionsEveryone: false,
-        createdAt: new Date().toISOString(),
-        editedAt: null,
-        pinned: false,
-        reactions: [],
-        attachments: [],
-        sequence: 0,
-      };
-      qc.setQueryData<MessagePage>(messageKeys.list(channelId), (old) => addPending(old ?? { messages: [], hasMore: false }, pending));
-    },
-    onSuccess: (message, { channelId }) =>
-      qc.setQueryData<MessagePage>(messageKeys.list(channelId), (old) => (old ? upsertMessage(old, message) : old)),
-    onError: (error, { channelId, nonce }) =>
-      qc.setQueryData<MessagePage>(messageKeys.list(channelId), (old) =>
-        old ? setLocalState(old, nonce, 'failed', sendFailure(error)) : old,
-      ),
-  });
-}
-
 /**
  * Why a message was not sent, when the reason is the recipient's (a block or their privacy settings; the server words it
  * the same for both) or ours (we blocked them); other failures just offer Retry.
@@ -222,16 +178,104 @@ function sendFailure(error: unknown): string | undefined {
   return undefined;
 }
 
-/** Drops a message that failed to send (it exists only here). */
-export function useDiscardMessage() {
+/** Sends a message as the channel's send queue says, one at a time per channel (sendQueue.ts). */
+const postMessage = ({ channelId, content, nonce, replyTo }: SendMessage) =>
+  unwrap(
+    api.POST('/api/v1/channels/{id}/messages', {
+      params: { path: { id: channelId } },
+      body: { content, nonce, replyTo: replyTo?.id ?? null },
+    }),
+  );
+
+function pendingCopy({ channelId, content, nonce, replyTo, author }: SendMessage): ChatMessage {
+  return {
+    id: `pending:${nonce}`,
+    channelId,
+    author: { id: author.id, username: author.username, displayName: author.displayName, avatarUrl: author.avatarUrl },
+    content,
+    nonce,
+    replyTo,
+    mentions: [],
+    mentionRoles: [],
+    mentionsEveryone: false,
+    createdAt: new Date().toISOString(),
+    editedAt: null,
+    pinned: false,
+    reactions: [],
+    attachments: [],
+    sequence: 0,
+  };
+}
+
+/** Every channel's send queue, for one query client (one signed-in session). */
+class SendQueues {
+  private readonly queues = new Map<string, ChannelSendQueue<SendMessage, Message>>();
+
+  constructor(private readonly qc: QueryClient) {
+    // A refused send whose message did arrive (the answer was lost, its event was not) is sent: let the rest go.
+    qc.getQueryCache().subscribe((event) => {
+      const [kind, channelId] = event.query.queryKey as unknown[];
+      if (event.type !== 'updated' || kind !== 'messages' || typeof channelId !== 'string') return;
+      const queue = this.queues.get(channelId);
+      const head = queue?.nonces[0];
+      const page = event.query.state.data as MessagePage | undefined;
+      if (head && page?.messages.some((m) => !m.localState && m.nonce === head)) queue!.confirmed(head);
+    });
+  }
+
+  of(channelId: string) {
+    let queue = this.queues.get(channelId);
+    if (!queue) {
+      const update = (fn: (page: MessagePage) => MessagePage) =>
+        this.qc.setQueryData<MessagePage>(messageKeys.list(channelId), (old) => (old ? fn(old) : old));
+      queue = new ChannelSendQueue<SendMessage, Message>({
+        send: postMessage,
+        onState: (item, state, error) =>
+          update((page) => setLocalState(page, item.nonce, state, state === 'failed' ? sendFailure(error) : undefined)),
+        onSent: (_item, message) => update((page) => upsertMessage(page, message)),
+      });
+      this.queues.set(channelId, queue);
+    }
+    return queue;
+  }
+}
+
+const sendQueues = new WeakMap<QueryClient, SendQueues>();
+
+/**
+ * Sending: the message shows at once (pending, or held behind one that was refused); the server's copy (same
+ * nonce) replaces it; a refused one offers Retry (same nonce: never doubled) and Discard.
+ */
+export function useSendQueue() {
   const qc = useQueryClient();
-  return useCallback(
-    (message: ChatMessage) => {
-      qc.setQueryData<MessagePage>(messageKeys.list(message.channelId), (old) =>
-        old ? { ...old, messages: old.messages.filter((m) => m !== message) } : old,
-      );
-    },
-    [qc],
+  let queues = sendQueues.get(qc);
+  if (!queues) {
+    queues = new SendQueues(qc);
+    sendQueues.set(qc, queues);
+  }
+  const all = queues;
+  return useMemo(
+    () => ({
+      send: (message: SendMessage) => {
+        const { channelId } = message;
+        // Writing from further back in the history: go back to the newest messages, where this one goes.
+        if (qc.getQueryData<MessagePage>(messageKeys.list(channelId))?.hasNewer)
+          void qc.invalidateQueries({ queryKey: messageKeys.list(channelId) });
+        qc.setQueryData<MessagePage>(messageKeys.list(channelId), (old) =>
+          addPending(old ?? { messages: [], hasMore: false }, pendingCopy(message)),
+        );
+        all.of(channelId).enqueue(message);
+      },
+      retry: (message: ChatMessage) => message.nonce && all.of(message.channelId).retry(message.nonce),
+      /** Drops a message that was refused or waits behind one (it exists only here). */
+      discard: (message: ChatMessage) => {
+        if (message.nonce && !all.of(message.channelId).discard(message.nonce)) return;
+        qc.setQueryData<MessagePage>(messageKeys.list(message.channelId), (old) =>
+          old ? { ...old, messages: old.messages.filter((m) => !(m.localState && m.nonce === message.nonce)) } : old,
+        );
+      },
+    }),
+    [qc, all],
   );
 }
 

@@ -6,6 +6,7 @@ import { Avatar } from '../../ui/Avatar';
 import { PresenceDot } from '../../ui/PresenceDot';
 import { useOpenDmMutation } from '../dms/queries';
 import { usePresences } from '../gateway/context';
+import { useConnectionStale } from '../gateway/GatewayProvider';
 import { displayName } from '../users/displayName';
 import { ProfileCard } from '../users/ProfileCard';
 import { has, P } from './permissions';
@@ -26,6 +27,7 @@ export function MemberList({
   permissions: string;
 }) {
   const presences = usePresences();
+  const stale = useConnectionStale();
   const openDm = useOpenDmMutation();
   const kick = useKickMemberMutation(serverId);
   const ban = useBanMemberMutation(serverId);
@@ -54,7 +56,7 @@ export function MemberList({
             >
               <span className="relative">
                 <Avatar id={m.userId} name={displayName(m)} url={m.avatarUrl} size="sm" />
-                <PresenceDot status={presences[m.userId]} />
+                <PresenceDot status={presences[m.userId]} stale={stale} />
               </span>
               <span className="truncate text-sm font-medium">{displayName(m)}</span>
               {m.userId === ownerId && (
@@ -63,40 +65,43 @@ export function MemberList({
                 </span>
               )}
             </button>
-            {open === m.userId && <ProfileCard userId={m.userId} onClose={() => setOpen(null)} className="my-1 w-full" />}
-            {open === m.userId && m.userId !== myId && (
-              <div className="ml-10 flex flex-wrap gap-1 pb-1">
-                <button
-                  type="button"
-                  className="rounded bg-brand px-2 py-0.5 text-xs text-white"
-                  onClick={() =>
-                    openDm.mutate(m.userId, {
-                      onSuccess: (dm) => navigate(`/channels/@me/${dm.id}`),
-                      onError: (e) => setError(errorMessage(e)),
-                    })
-                  }
-                >
-                  Message
-                </button>
-                {has(permissions, P.KICK_MEMBERS) && m.userId !== ownerId && (
-                  <button
-                    type="button"
-                    className="rounded bg-zinc-300 px-2 py-0.5 text-xs dark:bg-zinc-700"
-                    onClick={() => kick.mutate(m.userId, report)}
-                  >
-                    Kick
-                  </button>
+            {open === m.userId && (
+              <ProfileCard userId={m.userId} onClose={() => setOpen(null)} className="my-1 w-full">
+                {m.userId !== myId && (
+                  <>
+                    <button
+                      type="button"
+                      className="rounded bg-brand px-2 py-0.5 text-xs text-white"
+                      onClick={() =>
+                        openDm.mutate(m.userId, {
+                          onSuccess: (dm) => navigate(`/channels/@me/${dm.id}`),
+                          onError: (e) => setError(errorMessage(e)),
+                        })
+                      }
+                    >
+                      Message
+                    </button>
+                    {has(permissions, P.KICK_MEMBERS) && m.userId !== ownerId && (
+                      <button
+                        type="button"
+                        className="rounded bg-zinc-300 px-2 py-0.5 text-xs dark:bg-zinc-700"
+                        onClick={() => kick.mutate(m.userId, report)}
+                      >
+                        Kick
+                      </button>
+                    )}
+                    {has(permissions, P.BAN_MEMBERS) && m.userId !== ownerId && (
+                      <button
+                        type="button"
+                        className="rounded bg-red-700 px-2 py-0.5 text-xs text-white"
+                        onClick={() => ban.mutate(m.userId, report)}
+                      >
+                        Ban
+                      </button>
+                    )}
+                  </>
                 )}
-                {has(permissions, P.BAN_MEMBERS) && m.userId !== ownerId && (
-                  <button
-                    type="button"
-                    className="rounded bg-red-700 px-2 py-0.5 text-xs text-white"
-                    onClick={() => ban.mutate(m.userId, report)}
-                  >
-                    Ban
-                  </button>
-                )}
-              </div>
+              </ProfileCard>
             )}
           </li>
         ))}

@@ -2,6 +2,7 @@ import { useMemo, useState } from 'react';
 import { Link, Navigate, NavLink, useNavigate, useParams } from 'react-router';
 import { errorMessage } from '../../api/errors';
 import { useOpenWhile } from '../../ui/useOpenWhile';
+import { ListSkeleton, MessageSkeleton } from '../../ui/Skeleton';
 import { usePageTitle } from '../../ui/usePageTitle';
 import { useMe } from '../auth/queries';
 import type { ReadStates } from '../gateway/cache';
@@ -118,11 +119,25 @@ export default function ServerPage() {
   const search = useSearchUi(useServerSearchSources(server, members));
   usePageTitle(channel ? `#${channel.name} · ${server?.name}` : (server?.name ?? 'Server'));
 
+  if (!server && !known) {
+    // The first Ready has not come yet: show the page's shape, not a blank.
+    return (
+      <>
+        <Sidebar label="Channels" header={<span className="sr-only">Server</span>}>
+          <ListSkeleton label="Loading channels…" />
+        </Sidebar>
+        <main id="main" tabIndex={-1} className="flex min-w-0 flex-1 flex-col focus:outline-none">
+          <header className="h-12 shrink-0 border-b border-zinc-200 dark:border-black/30" />
+          <MessageSkeleton />
+        </main>
+      </>
+    );
+  }
   if (!server) {
     return (
       <main id="main" className="flex flex-1 flex-col items-center justify-center gap-2 p-8 text-center">
-        <h1 className="text-xl font-semibold">{known ? 'Server not found' : 'Loading…'}</h1>
-        {known && <p className="text-sm text-zinc-600 dark:text-zinc-400">You may not be a member of this server.</p>}
+        <h1 className="text-xl font-semibold">Server not found</h1>
+        <p className="text-sm text-zinc-600 dark:text-zinc-400">You may not be a member of this server.</p>
         <Link to="/" className="text-blue-700 underline dark:text-sky-400">
           Go home
         </Link>

@@ -6,9 +6,20 @@ import { useProfile } from './queries';
 
 /**
  * A user's profile at a glance, opened from a message author or the member list: avatar, names, status and bio,
- * with a link to the full profile page. Escape closes it and gives focus back to what opened it.
+ * with a link to the full profile page and what the opener offers (Message, Kick, Ban). Escape closes it and gives focus back to what opened it.
  */
-export function ProfileCard({ userId, onClose, className = '' }: { userId: string; onClose?: () => void; className?: string }) {
+export function ProfileCard({
+  userId,
+  onClose,
+  className = '',
+  children,
+}: {
+  userId: string;
+  onClose?: () => void;
+  className?: string;
+  /** Actions on this user (Message, Kick, Ban), shown inside the card. */
+  children?: React.ReactNode;
+}) {
   const profile = useProfile(userId);
   const card = useRef<HTMLDivElement>(null);
 
@@ -62,6 +73,7 @@ export function ProfileCard({ userId, onClose, className = '' }: { userId: strin
           >
             View full profile
           </Link>
+          {children && <div className="mt-3 flex flex-wrap gap-1.5 border-t border-zinc-200 pt-3 dark:border-zinc-700">{children}</div>}
         </>
       )}
     </div>
