@@ -90,7 +90,7 @@ public sealed class EventPayloadTests
             ["ChannelCreated", "ChannelDeleted", "ChannelUpdated", "MemberUpdated", "RoleCreated", "RoleDeleted", "RoleUpdated", "ServerDeleted"],
             EventCatalog.All.Where(e => e.Is<IChangesServerVisibility>()).Select(e => e.Name));
         Assert.Equal(
-            ["DmChannelCreated", "DmChannelRemoved", "ServerJoined", "ServerRemoved"],
+            ["DmChannelCreated", "DmChannelRemoved", "RelationshipRemoved", "RelationshipUpdated", "ServerJoined", "ServerRemoved"],
             EventCatalog.All.Where(e => e.Is<IChangesMemberships>()).Select(e => e.Name));
         Assert.Equal(["RecipientAdded", "RecipientRemoved"], EventCatalog.All.Where(e => e.Is<IChangesChannelRecipients>()).Select(e => e.Name));
     }

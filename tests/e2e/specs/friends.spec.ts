@@ -108,17 +108,22 @@ test('privacy settings choose who may DM you and send you friend requests', asyn
   const { context, page } = await logInAs(browser, baseURL!, cat);
 
   await page.goto('/settings/privacy');
+  // Each checkbox shows its new state once the save's optimistic update has run (a microtask after the click), so
+  // the test clicks and then awaits the state rather than using uncheck(), which checks it at once.
   await expect(page.getByRole('heading', { name: 'Privacy & safety' })).toBeVisible();
   const saved = () =>
     cat.call<{ allowDmsFromServerMembers: boolean; friendRequests: Record<string, boolean>; servers: unknown[] }>(
       'GET',
       '/api/v1/users/@me/privacy',
     );
-  await page.getByRole('checkbox', { name: /Allow direct messages from server members/ }).uncheck();
+  await page.getByRole('checkbox', { name: /Allow direct messages from server members/ }).click();
+  await expect(page.getByRole('checkbox', { name: /Allow direct messages from server members/ })).not.toBeChecked();
   await expect(page.getByText('Saved.')).toBeVisible(LIVE);
-  await page.getByRole('checkbox', { name: /^Everyone/ }).uncheck();
+  await page.getByRole('checkbox', { name: /^Everyone/ }).click();
+  await expect(page.getByRole('checkbox', { name: /^Everyone/ })).not.toBeChecked();
   await expect.poll(async () => (await saved()).friendRequests.everyone, LIVE).toBe(false);
-  await page.getByRole('checkbox', { name: /^Friends of friends/ }).uncheck();
+  await page.getByRole('checkbox', { name: /^Friends of friends/ }).click();
+  await expect(page.getByRole('checkbox', { name: /^Friends of friends/ })).not.toBeChecked();
   await expect
     .poll(async () => (await saved()).friendRequests, LIVE)
     .toEqual({ everyone: false, friendsOfFriends: false, serverMembers: true });

@@ -59,7 +59,7 @@ public interface IUserEvent<out TData> : IEvent<TData>
 /// <summary>A server event that changes who may see what in the server (channels, roles, overwrites): its members' groups are re-synced before it is delivered.</summary>
 public interface IChangesServerVisibility;
 
-/// <summary>A user event that changes the user's memberships (servers joined or left, DMs opened or closed): their groups are re-synced first.</summary>
+/// <summary>A user event that changes the user's memberships (servers joined or left, DMs opened or closed, friends made or lost): their groups are re-synced first.</summary>
 public interface IChangesMemberships;
 
 /// <summary>A channel event that changes the channel's recipients (group DMs): the recipients' groups are re-synced first.</summary>
