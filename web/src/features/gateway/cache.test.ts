@@ -1,26 +1,11 @@
 import { QueryClient } from '@tanstack/react-query';
 import { describe, expect, it } from 'vitest';
+import { aMessage } from '../../test/messages';
 import { messageKeys } from '../messages/queries';
 import { applyEvent, HistoryLoads } from './cache';
 import type { GatewayEvent } from './protocol';
 
-const message = (id: string) => ({
-  id,
-  channelId: '10',
-  author: { id: '2', username: 'bo', displayName: null, avatarUrl: null },
-  content: `m${id}`,
-  nonce: null,
-  replyTo: null,
-  mentions: [],
-  mentionRoles: [],
-  mentionsEveryone: false,
-  createdAt: '2026-01-01T00:00:00Z',
-  editedAt: null,
-  pinned: false,
-  reactions: [],
-  attachments: [],
-  sequence: 1,
-});
+const message = (id: string) => aMessage({ id, channelId: '10', content: `m${id}` });
 const ev = (type: string, data: unknown): GatewayEvent => ({
   id: 'e',
   type,

@@ -1,5 +1,6 @@
 import { QueryClient } from '@tanstack/react-query';
 import { describe, expect, it, vi } from 'vitest';
+import { aMessage } from '../../test/messages';
 import { messageKeys } from '../messages/queries';
 import { GatewayClient } from './connection';
 import type { MessagePage } from './messageStore';
@@ -12,23 +13,8 @@ vi.mock('../../api/client', () => ({
   unwrap: vi.fn(),
 }));
 
-const message = (id: string, sequence: number, nonce: string | null = null) => ({
-  id,
-  channelId: '10',
-  author: { id: '2', username: 'bo', displayName: null, avatarUrl: null },
-  content: `m${id}`,
-  nonce,
-  replyTo: null,
-  mentions: [],
-  mentionRoles: [],
-  mentionsEveryone: false,
-  createdAt: '2026-01-01T00:00:00Z',
-  editedAt: null,
-  pinned: false,
-  reactions: [],
-  attachments: [],
-  sequence,
-});
+const message = (id: string, sequence: number, nonce: string | null = null) =>
+  aMessage({ id, channelId: '10', content: `m${id}`, nonce, sequence });
 const created = (seq: number, id = String(100 + seq)): GatewayEvent => ({
   id: `e${seq}`,
   type: 'MessageCreated',

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Message } from '../../api/types';
+import { aMessage } from '../../test/messages';
 import {
   addPending,
   appendNewer,
@@ -12,24 +13,7 @@ import {
 } from './messageStore';
 
 function msg(id: string, extra: Partial<Message> = {}): Message {
-  return {
-    id,
-    channelId: '1',
-    author: { id: '7', username: 'ann', displayName: null, avatarUrl: null },
-    content: `m${id}`,
-    nonce: null,
-    replyTo: null,
-    mentions: [],
-    mentionRoles: [],
-    mentionsEveryone: false,
-    createdAt: '2026-01-01T00:00:00Z',
-    editedAt: null,
-    pinned: false,
-    reactions: [],
-    attachments: [],
-    sequence: 1,
-    ...extra,
-  };
+  return aMessage({ id, author: { id: '7', username: 'ann', displayName: null, avatarUrl: null }, content: `m${id}`, ...extra });
 }
 const empty: MessagePage = { messages: [], hasMore: false };
 

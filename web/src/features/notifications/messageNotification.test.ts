@@ -2,27 +2,18 @@ import { describe, expect, it } from 'vitest';
 import type { DmChannel, Message } from '../../api/types';
 import type { ReadyServer } from '../gateway/protocol';
 import { unreadSummary } from '../messages/unread';
+import { aMessage } from '../../test/messages';
 import { notificationFor, notificationText, type NotificationContext } from './messageNotification';
 
 const me = '1';
-const message = (over: Partial<Message> = {}): Message => ({
-  id: '900',
-  channelId: '50',
-  author: { id: '2', username: 'bo', displayName: 'Bo', avatarUrl: null },
-  content: 'hello there',
-  nonce: null,
-  replyTo: null,
-  mentions: [],
-  mentionRoles: [],
-  mentionsEveryone: false,
-  createdAt: '2026-01-01T00:00:00Z',
-  editedAt: null,
-  pinned: false,
-  reactions: [],
-  attachments: [],
-  sequence: 1,
-  ...over,
-});
+const message = (over: Partial<Message> = {}): Message =>
+  aMessage({
+    id: '900',
+    channelId: '50',
+    author: { id: '2', username: 'bo', displayName: 'Bo', avatarUrl: null },
+    content: 'hello there',
+    ...over,
+  });
 const server: ReadyServer = {
   id: '10',
   name: 'Guild',
