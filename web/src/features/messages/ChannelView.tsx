@@ -9,6 +9,7 @@ import type { ChatMessage } from '../gateway/messageStore';
 import { displayName } from '../users/displayName';
 import { Composer, type Mentionable } from './Composer';
 import { MessageList } from './MessageList';
+import type { MentionNames } from './Markdown';
 import type { RowActions } from './MessageRow';
 import {
   useDeleteMessageMutation,
@@ -39,6 +40,8 @@ export function ChannelView({
   members,
   canManage,
   canPin,
+  roleOf,
+  channelOf,
 }: {
   channelId: string;
   /** A message to open the history at (a link or a notification to it). */
@@ -48,7 +51,7 @@ export function ChannelView({
   members: Mentionable[];
   canManage: boolean;
   canPin: boolean;
-}) {
+} & Pick<MentionNames, 'roleOf' | 'channelOf'>) {
   const { data: me } = useMe();
   const [editingId, setEditingId] = useState<string | null>(null);
   const [replyTo, setReplyTo] = useState<Message | null>(null);
@@ -71,6 +74,8 @@ export function ChannelView({
       canPin,
       myId: me?.id,
       nameOf,
+      roleOf,
+      channelOf,
       isBlocked: (userId) => blocked.has(userId),
       onReply: (m) => setReplyTo(m),
       onEdit: (m) => setEditingId(m?.id ?? null),
@@ -85,7 +90,7 @@ export function ChannelView({
       onRetry: sends.retry,
       onDiscard: sends.discard,
     };
-  }, [canManage, canPin, me, nameOf, blocked, editAsync, removeAsync, reactAsync, pinAsync, sends]);
+  }, [canManage, canPin, me, nameOf, roleOf, channelOf, blocked, editAsync, removeAsync, reactAsync, pinAsync, sends]);
 
   const lastOwnMessage = useLastOwnMessage(channelId, me?.id);
   const editLast = () => {

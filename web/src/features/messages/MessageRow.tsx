@@ -3,16 +3,15 @@ import { Avatar } from '../../ui/Avatar';
 import type { ChatMessage } from '../gateway/messageStore';
 import { displayName } from '../users/displayName';
 import { ProfileCard } from '../users/ProfileCard';
-import { Markdown } from './Markdown';
+import { Markdown, type MentionNames } from './Markdown';
 import { LengthCounter, lengthProblem, nearLengthLimit, useAutoGrow } from './messageLength';
 
 export const EMOJI = ['👍', '❤️', '😂', '🎉', '😮', '😢', '🔥', '👀', '✅', '🙏'];
 
-export interface RowActions {
+export interface RowActions extends MentionNames {
   canManage: boolean;
   canPin: boolean;
   myId: string | undefined;
-  nameOf: (id: string) => string;
   /** Whether I blocked this user: their messages stay collapsed until shown. */
   isBlocked: (userId: string) => boolean;
   onReply: (m: ChatMessage) => void;
@@ -163,7 +162,7 @@ export const MessageRow = memo(function MessageRow({
             <EditBox message={m} actions={actions} />
           ) : (
             <div className="whitespace-pre-wrap break-words text-[15px] leading-relaxed" data-testid="message-content">
-              <Markdown content={m.content} nameOf={actions.nameOf} />
+              <Markdown content={m.content} names={actions} />
               {m.editedAt && <span className="ml-1 text-xs text-zinc-600 dark:text-zinc-400">(edited)</span>}
             </div>
           )}

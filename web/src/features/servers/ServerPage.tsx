@@ -16,6 +16,7 @@ import { useSearchUi } from '../search/useSearchUi';
 import { displayName } from '../users/displayName';
 import { MemberList } from './MemberList';
 import { has, P, serverPermissions } from './permissions';
+import { useServerMentionNames } from './mentionNames';
 import { useLeaveServerMutation, useMembers, useServers } from './queries';
 
 function ChannelLink({ serverId, channel, readStates }: { serverId: string; channel: ReadyChannel; readStates: ReadStates }) {
@@ -113,6 +114,7 @@ export default function ServerPage() {
   const { data: members = [] } = useMembers(server ? serverId : undefined);
   const mentionable = useMemo(() => members.map((m) => ({ id: m.userId, username: m.username, name: displayName(m) })), [members]);
   const permissions = serverPermissions(server, me?.id);
+  const { roleOf, channelOf } = useServerMentionNames(server);
   useConnectionStatus();
   const known = useGateway().ready;
   const [navOpen, toggleNav] = useOpenWhile(channelId ?? '');
@@ -182,6 +184,8 @@ export default function ServerPage() {
             target={messageId}
             label={`Message #${channel.name}`}
             members={mentionable}
+            roleOf={roleOf}
+            channelOf={channelOf}
             canManage={has(channel.permissions, P.MANAGE_MESSAGES)}
             canPin={has(channel.permissions, P.PIN_MESSAGES) || has(channel.permissions, P.MANAGE_MESSAGES)}
             header={
