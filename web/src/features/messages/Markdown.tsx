@@ -1,5 +1,6 @@
 import { lazy, Suspense, useState, type MouseEvent, type ReactNode } from 'react';
 import { Link } from 'react-router';
+import { clientConfig } from '../../api/config';
 import { Button } from '../../ui/Button';
 import { Dialog } from '../../ui/Dialog';
 import { inAppPath, isTrusted, trustDomain } from './externalLinks';
@@ -62,7 +63,7 @@ function LeavingDialog({ href, onClose }: { href: string; onClose: () => void })
 function MessageLink({ href, children }: { href: string; children: ReactNode }) {
   const [asking, setAsking] = useState(false);
   const className = 'text-blue-700 underline dark:text-sky-400';
-  const path = inAppPath(href, window.location.origin);
+  const path = inAppPath(href, [clientConfig.serverUrl, window.location.origin]);
   if (path !== null) {
     return (
       <Link to={path} className={className}>

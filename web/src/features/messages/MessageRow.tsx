@@ -23,6 +23,8 @@ export interface RowActions extends MentionNames {
   onPin: (m: ChatMessage) => void;
   onRetry: (m: ChatMessage) => void;
   onDiscard: (m: ChatMessage) => void;
+  /** Copies the message's link; resolves whether it could. */
+  onCopyLink: (m: ChatMessage) => Promise<boolean>;
 }
 
 const time = (iso: string) => new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
@@ -92,6 +94,7 @@ export const MessageRow = memo(function MessageRow({
   actions: RowActions;
 }) {
   const [picker, setPicker] = useState(false);
+  const [copied, setCopied] = useState(false);
   const [profileOpen, setProfileOpen] = useState(false);
   const [revealed, setRevealed] = useState(false);
   const mine = m.author.id === actions.myId;
@@ -223,6 +226,17 @@ export const MessageRow = memo(function MessageRow({
               📌
             </ToolButton>
           )}
+          <ToolButton
+            label={copied ? 'Link copied' : 'Copy message link'}
+            onClick={() =>
+              void actions.onCopyLink(m).then((done) => {
+                setCopied(done);
+                if (done) setTimeout(() => setCopied(false), 2000);
+              })
+            }
+          >
+            {copied ? '✓' : '🔗'}
+          </ToolButton>
           {(mine || actions.canManage) && (
             <ToolButton label="Delete" onClick={(e) => actions.onDelete(m, e.shiftKey)}>
               🗑

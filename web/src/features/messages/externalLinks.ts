@@ -4,10 +4,16 @@
  */
 export const TRUSTED_DOMAINS_KEY = 'kamachat.trustedDomains';
 
-/** The in-app path of a link to this KamaChat (a copied message link), or null for another site. */
-export function inAppPath(href: string, origin: string): string | null {
-  const url = new URL(href);
-  return url.origin === origin ? `${url.pathname}${url.search}${url.hash}` : null;
+/**
+ * The in-app path of a link to this KamaChat (a copied message link), or null for another site. `bases` are where
+ * this KamaChat lives: the configured server (with its path prefix, if any) and the page's own origin.
+ */
+export function inAppPath(href: string, bases: readonly string[]): string | null {
+  for (const base of bases) {
+    const root = base.replace(/\/+$/, '');
+    if (href.startsWith(`${root}/`)) return href.slice(root.length);
+  }
+  return null;
 }
 
 export function trustedDomains(storage: Storage): string[] {

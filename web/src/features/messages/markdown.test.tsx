@@ -1,6 +1,7 @@
 import { cleanup, fireEvent, render } from '@testing-library/react';
 import { MemoryRouter } from 'react-router';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { inAppPath } from './externalLinks';
 import { mentionedIds, safeHref, tokenize } from './markdown';
 import { Markdown } from './Markdown';
 
@@ -250,5 +251,15 @@ describe('Markdown rendering of links, chips and code', () => {
     expect(code.querySelector('.text-purple-800')!.textContent).toBe('const');
     expect(code.querySelector('.italic')!.textContent).toBe('// one');
     expect(container.querySelectorAll('pre')[1]!.querySelector('span')).toBeNull();
+  });
+});
+
+describe('links to this KamaChat', () => {
+  it('are in-app paths under the configured server or the page origin, and nothing that only starts alike', () => {
+    const bases = ['https://chat.example.com/kama', 'http://localhost:3000'];
+    expect(inAppPath('https://chat.example.com/kama/channels/1/2', bases)).toBe('/channels/1/2');
+    expect(inAppPath('http://localhost:3000/invite/abc', bases)).toBe('/invite/abc');
+    expect(inAppPath('https://chat.example.com/other', bases)).toBeNull();
+    expect(inAppPath('http://localhost:3000.evil.example/x', bases)).toBeNull();
   });
 });

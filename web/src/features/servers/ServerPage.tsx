@@ -14,6 +14,7 @@ import { unreadOf } from '../messages/unread';
 import { useServerSearchSources } from '../search/sources';
 import { useSearchUi } from '../search/useSearchUi';
 import { displayName } from '../users/displayName';
+import { PinnedMessages } from '../messages/PinnedMessages';
 import { MemberList } from './MemberList';
 import { has, P, serverPermissions } from './permissions';
 import { useServerMentionNames } from './mentionNames';
@@ -148,6 +149,7 @@ export default function ServerPage() {
   }
   const firstText = server.channels.filter((c) => c.type === 'text').sort((a, b) => a.position - b.position)[0];
   if (!channelId && firstText) return <Navigate to={`/servers/${serverId}/channels/${firstText.id}`} replace />;
+  const canPin = !!channel && (has(channel.permissions, P.PIN_MESSAGES) || has(channel.permissions, P.MANAGE_MESSAGES));
   const canManage = has(permissions, P.MANAGE_SERVER) || has(permissions, P.MANAGE_CHANNELS) || has(permissions, P.MANAGE_ROLES);
 
   return (
@@ -175,7 +177,17 @@ export default function ServerPage() {
               {channel.topic}
             </p>
           )}
-          <div className="ml-auto">{search.box}</div>
+          <div className="ml-auto flex items-center gap-2">
+            {channel?.type === 'text' && (
+              <PinnedMessages
+                channelId={channel.id}
+                linkTo={(id) => `/servers/${serverId}/channels/${channel.id}/${id}`}
+                canPin={canPin}
+                names={{ nameOf: (id) => mentionable.find((m) => m.id === id)?.name ?? 'unknown user', roleOf, channelOf }}
+              />
+            )}
+            {search.box}
+          </div>
         </header>
         {channel && channel.type === 'text' ? (
           <ChannelView
@@ -187,7 +199,7 @@ export default function ServerPage() {
             roleOf={roleOf}
             channelOf={channelOf}
             canManage={has(channel.permissions, P.MANAGE_MESSAGES)}
-            canPin={has(channel.permissions, P.PIN_MESSAGES) || has(channel.permissions, P.MANAGE_MESSAGES)}
+            canPin={canPin}
             header={
               <div className="px-4 pt-8 pb-2">
                 <h2 className="text-2xl font-bold">Welcome to #{channel.name}!</h2>
