@@ -86,7 +86,7 @@ test.describe('chat', () => {
       .getByRole('complementary', { name: 'Members' })
       .getByRole('button', { name: new RegExp(ann.account.username) })
       .click();
-    await b.getByRole('button', { name: 'Message' }).click();
+    await b.getByRole('button', { name: 'Message', exact: true }).click();
     await expect(b.getByRole('heading', { level: 1, name: new RegExp(ann.account.username) })).toBeVisible(LIVE);
     await composer(b).fill('psst, a secret');
     await composer(b).press('Enter');

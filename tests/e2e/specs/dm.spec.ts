@@ -13,7 +13,7 @@ test('DMs are listed latest first, a profile opens a DM, and a group DM can be s
   const { context, page } = await logInAs(browser, baseURL!, me);
   // A profile's "Message" button opens the DM with that person.
   await page.goto(`/users/${lee.id}`);
-  await page.getByRole('button', { name: 'Message' }).click();
+  await page.getByRole('button', { name: 'Message', exact: true }).click();
   await expect(page.getByRole('heading', { level: 1, name: new RegExp(lee.account.username) })).toBeVisible(LIVE);
   await composer(page).fill('hello lee');
   await composer(page).press('Enter');

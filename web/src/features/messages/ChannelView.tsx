@@ -12,6 +12,7 @@ import { Composer, type Mentionable } from './Composer';
 import { MessageList } from './MessageList';
 import type { MentionNames } from './Markdown';
 import type { RowActions } from './MessageRow';
+import { mentionsMe } from './unread';
 import {
   useDeleteMessageMutation,
   useEditMessageMutation,
@@ -20,6 +21,8 @@ import {
   useReactionMutation,
   useSendQueue,
 } from './queries';
+
+const NO_ROLES: ReadonlySet<string> = new Set();
 
 function TypingIndicator({ channelId, nameOf }: { channelId: string; nameOf: (id: string) => string }) {
   // The gateway drops each typist when their signal expires or their message arrives.
@@ -43,6 +46,7 @@ export function ChannelView({
   canPin,
   roleOf,
   channelOf,
+  myRoleIds = NO_ROLES,
 }: {
   channelId: string;
   /** A message to open the history at (a link or a notification to it). */
@@ -52,6 +56,8 @@ export function ChannelView({
   members: Mentionable[];
   canManage: boolean;
   canPin: boolean;
+  /** My roles in the server, for highlighting messages that mention them. */
+  myRoleIds?: ReadonlySet<string>;
 } & Pick<MentionNames, 'roleOf' | 'channelOf'>) {
   const { data: me } = useMe();
   const [editingId, setEditingId] = useState<string | null>(null);
@@ -79,6 +85,7 @@ export function ChannelView({
       roleOf,
       channelOf,
       isBlocked: (userId) => blocked.has(userId),
+      isMentioned: (m) => m.author.id !== me?.id && mentionsMe(m, me?.id, myRoleIds),
       onReply: (m) => setReplyTo(m),
       onEdit: (m) => setEditingId(m?.id ?? null),
       onSaveEdit: (m, content) => {
@@ -104,7 +111,7 @@ export function ChannelView({
         }
       },
     };
-  }, [canManage, canPin, me, nameOf, roleOf, channelOf, blocked, editAsync, removeAsync, reactAsync, pinAsync, sends]);
+  }, [canManage, canPin, me, nameOf, roleOf, channelOf, myRoleIds, blocked, editAsync, removeAsync, reactAsync, pinAsync, sends]);
 
   const lastOwnMessage = useLastOwnMessage(channelId, me?.id);
   const editLast = () => {

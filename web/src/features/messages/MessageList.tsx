@@ -5,8 +5,10 @@ import { compareIds, type ChatMessage } from '../gateway/messageStore';
 import { MessageSkeleton } from '../../ui/Skeleton';
 import { MessageRow, type RowActions } from './MessageRow';
 import { useJumpToMessage, useJumpToPresent, useLoadNewerMessages, useLoadOlderMessages, useMessages } from './queries';
+import { countAfter, firstUnreadIndex } from './unread';
 
 const GROUP_MS = 5 * 60_000;
+const time = (iso: string) => new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 const NO_MESSAGES: ChatMessage[] = [];
 
 function isGrouped(prev: ChatMessage | undefined, m: ChatMessage) {
@@ -51,6 +53,19 @@ export function MessageList({
   const shownTarget = useRef<string | null>(null);
   const [missingTarget, setMissingTarget] = useState<string | null>(null);
   const anchor = useRef<{ firstId: string; total: number; top: number } | null>(null);
+  /** Scrolled away from the end (state, for what it shows; `atBottom` is the ref the scroll handlers read). */
+  const [scrolledUp, setScrolledUp] = useState(false);
+
+  // The read marker as the channel was opened: the divider stays there while the channel is open, as in Discord.
+  // Known once Ready has brought the read states (a channel never read has none, and no divider).
+  const readMarker = readStates[channelId]?.lastReadMessageId;
+  const [marker, setMarker] = useState(readMarker);
+  if (marker === undefined && readMarker !== undefined) setMarker(readMarker);
+  const myId = actions.myId;
+  const divider = firstUnreadIndex(messages, marker, myId);
+  const unreadAtOpen = countAfter(messages, marker, myId);
+  const lastRead = readStates[channelId]?.lastReadMessageId;
+  const newSinceRead = countAfter(messages, lastRead, myId);
 
   const virtualizer = useVirtualizer({
     count: messages.length,
@@ -59,6 +74,28 @@ export function MessageList({
     overscan: 8,
     getItemKey: (i) => messages[i]!.nonce ?? messages[i]!.id,
   });
+
+  // Open at the first unread message, not at the end: reading the messages, not opening the channel, marks them read.
+  // Before the pin-to-end effect below, which would otherwise take the reader to the end first.
+  // When the marker is further back than the loaded page, the history around it loads first, then the list goes there.
+  const opened = useRef(false);
+  const toDividerOnLoad = useRef(false);
+  useLayoutEffect(() => {
+    if (toDividerOnLoad.current && divider.index >= 0 && !divider.before) {
+      toDividerOnLoad.current = false;
+      virtualizer.scrollToIndex(divider.index, { align: 'start' });
+    }
+    if (opened.current || target || !data || marker === undefined) return;
+    opened.current = true;
+    if (divider.before && data.hasMore) {
+      atBottom.current = false;
+      toDividerOnLoad.current = true;
+      void jumpTo(marker!).catch(() => undefined);
+    } else if (divider.index > 0) {
+      atBottom.current = false;
+      virtualizer.scrollToIndex(divider.index, { align: 'start' });
+    }
+  }, [target, data, marker, divider.index, divider.before, jumpTo, virtualizer]);
 
   // Keep the view pinned to the newest message while the reader is at the bottom, and go there when we send.
   const count = messages.length;
@@ -122,6 +159,7 @@ export function MessageList({
     const el = scrollRef.current;
     if (!el) return;
     atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 60;
+    if (scrolledUp === atBottom.current) setScrolledUp(!atBottom.current);
     if (atBottom.current) ack();
     if (el.scrollHeight - el.scrollTop - el.clientHeight < 300 && data?.hasNewer && !loadingNewer) {
       setLoadingNewer(true);
@@ -138,8 +176,40 @@ export function MessageList({
     }
   };
 
+  const toDivider = () => {
+    atBottom.current = false;
+    if (divider.index >= 0 && !divider.before) virtualizer.scrollToIndex(divider.index, { align: 'start' });
+    else if (marker) {
+      toDividerOnLoad.current = true;
+      void jumpTo(marker).catch(() => undefined);
+    }
+  };
+  const toPresent = () => {
+    atBottom.current = true;
+    setScrolledUp(false);
+    if (data?.hasNewer) void jumpToPresent();
+    else if (count) virtualizer.scrollToIndex(count - 1, { align: 'end' });
+    ack();
+  };
+  const firstNew = divider.index >= 0 ? messages[divider.index] : undefined;
+
   return (
-    <div ref={scrollRef} onScroll={onScroll} className="min-h-0 flex-1 overflow-y-auto" data-testid="message-scroller">
+    <div ref={scrollRef} onScroll={onScroll} className="relative min-h-0 flex-1 overflow-y-auto" data-testid="message-scroller">
+      {newSinceRead > 0 && unreadAtOpen > 0 && firstNew && (
+        <div role="status" className="sticky top-0 z-20 flex items-center gap-3 bg-brand px-4 py-1 text-sm font-medium text-white shadow">
+          <span className="flex-1">
+            {unreadAtOpen}
+            {(divider.before && data?.hasMore) || data?.hasNewer ? '+' : ''} new message{unreadAtOpen === 1 ? '' : 's'} since{' '}
+            {time(firstNew.createdAt)}
+          </span>
+          <button type="button" className="underline" onClick={toDivider}>
+            Jump
+          </button>
+          <button type="button" className="underline" onClick={() => lastId && void gateway.ack(channelId, lastId)}>
+            Mark as read
+          </button>
+        </div>
+      )}
       {!data?.hasMore && !isPending && header}
       {loadingOlder && (
         <p role="status" className="p-2 text-center text-sm text-zinc-600 dark:text-zinc-400">
@@ -178,6 +248,7 @@ export function MessageList({
                 grouped={isGrouped(messages[item.index - 1], m)}
                 editing={editingId === m.id}
                 targeted={m.id === target}
+                firstNew={item.index === divider.index}
                 actions={actions}
               />
             </div>
@@ -190,18 +261,17 @@ export function MessageList({
         </p>
       )}
       <div className="h-4" />
-      {data?.hasNewer && (
+      {(data?.hasNewer || (scrolledUp && newSinceRead > 0)) && (
         <div className="sticky bottom-2 flex justify-center">
           <button
             type="button"
-            onClick={() => {
-              // Back at the end once the newest messages are in, and following them again.
-              atBottom.current = true;
-              void jumpToPresent();
-            }}
+            // Back at the end once the newest messages are in, and following them again.
+            onClick={toPresent}
             className="rounded-full bg-brand px-4 py-1.5 text-sm font-medium text-white shadow-lg hover:bg-brand-strong"
           >
-            You’re viewing older messages · Jump to present
+            {newSinceRead > 0
+              ? `${newSinceRead}${data?.hasNewer ? '+' : ''} new message${newSinceRead === 1 ? '' : 's'} · Jump to present`
+              : 'You’re viewing older messages · Jump to present'}
           </button>
         </div>
       )}

@@ -23,6 +23,8 @@ export interface RowActions extends MentionNames {
   onPin: (m: ChatMessage) => void;
   onRetry: (m: ChatMessage) => void;
   onDiscard: (m: ChatMessage) => void;
+  /** Whether a message names me, one of my roles or everyone (it is highlighted). */
+  isMentioned: (m: ChatMessage) => boolean;
   /** Copies the message's link; resolves whether it could. */
   onCopyLink: (m: ChatMessage) => Promise<boolean>;
 }
@@ -84,6 +86,7 @@ export const MessageRow = memo(function MessageRow({
   grouped,
   editing,
   targeted = false,
+  firstNew = false,
   actions,
 }: {
   message: ChatMessage;
@@ -91,6 +94,8 @@ export const MessageRow = memo(function MessageRow({
   editing: boolean;
   /** The message a link or a notification led to: marked so the eye finds it. */
   targeted?: boolean;
+  /** The first message after the read marker: the "New messages" divider sits above it. */
+  firstNew?: boolean;
   actions: RowActions;
 }) {
   const [picker, setPicker] = useState(false);
@@ -98,6 +103,7 @@ export const MessageRow = memo(function MessageRow({
   const [profileOpen, setProfileOpen] = useState(false);
   const [revealed, setRevealed] = useState(false);
   const mine = m.author.id === actions.myId;
+  const mentioned = actions.isMentioned(m);
   const local = m.localState !== undefined;
   const name = displayName(m.author);
   if (actions.isBlocked(m.author.id) && !revealed)
@@ -110,6 +116,7 @@ export const MessageRow = memo(function MessageRow({
         aria-label="Blocked message"
         className={`px-4 ${grouped ? 'py-0.5' : 'mt-3 py-0.5'}`}
       >
+        {firstNew && <NewMessagesDivider />}
         <div className="ml-[52px] flex items-center gap-2 text-sm text-zinc-600 dark:text-zinc-400">
           Blocked message —
           <button type="button" className="font-medium text-zinc-800 underline dark:text-zinc-200" onClick={() => setRevealed(true)}>
@@ -124,13 +131,15 @@ export const MessageRow = memo(function MessageRow({
       data-message-id={m.id}
       data-state={m.localState ?? 'sent'}
       data-targeted={targeted || undefined}
+      data-mentioned={mentioned || undefined}
       aria-current={targeted ? 'location' : undefined}
       aria-label={`${name}: ${m.content}`}
       role="article"
       // Focusable, as the feed pattern asks: focusing a message shows its actions, and Tab moves into them.
       tabIndex={0}
-      className={`group relative px-4 hover:bg-zinc-100 focus-within:bg-zinc-100 dark:hover:bg-zinc-800/40 dark:focus-within:bg-zinc-800/40 ${grouped && !m.replyTo ? 'py-0.5' : 'mt-3 py-0.5'} ${m.localState === 'pending' ? 'opacity-60' : ''} ${targeted ? 'bg-amber-100/70 dark:bg-amber-900/25' : ''}`}
+      className={`group relative px-4 hover:bg-zinc-100 focus-within:bg-zinc-100 dark:hover:bg-zinc-800/40 dark:focus-within:bg-zinc-800/40 ${grouped && !m.replyTo ? 'py-0.5' : 'mt-3 py-0.5'} ${m.localState === 'pending' ? 'opacity-60' : ''} ${targeted ? 'bg-amber-100/70 dark:bg-amber-900/25' : ''} ${mentioned ? 'border-l-2 border-amber-500 bg-amber-50 dark:bg-amber-400/10' : ''}`}
     >
+      {firstNew && <NewMessagesDivider />}
       {m.replyTo && (
         <div className="ml-12 truncate text-xs text-zinc-600 dark:text-zinc-400" data-testid="reply-quote">
           ↪ replying to <span className="font-semibold">@{m.replyTo.authorId ? actions.nameOf(m.replyTo.authorId) : 'unknown'}</span>{' '}
@@ -269,6 +278,16 @@ export const MessageRow = memo(function MessageRow({
     </div>
   );
 });
+
+/** Inside the message's article (a feed holds only articles), above its content. */
+function NewMessagesDivider() {
+  return (
+    <div role="separator" aria-label="New messages" className="-mx-4 mb-1 flex items-center gap-2 px-2" data-testid="new-messages-divider">
+      <span className="h-px flex-1 bg-red-600" />
+      <span className="rounded bg-red-700 px-1.5 text-xs font-bold text-white">NEW</span>
+    </div>
+  );
+}
 
 function ToolButton({
   label,

@@ -39,3 +39,35 @@ export function unreadSummary(
   }
   return { unread, mentions };
 }
+
+interface Readable {
+  id: string;
+  author: { id: string };
+  localState?: string;
+}
+
+/**
+ * Where the "New messages" divider goes: the first message after the read marker that someone else wrote, or -1.
+ * `before` says the marker is older than every loaded message while older ones exist (the divider is further back).
+ */
+export function firstUnreadIndex(messages: readonly Readable[], marker: string | null | undefined, myId: string | undefined) {
+  if (!marker) return { index: -1, before: false };
+  const index = messages.findIndex((m) => !m.localState && m.author.id !== myId && compareIds(m.id, marker) > 0);
+  const oldest = messages.find((m) => !m.localState);
+  return { index, before: !!oldest && compareIds(oldest.id, marker) > 0 };
+}
+
+/** How many loaded messages after `marker` others wrote (what "N new messages" counts). */
+export function countAfter(messages: readonly Readable[], marker: string | null | undefined, myId: string | undefined) {
+  if (!marker) return 0;
+  return messages.filter((m) => !m.localState && m.author.id !== myId && compareIds(m.id, marker) > 0).length;
+}
+
+/** Whether a message calls for me: it names me, one of my roles, or everyone. */
+export function mentionsMe(
+  m: { mentions: readonly string[]; mentionRoles?: readonly string[]; mentionsEveryone: boolean },
+  myId: string | undefined,
+  myRoleIds: ReadonlySet<string>,
+) {
+  return m.mentionsEveryone || (!!myId && m.mentions.includes(myId)) || !!m.mentionRoles?.some((r) => myRoleIds.has(r));
+}

@@ -116,6 +116,8 @@ export default function ServerPage() {
   const mentionable = useMemo(() => members.map((m) => ({ id: m.userId, username: m.username, name: displayName(m) })), [members]);
   const permissions = serverPermissions(server, me?.id);
   const { roleOf, channelOf } = useServerMentionNames(server);
+  const myRoles = members.find((m) => m.userId === me?.id)?.roles;
+  const myRoleIds = useMemo(() => new Set(myRoles ?? []), [myRoles]);
   useConnectionStatus();
   const known = useGateway().ready;
   const [navOpen, toggleNav] = useOpenWhile(channelId ?? '');
@@ -198,6 +200,7 @@ export default function ServerPage() {
             members={mentionable}
             roleOf={roleOf}
             channelOf={channelOf}
+            myRoleIds={myRoleIds}
             canManage={has(channel.permissions, P.MANAGE_MESSAGES)}
             canPin={canPin}
             header={
