@@ -81,3 +81,29 @@ test('unread guides you: the channel opens at a "New messages" divider, is read 
   await expect(channelList.getByRole('link', { name: 'general, unread' })).toBeVisible();
   await context.close();
 });
+
+test('an unread DM shows on the server rail with its count while you are in a server, and leaves it once read', async ({
+  browser,
+  baseURL,
+}) => {
+  const owner = await ApiUser.register(baseURL!, 'rail');
+  const friend = await ApiUser.register(baseURL!, 'railf');
+  const { server, general } = await owner.createServer('Rail');
+  await friend.joinServer(owner, server.id);
+  const { page, context } = await logInAs(browser, baseURL!, owner);
+  await page.goto(`/servers/${server.id}/channels/${general.id}`);
+  await expect(page.getByRole('heading', { name: 'general', level: 1 })).toBeVisible(LIVE);
+
+  const dm = await friend.call<{ id: string }>('POST', '/api/v1/users/@me/channels', { recipientId: owner.id });
+  await friend.send(dm.id, 'are you around?');
+  const rail = page.getByRole('navigation', { name: 'Servers' });
+  const entry = rail.getByRole('link', { name: new RegExp(`${friend.account.username}, unread direct message`) });
+  await expect(entry).toBeVisible(LIVE);
+  await expect(entry).toContainText('1');
+  await screenshot(page, 'rail-unread-dm');
+  await entry.click();
+  await expect(page).toHaveURL(new RegExp(`/channels/@me/${dm.id}$`));
+  await expect(messageContent(page, 'are you around?')).toBeVisible(LIVE);
+  await expect(entry).toHaveCount(0, LIVE);
+  await context.close();
+});

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { onServer } from '../api/config';
 import { firstGrapheme } from './initials';
 
-const SIZES = { sm: 'size-8 text-xs', md: 'size-10 text-sm', lg: 'size-20 text-2xl' } as const;
+const SIZES = { sm: 'size-8 text-xs', md: 'size-10 text-sm', rail: 'size-12 text-base', lg: 'size-20 text-2xl' } as const;
 
 /** A user's picture, or their initial on a colour derived from their id when there is none (or it fails to load). */
 export function Avatar({ id, name, url, size = 'md' }: { id: string; name: string; url?: string | null; size?: keyof typeof SIZES }) {

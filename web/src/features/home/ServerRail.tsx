@@ -3,7 +3,10 @@ import { NavLink, useNavigate } from 'react-router';
 import { errorMessage } from '../../api/errors';
 import { GearIcon, PlusIcon } from '../../ui/icons';
 import { serverInitials } from '../../ui/initials';
+import { Avatar } from '../../ui/Avatar';
 import { Logo } from '../../ui/Logo';
+import { useMe } from '../auth/queries';
+import { dmTitle, useDms } from '../dms/queries';
 import { useConnectionStatus, useGateway, useReadStates } from '../gateway/context';
 import { unreadOf } from '../messages/unread';
 import { useCreateServerMutation, useServers } from '../servers/queries';
@@ -104,7 +107,49 @@ export function AddServerDialog({ onClose }: { onClose: () => void }) {
   );
 }
 
-/** The column of servers: home (DMs), each server with an unread mark, "+" to add one, settings. */
+/** Unread DMs and group DMs under Home, latest first, each with its count, as Discord shows them from anywhere. */
+function UnreadDms() {
+  const { data: dms = [] } = useDms();
+  const { data: me } = useMe();
+  const readStates = useReadStates();
+  const unread = dms.filter((d) => unreadOf(d.id, d.lastMessageId, readStates).unread).slice(0, MAX_UNREAD_DMS);
+  return unread.map((dm) => {
+    const title = dmTitle(dm, me?.id);
+    const other = dm.recipients.find((r) => r.id !== me?.id) ?? dm.recipients[0];
+    // Every unread DM message is addressed to me, so it counts like a mention (at least one).
+    const count = Math.max(1, readStates[dm.id]?.mentionCount ?? 0);
+    return (
+      <NavLink
+        key={dm.id}
+        to={`/channels/@me/${dm.id}`}
+        aria-label={`${title}, unread direct message`}
+        title={title}
+        className={({ isActive }) => `${pill(isActive)} shrink-0`}
+      >
+        {dm.type === 'group_dm' || !other ? (
+          <span
+            aria-hidden="true"
+            className="flex size-12 items-center justify-center rounded-[inherit] bg-brand text-sm font-semibold text-white"
+          >
+            {serverInitials(title)}
+          </span>
+        ) : (
+          <Avatar id={other.id} name={title} url={other.avatarUrl} size="rail" />
+        )}
+        <span
+          aria-hidden="true"
+          className="absolute -bottom-0.5 -right-0.5 rounded-full border-2 border-rail bg-red-600 px-1 text-xs font-bold text-white dark:border-rail-dark"
+        >
+          {count}
+        </span>
+      </NavLink>
+    );
+  });
+}
+
+const MAX_UNREAD_DMS = 5;
+
+/** The column of servers: home (DMs), unread DMs, each server with an unread mark, "+" to add one, settings. */
 export function ServerRail() {
   const servers = useServers();
   const readStates = useReadStates();
@@ -124,6 +169,7 @@ export function ServerRail() {
           </>
         )}
       </NavLink>
+      <UnreadDms />
       <div aria-hidden="true" className="h-0.5 w-8 rounded bg-zinc-300 dark:bg-zinc-700" />
       {loading && servers.length === 0 && (
         <div role="status" className="flex flex-col items-center gap-2">
