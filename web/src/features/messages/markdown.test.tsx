@@ -244,6 +244,8 @@ describe('Markdown rendering of links, chips and code', () => {
   });
 
   it('highlights a code block in a known language once the highlighter loads, and leaves others plain', async () => {
+    // The highlighter is a lazy chunk: loaded here first, so the test waits on rendering, not on a module load.
+    await import('./CodeBlock');
     const { container, findByText } = renderIn('```ts\nconst n = 1; // one\n```\n```nosuchlang\nplain\n```');
     await findByText('const');
     const code = container.querySelector('code[data-language="ts"]')!;
