@@ -1,6 +1,7 @@
 using KamaChat.Server.Data;
 using KamaChat.Server.Features.Account;
 using KamaChat.Server.Features.Auth;
+using KamaChat.Server.Features.Calls;
 using KamaChat.Server.Features.DirectMessages;
 using KamaChat.Server.Features.Events;
 using KamaChat.Server.Features.Gateway;
@@ -42,6 +43,7 @@ builder.AddGateway();
 builder.AddNotifications();
 builder.AddServers();
 builder.AddAccount();
+builder.AddCalls();
 
 var app = builder.Build();
 

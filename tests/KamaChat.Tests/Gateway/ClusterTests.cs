@@ -120,6 +120,7 @@ public sealed partial class ClusterTests : IAsyncLifetime
             ["REDIS_URL"] = redis,
             ["KAMACHAT_DATA_DIR"] = data,
             ["Logging__LogLevel__Default"] = "Warning",
+            ["KAMACHAT_LOCAL_JANUS"] = "off",
             // One sender streams 1,000 messages as fast as it can: far above a person's message budget.
             ["RateLimits__MessageSend__PerAccount"] = "1000000",
         }, data);
