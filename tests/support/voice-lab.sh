@@ -12,7 +12,7 @@
 # reaches the lab by the connected /24 route on its end. Janus's HTTP API listens on 10.213.N.2:8088, coturn on
 # 10.213.N.2:3478 (UDP and TCP), relaying on 10.213.N.2 ports 30000-30999; Janus's RTP ports are 20000-20999.
 #
-# Usage: voice-lab.sh [--parent PID]
+# Usage: voice-lab.sh [--parent PID] [--session-timeout SECONDS]
 # Prints one line "READY {json}" (addresses, URLs, secrets, log folder) or "FAILED reason" on stdout, then stays in
 # the foreground until it gets SIGTERM/SIGINT or the parent process (default: the caller) is gone, and tears
 # everything down: processes, namespace, veth pair, files. Labs left by a killed run (their parent pid is gone)
@@ -20,9 +20,11 @@
 set -uo pipefail
 
 parent=$PPID
+session_timeout=30
 while [ $# -gt 0 ]; do
   case "$1" in
     --parent) parent=$2; shift 2 ;;
+    --session-timeout) session_timeout=$2; shift 2 ;;
     *) echo "FAILED unknown argument: $1"; exit 2 ;;
   esac
 done
@@ -109,7 +111,7 @@ general: {
 	debug_level = 4
 	debug_colors = false
 	api_secret = "$api_secret"
-	session_timeout = 30
+	session_timeout = $session_timeout
 	server_name = "kamachat-voice-lab"
 	hide_dependencies = true
 }

@@ -9,9 +9,9 @@ namespace KamaChat.Server.Infrastructure.Janus;
 
 /// <summary>
 /// One session on Janus's HTTP API (https://janus.conf.meetecho.com/docs/rest.html). Requests are POSTs; what Janus
-/// pushes arrives on a long poll (GET on the session) that runs for the session's life. The long poll is also the
-/// keep-alive: Janus's HTTP transport refreshes the session on every poll, and a poll returns at least every 30 s.
-/// When Janus forgets the session (it restarted, or the session timed out) <see cref="Closed"/> completes, every
+/// pushes arrives on a long poll (GET on the session) that runs for the session's life. Keep-alives go every third
+/// of Janus's session_timeout (read from its info): a poll refreshes the session only when it starts, and Janus holds
+/// a poll for up to 30 s, as long as the session_timeout this server gives a local Janus. When Janus forgets the session (it restarted, or the session timed out) <see cref="Closed"/> completes, every
 /// request still waiting fails, and the owner makes a new session.
 /// </summary>
 public sealed class JanusSession : IAsyncDisposable
@@ -28,6 +28,7 @@ public sealed class JanusSession : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task _poll = Task.CompletedTask;
+    private Task _keepAlive = Task.CompletedTask;
 
     private JanusSession(HttpClient http, JanusEndpoint endpoint, long id, ILogger logger)
     {
@@ -53,6 +54,11 @@ public sealed class JanusSession : IAsyncDisposable
         var reply = await PostAsync(http, endpoint, endpoint.ApiUrl.AbsoluteUri, new JsonObject { ["janus"] = "create" }, cancellationToken);
         var session = new JanusSession(http, endpoint, reply["data"]!["id"]!.GetValue<long>(), logger);
         session._poll = Task.Run(session.PollAsync, CancellationToken.None);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(RequestTimeout);
+        var info = await http.GetFromJsonAsync<JsonObject>(endpoint.ApiUrl.AbsoluteUri.TrimEnd('/') + "/info", timeout.Token);
+        if (info?["session-timeout"]?.GetValue<int>() is > 0 and var seconds)
+            session._keepAlive = Task.Run(() => session.KeepAliveAsync(TimeSpan.FromSeconds(Math.Max(1, seconds / 3.0))), CancellationToken.None);
         return session;
     }
 
@@ -174,6 +180,31 @@ public sealed class JanusSession : IAsyncDisposable
         Close();
     }
 
+    private async Task KeepAliveAsync(TimeSpan interval)
+    {
+        using var timer = new PeriodicTimer(interval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stop.Token) && !IsClosed)
+            {
+                try
+                {
+                    await PostAsync(_url, new JsonObject { ["janus"] = "keepalive" }, _stop.Token);
+                }
+                catch (Exception e) when (e is HttpRequestException or JsonException or JanusException
+                                              || (e is OperationCanceledException && !_stop.IsCancellationRequested))
+                {
+                    // A missed keep-alive is tried again on the next tick; the long poll decides when Janus is gone
+                    // (and a 458 has closed the session already).
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Disposed.
+        }
+    }
+
     private void Dispatch(JsonObject message)
     {
         var kind = message["janus"]?.GetValue<string>() ?? "";
@@ -227,6 +258,7 @@ public sealed class JanusSession : IAsyncDisposable
         await _stop.CancelAsync();
         Close();
         await _poll;
+        await _keepAlive;
         _stop.Dispose();
     }
 }
