@@ -54,12 +54,20 @@ public sealed class JanusSession : IAsyncDisposable
         var reply = await PostAsync(http, endpoint, endpoint.ApiUrl.AbsoluteUri, new JsonObject { ["janus"] = "create" }, cancellationToken);
         var session = new JanusSession(http, endpoint, reply["data"]!["id"]!.GetValue<long>(), logger);
         session._poll = Task.Run(session.PollAsync, CancellationToken.None);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(RequestTimeout);
-        var info = await http.GetFromJsonAsync<JsonObject>(endpoint.ApiUrl.AbsoluteUri.TrimEnd('/') + "/info", timeout.Token);
-        if (info?["session-timeout"]?.GetValue<int>() is > 0 and var seconds)
-            session._keepAlive = Task.Run(() => session.KeepAliveAsync(TimeSpan.FromSeconds(Math.Max(1, seconds / 3.0))), CancellationToken.None);
-        return session;
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(RequestTimeout);
+            var info = await http.GetFromJsonAsync<JsonObject>(endpoint.ApiUrl.AbsoluteUri.TrimEnd('/') + "/info", timeout.Token);
+            if (info?["session-timeout"]?.GetValue<int>() is > 0 and var seconds)
+                session._keepAlive = Task.Run(() => session.KeepAliveAsync(TimeSpan.FromSeconds(Math.Max(1, seconds / 3.0))), CancellationToken.None);
+            return session;
+        }
+        catch
+        {
+            await session.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>Attaches a plugin (e.g. <c>janus.plugin.videoroom</c>) and returns the handle.</summary>

@@ -151,7 +151,14 @@ public sealed class VideoRooms(JanusConnection janus, MediaServer mediaServer, V
         }
         finally
         {
-            await RevokeAsync(roomId, token, CancellationToken.None);
+            try
+            {
+                await RevokeAsync(roomId, token, CancellationToken.None);
+            }
+            catch (Exception e) when (e is JanusException or HttpRequestException or OperationCanceledException or System.Text.Json.JsonException)
+            {
+                // Janus went away mid-join: the token dies with the room (or with Janus); the join's own outcome stands.
+            }
         }
     }
 
