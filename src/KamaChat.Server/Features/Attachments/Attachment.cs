@@ -19,14 +19,14 @@ public sealed class Attachment
 {
     public const int FileNameMaxLength = 255;
 
-    public long Id { get; set; }
+    public Snowflake Id { get; set; }
 
     /// <summary>Null while uploaded but not yet sent with a message.</summary>
-    public long? MessageId { get; set; }
+    public Snowflake? MessageId { get; set; }
 
-    public long ChannelId { get; set; }
+    public Snowflake ChannelId { get; set; }
 
-    public long UploaderId { get; set; }
+    public Snowflake UploaderId { get; set; }
 
     public string StorageKey { get; set; } = "";
 
