@@ -15,6 +15,7 @@ public static class CallsExtensions
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<TurnOptions>, TurnOptionsValidator>();
         services.AddSingleton<IceServers>();
+        services.AddSingleton<VoiceChannels>();
         return builder;
     }
 }

@@ -5,6 +5,9 @@ namespace KamaChat.Server.Infrastructure.Janus;
 /// <summary>One stream a publisher sends to Janus (its m-line's mid and kind).</summary>
 public sealed record PublishedStream(string Mid, MediaKinds Kind);
 
+/// <summary>A stream of a subscription: its mid in the subscriber's SDP, whose feed it carries, and whether it flows.</summary>
+public sealed record SubscribedStream(string Mid, long FeedId, string? FeedDisplay, string Kind, bool Active);
+
 /// <summary>A publisher's stream to subscribe to: all of a publisher's streams, or the one with this mid.</summary>
 public sealed record VideoRoomFeed(long PublisherId, string? Mid = null);
 
@@ -153,12 +156,16 @@ public sealed class VideoRoomSubscriber : IAsyncDisposable
 {
     private readonly JanusHandle _handle;
 
-    internal VideoRoomSubscriber(JanusHandle handle, long roomId, Jsep offer)
+    internal VideoRoomSubscriber(JanusHandle handle, long roomId, Jsep offer, JsonObject data)
     {
         _handle = handle;
         RoomId = roomId;
         Offer = offer;
+        Streams = ReadStreams(data);
     }
+
+    /// <summary>The subscription's streams as of Janus's latest offer (which mid carries whose media).</summary>
+    public IReadOnlyList<SubscribedStream> Streams { get; private set; }
 
     public long RoomId { get; }
 
@@ -176,18 +183,31 @@ public sealed class VideoRoomSubscriber : IAsyncDisposable
     {
         var body = new JsonObject { ["request"] = "update" };
         if (subscribe.Count > 0)
-            body["subscribe"] = Streams(subscribe);
+            body["subscribe"] = FeedList(subscribe);
         if (unsubscribe.Count > 0)
-            body["unsubscribe"] = Streams(unsubscribe);
+            body["unsubscribe"] = FeedList(unsubscribe);
         var reply = await _handle.MessageAsync(body, null, cancellationToken);
         if (reply.Jsep is { } offer)
             Offer = offer;
+        if (reply.Data["streams"] is JsonArray)
+            Streams = ReadStreams(reply.Data);
         return reply.Jsep;
     }
 
     public Task TrickleAsync(IceCandidate? candidate, CancellationToken cancellationToken) => _handle.TrickleAsync(candidate, cancellationToken);
 
-    internal static JsonArray Streams(IReadOnlyList<VideoRoomFeed> feeds) =>
+    private static List<SubscribedStream> ReadStreams(JsonObject data) =>
+        (data["streams"] as JsonArray ?? []).OfType<JsonObject>()
+            .Where(s => s["feed_id"] is not null && s["mid"] is not null)
+            .Select(s => new SubscribedStream(
+                s["mid"]!.GetValue<string>(),
+                s["feed_id"]!.GetValue<long>(),
+                s["feed_display"]?.GetValue<string>(),
+                s["type"]?.GetValue<string>() ?? "data",
+                s["active"]?.GetValue<bool>() ?? true))
+            .ToList();
+
+    internal static JsonArray FeedList(IReadOnlyList<VideoRoomFeed> feeds) =>
         new(feeds.Select(f => (JsonNode)(f.Mid is null
             ? new JsonObject { ["feed"] = f.PublisherId }
             : new JsonObject { ["feed"] = f.PublisherId, ["mid"] = f.Mid })).ToArray());

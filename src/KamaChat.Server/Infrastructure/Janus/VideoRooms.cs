@@ -180,9 +180,9 @@ public sealed class VideoRooms(JanusConnection janus, MediaServer mediaServer, V
                 ["room"] = roomId,
                 ["pin"] = secrets.Pin(roomId),
                 ["private_id"] = privateId,
-                ["streams"] = VideoRoomSubscriber.Streams(feeds),
+                ["streams"] = VideoRoomSubscriber.FeedList(feeds),
             }, null, cancellationToken);
-            return new VideoRoomSubscriber(handle, roomId, attached.Jsep ?? throw new JanusException(0, "Janus sent no offer for the subscription"));
+            return new VideoRoomSubscriber(handle, roomId, attached.Jsep ?? throw new JanusException(0, "Janus sent no offer for the subscription"), attached.Data);
         }
         catch
         {
