@@ -192,7 +192,17 @@ public sealed partial class VoiceChannels(
         if (decision.Access is null || !decision.Allowed)
             await LeaveAsync(userId, session.ConnectionId, cancellationToken);
         else
-            await session.Publisher.RestrictAsync(Allowed(decision.Access.Permissions), cancellationToken);
+        {
+            try
+            {
+                await session.Publisher.RestrictAsync(Allowed(decision.Access.Permissions), cancellationToken);
+            }
+            catch (Exception e) when (e is JanusException or HttpRequestException or System.Text.Json.JsonException)
+            {
+                // Runs while an event is dispatched: a Janus that does not answer must not hold the event back.
+                LogRestrictFailed(e, userId);
+            }
+        }
     }
 
     /// <summary>
@@ -236,6 +246,9 @@ public sealed partial class VoiceChannels(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Watching Janus's events for voice channel {ChannelId} failed")]
     private partial void LogWatchFailed(Exception e, Snowflake channelId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Restricting what user {UserId} may publish at Janus failed")]
+    private partial void LogRestrictFailed(Exception e, Snowflake userId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Leaving Janus for user {UserId} failed")]
     private partial void LogLeaveFailed(Exception e, Snowflake userId);
