@@ -33,7 +33,9 @@ const test = suite.extend<object, { voiceServer: RunningServer & { lab: VoiceLab
   baseURL: async ({ voiceServer }, use) => use(voiceServer.baseURL),
 });
 
-test.use({ launchOptions: { executablePath: chromiumPath, args: [...chromiumArgs, ...fakeMediaArgs, '--autoplay-policy=no-user-gesture-required'] } });
+test.use({
+  launchOptions: { executablePath: chromiumPath, args: [...chromiumArgs, ...fakeMediaArgs, '--autoplay-policy=no-user-gesture-required'] },
+});
 
 /** Audio received in the call so far: bytes and decoded energy, summed over the receiving PeerConnection's streams. */
 function received(page: Page) {
@@ -51,7 +53,9 @@ function received(page: Page) {
 
 async function expectHearing(page: Page) {
   const before = await received(page);
-  await expect.poll(async () => (await received(page)).energy, { timeout: 15_000, message: 'decoded audio energy should grow' }).toBeGreaterThan(before.energy);
+  await expect
+    .poll(async () => (await received(page)).energy, { timeout: 15_000, message: 'decoded audio energy should grow' })
+    .toBeGreaterThan(before.energy);
 }
 
 test('two people in a voice channel see and hear each other; mute silences, leaving removes', async ({ browser, baseURL }) => {
