@@ -1,6 +1,7 @@
 using KamaChat.Server.Data;
 using KamaChat.Server.Features.Account;
 using KamaChat.Server.Features.Auth;
+using KamaChat.Server.Features.Calls;
 using KamaChat.Server.Features.DirectMessages;
 using KamaChat.Server.Features.Events;
 using KamaChat.Server.Features.Gateway;
@@ -50,6 +51,7 @@ builder.AddNotifications();
 builder.AddSearch();
 builder.AddServers();
 builder.AddAccount();
+builder.AddCalls();
 builder.AddRelationships();
 if (doctor)
     builder.AddDoctor();

@@ -1,7 +1,5 @@
 import { defineConfig } from '@playwright/test';
-
-// Debian's Chromium (apt package `chromium`); Playwright's own browser downloads are not used.
-const chromiumPath = process.env.KAMACHAT_CHROMIUM ?? '/usr/bin/chromium';
+import { chromiumArgs, chromiumPath } from './support/chromium';
 
 export default defineConfig({
   testDir: './specs',
@@ -22,16 +20,7 @@ export default defineConfig({
     screenshot: 'only-on-failure',
     launchOptions: {
       executablePath: chromiumPath,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
+      args: chromiumArgs,
     },
   },
 });

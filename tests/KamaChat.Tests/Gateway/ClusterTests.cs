@@ -168,6 +168,7 @@ public sealed partial class ClusterTests : IAsyncLifetime
             ["REDIS_URL"] = redis,
             ["KAMACHAT_DATA_DIR"] = data,
             ["Logging__LogLevel__Default"] = "Warning",
+            ["KAMACHAT_LOCAL_JANUS"] = "off",
             // One sender streams 1,000 messages as fast as it can: far above a person's message budget.
             ["RateLimits__MessageSend__PerAccount"] = "1000000",
         }, data);
@@ -192,7 +193,7 @@ public sealed partial class ClusterTests : IAsyncLifetime
         File.SetUnixFileMode(prefix, (UnixFileMode)0b111_111_111);
 
         // The project's own config, pointed at this test's nodes and port.
-        var site = await File.ReadAllTextAsync(Path.Combine(RepositoryRoot(), "deploy", "nginx", "kamachat.conf"));
+        var site = await File.ReadAllTextAsync(Path.Combine(Repository.Root, "deploy", "nginx", "kamachat.conf"));
         site = UpstreamServers().Replace(site, "", 1);
         site = site.Replace("least_conn;", $"least_conn;\n    server 127.0.0.1:{portOne} max_fails=1 fail_timeout=5s;\n    server 127.0.0.1:{portTwo} max_fails=1 fail_timeout=5s;", StringComparison.Ordinal);
         site = site.Replace("listen 80;", $"listen 127.0.0.1:{port};", StringComparison.Ordinal);
@@ -238,14 +239,6 @@ public sealed partial class ClusterTests : IAsyncLifetime
 
     private PostgresKamaDbContext Database() =>
         new(new DbContextOptionsBuilder<PostgresKamaDbContext>().UseNpgsql(_databaseUrl).Options);
-
-    private static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "KamaChat.slnx")))
-            directory = directory.Parent;
-        return directory?.FullName ?? throw new InvalidOperationException("The repository root was not found.");
-    }
 
     [GeneratedRegex(@"\n\s*server 127\.0\.0\.1:\d+[^\n]*\n\s*server 127\.0\.0\.1:\d+[^\n]*")]
     private static partial Regex UpstreamServers();

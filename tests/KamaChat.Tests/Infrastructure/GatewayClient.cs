@@ -25,6 +25,8 @@ public sealed class GatewayClient : IAsyncDisposable
 
     public ConcurrentQueue<PresenceUpdated> Presence { get; } = new();
 
+    public ConcurrentQueue<Server.Features.Calls.VoiceState> Voice { get; } = new();
+
     private GatewayClient(HubConnection connection)
     {
         Connection = connection;
@@ -32,6 +34,7 @@ public sealed class GatewayClient : IAsyncDisposable
         connection.On<GatewayEvent>("Event", e => Arrived(() => Events.Enqueue(e)));
         connection.On<TypingStarted>("Typing", t => Arrived(() => Typing.Enqueue(t)));
         connection.On<PresenceUpdated>("Presence", p => Arrived(() => Presence.Enqueue(p)));
+        connection.On<Server.Features.Calls.VoiceState>("VoiceState", v => Arrived(() => Voice.Enqueue(v)));
         connection.Closed += e =>
         {
             _closed.TrySetResult(e);
@@ -89,6 +92,21 @@ public sealed class GatewayClient : IAsyncDisposable
 
     public Task<GatewayEvent> WaitForEventAsync(string type, TimeSpan? patience = null) =>
         WaitForEventsAsync(events => events.Any(e => e.Type == type), patience).ContinueWith(t => t.Result.First(e => e.Type == type), TaskScheduler.Default);
+
+    /// <summary>Waits for a VoiceState signal that matches.</summary>
+    public async Task<Server.Features.Calls.VoiceState> WaitForVoiceAsync(Func<Server.Features.Calls.VoiceState, bool> match, TimeSpan? patience = null)
+    {
+        var deadline = DateTime.UtcNow + (patience ?? Patience);
+        while (true)
+        {
+            if (Voice.FirstOrDefault(match) is { } state)
+                return state;
+            var left = deadline - DateTime.UtcNow;
+            if (left <= TimeSpan.Zero)
+                throw new TimeoutException($"No such voice state; got: {string.Join(", ", Voice)}");
+            await _arrived.WaitAsync(left < TimeSpan.FromMilliseconds(200) ? left : TimeSpan.FromMilliseconds(200));
+        }
+    }
 
     public async Task WaitForPresenceAsync(Snowflake user, string status, TimeSpan? patience = null)
     {

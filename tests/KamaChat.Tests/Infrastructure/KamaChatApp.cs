@@ -72,6 +72,8 @@ public abstract class KamaChatApp : WebApplicationFactory<Program>, IAsyncLifeti
         builder.UseSetting("NODE_ID", NodeId.ToString(System.Globalization.CultureInfo.InvariantCulture));
         // A slow refill keeps the gateway's flood test independent of how fast this machine is.
         builder.UseSetting("KAMACHAT_GATEWAY_CALLS_PER_SECOND", "2");
+        // Calls run peer to peer unless a test brings its own Janus (tests/KamaChat.Tests/Calls).
+        builder.UseSetting("KAMACHAT_LOCAL_JANUS", "off");
         // Generous limits, so classes that sign up many users do not trip them; RateLimitTests sets small ones.
         foreach (var policy in Enum.GetNames<Server.Infrastructure.RateLimiting.RateLimitPolicy>())
         {

@@ -30,6 +30,8 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    public int ProcessId => _process.Id;
+
     /// <summary>Starts a service under <see cref="TiedProcess"/>'s watchdog, so it cannot outlive the test run.</summary>
     public static ServiceProcess StartTied(string file, IEnumerable<string> arguments, string? workingDirectory = null)
     {

@@ -71,6 +71,8 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
       RateLimits__Login__PerAccount: '10000',
       // Tests send bursts (20 messages while the other user is offline) faster than a person would.
       RateLimits__MessageSend__PerAccount: '10000',
+      // A Janus on this machine's own interface is no place for test media: voice specs start their own lab.
+      KAMACHAT_LOCAL_JANUS: 'off',
       ASPNETCORE_ENVIRONMENT: '',
       DOTNET_ENVIRONMENT: '',
       ...env,

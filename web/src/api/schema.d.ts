@@ -5643,6 +5643,11 @@ export interface components {
             code?: string;
             retryAfterSeconds?: null | number;
         };
+        IceServer: {
+            urls: string[];
+            username?: null | string;
+            credential?: null | string;
+        };
         InviteCreatedEvent: {
             /**
              * @description discriminator enum property added by openapi-typescript
@@ -5998,6 +6003,7 @@ export interface components {
             /** Format: int32 */
             nodeId: number;
             status: string;
+            voiceStates: components["schemas"]["VoiceState"][];
         };
         ReadyReadState: {
             /** @description A snowflake id: 64 bits, as a decimal string. */
@@ -6351,6 +6357,43 @@ export interface components {
         VerifyEmailRequest: {
             userId: string;
             token: string;
+        };
+        VoiceJoined: {
+            /** @description A snowflake id: 64 bits, as a decimal string. */
+            channelId: string;
+            iceServers: components["schemas"]["IceServer"][];
+            canSpeak: boolean;
+            canVideo: boolean;
+            states: components["schemas"]["VoiceState"][];
+        };
+        VoiceSelfState: {
+            selfMute: boolean;
+            selfDeaf: boolean;
+            video: boolean;
+            stream: boolean;
+        };
+        VoiceState: {
+            /** @description A snowflake id: 64 bits, as a decimal string. */
+            userId: string;
+            /** @description A snowflake id: 64 bits, as a decimal string. */
+            channelId: null | string;
+            /** @description A snowflake id: 64 bits, as a decimal string. */
+            serverId: null | string;
+            selfMute: boolean;
+            selfDeaf: boolean;
+            video: boolean;
+            stream: boolean;
+        };
+        VoiceStream: {
+            mid: string;
+            /** @description A snowflake id: 64 bits, as a decimal string. */
+            userId: string;
+            kind: string;
+        };
+        VoiceSubscription: {
+            sdp: string;
+            streams: components["schemas"]["VoiceStream"][];
+            restart: boolean;
         };
     };
     responses: never;

@@ -34,7 +34,8 @@ public sealed record ReadyPayload(
     StreamCursors Cursors,
     Snowflake SessionId,
     int NodeId,
-    string Status);
+    string Status,
+    IReadOnlyList<Calls.VoiceState> VoiceStates);
 
 public sealed record ReadyServer(Snowflake Id, string Name, string? IconUrl, Snowflake OwnerId, IReadOnlyList<ReadyChannel> Channels);
 

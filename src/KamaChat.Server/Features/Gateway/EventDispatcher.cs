@@ -99,6 +99,7 @@ public sealed class EventDispatcher(
         var desired = await scope.ServiceProvider.GetRequiredService<GatewayGroups>().DesiredForAsync(userId, cancellationToken);
         foreach (var connection in mine)
             await GatewayGroups.SyncAsync(hub, connection, desired, cancellationToken);
+        await scope.ServiceProvider.GetRequiredService<Calls.VoiceChannels>().RecheckAsync(userId, cancellationToken);
     }
 }
 

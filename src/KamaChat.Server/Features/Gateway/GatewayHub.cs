@@ -13,7 +13,7 @@ namespace KamaChat.Server.Features.Gateway;
 /// Errors are HubExceptions whose message starts with a stable code ("not_found: …").
 /// </summary>
 [Authorize]
-public sealed class GatewayHub(
+public sealed partial class GatewayHub(
     ConnectionRegistry connections,
     PresenceTracker presence,
     TypingThrottle typing,
@@ -25,6 +25,7 @@ public sealed class GatewayHub(
     ReadStateService readStates,
     IOptions<GatewayOptions> options,
     ConnectLimit connectLimit,
+    Calls.VoiceChannels voice,
     IServiceScopeFactory scopes) : Hub
 {
     public override async Task OnConnectedAsync()
@@ -58,6 +59,20 @@ public sealed class GatewayHub(
         connections.Remove(Context.ConnectionId);
         if (connection is not null)
         {
+            var voiceChannels = voice;
+            var log = Context.GetHttpContext()?.RequestServices.GetRequiredService<ILogger<GatewayHub>>();
+            // A closed socket (tab closed, session revoked, network gone) leaves its voice channel at once.
+            _ = Task.Run(async () =>
+            {
+                try
+                {
+                    await voiceChannels.LeaveAsync(connection.UserId, connection.ConnectionId, CancellationToken.None);
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    log?.LogWarning(e, "Leaving voice on disconnect failed for user {UserId}", connection.UserId);
+                }
+            });
             var signals = fanout;
             var services = scopes;
             presence.Disconnected(connection.UserId, async () =>

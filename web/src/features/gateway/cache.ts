@@ -15,10 +15,12 @@ import {
 } from '../servers/serverList';
 import { gatewayKeys } from './context';
 import { applyChannelEvent, compareIds, type MessagePage } from './messageStore';
-import type { GatewayEvent, ReadyPayload, ReadyReadState, ReadyServer } from './protocol';
+import type { GatewayEvent, ReadyPayload, ReadyReadState, ReadyServer, VoiceState } from './protocol';
 
 export type ReadStates = Record<string, ReadyReadState>;
 export type Presences = Record<string, string>;
+/** Voice state by user id (only users in a voice channel). */
+export type VoiceStates = Record<string, VoiceState>;
 /** userId → when the indicator ends (ms). */
 export type Typing = Record<string, number>;
 
@@ -26,6 +28,7 @@ export function seedFromReady(qc: QueryClient, ready: ReadyPayload) {
   qc.setQueryData(serverKeys.list, ready.servers);
   qc.setQueryData<ReadStates>(gatewayKeys.readStates, Object.fromEntries(ready.readStates.map((r) => [r.channelId, r])));
   qc.setQueryData<Presences>(gatewayKeys.presences, Object.fromEntries(ready.presences.map((p) => [p.userId, p.status])));
+  qc.setQueryData<VoiceStates>(gatewayKeys.voiceStates, Object.fromEntries(ready.voiceStates.map((v) => [v.userId, v])));
   // Ready lists DMs without their people: reload the list only when it holds other conversations than ours.
   const dms = qc.getQueryData<DmChannel[]>(dmKeys.list);
   const same = dms && dms.length === ready.directChannels.length && ready.directChannels.every((d) => dms.some((x) => x.id === d.id));

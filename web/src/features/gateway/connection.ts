@@ -7,7 +7,7 @@ import { dmKeys } from '../dms/queries';
 import { relationshipKeys } from '../friends/queries';
 import { messageKeys } from '../messages/queries';
 import { memberKeys } from '../servers/queries';
-import { applyEvent, HistoryLoads, seedFromReady, setReadState, type Presences, type Typing } from './cache';
+import { applyEvent, HistoryLoads, seedFromReady, setReadState, type Presences, type Typing, type VoiceStates } from './cache';
 import { gatewayKeys } from './context';
 import {
   MAX_RESUME_STREAMS,
@@ -16,10 +16,13 @@ import {
   type ReadyPayload,
   type ResumeResult,
   type TypingSignal,
+  type VoiceState,
 } from './protocol';
 import { deliver, StreamTracker } from './streams';
 
 export type ConnectionStatus = 'connecting' | 'connected' | 'reconnecting' | 'restored';
+export type VoiceListener = (kind: 'state' | 'feeds', payload: VoiceState | string) => void;
+
 /** The presence a user chooses (the gateway's SetPresence); others see 'invisible' as offline. */
 export type ChosenStatus = 'online' | 'idle' | 'dnd' | 'invisible';
 export const CHOSEN_STATUSES: readonly ChosenStatus[] = ['online', 'idle', 'dnd', 'invisible'];
@@ -73,6 +76,7 @@ export class GatewayClient {
   /** Channel histories being loaded over REST, so that events arriving meanwhile are not lost (cache.ts). */
   readonly loads = new HistoryLoads();
   private connection: HubConnection | null = null;
+  private voiceListeners = new Set<VoiceListener>();
   private readyOnce = false;
   private resuming: Promise<void> | null = null;
   private resumeAgain = false;
@@ -172,6 +176,16 @@ export class GatewayClient {
     connection.on('Presence', (p: PresenceSignal) =>
       this.qc.setQueryData<Presences>(gatewayKeys.presences, (old) => ({ ...old, [p.userId]: p.status })),
     );
+    connection.on('VoiceState', (v: VoiceState) => {
+      this.qc.setQueryData<VoiceStates>(gatewayKeys.voiceStates, (old) => {
+        const next = { ...old };
+        if (v.channelId) next[v.userId] = v;
+        else delete next[v.userId];
+        return next;
+      });
+      this.voiceListeners.forEach((l) => l('state', v));
+    });
+    connection.on('VoiceFeeds', (channelId: string) => this.voiceListeners.forEach((l) => l('feeds', channelId)));
     connection.onreconnecting(() => this.setStatus('reconnecting'));
     connection.onreconnected(() => this.setStatus('restored'));
     // Automatic reconnect gives up after its schedule, and never covers a first connection that failed: go again.
@@ -401,6 +415,19 @@ export class GatewayClient {
       this.listeners.forEach((l) => l());
     }
     return done;
+  }
+
+  /** Calls a hub method for voice (features/voice); fails while the gateway is not connected. */
+  async invoke<T>(method: string, ...args: unknown[]): Promise<T> {
+    const connection = this.connection;
+    if (connection?.state !== HubConnectionState.Connected) throw new Error('Not connected to the server.');
+    return connection.invoke<T>(method, ...args);
+  }
+
+  /** Voice signals: VoiceState (anyone's) and VoiceFeeds (media started or stopped in my voice channel). */
+  onVoice(listener: VoiceListener): () => void {
+    this.voiceListeners.add(listener);
+    return () => this.voiceListeners.delete(listener);
   }
 
   /** Marks a channel read up to a message: through the hub, or over REST while the hub is reconnecting. */

@@ -1,13 +1,14 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { createContext, useContext, useSyncExternalStore } from 'react';
 import type { GatewayClient } from './connection';
-import type { Presences, ReadStates, Typing } from './cache';
+import type { Presences, ReadStates, Typing, VoiceStates } from './cache';
 
 /** The gateway's query keys: state that only the gateway feeds (Ready and events), never fetched over REST. */
 export const gatewayKeys = {
   readStates: ['gateway', 'readStates'] as const,
   presences: ['gateway', 'presences'] as const,
   typing: (channelId: string) => ['typing', channelId] as const,
+  voiceStates: ['gateway', 'voiceStates'] as const,
 };
 
 export const GatewayContext = createContext<GatewayClient | null>(null);
@@ -36,3 +37,5 @@ export const useReadStates = () => useCached<ReadStates>(gatewayKeys.readStates,
 export const usePresences = () => useCached<Presences>(gatewayKeys.presences, {});
 /** Who is typing in a channel, and until when. */
 export const useTyping = (channelId: string) => useCached<Typing>(gatewayKeys.typing(channelId), {});
+/** Who is in which voice channel, by user id. */
+export const useVoiceStates = () => useCached<VoiceStates>(gatewayKeys.voiceStates, {});

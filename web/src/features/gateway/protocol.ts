@@ -16,6 +16,10 @@ export type ReadyReadState = Schemas['ReadyReadState'];
 export type PresenceSignal = Schemas['PresenceUpdated'];
 export type TypingSignal = Schemas['TypingStarted'];
 export type ReadyPayload = Schemas['ReadyPayload'];
+/** Who is in a voice channel and how; `channelId` null: that user left. */
+export type VoiceState = Schemas['VoiceState'];
+export type VoiceJoined = Schemas['VoiceJoined'];
+export type VoiceSubscription = Schemas['VoiceSubscription'];
 
 /** The most streams one Resume call may name (ResumeService.MaxStreams); more go in further calls. */
 export const MAX_RESUME_STREAMS = 500;

@@ -3,6 +3,7 @@ import { Link } from 'react-router';
 import { useMe } from '../auth/queries';
 import { Avatar } from '../../ui/Avatar';
 import { GearIcon } from '../../ui/icons';
+import { VoicePanel } from '../voice/VoicePanel';
 
 /** The second column: a header, the page's list, and the signed-in user's panel at the bottom. */
 export function Sidebar({
@@ -24,6 +25,7 @@ export function Sidebar({
     >
       <div className="flex h-12 items-center border-b border-zinc-300 px-4 shadow-sm dark:border-black/30">{header}</div>
       <div className="flex-1 overflow-y-auto p-2">{children}</div>
+      <VoicePanel />
       <UserPanel />
     </aside>
   );

@@ -13,6 +13,7 @@ import { ChannelView } from '../messages/ChannelView';
 import { unreadOf } from '../messages/unread';
 import { useServerSearchSources } from '../search/sources';
 import { useSearchUi } from '../search/useSearchUi';
+import { VoiceChannelEntry } from '../voice/VoiceChannelEntry';
 import { displayName } from '../users/displayName';
 import { PinnedMessages } from '../messages/PinnedMessages';
 import { MemberList } from './MemberList';
@@ -21,6 +22,11 @@ import { useServerMentionNames } from './mentionNames';
 import { useLeaveServerMutation, useMembers, useServers } from './queries';
 
 function ChannelLink({ serverId, channel, readStates }: { serverId: string; channel: ReadyChannel; readStates: ReadStates }) {
+  if (channel.type === 'voice') return <VoiceChannelEntry serverId={serverId} channel={channel} />;
+  return <TextChannelLink serverId={serverId} channel={channel} readStates={readStates} />;
+}
+
+function TextChannelLink({ serverId, channel, readStates }: { serverId: string; channel: ReadyChannel; readStates: ReadStates }) {
   const { unread, mentions } = unreadOf(channel.id, channel.lastMessageId, readStates);
   return (
     <NavLink

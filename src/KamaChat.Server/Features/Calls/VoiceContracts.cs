@@ -1,0 +1,25 @@
+namespace KamaChat.Server.Features.Calls;
+
+/// <summary>
+/// Who is in which voice channel and how (gateway "VoiceState" signal, and in Ready). <c>ChannelId</c> null: the
+/// user left the channel the signal went to. Self mute and deafen are the user's own choice; the client stops
+/// sending (mute) and playing (deafen).
+/// </summary>
+public sealed record VoiceState(
+    Snowflake UserId, Snowflake? ChannelId, Snowflake? ServerId, bool SelfMute, bool SelfDeaf, bool Video, bool Stream);
+
+/// <summary>What JoinVoice answers: the ICE servers for the client's PeerConnections and what it may publish.</summary>
+public sealed record VoiceJoined(
+    Snowflake ChannelId, IReadOnlyList<IceServer> IceServers, bool CanSpeak, bool CanVideo, IReadOnlyList<VoiceState> States);
+
+/// <summary>One stream of the client's receiving PeerConnection: the SDP mid, the user it comes from, audio or video.</summary>
+public sealed record VoiceStream(string Mid, Snowflake UserId, string Kind);
+
+/// <summary>
+/// Janus's offer for the client's receiving PeerConnection (answer it with AnswerVoice), and what each mid carries.
+/// <c>Restart</c>: the offer is for a new receiving PeerConnection (close the old one), else it renegotiates the current one.
+/// </summary>
+public sealed record VoiceSubscription(string Sdp, IReadOnlyList<VoiceStream> Streams, bool Restart);
+
+/// <summary>The flags a client sets about itself with SetVoiceState.</summary>
+public sealed record VoiceSelfState(bool SelfMute, bool SelfDeaf, bool Video, bool Stream);

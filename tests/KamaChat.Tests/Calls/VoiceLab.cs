@@ -1,0 +1,96 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using KamaChat.Server.Infrastructure.Janus;
+using KamaChat.Tests.Infrastructure;
+
+namespace KamaChat.Tests.Calls;
+
+/// <summary>What tests/support/voice-lab.sh started: addresses on its veth pair, Janus and coturn with their secrets.</summary>
+public sealed record VoiceLabInfo(
+    string Namespace,
+    string HostAddress,
+    string LabAddress,
+    string JanusUrl,
+    string JanusApiSecret,
+    string JanusAdminKey,
+    string TurnUrl,
+    string TurnSecret,
+    string TurnRealm,
+    string StunUrl,
+    string LogDirectory)
+{
+    public JanusEndpoint Janus => new(new Uri(JanusUrl), JanusApiSecret, JanusAdminKey);
+
+    /// <summary>The app settings that point a KamaChat server at this lab's Janus and coturn.</summary>
+    public IEnumerable<KeyValuePair<string, string>> ServerSettings =>
+    [
+        new("JANUS_URL", JanusUrl),
+        new("JANUS_API_SECRET", JanusApiSecret),
+        new("JANUS_ADMIN_KEY", JanusAdminKey),
+        new("TURN_URLS", TurnUrl),
+        new("TURN_SECRET", TurnSecret),
+        new("STUN_URLS", StunUrl),
+    ];
+}
+
+/// <summary>
+/// The voice lab for this test run: Janus (VideoRoom) and coturn in a network namespace of their own, reached from
+/// the host over a veth pair on a private /24 (tests/support/voice-lab.sh says why and how). It starts on first use
+/// and is shared by the run. The script is its own watchdog: it tears the namespace, the veth pair and both servers
+/// down when told to (at process exit) or, within a second, when this test process is gone however it ended;
+/// a lab left by a script that was itself killed is removed by the next run. Needs root, as CI has.
+/// Janus's sessions here time out after 6 s, so the keep-alives are tested for real.
+/// </summary>
+public static class VoiceLab
+{
+    public const int JanusSessionTimeoutSeconds = 6;
+
+    private static readonly Lazy<Task<VoiceLabInfo>> Started = new(StartAsync);
+
+    public static Task<VoiceLabInfo> StartedAsync() => Started.Value;
+
+    private static async Task<VoiceLabInfo> StartAsync()
+    {
+        var start = new ProcessStartInfo("bash")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var argument in new[]
+                 {
+                     Path.Combine(Repository.Root, "tests", "support", "voice-lab.sh"),
+                     "--parent", Environment.ProcessId.ToString(CultureInfo.InvariantCulture),
+                     "--session-timeout", JanusSessionTimeoutSeconds.ToString(CultureInfo.InvariantCulture),
+                 })
+            start.ArgumentList.Add(argument);
+        var lab = Process.Start(start) ?? throw new InvalidOperationException("Could not start tests/support/voice-lab.sh.");
+        var errors = lab.StandardError.ReadToEndAsync();
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try
+            {
+                // SIGTERM: the script kills Janus and coturn and deletes the namespace, then exits.
+                using var kill = Process.Start("kill", ["-TERM", lab.Id.ToString(CultureInfo.InvariantCulture)]);
+                lab.WaitForExit(5000);
+            }
+            catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception)
+            {
+                // Already gone; its own watch of this process ends it anyway.
+            }
+        };
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        while (await lab.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
+        {
+            if (line.StartsWith("READY ", StringComparison.Ordinal))
+            {
+                _ = lab.StandardOutput.ReadToEndAsync(CancellationToken.None);
+                return JsonSerializer.Deserialize<VoiceLabInfo>(line["READY ".Length..], JsonSerializerOptions.Web)!;
+            }
+            if (line.StartsWith("FAILED ", StringComparison.Ordinal))
+                throw new InvalidOperationException($"The voice lab did not start: {line["FAILED ".Length..]}");
+        }
+        throw new InvalidOperationException($"The voice lab exited without starting: {await errors}");
+    }
+}

@@ -1,0 +1,95 @@
+import type { Page } from '@playwright/test';
+import { ApiUser, logInAs } from '../support/chat';
+import { chromiumArgs, chromiumPath } from '../support/chromium';
+import { expect, screenshot, test as suite } from '../support/fixtures';
+import { startServer, type RunningServer } from '../support/server';
+import { startVoiceLab, type VoiceLab } from '../support/voice-lab';
+import { fakeMediaArgs } from '../support/webrtc';
+
+/**
+ * Voice channels end to end: two people join one voice channel through the UI of a KamaChat server whose Janus and
+ * coturn are the voice lab's (support/voice-lab.ts), each is listed for the other and receives the other's
+ * microphone (the fake device's beeps, measured as decoded audio energy in getStats); muting stops that energy for
+ * the other side, and leaving removes the participant. The server and lab are this spec's own.
+ */
+const test = suite.extend<object, { voiceServer: RunningServer & { lab: VoiceLab } }>({
+  voiceServer: [
+    async ({}, use) => {
+      const lab = await startVoiceLab();
+      const server = await startServer({
+        JANUS_URL: lab.janusUrl,
+        JANUS_API_SECRET: lab.janusApiSecret,
+        JANUS_ADMIN_KEY: lab.janusAdminKey,
+        TURN_URLS: lab.turnUrl,
+        TURN_SECRET: lab.turnSecret,
+        STUN_URLS: lab.stunUrl,
+      });
+      await use({ ...server, lab });
+      await server.stop();
+      await lab.stop();
+    },
+    { scope: 'worker', timeout: 120_000 },
+  ],
+  baseURL: async ({ voiceServer }, use) => use(voiceServer.baseURL),
+});
+
+test.use({
+  launchOptions: { executablePath: chromiumPath, args: [...chromiumArgs, ...fakeMediaArgs, '--autoplay-policy=no-user-gesture-required'] },
+});
+
+/** Audio received in the call so far: bytes and decoded energy, summed over the receiving PeerConnection's streams. */
+function received(page: Page) {
+  return page.evaluate(async () => {
+    const call = (window as unknown as { kamachatVoice?: { receiverStats(): Promise<RTCStatsReport | null> } }).kamachatVoice;
+    const totals = { bytes: 0, energy: 0 };
+    (await call?.receiverStats())?.forEach((s: { type: string; kind?: string; bytesReceived?: number; totalAudioEnergy?: number }) => {
+      if (s.type !== 'inbound-rtp' || s.kind !== 'audio') return;
+      totals.bytes += s.bytesReceived ?? 0;
+      totals.energy += s.totalAudioEnergy ?? 0;
+    });
+    return totals;
+  });
+}
+
+async function expectHearing(page: Page) {
+  const before = await received(page);
+  await expect
+    .poll(async () => (await received(page)).energy, { timeout: 15_000, message: 'decoded audio energy should grow' })
+    .toBeGreaterThan(before.energy);
+}
+
+test('two people in a voice channel see and hear each other; mute silences, leaving removes', async ({ browser, baseURL }) => {
+  test.setTimeout(120_000);
+  const owner = await ApiUser.register(baseURL!, 'voice');
+  const guest = await ApiUser.register(baseURL!, 'voice');
+  const { server } = await owner.createServer('Voice test');
+  await owner.call('POST', `/api/v1/servers/${server.id}/channels`, { name: 'Lounge', type: 'voice' });
+  await guest.joinServer(owner, server.id);
+
+  const people = [await logInAs(browser, baseURL!, owner), await logInAs(browser, baseURL!, guest)];
+  for (const { page } of people) {
+    await page.goto(`/servers/${server.id}`);
+    await page.getByRole('button', { name: /^Lounge \(voice\)/ }).click();
+    await expect(page.getByRole('region', { name: 'Voice' }).getByText('Voice connected')).toBeVisible({ timeout: 15_000 });
+  }
+  const [a, b] = people.map((p) => p.page);
+  for (const page of [a, b]) await expect(page.getByRole('list', { name: 'In Lounge' }).getByRole('listitem')).toHaveCount(2);
+
+  await expectHearing(a);
+  await expectHearing(b);
+  await screenshot(a, '26-voice-channel');
+
+  await a.getByRole('region', { name: 'Voice' }).getByRole('button', { name: 'Mute' }).click();
+  await expect(b.getByRole('list', { name: 'In Lounge' }).getByText('muted')).toHaveCount(1);
+  // What was in flight drains, then nothing more is heard from the muted side.
+  await b.waitForTimeout(500);
+  const before = await received(b);
+  await b.waitForTimeout(2_000);
+  expect((await received(b)).energy - before.energy).toBeLessThan(1e-4);
+  await expectHearing(a);
+
+  await b.getByRole('region', { name: 'Voice' }).getByRole('button', { name: 'Disconnect' }).click();
+  await expect(a.getByRole('list', { name: 'In Lounge' }).getByRole('listitem')).toHaveCount(1);
+  await expect(b.getByRole('region', { name: 'Voice' })).toHaveCount(0);
+  for (const { context } of people) await context.close();
+});

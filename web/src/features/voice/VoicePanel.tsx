@@ -1,0 +1,58 @@
+import { useSyncExternalStore } from 'react';
+import { useServers } from '../servers/queries';
+import { leaveVoice, toggleDeafen, toggleMute, voiceStore } from './store';
+
+export const useCall = () => useSyncExternalStore(voiceStore.subscribe, voiceStore.get);
+export const useVoiceError = () => useSyncExternalStore(voiceStore.subscribe, voiceStore.getError);
+
+const button =
+  'rounded px-2 py-1 text-xs font-medium bg-zinc-300/70 hover:bg-zinc-300 dark:bg-zinc-700/70 dark:hover:bg-zinc-600 aria-pressed:bg-red-600 aria-pressed:text-white';
+
+/** Above the user panel while in a call: where, and mute, deafen, disconnect. Also shows why a join failed. */
+export function VoicePanel() {
+  const call = useCall();
+  const error = useVoiceError();
+  const servers = useServers();
+  if (!call && !error) return null;
+  const channel = call && servers.find((s) => s.id === call.serverId)?.channels.find((c) => c.id === call.channelId);
+  return (
+    <section
+      aria-label="Voice"
+      className="border-t border-zinc-300 bg-zinc-200/60 px-2 py-2 text-sm dark:border-black/30 dark:bg-[#232428]"
+    >
+      {error && (
+        <p role="alert" className="mb-1 text-red-700 dark:text-red-400">
+          {error}{' '}
+          <button type="button" className="underline" onClick={() => voiceStore.fail(null)}>
+            Dismiss
+          </button>
+        </p>
+      )}
+      {call && (
+        <>
+          <p
+            className={`font-semibold ${call.status === 'connected' ? 'text-emerald-700 dark:text-emerald-400' : 'text-amber-700 dark:text-amber-400'}`}
+          >
+            {call.status === 'connected' ? 'Voice connected' : 'Connecting…'}
+          </p>
+          <p className="truncate text-xs text-zinc-600 dark:text-zinc-400">🔊 {channel?.name ?? 'Voice channel'}</p>
+          <div className="mt-1 flex gap-1">
+            <button type="button" className={button} aria-pressed={call.muted} disabled={!call.canSpeak} onClick={toggleMute}>
+              {call.muted ? 'Unmute' : 'Mute'}
+            </button>
+            <button type="button" className={button} aria-pressed={call.deafened} onClick={toggleDeafen}>
+              {call.deafened ? 'Undeafen' : 'Deafen'}
+            </button>
+            <button
+              type="button"
+              className="ml-auto rounded bg-red-600 px-2 py-1 text-xs font-medium text-white hover:bg-red-700"
+              onClick={() => void leaveVoice()}
+            >
+              Disconnect
+            </button>
+          </div>
+        </>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,82 @@
+import type { GatewayClient } from '../gateway/connection';
+import type { VoiceCall } from './call';
+
+/** The user's own call, as the UI shows it. The call's code (WebRTC) is loaded on the first join. */
+export interface CallState {
+  channelId: string;
+  serverId: string;
+  status: 'connecting' | 'connected';
+  muted: boolean;
+  deafened: boolean;
+  /** Whether we may send audio here (SPEAK). */
+  canSpeak: boolean;
+  /** Users heard speaking right now (ourselves included). */
+  speaking: string[];
+}
+
+type Listener = () => void;
+
+let state: CallState | null = null;
+let error: string | null = null;
+let call: VoiceCall | null = null;
+const listeners = new Set<Listener>();
+
+function emit() {
+  listeners.forEach((l) => l());
+}
+
+export const voiceStore = {
+  subscribe(listener: Listener) {
+    listeners.add(listener);
+    return () => void listeners.delete(listener);
+  },
+  get: () => state,
+  getError: () => error,
+  update(next: Partial<CallState> | null) {
+    state = next === null ? null : state ? { ...state, ...next } : null;
+    emit();
+  },
+  fail(message: string | null) {
+    error = message;
+    emit();
+  },
+};
+
+/** Joins a voice channel (leaving the current one first: one call at a time). */
+export async function joinVoice(gateway: GatewayClient, serverId: string, channelId: string) {
+  if (state?.channelId === channelId) return;
+  await leaveVoice();
+  error = null;
+  state = { channelId, serverId, status: 'connecting', muted: false, deafened: false, canSpeak: true, speaking: [] };
+  emit();
+  const { VoiceCall } = await import('./call');
+  const mine = new VoiceCall(gateway, channelId, voiceStore);
+  call = mine;
+  try {
+    await mine.start();
+  } catch (e) {
+    if (call === mine) {
+      call = null;
+      await mine.stop();
+      state = null;
+      error = e instanceof Error ? e.message.replace(/^.*HubException: /, '') : String(e);
+      emit();
+    }
+  }
+}
+
+export async function leaveVoice() {
+  const current = call;
+  call = null;
+  state = null;
+  emit();
+  await current?.stop();
+}
+
+export function toggleMute() {
+  if (state) call?.setMuted(!state.muted);
+}
+
+export function toggleDeafen() {
+  if (state) call?.setDeafened(!state.deafened);
+}
