@@ -1,5 +1,6 @@
 using KamaChat.Server.Data;
 using KamaChat.Server.Features.Account;
+using KamaChat.Server.Features.Attachments;
 using KamaChat.Server.Features.Auth;
 using KamaChat.Server.Features.DirectMessages;
 using KamaChat.Server.Features.Events;
@@ -14,7 +15,9 @@ using KamaChat.Server.Infrastructure.Configuration;
 using KamaChat.Server.Infrastructure.Email;
 using KamaChat.Server.Infrastructure.Http;
 using KamaChat.Server.Infrastructure.Jobs;
+using KamaChat.Server.Infrastructure.Media;
 using KamaChat.Server.Infrastructure.RateLimiting;
+using KamaChat.Server.Infrastructure.Storage;
 using Microsoft.Extensions.Options;
 
 EnvironmentFile.Load();
@@ -42,6 +45,9 @@ builder.AddGateway();
 builder.AddNotifications();
 builder.AddServers();
 builder.AddAccount();
+builder.AddStorage();
+builder.AddMedia();
+builder.AddAttachments();
 
 var app = builder.Build();
 
