@@ -13,6 +13,9 @@ public sealed class FfmpegProcessor(IOptions<MediaOptions> options, MediaProcess
 {
     private readonly MediaOptions _options = options.Value;
 
+    /// <summary>The runner that limits and times this node's ffmpeg processes.</summary>
+    public MediaProcessRunner Runner => runner;
+
     /// <exception cref="MediaProcessingException">Not a media file ffprobe can read (<c>undecodable</c>), or the probe hung (<c>timed_out</c>).</exception>
     public async Task<MediaProbe> ProbeAsync(string path, CancellationToken cancellationToken)
     {

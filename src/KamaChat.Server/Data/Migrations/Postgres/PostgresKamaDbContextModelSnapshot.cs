@@ -52,6 +52,25 @@ namespace KamaChat.Server.Data.Migrations.Postgres
                     b.Property<long?>("MessageId")
                         .HasColumnType("bigint");
 
+                    b.Property<string>("Placeholder")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("PlaybackKey")
+                        .HasMaxLength(512)
+                        .HasColumnType("character varying(512)");
+
+                    b.Property<string>("PreviewKey")
+                        .HasMaxLength(512)
+                        .HasColumnType("character varying(512)");
+
+                    b.Property<string>("ProcessingError")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<int>("ProcessingProgress")
+                        .HasColumnType("integer");
+
                     b.Property<long>("Size")
                         .HasColumnType("bigint");
 
@@ -69,6 +88,10 @@ namespace KamaChat.Server.Data.Migrations.Postgres
 
                     b.Property<long>("UploaderId")
                         .HasColumnType("bigint");
+
+                    b.Property<string>("Waveform")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
 
                     b.Property<int?>("Width")
                         .HasColumnType("integer");
