@@ -71,8 +71,9 @@ public sealed class FfmpegProcessorTests(MediaSamples samples) : IClassFixture<M
     [Fact]
     public async Task A_poster_frame_is_extracted_upright()
     {
-        // A rotation flag of 90°: the poster must come out portrait.
-        var rotated = H264Mp4("rotated.mp4", "-metadata:s:v:0", "rotate=90");
+        // A phone's rotation matrix of 90° (ffmpeg 5.1 does not write one; exiftool does): the poster must come out portrait.
+        var rotated = H264Mp4("rotated.mp4");
+        MediaSamples.Run("exiftool", ["-q", "-overwrite_original", "-Rotation=90", rotated]);
         var ffmpeg = Processor();
         var probe = await ffmpeg.ProbeAsync(rotated, CancellationToken.None);
         var poster = samples.PathOf("poster.png");

@@ -14,6 +14,7 @@ public sealed class MediaSamples : IDisposable
     public string PathOf(string name) => Path.Combine(Directory, name);
 
     /// <summary>A photo-like image (gradients and noise, so encoders have something to do).</summary>
+    /// <param name="options">libvips save options, e.g. "[compression=av1]"; default "[keep=none]".</param>
     public string Image(string name, int width, int height, string? options = null)
     {
         var path = PathOf(name);
@@ -23,7 +24,8 @@ public sealed class MediaSamples : IDisposable
         using var noise = NetVips.Image.Gaussnoise(width, height, sigma: 20);
         using var rgb = r.Bandjoin(g, noise + 128).Cast(Enums.BandFormat.Uchar);
         using var srgb = rgb.Copy(interpretation: Enums.Interpretation.Srgb);
-        srgb.WriteToFile(options is null ? path : path + options);
+        // No metadata unless a test adds some (libvips would otherwise write a small EXIF block of its own).
+        srgb.WriteToFile(path + (options ?? "[keep=none]"));
         return path;
     }
 

@@ -92,7 +92,8 @@ public sealed class AttachmentPipeline(IMediaStorage storage, IVirusScanner scan
         {
             var peaks = await ffmpeg.WaveformAsync(original, WaveformPeaks, cancellationToken);
             string? audioPlayback = null;
-            var audioType = type.Kind == MediaKind.Audio ? type.ContentType : MediaSniffer.M4a.ContentType;
+            // A video container holding only sound (WebM, MP4 voice notes) is audio to the player.
+            var audioType = type.ContentType.Replace("video/", "audio/", StringComparison.Ordinal);
             if (!probe.IsBrowserPlayableAudio)
             {
                 var converted = Path.Combine(output, "playback.m4a");
@@ -117,7 +118,7 @@ public sealed class AttachmentPipeline(IMediaStorage storage, IVirusScanner scan
             await ffmpeg.ConvertToMp4Async(original, type, probe, converted, progress, cancellationToken);
             playback = (await UploadAsync(prefix, [new Rendition("playback", converted, "video/mp4", probe.Width, probe.Height)], cancellationToken))[0];
         }
-        return new AttachmentProcessingResult(AttachmentState.Ready, type.Kind == MediaKind.Video ? type.ContentType : MediaSniffer.Mp4.ContentType,
+        return new AttachmentProcessingResult(AttachmentState.Ready, type.ContentType.Replace("audio/", "video/", StringComparison.Ordinal),
             attachment.StorageKey, probe.Width, probe.Height, duration, Convert.ToBase64String(posterImage.Placeholder),
             keys[0], keys[^1], playback);
     }

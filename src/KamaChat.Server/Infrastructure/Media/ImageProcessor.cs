@@ -32,7 +32,7 @@ public sealed class ImageProcessor
     public ProcessedImage Process(string path, SniffedType type, string outputDirectory)
     {
         var source = Decodable(path, type, outputDirectory);
-        var (width, height, frames) = CheckHeader(source);
+        var (width, height, frames, quarterTurn) = CheckHeader(source);
         var animated = frames > 1;
         var load = animated ? source + "[n=-1]" : source;
         var thumbnails = new List<Rendition>();
@@ -46,9 +46,8 @@ public sealed class ImageProcessor
                 thumbnails.Add(new Rendition($"thumb-{size}", output, "image/webp", thumbnail.Width, FrameHeight(thumbnail)));
             }
             var clean = CleanOriginal(source, type, outputDirectory, animated);
-            var (orientedWidth, orientedHeight) = (thumbnails[^1].Width >= thumbnails[^1].Height) == (width >= height) || width == height
-                ? (width, height) : (height, width);
-            return new ProcessedImage(orientedWidth, orientedHeight, animated, Placeholder(source), clean, thumbnails);
+            var (uprightWidth, uprightHeight) = quarterTurn ? (height, width) : (width, height);
+            return new ProcessedImage(uprightWidth, uprightHeight, animated, Placeholder(source), clean, thumbnails);
         }
         catch (VipsException e)
         {
@@ -60,7 +59,7 @@ public sealed class ImageProcessor
     public IReadOnlyList<Rendition> Avatar(string path, SniffedType type, string outputDirectory)
     {
         var source = Decodable(path, type, outputDirectory);
-        var (_, _, frames) = CheckHeader(source);
+        var (_, _, frames, _) = CheckHeader(source);
         var renditions = new List<Rendition>();
         try
         {
@@ -88,16 +87,21 @@ public sealed class ImageProcessor
         return ThumbHash.FromRgba(rgba.Width, rgba.Height, rgba.WriteToMemory<byte>());
     }
 
-    /// <summary>Width, height of one frame, and the number of frames, from the header alone.</summary>
-    private (int Width, int Height, int Frames) CheckHeader(string path)
+    /// <summary>
+    /// Width and height of one frame as stored, the number of frames, and whether the EXIF orientation turns the image
+    /// by a quarter (5..8), from the header alone.
+    /// </summary>
+    private (int Width, int Height, int Frames, bool QuarterTurn) CheckHeader(string path)
     {
         int width, height, frames;
+        bool quarterTurn;
         try
         {
             using var header = Image.NewFromFile(path, access: Enums.Access.Sequential);
             frames = header.Contains("n-pages") ? Math.Max(1, (int)header.Get("n-pages")) : 1;
             width = header.Width;
-            height = header.Height;
+            height = frames > 1 && header.Contains("page-height") ? header.PageHeight : header.Height;
+            quarterTurn = header.Contains("orientation") && (int)header.Get("orientation") is >= 5 and <= 8;
         }
         catch (VipsException e)
         {
@@ -106,7 +110,7 @@ public sealed class ImageProcessor
         if ((long)width * height * frames > _options.MaxImagePixels)
             throw new MediaProcessingException(MediaProcessingException.TooManyPixels,
                 $"The image has {width}×{height} pixels{(frames > 1 ? $" in each of {frames} frames" : "")}, more than {_options.MaxImagePixels}.");
-        return (width, height, frames);
+        return (width, height, frames, quarterTurn);
     }
 
     /// <summary>The path libvips can decode: the file itself, or for HEIC a lossless PNG that Magick.NET made of it.</summary>
