@@ -122,7 +122,7 @@ public static class MediaBench
         {
             // Photo-like content: smooth gradients plus sensor-like noise, different per image.
             using var xy = Image.Xyz(4000, 3000);
-            using var r = (xy[0] * (255.0 / 4000)).Linear(1, i * 7);
+            using var r = xy[0] * (255.0 / 4000) + i * 7;
             using var g = xy[1] * (255.0 / 3000);
             using var noise = Image.Gaussnoise(4000, 3000, sigma: 12, mean: 100 + i * 5);
             using var rgb = r.Bandjoin(g, noise).Cast(Enums.BandFormat.Uchar).Copy(interpretation: Enums.Interpretation.Srgb);

@@ -149,6 +149,17 @@ public sealed class ImageProcessorTests : IClassFixture<MediaSamples>
     }
 
     [Fact]
+    public void Formats_outside_the_list_are_not_decoded_even_though_libvips_could()
+    {
+        // libvips reads TIFF (and PDF, SVG, FITS, Matlab... in some builds); only our loaders are enabled.
+        var tiff = _samples.Image("scan.tif", 64, 64);
+
+        var refused = Assert.Throws<MediaProcessingException>(() => _images.Process(tiff, MediaSniffer.Png, _output));
+
+        Assert.Equal(MediaProcessingException.Undecodable, refused.Code);
+    }
+
+    [Fact]
     public void Avif_is_decoded_by_libvips_and_heic_through_magick_becoming_a_jpeg()
     {
         var avif = _samples.Image("photo.avif", 640, 480, "[compression=av1,keep=none]");

@@ -39,7 +39,7 @@ public sealed class CloudinaryStorage(CloudinaryOptions options, HttpClient http
             var filled = await StreamCopy.FillAsync(content, buffer.AsMemory(0, chunkSize), cancellationToken);
             if (filled < chunkSize)
             {
-                CheckLength(length, filled, final: true);
+                StreamCopy.CheckLength(length, filled, final: true);
                 await UploadAsync(parameters, buffer, filled, contentRange: null, uploadId: null, cancellationToken);
                 return filled;
             }
@@ -52,7 +52,7 @@ public sealed class CloudinaryStorage(CloudinaryOptions options, HttpClient http
             {
                 var nextFilled = await StreamCopy.FillAsync(content, next.AsMemory(0, chunkSize), cancellationToken);
                 var last = nextFilled == 0;
-                CheckLength(length, offset + filled, final: last);
+                StreamCopy.CheckLength(length, offset + filled, final: last);
                 var total = last ? (offset + filled).ToString(CultureInfo.InvariantCulture) : "-1";
                 await UploadAsync(parameters, buffer, filled, $"bytes {offset}-{offset + filled - 1}/{total}", uploadId, cancellationToken);
                 offset += filled;
@@ -84,12 +84,6 @@ public sealed class CloudinaryStorage(CloudinaryOptions options, HttpClient http
         }
         using var response = await http.SendAsync(request, cancellationToken);
         await EnsureSuccessAsync(response, "upload", cancellationToken);
-    }
-
-    private static void CheckLength(long? length, long total, bool final)
-    {
-        if (length is { } expected && (total > expected || (final && total != expected)))
-            throw new StorageLengthMismatchException(expected, total);
     }
 
     public async Task<StoredObject?> GetAsync(string key, ByteRange? range = null, CancellationToken cancellationToken = default)

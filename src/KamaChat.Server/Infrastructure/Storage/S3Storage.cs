@@ -55,7 +55,7 @@ public sealed class S3Storage : IMediaStorage, IDisposable
             var filled = await StreamCopy.FillAsync(content, buffer.AsMemory(0, partSize), cancellationToken);
             if (filled < partSize)
             {
-                CheckLength(length, filled, final: true);
+                StreamCopy.CheckLength(length, filled, final: true);
                 await SendAsync(() => _client.PutObjectAsync(new PutObjectRequest
                 {
                     BucketName = _options.Bucket,
@@ -85,7 +85,7 @@ public sealed class S3Storage : IMediaStorage, IDisposable
             while (filled > 0)
             {
                 total += filled;
-                CheckLength(length, total, final: false);
+                StreamCopy.CheckLength(length, total, final: false);
                 var part = await SendAsync(() => _client.UploadPartAsync(new UploadPartRequest
                 {
                     BucketName = _options.Bucket,
@@ -98,7 +98,7 @@ public sealed class S3Storage : IMediaStorage, IDisposable
                 parts.Add(new PartETag(parts.Count + 1, part.ETag));
                 filled = await StreamCopy.FillAsync(content, buffer.AsMemory(0, _options.PartSize), cancellationToken);
             }
-            CheckLength(length, total, final: true);
+            StreamCopy.CheckLength(length, total, final: true);
             await SendAsync(() => _client.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
             {
                 BucketName = _options.Bucket,
@@ -122,12 +122,6 @@ public sealed class S3Storage : IMediaStorage, IDisposable
             }
             throw;
         }
-    }
-
-    private static void CheckLength(long? length, long total, bool final)
-    {
-        if (length is { } expected && (total > expected || (final && total != expected)))
-            throw new StorageLengthMismatchException(expected, total);
     }
 
     public async Task<StoredObject?> GetAsync(string key, ByteRange? range = null, CancellationToken cancellationToken = default)

@@ -29,6 +29,13 @@ internal static class StreamCopy
         }
     }
 
+    /// <summary>Fails when more than the declared length has come, or, at the end, not exactly it.</summary>
+    public static void CheckLength(long? length, long total, bool final)
+    {
+        if (length is { } expected && (total > expected || (final && total != expected)))
+            throw new StorageLengthMismatchException(expected, total);
+    }
+
     /// <summary>Reads until <paramref name="buffer"/> is full or the stream ends; returns the bytes read.</summary>
     public static async Task<int> FillAsync(Stream source, Memory<byte> buffer, CancellationToken cancellationToken)
     {
