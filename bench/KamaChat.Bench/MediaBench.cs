@@ -15,6 +15,9 @@ public static class MediaBench
 {
     private const int ThumbnailSize = 400;
 
+    /// <summary>NetVips; Magick.NET as usually written (full decode); Magick.NET told the JPEG target size (its fast path).</summary>
+    private static readonly string[] Engines = ["netvips", "magick", "magick-hinted"];
+
     public static async Task<int> RunAsync(string[] args)
     {
         var images = Value(args, "images", 8);
@@ -31,7 +34,7 @@ public static class MediaBench
             var results = new Dictionary<(string, string), WorkerResult>();
             foreach (var kind in new[] { "jpg", "png" })
             {
-                foreach (var engine in new[] { "netvips", "magick" })
+                foreach (var engine in Engines)
                 {
                     var result = await RunWorkerAsync(engine, corpus, kind, concurrency);
                     results[(engine, kind)] = result;
@@ -43,9 +46,12 @@ public static class MediaBench
             foreach (var kind in new[] { "jpg", "png" })
             {
                 var vips = results[("netvips", kind)];
-                var magick = results[("magick", kind)];
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{kind}: NetVips throughput {magick.Milliseconds / vips.Milliseconds:0.0}× Magick.NET's; RSS growth {(double)(vips.PeakRss - vips.StartRss) / (magick.PeakRss - magick.StartRss):0.00}× (aim: ≥ 4× throughput at ≤ 0.5× memory)"));
+                foreach (var magickEngine in Engines[1..])
+                {
+                    var magick = results[(magickEngine, kind)];
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"{kind}: NetVips throughput {magick.Milliseconds / vips.Milliseconds:0.0}× {magickEngine}'s; peak RSS {(double)vips.PeakRss / magick.PeakRss:0.00}×, RSS growth {(double)(vips.PeakRss - vips.StartRss) / Math.Max(1, magick.PeakRss - magick.StartRss):0.00}× (aim: ≥ 4× throughput at ≤ 0.5× memory)"));
+                }
             }
             return 0;
         }
@@ -90,9 +96,10 @@ public static class MediaBench
         }
         else
         {
-            // Magick.NET at its best: the JPEG decoder told the target size (it then decodes at a fraction of full size).
             var settings = new MagickReadSettings();
-            settings.SetDefine(MagickFormat.Jpeg, "size", $"{ThumbnailSize * 2}x{ThumbnailSize * 2}");
+            // The fast path: the JPEG decoder told the target size decodes at a fraction of full size.
+            if (engine == "magick-hinted")
+                settings.SetDefine(MagickFormat.Jpeg, "size", $"{ThumbnailSize * 2}x{ThumbnailSize * 2}");
             using var image = new MagickImage(file, settings);
             image.AutoOrient();
             image.Thumbnail(ThumbnailSize, ThumbnailSize);

@@ -125,20 +125,23 @@ public sealed class FfmpegProcessorTests(MediaSamples samples) : IClassFixture<M
         var fifo = samples.PathOf($"blocking-{Guid.NewGuid():N}");
         MediaSamples.Run("mkfifo", [fifo]);
         var good = H264Mp4("waiting.mp4");
-        var options = new MediaOptions { FfmpegConcurrency = 1, ProbeTimeout = TimeSpan.FromSeconds(3) };
-        var ffmpeg = new FfmpegProcessor(Options.Create(options), new MediaProcessRunner(options));
+        // One node's runner with one slot, shared by a processor whose probes time out quickly (for the hanging one)
+        // and one with the default timeout (so the good probe is never cut short on a busy machine).
+        var runner = new MediaProcessRunner(new MediaOptions { FfmpegConcurrency = 1 });
+        var impatient = new FfmpegProcessor(Options.Create(new MediaOptions { ProbeTimeout = TimeSpan.FromSeconds(3) }), runner);
+        var patient = new FfmpegProcessor(Options.Create(new MediaOptions()), runner);
         var finished = new ConcurrentQueue<string>();
 
         var hanging = Task.Run(async () =>
         {
-            await Assert.ThrowsAsync<MediaProcessingException>(() => ffmpeg.ProbeAsync(fifo, CancellationToken.None));
+            await Assert.ThrowsAsync<MediaProcessingException>(() => impatient.ProbeAsync(fifo, CancellationToken.None));
             finished.Enqueue("hanging probe stopped");
         });
-        while (ffmpeg.Runner.Running == 0) // the hanging probe holds the only slot
+        while (runner.Running == 0) // the hanging probe holds the only slot
             await Task.Delay(10);
         var waiting = Task.Run(async () =>
         {
-            await ffmpeg.ProbeAsync(good, CancellationToken.None);
+            await patient.ProbeAsync(good, CancellationToken.None);
             finished.Enqueue("good probe done");
         });
         await Task.WhenAll(hanging, waiting);
