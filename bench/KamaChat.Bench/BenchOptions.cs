@@ -4,6 +4,21 @@ namespace KamaChat.Bench;
 
 public sealed record BenchOptions(string Mode, int Clients, int Senders, int Rate, int Seconds, int Connections)
 {
+    /// <summary>search: sqlite, postgres or both.</summary>
+    public string Engine { get; init; } = "both";
+
+    /// <summary>search: messages in the seeded history.</summary>
+    public int Messages { get; init; } = 1_000_000;
+
+    /// <summary>search: queries per class.</summary>
+    public int Queries { get; init; } = 200;
+
+    /// <summary>search: queries per class also run as a LIKE scan (slow by nature, so fewer).</summary>
+    public int BaselineQueries { get; init; } = 25;
+
+    /// <summary>search: messages sent through HTTP in each send-throughput run.</summary>
+    public int Sends { get; init; } = 1000;
+
     public static BenchOptions Parse(string[] args)
     {
         var mode = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "gateway";
@@ -12,6 +27,14 @@ public sealed record BenchOptions(string Mode, int Clients, int Senders, int Rat
             var index = Array.IndexOf(args, "--" + name);
             return index >= 0 && index + 1 < args.Length && int.TryParse(args[index + 1], NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : fallback;
         }
-        return new BenchOptions(mode, Value("clients", 200), Value("senders", 4), Value("rate", 50), Value("seconds", 15), Value("connections", 20_000));
+        var engine = Array.IndexOf(args, "--engine") is var e and >= 0 && e + 1 < args.Length ? args[e + 1] : "both";
+        return new BenchOptions(mode, Value("clients", 200), Value("senders", 4), Value("rate", 50), Value("seconds", 15), Value("connections", 20_000))
+        {
+            Engine = engine,
+            Messages = Value("messages", 1_000_000),
+            Queries = Value("queries", 200),
+            BaselineQueries = Value("baseline-queries", 25),
+            Sends = Value("sends", 1000),
+        };
     }
 }

@@ -6,6 +6,7 @@ using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
 using KamaChat.Server.Features.Gateway;
+using KamaChat.Server.Infrastructure.Ids;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR.Client;
 
@@ -24,17 +25,17 @@ public static class GatewayBench
         var senders = new List<string>();
         for (var i = 0; i < options.Senders; i++)
             senders.Add((await server.RegisterAsync($"sender{i}_{Guid.NewGuid():N}"[..20])).AccessToken);
-        var listeners = new List<(string Token, long Id)>();
+        var listeners = new List<(string Token, Snowflake Id)>();
         for (var i = 0; i < (options.Clients + ClientsPerUser - 1) / ClientsPerUser; i++)
         {
             var tokens = await server.RegisterAsync($"listener{i}_{Guid.NewGuid():N}"[..22]);
-            listeners.Add((tokens.AccessToken, long.Parse(tokens.User.Id, CultureInfo.InvariantCulture)));
+            listeners.Add((tokens.AccessToken, tokens.User.Id));
         }
-        var senderIds = new List<long>();
+        var senderIds = new List<Snowflake>();
         foreach (var token in senders)
         {
             server.Http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-            senderIds.Add(long.Parse((await server.Http.GetFromJsonAsync<JsonElement>("api/v1/users/@me")).GetProperty("id").GetString()!, CultureInfo.InvariantCulture));
+            senderIds.Add(Snowflake.Parse((await server.Http.GetFromJsonAsync<JsonElement>("api/v1/users/@me")).GetProperty("id").GetString()!, null));
         }
         server.Http.DefaultRequestHeaders.Authorization = null;
         var channelId = await server.SeedChannelAsync(senderIds.Concat(listeners.Select(l => l.Id)));

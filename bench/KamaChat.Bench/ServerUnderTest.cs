@@ -7,6 +7,7 @@ using KamaChat.Server.Data;
 using KamaChat.Server.Features.Auth;
 using KamaChat.Server.Features.Channels;
 using KamaChat.Server.Features.Servers;
+using KamaChat.Server.Infrastructure.Ids;
 using Microsoft.EntityFrameworkCore;
 using P = KamaChat.Server.Features.Permissions.Permissions;
 
@@ -28,7 +29,8 @@ public sealed class ServerUnderTest : IAsyncDisposable
         Http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
     }
 
-    public static async Task<ServerUnderTest> StartAsync()
+    /// <param name="environment">Extra settings, e.g. DATABASE_URL for a database the bench prepared.</param>
+    public static async Task<ServerUnderTest> StartAsync(IReadOnlyDictionary<string, string>? environment = null)
     {
         var directory = Directory.CreateTempSubdirectory("kamachat-bench-").FullName;
         var port = FreePort();
@@ -50,6 +52,12 @@ public sealed class ServerUnderTest : IAsyncDisposable
         start.Environment["RateLimits__Register__PerAccount"] = "100000";
         // Senders run at the bench's rate, far above a person's message budget.
         start.Environment["RateLimits__MessageSend__PerAccount"] = "100000000";
+        // The idle bench holds thousands of connections for a few accounts; real accounts are capped far lower.
+        start.Environment["KAMACHAT_GATEWAY_CONNECTIONS_PER_USER"] = "1000000";
+        start.Environment["KAMACHAT_GATEWAY_CONNECTIONS_PER_SESSION"] = "1000000";
+        start.Environment["KAMACHAT_GATEWAY_CONNECTS_PER_MINUTE"] = "1000000";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+            start.Environment[name] = value;
         var process = Process.Start(start)!;
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, e) => { if (e.Data is { } line) Console.Error.WriteLine("[server] " + line); };
@@ -57,19 +65,22 @@ public sealed class ServerUnderTest : IAsyncDisposable
         process.BeginErrorReadLine();
 
         var server = new ServerUnderTest(process, directory, new Uri($"http://127.0.0.1:{port}/"));
-        for (var i = 0; i < 300; i++)
+        var status = "no answer";
+        for (var i = 0; i < 1200; i++)
         {
             try
             {
-                if ((await server.Http.GetAsync("readyz")).IsSuccessStatusCode)
+                using var ready = await server.Http.GetAsync("readyz");
+                if (ready.IsSuccessStatusCode)
                     return server;
+                status = $"{(int)ready.StatusCode}: {await ready.Content.ReadAsStringAsync()}";
             }
             catch (HttpRequestException)
             {
             }
             await Task.Delay(100);
         }
-        throw new TimeoutException("The server did not become ready.");
+        throw new TimeoutException($"The server did not become ready in 2 minutes (readyz: {status}).");
     }
 
     /// <summary>Resident memory of the server process, in bytes.</summary>
@@ -90,14 +101,14 @@ public sealed class ServerUnderTest : IAsyncDisposable
     }
 
     /// <summary>A server with one channel and these members, written straight to the database file.</summary>
-    public async Task<long> SeedChannelAsync(IEnumerable<long> userIds)
+    public async Task<Snowflake> SeedChannelAsync(IEnumerable<Snowflake> userIds)
     {
         var options = new DbContextOptionsBuilder<SqliteKamaDbContext>()
             .UseSqlite($"Data Source={Path.Combine(_directory, "data", "kamachat.db")}").Options;
         await using var db = new SqliteKamaDbContext(options);
         var ids = userIds.Distinct().ToList();
-        var serverId = DateTime.UtcNow.Ticks;
-        var channelId = serverId + 1;
+        var serverId = new Snowflake(DateTime.UtcNow.Ticks);
+        var channelId = new Snowflake(serverId.Value + 1);
         db.Servers.Add(new ChatServer { Id = serverId, Name = "Bench", OwnerId = ids[0], CreatedAt = DateTimeOffset.UtcNow });
         db.Roles.Add(new Role { Id = serverId, ServerId = serverId, Name = Role.EveryoneName, Permissions = P.DefaultEveryone });
         foreach (var id in ids)

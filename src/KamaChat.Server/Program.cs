@@ -9,9 +9,12 @@ using KamaChat.Server.Features.Notifications;
 using KamaChat.Server.Features.Messages;
 using KamaChat.Server.Features.Permissions;
 using KamaChat.Server.Features.ReadStates;
+using KamaChat.Server.Features.Relationships;
+using KamaChat.Server.Features.Search;
 using KamaChat.Server.Features.Servers;
 using KamaChat.Server.Features.Users;
 using KamaChat.Server.Infrastructure.Configuration;
+using KamaChat.Server.Infrastructure.Doctor;
 using KamaChat.Server.Infrastructure.Email;
 using KamaChat.Server.Infrastructure.Http;
 using KamaChat.Server.Infrastructure.Jobs;
@@ -21,9 +24,11 @@ using KamaChat.Server.Infrastructure.Storage;
 using Microsoft.Extensions.Options;
 
 EnvironmentFile.Load();
+// `KamaChat.Server doctor` builds the same composition from the same configuration, checks it, and exits.
+var doctor = Doctor.IsRequested(args);
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 {
-    Args = args,
+    Args = doctor ? args[1..] : args,
     // ASP.NET Core's own variable wins when set; otherwise the seed's NODE_ENV decides.
     EnvironmentName = Environment.GetEnvironmentVariable("ASPNETCORE_ENVIRONMENT") ?? Environment.GetEnvironmentVariable("DOTNET_ENVIRONMENT")
         ?? EnvironmentFile.EnvironmentName(Environment.GetEnvironmentVariable("NODE_ENV")),
@@ -32,6 +37,7 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 builder.UseSeedListenAddress();
 builder.AddKamaChatConfiguration();
 builder.AddApiPlumbing();
+builder.AddCrossOrigin();
 builder.AddApiDocs();
 builder.AddData();
 builder.AddJobs();
@@ -43,16 +49,23 @@ builder.AddPermissions();
 builder.AddReadStates();
 builder.AddGateway();
 builder.AddNotifications();
+builder.AddSearch();
 builder.AddServers();
 builder.AddAccount();
 builder.AddStorage();
 builder.AddMedia();
 builder.AddAttachments();
+builder.AddRelationships();
+if (doctor)
+    builder.AddDoctor();
 
 var app = builder.Build();
+if (doctor)
+    return await Doctor.RunAsync(app.Services, Console.Out);
 
 app.UseApiPlumbing();
 app.UseSecurityHeaders();
+app.UseCrossOrigin();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseRateLimiter();
@@ -67,10 +80,17 @@ app.MapNotifications();
 app.MapServers();
 app.MapMessages();
 app.MapDirectMessages();
+app.MapRelationships();
+app.MapSearch();
 app.MapAccount();
 app.MapTwoFactor();
 app.MapWebClient();
 
+// Bound now, unvalidated: a host that failed to start is disposed by the time its failure is explained.
+var serverOptions = new ServerOptions();
+ServerOptions.Bind(serverOptions, app.Configuration);
+var databaseOptions = new DatabaseOptions();
+DatabaseOptions.Bind(databaseOptions, app.Configuration, serverOptions);
 try
 {
     await app.RunAsync();
@@ -80,6 +100,11 @@ catch (OptionsValidationException e)
 {
     // One clear line on what to set, instead of a stack trace.
     await Console.Error.WriteLineAsync($"KamaChat cannot start: {string.Join(" ", e.Failures)}");
+    return 1;
+}
+catch (Exception e) when (StorageFailure.DescribeStartupFailure(e, serverOptions, databaseOptions) is { } reason)
+{
+    await Console.Error.WriteLineAsync($"KamaChat cannot start: {reason}");
     return 1;
 }
 

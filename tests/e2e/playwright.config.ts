@@ -11,9 +11,8 @@ export default defineConfig({
   fullyParallel: false,
   // Two cores shared with other builds: one worker keeps the run steady; the server is the shared resource.
   workers: 1,
-  // One retry on CI, reported as "flaky" in the summary: a rare timing hiccup on a shared machine should not hide
-  // everything else, and a real failure still fails twice.
-  retries: process.env.CI ? 1 : 0,
+  // No retries: a test that passes only sometimes has a race to find and fix, not to hide.
+  retries: 0,
   timeout: 30_000,
   expect: { timeout: 7_000 },
   reporter: [['list']],
@@ -24,8 +23,14 @@ export default defineConfig({
     launchOptions: {
       executablePath: chromiumPath,
       args: [
-        '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-        '--disable-background-networking', '--disable-component-update', '--disable-sync',
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
       ],
     },
   },

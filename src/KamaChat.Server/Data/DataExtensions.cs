@@ -1,4 +1,5 @@
 using KamaChat.Server.Infrastructure.Configuration;
+using KamaChat.Server.Infrastructure.Storage;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
@@ -12,11 +13,15 @@ public static class DataExtensions
     public static IHostApplicationBuilder AddData(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
+        services.AddSingleton<StorageHealth>();
+        services.AddSingleton<WriteObserver>();
+        services.AddSingleton(sp => new SqlitePragmas(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.SqliteBusyTimeoutMilliseconds));
         services.AddDbContext<SqliteKamaDbContext>((sp, options) =>
             options.UseSqlite(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString)
-                .AddInterceptors(SqlitePragmas.Instance));
+                .AddInterceptors(sp.GetRequiredService<SqlitePragmas>(), sp.GetRequiredService<WriteObserver>()));
         services.AddDbContext<PostgresKamaDbContext>((sp, options) =>
-            options.UseNpgsql(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString));
+            options.UseNpgsql(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString)
+                .AddInterceptors(sp.GetRequiredService<WriteObserver>()));
 
         // Everything asks for KamaDbContext; the configured provider decides which subclass that is.
         services.AddScoped<KamaDbContext>(sp =>
@@ -29,7 +34,7 @@ public static class DataExtensions
         services.AddDataProtection().SetApplicationName("KamaChat").PersistKeysToDbContext<KamaDbContext>();
 
         services.AddHostedService<DatabaseMigrator>();
-        services.AddHealthChecks().AddDbContextCheck<KamaDbContext>("database", tags: ["ready"]);
+        services.AddHealthChecks().AddCheck<StorageHealthCheck>("database", tags: ["ready"]);
         return builder;
     }
 }
@@ -73,9 +78,10 @@ internal sealed class DatabaseMigrator(
 /// the database cannot be corrupted, and only a power cut (not a crash) can lose the last commits. SQLite's
 /// documentation recommends it for WAL; FULL costs an fsync per message.
 /// </summary>
-internal sealed class SqlitePragmas : DbConnectionInterceptor
+internal sealed class SqlitePragmas(int busyTimeoutMilliseconds) : DbConnectionInterceptor
 {
-    public static readonly SqlitePragmas Instance = new();
+    private readonly string _pragmas = string.Create(System.Globalization.CultureInfo.InvariantCulture,
+        $"PRAGMA synchronous=NORMAL; PRAGMA busy_timeout={busyTimeoutMilliseconds};");
 
     public override void ConnectionOpened(System.Data.Common.DbConnection connection, ConnectionEndEventData eventData) => Apply(connection);
 
@@ -85,11 +91,27 @@ internal sealed class SqlitePragmas : DbConnectionInterceptor
         return Task.CompletedTask;
     }
 
-    private static void Apply(System.Data.Common.DbConnection connection)
+    private void Apply(System.Data.Common.DbConnection connection)
     {
         using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;";
+        command.CommandText = _pragmas;
         command.ExecuteNonQuery();
+    }
+}
+
+/// <summary>A saved change proves the database takes writes again: readiness need not wait for its next probe.</summary>
+internal sealed class WriteObserver(StorageHealth health) : SaveChangesInterceptor
+{
+    public override ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
+    {
+        health.Succeeded();
+        return ValueTask.FromResult(result);
+    }
+
+    public override int SavedChanges(SaveChangesCompletedEventData eventData, int result)
+    {
+        health.Succeeded();
+        return result;
     }
 }
 

@@ -17,7 +17,7 @@ namespace KamaChat.Server.Data;
 /// The data layer. Handlers query it directly. Each database provider has its own subclass
 /// so that each keeps its own migrations and provider-specific conventions.
 /// </summary>
-public abstract class KamaDbContext(DbContextOptions options) : IdentityUserContext<User, long>(options), IDataProtectionKeyContext
+public abstract class KamaDbContext(DbContextOptions options) : IdentityUserContext<User, Snowflake>(options), IDataProtectionKeyContext
 {
     /// <summary>Data Protection's key ring, shared by every node so tokens one node issues are readable by all.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
@@ -63,11 +63,19 @@ public abstract class KamaDbContext(DbContextOptions options) : IdentityUserCont
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);
-        builder.Entity<Microsoft.AspNetCore.Identity.IdentityUserClaim<long>>().ToTable("user_claims");
-        builder.Entity<Microsoft.AspNetCore.Identity.IdentityUserLogin<long>>().ToTable("user_logins");
-        builder.Entity<Microsoft.AspNetCore.Identity.IdentityUserToken<long>>().ToTable("user_tokens");
+        builder.Entity<Microsoft.AspNetCore.Identity.IdentityUserClaim<Snowflake>>().ToTable("user_claims");
+        builder.Entity<Microsoft.AspNetCore.Identity.IdentityUserLogin<Snowflake>>().ToTable("user_logins");
+        builder.Entity<Microsoft.AspNetCore.Identity.IdentityUserToken<Snowflake>>().ToTable("user_tokens");
         builder.Entity<DataProtectionKey>().ToTable("data_protection_keys");
         builder.ApplyConfigurationsFromAssembly(typeof(KamaDbContext).Assembly);
+    }
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        // Every id column stays a 64-bit integer; comparisons and ordering in SQL work on it as before.
+        configurationBuilder.Properties<Snowflake>().HaveConversion<SnowflakeValueConverter>();
+        configurationBuilder.Properties<Snowflake?>().HaveConversion<SnowflakeValueConverter>();
+        configurationBuilder.DefaultTypeMapping<Snowflake>().HasConversion<SnowflakeValueConverter>();
     }
 }
 
@@ -76,6 +84,7 @@ public sealed class SqliteKamaDbContext(DbContextOptions<SqliteKamaDbContext> op
 {
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
+        base.ConfigureConventions(configurationBuilder);
         // SQLite has no timestamp type and EF cannot compare DateTimeOffset stored as text;
         // stored as a sortable integer, range filters on expiry and time work on both providers.
         configurationBuilder.Properties<DateTimeOffset>().HaveConversion<DateTimeOffsetToBinaryConverter>();

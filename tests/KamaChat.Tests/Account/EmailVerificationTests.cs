@@ -26,7 +26,7 @@ public abstract class EmailVerificationTests(MailingApp app)
         Assert.False(tokens.User.EmailVerified);
 
         var query = await VerificationLinkAsync($"{name}@example.test");
-        Assert.Equal(tokens.User.Id, query["userId"]);
+        Assert.Equal(tokens.User.Id.ToString(), query["userId"]);
 
         var verified = await (await _client.PostAsJsonAsync("/api/v1/auth/verify-email", new { userId = query["userId"], token = query["token"] }))
             .ReadAsync<MeResponse>();
@@ -54,7 +54,7 @@ public abstract class EmailVerificationTests(MailingApp app)
     public async Task Forged_tokens_and_unknown_users_are_refused_alike(string? userId, string token)
     {
         var tokens = await _client.RegisterAsync();
-        var response = await _client.PostAsJsonAsync("/api/v1/auth/verify-email", new { userId = userId ?? tokens.User.Id, token });
+        var response = await _client.PostAsJsonAsync("/api/v1/auth/verify-email", new { userId = userId ?? tokens.User.Id.ToString(), token });
 
         await response.AssertProblemAsync(HttpStatusCode.BadRequest, "invalid_token");
     }

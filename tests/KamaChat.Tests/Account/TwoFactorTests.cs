@@ -85,6 +85,25 @@ public abstract class TwoFactorTests(MailingApp app)
     }
 
     [Fact]
+    public async Task An_mfa_ticket_signs_in_once_even_with_a_fresh_code()
+    {
+        await TotpCodes.WaitForFreshStepAsync();
+        var account = await EnrolledAsync();
+        var recoveryCodes = await TurnOnAsync(account, step: -1);
+        var ticket = await PasswordStepAsync(account.Name);
+
+        // A wrong code does not spend the ticket; the right one does.
+        await (await SecondStepAsync(ticket, "000000")).AssertProblemAsync(HttpStatusCode.BadRequest, "invalid_code");
+        Assert.Equal(HttpStatusCode.OK, (await SecondStepAsync(ticket, TotpCodes.Now(account.Secret))).StatusCode);
+
+        // Whoever copied the ticket cannot sign in with it, not with the next code nor with a recovery code.
+        await (await SecondStepAsync(ticket, TotpCodes.Now(account.Secret, 1))).AssertProblemAsync(HttpStatusCode.Unauthorized, "invalid_mfa_ticket");
+        await (await SecondStepAsync(ticket, recoveryCode: recoveryCodes[0])).AssertProblemAsync(HttpStatusCode.Unauthorized, "invalid_mfa_ticket");
+        var status = await account.Client.GetFromJsonAsync<TwoFactorStatus>("/api/v1/auth/2fa", Api.Json);
+        Assert.Equal(10, status!.RecoveryCodesLeft);
+    }
+
+    [Fact]
     public async Task A_code_two_steps_old_is_refused()
     {
         await TotpCodes.WaitForFreshStepAsync();
@@ -113,8 +132,8 @@ public abstract class TwoFactorTests(MailingApp app)
         var status = await account.Client.GetFromJsonAsync<TwoFactorStatus>("/api/v1/auth/2fa", Api.Json);
         Assert.Equal(9, status!.RecoveryCodesLeft);
 
-        var userId = long.Parse(account.Tokens.User.Id, System.Globalization.CultureInfo.InvariantCulture);
-        var stored = await app.QueryAsync(db => db.Set<Microsoft.AspNetCore.Identity.IdentityUserToken<long>>()
+        var userId = account.Tokens.User.Id;
+        var stored = await app.QueryAsync(db => db.Set<Microsoft.AspNetCore.Identity.IdentityUserToken<Snowflake>>()
             .Where(t => t.UserId == userId).Select(t => t.Value).ToListAsync());
         foreach (var recoveryCode in recoveryCodes)
         {

@@ -154,14 +154,12 @@ public abstract class AttachmentProcessingTests(KamaChatApp app, MediaSamples sa
             (again.State, again.StorageKey, again.ThumbnailKey, again.Placeholder));
     }
 
-    private static string OriginalKey(long id) => $"attachments/{id}/original";
+    private static string OriginalKey(Snowflake id) => $"attachments/{id}/original";
 
     /// <summary>Stores the file as an upload, adds its row, enqueues the job, and waits for the row to leave processing.</summary>
     private async Task<(Attachment, IMediaStorage)> ProcessAsync(string path, string fileName)
     {
-        var chat = new ChatBuilder(app);
-        var owner = await chat.UserAsync();
-        var (_, channelId, _) = await chat.ServerWithChannelAsync(owner);
+        var (_, channelId, owner) = await app.SeedServerWithChannelAsync();
         var storage = app.Services.GetRequiredService<IMediaStorage>();
         var id = app.Services.GetRequiredService<SnowflakeGenerator>().NextId();
         await using (var file = File.OpenRead(path))

@@ -83,7 +83,7 @@ public sealed class AccessTokenTests(SqliteApp app) : IClassFixture<SqliteApp>
     public async Task A_well_formed_token_naming_a_session_that_does_not_exist_is_refused()
     {
         var real = await app.CreateClient().RegisterAsync();
-        var token = Forge(real with { SessionId = "12345" }, KamaChatApp.JwtSecret);
+        var token = Forge(real with { SessionId = new Snowflake(12345) }, KamaChatApp.JwtSecret);
 
         var response = await app.CreateClient(token).GetAsync("/api/v1/users/@me");
 
@@ -112,7 +112,7 @@ public sealed class AccessTokenTests(SqliteApp app) : IClassFixture<SqliteApp>
             IssuedAt = now,
             NotBefore = now,
             Expires = expires ?? now.AddMinutes(10),
-            Subject = new ClaimsIdentity([new Claim("sub", real.User.Id), new Claim("sid", real.SessionId)]),
+            Subject = new ClaimsIdentity([new Claim("sub", real.User.Id.ToString()), new Claim("sid", real.SessionId.ToString())]),
             SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(secret)), algorithm),
         });
     }

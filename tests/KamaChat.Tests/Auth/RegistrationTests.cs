@@ -21,11 +21,42 @@ public abstract class RegistrationTests(KamaChatApp app)
         Assert.Equal("Bearer", tokens.TokenType);
         Assert.Equal(900, tokens.ExpiresIn);
         Assert.Equal(name, tokens.User.Username);
-        Assert.True(long.Parse(tokens.User.Id, System.Globalization.CultureInfo.InvariantCulture) > 0);
+        Assert.True(tokens.User.Id.Value > 0);
 
         var me = await app.CreateClient(tokens.AccessToken).GetFromJsonAsync<Server.Features.Users.MeResponse>("/api/v1/users/@me", Api.Json);
         Assert.Equal(tokens.User.Id, me!.Id);
         Assert.Equal($"{name}@Example.test", me.Email);
+    }
+
+    [Theory]
+    [InlineData("bell\u0007")]
+    [InlineData("right\u202eto-left")]
+    [InlineData("zero\u200bwidth")]
+    [InlineData("soft\u00adhyphen")]
+    [InlineData("with space")]
+    [InlineData("Ada <ada")]
+    public async Task An_address_the_mail_sender_could_not_use_is_refused(string localPart)
+    {
+        var name = Api.UniqueName();
+        var email = localPart + $"{name}@example.test" + (localPart.StartsWith("Ada <", StringComparison.Ordinal) ? ">" : "");
+
+        var response = await _client.PostAsJsonAsync("/api/v1/auth/register", new { email, username = name, password = Api.GoodPassword });
+
+        var problem = await response.AssertProblemAsync(HttpStatusCode.BadRequest, "validation_failed");
+        Assert.NotEmpty(problem.FieldErrors("email"));
+        Assert.False(await app.QueryAsync(db => db.Users.AnyAsync(u => u.UserName == name)));
+    }
+
+    [Fact]
+    public async Task A_new_address_for_an_account_is_checked_the_same_way()
+    {
+        var tokens = await _client.RegisterAsync();
+
+        var response = await app.CreateClient(tokens.AccessToken).PostAsJsonAsync("/api/v1/users/@me/email",
+            new { newEmail = "new\u202e@example.test", password = Api.GoodPassword });
+
+        var problem = await response.AssertProblemAsync(HttpStatusCode.BadRequest, "validation_failed");
+        Assert.NotEmpty(problem.FieldErrors("newEmail"));
     }
 
     [Fact]

@@ -58,6 +58,34 @@ public abstract class SessionTests(KamaChatApp app)
     }
 
     [Fact]
+    public async Task Lockout_looks_the_same_for_an_unknown_name_as_for_a_real_account()
+    {
+        var real = Api.UniqueName();
+        await _client.RegisterAsync(real);
+        var unknown = Api.UniqueName();
+
+        async Task<List<string>> AttemptsAsync(string login)
+        {
+            var outcomes = new List<string>();
+            for (var attempt = 0; attempt < 7; attempt++)
+            {
+                var response = await _client.PostAsJsonAsync("/api/v1/auth/login", new { login, password = "wrong password" });
+                var problem = await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+                var retry = response.Headers.RetryAfter?.Delta is { } wait ? (wait > TimeSpan.FromMinutes(14) ? " retry≈15min" : $" retry {wait}") : "";
+                outcomes.Add($"{(int)response.StatusCode} {problem.GetProperty("code").GetString()}{retry}");
+            }
+            return outcomes;
+        }
+
+        var forReal = await AttemptsAsync(real);
+        var forUnknown = await AttemptsAsync(unknown);
+
+        Assert.Equal(forReal, forUnknown);
+        Assert.Equal("429 account_locked retry≈15min", forUnknown[4]);
+        Assert.Equal("401 invalid_credentials", forUnknown[3]);
+    }
+
+    [Fact]
     public async Task A_successful_login_resets_the_failure_count()
     {
         var name = Api.UniqueName();
@@ -105,7 +133,7 @@ public abstract class SessionTests(KamaChatApp app)
         await newer.AssertProblemAsync(HttpStatusCode.Unauthorized, "session_revoked");
         var me = await app.CreateClient(second.AccessToken).GetAsync("/api/v1/users/@me");
         await me.AssertProblemAsync(HttpStatusCode.Unauthorized, "session_revoked");
-        var id = long.Parse(first.SessionId, System.Globalization.CultureInfo.InvariantCulture);
+        var id = first.SessionId;
         Assert.Equal("refresh_token_reused", await app.QueryAsync(db => db.Sessions.Where(s => s.Id == id).Select(s => s.RevokedReason).SingleAsync()));
     }
 

@@ -6,7 +6,6 @@ using KamaChat.Server.Features.Channels;
 using KamaChat.Server.Features.Events;
 using KamaChat.Server.Features.Messages;
 using KamaChat.Tests.Infrastructure;
-using KamaChat.Tests.Servers;
 using Microsoft.EntityFrameworkCore;
 using P = KamaChat.Server.Features.Permissions.Permissions;
 
@@ -14,7 +13,6 @@ namespace KamaChat.Tests.Channels;
 
 public abstract class ChannelTests(KamaChatApp app)
 {
-    private static long Id(string id) => long.Parse(id, CultureInfo.InvariantCulture);
 
     [Fact]
     public async Task Creating_channels_normalizes_text_names_and_logs_channel_created()
@@ -26,12 +24,12 @@ public abstract class ChannelTests(KamaChatApp app)
         var text = await owner.CreateChannelAsync(server.Id, "  Off Topic  Chat ");
         var voice = await owner.CreateChannelAsync(server.Id, "Lounge", "voice", category.Id);
 
-        Assert.Equal(("Voice Rooms", "category", (string?)null), (category.Name, category.Type, category.ParentId));
+        Assert.Equal(("Voice Rooms", "category", (Snowflake?)null), (category.Name, category.Type, category.ParentId));
         Assert.Equal(("off-topic-chat", "text"), (text.Name, text.Type));
         Assert.Equal(("Lounge", "voice", category.Id), (voice.Name, voice.Type, voice.ParentId));
         var listed = await (await owner.Client.GetAsync($"/api/v1/servers/{server.Id}/channels")).ReadAsync<List<ChannelResponse>>();
         Assert.Equal(["general", "Voice Rooms", "off-topic-chat", "Lounge"], listed.Select(c => c.Name));
-        Assert.Equal("ChannelCreated", (await app.EventTypesAsync(EventScope.Server, Id(server.Id)))[^1]);
+        Assert.Equal("ChannelCreated", (await app.EventTypesAsync(EventScope.Server, server.Id))[^1]);
         var json = await owner.Client.GetStringAsync($"/api/v1/channels/{voice.Id}");
         Assert.Contains("\"type\":\"voice\"", json, StringComparison.Ordinal);
         Assert.Contains($"\"id\":\"{voice.Id}\"", json, StringComparison.Ordinal);
@@ -76,7 +74,7 @@ public abstract class ChannelTests(KamaChatApp app)
         var owner = await app.UserAsync();
         var server = await owner.CreateServerAsync();
         var general = (await (await owner.Client.GetAsync($"/api/v1/servers/{server.Id}/channels")).ReadAsync<List<ChannelResponse>>())[0];
-        body = body.Replace("LONG", new string('a', 101), StringComparison.Ordinal).Replace("PARENT", general.Id, StringComparison.Ordinal);
+        body = body.Replace("LONG", new string('a', 101), StringComparison.Ordinal).Replace("PARENT", general.Id.ToString(), StringComparison.Ordinal);
         var before = await app.SnapshotAsync();
 
         var response = await owner.Client.PostAsync($"/api/v1/servers/{server.Id}/channels", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
@@ -98,7 +96,7 @@ public abstract class ChannelTests(KamaChatApp app)
         var put = await owner.Client.PutAsJsonAsync($"/api/v1/channels/{secret.Id}/permissions/role/{server.Id}",
             new { allow = "0", deny = ((long)P.ViewChannel).ToString(CultureInfo.InvariantCulture) });
         Assert.Equal(HttpStatusCode.OK, put.StatusCode);
-        Assert.Equal("ChannelUpdated", (await app.EventTypesAsync(EventScope.Server, Id(server.Id)))[^1]);
+        Assert.Equal("ChannelUpdated", (await app.EventTypesAsync(EventScope.Server, server.Id))[^1]);
 
         var seen = await (await member.Client.GetAsync($"/api/v1/servers/{server.Id}/channels")).ReadAsync<List<ChannelResponse>>();
         Assert.DoesNotContain(seen, c => c.Id == secret.Id);
@@ -108,12 +106,12 @@ public abstract class ChannelTests(KamaChatApp app)
         Assert.Contains(ownerSees, c => c.Id == secret.Id);
 
         // A member overwrite lets this one member back in.
-        await owner.Client.PutAsJsonAsync($"/api/v1/channels/{secret.Id}/permissions/member/{member.IdText}",
+        await owner.Client.PutAsJsonAsync($"/api/v1/channels/{secret.Id}/permissions/member/{member.Id}",
             new { allow = ((long)P.ViewChannel).ToString(CultureInfo.InvariantCulture), deny = "0" });
         await (await member.Client.GetAsync($"/api/v1/channels/{secret.Id}")).ReadAsync<ChannelResponse>();
 
         Assert.Equal(HttpStatusCode.NoContent, (await owner.Client.DeleteAsync($"/api/v1/channels/{secret.Id}/permissions/role/{server.Id}")).StatusCode);
-        Assert.Equal(HttpStatusCode.NoContent, (await owner.Client.DeleteAsync($"/api/v1/channels/{secret.Id}/permissions/member/{member.IdText}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await owner.Client.DeleteAsync($"/api/v1/channels/{secret.Id}/permissions/member/{member.Id}")).StatusCode);
         await (await member.Client.GetAsync($"/api/v1/channels/{secret.Id}")).ReadAsync<ChannelResponse>();
     }
 
@@ -135,7 +133,7 @@ public abstract class ChannelTests(KamaChatApp app)
             .AssertProblemAsync(HttpStatusCode.NotFound, "not_found");
         await (await owner.Client.PutAsJsonAsync($"{url}/everyone/{server.Id}", new { allow = "0", deny = "1024" }))
             .AssertProblemAsync(HttpStatusCode.BadRequest, "validation_failed");
-        await (await owner.Client.PutAsJsonAsync($"{url}/member/{stranger.IdText}", new { allow = "0", deny = "1024" }))
+        await (await owner.Client.PutAsJsonAsync($"{url}/member/{stranger.Id}", new { allow = "0", deny = "1024" }))
             .AssertProblemAsync(HttpStatusCode.NotFound, "not_found");
         await (await owner.Client.PutAsJsonAsync($"{url}/role/{server.Id}", new { allow = "-1", deny = "0" }))
             .AssertProblemAsync(HttpStatusCode.BadRequest, "validation_failed");
@@ -156,7 +154,7 @@ public abstract class ChannelTests(KamaChatApp app)
         var edited = await (await owner.Client.PatchAsJsonAsync($"/api/v1/channels/{channel.Id}",
             new { name = "Main Chat", topic = "Be nice", slowModeSeconds = 30, parentId = category.Id })).ReadAsync<ChannelResponse>();
         Assert.Equal(("main-chat", "Be nice", 30, category.Id), (edited.Name, edited.Topic, edited.SlowModeSeconds, edited.ParentId));
-        Assert.Equal("ChannelUpdated", (await app.EventTypesAsync(EventScope.Server, Id(server.Id)))[^1]);
+        Assert.Equal("ChannelUpdated", (await app.EventTypesAsync(EventScope.Server, server.Id))[^1]);
 
         await (await owner.Client.PatchAsJsonAsync($"/api/v1/channels/{channel.Id}", new { slowModeSeconds = 99999 }))
             .AssertProblemAsync(HttpStatusCode.BadRequest, "validation_failed");
@@ -166,7 +164,7 @@ public abstract class ChannelTests(KamaChatApp app)
         var reordered = await (await owner.Client.PatchAsJsonAsync($"/api/v1/servers/{server.Id}/channels/positions",
             new object[] { new { id = channel.Id, position = 0, parentId = "0" }, new { id = category.Id, position = 5 } })).ReadAsync<List<ChannelResponse>>();
         var moved = reordered.Single(c => c.Id == channel.Id);
-        Assert.Equal((0, (string?)null), (moved.Position, moved.ParentId));
+        Assert.Equal((0, (Snowflake?)null), (moved.Position, moved.ParentId));
         Assert.Equal(5, reordered.Single(c => c.Id == category.Id).Position);
         await (await owner.Client.PatchAsJsonAsync($"/api/v1/servers/{server.Id}/channels/positions", new[] { new { id = "123", position = 0 } }))
             .AssertProblemAsync(HttpStatusCode.NotFound, "not_found");
@@ -180,15 +178,16 @@ public abstract class ChannelTests(KamaChatApp app)
         var category = await owner.CreateChannelAsync(server.Id, "Area", "category");
         var channel = await owner.CreateChannelAsync(server.Id, "doomed", parentId: category.Id);
         var keep = await owner.CreateChannelAsync(server.Id, "kept", parentId: category.Id);
-        var channelId = Id(channel.Id);
+        var channelId = channel.Id;
         await app.QueryAsync(async db =>
         {
-            db.Messages.Add(new Message { Id = 1001, ChannelId = channelId, AuthorId = owner.Id, Content = "pinned", PinnedAt = DateTimeOffset.UtcNow });
-            db.Messages.Add(new Message { Id = 1002, ChannelId = Id(keep.Id), AuthorId = owner.Id, Content = "stays" });
-            db.Reactions.Add(new Reaction { MessageId = 1001, Emoji = "👍", UserId = owner.Id });
-            db.MessageMentions.Add(new MessageMention { MessageId = 1001, TargetType = MentionTarget.User, TargetId = owner.Id });
-            db.Attachments.Add(new Attachment { Id = 2001, MessageId = 1001, ChannelId = channelId, UploaderId = owner.Id, StorageKey = "k", FileName = "a.png", ContentType = "image/png" });
-            db.ReadStates.Add(new ReadState { UserId = owner.Id, ChannelId = channelId, LastReadMessageId = 1001 });
+            var (pinned, stays) = (new Snowflake(1001), new Snowflake(1002));
+            db.Messages.Add(new Message { Id = pinned, ChannelId = channelId, AuthorId = owner.Id, Content = "pinned", PinnedAt = DateTimeOffset.UtcNow });
+            db.Messages.Add(new Message { Id = stays, ChannelId = keep.Id, AuthorId = owner.Id, Content = "stays" });
+            db.Reactions.Add(new Reaction { MessageId = pinned, Emoji = "👍", UserId = owner.Id });
+            db.MessageMentions.Add(new MessageMention { MessageId = pinned, TargetType = MentionTarget.User, TargetId = owner.Id });
+            db.Attachments.Add(new Attachment { Id = new Snowflake(2001), MessageId = pinned, ChannelId = channelId, UploaderId = owner.Id, StorageKey = "k", FileName = "a.png", ContentType = "image/png" });
+            db.ReadStates.Add(new ReadState { UserId = owner.Id, ChannelId = channelId, LastReadMessageId = pinned });
             return await db.SaveChangesAsync();
         });
 
@@ -202,7 +201,7 @@ public abstract class ChannelTests(KamaChatApp app)
         });
         Assert.All(left, count => Assert.Equal(0, count));
         Assert.Equal(1, await app.QueryAsync(db => db.Messages.CountAsync()));
-        Assert.Equal("ChannelDeleted", (await app.EventTypesAsync(EventScope.Server, Id(server.Id)))[^1]);
+        Assert.Equal("ChannelDeleted", (await app.EventTypesAsync(EventScope.Server, server.Id))[^1]);
         await (await owner.Client.GetAsync($"/api/v1/channels/{channel.Id}")).AssertProblemAsync(HttpStatusCode.NotFound, "not_found");
 
         // Deleting a category keeps its channels, outside any category.

@@ -26,6 +26,20 @@ public sealed class StartupConfigurationTests
     }
 
     [Theory]
+    [InlineData("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")]
+    [InlineData("0123456789abcdef0123456789abcdef0123456789abcdef")]
+    [InlineData("passwordpasswordpasswordpasswordpassword")]
+    public async Task Production_refuses_a_jwt_secret_with_obviously_low_entropy(string secret)
+    {
+        var (exitCode, error) = await StartServerAsync(new() { ["NODE_ENV"] = "production", ["JWT_SECRET"] = secret });
+
+        Assert.NotEqual(0, exitCode);
+        var line = Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("JWT_SECRET", line, StringComparison.Ordinal);
+        Assert.Contains("random", line, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("1024")]
     [InlineData("-1")]
     [InlineData("node-a")]
@@ -59,11 +73,30 @@ public sealed class StartupConfigurationTests
         Assert.Contains(message, error, StringComparison.Ordinal);
     }
 
-    private static async Task<(int ExitCode, string Error)> StartServerAsync(Dictionary<string, string> environment)
+    [Fact]
+    public async Task Starting_on_a_read_only_data_directory_exits_with_one_clear_line()
+    {
+        var (exitCode, error) = await StartServerAsync(new(), prepareDataDirectory: async data =>
+        {
+            Directory.CreateDirectory(data);
+            await Infrastructure.FileSystemFaults.FreezeAsync(data);
+        });
+
+        Assert.NotEqual(0, exitCode);
+        var line = Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("KamaChat cannot start:", line, StringComparison.Ordinal);
+        Assert.Contains("data directory", line, StringComparison.Ordinal);
+    }
+
+    private static async Task<(int ExitCode, string Error)> StartServerAsync(
+        Dictionary<string, string> environment, Func<string, Task>? prepareDataDirectory = null)
     {
         var directory = Directory.CreateTempSubdirectory("kamachat-startup-").FullName;
+        var data = Path.Combine(directory, "data");
         try
         {
+            if (prepareDataDirectory is not null)
+                await prepareDataDirectory(data);
             var start = new ProcessStartInfo("dotnet", $"\"{Path.Combine(AppContext.BaseDirectory, "KamaChat.Server.dll")}\"")
             {
                 WorkingDirectory = directory,
@@ -73,7 +106,7 @@ public sealed class StartupConfigurationTests
             foreach (var name in new[] { "ASPNETCORE_ENVIRONMENT", "DOTNET_ENVIRONMENT", "JWT_SECRET", "NODE_ID", "DATABASE_URL", "DB_HOST", "URLS", "ASPNETCORE_URLS",
                          "SMTP_URL", "PUBLIC_URL", "HOST_RABBITMQ", "PORT_RABBITMQ" })
                 start.Environment.Remove(name);
-            start.Environment["KAMACHAT_DATA_DIR"] = Path.Combine(directory, "data");
+            start.Environment["KAMACHAT_DATA_DIR"] = data;
             // Bind nowhere useful: the server must fail before it listens.
             start.Environment["HOST"] = "127.0.0.1";
             start.Environment["PORT"] = "0";
@@ -97,6 +130,8 @@ public sealed class StartupConfigurationTests
         }
         finally
         {
+            if (prepareDataDirectory is not null && Directory.Exists(data))
+                await Infrastructure.FileSystemFaults.ThawAsync(data);
             Directory.Delete(directory, recursive: true);
         }
     }

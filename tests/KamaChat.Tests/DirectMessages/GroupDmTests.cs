@@ -9,17 +9,16 @@ namespace KamaChat.Tests.DirectMessages;
 
 public abstract class GroupDmTests(KamaChatApp app)
 {
-    private readonly ChatBuilder _chat = new(app);
 
     [Fact]
     public async Task A_group_DM_holds_at_most_ten_people_owner_included()
     {
-        var owner = await _chat.UserAsync();
+        var owner = await app.UserAsync();
         var people = new List<TestUser>();
         for (var i = 0; i < 10; i++)
-            people.Add(await _chat.UserAsync());
+            people.Add(await app.UserAsync());
 
-        await (await owner.Client.PostAsJsonAsync("/api/v1/users/@me/group-channels", new { recipientIds = people.Select(p => Text(p.Id)).ToArray() }))
+        await (await owner.Client.PostAsJsonAsync("/api/v1/users/@me/group-channels", new { recipientIds = people.Select(p => p.Id).ToArray() }))
             .AssertProblemAsync(HttpStatusCode.BadRequest, "too_many_recipients");
         Assert.Equal(0, await app.QueryAsync(db => db.Channels.CountAsync(c => c.OwnerId == owner.Id)));
 
@@ -38,10 +37,10 @@ public abstract class GroupDmTests(KamaChatApp app)
     [Fact]
     public async Task Only_the_owner_adds_or_removes_others_but_anyone_can_leave()
     {
-        var owner = await _chat.UserAsync();
-        var member = await _chat.UserAsync();
-        var other = await _chat.UserAsync();
-        var newcomer = await _chat.UserAsync();
+        var owner = await app.UserAsync();
+        var member = await app.UserAsync();
+        var other = await app.UserAsync();
+        var newcomer = await app.UserAsync();
         var group = await CreateAsync(owner, member, other);
 
         await (await member.Client.PutAsync($"/api/v1/channels/{group}/recipients/{newcomer.Id}", null)).AssertProblemAsync(HttpStatusCode.Forbidden, "not_owner");
@@ -58,23 +57,23 @@ public abstract class GroupDmTests(KamaChatApp app)
     [Fact]
     public async Task When_the_owner_leaves_the_longest_standing_member_takes_over_and_the_last_to_leave_deletes_the_group()
     {
-        var owner = await _chat.UserAsync();
-        var first = await _chat.UserAsync();
-        var second = await _chat.UserAsync();
-        var late = await _chat.UserAsync();
+        var owner = await app.UserAsync();
+        var first = await app.UserAsync();
+        var second = await app.UserAsync();
+        var late = await app.UserAsync();
         var group = await CreateAsync(owner, first, second);
         await owner.Client.PutAsync($"/api/v1/channels/{group}/recipients/{late.Id}", null);
         await owner.Client.SendOkAsync(group, "bye all");
 
         Assert.Equal(HttpStatusCode.NoContent, (await owner.Client.DeleteAsync($"/api/v1/channels/{group}/recipients/{owner.Id}")).StatusCode);
         var list = await (await late.Client.GetAsync("/api/v1/users/@me/channels")).ReadAsync<List<DmChannelResponse>>();
-        Assert.Equal(Text(first.Id), Assert.Single(list).OwnerId);
+        Assert.Equal(first.Id, Assert.Single(list).OwnerId);
         Assert.Equal("DmChannelUpdated", (await app.EventsAsync(EventScope.User, late.Id))[^1].Type);
 
         // The new owner can now add and remove people.
         Assert.Equal(HttpStatusCode.NoContent, (await first.Client.DeleteAsync($"/api/v1/channels/{group}/recipients/{late.Id}")).StatusCode);
         Assert.Equal(HttpStatusCode.NoContent, (await first.Client.DeleteAsync($"/api/v1/channels/{group}/recipients/{first.Id}")).StatusCode);
-        Assert.Equal(Text(second.Id), Assert.Single(await (await second.Client.GetAsync("/api/v1/users/@me/channels")).ReadAsync<List<DmChannelResponse>>()).OwnerId);
+        Assert.Equal(second.Id, Assert.Single(await (await second.Client.GetAsync("/api/v1/users/@me/channels")).ReadAsync<List<DmChannelResponse>>()).OwnerId);
         Assert.Equal(HttpStatusCode.NoContent, (await second.Client.DeleteAsync($"/api/v1/channels/{group}/recipients/{second.Id}")).StatusCode);
 
         Assert.False(await app.QueryAsync(db => db.Channels.AnyAsync(c => c.Id == group)));
@@ -84,10 +83,10 @@ public abstract class GroupDmTests(KamaChatApp app)
     [Fact]
     public async Task Recipients_cannot_be_changed_on_a_one_to_one_DM()
     {
-        var alice = await _chat.UserAsync();
-        var bob = await _chat.UserAsync();
-        var carol = await _chat.UserAsync();
-        var dm = await (await alice.Client.PostAsJsonAsync("/api/v1/users/@me/channels", new { recipientId = Text(bob.Id) })).ReadAsync<DmChannelResponse>(HttpStatusCode.Created);
+        var alice = await app.UserAsync();
+        var bob = await app.UserAsync();
+        var carol = await app.UserAsync();
+        var dm = await (await alice.Client.PostAsJsonAsync("/api/v1/users/@me/channels", new { recipientId = bob.Id })).ReadAsync<DmChannelResponse>(HttpStatusCode.Created);
 
         await (await alice.Client.PutAsync($"/api/v1/channels/{dm.Id}/recipients/{carol.Id}", null)).AssertProblemAsync(HttpStatusCode.BadRequest, "not_group_dm");
         await (await alice.Client.DeleteAsync($"/api/v1/channels/{dm.Id}/recipients/{alice.Id}")).AssertProblemAsync(HttpStatusCode.BadRequest, "not_group_dm");
@@ -96,11 +95,11 @@ public abstract class GroupDmTests(KamaChatApp app)
     [Fact]
     public async Task Group_DMs_can_also_be_created_through_the_DM_endpoint()
     {
-        var owner = await _chat.UserAsync();
-        var a = await _chat.UserAsync();
-        var b = await _chat.UserAsync();
+        var owner = await app.UserAsync();
+        var a = await app.UserAsync();
+        var b = await app.UserAsync();
 
-        var group = await (await owner.Client.PostAsJsonAsync("/api/v1/users/@me/channels", new { recipientIds = new[] { Text(a.Id), Text(b.Id), Text(a.Id) } }))
+        var group = await (await owner.Client.PostAsJsonAsync("/api/v1/users/@me/channels", new { recipientIds = new[] { a.Id, b.Id, a.Id } }))
             .ReadAsync<DmChannelResponse>(HttpStatusCode.Created);
 
         Assert.Equal("group_dm", group.Type);
@@ -109,13 +108,12 @@ public abstract class GroupDmTests(KamaChatApp app)
             .AssertProblemAsync(HttpStatusCode.NotFound, "not_found");
     }
 
-    private static async Task<long> CreateAsync(TestUser owner, params TestUser[] others)
+    private static async Task<Snowflake> CreateAsync(TestUser owner, params TestUser[] others)
     {
-        var response = await owner.Client.PostAsJsonAsync("/api/v1/users/@me/group-channels", new { recipientIds = others.Select(o => Text(o.Id)).ToArray() });
-        return long.Parse((await response.ReadAsync<DmChannelResponse>(HttpStatusCode.Created)).Id, System.Globalization.CultureInfo.InvariantCulture);
+        var response = await owner.Client.PostAsJsonAsync("/api/v1/users/@me/group-channels", new { recipientIds = others.Select(o => o.Id).ToArray() });
+        return (await response.ReadAsync<DmChannelResponse>(HttpStatusCode.Created)).Id;
     }
 
-    private static string Text(long id) => id.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }
 
 [Trait("Provider", "sqlite")]

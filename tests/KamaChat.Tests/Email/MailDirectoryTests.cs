@@ -27,7 +27,7 @@ public sealed class MailDirectoryTests(SqliteApp app) : IClassFixture<SqliteApp>
         Assert.NotNull(message);
         var (link, query) = Mail.LinkTo(message, "verify-email");
         Assert.StartsWith("http://localhost:3000/verify-email?", link.AbsoluteUri, StringComparison.Ordinal);
-        Assert.Equal(tokens.User.Id, query["userId"]);
+        Assert.Equal(tokens.User.Id.ToString(), query["userId"]);
         Assert.EndsWith("@kamachat", message.MessageId, StringComparison.Ordinal);
     }
 }

@@ -11,15 +11,15 @@ public abstract class EventLogTests(KamaChatApp app)
     [Fact]
     public async Task Each_stream_numbers_its_events_from_one_without_gaps_even_under_concurrency()
     {
-        var channelId = Random.Shared.NextInt64(1, long.MaxValue);
-        var otherChannelId = channelId - 1;
+        var channelId = new Snowflake(Random.Shared.NextInt64(1, long.MaxValue));
+        var otherChannelId = new Snowflake(channelId.Value - 1);
 
         await Task.WhenAll(Enumerable.Range(0, 20).Select(async i =>
         {
             await using var scope = app.Services.CreateAsyncScope();
             var log = scope.ServiceProvider.GetRequiredService<EventLog>();
             await using var change = await log.BeginAsync(CancellationToken.None);
-            await change.AppendAsync(EventScope.Channel, i % 2 == 0 ? channelId : otherChannelId, "Test", new { i }, CancellationToken.None);
+            await change.AppendAsync(new TestEvent(i % 2 == 0 ? channelId : otherChannelId, new { i }), CancellationToken.None);
             await change.CommitAsync(CancellationToken.None);
         }));
 
@@ -32,12 +32,12 @@ public abstract class EventLogTests(KamaChatApp app)
     [Fact]
     public async Task An_event_of_a_change_that_is_not_committed_is_neither_logged_nor_counted()
     {
-        var channelId = Random.Shared.NextInt64(1, long.MaxValue);
+        var channelId = new Snowflake(Random.Shared.NextInt64(1, long.MaxValue));
         await using (var scope = app.Services.CreateAsyncScope())
         {
             var log = scope.ServiceProvider.GetRequiredService<EventLog>();
             await using var change = await log.BeginAsync(CancellationToken.None);
-            await change.AppendAsync(EventScope.Channel, channelId, "Test", new { }, CancellationToken.None);
+            await change.AppendAsync(new TestEvent(channelId, new { }), CancellationToken.None);
             // Disposed without CommitAsync: the transaction rolls back.
         }
 
@@ -45,7 +45,7 @@ public abstract class EventLogTests(KamaChatApp app)
         {
             var log = scope.ServiceProvider.GetRequiredService<EventLog>();
             await using var change = await log.BeginAsync(CancellationToken.None);
-            var entry = await change.AppendAsync(EventScope.Channel, channelId, "Test", new { }, CancellationToken.None);
+            var entry = await change.AppendAsync(new TestEvent(channelId, new { }), CancellationToken.None);
             await change.CommitAsync(CancellationToken.None);
             Assert.Equal(1, entry.Sequence);
         }

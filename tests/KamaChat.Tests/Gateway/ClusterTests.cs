@@ -1,5 +1,7 @@
 using System.Globalization;
+using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Sockets;
 using System.Net.Http.Json;
 using System.Text.RegularExpressions;
 using KamaChat.Server.Data;
@@ -16,6 +18,7 @@ namespace KamaChat.Tests.Gateway;
 /// The real deployment shape: two server processes sharing PostgreSQL and Redis behind nginx (with the project's own
 /// deploy/nginx/kamachat.conf), one of them killed mid-stream.
 /// </summary>
+[Collection(RunAlone.Name)]
 public sealed partial class ClusterTests : IAsyncLifetime
 {
     private const int MessageCount = 1000;
@@ -81,9 +84,54 @@ public sealed partial class ClusterTests : IAsyncLifetime
             await client.DisposeAsync();
     }
 
+    [Fact]
+    public async Task Through_nginx_two_client_addresses_are_rate_limited_separately()
+    {
+        var baseUri = new Uri($"http://127.0.0.1:{_nginxPort}/");
+        using var first = ClientFrom(IPAddress.Parse("127.0.0.2"), baseUri);
+        using var second = ClientFrom(IPAddress.Parse("127.0.0.3"), baseUri);
+
+        // Each node counts for itself and nginx spreads the requests over both: go on until both refuse in turn.
+        var refusedInARow = 0;
+        for (var attempt = 0; refusedInARow < 4; attempt++)
+        {
+            Assert.True(attempt < 200, "sign-in attempts from one address were never limited");
+            var response = await WrongLoginAsync(first);
+            refusedInARow = response.StatusCode == HttpStatusCode.TooManyRequests ? refusedInARow + 1 : 0;
+        }
+
+        // Another client behind the same nginx still has its own allowance on both nodes.
+        for (var i = 0; i < 4; i++)
+            await (await WrongLoginAsync(second)).AssertProblemAsync(HttpStatusCode.Unauthorized, "invalid_credentials");
+    }
+
+    private static Task<HttpResponseMessage> WrongLoginAsync(HttpClient client) =>
+        client.PostAsJsonAsync("api/v1/auth/login", new { login = Api.UniqueName(), password = "not the password" });
+
+    /// <summary>A client whose connections come from <paramref name="local"/>, one of loopback's many addresses.</summary>
+    private static HttpClient ClientFrom(IPAddress local, Uri baseUri) => new(new SocketsHttpHandler
+    {
+        ConnectCallback = async (context, cancellationToken) =>
+        {
+            var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            try
+            {
+                socket.Bind(new IPEndPoint(local, 0));
+                await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
+                return new NetworkStream(socket, ownsSocket: true);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        },
+    })
+    { BaseAddress = baseUri, Timeout = TimeSpan.FromSeconds(10) };
+
     private static string Content(int i) => $"message {i:D4}";
 
-    private static async Task<int> SendWithRetriesAsync(HttpClient http, long channelId, int i)
+    private static async Task<int> SendWithRetriesAsync(HttpClient http, Snowflake channelId, int i)
     {
         for (var attempt = 0; ; attempt++)
         {
@@ -170,20 +218,20 @@ public sealed partial class ClusterTests : IAsyncLifetime
         return port;
     }
 
-    private async Task<long> SeedChannelAsync(IReadOnlyList<AuthTokens> users)
+    private async Task<Snowflake> SeedChannelAsync(IReadOnlyList<AuthTokens> users)
     {
         await using var db = Database();
         var serverId = GatewaySeed.NewId();
         var channelId = GatewaySeed.NewId();
-        var owner = long.Parse(users[0].User.Id, CultureInfo.InvariantCulture);
+        var owner = users[0].User.Id;
         db.Servers.Add(new ChatServer { Id = serverId, Name = "Cluster", OwnerId = owner, CreatedAt = DateTimeOffset.UtcNow });
         db.Roles.Add(new Role { Id = serverId, ServerId = serverId, Name = Role.EveryoneName, Permissions = P.DefaultEveryone });
         foreach (var user in users)
-            db.Members.Add(new Member { ServerId = serverId, UserId = long.Parse(user.User.Id, CultureInfo.InvariantCulture), JoinedAt = DateTimeOffset.UtcNow });
+            db.Members.Add(new Member { ServerId = serverId, UserId = user.User.Id, JoinedAt = DateTimeOffset.UtcNow });
         db.Channels.Add(new Channel { Id = channelId, ServerId = serverId, Type = ChannelType.Text, Name = "general", CreatedAt = DateTimeOffset.UtcNow });
         await db.SaveChangesAsync();
         // Production requires verified addresses to send; these accounts verified theirs.
-        var ids = users.Select(u => long.Parse(u.User.Id, CultureInfo.InvariantCulture)).ToList();
+        var ids = users.Select(u => u.User.Id).ToList();
         await db.Users.Where(u => ids.Contains(u.Id)).ExecuteUpdateAsync(s => s.SetProperty(u => u.EmailConfirmed, true));
         return channelId;
     }

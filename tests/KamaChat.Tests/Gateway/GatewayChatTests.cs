@@ -4,7 +4,6 @@ using System.Net.Http.Json;
 using KamaChat.Server.Features.Channels;
 using KamaChat.Server.Features.Gateway;
 using KamaChat.Tests.Infrastructure;
-using KamaChat.Tests.Servers;
 using Microsoft.AspNetCore.SignalR.Client;
 using P = KamaChat.Server.Features.Permissions.Permissions;
 
@@ -13,7 +12,7 @@ namespace KamaChat.Tests.Gateway;
 /// <summary>The gateway driven by the real chat API: what people do in a channel reaches exactly who may see it.</summary>
 public abstract class GatewayChatTests(KamaChatApp app)
 {
-    private sealed record Room(ApiUser Owner, ApiUser Member, string ServerId, long ChannelId, GatewayClient OwnerClient, GatewayClient MemberClient);
+    private sealed record Room(TestUser Owner, TestUser Member, Snowflake ServerId, Snowflake ChannelId, GatewayClient OwnerClient, GatewayClient MemberClient);
 
     private async Task<Room> RoomAsync()
     {
@@ -22,7 +21,7 @@ public abstract class GatewayChatTests(KamaChatApp app)
         var server = await owner.CreateServerAsync();
         await member.JoinAsync(owner, server.Id);
         var channels = await (await owner.Client.GetAsync($"/api/v1/servers/{server.Id}/channels")).ReadAsync<List<ChannelResponse>>();
-        var general = long.Parse(channels.Single(c => c.Name == "general").Id, CultureInfo.InvariantCulture);
+        var general = channels.Single(c => c.Name == "general").Id;
         var ownerClient = await GatewayClient.ConnectAsync(app, Token(owner));
         var memberClient = await GatewayClient.ConnectAsync(app, Token(member));
         await ownerClient.ReadyAsync();
@@ -30,7 +29,7 @@ public abstract class GatewayChatTests(KamaChatApp app)
         return new Room(owner, member, server.Id, general, ownerClient, memberClient);
     }
 
-    private static string Token(ApiUser user) => user.Client.DefaultRequestHeaders.Authorization!.Parameter!;
+    private static string Token(TestUser user) => user.Client.DefaultRequestHeaders.Authorization!.Parameter!;
 
     [Fact]
     public async Task Messages_edits_deletes_and_reactions_reach_the_other_member_in_sequence()
@@ -39,15 +38,15 @@ public abstract class GatewayChatTests(KamaChatApp app)
         await using var _ = room.OwnerClient;
         await using var __ = room.MemberClient;
 
-        var sent = await room.Owner.Client.SendOkAsync(room.ChannelId, "hello <@" + room.Member.IdText + ">");
+        var sent = await room.Owner.Client.SendOkAsync(room.ChannelId, "hello <@" + room.Member.Id + ">");
         var messageUrl = $"/api/v1/channels/{room.ChannelId}/messages/{sent.Id}";
         Assert.Equal(HttpStatusCode.OK, (await room.Owner.Client.PatchAsJsonAsync(messageUrl, new { content = "hello again" })).StatusCode);
-        Assert.Equal(HttpStatusCode.NoContent, (await room.Member.Client.PutAsync(MessagingApi.Reactions(room.ChannelId, sent.Id(), "👍") + "/@me", null)).StatusCode);
-        Assert.Equal(HttpStatusCode.NoContent, (await room.Member.Client.DeleteAsync(MessagingApi.Reactions(room.ChannelId, sent.Id(), "👍") + "/@me")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await room.Member.Client.PutAsync(ChatApi.Reactions(room.ChannelId, sent.Id, "👍") + "/@me", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await room.Member.Client.DeleteAsync(ChatApi.Reactions(room.ChannelId, sent.Id, "👍") + "/@me")).StatusCode);
         Assert.Equal(HttpStatusCode.NoContent, (await room.Owner.Client.DeleteAsync(messageUrl)).StatusCode);
 
         string[] expected = ["MessageCreated", "MessageUpdated", "ReactionAdded", "ReactionRemoved", "MessageDeleted"];
-        var channel = room.ChannelId.ToString(CultureInfo.InvariantCulture);
+        var channel = room.ChannelId;
         var events = await room.MemberClient.WaitForEventsAsync(e => e.Count(x => x.ScopeId == channel) >= expected.Length);
         var inChannel = events.Where(e => e.ScopeId == channel).ToList();
         Assert.Equal(expected, inChannel.Select(e => e.Type));
@@ -60,7 +59,7 @@ public abstract class GatewayChatTests(KamaChatApp app)
     {
         var room = await RoomAsync();
         await using var _ = room.OwnerClient;
-        var cursor = (await room.MemberClient.ReadyAsync()).Cursors.Channels![room.ChannelId.ToString(CultureInfo.InvariantCulture)];
+        var cursor = (await room.MemberClient.ReadyAsync()).Cursors.Channels![room.ChannelId.ToString()];
         await room.MemberClient.DisposeAsync();
 
         for (var i = 0; i < 100; i++)
@@ -68,7 +67,7 @@ public abstract class GatewayChatTests(KamaChatApp app)
 
         await using var back = await GatewayClient.ConnectAsync(app, Token(room.Member));
         var result = await back.Connection.InvokeAsync<ResumeResult>("Resume",
-            new StreamCursors(new() { [room.ChannelId.ToString(CultureInfo.InvariantCulture)] = cursor }, null, null));
+            new StreamCursors(new() { [room.ChannelId.ToString()] = cursor }, null, null));
 
         var messages = result.Events.Where(e => e.Type == "MessageCreated").ToList();
         Assert.Equal(Enumerable.Range(0, 100).Select(i => $"while you were away {i}"), messages.Select(e => GatewayClient.Data(e).GetProperty("content").GetString()));
@@ -89,7 +88,7 @@ public abstract class GatewayChatTests(KamaChatApp app)
         await room.Owner.Client.SendOkAsync(room.ChannelId, "before the kick");
         await room.MemberClient.WaitForEventsAsync(e => e.Any(x => x.Type == "MessageCreated"));
 
-        Assert.Equal(HttpStatusCode.NoContent, (await room.Owner.Client.DeleteAsync($"/api/v1/servers/{room.ServerId}/members/{room.Member.IdText}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await room.Owner.Client.DeleteAsync($"/api/v1/servers/{room.ServerId}/members/{room.Member.Id}")).StatusCode);
         await room.MemberClient.WaitForEventAsync("ServerRemoved");
         await room.Owner.Client.SendOkAsync(room.ChannelId, "after the kick");
         await room.OwnerClient.WaitForEventsAsync(e => e.Count(x => x.Type == "MessageCreated") == 2);
@@ -106,7 +105,7 @@ public abstract class GatewayChatTests(KamaChatApp app)
         await using var _ = room.OwnerClient;
         await using var __ = room.MemberClient;
         var secret = await room.Owner.CreateChannelAsync(room.ServerId, "staff");
-        var secretId = long.Parse(secret.Id, CultureInfo.InvariantCulture);
+        var secretId = secret.Id;
         var hide = await room.Owner.Client.PutAsJsonAsync($"/api/v1/channels/{secret.Id}/permissions/role/{room.ServerId}",
             new { allow = "0", deny = ((long)P.ViewChannel).ToString(CultureInfo.InvariantCulture) });
         Assert.True(hide.IsSuccessStatusCode);
@@ -115,7 +114,7 @@ public abstract class GatewayChatTests(KamaChatApp app)
         await GatewayClient.SettleAsync();
         Assert.DoesNotContain(room.MemberClient.Events, e => e.ScopeId == secret.Id && e.Type == "MessageCreated");
 
-        var grant = await room.Owner.Client.PutAsJsonAsync($"/api/v1/channels/{secret.Id}/permissions/member/{room.Member.IdText}",
+        var grant = await room.Owner.Client.PutAsJsonAsync($"/api/v1/channels/{secret.Id}/permissions/member/{room.Member.Id}",
             new { allow = ((long)(P.ViewChannel | P.ReadMessageHistory)).ToString(CultureInfo.InvariantCulture), deny = "0" });
         Assert.True(grant.IsSuccessStatusCode);
         await room.Owner.Client.SendOkAsync(secretId, "now you see it");
@@ -130,18 +129,18 @@ public abstract class GatewayChatTests(KamaChatApp app)
         var room = await RoomAsync();
         await using var _ = room.OwnerClient;
         await using var __ = room.MemberClient;
-        var mention = await room.Owner.Client.SendOkAsync(room.ChannelId, $"<@{room.Member.IdText}> look");
+        var mention = await room.Owner.Client.SendOkAsync(room.ChannelId, $"<@{room.Member.Id}> look");
 
         await using var otherDevice = await GatewayClient.ConnectAsync(app, Token(room.Member));
         var ready = await otherDevice.ReadyAsync();
-        Assert.Equal(1, ready.ReadStates.Single(r => r.ChannelId == room.ChannelId.ToString(CultureInfo.InvariantCulture)).MentionCount);
+        Assert.Equal(1, ready.ReadStates.Single(r => r.ChannelId == room.ChannelId).MentionCount);
 
         var state = await room.MemberClient.Connection.InvokeAsync<Server.Features.ReadStates.ReadStateResponse>(
-            "Ack", room.ChannelId.ToString(CultureInfo.InvariantCulture), mention.Id);
+            "Ack", room.ChannelId.ToString(), mention.Id);
         Assert.Equal(0, state.MentionCount);
 
         var update = await otherDevice.WaitForEventAsync("ReadStateUpdated");
-        Assert.Equal(mention.Id, GatewayClient.Data(update).GetProperty("lastReadMessageId").GetString());
+        Assert.Equal(mention.Id.ToString(), GatewayClient.Data(update).GetProperty("lastReadMessageId").GetString());
     }
 }
 

@@ -11,7 +11,6 @@ namespace KamaChat.Tests.Gateway;
 
 public abstract class GatewayTests(KamaChatApp app)
 {
-    private static long IdOf(Server.Features.Auth.AuthTokens tokens) => long.Parse(tokens.User.Id, CultureInfo.InvariantCulture);
 
     [Fact]
     public async Task Connecting_without_a_token_is_refused()
@@ -27,18 +26,18 @@ public abstract class GatewayTests(KamaChatApp app)
     public async Task Ready_describes_my_servers_channels_and_where_each_stream_stands()
     {
         var me = await app.CreateClient().RegisterAsync();
-        var (serverId, channelId) = await GatewaySeed.ServerWithChannelAsync(app, IdOf(me));
-        await GatewaySeed.AppendAsync(app, EventScope.Channel, channelId, "Test", new { n = 1 });
-        await GatewaySeed.AppendAsync(app, EventScope.Channel, channelId, "Test", new { n = 2 });
+        var (serverId, channelId) = await GatewaySeed.ServerWithChannelAsync(app, me.User.Id);
+        await GatewaySeed.AppendAsync(app, new TestEvent(channelId, new { n = 1 }));
+        await GatewaySeed.AppendAsync(app, new TestEvent(channelId, new { n = 2 }));
 
         await using var client = await GatewayClient.ConnectAsync(app, me.AccessToken);
         var ready = await client.ReadyAsync();
 
         Assert.Equal(me.User.Id, ready.User.Id);
         var server = Assert.Single(ready.Servers);
-        Assert.Equal(serverId.ToString(CultureInfo.InvariantCulture), server.Id);
+        Assert.Equal(serverId, server.Id);
         Assert.Equal("general", Assert.Single(server.Channels).Name);
-        Assert.Equal(2, ready.Cursors.Channels![channelId.ToString(CultureInfo.InvariantCulture)]);
+        Assert.Equal(2, ready.Cursors.Channels![channelId.ToString()]);
         Assert.Equal(me.SessionId, ready.SessionId);
     }
 
@@ -48,14 +47,14 @@ public abstract class GatewayTests(KamaChatApp app)
         var alice = await app.CreateClient().RegisterAsync();
         var bob = await app.CreateClient().RegisterAsync();
         var mallory = await app.CreateClient().RegisterAsync();
-        var (_, channelId) = await GatewaySeed.ServerWithChannelAsync(app, IdOf(alice), IdOf(bob));
+        var (_, channelId) = await GatewaySeed.ServerWithChannelAsync(app, alice.User.Id, bob.User.Id);
         await using var bobClient = await GatewayClient.ConnectAsync(app, bob.AccessToken);
         await using var malloryClient = await GatewayClient.ConnectAsync(app, mallory.AccessToken);
         await bobClient.ReadyAsync();
         await malloryClient.ReadyAsync();
 
         for (var i = 1; i <= 5; i++)
-            await GatewaySeed.AppendAsync(app, EventScope.Channel, channelId, "MessageCreated", new { n = i });
+            await GatewaySeed.AppendAsync(app, new SeededMessageCreated(channelId, new { n = i }));
 
         var received = await bobClient.WaitForEventsAsync(events => events.Count(e => e.Type == "MessageCreated") == 5);
         Assert.Equal([1, 2, 3, 4, 5], received.Where(e => e.Type == "MessageCreated").Select(e => e.Sequence));
@@ -68,18 +67,18 @@ public abstract class GatewayTests(KamaChatApp app)
     public async Task Resume_returns_every_missed_event_once_and_in_order()
     {
         var me = await app.CreateClient().RegisterAsync();
-        var (_, channelId) = await GatewaySeed.ServerWithChannelAsync(app, IdOf(me));
+        var (_, channelId) = await GatewaySeed.ServerWithChannelAsync(app, me.User.Id);
         await using var client = await GatewayClient.ConnectAsync(app, me.AccessToken);
-        var cursor = (await client.ReadyAsync()).Cursors.Channels![channelId.ToString(CultureInfo.InvariantCulture)];
+        var cursor = (await client.ReadyAsync()).Cursors.Channels![channelId.ToString()];
         await client.Connection.StopAsync();
 
         for (var i = 1; i <= 100; i++)
-            await GatewaySeed.AppendAsync(app, EventScope.Channel, channelId, "MessageCreated", new { n = i });
+            await GatewaySeed.AppendAsync(app, new SeededMessageCreated(channelId, new { n = i }));
 
         await using var back = await GatewayClient.ConnectAsync(app, me.AccessToken);
         await back.ReadyAsync();
         var result = await back.Connection.InvokeAsync<ResumeResult>("Resume",
-            new StreamCursors(new() { [channelId.ToString(CultureInfo.InvariantCulture)] = cursor }, null, null));
+            new StreamCursors(new() { [channelId.ToString()] = cursor }, null, null));
 
         Assert.Empty(result.Refetch);
         Assert.Equal(Enumerable.Range(1, 100), result.Events.Select(e => GatewayClient.Data(e).GetProperty("n").GetInt32()));
@@ -91,13 +90,13 @@ public abstract class GatewayTests(KamaChatApp app)
     {
         var owner = await app.CreateClient().RegisterAsync();
         var outsider = await app.CreateClient().RegisterAsync();
-        var (_, channelId) = await GatewaySeed.ServerWithChannelAsync(app, IdOf(owner));
-        await GatewaySeed.AppendAsync(app, EventScope.Channel, channelId, "MessageCreated", new { secret = "s3cr3t" });
+        var (_, channelId) = await GatewaySeed.ServerWithChannelAsync(app, owner.User.Id);
+        await GatewaySeed.AppendAsync(app, new SeededMessageCreated(channelId, new { secret = "s3cr3t" }));
 
         await using var client = await GatewayClient.ConnectAsync(app, outsider.AccessToken);
         await client.ReadyAsync();
         var result = await client.Connection.InvokeAsync<ResumeResult>("Resume",
-            new StreamCursors(new() { [channelId.ToString(CultureInfo.InvariantCulture)] = 0 }, null, null));
+            new StreamCursors(new() { [channelId.ToString()] = 0 }, null, null));
 
         Assert.Empty(result.Events);
     }
@@ -106,19 +105,19 @@ public abstract class GatewayTests(KamaChatApp app)
     public async Task A_cursor_older_than_the_log_is_told_to_refetch()
     {
         var me = await app.CreateClient().RegisterAsync();
-        var (_, channelId) = await GatewaySeed.ServerWithChannelAsync(app, IdOf(me));
+        var (_, channelId) = await GatewaySeed.ServerWithChannelAsync(app, me.User.Id);
         for (var i = 0; i < 3; i++)
-            await GatewaySeed.AppendAsync(app, EventScope.Channel, channelId, "MessageCreated", new { i });
+            await GatewaySeed.AppendAsync(app, new SeededMessageCreated(channelId, new { i }));
         // The retention job pruned the first two.
         await app.QueryAsync(db => db.EventLog.Where(e => e.ScopeId == channelId && e.Sequence <= 2).ExecuteDeleteAsync());
 
         await using var client = await GatewayClient.ConnectAsync(app, me.AccessToken);
         await client.ReadyAsync();
         var result = await client.Connection.InvokeAsync<ResumeResult>("Resume",
-            new StreamCursors(new() { [channelId.ToString(CultureInfo.InvariantCulture)] = 0 }, null, null));
+            new StreamCursors(new() { [channelId.ToString()] = 0 }, null, null));
 
         Assert.Empty(result.Events);
-        Assert.Equal(new StreamRef("channel", channelId.ToString(CultureInfo.InvariantCulture)), Assert.Single(result.Refetch));
+        Assert.Equal(new StreamRef("channel", channelId), Assert.Single(result.Refetch));
     }
 
     [Fact]
@@ -126,14 +125,14 @@ public abstract class GatewayTests(KamaChatApp app)
     {
         var alice = await app.CreateClient().RegisterAsync();
         var bob = await app.CreateClient().RegisterAsync();
-        var (_, channelId) = await GatewaySeed.ServerWithChannelAsync(app, IdOf(alice), IdOf(bob));
+        var (_, channelId) = await GatewaySeed.ServerWithChannelAsync(app, alice.User.Id, bob.User.Id);
         await using var aliceClient = await GatewayClient.ConnectAsync(app, alice.AccessToken);
         await using var bobClient = await GatewayClient.ConnectAsync(app, bob.AccessToken);
         await aliceClient.ReadyAsync();
         await bobClient.ReadyAsync();
 
         for (var i = 0; i < 3; i++)
-            await aliceClient.Connection.InvokeAsync("StartTyping", channelId.ToString(CultureInfo.InvariantCulture));
+            await aliceClient.Connection.InvokeAsync("StartTyping", channelId.ToString());
         await GatewayClient.SettleAsync();
 
         var typing = Assert.Single(bobClient.Typing);
@@ -146,10 +145,10 @@ public abstract class GatewayTests(KamaChatApp app)
     {
         var owner = await app.CreateClient().RegisterAsync();
         var outsider = await app.CreateClient().RegisterAsync();
-        var (_, channelId) = await GatewaySeed.ServerWithChannelAsync(app, IdOf(owner));
+        var (_, channelId) = await GatewaySeed.ServerWithChannelAsync(app, owner.User.Id);
         await using var client = await GatewayClient.ConnectAsync(app, outsider.AccessToken);
 
-        var error = await Assert.ThrowsAsync<HubException>(() => client.Connection.InvokeAsync("StartTyping", channelId.ToString(CultureInfo.InvariantCulture)));
+        var error = await Assert.ThrowsAsync<HubException>(() => client.Connection.InvokeAsync("StartTyping", channelId.ToString()));
         Assert.Contains("not_found", error.Message, StringComparison.Ordinal);
         var invalid = await Assert.ThrowsAsync<HubException>(() => client.Connection.InvokeAsync("StartTyping", "not-an-id"));
         Assert.Contains("validation_failed", invalid.Message, StringComparison.Ordinal);
@@ -160,7 +159,7 @@ public abstract class GatewayTests(KamaChatApp app)
     {
         var alice = await app.CreateClient().RegisterAsync();
         var bob = await app.CreateClient().RegisterAsync();
-        await GatewaySeed.ServerWithChannelAsync(app, IdOf(alice), IdOf(bob));
+        await GatewaySeed.ServerWithChannelAsync(app, alice.User.Id, bob.User.Id);
         await using var aliceClient = await GatewayClient.ConnectAsync(app, alice.AccessToken);
         await aliceClient.ReadyAsync();
 
@@ -174,6 +173,19 @@ public abstract class GatewayTests(KamaChatApp app)
 
         await bobClient.DisposeAsync();
         await aliceClient.WaitForPresenceAsync(bob.User.Id, "offline", PresenceTracker.OfflineGrace + GatewayClient.Patience);
+    }
+
+    [Fact]
+    public async Task Another_device_of_the_same_user_is_told_the_chosen_status_in_its_ready()
+    {
+        var alice = await app.CreateClient().RegisterAsync();
+        await using var laptop = await GatewayClient.ConnectAsync(app, alice.AccessToken);
+        Assert.Equal("online", (await laptop.ReadyAsync()).Status);
+
+        await laptop.Connection.InvokeAsync("SetPresence", "invisible");
+        // Others see invisible as offline; the user's own devices know what was chosen.
+        await using var desktop = await GatewayClient.ConnectAsync(app, alice.AccessToken);
+        Assert.Equal("invisible", (await desktop.ReadyAsync()).Status);
     }
 
     [Fact]
@@ -198,11 +210,11 @@ public abstract class GatewayTests(KamaChatApp app)
     public async Task A_flood_of_calls_is_rate_limited_without_dropping_the_connection()
     {
         var me = await app.CreateClient().RegisterAsync();
-        var (_, channelId) = await GatewaySeed.ServerWithChannelAsync(app, IdOf(me));
+        var (_, channelId) = await GatewaySeed.ServerWithChannelAsync(app, me.User.Id);
         await using var client = await GatewayClient.ConnectAsync(app, me.AccessToken);
         await client.ReadyAsync();
 
-        var calls = Enumerable.Range(0, 120).Select(_ => client.Connection.InvokeAsync("StartTyping", channelId.ToString(CultureInfo.InvariantCulture)));
+        var calls = Enumerable.Range(0, 120).Select(_ => client.Connection.InvokeAsync("StartTyping", channelId.ToString()));
         var outcomes = await Task.WhenAll(calls.Select(async call =>
         {
             try
@@ -241,14 +253,29 @@ public abstract class GatewayTests(KamaChatApp app)
     public async Task The_messagepack_protocol_delivers_the_same_events()
     {
         var me = await app.CreateClient().RegisterAsync();
-        var (_, channelId) = await GatewaySeed.ServerWithChannelAsync(app, IdOf(me));
+        var (serverId, channelId) = await GatewaySeed.ServerWithChannelAsync(app, me.User.Id);
         await using var client = await GatewayClient.ConnectAsync(app, me.AccessToken, messagePack: true);
         await client.ReadyAsync();
+        // The same messages as a client without our types reads them: ids are strings there too (JavaScript decoders
+        // turn 64-bit integers into lossy numbers).
+        var untypedReady = new TaskCompletionSource<Dictionary<string, object?>>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var untypedEvent = new TaskCompletionSource<Dictionary<string, object?>>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var untyped = GatewayClient.Build(app, me.AccessToken, messagePack: true);
+        untyped.On<Dictionary<string, object?>>("Ready", r => untypedReady.TrySetResult(new(r, StringComparer.OrdinalIgnoreCase)));
+        untyped.On<Dictionary<string, object?>>("Event", e => untypedEvent.TrySetResult(new(e, StringComparer.OrdinalIgnoreCase)));
+        await untyped.StartAsync();
+        var ready = await untypedReady.Task.WaitAsync(GatewayClient.Patience);
 
-        await GatewaySeed.AppendAsync(app, EventScope.Channel, channelId, "MessageCreated", new { content = "über 🙂" });
+        var logged = await GatewaySeed.AppendAsync(app, new SeededMessageCreated(channelId, new { content = "über 🙂" }));
 
         var received = await client.WaitForEventAsync("MessageCreated");
         Assert.Equal("über 🙂", GatewayClient.Data(received).GetProperty("content").GetString());
+        var wire = await untypedEvent.Task.WaitAsync(GatewayClient.Patience);
+        Assert.Equal(logged.Id.ToString(), Assert.IsType<string>(wire["id"]));
+        Assert.Equal(channelId.ToString(), Assert.IsType<string>(wire["scopeId"]));
+        Assert.Equal(me.SessionId.ToString(), Assert.IsType<string>(ready["sessionId"]));
+        var server = Assert.IsType<Dictionary<object, object?>>(Assert.Single(Assert.IsType<object?[]>(ready["servers"])));
+        Assert.Equal(serverId.ToString(), Assert.IsType<string>(server["Id"]));
     }
 }
 

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using KamaChat.Server.Infrastructure.Ids;
 
 namespace KamaChat.Tests.Ids;
 
@@ -23,18 +22,18 @@ public sealed class SnowflakeGeneratorTests
 
         Assert.Equal(Start, SnowflakeGenerator.TimestampOf(id));
         Assert.Equal(513, SnowflakeGenerator.NodeOf(id));
-        Assert.Equal((Start - SnowflakeGenerator.Epoch).TotalMilliseconds, id >> 22);
+        Assert.Equal((Start - SnowflakeGenerator.Epoch).TotalMilliseconds, id.Value >> 22);
     }
 
     [Fact]
     public void Ids_from_many_threads_are_unique_and_each_thread_sees_them_increase()
     {
         var generator = new SnowflakeGenerator(7, TimeProvider.System);
-        var all = new ConcurrentBag<long>();
+        var all = new ConcurrentBag<Snowflake>();
 
         Parallel.For(0, 8, _ =>
         {
-            var previous = 0L;
+            var previous = default(Snowflake);
             for (var i = 0; i < 20_000; i++)
             {
                 var id = generator.NextId();
@@ -90,4 +89,33 @@ public sealed class SnowflakeGeneratorTests
     [InlineData(1024)]
     public void A_node_id_outside_10_bits_is_refused(int node) =>
         Assert.Throws<ArgumentOutOfRangeException>(() => new SnowflakeGenerator(node, TimeProvider.System));
+
+    [Fact]
+    public void An_id_above_a_floor_from_a_clock_ahead_is_above_it_and_so_is_every_later_one()
+    {
+        var ahead = new SnowflakeGenerator(900, new ManualClock(Start.AddSeconds(5)));
+        var behind = new SnowflakeGenerator(3, new ManualClock(Start));
+        var floor = ahead.NextId();
+
+        var above = behind.NextIdAbove(floor);
+        var later = Enumerable.Range(0, 5000).Select(_ => behind.NextId()).ToList();
+
+        // Same millisecond as the floor, but a lower node: only the next millisecond is above it.
+        Assert.True(above > floor);
+        Assert.Equal(3, SnowflakeGenerator.NodeOf(above));
+        Assert.All(later, id => Assert.True(id > above));
+        Assert.Equal(later.Order(), later);
+        Assert.Equal(later.Count, later.Distinct().Count());
+    }
+
+    [Fact]
+    public void A_floor_below_the_clock_changes_nothing()
+    {
+        var generator = new SnowflakeGenerator(3, new ManualClock(Start));
+        var first = generator.NextId();
+
+        var above = generator.NextIdAbove(new Snowflake(first.Value - 1000));
+
+        Assert.Equal(first.Value + 1, above.Value);
+    }
 }

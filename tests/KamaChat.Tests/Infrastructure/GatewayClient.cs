@@ -62,7 +62,8 @@ public sealed class GatewayClient : IAsyncDisposable
             };
         });
         if (messagePack)
-            builder.AddMessagePackProtocol();
+            builder.AddMessagePackProtocol(options => options.SerializerOptions = MessagePack.MessagePackSerializerOptions.Standard
+                .WithResolver(SnowflakeMessagePackFormatter.Resolver));
         return builder.Build();
     }
 
@@ -89,14 +90,14 @@ public sealed class GatewayClient : IAsyncDisposable
     public Task<GatewayEvent> WaitForEventAsync(string type, TimeSpan? patience = null) =>
         WaitForEventsAsync(events => events.Any(e => e.Type == type), patience).ContinueWith(t => t.Result.First(e => e.Type == type), TaskScheduler.Default);
 
-    public async Task WaitForPresenceAsync(string userId, string status, TimeSpan? patience = null)
+    public async Task WaitForPresenceAsync(Snowflake user, string status, TimeSpan? patience = null)
     {
         var deadline = DateTime.UtcNow + (patience ?? Patience);
-        while (!Presence.Any(p => p.UserId == userId && p.Status == status))
+        while (!Presence.Any(p => p.UserId == user && p.Status == status))
         {
             var left = deadline - DateTime.UtcNow;
             if (left <= TimeSpan.Zero)
-                throw new TimeoutException($"No presence {status} for {userId}; got: {string.Join(", ", Presence.Select(p => $"{p.UserId}={p.Status}"))}");
+                throw new TimeoutException($"No presence {status} for {user}; got: {string.Join(", ", Presence.Select(p => $"{p.UserId}={p.Status}"))}");
             await _arrived.WaitAsync(left < TimeSpan.FromMilliseconds(200) ? left : TimeSpan.FromMilliseconds(200));
         }
     }

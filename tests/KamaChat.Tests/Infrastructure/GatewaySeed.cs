@@ -1,5 +1,6 @@
 using KamaChat.Server.Features.Channels;
 using KamaChat.Server.Features.Events;
+using KamaChat.Server.Features.Messages;
 using KamaChat.Server.Features.Servers;
 using Microsoft.Extensions.DependencyInjection;
 using P = KamaChat.Server.Features.Permissions.Permissions;
@@ -11,9 +12,9 @@ public static class GatewaySeed
 {
     private static long _next = DateTime.UtcNow.Ticks;
 
-    public static long NewId() => Interlocked.Increment(ref _next);
+    public static Snowflake NewId() => new(Interlocked.Increment(ref _next));
 
-    public static async Task<(long ServerId, long ChannelId)> ServerWithChannelAsync(KamaChatApp app, long ownerId, params long[] memberIds)
+    public static async Task<(Snowflake ServerId, Snowflake ChannelId)> ServerWithChannelAsync(KamaChatApp app, Snowflake ownerId, params Snowflake[] memberIds)
     {
         var serverId = NewId();
         var channelId = NewId();
@@ -30,13 +31,26 @@ public static class GatewaySeed
     }
 
     /// <summary>Logs an event the way every feature does: through EventLog, committed, then published.</summary>
-    public static async Task<EventLogEntry> AppendAsync(KamaChatApp app, EventScope scope, long scopeId, string type, object payload)
+    public static async Task<EventLogEntry> AppendAsync<TEvent>(KamaChatApp app, TEvent @event)
+        where TEvent : IEvent
     {
         await using var services = app.Services.CreateAsyncScope();
         var log = services.ServiceProvider.GetRequiredService<EventLog>();
         await using var change = await log.BeginAsync(CancellationToken.None);
-        var entry = await change.AppendAsync(scope, scopeId, type, payload, CancellationToken.None);
+        var entry = await change.AppendAsync(@event, CancellationToken.None);
         await change.CommitAsync(CancellationToken.None);
         return entry;
     }
+}
+
+/// <summary>A MessageCreated with made-up data, for tests of delivery and ordering that need no real message.</summary>
+public sealed record SeededMessageCreated(Snowflake ChannelId, object Data) : IChannelEvent<object>
+{
+    public static string Type => MessageCreated.Type;
+}
+
+/// <summary>An event no feature sends: the gateway delivers it without side effects.</summary>
+public sealed record TestEvent(Snowflake ChannelId, object Data) : IChannelEvent<object>
+{
+    public static string Type => "Test";
 }

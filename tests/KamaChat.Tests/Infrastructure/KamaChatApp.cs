@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using KamaChat.Server.Data;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace KamaChat.Tests.Infrastructure;
@@ -21,6 +22,12 @@ public abstract class KamaChatApp : WebApplicationFactory<Program>, IAsyncLifeti
 
     public abstract string ProviderName { get; }
 
+    /// <summary>The database this app uses (SQLite URL or an Npgsql connection string).</summary>
+    public string DatabaseUrl => _databaseUrl;
+
+    /// <summary>This app's own data directory (the SQLite file, mail, keys).</summary>
+    public string DataDirectory => _dataDirectory;
+
     /// <summary>Where the app writes .eml files when no SMTP server is configured.</summary>
     public string MailDirectory => Path.Combine(_dataDirectory, "mail");
 
@@ -36,13 +43,16 @@ public abstract class KamaChatApp : WebApplicationFactory<Program>, IAsyncLifeti
     {
         _databaseUrl = await CreateDatabaseUrlAsync(_dataDirectory);
         _settings = await SettingsAsync();
+        if (UsesKestrel)
+            UseKestrel(0);
         // Start the host now so migrations run once here, not inside the first test.
-        _ = Server;
+        StartServer();
     }
 
     public new async Task DisposeAsync()
     {
         await base.DisposeAsync();
+        await ReleaseDataDirectoryAsync();
         try
         {
             Directory.Delete(_dataDirectory, recursive: true);
@@ -74,7 +84,13 @@ public abstract class KamaChatApp : WebApplicationFactory<Program>, IAsyncLifeti
             builder.UseSetting(key, value);
     }
 
+    /// <summary>Undoes what <see cref="CreateDatabaseUrlAsync"/> did to the data directory (e.g. a mount), after the host stopped.</summary>
+    protected virtual Task ReleaseDataDirectoryAsync() => Task.CompletedTask;
+
     protected virtual int NodeId => 1;
+
+    /// <summary>Serve on a real Kestrel socket (a free loopback port) instead of the in-memory test server.</summary>
+    protected virtual bool UsesKestrel => false;
 
     protected virtual IEnumerable<KeyValuePair<string, string>> ExtraSettings => [];
 
@@ -101,6 +117,16 @@ public sealed class SqliteApp : KamaChatApp
         Task.FromResult(SqliteUrl(dataDirectory));
 }
 
+/// <summary>The app on a real Kestrel socket, for what only a real HTTP server does (request-line parsing, server headers).</summary>
+public sealed class KestrelSqliteApp : KamaChatApp
+{
+    public override string ProviderName => "sqlite";
+
+    protected override bool UsesKestrel => true;
+
+    protected override Task<string> CreateDatabaseUrlAsync(string dataDirectory) => Task.FromResult(SqliteUrl(dataDirectory));
+}
+
 public sealed class PostgresApp : KamaChatApp
 {
     public override string ProviderName => "postgres";
@@ -108,8 +134,11 @@ public sealed class PostgresApp : KamaChatApp
     protected override Task<string> CreateDatabaseUrlAsync(string dataDirectory) => PostgresServer.CreateDatabaseAsync();
 }
 
-/// <summary>One of several nodes sharing a PostgreSQL database and a Redis, as in a scaled-out deployment.</summary>
-public sealed class ScaledNode(string databaseUrl, string? redisUrl, int nodeId) : KamaChatApp
+/// <summary>
+/// One of several nodes sharing a PostgreSQL database and a Redis, as in a scaled-out deployment; its clock may run
+/// <paramref name="clockSkew"/> off the others', as real machines' clocks do.
+/// </summary>
+public sealed class ScaledNode(string databaseUrl, string? redisUrl, int nodeId, TimeSpan clockSkew = default) : KamaChatApp
 {
     public override string ProviderName => "postgres";
 
@@ -119,6 +148,18 @@ public sealed class ScaledNode(string databaseUrl, string? redisUrl, int nodeId)
         redisUrl is null ? [] : [new("REDIS_URL", redisUrl)];
 
     protected override Task<string> CreateDatabaseUrlAsync(string dataDirectory) => Task.FromResult(databaseUrl);
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        if (clockSkew != TimeSpan.Zero)
+            builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(new SkewedClock(clockSkew)));
+    }
+
+    private sealed class SkewedClock(TimeSpan skew) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => base.GetUtcNow() + skew;
+    }
 }
 
 /// <summary>Two nodes on one PostgreSQL database and one Redis.</summary>

@@ -27,7 +27,9 @@ public static class PostgresServer
             await using var command = new NpgsqlCommand($"CREATE DATABASE {name}", connection);
             await command.ExecuteNonQueryAsync();
         }
-        return new NpgsqlConnectionStringBuilder(admin) { Database = name, Pooling = true, MaxPoolSize = 20 }.ConnectionString;
+        // Room for the concurrency tests' twenty senders plus a reader and the background services, each holding a
+        // connection for a transaction (the server allows 300 in all).
+        return new NpgsqlConnectionStringBuilder(admin) { Database = name, Pooling = true, MaxPoolSize = 40 }.ConnectionString;
     }
 
     private static async Task<string> StartAsync()

@@ -14,7 +14,7 @@ namespace KamaChat.Tests.Infrastructure;
 /// </summary>
 public sealed class ResumingClient : IAsyncDisposable
 {
-    private readonly string _channelId;
+    private readonly Snowflake _channelId;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly TaskCompletionSource<ReadyPayload> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _cursor;
@@ -29,9 +29,9 @@ public sealed class ResumingClient : IAsyncDisposable
 
     public int? NodeId { get; private set; }
 
-    public ResumingClient(Uri gateway, string accessToken, long channelId)
+    public ResumingClient(Uri gateway, string accessToken, Snowflake channelId)
     {
-        _channelId = channelId.ToString(CultureInfo.InvariantCulture);
+        _channelId = channelId;
         Connection = new HubConnectionBuilder()
             .WithUrl(gateway, options =>
             {
@@ -48,7 +48,7 @@ public sealed class ResumingClient : IAsyncDisposable
             if (_ready.TrySetResult(ready))
             {
                 await _gate.WaitAsync();
-                _cursor = ready.Cursors.Channels!.GetValueOrDefault(_channelId);
+                _cursor = ready.Cursors.Channels!.GetValueOrDefault(_channelId.ToString());
                 _gate.Release();
             }
             else
@@ -97,7 +97,7 @@ public sealed class ResumingClient : IAsyncDisposable
         {
             Resumes++;
             var result = await Connection.InvokeAsync<ResumeResult>("Resume",
-                new StreamCursors(new() { [_channelId] = _cursor }, null, null));
+                new StreamCursors(new() { [_channelId.ToString()] = _cursor }, null, null));
             foreach (var e in result.Events.Where(x => x.ScopeId == _channelId).OrderBy(x => x.Sequence))
             {
                 if (e.Sequence <= _cursor)

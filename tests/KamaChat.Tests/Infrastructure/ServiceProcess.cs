@@ -126,6 +126,14 @@ public static class RedisServer
     {
         if (Environment.GetEnvironmentVariable("KAMACHAT_TEST_REDIS") is { Length: > 0 } external)
             return external;
+        return (await StartOwnAsync()).Url;
+    });
+
+    public static Task<string> UrlAsync() => Started.Value;
+
+    /// <summary>A redis-server of the caller's own, for a test that stops it while a node uses it.</summary>
+    public static async Task<(ServiceProcess Process, string Url)> StartOwnAsync()
+    {
         var binary = new[] { "/usr/bin/redis-server", "/usr/local/bin/redis-server" }.FirstOrDefault(File.Exists)
             ?? throw new InvalidOperationException("redis-server was not found. Install Debian's 'redis-server' package, or set KAMACHAT_TEST_REDIS.");
         var port = ServiceProcess.FreeLoopbackPort();
@@ -133,8 +141,6 @@ public static class RedisServer
         var redis = ServiceProcess.StartTied(binary,
             ["--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", directory]);
         await redis.WaitForPortAsync(port, TimeSpan.FromSeconds(20));
-        return $"redis://127.0.0.1:{port}";
-    });
-
-    public static Task<string> UrlAsync() => Started.Value;
+        return (redis, $"redis://127.0.0.1:{port}");
+    }
 }

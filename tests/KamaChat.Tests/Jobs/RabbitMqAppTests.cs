@@ -29,6 +29,7 @@ public sealed class RabbitMqMailingApp : KamaChatApp
 }
 
 [Trait("Service", "rabbitmq")]
+[Collection(RunAlone.Name)]
 public sealed class RabbitMqAppTests(RabbitMqMailingApp app) : IClassFixture<RabbitMqMailingApp>
 {
     [Fact]

@@ -9,6 +9,7 @@ namespace KamaChat.Tests.Jobs;
 
 /// <summary>The RabbitMQ job queue against a real, throwaway broker; each test has queues of its own.</summary>
 [Trait("Service", "rabbitmq")]
+[Collection(RunAlone.Name)]
 public sealed class RabbitMqJobQueueTests
 {
     private static async Task<Dictionary<string, string?>> SettingsAsync(string queue)

@@ -8,8 +8,8 @@ public sealed class MentionParserTests
     public void User_and_role_mentions_are_found_and_deduplicated()
     {
         var parsed = MentionParser.Parse("<@12> <@!12> <@34> <@&56> <@&56> text");
-        Assert.Equal([12L, 34L], parsed.Users.Order());
-        Assert.Equal([56L], parsed.Roles);
+        Assert.Equal([12L, 34L], parsed.Users.Select(u => u.Value).Order());
+        Assert.Equal([56L], parsed.Roles.Select(r => r.Value));
         Assert.False(parsed.EveryoneOrHere);
     }
 

@@ -11,13 +11,12 @@ namespace KamaChat.Tests.Messages;
 /// <summary>Every message, reaction and pin endpoint, tried by someone who must not get through.</summary>
 public abstract class MessageAuthorizationTests(KamaChatApp app)
 {
-    private readonly ChatBuilder _chat = new(app);
 
     [Fact]
     public async Task A_non_member_gets_404_from_every_endpoint_and_changes_nothing()
     {
-        var outsider = await _chat.UserAsync();
-        var (_, channelId, owner) = await _chat.ServerWithChannelAsync();
+        var outsider = await app.UserAsync();
+        var (_, channelId, owner) = await app.SeedServerWithChannelAsync();
         var messageId = await SeedAsync(owner, channelId);
 
         await AssertEverythingNotFoundAsync(outsider.Client, channelId, messageId, owner.Id);
@@ -26,9 +25,9 @@ public abstract class MessageAuthorizationTests(KamaChatApp app)
     [Fact]
     public async Task A_member_whose_overwrite_denies_VIEW_CHANNEL_gets_404_everywhere()
     {
-        var hidden = await _chat.UserAsync();
-        var (_, channelId, owner) = await _chat.ServerWithChannelAsync(hidden);
-        await _chat.OverwriteAsync(channelId, OverwriteTarget.Member, hidden.Id, Perms.None, Perms.ViewChannel);
+        var hidden = await app.UserAsync();
+        var (_, channelId, owner) = await app.SeedServerWithChannelAsync(hidden);
+        await app.SeedOverwriteAsync(channelId, OverwriteTarget.Member, hidden.Id, Perms.None, Perms.ViewChannel);
         var messageId = await SeedAsync(owner, channelId);
 
         await AssertEverythingNotFoundAsync(hidden.Client, channelId, messageId, owner.Id);
@@ -37,12 +36,12 @@ public abstract class MessageAuthorizationTests(KamaChatApp app)
     [Fact]
     public async Task A_role_overwrite_denying_VIEW_CHANNEL_to_everyone_hides_the_channel_unless_a_role_allows_it()
     {
-        var member = await _chat.UserAsync();
-        var insider = await _chat.UserAsync();
-        var (serverId, channelId, owner) = await _chat.ServerWithChannelAsync(member, insider);
-        var role = await _chat.RoleAsync(serverId, Perms.None, insider);
-        await _chat.OverwriteAsync(channelId, OverwriteTarget.Role, serverId, Perms.None, Perms.ViewChannel);
-        await _chat.OverwriteAsync(channelId, OverwriteTarget.Role, role, Perms.ViewChannel, Perms.None);
+        var member = await app.UserAsync();
+        var insider = await app.UserAsync();
+        var (serverId, channelId, owner) = await app.SeedServerWithChannelAsync(member, insider);
+        var role = await app.SeedRoleAsync(serverId, Perms.None, insider);
+        await app.SeedOverwriteAsync(channelId, OverwriteTarget.Role, serverId, Perms.None, Perms.ViewChannel);
+        await app.SeedOverwriteAsync(channelId, OverwriteTarget.Role, role, Perms.ViewChannel, Perms.None);
 
         await (await member.Client.SendMessageAsync(channelId, "hi")).AssertProblemAsync(HttpStatusCode.NotFound, "not_found");
         await insider.Client.SendOkAsync(channelId, "hi");
@@ -52,9 +51,9 @@ public abstract class MessageAuthorizationTests(KamaChatApp app)
     [Fact]
     public async Task A_member_without_SEND_MESSAGES_gets_403_on_send_and_can_still_read()
     {
-        var muted = await _chat.UserAsync();
-        var (_, channelId, owner) = await _chat.ServerWithChannelAsync(muted);
-        await _chat.OverwriteAsync(channelId, OverwriteTarget.Member, muted.Id, Perms.None, Perms.SendMessages);
+        var muted = await app.UserAsync();
+        var (_, channelId, owner) = await app.SeedServerWithChannelAsync(muted);
+        await app.SeedOverwriteAsync(channelId, OverwriteTarget.Member, muted.Id, Perms.None, Perms.SendMessages);
         await owner.Client.SendOkAsync(channelId, "announcement");
 
         await (await muted.Client.SendMessageAsync(channelId, "let me talk")).AssertProblemAsync(HttpStatusCode.Forbidden, "missing_permission");
@@ -65,9 +64,9 @@ public abstract class MessageAuthorizationTests(KamaChatApp app)
     [Fact]
     public async Task A_member_without_READ_MESSAGE_HISTORY_gets_403_on_history()
     {
-        var member = await _chat.UserAsync();
-        var (_, channelId, _) = await _chat.ServerWithChannelAsync(member);
-        await _chat.OverwriteAsync(channelId, OverwriteTarget.Member, member.Id, Perms.None, Perms.ReadMessageHistory);
+        var member = await app.UserAsync();
+        var (_, channelId, _) = await app.SeedServerWithChannelAsync(member);
+        await app.SeedOverwriteAsync(channelId, OverwriteTarget.Member, member.Id, Perms.None, Perms.ReadMessageHistory);
 
         await (await member.Client.GetAsync($"/api/v1/channels/{channelId}/messages")).AssertProblemAsync(HttpStatusCode.Forbidden, "missing_permission");
         await (await member.Client.GetAsync($"/api/v1/channels/{channelId}/pins")).AssertProblemAsync(HttpStatusCode.Forbidden, "missing_permission");
@@ -76,8 +75,8 @@ public abstract class MessageAuthorizationTests(KamaChatApp app)
     [Fact]
     public async Task A_message_of_another_channel_is_not_found_through_this_one()
     {
-        var (serverId, channelId, owner) = await _chat.ServerWithChannelAsync();
-        var other = await _chat.TextChannelAsync(serverId);
+        var (serverId, channelId, owner) = await app.SeedServerWithChannelAsync();
+        var other = await app.SeedTextChannelAsync(serverId);
         var message = await owner.Client.SendOkAsync(other, "over there");
 
         await (await owner.Client.GetAsync($"/api/v1/channels/{channelId}/messages/{message.Id}")).AssertProblemAsync(HttpStatusCode.NotFound, "not_found");
@@ -88,24 +87,24 @@ public abstract class MessageAuthorizationTests(KamaChatApp app)
     [Fact]
     public async Task Requests_without_a_token_are_unauthorized()
     {
-        var (_, channelId, _) = await _chat.ServerWithChannelAsync();
+        var (_, channelId, _) = await app.SeedServerWithChannelAsync();
         await (await app.CreateClient().GetAsync($"/api/v1/channels/{channelId}/messages")).AssertProblemAsync(HttpStatusCode.Unauthorized, "unauthorized");
     }
 
     /// <summary>A message with a reaction and a pin, so there is something to try to read, change or remove.</summary>
-    private static async Task<long> SeedAsync(TestUser owner, long channelId)
+    private static async Task<Snowflake> SeedAsync(TestUser owner, Snowflake channelId)
     {
         var message = await owner.Client.SendOkAsync(channelId, "secret");
-        await owner.Client.PutAsync(MessagingApi.Reactions(channelId, message.Id(), "😀") + "/@me", null);
+        await owner.Client.PutAsync(ChatApi.Reactions(channelId, message.Id, "😀") + "/@me", null);
         await owner.Client.PutAsync($"/api/v1/channels/{channelId}/pins/{message.Id}", null);
-        return message.Id();
+        return message.Id;
     }
 
-    private async Task AssertEverythingNotFoundAsync(HttpClient client, long channelId, long messageId, long ownerId)
+    private async Task AssertEverythingNotFoundAsync(HttpClient client, Snowflake channelId, Snowflake messageId, Snowflake ownerId)
     {
         var before = await SnapshotAsync(channelId);
         var messages = $"/api/v1/channels/{channelId}/messages";
-        var reactions = MessagingApi.Reactions(channelId, messageId, "😀");
+        var reactions = ChatApi.Reactions(channelId, messageId, "😀");
         var attempts = new (string Name, Func<Task<HttpResponseMessage>> Call)[]
         {
             ("read history", () => client.GetAsync(messages)),
@@ -114,7 +113,7 @@ public abstract class MessageAuthorizationTests(KamaChatApp app)
             ("edit", () => client.PatchAsJsonAsync($"{messages}/{messageId}", new { content = "changed" })),
             ("delete", () => client.DeleteAsync($"{messages}/{messageId}")),
             ("react", () => client.PutAsync(reactions + "/@me", null)),
-            ("react with a bad emoji", () => client.PutAsync(MessagingApi.Reactions(channelId, messageId, "abc") + "/@me", null)),
+            ("react with a bad emoji", () => client.PutAsync(ChatApi.Reactions(channelId, messageId, "abc") + "/@me", null)),
             ("unreact", () => client.DeleteAsync(reactions + "/@me")),
             ("remove another's reaction", () => client.DeleteAsync($"{reactions}/{ownerId}")),
             ("list reactions", () => client.GetAsync(reactions)),
@@ -131,7 +130,7 @@ public abstract class MessageAuthorizationTests(KamaChatApp app)
         Assert.Equal(before, await SnapshotAsync(channelId));
     }
 
-    private Task<string> SnapshotAsync(long channelId) => app.QueryAsync(async db =>
+    private Task<string> SnapshotAsync(Snowflake channelId) => app.QueryAsync(async db =>
     {
         var messages = await db.Messages.AsNoTracking().Where(m => m.ChannelId == channelId).OrderBy(m => m.Id)
             .Select(m => new { m.Id, m.Content, m.EditedAt, Pinned = m.PinnedAt != null }).ToListAsync();

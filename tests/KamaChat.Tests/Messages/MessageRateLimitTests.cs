@@ -1,6 +1,5 @@
 using System.Net;
 using KamaChat.Tests.Infrastructure;
-using KamaChat.Tests.Servers;
 using KamaChat.Server.Features.Channels;
 
 namespace KamaChat.Tests.Messages;
@@ -29,8 +28,7 @@ public sealed class MessageRateLimitTests(ThrottledSendApp app) : IClassFixture<
         var other = await app.UserAsync();
         var server = await owner.CreateServerAsync();
         await other.JoinAsync(owner, server.Id);
-        var channel = long.Parse((await (await owner.Client.GetAsync($"/api/v1/servers/{server.Id}/channels")).ReadAsync<List<ChannelResponse>>()).Single().Id,
-            System.Globalization.CultureInfo.InvariantCulture);
+        var channel = (await (await owner.Client.GetAsync($"/api/v1/servers/{server.Id}/channels")).ReadAsync<List<ChannelResponse>>()).Single().Id;
 
         for (var i = 0; i < 3; i++)
             await owner.Client.SendOkAsync(channel, $"message {i}");

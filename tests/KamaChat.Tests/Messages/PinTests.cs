@@ -8,12 +8,11 @@ namespace KamaChat.Tests.Messages;
 
 public abstract class PinTests(KamaChatApp app)
 {
-    private readonly ChatBuilder _chat = new(app);
 
     [Fact]
     public async Task Pinning_and_unpinning_show_in_the_pin_list_and_the_event_log()
     {
-        var (_, channelId, owner) = await _chat.ServerWithChannelAsync();
+        var (_, channelId, owner) = await app.SeedServerWithChannelAsync();
         var first = await owner.Client.SendOkAsync(channelId, "first");
         var second = await owner.Client.SendOkAsync(channelId, "second");
 
@@ -36,8 +35,8 @@ public abstract class PinTests(KamaChatApp app)
     [Fact]
     public async Task A_channel_holds_at_most_50_pins()
     {
-        var (_, channelId, owner) = await _chat.ServerWithChannelAsync();
-        var ids = await _chat.MessagesAsync(channelId, owner, 51);
+        var (_, channelId, owner) = await app.SeedServerWithChannelAsync();
+        var ids = await app.SeedMessagesAsync(channelId, owner, 51);
         await app.QueryAsync(db => db.Messages.Where(m => m.ChannelId == channelId && m.Id != ids[50])
             .ExecuteUpdateAsync(s => s.SetProperty(m => m.PinnedAt, DateTimeOffset.UtcNow)));
 
@@ -50,10 +49,10 @@ public abstract class PinTests(KamaChatApp app)
     [Fact]
     public async Task Pinning_needs_PIN_MESSAGES_or_MANAGE_MESSAGES()
     {
-        var member = await _chat.UserAsync();
-        var pinner = await _chat.UserAsync();
-        var (serverId, channelId, owner) = await _chat.ServerWithChannelAsync(member, pinner);
-        await _chat.RoleAsync(serverId, Perms.PinMessages, pinner);
+        var member = await app.UserAsync();
+        var pinner = await app.UserAsync();
+        var (serverId, channelId, owner) = await app.SeedServerWithChannelAsync(member, pinner);
+        await app.SeedRoleAsync(serverId, Perms.PinMessages, pinner);
         var message = await owner.Client.SendOkAsync(channelId, "hi");
 
         await (await member.Client.PutAsync($"/api/v1/channels/{channelId}/pins/{message.Id}", null)).AssertProblemAsync(HttpStatusCode.Forbidden, "missing_permission");

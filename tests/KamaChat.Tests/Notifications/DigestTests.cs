@@ -1,11 +1,9 @@
-using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using KamaChat.Server.Features.Channels;
 using KamaChat.Server.Features.Notifications;
 using KamaChat.Server.Features.Users;
 using KamaChat.Tests.Infrastructure;
-using KamaChat.Tests.Servers;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -29,11 +27,11 @@ public abstract class DigestApp : MailingApp
     }
 
     /// <summary>Marks the address verified, as following the emailed link would.</summary>
-    public async Task VerifyAsync(ApiUser user)
+    public async Task VerifyAsync(TestUser user)
     {
         await using var scope = Services.CreateAsyncScope();
         var users = scope.ServiceProvider.GetRequiredService<UserManager<User>>();
-        var account = (await users.FindByIdAsync(user.IdText))!;
+        var account = (await users.FindByIdAsync(user.Id.ToString()))!;
         Assert.True((await users.ConfirmEmailAsync(account, await users.GenerateEmailConfirmationTokenAsync(account))).Succeeded);
     }
 }
@@ -54,28 +52,26 @@ public sealed class DigestPostgresApp : DigestApp
 
 public abstract class DigestTests(DigestApp app)
 {
-    private sealed record Setting(ApiUser Alice, ApiUser Bob, string BobEmail, string ServerId, long General);
+    private sealed record Setting(TestUser Alice, TestUser Bob, string BobEmail, Snowflake ServerId, Snowflake General);
 
     private async Task<Setting> SettingAsync()
     {
-        var aliceTokens = await app.CreateClient().RegisterAsync();
+        var alice = await app.UserAsync();
         var bobName = Api.UniqueName("bob");
-        var bobTokens = await app.CreateClient().RegisterAsync(bobName);
-        var alice = new ApiUser(app.CreateClient(aliceTokens.AccessToken), long.Parse(aliceTokens.User.Id, CultureInfo.InvariantCulture));
-        var bob = new ApiUser(app.CreateClient(bobTokens.AccessToken), long.Parse(bobTokens.User.Id, CultureInfo.InvariantCulture));
+        var bob = await app.UserAsync(bobName);
         await app.VerifyAsync(alice);
         await app.VerifyAsync(bob);
         var server = await alice.CreateServerAsync("Digest club");
         await bob.JoinAsync(alice, server.Id);
         var channels = await (await alice.Client.GetAsync($"/api/v1/servers/{server.Id}/channels")).ReadAsync<List<ChannelResponse>>();
-        return new Setting(alice, bob, $"{bobName}@example.test", server.Id, long.Parse(channels.Single().Id, CultureInfo.InvariantCulture));
+        return new Setting(alice, bob, $"{bobName}@example.test", server.Id, channels.Single().Id);
     }
 
-    private static async Task<long> DmAsync(ApiUser from, ApiUser to)
+    private static async Task<Snowflake> DmAsync(TestUser from, TestUser to)
     {
-        var dm = await (await from.Client.PostAsJsonAsync("/api/v1/users/@me/channels", new { recipientId = to.IdText }))
+        var dm = await (await from.Client.PostAsJsonAsync("/api/v1/users/@me/channels", new { recipientId = to.Id }))
             .Content.ReadFromJsonAsync<System.Text.Json.JsonElement>(Api.Json);
-        return long.Parse(dm.GetProperty("id").GetString()!, CultureInfo.InvariantCulture);
+        return Snowflake.Parse(dm.GetProperty("id").GetString()!, null);
     }
 
     private static bool IsDigest(MimeKit.MimeMessage message) =>
@@ -85,7 +81,7 @@ public abstract class DigestTests(DigestApp app)
     public async Task Mentions_and_dms_missed_while_away_arrive_in_one_digest_whose_link_unsubscribes()
     {
         var s = await SettingAsync();
-        await s.Alice.Client.SendOkAsync(s.General, $"<@{s.Bob.IdText}> the build is green");
+        await s.Alice.Client.SendOkAsync(s.General, $"<@{s.Bob.Id}> the build is green");
         await s.Alice.Client.SendOkAsync(s.General, "chatter nobody asked to be mailed about");
         await s.Alice.Client.SendOkAsync(await DmAsync(s.Alice, s.Bob), "psst, lunch?");
 
@@ -106,7 +102,7 @@ public abstract class DigestTests(DigestApp app)
             .ReadAsync<NotificationSettingsResponse>();
         Assert.Equal("none", unsubscribed.Email);
 
-        await s.Alice.Client.SendOkAsync(s.General, $"<@{s.Bob.IdText}> are you there?");
+        await s.Alice.Client.SendOkAsync(s.General, $"<@{s.Bob.Id}> are you there?");
         Assert.Equal(0, await app.ScanAsync());
         Assert.Single(await SmtpServer.MessagesToAsync(s.BobEmail), IsDigest);
     }
@@ -115,13 +111,13 @@ public abstract class DigestTests(DigestApp app)
     public async Task Read_messages_muted_servers_and_connected_users_are_not_mailed()
     {
         var s = await SettingAsync();
-        var read = await s.Alice.Client.SendOkAsync(s.General, $"<@{s.Bob.IdText}> already seen");
+        var read = await s.Alice.Client.SendOkAsync(s.General, $"<@{s.Bob.Id}> already seen");
         Assert.Equal(HttpStatusCode.OK, (await s.Bob.Client.PostAsync($"/api/v1/channels/{s.General}/messages/{read.Id}/ack", null)).StatusCode);
         Assert.Equal(0, await app.ScanAsync());
 
-        var muted = await s.Bob.Client.PatchAsJsonAsync("/api/v1/users/@me/notification-settings", new { mutedServerIds = new[] { s.ServerId, "123" } });
+        var muted = await s.Bob.Client.PatchAsJsonAsync("/api/v1/users/@me/notification-settings", new { mutedServerIds = new object[] { s.ServerId, "123" } });
         Assert.Equal([s.ServerId], (await muted.ReadAsync<NotificationSettingsResponse>()).MutedServerIds);
-        await s.Alice.Client.SendOkAsync(s.General, $"<@{s.Bob.IdText}> in a muted server");
+        await s.Alice.Client.SendOkAsync(s.General, $"<@{s.Bob.Id}> in a muted server");
         Assert.Equal(0, await app.ScanAsync());
 
         await using var online = await GatewayClient.ConnectAsync(app, s.Bob.Client.DefaultRequestHeaders.Authorization!.Parameter!);
@@ -149,6 +145,28 @@ public abstract class DigestTests(DigestApp app)
         Assert.Contains("general chatter for the keen", digest.TextBody, StringComparison.Ordinal);
         await (await app.CreateClient().PostAsJsonAsync("/api/v1/notifications/unsubscribe", new { token = "forged" }))
             .AssertProblemAsync(HttpStatusCode.BadRequest, "invalid_token");
+    }
+
+    [Fact]
+    public async Task Muting_device_notifications_is_kept_apart_from_email_and_from_other_users()
+    {
+        var s = await SettingAsync();
+        var before = await (await s.Bob.Client.GetAsync("/api/v1/users/@me/notification-settings")).ReadAsync<NotificationSettingsResponse>();
+        Assert.False(before.DesktopMuted);
+
+        var muted = await (await s.Bob.Client.PatchAsJsonAsync("/api/v1/users/@me/notification-settings", new { desktopMuted = true }))
+            .ReadAsync<NotificationSettingsResponse>();
+        Assert.True(muted.DesktopMuted);
+        Assert.Equal(before.Email, muted.Email);
+        // A patch of something else leaves it muted; another user is not muted by it.
+        await s.Bob.Client.PatchAsJsonAsync("/api/v1/users/@me/notification-settings", new { email = "none" });
+        Assert.True((await (await s.Bob.Client.GetAsync("/api/v1/users/@me/notification-settings")).ReadAsync<NotificationSettingsResponse>()).DesktopMuted);
+        Assert.False((await (await s.Alice.Client.GetAsync("/api/v1/users/@me/notification-settings")).ReadAsync<NotificationSettingsResponse>()).DesktopMuted);
+
+        var unmuted = await (await s.Bob.Client.PatchAsJsonAsync("/api/v1/users/@me/notification-settings", new { desktopMuted = false }))
+            .ReadAsync<NotificationSettingsResponse>();
+        Assert.False(unmuted.DesktopMuted);
+        Assert.Equal("none", unmuted.Email);
     }
 }
 

@@ -4,7 +4,6 @@ using System.Net.Http.Json;
 using KamaChat.Server.Features.Events;
 using KamaChat.Server.Features.Servers;
 using KamaChat.Tests.Infrastructure;
-using KamaChat.Tests.Servers;
 using Microsoft.EntityFrameworkCore;
 using P = KamaChat.Server.Features.Permissions.Permissions;
 
@@ -12,12 +11,11 @@ namespace KamaChat.Tests.Roles;
 
 public abstract class RoleTests(KamaChatApp app)
 {
-    private static long Id(string id) => long.Parse(id, CultureInfo.InvariantCulture);
 
     private static string Bits(P permissions) => ((long)permissions).ToString(CultureInfo.InvariantCulture);
 
     /// <summary>An owner, a moderator (role "mods" with Manage Roles and Kick, above role "helpers") and a plain member.</summary>
-    private async Task<(ApiUser Owner, ApiUser Moderator, ApiUser Member, ServerResponse Server, RoleResponse Mods, RoleResponse Helpers)> SetUpAsync()
+    private async Task<(TestUser Owner, TestUser Moderator, TestUser Member, ServerResponse Server, RoleResponse Mods, RoleResponse Helpers)> SetUpAsync()
     {
         var owner = await app.UserAsync();
         var moderator = await app.UserAsync();
@@ -39,14 +37,14 @@ public abstract class RoleTests(KamaChatApp app)
 
         Assert.Equal((2, 1), (mods.Position, helpers.Position));
         Assert.Equal(Bits(P.ManageRoles | P.Kick | P.ManageNicknames), mods.Permissions);
-        var events = await app.EventTypesAsync(EventScope.Server, Id(server.Id));
+        var events = await app.EventTypesAsync(EventScope.Server, server.Id);
         Assert.Contains("RoleCreated", events);
         Assert.Equal("MemberUpdated", events[^1]);
 
         var edited = await (await owner.Client.PatchAsJsonAsync($"/api/v1/servers/{server.Id}/roles/{helpers.Id}",
             new { name = "Helpers", color = 0x00FF00, mentionable = true })).ReadAsync<RoleResponse>();
         Assert.Equal(("Helpers", 0x00FF00, true), (edited.Name, edited.Color, edited.Mentionable));
-        Assert.Equal("RoleUpdated", (await app.EventTypesAsync(EventScope.Server, Id(server.Id)))[^1]);
+        Assert.Equal("RoleUpdated", (await app.EventTypesAsync(EventScope.Server, server.Id))[^1]);
     }
 
     [Fact]
@@ -61,7 +59,7 @@ public abstract class RoleTests(KamaChatApp app)
             .AssertProblemAsync(HttpStatusCode.Forbidden, "missing_permission");
         await (await member.Client.DeleteAsync($"/api/v1/servers/{server.Id}/roles/{helpers.Id}"))
             .AssertProblemAsync(HttpStatusCode.Forbidden, "missing_permission");
-        await (await member.Client.PutAsync($"/api/v1/servers/{server.Id}/members/{member.IdText}/roles/{helpers.Id}", null))
+        await (await member.Client.PutAsync($"/api/v1/servers/{server.Id}/members/{member.Id}/roles/{helpers.Id}", null))
             .AssertProblemAsync(HttpStatusCode.Forbidden, "missing_permission");
         await (await member.Client.PatchAsJsonAsync($"/api/v1/servers/{server.Id}/roles/positions", new[] { new { id = helpers.Id, position = 1 } }))
             .AssertProblemAsync(HttpStatusCode.Forbidden, "missing_permission");
@@ -81,11 +79,11 @@ public abstract class RoleTests(KamaChatApp app)
             .AssertProblemAsync(HttpStatusCode.Forbidden, "role_hierarchy");
         await (await moderator.Client.DeleteAsync($"/api/v1/servers/{server.Id}/roles/{mods.Id}"))
             .AssertProblemAsync(HttpStatusCode.Forbidden, "role_hierarchy");
-        await (await moderator.Client.PutAsync($"/api/v1/servers/{server.Id}/members/{member.IdText}/roles/{mods.Id}", null))
+        await (await moderator.Client.PutAsync($"/api/v1/servers/{server.Id}/members/{member.Id}/roles/{mods.Id}", null))
             .AssertProblemAsync(HttpStatusCode.Forbidden, "role_hierarchy");
-        await (await moderator.Client.PutAsync($"/api/v1/servers/{server.Id}/members/{peer.IdText}/roles/{helpers.Id}", null))
+        await (await moderator.Client.PutAsync($"/api/v1/servers/{server.Id}/members/{peer.Id}/roles/{helpers.Id}", null))
             .AssertProblemAsync(HttpStatusCode.Forbidden, "role_hierarchy");
-        await (await moderator.Client.PatchAsJsonAsync($"/api/v1/servers/{server.Id}/members/{peer.IdText}", new { nickname = "demoted" }))
+        await (await moderator.Client.PatchAsJsonAsync($"/api/v1/servers/{server.Id}/members/{peer.Id}", new { nickname = "demoted" }))
             .AssertProblemAsync(HttpStatusCode.Forbidden, "role_hierarchy");
         await (await moderator.Client.PatchAsJsonAsync($"/api/v1/servers/{server.Id}/roles/positions", new[] { new { id = helpers.Id, position = 2 } }))
             .AssertProblemAsync(HttpStatusCode.Forbidden, "role_hierarchy");
@@ -98,11 +96,11 @@ public abstract class RoleTests(KamaChatApp app)
 
         // Below them, they may.
         await moderator.AssignRoleAsync(server.Id, member, helpers.Id);
-        var updated = await (await moderator.Client.GetAsync($"/api/v1/servers/{server.Id}/members/{member.IdText}")).ReadAsync<MemberResponse>();
+        var updated = await (await moderator.Client.GetAsync($"/api/v1/servers/{server.Id}/members/{member.Id}")).ReadAsync<MemberResponse>();
         Assert.Equal([helpers.Id], updated.Roles);
-        Assert.Equal("MemberUpdated", (await app.EventTypesAsync(EventScope.Server, Id(server.Id)))[^1]);
+        Assert.Equal("MemberUpdated", (await app.EventTypesAsync(EventScope.Server, server.Id))[^1]);
         Assert.Equal(HttpStatusCode.NoContent,
-            (await moderator.Client.DeleteAsync($"/api/v1/servers/{server.Id}/members/{member.IdText}/roles/{helpers.Id}")).StatusCode);
+            (await moderator.Client.DeleteAsync($"/api/v1/servers/{server.Id}/members/{member.Id}/roles/{helpers.Id}")).StatusCode);
         var created = await moderator.CreateRoleAsync(server.Id, "kickers", P.Kick);
         Assert.Equal(1, created.Position);
     }
@@ -119,10 +117,10 @@ public abstract class RoleTests(KamaChatApp app)
         await (await owner.Client.DeleteAsync($"/api/v1/servers/{server.Id}/roles/424242")).AssertProblemAsync(HttpStatusCode.NotFound, "not_found");
         Assert.Equal(HttpStatusCode.NoContent, (await owner.Client.DeleteAsync($"/api/v1/servers/{server.Id}/roles/{mods.Id}")).StatusCode);
 
-        var member = await (await owner.Client.GetAsync($"/api/v1/servers/{server.Id}/members/{moderator.IdText}")).ReadAsync<MemberResponse>();
+        var member = await (await owner.Client.GetAsync($"/api/v1/servers/{server.Id}/members/{moderator.Id}")).ReadAsync<MemberResponse>();
         Assert.Empty(member.Roles);
         Assert.Equal(0, await app.QueryAsync(db => db.PermissionOverwrites.CountAsync()));
-        Assert.Equal("RoleDeleted", (await app.EventTypesAsync(EventScope.Server, Id(server.Id)))[^1]);
+        Assert.Equal("RoleDeleted", (await app.EventTypesAsync(EventScope.Server, server.Id))[^1]);
     }
 
     [Theory]

@@ -20,19 +20,19 @@ public abstract class AccessTests(KamaChatApp app)
         await owner.AssignRoleAsync(server.Id, member, role.Id);
         var channel = await owner.CreateChannelAsync(server.Id, "room");
         await owner.Client.PutAsJsonAsync($"/api/v1/channels/{channel.Id}/permissions/role/{role.Id}", new { allow = "64", deny = "0" });
-        await owner.Client.PutAsJsonAsync($"/api/v1/servers/{server.Id}/bans/{banned.IdText}", new { reason = "x" });
+        await owner.Client.PutAsJsonAsync($"/api/v1/servers/{server.Id}/bans/{banned.Id}", new { reason = "x" });
         var s = $"/api/v1/servers/{server.Id}";
         var requests = new (HttpMethod Method, string Url, object? Body)[]
         {
-            (HttpMethod.Patch, $"{s}/members/{owner.IdText}", new { nickname = "x" }),
-            (HttpMethod.Delete, $"{s}/bans/{banned.IdText}", null),
+            (HttpMethod.Patch, $"{s}/members/{owner.Id}", new { nickname = "x" }),
+            (HttpMethod.Delete, $"{s}/bans/{banned.Id}", null),
             (HttpMethod.Patch, $"{s}/channels/positions", new[] { new { id = channel.Id, position = 9 } }),
             (HttpMethod.Post, $"{s}/roles", new { name = "x", permissions = "0", color = 0, mentionable = false }),
             (HttpMethod.Patch, $"{s}/roles/{role.Id}", new { name = "x" }),
             (HttpMethod.Patch, $"{s}/roles/positions", new[] { new { id = role.Id, position = 1 } }),
             (HttpMethod.Delete, $"{s}/roles/{role.Id}", null),
-            (HttpMethod.Put, $"{s}/members/{owner.IdText}/roles/{role.Id}", null),
-            (HttpMethod.Delete, $"{s}/members/{member.IdText}/roles/{role.Id}", null),
+            (HttpMethod.Put, $"{s}/members/{owner.Id}/roles/{role.Id}", null),
+            (HttpMethod.Delete, $"{s}/members/{member.Id}/roles/{role.Id}", null),
             (HttpMethod.Put, $"/api/v1/channels/{channel.Id}/permissions/role/{role.Id}", new { allow = "0", deny = "0" }),
             (HttpMethod.Delete, $"/api/v1/channels/{channel.Id}/permissions/role/{role.Id}", null),
             (HttpMethod.Delete, $"/api/v1/channels/{channel.Id}", null),

@@ -30,7 +30,7 @@ public abstract class InviteTests(KamaChatApp app)
         Assert.Equal(server.Id, again.Id);
 
         Assert.Equal(1, await app.QueryAsync(db => db.Invites.Where(i => i.Code == invite.Code).Select(i => i.Uses).SingleAsync()));
-        Assert.Equal("MemberJoined", (await app.EventTypesAsync(EventScope.Server, long.Parse(server.Id, System.Globalization.CultureInfo.InvariantCulture)))[^1]);
+        Assert.Equal("MemberJoined", (await app.EventTypesAsync(EventScope.Server, server.Id))[^1]);
         Assert.Equal("ServerJoined", (await app.EventTypesAsync(EventScope.User, guest.Id))[^1]);
     }
 
@@ -49,7 +49,7 @@ public abstract class InviteTests(KamaChatApp app)
         Assert.Single(responses, r => r.StatusCode == HttpStatusCode.OK);
         await responses.Single(r => r.StatusCode != HttpStatusCode.OK).AssertProblemAsync(HttpStatusCode.Gone, "invite_exhausted");
         Assert.Equal(1, await app.QueryAsync(db => db.Invites.Where(i => i.Code == invite.Code).Select(i => i.Uses).SingleAsync()));
-        Assert.Equal(2, await app.QueryAsync(db => db.Members.CountAsync(m => m.ServerId == long.Parse(server.Id, System.Globalization.CultureInfo.InvariantCulture))));
+        Assert.Equal(2, await app.QueryAsync(db => db.Members.CountAsync(m => m.ServerId == server.Id)));
     }
 
     [Fact]
@@ -95,7 +95,7 @@ public abstract class InviteTests(KamaChatApp app)
         Assert.Contains(listed, i => i.Code == membersInvite.Code);
         Assert.Equal(HttpStatusCode.NoContent, (await member.Client.DeleteAsync($"/api/v1/invites/{membersInvite.Code}")).StatusCode);
         Assert.Equal(HttpStatusCode.NoContent, (await owner.Client.DeleteAsync($"/api/v1/invites/{ownersInvite.Code}")).StatusCode);
-        Assert.Equal("InviteDeleted", (await app.EventTypesAsync(EventScope.Server, long.Parse(server.Id, System.Globalization.CultureInfo.InvariantCulture)))[^1]);
+        Assert.Equal("InviteDeleted", (await app.EventTypesAsync(EventScope.Server, server.Id))[^1]);
     }
 
     [Theory]

@@ -10,14 +10,13 @@ namespace KamaChat.Tests.Servers;
 
 public abstract class MemberTests(KamaChatApp app)
 {
-    private static long Id(string id) => long.Parse(id, System.Globalization.CultureInfo.InvariantCulture);
 
     [Fact]
     public async Task The_member_list_pages_by_user_id()
     {
         var owner = await app.UserAsync();
         var server = await owner.CreateServerAsync();
-        var others = new List<ApiUser>();
+        var others = new List<TestUser>();
         for (var i = 0; i < 3; i++)
         {
             var user = await app.UserAsync();
@@ -29,9 +28,9 @@ public abstract class MemberTests(KamaChatApp app)
         var first = await (await owner.Client.GetAsync($"/api/v1/servers/{server.Id}/members?limit=2")).ReadAsync<List<MemberResponse>>();
         var rest = await (await owner.Client.GetAsync($"/api/v1/servers/{server.Id}/members?limit=2&after={first[^1].UserId}")).ReadAsync<List<MemberResponse>>();
 
-        Assert.Equal(all, first.Concat(rest).Select(m => Id(m.UserId)));
-        var one = await (await owner.Client.GetAsync($"/api/v1/servers/{server.Id}/members/{others[0].IdText}")).ReadAsync<MemberResponse>();
-        Assert.Equal(others[0].IdText, one.UserId);
+        Assert.Equal(all, first.Concat(rest).Select(m => m.UserId));
+        var one = await (await owner.Client.GetAsync($"/api/v1/servers/{server.Id}/members/{others[0].Id}")).ReadAsync<MemberResponse>();
+        Assert.Equal(others[0].Id, one.UserId);
         await (await owner.Client.GetAsync($"/api/v1/servers/{server.Id}/members/42")).AssertProblemAsync(HttpStatusCode.NotFound, "not_found");
     }
 
@@ -57,7 +56,7 @@ public abstract class MemberTests(KamaChatApp app)
         Assert.Equal(HttpStatusCode.NoContent, (await member.Client.DeleteAsync($"/api/v1/servers/{server.Id}/members/@me")).StatusCode);
 
         await (await member.Client.GetAsync($"/api/v1/servers/{server.Id}/channels")).AssertProblemAsync(HttpStatusCode.NotFound, "not_found");
-        Assert.Equal("MemberLeft", (await app.EventTypesAsync(EventScope.Server, Id(server.Id)))[^1]);
+        Assert.Equal("MemberLeft", (await app.EventTypesAsync(EventScope.Server, server.Id))[^1]);
         Assert.Equal("ServerRemoved", (await app.EventTypesAsync(EventScope.User, member.Id))[^1]);
     }
 
@@ -76,27 +75,27 @@ public abstract class MemberTests(KamaChatApp app)
         await owner.AssignRoleAsync(server.Id, peer, mods.Id);
         var before = await app.SnapshotAsync();
 
-        await (await member.Client.DeleteAsync($"/api/v1/servers/{server.Id}/members/{peer.IdText}"))
+        await (await member.Client.DeleteAsync($"/api/v1/servers/{server.Id}/members/{peer.Id}"))
             .AssertProblemAsync(HttpStatusCode.Forbidden, "missing_permission");
-        await (await moderator.Client.DeleteAsync($"/api/v1/servers/{server.Id}/members/{peer.IdText}"))
+        await (await moderator.Client.DeleteAsync($"/api/v1/servers/{server.Id}/members/{peer.Id}"))
             .AssertProblemAsync(HttpStatusCode.Forbidden, "role_hierarchy");
-        await (await moderator.Client.DeleteAsync($"/api/v1/servers/{server.Id}/members/{owner.IdText}"))
+        await (await moderator.Client.DeleteAsync($"/api/v1/servers/{server.Id}/members/{owner.Id}"))
             .AssertProblemAsync(HttpStatusCode.Forbidden, "role_hierarchy");
-        await (await owner.Client.DeleteAsync($"/api/v1/servers/{server.Id}/members/{owner.IdText}"))
+        await (await owner.Client.DeleteAsync($"/api/v1/servers/{server.Id}/members/{owner.Id}"))
             .AssertProblemAsync(HttpStatusCode.Forbidden, "role_hierarchy");
         await (await moderator.Client.DeleteAsync($"/api/v1/servers/{server.Id}/members/424242"))
             .AssertProblemAsync(HttpStatusCode.NotFound, "not_found");
         Assert.Equal(before, await app.SnapshotAsync());
 
-        Assert.Equal(HttpStatusCode.NoContent, (await moderator.Client.DeleteAsync($"/api/v1/servers/{server.Id}/members/{member.IdText}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await moderator.Client.DeleteAsync($"/api/v1/servers/{server.Id}/members/{member.Id}")).StatusCode);
 
-        var left = await app.QueryAsync(db => db.EventLog.Where(e => e.Scope == EventScope.Server && e.ScopeId == Id(server.Id))
+        var left = await app.QueryAsync(db => db.EventLog.Where(e => e.Scope == EventScope.Server && e.ScopeId == server.Id)
             .OrderByDescending(e => e.Sequence).Select(e => e.Payload).FirstAsync());
         Assert.Contains("\"reason\":\"kicked\"", left, StringComparison.Ordinal);
-        Assert.Contains($"\"userId\":\"{member.IdText}\"", left, StringComparison.Ordinal);
+        Assert.Contains($"\"userId\":\"{member.Id}\"", left, StringComparison.Ordinal);
         await (await member.Client.GetAsync($"/api/v1/servers/{server.Id}")).AssertProblemAsync(HttpStatusCode.NotFound, "not_found");
         await (await member.Client.GetAsync($"/api/v1/servers/{server.Id}/channels")).AssertProblemAsync(HttpStatusCode.NotFound, "not_found");
-        Assert.Equal("MemberLeft", (await app.EventTypesAsync(EventScope.Server, Id(server.Id)))[^1]);
+        Assert.Equal("MemberLeft", (await app.EventTypesAsync(EventScope.Server, server.Id))[^1]);
         Assert.Equal("ServerRemoved", (await app.EventTypesAsync(EventScope.User, member.Id))[^1]);
     }
 
@@ -112,16 +111,16 @@ public abstract class MemberTests(KamaChatApp app)
 
         var mine = await (await member.Client.PatchAsJsonAsync($"/api/v1/servers/{server.Id}/members/@me", new { nickname = "Bee" })).ReadAsync<MemberResponse>();
         Assert.Equal("Bee", mine.Nickname);
-        Assert.Equal("MemberUpdated", (await app.EventTypesAsync(EventScope.Server, Id(server.Id)))[^1]);
+        Assert.Equal("MemberUpdated", (await app.EventTypesAsync(EventScope.Server, server.Id))[^1]);
         var before = await app.SnapshotAsync();
 
-        await (await member.Client.PatchAsJsonAsync($"/api/v1/servers/{server.Id}/members/{other.IdText}", new { nickname = "Silly" }))
+        await (await member.Client.PatchAsJsonAsync($"/api/v1/servers/{server.Id}/members/{other.Id}", new { nickname = "Silly" }))
             .AssertProblemAsync(HttpStatusCode.Forbidden, "missing_permission");
         await (await member.Client.PatchAsJsonAsync($"/api/v1/servers/{server.Id}/members/@me", new { nickname = new string('n', 33) }))
             .AssertProblemAsync(HttpStatusCode.BadRequest, "validation_failed");
         Assert.Equal(before, await app.SnapshotAsync());
 
-        var renamed = await (await owner.Client.PatchAsJsonAsync($"/api/v1/servers/{server.Id}/members/{other.IdText}", new { nickname = "Cee" })).ReadAsync<MemberResponse>();
+        var renamed = await (await owner.Client.PatchAsJsonAsync($"/api/v1/servers/{server.Id}/members/{other.Id}", new { nickname = "Cee" })).ReadAsync<MemberResponse>();
         Assert.Equal("Cee", renamed.Nickname);
     }
 
@@ -136,28 +135,28 @@ public abstract class MemberTests(KamaChatApp app)
         await bystander.JoinAsync(owner, server.Id);
         var before = await app.SnapshotAsync();
 
-        await (await bystander.Client.PutAsJsonAsync($"/api/v1/servers/{server.Id}/bans/{member.IdText}", new { reason = "no" }))
+        await (await bystander.Client.PutAsJsonAsync($"/api/v1/servers/{server.Id}/bans/{member.Id}", new { reason = "no" }))
             .AssertProblemAsync(HttpStatusCode.Forbidden, "missing_permission");
         await (await bystander.Client.GetAsync($"/api/v1/servers/{server.Id}/bans")).AssertProblemAsync(HttpStatusCode.Forbidden, "missing_permission");
-        await (await owner.Client.PutAsJsonAsync($"/api/v1/servers/{server.Id}/bans/{owner.IdText}", new { reason = "x" }))
+        await (await owner.Client.PutAsJsonAsync($"/api/v1/servers/{server.Id}/bans/{owner.Id}", new { reason = "x" }))
             .AssertProblemAsync(HttpStatusCode.Forbidden, "role_hierarchy");
-        await (await owner.Client.PutAsJsonAsync($"/api/v1/servers/{server.Id}/bans/{member.IdText}", new { reason = new string('r', 513) }))
+        await (await owner.Client.PutAsJsonAsync($"/api/v1/servers/{server.Id}/bans/{member.Id}", new { reason = new string('r', 513) }))
             .AssertProblemAsync(HttpStatusCode.BadRequest, "validation_failed");
         Assert.Equal(before, await app.SnapshotAsync());
 
         Assert.Equal(HttpStatusCode.NoContent,
-            (await owner.Client.PutAsJsonAsync($"/api/v1/servers/{server.Id}/bans/{member.IdText}", new { reason = "spam" })).StatusCode);
+            (await owner.Client.PutAsJsonAsync($"/api/v1/servers/{server.Id}/bans/{member.Id}", new { reason = "spam" })).StatusCode);
 
         var bans = await (await owner.Client.GetAsync($"/api/v1/servers/{server.Id}/bans")).ReadAsync<List<BanResponse>>();
-        Assert.Equal((member.IdText, "spam"), (Assert.Single(bans).UserId, bans[0].Reason));
+        Assert.Equal((member.Id, "spam"), (Assert.Single(bans).UserId, bans[0].Reason));
         await (await member.Client.GetAsync($"/api/v1/servers/{server.Id}")).AssertProblemAsync(HttpStatusCode.NotFound, "not_found");
         var invite = await owner.InviteAsync(server.Id);
         await (await member.Client.PostAsync($"/api/v1/invites/{invite.Code}/join", null)).AssertProblemAsync(HttpStatusCode.Forbidden, "banned");
-        Assert.Contains("MemberLeft", await app.EventTypesAsync(EventScope.Server, Id(server.Id)));
+        Assert.Contains("MemberLeft", await app.EventTypesAsync(EventScope.Server, server.Id));
         Assert.Equal("ServerRemoved", (await app.EventTypesAsync(EventScope.User, member.Id))[^1]);
 
-        Assert.Equal(HttpStatusCode.NoContent, (await owner.Client.DeleteAsync($"/api/v1/servers/{server.Id}/bans/{member.IdText}")).StatusCode);
-        await (await owner.Client.DeleteAsync($"/api/v1/servers/{server.Id}/bans/{member.IdText}")).AssertProblemAsync(HttpStatusCode.NotFound, "not_found");
+        Assert.Equal(HttpStatusCode.NoContent, (await owner.Client.DeleteAsync($"/api/v1/servers/{server.Id}/bans/{member.Id}")).StatusCode);
+        await (await owner.Client.DeleteAsync($"/api/v1/servers/{server.Id}/bans/{member.Id}")).AssertProblemAsync(HttpStatusCode.NotFound, "not_found");
         await (await member.Client.PostAsync($"/api/v1/invites/{invite.Code}/join", null)).ReadAsync<ServerResponse>();
     }
 }

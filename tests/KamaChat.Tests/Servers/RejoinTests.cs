@@ -19,10 +19,10 @@ public abstract class RejoinTests(KamaChatApp app)
         var staff = await owner.CreateChannelAsync(server.Id, "staff");
         var view = ((long)P.ViewChannel).ToString(CultureInfo.InvariantCulture);
         Assert.True((await owner.Client.PutAsJsonAsync($"/api/v1/channels/{staff.Id}/permissions/role/{server.Id}", new { allow = "0", deny = view })).IsSuccessStatusCode);
-        Assert.True((await owner.Client.PutAsJsonAsync($"/api/v1/channels/{staff.Id}/permissions/member/{member.IdText}", new { allow = view, deny = "0" })).IsSuccessStatusCode);
+        Assert.True((await owner.Client.PutAsJsonAsync($"/api/v1/channels/{staff.Id}/permissions/member/{member.Id}", new { allow = view, deny = "0" })).IsSuccessStatusCode);
         Assert.Equal(HttpStatusCode.OK, (await member.Client.GetAsync($"/api/v1/channels/{staff.Id}")).StatusCode);
 
-        Assert.Equal(HttpStatusCode.NoContent, (await owner.Client.DeleteAsync($"/api/v1/servers/{server.Id}/members/{member.IdText}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await owner.Client.DeleteAsync($"/api/v1/servers/{server.Id}/members/{member.Id}")).StatusCode);
         await member.JoinAsync(owner, server.Id);
 
         await (await member.Client.GetAsync($"/api/v1/channels/{staff.Id}")).AssertProblemAsync(HttpStatusCode.NotFound, "not_found");

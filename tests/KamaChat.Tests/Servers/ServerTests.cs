@@ -20,16 +20,16 @@ public abstract class ServerTests(KamaChatApp app)
         var server = await owner.CreateServerAsync("  Book club  ");
 
         Assert.Equal("Book club", server.Name);
-        Assert.Equal(owner.IdText, server.OwnerId);
+        Assert.Equal(owner.Id, server.OwnerId);
         Assert.Equal(1, server.MemberCount);
         var roles = await (await owner.Client.GetAsync($"/api/v1/servers/{server.Id}/roles")).ReadAsync<List<RoleResponse>>();
         var everyone = Assert.Single(roles);
         Assert.Equal(("@everyone", server.Id, ((long)P.DefaultEveryone).ToString(System.Globalization.CultureInfo.InvariantCulture)),
             (everyone.Name, everyone.Id, everyone.Permissions));
         var channel = Assert.Single(await (await owner.Client.GetAsync($"/api/v1/servers/{server.Id}/channels")).ReadAsync<List<ChannelResponse>>());
-        Assert.Equal(("general", "text", server.Id), (channel.Name, channel.Type, channel.ServerId));
+        Assert.Equal(("general", "text", (Snowflake?)server.Id), (channel.Name, channel.Type, channel.ServerId));
         var members = await (await owner.Client.GetAsync($"/api/v1/servers/{server.Id}/members")).ReadAsync<List<MemberResponse>>();
-        Assert.Equal(owner.IdText, Assert.Single(members).UserId);
+        Assert.Equal(owner.Id, Assert.Single(members).UserId);
         Assert.Contains("ServerJoined", await app.EventTypesAsync(EventScope.User, owner.Id));
         var mine = await (await owner.Client.GetAsync("/api/v1/users/@me/servers")).ReadAsync<List<ServerResponse>>();
         Assert.Equal(server.Id, Assert.Single(mine).Id);
@@ -43,23 +43,23 @@ public abstract class ServerTests(KamaChatApp app)
         var server = await owner.CreateServerAsync();
         var before = await app.SnapshotAsync();
 
-        foreach (var url in new[] { "", "/channels", "/members", $"/members/{owner.IdText}", "/roles", "/bans", "/invites" })
+        foreach (var url in new[] { "", "/channels", "/members", $"/members/{owner.Id}", "/roles", "/bans", "/invites" })
             await (await stranger.Client.GetAsync($"/api/v1/servers/{server.Id}{url}")).AssertProblemAsync(HttpStatusCode.NotFound, "not_found");
         await (await stranger.Client.PatchAsJsonAsync($"/api/v1/servers/{server.Id}", new { name = "Mine now" }))
             .AssertProblemAsync(HttpStatusCode.NotFound, "not_found");
         await (await stranger.Client.SendJsonAsync(HttpMethod.Delete, $"/api/v1/servers/{server.Id}", new { confirmName = server.Name }))
             .AssertProblemAsync(HttpStatusCode.NotFound, "not_found");
-        await (await stranger.Client.PostAsJsonAsync($"/api/v1/servers/{server.Id}/transfer", new { newOwnerId = stranger.IdText }))
+        await (await stranger.Client.PostAsJsonAsync($"/api/v1/servers/{server.Id}/transfer", new { newOwnerId = stranger.Id }))
             .AssertProblemAsync(HttpStatusCode.NotFound, "not_found");
         await (await stranger.Client.PostAsJsonAsync($"/api/v1/servers/{server.Id}/invites", new { maxUses = 0, maxAgeSeconds = 0, temporary = false }))
             .AssertProblemAsync(HttpStatusCode.NotFound, "not_found");
         await (await stranger.Client.PostAsJsonAsync($"/api/v1/servers/{server.Id}/channels", new { name = "x", type = "text", slowModeSeconds = 0 }))
             .AssertProblemAsync(HttpStatusCode.NotFound, "not_found");
-        await (await stranger.Client.DeleteAsync($"/api/v1/servers/{server.Id}/members/{owner.IdText}"))
+        await (await stranger.Client.DeleteAsync($"/api/v1/servers/{server.Id}/members/{owner.Id}"))
             .AssertProblemAsync(HttpStatusCode.NotFound, "not_found");
         await (await stranger.Client.DeleteAsync($"/api/v1/servers/{server.Id}/members/@me"))
             .AssertProblemAsync(HttpStatusCode.NotFound, "not_found");
-        await (await stranger.Client.PutAsJsonAsync($"/api/v1/servers/{server.Id}/bans/{owner.IdText}", new { reason = "x" }))
+        await (await stranger.Client.PutAsJsonAsync($"/api/v1/servers/{server.Id}/bans/{owner.Id}", new { reason = "x" }))
             .AssertProblemAsync(HttpStatusCode.NotFound, "not_found");
         Assert.Empty(await (await stranger.Client.GetAsync("/api/v1/users/@me/servers")).ReadAsync<List<ServerResponse>>());
         Assert.Equal(before, await app.SnapshotAsync());
@@ -89,7 +89,7 @@ public abstract class ServerTests(KamaChatApp app)
         var updated = await (await owner.Client.PatchAsJsonAsync($"/api/v1/servers/{server.Id}",
             new { name = " Renamed ", description = "About us", iconUrl = "https://example.test/icon.png" })).ReadAsync<ServerResponse>();
         Assert.Equal(("Renamed", "About us", "https://example.test/icon.png", 2), (updated.Name, updated.Description, updated.IconUrl, updated.MemberCount));
-        Assert.Equal("ServerUpdated", (await app.EventTypesAsync(EventScope.Server, long.Parse(server.Id, System.Globalization.CultureInfo.InvariantCulture)))[^1]);
+        Assert.Equal("ServerUpdated", (await app.EventTypesAsync(EventScope.Server, server.Id))[^1]);
     }
 
     [Theory]
@@ -127,14 +127,14 @@ public abstract class ServerTests(KamaChatApp app)
         var owner = await app.UserAsync();
         var admin = await app.UserAsync();
         var server = await owner.CreateServerAsync("Doomed");
-        var serverId = long.Parse(server.Id, System.Globalization.CultureInfo.InvariantCulture);
+        var serverId = server.Id;
         await admin.JoinAsync(owner, server.Id);
         var role = await owner.CreateRoleAsync(server.Id, "admin", P.Administrator);
         await owner.AssignRoleAsync(server.Id, admin, role.Id);
         var channel = await owner.CreateChannelAsync(server.Id, "talk");
         await app.QueryAsync(async db =>
         {
-            db.Messages.Add(new Message { Id = 1, ChannelId = long.Parse(channel.Id, System.Globalization.CultureInfo.InvariantCulture), AuthorId = owner.Id, Content = "hi" });
+            db.Messages.Add(new Message { Id = new Snowflake(1), ChannelId = channel.Id, AuthorId = owner.Id, Content = "hi" });
             return await db.SaveChangesAsync();
         });
         var before = await app.SnapshotAsync();
@@ -171,19 +171,19 @@ public abstract class ServerTests(KamaChatApp app)
         await member.JoinAsync(owner, server.Id);
         var before = await app.SnapshotAsync();
 
-        await (await member.Client.PostAsJsonAsync($"/api/v1/servers/{server.Id}/transfer", new { newOwnerId = member.IdText }))
+        await (await member.Client.PostAsJsonAsync($"/api/v1/servers/{server.Id}/transfer", new { newOwnerId = member.Id }))
             .AssertProblemAsync(HttpStatusCode.Forbidden, "owner_only");
-        await (await owner.Client.PostAsJsonAsync($"/api/v1/servers/{server.Id}/transfer", new { newOwnerId = stranger.IdText }))
+        await (await owner.Client.PostAsJsonAsync($"/api/v1/servers/{server.Id}/transfer", new { newOwnerId = stranger.Id }))
             .AssertProblemAsync(HttpStatusCode.NotFound, "not_found");
-        await (await owner.Client.PostAsJsonAsync($"/api/v1/servers/{server.Id}/transfer", new { newOwnerId = member.IdText, password = "wrong password" }))
+        await (await owner.Client.PostAsJsonAsync($"/api/v1/servers/{server.Id}/transfer", new { newOwnerId = member.Id, password = "wrong password" }))
             .AssertProblemAsync(HttpStatusCode.Forbidden, "invalid_password");
         await (await owner.Client.DeleteAsync($"/api/v1/servers/{server.Id}/members/@me"))
             .AssertProblemAsync(HttpStatusCode.Conflict, "owner_cannot_leave");
         Assert.Equal(before, await app.SnapshotAsync());
 
         var moved = await (await owner.Client.PostAsJsonAsync($"/api/v1/servers/{server.Id}/transfer",
-            new { newOwnerId = member.IdText, password = Api.GoodPassword })).ReadAsync<ServerResponse>();
-        Assert.Equal(member.IdText, moved.OwnerId);
+            new { newOwnerId = member.Id, password = Api.GoodPassword })).ReadAsync<ServerResponse>();
+        Assert.Equal(member.Id, moved.OwnerId);
         Assert.Equal(HttpStatusCode.NoContent, (await owner.Client.DeleteAsync($"/api/v1/servers/{server.Id}/members/@me")).StatusCode);
     }
 }

@@ -9,7 +9,7 @@ namespace KamaChat.Tests.Servers;
 
 public abstract class TemporaryMembershipTests(KamaChatApp app)
 {
-    private static string Token(ApiUser user) => user.Client.DefaultRequestHeaders.Authorization!.Parameter!;
+    private static string Token(TestUser user) => user.Client.DefaultRequestHeaders.Authorization!.Parameter!;
 
     [Fact]
     public async Task A_temporary_member_leaves_when_they_go_offline_unless_given_a_role()
@@ -29,19 +29,19 @@ public abstract class TemporaryMembershipTests(KamaChatApp app)
         var promotedClient = await GatewayClient.ConnectAsync(app, Token(promoted));
         await guestClient.ReadyAsync();
         await promotedClient.ReadyAsync();
-        Assert.Equal(HttpStatusCode.OK, (await owner.Client.GetAsync($"/api/v1/servers/{server.Id}/members/{guest.IdText}")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await owner.Client.GetAsync($"/api/v1/servers/{server.Id}/members/{guest.Id}")).StatusCode);
 
         await guestClient.DisposeAsync();
         await promotedClient.DisposeAsync();
 
         var deadline = DateTime.UtcNow + PresenceTracker.OfflineGrace + TimeSpan.FromSeconds(15);
-        while ((await owner.Client.GetAsync($"/api/v1/servers/{server.Id}/members/{guest.IdText}")).StatusCode != HttpStatusCode.NotFound)
+        while ((await owner.Client.GetAsync($"/api/v1/servers/{server.Id}/members/{guest.Id}")).StatusCode != HttpStatusCode.NotFound)
         {
             Assert.True(DateTime.UtcNow < deadline, "the temporary member was not removed after going offline");
             await Task.Delay(250);
         }
-        Assert.Equal(HttpStatusCode.OK, (await owner.Client.GetAsync($"/api/v1/servers/{server.Id}/members/{promoted.IdText}")).StatusCode);
-        Assert.Contains("MemberLeft", await app.EventTypesAsync(Server.Features.Events.EventScope.Server, long.Parse(server.Id, System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.Equal(HttpStatusCode.OK, (await owner.Client.GetAsync($"/api/v1/servers/{server.Id}/members/{promoted.Id}")).StatusCode);
+        Assert.Contains("MemberLeft", await app.EventTypesAsync(Server.Features.Events.EventScope.Server, server.Id));
     }
 }
 

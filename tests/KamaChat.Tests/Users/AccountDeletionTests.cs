@@ -9,12 +9,11 @@ namespace KamaChat.Tests.Users;
 
 public abstract class AccountDeletionTests(KamaChatApp app)
 {
-    private readonly ChatBuilder _chat = new(app);
 
     [Fact]
     public async Task A_wrong_password_is_refused_and_nothing_changes()
     {
-        var user = await _chat.UserAsync();
+        var user = await app.UserAsync();
 
         await (await user.Client.DeleteAsync("/api/v1/users/@me", new { password = "not my password" }))
             .AssertProblemAsync(HttpStatusCode.Forbidden, "invalid_password");
@@ -28,8 +27,8 @@ public abstract class AccountDeletionTests(KamaChatApp app)
     [Fact]
     public async Task An_owner_of_a_server_must_transfer_or_delete_it_first()
     {
-        var owner = await _chat.UserAsync();
-        await _chat.ServerAsync(owner);
+        var owner = await app.UserAsync();
+        await app.SeedServerAsync(owner);
 
         await (await owner.Client.DeleteAsync("/api/v1/users/@me", new { password = Api.GoodPassword }))
             .AssertProblemAsync(HttpStatusCode.Conflict, "owns_servers");
@@ -39,16 +38,16 @@ public abstract class AccountDeletionTests(KamaChatApp app)
     [Fact]
     public async Task Deleting_erases_personal_data_and_sessions_but_keeps_messages_under_a_tombstone()
     {
-        var leaver = await _chat.UserAsync();
-        var friend = await _chat.UserAsync();
-        var other = await _chat.UserAsync();
+        var leaver = await app.UserAsync();
+        var friend = await app.UserAsync();
+        var other = await app.UserAsync();
         await leaver.Client.PatchAsJsonAsync("/api/v1/users/@me", new { displayName = "Leaver", bio = "bio", avatarUrl = "https://example.test/a.png", statusText = "hi" });
-        var (serverId, channelId, owner) = await _chat.ServerWithChannelAsync(leaver);
-        await _chat.RoleAsync(serverId, Server.Features.Permissions.Permissions.None, leaver);
+        var (serverId, channelId, owner) = await app.SeedServerWithChannelAsync(leaver);
+        await app.SeedRoleAsync(serverId, Server.Features.Permissions.Permissions.None, leaver);
         var message = await leaver.Client.SendOkAsync(channelId, "I was here");
-        await leaver.Client.PutAsync(MessagingApi.Reactions(channelId, message.Id(), "👋") + "/@me", null);
-        var dm = await (await leaver.Client.PostAsJsonAsync("/api/v1/users/@me/channels", new { recipientId = Text(friend.Id) })).ReadAsync<DmChannelResponse>(HttpStatusCode.Created);
-        var group = await (await leaver.Client.PostAsJsonAsync("/api/v1/users/@me/group-channels", new { recipientIds = new[] { Text(friend.Id), Text(other.Id) } }))
+        await leaver.Client.PutAsync(ChatApi.Reactions(channelId, message.Id, "👋") + "/@me", null);
+        var dm = await (await leaver.Client.PostAsJsonAsync("/api/v1/users/@me/channels", new { recipientId = friend.Id })).ReadAsync<DmChannelResponse>(HttpStatusCode.Created);
+        var group = await (await leaver.Client.PostAsJsonAsync("/api/v1/users/@me/group-channels", new { recipientIds = new[] { friend.Id, other.Id } }))
             .ReadAsync<DmChannelResponse>(HttpStatusCode.Created);
         var secondSession = await (await app.CreateClient().PostAsJsonAsync("/api/v1/auth/login", new { login = leaver.Username, password = Api.GoodPassword }))
             .ReadAsync<Server.Features.Auth.AuthTokens>();
@@ -89,14 +88,14 @@ public abstract class AccountDeletionTests(KamaChatApp app)
 
         // The group passes to the longest-standing member; the DM keeps its history for the friend.
         var friendsChannels = await (await friend.Client.GetAsync("/api/v1/users/@me/channels")).ReadAsync<List<DmChannelResponse>>();
-        Assert.Equal(Text(friend.Id), friendsChannels.Single(c => c.Id == group.Id).OwnerId);
-        Assert.Equal([Text(friend.Id)], friendsChannels.Single(c => c.Id == dm.Id).Recipients.Select(r => r.Id));
-        await (await friend.Client.PostAsJsonAsync("/api/v1/users/@me/channels", new { recipientId = Text(leaver.Id) }))
+        Assert.Equal(friend.Id, friendsChannels.Single(c => c.Id == group.Id).OwnerId);
+        Assert.Equal([friend.Id], friendsChannels.Single(c => c.Id == dm.Id).Recipients.Select(r => r.Id));
+        await (await friend.Client.PostAsJsonAsync("/api/v1/users/@me/channels", new { recipientId = leaver.Id }))
             .AssertProblemAsync(HttpStatusCode.NotFound, "not_found");
 
         // The name and address are free again.
         var reborn = await app.CreateClient().RegisterAsync(leaver.Username);
-        Assert.NotEqual(Text(leaver.Id), reborn.User.Id);
+        Assert.NotEqual(leaver.Id, reborn.User.Id);
     }
 
     [Fact]
@@ -108,7 +107,6 @@ public abstract class AccountDeletionTests(KamaChatApp app)
         Assert.NotEmpty(problem.FieldErrors("username"));
     }
 
-    private static string Text(long id) => id.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }
 
 [Trait("Provider", "sqlite")]

@@ -55,7 +55,7 @@ public abstract class ProfileTests(KamaChatApp app)
         var badAvatar = await me.PatchAsJsonAsync("/api/v1/users/@me", new { displayName = "After", avatarUrl = "javascript:alert(1)" });
         Assert.NotEmpty((await badAvatar.AssertProblemAsync(HttpStatusCode.BadRequest, "validation_failed")).FieldErrors("avatarUrl"));
 
-        var id = long.Parse(tokens.User.Id, System.Globalization.CultureInfo.InvariantCulture);
+        var id = tokens.User.Id;
         Assert.Equal("Before", await app.QueryAsync(db => db.Users.Where(u => u.Id == id).Select(u => u.DisplayName).SingleAsync()));
     }
 

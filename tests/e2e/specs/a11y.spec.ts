@@ -1,4 +1,4 @@
-import { expect, expectAccessible, newAccount, signUp, test } from '../support/fixtures';
+import { expect, expectAccessible, newAccount, signUp, test, homeHeading } from '../support/fixtures';
 
 test('login and signup have no serious accessibility violations, in dark and light', async ({ page }) => {
   for (const theme of ['dark', 'light']) {
@@ -18,9 +18,14 @@ test('home and settings have no serious accessibility violations, in dark and li
   for (const theme of ['dark', 'light']) {
     await page.evaluate((value) => localStorage.setItem('kamachat.theme', value), theme);
     await page.goto('/');
-    await expect(page.getByRole('heading', { name: 'Select a conversation' })).toBeVisible();
+    await expect(homeHeading(page)).toBeVisible();
     await expectAccessible(page);
-    for (const [section, heading] of [['profile', 'Profile'], ['account', 'My account'], ['sessions', 'Sessions'], ['appearance', 'Appearance']]) {
+    for (const [section, heading] of [
+      ['profile', 'Profile'],
+      ['account', 'My account'],
+      ['sessions', 'Sessions'],
+      ['appearance', 'Appearance'],
+    ]) {
       await page.goto(`/settings/${section}`);
       await expect(page.getByRole('heading', { name: heading, level: 1 })).toBeVisible();
       await expect(page.getByText('Loading')).toHaveCount(0);
@@ -33,7 +38,7 @@ test('the skip link moves focus to the main content', async ({ page }) => {
   await signUp(page, newAccount('skip'));
   await page.goto('/');
   // The page's code loads on demand: press Tab once it is there, not during the loading placeholder.
-  await expect(page.getByRole('heading', { name: 'Select a conversation' })).toBeVisible();
+  await expect(homeHeading(page)).toBeVisible();
   await page.keyboard.press('Tab');
   const skip = page.getByRole('link', { name: 'Skip to content' });
   await expect(skip).toBeFocused();

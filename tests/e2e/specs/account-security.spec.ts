@@ -1,5 +1,5 @@
 import type { Page } from '@playwright/test';
-import { expect, expectAccessible, logIn, newAccount, screenshot, signUp, test } from '../support/fixtures';
+import { expect, expectAccessible, logIn, newAccount, screenshot, signUp, test, homeHeading } from '../support/fixtures';
 import { mailedLink } from '../support/mail';
 
 async function logOut(page: Page) {
@@ -30,7 +30,7 @@ test('changing the password: the old one stops working, the new one signs in', a
   await logIn(page, account.username, account.password);
   await expect(page.getByRole('alert')).toHaveText('The login or password is incorrect.');
   await logIn(page, account.username, newPassword);
-  await expect(page.getByRole('heading', { name: 'Select a conversation' })).toBeVisible();
+  await expect(homeHeading(page)).toBeVisible();
 });
 
 test('forgot password answers the same neutral confirmation for any address', async ({ page }) => {
@@ -42,8 +42,10 @@ test('forgot password answers the same neutral confirmation for any address', as
   const nobody = `nobody_${Date.now()}@example.com`;
   await page.getByLabel('Email').fill(nobody);
   await page.getByRole('button', { name: 'Send reset link' }).click();
-  await expect(page.getByRole('status')).toHaveText(`If an account uses ${nobody}, we’ve sent it a link to reset the password. ` +
-    'The link works once, for one hour. Check your spam folder if it doesn’t arrive.');
+  await expect(page.getByRole('status')).toHaveText(
+    `If an account uses ${nobody}, we’ve sent it a link to reset the password. ` +
+      'The link works once, for one hour. Check your spam folder if it doesn’t arrive.',
+  );
   await screenshot(page, '25-forgot-password-sent');
   await expectAccessible(page);
 });
@@ -74,7 +76,7 @@ test('resetting the password from the mailed link, then logging in with the new 
   await expect(page).toHaveURL(/\/login$/);
   await expect(page.getByRole('status')).toHaveText('Your password was changed. Log in with the new one.');
   await logIn(page, account.username, newPassword);
-  await expect(page.getByRole('heading', { name: 'Select a conversation' })).toBeVisible();
+  await expect(homeHeading(page)).toBeVisible();
 
   // The link worked once.
   await page.goto(link);
@@ -100,7 +102,7 @@ test('verifying the email from the mailed link; the banner offers a resend until
   await expect(page.getByRole('status').filter({ hasText: 'is verified' })).toHaveText(`Your email address ${account.email} is verified.`);
   await expectAccessible(page);
   await page.getByRole('link', { name: 'Continue to KamaChat' }).click();
-  await expect(page.getByRole('heading', { name: 'Select a conversation' })).toBeVisible();
+  await expect(homeHeading(page)).toBeVisible();
   await expect(banner).toHaveCount(0);
   await page.goto('/settings/account');
   await expect(page.getByText('Verified', { exact: true })).toBeVisible();
@@ -123,7 +125,9 @@ test('changing the email: check the new inbox, confirm from the link', async ({ 
 
   const link = await mailedLink(newEmail, 'confirm-email-change');
   await page.goto(link);
-  await expect(page.getByRole('status').filter({ hasText: 'Your email address is now' })).toHaveText(`Your email address is now ${newEmail}.`);
+  await expect(page.getByRole('status').filter({ hasText: 'Your email address is now' })).toHaveText(
+    `Your email address is now ${newEmail}.`,
+  );
   await page.goto('/settings/account');
   await expect(page.getByRole('definition').filter({ hasText: newEmail })).toBeVisible();
 });

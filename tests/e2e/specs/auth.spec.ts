@@ -1,4 +1,4 @@
-import { expect, logIn, newAccount, screenshot, signUp, test } from '../support/fixtures';
+import { expect, logIn, newAccount, screenshot, signUp, test, homeHeading } from '../support/fixtures';
 
 test('signing up lands on home', async ({ page }) => {
   const account = newAccount('ada');
@@ -20,11 +20,11 @@ test('logging out and in again with the username', async ({ page }) => {
   await screenshot(page, '02-login');
 
   await logIn(page, account.username, account.password);
-  await expect(page.getByRole('heading', { name: 'Select a conversation' })).toBeVisible();
+  await expect(homeHeading(page)).toBeVisible();
   await expect(page).toHaveURL(/\/$/);
   // Still signed in after a reload: the tokens were kept.
   await page.reload();
-  await expect(page.getByRole('heading', { name: 'Select a conversation' })).toBeVisible();
+  await expect(homeHeading(page)).toBeVisible();
 });
 
 test('a wrong password shows the server’s message', async ({ page }) => {

@@ -1,4 +1,4 @@
-import { expect, test, expectAccessible, screenshot } from '../support/fixtures';
+import { expect, test, expectAccessible, screenshot, homeHeading } from '../support/fixtures';
 import { ApiUser, browserUser, composer, logInAs, messageContent } from '../support/chat';
 
 const LIVE = { timeout: 10_000 };
@@ -74,6 +74,7 @@ test.describe('chat', () => {
     const oops = b.getByTestId('message-row').filter({ has: messageContent(b, 'oops, wrong channel') });
     await oops.hover();
     await oops.getByRole('button', { name: 'Delete' }).click();
+    await b.getByRole('alertdialog', { name: 'Delete message' }).getByRole('button', { name: 'Delete' }).click();
     await expect(messageContent(a, 'oops, wrong channel')).toHaveCount(0, LIVE);
     await expect(messageContent(b, 'oops, wrong channel')).toHaveCount(0);
 
@@ -81,14 +82,20 @@ test.describe('chat', () => {
     await expectAccessible(a);
 
     // Bob opens a DM with Ann from the member list; Ann gets it live.
-    await b.getByRole('complementary', { name: 'Members' }).getByRole('button', { name: new RegExp(ann.account.username) }).click();
+    await b
+      .getByRole('complementary', { name: 'Members' })
+      .getByRole('button', { name: new RegExp(ann.account.username) })
+      .click();
     await b.getByRole('button', { name: 'Message' }).click();
     await expect(b.getByRole('heading', { level: 1, name: new RegExp(ann.account.username) })).toBeVisible(LIVE);
     await composer(b).fill('psst, a secret');
     await composer(b).press('Enter');
     await expect(messageContent(b, 'psst, a secret')).toHaveCount(1, LIVE);
     await a.getByRole('link', { name: 'Home: direct messages' }).click();
-    await a.getByRole('navigation', { name: 'Direct message list' }).getByRole('link', { name: new RegExp(bob.account.username) }).click();
+    await a
+      .getByRole('navigation', { name: 'Direct message list' })
+      .getByRole('link', { name: new RegExp(bob.account.username) })
+      .click();
     await expect(messageContent(a, 'psst, a secret')).toHaveCount(1, LIVE);
     await composer(a).fill('my lips are sealed');
     await composer(a).press('Enter');
@@ -103,11 +110,8 @@ test.describe('chat', () => {
     test.setTimeout(120_000);
     const owner = await ApiUser.register(baseURL!, 'own');
     const reader = await ApiUser.register(baseURL!, 'rdr');
-    const server = await owner.call<{ id: string }>('POST', '/api/v1/servers', { name: 'Offline test' });
-    const channels = await owner.call<{ id: string; type: string }[]>('GET', `/api/v1/servers/${server.id}/channels`);
-    const general = channels.find((c) => c.type === 'text')!;
-    const invite = await owner.call<{ code: string }>('POST', `/api/v1/servers/${server.id}/invites`, { maxUses: 0, maxAgeSeconds: 3600, temporary: false });
-    await reader.call('POST', `/api/v1/invites/${invite.code}/join`);
+    const { server, general } = await owner.createServer('Offline test');
+    await reader.joinServer(owner, server.id);
 
     const { context, page } = await logInAs(browser, baseURL!, reader, { width: 1280, height: 1600 });
     await page.goto(`/servers/${server.id}/channels/${general.id}`);
@@ -115,12 +119,13 @@ test.describe('chat', () => {
     await expect(messageContent(page, 'before going offline')).toHaveCount(1, LIVE);
 
     await context.setOffline(true);
-    await expect(page.getByRole('status').filter({ hasText: 'Connection lost' })).toBeVisible({ timeout: 40_000 });
+    await expect(page.getByRole('status').filter({ hasText: /Reconnecting…|Connection lost/ })).toBeVisible({ timeout: 40_000 });
     for (let i = 1; i <= 20; i++) await owner.send(general.id, `while away ${String(i).padStart(2, '0')}`);
     await context.setOffline(false);
     await expect(page.getByRole('status').filter({ hasText: 'Connection restored' })).toBeVisible(LIVE);
 
-    for (let i = 1; i <= 20; i++) await expect(messageContent(page, `while away ${String(i).padStart(2, '0')}`)).toHaveCount(1, { timeout: 20_000 });
+    for (let i = 1; i <= 20; i++)
+      await expect(messageContent(page, `while away ${String(i).padStart(2, '0')}`)).toHaveCount(1, { timeout: 20_000 });
     await expect(page.getByTestId('message-content').filter({ hasText: /^while away \d\d$/ })).toHaveCount(20);
     await context.close();
   });
@@ -128,11 +133,8 @@ test.describe('chat', () => {
   test('someone who leaves a server can no longer open its channels', async ({ browser, baseURL }) => {
     const owner = await ApiUser.register(baseURL!, 'own');
     const leaver = await ApiUser.register(baseURL!, 'lvr');
-    const server = await owner.call<{ id: string }>('POST', '/api/v1/servers', { name: 'Leaving test' });
-    const channels = await owner.call<{ id: string; type: string }[]>('GET', `/api/v1/servers/${server.id}/channels`);
-    const general = channels.find((c) => c.type === 'text')!;
-    const invite = await owner.call<{ code: string }>('POST', `/api/v1/servers/${server.id}/invites`, { maxUses: 0, maxAgeSeconds: 3600, temporary: false });
-    await leaver.call('POST', `/api/v1/invites/${invite.code}/join`);
+    const { server, general } = await owner.createServer('Leaving test');
+    await leaver.joinServer(owner, server.id);
     await owner.send(general.id, 'members only');
 
     const { context, page } = await logInAs(browser, baseURL!, leaver);
@@ -140,7 +142,7 @@ test.describe('chat', () => {
     await expect(messageContent(page, 'members only')).toHaveCount(1, LIVE);
     page.once('dialog', (dialog) => void dialog.accept());
     await page.getByRole('button', { name: 'Leave server' }).click();
-    await expect(page.getByRole('heading', { name: 'Select a conversation' })).toBeVisible(LIVE);
+    await expect(homeHeading(page)).toBeVisible(LIVE);
     await expect(page.getByRole('link', { name: /Leaving test/ })).toHaveCount(0);
 
     await page.goto(`/servers/${server.id}/channels/${general.id}`);

@@ -6,11 +6,8 @@ const LIVE = { timeout: 10_000 };
 async function serverWithTwo(baseURL: string) {
   const owner = await ApiUser.register(baseURL, 'cmp');
   const other = await ApiUser.register(baseURL, 'oth');
-  const server = await owner.call<{ id: string }>('POST', '/api/v1/servers', { name: 'Composer test' });
-  const channels = await owner.call<{ id: string; type: string }[]>('GET', `/api/v1/servers/${server.id}/channels`);
-  const general = channels.find((c) => c.type === 'text')!;
-  const invite = await owner.call<{ code: string }>('POST', `/api/v1/servers/${server.id}/invites`, { maxUses: 0, maxAgeSeconds: 3600, temporary: false });
-  await other.call('POST', `/api/v1/invites/${invite.code}/join`);
+  const { server, general } = await owner.createServer('Composer test');
+  await other.joinServer(owner, server.id);
   return { owner, other, server, general };
 }
 
@@ -38,7 +35,9 @@ test('a message that fails to send can be retried with the same nonce and appear
   await page.getByRole('button', { name: 'Retry' }).click();
   await expect(page.getByRole('alert').filter({ hasText: 'Not sent.' })).toHaveCount(0, LIVE);
   await expect(messageContent(page, 'try, try again')).toHaveCount(1, LIVE);
-  await expect(page.locator('[data-testid=message-row][data-state=sent]').filter({ has: messageContent(page, 'try, try again') })).toHaveCount(1, LIVE);
+  await expect(
+    page.locator('[data-testid=message-row][data-state=sent]').filter({ has: messageContent(page, 'try, try again') }),
+  ).toHaveCount(1, LIVE);
   expect(nonces).toHaveLength(2);
   expect(nonces[0]).toBe(nonces[1]);
   const history = await owner.call<{ content: string }[]>('GET', `/api/v1/channels/${general.id}/messages?limit=10`);

@@ -37,7 +37,8 @@ test('DMs are listed latest first, a profile opens a DM, and a group DM can be s
   await expect(messageContent(page, 'welcome to the trio')).toHaveCount(1, LIVE);
   const groups = await lee.call<{ id: string; name: string | null }[]>('GET', '/api/v1/users/@me/channels');
   const trio = groups.find((g) => g.name === 'Trio')!;
-  await expect.poll(async () => (await lee.call<{ content: string }[]>('GET', `/api/v1/channels/${trio.id}/messages`)).map((m) => m.content), LIVE)
+  await expect
+    .poll(async () => (await lee.call<{ content: string }[]>('GET', `/api/v1/channels/${trio.id}/messages`)).map((m) => m.content), LIVE)
     .toContain('welcome to the trio');
   await context.close();
 });

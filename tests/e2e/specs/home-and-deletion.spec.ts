@@ -1,13 +1,15 @@
 import { expect, test } from '../support/fixtures';
 import { ApiUser, logInAs } from '../support/chat';
 
-test('home lists who is online now; an account is deleted only with its password, and not while it owns servers', async ({ browser, baseURL }) => {
+test('home lists who is online now; an account is deleted only with its password, and not while it owns servers', async ({
+  browser,
+  baseURL,
+}) => {
   const alice = await ApiUser.register(baseURL!, 'alice');
   await alice.call('PATCH', '/api/v1/users/@me', { displayName: 'Alice Online' });
   const server = await alice.call<{ id: string }>('POST', '/api/v1/servers', { name: 'Meeting point' });
-  const invite = await alice.call<{ code: string }>('POST', `/api/v1/servers/${server.id}/invites`, { maxUses: 0, maxAgeSeconds: 0, temporary: false });
   const bob = await ApiUser.register(baseURL!, 'bob');
-  await bob.call('POST', `/api/v1/invites/${invite.code}/join`);
+  await bob.joinServer(alice, server.id);
 
   const a = await logInAs(browser, baseURL!, alice);
   const b = await logInAs(browser, baseURL!, bob);

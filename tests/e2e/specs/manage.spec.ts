@@ -3,13 +3,15 @@ import { ApiUser, logInAs } from '../support/chat';
 
 const LIVE = { timeout: 10_000 };
 
-test('an owner creates a channel and a role, gives the role, and kicks a member; the member sees each change live', async ({ browser, baseURL }) => {
+test('an owner creates a channel and a role, gives the role, and kicks a member; the member sees each change live', async ({
+  browser,
+  baseURL,
+}) => {
   test.setTimeout(90_000);
   const owner = await ApiUser.register(baseURL!, 'own');
   const member = await ApiUser.register(baseURL!, 'mbr');
   const server = await owner.call<{ id: string }>('POST', '/api/v1/servers', { name: 'Managed' });
-  const invite = await owner.call<{ code: string }>('POST', `/api/v1/servers/${server.id}/invites`, { maxUses: 0, maxAgeSeconds: 3600, temporary: false });
-  await member.call('POST', `/api/v1/invites/${invite.code}/join`);
+  await member.joinServer(owner, server.id);
 
   const o = await logInAs(browser, baseURL!, owner);
   const m = await logInAs(browser, baseURL!, member);

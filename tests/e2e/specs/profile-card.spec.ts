@@ -7,7 +7,11 @@ test('a profile card opens from a message author and from the member list, and l
   const server = await owner.call<{ id: string }>('POST', '/api/v1/servers', { name: 'Cards' });
   const channels = await owner.call<{ id: string; type: string }[]>('GET', `/api/v1/servers/${server.id}/channels`);
   const general = channels.find((c) => c.type === 'text')!;
-  const invite = await owner.call<{ code: string }>('POST', `/api/v1/servers/${server.id}/invites`, { maxUses: 0, maxAgeSeconds: 0, temporary: false });
+  const invite = await owner.call<{ code: string }>('POST', `/api/v1/servers/${server.id}/invites`, {
+    maxUses: 0,
+    maxAgeSeconds: 0,
+    temporary: false,
+  });
   const member = await ApiUser.register(baseURL!, 'reader');
   await member.call('POST', `/api/v1/invites/${invite.code}/join`);
   await owner.send(general.id, 'hello from the owner');
@@ -26,7 +30,10 @@ test('a profile card opens from a message author and from the member list, and l
   await expect(card).toHaveCount(0);
 
   // From the member list, then on to the full profile page.
-  await page.getByRole('complementary', { name: 'Members' }).getByRole('button', { name: /Card Owner/ }).click();
+  await page
+    .getByRole('complementary', { name: 'Members' })
+    .getByRole('button', { name: /Card Owner/ })
+    .click();
   await expect(card).toBeVisible();
   await card.getByRole('link', { name: 'View full profile' }).click();
   await expect(page).toHaveURL(new RegExp(`/users/${owner.id}$`));

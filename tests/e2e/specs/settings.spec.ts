@@ -1,4 +1,4 @@
-import { expect, logIn, newAccount, screenshot, signUp, test } from '../support/fixtures';
+import { expect, logIn, newAccount, screenshot, signUp, test, homeHeading } from '../support/fixtures';
 
 test('profile edits persist after a reload and show on the public profile', async ({ page }) => {
   const account = newAccount('lin');
@@ -18,7 +18,10 @@ test('profile edits persist after a reload and show on the public profile', asyn
 
   // The user panel links to the public profile, which renders the bio as text, not HTML.
   await page.goto('/');
-  await page.getByRole('complementary', { name: 'Direct messages' }).getByRole('link', { name: /Linus the Tester/ }).click();
+  await page
+    .getByRole('complementary', { name: 'Direct messages' })
+    .getByRole('link', { name: /Linus the Tester/ })
+    .click();
   await expect(page.getByRole('heading', { name: 'Linus the Tester' })).toBeVisible();
   await expect(page.getByText('I break things so you don’t have to. <b>not bold</b>')).toBeVisible();
   await expect(page.locator('main b')).toHaveCount(0);
@@ -43,7 +46,7 @@ test('signing another device out from the sessions page sends it to login', asyn
     const b = await phone.newPage();
     await b.goto('/login');
     await logIn(b, account.username, account.password);
-    await expect(b.getByRole('heading', { name: 'Select a conversation' })).toBeVisible();
+    await expect(homeHeading(b)).toBeVisible();
 
     await a.goto('/settings/sessions');
     const sessions = a.getByTestId('session');
@@ -81,7 +84,7 @@ test('"sign out everywhere else" ends every other session', async ({ browser, ba
     for (const page of others) {
       await page.goto('/login');
       await logIn(page, account.username, account.password);
-      await expect(page.getByRole('heading', { name: 'Select a conversation' })).toBeVisible();
+      await expect(homeHeading(page)).toBeVisible();
     }
     await main!.goto('/settings/sessions');
     await expect(main!.getByTestId('session')).toHaveCount(3);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Page } from '@playwright/test';
-import { expect, expectAccessible, logIn, newAccount, screenshot, signUp, test } from '../support/fixtures';
+import { expect, expectAccessible, logIn, newAccount, screenshot, signUp, test, homeHeading } from '../support/fixtures';
 import { createCodeSource } from '../support/totp';
 
 async function logOut(page: Page) {
@@ -23,7 +23,10 @@ test('two-factor authentication: enroll, log in with a code, a recovery code wor
   await page.goto('/settings/security');
   await page.getByRole('button', { name: 'Set up two-factor authentication' }).click();
   await expect(page.getByRole('heading', { name: 'Set up two-factor authentication' })).toBeFocused();
-  await expect(page.getByRole('img', { name: 'QR code for your authenticator app' })).toHaveAttribute('src', /^data:image\/svg\+xml;base64,/);
+  await expect(page.getByRole('img', { name: 'QR code for your authenticator app' })).toHaveAttribute(
+    'src',
+    /^data:image\/svg\+xml;base64,/,
+  );
   const secret = (await page.getByTestId('totp-secret').textContent())!.replace(/\s/g, '');
   expect(secret).toMatch(/^[A-Z2-7]{16,}$/);
   await screenshot(page, '20-2fa-enroll');
@@ -64,7 +67,7 @@ test('two-factor authentication: enroll, log in with a code, a recovery code wor
   await expectAccessible(page);
   await codeField.fill(await codes.next());
   await page.getByRole('button', { name: 'Verify and log in' }).click();
-  await expect(page.getByRole('heading', { name: 'Select a conversation' })).toBeVisible();
+  await expect(homeHeading(page)).toBeVisible();
 
   // A recovery code signs in once.
   await logOut(page);
@@ -72,7 +75,7 @@ test('two-factor authentication: enroll, log in with a code, a recovery code wor
   await page.getByRole('button', { name: 'Use a recovery code' }).click();
   await page.getByLabel('Recovery code').fill(recovery[0]!.toLowerCase());
   await page.getByRole('button', { name: 'Verify and log in' }).click();
-  await expect(page.getByRole('heading', { name: 'Select a conversation' })).toBeVisible();
+  await expect(homeHeading(page)).toBeVisible();
 
   await logOut(page);
   await passwordStep(page, account.email, account.password);
@@ -82,7 +85,7 @@ test('two-factor authentication: enroll, log in with a code, a recovery code wor
   await expect(page.getByRole('alert')).toHaveText('That recovery code is wrong or was already used.');
   await page.getByLabel('Recovery code').fill(recovery[1]!);
   await page.getByRole('button', { name: 'Verify and log in' }).click();
-  await expect(page.getByRole('heading', { name: 'Select a conversation' })).toBeVisible();
+  await expect(homeHeading(page)).toBeVisible();
 
   // New recovery codes replace the old ones.
   await page.goto('/settings/security');
@@ -114,5 +117,5 @@ test('two-factor authentication: enroll, log in with a code, a recovery code wor
   // And the password alone signs in again.
   await logOut(page);
   await logIn(page, account.username, account.password);
-  await expect(page.getByRole('heading', { name: 'Select a conversation' })).toBeVisible();
+  await expect(homeHeading(page)).toBeVisible();
 });

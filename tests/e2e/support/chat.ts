@@ -1,17 +1,21 @@
 import { expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
-import { newAccount, signUp, type Account } from './fixtures';
+import { newAccount, signUp, type Account, homeHeading } from './fixtures';
 
-/** A user driven through the REST API from the test (for seeding), refreshing its 1-second access tokens. */
+/** A user driven through the REST API from the test (for seeding), refreshing its access token when it expires. */
 export class ApiUser {
   id = '';
   private access = '';
   private refresh = '';
-  constructor(readonly baseURL: string, readonly account: Account) {}
+  constructor(
+    readonly baseURL: string,
+    readonly account: Account,
+  ) {}
 
   static async register(baseURL: string, prefix = 'api'): Promise<ApiUser> {
     const user = new ApiUser(baseURL, newAccount(prefix));
     const response = await fetch(`${baseURL}/api/v1/auth/register`, {
-      method: 'POST', headers: { 'content-type': 'application/json' },
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ email: user.account.email, username: user.account.username, password: user.account.password }),
     });
     if (!response.ok) throw new Error(`register: ${response.status} ${await response.text()}`);
@@ -30,11 +34,15 @@ export class ApiUser {
     if (this.access !== used) return Promise.resolve();
     this.renewing ??= (async () => {
       const response = await fetch(`${this.baseURL}/api/v1/auth/refresh`, {
-        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ refreshToken: this.refresh }),
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ refreshToken: this.refresh }),
       });
       if (!response.ok) throw new Error(`refresh: ${response.status}`);
       this.take(await response.json());
-    })().finally(() => { this.renewing = null; });
+    })().finally(() => {
+      this.renewing = null;
+    });
     return this.renewing;
   }
 
@@ -62,10 +70,32 @@ export class ApiUser {
   send(channelId: string, content: string) {
     return this.call<{ id: string }>('POST', `/api/v1/channels/${channelId}/messages`, { content });
   }
+
+  /** A new server of this user's, and the #general channel it starts with. */
+  async createServer(name: string) {
+    const server = await this.call<{ id: string }>('POST', '/api/v1/servers', { name });
+    const channels = await this.call<{ id: string; type: string }[]>('GET', `/api/v1/servers/${server.id}/channels`);
+    return { server, general: channels.find((c) => c.type === 'text')! };
+  }
+
+  /** Joins a server through a fresh invite from `inviter`, as a person following the link would. */
+  async joinServer(inviter: ApiUser, serverId: string) {
+    const invite = await inviter.call<{ code: string }>('POST', `/api/v1/servers/${serverId}/invites`, {
+      maxUses: 0,
+      maxAgeSeconds: 3600,
+      temporary: false,
+    });
+    await this.call('POST', `/api/v1/invites/${invite.code}/join`);
+  }
 }
 
 /** Signs a browser user up in a fresh context. */
-export async function browserUser(browser: Browser, baseURL: string, prefix: string, viewport = { width: 1280, height: 800 }): Promise<{ context: BrowserContext; page: Page; account: Account }> {
+export async function browserUser(
+  browser: Browser,
+  baseURL: string,
+  prefix: string,
+  viewport = { width: 1280, height: 800 },
+): Promise<{ context: BrowserContext; page: Page; account: Account }> {
   const context = await browser.newContext({ baseURL, viewport });
   const page = await context.newPage();
   const account = newAccount(prefix);
@@ -81,16 +111,18 @@ export async function logInAs(browser: Browser, baseURL: string, user: ApiUser, 
   await page.getByLabel('Email or username').fill(user.account.username);
   await page.getByLabel('Password').fill(user.account.password);
   await page.getByRole('button', { name: 'Log in' }).click();
-  await expect(page.getByRole('heading', { name: 'Select a conversation' })).toBeVisible();
+  await expect(homeHeading(page)).toBeVisible();
   return { context, page };
 }
 
 /** Runs tasks with at most `concurrency` at a time. */
 export async function pool<T>(count: number, concurrency: number, task: (i: number) => Promise<T>) {
   let next = 0;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < count) await task(next++);
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < count) await task(next++);
+    }),
+  );
 }
 
 export const messageContent = (page: Page, text: string) =>

@@ -20,6 +20,7 @@ export function newAccount(prefix = 'user'): Account {
 
 export const test = base.extend({
   // Global setup picks the server's port and publishes it through the environment.
+  // eslint-disable-next-line no-empty-pattern -- Playwright reads a fixture's dependencies from this pattern: none.
   baseURL: async ({}, use) => {
     const url = process.env.KAMACHAT_E2E_URL;
     if (!url) throw new Error('KAMACHAT_E2E_URL is not set: global setup did not start the server');
@@ -28,13 +29,20 @@ export const test = base.extend({
 });
 export { expect };
 
-export async function signUp(page: Page, account: Account) {
-  await page.goto('/signup');
+/**
+ * Home's heading once signed in: "Select a conversation", or for someone with no servers and no conversations yet
+ * the first-run welcome.
+ */
+export const homeHeading = (page: Page) => page.getByRole('heading', { name: /^(Select a conversation|Welcome to KamaChat)$/ });
+
+/** Signs up through the page; `origin` serves the client from elsewhere than the server (hosted-client spec). */
+export async function signUp(page: Page, account: Account, origin = '') {
+  await page.goto(`${origin}/signup`);
   await page.getByLabel('Email').fill(account.email);
   await page.getByLabel('Username').fill(account.username);
   await page.getByLabel('Password').fill(account.password);
   await page.getByRole('button', { name: 'Continue' }).click();
-  await expect(page.getByRole('heading', { name: 'Select a conversation' })).toBeVisible();
+  await expect(homeHeading(page)).toBeVisible();
 }
 
 export async function logIn(page: Page, login: string, password: string) {
@@ -52,6 +60,12 @@ export async function screenshot(page: Page, name: string) {
 export async function expectAccessible(page: Page) {
   const results = await new AxeBuilder({ page }).analyze();
   const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  const summary = bad.map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.slice(0, 3).map((n) => `${n.html} ${n.failureSummary ?? ''}`).join(' | ')})`);
+  const summary = bad.map(
+    (v) =>
+      `${v.impact} ${v.id}: ${v.help} (${v.nodes
+        .slice(0, 3)
+        .map((n) => `${n.html} ${n.failureSummary ?? ''}`)
+        .join(' | ')})`,
+  );
   expect(summary, `serious or critical accessibility violations on ${page.url()}`).toEqual([]);
 }

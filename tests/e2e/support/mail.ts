@@ -19,7 +19,8 @@ function decode(eml: string): string {
 function linksTo(to: string, route: string): string[] {
   const dir = mailDir();
   if (!existsSync(dir)) return [];
-  const files = readdirSync(dir).filter((f) => f.endsWith('.eml'))
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.eml'))
     .map((f) => path.join(dir, f))
     .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
   const pattern = new RegExp(`https?://[^\\s"<>]+/${route}\\?[^\\s"<>]+`);
@@ -41,11 +42,16 @@ function linksTo(to: string, route: string): string[] {
  */
 export async function mailedLink(to: string, route: string, count = 1): Promise<string> {
   let link: string | undefined;
-  await expect.poll(() => {
-    const links = linksTo(to, route);
-    link = links.length >= count ? links[0] : undefined;
-    return link !== undefined;
-  }, { message: `a mail to ${to} with a /${route} link`, timeout: 15_000 }).toBe(true);
+  await expect
+    .poll(
+      () => {
+        const links = linksTo(to, route);
+        link = links.length >= count ? links[0] : undefined;
+        return link !== undefined;
+      },
+      { message: `a mail to ${to} with a /${route} link`, timeout: 15_000 },
+    )
+    .toBe(true);
   const url = new URL(link!);
   return `${url.pathname}${url.search}`;
 }

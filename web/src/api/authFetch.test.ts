@@ -2,16 +2,31 @@ import { describe, expect, it, vi } from 'vitest';
 import { memoryStorage } from '../test/memoryStorage';
 import { createAuthFetch, REFRESH_PATH } from './authFetch';
 import { fingerprint, localCoordinator } from './refreshCoordinator';
-import { createTokenStore, type StoredTokens } from './tokens';
+import { createTokenStore, localStorageTokens, type StoredTokens } from './tokens';
 
 const problem = (status: number, code: string) =>
   new Response(JSON.stringify({ status, code, detail: code }), { status, headers: { 'content-type': 'application/problem+json' } });
-const json = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+const json = (body: unknown, status = 200) =>
+  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
 
 const initial: StoredTokens = { accessToken: 'access-1', refreshToken: 'refresh-1-0123456789', sessionId: '11', userId: '7' };
 const rotated = (n: number) => ({
-  accessToken: `access-${n}`, refreshToken: `refresh-${n}-0123456789`, tokenType: 'Bearer', expiresIn: 900, sessionId: '11',
-  user: { id: '7', username: 'ada', email: 'ada@example.com', emailVerified: false, displayName: null, avatarUrl: null, bio: null, statusText: null, createdAt: '2026-01-01T00:00:00Z' },
+  accessToken: `access-${n}`,
+  refreshToken: `refresh-${n}-0123456789`,
+  tokenType: 'Bearer',
+  expiresIn: 900,
+  sessionId: '11',
+  user: {
+    id: '7',
+    username: 'ada',
+    email: 'ada@example.com',
+    emailVerified: false,
+    displayName: null,
+    avatarUrl: null,
+    bio: null,
+    statusText: null,
+    createdAt: '2026-01-01T00:00:00Z',
+  },
 });
 
 /**
@@ -47,7 +62,7 @@ function fakeServer({ refreshDelayMs = 10, refreshStatus = 200 } = {}) {
 
 function setup(options?: Parameters<typeof fakeServer>[0]) {
   const server = fakeServer(options);
-  const store = createTokenStore(memoryStorage());
+  const store = createTokenStore(localStorageTokens(memoryStorage()));
   store.set(initial);
   const onSignedOut = vi.fn();
   const authFetch = createAuthFetch({ store, fetch: server.send, onSignedOut });
@@ -79,7 +94,7 @@ describe('authFetch', () => {
   });
 
   it('does not refresh again when another tab rotated the tokens while the request was in flight', async () => {
-    const store = createTokenStore(memoryStorage());
+    const store = createTokenStore(localStorageTokens(memoryStorage()));
     store.set(initial);
     const refreshed = vi.fn();
     const send = vi.fn(async (request: Request) => {
@@ -108,7 +123,9 @@ describe('authFetch', () => {
     const views = [memoryStorage(), memoryStorage()] as const;
     const laggy = (own: Storage, other: Storage): Storage => ({
       ...own,
-      get length() { return own.length; },
+      get length() {
+        return own.length;
+      },
       getItem: (key) => own.getItem(key),
       setItem(key, value) {
         own.setItem(key, value);
@@ -121,8 +138,8 @@ describe('authFetch', () => {
     });
     for (const view of views) view.setItem('kamachat.auth', JSON.stringify(initial));
     const coordinator = localCoordinator(); // shared, as the browser's lock manager is
-    const storeA = createTokenStore(laggy(views[0], views[1]));
-    const storeB = createTokenStore(laggy(views[1], views[0]));
+    const storeA = createTokenStore(localStorageTokens(laggy(views[0], views[1])));
+    const storeB = createTokenStore(localStorageTokens(laggy(views[1], views[0])));
     const tabA = createAuthFetch({ store: storeA, fetch: server.send, coordinator });
     const tabB = createAuthFetch({ store: storeB, fetch: server.send, coordinator });
     const [a, b] = await Promise.all([tabA(get('/api/v1/users/@me')), tabB(get('/api/v1/users/@me'))]);
@@ -134,9 +151,13 @@ describe('authFetch', () => {
 
   it('replays the request body on the retry', async () => {
     const { server, authFetch } = setup();
-    const response = await authFetch(new Request('http://localhost/api/v1/users/@me', {
-      method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ bio: 'hello' }),
-    }));
+    const response = await authFetch(
+      new Request('http://localhost/api/v1/users/@me', {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ bio: 'hello' }),
+      }),
+    );
     expect(await response.json()).toEqual({ ok: true, echo: '{"bio":"hello"}' });
     expect(server.refreshBodies).toHaveLength(1);
   });
@@ -151,7 +172,7 @@ describe('authFetch', () => {
   });
 
   it('signs out at once when the session was revoked, without trying to refresh', async () => {
-    const store = createTokenStore(memoryStorage());
+    const store = createTokenStore(localStorageTokens(memoryStorage()));
     store.set(initial);
     const onSignedOut = vi.fn();
     const send = vi.fn(async () => problem(401, 'session_revoked'));
@@ -164,11 +185,12 @@ describe('authFetch', () => {
   });
 
   it('keeps the tokens when the refresh fails because the network is down', async () => {
-    const store = createTokenStore(memoryStorage());
+    const store = createTokenStore(localStorageTokens(memoryStorage()));
     store.set(initial);
     const onSignedOut = vi.fn();
     const authFetch = createAuthFetch({
-      store, onSignedOut,
+      store,
+      onSignedOut,
       fetch: async (request) => {
         if (new URL(request.url).pathname === REFRESH_PATH) throw new TypeError('Failed to fetch');
         return problem(401, 'token_expired');
@@ -180,7 +202,7 @@ describe('authFetch', () => {
   });
 
   it('passes other responses through untouched and sends no token when signed out', async () => {
-    const store = createTokenStore(memoryStorage());
+    const store = createTokenStore(localStorageTokens(memoryStorage()));
     const send = vi.fn(async (request: Request) => (request.headers.has('authorization') ? json({}) : problem(401, 'unauthorized')));
     const authFetch = createAuthFetch({ store, fetch: send });
     const response = await authFetch(get('/api/v1/users/@me'));

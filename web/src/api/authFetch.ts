@@ -10,6 +10,8 @@ export function toStoredTokens(tokens: AuthTokens): StoredTokens {
 
 interface AuthFetchOptions {
   store: TokenStore;
+  /** The server's base URL, for the refresh call. */
+  baseUrl?: string;
   /** The real fetch (injected for tests). */
   fetch?: (request: Request) => Promise<Response>;
   /** Called once when the session is over (refresh refused, session revoked): the app goes to /login. */
@@ -52,11 +54,12 @@ const SESSION_OVER = new Set(['session_revoked', 'invalid_token', 'refresh_token
  *
  * Refresh is single-flight: refresh tokens rotate, and presenting one twice revokes the session, so all
  * requests that fail together wait on one refresh call, and tabs coordinate (refreshCoordinator.ts). A request
- * that fails after someone else already rotated the pair (this tab or another one, through localStorage)
+ * that fails after someone else already rotated the pair (this tab or another one, through the shared token storage)
  * just retries with the newer token.
  */
 export function createAuthFetch({
   store,
+  baseUrl = 'http://localhost',
   fetch: send = (request) => fetch(request),
   onSignedOut = () => {},
   coordinator = defaultCoordinator(),
@@ -73,11 +76,13 @@ export function createAuthFetch({
   async function callRefresh(current: StoredTokens): Promise<StoredTokens | null> {
     let response: Response;
     try {
-      response = await send(new Request(new URL(REFRESH_PATH, baseUrl()), {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json' },
-        body: JSON.stringify({ refreshToken: current.refreshToken }),
-      }));
+      response = await send(
+        new Request(`${baseUrl}${REFRESH_PATH}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', accept: 'application/json' },
+          body: JSON.stringify({ refreshToken: current.refreshToken }),
+        }),
+      );
     } catch {
       // Offline: keep the tokens (the refresh may work later); the caller sees the original 401.
       return null;
@@ -95,21 +100,23 @@ export function createAuthFetch({
   /** The new token pair after one shared refresh, or null when the session could not be renewed. */
   function refresh(usedAccessToken: string): Promise<StoredTokens | null> {
     if (!inflight) {
-      inflight = coordinator.exclusive(async () => {
-        // Read inside the lock: another tab may have rotated the pair while we waited for it.
-        const current = store.get();
-        if (!current) return null;
-        if (current.accessToken !== usedAccessToken) return current;
-        // Another tab traded this very token, and its new pair has not reached our storage yet.
-        if (await coordinator.isSpent(current.refreshToken)) {
-          return waitForNewTokens(store, current.refreshToken, handoverTimeoutMs);
-        }
-        const next = await callRefresh(current);
-        if (next) await coordinator.markSpent(current.refreshToken);
-        return next;
-      }).finally(() => {
-        inflight = null;
-      });
+      inflight = coordinator
+        .exclusive(async () => {
+          // Read inside the lock: another tab may have rotated the pair while we waited for it.
+          const current = store.get();
+          if (!current) return null;
+          if (current.accessToken !== usedAccessToken) return current;
+          // Another tab traded this very token, and its new pair has not reached our storage yet.
+          if (await coordinator.isSpent(current.refreshToken)) {
+            return waitForNewTokens(store, current.refreshToken, handoverTimeoutMs);
+          }
+          const next = await callRefresh(current);
+          if (next) await coordinator.markSpent(current.refreshToken);
+          return next;
+        })
+        .finally(() => {
+          inflight = null;
+        });
     }
     return inflight;
   }
@@ -142,10 +149,4 @@ export function createAuthFetch({
     return tokens ? refresh(tokens.accessToken) : Promise.resolve(null);
   };
   return Object.assign(authFetch, { renew });
-}
-
-function baseUrl(): string {
-  return typeof window !== 'undefined' && window.location?.origin && window.location.origin !== 'null'
-    ? window.location.origin
-    : 'http://localhost';
 }

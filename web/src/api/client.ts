@@ -1,11 +1,12 @@
 import createClient from 'openapi-fetch';
 import { createAuthFetch } from './authFetch';
+import { clientConfig } from './config';
 import { ApiError, toApiError } from './errors';
 import type { paths } from './schema';
 import { createTokenStore } from './tokens';
 
-/** The one token store and API client of the app. */
-export const tokenStore = createTokenStore(window.localStorage, undefined, window);
+/** The one token store and API client of the app, for the configured server (config.ts). */
+export const tokenStore = createTokenStore(clientConfig.tokenStorage);
 
 const signedOutListeners = new Set<() => void>();
 /** Runs when the session ends without the user asking (revoked elsewhere, refresh refused). */
@@ -16,13 +17,14 @@ export function onSignedOut(listener: () => void): () => void {
 
 const authFetch = createAuthFetch({
   store: tokenStore,
+  baseUrl: clientConfig.serverUrl,
   onSignedOut: () => signedOutListeners.forEach((listener) => listener()),
 });
 
 /** Renews the access token now through the same single-flight refresh; resolves with the new pair or null. */
 export const renewTokens = () => authFetch.renew();
 
-export const api = createClient<paths>({ baseUrl: window.location.origin, fetch: authFetch });
+export const api = createClient<paths>({ baseUrl: clientConfig.serverUrl, fetch: authFetch });
 
 /**
  * Awaits an openapi-fetch call and returns its data, or throws an ApiError (problem+json mapped, or a
@@ -37,9 +39,4 @@ export async function unwrap<T>(call: Promise<{ data?: T; error?: unknown; respo
   }
   if (!result.response.ok) throw toApiError(result.response.status, result.error, result.response.headers);
   return result.data as T;
-}
-
-/** Snowflake IDs are strings; the OpenAPI document types route IDs as numbers, which would lose precision. */
-export function idParam(id: string): number {
-  return id as unknown as number;
 }

@@ -2,18 +2,10 @@
  * Every API failure becomes an ApiError: the server's RFC 9457 problem+json (with its stable `code` and
  * per-field `errors`), or a network failure, in one shape the UI can branch on and show.
  */
+import type { components } from './schema';
 
-/** The problem+json body the server sends. The OpenAPI ProblemDetails schema lacks `code`, so it is declared here. */
-export interface Problem {
-  type?: string | null;
-  title?: string | null;
-  status?: number | string | null;
-  detail?: string | null;
-  instance?: string | null;
-  code?: string;
-  errors?: Record<string, string[]>;
-  retryAfterSeconds?: number;
-}
+/** The problem+json body the server sends: every problem carries a stable `code`, validation problems per-field `errors`. */
+export type Problem = components['schemas']['HttpValidationProblemDetails'];
 
 export type FieldErrors = Record<string, string[]>;
 
@@ -46,7 +38,14 @@ export class ApiError extends Error {
   readonly retryAfterSeconds: number | undefined;
   readonly problem: Problem | undefined;
 
-  constructor(init: { status: number; code: string; message: string; fieldErrors?: FieldErrors; retryAfterSeconds?: number; problem?: Problem }) {
+  constructor(init: {
+    status: number;
+    code: string;
+    message: string;
+    fieldErrors?: FieldErrors;
+    retryAfterSeconds?: number;
+    problem?: Problem;
+  }) {
     super(init.message);
     this.name = 'ApiError';
     this.status = init.status;
@@ -99,13 +98,16 @@ export function toApiError(status: number, body: unknown, headers?: Headers): Ap
   if (field && !fieldErrors[field]) fieldErrors[field] = [detail ?? 'This is already taken.'];
 
   // The server's detail is written for people; a few codes get our wording because theirs is technical.
-  const message = (OUR_WORDING.has(code) ? MESSAGE_OF_CODE[code] : detail ?? MESSAGE_OF_CODE[code])
-    ?? `Something went wrong (${status}). Try again.`;
+  const message =
+    (OUR_WORDING.has(code) ? MESSAGE_OF_CODE[code] : (detail ?? MESSAGE_OF_CODE[code])) ?? `Something went wrong (${status}). Try again.`;
 
   const retryHeader = headers?.get('Retry-After');
-  const retryAfterSeconds = typeof problem?.retryAfterSeconds === 'number'
-    ? problem.retryAfterSeconds
-    : retryHeader && /^\d+$/.test(retryHeader) ? Number(retryHeader) : undefined;
+  const retryAfterSeconds =
+    typeof problem?.retryAfterSeconds === 'number'
+      ? problem.retryAfterSeconds
+      : retryHeader && /^\d+$/.test(retryHeader)
+        ? Number(retryHeader)
+        : undefined;
 
   return new ApiError({ status, code, message, fieldErrors, retryAfterSeconds, problem });
 }

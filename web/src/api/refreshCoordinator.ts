@@ -33,7 +33,7 @@ const spentName = (token: string) => `kamachat.auth.spent.${fingerprint(token)}`
 
 export function webLocksCoordinator(locks: LockManager): RefreshCoordinator {
   return {
-    exclusive: <T,>(task: () => Promise<T>) => locks.request(TURN_LOCK, task) as unknown as Promise<T>,
+    exclusive: <T>(task: () => Promise<T>) => locks.request(TURN_LOCK, task) as unknown as Promise<T>,
     markSpent: (refreshToken) =>
       new Promise<void>((granted) => {
         void locks.request(spentName(refreshToken), () => {

@@ -18,8 +18,8 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    channelId: number;
-                    messageId: number;
+                    channelId: string;
+                    messageId: string;
                 };
                 cookie?: never;
             };
@@ -126,6 +126,187 @@ export interface paths {
                 };
                 /** @description Unauthorized */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/servers/{id}/messages/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Words (all must appear, also inside longer words), "exact phrases", -excluded, and from: in: has: mentions: before: after: during: pinned:. */
+                    q?: string;
+                    /** @description Only messages by these users (repeatable; widens from:). */
+                    authorId?: string[];
+                    /** @description Only these channels (repeatable; widens in:). */
+                    channelId?: string[];
+                    /** @description Only messages mentioning this user (repeatable). */
+                    mentions?: string[];
+                    /** @description Only messages with each of these (repeatable; narrows). */
+                    has?: ("link" | "attachment" | "image" | "video" | "file")[];
+                    /** @description Only pinned (true) or unpinned (false) messages. */
+                    pinned?: boolean;
+                    /** @description A message id, a UTC day (2026-11-01) or an ISO 8601 time: only older messages. */
+                    before?: string;
+                    /** @description A message id, a UTC day (after it ends) or an ISO 8601 time: only newer messages. */
+                    after?: string;
+                    /** @description newest (default), oldest, or relevance. */
+                    sort?: "newest" | "oldest" | "relevance";
+                    /** @description Hits to skip. */
+                    offset?: number;
+                    /** @description Hits per page. */
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MessageSearchResponse"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+                /** @description Too Many Requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/@me/messages/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Words (all must appear, also inside longer words), "exact phrases", -excluded, and from: in: has: mentions: before: after: during: pinned:. */
+                    q?: string;
+                    /** @description Only messages by these users (repeatable; widens from:). */
+                    authorId?: string[];
+                    /** @description Only these channels (repeatable; widens in:). */
+                    channelId?: string[];
+                    /** @description Only messages mentioning this user (repeatable). */
+                    mentions?: string[];
+                    /** @description Only messages with each of these (repeatable; narrows). */
+                    has?: ("link" | "attachment" | "image" | "video" | "file")[];
+                    /** @description Only pinned (true) or unpinned (false) messages. */
+                    pinned?: boolean;
+                    /** @description A message id, a UTC day (2026-11-01) or an ISO 8601 time: only older messages. */
+                    before?: string;
+                    /** @description A message id, a UTC day (after it ends) or an ISO 8601 time: only newer messages. */
+                    after?: string;
+                    /** @description newest (default), oldest, or relevance. */
+                    sort?: "newest" | "oldest" | "relevance";
+                    /** @description Hits to skip. */
+                    offset?: number;
+                    /** @description Hits per page. */
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MessageSearchResponse"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+                /** @description Too Many Requests */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -499,7 +680,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    id: number;
+                    id: string;
                 };
                 cookie?: never;
             };
@@ -718,7 +899,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    id: number;
+                    id: string;
                 };
                 cookie?: never;
             };
@@ -915,7 +1096,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    id: number;
+                    id: string;
                 };
                 cookie?: never;
             };
@@ -957,7 +1138,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    id: number;
+                    id: string;
                 };
                 cookie?: never;
             };
@@ -1019,7 +1200,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    id: number;
+                    id: string;
                 };
                 cookie?: never;
             };
@@ -1092,7 +1273,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    id: number;
+                    id: string;
                 };
                 cookie?: never;
             };
@@ -1165,12 +1346,12 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    after?: number | string;
-                    limit?: number | string;
+                    after?: string;
+                    limit?: number;
                 };
                 header?: never;
                 path: {
-                    id: number;
+                    id: string;
                 };
                 cookie?: never;
             };
@@ -1234,8 +1415,8 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    id: number;
-                    userId: number;
+                    id: string;
+                    userId: string;
                 };
                 cookie?: never;
             };
@@ -1277,8 +1458,8 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    id: number;
-                    userId: number;
+                    id: string;
+                    userId: string;
                 };
                 cookie?: never;
             };
@@ -1327,8 +1508,8 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    id: number;
-                    userId: number;
+                    id: string;
+                    userId: string;
                 };
                 cookie?: never;
             };
@@ -1402,7 +1583,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    id: number;
+                    id: string;
                 };
                 cookie?: never;
             };
@@ -1451,7 +1632,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    id: number;
+                    id: string;
                 };
                 cookie?: never;
             };
@@ -1522,7 +1703,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    id: number;
+                    id: string;
                 };
                 cookie?: never;
             };
@@ -1587,8 +1768,8 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    id: number;
-                    userId: number;
+                    id: string;
+                    userId: string;
                 };
                 cookie?: never;
             };
@@ -1649,8 +1830,8 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    id: number;
-                    userId: number;
+                    id: string;
+                    userId: string;
                 };
                 cookie?: never;
             };
@@ -1709,7 +1890,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    id: number;
+                    id: string;
                 };
                 cookie?: never;
             };
@@ -1759,7 +1940,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    id: number;
+                    id: string;
                 };
                 cookie?: never;
             };
@@ -2017,7 +2198,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    id: number;
+                    id: string;
                 };
                 cookie?: never;
             };
@@ -2034,15 +2215,6 @@ export interface paths {
                 };
                 /** @description Unauthorized */
                 401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["ProblemDetails"];
-                    };
-                };
-                /** @description Forbidden */
-                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2067,7 +2239,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    id: number;
+                    id: string;
                 };
                 cookie?: never;
             };
@@ -2148,7 +2320,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    id: number;
+                    id: string;
                 };
                 cookie?: never;
             };
@@ -2222,8 +2394,8 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    id: number;
-                    roleId: number;
+                    id: string;
+                    roleId: string;
                 };
                 cookie?: never;
             };
@@ -2281,8 +2453,8 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    id: number;
-                    roleId: number;
+                    id: string;
+                    roleId: string;
                 };
                 cookie?: never;
             };
@@ -2354,9 +2526,9 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    id: number;
-                    userId: number;
-                    roleId: number;
+                    id: string;
+                    userId: string;
+                    roleId: string;
                 };
                 cookie?: never;
             };
@@ -2413,9 +2585,9 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    id: number;
-                    userId: number;
-                    roleId: number;
+                    id: string;
+                    userId: string;
+                    roleId: string;
                 };
                 cookie?: never;
             };
@@ -2483,7 +2655,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    id: number;
+                    id: string;
                 };
                 cookie?: never;
             };
@@ -2524,7 +2696,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    id: number;
+                    id: string;
                 };
                 cookie?: never;
             };
@@ -2605,7 +2777,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    id: number;
+                    id: string;
                 };
                 cookie?: never;
             };
@@ -2676,7 +2848,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    id: number;
+                    id: string;
                 };
                 cookie?: never;
             };
@@ -2718,7 +2890,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    id: number;
+                    id: string;
                 };
                 cookie?: never;
             };
@@ -2767,7 +2939,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    id: number;
+                    id: string;
                 };
                 cookie?: never;
             };
@@ -2839,9 +3011,9 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    id: number;
+                    id: string;
                     targetType: string;
-                    targetId: number;
+                    targetId: string;
                 };
                 cookie?: never;
             };
@@ -2904,9 +3076,9 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    id: number;
+                    id: string;
                     targetType: string;
-                    targetId: number;
+                    targetId: string;
                 };
                 cookie?: never;
             };
@@ -2972,14 +3144,14 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    before?: number | string;
-                    after?: number | string;
-                    around?: number | string;
-                    limit?: number | string;
+                    before?: components["schemas"]["Snowflake"];
+                    after?: components["schemas"]["Snowflake"];
+                    around?: components["schemas"]["Snowflake"];
+                    limit?: number;
                 };
                 header?: never;
                 path: {
-                    id: number;
+                    id: string;
                 };
                 cookie?: never;
             };
@@ -3000,7 +3172,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
                     };
                 };
                 /** @description Unauthorized */
@@ -3038,7 +3210,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    id: number;
+                    id: string;
                 };
                 cookie?: never;
             };
@@ -3072,7 +3244,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
                     };
                 };
                 /** @description Unauthorized */
@@ -3131,8 +3303,8 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    id: number;
-                    messageId: number;
+                    id: string;
+                    messageId: string;
                 };
                 cookie?: never;
             };
@@ -3145,6 +3317,15 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["MessageResponse"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
                     };
                 };
                 /** @description Unauthorized */
@@ -3183,8 +3364,8 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    id: number;
-                    messageId: number;
+                    id: string;
+                    messageId: string;
                 };
                 cookie?: never;
             };
@@ -3233,8 +3414,8 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    id: number;
-                    messageId: number;
+                    id: string;
+                    messageId: string;
                 };
                 cookie?: never;
             };
@@ -3306,8 +3487,8 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    id: number;
-                    messageId: number;
+                    id: string;
+                    messageId: string;
                     emoji: string;
                 };
                 cookie?: never;
@@ -3320,6 +3501,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
                 };
                 /** @description Unauthorized */
                 401: {
@@ -3356,8 +3546,8 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    id: number;
-                    messageId: number;
+                    id: string;
+                    messageId: string;
                     emoji: string;
                 };
                 cookie?: never;
@@ -3370,6 +3560,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
                 };
                 /** @description Unauthorized */
                 401: {
@@ -3420,10 +3619,10 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    id: number;
-                    messageId: number;
+                    id: string;
+                    messageId: string;
                     emoji: string;
-                    userId: number;
+                    userId: string;
                 };
                 cookie?: never;
             };
@@ -3435,6 +3634,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
                 };
                 /** @description Unauthorized */
                 401: {
@@ -3480,13 +3688,13 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    after?: number | string;
-                    limit?: number | string;
+                    after?: components["schemas"]["Snowflake"];
+                    limit?: number;
                 };
                 header?: never;
                 path: {
-                    id: number;
-                    messageId: number;
+                    id: string;
+                    messageId: string;
                     emoji: string;
                 };
                 cookie?: never;
@@ -3508,7 +3716,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
                     };
                 };
                 /** @description Unauthorized */
@@ -3560,7 +3768,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    id: number;
+                    id: string;
                 };
                 cookie?: never;
             };
@@ -3573,6 +3781,15 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["MessageResponse"][];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
                     };
                 };
                 /** @description Unauthorized */
@@ -3625,8 +3842,8 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    id: number;
-                    messageId: number;
+                    id: string;
+                    messageId: string;
                 };
                 cookie?: never;
             };
@@ -3638,6 +3855,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
                 };
                 /** @description Unauthorized */
                 401: {
@@ -3674,8 +3900,8 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    id: number;
-                    messageId: number;
+                    id: string;
+                    messageId: string;
                 };
                 cookie?: never;
             };
@@ -3687,6 +3913,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
                 };
                 /** @description Unauthorized */
                 401: {
@@ -3922,8 +4157,8 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    id: number;
-                    userId: number;
+                    id: string;
+                    userId: string;
                 };
                 cookie?: never;
             };
@@ -3935,6 +4170,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
                 };
                 /** @description Unauthorized */
                 401: {
@@ -3971,8 +4215,261 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    id: number;
-                    userId: number;
+                    id: string;
+                    userId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description No Content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/@me/relationships": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RelationshipResponse"][];
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["FriendRequestRequest"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RelationshipResponse"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+                /** @description Too Many Requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/@me/relationships/{userId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    userId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["SetRelationshipRequest"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RelationshipResponse"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+                /** @description Too Many Requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    userId: string;
                 };
                 cookie?: never;
             };
@@ -3994,8 +4491,191 @@ export interface paths {
                         "application/problem+json": components["schemas"]["ProblemDetails"];
                     };
                 };
-                /** @description Forbidden */
-                403: {
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/@me/privacy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PrivacySettingsResponse"];
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["UpdatePrivacySettingsRequest"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PrivacySettingsResponse"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/users/@me/privacy/servers/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ServerPrivacyRequest"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PrivacySettingsResponse"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PrivacySettingsResponse"];
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4711,33 +5391,59 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         AttachmentSummary: {
-            id: string;
+            id: components["schemas"]["Snowflake"];
             fileName: string;
             contentType: string;
             /** Format: int64 */
-            size: number | string;
+            size: number;
             /** Format: int32 */
-            width: null | number | string;
+            width: null | number;
             /** Format: int32 */
-            height: null | number | string;
+            height: null | number;
         };
         AuthTokens: {
             accessToken: string;
             refreshToken: string;
             tokenType: string;
             /** Format: int32 */
-            expiresIn: number | string;
-            sessionId: string;
+            expiresIn: number;
+            sessionId: components["schemas"]["Snowflake"];
             user: components["schemas"]["MeResponse"];
+        };
+        BanAddedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "BanAdded";
+            /** @enum {string} */
+            scope: "server";
+            data: components["schemas"]["BanData"];
+        };
+        BanData: {
+            /** @description A snowflake id: 64 bits, as a decimal string. */
+            serverId: string;
+            /** @description A snowflake id: 64 bits, as a decimal string. */
+            userId: string;
+        };
+        BanRemovedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "BanRemoved";
+            /** @enum {string} */
+            scope: "server";
+            data: components["schemas"]["BanData"];
         };
         BanRequest: {
             reason: null | string;
         };
         BanResponse: {
-            userId: string;
+            userId: components["schemas"]["Snowflake"];
             username: string;
             reason: null | string;
-            bannedById: string;
+            bannedById: components["schemas"]["Snowflake"];
             /** Format: date-time */
             createdAt: string;
         };
@@ -4749,18 +5455,54 @@ export interface components {
             currentPassword: string;
             newPassword: string;
         };
-        ChannelResponse: {
+        ChannelCreatedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "ChannelCreated";
+            /** @enum {string} */
+            scope: "server";
+            data: components["schemas"]["ChannelResponse"];
+        };
+        ChannelDeletedData: {
+            /** @description A snowflake id: 64 bits, as a decimal string. */
             id: string;
-            serverId: null | string;
+            /** @description A snowflake id: 64 bits, as a decimal string. */
+            serverId: string;
+        };
+        ChannelDeletedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "ChannelDeleted";
+            /** @enum {string} */
+            scope: "server";
+            data: components["schemas"]["ChannelDeletedData"];
+        };
+        ChannelResponse: {
+            id: components["schemas"]["Snowflake"];
+            serverId: null | components["schemas"]["Snowflake"];
             type: string;
             name: null | string;
             topic: null | string;
-            parentId: null | string;
+            parentId: null | components["schemas"]["Snowflake"];
             /** Format: int32 */
-            position: number | string;
+            position: number;
             /** Format: int32 */
-            slowModeSeconds: number | string;
-            lastMessageId: null | string;
+            slowModeSeconds: number;
+            lastMessageId: null | components["schemas"]["Snowflake"];
+        };
+        ChannelUpdatedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "ChannelUpdated";
+            /** @enum {string} */
+            scope: "server";
+            data: components["schemas"]["ChannelResponse"];
         };
         ConfirmEmailChangeRequest: {
             userId: string;
@@ -4776,27 +5518,26 @@ export interface components {
             name: string;
             type: string;
             topic: null | string;
-            /** Format: int64 */
-            parentId: null | number | string;
+            parentId: null | components["schemas"]["Snowflake"];
             /** Format: int32 */
-            slowModeSeconds: number | string;
+            slowModeSeconds: number;
         };
         CreateGroupDmRequest: {
-            recipientIds: (number | string)[];
+            recipientIds: string[];
             name: null | string;
         };
         CreateInviteRequest: {
             /** Format: int32 */
-            maxUses: number | string;
+            maxUses: number;
             /** Format: int32 */
-            maxAgeSeconds: number | string;
+            maxAgeSeconds: number;
             temporary: boolean;
         };
         CreateRoleRequest: {
             name: string;
             permissions: null | string;
             /** Format: int32 */
-            color: number | string;
+            color: number;
             mentionable: boolean;
         };
         CreateServerRequest: {
@@ -4815,46 +5556,136 @@ export interface components {
             code: null | string;
             recoveryCode: null | string;
         };
-        DmChannelResponse: {
+        DmChannelCreatedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "DmChannelCreated";
+            /** @enum {string} */
+            scope: "user";
+            data: components["schemas"]["DmChannelResponse"];
+        };
+        DmChannelRemovedData: {
+            /** @description A snowflake id: 64 bits, as a decimal string. */
             id: string;
+        };
+        DmChannelRemovedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "DmChannelRemoved";
+            /** @enum {string} */
+            scope: "user";
+            data: components["schemas"]["DmChannelRemovedData"];
+        };
+        DmChannelResponse: {
+            id: components["schemas"]["Snowflake"];
             type: string;
             name: null | string;
-            ownerId: null | string;
+            ownerId: null | components["schemas"]["Snowflake"];
             recipients: components["schemas"]["UserSummary"][];
-            lastMessageId: null | string;
+            lastMessageId: null | components["schemas"]["Snowflake"];
+        };
+        DmChannelUpdatedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "DmChannelUpdated";
+            /** @enum {string} */
+            scope: "user";
+            data: components["schemas"]["DmChannelResponse"];
         };
         EditMessageRequest: {
             content: string;
+        };
+        FriendRequestPrivacy: {
+            everyone: boolean;
+            friendsOfFriends: boolean;
+            serverMembers: boolean;
+        };
+        FriendRequestRequest: {
+            username: string;
+        };
+        GatewayEvent: {
+            /** @description A snowflake id: 64 bits, as a decimal string. */
+            id: string;
+            type: string;
+            /** @enum {string} */
+            scope: "channel" | "server" | "user";
+            /** @description A snowflake id: 64 bits, as a decimal string. */
+            scopeId: string;
+            /** Format: int64 */
+            sequence: number;
+            data: string;
+        };
+        /** @description A gateway Event with its data parsed: the data's shape follows from type. Clients ignore types they do not know. */
+        GatewayEventData: components["schemas"]["BanAddedEvent"] | components["schemas"]["BanRemovedEvent"] | components["schemas"]["ChannelCreatedEvent"] | components["schemas"]["ChannelDeletedEvent"] | components["schemas"]["ChannelUpdatedEvent"] | components["schemas"]["DmChannelCreatedEvent"] | components["schemas"]["DmChannelRemovedEvent"] | components["schemas"]["DmChannelUpdatedEvent"] | components["schemas"]["InviteCreatedEvent"] | components["schemas"]["InviteDeletedEvent"] | components["schemas"]["MemberJoinedEvent"] | components["schemas"]["MemberLeftEvent"] | components["schemas"]["MemberUpdatedEvent"] | components["schemas"]["MessageCreatedEvent"] | components["schemas"]["MessageDeletedEvent"] | components["schemas"]["MessagePinnedEvent"] | components["schemas"]["MessageUnpinnedEvent"] | components["schemas"]["MessageUpdatedEvent"] | components["schemas"]["ReactionAddedEvent"] | components["schemas"]["ReactionRemovedEvent"] | components["schemas"]["ReadStateUpdatedEvent"] | components["schemas"]["RecipientAddedEvent"] | components["schemas"]["RecipientRemovedEvent"] | components["schemas"]["RelationshipRemovedEvent"] | components["schemas"]["RelationshipUpdatedEvent"] | components["schemas"]["RoleCreatedEvent"] | components["schemas"]["RoleDeletedEvent"] | components["schemas"]["RoleUpdatedEvent"] | components["schemas"]["ServerDeletedEvent"] | components["schemas"]["ServerJoinedEvent"] | components["schemas"]["ServerRemovedEvent"] | components["schemas"]["ServerUpdatedEvent"] | components["schemas"]["SessionRevokedEvent"];
+        HighlightRange: {
+            /** Format: int32 */
+            start: number;
+            /** Format: int32 */
+            length: number;
         };
         HttpValidationProblemDetails: {
             type?: null | string;
             title?: null | string;
             /** Format: int32 */
-            status?: null | number | string;
+            status?: null | number;
             detail?: null | string;
             instance?: null | string;
             errors?: {
                 [key: string]: string[];
             };
+            /** @description Stable, machine-readable error code. */
+            code?: string;
+            retryAfterSeconds?: null | number;
+        };
+        InviteCreatedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "InviteCreated";
+            /** @enum {string} */
+            scope: "user";
+            data: components["schemas"]["InviteResponse"];
+        };
+        InviteDeletedData: {
+            /** @description A snowflake id: 64 bits, as a decimal string. */
+            serverId: string;
+            code: string;
+        };
+        InviteDeletedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "InviteDeleted";
+            /** @enum {string} */
+            scope: "server";
+            data: components["schemas"]["InviteDeletedData"];
         };
         InvitePreviewResponse: {
             code: string;
-            serverId: string;
+            serverId: components["schemas"]["Snowflake"];
             serverName: string;
             serverIconUrl: null | string;
             /** Format: int32 */
-            memberCount: number | string;
+            memberCount: number;
             /** Format: date-time */
             expiresAt: null | string;
         };
         InviteResponse: {
             code: string;
-            serverId: string;
-            creatorId: string;
+            serverId: components["schemas"]["Snowflake"];
+            creatorId: components["schemas"]["Snowflake"];
             /** Format: int32 */
-            maxUses: number | string;
+            maxUses: number;
             /** Format: int32 */
-            uses: number | string;
+            uses: number;
             /** Format: date-time */
             expiresAt: null | string;
             temporary: boolean;
@@ -4866,7 +5697,7 @@ export interface components {
             password: string;
         };
         MeResponse: {
-            id: string;
+            id: components["schemas"]["Snowflake"];
             username: string;
             email: string;
             emailVerified: boolean;
@@ -4877,9 +5708,36 @@ export interface components {
             /** Format: date-time */
             createdAt: string;
         };
-        MemberResponse: {
+        MemberJoinedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "MemberJoined";
+            /** @enum {string} */
+            scope: "server";
+            data: components["schemas"]["MemberResponse"];
+        };
+        MemberLeftData: {
+            /** @description A snowflake id: 64 bits, as a decimal string. */
             serverId: string;
+            /** @description A snowflake id: 64 bits, as a decimal string. */
             userId: string;
+            reason?: null | string;
+        };
+        MemberLeftEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "MemberLeft";
+            /** @enum {string} */
+            scope: "server";
+            data: components["schemas"]["MemberLeftData"];
+        };
+        MemberResponse: {
+            serverId: components["schemas"]["Snowflake"];
+            userId: components["schemas"]["Snowflake"];
             username: string;
             displayName: null | string;
             avatarUrl: null | string;
@@ -4889,9 +5747,55 @@ export interface components {
             joinedAt: string;
             temporary: boolean;
         };
-        MessageResponse: {
+        MemberUpdatedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "MemberUpdated";
+            /** @enum {string} */
+            scope: "server";
+            data: components["schemas"]["MemberResponse"];
+        };
+        MessageCreatedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "MessageCreated";
+            /** @enum {string} */
+            scope: "channel";
+            data: components["schemas"]["MessageResponse"];
+        };
+        MessageDeletedData: {
+            /** @description A snowflake id: 64 bits, as a decimal string. */
             id: string;
+            /** @description A snowflake id: 64 bits, as a decimal string. */
             channelId: string;
+        };
+        MessageDeletedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "MessageDeleted";
+            /** @enum {string} */
+            scope: "channel";
+            data: components["schemas"]["MessageDeletedData"];
+        };
+        MessagePinnedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "MessagePinned";
+            /** @enum {string} */
+            scope: "channel";
+            data: components["schemas"]["PinData"];
+        };
+        MessageResponse: {
+            id: components["schemas"]["Snowflake"];
+            channelId: components["schemas"]["Snowflake"];
             author: components["schemas"]["UserSummary"];
             content: string;
             nonce: null | string;
@@ -4907,13 +5811,39 @@ export interface components {
             reactions: components["schemas"]["ReactionSummary"][];
             attachments: components["schemas"]["AttachmentSummary"][];
             /** Format: int64 */
-            sequence: number | string;
+            sequence: number;
+        };
+        MessageSearchResponse: {
+            /** Format: int32 */
+            totalResults: number;
+            totalIsCapped: boolean;
+            hits: components["schemas"]["SearchHitResponse"][];
+        };
+        MessageUnpinnedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "MessageUnpinned";
+            /** @enum {string} */
+            scope: "channel";
+            data: components["schemas"]["PinData"];
+        };
+        MessageUpdatedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "MessageUpdated";
+            /** @enum {string} */
+            scope: "channel";
+            data: components["schemas"]["MessageResponse"];
         };
         MfaChallenge: {
             mfaRequired: boolean;
             mfaTicket: string;
             /** Format: int32 */
-            expiresIn: number | string;
+            expiresIn: number;
         };
         MfaLoginRequest: {
             mfaTicket: string;
@@ -4923,11 +5853,11 @@ export interface components {
         NotificationSettingsResponse: {
             email: string;
             mutedServerIds: string[];
+            desktopMuted: boolean;
         };
         OpenDmRequest: {
-            /** Format: int64 */
-            recipientId: null | number | string;
-            recipientIds: null | (number | string)[];
+            recipientId: null | components["schemas"]["Snowflake"];
+            recipientIds: null | string[];
             name: null | string;
         };
         OverwriteRequest: {
@@ -4935,42 +5865,181 @@ export interface components {
             deny: string;
         };
         OverwriteResponse: {
-            channelId: string;
+            channelId: components["schemas"]["Snowflake"];
             targetType: string;
-            targetId: string;
+            targetId: components["schemas"]["Snowflake"];
             allow: string;
             deny: string;
         };
         PasswordResetRequest: {
             email: string;
         };
+        PinData: {
+            /** @description A snowflake id: 64 bits, as a decimal string. */
+            messageId: string;
+            /** @description A snowflake id: 64 bits, as a decimal string. */
+            channelId: string;
+            /** Format: date-time */
+            pinnedAt: null | string;
+        };
         PositionRequest: {
-            /** Format: int64 */
-            id: number | string;
+            id: components["schemas"]["Snowflake"];
             /** Format: int32 */
-            position: number | string;
-            /** Format: int64 */
-            parentId?: null | number | string;
+            position: number;
+            /** @description A snowflake id: 64 bits, as a decimal string. */
+            parentId?: null | string;
+        };
+        PresenceUpdated: {
+            /** @description A snowflake id: 64 bits, as a decimal string. */
+            userId: string;
+            status: string;
+        };
+        PrivacySettingsResponse: {
+            allowDmsFromServerMembers: boolean;
+            friendRequests: components["schemas"]["FriendRequestPrivacy"];
+            servers: components["schemas"]["ServerPrivacyResponse"][];
         };
         ProblemDetails: {
             type?: null | string;
             title?: null | string;
             /** Format: int32 */
-            status?: null | number | string;
+            status?: null | number;
             detail?: null | string;
             instance?: null | string;
+            /** @description Stable, machine-readable error code. */
+            code?: string;
+            retryAfterSeconds?: null | number;
+        };
+        ReactionAddedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "ReactionAdded";
+            /** @enum {string} */
+            scope: "channel";
+            data: components["schemas"]["ReactionData"];
+        };
+        ReactionData: {
+            /** @description A snowflake id: 64 bits, as a decimal string. */
+            messageId: string;
+            /** @description A snowflake id: 64 bits, as a decimal string. */
+            channelId: string;
+            emoji: string;
+            /** @description A snowflake id: 64 bits, as a decimal string. */
+            userId: string;
+        };
+        ReactionRemovedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "ReactionRemoved";
+            /** @enum {string} */
+            scope: "channel";
+            data: components["schemas"]["ReactionData"];
         };
         ReactionSummary: {
             emoji: string;
             /** Format: int32 */
-            count: number | string;
+            count: number;
             me: boolean;
         };
         ReadStateResponse: {
+            channelId: components["schemas"]["Snowflake"];
+            lastReadMessageId: components["schemas"]["Snowflake"];
+            /** Format: int32 */
+            mentionCount: number;
+        };
+        ReadStateUpdatedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "ReadStateUpdated";
+            /** @enum {string} */
+            scope: "user";
+            data: components["schemas"]["ReadStateResponse"];
+        };
+        ReadyChannel: {
+            /** @description A snowflake id: 64 bits, as a decimal string. */
+            id: string;
+            type: string;
+            name: null | string;
+            topic: null | string;
+            /** @description A snowflake id: 64 bits, as a decimal string. */
+            parentId: null | string;
+            /** Format: int32 */
+            position: number;
+            /** @description A snowflake id: 64 bits, as a decimal string. */
+            lastMessageId: null | string;
+            permissions: string;
+        };
+        ReadyDirectChannel: {
+            /** @description A snowflake id: 64 bits, as a decimal string. */
+            id: string;
+            type: string;
+            name: null | string;
+            /** @description A snowflake id: 64 bits, as a decimal string. */
+            ownerId: null | string;
+            recipientIds: string[];
+            /** @description A snowflake id: 64 bits, as a decimal string. */
+            lastMessageId: null | string;
+        };
+        ReadyPayload: {
+            user: components["schemas"]["MeResponse"];
+            servers: components["schemas"]["ReadyServer"][];
+            directChannels: components["schemas"]["ReadyDirectChannel"][];
+            readStates: components["schemas"]["ReadyReadState"][];
+            presences: components["schemas"]["PresenceUpdated"][];
+            cursors: components["schemas"]["StreamCursors"];
+            /** @description A snowflake id: 64 bits, as a decimal string. */
+            sessionId: string;
+            /** Format: int32 */
+            nodeId: number;
+            status: string;
+        };
+        ReadyReadState: {
+            /** @description A snowflake id: 64 bits, as a decimal string. */
             channelId: string;
+            /** @description A snowflake id: 64 bits, as a decimal string. */
             lastReadMessageId: string;
             /** Format: int32 */
-            mentionCount: number | string;
+            mentionCount: number;
+        };
+        ReadyServer: {
+            /** @description A snowflake id: 64 bits, as a decimal string. */
+            id: string;
+            name: string;
+            iconUrl: null | string;
+            /** @description A snowflake id: 64 bits, as a decimal string. */
+            ownerId: string;
+            channels: components["schemas"]["ReadyChannel"][];
+        };
+        RecipientAddedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "RecipientAdded";
+            /** @enum {string} */
+            scope: "channel";
+            data: components["schemas"]["RecipientData"];
+        };
+        RecipientData: {
+            /** @description A snowflake id: 64 bits, as a decimal string. */
+            channelId: string;
+            user: components["schemas"]["UserSummary"];
+        };
+        RecipientRemovedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "RecipientRemoved";
+            /** @enum {string} */
+            scope: "channel";
+            data: components["schemas"]["RecipientData"];
         };
         RecoveryCodesResponse: {
             recoveryCodes: string[];
@@ -4983,42 +6052,175 @@ export interface components {
             username: string;
             password: string;
         };
-        ReplyPreview: {
+        RelationshipRemovedData: {
+            /** @description A snowflake id: 64 bits, as a decimal string. */
             id: string;
-            authorId: null | string;
+        };
+        RelationshipRemovedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "RelationshipRemoved";
+            /** @enum {string} */
+            scope: "user";
+            data: components["schemas"]["RelationshipRemovedData"];
+        };
+        RelationshipResponse: {
+            id: components["schemas"]["Snowflake"];
+            type: string;
+            user: components["schemas"]["UserSummary"];
+            /** Format: date-time */
+            since: string;
+            status: null | string;
+        };
+        RelationshipUpdatedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "RelationshipUpdated";
+            /** @enum {string} */
+            scope: "user";
+            data: components["schemas"]["RelationshipResponse"];
+        };
+        ReplyPreview: {
+            id: components["schemas"]["Snowflake"];
+            authorId: null | components["schemas"]["Snowflake"];
             content: null | string;
             deleted: boolean;
         };
-        RoleResponse: {
-            id: string;
+        ResumeResult: {
+            events: components["schemas"]["GatewayEvent"][];
+            refetch: components["schemas"]["StreamRef"][];
+        };
+        RoleCreatedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "RoleCreated";
+            /** @enum {string} */
+            scope: "server";
+            data: components["schemas"]["RoleResponse"];
+        };
+        RoleDeletedData: {
+            /** @description A snowflake id: 64 bits, as a decimal string. */
             serverId: string;
+            /** @description A snowflake id: 64 bits, as a decimal string. */
+            roleId: string;
+        };
+        RoleDeletedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "RoleDeleted";
+            /** @enum {string} */
+            scope: "server";
+            data: components["schemas"]["RoleDeletedData"];
+        };
+        RoleResponse: {
+            id: components["schemas"]["Snowflake"];
+            serverId: components["schemas"]["Snowflake"];
             name: string;
             permissions: string;
             /** Format: int32 */
-            color: number | string;
+            color: number;
             /** Format: int32 */
-            position: number | string;
+            position: number;
             mentionable: boolean;
+        };
+        RoleUpdatedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "RoleUpdated";
+            /** @enum {string} */
+            scope: "server";
+            data: components["schemas"]["RoleResponse"];
+        };
+        SearchHitResponse: {
+            message: components["schemas"]["MessageResponse"];
+            highlights: components["schemas"]["HighlightRange"][];
+            previous: null | components["schemas"]["MessageResponse"];
+            next: null | components["schemas"]["MessageResponse"];
         };
         SendMessageRequest: {
             content: string;
             nonce: null | string;
-            /** Format: int64 */
-            replyTo: null | number | string;
+            replyTo: null | components["schemas"]["Snowflake"];
+        };
+        ServerDeletedData: {
+            /** @description A snowflake id: 64 bits, as a decimal string. */
+            serverId: string;
+        };
+        ServerDeletedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "ServerDeleted";
+            /** @enum {string} */
+            scope: "server";
+            data: components["schemas"]["ServerDeletedData"];
+        };
+        ServerJoinedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "ServerJoined";
+            /** @enum {string} */
+            scope: "user";
+            data: components["schemas"]["ServerResponse"];
+        };
+        ServerPrivacyRequest: {
+            allowDms: null | boolean;
+        };
+        ServerPrivacyResponse: {
+            serverId: components["schemas"]["Snowflake"];
+            allowDms: boolean;
+        };
+        ServerRemovedData: {
+            /** @description A snowflake id: 64 bits, as a decimal string. */
+            serverId: string;
+            reason: string;
+        };
+        ServerRemovedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "ServerRemoved";
+            /** @enum {string} */
+            scope: "user";
+            data: components["schemas"]["ServerRemovedData"];
         };
         ServerResponse: {
-            id: string;
+            id: components["schemas"]["Snowflake"];
             name: string;
             description: null | string;
             iconUrl: null | string;
-            ownerId: string;
+            ownerId: components["schemas"]["Snowflake"];
             /** Format: int32 */
-            memberCount: number | string;
+            memberCount: number;
             /** Format: date-time */
             createdAt: string;
         };
+        ServerUpdatedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "ServerUpdated";
+            /** @enum {string} */
+            scope: "server";
+            data: components["schemas"]["ServerResponse"];
+        };
         SessionResponse: {
-            id: string;
+            id: components["schemas"]["Snowflake"];
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -5029,9 +6231,44 @@ export interface components {
             ipAddress: null | string;
             current: boolean;
         };
-        TransferServerRequest: {
+        SessionRevokedData: {
+            /** @description A snowflake id: 64 bits, as a decimal string. */
+            sessionId: string;
+            reason: string;
+        };
+        SessionRevokedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "SessionRevoked";
+            /** @enum {string} */
+            scope: "user";
+            data: components["schemas"]["SessionRevokedData"];
+        };
+        SetRelationshipRequest: {
+            type: string;
+        };
+        /** @description A snowflake id: 64 bits, as a decimal string. */
+        Snowflake: string;
+        StreamCursors: {
+            channels: null | {
+                [key: string]: number;
+            };
+            servers: null | {
+                [key: string]: number;
+            };
             /** Format: int64 */
-            newOwnerId: number | string;
+            user: null | number;
+        };
+        StreamRef: {
+            /** @enum {string} */
+            scope: "channel" | "server" | "user";
+            /** @description A snowflake id: 64 bits, as a decimal string. */
+            scopeId: string;
+        };
+        TransferServerRequest: {
+            newOwnerId: components["schemas"]["Snowflake"];
             password: null | string;
         };
         TwoFactorCodeRequest: {
@@ -5045,7 +6282,15 @@ export interface components {
         TwoFactorStatus: {
             enabled: boolean;
             /** Format: int32 */
-            recoveryCodesLeft: number | string;
+            recoveryCodesLeft: number;
+        };
+        TypingStarted: {
+            /** @description A snowflake id: 64 bits, as a decimal string. */
+            channelId: string;
+            /** @description A snowflake id: 64 bits, as a decimal string. */
+            userId: string;
+            /** Format: date-time */
+            expiresAt: string;
         };
         UnsubscribeRequest: {
             token: string;
@@ -5054,9 +6299,8 @@ export interface components {
             name: null | string;
             topic: null | string;
             /** Format: int32 */
-            slowModeSeconds: null | number | string;
-            /** Format: int64 */
-            parentId: null | number | string;
+            slowModeSeconds: null | number;
+            parentId: null | components["schemas"]["Snowflake"];
         };
         UpdateMemberRequest: {
             nickname: null | string;
@@ -5064,6 +6308,11 @@ export interface components {
         UpdateNotificationSettingsRequest: {
             email: null | string;
             mutedServerIds: null | string[];
+            desktopMuted: null | boolean;
+        };
+        UpdatePrivacySettingsRequest: {
+            allowDmsFromServerMembers: null | boolean;
+            friendRequests: null | components["schemas"]["FriendRequestPrivacy"];
         };
         UpdateProfileRequest: {
             displayName: null | string;
@@ -5075,7 +6324,7 @@ export interface components {
             name: null | string;
             permissions: null | string;
             /** Format: int32 */
-            color: null | number | string;
+            color: null | number;
             mentionable: null | boolean;
         };
         UpdateServerRequest: {
@@ -5084,7 +6333,7 @@ export interface components {
             iconUrl: null | string;
         };
         UserProfileResponse: {
-            id: string;
+            id: components["schemas"]["Snowflake"];
             username: string;
             displayName: null | string;
             avatarUrl: null | string;
@@ -5094,7 +6343,7 @@ export interface components {
             createdAt: string;
         };
         UserSummary: {
-            id: string;
+            id: components["schemas"]["Snowflake"];
             username: string;
             displayName: null | string;
             avatarUrl: null | string;

@@ -14,6 +14,9 @@ function createQueryClient() {
         // Client errors (4xx) will not change by asking again; network and server errors may.
         retry: (count, error) => count < 2 && !(error instanceof ApiError && error.status >= 400 && error.status < 500),
       },
+      // A change made while offline fails at once and says so ("Can't reach KamaChat", Retry), as a plain request
+      // would, instead of waiting unseen until the browser reports the network back.
+      mutations: { networkMode: 'always' },
     },
   });
 }

@@ -7,7 +7,9 @@ function Message({ title, text }: { title: string; text: string }) {
     <main id="main" tabIndex={-1} className="flex flex-1 flex-col items-center justify-center gap-3 p-8 text-center focus:outline-none">
       <h1 className="text-2xl font-semibold">{title}</h1>
       <p className="text-zinc-600 dark:text-zinc-400">{text}</p>
-      <Link to="/" className="font-medium text-indigo-700 hover:underline dark:text-indigo-300">Go home</Link>
+      <Link to="/" className="font-medium text-indigo-700 hover:underline dark:text-indigo-300">
+        Go home
+      </Link>
     </main>
   );
 }

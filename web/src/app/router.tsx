@@ -1,7 +1,18 @@
 import { createBrowserRouter, Navigate } from 'react-router';
 import { RequireAuth, RequireGuest } from '../features/auth/guards';
 import { AppShell } from '../features/home/AppShell';
+import { tokenStore } from '../api/client';
+import { AppSkeleton } from '../ui/Skeleton';
 import { NotFoundPage, RouteError } from './RouteError';
+
+/** Pages reached signed in or out, from a mailed link: their own layout, not the app's. */
+const STANDALONE = ['/verify-email', '/confirm-email-change', '/forgot-password', '/reset-password', '/unsubscribe', '/login', '/signup'];
+
+/** While the first page's code loads: the app's shape for someone signed in (a slow network shows it, not a blank). */
+function LoadingApp() {
+  if (tokenStore.get() && !STANDALONE.includes(window.location.pathname)) return <AppSkeleton />;
+  return <div className="h-full bg-main dark:bg-main-dark" />;
+}
 
 // Pages load on demand, so the first load carries only the shell and the page being opened.
 const page = (load: () => Promise<{ default: React.ComponentType }>) => async () => ({ Component: (await load()).default });
@@ -9,7 +20,7 @@ const page = (load: () => Promise<{ default: React.ComponentType }>) => async ()
 export const router = createBrowserRouter([
   {
     errorElement: <RouteError />,
-    hydrateFallbackElement: <div className="h-full bg-main dark:bg-main-dark" />,
+    hydrateFallbackElement: <LoadingApp />,
     children: [
       // Emailed links and the reset request: they work signed in or out.
       { path: '/verify-email', lazy: page(() => import('../features/account/VerifyEmailPage')) },
@@ -31,11 +42,18 @@ export const router = createBrowserRouter([
             element: <AppShell />,
             children: [
               { index: true, lazy: page(() => import('../features/home/HomePage')) },
-              { path: '/servers/:serverId', lazy: page(() => import('../features/chat/ServerPage')) },
-              { path: '/servers/:serverId/channels/:channelId', lazy: page(() => import('../features/chat/ServerPage')) },
-              { path: '/servers/:serverId/settings', lazy: page(() => import('../features/chat/ServerSettings')) },
-              { path: '/channels/@me/:channelId', lazy: page(() => import('../features/chat/DmPage')) },
-              { path: '/invite/:code', lazy: page(() => import('../features/chat/InvitePage')) },
+              { path: '/servers/:serverId', lazy: page(() => import('../features/servers/ServerPage')) },
+              { path: '/servers/:serverId/channels/:channelId', lazy: page(() => import('../features/servers/ServerPage')) },
+              { path: '/servers/:serverId/channels/:channelId/:messageId', lazy: page(() => import('../features/servers/ServerPage')) },
+              { path: '/servers/:serverId/settings', lazy: page(() => import('../features/servers/ServerSettings')) },
+              { path: '/channels/@me/:channelId', lazy: page(() => import('../features/dms/DmPage')) },
+              { path: '/channels/@me/:channelId/:messageId', lazy: page(() => import('../features/dms/DmPage')) },
+              // A channel (or a message in it) by id alone, as kamachat:// links and notifications name them.
+              { path: '/channels/:channelId/:messageId?', lazy: page(() => import('../features/messages/ChannelLinkPage')) },
+              // web+kamachat: links (the installed web app's protocol handler) arrive here.
+              { path: '/open', lazy: page(() => import('../features/home/OpenLinkPage')) },
+              { path: '/invite/:code', lazy: page(() => import('../features/servers/InvitePage')) },
+              { path: '/friends', lazy: page(() => import('../features/friends/FriendsPage')) },
               { path: '/users/:id', lazy: page(() => import('../features/users/ProfilePage')) },
               {
                 path: '/settings',
@@ -46,6 +64,7 @@ export const router = createBrowserRouter([
                   { path: 'account', lazy: page(() => import('../features/settings/AccountSettings')) },
                   { path: 'security', lazy: page(() => import('../features/settings/SecuritySettings')) },
                   { path: 'notifications', lazy: page(() => import('../features/notifications/NotificationSettingsPage')) },
+                  { path: 'privacy', lazy: page(() => import('../features/friends/PrivacySettingsPage')) },
                   { path: 'sessions', lazy: page(() => import('../features/settings/SessionsSettings')) },
                   { path: 'appearance', lazy: page(() => import('../features/settings/AppearanceSettings')) },
                 ],

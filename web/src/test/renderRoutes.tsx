@@ -27,12 +27,15 @@ export interface SeenRequest {
  */
 export function fakeFetch(handle: (request: SeenRequest) => Response | Promise<Response>) {
   const seen: SeenRequest[] = [];
-  vi.stubGlobal('fetch', vi.fn(async (input: Request) => {
-    const text = await input.text();
-    const request = { method: input.method, path: new URL(input.url).pathname, body: text ? JSON.parse(text) as unknown : undefined };
-    seen.push(request);
-    return handle(request);
-  }));
+  vi.stubGlobal(
+    'fetch',
+    vi.fn(async (input: Request) => {
+      const text = await input.text();
+      const request = { method: input.method, path: new URL(input.url).pathname, body: text ? (JSON.parse(text) as unknown) : undefined };
+      seen.push(request);
+      return handle(request);
+    }),
+  );
   return seen;
 }
 

@@ -1,4 +1,6 @@
 import { useState } from 'react';
+import { onServer } from '../api/config';
+import { firstGrapheme } from './initials';
 
 const SIZES = { sm: 'size-8 text-xs', md: 'size-10 text-sm', lg: 'size-20 text-2xl' } as const;
 
@@ -8,14 +10,14 @@ export function Avatar({ id, name, url, size = 'md' }: { id: string; name: strin
   const showImage = url && failed !== url;
   const hue = [...id].reduce((sum, ch) => (sum * 31 + ch.charCodeAt(0)) % 360, 7);
   return showImage ? (
-    <img src={url} alt="" onError={() => setFailed(url)} className={`${SIZES[size]} shrink-0 rounded-full object-cover`} />
+    <img src={onServer(url)} alt="" onError={() => setFailed(url)} className={`${SIZES[size]} shrink-0 rounded-full object-cover`} />
   ) : (
     <span
       aria-hidden="true"
       style={{ backgroundColor: `hsl(${hue} 45% 32%)` }}
       className={`${SIZES[size]} inline-flex shrink-0 select-none items-center justify-center rounded-full font-semibold text-white`}
     >
-      {name.slice(0, 1).toUpperCase()}
+      {firstGrapheme(name)}
     </span>
   );
 }

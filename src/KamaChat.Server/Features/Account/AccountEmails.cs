@@ -24,7 +24,7 @@ public sealed class AccountEmails(
     public async Task SendVerificationAsync(User user, CancellationToken cancellationToken)
     {
         var token = await users.GenerateEmailConfirmationTokenAsync(user);
-        var link = Link("verify-email", ("userId", user.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)), ("token", token));
+        var link = Link("verify-email", ("userId", user.Id.ToString()), ("token", token));
         await outbox.EnqueueAsync(user.Email!, EmailTemplates.VerifyEmail(user.UserName!, link), cancellationToken);
     }
 
@@ -32,14 +32,14 @@ public sealed class AccountEmails(
     {
         var token = await users.GenerateChangeEmailTokenAsync(user, newEmail);
         var link = Link("confirm-email-change",
-            ("userId", user.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)), ("newEmail", newEmail), ("token", token));
+            ("userId", user.Id.ToString()), ("newEmail", newEmail), ("token", token));
         await outbox.EnqueueAsync(newEmail, EmailTemplates.ConfirmEmailChange(user.UserName!, newEmail, link), cancellationToken);
     }
 
     public async Task SendPasswordResetAsync(User user, CancellationToken cancellationToken)
     {
         var token = await users.GeneratePasswordResetTokenAsync(user);
-        var link = Link("reset-password", ("userId", user.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)), ("token", token));
+        var link = Link("reset-password", ("userId", user.Id.ToString()), ("token", token));
         await outbox.EnqueueAsync(user.Email!, EmailTemplates.ResetPassword(user.UserName!, link), cancellationToken);
     }
 
@@ -49,13 +49,14 @@ public sealed class AccountEmails(
             cancellationToken), "two-factor notice", user);
 
     /// <summary>Alerts the user to a sign-in from a device and address none of their earlier sessions came from.</summary>
-    public async Task AlertIfUnfamiliarSignInAsync(User user, long sessionId, string? userAgent, string? ipAddress, CancellationToken cancellationToken)
+    public async Task AlertIfUnfamiliarSignInAsync(User user, Snowflake sessionId, string? userAgent, string? ipAddress, CancellationToken cancellationToken)
     {
         var familiar = await db.Sessions.AnyAsync(
             s => s.UserId == user.Id && s.Id != sessionId && s.UserAgent == userAgent && s.IpAddress == ipAddress, cancellationToken);
         if (!familiar)
             await BestEffortAsync(() => outbox.EnqueueAsync(user.Email!,
-                EmailTemplates.NewSignIn(user.UserName!, time.GetUtcNow(), userAgent, ipAddress), cancellationToken), "sign-in alert", user);
+                EmailTemplates.NewSignIn(user.UserName!, time.GetUtcNow(), UserAgentSummary.Describe(userAgent), ipAddress), cancellationToken),
+                "sign-in alert", user);
     }
 
     private async Task BestEffortAsync(Func<Task> send, string what, User user)

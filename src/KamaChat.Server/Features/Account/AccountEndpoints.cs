@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Security.Claims;
 using KamaChat.Server.Features.Auth;
 using KamaChat.Server.Features.Users;
 using KamaChat.Server.Infrastructure.Http;
@@ -59,13 +57,13 @@ public static class AccountEndpoints
     }
 
     private static async Task<Results<Accepted, ProblemHttpResult>> ResendVerificationAsync(
-        ClaimsPrincipal principal, UserManager<User> users, AccountEmails emails, AccountRateLimiter limiter, HttpContext http,
+        CurrentUser me, UserManager<User> users, AccountEmails emails, AccountRateLimiter limiter, HttpContext http,
         CancellationToken cancellationToken)
     {
-        var userId = principal.UserId();
-        if (limiter.TryAcquire(RateLimitPolicy.VerificationResend, userId.ToString(CultureInfo.InvariantCulture), http) is { } limited)
+        var userId = me.Id.ToString();
+        if (await limiter.TryAcquireAsync(RateLimitPolicy.VerificationResend, userId, http) is { } limited)
             return limited;
-        if (await users.FindByIdAsync(userId.ToString(CultureInfo.InvariantCulture)) is not { } user)
+        if (await users.FindByIdAsync(userId) is not { } user)
             return Problems.NotFound("The user");
         if (user.EmailConfirmed)
             return Problems.Conflict("email_already_verified", "This email address is already verified.");
@@ -74,10 +72,10 @@ public static class AccountEndpoints
     }
 
     private static async Task<Results<Accepted, ValidationProblem, ProblemHttpResult>> ChangeEmailAsync(
-        ChangeEmailRequest request, ClaimsPrincipal principal, UserManager<User> users, AccountEmails emails,
+        ChangeEmailRequest request, CurrentUser me, UserManager<User> users, AccountEmails emails,
         CancellationToken cancellationToken)
     {
-        if (await users.FindByIdAsync(principal.UserId().ToString(CultureInfo.InvariantCulture)) is not { } user)
+        if (await users.FindByIdAsync(me.Id.ToString()) is not { } user)
             return Problems.NotFound("The user");
         if (!await users.CheckPasswordAsync(user, request.Password))
             return InvalidPassword("password");
@@ -113,10 +111,10 @@ public static class AccountEndpoints
     }
 
     private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> ChangePasswordAsync(
-        ChangePasswordRequest request, ClaimsPrincipal principal, UserManager<User> users, TokenService tokens,
+        ChangePasswordRequest request, CurrentUser me, UserManager<User> users, TokenService tokens,
         CancellationToken cancellationToken)
     {
-        if (await users.FindByIdAsync(principal.UserId().ToString(CultureInfo.InvariantCulture)) is not { } user)
+        if (await users.FindByIdAsync(me.Id.ToString()) is not { } user)
             return Problems.NotFound("The user");
         var result = await users.ChangePasswordAsync(user, request.CurrentPassword, request.NewPassword);
         if (result.Errors.Any(e => e.Code == nameof(IdentityErrorDescriber.PasswordMismatch)))
@@ -124,7 +122,7 @@ public static class AccountEndpoints
         if (!result.Succeeded)
             return PasswordErrors(result, "newPassword");
         // Whoever might know the old password is signed out everywhere but here.
-        await tokens.RevokeAllAsync(user.Id, principal.SessionId(), "password_changed", cancellationToken);
+        await tokens.RevokeAllAsync(user.Id, me.SessionId, "password_changed", cancellationToken);
         return TypedResults.NoContent();
     }
 
@@ -136,7 +134,7 @@ public static class AccountEndpoints
         PasswordResetRequest request, IJobQueue jobs, AccountRateLimiter limiter, HttpContext http, CancellationToken cancellationToken)
     {
         var email = request.Email.Trim();
-        if (limiter.TryAcquire(RateLimitPolicy.PasswordReset, email, http) is { } limited)
+        if (await limiter.TryAcquireAsync(RateLimitPolicy.PasswordReset, email, http) is { } limited)
             return limited;
         await jobs.EnqueueAsync(new PasswordResetRequestedJob(email), cancellationToken);
         return TypedResults.Accepted((string?)null);
@@ -160,7 +158,7 @@ public static class AccountEndpoints
     }
 
     private static async Task<User?> FindAsync(UserManager<User> users, string userId) =>
-        long.TryParse(userId, NumberStyles.None, CultureInfo.InvariantCulture, out _) ? await users.FindByIdAsync(userId) : null;
+        Snowflake.TryParse(userId, out _) ? await users.FindByIdAsync(userId) : null;
 
     internal static ProblemHttpResult InvalidToken() =>
         Problems.Of(StatusCodes.Status400BadRequest, "invalid_token", "This link is invalid, expired or already used; ask for a new one.");

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using KamaChat.Server.Features.Auth;
+using KamaChat.Server.Infrastructure.Email;
 
 namespace KamaChat.Server.Features.Account;
 
@@ -8,13 +9,13 @@ public sealed record VerifyEmailRequest(
     [property: Required, StringLength(AccountRules.TokenMaxLength, MinimumLength = 1)] string Token);
 
 public sealed record ChangeEmailRequest(
-    [property: Required, StringLength(254), RegularExpression(AuthRules.EmailPattern, ErrorMessage = "Enter a valid email address.")]
+    [property: Required, StringLength(DeliverableEmailAttribute.MaxLength), DeliverableEmail]
     string NewEmail,
     [property: Required, StringLength(AuthRules.PasswordMaxLength, MinimumLength = 1)] string Password);
 
 public sealed record ConfirmEmailChangeRequest(
     [property: Required, StringLength(20, MinimumLength = 1)] string UserId,
-    [property: Required, StringLength(254), RegularExpression(AuthRules.EmailPattern, ErrorMessage = "Enter a valid email address.")]
+    [property: Required, StringLength(DeliverableEmailAttribute.MaxLength), DeliverableEmail]
     string NewEmail,
     [property: Required, StringLength(AccountRules.TokenMaxLength, MinimumLength = 1)] string Token);
 
@@ -23,7 +24,7 @@ public sealed record ChangePasswordRequest(
     [property: Required, StringLength(AuthRules.PasswordMaxLength, MinimumLength = AuthRules.PasswordMinLength)] string NewPassword);
 
 public sealed record PasswordResetRequest(
-    [property: Required, StringLength(254), RegularExpression(AuthRules.EmailPattern, ErrorMessage = "Enter a valid email address.")]
+    [property: Required, StringLength(DeliverableEmailAttribute.MaxLength), DeliverableEmail]
     string Email);
 
 public sealed record ConfirmPasswordResetRequest(

@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Security.Claims;
+using KamaChat.Server.Data;
 using KamaChat.Server.Features.Auth;
 using KamaChat.Server.Features.Users;
 using KamaChat.Server.Infrastructure.Http;
@@ -39,17 +39,17 @@ public static class TwoFactorEndpoints
         return app;
     }
 
-    private static async Task<Results<Ok<TwoFactorStatus>, ProblemHttpResult>> GetStatusAsync(ClaimsPrincipal principal, UserManager<User> users)
+    private static async Task<Results<Ok<TwoFactorStatus>, ProblemHttpResult>> GetStatusAsync(CurrentUser me, UserManager<User> users)
     {
-        if (await CurrentUserAsync(principal, users) is not { } user)
+        if (await CurrentUserAsync(me, users) is not { } user)
             return Problems.NotFound("The user");
         return TypedResults.Ok(new TwoFactorStatus(user.TwoFactorEnabled, user.TwoFactorEnabled ? await users.CountRecoveryCodesAsync(user) : 0));
     }
 
     /// <summary>Starts (or restarts) enrolment with a fresh secret; 2FA is on only after <see cref="ConfirmAsync"/>.</summary>
-    private static async Task<Results<Ok<TwoFactorEnrollment>, ProblemHttpResult>> EnrollAsync(ClaimsPrincipal principal, UserManager<User> users)
+    private static async Task<Results<Ok<TwoFactorEnrollment>, ProblemHttpResult>> EnrollAsync(CurrentUser me, UserManager<User> users)
     {
-        if (await CurrentUserAsync(principal, users) is not { } user)
+        if (await CurrentUserAsync(me, users) is not { } user)
             return Problems.NotFound("The user");
         if (user.TwoFactorEnabled)
             return AlreadyEnabled();
@@ -64,10 +64,10 @@ public static class TwoFactorEndpoints
     }
 
     private static async Task<Results<Ok<RecoveryCodesResponse>, ProblemHttpResult>> ConfirmAsync(
-        TwoFactorCodeRequest request, ClaimsPrincipal principal, UserManager<User> users, TokenService tokens, AccountEmails emails,
+        TwoFactorCodeRequest request, CurrentUser me, UserManager<User> users, TokenService tokens, AccountEmails emails,
         CancellationToken cancellationToken)
     {
-        if (await CurrentUserAsync(principal, users) is not { } user)
+        if (await CurrentUserAsync(me, users) is not { } user)
             return Problems.NotFound("The user");
         if (user.TwoFactorEnabled)
             return AlreadyEnabled();
@@ -78,15 +78,15 @@ public static class TwoFactorEndpoints
 
         await users.SetTwoFactorEnabledAsync(user, true);
         var codes = (await users.GenerateNewTwoFactorRecoveryCodesAsync(user, RecoveryCodes.Count))!.ToList();
-        await AfterChangeAsync(user, principal, tokens, emails, "Two-factor authentication was turned on", cancellationToken);
+        await AfterChangeAsync(user, me, tokens, emails, "Two-factor authentication was turned on", cancellationToken);
         return TypedResults.Ok(new RecoveryCodesResponse(codes));
     }
 
     private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> DisableAsync(
-        DisableTwoFactorRequest request, ClaimsPrincipal principal, UserManager<User> users, TokenService tokens, AccountEmails emails,
+        DisableTwoFactorRequest request, CurrentUser me, UserManager<User> users, TokenService tokens, AccountEmails emails,
         CancellationToken cancellationToken)
     {
-        if (await CurrentUserAsync(principal, users) is not { } user)
+        if (await CurrentUserAsync(me, users) is not { } user)
             return Problems.NotFound("The user");
         if (!user.TwoFactorEnabled)
             return NotEnabled();
@@ -101,35 +101,36 @@ public static class TwoFactorEndpoints
         // A new key nobody has, and no recovery codes: the old authenticator entry and printed codes are dead.
         await users.ResetAuthenticatorKeyAsync(user);
         await users.GenerateNewTwoFactorRecoveryCodesAsync(user, 0);
-        await AfterChangeAsync(user, principal, tokens, emails, "Two-factor authentication was turned off", cancellationToken);
+        await AfterChangeAsync(user, me, tokens, emails, "Two-factor authentication was turned off", cancellationToken);
         return TypedResults.NoContent();
     }
 
     private static async Task<Results<Ok<RecoveryCodesResponse>, ProblemHttpResult>> RegenerateRecoveryCodesAsync(
-        TwoFactorCodeRequest request, ClaimsPrincipal principal, UserManager<User> users, TokenService tokens, AccountEmails emails,
+        TwoFactorCodeRequest request, CurrentUser me, UserManager<User> users, TokenService tokens, AccountEmails emails,
         CancellationToken cancellationToken)
     {
-        if (await CurrentUserAsync(principal, users) is not { } user)
+        if (await CurrentUserAsync(me, users) is not { } user)
             return Problems.NotFound("The user");
         if (!user.TwoFactorEnabled)
             return NotEnabled();
         if (!await users.VerifyTwoFactorTokenAsync(user, ReplayProtectedAuthenticatorTokenProvider.ProviderName, request.Code))
             return InvalidCode();
         var codes = (await users.GenerateNewTwoFactorRecoveryCodesAsync(user, RecoveryCodes.Count))!.ToList();
-        await AfterChangeAsync(user, principal, tokens, emails, "New recovery codes were generated (the old ones no longer work)", cancellationToken);
+        await AfterChangeAsync(user, me, tokens, emails, "New recovery codes were generated (the old ones no longer work)", cancellationToken);
         return TypedResults.Ok(new RecoveryCodesResponse(codes));
     }
 
     /// <summary>Step two of a login with 2FA on: trades the ticket from step one and a code for tokens.</summary>
     private static async Task<Results<Ok<AuthTokens>, ValidationProblem, ProblemHttpResult>> LoginWithSecondFactorAsync(
         MfaLoginRequest request, UserManager<User> users, MfaTickets tickets, TokenService tokens, AccountEmails emails,
-        AccountRateLimiter limiter, HttpContext http, CancellationToken cancellationToken)
+        AccountRateLimiter limiter, KamaDbContext db, HttpContext http, CancellationToken cancellationToken)
     {
         if (OneSecondFactor(request.Code, request.RecoveryCode) is { } invalid)
             return invalid;
-        if (await tickets.RedeemAsync(request.MfaTicket, users) is not { } user)
-            return Problems.Unauthorized("invalid_mfa_ticket", "The sign-in ticket is invalid or expired; sign in again.");
-        if (limiter.TryAcquire(RateLimitPolicy.Mfa, user.Id.ToString(CultureInfo.InvariantCulture), http) is { } limited)
+        if (await tickets.ReadAsync(request.MfaTicket, users) is not { } ticket || await tickets.IsSpentAsync(db, ticket, cancellationToken))
+            return InvalidTicket();
+        var user = ticket.User;
+        if (await limiter.TryAcquireAsync(RateLimitPolicy.Mfa, user.Id.ToString(), http) is { } limited)
             return limited;
         if (await users.IsLockedOutAsync(user))
             return AuthEndpoints.Locked(user, http);
@@ -140,9 +141,15 @@ public static class TwoFactorEndpoints
             await users.AccessFailedAsync(user);
             return await users.IsLockedOutAsync(user) ? AuthEndpoints.Locked(user, http) : InvalidCode();
         }
+        // Spent only by a sign-in it completes: a wrong code may be corrected with the same ticket.
+        if (!await tickets.SpendAsync(db, ticket, cancellationToken))
+            return InvalidTicket();
         await users.ResetAccessFailedCountAsync(user);
         return TypedResults.Ok(await AuthEndpoints.StartSessionAsync(user, tokens, emails, http, cancellationToken));
     }
+
+    private static ProblemHttpResult InvalidTicket() =>
+        Problems.Unauthorized("invalid_mfa_ticket", "The sign-in ticket is invalid, expired or already used; sign in again.");
 
     private static async Task<bool> VerifySecondFactorAsync(UserManager<User> users, User user, string? code, string? recoveryCode) =>
         code is not null
@@ -154,15 +161,15 @@ public static class TwoFactorEndpoints
             ? Problems.Validation("code", "Send either a code from the authenticator app or a recovery code.")
             : null;
 
-    private static async Task AfterChangeAsync(User user, ClaimsPrincipal principal, TokenService tokens, AccountEmails emails, string change,
+    private static async Task AfterChangeAsync(User user, CurrentUser me, TokenService tokens, AccountEmails emails, string change,
         CancellationToken cancellationToken)
     {
-        await tokens.RevokeAllAsync(user.Id, principal.SessionId(), "two_factor_changed", cancellationToken);
+        await tokens.RevokeAllAsync(user.Id, me.SessionId, "two_factor_changed", cancellationToken);
         await emails.SendTwoFactorChangedAsync(user, change, cancellationToken);
     }
 
-    private static Task<User?> CurrentUserAsync(ClaimsPrincipal principal, UserManager<User> users) =>
-        users.FindByIdAsync(principal.UserId().ToString(CultureInfo.InvariantCulture));
+    private static Task<User?> CurrentUserAsync(CurrentUser me, UserManager<User> users) =>
+        users.FindByIdAsync(me.Id.ToString());
 
     private static ProblemHttpResult InvalidCode() =>
         Problems.Of(StatusCodes.Status400BadRequest, "invalid_code", "The code is wrong, expired or already used.");

@@ -56,7 +56,7 @@ public sealed class ReplayProtectedAuthenticatorTokenProvider(TimeProvider time)
 
 /// <summary>Identity's user store, except that recovery codes are kept as SHA-256 hashes instead of plain text.</summary>
 public sealed class HashedRecoveryCodeUserStore(KamaDbContext context, IdentityErrorDescriber? describer = null)
-    : UserOnlyStore<User, KamaDbContext, long>(context, describer)
+    : UserOnlyStore<User, KamaDbContext, Snowflake>(context, describer)
 {
     private const string CodesToken = "RecoveryCodeHashes";
 

@@ -29,7 +29,7 @@ internal sealed class VerifiedEmailHandler(IServiceScopeFactory scopes, IOptions
 {
     // A verified address stays verified (an email change only takes effect once the new address is confirmed),
     // so a yes is remembered and message sends do not pay a query each; a no is always checked again.
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<long, byte> _verified = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Snowflake, byte> _verified = new();
 
     protected override async Task HandleRequirementAsync(AuthorizationHandlerContext context, VerifiedEmailRequirement requirement)
     {

@@ -23,14 +23,14 @@ public sealed class Attachment
 {
     public const int FileNameMaxLength = 255;
 
-    public long Id { get; set; }
+    public Snowflake Id { get; set; }
 
     /// <summary>Null while uploaded but not yet sent with a message.</summary>
-    public long? MessageId { get; set; }
+    public Snowflake? MessageId { get; set; }
 
-    public long ChannelId { get; set; }
+    public Snowflake ChannelId { get; set; }
 
-    public long UploaderId { get; set; }
+    public Snowflake UploaderId { get; set; }
 
     /// <summary>The bytes served as the original: the upload, or after processing its copy without metadata.</summary>
     public string StorageKey { get; set; } = "";
@@ -92,7 +92,8 @@ internal sealed class AttachmentConfiguration : IEntityTypeConfiguration<Attachm
         attachment.Property(a => a.ContentType).HasMaxLength(128);
         attachment.HasOne<Messages.Message>().WithMany(m => m.Attachments).HasForeignKey(a => a.MessageId).OnDelete(DeleteBehavior.Cascade);
         attachment.HasOne<Channels.Channel>().WithMany().HasForeignKey(a => a.ChannelId).OnDelete(DeleteBehavior.Cascade);
-        attachment.HasIndex(a => a.MessageId);
+        // The unattached-upload sweep reads (MessageId null, CreatedAt before the cut-off); history reads by MessageId.
+        attachment.HasIndex(a => new { a.MessageId, a.CreatedAt });
         attachment.HasIndex(a => a.ChannelId);
     }
 }

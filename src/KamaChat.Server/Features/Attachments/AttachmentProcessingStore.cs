@@ -4,7 +4,7 @@ using Microsoft.EntityFrameworkCore;
 namespace KamaChat.Server.Features.Attachments;
 
 /// <summary>The attachment as the processing job needs it.</summary>
-public sealed record AttachmentToProcess(long Id, string StorageKey, string FileName, AttachmentState State);
+public sealed record AttachmentToProcess(Snowflake Id, string StorageKey, string FileName, AttachmentState State);
 
 /// <summary>What processing decided; every key is in the storage backend next to the original.</summary>
 public sealed record AttachmentProcessingResult(
@@ -28,32 +28,32 @@ public sealed record AttachmentProcessingResult(
 public interface IAttachmentProcessingStore
 {
     /// <summary>The attachment, or null when it is gone (deleted while queued: nothing to do).</summary>
-    Task<AttachmentToProcess?> FindAsync(long attachmentId, CancellationToken cancellationToken);
+    Task<AttachmentToProcess?> FindAsync(Snowflake attachmentId, CancellationToken cancellationToken);
 
-    Task MarkProcessingAsync(long attachmentId, CancellationToken cancellationToken);
+    Task MarkProcessingAsync(Snowflake attachmentId, CancellationToken cancellationToken);
 
-    Task ReportProgressAsync(long attachmentId, int percent, CancellationToken cancellationToken);
+    Task ReportProgressAsync(Snowflake attachmentId, int percent, CancellationToken cancellationToken);
 
-    Task CompleteAsync(long attachmentId, AttachmentProcessingResult result, CancellationToken cancellationToken);
+    Task CompleteAsync(Snowflake attachmentId, AttachmentProcessingResult result, CancellationToken cancellationToken);
 }
 
 /// <summary>The attachments table as <see cref="IAttachmentProcessingStore"/>.</summary>
 public sealed class AttachmentProcessingStore(KamaDbContext db) : IAttachmentProcessingStore
 {
-    public Task<AttachmentToProcess?> FindAsync(long attachmentId, CancellationToken cancellationToken) =>
+    public Task<AttachmentToProcess?> FindAsync(Snowflake attachmentId, CancellationToken cancellationToken) =>
         db.Set<Attachment>().AsNoTracking().Where(a => a.Id == attachmentId)
             .Select(a => new AttachmentToProcess(a.Id, a.StorageKey, a.FileName, a.State))
             .FirstOrDefaultAsync(cancellationToken);
 
-    public Task MarkProcessingAsync(long attachmentId, CancellationToken cancellationToken) =>
+    public Task MarkProcessingAsync(Snowflake attachmentId, CancellationToken cancellationToken) =>
         db.Set<Attachment>().Where(a => a.Id == attachmentId)
             .ExecuteUpdateAsync(s => s.SetProperty(a => a.State, AttachmentState.Processing).SetProperty(a => a.ProcessingProgress, 0), cancellationToken);
 
-    public Task ReportProgressAsync(long attachmentId, int percent, CancellationToken cancellationToken) =>
+    public Task ReportProgressAsync(Snowflake attachmentId, int percent, CancellationToken cancellationToken) =>
         db.Set<Attachment>().Where(a => a.Id == attachmentId && a.State == AttachmentState.Processing)
             .ExecuteUpdateAsync(s => s.SetProperty(a => a.ProcessingProgress, percent), cancellationToken);
 
-    public Task CompleteAsync(long attachmentId, AttachmentProcessingResult result, CancellationToken cancellationToken) =>
+    public Task CompleteAsync(Snowflake attachmentId, AttachmentProcessingResult result, CancellationToken cancellationToken) =>
         db.Set<Attachment>().Where(a => a.Id == attachmentId)
             .ExecuteUpdateAsync(s => s
                 .SetProperty(a => a.State, result.State)

@@ -5,7 +5,7 @@ using KamaChat.Server.Infrastructure.Storage;
 namespace KamaChat.Server.Features.Attachments;
 
 /// <summary>Turns a stored upload into what the client shows: sniffed type, scan, derivatives, metadata, a final state.</summary>
-public sealed record ProcessAttachmentJob(long AttachmentId) : IJob
+public sealed record ProcessAttachmentJob(Snowflake AttachmentId) : IJob
 {
     public static string JobType => "attachments.process";
 }
@@ -51,7 +51,7 @@ public sealed class ProcessAttachmentJobHandler(
             await storage.DeleteAsync(attachment.StorageKey, cancellationToken);
     }
 
-    private async Task ReportProgressAsync(long attachmentId, LatestProgress latest, CancellationToken cancellationToken)
+    private async Task ReportProgressAsync(Snowflake attachmentId, LatestProgress latest, CancellationToken cancellationToken)
     {
         var reported = -1;
         try

@@ -1,10 +1,8 @@
 using System.Globalization;
-using System.Security.Claims;
 using KamaChat.Server.Data;
 using KamaChat.Server.Features.Account;
 using KamaChat.Server.Features.Users;
 using KamaChat.Server.Infrastructure.Http;
-using KamaChat.Server.Infrastructure.Ids;
 using KamaChat.Server.Infrastructure.RateLimiting;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
@@ -34,7 +32,7 @@ public static class AuthEndpoints
             .ProducesProblem(StatusCodes.Status401Unauthorized);
         group.MapGet("/sessions", ListSessionsAsync).RequireAuthorization()
             .ProducesProblem(StatusCodes.Status401Unauthorized);
-        group.MapDelete("/sessions/{id:long}", RevokeSessionAsync).RequireAuthorization()
+        group.MapDelete("/sessions/{id:snowflake}", RevokeSessionAsync).RequireAuthorization()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status404NotFound);
         return app;
@@ -46,7 +44,7 @@ public static class AuthEndpoints
     {
         if (AccountDeletion.IsReservedName(request.Username))
             return Problems.Validation("username", $"Names starting with '{AccountDeletion.TombstonePrefix}' are reserved.");
-        if (limiter.TryAcquire(RateLimitPolicy.Register, request.Email, http) is { } limited)
+        if (await limiter.TryAcquireAsync(RateLimitPolicy.Register, request.Email, http) is { } limited)
             return limited;
         var user = new User
         {
@@ -78,17 +76,18 @@ public static class AuthEndpoints
 
     private static async Task<Results<Ok<AuthTokens>, Ok<MfaChallenge>, ProblemHttpResult>> LoginAsync(
         LoginRequest request, UserManager<User> users, SignInManager<User> signIn, TokenService tokens, MfaTickets tickets,
-        AccountEmails emails, AccountRateLimiter limiter, HttpContext http, CancellationToken cancellationToken)
+        AccountEmails emails, AccountRateLimiter limiter, UnknownLogins unknownLogins, HttpContext http, CancellationToken cancellationToken)
     {
         var login = request.Login.Trim();
-        if (limiter.TryAcquire(RateLimitPolicy.Login, login, http) is { } limited)
+        if (await limiter.TryAcquireAsync(RateLimitPolicy.Login, login, http) is { } limited)
             return limited;
         var user = login.Contains('@', StringComparison.Ordinal) ? await users.FindByEmailAsync(login) : await users.FindByNameAsync(login);
         if (user is null)
         {
-            // Spend the same time as a real password check, so response time does not tell which accounts exist.
+            // Spend the same time as a real password check, and lock the name out as an account would be, so neither
+            // the answers nor their timing tell which accounts exist.
             users.PasswordHasher.VerifyHashedPassword(new User(), TimingHash.Value, request.Password);
-            return InvalidCredentials();
+            return await unknownLogins.FailedAsync(login, cancellationToken) is { } lockedUntil ? Locked(lockedUntil, http) : InvalidCredentials();
         }
 
         var result = await signIn.CheckPasswordSignInAsync(user, request.Password, lockoutOnFailure: true);
@@ -111,13 +110,15 @@ public static class AuthEndpoints
         var userAgent = UserAgent(http);
         var ip = http.Connection.RemoteIpAddress?.ToString();
         var issued = await tokens.StartSessionAsync(user, userAgent, ip, cancellationToken);
-        await emails.AlertIfUnfamiliarSignInAsync(user, long.Parse(issued.SessionId, CultureInfo.InvariantCulture), userAgent, ip, cancellationToken);
+        await emails.AlertIfUnfamiliarSignInAsync(user, issued.SessionId, userAgent, ip, cancellationToken);
         return issued;
     }
 
-    internal static ProblemHttpResult Locked(User user, HttpContext http)
+    internal static ProblemHttpResult Locked(User user, HttpContext http) => Locked(user.LockoutEnd, http);
+
+    private static ProblemHttpResult Locked(DateTimeOffset? lockoutEnd, HttpContext http)
     {
-        var retryAfter = user.LockoutEnd is { } end ? Math.Max(1, (int)Math.Ceiling((end - DateTimeOffset.UtcNow).TotalSeconds)) : 60;
+        var retryAfter = lockoutEnd is { } end ? Math.Max(1, (int)Math.Ceiling((end - DateTimeOffset.UtcNow).TotalSeconds)) : 60;
         http.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
         return Problems.Of(StatusCodes.Status429TooManyRequests, "account_locked",
             "Too many failed sign-in attempts. The account is locked for a while; try again later.",
@@ -138,17 +139,16 @@ public static class AuthEndpoints
         };
     }
 
-    private static async Task<NoContent> LogoutAsync(ClaimsPrincipal principal, TokenService tokens, CancellationToken cancellationToken)
+    private static async Task<NoContent> LogoutAsync(CurrentUser user, TokenService tokens, CancellationToken cancellationToken)
     {
-        await tokens.RevokeAsync(principal.SessionId(), "logout", cancellationToken);
+        await tokens.RevokeAsync(user.SessionId, "logout", cancellationToken);
         return TypedResults.NoContent();
     }
 
     private static async Task<Ok<List<SessionResponse>>> ListSessionsAsync(
-        ClaimsPrincipal principal, KamaDbContext db, TimeProvider time, CancellationToken cancellationToken)
+        CurrentUser user, KamaDbContext db, TimeProvider time, CancellationToken cancellationToken)
     {
-        var userId = principal.UserId();
-        var current = principal.SessionId();
+        var (userId, current) = (user.Id, user.SessionId);
         var now = time.GetUtcNow();
         var sessions = await db.Sessions.AsNoTracking()
             .Where(s => s.UserId == userId && s.RevokedAt == null && s.ExpiresAt > now)
@@ -156,15 +156,15 @@ public static class AuthEndpoints
             .Select(s => new { s.Id, s.CreatedAt, s.LastUsedAt, s.ExpiresAt, s.UserAgent, s.IpAddress })
             .ToListAsync(cancellationToken);
         return TypedResults.Ok(sessions
-            .Select(s => new SessionResponse(s.Id.ToString(CultureInfo.InvariantCulture), s.CreatedAt, s.LastUsedAt, s.ExpiresAt,
+            .Select(s => new SessionResponse(s.Id, s.CreatedAt, s.LastUsedAt, s.ExpiresAt,
                 s.UserAgent, s.IpAddress, s.Id == current))
             .ToList());
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> RevokeSessionAsync(
-        long id, ClaimsPrincipal principal, KamaDbContext db, TokenService tokens, CancellationToken cancellationToken)
+        Snowflake id, CurrentUser user, KamaDbContext db, TokenService tokens, CancellationToken cancellationToken)
     {
-        var userId = principal.UserId();
+        var userId = user.Id;
         // Someone else's session is "not found", not "forbidden": its existence is none of the caller's business.
         if (!await db.Sessions.AnyAsync(s => s.Id == id && s.UserId == userId && s.RevokedAt == null, cancellationToken))
             return Problems.NotFound("The session");

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Security.Claims;
 using KamaChat.Server.Data;
 using KamaChat.Server.Features.Account;
@@ -40,6 +39,7 @@ public static class AuthExtensions
             .AddPasswordValidator<CommonPasswordValidator>();
 
         services.AddScoped<TokenService>();
+        services.AddScoped<UnknownLogins>();
 
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
@@ -101,16 +101,9 @@ public static class AuthExtensions
         },
     };
 
-    public static bool TryGetUserId(this ClaimsPrincipal principal, out long userId) =>
-        long.TryParse(principal.FindFirstValue(JwtRegisteredClaimNames.Sub), NumberStyles.None, CultureInfo.InvariantCulture, out userId);
+    public static bool TryGetUserId(this ClaimsPrincipal principal, out Snowflake userId) =>
+        Snowflake.TryParse(principal.FindFirstValue(JwtRegisteredClaimNames.Sub), out userId);
 
-    public static bool TryGetSessionId(this ClaimsPrincipal principal, out long sessionId) =>
-        long.TryParse(principal.FindFirstValue(TokenService.SessionClaim), NumberStyles.None, CultureInfo.InvariantCulture, out sessionId);
-
-    /// <summary>The signed-in user's id; only for endpoints that require authorization.</summary>
-    public static long UserId(this ClaimsPrincipal principal) =>
-        principal.TryGetUserId(out var id) ? id : throw new InvalidOperationException("The endpoint does not require authorization.");
-
-    public static long SessionId(this ClaimsPrincipal principal) =>
-        principal.TryGetSessionId(out var id) ? id : throw new InvalidOperationException("The endpoint does not require authorization.");
+    public static bool TryGetSessionId(this ClaimsPrincipal principal, out Snowflake sessionId) =>
+        Snowflake.TryParse(principal.FindFirstValue(TokenService.SessionClaim), out sessionId);
 }

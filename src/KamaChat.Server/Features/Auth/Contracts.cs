@@ -1,10 +1,11 @@
 using System.ComponentModel.DataAnnotations;
 using KamaChat.Server.Features.Users;
+using KamaChat.Server.Infrastructure.Email;
 
 namespace KamaChat.Server.Features.Auth;
 
 public sealed record RegisterRequest(
-    [property: Required, StringLength(254), RegularExpression(AuthRules.EmailPattern, ErrorMessage = "Enter a valid email address.")]
+    [property: Required, StringLength(DeliverableEmailAttribute.MaxLength), DeliverableEmail]
     string Email,
     [property: Required, StringLength(User.UserNameMaxLength, MinimumLength = User.UserNameMinLength),
         RegularExpression(AuthRules.UserNamePattern, ErrorMessage = "Use letters, digits, '_' and '.' only.")]
@@ -25,11 +26,11 @@ public sealed record AuthTokens(
     string RefreshToken,
     string TokenType,
     int ExpiresIn,
-    string SessionId,
+    Snowflake SessionId,
     MeResponse User);
 
 public sealed record SessionResponse(
-    string Id,
+    Snowflake Id,
     DateTimeOffset CreatedAt,
     DateTimeOffset LastUsedAt,
     DateTimeOffset ExpiresAt,
@@ -41,7 +42,6 @@ internal static class AuthRules
 {
     public const int PasswordMinLength = 8;
     public const int PasswordMaxLength = 128;
-    public const string EmailPattern = @"^[^@\s]+@[^@\s]+\.[^@\s]+$";
     public const string UserNamePattern = @"^[A-Za-z0-9_.]+$";
     public const string UserNameCharacters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.";
 }

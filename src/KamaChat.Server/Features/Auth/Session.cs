@@ -10,9 +10,9 @@ namespace KamaChat.Server.Features.Auth;
 /// </summary>
 public sealed class Session
 {
-    public long Id { get; set; }
+    public Snowflake Id { get; set; }
 
-    public long UserId { get; set; }
+    public Snowflake UserId { get; set; }
 
     public User User { get; set; } = null!;
 
@@ -36,9 +36,9 @@ public sealed class Session
 /// <summary>An opaque refresh token, stored only as its SHA-256 hash; used once, then replaced.</summary>
 public sealed class RefreshToken
 {
-    public long Id { get; set; }
+    public Snowflake Id { get; set; }
 
-    public long SessionId { get; set; }
+    public Snowflake SessionId { get; set; }
 
     public Session Session { get; set; } = null!;
 

@@ -1,11 +1,10 @@
-using System.Globalization;
+using System.Linq.Expressions;
 using System.Security.Claims;
 using System.Security.Cryptography;
 using KamaChat.Server.Data;
 using KamaChat.Server.Features.Events;
 using KamaChat.Server.Features.Users;
 using KamaChat.Server.Infrastructure.Configuration;
-using KamaChat.Server.Infrastructure.Ids;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -87,40 +86,59 @@ public sealed class TokenService(
         return (Issue(session.User, session, next), RefreshFailure.None);
     }
 
-    /// <summary>Ends a session; its gateway connections are closed through the logged SessionRevoked event, on every node.</summary>
+    /// <summary>Ends one session (logout, signing a device out, a reused refresh token).</summary>
     /// <returns>Whether an active session was revoked.</returns>
-    public async Task<bool> RevokeAsync(long sessionId, string reason, CancellationToken cancellationToken)
+    public async Task<bool> RevokeAsync(Snowflake sessionId, string reason, CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
         var userId = await db.Sessions.Where(s => s.Id == sessionId && s.RevokedAt == null)
-            .Select(s => (long?)s.UserId).SingleOrDefaultAsync(cancellationToken);
+            .Select(s => (Snowflake?)s.UserId).SingleOrDefaultAsync(cancellationToken);
         if (userId is null)
             return false;
-
         await using var change = await events.BeginAsync(cancellationToken);
-        var revoked = await db.Sessions
-            .Where(s => s.Id == sessionId && s.RevokedAt == null)
-            .ExecuteUpdateAsync(s => s.SetProperty(x => x.RevokedAt, now).SetProperty(x => x.RevokedReason, reason), cancellationToken) == 1;
-        if (!revoked)
-            return false;
-        await change.AppendAsync(EventScope.User, userId.Value, "SessionRevoked",
-            new { sessionId = sessionId.ToString(CultureInfo.InvariantCulture), reason }, cancellationToken);
+        var revoked = await RevokeAsync(change, userId.Value, s => s.Id == sessionId, reason, cancellationToken);
         await change.CommitAsync(cancellationToken);
-        return true;
+        return revoked > 0;
     }
 
     /// <summary>Signs out every session of a user (a password reset), or every one but the caller's (a password or 2FA change).</summary>
     /// <returns>How many sessions were revoked.</returns>
-    public Task<int> RevokeAllAsync(long userId, long? exceptSessionId, string reason, CancellationToken cancellationToken)
+    public async Task<int> RevokeAllAsync(Snowflake userId, Snowflake? exceptSessionId, string reason, CancellationToken cancellationToken)
+    {
+        await using var change = await events.BeginAsync(cancellationToken);
+        var keep = exceptSessionId ?? default;
+        var revoked = await RevokeAsync(change, userId, s => s.Id != keep, reason, cancellationToken);
+        await change.CommitAsync(cancellationToken);
+        return revoked;
+    }
+
+    /// <summary>
+    /// The one way sessions end, whatever ends them: each still-active session of <paramref name="userId"/> that
+    /// <paramref name="which"/> selects is marked revoked and gets a logged SessionRevoked event, in the caller's
+    /// transaction. REST refuses its tokens from the commit on; the event closes its gateway connections on every node
+    /// (each node's dispatcher aborts its own connections of that session as it delivers the event).
+    /// </summary>
+    /// <returns>How many sessions were revoked.</returns>
+    public async Task<int> RevokeAsync(
+        EventTransaction change, Snowflake userId, Expression<Func<Session, bool>> which, string reason, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        return db.Sessions
-            .Where(s => s.UserId == userId && s.RevokedAt == null && s.Id != (exceptSessionId ?? 0))
-            .ExecuteUpdateAsync(s => s.SetProperty(x => x.RevokedAt, now).SetProperty(x => x.RevokedReason, reason), cancellationToken);
+        var candidates = await db.Sessions.Where(s => s.UserId == userId && s.RevokedAt == null).Where(which)
+            .Select(s => s.Id).ToListAsync(cancellationToken);
+        var revoked = 0;
+        foreach (var sessionId in candidates)
+        {
+            // One row at a time: a session another request revoked meanwhile gets no second event.
+            if (await db.Sessions.Where(s => s.Id == sessionId && s.RevokedAt == null)
+                    .ExecuteUpdateAsync(s => s.SetProperty(x => x.RevokedAt, now).SetProperty(x => x.RevokedReason, reason), cancellationToken) == 0)
+                continue;
+            await change.AppendAsync(new SessionRevoked(userId, sessionId, reason), cancellationToken);
+            revoked++;
+        }
+        return revoked;
     }
 
     /// <summary>Whether an access token's session may still be used; checked on every authenticated request.</summary>
-    public Task<bool> IsSessionActiveAsync(long userId, long sessionId, CancellationToken cancellationToken)
+    public Task<bool> IsSessionActiveAsync(Snowflake userId, Snowflake sessionId, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         return db.Sessions.AnyAsync(
@@ -157,9 +175,9 @@ public sealed class TokenService(
             SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(_jwt.SigningKey), SigningAlgorithm),
             Subject = new ClaimsIdentity(
             [
-                new Claim(JwtRegisteredClaimNames.Sub, user.Id.ToString(CultureInfo.InvariantCulture)),
-                new Claim(SessionClaim, session.Id.ToString(CultureInfo.InvariantCulture)),
-                new Claim(JwtRegisteredClaimNames.Jti, ids.NextId().ToString(CultureInfo.InvariantCulture)),
+                new Claim(JwtRegisteredClaimNames.Sub, user.Id.ToString()),
+                new Claim(SessionClaim, session.Id.ToString()),
+                new Claim(JwtRegisteredClaimNames.Jti, ids.NextId().ToString()),
             ]),
         };
         return new AuthTokens(
@@ -167,11 +185,11 @@ public sealed class TokenService(
             refreshToken,
             "Bearer",
             (int)_jwt.AccessTokenLifetime.TotalSeconds,
-            session.Id.ToString(CultureInfo.InvariantCulture),
+            session.Id,
             MeResponse.From(user));
     }
 
-    private string AddRefreshToken(long sessionId, DateTimeOffset now)
+    private string AddRefreshToken(Snowflake sessionId, DateTimeOffset now)
     {
         var token = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(32));
         db.RefreshTokens.Add(new RefreshToken { Id = ids.NextId(), SessionId = sessionId, TokenHash = Hash(token), CreatedAt = now });

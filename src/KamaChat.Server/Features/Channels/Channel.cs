@@ -21,31 +21,31 @@ public sealed class Channel
     public const int MaxSlowModeSeconds = 21600;
     public const int MaxGroupDmRecipients = 10;
 
-    public long Id { get; set; }
+    public Snowflake Id { get; set; }
 
     public ChannelType Type { get; set; }
 
     /// <summary>Null for DMs and group DMs.</summary>
-    public long? ServerId { get; set; }
+    public Snowflake? ServerId { get; set; }
 
     public string? Name { get; set; }
 
     public string? Topic { get; set; }
 
     /// <summary>The category this channel sits in.</summary>
-    public long? ParentId { get; set; }
+    public Snowflake? ParentId { get; set; }
 
     public int Position { get; set; }
 
     public int SlowModeSeconds { get; set; }
 
     /// <summary>Group DM owner (adds and removes recipients).</summary>
-    public long? OwnerId { get; set; }
+    public Snowflake? OwnerId { get; set; }
 
     /// <summary>For a DM: "{smaller user id}:{larger user id}", unique, so a pair has one DM channel.</summary>
     public string? DmKey { get; set; }
 
-    public long? LastMessageId { get; set; }
+    public Snowflake? LastMessageId { get; set; }
 
     public DateTimeOffset CreatedAt { get; set; }
 
@@ -65,12 +65,12 @@ public enum OverwriteTarget
 /// <summary>Allows and denies for one role or member in one channel, on top of their server-wide permissions.</summary>
 public sealed class PermissionOverwrite
 {
-    public long ChannelId { get; set; }
+    public Snowflake ChannelId { get; set; }
 
     public OverwriteTarget TargetType { get; set; }
 
     /// <summary>A role id (the server id for @everyone) or a user id.</summary>
-    public long TargetId { get; set; }
+    public Snowflake TargetId { get; set; }
 
     public Permissions.Permissions Allow { get; set; }
 
@@ -80,9 +80,9 @@ public sealed class PermissionOverwrite
 /// <summary>A participant of a DM or group DM.</summary>
 public sealed class ChannelRecipient
 {
-    public long ChannelId { get; set; }
+    public Snowflake ChannelId { get; set; }
 
-    public long UserId { get; set; }
+    public Snowflake UserId { get; set; }
 
     public User User { get; set; } = null!;
 

@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using System.Text.RegularExpressions;
 using KamaChat.Server.Data;
 using KamaChat.Server.Features.Auth;
@@ -6,7 +5,6 @@ using KamaChat.Server.Features.Events;
 using KamaChat.Server.Features.Permissions;
 using KamaChat.Server.Features.Servers;
 using KamaChat.Server.Infrastructure.Http;
-using KamaChat.Server.Infrastructure.Ids;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using P = KamaChat.Server.Features.Permissions.Permissions;
@@ -18,47 +16,35 @@ public static partial class ChannelEndpoints
 {
     public static IEndpointRouteBuilder MapChannelEndpoints(this IEndpointRouteBuilder app)
     {
-        var servers = app.MapGroup("/api/v1/servers/{id:long}/channels").WithTags("Channels").RequireAuthorization()
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status404NotFound);
-        servers.MapGet("/", ListAsync);
-        servers.MapPost("/", CreateAsync).ProducesValidationProblem().ProducesProblem(StatusCodes.Status403Forbidden);
-        servers.MapPatch("/positions", ReorderAsync).ProducesValidationProblem().ProducesProblem(StatusCodes.Status403Forbidden);
+        var servers = app.MapGroup("/api/v1/servers/{id:snowflake}/channels").WithTags("Channels").RequireAuthorization();
+        servers.MapGet("/", ListAsync).RequireServerPermission();
+        servers.MapPost("/", CreateAsync).RequireServerPermission(P.ManageChannels).ProducesValidationProblem();
+        servers.MapPatch("/positions", ReorderAsync).RequireServerPermission(P.ManageChannels).ProducesValidationProblem();
 
-        var channels = app.MapGroup("/api/v1/channels").WithTags("Channels").RequireAuthorization()
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status404NotFound);
-        channels.MapGet("/{id:long}", GetAsync);
-        channels.MapPatch("/{id:long}", UpdateAsync).ProducesValidationProblem().ProducesProblem(StatusCodes.Status403Forbidden);
-        channels.MapDelete("/{id:long}", DeleteAsync).ProducesProblem(StatusCodes.Status403Forbidden);
+        var channels = app.MapGroup("/api/v1/channels").WithTags("Channels").RequireAuthorization();
+        channels.MapGet("/{id:snowflake}", Get).RequireChannelPermission();
+        channels.MapPatch("/{id:snowflake}", UpdateAsync).RequireChannelPermission(P.ManageChannels, ChannelScope.ServerChannel).ProducesValidationProblem();
+        channels.MapDelete("/{id:snowflake}", DeleteAsync).RequireChannelPermission(P.ManageChannels, ChannelScope.ServerChannel);
         return app;
     }
 
-    private static async Task<Results<Ok<List<ChannelResponse>>, ProblemHttpResult>> ListAsync(
-        long id, ClaimsPrincipal principal, PermissionService permissions, CancellationToken cancellationToken)
+    private static async Task<Ok<List<ChannelResponse>>> ListAsync(
+        ServerAccess access, CurrentUser user, PermissionService permissions, CancellationToken cancellationToken)
     {
-        var userId = principal.UserId();
-        if (await permissions.ForServerAsync(userId, id, cancellationToken) is null)
-            return ServerProblems.ServerNotFound();
-        var visible = await permissions.VisibleChannelsAsync(userId, id, cancellationToken);
+        var visible = await permissions.VisibleChannelsAsync(user.Id, access.ServerId, cancellationToken);
         return TypedResults.Ok(visible.Select(v => v.Channel).OrderBy(c => c.Position).ThenBy(c => c.Id).Select(ChannelResponse.From).ToList());
     }
 
-    private static async Task<Results<Created<ChannelResponse>, ValidationProblem, ProblemHttpResult>> CreateAsync(
-        long id, CreateChannelRequest request, ClaimsPrincipal principal, KamaDbContext db, PermissionService permissions,
-        EventLog events, SnowflakeGenerator ids, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<Results<Created<ChannelResponse>, ValidationProblem>> CreateAsync(
+        ServerAccess access, CreateChannelRequest request, KamaDbContext db, EventLog events, SnowflakeGenerator ids, TimeProvider time,
+        CancellationToken cancellationToken)
     {
         var type = request.Type switch { "voice" => ChannelType.Voice, "category" => ChannelType.Category, _ => ChannelType.Text };
         if (NormalizedName(request.Name, type) is not { } name)
             return Problems.Validation("name", "The name must be 1..100 characters.");
         if (type == ChannelType.Category && request.ParentId is not null)
             return Problems.Validation("parentId", "A category cannot sit in another category.");
-
-        var access = await permissions.ForServerAsync(principal.UserId(), id, cancellationToken);
-        if (access is null)
-            return ServerProblems.ServerNotFound();
-        if (!access.Has(P.ManageChannels))
-            return ServerProblems.MissingPermission(P.ManageChannels);
+        var id = access.ServerId;
         if (request.ParentId is { } parentId && !await IsCategoryOfAsync(db, parentId, id, cancellationToken))
             return Problems.Validation("parentId", "The parent must be a category of this server.");
 
@@ -70,7 +56,7 @@ public static partial class ChannelEndpoints
             ServerId = id,
             Type = type,
             Name = name,
-            Topic = type == ChannelType.Text && request.Topic is not null ? ApiText.Cleared(request.Topic) : null,
+            Topic = type == ChannelType.Text && request.Topic is not null ? RequestText.Cleared(request.Topic) : null,
             ParentId = request.ParentId,
             Position = (last ?? -1) + 1,
             SlowModeSeconds = type == ChannelType.Text ? request.SlowModeSeconds : 0,
@@ -78,33 +64,21 @@ public static partial class ChannelEndpoints
         };
         db.Channels.Add(channel);
         var response = ChannelResponse.From(channel);
-        await change.AppendAsync(EventScope.Server, id, "ChannelCreated", response, cancellationToken);
+        await change.AppendAsync(new ChannelCreated(id, response), cancellationToken);
         await change.CommitAsync(cancellationToken);
-        return TypedResults.Created($"/api/v1/channels/{channel.Id.Text()}", response);
+        return TypedResults.Created($"/api/v1/channels/{channel.Id}", response);
     }
 
-    private static async Task<Results<Ok<ChannelResponse>, ProblemHttpResult>> GetAsync(
-        long id, ClaimsPrincipal principal, PermissionService permissions, CancellationToken cancellationToken)
-    {
-        var access = await permissions.ForChannelAsync(principal.UserId(), id, cancellationToken);
-        return access is null ? Problems.NotFound("The channel") : TypedResults.Ok(ChannelResponse.From(access.Channel));
-    }
+    private static Ok<ChannelResponse> Get(ChannelAccess access) => TypedResults.Ok(ChannelResponse.From(access.Channel));
 
-    private static async Task<Results<Ok<ChannelResponse>, ValidationProblem, ProblemHttpResult>> UpdateAsync(
-        long id, UpdateChannelRequest request, ClaimsPrincipal principal, KamaDbContext db, PermissionService permissions,
-        EventLog events, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<ChannelResponse>, ValidationProblem>> UpdateAsync(
+        ChannelAccess access, UpdateChannelRequest request, KamaDbContext db, EventLog events, CancellationToken cancellationToken)
     {
-        var access = await permissions.ForChannelAsync(principal.UserId(), id, cancellationToken);
-        if (access is null || access.Channel.IsPrivate)
-            return Problems.NotFound("The channel");
-        if (!access.Has(P.ManageChannels))
-            return ServerProblems.MissingPermission(P.ManageChannels);
-        var serverId = access.Channel.ServerId!.Value;
-        var type = access.Channel.Type;
+        var (id, serverId, type) = (access.ChannelId, access.Channel.ServerId!.Value, access.Channel.Type);
         string? name = null;
         if (request.Name is not null && (name = NormalizedName(request.Name, type)) is null)
             return Problems.Validation("name", "The name must be 1..100 characters.");
-        if (request.ParentId is > 0 and var parentId &&
+        if (request.ParentId is { } parentId && parentId != default &&
             (type == ChannelType.Category || !await IsCategoryOfAsync(db, parentId, serverId, cancellationToken)))
             return Problems.Validation("parentId", "The parent must be a category of this server, and categories cannot be nested.");
 
@@ -113,85 +87,73 @@ public static partial class ChannelEndpoints
         if (name is not null)
             channel.Name = name;
         if (request.Topic is not null && type == ChannelType.Text)
-            channel.Topic = ApiText.Cleared(request.Topic);
+            channel.Topic = RequestText.Cleared(request.Topic);
         if (request.SlowModeSeconds is { } slowMode && type == ChannelType.Text)
             channel.SlowModeSeconds = slowMode;
         if (request.ParentId is { } newParent)
-            channel.ParentId = newParent == 0 ? null : newParent;
+            channel.ParentId = newParent == default ? null : newParent;
         var response = ChannelResponse.From(channel);
-        await change.AppendAsync(EventScope.Server, serverId, "ChannelUpdated", response, cancellationToken);
+        await change.AppendAsync(new ChannelUpdated(serverId, response), cancellationToken);
         await change.CommitAsync(cancellationToken);
         return TypedResults.Ok(response);
     }
 
     private static async Task<Results<Ok<List<ChannelResponse>>, ValidationProblem, ProblemHttpResult>> ReorderAsync(
-        long id, List<PositionRequest> request, ClaimsPrincipal principal, KamaDbContext db, PermissionService permissions,
-        EventLog events, CancellationToken cancellationToken)
+        ServerAccess access, List<PositionRequest> request, CurrentUser user, KamaDbContext db, PermissionService permissions, EventLog events,
+        CancellationToken cancellationToken)
     {
         if (request.Count is 0 or > 500 || request.Select(r => r.Id).Distinct().Count() != request.Count)
             return Problems.Validation("positions", "Send 1..500 channels, each once.");
         if (request.Any(r => r.Position < 0))
             return Problems.Validation("positions", "Positions are 0 or more.");
 
-        var access = await permissions.ForServerAsync(principal.UserId(), id, cancellationToken);
-        if (access is null)
-            return ServerProblems.ServerNotFound();
-        if (!access.Has(P.ManageChannels))
-            return ServerProblems.MissingPermission(P.ManageChannels);
-
+        var id = access.ServerId;
         await using var change = await events.BeginAsync(cancellationToken);
         var channels = await db.Channels.Where(c => c.ServerId == id).ToDictionaryAsync(c => c.Id, cancellationToken);
         foreach (var move in request)
         {
             if (!channels.TryGetValue(move.Id, out var channel))
                 return Problems.NotFound("The channel");
-            if (move.ParentId is > 0 and var parentId &&
+            if (move.ParentId is { } parentId && parentId != default &&
                 (channel.Type == ChannelType.Category || !channels.TryGetValue(parentId, out var parent) || parent.Type != ChannelType.Category))
                 return Problems.Validation("positions", "A parent must be a category of this server, and categories cannot be nested.");
         }
         foreach (var move in request)
         {
             var channel = channels[move.Id];
-            var parentId = move.ParentId is null ? channel.ParentId : move.ParentId == 0 ? null : move.ParentId;
+            Snowflake? parentId = move.ParentId is not { } moved ? channel.ParentId : moved == default ? null : moved;
             if (channel.Position == move.Position && channel.ParentId == parentId)
                 continue;
             channel.Position = move.Position;
             channel.ParentId = parentId;
-            await change.AppendAsync(EventScope.Server, id, "ChannelUpdated", ChannelResponse.From(channel), cancellationToken);
+            await change.AppendAsync(new ChannelUpdated(id, ChannelResponse.From(channel)), cancellationToken);
         }
         await change.CommitAsync(cancellationToken);
-        var visible = await permissions.VisibleChannelsAsync(principal.UserId(), id, cancellationToken);
+        var visible = await permissions.VisibleChannelsAsync(user.Id, id, cancellationToken);
         return TypedResults.Ok(visible.Select(v => v.Channel).OrderBy(c => c.Position).ThenBy(c => c.Id).Select(ChannelResponse.From).ToList());
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
-        long id, ClaimsPrincipal principal, KamaDbContext db, PermissionService permissions, EventLog events, CancellationToken cancellationToken)
+    private static async Task<NoContent> DeleteAsync(ChannelAccess access, KamaDbContext db, EventLog events, CancellationToken cancellationToken)
     {
-        var access = await permissions.ForChannelAsync(principal.UserId(), id, cancellationToken);
-        if (access is null || access.Channel.IsPrivate)
-            return Problems.NotFound("The channel");
-        if (!access.Has(P.ManageChannels))
-            return ServerProblems.MissingPermission(P.ManageChannels);
-        var serverId = access.Channel.ServerId!.Value;
-
+        var (id, serverId) = (access.ChannelId, access.Channel.ServerId!.Value);
         await using var change = await events.BeginAsync(cancellationToken);
         var children = await db.Channels.Where(c => c.ParentId == id).ToListAsync(cancellationToken);
         foreach (var child in children)
         {
             child.ParentId = null;
-            await change.AppendAsync(EventScope.Server, serverId, "ChannelUpdated", ChannelResponse.From(child), cancellationToken);
+            await change.AppendAsync(new ChannelUpdated(serverId, ChannelResponse.From(child)), cancellationToken);
         }
         await db.SaveChangesAsync(cancellationToken);
-        await db.Invites.Where(i => i.ChannelId == id).ExecuteUpdateAsync(s => s.SetProperty(i => i.ChannelId, (long?)null), cancellationToken);
+        await db.Invites.Where(i => i.ChannelId == id).ExecuteUpdateAsync(s => s.SetProperty(i => i.ChannelId, (Snowflake?)null), cancellationToken);
         // The database cascades from the channel row: messages with their reactions, mentions and attachments
         // (pins are message fields), overwrites and read states. Stored files are removed by a job later.
         await db.Channels.Where(c => c.Id == id).ExecuteDeleteAsync(cancellationToken);
-        await change.AppendAsync(EventScope.Server, serverId, "ChannelDeleted", new ChannelDeletedEvent(id.Text(), serverId.Text()), cancellationToken);
+        await change.AppendAsync(new ChannelDeleted(serverId, id), cancellationToken);
         await change.CommitAsync(cancellationToken);
         return TypedResults.NoContent();
     }
 
-    private static Task<bool> IsCategoryOfAsync(KamaDbContext db, long channelId, long serverId, CancellationToken cancellationToken) =>
+    private static Task<bool> IsCategoryOfAsync(KamaDbContext db, Snowflake channelId, Snowflake serverId, CancellationToken cancellationToken) =>
         db.Channels.AnyAsync(c => c.Id == channelId && c.ServerId == serverId && c.Type == ChannelType.Category, cancellationToken);
 
     /// <summary>Text channel names are lowercase with dashes for spaces (#off-topic); others are just trimmed. Null when empty or too long.</summary>

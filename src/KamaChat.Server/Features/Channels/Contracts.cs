@@ -1,24 +1,22 @@
 using System.ComponentModel.DataAnnotations;
-using System.Text.Json.Serialization;
-using KamaChat.Server.Features.Servers;
+using KamaChat.Server.Features.Permissions;
 
 namespace KamaChat.Server.Features.Channels;
 
-/// <summary>A channel as clients see it: ids as strings, type as snake_case (text, voice, category, dm, group_dm).</summary>
+/// <summary>A channel as clients see it: type as snake_case (text, voice, category, dm, group_dm).</summary>
 public sealed record ChannelResponse(
-    string Id,
-    string? ServerId,
+    Snowflake Id,
+    Snowflake? ServerId,
     string Type,
     string? Name,
     string? Topic,
-    string? ParentId,
+    Snowflake? ParentId,
     int Position,
     int SlowModeSeconds,
-    string? LastMessageId)
+    Snowflake? LastMessageId)
 {
     public static ChannelResponse From(Channel c) =>
-        new(c.Id.Text(), c.ServerId.Text(), TypeName(c.Type), c.Name, c.Topic, c.ParentId.Text(), c.Position, c.SlowModeSeconds,
-            c.LastMessageId.Text());
+        new(c.Id, c.ServerId, TypeName(c.Type), c.Name, c.Topic, c.ParentId, c.Position, c.SlowModeSeconds, c.LastMessageId);
 
     public static string TypeName(ChannelType type) => type switch
     {
@@ -35,7 +33,7 @@ public sealed record CreateChannelRequest(
     [property: Required, StringLength(Channel.NameMaxLength, MinimumLength = 1)] string Name,
     [property: Required, AllowedValues("text", "voice", "category", ErrorMessage = "The type is text, voice or category.")] string Type,
     [property: StringLength(Channel.TopicMaxLength)] string? Topic,
-    [property: JsonNumberHandling(JsonNumberHandling.AllowReadingFromString), Range(1, long.MaxValue)] long? ParentId,
+    Snowflake? ParentId,
     [property: Range(0, Channel.MaxSlowModeSeconds)] int SlowModeSeconds);
 
 /// <summary>A partial update: a field left out (or null) stays; topic "" clears it; parentId "0" takes the channel out of its category.</summary>
@@ -43,13 +41,11 @@ public sealed record UpdateChannelRequest(
     [property: StringLength(Channel.NameMaxLength, MinimumLength = 1)] string? Name,
     [property: StringLength(Channel.TopicMaxLength)] string? Topic,
     [property: Range(0, Channel.MaxSlowModeSeconds)] int? SlowModeSeconds,
-    [property: JsonNumberHandling(JsonNumberHandling.AllowReadingFromString), Range(0, long.MaxValue)] long? ParentId);
-
-public sealed record ChannelDeletedEvent(string Id, string ServerId);
+    Snowflake? ParentId);
 
 public sealed record OverwriteRequest(
-    [property: Required, RegularExpression(ApiText.PermissionsPattern, ErrorMessage = "Permissions are a decimal number in a string.")] string Allow,
-    [property: Required, RegularExpression(ApiText.PermissionsPattern, ErrorMessage = "Permissions are a decimal number in a string.")] string Deny);
+    [property: Required, RegularExpression(PermissionBits.Pattern, ErrorMessage = "Permissions are a decimal number in a string.")] string Allow,
+    [property: Required, RegularExpression(PermissionBits.Pattern, ErrorMessage = "Permissions are a decimal number in a string.")] string Deny);
 
-public sealed record OverwriteResponse(string ChannelId, string TargetType, string TargetId, string Allow, string Deny);
+public sealed record OverwriteResponse(Snowflake ChannelId, string TargetType, Snowflake TargetId, string Allow, string Deny);
 

@@ -1,6 +1,4 @@
-using System.Security.Claims;
 using KamaChat.Server.Data;
-using KamaChat.Server.Features.Auth;
 using KamaChat.Server.Features.Events;
 using KamaChat.Server.Features.Permissions;
 using KamaChat.Server.Features.Servers;
@@ -11,41 +9,39 @@ using P = KamaChat.Server.Features.Permissions.Permissions;
 
 namespace KamaChat.Server.Features.Channels;
 
-/// <summary>A channel's permission overwrites for a role or a member. Needs Manage Roles in that channel.</summary>
+/// <summary>
+/// A channel's permission overwrites for a role or a member. Needs Manage Roles in that channel, a target below the
+/// caller in the role hierarchy, and no permission the caller lacks there.
+/// </summary>
 public static class OverwriteEndpoints
 {
     public static IEndpointRouteBuilder MapOverwriteEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1/channels/{id:long}/permissions").WithTags("Channels").RequireAuthorization()
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status403Forbidden)
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesValidationProblem();
-        group.MapPut("/{targetType}/{targetId:long}", PutAsync);
-        group.MapDelete("/{targetType}/{targetId:long}", DeleteAsync);
+        var group = app.MapGroup("/api/v1/channels/{id:snowflake}/permissions").WithTags("Channels").RequireAuthorization();
+        group.MapPut("/{targetType}/{targetId:snowflake}", PutAsync).RequireChannelPermission(P.ManageRoles, ChannelScope.ServerChannel).ProducesValidationProblem();
+        group.MapDelete("/{targetType}/{targetId:snowflake}", DeleteAsync).RequireChannelPermission(P.ManageRoles, ChannelScope.ServerChannel).ProducesValidationProblem();
         return app;
     }
 
     private static async Task<Results<Ok<OverwriteResponse>, ValidationProblem, ProblemHttpResult>> PutAsync(
-        long id, string targetType, long targetId, OverwriteRequest request, ClaimsPrincipal principal, KamaDbContext db,
-        PermissionService permissions, EventLog events, CancellationToken cancellationToken)
+        ChannelAccess access, string targetType, Snowflake targetId, OverwriteRequest request, KamaDbContext db, EventLog events,
+        CancellationToken cancellationToken)
     {
         if (ParseTarget(targetType) is not { } target)
             return Problems.Validation("targetType", "The target type is role or member.");
-        if (ApiText.ParsePermissions(request.Allow) is not { } allow)
+        if (PermissionBits.Parse(request.Allow) is not { } allow)
             return Problems.Validation("allow", "Unknown permission bits.");
-        if (ApiText.ParsePermissions(request.Deny) is not { } deny)
+        if (PermissionBits.Parse(request.Deny) is not { } deny)
             return Problems.Validation("deny", "Unknown permission bits.");
         if ((allow & deny) != P.None)
             return Problems.Validation("deny", "A permission cannot be both allowed and denied.");
-
-        var (access, refusal) = await AuthorizeAsync(id, target, targetId, principal, db, permissions, cancellationToken);
-        if (refusal is not null)
-            return refusal;
+        if (await TargetRefusedAsync(access, target, targetId, db, cancellationToken) is { } refused)
+            return refused;
         // Like roles: nobody hands out (or takes away) in a channel what they cannot do there themselves.
-        if (((allow | deny) & ~access!.Permissions) is not P.None and var lacking)
-            return ServerProblems.MissingPermission(lacking);
+        if (((allow | deny) & ~access.Permissions) is not P.None and var lacking)
+            return PermissionProblems.MissingPermission(lacking);
 
+        var id = access.ChannelId;
         await using var change = await events.BeginAsync(cancellationToken);
         var overwrite = await db.PermissionOverwrites
             .SingleOrDefaultAsync(o => o.ChannelId == id && o.TargetType == target && o.TargetId == targetId, cancellationToken);
@@ -53,44 +49,48 @@ public static class OverwriteEndpoints
             db.PermissionOverwrites.Add(overwrite = new PermissionOverwrite { ChannelId = id, TargetType = target, TargetId = targetId });
         overwrite.Allow = allow;
         overwrite.Deny = deny;
-        await change.AppendAsync(EventScope.Server, access.Channel.ServerId!.Value, "ChannelUpdated", ChannelResponse.From(access.Channel), cancellationToken);
+        await change.AppendAsync(new ChannelUpdated(access.Channel.ServerId!.Value, ChannelResponse.From(access.Channel)), cancellationToken);
         await change.CommitAsync(cancellationToken);
-        return TypedResults.Ok(new OverwriteResponse(id.Text(), targetType, targetId.Text(), allow.Text(), deny.Text()));
+        return TypedResults.Ok(new OverwriteResponse(id, targetType, targetId, allow.Text(), deny.Text()));
     }
 
     private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> DeleteAsync(
-        long id, string targetType, long targetId, ClaimsPrincipal principal, KamaDbContext db, PermissionService permissions,
-        EventLog events, CancellationToken cancellationToken)
+        ChannelAccess access, string targetType, Snowflake targetId, KamaDbContext db, EventLog events, CancellationToken cancellationToken)
     {
         if (ParseTarget(targetType) is not { } target)
             return Problems.Validation("targetType", "The target type is role or member.");
-        var (access, refusal) = await AuthorizeAsync(id, target, targetId, principal, db, permissions, cancellationToken);
-        if (refusal is not null)
-            return refusal;
+        if (await TargetRefusedAsync(access, target, targetId, db, cancellationToken) is { } refused)
+            return refused;
 
+        var id = access.ChannelId;
         await using var change = await events.BeginAsync(cancellationToken);
         if (await db.PermissionOverwrites.Where(o => o.ChannelId == id && o.TargetType == target && o.TargetId == targetId)
                 .ExecuteDeleteAsync(cancellationToken) == 0)
             return Problems.NotFound("The overwrite");
-        await change.AppendAsync(EventScope.Server, access!.Channel.ServerId!.Value, "ChannelUpdated", ChannelResponse.From(access.Channel), cancellationToken);
+        await change.AppendAsync(new ChannelUpdated(access.Channel.ServerId!.Value, ChannelResponse.From(access.Channel)), cancellationToken);
         await change.CommitAsync(cancellationToken);
         return TypedResults.NoContent();
     }
 
-    private static async Task<(ChannelAccess? Access, ProblemHttpResult? Refusal)> AuthorizeAsync(
-        long channelId, OverwriteTarget target, long targetId, ClaimsPrincipal principal, KamaDbContext db, PermissionService permissions,
-        CancellationToken cancellationToken)
+    /// <summary>
+    /// An overwrite names a role of the channel's server or one of its members (else 404), below the caller in the role
+    /// hierarchy, as for assigning roles (else 403 role_hierarchy): nobody silences, or frees, those at or above them.
+    /// </summary>
+    private static async Task<ProblemHttpResult?> TargetRefusedAsync(
+        ChannelAccess access, OverwriteTarget target, Snowflake targetId, KamaDbContext db, CancellationToken cancellationToken)
     {
-        var access = await permissions.ForChannelAsync(principal.UserId(), channelId, cancellationToken);
-        if (access is null || access.Channel.IsPrivate)
-            return (null, Problems.NotFound("The channel"));
-        if (!access.Has(P.ManageRoles))
-            return (null, ServerProblems.MissingPermission(P.ManageRoles));
         var serverId = access.Channel.ServerId!.Value;
-        var exists = target == OverwriteTarget.Role
-            ? await db.Roles.AnyAsync(r => r.Id == targetId && r.ServerId == serverId, cancellationToken)
-            : await db.Members.AnyAsync(m => m.UserId == targetId && m.ServerId == serverId, cancellationToken);
-        return exists ? (access, null) : (null, Problems.NotFound(target == OverwriteTarget.Role ? "The role" : "The member"));
+        if (target == OverwriteTarget.Role)
+        {
+            var position = await db.Roles.Where(r => r.Id == targetId && r.ServerId == serverId).Select(r => (int?)r.Position)
+                .SingleOrDefaultAsync(cancellationToken);
+            if (position is null)
+                return Problems.NotFound("The role");
+            return Hierarchy.CanManageRole(access.Server!, position.Value) ? null : ServerProblems.RoleHierarchy();
+        }
+        if (!await db.Members.AnyAsync(m => m.UserId == targetId && m.ServerId == serverId, cancellationToken))
+            return Problems.NotFound("The member");
+        return await Hierarchy.CanManageMemberAsync(db, access.Server!, targetId, cancellationToken) ? null : ServerProblems.RoleHierarchy();
     }
 
     private static OverwriteTarget? ParseTarget(string value) => value switch

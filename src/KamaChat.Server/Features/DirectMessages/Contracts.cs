@@ -6,23 +6,19 @@ namespace KamaChat.Server.Features.DirectMessages;
 
 /// <summary>Opens the DM with one user (<see cref="RecipientId"/>) or starts a group DM (<see cref="RecipientIds"/>): one of the two.</summary>
 public sealed record OpenDmRequest(
-    long? RecipientId,
-    [property: MaxLength(Channel.MaxGroupDmRecipients)] long[]? RecipientIds,
+    Snowflake? RecipientId,
+    [property: MaxLength(Channel.MaxGroupDmRecipients)] Snowflake[]? RecipientIds,
     [property: StringLength(Channel.NameMaxLength)] string? Name);
 
 public sealed record CreateGroupDmRequest(
-    [property: Required, MinLength(1), MaxLength(Channel.MaxGroupDmRecipients)] long[] RecipientIds,
+    [property: Required, MinLength(1), MaxLength(Channel.MaxGroupDmRecipients)] Snowflake[] RecipientIds,
     [property: StringLength(Channel.NameMaxLength)] string? Name);
 
 /// <summary>A DM or group DM as its participants see it; <see cref="Recipients"/> lists every participant, the caller included.</summary>
 public sealed record DmChannelResponse(
-    string Id,
+    Snowflake Id,
     string Type,
     string? Name,
-    string? OwnerId,
+    Snowflake? OwnerId,
     IReadOnlyList<UserSummary> Recipients,
-    string? LastMessageId);
-
-public sealed record DmChannelRemovedEvent(string Id);
-
-public sealed record RecipientEvent(string ChannelId, UserSummary User);
+    Snowflake? LastMessageId);

@@ -1,10 +1,9 @@
-using System.Security.Claims;
 using KamaChat.Server.Data;
 using KamaChat.Server.Features.Auth;
 using KamaChat.Server.Features.Channels;
 using KamaChat.Server.Features.Events;
+using KamaChat.Server.Features.Relationships;
 using KamaChat.Server.Infrastructure.Http;
-using KamaChat.Server.Infrastructure.Ids;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -29,9 +28,9 @@ public static class DirectMessageEndpoints
     }
 
     /// <summary>My DMs and group DMs, the one with the newest message first (a channel without messages counts from its creation).</summary>
-    private static async Task<Ok<List<DmChannelResponse>>> ListAsync(ClaimsPrincipal principal, KamaDbContext db, CancellationToken cancellationToken)
+    private static async Task<Ok<List<DmChannelResponse>>> ListAsync(CurrentUser user, KamaDbContext db, CancellationToken cancellationToken)
     {
-        var userId = principal.UserId();
+        var userId = user.Id;
         var ids = await db.Channels.AsNoTracking()
             .Where(c => (c.Type == ChannelType.Dm || c.Type == ChannelType.GroupDm) && c.Recipients.Any(r => r.UserId == userId))
             .OrderByDescending(c => c.LastMessageId ?? c.Id)
@@ -41,17 +40,17 @@ public static class DirectMessageEndpoints
     }
 
     private static async Task<Results<Created<DmChannelResponse>, Ok<DmChannelResponse>, ValidationProblem, ProblemHttpResult>> OpenAsync(
-        OpenDmRequest request, ClaimsPrincipal principal, KamaDbContext db, EventLog events, SnowflakeGenerator ids, TimeProvider time,
+        OpenDmRequest request, CurrentUser user, KamaDbContext db, EventLog events, SnowflakeGenerator ids, TimeProvider time,
         CancellationToken cancellationToken)
     {
         if ((request.RecipientId is null) == (request.RecipientIds is null))
             return Problems.Validation("recipientId", "Send either recipientId (a DM) or recipientIds (a group DM).");
         if (request.RecipientIds is { } group)
-            return await CreateGroupAsync(new CreateGroupDmRequest(group, request.Name), principal, db, events, ids, time, cancellationToken);
+            return await CreateGroupAsync(new CreateGroupDmRequest(group, request.Name), user, db, events, ids, time, cancellationToken);
         if (request.Name is not null)
             return Problems.Validation("name", "A DM has no name; only group DMs do.");
 
-        var userId = principal.UserId();
+        var userId = user.Id;
         var recipientId = request.RecipientId!.Value;
         if (recipientId == userId)
             return Problems.Of(StatusCodes.Status400BadRequest, "cannot_dm_self", "You cannot open a DM with yourself.");
@@ -59,8 +58,11 @@ public static class DirectMessageEndpoints
             return Problems.NotFound("The user");
 
         var key = DmChannels.KeyFor(userId, recipientId);
+        // An existing DM opens (its history stays readable); whether a message may be sent in it is checked on sending.
         if (await ExistingAsync(db, key, cancellationToken) is { } existing)
             return TypedResults.Ok(existing);
+        if (await ContactPolicy.CheckDmAsync(db, userId, recipientId, cancellationToken) is not ContactRefusal.None and var refusal)
+            return ContactPolicy.DmProblem(refusal);
 
         var now = time.GetUtcNow();
         var channel = new Channel { Id = ids.NextId(), Type = ChannelType.Dm, DmKey = key, CreatedAt = now };
@@ -72,8 +74,8 @@ public static class DirectMessageEndpoints
             db.Channels.Add(channel);
             await db.SaveChangesAsync(cancellationToken);
             var created = await DmChannels.DescribeAsync(db, channel.Id, cancellationToken);
-            await change.AppendAsync(EventScope.User, userId, "DmChannelCreated", created, cancellationToken);
-            await change.AppendAsync(EventScope.User, recipientId, "DmChannelCreated", created, cancellationToken);
+            await change.AppendAsync(new DmChannelCreated(userId, created), cancellationToken);
+            await change.AppendAsync(new DmChannelCreated(recipientId, created), cancellationToken);
             await change.CommitAsync(cancellationToken);
             return TypedResults.Created($"/api/v1/channels/{channel.Id}", created);
         }
@@ -86,10 +88,10 @@ public static class DirectMessageEndpoints
     }
 
     private static async Task<Results<Created<DmChannelResponse>, Ok<DmChannelResponse>, ValidationProblem, ProblemHttpResult>> CreateGroupAsync(
-        CreateGroupDmRequest request, ClaimsPrincipal principal, KamaDbContext db, EventLog events, SnowflakeGenerator ids, TimeProvider time,
+        CreateGroupDmRequest request, CurrentUser user, KamaDbContext db, EventLog events, SnowflakeGenerator ids, TimeProvider time,
         CancellationToken cancellationToken)
     {
-        var userId = principal.UserId();
+        var userId = user.Id;
         var others = request.RecipientIds.Where(id => id != userId).Distinct().ToList();
         if (others.Count == 0)
             return Problems.Validation("recipientIds", "Add at least one other person.");
@@ -97,6 +99,12 @@ public static class DirectMessageEndpoints
             return TooManyRecipients();
         if (await db.Users.CountAsync(u => others.Contains(u.Id) && u.Email != null, cancellationToken) != others.Count)
             return Problems.NotFound("A recipient");
+        foreach (var other in others)
+        {
+            // A group DM is a way to message each of its people: nobody is put in one with someone they do not accept messages from.
+            if (await ContactPolicy.CheckDmAsync(db, userId, other, cancellationToken) is not ContactRefusal.None and var refusal)
+                return ContactPolicy.DmProblem(refusal);
+        }
 
         var now = time.GetUtcNow();
         var name = request.Name?.Trim() is { Length: > 0 } trimmed ? trimmed : null;
@@ -110,7 +118,7 @@ public static class DirectMessageEndpoints
         await db.SaveChangesAsync(cancellationToken);
         var created = await DmChannels.DescribeAsync(db, channel.Id, cancellationToken);
         foreach (var recipient in channel.Recipients)
-            await change.AppendAsync(EventScope.User, recipient.UserId, "DmChannelCreated", created, cancellationToken);
+            await change.AppendAsync(new DmChannelCreated(recipient.UserId, created), cancellationToken);
         await change.CommitAsync(cancellationToken);
         return TypedResults.Created($"/api/v1/channels/{channel.Id}", created);
     }
@@ -120,7 +128,7 @@ public static class DirectMessageEndpoints
 
     private static async Task<DmChannelResponse?> ExistingAsync(KamaDbContext db, string key, CancellationToken cancellationToken)
     {
-        var id = await db.Channels.AsNoTracking().Where(c => c.DmKey == key).Select(c => (long?)c.Id).SingleOrDefaultAsync(cancellationToken);
+        var id = await db.Channels.AsNoTracking().Where(c => c.DmKey == key).Select(c => (Snowflake?)c.Id).SingleOrDefaultAsync(cancellationToken);
         return id is null ? null : await DmChannels.DescribeAsync(db, id.Value, cancellationToken);
     }
 }

@@ -9,10 +9,10 @@ namespace KamaChat.Server.Features.DirectMessages;
 /// <summary>What the DM endpoints and account deletion share: describing DM channels and taking a participant out of one.</summary>
 public static class DmChannels
 {
-    public static string KeyFor(long a, long b) => $"{Math.Min(a, b)}:{Math.Max(a, b)}";
+    public static string KeyFor(Snowflake a, Snowflake b) => $"{Snowflake.Min(a, b)}:{Snowflake.Max(a, b)}";
 
     /// <summary>The DM channels with these ids, in the order given.</summary>
-    public static async Task<List<DmChannelResponse>> DescribeAsync(KamaDbContext db, IReadOnlyList<long> channelIds, CancellationToken cancellationToken)
+    public static async Task<List<DmChannelResponse>> DescribeAsync(KamaDbContext db, IReadOnlyList<Snowflake> channelIds, CancellationToken cancellationToken)
     {
         var ids = channelIds.ToList();
         var channels = await db.Channels.AsNoTracking().Where(c => ids.Contains(c.Id))
@@ -26,26 +26,26 @@ public static class DmChannels
         {
             var c = channels[id];
             return new DmChannelResponse(
-                Ids(c.Id), ChannelResponse.TypeName(c.Type), c.Name, c.OwnerId is { } owner ? Ids(owner) : null,
+                c.Id, ChannelResponse.TypeName(c.Type), c.Name, c.OwnerId,
                 recipients[id].OrderBy(r => r.JoinedAt).ThenBy(r => r.Id).Select(r => UserSummary.Of(r.Id, r.UserName, r.DisplayName, r.AvatarUrl)).ToList(),
-                c.LastMessageId is { } last ? Ids(last) : null);
+                c.LastMessageId);
         }).ToList();
     }
 
-    public static async Task<DmChannelResponse> DescribeAsync(KamaDbContext db, long channelId, CancellationToken cancellationToken) =>
+    public static async Task<DmChannelResponse> DescribeAsync(KamaDbContext db, Snowflake channelId, CancellationToken cancellationToken) =>
         (await DescribeAsync(db, [channelId], cancellationToken)).Single();
 
     /// <summary>
     /// Takes a participant out of a DM or group DM inside <paramref name="change"/>. When the group's owner leaves, the
     /// longest-standing participant takes over; when the last one leaves, the channel and its history are deleted.
     /// </summary>
-    public static async Task RemoveRecipientAsync(KamaDbContext db, EventTransaction change, long channelId, long userId, CancellationToken cancellationToken)
+    public static async Task RemoveRecipientAsync(KamaDbContext db, EventTransaction change, Snowflake channelId, Snowflake userId, CancellationToken cancellationToken)
     {
         var leaving = await db.Users.AsNoTracking().Where(u => u.Id == userId)
             .Select(u => UserSummary.Of(u.Id, u.UserName, u.DisplayName, u.AvatarUrl)).SingleAsync(cancellationToken);
-        await change.AppendAsync(EventScope.Channel, channelId, "RecipientRemoved", new RecipientEvent(Ids(channelId), leaving), cancellationToken);
+        await change.AppendAsync(new RecipientRemoved(channelId, leaving), cancellationToken);
         await db.ChannelRecipients.Where(r => r.ChannelId == channelId && r.UserId == userId).ExecuteDeleteAsync(cancellationToken);
-        await change.AppendAsync(EventScope.User, userId, "DmChannelRemoved", new DmChannelRemovedEvent(Ids(channelId)), cancellationToken);
+        await change.AppendAsync(new DmChannelRemoved(userId, channelId), cancellationToken);
 
         var remaining = (await db.ChannelRecipients.AsNoTracking().Where(r => r.ChannelId == channelId)
                 .Select(r => new { r.UserId, r.JoinedAt }).ToListAsync(cancellationToken))
@@ -61,8 +61,6 @@ public static class DmChannels
             await db.Channels.Where(c => c.Id == channelId).ExecuteUpdateAsync(s => s.SetProperty(c => c.OwnerId, remaining[0].UserId), cancellationToken);
         var updated = await DescribeAsync(db, channelId, cancellationToken);
         foreach (var recipient in remaining)
-            await change.AppendAsync(EventScope.User, recipient.UserId, "DmChannelUpdated", updated, cancellationToken);
+            await change.AppendAsync(new DmChannelUpdated(recipient.UserId, updated), cancellationToken);
     }
-
-    private static string Ids(long id) => id.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

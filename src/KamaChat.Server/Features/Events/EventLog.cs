@@ -1,9 +1,11 @@
 using System.Text.Json;
 using KamaChat.Server.Data;
-using KamaChat.Server.Infrastructure.Ids;
+using KamaChat.Server.Infrastructure.Configuration;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.Extensions.Options;
 
 namespace KamaChat.Server.Features.Events;
 
@@ -21,18 +23,18 @@ public enum EventScope
 /// </summary>
 public sealed class EventLogEntry
 {
-    public long Id { get; set; }
+    public Snowflake Id { get; set; }
 
     public EventScope Scope { get; set; }
 
-    public long ScopeId { get; set; }
+    public Snowflake ScopeId { get; set; }
 
     public long Sequence { get; set; }
 
-    /// <summary>MessageCreated, ChannelDeleted, MemberLeft, ...</summary>
+    /// <summary>The event record's <see cref="IEvent.Type"/>: MessageCreated, ChannelDeleted, MemberLeft, ...</summary>
     public string Type { get; set; } = "";
 
-    /// <summary>The event's data as camelCase JSON, serialized once and sent as is.</summary>
+    /// <summary>The event's <see cref="IEvent.Data"/> as camelCase JSON, serialized once and sent as is.</summary>
     public string Payload { get; set; } = "";
 
     public DateTimeOffset CreatedAt { get; set; }
@@ -43,7 +45,7 @@ public sealed class EventSequence
 {
     public EventScope Scope { get; set; }
 
-    public long ScopeId { get; set; }
+    public Snowflake ScopeId { get; set; }
 
     public long LastSequence { get; set; }
 }
@@ -68,15 +70,68 @@ internal sealed class EventLogConfiguration : IEntityTypeConfiguration<EventLogE
 
 /// <summary>
 /// Starts a change that emits events. Use: <c>await using var change = await events.BeginAsync(ct);</c>, change the
-/// DbContext, <c>await change.AppendAsync(...)</c> for each event, then <c>await change.CommitAsync(ct)</c>: the change and
+/// DbContext, <c>await change.AppendAsync(new RoleUpdated(...), ct)</c> for each event, then <c>await change.CommitAsync(ct)</c>: the change and
 /// its events commit together, and only then are the events handed to the <see cref="EventBus"/>.
 /// </summary>
-public sealed class EventLog(KamaDbContext db, SnowflakeGenerator ids, TimeProvider time, EventBus bus)
+public sealed class EventLog(KamaDbContext db, SnowflakeGenerator ids, TimeProvider time, EventBus bus, WriteGate gate)
 {
     public static readonly JsonSerializerOptions PayloadJson = new(JsonSerializerDefaults.Web);
 
-    public async Task<EventTransaction> BeginAsync(CancellationToken cancellationToken) =>
-        new(db, ids, time, bus, db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(cancellationToken) : null);
+    /// <summary>The event's data as it is logged and sent: its JSON, by the data's own shape.</summary>
+    internal static string Serialize(IEvent @event) => JsonSerializer.Serialize(@event.Data, @event.Data.GetType(), PayloadJson);
+
+    public async Task<EventTransaction> BeginAsync(CancellationToken cancellationToken)
+    {
+        if (db.Database.CurrentTransaction is not null)
+            return new EventTransaction(db, ids, time, bus, transaction: null, release: null);
+        var release = await gate.EnterAsync(cancellationToken);
+        try
+        {
+            return new EventTransaction(db, ids, time, bus, await db.Database.BeginTransactionAsync(cancellationToken), release);
+        }
+        catch
+        {
+            release?.Dispose();
+            throw;
+        }
+    }
+}
+
+/// <summary>
+/// Lets one write transaction at a time into SQLite, in arrival order. SQLite allows one writer per file anyway, but its
+/// own waiting is polling (sleeps of up to 100 ms between tries), which under many concurrent writers leaves the lock
+/// idle while they sleep and turns a queue of short transactions into long waits. One node owns a SQLite file, so an
+/// in-process queue is exact. PostgreSQL locks rows, and needs none.
+/// </summary>
+public sealed class WriteGate(IOptions<DatabaseOptions> database) : IDisposable
+{
+    private readonly SemaphoreSlim? _gate = database.Value.Provider == DatabaseProvider.Sqlite ? new SemaphoreSlim(1, 1) : null;
+    private readonly TimeSpan _patience = TimeSpan.FromMilliseconds(database.Value.SqliteBusyTimeoutMilliseconds);
+
+    /// <returns>What leaves the gate when disposed; null when there is no gate.</returns>
+    /// <exception cref="SqliteException">SQLITE_BUSY when the writers ahead take longer than the busy timeout (the file
+    /// locked by someone else, say): the same 503 a write waiting on the lock itself gets, not a queue that grows forever.</exception>
+    public async Task<IDisposable?> EnterAsync(CancellationToken cancellationToken)
+    {
+        if (_gate is null)
+            return null;
+        if (!await _gate.WaitAsync(_patience, cancellationToken))
+            throw new SqliteException("database is locked: this node's earlier writers held it longer than the busy timeout", 5);
+        return new Exit(_gate);
+    }
+
+    public void Dispose() => _gate?.Dispose();
+
+    private sealed class Exit(SemaphoreSlim gate) : IDisposable
+    {
+        private int _done;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _done, 1) == 0)
+                gate.Release();
+        }
+    }
 }
 
 public sealed class EventTransaction : IAsyncDisposable
@@ -87,37 +142,60 @@ public sealed class EventTransaction : IAsyncDisposable
     private readonly EventBus _bus;
     private readonly IDbContextTransaction? _transaction;
     private readonly List<EventLogEntry> _appended = [];
+    private readonly Dictionary<EventStream, Snowflake> _lastIds = [];
 
-    internal EventTransaction(KamaDbContext db, SnowflakeGenerator ids, TimeProvider time, EventBus bus, IDbContextTransaction? transaction)
+    private readonly IDisposable? _release;
+
+    internal EventTransaction(
+        KamaDbContext db, SnowflakeGenerator ids, TimeProvider time, EventBus bus, IDbContextTransaction? transaction, IDisposable? release)
     {
-        (_db, _ids, _time, _bus, _transaction) = (db, ids, time, bus, transaction);
+        (_db, _ids, _time, _bus, _transaction, _release) = (db, ids, time, bus, transaction, release);
     }
 
-    /// <summary>Takes the stream's next sequence number (locking the stream until commit, which keeps events in order) and logs the event.</summary>
-    public Task<EventLogEntry> AppendAsync<TPayload>(EventScope scope, long scopeId, string type, TPayload payload, CancellationToken cancellationToken) =>
-        AppendWithSequenceAsync(scope, scopeId, type, _ => payload, cancellationToken);
+    /// <summary>Takes the event's stream's next sequence number (locking the stream until commit, which keeps events in order) and logs the event.</summary>
+    public Task<EventLogEntry> AppendAsync<TEvent>(TEvent @event, CancellationToken cancellationToken)
+        where TEvent : IEvent =>
+        AppendCreatingAsync(@event.Stream, idFloor: default, (_, _) => @event, cancellationToken);
 
-    /// <summary>Like <see cref="AppendAsync{TPayload}"/>, for a payload that carries its own sequence number (a new message).</summary>
-    public async Task<EventLogEntry> AppendWithSequenceAsync<TPayload>(
-        EventScope scope, long scopeId, string type, Func<long, TPayload> payload, CancellationToken cancellationToken)
+    /// <summary>
+    /// Like <see cref="AppendAsync{TEvent}"/>, for an event about something it creates (a new message): <paramref name="create"/>
+    /// gets the stream's new sequence number and an id for the new thing. Both are taken under the stream's lock, and the id
+    /// is above <paramref name="idFloor"/> and above every id the stream logged before, so within a stream ids follow
+    /// commit order even when nodes' clocks disagree: "everything after id X" misses nothing committed later.
+    /// </summary>
+    public async Task<EventLogEntry> AppendCreatingAsync<TEvent>(
+        EventStream stream, Snowflake idFloor, Func<long, Snowflake, TEvent> create, CancellationToken cancellationToken)
+        where TEvent : IEvent
     {
         // One statement on both providers: create the stream at 1 or bump it, and read the new value.
         var sequence = (await _db.Database.SqlQuery<long>($"""
-            INSERT INTO event_streams ("Scope", "ScopeId", "LastSequence") VALUES ({(int)scope}, {scopeId}, 1)
+            INSERT INTO event_streams ("Scope", "ScopeId", "LastSequence") VALUES ({(int)stream.Scope}, {stream.Id.Value}, 1)
             ON CONFLICT ("Scope", "ScopeId") DO UPDATE SET "LastSequence" = event_streams."LastSequence" + 1
             RETURNING "LastSequence" AS "Value"
             """).ToListAsync(cancellationToken)).Single();
 
+        // Under the stream's lock now: its previous event is final, and ids here go above it (and above what this
+        // transaction appended to the stream before, not saved yet).
+        var (scope, scopeId) = (stream.Scope, stream.Id);
+        var previous = _lastIds.TryGetValue(stream, out var appended) ? appended
+            : await _db.EventLog.Where(e => e.Scope == scope && e.ScopeId == scopeId && e.Sequence == sequence - 1)
+                .Select(e => (Snowflake?)e.Id).SingleOrDefaultAsync(cancellationToken) ?? default;
+        var createdId = _ids.NextIdAbove(Snowflake.Max(previous, idFloor));
+
+        var @event = create(sequence, createdId);
+        if (@event.Stream != stream)
+            throw new InvalidOperationException($"{TEvent.Type} belongs to {@event.Stream}, not to {stream} whose sequence it took.");
         var entry = new EventLogEntry
         {
-            Id = _ids.NextId(),
-            Scope = scope,
-            ScopeId = scopeId,
+            Id = _ids.NextIdAbove(createdId),
+            Scope = stream.Scope,
+            ScopeId = stream.Id,
             Sequence = sequence,
-            Type = type,
-            Payload = JsonSerializer.Serialize(payload(sequence), EventLog.PayloadJson),
+            Type = TEvent.Type,
+            Payload = EventLog.Serialize(@event),
             CreatedAt = _time.GetUtcNow(),
         };
+        _lastIds[stream] = entry.Id;
         _db.Add(entry);
         _appended.Add(entry);
         return entry;
@@ -133,8 +211,15 @@ public sealed class EventTransaction : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (_transaction is not null)
-            await _transaction.DisposeAsync();
+        try
+        {
+            if (_transaction is not null)
+                await _transaction.DisposeAsync();
+        }
+        finally
+        {
+            _release?.Dispose();
+        }
     }
 }
 
@@ -175,6 +260,7 @@ public static class EventExtensions
     public static IHostApplicationBuilder AddEvents(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<EventBus>();
+        builder.Services.AddSingleton<WriteGate>();
         builder.Services.AddScoped<EventLog>();
         return builder;
     }

@@ -4,13 +4,13 @@ using Microsoft.AspNetCore.SignalR;
 namespace KamaChat.Server.Features.Gateway;
 
 /// <summary>One live gateway connection on this node and the groups it is in.</summary>
-public sealed class GatewayConnection(string connectionId, long userId, long sessionId, HubCallerContext context)
+public sealed class GatewayConnection(string connectionId, Snowflake userId, Snowflake sessionId, HubCallerContext context)
 {
     public string ConnectionId { get; } = connectionId;
 
-    public long UserId { get; } = userId;
+    public Snowflake UserId { get; } = userId;
 
-    public long SessionId { get; } = sessionId;
+    public Snowflake SessionId { get; } = sessionId;
 
     public HubCallerContext Context { get; } = context;
 
@@ -30,14 +30,31 @@ public sealed class GatewayConnection(string connectionId, long userId, long ses
 public sealed class ConnectionRegistry
 {
     private readonly ConcurrentDictionary<string, GatewayConnection> _connections = new();
-    private readonly ConcurrentDictionary<long, ConcurrentDictionary<string, GatewayConnection>> _byUser = new();
+    private readonly ConcurrentDictionary<Snowflake, ConcurrentDictionary<string, GatewayConnection>> _byUser = new();
 
     public int Count => _connections.Count;
 
-    public void Add(GatewayConnection connection)
+    /// <summary>
+    /// Adds the connection unless its account already has <paramref name="perUser"/> connections here, or its session
+    /// <paramref name="perSession"/>: one account must not be able to hold the node's sockets (and their cost) hostage.
+    /// </summary>
+    public bool TryAdd(GatewayConnection connection, int perUser, int perSession)
     {
-        _connections[connection.ConnectionId] = connection;
-        _byUser.GetOrAdd(connection.UserId, _ => new()).TryAdd(connection.ConnectionId, connection);
+        while (true)
+        {
+            var mine = _byUser.GetOrAdd(connection.UserId, _ => new());
+            lock (mine)
+            {
+                // Removed as empty by a disconnect meanwhile: start over with the current one.
+                if (!_byUser.TryGetValue(connection.UserId, out var current) || current != mine)
+                    continue;
+                if (mine.Count >= perUser || mine.Values.Count(c => c.SessionId == connection.SessionId) >= perSession)
+                    return false;
+                mine[connection.ConnectionId] = connection;
+            }
+            _connections[connection.ConnectionId] = connection;
+            return true;
+        }
     }
 
     /// <returns>How many connections the user still has on this node.</returns>
@@ -47,16 +64,19 @@ public sealed class ConnectionRegistry
             return 0;
         if (!_byUser.TryGetValue(connection.UserId, out var mine))
             return 0;
-        mine.TryRemove(connectionId, out _);
-        if (mine.IsEmpty)
-            _byUser.TryRemove(new KeyValuePair<long, ConcurrentDictionary<string, GatewayConnection>>(connection.UserId, mine));
-        return mine.Count;
+        lock (mine)
+        {
+            mine.TryRemove(connectionId, out _);
+            if (mine.IsEmpty)
+                _byUser.TryRemove(new KeyValuePair<Snowflake, ConcurrentDictionary<string, GatewayConnection>>(connection.UserId, mine));
+            return mine.Count;
+        }
     }
 
     public GatewayConnection? Find(string connectionId) => _connections.GetValueOrDefault(connectionId);
 
-    public IReadOnlyCollection<GatewayConnection> OfUser(long userId) =>
+    public IReadOnlyCollection<GatewayConnection> OfUser(Snowflake userId) =>
         _byUser.TryGetValue(userId, out var mine) ? mine.Values.ToList() : [];
 
-    public IEnumerable<long> ConnectedUsers => _byUser.Keys;
+    public IEnumerable<Snowflake> ConnectedUsers => _byUser.Keys;
 }

@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text.Json;
 using System.Threading.Channels;
 using KamaChat.Server.Features.Events;
 using Microsoft.AspNetCore.SignalR;
@@ -18,18 +16,6 @@ public sealed class EventDispatcher(
     IServiceScopeFactory scopes,
     ILogger<EventDispatcher> logger) : BackgroundService, IEventSubscriber
 {
-    private static readonly HashSet<string> UserMembershipEvents = new(StringComparer.Ordinal)
-    {
-        "ServerJoined", "ServerRemoved", "DmChannelCreated", "DmChannelRemoved",
-    };
-
-    private static readonly HashSet<string> ServerVisibilityEvents = new(StringComparer.Ordinal)
-    {
-        "ChannelCreated", "ChannelUpdated", "ChannelDeleted", "RoleCreated", "RoleUpdated", "RoleDeleted", "MemberUpdated", "ServerDeleted",
-    };
-
-    private static readonly HashSet<string> ChannelMembershipEvents = new(StringComparer.Ordinal) { "RecipientAdded", "RecipientRemoved" };
-
     private readonly Channel<EventLogEntry> _queue = Channel.CreateUnbounded<EventLogEntry>(new UnboundedChannelOptions { SingleReader = true });
     private readonly RecentIds _delivered = new(capacity: 100_000);
 
@@ -61,34 +47,37 @@ public sealed class EventDispatcher(
         if (!_delivered.Add(entry.Id))
             return;
 
-        foreach (var userId in AffectedUsers(entry))
-            await RefreshGroupsAsync(userId, cancellationToken);
+        // A name this server does not define (an older or newer node's event) is delivered without side effects.
+        var type = EventCatalog.Find(entry.Type);
+        if (type is not null)
+            foreach (var userId in AffectedUsers(entry, type))
+                await RefreshGroupsAsync(userId, cancellationToken);
 
         var message = ToGatewayEvent(entry);
         await hub.Clients.Group(GatewayGroups.For(entry.Scope, entry.ScopeId)).SendAsync("Event", message, cancellationToken);
 
-        if (entry.Type == "SessionRevoked" && ReadLong(entry.Payload, "sessionId") is { } sessionId)
+        if (type?.EndedSession(entry.Payload) is { } sessionId)
             foreach (var connection in connections.OfUser(entry.ScopeId).Where(c => c.SessionId == sessionId))
                 connection.Context.Abort();
     }
 
     public static GatewayEvent ToGatewayEvent(EventLogEntry entry) => new(
-        entry.Id.ToString(CultureInfo.InvariantCulture),
+        entry.Id,
         entry.Type,
         entry.Scope.ToString().ToLowerInvariant(),
-        entry.ScopeId.ToString(CultureInfo.InvariantCulture),
+        entry.ScopeId,
         entry.Sequence,
         entry.Payload);
 
-    private HashSet<long> AffectedUsers(EventLogEntry entry)
+    private HashSet<Snowflake> AffectedUsers(EventLogEntry entry, EventType type)
     {
-        if (entry.Scope == EventScope.User && UserMembershipEvents.Contains(entry.Type))
+        if (type.Is<IChangesMemberships>())
             return [entry.ScopeId];
 
-        string? group = entry.Scope switch
+        string? group = type switch
         {
-            EventScope.Server when ServerVisibilityEvents.Contains(entry.Type) => GatewayGroups.Server(entry.ScopeId),
-            EventScope.Channel when ChannelMembershipEvents.Contains(entry.Type) => GatewayGroups.Channel(entry.ScopeId),
+            _ when type.Is<IChangesServerVisibility>() => GatewayGroups.Server(entry.ScopeId),
+            _ when type.Is<IChangesChannelRecipients>() => GatewayGroups.Channel(entry.ScopeId),
             _ => null,
         };
         if (group is null)
@@ -96,12 +85,12 @@ public sealed class EventDispatcher(
         var users = connections.ConnectedUsers
             .Where(user => connections.OfUser(user).Any(c => c.Groups.ContainsKey(group)))
             .ToHashSet();
-        if (ReadLong(entry.Payload, "userId") is { } subject)
+        if (type.AffectedUser(entry.Payload) is { } subject)
             users.Add(subject);
         return users;
     }
 
-    private async Task RefreshGroupsAsync(long userId, CancellationToken cancellationToken)
+    private async Task RefreshGroupsAsync(Snowflake userId, CancellationToken cancellationToken)
     {
         var mine = connections.OfUser(userId);
         if (mine.Count == 0)
@@ -111,35 +100,16 @@ public sealed class EventDispatcher(
         foreach (var connection in mine)
             await GatewayGroups.SyncAsync(hub, connection, desired, cancellationToken);
     }
-
-    private static long? ReadLong(string json, string property)
-    {
-        try
-        {
-            using var document = JsonDocument.Parse(json);
-            if (document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty(property, out var value))
-                return value.ValueKind switch
-                {
-                    JsonValueKind.Number when value.TryGetInt64(out var n) => n,
-                    JsonValueKind.String when long.TryParse(value.GetString(), CultureInfo.InvariantCulture, out var s) => s,
-                    _ => null,
-                };
-        }
-        catch (JsonException)
-        {
-        }
-        return null;
-    }
 }
 
 /// <summary>A bounded set of recently seen ids: an event can arrive twice (local commit and from another node, or a re-poll).</summary>
 internal sealed class RecentIds(int capacity)
 {
-    private readonly HashSet<long> _set = [];
-    private readonly Queue<long> _order = new();
+    private readonly HashSet<Snowflake> _set = [];
+    private readonly Queue<Snowflake> _order = new();
     private readonly Lock _gate = new();
 
-    public bool Add(long id)
+    public bool Add(Snowflake id)
     {
         lock (_gate)
         {

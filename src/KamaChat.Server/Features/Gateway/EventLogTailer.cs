@@ -23,6 +23,23 @@ public sealed class GatewayOptions
 
     public int CallBurst { get; set; } = 40;
 
+    /// <summary>Live gateway connections one account may hold on this node, and one session (a device or browser) of it.</summary>
+    public int ConnectionsPerUser { get; set; } = 20;
+
+    public int ConnectionsPerSession { get; set; } = 10;
+
+    /// <summary>New gateway connections one account may open on this node per minute.</summary>
+    public int ConnectsPerMinute { get; set; } = 30;
+
+    /// <summary>
+    /// What Resume may cost one account per second on this node, across its connections, and in a burst: a stream asked
+    /// for costs 1, a server whose permissions must be checked 5, ten events read 1. A reconnect of a client in many
+    /// servers spends a few thousand at once; a flood is held to the steady rate.
+    /// </summary>
+    public int ResumeCostPerSecond { get; set; } = 500;
+
+    public int ResumeCostBurst { get; set; } = 5000;
+
     public static void Bind(GatewayOptions options, IConfiguration configuration, DatabaseOptions database)
     {
         // Several nodes only make sense on PostgreSQL; there each node reads the others' events from the shared log.
@@ -35,7 +52,15 @@ public sealed class GatewayOptions
             options.CallBurst = burst;
         if (int.TryParse(configuration["KAMACHAT_EVENT_RETENTION_HOURS"], NumberStyles.None, CultureInfo.InvariantCulture, out var hours) && hours > 0)
             options.Retention = TimeSpan.FromHours(hours);
+        options.ConnectionsPerUser = Positive(configuration["KAMACHAT_GATEWAY_CONNECTIONS_PER_USER"]) ?? options.ConnectionsPerUser;
+        options.ConnectionsPerSession = Positive(configuration["KAMACHAT_GATEWAY_CONNECTIONS_PER_SESSION"]) ?? options.ConnectionsPerSession;
+        options.ConnectsPerMinute = Positive(configuration["KAMACHAT_GATEWAY_CONNECTS_PER_MINUTE"]) ?? options.ConnectsPerMinute;
+        options.ResumeCostPerSecond = Positive(configuration["KAMACHAT_RESUME_COST_PER_SECOND"]) ?? options.ResumeCostPerSecond;
+        options.ResumeCostBurst = Positive(configuration["KAMACHAT_RESUME_COST_BURST"]) ?? options.ResumeCostBurst;
     }
+
+    private static int? Positive(string? text) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value > 0 ? value : null;
 }
 
 /// <summary>

@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Http.Connections;
 using KamaChat.Server.Infrastructure.Configuration;
+using KamaChat.Server.Infrastructure.Http;
+using Microsoft.AspNetCore.OpenApi;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
@@ -19,11 +21,18 @@ public static class GatewayExtensions
             {
                 options.MaximumReceiveMessageSize = MaximumReceiveMessageSize;
                 options.EnableDetailedErrors = false;
+                // Outermost, so a refusal by the rate limit is not logged either.
+                options.AddFilter<GatewayErrorLogging>();
                 options.AddFilter<GatewayRateLimitFilter>();
             })
             .AddJsonProtocol(options => options.PayloadSerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase)
-            .AddMessagePackProtocol();
+            .AddMessagePackProtocol(options => options.SerializerOptions = MessagePack.MessagePackSerializerOptions.Standard
+                .WithResolver(SnowflakeMessagePackFormatter.Resolver)
+                .WithSecurity(MessagePack.MessagePackSecurity.UntrustedData));
         services.AddSingleton<GatewayRateLimitFilter>();
+        services.AddSingleton<GatewayErrorLogging>();
+        builder.Logging.AddFilter(GatewayErrorLogging.DispatcherCategory, LogLevel.Critical);
+        builder.Logging.AddFilter(GatewayErrorLogging.ConnectionHandlerCategory, LogLevel.Critical);
         services.AddSingleton<ConnectionRegistry>();
         var redisUrl = builder.Configuration["REDIS_URL"];
         if (string.IsNullOrWhiteSpace(redisUrl))
@@ -33,7 +42,7 @@ public static class GatewayExtensions
         }
         else
         {
-            services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(RedisConfiguration.Parse(redisUrl)));
+            RedisConfiguration.AddConnection(services, redisUrl);
             services.AddSingleton<RedisFanout>();
             services.AddSingleton<IGatewayFanout>(sp => sp.GetRequiredService<RedisFanout>());
             services.AddHostedService(sp => sp.GetRequiredService<RedisFanout>());
@@ -50,6 +59,8 @@ public static class GatewayExtensions
         services.AddScoped<GatewayGroups>();
         services.AddScoped<ReadyBuilder>();
         services.AddScoped<ResumeService>();
+        services.AddSingleton<ResumeBudget>();
+        services.AddSingleton<ConnectLimit>();
         services.AddSingleton<EventDispatcher>();
         services.AddSingleton<Events.IEventSubscriber>(sp => sp.GetRequiredService<EventDispatcher>());
         services.AddHostedService(sp => sp.GetRequiredService<EventDispatcher>());
@@ -57,6 +68,7 @@ public static class GatewayExtensions
             .Configure<IConfiguration, Microsoft.Extensions.Options.IOptions<Infrastructure.Configuration.DatabaseOptions>>(
                 (o, c, db) => GatewayOptions.Bind(o, c, db.Value));
         services.AddHostedService<EventLogTailer>();
+        services.Configure<OpenApiOptions>(ApiDocs.DocumentName, options => options.AddDocumentTransformer<GatewayContract>());
         return builder;
     }
 

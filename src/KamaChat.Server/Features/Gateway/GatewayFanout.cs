@@ -3,6 +3,7 @@ using System.Text.Json;
 using KamaChat.Server.Features.Events;
 using KamaChat.Server.Infrastructure.Configuration;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
@@ -122,6 +123,10 @@ public sealed class FanoutSubscriber(IGatewayFanout fanout) : IEventSubscriber
 
 public static class RedisConfiguration
 {
+    /// <summary>The node's one connection to Redis, shared by the gateway and the rate limits (whichever registers it first).</summary>
+    public static void AddConnection(IServiceCollection services, string url) =>
+        services.TryAddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(Parse(url)));
+
     /// <summary>REDIS_URL as redis://[user:password@]host:port[/db] or a StackExchange.Redis configuration string.</summary>
     public static ConfigurationOptions Parse(string url)
     {

@@ -1,7 +1,7 @@
-using System.Globalization;
 using KamaChat.Server.Data;
 using KamaChat.Server.Features.Events;
 using KamaChat.Server.Features.Permissions;
+using KamaChat.Server.Features.Relationships;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.EntityFrameworkCore;
 
@@ -10,28 +10,31 @@ namespace KamaChat.Server.Features.Gateway;
 /// <summary>Which SignalR groups a user's connections belong in: their user, each server they are in, each channel they can see.</summary>
 public sealed class GatewayGroups(KamaDbContext db, PermissionService permissions)
 {
-    public static string User(long id) => "user:" + id.ToString(CultureInfo.InvariantCulture);
+    public static string User(Snowflake id) => "user:" + id;
 
-    public static string Server(long id) => "server:" + id.ToString(CultureInfo.InvariantCulture);
+    public static string Server(Snowflake id) => "server:" + id;
 
-    public static string Channel(long id) => "channel:" + id.ToString(CultureInfo.InvariantCulture);
+    public static string Channel(Snowflake id) => "channel:" + id;
 
-    public static string For(EventScope scope, long id) => scope switch
+    /// <summary>The connections of <paramref name="id"/>'s friends: where their presence goes besides shared servers and DMs. No event goes here.</summary>
+    public static string FriendsOf(Snowflake id) => "friends-of:" + id;
+
+    public static string For(EventScope scope, Snowflake id) => scope switch
     {
         EventScope.Channel => Channel(id),
         EventScope.Server => Server(id),
         _ => User(id),
     };
 
-    public async Task<HashSet<string>> DesiredForAsync(long userId, CancellationToken cancellationToken) =>
+    public async Task<HashSet<string>> DesiredForAsync(Snowflake userId, CancellationToken cancellationToken) =>
         (await SnapshotAsync(userId, cancellationToken)).Groups;
 
     /// <summary>The groups, and what the user can see per server (which the Ready payload reuses rather than computing again).</summary>
-    public async Task<(HashSet<string> Groups, Dictionary<long, IReadOnlyList<ChannelAccess>> VisibleByServer)> SnapshotAsync(
-        long userId, CancellationToken cancellationToken)
+    public async Task<(HashSet<string> Groups, Dictionary<Snowflake, IReadOnlyList<ChannelAccess>> VisibleByServer)> SnapshotAsync(
+        Snowflake userId, CancellationToken cancellationToken)
     {
         var groups = new HashSet<string>(StringComparer.Ordinal) { User(userId) };
-        var visibleByServer = new Dictionary<long, IReadOnlyList<ChannelAccess>>();
+        var visibleByServer = new Dictionary<Snowflake, IReadOnlyList<ChannelAccess>>();
         var serverIds = await db.Members.AsNoTracking().Where(m => m.UserId == userId).Select(m => m.ServerId).ToListAsync(cancellationToken);
         foreach (var serverId in serverIds)
         {
@@ -44,6 +47,10 @@ public sealed class GatewayGroups(KamaDbContext db, PermissionService permission
         var directChannels = await db.ChannelRecipients.AsNoTracking().Where(r => r.UserId == userId).Select(r => r.ChannelId).ToListAsync(cancellationToken);
         foreach (var channelId in directChannels)
             groups.Add(Channel(channelId));
+        var friends = await db.Set<Relationship>().AsNoTracking().Where(r => r.UserId == userId && r.Type == RelationshipType.Friend)
+            .Select(r => r.OtherUserId).ToListAsync(cancellationToken);
+        foreach (var friendId in friends)
+            groups.Add(FriendsOf(friendId));
         return (groups, visibleByServer);
     }
 

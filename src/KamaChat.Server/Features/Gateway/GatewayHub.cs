@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Threading.RateLimiting;
 using KamaChat.Server.Features.Auth;
 using KamaChat.Server.Features.Permissions;
 using KamaChat.Server.Features.ReadStates;
@@ -25,13 +23,19 @@ public sealed class GatewayHub(
     ResumeService resume,
     PermissionService permissions,
     ReadStateService readStates,
+    IOptions<GatewayOptions> options,
+    ConnectLimit connectLimit,
     IServiceScopeFactory scopes) : Hub
 {
     public override async Task OnConnectedAsync()
     {
-        var user = Context.User!;
-        var connection = new GatewayConnection(Context.ConnectionId, user.UserId(), user.SessionId(), Context);
-        connections.Add(connection);
+        var user = CurrentUser.From(Context.User!);
+        // Both refused before any database work: a refused connection costs what its handshake did.
+        if (!connectLimit.TryConnect(user.Id))
+            throw new HubException("rate_limited: Too many new gateway connections for this account; wait a minute.");
+        var connection = new GatewayConnection(Context.ConnectionId, user.Id, user.SessionId, Context);
+        if (!connections.TryAdd(connection, options.Value.ConnectionsPerUser, options.Value.ConnectionsPerSession))
+            throw new HubException("rate_limited: Too many gateway connections for this account or device; close one first.");
 
         // Groups before the snapshot, so nothing committed from here on is missed.
         var (desired, visibleByServer) = await groups.SnapshotAsync(connection.UserId, Context.ConnectionAborted);
@@ -74,21 +78,24 @@ public sealed class GatewayHub(
         return Task.CompletedTask;
     }
 
-    /// <summary>Everything logged after the client's cursors, for the streams it may still see.</summary>
+    /// <summary>Everything logged after the client's cursors, for the streams it may still see (at most <see cref="ResumeService.MaxStreams"/> a call).</summary>
     public Task<ResumeResult> Resume(StreamCursors cursors) =>
-        resume.ResumeAsync(Context.User!.UserId(), cursors ?? new StreamCursors(null, null, null), Context.ConnectionAborted);
+        resume.ResumeAsync(connections.Find(Context.ConnectionId) ?? throw new HubException("not_found: The connection is closing."),
+            cursors ?? new StreamCursors(null, null, null), Context.ConnectionAborted);
 
     public async Task StartTyping(string channelId)
     {
         var id = ParseId(channelId, nameof(channelId));
-        var userId = Context.User!.UserId();
-        var access = await permissions.ForChannelAsync(userId, id, Context.ConnectionAborted)
-            ?? throw new HubException("not_found: The channel was not found.");
-        if (!access.Has(Permissions.Permissions.SendMessages))
-            throw new HubException("missing_permission: You cannot send messages in this channel.");
+        var userId = CurrentUser.From(Context.User!).Id;
+        // The same decision the REST filters make; only its refusals are hub errors instead of problems.
+        var decision = await permissions.AuthorizeChannelAsync(userId, id, Permissions.Permissions.SendMessages, Context.ConnectionAborted);
+        if (decision.Access is null)
+            throw new HubException("not_found: The channel was not found.");
+        if (!decision.Allowed)
+            throw new HubException("missing_permission: " + PermissionProblems.MissingDetail(decision.Missing));
         if (typing.TryStart(userId, id, out var expiresAt))
             await fanout.SendSignalAsync(Signal("Typing", [GatewayGroups.Channel(id)],
-                new TypingStarted(channelId, userId.ToString(CultureInfo.InvariantCulture), expiresAt)) with { ExceptConnectionId = Context.ConnectionId },
+                new TypingStarted(id, userId, expiresAt)) with { ExceptConnectionId = Context.ConnectionId },
                 Context.ConnectionAborted);
     }
 
@@ -104,7 +111,7 @@ public sealed class GatewayHub(
     public async Task<ReadStateResponse> Ack(string channelId, string messageId)
     {
         var (outcome, state) = await readStates.AckAsync(
-            Context.User!.UserId(), ParseId(channelId, nameof(channelId)), ParseId(messageId, nameof(messageId)), Context.ConnectionAborted);
+            CurrentUser.From(Context.User!).Id, ParseId(channelId, nameof(channelId)), ParseId(messageId, nameof(messageId)), Context.ConnectionAborted);
         return outcome switch
         {
             AckOutcome.Acknowledged => state!,
@@ -115,57 +122,26 @@ public sealed class GatewayHub(
 
     private IHubContext<GatewayHub> HubContext => Context.GetHttpContext()!.RequestServices.GetRequiredService<IHubContext<GatewayHub>>();
 
-    /// <summary>Presence goes to everyone who shares a server or a DM with the user: the groups of their connection.</summary>
+    /// <summary>
+    /// Presence goes to everyone who shares a server or a DM with the user (the groups of their connection) and to their
+    /// friends (whose connections are in the user's <see cref="GatewayGroups.FriendsOf"/> group).
+    /// </summary>
     private static async Task AnnounceAsync(IGatewayFanout fanout, GatewayConnection connection, string status)
     {
-        var targets = connection.Groups.Keys.Where(g => !g.StartsWith("user:", StringComparison.Ordinal)).ToArray();
+        var targets = connection.Groups.Keys
+            .Where(g => !g.StartsWith("user:", StringComparison.Ordinal) && !g.StartsWith("friends-of:", StringComparison.Ordinal))
+            .Append(GatewayGroups.FriendsOf(connection.UserId))
+            .ToArray();
         if (targets.Length > 0)
             await fanout.SendSignalAsync(Signal("Presence", targets,
-                new PresenceUpdated(connection.UserId.ToString(CultureInfo.InvariantCulture), status)), CancellationToken.None);
+                new PresenceUpdated(connection.UserId, status)), CancellationToken.None);
     }
 
     private static GatewaySignal Signal<T>(string method, string[] groups, T payload) =>
         new(method, groups, System.Text.Json.JsonSerializer.SerializeToElement(payload, Events.EventLog.PayloadJson));
 
-    private static long ParseId(string? text, string name) =>
-        long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var id) && id > 0
+    private static Snowflake ParseId(string? text, string name) =>
+        Snowflake.TryParse(text, out var id) && id != default
             ? id
             : throw new HubException($"validation_failed: {name} must be an id.");
-}
-
-/// <summary>
-/// Limits how fast one connection may invoke hub methods (a token bucket per connection), so a flood of typing
-/// or resumes slows that client down instead of the server. Excess calls fail with "rate_limited".
-/// </summary>
-public sealed class GatewayRateLimitFilter(IOptions<GatewayOptions> options) : IHubFilter
-{
-    private const string LimiterKey = "kamachat.rate-limiter";
-
-    public async ValueTask<object?> InvokeMethodAsync(HubInvocationContext invocationContext, Func<HubInvocationContext, ValueTask<object?>> next)
-    {
-        var items = invocationContext.Context.Items;
-        if (!items.TryGetValue(LimiterKey, out var value) || value is not RateLimiter limiter)
-        {
-            limiter = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
-            {
-                TokenLimit = options.Value.CallBurst,
-                TokensPerPeriod = options.Value.CallsPerSecond,
-                ReplenishmentPeriod = TimeSpan.FromSeconds(1),
-                QueueLimit = 0,
-                AutoReplenishment = true,
-            });
-            items[LimiterKey] = limiter;
-        }
-        using var lease = limiter.AttemptAcquire();
-        if (!lease.IsAcquired)
-            throw new HubException("rate_limited: Too many requests on this connection; slow down.");
-        return await next(invocationContext);
-    }
-
-    public Task OnDisconnectedAsync(HubLifetimeContext context, Exception? exception, Func<HubLifetimeContext, Exception?, Task> next)
-    {
-        if (context.Context.Items.TryGetValue(LimiterKey, out var value) && value is IDisposable limiter)
-            limiter.Dispose();
-        return next(context, exception);
-    }
 }

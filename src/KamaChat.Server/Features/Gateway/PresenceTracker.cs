@@ -35,10 +35,23 @@ public sealed class PresenceTracker(TimeProvider time, string node, IDatabase? r
         public long Generation;
     }
 
-    private readonly ConcurrentDictionary<long, UserPresence> _users = new();
+    // A lease is written and the live leases counted in one step: done as two commands, two nodes that take a user's
+    // first connections at the same moment could each count the other and neither announce "online" (and, going
+    // offline, both announce it).
+    private const string AddLeaseAndCount = """
+        redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
+        return redis.call('ZCOUNT', KEYS[1], ARGV[3], '+inf')
+        """;
+
+    private const string RemoveLeaseAndCount = """
+        redis.call('ZREM', KEYS[1], ARGV[1])
+        return redis.call('ZCOUNT', KEYS[1], ARGV[2], '+inf')
+        """;
+
+    private readonly ConcurrentDictionary<Snowflake, UserPresence> _users = new();
 
     /// <returns>The status to announce when the user just came online (on any node), else null.</returns>
-    public async Task<string?> ConnectedAsync(long userId)
+    public async Task<string?> ConnectedAsync(Snowflake userId)
     {
         var presence = _users.GetOrAdd(userId, _ => new UserPresence());
         bool first;
@@ -53,8 +66,7 @@ public sealed class PresenceTracker(TimeProvider time, string node, IDatabase? r
             return PresenceStatus.Visible(presence.Chosen);
 
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        await redis.SortedSetAddAsync(NodesKey(userId), node, now + (long)NodeLease.TotalMilliseconds);
-        var nodes = await redis.SortedSetLengthAsync(NodesKey(userId), now, double.PositiveInfinity);
+        var nodes = (long)await redis.ScriptEvaluateAsync(AddLeaseAndCount, [NodesKey(userId)], [node, now + (long)NodeLease.TotalMilliseconds, now]);
         var chosen = (string?)await redis.StringGetAsync(StatusKey(userId)) ?? PresenceStatus.Online;
         lock (presence)
             presence.Chosen = chosen;
@@ -62,7 +74,7 @@ public sealed class PresenceTracker(TimeProvider time, string node, IDatabase? r
     }
 
     /// <summary>Call when a connection closes; the callback runs after the grace period if the user is gone from every node.</summary>
-    public void Disconnected(long userId, Func<Task> wentOffline)
+    public void Disconnected(Snowflake userId, Func<Task> wentOffline)
     {
         if (!_users.TryGetValue(userId, out var presence))
             return;
@@ -83,9 +95,8 @@ public sealed class PresenceTracker(TimeProvider time, string node, IDatabase? r
             }
             if (redis is not null)
             {
-                await redis.SortedSetRemoveAsync(NodesKey(userId), node);
                 var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-                if (await redis.SortedSetLengthAsync(NodesKey(userId), now, double.PositiveInfinity) > 0)
+                if ((long)await redis.ScriptEvaluateAsync(RemoveLeaseAndCount, [NodesKey(userId)], [node, now]) > 0)
                     return;
             }
             await wentOffline();
@@ -93,7 +104,7 @@ public sealed class PresenceTracker(TimeProvider time, string node, IDatabase? r
     }
 
     /// <returns>The status others now see.</returns>
-    public async Task<string> SetAsync(long userId, string status)
+    public async Task<string> SetAsync(Snowflake userId, string status)
     {
         var presence = _users.GetOrAdd(userId, _ => new UserPresence());
         lock (presence)
@@ -104,10 +115,18 @@ public sealed class PresenceTracker(TimeProvider time, string node, IDatabase? r
         return statuses.GetValueOrDefault(userId, PresenceStatus.Offline);
     }
 
-    /// <summary>What others see of these users right now (offline ones included).</summary>
-    public async Task<Dictionary<long, string>> StatusesAsync(IReadOnlyCollection<long> userIds)
+    /// <summary>The status the user chose (online unless they picked idle, dnd or invisible), for their own devices.</summary>
+    public async Task<string> ChosenAsync(Snowflake userId)
     {
-        var result = new Dictionary<long, string>(userIds.Count);
+        if (redis is not null)
+            return (string?)await redis.StringGetAsync(StatusKey(userId)) ?? PresenceStatus.Online;
+        return _users.TryGetValue(userId, out var presence) ? presence.Chosen : PresenceStatus.Online;
+    }
+
+    /// <summary>What others see of these users right now (offline ones included).</summary>
+    public async Task<Dictionary<Snowflake, string>> StatusesAsync(IReadOnlyCollection<Snowflake> userIds)
+    {
+        var result = new Dictionary<Snowflake, string>(userIds.Count);
         if (redis is null)
         {
             foreach (var id in userIds)
@@ -139,9 +158,9 @@ public sealed class PresenceTracker(TimeProvider time, string node, IDatabase? r
         await Task.WhenAll(writes);
     }
 
-    private static RedisKey NodesKey(long userId) => $"kamachat:presence:{userId}";
+    private static RedisKey NodesKey(Snowflake userId) => $"kamachat:presence:{userId}";
 
-    private static RedisKey StatusKey(long userId) => $"kamachat:presence-status:{userId}";
+    private static RedisKey StatusKey(Snowflake userId) => $"kamachat:presence-status:{userId}";
 }
 
 /// <summary>Keeps this node's presence leases fresh while it lives.</summary>
@@ -170,9 +189,9 @@ public sealed class TypingThrottle(TimeProvider time)
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);
     public static readonly TimeSpan Expiry = TimeSpan.FromSeconds(8);
 
-    private readonly ConcurrentDictionary<(long User, long Channel), DateTimeOffset> _last = new();
+    private readonly ConcurrentDictionary<(Snowflake User, Snowflake Channel), DateTimeOffset> _last = new();
 
-    public bool TryStart(long userId, long channelId, out DateTimeOffset expiresAt)
+    public bool TryStart(Snowflake userId, Snowflake channelId, out DateTimeOffset expiresAt)
     {
         var now = time.GetUtcNow();
         expiresAt = now + Expiry;

@@ -1,8 +1,8 @@
-using System.Globalization;
 using KamaChat.Server.Data;
 using KamaChat.Server.Features.Channels;
 using KamaChat.Server.Features.Events;
 using KamaChat.Server.Features.Permissions;
+using KamaChat.Server.Features.Relationships;
 using KamaChat.Server.Features.ReadStates;
 using KamaChat.Server.Features.Users;
 using KamaChat.Server.Infrastructure.Configuration;
@@ -21,7 +21,7 @@ public sealed class ReadyBuilder(
     /// <param name="visibleByServer">What the user can see per server, as just computed for their groups; servers
     /// missing from it (joined a moment ago) are looked up.</param>
     public async Task<ReadyPayload?> BuildAsync(
-        long userId, long sessionId, IReadOnlyDictionary<long, IReadOnlyList<ChannelAccess>> visibleByServer, CancellationToken cancellationToken)
+        Snowflake userId, Snowflake sessionId, IReadOnlyDictionary<Snowflake, IReadOnlyList<ChannelAccess>> visibleByServer, CancellationToken cancellationToken)
     {
         // Stream positions are read before the snapshot: an event committed in between is then both in the snapshot
         // and delivered with a higher sequence (harmless: clients dedupe by id). The other order could lose it.
@@ -35,6 +35,10 @@ public sealed class ReadyBuilder(
         var me = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Id == userId, cancellationToken);
         if (me is null)
             return null;
+        // The connection is registered by now, so a session revoked from here on is closed by its SessionRevoked event;
+        // one revoked between the handshake's check and the registration is caught here.
+        if (!await db.Sessions.AnyAsync(s => s.Id == sessionId && s.UserId == userId && s.RevokedAt == null, cancellationToken))
+            return null;
 
         var servers = await db.Servers.AsNoTracking()
             .Where(s => s.Members.Any(m => m.UserId == userId))
@@ -42,18 +46,17 @@ public sealed class ReadyBuilder(
             .Select(s => new { s.Id, s.Name, s.IconUrl, s.OwnerId })
             .ToListAsync(cancellationToken);
         var readyServers = new List<ReadyServer>(servers.Count);
-        var channelIds = new List<long>();
+        var channelIds = new List<Snowflake>();
         foreach (var server in servers)
         {
             var visible = visibleByServer.TryGetValue(server.Id, out var known)
                 ? known
                 : await permissions.VisibleChannelsAsync(userId, server.Id, cancellationToken);
             channelIds.AddRange(visible.Select(v => v.Channel.Id));
-            readyServers.Add(new ReadyServer(Id(server.Id), server.Name, server.IconUrl, Id(server.OwnerId), visible
+            readyServers.Add(new ReadyServer(server.Id, server.Name, server.IconUrl, server.OwnerId, visible
                 .OrderBy(v => v.Channel.Position).ThenBy(v => v.Channel.Id)
-                .Select(v => new ReadyChannel(Id(v.Channel.Id), ChannelResponse.TypeName(v.Channel.Type), v.Channel.Name, v.Channel.Topic,
-                    Id(v.Channel.ParentId), v.Channel.Position, Id(v.Channel.LastMessageId),
-                    ((long)v.Permissions).ToString(CultureInfo.InvariantCulture)))
+                .Select(v => new ReadyChannel(v.Channel.Id, ChannelResponse.TypeName(v.Channel.Type), v.Channel.Name, v.Channel.Topic,
+                    v.Channel.ParentId, v.Channel.Position, v.Channel.LastMessageId, v.Permissions.Text()))
                 .ToList()));
         }
 
@@ -70,8 +73,8 @@ public sealed class ReadyBuilder(
             .ToListAsync(cancellationToken);
         var mentions = await readStates.MentionCountsAsync(userId, channelIds, cancellationToken);
         var readyStates = states.Select(s => s.ChannelId).Union(mentions.Keys)
-            .Select(channelId => new ReadyReadState(Id(channelId),
-                Id(states.FirstOrDefault(s => s.ChannelId == channelId)?.LastReadMessageId ?? 0), mentions.GetValueOrDefault(channelId)))
+            .Select(channelId => new ReadyReadState(channelId,
+                states.FirstOrDefault(s => s.ChannelId == channelId)?.LastReadMessageId ?? default, mentions.GetValueOrDefault(channelId)))
             .ToList();
 
         var serverIds = servers.Select(s => s.Id).ToList();
@@ -82,40 +85,38 @@ public sealed class ReadyBuilder(
             .Distinct()
             .Take(MaxPresenceCandidates)
             .ToListAsync(cancellationToken);
-        var statuses = await presence.StatusesAsync(nearby.Union(direct.SelectMany(d => d.Recipients)).Where(id => id != userId).ToList());
+        var friends = await db.Set<Relationship>().AsNoTracking().Where(r => r.UserId == userId && r.Type == RelationshipType.Friend)
+            .Select(r => r.OtherUserId).ToListAsync(cancellationToken);
+        var statuses = await presence.StatusesAsync(friends.Union(nearby).Union(direct.SelectMany(d => d.Recipients)).Where(id => id != userId).ToList());
         var presences = statuses
             .Where(p => p.Value != PresenceStatus.Offline)
             .Take(MaxPresences)
-            .Select(p => new PresenceUpdated(Id(p.Key), p.Value))
+            .Select(p => new PresenceUpdated(p.Key, p.Value))
             .ToList();
 
         var cursors = new StreamCursors(
-            channelIds.Distinct().ToDictionary(id => Id(id), id => Position(positions, EventScope.Channel, id)),
-            serverIds.ToDictionary(id => Id(id), id => Position(positions, EventScope.Server, id)),
+            channelIds.Distinct().ToDictionary(id => id.ToString(), id => Position(positions, EventScope.Channel, id)),
+            serverIds.ToDictionary(id => id.ToString(), id => Position(positions, EventScope.Server, id)),
             Position(positions, EventScope.User, userId));
         return new ReadyPayload(
             MeResponse.From(me),
             readyServers,
-            direct.Select(d => new ReadyDirectChannel(Id(d.Id), ChannelResponse.TypeName(d.Type), d.Name, Id(d.OwnerId),
-                d.Recipients.Select(r => Id(r)).ToList(), Id(d.LastMessageId))).ToList(),
+            direct.Select(d => new ReadyDirectChannel(d.Id, ChannelResponse.TypeName(d.Type), d.Name, d.OwnerId, d.Recipients, d.LastMessageId)).ToList(),
             readyStates,
             presences,
             cursors,
-            Id(sessionId),
-            server.Value.NodeId);
+            sessionId,
+            server.Value.NodeId,
+            await presence.ChosenAsync(userId));
     }
 
-    private Task<List<EventSequence>> PositionsAsync(long userId, List<long> channelIds, List<long> serverIds, CancellationToken cancellationToken) =>
+    private Task<List<EventSequence>> PositionsAsync(Snowflake userId, List<Snowflake> channelIds, List<Snowflake> serverIds, CancellationToken cancellationToken) =>
         db.EventSequences.AsNoTracking()
             .Where(s => (s.Scope == EventScope.Channel && channelIds.Contains(s.ScopeId)) ||
                         (s.Scope == EventScope.Server && serverIds.Contains(s.ScopeId)) ||
                         (s.Scope == EventScope.User && s.ScopeId == userId))
             .ToListAsync(cancellationToken);
 
-    private static long Position(List<EventSequence> positions, EventScope scope, long id) =>
+    private static long Position(List<EventSequence> positions, EventScope scope, Snowflake id) =>
         positions.FirstOrDefault(p => p.Scope == scope && p.ScopeId == id)?.LastSequence ?? 0;
-
-    private static string Id(long id) => id.ToString(CultureInfo.InvariantCulture);
-
-    private static string? Id(long? id) => id?.ToString(CultureInfo.InvariantCulture);
 }

@@ -6,34 +6,34 @@ namespace KamaChat.Server.Features.Messages;
 public sealed record SendMessageRequest(
     [property: Required, TrimmedLength(1, Message.ContentMaxLength)] string Content,
     [property: StringLength(Message.NonceMaxLength, MinimumLength = 1)] string? Nonce,
-    long? ReplyTo);
+    Snowflake? ReplyTo);
 
 public sealed record EditMessageRequest(
     [property: Required, TrimmedLength(1, Message.ContentMaxLength)] string Content);
 
 /// <summary>How a user appears next to what they wrote (a deleted account shows as its tombstone).</summary>
-public sealed record UserSummary(string Id, string Username, string? DisplayName, string? AvatarUrl)
+public sealed record UserSummary(Snowflake Id, string Username, string? DisplayName, string? AvatarUrl)
 {
-    public static UserSummary Of(long id, string? username, string? displayName, string? avatarUrl) =>
-        new(Ids.Text(id), username ?? "", displayName, avatarUrl);
+    public static UserSummary Of(Snowflake id, string? username, string? displayName, string? avatarUrl) =>
+        new(id, username ?? "", displayName, avatarUrl);
 }
 
 /// <summary>The message a reply points at; <see cref="Deleted"/> when it is gone.</summary>
-public sealed record ReplyPreview(string Id, string? AuthorId, string? Content, bool Deleted);
+public sealed record ReplyPreview(Snowflake Id, Snowflake? AuthorId, string? Content, bool Deleted);
 
 public sealed record ReactionSummary(string Emoji, int Count, bool Me);
 
-public sealed record AttachmentSummary(string Id, string FileName, string ContentType, long Size, int? Width, int? Height);
+public sealed record AttachmentSummary(Snowflake Id, string FileName, string ContentType, long Size, int? Width, int? Height);
 
 public sealed record MessageResponse(
-    string Id,
-    string ChannelId,
+    Snowflake Id,
+    Snowflake ChannelId,
     UserSummary Author,
     string Content,
     string? Nonce,
     ReplyPreview? ReplyTo,
-    IReadOnlyList<string> Mentions,
-    IReadOnlyList<string> MentionRoles,
+    IReadOnlyList<Snowflake> Mentions,
+    IReadOnlyList<Snowflake> MentionRoles,
     bool MentionsEveryone,
     DateTimeOffset CreatedAt,
     DateTimeOffset? EditedAt,
@@ -41,12 +41,6 @@ public sealed record MessageResponse(
     IReadOnlyList<ReactionSummary> Reactions,
     IReadOnlyList<AttachmentSummary> Attachments,
     long Sequence);
-
-public sealed record MessageDeletedEvent(string Id, string ChannelId);
-
-public sealed record ReactionEvent(string MessageId, string ChannelId, string Emoji, string UserId);
-
-public sealed record PinEvent(string MessageId, string ChannelId, DateTimeOffset? PinnedAt);
 
 /// <summary>Length limits that count what is left after trimming, so "   " is empty and padding cannot smuggle in length.</summary>
 [AttributeUsage(AttributeTargets.Property | AttributeTargets.Parameter | AttributeTargets.Field)]
@@ -61,9 +55,4 @@ public sealed class TrimmedLengthAttribute(int minimum, int maximum) : Validatio
 
     public override string FormatErrorMessage(string name) =>
         string.Format(CultureInfo.InvariantCulture, "{0} must be {1} to {2} characters long, not counting surrounding whitespace.", name, Minimum, Maximum);
-}
-
-internal static class Ids
-{
-    public static string Text(long id) => id.ToString(CultureInfo.InvariantCulture);
 }

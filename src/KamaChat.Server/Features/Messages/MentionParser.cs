@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.RegularExpressions;
 using KamaChat.Server.Data;
 using KamaChat.Server.Features.Permissions;
@@ -7,7 +6,7 @@ using Microsoft.EntityFrameworkCore;
 namespace KamaChat.Server.Features.Messages;
 
 /// <summary>What a message's text asks to mention, before checking that the targets exist.</summary>
-public sealed record ParsedMentions(IReadOnlySet<long> Users, IReadOnlySet<long> Roles, bool EveryoneOrHere);
+public sealed record ParsedMentions(IReadOnlySet<Snowflake> Users, IReadOnlySet<Snowflake> Roles, bool EveryoneOrHere);
 
 /// <summary>Finds <c>&lt;@userId&gt;</c>, <c>&lt;@&amp;roleId&gt;</c>, <c>@everyone</c> and <c>@here</c> in message text.</summary>
 public static partial class MentionParser
@@ -17,11 +16,11 @@ public static partial class MentionParser
 
     public static ParsedMentions Parse(string content)
     {
-        var users = new HashSet<long>();
-        var roles = new HashSet<long>();
+        var users = new HashSet<Snowflake>();
+        var roles = new HashSet<Snowflake>();
         foreach (Match match in MentionPattern().Matches(content))
         {
-            if (!long.TryParse(match.Groups["id"].ValueSpan, NumberStyles.None, CultureInfo.InvariantCulture, out var id) || id <= 0)
+            if (!Snowflake.TryParse(match.Groups["id"].ValueSpan, out var id) || id == default)
                 continue;
             var target = match.Groups["role"].Success ? roles : users;
             if (users.Count + roles.Count < MaxTargets)

@@ -11,13 +11,13 @@ public sealed class Message
     public const int ContentMaxLength = 4000;
     public const int NonceMaxLength = 64;
 
-    public long Id { get; set; }
+    public Snowflake Id { get; set; }
 
-    public long ChannelId { get; set; }
+    public Snowflake ChannelId { get; set; }
 
     public Channel Channel { get; set; } = null!;
 
-    public long AuthorId { get; set; }
+    public Snowflake AuthorId { get; set; }
 
     public User Author { get; set; } = null!;
 
@@ -26,7 +26,7 @@ public sealed class Message
     /// <summary>The client's retry key: the same nonce from the same author in the same channel within 24 h returns this message.</summary>
     public string? Nonce { get; set; }
 
-    public long? ReplyToId { get; set; }
+    public Snowflake? ReplyToId { get; set; }
 
     public DateTimeOffset CreatedAt { get; set; }
 
@@ -49,11 +49,11 @@ public sealed class Message
 /// <summary>A user or role mentioned by a message; drives mention counts and notifications.</summary>
 public sealed class MessageMention
 {
-    public long MessageId { get; set; }
+    public Snowflake MessageId { get; set; }
 
     public MentionTarget TargetType { get; set; }
 
-    public long TargetId { get; set; }
+    public Snowflake TargetId { get; set; }
 }
 
 public enum MentionTarget
@@ -66,11 +66,11 @@ public sealed class Reaction
 {
     public const int EmojiMaxLength = 64;
 
-    public long MessageId { get; set; }
+    public Snowflake MessageId { get; set; }
 
     public string Emoji { get; set; } = "";
 
-    public long UserId { get; set; }
+    public Snowflake UserId { get; set; }
 
     public DateTimeOffset CreatedAt { get; set; }
 }
@@ -78,11 +78,11 @@ public sealed class Reaction
 /// <summary>How far a user has read a channel, and how many mentions of them came after that.</summary>
 public sealed class ReadState
 {
-    public long UserId { get; set; }
+    public Snowflake UserId { get; set; }
 
-    public long ChannelId { get; set; }
+    public Snowflake ChannelId { get; set; }
 
-    public long LastReadMessageId { get; set; }
+    public Snowflake LastReadMessageId { get; set; }
 
     public int MentionCount { get; set; }
 

@@ -1,10 +1,10 @@
 using KamaChat.Server.Features.Account;
-using System.Security.Claims;
 using KamaChat.Server.Data;
 using KamaChat.Server.Features.Auth;
 using KamaChat.Server.Features.Events;
 using KamaChat.Server.Features.Permissions;
 using KamaChat.Server.Infrastructure.Http;
+using KamaChat.Server.Infrastructure.RateLimiting;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
@@ -21,15 +21,15 @@ public static class MessageEndpoints
     /// <summary>Maps messages, reactions and pins under /api/v1/channels/{id}.</summary>
     public static IEndpointRouteBuilder MapMessages(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1/channels/{id:long}").WithTags("Messages").RequireAuthorization()
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status403Forbidden)
-            .ProducesProblem(StatusCodes.Status404NotFound);
-        group.MapPost("/messages", SendMessage.HandleAsync).RequireAuthorization(VerifiedEmailPolicy.Name).ProducesProblem(StatusCodes.Status429TooManyRequests);
-        group.MapGet("/messages", ListAsync);
-        group.MapGet("/messages/{messageId:long}", GetAsync);
-        group.MapPatch("/messages/{messageId:long}", EditAsync);
-        group.MapDelete("/messages/{messageId:long}", DeleteAsync);
+        var group = app.MapGroup("/api/v1/channels/{id:snowflake}").WithTags("Messages").RequireAuthorization();
+        group.MapPost("/messages", SendMessage.HandleAsync).RequireAuthorization(VerifiedEmailPolicy.Name)
+            .RequireAccountRateLimit(RateLimitPolicy.MessageSend)
+            .RequireChannelPermission(Perms.SendMessages, ChannelScope.MessageChannel);
+        group.MapGet("/messages", ListAsync).RequireChannelPermission(Perms.ReadMessageHistory, ChannelScope.MessageChannel);
+        group.MapGet("/messages/{messageId:snowflake}", GetAsync).RequireChannelPermission(Perms.ReadMessageHistory, ChannelScope.MessageChannel);
+        // Editing is the author's alone and deleting the author's or a moderator's: the handlers decide on the message.
+        group.MapPatch("/messages/{messageId:snowflake}", EditAsync).RequireChannelPermission().ProducesValidationProblem().ProducesProblem(StatusCodes.Status403Forbidden);
+        group.MapDelete("/messages/{messageId:snowflake}", DeleteAsync).RequireChannelPermission().ProducesProblem(StatusCodes.Status403Forbidden);
         group.MapReactions();
         group.MapPins();
         return app;
@@ -40,22 +40,18 @@ public static class MessageEndpoints
     /// than it. <c>after</c>: the oldest messages newer than it. <c>around</c>: the message itself and up to half the page
     /// newer, the rest older.
     /// </summary>
-    private static async Task<Results<Ok<List<MessageResponse>>, ValidationProblem, ProblemHttpResult>> ListAsync(
-        long id, [FromQuery] long? before, [FromQuery] long? after, [FromQuery] long? around, [FromQuery] int? limit,
-        ClaimsPrincipal principal, KamaDbContext db, PermissionService permissions, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<List<MessageResponse>>, ValidationProblem>> ListAsync(
+        ChannelAccess access, [FromQuery] Snowflake? before, [FromQuery] Snowflake? after, [FromQuery] Snowflake? around, [FromQuery] int? limit,
+        CurrentUser user, KamaDbContext db, CancellationToken cancellationToken)
     {
         if (limit is < 1 or > MaxPageSize)
             return Problems.Validation("limit", $"limit must be between 1 and {MaxPageSize}.");
         if ((before is null ? 0 : 1) + (after is null ? 0 : 1) + (around is null ? 0 : 1) > 1)
             return Problems.Validation("before", "Use only one of before, after and around.");
 
-        var userId = principal.UserId();
-        if (MessagingProblems.CannotRead(await permissions.ForChannelAsync(userId, id, cancellationToken)) is { } problem)
-            return problem;
-
         var size = limit ?? DefaultPageSize;
-        var inChannel = db.Messages.AsNoTracking().Where(m => m.ChannelId == id);
-        List<long> ids;
+        var inChannel = db.Messages.AsNoTracking().Where(m => m.ChannelId == access.ChannelId);
+        List<Snowflake> ids;
         if (after is { } a)
         {
             ids = await inChannel.Where(m => m.Id > a).OrderBy(m => m.Id).Take(size).Select(m => m.Id).ToListAsync(cancellationToken);
@@ -72,32 +68,26 @@ public static class MessageEndpoints
             ids = await query.OrderByDescending(m => m.Id).Take(size).Select(m => m.Id).ToListAsync(cancellationToken);
         }
         ids.Sort((x, y) => y.CompareTo(x));
-        return TypedResults.Ok(await MessageQueries.LoadAsync(db, ids, userId, cancellationToken));
+        return TypedResults.Ok(await MessageQueries.LoadAsync(db, ids, user.Id, cancellationToken));
     }
 
     private static async Task<Results<Ok<MessageResponse>, ProblemHttpResult>> GetAsync(
-        long id, long messageId, ClaimsPrincipal principal, KamaDbContext db, PermissionService permissions, CancellationToken cancellationToken)
+        ChannelAccess access, Snowflake messageId, CurrentUser user, KamaDbContext db, CancellationToken cancellationToken)
     {
-        var userId = principal.UserId();
-        if (MessagingProblems.CannotRead(await permissions.ForChannelAsync(userId, id, cancellationToken)) is { } problem)
-            return problem;
-        if (!await db.Messages.AnyAsync(m => m.Id == messageId && m.ChannelId == id, cancellationToken))
+        if (!await db.Messages.AnyAsync(m => m.Id == messageId && m.ChannelId == access.ChannelId, cancellationToken))
             return MessagingProblems.MessageNotFound();
-        return TypedResults.Ok((await MessageQueries.LoadOneAsync(db, messageId, userId, cancellationToken))!);
+        return TypedResults.Ok((await MessageQueries.LoadOneAsync(db, messageId, user.Id, cancellationToken))!);
     }
 
-    private static async Task<Results<Ok<MessageResponse>, ValidationProblem, ProblemHttpResult>> EditAsync(
-        long id, long messageId, EditMessageRequest request, ClaimsPrincipal principal, KamaDbContext db,
-        PermissionService permissions, EventLog events, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<MessageResponse>, ProblemHttpResult>> EditAsync(
+        ChannelAccess access, Snowflake messageId, EditMessageRequest request, CurrentUser user, KamaDbContext db, EventLog events,
+        TimeProvider time, CancellationToken cancellationToken)
     {
-        var userId = principal.UserId();
-        var access = await permissions.ForChannelAsync(userId, id, cancellationToken);
-        if (access is null)
-            return MessagingProblems.ChannelNotFound();
+        var id = access.ChannelId;
         var message = await db.Messages.Include(m => m.Mentions).SingleOrDefaultAsync(m => m.Id == messageId && m.ChannelId == id, cancellationToken);
         if (message is null)
             return MessagingProblems.MessageNotFound();
-        if (message.AuthorId != userId)
+        if (message.AuthorId != user.Id)
             return Problems.Forbidden("not_author", "Only the author can edit a message.");
 
         message.Content = request.Content.Trim();
@@ -110,34 +100,30 @@ public static class MessageEndpoints
 
         await using var change = await events.BeginAsync(cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
-        var updated = (await MessageQueries.LoadOneAsync(db, messageId, userId, cancellationToken))!;
-        await change.AppendAsync(EventScope.Channel, id, "MessageUpdated", updated, cancellationToken);
+        var updated = (await MessageQueries.LoadOneAsync(db, messageId, user.Id, cancellationToken))!;
+        await change.AppendAsync(new MessageUpdated(id, updated), cancellationToken);
         await change.CommitAsync(cancellationToken);
         return TypedResults.Ok(updated);
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
-        long id, long messageId, ClaimsPrincipal principal, KamaDbContext db, PermissionService permissions, EventLog events,
-        CancellationToken cancellationToken)
+        ChannelAccess access, Snowflake messageId, CurrentUser user, KamaDbContext db, EventLog events, CancellationToken cancellationToken)
     {
-        var userId = principal.UserId();
-        var access = await permissions.ForChannelAsync(userId, id, cancellationToken);
-        if (access is null)
-            return MessagingProblems.ChannelNotFound();
-        var authorId = await db.Messages.Where(m => m.Id == messageId && m.ChannelId == id).Select(m => (long?)m.AuthorId).SingleOrDefaultAsync(cancellationToken);
+        var id = access.ChannelId;
+        var authorId = await db.Messages.Where(m => m.Id == messageId && m.ChannelId == id).Select(m => (Snowflake?)m.AuthorId).SingleOrDefaultAsync(cancellationToken);
         if (authorId is null)
             return MessagingProblems.MessageNotFound();
-        if (authorId != userId && !access.Has(Perms.ManageMessages))
-            return MessagingProblems.Missing("MANAGE_MESSAGES");
+        if (authorId != user.Id && !access.Has(Perms.ManageMessages))
+            return PermissionProblems.MissingPermission(Perms.ManageMessages);
 
         await using var change = await events.BeginAsync(cancellationToken);
         // Mentions, reactions and attachment rows go with it (cascades).
         if (await db.Messages.Where(m => m.Id == messageId).ExecuteDeleteAsync(cancellationToken) == 0)
             return MessagingProblems.MessageNotFound();
-        var previous = await db.Messages.Where(m => m.ChannelId == id).MaxAsync(m => (long?)m.Id, cancellationToken);
+        var previous = await db.Messages.Where(m => m.ChannelId == id).MaxAsync(m => (Snowflake?)m.Id, cancellationToken);
         await db.Channels.Where(c => c.Id == id && c.LastMessageId == messageId)
             .ExecuteUpdateAsync(s => s.SetProperty(c => c.LastMessageId, previous), cancellationToken);
-        await change.AppendAsync(EventScope.Channel, id, "MessageDeleted", new MessageDeletedEvent(Ids.Text(messageId), Ids.Text(id)), cancellationToken);
+        await change.AppendAsync(new MessageDeleted(id, messageId), cancellationToken);
         await change.CommitAsync(cancellationToken);
         return TypedResults.NoContent();
     }

@@ -9,7 +9,7 @@ public static class MessageQueries
     public const int ReplyPreviewLength = 100;
 
     /// <summary>The messages with these ids, in the order given; ids that do not exist are skipped.</summary>
-    public static async Task<List<MessageResponse>> LoadAsync(KamaDbContext db, IReadOnlyList<long> messageIds, long viewerId, CancellationToken cancellationToken)
+    public static async Task<List<MessageResponse>> LoadAsync(KamaDbContext db, IReadOnlyList<Snowflake> messageIds, Snowflake viewerId, CancellationToken cancellationToken)
     {
         if (messageIds.Count == 0)
             return [];
@@ -40,22 +40,22 @@ public static class MessageQueries
         var replies = await ReplyPreviewsAsync(db, rows.Where(r => r.ReplyToId != null).Select(r => r.ReplyToId!.Value).Distinct().ToList(), cancellationToken);
 
         var byId = rows.ToDictionary(r => r.Id, r => new MessageResponse(
-            Ids.Text(r.Id), Ids.Text(r.ChannelId), UserSummary.Of(r.AuthorId, r.UserName, r.DisplayName, r.AvatarUrl),
+            r.Id, r.ChannelId, UserSummary.Of(r.AuthorId, r.UserName, r.DisplayName, r.AvatarUrl),
             r.Content, r.Nonce, r.ReplyToId is { } reply ? replies[reply] : null,
-            mentions[r.Id].Where(x => x.TargetType == MentionTarget.User).Select(x => Ids.Text(x.TargetId)).Order(StringComparer.Ordinal).ToList(),
-            mentions[r.Id].Where(x => x.TargetType == MentionTarget.Role).Select(x => Ids.Text(x.TargetId)).Order(StringComparer.Ordinal).ToList(),
+            mentions[r.Id].Where(x => x.TargetType == MentionTarget.User).Select(x => x.TargetId).Order().ToList(),
+            mentions[r.Id].Where(x => x.TargetType == MentionTarget.Role).Select(x => x.TargetId).Order().ToList(),
             r.MentionsEveryone, r.CreatedAt, r.EditedAt, r.PinnedAt is not null,
             reactions[r.Id].OrderBy(x => x.Emoji, StringComparer.Ordinal).Select(x => new ReactionSummary(x.Emoji, x.Count, x.Mine > 0)).ToList(),
-            attachments[r.Id].Select(a => new AttachmentSummary(Ids.Text(a.Id), a.FileName, a.ContentType, a.Size, a.Width, a.Height)).ToList(),
+            attachments[r.Id].Select(a => new AttachmentSummary(a.Id, a.FileName, a.ContentType, a.Size, a.Width, a.Height)).ToList(),
             r.Sequence));
         return messageIds.Where(byId.ContainsKey).Select(id => byId[id]).ToList();
     }
 
-    public static async Task<MessageResponse?> LoadOneAsync(KamaDbContext db, long messageId, long viewerId, CancellationToken cancellationToken) =>
+    public static async Task<MessageResponse?> LoadOneAsync(KamaDbContext db, Snowflake messageId, Snowflake viewerId, CancellationToken cancellationToken) =>
         (await LoadAsync(db, [messageId], viewerId, cancellationToken)).SingleOrDefault();
 
     /// <summary>Previews of the messages replied to; a reply to a deleted message still says what it pointed at.</summary>
-    public static async Task<Dictionary<long, ReplyPreview>> ReplyPreviewsAsync(KamaDbContext db, List<long> replyIds, CancellationToken cancellationToken)
+    public static async Task<Dictionary<Snowflake, ReplyPreview>> ReplyPreviewsAsync(KamaDbContext db, List<Snowflake> replyIds, CancellationToken cancellationToken)
     {
         var found = replyIds.Count == 0
             ? []
@@ -63,8 +63,8 @@ public static class MessageQueries
                 .Select(m => new { m.Id, m.AuthorId, m.Content })
                 .ToDictionaryAsync(m => m.Id, cancellationToken);
         return replyIds.ToDictionary(id => id, id => found.TryGetValue(id, out var m)
-            ? new ReplyPreview(Ids.Text(id), Ids.Text(m.AuthorId), Preview(m.Content), false)
-            : new ReplyPreview(Ids.Text(id), null, null, true));
+            ? new ReplyPreview(id, m.AuthorId, Preview(m.Content), false)
+            : new ReplyPreview(id, null, null, true));
     }
 
     private static string Preview(string content)

@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using KamaChat.Server.Data;
 using KamaChat.Server.Features.Auth;
 using KamaChat.Server.Features.Events;
@@ -18,32 +17,29 @@ public static class PinEndpoints
     internal static RouteGroupBuilder MapPins(this RouteGroupBuilder channel)
     {
         var pins = channel.MapGroup("/pins").WithTags("Pins");
-        pins.MapGet("", ListAsync);
-        pins.MapPut("/{messageId:long}", PinAsync);
-        pins.MapDelete("/{messageId:long}", UnpinAsync);
+        pins.MapGet("", ListAsync).RequireChannelPermission(Perms.ReadMessageHistory, ChannelScope.MessageChannel);
+        // PIN_MESSAGES or MANAGE_MESSAGES (either will do), checked by the handlers once the message is found.
+        pins.MapPut("/{messageId:snowflake}", PinAsync).RequireChannelPermission(Perms.ReadMessageHistory, ChannelScope.MessageChannel);
+        pins.MapDelete("/{messageId:snowflake}", UnpinAsync).RequireChannelPermission(Perms.ReadMessageHistory, ChannelScope.MessageChannel);
         return channel;
     }
 
     /// <summary>Pinned messages, most recently pinned first.</summary>
-    private static async Task<Results<Ok<List<MessageResponse>>, ProblemHttpResult>> ListAsync(
-        long id, ClaimsPrincipal principal, KamaDbContext db, PermissionService permissions, CancellationToken cancellationToken)
+    private static async Task<Ok<List<MessageResponse>>> ListAsync(ChannelAccess access, CurrentUser user, KamaDbContext db, CancellationToken cancellationToken)
     {
-        var userId = principal.UserId();
-        if (MessagingProblems.CannotRead(await permissions.ForChannelAsync(userId, id, cancellationToken)) is { } problem)
-            return problem;
         var pinned = await db.Messages.AsNoTracking()
-            .Where(m => m.ChannelId == id && m.PinnedAt != null)
+            .Where(m => m.ChannelId == access.ChannelId && m.PinnedAt != null)
             .Select(m => new { m.Id, m.PinnedAt })
             .ToListAsync(cancellationToken);
         var ids = pinned.OrderByDescending(m => m.PinnedAt).ThenByDescending(m => m.Id).Select(m => m.Id).ToList();
-        return TypedResults.Ok(await MessageQueries.LoadAsync(db, ids, userId, cancellationToken));
+        return TypedResults.Ok(await MessageQueries.LoadAsync(db, ids, user.Id, cancellationToken));
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> PinAsync(
-        long id, long messageId, ClaimsPrincipal principal, KamaDbContext db, PermissionService permissions, EventLog events,
-        TimeProvider time, CancellationToken cancellationToken)
+        ChannelAccess access, Snowflake messageId, KamaDbContext db, EventLog events, TimeProvider time, CancellationToken cancellationToken)
     {
-        var (pinnedAt, problem) = await FindAsync(db, permissions, principal.UserId(), id, messageId, cancellationToken);
+        var id = access.ChannelId;
+        var (pinnedAt, problem) = await FindAsync(db, access, messageId, cancellationToken);
         if (problem is not null)
             return problem;
         if (pinnedAt is not null)
@@ -52,7 +48,7 @@ public static class PinEndpoints
         var now = time.GetUtcNow();
         await using var change = await events.BeginAsync(cancellationToken);
         // Appending first takes the channel's stream lock: two pins at once cannot both squeeze under the limit.
-        await change.AppendAsync(EventScope.Channel, id, "MessagePinned", new PinEvent(Ids.Text(messageId), Ids.Text(id), now), cancellationToken);
+        await change.AppendAsync(new MessagePinned(id, messageId, now), cancellationToken);
         if (await db.Messages.CountAsync(m => m.ChannelId == id && m.PinnedAt != null, cancellationToken) >= MaxPinsPerChannel)
             return Problems.Of(StatusCodes.Status400BadRequest, "too_many_pins", $"A channel can have at most {MaxPinsPerChannel} pinned messages.");
         if (await db.Messages.Where(m => m.Id == messageId && m.PinnedAt == null).ExecuteUpdateAsync(s => s.SetProperty(m => m.PinnedAt, now), cancellationToken) == 0)
@@ -62,10 +58,10 @@ public static class PinEndpoints
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> UnpinAsync(
-        long id, long messageId, ClaimsPrincipal principal, KamaDbContext db, PermissionService permissions, EventLog events,
-        CancellationToken cancellationToken)
+        ChannelAccess access, Snowflake messageId, KamaDbContext db, EventLog events, CancellationToken cancellationToken)
     {
-        var (pinnedAt, problem) = await FindAsync(db, permissions, principal.UserId(), id, messageId, cancellationToken);
+        var id = access.ChannelId;
+        var (pinnedAt, problem) = await FindAsync(db, access, messageId, cancellationToken);
         if (problem is not null)
             return problem;
         if (pinnedAt is null)
@@ -74,24 +70,21 @@ public static class PinEndpoints
         await using var change = await events.BeginAsync(cancellationToken);
         if (await db.Messages.Where(m => m.Id == messageId && m.PinnedAt != null).ExecuteUpdateAsync(s => s.SetProperty(m => m.PinnedAt, (DateTimeOffset?)null), cancellationToken) == 0)
             return TypedResults.NoContent();
-        await change.AppendAsync(EventScope.Channel, id, "MessageUnpinned", new PinEvent(Ids.Text(messageId), Ids.Text(id), null), cancellationToken);
+        await change.AppendAsync(new MessageUnpinned(id, messageId), cancellationToken);
         await change.CommitAsync(cancellationToken);
         return TypedResults.NoContent();
     }
 
-    /// <summary>A visible channel, PIN_MESSAGES or MANAGE_MESSAGES, and the message in it: its current pin time, or the problem.</summary>
+    /// <summary>The message in the channel, and PIN_MESSAGES or MANAGE_MESSAGES: its current pin time, or the problem.</summary>
     private static async Task<(DateTimeOffset? PinnedAt, ProblemHttpResult? Problem)> FindAsync(
-        KamaDbContext db, PermissionService permissions, long userId, long channelId, long messageId, CancellationToken cancellationToken)
+        KamaDbContext db, ChannelAccess access, Snowflake messageId, CancellationToken cancellationToken)
     {
-        var access = await permissions.ForChannelAsync(userId, channelId, cancellationToken);
-        if (MessagingProblems.CannotRead(access) is { } problem)
-            return (null, problem);
-        var message = await db.Messages.AsNoTracking().Where(m => m.Id == messageId && m.ChannelId == channelId)
+        var message = await db.Messages.AsNoTracking().Where(m => m.Id == messageId && m.ChannelId == access.ChannelId)
             .Select(m => new { m.PinnedAt }).SingleOrDefaultAsync(cancellationToken);
         if (message is null)
             return (null, MessagingProblems.MessageNotFound());
-        if (!access!.Has(Perms.PinMessages) && !access.Has(Perms.ManageMessages))
-            return (null, MessagingProblems.Missing("PIN_MESSAGES"));
+        if (!access.Has(Perms.PinMessages) && !access.Has(Perms.ManageMessages))
+            return (null, PermissionProblems.MissingPermission(Perms.PinMessages));
         return (message.PinnedAt, null);
     }
 }

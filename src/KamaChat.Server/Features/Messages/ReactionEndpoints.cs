@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using KamaChat.Server.Data;
 using KamaChat.Server.Features.Auth;
 using KamaChat.Server.Features.Events;
@@ -19,24 +18,22 @@ public static class ReactionEndpoints
 
     internal static RouteGroupBuilder MapReactions(this RouteGroupBuilder channel)
     {
-        var reactions = channel.MapGroup("/messages/{messageId:long}/reactions/{emoji}").WithTags("Reactions");
-        reactions.MapPut("/@me", AddAsync);
-        reactions.MapDelete("/@me", RemoveOwnAsync);
-        reactions.MapDelete("/{userId:long}", RemoveAsync);
-        reactions.MapGet("", ListUsersAsync);
+        var reactions = channel.MapGroup("/messages/{messageId:snowflake}/reactions/{emoji}").WithTags("Reactions");
+        reactions.MapPut("/@me", AddAsync).RequireChannelPermission(Perms.ReadMessageHistory | Perms.AddReactions, ChannelScope.MessageChannel);
+        reactions.MapDelete("/@me", RemoveOwnAsync).RequireChannelPermission(Perms.ReadMessageHistory, ChannelScope.MessageChannel);
+        // Anyone may take back their own reaction; someone else's needs MANAGE_MESSAGES, which the handler checks.
+        reactions.MapDelete("/{userId:snowflake}", RemoveAsync).RequireChannelPermission(Perms.ReadMessageHistory, ChannelScope.MessageChannel);
+        reactions.MapGet("", ListUsersAsync).RequireChannelPermission(Perms.ReadMessageHistory, ChannelScope.MessageChannel);
         return channel;
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> AddAsync(
-        long id, long messageId, string emoji, ClaimsPrincipal principal, KamaDbContext db, PermissionService permissions,
-        EventLog events, TimeProvider time, CancellationToken cancellationToken)
+        ChannelAccess access, Snowflake messageId, string emoji, CurrentUser user, KamaDbContext db, EventLog events, TimeProvider time,
+        CancellationToken cancellationToken)
     {
-        var userId = principal.UserId();
-        var (access, problem) = await FindAsync(db, permissions, userId, id, messageId, emoji, cancellationToken);
-        if (problem is not null)
+        var (id, userId) = (access.ChannelId, user.Id);
+        if (await RefuseAsync(db, id, messageId, emoji, cancellationToken) is { } problem)
             return problem;
-        if (!access!.Has(Perms.AddReactions))
-            return MessagingProblems.Missing("ADD_REACTIONS");
         if (await db.Reactions.AnyAsync(r => r.MessageId == messageId && r.Emoji == emoji && r.UserId == userId, cancellationToken))
             return TypedResults.NoContent();
 
@@ -44,8 +41,7 @@ public static class ReactionEndpoints
         {
             await using var change = await events.BeginAsync(cancellationToken);
             // Appending first takes the channel's stream lock, so the emoji count below cannot race another reaction.
-            await change.AppendAsync(EventScope.Channel, id, "ReactionAdded",
-                new ReactionEvent(Ids.Text(messageId), Ids.Text(id), emoji, Ids.Text(userId)), cancellationToken);
+            await change.AppendAsync(new ReactionAdded(id, messageId, emoji, userId), cancellationToken);
             var emojiInUse = await db.Reactions.Where(r => r.MessageId == messageId).Select(r => r.Emoji).Distinct().ToListAsync(cancellationToken);
             if (!emojiInUse.Contains(emoji) && emojiInUse.Count >= MaxEmojiPerMessage)
                 return Problems.Of(StatusCodes.Status400BadRequest, "too_many_reactions",
@@ -62,59 +58,54 @@ public static class ReactionEndpoints
         return TypedResults.NoContent();
     }
 
-    private static async Task<bool> ExistsAfterFailureAsync(KamaDbContext db, long messageId, string emoji, long userId, CancellationToken cancellationToken)
+    private static async Task<bool> ExistsAfterFailureAsync(KamaDbContext db, Snowflake messageId, string emoji, Snowflake userId, CancellationToken cancellationToken)
     {
         db.ChangeTracker.Clear();
         return await db.Reactions.AnyAsync(r => r.MessageId == messageId && r.Emoji == emoji && r.UserId == userId, cancellationToken);
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> RemoveOwnAsync(
-        long id, long messageId, string emoji, ClaimsPrincipal principal, KamaDbContext db, PermissionService permissions,
-        EventLog events, CancellationToken cancellationToken)
+        ChannelAccess access, Snowflake messageId, string emoji, CurrentUser user, KamaDbContext db, EventLog events, CancellationToken cancellationToken)
     {
-        var userId = principal.UserId();
-        if ((await FindAsync(db, permissions, userId, id, messageId, emoji, cancellationToken)).Problem is { } problem)
+        if (await RefuseAsync(db, access.ChannelId, messageId, emoji, cancellationToken) is { } problem)
             return problem;
-        await RemoveReactionAsync(db, events, id, messageId, emoji, userId, cancellationToken);
+        await RemoveReactionAsync(db, events, access.ChannelId, messageId, emoji, user.Id, cancellationToken);
         return TypedResults.NoContent();
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> RemoveAsync(
-        long id, long messageId, string emoji, long userId, ClaimsPrincipal principal, KamaDbContext db, PermissionService permissions,
-        EventLog events, CancellationToken cancellationToken)
+        ChannelAccess access, Snowflake messageId, string emoji, Snowflake userId, CurrentUser user, KamaDbContext db, EventLog events,
+        CancellationToken cancellationToken)
     {
-        var callerId = principal.UserId();
-        var (access, problem) = await FindAsync(db, permissions, callerId, id, messageId, emoji, cancellationToken);
-        if (problem is not null)
+        if (await RefuseAsync(db, access.ChannelId, messageId, emoji, cancellationToken) is { } problem)
             return problem;
-        if (userId != callerId && !access!.Has(Perms.ManageMessages))
-            return MessagingProblems.Missing("MANAGE_MESSAGES");
-        await RemoveReactionAsync(db, events, id, messageId, emoji, userId, cancellationToken);
+        if (userId != user.Id && !access.Has(Perms.ManageMessages))
+            return PermissionProblems.MissingPermission(Perms.ManageMessages);
+        await RemoveReactionAsync(db, events, access.ChannelId, messageId, emoji, userId, cancellationToken);
         return TypedResults.NoContent();
     }
 
     /// <summary>Removes one reaction if it exists; removing one that is not there changes nothing and emits nothing.</summary>
-    private static async Task RemoveReactionAsync(KamaDbContext db, EventLog events, long channelId, long messageId, string emoji, long userId, CancellationToken cancellationToken)
+    private static async Task RemoveReactionAsync(KamaDbContext db, EventLog events, Snowflake channelId, Snowflake messageId, string emoji,
+        Snowflake userId, CancellationToken cancellationToken)
     {
         await using var change = await events.BeginAsync(cancellationToken);
         if (await db.Reactions.Where(r => r.MessageId == messageId && r.Emoji == emoji && r.UserId == userId).ExecuteDeleteAsync(cancellationToken) == 0)
             return;
-        await change.AppendAsync(EventScope.Channel, channelId, "ReactionRemoved",
-            new ReactionEvent(Ids.Text(messageId), Ids.Text(channelId), emoji, Ids.Text(userId)), cancellationToken);
+        await change.AppendAsync(new ReactionRemoved(channelId, messageId, emoji, userId), cancellationToken);
         await change.CommitAsync(cancellationToken);
     }
 
     /// <summary>Who reacted with this emoji, ordered by user id; <c>after</c> is a user id cursor.</summary>
     private static async Task<Results<Ok<List<UserSummary>>, ValidationProblem, ProblemHttpResult>> ListUsersAsync(
-        long id, long messageId, string emoji, [FromQuery] long? after, [FromQuery] int? limit, ClaimsPrincipal principal,
-        KamaDbContext db, PermissionService permissions, CancellationToken cancellationToken)
+        ChannelAccess access, Snowflake messageId, string emoji, [FromQuery] Snowflake? after, [FromQuery] int? limit, KamaDbContext db,
+        CancellationToken cancellationToken)
     {
         if (limit is < 1 or > MessageEndpoints.MaxPageSize)
             return Problems.Validation("limit", $"limit must be between 1 and {MessageEndpoints.MaxPageSize}.");
-        var userId = principal.UserId();
-        if ((await FindAsync(db, permissions, userId, id, messageId, emoji, cancellationToken)).Problem is { } problem)
+        if (await RefuseAsync(db, access.ChannelId, messageId, emoji, cancellationToken) is { } problem)
             return problem;
-        var cursor = after ?? 0;
+        var cursor = after ?? default;
         var users = await db.Reactions.AsNoTracking()
             .Where(r => r.MessageId == messageId && r.Emoji == emoji && r.UserId > cursor)
             .OrderBy(r => r.UserId)
@@ -124,17 +115,14 @@ public static class ReactionEndpoints
         return TypedResults.Ok(users.OrderBy(u => u.Id).Select(u => UserSummary.Of(u.Id, u.UserName, u.DisplayName, u.AvatarUrl)).ToList());
     }
 
-    /// <summary>The checks every reaction endpoint shares: a readable channel, a message in it, a valid emoji.</summary>
-    private static async Task<(ChannelAccess? Access, ProblemHttpResult? Problem)> FindAsync(
-        KamaDbContext db, PermissionService permissions, long userId, long channelId, long messageId, string emoji, CancellationToken cancellationToken)
+    /// <summary>What every reaction endpoint checks in the (readable) channel: the message is in it and the emoji is an emoji.</summary>
+    private static async Task<ProblemHttpResult?> RefuseAsync(
+        KamaDbContext db, Snowflake channelId, Snowflake messageId, string emoji, CancellationToken cancellationToken)
     {
-        var access = await permissions.ForChannelAsync(userId, channelId, cancellationToken);
-        if (MessagingProblems.CannotRead(access) is { } problem)
-            return (null, problem);
         if (!await db.Messages.AnyAsync(m => m.Id == messageId && m.ChannelId == channelId, cancellationToken))
-            return (null, MessagingProblems.MessageNotFound());
+            return MessagingProblems.MessageNotFound();
         return Emoji.IsValid(emoji)
-            ? (access, null)
-            : (null, Problems.Of(StatusCodes.Status400BadRequest, "invalid_emoji", "The reaction must be one or more Unicode emoji (at most 64 characters)."));
+            ? null
+            : Problems.Of(StatusCodes.Status400BadRequest, "invalid_emoji", "The reaction must be one or more Unicode emoji (at most 64 characters).");
     }
 }

@@ -1,12 +1,10 @@
 using System.Globalization;
-using System.Security.Claims;
 using KamaChat.Server.Data;
 using KamaChat.Server.Features.Auth;
-using KamaChat.Server.Features.Channels;
 using KamaChat.Server.Features.Events;
 using KamaChat.Server.Features.Permissions;
+using KamaChat.Server.Features.Relationships;
 using KamaChat.Server.Infrastructure.Http;
-using KamaChat.Server.Infrastructure.Ids;
 using KamaChat.Server.Infrastructure.RateLimiting;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -20,24 +18,18 @@ internal static class SendMessage
     /// <summary>How long a nonce keeps returning the message it created.</summary>
     public static readonly TimeSpan NonceWindow = TimeSpan.FromHours(24);
 
-    public static async Task<Results<Created<MessageResponse>, Ok<MessageResponse>, ValidationProblem, ProblemHttpResult>> HandleAsync(
-        long id, SendMessageRequest request, ClaimsPrincipal principal, KamaDbContext db, PermissionService permissions,
-        EventLog events, SnowflakeGenerator ids, TimeProvider time, AccountRateLimiter limiter, HttpContext http, CancellationToken cancellationToken)
-    {
-        var userId = principal.UserId();
-        // Before any database work: a flood costs the flooder a 429, not the server a query.
-        if (limiter.TryAcquire(RateLimitPolicy.MessageSend, userId.ToString(CultureInfo.InvariantCulture), http) is { } limited)
-            return limited;
-        var access = await permissions.ForChannelAsync(userId, id, cancellationToken);
-        if (access is null)
-            return MessagingProblems.ChannelNotFound();
-        if (access.Channel.Type == ChannelType.Category)
-            return MessagingProblems.NotTextChannel();
-        if (!access.Has(Perms.SendMessages))
-            return MessagingProblems.Missing("SEND_MESSAGES");
+    /// <summary>What sending needs besides the request, as one parameter (minimal APIs fill it from DI and the request).</summary>
+    internal readonly record struct Services(KamaDbContext Db, EventLog Events, TimeProvider Time, HttpContext Http);
 
+    public static async Task<Results<Created<MessageResponse>, Ok<MessageResponse>, ValidationProblem, ProblemHttpResult>> HandleAsync(
+        ChannelAccess access, SendMessageRequest request, CurrentUser user, [AsParameters] Services services, CancellationToken cancellationToken)
+    {
+        var (db, events, time, http) = services;
+        var (id, userId) = (access.ChannelId, user.Id);
         var content = request.Content.Trim();
         var nonce = request.Nonce;
+        if (access.Channel.Type == Channels.ChannelType.Dm && await DmRefusalAsync(db, id, userId, cancellationToken) is { } refused)
+            return refused;
         ReplyPreview? reply = null;
         if (request.ReplyTo is { } replyTo)
         {
@@ -53,7 +45,6 @@ internal static class SendMessage
         var now = time.GetUtcNow();
         var message = new Message
         {
-            Id = ids.NextId(),
             ChannelId = id,
             AuthorId = userId,
             Content = content,
@@ -68,10 +59,9 @@ internal static class SendMessage
         {
             await using var change = await events.BeginAsync(cancellationToken);
             // The first write locks the channel row until commit, so concurrent sends to this channel see each
-            // other's nonces and slow-mode timestamps. LastMessageId only moves forward.
-            var messageId = message.Id;
-            await db.Channels.Where(c => c.Id == id).ExecuteUpdateAsync(s => s.SetProperty(
-                c => c.LastMessageId, c => c.LastMessageId == null || c.LastMessageId < messageId ? messageId : c.LastMessageId), cancellationToken);
+            // other's nonces and slow-mode timestamps, and take their ids one after the other.
+            if (await LockChannelAsync(db, id, cancellationToken) is not { } locked)
+                return Problems.NotFound("The channel"); // deleted since the permission check
 
             if (nonce is not null)
             {
@@ -86,7 +76,7 @@ internal static class SendMessage
                     await db.Messages.Where(m => m.Id == earlier.Id).ExecuteUpdateAsync(s => s.SetProperty(m => m.Nonce, (string?)null), cancellationToken);
             }
 
-            if (SlowModeWait(access, now, await LastSentAsync(db, id, userId, cancellationToken)) is { } wait)
+            if (InSlowMode(access) && SlowModeWait(access, now, await LastSentAsync(db, id, userId, cancellationToken)) is { } wait)
             {
                 var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
                 http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
@@ -95,13 +85,19 @@ internal static class SendMessage
                     new Dictionary<string, object?> { ["retryAfterSeconds"] = seconds });
             }
 
-            db.Messages.Add(message);
+            // The id is taken here, under the lock, above the channel's last message and everything the channel logged:
+            // ids follow commit order, so paging history with after=<an id> misses nothing committed later.
             MessageResponse? created = null;
-            await change.AppendWithSequenceAsync(EventScope.Channel, id, "MessageCreated", sequence =>
+            await change.AppendCreatingAsync(new EventStream(EventScope.Channel, id), idFloor: locked.LastMessageId ?? default, (sequence, messageId) =>
             {
-                message.Sequence = sequence;
-                return created = Describe(message, author, reply);
+                (message.Id, message.Sequence) = (messageId, sequence);
+                // The message was created when its id was taken (the lock may have been waited for): the time and the id
+                // agree, so a date bound (search's before:/after:) and an id bound select the same messages.
+                message.CreatedAt = messageId.Timestamp;
+                return new MessageCreated(id, created = Describe(message, author, reply));
             }, cancellationToken);
+            db.Messages.Add(message);
+            await db.Channels.Where(c => c.Id == id).ExecuteUpdateAsync(s => s.SetProperty(c => c.LastMessageId, message.Id), cancellationToken);
             await change.CommitAsync(cancellationToken);
             return TypedResults.Created($"/api/v1/channels/{id}/messages/{message.Id}", created!);
         }
@@ -111,7 +107,7 @@ internal static class SendMessage
             db.ChangeTracker.Clear();
             var winner = await db.Messages.AsNoTracking()
                 .Where(m => m.ChannelId == id && m.AuthorId == userId && m.Nonce == nonce)
-                .Select(m => (long?)m.Id)
+                .Select(m => (Snowflake?)m.Id)
                 .SingleOrDefaultAsync(cancellationToken);
             if (winner is null)
                 throw;
@@ -119,25 +115,52 @@ internal static class SendMessage
         }
     }
 
-    private static async Task<DateTimeOffset?> LastSentAsync(KamaDbContext db, long channelId, long userId, CancellationToken cancellationToken)
+    /// <summary>A DM carries messages only while its two people may still reach each other (no block, privacy allows).</summary>
+    private static async Task<ProblemHttpResult?> DmRefusalAsync(KamaDbContext db, Snowflake channelId, Snowflake userId, CancellationToken cancellationToken)
     {
-        // Snowflakes carry their creation time, so the newest id is the newest message without comparing timestamps in SQL.
-        var last = await db.Messages.Where(m => m.ChannelId == channelId && m.AuthorId == userId).MaxAsync(m => (long?)m.Id, cancellationToken);
-        return last is { } lastId ? SnowflakeGenerator.TimestampOf(lastId) : null;
+        var other = await db.ChannelRecipients.AsNoTracking().Where(r => r.ChannelId == channelId && r.UserId != userId)
+            .Select(r => (Snowflake?)r.UserId).FirstOrDefaultAsync(cancellationToken);
+        if (other is null)
+            return null; // the other person deleted their account: nobody to refuse on their behalf
+        var refusal = await ContactPolicy.CheckDmAsync(db, userId, other.Value, cancellationToken);
+        return refusal == ContactRefusal.None ? null : ContactPolicy.DmProblem(refusal);
     }
 
-    /// <summary>How long the sender must still wait, or null. Moderators (MANAGE_MESSAGES or MANAGE_CHANNELS) are exempt.</summary>
+    /// <summary>Locks the channel's row until the transaction ends (by a write that changes nothing); null when the channel is gone.</summary>
+    private static async Task<LockedChannel?> LockChannelAsync(KamaDbContext db, Snowflake channelId, CancellationToken cancellationToken)
+    {
+        var rows = await db.Database.SqlQuery<long?>($"""
+            UPDATE channels SET "LastMessageId" = "LastMessageId" WHERE "Id" = {channelId.Value}
+            RETURNING "LastMessageId" AS "Value"
+            """).ToListAsync(cancellationToken);
+        return rows.Count == 0 ? null : new LockedChannel(rows[0] is { } last ? new Snowflake(last) : null);
+    }
+
+    private sealed record LockedChannel(Snowflake? LastMessageId);
+
+    private static async Task<DateTimeOffset?> LastSentAsync(KamaDbContext db, Snowflake channelId, Snowflake userId, CancellationToken cancellationToken)
+    {
+        // Snowflakes carry their creation time, so the newest id is the newest message without comparing timestamps in SQL.
+        var last = await db.Messages.Where(m => m.ChannelId == channelId && m.AuthorId == userId).MaxAsync(m => (Snowflake?)m.Id, cancellationToken);
+        return last?.Timestamp;
+    }
+
+    /// <summary>Whether slow mode applies to this sender: moderators (MANAGE_MESSAGES or MANAGE_CHANNELS) are exempt.</summary>
+    private static bool InSlowMode(ChannelAccess access) =>
+        access.Channel.SlowModeSeconds > 0 && !access.Has(Perms.ManageMessages) && !access.Has(Perms.ManageChannels);
+
+    /// <summary>How long the sender must still wait, or null.</summary>
     private static TimeSpan? SlowModeWait(ChannelAccess access, DateTimeOffset now, DateTimeOffset? lastSent)
     {
-        if (access.Channel.SlowModeSeconds <= 0 || lastSent is null || access.Has(Perms.ManageMessages) || access.Has(Perms.ManageChannels))
+        if (lastSent is null)
             return null;
         var wait = lastSent.Value.AddSeconds(access.Channel.SlowModeSeconds) - now;
         return wait > TimeSpan.Zero ? wait : null;
     }
 
     private static MessageResponse Describe(Message message, UserSummary author, ReplyPreview? reply) => new(
-        Ids.Text(message.Id), Ids.Text(message.ChannelId), author, message.Content, message.Nonce, reply,
-        message.Mentions.Where(m => m.TargetType == MentionTarget.User).Select(m => Ids.Text(m.TargetId)).Order(StringComparer.Ordinal).ToList(),
-        message.Mentions.Where(m => m.TargetType == MentionTarget.Role).Select(m => Ids.Text(m.TargetId)).Order(StringComparer.Ordinal).ToList(),
+        message.Id, message.ChannelId, author, message.Content, message.Nonce, reply,
+        message.Mentions.Where(m => m.TargetType == MentionTarget.User).Select(m => m.TargetId).Order().ToList(),
+        message.Mentions.Where(m => m.TargetType == MentionTarget.Role).Select(m => m.TargetId).Order().ToList(),
         message.MentionsEveryone, message.CreatedAt, null, false, [], [], message.Sequence);
 }

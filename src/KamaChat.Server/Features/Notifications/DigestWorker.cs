@@ -8,7 +8,6 @@ using KamaChat.Server.Features.Messages;
 using KamaChat.Server.Features.Permissions;
 using KamaChat.Server.Infrastructure.Configuration;
 using KamaChat.Server.Infrastructure.Email;
-using KamaChat.Server.Infrastructure.Ids;
 using KamaChat.Server.Infrastructure.Jobs;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -38,7 +37,7 @@ public sealed class DigestOptions
     }
 }
 
-public sealed record DigestItem(long MessageId, long ChannelId, string Where, string Author, string Snippet);
+public sealed record DigestItem(Snowflake MessageId, Snowflake ChannelId, string Where, string Author, string Snippet);
 
 /// <summary>
 /// Mails each away user one digest per window of the DMs and mentions (or, if they chose, all messages) they have
@@ -109,7 +108,7 @@ public sealed class DigestSender(
         return sent;
     }
 
-    private async Task<bool> TrySendAsync(long userId, long oldest, long newest, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<bool> TrySendAsync(Snowflake userId, Snowflake oldest, Snowflake newest, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var user = await db.Users.AsNoTracking().Where(u => u.Id == userId && u.EmailConfirmed && u.Email != null)
             .Select(u => new { u.Email, Name = u.DisplayName ?? u.UserName }).SingleOrDefaultAsync(cancellationToken);
@@ -131,7 +130,7 @@ public sealed class DigestSender(
         if (!claimed)
             return false;
 
-        var items = await PendingAsync(userId, row.Email, Math.Max(oldest, row.LastNotifiedMessageId + 1), newest, cancellationToken);
+        var items = await PendingAsync(userId, row.Email, Snowflake.Max(oldest, new Snowflake(row.LastNotifiedMessageId.Value + 1)), newest, cancellationToken);
         if (items.Count == 0)
             return false;
 
@@ -144,7 +143,7 @@ public sealed class DigestSender(
     }
 
     /// <summary>Unread messages for the user in [from, to), that they may still read, newest last.</summary>
-    public async Task<List<DigestItem>> PendingAsync(long userId, EmailNotifications mode, long from, long to, CancellationToken cancellationToken)
+    public async Task<List<DigestItem>> PendingAsync(Snowflake userId, EmailNotifications mode, Snowflake from, Snowflake to, CancellationToken cancellationToken)
     {
         var muted = db.Set<MutedServer>().Where(m => m.UserId == userId).Select(m => m.ServerId);
         var servers = db.Members.Where(m => m.UserId == userId && !muted.Contains(m.ServerId)).Select(m => m.ServerId);
@@ -174,13 +173,13 @@ public sealed class DigestSender(
             .ToListAsync(cancellationToken);
 
         // Permissions can change after a message was sent: only what the user may read now goes out.
-        var readable = new Dictionary<long, bool>();
+        var readable = new Dictionary<Snowflake, bool>();
         var items = new List<DigestItem>();
         foreach (var row in rows)
         {
             if (!readable.TryGetValue(row.ChannelId, out var ok))
-                readable[row.ChannelId] = ok = await permissions.ForChannelAsync(userId, row.ChannelId, cancellationToken) is { } access &&
-                    access.Has(Permissions.Permissions.ReadMessageHistory);
+                readable[row.ChannelId] = ok =
+                    (await permissions.AuthorizeChannelAsync(userId, row.ChannelId, Permissions.Permissions.ReadMessageHistory, cancellationToken)).Allowed;
             if (!ok)
                 continue;
             var where = row.Type is ChannelType.Dm or ChannelType.GroupDm
@@ -194,9 +193,9 @@ public sealed class DigestSender(
         return items;
     }
 
-    private EmailContent Render(string name, List<DigestItem> items, long userId)
+    private EmailContent Render(string name, List<DigestItem> items, Snowflake userId)
     {
-        var openLink = new Uri(server.Value.PublicUrl, $"channels/{items[^1].ChannelId.ToString(CultureInfo.InvariantCulture)}");
+        var openLink = new Uri(server.Value.PublicUrl, $"channels/{items[^1].ChannelId}");
         var unsubscribeLink = new Uri(server.Value.PublicUrl, "unsubscribe?token=" + Uri.EscapeDataString(unsubscribe.For(userId)));
         var subject = items.Count == 1 ? $"{items[0].Author} sent you a message on KamaChat" : $"You have {items.Count} unread messages on KamaChat";
 

@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Security.Claims;
 using System.Security.Cryptography;
 using KamaChat.Server.Data;
 using KamaChat.Server.Features.Auth;
@@ -10,10 +8,11 @@ using Microsoft.EntityFrameworkCore;
 
 namespace KamaChat.Server.Features.Notifications;
 
-public sealed record NotificationSettingsResponse(string Email, IReadOnlyList<string> MutedServerIds);
+/// <param name="DesktopMuted">No pop-up notifications on the user's devices (desktop app, installed web app, browser).</param>
+public sealed record NotificationSettingsResponse(string Email, IReadOnlyList<Snowflake> MutedServerIds, bool DesktopMuted);
 
 /// <summary>Fields left out stay as they are.</summary>
-public sealed record UpdateNotificationSettingsRequest(string? Email, IReadOnlyList<string>? MutedServerIds);
+public sealed record UpdateNotificationSettingsRequest(string? Email, IReadOnlyList<Snowflake>? MutedServerIds, bool? DesktopMuted);
 
 public sealed record UnsubscribeRequest([property: System.ComponentModel.DataAnnotations.Required, System.ComponentModel.DataAnnotations.StringLength(1024)] string Token);
 
@@ -22,13 +21,13 @@ public sealed class UnsubscribeTokens(IDataProtectionProvider protection)
 {
     private readonly IDataProtector _protector = protection.CreateProtector("KamaChat.Notifications.Unsubscribe.v1");
 
-    public string For(long userId) => _protector.Protect(userId.ToString(CultureInfo.InvariantCulture));
+    public string For(Snowflake userId) => _protector.Protect(userId.ToString());
 
-    public long? Read(string token)
+    public Snowflake? Read(string token)
     {
         try
         {
-            return long.TryParse(_protector.Unprotect(token), NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : null;
+            return Snowflake.TryParse(_protector.Unprotect(token), out var id) ? id : null;
         }
         catch (CryptographicException)
         {
@@ -51,30 +50,26 @@ public static class NotificationEndpoints
         return app;
     }
 
-    private static async Task<Ok<NotificationSettingsResponse>> GetAsync(ClaimsPrincipal principal, KamaDbContext db, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await ReadAsync(db, principal.UserId(), cancellationToken));
+    private static async Task<Ok<NotificationSettingsResponse>> GetAsync(CurrentUser user, KamaDbContext db, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await ReadAsync(db, user.Id, cancellationToken));
 
     private static async Task<Results<Ok<NotificationSettingsResponse>, ValidationProblem>> UpdateAsync(
-        UpdateNotificationSettingsRequest request, ClaimsPrincipal principal, KamaDbContext db, CancellationToken cancellationToken)
+        UpdateNotificationSettingsRequest request, CurrentUser user, KamaDbContext db, CancellationToken cancellationToken)
     {
         var email = EmailNotifications.Mentions;
         if (request.Email is not null && !EmailNotificationNames.TryParse(request.Email, out email))
             return Problems.Validation("email", "Use all, mentions or none.");
-        var muted = new HashSet<long>();
-        foreach (var text in request.MutedServerIds ?? [])
-        {
-            if (!long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var id))
-                return Problems.Validation("mutedServerIds", "Each entry must be a server id.");
-            muted.Add(id);
-        }
+        var muted = (request.MutedServerIds ?? []).ToHashSet();
         if (muted.Count > MaxMutedServers)
             return Problems.Validation("mutedServerIds", $"At most {MaxMutedServers} servers can be muted.");
 
-        var userId = principal.UserId();
+        var userId = user.Id;
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var row = await SettingsRowAsync(db, userId, cancellationToken);
         if (request.Email is not null)
             row.Email = email;
+        if (request.DesktopMuted is { } desktopMuted)
+            row.DesktopMuted = desktopMuted;
         if (request.MutedServerIds is not null)
         {
             // Only servers the user is in can be muted; others are ignored rather than disclosed.
@@ -99,7 +94,7 @@ public static class NotificationEndpoints
     }
 
     /// <summary>The user's row, created with the defaults when missing (tracked, for the caller to change and save).</summary>
-    internal static async Task<NotificationSettings> SettingsRowAsync(KamaDbContext db, long userId, CancellationToken cancellationToken)
+    internal static async Task<NotificationSettings> SettingsRowAsync(KamaDbContext db, Snowflake userId, CancellationToken cancellationToken)
     {
         var row = await db.Set<NotificationSettings>().SingleOrDefaultAsync(s => s.UserId == userId, cancellationToken);
         if (row is null)
@@ -108,18 +103,18 @@ public static class NotificationEndpoints
             {
                 UserId = userId,
                 // Nothing from before the user chose anything is mailed later as "new".
-                LastNotifiedMessageId = 0,
+                LastNotifiedMessageId = default,
             };
             db.Add(row);
         }
         return row;
     }
 
-    private static async Task<NotificationSettingsResponse> ReadAsync(KamaDbContext db, long userId, CancellationToken cancellationToken)
+    private static async Task<NotificationSettingsResponse> ReadAsync(KamaDbContext db, Snowflake userId, CancellationToken cancellationToken)
     {
-        var email = await db.Set<NotificationSettings>().Where(s => s.UserId == userId).Select(s => (EmailNotifications?)s.Email).SingleOrDefaultAsync(cancellationToken)
-            ?? EmailNotifications.Mentions;
+        var row = await db.Set<NotificationSettings>().AsNoTracking().Where(s => s.UserId == userId)
+            .Select(s => new { s.Email, s.DesktopMuted }).SingleOrDefaultAsync(cancellationToken);
         var muted = await db.Set<MutedServer>().Where(m => m.UserId == userId).OrderBy(m => m.ServerId).Select(m => m.ServerId).ToListAsync(cancellationToken);
-        return new NotificationSettingsResponse(EmailNotificationNames.Of(email), muted.Select(EmailNotificationNames.Id).ToList());
+        return new NotificationSettingsResponse(EmailNotificationNames.Of(row?.Email ?? EmailNotifications.Mentions), muted, row?.DesktopMuted ?? false);
     }
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using KamaChat.Server.Features.Users;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
@@ -20,12 +19,18 @@ public enum EmailNotifications
 /// <summary>A user's email-notification choice and where their digests stand. No row means the defaults.</summary>
 public sealed class NotificationSettings
 {
-    public long UserId { get; set; }
+    public Snowflake UserId { get; set; }
 
     public EmailNotifications Email { get; set; } = EmailNotifications.Mentions;
 
+    /// <summary>
+    /// No pop-up notifications on the user's devices (the desktop app, installed web apps, browsers that allow them):
+    /// the desktop tray's "Mute notifications". Clients read it and stay quiet; email follows <see cref="Email"/>.
+    /// </summary>
+    public bool DesktopMuted { get; set; }
+
     /// <summary>Newest message already mailed about: a message is in at most one digest.</summary>
-    public long LastNotifiedMessageId { get; set; }
+    public Snowflake LastNotifiedMessageId { get; set; }
 
     /// <summary>When the last digest window was claimed: one digest per user per window.</summary>
     public DateTimeOffset? LastDigestAt { get; set; }
@@ -34,9 +39,9 @@ public sealed class NotificationSettings
 /// <summary>A server whose messages never reach the user by email.</summary>
 public sealed class MutedServer
 {
-    public long UserId { get; set; }
+    public Snowflake UserId { get; set; }
 
-    public long ServerId { get; set; }
+    public Snowflake ServerId { get; set; }
 }
 
 public static class EmailNotificationNames
@@ -59,8 +64,6 @@ public static class EmailNotificationNames
         };
         return ok;
     }
-
-    public static string Id(long id) => id.ToString(CultureInfo.InvariantCulture);
 }
 
 internal sealed class NotificationConfiguration : IEntityTypeConfiguration<NotificationSettings>, IEntityTypeConfiguration<MutedServer>

@@ -4,25 +4,24 @@ using Microsoft.EntityFrameworkCore;
 
 namespace KamaChat.Server.Features.Permissions;
 
-/// <summary>A member's standing in a server: what they may do there and how high they stand in the role hierarchy.</summary>
-public sealed record ServerAccess(long ServerId, long OwnerId, bool IsOwner, Permissions Permissions, int HighestRolePosition)
-{
-    public bool Has(Permissions permission) => (Permissions & permission) == permission;
-}
-
-/// <summary>What a user may do in one channel they can see.</summary>
-public sealed record ChannelAccess(Channel Channel, Permissions Permissions, ServerAccess? Server)
-{
-    public bool Has(Permissions permission) => (Permissions & permission) == permission;
-}
-
 /// <summary>
 /// Loads what <see cref="PermissionResolver"/> needs from the database. A null answer means "you cannot see this":
 /// endpoints turn it into 404, so nobody learns that a server or channel they have no access to exists.
+/// Endpoints declare what they need (<see cref="PermissionFilters"/>); the gateway asks <see cref="AuthorizeChannelAsync"/>.
 /// </summary>
 public sealed class PermissionService(KamaDbContext db)
 {
-    public async Task<ServerAccess?> ForServerAsync(long userId, long serverId, CancellationToken cancellationToken)
+    /// <summary>The one decision for "may this user do <paramref name="needed"/> in this server".</summary>
+    public async Task<AccessDecision<ServerAccess>> AuthorizeServerAsync(
+        Snowflake userId, Snowflake serverId, Permissions needed, CancellationToken cancellationToken) =>
+        await ForServerAsync(userId, serverId, cancellationToken) is { } access ? new(access, needed & ~access.Permissions) : default;
+
+    /// <summary>The one decision for "may this user do <paramref name="needed"/> in this channel" (server channel, DM or group DM).</summary>
+    public async Task<AccessDecision<ChannelAccess>> AuthorizeChannelAsync(
+        Snowflake userId, Snowflake channelId, Permissions needed, CancellationToken cancellationToken) =>
+        await ForChannelAsync(userId, channelId, cancellationToken) is { } access ? new(access, needed & ~access.Permissions) : default;
+
+    public async Task<ServerAccess?> ForServerAsync(Snowflake userId, Snowflake serverId, CancellationToken cancellationToken)
     {
         var standing = await db.Servers.AsNoTracking()
             .Where(s => s.Id == serverId && s.Members.Any(m => m.UserId == userId))
@@ -45,7 +44,7 @@ public sealed class PermissionService(KamaDbContext db)
         return new ServerAccess(serverId, standing.OwnerId, isOwner, permissions, highest);
     }
 
-    public async Task<ChannelAccess?> ForChannelAsync(long userId, long channelId, CancellationToken cancellationToken)
+    public async Task<ChannelAccess?> ForChannelAsync(Snowflake userId, Snowflake channelId, CancellationToken cancellationToken)
     {
         var channel = await db.Channels.AsNoTracking().SingleOrDefaultAsync(c => c.Id == channelId, cancellationToken);
         if (channel is null)
@@ -65,11 +64,13 @@ public sealed class PermissionService(KamaDbContext db)
     }
 
     /// <summary>Every channel of a server the user can see, with their permissions in it (for channel lists and gateway groups).</summary>
-    public async Task<IReadOnlyList<ChannelAccess>> VisibleChannelsAsync(long userId, long serverId, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<ChannelAccess>> VisibleChannelsAsync(Snowflake userId, Snowflake serverId, CancellationToken cancellationToken) =>
+        await ForServerAsync(userId, serverId, cancellationToken) is { } server ? await VisibleChannelsAsync(userId, server, cancellationToken) : [];
+
+    /// <summary>Every channel of the server the user can see, given their standing there (already resolved by a permission filter).</summary>
+    public async Task<IReadOnlyList<ChannelAccess>> VisibleChannelsAsync(Snowflake userId, ServerAccess server, CancellationToken cancellationToken)
     {
-        var server = await ForServerAsync(userId, serverId, cancellationToken);
-        if (server is null)
-            return [];
+        var serverId = server.ServerId;
         var channels = await db.Channels.AsNoTracking().Where(c => c.ServerId == serverId).ToListAsync(cancellationToken);
         var overwrites = (await db.PermissionOverwrites.AsNoTracking()
                 .Where(o => db.Channels.Any(c => c.Id == o.ChannelId && c.ServerId == serverId))
@@ -87,7 +88,7 @@ public sealed class PermissionService(KamaDbContext db)
         return visible;
     }
 
-    private async Task<Permissions> ResolveInChannelAsync(long userId, ServerAccess server, List<PermissionOverwrite> overwrites, CancellationToken cancellationToken)
+    private async Task<Permissions> ResolveInChannelAsync(Snowflake userId, ServerAccess server, List<PermissionOverwrite> overwrites, CancellationToken cancellationToken)
     {
         if (server.IsOwner || server.Permissions.HasFlag(Permissions.Administrator))
             return Permissions.All;
@@ -95,13 +96,13 @@ public sealed class PermissionService(KamaDbContext db)
         return Resolve(userId, server, roleIds, overwrites);
     }
 
-    private Task<HashSet<long>> MemberRoleIdsAsync(long userId, long serverId, CancellationToken cancellationToken) =>
+    private Task<HashSet<Snowflake>> MemberRoleIdsAsync(Snowflake userId, Snowflake serverId, CancellationToken cancellationToken) =>
         db.MemberRoles.AsNoTracking()
             .Where(mr => mr.ServerId == serverId && mr.UserId == userId)
             .Select(mr => mr.RoleId)
             .ToHashSetAsync(cancellationToken);
 
-    private static Permissions Resolve(long userId, ServerAccess server, HashSet<long> roleIds, List<PermissionOverwrite> overwrites)
+    private static Permissions Resolve(Snowflake userId, ServerAccess server, HashSet<Snowflake> roleIds, List<PermissionOverwrite> overwrites)
     {
         if (server.IsOwner || server.Permissions.HasFlag(Permissions.Administrator))
             return Permissions.All;

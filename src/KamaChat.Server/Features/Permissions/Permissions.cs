@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace KamaChat.Server.Features.Permissions;
 
 /// <summary>
@@ -44,4 +46,18 @@ public enum Permissions : long
     All = CreateInvite | Kick | Ban | Administrator | ManageChannels | ManageServer | AddReactions | ViewChannel |
         SendMessages | ManageMessages | EmbedLinks | AttachFiles | ReadMessageHistory | MentionEveryone | Connect |
         Speak | MuteMembers | Video | ChangeNickname | ManageNicknames | ManageRoles | PinMessages,
+}
+
+/// <summary>Permission bitfields travel as decimal strings, like ids (a 64-bit field does not fit a JavaScript number).</summary>
+public static class PermissionBits
+{
+    public const string Pattern = "^[0-9]{1,19}$";
+
+    public static string Text(this Permissions permissions) => ((long)permissions).ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>Parses a permission string; null when it is not a number or names bits that are not permissions.</summary>
+    public static Permissions? Parse(string? value) =>
+        long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var bits) && (bits & ~(long)Permissions.All) == 0
+            ? (Permissions)bits
+            : null;
 }

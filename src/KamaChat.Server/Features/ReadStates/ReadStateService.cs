@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Security.Claims;
 using KamaChat.Server.Data;
 using KamaChat.Server.Features.Auth;
 using KamaChat.Server.Features.Events;
@@ -11,7 +9,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace KamaChat.Server.Features.ReadStates;
 
-public sealed record ReadStateResponse(string ChannelId, string LastReadMessageId, int MentionCount);
+public sealed record ReadStateResponse(Snowflake ChannelId, Snowflake LastReadMessageId, int MentionCount);
 
 public enum AckOutcome
 {
@@ -26,7 +24,7 @@ public enum AckOutcome
 /// </summary>
 public sealed class ReadStateService(KamaDbContext db, PermissionService permissions, EventLog events, TimeProvider time)
 {
-    public async Task<(AckOutcome Outcome, ReadStateResponse? State)> AckAsync(long userId, long channelId, long messageId, CancellationToken cancellationToken)
+    public async Task<(AckOutcome Outcome, ReadStateResponse? State)> AckAsync(Snowflake userId, Snowflake channelId, Snowflake messageId, CancellationToken cancellationToken)
     {
         if (await permissions.ForChannelAsync(userId, channelId, cancellationToken) is null)
             return (AckOutcome.ChannelNotFound, null);
@@ -46,17 +44,14 @@ public sealed class ReadStateService(KamaDbContext db, PermissionService permiss
         await db.SaveChangesAsync(cancellationToken);
 
         var mentions = await MentionCountsAsync(userId, [channelId], cancellationToken);
-        var response = new ReadStateResponse(
-            channelId.ToString(CultureInfo.InvariantCulture),
-            state.LastReadMessageId.ToString(CultureInfo.InvariantCulture),
-            mentions.GetValueOrDefault(channelId));
-        await change.AppendAsync(EventScope.User, userId, "ReadStateUpdated", response, cancellationToken);
+        var response = new ReadStateResponse(channelId, state.LastReadMessageId, mentions.GetValueOrDefault(channelId));
+        await change.AppendAsync(new ReadStateUpdated(userId, response), cancellationToken);
         await change.CommitAsync(cancellationToken);
         return (AckOutcome.Acknowledged, response);
     }
 
     /// <summary>Mentions of the user (directly, through a role, or @everyone) after their read position, per channel.</summary>
-    public async Task<Dictionary<long, int>> MentionCountsAsync(long userId, IReadOnlyCollection<long> channelIds, CancellationToken cancellationToken)
+    public async Task<Dictionary<Snowflake, int>> MentionCountsAsync(Snowflake userId, IReadOnlyCollection<Snowflake> channelIds, CancellationToken cancellationToken)
     {
         if (channelIds.Count == 0)
             return [];
@@ -83,7 +78,7 @@ public static class ReadStateEndpoints
 
     public static IEndpointRouteBuilder MapReadStates(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/v1/channels/{channelId:long}/messages/{messageId:long}/ack", AckAsync)
+        app.MapPost("/api/v1/channels/{channelId:snowflake}/messages/{messageId:snowflake}/ack", AckAsync)
             .WithTags("Read states")
             .RequireAuthorization()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
@@ -92,9 +87,10 @@ public static class ReadStateEndpoints
     }
 
     private static async Task<Results<Ok<ReadStateResponse>, ProblemHttpResult>> AckAsync(
-        long channelId, long messageId, ClaimsPrincipal principal, ReadStateService readStates, CancellationToken cancellationToken)
+        Snowflake channelId, Snowflake messageId, CurrentUser user, ReadStateService readStates, CancellationToken cancellationToken)
     {
-        var (outcome, state) = await readStates.AckAsync(principal.UserId(), channelId, messageId, cancellationToken);
+        // The gateway's Ack shares this service, so the channel check is made there, for both.
+        var (outcome, state) = await readStates.AckAsync(user.Id, channelId, messageId, cancellationToken);
         return outcome switch
         {
             AckOutcome.Acknowledged => TypedResults.Ok(state!),

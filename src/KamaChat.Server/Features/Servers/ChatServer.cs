@@ -11,7 +11,7 @@ public sealed class ChatServer
     public const int NameMaxLength = 100;
     public const int DescriptionMaxLength = 1024;
 
-    public long Id { get; set; }
+    public Snowflake Id { get; set; }
 
     public string Name { get; set; } = "";
 
@@ -19,7 +19,7 @@ public sealed class ChatServer
 
     public string? IconUrl { get; set; }
 
-    public long OwnerId { get; set; }
+    public Snowflake OwnerId { get; set; }
 
     public User Owner { get; set; } = null!;
 
@@ -35,11 +35,11 @@ public sealed class Member
 {
     public const int NicknameMaxLength = 32;
 
-    public long ServerId { get; set; }
+    public Snowflake ServerId { get; set; }
 
     public ChatServer Server { get; set; } = null!;
 
-    public long UserId { get; set; }
+    public Snowflake UserId { get; set; }
 
     public User User { get; set; } = null!;
 
@@ -62,9 +62,9 @@ public sealed class Role
     public const int NameMaxLength = 100;
     public const string EveryoneName = "@everyone";
 
-    public long Id { get; set; }
+    public Snowflake Id { get; set; }
 
-    public long ServerId { get; set; }
+    public Snowflake ServerId { get; set; }
 
     public ChatServer Server { get; set; } = null!;
 
@@ -85,11 +85,11 @@ public sealed class Role
 
 public sealed class MemberRole
 {
-    public long ServerId { get; set; }
+    public Snowflake ServerId { get; set; }
 
-    public long UserId { get; set; }
+    public Snowflake UserId { get; set; }
 
-    public long RoleId { get; set; }
+    public Snowflake RoleId { get; set; }
 
     public Role Role { get; set; } = null!;
 }
@@ -98,13 +98,13 @@ public sealed class Ban
 {
     public const int ReasonMaxLength = 512;
 
-    public long ServerId { get; set; }
+    public Snowflake ServerId { get; set; }
 
-    public long UserId { get; set; }
+    public Snowflake UserId { get; set; }
 
     public string? Reason { get; set; }
 
-    public long BannedById { get; set; }
+    public Snowflake BannedById { get; set; }
 
     public DateTimeOffset CreatedAt { get; set; }
 }
@@ -116,13 +116,13 @@ public sealed class Invite
 
     public string Code { get; set; } = "";
 
-    public long ServerId { get; set; }
+    public Snowflake ServerId { get; set; }
 
     public ChatServer Server { get; set; } = null!;
 
-    public long? ChannelId { get; set; }
+    public Snowflake? ChannelId { get; set; }
 
-    public long CreatorId { get; set; }
+    public Snowflake CreatorId { get; set; }
 
     /// <summary>0 means unlimited.</summary>
     public int MaxUses { get; set; }

@@ -1,15 +1,15 @@
 using System.ComponentModel.DataAnnotations;
-using System.Text.Json.Serialization;
+using KamaChat.Server.Features.Permissions;
 using KamaChat.Server.Features.Users;
 
 namespace KamaChat.Server.Features.Servers;
 
 public sealed record ServerResponse(
-    string Id,
+    Snowflake Id,
     string Name,
     string? Description,
     string? IconUrl,
-    string OwnerId,
+    Snowflake OwnerId,
     int MemberCount,
     DateTimeOffset CreatedAt);
 
@@ -29,24 +29,17 @@ public sealed record DeleteServerRequest(
     [property: Required, StringLength(ChatServer.NameMaxLength, MinimumLength = 1)] string ConfirmName);
 
 public sealed record TransferServerRequest(
-    [property: JsonNumberHandling(JsonNumberHandling.AllowReadingFromString), Range(1, long.MaxValue)] long NewOwnerId,
+    Snowflake NewOwnerId,
     [property: StringLength(1024)] string? Password);
 
-/// <summary>Sent to a user whose membership ended; reason is left, kicked, banned or deleted.</summary>
-public sealed record ServerRemovedEvent(string ServerId, string Reason);
-
-public sealed record MemberLeftEvent(string ServerId, string UserId, string Reason);
-
-public sealed record ServerDeletedEvent(string ServerId);
-
 public sealed record MemberResponse(
-    string ServerId,
-    string UserId,
+    Snowflake ServerId,
+    Snowflake UserId,
     string Username,
     string? DisplayName,
     string? AvatarUrl,
     string? Nickname,
-    IReadOnlyList<string> Roles,
+    IReadOnlyList<Snowflake> Roles,
     DateTimeOffset JoinedAt,
     bool Temporary);
 
@@ -57,9 +50,7 @@ public sealed record UpdateMemberRequest(
 public sealed record BanRequest(
     [property: StringLength(Ban.ReasonMaxLength)] string? Reason);
 
-public sealed record BanResponse(string UserId, string Username, string? Reason, string BannedById, DateTimeOffset CreatedAt);
-
-public sealed record BanEvent(string ServerId, string UserId);
+public sealed record BanResponse(Snowflake UserId, string Username, string? Reason, Snowflake BannedById, DateTimeOffset CreatedAt);
 
 public sealed record CreateInviteRequest(
     [property: Range(0, 100)] int MaxUses,
@@ -68,8 +59,8 @@ public sealed record CreateInviteRequest(
 
 public sealed record InviteResponse(
     string Code,
-    string ServerId,
-    string CreatorId,
+    Snowflake ServerId,
+    Snowflake CreatorId,
     int MaxUses,
     int Uses,
     DateTimeOffset? ExpiresAt,
@@ -79,17 +70,15 @@ public sealed record InviteResponse(
 /// <summary>What anyone holding a code may see before joining.</summary>
 public sealed record InvitePreviewResponse(
     string Code,
-    string ServerId,
+    Snowflake ServerId,
     string ServerName,
     string? ServerIconUrl,
     int MemberCount,
     DateTimeOffset? ExpiresAt);
 
-public sealed record InviteDeletedEvent(string ServerId, string Code);
-
 public sealed record RoleResponse(
-    string Id,
-    string ServerId,
+    Snowflake Id,
+    Snowflake ServerId,
     string Name,
     string Permissions,
     int Color,
@@ -98,20 +87,19 @@ public sealed record RoleResponse(
 
 public sealed record CreateRoleRequest(
     [property: Required, StringLength(Role.NameMaxLength, MinimumLength = 1)] string Name,
-    [property: RegularExpression(ApiText.PermissionsPattern, ErrorMessage = "Permissions are a decimal number in a string.")] string? Permissions,
+    [property: RegularExpression(PermissionBits.Pattern, ErrorMessage = "Permissions are a decimal number in a string.")] string? Permissions,
     [property: Range(0, 0xFFFFFF)] int Color,
     bool Mentionable);
 
 /// <summary>A partial update: a field left out (or null) stays as it is.</summary>
 public sealed record UpdateRoleRequest(
     [property: StringLength(Role.NameMaxLength, MinimumLength = 1)] string? Name,
-    [property: RegularExpression(ApiText.PermissionsPattern, ErrorMessage = "Permissions are a decimal number in a string.")] string? Permissions,
+    [property: RegularExpression(PermissionBits.Pattern, ErrorMessage = "Permissions are a decimal number in a string.")] string? Permissions,
     [property: Range(0, 0xFFFFFF)] int? Color,
     bool? Mentionable);
 
+/// <summary>One item of a reorder; for channels, parentId "0" takes the channel out of its category.</summary>
 public sealed record PositionRequest(
-    [property: JsonNumberHandling(JsonNumberHandling.AllowReadingFromString), Range(1, long.MaxValue)] long Id,
+    Snowflake Id,
     [property: Range(0, 10_000)] int Position,
-    [property: JsonNumberHandling(JsonNumberHandling.AllowReadingFromString), Range(0, long.MaxValue)] long? ParentId = null);
-
-public sealed record RoleDeletedEvent(string ServerId, string RoleId);
+    Snowflake? ParentId = null);

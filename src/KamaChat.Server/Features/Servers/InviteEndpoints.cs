@@ -1,5 +1,4 @@
 using KamaChat.Server.Features.Account;
-using System.Security.Claims;
 using System.Security.Cryptography;
 using KamaChat.Server.Data;
 using KamaChat.Server.Features.Auth;
@@ -24,12 +23,9 @@ public static class InviteEndpoints
 
     public static IEndpointRouteBuilder MapInviteEndpoints(this IEndpointRouteBuilder app)
     {
-        var servers = app.MapGroup("/api/v1/servers/{id:long}/invites").WithTags("Invites").RequireAuthorization()
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status403Forbidden)
-            .ProducesProblem(StatusCodes.Status404NotFound);
-        servers.MapPost("/", CreateAsync).ProducesValidationProblem();
-        servers.MapGet("/", ListAsync);
+        var servers = app.MapGroup("/api/v1/servers/{id:snowflake}/invites").WithTags("Invites").RequireAuthorization();
+        servers.MapPost("/", CreateAsync).RequireServerPermission(P.CreateInvite).ProducesValidationProblem();
+        servers.MapGet("/", ListAsync).RequireServerPermission(P.ManageServer);
 
         var invites = app.MapGroup("/api/v1/invites").WithTags("Invites").RequireAuthorization()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
@@ -40,23 +36,16 @@ public static class InviteEndpoints
         return app;
     }
 
-    private static async Task<Results<Created<InviteResponse>, ProblemHttpResult>> CreateAsync(
-        long id, CreateInviteRequest request, ClaimsPrincipal principal, KamaDbContext db, PermissionService permissions,
-        EventLog events, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<Created<InviteResponse>> CreateAsync(
+        ServerAccess access, CreateInviteRequest request, CurrentUser user, KamaDbContext db, EventLog events, TimeProvider time,
+        CancellationToken cancellationToken)
     {
-        var userId = principal.UserId();
-        var access = await permissions.ForServerAsync(userId, id, cancellationToken);
-        if (access is null)
-            return ServerProblems.ServerNotFound();
-        if (!access.Has(P.CreateInvite))
-            return ServerProblems.MissingPermission(P.CreateInvite);
-
         var now = time.GetUtcNow();
         var invite = new Invite
         {
             Code = RandomNumberGenerator.GetString(CodeAlphabet, Invite.CodeLength),
-            ServerId = id,
-            CreatorId = userId,
+            ServerId = access.ServerId,
+            CreatorId = user.Id,
             MaxUses = request.MaxUses,
             ExpiresAt = request.MaxAgeSeconds == 0 ? null : now.AddSeconds(request.MaxAgeSeconds),
             Temporary = request.Temporary,
@@ -66,42 +55,36 @@ public static class InviteEndpoints
         db.Invites.Add(invite);
         var response = ToResponse(invite);
         // Only the creator hears of the code: other members may not be allowed to hand out invites.
-        await change.AppendAsync(EventScope.User, userId, "InviteCreated", response, cancellationToken);
+        await change.AppendAsync(new InviteCreated(user.Id, response), cancellationToken);
         await change.CommitAsync(cancellationToken);
         return TypedResults.Created($"/api/v1/invites/{invite.Code}", response);
     }
 
-    private static async Task<Results<Ok<List<InviteResponse>>, ProblemHttpResult>> ListAsync(
-        long id, ClaimsPrincipal principal, KamaDbContext db, PermissionService permissions, CancellationToken cancellationToken)
+    private static async Task<Ok<List<InviteResponse>>> ListAsync(ServerAccess access, KamaDbContext db, CancellationToken cancellationToken)
     {
-        var access = await permissions.ForServerAsync(principal.UserId(), id, cancellationToken);
-        if (access is null)
-            return ServerProblems.ServerNotFound();
-        if (!access.Has(P.ManageServer))
-            return ServerProblems.MissingPermission(P.ManageServer);
-        var invites = await db.Invites.AsNoTracking().Where(i => i.ServerId == id && i.RevokedAt == null)
+        var invites = await db.Invites.AsNoTracking().Where(i => i.ServerId == access.ServerId && i.RevokedAt == null)
             .OrderBy(i => i.CreatedAt).ToListAsync(cancellationToken);
         return TypedResults.Ok(invites.Select(ToResponse).ToList());
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> RevokeAsync(
-        string code, ClaimsPrincipal principal, KamaDbContext db, PermissionService permissions, EventLog events, TimeProvider time,
+        string code, CurrentUser user, KamaDbContext db, PermissionService permissions, EventLog events, TimeProvider time,
         CancellationToken cancellationToken)
     {
-        var userId = principal.UserId();
         var invite = await db.Invites.AsNoTracking().SingleOrDefaultAsync(i => i.Code == code && i.RevokedAt == null, cancellationToken);
-        var access = invite is null ? null : await permissions.ForServerAsync(userId, invite.ServerId, cancellationToken);
+        // The server comes from the code, not the route, so this one asks the resolver itself.
+        var access = invite is null ? null : await permissions.ForServerAsync(user.Id, invite.ServerId, cancellationToken);
         if (invite is null || access is null)
             return Problems.NotFound("The invite");
-        if (invite.CreatorId != userId && !access.Has(P.ManageServer))
-            return ServerProblems.MissingPermission(P.ManageServer);
+        if (invite.CreatorId != user.Id && !access.Has(P.ManageServer))
+            return PermissionProblems.MissingPermission(P.ManageServer);
 
         await using var change = await events.BeginAsync(cancellationToken);
         var now = time.GetUtcNow();
         if (await db.Invites.Where(i => i.Code == code && i.RevokedAt == null)
                 .ExecuteUpdateAsync(s => s.SetProperty(i => i.RevokedAt, now), cancellationToken) == 0)
             return Problems.NotFound("The invite");
-        await change.AppendAsync(EventScope.Server, invite.ServerId, "InviteDeleted", new InviteDeletedEvent(invite.ServerId.Text(), code), cancellationToken);
+        await change.AppendAsync(new InviteDeleted(invite.ServerId, code), cancellationToken);
         await change.CommitAsync(cancellationToken);
         return TypedResults.NoContent();
     }
@@ -116,14 +99,14 @@ public static class InviteEndpoints
             return Problems.NotFound("The invite");
         if (Unusable(invite.Invite, time.GetUtcNow()) is { } gone)
             return gone;
-        return TypedResults.Ok(new InvitePreviewResponse(code, invite.Invite.ServerId.Text(), invite.Name, invite.IconUrl,
+        return TypedResults.Ok(new InvitePreviewResponse(code, invite.Invite.ServerId, invite.Name, invite.IconUrl,
             invite.MemberCount, invite.Invite.ExpiresAt));
     }
 
     private static async Task<Results<Ok<ServerResponse>, ProblemHttpResult>> JoinAsync(
-        string code, ClaimsPrincipal principal, KamaDbContext db, EventLog events, TimeProvider time, CancellationToken cancellationToken)
+        string code, CurrentUser user, KamaDbContext db, EventLog events, TimeProvider time, CancellationToken cancellationToken)
     {
-        var userId = principal.UserId();
+        var userId = user.Id;
         var invite = await db.Invites.AsNoTracking().SingleOrDefaultAsync(i => i.Code == code, cancellationToken);
         if (invite is null)
             return Problems.NotFound("The invite");
@@ -152,8 +135,8 @@ public static class InviteEndpoints
             await db.SaveChangesAsync(cancellationToken);
             var member = (await MemberEndpoints.LoadAsync(db, serverId, userId, cancellationToken))!;
             var server = (await ServerEndpoints.LoadAsync(db, serverId, userId, cancellationToken))!;
-            await change.AppendAsync(EventScope.Server, serverId, "MemberJoined", member, cancellationToken);
-            await change.AppendAsync(EventScope.User, userId, "ServerJoined", server, cancellationToken);
+            await change.AppendAsync(new MemberJoined(serverId, member), cancellationToken);
+            await change.AppendAsync(new ServerJoined(userId, server), cancellationToken);
             await change.CommitAsync(cancellationToken);
             return TypedResults.Ok(server);
         }
@@ -175,5 +158,5 @@ public static class InviteEndpoints
         : null;
 
     private static InviteResponse ToResponse(Invite i) =>
-        new(i.Code, i.ServerId.Text(), i.CreatorId.Text(), i.MaxUses, i.Uses, i.ExpiresAt, i.Temporary, i.CreatedAt);
+        new(i.Code, i.ServerId, i.CreatorId, i.MaxUses, i.Uses, i.ExpiresAt, i.Temporary, i.CreatedAt);
 }

@@ -1,6 +1,5 @@
 using KamaChat.Server.Features.Channels;
 using System.ComponentModel.DataAnnotations;
-using System.Security.Claims;
 using KamaChat.Server.Data;
 using KamaChat.Server.Features.Auth;
 using KamaChat.Server.Features.Events;
@@ -17,26 +16,22 @@ public static class MemberEndpoints
 {
     public static IEndpointRouteBuilder MapMemberEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1/servers/{id:long}/members").WithTags("Members").RequireAuthorization()
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status404NotFound);
-        group.MapGet("/", ListAsync).ProducesValidationProblem();
-        group.MapGet("/{userId:long}", GetAsync);
-        group.MapDelete("/@me", LeaveAsync).ProducesProblem(StatusCodes.Status409Conflict);
-        group.MapDelete("/{userId:long}", KickAsync).ProducesProblem(StatusCodes.Status403Forbidden);
-        group.MapPatch("/@me", UpdateMeAsync).ProducesValidationProblem().ProducesProblem(StatusCodes.Status403Forbidden);
-        group.MapPatch("/{userId:long}", UpdateAsync).ProducesValidationProblem().ProducesProblem(StatusCodes.Status403Forbidden);
+        var group = app.MapGroup("/api/v1/servers/{id:snowflake}/members").WithTags("Members").RequireAuthorization();
+        group.MapGet("/", ListAsync).RequireServerPermission().ProducesValidationProblem();
+        group.MapGet("/{userId:snowflake}", GetAsync).RequireServerPermission();
+        group.MapDelete("/@me", LeaveAsync).RequireServerPermission().ProducesProblem(StatusCodes.Status409Conflict);
+        group.MapDelete("/{userId:snowflake}", KickAsync).RequireServerPermission(P.Kick);
+        // Whose nickname decides the permission (CHANGE_NICKNAME for your own, MANAGE_NICKNAMES for others'), so the handler checks it.
+        group.MapPatch("/@me", UpdateMeAsync).RequireServerPermission().ProducesValidationProblem().ProducesProblem(StatusCodes.Status403Forbidden);
+        group.MapPatch("/{userId:snowflake}", UpdateAsync).RequireServerPermission().ProducesValidationProblem().ProducesProblem(StatusCodes.Status403Forbidden);
         return app;
     }
 
-    private static async Task<Results<Ok<List<MemberResponse>>, ProblemHttpResult>> ListAsync(
-        long id, long? after, [Range(1, 100)] int? limit, ClaimsPrincipal principal, KamaDbContext db, PermissionService permissions,
-        CancellationToken cancellationToken)
+    private static async Task<Ok<List<MemberResponse>>> ListAsync(
+        ServerAccess access, Snowflake? after, [Range(1, 100)] int? limit, KamaDbContext db, CancellationToken cancellationToken)
     {
-        if (await permissions.ForServerAsync(principal.UserId(), id, cancellationToken) is null)
-            return ServerProblems.ServerNotFound();
         var members = await Project(db.Members.AsNoTracking()
-                .Where(m => m.ServerId == id && (after == null || m.UserId > after))
+                .Where(m => m.ServerId == access.ServerId && (after == null || m.UserId > after))
                 .OrderBy(m => m.UserId)
                 .Take(limit ?? 50))
             .ToListAsync(cancellationToken);
@@ -44,39 +39,28 @@ public static class MemberEndpoints
     }
 
     private static async Task<Results<Ok<MemberResponse>, ProblemHttpResult>> GetAsync(
-        long id, long userId, ClaimsPrincipal principal, KamaDbContext db, PermissionService permissions, CancellationToken cancellationToken)
+        ServerAccess access, Snowflake userId, KamaDbContext db, CancellationToken cancellationToken)
     {
-        if (await permissions.ForServerAsync(principal.UserId(), id, cancellationToken) is null)
-            return ServerProblems.ServerNotFound();
-        var member = await LoadAsync(db, id, userId, cancellationToken);
+        var member = await LoadAsync(db, access.ServerId, userId, cancellationToken);
         return member is null ? Problems.NotFound("The member") : TypedResults.Ok(member);
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> LeaveAsync(
-        long id, ClaimsPrincipal principal, KamaDbContext db, PermissionService permissions, EventLog events, CancellationToken cancellationToken)
+        ServerAccess access, CurrentUser user, KamaDbContext db, EventLog events, CancellationToken cancellationToken)
     {
-        var userId = principal.UserId();
-        var access = await permissions.ForServerAsync(userId, id, cancellationToken);
-        if (access is null)
-            return ServerProblems.ServerNotFound();
         if (access.IsOwner)
             return Problems.Conflict("owner_cannot_leave", "The owner cannot leave the server: transfer it or delete it.");
 
         await using var change = await events.BeginAsync(cancellationToken);
-        await RemoveAsync(db, change, id, userId, "left", cancellationToken);
+        await RemoveAsync(db, change, access.ServerId, user.Id, "left", cancellationToken);
         await change.CommitAsync(cancellationToken);
         return TypedResults.NoContent();
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> KickAsync(
-        long id, long userId, ClaimsPrincipal principal, KamaDbContext db, PermissionService permissions, EventLog events,
-        CancellationToken cancellationToken)
+        ServerAccess access, Snowflake userId, KamaDbContext db, EventLog events, CancellationToken cancellationToken)
     {
-        var access = await permissions.ForServerAsync(principal.UserId(), id, cancellationToken);
-        if (access is null)
-            return ServerProblems.ServerNotFound();
-        if (!access.Has(P.Kick))
-            return ServerProblems.MissingPermission(P.Kick);
+        var id = access.ServerId;
         if (!await db.Members.AnyAsync(m => m.ServerId == id && m.UserId == userId, cancellationToken))
             return Problems.NotFound("The member");
         // The owner passes every hierarchy check, but must not kick themselves out of their own server.
@@ -90,27 +74,23 @@ public static class MemberEndpoints
     }
 
     private static Task<Results<Ok<MemberResponse>, ValidationProblem, ProblemHttpResult>> UpdateMeAsync(
-        long id, UpdateMemberRequest request, ClaimsPrincipal principal, KamaDbContext db, PermissionService permissions, EventLog events,
-        CancellationToken cancellationToken) =>
-        UpdateAsync(id, principal.UserId(), request, principal, db, permissions, events, cancellationToken);
+        ServerAccess access, UpdateMemberRequest request, CurrentUser user, KamaDbContext db, EventLog events, CancellationToken cancellationToken) =>
+        UpdateAsync(access, user.Id, request, user, db, events, cancellationToken);
 
     private static async Task<Results<Ok<MemberResponse>, ValidationProblem, ProblemHttpResult>> UpdateAsync(
-        long id, long userId, UpdateMemberRequest request, ClaimsPrincipal principal, KamaDbContext db, PermissionService permissions,
-        EventLog events, CancellationToken cancellationToken)
+        ServerAccess access, Snowflake userId, UpdateMemberRequest request, CurrentUser user, KamaDbContext db, EventLog events,
+        CancellationToken cancellationToken)
     {
-        var actorId = principal.UserId();
-        var access = await permissions.ForServerAsync(actorId, id, cancellationToken);
-        if (access is null)
-            return ServerProblems.ServerNotFound();
-        if (userId == actorId)
+        var id = access.ServerId;
+        if (userId == user.Id)
         {
             if (!access.Has(P.ChangeNickname) && !access.Has(P.ManageNicknames))
-                return ServerProblems.MissingPermission(P.ChangeNickname);
+                return PermissionProblems.MissingPermission(P.ChangeNickname);
         }
         else
         {
             if (!access.Has(P.ManageNicknames))
-                return ServerProblems.MissingPermission(P.ManageNicknames);
+                return PermissionProblems.MissingPermission(P.ManageNicknames);
             if (!await db.Members.AnyAsync(m => m.ServerId == id && m.UserId == userId, cancellationToken))
                 return Problems.NotFound("The member");
             if (!await Hierarchy.CanManageMemberAsync(db, access, userId, cancellationToken))
@@ -121,16 +101,16 @@ public static class MemberEndpoints
         var member = await db.Members.SingleOrDefaultAsync(m => m.ServerId == id && m.UserId == userId, cancellationToken);
         if (member is null)
             return Problems.NotFound("The member");
-        member.Nickname = request.Nickname is null ? null : ApiText.Cleared(request.Nickname);
+        member.Nickname = request.Nickname is null ? null : RequestText.Cleared(request.Nickname);
         await db.SaveChangesAsync(cancellationToken);
         var response = (await LoadAsync(db, id, userId, cancellationToken))!;
-        await change.AppendAsync(EventScope.Server, id, "MemberUpdated", response, cancellationToken);
+        await change.AppendAsync(new MemberUpdated(id, response), cancellationToken);
         await change.CommitAsync(cancellationToken);
         return TypedResults.Ok(response);
     }
 
     /// <summary>Ends a membership (leave, kick or ban) inside the caller's change, with its events.</summary>
-    internal static async Task<bool> RemoveAsync(KamaDbContext db, EventTransaction change, long serverId, long userId, string reason,
+    internal static async Task<bool> RemoveAsync(KamaDbContext db, EventTransaction change, Snowflake serverId, Snowflake userId, string reason,
         CancellationToken cancellationToken)
     {
         // Member roles go with the member row (cascade).
@@ -141,23 +121,22 @@ public static class MemberEndpoints
         await db.PermissionOverwrites
             .Where(o => o.TargetType == OverwriteTarget.Member && o.TargetId == userId && db.Channels.Any(c => c.Id == o.ChannelId && c.ServerId == serverId))
             .ExecuteDeleteAsync(cancellationToken);
-        await change.AppendAsync(EventScope.Server, serverId, "MemberLeft", new MemberLeftEvent(serverId.Text(), userId.Text(), reason), cancellationToken);
-        await change.AppendAsync(EventScope.User, userId, "ServerRemoved", new ServerRemovedEvent(serverId.Text(), reason), cancellationToken);
+        await change.AppendAsync(new MemberLeft(serverId, userId, reason), cancellationToken);
+        await change.AppendAsync(new ServerRemoved(userId, serverId, reason), cancellationToken);
         return true;
     }
 
-    public static async Task<MemberResponse?> LoadAsync(KamaDbContext db, long serverId, long userId, CancellationToken cancellationToken) =>
+    public static async Task<MemberResponse?> LoadAsync(KamaDbContext db, Snowflake serverId, Snowflake userId, CancellationToken cancellationToken) =>
         await Project(db.Members.AsNoTracking().Where(m => m.ServerId == serverId && m.UserId == userId))
             .SingleOrDefaultAsync(cancellationToken) is { } row ? ToResponse(row) : null;
 
     private static MemberResponse ToResponse(MemberRow m) =>
-        new(m.ServerId.Text(), m.UserId.Text(), m.Username, m.DisplayName, m.AvatarUrl, m.Nickname,
-            m.Roles.Select(r => r.Text()).ToList(), m.JoinedAt, m.Temporary);
+        new(m.ServerId, m.UserId, m.Username, m.DisplayName, m.AvatarUrl, m.Nickname, m.Roles, m.JoinedAt, m.Temporary);
 
     private static IQueryable<MemberRow> Project(IQueryable<Member> members) =>
         members.Select(m => new MemberRow(m.UserId, m.ServerId, m.User.UserName!, m.User.DisplayName, m.User.AvatarUrl, m.Nickname,
                 m.Roles.Select(r => r.RoleId).ToList(), m.JoinedAt, m.Temporary));
 
-    private sealed record MemberRow(long UserId, long ServerId, string Username, string? DisplayName, string? AvatarUrl, string? Nickname,
-        List<long> Roles, DateTimeOffset JoinedAt, bool Temporary);
+    private sealed record MemberRow(Snowflake UserId, Snowflake ServerId, string Username, string? DisplayName, string? AvatarUrl, string? Nickname,
+        List<Snowflake> Roles, DateTimeOffset JoinedAt, bool Temporary);
 }

@@ -1,11 +1,8 @@
-using System.Security.Claims;
 using KamaChat.Server.Data;
-using KamaChat.Server.Features.Auth;
 using KamaChat.Server.Features.Channels;
 using KamaChat.Server.Features.Events;
 using KamaChat.Server.Features.Permissions;
 using KamaChat.Server.Infrastructure.Http;
-using KamaChat.Server.Infrastructure.Ids;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using P = KamaChat.Server.Features.Permissions.Permissions;
@@ -20,50 +17,39 @@ public static class RoleEndpoints
 {
     public static IEndpointRouteBuilder MapRoleEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1/servers/{id:long}").WithTags("Roles").RequireAuthorization()
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status403Forbidden)
-            .ProducesProblem(StatusCodes.Status404NotFound);
-        group.MapGet("/roles", ListAsync);
-        group.MapPost("/roles", CreateAsync).ProducesValidationProblem();
-        group.MapPatch("/roles/positions", ReorderAsync).ProducesValidationProblem();
-        group.MapPatch("/roles/{roleId:long}", UpdateAsync).ProducesValidationProblem();
-        group.MapDelete("/roles/{roleId:long}", DeleteAsync).ProducesValidationProblem();
-        group.MapPut("/members/{userId:long}/roles/{roleId:long}", AssignAsync).ProducesValidationProblem();
-        group.MapDelete("/members/{userId:long}/roles/{roleId:long}", UnassignAsync).ProducesValidationProblem();
+        var group = app.MapGroup("/api/v1/servers/{id:snowflake}").WithTags("Roles").RequireAuthorization();
+        group.MapGet("/roles", ListAsync).RequireServerPermission();
+        group.MapPost("/roles", CreateAsync).RequireServerPermission(P.ManageRoles).ProducesValidationProblem();
+        group.MapPatch("/roles/positions", ReorderAsync).RequireServerPermission(P.ManageRoles).ProducesValidationProblem();
+        group.MapPatch("/roles/{roleId:snowflake}", UpdateAsync).RequireServerPermission(P.ManageRoles).ProducesValidationProblem();
+        group.MapDelete("/roles/{roleId:snowflake}", DeleteAsync).RequireServerPermission(P.ManageRoles).ProducesValidationProblem();
+        group.MapPut("/members/{userId:snowflake}/roles/{roleId:snowflake}", AssignAsync).RequireServerPermission(P.ManageRoles).ProducesValidationProblem();
+        group.MapDelete("/members/{userId:snowflake}/roles/{roleId:snowflake}", UnassignAsync).RequireServerPermission(P.ManageRoles).ProducesValidationProblem();
         return app;
     }
 
-    private static async Task<Results<Ok<List<RoleResponse>>, ProblemHttpResult>> ListAsync(
-        long id, ClaimsPrincipal principal, KamaDbContext db, PermissionService permissions, CancellationToken cancellationToken)
+    private static async Task<Ok<List<RoleResponse>>> ListAsync(ServerAccess access, KamaDbContext db, CancellationToken cancellationToken)
     {
-        if (await permissions.ForServerAsync(principal.UserId(), id, cancellationToken) is null)
-            return ServerProblems.ServerNotFound();
-        var roles = await db.Roles.AsNoTracking().Where(r => r.ServerId == id).OrderBy(r => r.Position).ThenBy(r => r.Id)
+        var roles = await db.Roles.AsNoTracking().Where(r => r.ServerId == access.ServerId).OrderBy(r => r.Position).ThenBy(r => r.Id)
             .ToListAsync(cancellationToken);
         return TypedResults.Ok(roles.Select(ToResponse).ToList());
     }
 
     private static async Task<Results<Created<RoleResponse>, ValidationProblem, ProblemHttpResult>> CreateAsync(
-        long id, CreateRoleRequest request, ClaimsPrincipal principal, KamaDbContext db, PermissionService permissions,
-        EventLog events, SnowflakeGenerator ids, CancellationToken cancellationToken)
+        ServerAccess access, CreateRoleRequest request, KamaDbContext db, EventLog events, SnowflakeGenerator ids, CancellationToken cancellationToken)
     {
         var name = request.Name.Trim();
         if (name.Length == 0)
             return Problems.Validation("name", "The name must not be blank.");
-        if (ApiText.ParsePermissions(request.Permissions ?? "0") is not { } granted)
+        if (PermissionBits.Parse(request.Permissions ?? "0") is not { } granted)
             return Problems.Validation("permissions", "Unknown permission bits.");
 
-        var access = await permissions.ForServerAsync(principal.UserId(), id, cancellationToken);
-        if (access is null)
-            return ServerProblems.ServerNotFound();
-        if (!access.Has(P.ManageRoles))
-            return ServerProblems.MissingPermission(P.ManageRoles);
+        var id = access.ServerId;
         // A new role goes to the bottom (position 1), so it is below its creator's highest role unless that is @everyone.
         if (!Hierarchy.CanManageRole(access, 1))
             return ServerProblems.RoleHierarchy();
         if ((granted & ~access.Permissions) is not P.None and var lacking)
-            return ServerProblems.MissingPermission(lacking);
+            return PermissionProblems.MissingPermission(lacking);
 
         await using var change = await events.BeginAsync(cancellationToken);
         var shifted = await db.Roles.Where(r => r.ServerId == id && r.Id != id).ToListAsync(cancellationToken);
@@ -72,28 +58,22 @@ public static class RoleEndpoints
         var role = new Role { Id = ids.NextId(), ServerId = id, Name = name, Permissions = granted, Color = request.Color, Position = 1, Mentionable = request.Mentionable };
         db.Roles.Add(role);
         foreach (var other in shifted)
-            await change.AppendAsync(EventScope.Server, id, "RoleUpdated", ToResponse(other), cancellationToken);
-        await change.AppendAsync(EventScope.Server, id, "RoleCreated", ToResponse(role), cancellationToken);
+            await change.AppendAsync(new RoleUpdated(id, ToResponse(other)), cancellationToken);
+        await change.AppendAsync(new RoleCreated(id, ToResponse(role)), cancellationToken);
         await change.CommitAsync(cancellationToken);
-        return TypedResults.Created($"/api/v1/servers/{id.Text()}/roles/{role.Id.Text()}", ToResponse(role));
+        return TypedResults.Created($"/api/v1/servers/{id}/roles/{role.Id}", ToResponse(role));
     }
 
     private static async Task<Results<Ok<RoleResponse>, ValidationProblem, ProblemHttpResult>> UpdateAsync(
-        long id, long roleId, UpdateRoleRequest request, ClaimsPrincipal principal, KamaDbContext db, PermissionService permissions,
-        EventLog events, CancellationToken cancellationToken)
+        ServerAccess access, Snowflake roleId, UpdateRoleRequest request, KamaDbContext db, EventLog events, CancellationToken cancellationToken)
     {
         if (request.Name is not null && request.Name.Trim().Length == 0)
             return Problems.Validation("name", "The name must not be blank.");
         P? granted = null;
-        if (request.Permissions is not null && (granted = ApiText.ParsePermissions(request.Permissions)) is null)
+        if (request.Permissions is not null && (granted = PermissionBits.Parse(request.Permissions)) is null)
             return Problems.Validation("permissions", "Unknown permission bits.");
 
-        var access = await permissions.ForServerAsync(principal.UserId(), id, cancellationToken);
-        if (access is null)
-            return ServerProblems.ServerNotFound();
-        if (!access.Has(P.ManageRoles))
-            return ServerProblems.MissingPermission(P.ManageRoles);
-
+        var id = access.ServerId;
         await using var change = await events.BeginAsync(cancellationToken);
         var role = await db.Roles.SingleOrDefaultAsync(r => r.Id == roleId && r.ServerId == id, cancellationToken);
         if (role is null)
@@ -103,7 +83,7 @@ public static class RoleEndpoints
         if (role.IsEveryone && request.Name is not null && request.Name.Trim() != Role.EveryoneName)
             return Problems.Validation("name", "The @everyone role cannot be renamed.");
         if (granted is { } newPermissions && (newPermissions & ~role.Permissions & ~access.Permissions) is not P.None and var lacking)
-            return ServerProblems.MissingPermission(lacking);
+            return PermissionProblems.MissingPermission(lacking);
 
         if (request.Name is not null)
             role.Name = request.Name.Trim();
@@ -113,26 +93,20 @@ public static class RoleEndpoints
             role.Color = color;
         if (request.Mentionable is { } mentionable)
             role.Mentionable = mentionable;
-        await change.AppendAsync(EventScope.Server, id, "RoleUpdated", ToResponse(role), cancellationToken);
+        await change.AppendAsync(new RoleUpdated(id, ToResponse(role)), cancellationToken);
         await change.CommitAsync(cancellationToken);
         return TypedResults.Ok(ToResponse(role));
     }
 
     private static async Task<Results<Ok<List<RoleResponse>>, ValidationProblem, ProblemHttpResult>> ReorderAsync(
-        long id, List<PositionRequest> request, ClaimsPrincipal principal, KamaDbContext db, PermissionService permissions,
-        EventLog events, CancellationToken cancellationToken)
+        ServerAccess access, List<PositionRequest> request, KamaDbContext db, EventLog events, CancellationToken cancellationToken)
     {
         if (request.Count is 0 or > 250 || request.Select(r => r.Id).Distinct().Count() != request.Count)
             return Problems.Validation("positions", "Send 1..250 roles, each once.");
         if (request.Any(r => r.Position < 1 || r.ParentId is not null))
             return Problems.Validation("positions", "Role positions start at 1 (@everyone stays at 0); roles have no parent.");
 
-        var access = await permissions.ForServerAsync(principal.UserId(), id, cancellationToken);
-        if (access is null)
-            return ServerProblems.ServerNotFound();
-        if (!access.Has(P.ManageRoles))
-            return ServerProblems.MissingPermission(P.ManageRoles);
-
+        var id = access.ServerId;
         await using var change = await events.BeginAsync(cancellationToken);
         var roles = await db.Roles.Where(r => r.ServerId == id && r.Id != id).ToListAsync(cancellationToken);
         var byId = roles.ToDictionary(r => r.Id);
@@ -152,7 +126,7 @@ public static class RoleEndpoints
             if (ordered[i].Position == i + 1)
                 continue;
             ordered[i].Position = i + 1;
-            await change.AppendAsync(EventScope.Server, id, "RoleUpdated", ToResponse(ordered[i]), cancellationToken);
+            await change.AppendAsync(new RoleUpdated(id, ToResponse(ordered[i])), cancellationToken);
         }
         await change.CommitAsync(cancellationToken);
         var everyone = await db.Roles.AsNoTracking().SingleAsync(r => r.Id == id, cancellationToken);
@@ -160,14 +134,9 @@ public static class RoleEndpoints
     }
 
     private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> DeleteAsync(
-        long id, long roleId, ClaimsPrincipal principal, KamaDbContext db, PermissionService permissions, EventLog events,
-        CancellationToken cancellationToken)
+        ServerAccess access, Snowflake roleId, KamaDbContext db, EventLog events, CancellationToken cancellationToken)
     {
-        var access = await permissions.ForServerAsync(principal.UserId(), id, cancellationToken);
-        if (access is null)
-            return ServerProblems.ServerNotFound();
-        if (!access.Has(P.ManageRoles))
-            return ServerProblems.MissingPermission(P.ManageRoles);
+        var id = access.ServerId;
         if (roleId == id)
             return Problems.Validation("roleId", "The @everyone role cannot be deleted.");
 
@@ -180,30 +149,23 @@ public static class RoleEndpoints
         // Member roles cascade; overwrites name their target without a foreign key, so they go explicitly.
         await db.PermissionOverwrites.Where(o => o.TargetType == OverwriteTarget.Role && o.TargetId == roleId).ExecuteDeleteAsync(cancellationToken);
         await db.Roles.Where(r => r.Id == roleId).ExecuteDeleteAsync(cancellationToken);
-        await change.AppendAsync(EventScope.Server, id, "RoleDeleted", new RoleDeletedEvent(id.Text(), roleId.Text()), cancellationToken);
+        await change.AppendAsync(new RoleDeleted(id, roleId), cancellationToken);
         await change.CommitAsync(cancellationToken);
         return TypedResults.NoContent();
     }
 
     private static Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> AssignAsync(
-        long id, long userId, long roleId, ClaimsPrincipal principal, KamaDbContext db, PermissionService permissions, EventLog events,
-        CancellationToken cancellationToken) =>
-        ChangeMemberRoleAsync(id, userId, roleId, assign: true, principal, db, permissions, events, cancellationToken);
+        ServerAccess access, Snowflake userId, Snowflake roleId, KamaDbContext db, EventLog events, CancellationToken cancellationToken) =>
+        ChangeMemberRoleAsync(access, userId, roleId, assign: true, db, events, cancellationToken);
 
     private static Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> UnassignAsync(
-        long id, long userId, long roleId, ClaimsPrincipal principal, KamaDbContext db, PermissionService permissions, EventLog events,
-        CancellationToken cancellationToken) =>
-        ChangeMemberRoleAsync(id, userId, roleId, assign: false, principal, db, permissions, events, cancellationToken);
+        ServerAccess access, Snowflake userId, Snowflake roleId, KamaDbContext db, EventLog events, CancellationToken cancellationToken) =>
+        ChangeMemberRoleAsync(access, userId, roleId, assign: false, db, events, cancellationToken);
 
     private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> ChangeMemberRoleAsync(
-        long id, long userId, long roleId, bool assign, ClaimsPrincipal principal, KamaDbContext db, PermissionService permissions,
-        EventLog events, CancellationToken cancellationToken)
+        ServerAccess access, Snowflake userId, Snowflake roleId, bool assign, KamaDbContext db, EventLog events, CancellationToken cancellationToken)
     {
-        var access = await permissions.ForServerAsync(principal.UserId(), id, cancellationToken);
-        if (access is null)
-            return ServerProblems.ServerNotFound();
-        if (!access.Has(P.ManageRoles))
-            return ServerProblems.MissingPermission(P.ManageRoles);
+        var id = access.ServerId;
         if (roleId == id)
             return Problems.Validation("roleId", "Every member has the @everyone role; it is not assigned.");
         var role = await db.Roles.AsNoTracking().SingleOrDefaultAsync(r => r.Id == roleId && r.ServerId == id, cancellationToken);
@@ -224,11 +186,11 @@ public static class RoleEndpoints
             await db.MemberRoles.Where(mr => mr.ServerId == id && mr.UserId == userId && mr.RoleId == roleId).ExecuteDeleteAsync(cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         var member = (await MemberEndpoints.LoadAsync(db, id, userId, cancellationToken))!;
-        await change.AppendAsync(EventScope.Server, id, "MemberUpdated", member, cancellationToken);
+        await change.AppendAsync(new MemberUpdated(id, member), cancellationToken);
         await change.CommitAsync(cancellationToken);
         return TypedResults.NoContent();
     }
 
     private static RoleResponse ToResponse(Role r) =>
-        new(r.Id.Text(), r.ServerId.Text(), r.Name, r.Permissions.Text(), r.Color, r.Position, r.Mentionable);
+        new(r.Id, r.ServerId, r.Name, r.Permissions.Text(), r.Color, r.Position, r.Mentionable);
 }

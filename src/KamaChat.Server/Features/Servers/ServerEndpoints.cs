@@ -1,5 +1,4 @@
 using KamaChat.Server.Features.Account;
-using System.Security.Claims;
 using KamaChat.Server.Data;
 using KamaChat.Server.Features.Auth;
 using KamaChat.Server.Features.Channels;
@@ -7,7 +6,6 @@ using KamaChat.Server.Features.Events;
 using KamaChat.Server.Features.Permissions;
 using KamaChat.Server.Features.Users;
 using KamaChat.Server.Infrastructure.Http;
-using KamaChat.Server.Infrastructure.Ids;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
@@ -23,36 +21,35 @@ public static class ServerEndpoints
         var group = app.MapGroup("/api/v1/servers").WithTags("Servers").RequireAuthorization()
             .ProducesProblem(StatusCodes.Status401Unauthorized);
         group.MapPost("/", CreateAsync).RequireAuthorization(VerifiedEmailPolicy.Name).ProducesValidationProblem();
-        group.MapGet("/{id:long}", GetAsync).ProducesProblem(StatusCodes.Status404NotFound);
-        group.MapPatch("/{id:long}", UpdateAsync).ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound);
-        group.MapDelete("/{id:long}", DeleteAsync).ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound);
-        group.MapPost("/{id:long}/transfer", TransferAsync).ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapGet("/{id:snowflake}", GetAsync).ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapPatch("/{id:snowflake}", UpdateAsync).RequireServerPermission(Permissions.Permissions.ManageServer).ProducesValidationProblem();
+        // Owner only: not a permission anyone can be given, so the handlers check it.
+        group.MapDelete("/{id:snowflake}", DeleteAsync).RequireServerPermission().ProducesValidationProblem().ProducesProblem(StatusCodes.Status403Forbidden);
+        group.MapPost("/{id:snowflake}/transfer", TransferAsync).RequireServerPermission().ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status403Forbidden);
         app.MapGet("/api/v1/users/@me/servers", ListMineAsync).WithTags("Servers").RequireAuthorization()
             .ProducesProblem(StatusCodes.Status401Unauthorized);
         return app;
     }
 
     private static async Task<Results<Created<ServerResponse>, ValidationProblem>> CreateAsync(
-        CreateServerRequest request, ClaimsPrincipal principal, KamaDbContext db, EventLog events, SnowflakeGenerator ids,
+        CreateServerRequest request, CurrentUser user, KamaDbContext db, EventLog events, SnowflakeGenerator ids,
         TimeProvider time, CancellationToken cancellationToken)
     {
         var name = request.Name.Trim();
         if (name.Length == 0)
             return Problems.Validation("name", "The name must not be blank.");
-        if (request.IconUrl is { Length: > 0 } icon && !ApiText.IsHttpUrl(icon))
+        if (request.IconUrl is { Length: > 0 } icon && !RequestText.IsHttpUrl(icon))
             return Problems.Validation("iconUrl", "The icon URL must be an absolute http or https URL.");
 
-        var userId = principal.UserId();
+        var userId = user.Id;
         var now = time.GetUtcNow();
         var server = new ChatServer
         {
             Id = ids.NextId(),
             Name = name,
-            Description = request.Description is null ? null : ApiText.Cleared(request.Description),
-            IconUrl = request.IconUrl is null ? null : ApiText.Cleared(request.IconUrl),
+            Description = request.Description is null ? null : RequestText.Cleared(request.Description),
+            IconUrl = request.IconUrl is null ? null : RequestText.Cleared(request.IconUrl),
             OwnerId = userId,
             CreatedAt = now,
         };
@@ -63,56 +60,47 @@ public static class ServerEndpoints
         db.Members.Add(new Member { ServerId = server.Id, UserId = userId, JoinedAt = now });
         db.Channels.Add(new Channel { Id = ids.NextId(), ServerId = server.Id, Type = ChannelType.Text, Name = "general", CreatedAt = now });
         var response = ToResponse(server, memberCount: 1);
-        await change.AppendAsync(EventScope.User, userId, "ServerJoined", response, cancellationToken);
+        await change.AppendAsync(new ServerJoined(userId, response), cancellationToken);
         await change.CommitAsync(cancellationToken);
-        return TypedResults.Created($"/api/v1/servers/{server.Id.Text()}", response);
+        return TypedResults.Created($"/api/v1/servers/{server.Id}", response);
     }
 
     private static async Task<Results<Ok<ServerResponse>, ProblemHttpResult>> GetAsync(
-        long id, ClaimsPrincipal principal, KamaDbContext db, CancellationToken cancellationToken)
+        Snowflake id, CurrentUser user, KamaDbContext db, CancellationToken cancellationToken)
     {
-        var server = await LoadAsync(db, id, principal.UserId(), cancellationToken);
+        var server = await LoadAsync(db, id, user.Id, cancellationToken);
         return server is null ? ServerProblems.ServerNotFound() : TypedResults.Ok(server);
     }
 
-    private static async Task<Results<Ok<ServerResponse>, ValidationProblem, ProblemHttpResult>> UpdateAsync(
-        long id, UpdateServerRequest request, ClaimsPrincipal principal, KamaDbContext db, PermissionService permissions,
-        EventLog events, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<ServerResponse>, ValidationProblem>> UpdateAsync(
+        ServerAccess access, UpdateServerRequest request, KamaDbContext db, EventLog events, CancellationToken cancellationToken)
     {
         if (request.Name is not null && request.Name.Trim().Length == 0)
             return Problems.Validation("name", "The name must not be blank.");
-        if (request.IconUrl is { Length: > 0 } icon && !string.IsNullOrWhiteSpace(icon) && !ApiText.IsHttpUrl(icon))
+        if (request.IconUrl is { Length: > 0 } icon && !string.IsNullOrWhiteSpace(icon) && !RequestText.IsHttpUrl(icon))
             return Problems.Validation("iconUrl", "The icon URL must be an absolute http or https URL.");
 
-        var access = await permissions.ForServerAsync(principal.UserId(), id, cancellationToken);
-        if (access is null)
-            return ServerProblems.ServerNotFound();
-        if (!access.Has(Permissions.Permissions.ManageServer))
-            return ServerProblems.MissingPermission(Permissions.Permissions.ManageServer);
-
+        var id = access.ServerId;
         await using var change = await events.BeginAsync(cancellationToken);
         var server = await db.Servers.SingleAsync(s => s.Id == id, cancellationToken);
         if (request.Name is not null)
             server.Name = request.Name.Trim();
         if (request.Description is not null)
-            server.Description = ApiText.Cleared(request.Description);
+            server.Description = RequestText.Cleared(request.Description);
         if (request.IconUrl is not null)
-            server.IconUrl = ApiText.Cleared(request.IconUrl);
+            server.IconUrl = RequestText.Cleared(request.IconUrl);
         var response = ToResponse(server, await db.Members.CountAsync(m => m.ServerId == id, cancellationToken));
-        await change.AppendAsync(EventScope.Server, id, "ServerUpdated", response, cancellationToken);
+        await change.AppendAsync(new ServerUpdated(id, response), cancellationToken);
         await change.CommitAsync(cancellationToken);
         return TypedResults.Ok(response);
     }
 
     private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> DeleteAsync(
-        long id, [FromBody] DeleteServerRequest request, ClaimsPrincipal principal, KamaDbContext db, PermissionService permissions,
-        EventLog events, CancellationToken cancellationToken)
+        ServerAccess access, [FromBody] DeleteServerRequest request, KamaDbContext db, EventLog events, CancellationToken cancellationToken)
     {
-        var access = await permissions.ForServerAsync(principal.UserId(), id, cancellationToken);
-        if (access is null)
-            return ServerProblems.ServerNotFound();
         if (!access.IsOwner)
             return ServerProblems.OwnerOnly();
+        var id = access.ServerId;
 
         await using var change = await events.BeginAsync(cancellationToken);
         var name = await db.Servers.Where(s => s.Id == id).Select(s => s.Name).SingleAsync(cancellationToken);
@@ -123,28 +111,25 @@ public static class ServerEndpoints
         // The database cascades from the server row: members and their roles, roles, bans, invites, channels and
         // with them overwrites, messages, reactions, mentions, attachments and read states.
         await db.Servers.Where(s => s.Id == id).ExecuteDeleteAsync(cancellationToken);
-        await change.AppendAsync(EventScope.Server, id, "ServerDeleted", new ServerDeletedEvent(id.Text()), cancellationToken);
+        await change.AppendAsync(new ServerDeleted(id), cancellationToken);
         foreach (var memberId in memberIds)
-            await change.AppendAsync(EventScope.User, memberId, "ServerRemoved", new ServerRemovedEvent(id.Text(), "deleted"), cancellationToken);
+            await change.AppendAsync(new ServerRemoved(memberId, id, "deleted"), cancellationToken);
         await change.CommitAsync(cancellationToken);
         return TypedResults.NoContent();
     }
 
     private static async Task<Results<Ok<ServerResponse>, ValidationProblem, ProblemHttpResult>> TransferAsync(
-        long id, TransferServerRequest request, ClaimsPrincipal principal, KamaDbContext db, PermissionService permissions,
-        UserManager<User> users, EventLog events, CancellationToken cancellationToken)
+        ServerAccess access, TransferServerRequest request, CurrentUser user, KamaDbContext db, UserManager<User> users, EventLog events,
+        CancellationToken cancellationToken)
     {
-        var userId = principal.UserId();
-        var access = await permissions.ForServerAsync(userId, id, cancellationToken);
-        if (access is null)
-            return ServerProblems.ServerNotFound();
         if (!access.IsOwner)
             return ServerProblems.OwnerOnly();
+        var (id, userId) = (access.ServerId, user.Id);
         if (request.NewOwnerId == userId)
             return Problems.Validation("newOwnerId", "You already own this server.");
         if (request.Password is not null)
         {
-            var me = await users.FindByIdAsync(userId.Text());
+            var me = await users.FindByIdAsync(userId.ToString());
             if (me is null || !await users.CheckPasswordAsync(me, request.Password))
                 return Problems.Forbidden("invalid_password", "The password is incorrect.");
         }
@@ -155,21 +140,21 @@ public static class ServerEndpoints
         var server = await db.Servers.SingleAsync(s => s.Id == id, cancellationToken);
         server.OwnerId = request.NewOwnerId;
         var response = ToResponse(server, await db.Members.CountAsync(m => m.ServerId == id, cancellationToken));
-        await change.AppendAsync(EventScope.Server, id, "ServerUpdated", response, cancellationToken);
+        await change.AppendAsync(new ServerUpdated(id, response), cancellationToken);
         await change.CommitAsync(cancellationToken);
         return TypedResults.Ok(response);
     }
 
-    private static async Task<Ok<List<ServerResponse>>> ListMineAsync(ClaimsPrincipal principal, KamaDbContext db, CancellationToken cancellationToken)
+    private static async Task<Ok<List<ServerResponse>>> ListMineAsync(CurrentUser user, KamaDbContext db, CancellationToken cancellationToken)
     {
-        var userId = principal.UserId();
+        var userId = user.Id;
         var rows = await Project(db.Servers.AsNoTracking().Where(s => s.Members.Any(m => m.UserId == userId)).OrderBy(s => s.Id))
             .ToListAsync(cancellationToken);
         return TypedResults.Ok(rows.Select(ToResponse).ToList());
     }
 
     /// <summary>The server as its member sees it; null when it does not exist or the user is not a member.</summary>
-    public static async Task<ServerResponse?> LoadAsync(KamaDbContext db, long serverId, long userId, CancellationToken cancellationToken)
+    public static async Task<ServerResponse?> LoadAsync(KamaDbContext db, Snowflake serverId, Snowflake userId, CancellationToken cancellationToken)
     {
         var row = await Project(db.Servers.AsNoTracking().Where(s => s.Id == serverId && s.Members.Any(m => m.UserId == userId)))
             .SingleOrDefaultAsync(cancellationToken);
@@ -177,13 +162,13 @@ public static class ServerEndpoints
     }
 
     public static ServerResponse ToResponse(ChatServer s, int memberCount) =>
-        new(s.Id.Text(), s.Name, s.Description, s.IconUrl, s.OwnerId.Text(), memberCount, s.CreatedAt);
+        new(s.Id, s.Name, s.Description, s.IconUrl, s.OwnerId, memberCount, s.CreatedAt);
 
     private static IQueryable<ServerRow> Project(IQueryable<ChatServer> servers) =>
         servers.Select(s => new ServerRow(s.Id, s.Name, s.Description, s.IconUrl, s.OwnerId, s.Members.Count, s.CreatedAt));
 
     private static ServerResponse ToResponse(ServerRow s) =>
-        new(s.Id.Text(), s.Name, s.Description, s.IconUrl, s.OwnerId.Text(), s.MemberCount, s.CreatedAt);
+        new(s.Id, s.Name, s.Description, s.IconUrl, s.OwnerId, s.MemberCount, s.CreatedAt);
 
-    private sealed record ServerRow(long Id, string Name, string? Description, string? IconUrl, long OwnerId, int MemberCount, DateTimeOffset CreatedAt);
+    private sealed record ServerRow(Snowflake Id, string Name, string? Description, string? IconUrl, Snowflake OwnerId, int MemberCount, DateTimeOffset CreatedAt);
 }

@@ -11,7 +11,7 @@ namespace KamaChat.Server.Features.Servers;
 /// </summary>
 public sealed class TemporaryMembership(KamaDbContext db, EventLog events)
 {
-    public async Task<int> ExpireAsync(long userId, CancellationToken cancellationToken)
+    public async Task<int> ExpireAsync(Snowflake userId, CancellationToken cancellationToken)
     {
         var servers = await db.Members
             .Where(m => m.UserId == userId && m.Temporary && !m.Roles.Any())

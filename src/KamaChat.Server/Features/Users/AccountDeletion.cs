@@ -1,9 +1,10 @@
-using System.Security.Claims;
 using KamaChat.Server.Data;
 using KamaChat.Server.Features.Auth;
 using KamaChat.Server.Features.Channels;
 using KamaChat.Server.Features.DirectMessages;
 using KamaChat.Server.Features.Events;
+using KamaChat.Server.Features.Relationships;
+using KamaChat.Server.Features.Servers;
 using KamaChat.Server.Infrastructure.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
@@ -26,10 +27,10 @@ public static class AccountDeletion
         username is not null && username.StartsWith(TombstonePrefix, StringComparison.OrdinalIgnoreCase);
 
     public static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> DeleteMeAsync(
-        [FromBody] DeleteAccountRequest request, ClaimsPrincipal principal, KamaDbContext db, UserManager<User> users, EventLog events,
-        CancellationToken cancellationToken)
+        [FromBody] DeleteAccountRequest request, CurrentUser me, KamaDbContext db, UserManager<User> users, EventLog events,
+        TokenService tokens, CancellationToken cancellationToken)
     {
-        var userId = principal.UserId();
+        var userId = me.Id;
         var user = await db.Users.SingleOrDefaultAsync(u => u.Id == userId, cancellationToken);
         if (user is null)
             return Problems.NotFound("The user");
@@ -52,6 +53,8 @@ public static class AccountDeletion
         Erase(user, users);
         await db.SaveChangesAsync(cancellationToken);
 
+        // Revoked first, so every node closes their gateway connections; then gone with the rest.
+        await tokens.RevokeAsync(change, userId, _ => true, "account_deleted", cancellationToken);
         await db.Sessions.Where(s => s.UserId == userId).ExecuteDeleteAsync(cancellationToken); // refresh tokens cascade
         await db.UserClaims.Where(c => c.UserId == userId).ExecuteDeleteAsync(cancellationToken);
         await db.UserLogins.Where(l => l.UserId == userId).ExecuteDeleteAsync(cancellationToken);
@@ -59,8 +62,14 @@ public static class AccountDeletion
         await db.ReadStates.Where(r => r.UserId == userId).ExecuteDeleteAsync(cancellationToken);
         await db.Members.Where(m => m.UserId == userId).ExecuteDeleteAsync(cancellationToken); // member roles cascade
         foreach (var serverId in memberships)
-            await change.AppendAsync(EventScope.Server, serverId, "MemberLeft",
-                new { serverId = Text(serverId), userId = Text(userId) }, cancellationToken);
+            await change.AppendAsync(new MemberLeft(serverId, userId, Reason: null), cancellationToken);
+        // Friendships, requests and blocks end on both sides; the people on the other side see them go.
+        var related = await db.Set<Relationship>().Where(r => r.OtherUserId == userId).OrderBy(r => r.UserId).Select(r => r.UserId).ToListAsync(cancellationToken);
+        await db.Set<Relationship>().Where(r => r.UserId == userId || r.OtherUserId == userId).ExecuteDeleteAsync(cancellationToken);
+        await db.Set<PrivacySettings>().Where(p => p.UserId == userId).ExecuteDeleteAsync(cancellationToken);
+        await db.Set<ServerPrivacy>().Where(p => p.UserId == userId).ExecuteDeleteAsync(cancellationToken);
+        foreach (var otherId in related)
+            await change.AppendAsync(new RelationshipRemoved(otherId, userId), cancellationToken);
         // Group DMs hand ownership over or disappear with their last participant, as when leaving.
         foreach (var channelId in dms)
             await DmChannels.RemoveRecipientAsync(db, change, channelId, userId, cancellationToken);
@@ -71,7 +80,7 @@ public static class AccountDeletion
 
     private static void Erase(User user, UserManager<User> users)
     {
-        user.UserName = TombstonePrefix + Text(user.Id);
+        user.UserName = TombstonePrefix + user.Id;
         user.NormalizedUserName = users.NormalizeName(user.UserName);
         user.Email = null;
         user.NormalizedEmail = null;
@@ -90,6 +99,4 @@ public static class AccountDeletion
         user.AvatarUrl = null;
         user.StatusText = null;
     }
-
-    private static string Text(long id) => id.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -4,7 +4,7 @@ namespace KamaChat.Server.Features.Users;
 
 /// <summary>The signed-in user's own view of their account.</summary>
 public sealed record MeResponse(
-    string Id,
+    Snowflake Id,
     string Username,
     string Email,
     bool EmailVerified,
@@ -15,13 +15,13 @@ public sealed record MeResponse(
     DateTimeOffset CreatedAt)
 {
     public static MeResponse From(User user) => new(
-        user.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), user.UserName!, user.Email!, user.EmailConfirmed,
+        user.Id, user.UserName!, user.Email!, user.EmailConfirmed,
         user.DisplayName, user.AvatarUrl, user.Bio, user.StatusText, user.CreatedAt);
 }
 
 /// <summary>What anyone signed in may see of another user.</summary>
 public sealed record UserProfileResponse(
-    string Id,
+    Snowflake Id,
     string Username,
     string? DisplayName,
     string? AvatarUrl,

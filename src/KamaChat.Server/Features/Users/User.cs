@@ -5,7 +5,7 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 namespace KamaChat.Server.Features.Users;
 
 /// <summary>An account: ASP.NET Core Identity's user plus the public profile.</summary>
-public sealed class User : IdentityUser<long>
+public sealed class User : IdentityUser<Snowflake>
 {
     public const int UserNameMinLength = 2;
     public const int UserNameMaxLength = 32;

@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Security.Claims;
 using KamaChat.Server.Data;
 using KamaChat.Server.Features.Auth;
 using KamaChat.Server.Infrastructure.Http;
@@ -21,44 +19,43 @@ public static class UserEndpoints
         group.MapDelete("/@me", AccountDeletion.DeleteMeAsync)
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status409Conflict);
-        group.MapGet("/{id:long}", GetProfileAsync);
+        group.MapGet("/{id:snowflake}", GetProfileAsync);
         return app;
     }
 
     private static async Task<Results<Ok<MeResponse>, ProblemHttpResult>> GetMeAsync(
-        ClaimsPrincipal principal, KamaDbContext db, CancellationToken cancellationToken)
+        CurrentUser me, KamaDbContext db, CancellationToken cancellationToken)
     {
-        var userId = principal.UserId();
+        var userId = me.Id;
         var user = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Id == userId, cancellationToken);
         return user is null ? Problems.NotFound("The user") : TypedResults.Ok(MeResponse.From(user));
     }
 
     private static async Task<Results<Ok<MeResponse>, ValidationProblem, ProblemHttpResult>> UpdateMeAsync(
-        UpdateProfileRequest request, ClaimsPrincipal principal, KamaDbContext db, CancellationToken cancellationToken)
+        UpdateProfileRequest request, CurrentUser me, KamaDbContext db, CancellationToken cancellationToken)
     {
-        if (request.AvatarUrl is { Length: > 0 } avatar &&
-            !(Uri.TryCreate(avatar.Trim(), UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp)))
+        if (request.AvatarUrl is { Length: > 0 } avatar && !RequestText.IsHttpUrl(avatar))
             return Problems.Validation("avatarUrl", "The avatar URL must be an absolute http or https URL.");
 
-        var userId = principal.UserId();
+        var userId = me.Id;
         var user = await db.Users.SingleOrDefaultAsync(u => u.Id == userId, cancellationToken);
         if (user is null)
             return Problems.NotFound("The user");
 
         if (request.DisplayName is not null)
-            user.DisplayName = Cleared(request.DisplayName);
+            user.DisplayName = RequestText.Cleared(request.DisplayName);
         if (request.Bio is not null)
-            user.Bio = Cleared(request.Bio);
+            user.Bio = RequestText.Cleared(request.Bio);
         if (request.AvatarUrl is not null)
-            user.AvatarUrl = Cleared(request.AvatarUrl);
+            user.AvatarUrl = RequestText.Cleared(request.AvatarUrl);
         if (request.StatusText is not null)
-            user.StatusText = Cleared(request.StatusText);
+            user.StatusText = RequestText.Cleared(request.StatusText);
         await db.SaveChangesAsync(cancellationToken);
         return TypedResults.Ok(MeResponse.From(user));
     }
 
     private static async Task<Results<Ok<UserProfileResponse>, ProblemHttpResult>> GetProfileAsync(
-        long id, KamaDbContext db, CancellationToken cancellationToken)
+        Snowflake id, KamaDbContext db, CancellationToken cancellationToken)
     {
         var profile = await db.Users.AsNoTracking()
             .Where(u => u.Id == id)
@@ -66,10 +63,7 @@ public static class UserEndpoints
             .SingleOrDefaultAsync(cancellationToken);
         return profile is null
             ? Problems.NotFound("The user")
-            : TypedResults.Ok(new UserProfileResponse(profile.Id.ToString(CultureInfo.InvariantCulture), profile.UserName!,
+            : TypedResults.Ok(new UserProfileResponse(profile.Id, profile.UserName!,
                 profile.DisplayName, profile.AvatarUrl, profile.Bio, profile.StatusText, profile.CreatedAt));
     }
-
-    /// <summary>Whitespace-only means "clear this field".</summary>
-    private static string? Cleared(string value) => value.Trim() is { Length: > 0 } trimmed ? trimmed : null;
 }

@@ -1,4 +1,3 @@
-using KamaChat.Server.Infrastructure.Ids;
 using Microsoft.Extensions.Options;
 
 namespace KamaChat.Server.Infrastructure.Configuration;
@@ -39,11 +38,8 @@ public static class ConfigurationExtensions
     /// <summary>Listen address from the seed's HOST and PORT (default localhost:3000), unless ASP.NET Core's own URLS is set.</summary>
     public static WebApplicationBuilder UseSeedListenAddress(this WebApplicationBuilder builder)
     {
-        if (!string.IsNullOrEmpty(builder.Configuration["URLS"]) || !string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
-            return builder;
-        var host = builder.Configuration["HOST"] is { Length: > 0 } h ? h : "localhost";
-        var port = builder.Configuration["PORT"] is { Length: > 0 } p ? p : "3000";
-        builder.WebHost.UseUrls($"http://{host}:{port}");
+        if (ListenAddress.AspNetCoreUrls(builder.Configuration) is null)
+            builder.WebHost.UseUrls(ListenAddress.FromHostAndPort(builder.Configuration));
         return builder;
     }
 }

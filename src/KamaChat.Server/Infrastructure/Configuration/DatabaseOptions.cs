@@ -20,14 +20,23 @@ public sealed class DatabaseOptions
     /// <summary>Set when the configuration could not be understood; start-up reports it.</summary>
     public string? Error { get; set; }
 
+    /// <summary>
+    /// How long a SQLite write waits for the file's write lock (KAMACHAT_SQLITE_BUSY_TIMEOUT_MS). Writers take turns in
+    /// milliseconds; a lock held longer (a backup, someone in the sqlite3 shell) gets 503 with Retry-After, not a hang.
+    /// </summary>
+    public int SqliteBusyTimeoutMilliseconds { get; set; } = 10_000;
+
     public static void Bind(DatabaseOptions options, IConfiguration configuration, ServerOptions server)
     {
+        if (int.TryParse(configuration["KAMACHAT_SQLITE_BUSY_TIMEOUT_MS"], System.Globalization.NumberStyles.None,
+                System.Globalization.CultureInfo.InvariantCulture, out var busy) && busy > 0)
+            options.SqliteBusyTimeoutMilliseconds = busy;
         try
         {
             var url = configuration["DATABASE_URL"];
             if (!string.IsNullOrWhiteSpace(url))
             {
-                (options.Provider, options.ConnectionString) = FromUrl(url.Trim());
+                (options.Provider, options.ConnectionString) = FromUrl(url.Trim(), options.SqliteBusyTimeoutMilliseconds);
             }
             else if (!string.IsNullOrWhiteSpace(configuration["DB_HOST"]))
             {
@@ -44,7 +53,7 @@ public sealed class DatabaseOptions
             else
             {
                 var file = Path.GetFullPath(Path.Combine(server.DataDirectory, "kamachat.db"));
-                (options.Provider, options.ConnectionString) = (DatabaseProvider.Sqlite, SqliteConnectionString(file));
+                (options.Provider, options.ConnectionString) = (DatabaseProvider.Sqlite, SqliteConnectionString(file, options.SqliteBusyTimeoutMilliseconds));
             }
         }
         catch (Exception e) when (e is FormatException or ArgumentException or UriFormatException)
@@ -54,7 +63,7 @@ public sealed class DatabaseOptions
     }
 
     /// <summary>Accepts postgres:// URLs (as Heroku-style hosts give them), Npgsql key=value strings, and sqlite: paths.</summary>
-    internal static (DatabaseProvider, string) FromUrl(string url)
+    internal static (DatabaseProvider, string) FromUrl(string url, int sqliteBusyTimeoutMilliseconds = 10_000)
     {
         if (url.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase) ||
             url.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase))
@@ -85,18 +94,24 @@ public sealed class DatabaseOptions
             var path = url["sqlite:".Length..];
             if (path.StartsWith("//", StringComparison.Ordinal))
                 path = path[2..]; // sqlite:///absolute/path or sqlite://relative/path
-            return (DatabaseProvider.Sqlite, SqliteConnectionString(Path.GetFullPath(path)));
+            return (DatabaseProvider.Sqlite, SqliteConnectionString(Path.GetFullPath(path), sqliteBusyTimeoutMilliseconds));
         }
 
         if (url.Contains("Data Source=", StringComparison.OrdinalIgnoreCase))
-            return (DatabaseProvider.Sqlite, url);
+            return (DatabaseProvider.Sqlite, new SqliteConnectionStringBuilder(url) { DefaultTimeout = Seconds(sqliteBusyTimeoutMilliseconds) }.ConnectionString);
 
         // Anything else is taken as an Npgsql key=value connection string; the builder rejects nonsense.
         return (DatabaseProvider.Postgres, new NpgsqlConnectionStringBuilder(url).ConnectionString);
     }
 
-    private static string SqliteConnectionString(string file) =>
-        new SqliteConnectionStringBuilder { DataSource = file, Cache = SqliteCacheMode.Private, Pooling = true }.ConnectionString;
+    // Microsoft.Data.Sqlite retries a busy statement until its command timeout (30 s unless told): the same bound as SQLite's own.
+    private static string SqliteConnectionString(string file, int busyTimeoutMilliseconds) =>
+        new SqliteConnectionStringBuilder
+        {
+            DataSource = file, Cache = SqliteCacheMode.Private, Pooling = true, DefaultTimeout = Seconds(busyTimeoutMilliseconds),
+        }.ConnectionString;
+
+    private static int Seconds(int milliseconds) => Math.Max(1, (milliseconds + 999) / 1000);
 }
 
 internal sealed class DatabaseOptionsValidator : IValidateOptions<DatabaseOptions>

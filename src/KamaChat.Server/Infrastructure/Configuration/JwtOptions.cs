@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using KamaChat.Server.Infrastructure.Storage;
 using Microsoft.Extensions.Options;
 
 namespace KamaChat.Server.Infrastructure.Configuration;
@@ -30,6 +31,9 @@ public sealed class JwtOptions
             options.SigningKey = Encoding.UTF8.GetBytes(secret);
             if (options.SigningKey.Length < MinimumSecretBytes)
                 options.Error = $"JWT_SECRET is {options.SigningKey.Length} bytes; set it to at least {MinimumSecretBytes} random bytes (for example: openssl rand -base64 48).";
+            else if (environment.IsProduction() && SecretStrength.LooksGuessable(secret))
+                options.Error = "JWT_SECRET looks guessable (a repeated pattern or too few different characters); "
+                    + $"set it to at least {MinimumSecretBytes} random bytes (for example: openssl rand -base64 48).";
         }
         else if (environment.IsProduction())
         {
@@ -47,14 +51,49 @@ public sealed class JwtOptions
             options.RefreshTokenLifetime = refresh;
     }
 
-    private static byte[] LoadOrCreateDevelopmentKey(string path)
+    /// <summary>
+    /// The key is a secret: the file is readable by its owner only, and appears whole (two nodes or processes starting
+    /// together agree on the one that was written first).
+    /// </summary>
+    internal static byte[] LoadOrCreateDevelopmentKey(string path)
     {
-        if (File.Exists(path))
-            return Convert.FromBase64String(File.ReadAllText(path).Trim());
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        var key = RandomNumberGenerator.GetBytes(48);
-        File.WriteAllText(path, Convert.ToBase64String(key));
-        return key;
+        if (!File.Exists(path))
+            AtomicFile.TryCreate(path, Encoding.ASCII.GetBytes(Convert.ToBase64String(RandomNumberGenerator.GetBytes(48))), AtomicFile.OwnerOnly);
+        else if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(path) & ~AtomicFile.OwnerOnly) != 0)
+            // Written by an older version with the default mode.
+            File.SetUnixFileMode(path, AtomicFile.OwnerOnly);
+        return Convert.FromBase64String(File.ReadAllText(path).Trim());
+    }
+}
+
+/// <summary>Catches the obviously weak secrets (aaaa…, a word repeated, a short pattern): not a strength meter.</summary>
+internal static class SecretStrength
+{
+    /// <summary>Bits of Shannon entropy over the characters used, times the length: a random 32-byte base64 string has ~190.</summary>
+    private const double MinimumBits = 100;
+
+    public static bool LooksGuessable(string secret)
+    {
+        if (secret.Distinct().Count() < 8 || RepeatsAShortPattern(secret))
+            return true;
+        var bitsPerCharacter = secret.GroupBy(c => c)
+            .Select(g => (double)g.Count() / secret.Length)
+            .Sum(p => -p * Math.Log2(p));
+        return bitsPerCharacter * secret.Length < MinimumBits;
+    }
+
+    /// <summary>Whether the secret is some shorter piece repeated (the last copy may be cut short).</summary>
+    private static bool RepeatsAShortPattern(string secret)
+    {
+        for (var period = 1; period <= secret.Length / 2; period++)
+        {
+            var repeats = true;
+            for (var i = period; i < secret.Length && repeats; i++)
+                repeats = secret[i] == secret[i - period];
+            if (repeats)
+                return true;
+        }
+        return false;
     }
 }
 

@@ -15,7 +15,10 @@ public sealed class ServerOptions
 
     public bool MigrateOnStart { get; set; } = true;
 
-    /// <summary>Where users reach the web client (PUBLIC_URL); links in emails start with it.</summary>
+    /// <summary>
+    /// Where users reach the web client (PUBLIC_URL); links in emails start with it. Without PUBLIC_URL, the address
+    /// this node listens on (HOST and PORT, or URLS), so mailed links work on whatever port it runs.
+    /// </summary>
     public Uri PublicUrl { get; set; } = new("http://localhost:3000/");
 
     public string? PublicUrlText { get; set; }
@@ -30,8 +33,15 @@ public sealed class ServerOptions
             options.MigrateOnStart = migrate;
         options.PublicUrlText = configuration["PUBLIC_URL"];
         // Links are resolved against it as a base, so it must end in '/' (or a path prefix would be dropped).
-        if (options.PublicUrlText is { Length: > 0 } text && Uri.TryCreate(text.TrimEnd('/') + "/", UriKind.Absolute, out var publicUrl))
-            options.PublicUrl = publicUrl;
+        if (options.PublicUrlText is { Length: > 0 } text)
+        {
+            if (Uri.TryCreate(text.TrimEnd('/') + "/", UriKind.Absolute, out var publicUrl))
+                options.PublicUrl = publicUrl;
+        }
+        else if (ListenAddress.Reachable(configuration) is { } listening)
+        {
+            options.PublicUrl = listening;
+        }
     }
 }
 

@@ -1,3 +1,4 @@
+using KamaChat.Server.Infrastructure.Storage;
 using MailKit.Net.Smtp;
 using Microsoft.Extensions.Options;
 using MimeKit;
@@ -33,12 +34,11 @@ internal sealed class MailDirectoryEmailSender(IOptions<EmailOptions> options, I
 {
     public async Task SendAsync(MimeMessage message, string? link, CancellationToken cancellationToken)
     {
-        var directory = options.Value.MailDirectory;
-        Directory.CreateDirectory(directory);
         // Named after the message id, which comes from the job id: a redelivered job overwrites, never duplicates.
         var name = string.Concat((message.MessageId ?? MimeKit.Utils.MimeUtils.GenerateMessageId()).Select(c => char.IsLetterOrDigit(c) || c is '-' or '.' ? c : '_')) + ".eml";
-        var path = Path.Combine(directory, name);
-        await message.WriteToAsync(path, cancellationToken);
+        var path = Path.Combine(options.Value.MailDirectory, name);
+        // Whoever watches the directory (a mail client, the e2e tests) must never open a file still being written.
+        await AtomicFile.WriteAsync(path, (stream, ct) => message.WriteToAsync(stream, ct), cancellationToken);
         logger.LogInformation("Email to {To} \"{Subject}\" written to {Path}{Link}", message.To.ToString(), message.Subject, path,
             link is null ? "" : $"; link: {link}");
     }

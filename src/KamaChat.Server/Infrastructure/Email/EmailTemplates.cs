@@ -34,11 +34,12 @@ public static class EmailTemplates
             "The link is valid for 1 hour and works once. Resetting signs out every device. If you did not ask for this, ignore this email: your password stays as it is."],
         ("Choose a new password", link));
 
-    public static EmailContent NewSignIn(string userName, DateTimeOffset when, string? device, string? ipAddress) => Compose(
+    /// <param name="device">How the device is named (<c>Firefox on Windows</c>), never the client's own User-Agent text.</param>
+    public static EmailContent NewSignIn(string userName, DateTimeOffset when, string device, string? ipAddress) => Compose(
         "New sign-in to your KamaChat account",
         $"Hi {userName},",
         [$"Your account was signed in to on {when.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC"
-            + $" from {device ?? "an unknown device"} ({ipAddress ?? "unknown address"}).",
+            + $" from {device} ({ipAddress ?? "unknown address"}).",
             "If this was you, there is nothing to do. If not, change your password now and sign out the devices you do not recognise in Settings → Sessions."],
         null);
 

@@ -23,19 +23,35 @@ public static class Hosting
     {
         app.Use((context, next) =>
         {
+            var request = context.Request;
             var headers = context.Response.Headers;
             headers.XContentTypeOptions = "nosniff";
             headers["Referrer-Policy"] = "no-referrer";
+            // API answers are per user and per moment: no browser or proxy cache may keep them (an endpoint may say otherwise).
+            if (request.Path.StartsWithSegments("/api"))
+                headers.CacheControl = "no-store";
             // The interactive docs load their own inline script; everything else gets a strict policy.
-            if (!context.Request.Path.StartsWithSegments("/docs"))
+            if (!request.Path.StartsWithSegments("/docs"))
                 headers.ContentSecurityPolicy =
                     "default-src 'self'; img-src 'self' data: blob: https:; media-src 'self' blob: https:; " +
-                    "style-src 'self' 'unsafe-inline'; connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'self'; object-src 'none'";
+                    $"style-src 'self' 'unsafe-inline'; connect-src 'self'{OwnWebSocketOrigin(request)}; frame-ancestors 'none'; base-uri 'self'; object-src 'none'";
             else
                 headers.ContentSecurityPolicy = "frame-ancestors 'none'";
             return next(context);
         });
         return app;
+    }
+
+    /// <summary>
+    /// The gateway's origin as the page's own host over ws(s): 'self' covers it in current browsers, older Safari needs
+    /// it spelled out. Never any host (ws: wss:), which would let injected script talk to anyone's socket.
+    /// </summary>
+    private static string OwnWebSocketOrigin(HttpRequest request)
+    {
+        var host = request.Host.Value;
+        if (string.IsNullOrEmpty(host) || !host.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or ':' or '[' or ']'))
+            return "";
+        return $" {(request.IsHttps ? "wss" : "ws")}://{host}";
     }
 
     /// <summary>
@@ -58,8 +74,8 @@ public static class Hosting
         var files = new StaticFileOptions { FileProvider = new PhysicalFileProvider(root) };
         app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files.FileProvider });
         app.UseStaticFiles(files);
-        // Client routes only: /api and /hubs paths that match nothing stay 404/405 problems (status code pages).
-        app.MapFallbackToFile("{*path:regex(^(?!api/|hubs/|openapi/).*$):nonfile}", "index.html", files).AllowAnonymous();
+        // Client routes only: /api, /hubs and the docs' paths that match nothing stay 404/405 problems (status code pages).
+        app.MapFallbackToFile("{*path:regex(^(?!api/|hubs/|openapi/|docs(/|$)).*$):nonfile}", "index.html", files).AllowAnonymous();
         return app;
     }
 }

@@ -1,7 +1,11 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using KamaChat.Server.Infrastructure.Configuration;
+using KamaChat.Server.Infrastructure.Storage;
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
 
 namespace KamaChat.Server.Infrastructure.Http;
 
@@ -28,10 +32,27 @@ public static class ProblemDetailsExtensions
             // A field the API does not know is a client mistake worth telling about, not something to drop silently.
             options.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
             options.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
+            // Numbers are JSON numbers (the web defaults also read them from strings, which OpenAPI then declares as
+            // "integer or string"); ids are Snowflakes, strings on the wire by their own converter.
+            options.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
         });
+        // {id:snowflake}: a route segment that is not an id matches nothing.
+        builder.Services.Configure<RouteOptions>(options => options.SetParameterPolicy<SnowflakeRouteConstraint>("snowflake"));
         // Binding failures throw instead of answering an empty 400, so the handler below writes a problem
         // and no endpoint code runs on a half-bound request.
         builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+
+        builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(kestrel =>
+        {
+            // Which server software answers is nobody's business.
+            kestrel.AddServerHeader = false;
+            kestrel.ConfigureEndpointDefaults(listen => listen.UsePathNulRewriting());
+        });
+
+        builder.Services.AddOptions<TrustedProxies>().Configure<IConfiguration>(TrustedProxies.Bind).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<TrustedProxies>, TrustedProxiesValidator>();
+        builder.Services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<TrustedProxies>>((o, proxies) => proxies.Value.Apply(o));
+        builder.Services.AddHsts(options => options.MaxAge = TimeSpan.FromDays(365));
         return builder;
     }
 
@@ -51,14 +72,21 @@ public static class ProblemDetailsExtensions
 
     public static WebApplication UseApiPlumbing(this WebApplication app)
     {
+        // First: everything after it (rate limits, sessions, logs, HSTS) sees the client's address and scheme.
+        app.UseForwardedHeaders();
+        if (app.Environment.IsProduction())
+            // Sent only on HTTPS requests (directly, or through a trusted proxy that says so).
+            app.UseHsts();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseRequestTextValidation();
         return app;
     }
 }
 
 /// <summary>Turns bad requests into 400 problems and anything unexpected into a 500 without internals.</summary>
-internal sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogger<ApiExceptionHandler> logger) : IExceptionHandler
+internal sealed class ApiExceptionHandler(
+    IProblemDetailsService problems, StorageHealth storage, IOptions<DatabaseOptions> database, ILogger<ApiExceptionHandler> logger) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
     {
@@ -86,6 +114,21 @@ internal sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogg
                 Status = StatusCodes.Status503ServiceUnavailable,
                 Detail = "A background service is unavailable; nothing was changed. Try again shortly.",
                 Extensions = { ["code"] = "service_unavailable" },
+            };
+        }
+        else if (StorageFailure.IsStorageFailure(exception))
+        {
+            // The transaction did not commit, so nothing was changed; a read-only or broken pooled connection must not
+            // outlive the fault, or writes keep failing after storage is back.
+            logger.LogWarning(exception, "Storage unavailable for {Method} {Path}", context.Request.Method, context.Request.Path);
+            storage.Failed();
+            StorageFailure.ClearPool(database.Value);
+            context.Response.Headers.RetryAfter = "5";
+            problem = new ProblemDetails
+            {
+                Status = StatusCodes.Status503ServiceUnavailable,
+                Detail = "Storage is unavailable right now; nothing was changed. Try again shortly.",
+                Extensions = { ["code"] = "service_unavailable", ["retryAfterSeconds"] = 5 },
             };
         }
         else if (exception is OperationCanceledException && context.RequestAborted.IsCancellationRequested)

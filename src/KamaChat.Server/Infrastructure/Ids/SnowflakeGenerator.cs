@@ -27,40 +27,61 @@ public sealed class SnowflakeGenerator
         _time = time;
     }
 
-    public long NextId()
+    public Snowflake NextId()
+    {
+        lock (_gate)
+            return new Snowflake(Issue((long)(_time.GetUtcNow() - Epoch).TotalMilliseconds));
+    }
+
+    /// <summary>
+    /// An id greater than <paramref name="floor"/> as well as than every id issued here before: for ids that must follow
+    /// commit order while nodes' clocks disagree. When the floor comes from a clock ahead of ours, this generator moves
+    /// on to the floor's time and keeps counting from there, so its ids stay unique and increasing.
+    /// </summary>
+    public Snowflake NextIdAbove(Snowflake floor)
     {
         lock (_gate)
         {
-            var now = (long)(_time.GetUtcNow() - Epoch).TotalMilliseconds;
-
-            // A clock that steps back (NTP correction, VM resume) must never yield a smaller ID,
-            // so we keep counting from the last timestamp we issued until the clock catches up.
-            if (now < _lastMilliseconds)
-                now = _lastMilliseconds;
-
-            if (now == _lastMilliseconds)
-            {
-                _sequence = (_sequence + 1) & SequenceMask;
-                // 4096 IDs in one millisecond: borrow the next millisecond instead of spinning,
-                // which keeps IDs unique and ordered without blocking the caller.
-                if (_sequence == 0)
-                    now = _lastMilliseconds + 1;
-            }
-            else
-            {
-                _sequence = 0;
-            }
-
-            _lastMilliseconds = now;
-            return (now << (NodeBits + SequenceBits)) | (_node << SequenceBits) | _sequence;
+            var floorMilliseconds = floor.Value >> (NodeBits + SequenceBits);
+            var id = Issue(Math.Max((long)(_time.GetUtcNow() - Epoch).TotalMilliseconds, floorMilliseconds));
+            // Same millisecond as the floor but a lower node or sequence: the next millisecond is above it.
+            return new Snowflake(id > floor.Value ? id : Issue(floorMilliseconds + 1));
         }
     }
 
-    public static DateTimeOffset TimestampOf(long id) => Epoch.AddMilliseconds(id >> (NodeBits + SequenceBits));
+    /// <summary>The id for <paramref name="now"/>; called under the lock.</summary>
+    private long Issue(long now)
+    {
+        // A clock that steps back (NTP correction, VM resume) must never yield a smaller ID,
+        // so we keep counting from the last timestamp we issued until the clock catches up.
+        if (now < _lastMilliseconds)
+            now = _lastMilliseconds;
 
-    public static int NodeOf(long id) => (int)((id >> SequenceBits) & MaxNodeId);
+        if (now == _lastMilliseconds)
+        {
+            _sequence = (_sequence + 1) & SequenceMask;
+            // 4096 IDs in one millisecond: borrow the next millisecond instead of spinning,
+            // which keeps IDs unique and ordered without blocking the caller.
+            if (_sequence == 0)
+                now = _lastMilliseconds + 1;
+        }
+        else
+        {
+            _sequence = 0;
+        }
 
-    /// <summary>The smallest ID that could have been issued at <paramref name="time"/>: a cursor for time filters.</summary>
-    public static long MinimumIdAt(DateTimeOffset time) =>
-        Math.Max(0, (long)(time - Epoch).TotalMilliseconds) << (NodeBits + SequenceBits);
+        _lastMilliseconds = now;
+        return (now << (NodeBits + SequenceBits)) | (_node << SequenceBits) | _sequence;
+    }
+
+    public static DateTimeOffset TimestampOf(Snowflake id) => Epoch.AddMilliseconds(id.Value >> (NodeBits + SequenceBits));
+
+    public static int NodeOf(Snowflake id) => (int)((id.Value >> SequenceBits) & MaxNodeId);
+
+    /// <summary>
+    /// The smallest ID that could have been issued at <paramref name="time"/>: a cursor for time filters. Times outside
+    /// the IDs' range (before the epoch, after the year 2094) clamp to its ends instead of overflowing into nonsense.
+    /// </summary>
+    public static Snowflake MinimumIdAt(DateTimeOffset time) =>
+        new(Math.Clamp((long)(time - Epoch).TotalMilliseconds, 0, long.MaxValue >> (NodeBits + SequenceBits)) << (NodeBits + SequenceBits));
 }

@@ -1,9 +1,11 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
+using KamaChat.Server.Features.Gateway;
 using KamaChat.Server.Infrastructure.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
+using StackExchange.Redis;
 
 namespace KamaChat.Server.Infrastructure.RateLimiting;
 
@@ -36,6 +38,14 @@ public sealed class RateLimitOptions
     /// <summary>Messages one account may send: enough for a fast typist or a paste of lines, not for a spam script.</summary>
     public RateLimitRule MessageSend { get; set; } = new() { PerIp = 100_000, PerAccount = 20, Window = TimeSpan.FromSeconds(10) };
 
+    /// <summary>Searches one account may run: a person refining a query types a few a second at most; a scraper wants thousands.</summary>
+    public RateLimitRule Search { get; set; } = new() { PerIp = 100_000, PerAccount = 10, Window = TimeSpan.FromSeconds(10) };
+
+    /// <summary>
+    /// Friend requests and blocks one account may make: a person adds a few friends at a time; a spammer requests thousands.
+    /// </summary>
+    public RateLimitRule FriendRequest { get; set; } = new() { PerIp = 100_000, PerAccount = 20, Window = TimeSpan.FromMinutes(10) };
+
     public RateLimitRule Rule(RateLimitPolicy policy) => policy switch
     {
         RateLimitPolicy.Register => Register,
@@ -44,6 +54,8 @@ public sealed class RateLimitOptions
         RateLimitPolicy.VerificationResend => VerificationResend,
         RateLimitPolicy.PasswordReset => PasswordReset,
         RateLimitPolicy.MessageSend => MessageSend,
+        RateLimitPolicy.Search => Search,
+        RateLimitPolicy.FriendRequest => FriendRequest,
         _ => throw new ArgumentOutOfRangeException(nameof(policy)),
     };
 }
@@ -56,6 +68,8 @@ public enum RateLimitPolicy
     VerificationResend,
     PasswordReset,
     MessageSend,
+    Search,
+    FriendRequest,
 }
 
 internal sealed class RateLimitOptionsValidator : IValidateOptions<RateLimitOptions>
@@ -76,58 +90,53 @@ internal sealed class RateLimitOptionsValidator : IValidateOptions<RateLimitOpti
 /// Per-account limits. The account (a login name, an email address, a user id) is often only known once the
 /// body is read, after the rate-limiting middleware has run, so handlers ask this directly.
 /// </summary>
-public sealed class AccountRateLimiter(IOptions<RateLimitOptions> options) : IDisposable
+public sealed class AccountRateLimiter(IOptions<RateLimitOptions> options, RateLimitCounter counter)
 {
-    private readonly PartitionedRateLimiter<(RateLimitPolicy Policy, string Account)> _limiter =
-        PartitionedRateLimiter.Create<(RateLimitPolicy Policy, string Account), (RateLimitPolicy, string)>(key =>
-            RateLimitPartition.GetFixedWindowLimiter(key, k => WindowOf(options.Value.Rule(k.Item1))));
-
     /// <returns>Null when the attempt may go ahead; otherwise the 429 to answer (Retry-After is already set).</returns>
-    public ProblemHttpResult? TryAcquire(RateLimitPolicy policy, string account, HttpContext http)
+    public async ValueTask<ProblemHttpResult?> TryAcquireAsync(RateLimitPolicy policy, string account, HttpContext http)
     {
-        using var lease = _limiter.AttemptAcquire((policy, account.Trim().ToUpperInvariant()));
-        if (lease.IsAcquired)
-            return null;
-        var retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : options.Value.Rule(policy).Window;
-        return RateLimiting.Limited(http, retryAfter);
+        var rule = options.Value.Rule(policy);
+        var decision = await counter.HitAsync(RateLimitCounter.Key(policy, "account", account.Trim().ToUpperInvariant()), rule.PerAccount, rule.Window);
+        return decision.Allowed ? null : RateLimiting.Limited(http, decision.RetryAfter);
     }
-
-    internal static FixedWindowRateLimiterOptions WindowOf(RateLimitRule rule) => new()
-    {
-        PermitLimit = rule.PerAccount,
-        Window = rule.Window,
-        QueueLimit = 0,
-        AutoReplenishment = true,
-    };
-
-    public void Dispose() => _limiter.Dispose();
 }
 
 public static class RateLimiting
 {
     public static string PolicyName(RateLimitPolicy policy) => "ip-" + policy.ToString().ToLowerInvariant();
 
-    /// <summary>Per-IP limits through ASP.NET Core's rate limiter, one named policy per <see cref="RateLimitPolicy"/>.</summary>
+    /// <summary>
+    /// Per-IP limits through ASP.NET Core's rate limiter, one named policy per <see cref="RateLimitPolicy"/>, and per-account
+    /// limits (<see cref="AccountRateLimiter"/>); both counted by <see cref="RateLimitCounter"/>.
+    /// </summary>
     public static IHostApplicationBuilder AddRateLimits(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
         services.AddOptions<RateLimitOptions>().BindConfiguration("RateLimits").ValidateOnStart();
         services.AddSingleton<IValidateOptions<RateLimitOptions>, RateLimitOptionsValidator>();
         services.AddSingleton<AccountRateLimiter>();
+        // Shared by every node through Redis when REDIS_URL is set; this node's memory otherwise.
+        var redisUrl = builder.Configuration["REDIS_URL"];
+        if (string.IsNullOrWhiteSpace(redisUrl))
+        {
+            services.AddSingleton(sp => new RateLimitCounter(null, sp.GetRequiredService<ILogger<RateLimitCounter>>()));
+        }
+        else
+        {
+            RedisConfiguration.AddConnection(services, redisUrl);
+            services.AddSingleton(sp => new RateLimitCounter(
+                sp.GetRequiredService<IConnectionMultiplexer>(), sp.GetRequiredService<ILogger<RateLimitCounter>>()));
+        }
         services.AddRateLimiter(limiter =>
         {
             foreach (var policy in Enum.GetValues<RateLimitPolicy>())
                 limiter.AddPolicy(PolicyName(policy), http =>
                 {
-                    var rule = http.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value.Rule(policy);
+                    var requestServices = http.RequestServices;
+                    var rule = requestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value.Rule(policy);
+                    var (counter, time) = (requestServices.GetRequiredService<RateLimitCounter>(), requestServices.GetRequiredService<TimeProvider>());
                     var ip = http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-                    return RateLimitPartition.GetFixedWindowLimiter(ip, _ => new FixedWindowRateLimiterOptions
-                    {
-                        PermitLimit = rule.PerIp,
-                        Window = rule.Window,
-                        QueueLimit = 0,
-                        AutoReplenishment = true,
-                    });
+                    return RateLimitPartition.Get(ip, _ => new CountedWindowLimiter(counter, RateLimitCounter.Key(policy, "ip", ip), rule.PerIp, rule.Window, time));
                 });
             limiter.OnRejected = async (context, cancellationToken) =>
             {

@@ -3,7 +3,7 @@ import { useSearchParams } from 'react-router';
 import { ApiError, errorMessage } from '../../api/errors';
 import { usePageTitle } from '../../ui/usePageTitle';
 import { AuthLayout } from '../auth/AuthLayout';
-import { useConfirmEmailChange } from './api';
+import { useConfirmEmailChangeMutation } from './queries';
 import { LinkResult } from './LinkResult';
 import { useOnce } from './useFocusOnChange';
 
@@ -14,12 +14,14 @@ export default function ConfirmEmailChangePage() {
   const userId = params.get('userId') ?? '';
   const newEmail = params.get('newEmail') ?? '';
   const token = params.get('token') ?? '';
-  const mutation = useConfirmEmailChange();
+  const mutation = useConfirmEmailChangeMutation();
   const complete = Boolean(userId && newEmail && token);
   const { mutate } = mutation;
-  useOnce(useCallback(() => {
-    if (complete) mutate({ userId, newEmail, token });
-  }, [complete, mutate, userId, newEmail, token]));
+  useOnce(
+    useCallback(() => {
+      if (complete) mutate({ userId, newEmail, token });
+    }, [complete, mutate, userId, newEmail, token]),
+  );
 
   const code = mutation.error instanceof ApiError ? mutation.error.code : undefined;
   const failure = !complete
@@ -34,9 +36,18 @@ export default function ConfirmEmailChangePage() {
 
   return (
     <AuthLayout title="Confirm your new email" subtitle="Changing the address on your account.">
-      <LinkResult pending={complete && (mutation.isIdle || mutation.isPending)} busyLabel="Confirming…"
-        success={mutation.isSuccess ? <>Your email address is now <strong>{mutation.data.email}</strong>.</> : null}
-        failure={failure} />
+      <LinkResult
+        pending={complete && (mutation.isIdle || mutation.isPending)}
+        busyLabel="Confirming…"
+        success={
+          mutation.isSuccess ? (
+            <>
+              Your email address is now <strong>{mutation.data.email}</strong>.
+            </>
+          ) : null
+        }
+        failure={failure}
+      />
     </AuthLayout>
   );
 }

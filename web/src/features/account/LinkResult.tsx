@@ -2,10 +2,20 @@ import type { ReactNode } from 'react';
 import { Link } from 'react-router';
 import { Alert } from '../../ui/Alert';
 import { Spinner } from '../../ui/Button';
-import { useTokens } from '../auth/session';
+import { useTokens } from '../auth/queries';
 
 /** The outcome of opening an emailed link: working on it, done, or why it did not work. */
-export function LinkResult({ pending, success, failure, busyLabel }: { pending: boolean; success: ReactNode | null; failure: ReactNode | null; busyLabel: string }) {
+export function LinkResult({
+  pending,
+  success,
+  failure,
+  busyLabel,
+}: {
+  pending: boolean;
+  success: ReactNode | null;
+  failure: ReactNode | null;
+  busyLabel: string;
+}) {
   const tokens = useTokens();
   return (
     <div className="flex flex-col gap-4">

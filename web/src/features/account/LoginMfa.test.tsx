@@ -6,15 +6,32 @@ import LoginPage from '../auth/LoginPage';
 
 const ticket = 'ticket-0123456789abcdef';
 const tokens = {
-  accessToken: 'access', refreshToken: 'refresh-0123456789', tokenType: 'Bearer', expiresIn: 900, sessionId: '11',
-  user: { id: '7', username: 'ada', email: 'ada@example.com', emailVerified: true, displayName: null, avatarUrl: null, bio: null, statusText: null, createdAt: '2026-01-01T00:00:00Z' },
+  accessToken: 'access',
+  refreshToken: 'refresh-0123456789',
+  tokenType: 'Bearer',
+  expiresIn: 900,
+  sessionId: '11',
+  user: {
+    id: '7',
+    username: 'ada',
+    email: 'ada@example.com',
+    emailVerified: true,
+    displayName: null,
+    avatarUrl: null,
+    bio: null,
+    statusText: null,
+    createdAt: '2026-01-01T00:00:00Z',
+  },
 };
 
 function renderLogin() {
-  return renderRoutes([
-    { path: '/login', element: <LoginPage /> },
-    { path: '/', element: <p>Home</p> },
-  ], '/login');
+  return renderRoutes(
+    [
+      { path: '/login', element: <LoginPage /> },
+      { path: '/', element: <p>Home</p> },
+    ],
+    '/login',
+  );
 }
 
 async function passPassword() {
@@ -31,9 +48,9 @@ afterEach(() => {
 
 describe('login with two-factor authentication', () => {
   it('asks for a code after the password, sends it with the ticket, then signs in', async () => {
-    const seen = fakeFetch(({ path }) => path === '/api/v1/auth/login'
-      ? json({ mfaRequired: true, mfaTicket: ticket, expiresIn: 300 })
-      : json(tokens));
+    const seen = fakeFetch(({ path }) =>
+      path === '/api/v1/auth/login' ? json({ mfaRequired: true, mfaTicket: ticket, expiresIn: 300 }) : json(tokens),
+    );
     renderLogin();
     await passPassword();
     // No session yet: the password alone earned only the ticket.
@@ -45,7 +62,11 @@ describe('login with two-factor authentication', () => {
     fireEvent.change(field, { target: { value: '123 456' } });
     fireEvent.click(screen.getByRole('button', { name: 'Verify and log in' }));
     await screen.findByText('Home');
-    expect(seen.at(-1)).toEqual({ method: 'POST', path: '/api/v1/auth/login/mfa', body: { mfaTicket: ticket, code: '123456', recoveryCode: null } });
+    expect(seen.at(-1)).toEqual({
+      method: 'POST',
+      path: '/api/v1/auth/login/mfa',
+      body: { mfaTicket: ticket, code: '123456', recoveryCode: null },
+    });
     expect(tokenStore.get()?.accessToken).toBe('access');
   });
 
@@ -62,9 +83,11 @@ describe('login with two-factor authentication', () => {
   });
 
   it('takes a recovery code instead, and announces a wrong one', async () => {
-    const seen = fakeFetch(({ path }) => path === '/api/v1/auth/login'
-      ? json({ mfaRequired: true, mfaTicket: ticket, expiresIn: 300 })
-      : problem(400, 'invalid_code', 'The code is wrong, expired or already used.'));
+    const seen = fakeFetch(({ path }) =>
+      path === '/api/v1/auth/login'
+        ? json({ mfaRequired: true, mfaTicket: ticket, expiresIn: 300 })
+        : problem(400, 'invalid_code', 'The code is wrong, expired or already used.'),
+    );
     renderLogin();
     await passPassword();
     fireEvent.click(screen.getByRole('button', { name: 'Use a recovery code' }));
@@ -77,9 +100,11 @@ describe('login with two-factor authentication', () => {
   });
 
   it('goes back to the password when the ticket has expired', async () => {
-    fakeFetch(({ path }) => path === '/api/v1/auth/login'
-      ? json({ mfaRequired: true, mfaTicket: ticket, expiresIn: 300 })
-      : problem(401, 'invalid_mfa_ticket', 'The sign-in ticket is invalid or expired; sign in again.'));
+    fakeFetch(({ path }) =>
+      path === '/api/v1/auth/login'
+        ? json({ mfaRequired: true, mfaTicket: ticket, expiresIn: 300 })
+        : problem(401, 'invalid_mfa_ticket', 'The sign-in ticket is invalid or expired; sign in again.'),
+    );
     renderLogin();
     await passPassword();
     fireEvent.change(screen.getByLabelText('Authentication code'), { target: { value: '123456' } });

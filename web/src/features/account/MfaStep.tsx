@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { ApiError, errorMessage } from '../../api/errors';
 import { Alert } from '../../ui/Alert';
 import { Button } from '../../ui/Button';
-import { useLoginMfa } from '../auth/session';
+import { useLoginMfaMutation } from '../auth/queries';
 import { CodeField, RecoveryCodeField } from './CodeField';
 import { retryAfterText, secondFactorBody, secondFactorProblem, ticketIsSpent } from './twoFactor';
 
@@ -25,7 +25,7 @@ export function MfaStep({ ticket, expiresAt, useRecoveryCode, onToggleRecovery, 
   const [code, setCode] = useState('');
   const [recoveryCode, setRecoveryCode] = useState('');
   const [problem, setProblem] = useState<string | null>(null);
-  const mutation = useLoginMfa();
+  const mutation = useLoginMfaMutation();
   const error = mutation.error instanceof ApiError ? mutation.error : null;
 
   const submit = (event: FormEvent) => {
@@ -35,22 +35,27 @@ export function MfaStep({ ticket, expiresAt, useRecoveryCode, onToggleRecovery, 
     setProblem(invalid);
     if (invalid) return;
     if (Date.now() >= expiresAt) return onRestart(TOO_SLOW);
-    mutation.mutate({ mfaTicket: ticket, ...secondFactorBody(factor) }, {
-      onSuccess: onSignedIn,
-      onError: (failure) => {
-        if (failure instanceof ApiError && ticketIsSpent(failure.code)) {
-          onRestart(failure.code === 'account_locked'
-            ? `${failure.message} ${retryAfterText(failure.retryAfterSeconds)}`
-            : TOO_SLOW);
-        }
+    mutation.mutate(
+      { mfaTicket: ticket, ...secondFactorBody(factor) },
+      {
+        onSuccess: onSignedIn,
+        onError: (failure) => {
+          if (failure instanceof ApiError && ticketIsSpent(failure.code)) {
+            onRestart(failure.code === 'account_locked' ? `${failure.message} ${retryAfterText(failure.retryAfterSeconds)}` : TOO_SLOW);
+          }
+        },
       },
-    });
+    );
   };
 
   const message = error
     ? error.code === 'invalid_code'
-      ? useRecoveryCode ? 'That recovery code is wrong or was already used.' : 'That code is wrong or expired. Enter the current code from your app.'
-      : error.code === 'rate_limited' ? `Too many attempts. ${retryAfterText(error.retryAfterSeconds)}` : errorMessage(error)
+      ? useRecoveryCode
+        ? 'That recovery code is wrong or was already used.'
+        : 'That code is wrong or expired. Enter the current code from your app.'
+      : error.code === 'rate_limited'
+        ? `Too many attempts. ${retryAfterText(error.retryAfterSeconds)}`
+        : errorMessage(error)
     : null;
 
   return (
@@ -75,8 +80,15 @@ export function MfaStep({ ticket, expiresAt, useRecoveryCode, onToggleRecovery, 
         Verify and log in
       </Button>
       <div className="flex flex-wrap justify-between gap-2 text-sm">
-        <button type="button" onClick={() => { setProblem(null); mutation.reset(); onToggleRecovery(); }}
-          className="font-medium text-indigo-700 hover:underline dark:text-indigo-300">
+        <button
+          type="button"
+          onClick={() => {
+            setProblem(null);
+            mutation.reset();
+            onToggleRecovery();
+          }}
+          className="font-medium text-indigo-700 hover:underline dark:text-indigo-300"
+        >
           {useRecoveryCode ? 'Use your authenticator app' : 'Use a recovery code'}
         </button>
         <button type="button" onClick={() => onRestart()} className="font-medium text-zinc-700 hover:underline dark:text-zinc-300">

@@ -3,13 +3,13 @@ import { ApiError, errorMessage } from '../../api/errors';
 import { Alert } from '../../ui/Alert';
 import { Button } from '../../ui/Button';
 import { TextField } from '../../ui/Field';
-import { useChangePassword } from './api';
+import { useChangePasswordMutation } from './queries';
 
 /** Settings → Security: a new password; every other device is signed out, this one stays signed in. */
 export function PasswordChangeForm() {
   const [form, setForm] = useState({ currentPassword: '', newPassword: '' });
   const [saved, setSaved] = useState(false);
-  const mutation = useChangePassword();
+  const mutation = useChangePasswordMutation();
   const error = mutation.error instanceof ApiError ? mutation.error : null;
   const currentError = error?.code === 'invalid_password' ? 'That password is incorrect.' : error?.fieldError('currentPassword');
   const newError = error?.fieldError('newPassword');
@@ -37,13 +37,32 @@ export function PasswordChangeForm() {
       </p>
       {banner && <Alert>{banner}</Alert>}
       {saved && <Alert tone="success">Your password was changed. Other devices were signed out.</Alert>}
-      <TextField label="Current password" name="currentPassword" type="password" autoComplete="current-password" required
-        value={form.currentPassword} onChange={set('currentPassword')} error={currentError} />
-      <TextField label="New password" name="newPassword" type="password" autoComplete="new-password" required minLength={8}
-        value={form.newPassword} onChange={set('newPassword')} error={newError}
-        hint="At least 8 characters. A short phrase is easy to remember and hard to guess." />
+      <TextField
+        label="Current password"
+        name="currentPassword"
+        type="password"
+        autoComplete="current-password"
+        required
+        value={form.currentPassword}
+        onChange={set('currentPassword')}
+        error={currentError}
+      />
+      <TextField
+        label="New password"
+        name="newPassword"
+        type="password"
+        autoComplete="new-password"
+        required
+        minLength={8}
+        value={form.newPassword}
+        onChange={set('newPassword')}
+        error={newError}
+        hint="At least 8 characters. A short phrase is easy to remember and hard to guess."
+      />
       <div>
-        <Button type="submit" busy={mutation.isPending}>Change password</Button>
+        <Button type="submit" busy={mutation.isPending}>
+          Change password
+        </Button>
       </div>
     </form>
   );

@@ -32,15 +32,23 @@ export function RecoveryCodes({ codes, account, onDone }: { codes: string[]; acc
   return (
     <div className="flex flex-col gap-4">
       <Alert tone="info">
-        Save these recovery codes somewhere safe. Each one signs you in once if you lose your authenticator app.
-        They will not be shown again.
+        Save these recovery codes somewhere safe. Each one signs you in once if you lose your authenticator app. They will not be shown
+        again.
       </Alert>
       <ul aria-label="Recovery codes" className="grid grid-cols-2 gap-2 rounded-lg bg-side p-4 font-mono text-sm dark:bg-side-dark">
-        {codes.map((code) => <li key={code} data-testid="recovery-code">{code}</li>)}
+        {codes.map((code) => (
+          <li key={code} data-testid="recovery-code">
+            {code}
+          </li>
+        ))}
       </ul>
       <div className="flex flex-wrap gap-3">
-        <Button variant="secondary" onClick={download}>Download</Button>
-        <Button variant="secondary" onClick={() => void copy()}>Copy</Button>
+        <Button variant="secondary" onClick={download}>
+          Download
+        </Button>
+        <Button variant="secondary" onClick={() => void copy()}>
+          Copy
+        </Button>
         <Button onClick={onDone}>I’ve saved them</Button>
       </div>
       <div aria-live="polite" className="text-sm">

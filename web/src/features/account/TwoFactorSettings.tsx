@@ -4,8 +4,14 @@ import type { components } from '../../api/schema';
 import { Alert } from '../../ui/Alert';
 import { Button, Spinner } from '../../ui/Button';
 import { TextField } from '../../ui/Field';
-import { useMe } from '../auth/session';
-import { useConfirmTwoFactor, useDisableTwoFactor, useEnrollTwoFactor, useRegenerateRecoveryCodes, useTwoFactorStatus } from './api';
+import { useMe } from '../auth/queries';
+import {
+  useConfirmTwoFactorMutation,
+  useDisableTwoFactorMutation,
+  useEnrollTwoFactorMutation,
+  useRegenerateRecoveryCodesMutation,
+  useTwoFactorStatus,
+} from './queries';
 import { CodeField, RecoveryCodeField } from './CodeField';
 import { RecoveryCodes } from './RecoveryCodes';
 import { groupSecret, isCompleteTotp, secondFactorBody, secondFactorProblem, svgDataUri } from './twoFactor';
@@ -30,7 +36,7 @@ export function TwoFactorSettings() {
   const [phase, setPhase] = useState<Phase>({ name: 'status' });
   const [done, setDone] = useState<string | null>(null);
   const headingRef = useFocusOnChange<HTMLHeadingElement>(phase.name);
-  const enroll = useEnrollTwoFactor();
+  const enroll = useEnrollTwoFactorMutation();
   const go = (next: Phase, message: string | null = null) => {
     setDone(message);
     setPhase(next);
@@ -48,25 +54,43 @@ export function TwoFactorSettings() {
   if (status.isPending) body = <Spinner label="Loading…" />;
   else if (status.isError) body = <Alert>{errorMessage(status.error)}</Alert>;
   else if (phase.name === 'enroll') {
-    body = <EnrollStep enrollment={phase.enrollment} onCancel={() => go({ name: 'status' })}
-      onConfirmed={(codes) => go({ name: 'codes', codes }, 'Two-factor authentication is on.')} />;
+    body = (
+      <EnrollStep
+        enrollment={phase.enrollment}
+        onCancel={() => go({ name: 'status' })}
+        onConfirmed={(codes) => go({ name: 'codes', codes }, 'Two-factor authentication is on.')}
+      />
+    );
   } else if (phase.name === 'codes') {
     body = <RecoveryCodes codes={phase.codes} account={me.data?.username ?? 'account'} onDone={() => go({ name: 'status' }, done)} />;
   } else if (phase.name === 'regenerate') {
-    body = <RegenerateStep onCancel={() => go({ name: 'status' })} onDone={(codes) => go({ name: 'codes', codes }, 'New recovery codes were made; the old ones no longer work.')} />;
+    body = (
+      <RegenerateStep
+        onCancel={() => go({ name: 'status' })}
+        onDone={(codes) => go({ name: 'codes', codes }, 'New recovery codes were made; the old ones no longer work.')}
+      />
+    );
   } else if (phase.name === 'disable') {
-    body = <DisableStep onCancel={() => go({ name: 'status' })} onDone={() => go({ name: 'status' }, 'Two-factor authentication is off.')} />;
+    body = (
+      <DisableStep onCancel={() => go({ name: 'status' })} onDone={() => go({ name: 'status' }, 'Two-factor authentication is off.')} />
+    );
   } else if (status.data.enabled) {
     body = (
       <div className="flex flex-col gap-4">
         {done && <Alert tone="success">{done}</Alert>}
         <p className="text-sm">
-          <span className="mr-2 rounded-full bg-emerald-500/15 px-2 py-0.5 text-xs font-medium text-emerald-700 dark:text-emerald-300">On</span>
+          <span className="mr-2 rounded-full bg-emerald-500/15 px-2 py-0.5 text-xs font-medium text-emerald-700 dark:text-emerald-300">
+            On
+          </span>
           Signing in needs a code from your authenticator app. {status.data.recoveryCodesLeft} of 10 recovery codes left.
         </p>
         <div className="flex flex-wrap gap-3">
-          <Button variant="secondary" onClick={() => go({ name: 'regenerate' })}>Generate new recovery codes</Button>
-          <Button variant="danger" onClick={() => go({ name: 'disable' })}>Turn off</Button>
+          <Button variant="secondary" onClick={() => go({ name: 'regenerate' })}>
+            Generate new recovery codes
+          </Button>
+          <Button variant="danger" onClick={() => go({ name: 'disable' })}>
+            Turn off
+          </Button>
         </div>
       </div>
     );
@@ -76,12 +100,14 @@ export function TwoFactorSettings() {
         {done && <Alert tone="success">{done}</Alert>}
         {enroll.isError && <Alert>{errorMessage(enroll.error)}</Alert>}
         <p className="text-sm text-zinc-600 dark:text-zinc-400">
-          Off. With two-factor authentication, signing in also needs a code from an authenticator app on your phone,
-          so a stolen password alone is not enough. Turning it on signs out your other devices.
+          Off. With two-factor authentication, signing in also needs a code from an authenticator app on your phone, so a stolen password
+          alone is not enough. Turning it on signs out your other devices.
         </p>
         <div>
-          <Button busy={enroll.isPending}
-            onClick={() => enroll.mutate(undefined, { onSuccess: (enrollment) => go({ name: 'enroll', enrollment }) })}>
+          <Button
+            busy={enroll.isPending}
+            onClick={() => enroll.mutate(undefined, { onSuccess: (enrollment) => go({ name: 'enroll', enrollment }) })}
+          >
             Set up two-factor authentication
           </Button>
         </div>
@@ -91,16 +117,26 @@ export function TwoFactorSettings() {
 
   return (
     <section aria-labelledby="two-factor-heading" className="flex flex-col gap-3">
-      <h2 id="two-factor-heading" ref={headingRef} tabIndex={-1} className="text-base font-semibold focus:outline-none">{title}</h2>
+      <h2 id="two-factor-heading" ref={headingRef} tabIndex={-1} className="text-base font-semibold focus:outline-none">
+        {title}
+      </h2>
       {body}
     </section>
   );
 }
 
-function EnrollStep({ enrollment, onCancel, onConfirmed }: { enrollment: Enrollment; onCancel: () => void; onConfirmed: (codes: string[]) => void }) {
+function EnrollStep({
+  enrollment,
+  onCancel,
+  onConfirmed,
+}: {
+  enrollment: Enrollment;
+  onCancel: () => void;
+  onConfirmed: (codes: string[]) => void;
+}) {
   const [code, setCode] = useState('');
   const [problem, setProblem] = useState<string | undefined>();
-  const confirm = useConfirmTwoFactor();
+  const confirm = useConfirmTwoFactorMutation();
   const error = confirm.error instanceof ApiError ? confirm.error : null;
 
   const submit = (event: FormEvent) => {
@@ -118,11 +154,12 @@ function EnrollStep({ enrollment, onCancel, onConfirmed }: { enrollment: Enrollm
         <li>Enter the 6-digit code the app shows.</li>
       </ol>
       <div className="flex flex-wrap items-center gap-6">
-        <img src={svgDataUri(enrollment.qrCodeSvg)} alt="QR code for your authenticator app"
-          className="size-44 rounded-md bg-white p-2" />
+        <img src={svgDataUri(enrollment.qrCodeSvg)} alt="QR code for your authenticator app" className="size-44 rounded-md bg-white p-2" />
         <div className="min-w-0 text-sm">
           <p className="text-xs font-bold uppercase tracking-wide text-zinc-600 dark:text-zinc-400">Setup key</p>
-          <code data-testid="totp-secret" className="mt-1 block break-all font-mono text-base">{groupSecret(enrollment.secret)}</code>
+          <code data-testid="totp-secret" className="mt-1 block break-all font-mono text-base">
+            {groupSecret(enrollment.secret)}
+          </code>
           <a href={enrollment.otpauthUri} className="mt-2 inline-block font-medium text-indigo-700 hover:underline dark:text-indigo-300">
             Open in an authenticator app on this device
           </a>
@@ -131,8 +168,12 @@ function EnrollStep({ enrollment, onCancel, onConfirmed }: { enrollment: Enrollm
       {confirm.isError && !codeMessage(error) && <Alert>{errorMessage(confirm.error)}</Alert>}
       <CodeField value={code} onChange={setCode} error={problem ?? codeMessage(error)} />
       <div className="flex flex-wrap gap-3">
-        <Button type="submit" busy={confirm.isPending}>Turn on</Button>
-        <Button variant="ghost" onClick={onCancel}>Cancel</Button>
+        <Button type="submit" busy={confirm.isPending}>
+          Turn on
+        </Button>
+        <Button variant="ghost" onClick={onCancel}>
+          Cancel
+        </Button>
       </div>
     </form>
   );
@@ -141,7 +182,7 @@ function EnrollStep({ enrollment, onCancel, onConfirmed }: { enrollment: Enrollm
 function RegenerateStep({ onCancel, onDone }: { onCancel: () => void; onDone: (codes: string[]) => void }) {
   const [code, setCode] = useState('');
   const [problem, setProblem] = useState<string | undefined>();
-  const regenerate = useRegenerateRecoveryCodes();
+  const regenerate = useRegenerateRecoveryCodesMutation();
   const error = regenerate.error instanceof ApiError ? regenerate.error : null;
 
   const submit = (event: FormEvent) => {
@@ -159,8 +200,12 @@ function RegenerateStep({ onCancel, onDone }: { onCancel: () => void; onDone: (c
       {regenerate.isError && !codeMessage(error) && <Alert>{errorMessage(regenerate.error)}</Alert>}
       <CodeField value={code} onChange={setCode} error={problem ?? codeMessage(error)} />
       <div className="flex flex-wrap gap-3">
-        <Button type="submit" busy={regenerate.isPending}>Generate new codes</Button>
-        <Button variant="ghost" onClick={onCancel}>Cancel</Button>
+        <Button type="submit" busy={regenerate.isPending}>
+          Generate new codes
+        </Button>
+        <Button variant="ghost" onClick={onCancel}>
+          Cancel
+        </Button>
       </div>
     </form>
   );
@@ -172,7 +217,7 @@ function DisableStep({ onCancel, onDone }: { onCancel: () => void; onDone: () =>
   const [code, setCode] = useState('');
   const [recoveryCode, setRecoveryCode] = useState('');
   const [problem, setProblem] = useState<string | undefined>();
-  const disable = useDisableTwoFactor();
+  const disable = useDisableTwoFactorMutation();
   const error = disable.error instanceof ApiError ? disable.error : null;
   const passwordError = error?.code === 'invalid_password' ? 'That password is incorrect.' : undefined;
   const factorError = error?.code === 'invalid_code' ? 'That code is wrong, expired or already used.' : undefined;
@@ -192,18 +237,38 @@ function DisableStep({ onCancel, onDone }: { onCancel: () => void; onDone: () =>
         Signing in will need only your password. Your recovery codes stop working and other devices are signed out.
       </p>
       {disable.isError && !passwordError && !factorError && <Alert>{errorMessage(disable.error)}</Alert>}
-      <TextField label="Password" name="disablePassword" type="password" autoComplete="current-password" required
-        value={password} onChange={(e) => setPassword(e.target.value)} error={passwordError} />
-      {useRecovery
-        ? <RecoveryCodeField value={recoveryCode} onChange={setRecoveryCode} error={problem ?? factorError} />
-        : <CodeField value={code} onChange={setCode} error={problem ?? factorError} />}
-      <button type="button" onClick={() => { setProblem(undefined); setUseRecovery(!useRecovery); }}
-        className="self-start text-sm font-medium text-indigo-700 hover:underline dark:text-indigo-300">
+      <TextField
+        label="Password"
+        name="disablePassword"
+        type="password"
+        autoComplete="current-password"
+        required
+        value={password}
+        onChange={(e) => setPassword(e.target.value)}
+        error={passwordError}
+      />
+      {useRecovery ? (
+        <RecoveryCodeField value={recoveryCode} onChange={setRecoveryCode} error={problem ?? factorError} />
+      ) : (
+        <CodeField value={code} onChange={setCode} error={problem ?? factorError} />
+      )}
+      <button
+        type="button"
+        onClick={() => {
+          setProblem(undefined);
+          setUseRecovery(!useRecovery);
+        }}
+        className="self-start text-sm font-medium text-indigo-700 hover:underline dark:text-indigo-300"
+      >
         {useRecovery ? 'Use your authenticator app' : 'Use a recovery code'}
       </button>
       <div className="flex flex-wrap gap-3">
-        <Button type="submit" variant="danger" busy={disable.isPending}>Turn off two-factor authentication</Button>
-        <Button variant="ghost" onClick={onCancel}>Cancel</Button>
+        <Button type="submit" variant="danger" busy={disable.isPending}>
+          Turn off two-factor authentication
+        </Button>
+        <Button variant="ghost" onClick={onCancel}>
+          Cancel
+        </Button>
       </div>
     </form>
   );

@@ -3,7 +3,7 @@ import { useSearchParams } from 'react-router';
 import { ApiError, errorMessage } from '../../api/errors';
 import { usePageTitle } from '../../ui/usePageTitle';
 import { AuthLayout } from '../auth/AuthLayout';
-import { useVerifyEmail } from './api';
+import { useVerifyEmailMutation } from './queries';
 import { LinkResult } from './LinkResult';
 import { useOnce } from './useFocusOnChange';
 
@@ -13,12 +13,14 @@ export default function VerifyEmailPage() {
   const [params] = useSearchParams();
   const userId = params.get('userId') ?? '';
   const token = params.get('token') ?? '';
-  const mutation = useVerifyEmail();
+  const mutation = useVerifyEmailMutation();
   const complete = Boolean(userId && token);
   const { mutate } = mutation;
-  useOnce(useCallback(() => {
-    if (complete) mutate({ userId, token });
-  }, [complete, mutate, userId, token]));
+  useOnce(
+    useCallback(() => {
+      if (complete) mutate({ userId, token });
+    }, [complete, mutate, userId, token]),
+  );
 
   const failure = !complete
     ? 'This link is incomplete. Open the link from the email again, or copy all of it into the address bar.'
@@ -30,9 +32,18 @@ export default function VerifyEmailPage() {
 
   return (
     <AuthLayout title="Verify your email" subtitle="Confirming the address you signed up with.">
-      <LinkResult pending={complete && (mutation.isIdle || mutation.isPending)} busyLabel="Verifying…"
-        success={mutation.isSuccess ? <>Your email address <strong>{mutation.data.email}</strong> is verified.</> : null}
-        failure={failure} />
+      <LinkResult
+        pending={complete && (mutation.isIdle || mutation.isPending)}
+        busyLabel="Verifying…"
+        success={
+          mutation.isSuccess ? (
+            <>
+              Your email address <strong>{mutation.data.email}</strong> is verified.
+            </>
+          ) : null
+        }
+        failure={failure}
+      />
     </AuthLayout>
   );
 }

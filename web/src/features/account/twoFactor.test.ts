@@ -1,7 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import {
-  isCompleteTotp, isMfaChallenge, loginStep, normalizeRecoveryCode, normalizeTotp, recoveryCodesFile, recoveryCodesFileName,
-  retryAfterText, secondFactorBody, secondFactorProblem, ticketIsSpent, svgDataUri, groupSecret, type LoginStep,
+  isCompleteTotp,
+  isMfaChallenge,
+  loginStep,
+  normalizeRecoveryCode,
+  normalizeTotp,
+  recoveryCodesFile,
+  recoveryCodesFileName,
+  retryAfterText,
+  secondFactorBody,
+  secondFactorProblem,
+  ticketIsSpent,
+  svgDataUri,
+  groupSecret,
+  type LoginStep,
 } from './twoFactor';
 
 describe('authenticator code input', () => {
@@ -70,17 +82,19 @@ describe('login steps', () => {
 describe('recovery code file', () => {
   it('explains the codes and lists one a line', () => {
     const text = recoveryCodesFile(['AAAAA-11111', 'BBBBB-22222'], 'ava', new Date('2026-11-25T18:00:00Z'));
-    expect(text).toBe([
-      'KamaChat recovery codes for ava',
-      'Created 2026-11-25',
-      '',
-      'Each code signs you in once if you lose your authenticator app.',
-      'Keep them somewhere safe. Generating new codes makes these stop working.',
-      '',
-      'AAAAA-11111',
-      'BBBBB-22222',
-      '',
-    ].join('\n'));
+    expect(text).toBe(
+      [
+        'KamaChat recovery codes for ava',
+        'Created 2026-11-25',
+        '',
+        'Each code signs you in once if you lose your authenticator app.',
+        'Keep them somewhere safe. Generating new codes makes these stop working.',
+        '',
+        'AAAAA-11111',
+        'BBBBB-22222',
+        '',
+      ].join('\n'),
+    );
   });
 
   it('has a safe file name', () => {

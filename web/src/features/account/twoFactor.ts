@@ -55,19 +55,19 @@ export function isMfaChallenge(result: unknown): result is MfaChallenge {
 }
 
 /** The login page: first the password, then (with 2FA on) a code for the ticket the password earned. */
-export type LoginStep =
-  | { step: 'password' }
-  | { step: 'mfa'; ticket: string; expiresAt: number; useRecoveryCode: boolean };
+export type LoginStep = { step: 'password' } | { step: 'mfa'; ticket: string; expiresAt: number; useRecoveryCode: boolean };
 
-export type LoginEvent =
-  | { type: 'challenged'; challenge: MfaChallenge; now: number }
-  | { type: 'toggleRecovery' }
-  | { type: 'restart' };
+export type LoginEvent = { type: 'challenged'; challenge: MfaChallenge; now: number } | { type: 'toggleRecovery' } | { type: 'restart' };
 
 export function loginStep(state: LoginStep, event: LoginEvent): LoginStep {
   switch (event.type) {
     case 'challenged':
-      return { step: 'mfa', ticket: event.challenge.mfaTicket, expiresAt: event.now + event.challenge.expiresIn * 1000, useRecoveryCode: false };
+      return {
+        step: 'mfa',
+        ticket: event.challenge.mfaTicket,
+        expiresAt: event.now + event.challenge.expiresIn * 1000,
+        useRecoveryCode: false,
+      };
     case 'toggleRecovery':
       return state.step === 'mfa' ? { ...state, useRecoveryCode: !state.useRecoveryCode } : state;
     case 'restart':

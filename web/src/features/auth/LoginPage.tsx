@@ -9,7 +9,7 @@ import { MfaStep } from '../account/MfaStep';
 import { isMfaChallenge, loginStep, retryAfterText } from '../account/twoFactor';
 import { AuthLayout } from './AuthLayout';
 import { returnPath } from './guards';
-import { useLogin } from './session';
+import { useLoginMutation } from './queries';
 
 export default function LoginPage() {
   usePageTitle('Log in');
@@ -17,23 +17,26 @@ export default function LoginPage() {
   const [password, setPassword] = useState('');
   const [step, dispatch] = useReducer(loginStep, { step: 'password' });
   const [notice, setNotice] = useState<string | null>(null);
-  const mutation = useLogin();
+  const mutation = useLoginMutation();
   const navigate = useNavigate();
   const location = useLocation();
   // A page that sent us here with news (the password was reset) says so above the form.
   const arrivalNotice = (location.state as { notice?: unknown } | null)?.notice;
   const error = mutation.error instanceof ApiError ? mutation.error : null;
-  const signedIn = () => navigate(returnPath(location.state), { replace: true });
+  const signedIn = () => void navigate(returnPath(location.state), { replace: true });
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
     setNotice(null);
-    mutation.mutate({ login: login.trim(), password }, {
-      onSuccess: (result) => {
-        if (isMfaChallenge(result)) dispatch({ type: 'challenged', challenge: result, now: Date.now() });
-        else signedIn();
+    mutation.mutate(
+      { login: login.trim(), password },
+      {
+        onSuccess: (result) => {
+          if (isMfaChallenge(result)) dispatch({ type: 'challenged', challenge: result, now: Date.now() });
+          else signedIn();
+        },
       },
-    });
+    );
   };
 
   if (step.step === 'mfa') {

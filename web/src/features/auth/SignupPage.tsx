@@ -7,12 +7,12 @@ import { TextField } from '../../ui/Field';
 import { usePageTitle } from '../../ui/usePageTitle';
 import { AuthLayout } from './AuthLayout';
 import { returnPath } from './guards';
-import { useRegister } from './session';
+import { useRegisterMutation } from './queries';
 
 export default function SignupPage() {
   usePageTitle('Create an account');
   const [form, setForm] = useState({ email: '', username: '', password: '' });
-  const mutation = useRegister();
+  const mutation = useRegisterMutation();
   const navigate = useNavigate();
   const location = useLocation();
   const error = mutation.error instanceof ApiError ? mutation.error : null;
@@ -36,14 +36,41 @@ export default function SignupPage() {
         {mutation.isError && (!hasFieldErrors || error?.code === 'validation_failed') && (
           <Alert>{hasFieldErrors ? 'Please fix the fields marked below.' : errorMessage(mutation.error)}</Alert>
         )}
-        <TextField label="Email" name="email" type="email" autoComplete="email" required autoFocus
-          value={form.email} onChange={set('email')} error={error?.fieldError('email')} />
-        <TextField label="Username" name="username" autoComplete="username" required minLength={2} maxLength={32}
+        <TextField
+          label="Email"
+          name="email"
+          type="email"
+          autoComplete="email"
+          required
+          autoFocus
+          value={form.email}
+          onChange={set('email')}
+          error={error?.fieldError('email')}
+        />
+        <TextField
+          label="Username"
+          name="username"
+          autoComplete="username"
+          required
+          minLength={2}
+          maxLength={32}
           hint="2–32 characters: letters, digits, '_' and '.'"
-          value={form.username} onChange={set('username')} error={error?.fieldError('username')} />
-        <TextField label="Password" name="password" type="password" autoComplete="new-password" required minLength={8}
+          value={form.username}
+          onChange={set('username')}
+          error={error?.fieldError('username')}
+        />
+        <TextField
+          label="Password"
+          name="password"
+          type="password"
+          autoComplete="new-password"
+          required
+          minLength={8}
           hint="At least 8 characters. A short phrase is easy to remember and hard to guess."
-          value={form.password} onChange={set('password')} error={error?.fieldError('password')} />
+          value={form.password}
+          onChange={set('password')}
+          error={error?.fieldError('password')}
+        />
         <Button type="submit" busy={mutation.isPending} className="mt-2 w-full py-2.5">
           Continue
         </Button>

@@ -1,5 +1,5 @@
 import { Navigate, Outlet, useLocation, type Location } from 'react-router';
-import { useTokens } from './session';
+import { useTokens } from './queries';
 import { isDeliberateSignOut } from './signOutIntent';
 
 interface FromState {

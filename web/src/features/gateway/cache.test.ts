@@ -1,34 +1,43 @@
 import { QueryClient } from '@tanstack/react-query';
 import { describe, expect, it } from 'vitest';
-import { applyEvent, beginLoad, endLoad, keys } from './cache';
+import { aMessage } from '../../test/messages';
+import { messageKeys } from '../messages/queries';
+import { applyEvent, HistoryLoads } from './cache';
 import type { GatewayEvent } from './protocol';
 
-const message = (id: string) => ({
-  id, channelId: '10', author: { id: '2', username: 'bo', displayName: null, avatarUrl: null }, content: `m${id}`, nonce: null, replyTo: null,
-  mentions: [], mentionRoles: [], mentionsEveryone: false, createdAt: '2026-01-01T00:00:00Z', editedAt: null, pinned: false,
-  reactions: [], attachments: [], sequence: 1,
+const message = (id: string) => aMessage({ id, channelId: '10', content: `m${id}` });
+const ev = (type: string, data: unknown): GatewayEvent => ({
+  id: 'e',
+  type,
+  scope: 'channel',
+  scopeId: '10',
+  sequence: 1,
+  data: JSON.stringify(data),
 });
-const ev = (type: string, data: unknown): GatewayEvent => ({ id: 'e', type, scope: 'channel', scopeId: '10', sequence: 1, data: JSON.stringify(data) });
-const hooks = { myId: () => '1', needFreshReady: () => {} };
+
+function setUp() {
+  const loads = new HistoryLoads();
+  return { qc: new QueryClient(), loads, hooks: { myId: () => '1', needFreshReady: () => {}, loads } };
+}
 
 describe('events during a history load', () => {
   it('are applied again on top of the REST answer, which may be older than them', () => {
-    const qc = new QueryClient();
-    beginLoad('10');
+    const { qc, loads, hooks } = setUp();
+    loads.begin('10');
     applyEvent(qc, ev('MessageCreated', message('5')), hooks);
     applyEvent(qc, ev('MessageCreated', message('6')), hooks);
     applyEvent(qc, ev('MessageDeleted', { id: '4', channelId: '10' }), hooks);
     // The REST page was read before message 6 existed and while 4 still did.
-    const page = endLoad('10', { messages: [message('4'), message('5')], hasMore: false }, '1');
+    const page = loads.end('10', { messages: [message('4'), message('5')], hasMore: false }, '1');
     expect(page.messages.map((m) => m.id)).toEqual(['5', '6']);
-    expect(qc.getQueryData(keys.messages('10'))).toBeUndefined();
+    expect(qc.getQueryData(messageKeys.list('10'))).toBeUndefined();
   });
 
   it('are not kept once the load is over', () => {
-    const qc = new QueryClient();
-    beginLoad('10');
-    endLoad('10', { messages: [], hasMore: false }, '1');
+    const { qc, loads, hooks } = setUp();
+    loads.begin('10');
+    loads.end('10', { messages: [], hasMore: false }, '1');
     applyEvent(qc, ev('MessageCreated', message('7')), hooks);
-    expect(endLoad('10', { messages: [], hasMore: false }, '1').messages).toEqual([]);
+    expect(loads.end('10', { messages: [], hasMore: false }, '1').messages).toEqual([]);
   });
 });

@@ -1,18 +1,21 @@
 import type { QueryClient } from '@tanstack/react-query';
-import type { Channel, DmChannel, Member, Message, ReadState } from '../../api/types';
+import type { Channel, DmChannel, Member, Message, ReadState, Relationship } from '../../api/types';
+import { relationshipKeys, removeRelationship, upsertRelationship } from '../friends/queries';
+import { dmKeys, sortDms, upsertDm } from '../dms/queries';
+import { messageKeys } from '../messages/queries';
+import { memberKeys, roleKeys, serverKeys } from '../servers/queries';
+import {
+  addChannel,
+  addJoinedServer,
+  removeChannel,
+  removeServer,
+  updateChannel,
+  updateChannelIn,
+  updateServer,
+} from '../servers/serverList';
+import { gatewayKeys } from './context';
 import { applyChannelEvent, compareIds, type MessagePage } from './messageStore';
-import type { GatewayEvent, ReadyChannel, ReadyPayload, ReadyReadState, ReadyServer } from './protocol';
-
-/** Query keys of what the gateway keeps up to date. */
-export const keys = {
-  servers: ['gateway', 'servers'] as const,
-  readStates: ['gateway', 'readStates'] as const,
-  presences: ['gateway', 'presences'] as const,
-  dms: ['dms'] as const,
-  messages: (channelId: string) => ['messages', channelId] as const,
-  members: (serverId: string) => ['members', serverId] as const,
-  typing: (channelId: string) => ['typing', channelId] as const,
-};
+import type { GatewayEvent, ReadyPayload, ReadyReadState, ReadyServer } from './protocol';
 
 export type ReadStates = Record<string, ReadyReadState>;
 export type Presences = Record<string, string>;
@@ -20,44 +23,51 @@ export type Presences = Record<string, string>;
 export type Typing = Record<string, number>;
 
 export function seedFromReady(qc: QueryClient, ready: ReadyPayload) {
-  qc.setQueryData(keys.servers, ready.servers);
-  qc.setQueryData<ReadStates>(keys.readStates, Object.fromEntries(ready.readStates.map((r) => [r.channelId, r])));
-  qc.setQueryData<Presences>(keys.presences, Object.fromEntries(ready.presences.map((p) => [p.userId, p.status])));
+  qc.setQueryData(serverKeys.list, ready.servers);
+  qc.setQueryData<ReadStates>(gatewayKeys.readStates, Object.fromEntries(ready.readStates.map((r) => [r.channelId, r])));
+  qc.setQueryData<Presences>(gatewayKeys.presences, Object.fromEntries(ready.presences.map((p) => [p.userId, p.status])));
   // Ready lists DMs without their people: reload the list only when it holds other conversations than ours.
-  const dms = qc.getQueryData<DmChannel[]>(keys.dms);
+  const dms = qc.getQueryData<DmChannel[]>(dmKeys.list);
   const same = dms && dms.length === ready.directChannels.length && ready.directChannels.every((d) => dms.some((x) => x.id === d.id));
-  if (!same) void qc.invalidateQueries({ queryKey: keys.dms });
-  else qc.setQueryData<DmChannel[]>(keys.dms, sortDms(dms.map((x) => ({ ...x, lastMessageId: ready.directChannels.find((d) => d.id === x.id)?.lastMessageId ?? x.lastMessageId }))));
+  if (!same) void qc.invalidateQueries({ queryKey: dmKeys.list });
+  else
+    qc.setQueryData<DmChannel[]>(
+      dmKeys.list,
+      sortDms(dms.map((x) => ({ ...x, lastMessageId: ready.directChannels.find((d) => d.id === x.id)?.lastMessageId ?? x.lastMessageId }))),
+    );
 }
 
 /**
  * Channel events that arrive while the channel's history is being (re)loaded: the REST answer may be older than
- * them, so they are applied again on top of it (creates, edits, deletes and pins are idempotent).
+ * them, so they are applied again on top of it (creates, edits, deletes and pins are idempotent). One per gateway.
  */
-const duringLoad = new Map<string, { type: string; data: unknown }[]>();
+export class HistoryLoads {
+  private readonly during = new Map<string, { type: string; data: unknown }[]>();
 
-export function beginLoad(channelId: string) {
-  duringLoad.set(channelId, []);
-}
+  begin(channelId: string) {
+    this.during.set(channelId, []);
+  }
 
-export function endLoad(channelId: string, page: MessagePage, myId: string | undefined): MessagePage {
-  const events = duringLoad.get(channelId) ?? [];
-  duringLoad.delete(channelId);
-  return events.filter((e) => !e.type.startsWith('Reaction')).reduce((acc, e) => applyChannelEvent(acc, e.type, e.data, myId), page);
+  /** Notes a channel event, if that channel is loading. */
+  record(channelId: string, type: string, data: unknown) {
+    this.during.get(channelId)?.push({ type, data });
+  }
+
+  end(channelId: string, page: MessagePage, myId: string | undefined): MessagePage {
+    const events = this.during.get(channelId) ?? [];
+    this.during.delete(channelId);
+    return events.filter((e) => !e.type.startsWith('Reaction')).reduce((acc, e) => applyChannelEvent(acc, e.type, e.data, myId), page);
+  }
 }
 
 function patchServers(qc: QueryClient, fn: (servers: ReadyServer[]) => ReadyServer[]) {
-  qc.setQueryData<ReadyServer[]>(keys.servers, (old) => (old ? fn(old) : old));
-}
-
-function patchChannel(qc: QueryClient, channelId: string, fn: (c: ReadyChannel) => ReadyChannel) {
-  patchServers(qc, (servers) => servers.map((s) => (s.channels.some((c) => c.id === channelId) ? { ...s, channels: s.channels.map((c) => (c.id === channelId ? fn(c) : c)) } : s)));
+  qc.setQueryData<ReadyServer[]>(serverKeys.list, (old) => (old ? fn(old) : old));
 }
 
 function noteLastMessage(qc: QueryClient, message: Message, myId: string | undefined) {
   const later = (c: { lastMessageId: string | null }) => !c.lastMessageId || compareIds(message.id, c.lastMessageId) > 0;
-  patchChannel(qc, message.channelId, (c) => (later(c) ? { ...c, lastMessageId: message.id } : c));
-  qc.setQueryData<DmChannel[]>(keys.dms, (old) => {
+  patchServers(qc, (servers) => updateChannelIn(servers, message.channelId, (c) => (later(c) ? { ...c, lastMessageId: message.id } : c)));
+  qc.setQueryData<DmChannel[]>(dmKeys.list, (old) => {
     if (!old || !old.some((d) => d.id === message.channelId)) return old;
     const next = old.map((d) => (d.id === message.channelId && later(d) ? { ...d, lastMessageId: message.id } : d));
     return sortDms(next);
@@ -66,28 +76,31 @@ function noteLastMessage(qc: QueryClient, message: Message, myId: string | undef
     // What we write, we have read.
     setReadState(qc, { channelId: message.channelId, lastReadMessageId: message.id, mentionCount: 0 });
   } else if (myId && (message.mentions.includes(myId) || message.mentionsEveryone)) {
-    qc.setQueryData<ReadStates>(keys.readStates, (old) => {
+    qc.setQueryData<ReadStates>(gatewayKeys.readStates, (old) => {
       const current = old?.[message.channelId] ?? { channelId: message.channelId, lastReadMessageId: '0', mentionCount: 0 };
       return { ...old, [message.channelId]: { ...current, mentionCount: current.mentionCount + 1 } };
     });
   }
   // Their message ends their typing indicator.
-  qc.setQueryData<Typing>(keys.typing(message.channelId), (old) => {
+  qc.setQueryData<Typing>(gatewayKeys.typing(message.channelId), (old) => {
     if (!old?.[message.author.id]) return old;
     const { [message.author.id]: _, ...rest } = old;
     return rest;
   });
 }
 
-export function sortDms(list: DmChannel[]) {
-  return [...list].sort((a, b) => compareIds(b.lastMessageId ?? b.id, a.lastMessageId ?? a.id));
-}
-
 export function setReadState(qc: QueryClient, state: ReadState) {
-  qc.setQueryData<ReadStates>(keys.readStates, (old) => {
+  qc.setQueryData<ReadStates>(gatewayKeys.readStates, (old) => {
     const current = old?.[state.channelId];
     if (current && compareIds(current.lastReadMessageId, state.lastReadMessageId) > 0) return old;
-    return { ...old, [state.channelId]: { channelId: state.channelId, lastReadMessageId: state.lastReadMessageId, mentionCount: Number(state.mentionCount) } };
+    return {
+      ...old,
+      [state.channelId]: {
+        channelId: state.channelId,
+        lastReadMessageId: state.lastReadMessageId,
+        mentionCount: state.mentionCount,
+      },
+    };
   });
 }
 
@@ -95,6 +108,8 @@ export interface ApplyHooks {
   myId: () => string | undefined;
   /** A structural change (joined a server, roles changed) that Ready describes best: reconnect for a fresh Ready. */
   needFreshReady: () => void;
+  /** The gateway's channel histories being loaded, which see channel events too. */
+  loads: HistoryLoads;
 }
 
 /** Applies one event (already checked against its stream's cursor) to the query cache. */
@@ -107,83 +122,75 @@ export function applyEvent(qc: QueryClient, event: GatewayEvent, hooks: ApplyHoo
   }
   const myId = hooks.myId();
   if (event.scope === 'channel') {
-    duringLoad.get(event.scopeId)?.push({ type: event.type, data });
-    qc.setQueryData<MessagePage>(keys.messages(event.scopeId), (old) => (old ? applyChannelEvent(old, event.type, data, myId) : old));
+    hooks.loads.record(event.scopeId, event.type, data);
+    qc.setQueryData<MessagePage>(messageKeys.list(event.scopeId), (old) => (old ? applyChannelEvent(old, event.type, data, myId) : old));
     if (event.type === 'MessageCreated') noteLastMessage(qc, data as Message, myId);
-    if (event.type === 'RecipientAdded' || event.type === 'RecipientRemoved') void qc.invalidateQueries({ queryKey: keys.dms });
+    if (event.type === 'RecipientAdded' || event.type === 'RecipientRemoved') void qc.invalidateQueries({ queryKey: dmKeys.list });
     return;
   }
   switch (event.type) {
-    case 'ChannelCreated': {
-      const c = data as Channel;
-      patchServers(qc, (servers) => servers.map((s) => {
-        if (s.id !== c.serverId || s.channels.some((x) => x.id === c.id)) return s;
-        // Ready alone knows our permissions per channel; until the next Ready assume the server's widest.
-        const permissions = s.channels.reduce((acc, x) => (BigInt(x.permissions) > BigInt(acc) ? x.permissions : acc), '0');
-        return { ...s, channels: [...s.channels, { id: c.id, type: c.type, name: c.name, topic: c.topic, parentId: c.parentId, position: Number(c.position), lastMessageId: c.lastMessageId, permissions }] };
-      }));
+    case 'ChannelCreated':
+      patchServers(qc, (servers) => addChannel(servers, data as Channel));
       return;
-    }
-    case 'ChannelUpdated': {
-      const c = data as Channel;
-      patchChannel(qc, c.id, (x) => ({ ...x, name: c.name, topic: c.topic, parentId: c.parentId, position: Number(c.position) }));
+    case 'ChannelUpdated':
+      patchServers(qc, (servers) => updateChannel(servers, data as Channel));
       return;
-    }
-    case 'ChannelDeleted': {
-      const { id } = data as { id: string };
-      patchServers(qc, (servers) => servers.map((s) => ({ ...s, channels: s.channels.filter((c) => c.id !== id) })));
+    case 'ChannelDeleted':
+      patchServers(qc, (servers) => removeChannel(servers, (data as { id: string }).id));
       return;
-    }
-    case 'ServerUpdated': {
-      const s = data as { id: string; name: string; iconUrl: string | null; ownerId: string };
-      patchServers(qc, (servers) => servers.map((x) => (x.id === s.id ? { ...x, name: s.name, iconUrl: s.iconUrl, ownerId: s.ownerId } : x)));
-      void qc.invalidateQueries({ queryKey: ['server', s.id] });
+    case 'ServerUpdated':
+      patchServers(qc, (servers) => updateServer(servers, data as { id: string; name: string; iconUrl: string | null; ownerId: string }));
       return;
-    }
     case 'ServerDeleted':
-    case 'ServerRemoved': {
-      const { serverId } = data as { serverId: string };
-      patchServers(qc, (servers) => servers.filter((s) => s.id !== serverId));
+    case 'ServerRemoved':
+      patchServers(qc, (servers) => removeServer(servers, (data as { serverId: string }).serverId));
       return;
-    }
     case 'MemberJoined':
     case 'MemberUpdated': {
       const m = data as Member;
-      qc.setQueryData<Member[]>(keys.members(m.serverId), (old) => (old ? [...old.filter((x) => x.userId !== m.userId), m] : old));
+      qc.setQueryData<Member[]>(memberKeys.list(m.serverId), (old) => (old ? [...old.filter((x) => x.userId !== m.userId), m] : old));
       if (event.type === 'MemberUpdated' && m.userId === myId) hooks.needFreshReady();
       return;
     }
     case 'MemberLeft': {
       const m = data as { serverId: string; userId: string };
-      qc.setQueryData<Member[]>(keys.members(m.serverId), (old) => old?.filter((x) => x.userId !== m.userId));
+      qc.setQueryData<Member[]>(memberKeys.list(m.serverId), (old) => old?.filter((x) => x.userId !== m.userId));
       return;
     }
     case 'RoleCreated':
     case 'RoleUpdated':
     case 'RoleDeleted':
-      void qc.invalidateQueries({ queryKey: ['roles', event.scopeId] });
+      void qc.invalidateQueries({ queryKey: roleKeys.list(event.scopeId) });
       if (event.type !== 'RoleCreated') hooks.needFreshReady();
       return;
-    case 'ServerJoined': {
+    case 'ServerJoined':
       // Shown at once; the fresh Ready brings its channels and our permissions there.
-      const joined = data as { id: string; name: string; iconUrl: string | null; ownerId: string };
-      patchServers(qc, (servers) => (servers.some((x) => x.id === joined.id) ? servers : [...servers, { id: joined.id, name: joined.name, iconUrl: joined.iconUrl, ownerId: joined.ownerId, channels: [] }]));
+      patchServers(qc, (servers) =>
+        addJoinedServer(servers, data as { id: string; name: string; iconUrl: string | null; ownerId: string }),
+      );
       hooks.needFreshReady();
       return;
-    }
     case 'DmChannelCreated':
-    case 'DmChannelUpdated': {
-      const d = data as DmChannel;
-      qc.setQueryData<DmChannel[]>(keys.dms, (old) => (old ? sortDms([...old.filter((x) => x.id !== d.id), d]) : old));
+    case 'DmChannelUpdated':
+      upsertDm(qc, data as DmChannel);
       return;
-    }
     case 'DmChannelRemoved': {
       const { id } = data as { id: string };
-      qc.setQueryData<DmChannel[]>(keys.dms, (old) => old?.filter((x) => x.id !== id));
+      qc.setQueryData<DmChannel[]>(dmKeys.list, (old) => old?.filter((x) => x.id !== id));
       return;
     }
     case 'ReadStateUpdated':
       setReadState(qc, data as ReadState);
+      return;
+    case 'RelationshipUpdated': {
+      const relationship = data as Relationship;
+      upsertRelationship(qc, relationship);
+      // A new friend's presence is in the list the server gives, not in the event.
+      if (relationship.type === 'friend') void qc.invalidateQueries({ queryKey: relationshipKeys.list });
+      return;
+    }
+    case 'RelationshipRemoved':
+      removeRelationship(qc, (data as { id: string }).id);
       return;
     default:
   }

@@ -1,19 +1,28 @@
 import { QueryClient } from '@tanstack/react-query';
 import { describe, expect, it, vi } from 'vitest';
-import { keys } from './cache';
+import { aMessage } from '../../test/messages';
+import { messageKeys } from '../messages/queries';
 import { GatewayClient } from './connection';
 import type { MessagePage } from './messageStore';
 import type { GatewayEvent, ReadyPayload } from './protocol';
 
-vi.mock('../../api/client', () => ({ api: {}, idParam: (x: string) => x, renewTokens: vi.fn(), tokenStore: { get: () => null }, unwrap: vi.fn() }));
+vi.mock('../../api/client', () => ({
+  api: {},
+  renewTokens: vi.fn(),
+  tokenStore: { get: () => null },
+  unwrap: vi.fn(),
+}));
 
-const message = (id: string, sequence: number, nonce: string | null = null) => ({
-  id, channelId: '10', author: { id: '2', username: 'bo', displayName: null, avatarUrl: null }, content: `m${id}`, nonce, replyTo: null,
-  mentions: [], mentionRoles: [], mentionsEveryone: false, createdAt: '2026-01-01T00:00:00Z', editedAt: null, pinned: false,
-  reactions: [], attachments: [], sequence,
+const message = (id: string, sequence: number, nonce: string | null = null) =>
+  aMessage({ id, channelId: '10', content: `m${id}`, nonce, sequence });
+const created = (seq: number, id = String(100 + seq)): GatewayEvent => ({
+  id: `e${seq}`,
+  type: 'MessageCreated',
+  scope: 'channel',
+  scopeId: '10',
+  sequence: seq,
+  data: JSON.stringify(message(id, seq)),
 });
-const created = (seq: number, id = String(100 + seq)): GatewayEvent =>
-  ({ id: `e${seq}`, type: 'MessageCreated', scope: 'channel', scopeId: '10', sequence: seq, data: JSON.stringify(message(id, seq)) });
 
 function setUp() {
   const qc = new QueryClient({ defaultOptions: { queries: { gcTime: Infinity } } });
@@ -23,12 +32,19 @@ function setUp() {
   Object.assign(client as unknown as { connection: unknown }, { connection: { state: 'Connected', invoke } });
   const internals = client as unknown as { onReady(r: ReadyPayload): void; onEvents(e: GatewayEvent[]): void };
   internals.onReady({
-    user: { id: '1' } as ReadyPayload['user'], servers: [], directChannels: [], readStates: [], presences: [],
-    cursors: { channels: { '10': 5 }, servers: {}, user: 3 }, sessionId: 's', nodeId: 0,
+    user: { id: '1' } as ReadyPayload['user'],
+    servers: [],
+    directChannels: [],
+    readStates: [],
+    presences: [],
+    cursors: { channels: { '10': 5 }, servers: {}, user: 3 },
+    sessionId: 's',
+    nodeId: 0,
+    status: 'dnd',
   });
-  qc.setQueryData<MessagePage>(keys.messages('10'), { messages: [], hasMore: false });
-  const ids = () => qc.getQueryData<MessagePage>(keys.messages('10'))!.messages.map((m) => m.id);
-  return { qc, client, invoke, events: (e: GatewayEvent[]) => internals.onEvents(e), ids };
+  qc.setQueryData<MessagePage>(messageKeys.list('10'), { messages: [], hasMore: false });
+  const ids = () => qc.getQueryData<MessagePage>(messageKeys.list('10'))!.messages.map((m) => m.id);
+  return { qc, client, invoke, internals, events: (e: GatewayEvent[]) => internals.onEvents(e), ids };
 }
 
 describe('GatewayClient', () => {
@@ -58,7 +74,72 @@ describe('GatewayClient', () => {
     invoke.mockResolvedValue({ events: [], refetch: [{ scope: 'channel', scopeId: '10' }] });
     events([created(50)]);
     await vi.runAllTimersAsync();
-    expect(invalidate).toHaveBeenCalledWith({ queryKey: keys.messages('10') });
+    expect(invalidate).toHaveBeenCalledWith({ queryKey: messageKeys.list('10') });
+    vi.useRealTimers();
+  });
+
+  it('tries a rate-limited Resume again after the time the server names', async () => {
+    vi.useFakeTimers();
+    const { events, ids, invoke } = setUp();
+    invoke.mockRejectedValueOnce(
+      new Error(
+        "An unexpected error occurred invoking 'Resume' on the server. HubException: rate_limited: Resume is limited per account; retry in 2 s.",
+      ),
+    );
+    invoke.mockResolvedValue({ events: [created(6), created(7)], refetch: [] });
+    events([created(7)]);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(invoke).toHaveBeenCalledTimes(1);
+    expect(ids()).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1500);
+    expect(invoke).toHaveBeenCalledTimes(2);
+    expect(ids()).toEqual(['106', '107']);
+    vi.useRealTimers();
+  });
+
+  it('tells listeners each applied event once, in order', () => {
+    const { client, events } = setUp();
+    const heard: number[] = [];
+    const stop = client.onEvent((event) => heard.push(event.sequence));
+    events([created(7), created(6), created(6), created(7)]);
+    stop();
+    events([created(8)]);
+    expect(heard).toEqual([6, 7]);
+  });
+
+  it('takes the chosen status from Ready, and sets a new one through the hub', async () => {
+    const { client, invoke } = setUp();
+    expect(client.getChosenStatus()).toBe('dnd');
+    invoke.mockResolvedValue(undefined);
+    expect(await client.setPresence('idle')).toBe(true);
+    expect(invoke).toHaveBeenCalledWith('SetPresence', 'idle');
+    expect(client.getChosenStatus()).toBe('idle');
+  });
+
+  it('sets a status asked for while reconnecting once the next Ready has come', async () => {
+    vi.useFakeTimers();
+    const { client, invoke, internals } = setUp();
+    const connection = (client as unknown as { connection: { state: string } }).connection;
+    connection.state = 'Reconnecting';
+    expect(await client.setPresence('invisible')).toBe(false);
+    expect(invoke).not.toHaveBeenCalled();
+
+    connection.state = 'Connected';
+    invoke.mockResolvedValue(undefined);
+    internals.onReady({
+      user: { id: '1' } as ReadyPayload['user'],
+      servers: [],
+      directChannels: [],
+      readStates: [],
+      presences: [],
+      cursors: { channels: {}, servers: {}, user: 3 },
+      sessionId: 's',
+      nodeId: 0,
+      status: 'online',
+    });
+    await vi.runAllTimersAsync();
+    expect(invoke).toHaveBeenCalledWith('SetPresence', 'invisible');
+    expect(client.getChosenStatus()).toBe('invisible');
     vi.useRealTimers();
   });
 });

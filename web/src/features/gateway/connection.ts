@@ -1,18 +1,40 @@
 import { HubConnectionBuilder, HubConnectionState, HttpTransportType, LogLevel, type HubConnection } from '@microsoft/signalr';
 import type { QueryClient } from '@tanstack/react-query';
-import { api, idParam, renewTokens, tokenStore, unwrap } from '../../api/client';
+import { api, renewTokens, tokenStore, unwrap } from '../../api/client';
+import { clientConfig } from '../../api/config';
 import type { ReadState } from '../../api/types';
-import { applyEvent, keys, seedFromReady, setReadState, type Presences, type Typing } from './cache';
-import type { GatewayEvent, PresenceSignal, ReadyPayload, ResumeResult, TypingSignal } from './protocol';
+import { dmKeys } from '../dms/queries';
+import { relationshipKeys } from '../friends/queries';
+import { messageKeys } from '../messages/queries';
+import { memberKeys } from '../servers/queries';
+import { applyEvent, HistoryLoads, seedFromReady, setReadState, type Presences, type Typing } from './cache';
+import { gatewayKeys } from './context';
+import {
+  MAX_RESUME_STREAMS,
+  type GatewayEvent,
+  type PresenceSignal,
+  type ReadyPayload,
+  type ResumeResult,
+  type TypingSignal,
+} from './protocol';
 import { deliver, StreamTracker } from './streams';
 
 export type ConnectionStatus = 'connecting' | 'connected' | 'reconnecting' | 'restored';
+/** The presence a user chooses (the gateway's SetPresence); others see 'invisible' as offline. */
+export type ChosenStatus = 'online' | 'idle' | 'dnd' | 'invisible';
+export const CHOSEN_STATUSES: readonly ChosenStatus[] = ['online', 'idle', 'dnd', 'invisible'];
 
-const RETRY_DELAYS = [0, 500, 1000, 2000, 3000, 5000];
+/** Waits before each reconnect attempt: quick at first (a server restart, a blip), then easing off to 15 s. */
+const RETRY_DELAYS = [0, 500, 1000, 2000, 3000, 5000, 5000, 10_000, 15_000];
+const retryDelay = (attempt: number) => RETRY_DELAYS[Math.min(attempt, RETRY_DELAYS.length - 1)]!;
 
 function claims(token: string): { exp: number; iat: number } {
   try {
-    const payload = JSON.parse(atob(token.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/'))) as { exp?: number; iat?: number; nbf?: number };
+    const payload = JSON.parse(atob(token.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/'))) as {
+      exp?: number;
+      iat?: number;
+      nbf?: number;
+    };
     return { exp: (payload.exp ?? 0) * 1000, iat: (payload.iat ?? payload.nbf ?? 0) * 1000 };
   } catch {
     return { exp: 0, iat: 0 };
@@ -21,7 +43,7 @@ function claims(token: string): { exp: number; iat: number } {
 
 /**
  * The token to connect with. The server closes a connection when its token expires, so a long-lived token (the
- * normal 15 minutes) is renewed once it is near its end. Very short-lived tokens (the e2e server issues 1-second
+ * normal 15 minutes) is renewed once it is near its end. Very short-lived tokens (the e2e refresh spec's server issues 1-second
  * ones) are used while the server still accepts them (it allows 30 s of clock skew) and renewed through an
  * ordinary API call only once it refuses them: renewing on every reconnect would rotate the refresh token every
  * second and race with page loads.
@@ -48,6 +70,8 @@ async function freshAccessToken(): Promise<string> {
  */
 export class GatewayClient {
   private readonly tracker = new StreamTracker();
+  /** Channel histories being loaded over REST, so that events arriving meanwhile are not lost (cache.ts). */
+  readonly loads = new HistoryLoads();
   private connection: HubConnection | null = null;
   private readyOnce = false;
   private resuming: Promise<void> | null = null;
@@ -56,8 +80,20 @@ export class GatewayClient {
   private freshReadyTimer: ReturnType<typeof setTimeout> | null = null;
   private restarting = false;
   private myId: string | undefined;
+  /** When we last told a channel we are typing. */
+  private readonly typingSentAt = new Map<string, number>();
   private listeners = new Set<() => void>();
+  private readonly eventListeners = new Set<(event: GatewayEvent) => void>();
   status: ConnectionStatus = 'connecting';
+  /** When the next reconnect attempt starts (ms since the epoch), while disconnected and waiting for it. */
+  private retryAt: number | null = null;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Attempts since the last connection that worked (the first connection and restarts; SignalR counts its own). */
+  private attempts = 0;
+  /** Our own chosen presence, from Ready and our SetPresence calls. */
+  private chosen: ChosenStatus = 'online';
+  /** A presence asked for while disconnected: set once connected. */
+  private wantedStatus: ChosenStatus | null = null;
 
   constructor(private readonly qc: QueryClient) {}
 
@@ -68,6 +104,26 @@ export class GatewayClient {
 
   getStatus = () => this.status;
 
+  /** When the next reconnect attempt starts, while one is waiting (subscribe tells of changes). */
+  getRetryAt = () => this.retryAt;
+
+  /** Our chosen presence (subscribe tells of changes too). */
+  getChosenStatus = () => this.chosen;
+
+  /** Who we are, once Ready has said. */
+  get userId(): string | undefined {
+    return this.myId;
+  }
+
+  /**
+   * Hears every event once it is applied to the cache: once per event, in each stream's order, live or through
+   * Resume (notifications, the app badge). Returns the function that stops listening.
+   */
+  onEvent(listener: (event: GatewayEvent) => void): () => void {
+    this.eventListeners.add(listener);
+    return () => this.eventListeners.delete(listener);
+  }
+
   /** Whether the first Ready has arrived (until then the server list is not known). */
   get ready() {
     return this.readyOnce;
@@ -75,29 +131,53 @@ export class GatewayClient {
 
   private setStatus(status: ConnectionStatus) {
     this.status = status;
+    if (status === 'connected' || status === 'restored') {
+      this.retryAt = null;
+      this.attempts = 0;
+    }
     this.listeners.forEach((l) => l());
+  }
+
+  /** Connects again after `delay` ms, and says when. */
+  private retryIn(connection: HubConnection, delay: number) {
+    clearTimeout(this.retryTimer);
+    this.retryAt = Date.now() + delay;
+    this.setStatus('reconnecting');
+    this.retryTimer = setTimeout(() => void this.connect(connection), delay);
   }
 
   start() {
     this.stopped = false;
     const connection = new HubConnectionBuilder()
-      .withUrl('/hubs/gateway', { skipNegotiation: true, transport: HttpTransportType.WebSockets, accessTokenFactory: freshAccessToken })
-      .withAutomaticReconnect({ nextRetryDelayInMilliseconds: (ctx) => RETRY_DELAYS[Math.min(ctx.previousRetryCount, RETRY_DELAYS.length - 1)]! })
+      .withUrl(clientConfig.hubUrl, {
+        skipNegotiation: true,
+        transport: HttpTransportType.WebSockets,
+        accessTokenFactory: freshAccessToken,
+      })
+      .withAutomaticReconnect({
+        nextRetryDelayInMilliseconds: (ctx) => {
+          const delay = retryDelay(ctx.previousRetryCount);
+          this.retryAt = Date.now() + delay;
+          // Not from inside SignalR's own callback: listeners may call back into the client.
+          setTimeout(() => this.listeners.forEach((l) => l()), 0);
+          return delay;
+        },
+      })
       .configureLogging(LogLevel.None)
       .build();
     this.connection = connection;
     connection.on('Ready', (ready: ReadyPayload) => this.onReady(ready));
     connection.on('Event', (event: GatewayEvent) => this.onEvents([event]));
     connection.on('Typing', (t: TypingSignal) => this.onTyping(t));
-    connection.on('Presence', (p: PresenceSignal) => this.qc.setQueryData<Presences>(keys.presences, (old) => ({ ...old, [p.userId]: p.status })));
+    connection.on('Presence', (p: PresenceSignal) =>
+      this.qc.setQueryData<Presences>(gatewayKeys.presences, (old) => ({ ...old, [p.userId]: p.status })),
+    );
     connection.onreconnecting(() => this.setStatus('reconnecting'));
     connection.onreconnected(() => this.setStatus('restored'));
     // Automatic reconnect gives up after its schedule, and never covers a first connection that failed: go again.
     connection.onclose(() => {
-      if (!this.stopped && !this.restarting && this.connection === connection) {
-        this.setStatus('reconnecting');
-        setTimeout(() => void this.connect(connection), 2000);
-      }
+      if (!this.stopped && !this.restarting && this.connection === connection)
+        this.retryIn(connection, Math.max(2000, retryDelay(this.attempts++)));
     });
     window.addEventListener('offline', this.onOffline);
     window.addEventListener('online', this.onOnline);
@@ -105,16 +185,34 @@ export class GatewayClient {
   }
 
   /** The browser knows before the socket does (which can take the 30 s server timeout): close and wait. */
-  private onOffline = () => {
+  private onOffline = () => this.restart(() => (navigator.onLine ? 0 : 5000));
+
+  /**
+   * The machine woke from sleep or changed networks (the desktop app hears of both): a socket from before may be
+   * dead without knowing it for another 30 s. Start over now; the new connection resumes from our cursors.
+   */
+  reconnectNow() {
+    this.restart(() => 0);
+  }
+
+  /** "Retry now": connects at once instead of waiting for the next attempt. */
+  retryNow() {
+    const connection = this.connection;
+    if (!connection || this.stopped) return;
+    if (connection.state === HubConnectionState.Disconnected) void this.connect(connection);
+    else if (connection.state === HubConnectionState.Reconnecting) this.restart(() => 0);
+  }
+
+  private restart(delay: () => number) {
     const connection = this.connection;
     if (!connection || this.stopped) return;
     this.setStatus('reconnecting');
     this.restarting = true;
     void connection.stop().finally(() => {
       this.restarting = false;
-      setTimeout(() => void this.connect(connection), navigator.onLine ? 0 : 5000);
+      this.retryIn(connection, delay());
     });
-  };
+  }
 
   private onOnline = () => {
     const connection = this.connection;
@@ -123,19 +221,24 @@ export class GatewayClient {
 
   private async connect(connection: HubConnection) {
     if (this.stopped || this.connection !== connection || connection.state !== HubConnectionState.Disconnected) return;
+    // One attempt at a time: a waiting retry is this one now (when the browser is back online, or Retry now).
+    clearTimeout(this.retryTimer);
+    if (this.retryAt !== null) {
+      this.retryAt = null;
+      this.listeners.forEach((l) => l());
+    }
     try {
       await connection.start();
     } catch {
       // (Another attempt may have started this one's connection meanwhile.)
-      if (!this.stopped && this.connection === connection && connection.state === HubConnectionState.Disconnected) {
-        this.setStatus('reconnecting');
-        setTimeout(() => void this.connect(connection), 2000);
-      }
+      if (!this.stopped && this.connection === connection && connection.state === HubConnectionState.Disconnected)
+        this.retryIn(connection, Math.max(2000, retryDelay(this.attempts++)));
     }
   }
 
   async stop() {
     this.stopped = true;
+    clearTimeout(this.retryTimer);
     window.removeEventListener('offline', this.onOffline);
     window.removeEventListener('online', this.onOnline);
     const connection = this.connection;
@@ -145,6 +248,15 @@ export class GatewayClient {
 
   private onReady(ready: ReadyPayload) {
     this.myId = ready.user.id;
+    const status = CHOSEN_STATUSES.find((s) => s === ready.status);
+    if (status && status !== this.chosen) {
+      this.chosen = status;
+      this.listeners.forEach((l) => l());
+    }
+    const wanted = this.wantedStatus;
+    // Not from inside the hub's receive callback (it would wait on itself).
+    if (wanted && wanted !== this.chosen) setTimeout(() => void this.setPresence(wanted), 0);
+    this.wantedStatus = null;
     seedFromReady(this.qc, ready);
     if (!this.readyOnce) {
       this.readyOnce = true;
@@ -160,11 +272,12 @@ export class GatewayClient {
 
   private onEvents(events: GatewayEvent[]) {
     const { gap } = deliver(this.tracker, events, (event) => {
-      applyEvent(this.qc, event, { myId: () => this.myId, needFreshReady: () => this.scheduleFreshReady() });
+      applyEvent(this.qc, event, { myId: () => this.myId, needFreshReady: () => this.scheduleFreshReady(), loads: this.loads });
       if (event.type === 'ServerRemoved' || event.type === 'ServerDeleted') {
         const { serverId } = JSON.parse(event.data) as { serverId: string };
         this.tracker.forget('server', serverId);
       }
+      this.eventListeners.forEach((listener) => listener(event));
     });
     // Not awaited inside the handler: invoking the hub from its own receive callback would wait on itself.
     if (gap) setTimeout(() => void this.resume(), 0);
@@ -182,11 +295,16 @@ export class GatewayClient {
         const connection = this.connection;
         if (!connection || connection.state !== HubConnectionState.Connected) return;
         try {
-          const result = await connection.invoke<ResumeResult>('Resume', this.tracker.toResume());
-          this.onEvents(result.events);
-          for (const stream of result.refetch) this.refetch(stream.scope, stream.scopeId);
-        } catch {
-          // The connection went away; the reconnect resumes again.
+          for (const cursors of this.tracker.toResumeBatches(MAX_RESUME_STREAMS)) {
+            const result = await connection.invoke<ResumeResult>('Resume', cursors);
+            this.onEvents(result.events);
+            for (const stream of result.refetch) this.refetch(stream.scope, stream.scopeId);
+          }
+        } catch (error) {
+          // The server limits what Resume may cost an account: try again when it says. Otherwise the connection went
+          // away, and the reconnect resumes again.
+          const wait = rateLimitedFor(error);
+          if (wait !== null) setTimeout(() => void this.resume(), wait);
           return;
         }
       } while (this.resumeAgain);
@@ -199,12 +317,13 @@ export class GatewayClient {
   private refetch(scope: string, scopeId: string) {
     if (scope === 'channel') {
       this.tracker.forget('channel', scopeId);
-      void this.qc.invalidateQueries({ queryKey: keys.messages(scopeId) });
+      void this.qc.invalidateQueries({ queryKey: messageKeys.list(scopeId) });
     } else {
       this.tracker.forget(scope, scopeId);
       this.scheduleFreshReady();
-      void this.qc.invalidateQueries({ queryKey: keys.dms });
-      if (scope === 'server') void this.qc.invalidateQueries({ queryKey: keys.members(scopeId) });
+      void this.qc.invalidateQueries({ queryKey: dmKeys.list });
+      if (scope === 'server') void this.qc.invalidateQueries({ queryKey: memberKeys.list(scopeId) });
+      if (scope === 'user') void this.qc.invalidateQueries({ queryKey: relationshipKeys.list });
     }
   }
 
@@ -223,27 +342,86 @@ export class GatewayClient {
     }, 150);
   }
 
+  /** Shows who types until their signal expires (or their message arrives, cache.ts), then forgets them. */
   private onTyping(t: TypingSignal) {
     if (t.userId === this.myId) return;
+    const key = gatewayKeys.typing(t.channelId);
     const until = Math.min(new Date(t.expiresAt).getTime(), Date.now() + 8000);
-    this.qc.setQueryData<Typing>(keys.typing(t.channelId), (old) => ({ ...old, [t.userId]: until }));
+    this.qc.setQueryData<Typing>(key, (old) => ({ ...old, [t.userId]: until }));
+    setTimeout(
+      () => {
+        this.qc.setQueryData<Typing>(key, (old) => {
+          if (old?.[t.userId] !== until) return old; // renewed, or already ended by their message
+          const { [t.userId]: _, ...rest } = old;
+          return rest;
+        });
+      },
+      Math.max(0, until - Date.now()),
+    );
   }
 
-  /** Hub calls for the UI; they fail quietly while disconnected. */
-  /** Tells the others we are typing; false when it could not be sent (the caller tries again on the next key). */
-  async startTyping(channelId: string): Promise<boolean> {
+  // Hub calls for the UI; they fail quietly while disconnected.
+
+  /** Tells the others we are typing in a channel: one signal per 5 s is enough (they show it for 8 s). */
+  typing(channelId: string) {
+    const now = Date.now();
+    if (now - (this.typingSentAt.get(channelId) ?? 0) <= 5000) return;
+    this.typingSentAt.set(channelId, now);
+    void this.startTyping(channelId).then((sent) => {
+      // Not sent (reconnecting): the next key tries again.
+      if (!sent) this.typingSentAt.delete(channelId);
+    });
+  }
+
+  /** Our message ended the indicator on the other side: the next key signals again at once. */
+  typingEnded(channelId: string) {
+    this.typingSentAt.delete(channelId);
+  }
+
+  private async startTyping(channelId: string): Promise<boolean> {
     if (this.connection?.state !== HubConnectionState.Connected) return false;
-    return this.connection.invoke('StartTyping', channelId).then(() => true, () => false);
+    return this.connection.invoke('StartTyping', channelId).then(
+      () => true,
+      () => false,
+    );
+  }
+
+  /** Sets our presence for everyone who can see it; while reconnecting, as soon as the connection is back. */
+  async setPresence(status: ChosenStatus): Promise<boolean> {
+    if (this.connection?.state !== HubConnectionState.Connected) {
+      this.wantedStatus = status;
+      return false;
+    }
+    const done = await this.connection.invoke('SetPresence', status).then(
+      () => true,
+      () => false,
+    );
+    if (done && this.chosen !== status) {
+      this.chosen = status;
+      this.listeners.forEach((l) => l());
+    }
+    return done;
   }
 
   /** Marks a channel read up to a message: through the hub, or over REST while the hub is reconnecting. */
   async ack(channelId: string, messageId: string) {
     const connection = this.connection;
     let state: ReadState | null = null;
-    if (connection?.state === HubConnectionState.Connected) state = await connection.invoke<ReadState>('Ack', channelId, messageId).catch(() => null);
-    state ??= await unwrap(api.POST('/api/v1/channels/{channelId}/messages/{messageId}/ack', {
-      params: { path: { channelId: idParam(channelId), messageId: idParam(messageId) } },
-    })).catch(() => null);
+    if (connection?.state === HubConnectionState.Connected)
+      state = await connection.invoke<ReadState>('Ack', channelId, messageId).catch(() => null);
+    state ??= await unwrap(
+      api.POST('/api/v1/channels/{channelId}/messages/{messageId}/ack', {
+        params: { path: { channelId, messageId } },
+      }),
+    ).catch(() => null);
     if (state) setReadState(this.qc, state);
   }
+}
+
+/** Milliseconds to wait when a hub call was refused with "rate_limited: … retry in N s", else null. */
+export function rateLimitedFor(error: unknown): number | null {
+  const message = error instanceof Error ? error.message : String(error);
+  if (!message.includes('rate_limited')) return null;
+  const seconds = /retry in (\d+) s/.exec(message)?.[1];
+  return (seconds ? Number(seconds) : 1) * 1000;
 }

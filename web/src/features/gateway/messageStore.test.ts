@@ -1,13 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import type { Message } from '../../api/types';
-import { addPending, applyChannelEvent, compareIds, prependOlder, setLocalState, upsertMessage, type MessagePage } from './messageStore';
+import { aMessage } from '../../test/messages';
+import {
+  addPending,
+  appendNewer,
+  applyChannelEvent,
+  compareIds,
+  prependOlder,
+  setLocalState,
+  upsertMessage,
+  type MessagePage,
+} from './messageStore';
 
 function msg(id: string, extra: Partial<Message> = {}): Message {
-  return {
-    id, channelId: '1', author: { id: '7', username: 'ann', displayName: null, avatarUrl: null }, content: `m${id}`, nonce: null,
-    replyTo: null, mentions: [], mentionRoles: [], mentionsEveryone: false, createdAt: '2026-01-01T00:00:00Z', editedAt: null,
-    pinned: false, reactions: [], attachments: [], sequence: 1, ...extra,
-  };
+  return aMessage({ id, author: { id: '7', username: 'ann', displayName: null, avatarUrl: null }, content: `m${id}`, ...extra });
 }
 const empty: MessagePage = { messages: [], hasMore: false };
 
@@ -36,7 +42,10 @@ describe('message store', () => {
     page = addPending(page, msg('pending:n1', { nonce: 'n1', content: 'hello' }));
     expect(page.messages[1]!.localState).toBe('pending');
     page = applyChannelEvent(page, 'MessageCreated', msg('200', { nonce: 'n1', content: 'hello' }), '7');
-    expect(page.messages.map((m) => [m.id, m.localState])).toEqual([['100', undefined], ['200', undefined]]);
+    expect(page.messages.map((m) => [m.id, m.localState])).toEqual([
+      ['100', undefined],
+      ['200', undefined],
+    ]);
   });
 
   it('keeps a failed message, and a retry with the same nonce does not duplicate it', () => {
@@ -72,5 +81,23 @@ describe('message store', () => {
     page = prependOlder(page, [msg('3'), msg('2'), msg('1')], false);
     expect(page.messages.map((m) => m.id)).toEqual(['1', '2', '3', '4']);
     expect(page.hasMore).toBe(false);
+  });
+
+  it('opened further back, takes no live message until the gap to it is loaded', () => {
+    const jumped: MessagePage = { messages: [msg('100'), msg('101')], hasMore: true, hasNewer: true };
+    // A new message would sit right after 101 with messages missing in between: it waits for the newer pages.
+    let page = applyChannelEvent(jumped, 'MessageCreated', msg('500'), '7');
+    expect(page.messages.map((m) => m.id)).toEqual(['100', '101']);
+    // Edits of loaded messages still apply.
+    page = applyChannelEvent(page, 'MessageUpdated', msg('101', { content: 'edited' }), '7');
+    expect(page.messages[1]!.content).toBe('edited');
+
+    page = appendNewer(page, [msg('102'), msg('103')], true);
+    expect(page.hasNewer).toBe(true);
+    page = appendNewer(page, [msg('104'), msg('500')], false);
+    expect(page.messages.map((m) => m.id)).toEqual(['100', '101', '102', '103', '104', '500']);
+    page = applyChannelEvent(page, 'MessageCreated', msg('501'), '7');
+    expect(page.messages.at(-1)!.id).toBe('501');
+    expect(prependOlder(page, [msg('99')], false)).toMatchObject({ hasMore: false, hasNewer: false });
   });
 });

@@ -1,12 +1,21 @@
 import type { Message } from '../../api/types';
 
-/** A message as the client holds it: the server's, or one of ours still on its way (pending) or refused (failed). */
-export type ChatMessage = Message & { localState?: 'pending' | 'failed' };
+/**
+ * A message as the client holds it: the server's, or one of ours still on its way (pending), refused (failed, with why
+ * when the reason is the recipient's), or waiting behind a refused one (held: sends to a channel go in order).
+ */
+export type ChatMessage = Message & { localState?: LocalState; localError?: string };
+export type LocalState = 'pending' | 'failed' | 'held';
 
 /** A channel's loaded history, oldest first; hasMore while older messages remain on the server. */
 export interface MessagePage {
   messages: ChatMessage[];
   hasMore: boolean;
+  /**
+   * Newer messages than the loaded ones exist on the server: the history was opened at a message further back (a
+   * link to it). Live messages are not added until the gap up to them is loaded, so no gap is ever shown as none.
+   */
+  hasNewer?: boolean;
 }
 
 /** Snowflakes compare by length, then text (no precision lost, unlike Number). */
@@ -57,11 +66,23 @@ export function addPending(page: MessagePage, message: ChatMessage): MessagePage
   return { ...page, messages: [...rest, { ...message, localState: 'pending' }] };
 }
 
-export function setLocalState(page: MessagePage, nonce: string, localState: 'pending' | 'failed'): MessagePage {
-  return { ...page, messages: page.messages.map((m) => (isLocal(m) && m.nonce === nonce ? { ...m, localState } : m)) };
+export function setLocalState(page: MessagePage, nonce: string, localState: LocalState, localError?: string): MessagePage {
+  return {
+    ...page,
+    messages: page.messages.map((m) => {
+      if (!isLocal(m) || m.nonce !== nonce) return m;
+      const { localError: _previous, ...rest } = m;
+      return localError === undefined ? { ...rest, localState } : { ...rest, localState, localError };
+    }),
+  };
 }
 
-export function applyReaction(page: MessagePage, r: { messageId: string; emoji: string; userId: string }, added: boolean, myId: string | undefined): MessagePage {
+export function applyReaction(
+  page: MessagePage,
+  r: { messageId: string; emoji: string; userId: string },
+  added: boolean,
+  myId: string | undefined,
+): MessagePage {
   if (!page.messages.some((m) => m.id === r.messageId)) return page;
   const mine = r.userId === myId;
   return {
@@ -73,13 +94,13 @@ export function applyReaction(page: MessagePage, r: { messageId: string; emoji: 
       if (added) {
         if (existing && mine && existing.me) return m; // ours, already counted (our own PUT answered first)
         reactions = existing
-          ? m.reactions.map((x) => (x.emoji === r.emoji ? { ...x, count: Number(x.count) + 1, me: x.me || mine } : x))
+          ? m.reactions.map((x) => (x.emoji === r.emoji ? { ...x, count: x.count + 1, me: x.me || mine } : x))
           : [...m.reactions, { emoji: r.emoji, count: 1, me: mine }];
       } else {
         if (!existing || (mine && !existing.me)) return m;
         reactions = m.reactions
-          .map((x) => (x.emoji === r.emoji ? { ...x, count: Number(x.count) - 1, me: mine ? false : x.me } : x))
-          .filter((x) => Number(x.count) > 0);
+          .map((x) => (x.emoji === r.emoji ? { ...x, count: x.count - 1, me: mine ? false : x.me } : x))
+          .filter((x) => x.count > 0);
       }
       return { ...m, reactions };
     }),
@@ -95,14 +116,22 @@ export function setPinned(page: MessagePage, messageId: string, pinned: boolean)
 export function prependOlder(page: MessagePage, olderNewestFirst: Message[], hasMore: boolean): MessagePage {
   const known = new Set(page.messages.map((m) => m.id));
   const older = [...olderNewestFirst].reverse().filter((m) => !known.has(m.id));
-  return { messages: [...older, ...page.messages], hasMore };
+  return { ...page, messages: [...older, ...page.messages], hasMore };
+}
+
+/** Adds a newer page (oldest first, as the API sends `after` pages) after what is loaded. */
+export function appendNewer(page: MessagePage, newerOldestFirst: Message[], hasNewer: boolean): MessagePage {
+  let next: MessagePage = { ...page, hasNewer };
+  for (const m of newerOldestFirst) next = upsertMessage(next, m);
+  return next;
 }
 
 /** Applies one channel event's data to a channel's loaded history. */
 export function applyChannelEvent(page: MessagePage, type: string, data: unknown, myId: string | undefined): MessagePage {
   switch (type) {
     case 'MessageCreated':
-      return upsertMessage(page, data as Message);
+      // Opened further back: the new message lies beyond the gap, and comes with the page that closes it.
+      return page.hasNewer ? page : upsertMessage(page, data as Message);
     case 'MessageUpdated':
       return updateMessage(page, data as Message);
     case 'MessageDeleted':

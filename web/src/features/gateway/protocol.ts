@@ -1,81 +1,27 @@
-// The hub's messages (src/KamaChat.Server/Features/Gateway/Contracts.cs). The OpenAPI document describes the
-// REST API only, so these mirror the hub's records; everything they carry inside is typed from the OpenAPI schema.
-import type { Me } from '../../api/types';
+// The hub's messages and events, named from the generated OpenAPI schema (`npm run gen:api`): the server publishes
+// the gateway contract (src/KamaChat.Server/Features/Gateway/GatewayContract.cs) in its OpenAPI document.
+import type { components } from '../../api/schema';
 
-export interface GatewayEvent {
-  id: string;
-  type: string;
-  scope: 'channel' | 'server' | 'user';
-  scopeId: string;
-  sequence: number;
-  /** The event's JSON as logged. */
-  data: string;
-}
+type Schemas = components['schemas'];
 
-export interface StreamCursorsDto {
-  channels?: Record<string, number> | null;
-  servers?: Record<string, number> | null;
-  user?: number | null;
-}
+/** What the hub's "Event" message carries; `data` is the event's JSON as logged (parse it into `EventData<type>`). */
+export type GatewayEvent = Schemas['GatewayEvent'];
+/** Where a client stands per stream. Ready sends all three; Resume takes any of them. */
+export type StreamCursorsDto = Partial<Schemas['StreamCursors']>;
+export type ResumeResult = Schemas['ResumeResult'];
+export type ReadyChannel = Schemas['ReadyChannel'];
+export type ReadyServer = Schemas['ReadyServer'];
+export type ReadyDirectChannel = Schemas['ReadyDirectChannel'];
+export type ReadyReadState = Schemas['ReadyReadState'];
+export type PresenceSignal = Schemas['PresenceUpdated'];
+export type TypingSignal = Schemas['TypingStarted'];
+export type ReadyPayload = Schemas['ReadyPayload'];
 
-export interface ResumeResult {
-  events: GatewayEvent[];
-  refetch: { scope: 'channel' | 'server' | 'user'; scopeId: string }[];
-}
+/** The most streams one Resume call may name (ResumeService.MaxStreams); more go in further calls. */
+export const MAX_RESUME_STREAMS = 500;
 
-export interface ReadyChannel {
-  id: string;
-  type: string;
-  name: string | null;
-  topic: string | null;
-  parentId: string | null;
-  position: number;
-  lastMessageId: string | null;
-  /** Your permissions in the channel, a 64-bit bitfield as a decimal string. */
-  permissions: string;
-}
-
-export interface ReadyServer {
-  id: string;
-  name: string;
-  iconUrl: string | null;
-  ownerId: string;
-  channels: ReadyChannel[];
-}
-
-export interface ReadyDirectChannel {
-  id: string;
-  type: string;
-  name: string | null;
-  ownerId: string | null;
-  recipientIds: string[];
-  lastMessageId: string | null;
-}
-
-export interface ReadyReadState {
-  channelId: string;
-  lastReadMessageId: string;
-  mentionCount: number;
-}
-
-export interface PresenceSignal {
-  userId: string;
-  status: string;
-}
-
-export interface TypingSignal {
-  channelId: string;
-  userId: string;
-  expiresAt: string;
-}
-
-export interface ReadyPayload {
-  user: Me;
-  servers: ReadyServer[];
-  directChannels: ReadyDirectChannel[];
-  readStates: ReadyReadState[];
-  presences: PresenceSignal[];
-  cursors: StreamCursorsDto;
-  sessionId: string;
-  nodeId: number;
-}
+/** Every event the server defines, with its data parsed: a union keyed by `type`. */
+export type KnownEvent = Schemas['GatewayEventData'];
+export type EventType = KnownEvent['type'];
+/** The parsed `data` of an event of the given type, e.g. `EventData<'RoleUpdated'>` is a Role. */
+export type EventData<T extends EventType> = Extract<KnownEvent, { type: T }>['data'];

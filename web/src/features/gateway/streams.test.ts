@@ -2,8 +2,14 @@ import { describe, expect, it } from 'vitest';
 import type { GatewayEvent } from './protocol';
 import { deliver, StreamTracker } from './streams';
 
-const ev = (sequence: number, scopeId = '10', scope: GatewayEvent['scope'] = 'channel'): GatewayEvent =>
-  ({ id: `${scope}${scopeId}-${sequence}`, type: 'MessageCreated', scope, scopeId, sequence, data: '{}' });
+const ev = (sequence: number, scopeId = '10', scope: GatewayEvent['scope'] = 'channel'): GatewayEvent => ({
+  id: `${scope}${scopeId}-${sequence}`,
+  type: 'MessageCreated',
+  scope,
+  scopeId,
+  sequence,
+  data: '{}',
+});
 
 function tracker() {
   const t = new StreamTracker();
@@ -65,5 +71,21 @@ describe('StreamTracker', () => {
   it('starts a stream it did not know at its first event', () => {
     const t = tracker();
     expect(t.classify(ev(40, '99'))).toBe('apply');
+  });
+
+  it('splits the Resume arguments into calls of at most the allowed number of streams', () => {
+    const t = new StreamTracker();
+    t.seed({
+      channels: Object.fromEntries(Array.from({ length: 7 }, (_, i) => [`c${i}`, i])),
+      servers: { s1: 1, s2: 2 },
+      user: 4,
+    });
+    const batches = t.toResumeBatches(4);
+    expect(batches.map((b) => Object.keys(b.channels!).length + Object.keys(b.servers!).length + (b.user === null ? 0 : 1))).toEqual([
+      4, 4, 2,
+    ]);
+    expect(batches.map((b) => b.user)).toEqual([4, null, null]);
+    expect(Object.assign({}, ...batches.map((b) => b.channels))).toEqual(t.toResume().channels);
+    expect(Object.assign({}, ...batches.map((b) => b.servers))).toEqual({ s1: 1, s2: 2 });
   });
 });

@@ -46,6 +46,29 @@ export class StreamTracker {
     this.last.delete(streamKey(scope, scopeId));
   }
 
+  /** The arguments of the hub's Resume, in calls of at most `max` streams each (the user stream goes in the first). */
+  toResumeBatches(max: number): Required<StreamCursorsDto>[] {
+    const all = this.toResume();
+    const entries: ['channels' | 'servers', string, number][] = [
+      ...Object.entries(all.channels ?? {}).map(([id, seq]) => ['channels', id, seq] as ['channels', string, number]),
+      ...Object.entries(all.servers ?? {}).map(([id, seq]) => ['servers', id, seq] as ['servers', string, number]),
+    ];
+    const batches: Required<StreamCursorsDto>[] = [];
+    let batch: Required<StreamCursorsDto> = { channels: {}, servers: {}, user: all.user };
+    let size = all.user === null ? 0 : 1;
+    for (const [kind, id, seq] of entries) {
+      if (size === max) {
+        batches.push(batch);
+        batch = { channels: {}, servers: {}, user: null };
+        size = 0;
+      }
+      batch[kind]![id] = seq;
+      size++;
+    }
+    batches.push(batch);
+    return batches;
+  }
+
   /** The argument of the hub's Resume. */
   toResume(): Required<StreamCursorsDto> {
     const channels: Record<string, number> = {};
@@ -64,7 +87,11 @@ export class StreamTracker {
  * Feeds events through the tracker in order: applies what is next, drops duplicates, and reports whether a gap
  * was seen (the caller then resumes). Events of one stream are taken in sequence order.
  */
-export function deliver(tracker: StreamTracker, events: GatewayEvent[], apply: (event: GatewayEvent) => void): { applied: number; dropped: number; gap: boolean } {
+export function deliver(
+  tracker: StreamTracker,
+  events: GatewayEvent[],
+  apply: (event: GatewayEvent) => void,
+): { applied: number; dropped: number; gap: boolean } {
   let applied = 0;
   let dropped = 0;
   let gap = false;

@@ -1,6 +1,7 @@
 import { Outlet } from 'react-router';
 import { VerifyEmailBanner } from '../account/VerifyEmailBanner';
 import { ConnectionBanner, GatewayProvider } from '../gateway/GatewayProvider';
+import { DeviceIntegration } from './DeviceIntegration';
 import { ServerRail } from './ServerRail';
 
 /**
@@ -10,8 +11,12 @@ import { ServerRail } from './ServerRail';
 export function AppShell() {
   return (
     <GatewayProvider>
+      <DeviceIntegration />
       <div className="flex h-full flex-col overflow-hidden">
-        <a href="#main" className="sr-only z-50 rounded-md bg-brand px-4 py-2 text-white focus:not-sr-only focus:absolute focus:left-2 focus:top-2">
+        <a
+          href="#main"
+          className="sr-only z-50 rounded-md bg-brand px-4 py-2 text-white focus:not-sr-only focus:absolute focus:left-2 focus:top-2"
+        >
           Skip to content
         </a>
         <VerifyEmailBanner />

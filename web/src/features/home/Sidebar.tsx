@@ -1,14 +1,27 @@
 import type { ReactNode } from 'react';
 import { Link } from 'react-router';
-import { useMe } from '../auth/session';
+import { useMe } from '../auth/queries';
 import { Avatar } from '../../ui/Avatar';
 import { GearIcon } from '../../ui/icons';
 
 /** The second column: a header, the page's list, and the signed-in user's panel at the bottom. */
-export function Sidebar({ header, label, children, mobileOpen = false }: { header: ReactNode; label: string; children: ReactNode; mobileOpen?: boolean }) {
+export function Sidebar({
+  header,
+  label,
+  children,
+  mobileOpen = false,
+}: {
+  header: ReactNode;
+  label: string;
+  children: ReactNode;
+  mobileOpen?: boolean;
+}) {
   // On a phone the sidebar is hidden until the page's menu button opens it over the content.
   return (
-    <aside aria-label={label} className={`${mobileOpen ? 'fixed inset-y-0 left-[72px] z-30 flex shadow-xl' : 'hidden'} w-60 shrink-0 flex-col bg-side md:static md:flex md:shadow-none dark:bg-side-dark`}>
+    <aside
+      aria-label={label}
+      className={`${mobileOpen ? 'fixed inset-y-0 left-[72px] z-30 flex shadow-xl' : 'hidden'} w-60 shrink-0 flex-col bg-side md:static md:flex md:shadow-none dark:bg-side-dark`}
+    >
       <div className="flex h-12 items-center border-b border-zinc-300 px-4 shadow-sm dark:border-black/30">{header}</div>
       <div className="flex-1 overflow-y-auto p-2">{children}</div>
       <UserPanel />
@@ -22,14 +35,21 @@ function UserPanel() {
   const name = me.displayName || me.username;
   return (
     <div className="flex h-[52px] items-center gap-2 bg-zinc-200/60 px-2 dark:bg-[#232428]">
-      <Link to={`/users/${me.id}`} className="flex min-w-0 flex-1 items-center gap-2 rounded-md p-1 hover:bg-zinc-300/60 dark:hover:bg-zinc-700/50">
+      <Link
+        to={`/users/${me.id}`}
+        className="flex min-w-0 flex-1 items-center gap-2 rounded-md p-1 hover:bg-zinc-300/60 dark:hover:bg-zinc-700/50"
+      >
         <Avatar id={me.id} name={name} url={me.avatarUrl} size="sm" />
         <span className="min-w-0 leading-tight">
           <span className="block truncate text-sm font-semibold">{name}</span>
           <span className="block truncate text-xs text-zinc-600 dark:text-zinc-400">{me.statusText || `@${me.username}`}</span>
         </span>
       </Link>
-      <Link to="/settings" aria-label="User settings" className="rounded-md p-1.5 text-zinc-600 hover:bg-zinc-300/60 hover:text-zinc-900 dark:text-zinc-300 dark:hover:bg-zinc-700/50 dark:hover:text-white">
+      <Link
+        to="/settings"
+        aria-label="User settings"
+        className="rounded-md p-1.5 text-zinc-600 hover:bg-zinc-300/60 hover:text-zinc-900 dark:text-zinc-300 dark:hover:bg-zinc-700/50 dark:hover:text-white"
+      >
         <GearIcon />
       </Link>
     </div>

@@ -28,11 +28,15 @@ describe('notification settings', () => {
 
     const all = await screen.findByRole('radio', { name: /All messages/ });
     expect((all as HTMLInputElement).checked).toBe(true);
-    expect((await screen.findByRole('checkbox', { name: 'Mute Gardening' }) as HTMLInputElement).checked).toBe(true);
+    expect(((await screen.findByRole('checkbox', { name: 'Mute Gardening' })) as HTMLInputElement).checked).toBe(true);
 
     fireEvent.click(screen.getByRole('radio', { name: /Only mentions/ }));
     await screen.findByText('Saved.');
-    expect(seen.find((r) => r.method === 'PATCH')).toEqual({ method: 'PATCH', path: '/api/v1/users/@me/notification-settings', body: { email: 'mentions' } });
+    expect(seen.find((r) => r.method === 'PATCH')).toEqual({
+      method: 'PATCH',
+      path: '/api/v1/users/@me/notification-settings',
+      body: { email: 'mentions' },
+    });
 
     fireEvent.click(screen.getByRole('checkbox', { name: 'Mute Rustaceans' }));
     await waitFor(() => expect(seen.filter((r) => r.method === 'PATCH')).toHaveLength(2));

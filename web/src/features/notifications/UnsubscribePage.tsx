@@ -5,18 +5,20 @@ import { usePageTitle } from '../../ui/usePageTitle';
 import { LinkResult } from '../account/LinkResult';
 import { useOnce } from '../account/useFocusOnChange';
 import { AuthLayout } from '../auth/AuthLayout';
-import { useUnsubscribe } from './api';
+import { useUnsubscribeMutation } from './queries';
 
 /** /unsubscribe?token=… — the one-click link at the bottom of notification emails; works signed out. */
 export default function UnsubscribePage() {
   usePageTitle('Unsubscribe');
   const [params] = useSearchParams();
   const token = params.get('token') ?? '';
-  const mutation = useUnsubscribe();
+  const mutation = useUnsubscribeMutation();
   const { mutate } = mutation;
-  useOnce(useCallback(() => {
-    if (token) mutate(token);
-  }, [mutate, token]));
+  useOnce(
+    useCallback(() => {
+      if (token) mutate(token);
+    }, [mutate, token]),
+  );
 
   const failure = !token
     ? 'This link is incomplete. Open the link from the email again.'
@@ -28,9 +30,14 @@ export default function UnsubscribePage() {
 
   return (
     <AuthLayout title="Email notifications" subtitle="Unsubscribing from KamaChat emails.">
-      <LinkResult pending={Boolean(token) && (mutation.isIdle || mutation.isPending)} busyLabel="Unsubscribing…"
-        success={mutation.isSuccess ? 'You will no longer get email notifications. You can turn them back on in Settings → Notifications.' : null}
-        failure={failure} />
+      <LinkResult
+        pending={Boolean(token) && (mutation.isIdle || mutation.isPending)}
+        busyLabel="Unsubscribing…"
+        success={
+          mutation.isSuccess ? 'You will no longer get email notifications. You can turn them back on in Settings → Notifications.' : null
+        }
+        failure={failure}
+      />
     </AuthLayout>
   );
 }

@@ -3,9 +3,13 @@ import { applyPatch, changes, fromServer, toggleMuted } from './settings';
 
 describe('notification settings', () => {
   it('reads the server body defensively', () => {
-    expect(fromServer({ email: 'mentions', mutedServerIds: ['1', '2', '2'] })).toEqual({ email: 'mentions', mutedServerIds: ['1', '2'] });
-    expect(fromServer({ email: 'weird', mutedServerIds: [123] })).toEqual({ email: 'all', mutedServerIds: ['123'] });
-    expect(fromServer(null)).toEqual({ email: 'all', mutedServerIds: [] });
+    expect(fromServer({ email: 'mentions', mutedServerIds: ['1', '2', '2'], desktopMuted: true })).toEqual({
+      email: 'mentions',
+      mutedServerIds: ['1', '2'],
+      desktopMuted: true,
+    });
+    expect(fromServer({ email: 'weird', mutedServerIds: [123] })).toEqual({ email: 'all', mutedServerIds: ['123'], desktopMuted: false });
+    expect(fromServer(null)).toEqual({ email: 'all', mutedServerIds: [], desktopMuted: false });
   });
 
   it('toggles a muted server', () => {
@@ -14,15 +18,17 @@ describe('notification settings', () => {
   });
 
   it('patches only what changed', () => {
-    const before = { email: 'all' as const, mutedServerIds: ['1', '2'] };
+    const before = { email: 'all' as const, mutedServerIds: ['1', '2'], desktopMuted: false };
     expect(changes(before, { ...before })).toBeNull();
-    expect(changes(before, { email: 'none', mutedServerIds: ['2', '1'] })).toEqual({ email: 'none' });
-    expect(changes(before, { email: 'all', mutedServerIds: ['1'] })).toEqual({ mutedServerIds: ['1'] });
+    expect(changes(before, { ...before, email: 'none', mutedServerIds: ['2', '1'] })).toEqual({ email: 'none' });
+    expect(changes(before, { ...before, mutedServerIds: ['1'] })).toEqual({ mutedServerIds: ['1'] });
+    expect(changes(before, { ...before, desktopMuted: true })).toEqual({ desktopMuted: true });
   });
 
   it('applies a patch over the current settings', () => {
-    const current = { email: 'all' as const, mutedServerIds: ['1'] };
-    expect(applyPatch(current, { email: 'mentions' })).toEqual({ email: 'mentions', mutedServerIds: ['1'] });
-    expect(applyPatch(current, { mutedServerIds: [] })).toEqual({ email: 'all', mutedServerIds: [] });
+    const current = { email: 'all' as const, mutedServerIds: ['1'], desktopMuted: false };
+    expect(applyPatch(current, { email: 'mentions' })).toEqual({ email: 'mentions', mutedServerIds: ['1'], desktopMuted: false });
+    expect(applyPatch(current, { mutedServerIds: [] })).toEqual({ email: 'all', mutedServerIds: [], desktopMuted: false });
+    expect(applyPatch(current, { desktopMuted: true })).toEqual({ email: 'all', mutedServerIds: ['1'], desktopMuted: true });
   });
 });

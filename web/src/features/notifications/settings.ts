@@ -1,7 +1,7 @@
 /**
- * Email notification settings: `GET/PATCH /api/v1/users/@me/notification-settings` and the one-click
- * unsubscribe. Declared by hand until the endpoints reach openapi.json; then regenerate (`npm run gen:api`)
- * and use the generated types.
+ * Notification settings: `GET/PATCH /api/v1/users/@me/notification-settings` (email digests, muted servers, and
+ * the mute of pop-up notifications on every device) and the one-click unsubscribe. Declared by hand: the
+ * OpenAPI document marks every field of the PATCH body required (null = unchanged), while we send only what changed.
  */
 
 export type EmailNotifications = 'all' | 'mentions' | 'none';
@@ -9,22 +9,28 @@ export type EmailNotifications = 'all' | 'mentions' | 'none';
 export interface NotificationSettings {
   email: EmailNotifications;
   mutedServerIds: string[];
+  /** No pop-up notifications on any of the user's devices (the desktop tray's "Mute notifications"). */
+  desktopMuted: boolean;
 }
 
 export type NotificationSettingsPatch = Partial<NotificationSettings>;
 
 export const EMAIL_CHOICES: { value: EmailNotifications; label: string; description: string }[] = [
-  { value: 'all', label: 'All messages', description: 'Email me about every message I miss in my servers, as well as direct messages and mentions.' },
+  {
+    value: 'all',
+    label: 'All messages',
+    description: 'Email me about every message I miss in my servers, as well as direct messages and mentions.',
+  },
   { value: 'mentions', label: 'Only mentions', description: 'Email me only when someone mentions me or sends me a direct message.' },
   { value: 'none', label: 'Nothing', description: 'Never email me about messages.' },
 ];
 
 /** Tolerates a server that sends more or less than expected: unknown levels count as "all", ids are strings. */
 export function fromServer(body: unknown): NotificationSettings {
-  const value = (body ?? {}) as { email?: unknown; mutedServerIds?: unknown };
+  const value = (body ?? {}) as { email?: unknown; mutedServerIds?: unknown; desktopMuted?: unknown };
   const email = value.email === 'mentions' || value.email === 'none' ? value.email : 'all';
   const muted = Array.isArray(value.mutedServerIds) ? value.mutedServerIds.map(String) : [];
-  return { email, mutedServerIds: [...new Set(muted)] };
+  return { email, mutedServerIds: [...new Set(muted)], desktopMuted: value.desktopMuted === true };
 }
 
 /** Mutes the server if it was not muted, and unmutes it if it was; order is kept. */
@@ -36,13 +42,18 @@ export function toggleMuted(ids: readonly string[], serverId: string): string[] 
 export function changes(before: NotificationSettings, after: NotificationSettings): NotificationSettingsPatch | null {
   const patch: NotificationSettingsPatch = {};
   if (before.email !== after.email) patch.email = after.email;
-  const sameMuted = before.mutedServerIds.length === after.mutedServerIds.length
-    && before.mutedServerIds.every((id) => after.mutedServerIds.includes(id));
+  const sameMuted =
+    before.mutedServerIds.length === after.mutedServerIds.length && before.mutedServerIds.every((id) => after.mutedServerIds.includes(id));
   if (!sameMuted) patch.mutedServerIds = after.mutedServerIds;
+  if (before.desktopMuted !== after.desktopMuted) patch.desktopMuted = after.desktopMuted;
   return Object.keys(patch).length > 0 ? patch : null;
 }
 
 /** The settings after the patch is applied, for the optimistic update. */
 export function applyPatch(settings: NotificationSettings, patch: NotificationSettingsPatch): NotificationSettings {
-  return { email: patch.email ?? settings.email, mutedServerIds: patch.mutedServerIds ?? settings.mutedServerIds };
+  return {
+    email: patch.email ?? settings.email,
+    mutedServerIds: patch.mutedServerIds ?? settings.mutedServerIds,
+    desktopMuted: patch.desktopMuted ?? settings.desktopMuted,
+  };
 }

@@ -6,8 +6,8 @@ import { Avatar } from '../../ui/Avatar';
 import { Button, Spinner } from '../../ui/Button';
 import { TextAreaField, TextField } from '../../ui/Field';
 import { usePageTitle } from '../../ui/usePageTitle';
-import { useMe } from '../auth/session';
-import { useUpdateProfile } from '../users/api';
+import { useMe } from '../auth/queries';
+import { useUpdateProfileMutation } from '../users/queries';
 import { SectionHeading } from './SettingsLayout';
 
 export const BIO_MAX = 190;
@@ -34,11 +34,13 @@ function ProfileForm({ me, saved, setSaved }: { me: Me; saved: boolean; setSaved
     avatarUrl: me.avatarUrl ?? '',
     statusText: me.statusText ?? '',
   });
-  const mutation = useUpdateProfile();
+  const mutation = useUpdateProfileMutation();
   const error = mutation.error instanceof ApiError ? mutation.error : null;
   const changed =
-    form.displayName !== (me.displayName ?? '') || form.bio !== (me.bio ?? '') ||
-    form.avatarUrl !== (me.avatarUrl ?? '') || form.statusText !== (me.statusText ?? '');
+    form.displayName !== (me.displayName ?? '') ||
+    form.bio !== (me.bio ?? '') ||
+    form.avatarUrl !== (me.avatarUrl ?? '') ||
+    form.statusText !== (me.statusText ?? '');
 
   const set = (field: keyof typeof form) => (event: React.ChangeEvent<HTMLInputElement | HTMLTextAreaElement>) => {
     setSaved(false);
@@ -69,18 +71,62 @@ function ProfileForm({ me, saved, setSaved }: { me: Me; saved: boolean; setSaved
       <form onSubmit={submit} noValidate className="flex flex-col gap-5">
         {mutation.isError && <Alert>{errorMessage(mutation.error)}</Alert>}
         {saved && !mutation.isError && <Alert tone="success">Your profile was saved.</Alert>}
-        <TextField label="Display name" name="displayName" maxLength={100} value={form.displayName} onChange={set('displayName')}
-          hint="Shown instead of your username. Leave empty to use your username." error={error?.fieldError('displayName')} />
-        <TextField label="Status" name="statusText" maxLength={128} value={form.statusText} onChange={set('statusText')}
-          placeholder="What’s happening?" error={error?.fieldError('statusText')} />
-        <TextField label="Avatar URL" name="avatarUrl" type="url" inputMode="url" maxLength={2048} value={form.avatarUrl}
-          onChange={set('avatarUrl')} placeholder="https://…" hint="A link to an image (http or https)." error={error?.fieldError('avatarUrl')} />
-        <TextAreaField label="About me" name="bio" rows={4} maxLength={BIO_MAX} value={form.bio} onChange={set('bio')}
-          hint={`${form.bio.length}/${BIO_MAX} characters`} error={error?.fieldError('bio')} />
+        <TextField
+          label="Display name"
+          name="displayName"
+          maxLength={100}
+          value={form.displayName}
+          onChange={set('displayName')}
+          hint="Shown instead of your username. Leave empty to use your username."
+          error={error?.fieldError('displayName')}
+        />
+        <TextField
+          label="Status"
+          name="statusText"
+          maxLength={128}
+          value={form.statusText}
+          onChange={set('statusText')}
+          placeholder="What’s happening?"
+          error={error?.fieldError('statusText')}
+        />
+        <TextField
+          label="Avatar URL"
+          name="avatarUrl"
+          type="url"
+          inputMode="url"
+          maxLength={2048}
+          value={form.avatarUrl}
+          onChange={set('avatarUrl')}
+          placeholder="https://…"
+          hint="A link to an image (http or https)."
+          error={error?.fieldError('avatarUrl')}
+        />
+        <TextAreaField
+          label="About me"
+          name="bio"
+          rows={4}
+          maxLength={BIO_MAX}
+          value={form.bio}
+          onChange={set('bio')}
+          hint={`${form.bio.length}/${BIO_MAX} characters`}
+          error={error?.fieldError('bio')}
+        />
         <div className="flex gap-3">
-          <Button type="submit" busy={mutation.isPending} disabled={!changed}>Save changes</Button>
-          <Button variant="ghost" disabled={!changed || mutation.isPending}
-            onClick={() => setForm({ displayName: me.displayName ?? '', bio: me.bio ?? '', avatarUrl: me.avatarUrl ?? '', statusText: me.statusText ?? '' })}>
+          <Button type="submit" busy={mutation.isPending} disabled={!changed}>
+            Save changes
+          </Button>
+          <Button
+            variant="ghost"
+            disabled={!changed || mutation.isPending}
+            onClick={() =>
+              setForm({
+                displayName: me.displayName ?? '',
+                bio: me.bio ?? '',
+                avatarUrl: me.avatarUrl ?? '',
+                statusText: me.statusText ?? '',
+              })
+            }
+          >
             Reset
           </Button>
         </div>

@@ -9,7 +9,9 @@ export default function SecuritySettings() {
     <>
       <SectionHeading title="Security" description="Your password and two-factor authentication." />
       <section aria-labelledby="password-heading" className="mb-10 flex flex-col gap-3">
-        <h2 id="password-heading" className="text-base font-semibold">Change password</h2>
+        <h2 id="password-heading" className="text-base font-semibold">
+          Change password
+        </h2>
         <PasswordChangeForm />
       </section>
       <TwoFactorSettings />

@@ -1,5 +1,3 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { api, idParam, unwrap } from '../../api/client';
 import { errorMessage } from '../../api/errors';
 import type { Session } from '../../api/types';
 import { Alert } from '../../ui/Alert';
@@ -7,31 +5,16 @@ import { Button, Spinner } from '../../ui/Button';
 import { MonitorIcon } from '../../ui/icons';
 import { usePageTitle } from '../../ui/usePageTitle';
 import { describeDevice } from './describeDevice';
+import { useRevokeOtherSessionsMutation, useRevokeSessionMutation, useSessions } from './queries';
 import { SectionHeading } from './SettingsLayout';
 
-const sessionsKey = ['auth', 'sessions'] as const;
 const when = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
 export default function SessionsSettings() {
   usePageTitle('Sessions');
-  const queryClient = useQueryClient();
-  const sessions = useQuery({
-    queryKey: sessionsKey,
-    queryFn: () => unwrap(api.GET('/api/v1/auth/sessions')),
-  });
-  const revoke = useMutation({
-    mutationFn: (id: string) => unwrap(api.DELETE('/api/v1/auth/sessions/{id}', { params: { path: { id: idParam(id) } } })),
-    onSettled: () => queryClient.invalidateQueries({ queryKey: sessionsKey }),
-  });
-  const revokeOthers = useMutation({
-    mutationFn: async (others: Session[]) => {
-      // One request per device: the API has no bulk call. Already-ended sessions (404) are fine.
-      const results = await Promise.allSettled(others.map((s) => unwrap(api.DELETE('/api/v1/auth/sessions/{id}', { params: { path: { id: idParam(s.id) } } }))));
-      const failed = results.find((r) => r.status === 'rejected' && (r.reason as { status?: number }).status !== 404);
-      if (failed) throw (failed as PromiseRejectedResult).reason;
-    },
-    onSettled: () => queryClient.invalidateQueries({ queryKey: sessionsKey }),
-  });
+  const sessions = useSessions();
+  const revoke = useRevokeSessionMutation();
+  const revokeOthers = useRevokeOtherSessionsMutation();
 
   const list = sessions.data ?? [];
   const current = list.find((s) => s.current);
@@ -41,7 +24,9 @@ export default function SessionsSettings() {
     <>
       <SectionHeading title="Sessions" description="Devices signed in to your account. Sign out any you don’t recognise." />
       {(revoke.isError || revokeOthers.isError) && (
-        <div className="mb-4"><Alert>{errorMessage(revoke.error ?? revokeOthers.error)}</Alert></div>
+        <div className="mb-4">
+          <Alert>{errorMessage(revoke.error ?? revokeOthers.error)}</Alert>
+        </div>
       )}
       {sessions.isPending ? (
         <Spinner label="Loading sessions…" />
@@ -51,8 +36,12 @@ export default function SessionsSettings() {
         <>
           {current && (
             <section aria-labelledby="current-device" className="mb-8">
-              <h2 id="current-device" className="mb-2 text-xs font-bold uppercase tracking-wide text-zinc-600 dark:text-zinc-400">Current device</h2>
-              <ul><SessionRow session={current} /></ul>
+              <h2 id="current-device" className="mb-2 text-xs font-bold uppercase tracking-wide text-zinc-600 dark:text-zinc-400">
+                Current device
+              </h2>
+              <ul>
+                <SessionRow session={current} />
+              </ul>
             </section>
           )}
           <section aria-labelledby="other-devices">
@@ -67,13 +56,18 @@ export default function SessionsSettings() {
               )}
             </div>
             {others.length === 0 ? (
-              <p className="rounded-lg bg-side p-4 text-sm text-zinc-600 dark:bg-side-dark dark:text-zinc-400">You’re not signed in anywhere else.</p>
+              <p className="rounded-lg bg-side p-4 text-sm text-zinc-600 dark:bg-side-dark dark:text-zinc-400">
+                You’re not signed in anywhere else.
+              </p>
             ) : (
               <ul className="flex flex-col gap-2">
                 {others.map((session) => (
-                  <SessionRow key={session.id} session={session}
+                  <SessionRow
+                    key={session.id}
+                    session={session}
                     onSignOut={() => revoke.mutate(session.id)}
-                    busy={revoke.isPending && revoke.variables === session.id} />
+                    busy={revoke.isPending && revoke.variables === session.id}
+                  />
                 ))}
               </ul>
             )}
@@ -87,13 +81,20 @@ export default function SessionsSettings() {
 function SessionRow({ session, onSignOut, busy = false }: { session: Session; onSignOut?: () => void; busy?: boolean }) {
   const device = describeDevice(session.userAgent);
   return (
-    <li data-testid="session" data-current={session.current || undefined}
-      className="flex items-center gap-4 rounded-lg bg-side p-4 dark:bg-side-dark">
+    <li
+      data-testid="session"
+      data-current={session.current || undefined}
+      className="flex items-center gap-4 rounded-lg bg-side p-4 dark:bg-side-dark"
+    >
       <MonitorIcon className="size-8 shrink-0 text-zinc-500" />
       <div className="min-w-0 flex-1">
         <p className="flex flex-wrap items-center gap-2 font-medium">
           {device}
-          {session.current && <span className="rounded-full bg-brand/15 px-2 py-0.5 text-xs font-medium text-indigo-700 dark:text-indigo-300">This device</span>}
+          {session.current && (
+            <span className="rounded-full bg-brand/15 px-2 py-0.5 text-xs font-medium text-indigo-700 dark:text-indigo-300">
+              This device
+            </span>
+          )}
         </p>
         <p className="text-sm text-zinc-600 dark:text-zinc-400">
           {session.ipAddress ? `${session.ipAddress} · ` : ''}Last active {when.format(new Date(session.lastUsedAt))}
@@ -101,7 +102,12 @@ function SessionRow({ session, onSignOut, busy = false }: { session: Session; on
         <p className="text-xs text-zinc-600 dark:text-zinc-400">Signed in {when.format(new Date(session.createdAt))}</p>
       </div>
       {onSignOut && (
-        <Button variant="secondary" busy={busy} onClick={onSignOut} aria-label={`Sign out ${device}, last active ${when.format(new Date(session.lastUsedAt))}`}>
+        <Button
+          variant="secondary"
+          busy={busy}
+          onClick={onSignOut}
+          aria-label={`Sign out ${device}, last active ${when.format(new Date(session.lastUsedAt))}`}
+        >
           Sign out
         </Button>
       )}

@@ -1,15 +1,34 @@
 import { NavLink, Outlet } from 'react-router';
-import { useLogout } from '../auth/session';
+import { useLogoutMutation } from '../auth/queries';
 
 const SECTIONS = [
-  { heading: 'User settings', links: [{ to: 'profile', label: 'Profile' }, { to: 'account', label: 'Account' }] },
-  { heading: 'Security', links: [{ to: 'security', label: 'Password & 2FA' }, { to: 'sessions', label: 'Sessions' }] },
-  { heading: 'App settings', links: [{ to: 'notifications', label: 'Notifications' }, { to: 'appearance', label: 'Appearance' }] },
+  {
+    heading: 'User settings',
+    links: [
+      { to: 'profile', label: 'Profile' },
+      { to: 'account', label: 'Account' },
+    ],
+  },
+  {
+    heading: 'Security',
+    links: [
+      { to: 'security', label: 'Password & 2FA' },
+      { to: 'sessions', label: 'Sessions' },
+      { to: 'privacy', label: 'Privacy & safety' },
+    ],
+  },
+  {
+    heading: 'App settings',
+    links: [
+      { to: 'notifications', label: 'Notifications' },
+      { to: 'appearance', label: 'Appearance' },
+    ],
+  },
 ];
 
 /** Settings: a section list on the left (a strip on top on small screens) and the chosen section. */
 export default function SettingsLayout() {
-  const logout = useLogout();
+  const logout = useLogoutMutation();
   return (
     <div className="flex min-w-0 flex-1 flex-col md:flex-row">
       <nav aria-label="Settings" className="shrink-0 bg-side p-3 md:w-60 md:overflow-y-auto md:py-10 dark:bg-side-dark">
@@ -29,7 +48,8 @@ export default function SettingsLayout() {
                           isActive
                             ? 'bg-zinc-300/70 text-zinc-900 dark:bg-zinc-600/50 dark:text-white'
                             : 'text-zinc-700 hover:bg-zinc-300/40 dark:text-zinc-300 dark:hover:bg-zinc-700/40'
-                        }`}
+                        }`
+                      }
                     >
                       {link.label}
                     </NavLink>

@@ -21,7 +21,14 @@ describe('theme preference', () => {
   });
 
   it('survives storage that throws', () => {
-    const broken = { getItem: () => { throw new Error('denied'); }, setItem: () => { throw new Error('denied'); } } as unknown as Storage;
+    const broken = {
+      getItem: () => {
+        throw new Error('denied');
+      },
+      setItem: () => {
+        throw new Error('denied');
+      },
+    } as unknown as Storage;
     expect(() => saveTheme(broken, 'light')).not.toThrow();
     expect(loadTheme(broken)).toBe('dark');
   });

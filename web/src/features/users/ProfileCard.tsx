@@ -2,13 +2,24 @@ import { useEffect, useRef } from 'react';
 import { Link } from 'react-router';
 import { errorMessage } from '../../api/errors';
 import { Avatar } from '../../ui/Avatar';
-import { useProfile } from './api';
+import { useProfile } from './queries';
 
 /**
  * A user's profile at a glance, opened from a message author or the member list: avatar, names, status and bio,
- * with a link to the full profile page. Escape closes it and gives focus back to what opened it.
+ * with a link to the full profile page and what the opener offers (Message, Kick, Ban). Escape closes it and gives focus back to what opened it.
  */
-export function ProfileCard({ userId, onClose, className = '' }: { userId: string; onClose?: () => void; className?: string }) {
+export function ProfileCard({
+  userId,
+  onClose,
+  className = '',
+  children,
+}: {
+  userId: string;
+  onClose?: () => void;
+  className?: string;
+  /** Actions on this user (Message, Kick, Ban), shown inside the card. */
+  children?: React.ReactNode;
+}) {
   const profile = useProfile(userId);
   const card = useRef<HTMLDivElement>(null);
 
@@ -16,8 +27,9 @@ export function ProfileCard({ userId, onClose, className = '' }: { userId: strin
     card.current?.focus();
   }, []);
 
-  const name = profile.data ? profile.data.displayName ?? profile.data.username : 'Profile';
+  const name = profile.data ? (profile.data.displayName ?? profile.data.username) : 'Profile';
   return (
+    // eslint-disable-next-line jsx-a11y/no-noninteractive-element-interactions -- Escape closes a dialog (WAI-ARIA dialog pattern)
     <div
       ref={card}
       role="dialog"
@@ -35,7 +47,9 @@ export function ProfileCard({ userId, onClose, className = '' }: { userId: strin
       {profile.isPending ? (
         <p className="text-sm text-zinc-600 dark:text-zinc-400">Loading…</p>
       ) : profile.isError ? (
-        <p role="alert" className="text-sm text-red-700 dark:text-red-400">{errorMessage(profile.error)}</p>
+        <p role="alert" className="text-sm text-red-700 dark:text-red-400">
+          {errorMessage(profile.error)}
+        </p>
       ) : (
         <>
           <div className="flex items-center gap-3">
@@ -53,9 +67,13 @@ export function ProfileCard({ userId, onClose, className = '' }: { userId: strin
               <p className="mt-1 whitespace-pre-wrap break-words text-sm">{profile.data.bio}</p>
             </>
           )}
-          <Link to={`/users/${profile.data.id}`} className="mt-4 inline-block text-sm font-medium text-indigo-700 hover:underline dark:text-indigo-300">
+          <Link
+            to={`/users/${profile.data.id}`}
+            className="mt-4 inline-block text-sm font-medium text-indigo-700 hover:underline dark:text-indigo-300"
+          >
             View full profile
           </Link>
+          {children && <div className="mt-3 flex flex-wrap gap-1.5 border-t border-zinc-200 pt-3 dark:border-zinc-700">{children}</div>}
         </>
       )}
     </div>

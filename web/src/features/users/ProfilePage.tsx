@@ -1,13 +1,13 @@
-import { useState } from 'react';
 import { useNavigate, useParams } from 'react-router';
-import { useMe } from '../auth/session';
-import { openDm } from '../chat/dm';
 import { ApiError, errorMessage } from '../../api/errors';
 import { Alert } from '../../ui/Alert';
 import { Avatar } from '../../ui/Avatar';
 import { Spinner } from '../../ui/Button';
 import { usePageTitle } from '../../ui/usePageTitle';
-import { useProfile } from './api';
+import { useMe } from '../auth/queries';
+import { useOpenDmMutation } from '../dms/queries';
+import { RelationshipActions } from '../friends/RelationshipActions';
+import { useProfile } from './queries';
 
 const joined = new Intl.DateTimeFormat(undefined, { dateStyle: 'long' });
 
@@ -19,8 +19,8 @@ export default function ProfilePage() {
   usePageTitle(name ?? 'Profile');
   const { data: me } = useMe();
   const navigate = useNavigate();
-  const [dmError, setDmError] = useState<string | null>(null);
-  const message = () => openDm(id).then((channelId) => navigate(`/channels/@me/${channelId}`)).catch((e) => setDmError(errorMessage(e)));
+  const openDm = useOpenDmMutation();
+  const message = () => openDm.mutate(id, { onSuccess: (dm) => navigate(`/channels/@me/${dm.id}`) });
 
   return (
     <main id="main" tabIndex={-1} className="flex min-w-0 flex-1 justify-center overflow-y-auto p-4 focus:outline-none md:p-10">
@@ -40,9 +40,16 @@ export default function ProfilePage() {
             <h1 className="text-2xl font-bold">{name}</h1>
             <p className="text-sm text-zinc-600 dark:text-zinc-400">@{user.username}</p>
             {me && me.id !== user.id && (
-              <button type="button" onClick={() => void message()} className="mt-3 rounded-md bg-brand px-4 py-1.5 text-sm font-medium text-white hover:bg-brand-strong">Message</button>
+              <button
+                type="button"
+                onClick={message}
+                className="mt-3 rounded-md bg-brand px-4 py-1.5 text-sm font-medium text-white hover:bg-brand-strong"
+              >
+                Message
+              </button>
             )}
-            {dmError && <Alert>{dmError}</Alert>}
+            {openDm.isError && <Alert>{errorMessage(openDm.error)}</Alert>}
+            {me && me.id !== user.id && <RelationshipActions userId={user.id} name={name!} />}
             {user.statusText && <p className="mt-2 text-sm">{user.statusText}</p>}
             <div className="mt-4 rounded-lg bg-main p-4 dark:bg-rail-dark">
               {user.bio && (
@@ -51,7 +58,9 @@ export default function ProfilePage() {
                   <p className="mt-1 whitespace-pre-wrap break-words text-sm">{user.bio}</p>
                 </>
               )}
-              <h2 className={`text-xs font-bold uppercase tracking-wide text-zinc-600 dark:text-zinc-400 ${user.bio ? 'mt-4' : ''}`}>Member since</h2>
+              <h2 className={`text-xs font-bold uppercase tracking-wide text-zinc-600 dark:text-zinc-400 ${user.bio ? 'mt-4' : ''}`}>
+                Member since
+              </h2>
               <p className="mt-1 text-sm">{joined.format(new Date(user.createdAt))}</p>
             </div>
           </div>

@@ -100,7 +100,7 @@ namespace KamaChat.Server.Data.Migrations.Postgres
 
                     b.HasIndex("ChannelId");
 
-                    b.HasIndex("MessageId");
+                    b.HasIndex("MessageId", "CreatedAt");
 
                     b.ToTable("attachments", (string)null);
                 });
@@ -171,6 +171,28 @@ namespace KamaChat.Server.Data.Migrations.Postgres
                     b.HasIndex("UserId");
 
                     b.ToTable("sessions", (string)null);
+                });
+
+            modelBuilder.Entity("KamaChat.Server.Features.Auth.UnknownLoginFailure", b =>
+                {
+                    b.Property<string>("Login")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<int>("FailedCount")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset?>("LockoutEnd")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Login");
+
+                    b.HasIndex("UpdatedAt");
+
+                    b.ToTable("unknown_login_failures", (string)null);
                 });
 
             modelBuilder.Entity("KamaChat.Server.Features.Channels.Channel", b =>
@@ -450,6 +472,9 @@ namespace KamaChat.Server.Data.Migrations.Postgres
                     b.Property<long>("UserId")
                         .HasColumnType("bigint");
 
+                    b.Property<bool>("DesktopMuted")
+                        .HasColumnType("boolean");
+
                     b.Property<int>("Email")
                         .HasColumnType("integer");
 
@@ -462,6 +487,71 @@ namespace KamaChat.Server.Data.Migrations.Postgres
                     b.HasKey("UserId");
 
                     b.ToTable("notification_settings", (string)null);
+                });
+
+            modelBuilder.Entity("KamaChat.Server.Features.Relationships.PrivacySettings", b =>
+                {
+                    b.Property<long>("UserId")
+                        .HasColumnType("bigint");
+
+                    b.Property<bool>("AllowDmsFromServerMembers")
+                        .HasColumnType("boolean");
+
+                    b.Property<bool>("FriendRequestsFromEveryone")
+                        .HasColumnType("boolean");
+
+                    b.Property<bool>("FriendRequestsFromFriendsOfFriends")
+                        .HasColumnType("boolean");
+
+                    b.Property<bool>("FriendRequestsFromServerMembers")
+                        .HasColumnType("boolean");
+
+                    b.HasKey("UserId");
+
+                    b.ToTable("privacy_settings", (string)null);
+                });
+
+            modelBuilder.Entity("KamaChat.Server.Features.Relationships.Relationship", b =>
+                {
+                    b.Property<long>("UserId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("OtherUserId")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTimeOffset>("Since")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("Type")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("bigint");
+
+                    b.HasKey("UserId", "OtherUserId");
+
+                    b.HasIndex("OtherUserId");
+
+                    b.ToTable("relationships", (string)null);
+                });
+
+            modelBuilder.Entity("KamaChat.Server.Features.Relationships.ServerPrivacy", b =>
+                {
+                    b.Property<long>("UserId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("ServerId")
+                        .HasColumnType("bigint");
+
+                    b.Property<bool>("AllowDms")
+                        .HasColumnType("boolean");
+
+                    b.HasKey("UserId", "ServerId");
+
+                    b.HasIndex("ServerId");
+
+                    b.ToTable("privacy_servers", (string)null);
                 });
 
             modelBuilder.Entity("KamaChat.Server.Features.Servers.Ban", b =>
@@ -757,7 +847,7 @@ namespace KamaChat.Server.Data.Migrations.Postgres
                     b.ToTable("data_protection_keys", (string)null);
                 });
 
-            modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserClaim<long>", b =>
+            modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserClaim<KamaChat.Server.Infrastructure.Ids.Snowflake>", b =>
                 {
                     b.Property<int>("Id")
                         .ValueGeneratedOnAdd()
@@ -781,7 +871,7 @@ namespace KamaChat.Server.Data.Migrations.Postgres
                     b.ToTable("user_claims", (string)null);
                 });
 
-            modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserLogin<long>", b =>
+            modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserLogin<KamaChat.Server.Infrastructure.Ids.Snowflake>", b =>
                 {
                     b.Property<string>("LoginProvider")
                         .HasColumnType("text");
@@ -802,7 +892,7 @@ namespace KamaChat.Server.Data.Migrations.Postgres
                     b.ToTable("user_logins", (string)null);
                 });
 
-            modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserToken<long>", b =>
+            modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserToken<KamaChat.Server.Infrastructure.Ids.Snowflake>", b =>
                 {
                     b.Property<long>("UserId")
                         .HasColumnType("bigint");
@@ -967,6 +1057,47 @@ namespace KamaChat.Server.Data.Migrations.Postgres
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("KamaChat.Server.Features.Relationships.PrivacySettings", b =>
+                {
+                    b.HasOne("KamaChat.Server.Features.Users.User", null)
+                        .WithOne()
+                        .HasForeignKey("KamaChat.Server.Features.Relationships.PrivacySettings", "UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("KamaChat.Server.Features.Relationships.Relationship", b =>
+                {
+                    b.HasOne("KamaChat.Server.Features.Users.User", "OtherUser")
+                        .WithMany()
+                        .HasForeignKey("OtherUserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("KamaChat.Server.Features.Users.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("OtherUser");
+                });
+
+            modelBuilder.Entity("KamaChat.Server.Features.Relationships.ServerPrivacy", b =>
+                {
+                    b.HasOne("KamaChat.Server.Features.Servers.ChatServer", null)
+                        .WithMany()
+                        .HasForeignKey("ServerId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("KamaChat.Server.Features.Users.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("KamaChat.Server.Features.Servers.Ban", b =>
                 {
                     b.HasOne("KamaChat.Server.Features.Servers.ChatServer", null)
@@ -1045,7 +1176,7 @@ namespace KamaChat.Server.Data.Migrations.Postgres
                     b.Navigation("Server");
                 });
 
-            modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserClaim<long>", b =>
+            modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserClaim<KamaChat.Server.Infrastructure.Ids.Snowflake>", b =>
                 {
                     b.HasOne("KamaChat.Server.Features.Users.User", null)
                         .WithMany()
@@ -1054,7 +1185,7 @@ namespace KamaChat.Server.Data.Migrations.Postgres
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserLogin<long>", b =>
+            modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserLogin<KamaChat.Server.Infrastructure.Ids.Snowflake>", b =>
                 {
                     b.HasOne("KamaChat.Server.Features.Users.User", null)
                         .WithMany()
@@ -1063,7 +1194,7 @@ namespace KamaChat.Server.Data.Migrations.Postgres
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserToken<long>", b =>
+            modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserToken<KamaChat.Server.Infrastructure.Ids.Snowflake>", b =>
                 {
                     b.HasOne("KamaChat.Server.Features.Users.User", null)
                         .WithMany()

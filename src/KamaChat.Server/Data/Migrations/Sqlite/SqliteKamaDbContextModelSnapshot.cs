@@ -94,7 +94,7 @@ namespace KamaChat.Server.Data.Migrations.Sqlite
 
                     b.HasIndex("ChannelId");
 
-                    b.HasIndex("MessageId");
+                    b.HasIndex("MessageId", "CreatedAt");
 
                     b.ToTable("attachments", (string)null);
                 });
@@ -165,6 +165,28 @@ namespace KamaChat.Server.Data.Migrations.Sqlite
                     b.HasIndex("UserId");
 
                     b.ToTable("sessions", (string)null);
+                });
+
+            modelBuilder.Entity("KamaChat.Server.Features.Auth.UnknownLoginFailure", b =>
+                {
+                    b.Property<string>("Login")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("FailedCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("LockoutEnd")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Login");
+
+                    b.HasIndex("UpdatedAt");
+
+                    b.ToTable("unknown_login_failures", (string)null);
                 });
 
             modelBuilder.Entity("KamaChat.Server.Features.Channels.Channel", b =>
@@ -444,6 +466,9 @@ namespace KamaChat.Server.Data.Migrations.Sqlite
                     b.Property<long>("UserId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<bool>("DesktopMuted")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int>("Email")
                         .HasColumnType("INTEGER");
 
@@ -456,6 +481,71 @@ namespace KamaChat.Server.Data.Migrations.Sqlite
                     b.HasKey("UserId");
 
                     b.ToTable("notification_settings", (string)null);
+                });
+
+            modelBuilder.Entity("KamaChat.Server.Features.Relationships.PrivacySettings", b =>
+                {
+                    b.Property<long>("UserId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("AllowDmsFromServerMembers")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("FriendRequestsFromEveryone")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("FriendRequestsFromFriendsOfFriends")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("FriendRequestsFromServerMembers")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("UserId");
+
+                    b.ToTable("privacy_settings", (string)null);
+                });
+
+            modelBuilder.Entity("KamaChat.Server.Features.Relationships.Relationship", b =>
+                {
+                    b.Property<long>("UserId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("OtherUserId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Since")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Type")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("UserId", "OtherUserId");
+
+                    b.HasIndex("OtherUserId");
+
+                    b.ToTable("relationships", (string)null);
+                });
+
+            modelBuilder.Entity("KamaChat.Server.Features.Relationships.ServerPrivacy", b =>
+                {
+                    b.Property<long>("UserId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ServerId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("AllowDms")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("UserId", "ServerId");
+
+                    b.HasIndex("ServerId");
+
+                    b.ToTable("privacy_servers", (string)null);
                 });
 
             modelBuilder.Entity("KamaChat.Server.Features.Servers.Ban", b =>
@@ -749,7 +839,7 @@ namespace KamaChat.Server.Data.Migrations.Sqlite
                     b.ToTable("data_protection_keys", (string)null);
                 });
 
-            modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserClaim<long>", b =>
+            modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserClaim<KamaChat.Server.Infrastructure.Ids.Snowflake>", b =>
                 {
                     b.Property<int>("Id")
                         .ValueGeneratedOnAdd()
@@ -771,7 +861,7 @@ namespace KamaChat.Server.Data.Migrations.Sqlite
                     b.ToTable("user_claims", (string)null);
                 });
 
-            modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserLogin<long>", b =>
+            modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserLogin<KamaChat.Server.Infrastructure.Ids.Snowflake>", b =>
                 {
                     b.Property<string>("LoginProvider")
                         .HasColumnType("TEXT");
@@ -792,7 +882,7 @@ namespace KamaChat.Server.Data.Migrations.Sqlite
                     b.ToTable("user_logins", (string)null);
                 });
 
-            modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserToken<long>", b =>
+            modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserToken<KamaChat.Server.Infrastructure.Ids.Snowflake>", b =>
                 {
                     b.Property<long>("UserId")
                         .HasColumnType("INTEGER");
@@ -957,6 +1047,47 @@ namespace KamaChat.Server.Data.Migrations.Sqlite
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("KamaChat.Server.Features.Relationships.PrivacySettings", b =>
+                {
+                    b.HasOne("KamaChat.Server.Features.Users.User", null)
+                        .WithOne()
+                        .HasForeignKey("KamaChat.Server.Features.Relationships.PrivacySettings", "UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("KamaChat.Server.Features.Relationships.Relationship", b =>
+                {
+                    b.HasOne("KamaChat.Server.Features.Users.User", "OtherUser")
+                        .WithMany()
+                        .HasForeignKey("OtherUserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("KamaChat.Server.Features.Users.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("OtherUser");
+                });
+
+            modelBuilder.Entity("KamaChat.Server.Features.Relationships.ServerPrivacy", b =>
+                {
+                    b.HasOne("KamaChat.Server.Features.Servers.ChatServer", null)
+                        .WithMany()
+                        .HasForeignKey("ServerId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("KamaChat.Server.Features.Users.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("KamaChat.Server.Features.Servers.Ban", b =>
                 {
                     b.HasOne("KamaChat.Server.Features.Servers.ChatServer", null)
@@ -1035,7 +1166,7 @@ namespace KamaChat.Server.Data.Migrations.Sqlite
                     b.Navigation("Server");
                 });
 
-            modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserClaim<long>", b =>
+            modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserClaim<KamaChat.Server.Infrastructure.Ids.Snowflake>", b =>
                 {
                     b.HasOne("KamaChat.Server.Features.Users.User", null)
                         .WithMany()
@@ -1044,7 +1175,7 @@ namespace KamaChat.Server.Data.Migrations.Sqlite
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserLogin<long>", b =>
+            modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserLogin<KamaChat.Server.Infrastructure.Ids.Snowflake>", b =>
                 {
                     b.HasOne("KamaChat.Server.Features.Users.User", null)
                         .WithMany()
@@ -1053,7 +1184,7 @@ namespace KamaChat.Server.Data.Migrations.Sqlite
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserToken<long>", b =>
+            modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserToken<KamaChat.Server.Infrastructure.Ids.Snowflake>", b =>
                 {
                     b.HasOne("KamaChat.Server.Features.Users.User", null)
                         .WithMany()

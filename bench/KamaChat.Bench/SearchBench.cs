@@ -1,0 +1,236 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using KamaChat.Server.Features.Search;
+using KamaChat.Server.Infrastructure.Ids;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace KamaChat.Bench;
+
+/// <summary>
+/// ./kamachat bench search: a million-message history on SQLite and on PostgreSQL; per engine the latency of each query
+/// class through the search service, the same queries as a plain LIKE '%…%' scan (the in-run baseline), the index size
+/// next to the table size, how long indexing the existing history took, and send throughput through the HTTP API
+/// without and with the index.
+/// </summary>
+public static class SearchBench
+{
+    private const int Senders = 8;
+
+    public static async Task<int> RunAsync(BenchOptions options)
+    {
+        var engines = options.Engine == "both" ? ["sqlite", "postgres"] : new[] { options.Engine };
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"search bench: {options.Messages:N0} messages, {SearchDatabase.Channels} channels, {SearchDatabase.Authors:N0} authors, {options.Queries} queries per class, {Environment.ProcessorCount} cores"));
+        var reports = new List<string>();
+        foreach (var engine in engines)
+            reports.Add(await RunEngineAsync(engine, options));
+        Console.WriteLine();
+        foreach (var report in reports)
+            Console.WriteLine(report);
+        return 0;
+    }
+
+    private static async Task<string> RunEngineAsync(string engine, BenchOptions options)
+    {
+        void Log(string line) => Console.WriteLine($"[{engine}] {line}");
+        var loadAtStart = LoadAverage();
+        await using var plain = await SearchDatabase.CreateAsync(engine);
+        await plain.MigrateWithoutSearchAsync();
+        var corpus = new SearchCorpus(seed: 20261130);
+        var clock = Stopwatch.StartNew();
+        await plain.SeedAsync(corpus, options.Messages, p => Log("seeded " + p));
+        Log($"seeded in {clock.Elapsed.TotalSeconds:N0} s; copying it for the indexed side …");
+        // The same history twice: one copy gets the search index (as an upgrade would), the other stays without, so
+        // sends can be measured on both in alternating batches and a busy machine's drift falls on both sides alike.
+        await using var indexed = await plain.CloneAsync();
+        var indexing = await indexed.ApplySearchMigrationAsync();
+        Log($"indexed {options.Messages:N0} existing messages in {indexing.TotalSeconds:N0} s");
+        var (tableBytes, indexBytes) = await indexed.SizesAsync();
+
+        var contents = Enumerable.Range(0, options.Sends * 2 + 400).Select(_ => corpus.NextMessage()).ToList();
+        var (withoutIndex, withIndex) = await SendThroughputAsync(plain, indexed, contents, options.Sends);
+        Log($"sends without the index: {withoutIndex:N0}/s, with it: {withIndex:N0}/s");
+
+        var classes = SearchQueries.Build(corpus, indexed, options.Queries);
+        var lines = new List<string>
+        {
+            string.Create(CultureInfo.InvariantCulture, $"== {engine}: {options.Messages:N0} messages; {options.Queries} queries per class through MessageSearch (newest first, page of 25, total capped at 1,000); LIKE baseline on the first {Math.Min(options.BaselineQueries, options.Queries)} of each, run alternately with them"),
+            string.Create(CultureInfo.InvariantCulture, $"{"class",-26} {"p50 ms",8} {"p95 ms",8} {"p99 ms",8} {"avg hits",9} | {"LIKE p50",9} {"LIKE p95",9} {"p95 x faster",13}"),
+        };
+        foreach (var queryClass in classes)
+        {
+            var (latencies, baseline, averageTotal) = await MeasureAsync(indexed, plain, queryClass.Queries, options.BaselineQueries);
+            var line = string.Create(CultureInfo.InvariantCulture,
+                $"{queryClass.Name,-26} {Percentile(latencies, 0.50),8:N2} {Percentile(latencies, 0.95),8:N2} {Percentile(latencies, 0.99),8:N2} {averageTotal,9:N0} | {Percentile(baseline, 0.50),9:N1} {Percentile(baseline, 0.95),9:N1} {Percentile(baseline, 0.95) / Percentile(latencies, 0.95),12:N1}x");
+            Log(line);
+            lines.Add(line);
+        }
+        lines.Add(string.Create(CultureInfo.InvariantCulture,
+            $"messages table (with its other indexes) {tableBytes / 1048576.0:N0} MiB; search index {indexBytes / 1048576.0:N0} MiB ({100.0 * indexBytes / tableBytes:N0}% of the table{(engine == "postgres" ? "; the trigram index plus the folded copy of the content" : "")}); indexing the existing {options.Messages:N0} messages took {indexing.TotalSeconds:N0} s"));
+        lines.Add($"load average (1, 5, 15 min; {Environment.ProcessorCount} cores, shared): {loadAtStart} at the start of this engine's run, {LoadAverage()} at its end");
+        lines.Add(string.Create(CultureInfo.InvariantCulture,
+            $"sends through HTTP ({Senders} senders, {options.Sends:N0} messages per side in alternating batches of {SendBatch}): without index {withoutIndex:N0}/s, with index {withIndex:N0}/s ({100.0 * withIndex / withoutIndex:N0}% of no index)"));
+        return string.Join(Environment.NewLine, lines);
+    }
+
+    private const int SendBatch = 100;
+
+    /// <summary>
+    /// Messages per second sent through POST /messages by concurrent senders to two servers at once, one on each copy of
+    /// the history: after a warm-up on both, batches go to one and then the other (ABBA), each side's time summed.
+    /// </summary>
+    private static async Task<(double Without, double With)> SendThroughputAsync(SearchDatabase plain, SearchDatabase indexed, List<string> contents, int sends)
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["KAMACHAT_MIGRATE"] = "false",
+            ["JWT_SECRET"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(48)),
+        };
+        await using var without = await ServerUnderTest.StartAsync(new Dictionary<string, string>(environment) { ["DATABASE_URL"] = plain.Url });
+        await using var with = await ServerUnderTest.StartAsync(new Dictionary<string, string>(environment) { ["DATABASE_URL"] = indexed.Url });
+        var sides = new[] { (Server: without, Database: plain, Tokens: await SendersAsync(without, plain)), (Server: with, Database: indexed, Tokens: await SendersAsync(with, indexed)) };
+        var next = 0;
+        foreach (var side in sides)
+            await SendAllAsync(side.Server, side.Database, side.Tokens, contents.Skip(next += 200).Take(200).ToList());
+        var elapsed = new TimeSpan[2];
+        var rounds = Math.Max(1, sends / SendBatch);
+        for (var round = 0; round < rounds; round++)
+        {
+            foreach (var s in round % 2 == 0 ? new[] { 0, 1 } : [1, 0])
+            {
+                var batch = contents.Skip(400 + (round * 2 + s) * SendBatch).Take(SendBatch).ToList();
+                var clock = Stopwatch.StartNew();
+                await SendAllAsync(sides[s].Server, sides[s].Database, sides[s].Tokens, batch);
+                elapsed[s] += clock.Elapsed;
+            }
+        }
+        return (rounds * SendBatch / elapsed[0].TotalSeconds, rounds * SendBatch / elapsed[1].TotalSeconds);
+    }
+
+    /// <summary>Sender accounts registered through the API, made members of the bench server.</summary>
+    private static async Task<List<string>> SendersAsync(ServerUnderTest server, SearchDatabase database)
+    {
+        var tokens = new List<string>();
+        var ids = new List<Snowflake>();
+        for (var i = 0; i < Senders; i++)
+        {
+            var registered = await server.RegisterAsync($"sender{i}_{Guid.NewGuid():N}"[..20]);
+            tokens.Add(registered.AccessToken);
+            ids.Add(registered.User.Id);
+        }
+        await using var db = database.Context();
+        foreach (var id in ids)
+            db.Members.Add(new Server.Features.Servers.Member { ServerId = database.ServerId, UserId = id, JoinedAt = DateTimeOffset.UtcNow });
+        await db.SaveChangesAsync();
+        await db.Users.Where(u => ids.Contains(u.Id)).ExecuteUpdateAsync(s => s.SetProperty(u => u.EmailConfirmed, true));
+        return tokens;
+    }
+
+    /// <summary>Sends every message through POST /messages, the senders sharing the list, round-robin over the channels.</summary>
+    private static async Task SendAllAsync(ServerUnderTest server, SearchDatabase database, List<string> tokens, List<string> contents)
+    {
+        var next = -1;
+        await Task.WhenAll(tokens.Select(async token =>
+        {
+            while (Interlocked.Increment(ref next) is var i && i < contents.Count)
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Post, $"api/v1/channels/{database.ChannelIds[i % database.ChannelIds.Count]}/messages")
+                {
+                    Content = JsonContent.Create(new { content = contents[i] }),
+                };
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+                using var response = await server.Http.SendAsync(request);
+                if (!response.IsSuccessStatusCode)
+                    throw new InvalidOperationException($"send failed: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+            }
+        }));
+    }
+
+    /// <summary>Each query through the search service on the indexed copy, the first few also as a LIKE scan on the plain one right after it.</summary>
+    private static async Task<(List<double> Latencies, List<double> Baseline, double AverageTotal)> MeasureAsync(
+        SearchDatabase indexed, SearchDatabase plain, List<string> queries, int baselineQueries)
+    {
+        var latencies = new List<double>(queries.Count);
+        var baseline = new List<double>();
+        var totals = 0L;
+        // A few unmeasured queries first: connection pools, JIT, the database's cache of the index's upper pages.
+        foreach (var q in queries.Take(5))
+            await SearchOnceAsync(indexed, q);
+        for (var i = 0; i < queries.Count; i++)
+        {
+            var (elapsed, total) = await SearchOnceAsync(indexed, queries[i]);
+            latencies.Add(elapsed);
+            totals += total;
+            if (i < baselineQueries)
+                baseline.Add(await LikeOnceAsync(plain, queries[i]));
+        }
+        return (latencies, baseline, totals / (double)queries.Count);
+    }
+
+    private static async Task<(double Milliseconds, int Total)> SearchOnceAsync(SearchDatabase database, string q)
+    {
+        var parsed = SearchQueryParser.Parse(q);
+        if (!parsed.IsValid)
+            throw new InvalidOperationException($"bench query '{q}': {string.Join("; ", parsed.Errors)}");
+        await using var db = database.Context();
+        var search = new MessageSearch(db, new UpperInvariantLookupNormalizer(), Options.Create(new SearchOptions()));
+        var clock = Stopwatch.StartNew();
+        var results = await search.SearchAsync(parsed.Query, database.ChannelIds, SearchSort.Newest, 0, 25, CancellationToken.None);
+        return (clock.Elapsed.TotalMilliseconds, results.Total);
+    }
+
+    /// <summary>The baseline: the same words as plain LIKE '%…%' conditions (and the same filters), newest first, up to 1,001 rows.</summary>
+    private static async Task<double> LikeOnceAsync(SearchDatabase database, string q)
+    {
+        var query = SearchQueryParser.Parse(q).Query;
+        await using var db = database.Context();
+        await db.Database.OpenConnectionAsync();
+        await using var command = db.Database.GetDbConnection().CreateCommand();
+        var conditions = new List<string>();
+        void Parameter(string name, object value)
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = name;
+            parameter.Value = value;
+            command.Parameters.Add(parameter);
+        }
+        for (var i = 0; i < query.Include.Count; i++)
+        {
+            conditions.Add($"\"Content\" LIKE @t{i} ESCAPE '\\'");
+            Parameter($"@t{i}", "%" + query.Include[i].Text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%");
+        }
+        List<Snowflake> channels = query.InChannelNames.Count > 0
+            ? [database.ChannelIds[int.Parse(query.InChannelNames[0]["channel-".Length..], CultureInfo.InvariantCulture)]]
+            : database.ChannelIds;
+        conditions.Add($"\"ChannelId\" IN ({string.Join(",", channels)})");
+        if (query.FromUsernames.Count > 0)
+            conditions.Add($"\"AuthorId\" = {database.UserIds[int.Parse(query.FromUsernames[0]["user".Length..], CultureInfo.InvariantCulture)]}");
+        if (query.BeforeId is { } before)
+            conditions.Add($"\"Id\" < {before}");
+        if (query.AfterId is { } after)
+            conditions.Add($"\"Id\" > {after}");
+        command.CommandText = $"SELECT \"Id\" FROM messages WHERE {string.Join(" AND ", conditions)} ORDER BY \"Id\" DESC LIMIT 1001";
+        var clock = Stopwatch.StartNew();
+        await using (var reader = await command.ExecuteReaderAsync())
+            while (await reader.ReadAsync())
+            {
+            }
+        return clock.Elapsed.TotalMilliseconds;
+    }
+
+    /// <summary>The machine's load averages as uptime prints them, for reading the numbers of a shared machine.</summary>
+    private static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
+
+    private static double Percentile(List<double> values, double p)
+    {
+        if (values.Count == 0)
+            return double.NaN;
+        var sorted = values.Order().ToList();
+        return sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
+    }
+}

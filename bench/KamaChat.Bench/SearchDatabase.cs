@@ -1,0 +1,323 @@
+using System.Data.Common;
+using System.Diagnostics;
+using KamaChat.Server.Data;
+using KamaChat.Server.Features.Channels;
+using KamaChat.Server.Features.Servers;
+using KamaChat.Server.Features.Users;
+using KamaChat.Server.Infrastructure.Ids;
+using KamaChat.Tests.Infrastructure;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using Npgsql;
+using P = KamaChat.Server.Features.Permissions.Permissions;
+
+namespace KamaChat.Bench;
+
+/// <summary>
+/// One benchmark database: a SQLite file in a temp directory, or a database on a throwaway PostgreSQL (the tests' own
+/// initdb + postgres fixture). Seeded in bulk (prepared inserts, binary COPY), not through HTTP.
+/// </summary>
+public sealed class SearchDatabase : IAsyncDisposable
+{
+    public const int Channels = 50;
+    public const int Authors = 1000;
+    // Ids count from 2025-01-01, so the history must start after it.
+    public static readonly TimeSpan History = TimeSpan.FromDays(600);
+
+    private readonly string _directory;
+
+    private SearchDatabase(string engine, string url, string connectionString, string directory) =>
+        (Engine, Url, ConnectionString, _directory) = (engine, url, connectionString, directory);
+
+    public string Engine { get; }
+
+    /// <summary>DATABASE_URL for the server process.</summary>
+    public string Url { get; }
+
+    public string ConnectionString { get; }
+
+    public bool IsPostgres => Engine == "postgres";
+
+    public Snowflake ServerId { get; private set; }
+
+    public List<Snowflake> ChannelIds { get; } = [];
+
+    public List<Snowflake> UserIds { get; } = [];
+
+    public Snowflake FirstMessageId { get; private set; }
+
+    public Snowflake LastMessageId { get; private set; }
+
+    /// <summary>About 500 messages spread over the history, for queries that must find something (phrases, CJK substrings).</summary>
+    public List<string> SampledContents { get; } = [];
+
+    public string SqliteFile => Path.Combine(_directory, "kamachat.db");
+
+    public static async Task<SearchDatabase> CreateAsync(string engine)
+    {
+        var directory = Directory.CreateTempSubdirectory("kamachat-bench-search-").FullName;
+        if (engine == "postgres")
+        {
+            // Bulk loads and index builds take minutes, far past Npgsql's default 30 s command timeout.
+            var connectionString = new NpgsqlConnectionStringBuilder(await PostgresServer.CreateDatabaseAsync()) { CommandTimeout = 3600 }.ConnectionString;
+            return new SearchDatabase(engine, connectionString, connectionString, directory);
+        }
+        var file = Path.Combine(directory, "kamachat.db");
+        return new SearchDatabase(engine, "sqlite://" + file, $"Data Source={file}", directory);
+    }
+
+    /// <summary>
+    /// A second database holding the same seeded history (SQLite: a copy of the file; PostgreSQL: CREATE DATABASE …
+    /// TEMPLATE), so one can get the search index and the other not, and the two be measured side by side.
+    /// </summary>
+    public async Task<SearchDatabase> CloneAsync()
+    {
+        SearchDatabase clone;
+        if (IsPostgres)
+        {
+            NpgsqlConnection.ClearAllPools();
+            var source = new NpgsqlConnectionStringBuilder(ConnectionString);
+            var name = source.Database + "_copy";
+            await using (var admin = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(ConnectionString) { Database = "postgres", Pooling = false }.ConnectionString))
+            {
+                await admin.OpenAsync();
+                await using var create = new NpgsqlCommand($"CREATE DATABASE \"{name}\" TEMPLATE \"{source.Database}\"", admin) { CommandTimeout = 3600 };
+                await create.ExecuteNonQueryAsync();
+            }
+            var connectionString = new NpgsqlConnectionStringBuilder(ConnectionString) { Database = name }.ConnectionString;
+            clone = new SearchDatabase(Engine, connectionString, connectionString, Directory.CreateTempSubdirectory("kamachat-bench-search-").FullName);
+        }
+        else
+        {
+            await SqliteFileBytesAsync();
+            SqliteConnection.ClearAllPools();
+            var directory = Directory.CreateTempSubdirectory("kamachat-bench-search-").FullName;
+            var file = Path.Combine(directory, "kamachat.db");
+            File.Copy(SqliteFile, file);
+            clone = new SearchDatabase(Engine, "sqlite://" + file, $"Data Source={file}", directory);
+        }
+        clone.ServerId = ServerId;
+        clone.ChannelIds.AddRange(ChannelIds);
+        clone.UserIds.AddRange(UserIds);
+        clone.FirstMessageId = FirstMessageId;
+        clone.LastMessageId = LastMessageId;
+        clone.SampledContents.AddRange(SampledContents);
+        return clone;
+    }
+
+    public KamaDbContext Context() => IsPostgres
+        ? new PostgresKamaDbContext(new DbContextOptionsBuilder<PostgresKamaDbContext>().UseNpgsql(ConnectionString).Options)
+        : new SqliteKamaDbContext(new DbContextOptionsBuilder<SqliteKamaDbContext>().UseSqlite(ConnectionString).Options);
+
+    /// <summary>Migrates to the latest schema, then takes the search migration out again: the state of an upgrade.</summary>
+    public async Task MigrateWithoutSearchAsync()
+    {
+        await using var db = Context();
+        await db.Database.MigrateAsync();
+        if (!IsPostgres)
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;");
+        await db.Database.ExecuteSqlRawAsync(SearchMigrationScript(db, up: false));
+    }
+
+    /// <summary>Applies the search migration (creating and filling the index); returns how long it took.</summary>
+    public async Task<TimeSpan> ApplySearchMigrationAsync()
+    {
+        await using var db = Context();
+        db.Database.SetCommandTimeout(TimeSpan.FromHours(1));
+        var script = SearchMigrationScript(db, up: true);
+        if (!IsPostgres)
+            _sqliteBytesWithoutIndex = await SqliteFileBytesAsync();
+        var clock = Stopwatch.StartNew();
+        await db.Database.ExecuteSqlRawAsync(script);
+        if (IsPostgres)
+            await db.Database.ExecuteSqlRawAsync("ANALYZE messages;");
+        return clock.Elapsed;
+    }
+
+    /// <summary>The search migration's own SQL, as EF generates it (Up, or Down), history row included.</summary>
+    private static string SearchMigrationScript(KamaDbContext db, bool up)
+    {
+        var migrations = db.Database.GetMigrations().ToList();
+        var index = migrations.FindIndex(m => m.EndsWith("_MessageSearch", StringComparison.Ordinal));
+        var (search, previous) = (migrations[index], migrations[index - 1]);
+        var migrator = db.GetService<IMigrator>();
+        return up ? migrator.GenerateScript(previous, search) : migrator.GenerateScript(search, previous);
+    }
+
+    public async Task SeedAsync(SearchCorpus corpus, int messageCount, Action<string> progress)
+    {
+        await using (var db = Context())
+        {
+            var ids = new SnowflakeGenerator(0, TimeProvider.System);
+            var now = DateTimeOffset.UtcNow;
+            ServerId = ids.NextId();
+            for (var i = 0; i < Authors; i++)
+            {
+                var name = $"user{i:D4}";
+                var id = ids.NextId();
+                UserIds.Add(id);
+                db.Users.Add(new User
+                {
+                    Id = id, UserName = name, NormalizedUserName = name.ToUpperInvariant(), Email = $"{name}@bench.test",
+                    NormalizedEmail = $"{name}@bench.test".ToUpperInvariant(), EmailConfirmed = true,
+                    SecurityStamp = Guid.NewGuid().ToString("N"), CreatedAt = now,
+                });
+            }
+            db.Servers.Add(new ChatServer { Id = ServerId, Name = "Bench", OwnerId = UserIds[0], CreatedAt = now });
+            db.Roles.Add(new Role { Id = ServerId, ServerId = ServerId, Name = Role.EveryoneName, Permissions = P.DefaultEveryone });
+            foreach (var userId in UserIds)
+                db.Members.Add(new Member { ServerId = ServerId, UserId = userId, JoinedAt = now });
+            for (var i = 0; i < Channels; i++)
+            {
+                var id = ids.NextId();
+                ChannelIds.Add(id);
+                db.Channels.Add(new Channel { Id = id, ServerId = ServerId, Type = ChannelType.Text, Name = $"channel-{i:D2}", CreatedAt = now });
+            }
+            await db.SaveChangesAsync();
+        }
+
+        var start = DateTimeOffset.UtcNow - History - TimeSpan.FromDays(1);
+        var step = History / messageCount;
+        var sequences = new long[Channels];
+        var sampleEvery = Math.Max(1, messageCount / 500);
+        var rows = Enumerable.Range(0, messageCount).Select(i =>
+        {
+            var createdAt = start + step * i;
+            // Busy channels and chatty people: both skewed.
+            var channel = (int)(Channels * Math.Pow(corpus.Random.NextDouble(), 2));
+            var author = (int)(Authors * Math.Pow(corpus.Random.NextDouble(), 3));
+            var content = corpus.NextMessage();
+            if (i % sampleEvery == 0)
+                SampledContents.Add(content);
+            return new SeedRow(SnowflakeGenerator.MinimumIdAt(createdAt), ChannelIds[channel], UserIds[author], content, createdAt, ++sequences[channel]);
+        });
+        FirstMessageId = SnowflakeGenerator.MinimumIdAt(start);
+        LastMessageId = SnowflakeGenerator.MinimumIdAt(start + step * (messageCount - 1));
+        if (IsPostgres)
+            await CopyPostgresAsync(rows, messageCount, progress);
+        else
+            await InsertSqliteAsync(rows, messageCount, progress);
+    }
+
+    private static readonly string[] SqliteColumns = ["$id", "$channel", "$author", "$content", "$created", "$sequence"];
+
+    private sealed record SeedRow(Snowflake Id, Snowflake ChannelId, Snowflake AuthorId, string Content, DateTimeOffset CreatedAt, long Sequence);
+
+    private async Task InsertSqliteAsync(IEnumerable<SeedRow> rows, int count, Action<string> progress)
+    {
+        await using var connection = new SqliteConnection(ConnectionString);
+        await connection.OpenAsync();
+        var toBinary = new DateTimeOffsetToBinaryConverter();
+        DbTransaction transaction = await connection.BeginTransactionAsync();
+        var insert = connection.CreateCommand();
+        insert.CommandText = """
+            INSERT INTO messages ("Id", "ChannelId", "AuthorId", "Content", "CreatedAt", "MentionsEveryone", "Sequence")
+            VALUES ($id, $channel, $author, $content, $created, 0, $sequence)
+            """;
+        var parameters = SqliteColumns.Select(n => insert.Parameters.Add(new SqliteParameter(n, null))).ToArray();
+        var written = 0;
+        foreach (var row in rows)
+        {
+            parameters[0].Value = row.Id.Value;
+            parameters[1].Value = row.ChannelId.Value;
+            parameters[2].Value = row.AuthorId.Value;
+            parameters[3].Value = row.Content;
+            parameters[4].Value = toBinary.ConvertToProvider(row.CreatedAt);
+            parameters[5].Value = row.Sequence;
+            insert.Transaction = (SqliteTransaction)transaction;
+            await insert.ExecuteNonQueryAsync();
+            if (++written % 100_000 == 0)
+            {
+                await transaction.CommitAsync();
+                transaction = await connection.BeginTransactionAsync();
+                progress($"{written:N0} of {count:N0}");
+            }
+        }
+        await transaction.CommitAsync();
+        await using var analyze = connection.CreateCommand();
+        analyze.CommandText = "ANALYZE; PRAGMA wal_checkpoint(TRUNCATE);";
+        await analyze.ExecuteNonQueryAsync();
+    }
+
+    private async Task CopyPostgresAsync(IEnumerable<SeedRow> rows, int count, Action<string> progress)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        var written = 0;
+        await using (var writer = await connection.BeginBinaryImportAsync(
+            "COPY messages (\"Id\", \"ChannelId\", \"AuthorId\", \"Content\", \"CreatedAt\", \"MentionsEveryone\", \"Sequence\") FROM STDIN (FORMAT BINARY)"))
+        {
+            foreach (var row in rows)
+            {
+                await writer.StartRowAsync();
+                await writer.WriteAsync(row.Id.Value, NpgsqlTypes.NpgsqlDbType.Bigint);
+                await writer.WriteAsync(row.ChannelId.Value, NpgsqlTypes.NpgsqlDbType.Bigint);
+                await writer.WriteAsync(row.AuthorId.Value, NpgsqlTypes.NpgsqlDbType.Bigint);
+                await writer.WriteAsync(row.Content, NpgsqlTypes.NpgsqlDbType.Text);
+                await writer.WriteAsync(row.CreatedAt, NpgsqlTypes.NpgsqlDbType.TimestampTz);
+                await writer.WriteAsync(false, NpgsqlTypes.NpgsqlDbType.Boolean);
+                await writer.WriteAsync(row.Sequence, NpgsqlTypes.NpgsqlDbType.Bigint);
+                if (++written % 100_000 == 0)
+                    progress($"{written:N0} of {count:N0}");
+            }
+            await writer.CompleteAsync();
+        }
+        await using var analyze = new NpgsqlCommand("VACUUM ANALYZE messages;", connection);
+        analyze.CommandTimeout = 3600;
+        await analyze.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>
+    /// (table bytes, search index bytes): the messages table with its ordinary indexes, and what search adds to it — on
+    /// PostgreSQL the trigram index plus the folded copy of the content stored in the table.
+    /// </summary>
+    public async Task<(long Table, long Index)> SizesAsync()
+    {
+        if (!IsPostgres)
+            // The bundled SQLite has no dbstat table: the file before the index (all but a few small tables is messages) and what the index added.
+            return (_sqliteBytesWithoutIndex, await SqliteFileBytesAsync() - _sqliteBytesWithoutIndex);
+        await using var db = Context();
+        var connection = db.Database.GetDbConnection();
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT pg_total_relation_size('messages') - pg_relation_size('"IX_messages_search_trigram"'),
+                   pg_relation_size('"IX_messages_search_trigram"'),
+                   (SELECT coalesce(sum(pg_column_size("SearchText")), 0) FROM messages)
+            """;
+        await using var reader = await command.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        var folded = reader.GetInt64(2);
+        return (reader.GetInt64(0) - folded, reader.GetInt64(1) + folded);
+    }
+
+    private long _sqliteBytesWithoutIndex;
+
+    private async Task<long> SqliteFileBytesAsync()
+    {
+        await using (var connection = new SqliteConnection(ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var checkpoint = connection.CreateCommand();
+            checkpoint.CommandText = "PRAGMA wal_checkpoint(TRUNCATE);";
+            await checkpoint.ExecuteNonQueryAsync();
+        }
+        return new FileInfo(SqliteFile).Length;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+        await Task.CompletedTask;
+    }
+}

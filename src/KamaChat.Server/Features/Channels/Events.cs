@@ -1,0 +1,26 @@
+using KamaChat.Server.Features.Events;
+using KamaChat.Server.Features.Servers;
+
+namespace KamaChat.Server.Features.Channels;
+
+// A server's channel events. Each changes who may see what in the server, so the gateway re-syncs groups first.
+
+public sealed record ChannelCreated(Snowflake ServerId, ChannelResponse Data) : IServerEvent<ChannelResponse>, IChangesServerVisibility
+{
+    public static string Type => "ChannelCreated";
+}
+
+/// <summary>Also sent when the channel's permission overwrites, position or category change.</summary>
+public sealed record ChannelUpdated(Snowflake ServerId, ChannelResponse Data) : IServerEvent<ChannelResponse>, IChangesServerVisibility
+{
+    public static string Type => "ChannelUpdated";
+}
+
+public sealed record ChannelDeleted(Snowflake ServerId, Snowflake ChannelId) : IServerEvent<ChannelDeletedData>, IChangesServerVisibility
+{
+    public static string Type => "ChannelDeleted";
+
+    public ChannelDeletedData Data => new(ChannelId, ServerId);
+}
+
+public sealed record ChannelDeletedData(Snowflake Id, Snowflake ServerId);

@@ -1,0 +1,44 @@
+using System.Reflection;
+using KamaChat.Server.Features.Channels;
+
+namespace KamaChat.Server.Features.Permissions;
+
+/// <summary>
+/// A member's standing in a server: what they may do there and how high they stand in the role hierarchy.
+/// A handler takes it as a parameter when its endpoint declares <see cref="PermissionFilters.RequireServerPermission"/>.
+/// </summary>
+public sealed record ServerAccess(Snowflake ServerId, Snowflake OwnerId, bool IsOwner, Permissions Permissions, int HighestRolePosition)
+    : IBindableFromHttpContext<ServerAccess>
+{
+    private static readonly ServerAccess Unresolved = new(default, default, false, Permissions.None, 0);
+
+    public bool Has(Permissions permission) => (Permissions & permission) == permission;
+
+    public static ValueTask<ServerAccess?> BindAsync(HttpContext context, ParameterInfo parameter) =>
+        PermissionFilters.Placeholder<ServerAccess>(context, Unresolved);
+}
+
+/// <summary>
+/// What a user may do in one channel they can see (a server channel, a DM or a group DM).
+/// A handler takes it as a parameter when its endpoint declares <see cref="PermissionFilters.RequireChannelPermission"/>.
+/// </summary>
+public sealed record ChannelAccess(Channel Channel, Permissions Permissions, ServerAccess? Server) : IBindableFromHttpContext<ChannelAccess>
+{
+    private static readonly ChannelAccess Unresolved = new(new Channel(), Permissions.None, null);
+
+    public bool Has(Permissions permission) => (Permissions & permission) == permission;
+
+    public Snowflake ChannelId => Channel.Id;
+
+    public static ValueTask<ChannelAccess?> BindAsync(HttpContext context, ParameterInfo parameter) =>
+        PermissionFilters.Placeholder<ChannelAccess>(context, Unresolved);
+}
+
+/// <summary>
+/// The answer to "may this user do X here": the access when they can see the place, and which of the needed
+/// permissions they lack (none when allowed). Not seeing it is 404 to callers, lacking a permission 403.
+/// </summary>
+public readonly record struct AccessDecision<TAccess>(TAccess? Access, Permissions Missing) where TAccess : class
+{
+    public bool Allowed => Access is not null && Missing == Permissions.None;
+}

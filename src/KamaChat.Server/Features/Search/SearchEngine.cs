@@ -1,0 +1,138 @@
+using System.Data.Common;
+using KamaChat.Server.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+
+namespace KamaChat.Server.Features.Search;
+
+/// <summary>
+/// Finds the ids of matching messages with one provider's text index. Both engines match the same thing: every included
+/// word or phrase appears in the content as a substring, folded for case and accents, no excluded one does, and the
+/// filters hold. Terms shorter than three characters cannot use a trigram index and are checked with LIKE.
+/// </summary>
+internal abstract class SearchEngine
+{
+    /// <summary>Shorter words and phrases cannot use a trigram index.</summary>
+    public const int TrigramLength = 3;
+
+    /// <summary>At most <paramref name="take"/> matching ids, newest first (or oldest first).</summary>
+    public abstract Task<List<Snowflake>> FindAsync(
+        KamaDbContext db, SearchQuery query, SearchFilter filter, bool oldestFirst, int take, CancellationToken cancellationToken);
+
+    public static SearchEngine For(KamaDbContext db) => db is PostgresKamaDbContext ? new PostgresSearchEngine() : new SqliteSearchEngine();
+
+    protected static async Task<List<Snowflake>> ReadIdsAsync(DbCommand command, CancellationToken cancellationToken)
+    {
+        var ids = new List<Snowflake>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+            ids.Add(new Snowflake(reader.GetInt64(0)));
+        return ids;
+    }
+
+    protected static async Task<DbCommand> CommandAsync(KamaDbContext db, CancellationToken cancellationToken)
+    {
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        var command = db.Database.GetDbConnection().CreateCommand();
+        command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+        return command;
+    }
+
+    protected static string Direction(bool oldestFirst) => oldestFirst ? "ASC" : "DESC";
+}
+
+/// <summary>
+/// SQLite: an FTS5 external-content table (<c>messages_fts</c>, trigram tokenizer, case- and diacritic-insensitive) kept
+/// in sync by triggers. The query walks the FTS index in rowid (= message id = time) order and stops at
+/// <c>LIMIT</c>, which keeps even very common words fast.
+/// </summary>
+internal sealed class SqliteSearchEngine : SearchEngine
+{
+    public override async Task<List<Snowflake>> FindAsync(
+        KamaDbContext db, SearchQuery query, SearchFilter filter, bool oldestFirst, int take, CancellationToken cancellationToken)
+    {
+        await using var command = await CommandAsync(db, cancellationToken);
+        var sql = new SearchSql(command, postgres: false);
+        var include = query.Include.Where(t => t.Length >= TrigramLength).ToList();
+        var exclude = query.Exclude.Where(t => t.Length >= TrigramLength).ToList();
+        var links = query.Has.HasFlag(SearchHas.Link);
+
+        var matchParts = include.Select(t => Phrase(t.Folded)).ToList();
+        if (links)
+            matchParts.Add("(" + string.Join(" OR ", SearchText.Links.Select(t => Phrase(t.Folded))) + ")");
+        string from, order;
+        if (matchParts.Count > 0)
+        {
+            var match = "(" + string.Join(" AND ", matchParts) + ")";
+            if (exclude.Count > 0)
+                match += " NOT (" + string.Join(" OR ", exclude.Select(t => Phrase(t.Folded))) + ")";
+            // CROSS JOIN keeps the FTS table outermost, so SQLite walks it in rowid order and stops at LIMIT.
+            from = "messages_fts f CROSS JOIN messages m ON m.\"Id\" = f.rowid";
+            order = "f.rowid";
+            sql.Where($"messages_fts MATCH {sql.Parameter(match)}");
+        }
+        else
+        {
+            from = "messages m";
+            order = "m.\"Id\"";
+            foreach (var text in exclude)
+                sql.Where($"NOT EXISTS (SELECT 1 FROM messages_fts WHERE messages_fts MATCH {sql.Parameter(Phrase(text.Folded))} AND rowid = m.\"Id\")");
+        }
+        // SQLite's LIKE ignores case for ASCII letters only; short terms are mostly ASCII or CJK, where that is enough.
+        foreach (var text in query.Include.Where(t => t.Length < TrigramLength))
+            sql.Where($"m.\"Content\" LIKE {sql.Parameter(SearchSql.ContainsPattern(text.Folded))} ESCAPE '\\'");
+        foreach (var text in query.Exclude.Where(t => t.Length < TrigramLength))
+            sql.Where($"m.\"Content\" NOT LIKE {sql.Parameter(SearchSql.ContainsPattern(text.Folded))} ESCAPE '\\'");
+        sql.AddFilter(filter, timeOrdered: matchParts.Count == 0);
+
+        command.CommandText = $"SELECT m.\"Id\" FROM {from}\n{sql.WhereClause}\nORDER BY {order} {Direction(oldestFirst)} LIMIT {take}";
+        return await ReadIdsAsync(command, cancellationToken);
+    }
+
+    /// <summary>An FTS5 string: inside double quotes everything is literal text, a quote is written twice.</summary>
+    private static string Phrase(string text) => "\"" + text.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+}
+
+/// <summary>
+/// PostgreSQL: the content folded by <c>kamachat_search_fold</c> (lower case, <c>unaccent</c>) in the stored column
+/// <c>"SearchText"</c>, with a <c>pg_trgm</c> GIN index that answers LIKE '%…%' for any substring of three characters or
+/// more, in every script. PostgreSQL's planner picks between that index (rare text) and walking the primary key newest
+/// first until the page and the capped count are full (common text); the stored column makes both cheap per row.
+/// </summary>
+internal sealed class PostgresSearchEngine : SearchEngine
+{
+    public override async Task<List<Snowflake>> FindAsync(
+        KamaDbContext db, SearchQuery query, SearchFilter filter, bool oldestFirst, int take, CancellationToken cancellationToken)
+    {
+        var texts = query.Include.Concat(query.Exclude).Select(t => t.Folded).ToList();
+        var folded = await FoldAsync(db, texts, cancellationToken);
+
+        await using var command = await CommandAsync(db, cancellationToken);
+        var sql = new SearchSql(command, postgres: true);
+        for (var i = 0; i < texts.Count; i++)
+        {
+            var condition = $"m.\"SearchText\" LIKE {sql.Parameter(SearchSql.ContainsPattern(folded[i]))}";
+            sql.Where(i < query.Include.Count ? condition : $"NOT ({condition})");
+        }
+        if (query.Has.HasFlag(SearchHas.Link))
+            sql.Where("(" + string.Join(" OR ", SearchText.Links.Select(t => $"m.\"SearchText\" LIKE {sql.Parameter(SearchSql.ContainsPattern(t.Folded))}")) + ")");
+        sql.AddFilter(filter);
+        command.CommandText = $"SELECT m.\"Id\" FROM messages m\n{sql.WhereClause}\nORDER BY m.\"Id\" {Direction(oldestFirst)} LIMIT {take}";
+        return await ReadIdsAsync(command, cancellationToken);
+    }
+
+    /// <summary>The texts folded again by the database's own function, so 'straße' meets what unaccent made of the content.</summary>
+    private static async Task<List<string>> FoldAsync(KamaDbContext db, List<string> texts, CancellationToken cancellationToken)
+    {
+        if (texts.Count == 0)
+            return [];
+        await using var command = await CommandAsync(db, cancellationToken);
+        var sql = new SearchSql(command, postgres: true);
+        command.CommandText = $"SELECT kamachat_search_fold(t) FROM unnest({sql.Parameter(texts.ToArray())}::text[]) WITH ORDINALITY AS x(t, n) ORDER BY n";
+        var folded = new List<string>(texts.Count);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+            folded.Add(reader.GetString(0));
+        return folded;
+    }
+}

@@ -1,0 +1,12 @@
+namespace KamaChat.Server.Features.Search;
+
+public static class SearchExtensions
+{
+    /// <summary>Message search (<see cref="MessageSearch"/>); the index itself lives in the migrations.</summary>
+    public static IHostApplicationBuilder AddSearch(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<SearchOptions>().BindConfiguration("Search").ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddScoped<MessageSearch>();
+        return builder;
+    }
+}

@@ -1,0 +1,15 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace KamaChat.Server.Features.Search;
+
+/// <summary>Search planner settings (<c>Search__FilterDrivenLimit</c>); the default suits both databases.</summary>
+public sealed class SearchOptions
+{
+    /// <summary>
+    /// When the filters leave at most this many messages (a small server, <c>from:</c> a quiet member, a day),
+    /// they are read through ordinary indexes and their text checked in memory; above it the text index drives.
+    /// 0 always uses the text index.
+    /// </summary>
+    [Range(0, 100_000)]
+    public int FilterDrivenLimit { get; set; } = 2000;
+}

@@ -1,0 +1,11 @@
+namespace KamaChat.Server.Infrastructure.Http;
+
+/// <summary>How optional text fields of requests are read, the same on every endpoint.</summary>
+public static class RequestText
+{
+    /// <summary>Trimmed; whitespace-only means "clear this field".</summary>
+    public static string? Cleared(string value) => value.Trim() is { Length: > 0 } trimmed ? trimmed : null;
+
+    public static bool IsHttpUrl(string value) =>
+        Uri.TryCreate(value.Trim(), UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp);
+}

@@ -1,0 +1,124 @@
+using System.Net.WebSockets;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace KamaChat.Tests.Infrastructure;
+
+/// <summary>
+/// A gateway connection spoken by hand (SignalR's JSON protocol over a WebSocket), sending ready-made frames: a flood
+/// as an attacker sends it, costing the test process next to nothing, so what a test measures is the server's work.
+/// </summary>
+public sealed partial class RawGatewaySocket : IDisposable
+{
+    private const byte RecordSeparator = 0x1e;
+
+    private readonly WebSocket _socket;
+    private readonly Queue<byte[]> _frames = new();
+    private readonly List<byte> _partial = [];
+    private readonly byte[] _buffer = new byte[64 * 1024];
+    private bool _closed;
+
+    private RawGatewaySocket(WebSocket socket) => _socket = socket;
+
+    public bool IsOpen => !_closed && _socket.State == WebSocketState.Open;
+
+    /// <summary>A Resume invocation naming these channels, each from sequence 0.</summary>
+    public static byte[] ResumeFrame(IEnumerable<string> channelIds) => Frame(new
+    {
+        type = 1,
+        invocationId = "1",
+        target = "Resume",
+        arguments = new object[] { new { channels = channelIds.ToDictionary(id => id, _ => 0L) } },
+    });
+
+    /// <returns>The open connection once Ready arrived; null when the server refused it.</returns>
+    public static async Task<RawGatewaySocket?> OpenAsync(KamaChatApp app, string accessToken)
+    {
+        var uri = new UriBuilder(app.Server.BaseAddress)
+        {
+            Scheme = "ws",
+            Path = "hubs/gateway",
+            Query = $"access_token={Uri.EscapeDataString(accessToken)}",
+        }.Uri;
+        var socket = new RawGatewaySocket(await app.Server.CreateWebSocketClient().ConnectAsync(uri, CancellationToken.None));
+        await socket.SendAsync(Frame(new { protocol = "json", version = 1 }), CancellationToken.None);
+        while (await socket.ReceiveAsync(CancellationToken.None) is { } frame)
+        {
+            using var document = JsonDocument.Parse(frame);
+            var root = document.RootElement;
+            if (!root.TryGetProperty("type", out var type))
+            {
+                if (root.TryGetProperty("error", out _))
+                    break; // the handshake was refused
+                continue; // the handshake was accepted
+            }
+            if (type.GetInt32() == 7)
+                break; // Close: refused after the handshake
+            if (type.GetInt32() == 1 && root.GetProperty("target").GetString() == "Ready")
+                return socket;
+        }
+        socket.Dispose();
+        return null;
+    }
+
+    /// <summary>Sends one invocation and waits for its completion.</summary>
+    /// <returns>"answered", or the stable code the refusal starts with.</returns>
+    public async Task<string> InvokeAsync(byte[] invocation, CancellationToken cancellationToken)
+    {
+        await SendAsync(invocation, cancellationToken);
+        while (await ReceiveAsync(cancellationToken) is { } frame)
+        {
+            using var document = JsonDocument.Parse(frame);
+            var type = document.RootElement.GetProperty("type").GetInt32();
+            if (type == 7)
+                break;
+            if (type != 3)
+                continue; // events, pings
+            return document.RootElement.TryGetProperty("error", out var error)
+                ? ErrorCode().Match(error.GetString() ?? "").Groups[1].Value
+                : "answered";
+        }
+        _closed = true;
+        throw new IOException("The server closed the connection.");
+    }
+
+    private static byte[] Frame(object message) => [.. JsonSerializer.SerializeToUtf8Bytes(message), RecordSeparator];
+
+    private Task SendAsync(byte[] frame, CancellationToken cancellationToken) =>
+        _socket.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
+
+    /// <returns>The next whole frame (without its separator), or null once the socket is closed.</returns>
+    private async Task<byte[]?> ReceiveAsync(CancellationToken cancellationToken)
+    {
+        while (_frames.Count == 0)
+        {
+            var received = await _socket.ReceiveAsync(_buffer, cancellationToken);
+            if (received.MessageType == WebSocketMessageType.Close)
+            {
+                _closed = true;
+                return null;
+            }
+            foreach (var b in _buffer.AsSpan(0, received.Count))
+            {
+                if (b != RecordSeparator)
+                {
+                    _partial.Add(b);
+                    continue;
+                }
+                _frames.Enqueue([.. _partial]);
+                _partial.Clear();
+            }
+        }
+        return _frames.Dequeue();
+    }
+
+    [GeneratedRegex(@"HubException: (\w+):")]
+    private static partial Regex ErrorCode();
+
+    public void Dispose()
+    {
+        _closed = true;
+        _socket.Abort();
+        _socket.Dispose();
+    }
+}

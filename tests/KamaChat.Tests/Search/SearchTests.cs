@@ -1,0 +1,233 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using KamaChat.Server.Features.Messages;
+using KamaChat.Server.Features.Search;
+using KamaChat.Tests.Infrastructure;
+using Perms = KamaChat.Server.Features.Permissions.Permissions;
+
+namespace KamaChat.Tests.Search;
+
+/// <summary>
+/// What search finds, through the server search endpoint with messages written through the real API. The app's planner
+/// always drives from the text index (<see cref="SearchApp"/>), and every search is repeated through the service with the
+/// other plan (filters first, text checked in memory): both plans must agree.
+/// </summary>
+public abstract class SearchTests(KamaChatApp app)
+{
+    [Fact]
+    public async Task Words_match_in_any_order_also_inside_longer_words()
+    {
+        var (serverId, channelId, owner) = await app.SeedServerWithChannelAsync();
+        var both = await owner.Client.SendOkAsync(channelId, "Deployment of the servers finished");
+        await owner.Client.SendOkAsync(channelId, "servers only");
+        await owner.Client.SendOkAsync(channelId, "deploy later");
+
+        Assert.Equal([both.Id], await IdsAsync(owner, serverId, "erver deplo"));
+        Assert.Equal([both.Id], await IdsAsync(owner, serverId, "finished DEPLOYMENT"));
+        Assert.Equal(2, (await IdsAsync(owner, serverId, "servers")).Count);
+        Assert.Empty(await IdsAsync(owner, serverId, "servers deployed"));
+    }
+
+    [Fact]
+    public async Task A_phrase_matches_its_words_together_and_in_order()
+    {
+        var (serverId, channelId, owner) = await app.SeedServerWithChannelAsync();
+        var exact = await owner.Client.SendOkAsync(channelId, "the quick brown fox");
+        await owner.Client.SendOkAsync(channelId, "brown and quick, the fox");
+
+        Assert.Equal([exact.Id], await IdsAsync(owner, serverId, "\"quick brown\""));
+        Assert.Equal([exact.Id], await IdsAsync(owner, serverId, "fox \"Quick Brown\""));
+        Assert.Empty(await IdsAsync(owner, serverId, "\"brown quick\""));
+    }
+
+    [Fact]
+    public async Task Excluded_words_and_phrases_remove_matches()
+    {
+        var (serverId, channelId, owner) = await app.SeedServerWithChannelAsync();
+        var draft = await owner.Client.SendOkAsync(channelId, "release notes draft ok");
+        var final = await owner.Client.SendOkAsync(channelId, "release notes final");
+
+        Assert.Equal([final.Id], await IdsAsync(owner, serverId, "release -draft"));
+        Assert.Equal([draft.Id], await IdsAsync(owner, serverId, "release -\"notes final\""));
+        Assert.Equal([final.Id], await IdsAsync(owner, serverId, "notes -ok"));
+    }
+
+    [Fact]
+    public async Task Case_and_accents_are_ignored_both_ways()
+    {
+        var (serverId, channelId, owner) = await app.SeedServerWithChannelAsync();
+        var accented = await owner.Client.SendOkAsync(channelId, "Un café crème, s'il vous plaît");
+        var plain = await owner.Client.SendOkAsync(channelId, "CAFE DOWNSTAIRS");
+
+        Assert.Equal([plain.Id, accented.Id], await IdsAsync(owner, serverId, "cafe"));
+        Assert.Equal([plain.Id, accented.Id], await IdsAsync(owner, serverId, "Café"));
+        Assert.Equal([accented.Id], await IdsAsync(owner, serverId, "CREME"));
+        Assert.Equal([accented.Id], await IdsAsync(owner, serverId, "\"cafe crème\""));
+    }
+
+    [Fact]
+    public async Task Chinese_and_Japanese_are_found_by_substring()
+    {
+        var (serverId, channelId, owner) = await app.SeedServerWithChannelAsync();
+        var tokyo = await owner.Client.SendOkAsync(channelId, "昨日は東京タワーに行きました");
+        var osaka = await owner.Client.SendOkAsync(channelId, "大阪城公园很漂亮");
+
+        Assert.Equal([tokyo.Id], await IdsAsync(owner, serverId, "東京"));
+        Assert.Equal([tokyo.Id], await IdsAsync(owner, serverId, "東京タワー"));
+        Assert.Equal([tokyo.Id], await IdsAsync(owner, serverId, "京タワ"));
+        Assert.Equal([osaka.Id], await IdsAsync(owner, serverId, "公园"));
+        Assert.Equal([osaka.Id], await IdsAsync(owner, serverId, "城公园很"));
+        var hit = Assert.Single((await SearchAsync(owner, serverId, "東京タワー")).Hits);
+        Assert.Equal([new HighlightRange(3, 5)], hit.Highlights);
+        Assert.Equal([tokyo.Id], await IdsAsync(owner, serverId, "タワ"));
+    }
+
+    [Fact]
+    public async Task Short_words_are_found_too()
+    {
+        var (serverId, channelId, owner) = await app.SeedServerWithChannelAsync();
+        var ok = await owner.Client.SendOkAsync(channelId, "OK, go ahead");
+        await owner.Client.SendOkAsync(channelId, "nothing here");
+
+        Assert.Equal([ok.Id], await IdsAsync(owner, serverId, "ok"));
+        Assert.Equal([ok.Id], await IdsAsync(owner, serverId, "go ahead"));
+        // Only short words: no text index at all, the messages walked newest first with the filters checked on each.
+        var member = await app.UserAsync();
+        await app.SeedMemberAsync(serverId, member);
+        var memberOk = await member.Client.SendOkAsync(channelId, "ok by me");
+        Assert.Equal([memberOk.Id, ok.Id], await IdsAsync(owner, serverId, "ok"));
+        Assert.Equal([memberOk.Id], await IdsAsync(owner, serverId, $"ok from:{member.Username}"));
+        Assert.Equal([ok.Id], await IdsAsync(owner, serverId, "ok -me"));
+        Assert.Equal([ok.Id, memberOk.Id], await IdsAsync(owner, serverId, "ok in:general", SearchSort.Oldest));
+        Assert.Empty(await IdsAsync(owner, serverId, "ok -ok"));
+    }
+
+    [Fact]
+    public async Task Every_filter_narrows_the_results()
+    {
+        var member = await app.UserAsync();
+        var (serverId, general, owner) = await app.SeedServerWithChannelAsync(member);
+        var random = await app.SeedTextChannelAsync(serverId, name: "random");
+        var linked = await owner.Client.SendOkAsync(general, "alpha plan, see https://example.com/plan");
+        var mention = await member.Client.SendOkAsync(random, $"alpha plan for <@{owner.Id}>");
+        Assert.Equal(HttpStatusCode.NoContent, (await owner.Client.PutAsync($"/api/v1/channels/{general}/pins/{linked.Id}", null)).StatusCode);
+        var day = mention.Id.Timestamp;
+        string Day(int offset) => day.AddDays(offset).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+        Assert.Equal([mention.Id], await IdsAsync(owner, serverId, $"alpha from:{member.Username}"));
+        Assert.Equal([mention.Id], await IdsAsync(owner, serverId, $"from:{member.Username.ToUpperInvariant()}"));
+        Assert.Equal([mention.Id, linked.Id], await IdsAsync(owner, serverId, $"alpha from:{member.Username} from:{owner.Username}"));
+        Assert.Equal([mention.Id], await IdsAsync(owner, serverId, "plan in:random"));
+        Assert.Equal([linked.Id], await IdsAsync(owner, serverId, "plan in:#GENERAL"));
+        Assert.Equal([mention.Id], await IdsAsync(owner, serverId, $"mentions:{owner.Username}"));
+        Assert.Equal([linked.Id], await IdsAsync(owner, serverId, "alpha pinned:true"));
+        Assert.Equal([mention.Id], await IdsAsync(owner, serverId, "alpha pinned:false"));
+        Assert.Equal([linked.Id], await IdsAsync(owner, serverId, "has:link"));
+        Assert.Equal([linked.Id], await IdsAsync(owner, serverId, "plan has:link"));
+        Assert.Empty(await IdsAsync(owner, serverId, "has:image"));
+        Assert.Equal([mention.Id, linked.Id], await IdsAsync(owner, serverId, $"alpha during:{Day(0)}"));
+        Assert.Equal([mention.Id, linked.Id], await IdsAsync(owner, serverId, $"alpha after:{Day(-1)} before:{Day(1)}"));
+        Assert.Empty(await IdsAsync(owner, serverId, $"alpha before:{Day(0)}"));
+        Assert.Empty(await IdsAsync(owner, serverId, $"alpha after:{Day(0)}"));
+        Assert.Empty(await IdsAsync(owner, serverId, "alpha from:nobody_by_this_name"));
+        Assert.Empty(await IdsAsync(owner, serverId, "alpha in:no-such-channel"));
+        Assert.Empty(await IdsAsync(owner, serverId, "mentions:nobody_by_this_name"));
+    }
+
+    [Fact]
+    public async Task A_hit_has_its_message_highlights_and_neighbours()
+    {
+        var (serverId, channelId, owner) = await app.SeedServerWithChannelAsync();
+        var before = await owner.Client.SendOkAsync(channelId, "first");
+        var found = await owner.Client.SendOkAsync(channelId, "the Needle here, needles there", replyTo: before.Id);
+        var after = await owner.Client.SendOkAsync(channelId, "last");
+
+        var hit = Assert.Single((await SearchAsync(owner, serverId, "needle")).Hits);
+        Assert.Equal(found.Id, hit.Message.Id);
+        Assert.Equal(channelId, hit.Message.ChannelId);
+        Assert.Equal(owner.Id, hit.Message.Author.Id);
+        Assert.Equal(owner.Username, hit.Message.Author.Username);
+        // To the millisecond: SQLite keeps no finer time than that (the send response carries the unsaved value).
+        Assert.Equal(found.CreatedAt.ToUnixTimeMilliseconds(), hit.Message.CreatedAt.ToUnixTimeMilliseconds());
+        Assert.Equal(before.Id, hit.Message.ReplyTo?.Id);
+        Assert.Equal("first", hit.Message.ReplyTo?.Content);
+        Assert.Equal([new HighlightRange(4, 6), new HighlightRange(17, 6)], hit.Highlights);
+        Assert.Equal(before.Id, hit.Previous?.Id);
+        Assert.Equal("first", hit.Previous?.Content);
+        Assert.Equal(after.Id, hit.Next?.Id);
+
+        var edge = Assert.Single((await SearchAsync(owner, serverId, "first")).Hits);
+        Assert.Null(edge.Previous);
+        Assert.Equal(found.Id, edge.Next?.Id);
+    }
+
+    [Fact]
+    public async Task Totals_stop_at_the_cap_and_pages_follow_the_sort()
+    {
+        var (serverId, channelId, owner) = await app.SeedServerWithChannelAsync();
+        var ids = await app.SeedMessagesAsync(channelId, owner, MessageSearch.CountCap + 5);
+
+        var newest = await SearchAsync(owner, serverId, "message", SearchSort.Newest, offset: 0, limit: 25);
+        Assert.Equal(MessageSearch.CountCap, newest.TotalResults);
+        Assert.True(newest.TotalIsCapped);
+        Assert.Equal(Enumerable.Reverse(ids).Take(25), newest.Ids());
+        var second = await SearchAsync(owner, serverId, "message", SearchSort.Newest, offset: 25, limit: 10);
+        Assert.Equal(Enumerable.Reverse(ids).Skip(25).Take(10), second.Ids());
+        var oldest = await SearchAsync(owner, serverId, "message", SearchSort.Oldest, offset: 0, limit: 5);
+        Assert.Equal(ids.Take(5), oldest.Ids());
+        var deep = await SearchAsync(owner, serverId, "message", SearchSort.Oldest, offset: 1000, limit: 25);
+        Assert.Equal(ids.Skip(1000), deep.Ids());
+
+        // "message 100" and "message 1000" to "message 1004".
+        var few = await SearchAsync(owner, serverId, "\"message 100\"", SearchSort.Newest);
+        Assert.Equal(6, few.TotalResults);
+        Assert.False(few.TotalIsCapped);
+    }
+
+    [Fact]
+    public async Task Relevance_puts_whole_words_above_newer_partial_matches()
+    {
+        var (serverId, channelId, owner) = await app.SeedServerWithChannelAsync();
+        var whole = await owner.Client.SendOkAsync(channelId, "the server is down");
+        var partial = await owner.Client.SendOkAsync(channelId, "webservers everywhere");
+
+        Assert.Equal([whole.Id, partial.Id], await IdsAsync(owner, serverId, "server", SearchSort.Relevance));
+        Assert.Equal([partial.Id, whole.Id], await IdsAsync(owner, serverId, "server", SearchSort.Newest));
+        Assert.Equal([whole.Id, partial.Id], await IdsAsync(owner, serverId, "server", SearchSort.Oldest));
+    }
+
+    [Fact]
+    public async Task Pattern_characters_and_operators_are_plain_text()
+    {
+        var (serverId, channelId, owner) = await app.SeedServerWithChannelAsync();
+        var percent = await owner.Client.SendOkAsync(channelId, "the 7531% case, zq_w and \\ backslash \"quoted\" NEAR(x y) a*b");
+        // If % or _ acted as LIKE wildcards, or * and NEAR as FTS5 syntax, these would match too.
+        await owner.Client.SendOkAsync(channelId, "75310 cases of zqxw, near x y, aXb");
+
+        Assert.Equal([percent.Id], await IdsAsync(owner, serverId, "7531%"));
+        Assert.Equal([percent.Id], await IdsAsync(owner, serverId, "zq_w"));
+        Assert.Equal([percent.Id], await IdsAsync(owner, serverId, "\\ backslash"));
+        Assert.Equal([percent.Id], await IdsAsync(owner, serverId, "backslash \"quoted\""));
+        Assert.Equal([percent.Id], await IdsAsync(owner, serverId, "NEAR(x"));
+        Assert.Equal([percent.Id], await IdsAsync(owner, serverId, "a*b"));
+        Assert.Empty(await IdsAsync(owner, serverId, "zq* OR 7531"));
+    }
+
+    private async Task<List<Snowflake>> IdsAsync(TestUser user, Snowflake serverId, string q, SearchSort sort = SearchSort.Newest) =>
+        (await SearchAsync(user, serverId, q, sort)).Ids();
+
+    private async Task<MessageSearchResponse> SearchAsync(TestUser user, Snowflake serverId, string q, SearchSort sort = SearchSort.Newest, int offset = 0, int limit = 25)
+    {
+        var response = await user.SearchServerAsync(serverId, ("q", q), ("sort", sort.ToString().ToLowerInvariant()),
+            ("offset", offset.ToString(CultureInfo.InvariantCulture)), ("limit", limit.ToString(CultureInfo.InvariantCulture)));
+        await app.AssertFilterPlanAgreesAsync(user, serverId, q, sort, offset, limit, response);
+        return response;
+    }
+}
+
+[Trait("Provider", "sqlite")]
+public sealed class SqliteSearchTests(SqliteSearchApp app) : SearchTests(app), IClassFixture<SqliteSearchApp>;
+
+[Trait("Provider", "postgres")]
+public sealed class PostgresSearchTests(PostgresSearchApp app) : SearchTests(app), IClassFixture<PostgresSearchApp>;

@@ -1,0 +1,57 @@
+import { ApiUser, logInAs, messageContent, pool } from '../support/chat';
+import { expect, test } from '../support/fixtures';
+
+const LIVE = { timeout: 10_000 };
+
+test('a link to a message far back opens the channel at it, new messages wait behind "Jump to present"', async ({ browser, baseURL }) => {
+  test.setTimeout(90_000);
+  const owner = await ApiUser.register(baseURL!, 'far');
+  const server = await owner.call<{ id: string }>('POST', '/api/v1/servers', { name: 'Deep history' });
+  const channels = await owner.call<{ id: string; type: string }[]>('GET', `/api/v1/servers/${server.id}/channels`);
+  const general = channels.find((c) => c.type === 'text')!;
+  const ids: string[] = [];
+  await pool(160, 8, async (i) => {
+    ids[i] = (await owner.send(general.id, `seed ${String(i + 1).padStart(3, '0')}`)).id;
+  });
+  const target = ids[19]!;
+
+  const { context, page } = await logInAs(browser, baseURL!, owner);
+  // The id-only form (kamachat://channels/ID/MESSAGE links) finds the server and lands on the message.
+  await page.goto(`/channels/${general.id}/${target}`);
+  await expect(page).toHaveURL(new RegExp(`/servers/${server.id}/channels/${general.id}/${target}$`), LIVE);
+  const row = page.locator(`[data-message-id="${target}"]`);
+  await expect(row).toHaveAttribute('aria-current', 'location', LIVE);
+  await expect(row).toBeInViewport();
+  await expect(messageContent(page, 'seed 160')).toHaveCount(0);
+
+  // A new message is not shown next to old ones with the gap hidden; the way back to the present is offered.
+  await owner.send(general.id, 'brand new');
+  const present = page.getByRole('button', { name: /Jump to present/ });
+  await expect(present).toBeVisible();
+  await present.click();
+  await expect(messageContent(page, 'brand new')).toHaveCount(1, LIVE);
+  await expect(present).toHaveCount(0);
+  await owner.send(general.id, 'live again');
+  await expect(messageContent(page, 'live again')).toHaveCount(1, LIVE);
+  await context.close();
+});
+
+test('web+kamachat: links from the protocol handler open what they name, and nothing else', async ({ browser, baseURL }) => {
+  const owner = await ApiUser.register(baseURL!, 'inv');
+  const server = await owner.call<{ id: string }>('POST', '/api/v1/servers', { name: 'Handler guild' });
+  const invite = await owner.call<{ code: string }>('POST', `/api/v1/servers/${server.id}/invites`, {
+    maxUses: 0,
+    maxAgeSeconds: 0,
+    temporary: false,
+  });
+  const guest = await ApiUser.register(baseURL!, 'guest');
+  const { context, page } = await logInAs(browser, baseURL!, guest);
+
+  await page.goto(`/open?link=${encodeURIComponent(`web+kamachat://invite/${invite.code}`)}`);
+  await expect(page).toHaveURL(new RegExp(`/invite/${invite.code}$`), LIVE);
+  await expect(page.getByRole('heading', { name: 'Handler guild' })).toBeVisible();
+
+  await page.goto(`/open?link=${encodeURIComponent('web+kamachat://settings/account')}`);
+  await expect(page.getByRole('heading', { name: 'This link cannot be opened' })).toBeVisible();
+  await context.close();
+});

@@ -1,0 +1,72 @@
+import { useMemo } from 'react';
+import { DmSidebar } from './DmSidebar';
+import { useParams } from 'react-router';
+import { MessageSkeleton } from '../../ui/Skeleton';
+import { useOpenWhile } from '../../ui/useOpenWhile';
+import { usePageTitle } from '../../ui/usePageTitle';
+import { useMe } from '../auth/queries';
+import { ChannelView } from '../messages/ChannelView';
+import { useDmSearchSources } from '../search/sources';
+import { useSearchUi } from '../search/useSearchUi';
+import { displayName } from '../users/displayName';
+import { dmTitle, useDms } from './queries';
+
+/** A DM or group DM: the list on the left, the conversation in the middle. */
+export default function DmPage() {
+  const { channelId = '', messageId } = useParams();
+  const { data: dms, isPending } = useDms();
+  const { data: me } = useMe();
+  const dm = dms?.find((d) => d.id === channelId);
+  const title = dm ? dmTitle(dm, me?.id) : 'Direct message';
+  usePageTitle(title);
+  const [navOpen, toggleNav] = useOpenWhile(channelId);
+  const search = useSearchUi(useDmSearchSources(me?.id));
+  const members = useMemo(() => (dm?.recipients ?? []).map((r) => ({ id: r.id, username: r.username, name: displayName(r) })), [dm]);
+  return (
+    <>
+      <DmSidebar mobileOpen={navOpen} />
+      <main id="main" tabIndex={-1} className="flex min-w-0 flex-1 flex-col focus:outline-none">
+        <header className="flex h-12 shrink-0 items-center gap-2 border-b border-zinc-200 px-4 shadow-sm dark:border-black/30">
+          <button
+            type="button"
+            aria-label="Conversations"
+            aria-expanded={navOpen}
+            onClick={toggleNav}
+            className="rounded px-1 text-xl md:hidden"
+          >
+            ☰
+          </button>
+          <h1 className="font-semibold">
+            <span aria-hidden="true" className="text-zinc-500">
+              @
+            </span>{' '}
+            {title}
+          </h1>
+          <div className="ml-auto">{search.box}</div>
+        </header>
+        {dm ? (
+          <ChannelView
+            key={dm.id}
+            channelId={dm.id}
+            target={messageId}
+            label={`Message @${title}`}
+            members={members}
+            canManage={false}
+            canPin
+            header={
+              <div className="px-4 pt-8 pb-2">
+                <h2 className="text-2xl font-bold">{title}</h2>
+                <p className="text-sm text-zinc-600 dark:text-zinc-400">This is the beginning of your conversation.</p>
+              </div>
+            }
+          />
+        ) : isPending ? (
+          <MessageSkeleton />
+        ) : (
+          <p className="p-8 text-center text-zinc-600 dark:text-zinc-400">This conversation does not exist or you are not in it.</p>
+        )}
+      </main>
+      {search.panel}
+    </>
+  );
+}

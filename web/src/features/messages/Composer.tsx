@@ -1,0 +1,172 @@
+import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
+import type { Me, Message } from '../../api/types';
+import { useGateway } from '../gateway/context';
+import { displayName } from '../users/displayName';
+import { LengthCounter, lengthProblem, nearLengthLimit, useAutoGrow } from './messageLength';
+import { newNonce, replyPreview, useSendQueue } from './queries';
+
+const drafts = new Map<string, string>();
+
+export interface Mentionable {
+  id: string;
+  username: string;
+  name: string;
+}
+
+/** Writes a message: Enter sends, Shift+Enter breaks the line, Up edits your last one, @ completes a member's name. */
+export function Composer({
+  channelId,
+  label,
+  me,
+  replyTo,
+  onCancelReply,
+  onEditLast,
+  members,
+}: {
+  channelId: string;
+  label: string;
+  me: Me | undefined;
+  replyTo: Message | null;
+  onCancelReply: () => void;
+  onEditLast: () => void;
+  members: Mentionable[];
+}) {
+  const gateway = useGateway();
+  const sends = useSendQueue();
+  const [text, setText] = useState(() => drafts.get(channelId) ?? '');
+  const [caret, setCaret] = useState(0);
+  const [choice, setChoice] = useState(0);
+  const ref = useRef<HTMLTextAreaElement>(null);
+  const [refusal, setRefusal] = useState<string | null>(null);
+  const counterId = useId();
+  useAutoGrow(ref, text);
+
+  useEffect(() => {
+    if (replyTo) ref.current?.focus();
+  }, [replyTo]);
+
+  const change = (value: string) => {
+    setText(value);
+    setRefusal(null);
+    drafts.set(channelId, value);
+    if (value) gateway.typing(channelId);
+  };
+
+  const query = /(?:^|\s)@(\w{0,32})$/.exec(text.slice(0, caret));
+  const matches = query
+    ? members
+        .filter(
+          (m) => m.username.toLowerCase().startsWith(query[1]!.toLowerCase()) || m.name.toLowerCase().startsWith(query[1]!.toLowerCase()),
+        )
+        .slice(0, 8)
+    : [];
+
+  const complete = (m: Mentionable) => {
+    const before = text.slice(0, caret).replace(/@\w*$/, `<@${m.id}> `);
+    const next = before + text.slice(caret);
+    change(next);
+    setCaret(before.length);
+    requestAnimationFrame(() => ref.current?.setSelectionRange(before.length, before.length));
+  };
+
+  const send = () => {
+    const content = text.trim();
+    if (!content || !me) return;
+    // Refused here, whole and in words: the text stays for the writer to shorten.
+    const problem = lengthProblem(content);
+    if (problem) {
+      setRefusal(problem);
+      return;
+    }
+    setText('');
+    drafts.delete(channelId);
+    gateway.typingEnded(channelId);
+    sends.send({ channelId, content, replyTo: replyTo && replyPreview(replyTo), nonce: newNonce(), author: me });
+    onCancelReply();
+  };
+
+  const onKey = (e: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (matches.length) {
+      if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+        e.preventDefault();
+        setChoice((c) => (c + (e.key === 'ArrowDown' ? 1 : matches.length - 1)) % matches.length);
+        return;
+      }
+      if (e.key === 'Enter' || e.key === 'Tab') {
+        e.preventDefault();
+        complete(matches[Math.min(choice, matches.length - 1)]!);
+        return;
+      }
+    }
+    if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
+      e.preventDefault();
+      send();
+    } else if (e.key === 'ArrowUp' && text === '') {
+      e.preventDefault();
+      onEditLast();
+    } else if (e.key === 'Escape') {
+      onCancelReply();
+    }
+  };
+
+  return (
+    <div className="px-4 pb-4">
+      {replyTo && (
+        <div className="flex items-center justify-between rounded-t-md bg-zinc-200 px-3 py-1 text-sm dark:bg-zinc-800">
+          <span>
+            Replying to <strong>{displayName(replyTo.author)}</strong>
+          </span>
+          <button type="button" aria-label="Cancel reply" onClick={onCancelReply} className="px-1">
+            ✕
+          </button>
+        </div>
+      )}
+      {matches.length > 0 && (
+        <ul
+          role="listbox"
+          aria-label="Members matching"
+          className="mb-1 rounded-md border border-zinc-300 bg-white p-1 shadow dark:border-zinc-700 dark:bg-zinc-900"
+        >
+          {matches.map((m, i) => (
+            <li key={m.id} role="option" aria-selected={i === choice}>
+              <button
+                type="button"
+                onMouseDown={(e) => {
+                  e.preventDefault();
+                  complete(m);
+                }}
+                className={`w-full rounded px-2 py-1 text-left text-sm ${i === choice ? 'bg-brand/20' : ''}`}
+              >
+                {m.name} <span className="text-zinc-600 dark:text-zinc-400">@{m.username}</span>
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      {refusal && (
+        <p role="alert" className="mb-1 text-sm text-red-700 dark:text-red-300">
+          {refusal}
+        </p>
+      )}
+      <textarea
+        ref={ref}
+        aria-label={label}
+        aria-describedby={nearLengthLimit(text) ? counterId : undefined}
+        placeholder={label}
+        value={text}
+        rows={1}
+        onChange={(e) => {
+          change(e.target.value);
+          setCaret(e.target.selectionStart);
+          setChoice(0);
+        }}
+        onSelect={(e) => setCaret(e.currentTarget.selectionStart)}
+        onKeyDown={onKey}
+        className="max-h-[50vh] w-full resize-none rounded-md bg-zinc-100 px-4 py-2.5 text-[15px] placeholder:text-zinc-500 focus:outline-none focus-visible:outline-2 focus-visible:outline-brand dark:bg-[#383a40] dark:placeholder:text-zinc-400"
+      />
+      <div className="flex justify-end">
+        <LengthCounter text={text} id={counterId} />
+      </div>
+    </div>
+  );
+}

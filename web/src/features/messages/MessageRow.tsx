@@ -1,0 +1,280 @@
+import { memo, useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
+import { Avatar } from '../../ui/Avatar';
+import type { ChatMessage } from '../gateway/messageStore';
+import { displayName } from '../users/displayName';
+import { ProfileCard } from '../users/ProfileCard';
+import { Markdown } from './Markdown';
+import { LengthCounter, lengthProblem, nearLengthLimit, useAutoGrow } from './messageLength';
+
+export const EMOJI = ['👍', '❤️', '😂', '🎉', '😮', '😢', '🔥', '👀', '✅', '🙏'];
+
+export interface RowActions {
+  canManage: boolean;
+  canPin: boolean;
+  myId: string | undefined;
+  nameOf: (id: string) => string;
+  /** Whether I blocked this user: their messages stay collapsed until shown. */
+  isBlocked: (userId: string) => boolean;
+  onReply: (m: ChatMessage) => void;
+  onEdit: (m: ChatMessage | null) => void;
+  onSaveEdit: (m: ChatMessage, content: string) => void;
+  /** `skipConfirm`: Shift was held, as Discord users do to delete without being asked. */
+  onDelete: (m: ChatMessage, skipConfirm: boolean) => void;
+  onReact: (m: ChatMessage, emoji: string, on: boolean) => void;
+  onPin: (m: ChatMessage) => void;
+  onRetry: (m: ChatMessage) => void;
+  onDiscard: (m: ChatMessage) => void;
+}
+
+const time = (iso: string) => new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+
+function EditBox({ message, actions }: { message: ChatMessage; actions: RowActions }) {
+  const [text, setText] = useState(message.content);
+  const [refusal, setRefusal] = useState<string | null>(null);
+  const ref = useRef<HTMLTextAreaElement>(null);
+  const counterId = useId();
+  useAutoGrow(ref, text);
+  // Up in the composer opens this: the caret goes to the end, where one goes on writing.
+  useEffect(() => {
+    const box = ref.current;
+    box?.focus();
+    box?.setSelectionRange(box.value.length, box.value.length);
+  }, []);
+  const onKey = (e: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (e.key === 'Escape') actions.onEdit(null);
+    if (e.key === 'Enter' && !e.shiftKey) {
+      e.preventDefault();
+      const problem = lengthProblem(text);
+      setRefusal(problem);
+      if (!problem && text.trim()) actions.onSaveEdit(message, text);
+    }
+  };
+  return (
+    <div>
+      <textarea
+        ref={ref}
+        aria-label="Edit message"
+        aria-describedby={nearLengthLimit(text) ? counterId : undefined}
+        value={text}
+        onChange={(e) => {
+          setText(e.target.value);
+          setRefusal(null);
+        }}
+        onKeyDown={onKey}
+        rows={1}
+        className="max-h-[50vh] w-full resize-none rounded-md bg-zinc-100 p-2 text-sm dark:bg-zinc-800"
+      />
+      {refusal && (
+        <p role="alert" className="text-sm text-red-700 dark:text-red-300">
+          {refusal}
+        </p>
+      )}
+      <p className="flex gap-3 text-xs text-zinc-600 dark:text-zinc-400">
+        Escape to cancel · Enter to save
+        <LengthCounter text={text} id={counterId} />
+      </p>
+    </div>
+  );
+}
+
+/** One message: author line (unless grouped with the one before), reply quote, text, reactions, hover actions. */
+export const MessageRow = memo(function MessageRow({
+  message: m,
+  grouped,
+  editing,
+  targeted = false,
+  actions,
+}: {
+  message: ChatMessage;
+  grouped: boolean;
+  editing: boolean;
+  /** The message a link or a notification led to: marked so the eye finds it. */
+  targeted?: boolean;
+  actions: RowActions;
+}) {
+  const [picker, setPicker] = useState(false);
+  const [profileOpen, setProfileOpen] = useState(false);
+  const [revealed, setRevealed] = useState(false);
+  const mine = m.author.id === actions.myId;
+  const local = m.localState !== undefined;
+  const name = displayName(m.author);
+  if (actions.isBlocked(m.author.id) && !revealed)
+    return (
+      <div
+        data-testid="message-row"
+        data-message-id={m.id}
+        data-state="blocked"
+        role="article"
+        aria-label="Blocked message"
+        className={`px-4 ${grouped ? 'py-0.5' : 'mt-3 py-0.5'}`}
+      >
+        <div className="ml-[52px] flex items-center gap-2 text-sm text-zinc-600 dark:text-zinc-400">
+          Blocked message —
+          <button type="button" className="font-medium text-zinc-800 underline dark:text-zinc-200" onClick={() => setRevealed(true)}>
+            Show
+          </button>
+        </div>
+      </div>
+    );
+  return (
+    <div
+      data-testid="message-row"
+      data-message-id={m.id}
+      data-state={m.localState ?? 'sent'}
+      data-targeted={targeted || undefined}
+      aria-current={targeted ? 'location' : undefined}
+      aria-label={`${name}: ${m.content}`}
+      role="article"
+      // Focusable, as the feed pattern asks: focusing a message shows its actions, and Tab moves into them.
+      tabIndex={0}
+      className={`group relative px-4 hover:bg-zinc-100 focus-within:bg-zinc-100 dark:hover:bg-zinc-800/40 dark:focus-within:bg-zinc-800/40 ${grouped && !m.replyTo ? 'py-0.5' : 'mt-3 py-0.5'} ${m.localState === 'pending' ? 'opacity-60' : ''} ${targeted ? 'bg-amber-100/70 dark:bg-amber-900/25' : ''}`}
+    >
+      {m.replyTo && (
+        <div className="ml-12 truncate text-xs text-zinc-600 dark:text-zinc-400" data-testid="reply-quote">
+          ↪ replying to <span className="font-semibold">@{m.replyTo.authorId ? actions.nameOf(m.replyTo.authorId) : 'unknown'}</span>{' '}
+          {m.replyTo.deleted ? <em>Original message was deleted</em> : m.replyTo.content}
+        </div>
+      )}
+      <div className="flex gap-3">
+        <div className="w-10 shrink-0">{(!grouped || m.replyTo) && <Avatar id={m.author.id} name={name} url={m.author.avatarUrl} />}</div>
+        <div className="min-w-0 flex-1">
+          {(!grouped || m.replyTo) && (
+            <div className="flex items-baseline gap-2">
+              <span className="relative">
+                <button
+                  type="button"
+                  aria-expanded={profileOpen}
+                  onClick={() => setProfileOpen(!profileOpen)}
+                  className="font-semibold hover:underline"
+                >
+                  {name}
+                </button>
+                {profileOpen && (
+                  <ProfileCard userId={m.author.id} onClose={() => setProfileOpen(false)} className="absolute left-0 top-6 z-30" />
+                )}
+              </span>
+              <time dateTime={m.createdAt} className="text-xs text-zinc-600 dark:text-zinc-400">
+                {time(m.createdAt)}
+              </time>
+              {m.pinned && <span className="text-xs text-zinc-600 dark:text-zinc-400">📌 pinned</span>}
+            </div>
+          )}
+          {editing ? (
+            <EditBox message={m} actions={actions} />
+          ) : (
+            <div className="whitespace-pre-wrap break-words text-[15px] leading-relaxed" data-testid="message-content">
+              <Markdown content={m.content} nameOf={actions.nameOf} />
+              {m.editedAt && <span className="ml-1 text-xs text-zinc-600 dark:text-zinc-400">(edited)</span>}
+            </div>
+          )}
+          {m.localState === 'failed' && (
+            <div className="flex flex-wrap items-center gap-x-2 text-sm text-red-700 dark:text-red-300" role="alert">
+              <span className={m.localError ? 'basis-full' : undefined}>
+                Not sent. {m.localError ?? 'Messages you wrote after it wait until you retry or discard it.'}
+              </span>
+              <button type="button" className="font-semibold underline" onClick={() => actions.onRetry(m)}>
+                Retry
+              </button>
+              <button type="button" className="underline" onClick={() => actions.onDiscard(m)}>
+                Discard
+              </button>
+            </div>
+          )}
+          {m.localState === 'held' && (
+            <div className="flex flex-wrap items-center gap-2 text-sm text-zinc-700 dark:text-zinc-300" data-testid="held-notice">
+              Waiting: a message before it was not sent.
+              <button type="button" className="underline" onClick={() => actions.onDiscard(m)}>
+                Discard
+              </button>
+            </div>
+          )}
+          {m.reactions.length > 0 && (
+            <div className="mt-1 flex flex-wrap gap-1">
+              {m.reactions.map((r) => (
+                <button
+                  key={r.emoji}
+                  type="button"
+                  aria-pressed={r.me}
+                  aria-label={`${r.emoji} ${r.count} reaction${r.count === 1 ? '' : 's'}`}
+                  onClick={() => actions.onReact(m, r.emoji, !r.me)}
+                  className={`rounded-md border px-1.5 text-sm ${r.me ? 'border-brand bg-brand/15' : 'border-zinc-300 bg-zinc-100 dark:border-zinc-700 dark:bg-zinc-800'}`}
+                >
+                  {r.emoji} {r.count}
+                </button>
+              ))}
+            </div>
+          )}
+        </div>
+      </div>
+      {!local && !editing && (
+        <div className="absolute -top-3 right-4 hidden gap-0.5 rounded-md border border-zinc-300 bg-white p-0.5 shadow group-hover:flex group-focus-within:flex dark:border-zinc-700 dark:bg-zinc-900">
+          <ToolButton label="Add reaction" onClick={() => setPicker((v) => !v)}>
+            ☺
+          </ToolButton>
+          <ToolButton label="Reply" onClick={() => actions.onReply(m)}>
+            ↩
+          </ToolButton>
+          {mine && (
+            <ToolButton label="Edit" onClick={() => actions.onEdit(m)}>
+              ✎
+            </ToolButton>
+          )}
+          {actions.canPin && (
+            <ToolButton label={m.pinned ? 'Unpin' : 'Pin'} onClick={() => actions.onPin(m)}>
+              📌
+            </ToolButton>
+          )}
+          {(mine || actions.canManage) && (
+            <ToolButton label="Delete" onClick={(e) => actions.onDelete(m, e.shiftKey)}>
+              🗑
+            </ToolButton>
+          )}
+        </div>
+      )}
+      {picker && (
+        <div
+          role="group"
+          aria-label="Pick a reaction"
+          className="absolute right-4 top-5 z-10 flex flex-wrap gap-1 rounded-md border border-zinc-300 bg-white p-1 shadow-lg dark:border-zinc-700 dark:bg-zinc-900"
+        >
+          {EMOJI.map((e) => (
+            <button
+              key={e}
+              type="button"
+              aria-label={`React with ${e}`}
+              className="rounded p-1 text-lg hover:bg-zinc-200 dark:hover:bg-zinc-700"
+              onClick={() => {
+                setPicker(false);
+                actions.onReact(m, e, true);
+              }}
+            >
+              {e}
+            </button>
+          ))}
+        </div>
+      )}
+    </div>
+  );
+});
+
+function ToolButton({
+  label,
+  onClick,
+  children,
+}: {
+  label: string;
+  onClick: (e: React.MouseEvent<HTMLButtonElement>) => void;
+  children: React.ReactNode;
+}) {
+  return (
+    <button
+      type="button"
+      aria-label={label}
+      title={label}
+      onClick={onClick}
+      className="rounded px-1.5 py-0.5 text-sm hover:bg-zinc-200 dark:hover:bg-zinc-700"
+    >
+      <span aria-hidden="true">{children}</span>
+    </button>
+  );
+}

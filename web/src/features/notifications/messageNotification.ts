@@ -1,0 +1,74 @@
+import type { DmChannel, Message } from '../../api/types';
+import { dmTitle } from '../dms/queries';
+import type { ChosenStatus } from '../gateway/connection';
+import type { ReadyServer } from '../gateway/protocol';
+import { displayName } from '../users/displayName';
+
+/** A pop-up notification for a message: what it says, and where clicking it leads. */
+export interface MessageNotification {
+  title: string;
+  body: string;
+  /** One per conversation: a burst of messages replaces the previous pop-up instead of stacking up. */
+  tag: string;
+  /** The message in its conversation (the client's own route). */
+  path: string;
+}
+
+export interface NotificationContext {
+  myId: string | undefined;
+  /** The Ready server list (channels we can see). */
+  servers: readonly ReadyServer[];
+  /** The DM list, when loaded. */
+  dms: readonly DmChannel[] | undefined;
+  /** The user muted pop-ups (the settings' desktopMuted, the tray's "Mute notifications"). */
+  muted: boolean;
+  status: ChosenStatus;
+  /** The conversation the user is looking at right now (window focused), if any. */
+  viewing: string | null;
+  /** Names for <@id> mentions in the text, where known. */
+  nameOf?: (userId: string) => string | undefined;
+}
+
+const MAX_BODY = 180;
+
+/** Message text as a pop-up shows it: mentions as @names, whitespace collapsed, cut at a readable length. */
+export function notificationText(content: string, nameOf: (userId: string) => string | undefined = () => undefined): string {
+  const text = content
+    .replace(/<@!?(\d{1,20})>/g, (_, id: string) => `@${nameOf(id) ?? 'someone'}`)
+    .replace(/\s+/g, ' ')
+    .trim();
+  return text.length > MAX_BODY ? `${text.slice(0, MAX_BODY - 1)}…` : text;
+}
+
+/**
+ * Whether a new message deserves a pop-up, and which: direct messages and group DMs always, server messages when
+ * they mention us (directly or @everyone); never our own, never the conversation we are looking at, never while
+ * muted or in Do Not Disturb.
+ */
+export function notificationFor(message: Message, ctx: NotificationContext): MessageNotification | null {
+  if (!ctx.myId || message.author.id === ctx.myId || ctx.muted || ctx.status === 'dnd') return null;
+  if (ctx.viewing === message.channelId) return null;
+  const author = displayName(message.author);
+  const body = notificationText(message.content, ctx.nameOf) || (message.attachments.length > 0 ? 'Sent an attachment' : '');
+  const server = ctx.servers.find((s) => s.channels.some((c) => c.id === message.channelId));
+  if (server) {
+    const mentioned = message.mentionsEveryone || message.mentions.includes(ctx.myId);
+    if (!mentioned) return null;
+    const channel = server.channels.find((c) => c.id === message.channelId)!;
+    return {
+      title: `${author} (#${channel.name ?? 'channel'}, ${server.name})`,
+      body,
+      tag: `channel:${message.channelId}`,
+      path: `/servers/${server.id}/channels/${message.channelId}/${message.id}`,
+    };
+  }
+  // Not in any server we know: a DM or group DM (the list may not be loaded yet).
+  const dm = ctx.dms?.find((d) => d.id === message.channelId);
+  const group = dm && (dm.type === 'group_dm' || dm.recipients.length > 2);
+  return {
+    title: group ? `${author} (${dmTitle(dm, ctx.myId)})` : author,
+    body,
+    tag: `channel:${message.channelId}`,
+    path: `/channels/@me/${message.channelId}/${message.id}`,
+  };
+}

@@ -1,0 +1,70 @@
+import { useQueryClient } from '@tanstack/react-query';
+import { useEffect, useRef } from 'react';
+import { useLocation, useNavigate } from 'react-router';
+import type { DmChannel, Member } from '../../api/types';
+import { dmKeys } from '../dms/queries';
+import { useGateway } from '../gateway/context';
+import type { EventData, ReadyServer } from '../gateway/protocol';
+import { memberKeys, serverKeys } from '../servers/queries';
+import { displayName } from '../users/displayName';
+import { notificationFor } from './messageNotification';
+import { notificationKeys, useNotificationSettings } from './queries';
+import { showNotification } from './showNotification';
+
+/** The conversation a path of ours shows: /servers/S/channels/C[/M] or /channels/@me/C[/M]. */
+export function conversationInPath(pathname: string): string | null {
+  const match = /^\/(?:servers\/\d+\/channels|channels\/@me)\/(\d+)/.exec(pathname);
+  return match ? match[1]! : null;
+}
+
+/**
+ * Pop-ups for direct messages and mentions, raised from the gateway's events while the app runs (a browser tab,
+ * an installed web app, or the desktop app, which shows them natively). Respects the user's mute (a setting on
+ * the server, so the desktop tray and every device agree) and Do Not Disturb.
+ */
+export function useMessageNotifications() {
+  const gateway = useGateway();
+  const qc = useQueryClient();
+  const navigate = useNavigate();
+  const { pathname } = useLocation();
+  const { data: settings } = useNotificationSettings();
+  const current = useRef({ pathname, muted: false });
+  useEffect(() => {
+    current.current = { pathname, muted: settings?.desktopMuted ?? false };
+  }, [pathname, settings]);
+
+  // A mute set on another device reaches this one when it reconnects (or its window gets the focus back).
+  useEffect(() => {
+    const stop = gateway.subscribe(() => {
+      if (gateway.getStatus() === 'restored') void qc.invalidateQueries({ queryKey: notificationKeys.settings });
+    });
+    return () => void stop();
+  }, [gateway, qc]);
+
+  useEffect(() => {
+    const stop = gateway.onEvent((event) => {
+      if (event.type !== 'MessageCreated') return;
+      const message = JSON.parse(event.data) as EventData<'MessageCreated'>;
+      const servers = qc.getQueryData<ReadyServer[]>(serverKeys.list) ?? [];
+      const dms = qc.getQueryData<DmChannel[]>(dmKeys.list);
+      const server = servers.find((s) => s.channels.some((c) => c.id === message.channelId));
+      const members = server ? qc.getQueryData<Member[]>(memberKeys.list(server.id)) : undefined;
+      const nameOf = (userId: string) => {
+        const person = members?.find((m) => m.userId === userId) ?? dms?.flatMap((d) => d.recipients).find((r) => r.id === userId);
+        return person && displayName(person);
+      };
+      const focused = document.visibilityState === 'visible' && document.hasFocus();
+      const notification = notificationFor(message, {
+        myId: gateway.userId,
+        servers,
+        dms,
+        muted: current.current.muted,
+        status: gateway.getChosenStatus(),
+        viewing: focused ? conversationInPath(current.current.pathname) : null,
+        nameOf,
+      });
+      if (notification) void showNotification(notification, (path) => void navigate(path));
+    });
+    return () => void stop();
+  }, [gateway, qc, navigate]);
+}

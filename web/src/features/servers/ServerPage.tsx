@@ -1,0 +1,205 @@
+import { useMemo, useState } from 'react';
+import { Link, Navigate, NavLink, useNavigate, useParams } from 'react-router';
+import { errorMessage } from '../../api/errors';
+import { useOpenWhile } from '../../ui/useOpenWhile';
+import { ListSkeleton, MessageSkeleton } from '../../ui/Skeleton';
+import { usePageTitle } from '../../ui/usePageTitle';
+import { useMe } from '../auth/queries';
+import type { ReadStates } from '../gateway/cache';
+import { useConnectionStatus, useGateway, useReadStates } from '../gateway/context';
+import type { ReadyChannel, ReadyServer } from '../gateway/protocol';
+import { Sidebar } from '../home/Sidebar';
+import { ChannelView } from '../messages/ChannelView';
+import { unreadOf } from '../messages/unread';
+import { useServerSearchSources } from '../search/sources';
+import { useSearchUi } from '../search/useSearchUi';
+import { displayName } from '../users/displayName';
+import { MemberList } from './MemberList';
+import { has, P, serverPermissions } from './permissions';
+import { useLeaveServerMutation, useMembers, useServers } from './queries';
+
+function ChannelLink({ serverId, channel, readStates }: { serverId: string; channel: ReadyChannel; readStates: ReadStates }) {
+  const { unread, mentions } = unreadOf(channel.id, channel.lastMessageId, readStates);
+  return (
+    <NavLink
+      to={`/servers/${serverId}/channels/${channel.id}`}
+      aria-label={`${channel.name}${mentions ? `, ${mentions} mention${mentions > 1 ? 's' : ''}` : unread ? ', unread' : ''}`}
+      className={({ isActive }) =>
+        `flex items-center gap-1.5 rounded-md px-2 py-1.5 text-[15px] ${isActive ? 'bg-zinc-300/70 text-zinc-900 dark:bg-zinc-700/60 dark:text-white' : unread ? 'font-semibold text-zinc-900 dark:text-white' : 'text-zinc-700 hover:bg-zinc-300/40 dark:text-zinc-300 dark:hover:bg-zinc-700/30'}`
+      }
+    >
+      <span aria-hidden="true" className="text-zinc-500">
+        {channel.type === 'voice' ? '🔊' : '#'}
+      </span>
+      <span className="min-w-0 flex-1 truncate">{channel.name}</span>
+      {mentions > 0 && (
+        <span aria-hidden="true" className="rounded-full bg-red-600 px-1.5 text-xs font-bold text-white">
+          {mentions}
+        </span>
+      )}
+      {unread && !mentions && <span aria-hidden="true" className="size-2 rounded-full bg-zinc-800 dark:bg-white" />}
+    </NavLink>
+  );
+}
+
+function ChannelSidebar({
+  server,
+  readStates,
+  canManage,
+  mobileOpen,
+}: {
+  server: ReadyServer;
+  readStates: ReadStates;
+  canManage: boolean;
+  mobileOpen: boolean;
+}) {
+  const byPosition = (a: ReadyChannel, b: ReadyChannel) => a.position - b.position || a.id.localeCompare(b.id);
+  const categories = server.channels.filter((c) => c.type === 'category').sort(byPosition);
+  const loose = server.channels.filter((c) => c.type !== 'category' && !categories.some((k) => k.id === c.parentId)).sort(byPosition);
+  const navigate = useNavigate();
+  const [error, setError] = useState<string | null>(null);
+  const leaveServer = useLeaveServerMutation();
+  const leave = () => {
+    if (!window.confirm(`Leave ${server.name}?`)) return;
+    leaveServer.mutate(server.id, { onSuccess: () => navigate('/'), onError: (e) => setError(errorMessage(e)) });
+  };
+  return (
+    <Sidebar label="Channels" mobileOpen={mobileOpen} header={<h2 className="truncate font-semibold">{server.name}</h2>}>
+      <div className="mb-2 flex flex-wrap gap-1 px-1">
+        <Link to={`/servers/${server.id}/settings`} className="rounded bg-zinc-300/60 px-2 py-0.5 text-xs font-medium dark:bg-zinc-700/60">
+          {canManage ? 'Server settings' : 'Invite & info'}
+        </Link>
+        <button
+          type="button"
+          onClick={leave}
+          className="rounded px-2 py-0.5 text-xs text-red-700 hover:bg-red-100 dark:text-red-400 dark:hover:bg-red-950"
+        >
+          Leave server
+        </button>
+      </div>
+      {error && (
+        <p role="alert" className="px-2 text-sm text-red-700 dark:text-red-400">
+          {error}
+        </p>
+      )}
+      <nav aria-label="Channel list">
+        {loose.map((c) => (
+          <ChannelLink key={c.id} serverId={server.id} channel={c} readStates={readStates} />
+        ))}
+        {categories.map((k) => (
+          <section key={k.id} aria-label={k.name ?? 'Category'} className="mt-3">
+            <h3 className="px-2 text-xs font-bold uppercase tracking-wide text-zinc-600 dark:text-zinc-400">{k.name}</h3>
+            {server.channels
+              .filter((c) => c.parentId === k.id)
+              .sort(byPosition)
+              .map((c) => (
+                <ChannelLink key={c.id} serverId={server.id} channel={c} readStates={readStates} />
+              ))}
+          </section>
+        ))}
+      </nav>
+    </Sidebar>
+  );
+}
+
+/** A server: its channels on the left, the open channel, and its members on the right. */
+export default function ServerPage() {
+  const { serverId = '', channelId, messageId } = useParams();
+  const servers = useServers();
+  const { data: me } = useMe();
+  const readStates = useReadStates();
+  const server = servers.find((s) => s.id === serverId);
+  const channel = server?.channels.find((c) => c.id === channelId);
+  const { data: members = [] } = useMembers(server ? serverId : undefined);
+  const mentionable = useMemo(() => members.map((m) => ({ id: m.userId, username: m.username, name: displayName(m) })), [members]);
+  const permissions = serverPermissions(server, me?.id);
+  useConnectionStatus();
+  const known = useGateway().ready;
+  const [navOpen, toggleNav] = useOpenWhile(channelId ?? '');
+  const search = useSearchUi(useServerSearchSources(server, members));
+  usePageTitle(channel ? `#${channel.name} · ${server?.name}` : (server?.name ?? 'Server'));
+
+  if (!server && !known) {
+    // The first Ready has not come yet: show the page's shape, not a blank.
+    return (
+      <>
+        <Sidebar label="Channels" header={<span className="sr-only">Server</span>}>
+          <ListSkeleton label="Loading channels…" />
+        </Sidebar>
+        <main id="main" tabIndex={-1} className="flex min-w-0 flex-1 flex-col focus:outline-none">
+          <header className="h-12 shrink-0 border-b border-zinc-200 dark:border-black/30" />
+          <MessageSkeleton />
+        </main>
+      </>
+    );
+  }
+  if (!server) {
+    return (
+      <main id="main" className="flex flex-1 flex-col items-center justify-center gap-2 p-8 text-center">
+        <h1 className="text-xl font-semibold">Server not found</h1>
+        <p className="text-sm text-zinc-600 dark:text-zinc-400">You may not be a member of this server.</p>
+        <Link to="/" className="text-blue-700 underline dark:text-sky-400">
+          Go home
+        </Link>
+      </main>
+    );
+  }
+  const firstText = server.channels.filter((c) => c.type === 'text').sort((a, b) => a.position - b.position)[0];
+  if (!channelId && firstText) return <Navigate to={`/servers/${serverId}/channels/${firstText.id}`} replace />;
+  const canManage = has(permissions, P.MANAGE_SERVER) || has(permissions, P.MANAGE_CHANNELS) || has(permissions, P.MANAGE_ROLES);
+
+  return (
+    <>
+      <ChannelSidebar server={server} readStates={readStates} canManage={canManage} mobileOpen={navOpen} />
+      <main id="main" tabIndex={-1} className="flex min-w-0 flex-1 flex-col focus:outline-none">
+        <header className="flex h-12 shrink-0 items-center gap-2 border-b border-zinc-200 px-4 shadow-sm dark:border-black/30">
+          <button
+            type="button"
+            aria-label="Channels"
+            aria-expanded={navOpen}
+            onClick={toggleNav}
+            className="rounded px-1 text-xl md:hidden"
+          >
+            ☰
+          </button>
+          <h1 className="font-semibold">
+            <span aria-hidden="true" className="text-zinc-500">
+              #
+            </span>{' '}
+            {channel?.name ?? 'No channel'}
+          </h1>
+          {channel?.topic && (
+            <p className="truncate border-l border-zinc-300 pl-2 text-sm text-zinc-600 dark:border-zinc-600 dark:text-zinc-400">
+              {channel.topic}
+            </p>
+          )}
+          <div className="ml-auto">{search.box}</div>
+        </header>
+        {channel && channel.type === 'text' ? (
+          <ChannelView
+            key={channel.id}
+            channelId={channel.id}
+            target={messageId}
+            label={`Message #${channel.name}`}
+            members={mentionable}
+            canManage={has(channel.permissions, P.MANAGE_MESSAGES)}
+            canPin={has(channel.permissions, P.PIN_MESSAGES) || has(channel.permissions, P.MANAGE_MESSAGES)}
+            header={
+              <div className="px-4 pt-8 pb-2">
+                <h2 className="text-2xl font-bold">Welcome to #{channel.name}!</h2>
+                <p className="text-sm text-zinc-600 dark:text-zinc-400">This is the start of the #{channel.name} channel.</p>
+              </div>
+            }
+          />
+        ) : (
+          <p className="p-8 text-center text-zinc-600 dark:text-zinc-400">
+            {channelId ? 'This channel does not exist or you cannot see it.' : 'This server has no text channels yet.'}
+          </p>
+        )}
+      </main>
+      {search.panel || (
+        <MemberList serverId={serverId} members={members} ownerId={server.ownerId} myId={me?.id} permissions={permissions} />
+      )}
+    </>
+  );
+}

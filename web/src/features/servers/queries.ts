@@ -1,0 +1,199 @@
+import { useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
+import { api, unwrap } from '../../api/client';
+import type { Member } from '../../api/types';
+import { useCached, useGateway } from '../gateway/context';
+import type { ReadyServer } from '../gateway/protocol';
+import { addChannel, removeChannel, removeServer, updateChannel } from './serverList';
+
+export const serverKeys = {
+  /** My servers with the channels I can see: seeded by Ready, kept current by events (never fetched over REST). */
+  list: ['gateway', 'servers'] as const,
+  /** My servers as the REST API lists them, for pages that do not need the gateway's live list. */
+  joined: ['users', '@me', 'servers'] as const,
+};
+export const memberKeys = {
+  list: (serverId: string) => ['members', serverId] as const,
+};
+export const roleKeys = {
+  list: (serverId: string) => ['roles', serverId] as const,
+};
+export const inviteKeys = {
+  preview: (code: string) => ['invite', code] as const,
+};
+
+export function useServers() {
+  return useCached<ReadyServer[]>(serverKeys.list, []);
+}
+
+export function useJoinedServers() {
+  return useQuery({ queryKey: serverKeys.joined, queryFn: () => unwrap(api.GET('/api/v1/users/@me/servers')) });
+}
+
+const patchServers = (qc: QueryClient, fn: (servers: ReadyServer[]) => ReadyServer[]) =>
+  qc.setQueryData<ReadyServer[]>(serverKeys.list, (old) => (old ? fn(old) : old));
+
+/** A new server, or one joined: the fresh Ready that follows brings its channels and our permissions there. */
+export function useCreateServerMutation() {
+  const gateway = useGateway();
+  return useMutation({
+    mutationFn: (name: string) => unwrap(api.POST('/api/v1/servers', { body: { name, description: null, iconUrl: null } })),
+    onSuccess: () => gateway.scheduleFreshReady(),
+  });
+}
+
+export function useLeaveServerMutation() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (serverId: string) => unwrap(api.DELETE('/api/v1/servers/{id}/members/@me', { params: { path: { id: serverId } } })),
+    onSuccess: (_result, serverId) => patchServers(qc, (servers) => removeServer(servers, serverId)),
+  });
+}
+
+export function useInvitePreview(code: string) {
+  return useQuery({
+    queryKey: inviteKeys.preview(code),
+    queryFn: () => unwrap(api.GET('/api/v1/invites/{code}', { params: { path: { code } } })),
+  });
+}
+
+export function useJoinServerMutation() {
+  const gateway = useGateway();
+  return useMutation({
+    mutationFn: (code: string) => unwrap(api.POST('/api/v1/invites/{code}/join', { params: { path: { code } } })),
+    onSuccess: () => gateway.scheduleFreshReady(),
+  });
+}
+
+/** A week-long invite without a use limit, the one the settings page offers. */
+export function useCreateInviteMutation(serverId: string) {
+  return useMutation({
+    mutationFn: () =>
+      unwrap(
+        api.POST('/api/v1/servers/{id}/invites', {
+          params: { path: { id: serverId } },
+          body: { maxUses: 0, maxAgeSeconds: 604800, temporary: false },
+        }),
+      ),
+  });
+}
+
+// Channel changes patch the server list with the same updates the gateway applies for their events.
+
+export function useCreateChannelMutation(serverId: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: ({ name, type }: { name: string; type: string }) =>
+      unwrap(
+        api.POST('/api/v1/servers/{id}/channels', {
+          params: { path: { id: serverId } },
+          body: { name, type, topic: null, parentId: null, slowModeSeconds: 0 },
+        }),
+      ),
+    onSuccess: (channel) => patchServers(qc, (servers) => addChannel(servers, channel)),
+  });
+}
+
+export function useRenameChannelMutation() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: ({ channelId, name }: { channelId: string; name: string }) =>
+      unwrap(
+        api.PATCH('/api/v1/channels/{id}', {
+          params: { path: { id: channelId } },
+          body: { name, topic: null, slowModeSeconds: null, parentId: null },
+        }),
+      ),
+    onSuccess: (channel) => patchServers(qc, (servers) => updateChannel(servers, channel)),
+  });
+}
+
+export function useDeleteChannelMutation() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (channelId: string) => unwrap(api.DELETE('/api/v1/channels/{id}', { params: { path: { id: channelId } } })),
+    onSuccess: (_result, channelId) => patchServers(qc, (servers) => removeChannel(servers, channelId)),
+  });
+}
+
+/** Every member of a server (up to 1,000), kept current by MemberJoined/Updated/Left events. */
+export function useMembers(serverId: string | undefined) {
+  return useQuery({
+    queryKey: memberKeys.list(serverId ?? ''),
+    enabled: !!serverId,
+    staleTime: Infinity,
+    queryFn: async () => {
+      const all: Member[] = [];
+      let after: string | undefined;
+      for (let i = 0; i < 10; i++) {
+        const page = await unwrap(
+          api.GET('/api/v1/servers/{id}/members', {
+            params: { path: { id: serverId! }, query: { limit: 100, ...(after ? { after } : {}) } },
+          }),
+        );
+        all.push(...page);
+        if (page.length < 100) break;
+        after = page[page.length - 1]!.userId;
+      }
+      return all;
+    },
+  });
+}
+
+const dropMember = (qc: QueryClient, serverId: string, userId: string) =>
+  qc.setQueryData<Member[]>(memberKeys.list(serverId), (old) => old?.filter((m) => m.userId !== userId));
+
+export function useKickMemberMutation(serverId: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (userId: string) =>
+      unwrap(api.DELETE('/api/v1/servers/{id}/members/{userId}', { params: { path: { id: serverId, userId } } })),
+    onSuccess: (_result, userId) => dropMember(qc, serverId, userId),
+  });
+}
+
+export function useBanMemberMutation(serverId: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (userId: string) =>
+      unwrap(
+        api.PUT('/api/v1/servers/{id}/bans/{userId}', {
+          params: { path: { id: serverId, userId } },
+          body: { reason: null },
+        }),
+      ),
+    onSuccess: (_result, userId) => dropMember(qc, serverId, userId),
+  });
+}
+
+export function useRoles(serverId: string) {
+  return useQuery({
+    queryKey: roleKeys.list(serverId),
+    queryFn: () => unwrap(api.GET('/api/v1/servers/{id}/roles', { params: { path: { id: serverId } } })),
+  });
+}
+
+export function useCreateRoleMutation(serverId: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: ({ name, permissions }: { name: string; permissions: bigint }) =>
+      unwrap(
+        api.POST('/api/v1/servers/{id}/roles', {
+          params: { path: { id: serverId } },
+          body: { name, permissions: permissions.toString(), color: 0, mentionable: false },
+        }),
+      ),
+    onSuccess: () => qc.invalidateQueries({ queryKey: roleKeys.list(serverId) }),
+  });
+}
+
+/** Gives a member a role; the MemberUpdated event that follows updates the member list. */
+export function useAssignRoleMutation(serverId: string) {
+  return useMutation({
+    mutationFn: ({ userId, roleId }: { userId: string; roleId: string }) =>
+      unwrap(
+        api.PUT('/api/v1/servers/{id}/members/{userId}/roles/{roleId}', {
+          params: { path: { id: serverId, userId, roleId } },
+        }),
+      ),
+  });
+}
