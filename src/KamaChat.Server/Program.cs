@@ -79,6 +79,7 @@ app.MapGateway();
 app.MapNotifications();
 app.MapServers();
 app.MapMessages();
+app.MapAttachments();
 app.MapDirectMessages();
 app.MapRelationships();
 app.MapSearch();

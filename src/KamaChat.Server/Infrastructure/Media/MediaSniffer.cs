@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Text;
 
 namespace KamaChat.Server.Infrastructure.Media;
@@ -47,6 +48,14 @@ public static class MediaSniffer
     public static readonly SniffedType Wav = new("audio/wav", MediaKind.Audio, "wav", true);
     public static readonly SniffedType Flac = new("audio/flac", MediaKind.Audio, "flac", true);
     public static readonly SniffedType Pdf = new("application/pdf", MediaKind.Pdf, "pdf", true);
+
+    private static readonly FrozenSet<string> InlineTypes = new[]
+    {
+        Jpeg, Png, Gif, WebP, Avif, Heic, Mp4, QuickTime, WebM, Matroska, Avi, Mp3, M4a, Ogg, Wav, Flac, Pdf,
+    }.Where(t => t.Inline).Select(t => t.ContentType).ToFrozenSet(StringComparer.Ordinal);
+
+    /// <summary>Whether a sniffed content type may be served for display in the page (never HTML, SVG, XML or unknowns).</summary>
+    public static bool IsInline(string contentType) => InlineTypes.Contains(contentType);
 
     private static readonly string[] HeicBrands = ["heic", "heix", "heim", "heis", "hevc", "hevx", "hevm", "hevs"];
     private static readonly string[] AvifBrands = ["avif", "avis"];
