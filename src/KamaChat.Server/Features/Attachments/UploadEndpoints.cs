@@ -15,6 +15,9 @@ using Perms = KamaChat.Server.Features.Permissions.Permissions;
 
 namespace KamaChat.Server.Features.Attachments;
 
+/// <summary>What a client checks before uploading (the server enforces them anyway).</summary>
+public sealed record UploadLimitsResponse(long MaxFileBytes, int MaxAttachmentsPerMessage);
+
 /// <summary>An upload waiting to be sent with a message (<c>attachmentIds</c> of <c>POST …/messages</c>).</summary>
 public sealed record UploadResponse(Snowflake Id, string FileName, long Size);
 
@@ -39,6 +42,9 @@ public static class UploadEndpoints
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
         // Only the uploader, and only while no message carries it: the tray's remove button.
         group.MapDelete("/{attachmentId:snowflake}", CancelAsync).RequireChannelPermission();
+        app.MapGet("/api/v1/attachments/limits", (IOptions<UploadOptions> options) =>
+                TypedResults.Ok(new UploadLimitsResponse(options.Value.MaxFileBytes, UploadOptions.MaxAttachmentsPerMessage)))
+            .WithTags("Attachments").RequireAuthorization();
         return app;
     }
 
