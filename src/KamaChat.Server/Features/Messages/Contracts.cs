@@ -1,12 +1,18 @@
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
+using KamaChat.Server.Features.Attachments;
 
 namespace KamaChat.Server.Features.Messages;
 
+/// <summary>
+/// A new message: text, files uploaded beforehand (<c>POST …/attachments</c>), or both. <see cref="Content"/> may be empty
+/// only when <see cref="AttachmentIds"/> names at least one upload.
+/// </summary>
 public sealed record SendMessageRequest(
-    [property: Required, TrimmedLength(1, Message.ContentMaxLength)] string Content,
+    [property: TrimmedLength(0, Message.ContentMaxLength)] string? Content,
     [property: StringLength(Message.NonceMaxLength, MinimumLength = 1)] string? Nonce,
-    Snowflake? ReplyTo);
+    Snowflake? ReplyTo,
+    [property: MaxLength(UploadOptions.MaxAttachmentsPerMessage)] Snowflake[]? AttachmentIds = null);
 
 public sealed record EditMessageRequest(
     [property: Required, TrimmedLength(1, Message.ContentMaxLength)] string Content);
@@ -22,8 +28,6 @@ public sealed record UserSummary(Snowflake Id, string Username, string? DisplayN
 public sealed record ReplyPreview(Snowflake Id, Snowflake? AuthorId, string? Content, bool Deleted);
 
 public sealed record ReactionSummary(string Emoji, int Count, bool Me);
-
-public sealed record AttachmentSummary(Snowflake Id, string FileName, string ContentType, long Size, int? Width, int? Height);
 
 public sealed record MessageResponse(
     Snowflake Id,

@@ -1,9 +1,11 @@
-using KamaChat.Server.Features.Account;
 using KamaChat.Server.Data;
+using KamaChat.Server.Features.Account;
+using KamaChat.Server.Features.Attachments;
 using KamaChat.Server.Features.Auth;
 using KamaChat.Server.Features.Events;
 using KamaChat.Server.Features.Permissions;
 using KamaChat.Server.Infrastructure.Http;
+using KamaChat.Server.Infrastructure.Jobs;
 using KamaChat.Server.Infrastructure.RateLimiting;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -42,7 +44,7 @@ public static class MessageEndpoints
     /// </summary>
     private static async Task<Results<Ok<List<MessageResponse>>, ValidationProblem>> ListAsync(
         ChannelAccess access, [FromQuery] Snowflake? before, [FromQuery] Snowflake? after, [FromQuery] Snowflake? around, [FromQuery] int? limit,
-        CurrentUser user, KamaDbContext db, CancellationToken cancellationToken)
+        CurrentUser user, KamaDbContext db, AttachmentLinks links, CancellationToken cancellationToken)
     {
         if (limit is < 1 or > MaxPageSize)
             return Problems.Validation("limit", $"limit must be between 1 and {MaxPageSize}.");
@@ -68,20 +70,20 @@ public static class MessageEndpoints
             ids = await query.OrderByDescending(m => m.Id).Take(size).Select(m => m.Id).ToListAsync(cancellationToken);
         }
         ids.Sort((x, y) => y.CompareTo(x));
-        return TypedResults.Ok(await MessageQueries.LoadAsync(db, ids, user.Id, cancellationToken));
+        return TypedResults.Ok(await MessageQueries.LoadAsync(db, links, ids, user.Id, cancellationToken));
     }
 
     private static async Task<Results<Ok<MessageResponse>, ProblemHttpResult>> GetAsync(
-        ChannelAccess access, Snowflake messageId, CurrentUser user, KamaDbContext db, CancellationToken cancellationToken)
+        ChannelAccess access, Snowflake messageId, CurrentUser user, KamaDbContext db, AttachmentLinks links, CancellationToken cancellationToken)
     {
         if (!await db.Messages.AnyAsync(m => m.Id == messageId && m.ChannelId == access.ChannelId, cancellationToken))
             return MessagingProblems.MessageNotFound();
-        return TypedResults.Ok((await MessageQueries.LoadOneAsync(db, messageId, user.Id, cancellationToken))!);
+        return TypedResults.Ok((await MessageQueries.LoadOneAsync(db, links, messageId, user.Id, cancellationToken))!);
     }
 
     private static async Task<Results<Ok<MessageResponse>, ProblemHttpResult>> EditAsync(
         ChannelAccess access, Snowflake messageId, EditMessageRequest request, CurrentUser user, KamaDbContext db, EventLog events,
-        TimeProvider time, CancellationToken cancellationToken)
+        TimeProvider time, AttachmentLinks links, CancellationToken cancellationToken)
     {
         var id = access.ChannelId;
         var message = await db.Messages.Include(m => m.Mentions).SingleOrDefaultAsync(m => m.Id == messageId && m.ChannelId == id, cancellationToken);
@@ -100,14 +102,14 @@ public static class MessageEndpoints
 
         await using var change = await events.BeginAsync(cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
-        var updated = (await MessageQueries.LoadOneAsync(db, messageId, user.Id, cancellationToken))!;
+        var updated = (await MessageQueries.LoadOneAsync(db, links, messageId, user.Id, cancellationToken))!;
         await change.AppendAsync(new MessageUpdated(id, updated), cancellationToken);
         await change.CommitAsync(cancellationToken);
         return TypedResults.Ok(updated);
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
-        ChannelAccess access, Snowflake messageId, CurrentUser user, KamaDbContext db, EventLog events, CancellationToken cancellationToken)
+        ChannelAccess access, Snowflake messageId, CurrentUser user, KamaDbContext db, EventLog events, IJobQueue jobs, CancellationToken cancellationToken)
     {
         var id = access.ChannelId;
         var authorId = await db.Messages.Where(m => m.Id == messageId && m.ChannelId == id).Select(m => (Snowflake?)m.AuthorId).SingleOrDefaultAsync(cancellationToken);
@@ -117,6 +119,8 @@ public static class MessageEndpoints
             return PermissionProblems.MissingPermission(Perms.ManageMessages);
 
         await using var change = await events.BeginAsync(cancellationToken);
+        // A message's attachments never change once sent, so the ids read here are all its files.
+        var attachmentIds = await db.Attachments.Where(a => a.MessageId == messageId).Select(a => a.Id).ToArrayAsync(cancellationToken);
         // Mentions, reactions and attachment rows go with it (cascades).
         if (await db.Messages.Where(m => m.Id == messageId).ExecuteDeleteAsync(cancellationToken) == 0)
             return MessagingProblems.MessageNotFound();
@@ -125,6 +129,8 @@ public static class MessageEndpoints
             .ExecuteUpdateAsync(s => s.SetProperty(c => c.LastMessageId, previous), cancellationToken);
         await change.AppendAsync(new MessageDeleted(id, messageId), cancellationToken);
         await change.CommitAsync(cancellationToken);
+        if (attachmentIds.Length > 0)
+            await jobs.EnqueueAsync(new DeleteAttachmentFilesJob(attachmentIds), cancellationToken);
         return TypedResults.NoContent();
     }
 }

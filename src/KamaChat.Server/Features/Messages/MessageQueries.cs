@@ -1,4 +1,5 @@
 using KamaChat.Server.Data;
+using KamaChat.Server.Features.Attachments;
 using Microsoft.EntityFrameworkCore;
 
 namespace KamaChat.Server.Features.Messages;
@@ -9,7 +10,7 @@ public static class MessageQueries
     public const int ReplyPreviewLength = 100;
 
     /// <summary>The messages with these ids, in the order given; ids that do not exist are skipped.</summary>
-    public static async Task<List<MessageResponse>> LoadAsync(KamaDbContext db, IReadOnlyList<Snowflake> messageIds, Snowflake viewerId, CancellationToken cancellationToken)
+    public static async Task<List<MessageResponse>> LoadAsync(KamaDbContext db, AttachmentLinks links, IReadOnlyList<Snowflake> messageIds, Snowflake viewerId, CancellationToken cancellationToken)
     {
         if (messageIds.Count == 0)
             return [];
@@ -31,10 +32,9 @@ public static class MessageQueries
                 .Select(g => new { g.Key.MessageId, g.Key.Emoji, Count = g.Count(), Mine = g.Count(r => r.UserId == viewerId) })
                 .ToListAsync(cancellationToken))
             .ToLookup(r => r.MessageId);
-        var attachments = (await db.Attachments.AsNoTracking()
+        var attachments = (await AttachmentLinks.Rows(db.Attachments.AsNoTracking()
                 .Where(a => a.MessageId != null && ids.Contains(a.MessageId.Value))
-                .OrderBy(a => a.Id)
-                .Select(a => new { MessageId = a.MessageId!.Value, a.Id, a.FileName, a.ContentType, a.Size, a.Width, a.Height })
+                .OrderBy(a => a.Id))
                 .ToListAsync(cancellationToken))
             .ToLookup(a => a.MessageId);
         var replies = await ReplyPreviewsAsync(db, rows.Where(r => r.ReplyToId != null).Select(r => r.ReplyToId!.Value).Distinct().ToList(), cancellationToken);
@@ -46,13 +46,13 @@ public static class MessageQueries
             mentions[r.Id].Where(x => x.TargetType == MentionTarget.Role).Select(x => x.TargetId).Order().ToList(),
             r.MentionsEveryone, r.CreatedAt, r.EditedAt, r.PinnedAt is not null,
             reactions[r.Id].OrderBy(x => x.Emoji, StringComparer.Ordinal).Select(x => new ReactionSummary(x.Emoji, x.Count, x.Mine > 0)).ToList(),
-            attachments[r.Id].Select(a => new AttachmentSummary(a.Id, a.FileName, a.ContentType, a.Size, a.Width, a.Height)).ToList(),
+            attachments[r.Id].Select(links.Describe).ToList(),
             r.Sequence));
         return messageIds.Where(byId.ContainsKey).Select(id => byId[id]).ToList();
     }
 
-    public static async Task<MessageResponse?> LoadOneAsync(KamaDbContext db, Snowflake messageId, Snowflake viewerId, CancellationToken cancellationToken) =>
-        (await LoadAsync(db, [messageId], viewerId, cancellationToken)).SingleOrDefault();
+    public static async Task<MessageResponse?> LoadOneAsync(KamaDbContext db, AttachmentLinks links, Snowflake messageId, Snowflake viewerId, CancellationToken cancellationToken) =>
+        (await LoadAsync(db, links, [messageId], viewerId, cancellationToken)).SingleOrDefault();
 
     /// <summary>Previews of the messages replied to; a reply to a deleted message still says what it pointed at.</summary>
     public static async Task<Dictionary<Snowflake, ReplyPreview>> ReplyPreviewsAsync(KamaDbContext db, List<Snowflake> replyIds, CancellationToken cancellationToken)

@@ -1,4 +1,5 @@
 using KamaChat.Server.Data;
+using KamaChat.Server.Features.Attachments;
 using KamaChat.Server.Features.Auth;
 using KamaChat.Server.Features.Events;
 using KamaChat.Server.Features.Permissions;
@@ -25,14 +26,14 @@ public static class PinEndpoints
     }
 
     /// <summary>Pinned messages, most recently pinned first.</summary>
-    private static async Task<Ok<List<MessageResponse>>> ListAsync(ChannelAccess access, CurrentUser user, KamaDbContext db, CancellationToken cancellationToken)
+    private static async Task<Ok<List<MessageResponse>>> ListAsync(ChannelAccess access, CurrentUser user, KamaDbContext db, AttachmentLinks links, CancellationToken cancellationToken)
     {
         var pinned = await db.Messages.AsNoTracking()
             .Where(m => m.ChannelId == access.ChannelId && m.PinnedAt != null)
             .Select(m => new { m.Id, m.PinnedAt })
             .ToListAsync(cancellationToken);
         var ids = pinned.OrderByDescending(m => m.PinnedAt).ThenByDescending(m => m.Id).Select(m => m.Id).ToList();
-        return TypedResults.Ok(await MessageQueries.LoadAsync(db, ids, user.Id, cancellationToken));
+        return TypedResults.Ok(await MessageQueries.LoadAsync(db, links, ids, user.Id, cancellationToken));
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> PinAsync(

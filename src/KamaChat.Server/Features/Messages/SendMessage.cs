@@ -1,10 +1,12 @@
 using System.Globalization;
 using KamaChat.Server.Data;
+using KamaChat.Server.Features.Attachments;
 using KamaChat.Server.Features.Auth;
 using KamaChat.Server.Features.Events;
 using KamaChat.Server.Features.Permissions;
 using KamaChat.Server.Features.Relationships;
 using KamaChat.Server.Infrastructure.Http;
+using KamaChat.Server.Infrastructure.Jobs;
 using KamaChat.Server.Infrastructure.RateLimiting;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -19,15 +21,22 @@ internal static class SendMessage
     public static readonly TimeSpan NonceWindow = TimeSpan.FromHours(24);
 
     /// <summary>What sending needs besides the request, as one parameter (minimal APIs fill it from DI and the request).</summary>
-    internal readonly record struct Services(KamaDbContext Db, EventLog Events, TimeProvider Time, HttpContext Http);
+    internal readonly record struct Services(KamaDbContext Db, EventLog Events, TimeProvider Time, HttpContext Http, AttachmentLinks Links, IJobQueue Jobs);
 
     public static async Task<Results<Created<MessageResponse>, Ok<MessageResponse>, ValidationProblem, ProblemHttpResult>> HandleAsync(
         ChannelAccess access, SendMessageRequest request, CurrentUser user, [AsParameters] Services services, CancellationToken cancellationToken)
     {
-        var (db, events, time, http) = services;
+        var (db, events, time, http, links, jobs) = services;
         var (id, userId) = (access.ChannelId, user.Id);
-        var content = request.Content.Trim();
+        var content = request.Content?.Trim() ?? "";
         var nonce = request.Nonce;
+        var attachmentIds = request.AttachmentIds ?? [];
+        if (content.Length == 0 && attachmentIds.Length == 0)
+            return Problems.Validation("content", "A message needs some text or at least one attachment.");
+        if (attachmentIds.Distinct().Count() != attachmentIds.Length)
+            return Problems.Validation("attachmentIds", "An upload can be attached only once.");
+        if (attachmentIds.Length > 0 && !access.Has(Perms.AttachFiles))
+            return PermissionProblems.MissingPermission(Perms.AttachFiles);
         if (access.Channel.Type == Channels.ChannelType.Dm && await DmRefusalAsync(db, id, userId, cancellationToken) is { } refused)
             return refused;
         ReplyPreview? reply = null;
@@ -70,7 +79,7 @@ internal static class SendMessage
                     .Select(m => new { m.Id, m.CreatedAt })
                     .SingleOrDefaultAsync(cancellationToken);
                 if (earlier is not null && earlier.CreatedAt > now - NonceWindow)
-                    return TypedResults.Ok((await MessageQueries.LoadOneAsync(db, earlier.Id, userId, cancellationToken))!);
+                    return TypedResults.Ok((await MessageQueries.LoadOneAsync(db, links, earlier.Id, userId, cancellationToken))!);
                 if (earlier is not null)
                     // An expired nonce starts a new message; the old one lets go of it so the unique index allows the reuse.
                     await db.Messages.Where(m => m.Id == earlier.Id).ExecuteUpdateAsync(s => s.SetProperty(m => m.Nonce, (string?)null), cancellationToken);
@@ -85,6 +94,12 @@ internal static class SendMessage
                     new Dictionary<string, object?> { ["retryAfterSeconds"] = seconds });
             }
 
+            // Uploads are claimed under the channel's lock, so two sends cannot both take one.
+            var uploads = await ClaimableUploadsAsync(db, id, userId, attachmentIds, cancellationToken);
+            if (uploads is null)
+                return Problems.Of(StatusCodes.Status400BadRequest, "invalid_attachment",
+                    "attachmentIds must name your own uploads to this channel that no message carries yet.");
+
             // The id is taken here, under the lock, above the channel's last message and everything the channel logged:
             // ids follow commit order, so paging history with after=<an id> misses nothing committed later.
             MessageResponse? created = null;
@@ -94,12 +109,22 @@ internal static class SendMessage
                 // The message was created when its id was taken (the lock may have been waited for): the time and the id
                 // agree, so a date bound (search's before:/after:) and an id bound select the same messages.
                 message.CreatedAt = messageId.Timestamp;
-                return new MessageCreated(id, created = Describe(message, author, reply));
+                foreach (var upload in uploads)
+                    upload.MessageId = messageId;
+                return new MessageCreated(id, created = Describe(message, author, reply, uploads.Select(u => links.Describe(AttachmentLinks.RowOf(u))).ToList()));
             }, cancellationToken);
             db.Messages.Add(message);
             await db.Channels.Where(c => c.Id == id).ExecuteUpdateAsync(s => s.SetProperty(c => c.LastMessageId, message.Id), cancellationToken);
             await change.CommitAsync(cancellationToken);
+            // Processing announces its outcome with MessageUpdated; a job lost here leaves the file pending, still a download.
+            foreach (var upload in uploads)
+                await jobs.EnqueueAsync(new ProcessAttachmentJob(upload.Id), cancellationToken);
             return TypedResults.Created($"/api/v1/channels/{id}/messages/{message.Id}", created!);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            // An upload claimed above was swept (unattached for too long) between the read and the write.
+            return Problems.Of(StatusCodes.Status400BadRequest, "invalid_attachment", "An upload expired before the message was sent.");
         }
         catch (DbUpdateException) when (nonce is not null)
         {
@@ -111,8 +136,20 @@ internal static class SendMessage
                 .SingleOrDefaultAsync(cancellationToken);
             if (winner is null)
                 throw;
-            return TypedResults.Ok((await MessageQueries.LoadOneAsync(db, winner.Value, userId, cancellationToken))!);
+            return TypedResults.Ok((await MessageQueries.LoadOneAsync(db, links, winner.Value, userId, cancellationToken))!);
         }
+    }
+
+    /// <summary>The uploads to attach, tracked; null when one is not the sender's, not in this channel, or already sent.</summary>
+    private static async Task<List<Attachment>?> ClaimableUploadsAsync(
+        KamaDbContext db, Snowflake channelId, Snowflake userId, Snowflake[] attachmentIds, CancellationToken cancellationToken)
+    {
+        if (attachmentIds.Length == 0)
+            return [];
+        var uploads = await db.Attachments.Where(a => attachmentIds.Contains(a.Id)).OrderBy(a => a.Id).ToListAsync(cancellationToken);
+        return uploads.Count == attachmentIds.Length && uploads.All(a => a.UploaderId == userId && a.ChannelId == channelId && a.MessageId == null)
+            ? uploads
+            : null;
     }
 
     /// <summary>A DM carries messages only while its two people may still reach each other (no block, privacy allows).</summary>
@@ -158,9 +195,9 @@ internal static class SendMessage
         return wait > TimeSpan.Zero ? wait : null;
     }
 
-    private static MessageResponse Describe(Message message, UserSummary author, ReplyPreview? reply) => new(
+    private static MessageResponse Describe(Message message, UserSummary author, ReplyPreview? reply, IReadOnlyList<AttachmentSummary> attachments) => new(
         message.Id, message.ChannelId, author, message.Content, message.Nonce, reply,
         message.Mentions.Where(m => m.TargetType == MentionTarget.User).Select(m => m.TargetId).Order().ToList(),
         message.Mentions.Where(m => m.TargetType == MentionTarget.Role).Select(m => m.TargetId).Order().ToList(),
-        message.MentionsEveryone, message.CreatedAt, null, false, [], [], message.Sequence);
+        message.MentionsEveryone, message.CreatedAt, null, false, [], attachments, message.Sequence);
 }

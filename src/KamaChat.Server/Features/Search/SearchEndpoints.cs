@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using KamaChat.Server.Data;
+using KamaChat.Server.Features.Attachments;
 using KamaChat.Server.Features.Auth;
 using KamaChat.Server.Features.Channels;
 using KamaChat.Server.Features.Messages;
@@ -43,18 +44,18 @@ public static class SearchEndpoints
     /// <summary>Messages in the server's channels the caller may read now.</summary>
     private static async Task<Results<Ok<MessageSearchResponse>, ValidationProblem>> SearchServerAsync(
         ServerAccess access, [AsParameters] SearchParameters parameters, CurrentUser user, PermissionService permissions,
-        MessageSearch search, KamaDbContext db, CancellationToken cancellationToken)
+        MessageSearch search, KamaDbContext db, AttachmentLinks links, CancellationToken cancellationToken)
     {
         if (SearchRequest.Read(parameters, out var errors) is not { } request)
             return Problems.Validation(errors);
         var readable = (await permissions.VisibleChannelsAsync(user.Id, access, cancellationToken))
             .Where(c => c.Has(Readable)).Select(c => c.ChannelId).ToList();
-        return TypedResults.Ok(await RunAsync(request, readable, user, search, db, cancellationToken));
+        return TypedResults.Ok(await RunAsync(request, readable, user, search, db, links, cancellationToken));
     }
 
     /// <summary>Messages in the DMs and group DMs the caller is part of now.</summary>
     private static async Task<Results<Ok<MessageSearchResponse>, ValidationProblem>> SearchDirectMessagesAsync(
-        [AsParameters] SearchParameters parameters, CurrentUser user, MessageSearch search, KamaDbContext db, CancellationToken cancellationToken)
+        [AsParameters] SearchParameters parameters, CurrentUser user, MessageSearch search, KamaDbContext db, AttachmentLinks links, CancellationToken cancellationToken)
     {
         if (SearchRequest.Read(parameters, out var errors) is not { } request)
             return Problems.Validation(errors);
@@ -63,16 +64,16 @@ public static class SearchEndpoints
             .Where(c => (c.Type == ChannelType.Dm || c.Type == ChannelType.GroupDm) && c.Recipients.Any(r => r.UserId == userId))
             .Select(c => c.Id)
             .ToListAsync(cancellationToken);
-        return TypedResults.Ok(await RunAsync(request, readable, user, search, db, cancellationToken));
+        return TypedResults.Ok(await RunAsync(request, readable, user, search, db, links, cancellationToken));
     }
 
     private static async Task<MessageSearchResponse> RunAsync(
-        SearchRequest request, List<Snowflake> readable, CurrentUser user, MessageSearch search, KamaDbContext db, CancellationToken cancellationToken)
+        SearchRequest request, List<Snowflake> readable, CurrentUser user, MessageSearch search, KamaDbContext db, AttachmentLinks links, CancellationToken cancellationToken)
     {
         var results = await search.SearchAsync(request.Query, readable, request.Sort, request.Offset, request.Limit, cancellationToken);
         var ids = results.Hits.SelectMany(h => new[] { h.MessageId, h.PreviousMessageId, h.NextMessageId })
             .OfType<Snowflake>().Distinct().ToList();
-        var messages = (await MessageQueries.LoadAsync(db, ids, user.Id, cancellationToken)).ToDictionary(m => m.Id);
+        var messages = (await MessageQueries.LoadAsync(db, links, ids, user.Id, cancellationToken)).ToDictionary(m => m.Id);
         MessageResponse? Load(Snowflake? id) => id is { } found ? messages.GetValueOrDefault(found) : null;
         // A hit deleted between the search and loading it is left out rather than shown half.
         var hits = results.Hits.Where(h => messages.ContainsKey(h.MessageId))

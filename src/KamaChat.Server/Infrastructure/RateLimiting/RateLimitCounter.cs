@@ -60,18 +60,19 @@ public sealed class RateLimitCounter : IDisposable
     public static string Key(RateLimitPolicy policy, string kind, string client) =>
         $"{policy}:{kind}:{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(client)).AsSpan(0, 16))}";
 
-    /// <summary>Counts one attempt against <paramref name="limit"/> per <paramref name="window"/>.</summary>
-    public async ValueTask<RateDecision> HitAsync(string key, int limit, TimeSpan window)
+    /// <summary>Counts an attempt costing <paramref name="cost"/> (at most the limit) against <paramref name="limit"/> per <paramref name="window"/>.</summary>
+    public async ValueTask<RateDecision> HitAsync(string key, int limit, TimeSpan window, int cost = 1)
     {
-        if (_redis is not null && await HitSharedAsync(_redis, key, limit, window) is { } shared)
+        cost = Math.Clamp(cost, 1, limit);
+        if (_redis is not null && await HitSharedAsync(_redis, key, limit, window, cost) is { } shared)
             return shared;
-        using var lease = _local.AttemptAcquire(new Window(key, limit, window));
+        using var lease = _local.AttemptAcquire(new Window(key, limit, window), cost);
         if (lease.IsAcquired)
             return new RateDecision(true, TimeSpan.Zero);
         return new RateDecision(false, lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : window);
     }
 
-    private async Task<RateDecision?> HitSharedAsync(IConnectionMultiplexer redis, string key, int limit, TimeSpan window)
+    private async Task<RateDecision?> HitSharedAsync(IConnectionMultiplexer redis, string key, int limit, TimeSpan window, int cost)
     {
         // A disconnected multiplexer would queue the command until its own timeout: count here at once instead.
         if (!redis.IsConnected)
@@ -82,7 +83,7 @@ public sealed class RateLimitCounter : IDisposable
         try
         {
             var result = await redis.GetDatabase()
-                .ScriptEvaluateAsync(IncrementScript, new RedisKey[] { KeyPrefix + key }, new RedisValue[] { 1, (long)Math.Ceiling(window.TotalMilliseconds) })
+                .ScriptEvaluateAsync(IncrementScript, new RedisKey[] { KeyPrefix + key }, new RedisValue[] { cost, (long)Math.Ceiling(window.TotalMilliseconds) })
                 .WaitAsync(RedisPatience);
             var values = (RedisResult[])result!;
             var count = (long)values[0];

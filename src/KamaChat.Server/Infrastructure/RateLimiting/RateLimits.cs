@@ -46,6 +46,12 @@ public sealed class RateLimitOptions
     /// </summary>
     public RateLimitRule FriendRequest { get; set; } = new() { PerIp = 100_000, PerAccount = 20, Window = TimeSpan.FromMinutes(10) };
 
+    /// <summary>Files one account may upload (PerIp is not used: uploads are counted per account).</summary>
+    public RateLimitRule Upload { get; set; } = new() { PerIp = 100_000, PerAccount = 30, Window = TimeSpan.FromMinutes(1) };
+
+    /// <summary>KiB one account may upload (250 MiB a minute by default); counted as the bytes arrive.</summary>
+    public RateLimitRule UploadBytes { get; set; } = new() { PerIp = 100_000, PerAccount = 250 * 1024, Window = TimeSpan.FromMinutes(1) };
+
     public RateLimitRule Rule(RateLimitPolicy policy) => policy switch
     {
         RateLimitPolicy.Register => Register,
@@ -56,6 +62,8 @@ public sealed class RateLimitOptions
         RateLimitPolicy.MessageSend => MessageSend,
         RateLimitPolicy.Search => Search,
         RateLimitPolicy.FriendRequest => FriendRequest,
+        RateLimitPolicy.Upload => Upload,
+        RateLimitPolicy.UploadBytes => UploadBytes,
         _ => throw new ArgumentOutOfRangeException(nameof(policy)),
     };
 }
@@ -70,6 +78,8 @@ public enum RateLimitPolicy
     MessageSend,
     Search,
     FriendRequest,
+    Upload,
+    UploadBytes,
 }
 
 internal sealed class RateLimitOptionsValidator : IValidateOptions<RateLimitOptions>
@@ -93,10 +103,11 @@ internal sealed class RateLimitOptionsValidator : IValidateOptions<RateLimitOpti
 public sealed class AccountRateLimiter(IOptions<RateLimitOptions> options, RateLimitCounter counter)
 {
     /// <returns>Null when the attempt may go ahead; otherwise the 429 to answer (Retry-After is already set).</returns>
-    public async ValueTask<ProblemHttpResult?> TryAcquireAsync(RateLimitPolicy policy, string account, HttpContext http)
+    /// <param name="cost">How many units this attempt counts for (KiB for <see cref="RateLimitPolicy.UploadBytes"/>).</param>
+    public async ValueTask<ProblemHttpResult?> TryAcquireAsync(RateLimitPolicy policy, string account, HttpContext http, int cost = 1)
     {
         var rule = options.Value.Rule(policy);
-        var decision = await counter.HitAsync(RateLimitCounter.Key(policy, "account", account.Trim().ToUpperInvariant()), rule.PerAccount, rule.Window);
+        var decision = await counter.HitAsync(RateLimitCounter.Key(policy, "account", account.Trim().ToUpperInvariant()), rule.PerAccount, rule.Window, cost);
         return decision.Allowed ? null : RateLimiting.Limited(http, decision.RetryAfter);
     }
 }

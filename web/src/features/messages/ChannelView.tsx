@@ -4,6 +4,7 @@ import { onServer } from '../../api/config';
 import { errorMessage } from '../../api/errors';
 import type { Message } from '../../api/types';
 import { ConfirmDialog } from '../../ui/Dialog';
+import { useUploadTray } from '../attachments/queries';
 import { useMe } from '../auth/queries';
 import { useTyping } from '../gateway/context';
 import type { ChatMessage } from '../gateway/messageStore';
@@ -113,6 +114,10 @@ export function ChannelView({
     };
   }, [canManage, canPin, me, nameOf, roleOf, channelOf, myRoleIds, blocked, editAsync, removeAsync, reactAsync, pinAsync, sends]);
 
+  const tray = useUploadTray(channelId);
+  const [dropping, setDropping] = useState(false);
+  const carriesFiles = (e: React.DragEvent) => e.dataTransfer.types.includes('Files');
+
   const lastOwnMessage = useLastOwnMessage(channelId, me?.id);
   const editLast = () => {
     const last = lastOwnMessage();
@@ -120,7 +125,29 @@ export function ChannelView({
   };
 
   return (
-    <div className="flex min-h-0 min-w-0 flex-1 flex-col">
+    <div
+      className="relative flex min-h-0 min-w-0 flex-1 flex-col"
+      data-testid="channel-drop-zone"
+      onDragOver={(e) => {
+        if (!carriesFiles(e)) return;
+        e.preventDefault();
+        setDropping(true);
+      }}
+      onDragLeave={(e) => {
+        if (!e.currentTarget.contains(e.relatedTarget as Node | null)) setDropping(false);
+      }}
+      onDrop={(e) => {
+        if (!carriesFiles(e)) return;
+        e.preventDefault();
+        setDropping(false);
+        tray.add([...e.dataTransfer.files]);
+      }}
+    >
+      {dropping && (
+        <div className="pointer-events-none absolute inset-2 z-40 grid place-items-center rounded-lg border-2 border-dashed border-brand bg-white/80 text-lg font-semibold dark:bg-zinc-900/80">
+          Drop files to send them in {label}
+        </div>
+      )}
       <p role="status" className="sr-only">
         {notice}
       </p>
@@ -167,6 +194,7 @@ export function ChannelView({
         }}
         onEditLast={editLast}
         members={members}
+        tray={tray}
       />
     </div>
   );

@@ -1,5 +1,7 @@
-import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
+import { useEffect, useId, useRef, useState, type ClipboardEvent, type KeyboardEvent } from 'react';
 import type { Me, Message } from '../../api/types';
+import { AttachmentTray } from '../attachments/AttachmentTray';
+import type { UploadTray } from '../attachments/queries';
 import { useGateway } from '../gateway/context';
 import { displayName } from '../users/displayName';
 import { LengthCounter, lengthProblem, nearLengthLimit, useAutoGrow } from './messageLength';
@@ -22,6 +24,7 @@ export function Composer({
   onCancelReply,
   onEditLast,
   members,
+  tray,
 }: {
   channelId: string;
   label: string;
@@ -30,6 +33,8 @@ export function Composer({
   onCancelReply: () => void;
   onEditLast: () => void;
   members: Mentionable[];
+  /** Files to send with the message (shared with the channel, where files can be dropped). */
+  tray: UploadTray;
 }) {
   const gateway = useGateway();
   const sends = useSendQueue();
@@ -69,9 +74,19 @@ export function Composer({
     requestAnimationFrame(() => ref.current?.setSelectionRange(before.length, before.length));
   };
 
+  const fileInput = useRef<HTMLInputElement>(null);
+
   const send = () => {
     const content = text.trim();
-    if (!content || !me) return;
+    if ((!content && tray.files.length === 0) || !me) return;
+    if (!tray.ready) {
+      setRefusal(
+        tray.files.some((f) => f.state === 'failed')
+          ? 'Some files could not be uploaded: remove them to send the message.'
+          : 'Wait until the files have finished uploading.',
+      );
+      return;
+    }
     // Refused here, whole and in words: the text stays for the writer to shorten.
     const problem = lengthProblem(content);
     if (problem) {
@@ -81,8 +96,18 @@ export function Composer({
     setText('');
     drafts.delete(channelId);
     gateway.typingEnded(channelId);
-    sends.send({ channelId, content, replyTo: replyTo && replyPreview(replyTo), nonce: newNonce(), author: me });
+    const attachmentIds = tray.files.map((f) => f.uploadId!);
+    sends.send({ channelId, content, replyTo: replyTo && replyPreview(replyTo), nonce: newNonce(), author: me, attachmentIds });
+    tray.sent();
     onCancelReply();
+  };
+
+  // Files on the clipboard (a screenshot, files copied in a file manager) join the tray; text pastes as text.
+  const onPaste = (e: ClipboardEvent<HTMLTextAreaElement>) => {
+    const files = [...e.clipboardData.files];
+    if (files.length === 0) return;
+    e.preventDefault();
+    tray.add(files);
   };
 
   const onKey = (e: KeyboardEvent<HTMLTextAreaElement>) => {
@@ -148,22 +173,46 @@ export function Composer({
           {refusal}
         </p>
       )}
-      <textarea
-        ref={ref}
-        aria-label={label}
-        aria-describedby={nearLengthLimit(text) ? counterId : undefined}
-        placeholder={label}
-        value={text}
-        rows={1}
-        onChange={(e) => {
-          change(e.target.value);
-          setCaret(e.target.selectionStart);
-          setChoice(0);
-        }}
-        onSelect={(e) => setCaret(e.currentTarget.selectionStart)}
-        onKeyDown={onKey}
-        className="max-h-[50vh] w-full resize-none rounded-md bg-zinc-100 px-4 py-2.5 text-[15px] placeholder:text-zinc-500 focus:outline-none focus-visible:outline-2 focus-visible:outline-brand dark:bg-[#383a40] dark:placeholder:text-zinc-400"
-      />
+      <AttachmentTray tray={tray} />
+      <div className="flex items-start gap-2">
+        <button
+          type="button"
+          aria-label="Attach files"
+          title="Attach files"
+          onClick={() => fileInput.current?.click()}
+          className="mt-1 grid h-9 w-9 shrink-0 place-items-center rounded-full bg-zinc-200 text-xl leading-none text-zinc-700 hover:bg-zinc-300 focus-visible:outline-2 focus-visible:outline-brand dark:bg-zinc-700 dark:text-zinc-200 dark:hover:bg-zinc-600"
+        >
+          +
+        </button>
+        <input
+          ref={fileInput}
+          type="file"
+          multiple
+          hidden
+          data-testid="attach-input"
+          onChange={(e) => {
+            tray.add([...(e.target.files ?? [])]);
+            e.target.value = '';
+          }}
+        />
+        <textarea
+          ref={ref}
+          aria-label={label}
+          aria-describedby={nearLengthLimit(text) ? counterId : undefined}
+          placeholder={label}
+          value={text}
+          rows={1}
+          onChange={(e) => {
+            change(e.target.value);
+            setCaret(e.target.selectionStart);
+            setChoice(0);
+          }}
+          onSelect={(e) => setCaret(e.currentTarget.selectionStart)}
+          onKeyDown={onKey}
+          onPaste={onPaste}
+          className="max-h-[50vh] w-full resize-none rounded-md bg-zinc-100 px-4 py-2.5 text-[15px] placeholder:text-zinc-500 focus:outline-none focus-visible:outline-2 focus-visible:outline-brand dark:bg-[#383a40] dark:placeholder:text-zinc-400"
+        />
+      </div>
       <div className="flex justify-end">
         <LengthCounter text={text} id={counterId} />
       </div>

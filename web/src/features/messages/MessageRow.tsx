@@ -1,5 +1,6 @@
 import { memo, useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
 import { Avatar } from '../../ui/Avatar';
+import { MessageAttachments } from '../attachments/MessageAttachments';
 import type { ChatMessage } from '../gateway/messageStore';
 import { displayName } from '../users/displayName';
 import { ProfileCard } from '../users/ProfileCard';
@@ -178,6 +179,7 @@ export const MessageRow = memo(function MessageRow({
               {m.editedAt && <span className="ml-1 text-xs text-zinc-600 dark:text-zinc-400">(edited)</span>}
             </div>
           )}
+          <MessageAttachments attachments={m.attachments} />
           {m.localState === 'failed' && (
             <div className="flex flex-wrap items-center gap-x-2 text-sm text-red-700 dark:text-red-300" role="alert">
               <span className={m.localError ? 'basis-full' : undefined}>

@@ -163,6 +163,8 @@ export interface SendMessage {
   /** The same nonce on a retry: the server then answers with the original message instead of a second one. */
   nonce: string;
   author: Me;
+  /** Uploads (from the composer's tray) the message carries. */
+  attachmentIds?: string[];
 }
 
 /** The quote a reply carries, from the message replied to. */
@@ -181,11 +183,11 @@ function sendFailure(error: unknown): string | undefined {
 }
 
 /** Sends a message as the channel's send queue says, one at a time per channel (sendQueue.ts). */
-const postMessage = ({ channelId, content, nonce, replyTo }: SendMessage) =>
+const postMessage = ({ channelId, content, nonce, replyTo, attachmentIds }: SendMessage) =>
   unwrap(
     api.POST('/api/v1/channels/{id}/messages', {
       params: { path: { id: channelId } },
-      body: { content, nonce, replyTo: replyTo?.id ?? null },
+      body: { content, nonce, replyTo: replyTo?.id ?? null, attachmentIds: attachmentIds?.length ? attachmentIds : null },
     }),
   );
 

@@ -52,6 +52,25 @@ namespace KamaChat.Server.Data.Migrations.Postgres
                     b.Property<long?>("MessageId")
                         .HasColumnType("bigint");
 
+                    b.Property<string>("Placeholder")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("PlaybackKey")
+                        .HasMaxLength(512)
+                        .HasColumnType("character varying(512)");
+
+                    b.Property<string>("PreviewKey")
+                        .HasMaxLength(512)
+                        .HasColumnType("character varying(512)");
+
+                    b.Property<string>("ProcessingError")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<int>("ProcessingProgress")
+                        .HasColumnType("integer");
+
                     b.Property<long>("Size")
                         .HasColumnType("bigint");
 
@@ -70,6 +89,10 @@ namespace KamaChat.Server.Data.Migrations.Postgres
                     b.Property<long>("UploaderId")
                         .HasColumnType("bigint");
 
+                    b.Property<string>("Waveform")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
                     b.Property<int?>("Width")
                         .HasColumnType("integer");
 
@@ -77,7 +100,7 @@ namespace KamaChat.Server.Data.Migrations.Postgres
 
                     b.HasIndex("ChannelId");
 
-                    b.HasIndex("MessageId");
+                    b.HasIndex("MessageId", "CreatedAt");
 
                     b.ToTable("attachments", (string)null);
                 });

@@ -46,6 +46,25 @@ namespace KamaChat.Server.Data.Migrations.Sqlite
                     b.Property<long?>("MessageId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("Placeholder")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PlaybackKey")
+                        .HasMaxLength(512)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PreviewKey")
+                        .HasMaxLength(512)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ProcessingError")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("ProcessingProgress")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("Size")
                         .HasColumnType("INTEGER");
 
@@ -64,6 +83,10 @@ namespace KamaChat.Server.Data.Migrations.Sqlite
                     b.Property<long>("UploaderId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("Waveform")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
                     b.Property<int?>("Width")
                         .HasColumnType("INTEGER");
 
@@ -71,7 +94,7 @@ namespace KamaChat.Server.Data.Migrations.Sqlite
 
                     b.HasIndex("ChannelId");
 
-                    b.HasIndex("MessageId");
+                    b.HasIndex("MessageId", "CreatedAt");
 
                     b.ToTable("attachments", (string)null);
                 });

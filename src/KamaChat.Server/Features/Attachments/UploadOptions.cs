@@ -1,0 +1,51 @@
+using System.Globalization;
+using Microsoft.Extensions.Options;
+
+namespace KamaChat.Server.Features.Attachments;
+
+/// <summary>
+/// Limits on uploads (KAMACHAT_MAX_UPLOAD_MB). How many files and bytes an account may upload per minute are rate limits
+/// like the others (<c>RateLimits__Upload__PerAccount</c>, <c>RateLimits__UploadBytes__PerAccount</c> in KiB).
+/// </summary>
+public sealed class UploadOptions
+{
+    public const int MaxAttachmentsPerMessage = 10;
+
+    /// <summary>Largest file accepted, in bytes.</summary>
+    public long MaxFileBytes { get; set; } = 25L * 1024 * 1024;
+
+    /// <summary>An upload not sent with a message within this time is deleted.</summary>
+    public TimeSpan UnattachedLifetime { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>How often the unattached uploads are swept.</summary>
+    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// How long a signed attachment URL in a message reads. Expiries are rounded up to whole periods of this length, so
+    /// every reader of a message in one period gets the same URL (a CDN or the browser caches it once).
+    /// </summary>
+    public TimeSpan UrlLifetime { get; set; } = TimeSpan.FromHours(24);
+
+    public List<string> Errors { get; } = [];
+
+    public static void Bind(UploadOptions options, IConfiguration configuration)
+    {
+        options.MaxFileBytes = Number(configuration, "KAMACHAT_MAX_UPLOAD_MB", (int)(options.MaxFileBytes / (1024 * 1024)), 1, 10_240, options.Errors) * 1024L * 1024;
+    }
+
+    private static int Number(IConfiguration configuration, string name, int fallback, int min, int max, List<string> errors)
+    {
+        if (configuration[name] is not { Length: > 0 } text)
+            return fallback;
+        if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max)
+            return value;
+        errors.Add($"{name} must be a whole number from {min} to {max} (got '{text}').");
+        return fallback;
+    }
+}
+
+internal sealed class UploadOptionsValidator : IValidateOptions<UploadOptions>
+{
+    public ValidateOptionsResult Validate(string? name, UploadOptions options) =>
+        options.Errors.Count > 0 ? ValidateOptionsResult.Fail(options.Errors) : ValidateOptionsResult.Success;
+}

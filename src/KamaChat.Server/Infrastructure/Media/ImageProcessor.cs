@@ -1,0 +1,198 @@
+using Microsoft.Extensions.Options;
+using NetVips;
+
+namespace KamaChat.Server.Infrastructure.Media;
+
+/// <summary>One file an engine wrote: a thumbnail, a cleaned original, a poster, a transcode.</summary>
+public sealed record Rendition(string Name, string Path, string ContentType, int Width, int Height);
+
+/// <summary>What processing learned about an image and the files it made from it.</summary>
+/// <param name="CleanOriginal">The full image without metadata and with its orientation applied, to serve instead of the
+/// upload; null when the upload already has nothing to strip (it is then served as it is).</param>
+public sealed record ProcessedImage(int Width, int Height, bool Animated, byte[] Placeholder, Rendition? CleanOriginal, IReadOnlyList<Rendition> Thumbnails);
+
+/// <summary>
+/// Images through libvips (NetVips with its bundled build, not Debian's, whose WebP writer keeps GPS data):
+/// orientation applied, every piece of metadata stripped, WebP thumbnails (animated ones stay animated), square
+/// avatar crops and a ThumbHash placeholder. The pixel count is checked from the header, before anything is decoded.
+/// </summary>
+public sealed class ImageProcessor
+{
+    private const int WebpQuality = 80;
+    private readonly MediaOptions _options;
+
+    public ImageProcessor(IOptions<MediaOptions> options)
+    {
+        _options = options.Value;
+        Vips.EnsureConfigured();
+    }
+
+    /// <summary>Decodes the image at <paramref name="path"/> and writes its renditions into <paramref name="outputDirectory"/>.</summary>
+    /// <exception cref="MediaProcessingException">Too many pixels, or the file does not decode as the type it claims.</exception>
+    public ProcessedImage Process(string path, SniffedType type, string outputDirectory)
+    {
+        var source = Decodable(path, type, outputDirectory);
+        var (width, height, frames, quarterTurn) = CheckHeader(source);
+        var animated = frames > 1;
+        var load = animated ? source + "[n=-1]" : source;
+        var thumbnails = new List<Rendition>();
+        try
+        {
+            foreach (var size in _options.ThumbnailSizes)
+            {
+                using var thumbnail = Image.Thumbnail(load, size, height: size, size: Enums.Size.Down, outputProfile: "srgb", failOn: Enums.FailOn.Truncated);
+                var output = Path.Combine(outputDirectory, $"thumb-{size}.webp");
+                thumbnail.Webpsave(output, q: WebpQuality, keep: Enums.ForeignKeep.None, effort: 4);
+                thumbnails.Add(new Rendition($"thumb-{size}", output, "image/webp", thumbnail.Width, FrameHeight(thumbnail)));
+            }
+            var clean = CleanOriginal(source, type, outputDirectory, animated);
+            var (uprightWidth, uprightHeight) = quarterTurn ? (height, width) : (width, height);
+            return new ProcessedImage(uprightWidth, uprightHeight, animated, Placeholder(source), clean, thumbnails);
+        }
+        catch (VipsException e)
+        {
+            throw new MediaProcessingException(MediaProcessingException.Undecodable, "The image could not be decoded.", e);
+        }
+    }
+
+    /// <summary>Square crops (centre) at the avatar sizes, as WebP; animated images stay animated, frame by frame.</summary>
+    public IReadOnlyList<Rendition> Avatar(string path, SniffedType type, string outputDirectory)
+    {
+        var source = Decodable(path, type, outputDirectory);
+        var (_, _, frames, _) = CheckHeader(source);
+        var renditions = new List<Rendition>();
+        try
+        {
+            foreach (var size in _options.AvatarSizes)
+            {
+                using var square = frames > 1 ? AnimatedSquare(source, size) : Image.Thumbnail(source, size, height: size, crop: Enums.Interesting.Centre,
+                    outputProfile: "srgb", failOn: Enums.FailOn.Truncated);
+                var output = Path.Combine(outputDirectory, $"avatar-{size}.webp");
+                square.Webpsave(output, q: WebpQuality, keep: Enums.ForeignKeep.None);
+                renditions.Add(new Rendition($"avatar-{size}", output, "image/webp", square.Width, FrameHeight(square)));
+            }
+            return renditions;
+        }
+        catch (VipsException e)
+        {
+            throw new MediaProcessingException(MediaProcessingException.Undecodable, "The image could not be decoded.", e);
+        }
+    }
+
+    /// <summary>The ThumbHash of the (first frame of the) image, upright, from a copy at most 100 px on its long edge.</summary>
+    public byte[] Placeholder(string path)
+    {
+        using var small = Image.Thumbnail(path, ThumbHash.MaxSide, height: ThumbHash.MaxSide, outputProfile: "srgb", failOn: Enums.FailOn.Truncated);
+        using var rgba = ToRgba(small);
+        return ThumbHash.FromRgba(rgba.Width, rgba.Height, rgba.WriteToMemory<byte>());
+    }
+
+    /// <summary>
+    /// Width and height of one frame as stored, the number of frames, and whether the EXIF orientation turns the image
+    /// by a quarter (5..8), from the header alone.
+    /// </summary>
+    private (int Width, int Height, int Frames, bool QuarterTurn) CheckHeader(string path)
+    {
+        int width, height, frames;
+        bool quarterTurn;
+        try
+        {
+            using var header = Image.NewFromFile(path, access: Enums.Access.Sequential);
+            frames = header.Contains("n-pages") ? Math.Max(1, (int)header.Get("n-pages")) : 1;
+            width = header.Width;
+            height = frames > 1 && header.Contains("page-height") ? header.PageHeight : header.Height;
+            quarterTurn = header.Contains("orientation") && (int)header.Get("orientation") is >= 5 and <= 8;
+        }
+        catch (VipsException e)
+        {
+            throw new MediaProcessingException(MediaProcessingException.Undecodable, "The file is not an image libvips can read.", e);
+        }
+        if ((long)width * height * frames > _options.MaxImagePixels)
+            throw new MediaProcessingException(MediaProcessingException.TooManyPixels,
+                $"The image has {width}×{height} pixels{(frames > 1 ? $" in each of {frames} frames" : "")}, more than {_options.MaxImagePixels}.");
+        return (width, height, frames, quarterTurn);
+    }
+
+    /// <summary>The path libvips can decode: the file itself, or for HEIC a lossless PNG that Magick.NET made of it.</summary>
+    private string Decodable(string path, SniffedType type, string outputDirectory)
+    {
+        if (type != MediaSniffer.Heic)
+            return path;
+        var png = Path.Combine(outputDirectory, "decoded-heic.png");
+        if (!File.Exists(png))
+            HeicDecoder.ToPng(path, png, _options.MaxImagePixels);
+        return png;
+    }
+
+    /// <summary>
+    /// The upload re-encoded without metadata, upright, when it carries anything to strip (EXIF, XMP, IPTC, comments) or
+    /// is HEIC (which browsers cannot show: it becomes a JPEG); null when the upload is already clean.
+    /// </summary>
+    private static Rendition? CleanOriginal(string source, SniffedType type, string outputDirectory, bool animated)
+    {
+        using (var header = Image.NewFromFile(source, access: Enums.Access.Sequential))
+        {
+            if (type != MediaSniffer.Heic && !HasMetadata(header))
+                return null;
+        }
+        using var image = Image.NewFromFile(animated ? source + "[n=-1]" : source, access: Enums.Access.Sequential, failOn: Enums.FailOn.Truncated);
+        using var upright = animated ? image.Copy() : image.Autorot();
+        var (name, extension) = type == MediaSniffer.Heic ? ("image/jpeg", "jpg") : (type.ContentType, type.Extension);
+        var output = Path.Combine(outputDirectory, $"original.{extension}");
+        var options = new VOption { { "keep", Enums.ForeignKeep.None } };
+        if (extension is "jpg" or "webp" or "avif")
+            options.Add("Q", 90);
+        upright.WriteToFile(output, options);
+        return new Rendition("original", output, name, upright.Width, FrameHeight(upright));
+    }
+
+    private static bool HasMetadata(Image image) => image.GetFields().Any(field =>
+        field is "exif-data" or "xmp-data" or "iptc-data" or "gif-comment" ||
+        field.StartsWith("png-comment-", StringComparison.Ordinal) || field.StartsWith("exif-ifd", StringComparison.Ordinal) ||
+        (field == "orientation" && (int)image.Get("orientation") != 1));
+
+    /// <summary>Scales every frame so its short edge is <paramref name="size"/>, crops each to the centre square, and joins them again.</summary>
+    private static Image AnimatedSquare(string source, int size)
+    {
+        using var header = Image.NewFromFile(source, access: Enums.Access.Sequential);
+        var frameHeight = header.PageHeight;
+        var scale = (double)size / Math.Min(header.Width, frameHeight);
+        var targetWidth = (int)Math.Ceiling(header.Width * scale);
+        var targetHeight = (int)Math.Ceiling(frameHeight * scale);
+        using var all = Image.Thumbnail(source + "[n=-1]", targetWidth, height: targetHeight, outputProfile: "srgb", failOn: Enums.FailOn.Truncated);
+        var scaledFrameHeight = all.PageHeight;
+        var frames = all.Height / scaledFrameHeight;
+        var left = Math.Max(0, (all.Width - size) / 2);
+        var top = Math.Max(0, (scaledFrameHeight - size) / 2);
+        var side = Math.Min(size, Math.Min(all.Width, scaledFrameHeight));
+        var cropped = Enumerable.Range(0, frames).Select(i => all.Crop(left, i * scaledFrameHeight + top, side, side)).ToArray();
+        try
+        {
+            using var joined = Image.Arrayjoin(cropped, across: 1);
+            var result = joined.Mutate(m =>
+            {
+                m.Set(GValue.GIntType, "page-height", side);
+                if (all.Contains("delay"))
+                    m.Set(GValue.ArrayIntType, "delay", all.Get("delay"));
+                if (all.Contains("loop"))
+                    m.Set(GValue.GIntType, "loop", all.Get("loop"));
+            });
+            return result;
+        }
+        finally
+        {
+            foreach (var frame in cropped)
+                frame.Dispose();
+        }
+    }
+
+    /// <summary>8-bit sRGB with alpha, whatever the source had.</summary>
+    private static Image ToRgba(Image image)
+    {
+        using var srgb = image.Interpretation == Enums.Interpretation.Srgb ? image.Copy() : image.Colourspace(Enums.Interpretation.Srgb);
+        using var withAlpha = srgb.HasAlpha() ? srgb.Copy() : srgb.Bandjoin(255);
+        return withAlpha.Cast(Enums.BandFormat.Uchar);
+    }
+
+    private static int FrameHeight(Image image) => image.Contains("page-height") ? image.PageHeight : image.Height;
+}
