@@ -1,5 +1,6 @@
 using KamaChat.Server.Data;
 using KamaChat.Server.Features.Account;
+using KamaChat.Server.Features.Audit;
 using KamaChat.Server.Features.Auth;
 using KamaChat.Server.Features.DirectMessages;
 using KamaChat.Server.Features.Events;
@@ -49,6 +50,7 @@ builder.AddGateway();
 builder.AddNotifications();
 builder.AddSearch();
 builder.AddServers();
+builder.AddAuditLog();
 builder.AddAccount();
 builder.AddRelationships();
 if (doctor)
@@ -63,6 +65,7 @@ app.UseSecurityHeaders();
 app.UseCrossOrigin();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseAuditLogReason();
 app.UseRateLimiter();
 
 app.MapHealth();
@@ -73,6 +76,7 @@ app.MapReadStates();
 app.MapGateway();
 app.MapNotifications();
 app.MapServers();
+app.MapAuditLog();
 app.MapMessages();
 app.MapDirectMessages();
 app.MapRelationships();

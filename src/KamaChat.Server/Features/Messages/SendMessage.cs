@@ -28,6 +28,8 @@ internal static class SendMessage
         var (id, userId) = (access.ChannelId, user.Id);
         var content = request.Content.Trim();
         var nonce = request.Nonce;
+        if (access.Server?.TimeoutAt(time.GetUtcNow()) is { } timedOutUntil)
+            return Servers.ServerProblems.TimedOut(timedOutUntil);
         if (access.Channel.Type == Channels.ChannelType.Dm && await DmRefusalAsync(db, id, userId, cancellationToken) is { } refused)
             return refused;
         ReplyPreview? reply = null;
