@@ -39,6 +39,7 @@ export function ChannelView({
   members,
   canManage,
   canPin,
+  timedOutUntil,
 }: {
   channelId: string;
   /** A message to open the history at (a link or a notification to it). */
@@ -48,6 +49,8 @@ export function ChannelView({
   members: Mentionable[];
   canManage: boolean;
   canPin: boolean;
+  /** My timeout in this channel's server: the composer stays closed until it ends. */
+  timedOutUntil?: string | null | undefined;
 }) {
   const { data: me } = useMe();
   const [editingId, setEditingId] = useState<string | null>(null);
@@ -138,6 +141,7 @@ export function ChannelView({
         }}
         onEditLast={editLast}
         members={members}
+        timedOutUntil={timedOutUntil}
       />
     </div>
   );
