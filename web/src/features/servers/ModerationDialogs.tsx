@@ -82,7 +82,7 @@ export function ModerationDialog({
       )}
       <TextAreaField
         label="Reason (optional)"
-        hint="Kept in the audit log and shown to them."
+        hint={action === 'timeout' ? 'Kept in the audit log.' : 'Kept in the audit log and shown to them.'}
         maxLength={REASON_MAX_LENGTH}
         rows={2}
         value={reason}
