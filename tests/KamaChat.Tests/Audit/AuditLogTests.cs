@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using KamaChat.Server.Features.Audit;
-using KamaChat.Server.Features.Channels;
 using KamaChat.Server.Features.Servers;
 using KamaChat.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
@@ -50,7 +49,7 @@ public abstract class AuditLogTests(KamaChatApp app)
         await Ok(owner.Client.DeleteAsync($"{s}/roles/{role.Id}"));
         await Ok(owner.Client.DeleteAsync($"/api/v1/channels/{channel.Id}"));
         // One's own message, deleted by oneself, is not a moderator's deletion.
-        var own = await owner.Client.SendOkAsync(await FirstChannelAsync(owner, server.Id), "mine");
+        var own = await owner.Client.SendOkAsync(await ModerationApi.GeneralChannelAsync(owner, server.Id), "mine");
         await Ok(owner.Client.DeleteAsync($"/api/v1/channels/{own.ChannelId}/messages/{own.Id}"));
 
         var log = await owner.AuditLogAsync(server.Id, "limit=100");
@@ -185,8 +184,6 @@ public abstract class AuditLogTests(KamaChatApp app)
         Assert.Equal(0, await app.QueryAsync(db => db.AuditLog.CountAsync(e => e.ServerId == server.Id)));
     }
 
-    private static async Task<Snowflake> FirstChannelAsync(TestUser user, Snowflake serverId) =>
-        (await (await user.Client.GetAsync($"/api/v1/servers/{serverId}/channels")).ReadAsync<List<ChannelResponse>>()).First(c => c.Type == "text").Id;
 
     private sealed class ShiftedClock(TimeSpan shift) : TimeProvider
     {

@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using KamaChat.Server.Features.Audit;
+using KamaChat.Server.Features.Channels;
 using KamaChat.Tests.Infrastructure;
 
 namespace KamaChat.Tests.Audit;
@@ -18,6 +19,10 @@ public static class ModerationApi
 
     public static async Task<AuditLogResponse> AuditLogAsync(this TestUser user, Snowflake serverId, string query = "") =>
         await (await user.Client.GetAsync($"/api/v1/servers/{serverId}/audit-log{(query.Length > 0 ? "?" + query : "")}")).ReadAsync<AuditLogResponse>();
+
+    /// <summary>The text channel a new server starts with (#general).</summary>
+    public static async Task<Snowflake> GeneralChannelAsync(TestUser user, Snowflake serverId) =>
+        (await (await user.Client.GetAsync($"/api/v1/servers/{serverId}/channels")).ReadAsync<List<ChannelResponse>>()).First(c => c.Type == "text").Id;
 
     /// <summary>Times <paramref name="member"/> out until <paramref name="until"/>.</summary>
     public static Task<HttpResponseMessage> TimeOutAsync(this TestUser actor, Snowflake serverId, TestUser member, DateTimeOffset until, string? reason = null) =>

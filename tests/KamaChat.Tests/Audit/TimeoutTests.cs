@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using KamaChat.Server.Features.Channels;
 using KamaChat.Server.Features.Events;
 using KamaChat.Server.Features.Servers;
 using KamaChat.Tests.Infrastructure;
@@ -20,7 +19,7 @@ public abstract class TimeoutTests(KamaChatApp app)
         var member = await app.UserAsync();
         var server = await owner.CreateServerAsync();
         await member.JoinAsync(owner, server.Id);
-        var channel = await GeneralAsync(owner, server.Id);
+        var channel = await ModerationApi.GeneralChannelAsync(owner, server.Id);
         var message = await owner.Client.SendOkAsync(channel, "hello");
         var until = DateTimeOffset.UtcNow.AddMinutes(10);
 
@@ -55,7 +54,7 @@ public abstract class TimeoutTests(KamaChatApp app)
         var member = await app.UserAsync();
         var server = await owner.CreateServerAsync();
         await member.JoinAsync(owner, server.Id);
-        var channel = await GeneralAsync(owner, server.Id);
+        var channel = await ModerationApi.GeneralChannelAsync(owner, server.Id);
         Assert.Equal(HttpStatusCode.OK, (await owner.TimeOutAsync(server.Id, member, DateTimeOffset.UtcNow.AddDays(1))).StatusCode);
         await (await member.Client.SendMessageAsync(channel, "no")).AssertProblemAsync(HttpStatusCode.Forbidden, "timed_out");
 
@@ -128,9 +127,9 @@ public abstract class TimeoutTests(KamaChatApp app)
         var elsewhere = await owner.CreateServerAsync("Elsewhere");
         await member.JoinAsync(owner, server.Id);
         await member.JoinAsync(owner, elsewhere.Id);
-        var general = await GeneralAsync(owner, server.Id);
+        var general = await ModerationApi.GeneralChannelAsync(owner, server.Id);
         var other = (await owner.CreateChannelAsync(server.Id, "other")).Id;
-        var away = await GeneralAsync(owner, elsewhere.Id);
+        var away = await ModerationApi.GeneralChannelAsync(owner, elsewhere.Id);
         var spam = new[] { await member.Client.SendOkAsync(general, "spam 1"), await member.Client.SendOkAsync(other, "spam 2") };
         var kept = await owner.Client.SendOkAsync(general, "owner's");
         var awayMessage = await member.Client.SendOkAsync(away, "not here");
@@ -156,8 +155,6 @@ public abstract class TimeoutTests(KamaChatApp app)
         Assert.Contains(entry.Changes, c => c.Key == "deletedMessages" && c.New == "2");
     }
 
-    private static async Task<Snowflake> GeneralAsync(TestUser user, Snowflake serverId) =>
-        (await (await user.Client.GetAsync($"/api/v1/servers/{serverId}/channels")).ReadAsync<List<ChannelResponse>>()).First(c => c.Type == "text").Id;
 }
 
 [Trait("Provider", "sqlite")]
