@@ -6,6 +6,7 @@ import { useOpenWhile } from '../../ui/useOpenWhile';
 import { usePageTitle } from '../../ui/usePageTitle';
 import { useMe } from '../auth/queries';
 import { ChannelView } from '../messages/ChannelView';
+import { PinnedMessages } from '../messages/PinnedMessages';
 import { useDmSearchSources } from '../search/sources';
 import { useSearchUi } from '../search/useSearchUi';
 import { displayName } from '../users/displayName';
@@ -42,7 +43,17 @@ export default function DmPage() {
             </span>{' '}
             {title}
           </h1>
-          <div className="ml-auto">{search.box}</div>
+          <div className="ml-auto flex items-center gap-2">
+            {dm && (
+              <PinnedMessages
+                channelId={dm.id}
+                linkTo={(id) => `/channels/@me/${dm.id}/${id}`}
+                canPin
+                names={{ nameOf: (id) => members.find((m) => m.id === id)?.name ?? 'unknown user' }}
+              />
+            )}
+            {search.box}
+          </div>
         </header>
         {dm ? (
           <ChannelView

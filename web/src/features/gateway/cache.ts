@@ -126,6 +126,9 @@ export function applyEvent(qc: QueryClient, event: GatewayEvent, hooks: ApplyHoo
     hooks.loads.record(event.scopeId, event.type, data);
     qc.setQueryData<MessagePage>(messageKeys.list(event.scopeId), (old) => (old ? applyChannelEvent(old, event.type, data, myId) : old));
     if (event.type === 'MessageCreated') noteLastMessage(qc, data as Message, myId);
+    // A pin, an unpin, an edit or a deletion changes the pinned list; it refetches only while someone shows it.
+    if (['MessagePinned', 'MessageUnpinned', 'MessageUpdated', 'MessageDeleted'].includes(event.type))
+      void qc.invalidateQueries({ queryKey: messageKeys.pins(event.scopeId) });
     if (event.type === 'RecipientAdded' || event.type === 'RecipientRemoved') void qc.invalidateQueries({ queryKey: dmKeys.list });
     return;
   }

@@ -1,6 +1,7 @@
 import { Outlet } from 'react-router';
 import { VerifyEmailBanner } from '../account/VerifyEmailBanner';
 import { ConnectionBanner, GatewayProvider } from '../gateway/GatewayProvider';
+import { KeyboardNavigation } from '../navigation/KeyboardNavigation';
 import { DeviceIntegration } from './DeviceIntegration';
 import { ServerRail } from './ServerRail';
 
@@ -12,6 +13,7 @@ export function AppShell() {
   return (
     <GatewayProvider>
       <DeviceIntegration />
+      <KeyboardNavigation />
       <div className="flex h-full flex-col overflow-hidden">
         <a
           href="#main"

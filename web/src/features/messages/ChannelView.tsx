@@ -1,5 +1,6 @@
 import { useCallback, useMemo, useState } from 'react';
 import { useBlockedIds } from '../friends/queries';
+import { onServer } from '../../api/config';
 import { errorMessage } from '../../api/errors';
 import type { Message } from '../../api/types';
 import { ConfirmDialog } from '../../ui/Dialog';
@@ -9,6 +10,7 @@ import type { ChatMessage } from '../gateway/messageStore';
 import { displayName } from '../users/displayName';
 import { Composer, type Mentionable } from './Composer';
 import { MessageList } from './MessageList';
+import type { MentionNames } from './Markdown';
 import type { RowActions } from './MessageRow';
 import {
   useDeleteMessageMutation,
@@ -39,6 +41,8 @@ export function ChannelView({
   members,
   canManage,
   canPin,
+  roleOf,
+  channelOf,
   timedOutUntil,
 }: {
   channelId: string;
@@ -51,12 +55,13 @@ export function ChannelView({
   canPin: boolean;
   /** My timeout in this channel's server: the composer stays closed until it ends. */
   timedOutUntil?: string | null | undefined;
-}) {
+} & Pick<MentionNames, 'roleOf' | 'channelOf'>) {
   const { data: me } = useMe();
   const [editingId, setEditingId] = useState<string | null>(null);
   const [replyTo, setReplyTo] = useState<Message | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [confirmDelete, setConfirmDelete] = useState<ChatMessage | null>(null);
+  const [notice, setNotice] = useState('');
 
   const names = useMemo(() => new Map(members.map((m) => [m.id, m.name])), [members]);
   const nameOf = useCallback((id: string) => names.get(id) ?? 'unknown user', [names]);
@@ -74,6 +79,8 @@ export function ChannelView({
       canPin,
       myId: me?.id,
       nameOf,
+      roleOf,
+      channelOf,
       isBlocked: (userId) => blocked.has(userId),
       onReply: (m) => setReplyTo(m),
       onEdit: (m) => setEditingId(m?.id ?? null),
@@ -87,8 +94,20 @@ export function ChannelView({
       // A failed send shows as "Not sent" on the message itself, and the ones after it as waiting.
       onRetry: sends.retry,
       onDiscard: sends.discard,
+      onCopyLink: async (m) => {
+        // The /channels/:id/:messageId form: it opens for anyone who may read the channel, server or DM.
+        const link = onServer(`/channels/${m.channelId}/${m.id}`);
+        try {
+          await navigator.clipboard.writeText(link);
+          setNotice('Message link copied.');
+          return true;
+        } catch {
+          setError(`This browser does not let the page copy here. The message's link: ${link}`);
+          return false;
+        }
+      },
     };
-  }, [canManage, canPin, me, nameOf, blocked, editAsync, removeAsync, reactAsync, pinAsync, sends]);
+  }, [canManage, canPin, me, nameOf, roleOf, channelOf, blocked, editAsync, removeAsync, reactAsync, pinAsync, sends]);
 
   const lastOwnMessage = useLastOwnMessage(channelId, me?.id);
   const editLast = () => {
@@ -98,6 +117,9 @@ export function ChannelView({
 
   return (
     <div className="flex min-h-0 min-w-0 flex-1 flex-col">
+      <p role="status" className="sr-only">
+        {notice}
+      </p>
       <MessageList channelId={channelId} target={target} editingId={editingId} actions={actions} header={header} />
       {error && (
         <div

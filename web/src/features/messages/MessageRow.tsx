@@ -3,16 +3,15 @@ import { Avatar } from '../../ui/Avatar';
 import type { ChatMessage } from '../gateway/messageStore';
 import { displayName } from '../users/displayName';
 import { ProfileCard } from '../users/ProfileCard';
-import { Markdown } from './Markdown';
+import { Markdown, type MentionNames } from './Markdown';
 import { LengthCounter, lengthProblem, nearLengthLimit, useAutoGrow } from './messageLength';
 
 export const EMOJI = ['👍', '❤️', '😂', '🎉', '😮', '😢', '🔥', '👀', '✅', '🙏'];
 
-export interface RowActions {
+export interface RowActions extends MentionNames {
   canManage: boolean;
   canPin: boolean;
   myId: string | undefined;
-  nameOf: (id: string) => string;
   /** Whether I blocked this user: their messages stay collapsed until shown. */
   isBlocked: (userId: string) => boolean;
   onReply: (m: ChatMessage) => void;
@@ -24,6 +23,8 @@ export interface RowActions {
   onPin: (m: ChatMessage) => void;
   onRetry: (m: ChatMessage) => void;
   onDiscard: (m: ChatMessage) => void;
+  /** Copies the message's link; resolves whether it could. */
+  onCopyLink: (m: ChatMessage) => Promise<boolean>;
 }
 
 const time = (iso: string) => new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
@@ -93,6 +94,7 @@ export const MessageRow = memo(function MessageRow({
   actions: RowActions;
 }) {
   const [picker, setPicker] = useState(false);
+  const [copied, setCopied] = useState(false);
   const [profileOpen, setProfileOpen] = useState(false);
   const [revealed, setRevealed] = useState(false);
   const mine = m.author.id === actions.myId;
@@ -163,7 +165,7 @@ export const MessageRow = memo(function MessageRow({
             <EditBox message={m} actions={actions} />
           ) : (
             <div className="whitespace-pre-wrap break-words text-[15px] leading-relaxed" data-testid="message-content">
-              <Markdown content={m.content} nameOf={actions.nameOf} />
+              <Markdown content={m.content} names={actions} />
               {m.editedAt && <span className="ml-1 text-xs text-zinc-600 dark:text-zinc-400">(edited)</span>}
             </div>
           )}
@@ -224,6 +226,17 @@ export const MessageRow = memo(function MessageRow({
               📌
             </ToolButton>
           )}
+          <ToolButton
+            label={copied ? 'Link copied' : 'Copy message link'}
+            onClick={() =>
+              void actions.onCopyLink(m).then((done) => {
+                setCopied(done);
+                if (done) setTimeout(() => setCopied(false), 2000);
+              })
+            }
+          >
+            {copied ? '✓' : '🔗'}
+          </ToolButton>
           {(mine || actions.canManage) && (
             <ToolButton label="Delete" onClick={(e) => actions.onDelete(m, e.shiftKey)}>
               🗑

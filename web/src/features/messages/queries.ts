@@ -24,6 +24,8 @@ export const PAGE = 50;
 export const messageKeys = {
   /** A channel's loaded history (newest page, older pages as scrolled to, our pending sends); patched by events. */
   list: (channelId: string) => ['messages', channelId] as const,
+  /** A channel's pinned messages, most recently pinned first; refetched after a message event there while shown. */
+  pins: (channelId: string) => ['pins', channelId] as const,
 };
 
 async function fetchLatest(qc: QueryClient, loads: HistoryLoads, channelId: string): Promise<MessagePage> {
@@ -310,6 +312,13 @@ export function useReactionMutation() {
         ? unwrap(api.PUT('/api/v1/channels/{id}/messages/{messageId}/reactions/{emoji}/@me', { params }))
         : unwrap(api.DELETE('/api/v1/channels/{id}/messages/{messageId}/reactions/{emoji}/@me', { params }));
     },
+  });
+}
+
+export function usePins(channelId: string) {
+  return useQuery({
+    queryKey: messageKeys.pins(channelId),
+    queryFn: () => unwrap(api.GET('/api/v1/channels/{id}/pins', { params: { path: { id: channelId } } })),
   });
 }
 

@@ -14,8 +14,10 @@ import { unreadOf } from '../messages/unread';
 import { useServerSearchSources } from '../search/sources';
 import { useSearchUi } from '../search/useSearchUi';
 import { displayName } from '../users/displayName';
+import { PinnedMessages } from '../messages/PinnedMessages';
 import { MemberList } from './MemberList';
 import { has, P, serverPermissions } from './permissions';
+import { useServerMentionNames } from './mentionNames';
 import { removalNotice } from './moderation';
 import { useLeaveServerMutation, useMembers, useRemoval, useServers } from './queries';
 
@@ -115,6 +117,7 @@ export default function ServerPage() {
   const { data: members = [] } = useMembers(server ? serverId : undefined);
   const mentionable = useMemo(() => members.map((m) => ({ id: m.userId, username: m.username, name: displayName(m) })), [members]);
   const permissions = serverPermissions(server, me?.id);
+  const { roleOf, channelOf } = useServerMentionNames(server);
   useConnectionStatus();
   const known = useGateway().ready;
   const [navOpen, toggleNav] = useOpenWhile(channelId ?? '');
@@ -149,6 +152,7 @@ export default function ServerPage() {
   }
   const firstText = server.channels.filter((c) => c.type === 'text').sort((a, b) => a.position - b.position)[0];
   if (!channelId && firstText) return <Navigate to={`/servers/${serverId}/channels/${firstText.id}`} replace />;
+  const canPin = !!channel && (has(channel.permissions, P.PIN_MESSAGES) || has(channel.permissions, P.MANAGE_MESSAGES));
   const canManage =
     has(permissions, P.MANAGE_SERVER) ||
     has(permissions, P.MANAGE_CHANNELS) ||
@@ -180,7 +184,17 @@ export default function ServerPage() {
               {channel.topic}
             </p>
           )}
-          <div className="ml-auto">{search.box}</div>
+          <div className="ml-auto flex items-center gap-2">
+            {channel?.type === 'text' && (
+              <PinnedMessages
+                channelId={channel.id}
+                linkTo={(id) => `/servers/${serverId}/channels/${channel.id}/${id}`}
+                canPin={canPin}
+                names={{ nameOf: (id) => mentionable.find((m) => m.id === id)?.name ?? 'unknown user', roleOf, channelOf }}
+              />
+            )}
+            {search.box}
+          </div>
         </header>
         {channel && channel.type === 'text' ? (
           <ChannelView
@@ -189,8 +203,10 @@ export default function ServerPage() {
             target={messageId}
             label={`Message #${channel.name}`}
             members={mentionable}
+            roleOf={roleOf}
+            channelOf={channelOf}
             canManage={has(channel.permissions, P.MANAGE_MESSAGES)}
-            canPin={has(channel.permissions, P.PIN_MESSAGES) || has(channel.permissions, P.MANAGE_MESSAGES)}
+            canPin={canPin}
             timedOutUntil={members.find((m) => m.userId === me?.id)?.timedOutUntil}
             header={
               <div className="px-4 pt-8 pb-2">

@@ -238,6 +238,7 @@ export function useRoles(serverId: string) {
   return useQuery({
     queryKey: roleKeys.list(serverId),
     queryFn: () => unwrap(api.GET('/api/v1/servers/{id}/roles', { params: { path: { id: serverId } } })),
+    enabled: !!serverId,
   });
 }
 
