@@ -58,6 +58,8 @@ public abstract class KamaDbContext(DbContextOptions options) : IdentityUserCont
 
     public DbSet<EventLogEntry> EventLog => Set<EventLogEntry>();
 
+    public DbSet<Features.Audit.AuditLogEntry> AuditLog => Set<Features.Audit.AuditLogEntry>();
+
     public DbSet<EventSequence> EventSequences => Set<EventSequence>();
 
     protected override void OnModelCreating(ModelBuilder builder)

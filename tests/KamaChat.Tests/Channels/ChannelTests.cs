@@ -137,7 +137,7 @@ public abstract class ChannelTests(KamaChatApp app)
             .AssertProblemAsync(HttpStatusCode.NotFound, "not_found");
         await (await owner.Client.PutAsJsonAsync($"{url}/role/{server.Id}", new { allow = "-1", deny = "0" }))
             .AssertProblemAsync(HttpStatusCode.BadRequest, "validation_failed");
-        await (await owner.Client.PutAsJsonAsync($"{url}/role/{server.Id}", new { allow = "1099511627776", deny = "0" }))
+        await (await owner.Client.PutAsJsonAsync($"{url}/role/{server.Id}", new { allow = "1125899906842624", deny = "0" }))
             .AssertProblemAsync(HttpStatusCode.BadRequest, "validation_failed");
         await (await owner.Client.DeleteAsync($"{url}/role/{server.Id}")).AssertProblemAsync(HttpStatusCode.NotFound, "not_found");
         Assert.Equal(before, await app.SnapshotAsync());

@@ -36,11 +36,12 @@ public sealed class CrossOriginTests(CrossOriginApp app) : IClassFixture<CrossOr
     public async Task A_listed_origin_may_send_a_bearer_token_and_read_the_answer()
     {
         var client = app.CreateClient();
-        var preflight = await client.SendAsync(Preflight(CrossOriginApp.Desktop, "PATCH", "authorization,content-type"));
+        var preflight = await client.SendAsync(Preflight(CrossOriginApp.Desktop, "PATCH", "authorization,content-type,x-audit-log-reason"));
 
         Assert.Equal(HttpStatusCode.NoContent, preflight.StatusCode);
         Assert.Equal(CrossOriginApp.Desktop, Header(preflight, "Access-Control-Allow-Origin"));
         Assert.Contains("authorization", Header(preflight, "Access-Control-Allow-Headers") ?? "", StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("x-audit-log-reason", Header(preflight, "Access-Control-Allow-Headers") ?? "", StringComparison.OrdinalIgnoreCase);
         Assert.Contains("PATCH", Header(preflight, "Access-Control-Allow-Methods") ?? "", StringComparison.Ordinal);
         Assert.Null(Header(preflight, "Access-Control-Allow-Credentials"));
 

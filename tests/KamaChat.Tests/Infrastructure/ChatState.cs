@@ -14,7 +14,7 @@ public static class ChatState
         foreach (var s in await db.Servers.OrderBy(s => s.Id).ToListAsync())
             text.AppendLine($"server {s.Id} {s.Name} {s.Description} {s.IconUrl} {s.OwnerId}");
         foreach (var m in await db.Members.OrderBy(m => m.ServerId).ThenBy(m => m.UserId).ToListAsync())
-            text.AppendLine($"member {m.ServerId} {m.UserId} {m.Nickname}");
+            text.AppendLine($"member {m.ServerId} {m.UserId} {m.Nickname} {m.TimedOutUntil:O}");
         foreach (var r in await db.Roles.OrderBy(r => r.Id).ToListAsync())
             text.AppendLine($"role {r.Id} {r.Name} {(long)r.Permissions} {r.Position} {r.Color} {r.Mentionable}");
         foreach (var r in await db.MemberRoles.OrderBy(r => r.RoleId).ThenBy(r => r.UserId).ToListAsync())
@@ -27,7 +27,7 @@ public static class ChatState
             text.AppendLine($"channel {c.Id} {c.Name} {c.Topic} {c.Position} {c.ParentId} {c.SlowModeSeconds}");
         foreach (var o in await db.PermissionOverwrites.OrderBy(o => o.ChannelId).ThenBy(o => o.TargetId).ToListAsync())
             text.AppendLine($"overwrite {o.ChannelId} {o.TargetType} {o.TargetId} {(long)o.Allow} {(long)o.Deny}");
-        text.AppendLine($"events {await db.EventLog.CountAsync()} messages {await db.Messages.CountAsync()}");
+        text.AppendLine($"events {await db.EventLog.CountAsync()} messages {await db.Messages.CountAsync()} audit {await db.AuditLog.CountAsync()}");
         return text.ToString();
     });
 

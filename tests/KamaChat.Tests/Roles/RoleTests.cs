@@ -125,7 +125,7 @@ public abstract class RoleTests(KamaChatApp app)
 
     [Theory]
     [InlineData("{\"name\":\"x\",\"permissions\":\"abc\",\"color\":0,\"mentionable\":false}", "permissions")]
-    [InlineData("{\"name\":\"x\",\"permissions\":\"1099511627776\",\"color\":0,\"mentionable\":false}", "permissions")]
+    [InlineData("{\"name\":\"x\",\"permissions\":\"1125899906842624\",\"color\":0,\"mentionable\":false}", "permissions")]
     [InlineData("{\"name\":\"LONG\",\"permissions\":\"0\",\"color\":0,\"mentionable\":false}", "name")]
     [InlineData("{\"name\":\"x\",\"permissions\":\"0\",\"color\":16777216,\"mentionable\":false}", "color")]
     [InlineData("{\"name\":\"x\",\"permissions\":\"0\",\"color\":-1,\"mentionable\":false}", "color")]

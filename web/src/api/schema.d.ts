@@ -143,6 +143,84 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/servers/{id}/audit-log": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: {
+                    before?: string;
+                    limit?: number;
+                    userId?: string;
+                    action?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuditLogResponse"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/attachments/limits": {
         parameters: {
             query?: never;
@@ -1724,6 +1802,142 @@ export interface paths {
                 };
             };
         };
+        trace?: never;
+    };
+    "/api/v1/servers/{id}/members/{userId}/timeout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    userId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["TimeoutRequest"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MemberResponse"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    userId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MemberResponse"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/servers/{id}/bans": {
@@ -5598,6 +5812,25 @@ export interface components {
             previewUrl: null | string;
             playbackUrl: null | string;
         };
+        AuditChange: {
+            key: string;
+            old: null | string;
+            new: null | string;
+        };
+        AuditLogEntryResponse: {
+            id: components["schemas"]["Snowflake"];
+            actorId: components["schemas"]["Snowflake"];
+            action: string;
+            targetId: null | components["schemas"]["Snowflake"];
+            reason: null | string;
+            changes: components["schemas"]["AuditChange"][];
+            /** Format: date-time */
+            createdAt: string;
+        };
+        AuditLogResponse: {
+            entries: components["schemas"]["AuditLogEntryResponse"][];
+            users: components["schemas"]["UserSummary"][];
+        };
         AuthTokens: {
             accessToken: string;
             refreshToken: string;
@@ -5635,6 +5868,11 @@ export interface components {
         };
         BanRequest: {
             reason: null | string;
+            /**
+             * Format: int32
+             * @default 0
+             */
+            deleteMessageSeconds: number;
         };
         BanResponse: {
             userId: components["schemas"]["Snowflake"];
@@ -5948,6 +6186,8 @@ export interface components {
             /** Format: date-time */
             joinedAt: string;
             temporary: boolean;
+            /** Format: date-time */
+            timedOutUntil?: null | string;
         };
         MemberUpdatedEvent: {
             /**
@@ -6391,6 +6631,8 @@ export interface components {
             /** @description A snowflake id: 64 bits, as a decimal string. */
             serverId: string;
             reason: string;
+            serverName?: null | string;
+            moderatorReason?: null | string;
         };
         ServerRemovedEvent: {
             /**
@@ -6472,6 +6714,10 @@ export interface components {
             scope: "channel" | "server" | "user";
             /** @description A snowflake id: 64 bits, as a decimal string. */
             scopeId: string;
+        };
+        TimeoutRequest: {
+            /** Format: date-time */
+            until: null | string;
         };
         TransferServerRequest: {
             newOwnerId: components["schemas"]["Snowflake"];

@@ -26,3 +26,5 @@ export type HighlightRange = Schemas['HighlightRange'];
 export type Relationship = Schemas['RelationshipResponse'];
 export type PrivacySettings = Schemas['PrivacySettingsResponse'];
 export type FriendRequestPrivacy = Schemas['FriendRequestPrivacy'];
+export type AuditEntry = Schemas['AuditLogEntryResponse'];
+export type AuditLogPage = Schemas['AuditLogResponse'];

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using KamaChat.Server.Data;
+using KamaChat.Server.Features.Audit;
 using KamaChat.Server.Features.Auth;
 using KamaChat.Server.Features.Events;
 using KamaChat.Server.Features.Permissions;
@@ -36,8 +37,8 @@ public static partial class ChannelEndpoints
     }
 
     private static async Task<Results<Created<ChannelResponse>, ValidationProblem>> CreateAsync(
-        ServerAccess access, CreateChannelRequest request, KamaDbContext db, EventLog events, SnowflakeGenerator ids, TimeProvider time,
-        CancellationToken cancellationToken)
+        ServerAccess access, CreateChannelRequest request, KamaDbContext db, EventLog events, AuditLog audit, SnowflakeGenerator ids,
+        TimeProvider time, CancellationToken cancellationToken)
     {
         var type = request.Type switch { "voice" => ChannelType.Voice, "category" => ChannelType.Category, _ => ChannelType.Text };
         if (NormalizedName(request.Name, type) is not { } name)
@@ -63,6 +64,7 @@ public static partial class ChannelEndpoints
             CreatedAt = time.GetUtcNow(),
         };
         db.Channels.Add(channel);
+        audit.Record(id, AuditActions.ChannelCreate, channel.Id, audit.ChangesOf(channel));
         var response = ChannelResponse.From(channel);
         await change.AppendAsync(new ChannelCreated(id, response), cancellationToken);
         await change.CommitAsync(cancellationToken);
@@ -72,7 +74,7 @@ public static partial class ChannelEndpoints
     private static Ok<ChannelResponse> Get(ChannelAccess access) => TypedResults.Ok(ChannelResponse.From(access.Channel));
 
     private static async Task<Results<Ok<ChannelResponse>, ValidationProblem>> UpdateAsync(
-        ChannelAccess access, UpdateChannelRequest request, KamaDbContext db, EventLog events, CancellationToken cancellationToken)
+        ChannelAccess access, UpdateChannelRequest request, KamaDbContext db, EventLog events, AuditLog audit, CancellationToken cancellationToken)
     {
         var (id, serverId, type) = (access.ChannelId, access.Channel.ServerId!.Value, access.Channel.Type);
         string? name = null;
@@ -92,6 +94,8 @@ public static partial class ChannelEndpoints
             channel.SlowModeSeconds = slowMode;
         if (request.ParentId is { } newParent)
             channel.ParentId = newParent == default ? null : newParent;
+        if (audit.ChangesOf(channel) is { Count: > 0 } changes)
+            audit.Record(serverId, AuditActions.ChannelUpdate, id, changes);
         var response = ChannelResponse.From(channel);
         await change.AppendAsync(new ChannelUpdated(serverId, response), cancellationToken);
         await change.CommitAsync(cancellationToken);
@@ -100,7 +104,7 @@ public static partial class ChannelEndpoints
 
     private static async Task<Results<Ok<List<ChannelResponse>>, ValidationProblem, ProblemHttpResult>> ReorderAsync(
         ServerAccess access, List<PositionRequest> request, CurrentUser user, KamaDbContext db, PermissionService permissions, EventLog events,
-        CancellationToken cancellationToken)
+        AuditLog audit, CancellationToken cancellationToken)
     {
         if (request.Count is 0 or > 500 || request.Select(r => r.Id).Distinct().Count() != request.Count)
             return Problems.Validation("positions", "Send 1..500 channels, each once.");
@@ -126,6 +130,7 @@ public static partial class ChannelEndpoints
                 continue;
             channel.Position = move.Position;
             channel.ParentId = parentId;
+            audit.Record(id, AuditActions.ChannelUpdate, channel.Id, audit.ChangesOf(channel));
             await change.AppendAsync(new ChannelUpdated(id, ChannelResponse.From(channel)), cancellationToken);
         }
         await change.CommitAsync(cancellationToken);
@@ -133,7 +138,8 @@ public static partial class ChannelEndpoints
         return TypedResults.Ok(visible.Select(v => v.Channel).OrderBy(c => c.Position).ThenBy(c => c.Id).Select(ChannelResponse.From).ToList());
     }
 
-    private static async Task<NoContent> DeleteAsync(ChannelAccess access, KamaDbContext db, EventLog events, CancellationToken cancellationToken)
+    private static async Task<NoContent> DeleteAsync(
+        ChannelAccess access, KamaDbContext db, EventLog events, AuditLog audit, CancellationToken cancellationToken)
     {
         var (id, serverId) = (access.ChannelId, access.Channel.ServerId!.Value);
         await using var change = await events.BeginAsync(cancellationToken);
@@ -148,6 +154,7 @@ public static partial class ChannelEndpoints
         // The database cascades from the channel row: messages with their reactions, mentions and attachments
         // (pins are message fields), overwrites and read states. Stored files are removed by a job later.
         await db.Channels.Where(c => c.Id == id).ExecuteDeleteAsync(cancellationToken);
+        audit.Record(serverId, AuditActions.ChannelDelete, id, audit.Snapshot(access.Channel, created: false));
         await change.AppendAsync(new ChannelDeleted(serverId, id), cancellationToken);
         await change.CommitAsync(cancellationToken);
         return TypedResults.NoContent();

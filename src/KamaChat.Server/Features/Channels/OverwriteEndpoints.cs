@@ -1,4 +1,5 @@
 using KamaChat.Server.Data;
+using KamaChat.Server.Features.Audit;
 using KamaChat.Server.Features.Events;
 using KamaChat.Server.Features.Permissions;
 using KamaChat.Server.Features.Servers;
@@ -25,7 +26,7 @@ public static class OverwriteEndpoints
 
     private static async Task<Results<Ok<OverwriteResponse>, ValidationProblem, ProblemHttpResult>> PutAsync(
         ChannelAccess access, string targetType, Snowflake targetId, OverwriteRequest request, KamaDbContext db, EventLog events,
-        CancellationToken cancellationToken)
+        AuditLog audit, CancellationToken cancellationToken)
     {
         if (ParseTarget(targetType) is not { } target)
             return Problems.Validation("targetType", "The target type is role or member.");
@@ -45,17 +46,21 @@ public static class OverwriteEndpoints
         await using var change = await events.BeginAsync(cancellationToken);
         var overwrite = await db.PermissionOverwrites
             .SingleOrDefaultAsync(o => o.ChannelId == id && o.TargetType == target && o.TargetId == targetId, cancellationToken);
+        var (oldAllow, oldDeny) = overwrite is null ? ((P?)null, (P?)null) : (overwrite.Allow, overwrite.Deny);
         if (overwrite is null)
             db.PermissionOverwrites.Add(overwrite = new PermissionOverwrite { ChannelId = id, TargetType = target, TargetId = targetId });
         overwrite.Allow = allow;
         overwrite.Deny = deny;
+        audit.Record(access.Channel.ServerId!.Value, AuditActions.OverwriteUpdate, id,
+            [.. Target(targetType, targetId), AuditLog.Change("allow", oldAllow, allow), AuditLog.Change("deny", oldDeny, deny)]);
         await change.AppendAsync(new ChannelUpdated(access.Channel.ServerId!.Value, ChannelResponse.From(access.Channel)), cancellationToken);
         await change.CommitAsync(cancellationToken);
         return TypedResults.Ok(new OverwriteResponse(id, targetType, targetId, allow.Text(), deny.Text()));
     }
 
     private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> DeleteAsync(
-        ChannelAccess access, string targetType, Snowflake targetId, KamaDbContext db, EventLog events, CancellationToken cancellationToken)
+        ChannelAccess access, string targetType, Snowflake targetId, KamaDbContext db, EventLog events, AuditLog audit,
+        CancellationToken cancellationToken)
     {
         if (ParseTarget(targetType) is not { } target)
             return Problems.Validation("targetType", "The target type is role or member.");
@@ -64,9 +69,13 @@ public static class OverwriteEndpoints
 
         var id = access.ChannelId;
         await using var change = await events.BeginAsync(cancellationToken);
-        if (await db.PermissionOverwrites.Where(o => o.ChannelId == id && o.TargetType == target && o.TargetId == targetId)
+        var removed = await db.PermissionOverwrites.AsNoTracking()
+            .SingleOrDefaultAsync(o => o.ChannelId == id && o.TargetType == target && o.TargetId == targetId, cancellationToken);
+        if (removed is null || await db.PermissionOverwrites.Where(o => o.ChannelId == id && o.TargetType == target && o.TargetId == targetId)
                 .ExecuteDeleteAsync(cancellationToken) == 0)
             return Problems.NotFound("The overwrite");
+        audit.Record(access.Channel.ServerId!.Value, AuditActions.OverwriteDelete, id,
+            [.. Target(targetType, targetId), AuditLog.Change("allow", removed.Allow, null), AuditLog.Change("deny", removed.Deny, null)]);
         await change.AppendAsync(new ChannelUpdated(access.Channel.ServerId!.Value, ChannelResponse.From(access.Channel)), cancellationToken);
         await change.CommitAsync(cancellationToken);
         return TypedResults.NoContent();
@@ -92,6 +101,10 @@ public static class OverwriteEndpoints
             return Problems.NotFound("The member");
         return await Hierarchy.CanManageMemberAsync(db, access.Server!, targetId, cancellationToken) ? null : ServerProblems.RoleHierarchy();
     }
+
+    /// <summary>Which overwrite of the channel (the entry's target) changed.</summary>
+    private static AuditChange[] Target(string targetType, Snowflake targetId) =>
+        [AuditLog.Change("targetType", null, targetType), AuditLog.Change("targetId", null, targetId)];
 
     private static OverwriteTarget? ParseTarget(string value) => value switch
     {

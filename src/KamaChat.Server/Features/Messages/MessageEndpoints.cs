@@ -1,6 +1,7 @@
 using KamaChat.Server.Data;
 using KamaChat.Server.Features.Account;
 using KamaChat.Server.Features.Attachments;
+using KamaChat.Server.Features.Audit;
 using KamaChat.Server.Features.Auth;
 using KamaChat.Server.Features.Events;
 using KamaChat.Server.Features.Permissions;
@@ -109,7 +110,8 @@ public static class MessageEndpoints
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
-        ChannelAccess access, Snowflake messageId, CurrentUser user, KamaDbContext db, EventLog events, IJobQueue jobs, CancellationToken cancellationToken)
+        ChannelAccess access, Snowflake messageId, CurrentUser user, KamaDbContext db, EventLog events, IJobQueue jobs, AuditLog audit,
+        CancellationToken cancellationToken)
     {
         var id = access.ChannelId;
         var authorId = await db.Messages.Where(m => m.Id == messageId && m.ChannelId == id).Select(m => (Snowflake?)m.AuthorId).SingleOrDefaultAsync(cancellationToken);
@@ -128,6 +130,10 @@ public static class MessageEndpoints
         await db.Channels.Where(c => c.Id == id && c.LastMessageId == messageId)
             .ExecuteUpdateAsync(s => s.SetProperty(c => c.LastMessageId, previous), cancellationToken);
         await change.AppendAsync(new MessageDeleted(id, messageId), cancellationToken);
+        // A moderator deleting someone else's message is audited (with its author as target, as Discord); one's own is not.
+        if (authorId != user.Id && access.Channel.ServerId is { } serverId)
+            audit.Record(serverId, AuditActions.MessageDelete, authorId,
+                [AuditLog.Change("channelId", null, id), AuditLog.Change("messageId", messageId, null)]);
         await change.CommitAsync(cancellationToken);
         if (attachmentIds.Length > 0)
             await jobs.EnqueueAsync(new DeleteAttachmentFilesJob(attachmentIds), cancellationToken);

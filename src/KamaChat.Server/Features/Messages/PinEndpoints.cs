@@ -1,5 +1,6 @@
 using KamaChat.Server.Data;
 using KamaChat.Server.Features.Attachments;
+using KamaChat.Server.Features.Audit;
 using KamaChat.Server.Features.Auth;
 using KamaChat.Server.Features.Events;
 using KamaChat.Server.Features.Permissions;
@@ -37,7 +38,8 @@ public static class PinEndpoints
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> PinAsync(
-        ChannelAccess access, Snowflake messageId, KamaDbContext db, EventLog events, TimeProvider time, CancellationToken cancellationToken)
+        ChannelAccess access, Snowflake messageId, KamaDbContext db, EventLog events, AuditLog audit, TimeProvider time,
+        CancellationToken cancellationToken)
     {
         var id = access.ChannelId;
         var (pinnedAt, problem) = await FindAsync(db, access, messageId, cancellationToken);
@@ -54,12 +56,13 @@ public static class PinEndpoints
             return Problems.Of(StatusCodes.Status400BadRequest, "too_many_pins", $"A channel can have at most {MaxPinsPerChannel} pinned messages.");
         if (await db.Messages.Where(m => m.Id == messageId && m.PinnedAt == null).ExecuteUpdateAsync(s => s.SetProperty(m => m.PinnedAt, now), cancellationToken) == 0)
             return TypedResults.NoContent(); // Pinned meanwhile, or deleted: nothing to announce.
+        RecordInServer(audit, access, AuditActions.MessagePin, messageId);
         await change.CommitAsync(cancellationToken);
         return TypedResults.NoContent();
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> UnpinAsync(
-        ChannelAccess access, Snowflake messageId, KamaDbContext db, EventLog events, CancellationToken cancellationToken)
+        ChannelAccess access, Snowflake messageId, KamaDbContext db, EventLog events, AuditLog audit, CancellationToken cancellationToken)
     {
         var id = access.ChannelId;
         var (pinnedAt, problem) = await FindAsync(db, access, messageId, cancellationToken);
@@ -72,6 +75,7 @@ public static class PinEndpoints
         if (await db.Messages.Where(m => m.Id == messageId && m.PinnedAt != null).ExecuteUpdateAsync(s => s.SetProperty(m => m.PinnedAt, (DateTimeOffset?)null), cancellationToken) == 0)
             return TypedResults.NoContent();
         await change.AppendAsync(new MessageUnpinned(id, messageId), cancellationToken);
+        RecordInServer(audit, access, AuditActions.MessageUnpin, messageId);
         await change.CommitAsync(cancellationToken);
         return TypedResults.NoContent();
     }
@@ -87,5 +91,12 @@ public static class PinEndpoints
         if (!access.Has(Perms.PinMessages) && !access.Has(Perms.ManageMessages))
             return (null, PermissionProblems.MissingPermission(Perms.PinMessages));
         return (message.PinnedAt, null);
+    }
+
+    /// <summary>Pins in a server's channels are audited; a DM's or group DM's have no server and no audit log.</summary>
+    internal static void RecordInServer(AuditLog audit, ChannelAccess access, string action, Snowflake messageId)
+    {
+        if (access.Channel.ServerId is { } serverId)
+            audit.Record(serverId, action, messageId, [AuditLog.Change("channelId", null, access.ChannelId)]);
     }
 }

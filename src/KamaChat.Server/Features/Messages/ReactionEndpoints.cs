@@ -32,6 +32,8 @@ public static class ReactionEndpoints
         CancellationToken cancellationToken)
     {
         var (id, userId) = (access.ChannelId, user.Id);
+        if (access.Server?.TimeoutAt(time.GetUtcNow()) is { } timedOutUntil)
+            return Servers.ServerProblems.TimedOut(timedOutUntil);
         if (await RefuseAsync(db, id, messageId, emoji, cancellationToken) is { } problem)
             return problem;
         if (await db.Reactions.AnyAsync(r => r.MessageId == messageId && r.Emoji == emoji && r.UserId == userId, cancellationToken))

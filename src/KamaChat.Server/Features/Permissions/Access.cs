@@ -7,12 +7,16 @@ namespace KamaChat.Server.Features.Permissions;
 /// A member's standing in a server: what they may do there and how high they stand in the role hierarchy.
 /// A handler takes it as a parameter when its endpoint declares <see cref="PermissionFilters.RequireServerPermission"/>.
 /// </summary>
-public sealed record ServerAccess(Snowflake ServerId, Snowflake OwnerId, bool IsOwner, Permissions Permissions, int HighestRolePosition)
+public sealed record ServerAccess(
+    Snowflake ServerId, Snowflake OwnerId, bool IsOwner, Permissions Permissions, int HighestRolePosition, DateTimeOffset? TimedOutUntil = null)
     : IBindableFromHttpContext<ServerAccess>
 {
     private static readonly ServerAccess Unresolved = new(default, default, false, Permissions.None, 0);
 
     public bool Has(Permissions permission) => (Permissions & permission) == permission;
+
+    /// <summary>When a timeout keeps the member from sending, reacting and joining voice now, its end; otherwise null.</summary>
+    public DateTimeOffset? TimeoutAt(DateTimeOffset now) => TimedOutUntil > now ? TimedOutUntil : null;
 
     public static ValueTask<ServerAccess?> BindAsync(HttpContext context, ParameterInfo parameter) =>
         PermissionFilters.Placeholder<ServerAccess>(context, Unresolved);

@@ -28,6 +28,7 @@ public sealed class PermissionService(KamaDbContext db)
             .Select(s => new
             {
                 s.OwnerId,
+                TimedOutUntil = s.Members.Where(m => m.UserId == userId).Select(m => m.TimedOutUntil).FirstOrDefault(),
                 Everyone = s.Roles.Where(r => r.Id == serverId).Select(r => r.Permissions).FirstOrDefault(),
             })
             .SingleOrDefaultAsync(cancellationToken);
@@ -41,7 +42,7 @@ public sealed class PermissionService(KamaDbContext db)
         var isOwner = standing.OwnerId == userId;
         var permissions = PermissionResolver.Resolve(new PermissionInputs(isOwner, standing.Everyone, roles.Select(r => r.Permissions).ToList()));
         var highest = isOwner ? int.MaxValue : roles.Count == 0 ? 0 : roles.Max(r => r.Position);
-        return new ServerAccess(serverId, standing.OwnerId, isOwner, permissions, highest);
+        return new ServerAccess(serverId, standing.OwnerId, isOwner, permissions, highest, standing.TimedOutUntil);
     }
 
     public async Task<ChannelAccess?> ForChannelAsync(Snowflake userId, Snowflake channelId, CancellationToken cancellationToken)

@@ -19,6 +19,7 @@ public enum Permissions : long
     ManageChannels = 1L << 4,
     ManageServer = 1L << 5,
     AddReactions = 1L << 6,
+    ViewAuditLog = 1L << 7,
     ViewChannel = 1L << 10,
     SendMessages = 1L << 11,
     ManageMessages = 1L << 13,
@@ -35,6 +36,9 @@ public enum Permissions : long
     ManageRoles = 1L << 28,
     PinMessages = 1L << 29,
 
+    /// <summary>Time members out (they cannot send, react or join voice until then).</summary>
+    ModerateMembers = 1L << 40,
+
     /// <summary>What @everyone gets in a new server.</summary>
     DefaultEveryone = CreateInvite | AddReactions | ViewChannel | SendMessages | EmbedLinks | AttachFiles |
         ReadMessageHistory | Connect | Speak | Video | ChangeNickname,
@@ -43,9 +47,9 @@ public enum Permissions : long
     DirectMessage = AddReactions | ViewChannel | SendMessages | EmbedLinks | AttachFiles | ReadMessageHistory |
         Connect | Speak | Video | PinMessages,
 
-    All = CreateInvite | Kick | Ban | Administrator | ManageChannels | ManageServer | AddReactions | ViewChannel |
+    All = CreateInvite | Kick | Ban | Administrator | ManageChannels | ManageServer | AddReactions | ViewAuditLog | ViewChannel |
         SendMessages | ManageMessages | EmbedLinks | AttachFiles | ReadMessageHistory | MentionEveryone | Connect |
-        Speak | MuteMembers | Video | ChangeNickname | ManageNicknames | ManageRoles | PinMessages,
+        Speak | MuteMembers | Video | ChangeNickname | ManageNicknames | ManageRoles | PinMessages | ModerateMembers,
 }
 
 /// <summary>Permission bitfields travel as decimal strings, like ids (a 64-bit field does not fit a JavaScript number).</summary>

@@ -1,6 +1,8 @@
 using KamaChat.Server.Data;
+using KamaChat.Server.Features.Audit;
 using KamaChat.Server.Features.Auth;
 using KamaChat.Server.Features.Events;
+using KamaChat.Server.Features.Messages;
 using KamaChat.Server.Features.Permissions;
 using KamaChat.Server.Infrastructure.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -12,6 +14,9 @@ namespace KamaChat.Server.Features.Servers;
 /// <summary>Banning (which also removes the member), unbanning and the ban list. All need the Ban permission.</summary>
 public static class BanEndpoints
 {
+    /// <summary>A ban removes at most the last 7 days of the user's messages (Discord's limit).</summary>
+    public const int MaxDeleteMessageSeconds = 7 * 24 * 60 * 60;
+
     public static IEndpointRouteBuilder MapBanEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1/servers/{id:snowflake}/bans").WithTags("Members").RequireAuthorization();
@@ -31,8 +36,8 @@ public static class BanEndpoints
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> BanAsync(
-        ServerAccess access, Snowflake userId, BanRequest? request, CurrentUser user, KamaDbContext db, EventLog events, TimeProvider time,
-        CancellationToken cancellationToken)
+        ServerAccess access, Snowflake userId, BanRequest? request, CurrentUser user, KamaDbContext db, EventLog events, AuditLog audit,
+        TimeProvider time, CancellationToken cancellationToken)
     {
         var id = access.ServerId;
         if (!await db.Users.AnyAsync(u => u.Id == userId, cancellationToken))
@@ -44,7 +49,7 @@ public static class BanEndpoints
             return ServerProblems.RoleHierarchy();
 
         await using var change = await events.BeginAsync(cancellationToken);
-        var reason = request?.Reason is null ? null : RequestText.Cleared(request.Reason);
+        var reason = request?.Reason is null ? audit.Reason : RequestText.Cleared(request.Reason);
         var ban = await db.Bans.SingleOrDefaultAsync(b => b.ServerId == id && b.UserId == userId, cancellationToken);
         if (ban is null)
         {
@@ -55,19 +60,25 @@ public static class BanEndpoints
         {
             ban.Reason = reason;
         }
-        await MemberEndpoints.RemoveAsync(db, change, id, userId, "banned", cancellationToken);
+        await MemberEndpoints.RemoveAsync(db, change, id, userId, "banned", reason, cancellationToken);
+        var purged = request is { DeleteMessageSeconds: > 0 and var seconds }
+            ? await MessagePurge.ByAuthorAsync(db, change, id, userId, time.GetUtcNow().AddSeconds(-seconds), cancellationToken)
+            : 0;
+        audit.Record(id, AuditActions.MemberBanAdd, userId,
+            purged > 0 ? [AuditLog.Change("deletedMessages", null, purged)] : null, reason);
         await change.CommitAsync(cancellationToken);
         return TypedResults.NoContent();
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> UnbanAsync(
-        ServerAccess access, Snowflake userId, KamaDbContext db, EventLog events, CancellationToken cancellationToken)
+        ServerAccess access, Snowflake userId, KamaDbContext db, EventLog events, AuditLog audit, CancellationToken cancellationToken)
     {
         var id = access.ServerId;
         await using var change = await events.BeginAsync(cancellationToken);
         if (await db.Bans.Where(b => b.ServerId == id && b.UserId == userId).ExecuteDeleteAsync(cancellationToken) == 0)
             return Problems.NotFound("The ban");
         await change.AppendAsync(new BanRemoved(id, userId), cancellationToken);
+        audit.Record(id, AuditActions.MemberBanRemove, userId);
         await change.CommitAsync(cancellationToken);
         return TypedResults.NoContent();
     }

@@ -50,6 +50,9 @@ public sealed class Member
     /// <summary>Joined through a temporary invite: removed when their last session ends (Discord's "temporary membership").</summary>
     public bool Temporary { get; set; }
 
+    /// <summary>Timed out (Discord's "communication disabled") until then: cannot send, react or join voice. In the past means not timed out.</summary>
+    public DateTimeOffset? TimedOutUntil { get; set; }
+
     public List<MemberRole> Roles { get; set; } = [];
 }
 

@@ -41,14 +41,23 @@ public sealed record MemberResponse(
     string? Nickname,
     IReadOnlyList<Snowflake> Roles,
     DateTimeOffset JoinedAt,
-    bool Temporary);
+    bool Temporary,
+    DateTimeOffset? TimedOutUntil = null);
 
 /// <summary>Null or "" clears the nickname.</summary>
 public sealed record UpdateMemberRequest(
     [property: StringLength(Member.NicknameMaxLength)] string? Nickname);
 
+/// <summary>
+/// The reason may also come in the X-Audit-Log-Reason header (this field wins). DeleteMessageSeconds removes what the
+/// user wrote in the server's channels in that many seconds before the ban (0 to 7 days; the client offers an hour, a day and 7 days).
+/// </summary>
 public sealed record BanRequest(
-    [property: StringLength(Ban.ReasonMaxLength)] string? Reason);
+    [property: StringLength(Ban.ReasonMaxLength)] string? Reason,
+    [property: Range(0, BanEndpoints.MaxDeleteMessageSeconds)] int DeleteMessageSeconds = 0);
+
+/// <summary>Times a member out until then (at most <see cref="TimeoutEndpoints.MaxDuration"/> ahead); the reason travels in X-Audit-Log-Reason.</summary>
+public sealed record TimeoutRequest([property: Required] DateTimeOffset? Until);
 
 public sealed record BanResponse(Snowflake UserId, string Username, string? Reason, Snowflake BannedById, DateTimeOffset CreatedAt);
 

@@ -25,15 +25,24 @@ public sealed record ServerJoined(Snowflake UserId, ServerResponse Data) : IUser
     public static string Type => "ServerJoined";
 }
 
-/// <summary>Your membership ended; the reason is left, kicked, banned or deleted (the server was).</summary>
-public sealed record ServerRemoved(Snowflake UserId, Snowflake ServerId, string Reason) : IUserEvent<ServerRemovedData>, IChangesMemberships
+/// <summary>
+/// Your membership ended; the reason is left, kicked, banned, temporary or deleted (the server was). It names the server
+/// (you can no longer load it) and, for a kick or ban, the moderator's reason if they gave one, so the client can say
+/// "You were removed from …" rather than "not found".
+/// </summary>
+public sealed record ServerRemoved(Snowflake UserId, Snowflake ServerId, string Reason, string? ServerName = null, string? ModeratorReason = null)
+    : IUserEvent<ServerRemovedData>, IChangesMemberships
 {
     public static string Type => "ServerRemoved";
 
-    public ServerRemovedData Data => new(ServerId, Reason);
+    public ServerRemovedData Data => new(ServerId, Reason, ServerName, ModeratorReason);
 }
 
-public sealed record ServerRemovedData(Snowflake ServerId, string Reason);
+public sealed record ServerRemovedData(
+    Snowflake ServerId,
+    string Reason,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ServerName,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ModeratorReason);
 
 public sealed record MemberJoined(Snowflake ServerId, MemberResponse Data) : IServerEvent<MemberResponse>
 {

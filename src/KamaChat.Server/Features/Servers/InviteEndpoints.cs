@@ -1,6 +1,7 @@
 using KamaChat.Server.Features.Account;
 using System.Security.Cryptography;
 using KamaChat.Server.Data;
+using KamaChat.Server.Features.Audit;
 using KamaChat.Server.Features.Auth;
 using KamaChat.Server.Features.Events;
 using KamaChat.Server.Features.Permissions;
@@ -37,7 +38,7 @@ public static class InviteEndpoints
     }
 
     private static async Task<Created<InviteResponse>> CreateAsync(
-        ServerAccess access, CreateInviteRequest request, CurrentUser user, KamaDbContext db, EventLog events, TimeProvider time,
+        ServerAccess access, CreateInviteRequest request, CurrentUser user, KamaDbContext db, EventLog events, AuditLog audit, TimeProvider time,
         CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
@@ -53,6 +54,8 @@ public static class InviteEndpoints
         };
         await using var change = await events.BeginAsync(cancellationToken);
         db.Invites.Add(invite);
+        // The code is the invite's key, which a snapshot leaves out: it is what the entry is about.
+        audit.Record(access.ServerId, AuditActions.InviteCreate, targetId: null, [AuditLog.Change("code", null, invite.Code), .. audit.ChangesOf(invite)]);
         var response = ToResponse(invite);
         // Only the creator hears of the code: other members may not be allowed to hand out invites.
         await change.AppendAsync(new InviteCreated(user.Id, response), cancellationToken);
@@ -68,7 +71,7 @@ public static class InviteEndpoints
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> RevokeAsync(
-        string code, CurrentUser user, KamaDbContext db, PermissionService permissions, EventLog events, TimeProvider time,
+        string code, CurrentUser user, KamaDbContext db, PermissionService permissions, EventLog events, AuditLog audit, TimeProvider time,
         CancellationToken cancellationToken)
     {
         var invite = await db.Invites.AsNoTracking().SingleOrDefaultAsync(i => i.Code == code && i.RevokedAt == null, cancellationToken);
@@ -84,6 +87,8 @@ public static class InviteEndpoints
         if (await db.Invites.Where(i => i.Code == code && i.RevokedAt == null)
                 .ExecuteUpdateAsync(s => s.SetProperty(i => i.RevokedAt, now), cancellationToken) == 0)
             return Problems.NotFound("The invite");
+        audit.Record(invite.ServerId, AuditActions.InviteDelete, targetId: null,
+            [AuditLog.Change("code", code, null), AuditLog.Change("uses", invite.Uses, null), AuditLog.Change("creatorId", invite.CreatorId, null)]);
         await change.AppendAsync(new InviteDeleted(invite.ServerId, code), cancellationToken);
         await change.CommitAsync(cancellationToken);
         return TypedResults.NoContent();

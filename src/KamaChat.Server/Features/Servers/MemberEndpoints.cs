@@ -1,6 +1,7 @@
 using KamaChat.Server.Features.Channels;
 using System.ComponentModel.DataAnnotations;
 using KamaChat.Server.Data;
+using KamaChat.Server.Features.Audit;
 using KamaChat.Server.Features.Auth;
 using KamaChat.Server.Features.Events;
 using KamaChat.Server.Features.Permissions;
@@ -52,13 +53,14 @@ public static class MemberEndpoints
             return Problems.Conflict("owner_cannot_leave", "The owner cannot leave the server: transfer it or delete it.");
 
         await using var change = await events.BeginAsync(cancellationToken);
-        await RemoveAsync(db, change, access.ServerId, user.Id, "left", cancellationToken);
+        await RemoveAsync(db, change, access.ServerId, user.Id, "left", null, cancellationToken);
         await change.CommitAsync(cancellationToken);
         return TypedResults.NoContent();
     }
 
+    /// <summary>The reason (X-Audit-Log-Reason) goes to the audit log and to the kicked member's notice.</summary>
     private static async Task<Results<NoContent, ProblemHttpResult>> KickAsync(
-        ServerAccess access, Snowflake userId, KamaDbContext db, EventLog events, CancellationToken cancellationToken)
+        ServerAccess access, Snowflake userId, KamaDbContext db, EventLog events, AuditLog audit, CancellationToken cancellationToken)
     {
         var id = access.ServerId;
         if (!await db.Members.AnyAsync(m => m.ServerId == id && m.UserId == userId, cancellationToken))
@@ -68,18 +70,20 @@ public static class MemberEndpoints
             return ServerProblems.RoleHierarchy();
 
         await using var change = await events.BeginAsync(cancellationToken);
-        await RemoveAsync(db, change, id, userId, "kicked", cancellationToken);
+        await RemoveAsync(db, change, id, userId, "kicked", audit.Reason, cancellationToken);
+        audit.Record(id, AuditActions.MemberKick, userId);
         await change.CommitAsync(cancellationToken);
         return TypedResults.NoContent();
     }
 
     private static Task<Results<Ok<MemberResponse>, ValidationProblem, ProblemHttpResult>> UpdateMeAsync(
-        ServerAccess access, UpdateMemberRequest request, CurrentUser user, KamaDbContext db, EventLog events, CancellationToken cancellationToken) =>
-        UpdateAsync(access, user.Id, request, user, db, events, cancellationToken);
+        ServerAccess access, UpdateMemberRequest request, CurrentUser user, KamaDbContext db, EventLog events, AuditLog audit,
+        CancellationToken cancellationToken) =>
+        UpdateAsync(access, user.Id, request, user, db, events, audit, cancellationToken);
 
     private static async Task<Results<Ok<MemberResponse>, ValidationProblem, ProblemHttpResult>> UpdateAsync(
         ServerAccess access, Snowflake userId, UpdateMemberRequest request, CurrentUser user, KamaDbContext db, EventLog events,
-        CancellationToken cancellationToken)
+        AuditLog audit, CancellationToken cancellationToken)
     {
         var id = access.ServerId;
         if (userId == user.Id)
@@ -102,6 +106,8 @@ public static class MemberEndpoints
         if (member is null)
             return Problems.NotFound("The member");
         member.Nickname = request.Nickname is null ? null : RequestText.Cleared(request.Nickname);
+        if (audit.ChangesOf(member) is { Count: > 0 } changes)
+            audit.Record(id, AuditActions.MemberUpdate, userId, changes);
         await db.SaveChangesAsync(cancellationToken);
         var response = (await LoadAsync(db, id, userId, cancellationToken))!;
         await change.AppendAsync(new MemberUpdated(id, response), cancellationToken);
@@ -109,9 +115,12 @@ public static class MemberEndpoints
         return TypedResults.Ok(response);
     }
 
-    /// <summary>Ends a membership (leave, kick or ban) inside the caller's change, with its events.</summary>
+    /// <summary>
+    /// Ends a membership (leave, kick or ban) inside the caller's change, with its events. The removed user's event names
+    /// the server and carries the moderator's reason, since they can no longer load either.
+    /// </summary>
     internal static async Task<bool> RemoveAsync(KamaDbContext db, EventTransaction change, Snowflake serverId, Snowflake userId, string reason,
-        CancellationToken cancellationToken)
+        string? moderatorReason, CancellationToken cancellationToken)
     {
         // Member roles go with the member row (cascade).
         var removed = await db.Members.Where(m => m.ServerId == serverId && m.UserId == userId).ExecuteDeleteAsync(cancellationToken);
@@ -122,7 +131,8 @@ public static class MemberEndpoints
             .Where(o => o.TargetType == OverwriteTarget.Member && o.TargetId == userId && db.Channels.Any(c => c.Id == o.ChannelId && c.ServerId == serverId))
             .ExecuteDeleteAsync(cancellationToken);
         await change.AppendAsync(new MemberLeft(serverId, userId, reason), cancellationToken);
-        await change.AppendAsync(new ServerRemoved(userId, serverId, reason), cancellationToken);
+        var serverName = await db.Servers.Where(s => s.Id == serverId).Select(s => s.Name).SingleAsync(cancellationToken);
+        await change.AppendAsync(new ServerRemoved(userId, serverId, reason, serverName, moderatorReason), cancellationToken);
         return true;
     }
 
@@ -131,12 +141,12 @@ public static class MemberEndpoints
             .SingleOrDefaultAsync(cancellationToken) is { } row ? ToResponse(row) : null;
 
     private static MemberResponse ToResponse(MemberRow m) =>
-        new(m.ServerId, m.UserId, m.Username, m.DisplayName, m.AvatarUrl, m.Nickname, m.Roles, m.JoinedAt, m.Temporary);
+        new(m.ServerId, m.UserId, m.Username, m.DisplayName, m.AvatarUrl, m.Nickname, m.Roles, m.JoinedAt, m.Temporary, m.TimedOutUntil);
 
     private static IQueryable<MemberRow> Project(IQueryable<Member> members) =>
         members.Select(m => new MemberRow(m.UserId, m.ServerId, m.User.UserName!, m.User.DisplayName, m.User.AvatarUrl, m.Nickname,
-                m.Roles.Select(r => r.RoleId).ToList(), m.JoinedAt, m.Temporary));
+                m.Roles.Select(r => r.RoleId).ToList(), m.JoinedAt, m.Temporary, m.TimedOutUntil));
 
     private sealed record MemberRow(Snowflake UserId, Snowflake ServerId, string Username, string? DisplayName, string? AvatarUrl, string? Nickname,
-        List<Snowflake> Roles, DateTimeOffset JoinedAt, bool Temporary);
+        List<Snowflake> Roles, DateTimeOffset JoinedAt, bool Temporary, DateTimeOffset? TimedOutUntil);
 }

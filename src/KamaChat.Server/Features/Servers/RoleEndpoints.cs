@@ -1,4 +1,5 @@
 using KamaChat.Server.Data;
+using KamaChat.Server.Features.Audit;
 using KamaChat.Server.Features.Channels;
 using KamaChat.Server.Features.Events;
 using KamaChat.Server.Features.Permissions;
@@ -36,7 +37,8 @@ public static class RoleEndpoints
     }
 
     private static async Task<Results<Created<RoleResponse>, ValidationProblem, ProblemHttpResult>> CreateAsync(
-        ServerAccess access, CreateRoleRequest request, KamaDbContext db, EventLog events, SnowflakeGenerator ids, CancellationToken cancellationToken)
+        ServerAccess access, CreateRoleRequest request, KamaDbContext db, EventLog events, AuditLog audit, SnowflakeGenerator ids,
+        CancellationToken cancellationToken)
     {
         var name = request.Name.Trim();
         if (name.Length == 0)
@@ -57,6 +59,7 @@ public static class RoleEndpoints
             other.Position++;
         var role = new Role { Id = ids.NextId(), ServerId = id, Name = name, Permissions = granted, Color = request.Color, Position = 1, Mentionable = request.Mentionable };
         db.Roles.Add(role);
+        audit.Record(id, AuditActions.RoleCreate, role.Id, audit.ChangesOf(role));
         foreach (var other in shifted)
             await change.AppendAsync(new RoleUpdated(id, ToResponse(other)), cancellationToken);
         await change.AppendAsync(new RoleCreated(id, ToResponse(role)), cancellationToken);
@@ -65,7 +68,8 @@ public static class RoleEndpoints
     }
 
     private static async Task<Results<Ok<RoleResponse>, ValidationProblem, ProblemHttpResult>> UpdateAsync(
-        ServerAccess access, Snowflake roleId, UpdateRoleRequest request, KamaDbContext db, EventLog events, CancellationToken cancellationToken)
+        ServerAccess access, Snowflake roleId, UpdateRoleRequest request, KamaDbContext db, EventLog events, AuditLog audit,
+        CancellationToken cancellationToken)
     {
         if (request.Name is not null && request.Name.Trim().Length == 0)
             return Problems.Validation("name", "The name must not be blank.");
@@ -93,13 +97,15 @@ public static class RoleEndpoints
             role.Color = color;
         if (request.Mentionable is { } mentionable)
             role.Mentionable = mentionable;
+        if (audit.ChangesOf(role) is { Count: > 0 } changes)
+            audit.Record(id, AuditActions.RoleUpdate, roleId, changes);
         await change.AppendAsync(new RoleUpdated(id, ToResponse(role)), cancellationToken);
         await change.CommitAsync(cancellationToken);
         return TypedResults.Ok(ToResponse(role));
     }
 
     private static async Task<Results<Ok<List<RoleResponse>>, ValidationProblem, ProblemHttpResult>> ReorderAsync(
-        ServerAccess access, List<PositionRequest> request, KamaDbContext db, EventLog events, CancellationToken cancellationToken)
+        ServerAccess access, List<PositionRequest> request, KamaDbContext db, EventLog events, AuditLog audit, CancellationToken cancellationToken)
     {
         if (request.Count is 0 or > 250 || request.Select(r => r.Id).Distinct().Count() != request.Count)
             return Problems.Validation("positions", "Send 1..250 roles, each once.");
@@ -126,6 +132,7 @@ public static class RoleEndpoints
             if (ordered[i].Position == i + 1)
                 continue;
             ordered[i].Position = i + 1;
+            audit.Record(id, AuditActions.RoleUpdate, ordered[i].Id, audit.ChangesOf(ordered[i]));
             await change.AppendAsync(new RoleUpdated(id, ToResponse(ordered[i])), cancellationToken);
         }
         await change.CommitAsync(cancellationToken);
@@ -134,7 +141,7 @@ public static class RoleEndpoints
     }
 
     private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> DeleteAsync(
-        ServerAccess access, Snowflake roleId, KamaDbContext db, EventLog events, CancellationToken cancellationToken)
+        ServerAccess access, Snowflake roleId, KamaDbContext db, EventLog events, AuditLog audit, CancellationToken cancellationToken)
     {
         var id = access.ServerId;
         if (roleId == id)
@@ -149,21 +156,23 @@ public static class RoleEndpoints
         // Member roles cascade; overwrites name their target without a foreign key, so they go explicitly.
         await db.PermissionOverwrites.Where(o => o.TargetType == OverwriteTarget.Role && o.TargetId == roleId).ExecuteDeleteAsync(cancellationToken);
         await db.Roles.Where(r => r.Id == roleId).ExecuteDeleteAsync(cancellationToken);
+        audit.Record(id, AuditActions.RoleDelete, roleId, audit.Snapshot(role, created: false));
         await change.AppendAsync(new RoleDeleted(id, roleId), cancellationToken);
         await change.CommitAsync(cancellationToken);
         return TypedResults.NoContent();
     }
 
     private static Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> AssignAsync(
-        ServerAccess access, Snowflake userId, Snowflake roleId, KamaDbContext db, EventLog events, CancellationToken cancellationToken) =>
-        ChangeMemberRoleAsync(access, userId, roleId, assign: true, db, events, cancellationToken);
+        ServerAccess access, Snowflake userId, Snowflake roleId, KamaDbContext db, EventLog events, AuditLog audit, CancellationToken cancellationToken) =>
+        ChangeMemberRoleAsync(access, userId, roleId, assign: true, db, events, audit, cancellationToken);
 
     private static Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> UnassignAsync(
-        ServerAccess access, Snowflake userId, Snowflake roleId, KamaDbContext db, EventLog events, CancellationToken cancellationToken) =>
-        ChangeMemberRoleAsync(access, userId, roleId, assign: false, db, events, cancellationToken);
+        ServerAccess access, Snowflake userId, Snowflake roleId, KamaDbContext db, EventLog events, AuditLog audit, CancellationToken cancellationToken) =>
+        ChangeMemberRoleAsync(access, userId, roleId, assign: false, db, events, audit, cancellationToken);
 
     private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> ChangeMemberRoleAsync(
-        ServerAccess access, Snowflake userId, Snowflake roleId, bool assign, KamaDbContext db, EventLog events, CancellationToken cancellationToken)
+        ServerAccess access, Snowflake userId, Snowflake roleId, bool assign, KamaDbContext db, EventLog events, AuditLog audit,
+        CancellationToken cancellationToken)
     {
         var id = access.ServerId;
         if (roleId == id)
@@ -184,6 +193,9 @@ public static class RoleEndpoints
             db.MemberRoles.Add(new MemberRole { ServerId = id, UserId = userId, RoleId = roleId });
         else
             await db.MemberRoles.Where(mr => mr.ServerId == id && mr.UserId == userId && mr.RoleId == roleId).ExecuteDeleteAsync(cancellationToken);
+        // Discord's $add / $remove: which role, by id and by its name then.
+        audit.Record(id, AuditActions.MemberRoleUpdate, userId,
+            [assign ? AuditLog.Change("roleAdded", null, roleId) : AuditLog.Change("roleRemoved", roleId, null), AuditLog.Change("roleName", role.Name, role.Name)]);
         await db.SaveChangesAsync(cancellationToken);
         var member = (await MemberEndpoints.LoadAsync(db, id, userId, cancellationToken))!;
         await change.AppendAsync(new MemberUpdated(id, member), cancellationToken);

@@ -1,5 +1,6 @@
 using KamaChat.Server.Features.Account;
 using KamaChat.Server.Data;
+using KamaChat.Server.Features.Audit;
 using KamaChat.Server.Features.Auth;
 using KamaChat.Server.Features.Channels;
 using KamaChat.Server.Features.Events;
@@ -73,7 +74,7 @@ public static class ServerEndpoints
     }
 
     private static async Task<Results<Ok<ServerResponse>, ValidationProblem>> UpdateAsync(
-        ServerAccess access, UpdateServerRequest request, KamaDbContext db, EventLog events, CancellationToken cancellationToken)
+        ServerAccess access, UpdateServerRequest request, KamaDbContext db, EventLog events, AuditLog audit, CancellationToken cancellationToken)
     {
         if (request.Name is not null && request.Name.Trim().Length == 0)
             return Problems.Validation("name", "The name must not be blank.");
@@ -89,6 +90,8 @@ public static class ServerEndpoints
             server.Description = RequestText.Cleared(request.Description);
         if (request.IconUrl is not null)
             server.IconUrl = RequestText.Cleared(request.IconUrl);
+        if (audit.ChangesOf(server) is { Count: > 0 } changes)
+            audit.Record(id, AuditActions.ServerUpdate, id, changes);
         var response = ToResponse(server, await db.Members.CountAsync(m => m.ServerId == id, cancellationToken));
         await change.AppendAsync(new ServerUpdated(id, response), cancellationToken);
         await change.CommitAsync(cancellationToken);
@@ -113,7 +116,7 @@ public static class ServerEndpoints
         await db.Servers.Where(s => s.Id == id).ExecuteDeleteAsync(cancellationToken);
         await change.AppendAsync(new ServerDeleted(id), cancellationToken);
         foreach (var memberId in memberIds)
-            await change.AppendAsync(new ServerRemoved(memberId, id, "deleted"), cancellationToken);
+            await change.AppendAsync(new ServerRemoved(memberId, id, "deleted", name), cancellationToken);
         await change.CommitAsync(cancellationToken);
         return TypedResults.NoContent();
     }

@@ -15,6 +15,7 @@ public static class ServerExtensions
     {
         app.MapServerEndpoints();
         app.MapMemberEndpoints();
+        app.MapTimeoutEndpoints();
         app.MapBanEndpoints();
         app.MapInviteEndpoints();
         app.MapRoleEndpoints();

@@ -22,7 +22,7 @@ public sealed class TemporaryMembership(KamaDbContext db, EventLog events)
 
         await using var change = await events.BeginAsync(cancellationToken);
         foreach (var serverId in servers)
-            await MemberEndpoints.RemoveAsync(db, change, serverId, userId, "temporary", cancellationToken);
+            await MemberEndpoints.RemoveAsync(db, change, serverId, userId, "temporary", null, cancellationToken);
         await change.CommitAsync(cancellationToken);
         return servers.Count;
     }

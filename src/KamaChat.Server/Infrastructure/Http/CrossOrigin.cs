@@ -61,7 +61,8 @@ public static class CrossOrigin
                 cors.AddDefaultPolicy(policy => policy
                     .WithOrigins([.. allowed.Value.Origins])
                     .WithMethods("GET", "POST", "PUT", "PATCH", "DELETE")
-                    .WithHeaders("authorization", "content-type", "accept")
+                    // x-audit-log-reason: a moderator's reason for the audit log (Features/Audit).
+                    .WithHeaders("authorization", "content-type", "accept", "x-audit-log-reason")
                     // The client reads Retry-After on 429 and 503 answers.
                     .WithExposedHeaders("Retry-After")
                     .SetPreflightMaxAge(TimeSpan.FromHours(1)));

@@ -2,6 +2,7 @@ import { QueryClient } from '@tanstack/react-query';
 import { describe, expect, it } from 'vitest';
 import { aMessage } from '../../test/messages';
 import { messageKeys } from '../messages/queries';
+import { serverKeys } from '../servers/queries';
 import { applyEvent, HistoryLoads } from './cache';
 import type { GatewayEvent } from './protocol';
 
@@ -39,5 +40,29 @@ describe('events during a history load', () => {
     loads.end('10', { messages: [], hasMore: false }, '1');
     applyEvent(qc, ev('MessageCreated', message('7')), hooks);
     expect(loads.end('10', { messages: [], hasMore: false }, '1').messages).toEqual([]);
+  });
+});
+
+describe('being removed from a server', () => {
+  it('drops the server and keeps why, until I join it again', () => {
+    const { qc, hooks } = setUp();
+    qc.setQueryData(serverKeys.list, [{ id: '22', name: 'Knitting', iconUrl: null, ownerId: '9', channels: [] }]);
+    const userEvent = (type: string, data: unknown): GatewayEvent => ({ ...ev(type, data), scope: 'user', scopeId: '1' });
+
+    applyEvent(
+      qc,
+      userEvent('ServerRemoved', { serverId: '22', reason: 'kicked', serverName: 'Knitting', moderatorReason: 'spoilers' }),
+      hooks,
+    );
+
+    expect(qc.getQueryData(serverKeys.list)).toEqual([]);
+    expect(qc.getQueryData<Record<string, unknown>>(serverKeys.removals)?.['22']).toEqual({
+      serverId: '22',
+      reason: 'kicked',
+      serverName: 'Knitting',
+      moderatorReason: 'spoilers',
+    });
+    applyEvent(qc, userEvent('ServerJoined', { id: '22', name: 'Knitting', iconUrl: null, ownerId: '9', memberCount: 2 }), hooks);
+    expect(qc.getQueryData<Record<string, unknown>>(serverKeys.removals)?.['22']).toBeUndefined();
   });
 });

@@ -3,6 +3,7 @@ import type { Channel, DmChannel, Member, Message, ReadState, Relationship } fro
 import { relationshipKeys, removeRelationship, upsertRelationship } from '../friends/queries';
 import { dmKeys, sortDms, upsertDm } from '../dms/queries';
 import { messageKeys } from '../messages/queries';
+import type { Removal } from '../servers/moderation';
 import { memberKeys, roleKeys, serverKeys } from '../servers/queries';
 import {
   addChannel,
@@ -148,9 +149,15 @@ export function applyEvent(qc: QueryClient, event: GatewayEvent, hooks: ApplyHoo
       patchServers(qc, (servers) => updateServer(servers, data as { id: string; name: string; iconUrl: string | null; ownerId: string }));
       return;
     case 'ServerDeleted':
-    case 'ServerRemoved':
       patchServers(qc, (servers) => removeServer(servers, (data as { serverId: string }).serverId));
       return;
+    case 'ServerRemoved': {
+      const removal = data as Removal;
+      patchServers(qc, (servers) => removeServer(servers, removal.serverId));
+      // Kept so the server's page can say "You were removed from …" instead of "not found".
+      qc.setQueryData<Record<string, Removal>>(serverKeys.removals, (old) => ({ ...old, [removal.serverId]: removal }));
+      return;
+    }
     case 'MemberJoined':
     case 'MemberUpdated': {
       const m = data as Member;
@@ -170,6 +177,11 @@ export function applyEvent(qc: QueryClient, event: GatewayEvent, hooks: ApplyHoo
       if (event.type !== 'RoleCreated') hooks.needFreshReady();
       return;
     case 'ServerJoined':
+      qc.setQueryData<Record<string, Removal>>(serverKeys.removals, (old) => {
+        if (!old) return old;
+        const { [(data as { id: string }).id]: _rejoined, ...rest } = old;
+        return rest;
+      });
       // Shown at once; the fresh Ready brings its channels and our permissions there.
       patchServers(qc, (servers) =>
         addJoinedServer(servers, data as { id: string; name: string; iconUrl: string | null; ownerId: string }),

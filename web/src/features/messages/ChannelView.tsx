@@ -48,6 +48,7 @@ export function ChannelView({
   roleOf,
   channelOf,
   myRoleIds = NO_ROLES,
+  timedOutUntil,
 }: {
   channelId: string;
   /** A message to open the history at (a link or a notification to it). */
@@ -59,6 +60,8 @@ export function ChannelView({
   canPin: boolean;
   /** My roles in the server, for highlighting messages that mention them. */
   myRoleIds?: ReadonlySet<string>;
+  /** My timeout in this channel's server: the composer stays closed until it ends. */
+  timedOutUntil?: string | null | undefined;
 } & Pick<MentionNames, 'roleOf' | 'channelOf'>) {
   const { data: me } = useMe();
   const [editingId, setEditingId] = useState<string | null>(null);
@@ -195,6 +198,7 @@ export function ChannelView({
         onEditLast={editLast}
         members={members}
         tray={tray}
+        timedOutUntil={timedOutUntil}
       />
     </div>
   );

@@ -3,6 +3,8 @@ import type { Me, Message } from '../../api/types';
 import { AttachmentTray } from '../attachments/AttachmentTray';
 import type { UploadTray } from '../attachments/queries';
 import { useGateway } from '../gateway/context';
+import { formatEnd } from '../servers/moderation';
+import { useTimeoutEnd } from '../servers/useTimeoutEnd';
 import { displayName } from '../users/displayName';
 import { LengthCounter, lengthProblem, nearLengthLimit, useAutoGrow } from './messageLength';
 import { newNonce, replyPreview, useSendQueue } from './queries';
@@ -25,6 +27,7 @@ export function Composer({
   onEditLast,
   members,
   tray,
+  timedOutUntil,
 }: {
   channelId: string;
   label: string;
@@ -35,8 +38,11 @@ export function Composer({
   members: Mentionable[];
   /** Files to send with the message (shared with the channel, where files can be dropped). */
   tray: UploadTray;
+  /** My timeout in this channel's server, if any: the composer is closed until it ends. */
+  timedOutUntil?: string | null | undefined;
 }) {
   const gateway = useGateway();
+  const timeoutEnd = useTimeoutEnd(timedOutUntil);
   const sends = useSendQueue();
   const [text, setText] = useState(() => drafts.get(channelId) ?? '');
   const [caret, setCaret] = useState(0);
@@ -133,6 +139,24 @@ export function Composer({
       onCancelReply();
     }
   };
+
+  if (timeoutEnd) {
+    const notice = `You are timed out until ${formatEnd(timeoutEnd, new Date())}`;
+    return (
+      <div className="px-4 pb-4">
+        <p role="status" className="mb-1 text-sm text-amber-800 dark:text-amber-300">
+          {notice}. You can read, but not send messages or react.
+        </p>
+        <textarea
+          aria-label={label}
+          disabled
+          placeholder={notice}
+          rows={1}
+          className="w-full cursor-not-allowed resize-none rounded-md bg-zinc-100 px-4 py-2.5 text-[15px] opacity-70 placeholder:text-zinc-600 dark:bg-[#383a40] dark:placeholder:text-zinc-300"
+        />
+      </div>
+    );
+  }
 
   return (
     <div className="px-4 pb-4">

@@ -10,17 +10,47 @@ import { useConnectionStale } from '../gateway/GatewayProvider';
 import { displayName } from '../users/displayName';
 import { ProfileCard } from '../users/ProfileCard';
 import { has, P } from './permissions';
-import { useBanMemberMutation, useKickMemberMutation } from './queries';
+import { formatEnd } from './moderation';
+import { ModerationDialog, type ModerationAction } from './ModerationDialogs';
+import { useTimeoutMemberMutation } from './queries';
+import { useTimeoutEnd } from './useTimeoutEnd';
+
+function TimeoutBadge({ timedOutUntil }: { timedOutUntil: string | null | undefined }) {
+  const end = useTimeoutEnd(timedOutUntil);
+  return end ? (
+    <span className="ml-auto text-xs text-zinc-600 dark:text-zinc-400">timed out until {formatEnd(end, new Date())}</span>
+  ) : null;
+}
+
+/** Times out, or lifts the timeout while it lasts. */
+function TimeoutButton({
+  timedOutUntil,
+  onTimeout,
+  onLift,
+}: {
+  timedOutUntil: string | null | undefined;
+  onTimeout: () => void;
+  onLift: () => void;
+}) {
+  const end = useTimeoutEnd(timedOutUntil);
+  return (
+    <button type="button" className="rounded bg-zinc-300 px-2 py-0.5 text-xs dark:bg-zinc-700" onClick={end ? onLift : onTimeout}>
+      {end ? 'Remove timeout' : 'Timeout'}
+    </button>
+  );
+}
 
 /** The server's members with presence; moderators can kick or ban from here. */
 export function MemberList({
   serverId,
+  serverName,
   members,
   ownerId,
   myId,
   permissions,
 }: {
   serverId: string;
+  serverName: string;
   members: Member[];
   ownerId: string;
   myId: string | undefined;
@@ -29,14 +59,17 @@ export function MemberList({
   const presences = usePresences();
   const stale = useConnectionStale();
   const openDm = useOpenDmMutation();
-  const kick = useKickMemberMutation(serverId);
-  const ban = useBanMemberMutation(serverId);
+  const lift = useTimeoutMemberMutation(serverId);
   const [open, setOpen] = useState<string | null>(null);
+  const [moderating, setModerating] = useState<{ action: ModerationAction; member: Member } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const navigate = useNavigate();
   const online = (m: Member) => (presences[m.userId] ?? 'offline') !== 'offline';
   const sorted = [...members].sort((a, b) => Number(online(b)) - Number(online(a)) || displayName(a).localeCompare(displayName(b)));
-  const report = { onSuccess: () => setOpen(null), onError: (e: unknown) => setError(errorMessage(e)) };
+  const moderate = (action: ModerationAction, member: Member) => {
+    setError(null);
+    setModerating({ action, member });
+  };
   return (
     <aside aria-label="Members" className="hidden w-60 shrink-0 overflow-y-auto bg-side p-2 lg:block dark:bg-side-dark">
       <h2 className="px-2 pb-1 text-xs font-bold uppercase tracking-wide text-zinc-600 dark:text-zinc-400">Members — {members.length}</h2>
@@ -64,6 +97,7 @@ export function MemberList({
                   👑
                 </span>
               )}
+              <TimeoutBadge timedOutUntil={m.timedOutUntil} />
             </button>
             {open === m.userId && (
               <ProfileCard userId={m.userId} onClose={() => setOpen(null)} className="my-1 w-full">
@@ -81,11 +115,20 @@ export function MemberList({
                     >
                       Message
                     </button>
+                    {has(permissions, P.MODERATE_MEMBERS) && m.userId !== ownerId && (
+                      <TimeoutButton
+                        timedOutUntil={m.timedOutUntil}
+                        onTimeout={() => moderate('timeout', m)}
+                        onLift={() =>
+                          lift.mutate({ userId: m.userId, until: null, reason: '' }, { onError: (e) => setError(errorMessage(e)) })
+                        }
+                      />
+                    )}
                     {has(permissions, P.KICK_MEMBERS) && m.userId !== ownerId && (
                       <button
                         type="button"
                         className="rounded bg-zinc-300 px-2 py-0.5 text-xs dark:bg-zinc-700"
-                        onClick={() => kick.mutate(m.userId, report)}
+                        onClick={() => moderate('kick', m)}
                       >
                         Kick
                       </button>
@@ -94,7 +137,7 @@ export function MemberList({
                       <button
                         type="button"
                         className="rounded bg-red-700 px-2 py-0.5 text-xs text-white"
-                        onClick={() => ban.mutate(m.userId, report)}
+                        onClick={() => moderate('ban', m)}
                       >
                         Ban
                       </button>
@@ -106,6 +149,19 @@ export function MemberList({
           </li>
         ))}
       </ul>
+      {moderating && (
+        <ModerationDialog
+          action={moderating.action}
+          serverId={serverId}
+          serverName={serverName}
+          userId={moderating.member.userId}
+          name={displayName(moderating.member)}
+          onClose={() => {
+            setModerating(null);
+            setOpen(null);
+          }}
+        />
+      )}
     </aside>
   );
 }

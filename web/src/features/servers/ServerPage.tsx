@@ -19,7 +19,8 @@ import { PinnedMessages } from '../messages/PinnedMessages';
 import { MemberList } from './MemberList';
 import { has, P, serverPermissions } from './permissions';
 import { useServerMentionNames } from './mentionNames';
-import { useLeaveServerMutation, useMembers, useServers } from './queries';
+import { removalNotice } from './moderation';
+import { useLeaveServerMutation, useMembers, useRemoval, useServers } from './queries';
 
 function ChannelLink({ serverId, channel, readStates }: { serverId: string; channel: ReadyChannel; readStates: ReadStates }) {
   if (channel.type === 'voice') return <VoiceChannelEntry serverId={serverId} channel={channel} />;
@@ -117,6 +118,7 @@ export default function ServerPage() {
   const { data: me } = useMe();
   const readStates = useReadStates();
   const server = servers.find((s) => s.id === serverId);
+  const removal = useRemoval(serverId);
   const channel = server?.channels.find((c) => c.id === channelId);
   const { data: members = [] } = useMembers(server ? serverId : undefined);
   const mentionable = useMemo(() => members.map((m) => ({ id: m.userId, username: m.username, name: displayName(m) })), [members]);
@@ -145,10 +147,11 @@ export default function ServerPage() {
     );
   }
   if (!server) {
+    const notice = removal && removalNotice(removal);
     return (
       <main id="main" className="flex flex-1 flex-col items-center justify-center gap-2 p-8 text-center">
-        <h1 className="text-xl font-semibold">Server not found</h1>
-        <p className="text-sm text-zinc-600 dark:text-zinc-400">You may not be a member of this server.</p>
+        <h1 className="text-xl font-semibold">{notice ? notice.title : 'Server not found'}</h1>
+        <p className="text-sm text-zinc-600 dark:text-zinc-400">{notice ? notice.detail : 'You may not be a member of this server.'}</p>
         <Link to="/" className="text-blue-700 underline dark:text-sky-400">
           Go home
         </Link>
@@ -158,7 +161,11 @@ export default function ServerPage() {
   const firstText = server.channels.filter((c) => c.type === 'text').sort((a, b) => a.position - b.position)[0];
   if (!channelId && firstText) return <Navigate to={`/servers/${serverId}/channels/${firstText.id}`} replace />;
   const canPin = !!channel && (has(channel.permissions, P.PIN_MESSAGES) || has(channel.permissions, P.MANAGE_MESSAGES));
-  const canManage = has(permissions, P.MANAGE_SERVER) || has(permissions, P.MANAGE_CHANNELS) || has(permissions, P.MANAGE_ROLES);
+  const canManage =
+    has(permissions, P.MANAGE_SERVER) ||
+    has(permissions, P.MANAGE_CHANNELS) ||
+    has(permissions, P.MANAGE_ROLES) ||
+    has(permissions, P.VIEW_AUDIT_LOG);
 
   return (
     <>
@@ -209,6 +216,7 @@ export default function ServerPage() {
             myRoleIds={myRoleIds}
             canManage={has(channel.permissions, P.MANAGE_MESSAGES)}
             canPin={canPin}
+            timedOutUntil={members.find((m) => m.userId === me?.id)?.timedOutUntil}
             header={
               <div className="px-4 pt-8 pb-2">
                 <h2 className="text-2xl font-bold">Welcome to #{channel.name}!</h2>
@@ -223,7 +231,14 @@ export default function ServerPage() {
         )}
       </main>
       {search.panel || (
-        <MemberList serverId={serverId} members={members} ownerId={server.ownerId} myId={me?.id} permissions={permissions} />
+        <MemberList
+          serverId={serverId}
+          serverName={server.name}
+          members={members}
+          ownerId={server.ownerId}
+          myId={me?.id}
+          permissions={permissions}
+        />
       )}
     </>
   );

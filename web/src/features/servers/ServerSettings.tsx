@@ -6,6 +6,7 @@ import { usePageTitle } from '../../ui/usePageTitle';
 import { useMe } from '../auth/queries';
 import type { ReadyChannel } from '../gateway/protocol';
 import { displayName } from '../users/displayName';
+import { AuditLogSection } from './AuditLogSection';
 import { has, P, serverPermissions } from './permissions';
 import {
   useAssignRoleMutation,
@@ -26,6 +27,8 @@ const PERMISSIONS: [string, bigint][] = [
   ['Manage roles', P.MANAGE_ROLES],
   ['Kick members', P.KICK_MEMBERS],
   ['Ban members', P.BAN_MEMBERS],
+  ['Time out members', P.MODERATE_MEMBERS],
+  ['View audit log', P.VIEW_AUDIT_LOG],
   ['Create invite', P.CREATE_INVITE],
   ['View channels', P.VIEW_CHANNEL],
   ['Send messages', P.SEND_MESSAGES],
@@ -300,6 +303,7 @@ export default function ServerSettings() {
         {has(perms, P.CREATE_INVITE) && <Invites serverId={serverId} />}
         {has(perms, P.MANAGE_CHANNELS) && <Channels serverId={serverId} channels={server.channels} />}
         {has(perms, P.MANAGE_ROLES) && <Roles serverId={serverId} />}
+        {has(perms, P.VIEW_AUDIT_LOG) && <AuditLogSection serverId={serverId} className={section} />}
       </div>
     </main>
   );

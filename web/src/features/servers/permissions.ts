@@ -14,6 +14,8 @@ export const P = {
   MANAGE_ROLES: 1n << 28n,
   PIN_MESSAGES: 1n << 29n,
   ADD_REACTIONS: 1n << 6n,
+  VIEW_AUDIT_LOG: 1n << 7n,
+  MODERATE_MEMBERS: 1n << 40n,
 };
 
 export function has(permissions: string | undefined, bit: bigint) {

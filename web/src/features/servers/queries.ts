@@ -1,6 +1,7 @@
 import { useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '../../api/client';
 import type { Member } from '../../api/types';
+import { reasonHeaders, type Removal } from './moderation';
 import { useCached, useGateway } from '../gateway/context';
 import type { ReadyServer } from '../gateway/protocol';
 import { addChannel, removeChannel, removeServer, updateChannel } from './serverList';
@@ -10,6 +11,8 @@ export const serverKeys = {
   list: ['gateway', 'servers'] as const,
   /** My servers as the REST API lists them, for pages that do not need the gateway's live list. */
   joined: ['users', '@me', 'servers'] as const,
+  /** Why I am no longer in a server I was in (kicked or banned), by server id, from ServerRemoved events. */
+  removals: ['gateway', 'removals'] as const,
 };
 export const memberKeys = {
   list: (serverId: string) => ['members', serverId] as const,
@@ -17,12 +20,21 @@ export const memberKeys = {
 export const roleKeys = {
   list: (serverId: string) => ['roles', serverId] as const,
 };
+export const auditKeys = {
+  list: (serverId: string, filters: AuditFilters) => ['audit-log', serverId, filters] as const,
+  all: (serverId: string) => ['audit-log', serverId] as const,
+};
 export const inviteKeys = {
   preview: (code: string) => ['invite', code] as const,
 };
 
 export function useServers() {
   return useCached<ReadyServer[]>(serverKeys.list, []);
+}
+
+/** How my membership of a server ended, when the gateway told us during this session. */
+export function useRemoval(serverId: string): Removal | undefined {
+  return useCached<Record<string, Removal>>(serverKeys.removals, {})[serverId];
 }
 
 export function useJoinedServers() {
@@ -142,26 +154,83 @@ export function useMembers(serverId: string | undefined) {
 const dropMember = (qc: QueryClient, serverId: string, userId: string) =>
   qc.setQueryData<Member[]>(memberKeys.list(serverId), (old) => old?.filter((m) => m.userId !== userId));
 
+/** Kicks with an optional reason (the audit log keeps it, and the kicked member is told it). */
 export function useKickMemberMutation(serverId: string) {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (userId: string) =>
-      unwrap(api.DELETE('/api/v1/servers/{id}/members/{userId}', { params: { path: { id: serverId, userId } } })),
-    onSuccess: (_result, userId) => dropMember(qc, serverId, userId),
+    mutationFn: ({ userId, reason }: { userId: string; reason: string }) =>
+      unwrap(
+        api.DELETE('/api/v1/servers/{id}/members/{userId}', {
+          params: { path: { id: serverId, userId } },
+          headers: reasonHeaders(reason),
+        }),
+      ),
+    onSuccess: (_result, { userId }) => {
+      dropMember(qc, serverId, userId);
+      void qc.invalidateQueries({ queryKey: auditKeys.all(serverId) });
+    },
   });
 }
 
+/** Bans with an optional reason, removing the user's messages of the last `deleteMessageSeconds` too. */
 export function useBanMemberMutation(serverId: string) {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (userId: string) =>
+    mutationFn: ({ userId, reason, deleteMessageSeconds }: { userId: string; reason: string; deleteMessageSeconds: number }) =>
       unwrap(
         api.PUT('/api/v1/servers/{id}/bans/{userId}', {
           params: { path: { id: serverId, userId } },
-          body: { reason: null },
+          body: { reason: reason.trim() || null, deleteMessageSeconds },
         }),
       ),
-    onSuccess: (_result, userId) => dropMember(qc, serverId, userId),
+    onSuccess: (_result, { userId }) => {
+      dropMember(qc, serverId, userId);
+      void qc.invalidateQueries({ queryKey: auditKeys.all(serverId) });
+    },
+  });
+}
+
+/** Times a member out until `until` (null lifts it); the member list follows from the response and the MemberUpdated event. */
+export function useTimeoutMemberMutation(serverId: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: ({ userId, until, reason }: { userId: string; until: string | null; reason: string }) => {
+      const path = { params: { path: { id: serverId, userId } }, headers: reasonHeaders(reason) };
+      return unwrap(
+        until
+          ? api.PUT('/api/v1/servers/{id}/members/{userId}/timeout', { ...path, body: { until } })
+          : api.DELETE('/api/v1/servers/{id}/members/{userId}/timeout', path),
+      );
+    },
+    onSuccess: (member) => {
+      qc.setQueryData<Member[]>(memberKeys.list(serverId), (old) => old?.map((m) => (m.userId === member.userId ? member : m)));
+      void qc.invalidateQueries({ queryKey: auditKeys.all(serverId) });
+    },
+  });
+}
+
+export interface AuditFilters {
+  userId?: string | undefined;
+  action?: string | undefined;
+}
+
+/** The newest 100 audit log entries matching the filters (the server pages further back with `before`). */
+export function useAuditLog(serverId: string, filters: AuditFilters) {
+  return useQuery({
+    queryKey: auditKeys.list(serverId, filters),
+    queryFn: () =>
+      unwrap(
+        api.GET('/api/v1/servers/{id}/audit-log', {
+          params: {
+            path: { id: serverId },
+            query: {
+              limit: 100,
+              ...(filters.userId ? { userId: filters.userId } : {}),
+              ...(filters.action ? { action: filters.action } : {}),
+            },
+          },
+        }),
+      ),
   });
 }
 

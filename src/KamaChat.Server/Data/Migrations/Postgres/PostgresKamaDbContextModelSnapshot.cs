@@ -105,6 +105,45 @@ namespace KamaChat.Server.Data.Migrations.Postgres
                     b.ToTable("attachments", (string)null);
                 });
 
+            modelBuilder.Entity("KamaChat.Server.Features.Audit.AuditLogEntry", b =>
+                {
+                    b.Property<long>("Id")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<long>("ActorId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Changes")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(512)
+                        .HasColumnType("character varying(512)");
+
+                    b.Property<long>("ServerId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("TargetId")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CreatedAt");
+
+                    b.HasIndex("ServerId", "Id");
+
+                    b.ToTable("audit_log", (string)null);
+                });
+
             modelBuilder.Entity("KamaChat.Server.Features.Auth.RefreshToken", b =>
                 {
                     b.Property<long>("Id")
@@ -666,6 +705,9 @@ namespace KamaChat.Server.Data.Migrations.Postgres
                     b.Property<bool>("Temporary")
                         .HasColumnType("boolean");
 
+                    b.Property<DateTimeOffset?>("TimedOutUntil")
+                        .HasColumnType("timestamp with time zone");
+
                     b.HasKey("ServerId", "UserId");
 
                     b.HasIndex("UserId");
@@ -923,6 +965,15 @@ namespace KamaChat.Server.Data.Migrations.Postgres
                         .WithMany("Attachments")
                         .HasForeignKey("MessageId")
                         .OnDelete(DeleteBehavior.Cascade);
+                });
+
+            modelBuilder.Entity("KamaChat.Server.Features.Audit.AuditLogEntry", b =>
+                {
+                    b.HasOne("KamaChat.Server.Features.Servers.ChatServer", null)
+                        .WithMany()
+                        .HasForeignKey("ServerId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("KamaChat.Server.Features.Auth.RefreshToken", b =>

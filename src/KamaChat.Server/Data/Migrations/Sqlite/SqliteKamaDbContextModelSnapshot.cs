@@ -99,6 +99,45 @@ namespace KamaChat.Server.Data.Migrations.Sqlite
                     b.ToTable("attachments", (string)null);
                 });
 
+            modelBuilder.Entity("KamaChat.Server.Features.Audit.AuditLogEntry", b =>
+                {
+                    b.Property<long>("Id")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ActorId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Changes")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(512)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ServerId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("TargetId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CreatedAt");
+
+                    b.HasIndex("ServerId", "Id");
+
+                    b.ToTable("audit_log", (string)null);
+                });
+
             modelBuilder.Entity("KamaChat.Server.Features.Auth.RefreshToken", b =>
                 {
                     b.Property<long>("Id")
@@ -660,6 +699,9 @@ namespace KamaChat.Server.Data.Migrations.Sqlite
                     b.Property<bool>("Temporary")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("TimedOutUntil")
+                        .HasColumnType("INTEGER");
+
                     b.HasKey("ServerId", "UserId");
 
                     b.HasIndex("UserId");
@@ -913,6 +955,15 @@ namespace KamaChat.Server.Data.Migrations.Sqlite
                         .WithMany("Attachments")
                         .HasForeignKey("MessageId")
                         .OnDelete(DeleteBehavior.Cascade);
+                });
+
+            modelBuilder.Entity("KamaChat.Server.Features.Audit.AuditLogEntry", b =>
+                {
+                    b.HasOne("KamaChat.Server.Features.Servers.ChatServer", null)
+                        .WithMany()
+                        .HasForeignKey("ServerId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("KamaChat.Server.Features.Auth.RefreshToken", b =>

@@ -1,0 +1,92 @@
+import { ApiUser, composer, logInAs, messageContent } from '../support/chat';
+import { expect, expectAccessible, screenshot, test } from '../support/fixtures';
+
+const LIVE = { timeout: 10_000 };
+
+test('the owner times a member out with a reason and kicks another; they see why, the timeout ends on its own, and the audit log lists both', async ({
+  browser,
+  baseURL,
+}) => {
+  // The shortest timeout offered is 60 seconds, and the test waits for it to end for real.
+  test.setTimeout(180_000);
+  const owner = await ApiUser.register(baseURL!, 'own');
+  const member = await ApiUser.register(baseURL!, 'quiet');
+  const other = await ApiUser.register(baseURL!, 'rude');
+  const { server, general } = await owner.createServer('Moderation');
+  await member.joinServer(owner, server.id);
+  await other.joinServer(owner, server.id);
+  const a = await logInAs(browser, baseURL!, owner);
+  const m = await logInAs(browser, baseURL!, member);
+  const o = await logInAs(browser, baseURL!, other);
+  const channelUrl = `/servers/${server.id}/channels/${general.id}`;
+  for (const page of [a.page, m.page, o.page]) await page.goto(channelUrl);
+  await expect(composer(m.page)).toBeEnabled(LIVE);
+
+  // The owner opens the member's card and times them out for 60 seconds, with a reason.
+  const page = a.page;
+  const members = page.getByRole('complementary', { name: 'Members' });
+  await members.getByTestId('member').filter({ hasText: member.account.username }).getByRole('button').first().click();
+  await members.getByRole('button', { name: 'Timeout' }).click();
+  const timeoutDialog = page.getByRole('dialog', { name: `Time out ${member.account.username}` });
+  await expect(timeoutDialog).toBeVisible();
+  await expect(timeoutDialog.getByRole('button', { name: 'Cancel' })).toBeFocused();
+  await expect(timeoutDialog.getByRole('radio', { name: '60 seconds' })).toBeChecked();
+  await timeoutDialog.getByLabel('Reason (optional)').fill('cool off');
+  await screenshot(page, 'moderation-timeout-dialog');
+  await expectAccessible(page);
+  await timeoutDialog.getByRole('button', { name: 'Time out' }).click();
+  await expect(timeoutDialog).toHaveCount(0);
+
+  // The member's composer closes and says until when; the server refuses a send all the same.
+  await expect(composer(m.page)).toBeDisabled(LIVE);
+  await expect(m.page.getByRole('status').filter({ hasText: /You are timed out until \d{1,2}:\d{2}/ })).toBeVisible();
+  await screenshot(m.page, 'moderation-timed-out-composer');
+  const refused = await member.send(general.id, 'sneaky').then(
+    () => 'sent',
+    (e: Error) => e.message,
+  );
+  expect(refused).toContain('timed_out');
+
+  // Meanwhile the owner kicks the other member with a reason, through the confirmation dialog.
+  await members.getByTestId('member').filter({ hasText: other.account.username }).getByRole('button').first().click();
+  await members.getByRole('button', { name: 'Kick' }).click();
+  const kickDialog = page.getByRole('alertdialog', { name: `Kick ${other.account.username}` });
+  await expect(kickDialog).toBeVisible();
+  await kickDialog.getByLabel('Reason (optional)').fill('spoilers, again');
+  await expectAccessible(page);
+  await kickDialog.getByRole('button', { name: 'Kick' }).click();
+  await expect(kickDialog).toHaveCount(0);
+
+  // The kicked member is told where from and why, not "Server not found".
+  await expect(o.page.getByRole('heading', { name: 'You were removed from Moderation' })).toBeVisible(LIVE);
+  await expect(o.page.getByText('Reason: spoilers, again')).toBeVisible();
+  await screenshot(o.page, 'moderation-removed');
+
+  // The audit log in the server's settings lists both, with their reasons, and filters by action.
+  await page.goto(`/servers/${server.id}/settings`);
+  const log = page.getByRole('region', { name: 'Audit log' });
+  const entries = log.getByTestId('audit-entry');
+  await expect(entries.filter({ hasText: 'Timed out a member' }).filter({ hasText: 'Reason: cool off' })).toHaveCount(1, LIVE);
+  await expect(entries.filter({ hasText: 'Kicked a member' }).filter({ hasText: 'Reason: spoilers, again' })).toHaveCount(1);
+  await log.getByLabel('Action').selectOption({ label: 'Kicked a member' });
+  await expect(entries).toHaveCount(1, LIVE);
+  await expect(entries.first()).toContainText(other.account.username);
+  await log.scrollIntoViewIfNeeded();
+  await screenshot(page, 'moderation-audit-log');
+  await expectAccessible(page);
+
+  // When the minute is up the composer opens again by itself, and the member can send.
+  await expect(composer(m.page)).toBeEnabled({ timeout: 90_000 });
+  await composer(m.page).fill('back again');
+  await composer(m.page).press('Enter');
+  await expect(messageContent(m.page, 'back again')).toHaveCount(1, LIVE);
+  // The row shows at once (optimistic send); the server accepting it is what counts.
+  await expect
+    .poll(
+      async () => (await owner.call<{ content: string }[]>('GET', `/api/v1/channels/${general.id}/messages?limit=5`)).map((x) => x.content),
+      LIVE,
+    )
+    .toContain('back again');
+
+  for (const context of [a.context, m.context, o.context]) await context.close();
+});
