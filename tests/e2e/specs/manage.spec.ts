@@ -39,6 +39,11 @@ test('an owner creates a channel and a role, gives the role, and kicks a member;
   const members = o.page.getByRole('complementary', { name: 'Members' });
   await members.getByRole('button', { name: new RegExp(member.account.username) }).click();
   await members.getByRole('button', { name: 'Kick' }).click();
+  // Kicking asks first (with an optional reason for the audit log).
+  await o.page
+    .getByRole('alertdialog', { name: /^Kick / })
+    .getByRole('button', { name: 'Kick' })
+    .click();
   await expect(o.page.getByTestId('member')).toHaveCount(1, LIVE);
   await expect(m.page.getByRole('link', { name: /^Managed/ })).toHaveCount(0, LIVE);
   await o.context.close();

@@ -3,7 +3,17 @@ import { chromiumArgs, chromiumPath } from '../support/chromium';
 import { JanusError, JanusSession, type JanusHandle } from '../support/janus';
 import { startVoiceLab, turnCredential, type VoiceLab } from '../support/voice-lab';
 import {
-  acceptAnswer, answerOffer, callPage, candidateTypes, connectionState, exchangeCandidates, fakeMediaArgs, inbound, offerMedia, selectedPair, type Inbound,
+  acceptAnswer,
+  answerOffer,
+  callPage,
+  candidateTypes,
+  connectionState,
+  exchangeCandidates,
+  fakeMediaArgs,
+  inbound,
+  offerMedia,
+  selectedPair,
+  type Inbound,
 } from '../support/webrtc';
 
 // The voice harness, proved with real media: Chromium pages with fake devices publish to and subscribe from a real
@@ -15,9 +25,11 @@ test.use({ launchOptions: { executablePath: chromiumPath, args: [...chromiumArgs
 test.describe.configure({ mode: 'serial' });
 
 let lab: VoiceLab;
+
 test.beforeAll(async () => {
   lab = await startVoiceLab();
 });
+
 test.afterAll(async () => {
   await lab?.stop();
 });
@@ -25,17 +37,31 @@ test.afterAll(async () => {
 /** Waits until a PeerConnection has received more than it had (media is flowing), for the kind asked. */
 async function expectGrowing(page: Page, pc: string, kind: 'audioBytes' | 'videoBytes') {
   const before = await inbound(page, pc);
-  await expect.poll(async () => (await inbound(page, pc))[kind], {
-    timeout: 10_000,
-    message: `${kind} received on ${pc} should grow (the connection is ${await connectionState(page, pc)})`,
-  }).toBeGreaterThan(before[kind]);
+  await expect
+    .poll(async () => (await inbound(page, pc))[kind], {
+      timeout: 10_000,
+      message: `${kind} received on ${pc} should grow (the connection is ${await connectionState(page, pc)})`,
+    })
+    .toBeGreaterThan(before[kind]);
 }
 
-/** Checks that nothing more arrives over a second and a half (media is stopped), for the kind asked. */
+/**
+ * Waits until nothing more arrives (media is stopped), for the kind asked: two samples a second apart agree. Packets
+ * already in flight when it stopped may still land first, so it waits for that rather than sampling once.
+ */
 async function expectStill(page: Page, pc: string, kind: 'audioBytes' | 'videoBytes') {
-  const before: Inbound = await inbound(page, pc);
-  await page.waitForTimeout(1_500);
-  expect((await inbound(page, pc))[kind]).toBe(before[kind]);
+  let last: Inbound | null = null;
+  await expect
+    .poll(
+      async () => {
+        const now = await inbound(page, pc);
+        const still = last !== null && now[kind] === last[kind];
+        last = now;
+        return still;
+      },
+      { intervals: [1_000], timeout: 10_000, message: `${kind} received on ${pc} should stop growing` },
+    )
+    .toBe(true);
 }
 
 test('two pages publish to a Janus VideoRoom and each decodes the other; moderate and kick stop media at Janus', async ({ browser }) => {
@@ -47,8 +73,17 @@ test('two pages publish to a Janus VideoRoom and each decodes the other; moderat
   const secret = 'room-secret';
   const pin = 'room-pin';
   await admin.request({
-    request: 'create', room, admin_key: lab.janusAdminKey, secret, pin, is_private: true, allowed: [],
-    require_pvtid: true, publishers: 10, audiocodec: 'opus', videocodec: 'vp8',
+    request: 'create',
+    room,
+    admin_key: lab.janusAdminKey,
+    secret,
+    pin,
+    is_private: true,
+    allowed: [],
+    require_pvtid: true,
+    publishers: 10,
+    audiocodec: 'opus',
+    videocodec: 'vp8',
   });
 
   const contexts = [await browser.newContext(), await browser.newContext()];
@@ -68,13 +103,18 @@ test('two pages publish to a Janus VideoRoom and each decodes the other; moderat
   for (const [i, page] of pages.entries()) {
     const handle = await janus.attach();
     const attached = await handle.message({
-      request: 'join', ptype: 'subscriber', room, pin, private_id: publishers[i].privateId, streams: [{ feed: 2 - i }],
+      request: 'join',
+      ptype: 'subscriber',
+      room,
+      pin,
+      private_id: publishers[i].privateId,
+      streams: [{ feed: 2 - i }],
     });
     const answer = await answerOffer(page, 'subscriber', attached.jsep!.sdp);
     await handle.message({ request: 'start' }, { type: 'answer', sdp: answer });
   }
 
-  await test.step('each page receives and decodes the other page\'s audio and video', async () => {
+  await test.step("each page receives and decodes the other page's audio and video", async () => {
     for (const page of pages) {
       await expectGrowing(page, 'subscriber', 'audioBytes');
       await expectGrowing(page, 'subscriber', 'videoBytes');
@@ -82,15 +122,17 @@ test('two pages publish to a Janus VideoRoom and each decodes the other; moderat
     }
   });
 
-  await test.step('a subscription without a participant\'s private id is refused', async () => {
+  await test.step("a subscription without a participant's private id is refused", async () => {
     const stranger = await janus.attach();
-    const refused = await stranger.message({ request: 'join', ptype: 'subscriber', room, pin, streams: [{ feed: 1 }] })
-      .then(() => null, (e: unknown) => e);
+    const refused = await stranger.message({ request: 'join', ptype: 'subscriber', room, pin, streams: [{ feed: 1 }] }).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(refused).toBeInstanceOf(JanusError);
     expect((refused as JanusError).code).toBe(433);
   });
 
-  await test.step('moderate stops a publisher\'s audio at Janus while its video goes on', async () => {
+  await test.step("moderate stops a publisher's audio at Janus while its video goes on", async () => {
     await admin.request({ request: 'moderate', room, secret, id: 1, mid: '0', mute: true });
     await pages[1].waitForTimeout(500);
     await expectStill(pages[1], 'subscriber', 'audioBytes');
@@ -99,7 +141,7 @@ test('two pages publish to a Janus VideoRoom and each decodes the other; moderat
     await expectGrowing(pages[1], 'subscriber', 'audioBytes');
   });
 
-  await test.step('kick ends the kicked participant\'s media both ways within a second', async () => {
+  await test.step("kick ends the kicked participant's media both ways within a second", async () => {
     await admin.request({ request: 'kick', room, secret, id: 1 });
     await pages[1].waitForTimeout(1_000);
     // What they published stops reaching the others ...
@@ -144,17 +186,23 @@ test('coturn refuses an expired credential: no relay candidate, and a 401 report
   const context = await browser.newContext();
   const page = await callPage(context);
 
-  const result = await page.evaluate(async (iceServers) => {
-    const pc = new RTCPeerConnection({ iceServers, iceTransportPolicy: 'relay' });
-    let relay = false;
-    pc.addEventListener('icecandidate', (e) => { relay ||= e.candidate?.type === 'relay'; });
-    // coturn's answer to the signed Allocate: Chromium reports its error code.
-    const refused = new Promise<number>((resolve) =>
-      pc.addEventListener('icecandidateerror', (e) => resolve((e as RTCPeerConnectionIceErrorEvent).errorCode)));
-    pc.addTransceiver('audio');
-    await pc.setLocalDescription(await pc.createOffer());
-    return { errorCode: await refused, relay };
-  }, [{ urls: lab.turnUrl, ...expired }]);
+  const result = await page.evaluate(
+    async (iceServers) => {
+      const pc = new RTCPeerConnection({ iceServers, iceTransportPolicy: 'relay' });
+      let relay = false;
+      pc.addEventListener('icecandidate', (e) => {
+        relay ||= e.candidate?.type === 'relay';
+      });
+      // coturn's answer to the signed Allocate: Chromium reports its error code.
+      const refused = new Promise<number>((resolve) =>
+        pc.addEventListener('icecandidateerror', (e) => resolve((e as RTCPeerConnectionIceErrorEvent).errorCode)),
+      );
+      pc.addTransceiver('audio');
+      await pc.setLocalDescription(await pc.createOffer());
+      return { errorCode: await refused, relay };
+    },
+    [{ urls: lab.turnUrl, ...expired }],
+  );
 
   expect(result.errorCode).toBe(401);
   expect(result.relay).toBe(false);

@@ -5,11 +5,20 @@
  */
 
 type Json = Record<string, unknown>;
-export interface Jsep { type: 'offer' | 'answer'; sdp: string }
-export interface Reply { data: Json; jsep?: Jsep }
+export interface Jsep {
+  type: 'offer' | 'answer';
+  sdp: string;
+}
+export interface Reply {
+  data: Json;
+  jsep?: Jsep;
+}
 
 export class JanusError extends Error {
-  constructor(readonly code: number, reason: string) {
+  constructor(
+    readonly code: number,
+    reason: string,
+  ) {
     super(`Janus error ${code}: ${reason}`);
   }
 }
@@ -20,7 +29,11 @@ export class JanusSession {
   private closed = false;
   private counter = 0;
 
-  private constructor(private readonly url: string, private readonly apiSecret: string, readonly id: number) {}
+  private constructor(
+    private readonly url: string,
+    private readonly apiSecret: string,
+    readonly id: number,
+  ) {}
 
   static async create(url: string, apiSecret: string): Promise<JanusSession> {
     const reply = await post(url, apiSecret, { janus: 'create', transaction: 'create' });
@@ -89,7 +102,10 @@ export class JanusSession {
 }
 
 export class JanusHandle {
-  constructor(readonly session: JanusSession, readonly id: number) {}
+  constructor(
+    readonly session: JanusSession,
+    readonly id: number,
+  ) {}
 
   request(body: Json) {
     return this.session.request(this.id, body);

@@ -41,7 +41,9 @@ export async function startVoiceLab(options: { sessionTimeoutSeconds?: number } 
   if (options.sessionTimeoutSeconds) args.push('--session-timeout', String(options.sessionTimeoutSeconds));
   const child: ChildProcess = spawn('bash', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let errors = '';
-  child.stderr!.on('data', (chunk) => { errors += chunk; });
+  child.stderr!.on('data', (chunk) => {
+    errors += chunk;
+  });
   const lines = createInterface({ input: child.stdout! });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   for await (const line of lines) {

@@ -35,13 +35,15 @@ export async function callPage(context: BrowserContext): Promise<Page> {
       pc.addEventListener('icecandidate', (e) => e.candidate && call.candidates[name].push(e.candidate.toJSON()));
       return pc;
     };
-    call.allGathered = (pc) => new Promise<void>((resolve) => {
-      if (pc.iceGatheringState === 'complete') resolve();
-      pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && resolve());
-    });
+    call.allGathered = (pc) =>
+      new Promise<void>((resolve) => {
+        if (pc.iceGatheringState === 'complete') resolve();
+        pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && resolve());
+      });
   });
   await page.route('http://localhost/call', (route) =>
-    route.fulfill({ contentType: 'text/html', body: '<!doctype html><title>call</title>' }));
+    route.fulfill({ contentType: 'text/html', body: '<!doctype html><title>call</title>' }),
+  );
   await page.goto('http://localhost/call');
   return page;
 }
@@ -51,32 +53,47 @@ export async function callPage(context: BrowserContext): Promise<Page> {
  * send-and-receive for a peer-to-peer call) and returns its offer: with every candidate in it, or at once when
  * <trickle> is set (then exchangeCandidates carries them over).
  */
-export function offerMedia(page: Page, name: string, options: { config?: RTCConfiguration; direction?: RTCRtpTransceiverDirection; trickle?: boolean } = {}) {
-  return page.evaluate(async ({ name, config, direction, trickle }) => {
-    const call = window as unknown as CallWindow;
-    const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: true });
-    const pc = call.openPeer(name, config);
-    for (const track of stream.getTracks()) pc.addTransceiver(track, { direction, streams: [stream] });
-    await pc.setLocalDescription(await pc.createOffer());
-    if (!trickle) await call.allGathered(pc);
-    return pc.localDescription!.sdp;
-  }, { name, config: options.config ?? {}, direction: options.direction ?? 'sendonly', trickle: options.trickle ?? false });
+export function offerMedia(
+  page: Page,
+  name: string,
+  options: { config?: RTCConfiguration; direction?: RTCRtpTransceiverDirection; trickle?: boolean } = {},
+) {
+  return page.evaluate(
+    async ({ name, config, direction, trickle }) => {
+      const call = window as unknown as CallWindow;
+      const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: true });
+      const pc = call.openPeer(name, config);
+      for (const track of stream.getTracks()) pc.addTransceiver(track, { direction, streams: [stream] });
+      await pc.setLocalDescription(await pc.createOffer());
+      if (!trickle) await call.allGathered(pc);
+      return pc.localDescription!.sdp;
+    },
+    { name, config: options.config ?? {}, direction: options.direction ?? 'sendonly', trickle: options.trickle ?? false },
+  );
 }
 
 /** Answers an offer on a new PeerConnection (sending the fake devices too when asked) and returns the answer. */
-export function answerOffer(page: Page, name: string, offer: string, options: { config?: RTCConfiguration; sendMedia?: boolean; trickle?: boolean } = {}) {
-  return page.evaluate(async ({ name, offer, config, sendMedia, trickle }) => {
-    const call = window as unknown as CallWindow;
-    const pc = call.openPeer(name, config);
-    await pc.setRemoteDescription({ type: 'offer', sdp: offer });
-    if (sendMedia) {
-      const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: true });
-      for (const track of stream.getTracks()) pc.addTrack(track, stream);
-    }
-    await pc.setLocalDescription(await pc.createAnswer());
-    if (!trickle) await call.allGathered(pc);
-    return pc.localDescription!.sdp;
-  }, { name, offer, config: options.config ?? {}, sendMedia: options.sendMedia ?? false, trickle: options.trickle ?? false });
+export function answerOffer(
+  page: Page,
+  name: string,
+  offer: string,
+  options: { config?: RTCConfiguration; sendMedia?: boolean; trickle?: boolean } = {},
+) {
+  return page.evaluate(
+    async ({ name, offer, config, sendMedia, trickle }) => {
+      const call = window as unknown as CallWindow;
+      const pc = call.openPeer(name, config);
+      await pc.setRemoteDescription({ type: 'offer', sdp: offer });
+      if (sendMedia) {
+        const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: true });
+        for (const track of stream.getTracks()) pc.addTrack(track, stream);
+      }
+      await pc.setLocalDescription(await pc.createAnswer());
+      if (!trickle) await call.allGathered(pc);
+      return pc.localDescription!.sdp;
+    },
+    { name, offer, config: options.config ?? {}, sendMedia: options.sendMedia ?? false, trickle: options.trickle ?? false },
+  );
 }
 
 /**
@@ -86,16 +103,28 @@ export function answerOffer(page: Page, name: string, offer: string, options: { 
  * sending only the first relay candidate is not enough: Chromium may release that allocation for a later one.
  */
 export async function exchangeCandidates(a: Page, aName: string, b: Page, bName: string, timeoutMs = 10_000) {
-  const sent = new Map<Page, number>([[a, 0], [b, 0]]);
+  const sent = new Map<Page, number>([
+    [a, 0],
+    [b, 0],
+  ]);
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    for (const [from, fromName, to, toName] of [[a, aName, b, bName], [b, bName, a, aName]] as const) {
-      const fresh = await from.evaluate(({ name, skip }) => (window as unknown as CallWindow).candidates[name].slice(skip), { name: fromName, skip: sent.get(from)! });
+    for (const [from, fromName, to, toName] of [
+      [a, aName, b, bName],
+      [b, bName, a, aName],
+    ] as const) {
+      const fresh = await from.evaluate(({ name, skip }) => (window as unknown as CallWindow).candidates[name].slice(skip), {
+        name: fromName,
+        skip: sent.get(from)!,
+      });
       sent.set(from, sent.get(from)! + fresh.length);
       if (fresh.length > 0)
-        await to.evaluate(async ({ name, fresh }) => {
-          for (const candidate of fresh) await (window as unknown as CallWindow).pcs[name].addIceCandidate(candidate);
-        }, { name: toName, fresh });
+        await to.evaluate(
+          async ({ name, fresh }) => {
+            for (const candidate of fresh) await (window as unknown as CallWindow).pcs[name].addIceCandidate(candidate);
+          },
+          { name: toName, fresh },
+        );
     }
     const states = [await connectionState(a, aName), await connectionState(b, bName)];
     if (states.every((s) => s.startsWith('connected'))) return;
@@ -105,9 +134,12 @@ export async function exchangeCandidates(a: Page, aName: string, b: Page, bName:
 }
 
 export function acceptAnswer(page: Page, name: string, answer: string) {
-  return page.evaluate(async ({ name, answer }) => {
-    await (window as unknown as CallWindow).pcs[name].setRemoteDescription({ type: 'answer', sdp: answer });
-  }, { name, answer });
+  return page.evaluate(
+    async ({ name, answer }) => {
+      await (window as unknown as CallWindow).pcs[name].setRemoteDescription({ type: 'answer', sdp: answer });
+    },
+    { name, answer },
+  );
 }
 
 export function inbound(page: Page, name: string): Promise<Inbound> {
@@ -152,6 +184,9 @@ export function connectionState(page: Page, name: string): Promise<string> {
 
 /** The kinds of candidate (host, srflx, relay) a PeerConnection has gathered so far. */
 export function candidateTypes(page: Page, name: string): Promise<string[]> {
-  return page.evaluate((name) => [...new Set((window as unknown as CallWindow).candidates[name]
-    .map((c) => / typ (\w+)/.exec(c.candidate ?? '')?.[1] ?? '?'))].sort(), name);
+  return page.evaluate(
+    (name) =>
+      [...new Set((window as unknown as CallWindow).candidates[name].map((c) => / typ (\w+)/.exec(c.candidate ?? '')?.[1] ?? '?'))].sort(),
+    name,
+  );
 }
