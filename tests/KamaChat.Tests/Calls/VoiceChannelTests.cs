@@ -85,6 +85,12 @@ public abstract class VoiceChannelTests(KamaChatApp app)
         var text = await Assert.ThrowsAsync<HubException>(() => memberClient.Connection.InvokeAsync<VoiceJoined>("JoinVoice", textId.ToString()));
         Assert.Contains("validation_failed", text.Message, StringComparison.Ordinal);
 
+        // A timed-out member may not join until the timeout ends (set in the database here, as TimeoutTests does).
+        await SetTimeoutAsync(serverId, member.User.Id, DateTimeOffset.UtcNow.AddHours(1));
+        var timedOut = await Assert.ThrowsAsync<HubException>(() => memberClient.Connection.InvokeAsync<VoiceJoined>("JoinVoice", voiceId.ToString()));
+        Assert.Contains("timed_out", timedOut.Message, StringComparison.Ordinal);
+        await SetTimeoutAsync(serverId, member.User.Id, null);
+
         await SetEveryoneAsync(serverId, P.DefaultEveryone & ~P.Connect);
         var noConnect = await Assert.ThrowsAsync<HubException>(() => memberClient.Connection.InvokeAsync<VoiceJoined>("JoinVoice", voiceId.ToString()));
         Assert.Contains("missing_permission", noConnect.Message, StringComparison.Ordinal);
@@ -128,6 +134,10 @@ public abstract class VoiceChannelTests(KamaChatApp app)
         await WaitUntilEmptyAsync(secondId);
         await aliceClient.WaitForVoiceAsync(_ => aliceClient.Voice.Count(s => s.UserId == bob.User.Id && s.ChannelId is null) == 3);
     }
+
+    private Task<int> SetTimeoutAsync(Snowflake serverId, Snowflake userId, DateTimeOffset? until) =>
+        app.QueryAsync(db => db.Members.Where(m => m.ServerId == serverId && m.UserId == userId)
+            .ExecuteUpdateAsync(s => s.SetProperty(m => m.TimedOutUntil, until)));
 
     private async Task WaitUntilEmptyAsync(Snowflake channelId)
     {

@@ -21,6 +21,8 @@ public sealed partial class GatewayHub
         var decision = await permissions.AuthorizeChannelAsync(CurrentUser.From(Context.User!).Id, id, Permissions.Permissions.Connect, Context.ConnectionAborted);
         if (decision.Access is null)
             throw new HubException("not_found: The channel was not found.");
+        if (decision.Access.Server?.TimeoutAt(time.GetUtcNow()) is { } timedOutUntil)
+            throw new HubException($"timed_out: You are timed out until {timedOutUntil:u}.");
         if (!decision.Allowed)
             throw new HubException("missing_permission: " + PermissionProblems.MissingDetail(decision.Missing));
         return await voice.JoinAsync(Connection(), decision.Access, Context.ConnectionAborted);

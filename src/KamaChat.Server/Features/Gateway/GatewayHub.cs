@@ -26,6 +26,7 @@ public sealed partial class GatewayHub(
     IOptions<GatewayOptions> options,
     ConnectLimit connectLimit,
     Calls.VoiceChannels voice,
+    TimeProvider time,
     IServiceScopeFactory scopes) : Hub
 {
     public override async Task OnConnectedAsync()
