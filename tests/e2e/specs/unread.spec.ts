@@ -79,6 +79,17 @@ test('unread guides you: the channel opens at a "New messages" divider, is read 
   await expect(page.locator('[data-index]', { has: divider })).toContainText('again 0');
   await expect(bar).toContainText(/\d+\+ new messages since/);
   await expect(channelList.getByRole('link', { name: 'general, unread' })).toBeVisible();
+
+  // A short channel whose new messages all fit the view is read on opening, divider and all.
+  await channelList.getByRole('link', { name: 'other', exact: true }).click();
+  await owner.send(other.id, 'first in other');
+  await expect(messageContent(page, 'first in other')).toBeVisible(LIVE);
+  await expect(channelList.getByRole('link', { name: 'other', exact: true })).toBeVisible(LIVE);
+  await channelList.getByRole('link', { name: /^general/ }).click();
+  await owner.send(other.id, 'second in other');
+  await channelList.getByRole('link', { name: 'other, unread' }).click();
+  await expect(divider).toBeVisible(LIVE);
+  await expect(channelList.getByRole('link', { name: 'other', exact: true })).toBeVisible(LIVE);
   await context.close();
 });
 

@@ -118,7 +118,10 @@ export function MessageList({
 
   const lastId = [...messages].reverse().find((m) => !m.localState)?.id;
   const ack = useCallback(() => {
-    if (!atBottom.current || !lastId || document.visibilityState !== 'visible') return;
+    // At the end: following it, or shown it all (a channel opened at its divider whose new messages fit the view).
+    const el = scrollRef.current;
+    const shownAll = !!el && el.scrollHeight - el.scrollTop - el.clientHeight < 60;
+    if (!(atBottom.current || shownAll) || !lastId || document.visibilityState !== 'visible') return;
     const read = readStates[channelId]?.lastReadMessageId;
     if (!read || compareIds(lastId, read) > 0) void gateway.ack(channelId, lastId);
   }, [lastId, readStates, channelId, gateway]);
