@@ -99,6 +99,14 @@ test('two pages publish to a Janus VideoRoom and each decodes the other; moderat
     await acceptAnswer(page, 'publisher', published.jsep!.sdp);
   }
 
+  // Janus offers a feed to subscribers only once its media flows: wait until both publish (not only until the answer).
+  await expect
+    .poll(async () => {
+      const list = await admin.request({ request: 'listparticipants', room });
+      return (list.participants as { publisher: boolean }[]).filter((p) => p.publisher).length;
+    })
+    .toBe(2);
+
   // Each page subscribes to the other with its own participant's private id.
   for (const [i, page] of pages.entries()) {
     const handle = await janus.attach();
