@@ -58,13 +58,12 @@ export function MessageList({
 
   // The read marker as the channel was opened: the divider stays there while the channel is open, as in Discord.
   // Known once Ready has brought the read states (a channel never read has none, and no divider).
-  const readMarker = readStates[channelId]?.lastReadMessageId;
-  const [marker, setMarker] = useState(readMarker);
-  if (marker === undefined && readMarker !== undefined) setMarker(readMarker);
+  const lastRead = readStates[channelId]?.lastReadMessageId;
+  const [marker, setMarker] = useState(lastRead);
+  if (marker === undefined && lastRead !== undefined) setMarker(lastRead);
   const myId = actions.myId;
   const divider = firstUnreadIndex(messages, marker, myId);
   const unreadAtOpen = countAfter(messages, marker, myId);
-  const lastRead = readStates[channelId]?.lastReadMessageId;
   const newSinceRead = countAfter(messages, lastRead, myId);
 
   const virtualizer = useVirtualizer({

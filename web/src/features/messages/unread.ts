@@ -46,13 +46,17 @@ interface Readable {
   localState?: string;
 }
 
+/** A message someone else wrote after `marker`, and the server has (not one of my sends in flight). */
+const isNewAfter = (m: Readable, marker: string, myId: string | undefined) =>
+  !m.localState && m.author.id !== myId && compareIds(m.id, marker) > 0;
+
 /**
  * Where the "New messages" divider goes: the first message after the read marker that someone else wrote, or -1.
  * `before` says the marker is older than every loaded message while older ones exist (the divider is further back).
  */
 export function firstUnreadIndex(messages: readonly Readable[], marker: string | null | undefined, myId: string | undefined) {
   if (!marker) return { index: -1, before: false };
-  const index = messages.findIndex((m) => !m.localState && m.author.id !== myId && compareIds(m.id, marker) > 0);
+  const index = messages.findIndex((m) => isNewAfter(m, marker, myId));
   const oldest = messages.find((m) => !m.localState);
   return { index, before: !!oldest && compareIds(oldest.id, marker) > 0 };
 }
@@ -60,7 +64,7 @@ export function firstUnreadIndex(messages: readonly Readable[], marker: string |
 /** How many loaded messages after `marker` others wrote (what "N new messages" counts). */
 export function countAfter(messages: readonly Readable[], marker: string | null | undefined, myId: string | undefined) {
   if (!marker) return 0;
-  return messages.filter((m) => !m.localState && m.author.id !== myId && compareIds(m.id, marker) > 0).length;
+  return messages.filter((m) => isNewAfter(m, marker, myId)).length;
 }
 
 /** Whether a message calls for me: it names me, one of my roles, or everyone. */

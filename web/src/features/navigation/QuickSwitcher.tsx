@@ -44,6 +44,8 @@ export default function QuickSwitcher({ onClose }: { onClose: () => void }) {
   const [active, setActive] = useState(0);
   const [error, setError] = useState<string | null>(null);
   const results = searchDestinations(all, typed);
+  // The highlighted option, kept inside the list as it shrinks while typing.
+  const current = Math.min(active, results.length - 1);
   const navigate = useNavigate();
   const openDm = useOpenDmMutation();
   const listId = useId();
@@ -70,7 +72,7 @@ export default function QuickSwitcher({ onClose }: { onClose: () => void }) {
       if (results.length) setActive((i) => (i + (e.key === 'ArrowDown' ? 1 : -1) + results.length) % results.length);
     } else if (e.key === 'Enter') {
       e.preventDefault();
-      const chosen = results[Math.min(active, results.length - 1)];
+      const chosen = results[current];
       if (chosen) go(chosen);
     }
   };
@@ -81,7 +83,7 @@ export default function QuickSwitcher({ onClose }: { onClose: () => void }) {
         role="combobox"
         aria-expanded="true"
         aria-controls={listId}
-        aria-activedescendant={results.length ? optionId(Math.min(active, results.length - 1)) : undefined}
+        aria-activedescendant={results.length ? optionId(current) : undefined}
         aria-autocomplete="list"
         aria-label="Where would you like to go?"
         placeholder="Where would you like to go?"
@@ -109,10 +111,10 @@ export default function QuickSwitcher({ onClose }: { onClose: () => void }) {
             key={`${d.kind}:${d.id}`}
             id={optionId(i)}
             role="option"
-            aria-selected={i === Math.min(active, results.length - 1)}
+            aria-selected={i === current}
             onClick={() => go(d)}
             onMouseMove={() => setActive(i)}
-            className={`flex cursor-pointer items-center gap-2 rounded px-2 py-1.5 ${i === Math.min(active, results.length - 1) ? 'bg-zinc-200 dark:bg-zinc-700' : ''}`}
+            className={`flex cursor-pointer items-center gap-2 rounded px-2 py-1.5 ${i === current ? 'bg-zinc-200 dark:bg-zinc-700' : ''}`}
           >
             <span aria-hidden="true" className="w-4 text-center text-zinc-500">
               {d.kind === 'channel' ? '#' : d.kind === 'server' ? '★' : '@'}
