@@ -137,11 +137,11 @@ public abstract class DigestTests(DigestApp app)
         var random = await s.Alice.CreateChannelAsync(s.ServerId, "random");
         Assert.Equal(HttpStatusCode.OK, (await s.Bob.Client.PutAsJsonAsync($"{rules}/channels/{s.General}", new { level = "nothing", muted = false })).StatusCode);
         await s.Alice.Client.SendOkAsync(s.General, $"<@{s.Bob.Id}> in a channel set to nothing");
-        Assert.Equal(0, await app.ScanAsync());
+        await app.ScanAsync(); // other tests' users may have digests due; Bob has none
 
         Assert.Equal(HttpStatusCode.OK, (await s.Bob.Client.PutAsJsonAsync($"{rules}/servers/{s.ServerId}", new { muted = true, muteMinutes = 60 })).StatusCode);
         await s.Alice.Client.SendOkAsync(random.Id, $"<@{s.Bob.Id}> in a server muted for an hour");
-        Assert.Equal(0, await app.ScanAsync());
+        await app.ScanAsync(); // other tests' users may have digests due; Bob has none
 
         await s.Alice.Client.SendOkAsync(await DmAsync(s.Alice, s.Bob), "a DM is not silenced");
         Assert.True(await app.ScanAsync() >= 1);
@@ -149,6 +149,7 @@ public abstract class DigestTests(DigestApp app)
         Assert.Contains("a DM is not silenced", digest.TextBody, StringComparison.Ordinal);
         Assert.DoesNotContain("set to nothing", digest.TextBody, StringComparison.Ordinal);
         Assert.DoesNotContain("muted for an hour", digest.TextBody, StringComparison.Ordinal);
+        Assert.Single(await SmtpServer.MessagesToAsync(s.BobEmail), IsDigest);
     }
 
     [Fact]

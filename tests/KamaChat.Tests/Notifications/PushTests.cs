@@ -51,7 +51,7 @@ public abstract class PushTests(PushApp app)
         var server = await alice.CreateServerAsync("Push club");
         await bob.JoinAsync(alice, server.Id);
         var channels = await (await alice.Client.GetAsync($"/api/v1/servers/{server.Id}/channels")).ReadAsync<List<ChannelResponse>>();
-        var dm = await (await alice.Client.PostAsJsonAsync("/api/v1/users/@me/channels", new { recipientId = bob.Id })).ReadAsync<JsonElement>();
+        var dm = await (await alice.Client.PostAsJsonAsync("/api/v1/users/@me/channels", new { recipientId = bob.Id })).ReadAsync<JsonElement>(HttpStatusCode.Created);
         return new Setting(alice, bob, server.Id, channels.Single().Id, Snowflake.Parse(dm.GetProperty("id").GetString()!, null));
     }
 

@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import { CATEGORIES, loadEmoji, searchEmoji, withSkin, type Emoji, type EmojiIndex } from './emojiData';
 import { rememberEmoji, recentEmoji, setSkinTone, skinTone } from './recent';
 
@@ -36,12 +36,16 @@ export default function EmojiPicker({ label, onPick, onClose }: { label: string;
     onPick(emoji);
     onClose();
   };
-  const onKey = (e: KeyboardEvent<HTMLElement>) => {
-    if (e.key === 'Escape') {
+  // Escape closes the picker (and only it: the dialog or view behind stays).
+  useEffect(() => {
+    const onKey = (e: globalThis.KeyboardEvent) => {
+      if (e.key !== 'Escape') return;
       e.stopPropagation();
       onClose();
-    }
-  };
+    };
+    document.addEventListener('keydown', onKey, true);
+    return () => document.removeEventListener('keydown', onKey, true);
+  }, [onClose]);
 
   const shown: { title: string; items: { emoji: string; label: string }[] } = query.trim()
     ? {
@@ -49,7 +53,10 @@ export default function EmojiPicker({ label, onPick, onClose }: { label: string;
         items: index ? searchEmoji(index, query).map((e) => ({ emoji: withSkin(e, skin), label: nameOf(e) })) : [],
       }
     : group === 'recent'
-      ? { title: 'Recently used', items: recent.map((emoji) => ({ emoji, label: index?.all.find((e) => e.emoji === emoji)?.label ?? emoji })) }
+      ? {
+          title: 'Recently used',
+          items: recent.map((emoji) => ({ emoji, label: index?.all.find((e) => e.emoji === emoji)?.label ?? emoji })),
+        }
       : {
           title: CATEGORIES.find((c) => c.group === group)!.label,
           items: (index?.byGroup.get(group) ?? []).map((e) => ({ emoji: withSkin(e, skin), label: nameOf(e) })),
@@ -58,7 +65,6 @@ export default function EmojiPicker({ label, onPick, onClose }: { label: string;
   return (
     <section
       aria-label={label}
-      onKeyDown={onKey}
       className="flex w-[22rem] max-w-[calc(100vw-2rem)] flex-col gap-2 rounded-lg border border-zinc-300 bg-white p-2 shadow-xl dark:border-zinc-700 dark:bg-zinc-900"
       data-testid="emoji-picker"
     >

@@ -84,7 +84,10 @@ export const withSkin = (e: Emoji, skin: number) => (skin > 0 && e.skins ? e.ski
  * with it. Case-insensitive; `_`, `-` and spaces are the same.
  */
 export function searchEmoji(index: EmojiIndex, query: string, limit = 80): Emoji[] {
-  const q = query.trim().toLowerCase().replace(/[\s_-]+/g, ' ');
+  const q = query
+    .trim()
+    .toLowerCase()
+    .replace(/[\s_-]+/g, ' ');
   if (!q) return [];
   const norm = (s: string) => s.toLowerCase().replace(/[\s_-]+/g, ' ');
   const ranked: [number, Emoji][] = [];

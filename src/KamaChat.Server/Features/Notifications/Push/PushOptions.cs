@@ -21,7 +21,10 @@ public sealed class PushOptions
     /// <summary>The private scalar (32 bytes), base64url.</summary>
     public string PrivateKey { get; set; } = "";
 
-    /// <summary>A mailto: or https: address push services can reach the operator at (KAMACHAT_VAPID_SUBJECT; default PUBLIC_URL).</summary>
+    /// <summary>
+    /// A mailto: or https: address push services can reach the operator at (KAMACHAT_VAPID_SUBJECT; default PUBLIC_URL
+    /// when it is https, else mailto:postmaster@ its host).
+    /// </summary>
     public string Subject { get; set; } = "";
 
     /// <summary>Accept http:// push endpoints (KAMACHAT_PUSH_ALLOW_HTTP): only for tests with a loopback push service; real ones are https.</summary>
@@ -31,7 +34,9 @@ public sealed class PushOptions
 
     public static void Bind(PushOptions options, IConfiguration configuration, ServerOptions server)
     {
-        options.Subject = configuration["KAMACHAT_VAPID_SUBJECT"] is { Length: > 0 } subject ? subject : server.PublicUrl.AbsoluteUri.TrimEnd('/');
+        options.Subject = configuration["KAMACHAT_VAPID_SUBJECT"] is { Length: > 0 } subject ? subject
+            : server.PublicUrl.Scheme == Uri.UriSchemeHttps ? server.PublicUrl.AbsoluteUri.TrimEnd('/')
+            : $"mailto:postmaster@{server.PublicUrl.Host}";
         options.AllowHttpEndpoints = string.Equals(configuration["KAMACHAT_PUSH_ALLOW_HTTP"], "true", StringComparison.OrdinalIgnoreCase);
         var (publicKey, privateKey) = (configuration["KAMACHAT_VAPID_PUBLIC_KEY"], configuration["KAMACHAT_VAPID_PRIVATE_KEY"]);
         if (string.IsNullOrEmpty(publicKey) != string.IsNullOrEmpty(privateKey))
@@ -86,8 +91,8 @@ internal sealed class PushOptionsValidator : IValidateOptions<PushOptions>
         {
             return ValidateOptionsResult.Fail("The VAPID keys must be base64url.");
         }
+        // Push services (and the library) refuse anything else.
         return options.Subject.StartsWith("mailto:", StringComparison.Ordinal) || options.Subject.StartsWith("https://", StringComparison.Ordinal)
-            || options.Subject.StartsWith("http://", StringComparison.Ordinal)
             ? ValidateOptionsResult.Success
             : ValidateOptionsResult.Fail("KAMACHAT_VAPID_SUBJECT must be a mailto: or https: address.");
     }
