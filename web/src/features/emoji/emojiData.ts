@@ -35,6 +35,12 @@ export const CATEGORIES: { group: number; label: string; icon: string }[] = [
   { group: 9, label: 'Flags', icon: '🏳️' },
 ];
 
+/**
+ * One spelling per emoji, so reactions made from the picker, the quick bar and other clients count together: a lone
+ * emoji that is shown as an emoji anyway loses its variation selector (👍 rather than 👍 + U+FE0F); ❤️ keeps it.
+ */
+export const canonical = (emoji: string) => emoji.replace(/^(\p{Emoji_Presentation})\uFE0F$/u, '$1');
+
 export function buildIndex(data: CompactEmoji[], shortcodes: ShortcodesDataset): EmojiIndex {
   const all: Emoji[] = data
     .filter((e) => e.group !== undefined && e.group !== 2)
@@ -42,12 +48,12 @@ export function buildIndex(data: CompactEmoji[], shortcodes: ShortcodesDataset):
     .map((e) => {
       const codes = shortcodes[e.hexcode];
       return {
-        emoji: e.unicode,
+        emoji: canonical(e.unicode),
         label: e.label,
         shortcodes: codes === undefined ? [] : Array.isArray(codes) ? codes : [codes],
         tags: e.tags ?? [],
         group: e.group!,
-        ...(e.skins && e.skins.length === 5 ? { skins: e.skins.map((s) => s.unicode) } : {}),
+        ...(e.skins && e.skins.length === 5 ? { skins: e.skins.map((s) => canonical(s.unicode)) } : {}),
       };
     });
   const byGroup = new Map<number, Emoji[]>();
