@@ -6,8 +6,9 @@ import { useAppBadge } from '../notifications/useAppBadge';
 import { useMessageNotifications } from '../notifications/useMessageNotifications';
 import { useServiceWorkerNavigation } from '../../platform/serviceWorker';
 import { useDesktopIntegration } from '../../platform/useDesktopIntegration';
+import { useAwayReporting } from '../status/useAwayReporting';
 
-/** What the signed-in app does beyond the page: pop-ups, Web Push, the app badge or tray, and the desktop app's hooks. */
+/** What the signed-in app does beyond the page: pop-ups, Web Push, the app badge or tray, the desktop app's hooks, idle. */
 export function DeviceIntegration() {
   const [wanted, setWanted] = useState(false);
   const { pathname } = useLocation();
@@ -15,6 +16,7 @@ export function DeviceIntegration() {
   useAppBadge();
   useDesktopIntegration();
   useServiceWorkerNavigation();
+  useAwayReporting();
   // Keeps this browser's push subscription current (allowed earlier, or the server's key changed).
   useEffect(() => trySubscribeToPush(), []);
   // Opening a direct message is the other moment to ask.
