@@ -1,6 +1,6 @@
 import type { Browser, Page } from '@playwright/test';
-import { expect, expectAccessible, homeHeading, screenshot, test } from '../support/fixtures';
-import { ApiUser, messageContent } from '../support/chat';
+import { expect, expectAccessible, screenshot, test } from '../support/fixtures';
+import { ApiUser, logInOn, messageContent } from '../support/chat';
 
 const LIVE = { timeout: 10_000 };
 
@@ -36,11 +36,7 @@ async function signedInWithNotifications(browser: Browser, baseURL: string, user
     document.hasFocus = () => !window.kamachatHidden && hasFocus();
   });
   const page = await context.newPage();
-  await page.goto('/login');
-  await page.getByLabel('Email or username').fill(user.account.username);
-  await page.getByLabel('Password').fill(user.account.password);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await expect(homeHeading(page)).toBeVisible();
+  await logInOn(page, user);
   return { context, page };
 }
 
