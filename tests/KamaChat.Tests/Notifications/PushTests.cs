@@ -152,11 +152,26 @@ public abstract class PushTests(PushApp app)
         var path = await SubscribeAsync(s.Bob, browser, service, $"ok/{Guid.NewGuid():N}");
         var rules = "/api/v1/users/@me/notification-settings";
 
+        // Rules are read when the job runs: before changing one, the jobs of the messages sent so far must be done. Jobs
+        // run one at a time in order, so a push that reaches Carol says every earlier message has been dealt with.
+        var carol = await app.UserAsync();
+        using var carolsBrowser = new WebPushBrowser();
+        var carolsPath = await SubscribeAsync(carol, carolsBrowser, service, $"ok/{Guid.NewGuid():N}");
+        var toCarol = Snowflake.Parse((await (await s.Alice.Client.PostAsJsonAsync("/api/v1/users/@me/channels", new { recipientId = carol.Id }))
+            .ReadAsync<JsonElement>(HttpStatusCode.Created)).GetProperty("id").GetString()!, null);
+        async Task SettledAsync()
+        {
+            await s.Alice.Client.SendOkAsync(toCarol, "probe");
+            await service.NextAsync(carolsPath);
+        }
+
         Assert.Equal(HttpStatusCode.OK, (await s.Bob.Client.PutAsJsonAsync($"{rules}/channels/{s.General}", new { level = "nothing", muted = false })).StatusCode);
         await s.Alice.Client.SendOkAsync(s.General, $"<@{s.Bob.Id}> held: channel says nothing");
+        await SettledAsync();
         Assert.Equal(HttpStatusCode.OK, (await s.Bob.Client.PutAsJsonAsync($"{rules}/channels/{s.General}", new { level = (string?)null, muted = false })).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await s.Bob.Client.PutAsJsonAsync($"{rules}/servers/{s.ServerId}", new { muted = true, muteMinutes = 15 })).StatusCode);
         await s.Alice.Client.SendOkAsync(s.General, $"<@{s.Bob.Id}> held: server muted for 15 minutes");
+        await SettledAsync();
         Assert.Equal(HttpStatusCode.OK, (await s.Bob.Client.PutAsJsonAsync($"{rules}/servers/{s.ServerId}", new { muted = false })).StatusCode);
         await s.Alice.Client.SendOkAsync(s.General, "held: no mention, and the server's default level is mentions");
 
@@ -165,10 +180,12 @@ public abstract class PushTests(PushApp app)
         {
             await online.ReadyAsync();
             await s.Alice.Client.SendOkAsync(s.Dm, "held: Bob has the app open");
+            await SettledAsync();
             await online.Connection.InvokeAsync("SetPresence", "dnd");
         }
         await UntilDisconnectedAsync(s.Bob.Id);
         await s.Alice.Client.SendOkAsync(s.Dm, "held: do not disturb");
+        await SettledAsync();
         await using (var online = await GatewayClient.ConnectAsync(app, s.Bob.Tokens.AccessToken))
         {
             await online.ReadyAsync();

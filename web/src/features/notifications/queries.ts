@@ -2,7 +2,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { Client } from 'openapi-fetch';
 import { api, unwrap } from '../../api/client';
 import type { RuleChange } from './rules';
-import { applyPatch, fromServer, type NotificationSettings, type NotificationSettingsPatch } from './settings';
+import { applyPatch, fromServer, withRule, type NotificationSettings, type NotificationSettingsPatch } from './settings';
 
 // The PATCH body is partial (only what changed), which the generated types cannot say: see settings.ts.
 interface NotificationPaths {
@@ -70,10 +70,23 @@ export function useUpdateNotificationSettingsMutation() {
   });
 }
 
-/** Sets one server's or channel's level and mute; every device hears of it (NotificationSettingsUpdated). */
+/**
+ * Sets one server's or channel's level and mute; every device hears of it (NotificationSettingsUpdated). Shown at
+ * once (the next choice builds on it), sent one after another (each PUT replaces the whole rule), put back if refused.
+ */
 export function useUpdateNotificationRuleMutation() {
   const queryClient = useQueryClient();
   return useMutation({
+    scope: { id: 'notification-rules' },
+    onMutate: async ({ scope, id, change }) => {
+      await queryClient.cancelQueries({ queryKey: notificationKeys.settings });
+      const previous = queryClient.getQueryData<NotificationSettings>(notificationKeys.settings);
+      if (previous) queryClient.setQueryData(notificationKeys.settings, withRule(previous, scope, id, change, Date.now()));
+      return { previous };
+    },
+    onError: (_error, _variables, context) => {
+      if (context?.previous) queryClient.setQueryData(notificationKeys.settings, context.previous);
+    },
     mutationFn: async ({ scope, id, change }: { scope: 'servers' | 'channels'; id: string; change: RuleChange }) =>
       fromServer(
         await unwrap(

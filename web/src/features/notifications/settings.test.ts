@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyPatch, changes, fromServer, toggleMuted } from './settings';
+import { applyPatch, changes, fromServer, toggleMuted, withRule } from './settings';
 
 describe('notification settings', () => {
   it('reads the server body defensively', () => {
@@ -46,5 +46,23 @@ describe('notification settings', () => {
     expect(applyPatch(current, { email: 'mentions' })).toEqual({ ...current, email: 'mentions' });
     expect(applyPatch(current, { mutedServerIds: [] })).toEqual({ ...current, mutedServerIds: [] });
     expect(applyPatch(current, { desktopMuted: true })).toEqual({ ...current, desktopMuted: true });
+  });
+
+  it('replaces one rule as the server will, dropping it when back at the defaults', () => {
+    const current = {
+      email: 'all' as const,
+      mutedServerIds: [],
+      desktopMuted: false,
+      servers: [{ id: '1', level: 'all' as const, muted: false, mutedUntil: null }],
+      channels: [],
+    };
+    const now = Date.parse('2026-12-01T12:00:00Z');
+    expect(withRule(current, 'servers', '1', { level: 'all', muted: true, muteMinutes: 15 }, now).servers).toEqual([
+      { id: '1', level: 'all', muted: true, mutedUntil: '2026-12-01T12:15:00.000Z' },
+    ]);
+    expect(withRule(current, 'servers', '1', { level: null, muted: false, muteMinutes: null }, now).servers).toEqual([]);
+    expect(withRule(current, 'channels', '9', { level: 'nothing', muted: true, muteMinutes: null }, now).channels).toEqual([
+      { id: '9', level: 'nothing', muted: true, mutedUntil: null },
+    ]);
   });
 });

@@ -4,7 +4,7 @@
  * OpenAPI document marks every field of the PATCH body required (null = unchanged), while we send only what changed.
  */
 
-import { ruleFromServer, type NotificationRule } from './rules';
+import { ruleFromServer, type NotificationRule, type RuleChange } from './rules';
 
 export type EmailNotifications = 'all' | 'mentions' | 'none';
 
@@ -75,4 +75,16 @@ export function applyPatch(settings: NotificationSettings, patch: NotificationSe
     mutedServerIds: patch.mutedServerIds ?? settings.mutedServerIds,
     desktopMuted: patch.desktopMuted ?? settings.desktopMuted,
   };
+}
+
+/** The settings with one rule replaced as the server will store it (a rule back at the defaults disappears). */
+export function withRule(settings: NotificationSettings, scope: 'servers' | 'channels', id: string, change: RuleChange, now: number) {
+  const others = settings[scope].filter((r) => r.id !== id);
+  const rule: NotificationRule = {
+    id,
+    level: change.level,
+    muted: change.muted,
+    mutedUntil: change.muted && change.muteMinutes !== null ? new Date(now + change.muteMinutes * 60_000).toISOString() : null,
+  };
+  return { ...settings, [scope]: change.level === null && !change.muted ? others : [...others, rule] };
 }
