@@ -157,3 +157,28 @@ test('the service worker shows a pushed message and opens its conversation when 
   await expect.poll(shown, LIVE).toEqual([]);
   await context.close();
 });
+
+test('opening a DM in a browser not asked yet offers to turn notifications on, and asks only on the click', async ({
+  browser,
+  baseURL,
+}) => {
+  const alice = await ApiUser.register(baseURL!, 'nqa');
+  const bob = await ApiUser.register(baseURL!, 'nqb');
+  const dm = await alice.call<{ id: string }>('POST', '/api/v1/users/@me/channels', { recipientId: bob.id });
+  const context = await browser.newContext({ baseURL, viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  await logInOn(page, bob);
+  const offer = page.getByRole('region', { name: 'Desktop notifications' });
+  await expect(offer).toHaveCount(0);
+  expect(await page.evaluate(() => Notification.permission)).toBe('default');
+
+  await page.goto(`/channels/@me/${dm.id}`);
+  await expect(offer.getByRole('button', { name: 'Enable notifications' })).toBeVisible();
+  await screenshot(page, 'notification-permission-offer');
+  // What the person answers in the browser's own prompt (Playwright stands in for it).
+  await context.grantPermissions(['notifications'], { origin: baseURL });
+  await offer.getByRole('button', { name: 'Enable notifications' }).click();
+  await expect(offer).toHaveCount(0);
+  expect(await page.evaluate(() => Notification.permission)).toBe('granted');
+  await context.close();
+});
