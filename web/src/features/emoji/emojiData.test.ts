@@ -34,5 +34,8 @@ describe('emoji data', () => {
 
   it('replaces known :shortcodes: and leaves the rest as typed', () => {
     expect(replaceShortcodes('ship it :rocket: at 10:30 :not_an_emoji:', index)).toBe('ship it 🚀 at 10:30 :not_an_emoji:');
+    expect(replaceShortcodes('run `a :rocket: b` :tada:\n```\nx = :smile:\n```', index)).toBe(
+      'run `a :rocket: b` 🎉\n```\nx = :smile:\n```',
+    );
   });
 });

@@ -119,7 +119,15 @@ export function searchEmoji(index: EmojiIndex, query: string, limit = 80): Emoji
 /** Whether some word of `text`, with what follows it, starts with `q` ("face with" finds "grinning face with big eyes"). */
 const wordStarts = (text: string, q: string) => text.startsWith(q) || text.includes(` ${q}`);
 
-/** `:shortcode:`s the index knows, replaced by their emoji (unknown ones stay as typed). */
+/** `:shortcode:`s the index knows, replaced by their emoji (unknown ones stay as typed, and code is left alone). */
 export function replaceShortcodes(text: string, index: EmojiIndex): string {
-  return text.replace(/:([a-z0-9_+-]{1,40}):/gi, (whole, code: string) => index.byShortcode.get(code.toLowerCase())?.emoji ?? whole);
+  // Odd pieces are code blocks and inline code.
+  return text
+    .split(/(```[\s\S]*?```|`[^`\n]*`)/)
+    .map((piece, i) =>
+      i % 2 === 1
+        ? piece
+        : piece.replace(/:([a-z0-9_+-]{1,40}):/gi, (whole, code: string) => index.byShortcode.get(code.toLowerCase())?.emoji ?? whole),
+    )
+    .join('');
 }
