@@ -121,6 +121,8 @@ internal static class SendMessage
             // Processing announces its outcome with MessageUpdated; a job lost here leaves the file pending, still a download.
             foreach (var upload in uploads)
                 await jobs.EnqueueAsync(new ProcessAttachmentJob(upload.Id), cancellationToken);
+            if (access.Channel.ServerId is null || mentions.Count > 0 || mentionsEveryone)
+                await EnqueuePushAsync(jobs, http, message.Id, cancellationToken);
             return TypedResults.Created($"/api/v1/channels/{id}/messages/{message.Id}", created!);
         }
         catch (DbUpdateConcurrencyException)
@@ -139,6 +141,20 @@ internal static class SendMessage
             if (winner is null)
                 throw;
             return TypedResults.Ok((await MessageQueries.LoadOneAsync(db, links, winner.Value, userId, cancellationToken))!);
+        }
+    }
+
+    /// <summary>Web Push for a DM or mention is a side effect: a queue that cannot take it does not fail the send.</summary>
+    private static async Task EnqueuePushAsync(IJobQueue jobs, HttpContext http, Snowflake messageId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await jobs.EnqueueAsync(new Notifications.Push.PushMessageJob(messageId), cancellationToken);
+        }
+        catch (JobQueueUnavailableException e)
+        {
+            http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(SendMessage))
+                .LogWarning(e, "No Web Push for message {MessageId}: the job queue is unavailable", messageId);
         }
     }
 

@@ -7,6 +7,7 @@ import { usePageTitle } from '../../ui/usePageTitle';
 import { useMe } from '../auth/queries';
 import { ChannelView } from '../messages/ChannelView';
 import { PinnedMessages } from '../messages/PinnedMessages';
+import { NotificationBell } from '../notifications/RuleEditor';
 import { useDmSearchSources } from '../search/sources';
 import { useSearchUi } from '../search/useSearchUi';
 import { displayName } from '../users/displayName';
@@ -44,6 +45,7 @@ export default function DmPage() {
             {title}
           </h1>
           <div className="ml-auto flex items-center gap-2">
+            {dm && <NotificationBell channel={{ id: dm.id, name: 'this conversation' }} />}
             {dm && (
               <PinnedMessages
                 channelId={dm.id}

@@ -16,6 +16,7 @@ import { useSearchUi } from '../search/useSearchUi';
 import { VoiceChannelEntry } from '../voice/VoiceChannelEntry';
 import { displayName } from '../users/displayName';
 import { PinnedMessages } from '../messages/PinnedMessages';
+import { NotificationBell } from '../notifications/RuleEditor';
 import { MemberList } from './MemberList';
 import { has, P, serverPermissions } from './permissions';
 import { useServerMentionNames } from './mentionNames';
@@ -193,6 +194,12 @@ export default function ServerPage() {
             </p>
           )}
           <div className="ml-auto flex items-center gap-2">
+            {channel?.type === 'text' && (
+              <NotificationBell
+                channel={{ id: channel.id, name: `#${channel.name ?? 'channel'}` }}
+                server={{ id: server.id, name: server.name }}
+              />
+            )}
             {channel?.type === 'text' && (
               <PinnedMessages
                 channelId={channel.id}
