@@ -15,6 +15,8 @@ export interface Mentionable {
   id: string;
   username: string;
   name: string;
+  /** The colour their name shows in (their highest coloured role), when any. */
+  color?: string | undefined;
 }
 
 /** Writes a message: Enter sends, Shift+Enter breaks the line, Up edits your last one, @ completes a member's name. */

@@ -27,7 +27,7 @@ const member = (userId: string, roles: string[]): Member => ({
 });
 
 describe('memberColor', () => {
-  it("takes the highest role that has a colour, skipping colourless ones above it", () => {
+  it('takes the highest role that has a colour, skipping colourless ones above it', () => {
     const roles = [everyone, role('red', 1, 0xff0000), role('plain', 3), role('blue', 2, 0x0000ff)];
     expect(memberColor(['red', 'plain', 'blue'], roles)).toBe('#0000ff');
     expect(memberColor(['red'], roles)).toBe('#ff0000');
@@ -51,7 +51,12 @@ describe('groupMembers', () => {
       member('dan', ['mods']),
     ];
     const online = new Set(['zed', 'amy', 'bob', 'cat']);
-    const groups = groupMembers(members, roles, (m) => online.has(m.userId), (m) => m.username);
+    const groups = groupMembers(
+      members,
+      roles,
+      (m) => online.has(m.userId),
+      (m) => m.username,
+    );
     expect(groups.map((g) => [g.label, g.members.map((m) => m.userId)])).toEqual([
       ['mods', ['cat', 'zed']],
       ['vips', ['amy']],

@@ -59,12 +59,7 @@ export function myTopPosition(myRoleIds: readonly string[], roles: readonly Role
  * Moves a role within the ones I may reorder (those below my highest, which hold positions 1..n) and answers the
  * positions to send: all of those roles, numbered 1..n from the bottom. Null when the move goes nowhere or out of range.
  */
-export function reorder(
-  roles: readonly Role[],
-  top: number,
-  roleId: string,
-  toIndex: number,
-): { id: string; position: number }[] | null {
+export function reorder(roles: readonly Role[], top: number, roleId: string, toIndex: number): { id: string; position: number }[] | null {
   // Highest first, as the list shows them.
   const movable = roles.filter((r) => r.id !== r.serverId && r.position < top).sort((a, b) => b.position - a.position);
   const from = movable.findIndex((r) => r.id === roleId);
