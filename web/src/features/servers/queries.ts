@@ -127,27 +127,30 @@ export function useDeleteChannelMutation() {
   });
 }
 
+/** Every member of a server (up to 1,000), a page of 100 at a time. */
+export async function fetchAllMembers(serverId: string) {
+  const all: Member[] = [];
+  let after: string | undefined;
+  for (let i = 0; i < 10; i++) {
+    const page = await unwrap(
+      api.GET('/api/v1/servers/{id}/members', {
+        params: { path: { id: serverId }, query: { limit: 100, ...(after ? { after } : {}) } },
+      }),
+    );
+    all.push(...page);
+    if (page.length < 100) break;
+    after = page[page.length - 1]!.userId;
+  }
+  return all;
+}
+
 /** Every member of a server (up to 1,000), kept current by MemberJoined/Updated/Left events. */
 export function useMembers(serverId: string | undefined) {
   return useQuery({
     queryKey: memberKeys.list(serverId ?? ''),
     enabled: !!serverId,
     staleTime: Infinity,
-    queryFn: async () => {
-      const all: Member[] = [];
-      let after: string | undefined;
-      for (let i = 0; i < 10; i++) {
-        const page = await unwrap(
-          api.GET('/api/v1/servers/{id}/members', {
-            params: { path: { id: serverId! }, query: { limit: 100, ...(after ? { after } : {}) } },
-          }),
-        );
-        all.push(...page);
-        if (page.length < 100) break;
-        after = page[page.length - 1]!.userId;
-      }
-      return all;
-    },
+    queryFn: () => fetchAllMembers(serverId!),
   });
 }
 
