@@ -35,7 +35,7 @@ test("an owner recolours a role and moves it up the hierarchy, and the colour sh
 
   await hierarchy.getByRole('button', { name: 'Painters', exact: true }).click();
   const editor = page.getByRole('form', { name: 'Edit role Painters' });
-  await editor.getByLabel('Colour').fill('#b91c1c');
+  await editor.getByLabel('Colour').fill('#fca5a5');
   await editor.getByRole('checkbox', { name: 'Show members with this role separately' }).check();
   await editor.getByRole('button', { name: 'Save role' }).click();
   await expect(editor.getByRole('status')).toHaveText('Role saved', LIVE);
@@ -48,7 +48,7 @@ test("an owner recolours a role and moves it up the hierarchy, and the colour sh
     'GET',
     `/api/v1/servers/${server.id}/roles`,
   );
-  expect(roles.find((r) => r.id === painters.id)).toMatchObject({ position: 2, color: 0xb91c1c, hoist: true });
+  expect(roles.find((r) => r.id === painters.id)).toMatchObject({ position: 2, color: 0xfca5a5, hoist: true });
   expect(roles.find((r) => r.id === helpers.id)?.position).toBe(1);
   await screenshot(page, 'roles-editor');
   await expectAccessible(page);
@@ -63,7 +63,7 @@ test("an owner recolours a role and moves it up the hierarchy, and the colour sh
 
   await page.goto(`/servers/${server.id}/channels/${general.id}`);
   const name = page.getByTestId('author-name').filter({ hasText: member.account.username });
-  await expect(name).toHaveCSS('color', 'rgb(185, 28, 28)', LIVE);
+  await expect(name).toHaveCSS('color', 'rgb(252, 165, 165)', LIVE);
   const members = page.getByRole('complementary', { name: 'Members' });
   await expect(members.getByRole('heading', { level: 3 }).first()).toHaveText(/^(Painters|Online) — 1$/);
   await screenshot(page, 'roles-colour-in-chat');

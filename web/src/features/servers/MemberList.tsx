@@ -98,7 +98,10 @@ export function MemberList({
                     <Avatar id={m.userId} name={displayName(m)} url={m.avatarUrl} size="sm" />
                     <PresenceDot status={presences[m.userId]} stale={stale} />
                   </span>
-                  <span className="truncate text-sm font-medium" style={{ color: memberColor(m.roles, roles) }}>
+                  <span
+                    className="truncate text-sm font-medium" // Offline rows are dimmed; a dimmed role colour would fall below readable contrast, so they keep the plain text colour.
+                    style={{ color: online(m) ? memberColor(m.roles, roles) : undefined }}
+                  >
                     {displayName(m)}
                   </span>
                   {m.userId === ownerId && (

@@ -104,12 +104,11 @@ export function RolesSection({ serverId }: { serverId: string }) {
                 type="button"
                 aria-pressed={selected === r.id}
                 className="font-medium hover:underline"
-                style={{ color: cssColor(r.color) }}
                 onClick={() => setSelected(selected === r.id ? null : r.id)}
               >
                 {r.name}
               </button>
-              <span className="text-xs text-zinc-600 dark:text-zinc-400">
+              <span className="text-xs text-zinc-700 dark:text-zinc-300">
                 {everyone ? 'everyone' : `${holders} member${holders === 1 ? '' : 's'}`}
                 {!everyone && index < 0 && ' · above your highest role'}
                 {r.hoist && ' · shown separately'}
