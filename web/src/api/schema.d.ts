@@ -291,6 +291,74 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/channels/{id}/group": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["UpdateGroupDmRequest"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DmChannelResponse"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
     "/api/v1/servers/{id}/messages/search": {
         parameters: {
             query?: never;
@@ -6232,6 +6300,8 @@ export interface components {
             /** Format: int32 */
             color: number;
             mentionable: boolean;
+            /** @default false */
+            hoist: boolean;
         };
         CreateServerRequest: {
             name: string;
@@ -6277,6 +6347,7 @@ export interface components {
             id: components["schemas"]["Snowflake"];
             type: string;
             name: null | string;
+            iconUrl: null | string;
             ownerId: null | components["schemas"]["Snowflake"];
             recipients: components["schemas"]["UserSummary"][];
             lastMessageId: null | components["schemas"]["Snowflake"];
@@ -6512,6 +6583,9 @@ export interface components {
             attachments: components["schemas"]["AttachmentSummary"][];
             /** Format: int64 */
             sequence: number;
+            /** @default default */
+            kind: string;
+            target?: null | components["schemas"]["UserSummary"];
         };
         MessageSearchResponse: {
             /** Format: int32 */
@@ -6854,6 +6928,7 @@ export interface components {
             /** Format: int32 */
             position: number;
             mentionable: boolean;
+            hoist: boolean;
         };
         RoleUpdatedEvent: {
             /**
@@ -7035,6 +7110,10 @@ export interface components {
             slowModeSeconds: null | number;
             parentId: null | components["schemas"]["Snowflake"];
         };
+        UpdateGroupDmRequest: {
+            name: null | string;
+            iconUrl: null | string;
+        };
         UpdateMemberRequest: {
             nickname: null | string;
         };
@@ -7065,6 +7144,7 @@ export interface components {
             /** Format: int32 */
             color: null | number;
             mentionable: null | boolean;
+            hoist?: null | boolean;
         };
         UpdateServerRequest: {
             name: null | string;

@@ -182,7 +182,7 @@ internal static class SendMessage
     }
 
     /// <summary>Locks the channel's row until the transaction ends (by a write that changes nothing); null when the channel is gone.</summary>
-    private static async Task<LockedChannel?> LockChannelAsync(KamaDbContext db, Snowflake channelId, CancellationToken cancellationToken)
+    internal static async Task<LockedChannel?> LockChannelAsync(KamaDbContext db, Snowflake channelId, CancellationToken cancellationToken)
     {
         var rows = await db.Database.SqlQuery<long?>($"""
             UPDATE channels SET "LastMessageId" = "LastMessageId" WHERE "Id" = {channelId.Value}
@@ -191,7 +191,7 @@ internal static class SendMessage
         return rows.Count == 0 ? null : new LockedChannel(rows[0] is { } last ? new Snowflake(last) : null);
     }
 
-    private sealed record LockedChannel(Snowflake? LastMessageId);
+    internal sealed record LockedChannel(Snowflake? LastMessageId);
 
     private static async Task<DateTimeOffset?> LastSentAsync(KamaDbContext db, Snowflake channelId, Snowflake userId, CancellationToken cancellationToken)
     {

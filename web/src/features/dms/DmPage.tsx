@@ -11,6 +11,7 @@ import { NotificationBell } from '../notifications/RuleEditor';
 import { useDmSearchSources } from '../search/sources';
 import { useSearchUi } from '../search/useSearchUi';
 import { displayName } from '../users/displayName';
+import { GroupMembers } from './GroupMembers';
 import { dmTitle, useDms } from './queries';
 
 /** A DM or group DM: the list on the left, the conversation in the middle. */
@@ -79,6 +80,7 @@ export default function DmPage() {
           <p className="p-8 text-center text-zinc-600 dark:text-zinc-400">This conversation does not exist or you are not in it.</p>
         )}
       </main>
+      {dm?.type === 'group_dm' && <GroupMembers dm={dm} myId={me?.id} />}
       {search.panel}
     </>
   );

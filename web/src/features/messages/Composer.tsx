@@ -19,6 +19,8 @@ export interface Mentionable {
   id: string;
   username: string;
   name: string;
+  /** The colour their name shows in (their highest coloured role), when any. */
+  color?: string | undefined;
 }
 
 /**

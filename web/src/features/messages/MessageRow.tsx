@@ -6,6 +6,7 @@ import type { ChatMessage } from '../gateway/messageStore';
 import { displayName } from '../users/displayName';
 import { ProfileCard } from '../users/ProfileCard';
 import { Markdown, type MentionNames } from './Markdown';
+import { SystemLine, systemText } from './SystemLine';
 import { LengthCounter, lengthProblem, nearLengthLimit, useAutoGrow } from './messageLength';
 
 const EmojiPicker = lazy(() => import('../emoji/EmojiPicker'));
@@ -17,6 +18,8 @@ export interface RowActions extends MentionNames {
   canManage: boolean;
   canPin: boolean;
   myId: string | undefined;
+  /** The colour an author's name shows in (their highest coloured role in a server), when any. */
+  colorOf: (userId: string) => string | undefined;
   /** Whether I blocked this user: their messages stay collapsed until shown. */
   isBlocked: (userId: string) => boolean;
   onReply: (m: ChatMessage) => void;
@@ -111,6 +114,8 @@ export const MessageRow = memo(function MessageRow({
   const mentioned = actions.isMentioned(m);
   const local = m.localState !== undefined;
   const name = displayName(m.author);
+  const system = systemText(m);
+  if (system !== null) return <SystemLine message={m} text={system} firstNew={firstNew} divider={<NewMessagesDivider />} />;
   if (actions.isBlocked(m.author.id) && !revealed)
     return (
       <div
@@ -162,6 +167,8 @@ export const MessageRow = memo(function MessageRow({
                   aria-expanded={profileOpen}
                   onClick={() => setProfileOpen(!profileOpen)}
                   className="font-semibold hover:underline"
+                  style={{ color: actions.colorOf(m.author.id) }}
+                  data-testid="author-name"
                 >
                   {name}
                 </button>

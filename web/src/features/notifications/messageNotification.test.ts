@@ -25,6 +25,7 @@ const group: DmChannel = {
   id: '60',
   type: 'group_dm',
   name: 'Trip',
+  iconUrl: null,
   ownerId: '2',
   recipients: [
     { id: '1', username: 'me', displayName: null, avatarUrl: null },

@@ -18,10 +18,11 @@ import { displayName } from '../users/displayName';
 import { PinnedMessages } from '../messages/PinnedMessages';
 import { NotificationBell } from '../notifications/RuleEditor';
 import { MemberList } from './MemberList';
+import { memberColor } from './roles/roleColors';
 import { has, P, serverPermissions } from './permissions';
 import { useServerMentionNames } from './mentionNames';
 import { removalNotice } from './moderation';
-import { useLeaveServerMutation, useMembers, useRemoval, useServers } from './queries';
+import { useLeaveServerMutation, useMembers, useRemoval, useRoles, useServers } from './queries';
 
 function ChannelLink({ serverId, channel, readStates }: { serverId: string; channel: ReadyChannel; readStates: ReadStates }) {
   if (channel.type === 'voice') return <VoiceChannelEntry serverId={serverId} channel={channel} />;
@@ -122,7 +123,11 @@ export default function ServerPage() {
   const removal = useRemoval(serverId);
   const channel = server?.channels.find((c) => c.id === channelId);
   const { data: members = [] } = useMembers(server ? serverId : undefined);
-  const mentionable = useMemo(() => members.map((m) => ({ id: m.userId, username: m.username, name: displayName(m) })), [members]);
+  const { data: roles } = useRoles(server ? serverId : '');
+  const mentionable = useMemo(
+    () => members.map((m) => ({ id: m.userId, username: m.username, name: displayName(m), color: memberColor(m.roles, roles ?? []) })),
+    [members, roles],
+  );
   const permissions = serverPermissions(server, me?.id);
   const { roleOf, channelOf } = useServerMentionNames(server);
   const myRoles = members.find((m) => m.userId === me?.id)?.roles;

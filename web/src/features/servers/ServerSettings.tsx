@@ -5,37 +5,16 @@ import { errorMessage } from '../../api/errors';
 import { usePageTitle } from '../../ui/usePageTitle';
 import { useMe } from '../auth/queries';
 import type { ReadyChannel } from '../gateway/protocol';
-import { displayName } from '../users/displayName';
 import { AuditLogSection } from './AuditLogSection';
 import { has, P, serverPermissions } from './permissions';
+import { RolesSection } from './roles/RolesSection';
 import {
-  useAssignRoleMutation,
   useCreateChannelMutation,
   useCreateInviteMutation,
-  useCreateRoleMutation,
   useDeleteChannelMutation,
-  useMembers,
   useRenameChannelMutation,
-  useRoles,
   useServers,
 } from './queries';
-
-const PERMISSIONS: [string, bigint][] = [
-  ['Administrator', P.ADMINISTRATOR],
-  ['Manage server', P.MANAGE_SERVER],
-  ['Manage channels', P.MANAGE_CHANNELS],
-  ['Manage roles', P.MANAGE_ROLES],
-  ['Kick members', P.KICK_MEMBERS],
-  ['Ban members', P.BAN_MEMBERS],
-  ['Time out members', P.MODERATE_MEMBERS],
-  ['View audit log', P.VIEW_AUDIT_LOG],
-  ['Create invite', P.CREATE_INVITE],
-  ['View channels', P.VIEW_CHANNEL],
-  ['Send messages', P.SEND_MESSAGES],
-  ['Manage messages', P.MANAGE_MESSAGES],
-  ['Pin messages', P.PIN_MESSAGES],
-  ['Add reactions', P.ADD_REACTIONS],
-];
 
 const section = 'rounded-lg bg-side p-4 dark:bg-side-dark';
 const input = 'rounded-md border border-zinc-300 bg-white px-2 py-1 text-sm dark:border-zinc-600 dark:bg-zinc-900';
@@ -174,110 +153,6 @@ function Channels({ serverId, channels }: { serverId: string; channels: ReadyCha
   );
 }
 
-function Roles({ serverId }: { serverId: string }) {
-  const { data: roles = [] } = useRoles(serverId);
-  const { data: members = [] } = useMembers(serverId);
-  const createRole = useCreateRoleMutation(serverId);
-  const assignRole = useAssignRoleMutation(serverId);
-  const [name, setName] = useState('');
-  const [bits, setBits] = useState<bigint>(P.VIEW_CHANNEL | P.SEND_MESSAGES);
-  const [member, setMember] = useState('');
-  const [role, setRole] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [done, setDone] = useState<string | null>(null);
-  const create = (e: React.FormEvent) => {
-    e.preventDefault();
-    createRole.mutate(
-      { name: name.trim(), permissions: bits },
-      {
-        onSuccess: () => {
-          setName('');
-          setDone('Role created');
-        },
-        onError: (err) => setError(errorMessage(err)),
-      },
-    );
-  };
-  const assign = (e: React.FormEvent) => {
-    e.preventDefault();
-    assignRole.mutate(
-      { userId: member, roleId: role },
-      {
-        onSuccess: () => setDone('Role given'),
-        onError: (err) => setError(errorMessage(err)),
-      },
-    );
-  };
-  const assignable = roles.filter((r) => r.name !== '@everyone');
-  return (
-    <section aria-labelledby="roles-h" className={section}>
-      <h2 id="roles-h" className="font-semibold">
-        Roles
-      </h2>
-      <ul className="mt-1 text-sm">
-        {roles.map((r) => (
-          <li key={r.id}>{r.name}</li>
-        ))}
-      </ul>
-      <form onSubmit={create} className="mt-3">
-        <label className="flex flex-col text-xs font-bold uppercase">
-          Role name
-          <input required maxLength={100} value={name} onChange={(e) => setName(e.target.value)} className={input} />
-        </label>
-        <fieldset className="mt-2 grid grid-cols-2 gap-1 text-sm">
-          <legend className="text-xs font-bold uppercase">Permissions</legend>
-          {PERMISSIONS.map(([label, bit]) => (
-            <label key={label} className="flex items-center gap-2">
-              <input type="checkbox" checked={(bits & bit) !== 0n} onChange={(e) => setBits(e.target.checked ? bits | bit : bits & ~bit)} />{' '}
-              {label}
-            </label>
-          ))}
-        </fieldset>
-        <button type="submit" className={`${button} mt-2`}>
-          Create role
-        </button>
-      </form>
-      <form onSubmit={assign} className="mt-4 flex flex-wrap items-end gap-2">
-        <label className="flex flex-col text-xs font-bold uppercase">
-          Member
-          <select aria-label="Member" required value={member} onChange={(e) => setMember(e.target.value)} className={input}>
-            <option value="">Choose…</option>
-            {members.map((m) => (
-              <option key={m.userId} value={m.userId}>
-                {displayName(m)}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="flex flex-col text-xs font-bold uppercase">
-          Role
-          <select aria-label="Role" required value={role} onChange={(e) => setRole(e.target.value)} className={input}>
-            <option value="">Choose…</option>
-            {assignable.map((r) => (
-              <option key={r.id} value={r.id}>
-                {r.name}
-              </option>
-            ))}
-          </select>
-        </label>
-        <button type="submit" className={button}>
-          Give role
-        </button>
-      </form>
-      {done && (
-        <p role="status" className="mt-1 text-sm text-emerald-700 dark:text-emerald-400">
-          {done}
-        </p>
-      )}
-      {error && (
-        <p role="alert" className="mt-1 text-sm text-red-700 dark:text-red-400">
-          {error}
-        </p>
-      )}
-    </section>
-  );
-}
-
 /** Server settings: invites for anyone allowed, channels and roles for managers. */
 export default function ServerSettings() {
   const { serverId = '' } = useParams();
@@ -302,7 +177,7 @@ export default function ServerSettings() {
         </div>
         {has(perms, P.CREATE_INVITE) && <Invites serverId={serverId} />}
         {has(perms, P.MANAGE_CHANNELS) && <Channels serverId={serverId} channels={server.channels} />}
-        {has(perms, P.MANAGE_ROLES) && <Roles serverId={serverId} />}
+        {has(perms, P.MANAGE_ROLES) && <RolesSection serverId={serverId} />}
         {has(perms, P.VIEW_AUDIT_LOG) && <AuditLogSection serverId={serverId} className={section} />}
       </div>
     </main>

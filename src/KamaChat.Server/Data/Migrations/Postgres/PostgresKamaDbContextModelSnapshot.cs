@@ -246,6 +246,10 @@ namespace KamaChat.Server.Data.Migrations.Postgres
                         .HasMaxLength(48)
                         .HasColumnType("character varying(48)");
 
+                    b.Property<string>("IconUrl")
+                        .HasMaxLength(2048)
+                        .HasColumnType("character varying(2048)");
+
                     b.Property<long?>("LastMessageId")
                         .HasColumnType("bigint");
 
@@ -399,6 +403,9 @@ namespace KamaChat.Server.Data.Migrations.Postgres
                     b.Property<DateTimeOffset?>("EditedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<int>("Kind")
+                        .HasColumnType("integer");
+
                     b.Property<bool>("MentionsEveryone")
                         .HasColumnType("boolean");
 
@@ -415,9 +422,14 @@ namespace KamaChat.Server.Data.Migrations.Postgres
                     b.Property<long>("Sequence")
                         .HasColumnType("bigint");
 
+                    b.Property<long?>("TargetUserId")
+                        .HasColumnType("bigint");
+
                     b.HasKey("Id");
 
                     b.HasIndex("AuthorId");
+
+                    b.HasIndex("TargetUserId");
 
                     b.HasIndex("ChannelId", "Id");
 
@@ -825,6 +837,9 @@ namespace KamaChat.Server.Data.Migrations.Postgres
                     b.Property<int>("Color")
                         .HasColumnType("integer");
 
+                    b.Property<bool>("Hoist")
+                        .HasColumnType("boolean");
+
                     b.Property<bool>("Mentionable")
                         .HasColumnType("boolean");
 
@@ -1130,9 +1145,16 @@ namespace KamaChat.Server.Data.Migrations.Postgres
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
 
+                    b.HasOne("KamaChat.Server.Features.Users.User", "TargetUser")
+                        .WithMany()
+                        .HasForeignKey("TargetUserId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
                     b.Navigation("Author");
 
                     b.Navigation("Channel");
+
+                    b.Navigation("TargetUser");
                 });
 
             modelBuilder.Entity("KamaChat.Server.Features.Messages.MessageMention", b =>

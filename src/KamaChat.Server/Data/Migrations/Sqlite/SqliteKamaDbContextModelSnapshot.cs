@@ -240,6 +240,10 @@ namespace KamaChat.Server.Data.Migrations.Sqlite
                         .HasMaxLength(48)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("IconUrl")
+                        .HasMaxLength(2048)
+                        .HasColumnType("TEXT");
+
                     b.Property<long?>("LastMessageId")
                         .HasColumnType("INTEGER");
 
@@ -393,6 +397,9 @@ namespace KamaChat.Server.Data.Migrations.Sqlite
                     b.Property<long?>("EditedAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int>("Kind")
+                        .HasColumnType("INTEGER");
+
                     b.Property<bool>("MentionsEveryone")
                         .HasColumnType("INTEGER");
 
@@ -409,9 +416,14 @@ namespace KamaChat.Server.Data.Migrations.Sqlite
                     b.Property<long>("Sequence")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("TargetUserId")
+                        .HasColumnType("INTEGER");
+
                     b.HasKey("Id");
 
                     b.HasIndex("AuthorId");
+
+                    b.HasIndex("TargetUserId");
 
                     b.HasIndex("ChannelId", "Id");
 
@@ -819,6 +831,9 @@ namespace KamaChat.Server.Data.Migrations.Sqlite
                     b.Property<int>("Color")
                         .HasColumnType("INTEGER");
 
+                    b.Property<bool>("Hoist")
+                        .HasColumnType("INTEGER");
+
                     b.Property<bool>("Mentionable")
                         .HasColumnType("INTEGER");
 
@@ -1120,9 +1135,16 @@ namespace KamaChat.Server.Data.Migrations.Sqlite
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
 
+                    b.HasOne("KamaChat.Server.Features.Users.User", "TargetUser")
+                        .WithMany()
+                        .HasForeignKey("TargetUserId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
                     b.Navigation("Author");
 
                     b.Navigation("Channel");
+
+                    b.Navigation("TargetUser");
                 });
 
             modelBuilder.Entity("KamaChat.Server.Features.Messages.MessageMention", b =>
