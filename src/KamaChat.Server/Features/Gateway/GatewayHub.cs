@@ -89,7 +89,7 @@ public sealed partial class GatewayHub(
                 catch (Exception e) when (e is not OutOfMemoryException)
                 {
                     // Runs after the connection is gone, with nobody to answer; the next disconnect tries again.
-                    scope.ServiceProvider.GetRequiredService<ILogger<GatewayHub>>().LogWarning(e, "Going offline failed for user {UserId}", connection.UserId);
+                    scope.ServiceProvider.GetRequiredService<ILogger<GatewayHub>>().LogWarning(e, "Announcing {Status} after a disconnect failed for user {UserId}", status, connection.UserId);
                 }
             });
         }
