@@ -56,6 +56,36 @@ public sealed class SnowflakeTests
     }
 
     [Fact]
+    public void A_clock_that_jumps_back_five_seconds_keeps_ids_unique_and_increasing()
+    {
+        var clock = new SettableClock(new DateTimeOffset(2026, 12, 1, 12, 0, 0, TimeSpan.Zero));
+        var generator = new SnowflakeGenerator(7, clock);
+        var issued = new List<Snowflake> { generator.NextId() };
+
+        clock.Now -= TimeSpan.FromSeconds(5); // an NTP step or a VM resumed from a snapshot
+        // More than one millisecond's worth of sequence numbers, so the generator must borrow milliseconds ahead.
+        for (var i = 0; i < 10_000; i++)
+            issued.Add(generator.NextId());
+        clock.Now += TimeSpan.FromSeconds(5.001); // caught up again, just past where it was
+        issued.Add(generator.NextId());
+        // The floor of another node's later commit moves this one on (NextIdAbove) without ever going back either.
+        var floor = new Snowflake(issued[^1].Value + (1000L << 22));
+        issued.Add(generator.NextIdAbove(floor));
+
+        Assert.Equal(issued.Count, issued.Distinct().Count());
+        Assert.Equal(issued, issued.Order());
+        Assert.True(issued[^1] > floor);
+        Assert.All(issued, id => Assert.Equal(7, SnowflakeGenerator.NodeOf(id)));
+    }
+
+    private sealed class SettableClock(DateTimeOffset now) : TimeProvider
+    {
+        public DateTimeOffset Now { get; set; } = now;
+
+        public override DateTimeOffset GetUtcNow() => Now;
+    }
+
+    [Fact]
     public void MessagePack_clients_get_the_same_string_and_may_send_either()
     {
         var options = MessagePackSerializerOptions.Standard.WithResolver(SnowflakeMessagePackFormatter.Resolver);
