@@ -110,9 +110,18 @@ public abstract class ChannelTests(KamaChatApp app)
             new { allow = ((long)P.ViewChannel).ToString(CultureInfo.InvariantCulture), deny = "0" });
         await (await member.Client.GetAsync($"/api/v1/channels/{secret.Id}")).ReadAsync<ChannelResponse>();
 
+        // The editor lists both, roles first; a member without Manage Roles cannot read them.
+        var listed = await (await owner.Client.GetAsync($"/api/v1/channels/{secret.Id}/permissions")).ReadAsync<List<OverwriteResponse>>();
+        Assert.Equal(
+            [("role", server.Id, "0", ((long)P.ViewChannel).ToString(CultureInfo.InvariantCulture)),
+             ("member", member.Id, ((long)P.ViewChannel).ToString(CultureInfo.InvariantCulture), "0")],
+            listed.Select(o => (o.TargetType, o.TargetId, o.Allow, o.Deny)));
+        await (await member.Client.GetAsync($"/api/v1/channels/{secret.Id}/permissions")).AssertProblemAsync(HttpStatusCode.Forbidden, "missing_permission");
+
         Assert.Equal(HttpStatusCode.NoContent, (await owner.Client.DeleteAsync($"/api/v1/channels/{secret.Id}/permissions/role/{server.Id}")).StatusCode);
         Assert.Equal(HttpStatusCode.NoContent, (await owner.Client.DeleteAsync($"/api/v1/channels/{secret.Id}/permissions/member/{member.Id}")).StatusCode);
         await (await member.Client.GetAsync($"/api/v1/channels/{secret.Id}")).ReadAsync<ChannelResponse>();
+        Assert.Empty(await (await owner.Client.GetAsync($"/api/v1/channels/{secret.Id}/permissions")).ReadAsync<List<OverwriteResponse>>());
     }
 
     [Fact]

@@ -19,9 +19,21 @@ public static class OverwriteEndpoints
     public static IEndpointRouteBuilder MapOverwriteEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1/channels/{id:snowflake}/permissions").WithTags("Channels").RequireAuthorization();
+        group.MapGet("/", ListAsync).RequireChannelPermission(P.ManageRoles, ChannelScope.ServerChannel);
         group.MapPut("/{targetType}/{targetId:snowflake}", PutAsync).RequireChannelPermission(P.ManageRoles, ChannelScope.ServerChannel).ProducesValidationProblem();
         group.MapDelete("/{targetType}/{targetId:snowflake}", DeleteAsync).RequireChannelPermission(P.ManageRoles, ChannelScope.ServerChannel).ProducesValidationProblem();
         return app;
+    }
+
+    /// <summary>The channel's overwrites, roles first, for the editor of those who may change them.</summary>
+    private static async Task<Ok<List<OverwriteResponse>>> ListAsync(ChannelAccess access, KamaDbContext db, CancellationToken cancellationToken)
+    {
+        var id = access.ChannelId;
+        var overwrites = await db.PermissionOverwrites.AsNoTracking().Where(o => o.ChannelId == id)
+            .OrderBy(o => o.TargetType).ThenBy(o => o.TargetId).ToListAsync(cancellationToken);
+        return TypedResults.Ok(overwrites
+            .Select(o => new OverwriteResponse(id, o.TargetType == OverwriteTarget.Role ? "role" : "member", o.TargetId, o.Allow.Text(), o.Deny.Text()))
+            .ToList());
     }
 
     private static async Task<Results<Ok<OverwriteResponse>, ValidationProblem, ProblemHttpResult>> PutAsync(
