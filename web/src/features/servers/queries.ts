@@ -4,7 +4,7 @@ import type { Member } from '../../api/types';
 import { reasonHeaders, type Removal } from './moderation';
 import { useCached, useGateway } from '../gateway/context';
 import type { ReadyServer } from '../gateway/protocol';
-import { addChannel, removeChannel, removeServer, updateChannel } from './serverList';
+import { addChannel, removeChannel, removeServer } from './serverList';
 
 export const serverKeys = {
   /** My servers with the channels I can see: seeded by Ready, kept current by events (never fetched over REST). */
