@@ -176,6 +176,33 @@ public abstract class GatewayTests(KamaChatApp app)
     }
 
     [Fact]
+    public async Task An_online_user_shows_idle_while_every_device_is_away_and_online_again_when_one_is_back()
+    {
+        var alice = await app.CreateClient().RegisterAsync();
+        var bob = await app.CreateClient().RegisterAsync();
+        await GatewaySeed.ServerWithChannelAsync(app, alice.User.Id, bob.User.Id);
+        await using var aliceClient = await GatewayClient.ConnectAsync(app, alice.AccessToken);
+        await aliceClient.ReadyAsync();
+        await using var laptop = await GatewayClient.ConnectAsync(app, bob.AccessToken);
+        await using var phone = await GatewayClient.ConnectAsync(app, bob.AccessToken);
+        await Task.WhenAll(laptop.ReadyAsync(), phone.ReadyAsync());
+        await aliceClient.WaitForPresenceAsync(bob.User.Id, "online");
+
+        await laptop.Connection.InvokeAsync("SetAway", true);
+        await GatewayClient.SettleAsync();
+        Assert.DoesNotContain(aliceClient.Presence, p => p.UserId == bob.User.Id && p.Status == "idle");
+        await phone.Connection.InvokeAsync("SetAway", true);
+        await aliceClient.WaitForPresenceAsync(bob.User.Id, "idle");
+        // Others connecting now are told "idle" in their Ready.
+        await using var late = await GatewayClient.ConnectAsync(app, alice.AccessToken);
+        Assert.Contains((await late.ReadyAsync()).Presences, p => p.UserId == bob.User.Id && p.Status == "idle");
+
+        aliceClient.Presence.Clear();
+        await phone.Connection.InvokeAsync("SetAway", false);
+        await aliceClient.WaitForPresenceAsync(bob.User.Id, "online");
+    }
+
+    [Fact]
     public async Task Another_device_of_the_same_user_is_told_the_chosen_status_in_its_ready()
     {
         var alice = await app.CreateClient().RegisterAsync();

@@ -21,6 +21,23 @@ public sealed class GatewayConnection(string connectionId, Snowflake userId, Sno
     public ConcurrentDictionary<string, byte> Groups { get; } = new(StringComparer.Ordinal);
 
     public SemaphoreSlim Gate { get; } = new(1, 1);
+
+    private const int Active = 0, Away = 1, Closed = 2;
+    private int _activity;
+
+    /// <summary>
+    /// The client says its person is away (no input for a while) or back: with every device away, online shows as idle.
+    /// </summary>
+    /// <returns>Whether this changed the connection's state (never once it is closed).</returns>
+    public bool TrySetAway(bool away)
+    {
+        var (from, to) = away ? (Active, Away) : (Away, Active);
+        return Interlocked.CompareExchange(ref _activity, to, from) == from;
+    }
+
+    /// <summary>Ends the connection's activity state, so a late <see cref="TrySetAway"/> cannot count it again.</summary>
+    /// <returns>Whether it was active (not away) until now.</returns>
+    public bool CloseActivity() => Interlocked.Exchange(ref _activity, Closed) == Active;
 }
 
 /// <summary>

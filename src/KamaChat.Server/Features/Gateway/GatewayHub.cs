@@ -9,7 +9,7 @@ namespace KamaChat.Server.Features.Gateway;
 
 /// <summary>
 /// The real-time gateway at /hubs/gateway. Server → client messages: "Ready" (on connect), "Event" (logged changes,
-/// see <see cref="GatewayEvent"/>), "Typing", "Presence". Client → server: Resume, StartTyping, SetPresence, Ack.
+/// see <see cref="GatewayEvent"/>), "Typing", "Presence". Client → server: Resume, StartTyping, SetPresence, SetAway, Ack.
 /// Errors are HubExceptions whose message starts with a stable code ("not_found: …").
 /// </summary>
 [Authorize]
@@ -76,12 +76,14 @@ public sealed partial class GatewayHub(
             });
             var signals = fanout;
             var services = scopes;
-            presence.Disconnected(connection.UserId, async () =>
+            presence.Disconnected(connection.UserId, wasActive: connection.CloseActivity(), async status =>
             {
                 await using var scope = services.CreateAsyncScope();
                 try
                 {
-                    await AnnounceAsync(signals, connection, PresenceStatus.Offline);
+                    await AnnounceAsync(signals, connection, status);
+                    if (status != PresenceStatus.Offline)
+                        return;
                     await scope.ServiceProvider.GetRequiredService<Servers.TemporaryMembership>().ExpireAsync(connection.UserId, CancellationToken.None);
                 }
                 catch (Exception e) when (e is not OutOfMemoryException)
@@ -122,6 +124,19 @@ public sealed partial class GatewayHub(
         var connection = connections.Find(Context.ConnectionId);
         if (connection is not null)
             await AnnounceAsync(fanout, connection, await presence.SetAsync(connection.UserId, status));
+    }
+
+    /// <summary>
+    /// The client's person went away (no input for 10 minutes) or came back. Others see an "online" user as "idle"
+    /// only while all of that user's connections say so.
+    /// </summary>
+    public async Task SetAway(bool away)
+    {
+        var connection = connections.Find(Context.ConnectionId);
+        if (connection is null || !connection.TrySetAway(away))
+            return;
+        if (await presence.SetAwayAsync(connection.UserId, away) is { } status)
+            await AnnounceAsync(fanout, connection, status);
     }
 
     public async Task<ReadStateResponse> Ack(string channelId, string messageId)

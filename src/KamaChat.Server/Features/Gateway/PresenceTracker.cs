@@ -15,13 +15,21 @@ public static class PresenceStatus
 
     /// <summary>What others see: invisible looks offline.</summary>
     public static string Visible(string status) => status == Invisible ? Offline : status;
+
+    /// <summary>
+    /// What others see of a connected user: "online" turns into "idle" while every one of their devices reports its
+    /// person away (no input for a while); a status they chose themselves stays as chosen.
+    /// </summary>
+    public static string Seen(string chosen, bool anyoneActive) => chosen == Online && !anyoneActive ? Idle : Visible(chosen);
 }
 
 /// <summary>
 /// Who is connected and with what status, aggregated over a user's connections on every node: online while any
 /// connection is open (with the status the user chose), offline once the last one has been gone for a short grace
 /// period (a page reload or network blip should not flash "offline" to everyone). With Redis, each node records
-/// "user is here" in a sorted set with an expiry it keeps refreshing, so a node that dies stops counting on its own.
+/// "user is here" in a sorted set with an expiry it keeps refreshing, so a node that dies stops counting on its own;
+/// a second set holds the nodes where at least one of the user's connections is active (not reported away), which is
+/// what turns an "online" user "idle" only once all their devices are idle, whichever nodes they are on.
 /// </summary>
 public sealed class PresenceTracker(TimeProvider time, string node, IDatabase? redis)
 {
@@ -31,6 +39,10 @@ public sealed class PresenceTracker(TimeProvider time, string node, IDatabase? r
     private sealed class UserPresence
     {
         public int Connections;
+
+        /// <summary>Connections whose person is at the keyboard (not reported away).</summary>
+        public int Active;
+
         public string Chosen = PresenceStatus.Online;
         public long Generation;
     }
@@ -43,46 +55,123 @@ public sealed class PresenceTracker(TimeProvider time, string node, IDatabase? r
         return redis.call('ZCOUNT', KEYS[1], ARGV[3], '+inf')
         """;
 
+    // Both leases in one step, for the same reason: a user's first connections on two nodes must not each see the
+    // other's presence lease but not its activity lease, and announce "back from idle" on top of "online".
+    private const string AddLeasesAndCount = """
+        redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
+        redis.call('ZADD', KEYS[2], ARGV[2], ARGV[1])
+        return { redis.call('ZCOUNT', KEYS[1], ARGV[3], '+inf'), redis.call('ZCOUNT', KEYS[2], ARGV[3], '+inf') }
+        """;
+
     private const string RemoveLeaseAndCount = """
+        redis.call('ZREM', KEYS[1], ARGV[1])
+        redis.call('ZREM', KEYS[2], ARGV[1])
+        return redis.call('ZCOUNT', KEYS[1], ARGV[2], '+inf')
+        """;
+
+    private const string RemoveActiveAndCount = """
         redis.call('ZREM', KEYS[1], ARGV[1])
         return redis.call('ZCOUNT', KEYS[1], ARGV[2], '+inf')
         """;
 
     private readonly ConcurrentDictionary<Snowflake, UserPresence> _users = new();
 
-    /// <returns>The status to announce when the user just came online (on any node), else null.</returns>
+    /// <returns>
+    /// The status to announce when the user just came online (on any node), or came back from idle with this new
+    /// (active) connection; else null.
+    /// </returns>
     public async Task<string?> ConnectedAsync(Snowflake userId)
     {
         var presence = _users.GetOrAdd(userId, _ => new UserPresence());
-        bool first;
+        bool first, firstActive;
         lock (presence)
         {
             presence.Generation++;
             first = ++presence.Connections == 1;
+            firstActive = ++presence.Active == 1;
         }
-        if (!first)
-            return null;
         if (redis is null)
-            return PresenceStatus.Visible(presence.Chosen);
+            return first || (firstActive && presence.Chosen == PresenceStatus.Online) ? PresenceStatus.Visible(presence.Chosen) : null;
+        if (!first && !firstActive)
+            return null;
 
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        var nodes = (long)await redis.ScriptEvaluateAsync(AddLeaseAndCount, [NodesKey(userId)], [node, now + (long)NodeLease.TotalMilliseconds, now]);
+        var expiry = now + (long)NodeLease.TotalMilliseconds;
+        long nodes = 0, activeNodes;
+        if (first)
+        {
+            var counts = (long[])(await redis.ScriptEvaluateAsync(AddLeasesAndCount, [NodesKey(userId), ActiveKey(userId)], [node, expiry, now]))!;
+            (nodes, activeNodes) = (counts[0], counts[1]);
+        }
+        else
+        {
+            activeNodes = (long)await redis.ScriptEvaluateAsync(AddLeaseAndCount, [ActiveKey(userId)], [node, expiry, now]);
+        }
         var chosen = (string?)await redis.StringGetAsync(StatusKey(userId)) ?? PresenceStatus.Online;
         lock (presence)
             presence.Chosen = chosen;
-        return nodes == 1 ? PresenceStatus.Visible(chosen) : null;
+        if (nodes == 1)
+            return PresenceStatus.Visible(chosen);
+        return activeNodes == 1 && chosen == PresenceStatus.Online ? PresenceStatus.Online : null;
     }
 
-    /// <summary>Call when a connection closes; the callback runs after the grace period if the user is gone from every node.</summary>
-    public void Disconnected(Snowflake userId, Func<Task> wentOffline)
+    /// <summary>
+    /// One connection says its person went away (no input for a while) or came back. Call only on a change of that
+    /// connection's state.
+    /// </summary>
+    /// <returns>The status to announce when the user as a whole went idle or came back online; else null.</returns>
+    public async Task<string?> SetAwayAsync(Snowflake userId, bool away)
+    {
+        if (!_users.TryGetValue(userId, out var presence))
+            return null;
+        bool crossed;
+        lock (presence)
+            crossed = away ? --presence.Active == 0 : ++presence.Active == 1;
+        if (!crossed)
+            return null;
+        return await ActivityCrossedAsync(userId, away);
+    }
+
+    /// <summary>This node's count of active connections for the user went to 0 (away) or from 0.</summary>
+    private async Task<string?> ActivityCrossedAsync(Snowflake userId, bool away)
+    {
+        if (redis is not null)
+        {
+            var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+            var activeNodes = away
+                ? (long)await redis.ScriptEvaluateAsync(RemoveActiveAndCount, [ActiveKey(userId)], [node, now])
+                : (long)await redis.ScriptEvaluateAsync(AddLeaseAndCount, [ActiveKey(userId)], [node, now + (long)NodeLease.TotalMilliseconds, now]);
+            // Another node still has (or already had) an active connection: nothing changes for others.
+            if (activeNodes != (away ? 0 : 1))
+                return null;
+        }
+        var seen = (await StatusesAsync([userId]))[userId];
+        return seen == (away ? PresenceStatus.Idle : PresenceStatus.Online) ? seen : null;
+    }
+
+    /// <summary>
+    /// Call when a connection closes (<paramref name="wasActive"/>: it had not reported its person away). The callback
+    /// gets "offline" after the grace period if the user is gone from every node, or "idle" at once if the connection
+    /// was the last active one of a user who is still connected.
+    /// </summary>
+    public void Disconnected(Snowflake userId, bool wasActive, Func<string, Task> announce)
     {
         if (!_users.TryGetValue(userId, out var presence))
             return;
         long generation;
         lock (presence)
         {
+            var lastActive = wasActive && --presence.Active == 0;
             if (--presence.Connections > 0)
+            {
+                if (lastActive)
+                    _ = Task.Run(async () =>
+                    {
+                        if (await ActivityCrossedAsync(userId, away: true) == PresenceStatus.Idle)
+                            await announce(PresenceStatus.Idle);
+                    });
                 return;
+            }
             generation = ++presence.Generation;
         }
         _ = Task.Run(async () =>
@@ -96,10 +185,15 @@ public sealed class PresenceTracker(TimeProvider time, string node, IDatabase? r
             if (redis is not null)
             {
                 var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-                if ((long)await redis.ScriptEvaluateAsync(RemoveLeaseAndCount, [NodesKey(userId)], [node, now]) > 0)
+                if ((long)await redis.ScriptEvaluateAsync(RemoveLeaseAndCount, [NodesKey(userId), ActiveKey(userId)], [node, now]) > 0)
+                {
+                    // Still connected elsewhere; if this node held the only active connection, the user is now idle.
+                    if (wasActive && (await StatusesAsync([userId]))[userId] == PresenceStatus.Idle)
+                        await announce(PresenceStatus.Idle);
                     return;
+                }
             }
-            await wentOffline();
+            await announce(PresenceStatus.Offline);
         });
     }
 
@@ -130,7 +224,7 @@ public sealed class PresenceTracker(TimeProvider time, string node, IDatabase? r
         if (redis is null)
         {
             foreach (var id in userIds)
-                result[id] = _users.TryGetValue(id, out var p) && p.Connections > 0 ? PresenceStatus.Visible(p.Chosen) : PresenceStatus.Offline;
+                result[id] = _users.TryGetValue(id, out var p) && p.Connections > 0 ? PresenceStatus.Seen(p.Chosen, p.Active > 0) : PresenceStatus.Offline;
             return result;
         }
 
@@ -138,10 +232,13 @@ public sealed class PresenceTracker(TimeProvider time, string node, IDatabase? r
         var batch = redis.CreateBatch();
         var lookups = userIds.Select(id => (Id: id,
             Nodes: batch.SortedSetLengthAsync(NodesKey(id), now, double.PositiveInfinity),
+            ActiveNodes: batch.SortedSetLengthAsync(ActiveKey(id), now, double.PositiveInfinity),
             Status: batch.StringGetAsync(StatusKey(id)))).ToList();
         batch.Execute();
-        foreach (var (id, nodes, status) in lookups)
-            result[id] = await nodes > 0 ? PresenceStatus.Visible((string?)await status ?? PresenceStatus.Online) : PresenceStatus.Offline;
+        foreach (var (id, nodes, activeNodes, status) in lookups)
+            result[id] = await nodes > 0
+                ? PresenceStatus.Seen((string?)await status ?? PresenceStatus.Online, await activeNodes > 0)
+                : PresenceStatus.Offline;
         return result;
     }
 
@@ -153,12 +250,16 @@ public sealed class PresenceTracker(TimeProvider time, string node, IDatabase? r
         var expiry = time.GetUtcNow().ToUnixTimeMilliseconds() + (long)NodeLease.TotalMilliseconds;
         var batch = redis.CreateBatch();
         var writes = _users.Where(u => u.Value.Connections > 0)
-            .Select(u => batch.SortedSetAddAsync(NodesKey(u.Key), node, expiry)).ToList();
+            .Select(u => batch.SortedSetAddAsync(NodesKey(u.Key), node, expiry))
+            .Concat(_users.Where(u => u.Value.Active > 0).Select(u => batch.SortedSetAddAsync(ActiveKey(u.Key), node, expiry)))
+            .ToList();
         batch.Execute();
         await Task.WhenAll(writes);
     }
 
     private static RedisKey NodesKey(Snowflake userId) => $"kamachat:presence:{userId}";
+
+    private static RedisKey ActiveKey(Snowflake userId) => $"kamachat:presence-active:{userId}";
 
     private static RedisKey StatusKey(Snowflake userId) => $"kamachat:presence-status:{userId}";
 }

@@ -144,4 +144,34 @@ describe('GatewayClient', () => {
     expect(client.getChosenStatus()).toBe('invisible');
     vi.useRealTimers();
   });
+
+  it('says when our person is away, and says it again on the next connection, which starts active', async () => {
+    vi.useFakeTimers();
+    const { client, invoke, internals } = setUp();
+    invoke.mockResolvedValue(undefined);
+    client.setAway(true);
+    client.setAway(true);
+    expect(invoke.mock.calls.filter(([method]) => method === 'SetAway')).toEqual([['SetAway', true]]);
+    expect(client.getAway()).toBe(true);
+
+    invoke.mockClear();
+    internals.onReady({
+      user: { id: '1' } as ReadyPayload['user'],
+      servers: [],
+      directChannels: [],
+      readStates: [],
+      presences: [],
+      voiceStates: [],
+      cursors: { channels: {}, servers: {}, user: 3 },
+      sessionId: 's2',
+      nodeId: 0,
+      status: 'online',
+    });
+    await vi.runAllTimersAsync();
+    expect(invoke).toHaveBeenCalledWith('SetAway', true);
+
+    client.setAway(false);
+    expect(invoke).toHaveBeenLastCalledWith('SetAway', false);
+    vi.useRealTimers();
+  });
 });

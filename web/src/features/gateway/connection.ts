@@ -98,6 +98,8 @@ export class GatewayClient {
   private chosen: ChosenStatus = 'online';
   /** A presence asked for while disconnected: set once connected. */
   private wantedStatus: ChosenStatus | null = null;
+  /** Our person has given no input for a while (features/status); a new connection starts active, so it is re-sent. */
+  private away = false;
 
   constructor(private readonly qc: QueryClient) {}
 
@@ -271,6 +273,7 @@ export class GatewayClient {
     // Not from inside the hub's receive callback (it would wait on itself).
     if (wanted && wanted !== this.chosen) setTimeout(() => void this.setPresence(wanted), 0);
     this.wantedStatus = null;
+    if (this.away) setTimeout(() => void this.sendAway(), 0);
     seedFromReady(this.qc, ready);
     if (!this.readyOnce) {
       this.readyOnce = true;
@@ -415,6 +418,25 @@ export class GatewayClient {
       this.listeners.forEach((l) => l());
     }
     return done;
+  }
+
+  getAway = () => this.away;
+
+  /**
+   * Says our person went away (no input for a while) or came back. Others see an "online" user as idle only while all
+   * of that user's devices say so; a status chosen by hand stays as chosen.
+   */
+  setAway(away: boolean) {
+    if (this.away === away) return;
+    this.away = away;
+    this.listeners.forEach((l) => l());
+    void this.sendAway();
+  }
+
+  private async sendAway() {
+    if (this.connection?.state !== HubConnectionState.Connected) return;
+    // Failing is harmless: the next connection's Ready sends it again.
+    await this.connection.invoke('SetAway', this.away).catch(() => undefined);
   }
 
   /** Calls a hub method for voice (features/voice); fails while the gateway is not connected. */

@@ -1,8 +1,8 @@
 import type { ReactNode } from 'react';
 import { Link } from 'react-router';
 import { useMe } from '../auth/queries';
-import { Avatar } from '../../ui/Avatar';
 import { GearIcon } from '../../ui/icons';
+import { StatusMenu } from '../status/StatusMenu';
 import { VoicePanel } from '../voice/VoicePanel';
 
 /** The second column: a header, the page's list, and the signed-in user's panel at the bottom. */
@@ -36,12 +36,12 @@ function UserPanel() {
   if (!me) return <div className="h-[52px] bg-zinc-200/60 dark:bg-[#232428]" />;
   const name = me.displayName || me.username;
   return (
-    <div className="flex h-[52px] items-center gap-2 bg-zinc-200/60 px-2 dark:bg-[#232428]">
+    <div className="flex h-[52px] items-center gap-1 bg-zinc-200/60 px-2 dark:bg-[#232428]">
+      <StatusMenu me={me} />
       <Link
         to={`/users/${me.id}`}
         className="flex min-w-0 flex-1 items-center gap-2 rounded-md p-1 hover:bg-zinc-300/60 dark:hover:bg-zinc-700/50"
       >
-        <Avatar id={me.id} name={name} url={me.avatarUrl} size="sm" />
         <span className="min-w-0 leading-tight">
           <span className="block truncate text-sm font-semibold">{name}</span>
           <span className="block truncate text-xs text-zinc-600 dark:text-zinc-400">{me.statusText || `@${me.username}`}</span>
