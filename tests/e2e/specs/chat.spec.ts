@@ -143,7 +143,10 @@ test.describe('chat', () => {
     await expect(messageContent(page, 'members only')).toHaveCount(1, LIVE);
     // Leaving asks first, in the page's own dialog.
     await page.getByRole('button', { name: 'Leave server' }).click();
-    await page.getByRole('alertdialog', { name: /^Leave / }).getByRole('button', { name: 'Leave server' }).click();
+    await page
+      .getByRole('alertdialog', { name: /^Leave / })
+      .getByRole('button', { name: 'Leave server' })
+      .click();
     await expect(homeHeading(page)).toBeVisible(LIVE);
     await expect(page.getByRole('link', { name: /Leaving test/ })).toHaveCount(0);
 
