@@ -31,7 +31,7 @@ public abstract class GroupDmTests(KamaChatApp app)
         Assert.Equal(10, await app.QueryAsync(db => db.ChannelRecipients.CountAsync(r => r.ChannelId == group)));
         Assert.Equal(["DmChannelCreated"], (await app.EventsAsync(EventScope.User, people[8].Id)).Select(e => e.Type));
         Assert.Empty(await app.EventsAsync(EventScope.User, people[9].Id));
-        await app.AssertChannelEventsAsync(group, "RecipientAdded");
+        await app.AssertChannelEventsAsync(group, "RecipientAdded", "MessageCreated");
     }
 
     [Fact]
@@ -51,7 +51,7 @@ public abstract class GroupDmTests(KamaChatApp app)
         Assert.Equal([owner.Id], await app.QueryAsync(db => db.ChannelRecipients.Where(r => r.ChannelId == group).Select(r => r.UserId).ToListAsync()));
         await (await member.Client.GetAsync($"/api/v1/channels/{group}/messages")).AssertProblemAsync(HttpStatusCode.NotFound, "not_found");
         Assert.Equal("DmChannelRemoved", (await app.EventsAsync(EventScope.User, member.Id))[^1].Type);
-        await app.AssertChannelEventsAsync(group, "RecipientRemoved", "RecipientRemoved");
+        await app.AssertChannelEventsAsync(group, "MessageCreated", "RecipientRemoved", "MessageCreated", "RecipientRemoved");
     }
 
     [Fact]

@@ -20,8 +20,8 @@ public sealed class EventPayloadTests
 
     private static readonly (string Type, string Json, string ExpectedType, string ExpectedJson)[] Samples =
     [
-        Sample("RoleUpdated", new RoleUpdated(ServerId, new RoleResponse(RoleId, ServerId, "mods", "1024", 255, 3, true)),
-            """{"id":"11","serverId":"22","name":"mods","permissions":"1024","color":255,"position":3,"mentionable":true}"""),
+        Sample("RoleUpdated", new RoleUpdated(ServerId, new RoleResponse(RoleId, ServerId, "mods", "1024", 255, 3, true, true)),
+            """{"id":"11","serverId":"22","name":"mods","permissions":"1024","color":255,"position":3,"mentionable":true,"hoist":true}"""),
         Sample("ChannelDeleted", new ChannelDeleted(ServerId, ChannelId), """{"id":"33","serverId":"22"}"""),
         Sample("ServerDeleted", new ServerDeleted(ServerId), """{"serverId":"22"}"""),
         Sample("ServerRemoved", new ServerRemoved(UserId, ServerId, "kicked"), """{"serverId":"22","reason":"kicked"}"""),

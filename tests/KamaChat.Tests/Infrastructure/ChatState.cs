@@ -16,7 +16,7 @@ public static class ChatState
         foreach (var m in await db.Members.OrderBy(m => m.ServerId).ThenBy(m => m.UserId).ToListAsync())
             text.AppendLine($"member {m.ServerId} {m.UserId} {m.Nickname} {m.TimedOutUntil:O}");
         foreach (var r in await db.Roles.OrderBy(r => r.Id).ToListAsync())
-            text.AppendLine($"role {r.Id} {r.Name} {(long)r.Permissions} {r.Position} {r.Color} {r.Mentionable}");
+            text.AppendLine($"role {r.Id} {r.Name} {(long)r.Permissions} {r.Position} {r.Color} {r.Mentionable} {r.Hoist}");
         foreach (var r in await db.MemberRoles.OrderBy(r => r.RoleId).ThenBy(r => r.UserId).ToListAsync())
             text.AppendLine($"member_role {r.UserId} {r.RoleId}");
         foreach (var b in await db.Bans.OrderBy(b => b.ServerId).ThenBy(b => b.UserId).ToListAsync())
@@ -24,9 +24,10 @@ public static class ChatState
         foreach (var i in await db.Invites.OrderBy(i => i.Code).ToListAsync())
             text.AppendLine($"invite {i.Code} {i.Uses} {i.RevokedAt is null}");
         foreach (var c in await db.Channels.OrderBy(c => c.Id).ToListAsync())
-            text.AppendLine($"channel {c.Id} {c.Name} {c.Topic} {c.Position} {c.ParentId} {c.SlowModeSeconds}");
+            text.AppendLine($"channel {c.Id} {c.Name} {c.Topic} {c.Position} {c.ParentId} {c.SlowModeSeconds} {c.IconUrl} {c.OwnerId}");
         foreach (var o in await db.PermissionOverwrites.OrderBy(o => o.ChannelId).ThenBy(o => o.TargetId).ToListAsync())
             text.AppendLine($"overwrite {o.ChannelId} {o.TargetType} {o.TargetId} {(long)o.Allow} {(long)o.Deny}");
+        text.AppendLine($"recipients {await db.ChannelRecipients.CountAsync()}");
         text.AppendLine($"events {await db.EventLog.CountAsync()} messages {await db.Messages.CountAsync()} audit {await db.AuditLog.CountAsync()}");
         return text.ToString();
     });

@@ -129,6 +129,30 @@ public abstract class DigestTests(DigestApp app)
     }
 
     [Fact]
+    public async Task Channels_and_servers_silenced_for_pop_ups_are_not_mailed_either()
+    {
+        // Silenced when the digest is put together: what was sent there is left out, DMs still go.
+        var s = await SettingAsync();
+        var rules = "/api/v1/users/@me/notification-settings";
+        var random = await s.Alice.CreateChannelAsync(s.ServerId, "random");
+        Assert.Equal(HttpStatusCode.OK, (await s.Bob.Client.PutAsJsonAsync($"{rules}/channels/{s.General}", new { level = "nothing", muted = false })).StatusCode);
+        await s.Alice.Client.SendOkAsync(s.General, $"<@{s.Bob.Id}> in a channel set to nothing");
+        await app.ScanAsync(); // other tests' users may have digests due; Bob has none
+
+        Assert.Equal(HttpStatusCode.OK, (await s.Bob.Client.PutAsJsonAsync($"{rules}/servers/{s.ServerId}", new { muted = true, muteMinutes = 60 })).StatusCode);
+        await s.Alice.Client.SendOkAsync(random.Id, $"<@{s.Bob.Id}> in a server muted for an hour");
+        await app.ScanAsync(); // other tests' users may have digests due; Bob has none
+
+        await s.Alice.Client.SendOkAsync(await DmAsync(s.Alice, s.Bob), "a DM is not silenced");
+        Assert.True(await app.ScanAsync() >= 1);
+        var digest = await SmtpServer.WaitForMessageAsync(s.BobEmail, "sent you a message on KamaChat");
+        Assert.Contains("a DM is not silenced", digest.TextBody, StringComparison.Ordinal);
+        Assert.DoesNotContain("set to nothing", digest.TextBody, StringComparison.Ordinal);
+        Assert.DoesNotContain("muted for an hour", digest.TextBody, StringComparison.Ordinal);
+        Assert.Single(await SmtpServer.MessagesToAsync(s.BobEmail), IsDigest);
+    }
+
+    [Fact]
     public async Task Choosing_all_messages_mails_the_chatter_too_and_bad_settings_are_refused()
     {
         var s = await SettingAsync();

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
+using KamaChat.Server.Features.Audit;
 using KamaChat.Server.Features.Events;
 using KamaChat.Server.Features.Servers;
 using KamaChat.Tests.Infrastructure;
@@ -45,6 +46,26 @@ public abstract class RoleTests(KamaChatApp app)
             new { name = "Helpers", color = 0x00FF00, mentionable = true })).ReadAsync<RoleResponse>();
         Assert.Equal(("Helpers", 0x00FF00, true), (edited.Name, edited.Color, edited.Mentionable));
         Assert.Equal("RoleUpdated", (await app.EventTypesAsync(EventScope.Server, server.Id))[^1]);
+    }
+
+    [Fact]
+    public async Task Hoisting_a_role_is_saved_announced_and_audited_with_before_and_after()
+    {
+        var (owner, _, _, server, _, helpers) = await SetUpAsync();
+        Assert.False(helpers.Hoist);
+
+        var hoisted = await (await owner.Client.PatchAsJsonAsync($"/api/v1/servers/{server.Id}/roles/{helpers.Id}", new { hoist = true, color = 0x3366FF }))
+            .ReadAsync<RoleResponse>();
+        Assert.Equal((true, 0x3366FF, "helpers"), (hoisted.Hoist, hoisted.Color, hoisted.Name));
+        var created = await (await owner.Client.PostAsJsonAsync($"/api/v1/servers/{server.Id}/roles", new { name = "shown", permissions = "0", color = 0, mentionable = false, hoist = true }))
+            .ReadAsync<RoleResponse>(HttpStatusCode.Created);
+        Assert.True(created.Hoist);
+
+        var audit = await (await owner.Client.GetAsync($"/api/v1/servers/{server.Id}/audit-log?action=role_update")).ReadAsync<AuditLogResponse>();
+        var entry = audit.Entries.First(e => e.TargetId == helpers.Id);
+        Assert.Contains(entry.Changes, c => c.Key == "hoist" && c.Old == "false" && c.New == "true");
+        var roles = await (await owner.Client.GetAsync($"/api/v1/servers/{server.Id}/roles")).ReadAsync<List<RoleResponse>>();
+        Assert.True(roles.Single(r => r.Id == helpers.Id).Hoist);
     }
 
     [Fact]

@@ -26,8 +26,12 @@ test('an owner creates a channel and a role, gives the role, and kicks a member;
 
   await o.page.getByRole('navigation', { name: 'Server settings' }).getByRole('link', { name: 'Roles' }).click();
   await o.page.getByLabel('Role name').fill('Moderator');
-  await o.page.getByRole('checkbox', { name: 'Kick members' }).check();
   await o.page.getByRole('button', { name: 'Create role' }).click();
+  // The new role opens in the editor: its permissions are set there.
+  const editor = o.page.getByRole('form', { name: 'Edit role Moderator' });
+  await editor.getByRole('checkbox', { name: /^Kick members/ }).check();
+  await editor.getByRole('button', { name: 'Save role' }).click();
+  await expect(editor.getByRole('status')).toHaveText('Role saved', LIVE);
   await expect(o.page.getByRole('option', { name: 'Moderator' })).toBeAttached(LIVE);
   await o.page.getByLabel('Member', { exact: true }).selectOption({ label: member.account.username });
   await o.page.getByLabel('Role', { exact: true }).selectOption({ label: 'Moderator' });

@@ -1,4 +1,4 @@
-import { expect, test } from '../support/fixtures';
+import { expect, screenshot, test } from '../support/fixtures';
 import { ApiUser, composer, logInAs, messageContent } from '../support/chat';
 
 test('on a phone, the channel list opens from the menu and the chat fits the screen', async ({ browser, baseURL }) => {
@@ -25,5 +25,36 @@ test('on a phone, the channel list opens from the menu and the chat fits the scr
   await composer(page).press('Enter');
   await expect(messageContent(page, 'from my phone')).toHaveCount(1, { timeout: 10_000 });
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  await context.close();
+});
+
+test('on a phone, Home is the conversation list: an unread DM is marked there, opens, and Home leads back to it', async ({
+  browser,
+  baseURL,
+}) => {
+  const me = await ApiUser.register(baseURL!, 'pho');
+  const kim = await ApiUser.register(baseURL!, 'kim');
+  const withKim = await kim.call<{ id: string }>('POST', '/api/v1/users/@me/channels', { recipientId: me.id });
+  await kim.send(withKim.id, 'are you on your phone?');
+  // Someone with a server, so Home is not the first-run welcome.
+  await me.createServer('Pocket');
+
+  const { context, page } = await logInAs(browser, baseURL!, me, { width: 390, height: 844 });
+  const list = page.getByRole('navigation', { name: 'Direct message list' });
+  await expect(list).toBeVisible();
+  await expect(list.getByRole('link', { name: `${kim.account.username}, unread` })).toBeVisible({ timeout: 10_000 });
+  await expect(page.getByRole('link', { name: 'Friends' })).toBeVisible();
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  await screenshot(page, 'phone-home-dm-list');
+
+  await list.getByRole('link', { name: new RegExp(kim.account.username) }).click();
+  await expect(messageContent(page, 'are you on your phone?')).toBeVisible({ timeout: 10_000 });
+  await expect(list).toBeHidden();
+  await composer(page).fill('yes, from the bus');
+  await composer(page).press('Enter');
+  await expect(messageContent(page, 'yes, from the bus')).toHaveCount(1, { timeout: 10_000 });
+
+  await page.getByRole('link', { name: 'Home: direct messages' }).click();
+  await expect(list.getByRole('link', { name: kim.account.username, exact: true })).toBeVisible();
   await context.close();
 });

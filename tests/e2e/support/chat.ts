@@ -107,12 +107,17 @@ export async function browserUser(
 export async function logInAs(browser: Browser, baseURL: string, user: ApiUser, viewport = { width: 1280, height: 800 }) {
   const context = await browser.newContext({ baseURL, viewport });
   const page = await context.newPage();
+  await logInOn(page, user);
+  return { context, page };
+}
+
+/** Signs an API-made user in on a page of a context the caller prepared (permissions, init scripts). */
+export async function logInOn(page: Page, user: ApiUser) {
   await page.goto('/login');
   await page.getByLabel('Email or username').fill(user.account.username);
   await page.getByLabel('Password').fill(user.account.password);
   await page.getByRole('button', { name: 'Log in' }).click();
   await expect(homeHeading(page)).toBeVisible();
-  return { context, page };
 }
 
 /** Runs tasks with at most `concurrency` at a time. */

@@ -31,9 +31,14 @@ export { expect };
 
 /**
  * Home's heading once signed in: "Select a conversation", or for someone with no servers and no conversations yet
- * the first-run welcome.
+ * the first-run welcome; on a phone, where Home is the conversation list, that list's "Direct Messages". The last
+ * one shown: on a wide screen the list's heading and the main area's are both there, and the main area's comes last.
  */
-export const homeHeading = (page: Page) => page.getByRole('heading', { name: /^(Select a conversation|Welcome to KamaChat)$/ });
+export const homeHeading = (page: Page) =>
+  page
+    .getByRole('heading', { name: /^(Select a conversation|Welcome to KamaChat|Direct Messages)$/ })
+    .filter({ visible: true })
+    .last();
 
 /** Signs up through the page; `origin` serves the client from elsewhere than the server (hosted-client spec). */
 export async function signUp(page: Page, account: Account, origin = '') {

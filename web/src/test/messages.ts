@@ -6,6 +6,8 @@ export const aMessage = (over: Partial<Message> = {}): Message => ({
   channelId: '1',
   author: { id: '2', username: 'bo', displayName: null, avatarUrl: null },
   content: '',
+  kind: 'default',
+  target: null,
   nonce: null,
   replyTo: null,
   mentions: [],

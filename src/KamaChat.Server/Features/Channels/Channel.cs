@@ -39,6 +39,9 @@ public sealed class Channel
 
     public int SlowModeSeconds { get; set; }
 
+    /// <summary>A group DM's picture (an https URL for now, like server icons).</summary>
+    public string? IconUrl { get; set; }
+
     /// <summary>Group DM owner (adds and removes recipients).</summary>
     public Snowflake? OwnerId { get; set; }
 
@@ -98,6 +101,7 @@ internal sealed class ChannelConfiguration :
         channel.Property(c => c.Id).ValueGeneratedNever();
         channel.Property(c => c.Name).HasMaxLength(Channel.NameMaxLength);
         channel.Property(c => c.Topic).HasMaxLength(Channel.TopicMaxLength);
+        channel.Property(c => c.IconUrl).HasMaxLength(Users.User.AvatarUrlMaxLength);
         channel.Property(c => c.DmKey).HasMaxLength(48);
         channel.Ignore(c => c.IsPrivate);
         channel.HasOne<Servers.ChatServer>().WithMany().HasForeignKey(c => c.ServerId).OnDelete(DeleteBehavior.Cascade);

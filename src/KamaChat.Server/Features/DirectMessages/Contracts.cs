@@ -19,6 +19,12 @@ public sealed record DmChannelResponse(
     Snowflake Id,
     string Type,
     string? Name,
+    string? IconUrl,
     Snowflake? OwnerId,
     IReadOnlyList<UserSummary> Recipients,
     Snowflake? LastMessageId);
+
+/// <summary>A group DM's name and icon: a field left out (or null) stays, "" clears it (a group without a name is called by its members' names).</summary>
+public sealed record UpdateGroupDmRequest(
+    [property: StringLength(Channel.NameMaxLength)] string? Name,
+    [property: StringLength(Users.User.AvatarUrlMaxLength)] string? IconUrl);

@@ -24,6 +24,7 @@ public static class DirectMessageEndpoints
         me.MapPost("/channels", OpenAsync);
         me.MapPost("/group-channels", CreateGroupAsync);
         app.MapRecipients();
+        app.MapGroupDmSettings();
         return app;
     }
 

@@ -16,7 +16,7 @@ public static class DmChannels
     {
         var ids = channelIds.ToList();
         var channels = await db.Channels.AsNoTracking().Where(c => ids.Contains(c.Id))
-            .Select(c => new { c.Id, c.Type, c.Name, c.OwnerId, c.LastMessageId })
+            .Select(c => new { c.Id, c.Type, c.Name, c.IconUrl, c.OwnerId, c.LastMessageId })
             .ToDictionaryAsync(c => c.Id, cancellationToken);
         var recipients = (await db.ChannelRecipients.AsNoTracking().Where(r => ids.Contains(r.ChannelId))
                 .Select(r => new { r.ChannelId, r.JoinedAt, r.User.Id, r.User.UserName, r.User.DisplayName, r.User.AvatarUrl })
@@ -26,7 +26,7 @@ public static class DmChannels
         {
             var c = channels[id];
             return new DmChannelResponse(
-                c.Id, ChannelResponse.TypeName(c.Type), c.Name, c.OwnerId,
+                c.Id, ChannelResponse.TypeName(c.Type), c.Name, c.IconUrl, c.OwnerId,
                 recipients[id].OrderBy(r => r.JoinedAt).ThenBy(r => r.Id).Select(r => UserSummary.Of(r.Id, r.UserName, r.DisplayName, r.AvatarUrl)).ToList(),
                 c.LastMessageId);
         }).ToList();

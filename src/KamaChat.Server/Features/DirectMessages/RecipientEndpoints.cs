@@ -43,6 +43,8 @@ public static class RecipientEndpoints
             return ContactPolicy.DmProblem(refusal);
 
         await using var change = await events.BeginAsync(cancellationToken);
+        if (!await SystemMessages.LockChannelAsync(db, id, cancellationToken))
+            return Problems.NotFound("The channel");
         // Appending first takes the channel's stream lock, so two additions at once cannot pass the limit together.
         await change.AppendAsync(new RecipientAdded(id, added), cancellationToken);
         var count = await db.ChannelRecipients.CountAsync(r => r.ChannelId == id, cancellationToken);
@@ -53,6 +55,7 @@ public static class RecipientEndpoints
         db.ChannelRecipients.Add(new ChannelRecipient { ChannelId = id, UserId = userId, JoinedAt = time.GetUtcNow() });
         await db.SaveChangesAsync(cancellationToken);
         await change.AppendAsync(new DmChannelCreated(userId, await DmChannels.DescribeAsync(db, id, cancellationToken)), cancellationToken);
+        await SystemMessages.PostAsync(db, change, id, user.Id, MessageKind.RecipientAdded, userId, "", cancellationToken);
         await change.CommitAsync(cancellationToken);
         return TypedResults.NoContent();
     }
@@ -69,13 +72,17 @@ public static class RecipientEndpoints
             return Problems.NotFound("The recipient");
 
         await using var change = await events.BeginAsync(cancellationToken);
+        if (!await SystemMessages.LockChannelAsync(db, id, cancellationToken))
+            return Problems.NotFound("The channel");
+        // Those who stay see who left (author and target the same) or who was removed by whom; the last to leave deletes the channel, line and all.
+        await SystemMessages.PostAsync(db, change, id, user.Id, MessageKind.RecipientRemoved, userId, "", cancellationToken);
         await DmChannels.RemoveRecipientAsync(db, change, id, userId, cancellationToken);
         await change.CommitAsync(cancellationToken);
         return TypedResults.NoContent();
     }
 
     /// <summary>Only a group DM has recipients to add or remove: a one-to-one DM or a server channel is 400.</summary>
-    private static ProblemHttpResult? NotGroup(ChannelAccess access) => access.Channel.Type == ChannelType.GroupDm
+    internal static ProblemHttpResult? NotGroup(ChannelAccess access) => access.Channel.Type == ChannelType.GroupDm
         ? null
         : Problems.Of(StatusCodes.Status400BadRequest, "not_group_dm", "Only group DMs have recipients to add or remove.");
 

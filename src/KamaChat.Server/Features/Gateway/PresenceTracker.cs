@@ -217,6 +217,15 @@ public sealed class PresenceTracker(TimeProvider time, string node, IDatabase? r
         return _users.TryGetValue(userId, out var presence) ? presence.Chosen : PresenceStatus.Online;
     }
 
+    /// <summary>Whether the user has a live connection on any node (invisible ones included, unlike <see cref="StatusesAsync"/>).</summary>
+    public async Task<bool> IsConnectedAsync(Snowflake userId)
+    {
+        if (redis is null)
+            return _users.TryGetValue(userId, out var presence) && Volatile.Read(ref presence.Connections) > 0;
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        return await redis.SortedSetLengthAsync(NodesKey(userId), now, double.PositiveInfinity) > 0;
+    }
+
     /// <summary>What others see of these users right now (offline ones included).</summary>
     public async Task<Dictionary<Snowflake, string>> StatusesAsync(IReadOnlyCollection<Snowflake> userIds)
     {

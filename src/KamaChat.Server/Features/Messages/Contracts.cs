@@ -44,7 +44,28 @@ public sealed record MessageResponse(
     bool Pinned,
     IReadOnlyList<ReactionSummary> Reactions,
     IReadOnlyList<AttachmentSummary> Attachments,
-    long Sequence);
+    long Sequence,
+    string Kind = MessageKinds.Default,
+    UserSummary? Target = null);
+
+/// <summary>
+/// <see cref="MessageResponse.Kind"/> on the wire: "default" for what people write; the others are lines the server
+/// writes about a change, by the author (who did it) about <see cref="MessageResponse.Target"/> (whom it was done to),
+/// with the new name as the content of a rename.
+/// </summary>
+public static class MessageKinds
+{
+    public const string Default = "default";
+
+    public static string Name(MessageKind kind) => kind switch
+    {
+        MessageKind.RecipientAdded => "recipientAdded",
+        MessageKind.RecipientRemoved => "recipientRemoved",
+        MessageKind.ChannelNameChanged => "channelNameChanged",
+        MessageKind.ChannelIconChanged => "channelIconChanged",
+        _ => Default,
+    };
+}
 
 /// <summary>Length limits that count what is left after trimming, so "   " is empty and padding cannot smuggle in length.</summary>
 [AttributeUsage(AttributeTargets.Property | AttributeTargets.Parameter | AttributeTargets.Field)]

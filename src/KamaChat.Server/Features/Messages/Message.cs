@@ -28,6 +28,14 @@ public sealed class Message
 
     public Snowflake? ReplyToId { get; set; }
 
+    /// <summary>What the message is: something someone wrote, or a line the server writes about a change (a group DM's members, name or icon).</summary>
+    public MessageKind Kind { get; set; }
+
+    /// <summary>For a system line about a person (added, removed), that person; the author is who did it.</summary>
+    public Snowflake? TargetUserId { get; set; }
+
+    public User? TargetUser { get; set; }
+
     public DateTimeOffset CreatedAt { get; set; }
 
     public DateTimeOffset? EditedAt { get; set; }
@@ -54,6 +62,16 @@ public sealed class MessageMention
     public MentionTarget TargetType { get; set; }
 
     public Snowflake TargetId { get; set; }
+}
+
+/// <summary>Stored as a number: never renumber, only add.</summary>
+public enum MessageKind
+{
+    Default = 0,
+    RecipientAdded = 1,
+    RecipientRemoved = 2,
+    ChannelNameChanged = 3,
+    ChannelIconChanged = 4,
 }
 
 public enum MentionTarget
@@ -102,6 +120,7 @@ internal sealed class MessageConfiguration :
         message.HasOne(m => m.Channel).WithMany().HasForeignKey(m => m.ChannelId).OnDelete(DeleteBehavior.Cascade);
         // Messages outlive their author's account: deletion anonymises the user row instead of removing it.
         message.HasOne(m => m.Author).WithMany().HasForeignKey(m => m.AuthorId).OnDelete(DeleteBehavior.Restrict);
+        message.HasOne(m => m.TargetUser).WithMany().HasForeignKey(m => m.TargetUserId).OnDelete(DeleteBehavior.Restrict);
         // History pages walk (channel, id); the nonce index makes retries find the original and races impossible.
         message.HasIndex(m => new { m.ChannelId, m.Id });
         message.HasIndex(m => new { m.ChannelId, m.AuthorId, m.Nonce }).IsUnique();

@@ -92,6 +92,8 @@ public static class MessageEndpoints
             return MessagingProblems.MessageNotFound();
         if (message.AuthorId != user.Id)
             return Problems.Forbidden("not_author", "Only the author can edit a message.");
+        if (message.Kind != MessageKind.Default)
+            return Problems.Forbidden("system_message", "A line the server wrote about a change cannot be edited.");
 
         message.Content = request.Content.Trim();
         message.EditedAt = time.GetUtcNow();

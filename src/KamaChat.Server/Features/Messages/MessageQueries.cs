@@ -20,7 +20,8 @@ public static class MessageQueries
             .Select(m => new
             {
                 m.Id, m.ChannelId, m.AuthorId, m.Author.UserName, m.Author.DisplayName, m.Author.AvatarUrl, m.Content, m.Nonce,
-                m.ReplyToId, m.MentionsEveryone, m.CreatedAt, m.EditedAt, m.PinnedAt, m.Sequence,
+                m.ReplyToId, m.MentionsEveryone, m.CreatedAt, m.EditedAt, m.PinnedAt, m.Sequence, m.Kind, m.TargetUserId,
+                TargetUserName = m.TargetUser!.UserName, TargetDisplayName = m.TargetUser.DisplayName, TargetAvatarUrl = m.TargetUser.AvatarUrl,
             })
             .ToListAsync(cancellationToken);
 
@@ -47,7 +48,9 @@ public static class MessageQueries
             r.MentionsEveryone, r.CreatedAt, r.EditedAt, r.PinnedAt is not null,
             reactions[r.Id].OrderBy(x => x.Emoji, StringComparer.Ordinal).Select(x => new ReactionSummary(x.Emoji, x.Count, x.Mine > 0)).ToList(),
             attachments[r.Id].Select(links.Describe).ToList(),
-            r.Sequence));
+            r.Sequence,
+            MessageKinds.Name(r.Kind),
+            r.TargetUserId is { } target ? UserSummary.Of(target, r.TargetUserName, r.TargetDisplayName, r.TargetAvatarUrl) : null));
         return messageIds.Where(byId.ContainsKey).Select(id => byId[id]).ToList();
     }
 

@@ -121,6 +121,8 @@ internal static class SendMessage
             // Processing announces its outcome with MessageUpdated; a job lost here leaves the file pending, still a download.
             foreach (var upload in uploads)
                 await jobs.EnqueueAsync(new ProcessAttachmentJob(upload.Id), cancellationToken);
+            if (access.Channel.ServerId is null || mentions.Count > 0 || mentionsEveryone)
+                await EnqueuePushAsync(jobs, http, message.Id, cancellationToken);
             return TypedResults.Created($"/api/v1/channels/{id}/messages/{message.Id}", created!);
         }
         catch (DbUpdateConcurrencyException)
@@ -139,6 +141,20 @@ internal static class SendMessage
             if (winner is null)
                 throw;
             return TypedResults.Ok((await MessageQueries.LoadOneAsync(db, links, winner.Value, userId, cancellationToken))!);
+        }
+    }
+
+    /// <summary>Web Push for a DM or mention is a side effect: a queue that cannot take it does not fail the send.</summary>
+    private static async Task EnqueuePushAsync(IJobQueue jobs, HttpContext http, Snowflake messageId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await jobs.EnqueueAsync(new Notifications.Push.PushMessageJob(messageId), cancellationToken);
+        }
+        catch (JobQueueUnavailableException e)
+        {
+            http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(SendMessage))
+                .LogWarning(e, "No Web Push for message {MessageId}: the job queue is unavailable", messageId);
         }
     }
 
@@ -166,7 +182,7 @@ internal static class SendMessage
     }
 
     /// <summary>Locks the channel's row until the transaction ends (by a write that changes nothing); null when the channel is gone.</summary>
-    private static async Task<LockedChannel?> LockChannelAsync(KamaDbContext db, Snowflake channelId, CancellationToken cancellationToken)
+    internal static async Task<LockedChannel?> LockChannelAsync(KamaDbContext db, Snowflake channelId, CancellationToken cancellationToken)
     {
         var rows = await db.Database.SqlQuery<long?>($"""
             UPDATE channels SET "LastMessageId" = "LastMessageId" WHERE "Id" = {channelId.Value}
@@ -175,7 +191,7 @@ internal static class SendMessage
         return rows.Count == 0 ? null : new LockedChannel(rows[0] is { } last ? new Snowflake(last) : null);
     }
 
-    private sealed record LockedChannel(Snowflake? LastMessageId);
+    internal sealed record LockedChannel(Snowflake? LastMessageId);
 
     private static async Task<DateTimeOffset?> LastSentAsync(KamaDbContext db, Snowflake channelId, Snowflake userId, CancellationToken cancellationToken)
     {

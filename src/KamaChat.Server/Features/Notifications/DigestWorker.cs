@@ -172,11 +172,18 @@ public sealed class DigestSender(
             })
             .ToListAsync(cancellationToken);
 
+        // Channels and servers the user silenced for pop-ups (level "nothing", or muted now) are not mailed about either.
+        var now = time.GetUtcNow();
+        var serverRules = await db.Set<ServerNotificationRule>().AsNoTracking().Where(r => r.UserId == userId).ToDictionaryAsync(r => r.ServerId, cancellationToken);
+        var channelRules = await db.Set<ChannelNotificationRule>().AsNoTracking().Where(r => r.UserId == userId).ToDictionaryAsync(r => r.ChannelId, cancellationToken);
+
         // Permissions can change after a message was sent: only what the user may read now goes out.
         var readable = new Dictionary<Snowflake, bool>();
         var items = new List<DigestItem>();
         foreach (var row in rows)
         {
+            if (NotificationPolicy.Silenced(row.ServerId is { } s ? serverRules.GetValueOrDefault(s) : null, channelRules.GetValueOrDefault(row.ChannelId), now))
+                continue;
             if (!readable.TryGetValue(row.ChannelId, out var ok))
                 readable[row.ChannelId] = ok =
                     (await permissions.AuthorizeChannelAsync(userId, row.ChannelId, Permissions.Permissions.ReadMessageHistory, cancellationToken)).Allowed;

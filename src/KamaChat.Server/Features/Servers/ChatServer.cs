@@ -83,6 +83,9 @@ public sealed class Role
 
     public bool Mentionable { get; set; }
 
+    /// <summary>Shown as its own group in the member list, above "Online".</summary>
+    public bool Hoist { get; set; }
+
     public bool IsEveryone => Id == ServerId;
 }
 

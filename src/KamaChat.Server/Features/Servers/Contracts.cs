@@ -92,20 +92,23 @@ public sealed record RoleResponse(
     string Permissions,
     int Color,
     int Position,
-    bool Mentionable);
+    bool Mentionable,
+    bool Hoist);
 
 public sealed record CreateRoleRequest(
     [property: Required, StringLength(Role.NameMaxLength, MinimumLength = 1)] string Name,
     [property: RegularExpression(PermissionBits.Pattern, ErrorMessage = "Permissions are a decimal number in a string.")] string? Permissions,
     [property: Range(0, 0xFFFFFF)] int Color,
-    bool Mentionable);
+    bool Mentionable,
+    bool Hoist = false);
 
 /// <summary>A partial update: a field left out (or null) stays as it is.</summary>
 public sealed record UpdateRoleRequest(
     [property: StringLength(Role.NameMaxLength, MinimumLength = 1)] string? Name,
     [property: RegularExpression(PermissionBits.Pattern, ErrorMessage = "Permissions are a decimal number in a string.")] string? Permissions,
     [property: Range(0, 0xFFFFFF)] int? Color,
-    bool? Mentionable);
+    bool? Mentionable,
+    bool? Hoist = null);
 
 /// <summary>One item of a reorder; for channels, parentId "0" takes the channel out of its category.</summary>
 public sealed record PositionRequest(

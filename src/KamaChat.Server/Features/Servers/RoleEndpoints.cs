@@ -57,7 +57,7 @@ public static class RoleEndpoints
         var shifted = await db.Roles.Where(r => r.ServerId == id && r.Id != id).ToListAsync(cancellationToken);
         foreach (var other in shifted)
             other.Position++;
-        var role = new Role { Id = ids.NextId(), ServerId = id, Name = name, Permissions = granted, Color = request.Color, Position = 1, Mentionable = request.Mentionable };
+        var role = new Role { Id = ids.NextId(), ServerId = id, Name = name, Permissions = granted, Color = request.Color, Position = 1, Mentionable = request.Mentionable, Hoist = request.Hoist };
         db.Roles.Add(role);
         audit.Record(id, AuditActions.RoleCreate, role.Id, audit.ChangesOf(role));
         foreach (var other in shifted)
@@ -97,6 +97,8 @@ public static class RoleEndpoints
             role.Color = color;
         if (request.Mentionable is { } mentionable)
             role.Mentionable = mentionable;
+        if (request.Hoist is { } hoist)
+            role.Hoist = hoist;
         if (audit.ChangesOf(role) is { Count: > 0 } changes)
             audit.Record(id, AuditActions.RoleUpdate, roleId, changes);
         await change.AppendAsync(new RoleUpdated(id, ToResponse(role)), cancellationToken);
@@ -204,5 +206,5 @@ public static class RoleEndpoints
     }
 
     private static RoleResponse ToResponse(Role r) =>
-        new(r.Id, r.ServerId, r.Name, r.Permissions.Text(), r.Color, r.Position, r.Mentionable);
+        new(r.Id, r.ServerId, r.Name, r.Permissions.Text(), r.Color, r.Position, r.Mentionable, r.Hoist);
 }

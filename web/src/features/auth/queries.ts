@@ -2,6 +2,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useSyncExternalStore } from 'react';
 import { api, tokenStore, unwrap } from '../../api/client';
 import { toStoredTokens } from '../../api/authFetch';
+import { unsubscribeFromPush } from '../notifications/push';
 import { setDeliberateSignOut } from './signOutIntent';
 import type { AuthTokens, LoginRequest, Me, RegisterRequest } from '../../api/types';
 import { isMfaChallenge, type MfaChallenge } from '../account/twoFactor';
@@ -78,7 +79,11 @@ export function useLogoutMutation() {
   const queryClient = useQueryClient();
   return useMutation({
     // Best effort: even if the server cannot be told, this device forgets the session.
-    mutationFn: () => unwrap(api.POST('/api/v1/auth/logout')).catch(() => undefined),
+    mutationFn: async () => {
+      // This browser stops receiving the account's pushes while the session can still say so.
+      await unsubscribeFromPush().catch(() => undefined);
+      await unwrap(api.POST('/api/v1/auth/logout')).catch(() => undefined);
+    },
     onSettled: () => {
       setDeliberateSignOut(true);
       tokenStore.clear();

@@ -7,9 +7,11 @@ import { usePageTitle } from '../../ui/usePageTitle';
 import { useMe } from '../auth/queries';
 import { ChannelView } from '../messages/ChannelView';
 import { PinnedMessages } from '../messages/PinnedMessages';
+import { NotificationBell } from '../notifications/RuleEditor';
 import { useDmSearchSources } from '../search/sources';
 import { useSearchUi } from '../search/useSearchUi';
 import { displayName } from '../users/displayName';
+import { GroupMembers } from './GroupMembers';
 import { dmTitle, useDms } from './queries';
 
 /** A DM or group DM: the list on the left, the conversation in the middle. */
@@ -44,6 +46,7 @@ export default function DmPage() {
             {title}
           </h1>
           <div className="ml-auto flex items-center gap-2">
+            {dm && <NotificationBell channel={{ id: dm.id, name: 'this conversation' }} />}
             {dm && (
               <PinnedMessages
                 channelId={dm.id}
@@ -77,6 +80,7 @@ export default function DmPage() {
           <p className="p-8 text-center text-zinc-600 dark:text-zinc-400">This conversation does not exist or you are not in it.</p>
         )}
       </main>
+      {dm?.type === 'group_dm' && <GroupMembers dm={dm} myId={me?.id} />}
       {search.panel}
     </>
   );

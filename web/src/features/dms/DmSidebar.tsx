@@ -3,9 +3,15 @@ import { Sidebar } from '../home/Sidebar';
 import { DmList } from './DmList';
 
 /** Home's second column, on Home, Friends and every DM: Friends on top, then the conversations. */
-export function DmSidebar({ mobileOpen = false }: { mobileOpen?: boolean }) {
+export function DmSidebar({ mobileOpen = false, mobilePage = false }: { mobileOpen?: boolean; mobilePage?: boolean }) {
   return (
-    <Sidebar label="Direct messages" mobileOpen={mobileOpen} header={<span className="font-semibold">Direct Messages</span>}>
+    <Sidebar
+      label="Direct messages"
+      mobileOpen={mobileOpen}
+      mobilePage={mobilePage}
+      // Where the list is a phone's whole Home page, its title is the page's heading.
+      header={mobilePage ? <h2 className="font-semibold">Direct Messages</h2> : <span className="font-semibold">Direct Messages</span>}
+    >
       <FriendsLink />
       <DmList />
     </Sidebar>

@@ -50,3 +50,40 @@ export function dmTitle(dm: DmChannel, myId: string | undefined) {
   const others = dm.recipients.filter((r) => r.id !== myId);
   return (others.length ? others : dm.recipients).map((r) => displayName(r)).join(', ') || 'Direct message';
 }
+
+/** Renames a group DM or sets its icon ("" clears either); everyone in it gets DmChannelUpdated. */
+export function useUpdateGroupMutation(channelId: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (body: { name?: string; iconUrl?: string }) =>
+      unwrap(
+        api.PATCH('/api/v1/channels/{id}/group', {
+          params: { path: { id: channelId } },
+          body: { name: body.name ?? null, iconUrl: body.iconUrl ?? null },
+        }),
+      ),
+    onSuccess: (dm) => upsertDm(qc, dm),
+  });
+}
+
+/** Adds people to a group DM (its owner only), one request each; the gateway's DmChannelUpdated refreshes the list. */
+export function useAddRecipientsMutation(channelId: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: async (userIds: string[]) => {
+      for (const userId of userIds)
+        await unwrap(api.PUT('/api/v1/channels/{id}/recipients/{userId}', { params: { path: { id: channelId, userId } } }));
+    },
+    onSettled: () => qc.invalidateQueries({ queryKey: dmKeys.list }),
+  });
+}
+
+/** Removes someone from a group DM (the owner), or leaves it (anyone, with their own id). */
+export function useRemoveRecipientMutation(channelId: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (userId: string) =>
+      unwrap(api.DELETE('/api/v1/channels/{id}/recipients/{userId}', { params: { path: { id: channelId, userId } } })),
+    onSuccess: () => qc.invalidateQueries({ queryKey: dmKeys.list }),
+  });
+}

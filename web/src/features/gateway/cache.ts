@@ -3,6 +3,8 @@ import type { Channel, DmChannel, Member, Message, ReadState, Relationship } fro
 import { relationshipKeys, removeRelationship, upsertRelationship } from '../friends/queries';
 import { dmKeys, sortDms, upsertDm } from '../dms/queries';
 import { messageKeys } from '../messages/queries';
+import { notificationKeys } from '../notifications/queries';
+import { fromServer as notificationSettingsFromServer } from '../notifications/settings';
 import type { Removal } from '../servers/moderation';
 import { memberKeys, roleKeys, serverKeys } from '../servers/queries';
 import {
@@ -199,6 +201,10 @@ export function applyEvent(qc: QueryClient, event: GatewayEvent, hooks: ApplyHoo
     }
     case 'ReadStateUpdated':
       setReadState(qc, data as ReadState);
+      return;
+    case 'NotificationSettingsUpdated':
+      // Changed on another device (or this one): every device applies the same levels and mutes at once.
+      qc.setQueryData(notificationKeys.settings, notificationSettingsFromServer(data));
       return;
     case 'RelationshipUpdated': {
       const relationship = data as Relationship;

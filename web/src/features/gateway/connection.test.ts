@@ -24,6 +24,21 @@ const created = (seq: number, id = String(100 + seq)): GatewayEvent => ({
   data: JSON.stringify(message(id, seq)),
 });
 
+/** A Ready for user 1 with nothing in it; `changes` fills in what a test needs. */
+const ready = (changes: Partial<ReadyPayload> = {}): ReadyPayload => ({
+  user: { id: '1' } as ReadyPayload['user'],
+  servers: [],
+  directChannels: [],
+  readStates: [],
+  presences: [],
+  voiceStates: [],
+  cursors: { channels: {}, servers: {}, user: 3 },
+  sessionId: 's',
+  nodeId: 0,
+  status: 'online',
+  ...changes,
+});
+
 function setUp() {
   const qc = new QueryClient({ defaultOptions: { queries: { gcTime: Infinity } } });
   const client = new GatewayClient(qc);
@@ -31,18 +46,7 @@ function setUp() {
   // A connected hub, as far as the client can tell.
   Object.assign(client as unknown as { connection: unknown }, { connection: { state: 'Connected', invoke } });
   const internals = client as unknown as { onReady(r: ReadyPayload): void; onEvents(e: GatewayEvent[]): void };
-  internals.onReady({
-    user: { id: '1' } as ReadyPayload['user'],
-    servers: [],
-    directChannels: [],
-    readStates: [],
-    presences: [],
-    voiceStates: [],
-    cursors: { channels: { '10': 5 }, servers: {}, user: 3 },
-    sessionId: 's',
-    nodeId: 0,
-    status: 'dnd',
-  });
+  internals.onReady(ready({ cursors: { channels: { '10': 5 }, servers: {}, user: 3 }, status: 'dnd' }));
   qc.setQueryData<MessagePage>(messageKeys.list('10'), { messages: [], hasMore: false });
   const ids = () => qc.getQueryData<MessagePage>(messageKeys.list('10'))!.messages.map((m) => m.id);
   return { qc, client, invoke, internals, events: (e: GatewayEvent[]) => internals.onEvents(e), ids };
@@ -127,18 +131,7 @@ describe('GatewayClient', () => {
 
     connection.state = 'Connected';
     invoke.mockResolvedValue(undefined);
-    internals.onReady({
-      user: { id: '1' } as ReadyPayload['user'],
-      servers: [],
-      directChannels: [],
-      readStates: [],
-      presences: [],
-      voiceStates: [],
-      cursors: { channels: {}, servers: {}, user: 3 },
-      sessionId: 's',
-      nodeId: 0,
-      status: 'online',
-    });
+    internals.onReady(ready());
     await vi.runAllTimersAsync();
     expect(invoke).toHaveBeenCalledWith('SetPresence', 'invisible');
     expect(client.getChosenStatus()).toBe('invisible');
@@ -155,18 +148,7 @@ describe('GatewayClient', () => {
     expect(client.getAway()).toBe(true);
 
     invoke.mockClear();
-    internals.onReady({
-      user: { id: '1' } as ReadyPayload['user'],
-      servers: [],
-      directChannels: [],
-      readStates: [],
-      presences: [],
-      voiceStates: [],
-      cursors: { channels: {}, servers: {}, user: 3 },
-      sessionId: 's2',
-      nodeId: 0,
-      status: 'online',
-    });
+    internals.onReady(ready({ sessionId: 's2' }));
     await vi.runAllTimersAsync();
     expect(invoke).toHaveBeenCalledWith('SetAway', true);
 

@@ -81,8 +81,9 @@ export default function HomePage() {
   const [adding, setAdding] = useState(false);
   return (
     <>
-      <DmSidebar />
-      <main id="main" tabIndex={-1} className="flex min-w-0 flex-1 flex-col focus:outline-none">
+      {/* On a phone, Home is the conversation list (the first run keeps its welcome instead). */}
+      <DmSidebar mobilePage={!firstRun} />
+      <main id="main" tabIndex={-1} className={`${firstRun ? 'flex' : 'hidden md:flex'} min-w-0 flex-1 flex-col focus:outline-none`}>
         <header className="flex h-12 items-center gap-2 border-b border-zinc-200 px-4 shadow-sm dark:border-black/30">
           <h1 className="font-semibold">Home</h1>
           <div className="ml-auto">{search.box}</div>

@@ -11,17 +11,21 @@ export function Sidebar({
   label,
   children,
   mobileOpen = false,
+  mobilePage = false,
 }: {
   header: ReactNode;
   label: string;
   children: ReactNode;
   mobileOpen?: boolean;
+  /** On a phone the sidebar is the page itself (Home's conversation list), not something opened over it. */
+  mobilePage?: boolean;
 }) {
   // On a phone the sidebar is hidden until the page's menu button opens it over the content.
+  const phone = mobilePage ? 'flex min-w-0 flex-1' : mobileOpen ? 'fixed inset-y-0 left-[72px] z-30 flex w-60 shadow-xl' : 'hidden w-60';
   return (
     <aside
       aria-label={label}
-      className={`${mobileOpen ? 'fixed inset-y-0 left-[72px] z-30 flex shadow-xl' : 'hidden'} w-60 shrink-0 flex-col bg-side md:static md:flex md:shadow-none dark:bg-side-dark`}
+      className={`${phone} shrink-0 flex-col bg-side md:static md:flex md:w-60 md:flex-none md:shadow-none dark:bg-side-dark`}
     >
       <div className="flex h-12 items-center border-b border-zinc-300 px-4 shadow-sm dark:border-black/30">{header}</div>
       <div className="flex-1 overflow-y-auto p-2">{children}</div>

@@ -72,6 +72,8 @@ export function ChannelView({
 
   const names = useMemo(() => new Map(members.map((m) => [m.id, m.name])), [members]);
   const nameOf = useCallback((id: string) => names.get(id) ?? 'unknown user', [names]);
+  const colors = useMemo(() => new Map(members.map((m) => [m.id, m.color])), [members]);
+  const colorOf = useCallback((id: string) => colors.get(id), [colors]);
   const sends = useSendQueue();
   // mutateAsync is stable, and its promise belongs to this one call (mutate's callbacks fire only for the last one).
   const { mutateAsync: editAsync } = useEditMessageMutation();
@@ -86,6 +88,7 @@ export function ChannelView({
       canPin,
       myId: me?.id,
       nameOf,
+      colorOf,
       roleOf,
       channelOf,
       isBlocked: (userId) => blocked.has(userId),
@@ -115,7 +118,7 @@ export function ChannelView({
         }
       },
     };
-  }, [canManage, canPin, me, nameOf, roleOf, channelOf, myRoleIds, blocked, editAsync, removeAsync, reactAsync, pinAsync, sends]);
+  }, [canManage, canPin, me, nameOf, colorOf, roleOf, channelOf, myRoleIds, blocked, editAsync, removeAsync, reactAsync, pinAsync, sends]);
 
   const tray = useUploadTray(channelId);
   const [dropping, setDropping] = useState(false);

@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, useState, type ClipboardEvent, type KeyboardEvent } from 'react';
+import { lazy, Suspense, useEffect, useId, useRef, useState, type ClipboardEvent, type KeyboardEvent } from 'react';
 import type { Me, Message } from '../../api/types';
 import { AttachmentTray } from '../attachments/AttachmentTray';
 import type { UploadTray } from '../attachments/queries';
@@ -6,18 +6,27 @@ import { useGateway } from '../gateway/context';
 import { formatEnd } from '../servers/moderation';
 import { useTimeoutEnd } from '../servers/useTimeoutEnd';
 import { displayName } from '../users/displayName';
+import { loadedEmoji, replaceShortcodes } from '../emoji/emojiData';
+import { useCompletion, type Suggestion } from './completion';
 import { LengthCounter, lengthProblem, nearLengthLimit, useAutoGrow } from './messageLength';
 import { newNonce, replyPreview, useSendQueue } from './queries';
 
 const drafts = new Map<string, string>();
 
+const EmojiPicker = lazy(() => import('../emoji/EmojiPicker'));
+
 export interface Mentionable {
   id: string;
   username: string;
   name: string;
+  /** The colour their name shows in (their highest coloured role), when any. */
+  color?: string | undefined;
 }
 
-/** Writes a message: Enter sends, Shift+Enter breaks the line, Up edits your last one, @ completes a member's name. */
+/**
+ * Writes a message: Enter sends, Shift+Enter breaks the line, Up edits your last one, @ completes a member's name and
+ * :sm an emoji's shortcode; the emoji button opens the full picker.
+ */
 export function Composer({
   channelId,
   label,
@@ -63,27 +72,28 @@ export function Composer({
     if (value) gateway.typing(channelId);
   };
 
-  const query = /(?:^|\s)@(\w{0,32})$/.exec(text.slice(0, caret));
-  const matches = query
-    ? members
-        .filter(
-          (m) => m.username.toLowerCase().startsWith(query[1]!.toLowerCase()) || m.name.toLowerCase().startsWith(query[1]!.toLowerCase()),
-        )
-        .slice(0, 8)
-    : [];
+  const completion = useCompletion(text.slice(0, caret), members);
+  const matches = completion?.options ?? [];
+  const [pickerOpen, setPickerOpen] = useState(false);
 
-  const complete = (m: Mentionable) => {
-    const before = text.slice(0, caret).replace(/@\w*$/, `<@${m.id}> `);
-    const next = before + text.slice(caret);
-    change(next);
+  /** Puts `insert` in place of the last `typed` characters before the caret. */
+  const insertAtCaret = (insert: string, typed = 0) => {
+    const before = text.slice(0, caret - typed) + insert;
+    change(before + text.slice(caret));
     setCaret(before.length);
-    requestAnimationFrame(() => ref.current?.setSelectionRange(before.length, before.length));
+    requestAnimationFrame(() => {
+      ref.current?.focus();
+      ref.current?.setSelectionRange(before.length, before.length);
+    });
   };
+  const complete = (s: Suggestion) => insertAtCaret(s.insert, completion?.typed ?? 0);
 
   const fileInput = useRef<HTMLInputElement>(null);
 
   const send = () => {
-    const content = text.trim();
+    // `:smile:` typed out in full becomes its emoji, once the emoji data is here (it loads with the first `:sm`).
+    const emoji = loadedEmoji();
+    const content = (emoji ? replaceShortcodes(text, emoji) : text).trim();
     if ((!content && tray.files.length === 0) || !me) return;
     if (!tray.ready) {
       setRefusal(
@@ -173,11 +183,11 @@ export function Composer({
       {matches.length > 0 && (
         <ul
           role="listbox"
-          aria-label="Members matching"
+          aria-label={completion!.label}
           className="mb-1 rounded-md border border-zinc-300 bg-white p-1 shadow dark:border-zinc-700 dark:bg-zinc-900"
         >
           {matches.map((m, i) => (
-            <li key={m.id} role="option" aria-selected={i === choice}>
+            <li key={m.key} role="option" aria-selected={i === choice}>
               <button
                 type="button"
                 onMouseDown={(e) => {
@@ -186,11 +196,18 @@ export function Composer({
                 }}
                 className={`w-full rounded px-2 py-1 text-left text-sm ${i === choice ? 'bg-brand/20' : ''}`}
               >
-                {m.name} <span className="text-zinc-600 dark:text-zinc-400">@{m.username}</span>
+                {m.main} <span className="text-zinc-600 dark:text-zinc-400">{m.detail}</span>
               </button>
             </li>
           ))}
         </ul>
+      )}
+      {pickerOpen && (
+        <div className="mb-1 flex justify-end">
+          <Suspense fallback={<p className="text-sm text-zinc-600 dark:text-zinc-400">Loading emoji…</p>}>
+            <EmojiPicker label="Emoji picker" onPick={(emoji) => insertAtCaret(emoji)} onClose={() => setPickerOpen(false)} />
+          </Suspense>
+        </div>
       )}
       {refusal && (
         <p role="alert" className="mb-1 text-sm text-red-700 dark:text-red-300">
@@ -236,6 +253,16 @@ export function Composer({
           onPaste={onPaste}
           className="max-h-[50vh] w-full resize-none rounded-md bg-zinc-100 px-4 py-2.5 text-[15px] placeholder:text-zinc-500 focus:outline-none focus-visible:outline-2 focus-visible:outline-brand dark:bg-[#383a40] dark:placeholder:text-zinc-400"
         />
+        <button
+          type="button"
+          aria-label="Choose an emoji"
+          aria-expanded={pickerOpen}
+          title="Emoji"
+          onClick={() => setPickerOpen((open) => !open)}
+          className="mt-1 grid h-9 w-9 shrink-0 place-items-center rounded-full text-xl leading-none text-zinc-700 hover:bg-zinc-200 focus-visible:outline-2 focus-visible:outline-brand dark:text-zinc-200 dark:hover:bg-zinc-700"
+        >
+          ☺
+        </button>
       </div>
       <div className="flex justify-end">
         <LengthCounter text={text} id={counterId} />

@@ -15,6 +15,8 @@ function isGrouped(prev: ChatMessage | undefined, m: ChatMessage) {
   return (
     !!prev &&
     prev.author.id === m.author.id &&
+    (prev.kind ?? 'default') === 'default' &&
+    (m.kind ?? 'default') === 'default' &&
     !m.replyTo &&
     new Date(m.createdAt).getTime() - new Date(prev.createdAt).getTime() < GROUP_MS
   );

@@ -1,18 +1,25 @@
-import { memo, useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
+import { lazy, memo, Suspense, useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
 import { Avatar } from '../../ui/Avatar';
 import { MessageAttachments } from '../attachments/MessageAttachments';
+import { recentEmoji, rememberEmoji } from '../emoji/recent';
 import type { ChatMessage } from '../gateway/messageStore';
 import { displayName } from '../users/displayName';
 import { ProfileCard } from '../users/ProfileCard';
 import { Markdown, type MentionNames } from './Markdown';
+import { SystemLine, systemText } from './SystemLine';
 import { LengthCounter, lengthProblem, nearLengthLimit, useAutoGrow } from './messageLength';
 
-export const EMOJI = ['👍', '❤️', '😂', '🎉', '😮', '😢', '🔥', '👀', '✅', '🙏'];
+const EmojiPicker = lazy(() => import('../emoji/EmojiPicker'));
+
+/** How many recently used emoji the reaction bar offers before "More emoji". */
+const QUICK_REACTIONS = 8;
 
 export interface RowActions extends MentionNames {
   canManage: boolean;
   canPin: boolean;
   myId: string | undefined;
+  /** The colour an author's name shows in (their highest coloured role in a server), when any. */
+  colorOf: (userId: string) => string | undefined;
   /** Whether I blocked this user: their messages stay collapsed until shown. */
   isBlocked: (userId: string) => boolean;
   onReply: (m: ChatMessage) => void;
@@ -99,7 +106,7 @@ export const MessageRow = memo(function MessageRow({
   firstNew?: boolean;
   actions: RowActions;
 }) {
-  const [picker, setPicker] = useState(false);
+  const [picker, setPicker] = useState<false | 'quick' | 'full'>(false);
   const [copied, setCopied] = useState(false);
   const [profileOpen, setProfileOpen] = useState(false);
   const [revealed, setRevealed] = useState(false);
@@ -107,6 +114,8 @@ export const MessageRow = memo(function MessageRow({
   const mentioned = actions.isMentioned(m);
   const local = m.localState !== undefined;
   const name = displayName(m.author);
+  const system = systemText(m);
+  if (system !== null) return <SystemLine message={m} text={system} firstNew={firstNew} divider={<NewMessagesDivider />} />;
   if (actions.isBlocked(m.author.id) && !revealed)
     return (
       <div
@@ -158,6 +167,8 @@ export const MessageRow = memo(function MessageRow({
                   aria-expanded={profileOpen}
                   onClick={() => setProfileOpen(!profileOpen)}
                   className="font-semibold hover:underline"
+                  style={{ color: actions.colorOf(m.author.id) }}
+                  data-testid="author-name"
                 >
                   {name}
                 </button>
@@ -221,7 +232,7 @@ export const MessageRow = memo(function MessageRow({
       </div>
       {!local && !editing && (
         <div className="absolute -top-3 right-4 hidden gap-0.5 rounded-md border border-zinc-300 bg-white p-0.5 shadow group-hover:flex group-focus-within:flex dark:border-zinc-700 dark:bg-zinc-900">
-          <ToolButton label="Add reaction" onClick={() => setPicker((v) => !v)}>
+          <ToolButton label="Add reaction" onClick={() => setPicker((v) => (v ? false : 'quick'))}>
             ☺
           </ToolButton>
           <ToolButton label="Reply" onClick={() => actions.onReply(m)}>
@@ -255,26 +266,45 @@ export const MessageRow = memo(function MessageRow({
           )}
         </div>
       )}
-      {picker && (
+      {picker === 'quick' && (
         <div
           role="group"
           aria-label="Pick a reaction"
           className="absolute right-4 top-5 z-10 flex flex-wrap gap-1 rounded-md border border-zinc-300 bg-white p-1 shadow-lg dark:border-zinc-700 dark:bg-zinc-900"
         >
-          {EMOJI.map((e) => (
-            <button
-              key={e}
-              type="button"
-              aria-label={`React with ${e}`}
-              className="rounded p-1 text-lg hover:bg-zinc-200 dark:hover:bg-zinc-700"
-              onClick={() => {
-                setPicker(false);
-                actions.onReact(m, e, true);
-              }}
-            >
-              {e}
-            </button>
-          ))}
+          {recentEmoji()
+            .slice(0, QUICK_REACTIONS)
+            .map((e) => (
+              <button
+                key={e}
+                type="button"
+                aria-label={`React with ${e}`}
+                className="rounded p-1 text-lg hover:bg-zinc-200 dark:hover:bg-zinc-700"
+                onClick={() => {
+                  setPicker(false);
+                  rememberEmoji(e);
+                  actions.onReact(m, e, true);
+                }}
+              >
+                {e}
+              </button>
+            ))}
+          <button
+            type="button"
+            aria-label="More emoji"
+            title="More emoji"
+            className="rounded p-1 text-lg hover:bg-zinc-200 dark:hover:bg-zinc-700"
+            onClick={() => setPicker('full')}
+          >
+            ＋
+          </button>
+        </div>
+      )}
+      {picker === 'full' && (
+        <div className="absolute right-4 top-5 z-10">
+          <Suspense fallback={<p className="rounded bg-white p-2 text-sm dark:bg-zinc-900">Loading emoji…</p>}>
+            <EmojiPicker label="Pick a reaction" onPick={(e) => actions.onReact(m, e, true)} onClose={() => setPicker(false)} />
+          </Suspense>
         </div>
       )}
     </div>

@@ -195,6 +195,8 @@ function pendingCopy({ channelId, content, nonce, replyTo, author }: SendMessage
   return {
     id: `pending:${nonce}`,
     channelId,
+    kind: 'default',
+    target: null,
     author: { id: author.id, username: author.username, displayName: author.displayName, avatarUrl: author.avatarUrl },
     content,
     nonce,

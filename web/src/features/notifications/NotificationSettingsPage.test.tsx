@@ -1,4 +1,4 @@
-import { cleanup, fireEvent, screen, waitFor } from '@testing-library/react';
+import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tokenStore } from '../../api/client';
 import { fakeFetch, json, problem, renderRoutes } from '../../test/renderRoutes';
@@ -26,11 +26,13 @@ describe('notification settings', () => {
     });
     renderRoutes([{ path: '/', element: <NotificationSettingsPage /> }], '/');
 
-    const all = await screen.findByRole('radio', { name: /All messages/ });
+    // The email choices (each server's pop-up levels have an "All messages" too).
+    const email = within(await screen.findByRole('group', { name: 'Email me about' }));
+    const all = email.getByRole('radio', { name: /All messages/ });
     expect((all as HTMLInputElement).checked).toBe(true);
     expect(((await screen.findByRole('checkbox', { name: 'Mute Gardening' })) as HTMLInputElement).checked).toBe(true);
 
-    fireEvent.click(screen.getByRole('radio', { name: /Only mentions/ }));
+    fireEvent.click(email.getByRole('radio', { name: /Only mentions/ }));
     await screen.findByText('Saved.');
     expect(seen.find((r) => r.method === 'PATCH')).toEqual({
       method: 'PATCH',

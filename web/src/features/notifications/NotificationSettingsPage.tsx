@@ -6,7 +6,10 @@ import { usePageTitle } from '../../ui/usePageTitle';
 import { desktopBridge } from '../../platform/desktopBridge';
 import { useJoinedServers } from '../servers/queries';
 import { SectionHeading } from '../settings/SettingsLayout';
+import { trySubscribeToPush } from './push';
 import { useNotificationSettings, useUpdateNotificationSettingsMutation } from './queries';
+import { RuleEditor } from './RuleEditor';
+import { defaultLevel } from './rules';
 import { changes, EMAIL_CHOICES, toggleMuted, type NotificationSettings } from './settings';
 
 /** This browser's permission for pop-ups, and a way to ask for it (only from a click, as browsers require). */
@@ -25,7 +28,12 @@ function BrowserPermission() {
   return (
     <button
       type="button"
-      onClick={() => void Notification.requestPermission().then(setPermission)}
+      onClick={() =>
+        void Notification.requestPermission().then((next) => {
+          setPermission(next);
+          if (next === 'granted') trySubscribeToPush();
+        })
+      }
       className="self-start rounded-md bg-brand px-3 py-1.5 text-sm font-medium text-white hover:bg-brand-strong"
     >
       Allow notifications in this browser
@@ -76,6 +84,23 @@ export default function NotificationSettingsPage() {
             </label>
             <BrowserPermission />
           </fieldset>
+          <section aria-labelledby="server-notifications" className="flex flex-col gap-2">
+            <h3 id="server-notifications" className="text-base font-semibold">
+              Servers
+            </h3>
+            <p className="text-sm text-zinc-600 dark:text-zinc-400">
+              Each server notifies you about mentions unless you choose otherwise; a channel’s own setting (the bell in its header) comes
+              first. Muting silences pop-ups, pushes and emails about it.
+            </p>
+            {servers.data?.map((server) => (
+              <details key={server.id} className="rounded-lg bg-side p-3 dark:bg-side-dark">
+                <summary className="cursor-pointer font-medium">{server.name}</summary>
+                <div className="mt-3">
+                  <RuleEditor scope="servers" id={server.id} name={server.name} inherited={defaultLevel(false)} />
+                </div>
+              </details>
+            ))}
+          </section>
           <fieldset className="flex flex-col gap-2">
             <legend className="mb-2 text-base font-semibold">Email me about</legend>
             {EMAIL_CHOICES.map((choice) => (

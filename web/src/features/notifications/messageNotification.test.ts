@@ -25,6 +25,7 @@ const group: DmChannel = {
   id: '60',
   type: 'group_dm',
   name: 'Trip',
+  iconUrl: null,
   ownerId: '2',
   recipients: [
     { id: '1', username: 'me', displayName: null, avatarUrl: null },
@@ -96,5 +97,30 @@ describe('unread summary', () => {
     const read = { ...readStates, '20': { channelId: '20', lastReadMessageId: '9', mentionCount: 0 } };
     expect(unreadSummary([withLast('9')], [{ id: '50', lastMessageId: '8' }], read)).toEqual({ unread: 0, mentions: 0 });
     expect(unreadSummary([], [], {})).toEqual({ unread: 0, mentions: 0 });
+  });
+
+  it('follows per-server and per-channel levels and mutes, the channel first', () => {
+    const rule = (id: string, level: 'all' | 'mentions' | 'nothing' | null, muted = false, mutedUntil: string | null = null) => ({
+      id,
+      level,
+      muted,
+      mutedUntil,
+    });
+    const now = Date.parse('2026-12-01T12:00:00Z');
+    const chatter = message({ channelId: '20', content: 'just chatting' });
+    const mention = message({ channelId: '20', content: `hey <@${me}>`, mentions: [me] });
+    const inServer = (servers: ReturnType<typeof rule>[], channels: ReturnType<typeof rule>[]) =>
+      ctx({ rules: { servers, channels }, now });
+
+    expect(notificationFor(chatter, inServer([], []))).toBeNull();
+    expect(notificationFor(chatter, inServer([rule('10', 'all')], []))).not.toBeNull();
+    expect(notificationFor(mention, inServer([rule('10', 'all')], [rule('20', 'nothing')]))).toBeNull();
+    expect(notificationFor(chatter, inServer([rule('10', 'nothing')], [rule('20', 'all')]))).not.toBeNull();
+    expect(notificationFor(mention, inServer([rule('10', null, true, '2026-12-01T12:15:00Z')], []))).toBeNull();
+    expect(notificationFor(mention, inServer([rule('10', null, true, '2026-12-01T11:59:00Z')], []))).not.toBeNull();
+    expect(notificationFor(mention, inServer([], [rule('20', null, true, null)]))).toBeNull();
+    const dm = message({ channelId: '60', content: 'psst' });
+    expect(notificationFor(dm, inServer([], [rule('60', 'mentions')]))).toBeNull();
+    expect(notificationFor(dm, inServer([], []))).not.toBeNull();
   });
 });

@@ -2,7 +2,9 @@ import type { DmChannel, Message } from '../../api/types';
 import { dmTitle } from '../dms/queries';
 import type { ChosenStatus } from '../gateway/connection';
 import type { ReadyServer } from '../gateway/protocol';
+import { mentionsMe } from '../messages/unread';
 import { displayName } from '../users/displayName';
+import { notifies, type NotificationRule } from './rules';
 
 /** A pop-up notification for a message: what it says, and where clicking it leads. */
 export interface MessageNotification {
@@ -27,6 +29,11 @@ export interface NotificationContext {
   viewing: string | null;
   /** Names for <@id> mentions in the text, where known. */
   nameOf?: (userId: string) => string | undefined;
+  /** The user's per-server and per-channel levels and mutes (settings from the server). */
+  rules?: { servers: readonly NotificationRule[]; channels: readonly NotificationRule[] };
+  /** My roles in the message's server, for role mentions. */
+  myRoleIds?: ReadonlySet<string>;
+  now?: number;
 }
 
 const MAX_BODY = 180;
@@ -41,9 +48,9 @@ export function notificationText(content: string, nameOf: (userId: string) => st
 }
 
 /**
- * Whether a new message deserves a pop-up, and which: direct messages and group DMs always, server messages when
- * they mention us (directly or @everyone); never our own, never the conversation we are looking at, never while
- * muted or in Do Not Disturb.
+ * Whether a new message deserves a pop-up, and which: by the user's levels (DMs and group DMs default to all
+ * messages, servers to mentions; a channel's level overrides its server's) and mutes; never our own, never the
+ * conversation we are looking at, never while pop-ups are muted everywhere or in Do Not Disturb.
  */
 export function notificationFor(message: Message, ctx: NotificationContext): MessageNotification | null {
   if (!ctx.myId || message.author.id === ctx.myId || ctx.muted || ctx.status === 'dnd') return null;
@@ -51,9 +58,11 @@ export function notificationFor(message: Message, ctx: NotificationContext): Mes
   const author = displayName(message.author);
   const body = notificationText(message.content, ctx.nameOf) || (message.attachments.length > 0 ? 'Sent an attachment' : '');
   const server = ctx.servers.find((s) => s.channels.some((c) => c.id === message.channelId));
+  const mentioned = mentionsMe(message, ctx.myId, ctx.myRoleIds ?? new Set());
+  const serverRule = server && ctx.rules?.servers.find((r) => r.id === server.id);
+  const channelRule = ctx.rules?.channels.find((r) => r.id === message.channelId);
+  if (!notifies(!server, mentioned, serverRule, channelRule, ctx.now ?? Date.now())) return null;
   if (server) {
-    const mentioned = message.mentionsEveryone || message.mentions.includes(ctx.myId);
-    if (!mentioned) return null;
     const channel = server.channels.find((c) => c.id === message.channelId)!;
     return {
       title: `${author} (#${channel.name ?? 'channel'}, ${server.name})`,

@@ -1,7 +1,8 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { Client } from 'openapi-fetch';
 import { api, unwrap } from '../../api/client';
-import { applyPatch, fromServer, type NotificationSettings, type NotificationSettingsPatch } from './settings';
+import type { RuleChange } from './rules';
+import { applyPatch, fromServer, withRule, type NotificationSettings, type NotificationSettingsPatch } from './settings';
 
 // The PATCH body is partial (only what changed), which the generated types cannot say: see settings.ts.
 interface NotificationPaths {
@@ -15,6 +16,14 @@ interface NotificationPaths {
     patch: {
       parameters: { query?: never; header?: never; path?: never; cookie?: never };
       requestBody: { content: { 'application/json': NotificationSettingsPatch } };
+      responses: { 200: { headers: Record<string, unknown>; content: { 'application/json': NotificationSettings } } };
+    };
+  };
+  '/api/v1/users/@me/notification-settings/{scope}/{id}': {
+    parameters: { query?: never; header?: never; path: { scope: 'servers' | 'channels'; id: string }; cookie?: never };
+    put: {
+      parameters: { query?: never; header?: never; path: { scope: 'servers' | 'channels'; id: string }; cookie?: never };
+      requestBody: { content: { 'application/json': RuleChange } };
       responses: { 200: { headers: Record<string, unknown>; content: { 'application/json': NotificationSettings } } };
     };
   };
@@ -57,6 +66,33 @@ export function useUpdateNotificationSettingsMutation() {
     onError: (_error, _patch, context) => {
       if (context?.previous) queryClient.setQueryData(notificationKeys.settings, context.previous);
     },
+    onSuccess: (settings) => queryClient.setQueryData(notificationKeys.settings, settings),
+  });
+}
+
+/**
+ * Sets one server's or channel's level and mute; every device hears of it (NotificationSettingsUpdated). Shown at
+ * once (the next choice builds on it), sent one after another (each PUT replaces the whole rule), put back if refused.
+ */
+export function useUpdateNotificationRuleMutation() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    scope: { id: 'notification-rules' },
+    onMutate: async ({ scope, id, change }) => {
+      await queryClient.cancelQueries({ queryKey: notificationKeys.settings });
+      const previous = queryClient.getQueryData<NotificationSettings>(notificationKeys.settings);
+      if (previous) queryClient.setQueryData(notificationKeys.settings, withRule(previous, scope, id, change, Date.now()));
+      return { previous };
+    },
+    onError: (_error, _variables, context) => {
+      if (context?.previous) queryClient.setQueryData(notificationKeys.settings, context.previous);
+    },
+    mutationFn: async ({ scope, id, change }: { scope: 'servers' | 'channels'; id: string; change: RuleChange }) =>
+      fromServer(
+        await unwrap(
+          notificationsApi.PUT('/api/v1/users/@me/notification-settings/{scope}/{id}', { params: { path: { scope, id } }, body: change }),
+        ),
+      ),
     onSuccess: (settings) => queryClient.setQueryData(notificationKeys.settings, settings),
   });
 }

@@ -1,15 +1,31 @@
 import { describe, expect, it } from 'vitest';
-import { applyPatch, changes, fromServer, toggleMuted } from './settings';
+import { applyPatch, changes, fromServer, toggleMuted, withRule } from './settings';
 
 describe('notification settings', () => {
   it('reads the server body defensively', () => {
-    expect(fromServer({ email: 'mentions', mutedServerIds: ['1', '2', '2'], desktopMuted: true })).toEqual({
+    expect(
+      fromServer({
+        email: 'mentions',
+        mutedServerIds: ['1', '2', '2'],
+        desktopMuted: true,
+        servers: [{ id: '1', level: 'all', muted: false, mutedUntil: null }],
+        channels: [{ id: '5', level: 'loud', muted: true, mutedUntil: '2026-12-01T10:00:00Z' }, { level: 'all' }],
+      }),
+    ).toEqual({
       email: 'mentions',
       mutedServerIds: ['1', '2'],
       desktopMuted: true,
+      servers: [{ id: '1', level: 'all', muted: false, mutedUntil: null }],
+      channels: [{ id: '5', level: null, muted: true, mutedUntil: '2026-12-01T10:00:00Z' }],
     });
-    expect(fromServer({ email: 'weird', mutedServerIds: [123] })).toEqual({ email: 'all', mutedServerIds: ['123'], desktopMuted: false });
-    expect(fromServer(null)).toEqual({ email: 'all', mutedServerIds: [], desktopMuted: false });
+    expect(fromServer({ email: 'weird', mutedServerIds: [123] })).toEqual({
+      email: 'all',
+      mutedServerIds: ['123'],
+      desktopMuted: false,
+      servers: [],
+      channels: [],
+    });
+    expect(fromServer(null)).toEqual({ email: 'all', mutedServerIds: [], desktopMuted: false, servers: [], channels: [] });
   });
 
   it('toggles a muted server', () => {
@@ -18,7 +34,7 @@ describe('notification settings', () => {
   });
 
   it('patches only what changed', () => {
-    const before = { email: 'all' as const, mutedServerIds: ['1', '2'], desktopMuted: false };
+    const before = { email: 'all' as const, mutedServerIds: ['1', '2'], desktopMuted: false, servers: [], channels: [] };
     expect(changes(before, { ...before })).toBeNull();
     expect(changes(before, { ...before, email: 'none', mutedServerIds: ['2', '1'] })).toEqual({ email: 'none' });
     expect(changes(before, { ...before, mutedServerIds: ['1'] })).toEqual({ mutedServerIds: ['1'] });
@@ -26,9 +42,27 @@ describe('notification settings', () => {
   });
 
   it('applies a patch over the current settings', () => {
-    const current = { email: 'all' as const, mutedServerIds: ['1'], desktopMuted: false };
-    expect(applyPatch(current, { email: 'mentions' })).toEqual({ email: 'mentions', mutedServerIds: ['1'], desktopMuted: false });
-    expect(applyPatch(current, { mutedServerIds: [] })).toEqual({ email: 'all', mutedServerIds: [], desktopMuted: false });
-    expect(applyPatch(current, { desktopMuted: true })).toEqual({ email: 'all', mutedServerIds: ['1'], desktopMuted: true });
+    const current = { email: 'all' as const, mutedServerIds: ['1'], desktopMuted: false, servers: [], channels: [] };
+    expect(applyPatch(current, { email: 'mentions' })).toEqual({ ...current, email: 'mentions' });
+    expect(applyPatch(current, { mutedServerIds: [] })).toEqual({ ...current, mutedServerIds: [] });
+    expect(applyPatch(current, { desktopMuted: true })).toEqual({ ...current, desktopMuted: true });
+  });
+
+  it('replaces one rule as the server will, dropping it when back at the defaults', () => {
+    const current = {
+      email: 'all' as const,
+      mutedServerIds: [],
+      desktopMuted: false,
+      servers: [{ id: '1', level: 'all' as const, muted: false, mutedUntil: null }],
+      channels: [],
+    };
+    const now = Date.parse('2026-12-01T12:00:00Z');
+    expect(withRule(current, 'servers', '1', { level: 'all', muted: true, muteMinutes: 15 }, now).servers).toEqual([
+      { id: '1', level: 'all', muted: true, mutedUntil: '2026-12-01T12:15:00.000Z' },
+    ]);
+    expect(withRule(current, 'servers', '1', { level: null, muted: false, muteMinutes: null }, now).servers).toEqual([]);
+    expect(withRule(current, 'channels', '9', { level: 'nothing', muted: true, muteMinutes: null }, now).channels).toEqual([
+      { id: '9', level: 'nothing', muted: true, mutedUntil: null },
+    ]);
   });
 });

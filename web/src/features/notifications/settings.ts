@@ -4,6 +4,8 @@
  * OpenAPI document marks every field of the PATCH body required (null = unchanged), while we send only what changed.
  */
 
+import { ruleFromServer, type NotificationRule, type RuleChange } from './rules';
+
 export type EmailNotifications = 'all' | 'mentions' | 'none';
 
 export interface NotificationSettings {
@@ -11,9 +13,12 @@ export interface NotificationSettings {
   mutedServerIds: string[];
   /** No pop-up notifications on any of the user's devices (the desktop tray's "Mute notifications"). */
   desktopMuted: boolean;
+  /** Per-server and per-channel rules (rules.ts); changed one at a time through their own endpoint. */
+  servers: NotificationRule[];
+  channels: NotificationRule[];
 }
 
-export type NotificationSettingsPatch = Partial<NotificationSettings>;
+export type NotificationSettingsPatch = Partial<Pick<NotificationSettings, 'email' | 'mutedServerIds' | 'desktopMuted'>>;
 
 export const EMAIL_CHOICES: { value: EmailNotifications; label: string; description: string }[] = [
   {
@@ -27,10 +32,23 @@ export const EMAIL_CHOICES: { value: EmailNotifications; label: string; descript
 
 /** Tolerates a server that sends more or less than expected: unknown levels count as "all", ids are strings. */
 export function fromServer(body: unknown): NotificationSettings {
-  const value = (body ?? {}) as { email?: unknown; mutedServerIds?: unknown; desktopMuted?: unknown };
+  const value = (body ?? {}) as {
+    email?: unknown;
+    mutedServerIds?: unknown;
+    desktopMuted?: unknown;
+    servers?: unknown;
+    channels?: unknown;
+  };
   const email = value.email === 'mentions' || value.email === 'none' ? value.email : 'all';
   const muted = Array.isArray(value.mutedServerIds) ? value.mutedServerIds.map(String) : [];
-  return { email, mutedServerIds: [...new Set(muted)], desktopMuted: value.desktopMuted === true };
+  const rules = (list: unknown) => (Array.isArray(list) ? list.map(ruleFromServer).filter((r) => r !== null) : []);
+  return {
+    email,
+    mutedServerIds: [...new Set(muted)],
+    desktopMuted: value.desktopMuted === true,
+    servers: rules(value.servers),
+    channels: rules(value.channels),
+  };
 }
 
 /** Mutes the server if it was not muted, and unmutes it if it was; order is kept. */
@@ -52,8 +70,21 @@ export function changes(before: NotificationSettings, after: NotificationSetting
 /** The settings after the patch is applied, for the optimistic update. */
 export function applyPatch(settings: NotificationSettings, patch: NotificationSettingsPatch): NotificationSettings {
   return {
+    ...settings,
     email: patch.email ?? settings.email,
     mutedServerIds: patch.mutedServerIds ?? settings.mutedServerIds,
     desktopMuted: patch.desktopMuted ?? settings.desktopMuted,
   };
+}
+
+/** The settings with one rule replaced as the server will store it (a rule back at the defaults disappears). */
+export function withRule(settings: NotificationSettings, scope: 'servers' | 'channels', id: string, change: RuleChange, now: number) {
+  const others = settings[scope].filter((r) => r.id !== id);
+  const rule: NotificationRule = {
+    id,
+    level: change.level,
+    muted: change.muted,
+    mutedUntil: change.muted && change.muteMinutes !== null ? new Date(now + change.muteMinutes * 60_000).toISOString() : null,
+  };
+  return { ...settings, [scope]: change.level === null && !change.muted ? others : [...others, rule] };
 }

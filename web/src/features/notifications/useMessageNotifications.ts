@@ -7,9 +7,10 @@ import { useGateway } from '../gateway/context';
 import type { EventData, ReadyServer } from '../gateway/protocol';
 import { memberKeys, serverKeys } from '../servers/queries';
 import { displayName } from '../users/displayName';
-import { notificationFor } from './messageNotification';
+import { notificationFor, type NotificationContext } from './messageNotification';
+import { playNotificationSound } from './sound';
 import { notificationKeys, useNotificationSettings } from './queries';
-import { showNotification } from './showNotification';
+import { notificationsAllowed, showNotification } from './showNotification';
 
 /** The conversation a path of ours shows: /servers/S/channels/C[/M] or /channels/@me/C[/M]. */
 export function conversationInPath(pathname: string): string | null {
@@ -18,19 +19,24 @@ export function conversationInPath(pathname: string): string | null {
 }
 
 /**
- * Pop-ups for direct messages and mentions, raised from the gateway's events while the app runs (a browser tab,
- * an installed web app, or the desktop app, which shows them natively). Respects the user's mute (a setting on
- * the server, so the desktop tray and every device agree) and Do Not Disturb.
+ * Pop-ups (with a sound) for direct messages and mentions, raised from the gateway's events while the app runs (a
+ * browser tab, an installed web app, or the desktop app, which shows them natively). Respects the user's mute, their
+ * per-server and per-channel levels and mutes (settings on the server, so every device agrees) and Do Not Disturb.
+ * `onWanted` hears of each message that would pop up, allowed or not (the moment to ask for permission).
  */
-export function useMessageNotifications() {
+export function useMessageNotifications(onWanted?: () => void) {
   const gateway = useGateway();
   const qc = useQueryClient();
   const navigate = useNavigate();
   const { pathname } = useLocation();
   const { data: settings } = useNotificationSettings();
-  const current = useRef({ pathname, muted: false });
+  const current = useRef<{ pathname: string; muted: boolean; rules: NotificationContext['rules'] }>({
+    pathname,
+    muted: false,
+    rules: undefined,
+  });
   useEffect(() => {
-    current.current = { pathname, muted: settings?.desktopMuted ?? false };
+    current.current = { pathname, muted: settings?.desktopMuted ?? false, rules: settings };
   }, [pathname, settings]);
 
   // A mute set on another device reaches this one when it reconnects (or its window gets the focus back).
@@ -59,12 +65,16 @@ export function useMessageNotifications() {
         servers,
         dms,
         muted: current.current.muted,
+        rules: current.current.rules,
         status: gateway.getChosenStatus(),
         viewing: focused ? conversationInPath(current.current.pathname) : null,
         nameOf,
       });
-      if (notification) void showNotification(notification, (path) => void navigate(path));
+      if (!notification) return;
+      onWanted?.();
+      if (notificationsAllowed()) playNotificationSound();
+      void showNotification(notification, (path) => void navigate(path));
     });
     return () => void stop();
-  }, [gateway, qc, navigate]);
+  }, [gateway, qc, navigate, onWanted]);
 }

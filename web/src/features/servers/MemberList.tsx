@@ -12,7 +12,8 @@ import { ProfileCard } from '../users/ProfileCard';
 import { has, P } from './permissions';
 import { formatEnd } from './moderation';
 import { ModerationDialog, type ModerationAction } from './ModerationDialogs';
-import { useTimeoutMemberMutation } from './queries';
+import { useRoles, useTimeoutMemberMutation } from './queries';
+import { groupMembers, memberColor } from './roles/roleColors';
 import { useTimeoutEnd } from './useTimeoutEnd';
 
 function TimeoutBadge({ timedOutUntil }: { timedOutUntil: string | null | undefined }) {
@@ -65,7 +66,8 @@ export function MemberList({
   const [error, setError] = useState<string | null>(null);
   const navigate = useNavigate();
   const online = (m: Member) => (presences[m.userId] ?? 'offline') !== 'offline';
-  const sorted = [...members].sort((a, b) => Number(online(b)) - Number(online(a)) || displayName(a).localeCompare(displayName(b)));
+  const { data: roles = [] } = useRoles(serverId);
+  const groups = groupMembers(members, roles, online, displayName);
   const moderate = (action: ModerationAction, member: Member) => {
     setError(null);
     setModerating({ action, member });
@@ -78,77 +80,89 @@ export function MemberList({
           {error}
         </p>
       )}
-      <ul>
-        {sorted.map((m) => (
-          <li key={m.userId} data-testid="member">
-            <button
-              type="button"
-              aria-expanded={open === m.userId}
-              onClick={() => setOpen(open === m.userId ? null : m.userId)}
-              className={`flex w-full items-center gap-2 rounded-md px-2 py-1.5 text-left hover:bg-zinc-300/50 dark:hover:bg-zinc-700/40 ${online(m) ? '' : 'opacity-60'}`}
-            >
-              <span className="relative">
-                <Avatar id={m.userId} name={displayName(m)} url={m.avatarUrl} size="sm" />
-                <PresenceDot status={presences[m.userId]} stale={stale} />
-              </span>
-              <span className="truncate text-sm font-medium">{displayName(m)}</span>
-              {m.userId === ownerId && (
-                <span title="Owner" aria-label="owner">
-                  👑
-                </span>
-              )}
-              <TimeoutBadge timedOutUntil={m.timedOutUntil} />
-            </button>
-            {open === m.userId && (
-              <ProfileCard userId={m.userId} onClose={() => setOpen(null)} className="my-1 w-full">
-                {m.userId !== myId && (
-                  <>
-                    <button
-                      type="button"
-                      className="rounded bg-brand px-2 py-0.5 text-xs text-white"
-                      onClick={() =>
-                        openDm.mutate(m.userId, {
-                          onSuccess: (dm) => navigate(`/channels/@me/${dm.id}`),
-                          onError: (e) => setError(errorMessage(e)),
-                        })
-                      }
-                    >
-                      Message
-                    </button>
-                    {has(permissions, P.MODERATE_MEMBERS) && m.userId !== ownerId && (
-                      <TimeoutButton
-                        timedOutUntil={m.timedOutUntil}
-                        onTimeout={() => moderate('timeout', m)}
-                        onLift={() =>
-                          lift.mutate({ userId: m.userId, until: null, reason: '' }, { onError: (e) => setError(errorMessage(e)) })
-                        }
-                      />
+      {groups.map((group) => (
+        <section key={group.key} aria-label={`${group.label} — ${group.members.length}`}>
+          <h3 className="px-2 pt-3 pb-1 text-xs font-bold uppercase tracking-wide text-zinc-600 dark:text-zinc-400">
+            {group.label} — {group.members.length}
+          </h3>
+          <ul>
+            {group.members.map((m) => (
+              <li key={m.userId} data-testid="member">
+                <button
+                  type="button"
+                  aria-expanded={open === m.userId}
+                  onClick={() => setOpen(open === m.userId ? null : m.userId)}
+                  className={`flex w-full items-center gap-2 rounded-md px-2 py-1.5 text-left hover:bg-zinc-300/50 dark:hover:bg-zinc-700/40 ${online(m) ? '' : 'opacity-60'}`}
+                >
+                  <span className="relative">
+                    <Avatar id={m.userId} name={displayName(m)} url={m.avatarUrl} size="sm" />
+                    <PresenceDot status={presences[m.userId]} stale={stale} />
+                  </span>
+                  <span
+                    className="truncate text-sm font-medium" // Offline rows are dimmed; a dimmed role colour would fall below readable contrast, so they keep the plain text colour.
+                    style={{ color: online(m) ? memberColor(m.roles, roles) : undefined }}
+                  >
+                    {displayName(m)}
+                  </span>
+                  {m.userId === ownerId && (
+                    <span title="Owner" aria-label="owner">
+                      👑
+                    </span>
+                  )}
+                  <TimeoutBadge timedOutUntil={m.timedOutUntil} />
+                </button>
+                {open === m.userId && (
+                  <ProfileCard userId={m.userId} onClose={() => setOpen(null)} className="my-1 w-full">
+                    {m.userId !== myId && (
+                      <>
+                        <button
+                          type="button"
+                          className="rounded bg-brand px-2 py-0.5 text-xs text-white"
+                          onClick={() =>
+                            openDm.mutate(m.userId, {
+                              onSuccess: (dm) => navigate(`/channels/@me/${dm.id}`),
+                              onError: (e) => setError(errorMessage(e)),
+                            })
+                          }
+                        >
+                          Message
+                        </button>
+                        {has(permissions, P.MODERATE_MEMBERS) && m.userId !== ownerId && (
+                          <TimeoutButton
+                            timedOutUntil={m.timedOutUntil}
+                            onTimeout={() => moderate('timeout', m)}
+                            onLift={() =>
+                              lift.mutate({ userId: m.userId, until: null, reason: '' }, { onError: (e) => setError(errorMessage(e)) })
+                            }
+                          />
+                        )}
+                        {has(permissions, P.KICK_MEMBERS) && m.userId !== ownerId && (
+                          <button
+                            type="button"
+                            className="rounded bg-zinc-300 px-2 py-0.5 text-xs dark:bg-zinc-700"
+                            onClick={() => moderate('kick', m)}
+                          >
+                            Kick
+                          </button>
+                        )}
+                        {has(permissions, P.BAN_MEMBERS) && m.userId !== ownerId && (
+                          <button
+                            type="button"
+                            className="rounded bg-red-700 px-2 py-0.5 text-xs text-white"
+                            onClick={() => moderate('ban', m)}
+                          >
+                            Ban
+                          </button>
+                        )}
+                      </>
                     )}
-                    {has(permissions, P.KICK_MEMBERS) && m.userId !== ownerId && (
-                      <button
-                        type="button"
-                        className="rounded bg-zinc-300 px-2 py-0.5 text-xs dark:bg-zinc-700"
-                        onClick={() => moderate('kick', m)}
-                      >
-                        Kick
-                      </button>
-                    )}
-                    {has(permissions, P.BAN_MEMBERS) && m.userId !== ownerId && (
-                      <button
-                        type="button"
-                        className="rounded bg-red-700 px-2 py-0.5 text-xs text-white"
-                        onClick={() => moderate('ban', m)}
-                      >
-                        Ban
-                      </button>
-                    )}
-                  </>
+                  </ProfileCard>
                 )}
-              </ProfileCard>
-            )}
-          </li>
-        ))}
-      </ul>
+              </li>
+            ))}
+          </ul>
+        </section>
+      ))}
       {moderating && (
         <ModerationDialog
           action={moderating.action}

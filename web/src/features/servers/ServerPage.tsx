@@ -15,11 +15,13 @@ import { useSearchUi } from '../search/useSearchUi';
 import { VoiceChannelEntry } from '../voice/VoiceChannelEntry';
 import { displayName } from '../users/displayName';
 import { PinnedMessages } from '../messages/PinnedMessages';
+import { NotificationBell } from '../notifications/RuleEditor';
 import { MemberList } from './MemberList';
+import { memberColor } from './roles/roleColors';
 import { has, P, serverPermissions } from './permissions';
 import { useServerMentionNames } from './mentionNames';
 import { removalNotice } from './moderation';
-import { useMembers, useRemoval, useServers } from './queries';
+import { useMembers, useRemoval, useRoles, useServers } from './queries';
 import { LeaveServerDialog } from './settings/ServerDialogs';
 import { channelGroups, channelOrder } from '../navigation/destinations';
 
@@ -109,7 +111,11 @@ export default function ServerPage() {
   const removal = useRemoval(serverId);
   const channel = server?.channels.find((c) => c.id === channelId);
   const { data: members = [] } = useMembers(server ? serverId : undefined);
-  const mentionable = useMemo(() => members.map((m) => ({ id: m.userId, username: m.username, name: displayName(m) })), [members]);
+  const { data: roles } = useRoles(server ? serverId : '');
+  const mentionable = useMemo(
+    () => members.map((m) => ({ id: m.userId, username: m.username, name: displayName(m), color: memberColor(m.roles, roles ?? []) })),
+    [members, roles],
+  );
   const permissions = serverPermissions(server, me?.id);
   const { roleOf, channelOf } = useServerMentionNames(server);
   const myRoles = members.find((m) => m.userId === me?.id)?.roles;
@@ -182,6 +188,12 @@ export default function ServerPage() {
             </p>
           )}
           <div className="ml-auto flex items-center gap-2">
+            {channel?.type === 'text' && (
+              <NotificationBell
+                channel={{ id: channel.id, name: `#${channel.name ?? 'channel'}` }}
+                server={{ id: server.id, name: server.name }}
+              />
+            )}
             {channel?.type === 'text' && (
               <PinnedMessages
                 channelId={channel.id}

@@ -11,7 +11,7 @@ import { ChannelsSection } from './settings/ChannelsSection';
 import { InvitesSection } from './settings/InvitesSection';
 import { MembersSection } from './settings/MembersSection';
 import { OverviewSection } from './settings/OverviewSection';
-import { RolesSection } from './settings/RolesSection';
+import { RolesSection } from './roles/RolesSection';
 import { section } from './settings/styles';
 
 interface SectionContext {

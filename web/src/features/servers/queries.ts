@@ -121,27 +121,30 @@ export function useDeleteChannelMutation() {
   });
 }
 
+/** Every member of a server (up to 1,000), a page of 100 at a time. */
+export async function fetchAllMembers(serverId: string) {
+  const all: Member[] = [];
+  let after: string | undefined;
+  for (let i = 0; i < 10; i++) {
+    const page = await unwrap(
+      api.GET('/api/v1/servers/{id}/members', {
+        params: { path: { id: serverId }, query: { limit: 100, ...(after ? { after } : {}) } },
+      }),
+    );
+    all.push(...page);
+    if (page.length < 100) break;
+    after = page[page.length - 1]!.userId;
+  }
+  return all;
+}
+
 /** Every member of a server (up to 1,000), kept current by MemberJoined/Updated/Left events. */
 export function useMembers(serverId: string | undefined) {
   return useQuery({
     queryKey: memberKeys.list(serverId ?? ''),
     enabled: !!serverId,
     staleTime: Infinity,
-    queryFn: async () => {
-      const all: Member[] = [];
-      let after: string | undefined;
-      for (let i = 0; i < 10; i++) {
-        const page = await unwrap(
-          api.GET('/api/v1/servers/{id}/members', {
-            params: { path: { id: serverId! }, query: { limit: 100, ...(after ? { after } : {}) } },
-          }),
-        );
-        all.push(...page);
-        if (page.length < 100) break;
-        after = page[page.length - 1]!.userId;
-      }
-      return all;
-    },
+    queryFn: () => fetchAllMembers(serverId!),
   });
 }
 
@@ -236,17 +239,64 @@ export function useRoles(serverId: string) {
   });
 }
 
+export interface RoleFields {
+  name: string;
+  permissions: bigint;
+  color: number;
+  hoist: boolean;
+  mentionable: boolean;
+}
+
 export function useCreateRoleMutation(serverId: string) {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: ({ name, permissions }: { name: string; permissions: bigint }) =>
+    mutationFn: ({
+      name,
+      permissions,
+      color = 0,
+      hoist = false,
+      mentionable = false,
+    }: Partial<RoleFields> & { name: string; permissions: bigint }) =>
       unwrap(
         api.POST('/api/v1/servers/{id}/roles', {
           params: { path: { id: serverId } },
-          body: { name, permissions: permissions.toString(), color: 0, mentionable: false },
+          body: { name, permissions: permissions.toString(), color, mentionable, hoist },
         }),
       ),
     onSuccess: () => qc.invalidateQueries({ queryKey: roleKeys.list(serverId) }),
+  });
+}
+
+export function useUpdateRoleMutation(serverId: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: ({ roleId, fields }: { roleId: string; fields: RoleFields }) =>
+      unwrap(
+        api.PATCH('/api/v1/servers/{id}/roles/{roleId}', {
+          params: { path: { id: serverId, roleId } },
+          body: { ...fields, permissions: fields.permissions.toString() },
+        }),
+      ),
+    onSuccess: () => qc.invalidateQueries({ queryKey: roleKeys.list(serverId) }),
+  });
+}
+
+export function useDeleteRoleMutation(serverId: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (roleId: string) =>
+      unwrap(api.DELETE('/api/v1/servers/{id}/roles/{roleId}', { params: { path: { id: serverId, roleId } } })),
+    onSuccess: () => qc.invalidateQueries({ queryKey: roleKeys.list(serverId) }),
+  });
+}
+
+/** Sends new positions; the answer is every role, renumbered, which replaces the cached list at once. */
+export function useReorderRolesMutation(serverId: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (positions: { id: string; position: number }[]) =>
+      unwrap(api.PATCH('/api/v1/servers/{id}/roles/positions', { params: { path: { id: serverId } }, body: positions })),
+    onSuccess: (roles) => qc.setQueryData(roleKeys.list(serverId), roles),
   });
 }
 

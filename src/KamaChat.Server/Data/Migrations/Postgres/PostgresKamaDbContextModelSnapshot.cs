@@ -246,6 +246,10 @@ namespace KamaChat.Server.Data.Migrations.Postgres
                         .HasMaxLength(48)
                         .HasColumnType("character varying(48)");
 
+                    b.Property<string>("IconUrl")
+                        .HasMaxLength(2048)
+                        .HasColumnType("character varying(2048)");
+
                     b.Property<long?>("LastMessageId")
                         .HasColumnType("bigint");
 
@@ -399,6 +403,9 @@ namespace KamaChat.Server.Data.Migrations.Postgres
                     b.Property<DateTimeOffset?>("EditedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<int>("Kind")
+                        .HasColumnType("integer");
+
                     b.Property<bool>("MentionsEveryone")
                         .HasColumnType("boolean");
 
@@ -415,9 +422,14 @@ namespace KamaChat.Server.Data.Migrations.Postgres
                     b.Property<long>("Sequence")
                         .HasColumnType("bigint");
 
+                    b.Property<long?>("TargetUserId")
+                        .HasColumnType("bigint");
+
                     b.HasKey("Id");
 
                     b.HasIndex("AuthorId");
+
+                    b.HasIndex("TargetUserId");
 
                     b.HasIndex("ChannelId", "Id");
 
@@ -491,6 +503,30 @@ namespace KamaChat.Server.Data.Migrations.Postgres
                     b.ToTable("read_states", (string)null);
                 });
 
+            modelBuilder.Entity("KamaChat.Server.Features.Notifications.ChannelNotificationRule", b =>
+                {
+                    b.Property<long>("UserId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("ChannelId")
+                        .HasColumnType("bigint");
+
+                    b.Property<int?>("Level")
+                        .HasColumnType("integer");
+
+                    b.Property<bool>("Muted")
+                        .HasColumnType("boolean");
+
+                    b.Property<DateTimeOffset?>("MutedUntil")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("UserId", "ChannelId");
+
+                    b.HasIndex("ChannelId");
+
+                    b.ToTable("notification_channel_rules", (string)null);
+                });
+
             modelBuilder.Entity("KamaChat.Server.Features.Notifications.MutedServer", b =>
                 {
                     b.Property<long>("UserId")
@@ -526,6 +562,66 @@ namespace KamaChat.Server.Data.Migrations.Postgres
                     b.HasKey("UserId");
 
                     b.ToTable("notification_settings", (string)null);
+                });
+
+            modelBuilder.Entity("KamaChat.Server.Features.Notifications.Push.WebPushSubscription", b =>
+                {
+                    b.Property<long>("Id")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Auth")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Endpoint")
+                        .IsRequired()
+                        .HasMaxLength(2048)
+                        .HasColumnType("character varying(2048)");
+
+                    b.Property<string>("P256dh")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<long>("UserId")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Endpoint")
+                        .IsUnique();
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("push_subscriptions", (string)null);
+                });
+
+            modelBuilder.Entity("KamaChat.Server.Features.Notifications.ServerNotificationRule", b =>
+                {
+                    b.Property<long>("UserId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("ServerId")
+                        .HasColumnType("bigint");
+
+                    b.Property<int?>("Level")
+                        .HasColumnType("integer");
+
+                    b.Property<bool>("Muted")
+                        .HasColumnType("boolean");
+
+                    b.Property<DateTimeOffset?>("MutedUntil")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("UserId", "ServerId");
+
+                    b.HasIndex("ServerId");
+
+                    b.ToTable("notification_server_rules", (string)null);
                 });
 
             modelBuilder.Entity("KamaChat.Server.Features.Relationships.PrivacySettings", b =>
@@ -740,6 +836,9 @@ namespace KamaChat.Server.Data.Migrations.Postgres
 
                     b.Property<int>("Color")
                         .HasColumnType("integer");
+
+                    b.Property<bool>("Hoist")
+                        .HasColumnType("boolean");
 
                     b.Property<bool>("Mentionable")
                         .HasColumnType("boolean");
@@ -1046,9 +1145,16 @@ namespace KamaChat.Server.Data.Migrations.Postgres
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
 
+                    b.HasOne("KamaChat.Server.Features.Users.User", "TargetUser")
+                        .WithMany()
+                        .HasForeignKey("TargetUserId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
                     b.Navigation("Author");
 
                     b.Navigation("Channel");
+
+                    b.Navigation("TargetUser");
                 });
 
             modelBuilder.Entity("KamaChat.Server.Features.Messages.MessageMention", b =>
@@ -1084,6 +1190,21 @@ namespace KamaChat.Server.Data.Migrations.Postgres
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("KamaChat.Server.Features.Notifications.ChannelNotificationRule", b =>
+                {
+                    b.HasOne("KamaChat.Server.Features.Channels.Channel", null)
+                        .WithMany()
+                        .HasForeignKey("ChannelId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("KamaChat.Server.Features.Users.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("KamaChat.Server.Features.Notifications.MutedServer", b =>
                 {
                     b.HasOne("KamaChat.Server.Features.Servers.ChatServer", null)
@@ -1104,6 +1225,30 @@ namespace KamaChat.Server.Data.Migrations.Postgres
                     b.HasOne("KamaChat.Server.Features.Users.User", null)
                         .WithOne()
                         .HasForeignKey("KamaChat.Server.Features.Notifications.NotificationSettings", "UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("KamaChat.Server.Features.Notifications.Push.WebPushSubscription", b =>
+                {
+                    b.HasOne("KamaChat.Server.Features.Users.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("KamaChat.Server.Features.Notifications.ServerNotificationRule", b =>
+                {
+                    b.HasOne("KamaChat.Server.Features.Servers.ChatServer", null)
+                        .WithMany()
+                        .HasForeignKey("ServerId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("KamaChat.Server.Features.Users.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

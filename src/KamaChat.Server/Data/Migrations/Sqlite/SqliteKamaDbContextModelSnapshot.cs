@@ -240,6 +240,10 @@ namespace KamaChat.Server.Data.Migrations.Sqlite
                         .HasMaxLength(48)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("IconUrl")
+                        .HasMaxLength(2048)
+                        .HasColumnType("TEXT");
+
                     b.Property<long?>("LastMessageId")
                         .HasColumnType("INTEGER");
 
@@ -393,6 +397,9 @@ namespace KamaChat.Server.Data.Migrations.Sqlite
                     b.Property<long?>("EditedAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int>("Kind")
+                        .HasColumnType("INTEGER");
+
                     b.Property<bool>("MentionsEveryone")
                         .HasColumnType("INTEGER");
 
@@ -409,9 +416,14 @@ namespace KamaChat.Server.Data.Migrations.Sqlite
                     b.Property<long>("Sequence")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("TargetUserId")
+                        .HasColumnType("INTEGER");
+
                     b.HasKey("Id");
 
                     b.HasIndex("AuthorId");
+
+                    b.HasIndex("TargetUserId");
 
                     b.HasIndex("ChannelId", "Id");
 
@@ -485,6 +497,30 @@ namespace KamaChat.Server.Data.Migrations.Sqlite
                     b.ToTable("read_states", (string)null);
                 });
 
+            modelBuilder.Entity("KamaChat.Server.Features.Notifications.ChannelNotificationRule", b =>
+                {
+                    b.Property<long>("UserId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ChannelId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("Level")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Muted")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("MutedUntil")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("UserId", "ChannelId");
+
+                    b.HasIndex("ChannelId");
+
+                    b.ToTable("notification_channel_rules", (string)null);
+                });
+
             modelBuilder.Entity("KamaChat.Server.Features.Notifications.MutedServer", b =>
                 {
                     b.Property<long>("UserId")
@@ -520,6 +556,66 @@ namespace KamaChat.Server.Data.Migrations.Sqlite
                     b.HasKey("UserId");
 
                     b.ToTable("notification_settings", (string)null);
+                });
+
+            modelBuilder.Entity("KamaChat.Server.Features.Notifications.Push.WebPushSubscription", b =>
+                {
+                    b.Property<long>("Id")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Auth")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Endpoint")
+                        .IsRequired()
+                        .HasMaxLength(2048)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("P256dh")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("UserId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Endpoint")
+                        .IsUnique();
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("push_subscriptions", (string)null);
+                });
+
+            modelBuilder.Entity("KamaChat.Server.Features.Notifications.ServerNotificationRule", b =>
+                {
+                    b.Property<long>("UserId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ServerId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("Level")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Muted")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("MutedUntil")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("UserId", "ServerId");
+
+                    b.HasIndex("ServerId");
+
+                    b.ToTable("notification_server_rules", (string)null);
                 });
 
             modelBuilder.Entity("KamaChat.Server.Features.Relationships.PrivacySettings", b =>
@@ -733,6 +829,9 @@ namespace KamaChat.Server.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.Property<int>("Color")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Hoist")
                         .HasColumnType("INTEGER");
 
                     b.Property<bool>("Mentionable")
@@ -1036,9 +1135,16 @@ namespace KamaChat.Server.Data.Migrations.Sqlite
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
 
+                    b.HasOne("KamaChat.Server.Features.Users.User", "TargetUser")
+                        .WithMany()
+                        .HasForeignKey("TargetUserId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
                     b.Navigation("Author");
 
                     b.Navigation("Channel");
+
+                    b.Navigation("TargetUser");
                 });
 
             modelBuilder.Entity("KamaChat.Server.Features.Messages.MessageMention", b =>
@@ -1074,6 +1180,21 @@ namespace KamaChat.Server.Data.Migrations.Sqlite
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("KamaChat.Server.Features.Notifications.ChannelNotificationRule", b =>
+                {
+                    b.HasOne("KamaChat.Server.Features.Channels.Channel", null)
+                        .WithMany()
+                        .HasForeignKey("ChannelId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("KamaChat.Server.Features.Users.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("KamaChat.Server.Features.Notifications.MutedServer", b =>
                 {
                     b.HasOne("KamaChat.Server.Features.Servers.ChatServer", null)
@@ -1094,6 +1215,30 @@ namespace KamaChat.Server.Data.Migrations.Sqlite
                     b.HasOne("KamaChat.Server.Features.Users.User", null)
                         .WithOne()
                         .HasForeignKey("KamaChat.Server.Features.Notifications.NotificationSettings", "UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("KamaChat.Server.Features.Notifications.Push.WebPushSubscription", b =>
+                {
+                    b.HasOne("KamaChat.Server.Features.Users.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("KamaChat.Server.Features.Notifications.ServerNotificationRule", b =>
+                {
+                    b.HasOne("KamaChat.Server.Features.Servers.ChatServer", null)
+                        .WithMany()
+                        .HasForeignKey("ServerId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("KamaChat.Server.Features.Users.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -3,7 +3,7 @@ import type { ReadyChannel } from '../../gateway/protocol';
 import { Button } from '../../../ui/Button';
 import { Dialog } from '../../../ui/Dialog';
 import { displayName } from '../../users/displayName';
-import { CHANNEL_PERMISSIONS, type PermissionInfo } from '../permissionCatalog';
+import { CHANNEL_PERMISSIONS, type PermissionInfo } from '../roles/permissionCatalog';
 import { useMembers, useRoles } from '../queries';
 import { permissionError } from './ChannelDialogs';
 import { useOverwrites, useSetOverwriteMutation, type Overwrite, type OverwriteTargetType } from './queries';

@@ -1,0 +1,125 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using KamaChat.Server.Data;
+using KamaChat.Server.Features.Channels;
+using KamaChat.Server.Features.Gateway;
+using KamaChat.Server.Features.Messages;
+using KamaChat.Server.Features.Permissions;
+using KamaChat.Server.Infrastructure.Jobs;
+using Microsoft.EntityFrameworkCore;
+
+namespace KamaChat.Server.Features.Notifications.Push;
+
+/// <summary>A DM or a mention was sent: push it to its recipients' browsers that have no KamaChat open.</summary>
+public sealed record PushMessageJob(Snowflake MessageId) : IJob
+{
+    public static string JobType => "push-message";
+}
+
+/// <summary>What a push carries; the service worker shows it as a notification that opens <c>Path</c>.</summary>
+public sealed record PushPayload(string Title, string Body, string Tag, string Path);
+
+/// <summary>
+/// Sends Web Push for a DM or mention to each recipient who has no live connection (an open tab shows its own
+/// notifications, hidden or not, so pushing too would show it twice), respecting their mute, Do Not Disturb, per-server
+/// and per-channel levels and mutes, and what they may read now. A redelivered job may push again: the notification's
+/// tag (one per conversation) replaces the earlier one instead of adding a second.
+/// </summary>
+public sealed partial class PushMessageJobHandler(
+    KamaDbContext db,
+    PermissionService permissions,
+    PresenceTracker presence,
+    PushSender sender,
+    TimeProvider time) : IJobHandler<PushMessageJob>
+{
+    private const int MaxBody = 180;
+
+    public async Task HandleAsync(PushMessageJob job, JobContext context, CancellationToken cancellationToken)
+    {
+        var message = await db.Messages.AsNoTracking().Where(m => m.Id == job.MessageId).Select(m => new
+        {
+            m.Id, m.ChannelId, m.AuthorId, m.Content, m.MentionsEveryone, m.Channel.Type, ChannelName = m.Channel.Name, m.Channel.ServerId,
+            ServerName = db.Servers.Where(s => s.Id == m.Channel.ServerId).Select(s => s.Name).FirstOrDefault(),
+            Author = m.Author.DisplayName ?? m.Author.UserName,
+            Users = m.Mentions.Where(x => x.TargetType == MentionTarget.User).Select(x => x.TargetId).ToList(),
+            Roles = m.Mentions.Where(x => x.TargetType == MentionTarget.Role).Select(x => x.TargetId).ToList(),
+            HasAttachments = m.Attachments.Any(),
+        }).SingleOrDefaultAsync(cancellationToken);
+        if (message is null)
+            return; // deleted before the job ran
+
+        var direct = message.ServerId is null;
+        var recipients = direct
+            ? db.ChannelRecipients.Where(r => r.ChannelId == message.ChannelId).Select(r => r.UserId)
+            : message.MentionsEveryone
+                ? db.Members.Where(m => m.ServerId == message.ServerId).Select(m => m.UserId)
+                : db.MemberRoles.Where(r => message.Roles.Contains(r.RoleId)).Select(r => r.UserId)
+                    .Union(db.Members.Where(m => m.ServerId == message.ServerId && message.Users.Contains(m.UserId)).Select(m => m.UserId));
+        // Only people with a browser subscribed are looked at any further.
+        var subscribed = await db.Set<WebPushSubscription>().AsNoTracking()
+            .Where(s => s.UserId != message.AuthorId && recipients.Contains(s.UserId))
+            .ToListAsync(cancellationToken);
+        if (subscribed.Count == 0)
+            return;
+
+        var now = time.GetUtcNow();
+        var payload = new PushPayload(
+            direct ? (message.Type == ChannelType.GroupDm ? $"{message.Author} ({message.ChannelName ?? "Group DM"})" : message.Author ?? "Someone")
+                : $"{message.Author} (#{message.ChannelName}, {message.ServerName})",
+            await BodyAsync(message.Content, message.HasAttachments, cancellationToken),
+            $"channel:{message.ChannelId}",
+            direct ? $"/channels/@me/{message.ChannelId}/{message.Id}" : $"/servers/{message.ServerId}/channels/{message.ChannelId}/{message.Id}");
+        var json = JsonSerializer.Serialize(payload, Events.EventLog.PayloadJson);
+
+        foreach (var group in subscribed.GroupBy(s => s.UserId))
+        {
+            var mentioned = direct ? message.Users.Contains(group.Key) || message.MentionsEveryone : true;
+            if (!await WantsAsync(group.Key, message.ChannelId, message.ServerId, message.Id, direct, mentioned, now, cancellationToken))
+                continue;
+            var gone = new List<Snowflake>();
+            foreach (var subscription in group)
+                if (await sender.SendAsync(subscription, json, message.ChannelId.ToString(), cancellationToken) == PushOutcome.Gone)
+                    gone.Add(subscription.Id);
+            if (gone.Count > 0)
+                await db.Set<WebPushSubscription>().Where(s => gone.Contains(s.Id)).ExecuteDeleteAsync(cancellationToken);
+        }
+    }
+
+    private async Task<bool> WantsAsync(
+        Snowflake userId, Snowflake channelId, Snowflake? serverId, Snowflake messageId, bool direct, bool mentioned, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (await presence.IsConnectedAsync(userId) || await presence.ChosenAsync(userId) == PresenceStatus.DoNotDisturb)
+            return false;
+        if (await db.Set<NotificationSettings>().AnyAsync(s => s.UserId == userId && s.DesktopMuted, cancellationToken))
+            return false;
+        var serverRule = serverId is null ? null
+            : await db.Set<ServerNotificationRule>().AsNoTracking().SingleOrDefaultAsync(r => r.UserId == userId && r.ServerId == serverId, cancellationToken);
+        var channelRule = await db.Set<ChannelNotificationRule>().AsNoTracking().SingleOrDefaultAsync(r => r.UserId == userId && r.ChannelId == channelId, cancellationToken);
+        if (!NotificationPolicy.Notifies(direct, mentioned, serverRule, channelRule, now))
+            return false;
+        if (await db.ReadStates.AnyAsync(r => r.UserId == userId && r.ChannelId == channelId && r.LastReadMessageId >= messageId, cancellationToken))
+            return false; // read on another device before the job ran
+        return (await permissions.AuthorizeChannelAsync(userId, channelId, Permissions.Permissions.ReadMessageHistory, cancellationToken)).Allowed;
+    }
+
+    /// <summary>The text as a notification shows it: user mentions as @names, whitespace collapsed, cut at a readable length.</summary>
+    private async Task<string> BodyAsync(string content, bool hasAttachments, CancellationToken cancellationToken)
+    {
+        var ids = UserMention().Matches(content).Select(m => Snowflake.TryParse(m.Groups[1].Value, out var id) ? id : default).Distinct().ToList();
+        var names = ids.Count == 0 ? [] : await db.Users.AsNoTracking().Where(u => ids.Contains(u.Id))
+            .ToDictionaryAsync(u => u.Id.ToString(), u => u.DisplayName ?? u.UserName ?? "someone", cancellationToken);
+        var text = UserMention().Replace(content, m => "@" + names.GetValueOrDefault(m.Groups[1].Value, "someone"));
+        text = string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+        if (text.Length == 0)
+            return hasAttachments ? "Sent an attachment" : "";
+        if (text.Length <= MaxBody)
+            return text;
+        var cut = MaxBody - 1;
+        if (char.IsHighSurrogate(text[cut - 1]))
+            cut--;
+        return text[..cut] + "…";
+    }
+
+    [GeneratedRegex(@"<@!?(\d{1,20})>")]
+    private static partial Regex UserMention();
+}

@@ -1,0 +1,64 @@
+import type { ChatMessage } from '../gateway/messageStore';
+import { displayName } from '../users/displayName';
+
+/** What a line the server wrote about a change says; null for a message someone wrote. */
+export function systemText(m: Pick<ChatMessage, 'kind' | 'author' | 'target' | 'content'>): string | null {
+  const who = displayName(m.author);
+  const whom = m.target ? displayName(m.target) : 'someone';
+  switch (m.kind) {
+    case 'recipientAdded':
+      return `${who} added ${whom} to the group.`;
+    case 'recipientRemoved':
+      return m.target?.id === m.author.id ? `${who} left the group.` : `${who} removed ${whom} from the group.`;
+    case 'channelNameChanged':
+      return m.content ? `${who} renamed the group to ${m.content}.` : `${who} removed the group's name.`;
+    case 'channelIconChanged':
+      return `${who} changed the group's icon.`;
+    default:
+      return null;
+  }
+}
+
+const ICONS: Record<string, string> = {
+  recipientAdded: '→',
+  recipientRemoved: '←',
+  channelNameChanged: '✎',
+  channelIconChanged: '🖼',
+};
+
+/** A system line: set apart from what people write (an icon, muted text, no author block or actions). */
+export function SystemLine({
+  message: m,
+  text,
+  firstNew,
+  divider,
+}: {
+  message: ChatMessage;
+  text: string;
+  firstNew: boolean;
+  divider: React.ReactNode;
+}) {
+  return (
+    <div
+      data-testid="message-row"
+      data-message-id={m.id}
+      data-kind={m.kind}
+      data-state="sent"
+      role="article"
+      aria-label={text}
+      tabIndex={0}
+      className="mt-2 px-4 py-0.5"
+    >
+      {firstNew && divider}
+      <p data-testid="system-line" className="ml-[52px] flex items-baseline gap-2 text-sm text-zinc-600 dark:text-zinc-400">
+        <span aria-hidden="true" className="w-4 text-center">
+          {ICONS[m.kind ?? ''] ?? '•'}
+        </span>
+        <span>{text}</span>
+        <time dateTime={m.createdAt} className="text-xs">
+          {new Date(m.createdAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}
+        </time>
+      </p>
+    </div>
+  );
+}
