@@ -110,9 +110,66 @@ public abstract class ChannelTests(KamaChatApp app)
             new { allow = ((long)P.ViewChannel).ToString(CultureInfo.InvariantCulture), deny = "0" });
         await (await member.Client.GetAsync($"/api/v1/channels/{secret.Id}")).ReadAsync<ChannelResponse>();
 
+        // The editor lists both, roles first; a member without Manage Roles cannot read them.
+        var listed = await (await owner.Client.GetAsync($"/api/v1/channels/{secret.Id}/permissions")).ReadAsync<List<OverwriteResponse>>();
+        Assert.Equal(
+            [("role", server.Id, "0", ((long)P.ViewChannel).ToString(CultureInfo.InvariantCulture)),
+             ("member", member.Id, ((long)P.ViewChannel).ToString(CultureInfo.InvariantCulture), "0")],
+            listed.Select(o => (o.TargetType, o.TargetId, o.Allow, o.Deny)));
+        await (await member.Client.GetAsync($"/api/v1/channels/{secret.Id}/permissions")).AssertProblemAsync(HttpStatusCode.Forbidden, "missing_permission");
+
         Assert.Equal(HttpStatusCode.NoContent, (await owner.Client.DeleteAsync($"/api/v1/channels/{secret.Id}/permissions/role/{server.Id}")).StatusCode);
         Assert.Equal(HttpStatusCode.NoContent, (await owner.Client.DeleteAsync($"/api/v1/channels/{secret.Id}/permissions/member/{member.Id}")).StatusCode);
         await (await member.Client.GetAsync($"/api/v1/channels/{secret.Id}")).ReadAsync<ChannelResponse>();
+        Assert.Empty(await (await owner.Client.GetAsync($"/api/v1/channels/{secret.Id}/permissions")).ReadAsync<List<OverwriteResponse>>());
+    }
+
+    [Fact]
+    public async Task A_channel_created_private_is_seen_only_by_the_roles_and_members_it_names_and_its_overwrites_follow_the_rules()
+    {
+        var owner = await app.UserAsync();
+        var staff = await app.UserAsync();
+        var guest = await app.UserAsync();
+        var channelManager = await app.UserAsync();
+        var server = await owner.CreateServerAsync();
+        foreach (var user in new[] { staff, guest, channelManager })
+            await user.JoinAsync(owner, server.Id);
+        var staffRole = await owner.CreateRoleAsync(server.Id, "Staff", P.ViewChannel | P.SendMessages);
+        await owner.AssignRoleAsync(server.Id, staff, staffRole.Id);
+        var managerRole = await owner.CreateRoleAsync(server.Id, "Channels", P.ViewChannel | P.SendMessages | P.ManageChannels);
+        await owner.AssignRoleAsync(server.Id, channelManager, managerRole.Id);
+        var view = ((long)P.ViewChannel).ToString(CultureInfo.InvariantCulture);
+        object Private(params object[] allowed) => new
+        {
+            name = "staff room",
+            type = "text",
+            slowModeSeconds = 0,
+            permissionOverwrites = new[] { (object)new { targetType = "role", targetId = server.Id, allow = "0", deny = view } }.Concat(allowed).ToArray(),
+        };
+        var url = $"/api/v1/servers/{server.Id}/channels";
+        var before = await app.SnapshotAsync();
+
+        // Overwrites need Manage Roles, known targets, each once; a refused one leaves no channel behind.
+        await (await channelManager.Client.PostAsJsonAsync(url, Private())).AssertProblemAsync(HttpStatusCode.Forbidden, "missing_permission");
+        await (await owner.Client.PostAsJsonAsync(url, Private(new { targetType = "role", targetId = 12345, allow = view, deny = "0" })))
+            .AssertProblemAsync(HttpStatusCode.NotFound, "not_found");
+        await (await owner.Client.PostAsJsonAsync(url, Private(new { targetType = "team", targetId = staffRole.Id, allow = view, deny = "0" })))
+            .AssertProblemAsync(HttpStatusCode.BadRequest, "validation_failed");
+        await (await owner.Client.PostAsJsonAsync(url, Private(new { targetType = "role", targetId = server.Id, allow = view, deny = "0" })))
+            .AssertProblemAsync(HttpStatusCode.BadRequest, "validation_failed");
+        Assert.Equal(before, await app.SnapshotAsync());
+
+        var created = await (await owner.Client.PostAsJsonAsync(url, Private(new { targetType = "role", targetId = staffRole.Id, allow = view, deny = "0" })))
+            .ReadAsync<ChannelResponse>(HttpStatusCode.Created);
+
+        var staffSees = await (await staff.Client.GetAsync(url)).ReadAsync<List<ChannelResponse>>();
+        Assert.Contains(staffSees, c => c.Id == created.Id);
+        var guestSees = await (await guest.Client.GetAsync(url)).ReadAsync<List<ChannelResponse>>();
+        Assert.DoesNotContain(guestSees, c => c.Id == created.Id);
+        await (await guest.Client.GetAsync($"/api/v1/channels/{created.Id}")).AssertProblemAsync(HttpStatusCode.NotFound, "not_found");
+        var overwrites = await (await owner.Client.GetAsync($"/api/v1/channels/{created.Id}/permissions")).ReadAsync<List<OverwriteResponse>>();
+        Assert.Equal([("role", server.Id, "0", view), ("role", staffRole.Id, view, "0")],
+            overwrites.Select(o => (o.TargetType, o.TargetId, o.Allow, o.Deny)).OrderBy(o => o.Item2 == server.Id ? 0 : 1));
     }
 
     [Fact]

@@ -4,6 +4,7 @@ using KamaChat.Server.Features.Channels;
 using KamaChat.Server.Features.Events;
 using KamaChat.Server.Features.Messages;
 using KamaChat.Server.Features.Servers;
+using KamaChat.Tests.Audit;
 using KamaChat.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using P = KamaChat.Server.Features.Permissions.Permissions;
@@ -173,8 +174,11 @@ public abstract class ServerTests(KamaChatApp app)
 
         await (await member.Client.PostAsJsonAsync($"/api/v1/servers/{server.Id}/transfer", new { newOwnerId = member.Id }))
             .AssertProblemAsync(HttpStatusCode.Forbidden, "owner_only");
-        await (await owner.Client.PostAsJsonAsync($"/api/v1/servers/{server.Id}/transfer", new { newOwnerId = stranger.Id }))
+        await (await owner.Client.PostAsJsonAsync($"/api/v1/servers/{server.Id}/transfer", new { newOwnerId = stranger.Id, password = Api.GoodPassword }))
             .AssertProblemAsync(HttpStatusCode.NotFound, "not_found");
+        // The password is asked every time: a session alone cannot give a server away.
+        await (await owner.Client.PostAsJsonAsync($"/api/v1/servers/{server.Id}/transfer", new { newOwnerId = member.Id }))
+            .AssertProblemAsync(HttpStatusCode.BadRequest, "validation_failed");
         await (await owner.Client.PostAsJsonAsync($"/api/v1/servers/{server.Id}/transfer", new { newOwnerId = member.Id, password = "wrong password" }))
             .AssertProblemAsync(HttpStatusCode.Forbidden, "invalid_password");
         await (await owner.Client.DeleteAsync($"/api/v1/servers/{server.Id}/members/@me"))
@@ -184,6 +188,11 @@ public abstract class ServerTests(KamaChatApp app)
         var moved = await (await owner.Client.PostAsJsonAsync($"/api/v1/servers/{server.Id}/transfer",
             new { newOwnerId = member.Id, password = Api.GoodPassword })).ReadAsync<ServerResponse>();
         Assert.Equal(member.Id, moved.OwnerId);
+        Assert.Equal("ServerUpdated", (await app.EventTypesAsync(EventScope.Server, server.Id))[^1]);
+        // The audit log (readable by the new owner) says who handed it to whom.
+        var entry = (await member.AuditLogAsync(server.Id, "action=server_transfer")).Entries.Single();
+        Assert.Equal((owner.Id, (Snowflake?)member.Id), (entry.ActorId, entry.TargetId));
+        Assert.Contains(entry.Changes, c => c.Key == "ownerId" && c.Old == owner.Id.ToString() && c.New == member.Id.ToString());
         Assert.Equal(HttpStatusCode.NoContent, (await owner.Client.DeleteAsync($"/api/v1/servers/{server.Id}/members/@me")).StatusCode);
     }
 }

@@ -17,6 +17,7 @@ test.describe('chat', () => {
     await a.getByRole('button', { name: 'Create server' }).click();
     await expect(a.getByRole('heading', { name: 'general', exact: true })).toBeVisible(LIVE);
     await a.getByRole('link', { name: 'Server settings' }).click();
+    await a.getByRole('navigation', { name: 'Server settings' }).getByRole('link', { name: 'Invites' }).click();
     await a.getByRole('button', { name: 'Create invite link' }).click();
     const link = await a.getByLabel('Invite link').inputValue();
     expect(link).toMatch(/\/invite\/[\w-]+$/);
@@ -140,8 +141,12 @@ test.describe('chat', () => {
     const { context, page } = await logInAs(browser, baseURL!, leaver);
     await page.goto(`/servers/${server.id}/channels/${general.id}`);
     await expect(messageContent(page, 'members only')).toHaveCount(1, LIVE);
-    page.once('dialog', (dialog) => void dialog.accept());
+    // Leaving asks first, in the page's own dialog.
     await page.getByRole('button', { name: 'Leave server' }).click();
+    await page
+      .getByRole('alertdialog', { name: /^Leave / })
+      .getByRole('button', { name: 'Leave server' })
+      .click();
     await expect(homeHeading(page)).toBeVisible(LIVE);
     await expect(page.getByRole('link', { name: /Leaving test/ })).toHaveCount(0);
 

@@ -18,12 +18,13 @@ test('an owner creates a channel and a role, gives the role, and kicks a member;
   await m.page.goto(`/servers/${server.id}`);
   await expect(m.page.getByRole('heading', { name: 'general', exact: true })).toBeVisible(LIVE);
 
-  await o.page.goto(`/servers/${server.id}/settings`);
+  await o.page.goto(`/servers/${server.id}/settings/channels`);
   await o.page.getByLabel('Channel name').fill('announcements');
   await o.page.getByRole('button', { name: 'Create channel' }).click();
-  await expect(o.page.getByRole('button', { name: 'Rename announcements' })).toBeVisible(LIVE);
+  await expect(o.page.getByRole('button', { name: 'Edit announcements' })).toBeVisible(LIVE);
   await expect(m.page.getByRole('navigation', { name: 'Channel list' }).getByRole('link', { name: /^announcements/ })).toBeVisible(LIVE);
 
+  await o.page.getByRole('navigation', { name: 'Server settings' }).getByRole('link', { name: 'Roles' }).click();
   await o.page.getByLabel('Role name').fill('Moderator');
   await o.page.getByRole('button', { name: 'Create role' }).click();
   // The new role opens in the editor: its permissions are set there.

@@ -63,7 +63,7 @@ test('the owner times a member out with a reason and kicks another; they see why
   await screenshot(o.page, 'moderation-removed');
 
   // The audit log in the server's settings lists both, with their reasons, and filters by action.
-  await page.goto(`/servers/${server.id}/settings`);
+  await page.goto(`/servers/${server.id}/settings/audit-log`);
   const log = page.getByRole('region', { name: 'Audit log' });
   const entries = log.getByTestId('audit-entry');
   await expect(entries.filter({ hasText: 'Timed out a member' }).filter({ hasText: 'Reason: cool off' })).toHaveCount(1, LIVE);

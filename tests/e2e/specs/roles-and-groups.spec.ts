@@ -27,7 +27,7 @@ test("an owner recolours a role and moves it up the hierarchy, and the colour sh
   await member.send(general.id, 'fresh paint');
 
   const { page } = await logInAs(browser, baseURL!, owner);
-  await page.goto(`/servers/${server.id}/settings`);
+  await page.goto(`/servers/${server.id}/settings/roles`);
   const hierarchy = page.getByRole('list', { name: 'Role hierarchy' });
   await expect(hierarchy.getByTestId('role-row')).toHaveCount(3, LIVE);
   // Newest roles start at the bottom, above @everyone: Helpers, Painters, @everyone.

@@ -3569,6 +3569,70 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/v1/channels/{id}/permissions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OverwriteResponse"][];
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/channels/{id}/permissions/{targetType}/{targetId}": {
         parameters: {
             query?: never;
@@ -6278,6 +6342,7 @@ export interface components {
             parentId: null | components["schemas"]["Snowflake"];
             /** Format: int32 */
             slowModeSeconds: number;
+            permissionOverwrites?: null | components["schemas"]["NewOverwrite"][];
         };
         CreateGroupDmRequest: {
             recipientIds: string[];
@@ -6623,6 +6688,12 @@ export interface components {
             mfaTicket: string;
             code: null | string;
             recoveryCode: null | string;
+        };
+        NewOverwrite: {
+            targetType: string;
+            targetId: components["schemas"]["Snowflake"];
+            allow: string;
+            deny: string;
         };
         NotificationRuleResponse: {
             id: components["schemas"]["Snowflake"];

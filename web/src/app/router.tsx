@@ -45,7 +45,7 @@ export const router = createBrowserRouter([
               { path: '/servers/:serverId', lazy: page(() => import('../features/servers/ServerPage')) },
               { path: '/servers/:serverId/channels/:channelId', lazy: page(() => import('../features/servers/ServerPage')) },
               { path: '/servers/:serverId/channels/:channelId/:messageId', lazy: page(() => import('../features/servers/ServerPage')) },
-              { path: '/servers/:serverId/settings', lazy: page(() => import('../features/servers/ServerSettings')) },
+              { path: '/servers/:serverId/settings/:section?', lazy: page(() => import('../features/servers/ServerSettings')) },
               { path: '/channels/@me/:channelId', lazy: page(() => import('../features/dms/DmPage')) },
               { path: '/channels/@me/:channelId/:messageId', lazy: page(() => import('../features/dms/DmPage')) },
               // A channel (or a message in it) by id alone, as kamachat:// links and notifications name them.

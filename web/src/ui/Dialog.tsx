@@ -44,6 +44,7 @@ export function Dialog({
   children,
   role = 'dialog',
   description,
+  wide = false,
 }: {
   title: string;
   onClose: () => void;
@@ -51,6 +52,8 @@ export function Dialog({
   /** `alertdialog` for a question that interrupts (a confirmation). */
   role?: 'dialog' | 'alertdialog';
   description?: ReactNode;
+  /** Room for an editor (a table of permissions), not just a question. */
+  wide?: boolean;
 }) {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
@@ -81,7 +84,7 @@ export function Dialog({
         onClose();
       }}
       onKeyDown={wrapTab}
-      className="m-auto w-[min(28rem,calc(100vw-2rem))] rounded-lg bg-white p-0 text-zinc-900 shadow-xl backdrop:bg-black/60 dark:bg-zinc-800 dark:text-zinc-100"
+      className={`m-auto ${wide ? 'max-h-[calc(100vh-2rem)] w-[min(48rem,calc(100vw-2rem))]' : 'w-[min(28rem,calc(100vw-2rem))]'} rounded-lg bg-white p-0 text-zinc-900 shadow-xl backdrop:bg-black/60 dark:bg-zinc-800 dark:text-zinc-100`}
     >
       <div className="flex flex-col gap-4 p-5">
         <h2 id={titleId} className="text-lg font-semibold">

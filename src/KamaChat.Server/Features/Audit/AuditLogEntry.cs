@@ -39,6 +39,7 @@ public sealed record AuditChange(string Key, string? Old, string? New);
 public static class AuditActions
 {
     public const string ServerUpdate = "server_update";
+    public const string ServerTransfer = "server_transfer";
     public const string ChannelCreate = "channel_create";
     public const string ChannelUpdate = "channel_update";
     public const string ChannelDelete = "channel_delete";
@@ -61,7 +62,7 @@ public static class AuditActions
 
     public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal)
     {
-        ServerUpdate, ChannelCreate, ChannelUpdate, ChannelDelete, OverwriteUpdate, OverwriteDelete, RoleCreate, RoleUpdate,
+        ServerUpdate, ServerTransfer, ChannelCreate, ChannelUpdate, ChannelDelete, OverwriteUpdate, OverwriteDelete, RoleCreate, RoleUpdate,
         RoleDelete, MemberUpdate, MemberRoleUpdate, MemberTimeout, MemberKick, MemberBanAdd, MemberBanRemove, InviteCreate,
         InviteDelete, MessageDelete, MessagePin, MessageUnpin,
     };

@@ -15,6 +15,8 @@ namespace KamaChat.Server.Features.Channels;
 /// <summary>Server channels: list (only what the caller can see), create, read, edit, reorder, delete.</summary>
 public static partial class ChannelEndpoints
 {
+    public const int MaxOverwritesAtCreation = 100;
+
     public static IEndpointRouteBuilder MapChannelEndpoints(this IEndpointRouteBuilder app)
     {
         var servers = app.MapGroup("/api/v1/servers/{id:snowflake}/channels").WithTags("Channels").RequireAuthorization();
@@ -36,7 +38,7 @@ public static partial class ChannelEndpoints
         return TypedResults.Ok(visible.Select(v => v.Channel).OrderBy(c => c.Position).ThenBy(c => c.Id).Select(ChannelResponse.From).ToList());
     }
 
-    private static async Task<Results<Created<ChannelResponse>, ValidationProblem>> CreateAsync(
+    private static async Task<Results<Created<ChannelResponse>, ValidationProblem, ProblemHttpResult>> CreateAsync(
         ServerAccess access, CreateChannelRequest request, KamaDbContext db, EventLog events, AuditLog audit, SnowflakeGenerator ids,
         TimeProvider time, CancellationToken cancellationToken)
     {
@@ -48,6 +50,24 @@ public static partial class ChannelEndpoints
         var id = access.ServerId;
         if (request.ParentId is { } parentId && !await IsCategoryOfAsync(db, parentId, id, cancellationToken))
             return Problems.Validation("parentId", "The parent must be a category of this server.");
+
+        var overwrites = new List<OverwriteEndpoints.CheckedOverwrite>();
+        var targets = new HashSet<(string, Snowflake)>();
+        foreach (var given in request.PermissionOverwrites ?? [])
+        {
+            if (!access.Has(P.ManageRoles))
+                return PermissionProblems.MissingPermission(P.ManageRoles);
+            if (!targets.Add((given.TargetType, given.TargetId)))
+                return Problems.Validation("permissionOverwrites", "Each role or member at most once.");
+            // A new channel has no overwrites yet: what the caller may do in it is what they may do server-wide.
+            var checkedOverwrite = await OverwriteEndpoints.CheckAsync(access, access.Permissions, given.TargetType, given.TargetId,
+                new OverwriteRequest(given.Allow, given.Deny), db, cancellationToken);
+            if (checkedOverwrite.Invalid is { } invalid)
+                return invalid;
+            if (checkedOverwrite.Refused is { } refused)
+                return refused;
+            overwrites.Add(checkedOverwrite with { TargetId = given.TargetId });
+        }
 
         await using var change = await events.BeginAsync(cancellationToken);
         var last = await db.Channels.Where(c => c.ServerId == id).MaxAsync(c => (int?)c.Position, cancellationToken);
@@ -65,6 +85,12 @@ public static partial class ChannelEndpoints
         };
         db.Channels.Add(channel);
         audit.Record(id, AuditActions.ChannelCreate, channel.Id, audit.ChangesOf(channel));
+        foreach (var o in overwrites)
+        {
+            db.PermissionOverwrites.Add(new PermissionOverwrite { ChannelId = channel.Id, TargetType = o.Target, TargetId = o.TargetId, Allow = o.Allow, Deny = o.Deny });
+            audit.Record(id, AuditActions.OverwriteUpdate, channel.Id,
+                [.. OverwriteEndpoints.Target(o.Target, o.TargetId), AuditLog.Change("allow", null, o.Allow), AuditLog.Change("deny", null, o.Deny)]);
+        }
         var response = ChannelResponse.From(channel);
         await change.AppendAsync(new ChannelCreated(id, response), cancellationToken);
         await change.CommitAsync(cancellationToken);

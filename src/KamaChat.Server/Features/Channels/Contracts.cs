@@ -29,12 +29,24 @@ public sealed record ChannelResponse(
     };
 }
 
+/// <summary>
+/// PermissionOverwrites (needs Manage Roles) are set in the same change as the channel, so a private channel is never
+/// visible to those it is closed to, not even for a moment.
+/// </summary>
 public sealed record CreateChannelRequest(
     [property: Required, StringLength(Channel.NameMaxLength, MinimumLength = 1)] string Name,
     [property: Required, AllowedValues("text", "voice", "category", ErrorMessage = "The type is text, voice or category.")] string Type,
     [property: StringLength(Channel.TopicMaxLength)] string? Topic,
     Snowflake? ParentId,
-    [property: Range(0, Channel.MaxSlowModeSeconds)] int SlowModeSeconds);
+    [property: Range(0, Channel.MaxSlowModeSeconds)] int SlowModeSeconds,
+    [property: MaxLength(ChannelEndpoints.MaxOverwritesAtCreation)] IReadOnlyList<NewOverwrite>? PermissionOverwrites = null);
+
+/// <summary>An overwrite given with a new channel: targetType role or member.</summary>
+public sealed record NewOverwrite(
+    [property: Required] string TargetType,
+    Snowflake TargetId,
+    [property: Required, RegularExpression(PermissionBits.Pattern, ErrorMessage = "Permissions are a decimal number in a string.")] string Allow,
+    [property: Required, RegularExpression(PermissionBits.Pattern, ErrorMessage = "Permissions are a decimal number in a string.")] string Deny);
 
 /// <summary>A partial update: a field left out (or null) stays; topic "" clears it; parentId "0" takes the channel out of its category.</summary>
 public sealed record UpdateChannelRequest(

@@ -71,6 +71,16 @@ public interface IAffectsUser<in TData>
     static abstract Snowflake AffectedUserId(TData data);
 }
 
+/// <summary>
+/// A server event that describes one channel (its name, topic, overwrites). A server's stream reaches every member, but
+/// only those who may view the channel get it as it is; to the others the gateway delivers it as ChannelDeleted: for
+/// them the channel does not exist (and one they saw before the change goes away). See <see cref="Gateway.ChannelRedaction"/>.
+/// </summary>
+public interface IAboutChannel<in TData>
+{
+    static abstract Snowflake AboutChannelId(TData data);
+}
+
 /// <summary>A user event that ends one of the user's sessions: that session's connections are closed after it is delivered.</summary>
 public interface IEndsSession<in TData>
 {

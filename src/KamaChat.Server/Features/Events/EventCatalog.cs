@@ -21,6 +21,9 @@ public sealed record EventType
     /// <summary>The session the event ends (<see cref="IEndsSession{TData}"/>), read from its logged data; null for other events.</summary>
     public Func<string, Snowflake?> EndedSession { get; private init; } = _ => null;
 
+    /// <summary>The channel the event describes (<see cref="IAboutChannel{TData}"/>), read from its logged data; null for other events.</summary>
+    public Func<string, Snowflake?> AboutChannel { get; private init; } = _ => null;
+
     public bool Is<TMarker>() => typeof(TMarker).IsAssignableFrom(Record);
 
     internal static EventType Describe<TEvent, TData>()
@@ -38,6 +41,8 @@ public sealed record EventType
             type = Invoke<EventType>(nameof(WithAffectedUser), [typeof(TEvent), typeof(TData)], type);
         if (typeof(IEndsSession<TData>).IsAssignableFrom(typeof(TEvent)))
             type = Invoke<EventType>(nameof(WithEndedSession), [typeof(TEvent), typeof(TData)], type);
+        if (typeof(IAboutChannel<TData>).IsAssignableFrom(typeof(TEvent)))
+            type = Invoke<EventType>(nameof(WithAboutChannel), [typeof(TEvent), typeof(TData)], type);
         return type;
     }
 
@@ -48,6 +53,10 @@ public sealed record EventType
     private static EventType WithEndedSession<TEvent, TData>(EventType type)
         where TEvent : IEndsSession<TData> =>
         type with { EndedSession = json => Read<TData>(json) is { } data ? TEvent.EndedSessionId(data) : null };
+
+    private static EventType WithAboutChannel<TEvent, TData>(EventType type)
+        where TEvent : IAboutChannel<TData> =>
+        type with { AboutChannel = json => Read<TData>(json) is { } data ? TEvent.AboutChannelId(data) : null };
 
     private static TData? Read<TData>(string json)
     {

@@ -96,4 +96,6 @@ public sealed class ConnectionRegistry
         _byUser.TryGetValue(userId, out var mine) ? mine.Values.ToList() : [];
 
     public IEnumerable<Snowflake> ConnectedUsers => _byUser.Keys;
+
+    public IEnumerable<GatewayConnection> All => _connections.Values;
 }

@@ -59,12 +59,33 @@ public sealed class EventDispatcher(
                 await RefreshGroupsAsync(userId, cancellationToken);
 
         var message = ToGatewayEvent(entry);
-        await hub.Clients.Group(GatewayGroups.For(entry.Scope, entry.ScopeId)).SendAsync("Event", message, cancellationToken);
+        if (ChannelRedaction.ChannelOf(entry) is { } channelId)
+            await SendAboutChannelAsync(message, channelId, cancellationToken);
+        else
+            await hub.Clients.Group(GatewayGroups.For(entry.Scope, entry.ScopeId)).SendAsync("Event", message, cancellationToken);
         metrics.Delivered(entry, path);
 
         if (type?.EndedSession(entry.Payload) is { } sessionId)
             foreach (var connection in connections.OfUser(entry.ScopeId).Where(c => c.SessionId == sessionId))
                 connection.Context.Abort();
+    }
+
+    /// <summary>
+    /// A server event describing a channel: as it is to the server's connections that are in the channel's group (their
+    /// groups were just re-synced, as every such event changes visibility), redacted to the others. Per connection, from
+    /// this node's registry: the group memberships it mirrors are the ones that decide what else they receive.
+    /// </summary>
+    private async Task SendAboutChannelAsync(GatewayEvent message, Snowflake channelId, CancellationToken cancellationToken)
+    {
+        var serverGroup = GatewayGroups.Server(message.ScopeId);
+        var channelGroup = GatewayGroups.Channel(channelId);
+        var members = connections.All.Where(c => c.Groups.ContainsKey(serverGroup)).ToList();
+        var viewers = members.Where(c => c.Groups.ContainsKey(channelGroup)).Select(c => c.ConnectionId).ToList();
+        var others = members.Where(c => !c.Groups.ContainsKey(channelGroup)).Select(c => c.ConnectionId).ToList();
+        if (viewers.Count > 0)
+            await hub.Clients.Clients(viewers).SendAsync("Event", message, cancellationToken);
+        if (others.Count > 0)
+            await hub.Clients.Clients(others).SendAsync("Event", ChannelRedaction.Hidden(message, channelId), cancellationToken);
     }
 
     public static GatewayEvent ToGatewayEvent(EventLogEntry entry) => new(

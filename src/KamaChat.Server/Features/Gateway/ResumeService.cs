@@ -69,6 +69,7 @@ public sealed class ResumeService(KamaDbContext db, PermissionService permission
 
         var logged = await ReadLogAsync(behind, cancellationToken);
         var events = new List<GatewayEvent>();
+        var visibleByServer = new Dictionary<Snowflake, HashSet<Snowflake>>();
         foreach (var (stream, last) in behind)
         {
             var missed = logged[(stream.Scope, stream.Id)].OrderBy(e => e.Sequence).ToList();
@@ -76,9 +77,30 @@ public sealed class ResumeService(KamaDbContext db, PermissionService permission
             if (missed.Count != last - stream.After || missed[0].Sequence != stream.After + 1)
                 refetch.Add(Ref(stream));
             else
-                events.AddRange(missed.Select(EventDispatcher.ToGatewayEvent));
+                foreach (var entry in missed)
+                    events.Add(await ForReaderAsync(connection.UserId, entry, visibleByServer, cancellationToken));
         }
         return new ResumeResult(events, refetch);
+    }
+
+    /// <summary>
+    /// A missed event as this reader gets it live: one describing a channel they may not view now is redacted, as the
+    /// dispatcher does (<see cref="ChannelRedaction"/>). Checked against what they may view now, not then: a channel
+    /// that became visible since arrives whole, one that became hidden is taken away.
+    /// </summary>
+    private async Task<GatewayEvent> ForReaderAsync(
+        Snowflake userId, EventLogEntry entry, Dictionary<Snowflake, HashSet<Snowflake>> visibleByServer, CancellationToken cancellationToken)
+    {
+        var message = EventDispatcher.ToGatewayEvent(entry);
+        if (ChannelRedaction.ChannelOf(entry) is not { } channelId)
+            return message;
+        if (!visibleByServer.TryGetValue(entry.ScopeId, out var visible))
+        {
+            budget.Charge(userId, 5);
+            visible = (await permissions.VisibleChannelsAsync(userId, entry.ScopeId, cancellationToken)).Select(a => a.Channel.Id).ToHashSet();
+            visibleByServer[entry.ScopeId] = visible;
+        }
+        return visible.Contains(channelId) ? message : ChannelRedaction.Hidden(message, channelId);
     }
 
     private async Task<Dictionary<(EventScope, Snowflake), long>> PositionsAsync(List<Cursor> streams, CancellationToken cancellationToken)

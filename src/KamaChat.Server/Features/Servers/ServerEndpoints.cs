@@ -123,17 +123,22 @@ public static class ServerEndpoints
 
     private static async Task<Results<Ok<ServerResponse>, ValidationProblem, ProblemHttpResult>> TransferAsync(
         ServerAccess access, TransferServerRequest request, CurrentUser user, KamaDbContext db, UserManager<User> users, EventLog events,
-        CancellationToken cancellationToken)
+        AuditLog audit, CancellationToken cancellationToken)
     {
         if (!access.IsOwner)
             return ServerProblems.OwnerOnly();
         var (id, userId) = (access.ServerId, user.Id);
         if (request.NewOwnerId == userId)
             return Problems.Validation("newOwnerId", "You already own this server.");
-        if (request.Password is not null)
+        // Handing a community over cannot be undone by the one who did it: a stolen session alone must not be enough.
+        var me = await users.FindByIdAsync(userId.ToString());
+        if (me is null)
+            return Problems.Forbidden("invalid_password", "The password is incorrect.");
+        if (await users.HasPasswordAsync(me))
         {
-            var me = await users.FindByIdAsync(userId.ToString());
-            if (me is null || !await users.CheckPasswordAsync(me, request.Password))
+            if (string.IsNullOrEmpty(request.Password))
+                return Problems.Validation("password", "Enter your password to transfer the server.");
+            if (!await users.CheckPasswordAsync(me, request.Password))
                 return Problems.Forbidden("invalid_password", "The password is incorrect.");
         }
 
@@ -142,6 +147,7 @@ public static class ServerEndpoints
             return Problems.NotFound("The member");
         var server = await db.Servers.SingleAsync(s => s.Id == id, cancellationToken);
         server.OwnerId = request.NewOwnerId;
+        audit.Record(id, AuditActions.ServerTransfer, request.NewOwnerId, audit.ChangesOf(server));
         var response = ToResponse(server, await db.Members.CountAsync(m => m.ServerId == id, cancellationToken));
         await change.AppendAsync(new ServerUpdated(id, response), cancellationToken);
         await change.CommitAsync(cancellationToken);

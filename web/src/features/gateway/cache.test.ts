@@ -66,3 +66,36 @@ describe('being removed from a server', () => {
     expect(qc.getQueryData<Record<string, unknown>>(serverKeys.removals)?.['22']).toBeUndefined();
   });
 });
+
+describe('a private channel', () => {
+  const serverEvent = (type: string, data: unknown): GatewayEvent => ({ ...ev(type, data), scope: 'server', scopeId: '22' });
+  const channel = {
+    id: '30',
+    serverId: '22',
+    type: 'text',
+    name: 'war-room',
+    topic: null,
+    parentId: null,
+    position: 3,
+    slowModeSeconds: 0,
+  };
+  const ids = (qc: QueryClient) => qc.getQueryData<{ channels: { id: string }[] }[]>(serverKeys.list)?.[0]?.channels.map((c) => c.id);
+
+  it('appears when an update reaches me for a channel I did not have, and asks for a fresh Ready for my permissions there', () => {
+    const { qc, hooks } = setUp();
+    let fresh = 0;
+    qc.setQueryData(serverKeys.list, [{ id: '22', name: 'Knitting', iconUrl: null, ownerId: '9', channels: [] }]);
+
+    applyEvent(qc, serverEvent('ChannelUpdated', channel), { ...hooks, needFreshReady: () => fresh++ });
+    expect(ids(qc)).toEqual(['30']);
+    expect(fresh).toBe(1);
+
+    // Known now: a plain update, no reconnect.
+    applyEvent(qc, serverEvent('ChannelUpdated', { ...channel, name: 'war-room-2' }), { ...hooks, needFreshReady: () => fresh++ });
+    expect(fresh).toBe(1);
+
+    // Hidden again: the server sends ChannelDeleted in place of what I may no longer see.
+    applyEvent(qc, serverEvent('ChannelDeleted', { id: '30', serverId: '22' }), hooks);
+    expect(ids(qc)).toEqual([]);
+  });
+});

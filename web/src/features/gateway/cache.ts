@@ -141,9 +141,20 @@ export function applyEvent(qc: QueryClient, event: GatewayEvent, hooks: ApplyHoo
     case 'ChannelCreated':
       patchServers(qc, (servers) => addChannel(servers, data as Channel));
       return;
-    case 'ChannelUpdated':
-      patchServers(qc, (servers) => updateChannel(servers, data as Channel));
+    case 'ChannelUpdated': {
+      const channel = data as Channel;
+      const known = qc.getQueryData<ReadyServer[]>(serverKeys.list)?.some((s) => s.channels.some((c) => c.id === channel.id));
+      if (known) {
+        patchServers(qc, (servers) => updateChannel(servers, channel));
+        return;
+      }
+      // A channel we could not see became visible (an overwrite now lets us in): the server sends the update whole only
+      // to those who may view it. Shown at once; the fresh Ready brings our permissions in it. Hidden again, it arrives
+      // as ChannelDeleted.
+      patchServers(qc, (servers) => addChannel(servers, channel));
+      hooks.needFreshReady();
       return;
+    }
     case 'ChannelDeleted':
       patchServers(qc, (servers) => removeChannel(servers, (data as { id: string }).id));
       return;

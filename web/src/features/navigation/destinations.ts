@@ -38,14 +38,26 @@ interface PersonLike {
   dmId?: string;
 }
 
+type ChannelLike = ServerLike['channels'][number];
+
+/**
+ * A server's channels as the sidebar shows them: those outside any category first, then each category with its
+ * channels, all in position order (ties by id, the creation order).
+ */
+export function channelGroups<C extends ChannelLike>(channels: readonly C[]): { loose: C[]; categories: { category: C; channels: C[] }[] } {
+  const byPosition = (a: C, b: C) => a.position - b.position || a.id.localeCompare(b.id);
+  const categories = channels.filter((c) => c.type === 'category').sort(byPosition);
+  const inside = channels.filter((c) => c.type !== 'category');
+  return {
+    loose: inside.filter((c) => !categories.some((k) => k.id === c.parentId)).sort(byPosition),
+    categories: categories.map((category) => ({ category, channels: inside.filter((c) => c.parentId === category.id).sort(byPosition) })),
+  };
+}
+
 /** The text channels of a server in the sidebar's order: uncategorised first, then each category's. */
-export function channelOrder(server: ServerLike): ServerLike['channels'][number][] {
-  const byPosition = (a: { position: number; id: string }, b: { position: number; id: string }) =>
-    a.position - b.position || a.id.localeCompare(b.id);
-  const categories = server.channels.filter((c) => c.type === 'category').sort(byPosition);
-  const text = server.channels.filter((c) => c.type === 'text');
-  const loose = text.filter((c) => !categories.some((k) => k.id === c.parentId)).sort(byPosition);
-  return [...loose, ...categories.flatMap((k) => text.filter((c) => c.parentId === k.id).sort(byPosition))];
+export function channelOrder(server: ServerLike): ChannelLike[] {
+  const { loose, categories } = channelGroups(server.channels);
+  return [...loose, ...categories.flatMap((k) => k.channels)].filter((c) => c.type === 'text');
 }
 
 export function destinations(

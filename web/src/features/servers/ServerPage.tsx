@@ -1,6 +1,5 @@
 import { useMemo, useState } from 'react';
-import { Link, Navigate, NavLink, useNavigate, useParams } from 'react-router';
-import { errorMessage } from '../../api/errors';
+import { Link, Navigate, NavLink, useParams } from 'react-router';
 import { useOpenWhile } from '../../ui/useOpenWhile';
 import { ListSkeleton, MessageSkeleton } from '../../ui/Skeleton';
 import { usePageTitle } from '../../ui/usePageTitle';
@@ -22,7 +21,9 @@ import { memberColor } from './roles/roleColors';
 import { has, P, serverPermissions } from './permissions';
 import { useServerMentionNames } from './mentionNames';
 import { removalNotice } from './moderation';
-import { useLeaveServerMutation, useMembers, useRemoval, useRoles, useServers } from './queries';
+import { useMembers, useRemoval, useRoles, useServers } from './queries';
+import { LeaveServerDialog } from './settings/ServerDialogs';
+import { channelGroups, channelOrder } from '../navigation/destinations';
 
 function ChannelLink({ serverId, channel, readStates }: { serverId: string; channel: ReadyChannel; readStates: ReadStates }) {
   if (channel.type === 'voice') return <VoiceChannelEntry serverId={serverId} channel={channel} />;
@@ -58,22 +59,16 @@ function ChannelSidebar({
   readStates,
   canManage,
   mobileOpen,
+  myId,
 }: {
   server: ReadyServer;
   readStates: ReadStates;
   canManage: boolean;
   mobileOpen: boolean;
+  myId: string | undefined;
 }) {
-  const byPosition = (a: ReadyChannel, b: ReadyChannel) => a.position - b.position || a.id.localeCompare(b.id);
-  const categories = server.channels.filter((c) => c.type === 'category').sort(byPosition);
-  const loose = server.channels.filter((c) => c.type !== 'category' && !categories.some((k) => k.id === c.parentId)).sort(byPosition);
-  const navigate = useNavigate();
-  const [error, setError] = useState<string | null>(null);
-  const leaveServer = useLeaveServerMutation();
-  const leave = () => {
-    if (!window.confirm(`Leave ${server.name}?`)) return;
-    leaveServer.mutate(server.id, { onSuccess: () => navigate('/'), onError: (e) => setError(errorMessage(e)) });
-  };
+  const { loose, categories } = channelGroups(server.channels);
+  const [leaving, setLeaving] = useState(false);
   return (
     <Sidebar label="Channels" mobileOpen={mobileOpen} header={<h2 className="truncate font-semibold">{server.name}</h2>}>
       <div className="mb-2 flex flex-wrap gap-1 px-1">
@@ -82,30 +77,23 @@ function ChannelSidebar({
         </Link>
         <button
           type="button"
-          onClick={leave}
+          onClick={() => setLeaving(true)}
           className="rounded px-2 py-0.5 text-xs text-red-700 hover:bg-red-100 dark:text-red-400 dark:hover:bg-red-950"
         >
           Leave server
         </button>
       </div>
-      {error && (
-        <p role="alert" className="px-2 text-sm text-red-700 dark:text-red-400">
-          {error}
-        </p>
-      )}
+      {leaving && <LeaveServerDialog server={server} isOwner={server.ownerId === myId} myId={myId} onClose={() => setLeaving(false)} />}
       <nav aria-label="Channel list">
         {loose.map((c) => (
           <ChannelLink key={c.id} serverId={server.id} channel={c} readStates={readStates} />
         ))}
-        {categories.map((k) => (
-          <section key={k.id} aria-label={k.name ?? 'Category'} className="mt-3">
-            <h3 className="px-2 text-xs font-bold uppercase tracking-wide text-zinc-600 dark:text-zinc-400">{k.name}</h3>
-            {server.channels
-              .filter((c) => c.parentId === k.id)
-              .sort(byPosition)
-              .map((c) => (
-                <ChannelLink key={c.id} serverId={server.id} channel={c} readStates={readStates} />
-              ))}
+        {categories.map(({ category, channels }) => (
+          <section key={category.id} aria-label={category.name ?? 'Category'} className="mt-3">
+            <h3 className="px-2 text-xs font-bold uppercase tracking-wide text-zinc-600 dark:text-zinc-400">{category.name}</h3>
+            {channels.map((c) => (
+              <ChannelLink key={c.id} serverId={server.id} channel={c} readStates={readStates} />
+            ))}
           </section>
         ))}
       </nav>
@@ -164,7 +152,8 @@ export default function ServerPage() {
       </main>
     );
   }
-  const firstText = server.channels.filter((c) => c.type === 'text').sort((a, b) => a.position - b.position)[0];
+  // The first text channel as the sidebar lists them.
+  const firstText = channelOrder(server)[0];
   if (!channelId && firstText) return <Navigate to={`/servers/${serverId}/channels/${firstText.id}`} replace />;
   const canPin = !!channel && (has(channel.permissions, P.PIN_MESSAGES) || has(channel.permissions, P.MANAGE_MESSAGES));
   const canManage =
@@ -175,7 +164,7 @@ export default function ServerPage() {
 
   return (
     <>
-      <ChannelSidebar server={server} readStates={readStates} canManage={canManage} mobileOpen={navOpen} />
+      <ChannelSidebar server={server} readStates={readStates} canManage={canManage} mobileOpen={navOpen} myId={me?.id} />
       <main id="main" tabIndex={-1} className="flex min-w-0 flex-1 flex-col focus:outline-none">
         <header className="flex h-12 shrink-0 items-center gap-2 border-b border-zinc-200 px-4 shadow-sm dark:border-black/30">
           <button

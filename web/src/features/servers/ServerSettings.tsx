@@ -1,185 +1,164 @@
-import { useState } from 'react';
-import { Link, useParams } from 'react-router';
-import { onServer } from '../../api/config';
-import { errorMessage } from '../../api/errors';
+import type { ReactNode } from 'react';
+import { Link, Navigate, NavLink, useParams } from 'react-router';
 import { usePageTitle } from '../../ui/usePageTitle';
 import { useMe } from '../auth/queries';
-import type { ReadyChannel } from '../gateway/protocol';
+import type { ReadyServer } from '../gateway/protocol';
 import { AuditLogSection } from './AuditLogSection';
 import { has, P, serverPermissions } from './permissions';
+import { useServers } from './queries';
+import { BansSection } from './settings/BansSection';
+import { ChannelsSection } from './settings/ChannelsSection';
+import { InvitesSection } from './settings/InvitesSection';
+import { MembersSection } from './settings/MembersSection';
+import { OverviewSection } from './settings/OverviewSection';
 import { RolesSection } from './roles/RolesSection';
-import {
-  useCreateChannelMutation,
-  useCreateInviteMutation,
-  useDeleteChannelMutation,
-  useRenameChannelMutation,
-  useServers,
-} from './queries';
+import { section } from './settings/styles';
 
-const section = 'rounded-lg bg-side p-4 dark:bg-side-dark';
-const input = 'rounded-md border border-zinc-300 bg-white px-2 py-1 text-sm dark:border-zinc-600 dark:bg-zinc-900';
-const button = 'rounded-md bg-brand px-3 py-1 text-sm font-medium text-white hover:bg-brand-strong disabled:opacity-60';
-
-function Invites({ serverId }: { serverId: string }) {
-  const [link, setLink] = useState<string | null>(null);
-  const [copied, setCopied] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const createInvite = useCreateInviteMutation(serverId);
-  const create = () =>
-    createInvite.mutate(undefined, {
-      onSuccess: (invite) => {
-        setLink(onServer(`/invite/${invite.code}`));
-        setCopied(false);
-      },
-      onError: (e) => setError(errorMessage(e)),
-    });
-  const copy = () =>
-    link &&
-    navigator.clipboard?.writeText(link).then(
-      () => setCopied(true),
-      () => setCopied(false),
-    );
-  return (
-    <section aria-labelledby="invites-h" className={section}>
-      <h2 id="invites-h" className="font-semibold">
-        Invite people
-      </h2>
-      <button type="button" className={`${button} mt-2`} onClick={create}>
-        Create invite link
-      </button>
-      {link && (
-        <div className="mt-2 flex gap-2">
-          <input aria-label="Invite link" readOnly value={link} className={`${input} flex-1`} onFocus={(e) => e.target.select()} />
-          <button type="button" className={button} onClick={() => void copy()}>
-            {copied ? 'Copied' : 'Copy'}
-          </button>
-        </div>
-      )}
-      {error && (
-        <p role="alert" className="mt-1 text-sm text-red-700 dark:text-red-400">
-          {error}
-        </p>
-      )}
-    </section>
-  );
+interface SectionContext {
+  server: ReadyServer;
+  myId: string | undefined;
+  isOwner: boolean;
+  permissions: string;
 }
 
-function Channels({ serverId, channels }: { serverId: string; channels: ReadyChannel[] }) {
-  const [name, setName] = useState('');
-  const [type, setType] = useState('text');
-  const [error, setError] = useState<string | null>(null);
-  const createChannel = useCreateChannelMutation(serverId);
-  const renameChannel = useRenameChannelMutation();
-  const deleteChannel = useDeleteChannelMutation();
-  const report = { onSuccess: () => setError(null), onError: (e: unknown) => setError(errorMessage(e)) };
-  const create = (e: React.FormEvent) => {
-    e.preventDefault();
-    createChannel.mutate(
-      { name: name.trim(), type },
-      {
-        ...report,
-        onSuccess: () => {
-          setName('');
-          setError(null);
-        },
-      },
-    );
-  };
-  const rename = (c: ReadyChannel) => {
-    const next = window.prompt('New channel name', c.name ?? '');
-    if (next?.trim()) renameChannel.mutate({ channelId: c.id, name: next.trim() }, report);
-  };
-  const remove = (c: ReadyChannel) => {
-    if (window.confirm(`Delete #${c.name} and all its messages?`)) deleteChannel.mutate(c.id, report);
-  };
-  return (
-    <section aria-labelledby="channels-h" className={section}>
-      <h2 id="channels-h" className="font-semibold">
-        Channels
-      </h2>
-      <ul className="mt-2 flex flex-col gap-1">
-        {[...channels]
-          .sort((a, b) => a.position - b.position)
-          .map((c) => (
-            <li key={c.id} className="flex items-center gap-2 text-sm">
-              <span className="flex-1">
-                {c.type === 'category' ? '▸ ' : c.type === 'voice' ? '🔊 ' : '# '}
-                {c.name}
-              </span>
-              <button type="button" className="underline" aria-label={`Rename ${c.name}`} onClick={() => rename(c)}>
-                Rename
-              </button>
-              <button
-                type="button"
-                className="text-red-700 underline dark:text-red-400"
-                aria-label={`Delete ${c.name}`}
-                onClick={() => remove(c)}
-              >
-                Delete
-              </button>
-            </li>
-          ))}
-      </ul>
-      <form onSubmit={create} className="mt-3 flex flex-wrap items-end gap-2">
-        <label className="flex flex-col text-xs font-bold uppercase">
-          Channel name
-          <input
-            aria-label="Channel name"
-            required
-            maxLength={100}
-            value={name}
-            onChange={(e) => setName(e.target.value)}
-            className={input}
-          />
-        </label>
-        <label className="flex flex-col text-xs font-bold uppercase">
-          Type
-          <select aria-label="Channel type" value={type} onChange={(e) => setType(e.target.value)} className={input}>
-            <option value="text">Text</option>
-            <option value="voice">Voice</option>
-            <option value="category">Category</option>
-          </select>
-        </label>
-        <button type="submit" className={button}>
-          Create channel
-        </button>
-      </form>
-      {error && (
-        <p role="alert" className="mt-1 text-sm text-red-700 dark:text-red-400">
-          {error}
-        </p>
-      )}
-    </section>
-  );
+interface SettingsSection {
+  /** The last part of the address: /servers/:id/settings/<path>. */
+  path: string;
+  label: string;
+  visible: (c: SectionContext) => boolean;
+  render: (c: SectionContext) => ReactNode;
 }
 
-/** Server settings: invites for anyone allowed, channels and roles for managers. */
+/** The side list, in order; a new section is one entry here. Each shows only to those who may use it. */
+const SECTIONS: SettingsSection[] = [
+  {
+    path: 'overview',
+    label: 'Overview',
+    visible: (c) => c.isOwner || has(c.permissions, P.MANAGE_SERVER),
+    render: (c) => (
+      <OverviewSection serverId={c.server.id} isOwner={c.isOwner} canEdit={has(c.permissions, P.MANAGE_SERVER)} myId={c.myId} />
+    ),
+  },
+  {
+    path: 'channels',
+    label: 'Channels',
+    visible: (c) => has(c.permissions, P.MANAGE_CHANNELS),
+    render: (c) => <ChannelsSection serverId={c.server.id} channels={c.server.channels} />,
+  },
+  {
+    path: 'roles',
+    label: 'Roles',
+    visible: (c) => has(c.permissions, P.MANAGE_ROLES),
+    render: (c) => <RolesSection serverId={c.server.id} />,
+  },
+  {
+    path: 'members',
+    label: 'Members',
+    visible: (c) => [P.KICK_MEMBERS, P.BAN_MEMBERS, P.MODERATE_MEMBERS, P.MANAGE_ROLES].some((bit) => has(c.permissions, bit)),
+    render: (c) => (
+      <MembersSection
+        serverId={c.server.id}
+        serverName={c.server.name}
+        ownerId={c.server.ownerId}
+        myId={c.myId}
+        permissions={c.permissions}
+      />
+    ),
+  },
+  {
+    path: 'bans',
+    label: 'Bans',
+    visible: (c) => has(c.permissions, P.BAN_MEMBERS),
+    render: (c) => <BansSection serverId={c.server.id} />,
+  },
+  {
+    path: 'invites',
+    label: 'Invites',
+    visible: (c) => has(c.permissions, P.CREATE_INVITE) || has(c.permissions, P.MANAGE_SERVER),
+    render: (c) => <InvitesSection serverId={c.server.id} canManage={has(c.permissions, P.MANAGE_SERVER)} />,
+  },
+  {
+    path: 'audit-log',
+    label: 'Audit log',
+    visible: (c) => has(c.permissions, P.VIEW_AUDIT_LOG),
+    render: (c) => <AuditLogSection serverId={c.server.id} className={section} />,
+  },
+];
+
+/** A server's settings: a list of sections on the left (a strip on top on small screens) and the chosen one. */
 export default function ServerSettings() {
-  const { serverId = '' } = useParams();
+  const { serverId = '', section: path } = useParams();
   const server = useServers().find((s) => s.id === serverId);
   const { data: me } = useMe();
-  usePageTitle(server ? `${server.name} settings` : 'Server settings');
+  const current = SECTIONS.find((s) => s.path === path);
+  usePageTitle(server ? `${current?.label ?? 'Settings'} · ${server.name} settings` : 'Server settings');
   if (!server)
     return (
       <main id="main" className="flex-1 p-8">
         Server not found.
       </main>
     );
-  const perms = serverPermissions(server, me?.id);
+  const context: SectionContext = {
+    server,
+    myId: me?.id,
+    isOwner: server.ownerId === me?.id,
+    permissions: serverPermissions(server, me?.id),
+  };
+  const visible = SECTIONS.filter((s) => s.visible(context));
+  if (!current || !current.visible(context)) {
+    const first = visible[0];
+    return first ? <Navigate to={`/servers/${serverId}/settings/${first.path}`} replace /> : <NothingToManage serverId={serverId} />;
+  }
   return (
-    <main id="main" tabIndex={-1} className="min-w-0 flex-1 overflow-y-auto p-6 focus:outline-none">
-      <div className="mx-auto flex max-w-2xl flex-col gap-4">
-        <div className="flex items-center justify-between">
-          <h1 className="text-2xl font-bold">{server.name} — settings</h1>
-          <Link to={`/servers/${serverId}`} className="text-sm underline">
-            Back to chat
-          </Link>
+    <div className="flex min-w-0 flex-1 flex-col md:flex-row">
+      <nav aria-label="Server settings" className="shrink-0 bg-side p-3 md:w-60 md:overflow-y-auto md:py-10 dark:bg-side-dark">
+        <h2 className="hidden truncate px-2.5 pb-1 pt-3 text-xs font-bold uppercase tracking-wide text-zinc-600 md:block dark:text-zinc-400">
+          {server.name}
+        </h2>
+        <ul className="flex gap-1 overflow-x-auto md:flex-col md:gap-0.5">
+          {visible.map((s) => (
+            <li key={s.path}>
+              <NavLink
+                to={`/servers/${serverId}/settings/${s.path}`}
+                className={({ isActive }) =>
+                  `block whitespace-nowrap rounded-md px-2.5 py-1.5 text-sm font-medium ${
+                    isActive
+                      ? 'bg-zinc-300/70 text-zinc-900 dark:bg-zinc-600/50 dark:text-white'
+                      : 'text-zinc-700 hover:bg-zinc-300/40 dark:text-zinc-300 dark:hover:bg-zinc-700/40'
+                  }`
+                }
+              >
+                {s.label}
+              </NavLink>
+            </li>
+          ))}
+          <li className="md:mt-3 md:border-t md:border-zinc-300 md:pt-3 dark:md:border-zinc-700">
+            <Link to={`/servers/${serverId}`} className="block whitespace-nowrap rounded-md px-2.5 py-1.5 text-sm font-medium underline">
+              Back to chat
+            </Link>
+          </li>
+        </ul>
+      </nav>
+      <main id="main" tabIndex={-1} className="min-w-0 flex-1 overflow-y-auto px-4 py-6 focus:outline-none md:px-10 md:py-10">
+        <div className="flex max-w-3xl flex-col gap-4">
+          <h1 className="text-xl font-semibold">
+            {current.label} <span className="sr-only">· {server.name} settings</span>
+          </h1>
+          {current.render(context)}
         </div>
-        {has(perms, P.CREATE_INVITE) && <Invites serverId={serverId} />}
-        {has(perms, P.MANAGE_CHANNELS) && <Channels serverId={serverId} channels={server.channels} />}
-        {has(perms, P.MANAGE_ROLES) && <RolesSection serverId={serverId} />}
-        {has(perms, P.VIEW_AUDIT_LOG) && <AuditLogSection serverId={serverId} className={section} />}
-      </div>
+      </main>
+    </div>
+  );
+}
+
+function NothingToManage({ serverId }: { serverId: string }) {
+  return (
+    <main id="main" className="flex flex-1 flex-col items-center justify-center gap-2 p-8 text-center">
+      <h1 className="text-xl font-semibold">Nothing to manage here</h1>
+      <p className="text-sm text-zinc-600 dark:text-zinc-400">Your roles in this server do not include any settings.</p>
+      <Link to={`/servers/${serverId}`} className="text-blue-700 underline dark:text-sky-400">
+        Back to chat
+      </Link>
     </main>
   );
 }

@@ -4,7 +4,7 @@ import type { Member } from '../../api/types';
 import { reasonHeaders, type Removal } from './moderation';
 import { useCached, useGateway } from '../gateway/context';
 import type { ReadyServer } from '../gateway/protocol';
-import { addChannel, removeChannel, removeServer, updateChannel } from './serverList';
+import { addChannel, removeChannel, removeServer } from './serverList';
 
 export const serverKeys = {
   /** My servers with the channels I can see: seeded by Ready, kept current by events (never fetched over REST). */
@@ -91,31 +91,25 @@ export function useCreateInviteMutation(serverId: string) {
 
 // Channel changes patch the server list with the same updates the gateway applies for their events.
 
+export interface NewChannel {
+  name: string;
+  type: string;
+  parentId?: string | null;
+  /** Set with the channel in one change (a private channel is never visible to others, not even for a moment). */
+  permissionOverwrites?: { targetType: 'role' | 'member'; targetId: string; allow: string; deny: string }[];
+}
+
 export function useCreateChannelMutation(serverId: string) {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: ({ name, type }: { name: string; type: string }) =>
+    mutationFn: ({ name, type, parentId = null, permissionOverwrites = [] }: NewChannel) =>
       unwrap(
         api.POST('/api/v1/servers/{id}/channels', {
           params: { path: { id: serverId } },
-          body: { name, type, topic: null, parentId: null, slowModeSeconds: 0 },
+          body: { name, type, topic: null, parentId, slowModeSeconds: 0, permissionOverwrites },
         }),
       ),
     onSuccess: (channel) => patchServers(qc, (servers) => addChannel(servers, channel)),
-  });
-}
-
-export function useRenameChannelMutation() {
-  const qc = useQueryClient();
-  return useMutation({
-    mutationFn: ({ channelId, name }: { channelId: string; name: string }) =>
-      unwrap(
-        api.PATCH('/api/v1/channels/{id}', {
-          params: { path: { id: channelId } },
-          body: { name, topic: null, slowModeSeconds: null, parentId: null },
-        }),
-      ),
-    onSuccess: (channel) => patchServers(qc, (servers) => updateChannel(servers, channel)),
   });
 }
 

@@ -1,9 +1,15 @@
-/** Every permission the server defines (Permissions.cs), grouped as Discord groups them, each with what it lets a member do. */
+/**
+ * Every permission the server defines (Permissions.cs), grouped as Discord groups them, each with what it lets a member do.
+ * The one catalogue: the roles editor shows all of it, a channel's permission editor the ones a channel can override.
+ */
 export interface PermissionInfo {
   bit: bigint;
   label: string;
   explanation: string;
 }
+
+/** Server-wide permissions a channel overwrite cannot change (the server ignores them there). */
+const SERVER_ONLY = new Set([3n, 5n, 7n, 26n, 27n, 1n, 2n, 40n].map((n) => 1n << n));
 
 const b = (n: bigint) => 1n << n;
 
@@ -66,3 +72,8 @@ export const PERMISSION_GROUPS: { title: string; permissions: PermissionInfo[] }
     ],
   },
 ];
+
+/** What a channel overwrite can allow or deny, each with the group it belongs to. */
+export const CHANNEL_PERMISSIONS: (PermissionInfo & { group: string })[] = PERMISSION_GROUPS.flatMap((g) =>
+  g.permissions.filter((p) => !SERVER_ONLY.has(p.bit)).map((p) => ({ ...p, group: g.title })),
+);

@@ -1,0 +1,170 @@
+import { expect, expectAccessible, screenshot, test } from '../support/fixtures';
+import { ApiUser, composer, logInAs, messageContent } from '../support/chat';
+
+const LIVE = { timeout: 10_000 };
+
+test('an owner makes a private channel for one role: a member with it sees and uses it, one without never sees it', async ({
+  browser,
+  baseURL,
+}) => {
+  test.setTimeout(120_000);
+  const owner = await ApiUser.register(baseURL!, 'own');
+  const crew = await ApiUser.register(baseURL!, 'crew');
+  const guest = await ApiUser.register(baseURL!, 'gst');
+  const { server } = await owner.createServer('Ship');
+  await crew.joinServer(owner, server.id);
+  await guest.joinServer(owner, server.id);
+  const role = await owner.call<{ id: string }>('POST', `/api/v1/servers/${server.id}/roles`, {
+    name: 'Crew',
+    permissions: '0',
+    color: 0,
+    mentionable: false,
+  });
+  await owner.call('PUT', `/api/v1/servers/${server.id}/members/${crew.id}/roles/${role.id}`);
+
+  const g = await logInAs(browser, baseURL!, guest);
+  await g.page.goto(`/servers/${server.id}`);
+  const guestChannels = g.page.getByRole('navigation', { name: 'Channel list' });
+  await expect(guestChannels.getByRole('link', { name: /^general/ })).toBeVisible(LIVE);
+  // Watches every change to the guest's page from now on: the private channel's name must never be shown, not even for
+  // a moment before a correction.
+  await g.page.evaluate(() => {
+    const w = window as unknown as { sawSecret: boolean };
+    w.sawSecret = false;
+    new MutationObserver(() => {
+      if (document.body.textContent?.includes('crew-deck')) w.sawSecret = true;
+    }).observe(document.body, { subtree: true, childList: true, characterData: true });
+  });
+  const c = await logInAs(browser, baseURL!, crew);
+  await c.page.goto(`/servers/${server.id}`);
+  await expect(c.page.getByRole('navigation', { name: 'Channel list' }).getByRole('link', { name: /^general/ })).toBeVisible(LIVE);
+
+  const o = await logInAs(browser, baseURL!, owner);
+  await o.page.goto(`/servers/${server.id}/settings/channels`);
+  const form = o.page.getByRole('form', { name: 'Create a channel' });
+  await form.getByLabel('Channel name').fill('crew-deck');
+  await form.getByRole('checkbox', { name: 'Private channel' }).check();
+  await form.getByRole('group', { name: 'Roles' }).getByRole('checkbox', { name: 'Crew' }).check();
+  await screenshot(o.page, 'private-channel-create');
+  await expectAccessible(o.page);
+  await form.getByRole('button', { name: 'Create channel' }).click();
+  await expect(o.page.getByRole('button', { name: 'Edit crew-deck' })).toBeVisible(LIVE);
+
+  const crewLink = c.page.getByRole('navigation', { name: 'Channel list' }).getByRole('link', { name: /^crew-deck/ });
+  await expect(crewLink).toBeVisible(LIVE);
+  await crewLink.click();
+  await composer(c.page).fill('all hands on deck');
+  await composer(c.page).press('Enter');
+  await expect(messageContent(c.page, 'all hands on deck')).toBeVisible(LIVE);
+  await screenshot(c.page, 'private-channel-member-with-role');
+
+  // A change to the private channel, then a public channel: once the guest shows the public one, every event before it
+  // (the private channel's creation and its new topic) has reached the guest's client too.
+  const channels = await owner.call<{ id: string; name: string }[]>('GET', `/api/v1/servers/${server.id}/channels`);
+  const secret = channels.find((x) => x.name === 'crew-deck')!;
+  await owner.call('PATCH', `/api/v1/channels/${secret.id}`, { topic: 'crew-deck plans' });
+  await form.getByLabel('Channel name').fill('open-deck');
+  await form.getByRole('checkbox', { name: 'Private channel' }).uncheck();
+  await form.getByRole('button', { name: 'Create channel' }).click();
+  await expect(guestChannels.getByRole('link', { name: /^open-deck/ })).toBeVisible(LIVE);
+  await expect(guestChannels.getByRole('link', { name: /^crew-deck/ })).toHaveCount(0);
+  expect(await g.page.evaluate(() => (window as unknown as { sawSecret: boolean }).sawSecret)).toBe(false);
+
+  // By its address: the API answers 404 and the page says it cannot be seen.
+  await expect(guest.call('GET', `/api/v1/channels/${secret.id}`)).rejects.toThrow(/: 404 /);
+  await g.page.goto(`/servers/${server.id}/channels/${secret.id}`);
+  await expect(g.page.getByText('This channel does not exist or you cannot see it.')).toBeVisible(LIVE);
+  await expect(g.page.getByText('crew-deck')).toHaveCount(0);
+  await screenshot(g.page, 'private-channel-member-without-role');
+  await expectAccessible(g.page);
+  for (const x of [o, c, g]) await x.context.close();
+});
+
+test('a channel dragged into a category with the mouse stays there after a reload, for everyone', async ({ browser, baseURL }) => {
+  test.setTimeout(90_000);
+  const owner = await ApiUser.register(baseURL!, 'own');
+  const member = await ApiUser.register(baseURL!, 'mbr');
+  const { server } = await owner.createServer('Dragged');
+  await member.joinServer(owner, server.id);
+  const lounge = await owner.call<{ id: string }>('POST', `/api/v1/servers/${server.id}/channels`, {
+    name: 'Lounge',
+    type: 'category',
+    slowModeSeconds: 0,
+  });
+  const chatter = await owner.call<{ id: string }>('POST', `/api/v1/servers/${server.id}/channels`, {
+    name: 'chatter',
+    type: 'text',
+    slowModeSeconds: 0,
+  });
+
+  const o = await logInAs(browser, baseURL!, owner);
+  await o.page.goto(`/servers/${server.id}/settings/channels`);
+  const target = o.page.getByRole('list', { name: 'Channels in Lounge' });
+  await expect(target.getByText('No channels.', { exact: false })).toBeVisible(LIVE);
+  const source = o.page.locator('[data-testid="settings-channel"][data-channel-name="chatter"]');
+  const from = (await source.boundingBox())!;
+  const to = (await target.boundingBox())!;
+  // Real mouse events: press on the row, move in steps (the browser starts a drag after a few pixels), release over the category.
+  await o.page.mouse.move(from.x + 10, from.y + from.height / 2);
+  await o.page.mouse.down();
+  await o.page.mouse.move(from.x + 20, from.y + from.height / 2 + 5, { steps: 5 });
+  await o.page.mouse.move(to.x + to.width / 2, to.y + to.height / 2, { steps: 10 });
+  await o.page.mouse.up();
+  await expect(target.locator('[data-channel-name="chatter"]')).toBeVisible(LIVE);
+  await expect
+    .poll(async () => (await owner.call<{ parentId: string | null }>('GET', `/api/v1/channels/${chatter.id}`)).parentId, LIVE)
+    .toBe(lounge.id);
+
+  await o.page.reload();
+  await expect(o.page.getByRole('list', { name: 'Channels in Lounge' }).locator('[data-channel-name="chatter"]')).toBeVisible(LIVE);
+  await screenshot(o.page, 'channel-dragged-into-category');
+  await expectAccessible(o.page);
+
+  const m = await logInAs(browser, baseURL!, member);
+  await m.page.goto(`/servers/${server.id}`);
+  const category = m.page.getByRole('navigation', { name: 'Channel list' }).getByRole('region', { name: 'Lounge' });
+  await expect(category.getByRole('link', { name: /^chatter/ })).toBeVisible(LIVE);
+  await m.page.reload();
+  await expect(category.getByRole('link', { name: /^chatter/ })).toBeVisible(LIVE);
+  for (const x of [o, m]) await x.context.close();
+});
+
+test('the owner hands the server over (asked for their password) and leaves; the new owner gets the owner controls', async ({
+  browser,
+  baseURL,
+}) => {
+  test.setTimeout(90_000);
+  const owner = await ApiUser.register(baseURL!, 'own');
+  const heir = await ApiUser.register(baseURL!, 'heir');
+  const { server } = await owner.createServer('Heirloom');
+  await heir.joinServer(owner, server.id);
+
+  const o = await logInAs(browser, baseURL!, owner);
+  await o.page.goto(`/servers/${server.id}`);
+  await o.page.getByRole('button', { name: 'Leave server' }).click();
+  const leave = o.page.getByRole('dialog', { name: 'Leave Heirloom' });
+  await expect(leave).toContainText('needs a new owner');
+  await leave.getByRole('button', { name: 'Transfer ownership' }).click();
+
+  const transfer = o.page.getByRole('dialog', { name: 'Transfer Heirloom' });
+  await transfer.getByLabel('New owner').selectOption(heir.id);
+  await transfer.getByLabel('Your password').fill('not my password');
+  await transfer.getByRole('button', { name: 'Transfer and leave' }).click();
+  await expect(transfer.getByRole('alert')).toContainText(/password is incorrect/i, LIVE);
+  expect((await heir.call<{ ownerId: string }>('GET', `/api/v1/servers/${server.id}`)).ownerId).toBe(owner.id);
+  await screenshot(o.page, 'transfer-wrong-password');
+  await expectAccessible(o.page);
+
+  await transfer.getByLabel('Your password').fill(owner.account.password);
+  await transfer.getByRole('button', { name: 'Transfer and leave' }).click();
+  await expect(o.page.getByRole('link', { name: /^Heirloom/ })).toHaveCount(0, LIVE);
+  expect((await heir.call<{ ownerId: string }>('GET', `/api/v1/servers/${server.id}`)).ownerId).toBe(heir.id);
+
+  const h = await logInAs(browser, baseURL!, heir);
+  await h.page.goto(`/servers/${server.id}`);
+  await h.page.getByRole('link', { name: 'Server settings' }).click();
+  await expect(h.page.getByRole('button', { name: 'Transfer ownership' })).toBeVisible(LIVE);
+  await expect(h.page.getByRole('button', { name: 'Delete server' })).toBeVisible();
+  await screenshot(h.page, 'new-owner-controls');
+  for (const x of [o, h]) await x.context.close();
+});
