@@ -2,11 +2,18 @@ import type { DmChannel } from '../../api/types';
 import { useDmCalls, useGateway } from '../gateway/context';
 import { displayName } from '../users/displayName';
 import { useNow } from '../../ui/useNow';
-import { callLength } from '../messages/SystemLine';
 import { useDmCall, useDmCallError } from './IncomingCall';
 import { dmCallStore, hangUp, joinCall, toggleCallMute } from './store';
 
 const button = 'rounded px-2.5 py-1 text-sm font-medium';
+
+/** A running call's time as a clock: 0:07, 12:34, 1:02:03. */
+export function clock(seconds: number): string {
+  const s = Math.max(0, Math.floor(seconds));
+  const two = (n: number) => String(n).padStart(2, '0');
+  const [h, m] = [Math.floor(s / 3600), Math.floor((s % 3600) / 60)];
+  return h > 0 ? `${h}:${two(m)}:${two(s % 60)}` : `${m}:${two(s % 60)}`;
+}
 
 /** The DM header's call button: starts a call, or joins the one going on in the conversation. */
 export function CallButton({ dm }: { dm: DmChannel }) {
@@ -57,7 +64,7 @@ export function CallBar({ dm, myId }: { dm: DmChannel; myId: string | undefined 
           <span className="font-semibold text-emerald-800 dark:text-emerald-300">
             {inside ? (mine.status === 'connected' ? 'In call' : 'Connecting…') : 'Call going on'}
           </span>
-          {connectedAt && <span className="ml-2 tabular-nums">{callLength((now - Date.parse(connectedAt)) / 1000)}</span>}
+          {connectedAt && <time className="ml-2 tabular-nums">{clock((now - Date.parse(connectedAt)) / 1000)}</time>}
           <span className="ml-2 text-zinc-700 dark:text-zinc-300">
             {going.participants.map(nameOf).join(', ')}
             {going.ringing.length > 0 && ` · ringing ${going.ringing.map(nameOf).join(', ')}`}

@@ -60,7 +60,7 @@ export function IncomingCall() {
       role="dialog"
       aria-labelledby="incoming-call-title"
       aria-describedby="incoming-call-detail"
-      className="fixed right-4 bottom-4 z-40 w-72 rounded-lg border border-zinc-300 bg-white p-4 shadow-xl dark:border-black/40 dark:bg-[#2b2d31]"
+      className="fixed top-16 left-1/2 z-40 w-72 -translate-x-1/2 rounded-lg border border-zinc-300 bg-white p-4 shadow-xl dark:border-black/40 dark:bg-[#2b2d31]"
     >
       <h2 id="incoming-call-title" className="font-semibold">
         Incoming call
