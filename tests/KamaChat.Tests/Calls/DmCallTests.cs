@@ -193,6 +193,30 @@ public abstract class DmCallTests(KamaChatApp app)
         await carolGateway.WaitForCallAsync(c => c.Ended);
         Assert.Equal("callEnded", Assert.Single(await DmCallSupport.CallLinesAsync(carol, group.Id)).Kind);
     }
+
+    [Fact]
+    public async Task Someone_removed_from_a_group_stops_ringing_or_is_taken_out_of_its_call()
+    {
+        var alice = await app.UserAsync();
+        var bob = await app.UserAsync();
+        var carol = await app.UserAsync();
+        var group = await (await alice.Client.PostAsJsonAsync("/api/v1/users/@me/group-channels", new { recipientIds = new[] { bob.Id, carol.Id } }))
+            .ReadAsync<DmChannelResponse>(System.Net.HttpStatusCode.Created);
+        await using var aliceGateway = await app.ConnectedAsync(alice);
+        await using var bobGateway = await app.ConnectedAsync(bob);
+        await using var carolGateway = await app.ConnectedAsync(carol);
+
+        await aliceGateway.Connection.InvokeAsync<DmCallJoined>("StartCall", group.Id.ToString());
+        await bobGateway.Connection.InvokeAsync<DmCallJoined>("AcceptCall", group.Id.ToString());
+        (await alice.Client.DeleteAsync($"/api/v1/channels/{group.Id}/recipients/{carol.Id}")).EnsureSuccessStatusCode();
+        var rest = await aliceGateway.WaitForCallAsync(c => c.Ringing.Count == 0);
+        Assert.Equal((false, 2), (rest.Ended, rest.Participants.Count));
+
+        (await alice.Client.DeleteAsync($"/api/v1/channels/{group.Id}/recipients/{bob.Id}")).EnsureSuccessStatusCode();
+        Assert.Equal(group.Id.ToString(), await bobGateway.WaitForAsync(bobGateway.CallsLeft, _ => true));
+        await aliceGateway.WaitForCallAsync(c => c.Ended);
+        Assert.Equal("callEnded", Assert.Single(await DmCallSupport.CallLinesAsync(alice, group.Id)).Kind);
+    }
 }
 
 /// <summary>What the call tests share: a DM between two new users, a gateway client past Ready, the call lines of a conversation.</summary>

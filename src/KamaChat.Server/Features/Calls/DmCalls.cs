@@ -127,6 +127,28 @@ public sealed partial class DmCalls(
             await (end ? EndedAsync(call) : AnnounceAsync(call));
     }
 
+    /// <summary>
+    /// After a change to the conversations the user is in (<paramref name="groups"/>: the gateway groups they should
+    /// be in now): out of the calls of conversations they left or were removed from, ringing or in the call.
+    /// </summary>
+    public async Task RecheckAsync(Snowflake userId, IReadOnlySet<string> groups)
+    {
+        List<(Snowflake ChannelId, string? ConnectionId)> lost;
+        lock (_lock)
+            lost = _calls.Values
+                .Where(c => (c.Participants.ContainsKey(userId) || c.Ringing.Contains(userId)) && !groups.Contains(GatewayGroups.Channel(c.ChannelId)))
+                .Select(c => (c.ChannelId, c.Participants.GetValueOrDefault(userId)))
+                .ToList();
+        foreach (var (channelId, connectionId) in lost)
+        {
+            await DeclineAsync(userId, channelId);
+            if (connectionId is null)
+                continue;
+            await LeaveAsync(userId, connectionId, channelId);
+            await hub.Clients.Client(connectionId).SendAsync("CallLeft", channelId.ToString(), CancellationToken.None);
+        }
+    }
+
     /// <summary>Relays a signal to another participant's connection; both must be in the call, on these connections.</summary>
     public async Task RelayAsync(GatewayConnection connection, Snowflake channelId, Snowflake toUserId, CallSignal signal)
     {
