@@ -120,7 +120,9 @@ test('an accepted call carries each side’s audio to the other through TURN onl
   await callee.page.getByRole('region', { name: 'Call' }).getByRole('button', { name: 'Hang up' }).click();
   for (const page of [caller.page, callee.page]) {
     await expect(page.getByRole('region', { name: 'Call' })).toHaveCount(0);
-    await expect(page.getByTestId('system-line').last()).toContainText(new RegExp(`${alice.account.username} started a call that lasted \\d+ seconds?\\.`));
+    await expect(page.getByTestId('system-line').last()).toContainText(
+      new RegExp(`${alice.account.username} started a call that lasted \\d+ seconds?\\.`),
+    );
   }
   for (const { context } of [caller, callee]) await context.close();
 });
