@@ -168,54 +168,46 @@ public abstract class DmCallTests(KamaChatApp app)
     [Fact]
     public async Task A_group_call_goes_on_while_two_are_in_it_whoever_declines()
     {
-        var alice = await app.UserAsync();
-        var bob = await app.UserAsync();
-        var carol = await app.UserAsync();
-        var group = await (await alice.Client.PostAsJsonAsync("/api/v1/users/@me/group-channels", new { recipientIds = new[] { bob.Id, carol.Id } }))
-            .ReadAsync<DmChannelResponse>(System.Net.HttpStatusCode.Created);
+        var (alice, bob, carol, group) = await app.GroupAsync();
         await using var aliceGateway = await app.ConnectedAsync(alice);
         await using var bobGateway = await app.ConnectedAsync(bob);
         await using var carolGateway = await app.ConnectedAsync(carol);
 
-        var started = await aliceGateway.Connection.InvokeAsync<DmCallJoined>("StartCall", group.Id.ToString());
+        var started = await aliceGateway.Connection.InvokeAsync<DmCallJoined>("StartCall", group.ToString());
         Assert.Equal(new[] { bob.Id, carol.Id }.Order(), started.Call.Ringing);
-        await bobGateway.Connection.InvokeAsync<DmCallJoined>("AcceptCall", group.Id.ToString());
-        await carolGateway.Connection.InvokeAsync("DeclineCall", group.Id.ToString());
+        await bobGateway.Connection.InvokeAsync<DmCallJoined>("AcceptCall", group.ToString());
+        await carolGateway.Connection.InvokeAsync("DeclineCall", group.ToString());
         var going = await aliceGateway.WaitForCallAsync(c => c.Ringing.Count == 0);
         Assert.Equal((false, 2), (going.Ended, going.Participants.Count));
 
         // Carol may still join the call going on: StartCall in a conversation with a call joins it.
-        var joined = await carolGateway.Connection.InvokeAsync<DmCallJoined>("StartCall", group.Id.ToString());
+        var joined = await carolGateway.Connection.InvokeAsync<DmCallJoined>("StartCall", group.ToString());
         Assert.Equal(3, joined.Call.Participants.Count);
         Assert.Equal(alice.Id, joined.Call.StartedBy);
-        await carolGateway.Connection.InvokeAsync("LeaveCall", group.Id.ToString());
-        await bobGateway.Connection.InvokeAsync("LeaveCall", group.Id.ToString());
+        await carolGateway.Connection.InvokeAsync("LeaveCall", group.ToString());
+        await bobGateway.Connection.InvokeAsync("LeaveCall", group.ToString());
         await carolGateway.WaitForCallAsync(c => c.Ended);
-        Assert.Equal("callEnded", Assert.Single(await DmCallSupport.CallLinesAsync(carol, group.Id)).Kind);
+        Assert.Equal("callEnded", Assert.Single(await DmCallSupport.CallLinesAsync(carol, group)).Kind);
     }
 
     [Fact]
     public async Task Someone_removed_from_a_group_stops_ringing_or_is_taken_out_of_its_call()
     {
-        var alice = await app.UserAsync();
-        var bob = await app.UserAsync();
-        var carol = await app.UserAsync();
-        var group = await (await alice.Client.PostAsJsonAsync("/api/v1/users/@me/group-channels", new { recipientIds = new[] { bob.Id, carol.Id } }))
-            .ReadAsync<DmChannelResponse>(System.Net.HttpStatusCode.Created);
+        var (alice, bob, carol, group) = await app.GroupAsync();
         await using var aliceGateway = await app.ConnectedAsync(alice);
         await using var bobGateway = await app.ConnectedAsync(bob);
         await using var carolGateway = await app.ConnectedAsync(carol);
 
-        await aliceGateway.Connection.InvokeAsync<DmCallJoined>("StartCall", group.Id.ToString());
-        await bobGateway.Connection.InvokeAsync<DmCallJoined>("AcceptCall", group.Id.ToString());
-        (await alice.Client.DeleteAsync($"/api/v1/channels/{group.Id}/recipients/{carol.Id}")).EnsureSuccessStatusCode();
+        await aliceGateway.Connection.InvokeAsync<DmCallJoined>("StartCall", group.ToString());
+        await bobGateway.Connection.InvokeAsync<DmCallJoined>("AcceptCall", group.ToString());
+        (await alice.Client.DeleteAsync($"/api/v1/channels/{group}/recipients/{carol.Id}")).EnsureSuccessStatusCode();
         var rest = await aliceGateway.WaitForCallAsync(c => c.Ringing.Count == 0);
         Assert.Equal((false, 2), (rest.Ended, rest.Participants.Count));
 
-        (await alice.Client.DeleteAsync($"/api/v1/channels/{group.Id}/recipients/{bob.Id}")).EnsureSuccessStatusCode();
-        Assert.Equal(group.Id.ToString(), await bobGateway.WaitForAsync(bobGateway.CallsLeft, _ => true));
+        (await alice.Client.DeleteAsync($"/api/v1/channels/{group}/recipients/{bob.Id}")).EnsureSuccessStatusCode();
+        Assert.Equal(group.ToString(), await bobGateway.WaitForAsync(bobGateway.CallsLeft, _ => true));
         await aliceGateway.WaitForCallAsync(c => c.Ended);
-        Assert.Equal("callEnded", Assert.Single(await DmCallSupport.CallLinesAsync(alice, group.Id)).Kind);
+        Assert.Equal("callEnded", Assert.Single(await DmCallSupport.CallLinesAsync(alice, group)).Kind);
     }
 }
 
@@ -227,6 +219,17 @@ internal static class DmCallSupport
         var alice = await app.UserAsync();
         var bob = await app.UserAsync();
         return (alice, bob, await alice.OpenDmOkAsync(bob));
+    }
+
+    /// <summary>A group DM that the first of three new users made with the other two.</summary>
+    public static async Task<(TestUser Alice, TestUser Bob, TestUser Carol, Snowflake Group)> GroupAsync(this KamaChatApp app)
+    {
+        var alice = await app.UserAsync();
+        var bob = await app.UserAsync();
+        var carol = await app.UserAsync();
+        var group = await (await alice.Client.PostAsJsonAsync("/api/v1/users/@me/group-channels", new { recipientIds = new[] { bob.Id, carol.Id } }))
+            .ReadAsync<DmChannelResponse>(System.Net.HttpStatusCode.Created);
+        return (alice, bob, carol, group.Id);
     }
 
     public static async Task<GatewayClient> ConnectedAsync(this KamaChatApp app, TestUser user)

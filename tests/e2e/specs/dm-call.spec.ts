@@ -1,4 +1,4 @@
-import type { Page } from '@playwright/test';
+import type { Browser, Page } from '@playwright/test';
 import { ApiUser, logInAs } from '../support/chat';
 import { chromiumArgs, chromiumPath } from '../support/chromium';
 import { expect, expectAccessible, screenshot, test as suite } from '../support/fixtures';
@@ -63,20 +63,21 @@ async function expectHearing(page: Page) {
   expect((await received(page)).bytes).toBeGreaterThan(before.bytes);
 }
 
-async function pair(baseURL: string) {
+/** Two people with a DM, each signed in on a page of their own: the caller in the DM, the callee on the home page. */
+async function callerAndCallee(browser: Browser, baseURL: string) {
   const alice = await ApiUser.register(baseURL, 'caller');
   const bob = await ApiUser.register(baseURL, 'callee');
   const dm = await alice.call<{ id: string }>('POST', '/api/v1/users/@me/channels', { recipientId: bob.id });
-  return { alice, bob, dm };
+  const caller = await logInAs(browser, baseURL, alice);
+  const callee = await logInAs(browser, baseURL, bob);
+  await caller.page.goto(`/channels/@me/${dm.id}`);
+  await callee.page.goto('/');
+  return { alice, bob, dm, caller, callee };
 }
 
 test('a declined call rings with an accessible card and leaves a missed-call line', async ({ browser, baseURL }) => {
   test.setTimeout(90_000);
-  const { alice, bob, dm } = await pair(baseURL!);
-  const caller = await logInAs(browser, baseURL!, alice);
-  const callee = await logInAs(browser, baseURL!, bob);
-  await caller.page.goto(`/channels/@me/${dm.id}`);
-  await callee.page.goto('/');
+  const { alice, bob, dm, caller, callee } = await callerAndCallee(browser, baseURL!);
 
   await caller.page.getByRole('button', { name: 'Start call' }).click();
   const card = callee.page.getByRole('dialog', { name: 'Incoming call' });
@@ -100,11 +101,7 @@ test('an accepted call carries each side’s audio to the other through TURN onl
   baseURL,
 }) => {
   test.setTimeout(120_000);
-  const { alice, bob, dm } = await pair(baseURL!);
-  const caller = await logInAs(browser, baseURL!, alice);
-  const callee = await logInAs(browser, baseURL!, bob);
-  await caller.page.goto(`/channels/@me/${dm.id}`);
-  await callee.page.goto('/');
+  const { alice, dm, caller, callee } = await callerAndCallee(browser, baseURL!);
 
   await caller.page.getByRole('button', { name: 'Start call' }).click();
   await callee.page.getByRole('dialog', { name: 'Incoming call' }).getByRole('button', { name: 'Accept' }).click();
