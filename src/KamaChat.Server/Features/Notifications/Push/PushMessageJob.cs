@@ -71,10 +71,11 @@ public sealed partial class PushMessageJobHandler(
             direct ? $"/channels/@me/{message.ChannelId}/{message.Id}" : $"/servers/{message.ServerId}/channels/{message.ChannelId}/{message.Id}");
         var json = JsonSerializer.Serialize(payload, Events.EventLog.PayloadJson);
 
+        var settings = await SettingsAsync(subscribed.Select(s => s.UserId).Distinct().ToList(), message.ChannelId, message.ServerId, message.Id, cancellationToken);
         foreach (var group in subscribed.GroupBy(s => s.UserId))
         {
             var mentioned = direct ? message.Users.Contains(group.Key) || message.MentionsEveryone : true;
-            if (!await WantsAsync(group.Key, message.ChannelId, message.ServerId, message.Id, direct, mentioned, now, cancellationToken))
+            if (!await WantsAsync(group.Key, settings, message.ChannelId, direct, mentioned, now, cancellationToken))
                 continue;
             var gone = new List<Snowflake>();
             foreach (var subscription in group)
@@ -85,20 +86,38 @@ public sealed partial class PushMessageJobHandler(
         }
     }
 
-    private async Task<bool> WantsAsync(
-        Snowflake userId, Snowflake channelId, Snowflake? serverId, Snowflake messageId, bool direct, bool mentioned, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>The recipients' own settings for this message, one query each for all of them (an @everyone may reach thousands).</summary>
+    private sealed record RecipientSettings(
+        HashSet<Snowflake> DesktopMuted,
+        Dictionary<Snowflake, ServerNotificationRule> ServerRules,
+        Dictionary<Snowflake, ChannelNotificationRule> ChannelRules,
+        HashSet<Snowflake> AlreadyRead);
+
+    private async Task<RecipientSettings> SettingsAsync(
+        List<Snowflake> userIds, Snowflake channelId, Snowflake? serverId, Snowflake messageId, CancellationToken cancellationToken)
     {
+        var muted = await db.Set<NotificationSettings>().AsNoTracking()
+            .Where(s => userIds.Contains(s.UserId) && s.DesktopMuted).Select(s => s.UserId).ToListAsync(cancellationToken);
+        var serverRules = serverId is null ? []
+            : await db.Set<ServerNotificationRule>().AsNoTracking()
+                .Where(r => r.ServerId == serverId && userIds.Contains(r.UserId)).ToDictionaryAsync(r => r.UserId, cancellationToken);
+        var channelRules = await db.Set<ChannelNotificationRule>().AsNoTracking()
+            .Where(r => r.ChannelId == channelId && userIds.Contains(r.UserId)).ToDictionaryAsync(r => r.UserId, cancellationToken);
+        // Read on another device before the job ran.
+        var read = await db.ReadStates.AsNoTracking()
+            .Where(r => r.ChannelId == channelId && userIds.Contains(r.UserId) && r.LastReadMessageId >= messageId).Select(r => r.UserId).ToListAsync(cancellationToken);
+        return new RecipientSettings([.. muted], serverRules, channelRules, [.. read]);
+    }
+
+    private async Task<bool> WantsAsync(
+        Snowflake userId, RecipientSettings settings, Snowflake channelId, bool direct, bool mentioned, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (settings.DesktopMuted.Contains(userId) || settings.AlreadyRead.Contains(userId))
+            return false;
+        if (!NotificationPolicy.Notifies(direct, mentioned, settings.ServerRules.GetValueOrDefault(userId), settings.ChannelRules.GetValueOrDefault(userId), now))
+            return false;
         if (await presence.IsConnectedAsync(userId) || await presence.ChosenAsync(userId) == PresenceStatus.DoNotDisturb)
             return false;
-        if (await db.Set<NotificationSettings>().AnyAsync(s => s.UserId == userId && s.DesktopMuted, cancellationToken))
-            return false;
-        var serverRule = serverId is null ? null
-            : await db.Set<ServerNotificationRule>().AsNoTracking().SingleOrDefaultAsync(r => r.UserId == userId && r.ServerId == serverId, cancellationToken);
-        var channelRule = await db.Set<ChannelNotificationRule>().AsNoTracking().SingleOrDefaultAsync(r => r.UserId == userId && r.ChannelId == channelId, cancellationToken);
-        if (!NotificationPolicy.Notifies(direct, mentioned, serverRule, channelRule, now))
-            return false;
-        if (await db.ReadStates.AnyAsync(r => r.UserId == userId && r.ChannelId == channelId && r.LastReadMessageId >= messageId, cancellationToken))
-            return false; // read on another device before the job ran
         return (await permissions.AuthorizeChannelAsync(userId, channelId, Permissions.Permissions.ReadMessageHistory, cancellationToken)).Allowed;
     }
 
