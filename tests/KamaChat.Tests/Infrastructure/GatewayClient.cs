@@ -27,6 +27,13 @@ public sealed class GatewayClient : IAsyncDisposable
 
     public ConcurrentQueue<Server.Features.Calls.VoiceState> Voice { get; } = new();
 
+    public ConcurrentQueue<Server.Features.Calls.DmCallState> Calls { get; } = new();
+
+    public ConcurrentQueue<Server.Features.Calls.CallSignalReceived> CallSignals { get; } = new();
+
+    /// <summary>The calls this connection was told it left ("CallLeft": the account joined from another device).</summary>
+    public ConcurrentQueue<string> CallsLeft { get; } = new();
+
     private GatewayClient(HubConnection connection)
     {
         Connection = connection;
@@ -35,6 +42,9 @@ public sealed class GatewayClient : IAsyncDisposable
         connection.On<TypingStarted>("Typing", t => Arrived(() => Typing.Enqueue(t)));
         connection.On<PresenceUpdated>("Presence", p => Arrived(() => Presence.Enqueue(p)));
         connection.On<Server.Features.Calls.VoiceState>("VoiceState", v => Arrived(() => Voice.Enqueue(v)));
+        connection.On<Server.Features.Calls.DmCallState>("CallState", c => Arrived(() => Calls.Enqueue(c)));
+        connection.On<Server.Features.Calls.CallSignalReceived>("CallSignal", c => Arrived(() => CallSignals.Enqueue(c)));
+        connection.On<string>("CallLeft", c => Arrived(() => CallsLeft.Enqueue(c)));
         connection.Closed += e =>
         {
             _closed.TrySetResult(e);
@@ -94,16 +104,24 @@ public sealed class GatewayClient : IAsyncDisposable
         WaitForEventsAsync(events => events.Any(e => e.Type == type), patience).ContinueWith(t => t.Result.First(e => e.Type == type), TaskScheduler.Default);
 
     /// <summary>Waits for a VoiceState signal that matches.</summary>
-    public async Task<Server.Features.Calls.VoiceState> WaitForVoiceAsync(Func<Server.Features.Calls.VoiceState, bool> match, TimeSpan? patience = null)
+    public Task<Server.Features.Calls.VoiceState> WaitForVoiceAsync(Func<Server.Features.Calls.VoiceState, bool> match, TimeSpan? patience = null) =>
+        WaitForAsync(Voice, match, patience);
+
+    /// <summary>Waits for a CallState signal that matches.</summary>
+    public Task<Server.Features.Calls.DmCallState> WaitForCallAsync(Func<Server.Features.Calls.DmCallState, bool> match, TimeSpan? patience = null) =>
+        WaitForAsync(Calls, match, patience);
+
+    /// <summary>Waits until one of the signals received in <paramref name="queue"/> matches.</summary>
+    public async Task<T> WaitForAsync<T>(ConcurrentQueue<T> queue, Func<T, bool> match, TimeSpan? patience = null)
     {
         var deadline = DateTime.UtcNow + (patience ?? Patience);
         while (true)
         {
-            if (Voice.FirstOrDefault(match) is { } state)
-                return state;
+            if (queue.FirstOrDefault(match) is { } found)
+                return found;
             var left = deadline - DateTime.UtcNow;
             if (left <= TimeSpan.Zero)
-                throw new TimeoutException($"No such voice state; got: {string.Join(", ", Voice)}");
+                throw new TimeoutException($"No such {typeof(T).Name}; got: {string.Join(", ", queue)}");
             await _arrived.WaitAsync(left < TimeSpan.FromMilliseconds(200) ? left : TimeSpan.FromMilliseconds(200));
         }
     }

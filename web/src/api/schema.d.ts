@@ -6268,6 +6268,29 @@ export interface components {
             /** Format: date-time */
             createdAt: string;
         };
+        CallCandidate: {
+            candidate: string;
+            sdpMid: null | string;
+            /** Format: int32 */
+            sdpMLineIndex: null | number;
+        };
+        CallSignal: {
+            type: string;
+            sdp: null | string;
+            candidates: null | {
+                candidate: string;
+                sdpMid: null | string;
+                /** Format: int32 */
+                sdpMLineIndex: null | number;
+            }[];
+        };
+        CallSignalReceived: {
+            /** @description A snowflake id: 64 bits, as a decimal string. */
+            channelId: string;
+            /** @description A snowflake id: 64 bits, as a decimal string. */
+            fromUserId: string;
+            signal: components["schemas"]["CallSignal"];
+        };
         ChangeEmailRequest: {
             newEmail: string;
             password: string;
@@ -6383,6 +6406,26 @@ export interface components {
             password: string;
             code: null | string;
             recoveryCode: null | string;
+        };
+        DmCallJoined: {
+            /** @description A snowflake id: 64 bits, as a decimal string. */
+            channelId: string;
+            iceServers: components["schemas"]["IceServer"][];
+            iceTransportPolicy: string;
+            call: components["schemas"]["DmCallState"];
+        };
+        DmCallState: {
+            /** @description A snowflake id: 64 bits, as a decimal string. */
+            channelId: string;
+            /** @description A snowflake id: 64 bits, as a decimal string. */
+            startedBy: string;
+            /** Format: date-time */
+            startedAt: string;
+            /** Format: date-time */
+            connectedAt: null | string;
+            participants: string[];
+            ringing: string[];
+            ended: boolean;
         };
         DmChannelCreatedEvent: {
             /**
@@ -6867,6 +6910,7 @@ export interface components {
             nodeId: number;
             status: string;
             voiceStates: components["schemas"]["VoiceState"][];
+            calls: components["schemas"]["DmCallState"][];
         };
         ReadyReadState: {
             /** @description A snowflake id: 64 bits, as a decimal string. */

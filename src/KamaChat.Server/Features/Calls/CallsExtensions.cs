@@ -5,7 +5,7 @@ namespace KamaChat.Server.Features.Calls;
 
 public static class CallsExtensions
 {
-    /// <summary>Voice and video: the media server (Janus or peer to peer) and the ICE servers clients get.</summary>
+    /// <summary>Voice and video: the media server (Janus or peer to peer), DM calls and the ICE servers clients get.</summary>
     public static IHostApplicationBuilder AddCalls(this IHostApplicationBuilder builder)
     {
         builder.AddJanus();
@@ -16,6 +16,11 @@ public static class CallsExtensions
         services.AddSingleton<IValidateOptions<TurnOptions>, TurnOptionsValidator>();
         services.AddSingleton<IceServers>();
         services.AddSingleton<VoiceChannels>();
+        services.AddOptions<DmCallOptions>()
+            .Configure<IConfiguration>(DmCallOptions.Bind)
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<DmCallOptions>, DmCallOptionsValidator>();
+        services.AddSingleton<DmCalls>();
         return builder;
     }
 }

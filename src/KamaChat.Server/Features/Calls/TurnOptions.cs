@@ -24,6 +24,12 @@ public sealed class TurnOptions
     /// </summary>
     public TimeSpan CredentialLifetime { get; set; } = TimeSpan.FromDays(1);
 
+    /// <summary>
+    /// TURN_RELAY_ONLY=true: DM calls go through TURN only (ICE transport policy "relay"), so callers never learn each
+    /// other's IP addresses. Needs TURN_URLS.
+    /// </summary>
+    public bool RelayOnly { get; set; }
+
     public string? Error { get; set; }
 
     public static void Bind(TurnOptions options, IConfiguration configuration)
@@ -31,6 +37,13 @@ public sealed class TurnOptions
         options.TurnUrls = List(configuration["TURN_URLS"]);
         options.StunUrls = List(configuration["STUN_URLS"]);
         options.Secret = configuration["TURN_SECRET"] is { Length: > 0 } secret ? secret : null;
+        if (configuration["TURN_RELAY_ONLY"] is { Length: > 0 } relayOnly)
+        {
+            if (bool.TryParse(relayOnly, out var relay))
+                options.RelayOnly = relay;
+            else
+                options.Error = $"TURN_RELAY_ONLY must be true or false (got '{relayOnly}').";
+        }
         if (configuration["TURN_CREDENTIAL_TTL_SECONDS"] is { Length: > 0 } ttl)
         {
             if (int.TryParse(ttl, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) && seconds is >= 60 and <= 7 * 24 * 3600)
@@ -56,6 +69,8 @@ internal sealed class TurnOptionsValidator : IValidateOptions<TurnOptions>
             return ValidateOptionsResult.Fail($"STUN_URLS must be stun: URLs separated by commas, such as stun:turn.example.com:3478 (got '{stun}').");
         if (options.TurnUrls.Count > 0 && options.Secret is null)
             return ValidateOptionsResult.Fail("TURN_URLS is set but TURN_SECRET is not: set it to coturn's static-auth-secret.");
+        if (options.RelayOnly && options.TurnUrls.Count == 0)
+            return ValidateOptionsResult.Fail("TURN_RELAY_ONLY is true but TURN_URLS is not set: calls relayed only through TURN need a TURN server.");
         return ValidateOptionsResult.Success;
     }
 }

@@ -35,7 +35,8 @@ public sealed record ReadyPayload(
     Snowflake SessionId,
     int NodeId,
     string Status,
-    IReadOnlyList<Calls.VoiceState> VoiceStates);
+    IReadOnlyList<Calls.VoiceState> VoiceStates,
+    IReadOnlyList<Calls.DmCallState> Calls);
 
 public sealed record ReadyServer(Snowflake Id, string Name, string? IconUrl, Snowflake OwnerId, IReadOnlyList<ReadyChannel> Channels);
 

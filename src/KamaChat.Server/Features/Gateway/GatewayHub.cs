@@ -26,6 +26,7 @@ public sealed partial class GatewayHub(
     IOptions<GatewayOptions> options,
     ConnectLimit connectLimit,
     Calls.VoiceChannels voice,
+    Calls.DmCalls calls,
     TimeProvider time,
     IServiceScopeFactory scopes) : Hub
 {
@@ -61,12 +62,14 @@ public sealed partial class GatewayHub(
         if (connection is not null)
         {
             var voiceChannels = voice;
+            var dmCalls = calls;
             var log = Context.GetHttpContext()?.RequestServices.GetRequiredService<ILogger<GatewayHub>>();
-            // A closed socket (tab closed, session revoked, network gone) leaves its voice channel at once.
+            // A closed socket (tab closed, session revoked, network gone) leaves its voice channel and its call at once.
             _ = Task.Run(async () =>
             {
                 try
                 {
+                    await dmCalls.LeaveAsync(connection.UserId, connection.ConnectionId);
                     await voiceChannels.LeaveAsync(connection.UserId, connection.ConnectionId, CancellationToken.None);
                 }
                 catch (Exception e) when (e is not OutOfMemoryException)

@@ -14,7 +14,8 @@ namespace KamaChat.Server.Features.Gateway;
 /// <summary>Builds the snapshot a client gets on connect, with the stream positions it is consistent with.</summary>
 public sealed class ReadyBuilder(
     KamaDbContext db, PermissionService permissions, ReadStateService readStates, PresenceTracker presence, IOptions<ServerOptions> server,
-    Calls.VoiceChannels voice)
+    Calls.VoiceChannels voice,
+    Calls.DmCalls calls)
 {
     public const int MaxPresences = 1000;
     public const int MaxPresenceCandidates = 5000;
@@ -109,7 +110,8 @@ public sealed class ReadyBuilder(
             sessionId,
             server.Value.NodeId,
             await presence.ChosenAsync(userId),
-            voice.StatesIn(readyServers.SelectMany(s => s.Channels).Select(c => c.Id).ToHashSet()));
+            voice.StatesIn(readyServers.SelectMany(s => s.Channels).Select(c => c.Id).ToHashSet()),
+            calls.In(direct.Select(d => d.Id).ToHashSet()));
     }
 
     private Task<List<EventSequence>> PositionsAsync(Snowflake userId, List<Snowflake> channelIds, List<Snowflake> serverIds, CancellationToken cancellationToken) =>

@@ -63,6 +63,8 @@ public static class MessageKinds
         MessageKind.RecipientRemoved => "recipientRemoved",
         MessageKind.ChannelNameChanged => "channelNameChanged",
         MessageKind.ChannelIconChanged => "channelIconChanged",
+        MessageKind.CallMissed => "callMissed",
+        MessageKind.CallEnded => "callEnded",
         _ => Default,
     };
 }

@@ -72,6 +72,12 @@ public enum MessageKind
     RecipientRemoved = 2,
     ChannelNameChanged = 3,
     ChannelIconChanged = 4,
+
+    /// <summary>A DM call nobody answered (author: the caller).</summary>
+    CallMissed = 5,
+
+    /// <summary>A DM call that was answered, now over (author: the caller; content: its length in whole seconds).</summary>
+    CallEnded = 6,
 }
 
 public enum MentionTarget

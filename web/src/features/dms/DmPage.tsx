@@ -11,6 +11,7 @@ import { NotificationBell } from '../notifications/RuleEditor';
 import { useDmSearchSources } from '../search/sources';
 import { useSearchUi } from '../search/useSearchUi';
 import { displayName } from '../users/displayName';
+import { CallBar, CallButton } from '../calls/CallBar';
 import { GroupMembers } from './GroupMembers';
 import { dmTitle, useDms } from './queries';
 
@@ -46,6 +47,7 @@ export default function DmPage() {
             {title}
           </h1>
           <div className="ml-auto flex items-center gap-2">
+            {dm && <CallButton dm={dm} />}
             {dm && <NotificationBell channel={{ id: dm.id, name: 'this conversation' }} />}
             {dm && (
               <PinnedMessages
@@ -58,6 +60,7 @@ export default function DmPage() {
             {search.box}
           </div>
         </header>
+        {dm && <CallBar dm={dm} myId={me?.id} />}
         {dm ? (
           <ChannelView
             key={dm.id}

@@ -18,12 +18,14 @@ import {
 } from '../servers/serverList';
 import { gatewayKeys } from './context';
 import { applyChannelEvent, compareIds, type MessagePage } from './messageStore';
-import type { GatewayEvent, ReadyPayload, ReadyReadState, ReadyServer, VoiceState } from './protocol';
+import type { DmCallState, GatewayEvent, ReadyPayload, ReadyReadState, ReadyServer, VoiceState } from './protocol';
 
 export type ReadStates = Record<string, ReadyReadState>;
 export type Presences = Record<string, string>;
 /** Voice state by user id (only users in a voice channel). */
 export type VoiceStates = Record<string, VoiceState>;
+/** DM calls going on, by conversation id. */
+export type DmCalls = Record<string, DmCallState>;
 /** userId → when the indicator ends (ms). */
 export type Typing = Record<string, number>;
 
@@ -32,6 +34,7 @@ export function seedFromReady(qc: QueryClient, ready: ReadyPayload) {
   qc.setQueryData<ReadStates>(gatewayKeys.readStates, Object.fromEntries(ready.readStates.map((r) => [r.channelId, r])));
   qc.setQueryData<Presences>(gatewayKeys.presences, Object.fromEntries(ready.presences.map((p) => [p.userId, p.status])));
   qc.setQueryData<VoiceStates>(gatewayKeys.voiceStates, Object.fromEntries(ready.voiceStates.map((v) => [v.userId, v])));
+  qc.setQueryData<DmCalls>(gatewayKeys.calls, Object.fromEntries(ready.calls.map((c) => [c.channelId, c])));
   // Ready lists DMs without their people: reload the list only when it holds other conversations than ours.
   const dms = qc.getQueryData<DmChannel[]>(dmKeys.list);
   const same = dms && dms.length === ready.directChannels.length && ready.directChannels.every((d) => dms.some((x) => x.id === d.id));

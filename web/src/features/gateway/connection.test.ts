@@ -32,6 +32,7 @@ const ready = (changes: Partial<ReadyPayload> = {}): ReadyPayload => ({
   readStates: [],
   presences: [],
   voiceStates: [],
+  calls: [],
   cursors: { channels: {}, servers: {}, user: 3 },
   sessionId: 's',
   nodeId: 0,

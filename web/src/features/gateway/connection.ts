@@ -7,7 +7,16 @@ import { dmKeys } from '../dms/queries';
 import { relationshipKeys } from '../friends/queries';
 import { messageKeys } from '../messages/queries';
 import { memberKeys } from '../servers/queries';
-import { applyEvent, HistoryLoads, seedFromReady, setReadState, type Presences, type Typing, type VoiceStates } from './cache';
+import {
+  applyEvent,
+  HistoryLoads,
+  seedFromReady,
+  setReadState,
+  type DmCalls,
+  type Presences,
+  type Typing,
+  type VoiceStates,
+} from './cache';
 import { gatewayKeys } from './context';
 import {
   MAX_RESUME_STREAMS,
@@ -16,12 +25,18 @@ import {
   type ReadyPayload,
   type ResumeResult,
   type TypingSignal,
+  type CallSignalReceived,
+  type DmCallState,
   type VoiceState,
 } from './protocol';
 import { deliver, StreamTracker } from './streams';
 
 export type ConnectionStatus = 'connecting' | 'connected' | 'reconnecting' | 'restored';
 export type VoiceListener = (kind: 'state' | 'feeds', payload: VoiceState | string) => void;
+/** DM call signals: "state" (CallState), "signal" (CallSignal from another participant), "left" (CallLeft: moved to another device). */
+export type CallListener = (
+  e: { kind: 'state'; state: DmCallState } | { kind: 'signal'; signal: CallSignalReceived } | { kind: 'left'; channelId: string },
+) => void;
 
 /** The presence a user chooses (the gateway's SetPresence); others see 'invisible' as offline. */
 export type ChosenStatus = 'online' | 'idle' | 'dnd' | 'invisible';
@@ -77,6 +92,7 @@ export class GatewayClient {
   readonly loads = new HistoryLoads();
   private connection: HubConnection | null = null;
   private voiceListeners = new Set<VoiceListener>();
+  private callListeners = new Set<CallListener>();
   private readyOnce = false;
   private resuming: Promise<void> | null = null;
   private resumeAgain = false;
@@ -188,6 +204,17 @@ export class GatewayClient {
       this.voiceListeners.forEach((l) => l('state', v));
     });
     connection.on('VoiceFeeds', (channelId: string) => this.voiceListeners.forEach((l) => l('feeds', channelId)));
+    connection.on('CallState', (state: DmCallState) => {
+      this.qc.setQueryData<DmCalls>(gatewayKeys.calls, (old) => {
+        const next = { ...old };
+        if (state.ended) delete next[state.channelId];
+        else next[state.channelId] = state;
+        return next;
+      });
+      this.callListeners.forEach((l) => l({ kind: 'state', state }));
+    });
+    connection.on('CallSignal', (signal: CallSignalReceived) => this.callListeners.forEach((l) => l({ kind: 'signal', signal })));
+    connection.on('CallLeft', (channelId: string) => this.callListeners.forEach((l) => l({ kind: 'left', channelId })));
     connection.onreconnecting(() => this.setStatus('reconnecting'));
     connection.onreconnected(() => this.setStatus('restored'));
     // Automatic reconnect gives up after its schedule, and never covers a first connection that failed: go again.
@@ -450,6 +477,12 @@ export class GatewayClient {
   onVoice(listener: VoiceListener): () => void {
     this.voiceListeners.add(listener);
     return () => this.voiceListeners.delete(listener);
+  }
+
+  /** DM call signals (features/calls). */
+  onCall(listener: CallListener): () => void {
+    this.callListeners.add(listener);
+    return () => this.callListeners.delete(listener);
   }
 
   /** Marks a channel read up to a message: through the hub, or over REST while the hub is reconnecting. */

@@ -1,7 +1,7 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { createContext, useContext, useSyncExternalStore } from 'react';
 import type { GatewayClient } from './connection';
-import type { Presences, ReadStates, Typing, VoiceStates } from './cache';
+import type { DmCalls, Presences, ReadStates, Typing, VoiceStates } from './cache';
 
 /** The gateway's query keys: state that only the gateway feeds (Ready and events), never fetched over REST. */
 export const gatewayKeys = {
@@ -9,6 +9,7 @@ export const gatewayKeys = {
   presences: ['gateway', 'presences'] as const,
   typing: (channelId: string) => ['typing', channelId] as const,
   voiceStates: ['gateway', 'voiceStates'] as const,
+  calls: ['gateway', 'calls'] as const,
 };
 
 export const GatewayContext = createContext<GatewayClient | null>(null);
@@ -39,3 +40,4 @@ export const usePresences = () => useCached<Presences>(gatewayKeys.presences, {}
 export const useTyping = (channelId: string) => useCached<Typing>(gatewayKeys.typing(channelId), {});
 /** Who is in which voice channel, by user id. */
 export const useVoiceStates = () => useCached<VoiceStates>(gatewayKeys.voiceStates, {});
+export const useDmCalls = () => useCached<DmCalls>(gatewayKeys.calls, {});

@@ -20,6 +20,12 @@ export type ReadyPayload = Schemas['ReadyPayload'];
 export type VoiceState = Schemas['VoiceState'];
 export type VoiceJoined = Schemas['VoiceJoined'];
 export type VoiceSubscription = Schemas['VoiceSubscription'];
+/** A call in a DM or group DM: who is in it, whose devices ring; `ended`: it is over. */
+export type DmCallState = Schemas['DmCallState'];
+export type DmCallJoined = Schemas['DmCallJoined'];
+/** WebRTC signalling between two participants of a DM call, relayed by the server. */
+export type CallSignal = Schemas['CallSignal'];
+export type CallSignalReceived = Schemas['CallSignalReceived'];
 
 /** The most streams one Resume call may name (ResumeService.MaxStreams); more go in further calls. */
 export const MAX_RESUME_STREAMS = 500;

@@ -2,6 +2,7 @@ import { Outlet } from 'react-router';
 import { VerifyEmailBanner } from '../account/VerifyEmailBanner';
 import { ConnectionBanner, GatewayProvider } from '../gateway/GatewayProvider';
 import { KeyboardNavigation } from '../navigation/KeyboardNavigation';
+import { IncomingCall } from '../calls/IncomingCall';
 import { DeviceIntegration } from './DeviceIntegration';
 import { ServerRail } from './ServerRail';
 
@@ -14,6 +15,7 @@ export function AppShell() {
     <GatewayProvider>
       <DeviceIntegration />
       <KeyboardNavigation />
+      <IncomingCall />
       <div className="flex h-full flex-col overflow-hidden">
         <a
           href="#main"

@@ -14,12 +14,29 @@ export function systemText(m: Pick<ChatMessage, 'kind' | 'author' | 'target' | '
       return m.content ? `${who} renamed the group to ${m.content}.` : `${who} removed the group's name.`;
     case 'channelIconChanged':
       return `${who} changed the group's icon.`;
+    case 'callMissed':
+      return `Missed call from ${who}.`;
+    case 'callEnded':
+      return `${who} started a call that lasted ${callLength(Number(m.content))}.`;
     default:
       return null;
   }
 }
 
+/** A call's length as people say it: "12 seconds", "3 minutes", "1 hour 5 minutes". */
+export function callLength(seconds: number): string {
+  const s = Number.isFinite(seconds) && seconds > 0 ? Math.floor(seconds) : 0;
+  const plural = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`;
+  if (s < 60) return plural(s, 'second');
+  const hours = Math.floor(s / 3600);
+  const minutes = Math.floor((s % 3600) / 60);
+  if (hours === 0) return plural(minutes, 'minute');
+  return minutes === 0 ? plural(hours, 'hour') : `${plural(hours, 'hour')} ${plural(minutes, 'minute')}`;
+}
+
 const ICONS: Record<string, string> = {
+  callMissed: '📵',
+  callEnded: '📞',
   recipientAdded: '→',
   recipientRemoved: '←',
   channelNameChanged: '✎',

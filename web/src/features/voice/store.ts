@@ -46,6 +46,8 @@ export const voiceStore = {
 export async function joinVoice(gateway: GatewayClient, serverId: string, channelId: string) {
   if (state?.channelId === channelId) return;
   await leaveVoice();
+  // One call at a time: a DM call ends when a voice channel is joined.
+  await import('../calls/store').then(({ hangUp }) => hangUp());
   error = null;
   state = { channelId, serverId, status: 'connecting', muted: false, deafened: false, canSpeak: true, speaking: [] };
   emit();

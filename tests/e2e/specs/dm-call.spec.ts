@@ -1,0 +1,125 @@
+import type { Browser, Page } from '@playwright/test';
+import { ApiUser, logInAs } from '../support/chat';
+import { chromiumArgs, chromiumPath } from '../support/chromium';
+import { expect, expectAccessible, screenshot, test as suite } from '../support/fixtures';
+import { startServer, type RunningServer } from '../support/server';
+import { startVoiceLab, type VoiceLab } from '../support/voice-lab';
+import { fakeMediaArgs } from '../support/webrtc';
+
+/**
+ * DM calls end to end, peer to peer through the server's signalling: the callee's page rings with an incoming-call
+ * card, declining leaves a "missed call" line, and an accepted call carries each side's fake microphone to the
+ * other — through the voice lab's coturn only (the server runs with TURN_RELAY_ONLY, so the browsers get
+ * iceTransportPolicy "relay"): the selected candidate pair is relay on both ends and decoded audio energy grows.
+ * Hanging up leaves a line with the call's length.
+ */
+const test = suite.extend<object, { callServer: RunningServer & { lab: VoiceLab } }>({
+  callServer: [
+    async ({}, use) => {
+      const lab = await startVoiceLab();
+      const server = await startServer({ TURN_URLS: lab.turnUrl, TURN_SECRET: lab.turnSecret, TURN_RELAY_ONLY: 'true' });
+      await use({ ...server, lab });
+      await server.stop();
+      await lab.stop();
+    },
+    { scope: 'worker', timeout: 120_000 },
+  ],
+  baseURL: async ({ callServer }, use) => use(callServer.baseURL),
+});
+
+test.use({
+  launchOptions: { executablePath: chromiumPath, args: [...chromiumArgs, ...fakeMediaArgs, '--autoplay-policy=no-user-gesture-required'] },
+});
+
+/** What a page's call has received (audio bytes and decoded energy) and the candidate types of its selected pairs. */
+function received(page: Page) {
+  return page.evaluate(async () => {
+    const call = (window as unknown as { kamachatCall?: { peerStats(): Promise<Record<string, RTCStatsReport>> } }).kamachatCall;
+    const totals = { bytes: 0, energy: 0, pairs: [] as string[] };
+    for (const report of Object.values((await call?.peerStats()) ?? {})) {
+      const byId = new Map<string, Record<string, unknown>>();
+      report.forEach((s: Record<string, unknown>) => byId.set(s.id as string, s));
+      for (const s of byId.values()) {
+        if (s.type === 'inbound-rtp' && s.kind === 'audio') {
+          totals.bytes += (s.bytesReceived as number) ?? 0;
+          totals.energy += (s.totalAudioEnergy as number) ?? 0;
+        }
+        if (s.type === 'transport' && s.selectedCandidatePairId) {
+          const pair = byId.get(s.selectedCandidatePairId as string);
+          const type = (id: unknown) => byId.get(id as string)?.candidateType as string;
+          if (pair) totals.pairs.push(`${type(pair.localCandidateId)}-${type(pair.remoteCandidateId)}`);
+        }
+      }
+    }
+    return totals;
+  });
+}
+
+async function expectHearing(page: Page) {
+  const before = await received(page);
+  await expect
+    .poll(async () => (await received(page)).energy, { timeout: 15_000, message: 'decoded audio energy should grow' })
+    .toBeGreaterThan(before.energy);
+  expect((await received(page)).bytes).toBeGreaterThan(before.bytes);
+}
+
+/** Two people with a DM, each signed in on a page of their own: the caller in the DM, the callee on the home page. */
+async function callerAndCallee(browser: Browser, baseURL: string) {
+  const alice = await ApiUser.register(baseURL, 'caller');
+  const bob = await ApiUser.register(baseURL, 'callee');
+  const dm = await alice.call<{ id: string }>('POST', '/api/v1/users/@me/channels', { recipientId: bob.id });
+  const caller = await logInAs(browser, baseURL, alice);
+  const callee = await logInAs(browser, baseURL, bob);
+  await caller.page.goto(`/channels/@me/${dm.id}`);
+  await callee.page.goto('/');
+  return { alice, bob, dm, caller, callee };
+}
+
+test('a declined call rings with an accessible card and leaves a missed-call line', async ({ browser, baseURL }) => {
+  test.setTimeout(90_000);
+  const { alice, bob, dm, caller, callee } = await callerAndCallee(browser, baseURL!);
+
+  await caller.page.getByRole('button', { name: 'Start call' }).click();
+  const card = callee.page.getByRole('dialog', { name: 'Incoming call' });
+  await expect(card).toBeVisible({ timeout: 15_000 });
+  await expect(card).toContainText(`${alice.account.username} is calling you.`);
+  await expect(caller.page.getByRole('region', { name: 'Call' })).toContainText(`ringing ${bob.account.username}`);
+  await screenshot(callee.page, '27-incoming-call');
+  await expectAccessible(callee.page);
+
+  await card.getByRole('button', { name: 'Decline' }).click();
+  await expect(card).toHaveCount(0);
+  await expect(caller.page.getByRole('region', { name: 'Call' })).toHaveCount(0);
+  await expect(caller.page.getByTestId('system-line').last()).toHaveText(new RegExp(`Missed call from ${alice.account.username}\\.`));
+  await callee.page.goto(`/channels/@me/${dm.id}`);
+  await expect(callee.page.getByTestId('system-line').last()).toContainText(`Missed call from ${alice.account.username}.`);
+  for (const { context } of [caller, callee]) await context.close();
+});
+
+test('an accepted call carries each side’s audio to the other through TURN only; hanging up leaves its length', async ({
+  browser,
+  baseURL,
+}) => {
+  test.setTimeout(120_000);
+  const { alice, dm, caller, callee } = await callerAndCallee(browser, baseURL!);
+
+  await caller.page.getByRole('button', { name: 'Start call' }).click();
+  await callee.page.getByRole('dialog', { name: 'Incoming call' }).getByRole('button', { name: 'Accept' }).click();
+  await expect(callee.page).toHaveURL(new RegExp(`/channels/@me/${dm.id}$`));
+  for (const page of [caller.page, callee.page])
+    await expect(page.getByRole('region', { name: 'Call' }).getByText('In call')).toBeVisible({ timeout: 20_000 });
+
+  await expectHearing(caller.page);
+  await expectHearing(callee.page);
+  for (const page of [caller.page, callee.page]) expect((await received(page)).pairs).toEqual(['relay-relay']);
+  await screenshot(caller.page, '28-dm-call');
+
+  await callee.page.getByRole('region', { name: 'Call' }).getByRole('button', { name: 'Hang up' }).click();
+  for (const page of [caller.page, callee.page]) {
+    await expect(page.getByRole('region', { name: 'Call' })).toHaveCount(0);
+    await expect(page.getByTestId('system-line').last()).toContainText(
+      new RegExp(`${alice.account.username} started a call that lasted \\d+ seconds?\\.`),
+    );
+  }
+  for (const { context } of [caller, callee]) await context.close();
+});
