@@ -5,8 +5,10 @@ using KamaChat.Server.Features.Auth;
 using KamaChat.Server.Features.Channels;
 using KamaChat.Server.Features.Events;
 using KamaChat.Server.Features.Permissions;
+using KamaChat.Server.Features.ProfileImages;
 using KamaChat.Server.Features.Users;
 using KamaChat.Server.Infrastructure.Http;
+using KamaChat.Server.Infrastructure.Jobs;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
@@ -40,8 +42,8 @@ public static class ServerEndpoints
         var name = request.Name.Trim();
         if (name.Length == 0)
             return Problems.Validation("name", "The name must not be blank.");
-        if (request.IconUrl is { Length: > 0 } icon && !RequestText.IsHttpUrl(icon))
-            return Problems.Validation("iconUrl", "The icon URL must be an absolute http or https URL.");
+        if (request.IconUrl is { Length: > 0 } icon && !RequestText.IsHttpsUrl(icon))
+            return Problems.Validation("iconUrl", "The icon URL must be an absolute https URL.");
 
         var userId = user.Id;
         var now = time.GetUtcNow();
@@ -74,16 +76,17 @@ public static class ServerEndpoints
     }
 
     private static async Task<Results<Ok<ServerResponse>, ValidationProblem>> UpdateAsync(
-        ServerAccess access, UpdateServerRequest request, KamaDbContext db, EventLog events, AuditLog audit, CancellationToken cancellationToken)
+        ServerAccess access, UpdateServerRequest request, KamaDbContext db, EventLog events, AuditLog audit, IJobQueue jobs, CancellationToken cancellationToken)
     {
         if (request.Name is not null && request.Name.Trim().Length == 0)
             return Problems.Validation("name", "The name must not be blank.");
-        if (request.IconUrl is { Length: > 0 } icon && !string.IsNullOrWhiteSpace(icon) && !RequestText.IsHttpUrl(icon))
-            return Problems.Validation("iconUrl", "The icon URL must be an absolute http or https URL.");
-
         var id = access.ServerId;
         await using var change = await events.BeginAsync(cancellationToken);
         var server = await db.Servers.SingleAsync(s => s.Id == id, cancellationToken);
+        // An uploaded icon's own URL may come back unchanged; any other link must be https.
+        if (request.IconUrl is { Length: > 0 } icon && !string.IsNullOrWhiteSpace(icon) && icon.Trim() != server.IconUrl && !RequestText.IsHttpsUrl(icon))
+            return Problems.Validation("iconUrl", "The icon URL must be an absolute https URL.");
+        var replacedIcon = server.IconUrl;
         if (request.Name is not null)
             server.Name = request.Name.Trim();
         if (request.Description is not null)
@@ -94,7 +97,7 @@ public static class ServerEndpoints
             audit.Record(id, AuditActions.ServerUpdate, id, changes);
         var response = ToResponse(server, await db.Members.CountAsync(m => m.ServerId == id, cancellationToken));
         await change.AppendAsync(new ServerUpdated(id, response), cancellationToken);
-        await change.CommitAsync(cancellationToken);
+        await ProfileImageEndpoints.SaveReplacingAsync(replacedIcon, server.IconUrl, () => change.CommitAsync(cancellationToken), jobs, cancellationToken);
         return TypedResults.Ok(response);
     }
 
