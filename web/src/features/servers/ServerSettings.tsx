@@ -4,6 +4,7 @@ import { onServer } from '../../api/config';
 import { errorMessage } from '../../api/errors';
 import { usePageTitle } from '../../ui/usePageTitle';
 import { useMe } from '../auth/queries';
+import { ServerIconUpload } from '../media/ServerIconUpload';
 import type { ReadyChannel } from '../gateway/protocol';
 import { AuditLogSection } from './AuditLogSection';
 import { has, P, serverPermissions } from './permissions';
@@ -175,6 +176,7 @@ export default function ServerSettings() {
             Back to chat
           </Link>
         </div>
+        {has(perms, P.MANAGE_SERVER) && <ServerIconUpload server={server} />}
         {has(perms, P.CREATE_INVITE) && <Invites serverId={serverId} />}
         {has(perms, P.MANAGE_CHANNELS) && <Channels serverId={serverId} channels={server.channels} />}
         {has(perms, P.MANAGE_ROLES) && <RolesSection serverId={serverId} />}
