@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using KamaChat.Server.Data;
+using KamaChat.Server.Features.Attachments;
 using KamaChat.Server.Features.Audit;
 using KamaChat.Server.Features.Auth;
 using KamaChat.Server.Features.Events;
@@ -8,7 +9,6 @@ using KamaChat.Server.Features.Permissions;
 using KamaChat.Server.Features.Servers;
 using KamaChat.Server.Features.Users;
 using KamaChat.Server.Infrastructure.Http;
-using KamaChat.Server.Infrastructure.Jobs;
 using KamaChat.Server.Infrastructure.Media;
 using KamaChat.Server.Infrastructure.RateLimiting;
 using KamaChat.Server.Infrastructure.Storage;
@@ -34,7 +34,6 @@ public static class ProfileImageEndpoints
     public static IHostApplicationBuilder AddProfileImages(this IHostApplicationBuilder builder)
     {
         builder.Services.AddScoped<ProfileImageStore>();
-        builder.Services.AddJobHandler<DeleteStoredFilesJob, DeleteStoredFilesJobHandler>();
         return builder;
     }
 
@@ -56,7 +55,7 @@ public static class ProfileImageEndpoints
     }
 
     private static async Task<Results<Ok<MeResponse>, ValidationProblem, ProblemHttpResult>> PutAvatarAsync(
-        [AsParameters] CropQuery query, CurrentUser me, HttpContext http, ProfileImageStore store, KamaDbContext db, IJobQueue jobs,
+        [AsParameters] CropQuery query, CurrentUser me, HttpContext http, ProfileImageStore store, KamaDbContext db, StoredFileCleanup files,
         CancellationToken cancellationToken)
     {
         if (!query.TryRead(out var crop, out var invalid))
@@ -67,15 +66,18 @@ public static class ProfileImageEndpoints
             return refused;
         var user = await db.Users.SingleOrDefaultAsync(u => u.Id == userId, cancellationToken);
         if (user is null)
+        {
+            await files.PrefixesAsync(ProfileImageStore.PrefixOf(outcome.Url));
             return Problems.NotFound("The user");
+        }
         var replaced = user.AvatarUrl;
         user.AvatarUrl = outcome.Url;
-        await SaveReplacingAsync(replaced, outcome.Url, () => db.SaveChangesAsync(cancellationToken), jobs, cancellationToken);
+        await SaveReplacingAsync(replaced, outcome.Url, () => db.SaveChangesAsync(cancellationToken), files);
         return TypedResults.Ok(MeResponse.From(user));
     }
 
     private static async Task<Results<Ok<MeResponse>, ProblemHttpResult>> DeleteAvatarAsync(
-        CurrentUser me, KamaDbContext db, IJobQueue jobs, CancellationToken cancellationToken)
+        CurrentUser me, KamaDbContext db, StoredFileCleanup files, CancellationToken cancellationToken)
     {
         var userId = me.Id;
         var user = await db.Users.SingleOrDefaultAsync(u => u.Id == userId, cancellationToken);
@@ -83,7 +85,7 @@ public static class ProfileImageEndpoints
             return Problems.NotFound("The user");
         var replaced = user.AvatarUrl;
         user.AvatarUrl = null;
-        await SaveReplacingAsync(replaced, null, () => db.SaveChangesAsync(cancellationToken), jobs, cancellationToken);
+        await SaveReplacingAsync(replaced, null, () => db.SaveChangesAsync(cancellationToken), files);
         return TypedResults.Ok(MeResponse.From(user));
     }
 
@@ -103,11 +105,11 @@ public static class ProfileImageEndpoints
         TypedResults.Ok(await SetIconAsync(access.ServerId, null, change, cancellationToken));
 
     /// <summary>What changing a server's icon needs besides the request.</summary>
-    internal readonly record struct ServerChange(KamaDbContext Db, EventLog Events, AuditLog Audit, IJobQueue Jobs);
+    internal readonly record struct ServerChange(KamaDbContext Db, EventLog Events, AuditLog Audit, StoredFileCleanup Files);
 
     private static async Task<ServerResponse> SetIconAsync(Snowflake serverId, string? url, ServerChange services, CancellationToken cancellationToken)
     {
-        var (db, events, audit, jobs) = services;
+        var (db, events, audit, files) = services;
         await using var change = await events.BeginAsync(cancellationToken);
         var server = await db.Servers.SingleAsync(s => s.Id == serverId, cancellationToken);
         var replaced = server.IconUrl;
@@ -116,7 +118,7 @@ public static class ProfileImageEndpoints
             audit.Record(serverId, AuditActions.ServerUpdate, serverId, changes);
         var response = ServerEndpoints.ToResponse(server, await db.Members.CountAsync(m => m.ServerId == serverId, cancellationToken));
         await change.AppendAsync(new ServerUpdated(serverId, response), cancellationToken);
-        await SaveReplacingAsync(replaced, url, () => change.CommitAsync(cancellationToken), jobs, cancellationToken);
+        await SaveReplacingAsync(replaced, url, () => change.CommitAsync(cancellationToken), files);
         return response;
     }
 
@@ -124,20 +126,24 @@ public static class ProfileImageEndpoints
     /// Saves a picture change: when the save fails the new picture's files go (no files without a row pointing at
     /// them); when it succeeds the replaced picture's files are deleted by a job, which retries until storage answers.
     /// </summary>
-    internal static async Task SaveReplacingAsync(string? replaced, string? current, Func<Task> save, IJobQueue jobs, CancellationToken cancellationToken)
+    internal static async Task SaveReplacingAsync(string? replaced, string? current, Func<Task> save, StoredFileCleanup files)
     {
+        var (old, fresh) = (ProfileImageStore.PrefixOf(replaced), ProfileImageStore.PrefixOf(current));
+        if (old == fresh)
+        {
+            await save();
+            return;
+        }
         try
         {
             await save();
         }
         catch
         {
-            if (ProfileImageStore.PrefixOf(current) is { } orphan && orphan != ProfileImageStore.PrefixOf(replaced))
-                await jobs.EnqueueAsync(new DeleteStoredFilesJob([orphan]), CancellationToken.None);
+            await files.PrefixesAsync(fresh);
             throw;
         }
-        if (ProfileImageStore.PrefixOf(replaced) is { } old && old != ProfileImageStore.PrefixOf(current))
-            await jobs.EnqueueAsync(new DeleteStoredFilesJob([old]), cancellationToken);
+        await files.PrefixesAsync(old);
     }
 
     private static async Task<IResult> ServeAsync(string folder, string ownerId, string version, string file, HttpContext http, IMediaStorage storage,
@@ -167,7 +173,7 @@ public static class ProfileImageEndpoints
 }
 
 /// <summary>The optional square crop of a picture upload: all three of <c>x</c>, <c>y</c>, <c>size</c>, or none for the centre square.</summary>
-internal readonly record struct CropQuery([FromQuery] int? X, [FromQuery] int? Y, [FromQuery] int? Size)
+internal readonly record struct CropQuery([FromQuery(Name = "x")] int? X, [FromQuery(Name = "y")] int? Y, [FromQuery(Name = "size")] int? Size)
 {
     public bool TryRead(out SquareCrop? crop, out ValidationProblem invalid)
     {

@@ -1,5 +1,6 @@
 using KamaChat.Server.Features.Account;
 using KamaChat.Server.Data;
+using KamaChat.Server.Features.Attachments;
 using KamaChat.Server.Features.Audit;
 using KamaChat.Server.Features.Auth;
 using KamaChat.Server.Features.Channels;
@@ -8,7 +9,6 @@ using KamaChat.Server.Features.Permissions;
 using KamaChat.Server.Features.ProfileImages;
 using KamaChat.Server.Features.Users;
 using KamaChat.Server.Infrastructure.Http;
-using KamaChat.Server.Infrastructure.Jobs;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
@@ -76,7 +76,7 @@ public static class ServerEndpoints
     }
 
     private static async Task<Results<Ok<ServerResponse>, ValidationProblem>> UpdateAsync(
-        ServerAccess access, UpdateServerRequest request, KamaDbContext db, EventLog events, AuditLog audit, IJobQueue jobs, CancellationToken cancellationToken)
+        ServerAccess access, UpdateServerRequest request, KamaDbContext db, EventLog events, AuditLog audit, StoredFileCleanup files, CancellationToken cancellationToken)
     {
         if (request.Name is not null && request.Name.Trim().Length == 0)
             return Problems.Validation("name", "The name must not be blank.");
@@ -97,30 +97,35 @@ public static class ServerEndpoints
             audit.Record(id, AuditActions.ServerUpdate, id, changes);
         var response = ToResponse(server, await db.Members.CountAsync(m => m.ServerId == id, cancellationToken));
         await change.AppendAsync(new ServerUpdated(id, response), cancellationToken);
-        await ProfileImageEndpoints.SaveReplacingAsync(replacedIcon, server.IconUrl, () => change.CommitAsync(cancellationToken), jobs, cancellationToken);
+        await ProfileImageEndpoints.SaveReplacingAsync(replacedIcon, server.IconUrl, () => change.CommitAsync(cancellationToken), files);
         return TypedResults.Ok(response);
     }
 
     private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> DeleteAsync(
-        ServerAccess access, [FromBody] DeleteServerRequest request, KamaDbContext db, EventLog events, CancellationToken cancellationToken)
+        ServerAccess access, [FromBody] DeleteServerRequest request, KamaDbContext db, EventLog events, StoredFileCleanup files, CancellationToken cancellationToken)
     {
         if (!access.IsOwner)
             return ServerProblems.OwnerOnly();
         var id = access.ServerId;
 
         await using var change = await events.BeginAsync(cancellationToken);
-        var name = await db.Servers.Where(s => s.Id == id).Select(s => s.Name).SingleAsync(cancellationToken);
+        var doomed = await db.Servers.Where(s => s.Id == id).Select(s => new { s.Name, s.IconUrl }).SingleAsync(cancellationToken);
+        var name = doomed.Name;
         if (!string.Equals(request.ConfirmName.Trim(), name, StringComparison.Ordinal))
             return Problems.Validation("confirmName", "Type the server's name exactly to delete it.");
 
         var memberIds = await db.Members.Where(m => m.ServerId == id).Select(m => m.UserId).ToListAsync(cancellationToken);
         // The database cascades from the server row: members and their roles, roles, bans, invites, channels and
-        // with them overwrites, messages, reactions, mentions, attachments and read states.
+        // with them overwrites, messages, reactions, mentions, attachments and read states. Stored files go once committed.
+        var attachmentIds = await db.Attachments.Where(a => db.Channels.Any(c => c.Id == a.ChannelId && c.ServerId == id))
+            .Select(a => a.Id).ToArrayAsync(cancellationToken);
         await db.Servers.Where(s => s.Id == id).ExecuteDeleteAsync(cancellationToken);
         await change.AppendAsync(new ServerDeleted(id), cancellationToken);
         foreach (var memberId in memberIds)
             await change.AppendAsync(new ServerRemoved(memberId, id, "deleted", name), cancellationToken);
         await change.CommitAsync(cancellationToken);
+        await files.AttachmentsAsync(attachmentIds);
+        await files.PrefixesAsync(ProfileImageStore.PrefixOf(doomed.IconUrl));
         return TypedResults.NoContent();
     }
 

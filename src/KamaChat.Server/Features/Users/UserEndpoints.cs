@@ -1,8 +1,8 @@
 using KamaChat.Server.Data;
+using KamaChat.Server.Features.Attachments;
 using KamaChat.Server.Features.Auth;
 using KamaChat.Server.Features.ProfileImages;
 using KamaChat.Server.Infrastructure.Http;
-using KamaChat.Server.Infrastructure.Jobs;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -34,7 +34,7 @@ public static class UserEndpoints
     }
 
     private static async Task<Results<Ok<MeResponse>, ValidationProblem, ProblemHttpResult>> UpdateMeAsync(
-        UpdateProfileRequest request, CurrentUser me, KamaDbContext db, IJobQueue jobs, CancellationToken cancellationToken)
+        UpdateProfileRequest request, CurrentUser me, KamaDbContext db, StoredFileCleanup files, CancellationToken cancellationToken)
     {
         var userId = me.Id;
         var user = await db.Users.SingleOrDefaultAsync(u => u.Id == userId, cancellationToken);
@@ -53,7 +53,7 @@ public static class UserEndpoints
             user.AvatarUrl = RequestText.Cleared(request.AvatarUrl);
         if (request.StatusText is not null)
             user.StatusText = RequestText.Cleared(request.StatusText);
-        await ProfileImageEndpoints.SaveReplacingAsync(replacedAvatar, user.AvatarUrl, () => db.SaveChangesAsync(cancellationToken), jobs, cancellationToken);
+        await ProfileImageEndpoints.SaveReplacingAsync(replacedAvatar, user.AvatarUrl, () => db.SaveChangesAsync(cancellationToken), files);
         return TypedResults.Ok(MeResponse.From(user));
     }
 
