@@ -22,6 +22,7 @@ public static class AttachmentsExtensions
         services.AddJobHandler<DeleteAttachmentFilesJob, DeleteAttachmentFilesJobHandler>();
         services.AddJobHandler<DeleteStoredFilesJob, DeleteStoredFilesJobHandler>();
         services.AddScoped<StoredFileCleanup>();
+        services.AddSingleton<ResumableUploadStore>();
         services.AddSingleton<UnattachedUploadSweeper>();
         services.AddHostedService(sp => sp.GetRequiredService<UnattachedUploadSweeper>());
         services.AddSingleton<OrphanFileSweeper>();
@@ -33,6 +34,7 @@ public static class AttachmentsExtensions
     public static IEndpointRouteBuilder MapAttachments(this IEndpointRouteBuilder app)
     {
         app.MapUploads();
+        app.MapResumableUploads();
         app.MapMediaFiles();
         return app;
     }
