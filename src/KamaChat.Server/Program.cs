@@ -25,6 +25,7 @@ using KamaChat.Server.Infrastructure.Jobs;
 using KamaChat.Server.Infrastructure.Media;
 using KamaChat.Server.Infrastructure.RateLimiting;
 using KamaChat.Server.Infrastructure.Storage;
+using KamaChat.Server.Infrastructure.Telemetry;
 using Microsoft.Extensions.Options;
 
 EnvironmentFile.Load();
@@ -40,6 +41,7 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 
 builder.UseSeedListenAddress();
 builder.AddKamaChatConfiguration();
+builder.AddTelemetry();
 builder.AddApiPlumbing();
 builder.AddCrossOrigin();
 builder.AddApiDocs();
@@ -80,6 +82,7 @@ app.UseAuditLogReason();
 app.UseRateLimiter();
 
 app.MapHealth();
+app.MapMetrics();
 app.MapApiDocs();
 app.MapAuth();
 app.MapUsers();

@@ -15,8 +15,9 @@ using P = KamaChat.Server.Features.Permissions.Permissions;
 namespace KamaChat.Tests.Gateway;
 
 /// <summary>
-/// The real deployment shape: two server processes sharing PostgreSQL and Redis behind nginx (with the project's own
-/// deploy/nginx/kamachat.conf), one of them killed mid-stream.
+/// The real deployment shape: two API nodes sharing PostgreSQL, Redis and RabbitMQ behind nginx, and a worker node
+/// running the jobs, each started as the project's own deploy/systemd units and deploy/nginx/kamachat.conf say; one API
+/// node is killed mid-stream.
 /// </summary>
 [Collection(RunAlone.Name)]
 public sealed partial class ClusterTests : IAsyncLifetime
@@ -26,20 +27,56 @@ public sealed partial class ClusterTests : IAsyncLifetime
     private const string JwtSecret = "cluster-test-secret-that-is-long-enough-for-hs256!";
 
     private readonly List<ServiceProcess> _processes = [];
+    private readonly List<string> _apiDataDirectories = [];
     private string _databaseUrl = "";
+    private string _redisUrl = "";
+    private (string Host, int Port) _rabbitMq;
+    // This test's own queue on the shared broker.
+    private readonly string _jobQueue = $"kamachat.cluster-{Guid.NewGuid():N}";
     private int _nginxPort;
     private ServiceProcess _nodeOne = null!;
+    private string _workerDataDirectory = "";
 
     public async Task InitializeAsync()
     {
         _databaseUrl = await PostgresServer.CreateDatabaseAsync();
-        var redis = await RedisServer.UrlAsync();
+        _redisUrl = await RedisServer.UrlAsync();
+        _rabbitMq = await RabbitMqServer.EndpointAsync();
         var portOne = ServiceProcess.FreeLoopbackPort();
         var portTwo = ServiceProcess.FreeLoopbackPort();
         // One after the other: the first applies the migrations.
-        _nodeOne = await StartNodeAsync(1, portOne, redis);
-        await StartNodeAsync(2, portTwo, redis);
+        (_nodeOne, var dataOne) = await StartNodeAsync("kamachat@.service", "1", portOne);
+        var (_, dataTwo) = await StartNodeAsync("kamachat@.service", "2", portTwo);
+        _apiDataDirectories.AddRange([dataOne, dataTwo]);
+        (_, _workerDataDirectory) = await StartNodeAsync("kamachat-worker@.service", "1", ServiceProcess.FreeLoopbackPort());
         _nginxPort = await StartNginxAsync(portOne, portTwo);
+    }
+
+    [Fact]
+    public async Task Jobs_queued_by_the_api_nodes_run_on_the_worker_node()
+    {
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{_nginxPort}/"), Timeout = TimeSpan.FromSeconds(10) };
+        var tokens = await http.RegisterAsync();
+        var address = $"{tokens.User.Username}@example.test";
+
+        // Signing up queues the verification mail; with no SMTP_URL the node that runs the job files it as .eml.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (MailTo(_workerDataDirectory, address).Count == 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the worker node never sent the verification mail");
+            await Task.Delay(200);
+        }
+        Assert.Single(MailTo(_workerDataDirectory, address));
+        // KAMACHAT_ROLES=api (the unit's): the API nodes queue jobs and never run them.
+        Assert.All(_apiDataDirectories, directory => Assert.Empty(MailTo(directory, address)));
+    }
+
+    private static List<string> MailTo(string dataDirectory, string address)
+    {
+        var mail = Path.Combine(dataDirectory, "mail");
+        return Directory.Exists(mail)
+            ? Directory.EnumerateFiles(mail, "*.eml").Where(f => File.ReadAllText(f).Contains(address, StringComparison.OrdinalIgnoreCase)).ToList()
+            : [];
     }
 
     [Fact]
@@ -153,35 +190,41 @@ public sealed partial class ClusterTests : IAsyncLifetime
         }
     }
 
-    private async Task<ServiceProcess> StartNodeAsync(int nodeId, int port, string redis)
+    /// <summary>A node as its systemd unit starts it (NODE_ID, roles, log format...), with this test's services, port and data.</summary>
+    private async Task<(ServiceProcess Node, string DataDirectory)> StartNodeAsync(string unit, string instance, int port)
     {
         var data = Directory.CreateTempSubdirectory("kamachat-node-").FullName;
-        var node = ServiceProcess.Start("dotnet", $"\"{Path.Combine(AppContext.BaseDirectory, "KamaChat.Server.dll")}\"", new Dictionary<string, string>
+        var environment = await SystemdUnit.EnvironmentAsync(unit, instance);
+        Assert.Equal("production", environment["NODE_ENV"]);
+        foreach (var (name, value) in new Dictionary<string, string>
         {
-            ["NODE_ENV"] = "production",
-            ["ASPNETCORE_ENVIRONMENT"] = "Production",
-            ["NODE_ID"] = nodeId.ToString(CultureInfo.InvariantCulture),
-            ["HOST"] = "127.0.0.1",
-            ["PORT"] = port.ToString(CultureInfo.InvariantCulture),
+            // What /etc/kamachat/kamachat.env would say, pointed at this test's throwaway services.
             ["JWT_SECRET"] = JwtSecret,
             ["DATABASE_URL"] = _databaseUrl,
-            ["REDIS_URL"] = redis,
+            ["REDIS_URL"] = _redisUrl,
+            ["HOST_RABBITMQ"] = _rabbitMq.Host,
+            ["PORT_RABBITMQ"] = _rabbitMq.Port.ToString(CultureInfo.InvariantCulture),
+            ["KAMACHAT_JOB_QUEUE"] = _jobQueue,
+            // The test's own port and data directory instead of 300N and /var/lib/kamachat.
+            ["PORT"] = port.ToString(CultureInfo.InvariantCulture),
             ["KAMACHAT_DATA_DIR"] = data,
             ["Logging__LogLevel__Default"] = "Warning",
             ["KAMACHAT_LOCAL_JANUS"] = "off",
             // One sender streams 1,000 messages as fast as it can: far above a person's message budget.
             ["RateLimits__MessageSend__PerAccount"] = "1000000",
-        }, data);
+        })
+            environment[name] = value;
+        var node = ServiceProcess.Start("dotnet", $"\"{Path.Combine(AppContext.BaseDirectory, "KamaChat.Server.dll")}\"", environment, data);
         _processes.Add(node);
         await node.WaitForPortAsync(port, TimeSpan.FromSeconds(60));
         using var http = new HttpClient();
         for (var attempt = 0; attempt < 100; attempt++)
         {
             if ((await http.GetAsync($"http://127.0.0.1:{port}/readyz")).IsSuccessStatusCode)
-                return node;
+                return (node, data);
             await Task.Delay(200);
         }
-        throw new TimeoutException($"node {nodeId} never became ready: {node.Output}");
+        throw new TimeoutException($"{unit} {instance} never became ready: {node.Output}");
     }
 
     private async Task<int> StartNginxAsync(int portOne, int portTwo)

@@ -10,4 +10,9 @@ export const chromiumArgs = [
   '--disable-background-networking',
   '--disable-component-update',
   '--disable-sync',
+  // Notifications stay inside the browser, whatever session bus the machine has: with native ones Chromium hands them
+  // to org.freedesktop.Notifications over D-Bus, and a CI machine whose bus starts (or hangs starting) a notification
+  // daemon shows them late or never, so getNotifications() finds nothing. The only --disable-features: Chromium keeps
+  // the last one given.
+  '--disable-features=NativeNotifications',
 ];

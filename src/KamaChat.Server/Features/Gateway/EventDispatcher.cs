@@ -14,25 +14,30 @@ public sealed class EventDispatcher(
     IHubContext<GatewayHub> hub,
     ConnectionRegistry connections,
     IServiceScopeFactory scopes,
+    GatewayMetrics metrics,
     ILogger<EventDispatcher> logger) : BackgroundService, IEventSubscriber
 {
-    private readonly Channel<EventLogEntry> _queue = Channel.CreateUnbounded<EventLogEntry>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<(EventLogEntry Entry, EventPath Path)> _queue =
+        Channel.CreateUnbounded<(EventLogEntry, EventPath)>(new UnboundedChannelOptions { SingleReader = true });
     private readonly RecentIds _delivered = new(capacity: 100_000);
 
+    /// <summary>Events from this node's commits.</summary>
+    public void OnCommitted(IReadOnlyList<EventLogEntry> events) => Accept(events, EventPath.Local);
+
     /// <summary>Events from this node's commits, and (when scaled out) from other nodes.</summary>
-    public void OnCommitted(IReadOnlyList<EventLogEntry> events)
+    public void Accept(IReadOnlyList<EventLogEntry> events, EventPath path)
     {
         foreach (var entry in events)
-            _queue.Writer.TryWrite(entry);
+            _queue.Writer.TryWrite((entry, path));
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await foreach (var entry in _queue.Reader.ReadAllAsync(stoppingToken))
+        await foreach (var (entry, path) in _queue.Reader.ReadAllAsync(stoppingToken))
         {
             try
             {
-                await DispatchAsync(entry, stoppingToken);
+                await DispatchAsync(entry, path, stoppingToken);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -42,7 +47,7 @@ public sealed class EventDispatcher(
         }
     }
 
-    private async Task DispatchAsync(EventLogEntry entry, CancellationToken cancellationToken)
+    private async Task DispatchAsync(EventLogEntry entry, EventPath path, CancellationToken cancellationToken)
     {
         if (!_delivered.Add(entry.Id))
             return;
@@ -55,6 +60,7 @@ public sealed class EventDispatcher(
 
         var message = ToGatewayEvent(entry);
         await hub.Clients.Group(GatewayGroups.For(entry.Scope, entry.ScopeId)).SendAsync("Event", message, cancellationToken);
+        metrics.Delivered(entry, path);
 
         if (type?.EndedSession(entry.Payload) is { } sessionId)
             foreach (var connection in connections.OfUser(entry.ScopeId).Where(c => c.SessionId == sessionId))

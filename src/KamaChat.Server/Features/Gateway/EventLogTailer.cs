@@ -117,7 +117,7 @@ public sealed class EventLogTailer(
         if (recent.Count == 0)
             return newestSeen;
         // Already-delivered ids (this node's own commits, earlier reads) are dropped by the dispatcher.
-        dispatcher.OnCommitted(recent);
+        dispatcher.Accept(recent, EventPath.Poll);
         var newest = recent.Max(e => e.CreatedAt);
         return newest > newestSeen ? newest : newestSeen;
     }

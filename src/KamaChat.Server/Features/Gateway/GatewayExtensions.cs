@@ -34,6 +34,7 @@ public static class GatewayExtensions
         builder.Logging.AddFilter(GatewayErrorLogging.DispatcherCategory, LogLevel.Critical);
         builder.Logging.AddFilter(GatewayErrorLogging.ConnectionHandlerCategory, LogLevel.Critical);
         services.AddSingleton<ConnectionRegistry>();
+        services.AddSingleton<GatewayMetrics>();
         var redisUrl = builder.Configuration["REDIS_URL"];
         if (string.IsNullOrWhiteSpace(redisUrl))
         {

@@ -89,7 +89,7 @@ public sealed class RedisFanout : IGatewayFanout, IHostedService
         {
             var envelope = Read(message.Message);
             if (envelope?.Events is { } events && envelope.Origin != _origin)
-                dispatcher.OnCommitted(events);
+                dispatcher.Accept(events, EventPath.Fanout);
         });
         (await subscriber.SubscribeAsync(RedisChannel.Literal(SignalsChannel))).OnMessage(async message =>
         {

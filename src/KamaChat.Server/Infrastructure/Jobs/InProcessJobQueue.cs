@@ -14,6 +14,13 @@ internal sealed record InProcessJobMessage(string Id, string Type, byte[] Body, 
 public sealed class InProcessJobQueue : IJobQueue
 {
     private readonly Channel<InProcessJobMessage> _channel = Channel.CreateUnbounded<InProcessJobMessage>();
+    private readonly JobMetrics _metrics;
+
+    public InProcessJobQueue(JobMetrics metrics)
+    {
+        _metrics = metrics;
+        metrics.ObserveDepth(() => _channel.Reader.Count);
+    }
 
     /// <summary>Jobs that failed on every attempt, kept for inspection (the log has each failure).</summary>
     public ConcurrentQueue<(string Id, string Type, string Error)> DeadLetters { get; } = new();
@@ -25,6 +32,7 @@ public sealed class InProcessJobQueue : IJobQueue
     {
         var id = Guid.NewGuid().ToString("N");
         await _channel.Writer.WriteAsync(new InProcessJobMessage(id, TJob.JobType, JobDispatcher.Serialize(job), 1), cancellationToken);
+        _metrics.Enqueued(TJob.JobType);
         return id;
     }
 
@@ -36,6 +44,7 @@ public sealed class InProcessJobQueue : IJobQueue
 internal sealed class InProcessJobWorker(
     InProcessJobQueue queue,
     JobDispatcher dispatcher,
+    JobMetrics metrics,
     IOptions<JobOptions> options,
     TimeProvider time,
     ILogger<InProcessJobWorker> logger) : BackgroundService
@@ -73,6 +82,7 @@ internal sealed class InProcessJobWorker(
             {
                 logger.LogError(e, "Job {JobId} ({JobType}) failed on attempt {Attempt}; moved to the dead letters", message.Id, message.Type, message.Attempt);
                 queue.DeadLetters.Enqueue((message.Id, message.Type, e.Message));
+                metrics.DeadLettered(message.Type);
                 return;
             }
             var delay = delays[message.Attempt - 1];

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 
 namespace KamaChat.Server.Infrastructure.Jobs;
@@ -11,11 +12,13 @@ public sealed class JobDispatcher
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     private readonly IServiceScopeFactory _scopes;
+    private readonly JobMetrics _metrics;
     private readonly Dictionary<string, JobRegistration> _registrations;
 
-    internal JobDispatcher(IServiceScopeFactory scopes, IEnumerable<JobRegistration> registrations)
+    internal JobDispatcher(IServiceScopeFactory scopes, JobMetrics metrics, IEnumerable<JobRegistration> registrations)
     {
         _scopes = scopes;
+        _metrics = metrics;
         _registrations = registrations.ToDictionary(r => r.JobType, StringComparer.Ordinal);
     }
 
@@ -26,8 +29,21 @@ public sealed class JobDispatcher
     {
         if (!_registrations.TryGetValue(jobType, out var registration))
             throw new PermanentJobFailureException($"No handler is registered for job type '{jobType}'.");
-        await using var scope = _scopes.CreateAsyncScope();
-        await registration.Run(scope.ServiceProvider, body, context, cancellationToken);
+        using var activity = JobMetrics.Activities.StartActivity($"job {jobType}", ActivityKind.Consumer);
+        activity?.SetTag("job.type", jobType).SetTag("job.id", context.JobId).SetTag("job.attempt", context.Attempt);
+        var started = Stopwatch.GetTimestamp();
+        var succeeded = false;
+        try
+        {
+            await using var scope = _scopes.CreateAsyncScope();
+            await registration.Run(scope.ServiceProvider, body, context, cancellationToken);
+            succeeded = true;
+        }
+        finally
+        {
+            _metrics.Ran(jobType, Stopwatch.GetElapsedTime(started), succeeded);
+            activity?.SetStatus(succeeded ? ActivityStatusCode.Ok : ActivityStatusCode.Error);
+        }
     }
 
     internal static JobRegistration Register<TJob, THandler>()

@@ -14,7 +14,9 @@ public static class JobsExtensions
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<JobOptions>, JobOptionsValidator>();
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton(sp => new JobDispatcher(sp.GetRequiredService<IServiceScopeFactory>(), sp.GetServices<JobRegistration>()));
+        services.AddSingleton<JobMetrics>();
+        services.AddSingleton(sp => new JobDispatcher(
+            sp.GetRequiredService<IServiceScopeFactory>(), sp.GetRequiredService<JobMetrics>(), sp.GetServices<JobRegistration>()));
 
         services.AddHostedService<JobReceiptCleaner>();
 

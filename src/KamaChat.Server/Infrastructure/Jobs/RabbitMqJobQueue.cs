@@ -7,7 +7,7 @@ namespace KamaChat.Server.Infrastructure.Jobs;
 /// Publishes jobs to RabbitMQ as persistent messages on a durable queue, with publisher confirms:
 /// <see cref="EnqueueAsync{TJob}"/> returns only once the broker has taken responsibility for the job.
 /// </summary>
-public sealed class RabbitMqJobQueue(IOptions<JobOptions> options, ILogger<RabbitMqJobQueue> logger) : IJobQueue, IAsyncDisposable
+public sealed class RabbitMqJobQueue(IOptions<JobOptions> options, JobMetrics metrics, ILogger<RabbitMqJobQueue> logger) : IJobQueue, IAsyncDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private IConnection? _connection;
@@ -35,6 +35,7 @@ public sealed class RabbitMqJobQueue(IOptions<JobOptions> options, ILogger<Rabbi
         {
             _gate.Release();
         }
+        metrics.Enqueued(TJob.JobType);
         return id;
     }
 

@@ -11,6 +11,7 @@ namespace KamaChat.Server.Infrastructure.Jobs;
 /// </summary>
 public sealed class RabbitMqJobWorker(
     JobDispatcher dispatcher,
+    JobMetrics metrics,
     IOptions<JobOptions> options,
     ILogger<RabbitMqJobWorker> logger) : BackgroundService
 {
@@ -94,6 +95,7 @@ public sealed class RabbitMqJobWorker(
         {
             target = RabbitMqTopology.DeadLetterQueue(_options);
             logger.LogError(failure, "Job {JobId} ({JobType}) failed on attempt {Attempt}; moved to {Queue}", id, type, attempt, target);
+            metrics.DeadLettered(type);
         }
         else
         {

@@ -1,0 +1,55 @@
+using System.Diagnostics.Metrics;
+using KamaChat.Server.Features.Events;
+
+namespace KamaChat.Server.Features.Gateway;
+
+/// <summary>How an event reached this node: its own commit, another node's Redis message, or the event-log poll.</summary>
+public enum EventPath
+{
+    Local,
+    Fanout,
+    Poll,
+}
+
+/// <summary>
+/// The gateway's numbers for /metrics and OTLP: live connections, events delivered, and how long after its commit each
+/// event went out. The delay is tagged with the path that brought the event first, so "poll" standing out means the
+/// fast path (Redis) is losing messages and the log is catching them.
+/// </summary>
+public sealed class GatewayMetrics
+{
+    public const string Name = "KamaChat.Gateway";
+
+    private readonly TimeProvider _time;
+    private readonly Counter<long> _events;
+    private readonly Histogram<double> _lag;
+
+    public GatewayMetrics(IMeterFactory meters, ConnectionRegistry connections, TimeProvider time)
+    {
+        _time = time;
+        var meter = meters.Create(Name);
+        meter.CreateObservableGauge("kamachat.gateway.connections", () => connections.Count, "{connection}",
+            "Live gateway connections on this node.");
+        _events = meter.CreateCounter<long>("kamachat.gateway.events", "{event}",
+            "Events this node delivered to its connections (once per event and group, whatever the group's size), by scope.");
+        _lag = meter.CreateHistogram<double>("kamachat.gateway.delivery.lag", "s",
+            "From an event's commit to this node handing it to its connections, by the path that brought it first.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] });
+    }
+
+    public void Delivered(EventLogEntry entry, EventPath path)
+    {
+        var scope = new KeyValuePair<string, object?>("scope", entry.Scope.ToString().ToLowerInvariant());
+        _events.Add(1, scope);
+        // Clocks of different nodes disagree a little; a negative delay is recorded as none.
+        var lag = Math.Max(0, (_time.GetUtcNow() - entry.CreatedAt).TotalSeconds);
+        _lag.Record(lag, new KeyValuePair<string, object?>("path", PathName(path)));
+    }
+
+    private static string PathName(EventPath path) => path switch
+    {
+        EventPath.Fanout => "fanout",
+        EventPath.Poll => "poll",
+        _ => "local",
+    };
+}
