@@ -14,7 +14,7 @@ test('a large file resumes after the connection drops mid-upload and is sent who
   // 12 MiB goes in 4 MiB chunks. The second chunk's connection drops while the browser is offline.
   const requests: string[] = [];
   let patches = 0;
-  await a.page.route('**/attachments/tus/**', async (route) => {
+  await a.page.route('**/attachments/tus**', async (route) => {
     const request = route.request();
     requests.push(request.method());
     if (request.method() === 'PATCH' && ++patches === 2) {
