@@ -34,7 +34,8 @@ public interface IAttachmentProcessingStore
 
     Task ReportProgressAsync(Snowflake attachmentId, int percent, CancellationToken cancellationToken);
 
-    Task CompleteAsync(Snowflake attachmentId, AttachmentProcessingResult result, CancellationToken cancellationToken);
+    /// <returns>False when the row is gone (its message or channel was deleted while it was processed).</returns>
+    Task<bool> CompleteAsync(Snowflake attachmentId, AttachmentProcessingResult result, CancellationToken cancellationToken);
 }
 
 /// <summary>The attachments table as <see cref="IAttachmentProcessingStore"/>.</summary>
@@ -53,8 +54,8 @@ public sealed class AttachmentProcessingStore(KamaDbContext db) : IAttachmentPro
         db.Set<Attachment>().Where(a => a.Id == attachmentId && a.State == AttachmentState.Processing)
             .ExecuteUpdateAsync(s => s.SetProperty(a => a.ProcessingProgress, percent), cancellationToken);
 
-    public Task CompleteAsync(Snowflake attachmentId, AttachmentProcessingResult result, CancellationToken cancellationToken) =>
-        db.Set<Attachment>().Where(a => a.Id == attachmentId)
+    public async Task<bool> CompleteAsync(Snowflake attachmentId, AttachmentProcessingResult result, CancellationToken cancellationToken) =>
+        await db.Set<Attachment>().Where(a => a.Id == attachmentId)
             .ExecuteUpdateAsync(s => s
                 .SetProperty(a => a.State, result.State)
                 .SetProperty(a => a.ProcessingProgress, 100)
@@ -68,5 +69,5 @@ public sealed class AttachmentProcessingStore(KamaDbContext db) : IAttachmentPro
                 .SetProperty(a => a.PreviewKey, result.PreviewKey)
                 .SetProperty(a => a.PlaybackKey, result.PlaybackKey)
                 .SetProperty(a => a.Waveform, result.Waveform)
-                .SetProperty(a => a.ProcessingError, result.Error), cancellationToken);
+                .SetProperty(a => a.ProcessingError, result.Error), cancellationToken) > 0;
 }

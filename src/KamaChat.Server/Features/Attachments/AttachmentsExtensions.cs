@@ -1,5 +1,6 @@
 using KamaChat.Server.Features.Messages;
 using KamaChat.Server.Infrastructure.Jobs;
+using KamaChat.Server.Infrastructure.Storage;
 using Microsoft.Extensions.Options;
 
 namespace KamaChat.Server.Features.Attachments;
@@ -19,8 +20,13 @@ public static class AttachmentsExtensions
         services.AddScoped<AttachmentPipeline>();
         services.AddJobHandler<ProcessAttachmentJob, ProcessAttachmentJobHandler>();
         services.AddJobHandler<DeleteAttachmentFilesJob, DeleteAttachmentFilesJobHandler>();
+        services.AddJobHandler<DeleteStoredFilesJob, DeleteStoredFilesJobHandler>();
+        services.AddScoped<StoredFileCleanup>();
+        services.AddSingleton<ResumableUploadStore>();
         services.AddSingleton<UnattachedUploadSweeper>();
         services.AddHostedService(sp => sp.GetRequiredService<UnattachedUploadSweeper>());
+        services.AddSingleton<OrphanFileSweeper>();
+        services.AddHostedService(sp => sp.GetRequiredService<OrphanFileSweeper>());
         return builder;
     }
 
@@ -28,6 +34,7 @@ public static class AttachmentsExtensions
     public static IEndpointRouteBuilder MapAttachments(this IEndpointRouteBuilder app)
     {
         app.MapUploads();
+        app.MapResumableUploads();
         app.MapMediaFiles();
         return app;
     }

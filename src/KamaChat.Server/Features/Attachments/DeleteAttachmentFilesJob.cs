@@ -24,12 +24,7 @@ public sealed class DeleteAttachmentFilesJobHandler(IMediaStorage storage, ILogg
         var deleted = 0;
         foreach (var id in job.AttachmentIds)
         {
-            var keys = new List<string>();
-            await foreach (var stored in storage.ListAsync(DeleteAttachmentFilesJob.Prefix(id), cancellationToken))
-                keys.Add(stored.Key);
-            foreach (var key in keys)
-                await storage.DeleteAsync(key, cancellationToken);
-            deleted += keys.Count;
+            deleted += await storage.DeletePrefixAsync(DeleteAttachmentFilesJob.Prefix(id), cancellationToken);
         }
         logger.LogInformation("Deleted {Count} stored files of {Attachments} attachments", deleted, job.AttachmentIds.Length);
     }

@@ -44,7 +44,12 @@ public sealed class ProcessAttachmentJobHandler(
             await reporter;
         }
 
-        await store.CompleteAsync(attachment.Id, result, cancellationToken);
+        if (!await store.CompleteAsync(attachment.Id, result, cancellationToken))
+        {
+            // Deleted while it was processed: the deletion job may have run before these derivatives were written.
+            await storage.DeletePrefixAsync(DeleteAttachmentFilesJob.Prefix(attachment.Id), cancellationToken);
+            return;
+        }
         logger.LogInformation("Attachment {AttachmentId} processed: {State} {ContentType} {Error}", attachment.Id, result.State, result.ContentType, result.Error);
         // The upload is deleted only once the row points at its replacement; a crash in between leaves an orphan for the sweep.
         if (result.StorageKey != attachment.StorageKey && result.State != AttachmentState.Blocked)

@@ -52,7 +52,7 @@ public static class UploadEndpoints
         ChannelAccess access, [FromQuery] string? filename, CurrentUser user, HttpContext http, [AsParameters] Services services,
         CancellationToken cancellationToken)
     {
-        var (db, storage, ids, limiter, options, time) = services;
+        var (_, storage, ids, limiter, options, _) = services;
         var limit = options.Value.MaxFileBytes;
         var declared = http.Request.ContentLength;
         // Refused from the headers alone: not one byte of the body is read.
@@ -91,10 +91,19 @@ public static class UploadEndpoints
             await limiter.TryAcquireAsync(RateLimitPolicy.UploadBytes, account, http, Kilobytes(stored)); // counts against the next upload
 
         var name = AttachmentFileName.Sanitize(filename);
+        await RecordAsync(services, id, access.ChannelId, user.Id, key, name, stored, cancellationToken);
+        return TypedResults.Created($"/api/v1/channels/{access.ChannelId}/attachments/{id}", new UploadResponse(id, name, stored));
+    }
+
+    /// <summary>Adds the row of a stored upload (pending, to be sent with a message); without it the file goes too.</summary>
+    internal static async Task RecordAsync(Services services, Snowflake id, Snowflake channelId, Snowflake uploaderId, string key, string fileName, long size,
+        CancellationToken cancellationToken)
+    {
+        var (db, storage, _, _, _, time) = services;
         db.Attachments.Add(new Attachment
         {
-            Id = id, ChannelId = access.ChannelId, UploaderId = user.Id, StorageKey = key, FileName = name,
-            ContentType = "application/octet-stream", Size = stored, State = AttachmentState.Pending, CreatedAt = time.GetUtcNow(),
+            Id = id, ChannelId = channelId, UploaderId = uploaderId, StorageKey = key, FileName = fileName,
+            ContentType = "application/octet-stream", Size = size, State = AttachmentState.Pending, CreatedAt = time.GetUtcNow(),
         });
         try
         {
@@ -105,7 +114,6 @@ public static class UploadEndpoints
             await storage.DeleteAsync(key, CancellationToken.None); // no file without its row
             throw;
         }
-        return TypedResults.Created($"/api/v1/channels/{access.ChannelId}/attachments/{id}", new UploadResponse(id, name, stored));
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> CancelAsync(
@@ -120,10 +128,10 @@ public static class UploadEndpoints
         return TypedResults.NoContent();
     }
 
-    private static int Kilobytes(long bytes) => (int)Math.Min(int.MaxValue, (bytes + 1023) / 1024);
+    internal static int Kilobytes(long bytes) => (int)Math.Min(int.MaxValue, (bytes + 1023) / 1024);
 
-    private static ProblemHttpResult TooLarge(long limit) => Problems.Of(StatusCodes.Status413PayloadTooLarge, "payload_too_large",
+    internal static ProblemHttpResult TooLarge(long limit) => Problems.Of(StatusCodes.Status413PayloadTooLarge, "payload_too_large",
         $"Files can be at most {limit / (1024 * 1024)} MiB.", new Dictionary<string, object?> { ["maxBytes"] = limit });
 
-    private static ProblemHttpResult Empty() => Problems.Of(StatusCodes.Status400BadRequest, "empty_file", "The file is empty.");
+    internal static ProblemHttpResult Empty() => Problems.Of(StatusCodes.Status400BadRequest, "empty_file", "The file is empty.");
 }

@@ -20,6 +20,12 @@ public sealed class UploadOptions
     /// <summary>How often the unattached uploads are swept.</summary>
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>How often storage is listed for files no row refers to (<see cref="OrphanFileSweeper"/>).</summary>
+    public TimeSpan OrphanSweepInterval { get; set; } = TimeSpan.FromHours(6);
+
+    /// <summary>Files younger than this are never orphans: their row may still be on its way.</summary>
+    public TimeSpan OrphanGrace { get; set; } = TimeSpan.FromDays(1);
+
     /// <summary>
     /// How long a signed attachment URL in a message reads. Expiries are rounded up to whole periods of this length, so
     /// every reader of a message in one period gets the same URL (a CDN or the browser caches it once).

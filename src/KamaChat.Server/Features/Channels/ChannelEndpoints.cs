@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using KamaChat.Server.Data;
+using KamaChat.Server.Features.Attachments;
 using KamaChat.Server.Features.Audit;
 using KamaChat.Server.Features.Auth;
 using KamaChat.Server.Features.Events;
@@ -165,7 +166,7 @@ public static partial class ChannelEndpoints
     }
 
     private static async Task<NoContent> DeleteAsync(
-        ChannelAccess access, KamaDbContext db, EventLog events, AuditLog audit, CancellationToken cancellationToken)
+        ChannelAccess access, KamaDbContext db, EventLog events, AuditLog audit, StoredFileCleanup files, CancellationToken cancellationToken)
     {
         var (id, serverId) = (access.ChannelId, access.Channel.ServerId!.Value);
         await using var change = await events.BeginAsync(cancellationToken);
@@ -178,11 +179,14 @@ public static partial class ChannelEndpoints
         await db.SaveChangesAsync(cancellationToken);
         await db.Invites.Where(i => i.ChannelId == id).ExecuteUpdateAsync(s => s.SetProperty(i => i.ChannelId, (Snowflake?)null), cancellationToken);
         // The database cascades from the channel row: messages with their reactions, mentions and attachments
-        // (pins are message fields), overwrites and read states. Stored files are removed by a job later.
+        // (pins are message fields), overwrites and read states. Their stored files are removed by a job once committed
+        // (an upload that lands meanwhile loses its row to the cascade too, and its files to the orphan sweep).
+        var attachmentIds = await db.Attachments.Where(a => a.ChannelId == id).Select(a => a.Id).ToArrayAsync(cancellationToken);
         await db.Channels.Where(c => c.Id == id).ExecuteDeleteAsync(cancellationToken);
         audit.Record(serverId, AuditActions.ChannelDelete, id, audit.Snapshot(access.Channel, created: false));
         await change.AppendAsync(new ChannelDeleted(serverId, id), cancellationToken);
         await change.CommitAsync(cancellationToken);
+        await files.AttachmentsAsync(attachmentIds);
         return TypedResults.NoContent();
     }
 

@@ -20,15 +20,17 @@ public sealed class AttachmentAnnouncements(AttachmentProcessingStore inner, Kam
     public Task ReportProgressAsync(Snowflake attachmentId, int percent, CancellationToken cancellationToken) =>
         inner.ReportProgressAsync(attachmentId, percent, cancellationToken);
 
-    public async Task CompleteAsync(Snowflake attachmentId, AttachmentProcessingResult result, CancellationToken cancellationToken)
+    public async Task<bool> CompleteAsync(Snowflake attachmentId, AttachmentProcessingResult result, CancellationToken cancellationToken)
     {
         await using var change = await events.BeginAsync(cancellationToken);
-        await inner.CompleteAsync(attachmentId, result, cancellationToken);
+        if (!await inner.CompleteAsync(attachmentId, result, cancellationToken))
+            return false;
         var message = await db.Attachments.AsNoTracking().Where(a => a.Id == attachmentId && a.MessageId != null)
             .Select(a => new { MessageId = a.MessageId!.Value, a.ChannelId }).SingleOrDefaultAsync(cancellationToken);
         // Reactions' "me" is per viewer; an event for everyone says false, as for an edit seen by others.
         if (message is not null && await MessageQueries.LoadOneAsync(db, links, message.MessageId, default, cancellationToken) is { } updated)
             await change.AppendAsync(new MessageUpdated(message.ChannelId, updated), cancellationToken);
         await change.CommitAsync(cancellationToken);
+        return true;
     }
 }

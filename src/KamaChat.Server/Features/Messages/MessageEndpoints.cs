@@ -112,7 +112,7 @@ public static class MessageEndpoints
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
-        ChannelAccess access, Snowflake messageId, CurrentUser user, KamaDbContext db, EventLog events, IJobQueue jobs, AuditLog audit,
+        ChannelAccess access, Snowflake messageId, CurrentUser user, KamaDbContext db, EventLog events, StoredFileCleanup files, AuditLog audit,
         CancellationToken cancellationToken)
     {
         var id = access.ChannelId;
@@ -137,8 +137,7 @@ public static class MessageEndpoints
             audit.Record(serverId, AuditActions.MessageDelete, authorId,
                 [AuditLog.Change("channelId", null, id), AuditLog.Change("messageId", messageId, null)]);
         await change.CommitAsync(cancellationToken);
-        if (attachmentIds.Length > 0)
-            await jobs.EnqueueAsync(new DeleteAttachmentFilesJob(attachmentIds), cancellationToken);
+        await files.AttachmentsAsync(attachmentIds);
         return TypedResults.NoContent();
     }
 }

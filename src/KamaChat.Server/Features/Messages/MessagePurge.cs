@@ -4,11 +4,13 @@ using Microsoft.EntityFrameworkCore;
 
 namespace KamaChat.Server.Features.Messages;
 
+/// <summary>What a purge removed: how many messages, and the attachments whose files the caller deletes once it commits.</summary>
+public sealed record PurgedMessages(int Count, Snowflake[] AttachmentIds);
+
 /// <summary>Removes what one user wrote in a server's channels since a time (a ban's "delete their messages"), inside the caller's change.</summary>
 public static class MessagePurge
 {
-    /// <returns>How many messages went.</returns>
-    public static async Task<int> ByAuthorAsync(
+    public static async Task<PurgedMessages> ByAuthorAsync(
         KamaDbContext db, EventTransaction change, Snowflake serverId, Snowflake authorId, DateTimeOffset since, CancellationToken cancellationToken)
     {
         var floor = SnowflakeGenerator.MinimumIdAt(since);
@@ -17,9 +19,11 @@ public static class MessagePurge
             .Select(m => new { m.Id, m.ChannelId })
             .ToListAsync(cancellationToken);
         if (doomed.Count == 0)
-            return 0;
+            return new PurgedMessages(0, []);
 
         var ids = doomed.Select(m => m.Id).ToList();
+        var messageIds = ids.Select(id => (Snowflake?)id).ToList();
+        var attachmentIds = await db.Attachments.Where(a => messageIds.Contains(a.MessageId)).Select(a => a.Id).ToArrayAsync(cancellationToken);
         // Mentions, reactions and attachment rows go with them (cascades), as when one message is deleted.
         await db.Messages.Where(m => ids.Contains(m.Id)).ExecuteDeleteAsync(cancellationToken);
         foreach (var channel in doomed.GroupBy(m => m.ChannelId))
@@ -31,6 +35,6 @@ public static class MessagePurge
             foreach (var message in channel.OrderBy(m => m.Id))
                 await change.AppendAsync(new MessageDeleted(channelId, message.Id), cancellationToken);
         }
-        return doomed.Count;
+        return new PurgedMessages(doomed.Count, attachmentIds);
     }
 }

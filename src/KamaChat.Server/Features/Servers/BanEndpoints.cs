@@ -1,4 +1,5 @@
 using KamaChat.Server.Data;
+using KamaChat.Server.Features.Attachments;
 using KamaChat.Server.Features.Audit;
 using KamaChat.Server.Features.Auth;
 using KamaChat.Server.Features.Events;
@@ -37,7 +38,7 @@ public static class BanEndpoints
 
     private static async Task<Results<NoContent, ProblemHttpResult>> BanAsync(
         ServerAccess access, Snowflake userId, BanRequest? request, CurrentUser user, KamaDbContext db, EventLog events, AuditLog audit,
-        TimeProvider time, CancellationToken cancellationToken)
+        TimeProvider time, StoredFileCleanup files, CancellationToken cancellationToken)
     {
         var id = access.ServerId;
         if (!await db.Users.AnyAsync(u => u.Id == userId, cancellationToken))
@@ -63,10 +64,11 @@ public static class BanEndpoints
         await MemberEndpoints.RemoveAsync(db, change, id, userId, "banned", reason, cancellationToken);
         var purged = request is { DeleteMessageSeconds: > 0 and var seconds }
             ? await MessagePurge.ByAuthorAsync(db, change, id, userId, time.GetUtcNow().AddSeconds(-seconds), cancellationToken)
-            : 0;
+            : new PurgedMessages(0, []);
         audit.Record(id, AuditActions.MemberBanAdd, userId,
-            purged > 0 ? [AuditLog.Change("deletedMessages", null, purged)] : null, reason);
+            purged.Count > 0 ? [AuditLog.Change("deletedMessages", null, purged.Count)] : null, reason);
         await change.CommitAsync(cancellationToken);
+        await files.AttachmentsAsync(purged.AttachmentIds);
         return TypedResults.NoContent();
     }
 

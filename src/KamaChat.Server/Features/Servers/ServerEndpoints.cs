@@ -1,10 +1,12 @@
 using KamaChat.Server.Features.Account;
 using KamaChat.Server.Data;
+using KamaChat.Server.Features.Attachments;
 using KamaChat.Server.Features.Audit;
 using KamaChat.Server.Features.Auth;
 using KamaChat.Server.Features.Channels;
 using KamaChat.Server.Features.Events;
 using KamaChat.Server.Features.Permissions;
+using KamaChat.Server.Features.ProfileImages;
 using KamaChat.Server.Features.Users;
 using KamaChat.Server.Infrastructure.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -40,8 +42,8 @@ public static class ServerEndpoints
         var name = request.Name.Trim();
         if (name.Length == 0)
             return Problems.Validation("name", "The name must not be blank.");
-        if (request.IconUrl is { Length: > 0 } icon && !RequestText.IsHttpUrl(icon))
-            return Problems.Validation("iconUrl", "The icon URL must be an absolute http or https URL.");
+        if (request.IconUrl is { Length: > 0 } icon && !RequestText.IsHttpsUrl(icon))
+            return Problems.Validation("iconUrl", "The icon URL must be an absolute https URL.");
 
         var userId = user.Id;
         var now = time.GetUtcNow();
@@ -74,16 +76,17 @@ public static class ServerEndpoints
     }
 
     private static async Task<Results<Ok<ServerResponse>, ValidationProblem>> UpdateAsync(
-        ServerAccess access, UpdateServerRequest request, KamaDbContext db, EventLog events, AuditLog audit, CancellationToken cancellationToken)
+        ServerAccess access, UpdateServerRequest request, KamaDbContext db, EventLog events, AuditLog audit, StoredFileCleanup files, CancellationToken cancellationToken)
     {
         if (request.Name is not null && request.Name.Trim().Length == 0)
             return Problems.Validation("name", "The name must not be blank.");
-        if (request.IconUrl is { Length: > 0 } icon && !string.IsNullOrWhiteSpace(icon) && !RequestText.IsHttpUrl(icon))
-            return Problems.Validation("iconUrl", "The icon URL must be an absolute http or https URL.");
-
         var id = access.ServerId;
         await using var change = await events.BeginAsync(cancellationToken);
         var server = await db.Servers.SingleAsync(s => s.Id == id, cancellationToken);
+        // An uploaded icon's own URL may come back unchanged; any other link must be https.
+        if (request.IconUrl is { Length: > 0 } icon && !string.IsNullOrWhiteSpace(icon) && icon.Trim() != server.IconUrl && !RequestText.IsHttpsUrl(icon))
+            return Problems.Validation("iconUrl", "The icon URL must be an absolute https URL.");
+        var replacedIcon = server.IconUrl;
         if (request.Name is not null)
             server.Name = request.Name.Trim();
         if (request.Description is not null)
@@ -94,30 +97,35 @@ public static class ServerEndpoints
             audit.Record(id, AuditActions.ServerUpdate, id, changes);
         var response = ToResponse(server, await db.Members.CountAsync(m => m.ServerId == id, cancellationToken));
         await change.AppendAsync(new ServerUpdated(id, response), cancellationToken);
-        await change.CommitAsync(cancellationToken);
+        await ProfileImageEndpoints.SaveReplacingAsync(replacedIcon, server.IconUrl, () => change.CommitAsync(cancellationToken), files);
         return TypedResults.Ok(response);
     }
 
     private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> DeleteAsync(
-        ServerAccess access, [FromBody] DeleteServerRequest request, KamaDbContext db, EventLog events, CancellationToken cancellationToken)
+        ServerAccess access, [FromBody] DeleteServerRequest request, KamaDbContext db, EventLog events, StoredFileCleanup files, CancellationToken cancellationToken)
     {
         if (!access.IsOwner)
             return ServerProblems.OwnerOnly();
         var id = access.ServerId;
 
         await using var change = await events.BeginAsync(cancellationToken);
-        var name = await db.Servers.Where(s => s.Id == id).Select(s => s.Name).SingleAsync(cancellationToken);
+        var doomed = await db.Servers.Where(s => s.Id == id).Select(s => new { s.Name, s.IconUrl }).SingleAsync(cancellationToken);
+        var name = doomed.Name;
         if (!string.Equals(request.ConfirmName.Trim(), name, StringComparison.Ordinal))
             return Problems.Validation("confirmName", "Type the server's name exactly to delete it.");
 
         var memberIds = await db.Members.Where(m => m.ServerId == id).Select(m => m.UserId).ToListAsync(cancellationToken);
         // The database cascades from the server row: members and their roles, roles, bans, invites, channels and
-        // with them overwrites, messages, reactions, mentions, attachments and read states.
+        // with them overwrites, messages, reactions, mentions, attachments and read states. Stored files go once committed.
+        var attachmentIds = await db.Attachments.Where(a => db.Channels.Any(c => c.Id == a.ChannelId && c.ServerId == id))
+            .Select(a => a.Id).ToArrayAsync(cancellationToken);
         await db.Servers.Where(s => s.Id == id).ExecuteDeleteAsync(cancellationToken);
         await change.AppendAsync(new ServerDeleted(id), cancellationToken);
         foreach (var memberId in memberIds)
             await change.AppendAsync(new ServerRemoved(memberId, id, "deleted", name), cancellationToken);
         await change.CommitAsync(cancellationToken);
+        await files.AttachmentsAsync(attachmentIds);
+        await files.PrefixesAsync(ProfileImageStore.PrefixOf(doomed.IconUrl));
         return TypedResults.NoContent();
     }
 

@@ -1,8 +1,10 @@
 using KamaChat.Server.Data;
+using KamaChat.Server.Features.Attachments;
 using KamaChat.Server.Features.Auth;
 using KamaChat.Server.Features.Channels;
 using KamaChat.Server.Features.DirectMessages;
 using KamaChat.Server.Features.Events;
+using KamaChat.Server.Features.ProfileImages;
 using KamaChat.Server.Features.Relationships;
 using KamaChat.Server.Features.Servers;
 using KamaChat.Server.Infrastructure.Http;
@@ -28,7 +30,7 @@ public static class AccountDeletion
 
     public static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> DeleteMeAsync(
         [FromBody] DeleteAccountRequest request, CurrentUser me, KamaDbContext db, UserManager<User> users, EventLog events,
-        TokenService tokens, CancellationToken cancellationToken)
+        TokenService tokens, StoredFileCleanup files, CancellationToken cancellationToken)
     {
         var userId = me.Id;
         var user = await db.Users.SingleOrDefaultAsync(u => u.Id == userId, cancellationToken);
@@ -49,6 +51,11 @@ public static class AccountDeletion
         var memberships = await db.Members.Where(m => m.UserId == userId).Select(m => m.ServerId).ToListAsync(cancellationToken);
         var dms = await db.ChannelRecipients.Where(r => r.UserId == userId).Select(r => r.ChannelId).ToListAsync(cancellationToken);
 
+        // Files: the avatar, uploads never sent, and those of group DMs that end with this user; sent ones stay with their messages.
+        var avatar = ProfileImageStore.PrefixOf(user.AvatarUrl);
+        var unsent = await db.Attachments.Where(a => a.UploaderId == userId && a.MessageId == null).Select(a => a.Id).ToListAsync(cancellationToken);
+        var inDms = await db.Attachments.Where(a => dms.Contains(a.ChannelId)).Select(a => a.Id).ToListAsync(cancellationToken);
+
         await using var change = await events.BeginAsync(cancellationToken);
         Erase(user, users);
         await db.SaveChangesAsync(cancellationToken);
@@ -60,6 +67,7 @@ public static class AccountDeletion
         await db.UserLogins.Where(l => l.UserId == userId).ExecuteDeleteAsync(cancellationToken);
         await db.UserTokens.Where(t => t.UserId == userId).ExecuteDeleteAsync(cancellationToken); // authenticator key, recovery codes
         await db.ReadStates.Where(r => r.UserId == userId).ExecuteDeleteAsync(cancellationToken);
+        await db.Attachments.Where(a => unsent.Contains(a.Id) && a.MessageId == null).ExecuteDeleteAsync(cancellationToken);
         await db.Members.Where(m => m.UserId == userId).ExecuteDeleteAsync(cancellationToken); // member roles cascade
         foreach (var serverId in memberships)
             await change.AppendAsync(new MemberLeft(serverId, userId, Reason: null), cancellationToken);
@@ -75,6 +83,9 @@ public static class AccountDeletion
             await DmChannels.RemoveRecipientAsync(db, change, channelId, userId, cancellationToken);
         // Messages and reactions stay, shown under the tombstone.
         await change.CommitAsync(cancellationToken);
+        var kept = await db.Attachments.Where(a => unsent.Contains(a.Id) || inDms.Contains(a.Id)).Select(a => a.Id).ToListAsync(CancellationToken.None);
+        await files.AttachmentsAsync([.. unsent.Concat(inDms).Except(kept)]);
+        await files.PrefixesAsync(avatar);
         return TypedResults.NoContent();
     }
 

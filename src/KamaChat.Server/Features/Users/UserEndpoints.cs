@@ -1,5 +1,7 @@
 using KamaChat.Server.Data;
+using KamaChat.Server.Features.Attachments;
 using KamaChat.Server.Features.Auth;
+using KamaChat.Server.Features.ProfileImages;
 using KamaChat.Server.Infrastructure.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -32,15 +34,16 @@ public static class UserEndpoints
     }
 
     private static async Task<Results<Ok<MeResponse>, ValidationProblem, ProblemHttpResult>> UpdateMeAsync(
-        UpdateProfileRequest request, CurrentUser me, KamaDbContext db, CancellationToken cancellationToken)
+        UpdateProfileRequest request, CurrentUser me, KamaDbContext db, StoredFileCleanup files, CancellationToken cancellationToken)
     {
-        if (request.AvatarUrl is { Length: > 0 } avatar && !RequestText.IsHttpUrl(avatar))
-            return Problems.Validation("avatarUrl", "The avatar URL must be an absolute http or https URL.");
-
         var userId = me.Id;
         var user = await db.Users.SingleOrDefaultAsync(u => u.Id == userId, cancellationToken);
         if (user is null)
             return Problems.NotFound("The user");
+        // An uploaded avatar's own URL may come back unchanged; any other link must be https.
+        if (request.AvatarUrl is { Length: > 0 } avatar && avatar.Trim() != user.AvatarUrl && !RequestText.IsHttpsUrl(avatar))
+            return Problems.Validation("avatarUrl", "The avatar URL must be an absolute https URL.");
+        var replacedAvatar = user.AvatarUrl;
 
         if (request.DisplayName is not null)
             user.DisplayName = RequestText.Cleared(request.DisplayName);
@@ -50,7 +53,7 @@ public static class UserEndpoints
             user.AvatarUrl = RequestText.Cleared(request.AvatarUrl);
         if (request.StatusText is not null)
             user.StatusText = RequestText.Cleared(request.StatusText);
-        await db.SaveChangesAsync(cancellationToken);
+        await ProfileImageEndpoints.SaveReplacingAsync(replacedAvatar, user.AvatarUrl, () => db.SaveChangesAsync(cancellationToken), files);
         return TypedResults.Ok(MeResponse.From(user));
     }
 

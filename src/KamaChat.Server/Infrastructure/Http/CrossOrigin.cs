@@ -60,11 +60,12 @@ public static class CrossOrigin
                     return;
                 cors.AddDefaultPolicy(policy => policy
                     .WithOrigins([.. allowed.Value.Origins])
-                    .WithMethods("GET", "POST", "PUT", "PATCH", "DELETE")
-                    // x-audit-log-reason: a moderator's reason for the audit log (Features/Audit).
-                    .WithHeaders("authorization", "content-type", "accept", "x-audit-log-reason")
-                    // The client reads Retry-After on 429 and 503 answers.
-                    .WithExposedHeaders("Retry-After")
+                    .WithMethods("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+                    // x-audit-log-reason: a moderator's reason for the audit log (Features/Audit); the rest: resumable uploads (tus).
+                    .WithHeaders("authorization", "content-type", "accept", "x-audit-log-reason",
+                        "tus-resumable", "upload-length", "upload-offset", "upload-metadata")
+                    // The client reads Retry-After on 429 and 503 answers, and the tus headers of resumable uploads.
+                    .WithExposedHeaders("Retry-After", "Location", "Tus-Resumable", "Upload-Offset", "Upload-Length")
                     .SetPreflightMaxAge(TimeSpan.FromHours(1)));
             });
         return builder;

@@ -55,27 +55,70 @@ public sealed class ImageProcessor
         }
     }
 
-    /// <summary>Square crops (centre) at the avatar sizes, as WebP; animated images stay animated, frame by frame.</summary>
-    public IReadOnlyList<Rendition> Avatar(string path, SniffedType type, string outputDirectory)
+    /// <summary>
+    /// Square crops at the avatar sizes, as WebP: <paramref name="crop"/> (in pixels of the upright image, as the
+    /// browser shows it) or else the centre square. Animated images stay animated, every frame cropped alike.
+    /// </summary>
+    /// <exception cref="MediaProcessingException">Too many pixels, undecodable, or a crop outside the image.</exception>
+    public IReadOnlyList<Rendition> Avatar(string path, SniffedType type, string outputDirectory, SquareCrop? crop = null)
     {
         var source = Decodable(path, type, outputDirectory);
-        var (_, _, frames, _) = CheckHeader(source);
+        var (width, height, frames, quarterTurn) = CheckHeader(source);
+        var (uprightWidth, uprightHeight) = frames == 1 && quarterTurn ? (height, width) : (width, height);
+        var square = crop ?? SquareCrop.Centre(uprightWidth, uprightHeight);
+        if (!square.FitsIn(uprightWidth, uprightHeight))
+            throw new MediaProcessingException(MediaProcessingException.BadCrop,
+                $"The crop ({square.X}, {square.Y}, {square.Size}) is not inside the {uprightWidth}×{uprightHeight} image.");
         var renditions = new List<Rendition>();
         try
         {
+            using var image = Image.NewFromFile(frames > 1 ? source + "[n=-1]" : source, failOn: Enums.FailOn.Truncated);
+            using var upright = frames > 1 ? image.Copy() : image.Autorot();
             foreach (var size in _options.AvatarSizes)
             {
-                using var square = frames > 1 ? AnimatedSquare(source, size) : Image.Thumbnail(source, size, height: size, crop: Enums.Interesting.Centre,
-                    outputProfile: "srgb", failOn: Enums.FailOn.Truncated);
+                using var scaled = SquareFrames(upright, frames, height, square, size);
                 var output = Path.Combine(outputDirectory, $"avatar-{size}.webp");
-                square.Webpsave(output, q: WebpQuality, keep: Enums.ForeignKeep.None);
-                renditions.Add(new Rendition($"avatar-{size}", output, "image/webp", square.Width, FrameHeight(square)));
+                scaled.Webpsave(output, q: WebpQuality, keep: Enums.ForeignKeep.None, effort: 4);
+                renditions.Add(new Rendition($"avatar-{size}", output, "image/webp", scaled.Width, FrameHeight(scaled)));
             }
             return renditions;
         }
         catch (VipsException e)
         {
             throw new MediaProcessingException(MediaProcessingException.Undecodable, "The image could not be decoded.", e);
+        }
+    }
+
+    /// <summary>Each frame of <paramref name="image"/> (a strip of frames of <paramref name="frameHeight"/>) cropped and scaled to a <paramref name="size"/> square.</summary>
+    private static Image SquareFrames(Image image, int frames, int frameHeight, SquareCrop crop, int size)
+    {
+        if (frames == 1)
+        {
+            using var cropped = image.Crop(crop.X, crop.Y, crop.Size, crop.Size);
+            return cropped.ThumbnailImage(size, height: size, size: Enums.Size.Force, outputProfile: "srgb");
+        }
+        var scaled = new Image[frames];
+        try
+        {
+            for (var i = 0; i < frames; i++)
+            {
+                using var cropped = image.Crop(crop.X, i * frameHeight + crop.Y, crop.Size, crop.Size);
+                scaled[i] = cropped.ThumbnailImage(size, height: size, size: Enums.Size.Force, outputProfile: "srgb");
+            }
+            using var joined = Image.Arrayjoin(scaled, across: 1);
+            return joined.Mutate(m =>
+            {
+                m.Set(GValue.GIntType, "page-height", size);
+                if (image.Contains("delay"))
+                    m.Set(GValue.ArrayIntType, "delay", image.Get("delay"));
+                if (image.Contains("loop"))
+                    m.Set(GValue.GIntType, "loop", image.Get("loop"));
+            });
+        }
+        finally
+        {
+            foreach (var frame in scaled)
+                frame?.Dispose();
         }
     }
 
@@ -150,41 +193,6 @@ public sealed class ImageProcessor
         field is "exif-data" or "xmp-data" or "iptc-data" or "gif-comment" ||
         field.StartsWith("png-comment-", StringComparison.Ordinal) || field.StartsWith("exif-ifd", StringComparison.Ordinal) ||
         (field == "orientation" && (int)image.Get("orientation") != 1));
-
-    /// <summary>Scales every frame so its short edge is <paramref name="size"/>, crops each to the centre square, and joins them again.</summary>
-    private static Image AnimatedSquare(string source, int size)
-    {
-        using var header = Image.NewFromFile(source, access: Enums.Access.Sequential);
-        var frameHeight = header.PageHeight;
-        var scale = (double)size / Math.Min(header.Width, frameHeight);
-        var targetWidth = (int)Math.Ceiling(header.Width * scale);
-        var targetHeight = (int)Math.Ceiling(frameHeight * scale);
-        using var all = Image.Thumbnail(source + "[n=-1]", targetWidth, height: targetHeight, outputProfile: "srgb", failOn: Enums.FailOn.Truncated);
-        var scaledFrameHeight = all.PageHeight;
-        var frames = all.Height / scaledFrameHeight;
-        var left = Math.Max(0, (all.Width - size) / 2);
-        var top = Math.Max(0, (scaledFrameHeight - size) / 2);
-        var side = Math.Min(size, Math.Min(all.Width, scaledFrameHeight));
-        var cropped = Enumerable.Range(0, frames).Select(i => all.Crop(left, i * scaledFrameHeight + top, side, side)).ToArray();
-        try
-        {
-            using var joined = Image.Arrayjoin(cropped, across: 1);
-            var result = joined.Mutate(m =>
-            {
-                m.Set(GValue.GIntType, "page-height", side);
-                if (all.Contains("delay"))
-                    m.Set(GValue.ArrayIntType, "delay", all.Get("delay"));
-                if (all.Contains("loop"))
-                    m.Set(GValue.GIntType, "loop", all.Get("loop"));
-            });
-            return result;
-        }
-        finally
-        {
-            foreach (var frame in cropped)
-                frame.Dispose();
-        }
-    }
 
     /// <summary>8-bit sRGB with alpha, whatever the source had.</summary>
     private static Image ToRgba(Image image)

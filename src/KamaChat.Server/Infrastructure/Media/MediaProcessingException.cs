@@ -12,4 +12,5 @@ public sealed class MediaProcessingException(string code, string message, Except
     public const string Undecodable = "undecodable";
     public const string TimedOut = "timed_out";
     public const string TooLong = "too_long";
+    public const string BadCrop = "bad_crop";
 }

@@ -126,7 +126,7 @@ public sealed class LocalDiskStorage : IMediaStorage
         var start = slash < 0 ? _root : Path.Combine(_root, prefix[..slash].Replace('/', Path.DirectorySeparatorChar));
         if (!Directory.Exists(start))
             yield break;
-        foreach (var file in Directory.EnumerateFiles(start, "*", SearchOption.AllDirectories))
+        foreach (var file in FilesUnder(start))
         {
             cancellationToken.ThrowIfCancellationRequested();
             var key = Path.GetRelativePath(_root, file).Replace(Path.DirectorySeparatorChar, '/');
@@ -138,6 +138,30 @@ public sealed class LocalDiskStorage : IMediaStorage
             yield return new StoredObjectInfo(key, info.Length, info.LastWriteTimeUtc);
         }
         await Task.CompletedTask;
+    }
+
+    /// <summary>Every file below <paramref name="start"/>; a folder that vanishes while listed (a deletion pruning emptied folders) is skipped, not an error.</summary>
+    private static IEnumerable<string> FilesUnder(string start)
+    {
+        var pending = new Stack<string>([start]);
+        while (pending.Count > 0)
+        {
+            var directory = pending.Pop();
+            string[] files, directories;
+            try
+            {
+                files = Directory.GetFiles(directory);
+                directories = Directory.GetDirectories(directory);
+            }
+            catch (DirectoryNotFoundException)
+            {
+                continue;
+            }
+            foreach (var file in files)
+                yield return file;
+            foreach (var child in directories)
+                pending.Push(child);
+        }
     }
 
     public Uri GetReadUrl(string key, TimeSpan lifetime, ReadUrlOptions? options = null) =>

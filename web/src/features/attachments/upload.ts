@@ -1,3 +1,4 @@
+import { Upload as TusUpload, type DetailedError } from 'tus-js-client';
 import { renewTokens, tokenStore } from '../../api/client';
 import { clientConfig } from '../../api/config';
 import { ApiError, toApiError } from '../../api/errors';
@@ -55,6 +56,7 @@ function send({ channelId, file, fileName, onProgress, signal }: UploadRequest, 
  * access token is renewed once (the same single-flight refresh as every other request) and the file sent again.
  */
 export async function uploadFile(request: UploadRequest): Promise<Upload> {
+  if (request.file.size > RESUMABLE_FROM) return uploadResumable(request);
   let answer = await send(request, tokenStore.get()?.accessToken);
   if (answer.status === 401 && (answer.body as { code?: string } | undefined)?.code === 'token_expired') {
     const renewed = await renewTokens();
@@ -67,4 +69,63 @@ export async function uploadFile(request: UploadRequest): Promise<Upload> {
 /** A signed media URL as the browser can load it: local-disk storage answers with a path on the server. */
 export function mediaUrl(url: string): string {
   return /^https?:\/\//.test(url) ? url : `${clientConfig.serverUrl}${url}`;
+}
+
+/** Files larger than this go in chunks that survive a dropped connection (tus); smaller ones in one request. */
+export const RESUMABLE_FROM = 8 * 1024 * 1024;
+const CHUNK_BYTES = 4 * 1024 * 1024;
+/** After a dropped connection, tries again for about two minutes, each time from the last chunk the server acknowledged. */
+const RETRY_DELAYS = [0, 1000, 2000, 4000, 8000, 15000, 30000, 60000];
+
+/** The upload through the tus protocol (server: Features/Attachments/ResumableUploadEndpoints.cs); its id is the attachment's. */
+function uploadResumable({ channelId, file, fileName, onProgress, signal }: UploadRequest): Promise<Upload> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new DOMException('Upload cancelled', 'AbortError'));
+    const upload = new TusUpload(file, {
+      endpoint: `${clientConfig.serverUrl}/api/v1/channels/${encodeURIComponent(channelId)}/attachments/tus`,
+      chunkSize: CHUNK_BYTES,
+      metadata: { filename: fileName },
+      retryDelays: RETRY_DELAYS,
+      // Resuming is within this page's life; a reload starts over (the half-sent upload is swept).
+      storeFingerprintForResuming: false,
+      onBeforeRequest: (req) => {
+        const token = tokenStore.get()?.accessToken;
+        if (token) req.setHeader('authorization', `Bearer ${token}`);
+      },
+      onShouldRetry: (error) => {
+        const status = (error as DetailedError).originalResponse?.getStatus() ?? 0;
+        if (status === 401) {
+          void renewTokens(); // the retry (a second later at the soonest) sends the renewed token
+          return true;
+        }
+        // No answer (offline, connection dropped) or a server error: retry even while the browser says it is offline.
+        return status === 0 || status === 409 || status === 423 || status >= 500;
+      },
+      onProgress: (sent) => onProgress?.(sent),
+      onError: (error) => {
+        const response = (error as DetailedError).originalResponse;
+        if (!response) return reject(ApiError.network(error));
+        let body: unknown;
+        try {
+          body = JSON.parse(response.getBody());
+        } catch {
+          body = undefined;
+        }
+        const headers = new Headers();
+        const retryAfter = response.getHeader('retry-after');
+        if (retryAfter) headers.set('retry-after', retryAfter);
+        reject(toApiError(response.getStatus(), body, headers));
+      },
+      onSuccess: () => resolve({ id: upload.url!.split('/').pop()!, fileName, size: file.size }),
+    });
+    signal?.addEventListener(
+      'abort',
+      () => {
+        void upload.abort(true).catch(() => undefined);
+        reject(new DOMException('Upload cancelled', 'AbortError'));
+      },
+      { once: true },
+    );
+    upload.start();
+  });
 }

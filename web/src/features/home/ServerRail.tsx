@@ -5,6 +5,7 @@ import { GearIcon, PlusIcon } from '../../ui/icons';
 import { serverInitials } from '../../ui/initials';
 import { Avatar } from '../../ui/Avatar';
 import { Logo } from '../../ui/Logo';
+import { ServerIcon } from '../../ui/ServerIcon';
 import { useMe } from '../auth/queries';
 import { dmTitle, useDms } from '../dms/queries';
 import { useConnectionStatus, useGateway, useReadStates } from '../gateway/context';
@@ -202,9 +203,7 @@ export function ServerRail() {
                   aria-hidden="true"
                   className={`absolute -left-3 w-1 rounded-r bg-zinc-900 transition-all dark:bg-white ${isActive ? 'h-10' : unread ? 'h-2' : 'h-0 group-hover:h-5'}`}
                 />
-                <span aria-hidden="true" className="text-sm font-semibold" data-testid="server-initials">
-                  {serverInitials(s.name)}
-                </span>
+                <ServerIcon name={s.name} url={s.iconUrl} className="size-full overflow-hidden rounded-[inherit] text-sm" />
                 {mentions > 0 && (
                   <span
                     aria-hidden="true"

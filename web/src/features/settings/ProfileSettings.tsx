@@ -7,6 +7,7 @@ import { Button, Spinner } from '../../ui/Button';
 import { TextAreaField, TextField } from '../../ui/Field';
 import { usePageTitle } from '../../ui/usePageTitle';
 import { useMe } from '../auth/queries';
+import { AvatarUpload } from '../media/AvatarUpload';
 import { useUpdateProfileMutation } from '../users/queries';
 import { SectionHeading } from './SettingsLayout';
 
@@ -24,23 +25,18 @@ function ProfileFormFor({ me }: { me: Me }) {
   // Lives outside the keyed form, which is replaced by a fresh one after each save.
   const [saved, setSaved] = useState(false);
   // Keyed by the saved values, so a save (or a change from elsewhere) resets the form to what the server holds.
-  return <ProfileForm key={`${me.displayName}|${me.bio}|${me.avatarUrl}|${me.statusText}`} me={me} saved={saved} setSaved={setSaved} />;
+  return <ProfileForm key={`${me.displayName}|${me.bio}|${me.statusText}`} me={me} saved={saved} setSaved={setSaved} />;
 }
 
 function ProfileForm({ me, saved, setSaved }: { me: Me; saved: boolean; setSaved: (saved: boolean) => void }) {
   const [form, setForm] = useState({
     displayName: me.displayName ?? '',
     bio: me.bio ?? '',
-    avatarUrl: me.avatarUrl ?? '',
     statusText: me.statusText ?? '',
   });
   const mutation = useUpdateProfileMutation();
   const error = mutation.error instanceof ApiError ? mutation.error : null;
-  const changed =
-    form.displayName !== (me.displayName ?? '') ||
-    form.bio !== (me.bio ?? '') ||
-    form.avatarUrl !== (me.avatarUrl ?? '') ||
-    form.statusText !== (me.statusText ?? '');
+  const changed = form.displayName !== (me.displayName ?? '') || form.bio !== (me.bio ?? '') || form.statusText !== (me.statusText ?? '');
 
   const set = (field: keyof typeof form) => (event: React.ChangeEvent<HTMLInputElement | HTMLTextAreaElement>) => {
     setSaved(false);
@@ -49,9 +45,9 @@ function ProfileForm({ me, saved, setSaved }: { me: Me; saved: boolean; setSaved
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    // Every field is sent: "" clears it on the server.
+    // Every text field is sent: "" clears it on the server. The avatar (null: unchanged) has its own upload above.
     mutation.mutate(
-      { displayName: form.displayName.trim(), bio: form.bio.trim(), avatarUrl: form.avatarUrl.trim(), statusText: form.statusText.trim() },
+      { displayName: form.displayName.trim(), bio: form.bio.trim(), avatarUrl: null, statusText: form.statusText.trim() },
       { onSuccess: () => setSaved(true) },
     );
   };
@@ -61,13 +57,19 @@ function ProfileForm({ me, saved, setSaved }: { me: Me; saved: boolean; setSaved
     <>
       <SectionHeading title="Profile" description="How others see you across KamaChat." />
       <div className="mb-6 flex items-center gap-4 rounded-lg bg-side p-4 dark:bg-side-dark">
-        <Avatar id={me.id} name={previewName} url={form.avatarUrl.trim() || null} size="lg" />
+        <Avatar id={me.id} name={previewName} url={me.avatarUrl} size="lg" />
         <div className="min-w-0">
           <p className="truncate text-lg font-semibold">{previewName}</p>
           <p className="truncate text-sm text-zinc-600 dark:text-zinc-400">@{me.username}</p>
           {form.statusText.trim() && <p className="mt-1 truncate text-sm">{form.statusText.trim()}</p>}
         </div>
       </div>
+      <section aria-labelledby="avatar-h" className="mb-6">
+        <h3 id="avatar-h" className="mb-2 text-xs font-bold uppercase text-zinc-600 dark:text-zinc-400">
+          Avatar
+        </h3>
+        <AvatarUpload me={me} name={previewName} />
+      </section>
       <form onSubmit={submit} noValidate className="flex flex-col gap-5">
         {mutation.isError && <Alert>{errorMessage(mutation.error)}</Alert>}
         {saved && !mutation.isError && <Alert tone="success">Your profile was saved.</Alert>}
@@ -88,18 +90,6 @@ function ProfileForm({ me, saved, setSaved }: { me: Me; saved: boolean; setSaved
           onChange={set('statusText')}
           placeholder="What’s happening?"
           error={error?.fieldError('statusText')}
-        />
-        <TextField
-          label="Avatar URL"
-          name="avatarUrl"
-          type="url"
-          inputMode="url"
-          maxLength={2048}
-          value={form.avatarUrl}
-          onChange={set('avatarUrl')}
-          placeholder="https://…"
-          hint="A link to an image (http or https)."
-          error={error?.fieldError('avatarUrl')}
         />
         <TextAreaField
           label="About me"
@@ -122,7 +112,6 @@ function ProfileForm({ me, saved, setSaved }: { me: Me; saved: boolean; setSaved
               setForm({
                 displayName: me.displayName ?? '',
                 bio: me.bio ?? '',
-                avatarUrl: me.avatarUrl ?? '',
                 statusText: me.statusText ?? '',
               })
             }

@@ -2,19 +2,10 @@ import { useState } from 'react';
 import { ApiError, errorMessage } from '../../../api/errors';
 import { Button } from '../../../ui/Button';
 import { TextAreaField, TextField } from '../../../ui/Field';
+import { ServerIconUpload } from '../../media/ServerIconUpload';
 import { DeleteServerDialog, TransferDialog } from './ServerDialogs';
 import { useServerInfo, useUpdateServerMutation } from './queries';
 import { muted, section } from './styles';
-
-/** An icon is a link for now (uploads for icons are not built yet): only https, so the page never loads mixed content. */
-export function iconUrlProblem(value: string): string | undefined {
-  if (!value.trim()) return undefined;
-  try {
-    return new URL(value.trim()).protocol === 'https:' ? undefined : 'The icon must be an https:// link.';
-  } catch {
-    return 'The icon must be a full link, like https://example.com/icon.png.';
-  }
-}
 
 function OverviewForm({
   serverId,
@@ -22,22 +13,17 @@ function OverviewForm({
   canEdit,
 }: {
   serverId: string;
-  initial: { name: string; description: string; iconUrl: string };
+  initial: { name: string; description: string };
   canEdit: boolean;
 }) {
   const update = useUpdateServerMutation(serverId);
   const [form, setForm] = useState(initial);
   const [saved, setSaved] = useState(false);
-  const iconProblem = iconUrlProblem(form.iconUrl);
   const apiError = update.error instanceof ApiError ? update.error : null;
   const submit = (e: React.FormEvent) => {
     e.preventDefault();
-    if (iconProblem) return;
     setSaved(false);
-    update.mutate(
-      { name: form.name.trim(), description: form.description, iconUrl: form.iconUrl.trim() },
-      { onSuccess: () => setSaved(true) },
-    );
+    update.mutate({ name: form.name.trim(), description: form.description }, { onSuccess: () => setSaved(true) });
   };
   const set = (key: keyof typeof form) => (e: React.ChangeEvent<HTMLInputElement | HTMLTextAreaElement>) => {
     setSaved(false);
@@ -63,24 +49,6 @@ function OverviewForm({
         disabled={!canEdit}
         error={apiError?.fieldError('description')}
       />
-      <div className="flex items-end gap-3">
-        <div className="flex-1">
-          <TextField
-            label="Icon link"
-            type="url"
-            inputMode="url"
-            placeholder="https://…"
-            hint="An https:// link to a square image. Leave empty for the server's initials."
-            value={form.iconUrl}
-            onChange={set('iconUrl')}
-            disabled={!canEdit}
-            error={iconProblem ?? apiError?.fieldError('iconUrl')}
-          />
-        </div>
-        {form.iconUrl && !iconProblem && (
-          <img src={form.iconUrl.trim()} alt="Icon preview" className="mb-6 size-12 rounded-full object-cover" />
-        )}
-      </div>
       {update.error && !(apiError && Object.keys(apiError.fieldErrors).length > 0) && (
         <p role="alert" className="text-sm text-red-700 dark:text-red-400">
           {errorMessage(update.error)}
@@ -88,7 +56,7 @@ function OverviewForm({
       )}
       {canEdit && (
         <div className="flex items-center gap-3">
-          <Button type="submit" busy={update.isPending} disabled={!!iconProblem}>
+          <Button type="submit" busy={update.isPending}>
             Save changes
           </Button>
           {saved && (
@@ -133,9 +101,10 @@ export function OverviewSection({
           key={server.id}
           serverId={serverId}
           canEdit={canEdit}
-          initial={{ name: server.name, description: server.description ?? '', iconUrl: server.iconUrl ?? '' }}
+          initial={{ name: server.name, description: server.description ?? '' }}
         />
       </section>
+      {canEdit && <ServerIconUpload server={server} />}
       {isOwner && (
         <section aria-labelledby="ownership-h" className={`${section} border border-red-300 dark:border-red-900`}>
           <h2 id="ownership-h" className="font-semibold">

@@ -1,0 +1,95 @@
+import type { Locator, Page } from '@playwright/test';
+import { expect, screenshot, test } from '../support/fixtures';
+import { ApiUser, composer, logInAs } from '../support/chat';
+
+/** A PNG drawn by the page's canvas: the left half red, the right half blue, so a crop shows which side it kept. */
+async function redBluePng(page: Page): Promise<Buffer> {
+  const base64 = await page.evaluate(() => {
+    const canvas = document.createElement('canvas');
+    canvas.width = 400;
+    canvas.height = 200;
+    const g = canvas.getContext('2d')!;
+    g.fillStyle = 'rgb(230, 20, 20)';
+    g.fillRect(0, 0, 200, 200);
+    g.fillStyle = 'rgb(20, 20, 230)';
+    g.fillRect(200, 0, 200, 200);
+    return canvas.toDataURL('image/png').split(',')[1]!;
+  });
+  return Buffer.from(base64, 'base64');
+}
+
+/** The colour at the middle of a loaded <img>, read back through a canvas (same origin, so not tainted). */
+async function middleColour(image: Locator) {
+  await expect(image).toHaveJSProperty('complete', true);
+  return image.evaluate((img: HTMLImageElement) => {
+    const canvas = document.createElement('canvas');
+    canvas.width = img.naturalWidth;
+    canvas.height = img.naturalHeight;
+    const g = canvas.getContext('2d')!;
+    g.drawImage(img, 0, 0);
+    const [r, , b] = g.getImageData(img.naturalWidth / 2, img.naturalHeight / 2, 1, 1).data;
+    return { r: r!, b: b! };
+  });
+}
+
+test('an avatar uploaded with a crop shows, cropped, on another member’s screen', async ({ browser, baseURL }) => {
+  test.setTimeout(60_000);
+  const owner = await ApiUser.register(baseURL!, 'pic');
+  const other = await ApiUser.register(baseURL!, 'viewer');
+  const { server, general } = await owner.createServer('Pictures');
+  await other.joinServer(owner, server.id);
+  const a = await logInAs(browser, baseURL!, owner);
+
+  await a.page.goto('/settings/profile');
+  await a.page.getByLabel('Avatar file').setInputFiles({ name: 'me.png', mimeType: 'image/png', buffer: await redBluePng(a.page) });
+  const crop = a.page.getByRole('dialog', { name: 'Crop your avatar' });
+  await expect(crop.getByTestId('crop-area').locator('img')).toBeVisible();
+  // The centre square is half red, half blue; moved all the way right it is all blue.
+  await crop.getByLabel('Left–right').fill('1');
+  await screenshot(a.page, '40-avatar-crop');
+  await crop.getByRole('button', { name: 'Apply' }).click();
+  await expect(crop).toBeHidden();
+  const me = await owner.call<{ avatarUrl: string }>('GET', '/api/v1/users/@me');
+  expect(me.avatarUrl).toMatch(/^\/media\/public\/avatars\/\d+\/[0-9a-f]{32}\/128\.webp$/);
+  await expect(a.page.locator(`img[src$="${me.avatarUrl}"]`).first()).toBeVisible();
+
+  const b = await logInAs(browser, baseURL!, other);
+  await b.page.goto(`/servers/${server.id}/channels/${general.id}`);
+  await expect(composer(b.page)).toBeVisible();
+  const shown = b.page.locator(`img[src$="${me.avatarUrl}"]`).first();
+  await expect(shown).toBeVisible();
+  const { r, b: blue } = await middleColour(shown);
+  expect(blue).toBeGreaterThan(180);
+  expect(r).toBeLessThan(80);
+  await a.context.close();
+  await b.context.close();
+});
+
+test('a server icon uploaded in settings shows in every member’s server rail', async ({ browser, baseURL }) => {
+  test.setTimeout(60_000);
+  const owner = await ApiUser.register(baseURL!, 'icon');
+  const other = await ApiUser.register(baseURL!, 'member');
+  const { server } = await owner.createServer('Iconic');
+  await other.joinServer(owner, server.id);
+  const a = await logInAs(browser, baseURL!, owner);
+  const b = await logInAs(browser, baseURL!, other);
+  const railOf = (page: Page) => page.getByRole('link', { name: 'Iconic' });
+  await expect(railOf(b.page).getByTestId('server-initials')).toHaveText('I');
+
+  await a.page.goto(`/servers/${server.id}/settings`);
+  await a.page.getByLabel('Icon file').setInputFiles({ name: 'icon.png', mimeType: 'image/png', buffer: await redBluePng(a.page) });
+  await a.page.getByRole('dialog', { name: 'Crop your icon' }).getByRole('button', { name: 'Apply' }).click();
+  await expect(a.page.getByRole('dialog', { name: 'Crop your icon' })).toBeHidden();
+
+  // The uploader's rail, and the other member's live (ServerUpdated), show the picture instead of the initials.
+  for (const page of [a.page, b.page]) {
+    await expect(railOf(page).getByTestId('server-icon')).toHaveAttribute('src', /\/media\/public\/icons\/\d+\/[0-9a-f]{32}\/128\.webp$/);
+    await expect(railOf(page).getByTestId('server-initials')).toHaveCount(0);
+  }
+  await screenshot(b.page, '41-server-icon-rail');
+
+  await a.page.getByRole('button', { name: 'Remove icon' }).click();
+  await expect(railOf(b.page).getByTestId('server-initials')).toHaveText('I');
+  await a.context.close();
+  await b.context.close();
+});
