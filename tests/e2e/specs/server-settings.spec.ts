@@ -168,3 +168,33 @@ test('the owner hands the server over (asked for their password) and leaves; the
   await screenshot(h.page, 'new-owner-controls');
   for (const x of [o, h]) await x.context.close();
 });
+
+test('the owner picks a system channel in Overview, and whoever joins next is welcomed there', async ({ browser, baseURL }) => {
+  const owner = await ApiUser.register(baseURL!, 'sys');
+  const newcomer = await ApiUser.register(baseURL!, 'new');
+  const { server, general } = await owner.createServer('Harbour');
+
+  const o = await logInAs(browser, baseURL!, owner);
+  await o.page.goto(`/servers/${server.id}/settings/overview`);
+  const systemChannel = o.page.getByRole('combobox', { name: 'System channel' });
+  await expect(systemChannel).toHaveValue('');
+  await systemChannel.selectOption({ label: '#general' });
+  await o.page.getByRole('button', { name: 'Save changes' }).click();
+  await expect(o.page.getByRole('status').filter({ hasText: 'Saved' })).toBeVisible();
+  await expectAccessible(o.page);
+
+  await o.page.goto(`/servers/${server.id}/channels/${general.id}`);
+  await newcomer.joinServer(owner, server.id);
+  const line = o.page.getByTestId('system-line').filter({ hasText: `${newcomer.account.username} joined the server.` });
+  await expect(line).toBeVisible(LIVE);
+  await screenshot(o.page, 'server-system-channel-join');
+
+  // The newcomer reads the same line in the channel's history; the settings remember the choice.
+  const n = await logInAs(browser, baseURL!, newcomer);
+  await n.page.goto(`/servers/${server.id}/channels/${general.id}`);
+  await expect(n.page.getByTestId('system-line').filter({ hasText: 'joined the server.' })).toBeVisible(LIVE);
+  await o.page.goto(`/servers/${server.id}/settings/overview`);
+  await expect(o.page.getByRole('combobox', { name: 'System channel' })).toHaveValue(general.id);
+  await o.context.close();
+  await n.context.close();
+});

@@ -7601,6 +7601,8 @@ export interface components {
             memberCount: number;
             /** Format: date-time */
             createdAt: string;
+            /** @description A snowflake id: 64 bits, as a decimal string. */
+            systemChannelId?: null | string;
         };
         ServerUpdatedEvent: {
             /**
@@ -7741,6 +7743,7 @@ export interface components {
             name: null | string;
             description: null | string;
             iconUrl: null | string;
+            systemChannelId?: null | string;
         };
         UploadLimitsResponse: {
             /** Format: int64 */

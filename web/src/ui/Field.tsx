@@ -1,4 +1,4 @@
-import { useId, type InputHTMLAttributes, type TextareaHTMLAttributes } from 'react';
+import { useId, type InputHTMLAttributes, type SelectHTMLAttributes, type TextareaHTMLAttributes } from 'react';
 
 const CONTROL =
   'w-full rounded-md border bg-white px-3 py-2 text-sm text-zinc-900 placeholder:text-zinc-400 dark:bg-zinc-900 dark:text-zinc-100 ' +
@@ -64,6 +64,30 @@ interface TextAreaFieldProps extends TextareaHTMLAttributes<HTMLTextAreaElement>
   label: string;
   hint?: string | undefined;
   error?: string | undefined;
+}
+
+interface SelectFieldProps extends SelectHTMLAttributes<HTMLSelectElement> {
+  label: string;
+  hint?: string | undefined;
+  error?: string | undefined;
+}
+
+export function SelectField({ label, hint, error, id, className = '', children, ...rest }: SelectFieldProps) {
+  const generated = useId();
+  const fieldId = id ?? generated;
+  return (
+    <FieldShell id={fieldId} label={label} hint={hint} error={error}>
+      <select
+        id={fieldId}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={describedBy(fieldId, hint, error)}
+        className={`${CONTROL} ${error ? 'border-red-500' : 'border-zinc-300 dark:border-zinc-700'} ${className}`}
+        {...rest}
+      >
+        {children}
+      </select>
+    </FieldShell>
+  );
 }
 
 export function TextAreaField({ label, hint, error, id, className = '', ...rest }: TextAreaFieldProps) {

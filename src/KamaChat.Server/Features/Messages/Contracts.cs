@@ -65,6 +65,7 @@ public static class MessageKinds
         MessageKind.ChannelIconChanged => "channelIconChanged",
         MessageKind.CallMissed => "callMissed",
         MessageKind.CallEnded => "callEnded",
+        MessageKind.MemberJoined => "memberJoined",
         _ => Default,
     };
 }

@@ -78,6 +78,9 @@ public enum MessageKind
 
     /// <summary>A DM call that was answered, now over (author: the caller; content: its length in whole seconds).</summary>
     CallEnded = 6,
+
+    /// <summary>Someone joined the server, in its system channel (author: the new member).</summary>
+    MemberJoined = 7,
 }
 
 public enum MentionTarget

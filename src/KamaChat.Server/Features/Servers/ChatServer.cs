@@ -19,6 +19,9 @@ public sealed class ChatServer
 
     public string? IconUrl { get; set; }
 
+    /// <summary>The text channel where "X joined the server" lines go; null for none. No foreign key: a deleted channel just means none.</summary>
+    public Snowflake? SystemChannelId { get; set; }
+
     public Snowflake OwnerId { get; set; }
 
     public User Owner { get; set; } = null!;

@@ -11,18 +11,23 @@ public sealed record ServerResponse(
     string? IconUrl,
     Snowflake OwnerId,
     int MemberCount,
-    DateTimeOffset CreatedAt);
+    DateTimeOffset CreatedAt,
+    Snowflake? SystemChannelId = null);
 
 public sealed record CreateServerRequest(
     [property: Required, StringLength(ChatServer.NameMaxLength, MinimumLength = 1)] string Name,
     [property: StringLength(ChatServer.DescriptionMaxLength)] string? Description,
     [property: StringLength(User.AvatarUrlMaxLength)] string? IconUrl);
 
-/// <summary>A partial update: a field left out (or null) stays; an empty string clears description or icon.</summary>
+/// <summary>
+/// A partial update: a field left out (or null) stays; an empty string clears description, icon or system channel
+/// (the id of a text channel of this server, where join lines go).
+/// </summary>
 public sealed record UpdateServerRequest(
     [property: StringLength(ChatServer.NameMaxLength, MinimumLength = 1)] string? Name,
     [property: StringLength(ChatServer.DescriptionMaxLength)] string? Description,
-    [property: StringLength(User.AvatarUrlMaxLength)] string? IconUrl);
+    [property: StringLength(User.AvatarUrlMaxLength)] string? IconUrl,
+    [property: StringLength(20)] string? SystemChannelId = null);
 
 /// <summary>Deleting a server asks for its name, so a slip of the finger cannot do it.</summary>
 public sealed record DeleteServerRequest(

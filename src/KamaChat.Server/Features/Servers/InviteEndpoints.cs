@@ -4,6 +4,7 @@ using KamaChat.Server.Data;
 using KamaChat.Server.Features.Audit;
 using KamaChat.Server.Features.Auth;
 using KamaChat.Server.Features.Events;
+using KamaChat.Server.Features.Messages;
 using KamaChat.Server.Features.Permissions;
 using KamaChat.Server.Infrastructure.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -138,6 +139,9 @@ public static class InviteEndpoints
 
             db.Members.Add(new Member { ServerId = serverId, UserId = userId, JoinedAt = now, Temporary = invite.Temporary });
             await db.SaveChangesAsync(cancellationToken);
+            // The join line first: it takes its channel's lock before this change touches the server's stream (the order every writer keeps).
+            if (await SystemChannelAsync(db, serverId, cancellationToken) is { } systemChannel)
+                await SystemMessages.PostAsync(db, change, systemChannel, userId, MessageKind.MemberJoined, null, "", cancellationToken);
             var member = (await MemberEndpoints.LoadAsync(db, serverId, userId, cancellationToken))!;
             var server = (await ServerEndpoints.LoadAsync(db, serverId, userId, cancellationToken))!;
             await change.AppendAsync(new MemberJoined(serverId, member), cancellationToken);
@@ -155,6 +159,12 @@ public static class InviteEndpoints
                 : Problems.NotFound("The invite");
         }
     }
+
+    /// <summary>The server's system channel, if it is still one of its text channels (a deleted channel means none).</summary>
+    private static Task<Snowflake?> SystemChannelAsync(KamaDbContext db, Snowflake serverId, CancellationToken cancellationToken) =>
+        db.Servers.Where(s => s.Id == serverId && s.SystemChannelId != null)
+            .Where(s => db.Channels.Any(c => c.Id == s.SystemChannelId && c.ServerId == serverId && c.Type == Channels.ChannelType.Text))
+            .Select(s => s.SystemChannelId).SingleOrDefaultAsync(cancellationToken);
 
     private static ProblemHttpResult? Unusable(Invite invite, DateTimeOffset now) =>
         invite.RevokedAt is not null ? Problems.Of(StatusCodes.Status410Gone, "invite_revoked", "This invite was revoked.")

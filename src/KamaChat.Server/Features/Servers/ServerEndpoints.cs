@@ -87,6 +87,16 @@ public static class ServerEndpoints
         if (request.IconUrl is { Length: > 0 } icon && !string.IsNullOrWhiteSpace(icon) && icon.Trim() != server.IconUrl && !RequestText.IsHttpsUrl(icon))
             return Problems.Validation("iconUrl", "The icon URL must be an absolute https URL.");
         var replacedIcon = server.IconUrl;
+        if (request.SystemChannelId is not null)
+        {
+            if (request.SystemChannelId.Length == 0)
+                server.SystemChannelId = null;
+            else if (Snowflake.TryParse(request.SystemChannelId, out var channelId)
+                     && await db.Channels.AnyAsync(c => c.Id == channelId && c.ServerId == id && c.Type == Channels.ChannelType.Text, cancellationToken))
+                server.SystemChannelId = channelId;
+            else
+                return Problems.Validation("systemChannelId", "The system channel must be a text channel of this server.");
+        }
         if (request.Name is not null)
             server.Name = request.Name.Trim();
         if (request.Description is not null)
@@ -179,13 +189,14 @@ public static class ServerEndpoints
     }
 
     public static ServerResponse ToResponse(ChatServer s, int memberCount) =>
-        new(s.Id, s.Name, s.Description, s.IconUrl, s.OwnerId, memberCount, s.CreatedAt);
+        new(s.Id, s.Name, s.Description, s.IconUrl, s.OwnerId, memberCount, s.CreatedAt, s.SystemChannelId);
 
     private static IQueryable<ServerRow> Project(IQueryable<ChatServer> servers) =>
-        servers.Select(s => new ServerRow(s.Id, s.Name, s.Description, s.IconUrl, s.OwnerId, s.Members.Count, s.CreatedAt));
+        servers.Select(s => new ServerRow(s.Id, s.Name, s.Description, s.IconUrl, s.OwnerId, s.Members.Count, s.CreatedAt, s.SystemChannelId));
 
     private static ServerResponse ToResponse(ServerRow s) =>
-        new(s.Id, s.Name, s.Description, s.IconUrl, s.OwnerId, s.MemberCount, s.CreatedAt);
+        new(s.Id, s.Name, s.Description, s.IconUrl, s.OwnerId, s.MemberCount, s.CreatedAt, s.SystemChannelId);
 
-    private sealed record ServerRow(Snowflake Id, string Name, string? Description, string? IconUrl, Snowflake OwnerId, int MemberCount, DateTimeOffset CreatedAt);
+    private sealed record ServerRow(
+        Snowflake Id, string Name, string? Description, string? IconUrl, Snowflake OwnerId, int MemberCount, DateTimeOffset CreatedAt, Snowflake? SystemChannelId);
 }

@@ -18,6 +18,8 @@ export function systemText(m: Pick<ChatMessage, 'kind' | 'author' | 'target' | '
       return `Missed call from ${who}.`;
     case 'callEnded':
       return `${who} started a call that lasted ${callLength(Number(m.content))}.`;
+    case 'memberJoined':
+      return `${who} joined the server.`;
     default:
       return null;
   }
@@ -41,6 +43,7 @@ const ICONS: Record<string, string> = {
   recipientRemoved: '←',
   channelNameChanged: '✎',
   channelIconChanged: '🖼',
+  memberJoined: '→',
 };
 
 /** A system line: set apart from what people write (an icon, muted text, no author block or actions). */

@@ -11,6 +11,10 @@ describe('call lines', () => {
     );
   });
 
+  it("welcomes a new member in the server's system channel", () => {
+    expect(systemText({ kind: 'memberJoined', author: alice, target: null, content: '' })).toBe('Alice joined the server.');
+  });
+
   it('counts seconds, minutes and hours as people say them', () => {
     expect(callLength(0)).toBe('0 seconds');
     expect(callLength(1)).toBe('1 second');

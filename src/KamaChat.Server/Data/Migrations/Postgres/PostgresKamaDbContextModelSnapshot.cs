@@ -736,6 +736,9 @@ namespace KamaChat.Server.Data.Migrations.Postgres
                     b.Property<long>("OwnerId")
                         .HasColumnType("bigint");
 
+                    b.Property<long?>("SystemChannelId")
+                        .HasColumnType("bigint");
+
                     b.HasKey("Id");
 
                     b.HasIndex("OwnerId");

@@ -730,6 +730,9 @@ namespace KamaChat.Server.Data.Migrations.Sqlite
                     b.Property<long>("OwnerId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("SystemChannelId")
+                        .HasColumnType("INTEGER");
+
                     b.HasKey("Id");
 
                     b.HasIndex("OwnerId");

@@ -1,7 +1,8 @@
 import { useState } from 'react';
 import { ApiError, errorMessage } from '../../../api/errors';
 import { Button } from '../../../ui/Button';
-import { TextAreaField, TextField } from '../../../ui/Field';
+import { SelectField, TextAreaField, TextField } from '../../../ui/Field';
+import { useServers } from '../queries';
 import { ServerIconUpload } from '../../media/ServerIconUpload';
 import { DeleteServerDialog, TransferDialog } from './ServerDialogs';
 import { useServerInfo, useUpdateServerMutation } from './queries';
@@ -13,9 +14,11 @@ function OverviewForm({
   canEdit,
 }: {
   serverId: string;
-  initial: { name: string; description: string };
+  initial: { name: string; description: string; systemChannelId: string };
   canEdit: boolean;
 }) {
+  // Join lines go to a text channel; one that was deleted shows as none.
+  const textChannels = (useServers().find((s) => s.id === serverId)?.channels ?? []).filter((c) => c.type === 'text');
   const update = useUpdateServerMutation(serverId);
   const [form, setForm] = useState(initial);
   const [saved, setSaved] = useState(false);
@@ -23,9 +26,12 @@ function OverviewForm({
   const submit = (e: React.FormEvent) => {
     e.preventDefault();
     setSaved(false);
-    update.mutate({ name: form.name.trim(), description: form.description }, { onSuccess: () => setSaved(true) });
+    update.mutate(
+      { name: form.name.trim(), description: form.description, systemChannelId: form.systemChannelId },
+      { onSuccess: () => setSaved(true) },
+    );
   };
-  const set = (key: keyof typeof form) => (e: React.ChangeEvent<HTMLInputElement | HTMLTextAreaElement>) => {
+  const set = (key: keyof typeof form) => (e: React.ChangeEvent<HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement>) => {
     setSaved(false);
     setForm({ ...form, [key]: e.target.value });
   };
@@ -49,6 +55,21 @@ function OverviewForm({
         disabled={!canEdit}
         error={apiError?.fieldError('description')}
       />
+      <SelectField
+        label="System channel"
+        hint="Where KamaChat says when someone joins the server."
+        value={textChannels.some((c) => c.id === form.systemChannelId) ? form.systemChannelId : ''}
+        onChange={set('systemChannelId')}
+        disabled={!canEdit}
+        error={apiError?.fieldError('systemChannelId')}
+      >
+        <option value="">No join messages</option>
+        {textChannels.map((c) => (
+          <option key={c.id} value={c.id}>
+            #{c.name}
+          </option>
+        ))}
+      </SelectField>
       {update.error && !(apiError && Object.keys(apiError.fieldErrors).length > 0) && (
         <p role="alert" className="text-sm text-red-700 dark:text-red-400">
           {errorMessage(update.error)}
@@ -101,7 +122,7 @@ export function OverviewSection({
           key={server.id}
           serverId={serverId}
           canEdit={canEdit}
-          initial={{ name: server.name, description: server.description ?? '' }}
+          initial={{ name: server.name, description: server.description ?? '', systemChannelId: server.systemChannelId ?? '' }}
         />
       </section>
       {canEdit && <ServerIconUpload server={server} />}

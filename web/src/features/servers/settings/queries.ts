@@ -29,15 +29,20 @@ export function useServerInfo(serverId: string) {
   });
 }
 
-/** A partial update: what is left undefined stays; "" clears description or icon. */
+/** A partial update: what is left undefined stays; "" clears description, icon or system channel. */
 export function useUpdateServerMutation(serverId: string) {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (body: { name?: string; description?: string; iconUrl?: string }) =>
+    mutationFn: (body: { name?: string; description?: string; iconUrl?: string; systemChannelId?: string }) =>
       unwrap(
         api.PATCH('/api/v1/servers/{id}', {
           params: { path: { id: serverId } },
-          body: { name: body.name ?? null, description: body.description ?? null, iconUrl: body.iconUrl ?? null },
+          body: {
+            name: body.name ?? null,
+            description: body.description ?? null,
+            iconUrl: body.iconUrl ?? null,
+            systemChannelId: body.systemChannelId ?? null,
+          },
         }),
       ),
     onSuccess: (server) => {
