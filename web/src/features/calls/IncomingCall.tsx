@@ -50,15 +50,19 @@ export function IncomingCall() {
     if (!channelId) return;
     const ringer = new Ringer();
     ringer.start();
-    const withdraw = notifyIncomingCall(
-      { channelId, title: `${callerName} is calling`, body: where ? `Incoming call in ${where}` : 'Incoming call' },
-      (how) => answer(how, channelId),
-    );
+    // Do Not Disturb keeps the pop-up away (as for messages); the card and the ring stay in the window.
+    const withdraw =
+      gateway.getChosenStatus() === 'dnd'
+        ? () => undefined
+        : notifyIncomingCall(
+            { channelId, title: `${callerName} is calling`, body: where ? `Incoming call in ${where}` : 'Incoming call' },
+            (how) => answer(how, channelId),
+          );
     return () => {
       ringer.stop();
       withdraw();
     };
-  }, [channelId, callerName, where, answer]);
+  }, [channelId, callerName, where, answer, gateway]);
 
   // In the desktop app, a button of the notification the hidden page showed while the window was closed: the window
   // opened for it, and its client takes the call.
