@@ -41,6 +41,12 @@ public sealed class OrphanFileSweeper(
             var urls = folders.Select(UrlOf).ToList();
             return (await db.Servers.Where(s => urls.Contains(s.IconUrl!)).Select(s => s.IconUrl!).ToListAsync(ct)).Select(PrefixOf).ToHashSet();
         }, cancellationToken);
+        // A group DM's icon outlives nothing: when the last participant leaves, the group is deleted and the sweep takes its icon.
+        deleted += await SweepAsync(ProfileImageKind.GroupIcon.Folder + "/", 2, cutoff, async (db, folders, ct) =>
+        {
+            var urls = folders.Select(UrlOf).ToList();
+            return (await db.Channels.Where(c => urls.Contains(c.IconUrl!)).Select(c => c.IconUrl!).ToListAsync(ct)).Select(PrefixOf).ToHashSet();
+        }, cancellationToken);
         return deleted;
     }
 
