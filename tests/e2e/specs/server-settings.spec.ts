@@ -253,3 +253,41 @@ test('bans and invites are listed with who and why, unban and revoke take effect
   await screenshot(page, 'audit-log-older');
   await context.close();
 });
+
+test('channels reorder from the keyboard, and the owner deletes the server only once its name is typed', async ({ browser, baseURL }) => {
+  test.setTimeout(90_000);
+  const owner = await ApiUser.register(baseURL!, 'kbd');
+  const member = await ApiUser.register(baseURL!, 'mbr');
+  const { server } = await owner.createServer('Doomed Club');
+  await member.joinServer(owner, server.id);
+  await owner.call('POST', `/api/v1/servers/${server.id}/channels`, { name: 'second', type: 'text', slowModeSeconds: 0 });
+  const o = await logInAs(browser, baseURL!, owner);
+  const m = await logInAs(browser, baseURL!, member);
+  await m.page.goto(`/servers/${server.id}`);
+  const memberChannels = m.page.getByRole('navigation', { name: 'Channel list' }).getByRole('link');
+  await expect(memberChannels).toHaveText([/general$/, /second$/], LIVE);
+
+  await o.page.goto(`/servers/${server.id}/settings/channels`);
+  await o.page.getByRole('button', { name: 'Move second up' }).focus();
+  await o.page.keyboard.press('Enter');
+  // Everyone's sidebar follows (ChannelUpdated), and the new order is what the server keeps.
+  await expect(memberChannels).toHaveText([/second$/, /general$/], LIVE);
+  await o.page.reload();
+  await expect(o.page.getByTestId('settings-channel')).toHaveText([/second/, /general/], LIVE);
+
+  await o.page.goto(`/servers/${server.id}/settings/overview`);
+  await o.page.getByRole('button', { name: 'Delete server' }).click();
+  const dialog = o.page.getByRole('alertdialog', { name: 'Delete Doomed Club' });
+  const confirm = dialog.getByRole('button', { name: 'Delete server' });
+  await expect(dialog.getByRole('button', { name: 'Cancel' })).toBeFocused();
+  await expect(confirm).toBeDisabled();
+  await dialog.getByLabel("Type the server's name to confirm").fill('Doomed club');
+  await expect(confirm).toBeDisabled();
+  await expectAccessible(o.page);
+  await dialog.getByLabel("Type the server's name to confirm").fill('Doomed Club');
+  await o.page.keyboard.press('Enter');
+  await expect(o.page).toHaveURL(/\/channels\/@me|\/$/, LIVE);
+  await expect(m.page.getByRole('link', { name: 'Doomed Club' })).toHaveCount(0, LIVE);
+  await expect(owner.call('GET', `/api/v1/servers/${server.id}`)).rejects.toThrow(/404/);
+  for (const x of [o, m]) await x.context.close();
+});
