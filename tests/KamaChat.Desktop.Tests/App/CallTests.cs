@@ -18,7 +18,7 @@ public sealed class CallTests(DesktopSession session)
     private const string FakeMicrophone = "--chromium-arg=--use-fake-device-for-media-stream";
 
     [Fact(Timeout = 240_000)]
-    public async Task A_ringing_call_is_an_urgent_notification_withdrawn_when_the_ring_stops_and_decline_leaves_a_missed_call()
+    public async Task A_ringing_call_is_an_urgent_notification_withdrawn_when_the_ring_stops_declined_from_it_or_opened_at_the_ringing_card()
     {
         await session.RunAsync("dunstctl", "close-all");
         await using var app = await StartAsync(session);
@@ -45,6 +45,20 @@ public sealed class CallTests(DesktopSession session)
         await WaitForMissedCallsAsync(caller, dm, 2);
         await WaitForNotificationsAsync(shown, "the declined call's notification to go");
         Assert.DoesNotContain(await app.Host.WindowPagesAsync(), page => page.Url.StartsWith(session.Server.Url, StringComparison.Ordinal));
+
+        // A third ring, and a click on the notification's body: the window opens at the conversation with the
+        // ringing card, where the call is declined; every notification of it is gone.
+        var windows = app.Host.Said(WindowClient);
+        await callerClient.InvokeAsync("StartCall", dm);
+        await WaitForNotificationsAsync(shown + 1, "the third call's notification");
+        await session.RunAsync("dunstctl", "action", "0");
+        await app.WaitForClientAsync(WindowClient, windows + 1);
+        await app.ReattachAsync();
+        await app.Page.WaitForAsync($"location.pathname === '/channels/@me/{dm}'", "the conversation in the window");
+        await app.Page.WaitForAsync("document.querySelector('[role=dialog][aria-labelledby=incoming-call-title]')", "the ringing card");
+        await app.Page.ClickButtonAsync("Decline");
+        await WaitForMissedCallsAsync(caller, dm, 3);
+        await WaitForNotificationsAsync(shown, "no notification left of the declined call");
     }
 
     [Fact(Timeout = 240_000)]
