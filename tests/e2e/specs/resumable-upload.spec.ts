@@ -68,17 +68,15 @@ test('an upload cut short by a page reload resumes from the acknowledged offset 
 
   // The first 4 MiB chunk is acknowledged; every later PATCH fails, as a connection that is gone.
   const sent: { method: string; offset: string | null }[] = [];
-  let acknowledged = false;
+  let patches = 0;
   const firstChunkDone = new Promise<void>((resolve) => {
     void a.page.route('**/attachments/tus**', async (route) => {
       const request = route.request();
-      if (request.method() === 'PATCH' && acknowledged) return route.abort('connectionreset');
+      if (request.method() !== 'PATCH') return route.continue();
+      if (++patches > 1) return route.abort('connectionreset');
       await route.continue();
-      if (request.method() === 'PATCH') {
-        await (await request.response())?.finished();
-        acknowledged = true;
-        resolve();
-      }
+      await (await request.response())?.finished();
+      resolve();
     });
   });
   await a.page.getByTestId('attach-input').setInputFiles(file);

@@ -1,4 +1,4 @@
-import { createContext, useContext, useRef, useState, type KeyboardEvent, type PointerEvent, type ReactNode, type WheelEvent } from 'react';
+import { createContext, useContext, useEffect, useRef, useState, type PointerEvent, type ReactNode, type WheelEvent } from 'react';
 import { Dialog } from '../../ui/Dialog';
 import type { Attachment } from './MessageAttachments';
 import { formatSize } from './tray';
@@ -70,7 +70,7 @@ export function Lightbox({
     onIndex(next);
   };
 
-  const onKeyDown = (e: KeyboardEvent) => {
+  const onKeyDown = (e: globalThis.KeyboardEvent) => {
     const keys: Record<string, () => void> = {
       ArrowLeft: () => go(index - 1),
       ArrowRight: () => go(index + 1),
@@ -84,6 +84,11 @@ export function Lightbox({
     e.preventDefault();
     action();
   };
+  // On the window, not the dialog: focus leaves the dialog's controls for the body after a click on the image.
+  useEffect(() => {
+    window.addEventListener('keydown', onKeyDown);
+    return () => window.removeEventListener('keydown', onKeyDown);
+  });
   const onWheel = (e: WheelEvent) => zoom(wheelFactor(e.deltaY), fromCentre(e.clientX, e.clientY));
   const onPointerDown = (e: PointerEvent) => {
     e.currentTarget.setPointerCapture(e.pointerId);
@@ -110,18 +115,16 @@ export function Lightbox({
   const onPointerUp = (e: PointerEvent) => pointers.current.delete(e.pointerId);
 
   const control =
-    'rounded-md bg-zinc-800 px-3 py-1.5 text-sm font-medium text-zinc-100 hover:bg-zinc-700 focus-visible:outline-2 focus-visible:outline-brand disabled:opacity-40';
+    'rounded-md bg-zinc-800 px-3 py-1.5 text-sm font-medium text-zinc-100 hover:bg-zinc-700 focus-visible:outline-2 focus-visible:outline-brand aria-disabled:opacity-40';
   return (
     <Dialog title={a.fileName} onClose={onClose} fullscreen>
-      {/* The keys act anywhere in the dialog, like its Esc. */}
-      {/* eslint-disable-next-line jsx-a11y/no-static-element-interactions -- keyboard shortcuts of the dialog; every action also has a button */}
-      <div className="flex min-h-0 flex-1 flex-col gap-2" onKeyDown={onKeyDown} data-testid="lightbox">
+      <div className="flex min-h-0 flex-1 flex-col gap-2" data-testid="lightbox">
         <div className="flex flex-wrap items-center gap-2" role="toolbar" aria-label="Image">
           <button
             type="button"
             className={control}
             onClick={() => go(index - 1)}
-            disabled={index === 0}
+            aria-disabled={index === 0}
             aria-label="Previous image"
             data-autofocus={index > 0 || undefined}
           >
@@ -134,13 +137,19 @@ export function Lightbox({
             type="button"
             className={control}
             onClick={() => go(index + 1)}
-            disabled={index === images.length - 1}
+            aria-disabled={index === images.length - 1}
             aria-label="Next image"
             data-autofocus={index === 0 || undefined}
           >
             →
           </button>
-          <button type="button" className={control} onClick={() => zoom(1 / ZOOM_STEP)} disabled={view.scale <= 1} aria-label="Zoom out">
+          <button
+            type="button"
+            className={control}
+            onClick={() => zoom(1 / ZOOM_STEP)}
+            aria-disabled={view.scale <= 1}
+            aria-label="Zoom out"
+          >
             −
           </button>
           <span className="w-12 text-center text-sm tabular-nums" data-testid="lightbox-zoom">
@@ -149,7 +158,7 @@ export function Lightbox({
           <button type="button" className={control} onClick={() => zoom(ZOOM_STEP)} aria-label="Zoom in">
             +
           </button>
-          <button type="button" className={control} onClick={() => setView(FIT)} disabled={view.scale === 1}>
+          <button type="button" className={control} onClick={() => setView(FIT)} aria-disabled={view.scale === 1}>
             Fit
           </button>
           <span className="flex-1" />
