@@ -1,5 +1,5 @@
 import type { Locator, Page } from '@playwright/test';
-import { expect, screenshot, test } from '../support/fixtures';
+import { expect, expectAccessible, screenshot, test } from '../support/fixtures';
 import { ApiUser, composer, logInAs } from '../support/chat';
 
 /** A PNG drawn by the page's canvas: the left half red, the right half blue, so a crop shows which side it kept. */
@@ -128,6 +128,39 @@ test('a new avatar shows live on another member’s screen, in the messages and 
   await expect(shown.first()).toHaveJSProperty('complete', true);
   expect(reloads).toBe(0);
   await screenshot(b.page, 'avatar-changed-live');
+  await a.context.close();
+  await b.context.close();
+});
+
+test('a group DM icon set by one participant shows in the other’s conversation list, live', async ({ browser, baseURL }) => {
+  test.setTimeout(60_000);
+  const me = await ApiUser.register(baseURL!, 'gicon');
+  const kim = await ApiUser.register(baseURL!, 'gkim');
+  const group = await me.call<{ id: string }>('POST', '/api/v1/users/@me/group-channels', { recipientIds: [kim.id] });
+  const a = await logInAs(browser, baseURL!, me);
+  const b = await logInAs(browser, baseURL!, kim);
+  await b.page.goto('/channels/@me');
+  const inList = b.page.locator(`a[href="/channels/@me/${group.id}"] img`);
+  await expect(inList).toHaveCount(0);
+
+  await a.page.goto(`/channels/@me/${group.id}`);
+  await a.page.getByRole('complementary', { name: 'Group members' }).getByRole('button', { name: 'Group settings' }).click();
+  const settings = a.page.getByRole('dialog', { name: 'Group settings' });
+  await settings.getByLabel('Icon file').setInputFiles({ name: 'group.png', mimeType: 'image/png', buffer: await redBluePng(a.page) });
+  const crop = a.page.getByRole('dialog', { name: 'Crop your icon' });
+  await crop.getByLabel('Left–right').fill('1');
+  await crop.getByRole('button', { name: 'Apply' }).click();
+  await expect(crop).toBeHidden();
+  await expect(settings.locator('img')).toHaveAttribute('src', /\/media\/public\/group-icons\/\d+\/[0-9a-f]{32}\/128\.webp$/);
+  await expect(a.page.getByTestId('system-line').last()).toContainText("changed the group's icon");
+  await expectAccessible(a.page);
+
+  // Kim's list shows it through the gateway (DmChannelUpdated), cropped to the blue half.
+  await expect(inList).toHaveAttribute('src', /\/media\/public\/group-icons\//);
+  const { r, b: blue } = await middleColour(inList);
+  expect(blue).toBeGreaterThan(180);
+  expect(r).toBeLessThan(80);
+  await screenshot(b.page, '42-group-icon-list');
   await a.context.close();
   await b.context.close();
 });
