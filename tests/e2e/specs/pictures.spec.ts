@@ -94,7 +94,7 @@ test('a server icon uploaded in settings shows in every member’s server rail',
   await b.context.close();
 });
 
-test('a new avatar shows live on another member’s screen, in the messages and the member list, without a reload', async ({
+test('a new avatar and name show live on another member’s screen, in the messages and the member list, without a reload', async ({
   browser,
   baseURL,
 }) => {
@@ -128,6 +128,12 @@ test('a new avatar shows live on another member’s screen, in the messages and 
   await expect(shown.first()).toHaveJSProperty('complete', true);
   expect(reloads).toBe(0);
   await screenshot(b.page, 'avatar-changed-live');
+
+  // A new display name follows the same way, in the message row and the member list.
+  await owner.call('PATCH', '/api/v1/users/@me', { displayName: 'Painted Owner' });
+  await expect(b.page.getByTestId('author-name').filter({ hasText: 'Painted Owner' })).toHaveCount(1, { timeout: 10_000 });
+  await expect(b.page.getByRole('complementary', { name: 'Members' }).getByText('Painted Owner')).toBeVisible();
+  expect(reloads).toBe(0);
   await a.context.close();
   await b.context.close();
 });

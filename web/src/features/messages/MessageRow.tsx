@@ -3,7 +3,7 @@ import { Avatar } from '../../ui/Avatar';
 import { MessageAttachments } from '../attachments/MessageAttachments';
 import { recentEmoji, rememberEmoji } from '../emoji/recent';
 import type { ChatMessage } from '../gateway/messageStore';
-import { displayName } from '../users/displayName';
+import { liveDisplayName, useLiveProfile } from '../users/liveProfiles';
 import { ProfileCard } from '../users/ProfileCard';
 import { Markdown, type MentionNames } from './Markdown';
 import { SystemLine, systemText } from './SystemLine';
@@ -113,7 +113,7 @@ export const MessageRow = memo(function MessageRow({
   const mine = m.author.id === actions.myId;
   const mentioned = actions.isMentioned(m);
   const local = m.localState !== undefined;
-  const name = displayName(m.author);
+  const name = liveDisplayName(useLiveProfile(m.author.id), m.author);
   const system = systemText(m);
   if (system !== null) return <SystemLine message={m} text={system} firstNew={firstNew} divider={<NewMessagesDivider />} />;
   if (actions.isBlocked(m.author.id) && !revealed)

@@ -8,6 +8,7 @@ import { useOpenDmMutation } from '../dms/queries';
 import { usePresences } from '../gateway/context';
 import { useConnectionStale } from '../gateway/GatewayProvider';
 import { displayName } from '../users/displayName';
+import { LiveName } from '../users/LiveName';
 import { ProfileCard } from '../users/ProfileCard';
 import { has, P } from './permissions';
 import { formatEnd } from './moderation';
@@ -102,7 +103,7 @@ export function MemberList({
                     className="truncate text-sm font-medium" // Offline rows are dimmed; a dimmed role colour would fall below readable contrast, so they keep the plain text colour.
                     style={{ color: online(m) ? memberColor(m.roles, roles) : undefined }}
                   >
-                    {displayName(m)}
+                    <LiveName id={m.userId} user={m} />
                   </span>
                   {m.userId === ownerId && (
                     <span title="Owner" aria-label="owner">

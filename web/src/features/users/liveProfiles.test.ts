@@ -1,6 +1,6 @@
 import { act, renderHook } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
-import { clearLiveProfiles, liveAvatarUrl, profileChanged, useLiveProfile } from './liveProfiles';
+import { clearLiveProfiles, liveAvatarUrl, liveDisplayName, profileChanged, useLiveProfile } from './liveProfiles';
 
 describe('live profiles', () => {
   afterEach(() => clearLiveProfiles());
@@ -19,5 +19,14 @@ describe('live profiles', () => {
     act(() => profileChanged({ id: '1', username: 'alice', displayName: null, avatarUrl: null }));
     const { result } = renderHook(() => useLiveProfile('1'));
     expect(liveAvatarUrl(result.current, '/old.webp')).toBeNull();
+  });
+
+  it('shows an announced display name, but a nickname in the server still wins', () => {
+    const fetched = { username: 'alice', displayName: 'Alice' };
+    expect(liveDisplayName(undefined, fetched)).toBe('Alice');
+    const live = { id: '1', username: 'alice', displayName: 'Alice B.', avatarUrl: null };
+    expect(liveDisplayName(live, fetched)).toBe('Alice B.');
+    expect(liveDisplayName(live, { ...fetched, nickname: 'Al' })).toBe('Al');
+    expect(liveDisplayName({ ...live, displayName: null }, fetched)).toBe('alice');
   });
 });

@@ -1,5 +1,6 @@
 import { useSyncExternalStore } from 'react';
 import type { UserSummary } from '../../api/types';
+import { displayName } from './displayName';
 
 /**
  * The newest name and picture of people whose profile changed while we were connected (the gateway's UserUpdated),
@@ -31,4 +32,12 @@ export const useLiveProfile = (id: string) => useSyncExternalStore(subscribe, ()
 /** The picture to show: the announced one once there is one (null: removed), else what the caller fetched. */
 export function liveAvatarUrl(live: UserSummary | undefined, fetched: string | null | undefined) {
   return live ? live.avatarUrl : fetched;
+}
+
+/** The name to show: a nickname still wins; else the announced display name or username once there is one, else what was fetched. */
+export function liveDisplayName(
+  live: UserSummary | undefined,
+  fetched: { username: string; displayName?: string | null; nickname?: string | null },
+) {
+  return displayName(live ? { ...fetched, username: live.username, displayName: live.displayName } : fetched);
 }
