@@ -56,7 +56,7 @@ export function ProfileCard({
           <Banner
             url={profile.data.bannerUrl}
             alt={`Banner of ${name}`}
-            className="-mx-4 -mt-4 mb-3 w-[calc(100%+2rem)] max-w-none rounded-t-lg"
+            className="-mx-4 -mt-4 mb-3 w-[calc(100%+2rem)]! max-w-none rounded-t-lg"
           />
           <div className="flex items-center gap-3">
             <Avatar id={profile.data.id} name={name} url={profile.data.avatarUrl} />
