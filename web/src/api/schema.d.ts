@@ -7780,6 +7780,11 @@ export interface components {
             userId: string;
             token: string;
         };
+        VoiceEnded: {
+            /** @description A snowflake id: 64 bits, as a decimal string. */
+            channelId: string;
+            reason: string;
+        };
         VoiceJoined: {
             /** @description A snowflake id: 64 bits, as a decimal string. */
             channelId: string;

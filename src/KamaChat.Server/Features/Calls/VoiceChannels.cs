@@ -46,7 +46,10 @@ public sealed partial class VoiceChannels(
             throw new HubException("validation_failed: Only voice channels can be joined.");
         if (mediaServer.Janus is null)
             throw new HubException("unavailable: Voice needs a media server (Janus), and this server has none running.");
-        await LeaveAsync(connection.UserId, null, CancellationToken.None);
+        // One call per user: joining from another connection (a second device, or this tab after the gateway
+        // reconnected) ends the one held there, and that connection is told why.
+        var elsewhere = _sessions.TryGetValue(connection.UserId, out var held) && held.ConnectionId != connection.ConnectionId;
+        await EndAsync(connection.UserId, null, elsewhere ? VoiceEnded.AnotherDevice : null, CancellationToken.None);
 
         var channelId = access.Channel.Id;
         var allowed = Allowed(access.Permissions);
@@ -152,17 +155,29 @@ public sealed partial class VoiceChannels(
     public async Task SetSelfAsync(GatewayConnection connection, VoiceSelfState self)
     {
         var session = Mine(connection);
-        session.Self = self;
+        // Camera and screen are shown to others only when the user may send them (what Janus forwards follows VIDEO too).
+        var video = session.Publisher.Allowed.HasFlag(MediaKinds.Video);
+        session.Self = self with { Video = self.Video && video, Stream = self.Stream && video };
         await AnnounceAsync(connection.UserId, session, left: false);
     }
 
     /// <summary>Leaves the user's voice channel (only if held by <paramref name="connectionId"/>, when given).</summary>
-    public async Task LeaveAsync(Snowflake userId, string? connectionId, CancellationToken cancellationToken)
+    public Task LeaveAsync(Snowflake userId, string? connectionId, CancellationToken cancellationToken) =>
+        EndAsync(userId, connectionId, null, cancellationToken);
+
+    /// <summary>
+    /// Ends the user's call (only if held by <paramref name="connectionId"/>, when given). With a <paramref name="reason"/>
+    /// (the server ended it, not the user), the connection that held it is told ("VoiceEnded"), so that client stops
+    /// its media and says why; its own VoiceState could not tell it apart from a rejoin on a newer connection.
+    /// </summary>
+    private async Task EndAsync(Snowflake userId, string? connectionId, string? reason, CancellationToken cancellationToken)
     {
         if (!_sessions.TryGetValue(userId, out var session) || (connectionId is not null && session.ConnectionId != connectionId))
             return;
         if (!_sessions.TryRemove(new KeyValuePair<Snowflake, Session>(userId, session)))
             return;
+        if (reason is not null)
+            await hub.Clients.Client(session.ConnectionId).SendAsync("VoiceEnded", new VoiceEnded(session.ChannelId, reason), CancellationToken.None);
         try
         {
             if (session.Subscriber is { } subscriber)
@@ -190,7 +205,7 @@ public sealed partial class VoiceChannels(
         var decision = await scope.ServiceProvider.GetRequiredService<PermissionService>()
             .AuthorizeChannelAsync(userId, session.ChannelId, Permissions.Permissions.Connect, cancellationToken);
         if (decision.Access is null || !decision.Allowed)
-            await LeaveAsync(userId, session.ConnectionId, cancellationToken);
+            await EndAsync(userId, session.ConnectionId, VoiceEnded.Disconnected, cancellationToken);
         else
         {
             try

@@ -23,3 +23,13 @@ public sealed record VoiceSubscription(string Sdp, IReadOnlyList<VoiceStream> St
 
 /// <summary>The flags a client sets about itself with SetVoiceState.</summary>
 public sealed record VoiceSelfState(bool SelfMute, bool SelfDeaf, bool Video, bool Stream);
+
+/// <summary>
+/// Sent to the connection whose call the server ended ("VoiceEnded"): <c>Reason</c> is <see cref="AnotherDevice"/> (the
+/// user joined from another connection) or <see cref="Disconnected"/> (removed: kicked, CONNECT taken, a moderator).
+/// </summary>
+public sealed record VoiceEnded(Snowflake ChannelId, string Reason)
+{
+    public const string AnotherDevice = "another_device";
+    public const string Disconnected = "disconnected";
+}

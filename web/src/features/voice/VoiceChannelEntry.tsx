@@ -49,6 +49,16 @@ export function VoiceChannelEntry({ serverId, channel }: { serverId: string; cha
                     🎙̸<span className="sr-only">muted</span>
                   </span>
                 )}
+                {s.video && (
+                  <span title="Camera on">
+                    📷<span className="sr-only">camera on</span>
+                  </span>
+                )}
+                {s.stream && (
+                  <span title="Sharing the screen" className="rounded bg-red-600 px-1 text-[10px] font-bold text-white">
+                    LIVE<span className="sr-only"> sharing the screen</span>
+                  </span>
+                )}
                 {s.selfDeaf && (
                   <span title="Deafened">
                     🔇<span className="sr-only">deafened</span>
