@@ -31,6 +31,9 @@ public sealed class GatewayClient : IAsyncDisposable
 
     public ConcurrentQueue<Server.Features.Calls.CallSignalReceived> CallSignals { get; } = new();
 
+    /// <summary>Voice calls the server ended for this connection ("VoiceEnded": another device, moved, disconnected).</summary>
+    public ConcurrentQueue<Server.Features.Calls.VoiceEnded> VoiceEnded { get; } = new();
+
     /// <summary>The calls this connection was told it left ("CallLeft": the account joined from another device).</summary>
     public ConcurrentQueue<string> CallsLeft { get; } = new();
 
@@ -44,6 +47,7 @@ public sealed class GatewayClient : IAsyncDisposable
         connection.On<Server.Features.Calls.VoiceState>("VoiceState", v => Arrived(() => Voice.Enqueue(v)));
         connection.On<Server.Features.Calls.DmCallState>("CallState", c => Arrived(() => Calls.Enqueue(c)));
         connection.On<Server.Features.Calls.CallSignalReceived>("CallSignal", c => Arrived(() => CallSignals.Enqueue(c)));
+        connection.On<Server.Features.Calls.VoiceEnded>("VoiceEnded", v => Arrived(() => VoiceEnded.Enqueue(v)));
         connection.On<string>("CallLeft", c => Arrived(() => CallsLeft.Enqueue(c)));
         connection.Closed += e =>
         {
