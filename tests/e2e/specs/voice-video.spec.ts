@@ -6,7 +6,8 @@ import { test } from '../support/voice-server';
 /**
  * Camera and screen share through Janus with three people: each turns the camera on and receives the other two's
  * sound and pictures (inbound-rtp bytes growing, frames decoded); one then shares the screen (camera off, so frames
- * decoded after that are the screen's) and the other two decode it; finally VIDEO is taken from the members: their
+ * decoded after that are the screen's) and the other two decode it; the owner server-mutes a member and Janus stops
+ * forwarding their sound whatever their client sends; finally VIDEO is taken from the members: their
  * cameras go off for everyone, they stay in the call, and one who forces a video publish from the console is refused
  * by the server.
  */
@@ -64,8 +65,7 @@ test('three people see and hear each other through Janus, one shares a screen, a
   }
   for (const page of pages) await expect(page.getByRole('list', { name: 'In Stage' }).getByText('camera on')).toHaveCount(3);
 
-  for (const [i, page] of pages.entries())
-    for (const [j, id] of ids.entries()) if (i !== j) await expectReceiving(page, id);
+  for (const [i, page] of pages.entries()) for (const id of ids.filter((_, j) => j !== i)) await expectReceiving(page, id);
   for (const page of pages) await expect(page.getByRole('region', { name: 'Videos' }).getByRole('button')).toHaveCount(3);
   await screenshot(pages[0], '27-voice-video-grid');
 
@@ -89,6 +89,25 @@ test('three people see and hear each other through Janus, one shares a screen, a
     })
     .toBe(2);
   await screenshot(first, '28-voice-screen-focused');
+
+  // Server mute by the owner (MUTE_MEMBERS), sent from the console as the sidebar's menu does: the muted member's
+  // client keeps sending, and Janus stops forwarding it; lifting it lets the sound through again.
+  const moderate = (mute: boolean) =>
+    first.evaluate(
+      ([userId, mute]) =>
+        (
+          window as unknown as { kamachatVoice: { gateway: { invoke(m: string, ...a: unknown[]): Promise<unknown> } } }
+        ).kamachatVoice.gateway.invoke('ModerateVoice', userId, { mute, deaf: null }),
+      [ids[1], mute] as const,
+    );
+  await moderate(true);
+  await expect(sharer.getByRole('list', { name: 'In Stage' }).getByText('server muted')).toHaveCount(1);
+  await sharer.waitForTimeout(500);
+  const heard = total((await received(sharer))[ids[1]], 'audio', 'bytes');
+  await sharer.waitForTimeout(2_000);
+  expect(total((await received(sharer))[ids[1]], 'audio', 'bytes') - heard).toBeLessThan(2_000);
+  await moderate(false);
+  await expectReceiving(sharer, ids[1], false);
 
   // VIDEO taken from @everyone: a member who forces a camera publish through the console is refused by the server.
   const roles = await owner.call<{ id: string; permissions: string }[]>('GET', `/api/v1/servers/${server.id}/roles`);

@@ -10,6 +10,7 @@ import { fakeMediaArgs } from './webrtc';
  */
 export const test = suite.extend<object, { voiceServer: RunningServer & { lab: VoiceLab } }>({
   voiceServer: [
+    // eslint-disable-next-line no-empty-pattern -- Playwright reads what a fixture depends on from this pattern.
     async ({}, use) => {
       const lab = await startVoiceLab();
       const server = await startServer({

@@ -6813,6 +6813,11 @@ export interface components {
             /** Format: int32 */
             slowModeSeconds: number;
             lastMessageId: null | components["schemas"]["Snowflake"];
+            /**
+             * Format: int32
+             * @default 0
+             */
+            userLimit: number;
         };
         ChannelUpdatedEvent: {
             /**
@@ -6842,6 +6847,11 @@ export interface components {
             /** Format: int32 */
             slowModeSeconds: number;
             permissionOverwrites?: null | components["schemas"]["NewOverwrite"][];
+            /**
+             * Format: int32
+             * @default 0
+             */
+            userLimit: number;
         };
         CreateGroupDmRequest: {
             recipientIds: string[];
@@ -7702,6 +7712,8 @@ export interface components {
             /** Format: int32 */
             slowModeSeconds: null | number;
             parentId: null | components["schemas"]["Snowflake"];
+            /** Format: int32 */
+            userLimit?: null | number;
         };
         UpdateGroupDmRequest: {
             name: null | string;
@@ -7784,6 +7796,8 @@ export interface components {
             /** @description A snowflake id: 64 bits, as a decimal string. */
             channelId: string;
             reason: string;
+            /** @description A snowflake id: 64 bits, as a decimal string. */
+            movedTo?: null | string;
         };
         VoiceJoined: {
             /** @description A snowflake id: 64 bits, as a decimal string. */
@@ -7792,6 +7806,10 @@ export interface components {
             canSpeak: boolean;
             canVideo: boolean;
             states: components["schemas"]["VoiceState"][];
+        };
+        VoiceModerationRequest: {
+            mute: null | boolean;
+            deaf: null | boolean;
         };
         VoiceSelfState: {
             selfMute: boolean;
@@ -7810,6 +7828,10 @@ export interface components {
             selfDeaf: boolean;
             video: boolean;
             stream: boolean;
+            /** @default false */
+            mute: boolean;
+            /** @default false */
+            deaf: boolean;
         };
         VoiceStream: {
             mid: string;

@@ -38,7 +38,8 @@ export type ConnectionStatus = 'connecting' | 'connected' | 'reconnecting' | 're
  * (the server ended our call), 'ready' (a new connection's Ready: a call held by the old connection ended with it).
  */
 export type VoiceListener = (
-  ...signal: [kind: 'state', payload: VoiceState] | [kind: 'feeds', channelId: string] | [kind: 'ended', payload: VoiceEnded] | [kind: 'ready']
+  ...signal:
+    [kind: 'state', payload: VoiceState] | [kind: 'feeds', channelId: string] | [kind: 'ended', payload: VoiceEnded] | [kind: 'ready']
 ) => void;
 /** DM call signals: "state" (CallState), "signal" (CallSignal from another participant), "left" (CallLeft: moved to another device). */
 export type CallListener = (

@@ -103,7 +103,7 @@ export class VoiceCall {
       if (this.stopped) return;
       if (signal[0] === 'feeds' && signal[1] === this.channelId) this.sync();
       // The server ended our call: joined elsewhere, kicked, CONNECT taken, a moderator disconnected us.
-      if (signal[0] === 'ended' && signal[1].channelId === this.channelId) void this.ended(signal[1].reason);
+      if (signal[0] === 'ended' && signal[1].channelId === this.channelId) void this.ended(signal[1].reason, signal[1].movedTo);
       // The gateway reconnected (a network blip, a fresh Ready after a permission change): the call ended with the
       // old connection, so join again with the same devices.
       if (signal[0] === 'ready' && this.joined) void this.rejoin();
@@ -143,7 +143,13 @@ export class VoiceCall {
   private async connect(joined: VoiceJoined) {
     if (!joined.canVideo) await Promise.all([this.stopCamera(), this.stopScreen()]);
     if (this.microphone || joined.canVideo) await this.publish(joined.canSpeak, joined.canVideo);
-    this.store.update({ status: 'connected', muted: this.muted, camera: !!this.camera, screen: !!this.screen, preview: this.camera ?? this.screen });
+    this.store.update({
+      status: 'connected',
+      muted: this.muted,
+      camera: !!this.camera,
+      screen: !!this.screen,
+      preview: this.camera ?? this.screen,
+    });
     if (this.muted || this.deafened || this.camera || this.screen) await this.announce();
     this.sync();
   }
@@ -169,8 +175,11 @@ export class VoiceCall {
     return this.rejoining;
   }
 
-  private async ended(reason: string) {
-    const { leaveVoice } = await import('./store');
+  private async ended(reason: string, movedTo?: string | null) {
+    const { joinVoice, leaveVoice } = await import('./store');
+    const serverId = this.store.get()?.serverId;
+    // A moderator moved us: follow (joinVoice leaves this call first).
+    if (reason === 'moved' && movedTo && serverId) return joinVoice(this.gateway, serverId, movedTo);
     await leaveVoice();
     this.store.fail(
       reason === 'another_device'
@@ -266,7 +275,8 @@ export class VoiceCall {
     if (this.sender && !this.muted && me) {
       const stats = await this.sender.getStats();
       stats.forEach((s: { type: string; kind?: string; audioLevel?: number; trackIdentifier?: string }) => {
-        const microphone = s.type === 'media-source' && s.kind === 'audio' && s.trackIdentifier === this.microphone?.getAudioTracks()[0]?.id;
+        const microphone =
+          s.type === 'media-source' && s.kind === 'audio' && s.trackIdentifier === this.microphone?.getAudioTracks()[0]?.id;
         if (microphone && (s.audioLevel ?? 0) > SPEAKING_LEVEL) speaking.push(me);
       });
     }
