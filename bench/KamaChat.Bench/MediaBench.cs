@@ -22,6 +22,13 @@ public static class MediaBench
     {
         var images = Value(args, "images", 8);
         var concurrency = Value(args, "concurrency", Environment.ProcessorCount);
+        var uploadMegabytes = Value(args, "upload-mb", 100);
+        var uploadClients = Value(args, "upload-clients", 10);
+        if (images == 0)
+        {
+            await UploadBench.RunAsync(uploadMegabytes, uploadClients, rounds: Value(args, "upload-rounds", 3));
+            return 0;
+        }
         var corpus = Directory.CreateTempSubdirectory("kamachat-bench-media-").FullName;
         try
         {
@@ -53,6 +60,8 @@ public static class MediaBench
                         $"{kind}: NetVips throughput {magick.Milliseconds / vips.Milliseconds:0.0}× {magickEngine}'s; peak RSS {(double)vips.PeakRss / magick.PeakRss:0.00}×, RSS growth {(double)(vips.PeakRss - vips.StartRss) / Math.Max(1, magick.PeakRss - magick.StartRss):0.00}× (aim: ≥ 4× throughput at ≤ 0.5× memory)"));
                 }
             }
+            if (uploadMegabytes > 0)
+                await UploadBench.RunAsync(uploadMegabytes, uploadClients, rounds: Value(args, "upload-rounds", 3));
             return 0;
         }
         finally

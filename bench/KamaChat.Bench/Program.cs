@@ -3,7 +3,7 @@ using KamaChat.Bench;
 // ./kamachat bench gateway [--clients N] [--senders N] [--rate msgs/s per sender] [--seconds N]
 // ./kamachat bench idle [--connections N]
 // ./kamachat bench search [--engine sqlite|postgres|both] [--messages N] [--queries N] [--baseline-queries N] [--sends N]
-// ./kamachat bench media [--images N] [--concurrency N]
+// ./kamachat bench media [--images N] [--concurrency N] [--upload-mb N] (--images 0: uploads only; --upload-mb 0: thumbnails only) [--upload-clients N] [--upload-rounds N]
 var options = BenchOptions.Parse(args);
 return options.Mode switch
 {

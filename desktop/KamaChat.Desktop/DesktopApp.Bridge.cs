@@ -35,8 +35,16 @@ public sealed partial class DesktopApp : IBridgeHandler
                     return 0;
                 var path = Text(parameters, "path", 2000);
                 var request = new NotificationRequest(Text(parameters, "title", 200) ?? "KamaChat", Text(parameters, "body", 1000) ?? "",
-                    Text(parameters, "tag", 200), path is { } p && p.StartsWith('/') && !p.StartsWith("//", StringComparison.Ordinal) ? p : null);
-                return await Keep(() => _notifications.ShowAsync(request));
+                    Text(parameters, "tag", 200), path is { } p && p.StartsWith('/') && !p.StartsWith("//", StringComparison.Ordinal) ? p : null)
+                {
+                    Urgent = parameters.TryGetProperty("requireInteraction", out var urgent) && urgent.ValueKind == JsonValueKind.True,
+                    Category = Text(parameters, "category", 40) is { } category && Categories.Contains(category) ? category : "im.received",
+                    Actions = Actions(parameters),
+                };
+                var shown = await Keep(() => _notifications.ShowAsync(request));
+                if (caller.Role is { } owner)
+                    _notificationOwners[shown] = new NotificationOwner(owner, request.Urgent);
+                return shown;
             case "closeNotification":
                 if (_notifications is not null && parameters.TryGetProperty("id", out var id) && id.TryGetUInt32(out var notificationId))
                     await Keep(() => _notifications.CloseAsync(notificationId));
@@ -102,7 +110,11 @@ public sealed partial class DesktopApp : IBridgeHandler
                 _config.Update(config => config with { CurrentServer = chosen });
                 _trayMenu.Invalidate();
                 // Navigating away ends this page's call: answer first, then go.
-                Background(Task.Run(async () => await _browser!.NavigateWindowAsync(chosen + "/")));
+                Background(Task.Run(async () =>
+                {
+                    await AllowCallsAsync(_browser!);
+                    await _browser!.NavigateWindowAsync(chosen + "/");
+                }));
                 return null;
             default:
                 throw new BridgeException("unknown_method");
@@ -161,6 +173,21 @@ public sealed partial class DesktopApp : IBridgeHandler
         parameters.ValueKind == JsonValueKind.Object && parameters.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
             ? value.GetString() is { } text && text.Length > maxLength ? text[..maxLength] : value.GetString()
             : null;
+
+    private static readonly string[] Categories = ["im.received", "call.incoming"];
+
+    /// <summary>The notification's buttons (at most three, keys and labels of sane length; "default" is the body's).</summary>
+    private static NotificationAction[] Actions(JsonElement parameters) =>
+        parameters.TryGetProperty("actions", out var actions) && actions.ValueKind == JsonValueKind.Array
+            ? actions.EnumerateArray()
+                .Where(a => a.ValueKind == JsonValueKind.Object)
+                .Select(a => (Key: Text(a, "action", 40), Label: Text(a, "title", 40), Background: a.TryGetProperty("background", out var b) && b.ValueKind == JsonValueKind.True))
+                .Where(a => a.Key is { Length: > 0 } and not "default" && a.Label is { Length: > 0 })
+                .DistinctBy(a => a.Key)
+                .Take(3)
+                .Select(a => new NotificationAction(a.Key!, a.Label!, a.Background))
+                .ToArray()
+            : [];
 
     private static int Count(JsonElement parameters, string name) =>
         parameters.ValueKind == JsonValueKind.Object && parameters.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number

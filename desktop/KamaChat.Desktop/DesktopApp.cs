@@ -40,6 +40,11 @@ public sealed partial class DesktopApp : IAsyncDisposable
     private UnreadState _unread = UnreadState.None;
     // The pages whose client has reported since it (re)started (see ClientUpAsync).
     private readonly System.Collections.Concurrent.ConcurrentDictionary<PageRole, bool> _clientsUp = new();
+    // Which page showed each notification on screen: its buttons are answered there.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<uint, NotificationOwner> _notificationOwners = new();
+
+    /// <summary>The page that showed a notification, and whether it is urgent (a ringing call: it means nothing once that page is gone).</summary>
+    private sealed record NotificationOwner(PageRole Page, bool Urgent);
 
     public DesktopApp(DesktopPaths paths, ConfigStore config, Connection bus, string browserPath, IReadOnlyList<string> chromiumArguments)
     {
@@ -58,8 +63,12 @@ public sealed partial class DesktopApp : IAsyncDisposable
     public async Task StartAsync(CommandLine command)
     {
         _notifications = await DesktopNotifications.ConnectAsync(_bus, "kamachat");
-        _notifications.Clicked += (id, path) => Background(OnNotificationClickedAsync(id, path));
-        _notifications.Closed += id => Background(SendEventAsync("notificationclose", new { id }));
+        _notifications.Clicked += (id, request, action) => Background(OnNotificationClickedAsync(id, request, action));
+        _notifications.Closed += id =>
+        {
+            _notificationOwners.TryRemove(id, out _);
+            Background(SendEventAsync("notificationclose", new { id }));
+        };
         _trayItem.Show(Look(_unread));
         _trayShown = await TrayRegistration.RegisterAsync(_bus, _trayItem, _trayMenu);
         _pushToTalk = X11PushToTalk.TryCreate(pressed => Background(SendEventAsync("push-to-talk", new { pressed }, PageRole.Window)));
@@ -112,7 +121,21 @@ public sealed partial class DesktopApp : IAsyncDisposable
         StartUrl(path));
 
     /// <summary>Shows the current server's start page, replacing whatever the window showed (a server switch).</summary>
-    private Task ShowServerAsync() => ShowAsync(browser => browser.NavigateWindowAsync(StartUrl(null)), StartUrl(null));
+    private Task ShowServerAsync() => ShowAsync(async browser =>
+    {
+        await AllowCallsAsync(browser);
+        await browser.NavigateWindowAsync(StartUrl(null));
+    }, StartUrl(null));
+
+    /// <summary>
+    /// The current server may use the microphone and camera without asking: the user chose to run this server's client
+    /// as an app. Only that origin; a page elsewhere (a link followed off the server) still gets Chromium's prompt.
+    /// </summary>
+    private async Task AllowCallsAsync(AppBrowser browser)
+    {
+        if (_config.Current.CurrentServer is { } server)
+            await browser.GrantMediaAsync(server);
+    }
 
     /// <summary>Does <paramref name="inOpenWindow"/> in the open window and raises it, or opens a window at <paramref name="url"/>.</summary>
     private async Task ShowAsync(Func<AppBrowser, Task> inOpenWindow, string url)
@@ -163,6 +186,7 @@ public sealed partial class DesktopApp : IAsyncDisposable
         };
         var browser = await AppBrowser.LaunchAsync(options, this, CancellationToken.None);
         Background(WatchBrowserAsync(browser));
+        await AllowCallsAsync(browser);
         return browser;
     }
 
@@ -217,6 +241,7 @@ public sealed partial class DesktopApp : IAsyncDisposable
             }
         }
         await Console.Error.WriteLineAsync($"kamachat-desktop: window closed (browser {processId})");
+        await CloseUrgentNotificationsAsync(PageRole.Window);
         // Without a tray to come back from, a closed window would leave an invisible app: quit instead.
         if (!_trayShown)
         {
@@ -250,6 +275,7 @@ public sealed partial class DesktopApp : IAsyncDisposable
             {
                 _clientsUp.TryRemove(PageRole.Background, out _);
                 await browser.SetBackgroundAsync(null);
+                await CloseUrgentNotificationsAsync(PageRole.Background);
             }
         }
         finally
@@ -266,9 +292,50 @@ public sealed partial class DesktopApp : IAsyncDisposable
             await Console.Error.WriteLineAsync("kamachat-desktop: the browser exited; the tray opens it again");
     }
 
-    /// <summary>A clicked notification: the window hears of it (and opens the conversation); a closed window opens there.</summary>
-    private Task OnNotificationClickedAsync(uint id, string? path) =>
-        ShowAsync(browser => browser.SendEventAsync(PageRole.Window, "notificationclick", new { id, path }), StartUrl(path));
+    /// <summary>
+    /// A clicked notification: the window hears of it (and opens the conversation); a closed window opens there. A
+    /// button that opens the window (Accept) is told to the window's client once it is connected, so it can act on it;
+    /// a background button (Decline) is told to the page that showed the notification, and no window opens.
+    /// </summary>
+    private async Task OnNotificationClickedAsync(uint id, NotificationRequest request, NotificationAction? action)
+    {
+        var path = request.Path;
+        if (action is null)
+        {
+            await ShowAsync(browser => browser.SendEventAsync(PageRole.Window, "notificationclick", new { id, path }), StartUrl(path));
+            return;
+        }
+        var detail = new { id, path, tag = request.Tag, action = action.Key };
+        if (action.Background)
+        {
+            if (_notificationOwners.TryGetValue(id, out var owner))
+                await SendEventAsync("notificationclick", detail, owner.Page);
+            return;
+        }
+        await ShowAsync(_ => Task.CompletedTask, StartUrl(path));
+        if (_browser is not { } browser)
+            return;
+        await Task.WhenAny(_windowClientUp.Task, browser.WindowClosed, Task.Delay(HandOverLimit));
+        await browser.SendEventAsync(PageRole.Window, "notificationclick", detail);
+    }
+
+    /// <summary>Withdraws the urgent notifications (ringing calls) a page showed, now that it no longer runs the client to withdraw them.</summary>
+    private async Task CloseUrgentNotificationsAsync(PageRole page)
+    {
+        foreach (var (id, owner) in _notificationOwners)
+        {
+            if (owner.Page != page || !owner.Urgent || _notifications is null)
+                continue;
+            try
+            {
+                await _notifications.CloseAsync(id);
+            }
+            catch (DBusException)
+            {
+                // Already gone.
+            }
+        }
+    }
 
     /// <summary>Tells the page running the client: the window's when it is open, else the hidden page's.</summary>
     private async Task SendEventAsync(string name, object detail, PageRole? role = null)

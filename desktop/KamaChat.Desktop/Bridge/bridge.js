@@ -28,15 +28,24 @@
     window.dispatchEvent(new PopStateEvent('popstate', { state: null }));
   };
 
-  // The Web Notifications API, shown as native desktop notifications by the host.
+  // The Web Notifications API, shown as native desktop notifications by the host. Beyond a browser's: `actions`
+  // ({ action, title, background }) become the notification's buttons (a browser allows them only to a service
+  // worker's), `requireInteraction` makes it urgent (critical, until acted on) and `data.category` names what it
+  // is ("call.incoming"). A button's click reaches the `click` event with its `action`, like a NotificationEvent's.
   const notifications = new Map();
+  const actionsOf = (actions) =>
+    (Array.isArray(actions) ? actions : []).slice(0, 3).map((a) => ({
+      action: String(a?.action ?? ''),
+      title: String(a?.title ?? ''),
+      background: Boolean(a?.background),
+    }));
   class DesktopNotification extends EventTarget {
     static get permission() { return 'granted'; }
     static requestPermission(callback) {
       if (typeof callback === 'function') callback('granted');
       return Promise.resolve('granted');
     }
-    static get maxActions() { return 0; }
+    static get maxActions() { return 3; }
 
     #id;
     constructor(title, options = {}) {
@@ -46,9 +55,15 @@
       this.tag = options.tag == null ? '' : String(options.tag);
       this.data = options.data ?? null;
       this.silent = Boolean(options.silent);
+      this.requireInteraction = Boolean(options.requireInteraction);
+      this.actions = Object.freeze(actionsOf(options.actions));
       this.onclick = this.onclose = this.onerror = this.onshow = null;
       const path = typeof this.data?.path === 'string' ? this.data.path : null;
-      this.#id = call('notify', { title: this.title, body: this.body, tag: this.tag, path, silent: this.silent }).then(
+      const category = typeof this.data?.category === 'string' ? this.data.category : null;
+      this.#id = call('notify', {
+        title: this.title, body: this.body, tag: this.tag, path, silent: this.silent,
+        requireInteraction: this.requireInteraction, category, actions: this.actions,
+      }).then(
         (id) => {
           if (id) notifications.set(id, this);
           this._fire('show');
@@ -62,8 +77,9 @@
     close() {
       void this.#id.then((id) => id && call('closeNotification', { id }));
     }
-    _fire(type) {
+    _fire(type, action = '') {
       const event = new Event(type, { cancelable: true });
+      Object.defineProperty(event, 'action', { value: action });
       this.dispatchEvent(event);
       const handler = this[`on${type}`];
       if (typeof handler === 'function') handler.call(this, event);
@@ -72,12 +88,18 @@
   }
 
   const events = {
-    notificationclick({ id, path }) {
+    notificationclick({ id, path, tag = '', action = '' }) {
       const notification = notifications.get(id);
       // Like a browser: the click focuses the window (the host did) and goes to the page's handler. Unless
       // the handler calls preventDefault(), the app opens the conversation the notification named.
-      const event = notification?._fire('click');
-      if (!event?.defaultPrevented) navigate(path);
+      if (notification) {
+        if (!notification._fire('click', action).defaultPrevented && !action) navigate(path);
+        return;
+      }
+      // Shown by the app's other page (the hidden one, while the window was closed): the client hears the button
+      // through an event instead (cancelable, like navigate).
+      if (action && !emit('notification-action', { action, tag, path }, true)) return;
+      navigate(path);
     },
     notificationclose({ id }) {
       notifications.get(id)?._fire('close');

@@ -259,6 +259,15 @@ public sealed class AppBrowser : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Lets <paramref name="origin"/> use the microphone and camera without a prompt (for this browser's run; the
+    /// other origins keep Chromium's own prompt and the profile's answers).
+    /// </summary>
+    public Task GrantMediaAsync(string origin) =>
+        _cdp.SendAsync("Browser.grantPermissions", new { origin, permissions = MediaPermissions });
+
+    private static readonly string[] MediaPermissions = ["audioCapture", "videoCapture"];
+
     /// <summary>The window's session, or an exception when it has closed (callers open a new window then).</summary>
     private Page Window => _window ?? throw new CdpException("The window is closed.");
 

@@ -57,7 +57,8 @@ public static class Chromium
             "--no-first-run",
             "--no-default-browser-check",
             "--disable-default-apps",
-            // Calls: the page asks for the microphone and camera; the profile remembers the answer per server.
+            // Calls: a ringing call and the other side's audio play without a click first. (The microphone and camera
+            // are granted to the server's origin over DevTools: AppBrowser.GrantMediaAsync.)
             "--autoplay-policy=no-user-gesture-required",
         };
         if (options.Bounds is { } bounds)

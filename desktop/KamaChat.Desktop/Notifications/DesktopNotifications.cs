@@ -14,15 +14,34 @@ public interface IFreedesktopNotifications : IDBusObject
 }
 
 /// <summary>A notification the page asked for. <see cref="Path"/>: what to open when it is clicked.</summary>
-public sealed record NotificationRequest(string Title, string Body, string? Tag, string? Path);
+public sealed record NotificationRequest(string Title, string Body, string? Tag, string? Path)
+{
+    /// <summary>Stays until acted on, at critical urgency (the page's requireInteraction: a ringing call).</summary>
+    public bool Urgent { get; init; }
+
+    /// <summary>The freedesktop category hint: "im.received", or "call.incoming" for a ringing call.</summary>
+    public string Category { get; init; } = "im.received";
+
+    /// <summary>Buttons besides the body's default action (Accept, Decline), as the daemon offers them.</summary>
+    public IReadOnlyList<NotificationAction> Actions { get; init; } = [];
+}
+
+/// <summary>
+/// A button on a notification: <see cref="Key"/> is what the page hears. A background action is answered by the page
+/// that showed the notification without opening the window (Decline); the others open it, like the body (Accept).
+/// </summary>
+public sealed record NotificationAction(string Key, string Label, bool Background);
 
 /// <summary>
 /// Native notifications over D-Bus, each with a default action: clicking one (the daemon sends ActionInvoked
-/// "default") raises <see cref="Clicked"/> with the path it should open.
+/// "default") raises <see cref="Clicked"/> with the path it should open; a button of its own raises it with that
+/// button's action.
 /// </summary>
 public sealed class DesktopNotifications : IAsyncDisposable
 {
     private const string DefaultAction = "default";
+    private const byte Normal = 1;
+    private const byte Critical = 2;
     private readonly IFreedesktopNotifications _daemon;
     private readonly string _icon;
     private readonly ConcurrentDictionary<uint, NotificationRequest> _shown = new();
@@ -35,8 +54,8 @@ public sealed class DesktopNotifications : IAsyncDisposable
         _icon = icon;
     }
 
-    /// <summary>(notification id, path to open)</summary>
-    public event Action<uint, string?>? Clicked;
+    /// <summary>(notification id, what it was, the button's action: null for the body)</summary>
+    public event Action<uint, NotificationRequest, NotificationAction?>? Clicked;
 
     /// <summary>Closed by the user, timed out or replaced.</summary>
     public event Action<uint>? Closed;
@@ -57,10 +76,12 @@ public sealed class DesktopNotifications : IAsyncDisposable
         var hints = new Dictionary<string, object>
         {
             ["desktop-entry"] = "kamachat",
-            ["category"] = "im.received",
-            ["urgency"] = (byte)1,
+            ["category"] = request.Category,
+            ["urgency"] = request.Urgent ? Critical : Normal,
         };
-        var id = await _daemon.NotifyAsync("KamaChat", replaces, _icon, request.Title, Markup(request.Body), [DefaultAction, "Open"], hints, -1);
+        string[] actions = [DefaultAction, "Open", .. request.Actions.SelectMany(a => new[] { a.Key, a.Label })];
+        // An urgent one never times out (0); the others last as long as the daemon likes (-1).
+        var id = await _daemon.NotifyAsync("KamaChat", replaces, _icon, request.Title, Markup(request.Body), actions, hints, request.Urgent ? 0 : -1);
         if (replaces != 0 && replaces != id)
             _shown.TryRemove(replaces, out _);
         _shown[id] = request;
@@ -73,9 +94,12 @@ public sealed class DesktopNotifications : IAsyncDisposable
 
     private void OnAction((uint id, string actionKey) invoked)
     {
-        if (invoked.actionKey != DefaultAction || !_shown.TryGetValue(invoked.id, out var request))
+        if (!_shown.TryGetValue(invoked.id, out var request))
             return;
-        Clicked?.Invoke(invoked.id, request.Path);
+        var action = request.Actions.FirstOrDefault(a => a.Key == invoked.actionKey);
+        if (action is null && invoked.actionKey != DefaultAction)
+            return;
+        Clicked?.Invoke(invoked.id, request, action);
         // Done with once clicked; some daemons (dunst) would otherwise leave it on screen.
         _ = CloseClickedAsync(invoked.id);
     }

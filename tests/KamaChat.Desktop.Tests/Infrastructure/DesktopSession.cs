@@ -75,9 +75,26 @@ public sealed class DesktopSession : IAsyncLifetime
         await SystemBus.RegisterObjectAsync(Network);
         await SystemBus.RegisterServiceAsync("org.freedesktop.NetworkManager");
 
-        // Notifications stay on screen until acted on or closed, so a test can act on them.
+        // Notifications stay on screen until acted on or closed, so a test can act on them. Each one the app shows is
+        // recorded as the daemon received it (urgency, category, summary), and the context menu (a notification's
+        // buttons) goes to a "menu" that picks the entry the test asked for, as a person picks one in dmenu.
         var dunstrc = Path.Combine(Root, "dunstrc");
-        await File.WriteAllTextAsync(dunstrc, "[global]\n    follow = none\n[urgency_low]\n    timeout = 0\n[urgency_normal]\n    timeout = 0\n[urgency_critical]\n    timeout = 0\n");
+        var record = await WriteScriptAsync("record-notification", $"printf '%s\\t%s\\t%s\\n' \"$DUNST_URGENCY\" \"$DUNST_CATEGORY\" \"$DUNST_SUMMARY\" >> '{NotificationRecord}'");
+        var menu = await WriteScriptAsync("notification-menu", $"grep -m1 -F \"$(cat '{MenuChoice}')\"");
+        await File.WriteAllTextAsync(dunstrc, $"""
+            [global]
+                follow = none
+                dmenu = {menu}
+            [urgency_low]
+                timeout = 0
+            [urgency_normal]
+                timeout = 0
+            [urgency_critical]
+                timeout = 0
+            [record]
+                appname = KamaChat
+                script = {record}
+            """);
         Start("dunst", ["-config", dunstrc]);
         await WaitForNameAsync("org.freedesktop.Notifications");
 
@@ -132,6 +149,31 @@ public sealed class DesktopSession : IAsyncLifetime
         if (process.ExitCode != 0)
             throw new InvalidOperationException($"{file} {string.Join(' ', arguments)} exited {process.ExitCode}: {await error}");
         return await output;
+    }
+
+    private string NotificationRecord => Path.Combine(Root, "notifications.tsv");
+
+    private string MenuChoice => Path.Combine(Root, "menu-choice");
+
+    private async Task<string> WriteScriptAsync(string name, string body)
+    {
+        var path = Path.Combine(Root, name);
+        await File.WriteAllTextAsync(path, "#!/bin/sh\n" + body + "\n");
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        return path;
+    }
+
+    /// <summary>Every notification the app has shown in this session, as the daemon got it, oldest first.</summary>
+    public IReadOnlyList<(string Urgency, string Category, string Summary)> RecordedNotifications() =>
+        File.Exists(NotificationRecord)
+            ? File.ReadAllLines(NotificationRecord).Select(line => line.Split('\t')).Select(f => (f[0], f[1], f[2])).ToList()
+            : [];
+
+    /// <summary>Picks the button with this label in the shown notification's menu (dunst's context menu), as a person would.</summary>
+    public async Task ChooseNotificationButtonAsync(string label)
+    {
+        await File.WriteAllTextAsync(MenuChoice, label);
+        await RunAsync("dunstctl", "context");
     }
 
     /// <summary>Notifications the daemon shows now (dunstctl count displayed + waiting).</summary>

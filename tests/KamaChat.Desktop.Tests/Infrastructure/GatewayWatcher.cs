@@ -7,7 +7,8 @@ namespace KamaChat.Desktop.Tests.Infrastructure;
 
 /// <summary>
 /// Another user's gateway connection, as their own client would hold it: it sees the presence the app user shows
-/// (Ready's snapshot, then Presence signals). A user online here means the app's client is connected.
+/// (Ready's snapshot, then Presence signals). A user online here means the app's client is connected. It can also
+/// ring the app user, as a caller whose media does not matter.
 /// </summary>
 public sealed class GatewayWatcher : IAsyncDisposable
 {
@@ -39,6 +40,9 @@ public sealed class GatewayWatcher : IAsyncDisposable
 
     public Task WaitForPresenceAsync(string userId, string status) => DesktopSession.WaitUntilAsync(
         () => Task.FromResult(_presence.TryGetValue(userId, out var seen) && seen == status), $"user {userId} to show as {status}");
+
+    /// <summary>Calls a hub method as this user's client would (StartCall, LeaveCall).</summary>
+    public Task InvokeAsync(string method, params object[] arguments) => _connection.InvokeCoreAsync(method, arguments);
 
     public ValueTask DisposeAsync() => _connection.DisposeAsync();
 }

@@ -75,14 +75,21 @@ public sealed class PageDriver : IAsyncDisposable
         WaitForAsync($"document.body && document.body.innerText.includes({JsonSerializer.Serialize(text)})", $"the text \"{text}\"", timeout);
 
     /// <summary>Clicks the middle of the first element matching the selector, with the mouse, once it is there.</summary>
-    public async Task ClickAsync(string selector)
+    public Task ClickAsync(string selector) =>
+        ClickElementAsync($"document.querySelector({JsonSerializer.Serialize(selector)})", selector);
+
+    /// <summary>Clicks the first button whose text includes <paramref name="text"/> ("Start call"), with the mouse, once it is there.</summary>
+    public Task ClickButtonAsync(string text) =>
+        ClickElementAsync($"[...document.querySelectorAll('button')].find(b => b.innerText.includes({JsonSerializer.Serialize(text)}))", $"the button \"{text}\"");
+
+    private async Task ClickElementAsync(string element, string what)
     {
-        await WaitForAsync($"document.querySelector({JsonSerializer.Serialize(selector)})", selector);
+        await WaitForAsync(element, what);
         var box = await EvaluateAsync($$"""
-            (() => { const e = document.querySelector({{JsonSerializer.Serialize(selector)}}); if (!e) return null;
+            (() => { const e = {{element}}; if (!e) return null;
               e.scrollIntoView({ block: 'center' }); const r = e.getBoundingClientRect(); return { x: r.x + r.width / 2, y: r.y + r.height / 2 }; })()
             """);
-        Assert.True(box.ValueKind == JsonValueKind.Object, $"Nothing matches {selector}.");
+        Assert.True(box.ValueKind == JsonValueKind.Object, $"Nothing matches {what}.");
         var (x, y) = (box.GetProperty("x").GetDouble(), box.GetProperty("y").GetDouble());
         await SendAsync("Input.dispatchMouseEvent", new { type = "mouseMoved", x, y });
         await SendAsync("Input.dispatchMouseEvent", new { type = "mousePressed", x, y, button = "left", clickCount = 1 });

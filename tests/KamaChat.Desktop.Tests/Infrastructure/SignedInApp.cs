@@ -19,10 +19,10 @@ public sealed class SignedInApp : IAsyncDisposable
     public PageDriver Page { get; private set; }
     public ApiUser User { get; }
 
-    public static async Task<SignedInApp> StartAsync(DesktopSession session, bool signIn = true)
+    public static async Task<SignedInApp> StartAsync(DesktopSession session, bool signIn = true, params string[] arguments)
     {
         var user = await session.UserAsync();
-        var host = await DesktopHost.StartAsync(session, "--server", session.Server.Url);
+        var host = await DesktopHost.StartAsync(session, ["--server", session.Server.Url, .. arguments]);
         var page = await host.PageAsync(session.Server.Url);
         var app = new SignedInApp(session, host, page, user);
         if (signIn)

@@ -30,11 +30,17 @@ public sealed class OrphanFileSweepTests(UploadSqliteApp app, MediaSamples sampl
         foreach (var key in new[] { orphanAttachment + "original", orphanAttachment + "thumb-400.webp", orphanPicture + "128.webp" })
             await storage.PutAsync(key, new MemoryStream([1, 2, 3]), 3, "application/octet-stream");
 
+        // A write cut off by a crash leaves its temporary file in local storage's ".partial" folder.
+        var partial = Path.Combine(app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<StorageOptions>>().Value.LocalDirectory, ".partial",
+            $"{Guid.NewGuid():N}.tmp");
+        await File.WriteAllBytesAsync(partial, [1, 2, 3]);
+
         var now = ActivatorUtilities.CreateInstance<OrphanFileSweeper>(app.Services, TimeProvider.System);
         Assert.Equal(0, await now.SweepAsync(CancellationToken.None)); // young files may be uploads whose row is on its way
 
         var later = ActivatorUtilities.CreateInstance<OrphanFileSweeper>(app.Services, new ShiftedClock(TimeSpan.FromDays(2)));
-        Assert.Equal(2, await later.SweepAsync(CancellationToken.None));
+        Assert.Equal(3, await later.SweepAsync(CancellationToken.None));
+        Assert.False(File.Exists(partial));
 
         Assert.False(await storage.ExistsAsync(orphanAttachment + "original"));
         Assert.False(await storage.ExistsAsync(orphanAttachment + "thumb-400.webp"));

@@ -142,6 +142,10 @@ public sealed class DoctorTests(KestrelSqliteApp node) : IClassFixture<KestrelSq
         }
 
         var kept = await DoctorRun.RunAsync(new() { ["DATABASE_URL"] = database, ["KAMACHAT_MIGRATE"] = "false" });
+        // The test server acknowledges commits before writing them (fast, and never killed): a warning with the fix.
+        var durability = kept.Assert("database", "warn");
+        Assert.Contains("synchronous_commit = off", durability.Summary, StringComparison.Ordinal);
+        Assert.Contains("SET synchronous_commit = on", durability.Fix, StringComparison.Ordinal);
         var pending = kept.Assert("migrations", "fail");
         Assert.Contains(migrations[^1], pending.Summary, StringComparison.Ordinal);
         Assert.DoesNotContain(migrations[^2], pending.Summary, StringComparison.Ordinal);
@@ -232,11 +236,16 @@ public sealed class DoctorTests(KestrelSqliteApp node) : IClassFixture<KestrelSq
     private static PostgresKamaDbContext Postgres(string connectionString) =>
         new(new DbContextOptionsBuilder<PostgresKamaDbContext>().UseNpgsql(connectionString).Options);
 
+    /// <summary>A migrated database that, unlike the test server's default, writes a commit before acknowledging it (as production must).</summary>
     private static async Task<string> MigratedDatabaseAsync()
     {
         var database = await PostgresServer.CreateDatabaseAsync();
         await using var db = Postgres(database);
         await db.Database.MigrateAsync();
+        var name = new Npgsql.NpgsqlConnectionStringBuilder(database).Database;
+        // A database name cannot be a parameter; this one is the test's own kamachat_test_<hex>.
+        var alter = "ALTER DATABASE " + name + " SET synchronous_commit = on";
+        await db.Database.ExecuteSqlRawAsync(alter);
         return database;
     }
 

@@ -27,6 +27,9 @@ public sealed class GatewayClient : IAsyncDisposable
 
     public ConcurrentQueue<Server.Features.Calls.VoiceState> Voice { get; } = new();
 
+    /// <summary>Profiles that changed ("UserUpdated": a new name or picture of someone this connection shows).</summary>
+    public ConcurrentQueue<Server.Features.Messages.UserSummary> Profiles { get; } = new();
+
     public ConcurrentQueue<Server.Features.Calls.DmCallState> Calls { get; } = new();
 
     public ConcurrentQueue<Server.Features.Calls.CallSignalReceived> CallSignals { get; } = new();
@@ -45,6 +48,7 @@ public sealed class GatewayClient : IAsyncDisposable
         connection.On<TypingStarted>("Typing", t => Arrived(() => Typing.Enqueue(t)));
         connection.On<PresenceUpdated>("Presence", p => Arrived(() => Presence.Enqueue(p)));
         connection.On<Server.Features.Calls.VoiceState>("VoiceState", v => Arrived(() => Voice.Enqueue(v)));
+        connection.On<Server.Features.Messages.UserSummary>("UserUpdated", p => Arrived(() => Profiles.Enqueue(p)));
         connection.On<Server.Features.Calls.DmCallState>("CallState", c => Arrived(() => Calls.Enqueue(c)));
         connection.On<Server.Features.Calls.CallSignalReceived>("CallSignal", c => Arrived(() => CallSignals.Enqueue(c)));
         connection.On<Server.Features.Calls.VoiceEnded>("VoiceEnded", v => Arrived(() => VoiceEnded.Enqueue(v)));

@@ -16,10 +16,10 @@ public static class PostgresServer
 
     public static Task<string> AdminConnectionStringAsync() => Started.Value;
 
-    /// <summary>Creates an empty database and returns its connection string.</summary>
-    public static async Task<string> CreateDatabaseAsync()
+    /// <summary>Creates an empty database (on the run's shared server, or the one <paramref name="admin"/> names) and returns its connection string.</summary>
+    public static async Task<string> CreateDatabaseAsync(string? admin = null)
     {
-        var admin = await AdminConnectionStringAsync();
+        admin ??= await AdminConnectionStringAsync();
         var name = "kamachat_test_" + Guid.NewGuid().ToString("N")[..12];
         await using (var connection = new NpgsqlConnection(admin))
         {
@@ -36,61 +36,27 @@ public static class PostgresServer
     {
         if (Environment.GetEnvironmentVariable("KAMACHAT_TEST_POSTGRES") is { Length: > 0 } external)
             return external;
+        return (await StartOwnAsync()).AdminConnectionString;
+    }
 
+    /// <summary>
+    /// A PostgreSQL of the caller's own (initdb in a temp directory), for a test that stops and restarts it. The run's
+    /// shared server acknowledges commits before their log is written (fast, and nothing there is ever killed);
+    /// <paramref name="durableCommits"/> makes an acknowledged commit survive the server being killed, as in production.
+    /// </summary>
+    public static async Task<PostgresInstance> StartOwnAsync(bool durableCommits = false)
+    {
         var bin = FindBinDirectory() ?? throw new InvalidOperationException(
             "PostgreSQL binaries (initdb, pg_ctl) were not found. Install Debian's 'postgresql' package, or set KAMACHAT_TEST_POSTGRES.");
         var root = Directory.CreateTempSubdirectory("kamachat-pg-").FullName;
-        var data = Path.Combine(root, "data");
-        var port = FreeLoopbackPort();
-
         // PostgreSQL refuses to run as root; CI runs as root, so the server runs as the 'postgres' user.
         var asRoot = Environment.UserName == "root";
         if (asRoot)
             await RunAsync("chown", $"postgres \"{root}\"");
+        await RunAsync(Path.Combine(bin, "initdb"), $"-D \"{Path.Combine(root, "data")}\" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 --no-sync", asRoot);
 
-        await RunAsync(Path.Combine(bin, "initdb"), $"-D \"{data}\" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 --no-sync", asRoot);
-
-        // postgres in the foreground under a watchdog (not pg_ctl, which detaches it): it dies with the test run,
-        // even when the test host is killed without running its exit handlers.
-        var server = new ProcessStartInfo(asRoot ? "runuser" : Path.Combine(bin, "postgres"))
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = root,
-        };
-        if (asRoot)
-            foreach (var argument in new[] { "-u", "postgres", "--", Path.Combine(bin, "postgres") })
-                server.ArgumentList.Add(argument);
-        foreach (var argument in new[]
-        {
-            "-D", data, "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-k", root,
-            "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "synchronous_commit=off",
-            "-c", "full_page_writes=off", "-c", "max_connections=300",
-        })
-            server.ArgumentList.Add(argument);
-        var process = TiedProcess.Start(server);
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-
-        var connectionString = $"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres;Pooling=false;Timeout=30";
-        for (var attempt = 0; ; attempt++)
-        {
-            try
-            {
-                await using var connection = new NpgsqlConnection(connectionString);
-                await connection.OpenAsync();
-                break;
-            }
-            catch (Exception e) when (e is NpgsqlException or System.Net.Sockets.SocketException && attempt < 300)
-            {
-                if (process.HasExited)
-                    throw new InvalidOperationException("PostgreSQL exited during start-up; see its log in " + root, e);
-                await Task.Delay(100);
-            }
-        }
-
+        var instance = new PostgresInstance(bin, root, FreeLoopbackPort(), asRoot, durableCommits);
+        await instance.StartAsync();
         AppDomain.CurrentDomain.ProcessExit += (_, _) =>
         {
             try
@@ -102,8 +68,7 @@ public static class PostgresServer
                 // Best effort: the server may still be stopping; the OS cleans /tmp.
             }
         };
-
-        return $"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres;Pooling=false;Timeout=30";
+        return instance;
     }
 
     private static string? FindBinDirectory()
@@ -132,7 +97,7 @@ public static class PostgresServer
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private static async Task RunAsync(string file, string arguments, bool asPostgresUser = false)
+    internal static async Task RunAsync(string file, string arguments, bool asPostgresUser = false)
     {
         var start = asPostgresUser
             ? new ProcessStartInfo("runuser", $"-u postgres -- \"{file}\" {arguments}")
@@ -146,5 +111,69 @@ public static class PostgresServer
         await process.WaitForExitAsync();
         if (process.ExitCode != 0)
             throw new InvalidOperationException($"{file} {arguments} failed ({process.ExitCode}): {await error}{await output}");
+    }
+}
+
+/// <summary>
+/// One PostgreSQL server process over a data directory made by <see cref="PostgresServer.StartOwnAsync"/>. Stopping it
+/// ends the process the way a crash or an operator's hard restart does; starting it again replays its log and serves
+/// the same data on the same port.
+/// </summary>
+public sealed class PostgresInstance(string bin, string root, int port, bool asRoot, bool durableCommits)
+{
+    private Process? _process;
+
+    public string AdminConnectionString { get; } = $"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres;Pooling=false;Timeout=30";
+
+    public async Task StartAsync()
+    {
+        // postgres in the foreground under a watchdog (not pg_ctl, which detaches it): it dies with the test run,
+        // even when the test host is killed without running its exit handlers.
+        var server = new ProcessStartInfo(asRoot ? "runuser" : Path.Combine(bin, "postgres"))
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = root,
+        };
+        if (asRoot)
+            foreach (var argument in new[] { "-u", "postgres", "--", Path.Combine(bin, "postgres") })
+                server.ArgumentList.Add(argument);
+        foreach (var argument in new[]
+        {
+            "-D", Path.Combine(root, "data"), "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-k", root,
+            "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", $"synchronous_commit={(durableCommits ? "on" : "off")}",
+            "-c", "full_page_writes=off", "-c", "max_connections=300",
+        })
+            server.ArgumentList.Add(argument);
+        var process = TiedProcess.Start(server);
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        _process = process;
+
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                await using var connection = new NpgsqlConnection(AdminConnectionString);
+                await connection.OpenAsync();
+                return;
+            }
+            catch (Exception e) when (e is NpgsqlException or SocketException && attempt < 300)
+            {
+                if (process.HasExited)
+                    throw new InvalidOperationException("PostgreSQL exited during start-up; see its log in " + root, e);
+                await Task.Delay(100);
+            }
+        }
+    }
+
+    /// <summary>Stops the server (its watchdog ends the process group) and waits until it is gone.</summary>
+    public async Task StopAsync()
+    {
+        if (_process is { } process)
+            await TiedProcess.StopAsync(process);
+        _process = null;
     }
 }

@@ -31,19 +31,59 @@ public static class RabbitMqServer
             var parts = external.Split(':');
             return (parts[0], parts.Length > 1 ? int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture) : 5672);
         }
+        var broker = await StartOwnAsync();
+        return ("127.0.0.1", broker.Port);
+    }
 
+    /// <summary>A broker of the caller's own, for a test that stops and restarts it (its queues and messages survive).</summary>
+    public static async Task<RabbitMqInstance> StartOwnAsync()
+    {
         // The Debian wrapper in /usr/sbin switches to the 'rabbitmq' user, which cannot write our temp directory.
         var server = ServerPaths.FirstOrDefault(File.Exists)
             ?? throw new InvalidOperationException("rabbitmq-server was not found. Install Debian's 'rabbitmq-server' package, or set KAMACHAT_TEST_RABBITMQ.");
         var root = Directory.CreateTempSubdirectory("kamachat-rabbitmq-").FullName;
-        var port = FreeLoopbackPort();
-        var distPort = FreeLoopbackPort();
-        // A private Erlang port mapper, so we neither depend on nor leave behind the machine's shared one on 4369.
-        var epmdPort = FreeLoopbackPort();
         File.WriteAllText(Path.Combine(root, "rabbitmq.conf"), "loopback_users = none\n");
         // No plugins: the management plugin would open another port and slow start-up.
         File.WriteAllText(Path.Combine(root, "enabled_plugins"), "[].\n");
+        var broker = new RabbitMqInstance(server, root, FreeLoopbackPort(), FreeLoopbackPort(), FreeLoopbackPort());
+        await broker.StartAsync();
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try
+            {
+                broker.WaitForExit(TimeSpan.FromSeconds(3));
+                Directory.Delete(root, recursive: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Best effort: the temp directory is all that is left behind.
+            }
+        };
+        return broker;
+    }
 
+    internal static int FreeLoopbackPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+/// <summary>
+/// One rabbitmq-server over a directory made by <see cref="RabbitMqServer.StartOwnAsync"/>, on loopback ports of its
+/// own (AMQP, Erlang distribution, a private Erlang port mapper). Stopping ends it at once; starting it again brings
+/// back its durable queues and persistent messages on the same port.
+/// </summary>
+public sealed class RabbitMqInstance(string server, string root, int port, int distPort, int epmdPort)
+{
+    private Process? _process;
+    private readonly System.Text.StringBuilder _output = new();
+
+    public int Port => port;
+
+    public async Task StartAsync()
+    {
         var start = new ProcessStartInfo(server)
         {
             RedirectStandardOutput = true,
@@ -71,23 +111,11 @@ public static class RabbitMqServer
         env["RABBITMQ_PID_FILE"] = Path.Combine(root, "rabbitmq.pid");
 
         var process = TiedProcess.Start(start);
-        var output = new System.Text.StringBuilder();
-        process.OutputDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
-        process.ErrorDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
+        process.OutputDataReceived += (_, e) => { lock (_output) _output.AppendLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { lock (_output) _output.AppendLine(e.Data); };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
-        {
-            try
-            {
-                process.WaitForExit(3000);
-                Directory.Delete(root, recursive: true);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                // Best effort: the temp directory is all that is left behind.
-            }
-        };
+        _process = process;
 
         // Start-up takes 5-15 s; ready means an AMQP connection succeeds.
         var factory = new ConnectionFactory { HostName = "127.0.0.1", Port = port, UserName = "guest", Password = "guest" };
@@ -95,11 +123,11 @@ public static class RabbitMqServer
         while (true)
         {
             if (process.HasExited)
-                throw new InvalidOperationException($"rabbitmq-server exited ({process.ExitCode}): {output}");
+                throw new InvalidOperationException($"rabbitmq-server exited ({process.ExitCode}): {_output}");
             try
             {
                 await using var connection = await factory.CreateConnectionAsync();
-                return ("127.0.0.1", port);
+                return;
             }
             catch (RabbitMQ.Client.Exceptions.BrokerUnreachableException) when (deadline.Elapsed < TimeSpan.FromSeconds(90))
             {
@@ -108,10 +136,13 @@ public static class RabbitMqServer
         }
     }
 
-    internal static int FreeLoopbackPort()
+    /// <summary>Stops the broker (its watchdog ends the process group and the private port mapper) and waits until it is gone.</summary>
+    public async Task StopAsync()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        if (_process is { } process)
+            await TiedProcess.StopAsync(process);
+        _process = null;
     }
+
+    internal void WaitForExit(TimeSpan timeout) => _process?.WaitForExit(timeout);
 }

@@ -23,6 +23,9 @@ public sealed class ResumingClient : IAsyncDisposable
 
     public List<string> Applied { get; } = [];
 
+    /// <summary>What was applied at each sequence number, and how it arrived (live or by Resume), for a failure to show.</summary>
+    public List<string> Trail { get; } = [];
+
     public int DuplicatesDropped { get; private set; }
 
     public int Resumes { get; private set; }
@@ -78,9 +81,12 @@ public sealed class ResumingClient : IAsyncDisposable
             if (e.Sequence <= _cursor)
                 DuplicatesDropped++;
             else if (e.Sequence == _cursor + 1)
-                Apply(e);
+                Apply(e, "live");
             else
+            {
                 gap = true;
+                Trail.Add($"gap: got {e.Sequence} after {_cursor}");
+            }
         }
         finally
         {
@@ -103,7 +109,7 @@ public sealed class ResumingClient : IAsyncDisposable
                 if (e.Sequence <= _cursor)
                     DuplicatesDropped++;
                 else if (e.Sequence == _cursor + 1)
-                    Apply(e);
+                    Apply(e, "resume");
             }
         }
         catch (Exception e) when (e is HubException or InvalidOperationException or TaskCanceledException)
@@ -116,9 +122,10 @@ public sealed class ResumingClient : IAsyncDisposable
         }
     }
 
-    private void Apply(GatewayEvent e)
+    private void Apply(GatewayEvent e, string how)
     {
         _cursor = e.Sequence;
+        Trail.Add($"{e.Sequence} {how} {e.Type} {(e.Type == "MessageCreated" ? JsonDocument.Parse(e.Data).RootElement.GetProperty("content").GetString() : "")}");
         if (e.Type == "MessageCreated")
             Applied.Add(JsonDocument.Parse(e.Data).RootElement.GetProperty("content").GetString()!);
     }

@@ -133,12 +133,15 @@ public static class RedisServer
 
     public static Task<string> UrlAsync() => Started.Value;
 
-    /// <summary>A redis-server of the caller's own, for a test that stops it while a node uses it.</summary>
-    public static async Task<(ServiceProcess Process, string Url)> StartOwnAsync()
+    /// <summary>
+    /// A redis-server of the caller's own, for a test that stops it while a node uses it; given the port of one it
+    /// stopped, it starts again there (empty: nothing is saved), as a restarted Redis would.
+    /// </summary>
+    public static async Task<(ServiceProcess Process, string Url)> StartOwnAsync(int? onPort = null)
     {
         var binary = new[] { "/usr/bin/redis-server", "/usr/local/bin/redis-server" }.FirstOrDefault(File.Exists)
             ?? throw new InvalidOperationException("redis-server was not found. Install Debian's 'redis-server' package, or set KAMACHAT_TEST_REDIS.");
-        var port = ServiceProcess.FreeLoopbackPort();
+        var port = onPort ?? ServiceProcess.FreeLoopbackPort();
         var directory = Directory.CreateTempSubdirectory("kamachat-redis-").FullName;
         var redis = ServiceProcess.StartTied(binary,
             ["--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", directory]);

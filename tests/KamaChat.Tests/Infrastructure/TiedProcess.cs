@@ -58,4 +58,19 @@ public static class TiedProcess
         };
         return process;
     }
+
+    /// <summary>
+    /// Stops a service started by <see cref="Start"/> now (the watchdog sends its group SIGTERM, then SIGKILL a second
+    /// later) and waits for the watchdog to exit, after which the service's ports are free again.
+    /// </summary>
+    public static async Task StopAsync(Process watchdog)
+    {
+        if (!watchdog.HasExited)
+        {
+            using var kill = Process.Start("kill", ["-TERM", watchdog.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            if (kill is not null)
+                await kill.WaitForExitAsync();
+        }
+        await watchdog.WaitForExitAsync();
+    }
 }

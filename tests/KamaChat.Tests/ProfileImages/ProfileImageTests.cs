@@ -1,5 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
+using KamaChat.Server.Features.DirectMessages;
+using KamaChat.Server.Features.Messages;
 using KamaChat.Server.Features.Servers;
 using KamaChat.Server.Features.Users;
 using KamaChat.Server.Infrastructure.Storage;
@@ -144,6 +146,56 @@ public abstract class ProfileImageTests(KamaChatApp app, MediaSamples samples) :
         Assert.Equal(me.AvatarUrl, (await unchanged.ReadAsync<MeResponse>()).AvatarUrl);
         Assert.Equal("https://example.com/a.png", (await link.ReadAsync<MeResponse>()).AvatarUrl);
         await WaitUntilGoneAsync(me.AvatarUrl!); // the uploaded one was replaced by the link
+    }
+
+    [Fact]
+    public async Task Any_participant_uploads_a_group_dm_icon_each_change_leaves_a_line_and_replaced_files_go()
+    {
+        var owner = await app.UserAsync();
+        var member = await app.UserAsync();
+        var outsider = await app.UserAsync();
+        var group = (await (await owner.Client.PostAsJsonAsync("/api/v1/users/@me/group-channels", new { recipientIds = new[] { member.Id } }))
+            .ReadAsync<DmChannelResponse>(HttpStatusCode.Created)).Id;
+        var dm = (await (await owner.Client.PostAsJsonAsync("/api/v1/users/@me/channels", new { recipientId = member.Id }))
+            .ReadAsync<DmChannelResponse>(HttpStatusCode.Created)).Id;
+        var picture = samples.Image($"group-{Guid.NewGuid():N}.png", 300, 200);
+
+        await (await PutGroupIconAsync(outsider, group, picture)).AssertProblemAsync(HttpStatusCode.NotFound, "not_found");
+        await (await PutGroupIconAsync(owner, dm, picture)).AssertProblemAsync(HttpStatusCode.BadRequest, "not_group_dm");
+        var first = await (await PutGroupIconAsync(member, group, picture)).ReadAsync<DmChannelResponse>();
+
+        Assert.Matches($"^/media/public/group-icons/{group}/[0-9a-f]{{32}}/128\\.webp$", first.IconUrl);
+        using (var image = Image.NewFromBuffer(await app.CreateClient().GetByteArrayAsync(first.IconUrl)))
+            Assert.Equal((128, 128), (image.Width, image.Height));
+        var listed = await (await owner.Client.GetAsync("/api/v1/users/@me/channels")).ReadAsync<List<DmChannelResponse>>();
+        Assert.Equal(first.IconUrl, listed.Single(c => c.Id == group).IconUrl);
+
+        // Sent back unchanged with a rename, the uploaded icon stays; another owner's picture is refused (replacing
+        // it later would delete that owner's files).
+        var renamed = await (await owner.Client.PatchAsJsonAsync($"/api/v1/channels/{group}/group", new { name = "Trip", iconUrl = first.IconUrl }))
+            .ReadAsync<DmChannelResponse>();
+        Assert.Equal(("Trip", first.IconUrl), (renamed.Name, renamed.IconUrl));
+        var avatar = await (await PutAvatarAsync(member, samples.Image($"m-{Guid.NewGuid():N}.png", 64, 64), "")).ReadAsync<MeResponse>();
+        Assert.NotEmpty((await (await owner.Client.PatchAsJsonAsync($"/api/v1/channels/{group}/group", new { iconUrl = avatar.AvatarUrl }))
+            .AssertProblemAsync(HttpStatusCode.BadRequest, "validation_failed")).FieldErrors("iconUrl"));
+
+        var second = await (await PutGroupIconAsync(owner, group, picture)).ReadAsync<DmChannelResponse>();
+        await WaitUntilGoneAsync(first.IconUrl!);
+        Assert.True(await StoredAsync(second.IconUrl!));
+        Assert.True(await StoredAsync(avatar.AvatarUrl!));
+        var cleared = await (await member.Client.DeleteAsync($"/api/v1/channels/{group}/group/icon")).ReadAsync<DmChannelResponse>();
+        Assert.Null(cleared.IconUrl);
+        await WaitUntilGoneAsync(second.IconUrl!);
+
+        var lines = (await (await owner.Client.GetAsync($"/api/v1/channels/{group}/messages")).ReadAsync<List<MessageResponse>>())
+            .OrderBy(m => m.Id).Select(m => (m.Kind, m.Author.Id)).ToList();
+        Assert.Equal([("channelIconChanged", member.Id), ("channelNameChanged", owner.Id), ("channelIconChanged", owner.Id), ("channelIconChanged", member.Id)], lines);
+    }
+
+    private static async Task<HttpResponseMessage> PutGroupIconAsync(TestUser user, Snowflake channelId, string path)
+    {
+        using var body = new ByteArrayContent(await File.ReadAllBytesAsync(path));
+        return await user.Client.PutAsync($"/api/v1/channels/{channelId}/group/icon", body);
     }
 
     private static async Task<HttpResponseMessage> PutAvatarAsync(TestUser user, string path, string query)

@@ -22,9 +22,10 @@ test('near 4,000 characters a counter shows, and a longer message is refused who
   await expect(composer(page)).toHaveValue('b'.repeat(4100));
   await expect(page.getByTestId('length-counter')).toHaveText('100 over the limit');
   await composer(page).press('Enter');
-  await expect(page.getByRole('alert')).toHaveText(
+  await expect(page.getByRole('alert')).toContainText(
     'This message is 100 characters too long: 4,000 at most. Shorten it or split it in two.',
   );
+  await expect(page.getByRole('alert').getByRole('button', { name: 'Send as a text file' })).toBeVisible();
   await expect(composer(page)).toHaveValue('b'.repeat(4100));
   await screenshot(page, 'composer-too-long');
   await expectAccessible(page);
@@ -68,5 +69,39 @@ test('Up edits my last message with the caret at the end, and the edit box grows
   await screenshot(page, 'edit-box-grows');
   await page.keyboard.press('Enter');
   await expect(messageContent(page, 'first draft, then more\nline 2\nline 3\nline 4')).toHaveCount(1, LIVE);
+  await context.close();
+});
+
+test('a message over the limit goes as message.txt instead, with an optional caption, and shows as a file card', async ({
+  browser,
+  baseURL,
+}) => {
+  const owner = await ApiUser.register(baseURL!, 'longfile');
+  const { server, general } = await owner.createServer('Long as a file');
+  const { context, page } = await logInAs(browser, baseURL!, owner);
+  await page.goto(`/servers/${server.id}/channels/${general.id}`);
+
+  const text = 'long line of text\n'.repeat(300); // 5,400 characters
+  await composer(page).fill(text);
+  await composer(page).press('Enter');
+  await page.getByRole('button', { name: 'Send as a text file' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'attached as message.txt' })).toBeVisible();
+  await expect(composer(page)).toHaveValue('');
+  await expect(composer(page)).toBeFocused();
+  await page.keyboard.type('the whole log');
+  await page.keyboard.press('Enter');
+
+  const card = page.getByTestId('attachment-file').filter({ hasText: 'message.txt' });
+  await expect(card).toBeVisible(LIVE);
+  await expect(messageContent(page, 'the whole log')).toHaveCount(1, LIVE);
+  const [message] = await owner.call<{ content: string; attachments: { fileName: string; size: number; url: string }[] }[]>(
+    'GET',
+    `/api/v1/channels/${general.id}/messages?limit=5`,
+  );
+  expect(message!.content).toBe('the whole log');
+  expect(message!.attachments.map((a) => [a.fileName, a.size])).toEqual([['message.txt', text.trim().length]]);
+  // The file holds the text, whole.
+  const download = await page.request.get(message!.attachments[0]!.url);
+  expect(await download.text()).toBe(text.trim());
   await context.close();
 });

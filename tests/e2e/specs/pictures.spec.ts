@@ -1,5 +1,5 @@
 import type { Locator, Page } from '@playwright/test';
-import { expect, screenshot, test } from '../support/fixtures';
+import { expect, expectAccessible, screenshot, test } from '../support/fixtures';
 import { ApiUser, composer, logInAs } from '../support/chat';
 
 /** A PNG drawn by the page's canvas: the left half red, the right half blue, so a crop shows which side it kept. */
@@ -90,6 +90,77 @@ test('a server icon uploaded in settings shows in every member’s server rail',
 
   await a.page.getByRole('button', { name: 'Remove icon' }).click();
   await expect(railOf(b.page).getByTestId('server-initials')).toHaveText('I');
+  await a.context.close();
+  await b.context.close();
+});
+
+test('a new avatar shows live on another member’s screen, in the messages and the member list, without a reload', async ({
+  browser,
+  baseURL,
+}) => {
+  test.setTimeout(60_000);
+  const owner = await ApiUser.register(baseURL!, 'livepic');
+  const other = await ApiUser.register(baseURL!, 'watcher');
+  const { server, general } = await owner.createServer('Live pictures');
+  await other.joinServer(owner, server.id);
+  await owner.call('POST', `/api/v1/channels/${general.id}/messages`, { content: 'before my new picture' });
+
+  // B is looking at the channel first: the message row and the member list show A's initial.
+  const b = await logInAs(browser, baseURL!, other);
+  await b.page.goto(`/servers/${server.id}/channels/${general.id}`);
+  await expect(b.page.getByText('before my new picture')).toBeVisible();
+  let reloads = 0;
+  b.page.on('framenavigated', (frame) => {
+    if (frame === b.page.mainFrame()) reloads++;
+  });
+
+  const a = await logInAs(browser, baseURL!, owner);
+  await a.page.goto('/settings/profile');
+  await a.page.getByLabel('Avatar file').setInputFiles({ name: 'me.png', mimeType: 'image/png', buffer: await redBluePng(a.page) });
+  const crop = a.page.getByRole('dialog', { name: 'Crop your avatar' });
+  await crop.getByRole('button', { name: 'Apply' }).click();
+  await expect(crop).toBeHidden();
+  const me = await owner.call<{ avatarUrl: string }>('GET', '/api/v1/users/@me');
+
+  // At least the message row and the member list entry switch to the new picture, with no navigation on B's side.
+  const shown = b.page.locator(`img[src$="${me.avatarUrl}"]`);
+  await expect.poll(() => shown.count(), { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
+  await expect(shown.first()).toHaveJSProperty('complete', true);
+  expect(reloads).toBe(0);
+  await screenshot(b.page, 'avatar-changed-live');
+  await a.context.close();
+  await b.context.close();
+});
+
+test('a group DM icon set by one participant shows in the other’s conversation list, live', async ({ browser, baseURL }) => {
+  test.setTimeout(60_000);
+  const me = await ApiUser.register(baseURL!, 'gicon');
+  const kim = await ApiUser.register(baseURL!, 'gkim');
+  const group = await me.call<{ id: string }>('POST', '/api/v1/users/@me/group-channels', { recipientIds: [kim.id] });
+  const a = await logInAs(browser, baseURL!, me);
+  const b = await logInAs(browser, baseURL!, kim);
+  await b.page.goto('/channels/@me');
+  const inList = b.page.locator(`a[href="/channels/@me/${group.id}"] img`);
+  await expect(inList).toHaveCount(0);
+
+  await a.page.goto(`/channels/@me/${group.id}`);
+  await a.page.getByRole('complementary', { name: 'Group members' }).getByRole('button', { name: 'Group settings' }).click();
+  const settings = a.page.getByRole('dialog', { name: 'Group settings' });
+  await settings.getByLabel('Icon file').setInputFiles({ name: 'group.png', mimeType: 'image/png', buffer: await redBluePng(a.page) });
+  const crop = a.page.getByRole('dialog', { name: 'Crop your icon' });
+  await crop.getByLabel('Left–right').fill('1');
+  await crop.getByRole('button', { name: 'Apply' }).click();
+  await expect(crop).toBeHidden();
+  await expect(settings.locator('img')).toHaveAttribute('src', /\/media\/public\/group-icons\/\d+\/[0-9a-f]{32}\/128\.webp$/);
+  await expect(a.page.getByTestId('system-line').last()).toContainText("changed the group's icon");
+  await expectAccessible(a.page);
+
+  // Kim's list shows it through the gateway (DmChannelUpdated), cropped to the blue half.
+  await expect(inList).toHaveAttribute('src', /\/media\/public\/group-icons\//);
+  const { r, b: blue } = await middleColour(inList);
+  expect(blue).toBeGreaterThan(180);
+  expect(r).toBeLessThan(80);
+  await screenshot(b.page, '42-group-icon-list');
   await a.context.close();
   await b.context.close();
 });

@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { expect, test } from '../support/fixtures';
 import { ApiUser, composer, logInAs } from '../support/chat';
 
@@ -43,5 +46,66 @@ test('a large file resumes after the connection drops mid-upload and is sent who
   );
   expect(message!.attachments.map((f) => [f.fileName, f.size])).toEqual([['big.bin', bytes.length]]);
   await expect(a.page.getByRole('main').getByText('big.bin')).toBeVisible();
+  await a.context.close();
+});
+
+test('an upload cut short by a page reload resumes from the acknowledged offset when the same file is picked again', async ({
+  browser,
+  baseURL,
+}) => {
+  test.setTimeout(90_000);
+  const owner = await ApiUser.register(baseURL!, 'tusreload');
+  const { server, general } = await owner.createServer('Resume after reload');
+  const a = await logInAs(browser, baseURL!, owner);
+  await a.page.goto(`/servers/${server.id}/channels/${general.id}`);
+  await expect(composer(a.page)).toBeVisible();
+
+  // A file on disk: its modification time is part of the fingerprint the upload is found again by.
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'kamachat-e2e-')), 'video.bin');
+  const bytes = Buffer.alloc(12 * 1024 * 1024);
+  for (let i = 0; i < bytes.length; i += 4096) bytes.writeUInt32LE(i ^ 0x5a5a5a5a, i);
+  writeFileSync(file, bytes);
+
+  // The first 4 MiB chunk is acknowledged; every later PATCH fails, as a connection that is gone.
+  const sent: { method: string; offset: string | null }[] = [];
+  let patches = 0;
+  const firstChunkDone = new Promise<void>((resolve) => {
+    void a.page.route('**/attachments/tus**', async (route) => {
+      const request = route.request();
+      if (request.method() !== 'PATCH') return route.continue();
+      if (++patches > 1) return route.abort('connectionreset');
+      await route.continue();
+      await (await request.response())?.finished();
+      resolve();
+    });
+  });
+  await a.page.getByTestId('attach-input').setInputFiles(file);
+  await firstChunkDone;
+  await a.page.unrouteAll({ behavior: 'ignoreErrors' });
+
+  await a.page.reload();
+  await expect(composer(a.page)).toBeVisible();
+  a.page.on('request', (request) => {
+    if (request.url().includes('/attachments/tus'))
+      sent.push({ method: request.method(), offset: request.headers()['upload-offset'] ?? null });
+  });
+  await a.page.getByTestId('attach-input').setInputFiles(file);
+  const tray = a.page.getByRole('list', { name: 'Files to send' });
+  await expect(tray.getByRole('status')).toHaveText('Resuming where the earlier upload of this file stopped');
+  await expect(a.page.getByRole('progressbar')).toHaveCount(0, LIVE);
+  await composer(a.page).press('Enter');
+  await expect(tray).toHaveCount(0);
+
+  // No new upload: the stored one's offset asked, then only the bytes from the acknowledged 4 MiB on.
+  expect(sent.filter((r) => r.method === 'POST')).toHaveLength(0);
+  expect(sent.filter((r) => r.method === 'HEAD')).toHaveLength(1);
+  expect(sent.find((r) => r.method === 'PATCH')?.offset).toBe(String(4 * 1024 * 1024));
+  const [message] = await owner.call<{ attachments: { fileName: string; size: number; url: string }[] }[]>(
+    'GET',
+    `/api/v1/channels/${general.id}/messages`,
+  );
+  expect(message!.attachments.map((f) => [f.fileName, f.size])).toEqual([['video.bin', bytes.length]]);
+  const stored = await a.page.request.get(message!.attachments[0]!.url);
+  expect(Buffer.compare(await stored.body(), bytes)).toBe(0);
   await a.context.close();
 });

@@ -198,3 +198,96 @@ test('the owner picks a system channel in Overview, and whoever joins next is we
   await o.context.close();
   await n.context.close();
 });
+
+test('bans and invites are listed with who and why, unban and revoke take effect, and the audit log pages back', async ({
+  browser,
+  baseURL,
+}) => {
+  test.setTimeout(120_000);
+  const owner = await ApiUser.register(baseURL!, 'lists');
+  const troll = await ApiUser.register(baseURL!, 'troll');
+  const { server } = await owner.createServer('Lists');
+  await troll.joinServer(owner, server.id);
+  await owner.call('PUT', `/api/v1/servers/${server.id}/bans/${troll.id}`, { reason: 'spam links' });
+  const invite = await owner.call<{ code: string }>('POST', `/api/v1/servers/${server.id}/invites`, {
+    maxUses: 5,
+    maxAgeSeconds: 86_400,
+    temporary: false,
+  });
+  // More audit entries than one page holds (50).
+  for (let i = 1; i <= 50; i++) await owner.call('PATCH', `/api/v1/servers/${server.id}`, { description: `Version ${i}` });
+
+  const { page, context } = await logInAs(browser, baseURL!, owner);
+  await page.goto(`/servers/${server.id}/settings/bans`);
+  const banned = page.getByRole('list', { name: 'Banned users' }).getByRole('listitem');
+  await expect(banned).toHaveCount(1, LIVE);
+  await expect(banned).toContainText(`@${troll.account.username}`);
+  await expect(banned).toContainText('Reason: spam links');
+  await expectAccessible(page);
+  await page.getByRole('button', { name: `Unban ${troll.account.username}` }).click();
+  await expect(page.getByText('Nobody is banned.')).toBeVisible(LIVE);
+  await troll.joinServer(owner, server.id); // the unban took effect
+
+  await page.goto(`/servers/${server.id}/settings/invites`);
+  const row = page.getByRole('list', { name: 'Active invites' }).getByRole('listitem').filter({ hasText: invite.code });
+  await expect(row).toContainText('0 of 5 uses', LIVE);
+  await expect(row).toContainText(`by ${owner.account.username}`);
+  await page.getByRole('button', { name: `Revoke invite ${invite.code}` }).click();
+  await page.getByRole('alertdialog', { name: 'Revoke invite' }).getByRole('button', { name: 'Revoke' }).click();
+  await expect(row).toHaveCount(0, LIVE);
+  const outsider = await ApiUser.register(baseURL!, 'late');
+  await expect(outsider.call('POST', `/api/v1/invites/${invite.code}/join`)).rejects.toThrow(/410 .*invite_revoked/);
+
+  await page.goto(`/servers/${server.id}/settings/audit-log`);
+  const entries = page.getByRole('list', { name: 'Audit log entries' }).getByTestId('audit-entry');
+  await expect(entries).toHaveCount(50, LIVE);
+  await expect(entries.filter({ hasText: '→ Version 50' })).toHaveCount(1);
+  await expect(entries.filter({ hasText: '— → Version 1' })).toHaveCount(0);
+  await page.getByRole('button', { name: 'Load older entries' }).click();
+  await expect(entries.nth(50)).toBeVisible(LIVE);
+  // The older page reaches back past the first edit to the ban, and nothing is listed twice.
+  await expect(entries.filter({ hasText: '— → Version 1' })).toHaveCount(1);
+  await expect(entries.filter({ hasText: 'spam links' })).toHaveCount(1);
+  await expect(entries.filter({ hasText: '→ Version 50' })).toHaveCount(1);
+  await expect(page.getByRole('button', { name: 'Load older entries' })).toBeHidden();
+  await screenshot(page, 'audit-log-older');
+  await context.close();
+});
+
+test('channels reorder from the keyboard, and the owner deletes the server only once its name is typed', async ({ browser, baseURL }) => {
+  test.setTimeout(90_000);
+  const owner = await ApiUser.register(baseURL!, 'kbd');
+  const member = await ApiUser.register(baseURL!, 'mbr');
+  const { server } = await owner.createServer('Doomed Club');
+  await member.joinServer(owner, server.id);
+  await owner.call('POST', `/api/v1/servers/${server.id}/channels`, { name: 'second', type: 'text', slowModeSeconds: 0 });
+  const o = await logInAs(browser, baseURL!, owner);
+  const m = await logInAs(browser, baseURL!, member);
+  await m.page.goto(`/servers/${server.id}`);
+  const memberChannels = m.page.getByRole('navigation', { name: 'Channel list' }).getByRole('link');
+  await expect(memberChannels).toHaveText([/general$/, /second$/], LIVE);
+
+  await o.page.goto(`/servers/${server.id}/settings/channels`);
+  await o.page.getByRole('button', { name: 'Move second up' }).focus();
+  await o.page.keyboard.press('Enter');
+  // Everyone's sidebar follows (ChannelUpdated), and the new order is what the server keeps.
+  await expect(memberChannels).toHaveText([/second$/, /general$/], LIVE);
+  await o.page.reload();
+  await expect(o.page.getByTestId('settings-channel')).toHaveText([/second/, /general/], LIVE);
+
+  await o.page.goto(`/servers/${server.id}/settings/overview`);
+  await o.page.getByRole('button', { name: 'Delete server' }).click();
+  const dialog = o.page.getByRole('alertdialog', { name: 'Delete Doomed Club' });
+  const confirm = dialog.getByRole('button', { name: 'Delete server' });
+  await expect(dialog.getByRole('button', { name: 'Cancel' })).toBeFocused();
+  await expect(confirm).toBeDisabled();
+  await dialog.getByLabel("Type the server's name to confirm").fill('Doomed club');
+  await expect(confirm).toBeDisabled();
+  await expectAccessible(o.page);
+  await dialog.getByLabel("Type the server's name to confirm").fill('Doomed Club');
+  await o.page.keyboard.press('Enter');
+  await expect(o.page).toHaveURL(/\/channels\/@me|\/$/, LIVE);
+  await expect(m.page.getByRole('link', { name: 'Doomed Club' })).toHaveCount(0, LIVE);
+  await expect(owner.call('GET', `/api/v1/servers/${server.id}`)).rejects.toThrow(/404/);
+  for (const x of [o, m]) await x.context.close();
+});

@@ -5,6 +5,7 @@ import { onSignedOut } from '../api/client';
 import { ApiError } from '../api/errors';
 import { ThemeProvider } from '../features/theme/ThemeProvider';
 import { router } from './router';
+import { clearLiveProfiles } from '../features/users/liveProfiles';
 
 function createQueryClient() {
   return new QueryClient({
@@ -24,7 +25,14 @@ function createQueryClient() {
 export function App() {
   const [queryClient] = useState(createQueryClient);
   // When the session ends underneath us, drop everything cached for it; the route guard sends us to /login.
-  useEffect(() => onSignedOut(() => queryClient.clear()), [queryClient]);
+  useEffect(
+    () =>
+      onSignedOut(() => {
+        queryClient.clear();
+        clearLiveProfiles();
+      }),
+    [queryClient],
+  );
   return (
     <ThemeProvider>
       <QueryClientProvider client={queryClient}>

@@ -12,6 +12,12 @@
  *   (org.freedesktop.Notifications). `permission` is always 'granted'. Clicking it raises the window and fires
  *   the instance's `click` event; unless a handler calls `preventDefault()`, the app then opens `data.path`.
  *   The same `tag` replaces the earlier notification. The tray's "Mute notifications" drops them silently.
+ *   Beyond a browser's: `actions: [{ action, title, background? }]` (at most 3; a browser allows them only to a
+ *   service worker's notifications) become buttons; clicking one fires `click` with the event's `action` set (as a
+ *   NotificationEvent has it). A `background` button (Decline) goes to the page that showed it and no window opens;
+ *   the others (Accept) open the window first, and when another page of the app had shown the notification the
+ *   window hears the button as the `notificationAction` event. `requireInteraction: true` makes it urgent
+ *   (critical, until acted on), and `data.category` may say `'call.incoming'` (the freedesktop category hint).
  * - `navigator.setAppBadge(n)` / `navigator.setAppBadge()` / `navigator.clearAppBadge()` set the tray badge:
  *   a number counts mentions (DMs count as mentions), no number means "unread, no mentions", 0 or clear removes it.
  *
@@ -74,6 +80,9 @@ export const DesktopEventName = {
   tokens: 'kamachat-desktop:tokens',
   /** The machine woke from sleep or the network came back: reconnect the gateway now rather than at the next retry. */
   resume: 'kamachat-desktop:resume',
+  /** A notification's button that another page of the app had shown (the hidden page, while the window was closed).
+   *  Cancelable: call preventDefault() once handled; otherwise the bridge opens its path. */
+  notificationAction: 'kamachat-desktop:notification-action',
 } as const;
 
 export interface DesktopEventDetail {
@@ -83,6 +92,15 @@ export interface DesktopEventDetail {
   [DesktopEventName.mute]: { muted: boolean };
   [DesktopEventName.tokens]: Record<string, never>;
   [DesktopEventName.resume]: { reason: 'sleep' | 'network' };
+  [DesktopEventName.notificationAction]: { action: string; tag: string; path: string | null };
+}
+
+/** A notification's button in the desktop app (see the Notification notes above). */
+export interface DesktopNotificationAction {
+  action: string;
+  title: string;
+  /** Answered by the page that showed it, without opening the window. */
+  background?: boolean;
 }
 
 declare global {

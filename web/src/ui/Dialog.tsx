@@ -45,6 +45,7 @@ export function Dialog({
   role = 'dialog',
   description,
   wide = false,
+  fullscreen = false,
 }: {
   title: string;
   onClose: () => void;
@@ -54,6 +55,8 @@ export function Dialog({
   description?: ReactNode;
   /** Room for an editor (a table of permissions), not just a question. */
   wide?: boolean;
+  /** The whole window, dark (a lightbox). */
+  fullscreen?: boolean;
 }) {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
@@ -84,10 +87,14 @@ export function Dialog({
         onClose();
       }}
       onKeyDown={wrapTab}
-      className={`m-auto ${wide ? 'max-h-[calc(100vh-2rem)] w-[min(48rem,calc(100vw-2rem))]' : 'w-[min(28rem,calc(100vw-2rem))]'} rounded-lg bg-white p-0 text-zinc-900 shadow-xl backdrop:bg-black/60 dark:bg-zinc-800 dark:text-zinc-100`}
+      className={
+        fullscreen
+          ? 'm-0 h-dvh max-h-none w-dvw max-w-none bg-zinc-950 p-0 text-zinc-100 backdrop:bg-black/80'
+          : `m-auto ${wide ? 'max-h-[calc(100vh-2rem)] w-[min(48rem,calc(100vw-2rem))]' : 'w-[min(28rem,calc(100vw-2rem))]'} rounded-lg bg-white p-0 text-zinc-900 shadow-xl backdrop:bg-black/60 dark:bg-zinc-800 dark:text-zinc-100`
+      }
     >
-      <div className="flex flex-col gap-4 p-5">
-        <h2 id={titleId} className="text-lg font-semibold">
+      <div className={fullscreen ? 'flex h-full flex-col gap-2 p-3' : 'flex flex-col gap-4 p-5'}>
+        <h2 id={titleId} className={fullscreen ? 'truncate text-base font-semibold' : 'text-lg font-semibold'}>
           {title}
         </h2>
         {description && (

@@ -19,7 +19,7 @@ public sealed class OrphanFileSweeper(
 {
     private const int BatchSize = 500;
 
-    /// <summary>One sweep; returns how many orphaned folders (an attachment's files, one picture's sizes) it deleted.</summary>
+    /// <summary>One sweep; returns how many orphaned folders (an attachment's files, one picture's sizes) and stale temporary files it deleted.</summary>
     public async Task<int> SweepAsync(CancellationToken cancellationToken)
     {
         var cutoff = time.GetUtcNow() - options.Value.OrphanGrace;
@@ -40,6 +40,15 @@ public sealed class OrphanFileSweeper(
         {
             var urls = folders.Select(UrlOf).ToList();
             return (await db.Servers.Where(s => urls.Contains(s.IconUrl!)).Select(s => s.IconUrl!).ToListAsync(ct)).Select(PrefixOf).ToHashSet();
+        }, cancellationToken);
+        // Half-written files of uploads cut off by a crash are local disk's own (S3 drops unfinished multipart parts itself).
+        if (storage is LocalDiskStorage disk)
+            deleted += disk.DeleteStaleTemporaryFiles(options.Value.OrphanGrace, time);
+        // A group DM's icon outlives nothing: when the last participant leaves, the group is deleted and the sweep takes its icon.
+        deleted += await SweepAsync(ProfileImageKind.GroupIcon.Folder + "/", 2, cutoff, async (db, folders, ct) =>
+        {
+            var urls = folders.Select(UrlOf).ToList();
+            return (await db.Channels.Where(c => urls.Contains(c.IconUrl!)).Select(c => c.IconUrl!).ToListAsync(ct)).Select(PrefixOf).ToHashSet();
         }, cancellationToken);
         return deleted;
     }

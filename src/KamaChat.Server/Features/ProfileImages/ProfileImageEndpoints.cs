@@ -34,6 +34,7 @@ public static class ProfileImageEndpoints
     public static IHostApplicationBuilder AddProfileImages(this IHostApplicationBuilder builder)
     {
         builder.Services.AddScoped<ProfileImageStore>();
+        builder.Services.AddScoped<ProfileBroadcast>();
         return builder;
     }
 
@@ -56,7 +57,7 @@ public static class ProfileImageEndpoints
 
     private static async Task<Results<Ok<MeResponse>, ValidationProblem, ProblemHttpResult>> PutAvatarAsync(
         [AsParameters] CropQuery query, CurrentUser me, HttpContext http, ProfileImageStore store, KamaDbContext db, StoredFileCleanup files,
-        CancellationToken cancellationToken)
+        ProfileBroadcast broadcast, CancellationToken cancellationToken)
     {
         if (!query.TryRead(out var crop, out var invalid))
             return invalid;
@@ -73,11 +74,12 @@ public static class ProfileImageEndpoints
         var replaced = user.AvatarUrl;
         user.AvatarUrl = outcome.Url;
         await SaveReplacingAsync(replaced, outcome.Url, () => db.SaveChangesAsync(cancellationToken), files);
+        await broadcast.SendAsync(user, cancellationToken);
         return TypedResults.Ok(MeResponse.From(user));
     }
 
     private static async Task<Results<Ok<MeResponse>, ProblemHttpResult>> DeleteAvatarAsync(
-        CurrentUser me, KamaDbContext db, StoredFileCleanup files, CancellationToken cancellationToken)
+        CurrentUser me, KamaDbContext db, StoredFileCleanup files, ProfileBroadcast broadcast, CancellationToken cancellationToken)
     {
         var userId = me.Id;
         var user = await db.Users.SingleOrDefaultAsync(u => u.Id == userId, cancellationToken);
@@ -86,6 +88,8 @@ public static class ProfileImageEndpoints
         var replaced = user.AvatarUrl;
         user.AvatarUrl = null;
         await SaveReplacingAsync(replaced, null, () => db.SaveChangesAsync(cancellationToken), files);
+        if (replaced is not null)
+            await broadcast.SendAsync(user, cancellationToken);
         return TypedResults.Ok(MeResponse.From(user));
     }
 

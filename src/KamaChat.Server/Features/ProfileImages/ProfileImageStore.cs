@@ -10,13 +10,14 @@ using Microsoft.Extensions.Options;
 
 namespace KamaChat.Server.Features.ProfileImages;
 
-/// <summary>Whose picture: a user's avatar or a server's icon. The folder names the storage prefix and the public URL.</summary>
+/// <summary>Whose picture: a user's avatar, a server's icon or a group DM's icon. The folder names the storage prefix and the public URL.</summary>
 public sealed record ProfileImageKind(string Folder)
 {
     public static readonly ProfileImageKind Avatar = new("avatars");
     public static readonly ProfileImageKind ServerIcon = new("icons");
+    public static readonly ProfileImageKind GroupIcon = new("group-icons");
 
-    public static readonly IReadOnlyList<ProfileImageKind> All = [Avatar, ServerIcon];
+    public static readonly IReadOnlyList<ProfileImageKind> All = [Avatar, ServerIcon, GroupIcon];
 }
 
 /// <summary>An uploaded picture stored (<see cref="Url"/>, to save on the user or server), or why it was refused.</summary>
@@ -121,6 +122,6 @@ public sealed partial class ProfileImageStore(IMediaStorage storage, ImageProces
     private static ProblemHttpResult TooLarge(long limit) => Problems.Of(StatusCodes.Status413PayloadTooLarge, "payload_too_large",
         $"Pictures can be at most {limit / (1024 * 1024)} MiB.", new Dictionary<string, object?> { ["maxBytes"] = limit });
 
-    [GeneratedRegex("^(?<prefix>(?<folder>[a-z]+)/[0-9]{1,20}/[0-9a-f]{32}/)[0-9]{1,4}\\.webp$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^(?<prefix>(?<folder>[a-z][a-z-]*)/[0-9]{1,20}/[0-9a-f]{32}/)[0-9]{1,4}\\.webp$", RegexOptions.CultureInvariant)]
     private static partial Regex OwnUrl();
 }

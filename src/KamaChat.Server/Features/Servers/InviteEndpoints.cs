@@ -161,10 +161,11 @@ public static class InviteEndpoints
     }
 
     /// <summary>The server's system channel, if it is still one of its text channels (a deleted channel means none).</summary>
-    private static Task<Snowflake?> SystemChannelAsync(KamaDbContext db, Snowflake serverId, CancellationToken cancellationToken) =>
-        db.Servers.Where(s => s.Id == serverId && s.SystemChannelId != null)
-            .Where(s => db.Channels.Any(c => c.Id == s.SystemChannelId && c.ServerId == serverId && c.Type == Channels.ChannelType.Text))
-            .Select(s => s.SystemChannelId).SingleOrDefaultAsync(cancellationToken);
+    private static async Task<Snowflake?> SystemChannelAsync(KamaDbContext db, Snowflake serverId, CancellationToken cancellationToken)
+    {
+        var chosen = await db.Servers.Where(s => s.Id == serverId).Select(s => s.SystemChannelId).SingleOrDefaultAsync(cancellationToken);
+        return chosen is { } channelId && await ServerEndpoints.IsTextChannelOfAsync(db, serverId, channelId, cancellationToken) ? channelId : null;
+    }
 
     private static ProblemHttpResult? Unusable(Invite invite, DateTimeOffset now) =>
         invite.RevokedAt is not null ? Problems.Of(StatusCodes.Status410Gone, "invite_revoked", "This invite was revoked.")

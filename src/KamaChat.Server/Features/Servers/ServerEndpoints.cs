@@ -91,8 +91,7 @@ public static class ServerEndpoints
         {
             if (request.SystemChannelId.Length == 0)
                 server.SystemChannelId = null;
-            else if (Snowflake.TryParse(request.SystemChannelId, out var channelId)
-                     && await db.Channels.AnyAsync(c => c.Id == channelId && c.ServerId == id && c.Type == Channels.ChannelType.Text, cancellationToken))
+            else if (Snowflake.TryParse(request.SystemChannelId, out var channelId) && await IsTextChannelOfAsync(db, id, channelId, cancellationToken))
                 server.SystemChannelId = channelId;
             else
                 return Problems.Validation("systemChannelId", "The system channel must be a text channel of this server.");
@@ -187,6 +186,10 @@ public static class ServerEndpoints
             .SingleOrDefaultAsync(cancellationToken);
         return row is null ? null : ToResponse(row);
     }
+
+    /// <summary>Whether <paramref name="channelId"/> is a text channel of the server: the only kind that can be its system channel.</summary>
+    internal static Task<bool> IsTextChannelOfAsync(KamaDbContext db, Snowflake serverId, Snowflake channelId, CancellationToken cancellationToken) =>
+        db.Channels.AnyAsync(c => c.Id == channelId && c.ServerId == serverId && c.Type == Channels.ChannelType.Text, cancellationToken);
 
     public static ServerResponse ToResponse(ChatServer s, int memberCount) =>
         new(s.Id, s.Name, s.Description, s.IconUrl, s.OwnerId, memberCount, s.CreatedAt, s.SystemChannelId);

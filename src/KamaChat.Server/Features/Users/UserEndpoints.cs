@@ -34,7 +34,8 @@ public static class UserEndpoints
     }
 
     private static async Task<Results<Ok<MeResponse>, ValidationProblem, ProblemHttpResult>> UpdateMeAsync(
-        UpdateProfileRequest request, CurrentUser me, KamaDbContext db, StoredFileCleanup files, CancellationToken cancellationToken)
+        UpdateProfileRequest request, CurrentUser me, KamaDbContext db, StoredFileCleanup files, ProfileBroadcast broadcast,
+        CancellationToken cancellationToken)
     {
         var userId = me.Id;
         var user = await db.Users.SingleOrDefaultAsync(u => u.Id == userId, cancellationToken);
@@ -43,7 +44,7 @@ public static class UserEndpoints
         // An uploaded avatar's own URL may come back unchanged; any other link must be https.
         if (request.AvatarUrl is { Length: > 0 } avatar && avatar.Trim() != user.AvatarUrl && !RequestText.IsHttpsUrl(avatar))
             return Problems.Validation("avatarUrl", "The avatar URL must be an absolute https URL.");
-        var replacedAvatar = user.AvatarUrl;
+        var (replacedAvatar, replacedName) = (user.AvatarUrl, user.DisplayName);
 
         if (request.DisplayName is not null)
             user.DisplayName = RequestText.Cleared(request.DisplayName);
@@ -54,6 +55,9 @@ public static class UserEndpoints
         if (request.StatusText is not null)
             user.StatusText = RequestText.Cleared(request.StatusText);
         await ProfileImageEndpoints.SaveReplacingAsync(replacedAvatar, user.AvatarUrl, () => db.SaveChangesAsync(cancellationToken), files);
+        // What others show of me (name, picture) changed: they hear it now rather than on their next reload.
+        if (user.AvatarUrl != replacedAvatar || user.DisplayName != replacedName)
+            await broadcast.SendAsync(user, cancellationToken);
         return TypedResults.Ok(MeResponse.From(user));
     }
 

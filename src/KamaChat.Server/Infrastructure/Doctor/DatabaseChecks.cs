@@ -62,6 +62,13 @@ internal sealed class DatabaseCheck(IOptions<DatabaseOptions> database) : IDocto
             if (await command.ExecuteScalarAsync(cancellationToken) is true)
                 return CheckResult.Fail($"PostgreSQL at {target.Host}:{target.Port} is a read-only standby",
                     "point DATABASE_URL (or DB_HOST) at the primary server");
+            // Off, PostgreSQL acknowledges a commit before its log is written: a crash then loses messages whose events
+            // the nodes had already delivered, and their sequence numbers are handed out again.
+            await using var durability = new NpgsqlCommand("SHOW synchronous_commit", connection);
+            if (await durability.ExecuteScalarAsync(cancellationToken) is "off")
+                return CheckResult.Warn($"PostgreSQL at {target.Host}:{target.Port} acknowledges commits before writing them (synchronous_commit = off): " +
+                    "a crash loses messages clients were already shown",
+                    $"ALTER DATABASE {target.Database} SET synchronous_commit = on; (or remove synchronous_commit = off from postgresql.conf)");
             return CheckResult.Ok($"PostgreSQL {connection.PostgreSqlVersion} at {target.Host}:{target.Port}, database {target.Database}");
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InvalidPassword)

@@ -35,7 +35,8 @@ public sealed class LocalDiskStorage : IMediaStorage
         try
         {
             long written;
-            await using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, FileOptions.Asynchronous))
+            // No FileStream buffer: the copy hands it whole writes of StreamCopy.BufferBytes already.
+            await using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 0, FileOptions.Asynchronous))
             {
                 written = await StreamCopy.CopyAsync(content, file, length, cancellationToken);
                 // On disk before the rename makes it visible: a power cut must not leave a renamed but empty file.

@@ -4,15 +4,21 @@ namespace KamaChat.Server.Infrastructure.Storage;
 
 internal static class StreamCopy
 {
-    /// <summary>Copies to the end of <paramref name="source"/>, enforcing a declared length, with one pooled buffer.</summary>
+    /// <summary>What one write to storage holds: a request body arrives in pieces of a few KiB, a disk prefers larger writes.</summary>
+    public const int BufferBytes = 256 * 1024;
+
+    /// <summary>
+    /// Copies to the end of <paramref name="source"/>, enforcing a declared length, with one pooled buffer filled before
+    /// each write (so a destination without a buffer of its own gets writes of <see cref="BufferBytes"/>).
+    /// </summary>
     public static async Task<long> CopyAsync(Stream source, Stream destination, long? length, CancellationToken cancellationToken)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(81920);
+        var buffer = ArrayPool<byte>.Shared.Rent(BufferBytes);
         try
         {
             long total = 0;
             int read;
-            while ((read = await source.ReadAsync(buffer, cancellationToken)) > 0)
+            while ((read = await FillAsync(source, buffer.AsMemory(0, BufferBytes), cancellationToken)) > 0)
             {
                 total += read;
                 if (total > length)

@@ -44,6 +44,11 @@ export function AttachmentTray({ tray }: { tray: UploadTray }) {
                     ✕
                   </button>
                 </div>
+                {f.resumed && f.state === 'uploading' && (
+                  <p role="status" className="text-xs text-zinc-600 dark:text-zinc-400">
+                    Resuming where the earlier upload of this file stopped
+                  </p>
+                )}
                 {f.state === 'uploading' && (
                   <progress aria-label={`Uploading ${f.name}`} value={percent} max={100} className="h-1.5 w-full accent-brand" />
                 )}

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { Message } from '../../api/types';
-import { Dialog } from '../../ui/Dialog';
+import { AudioPlayer } from './AudioPlayer';
+import { Lightbox, useOpenLightbox } from './Lightbox';
 import { fitWithin, placeholderDataUrl } from './placeholder';
 import { formatSize } from './tray';
 import { mediaUrl } from './upload';
@@ -41,19 +42,13 @@ function AttachmentView({ attachment: a }: { attachment: Attachment }) {
       />
     );
   }
-  if (a.state === 'ready' && kind === 'audio' && a.url)
-    return (
-      <div className="rounded-md border border-zinc-300 p-2 dark:border-zinc-700">
-        <div className="mb-1 text-sm font-medium">{a.fileName}</div>
-        {/* eslint-disable-next-line jsx-a11y/media-has-caption -- people's own uploads come without captions */}
-        <audio controls preload="metadata" src={mediaUrl(a.url)} aria-label={a.fileName} />
-      </div>
-    );
+  if (a.state === 'ready' && kind === 'audio' && a.url) return <AudioPlayer attachment={a} />;
   return <FileCard attachment={a} />;
 }
 
 function ImageAttachment({ attachment: a }: { attachment: Attachment }) {
-  const [open, setOpen] = useState(false);
+  const openInView = useOpenLightbox();
+  const [openAlone, setOpenAlone] = useState(false);
   const [loaded, setLoaded] = useState(false);
   const size = fitWithin(a.width, a.height, MAX_WIDTH, MAX_HEIGHT);
   const placeholder = placeholderDataUrl(a.placeholder);
@@ -61,7 +56,7 @@ function ImageAttachment({ attachment: a }: { attachment: Attachment }) {
     <>
       <button
         type="button"
-        onClick={() => setOpen(true)}
+        onClick={() => (openInView ? openInView(a.id) : setOpenAlone(true))}
         aria-label={`Open ${a.fileName}`}
         className="block max-w-full overflow-hidden rounded-md bg-zinc-200 bg-cover dark:bg-zinc-800"
         style={{ width: size.width, height: size.height, backgroundImage: !loaded && placeholder ? `url(${placeholder})` : undefined }}
@@ -77,25 +72,7 @@ function ImageAttachment({ attachment: a }: { attachment: Attachment }) {
           className={`h-full w-full object-cover transition-opacity ${loaded ? 'opacity-100' : 'opacity-0'}`}
         />
       </button>
-      {open && (
-        <Dialog title={a.fileName} onClose={() => setOpen(false)}>
-          <img
-            src={mediaUrl(a.previewUrl ?? a.url ?? a.thumbnailUrl!)}
-            alt={a.fileName}
-            className="max-h-[70vh] max-w-full object-contain"
-          />
-          {a.url && (
-            <p className="mt-2 flex gap-4 text-sm">
-              <a href={mediaUrl(a.url)} target="_blank" rel="noreferrer" className="underline">
-                Open original
-              </a>
-              <span className="text-zinc-600 dark:text-zinc-400">
-                {a.width} × {a.height}, {formatSize(a.size)}
-              </span>
-            </p>
-          )}
-        </Dialog>
-      )}
+      {openAlone && <Lightbox images={[a]} index={0} onIndex={() => undefined} onClose={() => setOpenAlone(false)} />}
     </>
   );
 }

@@ -64,7 +64,14 @@ export function useUploadTray(channelId: string): UploadTray {
         const controller = new AbortController();
         controllers.current.set(key, controller);
         update((fs) => [...fs, { key, name, size: file.size, loaded: 0, state: 'uploading', previewUrl }]);
-        uploadFile({ channelId, file, fileName: name, signal: controller.signal, onProgress: (loaded) => patch(key, { loaded }) })
+        uploadFile({
+          channelId,
+          file,
+          fileName: name,
+          signal: controller.signal,
+          onProgress: (loaded) => patch(key, { loaded }),
+          onResumed: () => patch(key, { resumed: true }),
+        })
           .then((upload) => patch(key, { state: 'done', uploadId: upload.id, name: upload.fileName, loaded: file.size }))
           .catch((error: unknown) => {
             if (error instanceof DOMException && error.name === 'AbortError') return;

@@ -11,6 +11,8 @@ export interface TrayFile {
   state: 'uploading' | 'done' | 'failed';
   uploadId?: string;
   error?: string;
+  /** Picked up after a reload from where an earlier upload of the same file stopped. */
+  resumed?: boolean;
   /** A local preview of an image (an object URL), released when the file leaves the tray. */
   previewUrl?: string;
 }

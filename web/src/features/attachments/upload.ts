@@ -12,6 +12,8 @@ export interface UploadRequest {
   file: Blob;
   fileName: string;
   onProgress?: (loaded: number) => void;
+  /** A resumable upload picked up where an earlier one of the same file (before a reload) stopped. */
+  onResumed?: () => void;
   signal?: AbortSignal;
 }
 
@@ -78,16 +80,23 @@ const CHUNK_BYTES = 4 * 1024 * 1024;
 const RETRY_DELAYS = [0, 1000, 2000, 4000, 8000, 15000, 30000, 60000];
 
 /** The upload through the tus protocol (server: Features/Attachments/ResumableUploadEndpoints.cs); its id is the attachment's. */
-function uploadResumable({ channelId, file, fileName, onProgress, signal }: UploadRequest): Promise<Upload> {
+function uploadResumable({ channelId, file, fileName, onProgress, onResumed, signal }: UploadRequest): Promise<Upload> {
   return new Promise((resolve, reject) => {
+    let previousUrl: string | null = null;
     if (signal?.aborted) return reject(new DOMException('Upload cancelled', 'AbortError'));
     const upload = new TusUpload(file, {
       endpoint: `${clientConfig.serverUrl}/api/v1/channels/${encodeURIComponent(channelId)}/attachments/tus`,
       chunkSize: CHUNK_BYTES,
       metadata: { filename: fileName },
       retryDelays: RETRY_DELAYS,
-      // Resuming is within this page's life; a reload starts over (the half-sent upload is swept).
-      storeFingerprintForResuming: false,
+      // The upload's URL is kept in localStorage under the file's fingerprint (name, type, size, modification time,
+      // channel), so the same file picked again after a reload resumes from the server's offset; dropped once done.
+      storeFingerprintForResuming: true,
+      removeFingerprintOnSuccess: true,
+      // After the HEAD of a stored URL answered (a resume) or a creation: only the first is worth telling.
+      onUploadUrlAvailable: () => {
+        if (previousUrl && upload.url === previousUrl) onResumed?.();
+      },
       onBeforeRequest: (req) => {
         const token = tokenStore.get()?.accessToken;
         if (token) req.setHeader('authorization', `Bearer ${token}`);
@@ -126,6 +135,18 @@ function uploadResumable({ channelId, file, fileName, onProgress, signal }: Uplo
       },
       { once: true },
     );
-    upload.start();
+    // The server refuses a stored URL of someone else's or one it swept (404): tus-js-client then starts afresh.
+    void upload
+      .findPreviousUploads()
+      .catch(() => [])
+      .then((previous) => {
+        if (signal?.aborted) return;
+        const latest = previous.sort((a, b) => b.creationTime.localeCompare(a.creationTime))[0];
+        if (latest?.uploadUrl) {
+          previousUrl = latest.uploadUrl;
+          upload.resumeFromPreviousUpload(latest);
+        }
+        upload.start();
+      });
   });
 }

@@ -1,10 +1,11 @@
-import { useEffect, useMemo, useSyncExternalStore } from 'react';
+import { useCallback, useEffect, useMemo, useSyncExternalStore } from 'react';
 import { useNavigate } from 'react-router';
 import { useMe } from '../auth/queries';
 import { dmTitle, useDms } from '../dms/queries';
 import { useDmCalls, useGateway } from '../gateway/context';
-import { notificationsAllowed } from '../notifications/showNotification';
+import { desktopBridge, DesktopEventName, onDesktopEvent } from '../../platform/desktopBridge';
 import { displayName } from '../users/displayName';
+import { channelOfCallTag, notifyIncomingCall, type CallAnswer } from './callNotification';
 import { Ringer } from './ringer';
 import { declineCall, dmCallStore, joinCall } from './store';
 
@@ -13,7 +14,8 @@ export const useDmCallError = () => useSyncExternalStore(dmCallStore.subscribe, 
 
 /**
  * The card of a call ringing for us (in any conversation, on any page): who calls, Accept and Decline. It rings
- * while shown, and when the page is hidden a notification says who is calling.
+ * while shown, and while the window does not have the focus a notification says who is calling (with Accept and
+ * Decline buttons in the desktop app).
  */
 export function IncomingCall() {
   const gateway = useGateway();
@@ -32,27 +34,47 @@ export function IncomingCall() {
   const where = dm?.type === 'group_dm' ? dmTitle(dm, me?.id) : null;
 
   const channelId = ringing?.channelId;
+  const answer = useCallback(
+    (how: CallAnswer, id: string) => {
+      if (how === 'decline') {
+        void declineCall(gateway, id);
+        return;
+      }
+      void navigate(`/channels/@me/${id}`);
+      if (how === 'accept') void joinCall(gateway, id, 'accept');
+    },
+    [gateway, navigate],
+  );
+
   useEffect(() => {
     if (!channelId) return;
     const ringer = new Ringer();
     ringer.start();
-    let notification: Notification | null = null;
-    if (document.hidden && notificationsAllowed()) {
-      try {
-        notification = new Notification('Incoming call', { body: `${callerName} is calling you.`, tag: `call-${channelId}` });
-        notification.onclick = () => {
-          window.focus();
-          void navigate(`/channels/@me/${channelId}`);
-        };
-      } catch {
-        // Only the service worker may show notifications here (Chrome on Android): the card and ring remain.
-      }
-    }
+    // Do Not Disturb keeps the pop-up away (as for messages); the card and the ring stay in the window.
+    const withdraw =
+      gateway.getChosenStatus() === 'dnd'
+        ? () => undefined
+        : notifyIncomingCall(
+            { channelId, title: `${callerName} is calling`, body: where ? `Incoming call in ${where}` : 'Incoming call' },
+            (how) => answer(how, channelId),
+          );
     return () => {
       ringer.stop();
-      notification?.close();
+      withdraw();
     };
-  }, [channelId, callerName, navigate]);
+  }, [channelId, callerName, where, answer, gateway]);
+
+  // In the desktop app, a button of the notification the hidden page showed while the window was closed: the window
+  // opened for it, and its client takes the call.
+  useEffect(() => {
+    if (!desktopBridge()) return;
+    return onDesktopEvent(DesktopEventName.notificationAction, ({ action, tag }, event) => {
+      const id = channelOfCallTag(tag);
+      if (!id || (action !== 'accept' && action !== 'decline')) return;
+      event.preventDefault();
+      answer(action, id);
+    });
+  }, [answer]);
 
   if (!ringing) return null;
   return (
@@ -72,17 +94,14 @@ export function IncomingCall() {
         <button
           type="button"
           className="flex-1 rounded bg-emerald-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-emerald-800"
-          onClick={() => {
-            void navigate(`/channels/@me/${ringing.channelId}`);
-            void joinCall(gateway, ringing.channelId, 'accept');
-          }}
+          onClick={() => answer('accept', ringing.channelId)}
         >
           Accept
         </button>
         <button
           type="button"
           className="flex-1 rounded bg-red-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-red-800"
-          onClick={() => void declineCall(gateway, ringing.channelId)}
+          onClick={() => answer('decline', ringing.channelId)}
         >
           Decline
         </button>

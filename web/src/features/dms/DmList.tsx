@@ -108,7 +108,7 @@ export function DmList() {
               <Avatar
                 id={dm.type === 'dm' && other ? other.id : dm.id}
                 name={title}
-                url={dm.type === 'dm' ? other?.avatarUrl : null}
+                url={dm.type === 'dm' ? other?.avatarUrl : dm.iconUrl}
                 size="sm"
               />
               <span className="min-w-0 flex-1 truncate">{title}</span>

@@ -9,7 +9,10 @@ import { ConfirmDialog, Dialog } from '../../ui/Dialog';
 import { useRelationships } from '../friends/queries';
 import { fetchAllMembers, memberKeys, useServers } from '../servers/queries';
 import { displayName } from '../users/displayName';
-import { useAddRecipientsMutation, useRemoveRecipientMutation, useUpdateGroupMutation } from './queries';
+import { PictureUpload } from '../media/PictureUpload';
+import { useRemoveGroupIconMutation, useUploadGroupIconMutation } from '../media/queries';
+import { useMe } from '../auth/queries';
+import { dmTitle, useAddRecipientsMutation, useRemoveRecipientMutation, useUpdateGroupMutation } from './queries';
 
 const input = 'rounded-md border border-zinc-300 bg-white px-2 py-1 text-sm dark:border-zinc-600 dark:bg-zinc-900';
 const MAX_PEOPLE = 10;
@@ -98,37 +101,34 @@ function AddPeopleDialog({ dm, onClose }: { dm: DmChannel; onClose: () => void }
 }
 
 function GroupSettingsDialog({ dm, onClose }: { dm: DmChannel; onClose: () => void }) {
+  const { data: me } = useMe();
   const [name, setName] = useState(dm.name ?? '');
-  const [iconUrl, setIconUrl] = useState(dm.iconUrl ?? '');
   const [error, setError] = useState<string | null>(null);
   const update = useUpdateGroupMutation(dm.id);
+  const upload = useUploadGroupIconMutation(dm.id);
+  const remove = useRemoveGroupIconMutation(dm.id);
   return (
     <Dialog title="Group settings" onClose={onClose}>
+      <div className="mb-4">
+        <PictureUpload
+          label="Icon"
+          round
+          hasPicture={!!dm.iconUrl}
+          preview={<Avatar id={dm.id} name={dmTitle(dm, me?.id)} url={dm.iconUrl} size="lg" />}
+          actions={{ upload, remove }}
+        />
+      </div>
       <form
         className="flex flex-col gap-3"
         onSubmit={(e) => {
           e.preventDefault();
           setError(null);
-          update.mutate(
-            { name: name.trim(), iconUrl: iconUrl.trim() },
-            { onSuccess: onClose, onError: (err) => setError(errorMessage(err)) },
-          );
+          update.mutate({ name: name.trim() }, { onSuccess: onClose, onError: (err) => setError(errorMessage(err)) });
         }}
       >
         <label className="flex flex-col text-xs font-bold uppercase">
           Group name
           <input maxLength={100} value={name} onChange={(e) => setName(e.target.value)} className={input} />
-        </label>
-        <label className="flex flex-col text-xs font-bold uppercase">
-          Icon URL
-          <input
-            type="url"
-            placeholder="https://…"
-            maxLength={2048}
-            value={iconUrl}
-            onChange={(e) => setIconUrl(e.target.value)}
-            className={input}
-          />
         </label>
         {error && (
           <p role="alert" className="text-sm text-red-700 dark:text-red-400">

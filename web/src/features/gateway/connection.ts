@@ -2,11 +2,13 @@ import { HubConnectionBuilder, HubConnectionState, HttpTransportType, LogLevel, 
 import type { QueryClient } from '@tanstack/react-query';
 import { api, renewTokens, tokenStore, unwrap } from '../../api/client';
 import { clientConfig } from '../../api/config';
-import type { ReadState } from '../../api/types';
+import type { ReadState, UserSummary } from '../../api/types';
 import { dmKeys } from '../dms/queries';
 import { relationshipKeys } from '../friends/queries';
 import { messageKeys } from '../messages/queries';
 import { memberKeys } from '../servers/queries';
+import { profileChanged } from '../users/liveProfiles';
+import { userKeys } from '../users/queries';
 import {
   applyEvent,
   HistoryLoads,
@@ -202,6 +204,12 @@ export class GatewayClient {
     connection.on('Presence', (p: PresenceSignal) =>
       this.qc.setQueryData<Presences>(gatewayKeys.presences, (old) => ({ ...old, [p.userId]: p.status })),
     );
+    // Someone we show changed their name or picture: what shows them reads the live profile; their card refetches.
+    connection.on('UserUpdated', (profile: UserSummary) => {
+      profileChanged(profile);
+      void this.qc.invalidateQueries({ queryKey: userKeys.profile(profile.id) });
+      if (this.qc.getQueryData<{ id: string }>(userKeys.me)?.id === profile.id) void this.qc.invalidateQueries({ queryKey: userKeys.me });
+    });
     connection.on('VoiceState', (v: VoiceState) => {
       this.qc.setQueryData<VoiceStates>(gatewayKeys.voiceStates, (old) => {
         const next = { ...old };

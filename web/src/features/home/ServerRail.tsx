@@ -127,7 +127,9 @@ function UnreadDms() {
         title={title}
         className={({ isActive }) => `${pill(isActive)} shrink-0`}
       >
-        {dm.type === 'group_dm' || !other ? (
+        {dm.type === 'group_dm' && dm.iconUrl ? (
+          <Avatar id={dm.id} name={title} url={dm.iconUrl} size="rail" />
+        ) : dm.type === 'group_dm' || !other ? (
           <span
             aria-hidden="true"
             className="flex size-12 items-center justify-center rounded-[inherit] bg-brand text-sm font-semibold text-white"

@@ -1,6 +1,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '../../api/client';
-import type { Me } from '../../api/types';
+import type { DmChannel, Me } from '../../api/types';
+import { upsertDm } from '../dms/queries';
 import { serverKeys } from '../servers/queries';
 import { settingsKeys } from '../servers/settings/queries';
 import type { ReadyServer } from '../gateway/protocol';
@@ -62,5 +63,25 @@ export function useRemoveServerIconMutation(serverId: string) {
   return useMutation({
     mutationFn: () => unwrap(api.DELETE('/api/v1/servers/{id}/icon', { params: { path: { id: serverId } } })),
     onSuccess: setIcon,
+  });
+}
+
+/** A group DM's icon, which any participant may set; the gateway's DmChannelUpdated brings it to the others. */
+export function useUploadGroupIconMutation(channelId: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: ({ file, crop }: PictureUpload) =>
+      unwrap(
+        api.PUT('/api/v1/channels/{id}/group/icon', { ...asBody, body: file as never, params: { path: { id: channelId }, query: crop } }),
+      ),
+    onSuccess: (dm: DmChannel) => upsertDm(queryClient, dm),
+  });
+}
+
+export function useRemoveGroupIconMutation(channelId: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: () => unwrap(api.DELETE('/api/v1/channels/{id}/group/icon', { params: { path: { id: channelId } } })),
+    onSuccess: (dm: DmChannel) => upsertDm(queryClient, dm),
   });
 }

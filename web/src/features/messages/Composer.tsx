@@ -8,7 +8,7 @@ import { useTimeoutEnd } from '../servers/useTimeoutEnd';
 import { displayName } from '../users/displayName';
 import { loadedEmoji, replaceShortcodes } from '../emoji/emojiData';
 import { useCompletion, type Suggestion } from './completion';
-import { LengthCounter, lengthProblem, nearLengthLimit, useAutoGrow } from './messageLength';
+import { LengthCounter, lengthProblem, longTextFile, nearLengthLimit, useAutoGrow } from './messageLength';
 import { newNonce, replyPreview, useSendQueue } from './queries';
 
 const drafts = new Map<string, string>();
@@ -58,6 +58,9 @@ export function Composer({
   const [choice, setChoice] = useState(0);
   const ref = useRef<HTMLTextAreaElement>(null);
   const [refusal, setRefusal] = useState<string | null>(null);
+  /** A text over the length limit, offered to go as a file instead (why, in words). */
+  const [tooLong, setTooLong] = useState<string | null>(null);
+  const [movedToFile, setMovedToFile] = useState(false);
   const counterId = useId();
   useAutoGrow(ref, text);
 
@@ -68,6 +71,7 @@ export function Composer({
   const change = (value: string) => {
     setText(value);
     setRefusal(null);
+    setTooLong(null);
     drafts.set(channelId, value);
     if (value) gateway.typing(channelId);
   };
@@ -103,10 +107,10 @@ export function Composer({
       );
       return;
     }
-    // Refused here, whole and in words: the text stays for the writer to shorten.
+    // Refused here, whole and in words: the text stays for the writer to shorten, or to send as a file.
     const problem = lengthProblem(content);
     if (problem) {
-      setRefusal(problem);
+      setTooLong(problem);
       return;
     }
     setText('');
@@ -115,7 +119,16 @@ export function Composer({
     const attachmentIds = tray.files.map((f) => f.uploadId!);
     sends.send({ channelId, content, replyTo: replyTo && replyPreview(replyTo), nonce: newNonce(), author: me, attachmentIds });
     tray.sent();
+    setMovedToFile(false);
     onCancelReply();
+  };
+
+  /** The long text goes to the tray as message.txt (the normal upload); the box empties for an optional caption. */
+  const sendAsFile = () => {
+    tray.add([longTextFile(text.trim())]);
+    change('');
+    setMovedToFile(true);
+    ref.current?.focus();
   };
 
   // Files on the clipboard (a screenshot, files copied in a file manager) join the tray; text pastes as text.
@@ -212,6 +225,19 @@ export function Composer({
       {refusal && (
         <p role="alert" className="mb-1 text-sm text-red-700 dark:text-red-300">
           {refusal}
+        </p>
+      )}
+      {tooLong && (
+        <div role="alert" className="mb-1 flex flex-wrap items-center gap-2 text-sm text-red-700 dark:text-red-300">
+          <span>{tooLong}</span>
+          <button type="button" onClick={sendAsFile} className="rounded bg-brand px-2 py-0.5 font-medium text-white hover:bg-brand-strong">
+            Send as a text file
+          </button>
+        </div>
+      )}
+      {movedToFile && tray.files.length > 0 && (
+        <p role="status" className="mb-1 text-sm text-zinc-700 dark:text-zinc-300">
+          Your text is attached as message.txt. Add a caption if you like, then send.
         </p>
       )}
       <AttachmentTray tray={tray} />

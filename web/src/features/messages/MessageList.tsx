@@ -1,8 +1,9 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { useGateway, useReadStates } from '../gateway/context';
 import { compareIds, type ChatMessage } from '../gateway/messageStore';
 import { MessageSkeleton } from '../../ui/Skeleton';
+import { LightboxProvider, lightboxImages } from '../attachments/Lightbox';
 import { MessageRow, type RowActions } from './MessageRow';
 import { useJumpToMessage, useJumpToPresent, useLoadNewerMessages, useLoadOlderMessages, useMessages } from './queries';
 import { countAfter, firstUnreadIndex } from './unread';
@@ -196,89 +197,93 @@ export function MessageList({
     ack();
   };
   const firstNew = divider.index >= 0 ? messages[divider.index] : undefined;
+  // The lightbox steps through every image loaded in the view, not only the rows the virtualizer shows.
+  const images = useMemo(() => messages.flatMap((m) => lightboxImages(m.attachments)), [messages]);
 
   return (
-    <div ref={scrollRef} onScroll={onScroll} className="relative min-h-0 flex-1 overflow-y-auto" data-testid="message-scroller">
-      {newSinceRead > 0 && unreadAtOpen > 0 && firstNew && (
-        <div role="status" className="sticky top-0 z-20 flex items-center gap-3 bg-brand px-4 py-1 text-sm font-medium text-white shadow">
-          <span className="flex-1">
-            {unreadAtOpen}
-            {(divider.before && data?.hasMore) || data?.hasNewer ? '+' : ''} new message{unreadAtOpen === 1 ? '' : 's'} since{' '}
-            {time(firstNew.createdAt)}
-          </span>
-          <button type="button" className="underline" onClick={toDivider}>
-            Jump
-          </button>
-          <button type="button" className="underline" onClick={() => lastId && void gateway.ack(channelId, lastId)}>
-            Mark as read
-          </button>
+    <LightboxProvider images={images}>
+      <div ref={scrollRef} onScroll={onScroll} className="relative min-h-0 flex-1 overflow-y-auto" data-testid="message-scroller">
+        {newSinceRead > 0 && unreadAtOpen > 0 && firstNew && (
+          <div role="status" className="sticky top-0 z-20 flex items-center gap-3 bg-brand px-4 py-1 text-sm font-medium text-white shadow">
+            <span className="flex-1">
+              {unreadAtOpen}
+              {(divider.before && data?.hasMore) || data?.hasNewer ? '+' : ''} new message{unreadAtOpen === 1 ? '' : 's'} since{' '}
+              {time(firstNew.createdAt)}
+            </span>
+            <button type="button" className="underline" onClick={toDivider}>
+              Jump
+            </button>
+            <button type="button" className="underline" onClick={() => lastId && void gateway.ack(channelId, lastId)}>
+              Mark as read
+            </button>
+          </div>
+        )}
+        {!data?.hasMore && !isPending && header}
+        {loadingOlder && (
+          <p role="status" className="p-2 text-center text-sm text-zinc-600 dark:text-zinc-400">
+            Loading older messages…
+          </p>
+        )}
+        {isPending && <MessageSkeleton />}
+        {isError && (
+          <p role="alert" className="p-4 text-sm text-red-700 dark:text-red-400">
+            This channel could not be loaded.
+          </p>
+        )}
+        {target && missingTarget === target && (
+          <p role="status" className="p-4 text-sm text-zinc-600 dark:text-zinc-400">
+            That message is no longer here; it may have been deleted. These are the messages around where it was.
+          </p>
+        )}
+        {/* A feed holds articles: with none yet (an empty channel) it is a plain box, not an empty feed. */}
+        <div
+          role={messages.length > 0 ? 'feed' : undefined}
+          aria-label={messages.length > 0 ? 'Messages' : undefined}
+          aria-busy={messages.length > 0 ? loadingOlder : undefined}
+          style={{ height: virtualizer.getTotalSize(), position: 'relative' }}
+        >
+          {virtualizer.getVirtualItems().map((item) => {
+            const m = messages[item.index]!;
+            return (
+              <div
+                key={item.key}
+                data-index={item.index}
+                ref={virtualizer.measureElement}
+                style={{ position: 'absolute', top: 0, left: 0, width: '100%', transform: `translateY(${item.start}px)` }}
+              >
+                <MessageRow
+                  message={m}
+                  grouped={isGrouped(messages[item.index - 1], m)}
+                  editing={editingId === m.id}
+                  targeted={m.id === target}
+                  firstNew={item.index === divider.index}
+                  actions={actions}
+                />
+              </div>
+            );
+          })}
         </div>
-      )}
-      {!data?.hasMore && !isPending && header}
-      {loadingOlder && (
-        <p role="status" className="p-2 text-center text-sm text-zinc-600 dark:text-zinc-400">
-          Loading older messages…
-        </p>
-      )}
-      {isPending && <MessageSkeleton />}
-      {isError && (
-        <p role="alert" className="p-4 text-sm text-red-700 dark:text-red-400">
-          This channel could not be loaded.
-        </p>
-      )}
-      {target && missingTarget === target && (
-        <p role="status" className="p-4 text-sm text-zinc-600 dark:text-zinc-400">
-          That message is no longer here; it may have been deleted. These are the messages around where it was.
-        </p>
-      )}
-      {/* A feed holds articles: with none yet (an empty channel) it is a plain box, not an empty feed. */}
-      <div
-        role={messages.length > 0 ? 'feed' : undefined}
-        aria-label={messages.length > 0 ? 'Messages' : undefined}
-        aria-busy={messages.length > 0 ? loadingOlder : undefined}
-        style={{ height: virtualizer.getTotalSize(), position: 'relative' }}
-      >
-        {virtualizer.getVirtualItems().map((item) => {
-          const m = messages[item.index]!;
-          return (
-            <div
-              key={item.key}
-              data-index={item.index}
-              ref={virtualizer.measureElement}
-              style={{ position: 'absolute', top: 0, left: 0, width: '100%', transform: `translateY(${item.start}px)` }}
+        {loadingNewer && (
+          <p role="status" className="p-2 text-center text-sm text-zinc-600 dark:text-zinc-400">
+            Loading newer messages…
+          </p>
+        )}
+        <div className="h-4" />
+        {(data?.hasNewer || (scrolledUp && newSinceRead > 0)) && (
+          <div className="sticky bottom-2 flex justify-center">
+            <button
+              type="button"
+              // Back at the end once the newest messages are in, and following them again.
+              onClick={toPresent}
+              className="rounded-full bg-brand px-4 py-1.5 text-sm font-medium text-white shadow-lg hover:bg-brand-strong"
             >
-              <MessageRow
-                message={m}
-                grouped={isGrouped(messages[item.index - 1], m)}
-                editing={editingId === m.id}
-                targeted={m.id === target}
-                firstNew={item.index === divider.index}
-                actions={actions}
-              />
-            </div>
-          );
-        })}
+              {newSinceRead > 0
+                ? `${newSinceRead}${data?.hasNewer ? '+' : ''} new message${newSinceRead === 1 ? '' : 's'} · Jump to present`
+                : 'You’re viewing older messages · Jump to present'}
+            </button>
+          </div>
+        )}
       </div>
-      {loadingNewer && (
-        <p role="status" className="p-2 text-center text-sm text-zinc-600 dark:text-zinc-400">
-          Loading newer messages…
-        </p>
-      )}
-      <div className="h-4" />
-      {(data?.hasNewer || (scrolledUp && newSinceRead > 0)) && (
-        <div className="sticky bottom-2 flex justify-center">
-          <button
-            type="button"
-            // Back at the end once the newest messages are in, and following them again.
-            onClick={toPresent}
-            className="rounded-full bg-brand px-4 py-1.5 text-sm font-medium text-white shadow-lg hover:bg-brand-strong"
-          >
-            {newSinceRead > 0
-              ? `${newSinceRead}${data?.hasNewer ? '+' : ''} new message${newSinceRead === 1 ? '' : 's'} · Jump to present`
-              : 'You’re viewing older messages · Jump to present'}
-          </button>
-        </div>
-      )}
-    </div>
+    </LightboxProvider>
   );
 }

@@ -12,6 +12,12 @@ export function lengthProblem(text: string): string | null {
   return `This message is ${over.toLocaleString()} character${over === 1 ? '' : 's'} too long: ${MAX_MESSAGE_LENGTH.toLocaleString()} at most. Shorten it or split it in two.`;
 }
 
+/** The name a message too long to send goes under, as a file (an upload like any other). */
+export const LONG_TEXT_FILE_NAME = 'message.txt';
+
+/** A text too long for a message, as the file it can go as instead (UTF-8, like the server reads text). */
+export const longTextFile = (text: string) => new File([text], LONG_TEXT_FILE_NAME, { type: 'text/plain;charset=utf-8' });
+
 /** Whether the counter shows (a box points its aria-describedby at it only then). */
 export const nearLengthLimit = (text: string) => text.length >= COUNTER_FROM;
 

@@ -74,6 +74,11 @@ describe('message notifications', () => {
     expect(notificationFor(message(), ctx({ status: 'invisible' }))).not.toBeNull();
   });
 
+  it('leaves a call’s missed and ended lines to the call’s own notification', () => {
+    expect(notificationFor(message({ kind: 'callMissed', content: '' }), ctx())).toBeNull();
+    expect(notificationFor(message({ kind: 'callEnded', content: '42' }), ctx())).toBeNull();
+  });
+
   it('shortens long text and names unknown mentions plainly', () => {
     expect(notificationText('a\n\n  b <@77>')).toBe('a b @someone');
     const long = notificationText('x'.repeat(500));

@@ -38,6 +38,8 @@ export interface NotificationContext {
 
 const MAX_BODY = 180;
 
+const CALL_LINES = new Set(['callMissed', 'callEnded']);
+
 /** Message text as a pop-up shows it: mentions as @names, whitespace collapsed, cut at a readable length. */
 export function notificationText(content: string, nameOf: (userId: string) => string | undefined = () => undefined): string {
   const text = content
@@ -50,10 +52,12 @@ export function notificationText(content: string, nameOf: (userId: string) => st
 /**
  * Whether a new message deserves a pop-up, and which: by the user's levels (DMs and group DMs default to all
  * messages, servers to mentions; a channel's level overrides its server's) and mutes; never our own, never the
- * conversation we are looking at, never while pop-ups are muted everywhere or in Do Not Disturb.
+ * conversation we are looking at, never while pop-ups are muted everywhere or in Do Not Disturb. A call's own lines
+ * (missed, ended) never pop up: its ringing had a notification of its own, withdrawn when it stopped.
  */
 export function notificationFor(message: Message, ctx: NotificationContext): MessageNotification | null {
   if (!ctx.myId || message.author.id === ctx.myId || ctx.muted || ctx.status === 'dnd') return null;
+  if (CALL_LINES.has(message.kind)) return null;
   if (ctx.viewing === message.channelId) return null;
   const author = displayName(message.author);
   const body = notificationText(message.content, ctx.nameOf) || (message.attachments.length > 0 ? 'Sent an attachment' : '');

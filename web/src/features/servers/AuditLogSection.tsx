@@ -1,21 +1,26 @@
 import { useId, useMemo, useState } from 'react';
 import { errorMessage } from '../../api/errors';
+import { Button } from '../../ui/Button';
 import { displayName } from '../users/displayName';
 import { AUDIT_ACTIONS, describeChange, describeEntry } from './moderation';
 import { useAuditLog, useMembers } from './queries';
 
 const select = 'rounded-md border border-zinc-300 bg-white px-2 py-1 text-sm dark:border-zinc-600 dark:bg-zinc-900';
 
-/** The server's audit log, newest first, filterable by who acted and by action. */
+/** The server's audit log, newest first, filterable by who acted and by action, with older pages on request. */
 export function AuditLogSection({ serverId, className }: { serverId: string; className: string }) {
   const [userId, setUserId] = useState('');
   const [action, setAction] = useState('');
-  const { data, error, isPending } = useAuditLog(serverId, { userId: userId || undefined, action: action || undefined });
+  const { data, error, isPending, hasNextPage, fetchNextPage, isFetchingNextPage } = useAuditLog(serverId, {
+    userId: userId || undefined,
+    action: action || undefined,
+  });
+  const entries = useMemo(() => data?.pages.flatMap((p) => p.entries) ?? [], [data]);
   const { data: members = [] } = useMembers(serverId);
   const userFilter = useId();
   const actionFilter = useId();
   const names = useMemo(() => {
-    const known = new Map((data?.users ?? []).map((u) => [u.id, displayName(u)]));
+    const known = new Map((data?.pages ?? []).flatMap((p) => p.users).map((u) => [u.id, displayName(u)]));
     for (const m of members) known.set(m.userId, displayName(m));
     return known;
   }, [data, members]);
@@ -56,11 +61,11 @@ export function AuditLogSection({ serverId, className }: { serverId: string; cla
       )}
       {isPending ? (
         <p className="mt-2 text-sm text-zinc-600 dark:text-zinc-400">Loading…</p>
-      ) : data && data.entries.length === 0 ? (
+      ) : entries.length === 0 ? (
         <p className="mt-2 text-sm text-zinc-600 dark:text-zinc-400">Nothing recorded{userId || action ? ' that matches' : ''}.</p>
       ) : (
         <ol aria-label="Audit log entries" className="mt-2 flex flex-col gap-2">
-          {data?.entries.map((entry) => (
+          {entries.map((entry) => (
             <li key={entry.id} data-testid="audit-entry" className="rounded-md bg-white/60 p-2 text-sm dark:bg-zinc-900/40">
               <div className="flex flex-wrap items-baseline justify-between gap-2">
                 <span className="font-medium">{describeEntry(entry, names)}</span>
@@ -79,6 +84,11 @@ export function AuditLogSection({ serverId, className }: { serverId: string; cla
             </li>
           ))}
         </ol>
+      )}
+      {hasNextPage && (
+        <Button variant="secondary" className="mt-3" busy={isFetchingNextPage} onClick={() => void fetchNextPage()}>
+          Load older entries
+        </Button>
       )}
     </section>
   );

@@ -1,4 +1,4 @@
-import { useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '../../api/client';
 import type { Member } from '../../api/types';
 import { reasonHeaders, type Removal } from './moderation';
@@ -211,23 +211,29 @@ export interface AuditFilters {
   action?: string | undefined;
 }
 
-/** The newest 100 audit log entries matching the filters (the server pages further back with `before`). */
+/** Entries per page of the audit log; a page this full may have older ones behind it. */
+export const AUDIT_PAGE_SIZE = 50;
+
+/** The audit log entries matching the filters, newest first, a page at a time going back with `before`. */
 export function useAuditLog(serverId: string, filters: AuditFilters) {
-  return useQuery({
+  return useInfiniteQuery({
     queryKey: auditKeys.list(serverId, filters),
-    queryFn: () =>
+    initialPageParam: undefined as string | undefined,
+    queryFn: ({ pageParam }) =>
       unwrap(
         api.GET('/api/v1/servers/{id}/audit-log', {
           params: {
             path: { id: serverId },
             query: {
-              limit: 100,
+              limit: AUDIT_PAGE_SIZE,
+              ...(pageParam ? { before: pageParam } : {}),
               ...(filters.userId ? { userId: filters.userId } : {}),
               ...(filters.action ? { action: filters.action } : {}),
             },
           },
         }),
       ),
+    getNextPageParam: (last) => (last.entries.length < AUDIT_PAGE_SIZE ? undefined : last.entries.at(-1)?.id),
   });
 }
 

@@ -1,0 +1,38 @@
+using System.Text.Json;
+using KamaChat.Server.Data;
+using KamaChat.Server.Features.Events;
+using KamaChat.Server.Features.Gateway;
+using KamaChat.Server.Features.Messages;
+using Microsoft.EntityFrameworkCore;
+
+namespace KamaChat.Server.Features.Users;
+
+/// <summary>
+/// Tells everyone who shows a user's name or picture that it changed, at once: the members of each server the user
+/// is in, the people in their DMs and group DMs, their friends, and their own other sessions. The same reach as their
+/// presence (<see cref="GatewayHub"/>'s announcement), never the whole instance.
+/// </summary>
+/// <remarks>
+/// A signal like presence, not a logged event: it carries the whole current profile, so one missed (a client
+/// reconnecting) is made good by the profiles the client fetches anew, and a change of picture does not write one
+/// log row per server.
+/// </remarks>
+public sealed class ProfileBroadcast(KamaDbContext db, IGatewayFanout fanout)
+{
+    public const string Method = "UserUpdated";
+
+    public async Task SendAsync(User user, CancellationToken cancellationToken)
+    {
+        var userId = user.Id;
+        var servers = await db.Members.AsNoTracking().Where(m => m.UserId == userId).Select(m => m.ServerId).ToListAsync(cancellationToken);
+        var directChannels = await db.ChannelRecipients.AsNoTracking().Where(r => r.UserId == userId).Select(r => r.ChannelId).ToListAsync(cancellationToken);
+        var groups = servers.Select(GatewayGroups.Server)
+            .Concat(directChannels.Select(GatewayGroups.Channel))
+            .Append(GatewayGroups.FriendsOf(userId))
+            .Append(GatewayGroups.User(userId))
+            .ToArray();
+        var profile = UserSummary.Of(user.Id, user.UserName, user.DisplayName, user.AvatarUrl);
+        // After the change is saved: a broadcast that fails must not undo it (the others see it on their next fetch).
+        await fanout.SendSignalAsync(new GatewaySignal(Method, groups, JsonSerializer.SerializeToElement(profile, EventLog.PayloadJson)), CancellationToken.None);
+    }
+}
