@@ -6951,6 +6951,11 @@ export interface components {
             /** Format: int32 */
             slowModeSeconds: number;
             lastMessageId: null | components["schemas"]["Snowflake"];
+            /**
+             * Format: int32
+             * @default 0
+             */
+            userLimit: number;
         };
         ChannelUpdatedEvent: {
             /**
@@ -6980,6 +6985,11 @@ export interface components {
             /** Format: int32 */
             slowModeSeconds: number;
             permissionOverwrites?: null | components["schemas"]["NewOverwrite"][];
+            /**
+             * Format: int32
+             * @default 0
+             */
+            userLimit: number;
         };
         CreateGroupDmRequest: {
             recipientIds: string[];
@@ -7840,6 +7850,8 @@ export interface components {
             /** Format: int32 */
             slowModeSeconds: null | number;
             parentId: null | components["schemas"]["Snowflake"];
+            /** Format: int32 */
+            userLimit?: null | number;
         };
         UpdateGroupDmRequest: {
             name: null | string;
@@ -7918,6 +7930,13 @@ export interface components {
             userId: string;
             token: string;
         };
+        VoiceEnded: {
+            /** @description A snowflake id: 64 bits, as a decimal string. */
+            channelId: string;
+            reason: string;
+            /** @description A snowflake id: 64 bits, as a decimal string. */
+            movedTo?: null | string;
+        };
         VoiceJoined: {
             /** @description A snowflake id: 64 bits, as a decimal string. */
             channelId: string;
@@ -7925,6 +7944,10 @@ export interface components {
             canSpeak: boolean;
             canVideo: boolean;
             states: components["schemas"]["VoiceState"][];
+        };
+        VoiceModerationRequest: {
+            mute: null | boolean;
+            deaf: null | boolean;
         };
         VoiceSelfState: {
             selfMute: boolean;
@@ -7943,6 +7966,10 @@ export interface components {
             selfDeaf: boolean;
             video: boolean;
             stream: boolean;
+            /** @default false */
+            mute: boolean;
+            /** @default false */
+            deaf: boolean;
         };
         VoiceStream: {
             mid: string;
