@@ -165,11 +165,11 @@ public sealed class JanusVideoRoomTests(VoiceLabApp app) : IClassFixture<VoiceLa
         await speaker.PublishAsync(Jsep.Offer(AudioVideoOffer), CancellationToken.None);
         Assert.Equal([MediaKinds.Audio, MediaKinds.Video], speaker.Streams.Select(s => s.Kind));
 
-        await speaker.RestrictAsync(MediaKinds.Video, CancellationToken.None);
+        await speaker.RestrictAsync(MediaKinds.Video, MediaKinds.None, CancellationToken.None);
         var muted = await NextPluginEventAsync(speaker.Events, e => e["moderation"] is not null);
         Assert.Equal(("0", "muted"), (muted["mid"]!.GetValue<string>(), muted["moderation"]!.GetValue<string>()));
 
-        await speaker.RestrictAsync(MediaKinds.All, CancellationToken.None);
+        await speaker.RestrictAsync(MediaKinds.All, MediaKinds.None, CancellationToken.None);
         var unmuted = await NextPluginEventAsync(speaker.Events, e => e["moderation"] is not null);
         Assert.Equal(("0", "unmuted"), (unmuted["mid"]!.GetValue<string>(), unmuted["moderation"]!.GetValue<string>()));
     }

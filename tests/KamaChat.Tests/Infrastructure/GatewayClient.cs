@@ -34,6 +34,9 @@ public sealed class GatewayClient : IAsyncDisposable
 
     public ConcurrentQueue<Server.Features.Calls.CallSignalReceived> CallSignals { get; } = new();
 
+    /// <summary>Voice calls the server ended for this connection ("VoiceEnded": another device, moved, disconnected).</summary>
+    public ConcurrentQueue<Server.Features.Calls.VoiceEnded> VoiceEnded { get; } = new();
+
     /// <summary>The calls this connection was told it left ("CallLeft": the account joined from another device).</summary>
     public ConcurrentQueue<string> CallsLeft { get; } = new();
 
@@ -48,6 +51,7 @@ public sealed class GatewayClient : IAsyncDisposable
         connection.On<Server.Features.Messages.UserSummary>("UserUpdated", p => Arrived(() => Profiles.Enqueue(p)));
         connection.On<Server.Features.Calls.DmCallState>("CallState", c => Arrived(() => Calls.Enqueue(c)));
         connection.On<Server.Features.Calls.CallSignalReceived>("CallSignal", c => Arrived(() => CallSignals.Enqueue(c)));
+        connection.On<Server.Features.Calls.VoiceEnded>("VoiceEnded", v => Arrived(() => VoiceEnded.Enqueue(v)));
         connection.On<string>("CallLeft", c => Arrived(() => CallsLeft.Enqueue(c)));
         connection.Closed += e =>
         {

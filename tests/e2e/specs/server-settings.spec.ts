@@ -291,3 +291,24 @@ test('channels reorder from the keyboard, and the owner deletes the server only 
   await expect(owner.call('GET', `/api/v1/servers/${server.id}`)).rejects.toThrow(/404/);
   for (const x of [o, m]) await x.context.close();
 });
+
+test('a voice channel’s user limit is set in its settings', async ({ browser, baseURL }) => {
+  const owner = await ApiUser.register(baseURL!, 'limit');
+  const { server } = await owner.createServer('Limited');
+  const voice = await owner.call<{ id: string }>('POST', `/api/v1/servers/${server.id}/channels`, {
+    name: 'Huddle',
+    type: 'voice',
+    slowModeSeconds: 0,
+  });
+  const { page, context } = await logInAs(browser, baseURL!, owner);
+  await page.goto(`/servers/${server.id}/settings/channels`);
+  await page.getByRole('button', { name: 'Edit Huddle' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Edit Huddle' });
+  await expect(dialog.getByLabel('User limit')).toHaveValue('0');
+  await dialog.getByLabel('User limit').fill('4');
+  await expectAccessible(page);
+  await dialog.getByRole('button', { name: 'Save' }).click();
+  await expect(dialog).toBeHidden(LIVE);
+  expect((await owner.call<{ userLimit: number }>('GET', `/api/v1/channels/${voice.id}`)).userLimit).toBe(4);
+  await context.close();
+});

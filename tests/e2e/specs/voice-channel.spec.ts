@@ -1,41 +1,14 @@
 import type { Page } from '@playwright/test';
 import { ApiUser, logInAs } from '../support/chat';
-import { chromiumArgs, chromiumPath } from '../support/chromium';
-import { expect, screenshot, test as suite } from '../support/fixtures';
-import { startServer, type RunningServer } from '../support/server';
-import { startVoiceLab, type VoiceLab } from '../support/voice-lab';
-import { fakeMediaArgs } from '../support/webrtc';
+import { expect, screenshot } from '../support/fixtures';
+import { test } from '../support/voice-server';
 
 /**
  * Voice channels end to end: two people join one voice channel through the UI of a KamaChat server whose Janus and
- * coturn are the voice lab's (support/voice-lab.ts), each is listed for the other and receives the other's
+ * coturn are the voice lab's (support/voice-server.ts), each is listed for the other and receives the other's
  * microphone (the fake device's beeps, measured as decoded audio energy in getStats); muting stops that energy for
- * the other side, and leaving removes the participant. The server and lab are this spec's own.
+ * the other side, and leaving removes the participant.
  */
-const test = suite.extend<object, { voiceServer: RunningServer & { lab: VoiceLab } }>({
-  voiceServer: [
-    async ({}, use) => {
-      const lab = await startVoiceLab();
-      const server = await startServer({
-        JANUS_URL: lab.janusUrl,
-        JANUS_API_SECRET: lab.janusApiSecret,
-        JANUS_ADMIN_KEY: lab.janusAdminKey,
-        TURN_URLS: lab.turnUrl,
-        TURN_SECRET: lab.turnSecret,
-        STUN_URLS: lab.stunUrl,
-      });
-      await use({ ...server, lab });
-      await server.stop();
-      await lab.stop();
-    },
-    { scope: 'worker', timeout: 120_000 },
-  ],
-  baseURL: async ({ voiceServer }, use) => use(voiceServer.baseURL),
-});
-
-test.use({
-  launchOptions: { executablePath: chromiumPath, args: [...chromiumArgs, ...fakeMediaArgs, '--autoplay-policy=no-user-gesture-required'] },
-});
 
 /** Audio received in the call so far: bytes and decoded energy, summed over the receiving PeerConnection's streams. */
 function received(page: Page) {

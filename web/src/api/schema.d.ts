@@ -7187,6 +7187,11 @@ export interface components {
             /** Format: int32 */
             slowModeSeconds: number;
             lastMessageId: null | components["schemas"]["Snowflake"];
+            /**
+             * Format: int32
+             * @default 0
+             */
+            userLimit: number;
         };
         ChannelUpdatedEvent: {
             /**
@@ -7216,6 +7221,11 @@ export interface components {
             /** Format: int32 */
             slowModeSeconds: number;
             permissionOverwrites?: null | components["schemas"]["NewOverwrite"][];
+            /**
+             * Format: int32
+             * @default 0
+             */
+            userLimit: number;
         };
         CreateGroupDmRequest: {
             recipientIds: string[];
@@ -8079,6 +8089,8 @@ export interface components {
             /** Format: int32 */
             slowModeSeconds: null | number;
             parentId: null | components["schemas"]["Snowflake"];
+            /** Format: int32 */
+            userLimit?: null | number;
         };
         UpdateGroupDmRequest: {
             name: null | string;
@@ -8158,6 +8170,13 @@ export interface components {
             userId: string;
             token: string;
         };
+        VoiceEnded: {
+            /** @description A snowflake id: 64 bits, as a decimal string. */
+            channelId: string;
+            reason: string;
+            /** @description A snowflake id: 64 bits, as a decimal string. */
+            movedTo?: null | string;
+        };
         VoiceJoined: {
             /** @description A snowflake id: 64 bits, as a decimal string. */
             channelId: string;
@@ -8165,6 +8184,10 @@ export interface components {
             canSpeak: boolean;
             canVideo: boolean;
             states: components["schemas"]["VoiceState"][];
+        };
+        VoiceModerationRequest: {
+            mute: null | boolean;
+            deaf: null | boolean;
         };
         VoiceSelfState: {
             selfMute: boolean;
@@ -8183,6 +8206,10 @@ export interface components {
             selfDeaf: boolean;
             video: boolean;
             stream: boolean;
+            /** @default false */
+            mute: boolean;
+            /** @default false */
+            deaf: boolean;
         };
         VoiceStream: {
             mid: string;

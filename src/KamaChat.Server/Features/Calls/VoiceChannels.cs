@@ -19,7 +19,8 @@ namespace KamaChat.Server.Features.Calls;
 /// when a permission check after a membership or role change says CONNECT is gone.
 /// </summary>
 public sealed partial class VoiceChannels(
-    VideoRooms rooms, MediaServer mediaServer, IceServers iceServers, IGatewayFanout fanout, IHubContext<GatewayHub> hub, IServiceScopeFactory scopes, ILogger<VoiceChannels> logger)
+    VideoRooms rooms, MediaServer mediaServer, IceServers iceServers, IGatewayFanout fanout, IHubContext<GatewayHub> hub, IServiceScopeFactory scopes,
+    TimeProvider time, ILogger<VoiceChannels> logger)
 {
     private sealed class Session(string connectionId, Snowflake channelId, Snowflake? serverId, VideoRoomPublisher publisher)
     {
@@ -30,6 +31,7 @@ public sealed partial class VoiceChannels(
         public VideoRoomSubscriber? Subscriber { get; set; }
         public HashSet<long> Feeds { get; } = [];
         public VoiceSelfState Self { get; set; } = new(false, false, false, false);
+        public VoiceModeration Moderation { get; set; } = VoiceModeration.None;
         public SemaphoreSlim Gate { get; } = new(1, 1);
     }
 
@@ -46,15 +48,22 @@ public sealed partial class VoiceChannels(
             throw new HubException("validation_failed: Only voice channels can be joined.");
         if (mediaServer.Janus is null)
             throw new HubException("unavailable: Voice needs a media server (Janus), and this server has none running.");
-        await LeaveAsync(connection.UserId, null, CancellationToken.None);
+        // One call per user: joining from another connection (a second device, or this tab after the gateway
+        // reconnected) ends the one held there, and that connection is told why.
+        var elsewhere = _sessions.TryGetValue(connection.UserId, out var held) && held.ConnectionId != connection.ConnectionId;
+        await EndAsync(connection.UserId, null, elsewhere ? VoiceEnded.AnotherDevice : null, CancellationToken.None);
 
         var channelId = access.Channel.Id;
+        var moderation = await ModerationOfAsync(connection.UserId, access.Server?.ServerId, cancellationToken);
         var allowed = Allowed(access.Permissions);
         await rooms.EnsureRoomAsync(channelId.Value, new VideoRoomSettings("voice " + channelId), cancellationToken);
+        await CheckUserLimitAsync(connection.UserId, access, cancellationToken);
         // Random, not the user id: a participant id is unique per room, and a quick rejoin must not meet its predecessor.
         var participantId = RandomNumberGenerator.GetInt32(1, int.MaxValue) * 1_000_000L + RandomNumberGenerator.GetInt32(0, 1_000_000);
         var publisher = await rooms.JoinAsync(channelId.Value, participantId, connection.UserId.ToString(), allowed, cancellationToken);
-        var session = new Session(connection.ConnectionId, channelId, access.Server?.ServerId, publisher);
+        // Nothing is published yet: this only sets what Janus will not forward once it is.
+        await publisher.RestrictAsync(allowed, Silenced(moderation), cancellationToken);
+        var session = new Session(connection.ConnectionId, channelId, access.Server?.ServerId, publisher) { Moderation = moderation };
         if (!_sessions.TryAdd(connection.UserId, session))
         {
             // Another join of the same user won the race: that one stands.
@@ -147,22 +156,36 @@ public sealed partial class VoiceChannels(
         if (session.Subscriber is not { } subscriber)
             throw new HubException("validation_failed: There is no subscription offer to answer.");
         await subscriber.StartAsync(new Jsep("answer", sdp), cancellationToken);
+        if (session.Moderation.Deaf)
+            await DeafenAsync(session, true, cancellationToken);
     }
 
     public async Task SetSelfAsync(GatewayConnection connection, VoiceSelfState self)
     {
         var session = Mine(connection);
-        session.Self = self;
+        // Camera and screen are shown to others only when the user may send them (what Janus forwards follows VIDEO too).
+        var video = session.Publisher.Allowed.HasFlag(MediaKinds.Video);
+        session.Self = self with { Video = self.Video && video, Stream = self.Stream && video };
         await AnnounceAsync(connection.UserId, session, left: false);
     }
 
     /// <summary>Leaves the user's voice channel (only if held by <paramref name="connectionId"/>, when given).</summary>
-    public async Task LeaveAsync(Snowflake userId, string? connectionId, CancellationToken cancellationToken)
+    public Task LeaveAsync(Snowflake userId, string? connectionId, CancellationToken cancellationToken) =>
+        EndAsync(userId, connectionId, null, cancellationToken);
+
+    /// <summary>
+    /// Ends the user's call (only if held by <paramref name="connectionId"/>, when given). With a <paramref name="reason"/>
+    /// (the server ended it, not the user), the connection that held it is told ("VoiceEnded"), so that client stops
+    /// its media and says why; its own VoiceState could not tell it apart from a rejoin on a newer connection.
+    /// </summary>
+    private async Task EndAsync(Snowflake userId, string? connectionId, string? reason, CancellationToken cancellationToken, Snowflake? movedTo = null)
     {
         if (!_sessions.TryGetValue(userId, out var session) || (connectionId is not null && session.ConnectionId != connectionId))
             return;
         if (!_sessions.TryRemove(new KeyValuePair<Snowflake, Session>(userId, session)))
             return;
+        if (reason is not null)
+            await hub.Clients.Client(session.ConnectionId).SendAsync("VoiceEnded", new VoiceEnded(session.ChannelId, reason, movedTo), CancellationToken.None);
         try
         {
             if (session.Subscriber is { } subscriber)
@@ -190,12 +213,27 @@ public sealed partial class VoiceChannels(
         var decision = await scope.ServiceProvider.GetRequiredService<PermissionService>()
             .AuthorizeChannelAsync(userId, session.ChannelId, Permissions.Permissions.Connect, cancellationToken);
         if (decision.Access is null || !decision.Allowed)
-            await LeaveAsync(userId, session.ConnectionId, cancellationToken);
+            await EndAsync(userId, session.ConnectionId, VoiceEnded.Disconnected, cancellationToken);
         else
         {
             try
             {
-                await session.Publisher.RestrictAsync(Allowed(decision.Access.Permissions), cancellationToken);
+                var moderation = await ModerationOfAsync(userId, session.ServerId, cancellationToken);
+                var deafChanged = moderation.Deaf != session.Moderation.Deaf;
+                var changed = moderation != session.Moderation;
+                session.Moderation = moderation;
+                await session.Publisher.RestrictAsync(Allowed(decision.Access.Permissions), Silenced(moderation), cancellationToken);
+                if (deafChanged)
+                    await DeafenAsync(session, moderation.Deaf, cancellationToken);
+                if (changed || !session.Publisher.Allowed.HasFlag(MediaKinds.Video) && (session.Self.Video || session.Self.Stream))
+                {
+                    session.Self = session.Self with
+                    {
+                        Video = session.Self.Video && session.Publisher.Allowed.HasFlag(MediaKinds.Video),
+                        Stream = session.Self.Stream && session.Publisher.Allowed.HasFlag(MediaKinds.Video),
+                    };
+                    await AnnounceAsync(userId, session, left: false);
+                }
             }
             catch (Exception e) when (e is JanusException or HttpRequestException or System.Text.Json.JsonException)
             {
@@ -234,8 +272,16 @@ public sealed partial class VoiceChannels(
         (permissions.HasFlag(Permissions.Permissions.Speak) ? MediaKinds.Audio : MediaKinds.None) |
         (permissions.HasFlag(Permissions.Permissions.Video) ? MediaKinds.Video : MediaKinds.None);
 
+    /// <summary>
+    /// What Janus does not forward although the user may send it: their audio while server-muted (or -deafened, which
+    /// mutes too, as in Discord). The client keeps its microphone track, so lifting it lets the sound through at once.
+    /// </summary>
+    private static MediaKinds Silenced(VoiceModeration moderation) =>
+        moderation.Mute || moderation.Deaf ? MediaKinds.Audio : MediaKinds.None;
+
     private static VoiceState State(Snowflake userId, Session session) =>
-        new(userId, session.ChannelId, session.ServerId, session.Self.SelfMute, session.Self.SelfDeaf, session.Self.Video, session.Self.Stream);
+        new(userId, session.ChannelId, session.ServerId, session.Self.SelfMute, session.Self.SelfDeaf, session.Self.Video, session.Self.Stream,
+            session.Moderation.Mute, session.Moderation.Deaf);
 
     private Task AnnounceAsync(Snowflake userId, Session session, bool left)
     {

@@ -3,10 +3,11 @@ namespace KamaChat.Server.Features.Calls;
 /// <summary>
 /// Who is in which voice channel and how (gateway "VoiceState" signal, and in Ready). <c>ChannelId</c> null: the
 /// user left the channel the signal went to. Self mute and deafen are the user's own choice; the client stops
-/// sending (mute) and playing (deafen).
+/// sending (mute) and playing (deafen). <c>Mute</c> and <c>Deaf</c> are a moderator's (server mute and deafen),
+/// enforced at Janus.
 /// </summary>
 public sealed record VoiceState(
-    Snowflake UserId, Snowflake? ChannelId, Snowflake? ServerId, bool SelfMute, bool SelfDeaf, bool Video, bool Stream);
+    Snowflake UserId, Snowflake? ChannelId, Snowflake? ServerId, bool SelfMute, bool SelfDeaf, bool Video, bool Stream, bool Mute = false, bool Deaf = false);
 
 /// <summary>What JoinVoice answers: the ICE servers for the client's PeerConnections and what it may publish.</summary>
 public sealed record VoiceJoined(
@@ -23,3 +24,25 @@ public sealed record VoiceSubscription(string Sdp, IReadOnlyList<VoiceStream> St
 
 /// <summary>The flags a client sets about itself with SetVoiceState.</summary>
 public sealed record VoiceSelfState(bool SelfMute, bool SelfDeaf, bool Video, bool Stream);
+
+/// <summary>
+/// Sent to the connection whose call the server ended ("VoiceEnded"): <c>Reason</c> is <see cref="AnotherDevice"/> (the
+/// user joined from another connection) or <see cref="Disconnected"/> (removed: kicked, CONNECT taken, a moderator).
+/// </summary>
+public sealed record VoiceEnded(Snowflake ChannelId, string Reason, Snowflake? MovedTo = null)
+{
+    public const string AnotherDevice = "another_device";
+    public const string Disconnected = "disconnected";
+
+    /// <summary>A moderator moved the user to <c>MovedTo</c>: the client joins it (past its user limit, for a while).</summary>
+    public const string Moved = "moved";
+}
+
+/// <summary>A moderator's server mute and deafen of a member (null: unchanged), set with ModerateVoice.</summary>
+public sealed record VoiceModerationRequest(bool? Mute, bool? Deaf);
+
+/// <summary>A member's server mute and deafen as they stand.</summary>
+public sealed record VoiceModeration(bool Mute, bool Deaf)
+{
+    public static readonly VoiceModeration None = new(false, false);
+}

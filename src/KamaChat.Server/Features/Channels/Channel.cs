@@ -20,6 +20,7 @@ public sealed class Channel
     public const int TopicMaxLength = 1024;
     public const int MaxSlowModeSeconds = 21600;
     public const int MaxGroupDmRecipients = 10;
+    public const int MaxUserLimit = 99;
 
     public Snowflake Id { get; set; }
 
@@ -38,6 +39,9 @@ public sealed class Channel
     public int Position { get; set; }
 
     public int SlowModeSeconds { get; set; }
+
+    /// <summary>A voice channel's most participants at once (0: no limit); MOVE_MEMBERS may join or move people past it.</summary>
+    public int UserLimit { get; set; }
 
     /// <summary>A group DM's picture (an https URL for now, like server icons).</summary>
     public string? IconUrl { get; set; }

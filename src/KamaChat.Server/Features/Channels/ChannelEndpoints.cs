@@ -82,6 +82,7 @@ public static partial class ChannelEndpoints
             ParentId = request.ParentId,
             Position = (last ?? -1) + 1,
             SlowModeSeconds = type == ChannelType.Text ? request.SlowModeSeconds : 0,
+            UserLimit = type == ChannelType.Voice ? request.UserLimit : 0,
             CreatedAt = time.GetUtcNow(),
         };
         db.Channels.Add(channel);
@@ -119,6 +120,8 @@ public static partial class ChannelEndpoints
             channel.Topic = RequestText.Cleared(request.Topic);
         if (request.SlowModeSeconds is { } slowMode && type == ChannelType.Text)
             channel.SlowModeSeconds = slowMode;
+        if (request.UserLimit is { } userLimit && type == ChannelType.Voice)
+            channel.UserLimit = userLimit;
         if (request.ParentId is { } newParent)
             channel.ParentId = newParent == default ? null : newParent;
         if (audit.ChangesOf(channel) is { Count: > 0 } changes)

@@ -13,10 +13,11 @@ public sealed record ChannelResponse(
     Snowflake? ParentId,
     int Position,
     int SlowModeSeconds,
-    Snowflake? LastMessageId)
+    Snowflake? LastMessageId,
+    int UserLimit = 0)
 {
     public static ChannelResponse From(Channel c) =>
-        new(c.Id, c.ServerId, TypeName(c.Type), c.Name, c.Topic, c.ParentId, c.Position, c.SlowModeSeconds, c.LastMessageId);
+        new(c.Id, c.ServerId, TypeName(c.Type), c.Name, c.Topic, c.ParentId, c.Position, c.SlowModeSeconds, c.LastMessageId, c.UserLimit);
 
     public static string TypeName(ChannelType type) => type switch
     {
@@ -39,7 +40,8 @@ public sealed record CreateChannelRequest(
     [property: StringLength(Channel.TopicMaxLength)] string? Topic,
     Snowflake? ParentId,
     [property: Range(0, Channel.MaxSlowModeSeconds)] int SlowModeSeconds,
-    [property: MaxLength(ChannelEndpoints.MaxOverwritesAtCreation)] IReadOnlyList<NewOverwrite>? PermissionOverwrites = null);
+    [property: MaxLength(ChannelEndpoints.MaxOverwritesAtCreation)] IReadOnlyList<NewOverwrite>? PermissionOverwrites = null,
+    [property: Range(0, Channel.MaxUserLimit)] int UserLimit = 0);
 
 /// <summary>An overwrite given with a new channel: targetType role or member.</summary>
 public sealed record NewOverwrite(
@@ -53,7 +55,8 @@ public sealed record UpdateChannelRequest(
     [property: StringLength(Channel.NameMaxLength, MinimumLength = 1)] string? Name,
     [property: StringLength(Channel.TopicMaxLength)] string? Topic,
     [property: Range(0, Channel.MaxSlowModeSeconds)] int? SlowModeSeconds,
-    Snowflake? ParentId);
+    Snowflake? ParentId,
+    [property: Range(0, Channel.MaxUserLimit)] int? UserLimit = null);
 
 public sealed record OverwriteRequest(
     [property: Required, RegularExpression(PermissionBits.Pattern, ErrorMessage = "Permissions are a decimal number in a string.")] string Allow,

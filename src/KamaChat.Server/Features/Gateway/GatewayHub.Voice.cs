@@ -8,7 +8,8 @@ namespace KamaChat.Server.Features.Gateway;
 /// <summary>
 /// Voice channels (<see cref="VoiceChannels"/>): JoinVoice (CONNECT; what the client may publish follows SPEAK and
 /// VIDEO), then PublishVoice with the client's offer, SubscribeVoice / AnswerVoice for what it receives (again after
-/// each "VoiceState" signal of its channel), SetVoiceState for self mute, deafen, camera and screen, LeaveVoice.
+/// each "VoiceState" signal of its channel), SetVoiceState for self mute, deafen, camera and screen, LeaveVoice; and
+/// for moderators ModerateVoice (server mute, deafen), MoveVoice and DisconnectVoice.
 /// </summary>
 public sealed partial class GatewayHub
 {
@@ -46,6 +47,55 @@ public sealed partial class GatewayHub
 
     public Task SetVoiceState(VoiceSelfState state) =>
         voice.SetSelfAsync(Connection(), state ?? throw new HubException("validation_failed: state is required."));
+
+    /// <summary>Server mute (MUTE_MEMBERS) and deafen (DEAFEN_MEMBERS) of someone in a voice channel of the caller's server.</summary>
+    public async Task ModerateVoice(string userId, VoiceModerationRequest moderation)
+    {
+        ArgumentNullException.ThrowIfNull(moderation);
+        var (targetId, channelId) = InVoice(userId);
+        if (moderation.Mute is not null)
+            await RequireAsync(channelId, Permissions.Permissions.MuteMembers);
+        if (moderation.Deaf is not null)
+            await RequireAsync(channelId, Permissions.Permissions.DeafenMembers);
+        await voice.ModerateAsync(targetId, moderation, Context.ConnectionAborted);
+    }
+
+    /// <summary>Moves someone to another voice channel of the server (MOVE_MEMBERS in both; they need CONNECT there).</summary>
+    public async Task MoveVoice(string userId, string channelId)
+    {
+        var (targetId, fromId) = InVoice(userId);
+        var from = await RequireAsync(fromId, Permissions.Permissions.MoveMembers);
+        var to = await RequireAsync(ParseId(channelId, nameof(channelId)), Permissions.Permissions.MoveMembers);
+        if (to.Channel.Type != Channels.ChannelType.Voice || to.Channel.ServerId != from.Channel.ServerId)
+            throw new HubException("validation_failed: Members can be moved to a voice channel of the same server only.");
+        var theirs = await permissions.AuthorizeChannelAsync(targetId, to.ChannelId, Permissions.Permissions.Connect, Context.ConnectionAborted);
+        if (!theirs.Allowed)
+            throw new HubException("missing_permission: That member may not connect to that channel.");
+        await voice.MoveAsync(targetId, to.ChannelId, Context.ConnectionAborted);
+    }
+
+    /// <summary>Disconnects someone from their voice channel (MOVE_MEMBERS there).</summary>
+    public async Task DisconnectVoice(string userId)
+    {
+        var (targetId, channelId) = InVoice(userId);
+        await RequireAsync(channelId, Permissions.Permissions.MoveMembers);
+        await voice.DisconnectAsync(targetId, Context.ConnectionAborted);
+    }
+
+    private (Snowflake UserId, Snowflake ChannelId) InVoice(string userId)
+    {
+        var id = ParseId(userId, nameof(userId));
+        return voice.ChannelOf(id) is { } channelId ? (id, channelId) : throw new HubException("not_found: That member is not in a voice channel.");
+    }
+
+    /// <summary>The caller's access to a channel that needs <paramref name="permission"/>: not_found when they cannot see it.</summary>
+    private async Task<ChannelAccess> RequireAsync(Snowflake channelId, Permissions.Permissions permission)
+    {
+        var decision = await permissions.AuthorizeChannelAsync(CurrentUser.From(Context.User!).Id, channelId, permission, Context.ConnectionAborted);
+        if (decision.Access is null)
+            throw new HubException("not_found: That member is not in a voice channel.");
+        return decision.Allowed ? decision.Access : throw new HubException("missing_permission: " + PermissionProblems.MissingDetail(decision.Missing));
+    }
 
     public Task LeaveVoice() => voice.LeaveAsync(CurrentUser.From(Context.User!).Id, Context.ConnectionId, CancellationToken.None);
 

@@ -31,6 +31,12 @@ public enum Permissions : long
     Speak = 1L << 21,
     MuteMembers = 1L << 22,
     Video = 1L << 23,
+
+    /// <summary>Move members between voice channels and disconnect them; also joins a voice channel past its user limit.</summary>
+    MoveMembers = 1L << 24,
+
+    /// <summary>Server-deafen members in voice (Discord keeps it at 1 &lt;&lt; 23, which is VIDEO here).</summary>
+    DeafenMembers = 1L << 25,
     ChangeNickname = 1L << 26,
     ManageNicknames = 1L << 27,
     ManageRoles = 1L << 28,
@@ -49,7 +55,8 @@ public enum Permissions : long
 
     All = CreateInvite | Kick | Ban | Administrator | ManageChannels | ManageServer | AddReactions | ViewAuditLog | ViewChannel |
         SendMessages | ManageMessages | EmbedLinks | AttachFiles | ReadMessageHistory | MentionEveryone | Connect |
-        Speak | MuteMembers | Video | ChangeNickname | ManageNicknames | ManageRoles | PinMessages | ModerateMembers,
+        Speak | MuteMembers | Video | MoveMembers | DeafenMembers | ChangeNickname | ManageNicknames | ManageRoles | PinMessages |
+        ModerateMembers,
 }
 
 /// <summary>Permission bitfields travel as decimal strings, like ids (a 64-bit field does not fit a JavaScript number).</summary>

@@ -59,6 +59,12 @@ public sealed class Member
     /// <summary>Timed out (Discord's "communication disabled") until then: cannot send, react or join voice. In the past means not timed out.</summary>
     public DateTimeOffset? TimedOutUntil { get; set; }
 
+    /// <summary>Server-muted by a moderator (MUTE_MEMBERS): their audio is not forwarded in any voice channel here until lifted.</summary>
+    public bool VoiceMuted { get; set; }
+
+    /// <summary>Server-deafened by a moderator (DEAFEN_MEMBERS): no one's audio is forwarded to them until lifted.</summary>
+    public bool VoiceDeafened { get; set; }
+
     public List<MemberRole> Roles { get; set; } = [];
 }
 

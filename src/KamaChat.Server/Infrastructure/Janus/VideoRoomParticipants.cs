@@ -53,6 +53,9 @@ public sealed class VideoRoomPublisher : IAsyncDisposable
     /// <summary>What this participant may publish now.</summary>
     public MediaKinds Allowed { get; private set; }
 
+    /// <summary>What they may offer but Janus does not forward now (a moderator's server mute).</summary>
+    public MediaKinds Silenced { get; private set; }
+
     public IReadOnlyList<PublishedStream> Streams => _streams;
 
     /// <summary>Janus's events for this participant (new publishers in the room, "leaving" with reason "kicked", "hangup", ...).</summary>
@@ -90,13 +93,17 @@ public sealed class VideoRoomPublisher : IAsyncDisposable
         }
     }
 
-    /// <summary>Changes what the participant may publish; streams of kinds no longer allowed stop at Janus at once.</summary>
-    public async Task RestrictAsync(MediaKinds allowed, CancellationToken cancellationToken)
+    /// <summary>
+    /// Changes what the participant may publish and what Janus forwards of it; streams of kinds no longer allowed, or
+    /// silenced, stop at Janus at once (and flow again when that is lifted).
+    /// </summary>
+    public async Task RestrictAsync(MediaKinds allowed, MediaKinds silenced, CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken);
         try
         {
             Allowed = allowed;
+            Silenced = silenced;
             await EnforceAsync(cancellationToken);
         }
         finally
@@ -129,7 +136,7 @@ public sealed class VideoRoomPublisher : IAsyncDisposable
     {
         foreach (var stream in _streams.Where(s => s.Kind != MediaKinds.None))
         {
-            var muted = (stream.Kind & Allowed) == MediaKinds.None;
+            var muted = (stream.Kind & Allowed & ~Silenced) == MediaKinds.None;
             if (muted == _moderated.Contains(stream.Mid))
                 continue;
             await _rooms.ModerateAsync(RoomId, ParticipantId, stream.Mid, muted, cancellationToken);
@@ -195,6 +202,14 @@ public sealed class VideoRoomSubscriber : IAsyncDisposable
     }
 
     public Task TrickleAsync(IceCandidate? candidate, CancellationToken cancellationToken) => _handle.TrickleAsync(candidate, cancellationToken);
+
+    /// <summary>Stops (or resumes) Janus forwarding these streams to the subscriber, whatever the client does.</summary>
+    public Task SendAsync(IReadOnlyList<string> mids, bool send, CancellationToken cancellationToken) =>
+        _handle.MessageAsync(new JsonObject
+        {
+            ["request"] = "configure",
+            ["streams"] = new JsonArray(mids.Select(mid => (JsonNode)new JsonObject { ["mid"] = mid, ["send"] = send }).ToArray()),
+        }, null, cancellationToken);
 
     private static List<SubscribedStream> ReadStreams(JsonObject data) =>
         (data["streams"] as JsonArray ?? []).OfType<JsonObject>()

@@ -29,12 +29,20 @@ import {
   type TypingSignal,
   type CallSignalReceived,
   type DmCallState,
+  type VoiceEnded,
   type VoiceState,
 } from './protocol';
 import { deliver, StreamTracker } from './streams';
 
 export type ConnectionStatus = 'connecting' | 'connected' | 'reconnecting' | 'restored';
-export type VoiceListener = (kind: 'state' | 'feeds', payload: VoiceState | string) => void;
+/**
+ * Voice signals: 'state' (anyone's VoiceState), 'feeds' (media started or stopped in the channel, by id), 'ended'
+ * (the server ended our call), 'ready' (a new connection's Ready: a call held by the old connection ended with it).
+ */
+export type VoiceListener = (
+  ...signal:
+    [kind: 'state', payload: VoiceState] | [kind: 'feeds', channelId: string] | [kind: 'ended', payload: VoiceEnded] | [kind: 'ready']
+) => void;
 /** DM call signals: "state" (CallState), "signal" (CallSignal from another participant), "left" (CallLeft: moved to another device). */
 export type CallListener = (
   e: { kind: 'state'; state: DmCallState } | { kind: 'signal'; signal: CallSignalReceived } | { kind: 'left'; channelId: string },
@@ -212,6 +220,7 @@ export class GatewayClient {
       this.voiceListeners.forEach((l) => l('state', v));
     });
     connection.on('VoiceFeeds', (channelId: string) => this.voiceListeners.forEach((l) => l('feeds', channelId)));
+    connection.on('VoiceEnded', (ended: VoiceEnded) => this.voiceListeners.forEach((l) => l('ended', ended)));
     connection.on('CallState', (state: DmCallState) => {
       this.qc.setQueryData<DmCalls>(gatewayKeys.calls, (old) => {
         const next = { ...old };
@@ -319,6 +328,7 @@ export class GatewayClient {
       this.tracker.seed(ready.cursors, true);
       if (this.status !== 'connected') this.setStatus('restored');
       setTimeout(() => void this.resume(), 0);
+      setTimeout(() => this.voiceListeners.forEach((l) => l('ready')), 0);
     }
   }
 

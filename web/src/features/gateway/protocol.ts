@@ -20,6 +20,8 @@ export type ReadyPayload = Schemas['ReadyPayload'];
 export type VoiceState = Schemas['VoiceState'];
 export type VoiceJoined = Schemas['VoiceJoined'];
 export type VoiceSubscription = Schemas['VoiceSubscription'];
+/** The server ended our call (`reason`: another_device, disconnected). */
+export type VoiceEnded = Schemas['VoiceEnded'];
 /** A call in a DM or group DM: who is in it, whose devices ring; `ended`: it is over. */
 export type DmCallState = Schemas['DmCallState'];
 export type DmCallJoined = Schemas['DmCallJoined'];

@@ -3,6 +3,7 @@ import { VerifyEmailBanner } from '../account/VerifyEmailBanner';
 import { ConnectionBanner, GatewayProvider } from '../gateway/GatewayProvider';
 import { KeyboardNavigation } from '../navigation/KeyboardNavigation';
 import { IncomingCall } from '../calls/IncomingCall';
+import { VoiceStage } from '../voice/VoiceStage';
 import { DeviceIntegration } from './DeviceIntegration';
 import { ServerRail } from './ServerRail';
 
@@ -25,6 +26,7 @@ export function AppShell() {
         </a>
         <VerifyEmailBanner />
         <ConnectionBanner />
+        <VoiceStage />
         <div className="flex min-h-0 flex-1 overflow-hidden">
           <ServerRail />
           <Outlet />

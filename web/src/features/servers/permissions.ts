@@ -16,6 +16,9 @@ export const P = {
   ADD_REACTIONS: 1n << 6n,
   VIEW_AUDIT_LOG: 1n << 7n,
   MODERATE_MEMBERS: 1n << 40n,
+  MUTE_MEMBERS: 1n << 22n,
+  MOVE_MEMBERS: 1n << 24n,
+  DEAFEN_MEMBERS: 1n << 25n,
 };
 
 export function has(permissions: string | undefined, bit: bigint) {

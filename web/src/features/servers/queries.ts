@@ -106,7 +106,7 @@ export function useCreateChannelMutation(serverId: string) {
       unwrap(
         api.POST('/api/v1/servers/{id}/channels', {
           params: { path: { id: serverId } },
-          body: { name, type, topic: null, parentId, slowModeSeconds: 0, permissionOverwrites },
+          body: { name, type, topic: null, parentId, slowModeSeconds: 0, permissionOverwrites, userLimit: 0 },
         }),
       ),
     onSuccess: (channel) => patchServers(qc, (servers) => addChannel(servers, channel)),

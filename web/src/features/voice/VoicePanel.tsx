@@ -1,14 +1,16 @@
 import { useSyncExternalStore } from 'react';
 import { useServers } from '../servers/queries';
-import { leaveVoice, toggleDeafen, toggleMute, voiceStore } from './store';
+import { leaveVoice, toggleCamera, toggleDeafen, toggleMute, toggleScreen, voiceStore } from './store';
 
 export const useCall = () => useSyncExternalStore(voiceStore.subscribe, voiceStore.get);
 export const useVoiceError = () => useSyncExternalStore(voiceStore.subscribe, voiceStore.getError);
 
 const button =
   'rounded px-2 py-1 text-xs font-medium bg-zinc-300/70 hover:bg-zinc-300 dark:bg-zinc-700/70 dark:hover:bg-zinc-600 aria-pressed:bg-red-600 aria-pressed:text-white';
+const onButton =
+  'rounded px-2 py-1 text-xs font-medium bg-zinc-300/70 hover:bg-zinc-300 dark:bg-zinc-700/70 dark:hover:bg-zinc-600 aria-pressed:bg-emerald-600 aria-pressed:text-white';
 
-/** Above the user panel while in a call: where, and mute, deafen, disconnect. Also shows why a join failed. */
+/** Above the user panel while in a call: where, and mute, deafen, camera, screen share, disconnect. Also shows why a join failed. */
 export function VoicePanel() {
   const call = useCall();
   const error = useVoiceError();
@@ -36,13 +38,23 @@ export function VoicePanel() {
             {call.status === 'connected' ? 'Voice connected' : 'Connecting…'}
           </p>
           <p className="truncate text-xs text-zinc-600 dark:text-zinc-400">🔊 {channel?.name ?? 'Voice channel'}</p>
-          <div className="mt-1 flex gap-1">
+          <div className="mt-1 flex flex-wrap gap-1">
             <button type="button" className={button} aria-pressed={call.muted} disabled={!call.canSpeak} onClick={toggleMute}>
               {call.muted ? 'Unmute' : 'Mute'}
             </button>
             <button type="button" className={button} aria-pressed={call.deafened} onClick={toggleDeafen}>
               {call.deafened ? 'Undeafen' : 'Deafen'}
             </button>
+            {call.canVideo && (
+              <>
+                <button type="button" className={onButton} aria-pressed={call.camera} onClick={toggleCamera}>
+                  {call.camera ? 'Camera off' : 'Camera'}
+                </button>
+                <button type="button" className={onButton} aria-pressed={call.screen} onClick={toggleScreen}>
+                  {call.screen ? 'Stop sharing' : 'Share screen'}
+                </button>
+              </>
+            )}
             <button
               type="button"
               className="ml-auto rounded bg-red-600 px-2 py-1 text-xs font-medium text-white hover:bg-red-700"

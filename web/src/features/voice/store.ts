@@ -10,6 +10,16 @@ export interface CallState {
   deafened: boolean;
   /** Whether we may send audio here (SPEAK). */
   canSpeak: boolean;
+  /** Whether we may send camera and screen here (VIDEO). */
+  canVideo: boolean;
+  /** Our camera is on (sent instead of nothing; a screen share replaces it). */
+  camera: boolean;
+  /** We share a screen, a window or a tab. */
+  screen: boolean;
+  /** The video we receive, by user: the stream of their one video (camera or screen). */
+  videos: Record<string, MediaStream>;
+  /** Our own camera or screen, for the preview tile. */
+  preview: MediaStream | null;
   /** Users heard speaking right now (ourselves included). */
   speaking: string[];
 }
@@ -49,7 +59,20 @@ export async function joinVoice(gateway: GatewayClient, serverId: string, channe
   // One call at a time: a DM call ends when a voice channel is joined.
   await import('../calls/store').then(({ hangUp }) => hangUp());
   error = null;
-  state = { channelId, serverId, status: 'connecting', muted: false, deafened: false, canSpeak: true, speaking: [] };
+  state = {
+    channelId,
+    serverId,
+    status: 'connecting',
+    muted: false,
+    deafened: false,
+    canSpeak: true,
+    canVideo: false,
+    camera: false,
+    screen: false,
+    videos: {},
+    preview: null,
+    speaking: [],
+  };
   emit();
   const { VoiceCall } = await import('./call');
   const mine = new VoiceCall(gateway, channelId, voiceStore);
@@ -81,4 +104,12 @@ export function toggleMute() {
 
 export function toggleDeafen() {
   if (state) call?.setDeafened(!state.deafened);
+}
+
+export function toggleCamera() {
+  if (state) void call?.setCamera(!state.camera);
+}
+
+export function toggleScreen() {
+  if (state) void call?.setScreen(!state.screen);
 }

@@ -279,6 +279,9 @@ namespace KamaChat.Server.Data.Migrations.Postgres
                     b.Property<int>("Type")
                         .HasColumnType("integer");
 
+                    b.Property<int>("UserLimit")
+                        .HasColumnType("integer");
+
                     b.HasKey("Id");
 
                     b.HasIndex("DmKey")
@@ -810,6 +813,12 @@ namespace KamaChat.Server.Data.Migrations.Postgres
 
                     b.Property<DateTimeOffset?>("TimedOutUntil")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<bool>("VoiceDeafened")
+                        .HasColumnType("boolean");
+
+                    b.Property<bool>("VoiceMuted")
+                        .HasColumnType("boolean");
 
                     b.HasKey("ServerId", "UserId");
 

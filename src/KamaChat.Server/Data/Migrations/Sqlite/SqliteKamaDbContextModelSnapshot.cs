@@ -273,6 +273,9 @@ namespace KamaChat.Server.Data.Migrations.Sqlite
                     b.Property<int>("Type")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int>("UserLimit")
+                        .HasColumnType("INTEGER");
+
                     b.HasKey("Id");
 
                     b.HasIndex("DmKey")
@@ -803,6 +806,12 @@ namespace KamaChat.Server.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.Property<long?>("TimedOutUntil")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("VoiceDeafened")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("VoiceMuted")
                         .HasColumnType("INTEGER");
 
                     b.HasKey("ServerId", "UserId");

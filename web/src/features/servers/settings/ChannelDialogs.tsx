@@ -39,7 +39,7 @@ function EditForm({
 }: {
   serverId: string;
   channel: ReadyChannel;
-  initial: { name: string; topic: string; slowMode: number; private: boolean; access: Access };
+  initial: { name: string; topic: string; slowMode: number; userLimit: number; private: boolean; access: Access };
   onClose: () => void;
 }) {
   const update = useUpdateChannelMutation();
@@ -51,16 +51,23 @@ function EditForm({
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const isText = channel.type === 'text';
+  const isVoice = channel.type === 'voice';
   const save = async (e: React.FormEvent) => {
     e.preventDefault();
     setError(null);
     setBusy(true);
     try {
-      if (form.name !== initial.name || form.topic !== initial.topic || form.slowMode !== initial.slowMode)
+      if (
+        form.name !== initial.name ||
+        form.topic !== initial.topic ||
+        form.slowMode !== initial.slowMode ||
+        form.userLimit !== initial.userLimit
+      )
         await update.mutateAsync({
           channelId: channel.id,
           name: form.name.trim(),
           ...(isText ? { topic: form.topic, slowModeSeconds: form.slowMode } : {}),
+          ...(isVoice ? { userLimit: form.userLimit } : {}),
         });
       if (form.private || initial.private)
         for (const change of privacyChanges(overwrites, serverId, form.private, form.access)) await setOverwrite.mutateAsync(change);
@@ -109,6 +116,18 @@ function EditForm({
           <p className={`${muted} -mt-2 text-xs`}>How long each member waits between messages (moderators do not).</p>
         </>
       )}
+      {isVoice && (
+        <TextField
+          label="User limit"
+          type="number"
+          min={0}
+          max={99}
+          value={form.userLimit}
+          onChange={(e) => setForm({ ...form, userLimit: Number(e.target.value) })}
+          hint="0 means no limit. Members who may move others join a full channel anyway."
+          error={apiError?.fieldError('userLimit')}
+        />
+      )}
       {channel.type !== 'category' && (
         <>
           <label className="flex items-center gap-2 text-sm font-medium">
@@ -143,7 +162,7 @@ function EditForm({
   );
 }
 
-/** A channel's settings: name, topic, slow mode, and whether it is private (and to whom). */
+/** A channel's settings: name, topic and slow mode (text), user limit (voice), and whether it is private (and to whom). */
 export function ChannelEditDialog({ serverId, channel, onClose }: { serverId: string; channel: ReadyChannel; onClose: () => void }) {
   const { data: full, error } = useChannel(channel.id);
   const { data: overwrites, error: overwritesError } = useOverwrites(channel.id);
@@ -165,6 +184,7 @@ export function ChannelEditDialog({ serverId, channel, onClose }: { serverId: st
             name: full.name ?? '',
             topic: full.topic ?? '',
             slowMode: full.slowModeSeconds,
+            userLimit: full.userLimit,
             private: isPrivate(overwrites, serverId),
             access: isPrivate(overwrites, serverId) ? accessOf(overwrites, serverId) : NOBODY,
           }}

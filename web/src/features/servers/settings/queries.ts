@@ -123,11 +123,26 @@ export function useChannel(channelId: string) {
 export function useUpdateChannelMutation() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: ({ channelId, ...body }: { channelId: string; name?: string; topic?: string; slowModeSeconds?: number }) =>
+    mutationFn: ({
+      channelId,
+      ...body
+    }: {
+      channelId: string;
+      name?: string;
+      topic?: string;
+      slowModeSeconds?: number;
+      userLimit?: number;
+    }) =>
       unwrap(
         api.PATCH('/api/v1/channels/{id}', {
           params: { path: { id: channelId } },
-          body: { name: body.name ?? null, topic: body.topic ?? null, slowModeSeconds: body.slowModeSeconds ?? null, parentId: null },
+          body: {
+            name: body.name ?? null,
+            topic: body.topic ?? null,
+            slowModeSeconds: body.slowModeSeconds ?? null,
+            userLimit: body.userLimit ?? null,
+            parentId: null,
+          },
         }),
       ),
     onSuccess: (channel) => {

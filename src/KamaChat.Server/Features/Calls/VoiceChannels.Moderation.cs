@@ -1,0 +1,91 @@
+using System.Collections.Concurrent;
+using KamaChat.Server.Data;
+using KamaChat.Server.Features.Permissions;
+using KamaChat.Server.Infrastructure.Janus;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.EntityFrameworkCore;
+
+namespace KamaChat.Server.Features.Calls;
+
+/// <summary>
+/// Moderators' voice controls, as Discord has them: server mute and deafen (kept on the member, so leaving and
+/// joining again does not lift them, and enforced at Janus: a muted member's audio stream is stopped there with
+/// "moderate", a deafened member's subscription stops forwarding audio), moving someone to another voice channel,
+/// disconnecting them, and the user limit of a voice channel. The hub checks the moderator's permissions.
+/// </summary>
+public sealed partial class VoiceChannels
+{
+    /// <summary>How long a move lets its user into the channel past its user limit.</summary>
+    private static readonly TimeSpan MoveTicketLifetime = TimeSpan.FromSeconds(30);
+
+    private readonly ConcurrentDictionary<Snowflake, (Snowflake ChannelId, DateTimeOffset Until)> _moveTickets = new();
+
+    /// <summary>The voice channel the user is in through this node, if any.</summary>
+    public Snowflake? ChannelOf(Snowflake userId) => _sessions.TryGetValue(userId, out var session) ? session.ChannelId : null;
+
+    /// <summary>Sets a member's server mute and deafen (in this server, for good) and applies them to their call at once.</summary>
+    public async Task ModerateAsync(Snowflake userId, VoiceModerationRequest request, CancellationToken cancellationToken)
+    {
+        if (!_sessions.TryGetValue(userId, out var session) || session.ServerId is not { } serverId)
+            throw new HubException("not_found: That member is not in a voice channel.");
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<KamaDbContext>();
+            var member = await db.Members.SingleOrDefaultAsync(m => m.ServerId == serverId && m.UserId == userId, cancellationToken)
+                ?? throw new HubException("not_found: That member is not in a voice channel.");
+            member.VoiceMuted = request.Mute ?? member.VoiceMuted;
+            member.VoiceDeafened = request.Deaf ?? member.VoiceDeafened;
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        await RecheckAsync(userId, cancellationToken);
+    }
+
+    /// <summary>Ends the user's call and tells their client to join <paramref name="channelId"/>, which it may then do past the user limit.</summary>
+    public async Task MoveAsync(Snowflake userId, Snowflake channelId, CancellationToken cancellationToken)
+    {
+        _moveTickets[userId] = (channelId, time.GetUtcNow() + MoveTicketLifetime);
+        await EndAsync(userId, null, VoiceEnded.Moved, cancellationToken, channelId);
+    }
+
+    /// <summary>Ends the user's call (a moderator's disconnect).</summary>
+    public Task DisconnectAsync(Snowflake userId, CancellationToken cancellationToken) =>
+        EndAsync(userId, null, VoiceEnded.Disconnected, cancellationToken);
+
+    private async Task<VoiceModeration> ModerationOfAsync(Snowflake userId, Snowflake? serverId, CancellationToken cancellationToken)
+    {
+        if (serverId is null)
+            return VoiceModeration.None;
+        await using var scope = scopes.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<KamaDbContext>().Members
+            .Where(m => m.ServerId == serverId && m.UserId == userId)
+            .Select(m => new VoiceModeration(m.VoiceMuted, m.VoiceDeafened))
+            .SingleOrDefaultAsync(cancellationToken) ?? VoiceModeration.None;
+    }
+
+    /// <summary>
+    /// Refuses a join past the channel's user limit, counted in the channel's Janus room (so across every node using
+    /// it), unless the user has MOVE_MEMBERS there or was just moved into it. Two joins at the same moment can both
+    /// pass: the limit is a courtesy, as in Discord, not a security boundary.
+    /// </summary>
+    private async Task CheckUserLimitAsync(Snowflake userId, ChannelAccess access, CancellationToken cancellationToken)
+    {
+        var limit = access.Channel.UserLimit;
+        if (limit <= 0 || access.Has(Permissions.Permissions.MoveMembers))
+            return;
+        if (_moveTickets.TryRemove(userId, out var ticket) && ticket.ChannelId == access.ChannelId && ticket.Until > time.GetUtcNow())
+            return;
+        var inside = (await rooms.ListParticipantsAsync(access.ChannelId.Value, cancellationToken)).Count;
+        if (inside >= limit)
+            throw new HubException($"channel_full: This voice channel is full ({inside} of {limit}).");
+    }
+
+    /// <summary>Stops (or resumes) forwarding audio to the user's subscription at Janus.</summary>
+    private static async Task DeafenAsync(Session session, bool deaf, CancellationToken cancellationToken)
+    {
+        if (session.Subscriber is not { } subscriber)
+            return;
+        var audio = subscriber.Streams.Where(s => s.Kind == "audio").Select(s => s.Mid).ToList();
+        if (audio.Count > 0)
+            await subscriber.SendAsync(audio, !deaf, cancellationToken);
+    }
+}
