@@ -22,7 +22,7 @@ public abstract class ProfileImageTests(KamaChatApp app, MediaSamples samples) :
     public async Task An_avatar_is_cropped_where_asked_stripped_of_gps_and_served_at_64_128_and_512_to_anyone()
     {
         var user = await app.UserAsync();
-        var photo = RedLeftBlueRight($"avatar-{Guid.NewGuid():N}.jpg");
+        var photo = samples.RedLeftBlueRight($"avatar-{Guid.NewGuid():N}.jpg");
         MediaSamples.Run("exiftool", ["-overwrite_original", "-GPSLatitude=48.8584", "-GPSLatitudeRef=N", "-GPSLongitude=2.2945", "-GPSLongitudeRef=E", photo]);
 
         var me = await (await PutAvatarAsync(user, photo, "?x=200&y=0&size=200")).ReadAsync<MeResponse>();
@@ -68,13 +68,13 @@ public abstract class ProfileImageTests(KamaChatApp app, MediaSamples samples) :
         var second = await (await PutAvatarAsync(user, samples.Image($"b-{Guid.NewGuid():N}.png", 300, 300), "")).ReadAsync<MeResponse>();
         Assert.NotEqual(first.AvatarUrl, second.AvatarUrl);
 
-        await WaitUntilGoneAsync(first.AvatarUrl!);
+        await app.WaitUntilPictureGoneAsync(first.AvatarUrl!);
         Assert.Equal(HttpStatusCode.NotFound, (await app.CreateClient().GetAsync(first.AvatarUrl)).StatusCode);
-        Assert.True(await StoredAsync(second.AvatarUrl!));
+        Assert.True(await app.PictureStoredAsync(second.AvatarUrl!));
 
         var cleared = await (await user.Client.DeleteAsync("/api/v1/users/@me/avatar")).ReadAsync<MeResponse>();
         Assert.Null(cleared.AvatarUrl);
-        await WaitUntilGoneAsync(second.AvatarUrl!);
+        await app.WaitUntilPictureGoneAsync(second.AvatarUrl!);
     }
 
     [Fact]
@@ -129,7 +129,7 @@ public abstract class ProfileImageTests(KamaChatApp app, MediaSamples samples) :
 
         var removed = await (await member.Client.DeleteAsync($"/api/v1/servers/{serverId}/icon")).ReadAsync<ServerResponse>();
         Assert.Null(removed.IconUrl);
-        await WaitUntilGoneAsync(server.IconUrl!);
+        await app.WaitUntilPictureGoneAsync(server.IconUrl!);
     }
 
     [Fact]
@@ -145,7 +145,7 @@ public abstract class ProfileImageTests(KamaChatApp app, MediaSamples samples) :
         Assert.NotEmpty((await http.AssertProblemAsync(HttpStatusCode.BadRequest, "validation_failed")).FieldErrors("avatarUrl"));
         Assert.Equal(me.AvatarUrl, (await unchanged.ReadAsync<MeResponse>()).AvatarUrl);
         Assert.Equal("https://example.com/a.png", (await link.ReadAsync<MeResponse>()).AvatarUrl);
-        await WaitUntilGoneAsync(me.AvatarUrl!); // the uploaded one was replaced by the link
+        await app.WaitUntilPictureGoneAsync(me.AvatarUrl!); // the uploaded one was replaced by the link
     }
 
     [Fact]
@@ -180,12 +180,12 @@ public abstract class ProfileImageTests(KamaChatApp app, MediaSamples samples) :
             .AssertProblemAsync(HttpStatusCode.BadRequest, "validation_failed")).FieldErrors("iconUrl"));
 
         var second = await (await PutGroupIconAsync(owner, group, picture)).ReadAsync<DmChannelResponse>();
-        await WaitUntilGoneAsync(first.IconUrl!);
-        Assert.True(await StoredAsync(second.IconUrl!));
-        Assert.True(await StoredAsync(avatar.AvatarUrl!));
+        await app.WaitUntilPictureGoneAsync(first.IconUrl!);
+        Assert.True(await app.PictureStoredAsync(second.IconUrl!));
+        Assert.True(await app.PictureStoredAsync(avatar.AvatarUrl!));
         var cleared = await (await member.Client.DeleteAsync($"/api/v1/channels/{group}/group/icon")).ReadAsync<DmChannelResponse>();
         Assert.Null(cleared.IconUrl);
-        await WaitUntilGoneAsync(second.IconUrl!);
+        await app.WaitUntilPictureGoneAsync(second.IconUrl!);
 
         var lines = (await (await owner.Client.GetAsync($"/api/v1/channels/{group}/messages")).ReadAsync<List<MessageResponse>>())
             .OrderBy(m => m.Id).Select(m => (m.Kind, m.Author.Id)).ToList();
@@ -210,16 +210,6 @@ public abstract class ProfileImageTests(KamaChatApp app, MediaSamples samples) :
         return await user.Client.PutAsync($"/api/v1/servers/{serverId}/icon", body);
     }
 
-    private string RedLeftBlueRight(string name)
-    {
-        using var red = Image.Black(200, 200).NewFromImage(230, 20, 20);
-        using var blue = Image.Black(200, 200).NewFromImage(20, 20, 230);
-        using var joined = red.Join(blue, Enums.Direction.Horizontal).Copy(interpretation: Enums.Interpretation.Srgb);
-        var path = samples.PathOf(name);
-        joined.WriteToFile(path);
-        return path;
-    }
-
     /// <summary>A PNG whose header declares 20,000 × 20,000 pixels (then junk): refused before any decoding.</summary>
     private string Bomb()
     {
@@ -231,28 +221,6 @@ public abstract class ProfileImageTests(KamaChatApp app, MediaSamples samples) :
         System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(20), 20_000);
         File.WriteAllBytes(path, bytes);
         return path;
-    }
-
-    private Task<bool> StoredAsync(string url) =>
-        app.Services.GetRequiredService<IMediaStorage>().ExistsAsync(url["/media/public/".Length..]);
-
-    /// <summary>Waits for the deletion job to remove every size of the picture at <paramref name="url"/>.</summary>
-    private async Task WaitUntilGoneAsync(string url)
-    {
-        var storage = app.Services.GetRequiredService<IMediaStorage>();
-        var prefix = url["/media/public/".Length..url.LastIndexOf('/')] + "/";
-        var waited = System.Diagnostics.Stopwatch.StartNew();
-        while (true)
-        {
-            var left = 0;
-            await foreach (var _ in storage.ListAsync(prefix))
-                left++;
-            if (left == 0)
-                return;
-            if (waited.Elapsed > TimeSpan.FromMinutes(1))
-                throw new TimeoutException($"{left} files of {prefix} are still stored.");
-            await Task.Delay(100);
-        }
     }
 }
 

@@ -170,3 +170,62 @@ test('a group DM icon set by one participant shows in the other’s conversation
   await a.context.close();
   await b.context.close();
 });
+
+test('a server banner set in settings tops another member’s channel sidebar, and a profile banner tops their profile card', async ({
+  browser,
+  baseURL,
+}) => {
+  test.setTimeout(90_000);
+  const owner = await ApiUser.register(baseURL!, 'banner');
+  const other = await ApiUser.register(baseURL!, 'looker');
+  await owner.call('PATCH', '/api/v1/users/@me', { displayName: 'Banner Owner' });
+  const { server, general } = await owner.createServer('Bannered');
+  await other.joinServer(owner, server.id);
+  await owner.send(general.id, 'look at my banner');
+  const a = await logInAs(browser, baseURL!, owner);
+  const b = await logInAs(browser, baseURL!, other);
+  await b.page.goto(`/servers/${server.id}/channels/${general.id}`);
+  const sidebarBanner = b.page.getByRole('complementary', { name: 'Channels' }).getByRole('img', { name: 'Banner of Bannered' });
+  await expect(composer(b.page)).toBeVisible();
+  await expect(sidebarBanner).toHaveCount(0);
+
+  // The server's banner, cropped at 5:2 to the right (blue) end of the picture.
+  await a.page.goto(`/servers/${server.id}/settings`);
+  await a.page.getByLabel('Banner file').setInputFiles({ name: 'banner.png', mimeType: 'image/png', buffer: await redBluePng(a.page) });
+  const crop = a.page.getByRole('dialog', { name: 'Crop your banner' });
+  await expect(crop.getByTestId('crop-area')).toHaveCSS('width', '400px');
+  await expect(crop.getByTestId('crop-area')).toHaveCSS('height', '160px');
+  await crop.getByLabel('Zoom').fill('2');
+  await crop.getByLabel('Left–right').fill('1');
+  await crop.getByRole('button', { name: 'Apply' }).click();
+  await expect(crop).toBeHidden();
+  await expect(a.page.getByRole('img', { name: 'Server banner' })).toHaveAttribute(
+    'src',
+    /\/media\/public\/server-banners\/\d+\/[0-9a-f]{32}\/600\.webp$/,
+  );
+
+  // The other member's sidebar shows it live (ServerUpdated), 600 × 240 and blue.
+  await expect(sidebarBanner).toHaveAttribute('src', /\/media\/public\/server-banners\/\d+\/[0-9a-f]{32}\/600\.webp$/);
+  expect(await sidebarBanner.evaluate((img: HTMLImageElement) => [img.naturalWidth, img.naturalHeight])).toEqual([600, 240]);
+  const { r, b: blue } = await middleColour(sidebarBanner);
+  expect(blue).toBeGreaterThan(180);
+  expect(r).toBeLessThan(80);
+  await screenshot(b.page, '43-server-banner-sidebar');
+
+  // The owner's profile banner, centred, shows at the top of the card the other member opens.
+  await a.page.goto('/settings/profile');
+  await a.page.getByLabel('Banner file').setInputFiles({ name: 'me.png', mimeType: 'image/png', buffer: await redBluePng(a.page) });
+  await a.page.getByRole('dialog', { name: 'Crop your banner' }).getByRole('button', { name: 'Apply' }).click();
+  await expect(a.page.getByRole('img', { name: 'Your banner' })).toHaveAttribute(
+    'src',
+    /\/media\/public\/banners\/\d+\/[0-9a-f]{32}\/600\.webp$/,
+  );
+  await b.page.getByTestId('message-row').getByRole('button', { name: 'Banner Owner' }).click();
+  const card = b.page.getByRole('dialog', { name: 'Profile of Banner Owner' });
+  await expect(card.getByRole('img', { name: 'Banner of Banner Owner' })).toHaveAttribute('src', /\/media\/public\/banners\//);
+  await expect(card.getByRole('img', { name: 'Banner of Banner Owner' })).toHaveJSProperty('complete', true);
+  await expectAccessible(b.page);
+  await screenshot(b.page, '44-profile-banner-card');
+  await a.context.close();
+  await b.context.close();
+});

@@ -31,25 +31,15 @@ public sealed class OrphanFileSweeper(
             // A folder not named by an attachment id is not one we wrote: it counts as known and stays.
             return known.Select(id => $"attachments/{id}/").Concat(named.Where(n => !n.Valid).Select(n => n.Folder)).ToHashSet();
         }, cancellationToken);
-        deleted += await SweepAsync(ProfileImageKind.Avatar.Folder + "/", 2, cutoff, async (db, folders, ct) =>
-        {
-            var urls = folders.Select(UrlOf).ToList();
-            return (await db.Users.Where(u => urls.Contains(u.AvatarUrl!)).Select(u => u.AvatarUrl!).ToListAsync(ct)).Select(PrefixOf).ToHashSet();
-        }, cancellationToken);
-        deleted += await SweepAsync(ProfileImageKind.ServerIcon.Folder + "/", 2, cutoff, async (db, folders, ct) =>
-        {
-            var urls = folders.Select(UrlOf).ToList();
-            return (await db.Servers.Where(s => urls.Contains(s.IconUrl!)).Select(s => s.IconUrl!).ToListAsync(ct)).Select(PrefixOf).ToHashSet();
-        }, cancellationToken);
+        deleted += await SweepPicturesAsync(ProfileImageKind.Avatar, db => db.Users.Select(u => u.AvatarUrl), cutoff, cancellationToken);
+        deleted += await SweepPicturesAsync(ProfileImageKind.UserBanner, db => db.Users.Select(u => u.BannerUrl), cutoff, cancellationToken);
+        deleted += await SweepPicturesAsync(ProfileImageKind.ServerIcon, db => db.Servers.Select(s => s.IconUrl), cutoff, cancellationToken);
+        deleted += await SweepPicturesAsync(ProfileImageKind.ServerBanner, db => db.Servers.Select(s => s.BannerUrl), cutoff, cancellationToken);
         // Half-written files of uploads cut off by a crash are local disk's own (S3 drops unfinished multipart parts itself).
         if (storage is LocalDiskStorage disk)
             deleted += disk.DeleteStaleTemporaryFiles(options.Value.OrphanGrace, time);
         // A group DM's icon outlives nothing: when the last participant leaves, the group is deleted and the sweep takes its icon.
-        deleted += await SweepAsync(ProfileImageKind.GroupIcon.Folder + "/", 2, cutoff, async (db, folders, ct) =>
-        {
-            var urls = folders.Select(UrlOf).ToList();
-            return (await db.Channels.Where(c => urls.Contains(c.IconUrl!)).Select(c => c.IconUrl!).ToListAsync(ct)).Select(PrefixOf).ToHashSet();
-        }, cancellationToken);
+        deleted += await SweepPicturesAsync(ProfileImageKind.GroupIcon, db => db.Channels.Select(c => c.IconUrl), cutoff, cancellationToken);
         return deleted;
     }
 
@@ -85,9 +75,15 @@ public sealed class OrphanFileSweeper(
         return deleted;
     }
 
-    private static string UrlOf(string folder) => $"{ProfileImageStore.BasePath}{folder}{ProfileImageStore.DefaultSize}.webp";
-
-    private static string PrefixOf(string url) => ProfileImageStore.PrefixOf(url) ?? "";
+    /// <summary>Sweeps the folders of one kind of picture that no row's URL in <paramref name="column"/> names.</summary>
+    private Task<int> SweepPicturesAsync(ProfileImageKind kind, Func<KamaDbContext, IQueryable<string?>> column, DateTimeOffset cutoff,
+        CancellationToken cancellationToken) =>
+        SweepAsync(kind.Folder + "/", 2, cutoff, async (db, folders, ct) =>
+        {
+            var urls = folders.Select(folder => $"{ProfileImageStore.BasePath}{folder}{kind.DefaultWidth}.webp").ToList();
+            var used = await column(db).Where(url => urls.Contains(url!)).ToListAsync(ct);
+            return used.Select(url => ProfileImageStore.PrefixOf(url) ?? "").ToHashSet();
+        }, cancellationToken);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

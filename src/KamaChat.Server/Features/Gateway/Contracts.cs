@@ -38,7 +38,8 @@ public sealed record ReadyPayload(
     IReadOnlyList<Calls.VoiceState> VoiceStates,
     IReadOnlyList<Calls.DmCallState> Calls);
 
-public sealed record ReadyServer(Snowflake Id, string Name, string? IconUrl, Snowflake OwnerId, IReadOnlyList<ReadyChannel> Channels);
+public sealed record ReadyServer(Snowflake Id, string Name, string? IconUrl, Snowflake OwnerId, IReadOnlyList<ReadyChannel> Channels,
+    string? BannerUrl = null);
 
 public sealed record ReadyChannel(
     Snowflake Id, string Type, string? Name, string? Topic, Snowflake? ParentId, int Position, Snowflake? LastMessageId, string Permissions);

@@ -45,7 +45,7 @@ public sealed class ReadyBuilder(
         var servers = await db.Servers.AsNoTracking()
             .Where(s => s.Members.Any(m => m.UserId == userId))
             .OrderBy(s => s.Id)
-            .Select(s => new { s.Id, s.Name, s.IconUrl, s.OwnerId })
+            .Select(s => new { s.Id, s.Name, s.IconUrl, s.OwnerId, s.BannerUrl })
             .ToListAsync(cancellationToken);
         var readyServers = new List<ReadyServer>(servers.Count);
         var channelIds = new List<Snowflake>();
@@ -59,7 +59,7 @@ public sealed class ReadyBuilder(
                 .OrderBy(v => v.Channel.Position).ThenBy(v => v.Channel.Id)
                 .Select(v => new ReadyChannel(v.Channel.Id, ChannelResponse.TypeName(v.Channel.Type), v.Channel.Name, v.Channel.Topic,
                     v.Channel.ParentId, v.Channel.Position, v.Channel.LastMessageId, v.Permissions.Text()))
-                .ToList()));
+                .ToList(), server.BannerUrl));
         }
 
         var direct = await db.Channels.AsNoTracking()

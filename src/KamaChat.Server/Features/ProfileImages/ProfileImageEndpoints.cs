@@ -20,7 +20,7 @@ using Perms = KamaChat.Server.Features.Permissions.Permissions;
 namespace KamaChat.Server.Features.ProfileImages;
 
 /// <summary>
-/// Uploading avatars and server icons (<c>PUT</c> with the image as the body, an optional square crop as <c>x</c>,
+/// Uploading avatars, server icons and banners (<c>PUT</c> with the image as the body, an optional crop as <c>x</c>,
 /// <c>y</c>, <c>size</c> in pixels of the upright image), removing them, and serving their renditions.
 /// </summary>
 /// <remarks>
@@ -40,84 +40,126 @@ public static class ProfileImageEndpoints
 
     public static IEndpointRouteBuilder MapProfileImages(this IEndpointRouteBuilder app)
     {
-        var me = app.MapGroup("/api/v1/users/@me/avatar").WithTags("Users").RequireAuthorization();
-        me.MapPut("", PutAvatarAsync).RequireAccountRateLimit(RateLimitPolicy.Upload).Accepts<Stream>("application/octet-stream")
+        var me = app.MapGroup("/api/v1/users/@me").WithTags("Users").RequireAuthorization();
+        me.MapPut("/avatar", PutAvatarAsync).RequireAccountRateLimit(RateLimitPolicy.Upload).Accepts<Stream>("application/octet-stream")
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status413PayloadTooLarge);
-        me.MapDelete("", DeleteAvatarAsync);
+        me.MapDelete("/avatar", DeleteAvatarAsync);
+        me.MapPut("/banner", PutBannerAsync).RequireAccountRateLimit(RateLimitPolicy.Upload).Accepts<Stream>("application/octet-stream")
+            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status413PayloadTooLarge);
+        me.MapDelete("/banner", DeleteBannerAsync);
 
-        var icon = app.MapGroup("/api/v1/servers/{id:snowflake}/icon").WithTags("Servers").RequireAuthorization();
-        icon.MapPut("", PutIconAsync).RequireServerPermission(Perms.ManageServer).RequireAccountRateLimit(RateLimitPolicy.Upload)
+        var server = app.MapGroup("/api/v1/servers/{id:snowflake}").WithTags("Servers").RequireAuthorization();
+        server.MapPut("/icon", PutIconAsync).RequireServerPermission(Perms.ManageServer).RequireAccountRateLimit(RateLimitPolicy.Upload)
             .Accepts<Stream>("application/octet-stream").ProducesValidationProblem().ProducesProblem(StatusCodes.Status413PayloadTooLarge);
-        icon.MapDelete("", DeleteIconAsync).RequireServerPermission(Perms.ManageServer);
+        server.MapDelete("/icon", DeleteIconAsync).RequireServerPermission(Perms.ManageServer);
+        server.MapPut("/banner", PutServerBannerAsync).RequireServerPermission(Perms.ManageServer).RequireAccountRateLimit(RateLimitPolicy.Upload)
+            .Accepts<Stream>("application/octet-stream").ProducesValidationProblem().ProducesProblem(StatusCodes.Status413PayloadTooLarge);
+        server.MapDelete("/banner", DeleteServerBannerAsync).RequireServerPermission(Perms.ManageServer);
 
         app.MapMethods(ProfileImageStore.BasePath + "{folder}/{ownerId}/{version}/{file}", [HttpMethods.Get, HttpMethods.Head], ServeAsync)
             .AllowAnonymous().ExcludeFromDescription();
         return app;
     }
 
-    private static async Task<Results<Ok<MeResponse>, ValidationProblem, ProblemHttpResult>> PutAvatarAsync(
-        [AsParameters] CropQuery query, CurrentUser me, HttpContext http, ProfileImageStore store, KamaDbContext db, StoredFileCleanup files,
-        ProfileBroadcast broadcast, CancellationToken cancellationToken)
+    /// <summary>What changing one of the user's own pictures needs besides the request.</summary>
+    internal readonly record struct UserChange(CurrentUser Me, KamaDbContext Db, StoredFileCleanup Files, ProfileBroadcast Broadcast);
+
+    private static Task<Results<Ok<MeResponse>, ValidationProblem, ProblemHttpResult>> PutAvatarAsync(
+        [AsParameters] CropQuery query, HttpContext http, ProfileImageStore store, [AsParameters] UserChange change, CancellationToken cancellationToken) =>
+        PutUserPictureAsync(ProfileImageKind.Avatar, query, http, store, change, cancellationToken);
+
+    private static Task<Results<Ok<MeResponse>, ValidationProblem, ProblemHttpResult>> PutBannerAsync(
+        [AsParameters] CropQuery query, HttpContext http, ProfileImageStore store, [AsParameters] UserChange change, CancellationToken cancellationToken) =>
+        PutUserPictureAsync(ProfileImageKind.UserBanner, query, http, store, change, cancellationToken);
+
+    private static Task<Results<Ok<MeResponse>, ProblemHttpResult>> DeleteAvatarAsync([AsParameters] UserChange change, CancellationToken cancellationToken) =>
+        DeleteUserPictureAsync(ProfileImageKind.Avatar, change, cancellationToken);
+
+    private static Task<Results<Ok<MeResponse>, ProblemHttpResult>> DeleteBannerAsync([AsParameters] UserChange change, CancellationToken cancellationToken) =>
+        DeleteUserPictureAsync(ProfileImageKind.UserBanner, change, cancellationToken);
+
+    private static async Task<Results<Ok<MeResponse>, ValidationProblem, ProblemHttpResult>> PutUserPictureAsync(
+        ProfileImageKind kind, CropQuery query, HttpContext http, ProfileImageStore store, UserChange services, CancellationToken cancellationToken)
     {
         if (!query.TryRead(out var crop, out var invalid))
             return invalid;
-        var userId = me.Id;
-        var outcome = await store.StoreAsync(ProfileImageKind.Avatar, userId, http.Request, crop, cancellationToken);
+        var userId = services.Me.Id;
+        var outcome = await store.StoreAsync(kind, userId, http.Request, crop, cancellationToken);
         if (outcome.Problem is { } refused)
             return refused;
-        var user = await db.Users.SingleOrDefaultAsync(u => u.Id == userId, cancellationToken);
+        var user = await services.Db.Users.SingleOrDefaultAsync(u => u.Id == userId, cancellationToken);
         if (user is null)
         {
-            await files.PrefixesAsync(ProfileImageStore.PrefixOf(outcome.Url));
+            await services.Files.PrefixesAsync(ProfileImageStore.PrefixOf(outcome.Url));
             return Problems.NotFound("The user");
         }
-        var replaced = user.AvatarUrl;
-        user.AvatarUrl = outcome.Url;
-        await SaveReplacingAsync(replaced, outcome.Url, () => db.SaveChangesAsync(cancellationToken), files);
-        await broadcast.SendAsync(user, cancellationToken);
+        await SetUserPictureAsync(kind, user, outcome.Url, services, cancellationToken);
         return TypedResults.Ok(MeResponse.From(user));
     }
 
-    private static async Task<Results<Ok<MeResponse>, ProblemHttpResult>> DeleteAvatarAsync(
-        CurrentUser me, KamaDbContext db, StoredFileCleanup files, ProfileBroadcast broadcast, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<MeResponse>, ProblemHttpResult>> DeleteUserPictureAsync(ProfileImageKind kind, UserChange services,
+        CancellationToken cancellationToken)
     {
-        var userId = me.Id;
-        var user = await db.Users.SingleOrDefaultAsync(u => u.Id == userId, cancellationToken);
+        var userId = services.Me.Id;
+        var user = await services.Db.Users.SingleOrDefaultAsync(u => u.Id == userId, cancellationToken);
         if (user is null)
             return Problems.NotFound("The user");
-        var replaced = user.AvatarUrl;
-        user.AvatarUrl = null;
-        await SaveReplacingAsync(replaced, null, () => db.SaveChangesAsync(cancellationToken), files);
-        if (replaced is not null)
-            await broadcast.SendAsync(user, cancellationToken);
+        await SetUserPictureAsync(kind, user, null, services, cancellationToken);
         return TypedResults.Ok(MeResponse.From(user));
     }
 
-    private static async Task<Results<Ok<ServerResponse>, ValidationProblem, ProblemHttpResult>> PutIconAsync(
-        ServerAccess access, [AsParameters] CropQuery query, HttpContext http, ProfileImageStore store, [AsParameters] ServerChange change,
-        CancellationToken cancellationToken)
+    private static async Task SetUserPictureAsync(ProfileImageKind kind, User user, string? url, UserChange services, CancellationToken cancellationToken)
+    {
+        var replaced = kind.Banner ? user.BannerUrl : user.AvatarUrl;
+        if (kind.Banner)
+            user.BannerUrl = url;
+        else
+            user.AvatarUrl = url;
+        await SaveReplacingAsync(replaced, url, () => services.Db.SaveChangesAsync(cancellationToken), services.Files);
+        if (replaced != url)
+            await services.Broadcast.SendAsync(user, cancellationToken);
+    }
+
+    private static Task<Results<Ok<ServerResponse>, ValidationProblem, ProblemHttpResult>> PutIconAsync(ServerAccess access, [AsParameters] CropQuery query,
+        HttpContext http, ProfileImageStore store, [AsParameters] ServerChange change, CancellationToken cancellationToken) =>
+        PutServerPictureAsync(ProfileImageKind.ServerIcon, access, query, http, store, change, cancellationToken);
+
+    private static Task<Results<Ok<ServerResponse>, ValidationProblem, ProblemHttpResult>> PutServerBannerAsync(ServerAccess access,
+        [AsParameters] CropQuery query, HttpContext http, ProfileImageStore store, [AsParameters] ServerChange change, CancellationToken cancellationToken) =>
+        PutServerPictureAsync(ProfileImageKind.ServerBanner, access, query, http, store, change, cancellationToken);
+
+    private static async Task<Ok<ServerResponse>> DeleteIconAsync(ServerAccess access, [AsParameters] ServerChange change, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await SetServerPictureAsync(ProfileImageKind.ServerIcon, access.ServerId, null, change, cancellationToken));
+
+    private static async Task<Ok<ServerResponse>> DeleteServerBannerAsync(ServerAccess access, [AsParameters] ServerChange change,
+        CancellationToken cancellationToken) =>
+        TypedResults.Ok(await SetServerPictureAsync(ProfileImageKind.ServerBanner, access.ServerId, null, change, cancellationToken));
+
+    private static async Task<Results<Ok<ServerResponse>, ValidationProblem, ProblemHttpResult>> PutServerPictureAsync(ProfileImageKind kind,
+        ServerAccess access, CropQuery query, HttpContext http, ProfileImageStore store, ServerChange change, CancellationToken cancellationToken)
     {
         if (!query.TryRead(out var crop, out var invalid))
             return invalid;
-        var outcome = await store.StoreAsync(ProfileImageKind.ServerIcon, access.ServerId, http.Request, crop, cancellationToken);
+        var outcome = await store.StoreAsync(kind, access.ServerId, http.Request, crop, cancellationToken);
         if (outcome.Problem is { } refused)
             return refused;
-        return TypedResults.Ok(await SetIconAsync(access.ServerId, outcome.Url, change, cancellationToken));
+        return TypedResults.Ok(await SetServerPictureAsync(kind, access.ServerId, outcome.Url, change, cancellationToken));
     }
 
-    private static async Task<Ok<ServerResponse>> DeleteIconAsync(ServerAccess access, [AsParameters] ServerChange change, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await SetIconAsync(access.ServerId, null, change, cancellationToken));
-
-    /// <summary>What changing a server's icon needs besides the request.</summary>
+    /// <summary>What changing a server's picture needs besides the request.</summary>
     internal readonly record struct ServerChange(KamaDbContext Db, EventLog Events, AuditLog Audit, StoredFileCleanup Files);
 
-    private static async Task<ServerResponse> SetIconAsync(Snowflake serverId, string? url, ServerChange services, CancellationToken cancellationToken)
+    private static async Task<ServerResponse> SetServerPictureAsync(ProfileImageKind kind, Snowflake serverId, string? url, ServerChange services,
+        CancellationToken cancellationToken)
     {
         var (db, events, audit, files) = services;
         await using var change = await events.BeginAsync(cancellationToken);
         var server = await db.Servers.SingleAsync(s => s.Id == serverId, cancellationToken);
-        var replaced = server.IconUrl;
-        server.IconUrl = url;
+        var replaced = kind.Banner ? server.BannerUrl : server.IconUrl;
+        if (kind.Banner)
+            server.BannerUrl = url;
+        else
+            server.IconUrl = url;
         if (audit.ChangesOf(server) is { Count: > 0 } changes)
             audit.Record(serverId, AuditActions.ServerUpdate, serverId, changes);
         var response = ServerEndpoints.ToResponse(server, await db.Members.CountAsync(m => m.ServerId == serverId, cancellationToken));
@@ -176,10 +218,13 @@ public static class ProfileImageEndpoints
     }
 }
 
-/// <summary>The optional square crop of a picture upload: all three of <c>x</c>, <c>y</c>, <c>size</c>, or none for the centre square.</summary>
+/// <summary>
+/// The optional crop of a picture upload: all three of <c>x</c>, <c>y</c>, <c>size</c> (the crop's width; its height
+/// follows from the picture's aspect, equal for a square, two fifths for a banner), or none for the centre one.
+/// </summary>
 internal readonly record struct CropQuery([FromQuery(Name = "x")] int? X, [FromQuery(Name = "y")] int? Y, [FromQuery(Name = "size")] int? Size)
 {
-    public bool TryRead(out SquareCrop? crop, out ValidationProblem invalid)
+    public bool TryRead(out PictureCrop? crop, out ValidationProblem invalid)
     {
         crop = null;
         invalid = null!;
@@ -190,7 +235,7 @@ internal readonly record struct CropQuery([FromQuery(Name = "x")] int? X, [FromQ
             invalid = Problems.Validation("crop", "A crop needs x and y (0 or more) and size (1 or more), all three.");
             return false;
         }
-        crop = new SquareCrop(x, y, size);
+        crop = new PictureCrop(x, y, size);
         return true;
     }
 }

@@ -10,24 +10,32 @@ using Microsoft.Extensions.Options;
 
 namespace KamaChat.Server.Features.ProfileImages;
 
-/// <summary>Whose picture: a user's avatar, a server's icon or a group DM's icon. The folder names the storage prefix and the public URL.</summary>
-public sealed record ProfileImageKind(string Folder)
+/// <summary>
+/// Whose picture: a user's avatar or banner, a server's icon or banner, a group DM's icon. The folder names the storage
+/// prefix and the public URL; a banner is a 5:2 crop whose URL names its 600 px wide rendition, the others are squares.
+/// </summary>
+public sealed record ProfileImageKind(string Folder, bool Banner = false)
 {
     public static readonly ProfileImageKind Avatar = new("avatars");
     public static readonly ProfileImageKind ServerIcon = new("icons");
     public static readonly ProfileImageKind GroupIcon = new("group-icons");
+    public static readonly ProfileImageKind UserBanner = new("banners", Banner: true);
+    public static readonly ProfileImageKind ServerBanner = new("server-banners", Banner: true);
 
-    public static readonly IReadOnlyList<ProfileImageKind> All = [Avatar, ServerIcon, GroupIcon];
+    public static readonly IReadOnlyList<ProfileImageKind> All = [Avatar, ServerIcon, GroupIcon, UserBanner, ServerBanner];
+
+    /// <summary>The rendition a profile's URL names; the others sit next to it as <c>{width}.webp</c>.</summary>
+    public int DefaultWidth => Banner ? 600 : 128;
 }
 
 /// <summary>An uploaded picture stored (<see cref="Url"/>, to save on the user or server), or why it was refused.</summary>
 public sealed record ProfileImageOutcome(string? Url, ProblemHttpResult? Problem);
 
 /// <summary>
-/// Avatars and server icons through the attachment pipeline, synchronously (they are small and the uploader waits to
-/// see them): the body streams to a temp file within the limit, the type is sniffed from the bytes and must be an
-/// image, libvips crops the square (the client's or the centre one), scales it to 64, 128 and 512 px WebP without
-/// metadata (animated stays animated), and the renditions go to storage under a fresh random folder. A picture's URL
+/// Avatars, server icons and banners through the attachment pipeline, synchronously (they are small and the uploader
+/// waits to see them): the body streams to a temp file within the limit, the type is sniffed from the bytes and must be
+/// an image, libvips crops the square or 5:2 banner (the client's crop or the centre one), scales it to 64, 128 and
+/// 512 px squares or 600 and 1200 px wide banners, WebP without metadata (animated stays animated), and the renditions go to storage under a fresh random folder. A picture's URL
 /// never changes its bytes, so it is cached for good; replacing the picture makes a new URL and deletes the old files.
 /// </summary>
 public sealed partial class ProfileImageStore(IMediaStorage storage, ImageProcessor images, IOptions<UploadOptions> uploads,
@@ -36,15 +44,12 @@ public sealed partial class ProfileImageStore(IMediaStorage storage, ImageProces
     /// <summary>Where the renditions are served, without sign-in (see <see cref="ProfileImageEndpoints"/> for why).</summary>
     public const string BasePath = "/media/public/";
 
-    /// <summary>The rendition a profile's URL names; the others sit next to it as <c>{size}.webp</c>.</summary>
-    public const int DefaultSize = 128;
-
     /// <summary>Pictures are never larger than this, even when attachments may be.</summary>
     public const long MaxBytes = 10 * 1024 * 1024;
 
     public long MaxFileBytes => Math.Min(MaxBytes, uploads.Value.MaxFileBytes);
 
-    public async Task<ProfileImageOutcome> StoreAsync(ProfileImageKind kind, Snowflake ownerId, HttpRequest request, SquareCrop? crop,
+    public async Task<ProfileImageOutcome> StoreAsync(ProfileImageKind kind, Snowflake ownerId, HttpRequest request, PictureCrop? crop,
         CancellationToken cancellationToken)
     {
         var limit = MaxFileBytes;
@@ -78,7 +83,7 @@ public sealed partial class ProfileImageStore(IMediaStorage storage, ImageProces
             IReadOnlyList<Rendition> renditions;
             try
             {
-                renditions = await Task.Run(() => images.Avatar(upload, type, output, crop), cancellationToken);
+                renditions = await Task.Run(() => kind.Banner ? images.Banner(upload, type, output, crop) : images.Avatar(upload, type, output, crop), cancellationToken);
             }
             catch (MediaProcessingException e)
             {
@@ -100,7 +105,7 @@ public sealed partial class ProfileImageStore(IMediaStorage storage, ImageProces
                 await storage.DeletePrefixAsync(prefix, CancellationToken.None); // nothing half-stored
                 throw;
             }
-            return new ProfileImageOutcome($"{BasePath}{prefix}{DefaultSize}.webp", null);
+            return new ProfileImageOutcome($"{BasePath}{prefix}{kind.DefaultWidth}.webp", null);
         }
         finally
         {

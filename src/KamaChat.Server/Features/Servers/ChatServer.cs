@@ -19,6 +19,9 @@ public sealed class ChatServer
 
     public string? IconUrl { get; set; }
 
+    /// <summary>The 5:2 picture at the top of the channel sidebar, one of ours (see ProfileImageStore) or null.</summary>
+    public string? BannerUrl { get; set; }
+
     /// <summary>The text channel where "X joined the server" lines go; null for none. No foreign key: a deleted channel just means none.</summary>
     public Snowflake? SystemChannelId { get; set; }
 
@@ -164,6 +167,7 @@ internal sealed class ServerConfiguration :
         server.Property(s => s.Name).HasMaxLength(ChatServer.NameMaxLength);
         server.Property(s => s.Description).HasMaxLength(ChatServer.DescriptionMaxLength);
         server.Property(s => s.IconUrl).HasMaxLength(User.AvatarUrlMaxLength);
+        server.Property(s => s.BannerUrl).HasMaxLength(User.AvatarUrlMaxLength);
         // A user who owns servers must transfer or delete them before deleting the account.
         server.HasOne(s => s.Owner).WithMany().HasForeignKey(s => s.OwnerId).OnDelete(DeleteBehavior.Restrict);
     }

@@ -12,7 +12,8 @@ public sealed record ServerResponse(
     Snowflake OwnerId,
     int MemberCount,
     DateTimeOffset CreatedAt,
-    Snowflake? SystemChannelId = null);
+    Snowflake? SystemChannelId = null,
+    string? BannerUrl = null);
 
 public sealed record CreateServerRequest(
     [property: Required, StringLength(ChatServer.NameMaxLength, MinimumLength = 1)] string Name,

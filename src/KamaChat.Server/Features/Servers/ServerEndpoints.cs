@@ -118,7 +118,7 @@ public static class ServerEndpoints
         var id = access.ServerId;
 
         await using var change = await events.BeginAsync(cancellationToken);
-        var doomed = await db.Servers.Where(s => s.Id == id).Select(s => new { s.Name, s.IconUrl }).SingleAsync(cancellationToken);
+        var doomed = await db.Servers.Where(s => s.Id == id).Select(s => new { s.Name, s.IconUrl, s.BannerUrl }).SingleAsync(cancellationToken);
         var name = doomed.Name;
         if (!string.Equals(request.ConfirmName.Trim(), name, StringComparison.Ordinal))
             return Problems.Validation("confirmName", "Type the server's name exactly to delete it.");
@@ -134,7 +134,7 @@ public static class ServerEndpoints
             await change.AppendAsync(new ServerRemoved(memberId, id, "deleted", name), cancellationToken);
         await change.CommitAsync(cancellationToken);
         await files.AttachmentsAsync(attachmentIds);
-        await files.PrefixesAsync(ProfileImageStore.PrefixOf(doomed.IconUrl));
+        await files.PrefixesAsync(ProfileImageStore.PrefixOf(doomed.IconUrl), ProfileImageStore.PrefixOf(doomed.BannerUrl));
         return TypedResults.NoContent();
     }
 
@@ -192,14 +192,15 @@ public static class ServerEndpoints
         db.Channels.AnyAsync(c => c.Id == channelId && c.ServerId == serverId && c.Type == Channels.ChannelType.Text, cancellationToken);
 
     public static ServerResponse ToResponse(ChatServer s, int memberCount) =>
-        new(s.Id, s.Name, s.Description, s.IconUrl, s.OwnerId, memberCount, s.CreatedAt, s.SystemChannelId);
+        new(s.Id, s.Name, s.Description, s.IconUrl, s.OwnerId, memberCount, s.CreatedAt, s.SystemChannelId, s.BannerUrl);
 
     private static IQueryable<ServerRow> Project(IQueryable<ChatServer> servers) =>
-        servers.Select(s => new ServerRow(s.Id, s.Name, s.Description, s.IconUrl, s.OwnerId, s.Members.Count, s.CreatedAt, s.SystemChannelId));
+        servers.Select(s => new ServerRow(s.Id, s.Name, s.Description, s.IconUrl, s.OwnerId, s.Members.Count, s.CreatedAt, s.SystemChannelId, s.BannerUrl));
 
     private static ServerResponse ToResponse(ServerRow s) =>
-        new(s.Id, s.Name, s.Description, s.IconUrl, s.OwnerId, s.MemberCount, s.CreatedAt, s.SystemChannelId);
+        new(s.Id, s.Name, s.Description, s.IconUrl, s.OwnerId, s.MemberCount, s.CreatedAt, s.SystemChannelId, s.BannerUrl);
 
     private sealed record ServerRow(
-        Snowflake Id, string Name, string? Description, string? IconUrl, Snowflake OwnerId, int MemberCount, DateTimeOffset CreatedAt, Snowflake? SystemChannelId);
+        Snowflake Id, string Name, string? Description, string? IconUrl, Snowflake OwnerId, int MemberCount, DateTimeOffset CreatedAt, Snowflake? SystemChannelId,
+        string? BannerUrl);
 }

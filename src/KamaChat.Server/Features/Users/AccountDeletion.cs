@@ -51,8 +51,8 @@ public static class AccountDeletion
         var memberships = await db.Members.Where(m => m.UserId == userId).Select(m => m.ServerId).ToListAsync(cancellationToken);
         var dms = await db.ChannelRecipients.Where(r => r.UserId == userId).Select(r => r.ChannelId).ToListAsync(cancellationToken);
 
-        // Files: the avatar, uploads never sent, and those of group DMs that end with this user; sent ones stay with their messages.
-        var avatar = ProfileImageStore.PrefixOf(user.AvatarUrl);
+        // Files: the avatar and banner, uploads never sent, and those of group DMs that end with this user; sent ones stay with their messages.
+        var (avatar, banner) = (ProfileImageStore.PrefixOf(user.AvatarUrl), ProfileImageStore.PrefixOf(user.BannerUrl));
         var unsent = await db.Attachments.Where(a => a.UploaderId == userId && a.MessageId == null).Select(a => a.Id).ToListAsync(cancellationToken);
         var inDms = await db.Attachments.Where(a => dms.Contains(a.ChannelId)).Select(a => a.Id).ToListAsync(cancellationToken);
 
@@ -85,7 +85,7 @@ public static class AccountDeletion
         await change.CommitAsync(cancellationToken);
         var kept = await db.Attachments.Where(a => unsent.Contains(a.Id) || inDms.Contains(a.Id)).Select(a => a.Id).ToListAsync(CancellationToken.None);
         await files.AttachmentsAsync([.. unsent.Concat(inDms).Except(kept)]);
-        await files.PrefixesAsync(avatar);
+        await files.PrefixesAsync(avatar, banner);
         return TypedResults.NoContent();
     }
 
@@ -108,6 +108,7 @@ public static class AccountDeletion
         user.DisplayName = TombstoneDisplayName;
         user.Bio = null;
         user.AvatarUrl = null;
+        user.BannerUrl = null;
         user.StatusText = null;
     }
 }

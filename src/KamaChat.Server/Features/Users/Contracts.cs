@@ -12,11 +12,12 @@ public sealed record MeResponse(
     string? AvatarUrl,
     string? Bio,
     string? StatusText,
-    DateTimeOffset CreatedAt)
+    DateTimeOffset CreatedAt,
+    string? BannerUrl = null)
 {
     public static MeResponse From(User user) => new(
         user.Id, user.UserName!, user.Email!, user.EmailConfirmed,
-        user.DisplayName, user.AvatarUrl, user.Bio, user.StatusText, user.CreatedAt);
+        user.DisplayName, user.AvatarUrl, user.Bio, user.StatusText, user.CreatedAt, user.BannerUrl);
 }
 
 /// <summary>What anyone signed in may see of another user.</summary>
@@ -27,7 +28,8 @@ public sealed record UserProfileResponse(
     string? AvatarUrl,
     string? Bio,
     string? StatusText,
-    DateTimeOffset CreatedAt);
+    DateTimeOffset CreatedAt,
+    string? BannerUrl = null);
 
 /// <summary>
 /// A partial update: a field left out (or null) stays as it is; an empty string clears an optional field.

@@ -20,6 +20,9 @@ public sealed class User : IdentityUser<Snowflake>
 
     public string? AvatarUrl { get; set; }
 
+    /// <summary>The 5:2 picture at the top of the profile card, one of ours (see ProfileImageStore) or null.</summary>
+    public string? BannerUrl { get; set; }
+
     public string? StatusText { get; set; }
 
     public DateTimeOffset CreatedAt { get; set; }
@@ -37,6 +40,7 @@ internal sealed class UserConfiguration : IEntityTypeConfiguration<User>
         user.Property(u => u.DisplayName).HasMaxLength(User.DisplayNameMaxLength);
         user.Property(u => u.Bio).HasMaxLength(User.BioMaxLength);
         user.Property(u => u.AvatarUrl).HasMaxLength(User.AvatarUrlMaxLength);
+        user.Property(u => u.BannerUrl).HasMaxLength(User.AvatarUrlMaxLength);
         user.Property(u => u.StatusText).HasMaxLength(User.StatusTextMaxLength);
         // Identity checks uniqueness in code; the index makes it hold under concurrent sign-ups too.
         user.HasIndex(u => u.NormalizedEmail).HasDatabaseName("EmailIndex").IsUnique();

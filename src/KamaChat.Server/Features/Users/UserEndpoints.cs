@@ -66,11 +66,11 @@ public static class UserEndpoints
     {
         var profile = await db.Users.AsNoTracking()
             .Where(u => u.Id == id)
-            .Select(u => new { u.Id, u.UserName, u.DisplayName, u.AvatarUrl, u.Bio, u.StatusText, u.CreatedAt })
+            .Select(u => new { u.Id, u.UserName, u.DisplayName, u.AvatarUrl, u.Bio, u.StatusText, u.CreatedAt, u.BannerUrl })
             .SingleOrDefaultAsync(cancellationToken);
         return profile is null
             ? Problems.NotFound("The user")
             : TypedResults.Ok(new UserProfileResponse(profile.Id, profile.UserName!,
-                profile.DisplayName, profile.AvatarUrl, profile.Bio, profile.StatusText, profile.CreatedAt));
+                profile.DisplayName, profile.AvatarUrl, profile.Bio, profile.StatusText, profile.CreatedAt, profile.BannerUrl));
     }
 }

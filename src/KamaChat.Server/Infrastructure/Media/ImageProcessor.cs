@@ -13,8 +13,8 @@ public sealed record ProcessedImage(int Width, int Height, bool Animated, byte[]
 
 /// <summary>
 /// Images through libvips (NetVips with its bundled build, not Debian's, whose WebP writer keeps GPS data):
-/// orientation applied, every piece of metadata stripped, WebP thumbnails (animated ones stay animated), square
-/// avatar crops and a ThumbHash placeholder. The pixel count is checked from the header, before anything is decoded.
+/// orientation applied, every piece of metadata stripped, WebP thumbnails (animated ones stay animated), cropped
+/// avatars and banners and a ThumbHash placeholder. The pixel count is checked from the header, before anything is decoded.
 /// </summary>
 public sealed class ImageProcessor
 {
@@ -55,31 +55,41 @@ public sealed class ImageProcessor
         }
     }
 
+    /// <summary>Square crops at the avatar sizes (see <see cref="Picture"/>).</summary>
+    public IReadOnlyList<Rendition> Avatar(string path, SniffedType type, string outputDirectory, PictureCrop? crop = null) =>
+        Picture(path, type, outputDirectory, AspectRatio.Square, _options.AvatarSizes, crop);
+
+    /// <summary>Crops at <see cref="AspectRatio.Banner"/> and the banner widths (see <see cref="Picture"/>).</summary>
+    public IReadOnlyList<Rendition> Banner(string path, SniffedType type, string outputDirectory, PictureCrop? crop = null) =>
+        Picture(path, type, outputDirectory, AspectRatio.Banner, _options.BannerWidths, crop);
+
     /// <summary>
-    /// Square crops at the avatar sizes, as WebP: <paramref name="crop"/> (in pixels of the upright image, as the
-    /// browser shows it) or else the centre square. Animated images stay animated, every frame cropped alike.
+    /// Crops at <paramref name="aspect"/>, scaled to each of <paramref name="widths"/>, as WebP: <paramref name="crop"/>
+    /// (in pixels of the upright image, as the browser shows it) or else the largest centred one. Animated images stay
+    /// animated, every frame cropped alike.
     /// </summary>
     /// <exception cref="MediaProcessingException">Too many pixels, undecodable, or a crop outside the image.</exception>
-    public IReadOnlyList<Rendition> Avatar(string path, SniffedType type, string outputDirectory, SquareCrop? crop = null)
+    public IReadOnlyList<Rendition> Picture(string path, SniffedType type, string outputDirectory, AspectRatio aspect, IReadOnlyList<int> widths,
+        PictureCrop? crop = null)
     {
         var source = Decodable(path, type, outputDirectory);
         var (width, height, frames, quarterTurn) = CheckHeader(source);
         var (uprightWidth, uprightHeight) = frames == 1 && quarterTurn ? (height, width) : (width, height);
-        var square = crop ?? SquareCrop.Centre(uprightWidth, uprightHeight);
-        if (!square.FitsIn(uprightWidth, uprightHeight))
+        var area = crop ?? PictureCrop.Centre(uprightWidth, uprightHeight, aspect);
+        if (!area.FitsIn(uprightWidth, uprightHeight, aspect))
             throw new MediaProcessingException(MediaProcessingException.BadCrop,
-                $"The crop ({square.X}, {square.Y}, {square.Size}) is not inside the {uprightWidth}×{uprightHeight} image.");
+                $"The crop ({area.X}, {area.Y}, {area.Width}×{aspect.HeightFor(area.Width)}) is not inside the {uprightWidth}×{uprightHeight} image.");
         var renditions = new List<Rendition>();
         try
         {
             using var image = Image.NewFromFile(frames > 1 ? source + "[n=-1]" : source, failOn: Enums.FailOn.Truncated);
             using var upright = frames > 1 ? image.Copy() : image.Autorot();
-            foreach (var size in _options.AvatarSizes)
+            foreach (var size in widths)
             {
-                using var scaled = SquareFrames(upright, frames, height, square, size);
-                var output = Path.Combine(outputDirectory, $"avatar-{size}.webp");
+                using var scaled = CropFrames(upright, frames, height, area, aspect, size);
+                var output = Path.Combine(outputDirectory, $"picture-{size}.webp");
                 scaled.Webpsave(output, q: WebpQuality, keep: Enums.ForeignKeep.None, effort: 4);
-                renditions.Add(new Rendition($"avatar-{size}", output, "image/webp", scaled.Width, FrameHeight(scaled)));
+                renditions.Add(new Rendition($"picture-{size}", output, "image/webp", scaled.Width, FrameHeight(scaled)));
             }
             return renditions;
         }
@@ -89,26 +99,30 @@ public sealed class ImageProcessor
         }
     }
 
-    /// <summary>Each frame of <paramref name="image"/> (a strip of frames of <paramref name="frameHeight"/>) cropped and scaled to a <paramref name="size"/> square.</summary>
-    private static Image SquareFrames(Image image, int frames, int frameHeight, SquareCrop crop, int size)
+    /// <summary>
+    /// Each frame of <paramref name="image"/> (a strip of frames of <paramref name="frameHeight"/>) cropped to
+    /// <paramref name="crop"/> and scaled to <paramref name="width"/> at <paramref name="aspect"/>.
+    /// </summary>
+    private static Image CropFrames(Image image, int frames, int frameHeight, PictureCrop crop, AspectRatio aspect, int width)
     {
+        var (cropHeight, height) = (aspect.HeightFor(crop.Width), aspect.HeightFor(width));
         if (frames == 1)
         {
-            using var cropped = image.Crop(crop.X, crop.Y, crop.Size, crop.Size);
-            return cropped.ThumbnailImage(size, height: size, size: Enums.Size.Force, outputProfile: "srgb");
+            using var cropped = image.Crop(crop.X, crop.Y, crop.Width, cropHeight);
+            return cropped.ThumbnailImage(width, height: height, size: Enums.Size.Force, outputProfile: "srgb");
         }
         var scaled = new Image[frames];
         try
         {
             for (var i = 0; i < frames; i++)
             {
-                using var cropped = image.Crop(crop.X, i * frameHeight + crop.Y, crop.Size, crop.Size);
-                scaled[i] = cropped.ThumbnailImage(size, height: size, size: Enums.Size.Force, outputProfile: "srgb");
+                using var cropped = image.Crop(crop.X, i * frameHeight + crop.Y, crop.Width, cropHeight);
+                scaled[i] = cropped.ThumbnailImage(width, height: height, size: Enums.Size.Force, outputProfile: "srgb");
             }
             using var joined = Image.Arrayjoin(scaled, across: 1);
             return joined.Mutate(m =>
             {
-                m.Set(GValue.GIntType, "page-height", size);
+                m.Set(GValue.GIntType, "page-height", height);
                 if (image.Contains("delay"))
                     m.Set(GValue.ArrayIntType, "delay", image.Get("delay"));
                 if (image.Contains("loop"))

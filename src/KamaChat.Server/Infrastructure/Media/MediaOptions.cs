@@ -12,8 +12,11 @@ public sealed class MediaOptions
     /// <summary>Long edges of the WebP thumbnails of an image or a video's poster.</summary>
     public int[] ThumbnailSizes { get; set; } = [400, 1600];
 
-    /// <summary>Sides of the square crops of avatars, server icons and banners.</summary>
+    /// <summary>Sides of the square crops of avatars and server icons.</summary>
     public int[] AvatarSizes { get; set; } = [64, 128, 512];
+
+    /// <summary>Widths of the 5:2 crops of profile and server banners.</summary>
+    public int[] BannerWidths { get; set; } = [600, 1200];
 
     /// <summary>ffmpeg/ffprobe processes at once on this node (each uses several cores).</summary>
     public int FfmpegConcurrency { get; set; } = 1;

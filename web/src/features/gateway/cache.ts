@@ -162,7 +162,9 @@ export function applyEvent(qc: QueryClient, event: GatewayEvent, hooks: ApplyHoo
       patchServers(qc, (servers) => removeChannel(servers, (data as { id: string }).id));
       return;
     case 'ServerUpdated':
-      patchServers(qc, (servers) => updateServer(servers, data as { id: string; name: string; iconUrl: string | null; ownerId: string }));
+      patchServers(qc, (servers) =>
+        updateServer(servers, data as { id: string; name: string; iconUrl: string | null; bannerUrl?: string | null; ownerId: string }),
+      );
       return;
     case 'ServerDeleted':
       patchServers(qc, (servers) => removeServer(servers, (data as { serverId: string }).serverId));
@@ -200,7 +202,7 @@ export function applyEvent(qc: QueryClient, event: GatewayEvent, hooks: ApplyHoo
       });
       // Shown at once; the fresh Ready brings its channels and our permissions there.
       patchServers(qc, (servers) =>
-        addJoinedServer(servers, data as { id: string; name: string; iconUrl: string | null; ownerId: string }),
+        addJoinedServer(servers, data as { id: string; name: string; iconUrl: string | null; bannerUrl?: string | null; ownerId: string }),
       );
       hooks.needFreshReady();
       return;

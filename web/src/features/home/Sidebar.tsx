@@ -8,12 +8,15 @@ import { VoicePanel } from '../voice/VoicePanel';
 /** The second column: a header, the page's list, and the signed-in user's panel at the bottom. */
 export function Sidebar({
   header,
+  banner,
   label,
   children,
   mobileOpen = false,
   mobilePage = false,
 }: {
   header: ReactNode;
+  /** Shown above the header: a server's banner. */
+  banner?: ReactNode;
   label: string;
   children: ReactNode;
   mobileOpen?: boolean;
@@ -27,6 +30,7 @@ export function Sidebar({
       aria-label={label}
       className={`${phone} shrink-0 flex-col bg-side md:static md:flex md:w-60 md:flex-none md:shadow-none dark:bg-side-dark`}
     >
+      {banner}
       <div className="flex h-12 items-center border-b border-zinc-300 px-4 shadow-sm dark:border-black/30">{header}</div>
       <div className="flex-1 overflow-y-auto p-2">{children}</div>
       <VoicePanel />

@@ -1,12 +1,12 @@
 import type { Me } from '../../api/types';
 import { Avatar } from '../../ui/Avatar';
 import { PictureUpload } from './PictureUpload';
-import { useRemoveAvatarMutation, useUploadAvatarMutation } from './queries';
+import { useRemoveMyPictureMutation, useUploadMyPictureMutation } from './queries';
 
 /** The signed-in user's avatar in Profile settings: upload with a crop step, or remove. */
 export function AvatarUpload({ me, name }: { me: Me; name: string }) {
-  const upload = useUploadAvatarMutation();
-  const remove = useRemoveAvatarMutation();
+  const upload = useUploadMyPictureMutation('avatar');
+  const remove = useRemoveMyPictureMutation('avatar');
   return (
     <PictureUpload
       label="Avatar"

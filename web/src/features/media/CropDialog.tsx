@@ -1,19 +1,22 @@
 import { useEffect, useMemo, useRef, useState, type PointerEvent } from 'react';
 import { Button } from '../../ui/Button';
 import { Dialog } from '../../ui/Dialog';
-import { centredView, clampView, cropOf, MAX_ZOOM, scaleOf, zoomView, type CropView, type SquareCrop } from './crop';
+import { centredView, clampView, cropOf, MAX_ZOOM, scaleOf, zoomView, type CropView, type PictureCrop, type Viewport } from './crop';
 
-const VIEWPORT = 256;
+/** The crop frame of a square picture and of a 5:2 banner, in CSS pixels. */
+const SQUARE: Viewport = { width: 256, height: 256 };
+const BANNER: Viewport = { width: 400, height: 160 };
 
 /**
- * The crop step of a picture upload: the chosen image in a square (round for avatars) the user drags and zooms with
- * the wheel, or moves and zooms with the three sliders (the keyboard's way); Apply hands back the square in the
- * image's own pixels, which the server cuts (so animated GIFs stay animated).
+ * The crop step of a picture upload: the chosen image in a square (round for avatars) or a 5:2 banner frame the user
+ * drags and zooms with the wheel, or moves and zooms with the three sliders (the keyboard's way); Apply hands back the
+ * rectangle in the image's own pixels, which the server cuts (so animated GIFs stay animated).
  */
 export function CropDialog({
   file,
   title,
   round,
+  banner = false,
   busy,
   error,
   onApply,
@@ -22,9 +25,10 @@ export function CropDialog({
   file: File;
   title: string;
   round: boolean;
+  banner?: boolean;
   busy: boolean;
   error: string | null;
-  onApply: (crop: SquareCrop) => void;
+  onApply: (crop: PictureCrop) => void;
   onClose: () => void;
 }) {
   const src = useMemo(() => URL.createObjectURL(file), [file]);
@@ -32,17 +36,18 @@ export function CropDialog({
   const [view, setView] = useState<CropView | null>(null);
   const [broken, setBroken] = useState(false);
   const drag = useRef<{ x: number; y: number; view: CropView } | null>(null);
+  const viewport = banner ? BANNER : SQUARE;
 
   useEffect(() => () => URL.revokeObjectURL(src), [src]);
 
   const loaded = (e: React.SyntheticEvent<HTMLImageElement>) => {
     const size = { width: e.currentTarget.naturalWidth, height: e.currentTarget.naturalHeight };
     setImage(size);
-    setView(centredView(size, VIEWPORT));
+    setView(centredView(size, viewport));
   };
 
   const move = (dx: number, dy: number, from = view) =>
-    image && from && setView(clampView(image, VIEWPORT, { ...from, left: from.left + dx, top: from.top + dy }));
+    image && from && setView(clampView(image, viewport, { ...from, left: from.left + dx, top: from.top + dy }));
 
   const onPointerDown = (e: PointerEvent<HTMLDivElement>) => {
     if (!view) return;
@@ -53,16 +58,16 @@ export function CropDialog({
     const start = drag.current;
     if (start) move(e.clientX - start.x, e.clientY - start.y, start.view);
   };
-  const zoomTo = (zoom: number) => image && view && setView(zoomView(image, VIEWPORT, view, zoom));
+  const zoomTo = (zoom: number) => image && view && setView(zoomView(image, viewport, view, zoom));
 
-  const scale = image && view ? scaleOf(image, VIEWPORT, view.zoom) : 0;
+  const scale = image && view ? scaleOf(image, viewport, view.zoom) : 0;
   // How far along its free range the image sits, 0..1 on each axis (0 when it has no room to move).
-  const room = { x: image ? VIEWPORT - image.width * scale : 0, y: image ? VIEWPORT - image.height * scale : 0 };
+  const room = { x: image ? viewport.width - image.width * scale : 0, y: image ? viewport.height - image.height * scale : 0 };
   const along = (offset: number, free: number) => (free < 0 ? offset / free : 0);
   const slideTo = (axis: 'x' | 'y', fraction: number) =>
     image &&
     view &&
-    setView(clampView(image, VIEWPORT, axis === 'x' ? { ...view, left: fraction * room.x } : { ...view, top: fraction * room.y }));
+    setView(clampView(image, viewport, axis === 'x' ? { ...view, left: fraction * room.x } : { ...view, top: fraction * room.y }));
   return (
     <Dialog title={title} onClose={onClose}>
       <div className="flex flex-col items-center gap-4">
@@ -78,7 +83,7 @@ export function CropDialog({
             onPointerUp={() => (drag.current = null)}
             onPointerCancel={() => (drag.current = null)}
             onWheel={(e) => view && zoomTo(view.zoom * (e.deltaY < 0 ? 1.1 : 1 / 1.1))}
-            style={{ width: VIEWPORT, height: VIEWPORT }}
+            style={{ width: viewport.width, height: viewport.height }}
             className="relative cursor-move touch-none overflow-hidden bg-zinc-900"
           >
             {src && (
@@ -137,7 +142,7 @@ export function CropDialog({
           <Button variant="ghost" onClick={onClose}>
             Cancel
           </Button>
-          <Button busy={busy} disabled={!image || !view} onClick={() => image && view && onApply(cropOf(image, VIEWPORT, view))}>
+          <Button busy={busy} disabled={!image || !view} onClick={() => image && view && onApply(cropOf(image, viewport, view))}>
             Apply
           </Button>
         </div>

@@ -2,12 +2,12 @@ import { useRef, useState, type ReactNode } from 'react';
 import { errorMessage } from '../../api/errors';
 import { Button } from '../../ui/Button';
 import { CropDialog } from './CropDialog';
-import type { SquareCrop } from './crop';
+import type { PictureCrop } from './crop';
 
 /** What uploading and removing one kind of picture needs (an avatar's or a server icon's mutations). */
 export interface PictureActions {
   upload: {
-    mutate: (args: { file: File; crop: SquareCrop }, options: { onSuccess: () => void }) => void;
+    mutate: (args: { file: File; crop: PictureCrop }, options: { onSuccess: () => void }) => void;
     isPending: boolean;
     error: unknown;
     reset: () => void;
@@ -16,20 +16,22 @@ export interface PictureActions {
 }
 
 /**
- * The current picture with "Upload…" (pick a file, crop it, apply) and "Remove": the one control for avatars and
- * server icons. The picture is processed on the server; what it answers replaces the preview.
+ * The current picture with "Upload…" (pick a file, crop it, apply) and "Remove": the one control for avatars, server
+ * icons and banners (a 5:2 crop). The picture is processed on the server; what it answers replaces the preview.
  */
 export function PictureUpload({
   label,
   preview,
   hasPicture,
   round,
+  banner = false,
   actions,
 }: {
   label: string;
   preview: ReactNode;
   hasPicture: boolean;
   round: boolean;
+  banner?: boolean;
   actions: PictureActions;
 }) {
   const input = useRef<HTMLInputElement>(null);
@@ -70,6 +72,7 @@ export function PictureUpload({
           file={file}
           title={`Crop your ${label.toLowerCase()}`}
           round={round}
+          banner={banner}
           busy={upload.isPending}
           error={upload.error ? errorMessage(upload.error) : null}
           onApply={(crop) => upload.mutate({ file, crop }, { onSuccess: close })}

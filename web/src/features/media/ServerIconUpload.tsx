@@ -1,14 +1,14 @@
 import { ServerIcon } from '../../ui/ServerIcon';
 import { PictureUpload } from './PictureUpload';
-import { useRemoveServerIconMutation, useUploadServerIconMutation } from './queries';
+import { useRemoveServerPictureMutation, useUploadServerPictureMutation } from './queries';
 
 /**
  * A server's icon for its settings (needs MANAGE_SERVER): upload with a crop step, or remove. Self-contained, so
  * either settings layout can mount it.
  */
 export function ServerIconUpload({ server }: { server: { id: string; name: string; iconUrl?: string | null } }) {
-  const upload = useUploadServerIconMutation(server.id);
-  const remove = useRemoveServerIconMutation(server.id);
+  const upload = useUploadServerPictureMutation(server.id, 'icon');
+  const remove = useRemoveServerPictureMutation(server.id, 'icon');
   return (
     <section aria-labelledby="server-icon-h" className="rounded-lg bg-side p-4 dark:bg-side-dark">
       <h2 id="server-icon-h" className="mb-3 font-semibold">

@@ -2,25 +2,40 @@ import { describe, expect, it } from 'vitest';
 import { centredView, clampView, cropOf, zoomView } from './crop';
 
 const wide = { width: 400, height: 200 };
+const square = { width: 200, height: 200 };
+const banner = { width: 250, height: 100 };
 
 describe('picture crop', () => {
   it('starts on the centre square at zoom 1', () => {
-    expect(cropOf(wide, 200, centredView(wide, 200))).toEqual({ x: 100, y: 0, size: 200 });
+    expect(cropOf(wide, square, centredView(wide, square))).toEqual({ x: 100, y: 0, size: 200 });
   });
 
   it('never shows outside the image, however far it is dragged', () => {
-    const view = clampView(wide, 200, { zoom: 1, left: 500, top: -500 });
+    const view = clampView(wide, square, { zoom: 1, left: 500, top: -500 });
     expect(view).toEqual({ zoom: 1, left: 0, top: 0 });
-    expect(cropOf(wide, 200, clampView(wide, 200, { zoom: 1, left: -5000, top: 0 }))).toEqual({ x: 200, y: 0, size: 200 });
+    expect(cropOf(wide, square, clampView(wide, square, { zoom: 1, left: -5000, top: 0 }))).toEqual({ x: 200, y: 0, size: 200 });
   });
 
   it('zooms about the centre: twice the zoom is half the square around the same middle', () => {
-    const zoomed = zoomView(wide, 200, centredView(wide, 200), 2);
-    expect(cropOf(wide, 200, zoomed)).toEqual({ x: 150, y: 50, size: 100 });
+    const zoomed = zoomView(wide, square, centredView(wide, square), 2);
+    expect(cropOf(wide, square, zoomed)).toEqual({ x: 150, y: 50, size: 100 });
   });
 
   it('keeps zoom between 1 and 4', () => {
-    expect(zoomView(wide, 200, centredView(wide, 200), 10).zoom).toBe(4);
-    expect(zoomView(wide, 200, centredView(wide, 200), 0.1).zoom).toBe(1);
+    expect(zoomView(wide, square, centredView(wide, square), 10).zoom).toBe(4);
+    expect(zoomView(wide, square, centredView(wide, square), 0.1).zoom).toBe(1);
+  });
+
+  it('crops a banner at 5:2: the full width of a wide image, its centre band of a tall one', () => {
+    expect(cropOf(wide, banner, centredView(wide, banner))).toEqual({ x: 0, y: 20, size: 400 });
+    const tall = { width: 300, height: 900 };
+    expect(cropOf(tall, banner, centredView(tall, banner))).toEqual({ x: 0, y: 390, size: 300 });
+  });
+
+  it('keeps a banner crop inside an image wider than 5:2', () => {
+    const strip = { width: 1000, height: 100 };
+    const crop = cropOf(strip, banner, clampView(strip, banner, { zoom: 1, left: -5000, top: 0 }));
+    expect(crop).toEqual({ x: 750, y: 0, size: 250 });
+    expect(crop.y + Math.floor((crop.size * 2) / 5)).toBeLessThanOrEqual(strip.height);
   });
 });

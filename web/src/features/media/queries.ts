@@ -6,14 +6,14 @@ import { serverKeys } from '../servers/queries';
 import { settingsKeys } from '../servers/settings/queries';
 import type { ReadyServer } from '../gateway/protocol';
 import { userKeys } from '../users/queries';
-import type { SquareCrop } from './crop';
+import type { PictureCrop } from './crop';
 
 /** The picture's bytes go as they are (the server sniffs the type); the crop rides in the query. */
 const asBody = { bodySerializer: (file: unknown) => file as Blob, headers: { 'content-type': 'application/octet-stream' } };
 
 export interface PictureUpload {
   file: File;
-  crop: SquareCrop;
+  crop: PictureCrop;
 }
 
 function useSetMe() {
@@ -24,45 +24,53 @@ function useSetMe() {
   };
 }
 
-export function useUploadAvatarMutation() {
+/** The signed-in user's avatar or profile banner: the answer is the whole of Me; UserUpdated tells the others. */
+export function useUploadMyPictureMutation(kind: 'avatar' | 'banner') {
   const setMe = useSetMe();
   return useMutation({
     mutationFn: ({ file, crop }: PictureUpload) =>
-      unwrap(api.PUT('/api/v1/users/@me/avatar', { ...asBody, body: file as never, params: { query: crop } })),
+      unwrap(api.PUT(`/api/v1/users/@me/${kind}` as const, { ...asBody, body: file as never, params: { query: crop } })),
     onSuccess: setMe,
   });
 }
 
-export function useRemoveAvatarMutation() {
+export function useRemoveMyPictureMutation(kind: 'avatar' | 'banner') {
   const setMe = useSetMe();
-  return useMutation({ mutationFn: () => unwrap(api.DELETE('/api/v1/users/@me/avatar')), onSuccess: setMe });
+  return useMutation({ mutationFn: () => unwrap(api.DELETE(`/api/v1/users/@me/${kind}` as const)), onSuccess: setMe });
 }
 
-function useSetServerIcon(serverId: string) {
+function useSetServerPictures(serverId: string) {
   const queryClient = useQueryClient();
   // The gateway's ServerUpdated brings the same change to every member; this is for the uploader, at once.
-  return ({ iconUrl }: { iconUrl?: string | null }) => {
+  return ({ iconUrl, bannerUrl }: { iconUrl?: string | null; bannerUrl?: string | null }) => {
     queryClient.setQueryData<ReadyServer[]>(serverKeys.list, (old) =>
-      old?.map((s) => (s.id === serverId ? { ...s, iconUrl: iconUrl ?? null } : s)),
+      old?.map((s) => (s.id === serverId ? { ...s, iconUrl: iconUrl ?? null, bannerUrl: bannerUrl ?? null } : s)),
     );
     void queryClient.invalidateQueries({ queryKey: settingsKeys.server(serverId) });
   };
 }
 
-export function useUploadServerIconMutation(serverId: string) {
-  const setIcon = useSetServerIcon(serverId);
+/** A server's icon or banner (needs MANAGE_SERVER). */
+export function useUploadServerPictureMutation(serverId: string, kind: 'icon' | 'banner') {
+  const setPictures = useSetServerPictures(serverId);
   return useMutation({
     mutationFn: ({ file, crop }: PictureUpload) =>
-      unwrap(api.PUT('/api/v1/servers/{id}/icon', { ...asBody, body: file as never, params: { path: { id: serverId }, query: crop } })),
-    onSuccess: setIcon,
+      unwrap(
+        api.PUT(`/api/v1/servers/{id}/${kind}` as const, {
+          ...asBody,
+          body: file as never,
+          params: { path: { id: serverId }, query: crop },
+        }),
+      ),
+    onSuccess: setPictures,
   });
 }
 
-export function useRemoveServerIconMutation(serverId: string) {
-  const setIcon = useSetServerIcon(serverId);
+export function useRemoveServerPictureMutation(serverId: string, kind: 'icon' | 'banner') {
+  const setPictures = useSetServerPictures(serverId);
   return useMutation({
-    mutationFn: () => unwrap(api.DELETE('/api/v1/servers/{id}/icon', { params: { path: { id: serverId } } })),
-    onSuccess: setIcon,
+    mutationFn: () => unwrap(api.DELETE(`/api/v1/servers/{id}/${kind}` as const, { params: { path: { id: serverId } } })),
+    onSuccess: setPictures,
   });
 }
 

@@ -1,5 +1,6 @@
 import { useMemo, useState } from 'react';
 import { Link, Navigate, NavLink, useParams } from 'react-router';
+import { Banner } from '../../ui/Banner';
 import { useOpenWhile } from '../../ui/useOpenWhile';
 import { ListSkeleton, MessageSkeleton } from '../../ui/Skeleton';
 import { usePageTitle } from '../../ui/usePageTitle';
@@ -70,7 +71,12 @@ function ChannelSidebar({
   const { loose, categories } = channelGroups(server.channels);
   const [leaving, setLeaving] = useState(false);
   return (
-    <Sidebar label="Channels" mobileOpen={mobileOpen} header={<h2 className="truncate font-semibold">{server.name}</h2>}>
+    <Sidebar
+      label="Channels"
+      mobileOpen={mobileOpen}
+      banner={<Banner url={server.bannerUrl} alt={`Banner of ${server.name}`} />}
+      header={<h2 className="truncate font-semibold">{server.name}</h2>}
+    >
       <div className="mb-2 flex flex-wrap gap-1 px-1">
         <Link to={`/servers/${server.id}/settings`} className="rounded bg-zinc-300/60 px-2 py-0.5 text-xs font-medium dark:bg-zinc-700/60">
           {canManage ? 'Server settings' : 'Invite & info'}

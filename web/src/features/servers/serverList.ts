@@ -6,7 +6,7 @@ import type { ReadyChannel, ReadyServer } from '../gateway/protocol';
  * there). The gateway applies them for events, and the mutations for their own answers: applying both is harmless.
  */
 
-type ServerSummary = Pick<ReadyServer, 'id' | 'name' | 'iconUrl' | 'ownerId'>;
+type ServerSummary = Pick<ReadyServer, 'id' | 'name' | 'iconUrl' | 'ownerId'> & { bannerUrl?: string | null };
 
 export function updateChannelIn(servers: ReadyServer[], channelId: string, fn: (c: ReadyChannel) => ReadyChannel): ReadyServer[] {
   return servers.map((s) =>
@@ -53,7 +53,9 @@ export function removeChannel(servers: ReadyServer[], channelId: string): ReadyS
 }
 
 export function updateServer(servers: ReadyServer[], s: ServerSummary): ReadyServer[] {
-  return servers.map((x) => (x.id === s.id ? { ...x, name: s.name, iconUrl: s.iconUrl, ownerId: s.ownerId } : x));
+  return servers.map((x) =>
+    x.id === s.id ? { ...x, name: s.name, iconUrl: s.iconUrl, bannerUrl: s.bannerUrl ?? null, ownerId: s.ownerId } : x,
+  );
 }
 
 /** A server we joined, shown at once; the fresh Ready that follows brings its channels and our permissions. */

@@ -8,6 +8,7 @@ import { TextAreaField, TextField } from '../../ui/Field';
 import { usePageTitle } from '../../ui/usePageTitle';
 import { useMe } from '../auth/queries';
 import { AvatarUpload } from '../media/AvatarUpload';
+import { ProfileBannerUpload } from '../media/BannerUpload';
 import { useUpdateProfileMutation } from '../users/queries';
 import { SectionHeading } from './SettingsLayout';
 
@@ -69,6 +70,12 @@ function ProfileForm({ me, saved, setSaved }: { me: Me; saved: boolean; setSaved
           Avatar
         </h3>
         <AvatarUpload me={me} name={previewName} />
+      </section>
+      <section aria-labelledby="banner-h" className="mb-6">
+        <h3 id="banner-h" className="mb-2 text-xs font-bold uppercase text-zinc-600 dark:text-zinc-400">
+          Banner
+        </h3>
+        <ProfileBannerUpload me={me} />
       </section>
       <form onSubmit={submit} noValidate className="flex flex-col gap-5">
         {mutation.isError && <Alert>{errorMessage(mutation.error)}</Alert>}

@@ -2,6 +2,7 @@ import { useEffect, useRef } from 'react';
 import { Link } from 'react-router';
 import { errorMessage } from '../../api/errors';
 import { Avatar } from '../../ui/Avatar';
+import { Banner } from '../../ui/Banner';
 import { useProfile } from './queries';
 
 /**
@@ -52,6 +53,11 @@ export function ProfileCard({
         </p>
       ) : (
         <>
+          <Banner
+            url={profile.data.bannerUrl}
+            alt={`Banner of ${name}`}
+            className="-mx-4 -mt-4 mb-3 w-[calc(100%+2rem)]! max-w-none rounded-t-lg"
+          />
           <div className="flex items-center gap-3">
             <Avatar id={profile.data.id} name={name} url={profile.data.avatarUrl} />
             <div className="min-w-0">

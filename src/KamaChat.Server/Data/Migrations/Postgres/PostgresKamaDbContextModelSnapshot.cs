@@ -720,6 +720,10 @@ namespace KamaChat.Server.Data.Migrations.Postgres
                     b.Property<long>("Id")
                         .HasColumnType("bigint");
 
+                    b.Property<string>("BannerUrl")
+                        .HasMaxLength(2048)
+                        .HasColumnType("character varying(2048)");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -885,6 +889,10 @@ namespace KamaChat.Server.Data.Migrations.Postgres
                         .HasColumnType("integer");
 
                     b.Property<string>("AvatarUrl")
+                        .HasMaxLength(2048)
+                        .HasColumnType("character varying(2048)");
+
+                    b.Property<string>("BannerUrl")
                         .HasMaxLength(2048)
                         .HasColumnType("character varying(2048)");
 

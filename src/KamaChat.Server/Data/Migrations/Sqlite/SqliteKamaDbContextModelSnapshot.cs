@@ -714,6 +714,10 @@ namespace KamaChat.Server.Data.Migrations.Sqlite
                     b.Property<long>("Id")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("BannerUrl")
+                        .HasMaxLength(2048)
+                        .HasColumnType("TEXT");
+
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
@@ -879,6 +883,10 @@ namespace KamaChat.Server.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("AvatarUrl")
+                        .HasMaxLength(2048)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("BannerUrl")
                         .HasMaxLength(2048)
                         .HasColumnType("TEXT");
 

@@ -3,6 +3,7 @@ import { ApiError, errorMessage } from '../../../api/errors';
 import { Button } from '../../../ui/Button';
 import { SelectField, TextAreaField, TextField } from '../../../ui/Field';
 import { useServers } from '../queries';
+import { ServerBannerUpload } from '../../media/BannerUpload';
 import { ServerIconUpload } from '../../media/ServerIconUpload';
 import { DeleteServerDialog, TransferDialog } from './ServerDialogs';
 import { useServerInfo, useUpdateServerMutation } from './queries';
@@ -126,6 +127,7 @@ export function OverviewSection({
         />
       </section>
       {canEdit && <ServerIconUpload server={server} />}
+      {canEdit && <ServerBannerUpload server={server} />}
       {isOwner && (
         <section aria-labelledby="ownership-h" className={`${section} border border-red-300 dark:border-red-900`}>
           <h2 id="ownership-h" className="font-semibold">
