@@ -268,8 +268,9 @@ test('channels reorder from the keyboard, and the owner deletes the server only 
   await expect(memberChannels).toHaveText([/general$/, /second$/], LIVE);
 
   await o.page.goto(`/servers/${server.id}/settings/channels`);
-  await o.page.getByRole('button', { name: 'Move second up' }).focus();
-  await o.page.keyboard.press('Enter');
+  // Focus and key in one step on the button itself: a re-render between a separate focus() and a page-level press
+  // would send Enter to whatever had the focus then.
+  await o.page.getByRole('button', { name: 'Move second up' }).press('Enter');
   // Everyone's sidebar follows (ChannelUpdated), and the new order is what the server keeps.
   await expect(memberChannels).toHaveText([/second$/, /general$/], LIVE);
   await o.page.reload();
