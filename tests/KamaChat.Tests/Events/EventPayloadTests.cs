@@ -48,7 +48,7 @@ public sealed class EventPayloadTests
             """{"serverId":"22","userId":"44","username":"ada","displayName":null,"avatarUrl":null,"nickname":"Addy","roles":["11"],"joinedAt":"2025-03-04T05:06:07.123+00:00","temporary":false,"timedOutUntil":null}"""),
         Sample("ReadStateUpdated", new ReadStateUpdated(UserId, new ReadStateResponse(ChannelId, MessageId, 2)), """{"channelId":"33","lastReadMessageId":"55","mentionCount":2}"""),
         Sample("ServerUpdated", new ServerUpdated(ServerId, new ServerResponse(ServerId, "Home", null, null, UserId, 3, At)),
-            """{"id":"22","name":"Home","description":null,"iconUrl":null,"ownerId":"44","memberCount":3,"createdAt":"2025-03-04T05:06:07.123+00:00","systemChannelId":null}"""),
+            """{"id":"22","name":"Home","description":null,"iconUrl":null,"ownerId":"44","memberCount":3,"createdAt":"2025-03-04T05:06:07.123+00:00","systemChannelId":null,"bannerUrl":null}"""),
     ];
 
     [Fact]
