@@ -42,6 +42,23 @@ public abstract class SearchTests(KamaChatApp app)
     }
 
     [Fact]
+    public async Task A_long_word_or_phrase_is_found_whole_not_assembled_from_its_pieces()
+    {
+        // The decoys hold every trigram of "deployment" and of "quick brown", just not together: whichever of them the
+        // index is asked for (SQLite looks a long word up by its rarest trigrams), only the real text may match.
+        var (serverId, channelId, owner) = await app.SeedServerWithChannelAsync();
+        var real = await owner.Client.SendOkAsync(channelId, "The DÉPLOYMENT of quick brown foxes");
+        await owner.Client.SendOkAsync(channelId, "deploy, then oyment; quick, back a brown k b");
+        await owner.Client.SendOkAsync(channelId, "ployment depl");
+
+        Assert.Equal([real.Id], await IdsAsync(owner, serverId, "deployment"));
+        Assert.Equal([real.Id], await IdsAsync(owner, serverId, "\"quick brown\""));
+        Assert.Equal([real.Id], await IdsAsync(owner, serverId, "Deployment \"QUICK BROWN\""));
+        Assert.Empty(await IdsAsync(owner, serverId, "deployment -foxes"));
+        Assert.Empty(await IdsAsync(owner, serverId, "deployment -\"quick brown\""));
+    }
+
+    [Fact]
     public async Task Excluded_words_and_phrases_remove_matches()
     {
         var (serverId, channelId, owner) = await app.SeedServerWithChannelAsync();

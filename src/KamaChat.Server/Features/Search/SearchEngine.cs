@@ -45,19 +45,36 @@ internal abstract class SearchEngine
 /// SQLite: an FTS5 external-content table (<c>messages_fts</c>, trigram tokenizer, case- and diacritic-insensitive) kept
 /// in sync by triggers. The query walks the FTS index in rowid (= message id = time) order and stops at
 /// <c>LIMIT</c>, which keeps even very common words fast.
+/// <para>
+/// A word of six or more characters is several trigrams, and FTS5 answers its phrase by reading every trigram's
+/// doclist; trigrams are shared by many words ("ter", "ion"), so a rare word costs as much as its most common parts.
+/// Such a word is matched instead by its <see cref="SelectedTrigrams"/> rarest trigrams (probed in the index itself),
+/// and the candidates are checked in memory with the same folding as the index; the check is what makes the answer
+/// exact, the choice only how much is read.
+/// </para>
 /// </summary>
 internal sealed class SqliteSearchEngine : SearchEngine
 {
+    /// <summary>A longer word or phrase is looked up by this many of its trigrams, the rarest, and checked in memory.</summary>
+    public const int SelectedTrigrams = 3;
+
+    /// <summary>How rare a trigram is: how far back (in ids) its newest this-many occurrences reach.</summary>
+    private const int ProbeDepth = 128;
+
     public override async Task<List<Snowflake>> FindAsync(
         KamaDbContext db, SearchQuery query, SearchFilter filter, bool oldestFirst, int take, CancellationToken cancellationToken)
     {
-        await using var command = await CommandAsync(db, cancellationToken);
-        var sql = new SearchSql(command, postgres: false);
         var include = query.Include.Where(t => t.Length >= TrigramLength).ToList();
         var exclude = query.Exclude.Where(t => t.Length >= TrigramLength).ToList();
         var links = query.Has.HasFlag(SearchHas.Link);
 
-        var matchParts = include.Select(t => Phrase(t.Folded)).ToList();
+        // Words and phrases with more trigrams than are worth reading: matched by their rarest ones, then checked.
+        var checkedTexts = include.Where(t => Trigrams(t.Folded).Count > SelectedTrigrams).Select(t => t.Folded).Distinct().ToList();
+        var rarest = await RarestTrigramsAsync(db, checkedTexts, cancellationToken);
+
+        await using var command = await CommandAsync(db, cancellationToken);
+        var sql = new SearchSql(command, postgres: false);
+        var matchParts = include.Select(t => rarest.TryGetValue(t.Folded, out var parts) ? string.Join(" AND ", parts.Select(Phrase)) : Phrase(t.Folded)).ToList();
         if (links)
             matchParts.Add("(" + string.Join(" OR ", SearchText.Links.Select(t => Phrase(t.Folded))) + ")");
         string from, order;
@@ -70,6 +87,11 @@ internal sealed class SqliteSearchEngine : SearchEngine
             from = "messages_fts f CROSS JOIN messages m ON m.\"Id\" = f.rowid";
             order = "f.rowid";
             sql.Where($"messages_fts MATCH {sql.Parameter(match)}");
+            // Date bounds as rowid bounds of the FTS scan itself: FTS5 seeks to them instead of reading the newer (or older) matches.
+            if (filter.BeforeId is { } before)
+                sql.Where($"f.rowid < {sql.Parameter(before.Value)}");
+            if (filter.AfterId is { } after)
+                sql.Where($"f.rowid > {sql.Parameter(after.Value)}");
         }
         else
         {
@@ -85,8 +107,57 @@ internal sealed class SqliteSearchEngine : SearchEngine
             sql.Where($"m.\"Content\" NOT LIKE {sql.Parameter(SearchSql.ContainsPattern(text.Folded))} ESCAPE '\\'");
         sql.AddFilter(filter, timeOrdered: matchParts.Count == 0);
 
-        command.CommandText = $"SELECT m.\"Id\" FROM {from}\n{sql.WhereClause}\nORDER BY {order} {Direction(oldestFirst)} LIMIT {take}";
-        return await ReadIdsAsync(command, cancellationToken);
+        if (rarest.Count == 0)
+        {
+            command.CommandText = $"SELECT m.\"Id\" FROM {from}\n{sql.WhereClause}\nORDER BY {order} {Direction(oldestFirst)} LIMIT {take}";
+            return await ReadIdsAsync(command, cancellationToken);
+        }
+
+        // Candidates in order, checked as they come; reading stops when enough have passed.
+        command.CommandText = $"SELECT m.\"Id\", m.\"Content\" FROM {from}\n{sql.WhereClause}\nORDER BY {order} {Direction(oldestFirst)}";
+        var ids = new List<Snowflake>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (ids.Count < take && await reader.ReadAsync(cancellationToken))
+        {
+            var folded = FoldedText.Fold(reader.GetString(1));
+            if (checkedTexts.TrueForAll(t => folded.Contains(t, StringComparison.Ordinal)))
+                ids.Add(new Snowflake(reader.GetInt64(0)));
+        }
+        return ids;
+    }
+
+    /// <summary>
+    /// For each text, its <see cref="SelectedTrigrams"/> rarest trigrams. Rarity is read from the index in one statement:
+    /// the id of each trigram's <see cref="ProbeDepth"/>th newest occurrence — the older it is, the rarer the trigram (none:
+    /// fewer occurrences than that, rarest of all). It costs at most that many entries per trigram, whatever the history.
+    /// </summary>
+    private static async Task<Dictionary<string, List<string>>> RarestTrigramsAsync(KamaDbContext db, List<string> texts, CancellationToken cancellationToken)
+    {
+        var result = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        if (texts.Count == 0)
+            return result;
+        var trigrams = texts.SelectMany(Trigrams).Distinct(StringComparer.Ordinal).ToList();
+        await using var command = await CommandAsync(db, cancellationToken);
+        var sql = new SearchSql(command, postgres: false);
+        command.CommandText = "SELECT " + string.Join(", ", trigrams.Select(t =>
+            $"(SELECT rowid FROM messages_fts WHERE messages_fts MATCH {sql.Parameter(Phrase(t))} ORDER BY rowid DESC LIMIT 1 OFFSET {ProbeDepth - 1})"));
+        var reach = new Dictionary<string, long>(StringComparer.Ordinal);
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            await reader.ReadAsync(cancellationToken);
+            for (var i = 0; i < trigrams.Count; i++)
+                reach[trigrams[i]] = reader.IsDBNull(i) ? long.MinValue : reader.GetInt64(i);
+        }
+        foreach (var text in texts)
+            result[text] = Trigrams(text).OrderBy(t => reach[t]).Take(SelectedTrigrams).ToList();
+        return result;
+    }
+
+    /// <summary>The distinct trigrams of folded text, as the tokenizer cuts them: three Unicode characters each.</summary>
+    private static List<string> Trigrams(string folded)
+    {
+        var runes = folded.EnumerateRunes().Select(r => r.ToString()).ToArray();
+        return Enumerable.Range(0, Math.Max(0, runes.Length - 2)).Select(i => runes[i] + runes[i + 1] + runes[i + 2]).Distinct(StringComparer.Ordinal).ToList();
     }
 
     /// <summary>An FTS5 string: inside double quotes everything is literal text, a quote is written twice.</summary>
