@@ -59,6 +59,20 @@ public abstract class SearchTests(KamaChatApp app)
     }
 
     [Fact]
+    public async Task A_phrase_of_common_words_is_found_among_many_near_misses()
+    {
+        // The near misses, newer than the older hits, hold every trigram of the phrase: SQLite's rarest-trigram lookup
+        // reads hundreds of them, finds too few real ones, and the exact phrase index goes on from where it stopped.
+        var (serverId, channelId, owner) = await app.SeedServerWithChannelAsync();
+        var older = await app.SeedMessagesAsync(channelId, owner, 3, i => $"you like it {i}");
+        await app.SeedMessagesAsync(channelId, owner, 600, i => $"you love it, like {i}");
+        var newer = await owner.Client.SendOkAsync(channelId, "do you like this");
+
+        Assert.Equal([newer.Id, .. Enumerable.Reverse(older)], await IdsAsync(owner, serverId, "\"you like\""));
+        Assert.Equal([.. older, newer.Id], await IdsAsync(owner, serverId, "\"you like\"", SearchSort.Oldest));
+    }
+
+    [Fact]
     public async Task Excluded_words_and_phrases_remove_matches()
     {
         var (serverId, channelId, owner) = await app.SeedServerWithChannelAsync();

@@ -61,21 +61,66 @@ internal sealed class SqliteSearchEngine : SearchEngine
     /// <summary>How rare a trigram is: how far back (in ids) its newest this-many occurrences reach.</summary>
     private const int ProbeDepth = 128;
 
+    /// <summary>Candidates read before their precision is judged: below one in <see cref="MinimumPrecision"/>, exact phrases take over.</summary>
+    private const int PrecisionSample = 512;
+
+    private const int MinimumPrecision = 4;
+
     public override async Task<List<Snowflake>> FindAsync(
         KamaDbContext db, SearchQuery query, SearchFilter filter, bool oldestFirst, int take, CancellationToken cancellationToken)
     {
+        // Words and phrases with more trigrams than are worth reading: matched by their rarest ones, then checked.
+        var checkedTexts = query.Include.Where(t => Trigrams(t.Folded).Count > SelectedTrigrams).Select(t => t.Folded).Distinct().ToList();
+        var rarest = await RarestTrigramsAsync(db, checkedTexts, cancellationToken);
+        if (rarest.Count == 0)
+        {
+            await using var exact = await CommandAsync(db, query, filter, oldestFirst, rarest, resumeAfter: null, take, cancellationToken);
+            return await ReadIdsAsync(exact, cancellationToken);
+        }
+
+        // Candidates in order, checked as they come; reading stops when enough have passed.
+        var ids = new List<Snowflake>();
+        var (read, last, imprecise) = (0, 0L, false);
+        await using (var command = await CommandAsync(db, query, filter, oldestFirst, rarest, resumeAfter: null, limit: null, cancellationToken))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (ids.Count < take && await reader.ReadAsync(cancellationToken))
+            {
+                last = reader.GetInt64(0);
+                var folded = FoldedText.Fold(reader.GetString(1));
+                if (checkedTexts.TrueForAll(t => folded.Contains(t, StringComparison.Ordinal)))
+                    ids.Add(new Snowflake(last));
+                // Common words side by side ("you like"): their rarest trigrams still come together everywhere, and the
+                // positions only the phrase index holds are cheaper than reading every candidate. It goes on from here.
+                if (++read >= PrecisionSample && ids.Count * MinimumPrecision < read && ids.Count < take)
+                {
+                    imprecise = true;
+                    break;
+                }
+            }
+        }
+        if (!imprecise)
+            return ids;
+        await using var rest = await CommandAsync(db, query, filter, oldestFirst, [], resumeAfter: last, take - ids.Count, cancellationToken);
+        ids.AddRange(await ReadIdsAsync(rest, cancellationToken));
+        return ids;
+    }
+
+    /// <summary>
+    /// The search statement: ids in order (and the content, when <paramref name="rarest"/> stands in for some words and
+    /// phrases, for the caller to check), after <paramref name="resumeAfter"/> in that order, at most <paramref name="limit"/>.
+    /// </summary>
+    private static async Task<DbCommand> CommandAsync(
+        KamaDbContext db, SearchQuery query, SearchFilter filter, bool oldestFirst, Dictionary<string, List<string>> rarest, long? resumeAfter, int? limit,
+        CancellationToken cancellationToken)
+    {
+        var command = await CommandAsync(db, cancellationToken);
+        var sql = new SearchSql(command, postgres: false);
         var include = query.Include.Where(t => t.Length >= TrigramLength).ToList();
         var exclude = query.Exclude.Where(t => t.Length >= TrigramLength).ToList();
-        var links = query.Has.HasFlag(SearchHas.Link);
 
-        // Words and phrases with more trigrams than are worth reading: matched by their rarest ones, then checked.
-        var checkedTexts = include.Where(t => Trigrams(t.Folded).Count > SelectedTrigrams).Select(t => t.Folded).Distinct().ToList();
-        var rarest = await RarestTrigramsAsync(db, checkedTexts, cancellationToken);
-
-        await using var command = await CommandAsync(db, cancellationToken);
-        var sql = new SearchSql(command, postgres: false);
         var matchParts = include.Select(t => rarest.TryGetValue(t.Folded, out var parts) ? string.Join(" AND ", parts.Select(Phrase)) : Phrase(t.Folded)).ToList();
-        if (links)
+        if (query.Has.HasFlag(SearchHas.Link))
             matchParts.Add("(" + string.Join(" OR ", SearchText.Links.Select(t => Phrase(t.Folded))) + ")");
         string from, order;
         if (matchParts.Count > 0)
@@ -100,6 +145,8 @@ internal sealed class SqliteSearchEngine : SearchEngine
             foreach (var text in exclude)
                 sql.Where($"NOT EXISTS (SELECT 1 FROM messages_fts WHERE messages_fts MATCH {sql.Parameter(Phrase(text.Folded))} AND rowid = m.\"Id\")");
         }
+        if (resumeAfter is { } resume)
+            sql.Where($"{order} {(oldestFirst ? ">" : "<")} {sql.Parameter(resume)}");
         // SQLite's LIKE ignores case for ASCII letters only; short terms are mostly ASCII or CJK, where that is enough.
         foreach (var text in query.Include.Where(t => t.Length < TrigramLength))
             sql.Where($"m.\"Content\" LIKE {sql.Parameter(SearchSql.ContainsPattern(text.Folded))} ESCAPE '\\'");
@@ -107,23 +154,9 @@ internal sealed class SqliteSearchEngine : SearchEngine
             sql.Where($"m.\"Content\" NOT LIKE {sql.Parameter(SearchSql.ContainsPattern(text.Folded))} ESCAPE '\\'");
         sql.AddFilter(filter, timeOrdered: matchParts.Count == 0);
 
-        if (rarest.Count == 0)
-        {
-            command.CommandText = $"SELECT m.\"Id\" FROM {from}\n{sql.WhereClause}\nORDER BY {order} {Direction(oldestFirst)} LIMIT {take}";
-            return await ReadIdsAsync(command, cancellationToken);
-        }
-
-        // Candidates in order, checked as they come; reading stops when enough have passed.
-        command.CommandText = $"SELECT m.\"Id\", m.\"Content\" FROM {from}\n{sql.WhereClause}\nORDER BY {order} {Direction(oldestFirst)}";
-        var ids = new List<Snowflake>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (ids.Count < take && await reader.ReadAsync(cancellationToken))
-        {
-            var folded = FoldedText.Fold(reader.GetString(1));
-            if (checkedTexts.TrueForAll(t => folded.Contains(t, StringComparison.Ordinal)))
-                ids.Add(new Snowflake(reader.GetInt64(0)));
-        }
-        return ids;
+        var columns = rarest.Count > 0 ? "m.\"Id\", m.\"Content\"" : "m.\"Id\"";
+        command.CommandText = $"SELECT {columns} FROM {from}\n{sql.WhereClause}\nORDER BY {order} {Direction(oldestFirst)}{(limit is { } l ? $" LIMIT {l}" : "")}";
+        return command;
     }
 
     /// <summary>
