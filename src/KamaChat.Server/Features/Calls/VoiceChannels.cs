@@ -44,6 +44,9 @@ public sealed partial class VoiceChannels(
         /// <summary>Whether its entry is in <see cref="IVoiceStates"/> (only then is its lease renewed).</summary>
         public bool Shared { get; set; }
 
+        /// <summary>Whether the last lease renewal found its entry gone (another node ended the call).</summary>
+        public bool Lost { get; set; }
+
         /// <summary>When its client last said it is alive (unix ms).</summary>
         public long Heard
         {
@@ -320,8 +323,15 @@ public sealed partial class VoiceChannels(
 
         var held = _sessions.Where(s => s.Value.Shared).Select(s => (s.Key, s.Value.ConnectionId)).ToList();
         foreach (var userId in await states.RenewAsync(held, lease))
-            if (held.FirstOrDefault(h => h.Key == userId) is { ConnectionId: { } connectionId })
-                await HandleAsync(new VoiceCommand(VoiceCommand.Drop, userId, connectionId, VoiceEnded.Expired));
+        {
+            if (!_sessions.TryGetValue(userId, out var session) || !held.Contains((userId, session.ConnectionId)))
+                continue;
+            // Another node ended it, and its command saying why (moved, another device...) is on its way: it gets a
+            // round to arrive before this node lets go by itself.
+            if (session.Lost)
+                await HandleAsync(new VoiceCommand(VoiceCommand.Drop, userId, session.ConnectionId, VoiceEnded.Expired));
+            session.Lost = true;
+        }
 
         foreach (var entry in await states.ExpiredAsync())
         {
