@@ -110,7 +110,7 @@ public sealed class ReadyBuilder(
             sessionId,
             server.Value.NodeId,
             await presence.ChosenAsync(userId),
-            voice.StatesIn(readyServers.SelectMany(s => s.Channels).Select(c => c.Id).ToHashSet()),
+            await voice.StatesInAsync(readyServers.SelectMany(s => s.Channels).Where(c => c.Type == ChannelResponse.TypeName(ChannelType.Voice)).Select(c => c.Id).ToHashSet()),
             calls.In(direct.Select(d => d.Id).ToHashSet()));
     }
 
