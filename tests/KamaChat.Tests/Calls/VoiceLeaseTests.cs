@@ -10,7 +10,8 @@ namespace KamaChat.Tests.Calls;
 /// <summary>
 /// One node, no Redis: a call whose client stops saying it is alive (a frozen tab, a network gone without a close,
 /// so the socket stays open) ends within the lease — its Janus participant leaves and everyone is told — while a call
-/// whose client heartbeats stays.
+/// whose client heartbeats stays. Run alone (RunAlone): a 3 s lease is time measured, and next to dozens of test classes
+/// starting at once on two cores the heartbeating client's calls could wait longer than that for a thread.
 /// </summary>
 public abstract class VoiceLeaseTests(VoiceApp app)
 {
@@ -70,6 +71,8 @@ public sealed class PostgresShortLeaseVoiceApp() : VoiceApp(VoiceLeaseTests.Leas
     protected override Task<string> CreateDatabaseUrlAsync(string dataDirectory) => PostgresServer.CreateDatabaseAsync();
 }
 
+[Collection(RunAlone.Name)]
 public sealed class SqliteVoiceLeaseTests(SqliteShortLeaseVoiceApp app) : VoiceLeaseTests(app), IClassFixture<SqliteShortLeaseVoiceApp>;
 
+[Collection(RunAlone.Name)]
 public sealed class PostgresVoiceLeaseTests(PostgresShortLeaseVoiceApp app) : VoiceLeaseTests(app), IClassFixture<PostgresShortLeaseVoiceApp>;

@@ -198,6 +198,7 @@ public sealed class VoiceNodeAndProcess : IAsyncLifetime
 /// A node killed without a clean shutdown: once its lease lapses, a surviving node takes its calls out of the channel
 /// for everyone and out of Janus (before Janus's own session timeout would).
 /// </summary>
+[Collection(RunAlone.Name)]
 public sealed class VoiceNodeDeathTests(VoiceNodeAndProcess nodes) : IClassFixture<VoiceNodeAndProcess>
 {
     private static readonly TimeSpan Lease = TimeSpan.FromSeconds(VoiceNodeAndProcess.LeaseSeconds);
