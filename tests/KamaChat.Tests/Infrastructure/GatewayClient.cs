@@ -193,8 +193,13 @@ public sealed class GatewayClient : IAsyncDisposable
         _arrived.Release();
     }
 
+    private int _disposed;
+
+    /// <summary>Idempotent: a test may close a client early (a socket that goes away) and dispose it again at the end.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+            return;
         await _heartbeat.CancelAsync();
         await Connection.DisposeAsync();
         _heartbeat.Dispose();
