@@ -3,8 +3,10 @@ import type { Page } from '@playwright/test';
 import { ApiUser, logInAs } from '../support/chat';
 import { chromiumArgs, chromiumPath } from '../support/chromium';
 import { expect } from '../support/fixtures';
-import { test } from '../support/voice-server';
+import { test, voiceLaunchOptions } from '../support/voice-server';
 import { fakeMediaArgs } from '../support/webrtc';
+
+test.use({ launchOptions: voiceLaunchOptions });
 
 /**
  * How calls end when the server ends them or the client is gone: a kicked member's media stops reaching the others
