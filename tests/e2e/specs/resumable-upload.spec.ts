@@ -40,10 +40,11 @@ test('a large file resumes after the connection drops mid-upload and is sent who
   // Resumed, not restarted: one upload created, its offset asked after the drop, and every byte arrived.
   expect(requests.filter((m) => m === 'POST')).toHaveLength(1);
   expect(requests).toContain('HEAD');
-  const [message] = await owner.call<{ attachments: { fileName: string; size: number }[] }[]>(
-    'GET',
-    `/api/v1/channels/${general.id}/messages`,
-  );
+  // The tray empties when the send is queued; the message is the server's once the send has answered.
+  const messages = () =>
+    owner.call<{ attachments: { fileName: string; size: number }[] }[]>('GET', `/api/v1/channels/${general.id}/messages`);
+  await expect.poll(async () => (await messages()).length, LIVE).toBe(1);
+  const [message] = await messages();
   expect(message!.attachments.map((f) => [f.fileName, f.size])).toEqual([['big.bin', bytes.length]]);
   await expect(a.page.getByRole('main').getByText('big.bin')).toBeVisible();
   await a.context.close();

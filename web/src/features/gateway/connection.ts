@@ -413,6 +413,8 @@ export class GatewayClient {
           if (this.connection !== connection || connection.state !== HubConnectionState.Connected) return;
           seedFromReady(this.qc, ready);
           this.catchUpAfter(ready);
+          // A voice call joins again with what it may now send (SPEAK, VIDEO): its controls follow the change.
+          setTimeout(() => this.voiceListeners.forEach((l) => l('ready')), 0);
         },
         (error: unknown) => {
           // A fresh start costs the server what a connect does, and shares its budget: when refused, ask again later.
