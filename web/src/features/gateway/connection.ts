@@ -398,9 +398,9 @@ export class GatewayClient {
 
   /**
    * Asks for a fresh Ready (our servers, channels and permissions) after events said they changed, on this connection,
-   * then resumes from our cursors as after a reconnect. Not by reconnecting: that would end a DM call, move a voice
-   * session and flash our presence for every role edit in every server we are in. While not connected there is nothing
-   * to do: the next connection's Ready is fresh.
+   * then resumes from our cursors as after a reconnect. Not by reconnecting: that would end a DM call and flash our
+   * presence for every role edit in every server we are in. While not connected there is nothing to do: the next
+   * connection's Ready is fresh.
    */
   scheduleFreshReady() {
     if (this.freshReadyTimer) return;
