@@ -4,7 +4,7 @@ import { chromiumArgs, chromiumPath } from '../support/chromium';
 import { expect, expectAccessible, screenshot, test as suite } from '../support/fixtures';
 import { startServer, type RunningServer } from '../support/server';
 import { startVoiceLab, type VoiceLab } from '../support/voice-lab';
-import { fakeMediaArgs } from '../support/webrtc';
+import { fakeMediaArgs, peerAudio } from '../support/webrtc';
 
 /**
  * DM calls end to end, peer to peer through the server's signalling: the callee's page rings with an incoming-call
@@ -31,28 +31,8 @@ test.use({
   launchOptions: { executablePath: chromiumPath, args: [...chromiumArgs, ...fakeMediaArgs, '--autoplay-policy=no-user-gesture-required'] },
 });
 
-/** What a page's call has received (audio bytes and decoded energy) and the candidate types of its selected pairs. */
 function received(page: Page) {
-  return page.evaluate(async () => {
-    const call = (window as unknown as { kamachatCall?: { peerStats(): Promise<Record<string, RTCStatsReport>> } }).kamachatCall;
-    const totals = { bytes: 0, energy: 0, pairs: [] as string[] };
-    for (const report of Object.values((await call?.peerStats()) ?? {})) {
-      const byId = new Map<string, Record<string, unknown>>();
-      report.forEach((s: Record<string, unknown>) => byId.set(s.id as string, s));
-      for (const s of byId.values()) {
-        if (s.type === 'inbound-rtp' && s.kind === 'audio') {
-          totals.bytes += (s.bytesReceived as number) ?? 0;
-          totals.energy += (s.totalAudioEnergy as number) ?? 0;
-        }
-        if (s.type === 'transport' && s.selectedCandidatePairId) {
-          const pair = byId.get(s.selectedCandidatePairId as string);
-          const type = (id: unknown) => byId.get(id as string)?.candidateType as string;
-          if (pair) totals.pairs.push(`${type(pair.localCandidateId)}-${type(pair.remoteCandidateId)}`);
-        }
-      }
-    }
-    return totals;
-  });
+  return peerAudio(page, 'kamachatCall', 'peerStats');
 }
 
 async function expectHearing(page: Page) {

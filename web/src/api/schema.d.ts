@@ -8184,6 +8184,10 @@ export interface components {
             canSpeak: boolean;
             canVideo: boolean;
             states: components["schemas"]["VoiceState"][];
+            /** @default sfu */
+            mode: string;
+            /** @default all */
+            iceTransportPolicy: string;
         };
         VoiceModerationRequest: {
             mute: null | boolean;

@@ -16,6 +16,7 @@ public static class CallsExtensions
         services.AddSingleton<IValidateOptions<TurnOptions>, TurnOptionsValidator>();
         services.AddSingleton<IceServers>();
         services.AddSingleton<VoiceChannels>();
+        services.AddSingleton<VoiceMesh>();
         services.AddOptions<DmCallOptions>()
             .Configure<IConfiguration>(DmCallOptions.Bind)
             .ValidateOnStart();

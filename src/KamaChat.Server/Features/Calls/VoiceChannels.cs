@@ -165,7 +165,8 @@ public sealed partial class VoiceChannels(
         var session = Mine(connection);
         // Camera and screen are shown to others only when the user may send them (what Janus forwards follows VIDEO too).
         var video = session.Publisher.Allowed.HasFlag(MediaKinds.Video);
-        session.Self = self with { Video = self.Video && video, Stream = self.Stream && video };
+        // Deafened means muted too, as in Discord.
+        session.Self = self with { SelfMute = self.SelfMute || self.SelfDeaf, Video = self.Video && video, Stream = self.Stream && video };
         await AnnounceAsync(connection.UserId, session, left: false);
     }
 

@@ -9,9 +9,19 @@ namespace KamaChat.Server.Features.Calls;
 public sealed record VoiceState(
     Snowflake UserId, Snowflake? ChannelId, Snowflake? ServerId, bool SelfMute, bool SelfDeaf, bool Video, bool Stream, bool Mute = false, bool Deaf = false);
 
-/// <summary>What JoinVoice answers: the ICE servers for the client's PeerConnections and what it may publish.</summary>
+/// <summary>
+/// What JoinVoice answers: the ICE servers for the client's PeerConnections and what it may publish. <c>Mode</c>:
+/// "sfu" (media through Janus: PublishVoice, SubscribeVoice) or "mesh" (no media server: peer to peer with each
+/// other member, SendVoiceSignal, the joiner offering to everyone in <c>States</c>), with <c>IceTransportPolicy</c>
+/// for those PeerConnections ("relay" when the server hides callers' addresses).
+/// </summary>
 public sealed record VoiceJoined(
-    Snowflake ChannelId, IReadOnlyList<IceServer> IceServers, bool CanSpeak, bool CanVideo, IReadOnlyList<VoiceState> States);
+    Snowflake ChannelId, IReadOnlyList<IceServer> IceServers, bool CanSpeak, bool CanVideo, IReadOnlyList<VoiceState> States,
+    string Mode = VoiceJoined.SfuMode, string IceTransportPolicy = "all")
+{
+    public const string SfuMode = "sfu";
+    public const string MeshMode = "mesh";
+}
 
 /// <summary>One stream of the client's receiving PeerConnection: the SDP mid, the user it comes from, audio or video.</summary>
 public sealed record VoiceStream(string Mid, Snowflake UserId, string Kind);

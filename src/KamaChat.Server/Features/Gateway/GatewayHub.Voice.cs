@@ -26,6 +26,9 @@ public sealed partial class GatewayHub
             throw new HubException($"timed_out: You are timed out until {timedOutUntil:u}.");
         if (!decision.Allowed)
             throw new HubException("missing_permission: " + PermissionProblems.MissingDetail(decision.Missing));
+        // Without Janus, voice channels are a peer-to-peer mesh (GatewayHub.VoiceMesh.cs).
+        if (mesh.Active)
+            return await mesh.JoinAsync(Connection(), decision.Access, Context.ConnectionAborted);
         return await voice.JoinAsync(Connection(), decision.Access, Context.ConnectionAborted);
     }
 
@@ -45,8 +48,12 @@ public sealed partial class GatewayHub
 
     public Task AnswerVoice(string sdp) => voice.AnswerAsync(Connection(), Sdp(sdp), Context.ConnectionAborted);
 
-    public Task SetVoiceState(VoiceSelfState state) =>
-        voice.SetSelfAsync(Connection(), state ?? throw new HubException("validation_failed: state is required."));
+    public Task SetVoiceState(VoiceSelfState state)
+    {
+        var connection = Connection();
+        state = state ?? throw new HubException("validation_failed: state is required.");
+        return mesh.Holds(connection) ? mesh.SetSelfAsync(connection, state) : voice.SetSelfAsync(connection, state);
+    }
 
     /// <summary>Server mute (MUTE_MEMBERS) and deafen (DEAFEN_MEMBERS) of someone in a voice channel of the caller's server.</summary>
     public async Task ModerateVoice(string userId, VoiceModerationRequest moderation)
@@ -97,7 +104,12 @@ public sealed partial class GatewayHub
         return decision.Allowed ? decision.Access : throw new HubException("missing_permission: " + PermissionProblems.MissingDetail(decision.Missing));
     }
 
-    public Task LeaveVoice() => voice.LeaveAsync(CurrentUser.From(Context.User!).Id, Context.ConnectionId, CancellationToken.None);
+    public async Task LeaveVoice()
+    {
+        var userId = CurrentUser.From(Context.User!).Id;
+        await mesh.LeaveAsync(userId, Context.ConnectionId);
+        await voice.LeaveAsync(userId, Context.ConnectionId, CancellationToken.None);
+    }
 
     private GatewayConnection Connection() =>
         connections.Find(Context.ConnectionId) ?? throw new HubException("not_found: The connection is closing.");

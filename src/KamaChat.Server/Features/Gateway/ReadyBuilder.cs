@@ -15,6 +15,7 @@ namespace KamaChat.Server.Features.Gateway;
 public sealed class ReadyBuilder(
     KamaDbContext db, PermissionService permissions, ReadStateService readStates, PresenceTracker presence, IOptions<ServerOptions> server,
     Calls.VoiceChannels voice,
+    Calls.VoiceMesh mesh,
     Calls.DmCalls calls)
 {
     public const int MaxPresences = 1000;
@@ -110,9 +111,12 @@ public sealed class ReadyBuilder(
             sessionId,
             server.Value.NodeId,
             await presence.ChosenAsync(userId),
-            voice.StatesIn(readyServers.SelectMany(s => s.Channels).Select(c => c.Id).ToHashSet()),
+            VoiceStatesIn(readyServers.SelectMany(s => s.Channels).Select(c => c.Id).ToHashSet()),
             calls.In(direct.Select(d => d.Id).ToHashSet()));
     }
+
+    /// <summary>Who is in these voice channels: through Janus or in a peer-to-peer mesh.</summary>
+    private List<Calls.VoiceState> VoiceStatesIn(HashSet<Snowflake> channelIds) => [.. voice.StatesIn(channelIds), .. mesh.StatesIn(channelIds)];
 
     private Task<List<EventSequence>> PositionsAsync(Snowflake userId, List<Snowflake> channelIds, List<Snowflake> serverIds, CancellationToken cancellationToken) =>
         db.EventSequences.AsNoTracking()

@@ -1,0 +1,197 @@
+using KamaChat.Server.Data;
+using KamaChat.Server.Features.Channels;
+using KamaChat.Server.Features.Gateway;
+using KamaChat.Server.Features.Permissions;
+using KamaChat.Server.Infrastructure.Janus;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace KamaChat.Server.Features.Calls;
+
+/// <summary>
+/// Voice channels without a media server: when this node has no Janus, a voice channel is a peer-to-peer mesh of at
+/// most <see cref="MaxParticipants"/> people, each pair with its own PeerConnection, signalled the way DM calls are
+/// (SendVoiceSignal → the other's "VoiceSignal"; the one who joins offers to everyone already in). The server decides
+/// who may join (CONNECT, the user limit, at most four) and refuses to relay an offer or answer that would send media
+/// the sender may not send (audio without SPEAK, camera or screen without VIDEO, audio while server-muted). Once two
+/// browsers are connected the server cannot stop their bytes: a permission taken away mid-call ends that member's
+/// call ("VoiceEnded" with reason "permissions"), and their client joins again with what it may now send.
+/// Voice states go out as the same "VoiceState" signals as with Janus; they live in memory of this node.
+/// </summary>
+public sealed class VoiceMesh(MediaServer mediaServer, IceServers iceServers, IOptions<TurnOptions> turn, IGatewayFanout fanout,
+    IHubContext<GatewayHub> hub, IServiceScopeFactory scopes)
+{
+    /// <summary>The most people in a voice channel without an SFU: each sends its media to every other one.</summary>
+    public const int MaxParticipants = 4;
+
+    /// <summary>VoiceEnded's reason when what the member may send changed: the client joins again.</summary>
+    public const string PermissionsChanged = "permissions";
+
+    private sealed record Member(string ConnectionId, Snowflake ChannelId, Snowflake? ServerId, MediaKinds Allowed, VoiceModeration Moderation)
+    {
+        public VoiceSelfState Self { get; set; } = new(false, false, false, false);
+    }
+
+    private readonly Dictionary<Snowflake, Member> _members = [];
+    private readonly Lock _lock = new();
+
+    /// <summary>Whether voice channels run as a mesh here: no Janus to use.</summary>
+    public bool Active => mediaServer.Janus is null;
+
+    public IReadOnlyList<VoiceState> StatesIn(IReadOnlySet<Snowflake> channelIds)
+    {
+        lock (_lock)
+            return _members.Where(m => channelIds.Contains(m.Value.ChannelId)).Select(m => State(m.Key, m.Value)).ToList();
+    }
+
+    /// <summary>Whether this connection holds its user's mesh call.</summary>
+    public bool Holds(GatewayConnection connection)
+    {
+        lock (_lock)
+            return _members.TryGetValue(connection.UserId, out var member) && member.ConnectionId == connection.ConnectionId;
+    }
+
+    /// <summary>
+    /// Joins the user to a voice channel they may CONNECT to, leaving any other first. Refuses the fifth person
+    /// (sfu_required) and anyone past the channel's user limit (channel_full, unless they have MOVE_MEMBERS there).
+    /// </summary>
+    public async Task<VoiceJoined> JoinAsync(GatewayConnection connection, ChannelAccess access, CancellationToken cancellationToken)
+    {
+        if (access.Channel.Type != ChannelType.Voice)
+            throw new HubException("validation_failed: Only voice channels can be joined.");
+        var moderation = await ModerationOfAsync(connection.UserId, access.Server?.ServerId, cancellationToken);
+        var allowed = (access.Has(Permissions.Permissions.Speak) && !moderation.Mute && !moderation.Deaf ? MediaKinds.Audio : MediaKinds.None) |
+            (access.Has(Permissions.Permissions.Video) ? MediaKinds.Video : MediaKinds.None);
+        var channelId = access.Channel.Id;
+        Member? previous;
+        Member member;
+        lock (_lock)
+        {
+            _members.TryGetValue(connection.UserId, out previous);
+            var inside = _members.Count(m => m.Value.ChannelId == channelId && m.Key != connection.UserId);
+            if (inside >= MaxParticipants)
+                throw new HubException(
+                    $"sfu_required: This voice channel is full: without a media server (SFU) a voice channel holds {MaxParticipants} people, and this server has none. Ask its administrator to set up Janus for more.");
+            var limit = access.Channel.UserLimit;
+            if (limit > 0 && inside >= limit && !access.Has(Permissions.Permissions.MoveMembers))
+                throw new HubException($"channel_full: This voice channel is full ({inside} of {limit}).");
+            member = new Member(connection.ConnectionId, channelId, access.Server?.ServerId, allowed, moderation);
+            _members[connection.UserId] = member;
+        }
+        if (previous is not null)
+        {
+            // One call per user: the other device (or this tab's old connection) is told it is out.
+            if (previous.ConnectionId != connection.ConnectionId)
+                await hub.Clients.Client(previous.ConnectionId).SendAsync("VoiceEnded", new VoiceEnded(previous.ChannelId, VoiceEnded.AnotherDevice), CancellationToken.None);
+            if (previous.ChannelId != channelId)
+                await AnnounceAsync(connection.UserId, previous, left: true);
+        }
+        await AnnounceAsync(connection.UserId, member, left: false);
+        return new VoiceJoined(channelId, iceServers.For(connection.UserId.Value), allowed.HasFlag(MediaKinds.Audio), allowed.HasFlag(MediaKinds.Video),
+            StatesIn(new HashSet<Snowflake> { channelId }), VoiceJoined.MeshMode, turn.Value.RelayOnly ? "relay" : "all");
+    }
+
+    /// <summary>
+    /// Relays an offer, answer or candidates to another member of the caller's mesh call; an offer or answer that
+    /// would send media the caller may not send is refused (missing_permission) and never reaches the other side.
+    /// </summary>
+    public async Task RelayAsync(GatewayConnection connection, Snowflake toUserId, CallSignal signal)
+    {
+        Member mine;
+        Member? target;
+        lock (_lock)
+        {
+            if (!_members.TryGetValue(connection.UserId, out var held) || held.ConnectionId != connection.ConnectionId)
+                throw new HubException("not_found: This connection is not in a voice channel.");
+            mine = held;
+            if (!_members.TryGetValue(toUserId, out target) || target.ChannelId != mine.ChannelId)
+                target = null;
+        }
+        if (target is null)
+            throw new HubException("not_found: That user is not in your voice channel.");
+        if (signal.Sdp is { } sdp && (SdpMedia.Sending(sdp) & ~mine.Allowed) is var refused && refused != MediaKinds.None)
+            throw new HubException("missing_permission: " + (refused.HasFlag(MediaKinds.Audio) ? "SPEAK" : "VIDEO") + " is needed to send that media.");
+        await hub.Clients.Client(target.ConnectionId).SendAsync("VoiceSignal", new CallSignalReceived(mine.ChannelId, connection.UserId, signal), CancellationToken.None);
+    }
+
+    /// <summary>Self mute, deafen (which mutes too, as in Discord), camera and screen, as the others see them.</summary>
+    public async Task SetSelfAsync(GatewayConnection connection, VoiceSelfState self)
+    {
+        Member member;
+        lock (_lock)
+        {
+            if (!_members.TryGetValue(connection.UserId, out var held) || held.ConnectionId != connection.ConnectionId)
+                throw new HubException("not_found: This connection is not in a voice channel.");
+            var video = held.Allowed.HasFlag(MediaKinds.Video);
+            held.Self = self with { SelfMute = self.SelfMute || self.SelfDeaf, Video = self.Video && video, Stream = self.Stream && video };
+            member = held;
+        }
+        await AnnounceAsync(connection.UserId, member, left: false);
+    }
+
+    /// <summary>Leaves the user's mesh call (only if held by <paramref name="connectionId"/>, when given).</summary>
+    public Task LeaveAsync(Snowflake userId, string? connectionId) => EndAsync(userId, connectionId, null);
+
+    /// <summary>
+    /// After a membership or role change: a member who may no longer CONNECT is disconnected; one whose SPEAK, VIDEO or
+    /// server mute changed has the call ended with "permissions", so their client joins again sending only what it may.
+    /// </summary>
+    public async Task RecheckAsync(Snowflake userId, CancellationToken cancellationToken)
+    {
+        Member? member;
+        lock (_lock)
+            _members.TryGetValue(userId, out member);
+        if (member is null)
+            return;
+        await using var scope = scopes.CreateAsyncScope();
+        var decision = await scope.ServiceProvider.GetRequiredService<PermissionService>()
+            .AuthorizeChannelAsync(userId, member.ChannelId, Permissions.Permissions.Connect, cancellationToken);
+        if (decision.Access is null || !decision.Allowed)
+        {
+            await EndAsync(userId, member.ConnectionId, VoiceEnded.Disconnected);
+            return;
+        }
+        var moderation = await ModerationOfAsync(userId, member.ServerId, cancellationToken);
+        var allowed = (decision.Access.Has(Permissions.Permissions.Speak) && !moderation.Mute && !moderation.Deaf ? MediaKinds.Audio : MediaKinds.None) |
+            (decision.Access.Has(Permissions.Permissions.Video) ? MediaKinds.Video : MediaKinds.None);
+        if (allowed != member.Allowed || moderation != member.Moderation)
+            await EndAsync(userId, member.ConnectionId, PermissionsChanged);
+    }
+
+    private async Task EndAsync(Snowflake userId, string? connectionId, string? reason)
+    {
+        Member? member;
+        lock (_lock)
+        {
+            if (!_members.TryGetValue(userId, out member) || (connectionId is not null && member.ConnectionId != connectionId))
+                return;
+            _members.Remove(userId);
+        }
+        if (reason is not null)
+            await hub.Clients.Client(member.ConnectionId).SendAsync("VoiceEnded", new VoiceEnded(member.ChannelId, reason), CancellationToken.None);
+        await AnnounceAsync(userId, member, left: true);
+    }
+
+    private async Task<VoiceModeration> ModerationOfAsync(Snowflake userId, Snowflake? serverId, CancellationToken cancellationToken)
+    {
+        if (serverId is null)
+            return VoiceModeration.None;
+        await using var scope = scopes.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<KamaDbContext>().Members
+            .Where(m => m.ServerId == serverId && m.UserId == userId)
+            .Select(m => new VoiceModeration(m.VoiceMuted, m.VoiceDeafened))
+            .SingleOrDefaultAsync(cancellationToken) ?? VoiceModeration.None;
+    }
+
+    private static VoiceState State(Snowflake userId, Member member) =>
+        new(userId, member.ChannelId, member.ServerId, member.Self.SelfMute, member.Self.SelfDeaf, member.Self.Video, member.Self.Stream,
+            member.Moderation.Mute, member.Moderation.Deaf);
+
+    private Task AnnounceAsync(Snowflake userId, Member member, bool left)
+    {
+        var state = left ? State(userId, member) with { ChannelId = null } : State(userId, member);
+        return fanout.SendSignalAsync(new GatewaySignal("VoiceState", [GatewayGroups.Channel(member.ChannelId)],
+            System.Text.Json.JsonSerializer.SerializeToElement(state, Events.EventLog.PayloadJson)), CancellationToken.None);
+    }
+}

@@ -1,0 +1,191 @@
+using System.Net;
+using KamaChat.Server.Features.Auth;
+using KamaChat.Server.Features.Calls;
+using KamaChat.Server.Features.Channels;
+using KamaChat.Tests.Infrastructure;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.EntityFrameworkCore;
+using P = KamaChat.Server.Features.Permissions.Permissions;
+
+namespace KamaChat.Tests.Calls;
+
+/// <summary>
+/// Voice channels on a server without Janus (the test apps run with KAMACHAT_LOCAL_JANUS=off and no JANUS_URL): a
+/// peer-to-peer mesh of at most four. Joining answers mode "mesh" with who is already in; the server relays offers,
+/// answers and candidates between members of the same channel only, refuses the fifth person with sfu_required,
+/// refuses to relay an SDP that would send media the sender may not send (SPEAK, VIDEO), ends the call of someone
+/// kicked or whose permissions changed, and deafening marks the member muted too.
+/// </summary>
+public abstract class VoiceMeshTests(KamaChatApp app)
+{
+    private const string Head = "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0 1\r\n";
+    private const string Audio = "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 0.0.0.0\r\na=mid:0\r\n";
+    private const string Video = "m=video 9 UDP/TLS/RTP/SAVPF 96\r\nc=IN IP4 0.0.0.0\r\na=mid:1\r\n";
+
+    private static CallSignal Offer(string audio, string video) => new("offer", Head + Audio + "a=" + audio + "\r\n" + Video + "a=" + video + "\r\n", null);
+
+    [Fact]
+    public async Task Four_members_signal_each_other_and_the_fifth_is_told_the_server_needs_an_SFU()
+    {
+        var users = new List<AuthTokens>();
+        for (var i = 0; i < 5; i++)
+            users.Add(await app.CreateClient().RegisterAsync());
+        var (_, textId) = await GatewaySeed.ServerWithChannelAsync(app, users[0].User.Id, users.Skip(1).Select(u => u.User.Id).ToArray());
+        var voiceId = await VoiceChannelAsync(textId, userLimit: 0);
+        var otherVoiceId = await VoiceChannelAsync(textId, userLimit: 0);
+        var clients = new List<GatewayClient>();
+        try
+        {
+            foreach (var user in users)
+            {
+                var client = await GatewayClient.ConnectAsync(app, user.AccessToken);
+                await client.ReadyAsync();
+                clients.Add(client);
+            }
+
+            var first = await clients[0].Connection.InvokeAsync<VoiceJoined>("JoinVoice", voiceId.ToString());
+            Assert.Equal((VoiceJoined.MeshMode, "all", true, true), (first.Mode, first.IceTransportPolicy, first.CanSpeak, first.CanVideo));
+            for (var i = 1; i < 4; i++)
+            {
+                var joined = await clients[i].Connection.InvokeAsync<VoiceJoined>("JoinVoice", voiceId.ToString());
+                // The joiner learns who is in, to offer to each of them.
+                Assert.Equal(users.Take(i + 1).Select(u => u.User.Id).Order(), joined.States.Select(s => s.UserId).Order());
+            }
+            await clients[4].WaitForVoiceAsync(s => s.UserId == users[3].User.Id && s.ChannelId == voiceId);
+
+            var full = await Assert.ThrowsAsync<HubException>(() => clients[4].Connection.InvokeAsync<VoiceJoined>("JoinVoice", voiceId.ToString()));
+            Assert.Contains("sfu_required: ", full.Message, StringComparison.Ordinal);
+            Assert.Contains("without a media server", full.Message, StringComparison.Ordinal);
+            Assert.Equal(4, (await Ready(users[4])).VoiceStates.Count(s => s.ChannelId == voiceId));
+            Assert.Single((await clients[4].Connection.InvokeAsync<VoiceJoined>("JoinVoice", otherVoiceId.ToString())).States);
+
+            // The joiner's offer reaches that member only; the answer comes back; candidates too.
+            var offer = Offer("sendrecv", "sendrecv");
+            await clients[3].Connection.InvokeAsync("SendVoiceSignal", users[0].User.Id.ToString(), offer);
+            var got = await clients[0].WaitForAsync(clients[0].VoiceSignals, s => s.Signal.Type == "offer");
+            Assert.Equal((voiceId, users[3].User.Id, offer.Sdp), (got.ChannelId, got.FromUserId, got.Signal.Sdp));
+            await clients[0].Connection.InvokeAsync("SendVoiceSignal", users[3].User.Id.ToString(), new CallSignal("answer", offer.Sdp, null));
+            await clients[3].WaitForAsync(clients[3].VoiceSignals, s => s.Signal.Type == "answer" && s.FromUserId == users[0].User.Id);
+            var candidate = new CallCandidate("candidate:1 1 udp 2122260223 10.0.0.1 50000 typ host", "0", 0);
+            await clients[1].Connection.InvokeAsync("SendVoiceSignal", users[2].User.Id.ToString(), new CallSignal("candidates", null, [candidate]));
+            Assert.Equal(candidate, Assert.Single((await clients[2].WaitForAsync(clients[2].VoiceSignals, s => s.Signal.Type == "candidates")).Signal.Candidates!));
+            Assert.Empty(clients[1].VoiceSignals);
+            Assert.DoesNotContain(clients[2].VoiceSignals, s => s.Signal.Type == "offer");
+
+            // Not to someone in another voice channel, and nothing malformed.
+            var elsewhere = await Assert.ThrowsAsync<HubException>(() => clients[0].Connection.InvokeAsync("SendVoiceSignal", users[4].User.Id.ToString(), offer));
+            Assert.Contains("not_found", elsewhere.Message, StringComparison.Ordinal);
+            var bad = await Assert.ThrowsAsync<HubException>(() => clients[0].Connection.InvokeAsync("SendVoiceSignal", users[1].User.Id.ToString(), new CallSignal("offer", "nope", null)));
+            Assert.Contains("validation_failed", bad.Message, StringComparison.Ordinal);
+
+            // Leaving makes room; a closed socket leaves too.
+            await clients[1].Connection.InvokeAsync("LeaveVoice");
+            await clients[0].WaitForVoiceAsync(s => s.UserId == users[1].User.Id && s.ChannelId is null);
+            await clients[2].DisposeAsync();
+            await clients[0].WaitForVoiceAsync(s => s.UserId == users[2].User.Id && s.ChannelId is null);
+            var fourth = await clients[4].Connection.InvokeAsync<VoiceJoined>("JoinVoice", voiceId.ToString());
+            Assert.Equal([users[0].User.Id, users[3].User.Id, users[4].User.Id], fourth.States.Select(s => s.UserId).Order());
+            await clients[0].WaitForVoiceAsync(s => s.UserId == users[4].User.Id && s.ChannelId == otherVoiceId);
+            await clients[0].WaitForVoiceAsync(s => s.UserId == users[4].User.Id && s.ChannelId is null);
+        }
+        finally
+        {
+            foreach (var client in clients)
+                await client.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Media_the_sender_may_not_send_is_not_relayed_and_permission_changes_end_the_call()
+    {
+        var owner = await app.CreateClient().RegisterAsync();
+        var member = await app.CreateClient().RegisterAsync();
+        var (serverId, textId) = await GatewaySeed.ServerWithChannelAsync(app, owner.User.Id, member.User.Id);
+        var voiceId = await VoiceChannelAsync(textId, userLimit: 2);
+        await using var ownerClient = await GatewayClient.ConnectAsync(app, owner.AccessToken);
+        await using var memberClient = await GatewayClient.ConnectAsync(app, member.AccessToken);
+        await ownerClient.ReadyAsync();
+        await memberClient.ReadyAsync();
+        await SetEveryoneAsync(serverId, P.DefaultEveryone & ~P.Speak & ~P.Video);
+
+        await ownerClient.Connection.InvokeAsync<VoiceJoined>("JoinVoice", voiceId.ToString());
+        var joined = await memberClient.Connection.InvokeAsync<VoiceJoined>("JoinVoice", voiceId.ToString());
+        Assert.Equal((false, false), (joined.CanSpeak, joined.CanVideo));
+        foreach (var (audio, video, missing) in new[] { ("sendrecv", "recvonly", "SPEAK"), ("recvonly", "sendonly", "VIDEO") })
+        {
+            var refused = await Assert.ThrowsAsync<HubException>(() =>
+                memberClient.Connection.InvokeAsync("SendVoiceSignal", owner.User.Id.ToString(), Offer(audio, video)));
+            Assert.Contains("missing_permission: " + missing, refused.Message, StringComparison.Ordinal);
+        }
+        Assert.Empty(ownerClient.VoiceSignals);
+        // Receiving only is fine.
+        await memberClient.Connection.InvokeAsync("SendVoiceSignal", owner.User.Id.ToString(), Offer("recvonly", "inactive"));
+        await ownerClient.WaitForAsync(ownerClient.VoiceSignals, s => s.Signal.Type == "offer");
+
+        // Deafened is muted too.
+        await memberClient.Connection.InvokeAsync("SetVoiceState", new VoiceSelfState(SelfMute: false, SelfDeaf: true, Video: true, Stream: false));
+        var deaf = await ownerClient.WaitForVoiceAsync(s => s.UserId == member.User.Id && s.SelfDeaf);
+        Assert.Equal((true, false), (deaf.SelfMute, deaf.Video));
+
+        // SPEAK given: the member's call ends, so their client joins again and may send audio now.
+        await GiveSpeakAsync(owner, serverId);
+        var ended = await memberClient.WaitForAsync(memberClient.VoiceEnded, e => e.ChannelId == voiceId);
+        Assert.Equal(VoiceMesh.PermissionsChanged, ended.Reason);
+        var again = await memberClient.Connection.InvokeAsync<VoiceJoined>("JoinVoice", voiceId.ToString());
+        Assert.True(again.CanSpeak);
+        await memberClient.Connection.InvokeAsync("SendVoiceSignal", owner.User.Id.ToString(), Offer("sendrecv", "recvonly"));
+
+        // The user limit (2) holds for a third member without MOVE_MEMBERS.
+        var third = await app.CreateClient().RegisterAsync();
+        await app.QueryAsync(db =>
+        {
+            db.Members.Add(new Server.Features.Servers.Member { ServerId = serverId, UserId = third.User.Id, JoinedAt = DateTimeOffset.UtcNow });
+            return db.SaveChangesAsync();
+        });
+        await using (var thirdClient = await GatewayClient.ConnectAsync(app, third.AccessToken))
+        {
+            var full = await Assert.ThrowsAsync<HubException>(() => thirdClient.Connection.InvokeAsync<VoiceJoined>("JoinVoice", voiceId.ToString()));
+            Assert.Contains("channel_full", full.Message, StringComparison.Ordinal);
+        }
+
+        // Kicked: the call ends at once, for them and for everyone watching.
+        var kick = await app.CreateClient(owner.AccessToken).DeleteAsync($"/api/v1/servers/{serverId}/members/{member.User.Id}");
+        Assert.Equal(HttpStatusCode.NoContent, kick.StatusCode);
+        await memberClient.WaitForAsync(memberClient.VoiceEnded, e => e.Reason == VoiceEnded.Disconnected);
+        await ownerClient.WaitForVoiceAsync(s => s.UserId == member.User.Id && s.ChannelId is null);
+    }
+
+    private async Task<Server.Features.Gateway.ReadyPayload> Ready(AuthTokens user)
+    {
+        await using var client = await GatewayClient.ConnectAsync(app, user.AccessToken);
+        return await client.ReadyAsync();
+    }
+
+    /// <summary>@everyone gets SPEAK back through the API, so the server rechecks everyone's permissions.</summary>
+    private async Task GiveSpeakAsync(AuthTokens owner, Snowflake serverId)
+    {
+        var response = await app.CreateClient(owner.AccessToken).PatchAsync($"/api/v1/servers/{serverId}/roles/{serverId}",
+            System.Net.Http.Json.JsonContent.Create(new { permissions = ((long)(P.DefaultEveryone & ~P.Video)).ToString(System.Globalization.CultureInfo.InvariantCulture) }));
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    private async Task<Snowflake> VoiceChannelAsync(Snowflake besideId, int userLimit)
+    {
+        var id = GatewaySeed.NewId();
+        await app.QueryAsync(async db =>
+        {
+            var beside = await db.Channels.SingleAsync(c => c.Id == besideId);
+            db.Channels.Add(new Channel { Id = id, ServerId = beside.ServerId, Type = ChannelType.Voice, Name = "Mesh", UserLimit = userLimit, CreatedAt = DateTimeOffset.UtcNow });
+            return await db.SaveChangesAsync();
+        });
+        return id;
+    }
+
+    private Task<int> SetEveryoneAsync(Snowflake serverId, P permissions) =>
+        app.QueryAsync(db => db.Roles.Where(r => r.Id == serverId).ExecuteUpdateAsync(r => r.SetProperty(x => x.Permissions, permissions)));
+}
+
+public sealed class SqliteVoiceMeshTests(SqliteApp app) : VoiceMeshTests(app), IClassFixture<SqliteApp>;
+
+public sealed class PostgresVoiceMeshTests(PostgresApp app) : VoiceMeshTests(app), IClassFixture<PostgresApp>;
