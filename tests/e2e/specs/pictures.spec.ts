@@ -229,3 +229,30 @@ test('a server banner set in settings tops another member’s channel sidebar, a
   await a.context.close();
   await b.context.close();
 });
+
+test('the banner crop fits a phone’s screen, and what it keeps is the part it showed', async ({ browser, baseURL }) => {
+  const owner = await ApiUser.register(baseURL!, 'phonebanner');
+  const a = await logInAs(browser, baseURL!, owner, { width: 360, height: 740 });
+  await a.page.goto('/settings/profile');
+  await a.page.getByLabel('Banner file').setInputFiles({ name: 'me.png', mimeType: 'image/png', buffer: await redBluePng(a.page) });
+  const crop = a.page.getByRole('dialog', { name: 'Crop your banner' });
+  const area = crop.getByTestId('crop-area');
+  await expect(area).toBeVisible();
+  const [frame, dialog] = [(await area.boundingBox())!, (await crop.boundingBox())!];
+  expect(frame.x).toBeGreaterThanOrEqual(dialog.x);
+  expect(frame.x + frame.width).toBeLessThanOrEqual(dialog.x + dialog.width);
+  expect(frame.width / frame.height).toBeCloseTo(2.5, 1);
+  // Nothing in the dialog scrolls sideways.
+  expect(await crop.evaluate((d: HTMLElement) => d.scrollWidth <= d.clientWidth)).toBe(true);
+
+  // Zoomed in and slid fully right, the kept banner is from the blue half.
+  await crop.getByLabel('Zoom').fill('2');
+  await crop.getByLabel('Left–right').fill('1');
+  await crop.getByRole('button', { name: 'Apply' }).click();
+  const banner = a.page.getByRole('img', { name: 'Your banner' });
+  await expect(banner).toHaveAttribute('src', /\/media\/public\/banners\/\d+\/[0-9a-f]{32}\/600\.webp$/);
+  const { r, b } = await middleColour(banner);
+  expect(b).toBeGreaterThan(150);
+  expect(r).toBeLessThan(100);
+  await a.context.close();
+});

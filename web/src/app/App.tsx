@@ -1,11 +1,12 @@
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { RouterProvider } from 'react-router';
-import { onSignedOut } from '../api/client';
+import { onSignedOut, tokenStore } from '../api/client';
 import { ApiError } from '../api/errors';
 import { ThemeProvider } from '../features/theme/ThemeProvider';
 import { router } from './router';
 import { clearLiveProfiles } from '../features/users/liveProfiles';
+import { forgetResumableUploadsOnSignOut } from '../features/attachments/resumableUploads';
 
 function createQueryClient() {
   return new QueryClient({
@@ -33,6 +34,7 @@ export function App() {
       }),
     [queryClient],
   );
+  useEffect(() => forgetResumableUploadsOnSignOut(tokenStore, window.localStorage), []);
   return (
     <ThemeProvider>
       <QueryClientProvider client={queryClient}>

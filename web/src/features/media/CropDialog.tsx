@@ -1,11 +1,24 @@
 import { useEffect, useMemo, useRef, useState, type PointerEvent } from 'react';
 import { Button } from '../../ui/Button';
 import { Dialog } from '../../ui/Dialog';
-import { centredView, clampView, cropOf, MAX_ZOOM, scaleOf, zoomView, type CropView, type PictureCrop, type Viewport } from './crop';
+import {
+  centredView,
+  clampView,
+  cropOf,
+  fitViewport,
+  MAX_ZOOM,
+  scaleOf,
+  zoomView,
+  type CropView,
+  type PictureCrop,
+  type Viewport,
+} from './crop';
 
 /** The crop frame of a square picture and of a 5:2 banner, in CSS pixels. */
 const SQUARE: Viewport = { width: 256, height: 256 };
 const BANNER: Viewport = { width: 400, height: 160 };
+/** The dialog's width is 100vw less 2rem of margin, and its content sits inside 1.25rem of padding on each side. */
+const DIALOG_CHROME = 32 + 40;
 
 /**
  * The crop step of a picture upload: the chosen image in a square (round for avatars) or a 5:2 banner frame the user
@@ -36,7 +49,8 @@ export function CropDialog({
   const [view, setView] = useState<CropView | null>(null);
   const [broken, setBroken] = useState(false);
   const drag = useRef<{ x: number; y: number; view: CropView } | null>(null);
-  const viewport = banner ? BANNER : SQUARE;
+  // Fixed while the dialog is open: the view is kept in viewport pixels, so a resize would shift the crop.
+  const [viewport] = useState(() => fitViewport(banner ? BANNER : SQUARE, window.innerWidth - DIALOG_CHROME));
 
   useEffect(() => () => URL.revokeObjectURL(src), [src]);
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { centredView, clampView, cropOf, zoomView } from './crop';
+import { centredView, clampView, cropOf, fitViewport, zoomView } from './crop';
 
 const wide = { width: 400, height: 200 };
 const square = { width: 200, height: 200 };
@@ -37,5 +37,18 @@ describe('picture crop', () => {
     const crop = cropOf(strip, banner, clampView(strip, banner, { zoom: 1, left: -5000, top: 0 }));
     expect(crop).toEqual({ x: 750, y: 0, size: 250 });
     expect(crop.y + Math.floor((crop.size * 2) / 5)).toBeLessThanOrEqual(strip.height);
+  });
+
+  it('shrinks the crop frame to a narrow screen, keeping its aspect and the crop it gives', () => {
+    const frame = { width: 400, height: 160 };
+    expect(fitViewport(frame, 1000)).toBe(frame);
+    const phone = fitViewport(frame, 318);
+    expect(phone).toEqual({ width: 318, height: 127 });
+    // The same image centred in either frame crops the same rectangle of it, up to rounding.
+    const photo = { width: 3000, height: 2000 };
+    const big = cropOf(photo, frame, centredView(photo, frame));
+    const small = cropOf(photo, phone, centredView(photo, phone));
+    expect(Math.abs(small.size - big.size)).toBeLessThanOrEqual(10);
+    expect(Math.abs(small.y - big.y)).toBeLessThanOrEqual(10);
   });
 });

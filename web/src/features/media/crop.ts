@@ -70,3 +70,13 @@ export function cropOf(image: Size, viewport: Viewport, view: CropView): Picture
   const y = Math.min(image.height - height, Math.max(0, Math.round(-view.top / scale)));
   return { x, y, size };
 }
+
+/**
+ * The crop frame shrunk, keeping its aspect, to fit `room` CSS pixels of width: a 400 px banner frame would overflow a
+ * phone's dialog. Whole pixels, so the frame's edges stay crisp.
+ */
+export function fitViewport(frame: Viewport, room: number): Viewport {
+  if (room >= frame.width) return frame;
+  const width = Math.max(1, Math.floor(room));
+  return { width, height: Math.round((width * frame.height) / frame.width) };
+}

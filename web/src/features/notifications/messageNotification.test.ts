@@ -79,6 +79,14 @@ describe('message notifications', () => {
     expect(notificationFor(message({ kind: 'callEnded', content: '42' }), ctx())).toBeNull();
   });
 
+  it('says what a system line is about, not its bare content', () => {
+    const cy = { id: '3', username: 'cy', displayName: 'Cy', avatarUrl: null };
+    const added = notificationFor(message({ channelId: '60', kind: 'recipientAdded', content: '', target: cy }), ctx());
+    expect(added).toMatchObject({ title: 'Bo (Trip)', body: 'Bo added Cy to the group.' });
+    const renamed = notificationFor(message({ channelId: '60', kind: 'channelNameChanged', content: 'Trip' }), ctx());
+    expect(renamed?.body).toBe('Bo renamed the group to Trip.');
+  });
+
   it('shortens long text and names unknown mentions plainly', () => {
     expect(notificationText('a\n\n  b <@77>')).toBe('a b @someone');
     const long = notificationText('x'.repeat(500));

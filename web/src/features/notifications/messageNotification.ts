@@ -2,6 +2,7 @@ import type { DmChannel, Message } from '../../api/types';
 import { dmTitle } from '../dms/queries';
 import type { ChosenStatus } from '../gateway/connection';
 import type { ReadyServer } from '../gateway/protocol';
+import { systemText } from '../messages/SystemLine';
 import { mentionsMe } from '../messages/unread';
 import { displayName } from '../users/displayName';
 import { notifies, type NotificationRule } from './rules';
@@ -60,7 +61,9 @@ export function notificationFor(message: Message, ctx: NotificationContext): Mes
   if (CALL_LINES.has(message.kind)) return null;
   if (ctx.viewing === message.channelId) return null;
   const author = displayName(message.author);
-  const body = notificationText(message.content, ctx.nameOf) || (message.attachments.length > 0 ? 'Sent an attachment' : '');
+  // A line the server wrote (someone joined, a group renamed) says what happened; its content alone is empty or a name.
+  const body =
+    systemText(message) ?? (notificationText(message.content, ctx.nameOf) || (message.attachments.length > 0 ? 'Sent an attachment' : ''));
   const server = ctx.servers.find((s) => s.channels.some((c) => c.id === message.channelId));
   const mentioned = mentionsMe(message, ctx.myId, ctx.myRoleIds ?? new Set());
   const serverRule = server && ctx.rules?.servers.find((r) => r.id === server.id);
