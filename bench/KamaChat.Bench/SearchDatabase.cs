@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Diagnostics;
 using KamaChat.Server.Data;
 using KamaChat.Server.Features.Channels;
+using KamaChat.Server.Features.Messages;
 using KamaChat.Server.Features.Servers;
 using KamaChat.Server.Features.Users;
 using KamaChat.Server.Infrastructure.Ids;
@@ -214,8 +215,8 @@ public sealed class SearchDatabase : IAsyncDisposable
         DbTransaction transaction = await connection.BeginTransactionAsync();
         var insert = connection.CreateCommand();
         insert.CommandText = """
-            INSERT INTO messages ("Id", "ChannelId", "AuthorId", "Content", "CreatedAt", "MentionsEveryone", "Sequence")
-            VALUES ($id, $channel, $author, $content, $created, 0, $sequence)
+            INSERT INTO messages ("Id", "ChannelId", "AuthorId", "Content", "CreatedAt", "MentionsEveryone", "Sequence", "Kind")
+            VALUES ($id, $channel, $author, $content, $created, 0, $sequence, 0)
             """;
         var parameters = SqliteColumns.Select(n => insert.Parameters.Add(new SqliteParameter(n, null))).ToArray();
         var written = 0;
@@ -248,7 +249,7 @@ public sealed class SearchDatabase : IAsyncDisposable
         await connection.OpenAsync();
         var written = 0;
         await using (var writer = await connection.BeginBinaryImportAsync(
-            "COPY messages (\"Id\", \"ChannelId\", \"AuthorId\", \"Content\", \"CreatedAt\", \"MentionsEveryone\", \"Sequence\") FROM STDIN (FORMAT BINARY)"))
+            "COPY messages (\"Id\", \"ChannelId\", \"AuthorId\", \"Content\", \"CreatedAt\", \"MentionsEveryone\", \"Sequence\", \"Kind\") FROM STDIN (FORMAT BINARY)"))
         {
             foreach (var row in rows)
             {
@@ -260,6 +261,7 @@ public sealed class SearchDatabase : IAsyncDisposable
                 await writer.WriteAsync(row.CreatedAt, NpgsqlTypes.NpgsqlDbType.TimestampTz);
                 await writer.WriteAsync(false, NpgsqlTypes.NpgsqlDbType.Boolean);
                 await writer.WriteAsync(row.Sequence, NpgsqlTypes.NpgsqlDbType.Bigint);
+                await writer.WriteAsync((int)MessageKind.Default, NpgsqlTypes.NpgsqlDbType.Integer);
                 if (++written % 100_000 == 0)
                     progress($"{written:N0} of {count:N0}");
             }

@@ -65,14 +65,14 @@ public static class ChatSeed
     }
 
     /// <summary>Inserts <paramref name="count"/> messages directly (fast history); returns their ids, oldest first.</summary>
-    public static async Task<List<Snowflake>> SeedMessagesAsync(this KamaChatApp app, Snowflake channelId, TestUser author, int count)
+    public static async Task<List<Snowflake>> SeedMessagesAsync(this KamaChatApp app, Snowflake channelId, TestUser author, int count, Func<int, string>? content = null)
     {
         await using var scope = app.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<KamaDbContext>();
         var ids = scope.ServiceProvider.GetRequiredService<SnowflakeGenerator>();
         var created = Enumerable.Range(0, count).Select(i => new Message
         {
-            Id = ids.NextId(), ChannelId = channelId, AuthorId = author.Id, Content = $"message {i}", CreatedAt = DateTimeOffset.UtcNow,
+            Id = ids.NextId(), ChannelId = channelId, AuthorId = author.Id, Content = content?.Invoke(i) ?? $"message {i}", CreatedAt = DateTimeOffset.UtcNow,
         }).ToList();
         db.Messages.AddRange(created);
         await db.SaveChangesAsync();

@@ -42,6 +42,37 @@ public abstract class SearchTests(KamaChatApp app)
     }
 
     [Fact]
+    public async Task A_long_word_or_phrase_is_found_whole_not_assembled_from_its_pieces()
+    {
+        // The decoys hold every trigram of "deployment" and of "quick brown", just not together: whichever of them the
+        // index is asked for (SQLite looks a long word up by its rarest trigrams), only the real text may match.
+        var (serverId, channelId, owner) = await app.SeedServerWithChannelAsync();
+        var real = await owner.Client.SendOkAsync(channelId, "The DÉPLOYMENT of quick brown foxes");
+        await owner.Client.SendOkAsync(channelId, "deploy, then oyment; quick, back a brown k b");
+        await owner.Client.SendOkAsync(channelId, "ployment depl");
+
+        Assert.Equal([real.Id], await IdsAsync(owner, serverId, "deployment"));
+        Assert.Equal([real.Id], await IdsAsync(owner, serverId, "\"quick brown\""));
+        Assert.Equal([real.Id], await IdsAsync(owner, serverId, "Deployment \"QUICK BROWN\""));
+        Assert.Empty(await IdsAsync(owner, serverId, "deployment -foxes"));
+        Assert.Empty(await IdsAsync(owner, serverId, "deployment -\"quick brown\""));
+    }
+
+    [Fact]
+    public async Task A_phrase_of_common_words_is_found_among_many_near_misses()
+    {
+        // The near misses, newer than the older hits, hold every trigram of the phrase: SQLite's rarest-trigram lookup
+        // reads hundreds of them, finds too few real ones, and the exact phrase index goes on from where it stopped.
+        var (serverId, channelId, owner) = await app.SeedServerWithChannelAsync();
+        var older = await app.SeedMessagesAsync(channelId, owner, 3, i => $"you like it {i}");
+        await app.SeedMessagesAsync(channelId, owner, 600, i => $"you love it, like {i}");
+        var newer = await owner.Client.SendOkAsync(channelId, "do you like this");
+
+        Assert.Equal([newer.Id, .. Enumerable.Reverse(older)], await IdsAsync(owner, serverId, "\"you like\""));
+        Assert.Equal([.. older, newer.Id], await IdsAsync(owner, serverId, "\"you like\"", SearchSort.Oldest));
+    }
+
+    [Fact]
     public async Task Excluded_words_and_phrases_remove_matches()
     {
         var (serverId, channelId, owner) = await app.SeedServerWithChannelAsync();

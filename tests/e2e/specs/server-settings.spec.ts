@@ -313,3 +313,47 @@ test('a voice channel’s user limit is set in its settings', async ({ browser, 
   expect((await owner.call<{ userLimit: number }>('GET', `/api/v1/channels/${voice.id}`)).userLimit).toBe(4);
   await context.close();
 });
+
+test('a role given and taken shows its private channel and hides it again, live, without a reconnect', async ({ browser, baseURL }) => {
+  test.setTimeout(60_000);
+  const owner = await ApiUser.register(baseURL!, 'rfown');
+  const member = await ApiUser.register(baseURL!, 'rfmem');
+  const { server } = await owner.createServer('Refreshing');
+  await member.joinServer(owner, server.id);
+  const role = await owner.call<{ id: string }>('POST', `/api/v1/servers/${server.id}/roles`, {
+    name: 'Crew',
+    permissions: '0',
+    color: 0,
+    mentionable: false,
+  });
+  const view = String(1 << 10);
+  await owner.call('POST', `/api/v1/servers/${server.id}/channels`, {
+    name: 'crew-only',
+    type: 'text',
+    permissionOverwrites: [
+      { targetType: 'role', targetId: server.id, allow: '0', deny: view },
+      { targetType: 'role', targetId: role.id, allow: view, deny: '0' },
+    ],
+  });
+
+  const m = await logInAs(browser, baseURL!, member);
+  await m.page.goto(`/servers/${server.id}`);
+  const channels = m.page.getByRole('navigation', { name: 'Channel list' });
+  await expect(channels.getByRole('link', { name: /^general/ })).toBeVisible(LIVE);
+  await expect(channels.getByRole('link', { name: /^crew-only/ })).toHaveCount(0);
+  let sockets = 0;
+  m.page.on('websocket', () => sockets++);
+
+  await owner.call('PUT', `/api/v1/servers/${server.id}/members/${member.id}/roles/${role.id}`);
+  await channels.getByRole('link', { name: /^crew-only/ }).click(LIVE);
+  await expect(m.page.getByRole('heading', { level: 1, name: /crew-only/ })).toBeVisible(LIVE);
+  await composer(m.page).fill('made it in');
+  await composer(m.page).press('Enter');
+  await expect(messageContent(m.page, 'made it in')).toBeVisible(LIVE);
+
+  await owner.call('DELETE', `/api/v1/servers/${server.id}/members/${member.id}/roles/${role.id}`);
+  await expect(channels.getByRole('link', { name: /^crew-only/ })).toHaveCount(0, LIVE);
+  // The same gateway connection throughout: a permission change is a refresh, not a reconnect.
+  expect(sockets).toBe(0);
+  await m.context.close();
+});

@@ -9,7 +9,7 @@ namespace KamaChat.Server.Features.Gateway;
 
 /// <summary>
 /// The real-time gateway at /hubs/gateway. Server → client messages: "Ready" (on connect), "Event" (logged changes,
-/// see <see cref="GatewayEvent"/>), "Typing", "Presence". Client → server: Resume, StartTyping, SetPresence, SetAway, Ack.
+/// see <see cref="GatewayEvent"/>), "Typing", "Presence". Client → server: Resume, Refresh, StartTyping, SetPresence, SetAway, Ack.
 /// Errors are HubExceptions whose message starts with a stable code ("not_found: …").
 /// </summary>
 [Authorize]
@@ -100,6 +100,23 @@ public sealed partial class GatewayHub(
             });
         }
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// A fresh Ready on this connection, for a client whose servers, roles or permissions changed (it learns of that
+    /// from events, which carry no per-user permissions). Asking here instead of reconnecting keeps the connection's
+    /// calls, voice session and presence; the client then resumes from its own cursors as after a reconnect. It costs a
+    /// connect's work, so it draws on the account's connect budget.
+    /// </summary>
+    public async Task<ReadyPayload> Refresh()
+    {
+        var connection = connections.Find(Context.ConnectionId) ?? throw new HubException("not_found: The connection is closing.");
+        if (!connectLimit.TryConnect(connection.UserId))
+            throw new HubException("rate_limited: Too many fresh starts for this account; retry in 10 s.");
+        var (desired, visibleByServer) = await groups.SnapshotAsync(connection.UserId, Context.ConnectionAborted);
+        await GatewayGroups.SyncAsync(HubContext, connection, desired, Context.ConnectionAborted);
+        return await ready.BuildAsync(connection.UserId, connection.SessionId, visibleByServer, Context.ConnectionAborted)
+            ?? throw new HubException("not_found: The account is gone.");
     }
 
     /// <summary>Everything logged after the client's cursors, for the streams it may still see (at most <see cref="ResumeService.MaxStreams"/> a call).</summary>

@@ -45,20 +45,82 @@ internal abstract class SearchEngine
 /// SQLite: an FTS5 external-content table (<c>messages_fts</c>, trigram tokenizer, case- and diacritic-insensitive) kept
 /// in sync by triggers. The query walks the FTS index in rowid (= message id = time) order and stops at
 /// <c>LIMIT</c>, which keeps even very common words fast.
+/// <para>
+/// A word of six or more characters is several trigrams, and FTS5 answers its phrase by reading every trigram's
+/// doclist; trigrams are shared by many words ("ter", "ion"), so a rare word costs as much as its most common parts.
+/// Such a word is matched instead by its <see cref="SelectedTrigrams"/> rarest trigrams (probed in the index itself),
+/// and the candidates are checked in memory with the same folding as the index; the check is what makes the answer
+/// exact, the choice only how much is read.
+/// </para>
 /// </summary>
 internal sealed class SqliteSearchEngine : SearchEngine
 {
+    /// <summary>A longer word or phrase is looked up by this many of its trigrams, the rarest, and checked in memory.</summary>
+    public const int SelectedTrigrams = 3;
+
+    /// <summary>How rare a trigram is: how far back (in ids) its newest this-many occurrences reach.</summary>
+    private const int ProbeDepth = 128;
+
+    /// <summary>Candidates read before their precision is judged: below one in <see cref="MinimumPrecision"/>, exact phrases take over.</summary>
+    private const int PrecisionSample = 512;
+
+    private const int MinimumPrecision = 4;
+
     public override async Task<List<Snowflake>> FindAsync(
         KamaDbContext db, SearchQuery query, SearchFilter filter, bool oldestFirst, int take, CancellationToken cancellationToken)
     {
-        await using var command = await CommandAsync(db, cancellationToken);
+        // Words and phrases with more trigrams than are worth reading: matched by their rarest ones, then checked.
+        var checkedTexts = query.Include.Where(t => Trigrams(t.Folded).Count > SelectedTrigrams).Select(t => t.Folded).Distinct().ToList();
+        var rarest = await RarestTrigramsAsync(db, checkedTexts, cancellationToken);
+        if (rarest.Count == 0)
+        {
+            await using var exact = await CommandAsync(db, query, filter, oldestFirst, rarest, resumeAfter: null, take, cancellationToken);
+            return await ReadIdsAsync(exact, cancellationToken);
+        }
+
+        // Candidates in order, checked as they come; reading stops when enough have passed.
+        var ids = new List<Snowflake>();
+        var (read, last, imprecise) = (0, 0L, false);
+        await using (var command = await CommandAsync(db, query, filter, oldestFirst, rarest, resumeAfter: null, limit: null, cancellationToken))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (ids.Count < take && await reader.ReadAsync(cancellationToken))
+            {
+                last = reader.GetInt64(0);
+                var folded = FoldedText.Fold(reader.GetString(1));
+                if (checkedTexts.TrueForAll(t => folded.Contains(t, StringComparison.Ordinal)))
+                    ids.Add(new Snowflake(last));
+                // Common words side by side ("you like"): their rarest trigrams still come together everywhere, and the
+                // positions only the phrase index holds are cheaper than reading every candidate. It goes on from here.
+                if (++read >= PrecisionSample && ids.Count * MinimumPrecision < read && ids.Count < take)
+                {
+                    imprecise = true;
+                    break;
+                }
+            }
+        }
+        if (!imprecise)
+            return ids;
+        await using var rest = await CommandAsync(db, query, filter, oldestFirst, [], resumeAfter: last, take - ids.Count, cancellationToken);
+        ids.AddRange(await ReadIdsAsync(rest, cancellationToken));
+        return ids;
+    }
+
+    /// <summary>
+    /// The search statement: ids in order (and the content, when <paramref name="rarest"/> stands in for some words and
+    /// phrases, for the caller to check), after <paramref name="resumeAfter"/> in that order, at most <paramref name="limit"/>.
+    /// </summary>
+    private static async Task<DbCommand> CommandAsync(
+        KamaDbContext db, SearchQuery query, SearchFilter filter, bool oldestFirst, Dictionary<string, List<string>> rarest, long? resumeAfter, int? limit,
+        CancellationToken cancellationToken)
+    {
+        var command = await CommandAsync(db, cancellationToken);
         var sql = new SearchSql(command, postgres: false);
         var include = query.Include.Where(t => t.Length >= TrigramLength).ToList();
         var exclude = query.Exclude.Where(t => t.Length >= TrigramLength).ToList();
-        var links = query.Has.HasFlag(SearchHas.Link);
 
-        var matchParts = include.Select(t => Phrase(t.Folded)).ToList();
-        if (links)
+        var matchParts = include.Select(t => rarest.TryGetValue(t.Folded, out var parts) ? string.Join(" AND ", parts.Select(Phrase)) : Phrase(t.Folded)).ToList();
+        if (query.Has.HasFlag(SearchHas.Link))
             matchParts.Add("(" + string.Join(" OR ", SearchText.Links.Select(t => Phrase(t.Folded))) + ")");
         string from, order;
         if (matchParts.Count > 0)
@@ -70,6 +132,11 @@ internal sealed class SqliteSearchEngine : SearchEngine
             from = "messages_fts f CROSS JOIN messages m ON m.\"Id\" = f.rowid";
             order = "f.rowid";
             sql.Where($"messages_fts MATCH {sql.Parameter(match)}");
+            // Date bounds as rowid bounds of the FTS scan itself: FTS5 seeks to them instead of reading the newer (or older) matches.
+            if (filter.BeforeId is { } before)
+                sql.Where($"f.rowid < {sql.Parameter(before.Value)}");
+            if (filter.AfterId is { } after)
+                sql.Where($"f.rowid > {sql.Parameter(after.Value)}");
         }
         else
         {
@@ -78,6 +145,8 @@ internal sealed class SqliteSearchEngine : SearchEngine
             foreach (var text in exclude)
                 sql.Where($"NOT EXISTS (SELECT 1 FROM messages_fts WHERE messages_fts MATCH {sql.Parameter(Phrase(text.Folded))} AND rowid = m.\"Id\")");
         }
+        if (resumeAfter is { } resume)
+            sql.Where($"{order} {(oldestFirst ? ">" : "<")} {sql.Parameter(resume)}");
         // SQLite's LIKE ignores case for ASCII letters only; short terms are mostly ASCII or CJK, where that is enough.
         foreach (var text in query.Include.Where(t => t.Length < TrigramLength))
             sql.Where($"m.\"Content\" LIKE {sql.Parameter(SearchSql.ContainsPattern(text.Folded))} ESCAPE '\\'");
@@ -85,8 +154,43 @@ internal sealed class SqliteSearchEngine : SearchEngine
             sql.Where($"m.\"Content\" NOT LIKE {sql.Parameter(SearchSql.ContainsPattern(text.Folded))} ESCAPE '\\'");
         sql.AddFilter(filter, timeOrdered: matchParts.Count == 0);
 
-        command.CommandText = $"SELECT m.\"Id\" FROM {from}\n{sql.WhereClause}\nORDER BY {order} {Direction(oldestFirst)} LIMIT {take}";
-        return await ReadIdsAsync(command, cancellationToken);
+        var columns = rarest.Count > 0 ? "m.\"Id\", m.\"Content\"" : "m.\"Id\"";
+        command.CommandText = $"SELECT {columns} FROM {from}\n{sql.WhereClause}\nORDER BY {order} {Direction(oldestFirst)}{(limit is { } l ? $" LIMIT {l}" : "")}";
+        return command;
+    }
+
+    /// <summary>
+    /// For each text, its <see cref="SelectedTrigrams"/> rarest trigrams. Rarity is read from the index in one statement:
+    /// the id of each trigram's <see cref="ProbeDepth"/>th newest occurrence — the older it is, the rarer the trigram (none:
+    /// fewer occurrences than that, rarest of all). It costs at most that many entries per trigram, whatever the history.
+    /// </summary>
+    private static async Task<Dictionary<string, List<string>>> RarestTrigramsAsync(KamaDbContext db, List<string> texts, CancellationToken cancellationToken)
+    {
+        var result = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        if (texts.Count == 0)
+            return result;
+        var trigrams = texts.SelectMany(Trigrams).Distinct(StringComparer.Ordinal).ToList();
+        await using var command = await CommandAsync(db, cancellationToken);
+        var sql = new SearchSql(command, postgres: false);
+        command.CommandText = "SELECT " + string.Join(", ", trigrams.Select(t =>
+            $"(SELECT rowid FROM messages_fts WHERE messages_fts MATCH {sql.Parameter(Phrase(t))} ORDER BY rowid DESC LIMIT 1 OFFSET {ProbeDepth - 1})"));
+        var reach = new Dictionary<string, long>(StringComparer.Ordinal);
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            await reader.ReadAsync(cancellationToken);
+            for (var i = 0; i < trigrams.Count; i++)
+                reach[trigrams[i]] = reader.IsDBNull(i) ? long.MinValue : reader.GetInt64(i);
+        }
+        foreach (var text in texts)
+            result[text] = Trigrams(text).OrderBy(t => reach[t]).Take(SelectedTrigrams).ToList();
+        return result;
+    }
+
+    /// <summary>The distinct trigrams of folded text, as the tokenizer cuts them: three Unicode characters each.</summary>
+    private static List<string> Trigrams(string folded)
+    {
+        var runes = folded.EnumerateRunes().Select(r => r.ToString()).ToArray();
+        return Enumerable.Range(0, Math.Max(0, runes.Length - 2)).Select(i => runes[i] + runes[i + 1] + runes[i + 2]).Distinct(StringComparer.Ordinal).ToList();
     }
 
     /// <summary>An FTS5 string: inside double quotes everything is literal text, a quote is written twice.</summary>

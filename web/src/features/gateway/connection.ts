@@ -330,12 +330,19 @@ export class GatewayClient {
       this.tracker.seed(ready.cursors);
       this.setStatus('connected');
     } else {
-      // A later connection: keep our cursors (Ready's may be past events we have not applied) and fill the gap.
-      this.tracker.seed(ready.cursors, true);
       if (this.status !== 'connected') this.setStatus('restored');
-      setTimeout(() => void this.resume(), 0);
+      this.catchUpAfter(ready);
       setTimeout(() => this.voiceListeners.forEach((l) => l('ready')), 0);
     }
+  }
+
+  /**
+   * After a Ready other than the first (a new connection's, or a refresh's): keep our cursors (its own may be past
+   * events we have not applied) and fill the gap with Resume.
+   */
+  private catchUpAfter(ready: ReadyPayload) {
+    this.tracker.seed(ready.cursors, true);
+    setTimeout(() => void this.resume(), 0);
   }
 
   private onEvents(events: GatewayEvent[]) {
@@ -395,18 +402,30 @@ export class GatewayClient {
     }
   }
 
-  /** Reconnects for a fresh Ready (our servers, channels and permissions), keeping the cursors. */
+  /**
+   * Asks for a fresh Ready (our servers, channels and permissions) after events said they changed, on this connection,
+   * then resumes from our cursors as after a reconnect. Not by reconnecting: that would end a DM call, move a voice
+   * session and flash our presence for every role edit in every server we are in. While not connected there is nothing
+   * to do: the next connection's Ready is fresh.
+   */
   scheduleFreshReady() {
     if (this.freshReadyTimer) return;
     this.freshReadyTimer = setTimeout(() => {
       this.freshReadyTimer = null;
       const connection = this.connection;
-      if (!connection || this.stopped) return;
-      this.restarting = true;
-      void connection.stop().then(() => {
-        this.restarting = false;
-        return this.connect(connection);
-      });
+      if (!connection || this.stopped || connection.state !== HubConnectionState.Connected) return;
+      connection.invoke<ReadyPayload>('Refresh').then(
+        (ready) => {
+          if (this.connection !== connection || connection.state !== HubConnectionState.Connected) return;
+          seedFromReady(this.qc, ready);
+          this.catchUpAfter(ready);
+        },
+        (error: unknown) => {
+          // A fresh start costs the server what a connect does, and shares its budget: when refused, ask again later.
+          const wait = rateLimitedFor(error);
+          if (wait !== null) setTimeout(() => this.scheduleFreshReady(), wait);
+        },
+      );
     }, 150);
   }
 

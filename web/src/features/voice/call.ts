@@ -138,7 +138,7 @@ export class VoiceCall {
       if (signal[0] === 'feeds' && signal[1] === this.channelId) this.sync();
       // The server ended our call: joined elsewhere, kicked, CONNECT taken, a moderator disconnected us.
       if (signal[0] === 'ended' && signal[1].channelId === this.channelId) void this.ended(signal[1].reason, signal[1].movedTo);
-      // The gateway reconnected (a network blip, a fresh Ready after a permission change): the call ended with the
+      // The gateway reconnected (a network blip, the machine woke up): the call ended with the
       // old connection, so join again with the same devices.
       if (signal[0] === 'ready' && this.joined) void this.rejoin();
       if (signal[0] === 'signal' && signal[1].channelId === this.channelId)
