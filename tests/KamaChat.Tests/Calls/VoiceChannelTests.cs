@@ -17,7 +17,7 @@ namespace KamaChat.Tests.Calls;
 /// (and are in Ready), and leaving, switching channel, closing the socket or being kicked removes both the state and the
 /// Janus participant.
 /// </summary>
-public abstract class VoiceChannelTests(KamaChatApp app)
+public abstract class VoiceChannelTests(VoiceApp app)
 {
     private static readonly string AudioVideoOffer = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Calls", "Sdp", "chromium-audio-video.sdp"));
 
@@ -29,7 +29,7 @@ public abstract class VoiceChannelTests(KamaChatApp app)
         var alice = await app.CreateClient().RegisterAsync();
         var bob = await app.CreateClient().RegisterAsync();
         var (_, textId) = await GatewaySeed.ServerWithChannelAsync(app, alice.User.Id, bob.User.Id);
-        var voiceId = await VoiceChannelAsync(textId);
+        var voiceId = await app.VoiceChannelAsync(textId);
         await using var aliceClient = await GatewayClient.ConnectAsync(app, alice.AccessToken);
         await using var bobClient = await GatewayClient.ConnectAsync(app, bob.AccessToken);
         await aliceClient.ReadyAsync();
@@ -76,7 +76,7 @@ public abstract class VoiceChannelTests(KamaChatApp app)
         var member = await app.CreateClient().RegisterAsync();
         var outsider = await app.CreateClient().RegisterAsync();
         var (serverId, textId) = await GatewaySeed.ServerWithChannelAsync(app, owner.User.Id, member.User.Id);
-        var voiceId = await VoiceChannelAsync(textId);
+        var voiceId = await app.VoiceChannelAsync(textId);
         await using var outsiderClient = await GatewayClient.ConnectAsync(app, outsider.AccessToken);
         await using var memberClient = await GatewayClient.ConnectAsync(app, member.AccessToken);
 
@@ -110,8 +110,8 @@ public abstract class VoiceChannelTests(KamaChatApp app)
         var alice = await app.CreateClient().RegisterAsync();
         var bob = await app.CreateClient().RegisterAsync();
         var (serverId, textId) = await GatewaySeed.ServerWithChannelAsync(app, alice.User.Id, bob.User.Id);
-        var firstId = await VoiceChannelAsync(textId);
-        var secondId = await VoiceChannelAsync(textId);
+        var firstId = await app.VoiceChannelAsync(textId);
+        var secondId = await app.VoiceChannelAsync(textId);
         await using var aliceClient = await GatewayClient.ConnectAsync(app, alice.AccessToken);
         await aliceClient.ReadyAsync();
 
@@ -149,40 +149,50 @@ public abstract class VoiceChannelTests(KamaChatApp app)
         }
     }
 
-    private async Task<Snowflake> VoiceChannelAsync(Snowflake besideId)
-    {
-        var id = GatewaySeed.NewId();
-        await app.QueryAsync(async db =>
-        {
-            var beside = await db.Channels.SingleAsync(c => c.Id == besideId);
-            db.Channels.Add(new Channel { Id = id, ServerId = beside.ServerId, Type = ChannelType.Voice, Name = "Lounge", CreatedAt = DateTimeOffset.UtcNow });
-            return await db.SaveChangesAsync();
-        });
-        return id;
-    }
-
     private Task<int> SetEveryoneAsync(Snowflake serverId, P permissions) =>
         app.QueryAsync(db => db.Roles.Where(r => r.Id == serverId).ExecuteUpdateAsync(r => r.SetProperty(x => x.Permissions, permissions)));
 }
 
-public sealed class SqliteVoiceApp : KamaChatApp
+/// <summary>
+/// A node pointed at the voice lab. Its voice lease is long unless given (these tests' clients send no heartbeats;
+/// VoiceLeaseTests covers them).
+/// </summary>
+public abstract class VoiceApp(int leaseSeconds = 300) : KamaChatApp
+{
+    protected override async Task<IReadOnlyDictionary<string, string?>> SettingsAsync() =>
+        (await VoiceLab.StartedAsync()).ServerSettings
+            .Append(new("KAMACHAT_VOICE_LEASE_SECONDS", leaseSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)))
+            .ToDictionary(s => s.Key, s => (string?)s.Value);
+
+    /// <summary>A voice channel in the server of <paramref name="besideId"/>.</summary>
+    public async Task<Snowflake> VoiceChannelAsync(Snowflake besideId, int userLimit = 0)
+    {
+        var id = GatewaySeed.NewId();
+        await QueryAsync(async db =>
+        {
+            var beside = await db.Channels.SingleAsync(c => c.Id == besideId);
+            db.Channels.Add(new Channel
+            {
+                Id = id, ServerId = beside.ServerId, Type = ChannelType.Voice, Name = "Lounge", CreatedAt = DateTimeOffset.UtcNow, UserLimit = userLimit,
+            });
+            return await db.SaveChangesAsync();
+        });
+        return id;
+    }
+}
+
+public sealed class SqliteVoiceApp : VoiceApp
 {
     public override string ProviderName => "sqlite";
 
     protected override Task<string> CreateDatabaseUrlAsync(string dataDirectory) => Task.FromResult(SqliteUrl(dataDirectory));
-
-    protected override async Task<IReadOnlyDictionary<string, string?>> SettingsAsync() =>
-        (await VoiceLab.StartedAsync()).ServerSettings.ToDictionary(s => s.Key, s => (string?)s.Value);
 }
 
-public sealed class PostgresVoiceApp : KamaChatApp
+public sealed class PostgresVoiceApp : VoiceApp
 {
     public override string ProviderName => "postgres";
 
     protected override Task<string> CreateDatabaseUrlAsync(string dataDirectory) => PostgresServer.CreateDatabaseAsync();
-
-    protected override async Task<IReadOnlyDictionary<string, string?>> SettingsAsync() =>
-        (await VoiceLab.StartedAsync()).ServerSettings.ToDictionary(s => s.Key, s => (string?)s.Value);
 }
 
 public sealed class SqliteVoiceChannelTests(SqliteVoiceApp app) : VoiceChannelTests(app), IClassFixture<SqliteVoiceApp>;

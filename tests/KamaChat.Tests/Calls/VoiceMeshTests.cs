@@ -45,7 +45,10 @@ public abstract class VoiceMeshTests(KamaChatApp app)
             }
 
             var first = await clients[0].Connection.InvokeAsync<VoiceJoined>("JoinVoice", voiceId.ToString());
-            Assert.Equal((VoiceJoined.MeshMode, "all", true, true), (first.Mode, first.IceTransportPolicy, first.CanSpeak, first.CanVideo));
+            // Mesh calls heartbeat like calls through Janus: a third of the (default, 6 s) lease.
+            Assert.Equal((VoiceJoined.MeshMode, "all", true, true, 2000), (first.Mode, first.IceTransportPolicy, first.CanSpeak, first.CanVideo, first.HeartbeatMilliseconds));
+            foreach (var client in clients)
+                client.KeepVoiceAlive(TimeSpan.FromMilliseconds(first.HeartbeatMilliseconds));
             for (var i = 1; i < 4; i++)
             {
                 var joined = await clients[i].Connection.InvokeAsync<VoiceJoined>("JoinVoice", voiceId.ToString());
@@ -109,7 +112,9 @@ public abstract class VoiceMeshTests(KamaChatApp app)
         await memberClient.ReadyAsync();
         await SetEveryoneAsync(serverId, P.DefaultEveryone & ~P.Speak & ~P.Video);
 
-        await ownerClient.Connection.InvokeAsync<VoiceJoined>("JoinVoice", voiceId.ToString());
+        var ownerJoined = await ownerClient.Connection.InvokeAsync<VoiceJoined>("JoinVoice", voiceId.ToString());
+        ownerClient.KeepVoiceAlive(TimeSpan.FromMilliseconds(ownerJoined.HeartbeatMilliseconds));
+        memberClient.KeepVoiceAlive(TimeSpan.FromMilliseconds(ownerJoined.HeartbeatMilliseconds));
         var joined = await memberClient.Connection.InvokeAsync<VoiceJoined>("JoinVoice", voiceId.ToString());
         Assert.Equal((false, false), (joined.CanSpeak, joined.CanVideo));
         foreach (var (audio, video, missing) in new[] { ("sendrecv", "recvonly", "SPEAK"), ("recvonly", "sendonly", "VIDEO") })
@@ -170,7 +175,9 @@ public abstract class VoiceMeshTests(KamaChatApp app)
         Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
     }
 
-    private async Task<Snowflake> VoiceChannelAsync(Snowflake besideId, int userLimit)
+    private Task<Snowflake> VoiceChannelAsync(Snowflake besideId, int userLimit) => VoiceChannelAsync(app, besideId, userLimit);
+
+    internal static async Task<Snowflake> VoiceChannelAsync(KamaChatApp app, Snowflake besideId, int userLimit)
     {
         var id = GatewaySeed.NewId();
         await app.QueryAsync(async db =>
@@ -189,3 +196,82 @@ public abstract class VoiceMeshTests(KamaChatApp app)
 public sealed class SqliteVoiceMeshTests(SqliteApp app) : VoiceMeshTests(app), IClassFixture<SqliteApp>;
 
 public sealed class PostgresVoiceMeshTests(PostgresApp app) : VoiceMeshTests(app), IClassFixture<PostgresApp>;
+
+/// <summary>
+/// Mesh calls are leased like calls through Janus: a member whose client stops saying it is alive (its socket still
+/// open) is ended with "expired" and leaves the channel for everyone, while one that heartbeats stays. Run alone
+/// (RunAlone): the 6 s lease is time, and the suite's parallel start could starve the heartbeating client.
+/// </summary>
+public abstract class VoiceMeshLeaseTests(KamaChatApp app)
+{
+    [Fact]
+    public async Task A_silent_mesh_member_is_ended_and_one_that_heartbeats_stays()
+    {
+        var alice = await app.CreateClient().RegisterAsync();
+        var bob = await app.CreateClient().RegisterAsync();
+        var carol = await app.CreateClient().RegisterAsync();
+        var (_, textId) = await GatewaySeed.ServerWithChannelAsync(app, alice.User.Id, bob.User.Id, carol.User.Id);
+        var voiceId = await VoiceMeshTests.VoiceChannelAsync(app, textId, userLimit: 0);
+        await using var silent = await GatewayClient.ConnectAsync(app, alice.AccessToken);
+        await using var alive = await GatewayClient.ConnectAsync(app, bob.AccessToken);
+        await using var watcher = await GatewayClient.ConnectAsync(app, carol.AccessToken);
+        await watcher.ReadyAsync();
+
+        var joined = await alive.Connection.InvokeAsync<VoiceJoined>("JoinVoice", voiceId.ToString());
+        alive.KeepVoiceAlive(TimeSpan.FromMilliseconds(joined.HeartbeatMilliseconds));
+        await silent.Connection.InvokeAsync<VoiceJoined>("JoinVoice", voiceId.ToString());
+        await watcher.WaitForVoiceAsync(s => s.UserId == alice.User.Id && s.ChannelId == voiceId);
+
+        // Alice's client sends nothing more, yet her socket stays open: the lease ends her call, and only hers.
+        var lease = TimeSpan.FromMilliseconds(joined.HeartbeatMilliseconds * 3);
+        await watcher.WaitForVoiceAsync(s => s.UserId == alice.User.Id && s.ChannelId is null, lease * 3);
+        var ended = await silent.WaitForAsync(silent.VoiceEnded, _ => true);
+        Assert.Equal((voiceId, VoiceEnded.Expired), (ended.ChannelId, ended.Reason));
+        Assert.Equal(HubConnectionState.Connected, silent.Connection.State);
+        Assert.DoesNotContain(watcher.Voice, s => s.UserId == bob.User.Id && s.ChannelId is null);
+        await using var late = await GatewayClient.ConnectAsync(app, carol.AccessToken);
+        Assert.Equal([bob.User.Id], (await late.ReadyAsync()).VoiceStates.Select(s => s.UserId));
+
+        // Her client is still there: it joins again (as the web client does after "expired").
+        var again = await silent.Connection.InvokeAsync<VoiceJoined>("JoinVoice", voiceId.ToString());
+        Assert.Equal(new[] { alice.User.Id, bob.User.Id }.Order(), again.States.Select(s => s.UserId).Order());
+    }
+}
+
+[Collection(RunAlone.Name)]
+public sealed class SqliteVoiceMeshLeaseTests(SqliteApp app) : VoiceMeshLeaseTests(app), IClassFixture<SqliteApp>;
+
+[Collection(RunAlone.Name)]
+public sealed class PostgresVoiceMeshLeaseTests(PostgresApp app) : VoiceMeshLeaseTests(app), IClassFixture<PostgresApp>;
+
+/// <summary>
+/// A node without Janus whose voice states are shared through Redis (several nodes): the mesh lives in one node's
+/// memory, so members on different nodes could not reach each other; a join is refused as it was before the mesh.
+/// </summary>
+public sealed class ScaledOutVoiceMeshTests : IAsyncLifetime
+{
+    private ScaledNode _node = null!;
+
+    public async Task InitializeAsync()
+    {
+        _node = new ScaledNode(await PostgresServer.CreateDatabaseAsync(), await RedisServer.UrlAsync(), 43);
+        await _node.InitializeAsync();
+    }
+
+    public async Task DisposeAsync() => await _node.DisposeAsync();
+
+    [Fact]
+    public async Task Joining_a_voice_channel_without_Janus_on_several_nodes_is_refused_as_unavailable()
+    {
+        var alice = await _node.CreateClient().RegisterAsync();
+        var (_, textId) = await GatewaySeed.ServerWithChannelAsync(_node, alice.User.Id);
+        var voiceId = await VoiceMeshTests.VoiceChannelAsync(_node, textId, userLimit: 0);
+        await using var client = await GatewayClient.ConnectAsync(_node, alice.AccessToken);
+        await client.ReadyAsync();
+
+        var refused = await Assert.ThrowsAsync<HubException>(() => client.Connection.InvokeAsync<VoiceJoined>("JoinVoice", voiceId.ToString()));
+        Assert.Contains("unavailable: Voice channels on several nodes need a media server", refused.Message, StringComparison.Ordinal);
+        await using var again = await GatewayClient.ConnectAsync(_node, alice.AccessToken);
+        Assert.Empty((await again.ReadyAsync()).VoiceStates);
+    }
+}

@@ -15,7 +15,7 @@ namespace KamaChat.Tests.Calls;
 /// channel's user limit refuses the next joiner with channel_full while MOVE_MEMBERS joins and moves past it; move
 /// and disconnect need MOVE_MEMBERS and tell the moved or disconnected connection ("VoiceEnded").
 /// </summary>
-public abstract class VoiceModerationTests(KamaChatApp app)
+public abstract class VoiceModerationTests(VoiceApp app)
 {
     private static readonly string AudioVideoOffer = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Calls", "Sdp", "chromium-audio-video.sdp"));
 
@@ -26,7 +26,7 @@ public abstract class VoiceModerationTests(KamaChatApp app)
         var bob = await app.CreateClient().RegisterAsync();
         var carol = await app.CreateClient().RegisterAsync();
         var (serverId, textId) = await GatewaySeed.ServerWithChannelAsync(app, alice.User.Id, bob.User.Id, carol.User.Id);
-        var voiceId = await VoiceChannelAsync(textId, userLimit: 0);
+        var voiceId = await app.VoiceChannelAsync(textId, userLimit: 0);
         await using var aliceClient = await GatewayClient.ConnectAsync(app, alice.AccessToken);
         await using var bobClient = await GatewayClient.ConnectAsync(app, bob.AccessToken);
         await using var carolClient = await GatewayClient.ConnectAsync(app, carol.AccessToken);
@@ -72,8 +72,8 @@ public abstract class VoiceModerationTests(KamaChatApp app)
         var bob = await app.CreateClient().RegisterAsync();
         var carol = await app.CreateClient().RegisterAsync();
         var (_, textId) = await GatewaySeed.ServerWithChannelAsync(app, alice.User.Id, bob.User.Id, carol.User.Id);
-        var limitedId = await VoiceChannelAsync(textId, userLimit: 0);
-        var otherId = await VoiceChannelAsync(textId, userLimit: 0);
+        var limitedId = await app.VoiceChannelAsync(textId, userLimit: 0);
+        var otherId = await app.VoiceChannelAsync(textId, userLimit: 0);
         var owner = app.CreateClient(alice.AccessToken);
         var tooMany = await owner.PatchAsJsonAsync($"/api/v1/channels/{limitedId}", new { userLimit = Channel.MaxUserLimit + 1 });
         Assert.Equal(HttpStatusCode.BadRequest, tooMany.StatusCode);
@@ -122,20 +122,6 @@ public abstract class VoiceModerationTests(KamaChatApp app)
         app.QueryAsync(db => db.Members.Where(m => m.ServerId == serverId && m.UserId == userId)
             .Select(m => new VoiceModeration(m.VoiceMuted, m.VoiceDeafened)).SingleAsync());
 
-    private async Task<Snowflake> VoiceChannelAsync(Snowflake besideId, int userLimit)
-    {
-        var id = GatewaySeed.NewId();
-        await app.QueryAsync(async db =>
-        {
-            var beside = await db.Channels.SingleAsync(c => c.Id == besideId);
-            db.Channels.Add(new Channel
-            {
-                Id = id, ServerId = beside.ServerId, Type = ChannelType.Voice, Name = "Lounge", UserLimit = userLimit, CreatedAt = DateTimeOffset.UtcNow,
-            });
-            return await db.SaveChangesAsync();
-        });
-        return id;
-    }
 }
 
 public sealed class SqliteVoiceModerationTests(SqliteVoiceApp app) : VoiceModerationTests(app), IClassFixture<SqliteVoiceApp>;

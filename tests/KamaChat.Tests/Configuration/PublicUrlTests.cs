@@ -7,6 +7,8 @@ using MimeKit;
 
 namespace KamaChat.Tests.Configuration;
 
+/// <summary>Run alone (RunAlone): one test starts a server process, which next to the parallel tests could take over a minute to listen.</summary>
+[Collection(RunAlone.Name)]
 public sealed class PublicUrlTests
 {
     private static ServerOptions Bind(string? publicUrl, Dictionary<string, string?>? listen = null)

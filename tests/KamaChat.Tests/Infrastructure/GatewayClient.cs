@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using KamaChat.Server.Features.Gateway;
 using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
@@ -16,6 +17,7 @@ public sealed class GatewayClient : IAsyncDisposable
     private readonly TaskCompletionSource<ReadyPayload> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource<Exception?> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly SemaphoreSlim _arrived = new(0);
+    private readonly CancellationTokenSource _heartbeat = new();
 
     public HubConnection Connection { get; }
 
@@ -69,6 +71,40 @@ public sealed class GatewayClient : IAsyncDisposable
         var client = new GatewayClient(Build(app, accessToken, messagePack));
         await client.Connection.StartAsync();
         return client;
+    }
+
+    /// <summary>A client of a node running as its own process (or anywhere else), at <paramref name="baseAddress"/>.</summary>
+    public static async Task<GatewayClient> ConnectAsync(Uri baseAddress, string accessToken)
+    {
+        var client = new GatewayClient(new HubConnectionBuilder().WithUrl(new Uri(baseAddress, "hubs/gateway"), options =>
+        {
+            options.Transports = HttpTransportType.WebSockets;
+            options.SkipNegotiation = true;
+            options.AccessTokenProvider = () => Task.FromResult<string?>(accessToken);
+        }).Build());
+        await client.Connection.StartAsync();
+        return client;
+    }
+
+    /// <summary>Calls VoiceHeartbeat every <paramref name="interval"/> from now on, as a client in a voice call does.</summary>
+    public void KeepVoiceAlive(TimeSpan interval)
+    {
+        var stop = _heartbeat.Token;
+        _ = Task.Run(async () =>
+        {
+            using var timer = new PeriodicTimer(interval);
+            while (await timer.WaitForNextTickAsync(stop).AsTask().ContinueWith(t => t is { IsCompletedSuccessfully: true, Result: true }, TaskScheduler.Default))
+            {
+                try
+                {
+                    await Connection.InvokeAsync("VoiceHeartbeat", stop);
+                }
+                catch (Exception e) when (e is OperationCanceledException or InvalidOperationException or HubException)
+                {
+                    // Closing, or the call is over.
+                }
+            }
+        }, CancellationToken.None);
     }
 
     public static HubConnection Build(KamaChatApp app, string accessToken, bool messagePack = false)
@@ -161,5 +197,15 @@ public sealed class GatewayClient : IAsyncDisposable
         _arrived.Release();
     }
 
-    public async ValueTask DisposeAsync() => await Connection.DisposeAsync();
+    private int _disposed;
+
+    /// <summary>Idempotent: a test may close a client early (a socket that goes away) and dispose it again at the end.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+            return;
+        await _heartbeat.CancelAsync();
+        await Connection.DisposeAsync();
+        _heartbeat.Dispose();
+    }
 }

@@ -51,6 +51,13 @@ test('finding things: the quick switcher, Alt+arrows between channels and to unr
   await page.keyboard.press('Alt+Shift+ArrowDown');
   await expect(page).toHaveURL(new RegExp(`/channels/${ops.id}$`));
   await expect(messageContent(page, 'disk is filling up')).toBeVisible(LIVE);
+  // Pressed quickly, each press moves on from where the last one went, not from the last screen drawn.
+  await page.keyboard.press('Alt+ArrowUp');
+  await page.keyboard.press('Alt+ArrowUp');
+  await expect(page).toHaveURL(new RegExp(`/channels/${design.id}$`));
+  await page.keyboard.press('Alt+ArrowDown');
+  await page.keyboard.press('Alt+ArrowDown');
+  await expect(page).toHaveURL(new RegExp(`/channels/${ops.id}$`));
 
   // Esc marks the channel read while scrolled up in it (where reading alone would not), and the server keeps it.
   await page.keyboard.press('Alt+ArrowDown');

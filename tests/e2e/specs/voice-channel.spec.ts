@@ -1,7 +1,9 @@
 import type { Page } from '@playwright/test';
 import { ApiUser, logInAs } from '../support/chat';
 import { expect, screenshot } from '../support/fixtures';
-import { test } from '../support/voice-server';
+import { test, voiceLaunchOptions } from '../support/voice-server';
+
+test.use({ launchOptions: voiceLaunchOptions });
 
 /**
  * Voice channels end to end: two people join one voice channel through the UI of a KamaChat server whose Janus and

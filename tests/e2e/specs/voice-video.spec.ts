@@ -1,7 +1,9 @@
 import type { Page } from '@playwright/test';
 import { ApiUser, logInAs } from '../support/chat';
 import { expect, screenshot } from '../support/fixtures';
-import { test } from '../support/voice-server';
+import { test, voiceLaunchOptions } from '../support/voice-server';
+
+test.use({ launchOptions: voiceLaunchOptions });
 
 /**
  * Camera and screen share through Janus with three people: each turns the camera on and receives the other two's

@@ -30,15 +30,17 @@ export const test = suite.extend<object, { voiceServer: RunningServer & { lab: V
   baseURL: async ({ voiceServer }, use) => use(voiceServer.baseURL),
 });
 
-test.use({
-  launchOptions: {
-    executablePath: chromiumPath,
-    args: [
-      ...chromiumArgs,
-      ...fakeMediaArgs,
-      '--autoplay-policy=no-user-gesture-required',
-      // getDisplayMedia without a picker: with the fake devices Chromium shares a generated screen (and fake sound).
-      '--auto-select-desktop-capture-source=Entire screen',
-    ],
-  },
-});
+/**
+ * The browser the voice specs need (fake camera, microphone and screen; autoplay). Each spec passes it to its own
+ * test.use: called here, in a module several specs import, Playwright would see it for the first of them only.
+ */
+export const voiceLaunchOptions = {
+  executablePath: chromiumPath,
+  args: [
+    ...chromiumArgs,
+    ...fakeMediaArgs,
+    '--autoplay-policy=no-user-gesture-required',
+    // getDisplayMedia without a picker: with the fake devices Chromium shares a generated screen (and fake sound).
+    '--auto-select-desktop-capture-source=Entire screen',
+  ],
+};

@@ -8184,6 +8184,8 @@ export interface components {
             canSpeak: boolean;
             canVideo: boolean;
             states: components["schemas"]["VoiceState"][];
+            /** Format: int32 */
+            heartbeatMilliseconds: number;
             /** @default sfu */
             mode: string;
             /** @default all */

@@ -1,5 +1,7 @@
 using KamaChat.Server.Infrastructure.Janus;
+using KamaChat.Server.Infrastructure.Configuration;
 using Microsoft.Extensions.Options;
+using StackExchange.Redis;
 
 namespace KamaChat.Server.Features.Calls;
 
@@ -15,8 +17,28 @@ public static class CallsExtensions
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<TurnOptions>, TurnOptionsValidator>();
         services.AddSingleton<IceServers>();
+        services.AddOptions<VoiceOptions>()
+            .Configure<IConfiguration>(VoiceOptions.Bind)
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<VoiceOptions>, VoiceOptionsValidator>();
+        if (builder.Configuration["REDIS_URL"] is { Length: > 0 } redisUrl && !string.IsNullOrWhiteSpace(redisUrl))
+        {
+            // Several nodes: every node sees every call; a node's calls end when it stops renewing their leases.
+            Gateway.RedisConfiguration.AddConnection(services, redisUrl);
+            services.AddSingleton<IVoiceStates>(sp => new RedisVoiceStates(
+                sp.GetRequiredService<IConnectionMultiplexer>(),
+                sp.GetRequiredService<TimeProvider>(),
+                $"{sp.GetRequiredService<IOptions<ServerOptions>>().Value.NodeId}:{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}",
+                sp.GetRequiredService<ILogger<RedisVoiceStates>>()));
+        }
+        else
+        {
+            services.AddSingleton<IVoiceStates, LocalVoiceStates>();
+        }
         services.AddSingleton<VoiceChannels>();
+        services.AddHostedService<VoiceLeaseKeeper>();
         services.AddSingleton<VoiceMesh>();
+        services.AddHostedService<VoiceMeshKeeper>();
         services.AddOptions<DmCallOptions>()
             .Configure<IConfiguration>(DmCallOptions.Bind)
             .ValidateOnStart();

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using KamaChat.Server.Data;
 using KamaChat.Server.Features.Permissions;
 using KamaChat.Server.Infrastructure.Janus;
@@ -18,15 +17,16 @@ public sealed partial class VoiceChannels
     /// <summary>How long a move lets its user into the channel past its user limit.</summary>
     private static readonly TimeSpan MoveTicketLifetime = TimeSpan.FromSeconds(30);
 
-    private readonly ConcurrentDictionary<Snowflake, (Snowflake ChannelId, DateTimeOffset Until)> _moveTickets = new();
+    /// <summary>The voice channel the user is in, through whichever node.</summary>
+    public async Task<Snowflake?> ChannelOfAsync(Snowflake userId) => (await states.GetAsync(userId))?.State.ChannelId;
 
-    /// <summary>The voice channel the user is in through this node, if any.</summary>
-    public Snowflake? ChannelOf(Snowflake userId) => _sessions.TryGetValue(userId, out var session) ? session.ChannelId : null;
-
-    /// <summary>Sets a member's server mute and deafen (in this server, for good) and applies them to their call at once.</summary>
+    /// <summary>
+    /// Sets a member's server mute and deafen (in this server, for good) and applies them to their call at once, on
+    /// the node that holds it.
+    /// </summary>
     public async Task ModerateAsync(Snowflake userId, VoiceModerationRequest request, CancellationToken cancellationToken)
     {
-        if (!_sessions.TryGetValue(userId, out var session) || session.ServerId is not { } serverId)
+        if (await states.GetAsync(userId) is not { State.ServerId: { } serverId } entry)
             throw new HubException("not_found: That member is not in a voice channel.");
         await using (var scope = scopes.CreateAsyncScope())
         {
@@ -37,44 +37,43 @@ public sealed partial class VoiceChannels
             member.VoiceDeafened = request.Deaf ?? member.VoiceDeafened;
             await db.SaveChangesAsync(cancellationToken);
         }
-        await RecheckAsync(userId, cancellationToken);
+        if (entry.Node == states.Node)
+            await RecheckAsync(userId, cancellationToken);
+        else
+            await states.SendAsync(entry.Node, new VoiceCommand(VoiceCommand.Recheck, userId, entry.ConnectionId));
     }
 
     /// <summary>Ends the user's call and tells their client to join <paramref name="channelId"/>, which it may then do past the user limit.</summary>
-    public async Task MoveAsync(Snowflake userId, Snowflake channelId, CancellationToken cancellationToken)
+    public async Task MoveAsync(Snowflake userId, Snowflake channelId)
     {
-        _moveTickets[userId] = (channelId, time.GetUtcNow() + MoveTicketLifetime);
-        await EndAsync(userId, null, VoiceEnded.Moved, cancellationToken, channelId);
+        await states.GrantMoveAsync(userId, channelId, MoveTicketLifetime);
+        if (await states.GetAsync(userId) is { } entry)
+            await EndAsync(entry, VoiceEnded.Moved, channelId);
     }
 
     /// <summary>Ends the user's call (a moderator's disconnect).</summary>
-    public Task DisconnectAsync(Snowflake userId, CancellationToken cancellationToken) =>
-        EndAsync(userId, null, VoiceEnded.Disconnected, cancellationToken);
-
-    private async Task<VoiceModeration> ModerationOfAsync(Snowflake userId, Snowflake? serverId, CancellationToken cancellationToken)
+    public async Task DisconnectAsync(Snowflake userId)
     {
-        if (serverId is null)
-            return VoiceModeration.None;
-        await using var scope = scopes.CreateAsyncScope();
-        return await scope.ServiceProvider.GetRequiredService<KamaDbContext>().Members
-            .Where(m => m.ServerId == serverId && m.UserId == userId)
-            .Select(m => new VoiceModeration(m.VoiceMuted, m.VoiceDeafened))
-            .SingleOrDefaultAsync(cancellationToken) ?? VoiceModeration.None;
+        if (await states.GetAsync(userId) is { } entry)
+            await EndAsync(entry, VoiceEnded.Disconnected);
     }
 
+    private Task<VoiceModeration> ModerationOfAsync(Snowflake userId, Snowflake? serverId, CancellationToken cancellationToken) =>
+        VoiceAnnouncements.ModerationOfAsync(scopes, userId, serverId, cancellationToken);
+
     /// <summary>
-    /// Refuses a join past the channel's user limit, counted in the channel's Janus room (so across every node using
-    /// it), unless the user has MOVE_MEMBERS there or was just moved into it. Two joins at the same moment can both
-    /// pass: the limit is a courtesy, as in Discord, not a security boundary.
+    /// Refuses a join past the channel's user limit, counted in the shared voice states (so across every node), unless
+    /// the user has MOVE_MEMBERS there or was just moved into it. Two joins at the same moment can both pass: the limit
+    /// is a courtesy, as in Discord, not a security boundary.
     /// </summary>
     private async Task CheckUserLimitAsync(Snowflake userId, ChannelAccess access, CancellationToken cancellationToken)
     {
         var limit = access.Channel.UserLimit;
         if (limit <= 0 || access.Has(Permissions.Permissions.MoveMembers))
             return;
-        if (_moveTickets.TryRemove(userId, out var ticket) && ticket.ChannelId == access.ChannelId && ticket.Until > time.GetUtcNow())
+        if (await states.TakeMoveAsync(userId, access.ChannelId))
             return;
-        var inside = (await rooms.ListParticipantsAsync(access.ChannelId.Value, cancellationToken)).Count;
+        var inside = (await states.InChannelsAsync([access.ChannelId])).Count(s => s.UserId != userId);
         if (inside >= limit)
             throw new HubException($"channel_full: This voice channel is full ({inside} of {limit}).");
     }

@@ -6,6 +6,8 @@ using KamaChat.Server.Features.Gateway;
 using KamaChat.Server.Features.Permissions;
 using KamaChat.Server.Infrastructure.Janus;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
 
 namespace KamaChat.Server.Features.Calls;
 
@@ -13,17 +15,22 @@ namespace KamaChat.Server.Features.Calls;
 /// Voice channels through Janus. A user in a voice channel is one gateway connection on this node holding one Janus
 /// VideoRoom participant (the channel's room, made on demand) and at most one subscription: the server relays the
 /// client's SDP both ways, so the client never holds a Janus secret, and what it may publish follows its SPEAK and
-/// VIDEO permissions at Janus. Voice states live here, in memory of the node holding the connection, and go out as
+/// VIDEO permissions at Janus. The Janus handles live in memory of the node holding the connection; the voice states
+/// live in <see cref="IVoiceStates"/> (Redis when scaled out), so every node sees every call, and go out as
 /// "VoiceState" signals to everyone who can see the channel ("VoiceFeeds" tells a participant that media in its room
-/// started or stopped); they end with the connection (leave, switching channel, socket closed, session revoked) or
-/// when a permission check after a membership or role change says CONNECT is gone.
+/// started or stopped). A call ends with the connection (leave, switching channel, socket closed, session revoked), when
+/// a permission check after a membership or role change says CONNECT is gone, when its client stops heartbeating for a
+/// lease (a frozen tab, a network gone without a close), and when its node dies (another node ends it once the node's
+/// lease lapses). Whoever removes a call's entry kicks its participant from Janus and announces that the user left.
 /// </summary>
 public sealed partial class VoiceChannels(
     VideoRooms rooms, MediaServer mediaServer, IceServers iceServers, IGatewayFanout fanout, IHubContext<GatewayHub> hub, IServiceScopeFactory scopes,
-    TimeProvider time, ILogger<VoiceChannels> logger)
+    IVoiceStates states, IOptions<VoiceOptions> options, TimeProvider time, ILogger<VoiceChannels> logger)
 {
     private sealed class Session(string connectionId, Snowflake channelId, Snowflake? serverId, VideoRoomPublisher publisher)
     {
+        private long _heard;
+
         public string ConnectionId { get; } = connectionId;
         public Snowflake ChannelId { get; } = channelId;
         public Snowflake? ServerId { get; } = serverId;
@@ -33,13 +40,28 @@ public sealed partial class VoiceChannels(
         public VoiceSelfState Self { get; set; } = new(false, false, false, false);
         public VoiceModeration Moderation { get; set; } = VoiceModeration.None;
         public SemaphoreSlim Gate { get; } = new(1, 1);
+
+        /// <summary>Whether its entry is in <see cref="IVoiceStates"/> (only then is its lease renewed).</summary>
+        public bool Shared { get; set; }
+
+        /// <summary>Whether the last lease renewal found its entry gone (another node ended the call).</summary>
+        public bool Lost { get; set; }
+
+        /// <summary>When its client last said it is alive (unix ms).</summary>
+        public long Heard
+        {
+            get => Volatile.Read(ref _heard);
+            set => Volatile.Write(ref _heard, value);
+        }
     }
 
     private readonly ConcurrentDictionary<Snowflake, Session> _sessions = new();
 
-    /// <summary>The voice states of these channels (for Ready and JoinVoice).</summary>
-    public IReadOnlyList<VoiceState> StatesIn(IReadOnlySet<Snowflake> channelIds) =>
-        _sessions.Where(s => channelIds.Contains(s.Value.ChannelId)).Select(s => State(s.Key, s.Value)).ToList();
+    /// <summary>The voice states of these channels, whichever node holds them (for Ready and JoinVoice).</summary>
+    public Task<IReadOnlyList<VoiceState>> StatesInAsync(IReadOnlyCollection<Snowflake> channelIds) => states.InChannelsAsync(channelIds);
+
+    /// <summary>How often a client in a call says it is alive (VoiceHeartbeat).</summary>
+    public TimeSpan Heartbeat => options.Value.Heartbeat;
 
     /// <summary>Joins (or moves) the user to a voice channel they may CONNECT to, leaving any other first.</summary>
     public async Task<VoiceJoined> JoinAsync(GatewayConnection connection, ChannelAccess access, CancellationToken cancellationToken)
@@ -48,9 +70,11 @@ public sealed partial class VoiceChannels(
             throw new HubException("validation_failed: Only voice channels can be joined.");
         if (mediaServer.Janus is null)
             throw new HubException("unavailable: Voice needs a media server (Janus), and this server has none running.");
-        // One call per user: joining from another connection (a second device, or this tab after the gateway
-        // reconnected) ends the one held there, and that connection is told why.
-        var elsewhere = _sessions.TryGetValue(connection.UserId, out var held) && held.ConnectionId != connection.ConnectionId;
+        // One call per user, whichever node holds it: joining from another connection (a second device, or this tab
+        // after the gateway reconnected) ends the one held there, and that connection is told why.
+        if (await states.GetAsync(connection.UserId) is { } held)
+            await EndAsync(held, held.ConnectionId != connection.ConnectionId ? VoiceEnded.AnotherDevice : null);
+        var elsewhere = _sessions.TryGetValue(connection.UserId, out var local) && local.ConnectionId != connection.ConnectionId;
         await EndAsync(connection.UserId, null, elsewhere ? VoiceEnded.AnotherDevice : null, CancellationToken.None);
 
         var channelId = access.Channel.Id;
@@ -63,17 +87,30 @@ public sealed partial class VoiceChannels(
         var publisher = await rooms.JoinAsync(channelId.Value, participantId, connection.UserId.ToString(), allowed, cancellationToken);
         // Nothing is published yet: this only sets what Janus will not forward once it is.
         await publisher.RestrictAsync(allowed, Silenced(moderation), cancellationToken);
-        var session = new Session(connection.ConnectionId, channelId, access.Server?.ServerId, publisher) { Moderation = moderation };
+        var session = new Session(connection.ConnectionId, channelId, access.Server?.ServerId, publisher)
+        {
+            Moderation = moderation,
+            Heard = time.GetUtcNow().ToUnixTimeMilliseconds(),
+        };
         if (!_sessions.TryAdd(connection.UserId, session))
         {
             // Another join of the same user won the race: that one stands.
             await publisher.DisposeAsync();
             throw new HubException("conflict: Already joining a voice channel.");
         }
+        if (!await states.TryAddAsync(Entry(connection.UserId, session), options.Value.Lease))
+        {
+            // ... on another node.
+            _sessions.TryRemove(new KeyValuePair<Snowflake, Session>(connection.UserId, session));
+            await publisher.DisposeAsync();
+            throw new HubException("conflict: Already joining a voice channel.");
+        }
+        session.Shared = true;
         _ = Task.Run(() => WatchAsync(session), CancellationToken.None);
         await AnnounceAsync(connection.UserId, session, left: false);
         return new VoiceJoined(channelId, iceServers.For(connection.UserId.Value),
-            allowed.HasFlag(MediaKinds.Audio), allowed.HasFlag(MediaKinds.Video), StatesIn(new HashSet<Snowflake> { channelId }));
+            allowed.HasFlag(MediaKinds.Audio), allowed.HasFlag(MediaKinds.Video), await StatesInAsync([channelId]),
+            (int)options.Value.Heartbeat.TotalMilliseconds);
     }
 
     /// <summary>Publishes the client's offer (Janus refuses kinds it may not send) and returns Janus's answer.</summary>
@@ -170,14 +207,22 @@ public sealed partial class VoiceChannels(
         await AnnounceAsync(connection.UserId, session, left: false);
     }
 
+    /// <summary>The client in a call says it is alive; a call not heard from for a lease ends (<see cref="KeepLeasesAsync"/>).</summary>
+    public void Heard(GatewayConnection connection)
+    {
+        if (_sessions.TryGetValue(connection.UserId, out var session) && session.ConnectionId == connection.ConnectionId)
+            session.Heard = time.GetUtcNow().ToUnixTimeMilliseconds();
+    }
+
     /// <summary>Leaves the user's voice channel (only if held by <paramref name="connectionId"/>, when given).</summary>
     public Task LeaveAsync(Snowflake userId, string? connectionId, CancellationToken cancellationToken) =>
         EndAsync(userId, connectionId, null, cancellationToken);
 
     /// <summary>
-    /// Ends the user's call (only if held by <paramref name="connectionId"/>, when given). With a <paramref name="reason"/>
-    /// (the server ended it, not the user), the connection that held it is told ("VoiceEnded"), so that client stops
-    /// its media and says why; its own VoiceState could not tell it apart from a rejoin on a newer connection.
+    /// Ends the user's call held on this node (only if held by <paramref name="connectionId"/>, when given). With a
+    /// <paramref name="reason"/> (the server ended it, not the user), the connection that held it is told ("VoiceEnded"),
+    /// so that client stops its media and says why; its own VoiceState could not tell it apart from a rejoin on a newer
+    /// connection.
     /// </summary>
     private async Task EndAsync(Snowflake userId, string? connectionId, string? reason, CancellationToken cancellationToken, Snowflake? movedTo = null)
     {
@@ -185,21 +230,117 @@ public sealed partial class VoiceChannels(
             return;
         if (!_sessions.TryRemove(new KeyValuePair<Snowflake, Session>(userId, session)))
             return;
+        await ReleaseAsync(userId, session, reason, movedTo);
+        try
+        {
+            // Another node may have ended it first (a takeover, a lapsed lease): then that node announced it.
+            if (!session.Shared || await states.RemoveAsync(userId, session.ConnectionId) is null)
+                return;
+        }
+        catch (RedisException e)
+        {
+            // The entry stays until its lease lapses; a surviving node announces it then.
+            LogStateFailed(e, userId);
+            return;
+        }
+        await AnnounceAsync(userId, session, left: true);
+    }
+
+    /// <summary>Ends a call wherever it is held: here as above, or on another node by taking its entry, as that node would.</summary>
+    private async Task EndAsync(VoiceEntry entry, string? reason, Snowflake? movedTo = null)
+    {
+        if (entry.Node == states.Node)
+        {
+            await EndAsync(entry.UserId, entry.ConnectionId, reason, CancellationToken.None, movedTo);
+            return;
+        }
+        if (await states.RemoveAsync(entry.UserId, entry.ConnectionId) is { } removed)
+            await EndTakenAsync(removed, reason, movedTo);
+    }
+
+    /// <summary>
+    /// After this node took another node's entry: its participant leaves Janus, everyone is told, and the holding node (if
+    /// it lives) lets go of its handles and tells the client why.
+    /// </summary>
+    private async Task EndTakenAsync(VoiceEntry entry, string? reason, Snowflake? movedTo)
+    {
+        try
+        {
+            await rooms.KickAsync(entry.ChannelId.Value, entry.ParticipantId, CancellationToken.None);
+        }
+        catch (Exception e) when (e is JanusException or HttpRequestException or OperationCanceledException or System.Text.Json.JsonException or InvalidOperationException)
+        {
+            // Janus is gone or slow: the holding node's Janus session times out and takes the participant with it.
+            LogLeaveFailed(e, entry.UserId);
+        }
+        await fanout.SendSignalAsync(LeftSignal(entry.State), CancellationToken.None);
+        await states.SendAsync(entry.Node, new VoiceCommand(VoiceCommand.Drop, entry.UserId, entry.ConnectionId, reason, movedTo));
+    }
+
+    /// <summary>Tells the connection why its call ended (when the server ended it) and lets go of its Janus handles.</summary>
+    private async Task ReleaseAsync(Snowflake userId, Session session, string? reason, Snowflake? movedTo)
+    {
         if (reason is not null)
             await hub.Clients.Client(session.ConnectionId).SendAsync("VoiceEnded", new VoiceEnded(session.ChannelId, reason, movedTo), CancellationToken.None);
         try
         {
+            // Detaching the publisher leaves the room: its media stops reaching the others at once, and Janus tells
+            // their subscriptions the feed is gone.
+            await session.Publisher.DisposeAsync();
             if (session.Subscriber is { } subscriber)
                 await subscriber.DisposeAsync();
-            // Detaching the publisher leaves the room: Janus tells the others' subscriptions their feed is gone.
-            await session.Publisher.DisposeAsync();
         }
         catch (Exception e) when (e is JanusException or HttpRequestException or OperationCanceledException or System.Text.Json.JsonException)
         {
             // Janus is gone or slow: its session times out and takes the participant with it.
             LogLeaveFailed(e, userId);
         }
-        await AnnounceAsync(userId, session, left: true);
+    }
+
+    /// <summary>A command from another node about a call held here.</summary>
+    public async Task HandleAsync(VoiceCommand command)
+    {
+        if (command.Kind == VoiceCommand.Recheck)
+        {
+            await RecheckAsync(command.UserId, CancellationToken.None);
+            return;
+        }
+        if (command.Kind != VoiceCommand.Drop || !_sessions.TryGetValue(command.UserId, out var session) || session.ConnectionId != command.ConnectionId)
+            return;
+        if (_sessions.TryRemove(new KeyValuePair<Snowflake, Session>(command.UserId, session)))
+            await ReleaseAsync(command.UserId, session, command.Reason, command.MovedTo);
+    }
+
+    /// <summary>
+    /// Runs every sixth of the lease: ends calls whose client has not said it is alive for a lease, renews this node's
+    /// leases (letting go of calls another node ended meanwhile), and ends calls whose node stopped renewing theirs.
+    /// </summary>
+    public async Task KeepLeasesAsync(CancellationToken cancellationToken)
+    {
+        var lease = options.Value.Lease;
+        var silentBefore = time.GetUtcNow().ToUnixTimeMilliseconds() - (long)lease.TotalMilliseconds;
+        foreach (var (userId, session) in _sessions.Where(s => s.Value.Heard < silentBefore).ToList())
+            await EndAsync(userId, session.ConnectionId, VoiceEnded.Expired, cancellationToken);
+
+        var held = _sessions.Where(s => s.Value.Shared).Select(s => (s.Key, s.Value.ConnectionId)).ToList();
+        foreach (var userId in await states.RenewAsync(held, lease))
+        {
+            if (!_sessions.TryGetValue(userId, out var session) || !held.Contains((userId, session.ConnectionId)))
+                continue;
+            // Another node ended it, and its command saying why (moved, another device...) is on its way: it gets a
+            // round to arrive before this node lets go by itself.
+            if (session.Lost)
+                await HandleAsync(new VoiceCommand(VoiceCommand.Drop, userId, session.ConnectionId, VoiceEnded.Expired));
+            session.Lost = true;
+        }
+
+        foreach (var entry in await states.ExpiredAsync())
+        {
+            if (await states.RemoveAsync(entry.UserId, entry.ConnectionId, onlyExpired: true) is not { } removed)
+                continue;
+            LogExpired(removed.UserId, removed.Node);
+            await EndTakenAsync(removed, VoiceEnded.Expired, null);
+        }
     }
 
     /// <summary>
@@ -269,7 +410,7 @@ public sealed partial class VoiceChannels(
             ? session
             : throw new HubException("not_found: This connection is not in a voice channel.");
 
-    private static MediaKinds Allowed(Permissions.Permissions permissions) =>
+    internal static MediaKinds Allowed(Permissions.Permissions permissions) =>
         (permissions.HasFlag(Permissions.Permissions.Speak) ? MediaKinds.Audio : MediaKinds.None) |
         (permissions.HasFlag(Permissions.Permissions.Video) ? MediaKinds.Video : MediaKinds.None);
 
@@ -277,19 +418,31 @@ public sealed partial class VoiceChannels(
     /// What Janus does not forward although the user may send it: their audio while server-muted (or -deafened, which
     /// mutes too, as in Discord). The client keeps its microphone track, so lifting it lets the sound through at once.
     /// </summary>
-    private static MediaKinds Silenced(VoiceModeration moderation) =>
+    internal static MediaKinds Silenced(VoiceModeration moderation) =>
         moderation.Mute || moderation.Deaf ? MediaKinds.Audio : MediaKinds.None;
 
     private static VoiceState State(Snowflake userId, Session session) =>
-        new(userId, session.ChannelId, session.ServerId, session.Self.SelfMute, session.Self.SelfDeaf, session.Self.Video, session.Self.Stream,
-            session.Moderation.Mute, session.Moderation.Deaf);
+        VoiceAnnouncements.State(userId, session.ChannelId, session.ServerId, session.Self, session.Moderation);
 
-    private Task AnnounceAsync(Snowflake userId, Session session, bool left)
+    private VoiceEntry Entry(Snowflake userId, Session session) =>
+        new(State(userId, session), states.Node, session.ConnectionId, session.Publisher.ParticipantId);
+
+    /// <summary>Tells everyone who can see the channel; a change is written to the shared entry first (Ready reads those).</summary>
+    private async Task AnnounceAsync(Snowflake userId, Session session, bool left)
     {
-        var state = left ? State(userId, session) with { ChannelId = null } : State(userId, session);
-        return fanout.SendSignalAsync(new GatewaySignal("VoiceState", [GatewayGroups.Channel(session.ChannelId)],
-            System.Text.Json.JsonSerializer.SerializeToElement(state, Events.EventLog.PayloadJson)), CancellationToken.None);
+        if (left)
+        {
+            await fanout.SendSignalAsync(LeftSignal(State(userId, session)), CancellationToken.None);
+            return;
+        }
+        if (session.Shared && !await states.UpdateAsync(Entry(userId, session)))
+            return;
+        await fanout.SendSignalAsync(Signal(State(userId, session)), CancellationToken.None);
     }
+
+    private static GatewaySignal LeftSignal(VoiceState state) => VoiceAnnouncements.LeftSignal(state);
+
+    private static GatewaySignal Signal(VoiceState state) => VoiceAnnouncements.Signal(state);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Watching Janus's events for voice channel {ChannelId} failed")]
     private partial void LogWatchFailed(Exception e, Snowflake channelId);
@@ -299,4 +452,10 @@ public sealed partial class VoiceChannels(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Leaving Janus for user {UserId} failed")]
     private partial void LogLeaveFailed(Exception e, Snowflake userId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Updating the shared voice state of user {UserId} failed")]
+    private partial void LogStateFailed(Exception e, Snowflake userId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "The voice call of user {UserId} on node {Node} outlived its lease; ending it")]
+    private partial void LogExpired(Snowflake userId, string node);
 }

@@ -10,13 +10,14 @@ public sealed record VoiceState(
     Snowflake UserId, Snowflake? ChannelId, Snowflake? ServerId, bool SelfMute, bool SelfDeaf, bool Video, bool Stream, bool Mute = false, bool Deaf = false);
 
 /// <summary>
-/// What JoinVoice answers: the ICE servers for the client's PeerConnections and what it may publish. <c>Mode</c>:
-/// "sfu" (media through Janus: PublishVoice, SubscribeVoice) or "mesh" (no media server: peer to peer with each
-/// other member, SendVoiceSignal, the joiner offering to everyone in <c>States</c>), with <c>IceTransportPolicy</c>
-/// for those PeerConnections ("relay" when the server hides callers' addresses).
+/// What JoinVoice answers: the ICE servers for the client's PeerConnections, what it may publish, who is in the
+/// channel, and how often to call VoiceHeartbeat while in the call (a call not heard from for three of these ends).
+/// <c>Mode</c>: "sfu" (media through Janus: PublishVoice, SubscribeVoice) or "mesh" (no media server: peer to peer
+/// with each other member, SendVoiceSignal, the joiner offering to everyone in <c>States</c>), with
+/// <c>IceTransportPolicy</c> for those PeerConnections ("relay" when the server hides callers' addresses).
 /// </summary>
 public sealed record VoiceJoined(
-    Snowflake ChannelId, IReadOnlyList<IceServer> IceServers, bool CanSpeak, bool CanVideo, IReadOnlyList<VoiceState> States,
+    Snowflake ChannelId, IReadOnlyList<IceServer> IceServers, bool CanSpeak, bool CanVideo, IReadOnlyList<VoiceState> States, int HeartbeatMilliseconds,
     string Mode = VoiceJoined.SfuMode, string IceTransportPolicy = "all")
 {
     public const string SfuMode = "sfu";
@@ -37,12 +38,19 @@ public sealed record VoiceSelfState(bool SelfMute, bool SelfDeaf, bool Video, bo
 
 /// <summary>
 /// Sent to the connection whose call the server ended ("VoiceEnded"): <c>Reason</c> is <see cref="AnotherDevice"/> (the
-/// user joined from another connection) or <see cref="Disconnected"/> (removed: kicked, CONNECT taken, a moderator).
+/// user joined from another connection), <see cref="Disconnected"/> (removed: kicked, CONNECT taken, a moderator),
+/// <see cref="Moved"/> or <see cref="Expired"/>.
 /// </summary>
 public sealed record VoiceEnded(Snowflake ChannelId, string Reason, Snowflake? MovedTo = null)
 {
     public const string AnotherDevice = "another_device";
     public const string Disconnected = "disconnected";
+
+    /// <summary>
+    /// The call outlived its lease: no heartbeat from the client for a lease (a frozen tab, a stalled network), or its
+    /// node lost Redis long enough for another node to end it. A client that is still there joins again.
+    /// </summary>
+    public const string Expired = "expired";
 
     /// <summary>A moderator moved the user to <c>MovedTo</c>: the client joins it (past its user limit, for a while).</summary>
     public const string Moved = "moved";

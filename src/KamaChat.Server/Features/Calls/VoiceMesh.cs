@@ -1,10 +1,8 @@
-using KamaChat.Server.Data;
 using KamaChat.Server.Features.Channels;
 using KamaChat.Server.Features.Gateway;
 using KamaChat.Server.Features.Permissions;
 using KamaChat.Server.Infrastructure.Janus;
 using Microsoft.AspNetCore.SignalR;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace KamaChat.Server.Features.Calls;
@@ -17,10 +15,13 @@ namespace KamaChat.Server.Features.Calls;
 /// the sender may not send (audio without SPEAK, camera or screen without VIDEO, audio while server-muted). Once two
 /// browsers are connected the server cannot stop their bytes: a permission taken away mid-call ends that member's
 /// call ("VoiceEnded" with reason "permissions"), and their client joins again with what it may now send.
-/// Voice states go out as the same "VoiceState" signals as with Janus; they live in memory of this node.
+/// Calls heartbeat as through Janus: a member not heard from (VoiceHeartbeat) for a lease is ended with "expired".
+/// The mesh lives in memory of this node, like DM calls, so it is for one node: with voice states shared across
+/// nodes (REDIS_URL) a join is refused ("unavailable"), since members on different nodes could not reach each other.
+/// Voice states go out as the same "VoiceState" signals as with Janus.
 /// </summary>
-public sealed class VoiceMesh(MediaServer mediaServer, IceServers iceServers, IOptions<TurnOptions> turn, IGatewayFanout fanout,
-    IHubContext<GatewayHub> hub, IServiceScopeFactory scopes)
+public sealed class VoiceMesh(MediaServer mediaServer, IceServers iceServers, IOptions<TurnOptions> turn, IOptions<VoiceOptions> options,
+    IVoiceStates states, IGatewayFanout fanout, IHubContext<GatewayHub> hub, IServiceScopeFactory scopes, TimeProvider time)
 {
     /// <summary>The most people in a voice channel without an SFU: each sends its media to every other one.</summary>
     public const int MaxParticipants = 4;
@@ -30,7 +31,16 @@ public sealed class VoiceMesh(MediaServer mediaServer, IceServers iceServers, IO
 
     private sealed record Member(string ConnectionId, Snowflake ChannelId, Snowflake? ServerId, MediaKinds Allowed, VoiceModeration Moderation)
     {
+        private long _heard;
+
         public VoiceSelfState Self { get; set; } = new(false, false, false, false);
+
+        /// <summary>When its client last said it is alive (unix ms).</summary>
+        public long Heard
+        {
+            get => Volatile.Read(ref _heard);
+            set => Volatile.Write(ref _heard, value);
+        }
     }
 
     private readonly Dictionary<Snowflake, Member> _members = [];
@@ -60,9 +70,10 @@ public sealed class VoiceMesh(MediaServer mediaServer, IceServers iceServers, IO
     {
         if (access.Channel.Type != ChannelType.Voice)
             throw new HubException("validation_failed: Only voice channels can be joined.");
-        var moderation = await ModerationOfAsync(connection.UserId, access.Server?.ServerId, cancellationToken);
-        var allowed = (access.Has(Permissions.Permissions.Speak) && !moderation.Mute && !moderation.Deaf ? MediaKinds.Audio : MediaKinds.None) |
-            (access.Has(Permissions.Permissions.Video) ? MediaKinds.Video : MediaKinds.None);
+        if (states is not LocalVoiceStates)
+            throw new HubException("unavailable: Voice channels on several nodes need a media server (Janus), and this server has none running.");
+        var moderation = await VoiceAnnouncements.ModerationOfAsync(scopes, connection.UserId, access.Server?.ServerId, cancellationToken);
+        var allowed = Allowed(access.Permissions, moderation);
         var channelId = access.Channel.Id;
         Member? previous;
         Member member;
@@ -76,7 +87,10 @@ public sealed class VoiceMesh(MediaServer mediaServer, IceServers iceServers, IO
             var limit = access.Channel.UserLimit;
             if (limit > 0 && inside >= limit && !access.Has(Permissions.Permissions.MoveMembers))
                 throw new HubException($"channel_full: This voice channel is full ({inside} of {limit}).");
-            member = new Member(connection.ConnectionId, channelId, access.Server?.ServerId, allowed, moderation);
+            member = new Member(connection.ConnectionId, channelId, access.Server?.ServerId, allowed, moderation)
+            {
+                Heard = time.GetUtcNow().ToUnixTimeMilliseconds(),
+            };
             _members[connection.UserId] = member;
         }
         if (previous is not null)
@@ -89,7 +103,8 @@ public sealed class VoiceMesh(MediaServer mediaServer, IceServers iceServers, IO
         }
         await AnnounceAsync(connection.UserId, member, left: false);
         return new VoiceJoined(channelId, iceServers.For(connection.UserId.Value), allowed.HasFlag(MediaKinds.Audio), allowed.HasFlag(MediaKinds.Video),
-            StatesIn(new HashSet<Snowflake> { channelId }), VoiceJoined.MeshMode, turn.Value.RelayOnly ? "relay" : "all");
+            StatesIn(new HashSet<Snowflake> { channelId }), (int)options.Value.Heartbeat.TotalMilliseconds, VoiceJoined.MeshMode,
+            turn.Value.RelayOnly ? "relay" : "all");
     }
 
     /// <summary>
@@ -130,6 +145,30 @@ public sealed class VoiceMesh(MediaServer mediaServer, IceServers iceServers, IO
         await AnnounceAsync(connection.UserId, member, left: false);
     }
 
+    /// <summary>The client in a mesh call says it is alive (VoiceHeartbeat).</summary>
+    public void Heard(GatewayConnection connection)
+    {
+        lock (_lock)
+        {
+            if (_members.TryGetValue(connection.UserId, out var member) && member.ConnectionId == connection.ConnectionId)
+                member.Heard = time.GetUtcNow().ToUnixTimeMilliseconds();
+        }
+    }
+
+    /// <summary>
+    /// Ends the calls whose client has not said it is alive for a lease ("VoiceEnded" with reason "expired": a client
+    /// still there joins again), so a frozen tab or a network gone without a close leaves no ghost in the channel.
+    /// </summary>
+    public async Task EndSilentAsync()
+    {
+        var silentBefore = time.GetUtcNow().ToUnixTimeMilliseconds() - (long)options.Value.Lease.TotalMilliseconds;
+        List<(Snowflake UserId, string ConnectionId)> silent;
+        lock (_lock)
+            silent = _members.Where(m => m.Value.Heard < silentBefore).Select(m => (m.Key, m.Value.ConnectionId)).ToList();
+        foreach (var (userId, connectionId) in silent)
+            await EndAsync(userId, connectionId, VoiceEnded.Expired);
+    }
+
     /// <summary>Leaves the user's mesh call (only if held by <paramref name="connectionId"/>, when given).</summary>
     public Task LeaveAsync(Snowflake userId, string? connectionId) => EndAsync(userId, connectionId, null);
 
@@ -152,9 +191,8 @@ public sealed class VoiceMesh(MediaServer mediaServer, IceServers iceServers, IO
             await EndAsync(userId, member.ConnectionId, VoiceEnded.Disconnected);
             return;
         }
-        var moderation = await ModerationOfAsync(userId, member.ServerId, cancellationToken);
-        var allowed = (decision.Access.Has(Permissions.Permissions.Speak) && !moderation.Mute && !moderation.Deaf ? MediaKinds.Audio : MediaKinds.None) |
-            (decision.Access.Has(Permissions.Permissions.Video) ? MediaKinds.Video : MediaKinds.None);
+        var moderation = await VoiceAnnouncements.ModerationOfAsync(scopes, userId, member.ServerId, cancellationToken);
+        var allowed = Allowed(decision.Access.Permissions, moderation);
         if (allowed != member.Allowed || moderation != member.Moderation)
             await EndAsync(userId, member.ConnectionId, PermissionsChanged);
     }
@@ -173,25 +211,37 @@ public sealed class VoiceMesh(MediaServer mediaServer, IceServers iceServers, IO
         await AnnounceAsync(userId, member, left: true);
     }
 
-    private async Task<VoiceModeration> ModerationOfAsync(Snowflake userId, Snowflake? serverId, CancellationToken cancellationToken)
-    {
-        if (serverId is null)
-            return VoiceModeration.None;
-        await using var scope = scopes.CreateAsyncScope();
-        return await scope.ServiceProvider.GetRequiredService<KamaDbContext>().Members
-            .Where(m => m.ServerId == serverId && m.UserId == userId)
-            .Select(m => new VoiceModeration(m.VoiceMuted, m.VoiceDeafened))
-            .SingleOrDefaultAsync(cancellationToken) ?? VoiceModeration.None;
-    }
+    /// <summary>What the member may send: what Janus would forward (a server-muted member's audio is not relayed at all).</summary>
+    private static MediaKinds Allowed(Permissions.Permissions permissions, VoiceModeration moderation) =>
+        VoiceChannels.Allowed(permissions) & ~VoiceChannels.Silenced(moderation);
 
     private static VoiceState State(Snowflake userId, Member member) =>
-        new(userId, member.ChannelId, member.ServerId, member.Self.SelfMute, member.Self.SelfDeaf, member.Self.Video, member.Self.Stream,
-            member.Moderation.Mute, member.Moderation.Deaf);
+        VoiceAnnouncements.State(userId, member.ChannelId, member.ServerId, member.Self, member.Moderation);
 
-    private Task AnnounceAsync(Snowflake userId, Member member, bool left)
+    private Task AnnounceAsync(Snowflake userId, Member member, bool left) =>
+        fanout.SendSignalAsync(left ? VoiceAnnouncements.LeftSignal(State(userId, member)) : VoiceAnnouncements.Signal(State(userId, member)),
+            CancellationToken.None);
+}
+
+/// <summary>Ends silent mesh calls every sixth of the voice lease (<see cref="VoiceMesh.EndSilentAsync"/>).</summary>
+public sealed partial class VoiceMeshKeeper(VoiceMesh mesh, IOptions<VoiceOptions> options, TimeProvider time, ILogger<VoiceMeshKeeper> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var state = left ? State(userId, member) with { ChannelId = null } : State(userId, member);
-        return fanout.SendSignalAsync(new GatewaySignal("VoiceState", [GatewayGroups.Channel(member.ChannelId)],
-            System.Text.Json.JsonSerializer.SerializeToElement(state, Events.EventLog.PayloadJson)), CancellationToken.None);
+        using var timer = new PeriodicTimer(options.Value.Lease / 6, time);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                await mesh.EndSilentAsync();
+            }
+            catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
+            {
+                LogFailed(e);
+            }
+        }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Ending silent mesh voice calls failed")]
+    private partial void LogFailed(Exception e);
 }

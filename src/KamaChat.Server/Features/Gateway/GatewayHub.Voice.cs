@@ -8,7 +8,8 @@ namespace KamaChat.Server.Features.Gateway;
 /// <summary>
 /// Voice channels (<see cref="VoiceChannels"/>): JoinVoice (CONNECT; what the client may publish follows SPEAK and
 /// VIDEO), then PublishVoice with the client's offer, SubscribeVoice / AnswerVoice for what it receives (again after
-/// each "VoiceState" signal of its channel), SetVoiceState for self mute, deafen, camera and screen, LeaveVoice; and
+/// each "VoiceState" signal of its channel), SetVoiceState for self mute, deafen, camera and screen, VoiceHeartbeat
+/// while in the call, LeaveVoice; and
 /// for moderators ModerateVoice (server mute, deafen), MoveVoice and DisconnectVoice.
 /// </summary>
 public sealed partial class GatewayHub
@@ -59,7 +60,7 @@ public sealed partial class GatewayHub
     public async Task ModerateVoice(string userId, VoiceModerationRequest moderation)
     {
         ArgumentNullException.ThrowIfNull(moderation);
-        var (targetId, channelId) = InVoice(userId);
+        var (targetId, channelId) = await InVoiceAsync(userId);
         if (moderation.Mute is not null)
             await RequireAsync(channelId, Permissions.Permissions.MuteMembers);
         if (moderation.Deaf is not null)
@@ -70,7 +71,7 @@ public sealed partial class GatewayHub
     /// <summary>Moves someone to another voice channel of the server (MOVE_MEMBERS in both; they need CONNECT there).</summary>
     public async Task MoveVoice(string userId, string channelId)
     {
-        var (targetId, fromId) = InVoice(userId);
+        var (targetId, fromId) = await InVoiceAsync(userId);
         var from = await RequireAsync(fromId, Permissions.Permissions.MoveMembers);
         var to = await RequireAsync(ParseId(channelId, nameof(channelId)), Permissions.Permissions.MoveMembers);
         if (to.Channel.Type != Channels.ChannelType.Voice || to.Channel.ServerId != from.Channel.ServerId)
@@ -78,21 +79,33 @@ public sealed partial class GatewayHub
         var theirs = await permissions.AuthorizeChannelAsync(targetId, to.ChannelId, Permissions.Permissions.Connect, Context.ConnectionAborted);
         if (!theirs.Allowed)
             throw new HubException("missing_permission: That member may not connect to that channel.");
-        await voice.MoveAsync(targetId, to.ChannelId, Context.ConnectionAborted);
+        await voice.MoveAsync(targetId, to.ChannelId);
     }
 
     /// <summary>Disconnects someone from their voice channel (MOVE_MEMBERS there).</summary>
     public async Task DisconnectVoice(string userId)
     {
-        var (targetId, channelId) = InVoice(userId);
+        var (targetId, channelId) = await InVoiceAsync(userId);
         await RequireAsync(channelId, Permissions.Permissions.MoveMembers);
-        await voice.DisconnectAsync(targetId, Context.ConnectionAborted);
+        await voice.DisconnectAsync(targetId);
     }
 
-    private (Snowflake UserId, Snowflake ChannelId) InVoice(string userId)
+    /// <summary>
+    /// The client in a call says it is alive, every <see cref="VoiceJoined.HeartbeatMilliseconds"/>: a call not heard
+    /// from for the lease (three heartbeats) ends, so a frozen tab or a network gone without a close leaves no ghost.
+    /// </summary>
+    public void VoiceHeartbeat()
+    {
+        if (connections.Find(Context.ConnectionId) is not { } connection)
+            return;
+        voice.Heard(connection);
+        mesh.Heard(connection);
+    }
+
+    private async Task<(Snowflake UserId, Snowflake ChannelId)> InVoiceAsync(string userId)
     {
         var id = ParseId(userId, nameof(userId));
-        return voice.ChannelOf(id) is { } channelId ? (id, channelId) : throw new HubException("not_found: That member is not in a voice channel.");
+        return await voice.ChannelOfAsync(id) is { } channelId ? (id, channelId) : throw new HubException("not_found: That member is not in a voice channel.");
     }
 
     /// <summary>The caller's access to a channel that needs <paramref name="permission"/>: not_found when they cannot see it.</summary>

@@ -111,12 +111,13 @@ public sealed class ReadyBuilder(
             sessionId,
             server.Value.NodeId,
             await presence.ChosenAsync(userId),
-            VoiceStatesIn(readyServers.SelectMany(s => s.Channels).Select(c => c.Id).ToHashSet()),
+            await VoiceStatesInAsync(readyServers.SelectMany(s => s.Channels).Where(c => c.Type == ChannelResponse.TypeName(ChannelType.Voice)).Select(c => c.Id).ToHashSet()),
             calls.In(direct.Select(d => d.Id).ToHashSet()));
     }
 
-    /// <summary>Who is in these voice channels: through Janus or in a peer-to-peer mesh.</summary>
-    private List<Calls.VoiceState> VoiceStatesIn(HashSet<Snowflake> channelIds) => [.. voice.StatesIn(channelIds), .. mesh.StatesIn(channelIds)];
+    /// <summary>Who is in these voice channels: through Janus (on any node) or in this node's peer-to-peer mesh.</summary>
+    private async Task<List<Calls.VoiceState>> VoiceStatesInAsync(HashSet<Snowflake> channelIds) =>
+        [.. await voice.StatesInAsync(channelIds), .. mesh.StatesIn(channelIds)];
 
     private Task<List<EventSequence>> PositionsAsync(Snowflake userId, List<Snowflake> channelIds, List<Snowflake> serverIds, CancellationToken cancellationToken) =>
         db.EventSequences.AsNoTracking()

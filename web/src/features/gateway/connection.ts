@@ -404,9 +404,9 @@ export class GatewayClient {
 
   /**
    * Asks for a fresh Ready (our servers, channels and permissions) after events said they changed, on this connection,
-   * then resumes from our cursors as after a reconnect. Not by reconnecting: that would end a DM call, move a voice
-   * session and flash our presence for every role edit in every server we are in. While not connected there is nothing
-   * to do: the next connection's Ready is fresh.
+   * then resumes from our cursors as after a reconnect. Not by reconnecting: that would end a DM call and flash our
+   * presence for every role edit in every server we are in. While not connected there is nothing to do: the next
+   * connection's Ready is fresh.
    */
   scheduleFreshReady() {
     if (this.freshReadyTimer) return;
@@ -419,6 +419,8 @@ export class GatewayClient {
           if (this.connection !== connection || connection.state !== HubConnectionState.Connected) return;
           seedFromReady(this.qc, ready);
           this.catchUpAfter(ready);
+          // A voice call joins again with what it may now send (SPEAK, VIDEO): its controls follow the change.
+          setTimeout(() => this.voiceListeners.forEach((l) => l('ready')), 0);
         },
         (error: unknown) => {
           // A fresh start costs the server what a connect does, and shares its budget: when refused, ask again later.

@@ -40,7 +40,10 @@ export function KeyboardNavigation() {
     const onKeyDown = (e: KeyboardEvent) => {
       const action = shortcutFor(e, !!document.querySelector('dialog[open]'));
       if (!action) return;
-      const { channelId, order } = latest.current;
+      const { order } = latest.current;
+      // Where we are is the address bar, not the last render: a navigation commits its render later (a transition),
+      // so a second Alt+↓ pressed quickly would otherwise move from the channel before the first one.
+      const channelId = order.find((c) => c.path === window.location.pathname)?.id ?? latest.current.channelId;
       switch (action.kind) {
         case 'switcher':
         case 'sheet':

@@ -111,6 +111,7 @@ export class VoiceCall {
   private stopped = false;
   private joined = false;
   private timer: ReturnType<typeof setInterval> | undefined;
+  private heartbeat: ReturnType<typeof setInterval> | undefined;
   private muted = false;
   private deafened = false;
   /** Muted before deafening: undeafening restores it. */
@@ -170,6 +171,10 @@ export class VoiceCall {
   private async join() {
     const joined = await this.gateway.invoke<VoiceJoined>('JoinVoice', this.channelId);
     this.joined = true;
+    // The server ends a call it has not heard from for three heartbeats: a frozen tab or a network gone without a
+    // close leaves no ghost in the channel.
+    clearInterval(this.heartbeat);
+    this.heartbeat = setInterval(() => void this.gateway.invoke('VoiceHeartbeat').catch(() => undefined), joined.heartbeatMilliseconds);
     this.iceServers = joined.iceServers.map((s) => ({
       urls: [...s.urls],
       username: s.username ?? undefined,
@@ -357,6 +362,8 @@ export class VoiceCall {
     const serverId = this.store.get()?.serverId;
     // A moderator moved us: follow (joinVoice leaves this call first).
     if (reason === 'moved' && movedTo && serverId) return joinVoice(this.gateway, serverId, movedTo);
+    // The server stopped hearing from us for a while (the tab was frozen, the network stalled): we are back, so join again.
+    if (reason === 'expired' && !this.stopped) return this.rejoin();
     await leaveVoice();
     // Peer to peer, what we may send changed (SPEAK, VIDEO, a server mute): join again, sending only that.
     if (reason === 'permissions' && serverId) return joinVoice(this.gateway, serverId, this.channelId);
@@ -613,6 +620,7 @@ export class VoiceCall {
   async stop() {
     this.stopped = true;
     clearInterval(this.timer);
+    clearInterval(this.heartbeat);
     this.unsubscribe?.();
     this.cleanups.forEach((c) => c());
     this.mesh?.stop();
