@@ -1,10 +1,8 @@
 import type { Browser, Page } from '@playwright/test';
 import { ApiUser, logInAs } from '../support/chat';
-import { chromiumArgs, chromiumPath } from '../support/chromium';
-import { expect, expectAccessible, screenshot, test as suite } from '../support/fixtures';
-import { startServer, type RunningServer } from '../support/server';
-import { startVoiceLab, type VoiceLab } from '../support/voice-lab';
-import { fakeMediaArgs, peerAudio } from '../support/webrtc';
+import { expect, expectAccessible, screenshot } from '../support/fixtures';
+import { expectHearing as expectHearingFrom, peerLaunchOptions, test } from '../support/peer-call-server';
+import { peerAudio } from '../support/webrtc';
 
 /**
  * DM calls end to end, peer to peer through the server's signalling: the callee's page rings with an incoming-call
@@ -13,34 +11,14 @@ import { fakeMediaArgs, peerAudio } from '../support/webrtc';
  * iceTransportPolicy "relay"): the selected candidate pair is relay on both ends and decoded audio energy grows.
  * Hanging up leaves a line with the call's length.
  */
-const test = suite.extend<object, { callServer: RunningServer & { lab: VoiceLab } }>({
-  callServer: [
-    async ({}, use) => {
-      const lab = await startVoiceLab();
-      const server = await startServer({ TURN_URLS: lab.turnUrl, TURN_SECRET: lab.turnSecret, TURN_RELAY_ONLY: 'true' });
-      await use({ ...server, lab });
-      await server.stop();
-      await lab.stop();
-    },
-    { scope: 'worker', timeout: 120_000 },
-  ],
-  baseURL: async ({ callServer }, use) => use(callServer.baseURL),
-});
-
-test.use({
-  launchOptions: { executablePath: chromiumPath, args: [...chromiumArgs, ...fakeMediaArgs, '--autoplay-policy=no-user-gesture-required'] },
-});
+test.use({ launchOptions: peerLaunchOptions });
 
 function received(page: Page) {
   return peerAudio(page, 'kamachatCall', 'peerStats');
 }
 
-async function expectHearing(page: Page) {
-  const before = await received(page);
-  await expect
-    .poll(async () => (await received(page)).energy, { timeout: 15_000, message: 'decoded audio energy should grow' })
-    .toBeGreaterThan(before.energy);
-  expect((await received(page)).bytes).toBeGreaterThan(before.bytes);
+function expectHearing(page: Page) {
+  return expectHearingFrom(page, received);
 }
 
 /** Two people with a DM, each signed in on a page of their own: the caller in the DM, the callee on the home page. */

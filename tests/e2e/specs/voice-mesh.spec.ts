@@ -1,10 +1,8 @@
 import type { Browser, Page } from '@playwright/test';
 import { ApiUser, logInAs } from '../support/chat';
-import { chromiumArgs, chromiumPath } from '../support/chromium';
-import { expect, expectAccessible, screenshot, test as suite } from '../support/fixtures';
-import { startServer, type RunningServer } from '../support/server';
-import { startVoiceLab, type VoiceLab } from '../support/voice-lab';
-import { fakeMediaArgs, peerAudio } from '../support/webrtc';
+import { expect, expectAccessible, screenshot } from '../support/fixtures';
+import { expectHearing as expectHearingFrom, peerLaunchOptions, test } from '../support/peer-call-server';
+import { peerAudio, type PeerAudio } from '../support/webrtc';
 
 /**
  * Voice channels on a server without Janus: a peer-to-peer mesh. As in dm-call.spec.ts, media goes only through the
@@ -14,42 +12,40 @@ import { fakeMediaArgs, peerAudio } from '../support/webrtc';
  * microphone is the one the call opens; in push-to-talk mode the other side receives audio only while the key is
  * held; deafening silences what the deafened user plays and mutes them for the others.
  */
-const test = suite.extend<object, { meshServer: RunningServer & { lab: VoiceLab } }>({
-  meshServer: [
-    async ({}, use) => {
-      const lab = await startVoiceLab();
-      const server = await startServer({ TURN_URLS: lab.turnUrl, TURN_SECRET: lab.turnSecret, TURN_RELAY_ONLY: 'true' });
-      await use({ ...server, lab });
-      await server.stop();
-      await lab.stop();
-    },
-    { scope: 'worker', timeout: 120_000 },
-  ],
-  baseURL: async ({ meshServer }, use) => use(meshServer.baseURL),
-});
-
-test.use({
-  launchOptions: { executablePath: chromiumPath, args: [...chromiumArgs, ...fakeMediaArgs, '--autoplay-policy=no-user-gesture-required'] },
-});
+test.use({ launchOptions: peerLaunchOptions });
 
 function received(page: Page) {
   return peerAudio(page, 'kamachatVoice', 'meshStats');
 }
 
-async function expectHearing(page: Page) {
-  const before = await received(page);
-  await expect
-    .poll(async () => (await received(page)).energy, { timeout: 15_000, message: 'decoded audio energy should grow' })
-    .toBeGreaterThan(before.energy);
-  expect((await received(page)).bytes).toBeGreaterThan(before.bytes);
+function expectHearing(page: Page) {
+  return expectHearingFrom(page, received);
 }
 
-/** Over two seconds (after what was in flight drained), no audio bytes arrive. */
-async function expectNoAudio(page: Page) {
-  await page.waitForTimeout(500);
-  const before = await received(page);
-  await page.waitForTimeout(2_000);
-  expect((await received(page)).bytes - before.bytes).toBe(0);
+/**
+ * Waits until what `measure` takes from the page's received audio stops growing over a whole second (what was in
+ * flight has drained): audio that still flows grows bytes and energy every 20 ms. Samples less than a second apart
+ * say nothing (getStats is cached for a while), so the poll's answer only counts from a second on.
+ */
+async function expectStopped(page: Page, measure: (audio: PeerAudio) => number, message: string) {
+  let last = { at: Date.now(), value: measure(await received(page)) };
+  await expect
+    .poll(
+      async () => {
+        const now = { at: Date.now(), value: measure(await received(page)) };
+        if (now.at - last.at < 1_000) return Number.POSITIVE_INFINITY;
+        const grown = now.value - last.value;
+        last = now;
+        return grown;
+      },
+      { intervals: [1_000], timeout: 15_000, message },
+    )
+    .toBeLessThan(1e-4);
+}
+
+/** No audio bytes arrive any more: the other side sends none. */
+function expectNoAudio(page: Page) {
+  return expectStopped(page, (audio) => audio.bytes, 'audio bytes should stop arriving');
 }
 
 /** Two members of a server with a voice channel, each signed in on a page of their own, on the server's page. */
@@ -98,17 +94,17 @@ test('Voice & Video settings list the fake devices, test the microphone, and the
   const [a, b] = people.map((p) => p.page);
   await a.goto('/settings/voice');
   await expect(a.getByRole('heading', { name: 'Voice & Video' })).toBeVisible();
-  await a.getByRole('button', { name: 'Allow access' }).click();
   const microphone = a.getByRole('combobox', { name: 'Microphone' });
-  // Chromium's fake devices: a default input and two more.
+  // Chromium's fake devices: a default input and two more, named at once (its fake UI has granted media access).
   await expect(microphone.getByRole('option', { name: 'Fake Audio Input 2' })).toHaveCount(1);
+  await expect(a.getByRole('button', { name: 'Allow access' })).toHaveCount(0);
   await expect(a.getByRole('combobox', { name: 'Camera' }).getByRole('option', { name: /fake_device_0/ })).toHaveCount(1);
   await microphone.selectOption({ label: 'Fake Audio Input 2' });
   await expect(a.getByLabel('Echo cancellation')).toBeChecked();
   await expect(a.getByLabel('Noise suppression')).toBeChecked();
 
   await a.getByRole('button', { name: 'Test my microphone' }).click();
-  // The fake microphone beeps: the meter moves off zero.
+  // The fake microphone beeps, briefly, about twice a second: the meter holds each beep's peak for a while, so it moves off zero.
   await expect
     .poll(async () => Number(await a.getByRole('meter', { name: 'Input level' }).getAttribute('aria-valuenow')))
     .toBeGreaterThan(0);
@@ -176,10 +172,7 @@ test('deafening silences what the deafened user plays and mutes them for the oth
   await expect(a.getByRole('region', { name: 'Voice' }).getByRole('button', { name: 'Unmute' })).toBeVisible();
   // Nothing A receives is played; B hears nothing from A (A's microphone is off).
   expect(await playing(a)).not.toContain(true);
-  await b.waitForTimeout(500);
-  const before = await received(b);
-  await b.waitForTimeout(2_000);
-  expect((await received(b)).energy - before.energy).toBeLessThan(1e-4);
+  await expectStopped(b, (audio) => audio.energy, 'the decoded audio energy should stop growing');
 
   await a.getByRole('region', { name: 'Voice' }).getByRole('button', { name: 'Undeafen' }).click();
   await expect(entry.getByText('muted')).toHaveCount(0);

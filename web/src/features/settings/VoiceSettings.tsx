@@ -12,17 +12,24 @@ function useVoiceSettings(): Settings {
   return useSyncExternalStore(voiceSettings.subscribe, voiceSettings.get);
 }
 
-/** The browser's media devices, again whenever one is plugged in or out (labels only once media access was given). */
+/**
+ * The browser's media devices, again whenever one is plugged in or out (labels only once media access was given);
+ * `loaded` once the first listing answered, so nothing is offered before the browser said what it has.
+ */
 function useDevices() {
-  const [devices, setDevices] = useState<MediaDeviceInfo[]>([]);
+  // Without mediaDevices (an insecure origin) there is nothing to wait for.
+  const [devices, setDevices] = useState<MediaDeviceInfo[] | null>(() => (navigator.mediaDevices ? null : []));
   const refresh = () => void navigator.mediaDevices?.enumerateDevices().then(setDevices, () => setDevices([]));
   useEffect(() => {
     refresh();
     navigator.mediaDevices?.addEventListener('devicechange', refresh);
     return () => navigator.mediaDevices?.removeEventListener('devicechange', refresh);
   }, []);
-  return { devices, refresh };
+  return { devices: devices ?? [], loaded: devices !== null, refresh };
 }
+
+/** How much the meter falls per tick: a peak stays visible for a while, as on a level meter, not only while it lasts. */
+const meterFall = 5;
 
 function DevicePicker({
   label,
@@ -61,7 +68,10 @@ function MicrophoneTest({ settings }: { settings: Settings }) {
   const [level, setLevel] = useState<number | null>(null);
   const [error, setError] = useState<string | null>(null);
   const stopRef = useRef<(() => void) | null>(null);
+  // Which start is current: one still opening the microphone when stopped (or started again) closes what it opened.
+  const runRef = useRef(0);
   const stop = () => {
+    runRef.current++;
     stopRef.current?.();
     stopRef.current = null;
     setLevel(null);
@@ -74,12 +84,15 @@ function MicrophoneTest({ settings }: { settings: Settings }) {
   }, [settings.microphone, settings.echoCancellation, settings.noiseSuppression]);
 
   async function start() {
+    const run = ++runRef.current;
     stopRef.current?.();
+    stopRef.current = null;
     setError(null);
     let stream: MediaStream;
     try {
       stream = await navigator.mediaDevices.getUserMedia({ audio: microphoneConstraints(settings) });
     } catch (e) {
+      if (run !== runRef.current) return;
       setError(
         e instanceof DOMException && e.name === 'NotAllowedError'
           ? 'Microphone access was refused.'
@@ -87,18 +100,27 @@ function MicrophoneTest({ settings }: { settings: Settings }) {
       );
       return;
     }
+    if (run !== runRef.current) {
+      stream.getTracks().forEach((t) => t.stop());
+      return;
+    }
     const context = new AudioContext();
     const analyser = context.createAnalyser();
     analyser.fftSize = 1024;
     context.createMediaStreamSource(stream).connect(analyser);
     const samples = new Float32Array(analyser.fftSize);
+    // Each tick reads the last ~23 ms (1024 samples); ticks 50 ms apart with a falling peak show a short sound (a
+    // syllable, a click) for about a second instead of only if a tick happened to land on it.
+    let shown = 0;
     const timer = setInterval(() => {
       analyser.getFloatTimeDomainData(samples);
       let sum = 0;
       for (const s of samples) sum += s * s;
       // RMS on a rough perceptual scale: quiet speech shows, a shout fills the bar.
-      setLevel(Math.min(100, Math.round(Math.sqrt(sum / samples.length) * 400)));
-    }, 100);
+      const now = Math.min(100, Math.round(Math.sqrt(sum / samples.length) * 400));
+      shown = Math.max(now, shown - meterFall);
+      setLevel(shown);
+    }, 50);
     stopRef.current = () => {
       clearInterval(timer);
       stream.getTracks().forEach((t) => t.stop());
@@ -156,7 +178,7 @@ function KeyBinding({ code }: { code: string }) {
 export default function VoiceSettings() {
   usePageTitle('Voice & Video');
   const settings = useVoiceSettings();
-  const { devices, refresh } = useDevices();
+  const { devices, loaded, refresh } = useDevices();
   const labelled = devices.some((d) => d.label);
   const canPickSpeaker = typeof HTMLMediaElement !== 'undefined' && 'setSinkId' in HTMLMediaElement.prototype;
 
@@ -175,7 +197,7 @@ export default function VoiceSettings() {
       <SectionHeading title="Voice & Video" description="Saved on this browser; a call you are in follows changes at once." />
       <fieldset className="mb-6">
         <legend className={legend}>Devices</legend>
-        {!labelled && (
+        {loaded && !labelled && (
           <p className="mb-3 text-sm text-zinc-600 dark:text-zinc-400">
             The browser names your devices once this site may use them.{' '}
             <button type="button" className="underline" onClick={() => void allow()}>
