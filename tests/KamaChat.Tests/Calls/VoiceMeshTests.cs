@@ -161,6 +161,58 @@ public abstract class VoiceMeshTests(KamaChatApp app)
         await ownerClient.WaitForVoiceAsync(s => s.UserId == member.User.Id && s.ChannelId is null);
     }
 
+    [Fact]
+    public async Task Moderators_server_mute_move_and_disconnect_mesh_members()
+    {
+        var owner = await app.CreateClient().RegisterAsync();
+        var member = await app.CreateClient().RegisterAsync();
+        var third = await app.CreateClient().RegisterAsync();
+        var (_, textId) = await GatewaySeed.ServerWithChannelAsync(app, owner.User.Id, member.User.Id, third.User.Id);
+        var voiceId = await VoiceChannelAsync(textId, userLimit: 0);
+        var smallId = await VoiceChannelAsync(textId, userLimit: 1);
+        await using var ownerClient = await GatewayClient.ConnectAsync(app, owner.AccessToken);
+        await using var memberClient = await GatewayClient.ConnectAsync(app, member.AccessToken);
+        await using var thirdClient = await GatewayClient.ConnectAsync(app, third.AccessToken);
+        await ownerClient.ReadyAsync();
+        var heartbeat = TimeSpan.FromMilliseconds((await ownerClient.Connection.InvokeAsync<VoiceJoined>("JoinVoice", voiceId.ToString())).HeartbeatMilliseconds);
+        foreach (var client in new[] { ownerClient, memberClient, thirdClient })
+            client.KeepVoiceAlive(heartbeat);
+        Assert.True((await memberClient.Connection.InvokeAsync<VoiceJoined>("JoinVoice", voiceId.ToString())).CanSpeak);
+
+        // Server mute: kept on the member, and their call ends so that their client joins again without audio.
+        await ownerClient.Connection.InvokeAsync("ModerateVoice", member.User.Id.ToString(), new VoiceModerationRequest(Mute: true, Deaf: null));
+        Assert.Equal(VoiceMesh.PermissionsChanged, (await memberClient.WaitForAsync(memberClient.VoiceEnded, e => e.ChannelId == voiceId)).Reason);
+        var muted = await memberClient.Connection.InvokeAsync<VoiceJoined>("JoinVoice", voiceId.ToString());
+        Assert.False(muted.CanSpeak);
+        await ownerClient.WaitForVoiceAsync(s => s.UserId == member.User.Id && s.ChannelId == voiceId && s.Mute);
+        var refused = await Assert.ThrowsAsync<HubException>(() =>
+            memberClient.Connection.InvokeAsync("SendVoiceSignal", owner.User.Id.ToString(), Offer("sendrecv", "recvonly")));
+        Assert.Contains("missing_permission: SPEAK", refused.Message, StringComparison.Ordinal);
+
+        // Moved into a full channel: the client is told where to go, and may join it past the user limit, once.
+        await thirdClient.Connection.InvokeAsync<VoiceJoined>("JoinVoice", smallId.ToString());
+        await ownerClient.Connection.InvokeAsync("MoveVoice", member.User.Id.ToString(), smallId.ToString());
+        var moved = await memberClient.WaitForAsync(memberClient.VoiceEnded, e => e.Reason == VoiceEnded.Moved);
+        Assert.Equal((voiceId, (Snowflake?)smallId), (moved.ChannelId, moved.MovedTo));
+        await ownerClient.WaitForVoiceAsync(s => s.UserId == member.User.Id && s.ChannelId is null && s.Mute);
+        Assert.Equal(2, (await memberClient.Connection.InvokeAsync<VoiceJoined>("JoinVoice", smallId.ToString())).States.Count);
+        await thirdClient.Connection.InvokeAsync("LeaveVoice");
+        await thirdClient.Connection.InvokeAsync<VoiceJoined>("JoinVoice", voiceId.ToString());
+        var full = await Assert.ThrowsAsync<HubException>(() => thirdClient.Connection.InvokeAsync<VoiceJoined>("JoinVoice", smallId.ToString()));
+        Assert.Contains("channel_full", full.Message, StringComparison.Ordinal);
+
+        // Disconnected: the call ends for them and for everyone watching.
+        await ownerClient.Connection.InvokeAsync("DisconnectVoice", member.User.Id.ToString());
+        Assert.Equal(smallId, (await memberClient.WaitForAsync(memberClient.VoiceEnded, e => e.Reason == VoiceEnded.Disconnected)).ChannelId);
+        Assert.DoesNotContain((await Ready(owner)).VoiceStates, s => s.UserId == member.User.Id);
+        var gone = await Assert.ThrowsAsync<HubException>(() => ownerClient.Connection.InvokeAsync("DisconnectVoice", member.User.Id.ToString()));
+        Assert.Contains("not_found", gone.Message, StringComparison.Ordinal);
+
+        // Only with the permission: the member (no MOVE_MEMBERS) cannot disconnect the owner.
+        var denied = await Assert.ThrowsAsync<HubException>(() => memberClient.Connection.InvokeAsync("DisconnectVoice", owner.User.Id.ToString()));
+        Assert.Contains("missing_permission", denied.Message, StringComparison.Ordinal);
+    }
+
     private async Task<Server.Features.Gateway.ReadyPayload> Ready(AuthTokens user)
     {
         await using var client = await GatewayClient.ConnectAsync(app, user.AccessToken);

@@ -56,7 +56,7 @@ async function twoMembers(browser: Browser, baseURL: string) {
   await owner.call('POST', `/api/v1/servers/${server.id}/channels`, { name: 'Lounge', type: 'voice' });
   await guest.joinServer(owner, server.id);
   const people = [await logInAs(browser, baseURL, owner), await logInAs(browser, baseURL, guest)];
-  return { server, people };
+  return { server, people, guest };
 }
 
 async function join(page: Page, serverId: string) {
@@ -178,5 +178,42 @@ test('deafening silences what the deafened user plays and mutes them for the oth
   await expect(entry.getByText('muted')).toHaveCount(0);
   expect(await playing(a)).toContain(true);
   await expectHearing(b);
+  for (const { context } of people) await context.close();
+});
+
+test("a moderator's server deafen: the member plays nothing and sends nothing until it is lifted", async ({ browser, baseURL }) => {
+  test.setTimeout(120_000);
+  const { server, people, guest } = await twoMembers(browser, baseURL!);
+  const [a, b] = people.map((p) => p.page);
+  for (const page of [a, b]) await join(page, server.id);
+  await expectHearing(a);
+  await expectHearing(b);
+  const playing = () =>
+    b.evaluate(() => [...document.querySelectorAll<HTMLAudioElement>('audio[data-voice-user]')].map((e) => !e.muted && !e.paused));
+  const entry = a.getByRole('list', { name: 'In Lounge' }).getByRole('listitem').filter({ hasText: guest.account.username });
+
+  // The owner deafens the guest: the server ends the guest's mesh call and the client joins again, deafened.
+  await entry.click({ button: 'right' });
+  await a
+    .getByRole('menu', { name: `Voice options for ${guest.account.username}` })
+    .getByRole('menuitem', { name: 'Server deafen' })
+    .click();
+  await expect(entry.getByText('server deafened')).toHaveCount(1);
+  await expect(b.getByRole('list', { name: 'In Lounge' }).getByRole('listitem')).toHaveCount(2);
+  // The server cannot stop what reaches the guest's browser: once joined again, the client plays none of it...
+  await expect
+    .poll(async () => {
+      const elements = await playing();
+      return elements.length > 0 && !elements.includes(true);
+    })
+    .toBe(true);
+  // ...and the server relays no offer of its audio, so the owner receives none.
+  await expectNoAudio(a);
+
+  await entry.click({ button: 'right' });
+  await a.getByRole('menuitem', { name: 'Server undeafen' }).click();
+  await expect(entry.getByText('server deafened')).toHaveCount(0);
+  await expect.poll(playing).toContain(true);
+  await expectHearing(a);
   for (const { context } of people) await context.close();
 });

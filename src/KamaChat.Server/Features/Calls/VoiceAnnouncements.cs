@@ -19,6 +19,22 @@ internal static class VoiceAnnouncements
             .SingleOrDefaultAsync(cancellationToken) ?? VoiceModeration.None;
     }
 
+    /// <summary>
+    /// Sets the member's server mute and deafen in <paramref name="serverId"/> (kept on the member, so leaving and joining
+    /// again does not lift them); not_found when they are not a member.
+    /// </summary>
+    public static async Task SaveModerationAsync(IServiceScopeFactory scopes, Snowflake userId, Snowflake serverId, VoiceModerationRequest request,
+        CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<KamaDbContext>();
+        var member = await db.Members.SingleOrDefaultAsync(m => m.ServerId == serverId && m.UserId == userId, cancellationToken)
+            ?? throw new Microsoft.AspNetCore.SignalR.HubException("not_found: That member is not in a voice channel.");
+        member.VoiceMuted = request.Mute ?? member.VoiceMuted;
+        member.VoiceDeafened = request.Deaf ?? member.VoiceDeafened;
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
     /// <summary>The user's voice state in the call, for everyone who can see the channel.</summary>
     public static VoiceState State(Snowflake userId, Snowflake channelId, Snowflake? serverId, VoiceSelfState self, VoiceModeration moderation) =>
         new(userId, channelId, serverId, self.SelfMute, self.SelfDeaf, self.Video, self.Stream, moderation.Mute, moderation.Deaf);

@@ -15,6 +15,7 @@ namespace KamaChat.Server.Features.Calls;
 /// the sender may not send (audio without SPEAK, camera or screen without VIDEO, audio while server-muted). Once two
 /// browsers are connected the server cannot stop their bytes: a permission taken away mid-call ends that member's
 /// call ("VoiceEnded" with reason "permissions"), and their client joins again with what it may now send.
+/// Moderators mute, deafen, move and disconnect mesh members as through Janus (<see cref="ModerateAsync"/>).
 /// Calls heartbeat as through Janus: a member not heard from (VoiceHeartbeat) for a lease is ended with "expired".
 /// The mesh lives in memory of this node, like DM calls, so it is for one node: with voice states shared across
 /// nodes (REDIS_URL) a join is refused ("unavailable"), since members on different nodes could not reach each other.
@@ -75,6 +76,8 @@ public sealed class VoiceMesh(MediaServer mediaServer, IceServers iceServers, IO
         var moderation = await VoiceAnnouncements.ModerationOfAsync(scopes, connection.UserId, access.Server?.ServerId, cancellationToken);
         var allowed = Allowed(access.Permissions, moderation);
         var channelId = access.Channel.Id;
+        // A moderator's move lets its user in past the user limit, for a while (as through Janus).
+        var moved = access.Channel.UserLimit > 0 && !access.Has(Permissions.Permissions.MoveMembers) && await states.TakeMoveAsync(connection.UserId, channelId);
         Member? previous;
         Member member;
         lock (_lock)
@@ -85,7 +88,7 @@ public sealed class VoiceMesh(MediaServer mediaServer, IceServers iceServers, IO
                 throw new HubException(
                     $"sfu_required: This voice channel is full: without a media server (SFU) a voice channel holds {MaxParticipants} people, and this server has none. Ask its administrator to set up Janus for more.");
             var limit = access.Channel.UserLimit;
-            if (limit > 0 && inside >= limit && !access.Has(Permissions.Permissions.MoveMembers))
+            if (limit > 0 && inside >= limit && !access.Has(Permissions.Permissions.MoveMembers) && !moved)
                 throw new HubException($"channel_full: This voice channel is full ({inside} of {limit}).");
             member = new Member(connection.ConnectionId, channelId, access.Server?.ServerId, allowed, moderation)
             {
@@ -172,6 +175,38 @@ public sealed class VoiceMesh(MediaServer mediaServer, IceServers iceServers, IO
     /// <summary>Leaves the user's mesh call (only if held by <paramref name="connectionId"/>, when given).</summary>
     public Task LeaveAsync(Snowflake userId, string? connectionId) => EndAsync(userId, connectionId, null);
 
+    /// <summary>The voice channel the user is in through this node's mesh, if any.</summary>
+    public Snowflake? ChannelOf(Snowflake userId)
+    {
+        lock (_lock)
+            return _members.TryGetValue(userId, out var member) ? member.ChannelId : null;
+    }
+
+    /// <summary>
+    /// A moderator's server mute or deafen: kept on the member, and applied by ending their call ("permissions"), so
+    /// their client joins again without sending audio while muted — the server cannot stop bytes between browsers.
+    /// </summary>
+    public async Task ModerateAsync(Snowflake userId, VoiceModerationRequest request, CancellationToken cancellationToken)
+    {
+        Member? member;
+        lock (_lock)
+            _members.TryGetValue(userId, out member);
+        if (member?.ServerId is not { } serverId)
+            throw new HubException("not_found: That member is not in a voice channel.");
+        await VoiceAnnouncements.SaveModerationAsync(scopes, userId, serverId, request, cancellationToken);
+        await RecheckAsync(userId, cancellationToken);
+    }
+
+    /// <summary>Ends the user's call and tells their client to join <paramref name="channelId"/>, which it may then do past the user limit.</summary>
+    public async Task MoveAsync(Snowflake userId, Snowflake channelId)
+    {
+        await states.GrantMoveAsync(userId, channelId, VoiceChannels.MoveTicketLifetime);
+        await EndAsync(userId, null, VoiceEnded.Moved, channelId);
+    }
+
+    /// <summary>Ends the user's call (a moderator's disconnect).</summary>
+    public Task DisconnectAsync(Snowflake userId) => EndAsync(userId, null, VoiceEnded.Disconnected);
+
     /// <summary>
     /// After a membership or role change: a member who may no longer CONNECT is disconnected; one whose SPEAK, VIDEO or
     /// server mute changed has the call ended with "permissions", so their client joins again sending only what it may.
@@ -197,7 +232,7 @@ public sealed class VoiceMesh(MediaServer mediaServer, IceServers iceServers, IO
             await EndAsync(userId, member.ConnectionId, PermissionsChanged);
     }
 
-    private async Task EndAsync(Snowflake userId, string? connectionId, string? reason)
+    private async Task EndAsync(Snowflake userId, string? connectionId, string? reason, Snowflake? movedTo = null)
     {
         Member? member;
         lock (_lock)
@@ -207,7 +242,7 @@ public sealed class VoiceMesh(MediaServer mediaServer, IceServers iceServers, IO
             _members.Remove(userId);
         }
         if (reason is not null)
-            await hub.Clients.Client(member.ConnectionId).SendAsync("VoiceEnded", new VoiceEnded(member.ChannelId, reason), CancellationToken.None);
+            await hub.Clients.Client(member.ConnectionId).SendAsync("VoiceEnded", new VoiceEnded(member.ChannelId, reason, movedTo), CancellationToken.None);
         await AnnounceAsync(userId, member, left: true);
     }
 

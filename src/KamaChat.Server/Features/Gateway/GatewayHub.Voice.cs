@@ -10,7 +10,8 @@ namespace KamaChat.Server.Features.Gateway;
 /// VIDEO), then PublishVoice with the client's offer, SubscribeVoice / AnswerVoice for what it receives (again after
 /// each "VoiceState" signal of its channel), SetVoiceState for self mute, deafen, camera and screen, VoiceHeartbeat
 /// while in the call, LeaveVoice; and
-/// for moderators ModerateVoice (server mute, deafen), MoveVoice and DisconnectVoice.
+/// for moderators ModerateVoice (server mute, deafen), MoveVoice and DisconnectVoice (in a mesh call too, see
+/// <see cref="VoiceMesh"/>).
 /// </summary>
 public sealed partial class GatewayHub
 {
@@ -65,7 +66,10 @@ public sealed partial class GatewayHub
             await RequireAsync(channelId, Permissions.Permissions.MuteMembers);
         if (moderation.Deaf is not null)
             await RequireAsync(channelId, Permissions.Permissions.DeafenMembers);
-        await voice.ModerateAsync(targetId, moderation, Context.ConnectionAborted);
+        if (mesh.ChannelOf(targetId) is not null)
+            await mesh.ModerateAsync(targetId, moderation, Context.ConnectionAborted);
+        else
+            await voice.ModerateAsync(targetId, moderation, Context.ConnectionAborted);
     }
 
     /// <summary>Moves someone to another voice channel of the server (MOVE_MEMBERS in both; they need CONNECT there).</summary>
@@ -79,7 +83,10 @@ public sealed partial class GatewayHub
         var theirs = await permissions.AuthorizeChannelAsync(targetId, to.ChannelId, Permissions.Permissions.Connect, Context.ConnectionAborted);
         if (!theirs.Allowed)
             throw new HubException("missing_permission: That member may not connect to that channel.");
-        await voice.MoveAsync(targetId, to.ChannelId);
+        if (mesh.ChannelOf(targetId) is not null)
+            await mesh.MoveAsync(targetId, to.ChannelId);
+        else
+            await voice.MoveAsync(targetId, to.ChannelId);
     }
 
     /// <summary>Disconnects someone from their voice channel (MOVE_MEMBERS there).</summary>
@@ -87,7 +94,10 @@ public sealed partial class GatewayHub
     {
         var (targetId, channelId) = await InVoiceAsync(userId);
         await RequireAsync(channelId, Permissions.Permissions.MoveMembers);
-        await voice.DisconnectAsync(targetId);
+        if (mesh.ChannelOf(targetId) is not null)
+            await mesh.DisconnectAsync(targetId);
+        else
+            await voice.DisconnectAsync(targetId);
     }
 
     /// <summary>
@@ -105,7 +115,7 @@ public sealed partial class GatewayHub
     private async Task<(Snowflake UserId, Snowflake ChannelId)> InVoiceAsync(string userId)
     {
         var id = ParseId(userId, nameof(userId));
-        return await voice.ChannelOfAsync(id) is { } channelId ? (id, channelId) : throw new HubException("not_found: That member is not in a voice channel.");
+        return (mesh.ChannelOf(id) ?? await voice.ChannelOfAsync(id)) is { } channelId ? (id, channelId) : throw new HubException("not_found: That member is not in a voice channel.");
     }
 
     /// <summary>The caller's access to a channel that needs <paramref name="permission"/>: not_found when they cannot see it.</summary>

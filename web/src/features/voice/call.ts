@@ -184,12 +184,17 @@ export class VoiceCall {
     this.canSpeak = joined.canSpeak;
     this.canVideo = joined.canVideo;
     this.members = new Set(joined.states.filter((s) => s.userId !== this.gateway.userId).map((s) => s.userId));
+    // Server-deafened in a mesh: the server cannot stop what reaches us, so we do not play it (through Janus, Janus
+    // stops it, and lifts that without a new join). A change ends the mesh call, so the next join says it again.
+    this.serverDeafened = joined.mode === 'mesh' && !!joined.states.find((s) => s.userId === this.gateway.userId)?.deaf;
+    this.audio.forEach((a) => (a.muted = this.deafened || this.serverDeafened));
     this.store.update({ canSpeak: joined.canSpeak, canVideo: joined.canVideo, mesh: joined.mode === 'mesh' });
     return joined;
   }
 
   private canSpeak = false;
   private canVideo = false;
+  private serverDeafened = false;
 
   /** Publishes what we may send, then receives the others (through Janus, or from each of them in a mesh). */
   private async connect(joined: VoiceJoined) {
@@ -263,7 +268,7 @@ export class VoiceCall {
     this.audio.get(key)?.remove();
     const element = document.createElement('audio');
     element.autoplay = true;
-    element.muted = this.deafened;
+    element.muted = this.deafened || this.serverDeafened;
     element.srcObject = new MediaStream([track]);
     element.dataset.voiceUser = userId;
     routeAudio(element, this.settings.speaker);
@@ -495,7 +500,7 @@ export class VoiceCall {
   setDeafened(deafened: boolean) {
     if (deafened === this.deafened) return;
     this.deafened = deafened;
-    this.audio.forEach((a) => (a.muted = deafened));
+    this.audio.forEach((a) => (a.muted = deafened || this.serverDeafened));
     if (deafened) this.mutedBeforeDeafen = this.muted;
     const muted = deafened || this.mutedBeforeDeafen || !this.microphone;
     this.muted = muted;
