@@ -36,6 +36,9 @@ public sealed class GatewayClient : IAsyncDisposable
 
     public ConcurrentQueue<Server.Features.Calls.CallSignalReceived> CallSignals { get; } = new();
 
+    /// <summary>Signals from other members of a peer-to-peer voice channel ("VoiceSignal").</summary>
+    public ConcurrentQueue<Server.Features.Calls.CallSignalReceived> VoiceSignals { get; } = new();
+
     /// <summary>Voice calls the server ended for this connection ("VoiceEnded": another device, moved, disconnected).</summary>
     public ConcurrentQueue<Server.Features.Calls.VoiceEnded> VoiceEnded { get; } = new();
 
@@ -53,6 +56,7 @@ public sealed class GatewayClient : IAsyncDisposable
         connection.On<Server.Features.Messages.UserSummary>("UserUpdated", p => Arrived(() => Profiles.Enqueue(p)));
         connection.On<Server.Features.Calls.DmCallState>("CallState", c => Arrived(() => Calls.Enqueue(c)));
         connection.On<Server.Features.Calls.CallSignalReceived>("CallSignal", c => Arrived(() => CallSignals.Enqueue(c)));
+        connection.On<Server.Features.Calls.CallSignalReceived>("VoiceSignal", c => Arrived(() => VoiceSignals.Enqueue(c)));
         connection.On<Server.Features.Calls.VoiceEnded>("VoiceEnded", v => Arrived(() => VoiceEnded.Enqueue(v)));
         connection.On<string>("CallLeft", c => Arrived(() => CallsLeft.Enqueue(c)));
         connection.Closed += e =>

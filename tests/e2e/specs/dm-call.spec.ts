@@ -1,10 +1,8 @@
 import type { Browser, Page } from '@playwright/test';
 import { ApiUser, logInAs } from '../support/chat';
-import { chromiumArgs, chromiumPath } from '../support/chromium';
-import { expect, expectAccessible, screenshot, test as suite } from '../support/fixtures';
-import { startServer, type RunningServer } from '../support/server';
-import { startVoiceLab, type VoiceLab } from '../support/voice-lab';
-import { fakeMediaArgs } from '../support/webrtc';
+import { expect, expectAccessible, screenshot } from '../support/fixtures';
+import { expectHearing as expectHearingFrom, peerLaunchOptions, test } from '../support/peer-call-server';
+import { peerAudio } from '../support/webrtc';
 
 /**
  * DM calls end to end, peer to peer through the server's signalling: the callee's page rings with an incoming-call
@@ -13,54 +11,14 @@ import { fakeMediaArgs } from '../support/webrtc';
  * iceTransportPolicy "relay"): the selected candidate pair is relay on both ends and decoded audio energy grows.
  * Hanging up leaves a line with the call's length.
  */
-const test = suite.extend<object, { callServer: RunningServer & { lab: VoiceLab } }>({
-  callServer: [
-    async ({}, use) => {
-      const lab = await startVoiceLab();
-      const server = await startServer({ TURN_URLS: lab.turnUrl, TURN_SECRET: lab.turnSecret, TURN_RELAY_ONLY: 'true' });
-      await use({ ...server, lab });
-      await server.stop();
-      await lab.stop();
-    },
-    { scope: 'worker', timeout: 120_000 },
-  ],
-  baseURL: async ({ callServer }, use) => use(callServer.baseURL),
-});
+test.use({ launchOptions: peerLaunchOptions });
 
-test.use({
-  launchOptions: { executablePath: chromiumPath, args: [...chromiumArgs, ...fakeMediaArgs, '--autoplay-policy=no-user-gesture-required'] },
-});
-
-/** What a page's call has received (audio bytes and decoded energy) and the candidate types of its selected pairs. */
 function received(page: Page) {
-  return page.evaluate(async () => {
-    const call = (window as unknown as { kamachatCall?: { peerStats(): Promise<Record<string, RTCStatsReport>> } }).kamachatCall;
-    const totals = { bytes: 0, energy: 0, pairs: [] as string[] };
-    for (const report of Object.values((await call?.peerStats()) ?? {})) {
-      const byId = new Map<string, Record<string, unknown>>();
-      report.forEach((s: Record<string, unknown>) => byId.set(s.id as string, s));
-      for (const s of byId.values()) {
-        if (s.type === 'inbound-rtp' && s.kind === 'audio') {
-          totals.bytes += (s.bytesReceived as number) ?? 0;
-          totals.energy += (s.totalAudioEnergy as number) ?? 0;
-        }
-        if (s.type === 'transport' && s.selectedCandidatePairId) {
-          const pair = byId.get(s.selectedCandidatePairId as string);
-          const type = (id: unknown) => byId.get(id as string)?.candidateType as string;
-          if (pair) totals.pairs.push(`${type(pair.localCandidateId)}-${type(pair.remoteCandidateId)}`);
-        }
-      }
-    }
-    return totals;
-  });
+  return peerAudio(page, 'kamachatCall', 'peerStats');
 }
 
-async function expectHearing(page: Page) {
-  const before = await received(page);
-  await expect
-    .poll(async () => (await received(page)).energy, { timeout: 15_000, message: 'decoded audio energy should grow' })
-    .toBeGreaterThan(before.energy);
-  expect((await received(page)).bytes).toBeGreaterThan(before.bytes);
+function expectHearing(page: Page) {
+  return expectHearingFrom(page, received);
 }
 
 /** Two people with a DM, each signed in on a page of their own: the caller in the DM, the callee on the home page. */

@@ -190,3 +190,43 @@ export function candidateTypes(page: Page, name: string): Promise<string[]> {
     name,
   );
 }
+
+/** Audio a page's peer-to-peer call received (bytes, decoded energy) and the candidate types of its selected pairs. */
+export interface PeerAudio {
+  bytes: number;
+  energy: number;
+  pairs: string[];
+}
+
+/**
+ * Sums what a page's peer-to-peer call has received, from the stats of each of its PeerConnections: `call` names the
+ * window global holding the call (kamachatCall for a DM call, kamachatVoice for a voice channel) and `method` the
+ * call's method answering each connection's RTCStatsReport by user.
+ */
+export function peerAudio(page: Page, call: 'kamachatCall' | 'kamachatVoice', method: 'peerStats' | 'meshStats'): Promise<PeerAudio> {
+  return page.evaluate(
+    async ({ call, method }) => {
+      const session = (window as unknown as Record<string, Record<string, () => Promise<Record<string, RTCStatsReport>>> | undefined>)[
+        call
+      ];
+      const totals = { bytes: 0, energy: 0, pairs: [] as string[] };
+      for (const report of Object.values((await session?.[method]?.()) ?? {})) {
+        const byId = new Map<string, Record<string, unknown>>();
+        report.forEach((s: Record<string, unknown>) => byId.set(s.id as string, s));
+        for (const s of byId.values()) {
+          if (s.type === 'inbound-rtp' && s.kind === 'audio') {
+            totals.bytes += (s.bytesReceived as number) ?? 0;
+            totals.energy += (s.totalAudioEnergy as number) ?? 0;
+          }
+          if (s.type === 'transport' && s.selectedCandidatePairId) {
+            const pair = byId.get(s.selectedCandidatePairId as string);
+            const type = (id: unknown) => byId.get(id as string)?.candidateType as string;
+            if (pair) totals.pairs.push(`${type(pair.localCandidateId)}-${type(pair.remoteCandidateId)}`);
+          }
+        }
+      }
+      return totals;
+    },
+    { call, method },
+  );
+}

@@ -8186,6 +8186,10 @@ export interface components {
             states: components["schemas"]["VoiceState"][];
             /** Format: int32 */
             heartbeatMilliseconds: number;
+            /** @default sfu */
+            mode: string;
+            /** @default all */
+            iceTransportPolicy: string;
         };
         VoiceModerationRequest: {
             mute: null | boolean;

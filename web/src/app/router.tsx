@@ -67,6 +67,7 @@ export const router = createBrowserRouter([
                   { path: 'privacy', lazy: page(() => import('../features/friends/PrivacySettingsPage')) },
                   { path: 'sessions', lazy: page(() => import('../features/settings/SessionsSettings')) },
                   { path: 'appearance', lazy: page(() => import('../features/settings/AppearanceSettings')) },
+                  { path: 'voice', lazy: page(() => import('../features/settings/VoiceSettings')) },
                 ],
               },
               { path: '*', element: <NotFoundPage /> },

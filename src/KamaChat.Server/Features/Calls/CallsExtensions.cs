@@ -37,6 +37,8 @@ public static class CallsExtensions
         }
         services.AddSingleton<VoiceChannels>();
         services.AddHostedService<VoiceLeaseKeeper>();
+        services.AddSingleton<VoiceMesh>();
+        services.AddHostedService<VoiceMeshKeeper>();
         services.AddOptions<DmCallOptions>()
             .Configure<IConfiguration>(DmCallOptions.Bind)
             .ValidateOnStart();

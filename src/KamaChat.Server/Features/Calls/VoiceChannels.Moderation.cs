@@ -1,8 +1,6 @@
-using KamaChat.Server.Data;
 using KamaChat.Server.Features.Permissions;
 using KamaChat.Server.Infrastructure.Janus;
 using Microsoft.AspNetCore.SignalR;
-using Microsoft.EntityFrameworkCore;
 
 namespace KamaChat.Server.Features.Calls;
 
@@ -15,7 +13,7 @@ namespace KamaChat.Server.Features.Calls;
 public sealed partial class VoiceChannels
 {
     /// <summary>How long a move lets its user into the channel past its user limit.</summary>
-    private static readonly TimeSpan MoveTicketLifetime = TimeSpan.FromSeconds(30);
+    internal static readonly TimeSpan MoveTicketLifetime = TimeSpan.FromSeconds(30);
 
     /// <summary>The voice channel the user is in, through whichever node.</summary>
     public async Task<Snowflake?> ChannelOfAsync(Snowflake userId) => (await states.GetAsync(userId))?.State.ChannelId;
@@ -28,15 +26,7 @@ public sealed partial class VoiceChannels
     {
         if (await states.GetAsync(userId) is not { State.ServerId: { } serverId } entry)
             throw new HubException("not_found: That member is not in a voice channel.");
-        await using (var scope = scopes.CreateAsyncScope())
-        {
-            var db = scope.ServiceProvider.GetRequiredService<KamaDbContext>();
-            var member = await db.Members.SingleOrDefaultAsync(m => m.ServerId == serverId && m.UserId == userId, cancellationToken)
-                ?? throw new HubException("not_found: That member is not in a voice channel.");
-            member.VoiceMuted = request.Mute ?? member.VoiceMuted;
-            member.VoiceDeafened = request.Deaf ?? member.VoiceDeafened;
-            await db.SaveChangesAsync(cancellationToken);
-        }
+        await VoiceAnnouncements.SaveModerationAsync(scopes, userId, serverId, request, cancellationToken);
         if (entry.Node == states.Node)
             await RecheckAsync(userId, cancellationToken);
         else
@@ -58,16 +48,8 @@ public sealed partial class VoiceChannels
             await EndAsync(entry, VoiceEnded.Disconnected);
     }
 
-    private async Task<VoiceModeration> ModerationOfAsync(Snowflake userId, Snowflake? serverId, CancellationToken cancellationToken)
-    {
-        if (serverId is null)
-            return VoiceModeration.None;
-        await using var scope = scopes.CreateAsyncScope();
-        return await scope.ServiceProvider.GetRequiredService<KamaDbContext>().Members
-            .Where(m => m.ServerId == serverId && m.UserId == userId)
-            .Select(m => new VoiceModeration(m.VoiceMuted, m.VoiceDeafened))
-            .SingleOrDefaultAsync(cancellationToken) ?? VoiceModeration.None;
-    }
+    private Task<VoiceModeration> ModerationOfAsync(Snowflake userId, Snowflake? serverId, CancellationToken cancellationToken) =>
+        VoiceAnnouncements.ModerationOfAsync(scopes, userId, serverId, cancellationToken);
 
     /// <summary>
     /// Refuses a join past the channel's user limit, counted in the shared voice states (so across every node), unless

@@ -202,7 +202,8 @@ public sealed partial class VoiceChannels(
         var session = Mine(connection);
         // Camera and screen are shown to others only when the user may send them (what Janus forwards follows VIDEO too).
         var video = session.Publisher.Allowed.HasFlag(MediaKinds.Video);
-        session.Self = self with { Video = self.Video && video, Stream = self.Stream && video };
+        // Deafened means muted too, as in Discord.
+        session.Self = self with { SelfMute = self.SelfMute || self.SelfDeaf, Video = self.Video && video, Stream = self.Stream && video };
         await AnnounceAsync(connection.UserId, session, left: false);
     }
 
@@ -436,7 +437,7 @@ public sealed partial class VoiceChannels(
             ? session
             : throw new HubException("not_found: This connection is not in a voice channel.");
 
-    private static MediaKinds Allowed(Permissions.Permissions permissions) =>
+    internal static MediaKinds Allowed(Permissions.Permissions permissions) =>
         (permissions.HasFlag(Permissions.Permissions.Speak) ? MediaKinds.Audio : MediaKinds.None) |
         (permissions.HasFlag(Permissions.Permissions.Video) ? MediaKinds.Video : MediaKinds.None);
 
@@ -444,12 +445,11 @@ public sealed partial class VoiceChannels(
     /// What Janus does not forward although the user may send it: their audio while server-muted (or -deafened, which
     /// mutes too, as in Discord). The client keeps its microphone track, so lifting it lets the sound through at once.
     /// </summary>
-    private static MediaKinds Silenced(VoiceModeration moderation) =>
+    internal static MediaKinds Silenced(VoiceModeration moderation) =>
         moderation.Mute || moderation.Deaf ? MediaKinds.Audio : MediaKinds.None;
 
     private static VoiceState State(Snowflake userId, Session session) =>
-        new(userId, session.ChannelId, session.ServerId, session.Self.SelfMute, session.Self.SelfDeaf, session.Self.Video, session.Self.Stream,
-            session.Moderation.Mute, session.Moderation.Deaf);
+        VoiceAnnouncements.State(userId, session.ChannelId, session.ServerId, session.Self, session.Moderation);
 
     private VoiceEntry Entry(Snowflake userId, Session session) =>
         new(State(userId, session), states.Node, session.ConnectionId, session.Publisher.ParticipantId);
@@ -467,11 +467,9 @@ public sealed partial class VoiceChannels(
         await fanout.SendSignalAsync(Signal(State(userId, session)), CancellationToken.None);
     }
 
-    private static GatewaySignal LeftSignal(VoiceState state) => Signal(state with { ChannelId = null }, state.ChannelId!.Value);
+    private static GatewaySignal LeftSignal(VoiceState state) => VoiceAnnouncements.LeftSignal(state);
 
-    private static GatewaySignal Signal(VoiceState state, Snowflake? channelId = null) =>
-        new("VoiceState", [GatewayGroups.Channel(channelId ?? state.ChannelId!.Value)],
-            System.Text.Json.JsonSerializer.SerializeToElement(state, Events.EventLog.PayloadJson));
+    private static GatewaySignal Signal(VoiceState state) => VoiceAnnouncements.Signal(state);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Watching Janus's events for voice channel {ChannelId} failed")]
     private partial void LogWatchFailed(Exception e, Snowflake channelId);

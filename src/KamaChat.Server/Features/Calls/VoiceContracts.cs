@@ -12,9 +12,17 @@ public sealed record VoiceState(
 /// <summary>
 /// What JoinVoice answers: the ICE servers for the client's PeerConnections, what it may publish, who is in the
 /// channel, and how often to call VoiceHeartbeat while in the call (a call not heard from for three of these ends).
+/// <c>Mode</c>: "sfu" (media through Janus: PublishVoice, SubscribeVoice) or "mesh" (no media server: peer to peer
+/// with each other member, SendVoiceSignal, the joiner offering to everyone in <c>States</c>), with
+/// <c>IceTransportPolicy</c> for those PeerConnections ("relay" when the server hides callers' addresses).
 /// </summary>
 public sealed record VoiceJoined(
-    Snowflake ChannelId, IReadOnlyList<IceServer> IceServers, bool CanSpeak, bool CanVideo, IReadOnlyList<VoiceState> States, int HeartbeatMilliseconds);
+    Snowflake ChannelId, IReadOnlyList<IceServer> IceServers, bool CanSpeak, bool CanVideo, IReadOnlyList<VoiceState> States, int HeartbeatMilliseconds,
+    string Mode = VoiceJoined.SfuMode, string IceTransportPolicy = "all")
+{
+    public const string SfuMode = "sfu";
+    public const string MeshMode = "mesh";
+}
 
 /// <summary>One stream of the client's receiving PeerConnection: the SDP mid, the user it comes from, audio or video.</summary>
 public sealed record VoiceStream(string Mid, Snowflake UserId, string Kind);

@@ -127,6 +127,7 @@ public sealed class EventDispatcher(
         foreach (var connection in mine)
             await GatewayGroups.SyncAsync(hub, connection, desired, cancellationToken);
         await scope.ServiceProvider.GetRequiredService<Calls.VoiceChannels>().RecheckAsync(userId, cancellationToken);
+        await scope.ServiceProvider.GetRequiredService<Calls.VoiceMesh>().RecheckAsync(userId, cancellationToken);
         await scope.ServiceProvider.GetRequiredService<Calls.DmCalls>().RecheckAsync(userId, desired);
     }
 }

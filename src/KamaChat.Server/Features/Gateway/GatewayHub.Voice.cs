@@ -10,7 +10,8 @@ namespace KamaChat.Server.Features.Gateway;
 /// VIDEO), then PublishVoice with the client's offer, SubscribeVoice / AnswerVoice for what it receives (again after
 /// each "VoiceState" signal of its channel), SetVoiceState for self mute, deafen, camera and screen, VoiceHeartbeat
 /// while in the call, LeaveVoice; and
-/// for moderators ModerateVoice (server mute, deafen), MoveVoice and DisconnectVoice.
+/// for moderators ModerateVoice (server mute, deafen), MoveVoice and DisconnectVoice (in a mesh call too, see
+/// <see cref="VoiceMesh"/>).
 /// </summary>
 public sealed partial class GatewayHub
 {
@@ -27,6 +28,9 @@ public sealed partial class GatewayHub
             throw new HubException($"timed_out: You are timed out until {timedOutUntil:u}.");
         if (!decision.Allowed)
             throw new HubException("missing_permission: " + PermissionProblems.MissingDetail(decision.Missing));
+        // Without Janus, voice channels are a peer-to-peer mesh (GatewayHub.VoiceMesh.cs).
+        if (mesh.Active)
+            return await mesh.JoinAsync(Connection(), decision.Access, Context.ConnectionAborted);
         return await voice.JoinAsync(Connection(), decision.Access, Context.ConnectionAborted);
     }
 
@@ -46,8 +50,12 @@ public sealed partial class GatewayHub
 
     public Task AnswerVoice(string sdp) => voice.AnswerAsync(Connection(), Sdp(sdp), Context.ConnectionAborted);
 
-    public Task SetVoiceState(VoiceSelfState state) =>
-        voice.SetSelfAsync(Connection(), state ?? throw new HubException("validation_failed: state is required."));
+    public Task SetVoiceState(VoiceSelfState state)
+    {
+        var connection = Connection();
+        state = state ?? throw new HubException("validation_failed: state is required.");
+        return mesh.Holds(connection) ? mesh.SetSelfAsync(connection, state) : voice.SetSelfAsync(connection, state);
+    }
 
     /// <summary>Server mute (MUTE_MEMBERS) and deafen (DEAFEN_MEMBERS) of someone in a voice channel of the caller's server.</summary>
     public async Task ModerateVoice(string userId, VoiceModerationRequest moderation)
@@ -58,7 +66,10 @@ public sealed partial class GatewayHub
             await RequireAsync(channelId, Permissions.Permissions.MuteMembers);
         if (moderation.Deaf is not null)
             await RequireAsync(channelId, Permissions.Permissions.DeafenMembers);
-        await voice.ModerateAsync(targetId, moderation, Context.ConnectionAborted);
+        if (mesh.ChannelOf(targetId) is not null)
+            await mesh.ModerateAsync(targetId, moderation, Context.ConnectionAborted);
+        else
+            await voice.ModerateAsync(targetId, moderation, Context.ConnectionAborted);
     }
 
     /// <summary>Moves someone to another voice channel of the server (MOVE_MEMBERS in both; they need CONNECT there).</summary>
@@ -72,7 +83,10 @@ public sealed partial class GatewayHub
         var theirs = await permissions.AuthorizeChannelAsync(targetId, to.ChannelId, Permissions.Permissions.Connect, Context.ConnectionAborted);
         if (!theirs.Allowed)
             throw new HubException("missing_permission: That member may not connect to that channel.");
-        await voice.MoveAsync(targetId, to.ChannelId);
+        if (mesh.ChannelOf(targetId) is not null)
+            await mesh.MoveAsync(targetId, to.ChannelId);
+        else
+            await voice.MoveAsync(targetId, to.ChannelId);
     }
 
     /// <summary>Disconnects someone from their voice channel (MOVE_MEMBERS there).</summary>
@@ -80,7 +94,10 @@ public sealed partial class GatewayHub
     {
         var (targetId, channelId) = await InVoiceAsync(userId);
         await RequireAsync(channelId, Permissions.Permissions.MoveMembers);
-        await voice.DisconnectAsync(targetId);
+        if (mesh.ChannelOf(targetId) is not null)
+            await mesh.DisconnectAsync(targetId);
+        else
+            await voice.DisconnectAsync(targetId);
     }
 
     /// <summary>
@@ -89,14 +106,16 @@ public sealed partial class GatewayHub
     /// </summary>
     public void VoiceHeartbeat()
     {
-        if (connections.Find(Context.ConnectionId) is { } connection)
-            voice.Heard(connection);
+        if (connections.Find(Context.ConnectionId) is not { } connection)
+            return;
+        voice.Heard(connection);
+        mesh.Heard(connection);
     }
 
     private async Task<(Snowflake UserId, Snowflake ChannelId)> InVoiceAsync(string userId)
     {
         var id = ParseId(userId, nameof(userId));
-        return await voice.ChannelOfAsync(id) is { } channelId ? (id, channelId) : throw new HubException("not_found: That member is not in a voice channel.");
+        return (mesh.ChannelOf(id) ?? await voice.ChannelOfAsync(id)) is { } channelId ? (id, channelId) : throw new HubException("not_found: That member is not in a voice channel.");
     }
 
     /// <summary>The caller's access to a channel that needs <paramref name="permission"/>: not_found when they cannot see it.</summary>
@@ -108,7 +127,12 @@ public sealed partial class GatewayHub
         return decision.Allowed ? decision.Access : throw new HubException("missing_permission: " + PermissionProblems.MissingDetail(decision.Missing));
     }
 
-    public Task LeaveVoice() => voice.LeaveAsync(CurrentUser.From(Context.User!).Id, Context.ConnectionId, CancellationToken.None);
+    public async Task LeaveVoice()
+    {
+        var userId = CurrentUser.From(Context.User!).Id;
+        await mesh.LeaveAsync(userId, Context.ConnectionId);
+        await voice.LeaveAsync(userId, Context.ConnectionId, CancellationToken.None);
+    }
 
     private GatewayConnection Connection() =>
         connections.Find(Context.ConnectionId) ?? throw new HubException("not_found: The connection is closing.");

@@ -26,6 +26,7 @@ public sealed partial class GatewayHub(
     IOptions<GatewayOptions> options,
     ConnectLimit connectLimit,
     Calls.VoiceChannels voice,
+    Calls.VoiceMesh mesh,
     Calls.DmCalls calls,
     TimeProvider time,
     IServiceScopeFactory scopes) : Hub
@@ -62,6 +63,7 @@ public sealed partial class GatewayHub(
         if (connection is not null)
         {
             var voiceChannels = voice;
+            var voiceMesh = mesh;
             var dmCalls = calls;
             var log = Context.GetHttpContext()?.RequestServices.GetRequiredService<ILogger<GatewayHub>>();
             // A closed socket (tab closed, session revoked, network gone) leaves its voice channel and its call at once.
@@ -71,6 +73,7 @@ public sealed partial class GatewayHub(
                 {
                     await dmCalls.LeaveAsync(connection.UserId, connection.ConnectionId);
                     await voiceChannels.LeaveAsync(connection.UserId, connection.ConnectionId, CancellationToken.None);
+                    await voiceMesh.LeaveAsync(connection.UserId, connection.ConnectionId);
                 }
                 catch (Exception e) when (e is not OutOfMemoryException)
                 {

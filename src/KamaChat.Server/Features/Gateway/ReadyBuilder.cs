@@ -15,6 +15,7 @@ namespace KamaChat.Server.Features.Gateway;
 public sealed class ReadyBuilder(
     KamaDbContext db, PermissionService permissions, ReadStateService readStates, PresenceTracker presence, IOptions<ServerOptions> server,
     Calls.VoiceChannels voice,
+    Calls.VoiceMesh mesh,
     Calls.DmCalls calls)
 {
     public const int MaxPresences = 1000;
@@ -110,9 +111,13 @@ public sealed class ReadyBuilder(
             sessionId,
             server.Value.NodeId,
             await presence.ChosenAsync(userId),
-            await voice.StatesInAsync(readyServers.SelectMany(s => s.Channels).Where(c => c.Type == ChannelResponse.TypeName(ChannelType.Voice)).Select(c => c.Id).ToHashSet()),
+            await VoiceStatesInAsync(readyServers.SelectMany(s => s.Channels).Where(c => c.Type == ChannelResponse.TypeName(ChannelType.Voice)).Select(c => c.Id).ToHashSet()),
             calls.In(direct.Select(d => d.Id).ToHashSet()));
     }
+
+    /// <summary>Who is in these voice channels: through Janus (on any node) or in this node's peer-to-peer mesh.</summary>
+    private async Task<List<Calls.VoiceState>> VoiceStatesInAsync(HashSet<Snowflake> channelIds) =>
+        [.. await voice.StatesInAsync(channelIds), .. mesh.StatesIn(channelIds)];
 
     private Task<List<EventSequence>> PositionsAsync(Snowflake userId, List<Snowflake> channelIds, List<Snowflake> serverIds, CancellationToken cancellationToken) =>
         db.EventSequences.AsNoTracking()

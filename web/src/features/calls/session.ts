@@ -1,17 +1,10 @@
 import type { CallListener, GatewayClient } from '../gateway/connection';
 import type { CallSignal, DmCallJoined, DmCallState } from '../gateway/protocol';
 import type { dmCallStore as Store } from './store';
+import { applyEarly, applySignal, closeTrickled, trickled, type Trickled } from './trickle';
 
-/** How long trickled candidates are gathered before they go out together (one hub call per batch). */
-const CANDIDATE_BATCH_MS = 100;
-
-/** One other participant: our PeerConnection with them, and what is waiting to be sent or applied. */
-interface Peer {
-  pc: RTCPeerConnection;
-  outgoing: RTCIceCandidateInit[];
-  flush: ReturnType<typeof setTimeout> | undefined;
-  /** Candidates that arrived before their description: applied once it is set. */
-  early: RTCIceCandidateInit[];
+/** One other participant: our PeerConnection with them, its candidates, and the audio played from them. */
+interface Peer extends Trickled {
   audio: HTMLAudioElement | null;
 }
 
@@ -88,30 +81,17 @@ export class DmCallSession {
   private peer(userId: string): Peer {
     const existing = this.peers.get(userId);
     if (existing) return existing;
-    const pc = new RTCPeerConnection(this.config);
-    const peer: Peer = { pc, outgoing: [], flush: undefined, early: [], audio: null };
+    const peer: Peer = {
+      ...trickled(this.config, (candidates) => !this.stopped && void this.send(userId, { type: 'candidates', sdp: null, candidates })),
+      audio: null,
+    };
+    const pc = peer.pc;
     this.peers.set(userId, peer);
     for (const track of this.microphone?.getAudioTracks() ?? []) pc.addTrack(track, this.microphone!);
     if (!this.microphone) pc.addTransceiver('audio', { direction: 'recvonly' });
-    pc.onicecandidate = (e) => {
-      if (!e.candidate) return;
-      peer.outgoing.push(e.candidate.toJSON());
-      peer.flush ??= setTimeout(() => this.sendCandidates(userId, peer), CANDIDATE_BATCH_MS);
-    };
     pc.ontrack = (e) => this.play(peer, userId, e);
     pc.onconnectionstatechange = () => this.store.update({ status: this.anyConnected() ? 'connected' : 'connecting' });
     return peer;
-  }
-
-  private sendCandidates(userId: string, peer: Peer) {
-    peer.flush = undefined;
-    const candidates = peer.outgoing.splice(0, 32).map((c) => ({
-      candidate: c.candidate ?? '',
-      sdpMid: c.sdpMid ?? null,
-      sdpMLineIndex: c.sdpMLineIndex ?? null,
-    }));
-    if (peer.outgoing.length > 0) peer.flush = setTimeout(() => this.sendCandidates(userId, peer), CANDIDATE_BATCH_MS);
-    if (candidates.length > 0 && !this.stopped) void this.send(userId, { type: 'candidates', sdp: null, candidates });
   }
 
   private send(userId: string, signal: CallSignal) {
@@ -131,28 +111,12 @@ export class DmCallSession {
       if (this.peers.get(from)?.pc.remoteDescription) this.closePeer(from);
       const peer = this.peer(from);
       await peer.pc.setRemoteDescription({ type: 'offer', sdp: signal.sdp ?? '' });
-      await this.applyEarly(peer);
+      await applyEarly(peer);
       await peer.pc.setLocalDescription(await peer.pc.createAnswer());
       await this.send(from, { type: 'answer', sdp: peer.pc.localDescription!.sdp, candidates: null });
-    } else if (signal.type === 'answer') {
-      const peer = this.peers.get(from);
-      if (!peer || peer.pc.signalingState !== 'have-local-offer') return;
-      await peer.pc.setRemoteDescription({ type: 'answer', sdp: signal.sdp ?? '' });
-      await this.applyEarly(peer);
-    } else if (signal.type === 'candidates') {
-      const peer = this.peer(from);
-      const candidates = (signal.candidates ?? []).map((c) => ({
-        candidate: c.candidate,
-        sdpMid: c.sdpMid,
-        sdpMLineIndex: c.sdpMLineIndex,
-      }));
-      if (!peer.pc.remoteDescription) peer.early.push(...candidates);
-      else for (const c of candidates) await peer.pc.addIceCandidate(c).catch(() => undefined);
+    } else {
+      await applySignal(signal.type === 'candidates' ? this.peer(from) : this.peers.get(from), signal);
     }
-  }
-
-  private async applyEarly(peer: Peer) {
-    for (const c of peer.early.splice(0)) await peer.pc.addIceCandidate(c).catch(() => undefined);
   }
 
   private play(peer: Peer, userId: string, e: RTCTrackEvent) {
@@ -173,8 +137,7 @@ export class DmCallSession {
   private closePeer(userId: string) {
     const peer = this.peers.get(userId);
     if (!peer) return;
-    clearTimeout(peer.flush);
-    peer.pc.close();
+    closeTrickled(peer);
     peer.audio?.remove();
     this.peers.delete(userId);
   }

@@ -37,11 +37,16 @@ import { deliver, StreamTracker } from './streams';
 export type ConnectionStatus = 'connecting' | 'connected' | 'reconnecting' | 'restored';
 /**
  * Voice signals: 'state' (anyone's VoiceState), 'feeds' (media started or stopped in the channel, by id), 'ended'
- * (the server ended our call), 'ready' (a new connection's Ready: a call held by the old connection ended with it).
+ * (the server ended our call), 'ready' (a new connection's Ready: a call held by the old connection ended with it),
+ * 'signal' (an offer, answer or candidates from another member of a peer-to-peer voice channel).
  */
 export type VoiceListener = (
   ...signal:
-    [kind: 'state', payload: VoiceState] | [kind: 'feeds', channelId: string] | [kind: 'ended', payload: VoiceEnded] | [kind: 'ready']
+    | [kind: 'state', payload: VoiceState]
+    | [kind: 'feeds', channelId: string]
+    | [kind: 'ended', payload: VoiceEnded]
+    | [kind: 'ready']
+    | [kind: 'signal', payload: CallSignalReceived]
 ) => void;
 /** DM call signals: "state" (CallState), "signal" (CallSignal from another participant), "left" (CallLeft: moved to another device). */
 export type CallListener = (
@@ -221,6 +226,7 @@ export class GatewayClient {
     });
     connection.on('VoiceFeeds', (channelId: string) => this.voiceListeners.forEach((l) => l('feeds', channelId)));
     connection.on('VoiceEnded', (ended: VoiceEnded) => this.voiceListeners.forEach((l) => l('ended', ended)));
+    connection.on('VoiceSignal', (signal: CallSignalReceived) => this.voiceListeners.forEach((l) => l('signal', signal)));
     connection.on('CallState', (state: DmCallState) => {
       this.qc.setQueryData<DmCalls>(gatewayKeys.calls, (old) => {
         const next = { ...old };

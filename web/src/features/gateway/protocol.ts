@@ -28,6 +28,7 @@ export type DmCallJoined = Schemas['DmCallJoined'];
 /** WebRTC signalling between two participants of a DM call, relayed by the server. */
 export type CallSignal = Schemas['CallSignal'];
 export type CallSignalReceived = Schemas['CallSignalReceived'];
+export type CallCandidate = Schemas['CallCandidate'];
 
 /** The most streams one Resume call may name (ResumeService.MaxStreams); more go in further calls. */
 export const MAX_RESUME_STREAMS = 500;

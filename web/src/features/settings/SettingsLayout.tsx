@@ -21,6 +21,7 @@ const SECTIONS = [
     heading: 'App settings',
     links: [
       { to: 'notifications', label: 'Notifications' },
+      { to: 'voice', label: 'Voice & Video' },
       { to: 'appearance', label: 'Appearance' },
     ],
   },

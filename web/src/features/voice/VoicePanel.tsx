@@ -37,7 +37,15 @@ export function VoicePanel() {
           >
             {call.status === 'connected' ? 'Voice connected' : 'Connecting…'}
           </p>
-          <p className="truncate text-xs text-zinc-600 dark:text-zinc-400">🔊 {channel?.name ?? 'Voice channel'}</p>
+          <p className="truncate text-xs text-zinc-600 dark:text-zinc-400">
+            🔊 {channel?.name ?? 'Voice channel'}
+            {call.mesh && ' · peer to peer'}
+          </p>
+          {call.pushToTalk && call.canSpeak && (
+            <p className="text-xs text-zinc-600 dark:text-zinc-400" aria-live="polite">
+              {call.talking ? 'Talking' : 'Push to talk: hold the key to speak'}
+            </p>
+          )}
           <div className="mt-1 flex flex-wrap gap-1">
             <button type="button" className={button} aria-pressed={call.muted} disabled={!call.canSpeak} onClick={toggleMute}>
               {call.muted ? 'Unmute' : 'Mute'}

@@ -1,5 +1,8 @@
+import { DesktopEventName } from '../../platform/desktopBridge';
 import type { GatewayClient } from '../gateway/connection';
 import type { VoiceJoined, VoiceSubscription } from '../gateway/protocol';
+import { MeshPeers, type Slot } from './mesh';
+import { cameraConstraints, microphoneConstraints, voiceSettings, type VoiceSettings } from './settings';
 import type { voiceStore as Store } from './store';
 
 interface InboundStats {
@@ -58,6 +61,18 @@ function cameraError(e: unknown, what: 'camera' | 'screen'): string | null {
   return what === 'camera' ? `The camera could not be opened${detail}.` : `The screen could not be shared${detail}.`;
 }
 
+/** Whether a key event comes from somewhere the user types (push-to-talk leaves typing alone). */
+function typing(e: KeyboardEvent) {
+  const target = e.target as HTMLElement | null;
+  return !!target && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName));
+}
+
+/** Plays received audio on the chosen speaker, where the browser can choose (setSinkId). */
+function routeAudio(element: HTMLAudioElement, speaker: string | null) {
+  const sink = element as HTMLAudioElement & { setSinkId?: (id: string) => Promise<void> };
+  void sink.setSinkId?.(speaker ?? '').catch(() => undefined);
+}
+
 /**
  * A call in a voice channel. Signalling goes through the gateway (JoinVoice, PublishVoice, SubscribeVoice,
  * AnswerVoice), media straight to Janus: one PeerConnection sends ours, one receives everyone else's streams. The
@@ -69,6 +84,13 @@ function cameraError(e: unknown, what: 'camera' | 'screen'): string | null {
  * video stream. Camera and screen share are one video at a time, the way most people use them: starting a share
  * turns the camera off. A second publisher (a second Janus handle) for the screen would double what everyone
  * decodes and what the room's publisher limit counts, for a picture-in-picture few ask for.
+ *
+ * On a server without Janus (JoinVoice answers mode "mesh") the same call runs peer to peer (mesh.ts): one
+ * PeerConnection per other member, carrying the same three things both ways.
+ *
+ * The microphone follows the Voice & Video settings (device, echo cancellation, noise suppression), re-opened when
+ * they change. In push-to-talk mode it is sent only while the key is held in this tab (or the desktop app's global
+ * key): otherwise the sender has no track at all, so not even silence goes out. Deafening mutes too, as in Discord.
  */
 export class VoiceCall {
   private sender: RTCPeerConnection | null = null;
@@ -92,6 +114,18 @@ export class VoiceCall {
   private heartbeat: ReturnType<typeof setInterval> | undefined;
   private muted = false;
   private deafened = false;
+  /** Muted before deafening: undeafening restores it. */
+  private mutedBeforeDeafen = false;
+  /** The push-to-talk key is held. */
+  private talking = false;
+  private settings: VoiceSettings = voiceSettings.get();
+  private cleanups: (() => void)[] = [];
+  /** The Janus publisher's microphone transceiver. */
+  private micTransceiver: RTCRtpTransceiver | null = null;
+  /** Peer to peer (no Janus): our connections with the others, and who is in the channel. */
+  private mesh: MeshPeers | null = null;
+  private members = new Set<string>();
+  private config: RTCConfiguration = {};
 
   constructor(
     private readonly gateway: GatewayClient,
@@ -108,15 +142,21 @@ export class VoiceCall {
       // The gateway reconnected (a network blip, the machine woke up): the call ended with the
       // old connection, so join again with the same devices.
       if (signal[0] === 'ready' && this.joined) void this.rejoin();
+      if (signal[0] === 'signal' && signal[1].channelId === this.channelId)
+        void this.mesh?.onSignal(signal[1].fromUserId, signal[1].signal);
+      if (signal[0] === 'state' && signal[1].userId !== this.gateway.userId) {
+        if (signal[1].channelId === this.channelId) this.members.add(signal[1].userId);
+        else this.members.delete(signal[1].userId);
+        this.mesh?.keep(this.members);
+      }
     });
+    this.listen();
     const joined = await this.join();
     (window as unknown as { kamachatVoice?: VoiceCall }).kamachatVoice = this;
     let micError: Error | null = null;
     if (joined.canSpeak) {
       try {
-        this.microphone = await navigator.mediaDevices.getUserMedia({
-          audio: { echoCancellation: true, noiseSuppression: true, autoGainControl: true },
-        });
+        this.microphone = await navigator.mediaDevices.getUserMedia({ audio: microphoneConstraints(this.settings) });
       } catch (e) {
         micError = microphoneError(e);
       }
@@ -140,14 +180,33 @@ export class VoiceCall {
       username: s.username ?? undefined,
       credential: s.credential ?? undefined,
     }));
-    this.store.update({ canSpeak: joined.canSpeak, canVideo: joined.canVideo });
+    this.config = { iceServers: this.iceServers, iceTransportPolicy: joined.iceTransportPolicy === 'relay' ? 'relay' : 'all' };
+    this.canSpeak = joined.canSpeak;
+    this.canVideo = joined.canVideo;
+    this.members = new Set(joined.states.filter((s) => s.userId !== this.gateway.userId).map((s) => s.userId));
+    // Server-deafened in a mesh: the server cannot stop what reaches us, so we do not play it (through Janus, Janus
+    // stops it, and lifts that without a new join). A change ends the mesh call, so the next join says it again.
+    this.serverDeafened = joined.mode === 'mesh' && !!joined.states.find((s) => s.userId === this.gateway.userId)?.deaf;
+    this.audio.forEach((a) => (a.muted = this.deafened || this.serverDeafened));
+    this.store.update({ canSpeak: joined.canSpeak, canVideo: joined.canVideo, mesh: joined.mode === 'mesh' });
     return joined;
   }
 
-  /** Publishes what we may send, then receives the others. */
+  private canSpeak = false;
+  private canVideo = false;
+  private serverDeafened = false;
+
+  /** Publishes what we may send, then receives the others (through Janus, or from each of them in a mesh). */
   private async connect(joined: VoiceJoined) {
     if (!joined.canVideo) await Promise.all([this.stopCamera(), this.stopScreen()]);
+    if (joined.mode === 'mesh') return this.connectMesh();
     if (this.microphone || joined.canVideo) await this.publish(joined.canSpeak, joined.canVideo);
+    await this.connected();
+    this.sync();
+  }
+
+  /** Shows the call as connected and tells the others how we are (muted, deafened, camera, screen) when not as a fresh join. */
+  private async connected() {
     this.store.update({
       status: 'connected',
       muted: this.muted,
@@ -156,7 +215,128 @@ export class VoiceCall {
       preview: this.camera ?? this.screen,
     });
     if (this.muted || this.deafened || this.camera || this.screen) await this.announce();
-    this.sync();
+  }
+
+  private async connectMesh() {
+    const mesh = new MeshPeers(this.gateway, this.config, {
+      maysend: (slot) => (slot === 0 ? this.canSpeak : slot === 1 ? this.canVideo : this.canSpeak && this.canVideo),
+      track: (slot) => this.trackFor(slot),
+      received: (userId, slot, track) => this.playFrom(userId, slot, track),
+      gone: (userId) => this.forgetUser(userId),
+    });
+    this.mesh = mesh;
+    await this.connected();
+    await mesh.offerTo([...this.members]);
+  }
+
+  /** What we send in each slot now: the microphone (unless push-to-talk is up), the camera or screen, the screen's sound. */
+  private trackFor(slot: Slot): MediaStreamTrack | null {
+    if (slot === 0) return this.settings.mode === 'ptt' && !this.talking ? null : (this.microphone?.getAudioTracks()[0] ?? null);
+    if (slot === 1) return (this.camera ?? this.screen)?.getVideoTracks()[0] ?? null;
+    return this.screen?.getAudioTracks()[0] ?? null;
+  }
+
+  /** Sends a slot's current track: on the Janus publisher's transceiver, or on every mesh connection. */
+  private async sendSlot(slot: Slot) {
+    const track = this.trackFor(slot);
+    if (this.mesh) return this.mesh.replaceTrack(slot, track);
+    const transceiver = slot === 0 ? this.micTransceiver : slot === 1 ? this.video : this.screenAudio;
+    await transceiver?.sender.replaceTrack(track);
+  }
+
+  private playFrom(userId: string, slot: Slot, track: MediaStreamTrack) {
+    if (track.kind === 'video') {
+      const videos = this.store.get()?.videos ?? {};
+      this.store.update({ videos: { ...videos, [userId]: new MediaStream([track]) } });
+      return;
+    }
+    this.playAudio(`${userId}:${slot}`, userId, track);
+  }
+
+  private forgetUser(userId: string) {
+    for (const [key, element] of this.audio) {
+      if (element.dataset.voiceUser !== userId) continue;
+      element.remove();
+      this.audio.delete(key);
+    }
+    const videos = { ...(this.store.get()?.videos ?? {}) };
+    delete videos[userId];
+    this.store.update({ videos });
+  }
+
+  private playAudio(key: string, userId: string, track: MediaStreamTrack) {
+    this.audio.get(key)?.remove();
+    const element = document.createElement('audio');
+    element.autoplay = true;
+    element.muted = this.deafened || this.serverDeafened;
+    element.srcObject = new MediaStream([track]);
+    element.dataset.voiceUser = userId;
+    routeAudio(element, this.settings.speaker);
+    document.body.appendChild(element);
+    this.audio.set(key, element);
+  }
+
+  /** Push-to-talk keys (while this tab has the focus, or the desktop app's global key) and settings changes. */
+  private listen() {
+    const key = (pressed: boolean) => (e: KeyboardEvent) => {
+      if (this.settings.mode !== 'ptt' || e.code !== this.settings.pttKey || (pressed && (e.repeat || typing(e)))) return;
+      this.setTalking(pressed);
+    };
+    const down = key(true);
+    const up = key(false);
+    const blur = () => this.setTalking(false);
+    const desktop = (e: Event) =>
+      this.settings.mode === 'ptt' && this.setTalking(!!(e as CustomEvent<{ pressed: boolean }>).detail?.pressed);
+    window.addEventListener('keydown', down);
+    window.addEventListener('keyup', up);
+    window.addEventListener('blur', blur);
+    window.addEventListener(DesktopEventName.pushToTalk, desktop);
+    const unsubscribe = voiceSettings.subscribe((next) => void this.follow(next));
+    this.cleanups.push(unsubscribe, () => {
+      window.removeEventListener('keydown', down);
+      window.removeEventListener('keyup', up);
+      window.removeEventListener('blur', blur);
+      window.removeEventListener(DesktopEventName.pushToTalk, desktop);
+    });
+  }
+
+  /** Holds (or releases) the push-to-talk key: the microphone goes out only meanwhile. */
+  setTalking(talking: boolean) {
+    if (this.talking === talking) return;
+    this.talking = talking;
+    this.store.update({ talking });
+    void this.sendSlot(0);
+  }
+
+  /** Applies changed settings to the running call: the microphone or camera re-opened, the speaker switched. */
+  private async follow(next: VoiceSettings) {
+    const before = this.settings;
+    this.settings = next;
+    if (this.stopped) return;
+    if (next.speaker !== before.speaker) this.audio.forEach((a) => routeAudio(a, next.speaker));
+    if (next.mode !== before.mode) {
+      this.talking = false;
+      this.store.update({ talking: false, pushToTalk: next.mode === 'ptt' });
+      await this.sendSlot(0);
+    }
+    const micChanged =
+      next.microphone !== before.microphone ||
+      next.echoCancellation !== before.echoCancellation ||
+      next.noiseSuppression !== before.noiseSuppression;
+    if (micChanged && this.microphone) {
+      try {
+        const microphone = await navigator.mediaDevices.getUserMedia({ audio: microphoneConstraints(next) });
+        if (this.stopped) return microphone.getTracks().forEach((t) => t.stop());
+        const old = this.microphone;
+        this.microphone = microphone;
+        microphone.getAudioTracks().forEach((t) => (t.enabled = !this.muted));
+        await this.sendSlot(0);
+        old.getTracks().forEach((t) => t.stop());
+      } catch (e) {
+        this.store.fail(microphoneError(e).message);
+      }
+    }
+    if (next.camera !== before.camera && this.camera) await this.setCamera(true);
   }
 
   private rejoining: Promise<void> | null = null;
@@ -165,7 +345,9 @@ export class VoiceCall {
     this.rejoining ??= (async () => {
       this.sender?.close();
       this.sender = null;
-      this.video = this.screenAudio = null;
+      this.mesh?.stop();
+      this.mesh = null;
+      this.video = this.screenAudio = this.micTransceiver = null;
       this.forget();
       this.store.update({ status: 'connecting' });
       try {
@@ -188,6 +370,8 @@ export class VoiceCall {
     // The server stopped hearing from us for a while (the tab was frozen, the network stalled): we are back, so join again.
     if (reason === 'expired' && !this.stopped) return this.rejoin();
     await leaveVoice();
+    // Peer to peer, what we may send changed (SPEAK, VIDEO, a server mute): join again, sending only that.
+    if (reason === 'permissions' && serverId) return joinVoice(this.gateway, serverId, this.channelId);
     this.store.fail(
       reason === 'another_device'
         ? 'You joined voice from another device or tab, so the call moved there.'
@@ -210,7 +394,11 @@ export class VoiceCall {
     const pc = new RTCPeerConnection({ iceServers: this.iceServers, bundlePolicy: 'max-bundle' });
     this.sender = pc;
     const microphone = this.microphone?.getAudioTracks()[0];
-    if (canSpeak && microphone) pc.addTransceiver(microphone, { direction: 'sendonly', streams: [this.microphone!] });
+    if (canSpeak && microphone) {
+      this.micTransceiver = pc.addTransceiver(microphone, { direction: 'sendonly', streams: [this.microphone!] });
+      // Push-to-talk: the m-line carries the microphone, but nothing goes out until the key is held.
+      if (!this.trackFor(0)) await this.micTransceiver.sender.replaceTrack(null);
+    }
     // Empty until the camera or a screen share is turned on; the server refuses these m-lines without VIDEO.
     const picture = (this.camera ?? this.screen)?.getVideoTracks()[0];
     this.video = canVideo ? pc.addTransceiver(picture ?? 'video', { direction: 'sendonly' }) : null;
@@ -265,30 +453,32 @@ export class VoiceCall {
       if (user) this.store.update({ videos: { ...videos, [user]: new MediaStream([e.track]) } });
       return;
     }
-    this.audio.get(mid)?.remove();
-    const element = document.createElement('audio');
-    element.autoplay = true;
-    element.muted = this.deafened;
-    element.srcObject = new MediaStream([e.track]);
-    element.dataset.voiceUser = this.owners.get(mid) ?? '';
-    document.body.appendChild(element);
-    this.audio.set(mid, element);
+    this.playAudio(mid, this.owners.get(mid) ?? '', e.track);
   }
 
   /** Who is speaking: our microphone's level while unmuted, and each received audio stream's level. */
   private async measure() {
     const speaking: string[] = [];
     const me = this.gateway.userId;
-    if (this.sender && !this.muted && me) {
-      const stats = await this.sender.getStats();
+    const sending = this.sender ?? this.mesh?.connections()[0]?.[1];
+    if (sending && !this.muted && this.trackFor(0) && me) {
+      const stats = await sending.getStats();
       stats.forEach((s: { type: string; kind?: string; audioLevel?: number; trackIdentifier?: string }) => {
         const microphone =
           s.type === 'media-source' && s.kind === 'audio' && s.trackIdentifier === this.microphone?.getAudioTracks()[0]?.id;
         if (microphone && (s.audioLevel ?? 0) > SPEAKING_LEVEL) speaking.push(me);
       });
     }
-    for (const transceiver of this.receiver?.getTransceivers() ?? []) {
-      const user = transceiver.mid ? this.owners.get(transceiver.mid) : undefined;
+    const receiving: [string | undefined, RTCRtpTransceiver][] = [
+      ...(this.receiver?.getTransceivers() ?? []).map((t): [string | undefined, RTCRtpTransceiver] => [
+        t.mid ? this.owners.get(t.mid) : undefined,
+        t,
+      ]),
+      ...(this.mesh?.connections() ?? []).flatMap(([userId, pc]) =>
+        pc.getTransceivers().map((t): [string, RTCRtpTransceiver] => [userId, t]),
+      ),
+    ];
+    for (const [user, transceiver] of receiving) {
       const level = transceiver.receiver.getSynchronizationSources()[0]?.audioLevel ?? 0;
       if (user && transceiver.receiver.track.kind === 'audio' && level > SPEAKING_LEVEL) speaking.push(user);
     }
@@ -300,32 +490,41 @@ export class VoiceCall {
     if (!this.microphone) return;
     this.muted = muted;
     this.microphone.getAudioTracks().forEach((t) => (t.enabled = !muted));
+    // Unmuting while deafened undeafens, as in Discord.
+    if (!muted && this.deafened) return this.setDeafened(false);
     this.store.update({ muted });
     void this.announce();
   }
 
+  /** Deafened: nothing received is played, and we are muted too (undeafening restores the mute as it was). */
   setDeafened(deafened: boolean) {
+    if (deafened === this.deafened) return;
     this.deafened = deafened;
-    this.audio.forEach((a) => (a.muted = deafened));
-    this.store.update({ deafened });
+    this.audio.forEach((a) => (a.muted = deafened || this.serverDeafened));
+    if (deafened) this.mutedBeforeDeafen = this.muted;
+    const muted = deafened || this.mutedBeforeDeafen || !this.microphone;
+    this.muted = muted;
+    this.microphone?.getAudioTracks().forEach((t) => (t.enabled = !muted));
+    this.store.update({ deafened, muted });
     void this.announce();
   }
 
   /** Turns the camera on (ending a screen share) or off. */
   async setCamera(on: boolean) {
-    if (!this.video) return;
+    if (!this.canVideo) return;
     if (on) {
       let camera: MediaStream;
       try {
-        camera = await navigator.mediaDevices.getUserMedia({ video: { width: { ideal: 1280 }, height: { ideal: 720 } } });
+        camera = await navigator.mediaDevices.getUserMedia({ video: cameraConstraints(this.settings) });
       } catch (e) {
         this.store.fail(cameraError(e, 'camera'));
         return;
       }
       if (this.stopped) return camera.getTracks().forEach((t) => t.stop());
       await this.stopScreen();
+      await this.stopCamera();
       this.camera = camera;
-      await this.video.sender.replaceTrack(camera.getVideoTracks()[0] ?? null);
+      await this.sendSlot(1);
     } else {
       await this.stopCamera();
     }
@@ -335,7 +534,7 @@ export class VoiceCall {
 
   /** Shares a screen, window or tab (with its sound where the browser offers it), ending the camera; or stops. */
   async setScreen(on: boolean) {
-    if (!this.video) return;
+    if (!this.canVideo) return;
     if (on) {
       let screen: MediaStream;
       try {
@@ -351,8 +550,8 @@ export class VoiceCall {
       const picture = screen.getVideoTracks()[0] ?? null;
       // The browser's own "Stop sharing" bar ends the track.
       picture?.addEventListener('ended', () => this.screen === screen && void this.setScreen(false));
-      await this.video.sender.replaceTrack(picture);
-      await this.screenAudio?.sender.replaceTrack(screen.getAudioTracks()[0] ?? null);
+      await this.sendSlot(1);
+      await this.sendSlot(2);
     } else {
       await this.stopScreen();
     }
@@ -363,14 +562,14 @@ export class VoiceCall {
   private async stopCamera() {
     this.camera?.getTracks().forEach((t) => t.stop());
     this.camera = null;
-    await this.video?.sender.replaceTrack(null);
+    await this.sendSlot(1);
   }
 
   private async stopScreen() {
     this.screen?.getTracks().forEach((t) => t.stop());
     this.screen = null;
-    await this.video?.sender.replaceTrack(null);
-    await this.screenAudio?.sender.replaceTrack(null);
+    await this.sendSlot(1);
+    await this.sendSlot(2);
   }
 
   private announce() {
@@ -384,9 +583,34 @@ export class VoiceCall {
     return this.receiver?.getStats() ?? Promise.resolve(null);
   }
 
+  /** The devices the call has open now (their labels), for tests and diagnostics. */
+  devices() {
+    return {
+      microphone: this.microphone?.getAudioTracks()[0]?.label ?? null,
+      camera: this.camera?.getVideoTracks()[0]?.label ?? null,
+    };
+  }
+
+  /** Peer to peer: each connection's stats by user, for tests and diagnostics. */
+  async meshStats(): Promise<Record<string, RTCStatsReport>> {
+    const result: Record<string, RTCStatsReport> = {};
+    for (const [userId, pc] of this.mesh?.connections() ?? []) result[userId] = await pc.getStats();
+    return result;
+  }
+
   /** What we receive from each user, stream by stream (inbound-rtp totals), for tests and diagnostics. */
   async receivedByUser() {
     const received: Record<string, ReceivedStream[]> = {};
+    for (const [userId, report] of Object.entries(await this.meshStats()))
+      report.forEach((s: InboundStats & { mid?: string }) => {
+        if (s.type === 'inbound-rtp')
+          (received[userId] ??= []).push({
+            mid: s.mid ?? '',
+            kind: s.kind ?? '',
+            bytes: s.bytesReceived ?? 0,
+            framesDecoded: s.framesDecoded ?? 0,
+          });
+      });
     if (!this.receiver) return received;
     const mids = new Map(this.receiver.getTransceivers().map((t) => [t.receiver.track.id, t.mid]));
     (await this.receiver.getStats()).forEach((s: InboundStats) => {
@@ -403,6 +627,8 @@ export class VoiceCall {
     clearInterval(this.timer);
     clearInterval(this.heartbeat);
     this.unsubscribe?.();
+    this.cleanups.forEach((c) => c());
+    this.mesh?.stop();
     for (const stream of [this.microphone, this.camera, this.screen]) stream?.getTracks().forEach((t) => t.stop());
     this.sender?.close();
     this.receiver?.close();

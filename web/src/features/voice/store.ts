@@ -1,5 +1,6 @@
 import type { GatewayClient } from '../gateway/connection';
 import type { VoiceCall } from './call';
+import { voiceSettings } from './settings';
 
 /** The user's own call, as the UI shows it. The call's code (WebRTC) is loaded on the first join. */
 export interface CallState {
@@ -22,6 +23,11 @@ export interface CallState {
   preview: MediaStream | null;
   /** Users heard speaking right now (ourselves included). */
   speaking: string[];
+  /** Peer to peer (the server has no media server): at most four in the channel. */
+  mesh: boolean;
+  /** Push-to-talk mode, and whether its key is held now. */
+  pushToTalk: boolean;
+  talking: boolean;
 }
 
 type Listener = () => void;
@@ -72,6 +78,9 @@ export async function joinVoice(gateway: GatewayClient, serverId: string, channe
     videos: {},
     preview: null,
     speaking: [],
+    mesh: false,
+    pushToTalk: voiceSettings.get().mode === 'ptt',
+    talking: false,
   };
   emit();
   const { VoiceCall } = await import('./call');
