@@ -50,6 +50,41 @@ public static class VoiceLab
 
     public static Task<VoiceLabInfo> StartedAsync() => Started.Value;
 
+    /// <summary>
+    /// Stops the lab's Janus (SIGSTOP) until the result is disposed: it then answers nothing, as a Janus that hangs.
+    /// Only for tests that run alone (the lab is shared), and for less than <see cref="JanusSessionTimeoutSeconds"/>
+    /// after the last request, or Janus drops the sessions of the nodes when it resumes.
+    /// </summary>
+    public static async Task<IAsyncDisposable> FreezeJanusAsync()
+    {
+        var lab = await StartedAsync();
+        var pids = (await RunAsync("ip", "netns", "pids", lab.Namespace))
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Where(pid => File.Exists($"/proc/{pid}/comm") && File.ReadAllText($"/proc/{pid}/comm").Trim() == "janus")
+            .ToList();
+        Assert.NotEmpty(pids);
+        await RunAsync("kill", ["-STOP", .. pids]);
+        return new Frozen(pids);
+    }
+
+    private sealed class Frozen(List<string> pids) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync() => await RunAsync("kill", ["-CONT", .. pids]);
+    }
+
+    private static async Task<string> RunAsync(string file, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in arguments)
+            start.ArgumentList.Add(argument);
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {file}.");
+        var output = await process.StandardOutput.ReadToEndAsync();
+        var errors = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        Assert.True(process.ExitCode == 0, $"{file} {string.Join(' ', arguments)} failed: {errors}");
+        return output;
+    }
+
     private static async Task<VoiceLabInfo> StartAsync()
     {
         var start = new ProcessStartInfo("bash")

@@ -203,7 +203,7 @@ public sealed class VoiceNodeDeathTests(VoiceNodeAndProcess nodes) : IClassFixtu
 {
     private static readonly TimeSpan Lease = TimeSpan.FromSeconds(VoiceNodeAndProcess.LeaseSeconds);
 
-    [Fact(Skip = "Known bug, tracked in #12: a heartbeating call sometimes disappears from the shared voice states (2 of 4 full runs on 2026-12-01); the cause is not found yet")]
+    [Fact]
     public async Task The_calls_of_a_killed_node_end_for_everyone_within_the_lease_and_leave_janus()
     {
         var survivor = nodes.Survivor;

@@ -228,8 +228,13 @@ public sealed partial class VoiceChannels(
     {
         if (!_sessions.TryGetValue(userId, out var session) || (connectionId is not null && session.ConnectionId != connectionId))
             return;
-        if (!_sessions.TryRemove(new KeyValuePair<Snowflake, Session>(userId, session)))
-            return;
+        if (_sessions.TryRemove(new KeyValuePair<Snowflake, Session>(userId, session)))
+            await EndRemovedAsync(userId, session, reason, movedTo);
+    }
+
+    /// <summary>After its session was taken out of this node's calls: Janus, the shared entry, the announcement.</summary>
+    private async Task EndRemovedAsync(Snowflake userId, Session session, string? reason, Snowflake? movedTo)
+    {
         await ReleaseAsync(userId, session, reason, movedTo);
         try
         {
@@ -314,13 +319,20 @@ public sealed partial class VoiceChannels(
     /// <summary>
     /// Runs every sixth of the lease: ends calls whose client has not said it is alive for a lease, renews this node's
     /// leases (letting go of calls another node ended meanwhile), and ends calls whose node stopped renewing theirs.
+    /// Only the bookkeeping is waited for here: ending a call waits on Janus (its participant leaves or is kicked, for up
+    /// to a request timeout when Janus is slow), and a round that waited for that renewed no lease meanwhile, so the
+    /// live calls' leases lapsed and those calls vanished from every Ready (#12). The endings run on their own.
     /// </summary>
     public async Task KeepLeasesAsync(CancellationToken cancellationToken)
     {
         var lease = options.Value.Lease;
         var silentBefore = time.GetUtcNow().ToUnixTimeMilliseconds() - (long)lease.TotalMilliseconds;
+        // Taken out at once, the exact session found silent: not a call that rejoined on the same connection since.
         foreach (var (userId, session) in _sessions.Where(s => s.Value.Heard < silentBefore).ToList())
-            await EndAsync(userId, session.ConnectionId, VoiceEnded.Expired, cancellationToken);
+        {
+            if (_sessions.TryRemove(new KeyValuePair<Snowflake, Session>(userId, session)))
+                EndInBackground(userId, () => EndRemovedAsync(userId, session, VoiceEnded.Expired, null));
+        }
 
         var held = _sessions.Where(s => s.Value.Shared).Select(s => (s.Key, s.Value.ConnectionId)).ToList();
         foreach (var userId in await states.RenewAsync(held, lease))
@@ -329,8 +341,8 @@ public sealed partial class VoiceChannels(
                 continue;
             // Another node ended it, and its command saying why (moved, another device...) is on its way: it gets a
             // round to arrive before this node lets go by itself.
-            if (session.Lost)
-                await HandleAsync(new VoiceCommand(VoiceCommand.Drop, userId, session.ConnectionId, VoiceEnded.Expired));
+            if (session.Lost && _sessions.TryRemove(new KeyValuePair<Snowflake, Session>(userId, session)))
+                EndInBackground(userId, () => ReleaseAsync(userId, session, VoiceEnded.Expired, null));
             session.Lost = true;
         }
 
@@ -339,9 +351,24 @@ public sealed partial class VoiceChannels(
             if (await states.RemoveAsync(entry.UserId, entry.ConnectionId, onlyExpired: true) is not { } removed)
                 continue;
             LogExpired(removed.UserId, removed.Node);
-            await EndTakenAsync(removed, VoiceEnded.Expired, null);
+            EndInBackground(removed.UserId, () => EndTakenAsync(removed, VoiceEnded.Expired, null));
         }
     }
+
+    /// <summary>Ends a call the keeper took out (see <see cref="KeepLeasesAsync"/>) without holding up its next round.</summary>
+    private void EndInBackground(Snowflake userId, Func<Task> end) =>
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await end();
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // Redis or the hub failed midway: a leftover entry lapses with its lease, and a surviving node ends it then.
+                LogEndFailed(e, userId);
+            }
+        }, CancellationToken.None);
 
     /// <summary>
     /// After a membership or role change: a user who may no longer CONNECT (kicked, banned, permission taken) is
@@ -452,6 +479,9 @@ public sealed partial class VoiceChannels(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Leaving Janus for user {UserId} failed")]
     private partial void LogLeaveFailed(Exception e, Snowflake userId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Ending the voice call of user {UserId} failed")]
+    private partial void LogEndFailed(Exception e, Snowflake userId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Updating the shared voice state of user {UserId} failed")]
     private partial void LogStateFailed(Exception e, Snowflake userId);
