@@ -165,11 +165,16 @@ public sealed class VoiceMesh(MediaServer mediaServer, IceServers iceServers, IO
     public async Task EndSilentAsync()
     {
         var silentBefore = time.GetUtcNow().ToUnixTimeMilliseconds() - (long)options.Value.Lease.TotalMilliseconds;
-        List<(Snowflake UserId, string ConnectionId)> silent;
+        // Found and taken out under one lock: a heartbeat or a rejoin that lands meanwhile is never ended with them.
+        List<KeyValuePair<Snowflake, Member>> silent;
         lock (_lock)
-            silent = _members.Where(m => m.Value.Heard < silentBefore).Select(m => (m.Key, m.Value.ConnectionId)).ToList();
-        foreach (var (userId, connectionId) in silent)
-            await EndAsync(userId, connectionId, VoiceEnded.Expired);
+        {
+            silent = _members.Where(m => m.Value.Heard < silentBefore).ToList();
+            foreach (var (userId, _) in silent)
+                _members.Remove(userId);
+        }
+        foreach (var (userId, member) in silent)
+            await EndedAsync(userId, member, VoiceEnded.Expired);
     }
 
     /// <summary>Leaves the user's mesh call (only if held by <paramref name="connectionId"/>, when given).</summary>
@@ -241,6 +246,12 @@ public sealed class VoiceMesh(MediaServer mediaServer, IceServers iceServers, IO
                 return;
             _members.Remove(userId);
         }
+        await EndedAsync(userId, member, reason, movedTo);
+    }
+
+    /// <summary>After the member was taken out of the mesh: tells their client why (if there is a reason), then everyone.</summary>
+    private async Task EndedAsync(Snowflake userId, Member member, string? reason, Snowflake? movedTo = null)
+    {
         if (reason is not null)
             await hub.Clients.Client(member.ConnectionId).SendAsync("VoiceEnded", new VoiceEnded(member.ChannelId, reason, movedTo), CancellationToken.None);
         await AnnounceAsync(userId, member, left: true);
