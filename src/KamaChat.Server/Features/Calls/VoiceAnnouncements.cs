@@ -1,5 +1,8 @@
+using System.Text.Json;
 using KamaChat.Server.Data;
+using KamaChat.Server.Features.Events;
 using KamaChat.Server.Features.Gateway;
+using Microsoft.AspNetCore.SignalR;
 using Microsoft.EntityFrameworkCore;
 
 namespace KamaChat.Server.Features.Calls;
@@ -29,7 +32,7 @@ internal static class VoiceAnnouncements
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<KamaDbContext>();
         var member = await db.Members.SingleOrDefaultAsync(m => m.ServerId == serverId && m.UserId == userId, cancellationToken)
-            ?? throw new Microsoft.AspNetCore.SignalR.HubException("not_found: That member is not in a voice channel.");
+            ?? throw new HubException("not_found: That member is not in a voice channel.");
         member.VoiceMuted = request.Mute ?? member.VoiceMuted;
         member.VoiceDeafened = request.Deaf ?? member.VoiceDeafened;
         await db.SaveChangesAsync(cancellationToken);
@@ -45,5 +48,5 @@ internal static class VoiceAnnouncements
     /// <summary>"VoiceState" to everyone who can see the channel (<paramref name="channelId"/>, or the state's).</summary>
     public static GatewaySignal Signal(VoiceState state, Snowflake? channelId = null) =>
         new("VoiceState", [GatewayGroups.Channel(channelId ?? state.ChannelId!.Value)],
-            System.Text.Json.JsonSerializer.SerializeToElement(state, Events.EventLog.PayloadJson));
+            JsonSerializer.SerializeToElement(state, EventLog.PayloadJson));
 }

@@ -126,6 +126,10 @@ export class VoiceCall {
   private mesh: MeshPeers | null = null;
   private members = new Set<string>();
   private config: RTCConfiguration = {};
+  private canSpeak = false;
+  private canVideo = false;
+  /** Server-deafened in a mesh call: we do not play what the others send (Janus would not forward it). */
+  private serverDeafened = false;
 
   constructor(
     private readonly gateway: GatewayClient,
@@ -191,10 +195,6 @@ export class VoiceCall {
     this.store.update({ canSpeak: joined.canSpeak, canVideo: joined.canVideo, mesh: joined.mode === 'mesh' });
     return joined;
   }
-
-  private canSpeak = false;
-  private canVideo = false;
-  private serverDeafened = false;
 
   /** Publishes what we may send, then receives the others (through Janus, or from each of them in a mesh). */
   private async connect(joined: VoiceJoined) {
