@@ -17,42 +17,10 @@ public sealed class DatabaseMetrics : DbCommandInterceptor
     public DatabaseMetrics(IMeterFactory meters) =>
         _commands = meters.Create(Name).CreateCounter<long>("kamachat.db.commands", "{command}", "SQL commands sent to the database.");
 
-    public override InterceptionResult<DbDataReader> ReaderExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result)
+    // EF Core makes a DbCommand for every execution (query, SaveChanges batch, ExecuteUpdate, raw SQL): one count each.
+    public override DbCommand CommandCreated(CommandEndEventData eventData, DbCommand result)
     {
         _commands.Add(1);
         return result;
-    }
-
-    public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(
-        DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
-    {
-        _commands.Add(1);
-        return ValueTask.FromResult(result);
-    }
-
-    public override InterceptionResult<int> NonQueryExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<int> result)
-    {
-        _commands.Add(1);
-        return result;
-    }
-
-    public override ValueTask<InterceptionResult<int>> NonQueryExecutingAsync(
-        DbCommand command, CommandEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
-    {
-        _commands.Add(1);
-        return ValueTask.FromResult(result);
-    }
-
-    public override InterceptionResult<object> ScalarExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<object> result)
-    {
-        _commands.Add(1);
-        return result;
-    }
-
-    public override ValueTask<InterceptionResult<object>> ScalarExecutingAsync(
-        DbCommand command, CommandEventData eventData, InterceptionResult<object> result, CancellationToken cancellationToken = default)
-    {
-        _commands.Add(1);
-        return ValueTask.FromResult(result);
     }
 }
