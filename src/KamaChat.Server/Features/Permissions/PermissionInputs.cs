@@ -14,6 +14,10 @@ public readonly record struct RoleFacts(Permissions Permissions, int Position);
 [ImmutableObject(true)]
 public sealed record ServerFacts(Snowflake OwnerId, Permissions Everyone, FrozenDictionary<Snowflake, RoleFacts> Roles);
 
+/// <summary>The server a channel is in (none for DMs).</summary>
+[ImmutableObject(true)]
+public sealed record ChannelHome(Snowflake? ServerId);
+
 /// <summary>One channel overwrite.</summary>
 public readonly record struct OverwriteFacts(OverwriteTarget TargetType, Snowflake TargetId, Permissions Allow, Permissions Deny);
 
@@ -67,13 +71,20 @@ public sealed class PermissionInputsReader(KamaDbContext db, KamaCache cache)
             return new MemberFacts(member.TimedOutUntil, roleIds);
         }, cancellationToken);
 
-    /// <remarks>
-    /// Tagged with the channel only (its server is known once it is read). That is enough: a server channel is only
-    /// ever used with its server's facts and the member's, which server events drop; an overwrite left behind for a
-    /// deleted role matches nobody (no member holds the role any more, and ids are never reused).
-    /// </remarks>
-    public ValueTask<ChannelFacts?> ChannelAsync(Snowflake channelId, CancellationToken cancellationToken) =>
-        cache.GetLocalAsync($"perm:channel:{channelId}", [CacheTags.Channel(channelId)], async token =>
+    /// <summary>
+    /// A channel and its overwrites, tagged with its server too: server events (a member leaving takes their overwrites
+    /// with them, a deleted role its own) drop the server's channels. The server is known once the channel is found, so
+    /// which server a channel is in (fixed for its life) is cached first.
+    /// </summary>
+    public async ValueTask<ChannelFacts?> ChannelAsync(Snowflake channelId, CancellationToken cancellationToken)
+    {
+        var home = await cache.GetLocalAsync($"perm:channel-home:{channelId}", [CacheTags.Channel(channelId)], async token =>
+            await db.Channels.AsNoTracking().Where(c => c.Id == channelId).Select(c => new ChannelHome(c.ServerId)).SingleOrDefaultAsync(token),
+            cancellationToken);
+        if (home is null)
+            return null;
+        string[] tags = home.ServerId is { } serverId ? [CacheTags.Channel(channelId), CacheTags.Server(serverId)] : [CacheTags.Channel(channelId)];
+        return await cache.GetLocalAsync($"perm:channel:{channelId}", tags, async token =>
         {
             var channel = await db.Channels.AsNoTracking().SingleOrDefaultAsync(c => c.Id == channelId, token);
             if (channel is null)
@@ -87,4 +98,5 @@ public sealed class PermissionInputsReader(KamaDbContext db, KamaCache cache)
             return new ChannelFacts(channel.Id, channel.Type, channel.ServerId, channel.Name, channel.Topic, channel.ParentId, channel.Position,
                 channel.SlowModeSeconds, channel.UserLimit, channel.IconUrl, channel.OwnerId, channel.DmKey, channel.CreatedAt, overwrites, recipients);
         }, cancellationToken);
+    }
 }

@@ -5,8 +5,8 @@ using Microsoft.EntityFrameworkCore;
 namespace KamaChat.Server.Features.Permissions;
 
 /// <summary>
-/// Gathers what <see cref="PermissionResolver"/> needs, through the node's cache (<see cref="PermissionInputsReader"/>). A null answer means "you cannot see this":
-/// endpoints turn it into 404, so nobody learns that a server or channel they have no access to exists.
+/// Gathers what <see cref="PermissionResolver"/> needs, through the node's cache (<see cref="PermissionInputsReader"/>).
+/// A null answer means "you cannot see this": endpoints turn it into 404, so nobody learns that a server or channel they have no access to exists.
 /// Endpoints declare what they need (<see cref="PermissionFilters"/>); the gateway asks <see cref="AuthorizeChannelAsync"/>.
 /// </summary>
 public sealed class PermissionService(KamaDbContext db, PermissionInputsReader inputs)

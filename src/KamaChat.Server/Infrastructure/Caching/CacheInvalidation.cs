@@ -39,14 +39,15 @@ public sealed class CacheInvalidation(KamaCache cache)
         [RoleCreated.Type] = WholeServer,
         [RoleUpdated.Type] = WholeServer,
         [RoleDeleted.Type] = WholeServer,
-        // One member's standing: roles, timeout, membership, bans.
+        // A member gone takes their channel overwrites with them: the server's channels go too.
+        [MemberLeft.Type] = WholeServer,
+        [BanAdded.Type] = WholeServer,
+        [ServerRemoved.Type] = (_, d) => [CacheTags.Server(Id(d, "serverId"))],
+        // One member's standing: roles, timeout, membership.
         [MemberJoined.Type] = ServerMember,
         [MemberUpdated.Type] = ServerMember,
-        [MemberLeft.Type] = ServerMember,
-        [BanAdded.Type] = ServerMember,
         [BanRemoved.Type] = ServerMember,
         [ServerJoined.Type] = (e, d) => [CacheTags.Member(Id(d, "id"), e.ScopeId)],
-        [ServerRemoved.Type] = (e, d) => [CacheTags.Member(Id(d, "serverId"), e.ScopeId)],
         // A channel's row and overwrites.
         [ChannelCreated.Type] = ServerChannel,
         [ChannelUpdated.Type] = ServerChannel,
