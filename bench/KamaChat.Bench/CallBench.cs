@@ -180,7 +180,7 @@ public static class CallBench
                 Seconds = clock.Elapsed.TotalSeconds,
                 ServerCpuMs = CpuMs(serverPid) - server,
                 JanusCpuMs = janusPid is { } p ? CpuMs(p) - janus : double.NaN,
-                ServerTcpBytes = TcpBytes(serverPid) - tcp,
+                ServerTcpBytes = Carried(tcp, TcpBytes(serverPid)),
             };
         }
 
@@ -194,24 +194,32 @@ public static class CallBench
         }
 
         /// <summary>
-        /// Bytes sent and received on the process's established TCP sockets (the kernel's tcp_info, through ss): the
-        /// gateway's WebSockets and the Janus API. /proc/PID/io would not do: sockets' send and receive calls are not in it.
+        /// Bytes sent and received on the process's established TCP sockets (the kernel's tcp_info, through ss), by
+        /// socket (local and peer address): the gateway's WebSockets and the Janus API. /proc/PID/io would not do:
+        /// sockets' send and receive calls are not in it.
         /// </summary>
-        private static long TcpBytes(int pid)
+        private static Dictionary<string, long> TcpBytes(int pid)
         {
-            long total = 0;
-            var mine = false;
+            var sockets = new Dictionary<string, long>();
+            string? mine = null;
             foreach (var line in Ss("-tinpH", "state", "established"))
             {
                 if (!char.IsWhiteSpace(line, 0))
-                    mine = line.Contains($"pid={pid},", StringComparison.Ordinal);
-                else if (mine)
+                {
+                    var columns = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                    mine = line.Contains($"pid={pid},", StringComparison.Ordinal) && columns.Length >= 4 ? columns[2] + " " + columns[3] : null;
+                }
+                else if (mine is not null)
                     foreach (var field in line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
                         if (field.StartsWith("bytes_sent:", StringComparison.Ordinal) || field.StartsWith("bytes_received:", StringComparison.Ordinal))
-                            total += long.Parse(field[(field.IndexOf(':') + 1)..], CultureInfo.InvariantCulture);
+                            sockets[mine] = sockets.GetValueOrDefault(mine) + long.Parse(field[(field.IndexOf(':') + 1)..], CultureInfo.InvariantCulture);
             }
-            return total;
+            return sockets;
         }
+
+        /// <summary>What the sockets open at the end carried since the start (a socket closed meanwhile is left out).</summary>
+        private static long Carried(Dictionary<string, long> before, Dictionary<string, long> after) =>
+            after.Sum(socket => socket.Value - before.GetValueOrDefault(socket.Key));
 
         /// <summary>How many UDP sockets the process holds (media is RTP over UDP: the server should hold none).</summary>
         public static int UdpSockets(int pid) => Ss("-uanpH").Count(l => l.Contains($"pid={pid},", StringComparison.Ordinal));
