@@ -19,7 +19,7 @@ namespace KamaChat.Bench;
 /// </summary>
 public static class CallBench
 {
-    private static readonly double ClockTicks = 100.0; // USER_HZ, the unit of utime and stime on Linux
+    private const double ClockTicks = 100.0; // USER_HZ, the unit of utime and stime on Linux
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -60,6 +60,7 @@ public static class CallBench
 
         var pairs = new List<(bool NewcomerViews, double? Ms)>();
         var joinCalls = new List<double>();
+        var publishes = new List<double>();
         var baseline = new Usage();
         var joining = new Usage();
         var inCall = new Usage();
@@ -78,6 +79,7 @@ public static class CallBench
             foreach (var pair in joined["pairs"]!.AsArray())
                 pairs.Add((pair!["newcomerViews"]!.GetValue<bool>(), pair["ms"]?.GetValue<double>()));
             joinCalls.AddRange(joined["joins"]!.AsArray().Select(j => j!["joinMs"]!.GetValue<double>()));
+            publishes.AddRange(joined["joins"]!.AsArray().Select(j => j!["publishMs"]!.GetValue<double>()));
             undecoded.AddRange(joined["undecoded"]!.AsArray().Select(u => $"round {round}: {u}"));
             gathers.AddRange(joined["gathers"]!.AsArray().Select(g => (g!["ms"]!.GetValue<double>(), g["complete"]!.GetValue<bool>())));
 
@@ -110,12 +112,16 @@ public static class CallBench
         Row("all pairs", pairs);
         Row("newcomer sees those already in", pairs.Where(p => p.NewcomerViews));
         Row("those already in see the newcomer", pairs.Where(p => !p.NewcomerViews));
-        var calls = joinCalls.Order().ToList();
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{"JoinVoice call (its answer)",-34} {calls.Count,6} {Percentile(calls, 0.5),8:N0} {Percentile(calls, 0.95),8:N0} {calls[^1],8:N0}"));
-        var gathered = gathers.Select(g => g.Ms).Order().ToList();
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{"ICE gathering before each SDP",-34} {gathered.Count,6} {Percentile(gathered, 0.5),8:N0} {Percentile(gathered, 0.95),8:N0} {(gathered.Count > 0 ? gathered[^1] : double.NaN),8:N0}  ({gathers.Count(g => !g.Complete)} of {gathers.Count} stopped at the client's 3 s limit, as the web client's do)"));
+        void Steps(string name, IEnumerable<double> values)
+        {
+            var sorted = values.Order().ToList();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{name,-34} {sorted.Count,6} {Percentile(sorted, 0.5),8:N0} {Percentile(sorted, 0.95),8:N0} {(sorted.Count > 0 ? sorted[^1] : double.NaN),8:N0}"));
+        }
+        Steps("JoinVoice call, to its answer", joinCalls);
+        Steps("JoinVoice call, to publishing", publishes);
+        Steps("ICE gathering before each SDP", gathers.Select(g => g.Ms));
+        Console.WriteLine($"  ({gathers.Count(g => !g.Complete)} of {gathers.Count} gatherings stopped at the client's 3 s limit, as the web client's do, and sent the SDP with what they had)");
         Console.WriteLine();
         // The idle server's own timers (leases, the event log tailer, ...) are in every window: "above idle" is what
         // the calls add, per participant.
