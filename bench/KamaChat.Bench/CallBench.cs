@@ -68,6 +68,7 @@ public static class CallBench
         var undecoded = new List<string>();
         var gathers = new List<(double Ms, bool Complete)>();
         var udpSockets = 0;
+        var rejoins = 0;
         for (var round = 1; round <= rounds; round++)
         {
             // Baseline: the same connections, idle in the call's server, nobody in the call.
@@ -91,7 +92,7 @@ public static class CallBench
             inCall.Add(window);
             udpSockets = Math.Max(udpSockets, Usage.UdpSockets(server.ProcessId));
             mediaBytes += Bytes(mediaAfter) - Bytes(mediaBefore);
-            await pages.AskAsync("leave");
+            rejoins = (await pages.AskAsync("leave"))["rejoins"]!.GetValue<int>();
             var missing = pairs.Count(p => p.Ms is null);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"round {round}: {participants} joined, join-to-first-frame p50 so far {Percentile(Seen(pairs), 0.5):N0} ms{(missing > 0 ? $", {missing} pairs without a frame so far" : "")}; server CPU {window.ServerCpuMs / window.Seconds / participants:N2} ms/s per participant in the call, {baseline.ServerCpuMs / baseline.Seconds / participants:N2} idle"));
@@ -137,6 +138,8 @@ public static class CallBench
         Console.WriteLine();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"media stays out of the server: in the call the participants sent and received {mediaBytes / inCall.Seconds / 1024:N0} KiB/s of RTP through Janus; the server's TCP sockets (gateway and Janus API) carried {inCall.ServerTcpBytes / inCall.Seconds / 1024:N1} KiB/s ({baseline.ServerTcpBytes / baseline.Seconds / 1024:N1} KiB/s idle), and it held {udpSockets} UDP sockets"));
+        if (rejoins > 0)
+            Console.WriteLine($"{rejoins} calls expired (heartbeats late: the machine is starved) and were joined again, as the web client does (warm-up round included)");
         if (undecoded.Count > 0)
             Console.WriteLine($"NOT DECODED (no framesDecoded in the receiver's stats): {string.Join("; ", undecoded)}");
         Console.WriteLine($"load average at the end: {LoadAverage()} ({Environment.ProcessorCount} cores, shared)");

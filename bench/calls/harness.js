@@ -23,6 +23,9 @@
     syncing: null,
     again: false,
     inCall: false,
+    channelId: null,
+    /** Calls the server ended as expired, joined again. */
+    rejoins: 0,
     ended: null,
     errors: [],
     /** Each SDP's candidate gathering: how long it took, and whether it completed or ran into GATHER_LIMIT_MS. */
@@ -56,7 +59,11 @@
       .build();
     const ready = new Promise((resolve) => gateway.on('Ready', resolve));
     gateway.on('VoiceFeeds', () => state.inCall && sync());
-    gateway.on('VoiceEnded', (ended) => (state.ended = ended));
+    gateway.on('VoiceEnded', (ended) => {
+      state.ended = ended;
+      // As the web client: a call the server stopped hearing from (heartbeats late on a starved machine) joins again.
+      if (ended.reason === 'expired' && state.inCall) void rejoin();
+    });
     await gateway.start();
     await ready;
     state.gateway = gateway;
@@ -67,10 +74,16 @@
   async function join(channelId) {
     state.firstFrames = {};
     state.ended = null;
-    const joinCalled = now();
-    const joined = await state.gateway.invoke('JoinVoice', channelId);
-    const joinAnswered = now();
+    state.channelId = channelId;
     state.inCall = true;
+    return enter();
+  }
+
+  async function enter() {
+    const joinCalled = now();
+    const joined = await state.gateway.invoke('JoinVoice', state.channelId);
+    const joinAnswered = now();
+    clearInterval(state.heartbeat);
     state.heartbeat = setInterval(() => state.gateway.invoke('VoiceHeartbeat').catch(() => undefined), joined.heartbeatMilliseconds);
     state.iceServers = joined.iceServers.map((s) => ({
       urls: [...s.urls],
@@ -88,6 +101,19 @@
     const published = now();
     sync();
     return { joinCalled, joinAnswered, published };
+  }
+
+  /** The call expired: drop both PeerConnections and join again (the first frames already seen stay counted). */
+  async function rejoin() {
+    state.rejoins++;
+    state.sender?.close();
+    state.receiver?.close();
+    state.sender = state.receiver = null;
+    try {
+      await enter();
+    } catch (e) {
+      state.errors.push(`rejoin: ${e}`);
+    }
   }
 
   /** Brings what we receive up to date with who publishes (one run at a time, again if asked meanwhile). */
@@ -188,5 +214,6 @@
     firstFrames: () => ({ ...state.firstFrames }),
     problems: () => ({ ended: state.ended, errors: [...state.errors] }),
     gathers: () => state.gathers.splice(0),
+    rejoins: () => state.rejoins,
   };
 })();

@@ -4,7 +4,8 @@
 //   join   the participants join the voice channel one after another; each join is done when the newcomer presents
 //          a frame of every other participant's video and each of them presents one of the newcomer's
 //   media  the media bytes all pages have sent to Janus and received from it so far
-//   leave  everyone leaves the call (the gateway connections stay)
+//   leave  everyone leaves the call (the gateway connections stay); answers how many calls expired and were joined
+//          again since the start
 //   quit
 // Each answer is one line "@@ <json>" on stdout. Usage: node participants.mjs <config.json>
 // (config: baseUrl, channelId, tokens[], userIds[], frameTimeoutMs).
@@ -122,8 +123,10 @@ for await (const line of createInterface({ input: process.stdin })) {
   if (command === 'join') answer(await joinAll());
   else if (command === 'media') answer(await media());
   else if (command === 'leave') {
+    let rejoins = 0;
+    for (const page of pages) rejoins += await page.evaluate(() => window.bench.rejoins());
     for (const page of pages) await page.evaluate(() => window.bench.leave());
-    answer({ left: pages.length });
+    answer({ left: pages.length, rejoins });
   } else if (command === 'quit') break;
   else answer({ error: `unknown command ${command}` });
 }
