@@ -23,6 +23,9 @@ public sealed class ServerUnderTest : IAsyncDisposable
 
     public HttpClient Http { get; }
 
+    /// <summary>The server's process id (`dotnet KamaChat.Server.dll` runs the server in the dotnet process itself).</summary>
+    public int ProcessId => _process.Id;
+
     private ServerUnderTest(Process process, string directory, Uri baseAddress)
     {
         (_process, _directory, BaseAddress) = (process, directory, baseAddress);
@@ -56,10 +59,14 @@ public sealed class ServerUnderTest : IAsyncDisposable
         start.Environment["KAMACHAT_GATEWAY_CONNECTIONS_PER_USER"] = "1000000";
         start.Environment["KAMACHAT_GATEWAY_CONNECTIONS_PER_SESSION"] = "1000000";
         start.Environment["KAMACHAT_GATEWAY_CONNECTS_PER_MINUTE"] = "1000000";
+        // No Janus of the server's own on the machine's interface: the calls bench points JANUS_URL at its voice lab.
+        start.Environment["KAMACHAT_LOCAL_JANUS"] = "off";
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
             start.Environment[name] = value;
         var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
+        // KAMACHAT_BENCH_SERVER_LOG=1 shows the server's log (its JSON console lines) for a bench that goes wrong.
+        var showLog = Environment.GetEnvironmentVariable("KAMACHAT_BENCH_SERVER_LOG") is { Length: > 0 };
+        process.OutputDataReceived += (_, e) => { if (showLog && e.Data is { } line) Console.Error.WriteLine("[server] " + line); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is { } line) Console.Error.WriteLine("[server] " + line); };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
@@ -100,8 +107,8 @@ public sealed class ServerUnderTest : IAsyncDisposable
         return (await response.Content.ReadFromJsonAsync<AuthTokens>(new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web)))!;
     }
 
-    /// <summary>A server with one channel and these members, written straight to the database file.</summary>
-    public async Task<Snowflake> SeedChannelAsync(IEnumerable<Snowflake> userIds)
+    /// <summary>A server with one channel (text unless told) and these members, written straight to the database file.</summary>
+    public async Task<Snowflake> SeedChannelAsync(IEnumerable<Snowflake> userIds, ChannelType type = ChannelType.Text)
     {
         var options = new DbContextOptionsBuilder<SqliteKamaDbContext>()
             .UseSqlite($"Data Source={Path.Combine(_directory, "data", "kamachat.db")}").Options;
@@ -113,7 +120,7 @@ public sealed class ServerUnderTest : IAsyncDisposable
         db.Roles.Add(new Role { Id = serverId, ServerId = serverId, Name = Role.EveryoneName, Permissions = P.DefaultEveryone });
         foreach (var id in ids)
             db.Members.Add(new Member { ServerId = serverId, UserId = id, JoinedAt = DateTimeOffset.UtcNow });
-        db.Channels.Add(new Channel { Id = channelId, ServerId = serverId, Type = ChannelType.Text, Name = "bench", CreatedAt = DateTimeOffset.UtcNow });
+        db.Channels.Add(new Channel { Id = channelId, ServerId = serverId, Type = type, Name = "bench", CreatedAt = DateTimeOffset.UtcNow });
         await db.SaveChangesAsync();
         // Production requires verified addresses to send; these accounts verified theirs.
         await db.Users.Where(u => ids.Contains(u.Id)).ExecuteUpdateAsync(s => s.SetProperty(u => u.EmailConfirmed, true));

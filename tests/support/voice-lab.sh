@@ -12,7 +12,9 @@
 # reaches the lab by the connected /24 route on its end. Janus's HTTP API listens on 10.213.N.2:8088, coturn on
 # 10.213.N.2:3478 (UDP and TCP), relaying on 10.213.N.2 ports 30000-30999; Janus's RTP ports are 20000-20999.
 #
-# Usage: voice-lab.sh [--parent PID] [--session-timeout SECONDS]
+# Usage: voice-lab.sh [--parent PID] [--session-timeout SECONDS] [--prefix NAME] [--subnet A.B]
+# --prefix and --subnet keep another kind of lab apart from the tests' (default kamachat-voice, 10.213): the bench
+# (./kamachat bench calls) uses kamachat-callbench on 10.214, so neither removes, nor addresses over, the other's.
 # Prints one line "READY {json}" (addresses, URLs, secrets, log folder) or "FAILED reason" on stdout, then stays in
 # the foreground until it gets SIGTERM/SIGINT or the parent process (default: the caller) is gone, and tears
 # everything down: processes, namespace, veth pair, files. Labs left by a killed run (their parent pid is gone)
@@ -21,15 +23,20 @@ set -uo pipefail
 
 parent=$PPID
 session_timeout=30
+prefix=kamachat-voice
+subnet_base=10.213
 while [ $# -gt 0 ]; do
   case "$1" in
     --parent) parent=$2; shift 2 ;;
     --session-timeout) session_timeout=$2; shift 2 ;;
+    --prefix) prefix=$2; shift 2 ;;
+    --subnet) subnet_base=$2; shift 2 ;;
     *) echo "FAILED unknown argument: $1"; exit 2 ;;
   esac
 done
+[[ $prefix =~ ^[a-z][a-z0-9-]{0,30}$ ]] || { echo "FAILED --prefix must be lowercase letters, digits and dashes"; exit 2; }
+[[ $subnet_base =~ ^10\.([0-9]{1,3})$ ]] && [ "${BASH_REMATCH[1]}" -le 255 ] || { echo "FAILED --subnet must be 10.B (a private 10.B.N.0/24 is picked in it)"; exit 2; }
 
-prefix=kamachat-voice
 log() { printf '[voice-lab] %s\n' "$*" >&2; }
 
 [ "$(id -u)" -eq 0 ] || { echo "FAILED the voice tests create a network namespace, which needs root (CI runs as root)"; exit 1; }
@@ -67,19 +74,19 @@ trap 'cleanup; exit 0' TERM INT HUP
 
 # A /24 that no other lab uses and that no real network on this machine covers (its route goes via the default
 # gateway, or nowhere). The lock keeps parallel runs from picking the same one.
-exec 9>/tmp/kamachat-voice-lab.lock
+exec 9>"/tmp/$prefix-lab.lock"
 flock -w 30 9 || fail "could not take the address lock"
 subnet=""
 for _ in $(seq 1 64); do
   n=$((RANDOM % 256))
-  ip -4 -o addr show | grep -q " 10\.213\.$n\." && continue
-  route=$(ip -4 route get "10.213.$n.2" 2>/dev/null || true)
+  ip -4 -o addr show | grep -qF " $subnet_base.$n." && continue
+  route=$(ip -4 route get "$subnet_base.$n.2" 2>/dev/null || true)
   [ -z "$route" ] || grep -q ' via ' <<<"$route" || continue
   subnet=$n; break
 done
-[ -n "$subnet" ] || fail "no free 10.213.N.0/24 for the lab"
-host_address="10.213.$subnet.1"
-lab_address="10.213.$subnet.2"
+[ -n "$subnet" ] || fail "no free $subnet_base.N.0/24 for the lab"
+host_address="$subnet_base.$subnet.1"
+lab_address="$subnet_base.$subnet.2"
 ip netns add "$ns" || fail "ip netns add $ns failed"
 ip link add "$veth_host" type veth peer name "$veth_lab" netns "$ns" || fail "could not create the veth pair"
 ip addr add "$host_address/24" dev "$veth_host" && ip link set "$veth_host" up \

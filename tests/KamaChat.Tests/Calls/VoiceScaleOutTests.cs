@@ -196,7 +196,7 @@ public sealed class VoiceNodeAndProcess : IAsyncLifetime
 
 /// <summary>
 /// A node killed without a clean shutdown: once its lease lapses, a surviving node takes its calls out of the channel
-/// for everyone and out of Janus (before Janus's own session timeout would).
+/// for everyone and out of Janus (before Janus's own session timeout would), and its users out of their DM calls.
 /// </summary>
 [Collection(RunAlone.Name)]
 public sealed class VoiceNodeDeathTests(VoiceNodeAndProcess nodes) : IClassFixture<VoiceNodeAndProcess>
@@ -206,6 +206,15 @@ public sealed class VoiceNodeDeathTests(VoiceNodeAndProcess nodes) : IClassFixtu
     [Fact]
     public async Task The_calls_of_a_killed_node_end_for_everyone_within_the_lease_and_leave_janus()
     {
+        // A DM call too: Dave calls from the node that will die, Carol answers on the survivor.
+        var (carol, dave, dm) = await nodes.Survivor.PairAsync();
+        await using var carolClient = await nodes.Survivor.ConnectedAsync(carol);
+        await using var daveClient = await GatewayClient.ConnectAsync(nodes.DoomedAddress, dave.Tokens.AccessToken);
+        await daveClient.Connection.InvokeAsync<DmCallJoined>("StartCall", dm.ToString());
+        await carolClient.WaitForCallAsync(c => c.Ringing.Contains(carol.Id));
+        await carolClient.Connection.InvokeAsync<DmCallJoined>("AcceptCall", dm.ToString());
+        await daveClient.WaitForCallAsync(c => c.Participants.Count == 2);
+
         var survivor = nodes.Survivor;
         var alice = await survivor.CreateClient().RegisterAsync();
         var bob = await survivor.CreateClient().RegisterAsync();
@@ -228,6 +237,8 @@ public sealed class VoiceNodeDeathTests(VoiceNodeAndProcess nodes) : IClassFixtu
             var since = Stopwatch.StartNew();
             await aliceClient.WaitForVoiceAsync(s => s.UserId == bob.User.Id && s.ChannelId is null, Lease * 5);
             Assert.InRange(since.Elapsed, TimeSpan.Zero, Lease + TimeSpan.FromSeconds(2));
+            await carolClient.WaitForCallAsync(c => c.ChannelId == dm && c.Ended, Lease * 5);
+            Assert.InRange(since.Elapsed, TimeSpan.Zero, Lease + TimeSpan.FromSeconds(2));
             // The survivor kicked Bob's participant before telling anyone (the lab's Janus would drop the dead node's
             // session only after 6 s without keep-alives).
             Assert.Equal([alice.User.Id.ToString()], (await survivor.ParticipantsAsync(voiceId)).Select(p => p.Display));
@@ -236,5 +247,8 @@ public sealed class VoiceNodeDeathTests(VoiceNodeAndProcess nodes) : IClassFixtu
         Assert.DoesNotContain(aliceClient.Voice, s => s.UserId == alice.User.Id && s.ChannelId is null);
         await using var late = await GatewayClient.ConnectAsync(survivor, bob.AccessToken);
         Assert.Equal([alice.User.Id], (await late.ReadyAsync()).VoiceStates.Select(s => s.UserId));
+        await using var carolLate = await nodes.Survivor.ConnectedAsync(carol);
+        Assert.Empty((await carolLate.ReadyAsync()).Calls);
+        Assert.Equal("callEnded", Assert.Single(await DmCallSupport.CallLinesAsync(carol, dm)).Kind);
     }
 }

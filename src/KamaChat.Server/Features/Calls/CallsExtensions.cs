@@ -30,10 +30,12 @@ public static class CallsExtensions
                 sp.GetRequiredService<TimeProvider>(),
                 $"{sp.GetRequiredService<IOptions<ServerOptions>>().Value.NodeId}:{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}",
                 sp.GetRequiredService<ILogger<RedisVoiceStates>>()));
+            services.AddSingleton<IDmCallStore, RedisDmCallStore>();
         }
         else
         {
             services.AddSingleton<IVoiceStates, LocalVoiceStates>();
+            services.AddSingleton<IDmCallStore, LocalDmCallStore>();
         }
         services.AddSingleton<VoiceChannels>();
         services.AddHostedService<VoiceLeaseKeeper>();
@@ -44,6 +46,7 @@ public static class CallsExtensions
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<DmCallOptions>, DmCallOptionsValidator>();
         services.AddSingleton<DmCalls>();
+        services.AddHostedService<DmCallKeeper>();
         return builder;
     }
 }

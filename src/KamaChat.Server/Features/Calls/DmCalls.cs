@@ -15,39 +15,25 @@ namespace KamaChat.Server.Features.Calls;
 
 /// <summary>
 /// Calls in DMs and group DMs, peer to peer: the server decides who may call and who rings, relays each pair's
-/// offers, answers and ICE candidates between their gateway connections, and keeps the call's state (who is in, who
-/// rings) in memory of this node, sent as "CallState" signals to the conversation's members. Media goes between the
-/// browsers (through TURN when they cannot reach each other); a group DM call is a mesh, each pair with its own
-/// connection. A call that nobody answered (every device declined, the ring timed out, or the caller hung up or lost
-/// the connection first) leaves a "callMissed" line in the conversation; a call that was answered leaves a
-/// "callEnded" line with its length in seconds.
+/// offers, answers and ICE candidates between their gateway connections (on whichever nodes they are), and keeps the
+/// call's state (who is in, on which node and connection, who rings) in <see cref="IDmCallStore"/> — this node's
+/// memory, or Redis shared by every node — sent as "CallState" signals to the conversation's members. Media goes
+/// between the browsers (through TURN when they cannot reach each other); a group DM call is a mesh, each pair with its
+/// own connection. A call that nobody answered (every device declined, the ring timed out, or the caller hung up or
+/// lost the connection first) leaves a "callMissed" line in the conversation; a call that was answered leaves a
+/// "callEnded" line with its length in seconds. Whoever ends a call (one atomic change) writes that line, so it is
+/// written once whatever the number of nodes; a dead node's participants are taken out by <see cref="DmCallKeeper"/>.
 /// </summary>
 public sealed partial class DmCalls(
-    IceServers iceServers, IOptions<TurnOptions> turn, IOptions<DmCallOptions> options, IGatewayFanout fanout, IHubContext<GatewayHub> hub,
-    IServiceScopeFactory scopes, TimeProvider time, ILogger<DmCalls> logger)
+    IceServers iceServers, IOptions<TurnOptions> turn, IOptions<DmCallOptions> options, IDmCallStore store, IVoiceStates voiceStates,
+    IGatewayFanout fanout, IServiceScopeFactory scopes, TimeProvider time, ILogger<DmCalls> logger)
 {
-    private sealed class Call(Snowflake channelId, Snowflake startedBy, DateTimeOffset startedAt)
-    {
-        public Snowflake ChannelId { get; } = channelId;
-        public Snowflake StartedBy { get; } = startedBy;
-        public DateTimeOffset StartedAt { get; } = startedAt;
-        public DateTimeOffset? ConnectedAt { get; set; }
-        /// <summary>Who is in the call, and on which gateway connection.</summary>
-        public Dictionary<Snowflake, string> Participants { get; } = [];
-        public HashSet<Snowflake> Ringing { get; } = [];
-        public CancellationTokenSource RingTimer { get; } = new();
-        public bool Ended { get; set; }
-    }
-
-    private readonly Dictionary<Snowflake, Call> _calls = [];
-    private readonly Lock _lock = new();
+    /// <summary>This node's name in seats (the voice states' node name: unique per process).</summary>
+    private string Node => voiceStates.Node;
 
     /// <summary>The calls going on in these conversations (for Ready).</summary>
-    public IReadOnlyList<DmCallState> In(IReadOnlySet<Snowflake> channelIds)
-    {
-        lock (_lock)
-            return _calls.Values.Where(c => channelIds.Contains(c.ChannelId)).Select(State).ToList();
-    }
+    public async Task<IReadOnlyList<DmCallState>> InAsync(IReadOnlySet<Snowflake> channelIds) =>
+        (await store.InAsync(channelIds)).Select(c => State(c)).ToList();
 
     /// <summary>
     /// Starts a call in a DM or group DM the user is in, ringing the others (in a DM, never across a block), or joins
@@ -57,50 +43,33 @@ public sealed partial class DmCalls(
     {
         var ring = await RingListAsync(connection.UserId, channelId, cancellationToken);
         await LeaveOthersAsync(connection, channelId);
-        Call call;
-        bool started;
-        lock (_lock)
-        {
-            started = !_calls.TryGetValue(channelId, out var existing);
-            call = existing ?? new Call(channelId, connection.UserId, time.GetUtcNow());
-            if (started)
-            {
-                _calls[channelId] = call;
-                call.Ringing.UnionWith(ring);
-            }
-        }
-        if (started)
-            _ = Task.Run(() => RingAsync(call), CancellationToken.None);
-        return await JoinAsync(connection, call);
+        var now = time.GetUtcNow();
+        var fresh = new DmCallRecord(Guid.NewGuid().ToString("N"), channelId, connection.UserId, now, null, now + options.Value.RingTimeout, [], ring);
+        var (before, after) = await store.ChangeAsync(channelId, c => Join(c ?? fresh, connection));
+        if (before is null)
+            _ = Task.Run(() => RingAsync(channelId, fresh.Id), CancellationToken.None);
+        return await JoinedAsync(connection, before, after!);
     }
 
     /// <summary>Answers the ringing call in a conversation the user is in.</summary>
     public async Task<DmCallJoined> AcceptAsync(GatewayConnection connection, Snowflake channelId, CancellationToken cancellationToken)
     {
         await RingListAsync(connection.UserId, channelId, cancellationToken);
-        Call? call;
-        lock (_lock)
-            _calls.TryGetValue(channelId, out call);
-        if (call is null)
+        if ((await store.InAsync([channelId])).Count == 0)
             throw new HubException("not_found: There is no call in this conversation.");
         await LeaveOthersAsync(connection, channelId);
-        return await JoinAsync(connection, call);
+        var (before, after) = await store.ChangeAsync(channelId, c => c is null ? null : Join(c, connection));
+        return after is null
+            ? throw new HubException("not_found: The call has ended.")
+            : await JoinedAsync(connection, before, after);
     }
 
     /// <summary>Stops the user's devices ringing; when nobody else rings or is in the call but the caller, it was missed.</summary>
     public async Task DeclineAsync(Snowflake userId, Snowflake channelId)
     {
-        Call? call;
-        bool end;
-        lock (_lock)
-        {
-            if (!_calls.TryGetValue(channelId, out call) || !call.Ringing.Remove(userId))
-                return;
-            end = call.Ringing.Count == 0 && call.Participants.Count < 2;
-            if (end)
-                Close(call);
-        }
-        await (end ? EndedAsync(call) : AnnounceAsync(call));
+        var change = await store.ChangeAsync(channelId, c =>
+            c is null || !c.Ringing.Contains(userId) ? c : Settle(c with { Ringing = [.. c.Ringing.Where(u => u != userId)] }));
+        await AfterAsync(change);
     }
 
     /// <summary>
@@ -109,22 +78,9 @@ public sealed partial class DmCalls(
     /// </summary>
     public async Task LeaveAsync(Snowflake userId, string connectionId, Snowflake? channelId = null)
     {
-        List<(Call Call, bool End)> left = [];
-        lock (_lock)
-        {
-            foreach (var call in _calls.Values.Where(c => channelId is null || c.ChannelId == channelId).ToList())
-            {
-                if (!call.Participants.TryGetValue(userId, out var held) || held != connectionId)
-                    continue;
-                call.Participants.Remove(userId);
-                var end = call.Participants.Count == 0 || (call.Participants.Count < 2 && call.Ringing.Count == 0);
-                if (end)
-                    Close(call);
-                left.Add((call, end));
-            }
-        }
-        foreach (var (call, end) in left)
-            await (end ? EndedAsync(call) : AnnounceAsync(call));
+        var calls = channelId is { } id ? await store.InAsync([id]) : await store.OfUserAsync(userId);
+        foreach (var call in calls.Where(c => c.Seat(userId)?.ConnectionId == connectionId))
+            await LeaveSeatAsync(call.ChannelId, userId, connectionId);
     }
 
     /// <summary>
@@ -133,70 +89,91 @@ public sealed partial class DmCalls(
     /// </summary>
     public async Task RecheckAsync(Snowflake userId, IReadOnlySet<string> groups)
     {
-        List<(Snowflake ChannelId, string? ConnectionId)> lost;
-        lock (_lock)
-            lost = _calls.Values
-                .Where(c => (c.Participants.ContainsKey(userId) || c.Ringing.Contains(userId)) && !groups.Contains(GatewayGroups.Channel(c.ChannelId)))
-                .Select(c => (c.ChannelId, c.Participants.GetValueOrDefault(userId)))
-                .ToList();
-        foreach (var (channelId, connectionId) in lost)
+        foreach (var call in (await store.OfUserAsync(userId)).Where(c => !groups.Contains(GatewayGroups.Channel(c.ChannelId))))
         {
-            await DeclineAsync(userId, channelId);
-            if (connectionId is null)
-                continue;
-            await LeaveAsync(userId, connectionId, channelId);
-            await hub.Clients.Client(connectionId).SendAsync("CallLeft", channelId.ToString(), CancellationToken.None);
+            await DeclineAsync(userId, call.ChannelId);
+            if (call.Seat(userId) is { } seat && await LeaveSeatAsync(call.ChannelId, userId, seat.ConnectionId))
+                await SendToAsync(seat.ConnectionId, "CallLeft", call.ChannelId.ToString());
         }
     }
 
     /// <summary>Relays a signal to another participant's connection; both must be in the call, on these connections.</summary>
     public async Task RelayAsync(GatewayConnection connection, Snowflake channelId, Snowflake toUserId, CallSignal signal)
     {
-        string? target;
-        lock (_lock)
-        {
-            if (!_calls.TryGetValue(channelId, out var call) ||
-                !call.Participants.TryGetValue(connection.UserId, out var mine) || mine != connection.ConnectionId)
-                throw new HubException("not_found: This connection is not in that call.");
-            call.Participants.TryGetValue(toUserId, out target);
-        }
-        if (target is null)
-            throw new HubException("not_found: That user is not in the call.");
-        await hub.Clients.Client(target).SendAsync("CallSignal", new CallSignalReceived(channelId, connection.UserId, signal), CancellationToken.None);
+        var call = (await store.InAsync([channelId])).SingleOrDefault();
+        if (call?.Seat(connection.UserId)?.ConnectionId != connection.ConnectionId)
+            throw new HubException("not_found: This connection is not in that call.");
+        var target = call!.Seat(toUserId) ?? throw new HubException("not_found: That user is not in the call.");
+        await SendToAsync(target.ConnectionId, "CallSignal", new CallSignalReceived(channelId, connection.UserId, signal));
     }
 
-    private async Task<DmCallJoined> JoinAsync(GatewayConnection connection, Call call)
+    /// <summary>
+    /// A round of <see cref="DmCallKeeper"/>: renews this node's lease, takes out the seats of nodes whose lease lapsed
+    /// and stops the ringing of calls whose ring timed out while the node that started them was gone.
+    /// </summary>
+    public async Task KeepAsync(TimeSpan lease)
     {
-        string? moved;
-        lock (_lock)
+        await store.RenewAsync(Node, lease);
+        var alive = new Dictionary<string, bool> { [Node] = true };
+        foreach (var call in await store.AllAsync())
         {
-            if (call.Ended)
-                throw new HubException("not_found: The call has ended.");
-            call.Participants.TryGetValue(connection.UserId, out moved);
-            call.Participants[connection.UserId] = connection.ConnectionId;
-            call.Ringing.Remove(connection.UserId);
-            if (call.Participants.Count >= 2)
-                call.ConnectedAt ??= time.GetUtcNow();
+            foreach (var seat in call.Participants)
+            {
+                if (!alive.TryGetValue(seat.Node, out var up))
+                    alive[seat.Node] = up = await store.AliveAsync(seat.Node);
+                if (!up)
+                    await LeaveSeatAsync(call.ChannelId, seat.UserId, seat.ConnectionId);
+            }
+            // The starting node's timer ends the ring; this is for when that node died (a lease later, so that
+            // clocks a little apart do not cut a ring short).
+            if (call.Ringing.Count > 0 && call.RingUntil + lease <= time.GetUtcNow())
+                await RingTimedOutAsync(call.ChannelId, call.Id);
         }
+    }
+
+    /// <summary>Takes one seat out of a call: true when this did it (it was still there).</summary>
+    private async Task<bool> LeaveSeatAsync(Snowflake channelId, Snowflake userId, string connectionId)
+    {
+        var change = await store.ChangeAsync(channelId, c =>
+            c?.Seat(userId)?.ConnectionId != connectionId ? c : Settle(c with { Participants = [.. c.Participants.Where(p => p.UserId != userId)] }));
+        await AfterAsync(change);
+        return !ReferenceEquals(change.Before, change.After);
+    }
+
+    /// <summary>
+    /// The call after someone left or stopped ringing, or null when it is over: nobody is left in it, or one is left
+    /// and nobody rings any more.
+    /// </summary>
+    private static DmCallRecord? Settle(DmCallRecord call) =>
+        call.Participants.Count == 0 || (call.Participants.Count < 2 && call.Ringing.Count == 0) ? null : call;
+
+    private DmCallRecord Join(DmCallRecord call, GatewayConnection connection)
+    {
+        var participants = call.Participants.Where(p => p.UserId != connection.UserId).Append(new DmCallSeat(connection.UserId, Node, connection.ConnectionId)).ToList();
+        return call with
+        {
+            Participants = participants,
+            Ringing = [.. call.Ringing.Where(u => u != connection.UserId)],
+            ConnectedAt = call.ConnectedAt ?? (participants.Count >= 2 ? time.GetUtcNow() : null),
+        };
+    }
+
+    private async Task<DmCallJoined> JoinedAsync(GatewayConnection connection, DmCallRecord? before, DmCallRecord after)
+    {
         // Joining from another device moves the call there: the first device is told it is out.
-        if (moved is not null && moved != connection.ConnectionId)
-            await hub.Clients.Client(moved).SendAsync("CallLeft", call.ChannelId.ToString(), CancellationToken.None);
-        var state = await AnnounceAsync(call);
+        if (before?.Seat(connection.UserId) is { } moved && moved.ConnectionId != connection.ConnectionId)
+            await SendToAsync(moved.ConnectionId, "CallLeft", after.ChannelId.ToString());
+        var state = await AnnounceAsync(State(after));
         var policy = turn.Value.RelayOnly ? "relay" : "all";
-        return new DmCallJoined(call.ChannelId, iceServers.For(connection.UserId.Value), policy, state);
+        return new DmCallJoined(after.ChannelId, iceServers.For(connection.UserId.Value), policy, state);
     }
 
     /// <summary>Leaves the user's calls in other conversations: one call at a time.</summary>
     private async Task LeaveOthersAsync(GatewayConnection connection, Snowflake channelId)
     {
-        List<(Snowflake ChannelId, string ConnectionId)> others;
-        lock (_lock)
-            others = _calls.Values
-                .Where(c => c.ChannelId != channelId && c.Participants.ContainsKey(connection.UserId))
-                .Select(c => (c.ChannelId, c.Participants[connection.UserId]))
-                .ToList();
-        foreach (var (otherId, connectionId) in others)
-            await LeaveAsync(connection.UserId, connectionId, otherId);
+        foreach (var call in await store.OfUserAsync(connection.UserId))
+            if (call.ChannelId != channelId && call.Seat(connection.UserId) is { } seat)
+                await LeaveSeatAsync(call.ChannelId, connection.UserId, seat.ConnectionId);
     }
 
     /// <summary>
@@ -225,43 +202,31 @@ public sealed partial class DmCalls(
     }
 
     /// <summary>After the ring timeout, devices stop ringing; a call nobody answered ends as missed.</summary>
-    private async Task RingAsync(Call call)
+    private async Task RingAsync(Snowflake channelId, string callId)
     {
-        try
-        {
-            await Task.Delay(options.Value.RingTimeout, time, call.RingTimer.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            return;
-        }
-        bool end;
-        lock (_lock)
-        {
-            if (call.Ended)
-                return;
-            call.Ringing.Clear();
-            end = call.Participants.Count < 2;
-            if (end)
-                Close(call);
-        }
-        await (end ? EndedAsync(call) : AnnounceAsync(call));
+        await Task.Delay(options.Value.RingTimeout, time, CancellationToken.None);
+        await RingTimedOutAsync(channelId, callId);
     }
 
-    /// <summary>Takes an ended call out (under the lock).</summary>
-    private void Close(Call call)
+    private async Task RingTimedOutAsync(Snowflake channelId, string callId) =>
+        await AfterAsync(await store.ChangeAsync(channelId, c =>
+            c is null || c.Id != callId || c.Ringing.Count == 0 ? c : c.Participants.Count < 2 ? null : c with { Ringing = [] }));
+
+    /// <summary>Tells the members about a change: the new state, or that the call ended (and writes its line).</summary>
+    private async Task AfterAsync((DmCallRecord? Before, DmCallRecord? After) change)
     {
-        call.Ended = true;
-        call.Participants.Clear();
-        call.Ringing.Clear();
-        _calls.Remove(call.ChannelId);
-        call.RingTimer.Cancel();
+        if (ReferenceEquals(change.Before, change.After) || change.Before is not { } before)
+            return;
+        if (change.After is { } after)
+            await AnnounceAsync(State(after));
+        else
+            await EndedAsync(before);
     }
 
     /// <summary>Tells the members the call is over and writes its line in the conversation.</summary>
-    private async Task EndedAsync(Call call)
+    private async Task EndedAsync(DmCallRecord call)
     {
-        await AnnounceAsync(call);
+        await AnnounceAsync(State(call, ended: true));
         var missed = call.ConnectedAt is null;
         var content = missed ? "" : ((long)(time.GetUtcNow() - call.ConnectedAt!.Value).TotalSeconds).ToString(CultureInfo.InvariantCulture);
         try
@@ -280,18 +245,21 @@ public sealed partial class DmCalls(
         }
     }
 
-    private async Task<DmCallState> AnnounceAsync(Call call)
+    private async Task<DmCallState> AnnounceAsync(DmCallState state)
     {
-        DmCallState state;
-        lock (_lock)
-            state = State(call);
-        await fanout.SendSignalAsync(new GatewaySignal("CallState", [GatewayGroups.Channel(call.ChannelId)],
+        await fanout.SendSignalAsync(new GatewaySignal("CallState", [GatewayGroups.Channel(state.ChannelId)],
             JsonSerializer.SerializeToElement(state, EventLog.PayloadJson)), CancellationToken.None);
         return state;
     }
 
-    private static DmCallState State(Call call) =>
-        new(call.ChannelId, call.StartedBy, call.StartedAt, call.ConnectedAt, call.Participants.Keys.Order().ToList(), call.Ringing.Order().ToList(), call.Ended);
+    /// <summary>Sends to one gateway connection, on this node or another.</summary>
+    private Task SendToAsync<T>(string connectionId, string method, T payload) =>
+        fanout.SendSignalAsync(GatewaySignal.To(connectionId, method, JsonSerializer.SerializeToElement(payload, EventLog.PayloadJson)), CancellationToken.None);
+
+    private static DmCallState State(DmCallRecord call, bool ended = false) =>
+        ended
+            ? new(call.ChannelId, call.StartedBy, call.StartedAt, call.ConnectedAt, [], [], true)
+            : new(call.ChannelId, call.StartedBy, call.StartedAt, call.ConnectedAt, call.Participants.Select(p => p.UserId).Order().ToList(), call.Ringing.Order().ToList(), false);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Writing the call line in conversation {ChannelId} failed")]
     private partial void LogLineFailed(Exception e, Snowflake channelId);

@@ -9,13 +9,22 @@ using StackExchange.Redis;
 
 namespace KamaChat.Server.Features.Gateway;
 
-/// <summary>A short-lived signal for the connections in one group, on every node: typing and presence.</summary>
-public sealed record GatewaySignal(string Method, string[] Groups, JsonElement Payload, string? ExceptConnectionId = null)
+/// <summary>
+/// A short-lived signal for the connections in some groups, on every node: typing and presence; or, with
+/// <see cref="ConnectionId"/> (and no groups), for one connection on whichever node holds it: call signalling.
+/// </summary>
+public sealed record GatewaySignal(string Method, string[] Groups, JsonElement Payload, string? ExceptConnectionId = null, string? ConnectionId = null)
 {
+    /// <summary>A signal for one connection, wherever it is (a node that does not hold it delivers nothing).</summary>
+    public static GatewaySignal To(string connectionId, string method, JsonElement payload) => new(method, [], payload, ConnectionId: connectionId);
+
     public Task SendLocallyAsync(IHubContext<GatewayHub> hub, CancellationToken cancellationToken) =>
-        ExceptConnectionId is null
-            ? hub.Clients.Groups(Groups).SendAsync(Method, Payload, cancellationToken)
-            : Task.WhenAll(Groups.Select(g => hub.Clients.GroupExcept(g, [ExceptConnectionId]).SendAsync(Method, Payload, cancellationToken)));
+        (ConnectionId, ExceptConnectionId) switch
+        {
+            ({ } target, _) => hub.Clients.Client(target).SendAsync(Method, Payload, cancellationToken),
+            (null, null) => hub.Clients.Groups(Groups).SendAsync(Method, Payload, cancellationToken),
+            (null, { } except) => Task.WhenAll(Groups.Select(g => hub.Clients.GroupExcept(g, [except]).SendAsync(Method, Payload, cancellationToken))),
+        };
 }
 
 /// <summary>

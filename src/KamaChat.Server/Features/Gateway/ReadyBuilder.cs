@@ -112,7 +112,7 @@ public sealed class ReadyBuilder(
             server.Value.NodeId,
             await presence.ChosenAsync(userId),
             await VoiceStatesInAsync(readyServers.SelectMany(s => s.Channels).Where(c => c.Type == ChannelResponse.TypeName(ChannelType.Voice)).Select(c => c.Id).ToHashSet()),
-            calls.In(direct.Select(d => d.Id).ToHashSet()));
+            await calls.InAsync(direct.Select(d => d.Id).ToHashSet()));
     }
 
     /// <summary>Who is in these voice channels: through Janus (on any node) or in this node's peer-to-peer mesh.</summary>
