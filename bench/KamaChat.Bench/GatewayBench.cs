@@ -21,7 +21,48 @@ public static class GatewayBench
     {
         Console.WriteLine($"gateway bench: {options.Clients} clients in one channel, {options.Senders} senders x {options.Rate} msg/s, {options.Seconds} s, {Environment.ProcessorCount} cores (generator on the same machine)");
 
-        await using var server = await ServerUnderTest.StartAsync();
+        // --- KamaChat gateway, with its cache and without (KAMACHAT_CACHE=off), each on a fresh server
+        var cached = await RunGatewayAsync(options, "gateway", new Dictionary<string, string>());
+        var uncached = await RunGatewayAsync(options, "no cache", new Dictionary<string, string> { ["KAMACHAT_CACHE"] = "off" });
+        var gateway = cached.Result;
+
+        // --- Baseline: raw WebSocket broadcast on Kestrel, same clients and rate, its own process.
+        var rawPort = ServerUnderTest.FreePort();
+        using var raw = Process.Start(new ProcessStartInfo("dotnet", $"\"{typeof(GatewayBench).Assembly.Location}\" raw-server --port {rawPort}")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        })!;
+        using var probe = new HttpClient();
+        for (var i = 0; i < 100 && !await IsUpAsync(probe, rawPort); i++)
+            await Task.Delay(100);
+        var rawLatency = new LatencyRecorder();
+        var sockets = await ConnectAllAsync(options.Clients, _ => ConnectRawAsync(rawPort, rawLatency));
+        var baseline = await DriveAsync("baseline", options, rawLatency, Enumerable.Range(0, options.Senders).Select(_ => (Func<HttpClient, long, Task<bool>>)(async (http, stamp) =>
+            (await http.PostAsync(new Uri($"http://127.0.0.1:{rawPort}/send"), new StringContent(stamp.ToString(CultureInfo.InvariantCulture)))).IsSuccessStatusCode)).ToList());
+        foreach (var socket in sockets)
+            socket.Dispose();
+        raw.Kill();
+
+        Console.WriteLine();
+        Console.WriteLine(gateway.Line());
+        Console.WriteLine(uncached.Result.Line());
+        Console.WriteLine(baseline.Line());
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"ratio      delivered/s {gateway.DeliveredPerSecond / baseline.DeliveredPerSecond:N2}x baseline, p99 {gateway.P99 / baseline.P99:N1}x baseline"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"cache      queries/send {cached.QueriesPerSend:N1} with the cache, {uncached.QueriesPerSend:N1} without ({cached.QueriesPerSend / uncached.QueriesPerSend:N2}x); " +
+            $"p50 {gateway.P50:N2} ms vs {uncached.Result.P50:N2} ms ({gateway.P50 / uncached.Result.P50:N2}x), p99 {gateway.P99:N2} ms vs {uncached.Result.P99:N2} ms ({gateway.P99 / uncached.Result.P99:N2}x)"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"memory     {cached.BytesPerConnection / 1024:N1} KiB server memory per gateway connection ({options.Clients} connections)"));
+        return 0;
+    }
+
+    private sealed record GatewayRun(RunResult Result, double QueriesPerSend, double BytesPerConnection);
+
+    /// <summary>A fresh server with these settings: its listeners connected, its senders driven, its SQL commands per send counted from /metrics.</summary>
+    private static async Task<GatewayRun> RunGatewayAsync(BenchOptions options, string name, IReadOnlyDictionary<string, string> environment)
+    {
+        await using var server = await ServerUnderTest.StartAsync(environment);
         var senders = new List<string>();
         for (var i = 0; i < options.Senders; i++)
             senders.Add((await server.RegisterAsync($"sender{i}_{Guid.NewGuid():N}"[..20])).AccessToken);
@@ -40,49 +81,29 @@ public static class GatewayBench
         server.Http.DefaultRequestHeaders.Authorization = null;
         var channelId = await server.SeedChannelAsync(senderIds.Concat(listeners.Select(l => l.Id)));
 
-        // --- KamaChat gateway
-        var gatewayLatency = new LatencyRecorder();
+        var latency = new LatencyRecorder();
         var before = server.ResidentBytes();
-        var connections = await ConnectAllAsync(options.Clients, i => ConnectGatewayAsync(server.BaseAddress, listeners[i / ClientsPerUser].Token, gatewayLatency));
+        var connections = await ConnectAllAsync(options.Clients, i => ConnectGatewayAsync(server.BaseAddress, listeners[i / ClientsPerUser].Token, latency));
         await Task.Delay(2000);
         var perConnection = (server.ResidentBytes() - before) / (double)options.Clients;
-        var gateway = await DriveAsync("gateway", options, gatewayLatency, senders.Select(token => (Func<HttpClient, long, Task<bool>>)(async (http, stamp) =>
+        var commandsBefore = await server.DatabaseCommandsAsync();
+        var sent = 0L;
+        var result = await DriveAsync(name, options, latency, senders.Select(token => (Func<HttpClient, long, Task<bool>>)(async (http, stamp) =>
         {
             using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(server.BaseAddress, $"api/v1/channels/{channelId}/messages"))
             {
                 Content = JsonContent.Create(new { content = stamp.ToString(CultureInfo.InvariantCulture) }),
             };
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-            return (await http.SendAsync(request)).IsSuccessStatusCode;
+            var ok = (await http.SendAsync(request)).IsSuccessStatusCode;
+            if (ok)
+                Interlocked.Increment(ref sent);
+            return ok;
         })).ToList());
+        var commands = await server.DatabaseCommandsAsync() - commandsBefore;
         foreach (var connection in connections)
             await connection.DisposeAsync();
-
-        // --- Baseline: raw WebSocket broadcast on Kestrel, same clients and rate, its own process.
-        var rawPort = ServerUnderTest.FreePort();
-        using var raw = Process.Start(new ProcessStartInfo("dotnet", $"\"{typeof(GatewayBench).Assembly.Location}\" raw-server --port {rawPort}")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        })!;
-        using var probe = new HttpClient();
-        for (var i = 0; i < 100 && !await IsUpAsync(probe, rawPort); i++)
-            await Task.Delay(100);
-        var rawLatency = new LatencyRecorder();
-        var sockets = await ConnectAllAsync(options.Clients, _ => ConnectRawAsync(rawPort, rawLatency));
-        var baseline = await DriveAsync("baseline", options, rawLatency, senders.Select(_ => (Func<HttpClient, long, Task<bool>>)(async (http, stamp) =>
-            (await http.PostAsync(new Uri($"http://127.0.0.1:{rawPort}/send"), new StringContent(stamp.ToString(CultureInfo.InvariantCulture)))).IsSuccessStatusCode)).ToList());
-        foreach (var socket in sockets)
-            socket.Dispose();
-        raw.Kill();
-
-        Console.WriteLine();
-        Console.WriteLine(gateway.Line());
-        Console.WriteLine(baseline.Line());
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"ratio      delivered/s {gateway.DeliveredPerSecond / baseline.DeliveredPerSecond:N2}x baseline, p99 {gateway.P99 / baseline.P99:N1}x baseline"));
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"memory     {perConnection / 1024:N1} KiB server memory per gateway connection ({options.Clients} connections)"));
-        return 0;
+        return new GatewayRun(result, sent == 0 ? double.NaN : commands / (double)sent, perConnection);
     }
 
     private static async Task<bool> IsUpAsync(HttpClient http, int port)

@@ -127,6 +127,23 @@ public sealed class ServerUnderTest : IAsyncDisposable
         return channelId;
     }
 
+    /// <summary>
+    /// SQL commands the server has sent so far (kamachat.db.commands on /metrics, open to loopback). The exporter caches a
+    /// scrape briefly, so this waits that out first.
+    /// </summary>
+    public async Task<long> DatabaseCommandsAsync()
+    {
+        await Task.Delay(1500);
+        var text = await Http.GetStringAsync("metrics");
+        return text.Split('\n')
+            .Where(line => line.StartsWith("kamachat_db_commands_total", StringComparison.Ordinal))
+            .Sum(line => (long)double.Parse(SampleValue(line), CultureInfo.InvariantCulture));
+
+        // name{labels} value [timestamp]
+        static string SampleValue(string line) =>
+            line[(line.LastIndexOf('}') is var brace and >= 0 ? brace + 1 : line.IndexOf(' '))..].Trim().Split(' ')[0];
+    }
+
     public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);

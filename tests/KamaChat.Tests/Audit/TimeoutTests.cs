@@ -41,7 +41,7 @@ public abstract class TimeoutTests(KamaChatApp app)
         Assert.Equal(HttpStatusCode.OK, (await member.Client.GetAsync($"/api/v1/channels/{channel}/messages")).StatusCode);
 
         // Once the time has passed (moved into the past here, rather than waited for), sending works again.
-        await app.QueryAsync(db => db.Members.Where(m => m.ServerId == server.Id && m.UserId == member.Id)
+        await app.WriteDirectAsync(db => db.Members.Where(m => m.ServerId == server.Id && m.UserId == member.Id)
             .ExecuteUpdateAsync(s => s.SetProperty(m => m.TimedOutUntil, DateTimeOffset.UtcNow.AddSeconds(-1))));
         await member.Client.SendOkAsync(channel, "back");
         Assert.Equal(HttpStatusCode.NoContent, (await member.Client.PutAsync(ChatApi.Reactions(channel, message.Id, "👍") + "/@me", null)).StatusCode);

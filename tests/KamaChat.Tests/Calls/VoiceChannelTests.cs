@@ -136,7 +136,7 @@ public abstract class VoiceChannelTests(VoiceApp app)
     }
 
     private Task<int> SetTimeoutAsync(Snowflake serverId, Snowflake userId, DateTimeOffset? until) =>
-        app.QueryAsync(db => db.Members.Where(m => m.ServerId == serverId && m.UserId == userId)
+        app.WriteDirectAsync(db => db.Members.Where(m => m.ServerId == serverId && m.UserId == userId)
             .ExecuteUpdateAsync(s => s.SetProperty(m => m.TimedOutUntil, until)));
 
     private async Task WaitUntilEmptyAsync(Snowflake channelId)
@@ -150,7 +150,7 @@ public abstract class VoiceChannelTests(VoiceApp app)
     }
 
     private Task<int> SetEveryoneAsync(Snowflake serverId, P permissions) =>
-        app.QueryAsync(db => db.Roles.Where(r => r.Id == serverId).ExecuteUpdateAsync(r => r.SetProperty(x => x.Permissions, permissions)));
+        app.WriteDirectAsync(db => db.Roles.Where(r => r.Id == serverId).ExecuteUpdateAsync(r => r.SetProperty(x => x.Permissions, permissions)));
 }
 
 /// <summary>

@@ -242,7 +242,7 @@ public abstract class VoiceMeshTests(KamaChatApp app)
     }
 
     private Task<int> SetEveryoneAsync(Snowflake serverId, P permissions) =>
-        app.QueryAsync(db => db.Roles.Where(r => r.Id == serverId).ExecuteUpdateAsync(r => r.SetProperty(x => x.Permissions, permissions)));
+        app.WriteDirectAsync(db => db.Roles.Where(r => r.Id == serverId).ExecuteUpdateAsync(r => r.SetProperty(x => x.Permissions, permissions)));
 }
 
 public sealed class SqliteVoiceMeshTests(SqliteApp app) : VoiceMeshTests(app), IClassFixture<SqliteApp>;

@@ -85,6 +85,8 @@ public static class ChatSeed
         var db = scope.ServiceProvider.GetRequiredService<KamaDbContext>();
         var id = write(db, scope.ServiceProvider.GetRequiredService<SnowflakeGenerator>());
         await db.SaveChangesAsync();
+        // Seeds skip the endpoints and so the events that would drop what the app cached about this chat: drop it all.
+        app.DropCache();
         return id;
     }
 }

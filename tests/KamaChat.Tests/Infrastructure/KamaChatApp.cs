@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using KamaChat.Server.Data;
+using KamaChat.Server.Infrastructure.Caching;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
@@ -102,6 +103,20 @@ public abstract class KamaChatApp : WebApplicationFactory<Program>, IAsyncLifeti
         await using var scope = Services.CreateAsyncScope();
         return await query(scope.ServiceProvider.GetRequiredService<KamaDbContext>());
     }
+
+    /// <summary>
+    /// A write straight to the database, bypassing the endpoints and so the events that keep the app's cache current:
+    /// the cache is dropped after it, as the events would have.
+    /// </summary>
+    public async Task<T> WriteDirectAsync<T>(Func<KamaDbContext, Task<T>> write)
+    {
+        var result = await QueryAsync(write);
+        DropCache();
+        return result;
+    }
+
+    /// <summary>Forgets everything the app cached (permission inputs, user summaries).</summary>
+    public void DropCache() => Services.GetRequiredService<KamaCache>().Invalidate([CacheTags.All]);
 
     public HttpClient CreateClient(string accessToken)
     {

@@ -69,7 +69,7 @@ public static class SearchApi
         var parsed = SearchQueryParser.Parse(q);
         await using var scope = app.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<KamaDbContext>();
-        var readable = (await new PermissionService(db).VisibleChannelsAsync(user.Id, serverId, default))
+        var readable = (await scope.ServiceProvider.GetRequiredService<PermissionService>().VisibleChannelsAsync(user.Id, serverId, default))
             .Where(c => c.Has(Perms.ViewChannel | Perms.ReadMessageHistory)).Select(c => c.ChannelId).ToList();
         var search = new MessageSearch(db, scope.ServiceProvider.GetRequiredService<ILookupNormalizer>(),
             Options.Create(new SearchOptions { FilterDrivenLimit = 100_000 }));

@@ -26,7 +26,7 @@ public static partial class ChannelEndpoints
         servers.MapPatch("/positions", ReorderAsync).RequireServerPermission(P.ManageChannels).ProducesValidationProblem();
 
         var channels = app.MapGroup("/api/v1/channels").WithTags("Channels").RequireAuthorization();
-        channels.MapGet("/{id:snowflake}", Get).RequireChannelPermission();
+        channels.MapGet("/{id:snowflake}", GetAsync).RequireChannelPermission();
         channels.MapPatch("/{id:snowflake}", UpdateAsync).RequireChannelPermission(P.ManageChannels, ChannelScope.ServerChannel).ProducesValidationProblem();
         channels.MapDelete("/{id:snowflake}", DeleteAsync).RequireChannelPermission(P.ManageChannels, ChannelScope.ServerChannel);
         return app;
@@ -99,7 +99,16 @@ public static partial class ChannelEndpoints
         return TypedResults.Created($"/api/v1/channels/{channel.Id}", response);
     }
 
-    private static Ok<ChannelResponse> Get(ChannelAccess access) => TypedResults.Ok(ChannelResponse.From(access.Channel));
+    private static async Task<Ok<ChannelResponse>> GetAsync(ChannelAccess access, KamaDbContext db, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await DescribeAsync(access, db, cancellationToken));
+
+    /// <summary>The channel as clients see it. Its last message id is read now: the cached channel leaves it out, every send changes it.</summary>
+    internal static async Task<ChannelResponse> DescribeAsync(ChannelAccess access, KamaDbContext db, CancellationToken cancellationToken)
+    {
+        var id = access.ChannelId;
+        var last = await db.Channels.AsNoTracking().Where(c => c.Id == id).Select(c => c.LastMessageId).SingleOrDefaultAsync(cancellationToken);
+        return ChannelResponse.From(access.Channel) with { LastMessageId = last };
+    }
 
     private static async Task<Results<Ok<ChannelResponse>, ValidationProblem>> UpdateAsync(
         ChannelAccess access, UpdateChannelRequest request, KamaDbContext db, EventLog events, AuditLog audit, CancellationToken cancellationToken)

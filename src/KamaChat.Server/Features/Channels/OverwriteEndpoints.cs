@@ -58,7 +58,7 @@ public static class OverwriteEndpoints
         overwrite.Deny = deny;
         audit.Record(access.Channel.ServerId!.Value, AuditActions.OverwriteUpdate, id,
             [.. Target(targetType, targetId), AuditLog.Change("allow", oldAllow, allow), AuditLog.Change("deny", oldDeny, deny)]);
-        await change.AppendAsync(new ChannelUpdated(access.Channel.ServerId!.Value, ChannelResponse.From(access.Channel)), cancellationToken);
+        await change.AppendAsync(new ChannelUpdated(access.Channel.ServerId!.Value, await ChannelEndpoints.DescribeAsync(access, db, cancellationToken)), cancellationToken);
         await change.CommitAsync(cancellationToken);
         return TypedResults.Ok(new OverwriteResponse(id, targetType, targetId, allow.Text(), deny.Text()));
     }
@@ -81,7 +81,7 @@ public static class OverwriteEndpoints
             return Problems.NotFound("The overwrite");
         audit.Record(access.Channel.ServerId!.Value, AuditActions.OverwriteDelete, id,
             [.. Target(targetType, targetId), AuditLog.Change("allow", removed.Allow, null), AuditLog.Change("deny", removed.Deny, null)]);
-        await change.AppendAsync(new ChannelUpdated(access.Channel.ServerId!.Value, ChannelResponse.From(access.Channel)), cancellationToken);
+        await change.AppendAsync(new ChannelUpdated(access.Channel.ServerId!.Value, await ChannelEndpoints.DescribeAsync(access, db, cancellationToken)), cancellationToken);
         await change.CommitAsync(cancellationToken);
         return TypedResults.NoContent();
     }

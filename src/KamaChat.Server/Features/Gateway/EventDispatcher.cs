@@ -14,6 +14,7 @@ public sealed class EventDispatcher(
     IHubContext<GatewayHub> hub,
     ConnectionRegistry connections,
     IServiceScopeFactory scopes,
+    Infrastructure.Caching.CacheInvalidation cacheInvalidation,
     GatewayMetrics metrics,
     ILogger<EventDispatcher> logger) : BackgroundService, IEventSubscriber
 {
@@ -27,6 +28,9 @@ public sealed class EventDispatcher(
     /// <summary>Events from this node's commits, and (when scaled out) from other nodes.</summary>
     public void Accept(IReadOnlyList<EventLogEntry> events, EventPath path)
     {
+        // First what the node caches: for its own commits this runs before the writing request answers, so the
+        // writer's next request reads the change; for other nodes' before anything here acts on the event.
+        cacheInvalidation.Apply(events);
         foreach (var entry in events)
             _queue.Writer.TryWrite((entry, path));
     }

@@ -103,8 +103,14 @@ public sealed class RedisFanout : IGatewayFanout, IHostedService
         (await subscriber.SubscribeAsync(RedisChannel.Literal(SignalsChannel))).OnMessage(async message =>
         {
             var envelope = Read(message.Message);
-            if (envelope?.Signal is { } signal && envelope.Origin != _origin)
-                await signal.SendLocallyAsync(_hub, CancellationToken.None);
+            if (envelope?.Signal is not { } signal || envelope.Origin == _origin)
+                return;
+            // A profile change is a signal, not a logged event: the cached summary goes when it arrives (and at the
+            // summary's short lifetime when it does not).
+            if (signal.Method == Users.ProfileBroadcast.Method && signal.Payload.TryGetProperty("id", out var id) &&
+                Snowflake.TryParse(id.GetString(), null, out var userId))
+                _services.GetRequiredService<Infrastructure.Caching.KamaCache>().Invalidate([Infrastructure.Caching.CacheTags.User(userId)]);
+            await signal.SendLocallyAsync(_hub, CancellationToken.None);
         });
     }
 

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using KamaChat.Server.Features.Attachments;
@@ -18,6 +19,7 @@ public sealed record EditMessageRequest(
     [property: Required, TrimmedLength(1, Message.ContentMaxLength)] string Content);
 
 /// <summary>How a user appears next to what they wrote (a deleted account shows as its tombstone).</summary>
+[ImmutableObject(true)] // cached (KamaCache): never changed once made
 public sealed record UserSummary(Snowflake Id, string Username, string? DisplayName, string? AvatarUrl)
 {
     public static UserSummary Of(Snowflake id, string? username, string? displayName, string? avatarUrl) =>

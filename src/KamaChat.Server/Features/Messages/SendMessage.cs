@@ -5,6 +5,7 @@ using KamaChat.Server.Features.Auth;
 using KamaChat.Server.Features.Events;
 using KamaChat.Server.Features.Permissions;
 using KamaChat.Server.Features.Relationships;
+using KamaChat.Server.Infrastructure.Caching;
 using KamaChat.Server.Infrastructure.Http;
 using KamaChat.Server.Infrastructure.Jobs;
 using KamaChat.Server.Infrastructure.RateLimiting;
@@ -21,12 +22,13 @@ internal static class SendMessage
     public static readonly TimeSpan NonceWindow = TimeSpan.FromHours(24);
 
     /// <summary>What sending needs besides the request, as one parameter (minimal APIs fill it from DI and the request).</summary>
-    internal readonly record struct Services(KamaDbContext Db, EventLog Events, TimeProvider Time, HttpContext Http, AttachmentLinks Links, IJobQueue Jobs);
+    internal readonly record struct Services(
+        KamaDbContext Db, EventLog Events, TimeProvider Time, HttpContext Http, AttachmentLinks Links, IJobQueue Jobs, KamaCache Cache);
 
     public static async Task<Results<Created<MessageResponse>, Ok<MessageResponse>, ValidationProblem, ProblemHttpResult>> HandleAsync(
         ChannelAccess access, SendMessageRequest request, CurrentUser user, [AsParameters] Services services, CancellationToken cancellationToken)
     {
-        var (db, events, time, http, links, jobs) = services;
+        var (db, events, time, http, links, jobs, cache) = services;
         var (id, userId) = (access.ChannelId, user.Id);
         var content = request.Content?.Trim() ?? "";
         var nonce = request.Nonce;
@@ -49,9 +51,9 @@ internal static class SendMessage
             reply = (await MessageQueries.ReplyPreviewsAsync(db, [replyTo], cancellationToken))[replyTo];
         }
         var (mentions, mentionsEveryone) = await MentionParser.ResolveAsync(db, access, content, cancellationToken);
-        var author = await db.Users.AsNoTracking().Where(u => u.Id == userId)
+        var author = await cache.GetSharedAsync($"user:{userId}", [CacheTags.User(userId)], token => db.Users.AsNoTracking().Where(u => u.Id == userId)
             .Select(u => UserSummary.Of(u.Id, u.UserName, u.DisplayName, u.AvatarUrl))
-            .SingleAsync(cancellationToken);
+            .SingleAsync(token), cancellationToken);
 
         var now = time.GetUtcNow();
         var message = new Message

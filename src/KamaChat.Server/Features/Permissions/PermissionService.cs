@@ -5,11 +5,11 @@ using Microsoft.EntityFrameworkCore;
 namespace KamaChat.Server.Features.Permissions;
 
 /// <summary>
-/// Loads what <see cref="PermissionResolver"/> needs from the database. A null answer means "you cannot see this":
-/// endpoints turn it into 404, so nobody learns that a server or channel they have no access to exists.
+/// Gathers what <see cref="PermissionResolver"/> needs, through the node's cache (<see cref="PermissionInputsReader"/>).
+/// A null answer means "you cannot see this": endpoints turn it into 404, so nobody learns that a server or channel they have no access to exists.
 /// Endpoints declare what they need (<see cref="PermissionFilters"/>); the gateway asks <see cref="AuthorizeChannelAsync"/>.
 /// </summary>
-public sealed class PermissionService(KamaDbContext db)
+public sealed class PermissionService(KamaDbContext db, PermissionInputsReader inputs)
 {
     /// <summary>The one decision for "may this user do <paramref name="needed"/> in this server".</summary>
     public async Task<AccessDecision<ServerAccess>> AuthorizeServerAsync(
@@ -21,47 +21,34 @@ public sealed class PermissionService(KamaDbContext db)
         Snowflake userId, Snowflake channelId, Permissions needed, CancellationToken cancellationToken) =>
         await ForChannelAsync(userId, channelId, cancellationToken) is { } access ? new(access, needed & ~access.Permissions) : default;
 
-    public async Task<ServerAccess?> ForServerAsync(Snowflake userId, Snowflake serverId, CancellationToken cancellationToken)
-    {
-        var standing = await db.Servers.AsNoTracking()
-            .Where(s => s.Id == serverId && s.Members.Any(m => m.UserId == userId))
-            .Select(s => new
-            {
-                s.OwnerId,
-                TimedOutUntil = s.Members.Where(m => m.UserId == userId).Select(m => m.TimedOutUntil).FirstOrDefault(),
-                Everyone = s.Roles.Where(r => r.Id == serverId).Select(r => r.Permissions).FirstOrDefault(),
-            })
-            .SingleOrDefaultAsync(cancellationToken);
-        if (standing is null)
-            return null;
+    public async Task<ServerAccess?> ForServerAsync(Snowflake userId, Snowflake serverId, CancellationToken cancellationToken) =>
+        (await StandingAsync(userId, serverId, cancellationToken))?.Access;
 
-        var roles = await db.MemberRoles.AsNoTracking()
-            .Where(mr => mr.ServerId == serverId && mr.UserId == userId)
-            .Select(mr => new { mr.Role.Permissions, mr.Role.Position })
-            .ToListAsync(cancellationToken);
-        var isOwner = standing.OwnerId == userId;
-        var permissions = PermissionResolver.Resolve(new PermissionInputs(isOwner, standing.Everyone, roles.Select(r => r.Permissions).ToList()));
+    private async Task<(ServerAccess Access, MemberFacts Member)?> StandingAsync(Snowflake userId, Snowflake serverId, CancellationToken cancellationToken)
+    {
+        if (await inputs.MemberAsync(serverId, userId, cancellationToken) is not { } member)
+            return null;
+        if (await inputs.ServerAsync(serverId, cancellationToken) is not { } server)
+            return null;
+        var roles = member.RoleIds.Where(server.Roles.ContainsKey).Select(id => server.Roles[id]).ToList();
+        var isOwner = server.OwnerId == userId;
+        var permissions = PermissionResolver.Resolve(new PermissionInputs(isOwner, server.Everyone, roles.Select(r => r.Permissions).ToList()));
         var highest = isOwner ? int.MaxValue : roles.Count == 0 ? 0 : roles.Max(r => r.Position);
-        return new ServerAccess(serverId, standing.OwnerId, isOwner, permissions, highest, standing.TimedOutUntil);
+        return (new ServerAccess(serverId, server.OwnerId, isOwner, permissions, highest, member.TimedOutUntil), member);
     }
 
     public async Task<ChannelAccess?> ForChannelAsync(Snowflake userId, Snowflake channelId, CancellationToken cancellationToken)
     {
-        var channel = await db.Channels.AsNoTracking().SingleOrDefaultAsync(c => c.Id == channelId, cancellationToken);
-        if (channel is null)
+        if (await inputs.ChannelAsync(channelId, cancellationToken) is not { } channel)
             return null;
 
-        if (channel.IsPrivate)
-            return await db.ChannelRecipients.AnyAsync(r => r.ChannelId == channelId && r.UserId == userId, cancellationToken)
-                ? new ChannelAccess(channel, Permissions.DirectMessage, null)
-                : null;
+        if (channel.ServerId is not { } serverId)
+            return channel.Recipients.Contains(userId) ? new ChannelAccess(channel.ToChannel(), Permissions.DirectMessage, null) : null;
 
-        var server = await ForServerAsync(userId, channel.ServerId!.Value, cancellationToken);
-        if (server is null)
+        if (await StandingAsync(userId, serverId, cancellationToken) is not var (server, member))
             return null;
-        var overwrites = await db.PermissionOverwrites.AsNoTracking().Where(o => o.ChannelId == channelId).ToListAsync(cancellationToken);
-        var permissions = await ResolveInChannelAsync(userId, server, overwrites, cancellationToken);
-        return permissions.HasFlag(Permissions.ViewChannel) ? new ChannelAccess(channel, permissions, server) : null;
+        var permissions = Resolve(userId, server, member.RoleIds.ToHashSet(), channel.Overwrites);
+        return permissions.HasFlag(Permissions.ViewChannel) ? new ChannelAccess(channel.ToChannel(), permissions, server) : null;
     }
 
     /// <summary>Every channel of a server the user can see, with their permissions in it (for channel lists and gateway groups).</summary>
@@ -82,19 +69,12 @@ public sealed class PermissionService(KamaDbContext db)
         var visible = new List<ChannelAccess>(channels.Count);
         foreach (var channel in channels)
         {
-            var permissions = Resolve(userId, server, roleIds, overwrites[channel.Id].ToList());
+            var permissions = Resolve(userId, server, roleIds,
+                overwrites[channel.Id].Select(o => new OverwriteFacts(o.TargetType, o.TargetId, o.Allow, o.Deny)).ToList());
             if (permissions.HasFlag(Permissions.ViewChannel))
                 visible.Add(new ChannelAccess(channel, permissions, server));
         }
         return visible;
-    }
-
-    private async Task<Permissions> ResolveInChannelAsync(Snowflake userId, ServerAccess server, List<PermissionOverwrite> overwrites, CancellationToken cancellationToken)
-    {
-        if (server.IsOwner || server.Permissions.HasFlag(Permissions.Administrator))
-            return Permissions.All;
-        var roleIds = overwrites.Count == 0 ? [] : await MemberRoleIdsAsync(userId, server.ServerId, cancellationToken);
-        return Resolve(userId, server, roleIds, overwrites);
     }
 
     private Task<HashSet<Snowflake>> MemberRoleIdsAsync(Snowflake userId, Snowflake serverId, CancellationToken cancellationToken) =>
@@ -103,7 +83,7 @@ public sealed class PermissionService(KamaDbContext db)
             .Select(mr => mr.RoleId)
             .ToHashSetAsync(cancellationToken);
 
-    private static Permissions Resolve(Snowflake userId, ServerAccess server, HashSet<Snowflake> roleIds, List<PermissionOverwrite> overwrites)
+    private static Permissions Resolve(Snowflake userId, ServerAccess server, HashSet<Snowflake> roleIds, IReadOnlyList<OverwriteFacts> overwrites)
     {
         if (server.IsOwner || server.Permissions.HasFlag(Permissions.Administrator))
             return Permissions.All;
@@ -128,6 +108,7 @@ public static class PermissionExtensions
     public static IHostApplicationBuilder AddPermissions(this IHostApplicationBuilder builder)
     {
         builder.Services.AddScoped<PermissionService>();
+        builder.Services.AddScoped<PermissionInputsReader>();
         return builder;
     }
 }

@@ -3,6 +3,7 @@ using KamaChat.Server.Data;
 using KamaChat.Server.Features.Events;
 using KamaChat.Server.Features.Gateway;
 using KamaChat.Server.Features.Messages;
+using KamaChat.Server.Infrastructure.Caching;
 using Microsoft.EntityFrameworkCore;
 
 namespace KamaChat.Server.Features.Users;
@@ -17,13 +18,15 @@ namespace KamaChat.Server.Features.Users;
 /// reconnecting) is made good by the profiles the client fetches anew, and a change of picture does not write one
 /// log row per server.
 /// </remarks>
-public sealed class ProfileBroadcast(KamaDbContext db, IGatewayFanout fanout)
+public sealed class ProfileBroadcast(KamaDbContext db, IGatewayFanout fanout, KamaCache cache)
 {
     public const string Method = "UserUpdated";
 
     public async Task SendAsync(User user, CancellationToken cancellationToken)
     {
         var userId = user.Id;
+        // This node's cached summary goes now; other nodes drop theirs when the signal reaches them (RedisFanout).
+        cache.Invalidate([CacheTags.User(userId)]);
         var servers = await db.Members.AsNoTracking().Where(m => m.UserId == userId).Select(m => m.ServerId).ToListAsync(cancellationToken);
         var directChannels = await db.ChannelRecipients.AsNoTracking().Where(r => r.UserId == userId).Select(r => r.ChannelId).ToListAsync(cancellationToken);
         var groups = servers.Select(GatewayGroups.Server)

@@ -43,7 +43,7 @@ public static class TelemetryExtensions
                 metrics.AddAspNetCoreInstrumentation()
                     .AddHttpClientInstrumentation()
                     .AddMeter(FrameworkMeters)
-                    .AddMeter(GatewayMetrics.Name, JobMetrics.Name)
+                    .AddMeter(GatewayMetrics.Name, JobMetrics.Name, Data.DatabaseMetrics.Name)
                     .AddPrometheusExporter(o => o.ScrapeEndpointPath = MetricsOptions.Path);
                 if (otlp)
                     metrics.AddOtlpExporter();

@@ -1,0 +1,19 @@
+namespace KamaChat.Server.Infrastructure.Caching;
+
+/// <summary>The cache's settings: <c>KAMACHAT_CACHE=off</c> turns it off (every read goes to the database, as a baseline for the bench).</summary>
+public sealed class CacheOptions
+{
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>How long a permission input lives without being invalidated: a safety net only, events drop entries at once.</summary>
+    public TimeSpan LocalLifetime { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// How long a user summary lives. Profile changes travel as gateway signals, not logged events (see ProfileBroadcast),
+    /// so a node that misses one still shows the new name after this at the latest.
+    /// </summary>
+    public TimeSpan SummaryLifetime { get; set; } = TimeSpan.FromMinutes(1);
+
+    public static void Bind(CacheOptions options, IConfiguration configuration) =>
+        options.Enabled = configuration["KAMACHAT_CACHE"]?.Trim().ToLowerInvariant() is not ("off" or "false" or "0" or "no");
+}
