@@ -132,7 +132,7 @@ public sealed class DoctorTests(KestrelSqliteApp node) : IClassFixture<KestrelSq
     [Fact]
     public async Task Pending_migrations_are_listed_and_fail_only_when_start_up_will_not_apply_them()
     {
-        var database = await PostgresServer.CreateDatabaseAsync();
+        var database = await PostgresServer.CreateEmptyDatabaseAsync();
         List<string> migrations;
         await using (var db = Postgres(database))
         {
@@ -241,7 +241,6 @@ public sealed class DoctorTests(KestrelSqliteApp node) : IClassFixture<KestrelSq
     {
         var database = await PostgresServer.CreateDatabaseAsync();
         await using var db = Postgres(database);
-        await db.Database.MigrateAsync();
         var name = new Npgsql.NpgsqlConnectionStringBuilder(database).Database;
         // A database name cannot be a parameter; this one is the test's own kamachat_test_<hex>.
         var alter = "ALTER DATABASE " + name + " SET synchronous_commit = on";

@@ -33,33 +33,34 @@ public abstract partial class Cluster : IAsyncLifetime
     private readonly string _jobQueue = $"kamachat.cluster-{Guid.NewGuid():N}";
     private int _nginxPort;
     protected ServiceProcess NodeOne { get; private set; } = null!;
-    protected string WorkerDataDirectory { get; private set; } = "";
-    protected int NginxPort => _nginxPort;
-    protected IReadOnlyList<string> ApiDataDirectories => _apiDataDirectories;
+    public string WorkerDataDirectory { get; private set; } = "";
+    public int NginxPort => _nginxPort;
+    public IReadOnlyList<string> ApiDataDirectories => _apiDataDirectories;
     private readonly List<(ServiceProcess Node, int Port)> _nodes = [];
     /// <summary>The KamaChat processes (two API nodes and the worker) and the ports they listen on.</summary>
     protected IEnumerable<ServiceProcess> Nodes => _nodes.Select(n => n.Node);
     protected IEnumerable<int> NodePorts => _nodes.Select(n => n.Port);
 
-    /// <summary>The PostgreSQL database, Redis and RabbitMQ broker the nodes use.</summary>
-    protected abstract Task<(string DatabaseUrl, string RedisUrl, (string Host, int Port) RabbitMq)> ServicesAsync();
+    /// <summary>The PostgreSQL database, Redis and RabbitMQ broker the nodes use: by default, the ones the whole run shares.</summary>
+    protected virtual async Task<(string DatabaseUrl, string RedisUrl, (string Host, int Port) RabbitMq)> ServicesAsync() =>
+        (await PostgresServer.CreateDatabaseAsync(), await RedisServer.UrlAsync(), await RabbitMqServer.EndpointAsync());
 
     public async Task InitializeAsync()
     {
         (_databaseUrl, _redisUrl, _rabbitMq) = await ServicesAsync();
         var portOne = ServiceProcess.FreeLoopbackPort();
         var portTwo = ServiceProcess.FreeLoopbackPort();
-        // One after the other: the first applies the migrations.
+        // The first node alone, as it may apply the migrations; then the other two together.
         (NodeOne, var dataOne) = await StartNodeAsync("kamachat@.service", "1", portOne);
-        var (_, dataTwo) = await StartNodeAsync("kamachat@.service", "2", portTwo);
-        _apiDataDirectories.AddRange([dataOne, dataTwo]);
-        (_, var worker) = await StartNodeAsync("kamachat-worker@.service", "1", ServiceProcess.FreeLoopbackPort());
-        WorkerDataDirectory = worker;
+        var two = StartNodeAsync("kamachat@.service", "2", portTwo);
+        var worker = StartNodeAsync("kamachat-worker@.service", "1", ServiceProcess.FreeLoopbackPort());
+        _apiDataDirectories.AddRange([dataOne, (await two).DataDirectory]);
+        WorkerDataDirectory = (await worker).DataDirectory;
         _nginxPort = await StartNginxAsync(portOne, portTwo);
     }
 
     /// <summary>The mail files a node with no SMTP_URL wrote to <paramref name="address"/>.</summary>
-    protected static List<string> MailTo(string dataDirectory, string address)
+    public static List<string> MailTo(string dataDirectory, string address)
     {
         var mail = Path.Combine(dataDirectory, "mail");
         return Directory.Exists(mail)
@@ -127,8 +128,12 @@ public abstract partial class Cluster : IAsyncLifetime
         })
             environment[name] = value;
         var node = ServiceProcess.Start("dotnet", $"\"{Path.Combine(AppContext.BaseDirectory, "KamaChat.Server.dll")}\"", environment, data);
-        _processes.Add(node);
-        _nodes.Add((node, port));
+        // Two nodes start at once.
+        lock (_processes)
+        {
+            _processes.Add(node);
+            _nodes.Add((node, port));
+        }
         await node.WaitForPortAsync(port, TimeSpan.FromSeconds(60));
         using var http = new HttpClient();
         for (var attempt = 0; attempt < 100; attempt++)

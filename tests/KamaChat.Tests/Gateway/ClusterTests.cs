@@ -14,33 +14,83 @@ using P = KamaChat.Server.Features.Permissions.Permissions;
 
 namespace KamaChat.Tests.Gateway;
 
-/// <summary>The cluster on the services the whole test run shares: jobs, a node killed mid-stream, rate limits through nginx.</summary>
+/// <summary>A cluster on the services the whole test run shares.</summary>
+public sealed class SharedServicesCluster : Cluster;
+
+/// <summary>What one cluster, started once for these tests, does: jobs, and rate limits through nginx.</summary>
 [Collection(RunAlone.Name)]
-public sealed class ClusterTests : Cluster
+public sealed class ClusterTests(SharedServicesCluster cluster) : IClassFixture<SharedServicesCluster>
 {
-    private const int KillAfter = 300;
-
-    protected override async Task<(string DatabaseUrl, string RedisUrl, (string Host, int Port) RabbitMq)> ServicesAsync() =>
-        (await PostgresServer.CreateDatabaseAsync(), await RedisServer.UrlAsync(), await RabbitMqServer.EndpointAsync());
-
     [Fact]
     public async Task Jobs_queued_by_the_api_nodes_run_on_the_worker_node()
     {
-        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{NginxPort}/"), Timeout = TimeSpan.FromSeconds(10) };
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{cluster.NginxPort}/"), Timeout = TimeSpan.FromSeconds(10) };
         var tokens = await http.RegisterAsync();
         var address = $"{tokens.User.Username}@example.test";
 
         // Signing up queues the verification mail; with no SMTP_URL the node that runs the job files it as .eml.
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (MailTo(WorkerDataDirectory, address).Count == 0)
+        while (Cluster.MailTo(cluster.WorkerDataDirectory, address).Count == 0)
         {
             Assert.True(DateTime.UtcNow < deadline, "the worker node never sent the verification mail");
             await Task.Delay(200);
         }
-        Assert.Single(MailTo(WorkerDataDirectory, address));
+        Assert.Single(Cluster.MailTo(cluster.WorkerDataDirectory, address));
         // KAMACHAT_ROLES=api (the unit's): the API nodes queue jobs and never run them.
-        Assert.All(ApiDataDirectories, directory => Assert.Empty(MailTo(directory, address)));
+        Assert.All(cluster.ApiDataDirectories, directory => Assert.Empty(Cluster.MailTo(directory, address)));
     }
+
+    [Fact]
+    public async Task Through_nginx_two_client_addresses_are_rate_limited_separately()
+    {
+        var baseUri = new Uri($"http://127.0.0.1:{cluster.NginxPort}/");
+        using var first = ClientFrom(IPAddress.Parse("127.0.0.2"), baseUri);
+        using var second = ClientFrom(IPAddress.Parse("127.0.0.3"), baseUri);
+
+        // Each node counts for itself and nginx spreads the requests over both: go on until both refuse in turn.
+        var refusedInARow = 0;
+        for (var attempt = 0; refusedInARow < 4; attempt++)
+        {
+            Assert.True(attempt < 200, "sign-in attempts from one address were never limited");
+            var response = await WrongLoginAsync(first);
+            refusedInARow = response.StatusCode == HttpStatusCode.TooManyRequests ? refusedInARow + 1 : 0;
+        }
+
+        // Another client behind the same nginx still has its own allowance on both nodes.
+        for (var i = 0; i < 4; i++)
+            await (await WrongLoginAsync(second)).AssertProblemAsync(HttpStatusCode.Unauthorized, "invalid_credentials");
+    }
+
+    private static Task<HttpResponseMessage> WrongLoginAsync(HttpClient client) =>
+        client.PostAsJsonAsync("api/v1/auth/login", new { login = Api.UniqueName(), password = "not the password" });
+
+    /// <summary>A client whose connections come from <paramref name="local"/>, one of loopback's many addresses.</summary>
+    private static HttpClient ClientFrom(IPAddress local, Uri baseUri) => new(new SocketsHttpHandler
+    {
+        ConnectCallback = async (context, cancellationToken) =>
+        {
+            var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            try
+            {
+                socket.Bind(new IPEndPoint(local, 0));
+                await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
+                return new NetworkStream(socket, ownsSocket: true);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        },
+    })
+    { BaseAddress = baseUri, Timeout = TimeSpan.FromSeconds(10) };
+}
+
+/// <summary>A node killed mid-stream, on a cluster of its own (the shared services, its own database).</summary>
+[Collection(RunAlone.Name)]
+public sealed class ClusterNodeDeathTests : Cluster
+{
+    private const int KillAfter = 300;
 
     [Fact]
     public async Task Clients_on_both_nodes_get_every_message_once_and_in_order_when_a_node_dies_mid_stream()
@@ -83,51 +133,4 @@ public sealed class ClusterTests : Cluster
         foreach (var client in clients)
             await client.DisposeAsync();
     }
-
-    [Fact]
-    public async Task Through_nginx_two_client_addresses_are_rate_limited_separately()
-    {
-        var baseUri = new Uri($"http://127.0.0.1:{NginxPort}/");
-        using var first = ClientFrom(IPAddress.Parse("127.0.0.2"), baseUri);
-        using var second = ClientFrom(IPAddress.Parse("127.0.0.3"), baseUri);
-
-        // Each node counts for itself and nginx spreads the requests over both: go on until both refuse in turn.
-        var refusedInARow = 0;
-        for (var attempt = 0; refusedInARow < 4; attempt++)
-        {
-            Assert.True(attempt < 200, "sign-in attempts from one address were never limited");
-            var response = await WrongLoginAsync(first);
-            refusedInARow = response.StatusCode == HttpStatusCode.TooManyRequests ? refusedInARow + 1 : 0;
-        }
-
-        // Another client behind the same nginx still has its own allowance on both nodes.
-        for (var i = 0; i < 4; i++)
-            await (await WrongLoginAsync(second)).AssertProblemAsync(HttpStatusCode.Unauthorized, "invalid_credentials");
-    }
-
-    private static Task<HttpResponseMessage> WrongLoginAsync(HttpClient client) =>
-        client.PostAsJsonAsync("api/v1/auth/login", new { login = Api.UniqueName(), password = "not the password" });
-
-    /// <summary>A client whose connections come from <paramref name="local"/>, one of loopback's many addresses.</summary>
-    private static HttpClient ClientFrom(IPAddress local, Uri baseUri) => new(new SocketsHttpHandler
-    {
-        ConnectCallback = async (context, cancellationToken) =>
-        {
-            var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-            try
-            {
-                socket.Bind(new IPEndPoint(local, 0));
-                await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
-                return new NetworkStream(socket, ownsSocket: true);
-            }
-            catch
-            {
-                socket.Dispose();
-                throw;
-            }
-        },
-    })
-    { BaseAddress = baseUri, Timeout = TimeSpan.FromSeconds(10) };
-
-
 }

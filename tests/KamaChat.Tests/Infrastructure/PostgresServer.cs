@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using KamaChat.Server.Data;
+using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
 namespace KamaChat.Tests.Infrastructure;
@@ -8,7 +10,7 @@ namespace KamaChat.Tests.Infrastructure;
 /// <summary>
 /// A throwaway PostgreSQL started from the Debian binaries (initdb + pg_ctl) in a temp directory on a free
 /// loopback port, shared by the whole test run and stopped when the process exits. Each test class gets
-/// its own database on it. KAMACHAT_TEST_POSTGRES (a connection string) points the tests at a server of your own instead.
+/// its own database on it, with the schema already in place. KAMACHAT_TEST_POSTGRES (a connection string) points the tests at a server of your own instead.
 /// </summary>
 public static class PostgresServer
 {
@@ -16,15 +18,39 @@ public static class PostgresServer
 
     public static Task<string> AdminConnectionStringAsync() => Started.Value;
 
-    /// <summary>Creates an empty database (on the run's shared server, or the one <paramref name="admin"/> names) and returns its connection string.</summary>
-    public static async Task<string> CreateDatabaseAsync(string? admin = null)
+    /// <summary>
+    /// Creates a database with the current schema (on the run's shared server) and returns its connection string. It is
+    /// a copy of a template migrated once per run: migrating each class's own database cost its test host one to two
+    /// seconds of CPU (EF Core builds every migration's model to write its SQL), and a copy takes milliseconds. On
+    /// another server (<paramref name="admin"/>, e.g. a test's own to restart) the database is empty, and the app
+    /// migrates it at start-up.
+    /// </summary>
+    public static async Task<string> CreateDatabaseAsync(string? admin = null) =>
+        admin is null ? await CreateAsync(await AdminConnectionStringAsync(), await Template.Value) : await CreateAsync(admin, template: null);
+
+    /// <summary>Creates a database with no tables at all on the run's shared server, for a test that migrates it itself.</summary>
+    public static async Task<string> CreateEmptyDatabaseAsync() => await CreateAsync(await AdminConnectionStringAsync(), template: null);
+
+    private static readonly Lazy<Task<string>> Template = new(CreateTemplateAsync);
+
+    private static async Task<string> CreateTemplateAsync()
     {
-        admin ??= await AdminConnectionStringAsync();
+        var database = await CreateAsync(await AdminConnectionStringAsync(), template: null);
+        // No pooling: CREATE DATABASE … TEMPLATE refuses a template that still has a connection open.
+        var unpooled = new NpgsqlConnectionStringBuilder(database) { Pooling = false }.ConnectionString;
+        await using (var db = new PostgresKamaDbContext(new DbContextOptionsBuilder<PostgresKamaDbContext>().UseNpgsql(unpooled).Options))
+            await db.Database.MigrateAsync();
+        return new NpgsqlConnectionStringBuilder(database).Database!;
+    }
+
+    private static async Task<string> CreateAsync(string admin, string? template)
+    {
         var name = "kamachat_test_" + Guid.NewGuid().ToString("N")[..12];
         await using (var connection = new NpgsqlConnection(admin))
         {
             await connection.OpenAsync();
-            await using var command = new NpgsqlCommand($"CREATE DATABASE {name}", connection);
+            // Both names are this run's own kamachat_test_<hex>: a database name cannot be a parameter.
+            await using var command = new NpgsqlCommand(template is null ? $"CREATE DATABASE {name}" : $"CREATE DATABASE {name} TEMPLATE {template}", connection);
             await command.ExecuteNonQueryAsync();
         }
         // Room for the concurrency tests' twenty senders plus a reader and the background services, each holding a

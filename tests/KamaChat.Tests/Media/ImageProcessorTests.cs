@@ -6,8 +6,12 @@ using NetVips;
 
 namespace KamaChat.Tests.Media;
 
-/// <summary>libvips work is in one collection: the pixel-bomb test reads libvips' process-wide memory high-water mark.</summary>
-[CollectionDefinition("libvips", DisableParallelization = true)]
+/// <summary>
+/// Every test that makes libvips work is in this one collection, so they run one after another: the pixel-bomb test
+/// reads libvips' process-wide memory high-water mark, which only this collection's tests raise. The collection runs
+/// beside the others (none of them reaches libvips), not after all of them.
+/// </summary>
+[CollectionDefinition("libvips")]
 public sealed class LibvipsCollection;
 
 [Collection("libvips")]

@@ -9,6 +9,7 @@ using KamaChat.Server.Features.ProfileImages;
 using KamaChat.Server.Infrastructure.Http;
 using KamaChat.Server.Infrastructure.RateLimiting;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 
 namespace KamaChat.Server.Features.DirectMessages;
@@ -31,7 +32,7 @@ public static class GroupDmEndpoints
     }
 
     /// <summary>What changing a group DM needs besides the request.</summary>
-    internal readonly record struct GroupChange(KamaDbContext Db, EventLog Events, StoredFileCleanup Files);
+    internal readonly record struct GroupChange([property: FromServices] KamaDbContext Db, [property: FromServices] EventLog Events, [property: FromServices] StoredFileCleanup Files);
 
     private static async Task<Results<Ok<DmChannelResponse>, ValidationProblem, ProblemHttpResult>> UpdateAsync(
         ChannelAccess access, UpdateGroupDmRequest request, CurrentUser user, [AsParameters] GroupChange services, CancellationToken cancellationToken)

@@ -62,7 +62,8 @@ public static class ProfileImageEndpoints
     }
 
     /// <summary>What changing one of the user's own pictures needs besides the request.</summary>
-    internal readonly record struct UserChange(CurrentUser Me, KamaDbContext Db, StoredFileCleanup Files, ProfileBroadcast Broadcast);
+    internal readonly record struct UserChange(
+        CurrentUser Me, [property: FromServices] KamaDbContext Db, [property: FromServices] StoredFileCleanup Files, [property: FromServices] ProfileBroadcast Broadcast);
 
     private static Task<Results<Ok<MeResponse>, ValidationProblem, ProblemHttpResult>> PutAvatarAsync(
         [AsParameters] CropQuery query, HttpContext http, ProfileImageStore store, [AsParameters] UserChange change, CancellationToken cancellationToken) =>
@@ -147,7 +148,8 @@ public static class ProfileImageEndpoints
     }
 
     /// <summary>What changing a server's picture needs besides the request.</summary>
-    internal readonly record struct ServerChange(KamaDbContext Db, EventLog Events, AuditLog Audit, StoredFileCleanup Files);
+    internal readonly record struct ServerChange(
+        [property: FromServices] KamaDbContext Db, [property: FromServices] EventLog Events, [property: FromServices] AuditLog Audit, [property: FromServices] StoredFileCleanup Files);
 
     private static async Task<ServerResponse> SetServerPictureAsync(ProfileImageKind kind, Snowflake serverId, string? url, ServerChange services,
         CancellationToken cancellationToken)
@@ -222,7 +224,8 @@ public static class ProfileImageEndpoints
 /// The optional crop of a picture upload: all three of <c>x</c>, <c>y</c>, <c>size</c> (the crop's width; its height
 /// follows from the picture's aspect, equal for a square, two fifths for a banner), or none for the centre one.
 /// </summary>
-internal readonly record struct CropQuery([FromQuery(Name = "x")] int? X, [FromQuery(Name = "y")] int? Y, [FromQuery(Name = "size")] int? Size)
+internal readonly record struct CropQuery(
+    [property: FromQuery(Name = "x")] int? X, [property: FromQuery(Name = "y")] int? Y, [property: FromQuery(Name = "size")] int? Size)
 {
     public bool TryRead(out PictureCrop? crop, out ValidationProblem invalid)
     {

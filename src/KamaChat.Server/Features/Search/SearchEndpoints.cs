@@ -114,6 +114,8 @@ public static class SearchEndpoints
             {
                 described.Schema = schema.Schema;
                 described.Description = schema.Description;
+                // Each one may be left out (a search needs q or a filter, which the endpoint checks as a whole).
+                described.Required = false;
             }
         }
         return Task.CompletedTask;
