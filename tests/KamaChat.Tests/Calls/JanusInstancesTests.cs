@@ -172,9 +172,31 @@ public sealed class SqliteJanusInstancesTests(SqliteTwoJanusNodes nodes) : Janus
 
 public sealed class PostgresJanusInstancesTests(PostgresTwoJanusNodes nodes) : JanusInstancesTests(nodes), IClassFixture<PostgresTwoJanusNodes>;
 
-/// <summary>doctor checks each Janus JANUS_URL lists, naming each: the lab's two answer, a third that is not there fails.</summary>
+/// <summary>
+/// doctor and /readyz check each Janus JANUS_URL lists, naming each: the lab's two answer, a third that is not there
+/// fails.
+/// </summary>
 public sealed class JanusDoctorTests
 {
+    [Fact]
+    public async Task The_readiness_check_names_the_Janus_that_does_not_answer()
+    {
+        var lab = await VoiceLab.StartedAsync();
+        var dead = new JanusEndpoint(new Uri($"http://127.0.0.1:{ServiceProcess.FreeLoopbackPort()}/janus"), null, null);
+        var mediaServer = new MediaServer();
+        var check = new JanusHealthCheck(mediaServer);
+
+        mediaServer.Use(lab.JanusInstances, local: false);
+        var healthy = await check.CheckHealthAsync(new Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckContext());
+        Assert.Equal(Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy, healthy.Status);
+
+        mediaServer.Use([.. lab.JanusInstances, dead], local: false);
+        var degraded = await check.CheckHealthAsync(new Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckContext());
+        Assert.Equal(Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Degraded, degraded.Status);
+        Assert.Contains($"Janus at {dead.ApiUrl} is not reachable", degraded.Description, StringComparison.Ordinal);
+        Assert.All(lab.JanusUrls, url => Assert.DoesNotContain(url, degraded.Description, StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task Doctor_checks_and_names_each_Janus_instance()
     {
