@@ -11,29 +11,35 @@
 # The lab namespace has no default route: Janus and coturn can only ever reach the host end of the pair. The host
 # reaches the lab by the connected /24 route on its end. Janus's HTTP API listens on 10.213.N.2:8088, coturn on
 # 10.213.N.2:3478 (UDP and TCP), relaying on 10.213.N.2 ports 30000-30999; Janus's RTP ports are 20000-20999.
+# With --janus K, K Janus instances run side by side (as several instances KamaChat spreads rooms over): the i-th
+# (from 0) on port 8088+i with RTP ports 20000+1000i to 20999+1000i, all with the same API secret and admin key.
 #
-# Usage: voice-lab.sh [--parent PID] [--session-timeout SECONDS] [--prefix NAME] [--subnet A.B]
+# Usage: voice-lab.sh [--parent PID] [--session-timeout SECONDS] [--janus K] [--prefix NAME] [--subnet A.B]
 # --prefix and --subnet keep another kind of lab apart from the tests' (default kamachat-voice, 10.213): the bench
 # (./kamachat bench calls) uses kamachat-callbench on 10.214, so neither removes, nor addresses over, the other's.
-# Prints one line "READY {json}" (addresses, URLs, secrets, log folder) or "FAILED reason" on stdout, then stays in
-# the foreground until it gets SIGTERM/SIGINT or the parent process (default: the caller) is gone, and tears
-# everything down: processes, namespace, veth pair, files. Labs left by a killed run (their parent pid is gone)
-# are removed by the next run. Needs root (CI runs as root), iproute2, janus and coturn (Debian packages).
+# Prints one line "READY {json}" (addresses, URLs: janusUrl the first Janus, janusUrls all; secrets, log folder)
+# or "FAILED reason" on stdout, then stays in the foreground until it gets SIGTERM/SIGINT or the parent process
+# (default: the caller) is gone, and tears everything down: processes, namespace, veth pair, files. Labs left by a
+# killed run (their parent pid is gone) are removed by the next run. Needs root (CI runs as root), iproute2, janus
+# and coturn (Debian packages).
 set -uo pipefail
 
 parent=$PPID
 session_timeout=30
+janus_count=1
 prefix=kamachat-voice
 subnet_base=10.213
 while [ $# -gt 0 ]; do
   case "$1" in
     --parent) parent=$2; shift 2 ;;
     --session-timeout) session_timeout=$2; shift 2 ;;
+    --janus) janus_count=$2; shift 2 ;;
     --prefix) prefix=$2; shift 2 ;;
     --subnet) subnet_base=$2; shift 2 ;;
     *) echo "FAILED unknown argument: $1"; exit 2 ;;
   esac
 done
+[[ $janus_count =~ ^[1-9]$ ]] || { echo "FAILED --janus must be 1 to 9"; exit 2; }
 [[ $prefix =~ ^[a-z][a-z0-9-]{0,30}$ ]] || { echo "FAILED --prefix must be lowercase letters, digits and dashes"; exit 2; }
 [[ $subnet_base =~ ^10\.([0-9]{1,3})$ ]] && [ "${BASH_REMATCH[1]}" -le 255 ] || { echo "FAILED --subnet must be 10.B (a private 10.B.N.0/24 is picked in it)"; exit 2; }
 
@@ -58,11 +64,11 @@ ns="$prefix-$parent-$id"
 veth_host="kv${id}h"
 veth_lab="kv${id}n"
 dir=$(mktemp -d /tmp/kamachat-voice-lab-XXXXXX)
-janus_pid=""
+janus_pids=""
 coturn_pid=""
 
 cleanup() {
-  for pid in $janus_pid $coturn_pid $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null; done
+  for pid in $janus_pids $coturn_pid $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null; done
   wait 2>/dev/null
   # Deleting the namespace destroys its end of the pair, which takes the host end with it.
   ip netns del "$ns" 2>/dev/null
@@ -105,37 +111,42 @@ for candidate in /usr/lib/*/janus /usr/lib/janus /usr/local/lib/janus /opt/janus
   [ -f "$candidate/plugins/libjanus_videoroom.so" ] && { lib=$candidate; break; }
 done
 [ -n "$lib" ] || fail "the Janus VideoRoom plugin (libjanus_videoroom.so) was not found"
-mkdir -p "$dir/janus/plugins" "$dir/janus/transports" "$dir/janus/none"
-ln -s "$lib/plugins/libjanus_videoroom.so" "$dir/janus/plugins/"
-ln -s "$lib/transports/libjanus_http.so" "$dir/janus/transports/"
-cat >"$dir/janus/janus.jcfg" <<EOF
+# The i-th instance (from 0) in $dir/janus (the first, as before) or $dir/janus<i>, logging to janus.log or janus<i>.log.
+start_janus() {
+  local i=$1 name=janus
+  [ "$i" -gt 0 ] && name="janus$i"
+  local conf="$dir/$name" port=$((8088 + i)) rtp_min=$((20000 + 1000 * i))
+  mkdir -p "$conf/plugins" "$conf/transports" "$conf/none"
+  ln -s "$lib/plugins/libjanus_videoroom.so" "$conf/plugins/"
+  ln -s "$lib/transports/libjanus_http.so" "$conf/transports/"
+  cat >"$conf/janus.jcfg" <<EOF
 general: {
-	configs_folder = "$dir/janus"
-	plugins_folder = "$dir/janus/plugins"
-	transports_folder = "$dir/janus/transports"
-	events_folder = "$dir/janus/none"
-	loggers_folder = "$dir/janus/none"
+	configs_folder = "$conf"
+	plugins_folder = "$conf/plugins"
+	transports_folder = "$conf/transports"
+	events_folder = "$conf/none"
+	loggers_folder = "$conf/none"
 	debug_level = 4
 	debug_colors = false
 	api_secret = "$api_secret"
 	session_timeout = $session_timeout
-	server_name = "kamachat-voice-lab"
+	server_name = "kamachat-voice-lab-$i"
 	hide_dependencies = true
 }
 media: {
-	rtp_port_range = "20000-20999"
+	rtp_port_range = "$rtp_min-$((rtp_min + 999))"
 }
 nat: {
 	nice_debug = false
 }
 EOF
-cat >"$dir/janus/janus.transport.http.jcfg" <<EOF
+  cat >"$conf/janus.transport.http.jcfg" <<EOF
 general: {
 	json = "plain"
 	base_path = "/janus"
 	http = true
 	ip = "$lab_address"
-	port = 8088
+	port = $port
 	https = false
 }
 admin: {
@@ -143,13 +154,15 @@ admin: {
 	admin_https = false
 }
 EOF
-cat >"$dir/janus/janus.plugin.videoroom.jcfg" <<EOF
+  cat >"$conf/janus.plugin.videoroom.jcfg" <<EOF
 general: {
 	admin_key = "$admin_key"
 }
 EOF
-ip netns exec "$ns" janus -F "$dir/janus" >"$dir/janus.log" 2>&1 &
-janus_pid=$!
+  ip netns exec "$ns" janus -F "$conf" >"$dir/$name.log" 2>&1 &
+  janus_pids="$janus_pids $!"
+}
+for i in $(seq 0 $((janus_count - 1))); do start_janus "$i"; done
 
 ip netns exec "$ns" turnserver -n --listening-ip="$lab_address" --relay-ip="$lab_address" --listening-port=3478 \
   --min-port=30000 --max-port=30999 --use-auth-secret --static-auth-secret="$turn_secret" --realm=kamachat.test \
@@ -158,8 +171,12 @@ ip netns exec "$ns" turnserver -n --listening-ip="$lab_address" --relay-ip="$lab
 coturn_pid=$!
 
 janus_answers() {
+  local port
+  for port in $(seq 8088 $((8088 + janus_count - 1))); do janus_answers_on "$port" || return 1; done
+}
+janus_answers_on() {
   # A plain HTTP GET with bash's /dev/tcp, so the lab needs no curl.
-  { exec 8<>"/dev/tcp/$lab_address/8088"; } 2>/dev/null || return 1
+  { exec 8<>"/dev/tcp/$lab_address/$1"; } 2>/dev/null || return 1
   printf 'GET /janus/info HTTP/1.0\r\nHost: %s\r\n\r\n' "$lab_address" >&8
   local status
   read -r -t 2 status <&8
@@ -169,16 +186,20 @@ janus_answers() {
 coturn_listens() { ip netns exec "$ns" ss -Hlun "sport = :3478" 2>/dev/null | grep -q 3478; }
 
 for _ in $(seq 1 100); do
-  kill -0 "$janus_pid" 2>/dev/null || fail "janus exited: $(tail -c 2000 "$dir/janus.log" | tr '\n' ' ')"
+  for pid in $janus_pids; do
+    kill -0 "$pid" 2>/dev/null || fail "janus exited: $(tail -c 2000 "$dir"/janus*.log | tr '\n' ' ')"
+  done
   kill -0 "$coturn_pid" 2>/dev/null || fail "turnserver exited: $(tail -c 2000 "$dir/coturn.log" | tr '\n' ' ')"
   janus_answers && coturn_listens && break
   sleep 0.1
 done
 janus_answers && coturn_listens || fail "janus or coturn did not come up within 10 s (logs in $dir)"
 
-printf 'READY {"namespace":"%s","hostAddress":"%s","labAddress":"%s","janusUrl":"http://%s:8088/janus","janusApiSecret":"%s","janusAdminKey":"%s","turnUrl":"turn:%s:3478","turnSecret":"%s","turnRealm":"kamachat.test","stunUrl":"stun:%s:3478","logDirectory":"%s"}\n' \
-  "$ns" "$host_address" "$lab_address" "$lab_address" "$api_secret" "$admin_key" "$lab_address" "$turn_secret" "$lab_address" "$dir"
-log "up: $ns, janus at $lab_address:8088 (pid $janus_pid), coturn at $lab_address:3478 (pid $coturn_pid); owner pid $parent"
+janus_urls=""
+for port in $(seq 8088 $((8088 + janus_count - 1))); do janus_urls="$janus_urls${janus_urls:+,}\"http://$lab_address:$port/janus\""; done
+printf 'READY {"namespace":"%s","hostAddress":"%s","labAddress":"%s","janusUrl":"http://%s:8088/janus","janusUrls":[%s],"janusApiSecret":"%s","janusAdminKey":"%s","turnUrl":"turn:%s:3478","turnSecret":"%s","turnRealm":"kamachat.test","stunUrl":"stun:%s:3478","logDirectory":"%s"}\n' \
+  "$ns" "$host_address" "$lab_address" "$lab_address" "$janus_urls" "$api_secret" "$admin_key" "$lab_address" "$turn_secret" "$lab_address" "$dir"
+log "up: $ns, janus at $lab_address:8088 and up (pids$janus_pids), coturn at $lab_address:3478 (pid $coturn_pid); owner pid $parent"
 
 while kill -0 "$parent" 2>/dev/null; do
   sleep 1 &

@@ -177,13 +177,14 @@ public sealed class JanusVideoRoomTests(VoiceLabApp app) : IClassFixture<VoiceLa
     [Fact]
     public async Task Keep_alives_hold_a_session_past_Janus_session_timeout()
     {
-        var session = await app.Services.GetRequiredService<JanusConnection>().SessionAsync(CancellationToken.None);
+        var connection = app.Services.GetRequiredService<JanusConnections>().ForRoom(_room);
+        var session = await connection.SessionAsync(CancellationToken.None);
         await using var alice = await app.Rooms.JoinAsync(_room, 1, "alice", MediaKinds.All, CancellationToken.None);
 
         await Task.Delay(TimeSpan.FromSeconds(VoiceLab.JanusSessionTimeoutSeconds + 3));
 
         Assert.False(session.IsClosed);
-        Assert.Same(session, await app.Services.GetRequiredService<JanusConnection>().SessionAsync(CancellationToken.None));
+        Assert.Same(session, await connection.SessionAsync(CancellationToken.None));
         Assert.Equal([1L], (await app.Rooms.ListParticipantsAsync(_room, CancellationToken.None)).Select(p => p.Id));
     }
 

@@ -12,6 +12,7 @@ public sealed record VoiceLabInfo(
     string HostAddress,
     string LabAddress,
     string JanusUrl,
+    IReadOnlyList<string> JanusUrls,
     string JanusApiSecret,
     string JanusAdminKey,
     string TurnUrl,
@@ -22,7 +23,10 @@ public sealed record VoiceLabInfo(
 {
     public JanusEndpoint Janus => new(new Uri(JanusUrl), JanusApiSecret, JanusAdminKey);
 
-    /// <summary>The app settings that point a KamaChat server at this lab's Janus and coturn.</summary>
+    /// <summary>Every Janus instance of the lab (<see cref="VoiceLab.JanusInstances"/>); the first is <see cref="Janus"/>.</summary>
+    public IReadOnlyList<JanusEndpoint> JanusInstances => JanusUrls.Select(url => new JanusEndpoint(new Uri(url), JanusApiSecret, JanusAdminKey)).ToList();
+
+    /// <summary>The app settings that point a KamaChat server at this lab's (first) Janus and coturn.</summary>
     public IEnumerable<KeyValuePair<string, string>> ServerSettings =>
     [
         new("JANUS_URL", JanusUrl),
@@ -40,11 +44,14 @@ public sealed record VoiceLabInfo(
 /// and is shared by the run. The script is its own watchdog: it tears the namespace, the veth pair and both servers
 /// down when told to (at process exit) or, within a second, when this test process is gone however it ended;
 /// a lab left by a script that was itself killed is removed by the next run. Needs root, as CI has.
-/// Janus's sessions here time out after 6 s, so the keep-alives are tested for real.
+/// Janus's sessions here time out after 6 s, so the keep-alives are tested for real. It runs two Janus instances (for
+/// JanusInstancesTests); the other tests use the first.
 /// </summary>
 public static class VoiceLab
 {
     public const int JanusSessionTimeoutSeconds = 6;
+
+    public const int JanusInstances = 2;
 
     private static readonly Lazy<Task<VoiceLabInfo>> Started = new(StartAsync);
 
@@ -97,6 +104,7 @@ public static class VoiceLab
                      Path.Combine(Repository.Root, "tests", "support", "voice-lab.sh"),
                      "--parent", Environment.ProcessId.ToString(CultureInfo.InvariantCulture),
                      "--session-timeout", JanusSessionTimeoutSeconds.ToString(CultureInfo.InvariantCulture),
+                     "--janus", JanusInstances.ToString(CultureInfo.InvariantCulture),
                  })
             start.ArgumentList.Add(argument);
         var lab = Process.Start(start) ?? throw new InvalidOperationException("Could not start tests/support/voice-lab.sh.");

@@ -30,7 +30,7 @@ public static partial class DoctorRun
     [
         "NODE_ENV", "ASPNETCORE_ENVIRONMENT", "DOTNET_ENVIRONMENT", "JWT_SECRET", "NODE_ID", "DATABASE_URL", "DB_HOST", "URLS",
         "ASPNETCORE_URLS", "SMTP_URL", "PUBLIC_URL", "HOST_RABBITMQ", "PORT_RABBITMQ", "USER_RABBITMQ", "PASSWORD_RABBITMQ",
-        "REDIS_URL", "KAMACHAT_MIGRATE", "KAMACHAT_DATA_DIR",
+        "REDIS_URL", "KAMACHAT_MIGRATE", "KAMACHAT_DATA_DIR", "JANUS_URL", "JANUS_API_SECRET", "JANUS_ADMIN_KEY",
     ];
 
     public const string ProductionSecret = "a-production-secret-that-is-certainly-long-enough";

@@ -24,6 +24,8 @@ export interface VoiceLab {
   labAddress: string;
   /** Janus's HTTP API, e.g. http://10.213.7.2:8088/janus */
   janusUrl: string;
+  /** Every Janus instance's HTTP API (the first is janusUrl); more than one with `janus` in startVoiceLab's options. */
+  janusUrls: string[];
   janusApiSecret: string;
   /** The VideoRoom plugin's admin_key (needed to create rooms). */
   janusAdminKey: string;
@@ -36,9 +38,10 @@ export interface VoiceLab {
   stop(): Promise<void>;
 }
 
-export async function startVoiceLab(options: { sessionTimeoutSeconds?: number } = {}): Promise<VoiceLab> {
+export async function startVoiceLab(options: { sessionTimeoutSeconds?: number; janus?: number } = {}): Promise<VoiceLab> {
   const args = [path.join(repo, 'tests/support/voice-lab.sh'), '--parent', String(process.pid)];
   if (options.sessionTimeoutSeconds) args.push('--session-timeout', String(options.sessionTimeoutSeconds));
+  if (options.janus) args.push('--janus', String(options.janus));
   const child: ChildProcess = spawn('bash', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let errors = '';
   child.stderr!.on('data', (chunk) => {

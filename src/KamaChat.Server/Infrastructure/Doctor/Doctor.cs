@@ -61,6 +61,7 @@ public static class Doctor
         services.AddSingleton<IDoctorCheck, RedisCheck>();
         services.AddSingleton<IDoctorCheck, RabbitMqCheck>();
         services.AddSingleton<IDoctorCheck, SmtpCheck>();
+        services.AddSingleton<IDoctorCheck, JanusCheck>();
         services.AddSingleton<IDoctorCheck, StorageCheck>();
         services.AddSingleton<IDoctorCheck, DiskSpaceCheck>();
         services.AddSingleton<IDoctorCheck, ListenPortCheck>();

@@ -146,3 +146,58 @@ internal sealed class SmtpCheck(IOptions<EmailOptions> email) : IDoctorCheck
         }
     }
 }
+
+/// <summary>
+/// Each Janus JANUS_URL lists, by name: it answers, accepts JANUS_API_SECRET and has the VideoRoom plugin. Nothing is
+/// made there but a session that is destroyed at once.
+/// </summary>
+internal sealed class JanusCheck(IOptions<Janus.JanusOptions> janus) : IDoctorCheck
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
+
+    public string Name => "janus";
+
+    public async Task<CheckResult> RunAsync(CancellationToken cancellationToken)
+    {
+        var options = janus.Value;
+        if (options.Urls.Count == 0)
+            return CheckResult.Skip(options.StartLocal
+                ? "not configured: the server runs a local Janus when the janus binary is installed, else calls run peer to peer (JANUS_URL names external ones)"
+                : "not configured: calls run peer to peer (JANUS_URL names external Janus instances)");
+        using var http = new HttpClient { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
+        var results = await Task.WhenAll(options.Urls.Select(url => CheckAsync(http, new Janus.JanusEndpoint(url, options.ApiSecret, options.AdminKey), cancellationToken)));
+        var failed = results.Where(r => !r.Ok).Select(r => r.Text).ToList();
+        var all = options.Urls.Count == 1 ? "Janus" : $"{options.Urls.Count} Janus instances";
+        return failed.Count == 0
+            ? CheckResult.Ok($"{all}: {string.Join("; ", results.Select(r => r.Text))}")
+            : CheckResult.Fail($"{string.Join("; ", results.Select(r => r.Text))} ({failed.Count} of {options.Urls.Count} failing: voice channels and group calls placed there fail)",
+                "start Janus there or correct JANUS_URL (the same comma-separated list on every node) and JANUS_API_SECRET");
+    }
+
+    private static async Task<(bool Ok, string Text)> CheckAsync(HttpClient http, Janus.JanusEndpoint endpoint, CancellationToken cancellationToken)
+    {
+        var at = endpoint.ApiUrl.AbsoluteUri.TrimEnd('/');
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(Timeout);
+            var info = await System.Net.Http.Json.HttpClientJsonExtensions.GetFromJsonAsync<System.Text.Json.Nodes.JsonObject>(http, at + "/info", timeout.Token);
+            var version = info?["version_string"]?.GetValue<string>() ?? "version unknown";
+            await using var session = await Janus.JanusSession.CreateAsync(http, endpoint, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, timeout.Token);
+            await using var handle = await session.AttachAsync(Janus.JanusConnection.VideoRoomPlugin, timeout.Token);
+            return (true, $"{at} answers (Janus {version}, VideoRoom plugin)");
+        }
+        catch (Janus.JanusException e) when (e.Code == Janus.JanusException.Unauthorized)
+        {
+            return (false, $"{at} refused JANUS_API_SECRET");
+        }
+        catch (Janus.JanusException e)
+        {
+            return (false, $"{at} answered {Doctor.Brief(e)}");
+        }
+        catch (Exception e) when (e is HttpRequestException or OperationCanceledException or System.Text.Json.JsonException or InvalidOperationException)
+        {
+            return (false, $"{at} does not answer ({(e is OperationCanceledException ? $"no answer within {Timeout.TotalSeconds:0} s" : Doctor.Brief(e))})");
+        }
+    }
+}

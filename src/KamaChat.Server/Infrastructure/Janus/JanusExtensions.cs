@@ -17,7 +17,7 @@ public static class JanusExtensions
         services.AddSingleton<MediaServer>();
         services.AddSingleton<MediaServerHost>();
         services.AddHostedService(sp => sp.GetRequiredService<MediaServerHost>());
-        services.AddSingleton<JanusConnection>();
+        services.AddSingleton<JanusConnections>();
         services.AddSingleton(sp => new VideoRoomSecrets(sp.GetRequiredService<IOptions<JwtOptions>>().Value.SigningKey));
         services.AddSingleton<VideoRooms>();
         services.AddHealthChecks().Add(new HealthCheckRegistration("janus",

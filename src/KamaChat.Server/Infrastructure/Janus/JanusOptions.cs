@@ -10,10 +10,13 @@ namespace KamaChat.Server.Infrastructure.Janus;
 /// </summary>
 public sealed class JanusOptions
 {
-    /// <summary>The Janus HTTP API of an external Janus (JANUS_URL), e.g. http://10.0.0.5:8088/janus.</summary>
-    public Uri? Url { get; set; }
+    /// <summary>
+    /// The HTTP APIs of the external Janus instances (JANUS_URL, comma-separated), e.g. http://10.0.0.5:8088/janus.
+    /// Each room lives on one of them (<see cref="JanusPlacement"/>); empty without JANUS_URL.
+    /// </summary>
+    public IReadOnlyList<Uri> Urls { get; set; } = [];
 
-    /// <summary>Janus's <c>api_secret</c> (JANUS_API_SECRET); every request to the Janus API carries it.</summary>
+    /// <summary>Janus's <c>api_secret</c> (JANUS_API_SECRET), the same on every instance; every request to the Janus API carries it.</summary>
     public string? ApiSecret { get; set; }
 
     /// <summary>The VideoRoom plugin's <c>admin_key</c> (JANUS_ADMIN_KEY): without it nobody can create rooms.</summary>
@@ -44,12 +47,21 @@ public sealed class JanusOptions
     public static void Bind(JanusOptions options, IConfiguration configuration, string dataDirectory)
     {
         options.ConfigDirectory = Path.Combine(dataDirectory, "janus");
-        if (configuration["JANUS_URL"] is { Length: > 0 } url)
+        if (configuration["JANUS_URL"] is { Length: > 0 } urls)
         {
-            if (Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
-                options.Url = uri;
-            else
-                options.Error = $"JANUS_URL must be the http(s) URL of Janus's HTTP API, such as http://10.0.0.5:8088/janus (got '{url}').";
+            var list = new List<Uri>();
+            foreach (var url in urls.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            {
+                if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+                    options.Error = $"JANUS_URL must be the http(s) URL of Janus's HTTP API, such as http://10.0.0.5:8088/janus, or several separated by commas (got '{url}').";
+                else if (list.Any(u => JanusPlacement.Key(u) == JanusPlacement.Key(uri)))
+                    options.Error = $"JANUS_URL names {url} twice.";
+                else
+                    list.Add(uri);
+            }
+            options.Urls = list;
+            if (list.Count == 0 && options.Error is null)
+                options.Error = $"JANUS_URL lists no URL (got '{urls}').";
         }
         options.ApiSecret = configuration["JANUS_API_SECRET"] is { Length: > 0 } secret ? secret : null;
         options.AdminKey = configuration["JANUS_ADMIN_KEY"] is { Length: > 0 } key ? key : null;

@@ -3,21 +3,39 @@ using Microsoft.Extensions.Options;
 
 namespace KamaChat.Server.Infrastructure.Janus;
 
-/// <summary>Where this node's voice and video go: through Janus (external or local), or peer to peer.</summary>
+/// <summary>
+/// Where this node's voice and video go: through Janus (one local instance, or the external instances JANUS_URL
+/// lists, each room on one of them), or peer to peer.
+/// </summary>
 public sealed class MediaServer
 {
-    private volatile JanusEndpoint? _janus;
+    private sealed record Current(IReadOnlyList<JanusEndpoint> Instances, IReadOnlyList<Uri> Urls);
 
-    /// <summary>The Janus to use; null means calls run peer to peer (no JANUS_URL and no local Janus).</summary>
-    public JanusEndpoint? Janus => _janus;
+    private volatile Current _current = new([], []);
+
+    /// <summary>The Janus instances to use; empty means calls run peer to peer (no JANUS_URL and no local Janus).</summary>
+    public IReadOnlyList<JanusEndpoint> Instances => _current.Instances;
+
+    /// <summary>The (first) Janus; null means calls run peer to peer.</summary>
+    public JanusEndpoint? Janus => _current.Instances is [var first, ..] ? first : null;
 
     /// <summary>Whether that Janus is the one this server started itself.</summary>
     public bool IsLocal { get; private set; }
 
-    internal void Use(JanusEndpoint? janus, bool local)
+    /// <summary>The instance that carries this room (<see cref="JanusPlacement"/>), and its index; null when there is no Janus.</summary>
+    public (int Index, JanusEndpoint Endpoint)? For(long roomId)
+    {
+        var current = _current;
+        if (current.Instances.Count == 0)
+            return null;
+        var index = JanusPlacement.Pick(current.Urls, roomId);
+        return (index, current.Instances[index]);
+    }
+
+    internal void Use(IReadOnlyList<JanusEndpoint> instances, bool local)
     {
         IsLocal = local;
-        _janus = janus;
+        _current = new Current(instances, instances.Select(i => i.ApiUrl).ToList());
     }
 }
 
@@ -39,10 +57,10 @@ public sealed partial class MediaServerHost(MediaServer mediaServer, IOptions<Ja
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var janus = options.Value;
-        if (janus.Url is { } url)
+        if (janus.Urls.Count > 0)
         {
-            mediaServer.Use(new JanusEndpoint(url, janus.ApiSecret, janus.AdminKey), local: false);
-            LogExternal(url);
+            mediaServer.Use(janus.Urls.Select(url => new JanusEndpoint(url, janus.ApiSecret, janus.AdminKey)).ToList(), local: false);
+            LogExternal(string.Join(", ", janus.Urls), janus.Urls.Count);
             return;
         }
         var binary = janus.StartLocal ? LocalJanusConfig.FindBinary(janus.Binary) : null;
@@ -64,7 +82,7 @@ public sealed partial class MediaServerHost(MediaServer mediaServer, IOptions<Ja
             LogPeerToPeer("the local Janus did not start");
             return;
         }
-        mediaServer.Use(_local.Config.Endpoint, local: true);
+        mediaServer.Use([_local.Config.Endpoint], local: true);
         LogLocal(_local.Config.ApiUrl, janus.RtpPortMin, janus.RtpPortMax);
         _supervisor = Task.Run(() => SuperviseAsync(binary, library, janus), CancellationToken.None);
     }
@@ -79,7 +97,7 @@ public sealed partial class MediaServerHost(MediaServer mediaServer, IOptions<Ja
             if (_stopping.IsCancellationRequested)
                 return;
             logger.LogError("The local Janus exited; starting it again in {Delay}. Its last output: {Tail}", delay, _local?.Tail);
-            mediaServer.Use(null, local: true);
+            mediaServer.Use([], local: true);
             await Task.Delay(delay, _stopping.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             if (_stopping.IsCancellationRequested)
                 return;
@@ -88,7 +106,7 @@ public sealed partial class MediaServerHost(MediaServer mediaServer, IOptions<Ja
                 if (_local is not null)
                     await _local.DisposeAsync();
                 _local = await LocalJanus.StartAsync(binary, library, janus, logger, _stopping.Token);
-                mediaServer.Use(_local.Config.Endpoint, local: true);
+                mediaServer.Use([_local.Config.Endpoint], local: true);
                 delay = TimeSpan.FromSeconds(1);
             }
             catch (Exception e) when (e is InvalidOperationException or TimeoutException or IOException or UnauthorizedAccessException)
@@ -115,8 +133,8 @@ public sealed partial class MediaServerHost(MediaServer mediaServer, IOptions<Ja
     // The host stops it first; disposing (once per registration, so possibly twice) only makes sure Janus is gone.
     public async ValueTask DisposeAsync() => await StopAsync(CancellationToken.None);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Voice and video: through Janus at {Url} (JANUS_URL)")]
-    private partial void LogExternal(Uri url);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Voice and video: through Janus at {Urls} (JANUS_URL; {Count} instance(s), each room on one)")]
+    private partial void LogExternal(string urls, int count);
 
     [LoggerMessage(Level = LogLevel.Information,
         Message = "Voice and video: through a local Janus this server runs (API {Url}; media on UDP ports {RtpMin}-{RtpMax})")]
@@ -127,7 +145,7 @@ public sealed partial class MediaServerHost(MediaServer mediaServer, IOptions<Ja
     private partial void LogPeerToPeer(string reason);
 }
 
-/// <summary>Janus answering or not: reported in /readyz as degraded, since chat works without it.</summary>
+/// <summary>Each Janus answering or not: reported in /readyz as degraded, naming those that do not, since chat works without them.</summary>
 internal sealed class JanusHealthCheck(MediaServer mediaServer) : IHealthCheck
 {
     private static readonly HttpClient Http = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
@@ -137,18 +155,25 @@ internal sealed class JanusHealthCheck(MediaServer mediaServer) : IHealthCheck
 
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        if (mediaServer.Janus is not { } janus)
+        var instances = mediaServer.Instances;
+        if (instances.Count == 0)
             return HealthCheckResult.Healthy("Calls run peer to peer.");
+        var problems = (await Task.WhenAll(instances.Select(i => ProblemAsync(i, cancellationToken)))).OfType<string>().ToList();
+        return problems.Count == 0
+            ? HealthCheckResult.Healthy(instances.Count == 1 ? null : $"All {instances.Count} Janus instances answer.")
+            : HealthCheckResult.Degraded(string.Join(" ", problems) + " Voice channels and group calls placed there fail.");
+    }
+
+    private static async Task<string?> ProblemAsync(JanusEndpoint janus, CancellationToken cancellationToken)
+    {
         try
         {
             using var response = await Http.GetAsync(new Uri(janus.ApiUrl.AbsoluteUri.TrimEnd('/') + "/info"), cancellationToken);
-            return response.IsSuccessStatusCode
-                ? HealthCheckResult.Healthy()
-                : HealthCheckResult.Degraded($"Janus answered {(int)response.StatusCode}.");
+            return response.IsSuccessStatusCode ? null : $"Janus at {janus.ApiUrl} answered {(int)response.StatusCode}.";
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
         {
-            return HealthCheckResult.Degraded("Janus is not reachable: voice channels and group calls fail.", e);
+            return $"Janus at {janus.ApiUrl} is not reachable.";
         }
     }
 }

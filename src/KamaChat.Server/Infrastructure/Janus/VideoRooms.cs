@@ -15,8 +15,9 @@ public sealed record VideoRoomParticipant(long Id, string? Display, bool Publish
 /// as a publisher takes a token the server adds for that one join), and <c>require_pvtid</c> (so subscribing takes
 /// the private id of a participant the server joined). The server joins participants itself and relays their SDP
 /// (<see cref="VideoRoomPublisher"/>, <see cref="VideoRoomSubscriber"/>): clients never hold a Janus secret.
+/// With several Janus instances, everything about a room goes to the one instance it lives on (<see cref="JanusPlacement"/>).
 /// </summary>
-public sealed class VideoRooms(JanusConnection janus, MediaServer mediaServer, VideoRoomSecrets secrets)
+public sealed class VideoRooms(JanusConnections janus, VideoRoomSecrets secrets)
 {
     /// <summary>Makes the room unless it exists (another node may have just made it); true when this call made it.</summary>
     public async Task<bool> EnsureRoomAsync(long roomId, VideoRoomSettings settings, CancellationToken cancellationToken)
@@ -40,11 +41,11 @@ public sealed class VideoRooms(JanusConnection janus, MediaServer mediaServer, V
             ["audiolevel_event"] = true,
             ["permanent"] = false,
         };
-        if (mediaServer.Janus?.AdminKey is { } adminKey)
+        if (janus.ForRoom(roomId).Endpoint?.AdminKey is { } adminKey)
             body["admin_key"] = adminKey;
         try
         {
-            await ControlAsync(body, cancellationToken);
+            await ControlAsync(roomId, body, cancellationToken);
             return true;
         }
         catch (JanusException e) when (e.Code == JanusException.RoomExists)
@@ -54,14 +55,14 @@ public sealed class VideoRooms(JanusConnection janus, MediaServer mediaServer, V
     }
 
     public async Task<bool> ExistsAsync(long roomId, CancellationToken cancellationToken) =>
-        (await ControlAsync(new JsonObject { ["request"] = "exists", ["room"] = roomId }, cancellationToken))["exists"]?.GetValue<bool>() == true;
+        (await ControlAsync(roomId, new JsonObject { ["request"] = "exists", ["room"] = roomId }, cancellationToken))["exists"]?.GetValue<bool>() == true;
 
     /// <summary>Destroys the room, which ends everyone's media in it; false when there was no such room.</summary>
     public async Task<bool> DestroyAsync(long roomId, CancellationToken cancellationToken)
     {
         try
         {
-            await ControlAsync(new JsonObject { ["request"] = "destroy", ["room"] = roomId, ["secret"] = secrets.Secret(roomId) }, cancellationToken);
+            await ControlAsync(roomId, new JsonObject { ["request"] = "destroy", ["room"] = roomId, ["secret"] = secrets.Secret(roomId) }, cancellationToken);
             return true;
         }
         catch (JanusException e) when (e.Code == JanusException.NoSuchRoom)
@@ -72,13 +73,13 @@ public sealed class VideoRooms(JanusConnection janus, MediaServer mediaServer, V
 
     /// <summary>Lets a join with this token in (the token list is checked only when a publisher joins).</summary>
     public Task AllowAsync(long roomId, string token, CancellationToken cancellationToken) =>
-        ControlAsync(new JsonObject
+        ControlAsync(roomId, new JsonObject
         {
             ["request"] = "allowed", ["room"] = roomId, ["secret"] = secrets.Secret(roomId), ["action"] = "add", ["allowed"] = new JsonArray(token),
         }, cancellationToken);
 
     public Task RevokeAsync(long roomId, string token, CancellationToken cancellationToken) =>
-        ControlAsync(new JsonObject
+        ControlAsync(roomId, new JsonObject
         {
             ["request"] = "allowed", ["room"] = roomId, ["secret"] = secrets.Secret(roomId), ["action"] = "remove", ["allowed"] = new JsonArray(token),
         }, cancellationToken);
@@ -91,7 +92,7 @@ public sealed class VideoRooms(JanusConnection janus, MediaServer mediaServer, V
     {
         try
         {
-            await ControlAsync(new JsonObject { ["request"] = "kick", ["room"] = roomId, ["secret"] = secrets.Secret(roomId), ["id"] = participantId }, cancellationToken);
+            await ControlAsync(roomId, new JsonObject { ["request"] = "kick", ["room"] = roomId, ["secret"] = secrets.Secret(roomId), ["id"] = participantId }, cancellationToken);
             return true;
         }
         catch (JanusException e) when (e.Code == JanusException.NoSuchFeed)
@@ -102,14 +103,14 @@ public sealed class VideoRooms(JanusConnection janus, MediaServer mediaServer, V
 
     /// <summary>Stops (or lets through again) one of a publisher's streams at Janus, whatever the client sends.</summary>
     public Task ModerateAsync(long roomId, long participantId, string mid, bool muted, CancellationToken cancellationToken) =>
-        ControlAsync(new JsonObject
+        ControlAsync(roomId, new JsonObject
         {
             ["request"] = "moderate", ["room"] = roomId, ["secret"] = secrets.Secret(roomId), ["id"] = participantId, ["mid"] = mid, ["mute"] = muted,
         }, cancellationToken);
 
     public async Task<IReadOnlyList<VideoRoomParticipant>> ListParticipantsAsync(long roomId, CancellationToken cancellationToken)
     {
-        var data = await ControlAsync(new JsonObject { ["request"] = "listparticipants", ["room"] = roomId }, cancellationToken);
+        var data = await ControlAsync(roomId, new JsonObject { ["request"] = "listparticipants", ["room"] = roomId }, cancellationToken);
         return (data["participants"] as JsonArray ?? []).OfType<JsonObject>()
             .Select(p => new VideoRoomParticipant(
                 p["id"]!.GetValue<long>(),
@@ -128,7 +129,7 @@ public sealed class VideoRooms(JanusConnection janus, MediaServer mediaServer, V
     {
         var token = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
         await AllowAsync(roomId, token, cancellationToken);
-        var session = await janus.SessionAsync(cancellationToken);
+        var session = await janus.ForRoom(roomId).SessionAsync(cancellationToken);
         var handle = await session.AttachAsync(JanusConnection.VideoRoomPlugin, cancellationToken);
         try
         {
@@ -169,7 +170,7 @@ public sealed class VideoRooms(JanusConnection janus, MediaServer mediaServer, V
     /// </summary>
     public async Task<VideoRoomSubscriber> SubscribeAsync(long roomId, long privateId, IReadOnlyList<VideoRoomFeed> feeds, CancellationToken cancellationToken)
     {
-        var session = await janus.SessionAsync(cancellationToken);
+        var session = await janus.ForRoom(roomId).SessionAsync(cancellationToken);
         var handle = await session.AttachAsync(JanusConnection.VideoRoomPlugin, cancellationToken);
         try
         {
@@ -191,16 +192,20 @@ public sealed class VideoRooms(JanusConnection janus, MediaServer mediaServer, V
         }
     }
 
-    /// <summary>A synchronous request on the control handle, tried once more on a new session if Janus forgot the old one.</summary>
-    private async Task<JsonObject> ControlAsync(JsonObject body, CancellationToken cancellationToken)
+    /// <summary>
+    /// A synchronous request about the room on the control handle of the room's instance, tried once more on a new
+    /// session if Janus forgot the old one.
+    /// </summary>
+    private async Task<JsonObject> ControlAsync(long roomId, JsonObject body, CancellationToken cancellationToken)
     {
+        var connection = janus.ForRoom(roomId);
         try
         {
-            return await (await janus.ControlHandleAsync(cancellationToken)).RequestAsync(body, cancellationToken);
+            return await (await connection.ControlHandleAsync(cancellationToken)).RequestAsync(body, cancellationToken);
         }
         catch (JanusException e) when (e.Code is JanusException.SessionNotFound or JanusException.HandleNotFound)
         {
-            return await (await janus.ControlHandleAsync(cancellationToken)).RequestAsync((JsonObject)body.DeepClone(), cancellationToken);
+            return await (await connection.ControlHandleAsync(cancellationToken)).RequestAsync((JsonObject)body.DeepClone(), cancellationToken);
         }
     }
 }
