@@ -180,6 +180,26 @@ public abstract partial class Cluster : IAsyncLifetime
         return port;
     }
 
+    /// <summary>
+    /// The stream's set-up: a sender and four listeners signed up through nginx, a channel for them, and the listeners'
+    /// clients connected, on both API nodes; <paramref name="http"/> then sends as the sender.
+    /// </summary>
+    protected async Task<(Snowflake ChannelId, List<ResumingClient> Clients)> StartStreamAsync(HttpClient http)
+    {
+        var sender = await http.RegisterAsync();
+        var listeners = new List<AuthTokens>();
+        for (var i = 0; i < 4; i++)
+            listeners.Add(await http.RegisterAsync());
+        var channelId = await SeedChannelAsync([sender, .. listeners]);
+        var clients = listeners.Select(l => new ResumingClient(new Uri(http.BaseAddress!, "hubs/gateway"), l.AccessToken, channelId)).ToList();
+        foreach (var client in clients)
+            await client.StartAsync();
+        Assert.Contains(clients, c => c.NodeId == 1);
+        Assert.Contains(clients, c => c.NodeId == 2);
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", sender.AccessToken);
+        return (channelId, clients);
+    }
+
     protected async Task<Snowflake> SeedChannelAsync(IReadOnlyList<AuthTokens> users)
     {
         await using var db = Database();

@@ -41,18 +41,7 @@ public sealed class ClusterChaosTests : Cluster
     {
         var baseUri = new Uri($"http://127.0.0.1:{NginxPort}/");
         using var http = new HttpClient { BaseAddress = baseUri, Timeout = TimeSpan.FromSeconds(10) };
-        var sender = await http.RegisterAsync();
-        var listeners = new List<AuthTokens>();
-        for (var i = 0; i < 4; i++)
-            listeners.Add(await http.RegisterAsync());
-        var channelId = await SeedChannelAsync([sender, .. listeners]);
-        var clients = listeners.Select(l => new ResumingClient(new Uri(baseUri, "hubs/gateway"), l.AccessToken, channelId)).ToList();
-        foreach (var client in clients)
-            await client.StartAsync();
-        Assert.Contains(clients, c => c.NodeId == 1);
-        Assert.Contains(clients, c => c.NodeId == 2);
-
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", sender.AccessToken);
+        var (channelId, clients) = await StartStreamAsync(http);
         var refusals = new List<(int Status, string? Code, TimeSpan? RetryAfter)>();
         Task outage = Task.CompletedTask;
         string? mailedDuringRestart = null;
