@@ -37,6 +37,9 @@ public sealed record BenchOptions(string Mode, int Clients, int Senders, int Rat
 
     public int TargetP99 { get; init; } = 50;
 
+    /// <summary>gateway: the listeners' SignalR protocol, json or messagepack (the web client's is JSON).</summary>
+    public string Protocol { get; init; } = "json";
+
     public static BenchOptions Parse(string[] args)
     {
         var mode = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "gateway";
@@ -61,6 +64,7 @@ public sealed record BenchOptions(string Mode, int Clients, int Senders, int Rat
             MaxRate = Value("max-rate", 4000),
             StepSeconds = Math.Max(1, Value("step-seconds", 5)),
             TargetP99 = Value("target-p99", 50),
+            Protocol = Text("protocol", "json"),
         };
     }
 }

@@ -35,7 +35,7 @@ public static class GatewayBench
             Console.Error.WriteLine("--db takes sqlite, postgres or both");
             return 2;
         }
-        var shape = $"{options.Channels} channel(s) x {options.Clients} clients, {SendersPerChannel(options) * options.Channels} senders";
+        var shape = $"{options.Channels} channel(s) x {options.Clients} {options.Protocol} clients, {SendersPerChannel(options) * options.Channels} senders";
         Console.WriteLine(options.Sustained
             ? $"gateway bench, sustained rate: {shape}; total rate stepped {options.StartRate}..{options.MaxRate}/s, {options.StepSeconds} s a step, until p99 > {options.TargetP99} ms; {Environment.ProcessorCount} cores, load {LoadAverage()} (generator on the same machine)"
             : $"gateway bench: {shape} x {options.Rate} msg/s, {options.Seconds} s; {Environment.ProcessorCount} cores, load {LoadAverage()} (generator on the same machine)");
@@ -196,7 +196,7 @@ public static class GatewayBench
         }
         var before = server.ResidentBytes();
         var latency = new LatencyRecorder();
-        var connections = await ConnectAllAsync(listeners.Count, i => ConnectGatewayAsync(server.BaseAddress, listeners[i], latency));
+        var connections = await ConnectAllAsync(listeners.Count, i => ConnectGatewayAsync(server.BaseAddress, listeners[i], latency, options.Protocol == "messagepack"));
         var setup = new Setup(server, connections, latency);
         await Task.Delay(2000);
         setup.BytesPerConnection = (server.ResidentBytes() - before) / (double)Math.Max(1, connections.Count);
@@ -218,8 +218,25 @@ public static class GatewayBench
         };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         using var response = await http.SendAsync(request);
+        if (!response.IsSuccessStatusCode)
+            Failures.AddOrUpdate($"{(int)response.StatusCode} {await ProblemCodeAsync(response)}", 1, (_, n) => n + 1);
         return response.IsSuccessStatusCode;
     };
+
+    /// <summary>Why sends failed (status and problem code), printed with a step that lost sends.</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> Failures = new();
+
+    private static async Task<string> ProblemCodeAsync(HttpResponseMessage response)
+    {
+        try
+        {
+            return (await response.Content.ReadFromJsonAsync<JsonElement>()).TryGetProperty("code", out var code) ? code.GetString() ?? "" : "";
+        }
+        catch (Exception e) when (e is JsonException or NotSupportedException)
+        {
+            return "";
+        }
+    }
 
     /// <summary>A fresh server with these settings: its listeners connected, its senders driven, its SQL commands per send counted from /metrics.</summary>
     private static async Task<GatewayRun> RunGatewayAsync(BenchOptions options, string database, PostgresInstance? postgres, Dictionary<string, string> environment)
@@ -239,9 +256,11 @@ public static class GatewayBench
         foreach (var rate in Ladder.Where(r => r >= options.StartRate && r <= options.MaxRate))
         {
             latency.Reset();
+            Failures.Clear();
             var (result, failed) = await OpenLoopAsync($"{name} {rate}/s", rate, options.StepSeconds, latency, senders, clientsPerMessage);
             var held = failed == 0 && result.Delivered >= result.Expected && result.P99 <= options.TargetP99;
-            Console.WriteLine(result.Line() + (failed > 0 ? $"  {failed} sends failed" : "") + (held ? "" : "  <- over"));
+            var why = string.Join(", ", Failures.Select(f => $"{f.Value} x {f.Key}"));
+            Console.WriteLine(result.Line() + (failed > 0 ? $"  {failed} sends failed{(why.Length > 0 ? $" ({why})" : " (no answer in 30 s)")}" : "") + (held ? "" : "  <- over"));
             if (!held)
                 break;
             best = rate;
@@ -331,16 +350,19 @@ public static class GatewayBench
         return [.. results];
     }
 
-    public static async Task<HubConnection> ConnectGatewayAsync(Uri baseAddress, string token, LatencyRecorder? latency)
+    public static async Task<HubConnection> ConnectGatewayAsync(Uri baseAddress, string token, LatencyRecorder? latency, bool messagePack = false)
     {
-        var connection = new HubConnectionBuilder()
+        var builder = new HubConnectionBuilder()
             .WithUrl(new Uri(baseAddress, "hubs/gateway"), o =>
             {
                 o.Transports = HttpTransportType.WebSockets;
                 o.SkipNegotiation = true;
                 o.AccessTokenProvider = () => Task.FromResult<string?>(token);
-            })
-            .Build();
+            });
+        if (messagePack)
+            builder.AddMessagePackProtocol(o => o.SerializerOptions = MessagePack.MessagePackSerializerOptions.Standard
+                .WithResolver(SnowflakeMessagePackFormatter.Resolver));
+        var connection = builder.Build();
         if (latency is not null)
             connection.On<GatewayEvent>("Event", e =>
             {
