@@ -200,6 +200,16 @@ public static class GatewayBench
         var setup = new Setup(server, connections, latency);
         await Task.Delay(2000);
         setup.BytesPerConnection = (server.ResidentBytes() - before) / (double)Math.Max(1, connections.Count);
+        // Warm-up, not measured: the first sends pay for JIT, query compilation, connection pools and caches.
+        using (var warm = new HttpClient { Timeout = TimeSpan.FromSeconds(60) })
+            await Task.WhenAll(senders.Select(async send =>
+            {
+                for (var i = 0; i < 5; i++)
+                    await send(warm, Stopwatch.GetTimestamp());
+            }));
+        for (var i = 0; i < 100 && latency.Count < senders.Count * 5L * options.Clients; i++)
+            await Task.Delay(100);
+        latency.Reset();
         setup.Senders.AddRange(senders.Select(send => (Func<HttpClient, long, Task<bool>>)(async (http, stamp) =>
         {
             var ok = await send(http, stamp);
