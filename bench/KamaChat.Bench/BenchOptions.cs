@@ -4,10 +4,13 @@ namespace KamaChat.Bench;
 
 public sealed record BenchOptions(string Mode, int Clients, int Senders, int Rate, int Seconds, int Connections)
 {
-    /// <summary>search: sqlite, postgres or both.</summary>
+    /// <summary>idle: connections held when --connections is not given (connect opens 1,000 then).</summary>
+    public const int DefaultConnections = 20_000;
+
+    /// <summary>search, connect: sqlite, postgres or both (--engine or --db).</summary>
     public string Engine { get; init; } = "both";
 
-    /// <summary>search: messages in the seeded history.</summary>
+    /// <summary>search, connect: messages in the seeded history.</summary>
     public int Messages { get; init; } = 1_000_000;
 
     /// <summary>search: queries per class.</summary>
@@ -27,8 +30,8 @@ public sealed record BenchOptions(string Mode, int Clients, int Senders, int Rat
             var index = Array.IndexOf(args, "--" + name);
             return index >= 0 && index + 1 < args.Length && int.TryParse(args[index + 1], NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : fallback;
         }
-        var engine = Array.IndexOf(args, "--engine") is var e and >= 0 && e + 1 < args.Length ? args[e + 1] : "both";
-        return new BenchOptions(mode, Value("clients", 200), Value("senders", 4), Value("rate", 50), Value("seconds", 15), Value("connections", 20_000))
+        var engine = Math.Max(Array.IndexOf(args, "--engine"), Array.IndexOf(args, "--db")) is var e and >= 0 && e + 1 < args.Length ? args[e + 1] : "both";
+        return new BenchOptions(mode, Value("clients", 200), Value("senders", 4), Value("rate", 50), Value("seconds", 15), Value("connections", DefaultConnections))
         {
             Engine = engine,
             Messages = Value("messages", 1_000_000),
