@@ -99,7 +99,7 @@ public static class ConnectBench
                     latencies.Add(elapsed);
                 }
             }
-            catch (Exception e) when (e is HttpRequestException or System.Net.WebSockets.WebSocketException or IOException or TimeoutException or OperationCanceledException)
+            catch (Exception e) when (e is HttpRequestException or System.Net.WebSockets.WebSocketException or IOException or TimeoutException or OperationCanceledException or Microsoft.AspNetCore.SignalR.HubException)
             {
                 Interlocked.Increment(ref failed);
             }
