@@ -13,6 +13,9 @@ public sealed record BenchOptions(string Mode, int Clients, int Senders, int Rat
     /// <summary>search, connect: messages in the seeded history.</summary>
     public int Messages { get; init; } = 1_000_000;
 
+    /// <summary>bigserver: members of the big server.</summary>
+    public int Members { get; init; } = 50_000;
+
     /// <summary>search: queries per class.</summary>
     public int Queries { get; init; } = 200;
 
@@ -36,6 +39,7 @@ public sealed record BenchOptions(string Mode, int Clients, int Senders, int Rat
             Engine = engine,
             Messages = Value("messages", 1_000_000),
             Queries = Value("queries", 200),
+            Members = Value("members", 50_000),
             BaselineQueries = Value("baseline-queries", 25),
             Sends = Value("sends", 1000),
         };
