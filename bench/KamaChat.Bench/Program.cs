@@ -1,6 +1,7 @@
 using KamaChat.Bench;
 
-// ./kamachat bench gateway [--clients N] [--senders N] [--rate msgs/s per sender] [--seconds N]
+// ./kamachat bench gateway [--clients N per channel] [--senders N] [--rate msgs/s per sender] [--seconds N]
+//     [--db sqlite|postgres|both] [--channels N] [--protocol json|messagepack] [--sustained [--start-rate N] [--max-rate N] [--step-seconds N] [--target-p99 MS]]
 // ./kamachat bench idle [--connections N]
 // ./kamachat bench search [--engine sqlite|postgres|both] [--messages N] [--queries N] [--baseline-queries N] [--sends N]
 // ./kamachat bench connect [--db sqlite|postgres|both] [--messages N] [--connections N]

@@ -18,6 +18,7 @@ public sealed class ServerUnderTest : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly string _directory;
+    private string? _databaseUrl;
 
     public Uri BaseAddress { get; }
 
@@ -71,7 +72,10 @@ public sealed class ServerUnderTest : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
-        var server = new ServerUnderTest(process, directory, new Uri($"http://127.0.0.1:{port}/"));
+        var server = new ServerUnderTest(process, directory, new Uri($"http://127.0.0.1:{port}/"))
+        {
+            _databaseUrl = environment?.GetValueOrDefault("DATABASE_URL"),
+        };
         var status = "no answer";
         for (var i = 0; i < 1200; i++)
         {
@@ -123,14 +127,14 @@ public sealed class ServerUnderTest : IAsyncDisposable
         return (await response.Content.ReadFromJsonAsync<AuthTokens>(new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web)))!;
     }
 
-    /// <summary>A server with one channel (text unless told) and these members, written straight to the database file.</summary>
+    /// <summary>A server with one channel (text unless told) and these members, written straight to the server's database.</summary>
     public async Task<Snowflake> SeedChannelAsync(IEnumerable<Snowflake> userIds, ChannelType type = ChannelType.Text)
     {
-        var options = new DbContextOptionsBuilder<SqliteKamaDbContext>()
-            .UseSqlite($"Data Source={Path.Combine(_directory, "data", "kamachat.db")}").Options;
-        await using var db = new SqliteKamaDbContext(options);
+        await using var db = Database();
         var ids = userIds.Distinct().ToList();
-        var serverId = new Snowflake(DateTime.UtcNow.Ticks);
+        // Ids only need to be unique here: 1,000 apart from the last seeded server (its channel is the server's id + 1).
+        var serverId = new Snowflake(Math.Max(DateTime.UtcNow.Ticks, Interlocked.Add(ref _lastSeeded, 1000)));
+        Interlocked.Exchange(ref _lastSeeded, serverId.Value);
         var channelId = new Snowflake(serverId.Value + 1);
         db.Servers.Add(new ChatServer { Id = serverId, Name = "Bench", OwnerId = ids[0], CreatedAt = DateTimeOffset.UtcNow });
         db.Roles.Add(new Role { Id = serverId, ServerId = serverId, Name = Role.EveryoneName, Permissions = P.DefaultEveryone });
@@ -142,6 +146,14 @@ public sealed class ServerUnderTest : IAsyncDisposable
         await db.Users.Where(u => ids.Contains(u.Id)).ExecuteUpdateAsync(s => s.SetProperty(u => u.EmailConfirmed, true));
         return channelId;
     }
+
+    private static long _lastSeeded;
+
+    /// <summary>The server's database: its SQLite file, or the PostgreSQL database DATABASE_URL named.</summary>
+    private KamaDbContext Database() => _databaseUrl is { } url && !url.StartsWith("sqlite", StringComparison.OrdinalIgnoreCase)
+        ? new PostgresKamaDbContext(new DbContextOptionsBuilder<PostgresKamaDbContext>().UseNpgsql(url).Options)
+        : new SqliteKamaDbContext(new DbContextOptionsBuilder<SqliteKamaDbContext>()
+            .UseSqlite($"Data Source={Path.Combine(_directory, "data", "kamachat.db")}").Options);
 
     /// <summary>SQL commands the server has sent so far (kamachat.db.commands on /metrics, open to loopback).</summary>
     public async Task<long> DatabaseCommandsAsync() =>
