@@ -138,12 +138,14 @@ public sealed class SearchDatabase : IAsyncDisposable
         return clock.Elapsed;
     }
 
-    /// <summary>The search migrations\' own SQL (the trigram index, then the bigram index), as EF generates it (Up, or Down in reverse), history rows included.</summary>
+    private static readonly string[] SearchMigrations = ["_MessageSearch", "_MessageSearchBigrams"];
+
+    /// <summary>The search migrations' own SQL (the trigram index, then the bigram index), as EF generates it (Up, or Down in reverse), history rows included.</summary>
     private static string SearchMigrationScript(KamaDbContext db, bool up)
     {
         var migrations = db.Database.GetMigrations().ToList();
         var migrator = db.GetService<IMigrator>();
-        var scripts = new[] { "_MessageSearch", "_MessageSearchBigrams" }.Select(name =>
+        var scripts = SearchMigrations.Select(name =>
         {
             var index = migrations.FindIndex(m => m.EndsWith(name, StringComparison.Ordinal));
             var (search, previous) = (migrations[index], migrations[index - 1]);

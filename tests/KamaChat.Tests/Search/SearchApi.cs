@@ -72,7 +72,7 @@ public static class SearchApi
         var readable = (await scope.ServiceProvider.GetRequiredService<PermissionService>().VisibleChannelsAsync(user.Id, serverId, default))
             .Where(c => c.Has(Perms.ViewChannel | Perms.ReadMessageHistory)).Select(c => c.ChannelId).ToList();
         var indexIds = byIndex.Ids();
-        // Filters first; and on PostgreSQL the text index with each of its two plans pinned (the probe picks one).
+        // Filters first; and the text-driven search with each of its two plans pinned (walking the messages, or the text index).
         foreach (var (name, options) in new[]
         {
             ("filters", new SearchOptions { FilterDrivenLimit = 100_000 }),

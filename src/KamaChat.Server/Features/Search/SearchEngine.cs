@@ -20,7 +20,7 @@ internal abstract class SearchEngine
         KamaDbContext db, SearchQuery query, SearchFilter filter, bool oldestFirst, int take, CancellationToken cancellationToken);
 
     public static SearchEngine For(KamaDbContext db, SearchTextPlan plan = SearchTextPlan.Auto) =>
-        db is PostgresKamaDbContext ? new PostgresSearchEngine(plan) : new SqliteSearchEngine();
+        db is PostgresKamaDbContext ? new PostgresSearchEngine(plan) : new SqliteSearchEngine(plan);
 
     protected static async Task<List<Snowflake>> ReadIdsAsync(DbCommand command, CancellationToken cancellationToken)
     {
@@ -53,8 +53,12 @@ internal abstract class SearchEngine
 /// and the candidates are checked in memory with the same folding as the index; the check is what makes the answer
 /// exact, the choice only how much is read.
 /// </para>
+/// <para>
+/// Two-character CJK terms have no trigram: when nothing else can use the FTS index, the <c>message_bigrams</c> table
+/// (kept by triggers, see <see cref="SearchBigrams"/>) drives instead, walked in message id order the same way.
+/// </para>
 /// </summary>
-internal sealed class SqliteSearchEngine : SearchEngine
+internal sealed class SqliteSearchEngine(SearchTextPlan plan = SearchTextPlan.Auto) : SearchEngine
 {
     /// <summary>A longer word or phrase is looked up by this many of its trigrams, the rarest, and checked in memory.</summary>
     public const int SelectedTrigrams = 3;
@@ -67,22 +71,39 @@ internal sealed class SqliteSearchEngine : SearchEngine
 
     private const int MinimumPrecision = 4;
 
+    /// <summary>Messages read walking newest first before judging whether the text is common enough to go on walking.</summary>
+    public const int WalkProbeRows = 1000;
+
+    /// <summary>Go on walking when the rest of the page and count should take at most this many more messages.</summary>
+    private const int WalkBudget = 10_000;
+
     public override async Task<List<Snowflake>> FindAsync(
         KamaDbContext db, SearchQuery query, SearchFilter filter, bool oldestFirst, int take, CancellationToken cancellationToken)
     {
+        // Common text first: walking the messages newest first finds its newest matches sooner than FTS5, which reads a
+        // term's whole doclist to go through it backwards. The walk stops early when the text proves rarer.
+        var ids = new List<Snowflake>();
+        long? walkedTo = null;
+        if (plan != SearchTextPlan.Index && (query.Include.Count > 0 || query.Has.HasFlag(SearchHas.Link)))
+        {
+            walkedTo = await WalkAsync(db, query, filter, oldestFirst, take, ids, cancellationToken);
+            if (walkedTo is null)
+                return ids;
+        }
+
         // Words and phrases with more trigrams than are worth reading: matched by their rarest ones, then checked.
         var checkedTexts = query.Include.Where(t => Trigrams(t.Folded).Count > SelectedTrigrams).Select(t => t.Folded).Distinct().ToList();
         var rarest = await RarestTrigramsAsync(db, checkedTexts, cancellationToken);
         if (rarest.Count == 0)
         {
-            await using var exact = await CommandAsync(db, query, filter, oldestFirst, rarest, resumeAfter: null, take, cancellationToken);
-            return await ReadIdsAsync(exact, cancellationToken);
+            await using var exact = await CommandAsync(db, query, filter, oldestFirst, rarest, walkedTo, take - ids.Count, cancellationToken);
+            ids.AddRange(await ReadIdsAsync(exact, cancellationToken));
+            return ids;
         }
 
         // Candidates in order, checked as they come; reading stops when enough have passed.
-        var ids = new List<Snowflake>();
-        var (read, last, imprecise) = (0, 0L, false);
-        await using (var command = await CommandAsync(db, query, filter, oldestFirst, rarest, resumeAfter: null, limit: null, cancellationToken))
+        var (read, found, last, imprecise) = (0, 0, 0L, false);
+        await using (var command = await CommandAsync(db, query, filter, oldestFirst, rarest, walkedTo, limit: null, cancellationToken))
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
             while (ids.Count < take && await reader.ReadAsync(cancellationToken))
@@ -90,10 +111,13 @@ internal sealed class SqliteSearchEngine : SearchEngine
                 last = reader.GetInt64(0);
                 var folded = FoldedText.Fold(reader.GetString(1));
                 if (checkedTexts.TrueForAll(t => folded.Contains(t, StringComparison.Ordinal)))
+                {
                     ids.Add(new Snowflake(last));
+                    found++;
+                }
                 // Common words side by side ("you like"): their rarest trigrams still come together everywhere, and the
                 // positions only the phrase index holds are cheaper than reading every candidate. It goes on from here.
-                if (++read >= PrecisionSample && ids.Count * MinimumPrecision < read && ids.Count < take)
+                if (++read >= PrecisionSample && found * MinimumPrecision < read && ids.Count < take)
                 {
                     imprecise = true;
                     break;
@@ -105,6 +129,59 @@ internal sealed class SqliteSearchEngine : SearchEngine
         await using var rest = await CommandAsync(db, query, filter, oldestFirst, [], resumeAfter: last, take - ids.Count, cancellationToken);
         ids.AddRange(await ReadIdsAsync(rest, cancellationToken));
         return ids;
+    }
+
+    /// <summary>
+    /// Walks the messages in order, checking each in memory (the same folding as the index), into <paramref name="ids"/>.
+    /// The first <see cref="WalkProbeRows"/> messages in range are read whatever the filters (so narrow filters cannot make
+    /// the probe long), the filters checked in the same statement; when the share that matched says the rest would take
+    /// more than <see cref="WalkBudget"/> more messages, the walk gives way to the index and returns the last id read, for
+    /// it to go on after. Null when the walk is done (enough found, or the range ended).
+    /// </summary>
+    private async Task<long?> WalkAsync(
+        KamaDbContext db, SearchQuery query, SearchFilter filter, bool oldestFirst, int take, List<Snowflake> ids, CancellationToken cancellationToken)
+    {
+        var matcher = new SearchMatcher(query);
+        var (read, last) = (0, 0L);
+        await using (var probe = await CommandAsync(db, cancellationToken))
+        {
+            var sql = new SearchSql(probe, postgres: false);
+            var bounds = new List<string>();
+            if (filter.BeforeId is { } before)
+                bounds.Add($"\"Id\" < {sql.Parameter(before.Value)}");
+            if (filter.AfterId is { } after)
+                bounds.Add($"\"Id\" > {sql.Parameter(after.Value)}");
+            sql.AddFilter(filter);
+            probe.CommandText = $"""
+                SELECT m."Id", CASE WHEN {sql.Condition} THEN m."Content" END
+                FROM (SELECT * FROM messages {(bounds.Count == 0 ? "" : "WHERE " + string.Join(" AND ", bounds))} ORDER BY "Id" {Direction(oldestFirst)} LIMIT {WalkProbeRows}) AS m
+                ORDER BY m."Id" {Direction(oldestFirst)}
+                """;
+            await using var reader = await probe.ExecuteReaderAsync(cancellationToken);
+            while (ids.Count < take && await reader.ReadAsync(cancellationToken))
+            {
+                (read, last) = (read + 1, reader.GetInt64(0));
+                if (!reader.IsDBNull(1) && matcher.Matches(reader.GetString(1)))
+                    ids.Add(new Snowflake(last));
+            }
+        }
+        if (ids.Count >= take || read < WalkProbeRows)
+            return null;
+        if (plan != SearchTextPlan.Walk && (ids.Count == 0 || (take - ids.Count) * (double)read / ids.Count > WalkBudget))
+            return last;
+
+        await using var command = await CommandAsync(db, cancellationToken);
+        var rest = new SearchSql(command, postgres: false);
+        rest.AddFilter(filter, timeOrdered: true);
+        rest.Where($"m.\"Id\" {(oldestFirst ? ">" : "<")} {rest.Parameter(last)}");
+        command.CommandText = $"SELECT m.\"Id\", m.\"Content\" FROM messages m\n{rest.WhereClause}\nORDER BY m.\"Id\" {Direction(oldestFirst)}";
+        await using var rows = await command.ExecuteReaderAsync(cancellationToken);
+        while (ids.Count < take && await rows.ReadAsync(cancellationToken))
+        {
+            if (matcher.Matches(rows.GetString(1)))
+                ids.Add(new Snowflake(rows.GetInt64(0)));
+        }
+        return null;
     }
 
     /// <summary>
@@ -133,11 +210,6 @@ internal sealed class SqliteSearchEngine : SearchEngine
             from = "messages_fts f CROSS JOIN messages m ON m.\"Id\" = f.rowid";
             order = "f.rowid";
             sql.Where($"messages_fts MATCH {sql.Parameter(match)}");
-            // Date bounds as rowid bounds of the FTS scan itself: FTS5 seeks to them instead of reading the newer (or older) matches.
-            if (filter.BeforeId is { } before)
-                sql.Where($"f.rowid < {sql.Parameter(before.Value)}");
-            if (filter.AfterId is { } after)
-                sql.Where($"f.rowid > {sql.Parameter(after.Value)}");
         }
         else if (query.Include.Select(t => SearchBigrams.Of(t.Folded)).FirstOrDefault(b => b is not null) is { } bigram)
         {
@@ -146,16 +218,18 @@ internal sealed class SqliteSearchEngine : SearchEngine
             from = "message_bigrams b CROSS JOIN messages m ON m.\"Id\" = b.\"MessageId\"";
             order = "b.\"MessageId\"";
             sql.Where($"b.\"Bigram\" = {sql.Parameter(bigram)}");
-            if (filter.BeforeId is { } before)
-                sql.Where($"b.\"MessageId\" < {sql.Parameter(before.Value)}");
-            if (filter.AfterId is { } after)
-                sql.Where($"b.\"MessageId\" > {sql.Parameter(after.Value)}");
         }
         else
         {
             from = "messages m";
             order = "m.\"Id\"";
         }
+        // Date bounds as bounds of the walked index itself (FTS rowids, bigram keys): it seeks to them instead of reading
+        // the newer (or older) matches. (On messages itself they repeat the filter's own.)
+        if (filter.BeforeId is { } before)
+            sql.Where($"{order} < {sql.Parameter(before.Value)}");
+        if (filter.AfterId is { } after)
+            sql.Where($"{order} > {sql.Parameter(after.Value)}");
         if (matchParts.Count == 0)
         {
             foreach (var text in exclude)
@@ -305,7 +379,7 @@ internal sealed class PostgresSearchEngine(SearchTextPlan plan = SearchTextPlan.
         // rows: how many of the newest were read (fewer than ProbeRows: that is the whole range, and walking it is cheap).
         command.CommandText = $"""
             SELECT count(*), count(*) FILTER (WHERE matched), (SELECT reltuples FROM pg_catalog.pg_class WHERE oid = 'messages'::regclass)
-            FROM (SELECT {(sql.WhereClause.Length == 0 ? "true" : sql.WhereClause["WHERE ".Length..])} AS matched
+            FROM (SELECT {sql.Condition} AS matched
                   FROM (SELECT * FROM messages {range} ORDER BY "Id" {Direction(oldestFirst)} LIMIT {ProbeRows}) m) AS probe
             """;
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
