@@ -73,6 +73,27 @@ public abstract class SearchTests(KamaChatApp app)
     }
 
     [Fact]
+    public async Task Rare_and_common_text_are_found_alike_past_the_probes()
+    {
+        // More messages than the probes read (SQLite walks 1,000, PostgreSQL checks 2,000): a rare word's walk finds too
+        // few and the index goes on after it; a common word's walk goes on past the probe. Every plan must find the same
+        // (SearchAsync compares the walk and the index pinned, and the filter plan).
+        var (serverId, channelId, owner) = await app.SeedServerWithChannelAsync();
+        var old = await app.SeedMessagesAsync(channelId, owner, 3, i => $"needle old {i}");
+        var hay = await app.SeedMessagesAsync(channelId, owner, 2100, i => $"hay bale {i}");
+        var recent = await owner.Client.SendOkAsync(channelId, "needle recent");
+
+        Assert.Equal([recent.Id, .. Enumerable.Reverse(old)], await IdsAsync(owner, serverId, "needle"));
+        Assert.Equal([.. old, recent.Id], await IdsAsync(owner, serverId, "needle", SearchSort.Oldest));
+        Assert.Equal([.. Enumerable.Reverse(old)], await BoundedIdsAsync(owner, serverId, "needle", before: hay[0]));
+        var common = await SearchAsync(owner, serverId, "bale");
+        Assert.Equal((1000, true), (common.TotalResults, common.TotalIsCapped));
+        Assert.Equal(Enumerable.Reverse(hay).Take(25), common.Ids());
+        Assert.Equal(hay.Take(25), await IdsAsync(owner, serverId, "bale", SearchSort.Oldest));
+        Assert.Equal(hay.Skip(50).Take(25), (await SearchAsync(owner, serverId, "bale", SearchSort.Oldest, offset: 50)).Ids());
+    }
+
+    [Fact]
     public async Task Excluded_words_and_phrases_remove_matches()
     {
         var (serverId, channelId, owner) = await app.SeedServerWithChannelAsync();
