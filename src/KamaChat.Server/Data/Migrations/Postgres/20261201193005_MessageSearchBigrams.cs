@@ -18,14 +18,15 @@ namespace KamaChat.Server.Data.Migrations.Postgres
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
-            // Hiragana and Katakana (without the combining sound marks), CJK Extension A, CJK Unified Ideographs, Hangul syllables, CJK compatibility.
+            // Hiragana and Katakana (without the combining sound marks), CJK Extension A, CJK Unified Ideographs, Hangul syllables, CJK
+            // compatibility. Written twice rather than {2}: tools that run migration scripts through string.Format choke on braces.
             const string wide = @"[\u3040-\u3098\u309B-\u30FF\u3400-\u4DBF\u4E00-\u9FFF\uAC00-\uD7AF\uF900-\uFAFF]";
             migrationBuilder.Sql($$"""
                 CREATE OR REPLACE FUNCTION kamachat_search_bigrams(text) RETURNS text[]
                 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-                AS $$ SELECT CASE WHEN $1 ~ '{{wide}}{2}' THEN ARRAY(
+                AS $$ SELECT CASE WHEN $1 ~ '{{wide}}{{wide}}' THEN ARRAY(
                     SELECT DISTINCT pg_catalog.substr($1, i, 2) FROM pg_catalog.generate_series(1, pg_catalog.length($1) - 1) AS i
-                    WHERE pg_catalog.substr($1, i, 2) ~ '^{{wide}}{2}$') END $$;
+                    WHERE pg_catalog.substr($1, i, 2) ~ '^{{wide}}{{wide}}$') END $$;
                 """);
             migrationBuilder.Sql("""
                 CREATE INDEX "IX_messages_search_bigram" ON messages USING gin (kamachat_search_bigrams("SearchText"))
