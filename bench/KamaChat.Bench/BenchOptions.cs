@@ -4,11 +4,17 @@ namespace KamaChat.Bench;
 
 public sealed record BenchOptions(string Mode, int Clients, int Senders, int Rate, int Seconds, int Connections)
 {
-    /// <summary>search: sqlite, postgres or both.</summary>
+    /// <summary>idle: connections held when --connections is not given (connect opens 1,000 then).</summary>
+    public const int DefaultConnections = 20_000;
+
+    /// <summary>search, connect: sqlite, postgres or both (--engine or --db).</summary>
     public string Engine { get; init; } = "both";
 
-    /// <summary>search: messages in the seeded history.</summary>
+    /// <summary>search, connect: messages in the seeded history.</summary>
     public int Messages { get; init; } = 1_000_000;
+
+    /// <summary>bigserver: members of the big server.</summary>
+    public int Members { get; init; } = 50_000;
 
     /// <summary>search: queries per class.</summary>
     public int Queries { get; init; } = 200;
@@ -27,12 +33,13 @@ public sealed record BenchOptions(string Mode, int Clients, int Senders, int Rat
             var index = Array.IndexOf(args, "--" + name);
             return index >= 0 && index + 1 < args.Length && int.TryParse(args[index + 1], NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : fallback;
         }
-        var engine = Array.IndexOf(args, "--engine") is var e and >= 0 && e + 1 < args.Length ? args[e + 1] : "both";
-        return new BenchOptions(mode, Value("clients", 200), Value("senders", 4), Value("rate", 50), Value("seconds", 15), Value("connections", 20_000))
+        var engine = Math.Max(Array.IndexOf(args, "--engine"), Array.IndexOf(args, "--db")) is var e and >= 0 && e + 1 < args.Length ? args[e + 1] : "both";
+        return new BenchOptions(mode, Value("clients", 200), Value("senders", 4), Value("rate", 50), Value("seconds", 15), Value("connections", DefaultConnections))
         {
             Engine = engine,
             Messages = Value("messages", 1_000_000),
             Queries = Value("queries", 200),
+            Members = Value("members", 50_000),
             BaselineQueries = Value("baseline-queries", 25),
             Sends = Value("sends", 1000),
         };

@@ -3,6 +3,9 @@ using KamaChat.Bench;
 // ./kamachat bench gateway [--clients N] [--senders N] [--rate msgs/s per sender] [--seconds N]
 // ./kamachat bench idle [--connections N]
 // ./kamachat bench search [--engine sqlite|postgres|both] [--messages N] [--queries N] [--baseline-queries N] [--sends N]
+// ./kamachat bench connect [--db sqlite|postgres|both] [--messages N] [--connections N]
+// ./kamachat bench bigserver [--db sqlite|postgres|both] [--members N]
+// ./kamachat bench history [--db sqlite|postgres|both] [--messages N] [--readers N] [--requests N per reader per class]
 // ./kamachat bench calls [--participants N] [--rounds N] [--seconds N]
 // ./kamachat bench media [--images N] [--concurrency N] [--upload-mb N] (--images 0: uploads only; --upload-mb 0: thumbnails only) [--upload-clients N] [--upload-rounds N]
 var options = BenchOptions.Parse(args);
@@ -10,7 +13,10 @@ return options.Mode switch
 {
     "gateway" => await GatewayBench.RunAsync(options),
     "idle" => await IdleBench.RunAsync(options),
+    "connect" => await ConnectBench.RunAsync(options),
+    "bigserver" => await BigServerBench.RunAsync(options),
     "search" => await SearchBench.RunAsync(options),
+    "history" => await HistoryBench.RunAsync(args),
     "calls" => await CallBench.RunAsync(args),
     "media" => await MediaBench.RunAsync(args),
     "media-worker" => await MediaBench.WorkerAsync(args),
@@ -20,6 +26,6 @@ return options.Mode switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: ./kamachat bench gateway|idle|search|calls|media [--clients N] [--senders N] [--rate N] [--seconds N] [--connections N]");
+    Console.Error.WriteLine("usage: ./kamachat bench gateway|idle|connect|bigserver|search|history|calls|media [--clients N] [--senders N] [--rate N] [--seconds N] [--connections N]");
     return 2;
 }

@@ -99,6 +99,22 @@ public sealed class ServerUnderTest : IAsyncDisposable
         return 0;
     }
 
+    /// <summary>
+    /// CPU time the server process has used so far (user + system, all threads). On a shared machine the CPU a piece of
+    /// work costs is steadier than the wall time it takes.
+    /// </summary>
+    public TimeSpan CpuTime()
+    {
+        // /proc/PID/stat: fields 14 and 15 (utime, stime) in clock ticks, counted after the ')' that ends the name.
+        var stat = File.ReadAllText($"/proc/{_process.Id}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+        return TimeSpan.FromSeconds(ticks / (double)ClockTicksPerSecond);
+    }
+
+    // sysconf(_SC_CLK_TCK) is 100 on every Linux we run on.
+    private const int ClockTicksPerSecond = 100;
+
     public async Task<AuthTokens> RegisterAsync(string name)
     {
         var response = await Http.PostAsJsonAsync("api/v1/auth/register",
@@ -127,21 +143,53 @@ public sealed class ServerUnderTest : IAsyncDisposable
         return channelId;
     }
 
+    /// <summary>SQL commands the server has sent so far (kamachat.db.commands on /metrics, open to loopback).</summary>
+    public async Task<long> DatabaseCommandsAsync() =>
+        (long)(await ScrapeAsync())
+            .Where(sample => sample.Name == "kamachat_db_commands_total")
+            .Sum(sample => sample.Value);
+
     /// <summary>
-    /// SQL commands the server has sent so far (kamachat.db.commands on /metrics, open to loopback). The exporter caches a
-    /// scrape briefly, so this waits that out first.
+    /// The node's request-duration histogram (upper bound in seconds → requests so far at or under it) for the routes
+    /// that contain <paramref name="route"/>, with this method, summed over their status codes.
     /// </summary>
-    public async Task<long> DatabaseCommandsAsync()
+    public async Task<Dictionary<double, double>> RequestDurationBucketsAsync(string route, string method) =>
+        (await ScrapeAsync())
+            .Where(sample => sample.Name == "http_server_request_duration_seconds_bucket"
+                && sample.Labels.Contains($"http_request_method=\"{method}\"", StringComparison.Ordinal)
+                && Label(sample.Labels, "http_route") is { } r && r.EndsWith(route, StringComparison.Ordinal))
+            .GroupBy(sample => Label(sample.Labels, "le") is "+Inf" ? double.PositiveInfinity : double.Parse(Label(sample.Labels, "le")!, CultureInfo.InvariantCulture))
+            .ToDictionary(g => g.Key, g => g.Sum(sample => sample.Value));
+
+    private sealed record Sample(string Name, string Labels, double Value);
+
+    /// <summary>One read of /metrics. The exporter caches a scrape briefly, so this waits that out first.</summary>
+    private async Task<List<Sample>> ScrapeAsync()
     {
         await Task.Delay(1500);
         var text = await Http.GetStringAsync("metrics");
-        return text.Split('\n')
-            .Where(line => line.StartsWith("kamachat_db_commands_total", StringComparison.Ordinal))
-            .Sum(line => (long)double.Parse(SampleValue(line), CultureInfo.InvariantCulture));
-
         // name{labels} value [timestamp]
-        static string SampleValue(string line) =>
-            line[(line.LastIndexOf('}') is var brace and >= 0 ? brace + 1 : line.IndexOf(' '))..].Trim().Split(' ')[0];
+        return text.Split('\n')
+            .Where(line => line.Length > 0 && line[0] != '#')
+            .Select(line =>
+            {
+                var brace = line.IndexOf('{');
+                var close = line.LastIndexOf('}');
+                var name = brace >= 0 ? line[..brace] : line[..line.IndexOf(' ')];
+                var labels = brace >= 0 ? line[(brace + 1)..close] : "";
+                var value = line[(brace >= 0 ? close + 1 : line.IndexOf(' '))..].Trim().Split(' ')[0];
+                return new Sample(name, labels, double.Parse(value, CultureInfo.InvariantCulture));
+            })
+            .ToList();
+    }
+
+    private static string? Label(string labels, string name)
+    {
+        var start = labels.IndexOf(name + "=\"", StringComparison.Ordinal);
+        if (start < 0)
+            return null;
+        start += name.Length + 2;
+        return labels[start..labels.IndexOf('"', start)];
     }
 
     public static int FreePort()

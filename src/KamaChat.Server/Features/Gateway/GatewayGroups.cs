@@ -34,13 +34,11 @@ public sealed class GatewayGroups(KamaDbContext db, PermissionService permission
         Snowflake userId, CancellationToken cancellationToken)
     {
         var groups = new HashSet<string>(StringComparer.Ordinal) { User(userId) };
-        var visibleByServer = new Dictionary<Snowflake, IReadOnlyList<ChannelAccess>>();
-        var serverIds = await db.Members.AsNoTracking().Where(m => m.UserId == userId).Select(m => m.ServerId).ToListAsync(cancellationToken);
-        foreach (var serverId in serverIds)
+        // One batch for every server: the same queries for a user in 1 server or in 100.
+        var visibleByServer = await permissions.VisibleChannelsInAllServersAsync(userId, cancellationToken);
+        foreach (var (serverId, visible) in visibleByServer)
         {
             groups.Add(Server(serverId));
-            var visible = await permissions.VisibleChannelsAsync(userId, serverId, cancellationToken);
-            visibleByServer[serverId] = visible;
             foreach (var channel in visible)
                 groups.Add(Channel(channel.Channel.Id));
         }

@@ -135,6 +135,8 @@ internal sealed class MessageConfiguration :
         message.HasIndex(m => new { m.ChannelId, m.AuthorId, m.Nonce }).IsUnique();
         message.HasIndex(m => new { m.ChannelId, m.PinnedAt });
         message.HasIndex(m => m.AuthorId);
+        // Unread @everyone mentions are counted on every connect: only those messages, by channel, not the history.
+        message.HasIndex(m => new { m.ChannelId, m.Id }, "IX_messages_ChannelId_Id_mentions_everyone").HasFilter("\"MentionsEveryone\"");
     }
 
     public void Configure(EntityTypeBuilder<MessageMention> mention)

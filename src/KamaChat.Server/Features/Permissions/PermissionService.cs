@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using KamaChat.Server.Data;
 using KamaChat.Server.Features.Channels;
 using Microsoft.EntityFrameworkCore;
@@ -30,11 +31,56 @@ public sealed class PermissionService(KamaDbContext db, PermissionInputsReader i
             return null;
         if (await inputs.ServerAsync(serverId, cancellationToken) is not { } server)
             return null;
+        return (Standing(userId, serverId, server, member), member);
+    }
+
+    private static ServerAccess Standing(Snowflake userId, Snowflake serverId, ServerFacts server, MemberFacts member)
+    {
         var roles = member.RoleIds.Where(server.Roles.ContainsKey).Select(id => server.Roles[id]).ToList();
         var isOwner = server.OwnerId == userId;
         var permissions = PermissionResolver.Resolve(new PermissionInputs(isOwner, server.Everyone, roles.Select(r => r.Permissions).ToList()));
         var highest = isOwner ? int.MaxValue : roles.Count == 0 ? 0 : roles.Max(r => r.Position);
-        return (new ServerAccess(serverId, server.OwnerId, isOwner, permissions, highest, member.TimedOutUntil), member);
+        return new ServerAccess(serverId, server.OwnerId, isOwner, permissions, highest, member.TimedOutUntil);
+    }
+
+    /// <summary>
+    /// Every channel the user can see in each server they are in, in the same six queries however many servers that is
+    /// (gateway connect and Ready; one server at a time would cost a user in 100 servers hundreds of queries).
+    /// </summary>
+    public async Task<Dictionary<Snowflake, IReadOnlyList<ChannelAccess>>> VisibleChannelsInAllServersAsync(Snowflake userId, CancellationToken cancellationToken)
+    {
+        var members = await db.Members.AsNoTracking().Where(m => m.UserId == userId)
+            .Select(m => new { m.ServerId, m.TimedOutUntil }).ToListAsync(cancellationToken);
+        if (members.Count == 0)
+            return [];
+        var serverIds = members.Select(m => m.ServerId).ToList();
+        var memberRoles = (await db.MemberRoles.AsNoTracking().Where(mr => mr.UserId == userId)
+            .Select(mr => new { mr.ServerId, mr.RoleId }).ToListAsync(cancellationToken)).ToLookup(r => r.ServerId, r => r.RoleId);
+        var owners = await db.Servers.AsNoTracking().Where(s => serverIds.Contains(s.Id))
+            .Select(s => new { s.Id, s.OwnerId }).ToDictionaryAsync(s => s.Id, s => s.OwnerId, cancellationToken);
+        var roles = (await db.Roles.AsNoTracking().Where(r => serverIds.Contains(r.ServerId))
+            .Select(r => new { r.Id, r.ServerId, r.Permissions, r.Position }).ToListAsync(cancellationToken)).ToLookup(r => r.ServerId);
+        var channels = (await db.Channels.AsNoTracking().Where(c => c.ServerId != null && serverIds.Contains(c.ServerId.Value))
+            .ToListAsync(cancellationToken)).ToLookup(c => c.ServerId!.Value);
+        var overwrites = (await db.PermissionOverwrites.AsNoTracking()
+                .Where(o => db.Channels.Any(c => c.Id == o.ChannelId && c.ServerId != null && serverIds.Contains(c.ServerId.Value)))
+                .Select(o => new { o.ChannelId, Facts = new OverwriteFacts(o.TargetType, o.TargetId, o.Allow, o.Deny) })
+                .ToListAsync(cancellationToken))
+            .ToLookup(o => o.ChannelId, o => o.Facts);
+
+        var visibleByServer = new Dictionary<Snowflake, IReadOnlyList<ChannelAccess>>(members.Count);
+        foreach (var member in members)
+        {
+            if (!owners.TryGetValue(member.ServerId, out var ownerId))
+                continue;
+            var serverRoles = roles[member.ServerId].ToList();
+            var facts = new ServerFacts(ownerId, serverRoles.Where(r => r.Id == member.ServerId).Select(r => r.Permissions).FirstOrDefault(),
+                serverRoles.ToFrozenDictionary(r => r.Id, r => new RoleFacts(r.Permissions, r.Position)));
+            var roleIds = memberRoles[member.ServerId].ToList();
+            var server = Standing(userId, member.ServerId, facts, new MemberFacts(member.TimedOutUntil, roleIds));
+            visibleByServer[member.ServerId] = Visible(userId, server, roleIds.ToHashSet(), channels[member.ServerId], channel => overwrites[channel.Id].ToList());
+        }
+        return visibleByServer;
     }
 
     public async Task<ChannelAccess?> ForChannelAsync(Snowflake userId, Snowflake channelId, CancellationToken cancellationToken)
@@ -65,12 +111,17 @@ public sealed class PermissionService(KamaDbContext db, PermissionInputsReader i
                 .ToListAsync(cancellationToken))
             .ToLookup(o => o.ChannelId);
         var roleIds = await MemberRoleIdsAsync(userId, serverId, cancellationToken);
+        return Visible(userId, server, roleIds, channels,
+            channel => overwrites[channel.Id].Select(o => new OverwriteFacts(o.TargetType, o.TargetId, o.Allow, o.Deny)).ToList());
+    }
 
-        var visible = new List<ChannelAccess>(channels.Count);
+    private static List<ChannelAccess> Visible(
+        Snowflake userId, ServerAccess server, HashSet<Snowflake> roleIds, IEnumerable<Channel> channels, Func<Channel, IReadOnlyList<OverwriteFacts>> overwrites)
+    {
+        var visible = new List<ChannelAccess>();
         foreach (var channel in channels)
         {
-            var permissions = Resolve(userId, server, roleIds,
-                overwrites[channel.Id].Select(o => new OverwriteFacts(o.TargetType, o.TargetId, o.Allow, o.Deny)).ToList());
+            var permissions = Resolve(userId, server, roleIds, overwrites(channel));
             if (permissions.HasFlag(Permissions.ViewChannel))
                 visible.Add(new ChannelAccess(channel, permissions, server));
         }

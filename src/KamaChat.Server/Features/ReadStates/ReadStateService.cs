@@ -50,21 +50,27 @@ public sealed class ReadStateService(KamaDbContext db, PermissionService permiss
         return (AckOutcome.Acknowledged, response);
     }
 
-    /// <summary>Mentions of the user (directly, through a role, or @everyone) after their read position, per channel.</summary>
+    /// <summary>
+    /// Mentions of the user (directly, through a role, or @everyone) after their read position, per channel. Driven from
+    /// the mentions themselves (the mention table by target, @everyone messages by their partial index), never from the
+    /// channels' history: a million messages cost what the few mentions among them do.
+    /// </summary>
     public async Task<Dictionary<Snowflake, int>> MentionCountsAsync(Snowflake userId, IReadOnlyCollection<Snowflake> channelIds, CancellationToken cancellationToken)
     {
         if (channelIds.Count == 0)
             return [];
         var roleIds = db.MemberRoles.Where(mr => mr.UserId == userId).Select(mr => mr.RoleId);
-        return await db.Messages.AsNoTracking()
+        var unread = db.Messages.AsNoTracking()
             .Where(m => channelIds.Contains(m.ChannelId) && m.AuthorId != userId)
-            .Where(m => !db.ReadStates.Any(r => r.UserId == userId && r.ChannelId == m.ChannelId && r.LastReadMessageId >= m.Id))
-            .Where(m => m.MentionsEveryone || m.Mentions.Any(x =>
-                (x.TargetType == MentionTarget.User && x.TargetId == userId) ||
-                (x.TargetType == MentionTarget.Role && roleIds.Contains(x.TargetId))))
-            .GroupBy(m => m.ChannelId)
-            .Select(g => new { ChannelId = g.Key, Count = g.Count() })
-            .ToDictionaryAsync(g => g.ChannelId, g => g.Count, cancellationToken);
+            .Where(m => !db.ReadStates.Any(r => r.UserId == userId && r.ChannelId == m.ChannelId && r.LastReadMessageId >= m.Id));
+        var byTarget = db.MessageMentions.AsNoTracking()
+            .Where(x => (x.TargetType == MentionTarget.User && x.TargetId == userId) ||
+                        (x.TargetType == MentionTarget.Role && roleIds.Contains(x.TargetId)))
+            .Join(unread, x => x.MessageId, m => m.Id, (_, m) => new { m.ChannelId, m.Id });
+        var everyone = unread.Where(m => m.MentionsEveryone).Select(m => new { m.ChannelId, m.Id });
+        // A message may mention the user more than one way: it counts once.
+        var mentioned = await byTarget.Union(everyone).ToListAsync(cancellationToken);
+        return mentioned.GroupBy(m => m.ChannelId).ToDictionary(g => g.Key, g => g.Count());
     }
 }
 

@@ -441,6 +441,9 @@ namespace KamaChat.Server.Data.Migrations.Postgres
                     b.HasIndex("ChannelId", "AuthorId", "Nonce")
                         .IsUnique();
 
+                    b.HasIndex(new[] { "ChannelId", "Id" }, "IX_messages_ChannelId_Id_mentions_everyone")
+                        .HasFilter("\"MentionsEveryone\"");
+
                     b.ToTable("messages", (string)null);
                 });
 

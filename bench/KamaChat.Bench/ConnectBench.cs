@@ -1,0 +1,197 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using KamaChat.Server.Data;
+using KamaChat.Server.Features.Messages;
+using KamaChat.Server.Features.Servers;
+using KamaChat.Server.Infrastructure.Ids;
+using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.EntityFrameworkCore;
+
+namespace KamaChat.Bench;
+
+/// <summary>
+/// ./kamachat bench connect: how fast gateway connections open (handshake to Ready) on an empty history and on one of
+/// N messages in the connecting users' channels — with read states, a few never-read channels and unread mentions of
+/// them, of a role of theirs and of @everyone, as real users have — on each database, and the ratio of the two.
+/// </summary>
+public static class ConnectBench
+{
+    private const int Users = 20;
+    private const int Concurrency = 64;
+
+    public static async Task<int> RunAsync(BenchOptions options)
+    {
+        var engines = options.Engine == "both" ? ["sqlite", "postgres"] : new[] { options.Engine };
+        var connections = options.Connections == BenchOptions.DefaultConnections ? 1000 : options.Connections;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"connect bench: {connections:N0} gateway connections ({Users} users, {Concurrency} at a time) on an empty history and on {options.Messages:N0} messages; {Environment.ProcessorCount} cores"));
+        var lines = new List<string>
+        {
+            string.Create(CultureInfo.InvariantCulture, $"{"database",-9} {"history",11} {"conn/s",8} {"p50 ms",8} {"p95 ms",8} {"p99 ms",8} {"failed",7} {"queries/conn",13} {"load avg",16}"),
+        };
+        foreach (var engine in engines)
+        {
+            var empty = await MeasureAsync(engine, 0, connections);
+            lines.Add(empty.Line());
+            var full = await MeasureAsync(engine, options.Messages, connections);
+            lines.Add(full.Line());
+            lines.Add(string.Create(CultureInfo.InvariantCulture,
+                $"{engine,-9} {"ratio",11} {full.PerSecond / empty.PerSecond,8:P0} of the empty history's connections/s"));
+        }
+        Console.WriteLine();
+        foreach (var line in lines)
+            Console.WriteLine(line);
+        return 0;
+    }
+
+    private sealed record Measurement(string Engine, int Messages, double PerSecond, double P50, double P95, double P99, int Failed, double QueriesPerConnection, string Load)
+    {
+        public string Line() => string.Create(CultureInfo.InvariantCulture,
+            $"{Engine,-9} {Messages,11:N0} {PerSecond,8:N0} {P50,8:N1} {P95,8:N1} {P99,8:N1} {Failed,7} {QueriesPerConnection,13:N1} {Load,16}");
+    }
+
+    private static async Task<Measurement> MeasureAsync(string engine, int messages, int connections)
+    {
+        void Log(string line) => Console.WriteLine($"[{engine}, {messages:N0} messages] {line}");
+        await using var database = await SearchDatabase.CreateAsync(engine);
+        await database.MigrateWithoutSearchAsync();
+        var clock = Stopwatch.StartNew();
+        // The seeder needs at least one message to spread over its history.
+        await database.SeedAsync(new SearchCorpus(seed: 20261201), Math.Max(1, messages), p => Log("seeded " + p));
+        Log($"seeded in {clock.Elapsed.TotalSeconds:N0} s");
+
+        await using var server = await ServerUnderTest.StartAsync(new Dictionary<string, string>
+        {
+            ["DATABASE_URL"] = database.Url,
+            ["KAMACHAT_MIGRATE"] = "false",
+        });
+        var tokens = new List<string>();
+        var names = new List<string>();
+        for (var i = 0; i < Users; i++)
+        {
+            var name = $"conn{i}_{Guid.NewGuid():N}"[..18];
+            names.Add(name);
+            tokens.Add((await server.RegisterAsync(name)).AccessToken);
+        }
+        await JoinWithHistoryAsync(database, names);
+        Log("members joined with read states and mentions; connecting");
+
+        // Warm the server (JIT, pools, caches) on a few connections first, then measure.
+        foreach (var warm in await Task.WhenAll(tokens.Select(t => ConnectAsync(server.BaseAddress, t))))
+            await warm.Connection.DisposeAsync();
+        var commandsBefore = await server.DatabaseCommandsAsync();
+        var opened = new List<HubConnection>(connections);
+        var latencies = new List<double>(connections);
+        var failed = 0;
+        using var gate = new SemaphoreSlim(Concurrency);
+        clock.Restart();
+        await Task.WhenAll(Enumerable.Range(0, connections).Select(async i =>
+        {
+            await gate.WaitAsync();
+            try
+            {
+                var (connection, elapsed) = await ConnectAsync(server.BaseAddress, tokens[i % tokens.Count]);
+                lock (opened)
+                {
+                    opened.Add(connection);
+                    latencies.Add(elapsed);
+                }
+            }
+            catch (Exception e) when (e is HttpRequestException or System.Net.WebSockets.WebSocketException or IOException or TimeoutException or OperationCanceledException or Microsoft.AspNetCore.SignalR.HubException)
+            {
+                Interlocked.Increment(ref failed);
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }));
+        var seconds = clock.Elapsed.TotalSeconds;
+        var commands = await server.DatabaseCommandsAsync() - commandsBefore;
+        await Task.WhenAll(opened.Select(c => c.DisposeAsync().AsTask()));
+        latencies.Sort();
+        var result = new Measurement(engine, messages, opened.Count / seconds, Percentile(latencies, 0.50), Percentile(latencies, 0.95),
+            Percentile(latencies, 0.99), failed, commands / (double)Math.Max(1, opened.Count), LoadAverage());
+        Log(result.Line());
+        return result;
+    }
+
+    /// <summary>
+    /// Makes the registered users long-standing members of the seeded server: a role of theirs, a read state in most
+    /// channels (about 1% of each channel unread; every tenth channel never opened), and mentions of each of them, of
+    /// their role and of @everyone spread over the history.
+    /// </summary>
+    private static async Task JoinWithHistoryAsync(SearchDatabase database, List<string> names)
+    {
+        await using var db = database.Context();
+        var ids = new SnowflakeGenerator(1, TimeProvider.System);
+        var normalized = names.Select(n => n.ToUpperInvariant()).ToList();
+        var userIds = await db.Users.Where(u => normalized.Contains(u.NormalizedUserName!)).Select(u => u.Id).ToListAsync();
+        var roleId = ids.NextId();
+        db.Roles.Add(new Role { Id = roleId, ServerId = database.ServerId, Name = "regulars", Position = 1 });
+        var joinedAt = DateTimeOffset.UtcNow - SearchDatabase.History - TimeSpan.FromDays(2);
+        foreach (var userId in userIds)
+        {
+            db.Members.Add(new Member { ServerId = database.ServerId, UserId = userId, JoinedAt = joinedAt });
+            db.MemberRoles.Add(new MemberRole { ServerId = database.ServerId, UserId = userId, RoleId = roleId });
+        }
+        for (var c = 0; c < database.ChannelIds.Count; c++)
+        {
+            if (c % 10 == 9)
+                continue;
+            var channelId = database.ChannelIds[c];
+            var count = await db.Messages.CountAsync(m => m.ChannelId == channelId);
+            var lastRead = await db.Messages.Where(m => m.ChannelId == channelId).OrderByDescending(m => m.Id)
+                .Skip(count / 100).Select(m => m.Id).FirstOrDefaultAsync();
+            foreach (var userId in userIds)
+                db.ReadStates.Add(new ReadState { UserId = userId, ChannelId = channelId, LastReadMessageId = lastRead, UpdatedAt = DateTimeOffset.UtcNow });
+        }
+        await db.SaveChangesAsync();
+
+        await db.Database.ExecuteSqlAsync($"""UPDATE messages SET "MentionsEveryone" = {true} WHERE "Sequence" % 5000 = 1""");
+        await db.Database.ExecuteSqlAsync($"""INSERT INTO message_mentions ("MessageId", "TargetType", "TargetId") SELECT "Id", {(int)MentionTarget.Role}, {roleId.Value} FROM messages WHERE "Sequence" % 2000 = 2""");
+        for (var i = 0; i < userIds.Count; i++)
+            await db.Database.ExecuteSqlAsync($"""INSERT INTO message_mentions ("MessageId", "TargetType", "TargetId") SELECT "Id", {(int)MentionTarget.User}, {userIds[i].Value} FROM messages WHERE "Sequence" % 1000 = {i + 3}""");
+        await db.Database.ExecuteSqlRawAsync("ANALYZE");
+    }
+
+    /// <summary>One gateway connection, open once its Ready has arrived; with the milliseconds that took.</summary>
+    public static async Task<(HubConnection Connection, double Milliseconds)> ConnectAsync(Uri baseAddress, string token)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var connection = new HubConnectionBuilder()
+            .WithUrl(new Uri(baseAddress, "hubs/gateway"), o =>
+            {
+                o.Transports = HttpTransportType.WebSockets;
+                o.SkipNegotiation = true;
+                o.AccessTokenProvider = () => Task.FromResult<string?>(token);
+            })
+            .Build();
+        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        connection.On<JsonElement>("Ready", _ => ready.TrySetResult());
+        connection.Closed += e =>
+        {
+            ready.TrySetException(e ?? new IOException("The gateway closed the connection before Ready."));
+            return Task.CompletedTask;
+        };
+        try
+        {
+            await connection.StartAsync();
+            await ready.Task.WaitAsync(TimeSpan.FromMinutes(2));
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+        return (connection, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+    }
+
+    private static double Percentile(List<double> sorted, double p) =>
+        sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)(sorted.Count * p))];
+
+    private static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
+}

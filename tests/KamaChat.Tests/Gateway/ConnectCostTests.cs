@@ -1,0 +1,95 @@
+using KamaChat.Server.Features.Channels;
+using KamaChat.Tests.Infrastructure;
+using Microsoft.AspNetCore.SignalR.Client;
+using P = KamaChat.Server.Features.Permissions.Permissions;
+
+namespace KamaChat.Tests.Gateway;
+
+/// <summary>
+/// What a gateway connect costs: a bounded number of queries however many servers the user is in, and mention counts
+/// taken from the mentions, not the history. Through the real hub, on both databases.
+/// </summary>
+public abstract class ConnectCostTests(KamaChatApp app)
+{
+    [Fact]
+    public async Task Connecting_in_twenty_servers_costs_the_same_queries_as_in_one()
+    {
+        var few = await app.UserAsync();
+        var many = await app.UserAsync();
+        var secretIds = new List<Snowflake>();
+        for (var i = 0; i < 20; i++)
+        {
+            var (serverId, _, _) = await app.SeedServerWithChannelAsync(i == 0 ? [few, many] : [many]);
+            // A role and a channel only that role sees, so each server's permissions take overwrites and roles to resolve.
+            var staff = await app.SeedRoleAsync(serverId, P.None, many);
+            var secret = await app.SeedTextChannelAsync(serverId, name: "staff");
+            await app.SeedOverwriteAsync(secret, OverwriteTarget.Role, serverId, P.None, P.ViewChannel);
+            await app.SeedOverwriteAsync(secret, OverwriteTarget.Role, staff, P.ViewChannel, P.None);
+            secretIds.Add(secret);
+        }
+
+        // Every connection stays open to the end: a user's last disconnect does work of its own (going offline), which
+        // must not fall into the next count.
+        var open = new List<GatewayClient>();
+        async Task<(int Commands, Server.Features.Gateway.ReadyPayload Ready)> ConnectAsync(TestUser user)
+        {
+            Server.Features.Gateway.ReadyPayload? ready = null;
+            var commands = await DatabaseCommands.CountAsync(app, async () =>
+            {
+                var gateway = await GatewayClient.ConnectAsync(app, user.Tokens.AccessToken);
+                open.Add(gateway);
+                ready = await gateway.ReadyAsync();
+            });
+            return (commands, ready!);
+        }
+
+        await ConnectAsync(few);
+        await ConnectAsync(many);
+        var (oneServer, fewReady) = await ConnectAsync(few);
+        var (twentyServers, manyReady) = await ConnectAsync(many);
+        foreach (var gateway in open)
+            await gateway.DisposeAsync();
+
+        Assert.Single(fewReady.Servers);
+        Assert.Equal(20, manyReady.Servers.Count);
+        Assert.All(secretIds, id => Assert.Contains(manyReady.Servers, s => s.Channels.Any(c => c.Id == id)));
+        Assert.DoesNotContain(fewReady.Servers, s => s.Channels.Any(c => secretIds.Contains(c.Id)));
+        Assert.Equal(oneServer, twentyServers);
+    }
+
+    [Fact]
+    public async Task Ready_counts_each_unread_mention_once_however_it_mentions_the_user()
+    {
+        var member = await app.UserAsync();
+        var (serverId, channelId, owner) = await app.SeedServerWithChannelAsync(member);
+        var role = await app.SeedRoleAsync(serverId, P.None, member);
+        var quiet = await app.SeedTextChannelAsync(serverId, name: "quiet");
+        await app.SeedMessagesAsync(channelId, owner, 30);
+
+        var read = await owner.Client.SendOkAsync(channelId, $"<@{member.Id}> already read");
+        await using (var gateway = await GatewayClient.ConnectAsync(app, member.Tokens.AccessToken))
+        {
+            await gateway.ReadyAsync();
+            await gateway.Connection.InvokeAsync<Server.Features.ReadStates.ReadStateResponse>("Ack", channelId.ToString(), read.Id);
+        }
+        await owner.Client.SendOkAsync(channelId, $"<@{member.Id}> you");
+        await owner.Client.SendOkAsync(channelId, $"<@&{role}> your role");
+        await owner.Client.SendOkAsync(channelId, "@everyone all of you");
+        await owner.Client.SendOkAsync(channelId, $"@everyone <@&{role}> <@{member.Id}> every way at once");
+        await owner.Client.SendOkAsync(channelId, "nobody in particular");
+        await member.Client.SendOkAsync(channelId, "@everyone my own");
+        await owner.Client.SendOkAsync(quiet, $"<@{member.Id}> in a channel never read");
+
+        await using var again = await GatewayClient.ConnectAsync(app, member.Tokens.AccessToken);
+        var states = (await again.ReadyAsync()).ReadStates;
+        Assert.Equal(4, states.Single(s => s.ChannelId == channelId).MentionCount);
+        Assert.Equal(read.Id, states.Single(s => s.ChannelId == channelId).LastReadMessageId);
+        Assert.Equal(1, states.Single(s => s.ChannelId == quiet).MentionCount);
+    }
+}
+
+[Trait("Provider", "sqlite")]
+public sealed class SqliteConnectCostTests(SqliteApp app) : ConnectCostTests(app), IClassFixture<SqliteApp>;
+
+[Trait("Provider", "postgres")]
+public sealed class PostgresConnectCostTests(PostgresApp app) : ConnectCostTests(app), IClassFixture<PostgresApp>;
