@@ -136,14 +136,22 @@ public sealed class SearchDatabase : IAsyncDisposable
         return clock.Elapsed;
     }
 
-    /// <summary>The search migration's own SQL, as EF generates it (Up, or Down), history row included.</summary>
+    private static readonly string[] SearchMigrations = ["_MessageSearch", "_MessageSearchBigrams"];
+
+    /// <summary>The search migrations' own SQL (the trigram index, then the bigram index), as EF generates it (Up, or Down in reverse), history rows included.</summary>
     private static string SearchMigrationScript(KamaDbContext db, bool up)
     {
         var migrations = db.Database.GetMigrations().ToList();
-        var index = migrations.FindIndex(m => m.EndsWith("_MessageSearch", StringComparison.Ordinal));
-        var (search, previous) = (migrations[index], migrations[index - 1]);
         var migrator = db.GetService<IMigrator>();
-        return up ? migrator.GenerateScript(previous, search) : migrator.GenerateScript(search, previous);
+        var scripts = SearchMigrations.Select(name =>
+        {
+            var index = migrations.FindIndex(m => m.EndsWith(name, StringComparison.Ordinal));
+            var (search, previous) = (migrations[index], migrations[index - 1]);
+            return up ? migrator.GenerateScript(previous, search) : migrator.GenerateScript(search, previous);
+        }).ToList();
+        if (!up)
+            scripts.Reverse();
+        return string.Join(Environment.NewLine, scripts);
     }
 
     /// <summary>Migrates to the latest schema, search index included: a database as a node runs it.</summary>
@@ -295,8 +303,8 @@ public sealed class SearchDatabase : IAsyncDisposable
         await connection.OpenAsync();
         await using var command = connection.CreateCommand();
         command.CommandText = """
-            SELECT pg_total_relation_size('messages') - pg_relation_size('"IX_messages_search_trigram"'),
-                   pg_relation_size('"IX_messages_search_trigram"'),
+            SELECT pg_total_relation_size('messages') - pg_relation_size('"IX_messages_search_trigram"') - pg_relation_size('"IX_messages_search_bigram"'),
+                   pg_relation_size('"IX_messages_search_trigram"') + pg_relation_size('"IX_messages_search_bigram"'),
                    (SELECT coalesce(sum(pg_column_size("SearchText")), 0) FROM messages)
             """;
         await using var reader = await command.ExecuteReaderAsync();
