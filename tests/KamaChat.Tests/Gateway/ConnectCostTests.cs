@@ -54,6 +54,7 @@ public abstract class ConnectCostTests(KamaChatApp app)
         Assert.Equal(20, manyReady.Servers.Count);
         Assert.All(secretIds, id => Assert.Contains(manyReady.Servers, s => s.Channels.Any(c => c.Id == id)));
         Assert.DoesNotContain(fewReady.Servers, s => s.Channels.Any(c => secretIds.Contains(c.Id)));
+        Assert.True(oneServer > 0, "a connect reads the database");
         Assert.Equal(oneServer, twentyServers);
     }
 

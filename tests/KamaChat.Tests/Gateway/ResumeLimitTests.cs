@@ -38,7 +38,7 @@ public abstract class ResumeLimitTests(KamaChatApp app)
         Assert.Empty(result!.Refetch);
         Assert.Equal(channels.Order(), result.Events.Select(e => e.ScopeId).Order());
         // Positions, who may read which stream (per server), and the log in batches: not a query or more per stream.
-        Assert.True(commands <= 25, $"{commands} queries for a Resume of {channels.Count} streams");
+        Assert.InRange(commands, 1, 25);
     }
 
     [Fact]
