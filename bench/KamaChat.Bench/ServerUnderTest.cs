@@ -127,17 +127,26 @@ public sealed class ServerUnderTest : IAsyncDisposable
         return channelId;
     }
 
+    /// <summary>SQL commands the server has sent so far (kamachat.db.commands on /metrics, open to loopback).</summary>
+    public async Task<long> DatabaseCommandsAsync() => (long)await MetricSumAsync("kamachat_db_commands_total");
+
     /// <summary>
-    /// SQL commands the server has sent so far (kamachat.db.commands on /metrics, open to loopback). The exporter caches a
-    /// scrape briefly, so this waits that out first.
+    /// The server's managed (GC) heap after its last collection and the memory the GC holds committed for it
+    /// (dotnet.gc.last_collection.* on /metrics): the managed share of its resident memory.
     /// </summary>
-    public async Task<long> DatabaseCommandsAsync()
+    public async Task<(double Heap, double Committed)> ManagedHeapAsync() =>
+        (await MetricSumAsync("dotnet_gc_last_collection_heap_size_bytes"),
+         await MetricSumAsync("dotnet_gc_last_collection_memory_committed_size_bytes", wait: false));
+
+    /// <summary>The sum of a metric's samples on /metrics. The exporter caches a scrape briefly, so this waits that out first.</summary>
+    private async Task<double> MetricSumAsync(string name, bool wait = true)
     {
-        await Task.Delay(1500);
+        if (wait)
+            await Task.Delay(1500);
         var text = await Http.GetStringAsync("metrics");
         return text.Split('\n')
-            .Where(line => line.StartsWith("kamachat_db_commands_total", StringComparison.Ordinal))
-            .Sum(line => (long)double.Parse(SampleValue(line), CultureInfo.InvariantCulture));
+            .Where(line => line.StartsWith(name, StringComparison.Ordinal) && line.Length > name.Length && line[name.Length] is '{' or ' ')
+            .Sum(line => double.Parse(SampleValue(line), CultureInfo.InvariantCulture));
 
         // name{labels} value [timestamp]
         static string SampleValue(string line) =>
