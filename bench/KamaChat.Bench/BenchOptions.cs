@@ -25,6 +25,27 @@ public sealed record BenchOptions(string Mode, int Clients, int Senders, int Rat
     /// <summary>search: messages sent through HTTP in each send-throughput run.</summary>
     public int Sends { get; init; } = 1000;
 
+    /// <summary>gateway: sqlite, postgres or both (PostgreSQL: the tests' throwaway server, with durable commits).</summary>
+    public string Database { get; init; } = "sqlite";
+
+    /// <summary>gateway: channels, each in its own server with <see cref="Clients"/> listeners and its share of the senders.</summary>
+    public int Channels { get; init; } = 1;
+
+    /// <summary>gateway: instead of one fixed rate, step the total send rate up and report the highest that keeps p99 within <see cref="TargetP99"/>.</summary>
+    public bool Sustained { get; init; }
+
+    /// <summary>gateway --sustained: first total sends/s, the largest to try, seconds per step, and the p99 (ms) a step must keep.</summary>
+    public int StartRate { get; init; } = 100;
+
+    public int MaxRate { get; init; } = 4000;
+
+    public int StepSeconds { get; init; } = 5;
+
+    public int TargetP99 { get; init; } = 50;
+
+    /// <summary>gateway: the listeners' SignalR protocol, json or messagepack (the web client's is JSON).</summary>
+    public string Protocol { get; init; } = "json";
+
     public static BenchOptions Parse(string[] args)
     {
         var mode = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "gateway";
@@ -33,6 +54,7 @@ public sealed record BenchOptions(string Mode, int Clients, int Senders, int Rat
             var index = Array.IndexOf(args, "--" + name);
             return index >= 0 && index + 1 < args.Length && int.TryParse(args[index + 1], NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : fallback;
         }
+        string Text(string name, string fallback) => Array.IndexOf(args, "--" + name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
         var engine = Math.Max(Array.IndexOf(args, "--engine"), Array.IndexOf(args, "--db")) is var e and >= 0 && e + 1 < args.Length ? args[e + 1] : "both";
         return new BenchOptions(mode, Value("clients", 200), Value("senders", 4), Value("rate", 50), Value("seconds", 15), Value("connections", DefaultConnections))
         {
@@ -42,6 +64,14 @@ public sealed record BenchOptions(string Mode, int Clients, int Senders, int Rat
             Members = Value("members", 50_000),
             BaselineQueries = Value("baseline-queries", 25),
             Sends = Value("sends", 1000),
+            Database = Text("db", "sqlite"),
+            Channels = Math.Max(1, Value("channels", 1)),
+            Sustained = args.Contains("--sustained"),
+            StartRate = Math.Max(1, Value("start-rate", 100)),
+            MaxRate = Value("max-rate", 4000),
+            StepSeconds = Math.Max(1, Value("step-seconds", 5)),
+            TargetP99 = Value("target-p99", 50),
+            Protocol = Text("protocol", "json"),
         };
     }
 }

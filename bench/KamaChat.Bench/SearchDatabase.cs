@@ -116,10 +116,8 @@ public sealed class SearchDatabase : IAsyncDisposable
     /// <summary>Migrates to the latest schema, then takes the search migration out again: the state of an upgrade.</summary>
     public async Task MigrateWithoutSearchAsync()
     {
+        await MigrateAsync();
         await using var db = Context();
-        await db.Database.MigrateAsync();
-        if (!IsPostgres)
-            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;");
         await db.Database.ExecuteSqlRawAsync(SearchMigrationScript(db, up: false));
     }
 
@@ -138,17 +136,36 @@ public sealed class SearchDatabase : IAsyncDisposable
         return clock.Elapsed;
     }
 
-    /// <summary>The search migration's own SQL, as EF generates it (Up, or Down), history row included.</summary>
+    private static readonly string[] SearchMigrations = ["_MessageSearch", "_MessageSearchBigrams"];
+
+    /// <summary>The search migrations' own SQL (the trigram index, then the bigram index), as EF generates it (Up, or Down in reverse), history rows included.</summary>
     private static string SearchMigrationScript(KamaDbContext db, bool up)
     {
         var migrations = db.Database.GetMigrations().ToList();
-        var index = migrations.FindIndex(m => m.EndsWith("_MessageSearch", StringComparison.Ordinal));
-        var (search, previous) = (migrations[index], migrations[index - 1]);
         var migrator = db.GetService<IMigrator>();
-        return up ? migrator.GenerateScript(previous, search) : migrator.GenerateScript(search, previous);
+        var scripts = SearchMigrations.Select(name =>
+        {
+            var index = migrations.FindIndex(m => m.EndsWith(name, StringComparison.Ordinal));
+            var (search, previous) = (migrations[index], migrations[index - 1]);
+            return up ? migrator.GenerateScript(previous, search) : migrator.GenerateScript(search, previous);
+        }).ToList();
+        if (!up)
+            scripts.Reverse();
+        return string.Join(Environment.NewLine, scripts);
     }
 
-    public async Task SeedAsync(SearchCorpus corpus, int messageCount, Action<string> progress)
+    /// <summary>Migrates to the latest schema, search index included: a database as a node runs it.</summary>
+    public async Task MigrateAsync()
+    {
+        await using var db = Context();
+        await db.Database.MigrateAsync();
+        if (!IsPostgres)
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;");
+    }
+
+    /// <param name="channels">How many channels the history is spread over (skewed: the first is the busiest); one
+    /// puts all of it in a single channel.</param>
+    public async Task SeedAsync(SearchCorpus corpus, int messageCount, Action<string> progress, int channels = Channels)
     {
         await using (var db = Context())
         {
@@ -171,7 +188,7 @@ public sealed class SearchDatabase : IAsyncDisposable
             db.Roles.Add(new Role { Id = ServerId, ServerId = ServerId, Name = Role.EveryoneName, Permissions = P.DefaultEveryone });
             foreach (var userId in UserIds)
                 db.Members.Add(new Member { ServerId = ServerId, UserId = userId, JoinedAt = now });
-            for (var i = 0; i < Channels; i++)
+            for (var i = 0; i < channels; i++)
             {
                 var id = ids.NextId();
                 ChannelIds.Add(id);
@@ -182,13 +199,13 @@ public sealed class SearchDatabase : IAsyncDisposable
 
         var start = DateTimeOffset.UtcNow - History - TimeSpan.FromDays(1);
         var step = History / messageCount;
-        var sequences = new long[Channels];
+        var sequences = new long[channels];
         var sampleEvery = Math.Max(1, messageCount / 500);
         var rows = Enumerable.Range(0, messageCount).Select(i =>
         {
             var createdAt = start + step * i;
             // Busy channels and chatty people: both skewed.
-            var channel = (int)(Channels * Math.Pow(corpus.Random.NextDouble(), 2));
+            var channel = (int)(channels * Math.Pow(corpus.Random.NextDouble(), 2));
             var author = (int)(Authors * Math.Pow(corpus.Random.NextDouble(), 3));
             var content = corpus.NextMessage();
             if (i % sampleEvery == 0)
@@ -286,8 +303,8 @@ public sealed class SearchDatabase : IAsyncDisposable
         await connection.OpenAsync();
         await using var command = connection.CreateCommand();
         command.CommandText = """
-            SELECT pg_total_relation_size('messages') - pg_relation_size('"IX_messages_search_trigram"'),
-                   pg_relation_size('"IX_messages_search_trigram"'),
+            SELECT pg_total_relation_size('messages') - pg_relation_size('"IX_messages_search_trigram"') - pg_relation_size('"IX_messages_search_bigram"'),
+                   pg_relation_size('"IX_messages_search_trigram"') + pg_relation_size('"IX_messages_search_bigram"'),
                    (SELECT coalesce(sum(pg_column_size("SearchText")), 0) FROM messages)
             """;
         await using var reader = await command.ExecuteReaderAsync();

@@ -18,6 +18,7 @@ public sealed class ServerUnderTest : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly string _directory;
+    private string? _databaseUrl;
 
     public Uri BaseAddress { get; }
 
@@ -71,7 +72,10 @@ public sealed class ServerUnderTest : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
-        var server = new ServerUnderTest(process, directory, new Uri($"http://127.0.0.1:{port}/"));
+        var server = new ServerUnderTest(process, directory, new Uri($"http://127.0.0.1:{port}/"))
+        {
+            _databaseUrl = environment?.GetValueOrDefault("DATABASE_URL"),
+        };
         var status = "no answer";
         for (var i = 0; i < 1200; i++)
         {
@@ -99,6 +103,22 @@ public sealed class ServerUnderTest : IAsyncDisposable
         return 0;
     }
 
+    /// <summary>
+    /// CPU time the server process has used so far (user + system, all threads). On a shared machine the CPU a piece of
+    /// work costs is steadier than the wall time it takes.
+    /// </summary>
+    public TimeSpan CpuTime()
+    {
+        // /proc/PID/stat: fields 14 and 15 (utime, stime) in clock ticks, counted after the ')' that ends the name.
+        var stat = File.ReadAllText($"/proc/{_process.Id}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+        return TimeSpan.FromSeconds(ticks / (double)ClockTicksPerSecond);
+    }
+
+    // sysconf(_SC_CLK_TCK) is 100 on every Linux we run on.
+    private const int ClockTicksPerSecond = 100;
+
     public async Task<AuthTokens> RegisterAsync(string name)
     {
         var response = await Http.PostAsJsonAsync("api/v1/auth/register",
@@ -107,14 +127,14 @@ public sealed class ServerUnderTest : IAsyncDisposable
         return (await response.Content.ReadFromJsonAsync<AuthTokens>(new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web)))!;
     }
 
-    /// <summary>A server with one channel (text unless told) and these members, written straight to the database file.</summary>
+    /// <summary>A server with one channel (text unless told) and these members, written straight to the server's database.</summary>
     public async Task<Snowflake> SeedChannelAsync(IEnumerable<Snowflake> userIds, ChannelType type = ChannelType.Text)
     {
-        var options = new DbContextOptionsBuilder<SqliteKamaDbContext>()
-            .UseSqlite($"Data Source={Path.Combine(_directory, "data", "kamachat.db")}").Options;
-        await using var db = new SqliteKamaDbContext(options);
+        await using var db = Database();
         var ids = userIds.Distinct().ToList();
-        var serverId = new Snowflake(DateTime.UtcNow.Ticks);
+        // Ids only need to be unique here: 1,000 apart from the last seeded server (its channel is the server's id + 1).
+        var serverId = new Snowflake(Math.Max(DateTime.UtcNow.Ticks, Interlocked.Add(ref _lastSeeded, 1000)));
+        Interlocked.Exchange(ref _lastSeeded, serverId.Value);
         var channelId = new Snowflake(serverId.Value + 1);
         db.Servers.Add(new ChatServer { Id = serverId, Name = "Bench", OwnerId = ids[0], CreatedAt = DateTimeOffset.UtcNow });
         db.Roles.Add(new Role { Id = serverId, ServerId = serverId, Name = Role.EveryoneName, Permissions = P.DefaultEveryone });
@@ -127,30 +147,72 @@ public sealed class ServerUnderTest : IAsyncDisposable
         return channelId;
     }
 
+    private static long _lastSeeded;
+
+    /// <summary>The server's database: its SQLite file, or the PostgreSQL database DATABASE_URL named.</summary>
+    private KamaDbContext Database() => _databaseUrl is { } url && !url.StartsWith("sqlite", StringComparison.OrdinalIgnoreCase)
+        ? new PostgresKamaDbContext(new DbContextOptionsBuilder<PostgresKamaDbContext>().UseNpgsql(url).Options)
+        : new SqliteKamaDbContext(new DbContextOptionsBuilder<SqliteKamaDbContext>()
+            .UseSqlite($"Data Source={Path.Combine(_directory, "data", "kamachat.db")}").Options);
+
     /// <summary>SQL commands the server has sent so far (kamachat.db.commands on /metrics, open to loopback).</summary>
-    public async Task<long> DatabaseCommandsAsync() => (long)await MetricSumAsync("kamachat_db_commands_total");
+    public async Task<long> DatabaseCommandsAsync() =>
+        (long)(await ScrapeAsync())
+            .Where(sample => sample.Name == "kamachat_db_commands_total")
+            .Sum(sample => sample.Value);
 
     /// <summary>
     /// The server's managed (GC) heap after its last collection and the memory the GC holds committed for it
     /// (dotnet.gc.last_collection.* on /metrics): the managed share of its resident memory.
     /// </summary>
-    public async Task<(double Heap, double Committed)> ManagedHeapAsync() =>
-        (await MetricSumAsync("dotnet_gc_last_collection_heap_size_bytes"),
-         await MetricSumAsync("dotnet_gc_last_collection_memory_committed_size_bytes", wait: false));
-
-    /// <summary>The sum of a metric's samples on /metrics. The exporter caches a scrape briefly, so this waits that out first.</summary>
-    private async Task<double> MetricSumAsync(string name, bool wait = true)
+    public async Task<(double Heap, double Committed)> ManagedHeapAsync()
     {
-        if (wait)
-            await Task.Delay(1500);
-        var text = await Http.GetStringAsync("metrics");
-        return text.Split('\n')
-            .Where(line => line.StartsWith(name, StringComparison.Ordinal) && line.Length > name.Length && line[name.Length] is '{' or ' ')
-            .Sum(line => double.Parse(SampleValue(line), CultureInfo.InvariantCulture));
+        var samples = await ScrapeAsync();
+        return (samples.Where(sample => sample.Name == "dotnet_gc_last_collection_heap_size_bytes").Sum(sample => sample.Value),
+            samples.Where(sample => sample.Name == "dotnet_gc_last_collection_memory_committed_size_bytes").Sum(sample => sample.Value));
+    }
 
+    /// <summary>
+    /// The node's request-duration histogram (upper bound in seconds → requests so far at or under it) for the routes
+    /// that contain <paramref name="route"/>, with this method, summed over their status codes.
+    /// </summary>
+    public async Task<Dictionary<double, double>> RequestDurationBucketsAsync(string route, string method) =>
+        (await ScrapeAsync())
+            .Where(sample => sample.Name == "http_server_request_duration_seconds_bucket"
+                && sample.Labels.Contains($"http_request_method=\"{method}\"", StringComparison.Ordinal)
+                && Label(sample.Labels, "http_route") is { } r && r.EndsWith(route, StringComparison.Ordinal))
+            .GroupBy(sample => Label(sample.Labels, "le") is "+Inf" ? double.PositiveInfinity : double.Parse(Label(sample.Labels, "le")!, CultureInfo.InvariantCulture))
+            .ToDictionary(g => g.Key, g => g.Sum(sample => sample.Value));
+
+    private sealed record Sample(string Name, string Labels, double Value);
+
+    /// <summary>One read of /metrics. The exporter caches a scrape briefly, so this waits that out first.</summary>
+    private async Task<List<Sample>> ScrapeAsync()
+    {
+        await Task.Delay(1500);
+        var text = await Http.GetStringAsync("metrics");
         // name{labels} value [timestamp]
-        static string SampleValue(string line) =>
-            line[(line.LastIndexOf('}') is var brace and >= 0 ? brace + 1 : line.IndexOf(' '))..].Trim().Split(' ')[0];
+        return text.Split('\n')
+            .Where(line => line.Length > 0 && line[0] != '#')
+            .Select(line =>
+            {
+                var brace = line.IndexOf('{');
+                var close = line.LastIndexOf('}');
+                var name = brace >= 0 ? line[..brace] : line[..line.IndexOf(' ')];
+                var labels = brace >= 0 ? line[(brace + 1)..close] : "";
+                var value = line[(brace >= 0 ? close + 1 : line.IndexOf(' '))..].Trim().Split(' ')[0];
+                return new Sample(name, labels, double.Parse(value, CultureInfo.InvariantCulture));
+            })
+            .ToList();
+    }
+
+    private static string? Label(string labels, string name)
+    {
+        var start = labels.IndexOf(name + "=\"", StringComparison.Ordinal);
+        if (start < 0)
+            return null;
+        start += name.Length + 2;
+        return labels[start..labels.IndexOf('"', start)];
     }
 
     public static int FreePort()

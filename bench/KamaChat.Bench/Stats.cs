@@ -20,6 +20,15 @@ public sealed class LatencyRecorder
         Interlocked.Increment(ref _count);
     }
 
+    /// <summary>Forgets the samples so far (between the steps of a rate search).</summary>
+    public void Reset()
+    {
+        foreach (var shard in _shards)
+            lock (shard)
+                shard.Clear();
+        Interlocked.Exchange(ref _count, 0);
+    }
+
     public (double P50, double P99, double Max) PercentilesMs()
     {
         var all = _shards.SelectMany(s => { lock (s) return s.ToArray(); }).Order().ToArray();

@@ -52,6 +52,7 @@ builder.AddEmail();
 builder.AddRateLimits();
 builder.AddAuth();
 builder.AddEvents();
+builder.AddMessaging();
 builder.AddCaching();
 builder.AddPermissions();
 builder.AddReadStates();

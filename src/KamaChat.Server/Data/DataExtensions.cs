@@ -79,10 +79,17 @@ internal sealed class DatabaseMigrator(
 /// the database cannot be corrupted, and only a power cut (not a crash) can lose the last commits. SQLite's
 /// documentation recommends it for WAL; FULL costs an fsync per message.
 /// </summary>
+/// <remarks>
+/// EF Core opens a connection for each query, from Microsoft.Data.Sqlite's pool: the same SQLite connection (its
+/// handle) comes back again and again, and keeps its settings. So they are set once per handle, not at every open,
+/// which was one more statement prepared and run for every query.
+/// </remarks>
 internal sealed class SqlitePragmas(int busyTimeoutMilliseconds) : DbConnectionInterceptor
 {
     private readonly string _pragmas = string.Create(System.Globalization.CultureInfo.InvariantCulture,
         $"PRAGMA synchronous=NORMAL; PRAGMA busy_timeout={busyTimeoutMilliseconds};");
+
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<object, object> _applied = [];
 
     public override void ConnectionOpened(System.Data.Common.DbConnection connection, ConnectionEndEventData eventData) => Apply(connection);
 
@@ -94,6 +101,8 @@ internal sealed class SqlitePragmas(int busyTimeoutMilliseconds) : DbConnectionI
 
     private void Apply(System.Data.Common.DbConnection connection)
     {
+        if (connection is Microsoft.Data.Sqlite.SqliteConnection { Handle: { } handle } && !_applied.TryAdd(handle, handle))
+            return;
         using var command = connection.CreateCommand();
         command.CommandText = _pragmas;
         command.ExecuteNonQuery();

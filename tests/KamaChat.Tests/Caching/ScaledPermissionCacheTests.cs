@@ -33,6 +33,22 @@ public sealed class ScaledPermissionCacheTests(ScaledPair nodes) : IClassFixture
         Assert.Equal(HttpStatusCode.OK, await StatusOnceAsync(memberOnSecond, $"/api/v1/channels/{channel.Id}", HttpStatusCode.OK));
     }
 
+    [Fact]
+    public async Task A_session_signed_out_on_one_node_is_refused_on_the_other_within_delivery_time()
+    {
+        var user = await nodes.First.UserAsync();
+        using var onSecond = nodes.Second.CreateClient(user.Tokens.AccessToken);
+        // The second node now remembers the session as active.
+        Assert.Equal(HttpStatusCode.OK, (await onSecond.GetAsync("/api/v1/users/@me")).StatusCode);
+
+        (await user.Client.PostAsync("/api/v1/auth/logout", null)).EnsureSuccessStatusCode();
+
+        // Refused on the node that signed it out at once, and on the other as soon as the event reaches it.
+        await (await user.Client.GetAsync("/api/v1/users/@me")).AssertProblemAsync(HttpStatusCode.Unauthorized, "session_revoked");
+        Assert.Equal(HttpStatusCode.Unauthorized, await StatusOnceAsync(onSecond, "/api/v1/users/@me", HttpStatusCode.Unauthorized));
+        await (await onSecond.GetAsync("/api/v1/users/@me")).AssertProblemAsync(HttpStatusCode.Unauthorized, "session_revoked");
+    }
+
     /// <summary>Asks until the answer is <paramref name="expected"/> or the patience runs out; the last answer.</summary>
     private static async Task<HttpStatusCode> StatusOnceAsync(HttpClient client, string url, HttpStatusCode expected)
     {

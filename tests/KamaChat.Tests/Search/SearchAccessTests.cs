@@ -22,11 +22,15 @@ public abstract class SearchAccessTests(KamaChatApp app)
         var open = await owner.Client.SendOkAsync(general, "quarterly numbers");
         var secret = await owner.Client.SendOkAsync(staff.Id, "quarterly numbers, staff only");
         Assert.Equal([secret.Id, open.Id], await member.SearchIdsAsync(serverId, "quarterly"));
+        // Two CJK characters, found through the bigram index, obey the same rule.
+        var tokyo = await owner.Client.SendOkAsync(staff.Id, "東京の数字");
+        Assert.Equal([tokyo.Id], await member.SearchIdsAsync(serverId, "東京"));
 
         await PutOverwriteAsync(owner, staff.Id, "role", serverId, deny: P.ViewChannel);
 
         Assert.Equal([open.Id], await member.SearchIdsAsync(serverId, "quarterly"));
         Assert.Empty(await member.SearchIdsAsync(serverId, "quarterly in:staff"));
+        Assert.Empty(await member.SearchIdsAsync(serverId, "東京"));
         Assert.Empty((await member.SearchServerAsync(serverId, ("q", "quarterly"), ("channelId", staff.Id.ToString()))).Hits);
         // The owner passes every overwrite.
         Assert.Equal([secret.Id, open.Id], await owner.SearchIdsAsync(serverId, "quarterly"));

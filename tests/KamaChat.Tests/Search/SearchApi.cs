@@ -71,14 +71,22 @@ public static class SearchApi
         var db = scope.ServiceProvider.GetRequiredService<KamaDbContext>();
         var readable = (await scope.ServiceProvider.GetRequiredService<PermissionService>().VisibleChannelsAsync(user.Id, serverId, default))
             .Where(c => c.Has(Perms.ViewChannel | Perms.ReadMessageHistory)).Select(c => c.ChannelId).ToList();
-        var search = new MessageSearch(db, scope.ServiceProvider.GetRequiredService<ILookupNormalizer>(),
-            Options.Create(new SearchOptions { FilterDrivenLimit = 100_000 }));
-        var byFilters = await search.SearchAsync(parsed.Query, readable, sort, offset, limit, default);
         var indexIds = byIndex.Ids();
-        var filterIds = byFilters.Hits.Select(h => h.MessageId).ToList();
-        Assert.True(indexIds.SequenceEqual(filterIds) && (byIndex.TotalResults, byIndex.TotalIsCapped) == (byFilters.Total, byFilters.TotalIsCapped),
-            $"The plans disagree on '{Printable(q)}': index {byIndex.TotalResults} [{string.Join(",", indexIds)}], " +
-            $"filters {byFilters.Total} [{string.Join(",", filterIds)}]");
+        // Filters first; and the text-driven search with each of its two plans pinned (walking the messages, or the text index).
+        foreach (var (name, options) in new[]
+        {
+            ("filters", new SearchOptions { FilterDrivenLimit = 100_000 }),
+            ("walk", new SearchOptions { FilterDrivenLimit = 0, TextPlan = SearchTextPlan.Walk }),
+            ("index", new SearchOptions { FilterDrivenLimit = 0, TextPlan = SearchTextPlan.Index }),
+        })
+        {
+            var search = new MessageSearch(db, scope.ServiceProvider.GetRequiredService<ILookupNormalizer>(), Options.Create(options));
+            var other = await search.SearchAsync(parsed.Query, readable, sort, offset, limit, default);
+            var otherIds = other.Hits.Select(h => h.MessageId).ToList();
+            Assert.True(indexIds.SequenceEqual(otherIds) && (byIndex.TotalResults, byIndex.TotalIsCapped) == (other.Total, other.TotalIsCapped),
+                $"The plans disagree on '{Printable(q)}': index {byIndex.TotalResults} [{string.Join(",", indexIds)}], " +
+                $"{name} {other.Total} [{string.Join(",", otherIds)}]");
+        }
     }
 
     /// <summary>Asserts a 400 validation_failed that names <paramref name="field"/>.</summary>

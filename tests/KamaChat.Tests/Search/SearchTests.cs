@@ -73,6 +73,27 @@ public abstract class SearchTests(KamaChatApp app)
     }
 
     [Fact]
+    public async Task Rare_and_common_text_are_found_alike_past_the_probes()
+    {
+        // More messages than the probes read (SQLite walks 1,000, PostgreSQL checks 2,000): a rare word's walk finds too
+        // few and the index goes on after it; a common word's walk goes on past the probe. Every plan must find the same
+        // (SearchAsync compares the walk and the index pinned, and the filter plan).
+        var (serverId, channelId, owner) = await app.SeedServerWithChannelAsync();
+        var old = await app.SeedMessagesAsync(channelId, owner, 3, i => $"needle old {i}");
+        var hay = await app.SeedMessagesAsync(channelId, owner, 2100, i => $"hay bale {i}");
+        var recent = await owner.Client.SendOkAsync(channelId, "needle recent");
+
+        Assert.Equal([recent.Id, .. Enumerable.Reverse(old)], await IdsAsync(owner, serverId, "needle"));
+        Assert.Equal([.. old, recent.Id], await IdsAsync(owner, serverId, "needle", SearchSort.Oldest));
+        Assert.Equal([.. Enumerable.Reverse(old)], await BoundedIdsAsync(owner, serverId, "needle", before: hay[0]));
+        var common = await SearchAsync(owner, serverId, "bale");
+        Assert.Equal((1000, true), (common.TotalResults, common.TotalIsCapped));
+        Assert.Equal(Enumerable.Reverse(hay).Take(25), common.Ids());
+        Assert.Equal(hay.Take(25), await IdsAsync(owner, serverId, "bale", SearchSort.Oldest));
+        Assert.Equal(hay.Skip(50).Take(25), (await SearchAsync(owner, serverId, "bale", SearchSort.Oldest, offset: 50)).Ids());
+    }
+
+    [Fact]
     public async Task Excluded_words_and_phrases_remove_matches()
     {
         var (serverId, channelId, owner) = await app.SeedServerWithChannelAsync();
@@ -112,6 +133,53 @@ public abstract class SearchTests(KamaChatApp app)
         var hit = Assert.Single((await SearchAsync(owner, serverId, "東京タワー")).Hits);
         Assert.Equal([new HighlightRange(3, 5)], hit.Highlights);
         Assert.Equal([tokyo.Id], await IdsAsync(owner, serverId, "タワ"));
+    }
+
+    [Fact]
+    public async Task Two_character_CJK_terms_are_found_through_the_bigram_index_exactly()
+    {
+        // Two characters have no trigram: the bigram index finds them (SQLite drives from it, PostgreSQL's index plan
+        // reads it). The decoy holds both characters of 東京 but the other way round; Korean is in the index too.
+        var (serverId, channelId, owner) = await app.SeedServerWithChannelAsync();
+        var tokyo = await owner.Client.SendOkAsync(channelId, "昨日は東京タワーに行きました");
+        var decoy = await owner.Client.SendOkAsync(channelId, "京東の話、東と京");
+        var osaka = await owner.Client.SendOkAsync(channelId, "大阪城公园很漂亮 and more");
+        var korean = await owner.Client.SendOkAsync(channelId, "한국어 공부");
+
+        Assert.Equal([tokyo.Id], await IdsAsync(owner, serverId, "東京"));
+        Assert.Equal([decoy.Id], await IdsAsync(owner, serverId, "京東"));
+        Assert.Equal([tokyo.Id], await IdsAsync(owner, serverId, "タワ"));
+        Assert.Equal([osaka.Id], await IdsAsync(owner, serverId, "公园"));
+        Assert.Equal([korean.Id], await IdsAsync(owner, serverId, "한국"));
+        Assert.Equal([osaka.Id], await IdsAsync(owner, serverId, "公园 城"));
+        Assert.Equal([osaka.Id], await IdsAsync(owner, serverId, "公园 more"));
+        Assert.Empty(await IdsAsync(owner, serverId, "東京 公园"));
+        Assert.Empty(await IdsAsync(owner, serverId, "東京 -タワ"));
+        Assert.Equal([decoy.Id, tokyo.Id], await IdsAsync(owner, serverId, "東"));
+        Assert.Equal([tokyo.Id, decoy.Id], await IdsAsync(owner, serverId, "京", SearchSort.Oldest));
+        Assert.Empty(await BoundedIdsAsync(owner, serverId, "東京", after: tokyo.Id));
+        Assert.Equal([tokyo.Id], await BoundedIdsAsync(owner, serverId, "東京", before: decoy.Id));
+    }
+
+    [Fact]
+    public async Task Two_character_CJK_terms_follow_edits_and_deletes()
+    {
+        var (serverId, channelId, owner) = await app.SeedServerWithChannelAsync();
+        var message = await owner.Client.SendOkAsync(channelId, "明日は東京");
+        var other = await owner.Client.SendOkAsync(channelId, "大阪は晴れ");
+        Assert.Equal([message.Id], await IdsAsync(owner, serverId, "東京"));
+
+        var edit = await owner.Client.PatchAsJsonAsync($"/api/v1/channels/{channelId}/messages/{message.Id}", new { content = "明日は大阪" });
+        Assert.Equal(HttpStatusCode.OK, edit.StatusCode);
+        Assert.Empty(await IdsAsync(owner, serverId, "東京"));
+        Assert.Equal([other.Id, message.Id], await IdsAsync(owner, serverId, "大阪"));
+
+        Assert.Equal(HttpStatusCode.NoContent, (await owner.Client.DeleteAsync($"/api/v1/channels/{channelId}/messages/{other.Id}")).StatusCode);
+        Assert.Equal([message.Id], await IdsAsync(owner, serverId, "大阪"));
+        // An edit to Latin text only takes every bigram away.
+        edit = await owner.Client.PatchAsJsonAsync($"/api/v1/channels/{channelId}/messages/{message.Id}", new { content = "tomorrow" });
+        Assert.Equal(HttpStatusCode.OK, edit.StatusCode);
+        Assert.Empty(await IdsAsync(owner, serverId, "大阪"));
     }
 
     [Fact]
@@ -247,6 +315,17 @@ public abstract class SearchTests(KamaChatApp app)
 
     private async Task<List<Snowflake>> IdsAsync(TestUser user, Snowflake serverId, string q, SearchSort sort = SearchSort.Newest) =>
         (await SearchAsync(user, serverId, q, sort)).Ids();
+
+    /// <summary>With <c>before</c>/<c>after</c> as message ids (the structured parameters).</summary>
+    private static async Task<List<Snowflake>> BoundedIdsAsync(TestUser user, Snowflake serverId, string q, Snowflake? before = null, Snowflake? after = null)
+    {
+        var parameters = new List<(string, string)> { ("q", q) };
+        if (before is { } b)
+            parameters.Add(("before", b.ToString()));
+        if (after is { } a)
+            parameters.Add(("after", a.ToString()));
+        return (await user.SearchServerAsync(serverId, [.. parameters])).Ids();
+    }
 
     private async Task<MessageSearchResponse> SearchAsync(TestUser user, Snowflake serverId, string q, SearchSort sort = SearchSort.Newest, int offset = 0, int limit = 25)
     {

@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using KamaChat.Tests.Infrastructure;
 using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace KamaChat.Tests.Storage;
@@ -87,6 +89,32 @@ public sealed class SqliteStorageFaultTests(StorageFaultSqliteApp app) : IClassF
         await StorageFaults.WaitUntilReadyAsync(app);
         var renamed = await (await StorageFaults.RenameAsync(me, "Thawed")).ReadAsync<Server.Features.Users.MeResponse>();
         Assert.Equal("Thawed", renamed.DisplayName);
+    }
+
+    [Fact]
+    public async Task Every_pooled_connection_keeps_its_busy_timeout_and_synchronous_setting()
+    {
+        // The settings are applied once per SQLite connection, not at each open: whichever pooled connection a query
+        // gets, and however often it was opened before, they hold.
+        for (var round = 0; round < 4; round++)
+        {
+            await using var scope = app.Services.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<KamaChat.Server.Data.KamaDbContext>();
+            for (var query = 0; query < 3; query++)
+            {
+                await db.Database.OpenConnectionAsync();
+                Assert.Equal(1000L, await PragmaAsync(db, "busy_timeout"));
+                Assert.Equal(1L, await PragmaAsync(db, "synchronous")); // NORMAL
+                await db.Database.CloseConnectionAsync();
+            }
+        }
+    }
+
+    private static async Task<long> PragmaAsync(KamaChat.Server.Data.KamaDbContext db, string name)
+    {
+        await using var command = db.Database.GetDbConnection().CreateCommand();
+        command.CommandText = $"PRAGMA {name};";
+        return (long)(await command.ExecuteScalarAsync())!;
     }
 
     [Fact]

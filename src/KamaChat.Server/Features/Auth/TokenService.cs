@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using KamaChat.Server.Data;
 using KamaChat.Server.Features.Events;
 using KamaChat.Server.Features.Users;
+using KamaChat.Server.Infrastructure.Caching;
 using KamaChat.Server.Infrastructure.Configuration;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -18,6 +19,7 @@ public sealed class TokenService(
     SnowflakeGenerator ids,
     TimeProvider time,
     EventLog events,
+    KamaCache cache,
     IOptions<JwtOptions> jwtOptions)
 {
     public const string SessionClaim = "sid";
@@ -138,12 +140,25 @@ public sealed class TokenService(
     }
 
     /// <summary>Whether an access token's session may still be used; checked on every authenticated request.</summary>
-    public Task<bool> IsSessionActiveAsync(Snowflake userId, Snowflake sessionId, CancellationToken cancellationToken)
+    /// <remarks>
+    /// From this node's memory after the first request: a session's owner and end never change, and revoking it drops
+    /// the entry on every node as it applies the SessionRevoked event (<see cref="CacheInvalidation"/>), this node's
+    /// own revocations before their request answers. A revoked or unknown session is not remembered.
+    /// </remarks>
+    public async Task<bool> IsSessionActiveAsync(Snowflake userId, Snowflake sessionId, CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
-        return db.Sessions.AnyAsync(
-            s => s.Id == sessionId && s.UserId == userId && s.RevokedAt == null && s.ExpiresAt > now, cancellationToken);
+        var session = await cache.GetLocalAsync(
+            $"session:{sessionId}",
+            [CacheTags.Session(sessionId)],
+            token => db.Sessions.AsNoTracking()
+                .Where(s => s.Id == sessionId && s.RevokedAt == null)
+                .Select(s => new ActiveSession(s.UserId, s.ExpiresAt))
+                .SingleOrDefaultAsync(token),
+            cancellationToken);
+        return session is not null && session.UserId == userId && session.ExpiresAt > time.GetUtcNow();
     }
+
+    private sealed record ActiveSession(Snowflake UserId, DateTimeOffset ExpiresAt);
 
     public static TokenValidationParameters ValidationParameters(JwtOptions jwt) => new()
     {

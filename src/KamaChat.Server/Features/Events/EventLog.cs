@@ -143,6 +143,7 @@ public sealed class EventTransaction : IAsyncDisposable
     private readonly IDbContextTransaction? _transaction;
     private readonly List<EventLogEntry> _appended = [];
     private readonly Dictionary<EventStream, Snowflake> _lastIds = [];
+    private readonly Dictionary<EventStream, (long Next, long Last)> _reserved = [];
 
     private readonly IDisposable? _release;
 
@@ -167,12 +168,11 @@ public sealed class EventTransaction : IAsyncDisposable
         EventStream stream, Snowflake idFloor, Func<long, Snowflake, TEvent> create, CancellationToken cancellationToken)
         where TEvent : IEvent
     {
-        // One statement on both providers: create the stream at 1 or bump it, and read the new value.
-        var sequence = (await _db.Database.SqlQuery<long>($"""
-            INSERT INTO event_streams ("Scope", "ScopeId", "LastSequence") VALUES ({(int)stream.Scope}, {stream.Id.Value}, 1)
-            ON CONFLICT ("Scope", "ScopeId") DO UPDATE SET "LastSequence" = event_streams."LastSequence" + 1
-            RETURNING "LastSequence" AS "Value"
-            """).ToListAsync(cancellationToken)).Single();
+        long sequence;
+        if (_reserved.TryGetValue(stream, out var reserved) && reserved.Next <= reserved.Last)
+            (sequence, _reserved[stream]) = (reserved.Next, (reserved.Next + 1, reserved.Last));
+        else
+            sequence = await BumpAsync(stream, 1, cancellationToken);
 
         // Under the stream's lock now: its previous event is final, and ids here go above it (and above what this
         // transaction appended to the stream before, not saved yet).
@@ -201,8 +201,31 @@ public sealed class EventTransaction : IAsyncDisposable
         return entry;
     }
 
+    /// <summary>
+    /// Takes the stream's next <paramref name="count"/> sequence numbers in one statement, for that many appends that
+    /// follow (a batch of sends): each then takes its number without a round trip. Only for appends that will all be
+    /// made: a number reserved and not used would be a gap clients wait for.
+    /// </summary>
+    public async Task ReserveAsync(EventStream stream, int count, CancellationToken cancellationToken)
+    {
+        if (count < 2)
+            return;
+        var last = await BumpAsync(stream, count, cancellationToken);
+        _reserved[stream] = (last - count + 1, last);
+    }
+
+    /// <summary>One statement on both providers: create the stream at <paramref name="count"/> or add it, and read the new last value.</summary>
+    private async Task<long> BumpAsync(EventStream stream, int count, CancellationToken cancellationToken) =>
+        (await _db.Database.SqlQuery<long>($"""
+            INSERT INTO event_streams ("Scope", "ScopeId", "LastSequence") VALUES ({(int)stream.Scope}, {stream.Id.Value}, {count})
+            ON CONFLICT ("Scope", "ScopeId") DO UPDATE SET "LastSequence" = event_streams."LastSequence" + {count}
+            RETURNING "LastSequence" AS "Value"
+            """).ToListAsync(cancellationToken)).Single();
+
     public async Task CommitAsync(CancellationToken cancellationToken)
     {
+        if (_reserved.Values.Any(r => r.Next <= r.Last))
+            throw new InvalidOperationException("Sequence numbers were reserved and not used: committing would leave a gap in the stream.");
         await _db.SaveChangesAsync(cancellationToken);
         if (_transaction is not null)
             await _transaction.CommitAsync(cancellationToken);

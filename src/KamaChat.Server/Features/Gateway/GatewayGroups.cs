@@ -52,6 +52,33 @@ public sealed class GatewayGroups(KamaDbContext db, PermissionService permission
         return (groups, visibleByServer);
     }
 
+    /// <summary>
+    /// Moves one connection into exactly the desired groups among <paramref name="within"/> (one server's groups), leaving
+    /// its other groups alone.
+    /// </summary>
+    public static async Task SyncWithinAsync(
+        IHubContext<GatewayHub> hub, GatewayConnection connection, IReadOnlySet<string> desired, IReadOnlySet<string> within, CancellationToken cancellationToken)
+    {
+        await connection.Gate.WaitAsync(cancellationToken);
+        try
+        {
+            foreach (var group in connection.Groups.Keys.Where(g => within.Contains(g) && !desired.Contains(g)).ToList())
+            {
+                await hub.Groups.RemoveFromGroupAsync(connection.ConnectionId, group, cancellationToken);
+                connection.Groups.TryRemove(group, out _);
+            }
+            foreach (var group in desired.Where(g => !connection.Groups.ContainsKey(g)).ToList())
+            {
+                await hub.Groups.AddToGroupAsync(connection.ConnectionId, group, cancellationToken);
+                connection.Groups[group] = 0;
+            }
+        }
+        finally
+        {
+            connection.Gate.Release();
+        }
+    }
+
     /// <summary>Moves one connection into exactly the desired groups.</summary>
     public static async Task SyncAsync(IHubContext<GatewayHub> hub, GatewayConnection connection, HashSet<string> desired, CancellationToken cancellationToken)
     {

@@ -53,25 +53,26 @@ public static class MessageEndpoints
             return Problems.Validation("before", "Use only one of before, after and around.");
 
         var size = limit ?? DefaultPageSize;
-        var inChannel = db.Messages.AsNoTracking().Where(m => m.ChannelId == access.ChannelId);
-        List<Snowflake> ids;
+        var inChannel = db.Messages.Where(m => m.ChannelId == access.ChannelId);
+        List<MessageResponse> page;
         if (after is { } a)
         {
-            ids = await inChannel.Where(m => m.Id > a).OrderBy(m => m.Id).Take(size).Select(m => m.Id).ToListAsync(cancellationToken);
+            page = await MessageQueries.LoadPageAsync(db, links, inChannel.Where(m => m.Id > a).OrderBy(m => m.Id).Take(size), user.Id, cancellationToken);
         }
         else if (around is { } center)
         {
             var newer = await inChannel.Where(m => m.Id >= center).OrderBy(m => m.Id).Take((size + 1) / 2).Select(m => m.Id).ToListAsync(cancellationToken);
             var older = await inChannel.Where(m => m.Id < center).OrderByDescending(m => m.Id).Take(size - newer.Count).Select(m => m.Id).ToListAsync(cancellationToken);
-            ids = [.. newer, .. older];
+            page = await MessageQueries.LoadAsync(db, links, [.. newer, .. older], user.Id, cancellationToken);
         }
         else
         {
             var query = before is { } b ? inChannel.Where(m => m.Id < b) : inChannel;
-            ids = await query.OrderByDescending(m => m.Id).Take(size).Select(m => m.Id).ToListAsync(cancellationToken);
+            page = await MessageQueries.LoadPageAsync(db, links, query.OrderByDescending(m => m.Id).Take(size), user.Id, cancellationToken);
         }
-        ids.Sort((x, y) => y.CompareTo(x));
-        return TypedResults.Ok(await MessageQueries.LoadAsync(db, links, ids, user.Id, cancellationToken));
+        // Newest first, whichever way the page was read.
+        page.Sort((x, y) => y.Id.CompareTo(x.Id));
+        return TypedResults.Ok(page);
     }
 
     private static async Task<Results<Ok<MessageResponse>, ProblemHttpResult>> GetAsync(

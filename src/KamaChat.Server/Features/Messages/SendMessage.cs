@@ -23,12 +23,12 @@ internal static class SendMessage
 
     /// <summary>What sending needs besides the request, as one parameter (minimal APIs fill it from DI and the request).</summary>
     internal readonly record struct Services(
-        KamaDbContext Db, EventLog Events, TimeProvider Time, HttpContext Http, AttachmentLinks Links, IJobQueue Jobs, KamaCache Cache);
+        KamaDbContext Db, SendGroupCommit Commits, TimeProvider Time, HttpContext Http, AttachmentLinks Links, IJobQueue Jobs, KamaCache Cache);
 
     public static async Task<Results<Created<MessageResponse>, Ok<MessageResponse>, ValidationProblem, ProblemHttpResult>> HandleAsync(
         ChannelAccess access, SendMessageRequest request, CurrentUser user, [AsParameters] Services services, CancellationToken cancellationToken)
     {
-        var (db, events, time, http, links, jobs, cache) = services;
+        var (db, commits, time, http, links, jobs, cache) = services;
         var (id, userId) = (access.ChannelId, user.Id);
         var content = request.Content?.Trim() ?? "";
         var nonce = request.Nonce;
@@ -55,7 +55,6 @@ internal static class SendMessage
             .Select(u => UserSummary.Of(u.Id, u.UserName, u.DisplayName, u.AvatarUrl))
             .SingleAsync(token), cancellationToken);
 
-        var now = time.GetUtcNow();
         var message = new Message
         {
             ChannelId = id,
@@ -63,86 +62,30 @@ internal static class SendMessage
             Content = content,
             Nonce = nonce,
             ReplyToId = request.ReplyTo,
-            CreatedAt = now,
+            CreatedAt = time.GetUtcNow(),
             MentionsEveryone = mentionsEveryone,
             Mentions = mentions,
         };
 
-        try
+        // Under the channel's lock, with the other sends to this channel that arrive meanwhile: one transaction for all.
+        var send = new PendingSend(access, userId, message, author, reply, attachmentIds);
+        switch (await commits.SendAsync(send).WaitAsync(cancellationToken))
         {
-            await using var change = await events.BeginAsync(cancellationToken);
-            // The first write locks the channel row until commit, so concurrent sends to this channel see each
-            // other's nonces and slow-mode timestamps, and take their ids one after the other.
-            if (await LockChannelAsync(db, id, cancellationToken) is not { } locked)
-                return Problems.NotFound("The channel"); // deleted since the permission check
-
-            if (nonce is not null)
-            {
-                var earlier = await db.Messages.AsNoTracking()
-                    .Where(m => m.ChannelId == id && m.AuthorId == userId && m.Nonce == nonce)
-                    .Select(m => new { m.Id, m.CreatedAt })
-                    .SingleOrDefaultAsync(cancellationToken);
-                if (earlier is not null && earlier.CreatedAt > now - NonceWindow)
-                    return TypedResults.Ok((await MessageQueries.LoadOneAsync(db, links, earlier.Id, userId, cancellationToken))!);
-                if (earlier is not null)
-                    // An expired nonce starts a new message; the old one lets go of it so the unique index allows the reuse.
-                    await db.Messages.Where(m => m.Id == earlier.Id).ExecuteUpdateAsync(s => s.SetProperty(m => m.Nonce, (string?)null), cancellationToken);
-            }
-
-            if (InSlowMode(access) && SlowModeWait(access, now, await LastSentAsync(db, id, userId, cancellationToken)) is { } wait)
-            {
-                var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
-                http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-                return Problems.Of(StatusCodes.Status429TooManyRequests, "slow_mode",
-                    $"This channel is in slow mode; you can send again in {seconds} s.",
-                    new Dictionary<string, object?> { ["retryAfterSeconds"] = seconds });
-            }
-
-            // Uploads are claimed under the channel's lock, so two sends cannot both take one.
-            var uploads = await ClaimableUploadsAsync(db, id, userId, attachmentIds, cancellationToken);
-            if (uploads is null)
-                return Problems.Of(StatusCodes.Status400BadRequest, "invalid_attachment",
-                    "attachmentIds must name your own uploads to this channel that no message carries yet.");
-
-            // The id is taken here, under the lock, above the channel's last message and everything the channel logged:
-            // ids follow commit order, so paging history with after=<an id> misses nothing committed later.
-            MessageResponse? created = null;
-            await change.AppendCreatingAsync(new EventStream(EventScope.Channel, id), idFloor: locked.LastMessageId ?? default, (sequence, messageId) =>
-            {
-                (message.Id, message.Sequence) = (messageId, sequence);
-                // The message was created when its id was taken (the lock may have been waited for): the time and the id
-                // agree, so a date bound (search's before:/after:) and an id bound select the same messages.
-                message.CreatedAt = messageId.Timestamp;
-                foreach (var upload in uploads)
-                    upload.MessageId = messageId;
-                return new MessageCreated(id, created = Describe(message, author, reply, uploads.Select(u => links.Describe(AttachmentLinks.RowOf(u))).ToList()));
-            }, cancellationToken);
-            db.Messages.Add(message);
-            await db.Channels.Where(c => c.Id == id).ExecuteUpdateAsync(s => s.SetProperty(c => c.LastMessageId, message.Id), cancellationToken);
-            await change.CommitAsync(cancellationToken);
-            // Processing announces its outcome with MessageUpdated; a job lost here leaves the file pending, still a download.
-            foreach (var upload in uploads)
-                await jobs.EnqueueAsync(new ProcessAttachmentJob(upload.Id), cancellationToken);
-            if (access.Channel.ServerId is null || mentions.Count > 0 || mentionsEveryone)
-                await EnqueuePushAsync(jobs, http, message.Id, cancellationToken);
-            return TypedResults.Created($"/api/v1/channels/{id}/messages/{message.Id}", created!);
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            // An upload claimed above was swept (unattached for too long) between the read and the write.
-            return Problems.Of(StatusCodes.Status400BadRequest, "invalid_attachment", "An upload expired before the message was sent.");
-        }
-        catch (DbUpdateException) when (nonce is not null)
-        {
-            // A concurrent identical send won the unique (channel, author, nonce) index: answer with its message.
-            db.ChangeTracker.Clear();
-            var winner = await db.Messages.AsNoTracking()
-                .Where(m => m.ChannelId == id && m.AuthorId == userId && m.Nonce == nonce)
-                .Select(m => (Snowflake?)m.Id)
-                .SingleOrDefaultAsync(cancellationToken);
-            if (winner is null)
-                throw;
-            return TypedResults.Ok((await MessageQueries.LoadOneAsync(db, links, winner.Value, userId, cancellationToken))!);
+            case SendOutcome.Created(var created):
+                // Processing announces its outcome with MessageUpdated; a job lost here leaves the file pending, still a download.
+                foreach (var upload in send.Uploads)
+                    await jobs.EnqueueAsync(new ProcessAttachmentJob(upload.Id), cancellationToken);
+                if (access.Channel.ServerId is null || mentions.Count > 0 || mentionsEveryone)
+                    await EnqueuePushAsync(jobs, http, created.Id, cancellationToken);
+                return TypedResults.Created($"/api/v1/channels/{id}/messages/{created.Id}", created);
+            case SendOutcome.Original(var originalId, var known):
+                return TypedResults.Ok(known ?? (await MessageQueries.LoadOneAsync(db, links, originalId, userId, cancellationToken))!);
+            case SendOutcome.Refused(var problem, var retryAfter):
+                if (retryAfter is { } seconds)
+                    http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+                return problem;
+            default:
+                throw new InvalidOperationException("A send ended without an outcome.");
         }
     }
 
@@ -161,7 +104,7 @@ internal static class SendMessage
     }
 
     /// <summary>The uploads to attach, tracked; null when one is not the sender's, not in this channel, or already sent.</summary>
-    private static async Task<List<Attachment>?> ClaimableUploadsAsync(
+    internal static async Task<List<Attachment>?> ClaimableUploadsAsync(
         KamaDbContext db, Snowflake channelId, Snowflake userId, Snowflake[] attachmentIds, CancellationToken cancellationToken)
     {
         if (attachmentIds.Length == 0)
@@ -195,7 +138,7 @@ internal static class SendMessage
 
     internal sealed record LockedChannel(Snowflake? LastMessageId);
 
-    private static async Task<DateTimeOffset?> LastSentAsync(KamaDbContext db, Snowflake channelId, Snowflake userId, CancellationToken cancellationToken)
+    internal static async Task<DateTimeOffset?> LastSentAsync(KamaDbContext db, Snowflake channelId, Snowflake userId, CancellationToken cancellationToken)
     {
         // Snowflakes carry their creation time, so the newest id is the newest message without comparing timestamps in SQL.
         var last = await db.Messages.Where(m => m.ChannelId == channelId && m.AuthorId == userId).MaxAsync(m => (Snowflake?)m.Id, cancellationToken);
@@ -203,11 +146,11 @@ internal static class SendMessage
     }
 
     /// <summary>Whether slow mode applies to this sender: moderators (MANAGE_MESSAGES or MANAGE_CHANNELS) are exempt.</summary>
-    private static bool InSlowMode(ChannelAccess access) =>
+    internal static bool InSlowMode(ChannelAccess access) =>
         access.Channel.SlowModeSeconds > 0 && !access.Has(Perms.ManageMessages) && !access.Has(Perms.ManageChannels);
 
     /// <summary>How long the sender must still wait, or null.</summary>
-    private static TimeSpan? SlowModeWait(ChannelAccess access, DateTimeOffset now, DateTimeOffset? lastSent)
+    internal static TimeSpan? SlowModeWait(ChannelAccess access, DateTimeOffset now, DateTimeOffset? lastSent)
     {
         if (lastSent is null)
             return null;
@@ -215,7 +158,7 @@ internal static class SendMessage
         return wait > TimeSpan.Zero ? wait : null;
     }
 
-    private static MessageResponse Describe(Message message, UserSummary author, ReplyPreview? reply, IReadOnlyList<AttachmentSummary> attachments) => new(
+    internal static MessageResponse Describe(Message message, UserSummary author, ReplyPreview? reply, IReadOnlyList<AttachmentSummary> attachments) => new(
         message.Id, message.ChannelId, author, message.Content, message.Nonce, reply,
         message.Mentions.Where(m => m.TargetType == MentionTarget.User).Select(m => m.TargetId).Order().ToList(),
         message.Mentions.Where(m => m.TargetType == MentionTarget.Role).Select(m => m.TargetId).Order().ToList(),

@@ -89,7 +89,7 @@ public sealed class MessageSearch(KamaDbContext db, ILookupNormalizer normalizer
     {
         var candidates = await FilteredCandidatesAsync(filter, cancellationToken);
         if (candidates is null)
-            return await SearchEngine.For(db).FindAsync(db, query, filter, oldestFirst, take, cancellationToken);
+            return await SearchEngine.For(db, options.Value.TextPlan).FindAsync(db, query, filter, oldestFirst, take, cancellationToken);
 
         var matcher = new SearchMatcher(query);
         var matches = candidates.Where(c => matcher.Matches(c.Content)).Select(c => c.Id);

@@ -19,7 +19,8 @@ internal abstract class SearchEngine
     public abstract Task<List<Snowflake>> FindAsync(
         KamaDbContext db, SearchQuery query, SearchFilter filter, bool oldestFirst, int take, CancellationToken cancellationToken);
 
-    public static SearchEngine For(KamaDbContext db) => db is PostgresKamaDbContext ? new PostgresSearchEngine() : new SqliteSearchEngine();
+    public static SearchEngine For(KamaDbContext db, SearchTextPlan plan = SearchTextPlan.Auto) =>
+        db is PostgresKamaDbContext ? new PostgresSearchEngine(plan) : new SqliteSearchEngine(plan);
 
     protected static async Task<List<Snowflake>> ReadIdsAsync(DbCommand command, CancellationToken cancellationToken)
     {
@@ -52,8 +53,12 @@ internal abstract class SearchEngine
 /// and the candidates are checked in memory with the same folding as the index; the check is what makes the answer
 /// exact, the choice only how much is read.
 /// </para>
+/// <para>
+/// Two-character CJK terms have no trigram: when nothing else can use the FTS index, the <c>message_bigrams</c> table
+/// (kept by triggers, see <see cref="SearchBigrams"/>) drives instead, walked in message id order the same way.
+/// </para>
 /// </summary>
-internal sealed class SqliteSearchEngine : SearchEngine
+internal sealed class SqliteSearchEngine(SearchTextPlan plan = SearchTextPlan.Auto) : SearchEngine
 {
     /// <summary>A longer word or phrase is looked up by this many of its trigrams, the rarest, and checked in memory.</summary>
     public const int SelectedTrigrams = 3;
@@ -66,22 +71,39 @@ internal sealed class SqliteSearchEngine : SearchEngine
 
     private const int MinimumPrecision = 4;
 
+    /// <summary>Messages read walking newest first before judging whether the text is common enough to go on walking.</summary>
+    public const int WalkProbeRows = 1000;
+
+    /// <summary>Go on walking when the rest of the page and count should take at most this many more messages.</summary>
+    private const int WalkBudget = 10_000;
+
     public override async Task<List<Snowflake>> FindAsync(
         KamaDbContext db, SearchQuery query, SearchFilter filter, bool oldestFirst, int take, CancellationToken cancellationToken)
     {
+        // Common text first: walking the messages newest first finds its newest matches sooner than FTS5, which reads a
+        // term's whole doclist to go through it backwards. The walk stops early when the text proves rarer.
+        var ids = new List<Snowflake>();
+        long? walkedTo = null;
+        if (plan != SearchTextPlan.Index && (query.Include.Count > 0 || query.Has.HasFlag(SearchHas.Link)))
+        {
+            walkedTo = await WalkAsync(db, query, filter, oldestFirst, take, ids, cancellationToken);
+            if (walkedTo is null)
+                return ids;
+        }
+
         // Words and phrases with more trigrams than are worth reading: matched by their rarest ones, then checked.
         var checkedTexts = query.Include.Where(t => Trigrams(t.Folded).Count > SelectedTrigrams).Select(t => t.Folded).Distinct().ToList();
         var rarest = await RarestTrigramsAsync(db, checkedTexts, cancellationToken);
         if (rarest.Count == 0)
         {
-            await using var exact = await CommandAsync(db, query, filter, oldestFirst, rarest, resumeAfter: null, take, cancellationToken);
-            return await ReadIdsAsync(exact, cancellationToken);
+            await using var exact = await CommandAsync(db, query, filter, oldestFirst, rarest, walkedTo, take - ids.Count, cancellationToken);
+            ids.AddRange(await ReadIdsAsync(exact, cancellationToken));
+            return ids;
         }
 
         // Candidates in order, checked as they come; reading stops when enough have passed.
-        var ids = new List<Snowflake>();
-        var (read, last, imprecise) = (0, 0L, false);
-        await using (var command = await CommandAsync(db, query, filter, oldestFirst, rarest, resumeAfter: null, limit: null, cancellationToken))
+        var (read, found, last, imprecise) = (0, 0, 0L, false);
+        await using (var command = await CommandAsync(db, query, filter, oldestFirst, rarest, walkedTo, limit: null, cancellationToken))
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
             while (ids.Count < take && await reader.ReadAsync(cancellationToken))
@@ -89,10 +111,13 @@ internal sealed class SqliteSearchEngine : SearchEngine
                 last = reader.GetInt64(0);
                 var folded = FoldedText.Fold(reader.GetString(1));
                 if (checkedTexts.TrueForAll(t => folded.Contains(t, StringComparison.Ordinal)))
+                {
                     ids.Add(new Snowflake(last));
+                    found++;
+                }
                 // Common words side by side ("you like"): their rarest trigrams still come together everywhere, and the
                 // positions only the phrase index holds are cheaper than reading every candidate. It goes on from here.
-                if (++read >= PrecisionSample && ids.Count * MinimumPrecision < read && ids.Count < take)
+                if (++read >= PrecisionSample && found * MinimumPrecision < read && ids.Count < take)
                 {
                     imprecise = true;
                     break;
@@ -104,6 +129,59 @@ internal sealed class SqliteSearchEngine : SearchEngine
         await using var rest = await CommandAsync(db, query, filter, oldestFirst, [], resumeAfter: last, take - ids.Count, cancellationToken);
         ids.AddRange(await ReadIdsAsync(rest, cancellationToken));
         return ids;
+    }
+
+    /// <summary>
+    /// Walks the messages in order, checking each in memory (the same folding as the index), into <paramref name="ids"/>.
+    /// The first <see cref="WalkProbeRows"/> messages in range are read whatever the filters (so narrow filters cannot make
+    /// the probe long), the filters checked in the same statement; when the share that matched says the rest would take
+    /// more than <see cref="WalkBudget"/> more messages, the walk gives way to the index and returns the last id read, for
+    /// it to go on after. Null when the walk is done (enough found, or the range ended).
+    /// </summary>
+    private async Task<long?> WalkAsync(
+        KamaDbContext db, SearchQuery query, SearchFilter filter, bool oldestFirst, int take, List<Snowflake> ids, CancellationToken cancellationToken)
+    {
+        var matcher = new SearchMatcher(query);
+        var (read, last) = (0, 0L);
+        await using (var probe = await CommandAsync(db, cancellationToken))
+        {
+            var sql = new SearchSql(probe, postgres: false);
+            var bounds = new List<string>();
+            if (filter.BeforeId is { } before)
+                bounds.Add($"\"Id\" < {sql.Parameter(before.Value)}");
+            if (filter.AfterId is { } after)
+                bounds.Add($"\"Id\" > {sql.Parameter(after.Value)}");
+            sql.AddFilter(filter);
+            probe.CommandText = $"""
+                SELECT m."Id", CASE WHEN {sql.Condition} THEN m."Content" END
+                FROM (SELECT * FROM messages {(bounds.Count == 0 ? "" : "WHERE " + string.Join(" AND ", bounds))} ORDER BY "Id" {Direction(oldestFirst)} LIMIT {WalkProbeRows}) AS m
+                ORDER BY m."Id" {Direction(oldestFirst)}
+                """;
+            await using var reader = await probe.ExecuteReaderAsync(cancellationToken);
+            while (ids.Count < take && await reader.ReadAsync(cancellationToken))
+            {
+                (read, last) = (read + 1, reader.GetInt64(0));
+                if (!reader.IsDBNull(1) && matcher.Matches(reader.GetString(1)))
+                    ids.Add(new Snowflake(last));
+            }
+        }
+        if (ids.Count >= take || read < WalkProbeRows)
+            return null;
+        if (plan != SearchTextPlan.Walk && (ids.Count == 0 || (take - ids.Count) * (double)read / ids.Count > WalkBudget))
+            return last;
+
+        await using var command = await CommandAsync(db, cancellationToken);
+        var rest = new SearchSql(command, postgres: false);
+        rest.AddFilter(filter, timeOrdered: true);
+        rest.Where($"m.\"Id\" {(oldestFirst ? ">" : "<")} {rest.Parameter(last)}");
+        command.CommandText = $"SELECT m.\"Id\", m.\"Content\" FROM messages m\n{rest.WhereClause}\nORDER BY m.\"Id\" {Direction(oldestFirst)}";
+        await using var rows = await command.ExecuteReaderAsync(cancellationToken);
+        while (ids.Count < take && await rows.ReadAsync(cancellationToken))
+        {
+            if (matcher.Matches(rows.GetString(1)))
+                ids.Add(new Snowflake(rows.GetInt64(0)));
+        }
+        return null;
     }
 
     /// <summary>
@@ -132,16 +210,28 @@ internal sealed class SqliteSearchEngine : SearchEngine
             from = "messages_fts f CROSS JOIN messages m ON m.\"Id\" = f.rowid";
             order = "f.rowid";
             sql.Where($"messages_fts MATCH {sql.Parameter(match)}");
-            // Date bounds as rowid bounds of the FTS scan itself: FTS5 seeks to them instead of reading the newer (or older) matches.
-            if (filter.BeforeId is { } before)
-                sql.Where($"f.rowid < {sql.Parameter(before.Value)}");
-            if (filter.AfterId is { } after)
-                sql.Where($"f.rowid > {sql.Parameter(after.Value)}");
+        }
+        else if (query.Include.Select(t => SearchBigrams.Of(t.Folded)).FirstOrDefault(b => b is not null) is { } bigram)
+        {
+            // Only short terms, one of them two characters of a script without spaces: its bigram's messages, walked
+            // newest (or oldest) first through the (bigram, message id) key; LIKE below keeps the answer exact.
+            from = "message_bigrams b CROSS JOIN messages m ON m.\"Id\" = b.\"MessageId\"";
+            order = "b.\"MessageId\"";
+            sql.Where($"b.\"Bigram\" = {sql.Parameter(bigram)}");
         }
         else
         {
             from = "messages m";
             order = "m.\"Id\"";
+        }
+        // Date bounds as bounds of the walked index itself (FTS rowids, bigram keys): it seeks to them instead of reading
+        // the newer (or older) matches. (On messages itself they repeat the filter's own.)
+        if (filter.BeforeId is { } before)
+            sql.Where($"{order} < {sql.Parameter(before.Value)}");
+        if (filter.AfterId is { } after)
+            sql.Where($"{order} > {sql.Parameter(after.Value)}");
+        if (matchParts.Count == 0)
+        {
             foreach (var text in exclude)
                 sql.Where($"NOT EXISTS (SELECT 1 FROM messages_fts WHERE messages_fts MATCH {sql.Parameter(Phrase(text.Folded))} AND rowid = m.\"Id\")");
         }
@@ -200,29 +290,107 @@ internal sealed class SqliteSearchEngine : SearchEngine
 /// <summary>
 /// PostgreSQL: the content folded by <c>kamachat_search_fold</c> (lower case, <c>unaccent</c>) in the stored column
 /// <c>"SearchText"</c>, with a <c>pg_trgm</c> GIN index that answers LIKE '%…%' for any substring of three characters or
-/// more, in every script. PostgreSQL's planner picks between that index (rare text) and walking the primary key newest
-/// first until the page and the capped count are full (common text); the stored column makes both cheap per row.
+/// more, in every script, and a GIN index over <c>kamachat_search_bigrams</c> for two-character CJK terms.
+/// <para>
+/// Filling a page and the capped count (the newest 1,001 matches) can go two ways: walk the primary key newest first,
+/// checking each message, until enough have matched (cheap when the text is common), or read the text index's matches
+/// and sort them (cheap when it is rare). PostgreSQL's estimates for substring patterns cannot tell the two apart, so
+/// the engine measures instead: it checks the newest <see cref="ProbeRows"/> messages in range (one short index walk),
+/// and from the share that matched compares the rows either plan would read, then pins the chosen plan for the one
+/// statement with <c>SET LOCAL</c>. The choice changes only speed: both plans answer the same statement.
+/// </para>
 /// </summary>
-internal sealed class PostgresSearchEngine : SearchEngine
+internal sealed class PostgresSearchEngine(SearchTextPlan plan = SearchTextPlan.Auto) : SearchEngine
 {
+    /// <summary>How many of the newest messages in range the probe checks.</summary>
+    public const int ProbeRows = 2000;
+
+    /// <summary>
+    /// What a row read through the text index costs (posting lists, a random heap fetch, the recheck, the sort) against a
+    /// row read walking the primary key in order; measured on the search bench, roughly.
+    /// </summary>
+    private const double IndexRowCost = 4;
+
     public override async Task<List<Snowflake>> FindAsync(
         KamaDbContext db, SearchQuery query, SearchFilter filter, bool oldestFirst, int take, CancellationToken cancellationToken)
     {
         var texts = query.Include.Concat(query.Exclude).Select(t => t.Folded).ToList();
         var folded = await FoldAsync(db, texts, cancellationToken);
+        var included = folded.Take(query.Include.Count).ToList();
+        var indexed = included.Any(t => t.EnumerateRunes().Count() >= TrigramLength || SearchBigrams.Of(t) is not null) || query.Has.HasFlag(SearchHas.Link);
+
+        var chosen = plan;
+        if (chosen == SearchTextPlan.Auto && indexed)
+            chosen = await ProbeAsync(db, query, filter, folded, oldestFirst, take, cancellationToken);
 
         await using var command = await CommandAsync(db, cancellationToken);
         var sql = new SearchSql(command, postgres: true);
-        for (var i = 0; i < texts.Count; i++)
+        AddText(sql, query, folded);
+        // The bigram index for two-character CJK terms; LIKE above keeps the answer exact.
+        var bigrams = included.Select(SearchBigrams.Of).OfType<string>().Distinct(StringComparer.Ordinal).ToArray();
+        if (bigrams.Length > 0 && chosen != SearchTextPlan.Walk)
+            sql.Where($"kamachat_search_bigrams(m.\"SearchText\") @> {sql.Parameter(bigrams)}::text[]");
+        sql.AddFilter(filter);
+        var select = $"SELECT m.\"Id\" FROM messages m\n{sql.WhereClause}\nORDER BY m.\"Id\" {Direction(oldestFirst)} LIMIT {take}";
+        command.CommandText = select;
+        // SET LOCAL lasts until the end of the transaction: this one holds just the search statement. (Inside a caller's
+        // transaction the setting would outlive the search, so there PostgreSQL plans on its own.)
+        if (chosen == SearchTextPlan.Auto || db.Database.CurrentTransaction is not null)
+            return await ReadIdsAsync(command, cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        command.Transaction = transaction.GetDbTransaction();
+        await db.Database.ExecuteSqlRawAsync(chosen == SearchTextPlan.Walk
+            ? "SET LOCAL enable_bitmapscan = off; SET LOCAL enable_seqscan = off; SET LOCAL enable_sort = off;"
+            : "SET LOCAL enable_indexscan = off;", cancellationToken);
+        var ids = await ReadIdsAsync(command, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return ids;
+    }
+
+    /// <summary>The text conditions: every included text as a substring of the folded content, no excluded one, and has:link.</summary>
+    private static void AddText(SearchSql sql, SearchQuery query, List<string> folded)
+    {
+        for (var i = 0; i < folded.Count; i++)
         {
             var condition = $"m.\"SearchText\" LIKE {sql.Parameter(SearchSql.ContainsPattern(folded[i]))}";
             sql.Where(i < query.Include.Count ? condition : $"NOT ({condition})");
         }
         if (query.Has.HasFlag(SearchHas.Link))
             sql.Where("(" + string.Join(" OR ", SearchText.Links.Select(t => $"m.\"SearchText\" LIKE {sql.Parameter(SearchSql.ContainsPattern(t.Folded))}")) + ")");
+    }
+
+    /// <summary>
+    /// Walking reads about take ÷ share rows (share: the part of the newest messages in range that matched); the index
+    /// reads about share × rows-in-range, each dearer. The cheaper wins; nothing matched means the index.
+    /// </summary>
+    private static async Task<SearchTextPlan> ProbeAsync(
+        KamaDbContext db, SearchQuery query, SearchFilter filter, List<string> folded, bool oldestFirst, int take, CancellationToken cancellationToken)
+    {
+        await using var command = await CommandAsync(db, cancellationToken);
+        var sql = new SearchSql(command, postgres: true);
+        var bounds = new List<string>();
+        if (filter.BeforeId is { } before)
+            bounds.Add($"\"Id\" < {sql.Parameter(before.Value)}");
+        if (filter.AfterId is { } after)
+            bounds.Add($"\"Id\" > {sql.Parameter(after.Value)}");
+        var range = bounds.Count == 0 ? "" : "WHERE " + string.Join(" AND ", bounds);
+        AddText(sql, query, folded);
         sql.AddFilter(filter);
-        command.CommandText = $"SELECT m.\"Id\" FROM messages m\n{sql.WhereClause}\nORDER BY m.\"Id\" {Direction(oldestFirst)} LIMIT {take}";
-        return await ReadIdsAsync(command, cancellationToken);
+        // rows: how many of the newest were read (fewer than ProbeRows: that is the whole range, and walking it is cheap).
+        command.CommandText = $"""
+            SELECT count(*), count(*) FILTER (WHERE matched), (SELECT reltuples FROM pg_catalog.pg_class WHERE oid = 'messages'::regclass)
+            FROM (SELECT {sql.Condition} AS matched
+                  FROM (SELECT * FROM messages {range} ORDER BY "Id" {Direction(oldestFirst)} LIMIT {ProbeRows}) m) AS probe
+            """;
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        var (rows, matched, total) = (reader.GetInt64(0), reader.GetInt64(1), reader.IsDBNull(2) ? 0 : reader.GetFloat(2));
+        if (rows < ProbeRows)
+            return SearchTextPlan.Walk;
+        if (matched == 0)
+            return SearchTextPlan.Index;
+        var share = (double)matched / rows;
+        return take / share <= IndexRowCost * share * Math.Max(total, rows) ? SearchTextPlan.Walk : SearchTextPlan.Index;
     }
 
     /// <summary>The texts folded again by the database's own function, so 'straße' meets what unaccent made of the content.</summary>

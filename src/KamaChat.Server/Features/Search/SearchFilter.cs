@@ -42,6 +42,9 @@ internal sealed class SearchSql(DbCommand command, bool postgres)
 
     public string WhereClause => _conditions.Count == 0 ? "" : "WHERE " + string.Join("\n  AND ", _conditions);
 
+    /// <summary>The conditions as one boolean expression (true when there are none), for a select list.</summary>
+    public string Condition => _conditions.Count == 0 ? "true" : "(" + string.Join(" AND ", _conditions) + ")";
+
     /// <summary><paramref name="column"/> is one of <paramref name="ids"/>.</summary>
     public string In(string column, IReadOnlyCollection<Snowflake> ids) => postgres
         ? $"{column} = ANY({Parameter(ids.Select(id => id.Value).ToArray())})"

@@ -12,4 +12,15 @@ public sealed class SearchOptions
     /// </summary>
     [Range(0, 100_000)]
     public int FilterDrivenLimit { get; set; } = 2000;
+
+    /// <summary>Tests only: pins the text plan (walk the messages or read the text index) instead of probing.</summary>
+    internal SearchTextPlan TextPlan { get; init; }
+}
+
+/// <summary>How an engine fills a page when the text drives: chosen by a probe, or pinned (tests compare the two).</summary>
+internal enum SearchTextPlan
+{
+    Auto = 0,
+    Walk = 1,
+    Index = 2,
 }

@@ -17,7 +17,16 @@ public readonly struct FoldedText
 
     public string Text { get; }
 
-    public static string Fold(string text) => Of(text).Text;
+    public static string Fold(string text)
+    {
+        // The hot path of every in-memory check: no offsets kept, and ASCII text (most chat) is only lower-cased.
+        if (Ascii.IsValid(text))
+            return text.ToLowerInvariant();
+        var folded = new StringBuilder(text.Length);
+        foreach (var rune in text.EnumerateRunes())
+            AppendFolded(folded, rune);
+        return folded.ToString();
+    }
 
     public static FoldedText Of(string original)
     {

@@ -59,7 +59,9 @@ public sealed class CacheInvalidation(KamaCache cache)
         [RecipientAdded.Type] = (e, _) => [CacheTags.Channel(e.ScopeId)],
         [RecipientRemoved.Type] = (e, _) => [CacheTags.Channel(e.ScopeId)],
         // Nothing cached: messages and what hangs on them (a channel's last message id is not cached), invites,
-        // read states, relationships (DM refusals are read fresh), sessions, notification settings.
+        // read states, relationships (DM refusals are read fresh), notification settings.
+        // A session checked on every request: revoked, it is refused from the moment this node applies the event.
+        [SessionRevoked.Type] = (_, d) => [CacheTags.Session(Id(d, "sessionId"))],
         [MessageCreated.Type] = Nothing,
         [MessageUpdated.Type] = Nothing,
         [MessageDeleted.Type] = Nothing,
@@ -72,7 +74,6 @@ public sealed class CacheInvalidation(KamaCache cache)
         [ReadStateUpdated.Type] = Nothing,
         [RelationshipUpdated.Type] = Nothing,
         [RelationshipRemoved.Type] = Nothing,
-        [SessionRevoked.Type] = Nothing,
         [NotificationSettingsUpdated.Type] = Nothing,
     }.ToFrozenDictionary(StringComparer.Ordinal);
 

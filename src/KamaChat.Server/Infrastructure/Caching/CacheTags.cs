@@ -20,4 +20,7 @@ public static class CacheTags
 
     /// <summary>One user's name and picture.</summary>
     public static string User(Snowflake userId) => $"u:{userId}";
+
+    /// <summary>One sign-in session: whether its tokens are still good.</summary>
+    public static string Session(Snowflake sessionId) => $"session:{sessionId}";
 }

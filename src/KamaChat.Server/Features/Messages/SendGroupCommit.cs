@@ -1,0 +1,310 @@
+using System.Collections.Concurrent;
+using KamaChat.Server.Data;
+using KamaChat.Server.Features.Attachments;
+using KamaChat.Server.Features.Events;
+using KamaChat.Server.Features.Permissions;
+using KamaChat.Server.Infrastructure.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace KamaChat.Server.Features.Messages;
+
+/// <summary>A send checked and described, waiting for its channel's next commit: everything that needs no lock is done.</summary>
+internal sealed class PendingSend(ChannelAccess access, Snowflake userId, Message message, UserSummary author, ReplyPreview? reply, Snowflake[] attachmentIds)
+{
+    public ChannelAccess Access => access;
+
+    public Snowflake UserId => userId;
+
+    public Message Message => message;
+
+    public UserSummary Author => author;
+
+    public ReplyPreview? Reply => reply;
+
+    public Snowflake[] AttachmentIds => attachmentIds;
+
+    /// <summary>The uploads this send carries once committed (their processing is queued after the commit).</summary>
+    public List<Attachment> Uploads { get; set; } = [];
+
+    public TaskCompletionSource<SendOutcome> Outcome { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+}
+
+/// <summary>What became of a send at its channel's commit.</summary>
+internal abstract record SendOutcome
+{
+    /// <summary>Committed: the message as the gateway delivers it.</summary>
+    public sealed record Created(MessageResponse Message) : SendOutcome;
+
+    /// <summary>A retry of a nonce already used: the original, by id (loaded for the sender), or as created in the same batch.</summary>
+    public sealed record Original(Snowflake Id, MessageResponse? Known) : SendOutcome
+    {
+        /// <summary>In a batch being committed: the same as the batch's send at this index, whatever becomes of it.</summary>
+        internal int? SameAs { get; init; }
+    }
+
+    /// <summary>Refused under the lock (slow mode, an upload no longer claimable, the channel gone); nothing written for it.</summary>
+    public sealed record Refused(ProblemHttpResult Problem, int? RetryAfterSeconds = null) : SendOutcome;
+}
+
+/// <summary>
+/// Group commit of the sends to one channel. Every send to a channel takes the channel row's lock and the channel's
+/// event sequence, so concurrent sends to one channel queue behind each other's transactions anyway; here the sends
+/// that arrive while one commit is running wait together, and the next commit takes all of them in one transaction:
+/// one lock, one insert round trip, one commit (one fsync) for the batch. Ids and sequence numbers are taken one after
+/// the other under the lock, in arrival order, exactly as one-at-a-time sends would take them. A batch that fails as a
+/// whole (a nonce raced by another node, an upload swept) is rolled back and its sends committed one at a time, so one
+/// bad send neither fails nor loses the others and nothing is half-written.
+/// </summary>
+public sealed class SendGroupCommit(IServiceScopeFactory scopes, ILogger<SendGroupCommit> logger)
+{
+    /// <summary>At most this many sends share one transaction; the rest go into the next one.</summary>
+    public const int MaxBatch = 128;
+
+    private readonly ConcurrentDictionary<Snowflake, ChannelQueue> _channels = new();
+
+    private sealed class ChannelQueue
+    {
+        public readonly Lock Gate = new();
+        public List<PendingSend> Waiting = [];
+        public bool Running;
+    }
+
+    internal Task<SendOutcome> SendAsync(PendingSend send)
+    {
+        var channelId = send.Message.ChannelId;
+        while (true)
+        {
+            var queue = _channels.GetOrAdd(channelId, _ => new ChannelQueue());
+            bool start;
+            lock (queue.Gate)
+            {
+                // A queue whose runner let go of it has left the map: take the current one.
+                if (!queue.Running && queue.Waiting.Count == 0 && !ReferenceEquals(_channels.GetValueOrDefault(channelId), queue))
+                    continue;
+                queue.Waiting.Add(send);
+                start = !queue.Running;
+                queue.Running = true;
+            }
+            if (start)
+                _ = Task.Run(() => RunAsync(channelId, queue));
+            return send.Outcome.Task;
+        }
+    }
+
+    /// <summary>Commits what waits, batch after batch, until nothing does.</summary>
+    private async Task RunAsync(Snowflake channelId, ChannelQueue queue)
+    {
+        while (true)
+        {
+            List<PendingSend> batch;
+            lock (queue.Gate)
+            {
+                if (queue.Waiting.Count == 0)
+                {
+                    queue.Running = false;
+                    _channels.TryRemove(new KeyValuePair<Snowflake, ChannelQueue>(channelId, queue));
+                    return;
+                }
+                if (queue.Waiting.Count <= MaxBatch)
+                    (batch, queue.Waiting) = (queue.Waiting, []);
+                else
+                {
+                    batch = queue.Waiting.GetRange(0, MaxBatch);
+                    queue.Waiting.RemoveRange(0, MaxBatch);
+                }
+            }
+            await CommitAsync(channelId, batch);
+        }
+    }
+
+    private async Task CommitAsync(Snowflake channelId, List<PendingSend> batch)
+    {
+        try
+        {
+            await CommitTogetherAsync(channelId, batch);
+            return;
+        }
+        catch (Exception e) when (batch.Count > 1 && e is not OutOfMemoryException)
+        {
+            logger.LogDebug(e, "A batch of {Count} sends to channel {ChannelId} failed; committing them one at a time", batch.Count, channelId);
+        }
+        catch (Exception e)
+        {
+            batch[0].Outcome.TrySetException(e);
+            return;
+        }
+        foreach (var send in batch)
+        {
+            try
+            {
+                await CommitTogetherAsync(channelId, [send]);
+            }
+            catch (DbUpdateConcurrencyException)
+            {
+                // An upload claimed under the lock was swept (unattached for too long) between the read and the write.
+                send.Outcome.TrySetResult(new SendOutcome.Refused(
+                    Problems.Of(StatusCodes.Status400BadRequest, "invalid_attachment", "An upload expired before the message was sent.")));
+            }
+            catch (Exception e)
+            {
+                // A concurrent identical send (on another node) won the unique (channel, author, nonce) index.
+                if (e is DbUpdateException && send.Message.Nonce is not null && await WinnerAsync(send) is { } winner)
+                    send.Outcome.TrySetResult(new SendOutcome.Original(winner, null));
+                else
+                    send.Outcome.TrySetException(e);
+            }
+        }
+    }
+
+    /// <summary>The messages the batch's nonces already name (one query for the batch), by author and nonce.</summary>
+    private static async Task<Dictionary<(Snowflake User, string Nonce), (Snowflake Id, DateTimeOffset CreatedAt)>> EarlierNoncesAsync(
+        KamaDbContext db, Snowflake channelId, List<PendingSend> batch, CancellationToken cancellationToken)
+    {
+        var nonces = batch.Where(s => s.Message.Nonce is not null).Select(s => s.Message.Nonce!).Distinct().ToList();
+        if (nonces.Count == 0)
+            return [];
+        var found = await db.Messages.AsNoTracking()
+            .Where(m => m.ChannelId == channelId && m.Nonce != null && nonces.Contains(m.Nonce))
+            .Select(m => new { m.AuthorId, m.Nonce, m.Id, m.CreatedAt })
+            .ToListAsync(cancellationToken);
+        return found.ToDictionary(m => (m.AuthorId, m.Nonce!), m => (m.Id, m.CreatedAt));
+    }
+
+    private async Task<Snowflake?> WinnerAsync(PendingSend send)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<KamaDbContext>();
+        var (channelId, userId, nonce) = (send.Message.ChannelId, send.UserId, send.Message.Nonce);
+        return await db.Messages.AsNoTracking()
+            .Where(m => m.ChannelId == channelId && m.AuthorId == userId && m.Nonce == nonce)
+            .Select(m => (Snowflake?)m.Id)
+            .SingleOrDefaultAsync();
+    }
+
+    /// <summary>The batch in one transaction; outcomes are set only once it committed (a throw leaves them all unset).</summary>
+    private async Task CommitTogetherAsync(Snowflake channelId, List<PendingSend> batch)
+    {
+        // The commit serves several requests: no one request's cancellation may cut it short.
+        var cancellationToken = CancellationToken.None;
+        await using var scope = scopes.CreateAsyncScope();
+        var services = scope.ServiceProvider;
+        var db = services.GetRequiredService<KamaDbContext>();
+        var time = services.GetRequiredService<TimeProvider>();
+        var links = services.GetRequiredService<AttachmentLinks>();
+        var outcomes = new SendOutcome[batch.Count];
+
+        await using var change = await services.GetRequiredService<EventLog>().BeginAsync(cancellationToken);
+        // The first write locks the channel row until commit, so concurrent sends to this channel (from other nodes, or
+        // system lines) see this batch's nonces and slow-mode timestamps, and take their ids after it.
+        if (await SendMessage.LockChannelAsync(db, channelId, cancellationToken) is not { } locked)
+        {
+            foreach (var send in batch)
+                send.Outcome.TrySetResult(new SendOutcome.Refused(Problems.NotFound("The channel"))); // deleted since the permission check
+            return;
+        }
+
+        var now = time.GetUtcNow();
+        // First what each send may do (nothing is written for a refused one), then the writes for the accepted ones:
+        // the stream's sequence numbers are taken for exactly those, at once.
+        var earlierByNonce = await EarlierNoncesAsync(db, channelId, batch, cancellationToken);
+        var createdHere = new Dictionary<(Snowflake User, string Nonce), int>();
+        var sentHere = new Dictionary<Snowflake, DateTimeOffset>();
+        var claimedHere = new HashSet<Snowflake>();
+        var accepted = new List<int>();
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var send = batch[i];
+            var (userId, nonce) = (send.UserId, send.Message.Nonce);
+            if (nonce is not null)
+            {
+                // A retry while its first attempt is in this same batch: the same message (or the same refusal).
+                if (createdHere.TryGetValue((userId, nonce), out var first))
+                {
+                    outcomes[i] = new SendOutcome.Original(default, null) { SameAs = first };
+                    continue;
+                }
+                createdHere[(userId, nonce)] = i;
+                if (earlierByNonce.TryGetValue((userId, nonce), out var earlier))
+                {
+                    if (earlier.CreatedAt > now - SendMessage.NonceWindow)
+                    {
+                        outcomes[i] = new SendOutcome.Original(earlier.Id, null);
+                        continue;
+                    }
+                    // An expired nonce starts a new message; the old one lets go of it so the unique index allows the reuse.
+                    await db.Messages.Where(m => m.Id == earlier.Id).ExecuteUpdateAsync(s => s.SetProperty(m => m.Nonce, (string?)null), cancellationToken);
+                }
+            }
+
+            if (SendMessage.InSlowMode(send.Access))
+            {
+                var lastSent = sentHere.TryGetValue(userId, out var sent) ? sent : await SendMessage.LastSentAsync(db, channelId, userId, cancellationToken);
+                if (SendMessage.SlowModeWait(send.Access, now, lastSent) is { } wait)
+                {
+                    var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
+                    outcomes[i] = new SendOutcome.Refused(Problems.Of(StatusCodes.Status429TooManyRequests, "slow_mode",
+                        $"This channel is in slow mode; you can send again in {seconds} s.",
+                        new Dictionary<string, object?> { ["retryAfterSeconds"] = seconds }), seconds);
+                    continue;
+                }
+            }
+
+            // Uploads are claimed under the channel's lock, so two sends cannot both take one (in one batch, the first claims it).
+            var uploads = await SendMessage.ClaimableUploadsAsync(db, channelId, userId, send.AttachmentIds, cancellationToken);
+            if (uploads is null || uploads.Any(u => claimedHere.Contains(u.Id)))
+            {
+                outcomes[i] = new SendOutcome.Refused(Problems.Of(StatusCodes.Status400BadRequest, "invalid_attachment",
+                    "attachmentIds must name your own uploads to this channel that no message carries yet."));
+                continue;
+            }
+            claimedHere.UnionWith(uploads.Select(u => u.Id));
+            send.Uploads = uploads;
+            sentHere[userId] = now;
+            accepted.Add(i);
+        }
+
+        var stream = new EventStream(EventScope.Channel, channelId);
+        await change.ReserveAsync(stream, accepted.Count, cancellationToken);
+        Snowflake? last = null;
+        foreach (var i in accepted)
+        {
+            var (send, message) = (batch[i], batch[i].Message);
+            // The id is taken here, under the lock, above the channel's last message and everything the channel logged:
+            // ids follow commit order, so paging history with after=<an id> misses nothing committed later.
+            MessageResponse? created = null;
+            await change.AppendCreatingAsync(stream, idFloor: last ?? locked.LastMessageId ?? default, (sequence, messageId) =>
+            {
+                (message.Id, message.Sequence) = (messageId, sequence);
+                // The message was created when its id was taken (the lock may have been waited for): the time and the id
+                // agree, so a date bound (search's before:/after:) and an id bound select the same messages.
+                message.CreatedAt = messageId.Timestamp;
+                foreach (var upload in send.Uploads)
+                    upload.MessageId = messageId;
+                return new MessageCreated(channelId, created = SendMessage.Describe(
+                    message, send.Author, send.Reply, send.Uploads.Select(u => links.Describe(AttachmentLinks.RowOf(u))).ToList()));
+            }, cancellationToken);
+            db.Messages.Add(message);
+            outcomes[i] = new SendOutcome.Created(created!);
+            last = message.Id;
+        }
+        for (var i = 0; i < batch.Count; i++)
+            if (outcomes[i] is SendOutcome.Original { SameAs: { } first })
+                outcomes[i] = outcomes[first] is SendOutcome.Created { Message: var original } ? new SendOutcome.Original(original.Id, original) : outcomes[first];
+
+        if (last is { } lastId)
+            await db.Channels.Where(c => c.Id == channelId).ExecuteUpdateAsync(s => s.SetProperty(c => c.LastMessageId, lastId), cancellationToken);
+        await change.CommitAsync(cancellationToken);
+        for (var i = 0; i < batch.Count; i++)
+            batch[i].Outcome.TrySetResult(outcomes[i]);
+    }
+}
+
+public static class MessagingExtensions
+{
+    public static IHostApplicationBuilder AddMessaging(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<SendGroupCommit>();
+        return builder;
+    }
+}

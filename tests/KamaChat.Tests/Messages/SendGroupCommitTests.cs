@@ -1,0 +1,110 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using KamaChat.Server.Features.Messages;
+using KamaChat.Tests.Attachments;
+using KamaChat.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+
+namespace KamaChat.Tests.Messages;
+
+/// <summary>
+/// Concurrent sends to one channel share a transaction (group commit): each still commits exactly once, in id order,
+/// is delivered once, a nonce retry in the same batch is the same message, and a refused send does not take the others down.
+/// </summary>
+public abstract class SendGroupCommitTests(KamaChatApp app)
+{
+    private const int Senders = 4;
+    private const int MessagesEach = 10;
+
+    [Fact]
+    public async Task Concurrent_sends_to_one_channel_each_commit_once_in_id_order_and_are_delivered_once()
+    {
+        var senders = new List<TestUser>();
+        for (var i = 0; i < Senders; i++)
+            senders.Add(await app.UserAsync());
+        var (_, channelId, owner) = await app.SeedServerWithChannelAsync([.. senders]);
+        await using var listener = await GatewayClient.ConnectAsync(app, Token(owner));
+        await listener.ReadyAsync();
+
+        // Everything at once: while one batch commits, the rest queue up for the next.
+        var sent = await Task.WhenAll(senders.SelectMany((sender, s) =>
+            Enumerable.Range(0, MessagesEach).Select(m => sender.Client.SendOkAsync(channelId, $"{s}-{m}"))));
+
+        var committed = await app.QueryAsync(db => db.Messages.Where(m => m.ChannelId == channelId)
+            .OrderBy(m => m.Sequence).Select(m => new { m.Id, m.Sequence, m.Content }).ToListAsync());
+        Assert.Equal(Senders * MessagesEach, committed.Count);
+        Assert.Equal(Enumerable.Range(1, committed.Count).Select(s => (long)s), committed.Select(m => m.Sequence));
+        Assert.Equal(committed.Select(m => m.Id).Order(), committed.Select(m => m.Id));
+        Assert.Equal(sent.Select(m => m.Id).Order(), committed.Select(m => m.Id));
+        Assert.Equal(sent.Select(m => m.Content).Order(), committed.Select(m => m.Content).Order());
+        Assert.Equal(committed[^1].Id, await app.QueryAsync(db => db.Channels.Where(c => c.Id == channelId).Select(c => c.LastMessageId).SingleAsync()));
+
+        await listener.WaitForEventsAsync(e => e.Count(x => x.Type == "MessageCreated") >= committed.Count);
+        await GatewayClient.SettleAsync();
+        var delivered = listener.Events.Where(e => e.Type == "MessageCreated").Select(e => (e.Sequence, Id: MessageId(e))).ToList();
+        Assert.Equal(committed.Select(m => (m.Sequence, m.Id)), delivered);
+    }
+
+    [Fact]
+    public async Task A_retry_with_the_same_nonce_among_concurrent_sends_returns_the_same_message()
+    {
+        var other = await app.UserAsync();
+        var (_, channelId, owner) = await app.SeedServerWithChannelAsync(other);
+
+        // The retries race each other and a crowd of other sends, so they land in batches together.
+        var crowd = Enumerable.Range(0, 20).Select(i => other.Client.SendOkAsync(channelId, $"crowd {i}")).ToList();
+        var retries = Enumerable.Range(0, 6).Select(_ => owner.Client.SendMessageAsync(channelId, "once", nonce: "retried")).ToList();
+        await Task.WhenAll(crowd);
+        var responses = await Task.WhenAll(retries);
+
+        Assert.Single(responses, r => r.StatusCode == HttpStatusCode.Created);
+        Assert.All(responses, r => Assert.True(r.StatusCode is HttpStatusCode.Created or HttpStatusCode.OK, r.StatusCode.ToString()));
+        var ids = await Task.WhenAll(responses.Select(async r => (await r.Content.ReadFromJsonAsync<MessageResponse>(Api.Json))!.Id));
+        Assert.Single(ids.Distinct());
+        Assert.Equal(1, await app.QueryAsync(db => db.Messages.CountAsync(m => m.ChannelId == channelId && m.Nonce == "retried")));
+        Assert.Equal(21, await app.MessageCountAsync(channelId));
+    }
+
+    [Fact]
+    public async Task Refused_sends_in_a_batch_neither_fail_nor_lose_the_others_and_write_nothing()
+    {
+        var member = await app.UserAsync();
+        var (_, channelId, owner) = await app.SeedServerWithChannelAsync(member);
+        var upload = await owner.Client.UploadOkAsync(channelId, "note.txt", "one upload, two claims"u8.ToArray());
+        var theirs = await member.Client.UploadOkAsync(channelId, "theirs.txt", "not the owner's"u8.ToArray());
+
+        var good = Enumerable.Range(0, 20).Select(i => member.Client.SendMessageAsync(channelId, $"fine {i}")).ToList();
+        // Two sends claim one upload (one wins), and one names someone else's upload (refused under the lock).
+        var claims = Enumerable.Range(0, 2).Select(i => owner.Client.SendWithAsync(channelId, $"claim {i}", upload.Id)).ToList();
+        var foreign = owner.Client.SendWithAsync(channelId, "not mine", theirs.Id);
+        var goodResponses = await Task.WhenAll(good);
+        var claimResponses = await Task.WhenAll(claims);
+
+        Assert.All(goodResponses, r => Assert.Equal(HttpStatusCode.Created, r.StatusCode));
+        Assert.Single(claimResponses, r => r.StatusCode == HttpStatusCode.Created);
+        await claimResponses.Single(r => r.StatusCode != HttpStatusCode.Created).AssertProblemAsync(HttpStatusCode.BadRequest, "invalid_attachment");
+        await (await foreign).AssertProblemAsync(HttpStatusCode.BadRequest, "invalid_attachment");
+
+        var committed = await app.QueryAsync(db => db.Messages.Where(m => m.ChannelId == channelId)
+            .OrderBy(m => m.Sequence).Select(m => new { m.Id, m.Sequence, m.Content }).ToListAsync());
+        Assert.Equal(21, committed.Count);
+        Assert.Equal(Enumerable.Range(1, 21).Select(s => (long)s), committed.Select(m => m.Sequence));
+        Assert.DoesNotContain(committed, m => m.Content == "not mine");
+        var claimed = committed.Single(m => m.Content.StartsWith("claim", StringComparison.Ordinal)).Id;
+        Assert.Equal(claimed, await app.QueryAsync(db => db.Attachments.Where(a => a.Id == upload.Id).Select(a => a.MessageId).SingleAsync()));
+        Assert.Null(await app.QueryAsync(db => db.Attachments.Where(a => a.Id == theirs.Id).Select(a => a.MessageId).SingleAsync()));
+        Assert.Equal(21, await app.QueryAsync(db => db.EventLog.CountAsync(e => e.ScopeId == channelId && e.Type == "MessageCreated")));
+    }
+
+    private static Snowflake MessageId(Server.Features.Gateway.GatewayEvent e) =>
+        JsonSerializer.Deserialize<MessageResponse>(e.Data, Api.Json)!.Id;
+
+    private static string Token(TestUser user) => user.Client.DefaultRequestHeaders.Authorization!.Parameter!;
+}
+
+[Trait("Provider", "sqlite")]
+public sealed class SqliteSendGroupCommitTests(SqliteApp app) : SendGroupCommitTests(app), IClassFixture<SqliteApp>;
+
+[Trait("Provider", "postgres")]
+public sealed class PostgresSendGroupCommitTests(PostgresApp app) : SendGroupCommitTests(app), IClassFixture<PostgresApp>;
