@@ -15,6 +15,7 @@ public static class IdleBench
             users.Add((await server.RegisterAsync($"idle{i}_{Guid.NewGuid():N}"[..18])).AccessToken);
 
         var before = server.ResidentBytes();
+        var heapBefore = await server.ManagedHeapAsync();
         var connections = new List<HubConnection>(options.Connections);
         var failures = 0;
         using var gate = new SemaphoreSlim(64);
@@ -41,8 +42,14 @@ public static class IdleBench
         var settle = int.TryParse(Environment.GetEnvironmentVariable("KAMACHAT_BENCH_SETTLE_SECONDS"), out var s) ? s : 3;
         await Task.Delay(TimeSpan.FromSeconds(settle));
         var after = server.ResidentBytes();
+        var heapAfter = await server.ManagedHeapAsync();
+        var count = (double)Math.Max(1, connections.Count);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"idle       {connections.Count:N0} connected ({failures} failed); server memory {before / 1048576.0:N0} MiB -> {after / 1048576.0:N0} MiB, {(after - before) / (double)Math.Max(1, connections.Count) / 1024:N1} KiB per connection"));
+            $"idle       {connections.Count:N0} connected ({failures} failed); server memory {before / 1048576.0:N0} MiB -> {after / 1048576.0:N0} MiB, {(after - before) / count / 1024:N1} KiB per connection"));
+        // The managed heap (after the last GC) and what the GC keeps committed: RSS growth beyond the committed growth is
+        // native (socket buffers, Kestrel's pinned memory pool slabs, thread stacks).
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"idle       managed heap {heapBefore.Heap / 1048576.0:N0} MiB -> {heapAfter.Heap / 1048576.0:N0} MiB ({(heapAfter.Heap - heapBefore.Heap) / count / 1024:N1} KiB per connection); GC committed {heapBefore.Committed / 1048576.0:N0} MiB -> {heapAfter.Committed / 1048576.0:N0} MiB ({(heapAfter.Committed - heapBefore.Committed) / count / 1024:N1} KiB per connection)"));
         await Task.WhenAll(connections.Select(c => c.DisposeAsync().AsTask()));
         return 0;
     }

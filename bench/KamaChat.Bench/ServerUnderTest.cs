@@ -162,6 +162,17 @@ public sealed class ServerUnderTest : IAsyncDisposable
             .Sum(sample => sample.Value);
 
     /// <summary>
+    /// The server's managed (GC) heap after its last collection and the memory the GC holds committed for it
+    /// (dotnet.gc.last_collection.* on /metrics): the managed share of its resident memory.
+    /// </summary>
+    public async Task<(double Heap, double Committed)> ManagedHeapAsync()
+    {
+        var samples = await ScrapeAsync();
+        return (samples.Where(sample => sample.Name == "dotnet_gc_last_collection_heap_size_bytes").Sum(sample => sample.Value),
+            samples.Where(sample => sample.Name == "dotnet_gc_last_collection_memory_committed_size_bytes").Sum(sample => sample.Value));
+    }
+
+    /// <summary>
     /// The node's request-duration histogram (upper bound in seconds → requests so far at or under it) for the routes
     /// that contain <paramref name="route"/>, with this method, summed over their status codes.
     /// </summary>
