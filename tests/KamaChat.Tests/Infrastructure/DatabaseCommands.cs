@@ -8,9 +8,11 @@ namespace KamaChat.Tests.Infrastructure;
 
 /// <summary>
 /// Counts the SQL commands one app sends for requests while something runs (EF Core's diagnostic events, filtered to
-/// that app's database). Only commands sent on behalf of a request or a gateway connection count: the app's background
+/// that app's database). Only commands of a request's or a gateway connection's DbContext count: the app's background
 /// work (the job queue, sweeps, polls) runs on its own timers and would otherwise fall into the window by chance, more
-/// often the slower the machine.
+/// often the slower the machine. A context counts as a request's when any of its commands runs with a request at hand.
+/// A cache's shared load runs in a context of its own, outside any request's flow: where those loads are what is
+/// measured, <c>everything: true</c> counts every command (and background work may add to the count).
 /// </summary>
 public sealed class DatabaseCommands : IObserver<DiagnosticListener>, IObserver<KeyValuePair<string, object?>>, IDisposable
 {
@@ -18,7 +20,7 @@ public sealed class DatabaseCommands : IObserver<DiagnosticListener>, IObserver<
     private readonly IHttpContextAccessor _requests;
     private readonly List<IDisposable> _subscriptions = [];
     private readonly IDisposable _all;
-    private int _count;
+    private readonly Dictionary<DbContext, (int Commands, bool ForRequest)> _byContext = new(ReferenceEqualityComparer.Instance);
 
     private DatabaseCommands(string connectionString, IHttpContextAccessor requests)
     {
@@ -26,12 +28,13 @@ public sealed class DatabaseCommands : IObserver<DiagnosticListener>, IObserver<
         _all = DiagnosticListener.AllListeners.Subscribe(this);
     }
 
-    public static async Task<int> CountAsync(KamaChatApp app, Func<Task> work)
+    public static async Task<int> CountAsync(KamaChatApp app, Func<Task> work, bool everything = false)
     {
         using var counter = new DatabaseCommands(
             await app.QueryAsync(db => Task.FromResult(db.Database.GetConnectionString()!)), app.Services.GetRequiredService<IHttpContextAccessor>());
         await work();
-        return counter._count;
+        lock (counter._byContext)
+            return counter._byContext.Values.Where(c => everything || c.ForRequest).Sum(c => c.Commands);
     }
 
     void IObserver<DiagnosticListener>.OnNext(DiagnosticListener listener)
@@ -43,9 +46,16 @@ public sealed class DatabaseCommands : IObserver<DiagnosticListener>, IObserver<
 
     void IObserver<KeyValuePair<string, object?>>.OnNext(KeyValuePair<string, object?> value)
     {
-        if (value.Key == RelationalEventId.CommandExecuting.Name && value.Value is CommandEventData data &&
-            data.Context?.Database.GetConnectionString() == _connectionString && _requests.HttpContext is not null)
-            Interlocked.Increment(ref _count);
+        if (value.Key == RelationalEventId.CommandExecuting.Name && value.Value is CommandEventData { Context: { } context } &&
+            context.Database.GetConnectionString() == _connectionString)
+        {
+            var forRequest = _requests.HttpContext is not null;
+            lock (_byContext)
+            {
+                var (commands, seen) = _byContext.GetValueOrDefault(context);
+                _byContext[context] = (commands + 1, seen || forRequest);
+            }
+        }
     }
 
     void IObserver<DiagnosticListener>.OnCompleted()
