@@ -54,15 +54,15 @@ public sealed class GatewayGroups(KamaDbContext db, PermissionService permission
 
     /// <summary>
     /// Moves one connection into exactly the desired groups among <paramref name="within"/> (one server's groups), leaving
-    /// its other groups alone.
+    /// its other groups alone; all of its groups when <paramref name="within"/> is null.
     /// </summary>
     public static async Task SyncWithinAsync(
-        IHubContext<GatewayHub> hub, GatewayConnection connection, IReadOnlySet<string> desired, IReadOnlySet<string> within, CancellationToken cancellationToken)
+        IHubContext<GatewayHub> hub, GatewayConnection connection, IReadOnlySet<string> desired, IReadOnlySet<string>? within, CancellationToken cancellationToken)
     {
         await connection.Gate.WaitAsync(cancellationToken);
         try
         {
-            foreach (var group in connection.Groups.Keys.Where(g => within.Contains(g) && !desired.Contains(g)).ToList())
+            foreach (var group in connection.Groups.Keys.Where(g => (within is null || within.Contains(g)) && !desired.Contains(g)).ToList())
             {
                 await hub.Groups.RemoveFromGroupAsync(connection.ConnectionId, group, cancellationToken);
                 connection.Groups.TryRemove(group, out _);
@@ -80,25 +80,6 @@ public sealed class GatewayGroups(KamaDbContext db, PermissionService permission
     }
 
     /// <summary>Moves one connection into exactly the desired groups.</summary>
-    public static async Task SyncAsync(IHubContext<GatewayHub> hub, GatewayConnection connection, HashSet<string> desired, CancellationToken cancellationToken)
-    {
-        await connection.Gate.WaitAsync(cancellationToken);
-        try
-        {
-            foreach (var group in connection.Groups.Keys.Where(g => !desired.Contains(g)).ToList())
-            {
-                await hub.Groups.RemoveFromGroupAsync(connection.ConnectionId, group, cancellationToken);
-                connection.Groups.TryRemove(group, out _);
-            }
-            foreach (var group in desired.Where(g => !connection.Groups.ContainsKey(g)).ToList())
-            {
-                await hub.Groups.AddToGroupAsync(connection.ConnectionId, group, cancellationToken);
-                connection.Groups[group] = 0;
-            }
-        }
-        finally
-        {
-            connection.Gate.Release();
-        }
-    }
+    public static Task SyncAsync(IHubContext<GatewayHub> hub, GatewayConnection connection, HashSet<string> desired, CancellationToken cancellationToken) =>
+        SyncWithinAsync(hub, connection, desired, within: null, cancellationToken);
 }
