@@ -33,7 +33,7 @@ public static class CallBench
         }
         var repo = Directory.GetCurrentDirectory();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"calls bench: {participants} participants (Chromium, fake camera and microphone) in one voice channel through Janus, {rounds} rounds, {seconds} s windows, {Environment.ProcessorCount} cores (participants, Janus and server on the same machine; load average {LoadAverage()})"));
+            $"calls bench: {participants} participants (Chromium, fake camera and microphone) in one voice channel through Janus, {rounds} rounds, {seconds} s windows, {Environment.ProcessorCount} cores (participants, Janus and server on the same machine; load average {Machine.LoadAverage()})"));
 
         await using var lab = await VoiceLab.StartAsync(repo);
         await using var server = await ServerUnderTest.StartAsync(lab.ServerSettings);
@@ -95,7 +95,7 @@ public static class CallBench
             rejoins = (await pages.AskAsync("leave"))["rejoins"]!.GetValue<int>();
             var missing = pairs.Count(p => p.Ms is null);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"round {round}: {participants} joined, join-to-first-frame p50 so far {Percentile(Seen(pairs), 0.5):N0} ms{(missing > 0 ? $", {missing} pairs without a frame so far" : "")}; server CPU {window.ServerCpuMs / window.Seconds / participants:N2} ms/s per participant in the call, {baseline.ServerCpuMs / baseline.Seconds / participants:N2} idle"));
+                $"round {round}: {participants} joined, join-to-first-frame p50 so far {Machine.Percentile(Seen(pairs), 0.5):N0} ms{(missing > 0 ? $", {missing} pairs without a frame so far" : "")}; server CPU {window.ServerCpuMs / window.Seconds / participants:N2} ms/s per participant in the call, {baseline.ServerCpuMs / baseline.Seconds / participants:N2} idle"));
         }
         await pages.AskAsync("quit", expectAnswer: false);
 
@@ -108,7 +108,7 @@ public static class CallBench
             var list = rows.ToList();
             var seen = Seen(list);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{name,-34} {list.Count,6} {Percentile(seen, 0.5),8:N0} {Percentile(seen, 0.95),8:N0} {(seen.Count > 0 ? seen[^1] : double.NaN),8:N0}{(list.Count > seen.Count ? $"  ({list.Count - seen.Count} never got a frame in 30 s)" : "")}"));
+                $"{name,-34} {list.Count,6} {Machine.Percentile(seen, 0.5),8:N0} {Machine.Percentile(seen, 0.95),8:N0} {(seen.Count > 0 ? seen[^1] : double.NaN),8:N0}{(list.Count > seen.Count ? $"  ({list.Count - seen.Count} never got a frame in 30 s)" : "")}"));
         }
         Row("all pairs", pairs);
         Row("newcomer sees those already in", pairs.Where(p => p.NewcomerViews));
@@ -117,7 +117,7 @@ public static class CallBench
         {
             var sorted = values.Order().ToList();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{name,-34} {sorted.Count,6} {Percentile(sorted, 0.5),8:N0} {Percentile(sorted, 0.95),8:N0} {(sorted.Count > 0 ? sorted[^1] : double.NaN),8:N0}"));
+                $"{name,-34} {sorted.Count,6} {Machine.Percentile(sorted, 0.5),8:N0} {Machine.Percentile(sorted, 0.95),8:N0} {(sorted.Count > 0 ? sorted[^1] : double.NaN),8:N0}"));
         }
         Steps("JoinVoice call, to its answer", joinCalls);
         Steps("JoinVoice call, to publishing", publishes);
@@ -142,7 +142,7 @@ public static class CallBench
             Console.WriteLine($"{rejoins} calls expired (heartbeats late: the machine is starved) and were joined again, as the web client does (warm-up round included)");
         if (undecoded.Count > 0)
             Console.WriteLine($"NOT DECODED (no framesDecoded in the receiver's stats): {string.Join("; ", undecoded)}");
-        Console.WriteLine($"load average at the end: {LoadAverage()} ({Environment.ProcessorCount} cores, shared)");
+        Console.WriteLine($"load average at the end: {Machine.LoadAverage()} ({Environment.ProcessorCount} cores, shared)");
         File.Delete(configFile);
         return pairs.All(p => p.Ms is not null) && undecoded.Count == 0 ? 0 : 1;
     }
@@ -151,11 +151,6 @@ public static class CallBench
 
     private static List<double> Seen(IEnumerable<(bool NewcomerViews, double? Ms)> pairs) =>
         pairs.Where(p => p.Ms is not null).Select(p => p.Ms!.Value).Order().ToList();
-
-    private static double Percentile(List<double> sorted, double p) =>
-        sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
-
-    private static string LoadAverage() => string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
 
     private static int Value(string[] args, string name, int fallback)
     {

@@ -113,7 +113,7 @@ public static class ConnectBench
         await Task.WhenAll(opened.Select(c => c.DisposeAsync().AsTask()));
         latencies.Sort();
         var result = new Measurement(engine, messages, opened.Count / seconds, Percentile(latencies, 0.50), Percentile(latencies, 0.95),
-            Percentile(latencies, 0.99), failed, commands / (double)Math.Max(1, opened.Count), LoadAverage());
+            Percentile(latencies, 0.99), failed, commands / (double)Math.Max(1, opened.Count), Machine.LoadAverage());
         Log(result.Line());
         return result;
     }
@@ -191,7 +191,4 @@ public static class ConnectBench
 
     private static double Percentile(List<double> sorted, double p) =>
         sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)(sorted.Count * p))];
-
-    private static string LoadAverage() =>
-        File.Exists("/proc/loadavg") ? string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
 }

@@ -37,8 +37,8 @@ public static class GatewayBench
         }
         var shape = $"{options.Channels} channel(s) x {options.Clients} {options.Protocol} clients, {SendersPerChannel(options) * options.Channels} senders";
         Console.WriteLine(options.Sustained
-            ? $"gateway bench, sustained rate: {shape}; total rate stepped {options.StartRate}..{options.MaxRate}/s, {options.StepSeconds} s a step, until p99 > {options.TargetP99} ms; {Environment.ProcessorCount} cores, load {LoadAverage()} (generator on the same machine)"
-            : $"gateway bench: {shape} x {options.Rate} msg/s, {options.Seconds} s; {Environment.ProcessorCount} cores, load {LoadAverage()} (generator on the same machine)");
+            ? $"gateway bench, sustained rate: {shape}; total rate stepped {options.StartRate}..{options.MaxRate}/s, {options.StepSeconds} s a step, until p99 > {options.TargetP99} ms; {Environment.ProcessorCount} cores, load {Machine.LoadAverage()} (generator on the same machine)"
+            : $"gateway bench: {shape} x {options.Rate} msg/s, {options.Seconds} s; {Environment.ProcessorCount} cores, load {Machine.LoadAverage()} (generator on the same machine)");
 
         // PostgreSQL: the tests' throwaway server, its own instance with durable commits (synchronous_commit on), as in production.
         PostgresInstance? postgres = null;
@@ -90,7 +90,7 @@ public static class GatewayBench
             {
                 var rawRate = await SearchAsync("baseline", options, rawLatency, rawSenders, options.Clients);
                 Console.WriteLine();
-                Console.WriteLine($"sustained  highest total send rate with p99 <= {options.TargetP99} ms ({options.Channels} channel(s) x {options.Clients} clients; load {LoadAverage()}):");
+                Console.WriteLine($"sustained  highest total send rate with p99 <= {options.TargetP99} ms ({options.Channels} channel(s) x {options.Clients} clients; load {Machine.LoadAverage()}):");
                 foreach (var (name, rate) in sustained)
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                         $"  {name,-9} {Rated(rate, options),9} sends/s  {rate * options.Clients,9:N0} deliveries/s  {(rawRate > 0 ? rate / (double)rawRate : double.NaN):N2}x baseline"));
@@ -106,7 +106,7 @@ public static class GatewayBench
                 foreach (var (database, result) in _ratios)
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                         $"ratio      {database}: delivered/s {result.DeliveredPerSecond / baseline.DeliveredPerSecond:N2}x baseline, p50 {result.P50 / baseline.P50:N1}x, p99 {result.P99 / baseline.P99:N1}x baseline"));
-                Console.WriteLine($"load       {LoadAverage()}");
+                Console.WriteLine($"load       {Machine.LoadAverage()}");
             }
             foreach (var socket in sockets)
                 socket.Dispose();
@@ -123,8 +123,6 @@ public static class GatewayBench
     private static readonly List<(string Database, RunResult Result)> _ratios = [];
 
     private static string Rated(int rate, BenchOptions options) => rate == 0 ? $"< {options.StartRate}" : rate.ToString("N0", CultureInfo.InvariantCulture);
-
-    private static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "?";
 
     private static int SendersPerChannel(BenchOptions options) => Math.Max(1, (options.Senders + options.Channels - 1) / options.Channels);
 

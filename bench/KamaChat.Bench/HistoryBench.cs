@@ -116,9 +116,9 @@ public static class HistoryBench
             var (cpuPerPage, sqlPerPage) = (cpu[pageClass.Name].TotalMilliseconds / pages, queries[pageClass.Name] / pages);
             var ratio = pageClass == classes[0] ? "" : string.Create(CultureInfo.InvariantCulture, $"   server p99 {p99 / baselineP99:N2}x baseline");
             lines.Add(string.Create(CultureInfo.InvariantCulture,
-                $"{pageClass.Name,-48} {p50,8:N2} ms {p99,8:N2} ms {within,8:P1} {cpuPerPage,6:N2} ms {sqlPerPage,9:N1} | {Percentile(client[pageClass.Name], 0.50),8:N2} ms {Percentile(client[pageClass.Name], 0.99),8:N2} ms{ratio}"));
+                $"{pageClass.Name,-48} {p50,8:N2} ms {p99,8:N2} ms {within,8:P1} {cpuPerPage,6:N2} ms {sqlPerPage,9:N1} | {Machine.Percentile(client[pageClass.Name], 0.50),8:N2} ms {Machine.Percentile(client[pageClass.Name], 0.99),8:N2} ms{ratio}"));
         }
-        lines.Add($"load average (1, 5, 15 min; {Environment.ProcessorCount} cores): {LoadAverage()}; server times are interpolated within the node's request-duration buckets (0.5, 1, 2, 3, 4, 5, 7.5, 10 ms, …)");
+        lines.Add($"load average (1, 5, 15 min; {Environment.ProcessorCount} cores): {Machine.LoadAverage()}; server times are interpolated within the node's request-duration buckets (0.5, 1, 2, 3, 4, 5, 7.5, 10 ms, …)");
         foreach (var line in lines)
             Log(line);
         return string.Join(Environment.NewLine, lines);
@@ -178,13 +178,4 @@ public static class HistoryBench
         }
         return lowerBound;
     }
-
-    private static double Percentile(List<double> values, double p)
-    {
-        var sorted = values.Order().ToList();
-        return sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
-    }
-
-    private static string LoadAverage() =>
-        File.Exists("/proc/loadavg") ? string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
 }

@@ -37,7 +37,7 @@ public static class SearchBench
     private static async Task<string> RunEngineAsync(string engine, BenchOptions options)
     {
         void Log(string line) => Console.WriteLine($"[{engine}] {line}");
-        var loadAtStart = LoadAverage();
+        var loadAtStart = Machine.LoadAverage();
         await using var plain = await SearchDatabase.CreateAsync(engine);
         await plain.MigrateWithoutSearchAsync();
         var corpus = new SearchCorpus(seed: 20261130);
@@ -65,13 +65,13 @@ public static class SearchBench
         {
             var (latencies, baseline, averageTotal) = await MeasureAsync(indexed, plain, queryClass.Queries, options.BaselineQueries);
             var line = string.Create(CultureInfo.InvariantCulture,
-                $"{queryClass.Name,-26} {Percentile(latencies, 0.50),8:N2} {Percentile(latencies, 0.95),8:N2} {Percentile(latencies, 0.99),8:N2} {averageTotal,9:N0} | {Percentile(baseline, 0.50),9:N1} {Percentile(baseline, 0.95),9:N1} {Percentile(baseline, 0.95) / Percentile(latencies, 0.95),12:N1}x");
+                $"{queryClass.Name,-26} {Machine.Percentile(latencies, 0.50),8:N2} {Machine.Percentile(latencies, 0.95),8:N2} {Machine.Percentile(latencies, 0.99),8:N2} {averageTotal,9:N0} | {Machine.Percentile(baseline, 0.50),9:N1} {Machine.Percentile(baseline, 0.95),9:N1} {Machine.Percentile(baseline, 0.95) / Machine.Percentile(latencies, 0.95),12:N1}x");
             Log(line);
             lines.Add(line);
         }
         lines.Add(string.Create(CultureInfo.InvariantCulture,
             $"messages table (with its other indexes) {tableBytes / 1048576.0:N0} MiB; search index {indexBytes / 1048576.0:N0} MiB ({100.0 * indexBytes / tableBytes:N0}% of the table{(engine == "postgres" ? "; the trigram and bigram indexes plus the folded copy of the content" : "")}); indexing the existing {options.Messages:N0} messages took {indexing.TotalSeconds:N0} s"));
-        lines.Add($"load average (1, 5, 15 min; {Environment.ProcessorCount} cores, shared): {loadAtStart} at the start of this engine's run, {LoadAverage()} at its end");
+        lines.Add($"load average (1, 5, 15 min; {Environment.ProcessorCount} cores, shared): {loadAtStart} at the start of this engine's run, {Machine.LoadAverage()} at its end");
         lines.Add(string.Create(CultureInfo.InvariantCulture,
             $"sends through HTTP ({Senders} senders, {options.Sends:N0} messages per side in alternating batches of {SendBatch}): without index {withoutIndex:N0}/s, with index {withIndex:N0}/s ({100.0 * withIndex / withoutIndex:N0}% of no index)"));
         return string.Join(Environment.NewLine, lines);
@@ -221,16 +221,5 @@ public static class SearchBench
             }
         return clock.Elapsed.TotalMilliseconds;
     }
-
-    /// <summary>The machine's load averages as uptime prints them, for reading the numbers of a shared machine.</summary>
-    private static string LoadAverage() =>
-        File.Exists("/proc/loadavg") ? string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
-
-    private static double Percentile(List<double> values, double p)
-    {
-        if (values.Count == 0)
-            return double.NaN;
-        var sorted = values.Order().ToList();
-        return sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
-    }
 }
+

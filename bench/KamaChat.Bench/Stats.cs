@@ -44,3 +44,18 @@ public sealed record RunResult(string Name, double DeliveredPerSecond, double Se
     public string Line() => string.Create(CultureInfo.InvariantCulture,
         $"{Name,-10} delivered {DeliveredPerSecond,10:N0}/s  sent {SentPerSecond,7:N0}/s  p50 {P50,7:N2} ms  p99 {P99,7:N2} ms  max {Max,8:N2} ms  ({Delivered:N0} of {Expected:N0} delivered)");
 }
+
+/// <summary>What every bench prints beside its numbers: how busy the machine was.</summary>
+public static class Machine
+{
+    /// <summary>The 1, 5 and 15 minute load averages, as uptime prints them.</summary>
+    public static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
+
+    /// <summary>The nearest-rank percentile of <paramref name="values"/> (any order); NaN when there are none.</summary>
+    public static double Percentile(IEnumerable<double> values, double p)
+    {
+        var sorted = values.Order().ToList();
+        return sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
+    }
+}
