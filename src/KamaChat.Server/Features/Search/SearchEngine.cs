@@ -19,6 +19,17 @@ internal abstract class SearchEngine
     public abstract Task<List<Snowflake>> FindAsync(
         KamaDbContext db, SearchQuery query, SearchFilter filter, bool oldestFirst, int take, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The first <paramref name="need"/> matching ids in order, and how many match, counted up to <paramref name="countTo"/>.
+    /// Here both come from one list of the first max(need, countTo) matches; an engine may count more cheaply.
+    /// </summary>
+    public virtual async Task<(List<Snowflake> Ids, int Found)> FindAndCountAsync(
+        KamaDbContext db, SearchQuery query, SearchFilter filter, bool oldestFirst, int need, int countTo, CancellationToken cancellationToken)
+    {
+        var ids = await FindAsync(db, query, filter, oldestFirst, Math.Max(need, countTo), cancellationToken);
+        return (ids.Count > need ? ids[..need] : ids, Math.Min(ids.Count, countTo));
+    }
+
     public static SearchEngine For(KamaDbContext db, SearchTextPlan plan = SearchTextPlan.Auto) =>
         db is PostgresKamaDbContext ? new PostgresSearchEngine(plan) : new SqliteSearchEngine(plan);
 
@@ -318,45 +329,102 @@ internal sealed class PostgresSearchEngine(SearchTextPlan plan = SearchTextPlan.
 
     private const string IndexSettings = "set_config('enable_indexscan', 'off', true)";
 
+    /// <summary>After a walk, the count reads the text index's bitmap in table order and stops at its limit.</summary>
+    private const string CountSettings = "set_config('enable_bitmapscan', 'on', true), set_config('enable_indexscan', 'off', true), set_config('enable_sort', 'on', true)";
+
+    /// <summary>Where the probe leaves its choice for the later statements of the batch ('on': walking).</summary>
+    private const string WalkChosen = "current_setting('kamachat.search_walk') = 'on'";
+
     public override async Task<List<Snowflake>> FindAsync(
-        KamaDbContext db, SearchQuery query, SearchFilter filter, bool oldestFirst, int take, CancellationToken cancellationToken)
+        KamaDbContext db, SearchQuery query, SearchFilter filter, bool oldestFirst, int take, CancellationToken cancellationToken) =>
+        (await SearchAsync(db, query, filter, oldestFirst, take, countTo: null, cancellationToken)).Ids;
+
+    /// <summary>
+    /// A page is a few matches, the count up to a thousand. Walking newest first finds the page soon, but counting that
+    /// way reads every message until the thousandth match; so when the walk is chosen it stops at the page, and the
+    /// count reads the text index's matches in table order (a bitmap, no sort) and stops at <paramref name="countTo"/>.
+    /// When the text index is chosen, its sorted matches give both.
+    /// </summary>
+    public override async Task<(List<Snowflake> Ids, int Found)> FindAndCountAsync(
+        KamaDbContext db, SearchQuery query, SearchFilter filter, bool oldestFirst, int need, int countTo, CancellationToken cancellationToken) =>
+        need * 4 <= countTo
+            ? await SearchAsync(db, query, filter, oldestFirst, need, countTo, cancellationToken)
+            : await base.FindAndCountAsync(db, query, filter, oldestFirst, need, countTo, cancellationToken);
+
+    /// <summary>
+    /// One batch, one round trip: [pin the plan (probe or forced)]; the ids; and when walking with a count to make, the
+    /// count's settings and the count. Without <paramref name="countTo"/>, the first <paramref name="take"/> ids counted.
+    /// </summary>
+    private async Task<(List<Snowflake> Ids, int Found)> SearchAsync(
+        KamaDbContext db, SearchQuery query, SearchFilter filter, bool oldestFirst, int take, int? countTo, CancellationToken cancellationToken)
     {
         var included = query.Include.Select(t => t.Folded).ToList();
         var indexed = included.Any(t => t.EnumerateRunes().Count() >= TrigramLength || SearchBigrams.Of(t) is not null) || query.Has.HasFlag(SearchHas.Link);
         var chosen = indexed ? plan : SearchTextPlan.Auto;
+        var probing = chosen == SearchTextPlan.Auto && indexed && db.Database.CurrentTransaction is null;
+        if (countTo is { } cap && !probing && chosen != SearchTextPlan.Walk)
+        {
+            // PostgreSQL plans on its own (or the index is pinned): one list, counted.
+            var all = await SearchAsync(db, query, filter, oldestFirst, Math.Max(take, cap), countTo: null, cancellationToken);
+            return (all.Ids.Count > take ? all.Ids[..take] : all.Ids, Math.Min(all.Ids.Count, cap));
+        }
 
         await using var command = await CommandAsync(db, cancellationToken);
         var text = new SearchSql(command, postgres: true);
         AddText(text, query);
         var filters = new SearchSql(command, postgres: true);
         filters.AddFilter(filter);
-        var sql = new SearchSql(command, postgres: true);
-        sql.Where(text.Condition);
         // The bigram index for two-character CJK terms; LIKE keeps the answer exact. Walking, the planner checks the
         // cheaper LIKE first, so the bigrams are computed only for the rows that matched.
         var bigrams = included.Select(SearchBigrams.Of).OfType<string>().Distinct(StringComparer.Ordinal).ToArray();
-        if (bigrams.Length > 0 && chosen != SearchTextPlan.Walk)
-            sql.Where($"kamachat_search_bigrams(m.\"SearchText\") @> {sql.Parameter(bigrams)}::text[]");
-        sql.Where(filters.Condition);
-        var select = $"SELECT m.\"Id\" FROM messages m\n{sql.WhereClause}\nORDER BY m.\"Id\" {Direction(oldestFirst)} LIMIT {take}";
+        var bigramCondition = bigrams.Length == 0 ? null : $"kamachat_search_bigrams(m.\"SearchText\") @> {text.Parameter(bigrams)}::text[]";
+        var conditions = new List<string> { text.Condition };
+        if (bigramCondition is not null)
+            conditions.Add(bigramCondition);
+        conditions.Add(filters.Condition);
+        var indexConditions = string.Join("\n  AND ", conditions);
+        var walkConditions = chosen == SearchTextPlan.Walk ? $"{text.Condition}\n  AND {filters.Condition}" : indexConditions;
+        string Select(string limit) => $"SELECT m.\"Id\" FROM messages m\nWHERE {walkConditions}\nORDER BY m.\"Id\" {Direction(oldestFirst)} LIMIT {limit};\n";
+        string Count(string gate) => $"SELECT {CountSettings} WHERE {gate};\nSELECT count(*) FROM (SELECT 1 FROM messages m WHERE {gate} AND {indexConditions} LIMIT {countTo}) AS x;\n";
 
         // set_config(…, is_local) lasts until the end of the transaction: here the batch's own. (Inside a caller's
         // transaction the setting would outlive the search, so there PostgreSQL plans on its own.)
-        var pin = chosen switch
+        bool? walking = chosen switch
         {
-            SearchTextPlan.Walk => $"SELECT {WalkSettings};\n",
-            SearchTextPlan.Index => $"SELECT {IndexSettings};\n",
-            _ when !indexed || db.Database.CurrentTransaction is not null => "",
-            _ => Probe(sql, filter, $"{text.Condition} AND {filters.Condition}", oldestFirst, take),
+            SearchTextPlan.Walk => true,
+            SearchTextPlan.Index => false,
+            _ => null,
         };
-        command.CommandText = pin + select;
+        command.CommandText = (chosen, probing, countTo) switch
+        {
+            (SearchTextPlan.Walk, _, null) => $"SELECT {WalkSettings};\n" + Select($"{take}"),
+            (SearchTextPlan.Walk, _, _) => $"SELECT {WalkSettings};\n" + Select($"{take}") + Count("true"),
+            (SearchTextPlan.Index, _, _) => $"SELECT {IndexSettings};\n" + Select($"{take}"),
+            (_, false, _) => Select($"{take}"),
+            (_, true, null) => Probe(text, filter, $"{text.Condition} AND {filters.Condition}", oldestFirst, take, null) + Select($"{take}"),
+            (_, true, { } limit) => Probe(text, filter, $"{text.Condition} AND {filters.Condition}", oldestFirst, take, limit)
+                + Select($"CASE WHEN {WalkChosen} THEN {take} ELSE {limit} END") + Count(WalkChosen),
+        };
+
         var ids = new List<Snowflake>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        if (pin.Length > 0)
+        if (chosen != SearchTextPlan.Auto || probing)
+        {
+            if (probing && await reader.ReadAsync(cancellationToken))
+                walking = reader.GetBoolean(0);
             await reader.NextResultAsync(cancellationToken);
+        }
         while (await reader.ReadAsync(cancellationToken))
             ids.Add(new Snowflake(reader.GetInt64(0)));
-        return ids;
+        if (countTo is not { } countCap)
+            return (ids, ids.Count);
+        if (walking != true)
+            return (ids.Count > take ? ids[..take] : ids, Math.Min(ids.Count, countCap));
+        await reader.NextResultAsync(cancellationToken);
+        await reader.NextResultAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        // The count can trail the page by a message sent between the two statements; never report fewer than shown.
+        return (ids, Math.Max(ids.Count, (int)reader.GetInt64(0)));
     }
 
     /// <summary>
@@ -377,12 +445,13 @@ internal sealed class PostgresSearchEngine(SearchTextPlan plan = SearchTextPlan.
     }
 
     /// <summary>
-    /// The statement that measures and pins the plan. Walking reads about take ÷ share rows (share: the part of the newest
-    /// messages in range that matched); the index reads about share × rows-in-range, each dearer. The cheaper wins;
-    /// nothing matched means the index; fewer than <see cref="ProbeRows"/> rows in range means the whole range was read,
-    /// and walking it is cheap.
+    /// The statement that measures and pins the plan, and returns the choice (true: walk). Walking reads about need ÷ share
+    /// rows (share: the part of the newest messages in range that matched) — plus, with a count to make, that many matches
+    /// read through the index; the index reads about share × rows-in-range, each dearer. The cheaper wins; nothing matched
+    /// means the index; fewer than <see cref="ProbeRows"/> rows in range means the whole range was read, and walking it
+    /// is cheap.
     /// </summary>
-    private static string Probe(SearchSql sql, SearchFilter filter, string matched, bool oldestFirst, int take)
+    private static string Probe(SearchSql sql, SearchFilter filter, string matched, bool oldestFirst, int need, int? countTo)
     {
         var bounds = new List<string>();
         if (filter.BeforeId is { } before)
@@ -392,14 +461,16 @@ internal sealed class PostgresSearchEngine(SearchTextPlan plan = SearchTextPlan.
         var range = bounds.Count == 0 ? "" : "WHERE " + string.Join(" AND ", bounds);
         var walk = $"""
             CASE WHEN probe.n < {ProbeRows} THEN true WHEN probe.hit = 0 THEN false
-                 ELSE {take}::float8 * probe.n / probe.hit <= {IndexRowCost}::float8 * probe.hit / probe.n * greatest(probe.total, probe.n) END
+                 ELSE {need}::float8 * probe.n / probe.hit + {IndexRowCost * (countTo ?? 0)} <= {IndexRowCost}::float8 * probe.hit / probe.n * greatest(probe.total, probe.n) END
             """;
         return $"""
-            SELECT CASE WHEN {walk} THEN ({WalkSettings})::text ELSE ({IndexSettings})::text END
-            FROM (SELECT count(*) AS n, count(*) FILTER (WHERE matched) AS hit,
-                         (SELECT reltuples FROM pg_catalog.pg_class WHERE oid = 'messages'::regclass)::float8 AS total
-                  FROM (SELECT {matched} AS matched
-                        FROM (SELECT * FROM messages {range} ORDER BY "Id" {Direction(oldestFirst)} LIMIT {ProbeRows}) m) AS rows) AS probe;
+            SELECT walk, CASE WHEN walk THEN ({WalkSettings}, set_config('kamachat.search_walk', 'on', true))::text
+                              ELSE ({IndexSettings}, set_config('kamachat.search_walk', 'off', true))::text END
+            FROM (SELECT {walk} AS walk
+                  FROM (SELECT count(*) AS n, count(*) FILTER (WHERE matched) AS hit,
+                               (SELECT reltuples FROM pg_catalog.pg_class WHERE oid = 'messages'::regclass)::float8 AS total
+                        FROM (SELECT {matched} AS matched
+                              FROM (SELECT * FROM messages {range} ORDER BY "Id" {Direction(oldestFirst)} LIMIT {ProbeRows}) m) AS rows) AS probe) AS choice;
 
             """;
     }
