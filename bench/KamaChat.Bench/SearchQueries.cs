@@ -70,7 +70,7 @@ public static class SearchQueries
             new("prefix (5 chars)", Many(() => Word(40, 3000, 7)[..5])),
             new("4-char substring", Many(Inside)),
             new("CJK substring (3-4 chars)", Many(() => CjkSubstring(3 + random.Next(2)))),
-            new("CJK 2 chars (LIKE path)", Many(() => CjkSubstring(2))),
+            new("CJK 2 chars (bigram index)", Many(() => CjkSubstring(2))),
             new("word+from+in+dates", Many(Filtered)),
         ];
     }
