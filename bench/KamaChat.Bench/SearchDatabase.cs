@@ -55,6 +55,9 @@ public sealed class SearchDatabase : IAsyncDisposable
     /// <summary>About 500 messages spread over the history, for queries that must find something (phrases, CJK substrings).</summary>
     public List<string> SampledContents { get; } = [];
 
+    /// <summary>The same sampled messages with where and when they were written (channel and author by index), for filtered queries that must find them.</summary>
+    public List<SampledMessage> SampledMessages { get; } = [];
+
     public string SqliteFile => Path.Combine(_directory, "kamachat.db");
 
     public static async Task<SearchDatabase> CreateAsync(string engine)
@@ -106,6 +109,7 @@ public sealed class SearchDatabase : IAsyncDisposable
         clone.FirstMessageId = FirstMessageId;
         clone.LastMessageId = LastMessageId;
         clone.SampledContents.AddRange(SampledContents);
+        clone.SampledMessages.AddRange(SampledMessages);
         return clone;
     }
 
@@ -209,7 +213,10 @@ public sealed class SearchDatabase : IAsyncDisposable
             var author = (int)(Authors * Math.Pow(corpus.Random.NextDouble(), 3));
             var content = corpus.NextMessage();
             if (i % sampleEvery == 0)
+            {
                 SampledContents.Add(content);
+                SampledMessages.Add(new SampledMessage(content, channel, author, createdAt));
+            }
             return new SeedRow(SnowflakeGenerator.MinimumIdAt(createdAt), ChannelIds[channel], UserIds[author], content, createdAt, ++sequences[channel]);
         });
         FirstMessageId = SnowflakeGenerator.MinimumIdAt(start);
@@ -340,3 +347,6 @@ public sealed class SearchDatabase : IAsyncDisposable
         await Task.CompletedTask;
     }
 }
+
+/// <summary>A seeded message: its content, channel and author (indexes into the bench's lists), and when it was sent.</summary>
+public sealed record SampledMessage(string Content, int Channel, int Author, DateTimeOffset CreatedAt);

@@ -52,10 +52,9 @@ public sealed class MessageSearch(KamaDbContext db, ILookupNormalizer normalizer
         {
             var window = sort == SearchSort.Relevance ? Math.Max(RelevanceWindow, offset + limit) : offset + limit;
             // One more than the cap tells "1,000+" from exactly 1,000.
-            var take = Math.Max(window, CountCap + 1);
-            var matches = await FindAsync(query, filter, sort == SearchSort.Oldest, take, cancellationToken);
-            var total = Math.Min(matches.Count, CountCap);
-            var capped = matches.Count > CountCap;
+            var (matches, matched) = await FindAsync(query, filter, sort == SearchSort.Oldest, window, CountCap + 1, cancellationToken);
+            var total = Math.Min(matched, CountCap);
+            var capped = matched > CountCap;
 
             var matcher = new SearchMatcher(query);
             var page = matches.Skip(offset).Take(limit).ToList();
@@ -84,16 +83,20 @@ public sealed class MessageSearch(KamaDbContext db, ILookupNormalizer normalizer
         }
     }
 
-    /// <summary>The planner: filters first when they leave few messages, else the text index.</summary>
-    private async Task<List<Snowflake>> FindAsync(SearchQuery query, SearchFilter filter, bool oldestFirst, int take, CancellationToken cancellationToken)
+    /// <summary>
+    /// The planner: filters first when they leave few messages, else the text index. The first <paramref name="need"/>
+    /// matches in order, and how many match, counted up to <paramref name="countTo"/>.
+    /// </summary>
+    private async Task<(List<Snowflake> Ids, int Found)> FindAsync(
+        SearchQuery query, SearchFilter filter, bool oldestFirst, int need, int countTo, CancellationToken cancellationToken)
     {
         var candidates = await FilteredCandidatesAsync(filter, cancellationToken);
         if (candidates is null)
-            return await SearchEngine.For(db, options.Value.TextPlan).FindAsync(db, query, filter, oldestFirst, take, cancellationToken);
+            return await SearchEngine.For(db, options.Value.TextPlan).FindAndCountAsync(db, query, filter, oldestFirst, need, countTo, cancellationToken);
 
         var matcher = new SearchMatcher(query);
-        var matches = candidates.Where(c => matcher.Matches(c.Content)).Select(c => c.Id);
-        return (oldestFirst ? matches.Order() : matches.OrderDescending()).Take(take).ToList();
+        var matches = candidates.Where(c => matcher.Matches(c.Content)).Select(c => c.Id).ToList();
+        return ((oldestFirst ? matches.Order() : matches.OrderDescending()).Take(need).ToList(), Math.Min(matches.Count, countTo));
     }
 
     /// <summary>

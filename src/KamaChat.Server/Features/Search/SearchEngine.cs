@@ -19,6 +19,17 @@ internal abstract class SearchEngine
     public abstract Task<List<Snowflake>> FindAsync(
         KamaDbContext db, SearchQuery query, SearchFilter filter, bool oldestFirst, int take, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The first <paramref name="need"/> matching ids in order, and how many match, counted up to <paramref name="countTo"/>.
+    /// Here both come from one list of the first max(need, countTo) matches; an engine may count more cheaply.
+    /// </summary>
+    public virtual async Task<(List<Snowflake> Ids, int Found)> FindAndCountAsync(
+        KamaDbContext db, SearchQuery query, SearchFilter filter, bool oldestFirst, int need, int countTo, CancellationToken cancellationToken)
+    {
+        var ids = await FindAsync(db, query, filter, oldestFirst, Math.Max(need, countTo), cancellationToken);
+        return (ids.Count > need ? ids[..need] : ids, Math.Min(ids.Count, countTo));
+    }
+
     public static SearchEngine For(KamaDbContext db, SearchTextPlan plan = SearchTextPlan.Auto) =>
         db is PostgresKamaDbContext ? new PostgresSearchEngine(plan) : new SqliteSearchEngine(plan);
 
@@ -296,8 +307,10 @@ internal sealed class SqliteSearchEngine(SearchTextPlan plan = SearchTextPlan.Au
 /// checking each message, until enough have matched (cheap when the text is common), or read the text index's matches
 /// and sort them (cheap when it is rare). PostgreSQL's estimates for substring patterns cannot tell the two apart, so
 /// the engine measures instead: it checks the newest <see cref="ProbeRows"/> messages in range (one short index walk),
-/// and from the share that matched compares the rows either plan would read, then pins the chosen plan for the one
-/// statement with <c>SET LOCAL</c>. The choice changes only speed: both plans answer the same statement.
+/// and from the share that matched compares the rows either plan would read. All of it is one round trip: the probe's
+/// statement pins the chosen plan with <c>set_config(…, is_local)</c>, and the search statement, sent in the same batch
+/// (one implicit transaction, so the settings end with it), is planned after it ran. The choice changes only speed: both
+/// plans answer the same statement.
 /// </para>
 /// </summary>
 internal sealed class PostgresSearchEngine(SearchTextPlan plan = SearchTextPlan.Auto) : SearchEngine
@@ -309,102 +322,156 @@ internal sealed class PostgresSearchEngine(SearchTextPlan plan = SearchTextPlan.
     /// What a row read through the text index costs (posting lists, a random heap fetch, the recheck, the sort) against a
     /// row read walking the primary key in order; measured on the search bench, roughly.
     /// </summary>
-    private const double IndexRowCost = 4;
+    private const int IndexRowCost = 4;
+
+    /// <summary>The planner settings that pin each plan: walking the primary key in order, or the text index's bitmap and a sort.</summary>
+    private const string WalkSettings = "set_config('enable_bitmapscan', 'off', true), set_config('enable_seqscan', 'off', true), set_config('enable_sort', 'off', true)";
+
+    private const string IndexSettings = "set_config('enable_indexscan', 'off', true)";
+
+    /// <summary>After a walk, the count reads the text index's bitmap in table order and stops at its limit.</summary>
+    private const string CountSettings = "set_config('enable_bitmapscan', 'on', true), set_config('enable_indexscan', 'off', true), set_config('enable_sort', 'on', true)";
+
+    /// <summary>Where the probe leaves its choice for the later statements of the batch ('on': walking).</summary>
+    private const string WalkChosen = "current_setting('kamachat.search_walk') = 'on'";
 
     public override async Task<List<Snowflake>> FindAsync(
-        KamaDbContext db, SearchQuery query, SearchFilter filter, bool oldestFirst, int take, CancellationToken cancellationToken)
-    {
-        var texts = query.Include.Concat(query.Exclude).Select(t => t.Folded).ToList();
-        var folded = await FoldAsync(db, texts, cancellationToken);
-        var included = folded.Take(query.Include.Count).ToList();
-        var indexed = included.Any(t => t.EnumerateRunes().Count() >= TrigramLength || SearchBigrams.Of(t) is not null) || query.Has.HasFlag(SearchHas.Link);
+        KamaDbContext db, SearchQuery query, SearchFilter filter, bool oldestFirst, int take, CancellationToken cancellationToken) =>
+        (await SearchAsync(db, query, filter, oldestFirst, take, countTo: null, cancellationToken)).Ids;
 
-        var chosen = plan;
-        if (chosen == SearchTextPlan.Auto && indexed)
-            chosen = await ProbeAsync(db, query, filter, folded, oldestFirst, take, cancellationToken);
+    /// <summary>
+    /// A page is a few matches, the count up to a thousand. Walking newest first finds the page soon, but counting that
+    /// way reads every message until the thousandth match; so when the walk is chosen it stops at the page, and the
+    /// count reads the text index's matches in table order (a bitmap, no sort) and stops at <paramref name="countTo"/>.
+    /// When the text index is chosen, its sorted matches give both.
+    /// </summary>
+    public override async Task<(List<Snowflake> Ids, int Found)> FindAndCountAsync(
+        KamaDbContext db, SearchQuery query, SearchFilter filter, bool oldestFirst, int need, int countTo, CancellationToken cancellationToken) =>
+        need * 4 <= countTo
+            ? await SearchAsync(db, query, filter, oldestFirst, need, countTo, cancellationToken)
+            : await base.FindAndCountAsync(db, query, filter, oldestFirst, need, countTo, cancellationToken);
+
+    /// <summary>
+    /// One batch, one round trip: [pin the plan (probe or forced)]; the ids; and when walking with a count to make, the
+    /// count's settings and the count. Without <paramref name="countTo"/>, the first <paramref name="take"/> ids counted.
+    /// </summary>
+    private async Task<(List<Snowflake> Ids, int Found)> SearchAsync(
+        KamaDbContext db, SearchQuery query, SearchFilter filter, bool oldestFirst, int take, int? countTo, CancellationToken cancellationToken)
+    {
+        var included = query.Include.Select(t => t.Folded).ToList();
+        var indexed = included.Any(t => t.EnumerateRunes().Count() >= TrigramLength || SearchBigrams.Of(t) is not null) || query.Has.HasFlag(SearchHas.Link);
+        var chosen = indexed ? plan : SearchTextPlan.Auto;
+        var probing = chosen == SearchTextPlan.Auto && indexed && db.Database.CurrentTransaction is null;
+        if (countTo is { } cap && !probing && chosen != SearchTextPlan.Walk)
+        {
+            // PostgreSQL plans on its own (or the index is pinned): one list, counted.
+            var all = await SearchAsync(db, query, filter, oldestFirst, Math.Max(take, cap), countTo: null, cancellationToken);
+            return (all.Ids.Count > take ? all.Ids[..take] : all.Ids, Math.Min(all.Ids.Count, cap));
+        }
 
         await using var command = await CommandAsync(db, cancellationToken);
-        var sql = new SearchSql(command, postgres: true);
-        AddText(sql, query, folded);
-        // The bigram index for two-character CJK terms; LIKE above keeps the answer exact.
+        var text = new SearchSql(command, postgres: true);
+        AddText(text, query);
+        var filters = new SearchSql(command, postgres: true);
+        filters.AddFilter(filter);
+        // The bigram index for two-character CJK terms; LIKE keeps the answer exact. Walking, the planner checks the
+        // cheaper LIKE first, so the bigrams are computed only for the rows that matched.
         var bigrams = included.Select(SearchBigrams.Of).OfType<string>().Distinct(StringComparer.Ordinal).ToArray();
-        if (bigrams.Length > 0 && chosen != SearchTextPlan.Walk)
-            sql.Where($"kamachat_search_bigrams(m.\"SearchText\") @> {sql.Parameter(bigrams)}::text[]");
-        sql.AddFilter(filter);
-        var select = $"SELECT m.\"Id\" FROM messages m\n{sql.WhereClause}\nORDER BY m.\"Id\" {Direction(oldestFirst)} LIMIT {take}";
-        command.CommandText = select;
-        // SET LOCAL lasts until the end of the transaction: this one holds just the search statement. (Inside a caller's
-        // transaction the setting would outlive the search, so there PostgreSQL plans on its own.)
-        if (chosen == SearchTextPlan.Auto || db.Database.CurrentTransaction is not null)
-            return await ReadIdsAsync(command, cancellationToken);
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        command.Transaction = transaction.GetDbTransaction();
-        await db.Database.ExecuteSqlRawAsync(chosen == SearchTextPlan.Walk
-            ? "SET LOCAL enable_bitmapscan = off; SET LOCAL enable_seqscan = off; SET LOCAL enable_sort = off;"
-            : "SET LOCAL enable_indexscan = off;", cancellationToken);
-        var ids = await ReadIdsAsync(command, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return ids;
-    }
+        var bigramCondition = bigrams.Length == 0 ? null : $"kamachat_search_bigrams(m.\"SearchText\") @> {text.Parameter(bigrams)}::text[]";
+        var conditions = new List<string> { text.Condition };
+        if (bigramCondition is not null)
+            conditions.Add(bigramCondition);
+        conditions.Add(filters.Condition);
+        var indexConditions = string.Join("\n  AND ", conditions);
+        var walkConditions = chosen == SearchTextPlan.Walk ? $"{text.Condition}\n  AND {filters.Condition}" : indexConditions;
+        string Select(string limit) => $"SELECT m.\"Id\" FROM messages m\nWHERE {walkConditions}\nORDER BY m.\"Id\" {Direction(oldestFirst)} LIMIT {limit};\n";
+        string Count(string gate) => $"SELECT {CountSettings} WHERE {gate};\nSELECT count(*) FROM (SELECT 1 FROM messages m WHERE {gate} AND {indexConditions} LIMIT {countTo}) AS x;\n";
 
-    /// <summary>The text conditions: every included text as a substring of the folded content, no excluded one, and has:link.</summary>
-    private static void AddText(SearchSql sql, SearchQuery query, List<string> folded)
-    {
-        for (var i = 0; i < folded.Count; i++)
+        // set_config(…, is_local) lasts until the end of the transaction: here the batch's own. (Inside a caller's
+        // transaction the setting would outlive the search, so there PostgreSQL plans on its own.)
+        bool? walking = chosen switch
         {
-            var condition = $"m.\"SearchText\" LIKE {sql.Parameter(SearchSql.ContainsPattern(folded[i]))}";
-            sql.Where(i < query.Include.Count ? condition : $"NOT ({condition})");
+            SearchTextPlan.Walk => true,
+            SearchTextPlan.Index => false,
+            _ => null,
+        };
+        command.CommandText = (chosen, probing, countTo) switch
+        {
+            (SearchTextPlan.Walk, _, null) => $"SELECT {WalkSettings};\n" + Select($"{take}"),
+            (SearchTextPlan.Walk, _, _) => $"SELECT {WalkSettings};\n" + Select($"{take}") + Count("true"),
+            (SearchTextPlan.Index, _, _) => $"SELECT {IndexSettings};\n" + Select($"{take}"),
+            (_, false, _) => Select($"{take}"),
+            (_, true, null) => Probe(text, filter, $"{text.Condition} AND {filters.Condition}", oldestFirst, take, null) + Select($"{take}"),
+            (_, true, { } limit) => Probe(text, filter, $"{text.Condition} AND {filters.Condition}", oldestFirst, take, limit)
+                + Select($"CASE WHEN {WalkChosen} THEN {take} ELSE {limit} END") + Count(WalkChosen),
+        };
+
+        var ids = new List<Snowflake>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (chosen != SearchTextPlan.Auto || probing)
+        {
+            if (probing && await reader.ReadAsync(cancellationToken))
+                walking = reader.GetBoolean(0);
+            await reader.NextResultAsync(cancellationToken);
         }
-        if (query.Has.HasFlag(SearchHas.Link))
-            sql.Where("(" + string.Join(" OR ", SearchText.Links.Select(t => $"m.\"SearchText\" LIKE {sql.Parameter(SearchSql.ContainsPattern(t.Folded))}")) + ")");
+        while (await reader.ReadAsync(cancellationToken))
+            ids.Add(new Snowflake(reader.GetInt64(0)));
+        if (countTo is not { } countCap)
+            return (ids, ids.Count);
+        if (walking != true)
+            return (ids.Count > take ? ids[..take] : ids, Math.Min(ids.Count, countCap));
+        await reader.NextResultAsync(cancellationToken);
+        await reader.NextResultAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        // The count can trail the page by a message sent between the two statements; never report fewer than shown.
+        return (ids, Math.Max(ids.Count, (int)reader.GetInt64(0)));
     }
 
     /// <summary>
-    /// Walking reads about take ÷ share rows (share: the part of the newest messages in range that matched); the index
-    /// reads about share × rows-in-range, each dearer. The cheaper wins; nothing matched means the index.
+    /// The text conditions: every included text as a substring of the folded content, no excluded one, and has:link. The
+    /// texts are folded again by the database's own function in the statement, so 'straße' meets what unaccent made of
+    /// the content; the LIKE pattern characters are escaped after folding.
     /// </summary>
-    private static async Task<SearchTextPlan> ProbeAsync(
-        KamaDbContext db, SearchQuery query, SearchFilter filter, List<string> folded, bool oldestFirst, int take, CancellationToken cancellationToken)
+    private static void AddText(SearchSql sql, SearchQuery query)
     {
-        await using var command = await CommandAsync(db, cancellationToken);
-        var sql = new SearchSql(command, postgres: true);
+        string Contains(string folded) =>
+            $"m.\"SearchText\" LIKE '%' || replace(replace(replace(kamachat_search_fold({sql.Parameter(folded)}), '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%'";
+        foreach (var text in query.Include)
+            sql.Where(Contains(text.Folded));
+        foreach (var text in query.Exclude)
+            sql.Where($"NOT ({Contains(text.Folded)})");
+        if (query.Has.HasFlag(SearchHas.Link))
+            sql.Where("(" + string.Join(" OR ", SearchText.Links.Select(t => Contains(t.Folded))) + ")");
+    }
+
+    /// <summary>
+    /// The statement that measures and pins the plan, and returns the choice (true: walk). Walking reads about need ÷ share
+    /// rows (share: the part of the newest messages in range that matched) — plus, with a count to make, that many matches
+    /// read through the index; the index reads about share × rows-in-range, each dearer. The cheaper wins; nothing matched
+    /// means the index; fewer than <see cref="ProbeRows"/> rows in range means the whole range was read, and walking it
+    /// is cheap.
+    /// </summary>
+    private static string Probe(SearchSql sql, SearchFilter filter, string matched, bool oldestFirst, int need, int? countTo)
+    {
         var bounds = new List<string>();
         if (filter.BeforeId is { } before)
             bounds.Add($"\"Id\" < {sql.Parameter(before.Value)}");
         if (filter.AfterId is { } after)
             bounds.Add($"\"Id\" > {sql.Parameter(after.Value)}");
         var range = bounds.Count == 0 ? "" : "WHERE " + string.Join(" AND ", bounds);
-        AddText(sql, query, folded);
-        sql.AddFilter(filter);
-        // rows: how many of the newest were read (fewer than ProbeRows: that is the whole range, and walking it is cheap).
-        command.CommandText = $"""
-            SELECT count(*), count(*) FILTER (WHERE matched), (SELECT reltuples FROM pg_catalog.pg_class WHERE oid = 'messages'::regclass)
-            FROM (SELECT {sql.Condition} AS matched
-                  FROM (SELECT * FROM messages {range} ORDER BY "Id" {Direction(oldestFirst)} LIMIT {ProbeRows}) m) AS probe
+        var walk = $"""
+            CASE WHEN probe.n < {ProbeRows} THEN true WHEN probe.hit = 0 THEN false
+                 ELSE {need}::float8 * probe.n / probe.hit + {IndexRowCost * (countTo ?? 0)} <= {IndexRowCost}::float8 * probe.hit / probe.n * greatest(probe.total, probe.n) END
             """;
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        await reader.ReadAsync(cancellationToken);
-        var (rows, matched, total) = (reader.GetInt64(0), reader.GetInt64(1), reader.IsDBNull(2) ? 0 : reader.GetFloat(2));
-        if (rows < ProbeRows)
-            return SearchTextPlan.Walk;
-        if (matched == 0)
-            return SearchTextPlan.Index;
-        var share = (double)matched / rows;
-        return take / share <= IndexRowCost * share * Math.Max(total, rows) ? SearchTextPlan.Walk : SearchTextPlan.Index;
-    }
+        return $"""
+            SELECT walk, CASE WHEN walk THEN ({WalkSettings}, set_config('kamachat.search_walk', 'on', true))::text
+                              ELSE ({IndexSettings}, set_config('kamachat.search_walk', 'off', true))::text END
+            FROM (SELECT {walk} AS walk
+                  FROM (SELECT count(*) AS n, count(*) FILTER (WHERE matched) AS hit,
+                               (SELECT reltuples FROM pg_catalog.pg_class WHERE oid = 'messages'::regclass)::float8 AS total
+                        FROM (SELECT {matched} AS matched
+                              FROM (SELECT * FROM messages {range} ORDER BY "Id" {Direction(oldestFirst)} LIMIT {ProbeRows}) m) AS rows) AS probe) AS choice;
 
-    /// <summary>The texts folded again by the database's own function, so 'straße' meets what unaccent made of the content.</summary>
-    private static async Task<List<string>> FoldAsync(KamaDbContext db, List<string> texts, CancellationToken cancellationToken)
-    {
-        if (texts.Count == 0)
-            return [];
-        await using var command = await CommandAsync(db, cancellationToken);
-        var sql = new SearchSql(command, postgres: true);
-        command.CommandText = $"SELECT kamachat_search_fold(t) FROM unnest({sql.Parameter(texts.ToArray())}::text[]) WITH ORDINALITY AS x(t, n) ORDER BY n";
-        var folded = new List<string>(texts.Count);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-            folded.Add(reader.GetString(0));
-        return folded;
+            """;
     }
 }

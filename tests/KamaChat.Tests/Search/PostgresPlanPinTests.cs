@@ -1,0 +1,76 @@
+using System.Data.Common;
+using KamaChat.Server.Data;
+using KamaChat.Server.Features.Search;
+using KamaChat.Tests.Infrastructure;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace KamaChat.Tests.Search;
+
+/// <summary>
+/// PostgreSQL's search is one round trip: the probe statement pins the chosen plan with set_config(…, is_local) and the
+/// search statement in the same batch is planned under it. These check what that relies on — the setting reaches the next
+/// statement of the batch and ends with it — and that a search leaves the connection's settings as it found them.
+/// </summary>
+public sealed class PostgresPlanPinTests(PostgresSearchApp app) : IClassFixture<PostgresSearchApp>
+{
+    private static readonly string[] Settings = ["enable_bitmapscan", "enable_seqscan", "enable_sort", "enable_indexscan"];
+
+    [Fact]
+    public async Task A_setting_pinned_in_a_batch_holds_for_its_next_statement_and_ends_with_the_batch()
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<KamaDbContext>();
+        await db.Database.OpenConnectionAsync();
+        await using var command = db.Database.GetDbConnection().CreateCommand();
+        command.CommandText = "SELECT set_config('enable_bitmapscan', 'off', true); SELECT current_setting('enable_bitmapscan');";
+        await using (var reader = await command.ExecuteReaderAsync())
+        {
+            Assert.True(await reader.NextResultAsync());
+            Assert.True(await reader.ReadAsync());
+            Assert.Equal("off", reader.GetString(0));
+        }
+        Assert.Equal("on", await SettingAsync(db.Database.GetDbConnection(), "enable_bitmapscan"));
+    }
+
+    [Fact]
+    public async Task Searching_with_the_probe_finds_what_each_pinned_plan_finds_and_leaves_the_settings_alone()
+    {
+        var (serverId, channelId, owner) = await app.SeedServerWithChannelAsync();
+        foreach (var text in new[] { "deployment done", "the servers", "Déploiement", "deploy again", "東京タワー", "東京" })
+            await owner.Client.SendOkAsync(channelId, text);
+
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<KamaDbContext>();
+        var channelIds = await db.Channels.Where(c => c.ServerId == serverId).Select(c => c.Id).ToListAsync();
+        // A page of 2 against 3 matches: walking (the probe's choice on so few messages, and pinned) finds the page and
+        // counts apart; the index plan counts its list. The totals must agree.
+        foreach (var (q, total) in new[] { ("deplo", 3), ("deplo -done", 2), ("東京", 2), ("東京タ", 1), ("erver", 1) })
+        {
+            var found = new List<List<Snowflake>>();
+            foreach (var plan in new[] { SearchTextPlan.Auto, SearchTextPlan.Walk, SearchTextPlan.Index })
+            {
+                var search = new MessageSearch(db, scope.ServiceProvider.GetRequiredService<ILookupNormalizer>(),
+                    Options.Create(new SearchOptions { FilterDrivenLimit = 0, TextPlan = plan }));
+                var results = await search.SearchAsync(SearchQueryParser.Parse(q).Query, channelIds, SearchSort.Newest, 0, 2, default);
+                found.Add(results.Hits.Select(h => h.MessageId).ToList());
+                Assert.Equal((total, false, Math.Min(total, 2)), (results.Total, results.TotalIsCapped, results.Hits.Count));
+                await db.Database.OpenConnectionAsync();
+                foreach (var setting in Settings)
+                    Assert.Equal("on", await SettingAsync(db.Database.GetDbConnection(), setting));
+                await db.Database.CloseConnectionAsync();
+            }
+            Assert.NotEmpty(found[0]);
+            Assert.All(found, ids => Assert.Equal(found[0], ids));
+        }
+    }
+
+    private static async Task<string> SettingAsync(DbConnection connection, string name)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT current_setting('{name}')";
+        return (string)(await command.ExecuteScalarAsync())!;
+    }
+}
