@@ -29,7 +29,7 @@ public static class ConnectBench
             $"connect bench: {connections:N0} gateway connections ({Users} users, {Concurrency} at a time) on an empty history and on {options.Messages:N0} messages; {Environment.ProcessorCount} cores"));
         var lines = new List<string>
         {
-            string.Create(CultureInfo.InvariantCulture, $"{"database",-9} {"history",11} {"conn/s",8} {"p50 ms",8} {"p95 ms",8} {"p99 ms",8} {"failed",7} {"queries/conn",13} {"load avg",16}"),
+            string.Create(CultureInfo.InvariantCulture, $"{"database",-9} {"history",11} {"conn/s",8} {"p50 ms",8} {"p95 ms",8} {"p99 ms",8} {"failed",7} {"queries/conn",13} {"server CPU ms/conn",19} {"db CPU ms/conn",15} {"bench CPU ms/conn",18} {"load avg",16}"),
         };
         foreach (var engine in engines)
         {
@@ -46,10 +46,15 @@ public static class ConnectBench
         return 0;
     }
 
-    private sealed record Measurement(string Engine, int Messages, double PerSecond, double P50, double P95, double P99, int Failed, double QueriesPerConnection, string Load)
+    /// <summary>
+    /// One run's figures. The CPU columns (user + system time per opened connection: the server process, PostgreSQL's
+    /// processes, this bench's own clients) are steady on a loaded machine where connections/s is not.
+    /// </summary>
+    private sealed record Measurement(string Engine, int Messages, double PerSecond, double P50, double P95, double P99, int Failed, double QueriesPerConnection,
+        double ServerCpuMs, double DatabaseCpuMs, double BenchCpuMs, string Load)
     {
         public string Line() => string.Create(CultureInfo.InvariantCulture,
-            $"{Engine,-9} {Messages,11:N0} {PerSecond,8:N0} {P50,8:N1} {P95,8:N1} {P99,8:N1} {Failed,7} {QueriesPerConnection,13:N1} {Load,16}");
+            $"{Engine,-9} {Messages,11:N0} {PerSecond,8:N0} {P50,8:N1} {P95,8:N1} {P99,8:N1} {Failed,7} {QueriesPerConnection,13:N1} {ServerCpuMs,19:N2} {DatabaseCpuMs,15:N2} {BenchCpuMs,18:N2} {Load,16}");
     }
 
     private static async Task<Measurement> MeasureAsync(string engine, int messages, int connections)
@@ -82,6 +87,8 @@ public static class ConnectBench
         foreach (var warm in await Task.WhenAll(tokens.Select(t => ConnectAsync(server.BaseAddress, t))))
             await warm.Connection.DisposeAsync();
         var commandsBefore = await server.DatabaseCommandsAsync();
+        var postmaster = database.IsPostgres ? await PostmasterAsync(database) : (int?)null;
+        var (serverCpu, databaseCpu, benchCpu) = (server.CpuTime(), postmaster is { } pm ? ProcessTreeCpu(pm) : TimeSpan.Zero, Process.GetCurrentProcess().TotalProcessorTime);
         var opened = new List<HubConnection>(connections);
         var latencies = new List<double>(connections);
         var failed = 0;
@@ -109,11 +116,15 @@ public static class ConnectBench
             }
         }));
         var seconds = clock.Elapsed.TotalSeconds;
+        var (serverCpuAfter, databaseCpuAfter, benchCpuAfter) = (server.CpuTime(), postmaster is { } p ? ProcessTreeCpu(p) : TimeSpan.Zero, Process.GetCurrentProcess().TotalProcessorTime);
         var commands = await server.DatabaseCommandsAsync() - commandsBefore;
         await Task.WhenAll(opened.Select(c => c.DisposeAsync().AsTask()));
         latencies.Sort();
+        double PerConnection(TimeSpan cpu) => cpu.TotalMilliseconds / Math.Max(1, opened.Count);
         var result = new Measurement(engine, messages, opened.Count / seconds, Percentile(latencies, 0.50), Percentile(latencies, 0.95),
-            Percentile(latencies, 0.99), failed, commands / (double)Math.Max(1, opened.Count), Machine.LoadAverage());
+            Percentile(latencies, 0.99), failed, commands / (double)Math.Max(1, opened.Count),
+            PerConnection(serverCpuAfter - serverCpu), postmaster is null ? double.NaN : PerConnection(databaseCpuAfter - databaseCpu), PerConnection(benchCpuAfter - benchCpu),
+            Machine.LoadAverage());
         Log(result.Line());
         return result;
     }
@@ -151,9 +162,9 @@ public static class ConnectBench
         await db.SaveChangesAsync();
 
         await db.Database.ExecuteSqlAsync($"""UPDATE messages SET "MentionsEveryone" = {true} WHERE "Sequence" % 5000 = 1""");
-        await db.Database.ExecuteSqlAsync($"""INSERT INTO message_mentions ("MessageId", "TargetType", "TargetId") SELECT "Id", {(int)MentionTarget.Role}, {roleId.Value} FROM messages WHERE "Sequence" % 2000 = 2""");
+        await db.Database.ExecuteSqlAsync($"""INSERT INTO message_mentions ("MessageId", "ChannelId", "TargetType", "TargetId") SELECT "Id", "ChannelId", {(int)MentionTarget.Role}, {roleId.Value} FROM messages WHERE "Sequence" % 2000 = 2""");
         for (var i = 0; i < userIds.Count; i++)
-            await db.Database.ExecuteSqlAsync($"""INSERT INTO message_mentions ("MessageId", "TargetType", "TargetId") SELECT "Id", {(int)MentionTarget.User}, {userIds[i].Value} FROM messages WHERE "Sequence" % 1000 = {i + 3}""");
+            await db.Database.ExecuteSqlAsync($"""INSERT INTO message_mentions ("MessageId", "ChannelId", "TargetType", "TargetId") SELECT "Id", "ChannelId", {(int)MentionTarget.User}, {userIds[i].Value} FROM messages WHERE "Sequence" % 1000 = {i + 3}""");
         await db.Database.ExecuteSqlRawAsync("ANALYZE");
     }
 
@@ -187,6 +198,45 @@ public static class ConnectBench
             throw;
         }
         return (connection, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+    }
+
+    /// <summary>The PostgreSQL server's main process (its postmaster.pid's first line), whose children are the connections' backends.</summary>
+    private static async Task<int?> PostmasterAsync(SearchDatabase database)
+    {
+        await using var db = database.Context();
+        var directory = await db.Database.SqlQueryRaw<string>("SELECT setting AS \"Value\" FROM pg_settings WHERE name = 'data_directory'").SingleAsync();
+        var pidFile = Path.Combine(directory, "postmaster.pid");
+        return File.Exists(pidFile) && int.TryParse(File.ReadLines(pidFile).First(), CultureInfo.InvariantCulture, out var pid) ? pid : null;
+    }
+
+    /// <summary>
+    /// CPU used by a process and its children: its own time, its reaped children's (cutime, cstime) and its live
+    /// children's — for PostgreSQL, the postmaster and every backend, those that exited included.
+    /// </summary>
+    private static TimeSpan ProcessTreeCpu(int pid)
+    {
+        static long[] Fields(string stat) => stat[(stat.LastIndexOf(')') + 2)..].Split(' ').Select(f => long.TryParse(f, CultureInfo.InvariantCulture, out var v) ? v : 0).ToArray();
+        long ticks = 0;
+        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(directory), CultureInfo.InvariantCulture, out var id))
+                continue;
+            long[] fields;
+            try
+            {
+                fields = Fields(File.ReadAllText(Path.Combine(directory, "stat")));
+            }
+            catch (IOException)
+            {
+                continue; // exited while we looked: its time is in the parent's cutime by the next reading
+            }
+            // Fields after the name: [1] ppid, [11] utime, [12] stime, [13] cutime, [14] cstime.
+            if (id == pid)
+                ticks += fields[11] + fields[12] + fields[13] + fields[14];
+            else if (fields[1] == pid)
+                ticks += fields[11] + fields[12];
+        }
+        return TimeSpan.FromSeconds(ticks / 100.0); // sysconf(_SC_CLK_TCK) is 100 on every Linux we run on
     }
 
     private static double Percentile(List<double> sorted, double p) =>

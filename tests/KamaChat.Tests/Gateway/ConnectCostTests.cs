@@ -11,6 +11,8 @@ namespace KamaChat.Tests.Gateway;
 /// </summary>
 public abstract class ConnectCostTests(KamaChatApp app)
 {
+    private const int MaxConnectQueries = 14;
+
     [Fact]
     public async Task Connecting_in_twenty_servers_costs_the_same_queries_as_in_one()
     {
@@ -55,6 +57,8 @@ public abstract class ConnectCostTests(KamaChatApp app)
         Assert.All(secretIds, id => Assert.Contains(manyReady.Servers, s => s.Channels.Any(c => c.Id == id)));
         Assert.DoesNotContain(fewReady.Servers, s => s.Channels.Any(c => secretIds.Contains(c.Id)));
         Assert.True(oneServer > 0, "a connect reads the database");
+        // Groups and Ready share what both need (servers' permissions, DM channels, friends): 19 queries before.
+        Assert.InRange(oneServer, 1, MaxConnectQueries);
         Assert.Equal(oneServer, twentyServers);
     }
 
@@ -67,6 +71,7 @@ public abstract class ConnectCostTests(KamaChatApp app)
         var quiet = await app.SeedTextChannelAsync(serverId, name: "quiet");
         await app.SeedMessagesAsync(channelId, owner, 30);
 
+        await owner.Client.SendOkAsync(channelId, $"@everyone <@&{role}> read before");
         var read = await owner.Client.SendOkAsync(channelId, $"<@{member.Id}> already read");
         await using (var gateway = await GatewayClient.ConnectAsync(app, member.Tokens.AccessToken))
         {
@@ -80,12 +85,15 @@ public abstract class ConnectCostTests(KamaChatApp app)
         await owner.Client.SendOkAsync(channelId, "nobody in particular");
         await member.Client.SendOkAsync(channelId, "@everyone my own");
         await owner.Client.SendOkAsync(quiet, $"<@{member.Id}> in a channel never read");
+        await owner.Client.SendOkAsync(quiet, $"<@&{role}> your role there");
+        await owner.Client.SendOkAsync(quiet, "@everyone there");
+        await member.Client.SendOkAsync(quiet, $"<@{member.Id}> @everyone myself");
 
         await using var again = await GatewayClient.ConnectAsync(app, member.Tokens.AccessToken);
         var states = (await again.ReadyAsync()).ReadStates;
         Assert.Equal(4, states.Single(s => s.ChannelId == channelId).MentionCount);
         Assert.Equal(read.Id, states.Single(s => s.ChannelId == channelId).LastReadMessageId);
-        Assert.Equal(1, states.Single(s => s.ChannelId == quiet).MentionCount);
+        Assert.Equal(3, states.Single(s => s.ChannelId == quiet).MentionCount);
     }
 }
 

@@ -29,9 +29,14 @@ public sealed class GatewayGroups(KamaDbContext db, PermissionService permission
     public async Task<HashSet<string>> DesiredForAsync(Snowflake userId, CancellationToken cancellationToken) =>
         (await SnapshotAsync(userId, cancellationToken)).Groups;
 
-    /// <summary>The groups, and what the user can see per server (which the Ready payload reuses rather than computing again).</summary>
-    public async Task<(HashSet<string> Groups, Dictionary<Snowflake, IReadOnlyList<ChannelAccess>> VisibleByServer)> SnapshotAsync(
-        Snowflake userId, CancellationToken cancellationToken)
+    /// <summary>
+    /// The groups, with what they were computed from that the Ready payload reuses rather than reading again: what the
+    /// user can see per server, their DM channels and their friends.
+    /// </summary>
+    public sealed record Snapshot(
+        HashSet<string> Groups, Dictionary<Snowflake, IReadOnlyList<ChannelAccess>> VisibleByServer, List<Snowflake> DirectChannelIds, List<Snowflake> FriendIds);
+
+    public async Task<Snapshot> SnapshotAsync(Snowflake userId, CancellationToken cancellationToken)
     {
         var groups = new HashSet<string>(StringComparer.Ordinal) { User(userId) };
         // One batch for every server: the same queries for a user in 1 server or in 100.
@@ -42,14 +47,18 @@ public sealed class GatewayGroups(KamaDbContext db, PermissionService permission
             foreach (var channel in visible)
                 groups.Add(Channel(channel.Channel.Id));
         }
-        var directChannels = await db.ChannelRecipients.AsNoTracking().Where(r => r.UserId == userId).Select(r => r.ChannelId).ToListAsync(cancellationToken);
+        // DM channels and friends in one round trip.
+        var related = await db.ChannelRecipients.AsNoTracking().Where(r => r.UserId == userId).Select(r => new { Friend = false, Id = r.ChannelId })
+            .Concat(db.Set<Relationship>().AsNoTracking().Where(r => r.UserId == userId && r.Type == RelationshipType.Friend)
+                .Select(r => new { Friend = true, Id = r.OtherUserId }))
+            .ToListAsync(cancellationToken);
+        var directChannels = related.Where(r => !r.Friend).Select(r => r.Id).ToList();
+        var friends = related.Where(r => r.Friend).Select(r => r.Id).ToList();
         foreach (var channelId in directChannels)
             groups.Add(Channel(channelId));
-        var friends = await db.Set<Relationship>().AsNoTracking().Where(r => r.UserId == userId && r.Type == RelationshipType.Friend)
-            .Select(r => r.OtherUserId).ToListAsync(cancellationToken);
         foreach (var friendId in friends)
             groups.Add(FriendsOf(friendId));
-        return (groups, visibleByServer);
+        return new Snapshot(groups, visibleByServer, directChannels, friends);
     }
 
     /// <summary>

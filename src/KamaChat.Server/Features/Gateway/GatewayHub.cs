@@ -42,9 +42,9 @@ public sealed partial class GatewayHub(
             throw new HubException("rate_limited: Too many gateway connections for this account or device; close one first.");
 
         // Groups before the snapshot, so nothing committed from here on is missed.
-        var (desired, visibleByServer) = await groups.SnapshotAsync(connection.UserId, Context.ConnectionAborted);
-        await GatewayGroups.SyncAsync(HubContext, connection, desired, Context.ConnectionAborted);
-        var payload = await ready.BuildAsync(connection.UserId, connection.SessionId, visibleByServer, Context.ConnectionAborted);
+        var snapshot = await groups.SnapshotAsync(connection.UserId, Context.ConnectionAborted);
+        await GatewayGroups.SyncAsync(HubContext, connection, snapshot.Groups, Context.ConnectionAborted);
+        var payload = await ready.BuildAsync(connection.UserId, connection.SessionId, snapshot, Context.ConnectionAborted);
         if (payload is null)
         {
             Context.Abort();
@@ -113,9 +113,9 @@ public sealed partial class GatewayHub(
         var connection = connections.Find(Context.ConnectionId) ?? throw new HubException("not_found: The connection is closing.");
         if (!connectLimit.TryConnect(connection.UserId))
             throw new HubException("rate_limited: Too many fresh starts for this account; retry in 10 s.");
-        var (desired, visibleByServer) = await groups.SnapshotAsync(connection.UserId, Context.ConnectionAborted);
-        await GatewayGroups.SyncAsync(HubContext, connection, desired, Context.ConnectionAborted);
-        return await ready.BuildAsync(connection.UserId, connection.SessionId, visibleByServer, Context.ConnectionAborted)
+        var snapshot = await groups.SnapshotAsync(connection.UserId, Context.ConnectionAborted);
+        await GatewayGroups.SyncAsync(HubContext, connection, snapshot.Groups, Context.ConnectionAborted);
+        return await ready.BuildAsync(connection.UserId, connection.SessionId, snapshot, Context.ConnectionAborted)
             ?? throw new HubException("not_found: The account is gone.");
     }
 

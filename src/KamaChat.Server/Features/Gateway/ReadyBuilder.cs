@@ -21,26 +21,24 @@ public sealed class ReadyBuilder(
     public const int MaxPresences = 1000;
     public const int MaxPresenceCandidates = 5000;
 
-    /// <param name="visibleByServer">What the user can see per server, as just computed for their groups; servers
-    /// missing from it (joined a moment ago) are looked up.</param>
-    public async Task<ReadyPayload?> BuildAsync(
-        Snowflake userId, Snowflake sessionId, IReadOnlyDictionary<Snowflake, IReadOnlyList<ChannelAccess>> visibleByServer, CancellationToken cancellationToken)
+    /// <param name="snapshot">The connection's groups as just computed, with what the user can see per server, their DM
+    /// channels and friends, which Ready reuses; servers missing from it (joined a moment ago) are looked up.</param>
+    public async Task<ReadyPayload?> BuildAsync(Snowflake userId, Snowflake sessionId, GatewayGroups.Snapshot snapshot, CancellationToken cancellationToken)
     {
+        var visibleByServer = snapshot.VisibleByServer;
         // Stream positions are read before the snapshot: an event committed in between is then both in the snapshot
-        // and delivered with a higher sequence (harmless: clients dedupe by id). The other order could lose it.
-        var memberOf = await db.Members.AsNoTracking().Where(m => m.UserId == userId).Select(m => m.ServerId).ToListAsync(cancellationToken);
-        var candidateChannels = await db.Channels.AsNoTracking()
-            .Where(c => (c.ServerId != null && memberOf.Contains(c.ServerId.Value)) || c.Recipients.Any(r => r.UserId == userId))
-            .Select(c => c.Id)
-            .ToListAsync(cancellationToken);
-        var positions = await PositionsAsync(userId, candidateChannels, memberOf, cancellationToken);
+        // and delivered with a higher sequence (harmless: clients dedupe by id). The other order could lose it. A
+        // stream missing here (a server joined or a DM opened since the groups were computed) starts at 0: the client
+        // resumes it from the beginning.
+        var positions = await PositionsAsync(userId,
+            [.. visibleByServer.Values.SelectMany(v => v).Select(v => v.Channel.Id), .. snapshot.DirectChannelIds], [.. visibleByServer.Keys], cancellationToken);
 
-        var me = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Id == userId, cancellationToken);
-        if (me is null)
-            return null;
         // The connection is registered by now, so a session revoked from here on is closed by its SessionRevoked event;
-        // one revoked between the handshake's check and the registration is caught here.
-        if (!await db.Sessions.AnyAsync(s => s.Id == sessionId && s.UserId == userId && s.RevokedAt == null, cancellationToken))
+        // one revoked between the handshake's check and the registration is caught here (no user then).
+        var me = await db.Users.AsNoTracking()
+            .Where(u => u.Id == userId && db.Sessions.Any(s => s.Id == sessionId && s.UserId == userId && s.RevokedAt == null))
+            .SingleOrDefaultAsync(cancellationToken);
+        if (me is null)
             return null;
 
         var servers = await db.Servers.AsNoTracking()
@@ -72,12 +70,10 @@ public sealed class ReadyBuilder(
 
         var states = await db.ReadStates.AsNoTracking()
             .Where(r => r.UserId == userId && channelIds.Contains(r.ChannelId))
-            .Select(r => new { r.ChannelId, r.LastReadMessageId })
-            .ToListAsync(cancellationToken);
-        var mentions = await readStates.MentionCountsAsync(userId, channelIds, cancellationToken);
-        var readyStates = states.Select(s => s.ChannelId).Union(mentions.Keys)
-            .Select(channelId => new ReadyReadState(channelId,
-                states.FirstOrDefault(s => s.ChannelId == channelId)?.LastReadMessageId ?? default, mentions.GetValueOrDefault(channelId)))
+            .ToDictionaryAsync(r => r.ChannelId, r => r.LastReadMessageId, cancellationToken);
+        var mentions = await readStates.MentionCountsAsync(userId, channelIds, states.Keys.ToHashSet(), cancellationToken);
+        var readyStates = states.Keys.Union(mentions.Keys)
+            .Select(channelId => new ReadyReadState(channelId, states.GetValueOrDefault(channelId), mentions.GetValueOrDefault(channelId)))
             .ToList();
 
         var serverIds = servers.Select(s => s.Id).ToList();
@@ -88,9 +84,7 @@ public sealed class ReadyBuilder(
             .Distinct()
             .Take(MaxPresenceCandidates)
             .ToListAsync(cancellationToken);
-        var friends = await db.Set<Relationship>().AsNoTracking().Where(r => r.UserId == userId && r.Type == RelationshipType.Friend)
-            .Select(r => r.OtherUserId).ToListAsync(cancellationToken);
-        var statuses = await presence.StatusesAsync(friends.Union(nearby).Union(direct.SelectMany(d => d.Recipients)).Where(id => id != userId).ToList());
+        var statuses = await presence.StatusesAsync(snapshot.FriendIds.Union(nearby).Union(direct.SelectMany(d => d.Recipients)).Where(id => id != userId).ToList());
         var presences = statuses
             .Where(p => p.Value != PresenceStatus.Offline)
             .Take(MaxPresences)
@@ -119,13 +113,14 @@ public sealed class ReadyBuilder(
     private async Task<List<Calls.VoiceState>> VoiceStatesInAsync(HashSet<Snowflake> channelIds) =>
         [.. await voice.StatesInAsync(channelIds), .. mesh.StatesIn(channelIds)];
 
-    private Task<List<EventSequence>> PositionsAsync(Snowflake userId, List<Snowflake> channelIds, List<Snowflake> serverIds, CancellationToken cancellationToken) =>
-        db.EventSequences.AsNoTracking()
+    private async Task<Dictionary<(EventScope, Snowflake), long>> PositionsAsync(
+        Snowflake userId, List<Snowflake> channelIds, List<Snowflake> serverIds, CancellationToken cancellationToken) =>
+        await db.EventSequences.AsNoTracking()
             .Where(s => (s.Scope == EventScope.Channel && channelIds.Contains(s.ScopeId)) ||
                         (s.Scope == EventScope.Server && serverIds.Contains(s.ScopeId)) ||
                         (s.Scope == EventScope.User && s.ScopeId == userId))
-            .ToListAsync(cancellationToken);
+            .ToDictionaryAsync(s => (s.Scope, s.ScopeId), s => s.LastSequence, cancellationToken);
 
-    private static long Position(List<EventSequence> positions, EventScope scope, Snowflake id) =>
-        positions.FirstOrDefault(p => p.Scope == scope && p.ScopeId == id)?.LastSequence ?? 0;
+    private static long Position(Dictionary<(EventScope, Snowflake), long> positions, EventScope scope, Snowflake id) =>
+        positions.GetValueOrDefault((scope, id));
 }

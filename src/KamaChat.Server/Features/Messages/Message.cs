@@ -59,6 +59,9 @@ public sealed class MessageMention
 {
     public Snowflake MessageId { get; set; }
 
+    /// <summary>The message's channel, copied here so unread mentions are found per channel after its read position without reading the messages.</summary>
+    public Snowflake ChannelId { get; set; }
+
     public MentionTarget TargetType { get; set; }
 
     public Snowflake TargetId { get; set; }
@@ -144,7 +147,9 @@ internal sealed class MessageConfiguration :
         mention.ToTable("message_mentions");
         mention.HasKey(m => new { m.MessageId, m.TargetType, m.TargetId });
         mention.HasOne<Message>().WithMany(m => m.Mentions).HasForeignKey(m => m.MessageId).OnDelete(DeleteBehavior.Cascade);
-        mention.HasIndex(m => new { m.TargetType, m.TargetId });
+        // Mention counts on connect: per channel, the mentions of the user or their roles after their read position — a
+        // range of this index, however long the history before it.
+        mention.HasIndex(m => new { m.ChannelId, m.TargetId, m.MessageId, m.TargetType });
     }
 
     public void Configure(EntityTypeBuilder<Reaction> reaction)

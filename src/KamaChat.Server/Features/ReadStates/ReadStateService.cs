@@ -43,7 +43,7 @@ public sealed class ReadStateService(KamaDbContext db, PermissionService permiss
         state.UpdatedAt = time.GetUtcNow();
         await db.SaveChangesAsync(cancellationToken);
 
-        var mentions = await MentionCountsAsync(userId, [channelId], cancellationToken);
+        var mentions = await MentionCountsAsync(userId, [channelId], new HashSet<Snowflake> { channelId }, cancellationToken);
         var response = new ReadStateResponse(channelId, state.LastReadMessageId, mentions.GetValueOrDefault(channelId));
         await change.AppendAsync(new ReadStateUpdated(userId, response), cancellationToken);
         await change.CommitAsync(cancellationToken);
@@ -51,25 +51,54 @@ public sealed class ReadStateService(KamaDbContext db, PermissionService permiss
     }
 
     /// <summary>
-    /// Mentions of the user (directly, through a role, or @everyone) after their read position, per channel. Driven from
-    /// the mentions themselves (the mention table by target, @everyone messages by their partial index), never from the
-    /// channels' history: a million messages cost what the few mentions among them do.
+    /// Mentions of the user (directly, through a role, or @everyone) after their read position, per channel, for
+    /// <paramref name="channelIds"/> of which <paramref name="read"/> are those with a read state (the others were never
+    /// opened). Each channel's unread mentions are a range of an index after its read position (the mention table by
+    /// channel and target, @everyone messages by their partial index), so a channel's read history costs nothing: a
+    /// million messages cost what the few unread mentions after them do.
     /// </summary>
-    public async Task<Dictionary<Snowflake, int>> MentionCountsAsync(Snowflake userId, IReadOnlyCollection<Snowflake> channelIds, CancellationToken cancellationToken)
+    public async Task<Dictionary<Snowflake, int>> MentionCountsAsync(
+        Snowflake userId, IReadOnlyCollection<Snowflake> channelIds, IReadOnlySet<Snowflake> read, CancellationToken cancellationToken)
     {
         if (channelIds.Count == 0)
             return [];
-        var roleIds = db.MemberRoles.Where(mr => mr.UserId == userId).Select(mr => mr.RoleId);
-        var unread = db.Messages.AsNoTracking()
-            .Where(m => channelIds.Contains(m.ChannelId) && m.AuthorId != userId)
-            .Where(m => !db.ReadStates.Any(r => r.UserId == userId && r.ChannelId == m.ChannelId && r.LastReadMessageId >= m.Id));
-        var byTarget = db.MessageMentions.AsNoTracking()
-            .Where(x => (x.TargetType == MentionTarget.User && x.TargetId == userId) ||
-                        (x.TargetType == MentionTarget.Role && roleIds.Contains(x.TargetId)))
-            .Join(unread, x => x.MessageId, m => m.Id, (_, m) => new { m.ChannelId, m.Id });
-        var everyone = unread.Where(m => m.MentionsEveryone).Select(m => new { m.ChannelId, m.Id });
+        var opened = channelIds.Where(read.Contains).ToList();
+        var neverOpened = channelIds.Where(id => !read.Contains(id)).ToList();
+        var positions = db.ReadStates.Where(r => r.UserId == userId && opened.Contains(r.ChannelId));
+        var roles = db.MemberRoles.Where(mr => mr.UserId == userId);
+        var mentions = db.MessageMentions;
+        // Each branch joins on equalities and one range, which the planner turns into an index range per channel (and
+        // per role): the user's mentions and their roles', in opened channels after the read position, in the others all.
+        var byTarget = (
+                from r in positions
+                join x in mentions on r.ChannelId equals x.ChannelId
+                where x.TargetId == userId && x.TargetType == MentionTarget.User && x.MessageId > r.LastReadMessageId
+                select x)
+            .Concat(
+                from r in positions
+                from mr in roles
+                join x in mentions on new { r.ChannelId, TargetId = mr.RoleId } equals new { x.ChannelId, x.TargetId }
+                where x.TargetType == MentionTarget.Role && x.MessageId > r.LastReadMessageId
+                select x)
+            .Concat(mentions.Where(x => neverOpened.Contains(x.ChannelId) && x.TargetId == userId && x.TargetType == MentionTarget.User))
+            .Concat(
+                from mr in roles
+                join x in mentions on mr.RoleId equals x.TargetId
+                where neverOpened.Contains(x.ChannelId) && x.TargetType == MentionTarget.Role
+                select x)
+            .Join(db.Messages, x => x.MessageId, m => m.Id, (_, m) => m)
+            .Where(m => m.AuthorId != userId)
+            .Select(m => new { m.ChannelId, m.Id });
+        var everyone = db.Messages.Where(m => m.MentionsEveryone && m.AuthorId != userId);
+        var byEveryone = (
+                from r in positions
+                join m in everyone on r.ChannelId equals m.ChannelId
+                where m.Id > r.LastReadMessageId
+                select m)
+            .Concat(everyone.Where(m => neverOpened.Contains(m.ChannelId)))
+            .Select(m => new { m.ChannelId, m.Id });
         // A message may mention the user more than one way: it counts once.
-        var mentioned = await byTarget.Union(everyone).ToListAsync(cancellationToken);
+        var mentioned = await byTarget.Union(byEveryone).AsNoTracking().ToListAsync(cancellationToken);
         return mentioned.GroupBy(m => m.ChannelId).ToDictionary(g => g.Key, g => g.Count());
     }
 }

@@ -458,9 +458,12 @@ namespace KamaChat.Server.Data.Migrations.Postgres
                     b.Property<long>("TargetId")
                         .HasColumnType("bigint");
 
+                    b.Property<long>("ChannelId")
+                        .HasColumnType("bigint");
+
                     b.HasKey("MessageId", "TargetType", "TargetId");
 
-                    b.HasIndex("TargetType", "TargetId");
+                    b.HasIndex("ChannelId", "TargetId", "MessageId", "TargetType");
 
                     b.ToTable("message_mentions", (string)null);
                 });

@@ -452,9 +452,12 @@ namespace KamaChat.Server.Data.Migrations.Sqlite
                     b.Property<long>("TargetId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long>("ChannelId")
+                        .HasColumnType("INTEGER");
+
                     b.HasKey("MessageId", "TargetType", "TargetId");
 
-                    b.HasIndex("TargetType", "TargetId");
+                    b.HasIndex("ChannelId", "TargetId", "MessageId", "TargetType");
 
                     b.ToTable("message_mentions", (string)null);
                 });
