@@ -11,7 +11,8 @@ namespace KamaChat.Bench;
 
 /// <summary>
 /// ./kamachat bench bigserver: connect time for a user in 100 servers (one of them with --members members, seeded in
-/// bulk) next to a user in one server, on each database: the baseline is the one-server user in the same run.
+/// bulk) next to a user in one server, on each database: the baseline is the one-server user in the same run. Then part
+/// (b), <see cref="RoleChangeBench"/>: a role and an overwrite change with 5,000 of the big server's members connected.
 /// </summary>
 public static class BigServerBench
 {
@@ -28,15 +29,26 @@ public static class BigServerBench
         {
             string.Create(CultureInfo.InvariantCulture, $"{"database",-9} {"user in",8} {"p50 ms",8} {"p95 ms",8} {"queries/conn",13} {"load avg",16}"),
         };
+        var changes = new List<string> { RoleChangeBench.Header };
         foreach (var engine in engines)
-            lines.AddRange(await MeasureAsync(engine, options.Members));
+        {
+            var (connects, roleChanges) = await MeasureAsync(engine, options.Members);
+            lines.AddRange(connects);
+            changes.AddRange(roleChanges);
+        }
         Console.WriteLine();
+        Console.WriteLine("(a) connect time");
         foreach (var line in lines)
+            Console.WriteLine(line);
+        Console.WriteLine();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"(b) a role and an overwrite change, {RoleChangeBench.Connected:N0} members connected (half hold the role): until every affected client has its new state (mean of on and off)"));
+        foreach (var line in changes)
             Console.WriteLine(line);
         return 0;
     }
 
-    private static async Task<List<string>> MeasureAsync(string engine, int members)
+    private static async Task<(List<string> Connects, List<string> RoleChanges)> MeasureAsync(string engine, int members)
     {
         void Log(string line) => Console.WriteLine($"[{engine}] {line}");
         await using var database = await SearchDatabase.CreateAsync(engine);
@@ -45,10 +57,11 @@ public static class BigServerBench
         {
             ["DATABASE_URL"] = database.Url,
             ["KAMACHAT_MIGRATE"] = "false",
+            ["JWT_SECRET"] = RoleChangeBench.Secret,
         });
         var one = await server.RegisterAsync($"one_{Guid.NewGuid():N}"[..16]);
         var many = await server.RegisterAsync($"many_{Guid.NewGuid():N}"[..16]);
-        await SeedAsync(database, one.User.Id, many.User.Id, members, Log);
+        var seeded = await SeedAsync(database, one.User.Id, many.User.Id, members, Log);
         Log("seeded; connecting");
 
         var samples = new Dictionary<string, List<double>> { ["1"] = [], [$"{Servers}"] = [] };
@@ -78,18 +91,19 @@ public static class BigServerBench
         }).ToList();
         foreach (var line in lines)
             Log(line);
-        return lines;
+        return (lines, await RoleChangeBench.MeasureAsync(engine, server, one.AccessToken, seeded, Log));
     }
 
     /// <summary>
     /// {Servers} servers with {ChannelsPerServer} channels each, a role and a channel only that role sees; both users in
     /// the first, the big one (members added in bulk), and the many-server user in all of them.
     /// </summary>
-    private static async Task SeedAsync(SearchDatabase database, Snowflake one, Snowflake many, int members, Action<string> log)
+    private static async Task<RoleChangeBench.Seeded> SeedAsync(SearchDatabase database, Snowflake one, Snowflake many, int members, Action<string> log)
     {
         var ids = new SnowflakeGenerator(2, TimeProvider.System);
         var now = DateTimeOffset.UtcNow;
-        Snowflake bigServer = default;
+        Snowflake bigServer = default, staffRole = default, overwriteChannel = default;
+        var connected = new List<(Snowflake User, Snowflake Session, bool Staff)>();
         await using (var db = database.Context())
         {
             for (var s = 0; s < Servers; s++)
@@ -107,6 +121,8 @@ public static class BigServerBench
                 {
                     var channelId = ids.NextId();
                     db.Channels.Add(new Channel { Id = channelId, ServerId = serverId, Type = ChannelType.Text, Name = $"channel-{c}", Position = c, CreatedAt = now });
+                    if (s == 0 && c == 1)
+                        overwriteChannel = channelId;
                     if (c == 0)
                     {
                         db.PermissionOverwrites.Add(new PermissionOverwrite { ChannelId = channelId, TargetType = OverwriteTarget.Role, TargetId = serverId, Deny = P.ViewChannel });
@@ -114,7 +130,7 @@ public static class BigServerBench
                     }
                 }
                 if (s == 0)
-                    bigServer = serverId;
+                    (bigServer, staffRole) = (serverId, roleId);
             }
             await db.SaveChangesAsync();
         }
@@ -132,11 +148,21 @@ public static class BigServerBench
                     SecurityStamp = Guid.NewGuid().ToString("N"), CreatedAt = now,
                 });
                 db.Members.Add(new Member { ServerId = bigServer, UserId = id, JoinedAt = now });
+                // The first ones connect in part (b), with a session each; every other one holds the staff role.
+                if (i < RoleChangeBench.Connected)
+                {
+                    var session = ids.NextId();
+                    db.Sessions.Add(new KamaChat.Server.Features.Auth.Session { Id = session, UserId = id, CreatedAt = now, LastUsedAt = now, ExpiresAt = now.AddDays(1) });
+                    if (i % 2 == 0)
+                        db.MemberRoles.Add(new MemberRole { ServerId = bigServer, UserId = id, RoleId = staffRole });
+                    connected.Add((id, session, i % 2 == 0));
+                }
             }
             await db.SaveChangesAsync();
             log($"members {Math.Min(members, done + 5000):N0} of {members:N0}");
         }
         await using (var db = database.Context())
             await db.Database.ExecuteSqlRawAsync("ANALYZE");
+        return new RoleChangeBench.Seeded(bigServer, staffRole, overwriteChannel, connected);
     }
 }

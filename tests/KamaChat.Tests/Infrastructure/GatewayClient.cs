@@ -45,6 +45,9 @@ public sealed class GatewayClient : IAsyncDisposable
     /// <summary>The calls this connection was told it left ("CallLeft": the account joined from another device).</summary>
     public ConcurrentQueue<string> CallsLeft { get; } = new();
 
+    /// <summary>What the connection was told it now sees in a server ("ServerView": after a role or overwrite change).</summary>
+    public ConcurrentQueue<ServerViewChanged> Views { get; } = new();
+
     private GatewayClient(HubConnection connection)
     {
         Connection = connection;
@@ -59,6 +62,7 @@ public sealed class GatewayClient : IAsyncDisposable
         connection.On<Server.Features.Calls.CallSignalReceived>("VoiceSignal", c => Arrived(() => VoiceSignals.Enqueue(c)));
         connection.On<Server.Features.Calls.VoiceEnded>("VoiceEnded", v => Arrived(() => VoiceEnded.Enqueue(v)));
         connection.On<string>("CallLeft", c => Arrived(() => CallsLeft.Enqueue(c)));
+        connection.On<ServerViewChanged>(ServerViewChanged.Method, v => Arrived(() => Views.Enqueue(v)));
         connection.Closed += e =>
         {
             _closed.TrySetResult(e);

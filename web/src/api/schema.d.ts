@@ -8001,6 +8001,13 @@ export interface components {
             scope: "server";
             data: components["schemas"]["ServerResponse"];
         };
+        ServerViewChanged: {
+            /** @description A snowflake id: 64 bits, as a decimal string. */
+            serverId: string;
+            /** Format: int64 */
+            sequence: number;
+            channels: components["schemas"]["ReadyChannel"][];
+        };
         SessionResponse: {
             id: components["schemas"]["Snowflake"];
             /** Format: date-time */

@@ -22,6 +22,43 @@ public sealed class GatewayConnection(string connectionId, Snowflake userId, Sno
 
     public SemaphoreSlim Gate { get; } = new(1, 1);
 
+    /// <summary>
+    /// A fingerprint per server of what the client was last told it sees there (Ready's channels, then each
+    /// <see cref="ServerViewChanged"/>); a small array, copied on change: changes are rare, idle connections many.
+    /// </summary>
+    private (Snowflake Server, (ulong, ulong) Fingerprint)[] _views = [];
+
+    private readonly Lock _viewsGate = new();
+
+    /// <summary>Notes the views Ready (or a Refresh) gave the client; with <paramref name="onlyMissing"/>, keeps those noted since.</summary>
+    public void NoteReady(IEnumerable<ReadyServer> servers, bool onlyMissing)
+    {
+        lock (_viewsGate)
+        {
+            var views = onlyMissing ? _views.ToList() : [];
+            foreach (var server in servers)
+                if (!views.Exists(v => v.Server == server.Id))
+                    views.Add((server.Id, ServerViewChanged.Fingerprint(server.Channels)));
+            _views = [.. views];
+        }
+    }
+
+    /// <summary>
+    /// Notes that the client is now sent this view of a server. False when it is the one it has (nothing to send), so a
+    /// change that leaves someone's channels and permissions as they were costs them nothing.
+    /// </summary>
+    public bool NoteView(Snowflake serverId, (ulong, ulong) fingerprint)
+    {
+        lock (_viewsGate)
+        {
+            var i = Array.FindIndex(_views, v => v.Server == serverId);
+            if (i >= 0 && _views[i].Fingerprint == fingerprint)
+                return false;
+            _views = i >= 0 ? _views.Select((v, j) => j == i ? (serverId, fingerprint) : v).ToArray() : [.. _views, (serverId, fingerprint)];
+            return true;
+        }
+    }
+
     private const int Active = 0, Away = 1, Closed = 2;
     private int _activity;
 

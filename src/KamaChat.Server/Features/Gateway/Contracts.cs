@@ -42,7 +42,46 @@ public sealed record ReadyServer(Snowflake Id, string Name, string? IconUrl, Sno
     string? BannerUrl = null);
 
 public sealed record ReadyChannel(
-    Snowflake Id, string Type, string? Name, string? Topic, Snowflake? ParentId, int Position, Snowflake? LastMessageId, string Permissions);
+    Snowflake Id, string Type, string? Name, string? Topic, Snowflake? ParentId, int Position, Snowflake? LastMessageId, string Permissions)
+{
+    /// <summary>The channels a member sees in one server, as Ready lists them: by position, then id.</summary>
+    public static List<ReadyChannel> Of(IEnumerable<KamaChat.Server.Features.Permissions.ChannelAccess> visible) => visible
+        .OrderBy(v => v.Channel.Position).ThenBy(v => v.Channel.Id)
+        .Select(v => new ReadyChannel(v.Channel.Id, Channels.ChannelResponse.TypeName(v.Channel.Type), v.Channel.Name, v.Channel.Topic,
+            v.Channel.ParentId, v.Channel.Position, v.Channel.LastMessageId, KamaChat.Server.Features.Permissions.PermissionBits.Text(v.Permissions)))
+        .ToList();
+}
+
+/// <summary>
+/// The hub's "ServerView" message: what one member now sees in one server and may do there (Ready's channel list for that
+/// server), sent only to that member's connections after a role, overwrite or member-role change altered it. Not logged:
+/// it is state, not history (a new connection's Ready carries it), and one row per affected member would make a role edit
+/// in a big server a write storm. <c>Sequence</c>: the server-stream event it follows, so a client can tell it from an
+/// older Ready.
+/// </summary>
+public sealed record ServerViewChanged(Snowflake ServerId, long Sequence, IReadOnlyList<ReadyChannel> Channels)
+{
+    public const string Method = "ServerView";
+
+    /// <summary>Two independent 64-bit hashes of a view's channel ids and permissions (what a view is sent for).</summary>
+    public static (ulong, ulong) Fingerprint(IEnumerable<ReadyChannel> channels)
+    {
+        ulong a = 14695981039346656037UL, b = 0x9E3779B97F4A7C15UL;
+        void Add(ulong part)
+        {
+            a = (a ^ part) * 1099511628211UL;
+            b = (ulong.RotateLeft(b ^ part, 27) * 0xBF58476D1CE4E5B9UL) + 0x94D049BB133111EBUL;
+        }
+        foreach (var c in channels)
+        {
+            Add((ulong)c.Id.Value);
+            foreach (var ch in c.Permissions)
+                Add(ch);
+            Add(0x2C);
+        }
+        return (a, b);
+    }
+}
 
 public sealed record ReadyDirectChannel(
     Snowflake Id, string Type, string? Name, Snowflake? OwnerId, IReadOnlyList<Snowflake> RecipientIds, Snowflake? LastMessageId);

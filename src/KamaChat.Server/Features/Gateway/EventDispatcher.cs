@@ -145,17 +145,41 @@ public sealed class EventDispatcher(
             within.Add(GatewayGroups.Channel(System.Text.Json.JsonSerializer.Deserialize<Channels.ChannelDeletedData>(entry.Payload, EventLog.PayloadJson)!.Id));
         var voice = scope.ServiceProvider.GetRequiredService<Calls.VoiceChannels>();
         var mesh = scope.ServiceProvider.GetRequiredService<Calls.VoiceMesh>();
+        var viewsFor = ViewsFor(entry);
         foreach (var userId in local)
         {
             var desired = view.VisibleByUser.TryGetValue(userId, out var visible)
                 ? visible.Select(v => GatewayGroups.Channel(v.Channel.Id)).Append(serverGroup).ToHashSet(StringComparer.Ordinal)
                 : [];
+            var channels = visible is not null && viewsFor is not null && (viewsFor == Everyone || viewsFor == userId) ? ReadyChannel.Of(visible) : null;
+            var fingerprint = channels is null ? default : ServerViewChanged.Fingerprint(channels);
             foreach (var connection in connections.OfUser(userId))
+            {
                 await GatewayGroups.SyncWithinAsync(hub, connection, desired, within, cancellationToken);
+                // After the groups, before the event: the client has its new channels and permissions when the event (and
+                // what follows in a channel just made visible) arrives, without asking for a fresh Ready.
+                if (channels is not null && connection.NoteView(serverId, fingerprint))
+                    await hub.Clients.Client(connection.ConnectionId)
+                        .SendAsync(ServerViewChanged.Method, new ServerViewChanged(serverId, entry.Sequence, channels), cancellationToken);
+            }
             // Both return at once for the (many) users who are not in a call.
             await voice.RecheckAsync(userId, cancellationToken);
             await mesh.RecheckAsync(userId, cancellationToken);
         }
+    }
+
+    private static readonly Snowflake Everyone = new(0);
+
+    /// <summary>
+    /// Whose view (<see cref="ServerViewChanged"/>) an event may change: a role's or a channel's permissions, anyone's in
+    /// the server (<see cref="Everyone"/>); a member's roles, that member's only; anything else (a channel created or
+    /// deleted, which its own event describes; a role created, which nobody holds yet), nobody's (null).
+    /// </summary>
+    private static Snowflake? ViewsFor(EventLogEntry entry)
+    {
+        if (entry.Type == Servers.RoleUpdated.Type || entry.Type == Servers.RoleDeleted.Type || entry.Type == Channels.ChannelUpdated.Type)
+            return Everyone;
+        return entry.Type == Servers.MemberUpdated.Type ? EventCatalog.Find(entry.Type)?.AffectedUser(entry.Payload) : null;
     }
 
     private async Task RefreshGroupsAsync(Snowflake userId, CancellationToken cancellationToken)

@@ -21,7 +21,7 @@ internal sealed class GatewayContract : IOpenApiDocumentTransformer
     /// <summary>What the hub sends (Ready, Event, Typing, Presence) and what Resume takes and returns.</summary>
     public static readonly Type[] HubMessages =
     [
-        typeof(ReadyPayload), typeof(ReadyServer), typeof(ReadyChannel), typeof(ReadyDirectChannel), typeof(ReadyReadState),
+        typeof(ReadyPayload), typeof(ReadyServer), typeof(ReadyChannel), typeof(ReadyDirectChannel), typeof(ReadyReadState), typeof(ServerViewChanged),
         typeof(GatewayEvent), typeof(StreamCursors), typeof(ResumeResult), typeof(StreamRef), typeof(TypingStarted), typeof(PresenceUpdated),
         typeof(Calls.VoiceState), typeof(Calls.VoiceJoined), typeof(Calls.IceServer), typeof(Calls.VoiceSubscription), typeof(Calls.VoiceStream), typeof(Calls.VoiceSelfState), typeof(Calls.VoiceEnded), typeof(Calls.VoiceModerationRequest),
         typeof(Calls.DmCallState), typeof(Calls.DmCallJoined), typeof(Calls.CallSignal), typeof(Calls.CallCandidate), typeof(Calls.CallSignalReceived),

@@ -50,6 +50,8 @@ public sealed partial class GatewayHub(
             Context.Abort();
             return;
         }
+        // What the client now has of each server; a view the dispatcher sent meanwhile (newer) is kept.
+        connection.NoteReady(payload.Servers, onlyMissing: true);
         await Clients.Caller.SendAsync("Ready", payload, Context.ConnectionAborted);
 
         if (await presence.ConnectedAsync(connection.UserId) is { } status)
@@ -115,8 +117,10 @@ public sealed partial class GatewayHub(
             throw new HubException("rate_limited: Too many fresh starts for this account; retry in 10 s.");
         var snapshot = await groups.SnapshotAsync(connection.UserId, Context.ConnectionAborted);
         await GatewayGroups.SyncAsync(HubContext, connection, snapshot.Groups, Context.ConnectionAborted);
-        return await ready.BuildAsync(connection.UserId, connection.SessionId, snapshot, Context.ConnectionAborted)
+        var payload = await ready.BuildAsync(connection.UserId, connection.SessionId, snapshot, Context.ConnectionAborted)
             ?? throw new HubException("not_found: The account is gone.");
+        connection.NoteReady(payload.Servers, onlyMissing: false);
+        return payload;
     }
 
     /// <summary>Everything logged after the client's cursors, for the streams it may still see (at most <see cref="ResumeService.MaxStreams"/> a call).</summary>

@@ -54,11 +54,7 @@ public sealed class ReadyBuilder(
                 ? known
                 : await permissions.VisibleChannelsAsync(userId, server.Id, cancellationToken);
             channelIds.AddRange(visible.Select(v => v.Channel.Id));
-            readyServers.Add(new ReadyServer(server.Id, server.Name, server.IconUrl, server.OwnerId, visible
-                .OrderBy(v => v.Channel.Position).ThenBy(v => v.Channel.Id)
-                .Select(v => new ReadyChannel(v.Channel.Id, ChannelResponse.TypeName(v.Channel.Type), v.Channel.Name, v.Channel.Topic,
-                    v.Channel.ParentId, v.Channel.Position, v.Channel.LastMessageId, v.Permissions.Text()))
-                .ToList(), server.BannerUrl));
+            readyServers.Add(new ReadyServer(server.Id, server.Name, server.IconUrl, server.OwnerId, ReadyChannel.Of(visible), server.BannerUrl));
         }
 
         var direct = await db.Channels.AsNoTracking()

@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { aMessage } from '../../test/messages';
 import { messageKeys } from '../messages/queries';
 import { serverKeys } from '../servers/queries';
-import { applyEvent, HistoryLoads } from './cache';
-import type { GatewayEvent } from './protocol';
+import { applyEvent, applyServerView, HistoryLoads } from './cache';
+import type { GatewayEvent, ReadyChannel, ReadyServer } from './protocol';
 
 const message = (id: string) => aMessage({ id, channelId: '10', content: `m${id}` });
 const ev = (type: string, data: unknown): GatewayEvent => ({
@@ -81,21 +81,79 @@ describe('a private channel', () => {
   };
   const ids = (qc: QueryClient) => qc.getQueryData<{ channels: { id: string }[] }[]>(serverKeys.list)?.[0]?.channels.map((c) => c.id);
 
-  it('appears when an update reaches me for a channel I did not have, and asks for a fresh Ready for my permissions there', () => {
+  it('appears when an update reaches me for a channel I did not have, without a fresh Ready (my server view brings my permissions)', () => {
     const { qc, hooks } = setUp();
     let fresh = 0;
     qc.setQueryData(serverKeys.list, [{ id: '22', name: 'Knitting', iconUrl: null, ownerId: '9', channels: [] }]);
 
     applyEvent(qc, serverEvent('ChannelUpdated', channel), { ...hooks, needFreshReady: () => fresh++ });
     expect(ids(qc)).toEqual(['30']);
-    expect(fresh).toBe(1);
 
-    // Known now: a plain update, no reconnect.
+    // Known now: a plain update.
     applyEvent(qc, serverEvent('ChannelUpdated', { ...channel, name: 'war-room-2' }), { ...hooks, needFreshReady: () => fresh++ });
-    expect(fresh).toBe(1);
+    expect(fresh).toBe(0);
 
     // Hidden again: the server sends ChannelDeleted in place of what I may no longer see.
     applyEvent(qc, serverEvent('ChannelDeleted', { id: '30', serverId: '22' }), hooks);
     expect(ids(qc)).toEqual([]);
+  });
+});
+
+describe('a server view (after a role, overwrite or member-role change)', () => {
+  const channel = (id: string, permissions: string, type = 'text'): ReadyChannel => ({
+    id,
+    type,
+    name: `c${id}`,
+    topic: null,
+    parentId: null,
+    position: Number(id),
+    lastMessageId: null,
+    permissions,
+  });
+  const servers = (): ReadyServer[] => [
+    { id: '22', name: 'Big', iconUrl: null, ownerId: '9', channels: [channel('30', '1024'), channel('31', '1024')] },
+    { id: '23', name: 'Other', iconUrl: null, ownerId: '9', channels: [channel('40', '1024')] },
+  ];
+
+  it('replaces that server channels and permissions alone: hidden ones go with their history, new ones show', () => {
+    const { qc } = setUp();
+    qc.setQueryData(serverKeys.list, servers());
+    qc.setQueryData(messageKeys.list('31'), { messages: [message('5')], hasMore: false });
+    qc.setQueryData(messageKeys.list('30'), { messages: [message('6')], hasMore: false });
+
+    const change = applyServerView(qc, { serverId: '22', sequence: 7, channels: [channel('30', '3072'), channel('32', '1024')] });
+
+    expect(change).toEqual({ shown: ['32'], hidden: ['31'], voice: false });
+    const list = qc.getQueryData<ReadyServer[]>(serverKeys.list)!;
+    expect(list[0]!.channels.map((c) => [c.id, c.permissions])).toEqual([
+      ['30', '3072'],
+      ['32', '1024'],
+    ]);
+    expect(list[1]).toEqual(servers()[1]);
+    expect(qc.getQueryData(messageKeys.list('31'))).toBeUndefined();
+    expect(qc.getQueryData(messageKeys.list('30'))).toBeDefined();
+  });
+
+  it('says when a voice channel permissions moved (a call then joins again with them)', () => {
+    const { qc } = setUp();
+    qc.setQueryData(serverKeys.list, [{ ...servers()[0]!, channels: [channel('30', '1024', 'voice')] }]);
+    expect(applyServerView(qc, { serverId: '22', sequence: 7, channels: [channel('30', '1024', 'voice')] }).voice).toBe(false);
+    expect(applyServerView(qc, { serverId: '22', sequence: 8, channels: [channel('30', '3072', 'voice')] }).voice).toBe(true);
+  });
+
+  it('role and own-member events no longer ask for a fresh Ready', () => {
+    const { qc, loads } = setUp();
+    qc.setQueryData(serverKeys.list, servers());
+    let fresh = 0;
+    const hooks = { myId: () => '1', needFreshReady: () => fresh++, loads };
+    const serverEvent = (type: string, data: unknown): GatewayEvent => ({ ...ev(type, data), scope: 'server', scopeId: '22' });
+    applyEvent(qc, serverEvent('RoleUpdated', { id: '50', serverId: '22', name: 'Staff' }), hooks);
+    applyEvent(qc, serverEvent('RoleDeleted', { id: '50', serverId: '22' }), hooks);
+    applyEvent(qc, serverEvent('MemberUpdated', { serverId: '22', userId: '1', roles: [] }), hooks);
+    applyEvent(qc, serverEvent('ChannelUpdated', { ...channel('33', '0'), serverId: '22' }), hooks);
+    expect(fresh).toBe(0);
+    // Joining a server still does: Ready alone lists its channels.
+    applyEvent(qc, { ...ev('ServerJoined', { id: '24', name: 'New', iconUrl: null, ownerId: '9' }), scope: 'user', scopeId: '1' }, hooks);
+    expect(fresh).toBe(1);
   });
 });

@@ -18,7 +18,7 @@ import {
 } from '../servers/serverList';
 import { gatewayKeys } from './context';
 import { applyChannelEvent, compareIds, type MessagePage } from './messageStore';
-import type { DmCallState, GatewayEvent, ReadyPayload, ReadyReadState, ReadyServer, VoiceState } from './protocol';
+import type { DmCallState, GatewayEvent, ReadyPayload, ReadyReadState, ReadyServer, ServerView, VoiceState } from './protocol';
 
 export type ReadStates = Record<string, ReadyReadState>;
 export type Presences = Record<string, string>;
@@ -44,6 +44,37 @@ export function seedFromReady(qc: QueryClient, ready: ReadyPayload) {
       dmKeys.list,
       sortDms(dms.map((x) => ({ ...x, lastMessageId: ready.directChannels.find((d) => d.id === x.id)?.lastMessageId ?? x.lastMessageId }))),
     );
+}
+
+/** What a server view changed: channels that appeared, that went away, and whether a voice channel's permissions moved. */
+export interface ViewChange {
+  shown: string[];
+  hidden: string[];
+  voice: boolean;
+}
+
+/**
+ * Applies a server view (sent to us alone after a role, overwrite or member-role change): that server's channels and our
+ * permissions there become the view's, as a fresh Ready would have them. A channel gone from it is hidden at once and
+ * its loaded history dropped; one new in it shows at once, its history loaded over REST when opened.
+ */
+export function applyServerView(qc: QueryClient, view: ServerView): ViewChange {
+  const change: ViewChange = { shown: [], hidden: [], voice: false };
+  patchServers(qc, (servers) =>
+    servers.map((s) => {
+      if (s.id !== view.serverId) return s;
+      const before = new Map(s.channels.map((c) => [c.id, c]));
+      const after = new Set(view.channels.map((c) => c.id));
+      change.hidden = s.channels.filter((c) => !after.has(c.id)).map((c) => c.id);
+      change.shown = view.channels.filter((c) => !before.has(c.id)).map((c) => c.id);
+      change.voice = [...s.channels, ...view.channels].some(
+        (c) => c.type === 'voice' && before.get(c.id)?.permissions !== view.channels.find((x) => x.id === c.id)?.permissions,
+      );
+      return { ...s, channels: view.channels };
+    }),
+  );
+  for (const id of [...change.hidden, ...change.shown]) qc.removeQueries({ queryKey: messageKeys.list(id) });
+  return change;
 }
 
 /**
@@ -115,7 +146,7 @@ export function setReadState(qc: QueryClient, state: ReadState) {
 
 export interface ApplyHooks {
   myId: () => string | undefined;
-  /** A structural change (joined a server, roles changed) that Ready describes best: reconnect for a fresh Ready. */
+  /** A structural change (joined a server) that Ready describes best: ask for a fresh Ready on this connection. */
   needFreshReady: () => void;
   /** The gateway's channel histories being loaded, which see channel events too. */
   loads: HistoryLoads;
@@ -152,10 +183,9 @@ export function applyEvent(qc: QueryClient, event: GatewayEvent, hooks: ApplyHoo
         return;
       }
       // A channel we could not see became visible (an overwrite now lets us in): the server sends the update whole only
-      // to those who may view it. Shown at once; the fresh Ready brings our permissions in it. Hidden again, it arrives
-      // as ChannelDeleted.
+      // to those who may view it, after our new view of the server (applyServerView) with our permissions in it; so this
+      // is a replay (Resume) of a channel the view has not listed. Hidden again, it arrives as ChannelDeleted.
       patchServers(qc, (servers) => addChannel(servers, channel));
-      hooks.needFreshReady();
       return;
     }
     case 'ChannelDeleted':
@@ -179,8 +209,8 @@ export function applyEvent(qc: QueryClient, event: GatewayEvent, hooks: ApplyHoo
     case 'MemberJoined':
     case 'MemberUpdated': {
       const m = data as Member;
+      // Our own roles changing changes what we see: the server view that came before this event says how.
       qc.setQueryData<Member[]>(memberKeys.list(m.serverId), (old) => (old ? [...old.filter((x) => x.userId !== m.userId), m] : old));
-      if (event.type === 'MemberUpdated' && m.userId === myId) hooks.needFreshReady();
       return;
     }
     case 'MemberLeft': {
@@ -191,8 +221,8 @@ export function applyEvent(qc: QueryClient, event: GatewayEvent, hooks: ApplyHoo
     case 'RoleCreated':
     case 'RoleUpdated':
     case 'RoleDeleted':
+      // What the change means for us (channels, permissions) came before it as a server view, if anything.
       void qc.invalidateQueries({ queryKey: roleKeys.list(event.scopeId) });
-      if (event.type !== 'RoleCreated') hooks.needFreshReady();
       return;
     case 'ServerJoined':
       qc.setQueryData<Record<string, Removal>>(serverKeys.removals, (old) => {

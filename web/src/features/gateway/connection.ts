@@ -11,6 +11,7 @@ import { profileChanged } from '../users/liveProfiles';
 import { userKeys } from '../users/queries';
 import {
   applyEvent,
+  applyServerView,
   HistoryLoads,
   seedFromReady,
   setReadState,
@@ -26,6 +27,7 @@ import {
   type PresenceSignal,
   type ReadyPayload,
   type ResumeResult,
+  type ServerView,
   type TypingSignal,
   type CallSignalReceived,
   type DmCallState,
@@ -119,6 +121,8 @@ export class GatewayClient {
   private readonly typingSentAt = new Map<string, number>();
   private listeners = new Set<() => void>();
   private readonly eventListeners = new Set<(event: GatewayEvent) => void>();
+  /** The last server view per server, applied again over a Ready that may be older (by its server cursor). */
+  private readonly views = new Map<string, ServerView>();
   status: ConnectionStatus = 'connecting';
   /** When the next reconnect attempt starts (ms since the epoch), while disconnected and waiting for it. */
   private retryAt: number | null = null;
@@ -205,6 +209,7 @@ export class GatewayClient {
     this.connection = connection;
     connection.on('Ready', (ready: ReadyPayload) => this.onReady(ready));
     connection.on('Event', (event: GatewayEvent) => this.onEvents([event]));
+    connection.on('ServerView', (view: ServerView) => this.onServerView(view));
     connection.on('Typing', (t: TypingSignal) => this.onTyping(t));
     connection.on('Presence', (p: PresenceSignal) =>
       this.qc.setQueryData<Presences>(gatewayKeys.presences, (old) => ({ ...old, [p.userId]: p.status })),
@@ -325,6 +330,7 @@ export class GatewayClient {
     this.wantedStatus = null;
     if (this.away) setTimeout(() => void this.sendAway(), 0);
     seedFromReady(this.qc, ready);
+    this.reapplyViews(ready);
     if (!this.readyOnce) {
       this.readyOnce = true;
       this.tracker.seed(ready.cursors);
@@ -333,6 +339,24 @@ export class GatewayClient {
       if (this.status !== 'connected') this.setStatus('restored');
       this.catchUpAfter(ready);
       setTimeout(() => this.voiceListeners.forEach((l) => l('ready')), 0);
+    }
+  }
+
+  /** Our channels and permissions in a server changed (a role, an overwrite, our roles): applied in place, no fresh Ready. */
+  private onServerView(view: ServerView) {
+    this.views.set(view.serverId, view);
+    const change = applyServerView(this.qc, view);
+    // A channel's stream starts over: one shown again must not wait for events from before it was hidden.
+    for (const id of [...change.hidden, ...change.shown]) this.tracker.forget('channel', id);
+    // A voice call joins again with what it may now send (SPEAK, VIDEO): its controls follow the change.
+    if (change.voice) setTimeout(() => this.voiceListeners.forEach((l) => l('ready')), 0);
+  }
+
+  /** A view that arrived around a Ready and is newer than it (its server cursor) is applied again over it. */
+  private reapplyViews(ready: ReadyPayload) {
+    for (const [serverId, view] of this.views) {
+      if (view.sequence > (ready.cursors.servers?.[serverId] ?? Number.MAX_SAFE_INTEGER)) applyServerView(this.qc, view);
+      else this.views.delete(serverId);
     }
   }
 
@@ -418,6 +442,7 @@ export class GatewayClient {
         (ready) => {
           if (this.connection !== connection || connection.state !== HubConnectionState.Connected) return;
           seedFromReady(this.qc, ready);
+          this.reapplyViews(ready);
           this.catchUpAfter(ready);
           // A voice call joins again with what it may now send (SPEAK, VIDEO): its controls follow the change.
           setTimeout(() => this.voiceListeners.forEach((l) => l('ready')), 0);

@@ -13,6 +13,8 @@ export type ReadyChannel = Schemas['ReadyChannel'];
 export type ReadyServer = Schemas['ReadyServer'];
 export type ReadyDirectChannel = Schemas['ReadyDirectChannel'];
 export type ReadyReadState = Schemas['ReadyReadState'];
+/** What we now see in one server and may do there (Ready's channels for it), sent after a role or overwrite change. */
+export type ServerView = Schemas['ServerViewChanged'];
 export type PresenceSignal = Schemas['PresenceUpdated'];
 export type TypingSignal = Schemas['TypingStarted'];
 export type ReadyPayload = Schemas['ReadyPayload'];
