@@ -261,7 +261,15 @@ public static class GatewayBench
     private static async Task<int> SearchAsync(string name, BenchOptions options, LatencyRecorder latency, List<Func<HttpClient, long, Task<bool>>> senders, int clientsPerMessage)
     {
         var best = 0;
-        foreach (var rate in Ladder.Where(r => r >= options.StartRate && r <= options.MaxRate))
+        var rates = Ladder.Where(r => r >= options.StartRate && r <= options.MaxRate).ToList();
+        if (rates.Count == 0)
+            return best;
+        // A cold server (JIT, connection pools, caches) answers its first seconds slowly: a step at the first rate
+        // warms it up and is not judged, or the search would stop at the first step on start-up cost alone.
+        latency.Reset();
+        await OpenLoopAsync($"{name} {rates[0]}/s warm-up", rates[0], options.StepSeconds, latency, senders, clientsPerMessage);
+        await Task.Delay(1000);
+        foreach (var rate in rates)
         {
             latency.Reset();
             Failures.Clear();
