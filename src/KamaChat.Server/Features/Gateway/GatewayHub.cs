@@ -167,6 +167,30 @@ public sealed partial class GatewayHub(
             await AnnounceAsync(fanout, audience, connection, status);
     }
 
+    /// <summary>
+    /// Follows the presence of these members of a server in its member list (at most <see cref="PresenceAudience.MaxWatched"/>;
+    /// each call replaces the last, an empty list stops) and answers their presence now. In a large server presence
+    /// reaches only those who watch; in a smaller one it reaches every member anyway and this only answers. Ids of
+    /// people who are not members are left out; 404 when the caller is not a member.
+    /// </summary>
+    public async Task<List<PresenceUpdated>> WatchPresences(string serverId, string[] userIds)
+    {
+        var server = ParseId(serverId, nameof(serverId));
+        if (userIds is null || userIds.Length > PresenceAudience.MaxWatched)
+            throw new HubException($"validation_failed: userIds must be a list of at most {PresenceAudience.MaxWatched} ids.");
+        var ids = userIds.Select(id => ParseId(id, nameof(userIds))).ToHashSet();
+        var connection = connections.Find(Context.ConnectionId) ?? throw new HubException("not_found: The connection is closing.");
+        var watchable = await audience.WatchableAsync(connection.UserId, server, ids, Context.ConnectionAborted)
+            ?? throw new HubException("not_found: The server was not found.");
+        var (members, large) = watchable;
+        var desired = large ? members.Select(GatewayGroups.PresenceOf).ToHashSet(StringComparer.Ordinal) : [];
+        var watching = connection.Groups.Keys.Where(g => g.StartsWith(GatewayGroups.PresencePrefix, StringComparison.Ordinal)).ToHashSet(StringComparer.Ordinal);
+        connection.WatchedServer = large && members.Count > 0 ? server : null;
+        await GatewayGroups.SyncWithinAsync(HubContext, connection, desired, within: new HashSet<string>(watching.Concat(desired), StringComparer.Ordinal), Context.ConnectionAborted);
+        var statuses = await presence.StatusesAsync(members);
+        return [.. members.Select(id => new PresenceUpdated(id, statuses.GetValueOrDefault(id, PresenceStatus.Offline)))];
+    }
+
     public async Task<ReadStateResponse> Ack(string channelId, string messageId)
     {
         var (outcome, state) = await readStates.AckAsync(
