@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using KamaChat.Server.Features.Channels;
 using KamaChat.Server.Features.Events;
 using KamaChat.Server.Features.Gateway;
 using KamaChat.Tests.Infrastructure;
@@ -173,6 +174,31 @@ public abstract class GatewayTests(KamaChatApp app)
 
         await bobClient.DisposeAsync();
         await aliceClient.WaitForPresenceAsync(bob.User.Id, "offline", PresenceTracker.OfflineGrace + GatewayClient.Patience);
+    }
+
+    [Fact]
+    public async Task A_presence_change_reaches_each_member_once_however_many_channels_their_server_has()
+    {
+        var alice = await app.CreateClient().RegisterAsync();
+        var bob = await app.CreateClient().RegisterAsync();
+        var (serverId, _) = await GatewaySeed.ServerWithChannelAsync(app, alice.User.Id, bob.User.Id);
+        await app.QueryAsync(async db =>
+        {
+            for (var i = 0; i < 4; i++)
+                db.Channels.Add(new Channel { Id = GatewaySeed.NewId(), ServerId = serverId, Type = ChannelType.Text, Name = $"more-{i}", CreatedAt = DateTimeOffset.UtcNow });
+            return await db.SaveChangesAsync();
+        });
+        await using var aliceClient = await GatewayClient.ConnectAsync(app, alice.AccessToken);
+        Assert.Equal(5, (await aliceClient.ReadyAsync()).Servers.Single().Channels.Count);
+        await using var bobClient = await GatewayClient.ConnectAsync(app, bob.AccessToken);
+        await bobClient.ReadyAsync();
+        await aliceClient.WaitForPresenceAsync(bob.User.Id, "online");
+
+        await bobClient.Connection.InvokeAsync("SetPresence", "dnd");
+        await bobClient.Connection.InvokeAsync("SetPresence", "idle");
+        // One connection's messages arrive in the order they were sent: every copy of "dnd" came before "idle".
+        await aliceClient.WaitForPresenceAsync(bob.User.Id, "idle");
+        Assert.Single(aliceClient.Presence, p => p.UserId == bob.User.Id && p.Status == "dnd");
     }
 
     [Fact]

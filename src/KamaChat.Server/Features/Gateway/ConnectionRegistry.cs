@@ -22,6 +22,9 @@ public sealed class GatewayConnection(string connectionId, Snowflake userId, Sno
 
     public SemaphoreSlim Gate { get; } = new(1, 1);
 
+    /// <summary>The large server whose member list this connection watches presences in (its "presence:" groups); changed under <see cref="Gate"/>.</summary>
+    public Snowflake? WatchedServer { get; set; }
+
     /// <summary>
     /// A fingerprint per server of what the client was last told it sees there (Ready's channels, then each
     /// <see cref="ServerViewChanged"/>); a small array, copied on change: changes are rare, idle connections many.

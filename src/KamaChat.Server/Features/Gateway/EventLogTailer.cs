@@ -28,6 +28,14 @@ public sealed class GatewayOptions
 
     public int ConnectionsPerSession { get; set; } = 10;
 
+    /// <summary>
+    /// A server with more members than this is large: its members' presence goes only to the connections that watch them
+    /// (<see cref="GatewayHub.WatchPresences"/>: the member list on screen), not to everyone in it, as Discord does for
+    /// large guilds. Otherwise each member coming online would be told to every connected member: with 5,000 of them
+    /// connecting, 12.5 million messages.
+    /// </summary>
+    public int LargeServerMembers { get; set; } = 1000;
+
     /// <summary>New gateway connections one account may open on this node per minute.</summary>
     public int ConnectsPerMinute { get; set; } = 30;
 
@@ -57,6 +65,7 @@ public sealed class GatewayOptions
         options.ConnectsPerMinute = Positive(configuration["KAMACHAT_GATEWAY_CONNECTS_PER_MINUTE"]) ?? options.ConnectsPerMinute;
         options.ResumeCostPerSecond = Positive(configuration["KAMACHAT_RESUME_COST_PER_SECOND"]) ?? options.ResumeCostPerSecond;
         options.ResumeCostBurst = Positive(configuration["KAMACHAT_RESUME_COST_BURST"]) ?? options.ResumeCostBurst;
+        options.LargeServerMembers = Positive(configuration["KAMACHAT_LARGE_SERVER_MEMBERS"]) ?? options.LargeServerMembers;
     }
 
     private static int? Positive(string? text) =>

@@ -58,6 +58,7 @@ public static class GatewayExtensions
         }
         services.AddSingleton<TypingThrottle>();
         services.AddScoped<GatewayGroups>();
+        services.AddScoped<PresenceAudience>();
         services.AddScoped<ReadyBuilder>();
         services.AddScoped<ResumeService>();
         services.AddSingleton<ResumeBudget>();

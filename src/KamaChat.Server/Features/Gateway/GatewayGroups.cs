@@ -19,6 +19,11 @@ public sealed class GatewayGroups(KamaDbContext db, PermissionService permission
     /// <summary>The connections of <paramref name="id"/>'s friends: where their presence goes besides shared servers and DMs. No event goes here.</summary>
     public static string FriendsOf(Snowflake id) => "friends-of:" + id;
 
+    /// <summary>The connections watching <paramref name="id"/> in a large server's member list (<see cref="GatewayHub.WatchPresences"/>). No event goes here.</summary>
+    public static string PresenceOf(Snowflake id) => PresencePrefix + id;
+
+    internal const string PresencePrefix = "presence:";
+
     public static string For(EventScope scope, Snowflake id) => scope switch
     {
         EventScope.Channel => Channel(id),
@@ -63,7 +68,8 @@ public sealed class GatewayGroups(KamaDbContext db, PermissionService permission
 
     /// <summary>
     /// Moves one connection into exactly the desired groups among <paramref name="within"/> (one server's groups), leaving
-    /// its other groups alone; all of its groups when <paramref name="within"/> is null.
+    /// its other groups alone; all of its groups when <paramref name="within"/> is null, except the presences it watches
+    /// in a large server's member list, which stay while it is still in that server.
     /// </summary>
     public static async Task SyncWithinAsync(
         IHubContext<GatewayHub> hub, GatewayConnection connection, IReadOnlySet<string> desired, IReadOnlySet<string>? within, CancellationToken cancellationToken)
@@ -71,7 +77,11 @@ public sealed class GatewayGroups(KamaDbContext db, PermissionService permission
         await connection.Gate.WaitAsync(cancellationToken);
         try
         {
-            foreach (var group in connection.Groups.Keys.Where(g => (within is null || within.Contains(g)) && !desired.Contains(g)).ToList())
+            var keepWatches = within is null && connection.WatchedServer is { } watched && desired.Contains(Server(watched));
+            if (within is null && !keepWatches)
+                connection.WatchedServer = null;
+            foreach (var group in connection.Groups.Keys.Where(g => (within is null || within.Contains(g)) && !desired.Contains(g) &&
+                                                                    !(keepWatches && g.StartsWith(PresencePrefix, StringComparison.Ordinal))).ToList())
             {
                 await hub.Groups.RemoveFromGroupAsync(connection.ConnectionId, group, cancellationToken);
                 connection.Groups.TryRemove(group, out _);

@@ -29,6 +29,7 @@ public sealed partial class GatewayHub(
     Calls.VoiceMesh mesh,
     Calls.DmCalls calls,
     TimeProvider time,
+    PresenceAudience audience,
     IServiceScopeFactory scopes) : Hub
 {
     public override async Task OnConnectedAsync()
@@ -55,7 +56,7 @@ public sealed partial class GatewayHub(
         await Clients.Caller.SendAsync("Ready", payload, Context.ConnectionAborted);
 
         if (await presence.ConnectedAsync(connection.UserId) is { } status)
-            await AnnounceAsync(fanout, connection, status);
+            await AnnounceAsync(fanout, audience, connection, status);
     }
 
     public override Task OnDisconnectedAsync(Exception? exception)
@@ -89,7 +90,7 @@ public sealed partial class GatewayHub(
                 await using var scope = services.CreateAsyncScope();
                 try
                 {
-                    await AnnounceAsync(signals, connection, status);
+                    await AnnounceAsync(signals, scope.ServiceProvider.GetRequiredService<PresenceAudience>(), connection, status);
                     if (status != PresenceStatus.Offline)
                         return;
                     await scope.ServiceProvider.GetRequiredService<Servers.TemporaryMembership>().ExpireAsync(connection.UserId, CancellationToken.None);
@@ -150,7 +151,7 @@ public sealed partial class GatewayHub(
             throw new HubException("validation_failed: status must be online, idle, dnd or invisible.");
         var connection = connections.Find(Context.ConnectionId);
         if (connection is not null)
-            await AnnounceAsync(fanout, connection, await presence.SetAsync(connection.UserId, status));
+            await AnnounceAsync(fanout, audience, connection, await presence.SetAsync(connection.UserId, status));
     }
 
     /// <summary>
@@ -163,7 +164,31 @@ public sealed partial class GatewayHub(
         if (connection is null || !connection.TrySetAway(away))
             return;
         if (await presence.SetAwayAsync(connection.UserId, away) is { } status)
-            await AnnounceAsync(fanout, connection, status);
+            await AnnounceAsync(fanout, audience, connection, status);
+    }
+
+    /// <summary>
+    /// Follows the presence of these members of a server in its member list (at most <see cref="PresenceAudience.MaxWatched"/>;
+    /// each call replaces the last, an empty list stops) and answers their presence now. In a large server presence
+    /// reaches only those who watch; in a smaller one it reaches every member anyway and this only answers. Ids of
+    /// people who are not members are left out; 404 when the caller is not a member.
+    /// </summary>
+    public async Task<List<PresenceUpdated>> WatchPresences(string serverId, string[] userIds)
+    {
+        var server = ParseId(serverId, nameof(serverId));
+        if (userIds is null || userIds.Length > PresenceAudience.MaxWatched)
+            throw new HubException($"validation_failed: userIds must be a list of at most {PresenceAudience.MaxWatched} ids.");
+        var ids = userIds.Select(id => ParseId(id, nameof(userIds))).ToHashSet();
+        var connection = connections.Find(Context.ConnectionId) ?? throw new HubException("not_found: The connection is closing.");
+        var watchable = await audience.WatchableAsync(connection.UserId, server, ids, Context.ConnectionAborted)
+            ?? throw new HubException("not_found: The server was not found.");
+        var (members, large) = watchable;
+        var desired = large ? members.Select(GatewayGroups.PresenceOf).ToHashSet(StringComparer.Ordinal) : [];
+        var watching = connection.Groups.Keys.Where(g => g.StartsWith(GatewayGroups.PresencePrefix, StringComparison.Ordinal)).ToHashSet(StringComparer.Ordinal);
+        connection.WatchedServer = large && members.Count > 0 ? server : null;
+        await GatewayGroups.SyncWithinAsync(HubContext, connection, desired, within: new HashSet<string>(watching.Concat(desired), StringComparer.Ordinal), Context.ConnectionAborted);
+        var statuses = await presence.StatusesAsync(members);
+        return [.. members.Select(id => new PresenceUpdated(id, statuses.GetValueOrDefault(id, PresenceStatus.Offline)))];
     }
 
     public async Task<ReadStateResponse> Ack(string channelId, string messageId)
@@ -180,19 +205,11 @@ public sealed partial class GatewayHub(
 
     private IHubContext<GatewayHub> HubContext => Context.GetHttpContext()!.RequestServices.GetRequiredService<IHubContext<GatewayHub>>();
 
-    /// <summary>
-    /// Presence goes to everyone who shares a server or a DM with the user (the groups of their connection) and to their
-    /// friends (whose connections are in the user's <see cref="GatewayGroups.FriendsOf"/> group).
-    /// </summary>
-    private static async Task AnnounceAsync(IGatewayFanout fanout, GatewayConnection connection, string status)
+    /// <summary>Presence goes to everyone who shares a server or a DM with the user, and to their friends (<see cref="PresenceAudience"/>).</summary>
+    private static async Task AnnounceAsync(IGatewayFanout fanout, PresenceAudience audience, GatewayConnection connection, string status)
     {
-        var targets = connection.Groups.Keys
-            .Where(g => !g.StartsWith("user:", StringComparison.Ordinal) && !g.StartsWith("friends-of:", StringComparison.Ordinal))
-            .Append(GatewayGroups.FriendsOf(connection.UserId))
-            .ToArray();
-        if (targets.Length > 0)
-            await fanout.SendSignalAsync(Signal("Presence", targets,
-                new PresenceUpdated(connection.UserId, status)), CancellationToken.None);
+        var targets = await audience.GroupsAsync(connection.UserId, CancellationToken.None);
+        await fanout.SendSignalAsync(Signal("Presence", [.. targets], new PresenceUpdated(connection.UserId, status)), CancellationToken.None);
     }
 
     private static GatewaySignal Signal<T>(string method, string[] groups, T payload) =>

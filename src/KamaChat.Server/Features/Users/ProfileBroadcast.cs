@@ -4,7 +4,6 @@ using KamaChat.Server.Features.Events;
 using KamaChat.Server.Features.Gateway;
 using KamaChat.Server.Features.Messages;
 using KamaChat.Server.Infrastructure.Caching;
-using Microsoft.EntityFrameworkCore;
 
 namespace KamaChat.Server.Features.Users;
 
@@ -18,7 +17,7 @@ namespace KamaChat.Server.Features.Users;
 /// reconnecting) is made good by the profiles the client fetches anew, and a change of picture does not write one
 /// log row per server.
 /// </remarks>
-public sealed class ProfileBroadcast(KamaDbContext db, IGatewayFanout fanout, KamaCache cache)
+public sealed class ProfileBroadcast(PresenceAudience audience, IGatewayFanout fanout, KamaCache cache)
 {
     public const string Method = "UserUpdated";
 
@@ -27,15 +26,10 @@ public sealed class ProfileBroadcast(KamaDbContext db, IGatewayFanout fanout, Ka
         var userId = user.Id;
         // This node's cached summary goes now; other nodes drop theirs when the signal reaches them (RedisFanout).
         cache.Invalidate([CacheTags.User(userId)]);
-        var servers = await db.Members.AsNoTracking().Where(m => m.UserId == userId).Select(m => m.ServerId).ToListAsync(cancellationToken);
-        var directChannels = await db.ChannelRecipients.AsNoTracking().Where(r => r.UserId == userId).Select(r => r.ChannelId).ToListAsync(cancellationToken);
-        var groups = servers.Select(GatewayGroups.Server)
-            .Concat(directChannels.Select(GatewayGroups.Channel))
-            .Append(GatewayGroups.FriendsOf(userId))
-            .Append(GatewayGroups.User(userId))
-            .ToArray();
+        var groups = await audience.GroupsAsync(userId, cancellationToken);
+        groups.Add(GatewayGroups.User(userId));
         var profile = UserSummary.Of(user.Id, user.UserName, user.DisplayName, user.AvatarUrl);
         // After the change is saved: a broadcast that fails must not undo it (the others see it on their next fetch).
-        await fanout.SendSignalAsync(new GatewaySignal(Method, groups, JsonSerializer.SerializeToElement(profile, EventLog.PayloadJson)), CancellationToken.None);
+        await fanout.SendSignalAsync(new GatewaySignal(Method, [.. groups], JsonSerializer.SerializeToElement(profile, EventLog.PayloadJson)), CancellationToken.None);
     }
 }

@@ -3,6 +3,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { aMessage } from '../../test/messages';
 import { messageKeys } from '../messages/queries';
 import { GatewayClient } from './connection';
+import { gatewayKeys } from './context';
 import type { MessagePage } from './messageStore';
 import type { GatewayEvent, ReadyPayload } from './protocol';
 
@@ -155,6 +156,32 @@ describe('GatewayClient', () => {
 
     client.setAway(false);
     expect(invoke).toHaveBeenLastCalledWith('SetAway', false);
+    vi.useRealTimers();
+  });
+  it('watches the member list, stores what it answers, watches again on the next connection and stops when asked', async () => {
+    vi.useFakeTimers();
+    const { qc, client, invoke, internals } = setUp();
+    invoke.mockResolvedValue([{ userId: '7', status: 'dnd' }]);
+    await client.watchPresences('1', ['7']);
+    expect(invoke).toHaveBeenCalledWith('WatchPresences', '1', ['7']);
+    expect(qc.getQueryData(gatewayKeys.presences)).toEqual({ '7': 'dnd' });
+
+    invoke.mockClear();
+    invoke.mockResolvedValue([{ userId: '7', status: 'idle' }]);
+    internals.onReady(ready({ sessionId: 's2' }));
+    await vi.runAllTimersAsync();
+    expect(invoke).toHaveBeenCalledWith('WatchPresences', '1', ['7']);
+    expect(qc.getQueryData(gatewayKeys.presences)).toEqual({ '7': 'idle' });
+
+    invoke.mockClear();
+    client.unwatchPresences('2');
+    expect(invoke).not.toHaveBeenCalled();
+    client.unwatchPresences('1');
+    expect(invoke).toHaveBeenCalledWith('WatchPresences', '1', []);
+    invoke.mockClear();
+    internals.onReady(ready({ sessionId: 's3' }));
+    await vi.runAllTimersAsync();
+    expect(invoke).not.toHaveBeenCalledWith('WatchPresences', expect.anything(), expect.anything());
     vi.useRealTimers();
   });
 });

@@ -135,6 +135,8 @@ export class GatewayClient {
   private wantedStatus: ChosenStatus | null = null;
   /** Our person has given no input for a while (features/status); a new connection starts active, so it is re-sent. */
   private away = false;
+  /** The member list's watch (WatchPresences); a new connection watches nothing, so it is sent again after each Ready. */
+  private watch: { serverId: string; userIds: string[] } | null = null;
 
   constructor(private readonly qc: QueryClient) {}
 
@@ -329,6 +331,7 @@ export class GatewayClient {
     if (wanted && wanted !== this.chosen) setTimeout(() => void this.setPresence(wanted), 0);
     this.wantedStatus = null;
     if (this.away) setTimeout(() => void this.sendAway(), 0);
+    if (this.watch) setTimeout(() => void this.sendWatch(), 0);
     seedFromReady(this.qc, ready);
     this.reapplyViews(ready);
     if (!this.readyOnce) {
@@ -515,6 +518,34 @@ export class GatewayClient {
       this.listeners.forEach((l) => l());
     }
     return done;
+  }
+
+  /**
+   * Follows these members' presence in a server's member list and stores what it is now; replaces the last watch. In a
+   * large server presence reaches only those who watch (the server's other members would be millions of messages).
+   */
+  async watchPresences(serverId: string, userIds: string[]): Promise<void> {
+    this.watch = { serverId, userIds };
+    await this.sendWatch();
+  }
+
+  /** Ends the watch of this server's member list, if it is still the current one. */
+  unwatchPresences(serverId: string) {
+    if (this.watch?.serverId !== serverId) return;
+    this.watch = null;
+    if (this.connection?.state === HubConnectionState.Connected)
+      this.connection.invoke('WatchPresences', serverId, []).catch(() => undefined);
+  }
+
+  private async sendWatch() {
+    const watch = this.watch;
+    if (!watch || this.connection?.state !== HubConnectionState.Connected) return;
+    const now = await this.connection.invoke<PresenceSignal[]>('WatchPresences', watch.serverId, watch.userIds).catch(() => null);
+    if (!now || this.watch !== watch) return;
+    this.qc.setQueryData<Presences>(gatewayKeys.presences, (old) => ({
+      ...old,
+      ...Object.fromEntries(now.map((p) => [p.userId, p.status])),
+    }));
   }
 
   getAway = () => this.away;

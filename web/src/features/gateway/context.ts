@@ -1,5 +1,5 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { createContext, useContext, useSyncExternalStore } from 'react';
+import { createContext, useContext, useEffect, useSyncExternalStore } from 'react';
 import type { GatewayClient } from './connection';
 import type { DmCalls, Presences, ReadStates, Typing, VoiceStates } from './cache';
 
@@ -41,3 +41,20 @@ export const useTyping = (channelId: string) => useCached<Typing>(gatewayKeys.ty
 /** Who is in which voice channel, by user id. */
 export const useVoiceStates = () => useCached<VoiceStates>(gatewayKeys.voiceStates, {});
 export const useDmCalls = () => useCached<DmCalls>(gatewayKeys.calls, {});
+
+/** Most members a member list watches at once (the hub's limit). */
+export const MAX_WATCHED = 200;
+
+/**
+ * Keeps the presence of the members a server's member list shows live (WatchPresences): in a large server presence
+ * reaches only those who watch. The set is sent again when it changes (not its order), a moment after it settles.
+ */
+export function useWatchedPresences(serverId: string, userIds: string[]) {
+  const gateway = useGateway();
+  const key = [...new Set(userIds.slice(0, MAX_WATCHED))].sort().join(',');
+  useEffect(() => {
+    const timer = setTimeout(() => void gateway.watchPresences(serverId, key ? key.split(',') : []), 300);
+    return () => clearTimeout(timer);
+  }, [gateway, serverId, key]);
+  useEffect(() => () => gateway.unwatchPresences(serverId), [gateway, serverId]);
+}

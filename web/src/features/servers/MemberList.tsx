@@ -5,7 +5,7 @@ import type { Member } from '../../api/types';
 import { Avatar } from '../../ui/Avatar';
 import { PresenceDot } from '../../ui/PresenceDot';
 import { useOpenDmMutation } from '../dms/queries';
-import { usePresences } from '../gateway/context';
+import { usePresences, useWatchedPresences } from '../gateway/context';
 import { useConnectionStale } from '../gateway/GatewayProvider';
 import { displayName } from '../users/displayName';
 import { LiveName } from '../users/LiveName';
@@ -69,6 +69,10 @@ export function MemberList({
   const online = (m: Member) => (presences[m.userId] ?? 'offline') !== 'offline';
   const { data: roles = [] } = useRoles(serverId);
   const groups = groupMembers(members, roles, online, displayName);
+  useWatchedPresences(
+    serverId,
+    groups.flatMap((g) => g.members.map((m) => m.userId)),
+  );
   const moderate = (action: ModerationAction, member: Member) => {
     setError(null);
     setModerating({ action, member });
