@@ -16,13 +16,14 @@ public static class DataExtensions
         services.AddSingleton<StorageHealth>();
         services.AddSingleton<WriteObserver>();
         services.AddSingleton<DatabaseMetrics>();
+        services.AddSingleton<SerialQueries>();
         services.AddSingleton(sp => new SqlitePragmas(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.SqliteBusyTimeoutMilliseconds));
         services.AddDbContext<SqliteKamaDbContext>((sp, options) =>
             options.UseSqlite(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString)
                 .AddInterceptors(sp.GetRequiredService<SqlitePragmas>(), sp.GetRequiredService<WriteObserver>(), sp.GetRequiredService<DatabaseMetrics>()));
         services.AddDbContext<PostgresKamaDbContext>((sp, options) =>
             options.UseNpgsql(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString)
-                .AddInterceptors(sp.GetRequiredService<WriteObserver>(), sp.GetRequiredService<DatabaseMetrics>()));
+                .AddInterceptors(sp.GetRequiredService<WriteObserver>(), sp.GetRequiredService<DatabaseMetrics>(), sp.GetRequiredService<SerialQueries>()));
 
         // Everything asks for KamaDbContext; the configured provider decides which subclass that is.
         services.AddScoped<KamaDbContext>(sp =>

@@ -1,6 +1,8 @@
+using KamaChat.Server.Data;
 using KamaChat.Server.Features.Channels;
 using KamaChat.Tests.Infrastructure;
 using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.EntityFrameworkCore;
 using P = KamaChat.Server.Features.Permissions.Permissions;
 
 namespace KamaChat.Tests.Gateway;
@@ -106,4 +108,27 @@ public abstract class ConnectCostTests(KamaChatApp app)
 public sealed class SqliteConnectCostTests(SqliteApp app) : ConnectCostTests(app), IClassFixture<SqliteApp>;
 
 [Trait("Provider", "postgres")]
-public sealed class PostgresConnectCostTests(PostgresApp app) : ConnectCostTests(app), IClassFixture<PostgresApp>;
+public sealed class PostgresConnectCostTests(PostgresApp app) : ConnectCostTests(app), IClassFixture<PostgresApp>
+{
+    // The mention counts are tagged serial: at a million messages PostgreSQL otherwise started two parallel workers for
+    // them on every connect (~100 ms of its CPU each time). The setting must hold for the tagged query and end with it.
+    [Fact]
+    public async Task A_query_tagged_serial_plans_without_parallel_workers_and_leaves_its_connection_as_it_was()
+    {
+        var (before, tagged, after, afterFailure) = await app.QueryAsync(async db =>
+        {
+            // One connection throughout, so a setting left behind would show.
+            await db.Database.OpenConnectionAsync();
+            var setting = db.Database.SqlQueryRaw<string>("SELECT current_setting('max_parallel_workers_per_gather') AS \"Value\"");
+            var (before, tagged, after) = (await setting.SingleAsync(), await setting.TagWith(SerialQueries.Tag).SingleAsync(), await setting.SingleAsync());
+            await Assert.ThrowsAsync<Npgsql.PostgresException>(() =>
+                db.Database.SqlQueryRaw<int>("SELECT 1 / (SELECT 0) AS \"Value\"").TagWith(SerialQueries.Tag).SingleAsync());
+            return (before, tagged, after, await setting.SingleAsync());
+        });
+
+        Assert.NotEqual("0", before);
+        Assert.Equal("0", tagged);
+        Assert.Equal(before, after);
+        Assert.Equal(before, afterFailure);
+    }
+}

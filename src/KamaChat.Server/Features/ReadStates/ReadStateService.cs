@@ -98,7 +98,8 @@ public sealed class ReadStateService(KamaDbContext db, PermissionService permiss
             .Concat(everyone.Where(m => neverOpened.Contains(m.ChannelId)))
             .Select(m => new { m.ChannelId, m.Id });
         // A message may mention the user more than one way: it counts once.
-        var mentioned = await byTarget.Union(byEveryone).AsNoTracking().ToListAsync(cancellationToken);
+        // Serial on PostgreSQL: at a million messages its planner would start parallel workers for these few lookups.
+        var mentioned = await byTarget.Union(byEveryone).AsNoTracking().TagWith(SerialQueries.Tag).ToListAsync(cancellationToken);
         return mentioned.GroupBy(m => m.ChannelId).ToDictionary(g => g.Key, g => g.Count());
     }
 }
