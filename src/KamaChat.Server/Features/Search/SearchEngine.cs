@@ -308,9 +308,9 @@ internal sealed class SqliteSearchEngine(SearchTextPlan plan = SearchTextPlan.Au
 /// and sort them (cheap when it is rare). PostgreSQL's estimates for substring patterns cannot tell the two apart, so
 /// the engine measures instead: it checks the newest <see cref="ProbeRows"/> messages in range (one short index walk),
 /// and from the share that matched compares the rows either plan would read. All of it is one round trip: the probe's
-/// statement pins the chosen plan with <c>set_config(…, is_local)</c>, and the search statement, sent in the same batch
-/// (one implicit transaction, so the settings end with it), is planned after it ran. The choice changes only speed: both
-/// plans answer the same statement.
+/// statement pins the chosen plan with <c>set_config(…, is_local)</c>, and the search statements, sent in the same batch
+/// (one implicit transaction, so the settings end with it), are planned after it ran: one per plan, each gated on the
+/// choice. The choice changes only speed: both plans answer the same question.
 /// </para>
 /// </summary>
 internal sealed class PostgresSearchEngine(SearchTextPlan plan = SearchTextPlan.Auto) : SearchEngine
@@ -363,8 +363,8 @@ internal sealed class PostgresSearchEngine(SearchTextPlan plan = SearchTextPlan.
             : await base.FindAndCountAsync(db, query, filter, oldestFirst, need, countTo, cancellationToken);
 
     /// <summary>
-    /// One batch, one round trip: [pin the plan (probe or forced)]; the ids; and when walking with a count to make, the
-    /// count's settings and the count. Without <paramref name="countTo"/>, the first <paramref name="take"/> ids counted.
+    /// One batch, one round trip: [pin the plan (probe or forced)]; the ids (after a probe, the walk's statement and the
+    /// index plan's, each gated on its choice); and when walking with a count to make, the count's settings and the count. Without <paramref name="countTo"/>, the first <paramref name="take"/> ids counted.
     /// </summary>
     private async Task<(List<Snowflake> Ids, int Found)> SearchAsync(
         KamaDbContext db, SearchQuery query, SearchFilter filter, bool oldestFirst, int take, int? countTo, CancellationToken cancellationToken)
