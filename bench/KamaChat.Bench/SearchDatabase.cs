@@ -140,14 +140,15 @@ public sealed class SearchDatabase : IAsyncDisposable
         return clock.Elapsed;
     }
 
-    private static readonly string[] SearchMigrations = ["_MessageSearch", "_MessageSearchBigrams"];
+    /// <summary>The search migrations, in order; the last two are one provider's each (SQLite: FTS5 automerge; PostgreSQL: the pending-list limit).</summary>
+    private static readonly string[] SearchMigrations = ["_MessageSearch", "_MessageSearchBigrams", "_SearchFtsAutomerge", "_SearchGinPendingList"];
 
     /// <summary>The search migrations' own SQL (the trigram index, then the bigram index), as EF generates it (Up, or Down in reverse), history rows included.</summary>
     private static string SearchMigrationScript(KamaDbContext db, bool up)
     {
         var migrations = db.Database.GetMigrations().ToList();
         var migrator = db.GetService<IMigrator>();
-        var scripts = SearchMigrations.Select(name =>
+        var scripts = SearchMigrations.Where(name => migrations.Exists(m => m.EndsWith(name, StringComparison.Ordinal))).Select(name =>
         {
             var index = migrations.FindIndex(m => m.EndsWith(name, StringComparison.Ordinal));
             var (search, previous) = (migrations[index], migrations[index - 1]);

@@ -16,7 +16,7 @@ namespace KamaChat.Tests.Search;
 /// </summary>
 public sealed class PostgresPlanPinTests(PostgresSearchApp app) : IClassFixture<PostgresSearchApp>
 {
-    private static readonly string[] Settings = ["enable_bitmapscan", "enable_seqscan", "enable_sort", "enable_indexscan"];
+    private static readonly string[] Settings = ["enable_bitmapscan", "enable_seqscan", "enable_sort", "enable_indexscan", "max_parallel_workers_per_gather"];
 
     [Fact]
     public async Task A_setting_pinned_in_a_batch_holds_for_its_next_statement_and_ends_with_the_batch()
@@ -45,6 +45,13 @@ public sealed class PostgresPlanPinTests(PostgresSearchApp app) : IClassFixture<
         await using var scope = app.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<KamaDbContext>();
         var channelIds = await db.Channels.Where(c => c.ServerId == serverId).Select(c => c.Id).ToListAsync();
+        await db.Database.OpenConnectionAsync();
+        var before = new Dictionary<string, string>();
+        foreach (var setting in Settings)
+            before[setting] = await SettingAsync(db.Database.GetDbConnection(), setting);
+        await db.Database.CloseConnectionAsync();
+        Assert.Equal("on", before["enable_bitmapscan"]);
+        Assert.NotEqual("0", before["max_parallel_workers_per_gather"]);
         // A page of 2 against 3 matches: walking (the probe's choice on so few messages, and pinned) finds the page and
         // counts apart; the index plan counts its list. The totals must agree.
         foreach (var (q, total) in new[] { ("deplo", 3), ("deplo -done", 2), ("東京", 2), ("東京タ", 1), ("erver", 1) })
@@ -59,7 +66,7 @@ public sealed class PostgresPlanPinTests(PostgresSearchApp app) : IClassFixture<
                 Assert.Equal((total, false, Math.Min(total, 2)), (results.Total, results.TotalIsCapped, results.Hits.Count));
                 await db.Database.OpenConnectionAsync();
                 foreach (var setting in Settings)
-                    Assert.Equal("on", await SettingAsync(db.Database.GetDbConnection(), setting));
+                    Assert.Equal(before[setting], await SettingAsync(db.Database.GetDbConnection(), setting));
                 await db.Database.CloseConnectionAsync();
             }
             Assert.NotEmpty(found[0]);

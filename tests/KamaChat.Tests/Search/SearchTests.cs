@@ -79,9 +79,10 @@ public abstract class SearchTests(KamaChatApp app)
         // few and the index goes on after it; a common word's walk goes on past the probe. Every plan must find the same
         // (SearchAsync compares the walk and the index pinned, and the filter plan).
         var (serverId, channelId, owner) = await app.SeedServerWithChannelAsync();
-        var old = await app.SeedMessagesAsync(channelId, owner, 3, i => $"needle old {i}");
-        var hay = await app.SeedMessagesAsync(channelId, owner, 2100, i => $"hay bale {i}");
-        var recent = await owner.Client.SendOkAsync(channelId, "needle recent");
+        // Two-character CJK terms too, rare and common: PostgreSQL reads the bigram index only in the index plan's statement.
+        var old = await app.SeedMessagesAsync(channelId, owner, 3, i => $"needle old {i} 東京");
+        var hay = await app.SeedMessagesAsync(channelId, owner, 2100, i => $"hay bale {i} 公园");
+        var recent = await owner.Client.SendOkAsync(channelId, "needle recent 東京");
 
         Assert.Equal([recent.Id, .. Enumerable.Reverse(old)], await IdsAsync(owner, serverId, "needle"));
         Assert.Equal([.. old, recent.Id], await IdsAsync(owner, serverId, "needle", SearchSort.Oldest));
@@ -91,6 +92,11 @@ public abstract class SearchTests(KamaChatApp app)
         Assert.Equal(Enumerable.Reverse(hay).Take(25), common.Ids());
         Assert.Equal(hay.Take(25), await IdsAsync(owner, serverId, "bale", SearchSort.Oldest));
         Assert.Equal(hay.Skip(50).Take(25), (await SearchAsync(owner, serverId, "bale", SearchSort.Oldest, offset: 50)).Ids());
+        Assert.Equal([recent.Id, .. Enumerable.Reverse(old)], await IdsAsync(owner, serverId, "東京"));
+        Assert.Equal([.. Enumerable.Reverse(old)], await BoundedIdsAsync(owner, serverId, "東京", before: hay[0]));
+        var commonPair = await SearchAsync(owner, serverId, "公园");
+        Assert.Equal((1000, true), (commonPair.TotalResults, commonPair.TotalIsCapped));
+        Assert.Equal(Enumerable.Reverse(hay).Take(25), commonPair.Ids());
     }
 
     [Fact]
