@@ -32,9 +32,15 @@ public sealed class EventDispatcher(
         // writer's next request reads the change; for other nodes' before anything here acts on the event.
         cacheInvalidation.Apply(events);
         var now = System.Diagnostics.Stopwatch.GetTimestamp();
+        // The first arrival of an event is queued, later ones (the poll re-reading it, Redis after the poll) are dropped
+        // here: the queue is in arrival order, so this is the arrival that would have been delivered anyway.
         foreach (var entry in events)
-            _queue.Writer.TryWrite((entry, path, now));
+            if (_delivered.Add(entry.Id))
+                _queue.Writer.TryWrite((entry, path, now));
     }
+
+    /// <summary>Whether this event already reached this node (its own commit, Redis, an earlier poll): the poll need not read it again.</summary>
+    public bool HasSeen(Snowflake eventId) => _delivered.Contains(eventId);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -54,8 +60,6 @@ public sealed class EventDispatcher(
 
     private async Task DispatchAsync(EventLogEntry entry, EventPath path, long acceptedAt, CancellationToken cancellationToken)
     {
-        if (!_delivered.Add(entry.Id))
-            return;
         var startedAt = metrics.Dequeued(acceptedAt);
 
         // A name this server does not define (an older or newer node's event) is delivered without side effects.
@@ -205,6 +209,12 @@ internal sealed class RecentIds(int capacity)
     private readonly HashSet<Snowflake> _set = [];
     private readonly Queue<Snowflake> _order = new();
     private readonly Lock _gate = new();
+
+    public bool Contains(Snowflake id)
+    {
+        lock (_gate)
+            return _set.Contains(id);
+    }
 
     public bool Add(Snowflake id)
     {
