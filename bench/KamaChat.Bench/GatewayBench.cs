@@ -94,7 +94,7 @@ public static class GatewayBench
                 Console.WriteLine($"sustained  highest total send rate with p99 <= {options.TargetP99} ms ({options.Channels} channel(s) x {options.Clients} clients; load {Machine.LoadAverage()}):");
                 foreach (var (name, rate) in sustained)
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"  {name,-9} {Rated(rate, options),9} sends/s  {rate * options.Clients,9:N0} deliveries/s  {(rawRate > 0 ? rate / (double)rawRate : double.NaN):N2}x baseline"));
+                        $"  {name,-9} {Rated(rate, options),9} sends/s  {rate * options.Clients,9:N0} deliveries/s  {(rawRate > 0 ? (rate / (double)rawRate).ToString("N2", CultureInfo.InvariantCulture) + "x" : "-"),5} baseline"));
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {"baseline",-9} {Rated(rawRate, options),9} sends/s  {rawRate * options.Clients,9:N0} deliveries/s  (raw broadcast)"));
             }
             else
