@@ -53,7 +53,7 @@ public static class GatewayBench
                 if (options.Sustained)
                 {
                     await using var setup = await SetUpAsync(options, database, postgres, new Dictionary<string, string>());
-                    var rate = await SearchAsync($"{database}", options, setup.Latency, setup.Senders, options.Clients);
+                    var rate = await SearchAsync($"{database}", options, setup.Latency, setup.Senders, options.Clients, setup.Server);
                     sustained.Add((database, rate));
                     continue;
                 }
@@ -61,6 +61,7 @@ public static class GatewayBench
                 var cached = await RunGatewayAsync(options, database, postgres, new Dictionary<string, string>());
                 var uncached = await RunGatewayAsync(options, database, postgres, new Dictionary<string, string> { ["KAMACHAT_CACHE"] = "off" });
                 lines.Add(cached.Result.Line());
+                lines.Add(cached.Breakdown);
                 lines.Add(uncached.Result.Line());
                 lines.Add(string.Create(CultureInfo.InvariantCulture,
                     $"cache      {database}: queries/send {cached.QueriesPerSend:N1} with the cache, {uncached.QueriesPerSend:N1} without ({cached.QueriesPerSend / uncached.QueriesPerSend:N2}x); " +
@@ -93,7 +94,7 @@ public static class GatewayBench
                 Console.WriteLine($"sustained  highest total send rate with p99 <= {options.TargetP99} ms ({options.Channels} channel(s) x {options.Clients} clients; load {Machine.LoadAverage()}):");
                 foreach (var (name, rate) in sustained)
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"  {name,-9} {Rated(rate, options),9} sends/s  {rate * options.Clients,9:N0} deliveries/s  {(rawRate > 0 ? rate / (double)rawRate : double.NaN):N2}x baseline"));
+                        $"  {name,-9} {Rated(rate, options),9} sends/s  {rate * options.Clients,9:N0} deliveries/s  {(rawRate > 0 ? (rate / (double)rawRate).ToString("N2", CultureInfo.InvariantCulture) + "x" : "-"),5} baseline"));
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {"baseline",-9} {Rated(rawRate, options),9} sends/s  {rawRate * options.Clients,9:N0} deliveries/s  (raw broadcast)"));
             }
             else
@@ -126,7 +127,7 @@ public static class GatewayBench
 
     private static int SendersPerChannel(BenchOptions options) => Math.Max(1, (options.Senders + options.Channels - 1) / options.Channels);
 
-    private sealed record GatewayRun(RunResult Result, double QueriesPerSend, double BytesPerConnection);
+    private sealed record GatewayRun(RunResult Result, double QueriesPerSend, double BytesPerConnection, string Breakdown);
 
     /// <summary>A fresh server and database, its channels seeded, every listener connected: what a run drives.</summary>
     private sealed class Setup(ServerUnderTest server, List<HubConnection> connections, LatencyRecorder latency) : IAsyncDisposable
@@ -252,13 +253,18 @@ public static class GatewayBench
         await using var setup = await SetUpAsync(options, database, postgres, environment);
         var name = $"{(environment.ContainsKey("KAMACHAT_CACHE") ? "no cache" : "gateway")} {database}";
         var commandsBefore = await setup.Server.DatabaseCommandsAsync();
+        var pathBefore = await SendPathBreakdown.ReadAsync(setup.Server);
+        var sentBefore = setup.Sent;
         var result = await DriveAsync(name, options, setup.Latency, setup.Senders, options.Clients);
         var commands = await setup.Server.DatabaseCommandsAsync() - commandsBefore;
-        return new GatewayRun(result, setup.Sent == 0 ? double.NaN : commands / (double)setup.Sent, setup.BytesPerConnection);
+        var breakdown = (await SendPathBreakdown.ReadAsync(setup.Server)).Since(pathBefore, name, setup.Sent - sentBefore);
+        return new GatewayRun(result, setup.Sent == 0 ? double.NaN : commands / (double)setup.Sent, setup.BytesPerConnection, breakdown);
     }
 
     /// <summary>Steps the total send rate up the ladder until a step misses the p99 target (or loses a send); the highest rate that held.</summary>
-    private static async Task<int> SearchAsync(string name, BenchOptions options, LatencyRecorder latency, List<Func<HttpClient, long, Task<bool>>> senders, int clientsPerMessage)
+    /// <param name="server">The gateway under test, whose send-path breakdown each step prints (none for the baseline).</param>
+    private static async Task<int> SearchAsync(
+        string name, BenchOptions options, LatencyRecorder latency, List<Func<HttpClient, long, Task<bool>>> senders, int clientsPerMessage, ServerUnderTest? server = null)
     {
         var best = 0;
         var rates = Ladder.Where(r => r >= options.StartRate && r <= options.MaxRate).ToList();
@@ -273,10 +279,13 @@ public static class GatewayBench
         {
             latency.Reset();
             Failures.Clear();
+            var before = server is null ? null : await SendPathBreakdown.ReadAsync(server);
             var (result, failed) = await OpenLoopAsync($"{name} {rate}/s", rate, options.StepSeconds, latency, senders, clientsPerMessage);
             var held = failed == 0 && result.Delivered >= result.Expected && result.P99 <= options.TargetP99;
             var why = string.Join(", ", Failures.Select(f => $"{f.Value} x {f.Key}"));
             Console.WriteLine(result.Line() + (failed > 0 ? $"  {failed} sends failed{(why.Length > 0 ? $" ({why})" : " (no answer in 30 s)")}" : "") + (held ? "" : "  <- over"));
+            if (server is not null && before is not null)
+                Console.WriteLine((await SendPathBreakdown.ReadAsync(server)).Since(before, $"{name} {rate}/s", result.Expected / Math.Max(1, clientsPerMessage)));
             if (!held)
                 break;
             best = rate;

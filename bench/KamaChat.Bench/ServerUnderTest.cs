@@ -184,7 +184,13 @@ public sealed class ServerUnderTest : IAsyncDisposable
             .GroupBy(sample => Label(sample.Labels, "le") is "+Inf" ? double.PositiveInfinity : double.Parse(Label(sample.Labels, "le")!, CultureInfo.InvariantCulture))
             .ToDictionary(g => g.Key, g => g.Sum(sample => sample.Value));
 
-    private sealed record Sample(string Name, string Labels, double Value);
+    public sealed record Sample(string Name, string Labels, double Value);
+
+    /// <summary>The PostgreSQL database the server uses (DATABASE_URL), or null on its SQLite file.</summary>
+    public string? DatabaseUrl => _databaseUrl;
+
+    /// <summary>Every sample on /metrics now.</summary>
+    public Task<List<Sample>> MetricsAsync() => ScrapeAsync();
 
     /// <summary>One read of /metrics. The exporter caches a scrape briefly, so this waits that out first.</summary>
     private async Task<List<Sample>> ScrapeAsync()
@@ -206,7 +212,7 @@ public sealed class ServerUnderTest : IAsyncDisposable
             .ToList();
     }
 
-    private static string? Label(string labels, string name)
+    public static string? Label(string labels, string name)
     {
         var start = labels.IndexOf(name + "=\"", StringComparison.Ordinal);
         if (start < 0)

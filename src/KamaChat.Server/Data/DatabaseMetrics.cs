@@ -17,6 +17,9 @@ public sealed class DatabaseMetrics : DbCommandInterceptor
     public DatabaseMetrics(IMeterFactory meters) =>
         _commands = meters.Create(Name).CreateCounter<long>("kamachat.db.commands", "{command}", "SQL commands sent to the database.");
 
+    /// <summary>Statements sent in a command EF Core did not make (several in one round trip): one count each.</summary>
+    public void Sent(int statements) => _commands.Add(statements);
+
     // EF Core makes a DbCommand for every execution (query, SaveChanges batch, ExecuteUpdate, raw SQL): one count each.
     public override DbCommand CommandCreated(CommandEndEventData eventData, DbCommand result)
     {

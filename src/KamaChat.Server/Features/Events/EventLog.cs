@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using KamaChat.Server.Data;
 using KamaChat.Server.Infrastructure.Configuration;
@@ -202,16 +203,43 @@ public sealed class EventTransaction : IAsyncDisposable
     }
 
     /// <summary>
-    /// Takes the stream's next <paramref name="count"/> sequence numbers in one statement, for that many appends that
-    /// follow (a batch of sends): each then takes its number without a round trip. Only for appends that will all be
-    /// made: a number reserved and not used would be a gap clients wait for.
+    /// Takes the stream's next <paramref name="count"/> sequence numbers for that many appends that follow (a batch of
+    /// sends), each then taking its number without a round trip; and reads the id of the stream's previous event. For a
+    /// caller that sends it in one round trip after statements of its own (a command of several statements): two result sets, the stream's new
+    /// last number and the id of the event before the reserved ones (no row when there is none). Hand them to
+    /// <see cref="Reserved"/>. Each statement reads what the ones before it wrote and what committed before it began, so a
+    /// lock taken by an earlier statement in the command is held when these read. Only numbers: nothing to escape.
     /// </summary>
-    public async Task ReserveAsync(EventStream stream, int count, CancellationToken cancellationToken)
+    internal static string ReserveSql(EventStream stream, int count) => string.Create(CultureInfo.InvariantCulture, $"""
+        INSERT INTO event_streams ("Scope", "ScopeId", "LastSequence") VALUES ({(int)stream.Scope}, {stream.Id.Value}, {count})
+        ON CONFLICT ("Scope", "ScopeId") DO UPDATE SET "LastSequence" = event_streams."LastSequence" + {count}
+        RETURNING "LastSequence";
+        SELECT "Id" FROM event_log WHERE "Scope" = {(int)stream.Scope} AND "ScopeId" = {stream.Id.Value}
+        AND "Sequence" = (SELECT "LastSequence" FROM event_streams WHERE "Scope" = {(int)stream.Scope} AND "ScopeId" = {stream.Id.Value}) - {count};
+        """);
+
+    /// <summary>What <see cref="ReserveSql"/> returned: the next <paramref name="count"/> appends to the stream take these numbers, above <paramref name="previous"/>.</summary>
+    internal void Reserved(EventStream stream, int count, long last, Snowflake? previous)
     {
-        if (count < 2)
-            return;
-        var last = await BumpAsync(stream, count, cancellationToken);
         _reserved[stream] = (last - count + 1, last);
+        _lastIds[stream] = previous ?? default;
+    }
+
+    /// <summary>
+    /// Gives back the last <paramref name="unused"/> reserved numbers (sends refused after the reservation): the stream's
+    /// row is locked by this transaction since the reservation, so nobody took a number above them.
+    /// </summary>
+    internal async Task ReleaseAsync(EventStream stream, int unused, CancellationToken cancellationToken)
+    {
+        if (unused <= 0)
+            return;
+        var (next, last) = _reserved[stream];
+        if (last - unused + 1 < next)
+            throw new InvalidOperationException("Releasing sequence numbers already appended.");
+        await _db.Database.ExecuteSqlAsync($"""
+            UPDATE event_streams SET "LastSequence" = "LastSequence" - {unused} WHERE "Scope" = {(int)stream.Scope} AND "ScopeId" = {stream.Id.Value}
+            """, cancellationToken);
+        _reserved[stream] = (next, last - unused);
     }
 
     /// <summary>One statement on both providers: create the stream at <paramref name="count"/> or add it, and read the new last value.</summary>

@@ -18,8 +18,8 @@ public sealed class EventDispatcher(
     GatewayMetrics metrics,
     ILogger<EventDispatcher> logger) : BackgroundService, IEventSubscriber
 {
-    private readonly Channel<(EventLogEntry Entry, EventPath Path)> _queue =
-        Channel.CreateUnbounded<(EventLogEntry, EventPath)>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<(EventLogEntry Entry, EventPath Path, long AcceptedAt)> _queue =
+        Channel.CreateUnbounded<(EventLogEntry, EventPath, long)>(new UnboundedChannelOptions { SingleReader = true });
     private readonly RecentIds _delivered = new(capacity: 100_000);
 
     /// <summary>Events from this node's commits.</summary>
@@ -31,17 +31,24 @@ public sealed class EventDispatcher(
         // First what the node caches: for its own commits this runs before the writing request answers, so the
         // writer's next request reads the change; for other nodes' before anything here acts on the event.
         cacheInvalidation.Apply(events);
+        var now = System.Diagnostics.Stopwatch.GetTimestamp();
+        // The first arrival of an event is queued, later ones (the poll re-reading it, Redis after the poll) are dropped
+        // here: the queue is in arrival order, so this is the arrival that would have been delivered anyway.
         foreach (var entry in events)
-            _queue.Writer.TryWrite((entry, path));
+            if (_delivered.Add(entry.Id))
+                _queue.Writer.TryWrite((entry, path, now));
     }
+
+    /// <summary>Whether this event already reached this node (its own commit, Redis, an earlier poll): the poll need not read it again.</summary>
+    public bool HasSeen(Snowflake eventId) => _delivered.Contains(eventId);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await foreach (var (entry, path) in _queue.Reader.ReadAllAsync(stoppingToken))
+        await foreach (var (entry, path, acceptedAt) in _queue.Reader.ReadAllAsync(stoppingToken))
         {
             try
             {
-                await DispatchAsync(entry, path, stoppingToken);
+                await DispatchAsync(entry, path, acceptedAt, stoppingToken);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -51,10 +58,9 @@ public sealed class EventDispatcher(
         }
     }
 
-    private async Task DispatchAsync(EventLogEntry entry, EventPath path, CancellationToken cancellationToken)
+    private async Task DispatchAsync(EventLogEntry entry, EventPath path, long acceptedAt, CancellationToken cancellationToken)
     {
-        if (!_delivered.Add(entry.Id))
-            return;
+        var startedAt = metrics.Dequeued(acceptedAt);
 
         // A name this server does not define (an older or newer node's event) is delivered without side effects.
         var type = EventCatalog.Find(entry.Type);
@@ -69,7 +75,7 @@ public sealed class EventDispatcher(
             await SendAboutChannelAsync(message, channelId, cancellationToken);
         else
             await hub.Clients.Group(GatewayGroups.For(entry.Scope, entry.ScopeId)).SendAsync("Event", message, cancellationToken);
-        metrics.Delivered(entry, path);
+        metrics.Delivered(entry, path, startedAt);
 
         if (type?.EndedSession(entry.Payload) is { } sessionId)
             foreach (var connection in connections.OfUser(entry.ScopeId).Where(c => c.SessionId == sessionId))
@@ -203,6 +209,12 @@ internal sealed class RecentIds(int capacity)
     private readonly HashSet<Snowflake> _set = [];
     private readonly Queue<Snowflake> _order = new();
     private readonly Lock _gate = new();
+
+    public bool Contains(Snowflake id)
+    {
+        lock (_gate)
+            return _set.Contains(id);
+    }
 
     public bool Add(Snowflake id)
     {

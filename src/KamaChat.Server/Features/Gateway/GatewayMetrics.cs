@@ -23,6 +23,9 @@ public sealed class GatewayMetrics
     private readonly TimeProvider _time;
     private readonly Counter<long> _events;
     private readonly Histogram<double> _lag;
+    private readonly Histogram<double> _dispatch;
+    private static readonly KeyValuePair<string, object?> QueueStage = new("stage", "queue");
+    private static readonly KeyValuePair<string, object?> SendStage = new("stage", "send");
 
     public GatewayMetrics(IMeterFactory meters, ConnectionRegistry connections, TimeProvider time)
     {
@@ -35,10 +38,22 @@ public sealed class GatewayMetrics
         _lag = meter.CreateHistogram<double>("kamachat.gateway.delivery.lag", "s",
             "From an event's commit to this node handing it to its connections, by the path that brought it first.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] });
+        _dispatch = meter.CreateHistogram<double>("kamachat.gateway.dispatch", "s",
+            "An event's time in this node's dispatcher: queue (handed over to picked up, behind earlier events) and send (groups synced, written to its connections).",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = Messages.SendMetrics.StageBuckets });
     }
 
-    public void Delivered(EventLogEntry entry, EventPath path)
+    /// <summary>The dispatcher picked an event up; returns when (for <see cref="Delivered"/>).</summary>
+    public long Dequeued(long acceptedAt)
     {
+        var now = System.Diagnostics.Stopwatch.GetTimestamp();
+        _dispatch.Record(System.Diagnostics.Stopwatch.GetElapsedTime(acceptedAt, now).TotalSeconds, QueueStage);
+        return now;
+    }
+
+    public void Delivered(EventLogEntry entry, EventPath path, long startedAt)
+    {
+        _dispatch.Record(System.Diagnostics.Stopwatch.GetElapsedTime(startedAt).TotalSeconds, SendStage);
         var scope = new KeyValuePair<string, object?>("scope", entry.Scope.ToString().ToLowerInvariant());
         _events.Add(1, scope);
         // Clocks of different nodes disagree a little; a negative delay is recorded as none.

@@ -28,6 +28,7 @@ internal static class SendMessage
     public static async Task<Results<Created<MessageResponse>, Ok<MessageResponse>, ValidationProblem, ProblemHttpResult>> HandleAsync(
         ChannelAccess access, SendMessageRequest request, CurrentUser user, [AsParameters] Services services, CancellationToken cancellationToken)
     {
+        var startedAt = System.Diagnostics.Stopwatch.GetTimestamp();
         var (db, commits, time, http, links, jobs, cache) = services;
         var (id, userId) = (access.ChannelId, user.Id);
         var content = request.Content?.Trim() ?? "";
@@ -68,7 +69,7 @@ internal static class SendMessage
         };
 
         // Under the channel's lock, with the other sends to this channel that arrive meanwhile: one transaction for all.
-        var send = new PendingSend(access, userId, message, author, reply, attachmentIds);
+        var send = new PendingSend(access, userId, message, author, reply, attachmentIds, startedAt);
         switch (await commits.SendAsync(send).WaitAsync(cancellationToken))
         {
             case SendOutcome.Created(var created):

@@ -50,7 +50,7 @@ public static class TelemetryExtensions
                 metrics.AddAspNetCoreInstrumentation()
                     .AddHttpClientInstrumentation()
                     .AddMeter(FrameworkMeters)
-                    .AddMeter(GatewayMetrics.Name, JobMetrics.Name, Data.DatabaseMetrics.Name)
+                    .AddMeter(GatewayMetrics.Name, Features.Messages.SendMetrics.Name, JobMetrics.Name, Data.DatabaseMetrics.Name)
                     .AddView("http.server.request.duration", new ExplicitBucketHistogramConfiguration { Boundaries = RequestDurationBuckets })
                     .AddPrometheusExporter(o => o.ScrapeEndpointPath = MetricsOptions.Path);
                 if (otlp)

@@ -1,0 +1,101 @@
+using System.Globalization;
+using Npgsql;
+
+namespace KamaChat.Bench;
+
+/// <summary>
+/// Where send → receive goes, from the server's own stage histograms on /metrics (kamachat.messages.send.stage,
+/// kamachat.gateway.dispatch) read before and after a run, and, on PostgreSQL, the transactions the database committed
+/// (pg_stat_database.xact_commit, reads included) per send.
+/// </summary>
+public sealed class SendPathBreakdown
+{
+    private readonly Dictionary<string, Histogram> _stages;
+    private readonly Histogram _batches;
+    private readonly long? _transactions;
+
+    private SendPathBreakdown(Dictionary<string, Histogram> stages, Histogram batches, long? transactions) =>
+        (_stages, _batches, _transactions) = (stages, batches, transactions);
+
+    /// <summary>The stages in path order: checks, waiting for the channel's commit, the commit, the dispatcher's queue, the write to connections.</summary>
+    private static readonly (string Key, string Label)[] Order =
+        [("send:prepare", "prepare"), ("send:queue", "queue"), ("send:commit", "commit"), ("dispatch:queue", "dispatch queue"), ("dispatch:send", "fan-out")];
+
+    public static async Task<SendPathBreakdown> ReadAsync(ServerUnderTest server)
+    {
+        var samples = await server.MetricsAsync();
+        var stages = new Dictionary<string, Histogram>();
+        foreach (var (prefix, metric) in new[] { ("send", "kamachat_messages_send_stage_seconds"), ("dispatch", "kamachat_gateway_dispatch_seconds") })
+            foreach (var group in samples.Where(s => s.Name.StartsWith(metric, StringComparison.Ordinal)).GroupBy(s => ServerUnderTest.Label(s.Labels, "stage") ?? ""))
+                stages[$"{prefix}:{group.Key}"] = Histogram.Of(group, metric);
+        var batches = Histogram.Of(samples.Where(s => s.Name.StartsWith("kamachat_messages_send_batch", StringComparison.Ordinal)), "kamachat_messages_send_batch");
+        return new SendPathBreakdown(stages, batches, await TransactionsAsync(server.DatabaseUrl));
+    }
+
+    private static async Task<long?> TransactionsAsync(string? url)
+    {
+        if (url is null || url.StartsWith("sqlite", StringComparison.OrdinalIgnoreCase))
+            return null;
+        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(url) { Pooling = false }.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()", connection);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    /// <summary>What happened between <paramref name="before"/> and this reading, as one line.</summary>
+    public string Since(SendPathBreakdown before, string name, long sends)
+    {
+        var parts = new List<string>();
+        foreach (var (key, label) in Order)
+        {
+            var stage = _stages.GetValueOrDefault(key, Histogram.Empty).Minus(before._stages.GetValueOrDefault(key, Histogram.Empty));
+            if (stage.Count > 0)
+                parts.Add(string.Create(CultureInfo.InvariantCulture, $"{label} {stage.Sum / stage.Count * 1000:N2}/{stage.Quantile(0.99) * 1000:N1}"));
+        }
+        var batches = _batches.Minus(before._batches);
+        var line = $"breakdown  {name}: ms mean/p99<= " + string.Join(" | ", parts);
+        if (batches.Count > 0)
+            line += string.Create(CultureInfo.InvariantCulture, $"; {batches.Sum / batches.Count:N2} sends/commit");
+        if (_transactions is { } after && before._transactions is { } start && sends > 0)
+            line += string.Create(CultureInfo.InvariantCulture, $"; {(after - start) / (double)sends:N2} PG transactions/send");
+        return line;
+    }
+
+    /// <summary>A cumulative Prometheus histogram: bucket upper bounds with their counts, the sum and the count.</summary>
+    private sealed record Histogram(SortedDictionary<double, double> Buckets, double Sum, double Count)
+    {
+        public static readonly Histogram Empty = new([], 0, 0);
+
+        public static Histogram Of(IEnumerable<ServerUnderTest.Sample> samples, string metric)
+        {
+            var (buckets, sum, count) = (new SortedDictionary<double, double>(), 0.0, 0.0);
+            foreach (var sample in samples)
+            {
+                if (sample.Name == metric + "_bucket")
+                {
+                    var le = ServerUnderTest.Label(sample.Labels, "le");
+                    var bound = le is null or "+Inf" ? double.PositiveInfinity : double.Parse(le, CultureInfo.InvariantCulture);
+                    buckets[bound] = buckets.GetValueOrDefault(bound) + sample.Value;
+                }
+                else if (sample.Name == metric + "_sum")
+                    sum += sample.Value;
+                else if (sample.Name == metric + "_count")
+                    count += sample.Value;
+            }
+            return new Histogram(buckets, sum, count);
+        }
+
+        public Histogram Minus(Histogram earlier) => new(
+            new SortedDictionary<double, double>(Buckets.ToDictionary(b => b.Key, b => b.Value - earlier.Buckets.GetValueOrDefault(b.Key))),
+            Sum - earlier.Sum, Count - earlier.Count);
+
+        /// <summary>The upper bound of the bucket the quantile falls in.</summary>
+        public double Quantile(double q)
+        {
+            foreach (var (bound, cumulative) in Buckets)
+                if (cumulative >= q * Count)
+                    return bound;
+            return double.PositiveInfinity;
+        }
+    }
+}
