@@ -29,6 +29,9 @@ public abstract class ResumeLimitTests(KamaChatApp app)
             await GatewaySeed.AppendAsync(app, new TestEvent(channelId, new { channelId }));
         await using var client = await GatewayClient.ConnectAsync(app, me.Tokens.AccessToken);
         await client.ReadyAsync();
+        // The first connection announces the user online after Ready (a query of its own): not Resume's cost, so it must
+        // be over before the count; the announcement reaches the user's own connection, a member of their servers.
+        await client.WaitForPresenceAsync(me.Id, "online");
 
         ResumeResult? result = null;
         var commands = await DatabaseCommands.CountAsync(app, async () =>
