@@ -136,13 +136,15 @@ public static class RoleChangeBench
         var all = clients.ToList();
         var affected = all.Count(c => c.Staff);
         var lines = new List<string>();
-        foreach (var old in new[] { true, false })
+        // Today's client first: the old one's 5,000 fresh Readies may not finish, and its line then says so.
+        foreach (var old in new[] { false, true })
         {
             oldClient = old;
             foreach (var (name, apply) in changes)
             {
                 var times = new List<double>();
                 long commands = 0, refreshes = 0, views = 0;
+                var unfinished = false;
                 // Twice: on and back off (hidden then shown again, for the overwrite).
                 for (var i = 0; i < 2; i++)
                 {
@@ -151,25 +153,35 @@ public static class RoleChangeBench
                     var before = await server.DatabaseCommandsAsync();
                     var start = Stopwatch.GetTimestamp();
                     await apply(i);
-                    var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(3);
+                    var patience = TimeSpan.FromMinutes(old ? 1 : 3);
+                    var deadline = DateTime.UtcNow + patience;
                     // Done: every client has the event, no fresh Ready is under way, and (today's client) every affected one its view.
                     while (!(all.All(c => Volatile.Read(ref c.Events) > 0 && Volatile.Read(ref c.Pending) == 0) &&
                              (old || all.Count(c => Volatile.Read(ref c.Views) > 0) >= affected)))
                     {
+                        if (DateTime.UtcNow > deadline && !old)
+                            throw new TimeoutException($"{name}: not every client got its new state in {patience.TotalMinutes} minutes");
                         if (DateTime.UtcNow > deadline)
-                            throw new TimeoutException($"{name}: not every client got its new state in 3 minutes");
+                            break;
                         await Task.Delay(5);
                     }
+                    // The old client out of patience: the time is at least the patience, and the line says so.
+                    unfinished |= DateTime.UtcNow > deadline;
+                    while (unfinished && all.Any(c => Volatile.Read(ref c.Pending) > 0) && DateTime.UtcNow < deadline + TimeSpan.FromMinutes(2))
+                        await Task.Delay(50);
                     var last = all.Max(c => Volatile.Read(ref c.LastDone));
-                    times.Add(Stopwatch.GetElapsedTime(start, Math.Max(last, start)).TotalMilliseconds);
+                    times.Add(unfinished ? patience.TotalMilliseconds : Stopwatch.GetElapsedTime(start, Math.Max(last, start)).TotalMilliseconds);
                     // The node's background work settles; its commands are part of the change's cost.
                     await Task.Delay(300);
                     commands += await server.DatabaseCommandsAsync() - before;
                     refreshes += all.Sum(c => c.Refreshes);
                     views += all.Sum(c => c.Views);
+                    // Out of patience once is the answer: more rounds would only queue more fresh Readies.
+                    if (unfinished)
+                        break;
                 }
                 lines.Add(string.Create(CultureInfo.InvariantCulture,
-                    $"{engine,-9} {name,-10} {(old ? "old: Refresh" : "ServerView"),-13} {times.Average(),10:N0} {commands / 2.0,10:N0} {refreshes / 2.0,10:N0} {views / 2.0,8:N0} {affected,9:N0} {Machine.LoadAverage(),16}"));
+                    $"{engine,-9} {name,-10} {(old ? "old: Refresh" : "ServerView"),-13} {(unfinished ? ">" : "") + times.Average().ToString("N0", CultureInfo.InvariantCulture),10} {commands / (double)times.Count,10:N0} {refreshes / (double)times.Count,10:N0} {views / (double)times.Count,8:N0} {affected,9:N0} {Machine.LoadAverage(),16}"));
                 log(lines[^1]);
             }
         }
