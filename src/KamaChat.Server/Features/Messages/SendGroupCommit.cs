@@ -184,8 +184,7 @@ public sealed class SendGroupCommit(IServiceScopeFactory scopes, SendMetrics met
         var connection = db.Database.GetDbConnection();
         await using var command = connection.CreateCommand();
         command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
-        var sql = new StringBuilder(string.Create(CultureInfo.InvariantCulture,
-            $"""UPDATE channels SET "LastMessageId" = "LastMessageId" WHERE "Id" = {channelId.Value} RETURNING "LastMessageId";"""));
+        var sql = new StringBuilder(SendMessage.LockChannelSql(channelId));
         if (nonces.Count > 0)
         {
             var names = new List<string>();
