@@ -21,16 +21,22 @@ public sealed class ReadyBuilder(
     public const int MaxPresences = 1000;
     public const int MaxPresenceCandidates = 5000;
 
+    /// <summary>
+    /// The last sequence of every stream the user may follow. Read before the groups snapshot and everything else Ready
+    /// shows: an event committed in between is then both in the payload and after the cursor (harmless: clients dedupe by
+    /// id, and resume a stream whose next live event skips one). The other order could lose it: a cursor past a change
+    /// the payload does not show. A stream missing here (a server joined or a DM opened since) starts at 0: the client
+    /// resumes it from the beginning.
+    /// </summary>
+    public async Task<Dictionary<(EventScope, Snowflake), long>> PositionsAsync(Snowflake userId, CancellationToken cancellationToken) =>
+        (await ReadyQueries.Positions.For(db)(db, userId).ToListAsync(cancellationToken)).ToDictionary(p => (p.Scope, p.ScopeId), p => p.LastSequence);
+
+    /// <param name="positions">From <see cref="PositionsAsync"/>, read before <paramref name="snapshot"/>.</param>
     /// <param name="snapshot">The connection's groups as just computed, with the user's servers and what they can see in
     /// each, their DM channels and friends, which Ready reuses.</param>
-    public async Task<ReadyPayload?> BuildAsync(Snowflake userId, Snowflake sessionId, GatewayGroups.Snapshot snapshot, CancellationToken cancellationToken)
+    public async Task<ReadyPayload?> BuildAsync(
+        Snowflake userId, Snowflake sessionId, Dictionary<(EventScope, Snowflake), long> positions, GatewayGroups.Snapshot snapshot, CancellationToken cancellationToken)
     {
-        // Stream positions are read before the rest: an event committed in between is then both in the payload and
-        // delivered with a higher sequence (harmless: clients dedupe by id). The other order could lose it. A stream
-        // missing here (a DM opened since the groups were computed) starts at 0: the client resumes it from the beginning.
-        var positions = (await ReadyQueries.Positions.For(db)(db, userId).ToListAsync(cancellationToken))
-            .ToDictionary(p => (p.Scope, p.ScopeId), p => p.LastSequence);
-
         // The connection is registered by now, so a session revoked from here on is closed by its SessionRevoked event;
         // one revoked between the handshake's check and the registration is caught here (no user then).
         var me = await ReadyQueries.Me.For(db)(db, userId, sessionId);
