@@ -39,6 +39,7 @@ public static class RoleChangeBench
         public int Views;
         public int Reached;
         public int Refreshes;
+        public int FailedRefreshes;
         public int Pending;
         public long LastDone;
     }
@@ -152,7 +153,7 @@ public static class RoleChangeBench
                 for (var i = 0; i < 2; i++)
                 {
                     foreach (var c in all)
-                        (c.Events, c.Views, c.Reached, c.Refreshes, c.LastDone) = (0, 0, 0, 0, 0);
+                        (c.Events, c.Views, c.Reached, c.Refreshes, c.FailedRefreshes, c.LastDone) = (0, 0, 0, 0, 0, 0);
                     var before = await server.DatabaseCommandsAsync();
                     var start = Stopwatch.GetTimestamp();
                     await apply(i);
@@ -179,6 +180,8 @@ public static class RoleChangeBench
                     await Task.Delay(300);
                     commands += await server.DatabaseCommandsAsync() - before;
                     refreshes += all.Sum(c => c.Refreshes);
+                    if (all.Sum(c => c.FailedRefreshes) is > 0 and var failed)
+                        log(string.Create(CultureInfo.InvariantCulture, $"{name}, old client: {failed:N0} fresh Readies refused or failed"));
                     views += all.Sum(c => c.Views);
                     // Out of patience once is the answer: more rounds would only queue more fresh Readies.
                     if (unfinished)
@@ -200,11 +203,23 @@ public static class RoleChangeBench
         Interlocked.Increment(ref client.Pending);
         _ = Task.Run(async () =>
         {
-            var payload = await connection.InvokeAsync<JsonElement>("Refresh");
-            client.Channels = channelsOf(payload);
-            Interlocked.Increment(ref client.Refreshes);
-            Volatile.Write(ref client.LastDone, Stopwatch.GetTimestamp());
-            Interlocked.Decrement(ref client.Pending);
+            // Pending falls whatever the answer (a refused or failed Refresh included): one stuck count kept every later
+            // row of the old client from ever finishing.
+            try
+            {
+                var payload = await connection.InvokeAsync<JsonElement>("Refresh");
+                client.Channels = channelsOf(payload);
+                Interlocked.Increment(ref client.Refreshes);
+                Volatile.Write(ref client.LastDone, Stopwatch.GetTimestamp());
+            }
+            catch (Exception e) when (e is Microsoft.AspNetCore.SignalR.HubException or IOException or InvalidOperationException or TaskCanceledException)
+            {
+                Interlocked.Increment(ref client.FailedRefreshes);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref client.Pending);
+            }
         });
     }
 
