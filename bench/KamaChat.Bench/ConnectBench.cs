@@ -39,6 +39,14 @@ public static class ConnectBench
             lines.Add(full.Line());
             lines.Add(string.Create(CultureInfo.InvariantCulture,
                 $"{engine,-9} {"ratio",11} {full.PerSecond / empty.PerSecond,8:P0} of the empty history's connections/s"));
+            if (engine != "postgres")
+                continue;
+            // Npgsql's automatic preparation (server-side prepared statements for the commands a connection repeats),
+            // on the same history: what it saves the database per connect.
+            var prepared = await MeasureAsync(engine, options.Messages, connections, autoPrepare: true);
+            lines.Add(prepared.Line() + "  (Max Auto Prepare)");
+            lines.Add(string.Create(CultureInfo.InvariantCulture,
+                $"{engine,-9} {"ratio",11} auto-prepare: {prepared.DatabaseCpuMs / full.DatabaseCpuMs:P0} of the database CPU per connection, {prepared.ServerCpuMs / full.ServerCpuMs:P0} of the server's"));
         }
         Console.WriteLine();
         foreach (var line in lines)
@@ -57,7 +65,7 @@ public static class ConnectBench
             $"{Engine,-9} {Messages,11:N0} {PerSecond,8:N0} {P50,8:N1} {P95,8:N1} {P99,8:N1} {Failed,7} {QueriesPerConnection,13:N1} {ServerCpuMs,19:N2} {DatabaseCpuMs,15:N2} {BenchCpuMs,18:N2} {Load,16}");
     }
 
-    private static async Task<Measurement> MeasureAsync(string engine, int messages, int connections)
+    private static async Task<Measurement> MeasureAsync(string engine, int messages, int connections, bool autoPrepare = false)
     {
         void Log(string line) => Console.WriteLine($"[{engine}, {messages:N0} messages] {line}");
         await using var database = await SearchDatabase.CreateAsync(engine);
@@ -69,7 +77,7 @@ public static class ConnectBench
 
         await using var server = await ServerUnderTest.StartAsync(new Dictionary<string, string>
         {
-            ["DATABASE_URL"] = database.Url,
+            ["DATABASE_URL"] = autoPrepare ? database.Url + ";Max Auto Prepare=64;Auto Prepare Min Usages=2" : database.Url,
             ["KAMACHAT_MIGRATE"] = "false",
         });
         var tokens = new List<string>();

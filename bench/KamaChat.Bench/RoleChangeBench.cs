@@ -37,7 +37,9 @@ public static class RoleChangeBench
         public HashSet<string> Channels { get; set; } = [];
         public int Events;
         public int Views;
+        public int Reached;
         public int Refreshes;
+        public int FailedRefreshes;
         public int Pending;
         public long LastDone;
     }
@@ -85,11 +87,22 @@ public static class RoleChangeBench
                 client.Channels = ChannelsOf(payload);
                 ready.TrySetResult();
             });
-            connection.On<JsonElement>("ServerView", _ =>
+            connection.On<JsonElement>("ServerView", view =>
             {
                 if (oldClient)
+                {
+                    // Today's server tells a member who gains or loses a channel by a view alone: the channel's own
+                    // event goes to those who see it. The old client knew no views; what it did on the old server's
+                    // update of a channel it lacked (a fresh Ready) stands in for a view that shows it one; a view that
+                    // only hides channels it met as nothing, so it is reached but does no work.
+                    var shown = view.GetProperty("channels").EnumerateArray().Any(c => !client.Channels.Contains(c.GetProperty("id").GetString()!));
+                    if (shown)
+                        RefreshInBackground(connection, client, ChannelsOf);
+                    Interlocked.Increment(ref client.Reached);
                     return;
+                }
                 Interlocked.Increment(ref client.Views);
+                Interlocked.Increment(ref client.Reached);
                 Volatile.Write(ref client.LastDone, Stopwatch.GetTimestamp());
             });
             connection.On<JsonElement>("Event", e =>
@@ -102,18 +115,9 @@ public static class RoleChangeBench
                 if (type == "ChannelDeleted")
                     client.Channels.Remove(data.GetProperty("id").GetString()!);
                 if (oldClient && refresh)
-                {
-                    Interlocked.Increment(ref client.Pending);
-                    _ = Task.Run(async () =>
-                    {
-                        var payload = await connection.InvokeAsync<JsonElement>("Refresh");
-                        client.Channels = ChannelsOf(payload);
-                        Interlocked.Increment(ref client.Refreshes);
-                        Volatile.Write(ref client.LastDone, Stopwatch.GetTimestamp());
-                        Interlocked.Decrement(ref client.Pending);
-                    });
-                }
+                    RefreshInBackground(connection, client, ChannelsOf);
                 Interlocked.Increment(ref client.Events);
+                Interlocked.Increment(ref client.Reached);
             });
             await connection.StartAsync(ct);
             await ready.Task.WaitAsync(TimeSpan.FromMinutes(2), ct);
@@ -149,14 +153,15 @@ public static class RoleChangeBench
                 for (var i = 0; i < 2; i++)
                 {
                     foreach (var c in all)
-                        (c.Events, c.Views, c.Refreshes, c.LastDone) = (0, 0, 0, 0);
+                        (c.Events, c.Views, c.Reached, c.Refreshes, c.FailedRefreshes, c.LastDone) = (0, 0, 0, 0, 0, 0);
                     var before = await server.DatabaseCommandsAsync();
                     var start = Stopwatch.GetTimestamp();
                     await apply(i);
                     var patience = TimeSpan.FromMinutes(old ? 1 : 3);
                     var deadline = DateTime.UtcNow + patience;
-                    // Done: every client has the event, no fresh Ready is under way, and (today's client) every affected one its view.
-                    while (!(all.All(c => Volatile.Read(ref c.Events) > 0 && Volatile.Read(ref c.Pending) == 0) &&
+                    // Done: every client has heard of the change (its event, or its view when it gained or lost the
+                    // channel: those get no event), no fresh Ready is under way, and (today's client) every affected one its view.
+                    while (!(all.All(c => Volatile.Read(ref c.Reached) > 0 && Volatile.Read(ref c.Pending) == 0) &&
                              (old || all.Count(c => Volatile.Read(ref c.Views) > 0) >= affected)))
                     {
                         if (DateTime.UtcNow > deadline && !old)
@@ -175,6 +180,8 @@ public static class RoleChangeBench
                     await Task.Delay(300);
                     commands += await server.DatabaseCommandsAsync() - before;
                     refreshes += all.Sum(c => c.Refreshes);
+                    if (all.Sum(c => c.FailedRefreshes) is > 0 and var failed)
+                        log(string.Create(CultureInfo.InvariantCulture, $"{name}, old client: {failed:N0} fresh Readies refused or failed"));
                     views += all.Sum(c => c.Views);
                     // Out of patience once is the answer: more rounds would only queue more fresh Readies.
                     if (unfinished)
@@ -188,6 +195,32 @@ public static class RoleChangeBench
         foreach (var c in all)
             await c.Connection.DisposeAsync();
         return lines;
+    }
+
+    /// <summary>The old client's answer to a change it could not apply from the event: a fresh Ready, in the background.</summary>
+    private static void RefreshInBackground(HubConnection connection, Client client, Func<JsonElement, HashSet<string>> channelsOf)
+    {
+        Interlocked.Increment(ref client.Pending);
+        _ = Task.Run(async () =>
+        {
+            // Pending falls whatever the answer (a refused or failed Refresh included): one stuck count kept every later
+            // row of the old client from ever finishing.
+            try
+            {
+                var payload = await connection.InvokeAsync<JsonElement>("Refresh");
+                client.Channels = channelsOf(payload);
+                Interlocked.Increment(ref client.Refreshes);
+                Volatile.Write(ref client.LastDone, Stopwatch.GetTimestamp());
+            }
+            catch (Exception e) when (e is Microsoft.AspNetCore.SignalR.HubException or IOException or InvalidOperationException or TaskCanceledException)
+            {
+                Interlocked.Increment(ref client.FailedRefreshes);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref client.Pending);
+            }
+        });
     }
 
     public static string Header => string.Create(CultureInfo.InvariantCulture,

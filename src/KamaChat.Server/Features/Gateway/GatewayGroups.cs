@@ -35,35 +35,41 @@ public sealed class GatewayGroups(KamaDbContext db, PermissionService permission
         (await SnapshotAsync(userId, cancellationToken)).Groups;
 
     /// <summary>
-    /// The groups, with what they were computed from that the Ready payload reuses rather than reading again: what the
-    /// user can see per server, their DM channels and their friends.
+    /// The groups, with what they were computed from that the Ready payload reuses rather than reading again: the user's
+    /// servers (by id) with what they can see in each, their DM channels and their friends.
     /// </summary>
     public sealed record Snapshot(
-        HashSet<string> Groups, Dictionary<Snowflake, IReadOnlyList<ChannelAccess>> VisibleByServer, List<Snowflake> DirectChannelIds, List<Snowflake> FriendIds);
+        HashSet<string> Groups, List<PermissionService.MemberServer> Servers, List<Snowflake> DirectChannelIds, List<Snowflake> FriendIds);
+
+    /// <summary>A DM or group DM channel the user is in (Friend false), or a friend of theirs (Friend true).</summary>
+    private sealed record Related(bool Friend, Snowflake Id);
+
+    // DM channels and friends in one round trip, compiled once (it runs on every connect).
+    private static readonly CompiledPerModel<Func<KamaDbContext, Snowflake, IAsyncEnumerable<Related>>> RelatedTo = new(() => EF.CompileAsyncQuery(
+        (KamaDbContext db, Snowflake userId) => db.ChannelRecipients.AsNoTracking().Where(r => r.UserId == userId).Select(r => new { Friend = false, Id = r.ChannelId })
+            .Concat(db.Set<Relationship>().AsNoTracking().Where(r => r.UserId == userId && r.Type == RelationshipType.Friend)
+                .Select(r => new { Friend = true, Id = r.OtherUserId }))
+            .Select(r => new Related(r.Friend, r.Id))));
 
     public async Task<Snapshot> SnapshotAsync(Snowflake userId, CancellationToken cancellationToken)
     {
         var groups = new HashSet<string>(StringComparer.Ordinal) { User(userId) };
         // One batch for every server: the same queries for a user in 1 server or in 100.
-        var visibleByServer = await permissions.VisibleChannelsInAllServersAsync(userId, cancellationToken);
-        foreach (var (serverId, visible) in visibleByServer)
+        var servers = await permissions.VisibleChannelsInAllServersAsync(userId, cancellationToken);
+        foreach (var server in servers)
         {
-            groups.Add(Server(serverId));
-            foreach (var channel in visible)
+            groups.Add(Server(server.Id));
+            foreach (var channel in server.Visible)
                 groups.Add(Channel(channel.Channel.Id));
         }
-        // DM channels and friends in one round trip.
-        var related = await db.ChannelRecipients.AsNoTracking().Where(r => r.UserId == userId).Select(r => new { Friend = false, Id = r.ChannelId })
-            .Concat(db.Set<Relationship>().AsNoTracking().Where(r => r.UserId == userId && r.Type == RelationshipType.Friend)
-                .Select(r => new { Friend = true, Id = r.OtherUserId }))
-            .ToListAsync(cancellationToken);
+        var related = await RelatedTo.For(db)(db, userId).ToListAsync(cancellationToken);
         var directChannels = related.Where(r => !r.Friend).Select(r => r.Id).ToList();
         var friends = related.Where(r => r.Friend).Select(r => r.Id).ToList();
         foreach (var channelId in directChannels)
             groups.Add(Channel(channelId));
         foreach (var friendId in friends)
             groups.Add(FriendsOf(friendId));
-        return new Snapshot(groups, visibleByServer, directChannels, friends);
+        return new Snapshot(groups, servers, directChannels, friends);
     }
 
     /// <summary>

@@ -42,10 +42,12 @@ public sealed partial class GatewayHub(
         if (!connections.TryAdd(connection, options.Value.ConnectionsPerUser, options.Value.ConnectionsPerSession))
             throw new HubException("rate_limited: Too many gateway connections for this account or device; close one first.");
 
-        // Groups before the snapshot, so nothing committed from here on is missed.
+        // Stream positions first (Ready's cursors are never past what it shows), then groups before the rest of Ready,
+        // so nothing committed from here on is missed.
+        var positions = await ready.PositionsAsync(connection.UserId, Context.ConnectionAborted);
         var snapshot = await groups.SnapshotAsync(connection.UserId, Context.ConnectionAborted);
         await GatewayGroups.SyncAsync(HubContext, connection, snapshot.Groups, Context.ConnectionAborted);
-        var payload = await ready.BuildAsync(connection.UserId, connection.SessionId, snapshot, Context.ConnectionAborted);
+        var payload = await ready.BuildAsync(connection.UserId, connection.SessionId, positions, snapshot, Context.ConnectionAborted);
         if (payload is null)
         {
             Context.Abort();
@@ -116,9 +118,10 @@ public sealed partial class GatewayHub(
         var connection = connections.Find(Context.ConnectionId) ?? throw new HubException("not_found: The connection is closing.");
         if (!connectLimit.TryConnect(connection.UserId))
             throw new HubException("rate_limited: Too many fresh starts for this account; retry in 10 s.");
+        var positions = await ready.PositionsAsync(connection.UserId, Context.ConnectionAborted);
         var snapshot = await groups.SnapshotAsync(connection.UserId, Context.ConnectionAborted);
         await GatewayGroups.SyncAsync(HubContext, connection, snapshot.Groups, Context.ConnectionAborted);
-        var payload = await ready.BuildAsync(connection.UserId, connection.SessionId, snapshot, Context.ConnectionAborted)
+        var payload = await ready.BuildAsync(connection.UserId, connection.SessionId, positions, snapshot, Context.ConnectionAborted)
             ?? throw new HubException("not_found: The account is gone.");
         connection.NoteReady(payload.Servers, onlyMissing: false);
         return payload;

@@ -13,7 +13,7 @@ namespace KamaChat.Server.Features.Gateway;
 
 /// <summary>Builds the snapshot a client gets on connect, with the stream positions it is consistent with.</summary>
 public sealed class ReadyBuilder(
-    KamaDbContext db, PermissionService permissions, ReadStateService readStates, PresenceTracker presence, IOptions<ServerOptions> server,
+    KamaDbContext db, ReadStateService readStates, PresenceTracker presence, IOptions<ServerOptions> server,
     Calls.VoiceChannels voice,
     Calls.VoiceMesh mesh,
     Calls.DmCalls calls)
@@ -21,65 +21,54 @@ public sealed class ReadyBuilder(
     public const int MaxPresences = 1000;
     public const int MaxPresenceCandidates = 5000;
 
-    /// <param name="snapshot">The connection's groups as just computed, with what the user can see per server, their DM
-    /// channels and friends, which Ready reuses; servers missing from it (joined a moment ago) are looked up.</param>
-    public async Task<ReadyPayload?> BuildAsync(Snowflake userId, Snowflake sessionId, GatewayGroups.Snapshot snapshot, CancellationToken cancellationToken)
-    {
-        var visibleByServer = snapshot.VisibleByServer;
-        // Stream positions are read before the snapshot: an event committed in between is then both in the snapshot
-        // and delivered with a higher sequence (harmless: clients dedupe by id). The other order could lose it. A
-        // stream missing here (a server joined or a DM opened since the groups were computed) starts at 0: the client
-        // resumes it from the beginning.
-        var positions = await PositionsAsync(userId,
-            [.. visibleByServer.Values.SelectMany(v => v).Select(v => v.Channel.Id), .. snapshot.DirectChannelIds], [.. visibleByServer.Keys], cancellationToken);
+    /// <summary>
+    /// The last sequence of every stream the user may follow. Read before the groups snapshot and everything else Ready
+    /// shows: an event committed in between is then both in the payload and after the cursor (harmless: clients dedupe by
+    /// id, and resume a stream whose next live event skips one). The other order could lose it: a cursor past a change
+    /// the payload does not show. A stream missing here (a server joined or a DM opened since) starts at 0: the client
+    /// resumes it from the beginning.
+    /// </summary>
+    public async Task<Dictionary<(EventScope, Snowflake), long>> PositionsAsync(Snowflake userId, CancellationToken cancellationToken) =>
+        (await ReadyQueries.Positions.For(db)(db, userId).ToListAsync(cancellationToken)).ToDictionary(p => (p.Scope, p.ScopeId), p => p.LastSequence);
 
+    /// <param name="positions">From <see cref="PositionsAsync"/>, read before <paramref name="snapshot"/>.</param>
+    /// <param name="snapshot">The connection's groups as just computed, with the user's servers and what they can see in
+    /// each, their DM channels and friends, which Ready reuses.</param>
+    public async Task<ReadyPayload?> BuildAsync(
+        Snowflake userId, Snowflake sessionId, Dictionary<(EventScope, Snowflake), long> positions, GatewayGroups.Snapshot snapshot, CancellationToken cancellationToken)
+    {
         // The connection is registered by now, so a session revoked from here on is closed by its SessionRevoked event;
         // one revoked between the handshake's check and the registration is caught here (no user then).
-        var me = await db.Users.AsNoTracking()
-            .Where(u => u.Id == userId && db.Sessions.Any(s => s.Id == sessionId && s.UserId == userId && s.RevokedAt == null))
-            .SingleOrDefaultAsync(cancellationToken);
+        var me = await ReadyQueries.Me.For(db)(db, userId, sessionId);
         if (me is null)
             return null;
 
-        var servers = await db.Servers.AsNoTracking()
-            .Where(s => s.Members.Any(m => m.UserId == userId))
-            .OrderBy(s => s.Id)
-            .Select(s => new { s.Id, s.Name, s.IconUrl, s.OwnerId, s.BannerUrl })
-            .ToListAsync(cancellationToken);
-        var readyServers = new List<ReadyServer>(servers.Count);
+        var readyServers = new List<ReadyServer>(snapshot.Servers.Count);
         var channelIds = new List<Snowflake>();
-        foreach (var server in servers)
+        foreach (var server in snapshot.Servers)
         {
-            var visible = visibleByServer.TryGetValue(server.Id, out var known)
-                ? known
-                : await permissions.VisibleChannelsAsync(userId, server.Id, cancellationToken);
-            channelIds.AddRange(visible.Select(v => v.Channel.Id));
-            readyServers.Add(new ReadyServer(server.Id, server.Name, server.IconUrl, server.OwnerId, ReadyChannel.Of(visible), server.BannerUrl));
+            channelIds.AddRange(server.Visible.Select(v => v.Channel.Id));
+            readyServers.Add(new ReadyServer(server.Id, server.Name, server.IconUrl, server.OwnerId, ReadyChannel.Of(server.Visible), server.BannerUrl));
         }
 
-        var direct = await db.Channels.AsNoTracking()
-            .Where(c => c.Recipients.Any(r => r.UserId == userId))
-            .OrderByDescending(c => c.LastMessageId ?? c.Id)
-            .Select(c => new { c.Id, c.Type, c.Name, c.OwnerId, c.LastMessageId, Recipients = c.Recipients.Select(r => r.UserId).ToList() })
-            .ToListAsync(cancellationToken);
+        var direct = await ReadyQueries.DirectChannels.For(db)(db, userId).ToListAsync(cancellationToken);
         channelIds.AddRange(direct.Select(d => d.Id));
 
-        var states = await db.ReadStates.AsNoTracking()
-            .Where(r => r.UserId == userId && channelIds.Contains(r.ChannelId))
-            .ToDictionaryAsync(r => r.ChannelId, r => r.LastReadMessageId, cancellationToken);
+        // All of the user's read states (a row per channel they ever read), kept for the channels they see now: no list
+        // of channel ids to send.
+        var seen = channelIds.ToHashSet();
+        var states = new Dictionary<Snowflake, Snowflake>();
+        await foreach (var state in ReadyQueries.ReadStates.For(db)(db, userId).WithCancellation(cancellationToken))
+            if (seen.Contains(state.ChannelId))
+                states[state.ChannelId] = state.LastReadMessageId;
         var mentions = await readStates.MentionCountsAsync(userId, channelIds, states.Keys.ToHashSet(), cancellationToken);
         var readyStates = states.Keys.Union(mentions.Keys)
             .Select(channelId => new ReadyReadState(channelId, states.GetValueOrDefault(channelId), mentions.GetValueOrDefault(channelId)))
             .ToList();
 
-        var serverIds = servers.Select(s => s.Id).ToList();
+        var serverIds = snapshot.Servers.Select(s => s.Id).ToList();
         // Bounded: a huge server's member list is paged in over REST; presence here covers who the client sees first.
-        var nearby = await db.Members.AsNoTracking()
-            .Where(m => serverIds.Contains(m.ServerId) && m.UserId != userId)
-            .Select(m => m.UserId)
-            .Distinct()
-            .Take(MaxPresenceCandidates)
-            .ToListAsync(cancellationToken);
+        var nearby = await ReadyQueries.PresenceCandidates.For(db)(db, userId, MaxPresenceCandidates).ToListAsync(cancellationToken);
         var statuses = await presence.StatusesAsync(snapshot.FriendIds.Union(nearby).Union(direct.SelectMany(d => d.Recipients)).Where(id => id != userId).ToList());
         var presences = statuses
             .Where(p => p.Value != PresenceStatus.Offline)
@@ -108,14 +97,6 @@ public sealed class ReadyBuilder(
     /// <summary>Who is in these voice channels: through Janus (on any node) or in this node's peer-to-peer mesh.</summary>
     private async Task<List<Calls.VoiceState>> VoiceStatesInAsync(HashSet<Snowflake> channelIds) =>
         [.. await voice.StatesInAsync(channelIds), .. mesh.StatesIn(channelIds)];
-
-    private async Task<Dictionary<(EventScope, Snowflake), long>> PositionsAsync(
-        Snowflake userId, List<Snowflake> channelIds, List<Snowflake> serverIds, CancellationToken cancellationToken) =>
-        await db.EventSequences.AsNoTracking()
-            .Where(s => (s.Scope == EventScope.Channel && channelIds.Contains(s.ScopeId)) ||
-                        (s.Scope == EventScope.Server && serverIds.Contains(s.ScopeId)) ||
-                        (s.Scope == EventScope.User && s.ScopeId == userId))
-            .ToDictionaryAsync(s => (s.Scope, s.ScopeId), s => s.LastSequence, cancellationToken);
 
     private static long Position(Dictionary<(EventScope, Snowflake), long> positions, EventScope scope, Snowflake id) =>
         positions.GetValueOrDefault((scope, id));

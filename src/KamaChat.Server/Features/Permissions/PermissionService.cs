@@ -43,44 +43,38 @@ public sealed class PermissionService(KamaDbContext db, PermissionInputsReader i
         return new ServerAccess(serverId, server.OwnerId, isOwner, permissions, highest, member.TimedOutUntil);
     }
 
+    /// <summary>A server the user is a member of, as Ready lists it, with the channels they can see in it.</summary>
+    public sealed record MemberServer(Snowflake Id, string Name, string? IconUrl, Snowflake OwnerId, string? BannerUrl, IReadOnlyList<ChannelAccess> Visible);
+
     /// <summary>
-    /// Every channel the user can see in each server they are in, in the same six queries however many servers that is
-    /// (gateway connect and Ready; one server at a time would cost a user in 100 servers hundreds of queries).
+    /// Every server the user is in, by id, with the channels they can see in each, in the same five queries however many
+    /// servers that is (gateway connect and Ready; one server at a time would cost a user in 100 servers hundreds of
+    /// queries). Each query is compiled once and takes only the user's id: no list of server ids to send, to expand into
+    /// SQL or to look up in the command cache, so its cost is the rows it reads.
     /// </summary>
-    public async Task<Dictionary<Snowflake, IReadOnlyList<ChannelAccess>>> VisibleChannelsInAllServersAsync(Snowflake userId, CancellationToken cancellationToken)
+    public async Task<List<MemberServer>> VisibleChannelsInAllServersAsync(Snowflake userId, CancellationToken cancellationToken)
     {
-        var members = await db.Members.AsNoTracking().Where(m => m.UserId == userId)
-            .Select(m => new { m.ServerId, m.TimedOutUntil }).ToListAsync(cancellationToken);
+        var members = await MembershipQueries.Memberships.For(db)(db, userId).ToListAsync(cancellationToken);
         if (members.Count == 0)
             return [];
-        var serverIds = members.Select(m => m.ServerId).ToList();
-        var memberRoles = (await db.MemberRoles.AsNoTracking().Where(mr => mr.UserId == userId)
-            .Select(mr => new { mr.ServerId, mr.RoleId }).ToListAsync(cancellationToken)).ToLookup(r => r.ServerId, r => r.RoleId);
-        var owners = await db.Servers.AsNoTracking().Where(s => serverIds.Contains(s.Id))
-            .Select(s => new { s.Id, s.OwnerId }).ToDictionaryAsync(s => s.Id, s => s.OwnerId, cancellationToken);
-        var roles = (await db.Roles.AsNoTracking().Where(r => serverIds.Contains(r.ServerId))
-            .Select(r => new { r.Id, r.ServerId, r.Permissions, r.Position }).ToListAsync(cancellationToken)).ToLookup(r => r.ServerId);
-        var channels = (await db.Channels.AsNoTracking().Where(c => c.ServerId != null && serverIds.Contains(c.ServerId.Value))
-            .ToListAsync(cancellationToken)).ToLookup(c => c.ServerId!.Value);
-        var overwrites = (await db.PermissionOverwrites.AsNoTracking()
-                .Where(o => db.Channels.Any(c => c.Id == o.ChannelId && c.ServerId != null && serverIds.Contains(c.ServerId.Value)))
-                .Select(o => new { o.ChannelId, Facts = new OverwriteFacts(o.TargetType, o.TargetId, o.Allow, o.Deny) })
-                .ToListAsync(cancellationToken))
-            .ToLookup(o => o.ChannelId, o => o.Facts);
+        var memberRoles = (await MembershipQueries.MemberRoles.For(db)(db, userId).ToListAsync(cancellationToken)).ToLookup(r => r.ServerId, r => r.RoleId);
+        var roles = (await MembershipQueries.Roles.For(db)(db, userId).ToListAsync(cancellationToken)).ToLookup(r => r.ServerId);
+        var channels = (await MembershipQueries.Channels.For(db)(db, userId).ToListAsync(cancellationToken)).ToLookup(c => c.ServerId!.Value);
+        var overwrites = (await MembershipQueries.Overwrites.For(db)(db, userId).ToListAsync(cancellationToken))
+            .ToLookup(o => o.ChannelId, o => new OverwriteFacts(o.TargetType, o.TargetId, o.Allow, o.Deny));
 
-        var visibleByServer = new Dictionary<Snowflake, IReadOnlyList<ChannelAccess>>(members.Count);
+        var servers = new List<MemberServer>(members.Count);
         foreach (var member in members)
         {
-            if (!owners.TryGetValue(member.ServerId, out var ownerId))
-                continue;
             var serverRoles = roles[member.ServerId].ToList();
-            var facts = new ServerFacts(ownerId, serverRoles.Where(r => r.Id == member.ServerId).Select(r => r.Permissions).FirstOrDefault(),
+            var facts = new ServerFacts(member.OwnerId, serverRoles.Where(r => r.Id == member.ServerId).Select(r => r.Permissions).FirstOrDefault(),
                 serverRoles.ToFrozenDictionary(r => r.Id, r => new RoleFacts(r.Permissions, r.Position)));
             var roleIds = memberRoles[member.ServerId].ToList();
             var server = Standing(userId, member.ServerId, facts, new MemberFacts(member.TimedOutUntil, roleIds));
-            visibleByServer[member.ServerId] = Visible(userId, server, roleIds.ToHashSet(), channels[member.ServerId], channel => overwrites[channel.Id].ToList());
+            var visible = Visible(userId, server, roleIds.ToHashSet(), channels[member.ServerId], channel => overwrites[channel.Id].ToList());
+            servers.Add(new MemberServer(member.ServerId, member.Name, member.IconUrl, member.OwnerId, member.BannerUrl, visible));
         }
-        return visibleByServer;
+        return servers;
     }
 
     /// <summary>What several members can see in one server now, by user (missing: not a member), and every channel of it.</summary>

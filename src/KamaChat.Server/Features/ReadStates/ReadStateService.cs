@@ -24,6 +24,49 @@ public enum AckOutcome
 /// </summary>
 public sealed class ReadStateService(KamaDbContext db, PermissionService permissions, EventLog events, TimeProvider time)
 {
+    private sealed record MentionedMessage(Snowflake ChannelId, Snowflake Id);
+
+    // Compiled once (it runs on every gateway connect). Each branch joins on equalities and one range, which the planner
+    // turns into an index range per channel (and per role): the user's mentions and their roles', in opened channels
+    // after the read position, in the others all; then @everyone messages by their partial index. A message may mention
+    // the user more than one way: the union counts it once. Serial on PostgreSQL: at a million messages its planner would
+    // start parallel workers for these few lookups.
+    private static readonly CompiledPerModel<Func<KamaDbContext, Snowflake, List<Snowflake>, List<Snowflake>, IAsyncEnumerable<MentionedMessage>>> Mentioned =
+        new(() => EF.CompileAsyncQuery((KamaDbContext db, Snowflake userId, List<Snowflake> opened, List<Snowflake> neverOpened) => (
+                    from r in db.ReadStates
+                    where r.UserId == userId && opened.Contains(r.ChannelId)
+                    join x in db.MessageMentions on r.ChannelId equals x.ChannelId
+                    where x.TargetId == userId && x.TargetType == MentionTarget.User && x.MessageId > r.LastReadMessageId
+                    select x)
+                .Concat(
+                    from r in db.ReadStates
+                    where r.UserId == userId && opened.Contains(r.ChannelId)
+                    from mr in db.MemberRoles.Where(mr => mr.UserId == userId)
+                    join x in db.MessageMentions on new { r.ChannelId, TargetId = mr.RoleId } equals new { x.ChannelId, x.TargetId }
+                    where x.TargetType == MentionTarget.Role && x.MessageId > r.LastReadMessageId
+                    select x)
+                .Concat(db.MessageMentions.Where(x => neverOpened.Contains(x.ChannelId) && x.TargetId == userId && x.TargetType == MentionTarget.User))
+                .Concat(
+                    from mr in db.MemberRoles
+                    where mr.UserId == userId
+                    join x in db.MessageMentions on mr.RoleId equals x.TargetId
+                    where neverOpened.Contains(x.ChannelId) && x.TargetType == MentionTarget.Role
+                    select x)
+                .Join(db.Messages, x => x.MessageId, m => m.Id, (_, m) => m)
+                .Where(m => m.AuthorId != userId)
+                .Select(m => new { m.ChannelId, m.Id })
+                .Union((
+                        from r in db.ReadStates
+                        where r.UserId == userId && opened.Contains(r.ChannelId)
+                        join m in db.Messages.Where(m => m.MentionsEveryone && m.AuthorId != userId) on r.ChannelId equals m.ChannelId
+                        where m.Id > r.LastReadMessageId
+                        select m)
+                    .Concat(db.Messages.Where(m => m.MentionsEveryone && m.AuthorId != userId && neverOpened.Contains(m.ChannelId)))
+                    .Select(m => new { m.ChannelId, m.Id }))
+                .AsNoTracking()
+                .TagWith(SerialQueries.Tag)
+                .Select(m => new MentionedMessage(m.ChannelId, m.Id))));
+
     public async Task<(AckOutcome Outcome, ReadStateResponse? State)> AckAsync(Snowflake userId, Snowflake channelId, Snowflake messageId, CancellationToken cancellationToken)
     {
         if (await permissions.ForChannelAsync(userId, channelId, cancellationToken) is null)
@@ -64,42 +107,7 @@ public sealed class ReadStateService(KamaDbContext db, PermissionService permiss
             return [];
         var opened = channelIds.Where(read.Contains).ToList();
         var neverOpened = channelIds.Where(id => !read.Contains(id)).ToList();
-        var positions = db.ReadStates.Where(r => r.UserId == userId && opened.Contains(r.ChannelId));
-        var roles = db.MemberRoles.Where(mr => mr.UserId == userId);
-        var mentions = db.MessageMentions;
-        // Each branch joins on equalities and one range, which the planner turns into an index range per channel (and
-        // per role): the user's mentions and their roles', in opened channels after the read position, in the others all.
-        var byTarget = (
-                from r in positions
-                join x in mentions on r.ChannelId equals x.ChannelId
-                where x.TargetId == userId && x.TargetType == MentionTarget.User && x.MessageId > r.LastReadMessageId
-                select x)
-            .Concat(
-                from r in positions
-                from mr in roles
-                join x in mentions on new { r.ChannelId, TargetId = mr.RoleId } equals new { x.ChannelId, x.TargetId }
-                where x.TargetType == MentionTarget.Role && x.MessageId > r.LastReadMessageId
-                select x)
-            .Concat(mentions.Where(x => neverOpened.Contains(x.ChannelId) && x.TargetId == userId && x.TargetType == MentionTarget.User))
-            .Concat(
-                from mr in roles
-                join x in mentions on mr.RoleId equals x.TargetId
-                where neverOpened.Contains(x.ChannelId) && x.TargetType == MentionTarget.Role
-                select x)
-            .Join(db.Messages, x => x.MessageId, m => m.Id, (_, m) => m)
-            .Where(m => m.AuthorId != userId)
-            .Select(m => new { m.ChannelId, m.Id });
-        var everyone = db.Messages.Where(m => m.MentionsEveryone && m.AuthorId != userId);
-        var byEveryone = (
-                from r in positions
-                join m in everyone on r.ChannelId equals m.ChannelId
-                where m.Id > r.LastReadMessageId
-                select m)
-            .Concat(everyone.Where(m => neverOpened.Contains(m.ChannelId)))
-            .Select(m => new { m.ChannelId, m.Id });
-        // A message may mention the user more than one way: it counts once.
-        // Serial on PostgreSQL: at a million messages its planner would start parallel workers for these few lookups.
-        var mentioned = await byTarget.Union(byEveryone).AsNoTracking().TagWith(SerialQueries.Tag).ToListAsync(cancellationToken);
+        var mentioned = await Mentioned.For(db)(db, userId, opened, neverOpened).ToListAsync(cancellationToken);
         return mentioned.GroupBy(m => m.ChannelId).ToDictionary(g => g.Key, g => g.Count());
     }
 }
