@@ -267,16 +267,32 @@ public sealed class SendGroupCommit(
     /// <summary>The batch in one transaction; outcomes are set only once it committed (a throw leaves them all unset).</summary>
     private async Task CommitTogetherAsync(Snowflake channelId, List<PendingSend> batch)
     {
-        // The commit serves several requests: no one request's cancellation may cut it short.
-        var cancellationToken = CancellationToken.None;
         await using var scope = scopes.CreateAsyncScope();
         var services = scope.ServiceProvider;
         var db = services.GetRequiredService<KamaDbContext>();
+        // The context comes from a pool: what is changed here is put back before it returns there.
+        var sharedConnectionString = db.Database.GetConnectionString();
         if (_commitConnectionString is not null)
             db.Database.SetConnectionString(_commitConnectionString);
         // A failed batch is rolled back whole and retried in a new transaction: no savepoint around its SaveChanges
         // (on PostgreSQL, RELEASE SAVEPOINT is a round trip of its own between the inserts and the commit).
         db.Database.AutoSavepointsEnabled = false;
+        try
+        {
+            await CommitBatchAsync(services, db, channelId, batch);
+        }
+        finally
+        {
+            db.Database.AutoSavepointsEnabled = true;
+            if (_commitConnectionString is not null)
+                db.Database.SetConnectionString(sharedConnectionString);
+        }
+    }
+
+    private async Task CommitBatchAsync(IServiceProvider services, KamaDbContext db, Snowflake channelId, List<PendingSend> batch)
+    {
+        // The commit serves several requests: no one request's cancellation may cut it short.
+        var cancellationToken = CancellationToken.None;
         var time = services.GetRequiredService<TimeProvider>();
         var links = services.GetRequiredService<AttachmentLinks>();
         var outcomes = new SendOutcome[batch.Count];
