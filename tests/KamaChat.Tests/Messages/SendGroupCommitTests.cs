@@ -107,4 +107,25 @@ public abstract class SendGroupCommitTests(KamaChatApp app)
 public sealed class SqliteSendGroupCommitTests(SqliteApp app) : SendGroupCommitTests(app), IClassFixture<SqliteApp>;
 
 [Trait("Provider", "postgres")]
-public sealed class PostgresSendGroupCommitTests(PostgresApp app) : SendGroupCommitTests(app), IClassFixture<PostgresApp>;
+public sealed class PostgresSendGroupCommitTests(PostgresApp app) : SendGroupCommitTests(app), IClassFixture<PostgresApp>
+{
+    /// <summary>
+    /// Commits take their connections from a small pool of their own, so they land on database processes that have
+    /// written messages before (a process's first message costs tens of milliseconds, spent under the channel's lock).
+    /// </summary>
+    [Fact]
+    public async Task Sends_commit_on_the_commits_own_few_connections()
+    {
+        var other = await app.UserAsync();
+        var channels = new List<Snowflake>();
+        for (var i = 0; i < 3; i++)
+            channels.Add((await app.SeedServerWithChannelAsync(other)).ChannelId);
+        await Task.WhenAll(channels.SelectMany(channelId => Enumerable.Range(0, 10).Select(m => other.Client.SendOkAsync(channelId, $"m{m}"))));
+
+        var commitConnections = await app.QueryAsync(db => db.Database.SqlQueryRaw<int>("""
+            SELECT count(*)::int AS "Value" FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE '% send commits'
+            """).SingleAsync());
+        Assert.InRange(commitConnections, 1, SendGroupCommit.MaxCommitConnections);
+        Assert.Equal(30, await app.QueryAsync(db => db.Messages.CountAsync(m => channels.Contains(m.ChannelId))));
+    }
+}
