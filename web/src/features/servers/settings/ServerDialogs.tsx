@@ -46,7 +46,7 @@ export function TransferDialog({
       {
         onSuccess: () => {
           if (!thenLeave) return onClose();
-          leave.mutate(server.id, { onSuccess: () => navigate('/'), onError: setError });
+          void leave.mutateAsync(server.id).then(() => navigate('/'), setError);
         },
         onError: setError,
       },
@@ -114,7 +114,9 @@ export function DeleteServerDialog({ server, onClose }: { server: ServerRef; onC
   const [error, setError] = useState<unknown>(null);
   const submit = (e: React.FormEvent) => {
     e.preventDefault();
-    remove.mutate(typed, { onSuccess: () => navigate('/'), onError: setError });
+    // The ServerDeleted event can come before the answer and unmount this dialog (the server leaves the list at once):
+    // mutate()'s own callbacks then never run, while mutateAsync's promise still settles, so home is always reached.
+    void remove.mutateAsync(typed).then(() => navigate('/'), setError);
   };
   return (
     <Dialog
@@ -192,7 +194,13 @@ export function LeaveServerDialog({
       confirmLabel="Leave server"
       busy={leave.isPending}
       onClose={onClose}
-      onConfirm={() => leave.mutate(server.id, { onSuccess: () => navigate('/'), onError: (e) => setError(errorMessage(e)) })}
+      // As when deleting: ServerRemoved may unmount this dialog before the answer comes.
+      onConfirm={() =>
+        void leave.mutateAsync(server.id).then(
+          () => navigate('/'),
+          (e: unknown) => setError(errorMessage(e)),
+        )
+      }
     >
       <p>You will no longer see its channels. You can come back with an invite.</p>
       {error && (
