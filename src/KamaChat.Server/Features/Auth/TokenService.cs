@@ -173,7 +173,7 @@ public sealed class TokenService(
         ValidateIssuerSigningKey = true,
         RequireExpirationTime = true,
         RequireSignedTokens = true,
-        ClockSkew = TimeSpan.FromSeconds(30),
+        ClockSkew = jwt.ClockSkew,
         NameClaimType = JwtRegisteredClaimNames.Sub,
     };
 

@@ -23,6 +23,9 @@ public sealed class JwtOptions
 
     public TimeSpan RefreshTokenLifetime { get; set; } = TimeSpan.FromDays(30);
 
+    /// <summary>How long past its expiry an access token is still accepted, for clocks that disagree a little.</summary>
+    public TimeSpan ClockSkew { get; set; } = TimeSpan.FromSeconds(30);
+
     public static void Bind(JwtOptions options, IConfiguration configuration, IHostEnvironment environment, ServerOptions server)
     {
         var secret = configuration["JWT_SECRET"];
@@ -49,6 +52,8 @@ public sealed class JwtOptions
             options.AccessTokenLifetime = access;
         if (TimeSpan.TryParse(configuration["KAMACHAT_REFRESH_TOKEN_LIFETIME"], System.Globalization.CultureInfo.InvariantCulture, out var refresh))
             options.RefreshTokenLifetime = refresh;
+        if (TimeSpan.TryParse(configuration["KAMACHAT_TOKEN_CLOCK_SKEW"], System.Globalization.CultureInfo.InvariantCulture, out var skew))
+            options.ClockSkew = skew;
     }
 
     /// <summary>
@@ -105,6 +110,8 @@ internal sealed class JwtOptionsValidator : IValidateOptions<JwtOptions>
             return ValidateOptionsResult.Fail(options.Error);
         if (options.AccessTokenLifetime <= TimeSpan.Zero || options.RefreshTokenLifetime <= options.AccessTokenLifetime)
             return ValidateOptionsResult.Fail("Token lifetimes must be positive, and the refresh lifetime longer than the access lifetime.");
+        if (options.ClockSkew < TimeSpan.Zero)
+            return ValidateOptionsResult.Fail("KAMACHAT_TOKEN_CLOCK_SKEW must not be negative.");
         return ValidateOptionsResult.Success;
     }
 }
