@@ -42,12 +42,7 @@ public sealed partial class GatewayHub(
         if (!connections.TryAdd(connection, options.Value.ConnectionsPerUser, options.Value.ConnectionsPerSession))
             throw new HubException("rate_limited: Too many gateway connections for this account or device; close one first.");
 
-        // Stream positions first (Ready's cursors are never past what it shows), then groups before the rest of Ready,
-        // so nothing committed from here on is missed.
-        var positions = await ready.PositionsAsync(connection.UserId, Context.ConnectionAborted);
-        var snapshot = await groups.SnapshotAsync(connection.UserId, Context.ConnectionAborted);
-        await GatewayGroups.SyncAsync(HubContext, connection, snapshot.Groups, Context.ConnectionAborted);
-        var payload = await ready.BuildAsync(connection.UserId, connection.SessionId, positions, snapshot, Context.ConnectionAborted);
+        var payload = await GroupAndBuildReadyAsync(connection);
         if (payload is null)
         {
             Context.Abort();
@@ -118,13 +113,21 @@ public sealed partial class GatewayHub(
         var connection = connections.Find(Context.ConnectionId) ?? throw new HubException("not_found: The connection is closing.");
         if (!connectLimit.TryConnect(connection.UserId))
             throw new HubException("rate_limited: Too many fresh starts for this account; retry in 10 s.");
+        var payload = await GroupAndBuildReadyAsync(connection) ?? throw new HubException("not_found: The account is gone.");
+        connection.NoteReady(payload.Servers, onlyMissing: false);
+        return payload;
+    }
+
+    /// <summary>
+    /// Stream positions first (Ready's cursors are never past what it shows), then the connection's groups before the
+    /// rest of Ready, so nothing committed from here on is missed. Null when the user or session is gone.
+    /// </summary>
+    private async Task<ReadyPayload?> GroupAndBuildReadyAsync(GatewayConnection connection)
+    {
         var positions = await ready.PositionsAsync(connection.UserId, Context.ConnectionAborted);
         var snapshot = await groups.SnapshotAsync(connection.UserId, Context.ConnectionAborted);
         await GatewayGroups.SyncAsync(HubContext, connection, snapshot.Groups, Context.ConnectionAborted);
-        var payload = await ready.BuildAsync(connection.UserId, connection.SessionId, positions, snapshot, Context.ConnectionAborted)
-            ?? throw new HubException("not_found: The account is gone.");
-        connection.NoteReady(payload.Servers, onlyMissing: false);
-        return payload;
+        return await ready.BuildAsync(connection.UserId, connection.SessionId, positions, snapshot, Context.ConnectionAborted);
     }
 
     /// <summary>Everything logged after the client's cursors, for the streams it may still see (at most <see cref="ResumeService.MaxStreams"/> a call).</summary>

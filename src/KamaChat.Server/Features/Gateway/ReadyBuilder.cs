@@ -39,7 +39,7 @@ public sealed class ReadyBuilder(
     {
         // The connection is registered by now, so a session revoked from here on is closed by its SessionRevoked event;
         // one revoked between the handshake's check and the registration is caught here (no user then).
-        var me = await ReadyQueries.Me.For(db)(db, userId, sessionId);
+        var me = await ReadyQueries.Me.For(db)(db, userId, sessionId, cancellationToken);
         if (me is null)
             return null;
 

@@ -45,8 +45,8 @@ internal static class ReadyQueries
             .Select(s => new Position(s.Scope, s.ScopeId, s.LastSequence))));
 
     /// <summary>The user, while this session of theirs is not revoked.</summary>
-    public static readonly CompiledPerModel<Func<KamaDbContext, Snowflake, Snowflake, Task<User?>>> Me = new(() => EF.CompileAsyncQuery(
-        (KamaDbContext db, Snowflake userId, Snowflake sessionId) => db.Users.AsNoTracking()
+    public static readonly CompiledPerModel<Func<KamaDbContext, Snowflake, Snowflake, CancellationToken, Task<User?>>> Me = new(() => EF.CompileAsyncQuery(
+        (KamaDbContext db, Snowflake userId, Snowflake sessionId, CancellationToken _) => db.Users.AsNoTracking()
             .Where(u => u.Id == userId && db.Sessions.Any(s => s.Id == sessionId && s.UserId == userId && s.RevokedAt == null))
             .SingleOrDefault()));
 
