@@ -6,16 +6,22 @@ namespace KamaChat.Bench;
 /// <summary>
 /// Where send → receive goes, from the server's own stage histograms on /metrics (kamachat.messages.send.stage,
 /// kamachat.gateway.dispatch) read before and after a run, and, on PostgreSQL, the transactions the database committed
-/// (pg_stat_database.xact_commit, reads included) per send.
+/// (pg_stat_database.xact_commit, reads included) per send. And what a send costs in counts the machine's load does not
+/// change: the server's CPU time and managed allocations, its Npgsql commands and bytes each way, and the CPU time of
+/// the PostgreSQL server's processes (every process of that server, its backends and its WAL writer alike).
 /// </summary>
 public sealed class SendPathBreakdown
 {
     private readonly Dictionary<string, Histogram> _stages;
     private readonly Histogram _batches;
     private readonly long? _transactions;
+    private readonly Counts _counts;
 
-    private SendPathBreakdown(Dictionary<string, Histogram> stages, Histogram batches, long? transactions) =>
-        (_stages, _batches, _transactions) = (stages, batches, transactions);
+    /// <summary>Cumulative totals: server CPU, bytes allocated, Npgsql commands and bytes written/read, PostgreSQL CPU.</summary>
+    private sealed record Counts(TimeSpan ServerCpu, double Allocated, double NpgsqlCommands, double BytesWritten, double BytesRead, TimeSpan? DatabaseCpu);
+
+    private SendPathBreakdown(Dictionary<string, Histogram> stages, Histogram batches, long? transactions, Counts counts) =>
+        (_stages, _batches, _transactions, _counts) = (stages, batches, transactions, counts);
 
     /// <summary>The stages in path order: checks, waiting for the channel's commit, the commit, the dispatcher's queue, the write to connections.</summary>
     private static readonly (string Key, string Label)[] Order =
@@ -29,7 +35,54 @@ public sealed class SendPathBreakdown
             foreach (var group in samples.Where(s => s.Name.StartsWith(metric, StringComparison.Ordinal)).GroupBy(s => ServerUnderTest.Label(s.Labels, "stage") ?? ""))
                 stages[$"{prefix}:{group.Key}"] = Histogram.Of(group, metric);
         var batches = Histogram.Of(samples.Where(s => s.Name.StartsWith("kamachat_messages_send_batch", StringComparison.Ordinal)), "kamachat_messages_send_batch");
-        return new SendPathBreakdown(stages, batches, await TransactionsAsync(server.DatabaseUrl));
+        double Sum(Func<string, bool> name) => samples.Where(s => name(s.Name)).Sum(s => s.Value);
+        // Npgsql's meter: a command (one batch of statements) is one duration sample; COMMIT and ROLLBACK sent by a
+        // transaction object are not commands of its own and do not count.
+        var counts = new Counts(server.CpuTime(),
+            Sum(n => n == "dotnet_gc_heap_total_allocated_bytes_total"),
+            Sum(n => n == "db_client_operation_duration_seconds_count"),
+            Sum(n => n == "db_client_operation_npgsql_bytes_written_bytes_total"),
+            Sum(n => n == "db_client_operation_npgsql_bytes_read_bytes_total"),
+            await DatabaseCpuAsync(server.DatabaseUrl));
+        return new SendPathBreakdown(stages, batches, await TransactionsAsync(server.DatabaseUrl), counts);
+    }
+
+    /// <summary>
+    /// CPU time (user + system) of the PostgreSQL server so far: its postmaster with the children it reaped, and every
+    /// child alive now (backends, WAL writer, checkpointer). Found from a backend's parent, so only that server counts.
+    /// </summary>
+    private static async Task<TimeSpan?> DatabaseCpuAsync(string? url)
+    {
+        if (url is null || url.StartsWith("sqlite", StringComparison.OrdinalIgnoreCase))
+            return null;
+        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(url) { Pooling = false }.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT pg_backend_pid()", connection);
+        var backend = (int)(await command.ExecuteScalarAsync())!;
+        var postmaster = Stat(backend)?.Parent;
+        if (postmaster is not { } parent || Stat(parent) is not { } root)
+            return null;
+        var ticks = root.Own + root.Reaped;
+        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+            if (int.TryParse(Path.GetFileName(directory), out var pid) && Stat(pid) is { } child && child.Parent == parent)
+                ticks += child.Own;
+        return TimeSpan.FromSeconds(ticks / 100.0); // clock ticks: sysconf(_SC_CLK_TCK) is 100 on every Linux we run on
+    }
+
+    /// <summary>/proc/PID/stat: the parent, utime + stime, and cutime + cstime (children waited for), in clock ticks.</summary>
+    private static (int Parent, long Own, long Reaped)? Stat(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            long Field(int i) => long.Parse(fields[i], CultureInfo.InvariantCulture);
+            return ((int)Field(1), Field(11) + Field(12), Field(13) + Field(14));
+        }
+        catch (IOException)
+        {
+            return null; // gone since the directory listing
+        }
     }
 
     private static async Task<long?> TransactionsAsync(string? url)
@@ -58,6 +111,17 @@ public sealed class SendPathBreakdown
             line += string.Create(CultureInfo.InvariantCulture, $"; {batches.Sum / batches.Count:N2} sends/commit");
         if (_transactions is { } after && before._transactions is { } start && sends > 0)
             line += string.Create(CultureInfo.InvariantCulture, $"; {(after - start) / (double)sends:N2} PG transactions/send");
+        if (sends > 0)
+        {
+            var (now, then) = (_counts, before._counts);
+            line += string.Create(CultureInfo.InvariantCulture,
+                $"\ncounts     {name}: per send: server CPU {(now.ServerCpu - then.ServerCpu).TotalMilliseconds / sends:N2} ms, {(now.Allocated - then.Allocated) / sends / 1024:N1} KiB allocated, " +
+                $"{(now.NpgsqlCommands - then.NpgsqlCommands) / sends:N2} Npgsql commands, {(now.BytesWritten - then.BytesWritten) / sends:N0} B written / {(now.BytesRead - then.BytesRead) / sends:N0} B read");
+            if (now.DatabaseCpu is { } database && then.DatabaseCpu is { } earlier)
+                line += string.Create(CultureInfo.InvariantCulture, $", PostgreSQL CPU {(database - earlier).TotalMilliseconds / sends:N2} ms");
+            if (batches.Count > 0)
+                line += string.Create(CultureInfo.InvariantCulture, $"; per commit: {(now.NpgsqlCommands - then.NpgsqlCommands) / batches.Count:N2} Npgsql commands");
+        }
         return line;
     }
 
