@@ -97,6 +97,48 @@ public abstract class SendGroupCommitTests(KamaChatApp app)
         Assert.Equal(21, await app.QueryAsync(db => db.EventLog.CountAsync(e => e.ScopeId == channelId && e.Type == "MessageCreated")));
     }
 
+    /// <summary>
+    /// A batch whose write fails in the database writes nothing; its sends are then committed one at a time, the failing
+    /// one alone refused (before, every one of them failed: the failed attempt had tied the messages to its own
+    /// entities, and each retry inserted those again).
+    /// </summary>
+    [Fact]
+    public async Task A_batch_whose_writes_fail_writes_nothing_and_its_other_sends_commit_once_each()
+    {
+        var member = await app.UserAsync();
+        var (_, channelId, owner) = await app.SeedServerWithChannelAsync(member);
+        // A write that fails in the database itself, after the batch's checks passed (as a nonce raced by another node would).
+        await app.QueryAsync(db => db.Database.ExecuteSqlRawAsync(RefusingTriggerSql));
+        try
+        {
+            var good = Enumerable.Range(0, 20).Select(i => member.Client.SendMessageAsync(channelId, $"fine {i}")).ToList();
+            var failing = Enumerable.Range(0, 3).Select(_ => owner.Client.SendMessageAsync(channelId, "fails")).ToList();
+            var goodResponses = await Task.WhenAll(good);
+            var failingResponses = await Task.WhenAll(failing);
+
+            Assert.All(goodResponses, r => Assert.Equal(HttpStatusCode.Created, r.StatusCode));
+            Assert.All(failingResponses, r => Assert.False(r.IsSuccessStatusCode, r.StatusCode.ToString()));
+            var committed = await app.QueryAsync(db => db.Messages.Where(m => m.ChannelId == channelId)
+                .OrderBy(m => m.Sequence).Select(m => new { m.Id, m.Sequence, m.Content }).ToListAsync());
+            Assert.Equal(Enumerable.Range(0, 20).Select(i => $"fine {i}").Order(), committed.Select(m => m.Content).Order());
+            Assert.Equal(Enumerable.Range(1, 20).Select(s => (long)s), committed.Select(m => m.Sequence));
+            Assert.Equal(committed.Select(m => m.Id).Order(), committed.Select(m => m.Id));
+            Assert.Equal(20, await app.QueryAsync(db => db.EventLog.CountAsync(e => e.ScopeId == channelId && e.Type == "MessageCreated")));
+            Assert.Equal(committed[^1].Id, await app.QueryAsync(db => db.Channels.Where(c => c.Id == channelId).Select(c => c.LastMessageId).SingleAsync()));
+            // The commits' connections went back to their pool clean: the next send commits.
+            Assert.Equal(HttpStatusCode.Created, (await member.Client.SendMessageAsync(channelId, "after")).StatusCode);
+        }
+        finally
+        {
+            await app.QueryAsync(db => db.Database.ExecuteSqlRawAsync(DropRefusingTriggerSql));
+        }
+    }
+
+    /// <summary>A trigger that makes the database refuse to insert a message whose content is <c>fails</c>.</summary>
+    protected abstract string RefusingTriggerSql { get; }
+
+    protected abstract string DropRefusingTriggerSql { get; }
+
     private static Snowflake MessageId(Server.Features.Gateway.GatewayEvent e) =>
         JsonSerializer.Deserialize<MessageResponse>(e.Data, Api.Json)!.Id;
 
@@ -104,11 +146,28 @@ public abstract class SendGroupCommitTests(KamaChatApp app)
 }
 
 [Trait("Provider", "sqlite")]
-public sealed class SqliteSendGroupCommitTests(SqliteApp app) : SendGroupCommitTests(app), IClassFixture<SqliteApp>;
+public sealed class SqliteSendGroupCommitTests(SqliteApp app) : SendGroupCommitTests(app), IClassFixture<SqliteApp>
+{
+    protected override string RefusingTriggerSql => """
+        CREATE TRIGGER refuse_a_send BEFORE INSERT ON messages FOR EACH ROW WHEN NEW."Content" = 'fails'
+        BEGIN SELECT RAISE(ABORT, 'refused by the database'); END;
+        """;
+
+    protected override string DropRefusingTriggerSql => "DROP TRIGGER refuse_a_send;";
+}
 
 [Trait("Provider", "postgres")]
 public sealed class PostgresSendGroupCommitTests(PostgresApp app) : SendGroupCommitTests(app), IClassFixture<PostgresApp>
 {
+    protected override string RefusingTriggerSql => """
+        CREATE FUNCTION refuse_a_send() RETURNS trigger LANGUAGE plpgsql AS $f$
+        BEGIN RAISE EXCEPTION 'refused by the database'; END $f$;
+        CREATE TRIGGER refuse_a_send BEFORE INSERT ON messages FOR EACH ROW
+        WHEN (NEW."Content" = 'fails') EXECUTE FUNCTION refuse_a_send();
+        """;
+
+    protected override string DropRefusingTriggerSql => "DROP TRIGGER refuse_a_send ON messages; DROP FUNCTION refuse_a_send();";
+
     /// <summary>
     /// Commits take their connections from a small pool of their own, so they land on database processes that have
     /// written messages before (a process's first message costs tens of milliseconds, spent under the channel's lock).

@@ -376,6 +376,11 @@ public sealed class SendGroupCommit(
         foreach (var i in accepted)
         {
             var (send, message) = (batch[i], batch[i].Message);
+            // A failed batch's attempt left this message tied to that attempt's entities (EF Core's fix-up gave it the
+            // channel stub attached below and the uploads it claimed). Added again with them, they would be inserted
+            // as new rows or clash with this attempt's own: every send of the batch retried alone would then fail.
+            message.Channel = null!;
+            message.Attachments.Clear();
             // The id is taken here, under the lock, above the channel's last message and everything the channel logged:
             // ids follow commit order, so paging history with after=<an id> misses nothing committed later.
             MessageResponse? created = null;
