@@ -60,7 +60,7 @@ internal abstract class SearchEngine
 /// <para>
 /// A word of six or more characters is several trigrams, and FTS5 answers its phrase by reading every trigram's
 /// doclist; trigrams are shared by many words ("ter", "ion"), so a rare word costs as much as its most common parts.
-/// Such a word is matched instead by <see cref="SelectedTrigrams"/> of its rarest trigrams that do not overlap (probed in the index itself),
+/// Such a word is matched instead by its <see cref="SelectedTrigrams"/> rarest trigrams (probed in the index itself),
 /// and the candidates are checked in memory with the same folding as the index; the check is what makes the answer
 /// exact, the choice only how much is read.
 /// </para>
@@ -71,7 +71,7 @@ internal abstract class SearchEngine
 /// </summary>
 internal sealed class SqliteSearchEngine(SearchTextPlan plan = SearchTextPlan.Auto) : SearchEngine
 {
-    /// <summary>A longer word or phrase is looked up by this many of its trigrams, the rarest apart (<see cref="ChooseTrigrams"/>), and checked in memory.</summary>
+    /// <summary>A longer word or phrase is looked up by this many of its trigrams, the rarest, and checked in memory.</summary>
     public const int SelectedTrigrams = 3;
 
     /// <summary>How rare a trigram is: how far back (in ids) its newest this-many occurrences reach.</summary>
@@ -261,7 +261,7 @@ internal sealed class SqliteSearchEngine(SearchTextPlan plan = SearchTextPlan.Au
     }
 
     /// <summary>
-    /// For each text, the <see cref="SelectedTrigrams"/> trigrams to look it up by (<see cref="ChooseTrigrams"/>). Rarity is read from the index in one statement:
+    /// For each text, its <see cref="SelectedTrigrams"/> rarest trigrams. Rarity is read from the index in one statement:
     /// the id of each trigram's <see cref="ProbeDepth"/>th newest occurrence — the older it is, the rarer the trigram (none:
     /// fewer occurrences than that, rarest of all). It costs at most that many entries per trigram, whatever the history.
     /// </summary>
@@ -283,37 +283,8 @@ internal sealed class SqliteSearchEngine(SearchTextPlan plan = SearchTextPlan.Au
                 reach[trigrams[i]] = reader.IsDBNull(i) ? long.MinValue : reader.GetInt64(i);
         }
         foreach (var text in texts)
-            result[text] = ChooseTrigrams(text, reach);
+            result[text] = Trigrams(text).OrderBy(t => reach[t]).Take(SelectedTrigrams).ToList();
         return result;
-    }
-
-    /// <summary>
-    /// The <see cref="SelectedTrigrams"/> trigrams a text is looked up by: the rarest first, then each next rarest that
-    /// overlaps none already chosen, then (when the text is too short for that many apart) the next rarest. Overlapping
-    /// trigrams are nearly one condition: the rarest three of "satprimorrel" (tpr, atp, rim) all lie in "atprim", which
-    /// other made-up words share, and at 200,000 messages read 928 candidates for 4 matches (and gave way to the exact
-    /// phrase, reading every trigram's list); tpr, imo and rre read 192. Likewise "to dunvekos" 895 → 168.
-    /// </summary>
-    internal static List<string> ChooseTrigrams(string folded, IReadOnlyDictionary<string, long> reach)
-    {
-        var runes = folded.EnumerateRunes().Select(r => r.ToString()).ToArray();
-        var byRarity = Enumerable.Range(0, Math.Max(0, runes.Length - 2))
-            .Select(i => (Trigram: runes[i] + runes[i + 1] + runes[i + 2], At: i))
-            .DistinctBy(t => t.Trigram, StringComparer.Ordinal)
-            .OrderBy(t => reach[t.Trigram])
-            .ToList();
-        var chosen = new List<(string Trigram, int At)>();
-        foreach (var trigram in byRarity)
-        {
-            if (chosen.Count < SelectedTrigrams && chosen.TrueForAll(c => Math.Abs(c.At - trigram.At) >= TrigramLength))
-                chosen.Add(trigram);
-        }
-        foreach (var trigram in byRarity)
-        {
-            if (chosen.Count < SelectedTrigrams && !chosen.Contains(trigram))
-                chosen.Add(trigram);
-        }
-        return chosen.Select(c => c.Trigram).ToList();
     }
 
     /// <summary>The distinct trigrams of folded text, as the tokenizer cuts them: three Unicode characters each.</summary>
