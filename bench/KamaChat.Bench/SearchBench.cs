@@ -5,8 +5,10 @@ using System.Net.Http.Json;
 using KamaChat.Server.Features.Search;
 using KamaChat.Server.Infrastructure.Ids;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using SQLitePCL;
 
 namespace KamaChat.Bench;
 
@@ -63,9 +65,10 @@ public static class SearchBench
         };
         foreach (var queryClass in classes)
         {
-            var (latencies, baseline, averageTotal) = await MeasureAsync(indexed, plain, queryClass.Queries, options.BaselineQueries);
+            var (latencies, baseline, averageTotal, pages) = await MeasureAsync(indexed, plain, queryClass.Queries, options.BaselineQueries);
             var line = string.Create(CultureInfo.InvariantCulture,
-                $"{queryClass.Name,-26} {Machine.Percentile(latencies, 0.50),8:N2} {Machine.Percentile(latencies, 0.95),8:N2} {Machine.Percentile(latencies, 0.99),8:N2} {averageTotal,9:N0} | {Machine.Percentile(baseline, 0.50),9:N1} {Machine.Percentile(baseline, 0.95),9:N1} {Machine.Percentile(baseline, 0.95) / Machine.Percentile(latencies, 0.95),12:N1}x");
+                $"{queryClass.Name,-26} {Machine.Percentile(latencies, 0.50),8:N2} {Machine.Percentile(latencies, 0.95),8:N2} {Machine.Percentile(latencies, 0.99),8:N2} {averageTotal,9:N0} | {Machine.Percentile(baseline, 0.50),9:N1} {Machine.Percentile(baseline, 0.95),9:N1} {Machine.Percentile(baseline, 0.95) / Machine.Percentile(latencies, 0.95),12:N1}x")
+                + (pages.Count == 0 ? "" : string.Create(CultureInfo.InvariantCulture, $" | pages p50/p95 {Machine.Percentile(pages, 0.50):N0}/{Machine.Percentile(pages, 0.95):N0}"));
             Log(line);
             lines.Add(line);
         }
@@ -151,10 +154,11 @@ public static class SearchBench
     }
 
     /// <summary>Each query through the search service on the indexed copy, the first few also as a LIKE scan on the plain one right after it.</summary>
-    private static async Task<(List<double> Latencies, List<double> Baseline, double AverageTotal)> MeasureAsync(
+    private static async Task<(List<double> Latencies, List<double> Baseline, double AverageTotal, List<double> Pages)> MeasureAsync(
         SearchDatabase indexed, SearchDatabase plain, List<string> queries, int baselineQueries)
     {
         var latencies = new List<double>(queries.Count);
+        var pages = new List<double>();
         var baseline = new List<double>();
         var totals = 0L;
         // A few unmeasured queries first: connection pools, JIT, the database's cache of the index's upper pages.
@@ -162,25 +166,50 @@ public static class SearchBench
             await SearchOnceAsync(indexed, q);
         for (var i = 0; i < queries.Count; i++)
         {
-            var (elapsed, total) = await SearchOnceAsync(indexed, queries[i]);
+            var (elapsed, total, pagesRead) = await SearchOnceAsync(indexed, queries[i]);
             latencies.Add(elapsed);
+            if (pagesRead >= 0)
+                pages.Add(pagesRead);
+            // KAMACHAT_BENCH_QUERY_LOG=file: every query with its time and total, to find the slow ones and EXPLAIN them.
+            if (Environment.GetEnvironmentVariable("KAMACHAT_BENCH_QUERY_LOG") is { Length: > 0 } log)
+                await File.AppendAllTextAsync(log, string.Create(CultureInfo.InvariantCulture, $"{indexed.Engine}\t{elapsed:F1}\t{total}\t{pagesRead}\t{queries[i]}\n"));
             totals += total;
             if (i < baselineQueries)
                 baseline.Add(await LikeOnceAsync(plain, queries[i]));
         }
-        return (latencies, baseline, totals / (double)queries.Count);
+        return (latencies, baseline, totals / (double)queries.Count, pages);
     }
 
-    private static async Task<(double Milliseconds, int Total)> SearchOnceAsync(SearchDatabase database, string q)
+    /// <summary>
+    /// One search: its time, its total, and on SQLite the pages it asked SQLite's page cache for (hits and misses of the
+    /// connection, the database's own work whatever the machine's load; -1 on PostgreSQL).
+    /// </summary>
+    private static async Task<(double Milliseconds, int Total, long Pages)> SearchOnceAsync(SearchDatabase database, string q)
     {
         var parsed = SearchQueryParser.Parse(q);
         if (!parsed.IsValid)
             throw new InvalidOperationException($"bench query '{q}': {string.Join("; ", parsed.Errors)}");
         await using var db = database.Context();
         var search = new MessageSearch(db, new UpperInvariantLookupNormalizer(), Options.Create(new SearchOptions()));
+        var sqlite = db.Database.GetDbConnection() as SqliteConnection;
+        if (sqlite is not null)
+        {
+            // Opened here, so the search's own open and close leave it open to be read after.
+            await db.Database.OpenConnectionAsync();
+            PagesRead(sqlite, reset: true);
+        }
         var clock = Stopwatch.StartNew();
         var results = await search.SearchAsync(parsed.Query, database.ChannelIds, SearchSort.Newest, 0, 25, CancellationToken.None);
-        return (clock.Elapsed.TotalMilliseconds, results.Total);
+        var elapsed = clock.Elapsed.TotalMilliseconds;
+        return (elapsed, results.Total, sqlite is null ? -1 : PagesRead(sqlite, reset: false));
+    }
+
+    private static long PagesRead(SqliteConnection connection, bool reset)
+    {
+        var flag = reset ? 1 : 0;
+        raw.sqlite3_db_status(connection.Handle, raw.SQLITE_DBSTATUS_CACHE_HIT, out var hits, out _, flag);
+        raw.sqlite3_db_status(connection.Handle, raw.SQLITE_DBSTATUS_CACHE_MISS, out var misses, out _, flag);
+        return hits + misses;
     }
 
     /// <summary>The baseline: the same words as plain LIKE '%…%' conditions (and the same filters), newest first, up to 1,001 rows.</summary>

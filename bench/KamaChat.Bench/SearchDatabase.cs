@@ -140,8 +140,8 @@ public sealed class SearchDatabase : IAsyncDisposable
         return clock.Elapsed;
     }
 
-    /// <summary>The search migrations, in order; the last three are one provider's each (SQLite: FTS5 automerge, then one merge of the rebuilt index; PostgreSQL: the pending-list limit).</summary>
-    private static readonly string[] SearchMigrations = ["_MessageSearch", "_MessageSearchBigrams", "_SearchFtsAutomerge", "_SearchFtsOptimize", "_SearchGinPendingList"];
+    /// <summary>The search migrations, in order; the last four are one provider's each (SQLite: FTS5 automerge, then one merge of the rebuilt index; PostgreSQL: the pending-list limit, then the trigram index across spaces).</summary>
+    private static readonly string[] SearchMigrations = ["_MessageSearch", "_MessageSearchBigrams", "_SearchFtsAutomerge", "_SearchFtsOptimize", "_SearchGinPendingList", "_SearchTrigramsAcrossWords"];
 
     /// <summary>The search migrations' own SQL (the trigram index, then the bigram index), as EF generates it (Up, or Down in reverse), history rows included.</summary>
     private static string SearchMigrationScript(KamaDbContext db, bool up)
@@ -338,6 +338,12 @@ public sealed class SearchDatabase : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         SqliteConnection.ClearAllPools();
+        // KAMACHAT_BENCH_KEEP=1 leaves the SQLite files (and, on a server of your own, the databases) for EXPLAIN afterwards.
+        if (Environment.GetEnvironmentVariable("KAMACHAT_BENCH_KEEP") == "1")
+        {
+            Console.WriteLine($"kept: {(IsPostgres ? ConnectionString : SqliteFile)}");
+            return;
+        }
         try
         {
             Directory.Delete(_directory, recursive: true);

@@ -74,6 +74,38 @@ public sealed class PostgresPlanPinTests(PostgresSearchApp app) : IClassFixture<
         }
     }
 
+    [Fact]
+    public async Task A_phrase_is_narrowed_by_the_trigram_index_across_its_space()
+    {
+        // The trigram index is built on the folded text with spaces read as 'q', so a phrase's trigrams across its space
+        // are in it: of the messages holding both words, the index hands only the one with the phrase to the recheck.
+        // (Built on the folded text as it was, or with a condition the planner does not match to the index's expression,
+        // the bitmap held all eleven, or no index was used at all.)
+        var (_, channelId, owner) = await app.SeedServerWithChannelAsync();
+        await app.SeedMessagesAsync(channelId, owner, 10, i => $"violet {i} harbor");
+        await owner.Client.SendOkAsync(channelId, "the violet harbor");
+
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<KamaDbContext>();
+        await db.Database.OpenConnectionAsync();
+        await using var command = db.Database.GetDbConnection().CreateCommand();
+        var sql = new SearchSql(command, postgres: true);
+        PostgresSearchEngine.AddText(sql, SearchQueryParser.Parse("\"violet harbor\"").Query);
+        command.CommandText = $"""
+            SELECT set_config('enable_seqscan', 'off', true), set_config('enable_indexscan', 'off', true);
+            EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) SELECT m."Id" FROM messages m WHERE {sql.Condition};
+            """;
+        var plan = new List<string>();
+        await using (var reader = await command.ExecuteReaderAsync())
+        {
+            await reader.NextResultAsync();
+            while (await reader.ReadAsync())
+                plan.Add(reader.GetString(0));
+        }
+        var scan = Assert.Single(plan, line => line.Contains("Bitmap Index Scan on \"IX_messages_search_trigram\"", StringComparison.Ordinal));
+        Assert.Contains("(actual rows=1 loops=1)", scan, StringComparison.Ordinal);
+    }
+
     private static async Task<string> SettingAsync(DbConnection connection, string name)
     {
         await using var command = connection.CreateCommand();

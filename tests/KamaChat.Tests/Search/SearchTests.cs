@@ -59,6 +59,22 @@ public abstract class SearchTests(KamaChatApp app)
     }
 
     [Fact]
+    public async Task A_phrase_needs_its_space_not_a_letter_in_its_place()
+    {
+        // PostgreSQL's trigram index reads every space as the letter 'q' (so that its trigrams run across words): the
+        // decoy has all of the phrase's trigrams there, and only the exact check tells a 'q' from a space.
+        var (serverId, channelId, owner) = await app.SeedServerWithChannelAsync();
+        var real = await owner.Client.SendOkAsync(channelId, "did you like it");
+        var decoy = await owner.Client.SendOkAsync(channelId, "youqlike, YOUQLIKE and you_like");
+        var iraq = await owner.Client.SendOkAsync(channelId, "Iraq war");
+
+        Assert.Equal([real.Id], await IdsAsync(owner, serverId, "\"you like\""));
+        Assert.Equal([decoy.Id], await IdsAsync(owner, serverId, "like -\"you like\""));
+        Assert.Equal([iraq.Id], await IdsAsync(owner, serverId, "\"iraq war\""));
+        Assert.Empty(await IdsAsync(owner, serverId, "iraqqwar"));
+    }
+
+    [Fact]
     public async Task A_phrase_of_common_words_is_found_among_many_near_misses()
     {
         // The near misses, newer than the older hits, hold every trigram of the phrase: SQLite's rarest-trigram lookup
