@@ -39,10 +39,18 @@ test('an expired access token is refreshed once, even with two tabs loading at t
   });
   expect(registered.status).toBe(201);
   const tokens = (await registered.json()) as Tokens;
-  const before = { accessToken: tokens.accessToken, refreshToken: tokens.refreshToken, sessionId: tokens.sessionId, userId: tokens.user.id };
+  const before = {
+    accessToken: tokens.accessToken,
+    refreshToken: tokens.refreshToken,
+    sessionId: tokens.sessionId,
+    userId: tokens.user.id,
+  };
   const context = await browser.newContext({
     baseURL,
-    storageState: { cookies: [], origins: [{ origin: new URL(baseURL!).origin, localStorage: [{ name: 'kamachat.auth', value: JSON.stringify(before) }] }] },
+    storageState: {
+      cookies: [],
+      origins: [{ origin: new URL(baseURL!).origin, localStorage: [{ name: 'kamachat.auth', value: JSON.stringify(before) }] }],
+    },
   });
 
   const refreshes: string[] = [];
