@@ -1,6 +1,7 @@
-import type { Browser, Page } from '@playwright/test';
+import { chromium, type Browser, type Page } from '@playwright/test';
 import { expect, expectAccessible, screenshot, test } from '../support/fixtures';
 import { ApiUser, logInOn, messageContent } from '../support/chat';
+import { chromiumArgs, chromiumPath } from '../support/chromium';
 
 const LIVE = { timeout: 10_000 };
 
@@ -115,8 +116,11 @@ test('the notification settings list each server’s level and mute, and pass ax
   await context.close();
 });
 
-test('the service worker shows a pushed message and opens its conversation when clicked', async ({ browser, baseURL }) => {
+test('the service worker shows a pushed message and opens its conversation when clicked', async ({ baseURL }) => {
   const bob = await ApiUser.register(baseURL!, 'nlp');
+  // A browser of its own: notifications are the browser's, not a context's, and in the whole suite (not alone, nor with
+  // its neighbours) this one has failed to show after other specs' notifications on the same origin; suspected, not proven.
+  const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
   const { context, page } = await signedInWithNotifications(browser, baseURL!, bob);
   await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, LIVE);
 
@@ -156,6 +160,7 @@ test('the service worker shows a pushed message and opens its conversation when 
   await expect(page).toHaveURL(new RegExp(`${path}$`), LIVE);
   await expect.poll(shown, LIVE).toEqual([]);
   await context.close();
+  await browser.close();
 });
 
 test('opening a DM in a browser not asked yet offers to turn notifications on, and asks only on the click', async ({
