@@ -96,7 +96,7 @@ public static class ConnectBench
             await warm.Connection.DisposeAsync();
         var commandsBefore = await server.DatabaseCommandsAsync();
         var postmaster = database.IsPostgres ? await PostmasterAsync(database) : (int?)null;
-        var (serverCpu, databaseCpu, benchCpu) = (server.CpuTime(), postmaster is { } pm ? ProcessTreeCpu(pm) : TimeSpan.Zero, Process.GetCurrentProcess().TotalProcessorTime);
+        var (serverCpu, databaseCpu, benchCpu) = (server.CpuTime(), postmaster is { } pm ? ProcessCpu.TreeOf(pm) : TimeSpan.Zero, Process.GetCurrentProcess().TotalProcessorTime);
         var opened = new List<HubConnection>(connections);
         var latencies = new List<double>(connections);
         var failed = 0;
@@ -124,7 +124,7 @@ public static class ConnectBench
             }
         }));
         var seconds = clock.Elapsed.TotalSeconds;
-        var (serverCpuAfter, databaseCpuAfter, benchCpuAfter) = (server.CpuTime(), postmaster is { } p ? ProcessTreeCpu(p) : TimeSpan.Zero, Process.GetCurrentProcess().TotalProcessorTime);
+        var (serverCpuAfter, databaseCpuAfter, benchCpuAfter) = (server.CpuTime(), postmaster is { } p ? ProcessCpu.TreeOf(p) : TimeSpan.Zero, Process.GetCurrentProcess().TotalProcessorTime);
         var commands = await server.DatabaseCommandsAsync() - commandsBefore;
         await Task.WhenAll(opened.Select(c => c.DisposeAsync().AsTask()));
         latencies.Sort();
@@ -215,36 +215,6 @@ public static class ConnectBench
         var directory = await db.Database.SqlQueryRaw<string>("SELECT setting AS \"Value\" FROM pg_settings WHERE name = 'data_directory'").SingleAsync();
         var pidFile = Path.Combine(directory, "postmaster.pid");
         return File.Exists(pidFile) && int.TryParse(File.ReadLines(pidFile).First(), CultureInfo.InvariantCulture, out var pid) ? pid : null;
-    }
-
-    /// <summary>
-    /// CPU used by a process and its children: its own time, its reaped children's (cutime, cstime) and its live
-    /// children's — for PostgreSQL, the postmaster and every backend, those that exited included.
-    /// </summary>
-    private static TimeSpan ProcessTreeCpu(int pid)
-    {
-        static long[] Fields(string stat) => stat[(stat.LastIndexOf(')') + 2)..].Split(' ').Select(f => long.TryParse(f, CultureInfo.InvariantCulture, out var v) ? v : 0).ToArray();
-        long ticks = 0;
-        foreach (var directory in Directory.EnumerateDirectories("/proc"))
-        {
-            if (!int.TryParse(Path.GetFileName(directory), CultureInfo.InvariantCulture, out var id))
-                continue;
-            long[] fields;
-            try
-            {
-                fields = Fields(File.ReadAllText(Path.Combine(directory, "stat")));
-            }
-            catch (IOException)
-            {
-                continue; // exited while we looked: its time is in the parent's cutime by the next reading
-            }
-            // Fields after the name: [1] ppid, [11] utime, [12] stime, [13] cutime, [14] cstime.
-            if (id == pid)
-                ticks += fields[11] + fields[12] + fields[13] + fields[14];
-            else if (fields[1] == pid)
-                ticks += fields[11] + fields[12];
-        }
-        return TimeSpan.FromSeconds(ticks / 100.0); // sysconf(_SC_CLK_TCK) is 100 on every Linux we run on
     }
 
     private static double Percentile(List<double> sorted, double p) =>

@@ -59,30 +59,7 @@ public sealed class SendPathBreakdown
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand("SELECT pg_backend_pid()", connection);
         var backend = (int)(await command.ExecuteScalarAsync())!;
-        var postmaster = Stat(backend)?.Parent;
-        if (postmaster is not { } parent || Stat(parent) is not { } root)
-            return null;
-        var ticks = root.Own + root.Reaped;
-        foreach (var directory in Directory.EnumerateDirectories("/proc"))
-            if (int.TryParse(Path.GetFileName(directory), out var pid) && Stat(pid) is { } child && child.Parent == parent)
-                ticks += child.Own;
-        return TimeSpan.FromSeconds(ticks / 100.0); // clock ticks: sysconf(_SC_CLK_TCK) is 100 on every Linux we run on
-    }
-
-    /// <summary>/proc/PID/stat: the parent, utime + stime, and cutime + cstime (children waited for), in clock ticks.</summary>
-    private static (int Parent, long Own, long Reaped)? Stat(int pid)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            long Field(int i) => long.Parse(fields[i], CultureInfo.InvariantCulture);
-            return ((int)Field(1), Field(11) + Field(12), Field(13) + Field(14));
-        }
-        catch (IOException)
-        {
-            return null; // gone since the directory listing
-        }
+        return ProcessCpu.ParentOf(backend) is { } postmaster ? ProcessCpu.TreeOf(postmaster) : null;
     }
 
     private static async Task<long?> TransactionsAsync(string? url)
