@@ -88,7 +88,17 @@ internal sealed class DatabaseMigrator(
     public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>
+    /// Closes this node's idle pooled connections once everything that used them has stopped. PostgreSQL holds a server
+    /// process for each until Npgsql prunes it (5 minutes idle), so a node restarted within that time, or a test run
+    /// starting host after host, counted its predecessors' against <c>max_connections</c> (CI: "too many clients").
+    /// </summary>
+    public Task StoppedAsync(CancellationToken cancellationToken)
+    {
+        StorageFailure.ClearPool(database.Value);
+        return Task.CompletedTask;
+    }
 }
 
 /// <summary>

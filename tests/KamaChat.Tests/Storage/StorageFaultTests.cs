@@ -212,3 +212,35 @@ public sealed class PostgresStorageFaultTests(PostgresApp app) : IClassFixture<P
         await command.ExecuteNonQueryAsync();
     }
 }
+
+/// <summary>A node that stops gives PostgreSQL its connections back, the send commits' pool's too.</summary>
+public sealed class PostgresPoolReleaseTests
+{
+    [Fact]
+    public async Task A_stopped_node_leaves_no_connection_open_on_its_database()
+    {
+        var app = new PostgresApp();
+        await app.InitializeAsync();
+        var database = new NpgsqlConnectionStringBuilder(app.DatabaseUrl).Database!;
+        var (_, channelId, owner) = await app.SeedServerWithChannelAsync();
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(i => owner.Client.SendOkAsync(channelId, $"message {i}")));
+        Assert.True(await ConnectionsToAsync(database) > 0, "the node held connections while it ran");
+
+        await app.DisposeAsync();
+
+        // A closed connection's server process leaves pg_stat_activity a moment after the socket closes; an idle pooled
+        // one would stay for Npgsql's five-minute idle lifetime.
+        for (var attempt = 0; attempt < 50 && await ConnectionsToAsync(database) > 0; attempt++)
+            await Task.Delay(100);
+        Assert.Equal(0, await ConnectionsToAsync(database));
+    }
+
+    private static async Task<long> ConnectionsToAsync(string database)
+    {
+        await using var connection = new NpgsqlConnection(await PostgresServer.AdminConnectionStringAsync());
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT count(*) FROM pg_stat_activity WHERE datname = @database", connection);
+        command.Parameters.AddWithValue("database", database);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+}

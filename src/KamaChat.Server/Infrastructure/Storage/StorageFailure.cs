@@ -46,8 +46,12 @@ public static class StorageFailure
         }
         else
         {
-            using var connection = new NpgsqlConnection(database.ConnectionString);
-            NpgsqlConnection.ClearPool(connection);
+            // The send commits keep a pool of their own (SendGroupCommit), as dead after a restart as the shared one.
+            foreach (var connectionString in new[] { database.ConnectionString, Features.Messages.SendGroupCommit.CommitConnectionString(database.ConnectionString) })
+            {
+                using var connection = new NpgsqlConnection(connectionString);
+                NpgsqlConnection.ClearPool(connection);
+            }
         }
     }
 
