@@ -58,6 +58,45 @@ public abstract class ControlCharacterTests(KamaChatApp app)
         Assert.Equal(1, await app.MessageCountAsync(channelId));
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Raw_utf8_text_is_judged_by_what_it_decodes_to_with_or_without_a_content_length(bool contentLength)
+    {
+        var author = await app.UserAsync();
+        var (_, channelId, _) = await app.SeedServerWithChannelAsync(author);
+        // Written as raw UTF-8, not as \u escapes: the check sees these bytes, not a backslash.
+        async Task<HttpResponseMessage> SendRawAsync(string json)
+        {
+            var bytes = System.Text.Encoding.UTF8.GetBytes(json);
+            HttpContent body = contentLength ? new ByteArrayContent(bytes) : new StreamContent(new UnknownLengthStream(bytes));
+            body.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+            return await author.Client.PostAsync($"/api/v1/channels/{channelId}/messages", body);
+        }
+
+        // A C1 control (U+0085, bytes C2 85) and a DEL are refused as an escaped one is.
+        await AssertRefusedAsync(await SendRawAsync("{\"content\":\"next\u0085line\"}"), "content");
+        await AssertRefusedAsync(await SendRawAsync("{\"content\":\"rub\u007fout\"}"), "content");
+        // Broken UTF-8 (a lone surrogate's bytes) cannot be text.
+        var broken = new ByteArrayContent([.. "{\"content\":\"a"u8, 0xed, 0xa0, 0x80, .. "\"}"u8]);
+        broken.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        await AssertRefusedAsync(await author.Client.PostAsync($"/api/v1/channels/{channelId}/messages", broken), "content");
+        // Text beyond ASCII is kept as sent.
+        var response = await SendRawAsync("{\"content\":\"Привет 👋 café\"}");
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        Assert.Equal("Привет 👋 café", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("content").GetString());
+        Assert.Equal(1, await app.MessageCountAsync(channelId));
+    }
+
+    /// <summary>
+    /// A body whose length HttpClient cannot know. The in-memory test server still declares one to the app, so only the
+    /// client side differs here; a body that really arrives chunked is in <see cref="KestrelTests"/>.
+    /// </summary>
+    private sealed class UnknownLengthStream(byte[] bytes) : MemoryStream(bytes)
+    {
+        public override bool CanSeek => false;
+    }
+
     [Fact]
     public async Task A_nul_in_a_server_name_ban_reason_or_group_dm_name_is_refused()
     {

@@ -47,6 +47,43 @@ public sealed class KestrelTests(KestrelSqliteApp app) : IClassFixture<KestrelSq
     }
 
     [Fact]
+    public async Task A_chunked_json_body_is_checked_for_refused_text_and_refused_past_a_mebibyte()
+    {
+        var tokens = await Client().RegisterAsync();
+        var client = Client();
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", tokens.AccessToken);
+        // Only a real socket carries a body of unknown length (chunked); the in-memory test server always declares one.
+        static HttpContent Chunked(string json)
+        {
+            var content = new StreamContent(new UnknownLengthStream(Encoding.UTF8.GetBytes(json)));
+            content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+            return content;
+        }
+
+        // A C1 control as raw UTF-8 (C2 85): refused naming its field, as with a declared length.
+        var control = await client.PatchAsync("/api/v1/users/@me", Chunked("{\"displayName\":\"next\u0085line\"}"));
+        // Past 1 MiB the check stops reading rather than hold the body in memory up to Kestrel's 30 MB.
+        var large = await client.PatchAsync("/api/v1/users/@me", Chunked($"{{\"displayName\":\"Ada\",\"bio\":\"{new string('x', 2 * 1024 * 1024)}\"}}"));
+        var kept = await client.PatchAsync("/api/v1/users/@me", Chunked("{\"displayName\":\"Grace\"}"));
+
+        Assert.Equal(400, (int)control.StatusCode);
+        var problem = JsonDocument.Parse(await control.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal("validation_failed", problem.GetProperty("code").GetString());
+        Assert.True(problem.GetProperty("errors").TryGetProperty("displayName", out _), problem.ToString());
+        Assert.Equal(413, (int)large.StatusCode);
+        Assert.Equal("payload_too_large", JsonDocument.Parse(await large.Content.ReadAsStringAsync()).RootElement.GetProperty("code").GetString());
+        Assert.Equal(200, (int)kept.StatusCode);
+        var me = JsonDocument.Parse(await (await client.GetAsync("/api/v1/users/@me")).Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal("Grace", me.GetProperty("displayName").GetString());
+    }
+
+    /// <summary>A body whose length HttpClient cannot know, so it is sent chunked.</summary>
+    private sealed class UnknownLengthStream(byte[] bytes) : MemoryStream(bytes)
+    {
+        public override bool CanSeek => false;
+    }
+
+    [Fact]
     public async Task Responses_do_not_name_the_server_software()
     {
         var response = await Client().GetAsync("/healthz");

@@ -42,10 +42,13 @@ public static class AuthExtensions
         services.AddScoped<UnknownLogins>();
 
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        services.AddSingleton<ValidatedTokens>();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
-            .Configure<IOptions<JwtOptions>>((options, jwt) =>
+            .Configure<IOptions<JwtOptions>, ValidatedTokens>((options, jwt, validatedTokens) =>
             {
                 options.MapInboundClaims = false;
+                options.TokenHandlers.Clear();
+                options.TokenHandlers.Add(validatedTokens);
                 options.TokenValidationParameters = TokenService.ValidationParameters(jwt.Value);
                 options.Events = BearerEvents;
             });
