@@ -1,6 +1,10 @@
 using System.Net;
+using KamaChat.Server.Features.Attachments;
 using KamaChat.Server.Features.Messages;
+using KamaChat.Server.Infrastructure.Ids;
 using KamaChat.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Perms = KamaChat.Server.Features.Permissions.Permissions;
 
 namespace KamaChat.Tests.Messages;
 
@@ -48,6 +52,105 @@ public abstract class MessageHistoryTests(KamaChatApp app)
 
         var latest = await (await owner.Client.GetAsync($"/api/v1/channels/{channelId}/messages")).ReadAsync<List<MessageResponse>>();
         Assert.Equal(all.TakeLast(50).Reverse(), latest.Select(m => m.Id));
+    }
+
+    /// <summary>
+    /// Everything a page shows besides a message's own row — replies (to a live and to a deleted message), mentions,
+    /// reactions as each viewer sees them, attachments, a system line — is read per page in one go and handed back to
+    /// the right message; a message just outside the page lends it nothing.
+    /// </summary>
+    [Fact]
+    public async Task A_page_carries_each_messages_replies_mentions_reactions_attachments_and_system_lines()
+    {
+        var member = await app.UserAsync();
+        var (serverId, channelId, owner) = await app.SeedServerWithChannelAsync(member);
+        var role = await app.SeedRoleAsync(serverId, Perms.None);
+        var ids = app.Services.GetRequiredService<SnowflakeGenerator>();
+        var (outside, question, doomed, answer, orphan, mentioning, reacted, attached, joined) =
+            (ids.NextId(), ids.NextId(), ids.NextId(), ids.NextId(), ids.NextId(), ids.NextId(), ids.NextId(), ids.NextId(), ids.NextId());
+        var (ready, pending, elsewhere) = (ids.NextId(), ids.NextId(), ids.NextId());
+        var longQuestion = new string('q', 150);
+        await app.WriteDirectAsync(db =>
+        {
+            Message Line(Snowflake id, string content, Snowflake? replyTo = null) =>
+                new() { Id = id, ChannelId = channelId, AuthorId = owner.Id, Content = content, ReplyToId = replyTo, CreatedAt = DateTimeOffset.UtcNow };
+            var everyone = Line(mentioning, "hey all");
+            everyone.MentionsEveryone = true;
+            db.Messages.AddRange(Line(outside, "just outside the page"), Line(question, longQuestion), Line(doomed, "soon gone"),
+                Line(answer, "the answer", question), Line(orphan, "to what?", doomed), everyone, Line(reacted, "react"), Line(attached, "files"));
+            db.Messages.Add(new Message
+            {
+                Id = joined, ChannelId = channelId, AuthorId = member.Id, Content = "", Kind = MessageKind.MemberJoined, TargetUserId = member.Id,
+                CreatedAt = DateTimeOffset.UtcNow,
+            });
+            foreach (var (target, type) in new[] { (role, MentionTarget.Role), (member.Id, MentionTarget.User), (owner.Id, MentionTarget.User) })
+                db.MessageMentions.Add(new MessageMention { MessageId = mentioning, ChannelId = channelId, TargetType = type, TargetId = target });
+            db.MessageMentions.Add(new MessageMention { MessageId = outside, ChannelId = channelId, TargetType = MentionTarget.User, TargetId = owner.Id });
+            foreach (var (emoji, user) in new[] { ("👍", owner.Id), ("🎉", member.Id), ("👍", member.Id), ("❤", member.Id) })
+                db.Reactions.Add(new Reaction { MessageId = reacted, Emoji = emoji, UserId = user, CreatedAt = DateTimeOffset.UtcNow });
+            db.Reactions.Add(new Reaction { MessageId = outside, Emoji = "👍", UserId = owner.Id, CreatedAt = DateTimeOffset.UtcNow });
+            db.Attachments.AddRange(
+                new Attachment
+                {
+                    Id = ready, MessageId = attached, ChannelId = channelId, UploaderId = owner.Id, StorageKey = "k/ready", FileName = "cat.png",
+                    ContentType = "image/png", Size = 12345, Width = 640, Height = 480, Placeholder = "thumbhash", ThumbnailKey = "k/thumb",
+                    State = AttachmentState.Ready, ProcessingProgress = 100, CreatedAt = DateTimeOffset.UtcNow,
+                },
+                new Attachment
+                {
+                    Id = pending, MessageId = attached, ChannelId = channelId, UploaderId = owner.Id, StorageKey = "k/pending", FileName = "song.ogg",
+                    ContentType = "audio/ogg", Size = 99, DurationMs = 3000, Waveform = "AAEC", State = AttachmentState.Processing, ProcessingProgress = 40,
+                    CreatedAt = DateTimeOffset.UtcNow,
+                },
+                new Attachment
+                {
+                    Id = elsewhere, MessageId = outside, ChannelId = channelId, UploaderId = owner.Id, StorageKey = "k/out", FileName = "out.txt",
+                    ContentType = "text/plain", State = AttachmentState.Ready, CreatedAt = DateTimeOffset.UtcNow,
+                });
+            return db.SaveChangesAsync();
+        });
+        Assert.Equal(HttpStatusCode.NoContent, (await owner.Client.DeleteAsync($"/api/v1/channels/{channelId}/messages/{doomed}")).StatusCode);
+
+        var url = $"/api/v1/channels/{channelId}/messages?limit=7";
+        var page = (await (await owner.Client.GetAsync(url)).ReadAsync<List<MessageResponse>>()).ToDictionary(m => m.Id);
+        Assert.Equal(new[] { question, answer, orphan, mentioning, reacted, attached, joined }.Order(), page.Keys.Order());
+
+        Assert.Equal(new ReplyPreview(question, owner.Id, new string('q', 99) + "…", false), page[answer].ReplyTo);
+        Assert.Equal(new ReplyPreview(doomed, null, null, true), page[orphan].ReplyTo);
+        Assert.Null(page[question].ReplyTo);
+
+        Assert.Equal(new[] { owner.Id, member.Id }.Order(), page[mentioning].Mentions);
+        Assert.Equal([role], page[mentioning].MentionRoles);
+        Assert.True(page[mentioning].MentionsEveryone);
+        Assert.All(page.Values.Where(m => m.Id != mentioning), m => Assert.Empty(m.Mentions.Concat(m.MentionRoles)));
+
+        Assert.Equal([new ReactionSummary("❤", 1, false), new ReactionSummary("🎉", 1, false), new ReactionSummary("👍", 2, true)], page[reacted].Reactions);
+        var seenByMember = (await (await member.Client.GetAsync(url)).ReadAsync<List<MessageResponse>>()).Single(m => m.Id == reacted);
+        Assert.Equal([new ReactionSummary("❤", 1, true), new ReactionSummary("🎉", 1, true), new ReactionSummary("👍", 2, true)], seenByMember.Reactions);
+        Assert.All(page.Values.Where(m => m.Id != reacted), m => Assert.Empty(m.Reactions));
+
+        var files = page[attached].Attachments;
+        Assert.Equal([ready, pending], files.Select(a => a.Id));
+        var (image, song) = (files[0], files[1]);
+        Assert.Equal(("cat.png", "image/png", 12345L, 640, 480, (int?)null, "thumbhash", (string?)null, "ready", 100),
+            (image.FileName, image.ContentType, image.Size, image.Width, image.Height, image.DurationMs, image.Placeholder, image.Waveform, image.State, image.Progress));
+        Assert.NotNull(image.Url);
+        Assert.NotNull(image.ThumbnailUrl);
+        Assert.Equal(("song.ogg", "audio/ogg", 99L, (int?)null, 3000, "AAEC", "processing", 40, (string?)null),
+            (song.FileName, song.ContentType, song.Size, song.Width, song.DurationMs, song.Waveform, song.State, song.Progress, song.Url));
+        Assert.All(page.Values.Where(m => m.Id != attached), m => Assert.Empty(m.Attachments));
+
+        Assert.Equal(MessageKinds.Name(MessageKind.MemberJoined), page[joined].Kind);
+        Assert.Equal((member.Id, member.Username), (page[joined].Target?.Id, page[joined].Target?.Username));
+        Assert.Equal(MessageKinds.Default, page[answer].Kind);
+        Assert.Null(page[answer].Target);
+
+        // A single message and a page read around it are built the same way.
+        var one = await (await member.Client.GetAsync($"/api/v1/channels/{channelId}/messages/{reacted}")).ReadAsync<MessageResponse>();
+        Assert.Equal(seenByMember.Reactions, one.Reactions);
+        var around = (await (await owner.Client.GetAsync($"/api/v1/channels/{channelId}/messages?around={orphan}&limit=3")).ReadAsync<List<MessageResponse>>())
+            .Single(m => m.Id == orphan);
+        Assert.Equal(page[orphan].ReplyTo, around.ReplyTo);
     }
 
     [Theory]

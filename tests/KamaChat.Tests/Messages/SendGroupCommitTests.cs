@@ -1,10 +1,13 @@
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using KamaChat.Server.Features.Events;
 using KamaChat.Server.Features.Messages;
 using KamaChat.Tests.Attachments;
 using KamaChat.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace KamaChat.Tests.Messages;
 
@@ -134,6 +137,99 @@ public abstract class SendGroupCommitTests(KamaChatApp app)
         }
     }
 
+    /// <summary>
+    /// Sends to many channels at once, held back until all are queued: every one commits once, each channel's sequence is
+    /// gapless and in id order, a nonce retry is the same message, and a refused send leaves its own channel's and the
+    /// other channels' sends alone. On SQLite the channels share transactions (one lane: a batch holds more sends than
+    /// any one channel had); on PostgreSQL each channel commits on its own (no batch holds more than one channel's).
+    /// </summary>
+    [Fact]
+    public async Task Concurrent_sends_to_many_channels_commit_once_each_in_order_per_channel()
+    {
+        const int Channels = 6;
+        const int PerSender = 3;
+        var senders = new[] { await app.UserAsync(), await app.UserAsync() };
+        var channels = new List<(Snowflake Id, TestUser Owner)>();
+        for (var c = 0; c < Channels; c++)
+        {
+            var (_, channelId, owner) = await app.SeedServerWithChannelAsync(senders);
+            channels.Add((channelId, owner));
+        }
+        var theirs = await senders[0].Client.UploadOkAsync(channels[1].Id, "theirs.txt", "not the owner's"u8.ToArray());
+        // Most sends a channel gets in this test: its senders' messages, and in channel 0 two nonce retries.
+        const int MostPerChannel = 2 * PerSender + 2;
+
+        var factory = app.Services.GetRequiredService<IMeterFactory>();
+        var batches = new System.Collections.Concurrent.ConcurrentBag<long>();
+        var prepared = 0;
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == SendMetrics.Name && ReferenceEquals(instrument.Meter.Scope, factory))
+                l.EnableMeasurementEvents(instrument);
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, _, _) => batches.Add(value));
+        listener.SetMeasurementEventCallback<double>((_, _, tags, _) =>
+        {
+            foreach (var tag in tags)
+                if (tag is { Key: "stage", Value: "prepare" })
+                    Interlocked.Increment(ref prepared);
+        });
+        listener.Start();
+
+        // The write gate held (SQLite): every send queues before the first commit can begin.
+        var held = await app.Services.GetRequiredService<WriteGate>().EnterAsync(CancellationToken.None);
+        List<Task<HttpResponseMessage>> sends;
+        Task<HttpResponseMessage>[] retries;
+        Task<HttpResponseMessage> foreign;
+        try
+        {
+            sends = channels.SelectMany((channel, c) => senders.SelectMany((sender, s) =>
+                Enumerable.Range(0, PerSender).Select(m => sender.Client.SendMessageAsync(channel.Id, $"{c}-{s}-{m}")))).ToList();
+            retries = [.. Enumerable.Range(0, 2).Select(_ => channels[0].Owner.Client.SendMessageAsync(channels[0].Id, "once", nonce: "shared-batch"))];
+            // Someone else's upload: refused under the lock, in the same batch as the others.
+            foreign = channels[1].Owner.Client.SendWithAsync(channels[1].Id, "not mine", theirs.Id);
+            var total = sends.Count + retries.Length + 1;
+            var waited = System.Diagnostics.Stopwatch.StartNew();
+            while (Volatile.Read(ref prepared) < total && waited.Elapsed < TimeSpan.FromSeconds(5))
+                await Task.Delay(10);
+        }
+        finally
+        {
+            held?.Dispose();
+        }
+
+        Assert.All(await Task.WhenAll(sends), r => Assert.Equal(HttpStatusCode.Created, r.StatusCode));
+        var retried = await Task.WhenAll(retries);
+        Assert.Single(retried, r => r.StatusCode == HttpStatusCode.Created);
+        Assert.Single((await Task.WhenAll(retried.Select(async r => (await r.Content.ReadFromJsonAsync<MessageResponse>(Api.Json))!.Id))).Distinct());
+        await (await foreign).AssertProblemAsync(HttpStatusCode.BadRequest, "invalid_attachment");
+
+        for (var c = 0; c < Channels; c++)
+        {
+            var channelId = channels[c].Id;
+            var committed = await app.QueryAsync(db => db.Messages.Where(m => m.ChannelId == channelId)
+                .OrderBy(m => m.Sequence).Select(m => new { m.Id, m.Sequence, m.Content }).ToListAsync());
+            var expected = senders.SelectMany((_, s) => Enumerable.Range(0, PerSender).Select(m => $"{c}-{s}-{m}")).Concat(c == 0 ? new[] { "once" } : []);
+            Assert.Equal(expected.Order(), committed.Select(m => m.Content).Order());
+            Assert.Equal(Enumerable.Range(1, committed.Count).Select(s => (long)s), committed.Select(m => m.Sequence));
+            Assert.Equal(committed.Select(m => m.Id).Order(), committed.Select(m => m.Id));
+            // One MessageCreated per message, with the message's sequence number.
+            Assert.Equal(committed.Select(m => m.Sequence), await app.QueryAsync(db => db.EventLog
+                .Where(e => e.ScopeId == channelId && e.Type == "MessageCreated").OrderBy(e => e.Sequence).Select(e => e.Sequence).ToListAsync()));
+            Assert.Equal(committed[^1].Id, await app.QueryAsync(db => db.Channels.Where(ch => ch.Id == channelId).Select(ch => ch.LastMessageId).SingleAsync()));
+        }
+        Assert.Null(await app.QueryAsync(db => db.Attachments.Where(a => a.Id == theirs.Id).Select(a => a.MessageId).SingleAsync()));
+
+        if (SharesOneLane)
+            Assert.True(batches.Max() > MostPerChannel, $"batches: {string.Join(", ", batches)}");
+        else
+            Assert.True(batches.Max() <= MostPerChannel, $"batches: {string.Join(", ", batches)}");
+    }
+
+    /// <summary>Whether sends to different channels share transactions (SQLite).</summary>
+    protected abstract bool SharesOneLane { get; }
+
     /// <summary>A trigger that makes the database refuse to insert a message whose content is <c>fails</c>.</summary>
     protected abstract string RefusingTriggerSql { get; }
 
@@ -148,6 +244,8 @@ public abstract class SendGroupCommitTests(KamaChatApp app)
 [Trait("Provider", "sqlite")]
 public sealed class SqliteSendGroupCommitTests(SqliteApp app) : SendGroupCommitTests(app), IClassFixture<SqliteApp>
 {
+    protected override bool SharesOneLane => true;
+
     protected override string RefusingTriggerSql => """
         CREATE TRIGGER refuse_a_send BEFORE INSERT ON messages FOR EACH ROW WHEN NEW."Content" = 'fails'
         BEGIN SELECT RAISE(ABORT, 'refused by the database'); END;
@@ -159,6 +257,8 @@ public sealed class SqliteSendGroupCommitTests(SqliteApp app) : SendGroupCommitT
 [Trait("Provider", "postgres")]
 public sealed class PostgresSendGroupCommitTests(PostgresApp app) : SendGroupCommitTests(app), IClassFixture<PostgresApp>
 {
+    protected override bool SharesOneLane => false;
+
     protected override string RefusingTriggerSql => """
         CREATE FUNCTION refuse_a_send() RETURNS trigger LANGUAGE plpgsql AS $f$
         BEGIN RAISE EXCEPTION 'refused by the database'; END $f$;

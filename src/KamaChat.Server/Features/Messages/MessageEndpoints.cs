@@ -57,7 +57,7 @@ public static class MessageEndpoints
         List<MessageResponse> page;
         if (after is { } a)
         {
-            page = await MessageQueries.LoadPageAsync(db, links, inChannel.Where(m => m.Id > a).OrderBy(m => m.Id).Take(size), user.Id, cancellationToken);
+            page = await MessageQueries.LoadAfterAsync(db, links, access.ChannelId, a, size, user.Id, cancellationToken);
         }
         else if (around is { } center)
         {
@@ -67,8 +67,7 @@ public static class MessageEndpoints
         }
         else
         {
-            var query = before is { } b ? inChannel.Where(m => m.Id < b) : inChannel;
-            page = await MessageQueries.LoadPageAsync(db, links, query.OrderByDescending(m => m.Id).Take(size), user.Id, cancellationToken);
+            page = await MessageQueries.LoadNewestAsync(db, links, access.ChannelId, before, size, user.Id, cancellationToken);
         }
         // Newest first, whichever way the page was read.
         page.Sort((x, y) => y.Id.CompareTo(x.Id));

@@ -60,14 +60,23 @@ internal abstract record SendOutcome
 }
 
 /// <summary>
-/// Group commit of the sends to one channel. Every send to a channel takes the channel row's lock and the channel's
-/// event sequence, so concurrent sends to one channel queue behind each other's transactions anyway; here the sends
-/// that arrive while one commit is running wait together, and the next commit takes all of them in one transaction:
-/// one lock, one insert round trip, one commit (one fsync) for the batch. Ids and sequence numbers are taken one after
-/// the other under the lock, in arrival order, exactly as one-at-a-time sends would take them. A batch that fails as a
-/// whole (a nonce raced by another node, an upload swept) is rolled back and its sends committed one at a time, so one
-/// bad send neither fails nor loses the others and nothing is half-written.
+/// Group commit of sends. Every send to a channel takes the channel row's lock and the channel's event sequence, so
+/// concurrent sends to one channel queue behind each other's transactions anyway; here the sends that arrive while one
+/// commit is running wait together, and the next commit takes all of them in one transaction: one lock, one insert
+/// round trip, one commit (one fsync) for the batch. Ids and sequence numbers are taken one after the other under the
+/// lock, in arrival order, exactly as one-at-a-time sends would take them. A batch that fails as a whole (a nonce raced
+/// by another node, an upload swept) is rolled back and its sends committed one at a time, so one bad send neither
+/// fails nor loses the others and nothing is half-written.
 /// </summary>
+/// <remarks>
+/// A lane is what one commit at a time serves. On PostgreSQL each channel is a lane of its own: channels lock different
+/// rows and commit in parallel on the commits' connections. On SQLite there is one lane for every channel: the file has
+/// one writer at a time, so channels' commits would only queue for it (in <see cref="WriteGate"/>) one message each;
+/// in one lane, the sends of every channel that arrive during a commit share the next transaction, each channel's part
+/// of it (lock, nonces, sequence numbers, ids) as a batch of that channel alone would do it. Fewer, larger write
+/// transactions is also what the search index wants: FTS5 writes a new segment and its merge work per transaction,
+/// not per message.
+/// </remarks>
 public sealed class SendGroupCommit(
     IServiceScopeFactory scopes, SendMetrics metrics, DatabaseMetrics databaseMetrics, IOptions<DatabaseOptions> database, ILogger<SendGroupCommit> logger)
 {
@@ -98,9 +107,15 @@ public sealed class SendGroupCommit(
         return builder.ConnectionString;
     }
 
-    private readonly ConcurrentDictionary<Snowflake, ChannelQueue> _channels = new();
+    /// <summary>SQLite: every channel's sends share one lane (see the remarks above).</summary>
+    private readonly bool _oneLane = database.Value.Provider == DatabaseProvider.Sqlite;
 
-    private sealed class ChannelQueue
+    /// <summary>The lane a channel's sends commit in: the channel itself, or on SQLite the one lane (id 0) for all.</summary>
+    private Snowflake LaneOf(Snowflake channelId) => _oneLane ? default : channelId;
+
+    private readonly ConcurrentDictionary<Snowflake, LaneQueue> _lanes = new();
+
+    private sealed class LaneQueue
     {
         public readonly Lock Gate = new();
         public List<PendingSend> Waiting = [];
@@ -109,29 +124,29 @@ public sealed class SendGroupCommit(
 
     internal Task<SendOutcome> SendAsync(PendingSend send)
     {
-        var channelId = send.Message.ChannelId;
+        var laneId = LaneOf(send.Message.ChannelId);
         metrics.Prepared(send.StartedAt);
         while (true)
         {
-            var queue = _channels.GetOrAdd(channelId, _ => new ChannelQueue());
+            var queue = _lanes.GetOrAdd(laneId, _ => new LaneQueue());
             bool start;
             lock (queue.Gate)
             {
                 // A queue whose runner let go of it has left the map: take the current one.
-                if (!queue.Running && queue.Waiting.Count == 0 && !ReferenceEquals(_channels.GetValueOrDefault(channelId), queue))
+                if (!queue.Running && queue.Waiting.Count == 0 && !ReferenceEquals(_lanes.GetValueOrDefault(laneId), queue))
                     continue;
                 queue.Waiting.Add(send);
                 start = !queue.Running;
                 queue.Running = true;
             }
             if (start)
-                _ = Task.Run(() => RunAsync(channelId, queue));
+                _ = Task.Run(() => RunAsync(laneId, queue));
             return send.Outcome.Task;
         }
     }
 
     /// <summary>Commits what waits, batch after batch, until nothing does.</summary>
-    private async Task RunAsync(Snowflake channelId, ChannelQueue queue)
+    private async Task RunAsync(Snowflake laneId, LaneQueue queue)
     {
         while (true)
         {
@@ -141,7 +156,7 @@ public sealed class SendGroupCommit(
                 if (queue.Waiting.Count == 0)
                 {
                     queue.Running = false;
-                    _channels.TryRemove(new KeyValuePair<Snowflake, ChannelQueue>(channelId, queue));
+                    _lanes.TryRemove(new KeyValuePair<Snowflake, LaneQueue>(laneId, queue));
                     return;
                 }
                 if (queue.Waiting.Count <= MaxBatch)
@@ -152,20 +167,21 @@ public sealed class SendGroupCommit(
                     queue.Waiting.RemoveRange(0, MaxBatch);
                 }
             }
-            await CommitAsync(channelId, batch);
+            await CommitAsync(batch);
         }
     }
 
-    private async Task CommitAsync(Snowflake channelId, List<PendingSend> batch)
+    private async Task CommitAsync(List<PendingSend> batch)
     {
         try
         {
-            await CommitTogetherAsync(channelId, batch);
+            await CommitTogetherAsync(batch);
             return;
         }
         catch (Exception e) when (batch.Count > 1 && e is not OutOfMemoryException)
         {
-            logger.LogDebug(e, "A batch of {Count} sends to channel {ChannelId} failed; committing them one at a time", batch.Count, channelId);
+            logger.LogDebug(e, "A batch of {Count} sends to {Channels} channel(s) failed; committing them one at a time",
+                batch.Count, batch.Select(s => s.Message.ChannelId).Distinct().Count());
         }
         catch (Exception e)
         {
@@ -176,7 +192,7 @@ public sealed class SendGroupCommit(
         {
             try
             {
-                await CommitTogetherAsync(channelId, [send]);
+                await CommitTogetherAsync([send]);
             }
             catch (DbUpdateConcurrencyException)
             {
@@ -265,7 +281,7 @@ public sealed class SendGroupCommit(
     }
 
     /// <summary>The batch in one transaction; outcomes are set only once it committed (a throw leaves them all unset).</summary>
-    private async Task CommitTogetherAsync(Snowflake channelId, List<PendingSend> batch)
+    private async Task CommitTogetherAsync(List<PendingSend> batch)
     {
         await using var scope = scopes.CreateAsyncScope();
         var services = scope.ServiceProvider;
@@ -279,7 +295,7 @@ public sealed class SendGroupCommit(
         db.Database.AutoSavepointsEnabled = false;
         try
         {
-            await CommitBatchAsync(services, db, channelId, batch);
+            await CommitBatchAsync(services, db, batch);
         }
         finally
         {
@@ -289,27 +305,53 @@ public sealed class SendGroupCommit(
         }
     }
 
-    private async Task CommitBatchAsync(IServiceProvider services, KamaDbContext db, Snowflake channelId, List<PendingSend> batch)
+    private async Task CommitBatchAsync(IServiceProvider services, KamaDbContext db, List<PendingSend> batch)
     {
         // The commit serves several requests: no one request's cancellation may cut it short.
         var cancellationToken = CancellationToken.None;
-        var time = services.GetRequiredService<TimeProvider>();
-        var links = services.GetRequiredService<AttachmentLinks>();
         var outcomes = new SendOutcome[batch.Count];
         foreach (var send in batch)
             metrics.Queued(send.QueuedAt);
         var beganAt = System.Diagnostics.Stopwatch.GetTimestamp();
 
         await using var change = await services.GetRequiredService<EventLog>().BeginAsync(cancellationToken);
+        // Channel by channel in the order they first arrived, each channel's sends in their own order (one channel on PostgreSQL).
+        var created = false;
+        foreach (var channel in Enumerable.Range(0, batch.Count).GroupBy(i => batch[i].Message.ChannelId))
+            created |= await StageChannelAsync(services, db, change, channel.Key, batch, channel.ToList(), outcomes, cancellationToken);
+        for (var i = 0; i < batch.Count; i++)
+            if (outcomes[i] is SendOutcome.Original { SameAs: { } first })
+                outcomes[i] = outcomes[first] is SendOutcome.Created { Message: var original } ? new SendOutcome.Original(original.Id, original) : outcomes[first];
+
+        // Nothing created (retries, refusals, the channels gone): nothing worth keeping, the transaction is rolled back.
+        if (created)
+            await change.CommitAsync(cancellationToken);
+        metrics.Committed(batch.Count, beganAt);
+        for (var i = 0; i < batch.Count; i++)
+            batch[i].Outcome.TrySetResult(outcomes[i]);
+    }
+
+    /// <summary>
+    /// One channel's part of a commit: lock it, decide each of its sends (<paramref name="sends"/>: their indexes in the
+    /// batch, in arrival order), and add the accepted ones with their events. Outcomes go into <paramref name="outcomes"/>;
+    /// they are told to the senders only after the commit.
+    /// </summary>
+    /// <returns>Whether any message was added.</returns>
+    private async Task<bool> StageChannelAsync(IServiceProvider services, KamaDbContext db, EventTransaction change, Snowflake channelId,
+        List<PendingSend> batch, List<int> sends, SendOutcome[] outcomes, CancellationToken cancellationToken)
+    {
+        var time = services.GetRequiredService<TimeProvider>();
+        var links = services.GetRequiredService<AttachmentLinks>();
         // The first write locks the channel row until commit, so concurrent sends to this channel (from other nodes, or
         // system lines) see this batch's nonces and slow-mode timestamps, and take their ids after it.
         var stream = new EventStream(EventScope.Channel, channelId);
-        var (maybeLocked, earlierByNonce) = await OpenAsync(db, change, stream, batch, cancellationToken);
+        var (maybeLocked, earlierByNonce) = await OpenAsync(db, change, stream, sends.Select(i => batch[i]).ToList(), cancellationToken);
         if (maybeLocked is not { } locked)
         {
-            foreach (var send in batch)
-                send.Outcome.TrySetResult(new SendOutcome.Refused(Problems.NotFound("The channel"))); // deleted since the permission check
-            return;
+            foreach (var i in sends)
+                outcomes[i] = new SendOutcome.Refused(Problems.NotFound("The channel")); // deleted since the permission check
+            await change.ReleaseAsync(stream, sends.Count, cancellationToken);
+            return false;
         }
 
         var now = time.GetUtcNow();
@@ -319,7 +361,7 @@ public sealed class SendGroupCommit(
         var sentHere = new Dictionary<Snowflake, DateTimeOffset>();
         var claimedHere = new HashSet<Snowflake>();
         var accepted = new List<int>();
-        for (var i = 0; i < batch.Count; i++)
+        foreach (var i in sends)
         {
             var send = batch[i];
             var (userId, nonce) = (send.UserId, send.Message.Nonce);
@@ -371,7 +413,7 @@ public sealed class SendGroupCommit(
             accepted.Add(i);
         }
 
-        await change.ReleaseAsync(stream, batch.Count - accepted.Count, cancellationToken);
+        await change.ReleaseAsync(stream, sends.Count - accepted.Count, cancellationToken);
         Snowflake? last = null;
         foreach (var i in accepted)
         {
@@ -399,17 +441,10 @@ public sealed class SendGroupCommit(
             outcomes[i] = new SendOutcome.Created(created!);
             last = message.Id;
         }
-        for (var i = 0; i < batch.Count; i++)
-            if (outcomes[i] is SendOutcome.Original { SameAs: { } first })
-                outcomes[i] = outcomes[first] is SendOutcome.Created { Message: var original } ? new SendOutcome.Original(original.Id, original) : outcomes[first];
-
         // In the same round trip as the inserts (the row is locked and exists): only LastMessageId is written.
         if (last is { } lastId)
             db.Channels.Attach(new Channels.Channel { Id = channelId }).Property(c => c.LastMessageId).CurrentValue = lastId;
-        await change.CommitAsync(cancellationToken);
-        metrics.Committed(batch.Count, beganAt);
-        for (var i = 0; i < batch.Count; i++)
-            batch[i].Outcome.TrySetResult(outcomes[i]);
+        return last is not null;
     }
 }
 
