@@ -89,6 +89,45 @@ public abstract class SearchTests(KamaChatApp app)
     }
 
     [Fact]
+    public async Task A_word_next_to_a_common_one_is_found_exactly_among_its_other_occurrences()
+    {
+        // "the zqvok": the rarest trigrams are all in "zqvok", held by every decoy too; SQLite also reads "he " (apart from
+        // them), which the decoys "a zqvok" lack and "the one zqvok" holds without the phrase. Whatever narrows the
+        // candidates, only the phrase may come back, past the walk's probe (more than 1,000 messages).
+        var (serverId, channelId, owner) = await app.SeedServerWithChannelAsync();
+        var older = await app.SeedMessagesAsync(channelId, owner, 3, i => $"see the zqvok {i}");
+        await app.SeedMessagesAsync(channelId, owner, 400, i => $"a zqvok {i}");
+        await app.SeedMessagesAsync(channelId, owner, 400, i => $"the one zqvok {i}");
+        await app.SeedMessagesAsync(channelId, owner, 1200, i => $"the filler {i}");
+        var newer = await owner.Client.SendOkAsync(channelId, "THE ZQVOK again");
+
+        Assert.Equal([newer.Id, .. Enumerable.Reverse(older)], await IdsAsync(owner, serverId, "\"the zqvok\""));
+        Assert.Equal([.. older, newer.Id], await IdsAsync(owner, serverId, "\"the zqvok\"", SearchSort.Oldest));
+        Assert.Equal([newer.Id], await IdsAsync(owner, serverId, "\"the zqvok\" again"));
+        Assert.Empty(await IdsAsync(owner, serverId, "\"the zqvoka\""));
+    }
+
+    [Fact]
+    public async Task A_rare_word_is_found_exactly_when_its_rarest_trigrams_overlap_in_other_words()
+    {
+        // The four rarest trigrams of "zqvokwyxj" overlap ("okw", "kwy", "wyx", "yxj"), and the newer decoys hold all of
+        // them ("okwyxj") but not the word; its other trigrams ("zqv", "qvo", "vok") are a little more common, in under one
+        // message in ten. SQLite then reads those too, which rule the decoys out (by the rarest three alone it read every
+        // decoy, judged them imprecise and went on by the exact phrase). Whatever it reads, only the word may come back.
+        var (serverId, channelId, owner) = await app.SeedServerWithChannelAsync();
+        var older = await app.SeedMessagesAsync(channelId, owner, 3, i => $"found zqvokwyxj {i}");
+        await app.SeedMessagesAsync(channelId, owner, 600, i => $"okwyxj {i}");
+        await app.SeedMessagesAsync(channelId, owner, 700, i => $"zqvok {i}");
+        await app.SeedMessagesAsync(channelId, owner, 7000, i => $"filler {i}");
+        var newer = await owner.Client.SendOkAsync(channelId, "ZQVOKWYXJ again");
+
+        Assert.Equal([newer.Id, .. Enumerable.Reverse(older)], await IdsAsync(owner, serverId, "zqvokwyxj"));
+        Assert.Equal([.. older, newer.Id], await IdsAsync(owner, serverId, "zqvokwyxj", SearchSort.Oldest));
+        Assert.Equal([newer.Id, .. Enumerable.Reverse(older)], await IdsAsync(owner, serverId, "\"zqvokwyxj\" -filler"));
+        Assert.Empty(await IdsAsync(owner, serverId, "zqvokwyxk"));
+    }
+
+    [Fact]
     public async Task Rare_and_common_text_are_found_alike_past_the_probes()
     {
         // More messages than the probes read (SQLite walks 1,000, PostgreSQL checks 2,000): a rare word's walk finds too

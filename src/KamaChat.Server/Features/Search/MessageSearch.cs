@@ -92,7 +92,7 @@ public sealed class MessageSearch(KamaDbContext db, ILookupNormalizer normalizer
     {
         var candidates = await FilteredCandidatesAsync(filter, cancellationToken);
         if (candidates is null)
-            return await SearchEngine.For(db, options.Value.TextPlan).FindAndCountAsync(db, query, filter, oldestFirst, need, countTo, cancellationToken);
+            return await SearchEngine.For(db, options.Value.TextPlan, options.Value.AllTrigrams).FindAndCountAsync(db, query, filter, oldestFirst, need, countTo, cancellationToken);
 
         var matcher = new SearchMatcher(query);
         var matches = candidates.Where(c => matcher.Matches(c.Content)).Select(c => c.Id).ToList();

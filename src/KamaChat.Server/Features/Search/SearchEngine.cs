@@ -30,8 +30,9 @@ internal abstract class SearchEngine
         return (ids.Count > need ? ids[..need] : ids, Math.Min(ids.Count, countTo));
     }
 
-    public static SearchEngine For(KamaDbContext db, SearchTextPlan plan = SearchTextPlan.Auto) =>
-        db is PostgresKamaDbContext ? new PostgresSearchEngine(plan) : new SqliteSearchEngine(plan);
+    /// <param name="allTrigrams">Tests only: PostgreSQL asks its index for every trigram of a text, as before the choice.</param>
+    public static SearchEngine For(KamaDbContext db, SearchTextPlan plan = SearchTextPlan.Auto, bool allTrigrams = false) =>
+        db is PostgresKamaDbContext ? new PostgresSearchEngine(plan, trigramChoice: !allTrigrams) : new SqliteSearchEngine(plan);
 
     protected static async Task<List<Snowflake>> ReadIdsAsync(DbCommand command, CancellationToken cancellationToken)
     {
@@ -42,7 +43,7 @@ internal abstract class SearchEngine
         return ids;
     }
 
-    protected static async Task<DbCommand> CommandAsync(KamaDbContext db, CancellationToken cancellationToken)
+    internal static async Task<DbCommand> CommandAsync(KamaDbContext db, CancellationToken cancellationToken)
     {
         await db.Database.OpenConnectionAsync(cancellationToken);
         var command = db.Database.GetDbConnection().CreateCommand();
@@ -60,9 +61,12 @@ internal abstract class SearchEngine
 /// <para>
 /// A word of six or more characters is several trigrams, and FTS5 answers its phrase by reading every trigram's
 /// doclist; trigrams are shared by many words ("ter", "ion"), so a rare word costs as much as its most common parts.
-/// Such a word is matched instead by its <see cref="SelectedTrigrams"/> rarest trigrams (probed in the index itself),
-/// and the candidates are checked in memory with the same folding as the index; the check is what makes the answer
-/// exact, the choice only how much is read.
+/// Such a word is matched instead by its rarest trigrams (at least <see cref="SelectedTrigrams"/>, their rarity probed in
+/// the index itself), and the candidates are checked in memory with the same folding as the index; the check is what
+/// makes the answer exact, the choice only how much is read. When a trigram apart from the rarest (sharing no character
+/// with it: in a phrase, often the one across the space) is worth reading, the two are looked up at their distance in
+/// the text instead (FTS5 NEAR), which comes close to the text itself at the cost of two doclists. When the candidates
+/// prove mostly near misses, the exact phrase goes on instead, where its doclists cost less than the candidates left.
 /// </para>
 /// <para>
 /// Two-character CJK terms have no trigram: when nothing else can use the FTS index, the <c>message_bigrams</c> table
@@ -71,11 +75,14 @@ internal abstract class SearchEngine
 /// </summary>
 internal sealed class SqliteSearchEngine(SearchTextPlan plan = SearchTextPlan.Auto) : SearchEngine
 {
-    /// <summary>A longer word or phrase is looked up by this many of its trigrams, the rarest, and checked in memory.</summary>
+    /// <summary>A longer word or phrase is looked up by at least this many of its trigrams, the rarest, and checked in memory.</summary>
     public const int SelectedTrigrams = 3;
 
     /// <summary>How rare a trigram is: how far back (in ids) its newest this-many occurrences reach.</summary>
     private const int ProbeDepth = 128;
+
+    /// <summary>How many messages there are: how far back the newest this-many reach.</summary>
+    private const int MessageProbeDepth = 1024;
 
     /// <summary>Candidates read before their precision is judged: below one in <see cref="MinimumPrecision"/>, exact phrases take over.</summary>
     private const int PrecisionSample = 512;
@@ -104,7 +111,8 @@ internal sealed class SqliteSearchEngine(SearchTextPlan plan = SearchTextPlan.Au
 
         // Words and phrases with more trigrams than are worth reading: matched by their rarest ones, then checked.
         var checkedTexts = query.Include.Where(t => Trigrams(t.Folded).Count > SelectedTrigrams).Select(t => t.Folded).Distinct().ToList();
-        var rarest = await RarestTrigramsAsync(db, checkedTexts, cancellationToken);
+        var lookup = await SelectedTrigramsAsync(db, checkedTexts, cancellationToken);
+        var rarest = lookup.Selected;
         if (rarest.Count == 0)
         {
             await using var exact = await CommandAsync(db, query, filter, oldestFirst, rarest, walkedTo, take - ids.Count, cancellationToken);
@@ -113,6 +121,8 @@ internal sealed class SqliteSearchEngine(SearchTextPlan plan = SearchTextPlan.Au
         }
 
         // Candidates in order, checked as they come; reading stops when enough have passed.
+        var start = walkedTo ?? (oldestFirst ? filter.AfterId?.Value ?? lookup.Oldest : filter.BeforeId?.Value ?? lookup.Newest);
+        var phraseEntries = checkedTexts.SelectMany(Trigrams).Distinct(StringComparer.Ordinal).Sum(t => lookup.Counts[t]);
         var (read, found, last, imprecise) = (0, 0, 0L, false);
         await using (var command = await CommandAsync(db, query, filter, oldestFirst, rarest, walkedTo, limit: null, cancellationToken))
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
@@ -127,8 +137,12 @@ internal sealed class SqliteSearchEngine(SearchTextPlan plan = SearchTextPlan.Au
                     found++;
                 }
                 // Common words side by side ("you like"): their rarest trigrams still come together everywhere, and the
-                // positions only the phrase index holds are cheaper than reading every candidate. It goes on from here.
-                if (++read >= PrecisionSample && found * MinimumPrecision < read && ids.Count < take)
+                // positions only the phrase index holds can be cheaper than reading every candidate. It goes on from here.
+                // Only when cheaper: the phrase reads the doclists of every trigram, common ones too ("the", "len": 1,200
+                // to 20,000 pages at 1,000,000 messages), and a rare word made of common syllables ("corlenmorzu", 916
+                // candidates for 40 matches) costs less read candidate by candidate.
+                if (++read % PrecisionSample == 0 && found * MinimumPrecision < read && ids.Count < take
+                    && PhraseIsCheaper(read, Math.Abs(last - start), phraseEntries, lookup.Newest - lookup.Oldest + 1))
                 {
                     imprecise = true;
                     break;
@@ -141,6 +155,22 @@ internal sealed class SqliteSearchEngine(SearchTextPlan plan = SearchTextPlan.Au
         ids.AddRange(await ReadIdsAsync(rest, cancellationToken));
         return ids;
     }
+
+    /// <summary>
+    /// Whether the exact phrase index reads fewer pages than the candidates over the rest of the range: ids are times, so
+    /// both are compared per unit of id. So far <paramref name="read"/> candidates over <paramref name="readSpan"/> ids,
+    /// each about <see cref="PagesPerCandidate"/> pages; the phrase reads every entry of its trigrams' doclists
+    /// (<paramref name="phraseEntries"/> over the whole history, <paramref name="historySpan"/>), about
+    /// <see cref="PhraseEntriesPerPage"/> a page.
+    /// </summary>
+    internal static bool PhraseIsCheaper(int read, long readSpan, double phraseEntries, long historySpan) =>
+        read * PagesPerCandidate * historySpan > phraseEntries / PhraseEntriesPerPage * Math.Max(1, readSpan);
+
+    /// <summary>Pages read for each candidate checked (its row in messages, found by id), measured at 1,000,000 messages: about 1.9.</summary>
+    private const double PagesPerCandidate = 2;
+
+    /// <summary>Doclist entries an exact phrase reads per page (positions included), measured at 1,000,000 messages: 150–165.</summary>
+    private const double PhraseEntriesPerPage = 150;
 
     /// <summary>
     /// Walks the messages in order, checking each in memory (the same folding as the index), into <paramref name="ids"/>.
@@ -208,7 +238,7 @@ internal sealed class SqliteSearchEngine(SearchTextPlan plan = SearchTextPlan.Au
         var include = query.Include.Where(t => t.Length >= TrigramLength).ToList();
         var exclude = query.Exclude.Where(t => t.Length >= TrigramLength).ToList();
 
-        var matchParts = include.Select(t => rarest.TryGetValue(t.Folded, out var parts) ? string.Join(" AND ", parts.Select(Phrase)) : Phrase(t.Folded)).ToList();
+        var matchParts = include.Select(t => rarest.TryGetValue(t.Folded, out var parts) ? string.Join(" AND ", parts) : Phrase(t.Folded)).ToList();
         if (query.Has.HasFlag(SearchHas.Link))
             matchParts.Add("(" + string.Join(" OR ", SearchText.Links.Select(t => Phrase(t.Folded))) + ")");
         string from, order;
@@ -261,37 +291,140 @@ internal sealed class SqliteSearchEngine(SearchTextPlan plan = SearchTextPlan.Au
     }
 
     /// <summary>
-    /// For each text, its <see cref="SelectedTrigrams"/> rarest trigrams. Rarity is read from the index in one statement:
-    /// the id of each trigram's <see cref="ProbeDepth"/>th newest occurrence — the older it is, the rarer the trigram (none:
-    /// fewer occurrences than that, rarest of all). It costs at most that many entries per trigram, whatever the history.
+    /// For each text, the trigrams to look it up by: its <see cref="SelectedTrigrams"/> rarest, and then more of the
+    /// rarest while they are in fewer than one message in <see cref="CheapTrigramShare"/>, up to <see cref="MostTrigrams"/>.
+    /// A further trigram costs its doclist (about one page for every 150 entries, intersected) and saves about two pages
+    /// for every candidate it rules out. The rarest three often overlap and then narrow little: "tpr", "atp" and "rim" of
+    /// "satprimorrel" come together in 4,950 messages at 1,000,000, "orr" and "imo" besides in 591, and reading those two
+    /// doclists costs far less than the candidates they rule out (10,542 pages to 2,967). A trigram in one message in ten
+    /// or more costs hundreds of pages and rules out less than that (with "mor", in 346,511 messages, the same 591).
     /// </summary>
-    private static async Task<Dictionary<string, List<string>>> RarestTrigramsAsync(KamaDbContext db, List<string> texts, CancellationToken cancellationToken)
+    private static async Task<TrigramLookup> SelectedTrigramsAsync(KamaDbContext db, List<string> texts, CancellationToken cancellationToken)
     {
         var result = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         if (texts.Count == 0)
-            return result;
+            return new TrigramLookup(result, [], 0, 0);
         var trigrams = texts.SelectMany(Trigrams).Distinct(StringComparer.Ordinal).ToList();
+        var (messages, counts, newest, oldest) = await ProbeAsync(db, trigrams, cancellationToken);
+        foreach (var text in texts)
+        {
+            var rarest = Trigrams(text).OrderBy(t => counts[t]).ToList();
+            var selected = rarest.Take(SelectedTrigrams).Concat(rarest.Skip(SelectedTrigrams).TakeWhile(t => counts[t] * CheapTrigramShare < messages))
+                .Take(MostTrigrams).ToList();
+            // With a trigram apart from the rarest, the two at their distance in the text (FTS5 NEAR reads the positions of
+            // those two doclists only) come close to the phrase itself: "e t" three characters before "raf" is in 1,426
+            // messages at 1,000,000, "e trafen" in as many, against 8,817 with both anywhere. The other rarest trigrams
+            // are then left out: they overlap the anchor and narrow little, and each costs its seeks (with them, 11,613
+            // pages for the same 1,426 candidates; without, 5,022).
+            var apart = ElsewhereTrigrams(text, rarest, counts, messages);
+            result[text] = apart.Count == 0 ? selected.Select(Phrase).ToList() : apart.Select(t => Near(text, rarest[0], t)).ToList();
+        }
+        return new TrigramLookup(result, counts, newest, oldest);
+    }
+
+    /// <summary>
+    /// Common trigrams of another part of the text, worth reading when the candidates are many: the rarest trigrams of a
+    /// phrase are all in its rarest word, and a word next to a common one ("the trafen") has every occurrence as a
+    /// candidate, the phrase a few of them (820 of about 13,000 at 1,000,000 messages). A trigram that shares no character
+    /// with those chosen so far, the one across the space ("e t") say, comes near to independent of them: it rules out the
+    /// candidates without it, about two pages each, for at most its doclist (about one page for every
+    /// <see cref="PhraseEntriesPerPage"/> entries). Read in order of rarity while that pays; the candidates are taken to be
+    /// as many as the rarest trigram's messages (an upper bound), cut by the share of each trigram added.
+    /// </summary>
+    internal static List<string> ElsewhereTrigrams(string text, List<string> rarest, Dictionary<string, double> counts, double messages)
+    {
+        var runes = text.EnumerateRunes().Count();
+        var starts = TrigramStarts(text);
+        var covered = new bool[runes];
+        void Cover(string trigram)
+        {
+            foreach (var start in starts[trigram])
+                Array.Fill(covered, true, start, TrigramLength);
+        }
+        Cover(rarest[0]);
+        var candidates = counts[rarest[0]];
+        var added = new List<string>();
+        foreach (var trigram in rarest.Skip(1))
+        {
+            var share = Math.Min(1, counts[trigram] / messages);
+            var apart = starts[trigram].Any(start => !covered.AsSpan(start, TrigramLength).Contains(true));
+            if (!apart || counts[trigram] / PhraseEntriesPerPage >= candidates * (1 - share) * PagesPerCandidate)
+                continue;
+            added.Add(trigram);
+            candidates *= share;
+            Cover(trigram);
+        }
+        return added;
+    }
+
+    /// <summary>The FTS5 conditions each text is looked up by (its trigrams, or NEAR pairs of them); how many messages hold each trigram (estimated); the newest and oldest message ids.</summary>
+    private sealed record TrigramLookup(Dictionary<string, List<string>> Selected, Dictionary<string, double> Counts, long Newest, long Oldest);
+
+    /// <summary>Trigrams beyond the rarest three are read when in fewer than one message in this many.</summary>
+    private const int CheapTrigramShare = 10;
+
+    /// <summary>At most this many trigrams of a text are read.</summary>
+    private const int MostTrigrams = 6;
+
+    /// <summary>
+    /// How many messages there are, and how many hold each trigram, estimated in one statement from how far back (in ids)
+    /// the newest <see cref="ProbeDepth"/> of each reach, against the newest <see cref="MessageProbeDepth"/> messages and the
+    /// oldest id: ids are times, so the ratio of the spans is the ratio of the counts. Fewer occurrences than the probe
+    /// depth count as that many. It costs at most that many entries per trigram, whatever the history.
+    /// </summary>
+    private static async Task<(double Messages, Dictionary<string, double> Counts, long Newest, long Oldest)> ProbeAsync(KamaDbContext db, List<string> trigrams, CancellationToken cancellationToken)
+    {
         await using var command = await CommandAsync(db, cancellationToken);
         var sql = new SearchSql(command, postgres: false);
-        command.CommandText = "SELECT " + string.Join(", ", trigrams.Select(t =>
+        command.CommandText = $"""
+            SELECT (SELECT "Id" FROM messages ORDER BY "Id" DESC LIMIT 1), (SELECT "Id" FROM messages ORDER BY "Id" LIMIT 1),
+                   (SELECT "Id" FROM messages ORDER BY "Id" DESC LIMIT 1 OFFSET {MessageProbeDepth - 1}),
+            """ + string.Join(",\n", trigrams.Select(t =>
             $"(SELECT rowid FROM messages_fts WHERE messages_fts MATCH {sql.Parameter(Phrase(t))} ORDER BY rowid DESC LIMIT 1 OFFSET {ProbeDepth - 1})"));
-        var reach = new Dictionary<string, long>(StringComparer.Ordinal);
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        long? Id(int i) => reader.IsDBNull(i) ? null : reader.GetInt64(i);
+        var (newest, oldest, depth) = (Id(0) ?? 0, Id(1) ?? 0, Id(2));
+        // Fewer messages than the probe: every count is small, the exact number hardly matters.
+        var messages = depth is { } d ? MessageProbeDepth * (double)(newest - oldest + 1) / Math.Max(1, newest - d + 1) : MessageProbeDepth;
+        var counts = new Dictionary<string, double>(StringComparer.Ordinal);
+        for (var i = 0; i < trigrams.Count; i++)
         {
-            await reader.ReadAsync(cancellationToken);
-            for (var i = 0; i < trigrams.Count; i++)
-                reach[trigrams[i]] = reader.IsDBNull(i) ? long.MinValue : reader.GetInt64(i);
+            counts[trigrams[i]] = Id(i + 3) is { } reach
+                ? Math.Min(messages, ProbeDepth * (double)(newest - oldest + 1) / Math.Max(1, newest - reach + 1))
+                : ProbeDepth;
         }
-        foreach (var text in texts)
-            result[text] = Trigrams(text).OrderBy(t => reach[t]).Take(SelectedTrigrams).ToList();
-        return result;
+        return (messages, counts, newest, oldest);
     }
 
     /// <summary>The distinct trigrams of folded text, as the tokenizer cuts them: three Unicode characters each.</summary>
-    private static List<string> Trigrams(string folded)
+    private static List<string> Trigrams(string folded) => [.. TrigramStarts(folded).Keys];
+
+    /// <summary>
+    /// An FTS5 condition that <paramref name="other"/> and <paramref name="anchor"/> are as close as in <paramref name="text"/>
+    /// (in either order, as NEAR reads it): every message holding the text passes, most holding both apart do not. Trigram
+    /// positions are character positions, so the tokens between are the characters between their starts, less one.
+    /// </summary>
+    internal static string Near(string text, string anchor, string other)
+    {
+        var starts = TrigramStarts(text);
+        var between = starts[anchor].SelectMany(a => starts[other].Select(o => Math.Abs(a - o) - 1)).Min();
+        return $"NEAR({Phrase(other)} {Phrase(anchor)}, {between})";
+    }
+
+    /// <summary>Where each distinct trigram of folded text starts, in Unicode characters; keyed in order of first appearance.</summary>
+    private static Dictionary<string, List<int>> TrigramStarts(string folded)
     {
         var runes = folded.EnumerateRunes().Select(r => r.ToString()).ToArray();
-        return Enumerable.Range(0, Math.Max(0, runes.Length - 2)).Select(i => runes[i] + runes[i + 1] + runes[i + 2]).Distinct(StringComparer.Ordinal).ToList();
+        var starts = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+        for (var i = 0; i + TrigramLength <= runes.Length; i++)
+        {
+            var trigram = runes[i] + runes[i + 1] + runes[i + 2];
+            if (!starts.TryGetValue(trigram, out var list))
+                starts[trigram] = list = [];
+            list.Add(i);
+        }
+        return starts;
     }
 
     /// <summary>An FTS5 string: inside double quotes everything is literal text, a quote is written twice.</summary>
@@ -314,7 +447,7 @@ internal sealed class SqliteSearchEngine(SearchTextPlan plan = SearchTextPlan.Au
 /// choice. The choice changes only speed: both plans answer the same question.
 /// </para>
 /// </summary>
-internal sealed class PostgresSearchEngine(SearchTextPlan plan = SearchTextPlan.Auto) : SearchEngine
+internal sealed class PostgresSearchEngine(SearchTextPlan plan = SearchTextPlan.Auto, bool trigramChoice = true) : SearchEngine
 {
     /// <summary>How many of the newest messages in range the probe checks.</summary>
     public const int ProbeRows = 2000;
@@ -381,9 +514,18 @@ internal sealed class PostgresSearchEngine(SearchTextPlan plan = SearchTextPlan.
             return (all.Ids.Count > take ? all.Ids[..take] : all.Ids, Math.Min(all.Ids.Count, cap));
         }
 
+        // Long words and phrases: the index is asked for the trigrams worth reading (see PostgresTrigramSample).
+        Dictionary<string, string>? lookup = null;
+        if (trigramChoice && chosen != SearchTextPlan.Walk && included.Any(t => t.Length > PostgresTrigramSample.MinimumTrigrams + 2))
+        {
+            var sample = await PostgresTrigramSample.ForAsync(db, cancellationToken);
+            lookup = included.Distinct(StringComparer.Ordinal).Select(t => (Text: t, Pattern: sample.IndexPattern(t.Replace(' ', 'q'))))
+                .Where(x => x.Pattern is not null).ToDictionary(x => x.Text, x => x.Pattern!, StringComparer.Ordinal);
+        }
+
         await using var command = await CommandAsync(db, cancellationToken);
         var text = new SearchSql(command, postgres: true);
-        AddText(text, query);
+        AddText(text, query, lookup: lookup);
         // The walk and the probe check rows one by one: the exact LIKE alone (translate() on every row walked cost about
         // four times the walk: 36,893 rows for the newest 1,001 of 'deplo', 107-205 ms against 439-970 ms).
         var exact = new SearchSql(command, postgres: true);
@@ -462,7 +604,7 @@ internal sealed class PostgresSearchEngine(SearchTextPlan plan = SearchTextPlan.
     /// Text with a space or a 'q' also keeps the exact LIKE: there a space and a 'q' would pass for each other. Without
     /// <paramref name="forIndex"/>, only the exact LIKE: for the statements that check rows one by one (the probe, the walk).
     /// </summary>
-    internal static void AddText(SearchSql sql, SearchQuery query, bool forIndex = true)
+    internal static void AddText(SearchSql sql, SearchQuery query, bool forIndex = true, IReadOnlyDictionary<string, string>? lookup = null)
     {
         string Pattern(string folded) =>
             $"'%' || replace(replace(replace(kamachat_search_fold({sql.Parameter(folded)}), '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%'";
@@ -473,6 +615,10 @@ internal sealed class PostgresSearchEngine(SearchTextPlan plan = SearchTextPlan.
             var indexed = $"{SpacesAsLetter("m.\"SearchText\"")} LIKE {SpacesAsLetter(pattern)}";
             if (!forIndex)
                 return Exact(pattern);
+            // Only the chosen trigrams are the index's condition; the exact LIKE (on "SearchText", which no index is built
+            // on) checks the candidates.
+            if (lookup is not null && lookup.TryGetValue(folded, out var chosen))
+                return $"{SpacesAsLetter("m.\"SearchText\"")} LIKE {sql.Parameter(chosen)} AND {Exact(pattern)}";
             return folded.AsSpan().IndexOfAny(' ', 'q') >= 0 ? $"{indexed} AND {Exact(pattern)}" : indexed;
         }
         foreach (var text in query.Include)

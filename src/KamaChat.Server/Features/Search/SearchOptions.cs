@@ -15,6 +15,9 @@ public sealed class SearchOptions
 
     /// <summary>Tests only: pins the text plan (walk the messages or read the text index) instead of probing.</summary>
     internal SearchTextPlan TextPlan { get; init; }
+
+    /// <summary>Tests only: PostgreSQL's trigram index is asked for every trigram of a long word or phrase, not the chosen ones.</summary>
+    internal bool AllTrigrams { get; init; }
 }
 
 /// <summary>How an engine fills a page when the text drives: chosen by a probe, or pinned (tests compare the two).</summary>
