@@ -19,7 +19,6 @@ namespace KamaChat.Bench;
 /// </summary>
 public static class CallBench
 {
-    private const double ClockTicks = 100.0; // USER_HZ, the unit of utime and stime on Linux
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -188,14 +187,7 @@ public static class CallBench
             };
         }
 
-        /// <summary>utime + stime of a process (all its threads), fields 14 and 15 of /proc/PID/stat, in ms.</summary>
-        private static double CpuMs(int pid)
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            // The command name (field 2) is in parentheses and may hold spaces: count fields after its closing one.
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) * 1000 / ClockTicks;
-        }
+        private static double CpuMs(int pid) => ProcessCpu.Of(pid).TotalMilliseconds;
 
         /// <summary>
         /// Bytes sent and received on the process's established TCP sockets (the kernel's tcp_info, through ss), by

@@ -95,7 +95,7 @@ public static class ConnectBench
         foreach (var warm in await Task.WhenAll(tokens.Select(t => ConnectAsync(server.BaseAddress, t))))
             await warm.Connection.DisposeAsync();
         var commandsBefore = await server.DatabaseCommandsAsync();
-        var postmaster = database.IsPostgres ? await PostmasterAsync(database) : (int?)null;
+        var postmaster = database.IsPostgres ? await database.PostmasterAsync() : (int?)null;
         var (serverCpu, databaseCpu, benchCpu) = (server.CpuTime(), postmaster is { } pm ? ProcessCpu.TreeOf(pm) : TimeSpan.Zero, Process.GetCurrentProcess().TotalProcessorTime);
         var opened = new List<HubConnection>(connections);
         var latencies = new List<double>(connections);
@@ -206,15 +206,6 @@ public static class ConnectBench
             throw;
         }
         return (connection, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-    }
-
-    /// <summary>The PostgreSQL server's main process (its postmaster.pid's first line), whose children are the connections' backends.</summary>
-    private static async Task<int?> PostmasterAsync(SearchDatabase database)
-    {
-        await using var db = database.Context();
-        var directory = await db.Database.SqlQueryRaw<string>("SELECT setting AS \"Value\" FROM pg_settings WHERE name = 'data_directory'").SingleAsync();
-        var pidFile = Path.Combine(directory, "postmaster.pid");
-        return File.Exists(pidFile) && int.TryParse(File.ReadLines(pidFile).First(), CultureInfo.InvariantCulture, out var pid) ? pid : null;
     }
 
     private static double Percentile(List<double> sorted, double p) =>

@@ -54,8 +54,9 @@ public static class SearchBench
         var (tableBytes, indexBytes) = await indexed.SizesAsync();
 
         var contents = Enumerable.Range(0, options.Sends * 2 + 400).Select(_ => corpus.NextMessage()).ToList();
-        var (withoutIndex, withIndex) = await SendThroughputAsync(plain, indexed, contents, options.Sends);
-        Log($"sends without the index: {withoutIndex:N0}/s, with it: {withIndex:N0}/s");
+        var (withoutIndex, withIndex, cpuWithout, cpuWith) = await SendThroughputAsync(plain, indexed, contents, options.Sends);
+        Log(string.Create(CultureInfo.InvariantCulture,
+            $"sends without the index: {withoutIndex:N0}/s, {cpuWithout:N2} ms server CPU each; with it: {withIndex:N0}/s, {cpuWith:N2} ms"));
 
         var classes = SearchQueries.Build(corpus, indexed, options.Queries);
         var lines = new List<string>
@@ -76,7 +77,7 @@ public static class SearchBench
             $"messages table (with its other indexes) {tableBytes / 1048576.0:N0} MiB; search index {indexBytes / 1048576.0:N0} MiB ({100.0 * indexBytes / tableBytes:N0}% of the table{(engine == "postgres" ? "; the trigram and bigram indexes plus the folded copy of the content" : "")}); indexing the existing {options.Messages:N0} messages took {indexing.TotalSeconds:N0} s"));
         lines.Add($"load average (1, 5, 15 min; {Environment.ProcessorCount} cores, shared): {loadAtStart} at the start of this engine's run, {Machine.LoadAverage()} at its end");
         lines.Add(string.Create(CultureInfo.InvariantCulture,
-            $"sends through HTTP ({Senders} senders, {options.Sends:N0} messages per side in alternating batches of {SendBatch}): without index {withoutIndex:N0}/s, with index {withIndex:N0}/s ({100.0 * withIndex / withoutIndex:N0}% of no index)"));
+            $"sends through HTTP ({Senders} senders, {options.Sends:N0} messages per side in alternating batches of {SendBatch}): without index {withoutIndex:N0}/s, with index {withIndex:N0}/s ({100.0 * withIndex / withoutIndex:N0}% of no index); server CPU per send (/proc) without {cpuWithout:N2} ms, with {cpuWith:N2} ms (sends per CPU second with the index: {100.0 * cpuWithout / cpuWith:N0}% of without)"));
         return string.Join(Environment.NewLine, lines);
     }
 
@@ -84,9 +85,10 @@ public static class SearchBench
 
     /// <summary>
     /// Messages per second sent through POST /messages by concurrent senders to two servers at once, one on each copy of
-    /// the history: after a warm-up on both, batches go to one and then the other (ABBA), each side's time summed.
+    /// the history: after a warm-up on both, batches go to one and then the other (ABBA), each side's time summed; and
+    /// each server's CPU per send over its batches (from /proc, which a loaded machine's waiting does not inflate).
     /// </summary>
-    private static async Task<(double Without, double With)> SendThroughputAsync(SearchDatabase plain, SearchDatabase indexed, List<string> contents, int sends)
+    private static async Task<(double Without, double With, double CpuWithout, double CpuWith)> SendThroughputAsync(SearchDatabase plain, SearchDatabase indexed, List<string> contents, int sends)
     {
         var environment = new Dictionary<string, string>
         {
@@ -100,18 +102,22 @@ public static class SearchBench
         foreach (var side in sides)
             await SendAllAsync(side.Server, side.Database, side.Tokens, contents.Skip(next += 200).Take(200).ToList());
         var elapsed = new TimeSpan[2];
+        var cpu = new TimeSpan[2];
         var rounds = Math.Max(1, sends / SendBatch);
         for (var round = 0; round < rounds; round++)
         {
             foreach (var s in round % 2 == 0 ? new[] { 0, 1 } : [1, 0])
             {
                 var batch = contents.Skip(400 + (round * 2 + s) * SendBatch).Take(SendBatch).ToList();
+                var cpuBefore = ProcessCpu.Of(sides[s].Server.ProcessId);
                 var clock = Stopwatch.StartNew();
                 await SendAllAsync(sides[s].Server, sides[s].Database, sides[s].Tokens, batch);
                 elapsed[s] += clock.Elapsed;
+                cpu[s] += ProcessCpu.Of(sides[s].Server.ProcessId) - cpuBefore;
             }
         }
-        return (rounds * SendBatch / elapsed[0].TotalSeconds, rounds * SendBatch / elapsed[1].TotalSeconds);
+        var sent = rounds * SendBatch;
+        return (sent / elapsed[0].TotalSeconds, sent / elapsed[1].TotalSeconds, cpu[0].TotalMilliseconds / sent, cpu[1].TotalMilliseconds / sent);
     }
 
     /// <summary>Sender accounts registered through the API, made members of the bench server.</summary>
@@ -204,7 +210,7 @@ public static class SearchBench
         return (elapsed, results.Total, sqlite is null ? -1 : PagesRead(sqlite, reset: false));
     }
 
-    private static long PagesRead(SqliteConnection connection, bool reset)
+    internal static long PagesRead(SqliteConnection connection, bool reset)
     {
         var flag = reset ? 1 : 0;
         raw.sqlite3_db_status(connection.Handle, raw.SQLITE_DBSTATUS_CACHE_HIT, out var hits, out _, flag);

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Diagnostics;
+using System.Globalization;
 using KamaChat.Server.Data;
 using KamaChat.Server.Features.Channels;
 using KamaChat.Server.Features.Messages;
@@ -111,6 +112,15 @@ public sealed class SearchDatabase : IAsyncDisposable
         clone.SampledContents.AddRange(SampledContents);
         clone.SampledMessages.AddRange(SampledMessages);
         return clone;
+    }
+
+    /// <summary>The PostgreSQL server's main process (its postmaster.pid's first line), whose children are the connections' backends.</summary>
+    public async Task<int?> PostmasterAsync()
+    {
+        await using var db = Context();
+        var directory = await db.Database.SqlQueryRaw<string>("SELECT setting AS \"Value\" FROM pg_settings WHERE name = 'data_directory'").SingleAsync();
+        var pidFile = Path.Combine(directory, "postmaster.pid");
+        return File.Exists(pidFile) && int.TryParse(File.ReadLines(pidFile).First(), CultureInfo.InvariantCulture, out var pid) ? pid : null;
     }
 
     public KamaDbContext Context() => IsPostgres

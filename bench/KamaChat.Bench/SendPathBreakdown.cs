@@ -18,7 +18,7 @@ public sealed class SendPathBreakdown
     private readonly Counts _counts;
 
     /// <summary>Cumulative totals: server CPU, bytes allocated, Npgsql commands and bytes written/read, PostgreSQL CPU.</summary>
-    private sealed record Counts(TimeSpan ServerCpu, double Allocated, double NpgsqlCommands, double BytesWritten, double BytesRead, TimeSpan? DatabaseCpu);
+    private sealed record Counts(TimeSpan ServerCpu, double Allocated, double NpgsqlCommands, double BytesWritten, double BytesRead, TimeSpan? DatabaseCpu, TimeSpan ClientsCpu);
 
     private SendPathBreakdown(Dictionary<string, Histogram> stages, Histogram batches, long? transactions, Counts counts) =>
         (_stages, _batches, _transactions, _counts) = (stages, batches, transactions, counts);
@@ -43,7 +43,8 @@ public sealed class SendPathBreakdown
             Sum(n => n == "db_client_operation_duration_seconds_count"),
             Sum(n => n == "db_client_operation_npgsql_bytes_written_bytes_total"),
             Sum(n => n == "db_client_operation_npgsql_bytes_read_bytes_total"),
-            await DatabaseCpuAsync(server.DatabaseUrl));
+            await DatabaseCpuAsync(server.DatabaseUrl),
+            ProcessCpu.Of(Environment.ProcessId));
         return new SendPathBreakdown(stages, batches, await TransactionsAsync(server.DatabaseUrl), counts);
     }
 
@@ -91,11 +92,19 @@ public sealed class SendPathBreakdown
         if (sends > 0)
         {
             var (now, then) = (_counts, before._counts);
+            var serverCpu = (now.ServerCpu - then.ServerCpu).TotalMilliseconds / sends;
             line += string.Create(CultureInfo.InvariantCulture,
-                $"\ncounts     {name}: per send: server CPU {(now.ServerCpu - then.ServerCpu).TotalMilliseconds / sends:N2} ms, {(now.Allocated - then.Allocated) / sends / 1024:N1} KiB allocated, " +
+                $"\ncounts     {name}: per send: server CPU {serverCpu:N2} ms, {(now.Allocated - then.Allocated) / sends / 1024:N1} KiB allocated, " +
                 $"{(now.NpgsqlCommands - then.NpgsqlCommands) / sends:N2} Npgsql commands, {(now.BytesWritten - then.BytesWritten) / sends:N0} B written / {(now.BytesRead - then.BytesRead) / sends:N0} B read");
-            if (now.DatabaseCpu is { } database && then.DatabaseCpu is { } earlier)
-                line += string.Create(CultureInfo.InvariantCulture, $", PostgreSQL CPU {(database - earlier).TotalMilliseconds / sends:N2} ms");
+            var databaseCpu = now.DatabaseCpu is { } database && then.DatabaseCpu is { } earlier ? (database - earlier).TotalMilliseconds / sends : 0;
+            if (now.DatabaseCpu is not null)
+                line += string.Create(CultureInfo.InvariantCulture, $", PostgreSQL CPU {databaseCpu:N2} ms");
+            // The senders and listeners run in this process on the same cores as the server: what they cost a send
+            // bounds the rate this machine can show, whatever the server does.
+            var clientsCpu = (now.ClientsCpu - then.ClientsCpu).TotalMilliseconds / sends;
+            var total = serverCpu + databaseCpu + clientsCpu;
+            line += string.Create(CultureInfo.InvariantCulture,
+                $", bench clients CPU {clientsCpu:N2} ms; all together {total:N2} ms, so {Environment.ProcessorCount} cores run out at ~{Environment.ProcessorCount * 1000 / total:N0} sends/s");
             if (batches.Count > 0)
                 line += string.Create(CultureInfo.InvariantCulture, $"; per commit: {(now.NpgsqlCommands - then.NpgsqlCommands) / batches.Count:N2} Npgsql commands");
         }

@@ -107,17 +107,7 @@ public sealed class ServerUnderTest : IAsyncDisposable
     /// CPU time the server process has used so far (user + system, all threads). On a shared machine the CPU a piece of
     /// work costs is steadier than the wall time it takes.
     /// </summary>
-    public TimeSpan CpuTime()
-    {
-        // /proc/PID/stat: fields 14 and 15 (utime, stime) in clock ticks, counted after the ')' that ends the name.
-        var stat = File.ReadAllText($"/proc/{_process.Id}/stat");
-        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
-        return TimeSpan.FromSeconds(ticks / (double)ClockTicksPerSecond);
-    }
-
-    // sysconf(_SC_CLK_TCK) is 100 on every Linux we run on.
-    private const int ClockTicksPerSecond = 100;
+    public TimeSpan CpuTime() => ProcessCpu.Of(_process.Id);
 
     public async Task<AuthTokens> RegisterAsync(string name)
     {
@@ -168,6 +158,12 @@ public sealed class ServerUnderTest : IAsyncDisposable
     public async Task<long> AllocatedBytesAsync() =>
         (long)(await ScrapeAsync())
             .Where(sample => sample.Name == "dotnet_gc_heap_total_allocated_bytes_total")
+            .Sum(sample => sample.Value);
+
+    /// <summary>Methods the server's JIT has compiled so far, tier-ups included (dotnet.jit.compiled_methods on /metrics).</summary>
+    public async Task<long> JitCompiledMethodsAsync() =>
+        (long)(await ScrapeAsync())
+            .Where(sample => sample.Name == "dotnet_jit_compiled_methods_total")
             .Sum(sample => sample.Value);
 
     /// <summary>
