@@ -121,46 +121,49 @@ test('the service worker shows a pushed message and opens its conversation when 
   // A browser of its own: notifications are the browser's, not a context's, and in the whole suite (not alone, nor with
   // its neighbours) this one has failed to show after other specs' notifications on the same origin; suspected, not proven.
   const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
-  const { context, page } = await signedInWithNotifications(browser, baseURL!, bob);
-  await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, LIVE);
+  // Closed however the test ends: a failure must not leave a browser running until the worker exits.
+  try {
+    const { context, page } = await signedInWithNotifications(browser, baseURL!, bob);
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, LIVE);
 
-  // A real push event, delivered by Chromium's DevTools protocol (no push service is reachable here).
-  const cdp = await context.newCDPSession(page);
-  const registrationId = new Promise<string>((resolve) =>
-    cdp.on('ServiceWorker.workerRegistrationUpdated', ({ registrations }) => {
-      const ours = registrations.find((r) => r.scopeURL.startsWith(baseURL!) && !r.isDeleted);
-      if (ours) resolve(ours.registrationId);
-    }),
-  );
-  await cdp.send('ServiceWorker.enable');
-  const path = '/settings/notifications';
-  await cdp.send('ServiceWorker.deliverPushMessage', {
-    origin: new URL(baseURL!).origin,
-    registrationId: await registrationId,
-    data: JSON.stringify({ title: 'Alice', body: 'lunch at noon?', tag: 'channel:1', path }),
-  });
-  const shown = () =>
-    page.evaluate(async () =>
-      (await (await navigator.serviceWorker.ready).getNotifications()).map((n) => ({ title: n.title, body: n.body, tag: n.tag })),
+    // A real push event, delivered by Chromium's DevTools protocol (no push service is reachable here).
+    const cdp = await context.newCDPSession(page);
+    const registrationId = new Promise<string>((resolve) =>
+      cdp.on('ServiceWorker.workerRegistrationUpdated', ({ registrations }) => {
+        const ours = registrations.find((r) => r.scopeURL.startsWith(baseURL!) && !r.isDeleted);
+        if (ours) resolve(ours.registrationId);
+      }),
     );
-  await expect.poll(shown, LIVE).toEqual([{ title: 'Alice', body: 'lunch at noon?', tag: 'channel:1' }]);
+    await cdp.send('ServiceWorker.enable');
+    const path = '/settings/notifications';
+    await cdp.send('ServiceWorker.deliverPushMessage', {
+      origin: new URL(baseURL!).origin,
+      registrationId: await registrationId,
+      data: JSON.stringify({ title: 'Alice', body: 'lunch at noon?', tag: 'channel:1', path }),
+    });
+    const shown = () =>
+      page.evaluate(async () =>
+        (await (await navigator.serviceWorker.ready).getNotifications()).map((n) => ({ title: n.title, body: n.body, tag: n.tag })),
+      );
+    await expect.poll(shown, LIVE).toEqual([{ title: 'Alice', body: 'lunch at noon?', tag: 'channel:1' }]);
 
-  // Clicking it (the worker's notificationclick) brings the conversation up in the open window.
-  const [worker] = context.serviceWorkers();
-  await worker!.evaluate(async () => {
-    // The worker's own globals, which the page's type library does not describe.
-    const scope = self as unknown as {
-      registration: ServiceWorkerRegistration;
-      dispatchEvent(event: Event): boolean;
-      NotificationEvent: new (type: string, init: { notification: Notification }) => Event;
-    };
-    const [notification] = await scope.registration.getNotifications();
-    scope.dispatchEvent(new scope.NotificationEvent('notificationclick', { notification: notification! }));
-  });
-  await expect(page).toHaveURL(new RegExp(`${path}$`), LIVE);
-  await expect.poll(shown, LIVE).toEqual([]);
-  await context.close();
-  await browser.close();
+    // Clicking it (the worker's notificationclick) brings the conversation up in the open window.
+    const [worker] = context.serviceWorkers();
+    await worker!.evaluate(async () => {
+      // The worker's own globals, which the page's type library does not describe.
+      const scope = self as unknown as {
+        registration: ServiceWorkerRegistration;
+        dispatchEvent(event: Event): boolean;
+        NotificationEvent: new (type: string, init: { notification: Notification }) => Event;
+      };
+      const [notification] = await scope.registration.getNotifications();
+      scope.dispatchEvent(new scope.NotificationEvent('notificationclick', { notification: notification! }));
+    });
+    await expect(page).toHaveURL(new RegExp(`${path}$`), LIVE);
+    await expect.poll(shown, LIVE).toEqual([]);
+  } finally {
+    await browser.close();
+  }
 });
 
 test('opening a DM in a browser not asked yet offers to turn notifications on, and asks only on the click', async ({
