@@ -324,10 +324,11 @@ internal sealed class SqliteSearchEngine(SearchTextPlan plan = SearchTextPlan.Au
     /// phrase are all in its rarest word, and a word next to a common one ("the trafen") has every occurrence as a
     /// candidate, the phrase a few of them (820 of about 13,000 at 1,000,000 messages). A trigram that shares no character
     /// with those chosen so far, the one across the space ("e t") say, comes near to independent of them. In a phrase, only one
-    /// reaching into a word they do not touch: a word's trigrams come together ("tha" and "ks " of "thanks" are in the same
-    /// messages, so NEAR of the two left every "thanks" a candidate, 19,274 pages for "thanks the" at 1,000,000 messages
-    /// when the exact phrase took over; "un " of "vanzulendun the" kept 4,494 candidates for 497 matches); the word next
-    /// door narrows. Such a trigram rules out the
+    /// reaching into a word of which they hold fewer than <see cref="WordLettersTaken"/> letters: a word's trigrams come
+    /// together ("tha" and "ks " of "thanks" are in the same messages, so NEAR of the two left every "thanks" a candidate,
+    /// 19,274 pages for "thanks the" at 1,000,000 messages when the exact phrase took over; "un " of "vanzulendun the" kept
+    /// 4,494 candidates for 497 matches); the word next door narrows. One letter is not enough to speak for a word: the
+    /// rarest trigram is often the one across the space ("t m" of "that more"), and "ore" still narrows it. Such a trigram rules out the
     /// candidates without it, about two pages each, for at most its doclist (about one page for every
     /// <see cref="PhraseEntriesPerPage"/> entries). Read in order of rarity while that pays; the candidates are taken to be
     /// as many as the rarest trigram's messages (an upper bound), cut by the share of each trigram added.
@@ -337,21 +338,19 @@ internal sealed class SqliteSearchEngine(SearchTextPlan plan = SearchTextPlan.Au
         var runes = text.EnumerateRunes().Select(r => r.Value).ToArray();
         var starts = TrigramStarts(text);
         var covered = new bool[runes.Length];
-        // Each character's word (a run without spaces), -1 for a space; the words the chosen trigrams touch.
+        // Each character's word (a run without spaces), -1 for a space.
         var words = new int[runes.Length];
         for (var (i, word) = (0, 0); i < runes.Length; i++)
             words[i] = runes[i] == ' ' ? -1 : i > 0 && runes[i - 1] == ' ' ? ++word : word;
         var phrase = words.Contains(-1);
-        var touched = new HashSet<int>();
         void Cover(string trigram)
         {
             foreach (var start in starts[trigram])
-            {
                 Array.Fill(covered, true, start, TrigramLength);
-                touched.UnionWith(words.AsSpan(start, TrigramLength).ToArray().Where(w => w >= 0));
-            }
         }
-        bool ReachesAnotherWord(int start) => words.AsSpan(start, TrigramLength).ToArray().Any(w => w >= 0 && !touched.Contains(w));
+        // Whether a trigram at start reaches into a word the chosen trigrams hold fewer than two letters of.
+        bool ReachesAnotherWord(int start) => Enumerable.Range(start, TrigramLength).Any(p => words[p] >= 0
+            && Enumerable.Range(0, runes.Length).Count(q => words[q] == words[p] && covered[q]) < WordLettersTaken);
         Cover(rarest[0]);
         var candidates = counts[rarest[0]];
         var added = new List<string>();
@@ -367,6 +366,9 @@ internal sealed class SqliteSearchEngine(SearchTextPlan plan = SearchTextPlan.Au
         }
         return added;
     }
+
+    /// <summary>A word is spoken for once the chosen trigrams hold this many of its letters: its other trigrams come with them.</summary>
+    private const int WordLettersTaken = 2;
 
     /// <summary>The FTS5 conditions each text is looked up by (its trigrams, or NEAR pairs of them); how many messages hold each trigram (estimated); the newest and oldest message ids.</summary>
     private sealed record TrigramLookup(Dictionary<string, List<string>> Selected, Dictionary<string, double> Counts, long Newest, long Oldest);
