@@ -56,6 +56,30 @@ public sealed class SqlitePhraseCostTests
         Assert.Equal(expected, SqliteSearchEngine.ElsewhereTrigrams("the zqvok", order, counts, messages: 1_000_000));
     }
 
+    [Theory]
+    [InlineData("thanks the", new[] { "the" })]
+    [InlineData("vanzulendun the", new[] { "n t" })]
+    [InlineData("the corvek", new[] { "orv" })]
+    [InlineData("that more", new[] { "ore", "tha" })]
+    public void In_a_phrase_the_trigram_read_with_the_rarest_reaches_into_another_word(string text, string[] expected)
+    {
+        // The sample's estimates at 1,000,000 messages. "tha" shares no character with "ks " but comes with it in every
+        // "thanks" (reading them NEAR left every "thanks" a candidate), and "un " ends "vanzulendun" as "ule" is in it:
+        // only a trigram reaching into "the" narrows. A rarest trigram across the space ("e c", "t m") holds one letter
+        // of each word, which speaks for neither.
+        var counts = new Dictionary<string, double>
+        {
+            ["ks "] = 5_378, ["nks"] = 6_355, ["ank"] = 34_710, ["s t"] = 98_751, ["tha"] = 195_058, ["han"] = 349_784,
+            ["ule"] = 19_066, ["zul"] = 23_221, ["anz"] = 28_843, ["ndu"] = 74_063, ["nzu"] = 81_641, ["end"] = 86_529,
+            ["un "] = 129_550, ["n t"] = 219_746, ["van"] = 316_542, ["dun"] = 320_697, ["len"] = 468_090,
+            ["the"] = 518_199, [" th"] = 547_531,
+            ["e c"] = 48_887, ["orv"] = 86_774, ["rve"] = 88_241, [" co"] = 144_949, ["vek"] = 326_808, ["cor"] = 344_651, ["he "] = 467_846,
+            ["t m"] = 37_887, ["ore"] = 46_687, [" mo"] = 163_771, ["hat"] = 211_435, ["at "] = 263_988, ["mor"] = 350_273,
+        };
+        var rarest = counts.Where(c => text.Contains(c.Key, StringComparison.Ordinal)).OrderBy(c => c.Value).Select(c => c.Key).ToList();
+        Assert.Equal(expected, SqliteSearchEngine.ElsewhereTrigrams(text, rarest, counts, messages: 1_000_000));
+    }
+
     [Fact]
     public void The_two_trigrams_are_looked_up_as_close_as_in_the_text()
     {
@@ -63,5 +87,15 @@ public sealed class SqlitePhraseCostTests
         Assert.Equal("NEAR(\"e t\" \"raf\", 2)", SqliteSearchEngine.Near("the trafen", "raf", "e t"));
         // Of several occurrences, the closest pair: "ab " at 0 and 5, "cab" at 4.
         Assert.Equal("NEAR(\"cab\" \"ab \", 0)", SqliteSearchEngine.Near("ab  cab x", "ab ", "cab"));
+    }
+
+    [Theory]
+    [InlineData(new byte[] { 0x05 }, 5)]
+    [InlineData(new byte[] { 0x81, 0x00, 0x07 }, 128)]
+    [InlineData(new byte[] { 0xBD, 0x84, 0x40, 0x8A, 0x01 }, 1_000_000)]
+    public void The_message_count_is_the_first_varint_of_the_index_averages_record(byte[] record, long rows)
+    {
+        // The row count, then each column's token count: only the first is read.
+        Assert.Equal(rows, SqliteSearchEngine.IndexedRows(record));
     }
 }

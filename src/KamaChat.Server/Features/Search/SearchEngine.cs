@@ -61,8 +61,8 @@ internal abstract class SearchEngine
 /// <para>
 /// A word of six or more characters is several trigrams, and FTS5 answers its phrase by reading every trigram's
 /// doclist; trigrams are shared by many words ("ter", "ion"), so a rare word costs as much as its most common parts.
-/// Such a word is matched instead by its rarest trigrams (at least <see cref="SelectedTrigrams"/>, their rarity probed in
-/// the index itself), and the candidates are checked in memory with the same folding as the index; the check is what
+/// Such a word is matched instead by its rarest trigrams (at least <see cref="SelectedTrigrams"/>, their rarity estimated from
+/// a spread sample and the index itself), and the candidates are checked in memory with the same folding as the index; the check is what
 /// makes the answer exact, the choice only how much is read. When a trigram apart from the rarest (sharing no character
 /// with it: in a phrase, often the one across the space) is worth reading, the two are looked up at their distance in
 /// the text instead (FTS5 NEAR), which comes close to the text itself at the cost of two doclists. When the candidates
@@ -80,9 +80,6 @@ internal sealed class SqliteSearchEngine(SearchTextPlan plan = SearchTextPlan.Au
 
     /// <summary>How rare a trigram is: how far back (in ids) its newest this-many occurrences reach.</summary>
     private const int ProbeDepth = 128;
-
-    /// <summary>How many messages there are: how far back the newest this-many reach.</summary>
-    private const int MessageProbeDepth = 1024;
 
     /// <summary>Candidates read before their precision is judged: below one in <see cref="MinimumPrecision"/>, exact phrases take over.</summary>
     private const int PrecisionSample = 512;
@@ -326,28 +323,41 @@ internal sealed class SqliteSearchEngine(SearchTextPlan plan = SearchTextPlan.Au
     /// Common trigrams of another part of the text, worth reading when the candidates are many: the rarest trigrams of a
     /// phrase are all in its rarest word, and a word next to a common one ("the trafen") has every occurrence as a
     /// candidate, the phrase a few of them (820 of about 13,000 at 1,000,000 messages). A trigram that shares no character
-    /// with those chosen so far, the one across the space ("e t") say, comes near to independent of them: it rules out the
+    /// with those chosen so far, the one across the space ("e t") say, comes near to independent of them. In a phrase, only one
+    /// reaching into a word of which they hold fewer than <see cref="WordLettersTaken"/> letters: a word's trigrams come
+    /// together ("tha" and "ks " of "thanks" are in the same messages, so NEAR of the two left every "thanks" a candidate,
+    /// 19,274 pages for "thanks the" at 1,000,000 messages when the exact phrase took over; "un " of "vanzulendun the" kept
+    /// 4,494 candidates for 497 matches); the word next door narrows. One letter is not enough to speak for a word: the
+    /// rarest trigram is often the one across the space ("t m" of "that more"), and "ore" still narrows it. Such a trigram rules out the
     /// candidates without it, about two pages each, for at most its doclist (about one page for every
     /// <see cref="PhraseEntriesPerPage"/> entries). Read in order of rarity while that pays; the candidates are taken to be
     /// as many as the rarest trigram's messages (an upper bound), cut by the share of each trigram added.
     /// </summary>
     internal static List<string> ElsewhereTrigrams(string text, List<string> rarest, Dictionary<string, double> counts, double messages)
     {
-        var runes = text.EnumerateRunes().Count();
+        var runes = text.EnumerateRunes().Select(r => r.Value).ToArray();
         var starts = TrigramStarts(text);
-        var covered = new bool[runes];
+        var covered = new bool[runes.Length];
+        // Each character's word (a run without spaces), -1 for a space.
+        var words = new int[runes.Length];
+        for (var (i, word) = (0, 0); i < runes.Length; i++)
+            words[i] = runes[i] == ' ' ? -1 : i > 0 && runes[i - 1] == ' ' ? ++word : word;
+        var phrase = words.Contains(-1);
         void Cover(string trigram)
         {
             foreach (var start in starts[trigram])
                 Array.Fill(covered, true, start, TrigramLength);
         }
+        // Whether a trigram at start reaches into a word the chosen trigrams hold fewer than two letters of.
+        bool ReachesAnotherWord(int start) => Enumerable.Range(start, TrigramLength).Any(p => words[p] >= 0
+            && Enumerable.Range(0, runes.Length).Count(q => words[q] == words[p] && covered[q]) < WordLettersTaken);
         Cover(rarest[0]);
         var candidates = counts[rarest[0]];
         var added = new List<string>();
         foreach (var trigram in rarest.Skip(1))
         {
             var share = Math.Min(1, counts[trigram] / messages);
-            var apart = starts[trigram].Any(start => !covered.AsSpan(start, TrigramLength).Contains(true));
+            var apart = starts[trigram].Any(start => !covered.AsSpan(start, TrigramLength).Contains(true) && (!phrase || ReachesAnotherWord(start)));
             if (!apart || counts[trigram] / PhraseEntriesPerPage >= candidates * (1 - share) * PagesPerCandidate)
                 continue;
             added.Add(trigram);
@@ -356,6 +366,9 @@ internal sealed class SqliteSearchEngine(SearchTextPlan plan = SearchTextPlan.Au
         }
         return added;
     }
+
+    /// <summary>A word is spoken for once the chosen trigrams hold this many of its letters: its other trigrams come with them.</summary>
+    private const int WordLettersTaken = 2;
 
     /// <summary>The FTS5 conditions each text is looked up by (its trigrams, or NEAR pairs of them); how many messages hold each trigram (estimated); the newest and oldest message ids.</summary>
     private sealed record TrigramLookup(Dictionary<string, List<string>> Selected, Dictionary<string, double> Counts, long Newest, long Oldest);
@@ -367,38 +380,63 @@ internal sealed class SqliteSearchEngine(SearchTextPlan plan = SearchTextPlan.Au
     private const int MostTrigrams = 6;
 
     /// <summary>
-    /// How many messages there are, and how many hold each trigram, estimated in one statement from how far back (in ids)
-    /// the newest <see cref="ProbeDepth"/> of each reach, against the newest <see cref="MessageProbeDepth"/> messages and the
-    /// oldest id: ids are times, so the ratio of the spans is the ratio of the counts. Fewer occurrences than the probe
-    /// depth count as that many. It costs at most that many entries per trigram, whatever the history.
+    /// How many messages there are (the FTS index's own row count), and how many hold each trigram: from the share of a
+    /// spread sample holding it (<see cref="SqliteTrigramSample"/>) when that holds it at least <see cref="SampledRowsEnough"/>
+    /// times; rarer ones in the index itself, from how far back (in ids) their newest <see cref="ProbeDepth"/> occurrences
+    /// reach against the oldest id: ids are times, so the ratio of the spans is the ratio of the counts. Fewer occurrences
+    /// than the probe depth count as that many. It costs at most that many entries per rare trigram, whatever the history.
     /// </summary>
-    private static async Task<(double Messages, Dictionary<string, double> Counts, long Newest, long Oldest)> ProbeAsync(KamaDbContext db, List<string> trigrams, CancellationToken cancellationToken)
+    internal static async Task<(double Messages, Dictionary<string, double> Counts, long Newest, long Oldest)> ProbeAsync(KamaDbContext db, List<string> trigrams, CancellationToken cancellationToken)
     {
+        var sample = await SqliteTrigramSample.ForAsync(db, cancellationToken);
+        var probed = trigrams.Where(t => sample.Rows(t) < SampledRowsEnough).ToList();
         await using var command = await CommandAsync(db, cancellationToken);
         var sql = new SearchSql(command, postgres: false);
         command.CommandText = $"""
             SELECT (SELECT "Id" FROM messages ORDER BY "Id" DESC LIMIT 1), (SELECT "Id" FROM messages ORDER BY "Id" LIMIT 1),
-                   (SELECT "Id" FROM messages ORDER BY "Id" DESC LIMIT 1 OFFSET {MessageProbeDepth - 1}),
-            """ + string.Join(",\n", trigrams.Select(t =>
-            $"(SELECT rowid FROM messages_fts WHERE messages_fts MATCH {sql.Parameter(Phrase(t))} ORDER BY rowid DESC LIMIT 1 OFFSET {ProbeDepth - 1})"));
+                   (SELECT block FROM messages_fts_data WHERE id = {AveragesRecord})
+            """ + string.Concat(probed.Select(t =>
+            $",\n(SELECT rowid FROM messages_fts WHERE messages_fts MATCH {sql.Parameter(Phrase(t))} ORDER BY rowid DESC LIMIT 1 OFFSET {ProbeDepth - 1})"));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
         long? Id(int i) => reader.IsDBNull(i) ? null : reader.GetInt64(i);
-        var (newest, oldest, depth) = (Id(0) ?? 0, Id(1) ?? 0, Id(2));
-        // Fewer messages than the probe: every count is small, the exact number hardly matters.
-        var messages = depth is { } d ? MessageProbeDepth * (double)(newest - oldest + 1) / Math.Max(1, newest - d + 1) : MessageProbeDepth;
+        var (newest, oldest) = (Id(0) ?? 0, Id(1) ?? 0);
+        double messages = Math.Max(1, Math.Max(sample.RowCount, reader.IsDBNull(2) ? 0 : IndexedRows((byte[])reader.GetValue(2))));
         var counts = new Dictionary<string, double>(StringComparer.Ordinal);
-        for (var i = 0; i < trigrams.Count; i++)
+        foreach (var trigram in trigrams.Except(probed))
+            counts[trigram] = messages * sample.Rows(trigram) / sample.RowCount;
+        for (var i = 0; i < probed.Count; i++)
         {
-            counts[trigrams[i]] = Id(i + 3) is { } reach
+            counts[probed[i]] = Id(i + 3) is { } reach
                 ? Math.Min(messages, ProbeDepth * (double)(newest - oldest + 1) / Math.Max(1, newest - reach + 1))
                 : ProbeDepth;
         }
         return (messages, counts, newest, oldest);
     }
 
+    /// <summary>A trigram the sample holds this many times or more is counted from the sample, not probed in the index.</summary>
+    private const int SampledRowsEnough = 16;
+
+    /// <summary>The id of FTS5's averages record in its data table: how many rows the index holds, then per column how many tokens.</summary>
+    private const int AveragesRecord = 1;
+
+    /// <summary>The averages record's first field, the index's row count: a varint as SQLite writes them (big-endian, seven bits a byte, all eight in the ninth).</summary>
+    internal static long IndexedRows(byte[] averages)
+    {
+        ulong value = 0;
+        for (var i = 0; i < Math.Min(9, averages.Length); i++)
+        {
+            if (i == 8)
+                return (long)((value << 8) | averages[i]);
+            value = (value << 7) | (uint)(averages[i] & 0x7f);
+            if ((averages[i] & 0x80) == 0)
+                break;
+        }
+        return (long)value;
+    }
+
     /// <summary>The distinct trigrams of folded text, as the tokenizer cuts them: three Unicode characters each.</summary>
-    private static List<string> Trigrams(string folded) => [.. TrigramStarts(folded).Keys];
+    internal static List<string> Trigrams(string folded) => [.. TrigramStarts(folded).Keys];
 
     /// <summary>
     /// An FTS5 condition that <paramref name="other"/> and <paramref name="anchor"/> are as close as in <paramref name="text"/>
