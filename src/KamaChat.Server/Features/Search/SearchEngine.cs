@@ -30,9 +30,10 @@ internal abstract class SearchEngine
         return (ids.Count > need ? ids[..need] : ids, Math.Min(ids.Count, countTo));
     }
 
+    /// <param name="trigramSamples">PostgreSQL: the sample that chooses which trigrams its index is asked for.</param>
     /// <param name="allTrigrams">Tests only: PostgreSQL asks its index for every trigram of a text, as before the choice.</param>
-    public static SearchEngine For(KamaDbContext db, SearchTextPlan plan = SearchTextPlan.Auto, bool allTrigrams = false) =>
-        db is PostgresKamaDbContext ? new PostgresSearchEngine(plan, trigramChoice: !allTrigrams) : new SqliteSearchEngine(plan);
+    public static SearchEngine For(KamaDbContext db, PostgresTrigramSampleCache trigramSamples, SearchTextPlan plan = SearchTextPlan.Auto, bool allTrigrams = false) =>
+        db is PostgresKamaDbContext ? new PostgresSearchEngine(plan, allTrigrams ? null : trigramSamples) : new SqliteSearchEngine(plan);
 
     protected static async Task<List<Snowflake>> ReadIdsAsync(DbCommand command, CancellationToken cancellationToken)
     {
@@ -447,7 +448,7 @@ internal sealed class SqliteSearchEngine(SearchTextPlan plan = SearchTextPlan.Au
 /// choice. The choice changes only speed: both plans answer the same question.
 /// </para>
 /// </summary>
-internal sealed class PostgresSearchEngine(SearchTextPlan plan = SearchTextPlan.Auto, bool trigramChoice = true) : SearchEngine
+internal sealed class PostgresSearchEngine(SearchTextPlan plan = SearchTextPlan.Auto, PostgresTrigramSampleCache? trigramSamples = null) : SearchEngine
 {
     /// <summary>How many of the newest messages in range the probe checks.</summary>
     public const int ProbeRows = 2000;
@@ -516,9 +517,9 @@ internal sealed class PostgresSearchEngine(SearchTextPlan plan = SearchTextPlan.
 
         // Long words and phrases: the index is asked for the trigrams worth reading (see PostgresTrigramSample).
         Dictionary<string, string>? lookup = null;
-        if (trigramChoice && chosen != SearchTextPlan.Walk && included.Any(t => t.Length > PostgresTrigramSample.MinimumTrigrams + 2))
+        if (trigramSamples is not null && chosen != SearchTextPlan.Walk && included.Any(t => t.Length > PostgresTrigramSample.MinimumTrigrams + 2)
+            && await trigramSamples.GetAsync(cancellationToken) is { } sample)
         {
-            var sample = await PostgresTrigramSample.ForAsync(db, cancellationToken);
             lookup = included.Distinct(StringComparer.Ordinal).Select(t => (Text: t, Pattern: sample.IndexPattern(t.Replace(' ', 'q'))))
                 .Where(x => x.Pattern is not null).ToDictionary(x => x.Text, x => x.Pattern!, StringComparer.Ordinal);
         }
