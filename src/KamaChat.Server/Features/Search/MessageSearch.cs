@@ -108,7 +108,7 @@ public sealed class MessageSearch(KamaDbContext db, ILookupNormalizer normalizer
         var limit = options.Value.FilterDrivenLimit;
         if (limit == 0)
             return null;
-        await using var command = db.Database.GetDbConnection().CreateCommand();
+        await using var command = RawCommands.Create(db, 1);
         var postgres = db is PostgresKamaDbContext;
         var sql = new SearchSql(command, postgres);
         sql.AddFilter(filter, indexedOnly: true);
@@ -116,7 +116,7 @@ public sealed class MessageSearch(KamaDbContext db, ILookupNormalizer normalizer
         if (Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture) > limit)
             return null;
 
-        await using var load = db.Database.GetDbConnection().CreateCommand();
+        await using var load = RawCommands.Create(db, 1);
         var full = new SearchSql(load, postgres);
         full.AddFilter(filter);
         load.CommandText = $"SELECT m.\"Id\", m.\"Content\" FROM messages m {full.WhereClause}";

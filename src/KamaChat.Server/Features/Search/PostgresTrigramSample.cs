@@ -47,10 +47,10 @@ internal sealed class PostgresTrigramSample
     /// <summary>Whether the sample holds all it may: fewer rows means a small or new database, still growing.</summary>
     public bool IsFull => _rowCount >= SampleRows;
 
-    /// <summary>Loads a sample of this database now; <see cref="PostgresTrigramSampleCache"/> keeps it.</summary>
+    /// <summary>Loads a sample of this database now (two statements, one round trip); <see cref="PostgresTrigramSampleCache"/> keeps it.</summary>
     internal static async Task<PostgresTrigramSample> LoadAsync(KamaDbContext db, CancellationToken cancellationToken)
     {
-        await using var command = await SearchEngine.CommandAsync(db, cancellationToken);
+        await using var command = await SearchEngine.CommandAsync(db, statements: 2, cancellationToken);
         // The text exactly as the index sees it: folded, spaces read as 'q'.
         command.CommandText = $"""
             SELECT (SELECT reltuples FROM pg_catalog.pg_class WHERE oid = 'messages'::regclass)::float8;

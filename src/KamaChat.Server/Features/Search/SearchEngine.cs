@@ -1,7 +1,6 @@
 using System.Data.Common;
 using KamaChat.Server.Data;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage;
 
 namespace KamaChat.Server.Features.Search;
 
@@ -44,12 +43,13 @@ internal abstract class SearchEngine
         return ids;
     }
 
-    internal static async Task<DbCommand> CommandAsync(KamaDbContext db, CancellationToken cancellationToken)
+    internal static Task<DbCommand> CommandAsync(KamaDbContext db, CancellationToken cancellationToken) => CommandAsync(db, statements: 1, cancellationToken);
+
+    /// <summary>A command of <paramref name="statements"/> statements on the search's open connection, counted (<see cref="RawCommands"/>).</summary>
+    internal static async Task<DbCommand> CommandAsync(KamaDbContext db, int statements, CancellationToken cancellationToken)
     {
         await db.Database.OpenConnectionAsync(cancellationToken);
-        var command = db.Database.GetDbConnection().CreateCommand();
-        command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
-        return command;
+        return RawCommands.Create(db, statements);
     }
 
     protected static string Direction(bool oldestFirst) => oldestFirst ? "ASC" : "DESC";
@@ -524,7 +524,7 @@ internal sealed class PostgresSearchEngine(SearchTextPlan plan = SearchTextPlan.
                 .Where(x => x.Pattern is not null).ToDictionary(x => x.Text, x => x.Pattern!, StringComparer.Ordinal);
         }
 
-        await using var command = await CommandAsync(db, cancellationToken);
+        await using var command = await CommandAsync(db, BatchStatements(chosen, probing, countTo), cancellationToken);
         var text = new SearchSql(command, postgres: true);
         AddText(text, query, lookup: lookup);
         // The walk and the probe check rows one by one: the exact LIKE alone (translate() on every row walked cost about
@@ -558,6 +558,7 @@ internal sealed class PostgresSearchEngine(SearchTextPlan plan = SearchTextPlan.
             SearchTextPlan.Index => false,
             _ => null,
         };
+        // Its statements as BatchStatements counts them.
         command.CommandText = (chosen, probing, countTo) switch
         {
             (SearchTextPlan.Walk, _, null) => $"SELECT {WalkSettings};\n" + Select(walkConditions, take),
@@ -595,6 +596,20 @@ internal sealed class PostgresSearchEngine(SearchTextPlan plan = SearchTextPlan.
         // The count can trail the page by a message sent between the two statements; never report fewer than shown.
         return (ids, Math.Max(ids.Count, (int)reader.GetInt64(0)));
     }
+
+    /// <summary>
+    /// How many statements <see cref="SearchAsync"/>'s batch sends, for <c>kamachat.db.commands</c>; the same cases as its
+    /// text: [the settings or the probe], the ids (two statements after a probe), [the count's settings and the count].
+    /// </summary>
+    private static int BatchStatements(SearchTextPlan chosen, bool probing, int? countTo) => (chosen, probing, countTo) switch
+    {
+        (SearchTextPlan.Walk, _, null) => 2,
+        (SearchTextPlan.Walk, _, _) => 4,
+        (SearchTextPlan.Index, _, _) => 2,
+        (_, false, _) => 1,
+        (_, true, null) => 3,
+        (_, true, _) => 5,
+    };
 
     /// <summary>
     /// The text conditions: every included text as a substring of the folded content, no excluded one, and has:link. The
