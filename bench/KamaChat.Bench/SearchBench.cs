@@ -196,7 +196,7 @@ public static class SearchBench
         if (!parsed.IsValid)
             throw new InvalidOperationException($"bench query '{q}': {string.Join("; ", parsed.Errors)}");
         await using var db = database.Context();
-        var search = new MessageSearch(db, new UpperInvariantLookupNormalizer(), Options.Create(new SearchOptions()));
+        var search = new MessageSearch(db, new UpperInvariantLookupNormalizer(), Options.Create(new SearchOptions()), database.TrigramSamples);
         var sqlite = db.Database.GetDbConnection() as SqliteConnection;
         if (sqlite is not null)
         {

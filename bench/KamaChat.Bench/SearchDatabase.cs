@@ -4,6 +4,7 @@ using System.Globalization;
 using KamaChat.Server.Data;
 using KamaChat.Server.Features.Channels;
 using KamaChat.Server.Features.Messages;
+using KamaChat.Server.Features.Search;
 using KamaChat.Server.Features.Servers;
 using KamaChat.Server.Features.Users;
 using KamaChat.Server.Infrastructure.Ids;
@@ -122,6 +123,11 @@ public sealed class SearchDatabase : IAsyncDisposable
         var pidFile = Path.Combine(directory, "postmaster.pid");
         return File.Exists(pidFile) && int.TryParse(File.ReadLines(pidFile).First(), CultureInfo.InvariantCulture, out var pid) ? pid : null;
     }
+
+    /// <summary>The searches' trigram sample for this database, one for the whole run as a node keeps one (PostgreSQL only uses it).</summary>
+    public PostgresTrigramSampleCache TrigramSamples => _trigramSamples ??= PostgresTrigramSampleCache.Over(Context, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+
+    private PostgresTrigramSampleCache? _trigramSamples;
 
     public KamaDbContext Context() => IsPostgres
         ? new PostgresKamaDbContext(new DbContextOptionsBuilder<PostgresKamaDbContext>().UseNpgsql(ConnectionString).Options)

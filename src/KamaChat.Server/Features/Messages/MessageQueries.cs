@@ -4,8 +4,6 @@ using System.Text;
 using KamaChat.Server.Data;
 using KamaChat.Server.Features.Attachments;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Infrastructure;
-using Microsoft.EntityFrameworkCore.Storage;
 
 namespace KamaChat.Server.Features.Messages;
 
@@ -132,11 +130,8 @@ public static class MessageQueries
         if (replyIds.Count > 0)
             sql.Append(CultureInfo.InvariantCulture, $"""SELECT "Id", "AuthorId", "Content" FROM messages WHERE "Id" IN ({List(replyIds)});""");
 
-        await using var command = db.Database.GetDbConnection().CreateCommand();
-        command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+        await using var command = RawCommands.Create(db, replyIds.Count > 0 ? 4 : 3);
         command.CommandText = sql.ToString();
-        db.GetService<IDbContextOptions>().FindExtension<CoreOptionsExtension>()?.Interceptors?.OfType<DatabaseMetrics>().FirstOrDefault()
-            ?.Sent(replyIds.Count > 0 ? 4 : 3);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
 
         var mentions = new Dictionary<Snowflake, Mentioned>();

@@ -9,7 +9,6 @@ using KamaChat.Server.Infrastructure.Configuration;
 using KamaChat.Server.Infrastructure.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -78,7 +77,7 @@ internal abstract record SendOutcome
 /// not per message.
 /// </remarks>
 public sealed class SendGroupCommit(
-    IServiceScopeFactory scopes, SendMetrics metrics, DatabaseMetrics databaseMetrics, IOptions<DatabaseOptions> database, ILogger<SendGroupCommit> logger)
+    IServiceScopeFactory scopes, SendMetrics metrics, IOptions<DatabaseOptions> database, ILogger<SendGroupCommit> logger)
 {
     /// <summary>At most this many sends share one transaction; the rest go into the next one.</summary>
     public const int MaxBatch = 128;
@@ -221,13 +220,11 @@ public sealed class SendGroupCommit(
     /// so each reads what committed before the lock was granted. On PostgreSQL a round trip is a wake-up of the
     /// database and of this node; a commit of four of them instead of seven is what sends per second are made of.
     /// </summary>
-    private async Task<Opening> OpenAsync(KamaDbContext db, EventTransaction change, EventStream stream, List<PendingSend> batch, CancellationToken cancellationToken)
+    private static async Task<Opening> OpenAsync(KamaDbContext db, EventTransaction change, EventStream stream, List<PendingSend> batch, CancellationToken cancellationToken)
     {
         var channelId = stream.Id;
         var nonces = batch.Where(s => s.Message.Nonce is not null).Select(s => s.Message.Nonce!).Distinct().ToList();
-        var connection = db.Database.GetDbConnection();
-        await using var command = connection.CreateCommand();
-        command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+        await using var command = RawCommands.Create(db, nonces.Count > 0 ? 4 : 3);
         var sql = new StringBuilder(SendMessage.LockChannelSql(channelId));
         if (nonces.Count > 0)
         {
@@ -244,7 +241,6 @@ public sealed class SendGroupCommit(
         }
         sql.Append(EventTransaction.ReserveSql(stream, batch.Count));
         command.CommandText = sql.ToString();
-        databaseMetrics.Sent(nonces.Count > 0 ? 4 : 3);
 
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         SendMessage.LockedChannel? locked = null;
@@ -337,7 +333,7 @@ public sealed class SendGroupCommit(
     /// they are told to the senders only after the commit.
     /// </summary>
     /// <returns>Whether any message was added.</returns>
-    private async Task<bool> StageChannelAsync(IServiceProvider services, KamaDbContext db, EventTransaction change, Snowflake channelId,
+    private static async Task<bool> StageChannelAsync(IServiceProvider services, KamaDbContext db, EventTransaction change, Snowflake channelId,
         List<PendingSend> batch, List<int> sends, SendOutcome[] outcomes, CancellationToken cancellationToken)
     {
         var time = services.GetRequiredService<TimeProvider>();

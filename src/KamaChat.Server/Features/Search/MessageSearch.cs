@@ -21,7 +21,7 @@ public sealed record SearchResults(IReadOnlyList<SearchHit> Hits, int Total, boo
 /// <c>mentions:</c>, <c>pinned:</c>, or simply a small set of channels) leave few messages, ordinary indexes find them
 /// and the text is checked in memory; otherwise the text index drives, newest (or oldest) first, and stops early.
 /// </summary>
-public sealed class MessageSearch(KamaDbContext db, ILookupNormalizer normalizer, IOptions<SearchOptions> options)
+public sealed class MessageSearch(KamaDbContext db, ILookupNormalizer normalizer, IOptions<SearchOptions> options, PostgresTrigramSampleCache trigramSamples)
 {
     /// <summary>Totals stop here: counting every match of a common word costs more than "1,000+" is worth.</summary>
     public const int CountCap = 1000;
@@ -92,7 +92,7 @@ public sealed class MessageSearch(KamaDbContext db, ILookupNormalizer normalizer
     {
         var candidates = await FilteredCandidatesAsync(filter, cancellationToken);
         if (candidates is null)
-            return await SearchEngine.For(db, options.Value.TextPlan, options.Value.AllTrigrams).FindAndCountAsync(db, query, filter, oldestFirst, need, countTo, cancellationToken);
+            return await SearchEngine.For(db, trigramSamples, options.Value.TextPlan, options.Value.AllTrigrams).FindAndCountAsync(db, query, filter, oldestFirst, need, countTo, cancellationToken);
 
         var matcher = new SearchMatcher(query);
         var matches = candidates.Where(c => matcher.Matches(c.Content)).Select(c => c.Id).ToList();
@@ -108,7 +108,7 @@ public sealed class MessageSearch(KamaDbContext db, ILookupNormalizer normalizer
         var limit = options.Value.FilterDrivenLimit;
         if (limit == 0)
             return null;
-        await using var command = db.Database.GetDbConnection().CreateCommand();
+        await using var command = RawCommands.Create(db, 1);
         var postgres = db is PostgresKamaDbContext;
         var sql = new SearchSql(command, postgres);
         sql.AddFilter(filter, indexedOnly: true);
@@ -116,7 +116,7 @@ public sealed class MessageSearch(KamaDbContext db, ILookupNormalizer normalizer
         if (Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture) > limit)
             return null;
 
-        await using var load = db.Database.GetDbConnection().CreateCommand();
+        await using var load = RawCommands.Create(db, 1);
         var full = new SearchSql(load, postgres);
         full.AddFilter(filter);
         load.CommandText = $"SELECT m.\"Id\", m.\"Content\" FROM messages m {full.WhereClause}";

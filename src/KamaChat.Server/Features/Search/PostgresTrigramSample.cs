@@ -1,6 +1,4 @@
-using System.Collections.Concurrent;
 using KamaChat.Server.Data;
-using Microsoft.EntityFrameworkCore;
 
 namespace KamaChat.Server.Features.Search;
 
@@ -11,7 +9,7 @@ namespace KamaChat.Server.Features.Search;
 /// statement's time for the cheaper half of the bench's rare words, while its candidates cost about one heap page each.
 /// A trigram is worth reading when what it costs (its posting list, about one page per <see cref="PostingsPerPage"/>
 /// messages holding it) is less than the candidates it rules out; both are estimated from an in-memory sample of the
-/// newest messages, kept per database and reloaded every <see cref="SampleLifetime"/>, so choosing costs no round trip.
+/// newest messages, kept and reloaded in the background by <see cref="PostgresTrigramSampleCache"/>, so choosing costs no round trip.
 /// The choice changes only what is read: the whole text is still checked with LIKE on every candidate.
 /// </summary>
 internal sealed class PostgresTrigramSample
@@ -36,13 +34,6 @@ internal sealed class PostgresTrigramSample
     /// <summary>Always read at least this many trigrams (or all there are): a sample cannot tell rare ones apart.</summary>
     public const int MinimumTrigrams = 3;
 
-    private static readonly TimeSpan SampleLifetime = TimeSpan.FromMinutes(10);
-
-    /// <summary>A sample of fewer rows (a small or new database) is reloaded this often, so it follows the history as it grows.</summary>
-    private static readonly TimeSpan SmallSampleLifetime = TimeSpan.FromSeconds(5);
-
-    private static readonly ConcurrentDictionary<string, PostgresTrigramSample> Samples = new(StringComparer.Ordinal);
-
     /// <summary>For each trigram, the sample rows (indexes, ascending) whose text holds it.</summary>
     private readonly Dictionary<string, List<int>> _rows;
 
@@ -50,26 +41,16 @@ internal sealed class PostgresTrigramSample
 
     private readonly double _messages;
 
-    private readonly DateTimeOffset _loadedAt;
+    private PostgresTrigramSample(Dictionary<string, List<int>> rows, int rowCount, double messages) =>
+        (_rows, _rowCount, _messages) = (rows, rowCount, messages);
 
-    private PostgresTrigramSample(Dictionary<string, List<int>> rows, int rowCount, double messages, DateTimeOffset loadedAt) =>
-        (_rows, _rowCount, _messages, _loadedAt) = (rows, rowCount, messages, loadedAt);
+    /// <summary>Whether the sample holds all it may: fewer rows means a small or new database, still growing.</summary>
+    public bool IsFull => _rowCount >= SampleRows;
 
-    /// <summary>The sample of this database, loaded (or reloaded) when missing or old.</summary>
-    public static async Task<PostgresTrigramSample> ForAsync(KamaDbContext db, CancellationToken cancellationToken)
-    {
-        var key = db.Database.GetConnectionString() ?? "";
-        var now = DateTimeOffset.UtcNow;
-        if (Samples.TryGetValue(key, out var sample) && now - sample._loadedAt < (sample._rowCount < SampleRows ? SmallSampleLifetime : SampleLifetime))
-            return sample;
-        return await LoadAsync(db, cancellationToken);
-    }
-
-    /// <summary>Loads this database's sample now, and keeps it for the searches after.</summary>
+    /// <summary>Loads a sample of this database now (two statements, one round trip); <see cref="PostgresTrigramSampleCache"/> keeps it.</summary>
     internal static async Task<PostgresTrigramSample> LoadAsync(KamaDbContext db, CancellationToken cancellationToken)
     {
-        var now = DateTimeOffset.UtcNow;
-        await using var command = await SearchEngine.CommandAsync(db, cancellationToken);
+        await using var command = await SearchEngine.CommandAsync(db, statements: 2, cancellationToken);
         // The text exactly as the index sees it: folded, spaces read as 'q'.
         command.CommandText = $"""
             SELECT (SELECT reltuples FROM pg_catalog.pg_class WHERE oid = 'messages'::regclass)::float8;
@@ -95,9 +76,7 @@ internal sealed class PostgresTrigramSample
             }
         }
         // reltuples is -1 before the first ANALYZE, and lags a fast-growing table.
-        var sample = new PostgresTrigramSample(rows, count, Math.Max(messages, count), now);
-        Samples[db.Database.GetConnectionString() ?? ""] = sample;
-        return sample;
+        return new PostgresTrigramSample(rows, count, Math.Max(messages, count));
     }
 
     /// <summary>

@@ -1,7 +1,6 @@
 using System.Data.Common;
 using KamaChat.Server.Data;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage;
 
 namespace KamaChat.Server.Features.Search;
 
@@ -30,9 +29,10 @@ internal abstract class SearchEngine
         return (ids.Count > need ? ids[..need] : ids, Math.Min(ids.Count, countTo));
     }
 
+    /// <param name="trigramSamples">PostgreSQL: the sample that chooses which trigrams its index is asked for.</param>
     /// <param name="allTrigrams">Tests only: PostgreSQL asks its index for every trigram of a text, as before the choice.</param>
-    public static SearchEngine For(KamaDbContext db, SearchTextPlan plan = SearchTextPlan.Auto, bool allTrigrams = false) =>
-        db is PostgresKamaDbContext ? new PostgresSearchEngine(plan, trigramChoice: !allTrigrams) : new SqliteSearchEngine(plan);
+    public static SearchEngine For(KamaDbContext db, PostgresTrigramSampleCache trigramSamples, SearchTextPlan plan = SearchTextPlan.Auto, bool allTrigrams = false) =>
+        db is PostgresKamaDbContext ? new PostgresSearchEngine(plan, allTrigrams ? null : trigramSamples) : new SqliteSearchEngine(plan);
 
     protected static async Task<List<Snowflake>> ReadIdsAsync(DbCommand command, CancellationToken cancellationToken)
     {
@@ -43,12 +43,13 @@ internal abstract class SearchEngine
         return ids;
     }
 
-    internal static async Task<DbCommand> CommandAsync(KamaDbContext db, CancellationToken cancellationToken)
+    internal static Task<DbCommand> CommandAsync(KamaDbContext db, CancellationToken cancellationToken) => CommandAsync(db, statements: 1, cancellationToken);
+
+    /// <summary>A command of <paramref name="statements"/> statements on the search's open connection, counted (<see cref="RawCommands"/>).</summary>
+    internal static async Task<DbCommand> CommandAsync(KamaDbContext db, int statements, CancellationToken cancellationToken)
     {
         await db.Database.OpenConnectionAsync(cancellationToken);
-        var command = db.Database.GetDbConnection().CreateCommand();
-        command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
-        return command;
+        return RawCommands.Create(db, statements);
     }
 
     protected static string Direction(bool oldestFirst) => oldestFirst ? "ASC" : "DESC";
@@ -485,7 +486,7 @@ internal sealed class SqliteSearchEngine(SearchTextPlan plan = SearchTextPlan.Au
 /// choice. The choice changes only speed: both plans answer the same question.
 /// </para>
 /// </summary>
-internal sealed class PostgresSearchEngine(SearchTextPlan plan = SearchTextPlan.Auto, bool trigramChoice = true) : SearchEngine
+internal sealed class PostgresSearchEngine(SearchTextPlan plan = SearchTextPlan.Auto, PostgresTrigramSampleCache? trigramSamples = null) : SearchEngine
 {
     /// <summary>How many of the newest messages in range the probe checks.</summary>
     public const int ProbeRows = 2000;
@@ -554,14 +555,14 @@ internal sealed class PostgresSearchEngine(SearchTextPlan plan = SearchTextPlan.
 
         // Long words and phrases: the index is asked for the trigrams worth reading (see PostgresTrigramSample).
         Dictionary<string, string>? lookup = null;
-        if (trigramChoice && chosen != SearchTextPlan.Walk && included.Any(t => t.Length > PostgresTrigramSample.MinimumTrigrams + 2))
+        if (trigramSamples is not null && chosen != SearchTextPlan.Walk && included.Any(t => t.Length > PostgresTrigramSample.MinimumTrigrams + 2)
+            && await trigramSamples.GetAsync(cancellationToken) is { } sample)
         {
-            var sample = await PostgresTrigramSample.ForAsync(db, cancellationToken);
             lookup = included.Distinct(StringComparer.Ordinal).Select(t => (Text: t, Pattern: sample.IndexPattern(t.Replace(' ', 'q'))))
                 .Where(x => x.Pattern is not null).ToDictionary(x => x.Text, x => x.Pattern!, StringComparer.Ordinal);
         }
 
-        await using var command = await CommandAsync(db, cancellationToken);
+        await using var command = await CommandAsync(db, BatchStatements(chosen, probing, countTo), cancellationToken);
         var text = new SearchSql(command, postgres: true);
         AddText(text, query, lookup: lookup);
         // The walk and the probe check rows one by one: the exact LIKE alone (translate() on every row walked cost about
@@ -595,6 +596,7 @@ internal sealed class PostgresSearchEngine(SearchTextPlan plan = SearchTextPlan.
             SearchTextPlan.Index => false,
             _ => null,
         };
+        // Its statements as BatchStatements counts them.
         command.CommandText = (chosen, probing, countTo) switch
         {
             (SearchTextPlan.Walk, _, null) => $"SELECT {WalkSettings};\n" + Select(walkConditions, take),
@@ -632,6 +634,20 @@ internal sealed class PostgresSearchEngine(SearchTextPlan plan = SearchTextPlan.
         // The count can trail the page by a message sent between the two statements; never report fewer than shown.
         return (ids, Math.Max(ids.Count, (int)reader.GetInt64(0)));
     }
+
+    /// <summary>
+    /// How many statements <see cref="SearchAsync"/>'s batch sends, for <c>kamachat.db.commands</c>; the same cases as its
+    /// text: [the settings or the probe], the ids (two statements after a probe), [the count's settings and the count].
+    /// </summary>
+    private static int BatchStatements(SearchTextPlan chosen, bool probing, int? countTo) => (chosen, probing, countTo) switch
+    {
+        (SearchTextPlan.Walk, _, null) => 2,
+        (SearchTextPlan.Walk, _, _) => 4,
+        (SearchTextPlan.Index, _, _) => 2,
+        (_, false, _) => 1,
+        (_, true, null) => 3,
+        (_, true, _) => 5,
+    };
 
     /// <summary>
     /// The text conditions: every included text as a substring of the folded content, no excluded one, and has:link. The
