@@ -144,10 +144,12 @@ public static class MessageQueries
             command.Parameters.Add(parameter);
         }
         var page = In("page", ids);
-        Add("viewer", viewerId.Value);
+        var viewer = postgres ? "@viewer" : viewerId.Value.ToString(CultureInfo.InvariantCulture);
+        if (postgres)
+            Add("viewer", viewerId.Value);
         var sql = new StringBuilder($"""
             SELECT "MessageId", "TargetType", "TargetId" FROM message_mentions WHERE "MessageId" {page} ORDER BY "MessageId", "TargetType", "TargetId";
-            SELECT "MessageId", "Emoji", COUNT(*), SUM(CASE WHEN "UserId" = @viewer THEN 1 ELSE 0 END) FROM reactions WHERE "MessageId" {page} GROUP BY "MessageId", "Emoji";
+            SELECT "MessageId", "Emoji", COUNT(*), SUM(CASE WHEN "UserId" = {viewer} THEN 1 ELSE 0 END) FROM reactions WHERE "MessageId" {page} GROUP BY "MessageId", "Emoji";
             SELECT "MessageId", "Id", "FileName", "ContentType", "Size", "Width", "Height", "DurationMs", "Placeholder", "Waveform", "State", "ProcessingProgress", "StorageKey", "ThumbnailKey", "PreviewKey", "PlaybackKey"
               FROM attachments WHERE "MessageId" {page} ORDER BY "Id";
             """);
