@@ -63,4 +63,20 @@ public sealed class DatabaseOptionsTests
         Assert.Equal(DatabaseProvider.Sqlite, options.Provider);
         Assert.Contains(Path.Combine("some-data", "kamachat.db"), options.ConnectionString, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData(null, true)]
+    [InlineData("on", true)]
+    [InlineData("off", false)]
+    [InlineData("false", false)]
+    [InlineData("0", false)]
+    public void KAMACHAT_DB_PREPARE_turns_prepared_statements_off(string? value, bool prepared)
+    {
+        var options = new DatabaseOptions();
+
+        DatabaseOptions.Bind(options, new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["KAMACHAT_DB_PREPARE"] = value }).Build(),
+            new ServerOptions());
+
+        Assert.Equal(prepared, options.PrepareStatements);
+    }
 }

@@ -48,15 +48,15 @@ public static class MessageQueries
 
     private static readonly CompiledPerModel<Func<KamaDbContext, Snowflake, int, IAsyncEnumerable<Row>>> Newest = new(() => EF.CompileAsyncQuery(
         (KamaDbContext db, Snowflake channelId, int size) =>
-            db.Messages.AsNoTracking().Where(m => m.ChannelId == channelId).OrderByDescending(m => m.Id).Take(size).Select(ToRow)));
+            db.Messages.AsNoTracking().TagWith(PreparedStatements.Tag).Where(m => m.ChannelId == channelId).OrderByDescending(m => m.Id).Take(size).Select(ToRow)));
 
     private static readonly CompiledPerModel<Func<KamaDbContext, Snowflake, Snowflake, int, IAsyncEnumerable<Row>>> Before = new(() => EF.CompileAsyncQuery(
         (KamaDbContext db, Snowflake channelId, Snowflake before, int size) =>
-            db.Messages.AsNoTracking().Where(m => m.ChannelId == channelId && m.Id < before).OrderByDescending(m => m.Id).Take(size).Select(ToRow)));
+            db.Messages.AsNoTracking().TagWith(PreparedStatements.Tag).Where(m => m.ChannelId == channelId && m.Id < before).OrderByDescending(m => m.Id).Take(size).Select(ToRow)));
 
     private static readonly CompiledPerModel<Func<KamaDbContext, Snowflake, Snowflake, int, IAsyncEnumerable<Row>>> After = new(() => EF.CompileAsyncQuery(
         (KamaDbContext db, Snowflake channelId, Snowflake after, int size) =>
-            db.Messages.AsNoTracking().Where(m => m.ChannelId == channelId && m.Id > after).OrderBy(m => m.Id).Take(size).Select(ToRow)));
+            db.Messages.AsNoTracking().TagWith(PreparedStatements.Tag).Where(m => m.ChannelId == channelId && m.Id > after).OrderBy(m => m.Id).Take(size).Select(ToRow)));
 
     private static async Task<List<MessageResponse>> CompleteAsync(KamaDbContext db, AttachmentLinks links, IAsyncEnumerable<Row> messages, Snowflake viewerId, CancellationToken cancellationToken)
     {
@@ -113,25 +113,48 @@ public static class MessageQueries
     /// <summary>
     /// What a page shows besides its rows — mentions, reactions (counted, with the viewer's own), attachments and the
     /// messages replied to — in one command of up to four statements: one round trip and no LINQ to translate, where
-    /// four EF Core queries were four of each. The ids are numbers the database gave us, written into the SQL as such.
+    /// four EF Core queries were four of each. On PostgreSQL the page's ids go as array parameters (<c>= ANY(@page)</c>),
+    /// so the text is one of two for every page and is prepared once per connection (<see cref="PreparedStatements"/>);
+    /// SQLite plans each statement on every run anyway, and there the ids (numbers the database gave us) are written
+    /// into the SQL.
     /// </summary>
     private static async Task<(Dictionary<Snowflake, Mentioned> Mentions, Dictionary<Snowflake, List<ReactionSummary>> Reactions,
         Dictionary<Snowflake, List<AttachmentRow>> Attachments, Dictionary<Snowflake, (Snowflake AuthorId, string Content)> Replies)> PartsAsync(
         KamaDbContext db, List<Snowflake> ids, List<Snowflake> replyIds, Snowflake viewerId, CancellationToken cancellationToken)
     {
-        static string List(List<Snowflake> values) => string.Join(',', values.Select(v => v.Value.ToString(CultureInfo.InvariantCulture)));
-        var page = List(ids);
-        var sql = new StringBuilder(string.Create(CultureInfo.InvariantCulture, $"""
-            SELECT "MessageId", "TargetType", "TargetId" FROM message_mentions WHERE "MessageId" IN ({page}) ORDER BY "MessageId", "TargetType", "TargetId";
-            SELECT "MessageId", "Emoji", COUNT(*), SUM(CASE WHEN "UserId" = {viewerId.Value} THEN 1 ELSE 0 END) FROM reactions WHERE "MessageId" IN ({page}) GROUP BY "MessageId", "Emoji";
-            SELECT "MessageId", "Id", "FileName", "ContentType", "Size", "Width", "Height", "DurationMs", "Placeholder", "Waveform", "State", "ProcessingProgress", "StorageKey", "ThumbnailKey", "PreviewKey", "PlaybackKey"
-              FROM attachments WHERE "MessageId" IN ({page}) ORDER BY "Id";
-            """));
-        if (replyIds.Count > 0)
-            sql.Append(CultureInfo.InvariantCulture, $"""SELECT "Id", "AuthorId", "Content" FROM messages WHERE "Id" IN ({List(replyIds)});""");
-
         await using var command = RawCommands.Create(db, replyIds.Count > 0 ? 4 : 3);
+        var postgres = db is PostgresKamaDbContext;
+        string In(string name, List<Snowflake> values)
+        {
+            if (!postgres)
+                return $"IN ({string.Join(',', values.Select(v => v.Value.ToString(CultureInfo.InvariantCulture)))})";
+            var array = new long[values.Count];
+            for (var i = 0; i < array.Length; i++)
+                array[i] = values[i].Value;
+            Add(name, array);
+            return $"= ANY(@{name})";
+        }
+        void Add(string name, object value)
+        {
+            var parameter = command.CreateParameter();
+            (parameter.ParameterName, parameter.Value) = (name, value);
+            command.Parameters.Add(parameter);
+        }
+        var page = In("page", ids);
+        var viewer = postgres ? "@viewer" : viewerId.Value.ToString(CultureInfo.InvariantCulture);
+        if (postgres)
+            Add("viewer", viewerId.Value);
+        var sql = new StringBuilder($"""
+            SELECT "MessageId", "TargetType", "TargetId" FROM message_mentions WHERE "MessageId" {page} ORDER BY "MessageId", "TargetType", "TargetId";
+            SELECT "MessageId", "Emoji", COUNT(*), SUM(CASE WHEN "UserId" = {viewer} THEN 1 ELSE 0 END) FROM reactions WHERE "MessageId" {page} GROUP BY "MessageId", "Emoji";
+            SELECT "MessageId", "Id", "FileName", "ContentType", "Size", "Width", "Height", "DurationMs", "Placeholder", "Waveform", "State", "ProcessingProgress", "StorageKey", "ThumbnailKey", "PreviewKey", "PlaybackKey"
+              FROM attachments WHERE "MessageId" {page} ORDER BY "Id";
+            """);
+        if (replyIds.Count > 0)
+            sql.Append($"""SELECT "Id", "AuthorId", "Content" FROM messages WHERE "Id" {In("replies", replyIds)};""");
         command.CommandText = sql.ToString();
+        if (postgres)
+            await PreparedStatements.PrepareIfEnabledAsync(db, command, cancellationToken);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
 
         var mentions = new Dictionary<Snowflake, Mentioned>();

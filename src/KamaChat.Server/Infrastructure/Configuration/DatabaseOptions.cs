@@ -26,8 +26,16 @@ public sealed class DatabaseOptions
     /// </summary>
     public int SqliteBusyTimeoutMilliseconds { get; set; } = 10_000;
 
+    /// <summary>
+    /// Whether a PostgreSQL node prepares its hottest commands (KAMACHAT_DB_PREPARE, default on; see
+    /// <see cref="Data.PreparedStatements"/>). Off behind a PgBouncer in transaction mode that does not track prepared statements.
+    /// </summary>
+    public bool PrepareStatements { get; set; } = true;
+
     public static void Bind(DatabaseOptions options, IConfiguration configuration, ServerOptions server)
     {
+        if (configuration["KAMACHAT_DB_PREPARE"] is { Length: > 0 } prepare)
+            options.PrepareStatements = !(prepare.Equals("off", StringComparison.OrdinalIgnoreCase) || prepare.Equals("false", StringComparison.OrdinalIgnoreCase) || prepare == "0");
         if (int.TryParse(configuration["KAMACHAT_SQLITE_BUSY_TIMEOUT_MS"], System.Globalization.NumberStyles.None,
                 System.Globalization.CultureInfo.InvariantCulture, out var busy) && busy > 0)
             options.SqliteBusyTimeoutMilliseconds = busy;

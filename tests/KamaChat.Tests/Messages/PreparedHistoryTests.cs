@@ -1,0 +1,80 @@
+using System.Net;
+using KamaChat.Server.Data;
+using KamaChat.Server.Features.Attachments;
+using KamaChat.Server.Features.Messages;
+using KamaChat.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace KamaChat.Tests.Messages;
+
+/// <summary>
+/// On PostgreSQL a history page's commands are prepared statements (parsed and planned once per connection), and
+/// when the database drops every connection (a restart, a failover) the new connections prepare them again.
+/// </summary>
+[Trait("Provider", "postgres")]
+public sealed class PreparedHistoryTests(PostgresApp app) : IClassFixture<PostgresApp>
+{
+    [Fact]
+    public async Task History_pages_are_prepared_and_prepared_again_after_the_database_drops_its_connections()
+    {
+        var (_, channelId, owner) = await app.SeedServerWithChannelAsync();
+        var all = await app.SeedMessagesAsync(channelId, owner, 60);
+        var newest = all.TakeLast(50).Reverse().ToList();
+
+        AssertPrepared(await PreparedAfterAPageAsync(channelId, owner.Id, newest));
+
+        var database = new NpgsqlConnectionStringBuilder(app.DatabaseUrl).Database!;
+        await using (var admin = new NpgsqlConnection(await PostgresServer.AdminConnectionStringAsync()))
+        {
+            await admin.OpenAsync();
+            await using var terminate = new NpgsqlCommand(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = @database AND pid <> pg_backend_pid()", admin);
+            terminate.Parameters.AddWithValue("database", database);
+            await terminate.ExecuteNonQueryAsync();
+        }
+
+        // The node finds its pooled connections dead one by one; once it has a live one, pages are whole again.
+        List<MessageResponse>? page = null;
+        for (var attempt = 0; attempt < 100 && page is null; attempt++)
+        {
+            using var response = await owner.Client.GetAsync($"/api/v1/channels/{channelId}/messages");
+            if (response.StatusCode == HttpStatusCode.OK)
+                page = await response.ReadAsync<List<MessageResponse>>();
+        }
+        Assert.Equal(newest, page?.Select(m => m.Id));
+        AssertPrepared(await PreparedAfterAPageAsync(channelId, owner.Id, newest));
+    }
+
+    private static void AssertPrepared(List<string> statements)
+    {
+        Assert.Contains(statements, s => s.StartsWith("-- " + PreparedStatements.Tag, StringComparison.Ordinal) && s.Contains("messages", StringComparison.Ordinal));
+        Assert.Contains(statements, s => s.Contains("message_mentions", StringComparison.Ordinal) && s.Contains("ANY", StringComparison.Ordinal));
+    }
+
+    /// <summary>Reads a page on one connection of the node's pool, then asks PostgreSQL what that connection has prepared.</summary>
+    private async Task<List<string>> PreparedAfterAPageAsync(Snowflake channelId, Snowflake viewerId, List<Snowflake> expected)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            await using var scope = app.Services.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<KamaDbContext>();
+            try
+            {
+                await db.Database.OpenConnectionAsync();
+                var page = await MessageQueries.LoadNewestAsync(db, scope.ServiceProvider.GetRequiredService<AttachmentLinks>(), channelId, null, 50, viewerId, default);
+                Assert.Equal(expected, page.Select(m => m.Id));
+                return await db.Database.SqlQueryRaw<string>("""SELECT statement AS "Value" FROM pg_prepared_statements""").ToListAsync();
+            }
+            catch (NpgsqlException) when (attempt < 50)
+            {
+                // A pooled connection the database dropped: the next one is tried.
+            }
+            finally
+            {
+                await db.Database.CloseConnectionAsync();
+            }
+        }
+    }
+}
