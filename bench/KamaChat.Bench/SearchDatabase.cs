@@ -124,10 +124,10 @@ public sealed class SearchDatabase : IAsyncDisposable
         return File.Exists(pidFile) && int.TryParse(File.ReadLines(pidFile).First(), CultureInfo.InvariantCulture, out var pid) ? pid : null;
     }
 
-    /// <summary>The searches' trigram sample for this database, one for the whole run as a node keeps one (PostgreSQL only uses it).</summary>
-    public PostgresTrigramSampleCache TrigramSamples => _trigramSamples ??= PostgresTrigramSampleCache.Over(Context, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+    /// <summary>The searches' trigram sample for this database, one for the whole run as a node keeps one.</summary>
+    public TrigramSamples TrigramSamples => _trigramSamples ??= TrigramSamples.Over(Context, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
 
-    private PostgresTrigramSampleCache? _trigramSamples;
+    private TrigramSamples? _trigramSamples;
 
     public KamaDbContext Context() => IsPostgres
         ? new PostgresKamaDbContext(new DbContextOptionsBuilder<PostgresKamaDbContext>().UseNpgsql(ConnectionString).Options)

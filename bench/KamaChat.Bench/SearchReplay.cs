@@ -73,8 +73,8 @@ public static class SearchReplay
         return 0;
     }
 
-    private static readonly PostgresTrigramSampleCache TrigramSamples =
-        PostgresTrigramSampleCache.Over(() => throw new InvalidOperationException("SQLite has no trigram sample"), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+    /// <summary>The database's trigram sample, one for the whole replay as a node keeps one.</summary>
+    private static TrigramSamples? _trigramSamples;
 
     private static Server.Data.SqliteKamaDbContext Context(string connectionString) =>
         new Server.Data.SqliteKamaDbContext(new DbContextOptionsBuilder<Server.Data.SqliteKamaDbContext>().UseSqlite(connectionString).Options);
@@ -83,8 +83,8 @@ public static class SearchReplay
     private static async Task<(double Milliseconds, SearchResults Results, long Pages)> SearchOnceAsync(string connectionString, List<Snowflake> channels, string q)
     {
         await using var db = Context(connectionString);
-        // SQLite: the PostgreSQL trigram sample is never asked for.
-        var search = new MessageSearch(db, new UpperInvariantLookupNormalizer(), Options.Create(new SearchOptions()), TrigramSamples);
+        _trigramSamples ??= TrigramSamples.Over(() => Context(connectionString), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        var search = new MessageSearch(db, new UpperInvariantLookupNormalizer(), Options.Create(new SearchOptions()), _trigramSamples);
         await db.Database.OpenConnectionAsync();
         var connection = (SqliteConnection)db.Database.GetDbConnection();
         SearchBench.PagesRead(connection, reset: true);

@@ -60,7 +60,7 @@ public sealed class PostgresPlanPinTests(PostgresSearchApp app) : IClassFixture<
             foreach (var plan in new[] { SearchTextPlan.Auto, SearchTextPlan.Walk, SearchTextPlan.Index })
             {
                 var search = new MessageSearch(db, scope.ServiceProvider.GetRequiredService<ILookupNormalizer>(),
-                    Options.Create(new SearchOptions { FilterDrivenLimit = 0, TextPlan = plan }), scope.ServiceProvider.GetRequiredService<PostgresTrigramSampleCache>());
+                    Options.Create(new SearchOptions { FilterDrivenLimit = 0, TextPlan = plan }), scope.ServiceProvider.GetRequiredService<TrigramSamples>());
                 var results = await search.SearchAsync(SearchQueryParser.Parse(q).Query, channelIds, SearchSort.Newest, 0, 2, default);
                 found.Add(results.Hits.Select(h => h.MessageId).ToList());
                 Assert.Equal((total, false, Math.Min(total, 2)), (results.Total, results.TotalIsCapped, results.Hits.Count));

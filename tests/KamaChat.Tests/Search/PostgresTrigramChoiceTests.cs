@@ -88,7 +88,7 @@ public sealed class PostgresTrigramChoiceTests(PostgresSearchApp app) : IClassFi
             foreach (var allTrigrams in new[] { false, true })
             {
                 var search = new MessageSearch(db, scope.ServiceProvider.GetRequiredService<ILookupNormalizer>(),
-                    Options.Create(new SearchOptions { FilterDrivenLimit = 0, TextPlan = plan, AllTrigrams = allTrigrams }), scope.ServiceProvider.GetRequiredService<PostgresTrigramSampleCache>());
+                    Options.Create(new SearchOptions { FilterDrivenLimit = 0, TextPlan = plan, AllTrigrams = allTrigrams }), scope.ServiceProvider.GetRequiredService<TrigramSamples>());
                 var results = await search.SearchAsync(SearchQueryParser.Parse(q).Query, channelIds, SearchSort.Newest, 0, 25, default);
                 Assert.Equal((total, false), (results.Total, results.TotalIsCapped));
                 found.Add(results.Hits.Select(h => h.MessageId).ToList());

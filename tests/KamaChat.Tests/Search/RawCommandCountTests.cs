@@ -28,9 +28,9 @@ public sealed class RawCommandCountTests(PostgresSearchApp app) : IClassFixture<
         await app.SeedMessagesAsync(channelId, owner, 20, i => i % 4 == 0 ? $"deploy {i}" : $"message {i}");
         await using var counted = new CountedContext(app);
         var channelIds = await counted.Db.Channels.Where(c => c.ServerId == serverId).Select(c => c.Id).ToListAsync();
-        var cache = app.Services.GetRequiredService<PostgresTrigramSampleCache>();
+        var cache = app.Services.GetRequiredService<TrigramSamples>();
         // The sample loads with the node's own context, not this one: loaded first, so the counts below are the search's own.
-        await cache.GetAsync(default);
+        await cache.Postgres.GetAsync(default);
 
         // Probing: the probe, the walk's and the index's statements, the count's settings and the count. Walking: its
         // settings, the walk, the count's settings and the count. The index: its settings and its list, counted here.

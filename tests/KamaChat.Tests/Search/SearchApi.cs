@@ -80,7 +80,7 @@ public static class SearchApi
             ("index", new SearchOptions { FilterDrivenLimit = 0, TextPlan = SearchTextPlan.Index }),
         })
         {
-            var search = new MessageSearch(db, scope.ServiceProvider.GetRequiredService<ILookupNormalizer>(), Options.Create(options), scope.ServiceProvider.GetRequiredService<PostgresTrigramSampleCache>());
+            var search = new MessageSearch(db, scope.ServiceProvider.GetRequiredService<ILookupNormalizer>(), Options.Create(options), scope.ServiceProvider.GetRequiredService<TrigramSamples>());
             var other = await search.SearchAsync(parsed.Query, readable, sort, offset, limit, default);
             var otherIds = other.Hits.Select(h => h.MessageId).ToList();
             Assert.True(indexIds.SequenceEqual(otherIds) && (byIndex.TotalResults, byIndex.TotalIsCapped) == (other.Total, other.TotalIsCapped),

@@ -21,7 +21,7 @@ public sealed record SearchResults(IReadOnlyList<SearchHit> Hits, int Total, boo
 /// <c>mentions:</c>, <c>pinned:</c>, or simply a small set of channels) leave few messages, ordinary indexes find them
 /// and the text is checked in memory; otherwise the text index drives, newest (or oldest) first, and stops early.
 /// </summary>
-public sealed class MessageSearch(KamaDbContext db, ILookupNormalizer normalizer, IOptions<SearchOptions> options, PostgresTrigramSampleCache trigramSamples)
+public sealed class MessageSearch(KamaDbContext db, ILookupNormalizer normalizer, IOptions<SearchOptions> options, TrigramSamples trigramSamples)
 {
     /// <summary>Totals stop here: counting every match of a common word costs more than "1,000+" is worth.</summary>
     public const int CountCap = 1000;

@@ -9,10 +9,10 @@ namespace KamaChat.Server.Features.Search;
 /// statement's time for the cheaper half of the bench's rare words, while its candidates cost about one heap page each.
 /// A trigram is worth reading when what it costs (its posting list, about one page per <see cref="PostingsPerPage"/>
 /// messages holding it) is less than the candidates it rules out; both are estimated from an in-memory sample of the
-/// newest messages, kept and reloaded in the background by <see cref="PostgresTrigramSampleCache"/>, so choosing costs no round trip.
+/// newest messages, kept and reloaded in the background by <see cref="TrigramSamples"/>, so choosing costs no round trip.
 /// The choice changes only what is read: the whole text is still checked with LIKE on every candidate.
 /// </summary>
-internal sealed class PostgresTrigramSample
+internal sealed class PostgresTrigramSample : ITrigramSample
 {
     /// <summary>How many of the newest messages the sample holds.</summary>
     public const int SampleRows = 5000;
@@ -47,7 +47,7 @@ internal sealed class PostgresTrigramSample
     /// <summary>Whether the sample holds all it may: fewer rows means a small or new database, still growing.</summary>
     public bool IsFull => _rowCount >= SampleRows;
 
-    /// <summary>Loads a sample of this database now (two statements, one round trip); <see cref="PostgresTrigramSampleCache"/> keeps it.</summary>
+    /// <summary>Loads a sample of this database now (two statements, one round trip); <see cref="TrigramSamples"/> keeps it.</summary>
     internal static async Task<PostgresTrigramSample> LoadAsync(KamaDbContext db, CancellationToken cancellationToken)
     {
         await using var command = await SearchEngine.CommandAsync(db, statements: 2, cancellationToken);

@@ -29,10 +29,10 @@ internal abstract class SearchEngine
         return (ids.Count > need ? ids[..need] : ids, Math.Min(ids.Count, countTo));
     }
 
-    /// <param name="trigramSamples">PostgreSQL: the sample that chooses which trigrams its index is asked for.</param>
+    /// <param name="trigramSamples">The node's samples that tell how common a trigram is: which ones the index is asked for.</param>
     /// <param name="allTrigrams">Tests only: PostgreSQL asks its index for every trigram of a text, as before the choice.</param>
-    public static SearchEngine For(KamaDbContext db, PostgresTrigramSampleCache trigramSamples, SearchTextPlan plan = SearchTextPlan.Auto, bool allTrigrams = false) =>
-        db is PostgresKamaDbContext ? new PostgresSearchEngine(plan, allTrigrams ? null : trigramSamples) : new SqliteSearchEngine(plan);
+    public static SearchEngine For(KamaDbContext db, TrigramSamples trigramSamples, SearchTextPlan plan = SearchTextPlan.Auto, bool allTrigrams = false) =>
+        db is PostgresKamaDbContext ? new PostgresSearchEngine(plan, allTrigrams ? null : trigramSamples.Postgres) : new SqliteSearchEngine(trigramSamples.Sqlite, plan);
 
     protected static async Task<List<Snowflake>> ReadIdsAsync(DbCommand command, CancellationToken cancellationToken)
     {
@@ -74,7 +74,7 @@ internal abstract class SearchEngine
 /// (kept by triggers, see <see cref="SearchBigrams"/>) drives instead, walked in message id order the same way.
 /// </para>
 /// </summary>
-internal sealed class SqliteSearchEngine(SearchTextPlan plan = SearchTextPlan.Auto) : SearchEngine
+internal sealed class SqliteSearchEngine(TrigramSampleCache<SqliteTrigramSample> trigramSamples, SearchTextPlan plan = SearchTextPlan.Auto) : SearchEngine
 {
     /// <summary>A longer word or phrase is looked up by at least this many of its trigrams, the rarest, and checked in memory.</summary>
     public const int SelectedTrigrams = 3;
@@ -297,13 +297,13 @@ internal sealed class SqliteSearchEngine(SearchTextPlan plan = SearchTextPlan.Au
     /// doclists costs far less than the candidates they rule out (10,542 pages to 2,967). A trigram in one message in ten
     /// or more costs hundreds of pages and rules out less than that (with "mor", in 346,511 messages, the same 591).
     /// </summary>
-    private static async Task<TrigramLookup> SelectedTrigramsAsync(KamaDbContext db, List<string> texts, CancellationToken cancellationToken)
+    private async Task<TrigramLookup> SelectedTrigramsAsync(KamaDbContext db, List<string> texts, CancellationToken cancellationToken)
     {
         var result = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         if (texts.Count == 0)
             return new TrigramLookup(result, [], 0, 0);
         var trigrams = texts.SelectMany(Trigrams).Distinct(StringComparer.Ordinal).ToList();
-        var (messages, counts, newest, oldest) = await ProbeAsync(db, trigrams, cancellationToken);
+        var (messages, counts, newest, oldest) = await ProbeAsync(db, await trigramSamples.GetAsync(cancellationToken) ?? SqliteTrigramSample.Empty, trigrams, cancellationToken);
         foreach (var text in texts)
         {
             var rarest = Trigrams(text).OrderBy(t => counts[t]).ToList();
@@ -387,9 +387,8 @@ internal sealed class SqliteSearchEngine(SearchTextPlan plan = SearchTextPlan.Au
     /// reach against the oldest id: ids are times, so the ratio of the spans is the ratio of the counts. Fewer occurrences
     /// than the probe depth count as that many. It costs at most that many entries per rare trigram, whatever the history.
     /// </summary>
-    internal static async Task<(double Messages, Dictionary<string, double> Counts, long Newest, long Oldest)> ProbeAsync(KamaDbContext db, List<string> trigrams, CancellationToken cancellationToken)
+    internal static async Task<(double Messages, Dictionary<string, double> Counts, long Newest, long Oldest)> ProbeAsync(KamaDbContext db, SqliteTrigramSample sample, List<string> trigrams, CancellationToken cancellationToken)
     {
-        var sample = await SqliteTrigramSample.ForAsync(db, cancellationToken);
         var probed = trigrams.Where(t => sample.Rows(t) < SampledRowsEnough).ToList();
         await using var command = await CommandAsync(db, cancellationToken);
         var sql = new SearchSql(command, postgres: false);
@@ -486,7 +485,7 @@ internal sealed class SqliteSearchEngine(SearchTextPlan plan = SearchTextPlan.Au
 /// choice. The choice changes only speed: both plans answer the same question.
 /// </para>
 /// </summary>
-internal sealed class PostgresSearchEngine(SearchTextPlan plan = SearchTextPlan.Auto, PostgresTrigramSampleCache? trigramSamples = null) : SearchEngine
+internal sealed class PostgresSearchEngine(SearchTextPlan plan = SearchTextPlan.Auto, TrigramSampleCache<PostgresTrigramSample>? trigramSamples = null) : SearchEngine
 {
     /// <summary>How many of the newest messages in range the probe checks.</summary>
     public const int ProbeRows = 2000;

@@ -7,8 +7,8 @@ public static class SearchExtensions
     {
         builder.Services.AddOptions<SearchOptions>().BindConfiguration("Search").ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddScoped<MessageSearch>();
-        // One per node: the trigram sample PostgreSQL searches choose by, reloaded in the background.
-        builder.Services.AddSingleton<PostgresTrigramSampleCache>();
+        // One per node: the trigram sample searches choose by, reloaded in the background.
+        builder.Services.AddSingleton<TrigramSamples>();
         return builder;
     }
 }

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using KamaChat.Server.Data;
 using Microsoft.EntityFrameworkCore;
 
@@ -7,7 +6,8 @@ namespace KamaChat.Server.Features.Search;
 /// <summary>
 /// How common each trigram is on SQLite, from an in-memory sample of messages spread over the whole history: the
 /// messages at the start of <see cref="Windows"/> evenly spaced stretches of ids (ids are times), folded as the index
-/// folds them. Kept per database and reloaded every <see cref="SampleLifetime"/>, so it costs a search nothing.
+/// folds them. Kept by the node and reloaded in the background (<see cref="TrigramSampleCache{TSample}"/>), so it costs a
+/// search nothing.
 /// <para>
 /// A spread sample, because the newest messages can come in a burst: at 1,000,000 messages the search bench's
 /// newest 1,200 were sent within seconds a day after the rest, and estimating from how far back (in ids) the newest
@@ -17,7 +17,7 @@ namespace KamaChat.Server.Features.Search;
 /// still probed in the index (<see cref="SqliteSearchEngine"/>), where their newest occurrences reach far back.
 /// </para>
 /// </summary>
-internal sealed class SqliteTrigramSample
+internal sealed class SqliteTrigramSample : ITrigramSample
 {
     /// <summary>How many stretches of the history the sample is taken from.</summary>
     public const int Windows = 16;
@@ -25,48 +25,26 @@ internal sealed class SqliteTrigramSample
     /// <summary>How many messages the sample takes at the start of each stretch.</summary>
     public const int WindowRows = 256;
 
-    private static readonly TimeSpan SampleLifetime = TimeSpan.FromMinutes(10);
-
-    /// <summary>A sample of fewer rows (a small or new database) is reloaded this often, so it follows the history as it grows.</summary>
-    private static readonly TimeSpan SmallSampleLifetime = TimeSpan.FromSeconds(5);
-
-    private static readonly ConcurrentDictionary<string, SqliteTrigramSample> Samples = new(StringComparer.Ordinal);
-
     /// <summary>For each trigram, how many sample rows hold it (and the last row counted, while loading).</summary>
     private readonly Dictionary<string, (int Rows, int Last)> _rows;
 
-    private readonly DateTimeOffset _loadedAt;
+    private SqliteTrigramSample(Dictionary<string, (int Rows, int Last)> rows, int rowCount) =>
+        (_rows, RowCount) = (rows, rowCount);
 
-    private SqliteTrigramSample(Dictionary<string, (int Rows, int Last)> rows, int rowCount, DateTimeOffset loadedAt) =>
-        (_rows, RowCount, _loadedAt) = (rows, rowCount, loadedAt);
+    /// <summary>No sample (the first load failed, or the node is stopping): every trigram is probed in the index.</summary>
+    public static readonly SqliteTrigramSample Empty = new([], 0);
 
     /// <summary>How many messages the sample holds.</summary>
     public int RowCount { get; }
 
+    public bool IsFull => RowCount >= Windows * WindowRows;
+
     /// <summary>How many sample rows hold <paramref name="trigram"/> (folded).</summary>
     public int Rows(string trigram) => _rows.GetValueOrDefault(trigram).Rows;
 
-    /// <summary>The sample of this database, loaded (or reloaded) when missing or old.</summary>
-    public static async Task<SqliteTrigramSample> ForAsync(KamaDbContext db, CancellationToken cancellationToken)
-    {
-        var key = db.Database.GetConnectionString() ?? "";
-        if (Samples.TryGetValue(key, out var sample)
-            && DateTimeOffset.UtcNow - sample._loadedAt < (sample.RowCount < Windows * WindowRows ? SmallSampleLifetime : SampleLifetime))
-            return sample;
-        return await LoadAsync(db, cancellationToken);
-    }
-
-    /// <summary>Loads this database's sample now, and keeps it for the searches after.</summary>
+    /// <summary>Loads a sample of this database now; <see cref="TrigramSamples"/> keeps it.</summary>
     internal static async Task<SqliteTrigramSample> LoadAsync(KamaDbContext db, CancellationToken cancellationToken)
     {
-        var sample = await ReadAsync(db, cancellationToken);
-        Samples[db.Database.GetConnectionString() ?? ""] = sample;
-        return sample;
-    }
-
-    private static async Task<SqliteTrigramSample> ReadAsync(KamaDbContext db, CancellationToken cancellationToken)
-    {
-        var loadedAt = DateTimeOffset.UtcNow;
         await using var command = await SearchEngine.CommandAsync(db, cancellationToken);
         // Apart: SQLite seeks to one end of the key only for a lone min() or max() (together they scanned every row,
         // 3,918 pages and about 100 ms at 1,000,000 messages).
@@ -76,7 +54,7 @@ internal sealed class SqliteTrigramSample
         {
             await reader.ReadAsync(cancellationToken);
             if (reader.IsDBNull(0))
-                return new SqliteTrigramSample([], 0, loadedAt);
+                return Empty;
             (oldest, newest) = (reader.GetInt64(0), reader.GetInt64(1));
         }
 
@@ -113,6 +91,6 @@ internal sealed class SqliteTrigramSample
                 count++;
             }
         }
-        return new SqliteTrigramSample(rows, count, loadedAt);
+        return new SqliteTrigramSample(rows, count);
     }
 }

@@ -14,11 +14,11 @@ using Xunit.Abstractions;
 namespace KamaChat.Tests.Search;
 
 /// <summary>
-/// The PostgreSQL trigram sample is kept by one cache per node: searches never load it themselves once there is one, an
+/// The trigram sample is kept by one cache per node (PostgreSQL's here; SQLite's in <see cref="SqliteTrigramSampleTests"/>): searches never load it themselves once there is one, an
 /// old one is reloaded once in the background whatever the number of searches, and a failed reload keeps the old one.
 /// The reload here is held by a gate the test opens: a search that waited for it could not finish before.
 /// </summary>
-public sealed class PostgresTrigramSampleCacheTests(PostgresSearchApp app, ITestOutputHelper output) : IClassFixture<PostgresSearchApp>
+public sealed class TrigramSampleCacheTests(PostgresSearchApp app, ITestOutputHelper output) : IClassFixture<PostgresSearchApp>
 {
     private const int Searches = 8;
 
@@ -28,7 +28,7 @@ public sealed class PostgresTrigramSampleCacheTests(PostgresSearchApp app, ITest
         var (serverId, _, _) = await SeedAsync();
         var clock = new ManualTimeProvider(DateTimeOffset.UtcNow);
         var reloadMayFinish = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var cache = new PostgresTrigramSampleCache(async cancellationToken =>
+        var cache = new TrigramSampleCache<PostgresTrigramSample>(async cancellationToken =>
         {
             var sample = await LoadAsync(cancellationToken);
             if (Volatile.Read(ref _firstLoadDone))
@@ -45,7 +45,7 @@ public sealed class PostgresTrigramSampleCacheTests(PostgresSearchApp app, ITest
         Assert.NotNull(loaded);
 
         // Old now (a small sample lives SmallSampleLifetime): every search starts from it, one reload starts.
-        clock.Advance(PostgresTrigramSampleCache.SmallSampleLifetime);
+        clock.Advance(TrigramSampleCache.SmallSampleLifetime);
         var clockTime = Stopwatch.StartNew();
         var during = await Task.WhenAll(Enumerable.Range(0, Searches).Select(_ => SearchAsync(cache, serverId, "corlenmorzu")));
         var searchesTook = clockTime.Elapsed;
@@ -69,7 +69,7 @@ public sealed class PostgresTrigramSampleCacheTests(PostgresSearchApp app, ITest
         var (serverId, _, _) = await SeedAsync();
         var clock = new ManualTimeProvider(DateTimeOffset.UtcNow);
         var databaseDown = false;
-        var cache = new PostgresTrigramSampleCache(
+        var cache = new TrigramSampleCache<PostgresTrigramSample>(
             cancellationToken => Volatile.Read(ref databaseDown) ? LoadFromNowhereAsync(cancellationToken) : LoadAsync(cancellationToken),
             clock, NullLogger.Instance, CancellationToken.None);
         await SearchAsync(cache, serverId, "corlenmorzu");
@@ -77,7 +77,7 @@ public sealed class PostgresTrigramSampleCacheTests(PostgresSearchApp app, ITest
         Assert.NotNull(loaded);
 
         Volatile.Write(ref databaseDown, true);
-        clock.Advance(PostgresTrigramSampleCache.SmallSampleLifetime);
+        clock.Advance(TrigramSampleCache.SmallSampleLifetime);
         Assert.Equal(3, (await SearchAsync(cache, serverId, "corlenmorzu")).Total);
         var reload = cache.Loading;
         await reload;
@@ -89,7 +89,7 @@ public sealed class PostgresTrigramSampleCacheTests(PostgresSearchApp app, ITest
 
         // Tried again by a search after the retry delay; with the database back, a new sample.
         Volatile.Write(ref databaseDown, false);
-        clock.Advance(PostgresTrigramSampleCache.RetryDelay);
+        clock.Advance(TrigramSampleCache.RetryDelay);
         Assert.Equal(3, (await SearchAsync(cache, serverId, "corlenmorzu")).Total);
         await cache.Loading;
         Assert.Equal(3, cache.Loads);
@@ -100,7 +100,7 @@ public sealed class PostgresTrigramSampleCacheTests(PostgresSearchApp app, ITest
     public async Task A_stopping_node_loads_no_sample_and_its_searches_read_every_trigram()
     {
         var (serverId, _, _) = await SeedAsync();
-        var cache = new PostgresTrigramSampleCache(LoadAsync, TimeProvider.System, NullLogger.Instance, new CancellationToken(canceled: true));
+        var cache = new TrigramSampleCache<PostgresTrigramSample>(LoadAsync, TimeProvider.System, NullLogger.Instance, new CancellationToken(canceled: true));
         Assert.Equal(3, (await SearchAsync(cache, serverId, "corlenmorzu")).Total);
         Assert.Null(await cache.GetAsync(default));
         Assert.Equal(0, cache.Loads);
@@ -109,10 +109,10 @@ public sealed class PostgresTrigramSampleCacheTests(PostgresSearchApp app, ITest
     [Fact]
     public async Task The_node_registers_one_cache_that_loads_with_its_own_context()
     {
-        var cache = app.Services.GetRequiredService<PostgresTrigramSampleCache>();
-        Assert.Same(cache, app.Services.GetRequiredService<PostgresTrigramSampleCache>());
+        var samples = app.Services.GetRequiredService<TrigramSamples>();
+        Assert.Same(samples, app.Services.GetRequiredService<TrigramSamples>());
         await app.SeedServerWithChannelAsync();
-        Assert.NotNull(await cache.GetAsync(default));
+        Assert.NotNull(await samples.Postgres.GetAsync(default));
     }
 
     private bool _firstLoadDone;
@@ -148,13 +148,13 @@ public sealed class PostgresTrigramSampleCacheTests(PostgresSearchApp app, ITest
     }
 
     /// <summary>A search through the service, as the endpoint makes it (its own scope), with the cache given.</summary>
-    private async Task<SearchResults> SearchAsync(PostgresTrigramSampleCache cache, Snowflake serverId, string q)
+    private async Task<SearchResults> SearchAsync(TrigramSampleCache<PostgresTrigramSample> cache, Snowflake serverId, string q)
     {
         await using var scope = app.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<KamaDbContext>();
         var channelIds = await db.Channels.Where(c => c.ServerId == serverId).Select(c => c.Id).ToListAsync();
         var search = new MessageSearch(db, scope.ServiceProvider.GetRequiredService<ILookupNormalizer>(),
-            Options.Create(new SearchOptions { FilterDrivenLimit = 0 }), cache);
+            Options.Create(new SearchOptions { FilterDrivenLimit = 0 }), new TrigramSamples(cache, app.Services.GetRequiredService<TrigramSamples>().Sqlite));
         return await search.SearchAsync(SearchQueryParser.Parse(q).Query, channelIds, SearchSort.Newest, 0, 25, default);
     }
 }

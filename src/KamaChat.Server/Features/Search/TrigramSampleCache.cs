@@ -1,18 +1,16 @@
-using KamaChat.Server.Data;
-using Microsoft.EntityFrameworkCore;
-
 namespace KamaChat.Server.Features.Search;
 
-/// <summary>
-/// The node's <see cref="PostgresTrigramSample"/>, served to every search at once and reloaded in the background when old.
-/// A load reads 5,000 rows and cuts them into trigrams: done by the search that found the sample old, every search
-/// arriving meanwhile did it too, and each waited for its own. Here one load runs at a time, with its own context, and
-/// the searches keep the old sample until the new one is in; only the first searches of a node (no sample yet) wait, all
-/// for the same load. A load that fails is logged and tried again by a later search; the old sample stays.
-/// </summary>
-public sealed class PostgresTrigramSampleCache
+/// <summary>A sample of the history that tells a search how common each trigram is.</summary>
+internal interface ITrigramSample
 {
-    /// <summary>A full sample (the newest <see cref="PostgresTrigramSample.SampleRows"/> messages) is reloaded this often.</summary>
+    /// <summary>Whether the sample holds as many messages as it takes: a smaller one (a small or new database) is reloaded sooner.</summary>
+    bool IsFull { get; }
+}
+
+/// <summary>How long a trigram sample lives, and how long a failed load holds back the next.</summary>
+internal static class TrigramSampleCache
+{
+    /// <summary>A full sample is reloaded this often.</summary>
     internal static readonly TimeSpan SampleLifetime = TimeSpan.FromMinutes(10);
 
     /// <summary>A sample of fewer rows (a small or new database) is reloaded this often, so it follows the history as it grows.</summary>
@@ -20,8 +18,19 @@ public sealed class PostgresTrigramSampleCache
 
     /// <summary>After a failed load the next waits this long: a database that is down is not asked again by every search.</summary>
     internal static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(5);
+}
 
-    private readonly Func<CancellationToken, Task<PostgresTrigramSample>> _load;
+/// <summary>
+/// The node's trigram sample (<see cref="PostgresTrigramSample"/> or <see cref="SqliteTrigramSample"/>), served to every
+/// search at once and reloaded in the background when old. A load reads thousands of rows and cuts them into trigrams:
+/// done by the search that found the sample old, every search arriving meanwhile did it too, and each waited for its
+/// own. Here one load runs at a time, with its own context, and the searches keep the old sample until the new one is
+/// in; only the first searches of a node (no sample yet) wait, all for the same load. A load that fails is logged and
+/// tried again by a later search; the old sample stays.
+/// </summary>
+internal sealed class TrigramSampleCache<TSample> where TSample : class, ITrigramSample
+{
+    private readonly Func<CancellationToken, Task<TSample>> _load;
     private readonly CancellationToken _stopping;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -31,33 +40,16 @@ public sealed class PostgresTrigramSampleCache
     private volatile Loaded? _current;
 
     /// <summary>The load under way (at most one), or null.</summary>
-    private Task<PostgresTrigramSample?>? _loading;
+    private Task<TSample?>? _loading;
 
     private DateTimeOffset _retryAfter = DateTimeOffset.MinValue;
 
     private int _loads;
 
-    private sealed record Loaded(PostgresTrigramSample Sample, DateTimeOffset At);
+    private sealed record Loaded(TSample Sample, DateTimeOffset At);
 
-    /// <summary>Loads through a scope (and pooled context) of its own; stops loading when the node stops.</summary>
-    public PostgresTrigramSampleCache(IServiceScopeFactory scopes, IHostApplicationLifetime lifetime, TimeProvider time, ILogger<PostgresTrigramSampleCache> logger)
-        : this(cancellationToken => LoadInScopeAsync(scopes, cancellationToken), time, logger, lifetime.ApplicationStopping)
-    {
-    }
-
-    internal PostgresTrigramSampleCache(Func<CancellationToken, Task<PostgresTrigramSample>> load, TimeProvider time, ILogger logger, CancellationToken stopping) =>
+    public TrigramSampleCache(Func<CancellationToken, Task<TSample>> load, TimeProvider time, ILogger logger, CancellationToken stopping) =>
         (_load, _time, _logger, _stopping) = (load, time, logger, stopping);
-
-    /// <summary>
-    /// A cache for a tool without a host (the bench): loads through a context <paramref name="newContext"/> makes, and
-    /// disposes it after.
-    /// </summary>
-    public static PostgresTrigramSampleCache Over(Func<KamaDbContext> newContext, ILogger logger) =>
-        new(async cancellationToken =>
-        {
-            await using var db = newContext();
-            return await PostgresTrigramSample.LoadAsync(db, cancellationToken);
-        }, TimeProvider.System, logger, CancellationToken.None);
 
     /// <summary>How many loads have started (tests: concurrent searches on an old sample start one).</summary>
     internal int Loads => Volatile.Read(ref _loads);
@@ -77,12 +69,12 @@ public sealed class PostgresTrigramSampleCache
     /// the first load. Null when there is none to give (the first load failed, or the node is stopping): the search then
     /// asks the index for every trigram, which finds the same messages.
     /// </summary>
-    internal async ValueTask<PostgresTrigramSample?> GetAsync(CancellationToken cancellationToken)
+    internal async ValueTask<TSample?> GetAsync(CancellationToken cancellationToken)
     {
         var current = _current;
         if (current is not null && !IsOld(current))
             return current.Sample;
-        Task<PostgresTrigramSample?>? first;
+        Task<TSample?>? first;
         lock (_gate)
         {
             current = _current;
@@ -98,10 +90,10 @@ public sealed class PostgresTrigramSampleCache
     }
 
     private bool IsOld(Loaded loaded) =>
-        _time.GetUtcNow() - loaded.At >= (loaded.Sample.IsFull ? SampleLifetime : SmallSampleLifetime);
+        _time.GetUtcNow() - loaded.At >= (loaded.Sample.IsFull ? TrigramSampleCache.SampleLifetime : TrigramSampleCache.SmallSampleLifetime);
 
     /// <summary>Starts the one load (under the lock), or nothing when the node is stopping or a failed load is too recent.</summary>
-    private Task<PostgresTrigramSample?>? Start()
+    private Task<TSample?>? Start()
     {
         if (_stopping.IsCancellationRequested || _time.GetUtcNow() < _retryAfter)
             return null;
@@ -111,7 +103,7 @@ public sealed class PostgresTrigramSampleCache
     }
 
     /// <summary>Never faults: what goes wrong is logged, and the searches keep what they had.</summary>
-    private async Task<PostgresTrigramSample?> LoadAsync()
+    private async Task<TSample?> LoadAsync()
     {
         var startedAt = _time.GetUtcNow();
         try
@@ -129,27 +121,13 @@ public sealed class PostgresTrigramSampleCache
         {
             _logger.LogWarning(e, "The search's trigram sample could not be loaded; searches keep the one they have and a later search tries again");
             lock (_gate)
-                _retryAfter = _time.GetUtcNow() + RetryDelay;
+                _retryAfter = _time.GetUtcNow() + TrigramSampleCache.RetryDelay;
             return _current?.Sample;
         }
         finally
         {
             lock (_gate)
                 _loading = null;
-        }
-    }
-
-    private static async Task<PostgresTrigramSample> LoadInScopeAsync(IServiceScopeFactory scopes, CancellationToken cancellationToken)
-    {
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<KamaDbContext>();
-        try
-        {
-            return await PostgresTrigramSample.LoadAsync(db, cancellationToken);
-        }
-        finally
-        {
-            await db.Database.CloseConnectionAsync();
         }
     }
 }
