@@ -4,10 +4,13 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using KamaChat.Server.Features.Events;
 using KamaChat.Server.Features.Messages;
+using KamaChat.Server.Infrastructure.Configuration;
 using KamaChat.Tests.Attachments;
 using KamaChat.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Npgsql;
 
 namespace KamaChat.Tests.Messages;
 
@@ -286,5 +289,30 @@ public sealed class PostgresSendGroupCommitTests(PostgresApp app) : SendGroupCom
             """).SingleAsync());
         Assert.InRange(commitConnections, 1, SendGroupCommit.MaxCommitConnections);
         Assert.Equal(30, await app.QueryAsync(db => db.Messages.CountAsync(m => channels.Contains(m.ChannelId))));
+    }
+
+    /// <summary>
+    /// A commit's connection goes back to its pool without Npgsql's <c>DISCARD ALL</c>, which would make the process plan
+    /// its foreign-key checks again at the next commit: what a session sets stays for the next one on that process.
+    /// </summary>
+    [Fact]
+    public async Task A_commit_connection_is_not_reset_when_handed_back()
+    {
+        // The commits' settings, in a one-connection pool of this test's own, so the reopen gets the same process.
+        var settings = new NpgsqlConnectionStringBuilder(SendGroupCommit.CommitConnectionString(app.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString))
+        {
+            ApplicationName = "reset probe", MaxPoolSize = 1,
+        };
+        await using var connection = new NpgsqlConnection(settings.ConnectionString);
+        await connection.OpenAsync();
+        await using (var set = new NpgsqlCommand("SELECT set_config('kamachat.reset_probe', 'kept', false)", connection))
+            await set.ExecuteScalarAsync();
+        await connection.CloseAsync();
+
+        await connection.OpenAsync();
+        await using (var read = new NpgsqlCommand("SELECT current_setting('kamachat.reset_probe', true)", connection))
+            Assert.Equal("kept", await read.ExecuteScalarAsync());
+        await connection.CloseAsync();
+        NpgsqlConnection.ClearPool(connection);
     }
 }
