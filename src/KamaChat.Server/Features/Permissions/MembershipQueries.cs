@@ -22,20 +22,20 @@ internal static class MembershipQueries
 
     /// <summary>The user's servers, by id, with what Ready shows of each.</summary>
     public static readonly CompiledPerModel<Func<KamaDbContext, Snowflake, IAsyncEnumerable<Membership>>> Memberships = new(() => EF.CompileAsyncQuery(
-        (KamaDbContext db, Snowflake userId) => db.Members.AsNoTracking()
+        (KamaDbContext db, Snowflake userId) => db.Members.AsNoTracking().TagWith(PreparedStatements.Tag)
             .Where(m => m.UserId == userId)
             .OrderBy(m => m.ServerId)
             .Select(m => new Membership(m.ServerId, m.TimedOutUntil, m.Server.Name, m.Server.IconUrl, m.Server.OwnerId, m.Server.BannerUrl))));
 
     public static readonly CompiledPerModel<Func<KamaDbContext, Snowflake, IAsyncEnumerable<RoleOfMember>>> MemberRoles = new(() => EF.CompileAsyncQuery(
-        (KamaDbContext db, Snowflake userId) => db.MemberRoles.AsNoTracking()
+        (KamaDbContext db, Snowflake userId) => db.MemberRoles.AsNoTracking().TagWith(PreparedStatements.Tag)
             .Where(mr => mr.UserId == userId)
             .Select(mr => new RoleOfMember(mr.ServerId, mr.RoleId))));
 
     /// <summary>Every role of the user's servers (their permissions and positions resolve the user's standing).</summary>
     public static readonly CompiledPerModel<Func<KamaDbContext, Snowflake, IAsyncEnumerable<RoleRow>>> Roles = new(() => EF.CompileAsyncQuery(
         (KamaDbContext db, Snowflake userId) =>
-            from m in db.Members.AsNoTracking()
+            from m in db.Members.AsNoTracking().TagWith(PreparedStatements.Tag)
             where m.UserId == userId
             join r in db.Roles.AsNoTracking() on m.ServerId equals r.ServerId
             select new RoleRow(r.Id, r.ServerId, r.Permissions, r.Position)));
@@ -43,7 +43,7 @@ internal static class MembershipQueries
     /// <summary>Every channel of the user's servers.</summary>
     public static readonly CompiledPerModel<Func<KamaDbContext, Snowflake, IAsyncEnumerable<Channel>>> Channels = new(() => EF.CompileAsyncQuery(
         (KamaDbContext db, Snowflake userId) =>
-            from m in db.Members.AsNoTracking()
+            from m in db.Members.AsNoTracking().TagWith(PreparedStatements.Tag)
             where m.UserId == userId
             join c in db.Channels.AsNoTracking() on (Snowflake?)m.ServerId equals c.ServerId
             select c));
@@ -51,7 +51,7 @@ internal static class MembershipQueries
     /// <summary>Every permission overwrite of the user's servers' channels.</summary>
     public static readonly CompiledPerModel<Func<KamaDbContext, Snowflake, IAsyncEnumerable<OverwriteRow>>> Overwrites = new(() => EF.CompileAsyncQuery(
         (KamaDbContext db, Snowflake userId) =>
-            from m in db.Members.AsNoTracking()
+            from m in db.Members.AsNoTracking().TagWith(PreparedStatements.Tag)
             where m.UserId == userId
             join c in db.Channels.AsNoTracking() on (Snowflake?)m.ServerId equals c.ServerId
             join o in db.PermissionOverwrites.AsNoTracking() on c.Id equals o.ChannelId
