@@ -46,7 +46,7 @@ public sealed class GatewayGroups(KamaDbContext db, PermissionService permission
 
     // DM channels and friends in one round trip, compiled once (it runs on every connect).
     private static readonly CompiledPerModel<Func<KamaDbContext, Snowflake, IAsyncEnumerable<Related>>> RelatedTo = new(() => EF.CompileAsyncQuery(
-        (KamaDbContext db, Snowflake userId) => db.ChannelRecipients.AsNoTracking().Where(r => r.UserId == userId).Select(r => new { Friend = false, Id = r.ChannelId })
+        (KamaDbContext db, Snowflake userId) => db.ChannelRecipients.AsNoTracking().TagWith(PreparedStatements.Tag).Where(r => r.UserId == userId).Select(r => new { Friend = false, Id = r.ChannelId })
             .Concat(db.Set<Relationship>().AsNoTracking().Where(r => r.UserId == userId && r.Type == RelationshipType.Friend)
                 .Select(r => new { Friend = true, Id = r.OtherUserId }))
             .Select(r => new Related(r.Friend, r.Id))));

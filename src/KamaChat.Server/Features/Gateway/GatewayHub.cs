@@ -122,13 +122,14 @@ public sealed partial class GatewayHub(
     /// Stream positions first (Ready's cursors are never past what it shows), then the connection's groups before the
     /// rest of Ready, so nothing committed from here on is missed. Null when the user or session is gone.
     /// </summary>
-    private async Task<ReadyPayload?> GroupAndBuildReadyAsync(GatewayConnection connection)
-    {
-        var positions = await ready.PositionsAsync(connection.UserId, Context.ConnectionAborted);
-        var snapshot = await groups.SnapshotAsync(connection.UserId, Context.ConnectionAborted);
-        await GatewayGroups.SyncAsync(HubContext, connection, snapshot.Groups, Context.ConnectionAborted);
-        return await ready.BuildAsync(connection.UserId, connection.SessionId, positions, snapshot, Context.ConnectionAborted);
-    }
+    private Task<ReadyPayload?> GroupAndBuildReadyAsync(GatewayConnection connection) =>
+        ready.OnOneConnectionAsync(async () =>
+        {
+            var positions = await ready.PositionsAsync(connection.UserId, Context.ConnectionAborted);
+            var snapshot = await groups.SnapshotAsync(connection.UserId, Context.ConnectionAborted);
+            await GatewayGroups.SyncAsync(HubContext, connection, snapshot.Groups, Context.ConnectionAborted);
+            return await ready.BuildAsync(connection.UserId, connection.SessionId, positions, snapshot, Context.ConnectionAborted);
+        }, Context.ConnectionAborted);
 
     /// <summary>Everything logged after the client's cursors, for the streams it may still see (at most <see cref="ResumeService.MaxStreams"/> a call).</summary>
     public Task<ResumeResult> Resume(StreamCursors cursors) =>

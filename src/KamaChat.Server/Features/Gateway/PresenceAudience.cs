@@ -19,15 +19,21 @@ public sealed class PresenceAudience(KamaDbContext db, IOptions<GatewayOptions> 
     /// <summary>Most members one connection may watch at once: a member list's screenful and then some.</summary>
     public const int MaxWatched = 200;
 
+    /// <summary>A server (Server true) or DM channel the user is in, and whether it is a large server.</summary>
+    private sealed record Place(bool Server, Snowflake Id, bool Large);
+
+    // Compiled once: it runs each time someone comes online, a storm of them after a restart. "More than N members"
+    // reads at most N + 1 index entries, however big the server.
+    private static readonly CompiledPerModel<Func<KamaDbContext, Snowflake, int, IAsyncEnumerable<Place>>> Places = new(() => EF.CompileAsyncQuery(
+        (KamaDbContext db, Snowflake userId, int large) => db.Members.AsNoTracking().TagWith(PreparedStatements.Tag).Where(m => m.UserId == userId)
+            .Select(m => new { Server = true, Id = m.ServerId, Large = db.Members.Where(o => o.ServerId == m.ServerId).OrderBy(o => o.UserId).Skip(large).Any() })
+            .Concat(db.ChannelRecipients.AsNoTracking().Where(r => r.UserId == userId).Select(r => new { Server = false, Id = r.ChannelId, Large = false }))
+            .Select(p => new Place(p.Server, p.Id, p.Large))));
+
     /// <summary>The groups to send <paramref name="userId"/>'s presence or profile to; one round trip.</summary>
     public async Task<List<string>> GroupsAsync(Snowflake userId, CancellationToken cancellationToken)
     {
-        var large = options.Value.LargeServerMembers;
-        // "More than N members" reads at most N + 1 index entries, however big the server.
-        var places = await db.Members.AsNoTracking().Where(m => m.UserId == userId)
-            .Select(m => new { Server = true, Id = m.ServerId, Large = db.Members.Where(o => o.ServerId == m.ServerId).OrderBy(o => o.UserId).Skip(large).Any() })
-            .Concat(db.ChannelRecipients.AsNoTracking().Where(r => r.UserId == userId).Select(r => new { Server = false, Id = r.ChannelId, Large = false }))
-            .ToListAsync(cancellationToken);
+        var places = await Places.For(db)(db, userId, options.Value.LargeServerMembers).ToListAsync(cancellationToken);
         var groups = places.Where(p => !p.Large).Select(p => p.Server ? GatewayGroups.Server(p.Id) : GatewayGroups.Channel(p.Id)).ToList();
         groups.Add(GatewayGroups.FriendsOf(userId));
         if (places.Any(p => p.Large))

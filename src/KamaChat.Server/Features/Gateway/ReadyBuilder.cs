@@ -22,6 +22,24 @@ public sealed class ReadyBuilder(
     public const int MaxPresenceCandidates = 5000;
 
     /// <summary>
+    /// Runs a connect's (or a Refresh's) queries — a dozen: positions, the groups snapshot, Ready — on one database
+    /// connection. EF Core otherwise takes one from the pool and gives it back for every query, and on PostgreSQL each
+    /// return queues a reset of the connection's state that the next query's round trip runs first.
+    /// </summary>
+    public async Task<T> OnOneConnectionAsync<T>(Func<Task<T>> work, CancellationToken cancellationToken)
+    {
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            return await work();
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    /// <summary>
     /// The last sequence of every stream the user may follow. Read before the groups snapshot and everything else Ready
     /// shows: an event committed in between is then both in the payload and after the cursor (harmless: clients dedupe by
     /// id, and resume a stream whose next live event skips one). The other order could lose it: a cursor past a change

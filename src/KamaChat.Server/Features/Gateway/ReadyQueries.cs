@@ -25,7 +25,7 @@ internal static class ReadyQueries
     /// </summary>
     public static readonly CompiledPerModel<Func<KamaDbContext, Snowflake, IAsyncEnumerable<Position>>> Positions = new(() => EF.CompileAsyncQuery(
         (KamaDbContext db, Snowflake userId) => (
-                from m in db.Members
+                from m in db.Members.TagWith(PreparedStatements.Tag)
                 where m.UserId == userId
                 join c in db.Channels on (Snowflake?)m.ServerId equals c.ServerId
                 join s in db.EventSequences.Where(s => s.Scope == EventScope.Channel) on c.Id equals s.ScopeId
@@ -46,26 +46,26 @@ internal static class ReadyQueries
 
     /// <summary>The user, while this session of theirs is not revoked.</summary>
     public static readonly CompiledPerModel<Func<KamaDbContext, Snowflake, Snowflake, CancellationToken, Task<User?>>> Me = new(() => EF.CompileAsyncQuery(
-        (KamaDbContext db, Snowflake userId, Snowflake sessionId, CancellationToken _) => db.Users.AsNoTracking()
+        (KamaDbContext db, Snowflake userId, Snowflake sessionId, CancellationToken _) => db.Users.AsNoTracking().TagWith(PreparedStatements.Tag)
             .Where(u => u.Id == userId && db.Sessions.Any(s => s.Id == sessionId && s.UserId == userId && s.RevokedAt == null))
             .SingleOrDefault()));
 
     /// <summary>The user's DMs and group DMs, latest activity first, with their recipients.</summary>
     public static readonly CompiledPerModel<Func<KamaDbContext, Snowflake, IAsyncEnumerable<DirectChannel>>> DirectChannels = new(() => EF.CompileAsyncQuery(
-        (KamaDbContext db, Snowflake userId) => db.Channels.AsNoTracking()
+        (KamaDbContext db, Snowflake userId) => db.Channels.AsNoTracking().TagWith(PreparedStatements.Tag)
             .Where(c => c.Recipients.Any(r => r.UserId == userId))
             .OrderByDescending(c => c.LastMessageId ?? c.Id)
             .Select(c => new DirectChannel(c.Id, c.Type, c.Name, c.OwnerId, c.LastMessageId, c.Recipients.Select(r => r.UserId).ToList()))));
 
     public static readonly CompiledPerModel<Func<KamaDbContext, Snowflake, IAsyncEnumerable<ReadPosition>>> ReadStates = new(() => EF.CompileAsyncQuery(
-        (KamaDbContext db, Snowflake userId) => db.ReadStates.AsNoTracking()
+        (KamaDbContext db, Snowflake userId) => db.ReadStates.AsNoTracking().TagWith(PreparedStatements.Tag)
             .Where(r => r.UserId == userId)
             .Select(r => new ReadPosition(r.ChannelId, r.LastReadMessageId))));
 
     /// <summary>Up to <c>limit</c> people who share a server with the user: whose presence Ready may carry.</summary>
     public static readonly CompiledPerModel<Func<KamaDbContext, Snowflake, int, IAsyncEnumerable<Snowflake>>> PresenceCandidates = new(() => EF.CompileAsyncQuery(
         (KamaDbContext db, Snowflake userId, int limit) => (
-                from m in db.Members
+                from m in db.Members.TagWith(PreparedStatements.Tag)
                 where m.UserId == userId
                 join o in db.Members on m.ServerId equals o.ServerId
                 where o.UserId != userId

@@ -12,48 +12,34 @@ namespace KamaChat.Server.Features.Permissions;
 /// </summary>
 internal static class MembershipQueries
 {
-    public sealed record Membership(Snowflake ServerId, DateTimeOffset? TimedOutUntil, string Name, string? IconUrl, Snowflake OwnerId, string? BannerUrl);
-
-    public sealed record RoleOfMember(Snowflake ServerId, Snowflake RoleId);
+    public sealed record Membership(Snowflake ServerId, DateTimeOffset? TimedOutUntil, string Name, string? IconUrl, Snowflake OwnerId, string? BannerUrl, List<Snowflake> RoleIds);
 
     public sealed record RoleRow(Snowflake Id, Snowflake ServerId, Permissions Permissions, int Position);
 
-    public sealed record OverwriteRow(Snowflake ChannelId, OverwriteTarget TargetType, Snowflake TargetId, Permissions Allow, Permissions Deny);
+    public sealed record ChannelRow(Channel Channel, List<OverwriteFacts> Overwrites);
 
-    /// <summary>The user's servers, by id, with what Ready shows of each.</summary>
+    /// <summary>The user's servers, by id, with what Ready shows of each and the user's roles there (one query, not two).</summary>
     public static readonly CompiledPerModel<Func<KamaDbContext, Snowflake, IAsyncEnumerable<Membership>>> Memberships = new(() => EF.CompileAsyncQuery(
-        (KamaDbContext db, Snowflake userId) => db.Members.AsNoTracking()
+        (KamaDbContext db, Snowflake userId) => db.Members.AsNoTracking().TagWith(PreparedStatements.Tag)
             .Where(m => m.UserId == userId)
             .OrderBy(m => m.ServerId)
-            .Select(m => new Membership(m.ServerId, m.TimedOutUntil, m.Server.Name, m.Server.IconUrl, m.Server.OwnerId, m.Server.BannerUrl))));
-
-    public static readonly CompiledPerModel<Func<KamaDbContext, Snowflake, IAsyncEnumerable<RoleOfMember>>> MemberRoles = new(() => EF.CompileAsyncQuery(
-        (KamaDbContext db, Snowflake userId) => db.MemberRoles.AsNoTracking()
-            .Where(mr => mr.UserId == userId)
-            .Select(mr => new RoleOfMember(mr.ServerId, mr.RoleId))));
+            .Select(m => new Membership(m.ServerId, m.TimedOutUntil, m.Server.Name, m.Server.IconUrl, m.Server.OwnerId, m.Server.BannerUrl,
+                db.MemberRoles.Where(mr => mr.ServerId == m.ServerId && mr.UserId == m.UserId).Select(mr => mr.RoleId).ToList()))));
 
     /// <summary>Every role of the user's servers (their permissions and positions resolve the user's standing).</summary>
     public static readonly CompiledPerModel<Func<KamaDbContext, Snowflake, IAsyncEnumerable<RoleRow>>> Roles = new(() => EF.CompileAsyncQuery(
         (KamaDbContext db, Snowflake userId) =>
-            from m in db.Members.AsNoTracking()
+            from m in db.Members.AsNoTracking().TagWith(PreparedStatements.Tag)
             where m.UserId == userId
             join r in db.Roles.AsNoTracking() on m.ServerId equals r.ServerId
             select new RoleRow(r.Id, r.ServerId, r.Permissions, r.Position)));
 
-    /// <summary>Every channel of the user's servers.</summary>
-    public static readonly CompiledPerModel<Func<KamaDbContext, Snowflake, IAsyncEnumerable<Channel>>> Channels = new(() => EF.CompileAsyncQuery(
+    /// <summary>Every channel of the user's servers with its permission overwrites (one query, not two).</summary>
+    public static readonly CompiledPerModel<Func<KamaDbContext, Snowflake, IAsyncEnumerable<ChannelRow>>> Channels = new(() => EF.CompileAsyncQuery(
         (KamaDbContext db, Snowflake userId) =>
-            from m in db.Members.AsNoTracking()
+            from m in db.Members.AsNoTracking().TagWith(PreparedStatements.Tag)
             where m.UserId == userId
             join c in db.Channels.AsNoTracking() on (Snowflake?)m.ServerId equals c.ServerId
-            select c));
-
-    /// <summary>Every permission overwrite of the user's servers' channels.</summary>
-    public static readonly CompiledPerModel<Func<KamaDbContext, Snowflake, IAsyncEnumerable<OverwriteRow>>> Overwrites = new(() => EF.CompileAsyncQuery(
-        (KamaDbContext db, Snowflake userId) =>
-            from m in db.Members.AsNoTracking()
-            where m.UserId == userId
-            join c in db.Channels.AsNoTracking() on (Snowflake?)m.ServerId equals c.ServerId
-            join o in db.PermissionOverwrites.AsNoTracking() on c.Id equals o.ChannelId
-            select new OverwriteRow(o.ChannelId, o.TargetType, o.TargetId, o.Allow, o.Deny)));
+            select new ChannelRow(c, db.PermissionOverwrites.Where(o => o.ChannelId == c.Id)
+                .Select(o => new OverwriteFacts(o.TargetType, o.TargetId, o.Allow, o.Deny)).ToList())));
 }

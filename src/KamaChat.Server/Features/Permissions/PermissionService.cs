@@ -47,7 +47,7 @@ public sealed class PermissionService(KamaDbContext db, PermissionInputsReader i
     public sealed record MemberServer(Snowflake Id, string Name, string? IconUrl, Snowflake OwnerId, string? BannerUrl, IReadOnlyList<ChannelAccess> Visible);
 
     /// <summary>
-    /// Every server the user is in, by id, with the channels they can see in each, in the same five queries however many
+    /// Every server the user is in, by id, with the channels they can see in each, in the same three queries however many
     /// servers that is (gateway connect and Ready; one server at a time would cost a user in 100 servers hundreds of
     /// queries). Each query is compiled once and takes only the user's id: no list of server ids to send, to expand into
     /// SQL or to look up in the command cache, so its cost is the rows it reads.
@@ -57,11 +57,9 @@ public sealed class PermissionService(KamaDbContext db, PermissionInputsReader i
         var members = await MembershipQueries.Memberships.For(db)(db, userId).ToListAsync(cancellationToken);
         if (members.Count == 0)
             return [];
-        var memberRoles = (await MembershipQueries.MemberRoles.For(db)(db, userId).ToListAsync(cancellationToken)).ToLookup(r => r.ServerId, r => r.RoleId);
         var roles = (await MembershipQueries.Roles.For(db)(db, userId).ToListAsync(cancellationToken)).ToLookup(r => r.ServerId);
-        var channels = (await MembershipQueries.Channels.For(db)(db, userId).ToListAsync(cancellationToken)).ToLookup(c => c.ServerId!.Value);
-        var overwrites = (await MembershipQueries.Overwrites.For(db)(db, userId).ToListAsync(cancellationToken))
-            .ToLookup(o => o.ChannelId, o => new OverwriteFacts(o.TargetType, o.TargetId, o.Allow, o.Deny));
+        var channels = (await MembershipQueries.Channels.For(db)(db, userId).ToListAsync(cancellationToken)).ToLookup(c => c.Channel.ServerId!.Value);
+        var overwrites = channels.SelectMany(server => server).ToDictionary(c => c.Channel.Id, c => c.Overwrites);
 
         var servers = new List<MemberServer>(members.Count);
         foreach (var member in members)
@@ -69,9 +67,8 @@ public sealed class PermissionService(KamaDbContext db, PermissionInputsReader i
             var serverRoles = roles[member.ServerId].ToList();
             var facts = new ServerFacts(member.OwnerId, serverRoles.Where(r => r.Id == member.ServerId).Select(r => r.Permissions).FirstOrDefault(),
                 serverRoles.ToFrozenDictionary(r => r.Id, r => new RoleFacts(r.Permissions, r.Position)));
-            var roleIds = memberRoles[member.ServerId].ToList();
-            var server = Standing(userId, member.ServerId, facts, new MemberFacts(member.TimedOutUntil, roleIds));
-            var visible = Visible(userId, server, roleIds.ToHashSet(), channels[member.ServerId], channel => overwrites[channel.Id].ToList());
+            var server = Standing(userId, member.ServerId, facts, new MemberFacts(member.TimedOutUntil, member.RoleIds));
+            var visible = Visible(userId, server, member.RoleIds.ToHashSet(), channels[member.ServerId].Select(c => c.Channel), channel => overwrites[channel.Id]);
             servers.Add(new MemberServer(member.ServerId, member.Name, member.IconUrl, member.OwnerId, member.BannerUrl, visible));
         }
         return servers;
