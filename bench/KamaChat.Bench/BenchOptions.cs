@@ -25,6 +25,12 @@ public sealed record BenchOptions(string Mode, int Clients, int Senders, int Rat
     /// <summary>search: messages sent through HTTP in each send-throughput run.</summary>
     public int Sends { get; init; } = 1000;
 
+    /// <summary>search: only the send-throughput part (seed, index, sends), no query classes: for measuring what the index costs a send.</summary>
+    public bool SendsOnly { get; init; }
+
+    /// <summary>search: messages sent to each side before the send throughput is measured (JIT tiering, pools, caches).</summary>
+    public int Warmup { get; init; } = 200;
+
     /// <summary>gateway: sqlite, postgres or both (PostgreSQL: the tests' throwaway server, with durable commits).</summary>
     public string Database { get; init; } = "sqlite";
 
@@ -64,6 +70,8 @@ public sealed record BenchOptions(string Mode, int Clients, int Senders, int Rat
             Members = Value("members", 50_000),
             BaselineQueries = Value("baseline-queries", 25),
             Sends = Value("sends", 1000),
+            SendsOnly = args.Contains("--sends-only"),
+            Warmup = Math.Max(1, Value("warmup", 200)),
             Database = Text("db", "sqlite"),
             Channels = Math.Max(1, Value("channels", 1)),
             Sustained = args.Contains("--sustained"),

@@ -53,10 +53,17 @@ public static class SearchBench
         Log($"indexed {options.Messages:N0} existing messages in {indexing.TotalSeconds:N0} s");
         var (tableBytes, indexBytes) = await indexed.SizesAsync();
 
-        var contents = Enumerable.Range(0, options.Sends * 2 + 400).Select(_ => corpus.NextMessage()).ToList();
-        var (withoutIndex, withIndex, cpuWithout, cpuWith) = await SendThroughputAsync(plain, indexed, contents, options.Sends);
+        var contents = Enumerable.Range(0, (options.Sends + options.Warmup) * 2).Select(_ => corpus.NextMessage()).ToList();
+        var (withoutIndex, withIndex, cpuWithout, cpuWith, work) = await SendThroughputAsync(plain, indexed, contents, options.Sends, options.Warmup);
         Log(string.Create(CultureInfo.InvariantCulture,
             $"sends without the index: {withoutIndex:N0}/s, {cpuWithout:N2} ms server CPU each; with it: {withIndex:N0}/s, {cpuWith:N2} ms"));
+        Log(work);
+
+        var sendsLine = string.Create(CultureInfo.InvariantCulture,
+            $"sends through HTTP ({Senders} senders, {options.Sends:N0} messages per side in alternating batches of {SendBatch}, after {options.Warmup:N0} each to warm up): without index {withoutIndex:N0}/s, with index {withIndex:N0}/s ({100.0 * withIndex / withoutIndex:N0}% of no index); server CPU per send (/proc) without {cpuWithout:N2} ms, with {cpuWith:N2} ms (sends per CPU second with the index: {100.0 * cpuWithout / cpuWith:N0}% of without)");
+        var loadLine = $"load average (1, 5, 15 min; {Environment.ProcessorCount} cores, shared): {loadAtStart} at the start of this engine's run, {Machine.LoadAverage()} at its end";
+        if (options.SendsOnly)
+            return string.Join(Environment.NewLine, $"== {engine}: {options.Messages:N0} messages; sends only", loadLine, sendsLine, work);
 
         var classes = SearchQueries.Build(corpus, indexed, options.Queries);
         var lines = new List<string>
@@ -76,8 +83,8 @@ public static class SearchBench
         lines.Add(string.Create(CultureInfo.InvariantCulture,
             $"messages table (with its other indexes) {tableBytes / 1048576.0:N0} MiB; search index {indexBytes / 1048576.0:N0} MiB ({100.0 * indexBytes / tableBytes:N0}% of the table{(engine == "postgres" ? "; the trigram and bigram indexes plus the folded copy of the content" : "")}); indexing the existing {options.Messages:N0} messages took {indexing.TotalSeconds:N0} s"));
         lines.Add($"load average (1, 5, 15 min; {Environment.ProcessorCount} cores, shared): {loadAtStart} at the start of this engine's run, {Machine.LoadAverage()} at its end");
-        lines.Add(string.Create(CultureInfo.InvariantCulture,
-            $"sends through HTTP ({Senders} senders, {options.Sends:N0} messages per side in alternating batches of {SendBatch}): without index {withoutIndex:N0}/s, with index {withIndex:N0}/s ({100.0 * withIndex / withoutIndex:N0}% of no index); server CPU per send (/proc) without {cpuWithout:N2} ms, with {cpuWith:N2} ms (sends per CPU second with the index: {100.0 * cpuWithout / cpuWith:N0}% of without)"));
+        lines.Add(sendsLine);
+        lines.Add(work);
         return string.Join(Environment.NewLine, lines);
     }
 
@@ -88,7 +95,9 @@ public static class SearchBench
     /// the history: after a warm-up on both, batches go to one and then the other (ABBA), each side's time summed; and
     /// each server's CPU per send over its batches (from /proc, which a loaded machine's waiting does not inflate).
     /// </summary>
-    private static async Task<(double Without, double With, double CpuWithout, double CpuWith)> SendThroughputAsync(SearchDatabase plain, SearchDatabase indexed, List<string> contents, int sends)
+    /// <returns>Also, per side, the work the measured sends did by counts the machine's load does not change (see <see cref="SendWork"/>).</returns>
+    private static async Task<(double Without, double With, double CpuWithout, double CpuWith, string Work)> SendThroughputAsync(
+        SearchDatabase plain, SearchDatabase indexed, List<string> contents, int sends, int warmup)
     {
         var environment = new Dictionary<string, string>
         {
@@ -100,24 +109,60 @@ public static class SearchBench
         var sides = new[] { (Server: without, Database: plain, Tokens: await SendersAsync(without, plain)), (Server: with, Database: indexed, Tokens: await SendersAsync(with, indexed)) };
         var next = 0;
         foreach (var side in sides)
-            await SendAllAsync(side.Server, side.Database, side.Tokens, contents.Skip(next += 200).Take(200).ToList());
+        {
+            await SendAllAsync(side.Server, side.Database, side.Tokens, contents.Skip(next).Take(warmup).ToList());
+            next += warmup;
+        }
+        var before = new SendWork[2];
+        for (var s = 0; s < 2; s++)
+            before[s] = await SendWork.OfAsync(sides[s].Server);
         var elapsed = new TimeSpan[2];
         var cpu = new TimeSpan[2];
+        // PostgreSQL: its server's CPU during each side's batches too (one server holds both databases, but only one side
+        // sends at a time), where the index is kept up: the node's own CPU does not see it.
+        var postmaster = plain.IsPostgres ? await plain.PostmasterAsync() : null;
+        TimeSpan DatabaseCpu() => postmaster is { } pid ? ProcessCpu.TreeOf(pid) : TimeSpan.Zero;
+        var databaseCpu = new TimeSpan[2];
         var rounds = Math.Max(1, sends / SendBatch);
         for (var round = 0; round < rounds; round++)
         {
             foreach (var s in round % 2 == 0 ? new[] { 0, 1 } : [1, 0])
             {
-                var batch = contents.Skip(400 + (round * 2 + s) * SendBatch).Take(SendBatch).ToList();
-                var cpuBefore = ProcessCpu.Of(sides[s].Server.ProcessId);
+                var batch = contents.Skip(warmup * 2 + (round * 2 + s) * SendBatch).Take(SendBatch).ToList();
+                var (cpuBefore, databaseCpuBefore) = (ProcessCpu.Of(sides[s].Server.ProcessId), DatabaseCpu());
                 var clock = Stopwatch.StartNew();
                 await SendAllAsync(sides[s].Server, sides[s].Database, sides[s].Tokens, batch);
                 elapsed[s] += clock.Elapsed;
                 cpu[s] += ProcessCpu.Of(sides[s].Server.ProcessId) - cpuBefore;
+                databaseCpu[s] += DatabaseCpu() - databaseCpuBefore;
             }
         }
         var sent = rounds * SendBatch;
-        return (sent / elapsed[0].TotalSeconds, sent / elapsed[1].TotalSeconds, cpu[0].TotalMilliseconds / sent, cpu[1].TotalMilliseconds / sent);
+        var work = new string[2];
+        for (var s = 0; s < 2; s++)
+            work[s] = (await SendWork.OfAsync(sides[s].Server)).Since(before[s], sent);
+        return (sent / elapsed[0].TotalSeconds, sent / elapsed[1].TotalSeconds, cpu[0].TotalMilliseconds / sent, cpu[1].TotalMilliseconds / sent,
+            $"measured sends' work, without index: {work[0]}; with index: {work[1]}"
+            + (postmaster is null ? "" : string.Create(CultureInfo.InvariantCulture,
+                $"; PostgreSQL's CPU per send (its processes, /proc): without {databaseCpu[0].TotalMilliseconds / sent:N2} ms, with {databaseCpu[1].TotalMilliseconds / sent:N2} ms")));
+    }
+
+    /// <summary>
+    /// Counters of a server's sends from /metrics: commits and the sends they carried, SQL commands, managed bytes
+    /// allocated, and methods JIT-compiled (a server still compiling spends its CPU there, not on the sends).
+    /// </summary>
+    private sealed record SendWork(double Commits, double Committed, long Commands, long Allocated, long Jitted)
+    {
+        public static async Task<SendWork> OfAsync(ServerUnderTest server)
+        {
+            var samples = await server.MetricsAsync();
+            double Sum(string name) => samples.Where(sample => sample.Name == name).Sum(sample => sample.Value);
+            return new SendWork(Sum("kamachat_messages_send_batch_count"), Sum("kamachat_messages_send_batch_sum"),
+                (long)Sum("kamachat_db_commands_total"), (long)Sum("dotnet_gc_heap_total_allocated_bytes_total"), (long)Sum("dotnet_jit_compiled_methods_total"));
+        }
+
+        public string Since(SendWork before, int sends) => string.Create(CultureInfo.InvariantCulture,
+            $"{(Committed - before.Committed) / Math.Max(1, Commits - before.Commits):N2} sends per commit, {(Commands - before.Commands) / (double)sends:N2} SQL commands and {(Allocated - before.Allocated) / 1024.0 / sends:N1} KiB allocated per send, {Jitted - before.Jitted:N0} methods JIT-compiled");
     }
 
     /// <summary>Sender accounts registered through the API, made members of the bench server.</summary>

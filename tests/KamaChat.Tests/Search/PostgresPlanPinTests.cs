@@ -95,15 +95,46 @@ public sealed class PostgresPlanPinTests(PostgresSearchApp app) : IClassFixture<
             SELECT set_config('enable_seqscan', 'off', true), set_config('enable_indexscan', 'off', true);
             EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) SELECT m."Id" FROM messages m WHERE {sql.Condition};
             """;
-        var plan = new List<string>();
-        await using (var reader = await command.ExecuteReaderAsync())
-        {
-            await reader.NextResultAsync();
-            while (await reader.ReadAsync())
-                plan.Add(reader.GetString(0));
-        }
+        var plan = await PlanAsync(command);
         var scan = Assert.Single(plan, line => line.Contains("Bitmap Index Scan on \"IX_messages_search_trigram\"", StringComparison.Ordinal));
         Assert.Contains("(actual rows=1 loops=1)", scan, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Two_CJK_characters_are_looked_up_in_the_bigram_index_whose_predicate_the_condition_repeats()
+    {
+        // The bigram index is partial (messages with a pair of CJK characters): PostgreSQL reads it only when the search's
+        // condition proves its predicate, which it does by carrying the predicate's own text. A change to one of the two
+        // alone leaves the index unread (a sequential scan, here forbidden) or, for the index, a predicate that no longer
+        // matches the rows it holds.
+        var (_, channelId, owner) = await app.SeedServerWithChannelAsync();
+        await app.SeedMessagesAsync(channelId, owner, 10, i => $"latin text {i}");
+        await owner.Client.SendOkAsync(channelId, "昨日は東京タワーに行きました");
+        await owner.Client.SendOkAsync(channelId, "大阪は晴れ");
+
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<KamaDbContext>();
+        await db.Database.OpenConnectionAsync();
+        await using var command = db.Database.GetDbConnection().CreateCommand();
+        var sql = new SearchSql(command, postgres: true);
+        command.CommandText = $"""
+            SELECT set_config('enable_seqscan', 'off', true);
+            EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) SELECT m."Id" FROM messages m WHERE {PostgresSearchEngine.BigramCondition(sql.Parameter(new[] { "東京" }))};
+            """;
+        var plan = await PlanAsync(command);
+        var scan = Assert.Single(plan, line => line.Contains("Bitmap Index Scan on \"IX_messages_search_bigram\"", StringComparison.Ordinal));
+        Assert.Contains("(actual rows=1 loops=1)", scan, StringComparison.Ordinal);
+    }
+
+    /// <summary>The plan lines of a command whose second statement is the EXPLAIN (the first pins settings).</summary>
+    private static async Task<List<string>> PlanAsync(DbCommand command)
+    {
+        var plan = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync();
+        await reader.NextResultAsync();
+        while (await reader.ReadAsync())
+            plan.Add(reader.GetString(0));
+        return plan;
     }
 
     private static async Task<string> SettingAsync(DbConnection connection, string name)

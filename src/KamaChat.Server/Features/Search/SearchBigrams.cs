@@ -19,6 +19,14 @@ internal static class SearchBigrams
         (>= 0x3040 and <= 0x3098) or (>= 0x309B and <= 0x30FF) or (>= 0x3400 and <= 0x4DBF) or
         (>= 0x4E00 and <= 0x9FFF) or (>= 0xAC00 and <= 0xD7AF) or (>= 0xF900 and <= 0xFAFF);
 
+    /// <summary>
+    /// PostgreSQL: a pair of those characters, as a regular expression. The bigram index holds the messages that match it
+    /// (its predicate, SearchBigramIndexRegexPredicate); a search reads the index only when its condition carries this
+    /// very text, so that PostgreSQL can see the predicate holds.
+    /// </summary>
+    public const string PostgresPairPattern =
+        @"[\u3040-\u3098\u309B-\u30FF\u3400-\u4DBF\u4E00-\u9FFF\uAC00-\uD7AF\uF900-\uFAFF][\u3040-\u3098\u309B-\u30FF\u3400-\u4DBF\u4E00-\u9FFF\uAC00-\uD7AF\uF900-\uFAFF]";
+
     /// <summary>The folded term itself when it is two characters the bigram index holds; else null.</summary>
     public static string? Of(string folded)
     {
