@@ -87,6 +87,8 @@ public static class GatewayBench
             var rawSenders = Enumerable.Range(0, SendersPerChannel(options) * options.Channels).Select(_ => (Func<HttpClient, long, Task<bool>>)(async (http, stamp) =>
                 (await http.PostAsync(new Uri($"http://127.0.0.1:{rawPort}/send"), new StringContent(stamp.ToString(CultureInfo.InvariantCulture)))).IsSuccessStatusCode)).ToList();
             Console.WriteLine();
+            if (!options.Sustained)
+                await WarmUpAsync("baseline", options.Rate * rawSenders.Count, options, rawLatency, rawSenders, options.Clients, null);
             if (options.Sustained)
             {
                 var rawRate = await SearchAsync("baseline", options, rawLatency, rawSenders, options.Clients);
@@ -252,13 +254,17 @@ public static class GatewayBench
     {
         await using var setup = await SetUpAsync(options, database, postgres, environment);
         var name = $"{(environment.ContainsKey("KAMACHAT_CACHE") ? "no cache" : "gateway")} {database}";
+        // Measured once the hot path is compiled, as with --sustained: before, the tiered JIT's background compiles
+        // took 30% of the server's CPU in the measured seconds and its tier-0 code ran the rest (perf, 2 cores).
+        await WarmUpAsync(name, options.Rate * setup.Senders.Count, options, setup.Latency, setup.Senders, options.Clients, setup.Server);
         var commandsBefore = await setup.Server.DatabaseCommandsAsync();
         var pathBefore = await SendPathBreakdown.ReadAsync(setup.Server);
         var sentBefore = setup.Sent;
         var result = await DriveAsync(name, options, setup.Latency, setup.Senders, options.Clients);
         var commands = await setup.Server.DatabaseCommandsAsync() - commandsBefore;
         var breakdown = (await SendPathBreakdown.ReadAsync(setup.Server)).Since(pathBefore, name, setup.Sent - sentBefore);
-        return new GatewayRun(result, setup.Sent == 0 ? double.NaN : commands / (double)setup.Sent, setup.BytesPerConnection, breakdown);
+        var sent = setup.Sent - sentBefore;
+        return new GatewayRun(result, sent == 0 ? double.NaN : commands / (double)sent, setup.BytesPerConnection, breakdown);
     }
 
     /// <summary>At most this many warm-up steps before the first judged one.</summary>
@@ -279,23 +285,7 @@ public static class GatewayBench
         var rates = Ladder.Where(r => r >= options.StartRate && r <= options.MaxRate).ToList();
         if (rates.Count == 0)
             return best;
-        // A cold server (JIT, connection pools, caches) answers its first seconds slowly: steps at the first rate warm
-        // it up and are not judged, or the search would stop at the first step on start-up cost alone. One step was not
-        // enough: tiered compilation goes on recompiling the hot path for many seconds after its first calls (the first
-        // judged step cost the node 13 ms of CPU a send, the next 3.5), so warm-up goes on until a step compiles fewer
-        // than SettledJitMethods methods, at most WarmUpSteps steps.
-        for (var step = 1; step <= WarmUpSteps; step++)
-        {
-            latency.Reset();
-            var jitted = server is null ? 0 : await server.JitCompiledMethodsAsync();
-            await OpenLoopAsync($"{name} {rates[0]}/s warm-up", rates[0], options.StepSeconds, latency, senders, clientsPerMessage);
-            var compiled = server is null ? 0 : await server.JitCompiledMethodsAsync() - jitted;
-            if (server is not null)
-                Console.WriteLine($"warm-up    {name} step {step}: {compiled:N0} methods compiled");
-            await Task.Delay(1000);
-            if (compiled < SettledJitMethods)
-                break;
-        }
+        await WarmUpAsync(name, rates[0], options, latency, senders, clientsPerMessage, server);
         foreach (var rate in rates)
         {
             // A rate is judged by two steps when the first misses: on a machine shared with the load generator, one
@@ -310,6 +300,32 @@ public static class GatewayBench
             await Task.Delay(1000);
         }
         return best;
+    }
+
+    /// <summary>
+    /// Steps at a rate that are not measured. A cold server (JIT, connection pools, caches) answers its first seconds
+    /// slowly, or a search would stop at the first step on start-up cost alone. One step was not enough: tiered
+    /// compilation goes on recompiling the hot path for many seconds after its first calls (the first judged step cost
+    /// the node 13 ms of CPU a send, the next 3.5), so warm-up goes on until a step compiles fewer than
+    /// SettledJitMethods methods, at most WarmUpSteps steps. Without a server to ask (the baseline), one step.
+    /// </summary>
+    private static async Task WarmUpAsync(
+        string name, int rate, BenchOptions options, LatencyRecorder latency, List<Func<HttpClient, long, Task<bool>>> senders, int clientsPerMessage,
+        ServerUnderTest? server)
+    {
+        for (var step = 1; step <= WarmUpSteps; step++)
+        {
+            latency.Reset();
+            var jitted = server is null ? 0 : await server.JitCompiledMethodsAsync();
+            await OpenLoopAsync($"{name} {rate}/s warm-up", rate, options.StepSeconds, latency, senders, clientsPerMessage);
+            var compiled = server is null ? 0 : await server.JitCompiledMethodsAsync() - jitted;
+            if (server is not null)
+                Console.WriteLine($"warm-up    {name} step {step}: {compiled:N0} methods compiled");
+            await Task.Delay(1000);
+            if (compiled < SettledJitMethods)
+                break;
+        }
+        latency.Reset();
     }
 
     /// <summary>One judged step at a rate: its line, its send-path breakdown, and whether it held the target.</summary>

@@ -18,7 +18,8 @@ public sealed class SendPathBreakdown
     private readonly Counts _counts;
 
     /// <summary>Cumulative totals: server CPU, bytes allocated, Npgsql commands and bytes written/read, PostgreSQL CPU.</summary>
-    private sealed record Counts(TimeSpan ServerCpu, double Allocated, double NpgsqlCommands, double BytesWritten, double BytesRead, TimeSpan? DatabaseCpu, TimeSpan ClientsCpu);
+    private sealed record Counts(TimeSpan ServerCpu, double Allocated, double NpgsqlCommands, double BytesWritten, double BytesRead, TimeSpan? DatabaseCpu, TimeSpan ClientsCpu,
+        double GcCollections, double GcPauseSeconds);
 
     private SendPathBreakdown(Dictionary<string, Histogram> stages, Histogram batches, long? transactions, Counts counts) =>
         (_stages, _batches, _transactions, _counts) = (stages, batches, transactions, counts);
@@ -44,7 +45,9 @@ public sealed class SendPathBreakdown
             Sum(n => n == "db_client_operation_npgsql_bytes_written_bytes_total"),
             Sum(n => n == "db_client_operation_npgsql_bytes_read_bytes_total"),
             await DatabaseCpuAsync(server.DatabaseUrl),
-            ProcessCpu.Of(Environment.ProcessId));
+            ProcessCpu.Of(Environment.ProcessId),
+            Sum(n => n == "dotnet_gc_collections_total"),
+            Sum(n => n == "dotnet_gc_pause_time_seconds_total"));
         return new SendPathBreakdown(stages, batches, await TransactionsAsync(server.DatabaseUrl), counts);
     }
 
@@ -105,6 +108,9 @@ public sealed class SendPathBreakdown
             var total = serverCpu + databaseCpu + clientsCpu;
             line += string.Create(CultureInfo.InvariantCulture,
                 $", bench clients CPU {clientsCpu:N2} ms; all together {total:N2} ms, so {Environment.ProcessorCount} cores run out at ~{Environment.ProcessorCount * 1000 / total:N0} sends/s");
+            // Server GCs (every generation) and their pauses: a pause stops delivery for every connection at once.
+            line += string.Create(CultureInfo.InvariantCulture,
+                $"; server GCs {(now.GcCollections - then.GcCollections) * 1000 / sends:N1} per 1,000 sends, GC pause {(now.GcPauseSeconds - then.GcPauseSeconds) * 1000 / sends:N3} ms per send");
             if (batches.Count > 0)
                 line += string.Create(CultureInfo.InvariantCulture, $"; per commit: {(now.NpgsqlCommands - then.NpgsqlCommands) / batches.Count:N2} Npgsql commands");
         }

@@ -46,6 +46,7 @@ public static class DataExtensions
         services.AddDataProtection().SetApplicationName("KamaChat").PersistKeysToDbContext<KamaDbContext>();
 
         services.AddHostedService<DatabaseMigrator>();
+        services.AddHostedService<SqliteCheckpoints>();
         services.AddHealthChecks().AddCheck<StorageHealthCheck>("database", tags: ["ready"]);
         return builder;
     }
@@ -110,7 +111,8 @@ internal sealed class DatabaseMigrator(
 /// <summary>
 /// Per-connection SQLite settings. In WAL mode, synchronous=NORMAL syncs at checkpoints instead of every commit:
 /// the database cannot be corrupted, and only a power cut (not a crash) can lose the last commits. SQLite's
-/// documentation recommends it for WAL; FULL costs an fsync per message.
+/// documentation recommends it for WAL; FULL costs an fsync per message. No automatic checkpoint in a commit:
+/// <see cref="SqliteCheckpoints"/> does them in the background.
 /// </summary>
 /// <remarks>
 /// EF Core opens a connection for each query, from Microsoft.Data.Sqlite's pool: the same SQLite connection (its
@@ -120,7 +122,7 @@ internal sealed class DatabaseMigrator(
 internal sealed class SqlitePragmas(int busyTimeoutMilliseconds) : DbConnectionInterceptor
 {
     private readonly string _pragmas = string.Create(System.Globalization.CultureInfo.InvariantCulture,
-        $"PRAGMA synchronous=NORMAL; PRAGMA busy_timeout={busyTimeoutMilliseconds};");
+        $"PRAGMA synchronous=NORMAL; PRAGMA wal_autocheckpoint=0; PRAGMA busy_timeout={busyTimeoutMilliseconds};");
 
     private readonly System.Runtime.CompilerServices.ConditionalWeakTable<object, object> _applied = [];
 
