@@ -40,7 +40,7 @@ public sealed class ValidatedTokensTests
 
         Assert.True(first.IsValid);
         Assert.True(second.IsValid);
-        Assert.True(handler.Remembers(token));
+        Assert.True(handler.Remembers(token, Parameters));
         Assert.NotSame(first.ClaimsIdentity, second.ClaimsIdentity);
         Assert.Equal("1", second.ClaimsIdentity.FindFirst("sub")?.Value);
         Assert.Equal("2", second.ClaimsIdentity.FindFirst("sid")?.Value);
@@ -53,7 +53,7 @@ public sealed class ValidatedTokensTests
         var forged = Token(DateTime.UtcNow.AddMinutes(5), Encoding.UTF8.GetBytes("another key that is long enough to sign HS256!!"));
 
         Assert.False((await handler.ValidateTokenAsync(forged, Parameters)).IsValid);
-        Assert.False(handler.Remembers(forged));
+        Assert.False(handler.Remembers(forged, Parameters));
         Assert.False((await handler.ValidateTokenAsync(forged, Parameters)).IsValid);
     }
 
@@ -69,5 +69,25 @@ public sealed class ValidatedTokensTests
 
         Assert.False(late.IsValid);
         Assert.IsType<SecurityTokenExpiredException>(late.Exception);
+    }
+
+    [Fact]
+    public async Task A_token_remembered_for_one_set_of_parameters_is_validated_afresh_against_another()
+    {
+        var handler = new ValidatedTokens();
+        var token = Token(DateTime.UtcNow.AddMinutes(5));
+        Assert.True((await handler.ValidateTokenAsync(token, Parameters)).IsValid);
+
+        // Another scheme's parameters, or the node's after a signing-key change: this token's signature does not match.
+        var otherKey = TokenService.ValidationParameters(new JwtOptions
+        {
+            SigningKey = Encoding.UTF8.GetBytes("another key that is long enough to sign HS256!!"),
+            ClockSkew = TimeSpan.Zero,
+        });
+        var other = await handler.ValidateTokenAsync(token, otherKey);
+
+        Assert.False(other.IsValid);
+        Assert.False(handler.Remembers(token, otherKey));
+        Assert.True((await handler.ValidateTokenAsync(token, Parameters)).IsValid);
     }
 }

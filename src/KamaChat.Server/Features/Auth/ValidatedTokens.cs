@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
@@ -9,8 +10,10 @@ namespace KamaChat.Server.Features.Auth;
 /// the same token with every request for its whole lifetime, and validating it again (parsing it, checking its HMAC,
 /// issuer, audience and lifetime, building its claims) was a tenth of the node's CPU per message send. Only a token
 /// that passed every check is remembered, by its exact text, and never past its own expiry (without the clock skew, so
-/// a remembered token is refused no later than a re-validated one). Revocation is not the token's business: the
-/// session check (<see cref="TokenService.IsSessionActiveAsync"/>) still runs for every request.
+/// a remembered token is refused no later than a re-validated one). A token is remembered together with the
+/// validation parameters it passed, so parameters of another scheme, or new signing keys, validate it afresh.
+/// Revocation is not the token's business: the session check (<see cref="TokenService.IsSessionActiveAsync"/>) still
+/// runs for every request.
 /// </summary>
 internal sealed class ValidatedTokens : JsonWebTokenHandler, IDisposable
 {
@@ -23,11 +26,12 @@ internal sealed class ValidatedTokens : JsonWebTokenHandler, IDisposable
 
     public override async Task<TokenValidationResult> ValidateTokenAsync(string token, TokenValidationParameters validationParameters)
     {
-        if (_validated.TryGetValue(token, out TokenValidationResult? known) && known!.SecurityToken.ValidTo > DateTime.UtcNow)
+        var key = new Key(token, validationParameters);
+        if (_validated.TryGetValue(key, out TokenValidationResult? known) && known!.SecurityToken.ValidTo > DateTime.UtcNow)
             return Copy(known);
         var result = await base.ValidateTokenAsync(token, validationParameters);
         if (result.IsValid && result.SecurityToken is { } valid && valid.ValidTo > DateTime.UtcNow)
-            _validated.Set(token, result, new MemoryCacheEntryOptions
+            _validated.Set(key, result, new MemoryCacheEntryOptions
             {
                 Size = 1,
                 AbsoluteExpiration = new DateTimeOffset(DateTime.SpecifyKind(valid.ValidTo, DateTimeKind.Utc)),
@@ -48,6 +52,16 @@ internal sealed class ValidatedTokens : JsonWebTokenHandler, IDisposable
 
     public void Dispose() => _validated.Dispose();
 
-    /// <summary>Whether this token's validation is remembered (for tests).</summary>
-    internal bool Remembers(string token) => _validated.TryGetValue(token, out _);
+    /// <summary>Whether this token's validation against these parameters is remembered (for tests).</summary>
+    internal bool Remembers(string token, TokenValidationParameters validationParameters) =>
+        _validated.TryGetValue(new Key(token, validationParameters), out _);
+
+    /// <summary>The parameters are compared by reference: a scheme's options hold one instance for the node's life.</summary>
+    private sealed record Key(string Token, TokenValidationParameters Parameters)
+    {
+        public bool Equals(Key? other) =>
+            other is not null && Token == other.Token && ReferenceEquals(Parameters, other.Parameters);
+
+        public override int GetHashCode() => HashCode.Combine(Token, RuntimeHelpers.GetHashCode(Parameters));
+    }
 }
