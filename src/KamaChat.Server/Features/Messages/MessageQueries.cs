@@ -118,9 +118,9 @@ public static class MessageQueries
     /// What a page shows besides its rows — mentions, reactions (counted, with the viewer's own), attachments and the
     /// messages replied to — in one command of up to four statements: one round trip and no LINQ to translate, where
     /// four EF Core queries were four of each. On PostgreSQL the page's ids go as array parameters (<c>= ANY(@page)</c>),
-    /// so the text is one of four for every page (with or without mentions, with or without replies) and is prepared once per connection (<see cref="PreparedStatements"/>);
-    /// SQLite plans each statement on every run anyway, and there the ids (numbers the database gave us) are written
-    /// into the SQL.
+    /// so the text is one of four for every page (with or without mentions, with or without replies) and is prepared
+    /// once per connection (<see cref="PreparedStatements"/>); SQLite plans each statement on every run anyway, and
+    /// there the ids (numbers the database gave us) are written into the SQL.
     /// </summary>
     private static async Task<(Dictionary<Snowflake, Mentioned> Mentions, Dictionary<Snowflake, List<ReactionSummary>> Reactions,
         Dictionary<Snowflake, List<AttachmentRow>> Attachments, Dictionary<Snowflake, (Snowflake AuthorId, string Content)> Replies)> PartsAsync(
