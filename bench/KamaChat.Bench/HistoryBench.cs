@@ -22,6 +22,12 @@ public static class HistoryBench
     private const int PageSize = 50;
     private const int SmallChannelMessages = 1000;
 
+    /// <summary>At most this many warm-up rounds (every class, a tenth of its measured pages) before measuring.</summary>
+    private const int WarmUpRounds = 8;
+
+    /// <summary>A warm-up round that compiles fewer methods than this leaves a node whose hot path is compiled.</summary>
+    private const int SettledJitMethods = 50;
+
     public static async Task<int> RunAsync(string[] args)
     {
         var options = BenchOptions.Parse(args);
@@ -30,11 +36,14 @@ public static class HistoryBench
         var readers = Value("readers", 8);
         var requests = Value("requests", 250);
         var engines = options.Engine == "both" ? ["sqlite", "postgres"] : new[] { options.Engine };
+        // --node-only: PostgreSQL measured once, as configured, without the prepared-statement variants (a shorter run
+        // for comparing two builds of the node).
+        var variants = !args.Contains("--node-only");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"history bench: {options.Messages:N0} messages in one channel, {readers} concurrent readers, {requests} pages per reader per class, page of {PageSize}, {Environment.ProcessorCount} cores (readers on the same machine)"));
         var reports = new List<string>();
         foreach (var engine in engines)
-            reports.Add(await RunEngineAsync(engine, options.Messages, readers, requests));
+            reports.Add(await RunEngineAsync(engine, options.Messages, readers, requests, variants));
         Console.WriteLine();
         foreach (var report in reports)
             Console.WriteLine(report);
@@ -43,7 +52,7 @@ public static class HistoryBench
 
     private sealed record PageClass(string Name, Func<Random, string> Path);
 
-    private static async Task<string> RunEngineAsync(string engine, int messages, int readers, int requests)
+    private static async Task<string> RunEngineAsync(string engine, int messages, int readers, int requests, bool variants)
     {
         void Log(string line) => Console.WriteLine($"[{engine}] {line}");
         await using var database = await SearchDatabase.CreateAsync(engine);
@@ -63,7 +72,7 @@ public static class HistoryBench
             Log("vacuumed");
         }
         var lines = await MeasureAsync(database, engine, "", new Dictionary<string, string>(), big, small, messages, readers, requests);
-        if (database.IsPostgres)
+        if (database.IsPostgres && variants)
         {
             // The same database and pages again, without the node's prepared statements (as before they were), and with
             // Npgsql's automatic preparation of every command it repeats: what each costs the node and PostgreSQL per page.
@@ -106,9 +115,21 @@ public static class HistoryBench
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = readers }) { BaseAddress = server.BaseAddress };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", reader.AccessToken);
 
-        // Unmeasured first: JIT, connection pools, the database's cache of the pages these reads touch.
-        foreach (var pageClass in classes)
-            await ReadAsync(http, pageClass, readers, Math.Max(10, requests / 10), new Random(1));
+        // Unmeasured first: JIT, connection pools, the database's cache of the pages these reads touch. Tiered compilation
+        // goes on recompiling the hot path (instrumented, then optimized) for seconds after its first calls, so rounds go
+        // on until one compiles fewer than SettledJitMethods methods: a node still compiling paid its JIT in the measured
+        // pages' CPU.
+        for (var round = 1; round <= WarmUpRounds; round++)
+        {
+            var jitted = await server.JitCompiledMethodsAsync();
+            foreach (var pageClass in classes)
+                await ReadAsync(http, pageClass, readers, Math.Max(10, requests / 10), new Random(round));
+            var compiled = await server.JitCompiledMethodsAsync() - jitted;
+            Log($"warm-up round {round}: {compiled:N0} methods compiled");
+            await Task.Delay(1000);
+            if (compiled < SettledJitMethods)
+                break;
+        }
 
         // Two rounds, classes alternating, so a drift in the machine's load falls on every class alike. Server times come
         // from the histogram's growth across each class's window.

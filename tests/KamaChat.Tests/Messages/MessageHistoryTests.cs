@@ -74,7 +74,8 @@ public abstract class MessageHistoryTests(KamaChatApp app)
         {
             Message Line(Snowflake id, string content, Snowflake? replyTo = null) =>
                 new() { Id = id, ChannelId = channelId, AuthorId = owner.Id, Content = content, ReplyToId = replyTo, CreatedAt = DateTimeOffset.UtcNow };
-            var everyone = Line(mentioning, "hey all");
+            // Mentions as a send stores them: parsed from the content (a page reads them only when some content holds "<@").
+            var everyone = Line(mentioning, $"hey all, <@&{role}> <@{member.Id}> <@{owner.Id}>");
             everyone.MentionsEveryone = true;
             db.Messages.AddRange(Line(outside, "just outside the page"), Line(question, longQuestion), Line(doomed, "soon gone"),
                 Line(answer, "the answer", question), Line(orphan, "to what?", doomed), everyone, Line(reacted, "react"), Line(attached, "files"));

@@ -55,14 +55,22 @@ public sealed class RawCommandCountTests(PostgresSearchApp app) : IClassFixture<
         await using var counted = new CountedContext(app);
         var links = app.Services.GetRequiredService<AttachmentLinks>();
 
-        // Mentions, reactions and attachments: three statements in one round trip after EF Core's rows.
+        // Reactions and attachments: two statements in one round trip after EF Core's rows. No content on the page holds
+        // "<@", so it can mention nobody and its mentions are not looked up.
         var (commands, efCommands) = await counted.DuringAsync(() => MessageQueries.LoadNewestAsync(counted.Db, links, channelId, ids[^2], 5, owner.Id, default));
         Assert.True(efCommands > 0);
+        Assert.Equal(efCommands + 2, commands);
+
+        // With a reply on the page, the message replied to as a third.
+        (commands, efCommands) = await counted.DuringAsync(() => MessageQueries.LoadNewestAsync(counted.Db, links, channelId, null, 5, owner.Id, default));
         Assert.Equal(efCommands + 3, commands);
 
-        // With a reply on the page, the message replied to as a fourth.
-        (commands, efCommands) = await counted.DuringAsync(() => MessageQueries.LoadNewestAsync(counted.Db, links, channelId, null, 5, owner.Id, default));
+        // With a mention on the page, its mentions as a fourth, and the page carries them.
+        await owner.Client.SendOkAsync(channelId, $"hello <@{owner.Id}>");
+        List<MessageResponse> page = [];
+        (commands, efCommands) = await counted.DuringAsync(async () => page = await MessageQueries.LoadNewestAsync(counted.Db, links, channelId, null, 5, owner.Id, default));
         Assert.Equal(efCommands + 4, commands);
+        Assert.Equal([owner.Id], page[0].Mentions);
     }
 
     /// <summary>A context on the app's database counted by a <see cref="DatabaseMetrics"/> of its own, and its EF Core commands apart.</summary>

@@ -14,6 +14,9 @@ public static partial class MentionParser
     /// <summary>More than this many distinct targets are ignored: a message cannot turn into a mass-ping query.</summary>
     public const int MaxTargets = 100;
 
+    /// <summary>How every user or role mention begins: text without it mentions nobody (a history page skips the lookup).</summary>
+    public const string Opening = "<@";
+
     public static ParsedMentions Parse(string content)
     {
         var users = new HashSet<Snowflake>();

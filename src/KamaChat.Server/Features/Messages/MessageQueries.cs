@@ -71,7 +71,11 @@ public static class MessageQueries
                 return [];
             var ids = rows.Select(r => r.Id).ToList();
             var replyIds = rows.Where(r => r.ReplyToId != null).Select(r => r.ReplyToId!.Value).Distinct().ToList();
-            var (mentions, reactions, attachments, replies) = await PartsAsync(db, ids, replyIds, viewerId, cancellationToken);
+            // Mentions are parsed from the content when it is sent or edited (MentionParser), so a page none of whose
+            // messages holds "<@" has none: its statement is not sent (most pages; on SQLite every statement is parsed
+            // and planned again on every run).
+            var mayMention = rows.Exists(r => r.Content.Contains(MentionParser.Opening, StringComparison.Ordinal));
+            var (mentions, reactions, attachments, replies) = await PartsAsync(db, ids, mayMention, replyIds, viewerId, cancellationToken);
 
             return rows.Select(r => new MessageResponse(
                 r.Id, r.ChannelId, UserSummary.Of(r.AuthorId, r.UserName, r.DisplayName, r.AvatarUrl),
@@ -114,15 +118,15 @@ public static class MessageQueries
     /// What a page shows besides its rows — mentions, reactions (counted, with the viewer's own), attachments and the
     /// messages replied to — in one command of up to four statements: one round trip and no LINQ to translate, where
     /// four EF Core queries were four of each. On PostgreSQL the page's ids go as array parameters (<c>= ANY(@page)</c>),
-    /// so the text is one of two for every page and is prepared once per connection (<see cref="PreparedStatements"/>);
-    /// SQLite plans each statement on every run anyway, and there the ids (numbers the database gave us) are written
-    /// into the SQL.
+    /// so the text is one of four for every page (with or without mentions, with or without replies) and is prepared
+    /// once per connection (<see cref="PreparedStatements"/>); SQLite plans each statement on every run anyway, and
+    /// there the ids (numbers the database gave us) are written into the SQL.
     /// </summary>
     private static async Task<(Dictionary<Snowflake, Mentioned> Mentions, Dictionary<Snowflake, List<ReactionSummary>> Reactions,
         Dictionary<Snowflake, List<AttachmentRow>> Attachments, Dictionary<Snowflake, (Snowflake AuthorId, string Content)> Replies)> PartsAsync(
-        KamaDbContext db, List<Snowflake> ids, List<Snowflake> replyIds, Snowflake viewerId, CancellationToken cancellationToken)
+        KamaDbContext db, List<Snowflake> ids, bool mayMention, List<Snowflake> replyIds, Snowflake viewerId, CancellationToken cancellationToken)
     {
-        await using var command = RawCommands.Create(db, replyIds.Count > 0 ? 4 : 3);
+        await using var command = RawCommands.Create(db, 2 + (mayMention ? 1 : 0) + (replyIds.Count > 0 ? 1 : 0));
         var postgres = db is PostgresKamaDbContext;
         string In(string name, List<Snowflake> values)
         {
@@ -144,8 +148,13 @@ public static class MessageQueries
         var viewer = postgres ? "@viewer" : viewerId.Value.ToString(CultureInfo.InvariantCulture);
         if (postgres)
             Add("viewer", viewerId.Value);
-        var sql = new StringBuilder($"""
-            SELECT "MessageId", "TargetType", "TargetId" FROM message_mentions WHERE "MessageId" {page} ORDER BY "MessageId", "TargetType", "TargetId";
+        var sql = new StringBuilder();
+        if (mayMention)
+            sql.Append($"""
+                SELECT "MessageId", "TargetType", "TargetId" FROM message_mentions WHERE "MessageId" {page} ORDER BY "MessageId", "TargetType", "TargetId";
+
+                """);
+        sql.Append($"""
             SELECT "MessageId", "Emoji", COUNT(*), SUM(CASE WHEN "UserId" = {viewer} THEN 1 ELSE 0 END) FROM reactions WHERE "MessageId" {page} GROUP BY "MessageId", "Emoji";
             SELECT "MessageId", "Id", "FileName", "ContentType", "Size", "Width", "Height", "DurationMs", "Placeholder", "Waveform", "State", "ProcessingProgress", "StorageKey", "ThumbnailKey", "PreviewKey", "PlaybackKey"
               FROM attachments WHERE "MessageId" {page} ORDER BY "Id";
@@ -158,15 +167,18 @@ public static class MessageQueries
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
 
         var mentions = new Dictionary<Snowflake, Mentioned>();
-        while (await reader.ReadAsync(cancellationToken))
+        if (mayMention)
         {
-            var messageId = new Snowflake(reader.GetInt64(0));
-            if (!mentions.TryGetValue(messageId, out var mentioned))
-                mentions[messageId] = mentioned = new Mentioned([], []);
-            ((MentionTarget)reader.GetInt32(1) == MentionTarget.Role ? mentioned.Roles : mentioned.Users).Add(new Snowflake(reader.GetInt64(2)));
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var messageId = new Snowflake(reader.GetInt64(0));
+                if (!mentions.TryGetValue(messageId, out var mentioned))
+                    mentions[messageId] = mentioned = new Mentioned([], []);
+                ((MentionTarget)reader.GetInt32(1) == MentionTarget.Role ? mentioned.Roles : mentioned.Users).Add(new Snowflake(reader.GetInt64(2)));
+            }
+            await reader.NextResultAsync(cancellationToken);
         }
 
-        await reader.NextResultAsync(cancellationToken);
         var reactions = new Dictionary<Snowflake, List<ReactionSummary>>();
         while (await reader.ReadAsync(cancellationToken))
         {
