@@ -1,9 +1,11 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
+using KamaChat.Server.Data;
 using KamaChat.Server.Features.Messages;
 using KamaChat.Server.Features.Search;
 using KamaChat.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
 using Perms = KamaChat.Server.Features.Permissions.Permissions;
 
 namespace KamaChat.Tests.Search;
@@ -241,7 +243,31 @@ public abstract class SearchTests(KamaChatApp app)
         edit = await owner.Client.PatchAsJsonAsync($"/api/v1/channels/{channelId}/messages/{message.Id}", new { content = "tomorrow" });
         Assert.Equal(HttpStatusCode.OK, edit.StatusCode);
         Assert.Empty(await IdsAsync(owner, serverId, "大阪"));
+        // And one from Latin text only gives them back.
+        edit = await owner.Client.PatchAsJsonAsync($"/api/v1/channels/{channelId}/messages/{message.Id}", new { content = "next: 京都へ" });
+        Assert.Equal(HttpStatusCode.OK, edit.StatusCode);
+        Assert.Equal([message.Id], await IdsAsync(owner, serverId, "京都"));
+        Assert.Empty(await IdsAsync(owner, serverId, "大阪"));
+
+        // The searches check the text, so a pair the index kept from an old text would not show above; on SQLite, ask the
+        // index itself (PostgreSQL's is an expression index over the current text).
+        var ids = new[] { message.Id.Value, other.Id.Value };
+        var indexed = await app.QueryAsync(async db => db is not SqliteKamaDbContext ? null : new
+        {
+            Kyoto = await IndexedAsync(db, "京都"),
+            Gone = await IndexedAsync(db, "東京", "大阪", "阪は", "晴れ"),
+        });
+        if (indexed is not null)
+        {
+            Assert.Equal([message.Id.Value], indexed.Kyoto.Intersect(ids));
+            Assert.Empty(indexed.Gone.Intersect(ids));
+        }
     }
+
+    /// <summary>The messages SQLite's two-character index holds under any of <paramref name="pairs"/>.</summary>
+    private static Task<List<long>> IndexedAsync(KamaDbContext db, params string[] pairs) =>
+        db.Database.SqlQueryRaw<long>("SELECT rowid AS \"Value\" FROM message_bigrams_fts WHERE message_bigrams_fts MATCH {0}",
+            string.Join(" OR ", pairs.Select(p => "\"" + p + "\""))).ToListAsync();
 
     [Fact]
     public async Task Short_words_are_found_too()

@@ -4,7 +4,7 @@ namespace KamaChat.Server.Features.Search;
 
 /// <summary>
 /// Two-character terms in scripts written without spaces have no trigram; both databases keep a bigram index for them
-/// (SQLite: the <c>message_bigrams</c> table, PostgreSQL: a GIN index over <c>kamachat_search_bigrams</c>), holding
+/// (SQLite: the FTS5 index <c>message_bigrams_fts</c>, PostgreSQL: a GIN index over <c>kamachat_search_bigrams</c>), holding
 /// each pair of adjacent characters where both are in these ranges. The MessageSearchBigrams migrations spell the same
 /// ranges in SQL: change them together.
 /// </summary>

@@ -70,8 +70,8 @@ internal abstract class SearchEngine
 /// prove mostly near misses, the exact phrase goes on instead, where its doclists cost less than the candidates left.
 /// </para>
 /// <para>
-/// Two-character CJK terms have no trigram: when nothing else can use the FTS index, the <c>message_bigrams</c> table
-/// (kept by triggers, see <see cref="SearchBigrams"/>) drives instead, walked in message id order the same way.
+/// Two-character CJK terms have no trigram: when nothing else can use the FTS index, the <c>message_bigrams_fts</c> index
+/// (FTS5 too, kept by triggers, see <see cref="SearchBigrams"/>) drives instead, walked in message id order the same way.
 /// </para>
 /// </summary>
 internal sealed class SqliteSearchEngine(TrigramSampleCache<SqliteTrigramSample> trigramSamples, SearchTextPlan plan = SearchTextPlan.Auto) : SearchEngine
@@ -253,10 +253,10 @@ internal sealed class SqliteSearchEngine(TrigramSampleCache<SqliteTrigramSample>
         else if (query.Include.Select(t => SearchBigrams.Of(t.Folded)).FirstOrDefault(b => b is not null) is { } bigram)
         {
             // Only short terms, one of them two characters of a script without spaces: its bigram's messages, walked
-            // newest (or oldest) first through the (bigram, message id) key; LIKE below keeps the answer exact.
-            from = "message_bigrams b CROSS JOIN messages m ON m.\"Id\" = b.\"MessageId\"";
-            order = "b.\"MessageId\"";
-            sql.Where($"b.\"Bigram\" = {sql.Parameter(bigram)}");
+            // newest (or oldest) first in the bigram index's rowid order; LIKE below keeps the answer exact.
+            from = "message_bigrams_fts b CROSS JOIN messages m ON m.\"Id\" = b.rowid";
+            order = "b.rowid";
+            sql.Where($"message_bigrams_fts MATCH {sql.Parameter(Phrase(bigram))}");
         }
         else
         {
