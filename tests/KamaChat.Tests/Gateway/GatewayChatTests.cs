@@ -142,6 +142,28 @@ public abstract class GatewayChatTests(KamaChatApp app)
         var update = await otherDevice.WaitForEventAsync("ReadStateUpdated");
         Assert.Equal(mention.Id.ToString(), GatewayClient.Data(update).GetProperty("lastReadMessageId").GetString());
     }
+
+    [Fact]
+    public async Task Ready_carries_the_presence_of_a_member_who_joined_while_connected_and_not_once_they_left()
+    {
+        var owner = await app.UserAsync();
+        var member = await app.UserAsync();
+        var server = await owner.CreateServerAsync();
+        await using var memberClient = await GatewayClient.ConnectAsync(app, Token(member));
+        await memberClient.ReadyAsync();
+
+        // Joined on a live connection: the dispatcher moves it into the server's groups before telling it.
+        await member.JoinAsync(owner, server.Id);
+        await memberClient.WaitForEventAsync("ServerJoined");
+        await using var ownerClient = await GatewayClient.ConnectAsync(app, Token(owner));
+        Assert.Contains((await ownerClient.ReadyAsync()).Presences, p => p.UserId == member.Id && p.Status == "online");
+
+        Assert.Equal(HttpStatusCode.NoContent, (await member.Client.DeleteAsync($"/api/v1/servers/{server.Id}/members/@me")).StatusCode);
+        await ownerClient.WaitForEventAsync("MemberLeft");
+        // Still connected, but sharing nothing with the owner any more.
+        await using var ownerAgain = await GatewayClient.ConnectAsync(app, Token(owner));
+        Assert.DoesNotContain((await ownerAgain.ReadyAsync()).Presences, p => p.UserId == member.Id);
+    }
 }
 
 [Trait("Provider", "sqlite")]

@@ -25,6 +25,9 @@ public sealed class GatewayConnection(string connectionId, Snowflake userId, Sno
     /// <summary>The large server whose member list this connection watches presences in (its "presence:" groups); changed under <see cref="Gate"/>.</summary>
     public Snowflake? WatchedServer { get; set; }
 
+    /// <summary>Set under <see cref="Gate"/> once the connection closed: a group sync still running then joins it to nothing.</summary>
+    public bool IsClosed { get; set; }
+
     /// <summary>
     /// A fingerprint per server of what the client was last told it sees there (Ready's channels, then each
     /// <see cref="ServerViewChanged"/>); a small array, copied on change: changes are rare, idle connections many.
@@ -89,6 +92,10 @@ public sealed class ConnectionRegistry
     private readonly ConcurrentDictionary<string, GatewayConnection> _connections = new();
     private readonly ConcurrentDictionary<Snowflake, ConcurrentDictionary<string, GatewayConnection>> _byUser = new();
 
+    // Per server, the users with a connection here in its group and how many they have: whose presence a connecting
+    // member's Ready may carry, without reading thousands of member ids from the database on every connect.
+    private readonly ConcurrentDictionary<Snowflake, ConcurrentDictionary<Snowflake, int>> _byServer = new();
+
     public int Count => _connections.Count;
 
     /// <summary>
@@ -138,4 +145,79 @@ public sealed class ConnectionRegistry
     public IEnumerable<Snowflake> ConnectedUsers => _byUser.Keys;
 
     public IEnumerable<GatewayConnection> All => _connections.Values;
+
+    /// <summary>A connection of the user joined the server's group (call under the connection's <see cref="GatewayConnection.Gate"/>).</summary>
+    public void JoinedServer(Snowflake serverId, Snowflake userId)
+    {
+        while (true)
+        {
+            var users = _byServer.GetOrAdd(serverId, _ => new());
+            lock (users)
+            {
+                // Removed as empty by a leave meanwhile: start over with the current one.
+                if (!_byServer.TryGetValue(serverId, out var current) || current != users)
+                    continue;
+                users[userId] = users.GetValueOrDefault(userId) + 1;
+                return;
+            }
+        }
+    }
+
+    /// <summary>A connection of the user left the server's group, or closed while in it (under its <see cref="GatewayConnection.Gate"/>).</summary>
+    public void LeftServer(Snowflake serverId, Snowflake userId)
+    {
+        if (!_byServer.TryGetValue(serverId, out var users))
+            return;
+        lock (users)
+        {
+            if (!users.TryGetValue(userId, out var count))
+                return;
+            if (count > 1)
+                users[userId] = count - 1;
+            else
+                users.TryRemove(userId, out _);
+            if (users.IsEmpty)
+                _byServer.TryRemove(new KeyValuePair<Snowflake, ConcurrentDictionary<Snowflake, int>>(serverId, users));
+        }
+    }
+
+    /// <summary>Up to <paramref name="limit"/> users other than <paramref name="except"/> connected here to any of these servers.</summary>
+    public HashSet<Snowflake> UsersIn(IEnumerable<Snowflake> serverIds, Snowflake except, int limit)
+    {
+        var found = new HashSet<Snowflake>();
+        foreach (var serverId in serverIds)
+        {
+            if (!_byServer.TryGetValue(serverId, out var users))
+                continue;
+            // The enumerator takes no lock (unlike Keys, which copies under all of them).
+            foreach (var (userId, _) in users)
+            {
+                if (userId != except)
+                    found.Add(userId);
+                if (found.Count >= limit)
+                    return found;
+            }
+        }
+        return found;
+    }
+
+    /// <summary>
+    /// Takes a closed connection out of the servers it was in here, under its <see cref="GatewayConnection.Gate"/> so a
+    /// group sync running meanwhile cannot put it back (it sees <see cref="GatewayConnection.IsClosed"/>).
+    /// </summary>
+    public async Task LeaveServersAsync(GatewayConnection connection)
+    {
+        await connection.Gate.WaitAsync();
+        try
+        {
+            connection.IsClosed = true;
+            foreach (var (group, _) in connection.Groups)
+                if (GatewayGroups.ServerOf(group) is { } serverId)
+                    LeftServer(serverId, connection.UserId);
+        }
+        finally
+        {
+            connection.Gate.Release();
+        }
+    }
 }

@@ -161,7 +161,7 @@ public sealed class EventDispatcher(
             var fingerprint = channels is null ? default : ServerViewChanged.Fingerprint(channels);
             foreach (var connection in connections.OfUser(userId))
             {
-                await GatewayGroups.SyncWithinAsync(hub, connection, desired, within, cancellationToken);
+                await GatewayGroups.SyncWithinAsync(hub, connections, connection, desired, within, cancellationToken);
                 // After the groups, before the event: the client has its new channels and permissions when the event (and
                 // what follows in a channel just made visible) arrives, without asking for a fresh Ready.
                 if (channels is not null && connection.NoteView(serverId, fingerprint))
@@ -196,7 +196,7 @@ public sealed class EventDispatcher(
         await using var scope = scopes.CreateAsyncScope();
         var desired = await scope.ServiceProvider.GetRequiredService<GatewayGroups>().DesiredForAsync(userId, cancellationToken);
         foreach (var connection in mine)
-            await GatewayGroups.SyncAsync(hub, connection, desired, cancellationToken);
+            await GatewayGroups.SyncAsync(hub, connections, connection, desired, cancellationToken);
         await scope.ServiceProvider.GetRequiredService<Calls.VoiceChannels>().RecheckAsync(userId, cancellationToken);
         await scope.ServiceProvider.GetRequiredService<Calls.VoiceMesh>().RecheckAsync(userId, cancellationToken);
         await scope.ServiceProvider.GetRequiredService<Calls.DmCalls>().RecheckAsync(userId, desired);

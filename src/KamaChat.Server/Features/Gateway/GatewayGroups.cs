@@ -12,7 +12,13 @@ public sealed class GatewayGroups(KamaDbContext db, PermissionService permission
 {
     public static string User(Snowflake id) => "user:" + id;
 
-    public static string Server(Snowflake id) => "server:" + id;
+    public static string Server(Snowflake id) => ServerPrefix + id;
+
+    private const string ServerPrefix = "server:";
+
+    /// <summary>The server whose group this is, or null for any other group.</summary>
+    public static Snowflake? ServerOf(string group) =>
+        group.StartsWith(ServerPrefix, StringComparison.Ordinal) && Snowflake.TryParse(group.AsSpan(ServerPrefix.Length), out var id) ? id : null;
 
     public static string Channel(Snowflake id) => "channel:" + id;
 
@@ -78,11 +84,15 @@ public sealed class GatewayGroups(KamaDbContext db, PermissionService permission
     /// in a large server's member list, which stay while it is still in that server.
     /// </summary>
     public static async Task SyncWithinAsync(
-        IHubContext<GatewayHub> hub, GatewayConnection connection, IReadOnlySet<string> desired, IReadOnlySet<string>? within, CancellationToken cancellationToken)
+        IHubContext<GatewayHub> hub, ConnectionRegistry connections, GatewayConnection connection, IReadOnlySet<string> desired, IReadOnlySet<string>? within,
+        CancellationToken cancellationToken)
     {
         await connection.Gate.WaitAsync(cancellationToken);
         try
         {
+            // Closed meanwhile: SignalR dropped its groups, the registry its servers.
+            if (connection.IsClosed)
+                return;
             var keepWatches = within is null && connection.WatchedServer is { } watched && desired.Contains(Server(watched));
             if (within is null && !keepWatches)
                 connection.WatchedServer = null;
@@ -91,11 +101,15 @@ public sealed class GatewayGroups(KamaDbContext db, PermissionService permission
             {
                 await hub.Groups.RemoveFromGroupAsync(connection.ConnectionId, group, cancellationToken);
                 connection.Groups.TryRemove(group, out _);
+                if (ServerOf(group) is { } serverId)
+                    connections.LeftServer(serverId, connection.UserId);
             }
             foreach (var group in desired.Where(g => !connection.Groups.ContainsKey(g)).ToList())
             {
                 await hub.Groups.AddToGroupAsync(connection.ConnectionId, group, cancellationToken);
                 connection.Groups[group] = 0;
+                if (ServerOf(group) is { } serverId)
+                    connections.JoinedServer(serverId, connection.UserId);
             }
         }
         finally
@@ -105,6 +119,7 @@ public sealed class GatewayGroups(KamaDbContext db, PermissionService permission
     }
 
     /// <summary>Moves one connection into exactly the desired groups.</summary>
-    public static Task SyncAsync(IHubContext<GatewayHub> hub, GatewayConnection connection, HashSet<string> desired, CancellationToken cancellationToken) =>
-        SyncWithinAsync(hub, connection, desired, within: null, cancellationToken);
+    public static Task SyncAsync(
+        IHubContext<GatewayHub> hub, ConnectionRegistry connections, GatewayConnection connection, HashSet<string> desired, CancellationToken cancellationToken) =>
+        SyncWithinAsync(hub, connections, connection, desired, within: null, cancellationToken);
 }

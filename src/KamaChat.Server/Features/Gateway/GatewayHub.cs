@@ -62,6 +62,8 @@ public sealed partial class GatewayHub(
         connections.Remove(Context.ConnectionId);
         if (connection is not null)
         {
+            // Not awaited: it waits for a group sync that may be running on this connection (the dispatcher's) to end.
+            _ = connections.LeaveServersAsync(connection);
             var voiceChannels = voice;
             var voiceMesh = mesh;
             var dmCalls = calls;
@@ -127,7 +129,7 @@ public sealed partial class GatewayHub(
         {
             var positions = await ready.PositionsAsync(connection.UserId, Context.ConnectionAborted);
             var snapshot = await groups.SnapshotAsync(connection.UserId, Context.ConnectionAborted);
-            await GatewayGroups.SyncAsync(HubContext, connection, snapshot.Groups, Context.ConnectionAborted);
+            await GatewayGroups.SyncAsync(HubContext, connections, connection, snapshot.Groups, Context.ConnectionAborted);
             return await ready.BuildAsync(connection.UserId, connection.SessionId, positions, snapshot, Context.ConnectionAborted);
         }, Context.ConnectionAborted);
 
@@ -193,7 +195,7 @@ public sealed partial class GatewayHub(
         var desired = large ? members.Select(GatewayGroups.PresenceOf).ToHashSet(StringComparer.Ordinal) : [];
         var watching = connection.Groups.Keys.Where(g => g.StartsWith(GatewayGroups.PresencePrefix, StringComparison.Ordinal)).ToHashSet(StringComparer.Ordinal);
         connection.WatchedServer = large && members.Count > 0 ? server : null;
-        await GatewayGroups.SyncWithinAsync(HubContext, connection, desired, within: new HashSet<string>(watching.Concat(desired), StringComparer.Ordinal), Context.ConnectionAborted);
+        await GatewayGroups.SyncWithinAsync(HubContext, connections, connection, desired, within: new HashSet<string>(watching.Concat(desired), StringComparer.Ordinal), Context.ConnectionAborted);
         var statuses = await presence.StatusesAsync(members);
         return [.. members.Select(id => new PresenceUpdated(id, statuses.GetValueOrDefault(id, PresenceStatus.Offline)))];
     }

@@ -76,6 +76,9 @@ public sealed class PresenceTracker(TimeProvider time, string node, IDatabase? r
 
     private readonly ConcurrentDictionary<Snowflake, UserPresence> _users = new();
 
+    /// <summary>Without Redis there is one node: everyone online is connected here.</summary>
+    public bool SingleNode => redis is null;
+
     /// <returns>
     /// The status to announce when the user just came online (on any node), or came back from idle with this new
     /// (active) connection; else null.

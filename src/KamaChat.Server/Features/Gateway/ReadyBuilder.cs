@@ -13,7 +13,7 @@ namespace KamaChat.Server.Features.Gateway;
 
 /// <summary>Builds the snapshot a client gets on connect, with the stream positions it is consistent with.</summary>
 public sealed class ReadyBuilder(
-    KamaDbContext db, ReadStateService readStates, PresenceTracker presence, IOptions<ServerOptions> server,
+    KamaDbContext db, ReadStateService readStates, PresenceTracker presence, ConnectionRegistry connections, IOptions<ServerOptions> server,
     Calls.VoiceChannels voice,
     Calls.VoiceMesh mesh,
     Calls.DmCalls calls)
@@ -85,8 +85,11 @@ public sealed class ReadyBuilder(
             .ToList();
 
         var serverIds = snapshot.Servers.Select(s => s.Id).ToList();
-        // Bounded: a huge server's member list is paged in over REST; presence here covers who the client sees first.
-        var nearby = await ReadyQueries.PresenceCandidates.For(db)(db, userId, MaxPresenceCandidates).ToListAsync(cancellationToken);
+        // Bounded: a huge server's member list is paged in over REST; presence here covers who the client sees first. On
+        // one node those online are the members connected here (no query); scaled out, some are on other nodes.
+        IEnumerable<Snowflake> nearby = presence.SingleNode
+            ? connections.UsersIn(serverIds, except: userId, MaxPresenceCandidates)
+            : await ReadyQueries.PresenceCandidates.For(db)(db, userId, MaxPresenceCandidates).ToListAsync(cancellationToken);
         var statuses = await presence.StatusesAsync(snapshot.FriendIds.Union(nearby).Union(direct.SelectMany(d => d.Recipients)).Where(id => id != userId).ToList());
         var presences = statuses
             .Where(p => p.Value != PresenceStatus.Offline)
