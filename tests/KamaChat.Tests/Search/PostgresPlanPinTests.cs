@@ -127,6 +127,30 @@ public sealed class PostgresPlanPinTests(PostgresSearchApp app) : IClassFixture<
     }
 
     [Fact]
+    public async Task A_common_word_walked_on_to_its_count_is_counted_as_each_pinned_plan_counts_it()
+    {
+        // "alpha" in every other message of 3,000: the probe's newest 2,000 hold 1,000 of them, so the walk goes on to the
+        // count (1,001 matches within about 2,000 messages) instead of counting the index's bitmap. The capped total and
+        // the page must be what the walk pinned with the bitmap count, and the index plan, find.
+        var (serverId, channelId, owner) = await app.SeedServerWithChannelAsync();
+        await app.SeedMessagesAsync(channelId, owner, 3000, i => i % 2 == 0 ? $"alpha {i}" : $"other {i}");
+
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<KamaDbContext>();
+        var channelIds = await db.Channels.Where(c => c.ServerId == serverId).Select(c => c.Id).ToListAsync();
+        var pages = new List<List<Snowflake>>();
+        foreach (var plan in new[] { SearchTextPlan.Auto, SearchTextPlan.Walk, SearchTextPlan.Index })
+        {
+            var search = new MessageSearch(db, scope.ServiceProvider.GetRequiredService<ILookupNormalizer>(),
+                Options.Create(new SearchOptions { FilterDrivenLimit = 0, TextPlan = plan }), scope.ServiceProvider.GetRequiredService<TrigramSamples>());
+            var results = await search.SearchAsync(SearchQueryParser.Parse("alpha").Query, channelIds, SearchSort.Newest, 0, 25, default);
+            Assert.Equal((MessageSearch.CountCap, true, 25), (results.Total, results.TotalIsCapped, results.Hits.Count));
+            pages.Add(results.Hits.Select(h => h.MessageId).ToList());
+        }
+        Assert.All(pages, page => Assert.Equal(pages[0], page));
+    }
+
+    [Fact]
     public async Task No_search_statement_after_the_probe_is_compiled_by_the_JIT()
     {
         // A plan estimated over jit_above_cost is compiled when it starts, even the one its gate turns off: at 1,000,000
