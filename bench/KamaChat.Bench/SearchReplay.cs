@@ -11,10 +11,11 @@ using SQLitePCL;
 namespace KamaChat.Bench;
 
 /// <summary>
-/// ./kamachat bench search-replay --sqlite FILE --queries LOG --out FILE: runs the queries of a search bench's query log
-/// (KAMACHAT_BENCH_QUERY_LOG, the last column) again on a kept SQLite database (KAMACHAT_BENCH_KEEP) and writes, per
-/// query, its time, SQLite page requests, total and hit ids. Two builds replayed on the same copy, alternately, compare a
-/// change of plan query by query: the same totals and ids, and the pages each read.
+/// ./kamachat bench search-replay --sqlite FILE|--postgres CONNECTION_STRING --queries LOG --out FILE: runs the queries of
+/// a search bench's query log (KAMACHAT_BENCH_QUERY_LOG, the last column) again on a kept database (KAMACHAT_BENCH_KEEP)
+/// and writes, per query, its time, SQLite page requests (-1 on PostgreSQL), total and hit ids. Two builds (or two
+/// connection settings) replayed on the same copy, alternately, compare a change of plan query by query: the same totals
+/// and ids, and the pages or time each took.
 /// </summary>
 public static class SearchReplay
 {
@@ -23,19 +24,21 @@ public static class SearchReplay
         string Argument(string name) => Array.IndexOf(args, "--" + name) is var i and >= 0 && i + 1 < args.Length
             ? args[i + 1]
             : throw new ArgumentException($"search-replay needs --{name}");
-        var connectionString = $"Data Source={Argument("sqlite")}";
+        var postgres = args.Contains("--postgres");
+        var connectionString = postgres ? Argument("postgres") : $"Data Source={Argument("sqlite")}";
         var queries = File.ReadLines(Argument("queries")).Select(line => line.Split('\t')[^1]).ToList();
         await using var output = new StreamWriter(Argument("out"));
 
         List<Snowflake> channels;
-        await using (var db = Context(connectionString))
+        Func<Server.Data.KamaDbContext> context = postgres ? () => PostgresContext(connectionString) : () => Context(connectionString);
+        await using (var db = context())
             channels = await db.Channels.AsNoTracking().Select(c => c.Id).ToListAsync();
         // Connection pool, JIT, the page cache's upper levels: a few unmeasured queries first, as the bench does.
         foreach (var q in queries.Take(5))
-            await SearchOnceAsync(connectionString, channels, q);
+            await SearchOnceAsync(context, channels, q);
         for (var i = 0; i < queries.Count; i++)
         {
-            var (milliseconds, results, pages) = await SearchOnceAsync(connectionString, channels, queries[i]);
+            var (milliseconds, results, pages) = await SearchOnceAsync(context, channels, queries[i]);
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                 $"{i}\t{milliseconds:F2}\t{pages}\t{results.Total}{(results.TotalIsCapped ? "+" : "")}\t{string.Join(",", results.Hits.Select(h => h.MessageId))}\t{queries[i]}"));
         }
@@ -79,18 +82,22 @@ public static class SearchReplay
     private static Server.Data.SqliteKamaDbContext Context(string connectionString) =>
         new Server.Data.SqliteKamaDbContext(new DbContextOptionsBuilder<Server.Data.SqliteKamaDbContext>().UseSqlite(connectionString).Options);
 
-    /// <summary>One search through the service, newest first, a page of 25: its time, results and page requests (as the bench counts them).</summary>
-    private static async Task<(double Milliseconds, SearchResults Results, long Pages)> SearchOnceAsync(string connectionString, List<Snowflake> channels, string q)
+    private static Server.Data.PostgresKamaDbContext PostgresContext(string connectionString) =>
+        new Server.Data.PostgresKamaDbContext(new DbContextOptionsBuilder<Server.Data.PostgresKamaDbContext>().UseNpgsql(connectionString).Options);
+
+    /// <summary>One search through the service, newest first, a page of 25: its time, results and page requests (as the bench counts them; -1 on PostgreSQL).</summary>
+    private static async Task<(double Milliseconds, SearchResults Results, long Pages)> SearchOnceAsync(Func<Server.Data.KamaDbContext> context, List<Snowflake> channels, string q)
     {
-        await using var db = Context(connectionString);
-        _trigramSamples ??= TrigramSamples.Over(() => Context(connectionString), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        await using var db = context();
+        _trigramSamples ??= TrigramSamples.Over(context, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
         var search = new MessageSearch(db, new UpperInvariantLookupNormalizer(), Options.Create(new SearchOptions()), _trigramSamples);
         await db.Database.OpenConnectionAsync();
-        var connection = (SqliteConnection)db.Database.GetDbConnection();
-        SearchBench.PagesRead(connection, reset: true);
+        var sqlite = db.Database.GetDbConnection() as SqliteConnection;
+        if (sqlite is not null)
+            SearchBench.PagesRead(sqlite, reset: true);
         var clock = Stopwatch.StartNew();
         var results = await search.SearchAsync(SearchQueryParser.Parse(q).Query, channels, SearchSort.Newest, 0, 25, CancellationToken.None);
         var elapsed = clock.Elapsed.TotalMilliseconds;
-        return (elapsed, results, SearchBench.PagesRead(connection, reset: false));
+        return (elapsed, results, sqlite is null ? -1 : SearchBench.PagesRead(sqlite, reset: false));
     }
 }

@@ -16,7 +16,7 @@ namespace KamaChat.Tests.Search;
 /// </summary>
 public sealed class PostgresPlanPinTests(PostgresSearchApp app) : IClassFixture<PostgresSearchApp>
 {
-    private static readonly string[] Settings = ["enable_bitmapscan", "enable_seqscan", "enable_sort", "enable_indexscan", "max_parallel_workers_per_gather"];
+    private static readonly string[] Settings = ["enable_bitmapscan", "enable_seqscan", "enable_sort", "enable_indexscan", "max_parallel_workers_per_gather", "jit"];
 
     [Fact]
     public async Task A_setting_pinned_in_a_batch_holds_for_its_next_statement_and_ends_with_the_batch()
@@ -124,6 +124,70 @@ public sealed class PostgresPlanPinTests(PostgresSearchApp app) : IClassFixture<
         var plan = await PlanAsync(command);
         var scan = Assert.Single(plan, line => line.Contains("Bitmap Index Scan on \"IX_messages_search_bigram\"", StringComparison.Ordinal));
         Assert.Contains("(actual rows=1 loops=1)", scan, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_common_word_walked_on_to_its_count_is_counted_as_each_pinned_plan_counts_it()
+    {
+        // "alpha" in every other message of 3,000: the probe's newest 2,000 hold 1,000 of them, so the walk goes on to the
+        // count (1,001 matches within about 2,000 messages) instead of counting the index's bitmap. The capped total and
+        // the page must be what the walk pinned with the bitmap count, and the index plan, find.
+        var (serverId, channelId, owner) = await app.SeedServerWithChannelAsync();
+        await app.SeedMessagesAsync(channelId, owner, 3000, i => i % 2 == 0 ? $"alpha {i}" : $"other {i}");
+
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<KamaDbContext>();
+        var channelIds = await db.Channels.Where(c => c.ServerId == serverId).Select(c => c.Id).ToListAsync();
+        var pages = new List<List<Snowflake>>();
+        foreach (var plan in new[] { SearchTextPlan.Auto, SearchTextPlan.Walk, SearchTextPlan.Index })
+        {
+            var search = new MessageSearch(db, scope.ServiceProvider.GetRequiredService<ILookupNormalizer>(),
+                Options.Create(new SearchOptions { FilterDrivenLimit = 0, TextPlan = plan }), scope.ServiceProvider.GetRequiredService<TrigramSamples>());
+            var results = await search.SearchAsync(SearchQueryParser.Parse("alpha").Query, channelIds, SearchSort.Newest, 0, 25, default);
+            Assert.Equal((MessageSearch.CountCap, true, 25), (results.Total, results.TotalIsCapped, results.Hits.Count));
+            pages.Add(results.Hits.Select(h => h.MessageId).ToList());
+        }
+        Assert.All(pages, page => Assert.Equal(pages[0], page));
+    }
+
+    [Fact]
+    public async Task No_search_statement_after_the_probe_is_compiled_by_the_JIT()
+    {
+        // A plan estimated over jit_above_cost is compiled when it starts, even the one its gate turns off: at 1,000,000
+        // messages the index statement of a two-character CJK term, planned under the walk's settings, cost 12.8 ms of
+        // compiling for nothing. Here every plan is over the threshold (0), and auto_explain sends each statement's plan
+        // to the connection as a notice, with a "JIT:" block when it was compiled.
+        var (serverId, channelId, owner) = await app.SeedServerWithChannelAsync();
+        // Not 東京: the bigram test counts that pair's messages in the whole table.
+        foreach (var text in new[] { "京都タワー", "京都駅", "deployment done" })
+            await owner.Client.SendOkAsync(channelId, text);
+
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<KamaDbContext>();
+        var channelIds = await db.Channels.Where(c => c.ServerId == serverId).Select(c => c.Id).ToListAsync();
+        await db.Database.OpenConnectionAsync();
+        var connection = (Npgsql.NpgsqlConnection)db.Database.GetDbConnection();
+        var plans = new List<string>();
+        connection.Notice += (_, e) => plans.Add(e.Notice.MessageText);
+        await using (var setup = connection.CreateCommand())
+        {
+            setup.CommandText = "LOAD 'auto_explain'; SET auto_explain.log_min_duration = 0; SET auto_explain.log_level = notice; SET jit_above_cost = 0";
+            await setup.ExecuteNonQueryAsync();
+        }
+        foreach (var (q, plan) in new[] { ("京都", SearchTextPlan.Auto), ("deplo", SearchTextPlan.Auto), ("京都", SearchTextPlan.Index), ("deplo", SearchTextPlan.Walk) })
+        {
+            var search = new MessageSearch(db, scope.ServiceProvider.GetRequiredService<ILookupNormalizer>(),
+                Options.Create(new SearchOptions { FilterDrivenLimit = 0, TextPlan = plan }), scope.ServiceProvider.GetRequiredService<TrigramSamples>());
+            var results = await search.SearchAsync(SearchQueryParser.Parse(q).Query, channelIds, SearchSort.Newest, 0, 25, default);
+            Assert.Equal(q == "京都" ? 2 : 1, results.Total);
+        }
+
+        // The search statements (the walk's, the index plan's, the count) all read messages m; the probe, planned before
+        // the pin, is compiled, which shows that the JIT works here and that the check could fail.
+        var searchStatements = plans.Where(p => p.Contains("FROM messages m", StringComparison.Ordinal)).ToList();
+        Assert.True(searchStatements.Count >= 8, $"{searchStatements.Count} search statements explained");
+        Assert.All(searchStatements, p => Assert.DoesNotContain("JIT:", p, StringComparison.Ordinal));
+        Assert.Contains(plans, p => p.Contains("SELECT walk", StringComparison.Ordinal) && p.Contains("JIT:", StringComparison.Ordinal));
     }
 
     /// <summary>The plan lines of a command whose second statement is the EXPLAIN (the first pins settings).</summary>

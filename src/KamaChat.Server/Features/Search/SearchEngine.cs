@@ -498,11 +498,20 @@ internal sealed class PostgresSearchEngine(SearchTextPlan plan = SearchTextPlan.
 
     /// <summary>
     /// The planner settings that pin each plan: walking the primary key in order, or the text index's bitmap and a sort;
-    /// both without parallel workers (see <see cref="Serial"/>).
+    /// both without parallel workers (see <see cref="Serial"/>) and without JIT (see <see cref="NoJit"/>).
     /// </summary>
-    private const string WalkSettings = "set_config('enable_bitmapscan', 'off', true), set_config('enable_seqscan', 'off', true), set_config('enable_sort', 'off', true), " + Serial;
+    private const string WalkSettings = "set_config('enable_bitmapscan', 'off', true), set_config('enable_seqscan', 'off', true), set_config('enable_sort', 'off', true), " + Serial + ", " + NoJit;
 
-    private const string IndexSettings = "set_config('enable_indexscan', 'off', true), " + Serial;
+    private const string IndexSettings = "set_config('enable_indexscan', 'off', true), " + Serial + ", " + NoJit;
+
+    /// <summary>
+    /// Every statement after the pin is planned under it, the one its gate turns off too, and a plan estimated over
+    /// <c>jit_above_cost</c> is compiled when it starts, run or not. The index statement of a two-character CJK term,
+    /// planned under the walk's settings, is the walk with <c>kamachat_search_bigrams</c> on every row, estimated far over
+    /// it: at 1,000,000 messages 115 of the bench's 200 such searches (those that walked) compiled it, 12.8 ms each
+    /// (pg_stat_statements), for a statement that reads nothing. Search statements are short; none gains from JIT.
+    /// </summary>
+    private const string NoJit = "set_config('jit', 'off', true)";
 
     /// <summary>
     /// A walk that stops at a page is split three ways by a parallel plan: each worker walks its own share of the newest
@@ -515,8 +524,24 @@ internal sealed class PostgresSearchEngine(SearchTextPlan plan = SearchTextPlan.
     /// <summary>After a walk, the count reads the text index's bitmap in table order and stops at its limit.</summary>
     private const string CountSettings = "set_config('enable_bitmapscan', 'on', true), set_config('enable_indexscan', 'off', true), set_config('enable_sort', 'on', true)";
 
-    /// <summary>Where the probe leaves its choice for the later statements of the batch ('on': walking).</summary>
-    private const string WalkChosen = "current_setting('kamachat.search_walk') = 'on'";
+    /// <summary>
+    /// Where the probe leaves its choice for the later statements of the batch: 'off' the index, 'page' walking to the
+    /// page (the count through the index), 'all' walking to the count too (see <see cref="CountWalkRows"/>).
+    /// </summary>
+    private const string WalkChosen = "current_setting('kamachat.search_walk') <> 'off'";
+
+    private const string WalkToCount = "current_setting('kamachat.search_walk') = 'all'";
+
+    /// <summary>
+    /// With a count to make, the walk goes on to it when the probe's share says it lies within this many of the newest
+    /// messages (text in over one message in 30). The count through the text index costs what its bitmap holds, every
+    /// message with the text's trigrams however old: at 1,000,000 messages, counting to 1,001 that way took 71 ms for
+    /// "the" (524,799 in the bitmap), 40 for "you" (223,200), 27 for "this" (86,131), 20 for "know" (34,524), and
+    /// 13–15 for "people" and "because" (19,000); walking to the 1,001st match took 0.7, 1.8, 7.1, 9.5 and 16–260 ms
+    /// (about 0.3 µs a message walked while the pages are cached; "because" reached old, uncached pages). One session, load
+    /// average 8–25, so the ratios, not the milliseconds.
+    /// </summary>
+    private const int CountWalkRows = 30_000;
 
     /// <summary>
     /// Messages holding every bigram of <paramref name="bigramsParameter"/> (a text[] parameter), through the bigram
@@ -588,10 +613,12 @@ internal sealed class PostgresSearchEngine(SearchTextPlan plan = SearchTextPlan.
         conditions.Add(filters.Condition);
         var indexConditions = string.Join("\n  AND ", conditions);
         var walkConditions = $"{exact.Condition}\n  AND {filters.Condition}";
-        string Select(string where, int limit) => $"SELECT m.\"Id\" FROM messages m\nWHERE {where}\nORDER BY m.\"Id\" {Direction(oldestFirst)} LIMIT {limit};\n";
-        // After the probe, one statement per plan, each gated on the choice (a one-time filter: the other reads nothing).
+        string Select(string where, object limit) => $"SELECT m.\"Id\" FROM messages m\nWHERE {where}\nORDER BY m.\"Id\" {Direction(oldestFirst)} LIMIT {limit};\n";
+        // After the probe, one statement per plan, each gated on the choice (a one-time filter: the other reads nothing);
+        // the walk goes on to the count when the probe said so.
         string Either(int indexLimit) =>
-            Select($"{WalkChosen} AND {walkConditions}", take) + Select($"NOT {WalkChosen} AND {indexConditions}", indexLimit);
+            Select($"{WalkChosen} AND {walkConditions}", countTo is { } walkCount ? $"CASE WHEN {WalkToCount} THEN {walkCount} ELSE {take} END" : take)
+            + Select($"NOT ({WalkChosen}) AND {indexConditions}", indexLimit);
         string Count(string gate) => $"SELECT {CountSettings} WHERE {gate};\nSELECT count(*) FROM (SELECT 1 FROM messages m WHERE {gate} AND {indexConditions} LIMIT {countTo}) AS x;\n";
 
         // set_config(…, is_local) lasts until the end of the transaction: here the batch's own. (Inside a caller's
@@ -610,15 +637,16 @@ internal sealed class PostgresSearchEngine(SearchTextPlan plan = SearchTextPlan.
             (SearchTextPlan.Index, _, _) => $"SELECT {IndexSettings};\n" + Select(indexConditions, take),
             (_, false, _) => Select(indexConditions, take),
             (_, true, null) => Probe(text, filter, walkConditions, oldestFirst, take, null) + Either(take),
-            (_, true, { } limit) => Probe(text, filter, walkConditions, oldestFirst, take, limit) + Either(limit) + Count(WalkChosen),
+            (_, true, { } limit) => Probe(text, filter, walkConditions, oldestFirst, take, limit) + Either(limit) + Count("current_setting('kamachat.search_walk') = 'page'"),
         };
 
         var ids = new List<Snowflake>();
+        var walkedToCount = false;
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         if (chosen != SearchTextPlan.Auto || probing)
         {
             if (probing && await reader.ReadAsync(cancellationToken))
-                walking = reader.GetBoolean(0);
+                (walking, walkedToCount) = (reader.GetBoolean(0), reader.GetBoolean(1));
             await reader.NextResultAsync(cancellationToken);
         }
         while (await reader.ReadAsync(cancellationToken))
@@ -632,7 +660,8 @@ internal sealed class PostgresSearchEngine(SearchTextPlan plan = SearchTextPlan.
         }
         if (countTo is not { } countCap)
             return (ids, ids.Count);
-        if (walking != true)
+        // The index plan's list, or the walk's when it went on to the count: the first ids are the page, their number the count.
+        if (walking != true || walkedToCount)
             return (ids.Count > take ? ids[..take] : ids, Math.Min(ids.Count, countCap));
         await reader.NextResultAsync(cancellationToken);
         await reader.NextResultAsync(cancellationToken);
@@ -697,7 +726,8 @@ internal sealed class PostgresSearchEngine(SearchTextPlan plan = SearchTextPlan.
     private static string SpacesAsLetter(string text) => $"translate({text}, ' ', 'q')";
 
     /// <summary>
-    /// The statement that measures and pins the plan, and returns the choice (true: walk). Walking reads about need ÷ share
+    /// The statement that measures and pins the plan, and returns the choice (true: walk; and whether the walk goes on to
+    /// the count, see <see cref="CountWalkRows"/>). Walking reads about need ÷ share
     /// rows (share: the part of the newest messages in range that matched) — plus, with a count to make, that many matches
     /// read through the index; the index reads about share × rows-in-range, each dearer. The cheaper wins; nothing matched
     /// means the index; fewer than <see cref="ProbeRows"/> rows in range means the whole range was read, and walking it
@@ -715,10 +745,14 @@ internal sealed class PostgresSearchEngine(SearchTextPlan plan = SearchTextPlan.
             CASE WHEN probe.n < {ProbeRows} THEN true WHEN probe.hit = 0 THEN false
                  ELSE {need}::float8 * probe.n / probe.hit + {IndexRowCost * (countTo ?? 0)} <= {IndexRowCost}::float8 * probe.hit / probe.n * greatest(probe.total, probe.n) END
             """;
+        // Walking on to the count: the whole range is in the probe, or the count's matches lie within CountWalkRows.
+        var toCount = countTo is { } count
+            ? $"probe.n < {ProbeRows} OR (probe.hit > 0 AND {count}::float8 * probe.n / probe.hit <= {CountWalkRows})"
+            : "false";
         return $"""
-            SELECT walk, CASE WHEN walk THEN ({WalkSettings}, set_config('kamachat.search_walk', 'on', true))::text
+            SELECT walk, walk AND to_count, CASE WHEN walk THEN ({WalkSettings}, set_config('kamachat.search_walk', CASE WHEN to_count THEN 'all' ELSE 'page' END, true))::text
                               ELSE ({IndexSettings}, set_config('kamachat.search_walk', 'off', true))::text END
-            FROM (SELECT {walk} AS walk
+            FROM (SELECT {walk} AS walk, {toCount} AS to_count
                   FROM (SELECT count(*) AS n, count(*) FILTER (WHERE matched) AS hit,
                                (SELECT reltuples FROM pg_catalog.pg_class WHERE oid = 'messages'::regclass)::float8 AS total
                         FROM (SELECT {matched} AS matched
