@@ -102,12 +102,14 @@ test('an upload cut short by a page reload resumes from the acknowledged offset 
   expect(sent.filter((r) => r.method === 'POST')).toHaveLength(0);
   expect(sent.filter((r) => r.method === 'HEAD')).toHaveLength(1);
   expect(sent.find((r) => r.method === 'PATCH')?.offset).toBe(String(4 * 1024 * 1024));
-  const [message] = await owner.call<{ attachments: { fileName: string; size: number; url: string }[] }[]>(
-    'GET',
-    `/api/v1/channels/${general.id}/messages`,
-  );
+  type Sent = { attachments: { fileName: string; size: number; state: string; url: string | null }[] };
+  const messages = () => owner.call<Sent[]>('GET', `/api/v1/channels/${general.id}/messages`);
+  // The message is the server's once the send has answered, and its file has a URL once processing (sniffing the
+  // type, stripping) is done, after the send: before that the attachment is "pending" or "processing", without one.
+  await expect.poll(async () => (await messages())[0]?.attachments[0]?.state, LIVE).toBe('ready');
+  const [message] = await messages();
   expect(message!.attachments.map((f) => [f.fileName, f.size])).toEqual([['video.bin', bytes.length]]);
-  const stored = await a.page.request.get(message!.attachments[0]!.url);
+  const stored = await a.page.request.get(message!.attachments[0]!.url!);
   expect(Buffer.compare(await stored.body(), bytes)).toBe(0);
   await a.context.close();
 });
