@@ -532,6 +532,8 @@ internal sealed class PostgresSearchEngine(SearchTextPlan plan = SearchTextPlan.
 
     private const string WalkToCount = "current_setting('kamachat.search_walk') = 'all'";
 
+    private const string WalkToPage = "current_setting('kamachat.search_walk') = 'page'";
+
     /// <summary>
     /// With a count to make, the walk goes on to it when the probe's share says it lies within this many of the newest
     /// messages (text in over one message in 30). The count through the text index costs what its bitmap holds, every
@@ -637,7 +639,7 @@ internal sealed class PostgresSearchEngine(SearchTextPlan plan = SearchTextPlan.
             (SearchTextPlan.Index, _, _) => $"SELECT {IndexSettings};\n" + Select(indexConditions, take),
             (_, false, _) => Select(indexConditions, take),
             (_, true, null) => Probe(text, filter, walkConditions, oldestFirst, take, null) + Either(take),
-            (_, true, { } limit) => Probe(text, filter, walkConditions, oldestFirst, take, limit) + Either(limit) + Count("current_setting('kamachat.search_walk') = 'page'"),
+            (_, true, { } limit) => Probe(text, filter, walkConditions, oldestFirst, take, limit) + Either(limit) + Count(WalkToPage),
         };
 
         var ids = new List<Snowflake>();
