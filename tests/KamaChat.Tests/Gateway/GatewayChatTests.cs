@@ -159,7 +159,10 @@ public abstract class GatewayChatTests(KamaChatApp app)
         Assert.Contains((await ownerClient.ReadyAsync()).Presences, p => p.UserId == member.Id && p.Status == "online");
 
         Assert.Equal(HttpStatusCode.NoContent, (await member.Client.DeleteAsync($"/api/v1/servers/{server.Id}/members/@me")).StatusCode);
-        await ownerClient.WaitForEventAsync("MemberLeft");
+        // The member's own event, not the owner's MemberLeft: the server's members are told first, and the dispatcher
+        // moves the member's connection out of the server's groups (and the presence index) only with ServerRemoved,
+        // before it tells the member.
+        await memberClient.WaitForEventAsync("ServerRemoved");
         // Still connected, but sharing nothing with the owner any more.
         await using var ownerAgain = await GatewayClient.ConnectAsync(app, Token(owner));
         Assert.DoesNotContain((await ownerAgain.ReadyAsync()).Presences, p => p.UserId == member.Id);
