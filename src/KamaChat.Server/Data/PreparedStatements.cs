@@ -12,7 +12,7 @@ namespace KamaChat.Server.Data;
 /// once per connection instead of on every execution. Only for the few hot commands whose text never changes (a
 /// history page's rows and parts) and whose plan does not depend on their parameters: not Npgsql's automatic
 /// preparation of everything, which would also give the search's queries generic plans PostgreSQL chooses after five
-/// runs without looking at the pattern searched for.
+/// runs without looking at the pattern searched for. On SQLite the same tag is served by <see cref="SqlitePreparedStatements"/>.
 /// </summary>
 /// <remarks>
 /// Registered only when <c>KAMACHAT_DB_PREPARE</c> is on (the default): behind PgBouncer in transaction mode before
@@ -42,15 +42,26 @@ public sealed class PreparedStatements : DbCommandInterceptor
     }
 
     // EF Core writes a tag as the command's first line: "-- prepared".
-    private static bool IsTagged(DbCommand command) =>
+    internal static bool IsTagged(DbCommand command) =>
         command.CommandText is var text && text.StartsWith(Marker, StringComparison.Ordinal) && text.Length > Marker.Length && text[Marker.Length] is '\r' or '\n';
 
     /// <summary>Prepares the command (no round trip when its statements are already prepared on this connection).</summary>
     public static Task PrepareAsync(DbCommand command, CancellationToken cancellationToken) => command.PrepareAsync(cancellationToken);
 
-    /// <summary>Prepares a command EF Core did not make, when <paramref name="db"/> prepares its tagged commands.</summary>
-    public static Task PrepareIfEnabledAsync(DbContext db, DbCommand command, CancellationToken cancellationToken) =>
-        db.GetService<IDbContextOptions>().FindExtension<CoreOptionsExtension>()?.Interceptors?.OfType<PreparedStatements>().Any() == true
-            ? PrepareAsync(command, cancellationToken)
-            : Task.CompletedTask;
+    /// <summary>
+    /// Executes a hot read EF Core did not make (its text one of a few, its values in parameters) as a prepared
+    /// statement, when <paramref name="db"/> prepares its tagged commands: prepared on PostgreSQL's connection, or run
+    /// on SQLite's statement prepared once (<see cref="SqlitePreparedStatements"/>).
+    /// </summary>
+    public static async Task<DbDataReader> ExecuteReaderAsync(DbContext db, DbCommand command, CancellationToken cancellationToken)
+    {
+        foreach (var interceptor in db.GetService<IDbContextOptions>().FindExtension<CoreOptionsExtension>()?.Interceptors ?? [])
+        {
+            if (interceptor is PreparedStatements)
+                await PrepareAsync(command, cancellationToken);
+            else if (interceptor is SqlitePreparedStatements sqlite && sqlite.TryExecute(command) is { } reader)
+                return reader;
+        }
+        return await command.ExecuteReaderAsync(cancellationToken);
+    }
 }

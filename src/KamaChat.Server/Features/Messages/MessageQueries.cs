@@ -72,8 +72,7 @@ public static class MessageQueries
             var ids = rows.Select(r => r.Id).ToList();
             var replyIds = rows.Where(r => r.ReplyToId != null).Select(r => r.ReplyToId!.Value).Distinct().ToList();
             // Mentions are parsed from the content when it is sent or edited (MentionParser), so a page none of whose
-            // messages holds "<@" has none: its statement is not sent (most pages; on SQLite every statement is parsed
-            // and planned again on every run).
+            // messages holds "<@" has none: its statement is not sent (most pages).
             var mayMention = rows.Exists(r => r.Content.Contains(MentionParser.Opening, StringComparison.Ordinal));
             var (mentions, reactions, attachments, replies) = await PartsAsync(db, ids, mayMention, replyIds, viewerId, cancellationToken);
 
@@ -117,10 +116,10 @@ public static class MessageQueries
     /// <summary>
     /// What a page shows besides its rows — mentions, reactions (counted, with the viewer's own), attachments and the
     /// messages replied to — in one command of up to four statements: one round trip and no LINQ to translate, where
-    /// four EF Core queries were four of each. On PostgreSQL the page's ids go as array parameters (<c>= ANY(@page)</c>),
-    /// so the text is one of four for every page (with or without mentions, with or without replies) and is prepared
-    /// once per connection (<see cref="PreparedStatements"/>); SQLite plans each statement on every run anyway, and
-    /// there the ids (numbers the database gave us) are written into the SQL.
+    /// four EF Core queries were four of each. The page's ids go as one parameter (PostgreSQL an array, <c>= ANY(@page)</c>;
+    /// SQLite a JSON array, <c>IN (SELECT value FROM json_each(@page))</c>), so the text is one of four for every page
+    /// (with or without mentions, with or without replies) and is prepared once per connection
+    /// (<see cref="PreparedStatements"/>, <see cref="SqlitePreparedStatements"/>).
     /// </summary>
     private static async Task<(Dictionary<Snowflake, Mentioned> Mentions, Dictionary<Snowflake, List<ReactionSummary>> Reactions,
         Dictionary<Snowflake, List<AttachmentRow>> Attachments, Dictionary<Snowflake, (Snowflake AuthorId, string Content)> Replies)> PartsAsync(
@@ -131,7 +130,10 @@ public static class MessageQueries
         string In(string name, List<Snowflake> values)
         {
             if (!postgres)
-                return $"IN ({string.Join(',', values.Select(v => v.Value.ToString(CultureInfo.InvariantCulture)))})";
+            {
+                Add(name, $"[{string.Join(',', values.Select(v => v.Value.ToString(CultureInfo.InvariantCulture)))}]");
+                return $"IN (SELECT value FROM json_each(@{name}))";
+            }
             var array = new long[values.Count];
             for (var i = 0; i < array.Length; i++)
                 array[i] = values[i].Value;
@@ -145,9 +147,8 @@ public static class MessageQueries
             command.Parameters.Add(parameter);
         }
         var page = In("page", ids);
-        var viewer = postgres ? "@viewer" : viewerId.Value.ToString(CultureInfo.InvariantCulture);
-        if (postgres)
-            Add("viewer", viewerId.Value);
+        const string viewer = "@viewer";
+        Add("viewer", viewerId.Value);
         var sql = new StringBuilder();
         if (mayMention)
             sql.Append($"""
@@ -162,9 +163,7 @@ public static class MessageQueries
         if (replyIds.Count > 0)
             sql.Append($"""SELECT "Id", "AuthorId", "Content" FROM messages WHERE "Id" {In("replies", replyIds)};""");
         command.CommandText = sql.ToString();
-        if (postgres)
-            await PreparedStatements.PrepareIfEnabledAsync(db, command, cancellationToken);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await using var reader = await PreparedStatements.ExecuteReaderAsync(db, command, cancellationToken);
 
         var mentions = new Dictionary<Snowflake, Mentioned>();
         if (mayMention)

@@ -27,8 +27,9 @@ public sealed class DatabaseOptions
     public int SqliteBusyTimeoutMilliseconds { get; set; } = 10_000;
 
     /// <summary>
-    /// Whether a PostgreSQL node prepares its hottest commands (KAMACHAT_DB_PREPARE, default on; see
-    /// <see cref="Data.PreparedStatements"/>). Off behind a PgBouncer in transaction mode that does not track prepared statements.
+    /// Whether a node prepares its hottest commands (KAMACHAT_DB_PREPARE, default on; see <see cref="Data.PreparedStatements"/>
+    /// and, on SQLite, <see cref="Data.SqlitePreparedStatements"/>). Off behind a PgBouncer in transaction mode that does
+    /// not track prepared statements.
     /// </summary>
     public bool PrepareStatements { get; set; } = true;
 
