@@ -1,4 +1,6 @@
 using System.Data.Common;
+using System.Globalization;
+using System.Text.RegularExpressions;
 using KamaChat.Server.Data;
 using KamaChat.Server.Features.Search;
 using KamaChat.Tests.Infrastructure;
@@ -77,7 +79,7 @@ public sealed class PostgresPlanPinTests(PostgresSearchApp app) : IClassFixture<
     [Fact]
     public async Task A_phrase_is_narrowed_by_the_trigram_index_across_its_space()
     {
-        // The trigram index is built on the folded text with spaces read as 'q', so a phrase's trigrams across its space
+        // The trigram index is built on the folded text with spaces read as 'ß', so a phrase's trigrams across its space
         // are in it: of the messages holding both words, the index hands only the one with the phrase to the recheck.
         // (Built on the folded text as it was, or with a condition the planner does not match to the index's expression,
         // the bitmap held all eleven, or no index was used at all.)
@@ -85,19 +87,19 @@ public sealed class PostgresPlanPinTests(PostgresSearchApp app) : IClassFixture<
         await app.SeedMessagesAsync(channelId, owner, 10, i => $"violet {i} harbor");
         await owner.Client.SendOkAsync(channelId, "the violet harbor");
 
-        await using var scope = app.Services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<KamaDbContext>();
-        await db.Database.OpenConnectionAsync();
-        await using var command = db.Database.GetDbConnection().CreateCommand();
-        var sql = new SearchSql(command, postgres: true);
-        PostgresSearchEngine.AddText(sql, SearchQueryParser.Parse("\"violet harbor\"").Query);
-        command.CommandText = $"""
-            SELECT set_config('enable_seqscan', 'off', true), set_config('enable_indexscan', 'off', true);
-            EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) SELECT m."Id" FROM messages m WHERE {sql.Condition};
-            """;
-        var plan = await PlanAsync(command);
-        var scan = Assert.Single(plan, line => line.Contains("Bitmap Index Scan on \"IX_messages_search_trigram\"", StringComparison.Ordinal));
-        Assert.Contains("(actual rows=1 loops=1)", scan, StringComparison.Ordinal);
+        Assert.Equal(1, await IndexCandidatesAsync("\"violet harbor\""));
+    }
+
+    [Fact]
+    public async Task A_word_with_a_q_is_not_read_as_its_letters_before_a_space()
+    {
+        // The index's stand-in for a space is no letter a word may hold: with 'q' there, 'nmiq' was keyed by the
+        // trigrams of every "nmi" followed by a space, and the index handed all eleven messages to the recheck.
+        var (_, channelId, owner) = await app.SeedServerWithChannelAsync();
+        await app.SeedMessagesAsync(channelId, owner, 10, i => $"nmi {i} harbor");
+        await owner.Client.SendOkAsync(channelId, "the nmiq harbor");
+
+        Assert.Equal(1, await IndexCandidatesAsync("nmiq"));
     }
 
     [Fact]
@@ -191,6 +193,24 @@ public sealed class PostgresPlanPinTests(PostgresSearchApp app) : IClassFixture<
     }
 
     /// <summary>The plan lines of a command whose second statement is the EXPLAIN (the first pins settings).</summary>
+    /// <summary>How many messages the trigram index hands to the recheck for <paramref name="q"/>'s text condition (its bitmap's rows).</summary>
+    private async Task<int> IndexCandidatesAsync(string q)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<KamaDbContext>();
+        await db.Database.OpenConnectionAsync();
+        await using var command = db.Database.GetDbConnection().CreateCommand();
+        var sql = new SearchSql(command, postgres: true);
+        PostgresSearchEngine.AddText(sql, SearchQueryParser.Parse(q).Query);
+        command.CommandText = $"""
+            SELECT set_config('enable_seqscan', 'off', true), set_config('enable_indexscan', 'off', true);
+            EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) SELECT m."Id" FROM messages m WHERE {sql.Condition};
+            """;
+        var plan = await PlanAsync(command);
+        var scan = Assert.Single(plan, line => line.Contains("Bitmap Index Scan on \"IX_messages_search_trigram\"", StringComparison.Ordinal));
+        return int.Parse(Regex.Match(scan, @"actual rows=(\d+)").Groups[1].Value, CultureInfo.InvariantCulture);
+    }
+
     private static async Task<List<string>> PlanAsync(DbCommand command)
     {
         var plan = new List<string>();

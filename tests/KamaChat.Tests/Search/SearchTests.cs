@@ -63,8 +63,8 @@ public abstract class SearchTests(KamaChatApp app)
     [Fact]
     public async Task A_phrase_needs_its_space_not_a_letter_in_its_place()
     {
-        // PostgreSQL's trigram index reads every space as the letter 'q' (so that its trigrams run across words): the
-        // decoy has all of the phrase's trigrams there, and only the exact check tells a 'q' from a space.
+        // PostgreSQL's trigram index reads every space as a letter (so that its trigrams run across words; 'q' until
+        // SearchTrigramSpaceStandIn): a decoy with that letter in place of the space must not pass for the phrase.
         var (serverId, channelId, owner) = await app.SeedServerWithChannelAsync();
         var real = await owner.Client.SendOkAsync(channelId, "did you like it");
         var decoy = await owner.Client.SendOkAsync(channelId, "youqlike, YOUQLIKE and you_like");
@@ -74,6 +74,27 @@ public abstract class SearchTests(KamaChatApp app)
         Assert.Equal([decoy.Id], await IdsAsync(owner, serverId, "like -\"you like\""));
         Assert.Equal([iraq.Id], await IdsAsync(owner, serverId, "\"iraq war\""));
         Assert.Empty(await IdsAsync(owner, serverId, "iraqqwar"));
+    }
+
+    [Fact]
+    public async Task A_word_with_a_q_or_a_sharp_s_and_a_phrase_across_them_find_exactly_theirs()
+    {
+        // The index's stand-in for a space must pass neither for a letter of a word nor for one the user wrote: 'nmiq'
+        // is not "nmi " before a word, "nmi quo" not "nmiqquo", and a 'ß' the user wrote not a space.
+        var (serverId, channelId, owner) = await app.SeedServerWithChannelAsync();
+        var word = await owner.Client.SendOkAsync(channelId, "a nmiq here");
+        var phrase = await owner.Client.SendOkAsync(channelId, "the nmi quo at last");
+        var glued = await owner.Client.SendOkAsync(channelId, "nmiqquo, nmi, quo");
+        var street = await owner.Client.SendOkAsync(channelId, "Die Straße ist lang");
+        await owner.Client.SendOkAsync(channelId, "nmi first, then a word: nmiz qu");
+
+        Assert.Equal([glued.Id, word.Id], await IdsAsync(owner, serverId, "nmiq"));
+        Assert.Equal([phrase.Id], await IdsAsync(owner, serverId, "\"nmi quo\""));
+        Assert.Equal([glued.Id], await IdsAsync(owner, serverId, "nmiqquo"));
+        Assert.Equal([street.Id], await IdsAsync(owner, serverId, "straße"));
+        Assert.Equal([street.Id], await IdsAsync(owner, serverId, "\"straße ist\""));
+        Assert.Empty(await IdsAsync(owner, serverId, "straßeist"));
+        Assert.Empty(await IdsAsync(owner, serverId, "\"die straßeist\""));
     }
 
     [Fact]

@@ -51,10 +51,10 @@ internal sealed class PostgresTrigramSample : ITrigramSample
     internal static async Task<PostgresTrigramSample> LoadAsync(KamaDbContext db, CancellationToken cancellationToken)
     {
         await using var command = await SearchEngine.CommandAsync(db, statements: 2, cancellationToken);
-        // The text exactly as the index sees it: folded, spaces read as 'q'.
+        // The text exactly as the index sees it: folded, spaces read as its stand-in.
         command.CommandText = $"""
             SELECT (SELECT reltuples FROM pg_catalog.pg_class WHERE oid = 'messages'::regclass)::float8;
-            SELECT translate("SearchText", ' ', 'q') FROM messages ORDER BY "Id" DESC LIMIT {SampleRows};
+            SELECT {PostgresSearchEngine.IndexedText("\"SearchText\"")} FROM messages ORDER BY "Id" DESC LIMIT {SampleRows};
             """;
         var rows = new Dictionary<string, List<int>>(StringComparer.Ordinal);
         var (count, messages) = (0, 0.0);
@@ -80,14 +80,17 @@ internal sealed class PostgresTrigramSample : ITrigramSample
     }
 
     /// <summary>
-    /// The trigrams to ask the index for, for folded text whose spaces are read as 'q' (<paramref name="indexedText"/>);
-    /// null when all of them should be read (few trigrams, or the sample is empty). Only ASCII letters and digits: there
-    /// the application's folding and the database's agree, so a trigram cut here is one the index holds.
+    /// The trigrams to ask the index for, for <paramref name="folded"/> text, cut as the index cuts it (spaces read as
+    /// <see cref="PostgresSearchEngine.SpaceStandIn"/>); null when all of them should be read (few trigrams, or the
+    /// sample is empty). Only ASCII letters, digits and spaces: there the application's folding and the database's
+    /// agree, so a trigram cut here is one the index holds.
     /// </summary>
-    public List<string>? Select(string indexedText)
+    public List<string>? Select(string folded)
     {
-        var trigrams = Trigrams(indexedText).Distinct(StringComparer.Ordinal).ToList();
-        if (_rowCount == 0 || trigrams.Count <= MinimumTrigrams || !indexedText.All(char.IsAsciiLetterOrDigit))
+        if (_rowCount == 0 || !folded.All(c => char.IsAsciiLetterOrDigit(c) || c == ' '))
+            return null;
+        var trigrams = Trigrams(Indexed(folded)).Distinct(StringComparer.Ordinal).ToList();
+        if (trigrams.Count <= MinimumTrigrams)
             return null;
         var ordered = trigrams.OrderBy(t => Share(_rows.GetValueOrDefault(t)?.Count ?? 0)).ToList();
         var chosen = ordered.Take(MinimumTrigrams).ToList();
@@ -105,16 +108,18 @@ internal sealed class PostgresTrigramSample : ITrigramSample
     }
 
     /// <summary>
-    /// The LIKE pattern that asks the index for the chosen trigrams of <paramref name="indexedText"/>, or null for all of
-    /// them: the parts of the text they cover, in order, overlapping ones joined ('%enmo%rzu%' for enm, nmo and rzu of
-    /// corlenmorzu). Any text holding the whole text matches it, and pg_trgm keys it by those trigrams alone. One pattern,
-    /// not one condition per trigram: each condition is rechecked on every candidate, and each computes the index's
-    /// translate() again (three to six times the recheck's CPU, measured on the bench's rare words).
+    /// The LIKE pattern (on the index's text, spaces read as their stand-in) that asks the index for the chosen trigrams
+    /// of <paramref name="folded"/>, or null for all of them: the parts of the text they cover, in order, overlapping ones
+    /// joined ('%enmo%rzu%' for enm, nmo and rzu of corlenmorzu). Any text holding the whole text matches it, and pg_trgm
+    /// keys it by those trigrams alone. One pattern, not one condition per trigram: each condition is rechecked on every
+    /// candidate, and each computes the index's translate() again (three to six times the recheck's CPU, measured on the
+    /// bench's rare words).
     /// </summary>
-    public string? IndexPattern(string indexedText)
+    public string? IndexPattern(string folded)
     {
-        if (Select(indexedText) is not { } chosen)
+        if (Select(folded) is not { } chosen)
             return null;
+        var indexedText = Indexed(folded);
         var starts = chosen.Select(t => indexedText.IndexOf(t, StringComparison.Ordinal)).Order().ToList();
         var parts = new List<(int Start, int End)>();
         foreach (var start in starts)
@@ -142,12 +147,19 @@ internal sealed class PostgresTrigramSample : ITrigramSample
         return lists[0].Count(row => lists.Skip(1).All(l => l.BinarySearch(row) >= 0));
     }
 
-    /// <summary>Every run of three characters, as pg_trgm keys a LIKE pattern's inside: no padding.</summary>
+    /// <summary>Folded text as the index reads it: its spaces as their stand-in.</summary>
+    private static string Indexed(string folded) => folded.Replace(' ', PostgresSearchEngine.SpaceStandIn);
+
+    /// <summary>
+    /// Every run of three characters, as pg_trgm keys a LIKE pattern's inside (no padding), of ASCII letters and digits
+    /// and the space's stand-in: the trigrams this sample can tell apart (others are left out of its counts).
+    /// </summary>
     private static IEnumerable<string> Trigrams(string text)
     {
+        static bool Keyed(char c) => char.IsAsciiLetterOrDigit(c) || c == PostgresSearchEngine.SpaceStandIn;
         for (var i = 0; i + 3 <= text.Length; i++)
         {
-            if (char.IsAsciiLetterOrDigit(text[i]) && char.IsAsciiLetterOrDigit(text[i + 1]) && char.IsAsciiLetterOrDigit(text[i + 2]))
+            if (Keyed(text[i]) && Keyed(text[i + 1]) && Keyed(text[i + 2]))
                 yield return text.Substring(i, 3);
         }
     }
