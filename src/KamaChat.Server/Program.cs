@@ -29,6 +29,8 @@ using KamaChat.Server.Infrastructure.Storage;
 using KamaChat.Server.Infrastructure.Telemetry;
 using Microsoft.Extensions.Options;
 
+// Before anything uses the shared ArrayPool, which reads its size once: a fan-out's buffers come from it.
+FanoutBufferPool.Configure();
 EnvironmentFile.Load();
 // `KamaChat.Server doctor` builds the same composition from the same configuration, checks it, and exits.
 var doctor = Doctor.IsRequested(args);

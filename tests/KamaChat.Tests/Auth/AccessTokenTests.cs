@@ -4,6 +4,9 @@ using System.Security.Claims;
 using System.Text;
 using KamaChat.Server.Features.Auth;
 using KamaChat.Tests.Infrastructure;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
@@ -19,6 +22,18 @@ public sealed class AccessTokenTests(SqliteApp app) : IClassFixture<SqliteApp>
 
         await response.AssertProblemAsync(HttpStatusCode.Unauthorized, "unauthorized");
         Assert.Equal("Bearer", response.Headers.WwwAuthenticate.Single().Scheme);
+    }
+
+    [Fact]
+    public async Task A_token_validated_by_one_request_is_remembered_for_the_next()
+    {
+        var real = await app.CreateClient().RegisterAsync();
+
+        var response = await app.CreateClient(real.AccessToken).GetAsync("/api/v1/users/@me");
+
+        response.EnsureSuccessStatusCode();
+        var bearer = app.Services.GetRequiredService<IOptionsMonitor<JwtBearerOptions>>().Get(JwtBearerDefaults.AuthenticationScheme);
+        Assert.True(app.Services.GetRequiredService<ValidatedTokens>().Remembers(real.AccessToken, bearer.TokenValidationParameters));
     }
 
     [Fact]

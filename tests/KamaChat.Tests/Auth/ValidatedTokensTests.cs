@@ -47,6 +47,19 @@ public sealed class ValidatedTokensTests
     }
 
     [Fact]
+    public async Task A_token_is_remembered_across_the_copies_of_the_parameters_made_for_each_request()
+    {
+        // The bearer handler validates every request against a copy of its options' parameters, made for that request.
+        var handler = new ValidatedTokens();
+        var token = Token(DateTime.UtcNow.AddMinutes(5));
+
+        Assert.True((await handler.ValidateTokenAsync(token, Parameters.Clone())).IsValid);
+
+        Assert.True(handler.Remembers(token, Parameters.Clone()));
+        Assert.True(handler.Remembers(token, Parameters));
+    }
+
+    [Fact]
     public async Task A_refused_token_is_not_remembered_and_stays_refused()
     {
         var handler = new ValidatedTokens();

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
@@ -56,12 +55,48 @@ internal sealed class ValidatedTokens : JsonWebTokenHandler, IDisposable
     internal bool Remembers(string token, TokenValidationParameters validationParameters) =>
         _validated.TryGetValue(new Key(token, validationParameters), out _);
 
-    /// <summary>The parameters are compared by reference: a scheme's options hold one instance for the node's life.</summary>
-    private sealed record Key(string Token, TokenValidationParameters Parameters)
+    /// <summary>A token with what decides whether it passes (<see cref="Checks"/>), not with the parameters object itself.</summary>
+    private sealed record Key(string Token, Checks Checks)
     {
-        public bool Equals(Key? other) =>
-            other is not null && Token == other.Token && ReferenceEquals(Parameters, other.Parameters);
+        public Key(string token, TokenValidationParameters parameters)
+            : this(token, Checks.Of(parameters))
+        {
+        }
+    }
 
-        public override int GetHashCode() => HashCode.Combine(Token, RuntimeHelpers.GetHashCode(Parameters));
+    /// <summary>
+    /// What in the validation parameters decides whether a token passes: keys, issuers, audiences, algorithms and types
+    /// (by their items), the checks asked for, and custom validators. Not the parameters object: the bearer handler
+    /// validates every request against a copy of its options' parameters made for that request (with copies of their
+    /// collections), so a key by reference never matched twice. Every request then validated its token afresh and
+    /// added an entry (the token, its claims and the copy) that lived for the token's lifetime or until the cache was
+    /// full: in the gateway bench thousands a minute, whose promotion through the generations made the node's
+    /// garbage collection pauses.
+    /// </summary>
+    private readonly record struct Checks(
+        SecurityKey? Key, Items<SecurityKey> Keys, string? Issuer, Items<string> Issuers, string? Audience, Items<string> Audiences,
+        Items<string> Algorithms, Items<string> Types, bool ValidateIssuer, bool ValidateAudience, bool ValidateLifetime,
+        bool ValidateSigningKey, bool RequireSignedTokens, bool RequireExpirationTime, TimeSpan ClockSkew, object? ConfigurationManager,
+        Delegate? IssuerValidator, Delegate? AudienceValidator, Delegate? LifetimeValidator, Delegate? SignatureValidator,
+        Delegate? KeyResolver, Delegate? KeyValidator)
+    {
+        public static Checks Of(TokenValidationParameters p) => new(
+            p.IssuerSigningKey, new(p.IssuerSigningKeys), p.ValidIssuer, new(p.ValidIssuers), p.ValidAudience, new(p.ValidAudiences),
+            new(p.ValidAlgorithms), new(p.ValidTypes), p.ValidateIssuer, p.ValidateAudience, p.ValidateLifetime, p.ValidateIssuerSigningKey,
+            p.RequireSignedTokens, p.RequireExpirationTime, p.ClockSkew, p.ConfigurationManager, p.IssuerValidator,
+            p.AudienceValidator, p.LifetimeValidator, p.SignatureValidator, p.IssuerSigningKeyResolver, p.IssuerSigningKeyValidator);
+    }
+
+    /// <summary>One of the parameters' collections, equal to another with the same items in the same order (keys: the same objects).</summary>
+    private sealed class Items<T>(IEnumerable<T>? items) : IEquatable<Items<T>>
+    {
+        private readonly T[]? _items = items?.ToArray();
+
+        public bool Equals(Items<T>? other) =>
+            other is not null && (_items is null ? other._items is null : other._items is not null && _items.SequenceEqual(other._items));
+
+        public override bool Equals(object? obj) => Equals(obj as Items<T>);
+
+        public override int GetHashCode() => _items?.Length ?? -1;
     }
 }
