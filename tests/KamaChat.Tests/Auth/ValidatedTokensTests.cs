@@ -103,4 +103,20 @@ public sealed class ValidatedTokensTests
         Assert.False(handler.Remembers(token, otherKey));
         Assert.True((await handler.ValidateTokenAsync(token, Parameters)).IsValid);
     }
+
+    [Fact]
+    public async Task An_identity_remembered_with_one_name_claim_type_is_not_handed_out_for_another()
+    {
+        var handler = new ValidatedTokens();
+        var token = Token(DateTime.UtcNow.AddMinutes(5));
+        Assert.Equal("1", (await handler.ValidateTokenAsync(token, Parameters)).ClaimsIdentity.Name);
+
+        // Same keys and checks, another shape of identity: a remembered one would name the wrong claim.
+        var bySession = Parameters.Clone();
+        bySession.NameClaimType = "sid";
+        var result = await handler.ValidateTokenAsync(token, bySession);
+
+        Assert.True(result.IsValid);
+        Assert.Equal("2", result.ClaimsIdentity.Name);
+    }
 }

@@ -65,8 +65,9 @@ internal sealed class ValidatedTokens : JsonWebTokenHandler, IDisposable
     }
 
     /// <summary>
-    /// What in the validation parameters decides whether a token passes: keys, issuers, audiences, algorithms and types
-    /// (by their items), the checks asked for, and custom validators. Not the parameters object: the bearer handler
+    /// What in the validation parameters decides whether a token passes, or what identity it gives: keys, issuers,
+    /// audiences, algorithms and types (by their items), the checks asked for, custom validators, and the claim types
+    /// and authentication type the identity is built with (a remembered identity is handed out as it was built). Not the parameters object: the bearer handler
     /// validates every request against a copy of its options' parameters made for that request (with copies of their
     /// collections), so a key by reference never matched twice. Every request then validated its token afresh and
     /// added an entry (the token, its claims and the copy) that lived for the token's lifetime or until the cache was
@@ -78,13 +79,17 @@ internal sealed class ValidatedTokens : JsonWebTokenHandler, IDisposable
         Items<string> Algorithms, Items<string> Types, bool ValidateIssuer, bool ValidateAudience, bool ValidateLifetime,
         bool ValidateSigningKey, bool RequireSignedTokens, bool RequireExpirationTime, TimeSpan ClockSkew, object? ConfigurationManager,
         Delegate? IssuerValidator, Delegate? AudienceValidator, Delegate? LifetimeValidator, Delegate? SignatureValidator,
-        Delegate? KeyResolver, Delegate? KeyValidator)
+        Delegate? KeyResolver, Delegate? KeyValidator, Delegate? AlgorithmValidator, Delegate? TypeValidator, Delegate? ReplayValidator,
+        bool ValidateActor, bool ValidateTokenReplay, SecurityKey? DecryptionKey, Items<SecurityKey> DecryptionKeys,
+        string? NameClaimType, string? RoleClaimType, string? AuthenticationType)
     {
         public static Checks Of(TokenValidationParameters p) => new(
             p.IssuerSigningKey, new(p.IssuerSigningKeys), p.ValidIssuer, new(p.ValidIssuers), p.ValidAudience, new(p.ValidAudiences),
             new(p.ValidAlgorithms), new(p.ValidTypes), p.ValidateIssuer, p.ValidateAudience, p.ValidateLifetime, p.ValidateIssuerSigningKey,
             p.RequireSignedTokens, p.RequireExpirationTime, p.ClockSkew, p.ConfigurationManager, p.IssuerValidator,
-            p.AudienceValidator, p.LifetimeValidator, p.SignatureValidator, p.IssuerSigningKeyResolver, p.IssuerSigningKeyValidator);
+            p.AudienceValidator, p.LifetimeValidator, p.SignatureValidator, p.IssuerSigningKeyResolver, p.IssuerSigningKeyValidator,
+            p.AlgorithmValidator, p.TypeValidator, p.TokenReplayValidator, p.ValidateActor, p.ValidateTokenReplay,
+            p.TokenDecryptionKey, new(p.TokenDecryptionKeys), p.NameClaimType, p.RoleClaimType, p.AuthenticationType);
     }
 
     /// <summary>One of the parameters' collections, equal to another with the same items in the same order (keys: the same objects).</summary>
