@@ -734,7 +734,7 @@ internal sealed class PostgresSearchEngine(SearchTextPlan plan = SearchTextPlan.
     internal const char SpaceStandIn = 'ß';
 
     /// <summary>The trigram index's expression, written exactly as the index's, or the planner does not match them.</summary>
-    internal static string IndexedText(string text) => $"translate({text}, ' ', 'ß')";
+    internal static string IndexedText(string text) => $"translate({text}, ' ', '{SpaceStandIn}')";
 
     /// <summary>
     /// The statement that measures and pins the plan, and returns the choice (true: walk; and whether the walk goes on to
