@@ -101,11 +101,18 @@ public static class GatewayBench
             }
             else
             {
+                // The baseline's CPU a send, counted as the gateway's is (SendPathBreakdown): the raw server's process and
+                // this one (its senders and listeners), so the two sides' CPU compare where their p99s cannot.
+                var (rawCpuBefore, clientsCpuBefore) = (ProcessCpu.Of(raw.Id), ProcessCpu.Of(Environment.ProcessId));
                 var baseline = await DriveAsync("baseline", options, rawLatency, rawSenders, options.Clients);
+                var (rawCpu, clientsCpu) = (ProcessCpu.Of(raw.Id) - rawCpuBefore, ProcessCpu.Of(Environment.ProcessId) - clientsCpuBefore);
+                var rawSent = Math.Max(1, baseline.Expected / options.Clients);
                 Console.WriteLine();
                 foreach (var line in lines.Where(l => l.Length > 0))
                     Console.WriteLine(line);
                 Console.WriteLine(baseline.Line());
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"counts     baseline: per send: server CPU {rawCpu.TotalMilliseconds / rawSent:N2} ms, bench clients CPU {clientsCpu.TotalMilliseconds / rawSent:N2} ms"));
                 foreach (var (database, result) in _ratios)
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                         $"ratio      {database}: delivered/s {result.DeliveredPerSecond / baseline.DeliveredPerSecond:N2}x baseline, p50 {result.P50 / baseline.P50:N1}x, p99 {result.P99 / baseline.P99:N1}x baseline"));
