@@ -62,12 +62,15 @@ public sealed partial class GatewayHub(
         connections.Remove(Context.ConnectionId);
         if (connection is not null)
         {
+            var log = Context.GetHttpContext()?.RequestServices.GetRequiredService<ILogger<GatewayHub>>();
             // Not awaited: it waits for a group sync that may be running on this connection (the dispatcher's) to end.
-            _ = connections.LeaveServersAsync(connection);
+            // Observed, so that a failure (which would leave the user in this node's presence index) is logged.
+            _ = connections.LeaveServersAsync(connection).ContinueWith(
+                left => log?.LogError(left.Exception, "Taking closed connection {ConnectionId} out of its servers failed", connection.ConnectionId),
+                CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
             var voiceChannels = voice;
             var voiceMesh = mesh;
             var dmCalls = calls;
-            var log = Context.GetHttpContext()?.RequestServices.GetRequiredService<ILogger<GatewayHub>>();
             // A closed socket (tab closed, session revoked, network gone) leaves its voice channel and its call at once.
             _ = Task.Run(async () =>
             {
