@@ -91,6 +91,43 @@ public sealed class PostgresPlanPinTests(PostgresSearchApp app) : IClassFixture<
     }
 
     [Fact]
+    public async Task The_index_rechecks_a_candidate_with_one_LIKE_on_the_stored_text()
+    {
+        // A GIN trigram match is always rechecked, and the recheck evaluates the index's expression on every candidate:
+        // with the index on translate("SearchText", …) each near miss paid for a translate() of its whole text too.
+        // Now the column stores the stand-in itself, so the plan runs no function on a message's text at all.
+        var (_, channelId, owner) = await app.SeedServerWithChannelAsync();
+        await app.SeedMessagesAsync(channelId, owner, 10, i => $"amber {i} quay");
+        await owner.Client.SendOkAsync(channelId, "the amber quay");
+
+        var plan = await IndexPlanAsync("\"amber quay\"");
+        Assert.Contains(plan, line => line.Contains("Recheck Cond: (\"SearchText\" ~~ '%amberßquay%'::text)", StringComparison.Ordinal));
+        Assert.DoesNotContain(plan, line => line.Contains("translate(", StringComparison.Ordinal) || line.Contains("Filter:", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_text_looked_up_by_its_chosen_trigrams_asks_the_index_for_those_alone()
+    {
+        // The whole text is checked on the same column as the chosen trigrams' pattern: written as the LIKE operator, the
+        // planner would hand it to the index too, which would then read every trigram of the text, the lookup's cost
+        // the choice exists to save. As textlike() it is only a filter on the candidates.
+        var (_, channelId, owner) = await app.SeedServerWithChannelAsync();
+        await app.SeedMessagesAsync(channelId, owner, 10, i => $"cobalt {i} pier");
+        await owner.Client.SendOkAsync(channelId, "the cobalt pier");
+        await owner.Client.SendOkAsync(channelId, "cobaltßpier, cobalt_pier");
+
+        var lookup = new Dictionary<string, string> { ["cobalt pier"] = "%tßp%" };
+        var plan = await IndexPlanAsync("\"cobalt pier\"", lookup);
+        var scan = Assert.Single(plan, line => line.Contains("Bitmap Index Scan on \"IX_messages_search_trigram\"", StringComparison.Ordinal));
+        Assert.Contains("(actual rows=1 loops=1)", scan, StringComparison.Ordinal);
+        var cond = Assert.Single(plan, line => line.Contains("Index Cond:", StringComparison.Ordinal));
+        Assert.Contains("'%tßp%'", cond, StringComparison.Ordinal);
+        Assert.DoesNotContain("cobalt", cond, StringComparison.Ordinal);
+        Assert.Contains(plan, line => line.Contains("Filter: textlike(\"SearchText\", '%cobaltßpier%'::text)", StringComparison.Ordinal));
+        Assert.DoesNotContain(plan, line => line.Contains("translate(", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_word_with_a_q_is_not_read_as_its_letters_before_a_space()
     {
         // The index's stand-in for a space is no letter a word may hold: with 'q' there, 'nmiq' was keyed by the
@@ -192,24 +229,31 @@ public sealed class PostgresPlanPinTests(PostgresSearchApp app) : IClassFixture<
         Assert.Contains(plans, p => p.Contains("SELECT walk", StringComparison.Ordinal) && p.Contains("JIT:", StringComparison.Ordinal));
     }
 
-    /// <summary>The plan lines of a command whose second statement is the EXPLAIN (the first pins settings).</summary>
     /// <summary>How many messages the trigram index hands to the recheck for <paramref name="q"/>'s text condition (its bitmap's rows).</summary>
     private async Task<int> IndexCandidatesAsync(string q)
+    {
+        var plan = await IndexPlanAsync(q);
+        var scan = Assert.Single(plan, line => line.Contains("Bitmap Index Scan on \"IX_messages_search_trigram\"", StringComparison.Ordinal));
+        return int.Parse(Regex.Match(scan, @"actual rows=(\d+)").Groups[1].Value, CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>The plan, run, of <paramref name="q"/>'s text condition (with the chosen trigrams of <paramref name="lookup"/>) read through the text index.</summary>
+    private async Task<List<string>> IndexPlanAsync(string q, IReadOnlyDictionary<string, string>? lookup = null)
     {
         await using var scope = app.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<KamaDbContext>();
         await db.Database.OpenConnectionAsync();
         await using var command = db.Database.GetDbConnection().CreateCommand();
         var sql = new SearchSql(command, postgres: true);
-        PostgresSearchEngine.AddText(sql, SearchQueryParser.Parse(q).Query);
+        PostgresSearchEngine.AddText(sql, SearchQueryParser.Parse(q).Query, lookup);
         command.CommandText = $"""
             SELECT set_config('enable_seqscan', 'off', true), set_config('enable_indexscan', 'off', true);
             EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) SELECT m."Id" FROM messages m WHERE {sql.Condition};
             """;
-        var plan = await PlanAsync(command);
-        var scan = Assert.Single(plan, line => line.Contains("Bitmap Index Scan on \"IX_messages_search_trigram\"", StringComparison.Ordinal));
-        return int.Parse(Regex.Match(scan, @"actual rows=(\d+)").Groups[1].Value, CultureInfo.InvariantCulture);
+        return await PlanAsync(command);
     }
+
+    /// <summary>The plan lines of a command whose second statement is the EXPLAIN (the first pins settings).</summary>
 
     private static async Task<List<string>> PlanAsync(DbCommand command)
     {

@@ -21,8 +21,8 @@ internal sealed class PostgresTrigramSample : ITrigramSample
     private const double PostingsPerPage = 3000;
 
     /// <summary>
-    /// What rechecking a candidate costs against reading an index page: its heap page, then LIKE (and the index's translate())
-    /// on its text. Weighed as one page, the choice cut the buffers of the bench's rare words by 5% at 1,000,000 messages
+    /// What rechecking a candidate costs against reading an index page: its heap page, then LIKE on its text (measured
+    /// while the recheck also ran the index's translate(), since SearchTextSpacesAsStandIn about half). Weighed as one page, the choice cut the buffers of the bench's rare words by 5% at 1,000,000 messages
     /// but raised their database CPU by 9% (median per query), phrases' fell by 31%: extra candidates cost more than the
     /// pages they saved.
     /// </summary>
@@ -51,10 +51,10 @@ internal sealed class PostgresTrigramSample : ITrigramSample
     internal static async Task<PostgresTrigramSample> LoadAsync(KamaDbContext db, CancellationToken cancellationToken)
     {
         await using var command = await SearchEngine.CommandAsync(db, statements: 2, cancellationToken);
-        // The text exactly as the index sees it: folded, spaces read as its stand-in.
+        // The text exactly as the index sees it: folded, spaces stored as their stand-in.
         command.CommandText = $"""
             SELECT (SELECT reltuples FROM pg_catalog.pg_class WHERE oid = 'messages'::regclass)::float8;
-            SELECT {PostgresSearchEngine.IndexedText("\"SearchText\"")} FROM messages ORDER BY "Id" DESC LIMIT {SampleRows};
+            SELECT "SearchText" FROM messages ORDER BY "Id" DESC LIMIT {SampleRows};
             """;
         var rows = new Dictionary<string, List<int>>(StringComparer.Ordinal);
         var (count, messages) = (0, 0.0);
@@ -112,8 +112,8 @@ internal sealed class PostgresTrigramSample : ITrigramSample
     /// of <paramref name="folded"/>, or null for all of them: the parts of the text they cover, in order, overlapping ones
     /// joined ('%enmo%rzu%' for enm, nmo and rzu of corlenmorzu). Any text holding the whole text matches it, and pg_trgm
     /// keys it by those trigrams alone. One pattern, not one condition per trigram: each condition is rechecked on every
-    /// candidate, and each computes the index's translate() again (three to six times the recheck's CPU, measured on the
-    /// bench's rare words).
+    /// candidate (three to six times the recheck's CPU, measured on the bench's rare words while each also computed the
+    /// index's translate()).
     /// </summary>
     public string? IndexPattern(string folded)
     {

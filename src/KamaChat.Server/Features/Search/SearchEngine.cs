@@ -470,10 +470,10 @@ internal sealed class SqliteSearchEngine(TrigramSampleCache<SqliteTrigramSample>
 }
 
 /// <summary>
-/// PostgreSQL: the content folded by <c>kamachat_search_fold</c> (lower case, <c>unaccent</c>) in the stored column
-/// <c>"SearchText"</c>, with a <c>pg_trgm</c> GIN index that answers LIKE '%…%' for any substring of three characters or
-/// more, in every script (built on the folded text with spaces read as a letter, so a phrase's trigrams across its spaces
-/// narrow it too: <see cref="AddText"/>), and a GIN index over <c>kamachat_search_bigrams</c> for two-character CJK terms.
+/// PostgreSQL: the content folded by <c>kamachat_search_fold</c> (lower case, <c>unaccent</c>), its spaces written as a
+/// letter (<see cref="SpaceStandIn"/>), in the stored column <c>"SearchText"</c>, with a <c>pg_trgm</c> GIN index on it that
+/// answers LIKE '%…%' for any substring of three characters or more, in every script (a phrase's trigrams across its
+/// spaces narrow it too: <see cref="AddText"/>), and a GIN index over <c>kamachat_search_bigrams</c> for two-character CJK terms.
 /// <para>
 /// Filling a page and the capped count (the newest 1,001 matches) can go two ways: walk the primary key newest first,
 /// checking each message, until enough have matched (cheap when the text is common), or read the text index's matches
@@ -597,11 +597,10 @@ internal sealed class PostgresSearchEngine(SearchTextPlan plan = SearchTextPlan.
 
         await using var command = await CommandAsync(db, BatchStatements(chosen, probing, countTo), cancellationToken);
         var text = new SearchSql(command, postgres: true);
-        AddText(text, query, lookup: lookup);
-        // The walk and the probe check rows one by one: the exact LIKE alone (translate() on every row walked cost about
-        // four times the walk: 36,893 rows for the newest 1,001 of 'deplo', 107-205 ms against 439-970 ms).
+        AddText(text, query, lookup);
+        // The walk and the probe check rows one by one: the exact LIKE alone, never the lookup by chosen trigrams.
         var exact = new SearchSql(command, postgres: true);
-        AddText(exact, query, forIndex: false);
+        AddText(exact, query);
         var filters = new SearchSql(command, postgres: true);
         filters.AddFilter(filter);
         // The bigram index for two-character CJK terms; LIKE keeps the answer exact. Only the statements that may read the
@@ -689,52 +688,40 @@ internal sealed class PostgresSearchEngine(SearchTextPlan plan = SearchTextPlan.
     /// <summary>
     /// The text conditions: every included text as a substring of the folded content, no excluded one, and has:link. The
     /// texts are folded again by the database's own function in the statement, so 'straße' meets what unaccent made of
-    /// the content; the LIKE pattern characters are escaped after folding. An included text is matched on the content
-    /// with its spaces read as a letter (<see cref="IndexedText"/>), the expression the trigram index is built on, whose
-    /// trigrams run across spaces: a phrase's candidates are then the messages holding it rather than its words anywhere.
-    /// The stand-in never occurs in folded text, so that match is exact by itself; text with a space keeps the exact LIKE
-    /// beside it all the same (one more LIKE on the candidates only), so that a phrase stays exact even on a database whose
-    /// unaccent rules were changed to keep the stand-in. Without <paramref name="forIndex"/>, only the exact LIKE: for the
-    /// statements that check rows one by one (the probe, the walk).
+    /// the content; the LIKE pattern characters are escaped after folding, and the spaces written as the column writes
+    /// them (<see cref="SpaceStandIn"/>). One LIKE on the stored column is both the trigram index's condition and its
+    /// recheck: no function runs on a candidate's text. With <paramref name="lookup"/> (the trigrams worth reading, as one
+    /// pattern: <see cref="PostgresTrigramSample.IndexPattern"/>), that pattern is the index's condition and the whole
+    /// text is checked by <c>textlike()</c>, the LIKE operator's own function: the planner matches only operators to
+    /// an index, so the index is not asked for every trigram of the text as well.
     /// </summary>
-    internal static void AddText(SearchSql sql, SearchQuery query, bool forIndex = true, IReadOnlyDictionary<string, string>? lookup = null)
+    internal static void AddText(SearchSql sql, SearchQuery query, IReadOnlyDictionary<string, string>? lookup = null)
     {
         string Pattern(string folded) =>
-            $"'%' || replace(replace(replace(kamachat_search_fold({sql.Parameter(folded)}), '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%'";
-        string Exact(string pattern) => $"m.\"SearchText\" LIKE {pattern}";
-        string Contains(string folded)
-        {
-            var pattern = Pattern(folded);
-            if (!forIndex)
-                return Exact(pattern);
-            // Only the chosen trigrams are the index's condition; the exact LIKE (on "SearchText", which no index is built
-            // on) checks the candidates.
-            if (lookup is not null && lookup.TryGetValue(folded, out var chosen))
-                return $"{IndexedText("m.\"SearchText\"")} LIKE {sql.Parameter(chosen)} AND {Exact(pattern)}";
-            var indexed = $"{IndexedText("m.\"SearchText\"")} LIKE {IndexedText(pattern)}";
-            return folded.AsSpan().IndexOfAny(' ', SpaceStandIn) >= 0 ? $"{indexed} AND {Exact(pattern)}" : indexed;
-        }
+            $"'%' || translate(replace(replace(replace(kamachat_search_fold({sql.Parameter(folded)}), '\\', '\\\\'), '%', '\\%'), '_', '\\_'), ' ', '{SpaceStandIn}') || '%'";
+        string Contains(string folded) => lookup is not null && lookup.TryGetValue(folded, out var chosen)
+            ? $"m.\"SearchText\" LIKE {sql.Parameter(chosen)} AND textlike(m.\"SearchText\", {Pattern(folded)})"
+            : $"m.\"SearchText\" LIKE {Pattern(folded)}";
         foreach (var text in query.Include)
             sql.Where(Contains(text.Folded));
         foreach (var text in query.Exclude)
-            sql.Where($"NOT ({Exact(Pattern(text.Folded))})");
+            sql.Where($"NOT (m.\"SearchText\" LIKE {Pattern(text.Folded)})");
         if (query.Has.HasFlag(SearchHas.Link))
             sql.Where("(" + string.Join(" OR ", SearchText.Links.Select(t => Contains(t.Folded))) + ")");
     }
 
     /// <summary>
-    /// What the trigram index reads every space as (migration SearchTrigramSpaceStandIn), so that its trigrams run across
-    /// words. pg_trgm cuts words at every character that is not a letter or digit in the database's LC_CTYPE; 'ß' is a
-    /// letter in every UTF-8 locale, and it never occurs in folded text, where unaccent makes it 'ss' (and 'ẞ' 'SS'), so
-    /// neither a word holding some letter nor user text can pass for a space: the 'q' used before did both ('nmiq' read
-    /// the trigrams of every "…nmi " before a word, 150–600 ms at 1,000,000 messages). Under LC_CTYPE C, where pg_trgm
-    /// keeps only ASCII letters and digits, it cuts the words there instead: phrases are narrowed by their words alone,
-    /// and every match is still exact.
+    /// What the stored folded text (<c>"SearchText"</c>, migration SearchTextSpacesAsStandIn) holds in place of every
+    /// space, so that the trigram index built on it has trigrams that run across words. pg_trgm cuts words at every
+    /// character that is not a letter or digit in the database's LC_CTYPE; 'ß' is a letter in every UTF-8 locale, and it
+    /// never occurs otherwise in folded text, where unaccent makes it 'ss' (and 'ẞ' 'SS'), so neither a word holding some
+    /// letter nor user text can pass for a space: the 'q' used before did both ('nmiq' read the trigrams of every "…nmi "
+    /// before a word, 150–600 ms at 1,000,000 messages). Under LC_CTYPE C, where pg_trgm keeps only ASCII letters and
+    /// digits, it cuts the words there instead: phrases are narrowed by their words alone, and every match is still exact.
+    /// Until that migration the column held the spaces and the index was built on <c>translate()</c> of it, which the
+    /// recheck then computed again on every candidate.
     /// </summary>
     internal const char SpaceStandIn = 'ß';
-
-    /// <summary>The trigram index's expression, written exactly as the index's, or the planner does not match them.</summary>
-    internal static string IndexedText(string text) => $"translate({text}, ' ', '{SpaceStandIn}')";
 
     /// <summary>
     /// The statement that measures and pins the plan, and returns the choice (true: walk; and whether the walk goes on to

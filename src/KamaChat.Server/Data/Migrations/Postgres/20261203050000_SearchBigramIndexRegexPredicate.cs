@@ -16,7 +16,7 @@ namespace KamaChat.Server.Data.Migrations.Postgres
     public partial class SearchBigramIndexRegexPredicate : Migration
     {
         // As in MessageSearchBigrams; written twice rather than {2}: tools that run migration scripts through string.Format choke on braces.
-        private const string Pair = @"[\u3040-\u3098\u309B-\u30FF\u3400-\u4DBF\u4E00-\u9FFF\uAC00-\uD7AF\uF900-\uFAFF][\u3040-\u3098\u309B-\u30FF\u3400-\u4DBF\u4E00-\u9FFF\uAC00-\uD7AF\uF900-\uFAFF]";
+        internal const string Pair = @"[\u3040-\u3098\u309B-\u30FF\u3400-\u4DBF\u4E00-\u9FFF\uAC00-\uD7AF\uF900-\uFAFF][\u3040-\u3098\u309B-\u30FF\u3400-\u4DBF\u4E00-\u9FFF\uAC00-\uD7AF\uF900-\uFAFF]";
 
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)

@@ -1,0 +1,56 @@
+using KamaChat.Server.Data;
+using KamaChat.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace KamaChat.Tests.Search;
+
+/// <summary>
+/// SearchTextSpacesAsStandIn rewrites the folded column of a database that already holds messages (PostgreSQL 15 cannot
+/// change a generated column's expression): down and up again, the messages keep their folded text in the form each
+/// side's index is built for, and searching after the upgrade finds what it found before.
+/// </summary>
+public sealed class PostgresSearchMigrationTests(PostgresSearchApp app) : IClassFixture<PostgresSearchApp>
+{
+    private const string Migration = "_SearchTextSpacesAsStandIn";
+
+    [Fact]
+    public async Task The_folded_column_is_rewritten_both_ways_and_search_finds_the_same_after_the_upgrade()
+    {
+        var (serverId, channelId, owner) = await app.SeedServerWithChannelAsync();
+        var phrase = await owner.Client.SendOkAsync(channelId, "Die Straße ist lang");
+        var glued = await owner.Client.SendOkAsync(channelId, "strasseßist, strasseqist");
+        var cjk = await owner.Client.SendOkAsync(channelId, "東京タワー に 行く");
+        var queries = new[] { "\"straße ist\"", "strasse", "東京", "\"タワー に\"", "ist -lang" };
+        var before = new List<List<Snowflake>>();
+        foreach (var q in queries)
+            before.Add(await owner.SearchIdsAsync(serverId, q));
+        Assert.Equal([phrase.Id], before[0]);
+        Assert.Equal([cjk.Id], before[2]);
+        Assert.Equal([glued.Id], before[4]);
+
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<KamaDbContext>();
+        var migrations = db.Database.GetMigrations().ToList();
+        var index = migrations.FindIndex(m => m.EndsWith(Migration, StringComparison.Ordinal));
+        Assert.True(index > 0, "the migration is in the PostgreSQL migrations");
+
+        await db.GetService<IMigrator>().MigrateAsync(migrations[index - 1]);
+        Assert.Equal("die strasse ist lang", await FoldedAsync(db, phrase.Id));
+        Assert.Contains("translate(", await TrigramIndexAsync(db), StringComparison.Ordinal);
+
+        await db.GetService<IMigrator>().MigrateAsync(migrations[index]);
+        Assert.Equal("dießstrasseßistßlang", await FoldedAsync(db, phrase.Id));
+        Assert.DoesNotContain("translate(", await TrigramIndexAsync(db), StringComparison.Ordinal);
+        for (var i = 0; i < queries.Length; i++)
+            Assert.Equal(before[i], await owner.SearchIdsAsync(serverId, queries[i]));
+    }
+
+    private static async Task<string> FoldedAsync(KamaDbContext db, Snowflake id) =>
+        await db.Database.SqlQuery<string>($"""SELECT "SearchText" AS "Value" FROM messages WHERE "Id" = {id.Value}""").SingleAsync();
+
+    private static async Task<string> TrigramIndexAsync(KamaDbContext db) =>
+        await db.Database.SqlQuery<string>($"""SELECT indexdef AS "Value" FROM pg_indexes WHERE indexname = 'IX_messages_search_trigram'""").SingleAsync();
+}
