@@ -132,4 +132,30 @@ public sealed class PostgresConnectCostTests(PostgresApp app) : ConnectCostTests
         Assert.Equal(before, after);
         Assert.Equal(before, afterFailure);
     }
+
+    // The mention counts are also prepared: the setting rides after the tag lines, so the prepared tag stays first (where
+    // PreparedStatements looks for it) and the prepared command still sets and resets it, repeated and after a failure.
+    [Fact]
+    public async Task A_query_tagged_prepared_and_serial_is_prepared_and_still_plans_without_parallel_workers()
+    {
+        var (before, tagged, again, after, afterFailure, prepared) = await app.QueryAsync(async db =>
+        {
+            await db.Database.OpenConnectionAsync();
+            var setting = db.Database.SqlQueryRaw<string>("SELECT current_setting('max_parallel_workers_per_gather') AS \"Value\"");
+            var both = setting.TagWith(PreparedStatements.Tag).TagWith(SerialQueries.Tag);
+            var (before, tagged, again, after) = (await setting.SingleAsync(), await both.SingleAsync(), await both.SingleAsync(), await setting.SingleAsync());
+            await Assert.ThrowsAsync<Npgsql.PostgresException>(() =>
+                db.Database.SqlQueryRaw<int>("SELECT 1 / (SELECT 0) AS \"Value\"").TagWith(PreparedStatements.Tag).TagWith(SerialQueries.Tag).SingleAsync());
+            // Prepared on this connection: the statements of the tagged command (the SET, the query, the RESET) are its.
+            var prepared = await db.Database.SqlQueryRaw<int>(
+                "SELECT count(*)::int AS \"Value\" FROM pg_prepared_statements WHERE NOT from_sql AND statement LIKE '%RESET max_parallel_workers_per_gather%'").SingleAsync();
+            return (before, tagged, again, after, await setting.SingleAsync(), prepared);
+        });
+
+        Assert.NotEqual("0", before);
+        Assert.Equal(("0", "0"), (tagged, again));
+        Assert.True(prepared > 0, "the tagged command was prepared");
+        Assert.Equal(before, after);
+        Assert.Equal(before, afterFailure);
+    }
 }
