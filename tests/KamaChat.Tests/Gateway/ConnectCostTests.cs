@@ -1,4 +1,7 @@
+using System.Net;
+using System.Net.Http.Json;
 using KamaChat.Server.Data;
+using KamaChat.Server.Features.DirectMessages;
 using KamaChat.Server.Features.Channels;
 using KamaChat.Tests.Infrastructure;
 using Microsoft.AspNetCore.SignalR.Client;
@@ -102,6 +105,27 @@ public abstract class ConnectCostTests(KamaChatApp app)
         Assert.Equal(4, states.Single(s => s.ChannelId == channelId).MentionCount);
         Assert.Equal(read.Id, states.Single(s => s.ChannelId == channelId).LastReadMessageId);
         Assert.Equal(3, states.Single(s => s.ChannelId == quiet).MentionCount);
+    }
+
+    [Fact]
+    public async Task Ready_lists_the_users_DMs_latest_activity_first_each_with_its_recipients_by_id()
+    {
+        var (alice, bob, carol) = (await app.UserAsync(), await app.UserAsync(), await app.UserAsync());
+        var dm = await (await alice.Client.PostAsJsonAsync("/api/v1/users/@me/channels", new { recipientId = bob.Id })).ReadAsync<DmChannelResponse>(HttpStatusCode.Created);
+        var group = await (await alice.Client.PostAsJsonAsync("/api/v1/users/@me/group-channels", new { recipientIds = new[] { carol.Id, bob.Id } }))
+            .ReadAsync<DmChannelResponse>(HttpStatusCode.Created);
+        // The one-to-one DM has the latest message, so it comes first though the group is newer.
+        var latest = await bob.Client.SendOkAsync(dm.Id, "the latest");
+
+        await using var gateway = await GatewayClient.ConnectAsync(app, alice.Tokens.AccessToken);
+        var ready = await gateway.ReadyAsync();
+
+        Assert.Equal([dm.Id, group.Id], ready.DirectChannels.Select(d => d.Id));
+        Assert.Equal(latest.Id, ready.DirectChannels[0].LastMessageId);
+        Assert.Equal(new[] { alice.Id, bob.Id }.Order(), ready.DirectChannels[0].RecipientIds);
+        Assert.Equal(new[] { alice.Id, bob.Id, carol.Id }.Order(), ready.DirectChannels[1].RecipientIds);
+        Assert.Equal(alice.Id, ready.DirectChannels[1].OwnerId);
+        Assert.Contains(group.Id.ToString(), ready.Cursors.Channels!.Keys);
     }
 }
 

@@ -57,7 +57,7 @@ public sealed class PermissionService(KamaDbContext db, PermissionInputsReader i
     /// </summary>
     public async Task<List<MemberServer>> VisibleChannelsInAllServersAsync(Snowflake userId, CancellationToken cancellationToken)
     {
-        var members = await MembershipQueries.Memberships.For(db)(db, userId).ToListAsync(cancellationToken);
+        var members = await MembershipQueries.MembershipsAsync(db, userId, cancellationToken);
         if (members.Count == 0)
             return [];
         var roles = (await MembershipQueries.Roles.For(db)(db, userId).ToListAsync(cancellationToken)).ToLookup(r => r.ServerId);
