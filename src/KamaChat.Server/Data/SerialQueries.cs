@@ -39,9 +39,20 @@ public sealed class SerialQueries : DbCommandInterceptor
 
     private static void Apply(DbCommand command)
     {
-        // EF Core writes a tag as the command's first line: "-- serial".
+        // EF Core writes each tag as a comment line at the top ("-- prepared", "-- serial"). The SET goes after those
+        // lines, not before them: a tag that another interceptor reads on the first line (PreparedStatements) stays first.
         var text = command.CommandText;
-        if (text.StartsWith(Marker, StringComparison.Ordinal) && text.Length > Marker.Length && text[Marker.Length] is '\r' or '\n')
-            command.CommandText = Prefix + text + Suffix;
+        var header = 0;
+        var tagged = false;
+        while (text.AsSpan(header).StartsWith("-- ", StringComparison.Ordinal))
+        {
+            var end = text.IndexOf('\n', header);
+            if (end < 0)
+                return;
+            tagged |= text.AsSpan(header, end - header).TrimEnd('\r').SequenceEqual(Marker);
+            header = end + 1;
+        }
+        if (tagged)
+            command.CommandText = string.Concat(text.AsSpan(0, header), Prefix, text.AsSpan(header), Suffix);
     }
 }

@@ -1,4 +1,7 @@
+using System.Net;
+using System.Net.Http.Json;
 using KamaChat.Server.Data;
+using KamaChat.Server.Features.DirectMessages;
 using KamaChat.Server.Features.Channels;
 using KamaChat.Tests.Infrastructure;
 using Microsoft.AspNetCore.SignalR.Client;
@@ -103,6 +106,27 @@ public abstract class ConnectCostTests(KamaChatApp app)
         Assert.Equal(read.Id, states.Single(s => s.ChannelId == channelId).LastReadMessageId);
         Assert.Equal(3, states.Single(s => s.ChannelId == quiet).MentionCount);
     }
+
+    [Fact]
+    public async Task Ready_lists_the_users_DMs_latest_activity_first_each_with_its_recipients_by_id()
+    {
+        var (alice, bob, carol) = (await app.UserAsync(), await app.UserAsync(), await app.UserAsync());
+        var dm = await (await alice.Client.PostAsJsonAsync("/api/v1/users/@me/channels", new { recipientId = bob.Id })).ReadAsync<DmChannelResponse>(HttpStatusCode.Created);
+        var group = await (await alice.Client.PostAsJsonAsync("/api/v1/users/@me/group-channels", new { recipientIds = new[] { carol.Id, bob.Id } }))
+            .ReadAsync<DmChannelResponse>(HttpStatusCode.Created);
+        // The one-to-one DM has the latest message, so it comes first though the group is newer.
+        var latest = await bob.Client.SendOkAsync(dm.Id, "the latest");
+
+        await using var gateway = await GatewayClient.ConnectAsync(app, alice.Tokens.AccessToken);
+        var ready = await gateway.ReadyAsync();
+
+        Assert.Equal([dm.Id, group.Id], ready.DirectChannels.Select(d => d.Id));
+        Assert.Equal(latest.Id, ready.DirectChannels[0].LastMessageId);
+        Assert.Equal(new[] { alice.Id, bob.Id }.Order(), ready.DirectChannels[0].RecipientIds);
+        Assert.Equal(new[] { alice.Id, bob.Id, carol.Id }.Order(), ready.DirectChannels[1].RecipientIds);
+        Assert.Equal(alice.Id, ready.DirectChannels[1].OwnerId);
+        Assert.Contains(group.Id.ToString(), ready.Cursors.Channels!.Keys);
+    }
 }
 
 [Trait("Provider", "sqlite")]
@@ -129,6 +153,32 @@ public sealed class PostgresConnectCostTests(PostgresApp app) : ConnectCostTests
 
         Assert.NotEqual("0", before);
         Assert.Equal("0", tagged);
+        Assert.Equal(before, after);
+        Assert.Equal(before, afterFailure);
+    }
+
+    // The mention counts are also prepared: the setting rides after the tag lines, so the prepared tag stays first (where
+    // PreparedStatements looks for it) and the prepared command still sets and resets it, repeated and after a failure.
+    [Fact]
+    public async Task A_query_tagged_prepared_and_serial_is_prepared_and_still_plans_without_parallel_workers()
+    {
+        var (before, tagged, again, after, afterFailure, prepared) = await app.QueryAsync(async db =>
+        {
+            await db.Database.OpenConnectionAsync();
+            var setting = db.Database.SqlQueryRaw<string>("SELECT current_setting('max_parallel_workers_per_gather') AS \"Value\"");
+            var both = setting.TagWith(PreparedStatements.Tag).TagWith(SerialQueries.Tag);
+            var (before, tagged, again, after) = (await setting.SingleAsync(), await both.SingleAsync(), await both.SingleAsync(), await setting.SingleAsync());
+            await Assert.ThrowsAsync<Npgsql.PostgresException>(() =>
+                db.Database.SqlQueryRaw<int>("SELECT 1 / (SELECT 0) AS \"Value\"").TagWith(PreparedStatements.Tag).TagWith(SerialQueries.Tag).SingleAsync());
+            // Prepared on this connection: the statements of the tagged command (the SET, the query, the RESET) are its.
+            var prepared = await db.Database.SqlQueryRaw<int>(
+                "SELECT count(*)::int AS \"Value\" FROM pg_prepared_statements WHERE NOT from_sql AND statement LIKE '%RESET max_parallel_workers_per_gather%'").SingleAsync();
+            return (before, tagged, again, after, await setting.SingleAsync(), prepared);
+        });
+
+        Assert.NotEqual("0", before);
+        Assert.Equal(("0", "0"), (tagged, again));
+        Assert.True(prepared > 0, "the tagged command was prepared");
         Assert.Equal(before, after);
         Assert.Equal(before, afterFailure);
     }

@@ -2,12 +2,10 @@ using System.Net;
 using KamaChat.Server.Data;
 using KamaChat.Server.Features.Attachments;
 using KamaChat.Server.Features.Messages;
-using KamaChat.Server.Infrastructure.Configuration;
 using KamaChat.Tests.Infrastructure;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 
 namespace KamaChat.Tests.Messages;
 
@@ -95,27 +93,5 @@ public sealed class SqlitePreparedHistoryTests(SqliteApp app) : IClassFixture<Sq
         second.CommandText = sql;
         Assert.Throws<InvalidOperationException>(() => own.Statements.TryExecute(second));
         Assert.Equal((1, 1), (own.Statements.Prepared, own.Statements.Reused));
-    }
-
-    /// <summary>A context on the app's database with a <see cref="SqlitePreparedStatements"/> of its own, so the node's other work does not count.</summary>
-    private sealed class OwnStatements : IAsyncDisposable
-    {
-        public OwnStatements(KamaChatApp app)
-        {
-            var connectionString = app.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString;
-            Statements = new SqlitePreparedStatements(connectionString, app.Services.GetRequiredService<SqlitePragmas>());
-            Db = new SqliteKamaDbContext(new DbContextOptionsBuilder<SqliteKamaDbContext>()
-                .UseSqlite(connectionString, o => o.UseParameterizedCollectionMode(ParameterTranslationMode.Parameter)).AddInterceptors(Statements).Options);
-        }
-
-        public SqlitePreparedStatements Statements { get; }
-
-        public KamaDbContext Db { get; }
-
-        public async ValueTask DisposeAsync()
-        {
-            await Db.DisposeAsync();
-            Statements.Dispose();
-        }
     }
 }

@@ -69,7 +69,7 @@ public sealed class ReadyBuilder(
             readyServers.Add(new ReadyServer(server.Id, server.Name, server.IconUrl, server.OwnerId, ReadyChannel.Of(server.Visible), server.BannerUrl));
         }
 
-        var direct = await ReadyQueries.DirectChannels.For(db)(db, userId).ToListAsync(cancellationToken);
+        var direct = await ReadyQueries.DirectChannelsAsync(db, userId, cancellationToken);
         channelIds.AddRange(direct.Select(d => d.Id));
 
         // All of the user's read states (a row per channel they ever read), kept for the channels they see now: no list

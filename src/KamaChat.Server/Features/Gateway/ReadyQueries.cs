@@ -50,12 +50,31 @@ internal static class ReadyQueries
             .Where(u => u.Id == userId && db.Sessions.Any(s => s.Id == sessionId && s.UserId == userId && s.RevokedAt == null))
             .SingleOrDefault()));
 
-    /// <summary>The user's DMs and group DMs, latest activity first, with their recipients.</summary>
-    public static readonly CompiledPerModel<Func<KamaDbContext, Snowflake, IAsyncEnumerable<DirectChannel>>> DirectChannels = new(() => EF.CompileAsyncQuery(
-        (KamaDbContext db, Snowflake userId) => db.Channels.AsNoTracking().TagWith(PreparedStatements.Tag)
-            .Where(c => c.Recipients.Any(r => r.UserId == userId))
-            .OrderByDescending(c => c.LastMessageId ?? c.Id)
-            .Select(c => new DirectChannel(c.Id, c.Type, c.Name, c.OwnerId, c.LastMessageId, c.Recipients.Select(r => r.UserId).ToList()))));
+    /// <summary>A DM or group DM of the user with one of its recipients.</summary>
+    private sealed record DirectChannelRow(Snowflake Id, ChannelType Type, string? Name, Snowflake? OwnerId, Snowflake? LastMessageId, Snowflake RecipientId);
+
+    // Flat rows, not a list of recipients per channel: EF Core's collection shaper creates delegates on every execution.
+    private static readonly CompiledPerModel<Func<KamaDbContext, Snowflake, IAsyncEnumerable<DirectChannelRow>>> DirectChannelRows = new(() => EF.CompileAsyncQuery(
+        (KamaDbContext db, Snowflake userId) =>
+            from c in db.Channels.AsNoTracking().TagWith(PreparedStatements.Tag)
+            where c.Recipients.Any(r => r.UserId == userId)
+            join r in db.ChannelRecipients.AsNoTracking() on c.Id equals r.ChannelId
+            orderby c.LastMessageId ?? c.Id descending, c.Id, r.UserId
+            select new DirectChannelRow(c.Id, c.Type, c.Name, c.OwnerId, c.LastMessageId, r.UserId)));
+
+    /// <summary>The user's DMs and group DMs, latest activity first, with their recipients (by id).</summary>
+    public static async Task<List<DirectChannel>> DirectChannelsAsync(KamaDbContext db, Snowflake userId, CancellationToken cancellationToken)
+    {
+        var channels = new List<DirectChannel>();
+        await foreach (var row in DirectChannelRows.For(db)(db, userId).WithCancellation(cancellationToken))
+        {
+            // Ordered by channel: a channel's rows are consecutive.
+            if (channels.Count == 0 || channels[^1].Id != row.Id)
+                channels.Add(new DirectChannel(row.Id, row.Type, row.Name, row.OwnerId, row.LastMessageId, []));
+            channels[^1].Recipients.Add(row.RecipientId);
+        }
+        return channels;
+    }
 
     public static readonly CompiledPerModel<Func<KamaDbContext, Snowflake, IAsyncEnumerable<ReadPosition>>> ReadStates = new(() => EF.CompileAsyncQuery(
         (KamaDbContext db, Snowflake userId) => db.ReadStates.AsNoTracking().TagWith(PreparedStatements.Tag)

@@ -43,7 +43,10 @@ public sealed class PermissionService(KamaDbContext db, PermissionInputsReader i
         return new ServerAccess(serverId, server.OwnerId, isOwner, permissions, highest, member.TimedOutUntil);
     }
 
-    /// <summary>A server the user is a member of, as Ready lists it, with the channels they can see in it.</summary>
+    /// <summary>
+    /// A server the user is a member of, as Ready lists it, with the channels they can see in it (each channel with the
+    /// columns Ready shows, <see cref="Gateway.ReadyChannel"/>, and its server; not its creation time or settings).
+    /// </summary>
     public sealed record MemberServer(Snowflake Id, string Name, string? IconUrl, Snowflake OwnerId, string? BannerUrl, IReadOnlyList<ChannelAccess> Visible);
 
     /// <summary>
@@ -54,12 +57,24 @@ public sealed class PermissionService(KamaDbContext db, PermissionInputsReader i
     /// </summary>
     public async Task<List<MemberServer>> VisibleChannelsInAllServersAsync(Snowflake userId, CancellationToken cancellationToken)
     {
-        var members = await MembershipQueries.Memberships.For(db)(db, userId).ToListAsync(cancellationToken);
+        var members = await MembershipQueries.MembershipsAsync(db, userId, cancellationToken);
         if (members.Count == 0)
             return [];
         var roles = (await MembershipQueries.Roles.For(db)(db, userId).ToListAsync(cancellationToken)).ToLookup(r => r.ServerId);
-        var channels = (await MembershipQueries.Channels.For(db)(db, userId).ToListAsync(cancellationToken)).ToLookup(c => c.Channel.ServerId!.Value);
-        var overwrites = channels.SelectMany(server => server).ToDictionary(c => c.Channel.Id, c => c.Overwrites);
+        // A row per overwrite: the channel from its first row, the overwrites from all of them.
+        var overwrites = new Dictionary<Snowflake, List<OverwriteFacts>>();
+        var all = new List<Channel>();
+        await foreach (var row in MembershipQueries.Channels.For(db)(db, userId).WithCancellation(cancellationToken))
+        {
+            if (!overwrites.TryGetValue(row.Channel.Id, out var mine))
+            {
+                overwrites[row.Channel.Id] = mine = [];
+                all.Add(row.Channel);
+            }
+            if (row.Overwrite is { } overwrite)
+                mine.Add(overwrite);
+        }
+        var channels = all.ToLookup(c => c.ServerId!.Value);
 
         var servers = new List<MemberServer>(members.Count);
         foreach (var member in members)
@@ -68,7 +83,7 @@ public sealed class PermissionService(KamaDbContext db, PermissionInputsReader i
             var facts = new ServerFacts(member.OwnerId, serverRoles.Where(r => r.Id == member.ServerId).Select(r => r.Permissions).FirstOrDefault(),
                 serverRoles.ToFrozenDictionary(r => r.Id, r => new RoleFacts(r.Permissions, r.Position)));
             var server = Standing(userId, member.ServerId, facts, new MemberFacts(member.TimedOutUntil, member.RoleIds));
-            var visible = Visible(userId, server, member.RoleIds.ToHashSet(), channels[member.ServerId].Select(c => c.Channel), channel => overwrites[channel.Id]);
+            var visible = Visible(userId, server, member.RoleIds.ToHashSet(), channels[member.ServerId], channel => overwrites[channel.Id]);
             servers.Add(new MemberServer(member.ServerId, member.Name, member.IconUrl, member.OwnerId, member.BannerUrl, visible));
         }
         return servers;
