@@ -21,10 +21,11 @@ internal sealed class PostgresTrigramSample : ITrigramSample
     private const double PostingsPerPage = 3000;
 
     /// <summary>
-    /// What rechecking a candidate costs against reading an index page: its heap page, then LIKE on its text (measured
-    /// while the recheck also ran the index's translate(), since SearchTextSpacesAsStandIn about half). Weighed as one page, the choice cut the buffers of the bench's rare words by 5% at 1,000,000 messages
-    /// but raised their database CPU by 9% (median per query), phrases' fell by 31%: extra candidates cost more than the
-    /// pages they saved.
+    /// What rechecking a candidate costs against reading an index page: its heap page, then LIKE on its text. Weighed as
+    /// one page, the choice cut the buffers of the bench's rare words by 5% at 1,000,000 messages but raised their
+    /// database CPU by 9% (median per query), phrases' fell by 31%: extra candidates cost more than the pages they saved.
+    /// Measured while the recheck also ran the index's translate(); since SearchTextSpacesAsStandIn a recheck costs about
+    /// half, so a lower weight may choose better (not measured yet).
     /// </summary>
     private const double CandidateCost = 4;
 
