@@ -405,6 +405,34 @@ public abstract class SearchTests(KamaChatApp app)
     }
 
     [Fact]
+    public async Task A_phrase_is_found_wherever_its_words_meet_whatever_they_hold()
+    {
+        // A phrase is a substring: its first word may end a longer one and its last begin one, a word may be one letter,
+        // and folded text (accents, 'ß', CJK, punctuation) must meet the stored text as the database folded it. What any
+        // lookup by where a phrase's words meet (tried on PostgreSQL, see PostgresSearchEngine.SpaceStandIn) must keep.
+        var (serverId, channelId, owner) = await app.SeedServerWithChannelAsync();
+        var within = await owner.Client.SendOkAsync(channelId, "within items, say");
+        var inIt = await owner.Client.SendOkAsync(channelId, "in it we trust");
+        await owner.Client.SendOkAsync(channelId, "in, it and init, inn itch");
+        var letters = await owner.Client.SendOkAsync(channelId, "x y z ok");
+        await owner.Client.SendOkAsync(channelId, "x  y z, xy z");
+        var strasse = await owner.Client.SendOkAsync(channelId, "Die Straße ist lang");
+        var tokyo = await owner.Client.SendOkAsync(channelId, "東京 タワー に行く");
+        var dots = await owner.Client.SendOkAsync(channelId, "wait... what? yes");
+        var cafe = await owner.Client.SendOkAsync(channelId, "un café au lait");
+
+        Assert.Equal([inIt.Id, within.Id], await IdsAsync(owner, serverId, "\"in it\""));
+        Assert.Equal([within.Id], await IdsAsync(owner, serverId, "\"thin items\""));
+        Assert.Equal([letters.Id], await IdsAsync(owner, serverId, "\"x y z\""));
+        Assert.Equal([strasse.Id], await IdsAsync(owner, serverId, "\"straße ist\""));
+        Assert.Equal([tokyo.Id], await IdsAsync(owner, serverId, "\"東京 タワー\""));
+        Assert.Equal([tokyo.Id], await IdsAsync(owner, serverId, "\"京 タ\""));
+        Assert.Equal([dots.Id], await IdsAsync(owner, serverId, "\"... what?\""));
+        Assert.Equal([cafe.Id], await IdsAsync(owner, serverId, "\"CAFE AU lait\""));
+        Assert.Empty(await IdsAsync(owner, serverId, "\"items say\""));
+    }
+
+    [Fact]
     public async Task Pattern_characters_and_operators_are_plain_text()
     {
         var (serverId, channelId, owner) = await app.SeedServerWithChannelAsync();
