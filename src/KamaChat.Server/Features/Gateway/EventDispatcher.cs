@@ -1,4 +1,4 @@
-using System.Collections.Concurrent;
+using System.Threading.Channels;
 using KamaChat.Server.Features.Events;
 using Microsoft.AspNetCore.SignalR;
 
@@ -18,10 +18,8 @@ public sealed class EventDispatcher(
     GatewayMetrics metrics,
     ILogger<EventDispatcher> logger) : BackgroundService, IEventSubscriber
 {
-    private readonly ConcurrentQueue<(EventLogEntry Entry, EventPath Path, long AcceptedAt)> _queue = new();
-
-    /// <summary>One count per queued event: what the dispatcher's thread sleeps on.</summary>
-    private readonly SemaphoreSlim _queued = new(0);
+    private readonly Channel<(EventLogEntry Entry, EventPath Path, long AcceptedAt)> _queue =
+        Channel.CreateUnbounded<(EventLogEntry, EventPath, long)>(new UnboundedChannelOptions { SingleReader = true });
     private readonly RecentIds _delivered = new(capacity: 100_000);
 
     /// <summary>Events from this node's commits.</summary>
@@ -38,55 +36,19 @@ public sealed class EventDispatcher(
         // here: the queue is in arrival order, so this is the arrival that would have been delivered anyway.
         foreach (var entry in events)
             if (_delivered.Add(entry.Id))
-            {
-                _queue.Enqueue((entry, path, now));
-                _queued.Release();
-            }
+                _queue.Writer.TryWrite((entry, path, now));
     }
 
     /// <summary>Whether this event already reached this node (its own commit, Redis, an earlier poll): the poll need not read it again.</summary>
     public bool HasSeen(Snowflake eventId) => _delivered.Contains(eventId);
 
-    /// <summary>
-    /// Events are dispatched one at a time, in order, on a thread of their own. A fan-out leaves one work item per
-    /// connection in the thread pool's queue (each connection's send loop, woken by the event written to its pipe); a
-    /// dispatcher woken through that same queue waited behind the previous event's hundreds of them before it could
-    /// even start the next. A thread of its own is woken by the commit that queued the event. What a dispatch awaits (a
-    /// group refresh's queries, a connection whose pipe is full) it waits for here: the next event waits for it anyway.
-    /// </summary>
-    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var thread = new Thread(() =>
+        await foreach (var (entry, path, acceptedAt) in _queue.Reader.ReadAllAsync(stoppingToken))
         {
             try
             {
-                DispatchAll(stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-            }
-            stopped.TrySetResult();
-        })
-        {
-            IsBackground = true,
-            Name = "Gateway event dispatcher",
-        };
-        thread.UnsafeStart();
-        return stopped.Task;
-    }
-
-    private void DispatchAll(CancellationToken stoppingToken)
-    {
-        while (true)
-        {
-            _queued.Wait(stoppingToken);
-            // One count per queued event: there is one.
-            _queue.TryDequeue(out var queued);
-            var (entry, path, acceptedAt) = queued;
-            try
-            {
-                DispatchAsync(entry, path, acceptedAt, stoppingToken).GetAwaiter().GetResult();
+                await DispatchAsync(entry, path, acceptedAt, stoppingToken);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

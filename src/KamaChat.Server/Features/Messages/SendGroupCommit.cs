@@ -77,7 +77,7 @@ internal abstract record SendOutcome
 /// not per message.
 /// </remarks>
 public sealed class SendGroupCommit(
-    IServiceScopeFactory scopes, SendMetrics metrics, IOptions<DatabaseOptions> database, ILogger<SendGroupCommit> logger) : IDisposable
+    IServiceScopeFactory scopes, SendMetrics metrics, IOptions<DatabaseOptions> database, ILogger<SendGroupCommit> logger)
 {
     /// <summary>At most this many sends share one transaction; the rest go into the next one.</summary>
     public const int MaxBatch = 128;
@@ -121,24 +121,12 @@ public sealed class SendGroupCommit(
 
     private readonly ConcurrentDictionary<Snowflake, LaneQueue> _lanes = new();
 
-    /// <summary>
-    /// SQLite: the one lane's commits run on a thread of their own. Started through the thread pool, a commit queued
-    /// behind the previous event's fan-out there (a work item per connection, each connection's send loop) before it
-    /// could begin, though the connections' sends were what it held up next. Microsoft.Data.Sqlite does its work
-    /// synchronously, so a commit runs through on this thread without another hop; PostgreSQL's commits (a lane per
-    /// channel, in parallel) wait on the network and keep the thread pool.
-    /// </summary>
-    private readonly SqliteWriterThread? _writer = database.Value.Provider == DatabaseProvider.Sqlite ? new SqliteWriterThread(logger) : null;
-
     private sealed class LaneQueue
     {
         public readonly Lock Gate = new();
         public List<PendingSend> Waiting = [];
         public bool Running;
     }
-
-    /// <summary>The writer thread ends once the commits queued before this are done.</summary>
-    public void Dispose() => _writer?.Dispose();
 
     internal Task<SendOutcome> SendAsync(PendingSend send)
     {
@@ -158,12 +146,7 @@ public sealed class SendGroupCommit(
                 queue.Running = true;
             }
             if (start)
-            {
-                if (_writer is { } writer)
-                    writer.Run(() => RunAsync(laneId, queue));
-                else
-                    _ = Task.Run(() => RunAsync(laneId, queue));
-            }
+                _ = Task.Run(() => RunAsync(laneId, queue));
             return send.Outcome.Task;
         }
     }
@@ -465,56 +448,6 @@ public sealed class SendGroupCommit(
         if (last is { } lastId)
             db.Channels.Attach(new Channels.Channel { Id = channelId }).Property(c => c.LastMessageId).CurrentValue = lastId;
         return last is not null;
-    }
-}
-
-/// <summary>One thread that runs the work given to it, one piece after the other, each to its end (see <see cref="SendGroupCommit"/>).</summary>
-internal sealed class SqliteWriterThread : IDisposable
-{
-    private readonly ConcurrentQueue<Func<Task>?> _work = new();
-
-    /// <summary>One count per piece of work queued. Released, it wakes the thread directly (a channel's reader would be woken through the pool).</summary>
-    private readonly SemaphoreSlim _queued = new(0);
-
-    public SqliteWriterThread(ILogger logger)
-    {
-        var thread = new Thread(() =>
-        {
-            while (true)
-            {
-                _queued.Wait();
-                _work.TryDequeue(out var work);
-                // Queued by Dispose, after everything queued before it.
-                if (work is null)
-                    return;
-                try
-                {
-                    // Blocks this thread, never a pool worker, until the work is done: what awaits inside it (the write
-                    // gate when another writer holds it) finishes on the pool.
-                    work().GetAwaiter().GetResult();
-                }
-                catch (Exception e)
-                {
-                    // A commit sets its sends' outcomes itself; anything that still escapes must not end the thread.
-                    logger.LogError(e, "A send commit failed on the SQLite writer thread");
-                }
-            }
-        })
-        {
-            IsBackground = true,
-            Name = "SQLite send commits",
-        };
-        thread.UnsafeStart();
-    }
-
-    public void Run(Func<Task> work) => Queue(work);
-
-    public void Dispose() => Queue(null);
-
-    private void Queue(Func<Task>? work)
-    {
-        _work.Enqueue(work);
-        _queued.Release();
     }
 }
 
