@@ -108,6 +108,38 @@ public abstract class ConnectCostTests(KamaChatApp app)
     }
 
     [Fact]
+    public async Task Ready_counts_each_roles_mentions_after_the_read_position_not_deleted_ones_nor_a_hidden_channels()
+    {
+        var member = await app.UserAsync();
+        var (serverId, channelId, owner) = await app.SeedServerWithChannelAsync(member);
+        var (editors, reviewers) = (await app.SeedRoleAsync(serverId, P.None, member), await app.SeedRoleAsync(serverId, P.None, member));
+        var elsewhere = await app.SeedRoleAsync(serverId, P.None, owner);
+        var hidden = await app.SeedTextChannelAsync(serverId, name: "hidden later");
+        await owner.Client.SendOkAsync(channelId, $"<@&{editors}> <@&{reviewers}> before the read position");
+        var read = await owner.Client.SendOkAsync(channelId, $"<@&{reviewers}> the last one read");
+        var hiddenRead = await owner.Client.SendOkAsync(hidden, "read there");
+        await using (var gateway = await GatewayClient.ConnectAsync(app, member.Tokens.AccessToken))
+        {
+            await gateway.ReadyAsync();
+            await gateway.Connection.InvokeAsync<Server.Features.ReadStates.ReadStateResponse>("Ack", channelId.ToString(), read.Id);
+            await gateway.Connection.InvokeAsync<Server.Features.ReadStates.ReadStateResponse>("Ack", hidden.ToString(), hiddenRead.Id);
+        }
+        await owner.Client.SendOkAsync(channelId, $"<@&{editors}> one role");
+        await owner.Client.SendOkAsync(channelId, $"<@&{reviewers}> the other");
+        await owner.Client.SendOkAsync(channelId, $"<@&{editors}> <@&{reviewers}> both, counted once");
+        await owner.Client.SendOkAsync(channelId, $"<@&{elsewhere}> a role the member lacks");
+        var deleted = await owner.Client.SendOkAsync(channelId, $"<@{member.Id}> <@&{editors}> deleted");
+        Assert.Equal(HttpStatusCode.NoContent, (await owner.Client.DeleteAsync($"/api/v1/channels/{channelId}/messages/{deleted.Id}")).StatusCode);
+        await owner.Client.SendOkAsync(hidden, $"<@{member.Id}> <@&{editors}> in a channel the member can no longer see");
+        await app.SeedOverwriteAsync(hidden, OverwriteTarget.Role, serverId, P.None, P.ViewChannel);
+
+        await using var again = await GatewayClient.ConnectAsync(app, member.Tokens.AccessToken);
+        var states = (await again.ReadyAsync()).ReadStates;
+        Assert.Equal(3, states.Single(s => s.ChannelId == channelId).MentionCount);
+        Assert.DoesNotContain(states, s => s.ChannelId == hidden);
+    }
+
+    [Fact]
     public async Task Ready_lists_the_users_DMs_latest_activity_first_each_with_its_recipients_by_id()
     {
         var (alice, bob, carol) = (await app.UserAsync(), await app.UserAsync(), await app.UserAsync());

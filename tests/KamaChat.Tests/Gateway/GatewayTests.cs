@@ -65,6 +65,39 @@ public abstract class GatewayTests(KamaChatApp app)
     }
 
     [Fact]
+    public async Task A_channel_group_emptied_and_refilled_while_connections_come_and_go_still_reaches_every_open_connection()
+    {
+        var alice = await app.CreateClient().RegisterAsync();
+        var bob = await app.CreateClient().RegisterAsync();
+        var (_, channelId) = await GatewaySeed.ServerWithChannelAsync(app, alice.User.Id, bob.User.Id);
+        var open = new List<GatewayClient>();
+        try
+        {
+            for (var round = 1; round <= 5; round++)
+            {
+                // The last connections in the group leave while new ones join: the group empties (and is dropped) and
+                // fills again concurrently; each new connection must end up in the group that is delivered to.
+                var leaving = open.ToList();
+                var joining = Enumerable.Range(0, 4).Select(_ => GatewayClient.ConnectAsync(app, bob.AccessToken)).ToList();
+                await Task.WhenAll(leaving.Select(c => c.DisposeAsync().AsTask()).Concat(joining));
+                open = [.. joining.Select(j => j.Result)];
+                foreach (var client in open)
+                    await client.ReadyAsync();
+
+                await GatewaySeed.AppendAsync(app, new SeededMessageCreated(channelId, new { n = round }));
+
+                foreach (var client in open)
+                    await client.WaitForEventsAsync(events => events.Any(e => e.Type == "MessageCreated" && GatewayClient.Data(e).GetProperty("n").GetInt32() == round));
+            }
+        }
+        finally
+        {
+            foreach (var client in open)
+                await client.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task Resume_returns_every_missed_event_once_and_in_order()
     {
         var me = await app.CreateClient().RegisterAsync();
