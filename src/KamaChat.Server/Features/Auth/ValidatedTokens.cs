@@ -69,10 +69,10 @@ internal sealed class ValidatedTokens : JsonWebTokenHandler, IDisposable
     /// audiences, algorithms and types (by their items), the checks asked for, custom validators, and the claim types
     /// and authentication type the identity is built with (a remembered identity is handed out as it was built).
     /// Not the parameters object: the bearer handler validates every request against a copy of its options' parameters
-    /// made for that request (with copies of their collections), so a key by reference never matched twice. Every request then validated its token afresh and
-    /// added an entry (the token, its claims and the copy) that lived for the token's lifetime or until the cache was
-    /// full: in the gateway bench thousands a minute, whose promotion through the generations made the node's
-    /// garbage collection pauses.
+    /// made for that request (with copies of their collections), so a key by reference never matched twice. Every
+    /// request then validated its token afresh and added an entry (the token, its claims and the copy) that lived for
+    /// the token's lifetime or until the cache was full: in the gateway bench thousands a minute, whose promotion
+    /// through the generations made the node's garbage collection pauses.
     /// </summary>
     private readonly record struct Checks(
         SecurityKey? Key, Items<SecurityKey> Keys, string? Issuer, Items<string> Issuers, string? Audience, Items<string> Audiences,
