@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -17,6 +18,7 @@ public sealed partial class RawGatewaySocket : IDisposable
     private readonly List<byte> _partial = [];
     private readonly byte[] _buffer = new byte[64 * 1024];
     private bool _closed;
+    private HttpMessageInvoker? _invoker;
 
     private RawGatewaySocket(WebSocket socket) => _socket = socket;
 
@@ -34,13 +36,53 @@ public sealed partial class RawGatewaySocket : IDisposable
     /// <returns>The open connection once Ready arrived; null when the server refused it.</returns>
     public static async Task<RawGatewaySocket?> OpenAsync(KamaChatApp app, string accessToken)
     {
-        var uri = new UriBuilder(app.Server.BaseAddress)
+        var uri = GatewayUri(app.Server.BaseAddress, accessToken);
+        return await HandshakeAsync(new RawGatewaySocket(await app.Server.CreateWebSocketClient().ConnectAsync(uri, CancellationToken.None)));
+    }
+
+    private static Uri GatewayUri(Uri baseAddress, string accessToken) => new UriBuilder(baseAddress)
+    {
+        Scheme = "ws",
+        Path = "hubs/gateway",
+        Query = $"access_token={Uri.EscapeDataString(accessToken)}",
+    }.Uri;
+
+    /// <summary>
+    /// Over a real socket to the node at <paramref name="baseAddress"/> whose receive buffer holds only
+    /// <paramref name="receiveBufferSize"/> bytes: a client that stops reading after Ready fills the server's side of the
+    /// connection with a few megabytes, as a frozen tab or a dead mobile link does.
+    /// </summary>
+    public static async Task<RawGatewaySocket?> OpenAsync(Uri baseAddress, string accessToken, int receiveBufferSize)
+    {
+        var uri = GatewayUri(baseAddress, accessToken);
+        var invoker = new HttpMessageInvoker(new SocketsHttpHandler
         {
-            Scheme = "ws",
-            Path = "hubs/gateway",
-            Query = $"access_token={Uri.EscapeDataString(accessToken)}",
-        }.Uri;
-        var socket = new RawGatewaySocket(await app.Server.CreateWebSocketClient().ConnectAsync(uri, CancellationToken.None));
+            ConnectCallback = async (context, cancellationToken) =>
+            {
+                // Set before connecting, so the window the client offers stays this small.
+                var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = receiveBufferSize };
+                try
+                {
+                    await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
+                    return new NetworkStream(socket, ownsSocket: true);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            },
+        });
+        var client = new ClientWebSocket();
+        await client.ConnectAsync(uri, invoker, CancellationToken.None);
+        return await HandshakeAsync(new RawGatewaySocket(client) { _invoker = invoker });
+    }
+
+    /// <summary>A SignalR ping: the server hears from the client (and keeps it) while it reads nothing.</summary>
+    public Task PingAsync() => SendAsync(Frame(new { type = 6 }), CancellationToken.None);
+
+    private static async Task<RawGatewaySocket?> HandshakeAsync(RawGatewaySocket socket)
+    {
         await socket.SendAsync(Frame(new { protocol = "json", version = 1 }), CancellationToken.None);
         while (await socket.ReceiveAsync(CancellationToken.None) is { } frame)
         {
@@ -120,5 +162,6 @@ public sealed partial class RawGatewaySocket : IDisposable
         _closed = true;
         _socket.Abort();
         _socket.Dispose();
+        _invoker?.Dispose();
     }
 }
