@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -49,30 +48,12 @@ public sealed partial class RawGatewaySocket : IDisposable
 
     /// <summary>
     /// Over a real socket to the node at <paramref name="baseAddress"/> whose receive buffer holds only
-    /// <paramref name="receiveBufferSize"/> bytes: a client that stops reading after Ready fills the server's side of the
-    /// connection with a few megabytes, as a frozen tab or a dead mobile link does.
+    /// <paramref name="receiveBufferSize"/> bytes (<see cref="SmallWindow"/>).
     /// </summary>
     public static async Task<RawGatewaySocket?> OpenAsync(Uri baseAddress, string accessToken, int receiveBufferSize)
     {
         var uri = GatewayUri(baseAddress, accessToken);
-        var invoker = new HttpMessageInvoker(new SocketsHttpHandler
-        {
-            ConnectCallback = async (context, cancellationToken) =>
-            {
-                // Set before connecting, so the window the client offers stays this small.
-                var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = receiveBufferSize };
-                try
-                {
-                    await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
-                    return new NetworkStream(socket, ownsSocket: true);
-                }
-                catch
-                {
-                    socket.Dispose();
-                    throw;
-                }
-            },
-        });
+        var invoker = SmallWindow.Invoker(receiveBufferSize);
         var client = new ClientWebSocket();
         await client.ConnectAsync(uri, invoker, CancellationToken.None);
         return await HandshakeAsync(new RawGatewaySocket(client) { _invoker = invoker });
