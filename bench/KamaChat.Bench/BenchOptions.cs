@@ -52,6 +52,9 @@ public sealed record BenchOptions(string Mode, int Clients, int Senders, int Rat
     /// <summary>gateway: the listeners' SignalR protocol, json or messagepack (the web client's is JSON).</summary>
     public string Protocol { get; init; } = "json";
 
+    /// <summary>gateway: clients of the first channel that stop reading after their handshake (and reconnect when closed), besides the listeners.</summary>
+    public int Stalled { get; init; }
+
     public static BenchOptions Parse(string[] args)
     {
         var mode = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "gateway";
@@ -80,6 +83,7 @@ public sealed record BenchOptions(string Mode, int Clients, int Senders, int Rat
             StepSeconds = Math.Max(1, Value("step-seconds", 5)),
             TargetP99 = Value("target-p99", 50),
             Protocol = Text("protocol", "json"),
+            Stalled = Math.Max(0, Value("stalled", 0)),
         };
     }
 }

@@ -38,7 +38,7 @@ public static class GatewayBench
         var shape = $"{options.Channels} channel(s) x {options.Clients} {options.Protocol} clients, {SendersPerChannel(options) * options.Channels} senders";
         Console.WriteLine(options.Sustained
             ? $"gateway bench, sustained rate: {shape}; total rate stepped {options.StartRate}..{options.MaxRate}/s, {options.StepSeconds} s a step, until p99 > {options.TargetP99} ms; {Environment.ProcessorCount} cores, load {Machine.LoadAverage()} (generator on the same machine)"
-            : $"gateway bench: {shape} x {options.Rate} msg/s, {options.Seconds} s; {Environment.ProcessorCount} cores, load {Machine.LoadAverage()} (generator on the same machine)");
+            : $"gateway bench: {shape}{(options.Stalled > 0 ? $" (+{options.Stalled} not reading)" : "")} x {options.Rate} msg/s, {options.Seconds} s; {Environment.ProcessorCount} cores, load {Machine.LoadAverage()} (generator on the same machine)");
 
         // PostgreSQL: the tests' throwaway server, its own instance with durable commits (synchronous_commit on), as in production.
         PostgresInstance? postgres = null;
@@ -154,8 +154,13 @@ public static class GatewayBench
 
         public double BytesPerConnection { get; set; }
 
+        /// <summary>--stalled: clients that do not read, on the first channel.</summary>
+        public List<StalledClient> Stalled { get; } = [];
+
         public async ValueTask DisposeAsync()
         {
+            foreach (var stalled in Stalled)
+                await stalled.DisposeAsync();
             foreach (var connection in connections)
                 await connection.DisposeAsync();
             await server.DisposeAsync();
@@ -206,6 +211,7 @@ public static class GatewayBench
         var latency = new LatencyRecorder();
         var connections = await ConnectAllAsync(listeners.Count, i => ConnectGatewayAsync(server.BaseAddress, listeners[i], latency, options.Protocol == "messagepack"));
         var setup = new Setup(server, connections, latency);
+        setup.Stalled.AddRange(listeners.Take(options.Stalled).Select(token => new StalledClient(server.BaseAddress, token)));
         await Task.Delay(2000);
         setup.BytesPerConnection = (server.ResidentBytes() - before) / (double)Math.Max(1, connections.Count);
         // Warm-up, not measured: the first sends pay for JIT, query compilation, connection pools and caches.
@@ -271,6 +277,8 @@ public static class GatewayBench
         var commands = await setup.Server.DatabaseCommandsAsync() - commandsBefore;
         var breakdown = (await SendPathBreakdown.ReadAsync(setup.Server)).Since(pathBefore, name, setup.Sent - sentBefore);
         var sent = setup.Sent - sentBefore;
+        if (setup.Stalled.Count > 0)
+            Console.WriteLine($"stalled    {name}: {setup.Stalled.Count} client(s) not reading besides the listeners; the server closed them {setup.Stalled.Sum(c => c.Connects - 1)} time(s) in all");
         return new GatewayRun(result, sent == 0 ? double.NaN : commands / (double)sent, setup.BytesPerConnection, breakdown);
     }
 

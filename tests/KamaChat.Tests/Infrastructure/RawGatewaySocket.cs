@@ -17,6 +17,7 @@ public sealed partial class RawGatewaySocket : IDisposable
     private readonly List<byte> _partial = [];
     private readonly byte[] _buffer = new byte[64 * 1024];
     private bool _closed;
+    private HttpMessageInvoker? _invoker;
 
     private RawGatewaySocket(WebSocket socket) => _socket = socket;
 
@@ -34,13 +35,35 @@ public sealed partial class RawGatewaySocket : IDisposable
     /// <returns>The open connection once Ready arrived; null when the server refused it.</returns>
     public static async Task<RawGatewaySocket?> OpenAsync(KamaChatApp app, string accessToken)
     {
-        var uri = new UriBuilder(app.Server.BaseAddress)
-        {
-            Scheme = "ws",
-            Path = "hubs/gateway",
-            Query = $"access_token={Uri.EscapeDataString(accessToken)}",
-        }.Uri;
-        var socket = new RawGatewaySocket(await app.Server.CreateWebSocketClient().ConnectAsync(uri, CancellationToken.None));
+        var uri = GatewayUri(app.Server.BaseAddress, accessToken);
+        return await HandshakeAsync(new RawGatewaySocket(await app.Server.CreateWebSocketClient().ConnectAsync(uri, CancellationToken.None)));
+    }
+
+    private static Uri GatewayUri(Uri baseAddress, string accessToken) => new UriBuilder(baseAddress)
+    {
+        Scheme = "ws",
+        Path = "hubs/gateway",
+        Query = $"access_token={Uri.EscapeDataString(accessToken)}",
+    }.Uri;
+
+    /// <summary>
+    /// Over a real socket to the node at <paramref name="baseAddress"/> whose receive buffer holds only
+    /// <paramref name="receiveBufferSize"/> bytes (<see cref="SmallWindow"/>).
+    /// </summary>
+    public static async Task<RawGatewaySocket?> OpenAsync(Uri baseAddress, string accessToken, int receiveBufferSize)
+    {
+        var uri = GatewayUri(baseAddress, accessToken);
+        var invoker = SmallWindow.Invoker(receiveBufferSize);
+        var client = new ClientWebSocket();
+        await client.ConnectAsync(uri, invoker, CancellationToken.None);
+        return await HandshakeAsync(new RawGatewaySocket(client) { _invoker = invoker });
+    }
+
+    /// <summary>A SignalR ping: the server hears from the client (and keeps it) while it reads nothing.</summary>
+    public Task PingAsync() => SendAsync(Frame(new { type = 6 }), CancellationToken.None);
+
+    private static async Task<RawGatewaySocket?> HandshakeAsync(RawGatewaySocket socket)
+    {
         await socket.SendAsync(Frame(new { protocol = "json", version = 1 }), CancellationToken.None);
         while (await socket.ReceiveAsync(CancellationToken.None) is { } frame)
         {
@@ -120,5 +143,6 @@ public sealed partial class RawGatewaySocket : IDisposable
         _closed = true;
         _socket.Abort();
         _socket.Dispose();
+        _invoker?.Dispose();
     }
 }

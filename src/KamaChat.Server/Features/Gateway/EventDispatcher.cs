@@ -8,7 +8,8 @@ namespace KamaChat.Server.Features.Gateway;
 /// Delivers committed events to this node's connections, in commit order. Before delivering an event that changes
 /// who may see what (joins, kicks, role and overwrite changes, DMs opened), it moves the affected local connections
 /// into their new groups, so a kicked member gets nothing after the kick and a newly allowed channel starts arriving
-/// without a reconnect.
+/// without a reconnect. Its sends return once each connection has the event written or queued
+/// (<see cref="GatewayLifetimeManager"/>): a client that stops reading holds up nobody else.
 /// </summary>
 public sealed class EventDispatcher(
     IHubContext<GatewayHub> hub,

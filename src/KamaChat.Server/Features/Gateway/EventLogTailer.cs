@@ -48,6 +48,20 @@ public sealed class GatewayOptions
 
     public int ResumeCostBurst { get; set; } = 5000;
 
+    /// <summary>
+    /// Messages one connection may have waiting behind a pending write (its client reads slower than it is sent to, or
+    /// not at all) before it is closed; the client reconnects and resumes from the log. 1,000 is five seconds of the
+    /// gateway bench's traffic to every listener (200 events/s), far beyond what a reading client lags; the messages
+    /// are shared with the other connections, so a full outbox holds little more than its 1,000 references.
+    /// </summary>
+    public int OutboxLimit { get; set; } = 1000;
+
+    /// <summary>
+    /// How long one write to a connection's socket may take before the connection is closed (SignalR's
+    /// TransportSendTimeout, whose default this is): a client whose socket takes nothing at all is closed after it.
+    /// </summary>
+    public TimeSpan SendTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
     public static void Bind(GatewayOptions options, IConfiguration configuration, DatabaseOptions database)
     {
         // Several nodes only make sense on PostgreSQL; there each node reads the others' events from the shared log.
@@ -66,6 +80,9 @@ public sealed class GatewayOptions
         options.ResumeCostPerSecond = Positive(configuration["KAMACHAT_RESUME_COST_PER_SECOND"]) ?? options.ResumeCostPerSecond;
         options.ResumeCostBurst = Positive(configuration["KAMACHAT_RESUME_COST_BURST"]) ?? options.ResumeCostBurst;
         options.LargeServerMembers = Positive(configuration["KAMACHAT_LARGE_SERVER_MEMBERS"]) ?? options.LargeServerMembers;
+        options.OutboxLimit = Positive(configuration["KAMACHAT_GATEWAY_OUTBOX_LIMIT"]) ?? options.OutboxLimit;
+        if (Positive(configuration["KAMACHAT_GATEWAY_SEND_TIMEOUT_SECONDS"]) is { } sendTimeout)
+            options.SendTimeout = TimeSpan.FromSeconds(sendTimeout);
     }
 
     private static int? Positive(string? text) =>

@@ -33,6 +33,8 @@ public static class GatewayExtensions
         services.AddSingleton<GatewayErrorLogging>();
         builder.Logging.AddFilter(GatewayErrorLogging.DispatcherCategory, LogLevel.Critical);
         builder.Logging.AddFilter(GatewayErrorLogging.ConnectionHandlerCategory, LogLevel.Critical);
+        // After AddSignalR: replaces its default (registered for any hub) for this hub.
+        services.AddSingleton<HubLifetimeManager<GatewayHub>, GatewayLifetimeManager>();
         services.AddSingleton<ConnectionRegistry>();
         services.AddSingleton<GatewayMetrics>();
         var redisUrl = builder.Configuration["REDIS_URL"];
@@ -81,6 +83,9 @@ public static class GatewayExtensions
             // A connection lives no longer than its access token; the client reconnects with a fresh one.
             options.CloseOnAuthenticationExpiration = true;
             options.Transports = HttpTransportType.WebSockets | HttpTransportType.ServerSentEvents | HttpTransportType.LongPolling;
+            // A socket that takes nothing for this long closes its connection (what is queued behind it is bounded by
+            // GatewayOptions.OutboxLimit meanwhile, and nobody else waits for it).
+            options.TransportSendTimeout = app.ServiceProvider.GetRequiredService<IOptions<GatewayOptions>>().Value.SendTimeout;
         });
         return app;
     }

@@ -24,6 +24,7 @@ public sealed class GatewayMetrics
     private readonly Counter<long> _events;
     private readonly Histogram<double> _lag;
     private readonly Histogram<double> _dispatch;
+    private readonly Counter<long> _overflows;
     private static readonly KeyValuePair<string, object?> QueueStage = new("stage", "queue");
     private static readonly KeyValuePair<string, object?> SendStage = new("stage", "send");
 
@@ -41,7 +42,12 @@ public sealed class GatewayMetrics
         _dispatch = meter.CreateHistogram<double>("kamachat.gateway.dispatch", "s",
             "An event's time in this node's dispatcher: queue (handed over to picked up, behind earlier events) and send (groups synced, written to its connections).",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = Messages.SendMetrics.StageBuckets });
+        _overflows = meter.CreateCounter<long>("kamachat.gateway.outbox.overflows", "{connection}",
+            "Connections closed because more messages waited for them than the outbox limit (a client not reading).");
     }
+
+    /// <summary>A connection was closed for not reading (see <see cref="GatewayOptions.OutboxLimit"/>).</summary>
+    public void OutboxOverflowed() => _overflows.Add(1);
 
     /// <summary>The dispatcher picked an event up; returns when (for <see cref="Delivered"/>).</summary>
     public long Dequeued(long acceptedAt)
