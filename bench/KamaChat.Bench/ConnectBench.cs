@@ -188,9 +188,9 @@ public static class ConnectBench
         await db.SaveChangesAsync();
 
         await db.Database.ExecuteSqlAsync($"""UPDATE messages SET "MentionsEveryone" = {true} WHERE "Sequence" % 5000 = 1""");
-        await db.Database.ExecuteSqlAsync($"""INSERT INTO message_mentions ("MessageId", "ChannelId", "TargetType", "TargetId") SELECT "Id", "ChannelId", {(int)MentionTarget.Role}, {roleId.Value} FROM messages WHERE "Sequence" % 2000 = 2""");
+        await db.Database.ExecuteSqlAsync($"""INSERT INTO message_mentions ("MessageId", "ChannelId", "AuthorId", "TargetType", "TargetId") SELECT "Id", "ChannelId", "AuthorId", {(int)MentionTarget.Role}, {roleId.Value} FROM messages WHERE "Sequence" % 2000 = 2""");
         for (var i = 0; i < userIds.Count; i++)
-            await db.Database.ExecuteSqlAsync($"""INSERT INTO message_mentions ("MessageId", "ChannelId", "TargetType", "TargetId") SELECT "Id", "ChannelId", {(int)MentionTarget.User}, {userIds[i].Value} FROM messages WHERE "Sequence" % 1000 = {i + 3}""");
+            await db.Database.ExecuteSqlAsync($"""INSERT INTO message_mentions ("MessageId", "ChannelId", "AuthorId", "TargetType", "TargetId") SELECT "Id", "ChannelId", "AuthorId", {(int)MentionTarget.User}, {userIds[i].Value} FROM messages WHERE "Sequence" % 1000 = {i + 3}""");
         await db.Database.ExecuteSqlRawAsync("ANALYZE");
     }
 

@@ -1,5 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.RegularExpressions;
 using KamaChat.Server.Data;
 using KamaChat.Server.Features.DirectMessages;
 using KamaChat.Server.Features.Channels;
@@ -139,6 +141,59 @@ public abstract class ConnectCostTests(KamaChatApp app)
         Assert.DoesNotContain(states, s => s.ChannelId == hidden);
     }
 
+    // The indexes the mention counts may read: the user's read states, the mention index (which holds each mention's
+    // author), @everyone messages' partial index and the user's roles by user. At a million messages, looking each
+    // unread mention's message up (for its author) was two thirds of the query's buffers, and it grew with the history.
+    private static readonly string[] MentionCountIndexes =
+    [
+        "PK_read_states", "sqlite_autoindex_read_states_1", "IX_message_mentions_ChannelId_TargetId_MessageId_author",
+        "IX_messages_ChannelId_Id_AuthorId_mentions_everyone", "IX_member_roles_UserId_RoleId",
+    ];
+
+    [Fact]
+    public async Task Ready_counts_mentions_from_indexes_alone_without_reading_a_mentioned_message()
+    {
+        var member = await app.UserAsync();
+        var (serverId, channelId, owner) = await app.SeedServerWithChannelAsync(member);
+        var role = await app.SeedRoleAsync(serverId, P.None, member);
+        var quiet = await app.SeedTextChannelAsync(serverId, name: "quiet");
+        var read = await owner.Client.SendOkAsync(channelId, "read");
+        await using (var gateway = await GatewayClient.ConnectAsync(app, member.Tokens.AccessToken))
+        {
+            await gateway.ReadyAsync();
+            await gateway.Connection.InvokeAsync<Server.Features.ReadStates.ReadStateResponse>("Ack", channelId.ToString(), read.Id);
+        }
+        foreach (var channel in new[] { channelId, quiet })
+        {
+            await owner.Client.SendOkAsync(channel, $"<@{member.Id}> <@&{role}> @everyone");
+            // Their own mentions of themselves and of their role count for nobody: the author is read from the mention.
+            await member.Client.SendOkAsync(channel, $"<@{member.Id}> <@&{role}> my own");
+        }
+
+        Server.Features.Gateway.ReadyPayload? ready = null;
+        // The mention counts' query (the background push job also reads mentions, not read states).
+        var commands = await DatabaseCommands.CaptureAsync(app, async () =>
+        {
+            await using var gateway = await GatewayClient.ConnectAsync(app, member.Tokens.AccessToken);
+            ready = await gateway.ReadyAsync();
+        }, text => text.Contains("message_mentions", StringComparison.Ordinal) && text.Contains("read_states", StringComparison.Ordinal));
+
+        Assert.Equal(1, ready!.ReadStates.Single(s => s.ChannelId == channelId).MentionCount);
+        Assert.Equal(1, ready.ReadStates.Single(s => s.ChannelId == quiet).MentionCount);
+        var scans = await ScansAsync(Assert.Single(commands));
+        Assert.Contains(scans, s => s.Index == "IX_message_mentions_ChannelId_TargetId_MessageId_author");
+        Assert.Contains(scans, s => s.Index == "IX_member_roles_UserId_RoleId");
+        Assert.All(scans, s => Assert.True(MentionCountIndexes.Contains(s.Index), $"{s.Scan} ({s.Index ?? "no index"}) in:\n{string.Join('\n', scans)}"));
+    }
+
+    /// <summary>Each table read by the plan of <paramref name="command"/> on this database, with the index it reads it by (null: none).</summary>
+    protected abstract Task<List<(string Scan, string? Index)>> ScansAsync(DatabaseCommands.CapturedCommand command);
+
+    /// <summary>A captured query without its tag lines and the serial setting around it (<see cref="SerialQueries"/>).</summary>
+    protected static string QueryOf(DatabaseCommands.CapturedCommand command) => string.Join('\n', command.Text.Split('\n')
+            .Where(line => !line.StartsWith("-- ", StringComparison.Ordinal) && !line.Contains("max_parallel_workers_per_gather", StringComparison.Ordinal)))
+        .TrimEnd().TrimEnd(';');
+
     [Fact]
     public async Task Ready_lists_the_users_DMs_latest_activity_first_each_with_its_recipients_by_id()
     {
@@ -162,11 +217,70 @@ public abstract class ConnectCostTests(KamaChatApp app)
 }
 
 [Trait("Provider", "sqlite")]
-public sealed class SqliteConnectCostTests(SqliteApp app) : ConnectCostTests(app), IClassFixture<SqliteApp>;
+public sealed partial class SqliteConnectCostTests(SqliteApp app) : ConnectCostTests(app), IClassFixture<SqliteApp>
+{
+    // EXPLAIN QUERY PLAN names a table by its alias, so a table read is a SEARCH or SCAN line, by the index it names (a
+    // SCAN or a rowid lookup names none); the channel lists' json_each is a virtual table, no table of ours.
+    protected override Task<List<(string Scan, string? Index)>> ScansAsync(DatabaseCommands.CapturedCommand command) => app.QueryAsync(async db =>
+    {
+        await db.Database.OpenConnectionAsync();
+        await using var explain = db.Database.GetDbConnection().CreateCommand();
+        explain.CommandText = "EXPLAIN QUERY PLAN " + QueryOf(command);
+        foreach (var (name, value) in command.Parameters)
+        {
+            var parameter = explain.CreateParameter();
+            (parameter.ParameterName, parameter.Value) = (name, value);
+            explain.Parameters.Add(parameter);
+        }
+        var scans = new List<(string, string?)>();
+        await using var reader = await explain.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            var detail = reader.GetString(3);
+            if ((detail.StartsWith("SEARCH ", StringComparison.Ordinal) || detail.StartsWith("SCAN ", StringComparison.Ordinal)) && !detail.Contains("VIRTUAL TABLE", StringComparison.Ordinal))
+                scans.Add((detail, IndexName().Match(detail) is { Success: true } m ? m.Groups[1].Value : null));
+        }
+        return scans;
+    });
+
+    [GeneratedRegex(@"USING (?:COVERING )?INDEX (\S+)")]
+    private static partial Regex IndexName();
+}
 
 [Trait("Provider", "postgres")]
 public sealed class PostgresConnectCostTests(PostgresApp app) : ConnectCostTests(app), IClassFixture<PostgresApp>
 {
+    // Sequential scans off: on a test's few rows any table is one page, and the planner would scan it whatever the
+    // indexes; off, it reads by an index wherever one serves, as it does at a million messages.
+    protected override Task<List<(string Scan, string? Index)>> ScansAsync(DatabaseCommands.CapturedCommand command) => app.QueryAsync(async db =>
+    {
+        await db.Database.OpenConnectionAsync();
+        var connection = (Npgsql.NpgsqlConnection)db.Database.GetDbConnection();
+        await db.Database.ExecuteSqlRawAsync("SET enable_seqscan = off");
+        await using var explain = new Npgsql.NpgsqlCommand("EXPLAIN (FORMAT JSON) " + QueryOf(command), connection);
+        foreach (var (name, value) in command.Parameters)
+            explain.Parameters.Add(new Npgsql.NpgsqlParameter(name, value));
+        using var plan = JsonDocument.Parse((string)(await explain.ExecuteScalarAsync())!);
+        await db.Database.ExecuteSqlRawAsync("RESET enable_seqscan");
+        var scans = new List<(string, string?)>();
+        void Walk(JsonElement node)
+        {
+            if (node.TryGetProperty("Relation Name", out var relation))
+                scans.Add(($"{node.GetProperty("Node Type").GetString()} on {relation.GetString()}", IndexOf(node)));
+            if (node.TryGetProperty("Plans", out var children))
+                foreach (var child in children.EnumerateArray())
+                    Walk(child);
+        }
+        Walk(plan.RootElement[0].GetProperty("Plan"));
+        return scans;
+    });
+
+    // A bitmap heap scan names its index on the bitmap index scan below it.
+    private static string? IndexOf(JsonElement node) =>
+        node.TryGetProperty("Index Name", out var index) ? index.GetString()
+        : node.TryGetProperty("Plans", out var children) ? children.EnumerateArray().Select(IndexOf).FirstOrDefault(i => i is not null)
+        : null;
+
     // The mention counts are tagged serial: at a million messages PostgreSQL otherwise started two parallel workers for
     // them on every connect (~100 ms of its CPU each time). The setting must hold for the tagged query and end with it.
     [Fact]

@@ -21,10 +21,15 @@ public sealed class DatabaseCommands : IObserver<DiagnosticListener>, IObserver<
     private readonly List<IDisposable> _subscriptions = [];
     private readonly IDisposable _all;
     private readonly Dictionary<DbContext, (int Commands, bool ForRequest)> _byContext = new(ReferenceEqualityComparer.Instance);
+    private readonly Func<string, bool>? _capture;
+    private readonly List<CapturedCommand> _captured = [];
 
-    private DatabaseCommands(string connectionString, IHttpContextAccessor requests)
+    /// <summary>A command's text and its parameters' names and values, to run again (e.g. under EXPLAIN).</summary>
+    public sealed record CapturedCommand(string Text, IReadOnlyList<(string Name, object? Value)> Parameters);
+
+    private DatabaseCommands(string connectionString, IHttpContextAccessor requests, Func<string, bool>? capture = null)
     {
-        (_connectionString, _requests) = (connectionString, requests);
+        (_connectionString, _requests, _capture) = (connectionString, requests, capture);
         _all = DiagnosticListener.AllListeners.Subscribe(this);
     }
 
@@ -37,6 +42,16 @@ public sealed class DatabaseCommands : IObserver<DiagnosticListener>, IObserver<
             return counter._byContext.Values.Where(c => everything || c.ForRequest).Sum(c => c.Commands);
     }
 
+    /// <summary>The commands of the app whose text <paramref name="matches"/>, sent while <paramref name="work"/> runs.</summary>
+    public static async Task<List<CapturedCommand>> CaptureAsync(KamaChatApp app, Func<Task> work, Func<string, bool> matches)
+    {
+        using var counter = new DatabaseCommands(
+            await app.QueryAsync(db => Task.FromResult(db.Database.GetConnectionString()!)), app.Services.GetRequiredService<IHttpContextAccessor>(), matches);
+        await work();
+        lock (counter._captured)
+            return [.. counter._captured];
+    }
+
     void IObserver<DiagnosticListener>.OnNext(DiagnosticListener listener)
     {
         if (listener.Name == DbLoggerCategory.Name)
@@ -46,7 +61,7 @@ public sealed class DatabaseCommands : IObserver<DiagnosticListener>, IObserver<
 
     void IObserver<KeyValuePair<string, object?>>.OnNext(KeyValuePair<string, object?> value)
     {
-        if (value.Key == RelationalEventId.CommandExecuting.Name && value.Value is CommandEventData { Context: { } context } &&
+        if (value.Key == RelationalEventId.CommandExecuting.Name && value.Value is CommandEventData { Context: { } context } data &&
             context.Database.GetConnectionString() == _connectionString)
         {
             var forRequest = _requests.HttpContext is not null;
@@ -55,6 +70,10 @@ public sealed class DatabaseCommands : IObserver<DiagnosticListener>, IObserver<
                 var (commands, seen) = _byContext.GetValueOrDefault(context);
                 _byContext[context] = (commands + 1, seen || forRequest);
             }
+            if (_capture is { } capture && capture(data.Command.CommandText))
+                lock (_captured)
+                    _captured.Add(new CapturedCommand(data.Command.CommandText,
+                        data.Command.Parameters.Cast<System.Data.Common.DbParameter>().Select(p => (p.ParameterName, p.Value)).ToList()));
         }
     }
 

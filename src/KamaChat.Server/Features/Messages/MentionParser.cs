@@ -37,7 +37,7 @@ public static partial class MentionParser
     /// (not @everyone's own id), and @everyone/@here only for someone with MENTION_EVERYONE — otherwise it is plain text.
     /// </summary>
     public static async Task<(List<MessageMention> Mentions, bool MentionsEveryone)> ResolveAsync(
-        KamaDbContext db, ChannelAccess access, string content, CancellationToken cancellationToken)
+        KamaDbContext db, ChannelAccess access, Snowflake authorId, string content, CancellationToken cancellationToken)
     {
         var parsed = Parse(content);
         var channel = access.Channel;
@@ -48,13 +48,13 @@ public static partial class MentionParser
             var existing = channel.ServerId is { } serverId
                 ? await db.Members.Where(m => m.ServerId == serverId && userIds.Contains(m.UserId)).Select(m => m.UserId).ToListAsync(cancellationToken)
                 : await db.ChannelRecipients.Where(r => r.ChannelId == channel.Id && userIds.Contains(r.UserId)).Select(r => r.UserId).ToListAsync(cancellationToken);
-            mentions.AddRange(existing.Select(id => new MessageMention { ChannelId = channel.Id, TargetType = MentionTarget.User, TargetId = id }));
+            mentions.AddRange(existing.Select(id => new MessageMention { ChannelId = channel.Id, AuthorId = authorId, TargetType = MentionTarget.User, TargetId = id }));
         }
         if (parsed.Roles.Count > 0 && channel.ServerId is { } server)
         {
             var roleIds = parsed.Roles.Where(id => id != server).ToList();
             var existing = await db.Roles.Where(r => r.ServerId == server && roleIds.Contains(r.Id)).Select(r => r.Id).ToListAsync(cancellationToken);
-            mentions.AddRange(existing.Select(id => new MessageMention { ChannelId = channel.Id, TargetType = MentionTarget.Role, TargetId = id }));
+            mentions.AddRange(existing.Select(id => new MessageMention { ChannelId = channel.Id, AuthorId = authorId, TargetType = MentionTarget.Role, TargetId = id }));
         }
         return (mentions, parsed.EveryoneOrHere && access.Has(Permissions.Permissions.MentionEveryone));
     }

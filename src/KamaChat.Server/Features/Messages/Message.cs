@@ -65,6 +65,9 @@ public sealed class MessageMention
     public MentionTarget TargetType { get; set; }
 
     public Snowflake TargetId { get; set; }
+
+    /// <summary>The message's author, copied here so mention counts leave out the user's own messages without reading the messages.</summary>
+    public Snowflake AuthorId { get; set; }
 }
 
 /// <summary>Stored as a number: never renumber, only add.</summary>
@@ -138,8 +141,13 @@ internal sealed class MessageConfiguration :
         message.HasIndex(m => new { m.ChannelId, m.AuthorId, m.Nonce }).IsUnique();
         message.HasIndex(m => new { m.ChannelId, m.PinnedAt });
         message.HasIndex(m => m.AuthorId);
-        // Unread @everyone mentions are counted on every connect: only those messages, by channel, not the history.
-        message.HasIndex(m => new { m.ChannelId, m.Id }, "IX_messages_ChannelId_Id_mentions_everyone").HasFilter("\"MentionsEveryone\"");
+        // Unread @everyone mentions are counted on every connect: only those messages, by channel, not the history. It
+        // covers the count's columns (the author: the user's own are left out; the flag itself), so no message row is
+        // read, and so SQLite takes it with no statistics: without them it rated a partial index no better than
+        // (ChannelId, Id) and took that, reading every message after the read position (all of a never-opened
+        // channel's).
+        message.HasIndex(m => new { m.ChannelId, m.Id, m.AuthorId, m.MentionsEveryone }, "IX_messages_ChannelId_Id_AuthorId_mentions_everyone")
+            .HasFilter("\"MentionsEveryone\"");
     }
 
     public void Configure(EntityTypeBuilder<MessageMention> mention)
@@ -148,8 +156,10 @@ internal sealed class MessageConfiguration :
         mention.HasKey(m => new { m.MessageId, m.TargetType, m.TargetId });
         mention.HasOne<Message>().WithMany(m => m.Mentions).HasForeignKey(m => m.MessageId).OnDelete(DeleteBehavior.Cascade);
         // Mention counts on connect: per channel, the mentions of the user or their roles after their read position — a
-        // range of this index, however long the history before it.
-        mention.HasIndex(m => new { m.ChannelId, m.TargetId, m.MessageId, m.TargetType });
+        // range of this index, however long the history before it. The author is in it so that the count (which leaves
+        // out the user's own messages) reads this index alone, not a message row per mention. Named: the columns' name
+        // passes PostgreSQL's 63 characters.
+        mention.HasIndex(m => new { m.ChannelId, m.TargetId, m.MessageId, m.TargetType, m.AuthorId }, "IX_message_mentions_ChannelId_TargetId_MessageId_author");
     }
 
     public void Configure(EntityTypeBuilder<Reaction> reaction)

@@ -97,7 +97,7 @@ public static class MessageEndpoints
 
         message.Content = request.Content.Trim();
         message.EditedAt = time.GetUtcNow();
-        var (mentions, mentionsEveryone) = await MentionParser.ResolveAsync(db, access, message.Content, cancellationToken);
+        var (mentions, mentionsEveryone) = await MentionParser.ResolveAsync(db, access, message.AuthorId, message.Content, cancellationToken);
         message.MentionsEveryone = mentionsEveryone;
         // Same (type, target) pairs are kept rather than deleted and re-inserted under the same key.
         message.Mentions.RemoveAll(old => !mentions.Any(m => m.TargetType == old.TargetType && m.TargetId == old.TargetId));

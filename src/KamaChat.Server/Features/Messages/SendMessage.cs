@@ -51,7 +51,7 @@ internal static class SendMessage
                 return Problems.Of(StatusCodes.Status400BadRequest, "invalid_reply", "replyTo must be a message in this channel.");
             reply = (await MessageQueries.ReplyPreviewsAsync(db, [replyTo], cancellationToken))[replyTo];
         }
-        var (mentions, mentionsEveryone) = await MentionParser.ResolveAsync(db, access, content, cancellationToken);
+        var (mentions, mentionsEveryone) = await MentionParser.ResolveAsync(db, access, userId, content, cancellationToken);
         var author = await cache.GetSharedAsync($"user:{userId}", [CacheTags.User(userId)], token => db.Users.AsNoTracking().Where(u => u.Id == userId)
             .Select(u => UserSummary.Of(u.Id, u.UserName, u.DisplayName, u.AvatarUrl))
             .SingleAsync(token), cancellationToken);

@@ -27,37 +27,38 @@ public sealed class ReadStateService(KamaDbContext db, PermissionService permiss
 {
     private sealed record MentionedMessage(Snowflake ChannelId, Snowflake Id);
 
-    // Compiled once per provider (it runs on every gateway connect). In an opened channel each target (the user, each of
-    // their roles) is one range of the (ChannelId, TargetId, MessageId) mention index after the read position; in a
+    // Compiled once per provider (it runs on every gateway connect). In an opened channel each target (the user, each
+    // of their roles) is one range of the (ChannelId, TargetId, MessageId) mention index after the read position; in a
     // never-opened one the range has no lower bound (every mention there is unread); @everyone messages are ranges of
     // their partial index. So the work is the channels, the targets and the unread mentions, never the history before
-    // them. The user's roles are the ids of all their servers' roles: a mention names a role of its own channel's server,
-    // so another server's role id matches nothing. A message may mention the user more than one way: the union counts it
-    // once. Serial on PostgreSQL: at a million messages its planner would start parallel workers for these few lookups.
-    // Prepared (the channel lists are one array parameter each, so its text is fixed): on SQLite, preparing its six
-    // branches was about half of what the mention counts cost a connect.
+    // them; each mention row carries its message's channel and author, so no message row is read for it (at a million
+    // messages that lookup was two thirds of the query's buffers: a few unread mentions each cost an index descent and
+    // a heap page of the messages). The user's roles are the ids of all their servers' roles: a mention names a role of
+    // its own channel's server, so another server's role id matches nothing. A message may mention the user more than
+    // one way: the union counts it once. Serial on PostgreSQL: at a million messages its planner would start parallel
+    // workers for these few lookups. Prepared (the channel lists are one array parameter each, so its text is fixed):
+    // on SQLite, preparing its six branches was about half of what the mention counts cost a connect.
     private static readonly Expression<Func<KamaDbContext, Snowflake, List<Snowflake>, List<Snowflake>, IQueryable<MentionedMessage>>> MentionedQuery =
         (db, userId, opened, neverOpened) => (
                     from r in db.ReadStates
                     where r.UserId == userId && opened.Contains(r.ChannelId)
                     from x in db.MessageMentions
-                        .Where(x => x.ChannelId == r.ChannelId && x.TargetId == userId && x.TargetType == MentionTarget.User && x.MessageId > r.LastReadMessageId)
+                        .Where(x => x.ChannelId == r.ChannelId && x.TargetId == userId && x.TargetType == MentionTarget.User && x.MessageId > r.LastReadMessageId
+                            && x.AuthorId != userId)
                         .Take(OneRangeEach)
                     select x)
                 .Concat(
                     from r in db.ReadStates
                     where r.UserId == userId && opened.Contains(r.ChannelId)
                     from x in db.MessageMentions
-                        .Where(x => x.ChannelId == r.ChannelId && x.TargetType == MentionTarget.Role && x.MessageId > r.LastReadMessageId
+                        .Where(x => x.ChannelId == r.ChannelId && x.TargetType == MentionTarget.Role && x.MessageId > r.LastReadMessageId && x.AuthorId != userId
                             && db.MemberRoles.Where(mr => mr.UserId == userId).Select(mr => mr.RoleId).Contains(x.TargetId))
                         .Take(OneRangeEach)
                     select x)
-                .Concat(db.MessageMentions.Where(x => neverOpened.Contains(x.ChannelId) && x.TargetId == userId && x.TargetType == MentionTarget.User))
-                .Concat(db.MessageMentions.Where(x => neverOpened.Contains(x.ChannelId) && x.TargetType == MentionTarget.Role
+                .Concat(db.MessageMentions.Where(x => neverOpened.Contains(x.ChannelId) && x.TargetId == userId && x.TargetType == MentionTarget.User && x.AuthorId != userId))
+                .Concat(db.MessageMentions.Where(x => neverOpened.Contains(x.ChannelId) && x.TargetType == MentionTarget.Role && x.AuthorId != userId
                     && db.MemberRoles.Where(mr => mr.UserId == userId).Select(mr => mr.RoleId).Contains(x.TargetId)))
-                .Join(db.Messages, x => x.MessageId, m => m.Id, (_, m) => m)
-                .Where(m => m.AuthorId != userId)
-                .Select(m => new { m.ChannelId, m.Id })
+                .Select(x => new { x.ChannelId, Id = x.MessageId })
                 .Union((
                         from r in db.ReadStates
                         where r.UserId == userId && opened.Contains(r.ChannelId)

@@ -199,6 +199,9 @@ internal sealed class ServerConfiguration :
         memberRole.HasKey(r => new { r.ServerId, r.UserId, r.RoleId });
         memberRole.HasOne(r => r.Role).WithMany().HasForeignKey(r => r.RoleId).OnDelete(DeleteBehavior.Cascade);
         memberRole.HasIndex(r => r.RoleId);
+        // A user's roles in all their servers (the mention counts on every connect, the digest): the key starts with
+        // the server, so without this it was a scan of every membership's roles.
+        memberRole.HasIndex(r => new { r.UserId, r.RoleId });
     }
 
     public void Configure(EntityTypeBuilder<Ban> ban)

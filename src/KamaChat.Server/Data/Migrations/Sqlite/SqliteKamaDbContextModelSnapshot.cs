@@ -435,7 +435,7 @@ namespace KamaChat.Server.Data.Migrations.Sqlite
                     b.HasIndex("ChannelId", "AuthorId", "Nonce")
                         .IsUnique();
 
-                    b.HasIndex(new[] { "ChannelId", "Id" }, "IX_messages_ChannelId_Id_mentions_everyone")
+                    b.HasIndex(new[] { "ChannelId", "Id", "AuthorId", "MentionsEveryone" }, "IX_messages_ChannelId_Id_AuthorId_mentions_everyone")
                         .HasFilter("\"MentionsEveryone\"");
 
                     b.ToTable("messages", (string)null);
@@ -452,12 +452,15 @@ namespace KamaChat.Server.Data.Migrations.Sqlite
                     b.Property<long>("TargetId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long>("AuthorId")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("ChannelId")
                         .HasColumnType("INTEGER");
 
                     b.HasKey("MessageId", "TargetType", "TargetId");
 
-                    b.HasIndex("ChannelId", "TargetId", "MessageId", "TargetType");
+                    b.HasIndex(new[] { "ChannelId", "TargetId", "MessageId", "TargetType", "AuthorId" }, "IX_message_mentions_ChannelId_TargetId_MessageId_author");
 
                     b.ToTable("message_mentions", (string)null);
                 });
@@ -841,6 +844,8 @@ namespace KamaChat.Server.Data.Migrations.Sqlite
                     b.HasKey("ServerId", "UserId", "RoleId");
 
                     b.HasIndex("RoleId");
+
+                    b.HasIndex("UserId", "RoleId");
 
                     b.ToTable("member_roles", (string)null);
                 });
