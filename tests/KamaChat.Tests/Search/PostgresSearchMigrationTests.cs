@@ -10,7 +10,8 @@ namespace KamaChat.Tests.Search;
 /// <summary>
 /// SearchTextSpacesAsStandIn rewrites the folded column of a database that already holds messages (PostgreSQL 15 cannot
 /// change a generated column's expression): down and up again, the messages keep their folded text in the form each
-/// side's index is built for, and searching after the upgrade finds what it found before.
+/// side's index is built for, and searching after the upgrade finds what it found before. SearchFoldInPlpgsql changes
+/// the fold function's language, not what it returns.
 /// </summary>
 public sealed class PostgresSearchMigrationTests(PostgresSearchApp app) : IClassFixture<PostgresSearchApp>
 {
@@ -47,6 +48,37 @@ public sealed class PostgresSearchMigrationTests(PostgresSearchApp app) : IClass
         for (var i = 0; i < queries.Length; i++)
             Assert.Equal(before[i], await owner.SearchIdsAsync(serverId, queries[i]));
     }
+
+    [Fact]
+    public async Task The_fold_function_moves_to_plpgsql_and_back_folding_the_same()
+    {
+        var (serverId, channelId, owner) = await app.SeedServerWithChannelAsync();
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<KamaDbContext>();
+        var migrations = db.Database.GetMigrations().ToList();
+        var index = migrations.FindIndex(m => m.EndsWith("_SearchFoldInPlpgsql", StringComparison.Ordinal));
+        Assert.True(index > 0, "the migration is in the PostgreSQL migrations");
+        const string Text = "Die Straße, ÉTÉ à Île-de-France";
+
+        await db.GetService<IMigrator>().MigrateAsync(migrations[index - 1]);
+        Assert.Equal("sql", await FoldLanguageAsync(db));
+        var folded = await FoldAsync(db, Text);
+        Assert.Equal("die strasse, ete a ile-de-france", folded);
+
+        await db.GetService<IMigrator>().MigrateAsync(migrations[index]);
+        Assert.Equal("plpgsql", await FoldLanguageAsync(db));
+        Assert.Equal(folded, await FoldAsync(db, Text));
+        // A message sent now is folded into the stored column by the new function and found at once.
+        var sent = await owner.Client.SendOkAsync(channelId, Text);
+        Assert.Equal("dießstrasse,ßeteßaßile-de-france", await FoldedAsync(db, sent.Id));
+        Assert.Equal([sent.Id], await owner.SearchIdsAsync(serverId, "\"strasse, ete\""));
+    }
+
+    private static async Task<string> FoldLanguageAsync(KamaDbContext db) =>
+        await db.Database.SqlQuery<string>($"""SELECT l.lanname::text AS "Value" FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang WHERE p.proname = 'kamachat_search_fold'""").SingleAsync();
+
+    private static async Task<string> FoldAsync(KamaDbContext db, string text) =>
+        await db.Database.SqlQuery<string>($"""SELECT kamachat_search_fold({text}) AS "Value" """).SingleAsync();
 
     private static async Task<string> FoldedAsync(KamaDbContext db, Snowflake id) =>
         await db.Database.SqlQuery<string>($"""SELECT "SearchText" AS "Value" FROM messages WHERE "Id" = {id.Value}""").SingleAsync();
