@@ -444,7 +444,7 @@ namespace KamaChat.Server.Data.Migrations.Postgres
                     b.HasIndex("ChannelId", "AuthorId", "Nonce")
                         .IsUnique();
 
-                    b.HasIndex(new[] { "ChannelId", "Id" }, "IX_messages_ChannelId_Id_mentions_everyone")
+                    b.HasIndex(new[] { "ChannelId", "Id", "AuthorId", "MentionsEveryone" }, "IX_messages_ChannelId_Id_AuthorId_mentions_everyone")
                         .HasFilter("\"MentionsEveryone\"");
 
                     b.ToTable("messages", (string)null);
@@ -461,12 +461,15 @@ namespace KamaChat.Server.Data.Migrations.Postgres
                     b.Property<long>("TargetId")
                         .HasColumnType("bigint");
 
+                    b.Property<long>("AuthorId")
+                        .HasColumnType("bigint");
+
                     b.Property<long>("ChannelId")
                         .HasColumnType("bigint");
 
                     b.HasKey("MessageId", "TargetType", "TargetId");
 
-                    b.HasIndex("ChannelId", "TargetId", "MessageId", "TargetType");
+                    b.HasIndex(new[] { "ChannelId", "TargetId", "MessageId", "TargetType", "AuthorId" }, "IX_message_mentions_ChannelId_TargetId_MessageId_author");
 
                     b.ToTable("message_mentions", (string)null);
                 });
@@ -850,6 +853,8 @@ namespace KamaChat.Server.Data.Migrations.Postgres
                     b.HasKey("ServerId", "UserId", "RoleId");
 
                     b.HasIndex("RoleId");
+
+                    b.HasIndex("UserId", "RoleId");
 
                     b.ToTable("member_roles", (string)null);
                 });
