@@ -246,6 +246,8 @@ public sealed class GatewayLifetimeManager(
                     _ = ContinueAfterAsync(write);
                     return;
                 }
+                // Consumed even when done at once: a ValueTask may be backed by a pooled source that waits for its result to be read.
+                write.GetAwaiter().GetResult();
                 if (!TryNext(out message))
                     return;
             }
