@@ -91,6 +91,43 @@ test('"sign out everywhere else" ends every other session', async ({ browser, ba
   }
 });
 
+test('a page opened by its address does not move once shown when the account and its email banner arrive', async ({ page }) => {
+  // The CI failure this guards: the theme radio was pressed, the unverified-email banner arrived and pushed the page
+  // down, and the release landed on another control, so the click changed nothing.
+  await signUp(page, newAccount('still'));
+  // Where the radio was painted first, read each frame from before the app starts.
+  await page.addInitScript(() => {
+    const seen = window as unknown as { lightFirstSeen?: { x: number; y: number } };
+    const record = () => {
+      const radio = document.querySelector('input[name="theme"][value="light"]');
+      if (!radio) return requestAnimationFrame(record);
+      const { x, y } = radio.getBoundingClientRect();
+      seen.lightFirstSeen = { x, y };
+    };
+    requestAnimationFrame(record);
+  });
+  // The account's answer is held until the page's code is in and two frames have passed: whatever would show
+  // without the account shows first.
+  let release!: () => void;
+  const accountHeld = new Promise<void>((resolve) => (release = resolve));
+  await page.route('**/api/v1/users/@me', async (route) => {
+    await accountHeld;
+    await route.continue();
+  });
+  const pageCode = page.waitForResponse((response) => /\/AppearanceSettings-[^/]*\.js$/.test(response.url()));
+  await page.goto('/settings/appearance');
+  await pageCode;
+  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+  release();
+
+  await expect(page.getByRole('region', { name: 'Email verification' })).toBeVisible();
+  const light = page.getByRole('radio', { name: /Light/ });
+  await expect(light).toBeVisible();
+  const firstSeen = await page.evaluate(() => (window as unknown as { lightFirstSeen?: { x: number; y: number } }).lightFirstSeen);
+  const settled = (await light.boundingBox())!;
+  expect({ x: settled.x, y: settled.y }, 'the radio moved after it was shown').toEqual(firstSeen);
+});
+
 test('the theme choice persists across reloads', async ({ page }) => {
   await signUp(page, newAccount('theme'));
   const html = page.locator('html');
