@@ -5,19 +5,22 @@ namespace KamaChat.Tests.Infrastructure;
 
 /// <summary>
 /// A loopback TCP proxy whose <see cref="CutAsync"/> drops every connection through it at once, the way the
-/// network sees a process that crashed: no goodbye, no acknowledgements, nothing waited for.
+/// network sees a process that crashed: no goodbye, no acknowledgements, nothing waited for. A proxy given
+/// <c>clientToServer</c> forwards what clients send through it (to read it on the way, see <see cref="PostgresWireCounter"/>).
 /// </summary>
 public sealed class TcpProxy : IAsyncDisposable
 {
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly int _targetPort;
+    private readonly Func<Socket, Socket, Task> _clientToServer;
     private readonly List<Socket> _sockets = [];
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _accepting;
 
-    public TcpProxy(int targetPort)
+    public TcpProxy(int targetPort, Func<Socket, Socket, Task>? clientToServer = null)
     {
         _targetPort = targetPort;
+        _clientToServer = clientToServer ?? PumpAsync;
         _listener.Start();
         _accepting = AcceptAsync();
     }
@@ -35,7 +38,7 @@ public sealed class TcpProxy : IAsyncDisposable
                 await upstream.ConnectAsync(IPAddress.Loopback, _targetPort, _stop.Token);
                 lock (_sockets)
                     _sockets.AddRange([client, upstream]);
-                _ = PumpAsync(client, upstream);
+                _ = _clientToServer(client, upstream);
                 _ = PumpAsync(upstream, client);
             }
         }

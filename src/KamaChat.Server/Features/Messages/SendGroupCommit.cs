@@ -98,16 +98,14 @@ public sealed class SendGroupCommit(
 
     /// <summary>
     /// The connection string of the commits' own pool: the same settings under another application name, at most
-    /// <see cref="MaxCommitConnections"/>, and not reset when a commit hands its connection back. Npgsql's reset is
-    /// <c>DISCARD ALL</c>, which also marks every plan the process cached as stale, among them the foreign keys' checks
-    /// that the next commit would then plan again; a commit leaves nothing behind to reset (no SET, LISTEN, temporary
-    /// table or session lock: its row locks end with its transaction).
+    /// <see cref="MaxCommitConnections"/>, and, like every pool of the node, not reset when a commit hands its connection
+    /// back (<see cref="DatabaseOptions.WithoutResetOnClose"/>). Npgsql's <c>DISCARD ALL</c> would also mark every plan
+    /// the process cached as stale, among them the foreign keys' checks that the next commit would then plan again.
     /// </summary>
     internal static string CommitConnectionString(string connectionString)
     {
-        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        var builder = new NpgsqlConnectionStringBuilder(DatabaseOptions.WithoutResetOnClose(connectionString));
         builder.ApplicationName = $"{builder.ApplicationName ?? "kamachat"} send commits";
-        builder.NoResetOnClose = true;
         builder.MaxPoolSize = Math.Min(builder.MaxPoolSize, MaxCommitConnections);
         builder.MinPoolSize = Math.Min(builder.MinPoolSize, builder.MaxPoolSize);
         return builder.ConnectionString;

@@ -25,7 +25,7 @@ public enum AckOutcome
 /// </summary>
 public sealed class ReadStateService(KamaDbContext db, PermissionService permissions, EventLog events, TimeProvider time)
 {
-    private sealed record MentionedMessage(Snowflake ChannelId, Snowflake Id);
+    private sealed record MentionCount(Snowflake ChannelId, int Count);
 
     // Compiled once per provider (it runs on every gateway connect). In an opened channel each target (the user, each
     // of their roles) is one range of the (ChannelId, TargetId, MessageId) mention index after the read position; in a
@@ -35,10 +35,11 @@ public sealed class ReadStateService(KamaDbContext db, PermissionService permiss
     // messages that lookup was two thirds of the query's buffers: a few unread mentions each cost an index descent and
     // a heap page of the messages). The user's roles are the ids of all their servers' roles: a mention names a role of
     // its own channel's server, so another server's role id matches nothing. A message may mention the user more than
-    // one way: the union counts it once. Serial on PostgreSQL: at a million messages its planner would start parallel
-    // workers for these few lookups. Prepared (the channel lists are one array parameter each, so its text is fixed):
+    // one way: the union counts it once. Counted in the database: a row comes back per channel, not per unread mention
+    // (a never-opened channel's are all of its history's, each a row for EF Core to make an object of). Serial on
+    // PostgreSQL: at a million messages its planner would start parallel workers for these few lookups. Prepared (the channel lists are one array parameter each, so its text is fixed):
     // on SQLite, preparing its six branches was about half of what the mention counts cost a connect.
-    private static readonly Expression<Func<KamaDbContext, Snowflake, List<Snowflake>, List<Snowflake>, IQueryable<MentionedMessage>>> MentionedQuery =
+    private static readonly Expression<Func<KamaDbContext, Snowflake, List<Snowflake>, List<Snowflake>, IQueryable<MentionCount>>> MentionedQuery =
         (db, userId, opened, neverOpened) => (
                     from r in db.ReadStates
                     where r.UserId == userId && opened.Contains(r.ChannelId)
@@ -67,10 +68,11 @@ public sealed class ReadStateService(KamaDbContext db, PermissionService permiss
                         select m)
                     .Concat(db.Messages.Where(m => m.MentionsEveryone && m.AuthorId != userId && neverOpened.Contains(m.ChannelId)))
                     .Select(m => new { m.ChannelId, m.Id }))
+                .GroupBy(m => m.ChannelId)
                 .AsNoTracking()
                 .TagWith(PreparedStatements.Tag)
                 .TagWith(SerialQueries.Tag)
-                .Select(m => new MentionedMessage(m.ChannelId, m.Id));
+                .Select(g => new MentionCount(g.Key, g.Count()));
 
     // The Take is a LIMIT no channel reaches, and only there for PostgreSQL: a subquery with a LIMIT stays a LATERAL one
     // (one index range per channel and target), where as a plain join its planner read every mention of the user and
@@ -80,7 +82,7 @@ public sealed class ReadStateService(KamaDbContext db, PermissionService permiss
     // as an IN list on the index's second column), so its query is the same without the Take.
     private const int OneRangeEach = int.MaxValue;
 
-    private static readonly CompiledPerModel<Func<KamaDbContext, Snowflake, List<Snowflake>, List<Snowflake>, IAsyncEnumerable<MentionedMessage>>> Mentioned =
+    private static readonly CompiledPerModel<Func<KamaDbContext, Snowflake, List<Snowflake>, List<Snowflake>, IAsyncEnumerable<MentionCount>>> Mentioned =
         new(db => EF.CompileAsyncQuery(db.Database.IsNpgsql() ? MentionedQuery : WithoutTake.Rewrite(MentionedQuery)));
 
     /// <summary>Removes the <c>Take</c> calls from a query (SQLite's form of <see cref="MentionedQuery"/>).</summary>
@@ -134,8 +136,10 @@ public sealed class ReadStateService(KamaDbContext db, PermissionService permiss
             return [];
         var opened = channelIds.Where(read.Contains).ToList();
         var neverOpened = channelIds.Where(id => !read.Contains(id)).ToList();
-        var mentioned = await Mentioned.For(db)(db, userId, opened, neverOpened).ToListAsync(cancellationToken);
-        return mentioned.GroupBy(m => m.ChannelId).ToDictionary(g => g.Key, g => g.Count());
+        var counts = new Dictionary<Snowflake, int>();
+        await foreach (var count in Mentioned.For(db)(db, userId, opened, neverOpened).WithCancellation(cancellationToken))
+            counts[count.ChannelId] = count.Count;
+        return counts;
     }
 }
 

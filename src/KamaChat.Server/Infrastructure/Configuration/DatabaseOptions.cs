@@ -64,12 +64,30 @@ public sealed class DatabaseOptions
                 var file = Path.GetFullPath(Path.Combine(server.DataDirectory, "kamachat.db"));
                 (options.Provider, options.ConnectionString) = (DatabaseProvider.Sqlite, SqliteConnectionString(file, options.SqliteBusyTimeoutMilliseconds));
             }
+            if (options.Provider == DatabaseProvider.Postgres)
+                options.ConnectionString = WithoutResetOnClose(options.ConnectionString);
         }
         catch (Exception e) when (e is FormatException or ArgumentException or UriFormatException)
         {
             options.Error = $"DATABASE_URL or DB_* could not be read: {e.Message}";
         }
     }
+
+    /// <summary>
+    /// Every PostgreSQL pool of the node hands its connections back without Npgsql's reset. With prepared statements on
+    /// a connection that reset is seven statements (<c>CLOSE ALL; SET SESSION AUTHORIZATION DEFAULT; RESET ALL;
+    /// UNLISTEN *; SELECT pg_advisory_unlock_all(); DISCARD SEQUENCES; DISCARD TEMP</c>), without them <c>DISCARD ALL</c>,
+    /// which also makes the process plan again what it had cached; either rides in front of the connection's next
+    /// command. A gateway connect ran them once on top of the nine queries it needs. They clean up session state, and
+    /// the node leaves none behind: no session <c>SET</c> outlives its command (<see cref="Data.SerialQueries"/> sets and
+    /// resets in one command, and a failure aborts the implicit transaction, which undoes the <c>SET</c>; search's
+    /// settings are <c>set_config(…, true)</c>, local to its transaction), no <c>LISTEN</c> (other nodes' commits
+    /// arrive through Redis and the log), no advisory lock (migrations lock a table in their transaction), no cursor,
+    /// temporary table, role change or sequence read. What Npgsql does on a return either way stays: a transaction
+    /// left open is rolled back, so no lock or snapshot passes to the next user of the connection.
+    /// </summary>
+    internal static string WithoutResetOnClose(string connectionString) =>
+        new NpgsqlConnectionStringBuilder(connectionString) { NoResetOnClose = true }.ConnectionString;
 
     /// <summary>Accepts postgres:// URLs (as Heroku-style hosts give them), Npgsql key=value strings, and sqlite: paths.</summary>
     internal static (DatabaseProvider, string) FromUrl(string url, int sqliteBusyTimeoutMilliseconds = 10_000)
