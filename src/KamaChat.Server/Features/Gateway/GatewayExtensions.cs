@@ -34,7 +34,8 @@ public static class GatewayExtensions
         builder.Logging.AddFilter(GatewayErrorLogging.DispatcherCategory, LogLevel.Critical);
         builder.Logging.AddFilter(GatewayErrorLogging.ConnectionHandlerCategory, LogLevel.Critical);
         // After AddSignalR: replaces its default (registered for any hub) for this hub.
-        services.AddSingleton<HubLifetimeManager<GatewayHub>, GatewayLifetimeManager>();
+        services.AddSingleton<GatewayLifetimeManager>();
+        services.AddSingleton<HubLifetimeManager<GatewayHub>>(sp => sp.GetRequiredService<GatewayLifetimeManager>());
         services.AddSingleton<ConnectionRegistry>();
         services.AddSingleton<GatewayMetrics>();
         var redisUrl = builder.Configuration["REDIS_URL"];

@@ -15,7 +15,8 @@ namespace KamaChat.Server.Features.Gateway;
 /// still pending, so each connection still gets its messages in the order they were sent.
 /// </summary>
 /// <remarks>
-/// Group membership is kept here (group to outboxes, and each outbox's groups for its disconnect), as SignalR's is private.
+/// Group membership is kept here (group to outboxes, and each outbox's groups for its disconnect), as SignalR's is private;
+/// a connection's set of groups is the one <see cref="GatewayConnection.Groups"/> reads (<see cref="GroupsOf"/>), not a copy.
 /// Serialization stays once per send, as in SignalR: one <see cref="SerializedHubMessage"/> shared by the connections.
 /// </remarks>
 public sealed class GatewayLifetimeManager(
@@ -67,6 +68,34 @@ public sealed class GatewayLifetimeManager(
         if (outbox.IsClosed)
             Leave(groupName, outbox);
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// The groups a connection is in here, kept by <see cref="AddToGroupAsync"/> and <see cref="RemoveFromGroupAsync"/>: the
+    /// set <see cref="GatewayConnection.Groups"/> is. Null when the connection is not (or no longer) here.
+    /// </summary>
+    public ConcurrentDictionary<string, byte>? GroupsOf(string connectionId) => _outboxes.TryGetValue(connectionId, out var outbox) ? outbox.Groups : null;
+
+    /// <summary>The connections in a group now (a connection joining or leaving meanwhile may or may not be among them).</summary>
+    public IEnumerable<string> ConnectionsIn(string groupName) =>
+        _groups.TryGetValue(groupName, out var members) ? members.Select(m => m.Key) : [];
+
+    /// <summary>
+    /// One message to every connection in <paramref name="groupName"/>: <paramref name="inside"/> to those also in
+    /// <paramref name="subgroupName"/>, <paramref name="outside"/> to the others; each serialized at most once. From the
+    /// group index, so its cost is the group's size, not the node's connections.
+    /// </summary>
+    public void SendGroupSplit(string groupName, string subgroupName, string methodName, object?[] inside, object?[] outside)
+    {
+        if (!_groups.TryGetValue(groupName, out var members))
+            return;
+        _groups.TryGetValue(subgroupName, out var subgroup);
+        SerializedHubMessage? insideMessage = null, outsideMessage = null;
+        foreach (var (connectionId, outbox) in members)
+            if (subgroup is not null && subgroup.ContainsKey(connectionId))
+                outbox.Send(insideMessage ??= Serialized(methodName, inside));
+            else
+                outbox.Send(outsideMessage ??= Serialized(methodName, outside));
     }
 
     public override Task RemoveFromGroupAsync(string connectionId, string groupName, CancellationToken cancellationToken = default)
@@ -188,7 +217,10 @@ public sealed class GatewayLifetimeManager(
 
         public string? UserIdentifier => connection.UserIdentifier;
 
-        /// <summary>The groups the connection is in here, so its disconnect leaves them without looking through all groups.</summary>
+        /// <summary>
+        /// The groups the connection is in here, so its disconnect leaves them without looking through all groups; also
+        /// the registry's view of them (<see cref="GatewayConnection.Groups"/>).
+        /// </summary>
         public ConcurrentDictionary<string, byte> Groups { get; } = new(StringComparer.Ordinal);
 
         public bool IsClosed => _closed;
