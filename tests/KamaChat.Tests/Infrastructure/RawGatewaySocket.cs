@@ -98,6 +98,23 @@ public sealed partial class RawGatewaySocket : IDisposable
         throw new IOException("The server closed the connection.");
     }
 
+    /// <summary>Reads until the server closes the connection: the type and id of each Event it sent meanwhile, in order.</summary>
+    public async Task<List<(string Type, string Id)>> EventsUntilClosedAsync(CancellationToken cancellationToken)
+    {
+        var events = new List<(string, string)>();
+        while (await ReceiveAsync(cancellationToken) is { } frame)
+        {
+            using var document = JsonDocument.Parse(frame);
+            var root = document.RootElement;
+            if (root.GetProperty("type").GetInt32() == 1 && root.GetProperty("target").GetString() == "Event")
+            {
+                var data = root.GetProperty("arguments")[0];
+                events.Add((data.GetProperty("type").GetString()!, data.GetProperty("id").GetString()!));
+            }
+        }
+        return events;
+    }
+
     private static byte[] Frame(object message) => [.. JsonSerializer.SerializeToUtf8Bytes(message), RecordSeparator];
 
     private Task SendAsync(byte[] frame, CancellationToken cancellationToken) =>

@@ -79,9 +79,11 @@ public sealed class EventDispatcher(
             await hub.Clients.Group(GatewayGroups.For(entry.Scope, entry.ScopeId)).SendAsync("Event", message, cancellationToken);
         metrics.Delivered(entry, path, startedAt);
 
+        // Closed once the event above (and what was waiting before it) is written: a backlogged connection closed at once
+        // would lose them, and its client would not learn that its session ended.
         if (type?.EndedSession(entry.Payload) is { } sessionId)
             foreach (var connection in connections.OfUser(entry.ScopeId).Where(c => c.SessionId == sessionId))
-                connection.Context.Abort();
+                lifetime.CloseAfterSent(connection.ConnectionId);
     }
 
     /// <summary>

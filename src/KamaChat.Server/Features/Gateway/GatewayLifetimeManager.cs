@@ -28,6 +28,7 @@ public sealed class GatewayLifetimeManager(
     private readonly ConcurrentDictionary<string, Outbox> _outboxes = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, Outbox>> _groups = new(StringComparer.Ordinal);
     private readonly int _outboxLimit = options.Value.OutboxLimit;
+    private readonly TimeSpan _closeGrace = options.Value.SendTimeout;
 
     public override Task OnConnectedAsync(HubConnectionContext connection)
     {
@@ -192,6 +193,19 @@ public sealed class GatewayLifetimeManager(
                 outbox.Send(message ??= Serialized(methodName, args));
     }
 
+    /// <summary>
+    /// Closes a connection once what was sent to it so far has been handed to its socket, the event that says why (sent
+    /// just before) last: closed at once, it would lose the messages waiting in its outbox, that event among them, and its
+    /// client would not learn why. Nothing sent to it after this call is delivered. A connection that does not take what
+    /// is waiting within the send timeout (<see cref="GatewayOptions.SendTimeout"/>, as long as the transport gives one write)
+    /// is closed anyway, socket and all.
+    /// </summary>
+    public void CloseAfterSent(string connectionId)
+    {
+        if (_outboxes.TryGetValue(connectionId, out var outbox))
+            outbox.CloseAfterSent();
+    }
+
     private static SerializedHubMessage Serialized(string methodName, object?[] args) => new(new InvocationMessage(methodName, args));
 
     private void Overflowed(Outbox outbox)
@@ -212,6 +226,9 @@ public sealed class GatewayLifetimeManager(
         private readonly Lock _gate = new();
         private bool _writing;
         private volatile bool _closed;
+
+        // Set by CloseAfterSent: later messages are dropped, and the connection closes once the queue is written.
+        private bool _closing;
 
         public string ConnectionId => connection.ConnectionId;
 
@@ -240,7 +257,7 @@ public sealed class GatewayLifetimeManager(
             var overflowed = false;
             lock (_gate)
             {
-                if (_closed)
+                if (_closed || _closing)
                     return;
                 if (_writing)
                 {
@@ -257,13 +274,49 @@ public sealed class GatewayLifetimeManager(
             if (overflowed)
             {
                 manager.Overflowed(this);
-                connection.Abort();
-                // SignalR closes a connection only once its pending write is done, and that write waits for the socket,
-                // until the transport's send timeout: the socket itself goes now.
-                connection.GetHttpContext()?.Abort();
+                AbortWithSocket();
                 return;
             }
             WriteFrom(message);
+        }
+
+        private void AbortWithSocket()
+        {
+            connection.Abort();
+            // SignalR closes a connection only once its pending write is done, and that write waits for the socket,
+            // until the transport's send timeout: the socket itself goes now.
+            connection.GetHttpContext()?.Abort();
+        }
+
+        /// <summary>See <see cref="GatewayLifetimeManager.CloseAfterSent"/>.</summary>
+        public void CloseAfterSent()
+        {
+            lock (_gate)
+            {
+                if (_closed || _closing)
+                    return;
+                _closing = true;
+                if (_writing)
+                {
+                    // The last write takes it (TryNext); the grace bounds how long a client that does not read keeps it.
+                    _ = AbortAfterGraceAsync();
+                    return;
+                }
+            }
+            connection.Abort();
+        }
+
+        private async Task AbortAfterGraceAsync()
+        {
+            await Task.Delay(manager._closeGrace);
+            lock (_gate)
+            {
+                if (_closed || !_writing)
+                    return; // closed already, or written and closed by TryNext
+                _closed = true;
+                _queue.Clear();
+            }
+            AbortWithSocket();
         }
 
         /// <summary>Writes the message and then what was queued meanwhile, until a write is pending or nothing is left.</summary>
@@ -294,14 +347,19 @@ public sealed class GatewayLifetimeManager(
 
         private bool TryNext(out SerializedHubMessage message)
         {
+            bool close;
             lock (_gate)
             {
                 if (!_closed && _queue.TryDequeue(out message!))
                     return true;
                 _writing = false;
                 message = null!;
-                return false;
+                close = _closing && !_closed;
             }
+            // Everything up to CloseAfterSent is in the connection's pipe: SignalR sends what is there before it closes.
+            if (close)
+                connection.Abort();
+            return false;
         }
     }
 }
