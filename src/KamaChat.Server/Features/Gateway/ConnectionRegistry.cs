@@ -144,10 +144,6 @@ public sealed class ConnectionRegistry
     public IReadOnlyCollection<GatewayConnection> OfUser(Snowflake userId) =>
         _byUser.TryGetValue(userId, out var mine) ? mine.Values.ToList() : [];
 
-    public IEnumerable<Snowflake> ConnectedUsers => _byUser.Keys;
-
-    public IEnumerable<GatewayConnection> All => _connections.Values;
-
     /// <summary>A connection of the user joined the server's group (call under the connection's <see cref="GatewayConnection.Gate"/>).</summary>
     public void JoinedServer(Snowflake serverId, Snowflake userId)
     {
