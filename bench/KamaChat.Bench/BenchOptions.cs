@@ -52,6 +52,12 @@ public sealed record BenchOptions(string Mode, int Clients, int Senders, int Rat
     /// <summary>gateway: the listeners' SignalR protocol, json or messagepack (the web client's is JSON).</summary>
     public string Protocol { get; init; } = "json";
 
+    /// <summary>
+    /// gateway: the listeners, signalr (the SignalR .NET client) or lean (<see cref="LeanListener"/>: JSON by hand, reading
+    /// only the stamp, as little work a message as the raw broadcast's clients do).
+    /// </summary>
+    public string Client { get; init; } = "signalr";
+
     /// <summary>gateway: clients of the first channel that stop reading after their handshake (and reconnect when closed), besides the listeners.</summary>
     public int Stalled { get; init; }
 
@@ -83,6 +89,7 @@ public sealed record BenchOptions(string Mode, int Clients, int Senders, int Rat
             StepSeconds = Math.Max(1, Value("step-seconds", 5)),
             TargetP99 = Value("target-p99", 50),
             Protocol = Text("protocol", "json"),
+            Client = Text("client", "signalr"),
             Stalled = Math.Max(0, Value("stalled", 0)),
         };
     }

@@ -35,7 +35,12 @@ public static class GatewayBench
             Console.Error.WriteLine("--db takes sqlite, postgres or both");
             return 2;
         }
-        var shape = $"{options.Channels} channel(s) x {options.Clients} {options.Protocol} clients, {SendersPerChannel(options) * options.Channels} senders";
+        if (options.Client is not ("signalr" or "lean") || (options.Client == "lean" && options.Protocol != "json"))
+        {
+            Console.Error.WriteLine("--client takes signalr or lean (lean speaks JSON only)");
+            return 2;
+        }
+        var shape = $"{options.Channels} channel(s) x {options.Clients} {options.Protocol} {options.Client} clients, {SendersPerChannel(options) * options.Channels} senders";
         Console.WriteLine(options.Sustained
             ? $"gateway bench, sustained rate: {shape}; total rate stepped {options.StartRate}..{options.MaxRate}/s, {options.StepSeconds} s a step, until p99 > {options.TargetP99} ms; {Environment.ProcessorCount} cores, load {Machine.LoadAverage()} (generator on the same machine)"
             : $"gateway bench: {shape}{(options.Stalled > 0 ? $" (+{options.Stalled} not reading)" : "")} x {options.Rate} msg/s, {options.Seconds} s; {Environment.ProcessorCount} cores, load {Machine.LoadAverage()} (generator on the same machine)");
@@ -139,7 +144,7 @@ public static class GatewayBench
     private sealed record GatewayRun(RunResult Result, double QueriesPerSend, double BytesPerConnection, string Breakdown);
 
     /// <summary>A fresh server and database, its channels seeded, every listener connected: what a run drives.</summary>
-    private sealed class Setup(ServerUnderTest server, List<HubConnection> connections, LatencyRecorder latency) : IAsyncDisposable
+    private sealed class Setup(ServerUnderTest server, List<IAsyncDisposable> connections, LatencyRecorder latency) : IAsyncDisposable
     {
         public ServerUnderTest Server => server;
 
@@ -148,7 +153,7 @@ public static class GatewayBench
         /// <summary>One send per (channel, sender account), posting to that channel.</summary>
         public List<Func<HttpClient, long, Task<bool>>> Senders { get; } = [];
 
-        public List<HubConnection> Connections => connections;
+        public List<IAsyncDisposable> Connections => connections;
 
         public long Sent;
 
@@ -209,7 +214,9 @@ public static class GatewayBench
         }
         var before = server.ResidentBytes();
         var latency = new LatencyRecorder();
-        var connections = await ConnectAllAsync(listeners.Count, i => ConnectGatewayAsync(server.BaseAddress, listeners[i], latency, options.Protocol == "messagepack"));
+        var connections = await ConnectAllAsync(listeners.Count, async i => options.Client == "lean"
+            ? (IAsyncDisposable)await LeanListener.ConnectAsync(server.BaseAddress, listeners[i], latency)
+            : await ConnectGatewayAsync(server.BaseAddress, listeners[i], latency, options.Protocol == "messagepack"));
         var setup = new Setup(server, connections, latency);
         setup.Stalled.AddRange(listeners.Take(options.Stalled).Select(token => new StalledClient(server.BaseAddress, token)));
         await Task.Delay(2000);

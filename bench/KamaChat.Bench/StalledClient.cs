@@ -10,9 +10,6 @@ namespace KamaChat.Bench;
 /// </summary>
 public sealed class StalledClient : IAsyncDisposable
 {
-    private static readonly byte[] Handshake = "{\"protocol\":\"json\",\"version\":1}\u001e"u8.ToArray();
-    private static readonly byte[] Ping = "{\"type\":6}\u001e"u8.ToArray();
-
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
     private int _connects;
@@ -24,7 +21,7 @@ public sealed class StalledClient : IAsyncDisposable
 
     private async Task RunAsync(Uri baseAddress, string token)
     {
-        var uri = new UriBuilder(baseAddress) { Scheme = "ws", Path = "hubs/gateway", Query = "access_token=" + Uri.EscapeDataString(token) }.Uri;
+        var uri = GatewayAddress.Of(baseAddress, token);
         while (!_stop.IsCancellationRequested)
         {
             try
@@ -33,12 +30,12 @@ public sealed class StalledClient : IAsyncDisposable
                 using var invoker = SmallWindow.Invoker(1024);
                 using var socket = new ClientWebSocket();
                 await socket.ConnectAsync(uri, invoker, _stop.Token);
-                await socket.SendAsync(Handshake, WebSocketMessageType.Text, endOfMessage: true, _stop.Token);
+                await socket.SendAsync(LeanListener.Handshake, WebSocketMessageType.Text, endOfMessage: true, _stop.Token);
                 Interlocked.Increment(ref _connects);
                 while (true)
                 {
                     await Task.Delay(TimeSpan.FromSeconds(5), _stop.Token);
-                    await socket.SendAsync(Ping, WebSocketMessageType.Text, endOfMessage: true, _stop.Token);
+                    await socket.SendAsync(LeanListener.Ping, WebSocketMessageType.Text, endOfMessage: true, _stop.Token);
                 }
             }
             catch (OperationCanceledException)

@@ -66,10 +66,11 @@ internal static class SlowClientRoom
             ?? throw new InvalidOperationException("The gateway refused the stalled client.");
         var client = await GatewayClient.ConnectAsync(app.Address, reader.Tokens.AccessToken);
         await client.ReadyAsync();
-        return new Room(stalled.Id, socket, client, channelId, app.Services.GetRequiredService<ConnectionRegistry>());
+        return new Room(stalled.Id, socket, client, channelId, app.Services.GetRequiredService<ConnectionRegistry>(), stalled.Tokens.AccessToken);
     }
 
-    public sealed record Room(Snowflake Stalled, RawGatewaySocket StalledSocket, GatewayClient Reader, Snowflake ChannelId, ConnectionRegistry Registry) : IAsyncDisposable
+    public sealed record Room(
+        Snowflake Stalled, RawGatewaySocket StalledSocket, GatewayClient Reader, Snowflake ChannelId, ConnectionRegistry Registry, string StalledToken) : IAsyncDisposable
     {
         /// <summary>Whether the stalled client's connection is still open on the node.</summary>
         public bool StalledIsOpen => Registry.OfUser(Stalled).Count > 0;
@@ -141,5 +142,37 @@ public sealed class SmallOutboxTests(SmallOutboxApp app) : IClassFixture<SmallOu
         Assert.Equal(sent, received.Where(e => e.ScopeId == room.ChannelId).Select(e => e.Id));
         // The transport's send timeout is 10 minutes here: only the outbox's limit closed it.
         Assert.False(room.StalledIsOpen);
+    }
+}
+
+[Trait("Provider", "sqlite")]
+public sealed class BackloggedSessionEndTests(SlowClientApp app) : IClassFixture<SlowClientApp>
+{
+    [Fact]
+    public async Task A_backlogged_connection_whose_session_ends_gets_what_waited_and_then_the_reason_before_it_closes()
+    {
+        await using var room = await SlowClientRoom.OpenAsync(app);
+        var sent = new List<Snowflake>();
+        for (var i = 0; i < SlowClientRoom.EventsToFill(); i++)
+        {
+            await room.StalledSocket.PingAsync();
+            sent.Add((await GatewaySeed.AppendAsync(app, new TestEvent(room.ChannelId, SlowClientRoom.Data))).Id);
+        }
+        // Dispatched (the reader has the last one): the stalled connection's outbox holds what its socket could not take.
+        await room.Reader.WaitForEventsAsync(events => events.Any(e => e.Id == sent[^1]));
+
+        using var http = app.CreateClient(room.StalledToken);
+        Assert.Equal(System.Net.HttpStatusCode.NoContent, (await http.PostAsync("/api/v1/auth/logout", null)).StatusCode);
+        // The reader's user stream is not the stalled user's: wait for the node to have the event by a message after it.
+        var after = await GatewaySeed.AppendAsync(app, new TestEvent(room.ChannelId, new { content = "after" }));
+        await room.Reader.WaitForEventsAsync(events => events.Any(e => e.Id == after.Id));
+
+        // Now the stalled client reads: every event that waited, then why its session ended, then the close.
+        using var timeout = new CancellationTokenSource(GatewayClient.Patience);
+        var received = await room.StalledSocket.EventsUntilClosedAsync(timeout.Token);
+
+        Assert.Equal(sent.Select(id => id.ToString()), received.Where(e => e.Type == TestEvent.Type).Select(e => e.Id).Take(sent.Count));
+        Assert.Equal(KamaChat.Server.Features.Auth.SessionRevoked.Type, received[^1].Type);
+        Assert.DoesNotContain(received, e => e.Id == after.Id.ToString());
     }
 }

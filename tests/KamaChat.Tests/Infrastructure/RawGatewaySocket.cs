@@ -35,16 +35,9 @@ public sealed partial class RawGatewaySocket : IDisposable
     /// <returns>The open connection once Ready arrived; null when the server refused it.</returns>
     public static async Task<RawGatewaySocket?> OpenAsync(KamaChatApp app, string accessToken)
     {
-        var uri = GatewayUri(app.Server.BaseAddress, accessToken);
+        var uri = GatewayAddress.Of(app.Server.BaseAddress, accessToken);
         return await HandshakeAsync(new RawGatewaySocket(await app.Server.CreateWebSocketClient().ConnectAsync(uri, CancellationToken.None)));
     }
-
-    private static Uri GatewayUri(Uri baseAddress, string accessToken) => new UriBuilder(baseAddress)
-    {
-        Scheme = "ws",
-        Path = "hubs/gateway",
-        Query = $"access_token={Uri.EscapeDataString(accessToken)}",
-    }.Uri;
 
     /// <summary>
     /// Over a real socket to the node at <paramref name="baseAddress"/> whose receive buffer holds only
@@ -52,7 +45,7 @@ public sealed partial class RawGatewaySocket : IDisposable
     /// </summary>
     public static async Task<RawGatewaySocket?> OpenAsync(Uri baseAddress, string accessToken, int receiveBufferSize)
     {
-        var uri = GatewayUri(baseAddress, accessToken);
+        var uri = GatewayAddress.Of(baseAddress, accessToken);
         var invoker = SmallWindow.Invoker(receiveBufferSize);
         var client = new ClientWebSocket();
         await client.ConnectAsync(uri, invoker, CancellationToken.None);
@@ -103,6 +96,23 @@ public sealed partial class RawGatewaySocket : IDisposable
         }
         _closed = true;
         throw new IOException("The server closed the connection.");
+    }
+
+    /// <summary>Reads until the server closes the connection: the type and id of each Event it sent meanwhile, in order.</summary>
+    public async Task<List<(string Type, string Id)>> EventsUntilClosedAsync(CancellationToken cancellationToken)
+    {
+        var events = new List<(string, string)>();
+        while (await ReceiveAsync(cancellationToken) is { } frame)
+        {
+            using var document = JsonDocument.Parse(frame);
+            var root = document.RootElement;
+            if (root.GetProperty("type").GetInt32() == 1 && root.GetProperty("target").GetString() == "Event")
+            {
+                var data = root.GetProperty("arguments")[0];
+                events.Add((data.GetProperty("type").GetString()!, data.GetProperty("id").GetString()!));
+            }
+        }
+        return events;
     }
 
     private static byte[] Frame(object message) => [.. JsonSerializer.SerializeToUtf8Bytes(message), RecordSeparator];

@@ -4,7 +4,8 @@ using Microsoft.AspNetCore.SignalR;
 namespace KamaChat.Server.Features.Gateway;
 
 /// <summary>One live gateway connection on this node and the groups it is in.</summary>
-public sealed class GatewayConnection(string connectionId, Snowflake userId, Snowflake sessionId, HubCallerContext context)
+/// <param name="groups">The lifetime manager's set of the connection's groups (<see cref="GatewayLifetimeManager.GroupsOf"/>).</param>
+public sealed class GatewayConnection(string connectionId, Snowflake userId, Snowflake sessionId, HubCallerContext context, ConcurrentDictionary<string, byte> groups)
 {
     public string ConnectionId { get; } = connectionId;
 
@@ -15,10 +16,11 @@ public sealed class GatewayConnection(string connectionId, Snowflake userId, Sno
     public HubCallerContext Context { get; } = context;
 
     /// <summary>
-    /// Groups this connection is in. Changed only under <see cref="Gate"/>, so updates for one connection never
-    /// interleave; concurrent, so the dispatcher may read it while an update runs.
+    /// Groups this connection is in: the lifetime manager's own set, which its group joins and leaves keep (one set, not a
+    /// mirror). Changed only under <see cref="Gate"/>, so updates for one connection never interleave; concurrent, so the
+    /// dispatcher may read it while an update runs.
     /// </summary>
-    public ConcurrentDictionary<string, byte> Groups { get; } = new(StringComparer.Ordinal);
+    public ConcurrentDictionary<string, byte> Groups { get; } = groups;
 
     public SemaphoreSlim Gate { get; } = new(1, 1);
 
@@ -141,10 +143,6 @@ public sealed class ConnectionRegistry
 
     public IReadOnlyCollection<GatewayConnection> OfUser(Snowflake userId) =>
         _byUser.TryGetValue(userId, out var mine) ? mine.Values.ToList() : [];
-
-    public IEnumerable<Snowflake> ConnectedUsers => _byUser.Keys;
-
-    public IEnumerable<GatewayConnection> All => _connections.Values;
 
     /// <summary>A connection of the user joined the server's group (call under the connection's <see cref="GatewayConnection.Gate"/>).</summary>
     public void JoinedServer(Snowflake serverId, Snowflake userId)

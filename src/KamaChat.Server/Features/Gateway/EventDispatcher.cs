@@ -13,6 +13,7 @@ namespace KamaChat.Server.Features.Gateway;
 /// </summary>
 public sealed class EventDispatcher(
     IHubContext<GatewayHub> hub,
+    GatewayLifetimeManager lifetime,
     ConnectionRegistry connections,
     IServiceScopeFactory scopes,
     Infrastructure.Caching.CacheInvalidation cacheInvalidation,
@@ -73,33 +74,27 @@ public sealed class EventDispatcher(
 
         var message = ToGatewayEvent(entry);
         if (ChannelRedaction.ChannelOf(entry) is { } channelId)
-            await SendAboutChannelAsync(message, channelId, cancellationToken);
+            SendAboutChannel(message, channelId);
         else
             await hub.Clients.Group(GatewayGroups.For(entry.Scope, entry.ScopeId)).SendAsync("Event", message, cancellationToken);
         metrics.Delivered(entry, path, startedAt);
 
+        // Closed once the event above (and what was waiting before it) is written: a backlogged connection closed at once
+        // would lose them, and its client would not learn that its session ended.
         if (type?.EndedSession(entry.Payload) is { } sessionId)
             foreach (var connection in connections.OfUser(entry.ScopeId).Where(c => c.SessionId == sessionId))
-                connection.Context.Abort();
+                lifetime.CloseAfterSent(connection.ConnectionId);
     }
 
     /// <summary>
     /// A server event describing a channel: as it is to the server's connections that are in the channel's group (their
-    /// groups were just re-synced, as every such event changes visibility), redacted to the others. Per connection, from
-    /// this node's registry: the group memberships it mirrors are the ones that decide what else they receive.
+    /// groups were just re-synced, as every such event changes visibility), redacted to the others. Split per connection
+    /// by the group memberships that decide what else they receive, from the lifetime manager's group index: the server's
+    /// connections are visited, not every connection on the node.
     /// </summary>
-    private async Task SendAboutChannelAsync(GatewayEvent message, Snowflake channelId, CancellationToken cancellationToken)
-    {
-        var serverGroup = GatewayGroups.Server(message.ScopeId);
-        var channelGroup = GatewayGroups.Channel(channelId);
-        var members = connections.All.Where(c => c.Groups.ContainsKey(serverGroup)).ToList();
-        var viewers = members.Where(c => c.Groups.ContainsKey(channelGroup)).Select(c => c.ConnectionId).ToList();
-        var others = members.Where(c => !c.Groups.ContainsKey(channelGroup)).Select(c => c.ConnectionId).ToList();
-        if (viewers.Count > 0)
-            await hub.Clients.Clients(viewers).SendAsync("Event", message, cancellationToken);
-        if (others.Count > 0)
-            await hub.Clients.Clients(others).SendAsync("Event", ChannelRedaction.Hidden(message, channelId), cancellationToken);
-    }
+    private void SendAboutChannel(GatewayEvent message, Snowflake channelId) =>
+        lifetime.SendGroupSplit(GatewayGroups.Server(message.ScopeId), GatewayGroups.Channel(channelId), "Event",
+            [message], [ChannelRedaction.Hidden(message, channelId)]);
 
     public static GatewayEvent ToGatewayEvent(EventLogEntry entry) => new(
         entry.Id,
@@ -122,9 +117,8 @@ public sealed class EventDispatcher(
         };
         if (group is null)
             return [];
-        var users = connections.ConnectedUsers
-            .Where(user => connections.OfUser(user).Any(c => c.Groups.ContainsKey(group)))
-            .ToHashSet();
+        // The group's connections from the lifetime manager's index, not every connection on the node.
+        var users = lifetime.ConnectionsIn(group).Select(connections.Find).OfType<GatewayConnection>().Select(c => c.UserId).ToHashSet();
         if (type.AffectedUser(entry.Payload) is { } subject)
             users.Add(subject);
         return users;

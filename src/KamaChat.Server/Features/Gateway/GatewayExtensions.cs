@@ -34,7 +34,8 @@ public static class GatewayExtensions
         builder.Logging.AddFilter(GatewayErrorLogging.DispatcherCategory, LogLevel.Critical);
         builder.Logging.AddFilter(GatewayErrorLogging.ConnectionHandlerCategory, LogLevel.Critical);
         // After AddSignalR: replaces its default (registered for any hub) for this hub.
-        services.AddSingleton<HubLifetimeManager<GatewayHub>, GatewayLifetimeManager>();
+        services.AddSingleton<GatewayLifetimeManager>();
+        services.AddSingleton<HubLifetimeManager<GatewayHub>>(sp => sp.GetRequiredService<GatewayLifetimeManager>());
         services.AddSingleton<ConnectionRegistry>();
         services.AddSingleton<GatewayMetrics>();
         var redisUrl = builder.Configuration["REDIS_URL"];
@@ -85,7 +86,12 @@ public static class GatewayExtensions
             options.Transports = HttpTransportType.WebSockets | HttpTransportType.ServerSentEvents | HttpTransportType.LongPolling;
             // A socket that takes nothing for this long closes its connection (what is queued behind it is bounded by
             // GatewayOptions.OutboxLimit meanwhile, and nobody else waits for it).
-            options.TransportSendTimeout = app.ServiceProvider.GetRequiredService<IOptions<GatewayOptions>>().Value.SendTimeout;
+            var sendTimeout = app.ServiceProvider.GetRequiredService<IOptions<GatewayOptions>>().Value.SendTimeout;
+            options.TransportSendTimeout = sendTimeout;
+            // A connection the server closes (a session ended: GatewayLifetimeManager.CloseAfterSent) is given as long to
+            // take what is still in its socket, the event that says why last, before the socket is cut: SignalR's 5 s
+            // default cut a client catching up on a backlog off before it read to the end.
+            options.WebSockets.CloseTimeout = sendTimeout;
         });
         return app;
     }

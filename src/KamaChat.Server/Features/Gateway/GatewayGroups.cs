@@ -100,6 +100,7 @@ public sealed class GatewayGroups(KamaDbContext db, PermissionService permission
                                                                     !(keepWatches && g.StartsWith(PresencePrefix, StringComparison.Ordinal))).ToList())
             {
                 await hub.Groups.RemoveFromGroupAsync(connection.ConnectionId, group, cancellationToken);
+                // The lifetime manager's leave took it out of the set already, unless the connection closed meanwhile.
                 connection.Groups.TryRemove(group, out _);
                 if (ServerOf(group) is { } serverId)
                     connections.LeftServer(serverId, connection.UserId);
@@ -107,6 +108,7 @@ public sealed class GatewayGroups(KamaDbContext db, PermissionService permission
             foreach (var group in desired.Where(g => !connection.Groups.ContainsKey(g)).ToList())
             {
                 await hub.Groups.AddToGroupAsync(connection.ConnectionId, group, cancellationToken);
+                // The same: so that a connection closed meanwhile still leaves the servers it is counted in here.
                 connection.Groups[group] = 0;
                 if (ServerOf(group) is { } serverId)
                     connections.JoinedServer(serverId, connection.UserId);

@@ -30,7 +30,8 @@ public sealed partial class GatewayHub(
     Calls.DmCalls calls,
     TimeProvider time,
     PresenceAudience audience,
-    IServiceScopeFactory scopes) : Hub
+    IServiceScopeFactory scopes,
+    GatewayLifetimeManager lifetime) : Hub
 {
     public override async Task OnConnectedAsync()
     {
@@ -38,7 +39,10 @@ public sealed partial class GatewayHub(
         // Both refused before any database work: a refused connection costs what its handshake did.
         if (!connectLimit.TryConnect(user.Id))
             throw new HubException("rate_limited: Too many new gateway connections for this account; wait a minute.");
-        var connection = new GatewayConnection(Context.ConnectionId, user.Id, user.SessionId, Context);
+        // The lifetime manager took the connection before the hub hears of it (SignalR's order), so its set is there
+        // unless the connection already closed (then an empty one: nothing will be sent to it).
+        var connection = new GatewayConnection(Context.ConnectionId, user.Id, user.SessionId, Context,
+            lifetime.GroupsOf(Context.ConnectionId) ?? new(StringComparer.Ordinal));
         if (!connections.TryAdd(connection, options.Value.ConnectionsPerUser, options.Value.ConnectionsPerSession))
             throw new HubException("rate_limited: Too many gateway connections for this account or device; close one first.");
 

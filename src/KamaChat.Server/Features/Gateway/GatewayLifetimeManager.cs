@@ -15,7 +15,8 @@ namespace KamaChat.Server.Features.Gateway;
 /// still pending, so each connection still gets its messages in the order they were sent.
 /// </summary>
 /// <remarks>
-/// Group membership is kept here (group to outboxes, and each outbox's groups for its disconnect), as SignalR's is private.
+/// Group membership is kept here (group to outboxes, and each outbox's groups for its disconnect), as SignalR's is private;
+/// a connection's set of groups is the one <see cref="GatewayConnection.Groups"/> reads (<see cref="GroupsOf"/>), not a copy.
 /// Serialization stays once per send, as in SignalR: one <see cref="SerializedHubMessage"/> shared by the connections.
 /// </remarks>
 public sealed class GatewayLifetimeManager(
@@ -27,6 +28,7 @@ public sealed class GatewayLifetimeManager(
     private readonly ConcurrentDictionary<string, Outbox> _outboxes = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, Outbox>> _groups = new(StringComparer.Ordinal);
     private readonly int _outboxLimit = options.Value.OutboxLimit;
+    private readonly TimeSpan _closeGrace = options.Value.SendTimeout;
 
     public override Task OnConnectedAsync(HubConnectionContext connection)
     {
@@ -67,6 +69,34 @@ public sealed class GatewayLifetimeManager(
         if (outbox.IsClosed)
             Leave(groupName, outbox);
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// The groups a connection is in here, kept by <see cref="AddToGroupAsync"/> and <see cref="RemoveFromGroupAsync"/>: the
+    /// set <see cref="GatewayConnection.Groups"/> is. Null when the connection is not (or no longer) here.
+    /// </summary>
+    public ConcurrentDictionary<string, byte>? GroupsOf(string connectionId) => _outboxes.TryGetValue(connectionId, out var outbox) ? outbox.Groups : null;
+
+    /// <summary>The connections in a group now (a connection joining or leaving meanwhile may or may not be among them).</summary>
+    public IEnumerable<string> ConnectionsIn(string groupName) =>
+        _groups.TryGetValue(groupName, out var members) ? members.Select(m => m.Key) : [];
+
+    /// <summary>
+    /// One message to every connection in <paramref name="groupName"/>: <paramref name="inside"/> to those also in
+    /// <paramref name="subgroupName"/>, <paramref name="outside"/> to the others; each serialized at most once. From the
+    /// group index, so its cost is the group's size, not the node's connections.
+    /// </summary>
+    public void SendGroupSplit(string groupName, string subgroupName, string methodName, object?[] inside, object?[] outside)
+    {
+        if (!_groups.TryGetValue(groupName, out var members))
+            return;
+        _groups.TryGetValue(subgroupName, out var subgroup);
+        SerializedHubMessage? insideMessage = null, outsideMessage = null;
+        foreach (var (connectionId, outbox) in members)
+            if (subgroup is not null && subgroup.ContainsKey(connectionId))
+                outbox.Send(insideMessage ??= Serialized(methodName, inside));
+            else
+                outbox.Send(outsideMessage ??= Serialized(methodName, outside));
     }
 
     public override Task RemoveFromGroupAsync(string connectionId, string groupName, CancellationToken cancellationToken = default)
@@ -163,6 +193,19 @@ public sealed class GatewayLifetimeManager(
                 outbox.Send(message ??= Serialized(methodName, args));
     }
 
+    /// <summary>
+    /// Closes a connection once what was sent to it so far has been handed to its socket, the event that says why (sent
+    /// just before) last: closed at once, it would lose the messages waiting in its outbox, that event among them, and its
+    /// client would not learn why. Nothing sent to it after this call is delivered. A connection that does not take what
+    /// is waiting within the send timeout (<see cref="GatewayOptions.SendTimeout"/>, as long as the transport gives one write)
+    /// is closed anyway, socket and all.
+    /// </summary>
+    public void CloseAfterSent(string connectionId)
+    {
+        if (_outboxes.TryGetValue(connectionId, out var outbox))
+            outbox.CloseAfterSent();
+    }
+
     private static SerializedHubMessage Serialized(string methodName, object?[] args) => new(new InvocationMessage(methodName, args));
 
     private void Overflowed(Outbox outbox)
@@ -184,11 +227,17 @@ public sealed class GatewayLifetimeManager(
         private bool _writing;
         private volatile bool _closed;
 
+        // Set by CloseAfterSent: later messages are dropped, and the connection closes once the queue is written.
+        private bool _closing;
+
         public string ConnectionId => connection.ConnectionId;
 
         public string? UserIdentifier => connection.UserIdentifier;
 
-        /// <summary>The groups the connection is in here, so its disconnect leaves them without looking through all groups.</summary>
+        /// <summary>
+        /// The groups the connection is in here, so its disconnect leaves them without looking through all groups; also
+        /// the registry's view of them (<see cref="GatewayConnection.Groups"/>).
+        /// </summary>
         public ConcurrentDictionary<string, byte> Groups { get; } = new(StringComparer.Ordinal);
 
         public bool IsClosed => _closed;
@@ -208,7 +257,7 @@ public sealed class GatewayLifetimeManager(
             var overflowed = false;
             lock (_gate)
             {
-                if (_closed)
+                if (_closed || _closing)
                     return;
                 if (_writing)
                 {
@@ -225,13 +274,49 @@ public sealed class GatewayLifetimeManager(
             if (overflowed)
             {
                 manager.Overflowed(this);
-                connection.Abort();
-                // SignalR closes a connection only once its pending write is done, and that write waits for the socket,
-                // until the transport's send timeout: the socket itself goes now.
-                connection.GetHttpContext()?.Abort();
+                AbortWithSocket();
                 return;
             }
             WriteFrom(message);
+        }
+
+        private void AbortWithSocket()
+        {
+            connection.Abort();
+            // SignalR closes a connection only once its pending write is done, and that write waits for the socket,
+            // until the transport's send timeout: the socket itself goes now.
+            connection.GetHttpContext()?.Abort();
+        }
+
+        /// <summary>See <see cref="GatewayLifetimeManager.CloseAfterSent"/>.</summary>
+        public void CloseAfterSent()
+        {
+            lock (_gate)
+            {
+                if (_closed || _closing)
+                    return;
+                _closing = true;
+                if (_writing)
+                {
+                    // The last write takes it (TryNext); the grace bounds how long a client that does not read keeps it.
+                    _ = AbortAfterGraceAsync();
+                    return;
+                }
+            }
+            connection.Abort();
+        }
+
+        private async Task AbortAfterGraceAsync()
+        {
+            await Task.Delay(manager._closeGrace);
+            lock (_gate)
+            {
+                if (_closed || !_writing)
+                    return; // closed already, or written and closed by TryNext
+                _closed = true;
+                _queue.Clear();
+            }
+            AbortWithSocket();
         }
 
         /// <summary>Writes the message and then what was queued meanwhile, until a write is pending or nothing is left.</summary>
@@ -262,14 +347,19 @@ public sealed class GatewayLifetimeManager(
 
         private bool TryNext(out SerializedHubMessage message)
         {
+            bool close;
             lock (_gate)
             {
                 if (!_closed && _queue.TryDequeue(out message!))
                     return true;
                 _writing = false;
                 message = null!;
-                return false;
+                close = _closing && !_closed;
             }
+            // Everything up to CloseAfterSent is in the connection's pipe: SignalR sends what is there before it closes.
+            if (close)
+                connection.Abort();
+            return false;
         }
     }
 }
