@@ -156,8 +156,15 @@ public sealed class SearchDatabase : IAsyncDisposable
         return clock.Elapsed;
     }
 
-    /// <summary>The search migrations, in order; the last eight are one provider's each (SQLite: FTS5 automerge, then one merge of the rebuilt index, then the bigram index in FTS5; PostgreSQL: the pending-list limit, the trigram index across spaces, the bigram index's plain predicate, the trigram index rebuilt with 'ß' for the space, then the folded column storing the 'ß' itself).</summary>
-    private static readonly string[] SearchMigrations = ["_MessageSearch", "_MessageSearchBigrams", "_SearchFtsAutomerge", "_SearchFtsOptimize", "_SearchBigramsInFts", "_SearchGinPendingList", "_SearchTrigramsAcrossWords", "_SearchBigramIndexRegexPredicate", "_SearchTrigramSpaceStandIn", "_SearchTextSpacesAsStandIn"];
+    /// <summary>
+    /// The search migrations, in order; the last eleven are one provider's each (SQLite: FTS5 automerge, then one merge of
+    /// the rebuilt index, then the bigram index in FTS5; PostgreSQL: the pending-list limit, the trigram index across
+    /// spaces, the bigram index's plain predicate, the trigram index rebuilt with 'ß' for the space, the folded column
+    /// storing the 'ß' itself, the fold in PL/pgSQL, the pending lists merged in the background, the bigrams in PL/pgSQL).
+    /// Every migration that touches the search's functions or indexes must be here: one left out is undone on the
+    /// indexed copy when <c>_MessageSearch</c> is applied again (it recreates the functions as they were first written).
+    /// </summary>
+    private static readonly string[] SearchMigrations = ["_MessageSearch", "_MessageSearchBigrams", "_SearchFtsAutomerge", "_SearchFtsOptimize", "_SearchBigramsInFts", "_SearchGinPendingList", "_SearchTrigramsAcrossWords", "_SearchBigramIndexRegexPredicate", "_SearchTrigramSpaceStandIn", "_SearchTextSpacesAsStandIn", "_SearchFoldInPlpgsql", "_SearchPendingListsMergedInBackground", "_SearchBigramsInPlpgsql"];
 
     /// <summary>The search migrations' own SQL (the trigram index, then the bigram index), as EF generates it (Up, or Down in reverse), history rows included.</summary>
     private static string SearchMigrationScript(KamaDbContext db, bool up)

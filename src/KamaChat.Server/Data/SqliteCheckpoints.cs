@@ -1,4 +1,5 @@
 using KamaChat.Server.Infrastructure.Configuration;
+using KamaChat.Server.Infrastructure.Hosting;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 
@@ -18,37 +19,14 @@ namespace KamaChat.Server.Data;
 /// </remarks>
 internal sealed class SqliteCheckpoints(IOptions<DatabaseOptions> database, ILogger<SqliteCheckpoints> logger) : BackgroundService
 {
-    /// <summary>A failing checkpoint warns once, then once every this many failures in a row (a minute at one a second).</summary>
-    public const int FailuresPerWarning = 60;
-
     public TimeSpan Interval { get; init; } = TimeSpan.FromSeconds(1);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        if (database.Value.Provider != DatabaseProvider.Sqlite)
-            return;
-        using var timer = new PeriodicTimer(Interval);
-        var failuresInARow = 0;
-        while (await timer.WaitForNextTickAsync(stoppingToken))
-        {
-            try
-            {
-                await CheckpointAsync(database.Value.ConnectionString, stoppingToken);
-                if (failuresInARow > 0)
-                    logger.LogInformation("Checkpointing the SQLite log works again after {Failures} failed attempts", failuresInARow);
-                failuresInARow = 0;
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                // The next tick tries again; meanwhile the log only grows (reads still find every commit in it). A lost
-                // disk fails every tick: a warning a second would bury the log (and fill the disk it may be writing to).
-                if (failuresInARow++ % FailuresPerWarning == 0)
-                    logger.LogWarning(e, "Checkpointing the SQLite log failed ({Failures} attempts in a row); retrying every {Interval}", failuresInARow, Interval);
-                else
-                    logger.LogDebug(e, "Checkpointing the SQLite log failed again ({Failures} attempts in a row)", failuresInARow);
-            }
-        }
-    }
+    // Until a checkpoint works again the log only grows (reads still find every commit in it).
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        database.Value.Provider != DatabaseProvider.Sqlite
+            ? Task.CompletedTask
+            : PeriodicUpkeep.RunAsync(Interval, cancellationToken => CheckpointAsync(database.Value.ConnectionString, cancellationToken),
+                "Checkpointing the SQLite log", logger, stoppingToken);
 
     /// <summary>One PASSIVE checkpoint: never waits for a reader or the writer, copies what it can.</summary>
     internal static async Task CheckpointAsync(string connectionString, CancellationToken cancellationToken)

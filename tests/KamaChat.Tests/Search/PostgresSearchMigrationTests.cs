@@ -74,8 +74,41 @@ public sealed class PostgresSearchMigrationTests(PostgresSearchApp app) : IClass
         Assert.Equal([sent.Id], await owner.SearchIdsAsync(serverId, "\"strasse, ete\""));
     }
 
-    private static async Task<string> FoldLanguageAsync(KamaDbContext db) =>
-        await db.Database.SqlQuery<string>($"""SELECT l.lanname::text AS "Value" FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang WHERE p.proname = 'kamachat_search_fold'""").SingleAsync();
+    [Fact]
+    public async Task The_bigram_function_moves_to_plpgsql_and_back_listing_the_same_pairs()
+    {
+        var (serverId, channelId, owner) = await app.SeedServerWithChannelAsync();
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<KamaDbContext>();
+        var migrations = db.Database.GetMigrations().ToList();
+        var index = migrations.FindIndex(m => m.EndsWith("_SearchBigramsInPlpgsql", StringComparison.Ordinal));
+        Assert.True(index > 0, "the migration is in the PostgreSQL migrations");
+        var texts = new[] { "東京タワーに行く、東京", "한국어 공부", "no pairs here", "東" };
+
+        await db.GetService<IMigrator>().MigrateAsync(migrations[index - 1]);
+        Assert.Equal("sql", await LanguageAsync(db, "kamachat_search_bigrams"));
+        var pairs = new List<string?>();
+        foreach (var text in texts)
+            pairs.Add(await BigramsAsync(db, text));
+        Assert.Equal(["に行,タワ,ワー,ーに,京タ,東京,行く", "공부,국어,한국", null, null], pairs);
+
+        await db.GetService<IMigrator>().MigrateAsync(migrations[^1]);
+        Assert.Equal("plpgsql", await LanguageAsync(db, "kamachat_search_bigrams"));
+        for (var i = 0; i < texts.Length; i++)
+            Assert.Equal(pairs[i], await BigramsAsync(db, texts[i]));
+        // A message sent now goes into the bigram index through the new function and is found by a pair at once.
+        var sent = await owner.Client.SendOkAsync(channelId, "京都タワー");
+        Assert.Equal([sent.Id], await owner.SearchIdsAsync(serverId, "都タ"));
+    }
+
+    private static async Task<string> LanguageAsync(KamaDbContext db, string function) =>
+        await db.Database.SqlQuery<string>($"""SELECT l.lanname::text AS "Value" FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang WHERE p.proname = {function}""").SingleAsync();
+
+    /// <summary>The pairs, sorted and joined (the index holds them as a set), or null when there is none.</summary>
+    private static async Task<string?> BigramsAsync(KamaDbContext db, string text) =>
+        await db.Database.SqlQuery<string?>($"""SELECT (SELECT string_agg(b, ',' ORDER BY b COLLATE "C") FROM unnest(kamachat_search_bigrams({text})) AS b) AS "Value" """).SingleAsync();
+
+    private static Task<string> FoldLanguageAsync(KamaDbContext db) => LanguageAsync(db, "kamachat_search_fold");
 
     private static async Task<string> FoldAsync(KamaDbContext db, string text) =>
         await db.Database.SqlQuery<string>($"""SELECT kamachat_search_fold({text}) AS "Value" """).SingleAsync();

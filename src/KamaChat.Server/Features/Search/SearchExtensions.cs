@@ -9,6 +9,7 @@ public static class SearchExtensions
         builder.Services.AddScoped<MessageSearch>();
         // One per node: the trigram sample searches choose by, reloaded in the background.
         builder.Services.AddSingleton<TrigramSamples>();
+        builder.Services.AddHostedService<PendingListMerger>();
         return builder;
     }
 }

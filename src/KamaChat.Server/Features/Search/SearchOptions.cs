@@ -13,6 +13,14 @@ public sealed class SearchOptions
     [Range(0, 100_000)]
     public int FilterDrivenLimit { get; set; } = 2000;
 
+    /// <summary>
+    /// PostgreSQL: how often the search indexes' GIN pending lists are merged in the background
+    /// (<see cref="PendingListMerger"/>), in milliseconds. 0 leaves the merging to the sends whose insert takes a list
+    /// past its limit.
+    /// </summary>
+    [Range(0, 600_000)]
+    public int PendingListMergeMilliseconds { get; set; } = 1000;
+
     /// <summary>Tests only: pins the text plan (walk the messages or read the text index) instead of probing.</summary>
     internal SearchTextPlan TextPlan { get; init; }
 
