@@ -37,8 +37,9 @@ public sealed class ReadStateService(KamaDbContext db, PermissionService permiss
     // its own channel's server, so another server's role id matches nothing. A message may mention the user more than
     // one way: the union counts it once. Counted in the database: a row comes back per channel, not per unread mention
     // (a never-opened channel's are all of its history's, each a row for EF Core to make an object of). Serial on
-    // PostgreSQL: at a million messages its planner would start parallel workers for these few lookups. Prepared (the channel lists are one array parameter each, so its text is fixed):
-    // on SQLite, preparing its six branches was about half of what the mention counts cost a connect.
+    // PostgreSQL: at a million messages its planner would start parallel workers for these few lookups. Prepared (the
+    // channel lists are one array parameter each, so its text is fixed): on SQLite, preparing its six branches was
+    // about half of what the mention counts cost a connect.
     private static readonly Expression<Func<KamaDbContext, Snowflake, List<Snowflake>, List<Snowflake>, IQueryable<MentionCount>>> MentionedQuery =
         (db, userId, opened, neverOpened) => (
                     from r in db.ReadStates
