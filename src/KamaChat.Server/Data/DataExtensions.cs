@@ -19,6 +19,7 @@ public static class DataExtensions
         services.AddSingleton<DatabaseMetrics>();
         services.AddSingleton<SerialQueries>();
         services.AddSingleton<PreparedStatements>();
+        services.AddSingleton(sp => new QueryBatch(prepare: sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.PrepareStatements));
         services.AddSingleton(sp => new SqlitePragmas(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.SqliteBusyTimeoutMilliseconds));
         // Pooled: the options are built once and a context's internal services are kept between requests. Built per
         // request (AddDbContext), the options and the context's set-up were 14 % of what a history page allocated
@@ -36,7 +37,9 @@ public static class DataExtensions
         {
             var database = sp.GetRequiredService<IOptions<DatabaseOptions>>().Value;
             options.UseNpgsql(database.ConnectionString, OneCollectionParameter)
-                .AddInterceptors(sp.GetRequiredService<WriteObserver>(), sp.GetRequiredService<DatabaseMetrics>(), sp.GetRequiredService<SerialQueries>());
+                .AddInterceptors(sp.GetRequiredService<WriteObserver>(), sp.GetRequiredService<DatabaseMetrics>(), sp.GetRequiredService<SerialQueries>(),
+                    sp.GetRequiredService<QueryBatch>());
+            // After the batch: it prepares the batch's commands as a batch, not each command it answers itself.
             if (database.PrepareStatements)
                 options.AddInterceptors(sp.GetRequiredService<PreparedStatements>());
         });

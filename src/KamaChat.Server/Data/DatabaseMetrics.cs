@@ -20,10 +20,12 @@ public sealed class DatabaseMetrics : DbCommandInterceptor
     /// <summary>Statements sent in a command EF Core did not make (several in one round trip): one count each.</summary>
     public void Sent(int statements) => _commands.Add(statements);
 
-    // EF Core makes a DbCommand for every execution (query, SaveChanges batch, ExecuteUpdate, raw SQL): one count each.
+    // EF Core makes a DbCommand for every execution (query, SaveChanges batch, ExecuteUpdate, raw SQL): one count each;
+    // not again for a query batch's commands while its results are read back (they were counted as they were recorded).
     public override DbCommand CommandCreated(CommandEndEventData eventData, DbCommand result)
     {
-        _commands.Add(1);
+        if (!QueryBatch.Replaying)
+            _commands.Add(1);
         return result;
     }
 }

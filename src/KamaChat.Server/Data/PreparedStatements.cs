@@ -28,7 +28,7 @@ public sealed class PreparedStatements : DbCommandInterceptor
 
     public override InterceptionResult<DbDataReader> ReaderExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result)
     {
-        if (IsTagged(command))
+        if (!result.HasResult && IsTagged(command))
             command.Prepare();
         return result;
     }
@@ -36,7 +36,8 @@ public sealed class PreparedStatements : DbCommandInterceptor
     public override async ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(
         DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
     {
-        if (IsTagged(command))
+        // Not a command another interceptor answers instead (a query batch's): it does not go out.
+        if (!result.HasResult && IsTagged(command))
             await PrepareAsync(command, cancellationToken);
         return result;
     }

@@ -61,7 +61,8 @@ public sealed class DatabaseCommands : IObserver<DiagnosticListener>, IObserver<
 
     void IObserver<KeyValuePair<string, object?>>.OnNext(KeyValuePair<string, object?> value)
     {
-        if (value.Key == RelationalEventId.CommandExecuting.Name && value.Value is CommandEventData { Context: { } context } data &&
+        // A query batch's commands count once, as they are recorded: not again as its results are read back.
+        if (value.Key == RelationalEventId.CommandExecuting.Name && !KamaChat.Server.Data.QueryBatch.Replaying && value.Value is CommandEventData { Context: { } context } data &&
             context.Database.GetConnectionString() == _connectionString)
         {
             var forRequest = _requests.HttpContext is not null;

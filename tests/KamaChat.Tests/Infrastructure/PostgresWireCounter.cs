@@ -8,7 +8,8 @@ namespace KamaChat.Tests.Infrastructure;
 /// A loopback proxy in front of a PostgreSQL server that reads what clients send (the frontend side of the wire
 /// protocol) and counts the statements: each Execute of the extended protocol, and each statement of a simple Query
 /// message, which is how Npgsql sends its connection reset. Everything Npgsql runs on the server passes here, including
-/// what never goes through EF Core's diagnostics. Clients must not ask for TLS (<c>SSL Mode=Disable</c>).
+/// what never goes through EF Core's diagnostics. And the round trips: what a client sends up to each Sync (or a simple
+/// Query), after which it waits for the server; one that only prepares statements is not counted. Clients must not ask for TLS (<c>SSL Mode=Disable</c>).
 /// </summary>
 public sealed class PostgresWireCounter : IAsyncDisposable
 {
@@ -19,16 +20,20 @@ public sealed class PostgresWireCounter : IAsyncDisposable
     private readonly Lock _gate = new();
     private readonly List<string> _simpleQueries = [];
     private readonly List<string> _executed = [];
+    private readonly List<IReadOnlyList<string>> _roundTrips = [];
 
     public PostgresWireCounter(int targetPort) => _proxy = new TcpProxy(targetPort, CountAsync);
 
     public int Port => _proxy.Port;
 
-    /// <summary>What has been sent so far: the statements run through the extended protocol, and the simple queries, by their text.</summary>
-    public (IReadOnlyList<string> Executed, IReadOnlyList<string> SimpleQueries) Sent()
+    /// <summary>
+    /// What has been sent so far: the statements run through the extended protocol, and the simple queries, by their
+    /// text; and the round trips that ran something, each the texts it executed or queried.
+    /// </summary>
+    public (IReadOnlyList<string> Executed, IReadOnlyList<string> SimpleQueries, IReadOnlyList<IReadOnlyList<string>> RoundTrips) Sent()
     {
         lock (_gate)
-            return ([.. _executed], [.. _simpleQueries]);
+            return ([.. _executed], [.. _simpleQueries], [.. _roundTrips]);
     }
 
     /// <summary>The statements in a simple query's text (its parts between semicolons).</summary>
@@ -59,6 +64,7 @@ public sealed class PostgresWireCounter : IAsyncDisposable
             // The connection's statements by name ("" the unnamed one), and the one its last Bind bound.
             var statements = new Dictionary<string, string>();
             var bound = "";
+            var roundTrip = new List<string>();
             while (true)
             {
                 await from.ReadExactlyAsync(header.AsMemory(0, 5));
@@ -74,12 +80,24 @@ public sealed class PostgresWireCounter : IAsyncDisposable
                         bound = statements.GetValueOrDefault(CString(body, CString(body, 0).Next).Text, "");
                         break;
                     case 'E':
+                        roundTrip.Add(bound);
                         lock (_gate)
                             _executed.Add(bound);
                         break;
+                    case 'S': // Sync: the client now waits for the server's answers
+                        // Not one that only prepared statements (once per pooled connection and text).
+                        if (roundTrip.Count == 0)
+                            break;
+                        lock (_gate)
+                            _roundTrips.Add(roundTrip);
+                        roundTrip = [];
+                        break;
                     case 'Q':
                         lock (_gate)
+                        {
                             _simpleQueries.Add(CString(body, 0).Text);
+                            _roundTrips.Add([CString(body, 0).Text]);
+                        }
                         break;
                 }
                 await to.WriteAsync(header.AsMemory(0, 5));

@@ -48,7 +48,7 @@ public sealed class GatewayGroups(KamaDbContext db, PermissionService permission
         HashSet<string> Groups, List<PermissionService.MemberServer> Servers, List<Snowflake> DirectChannelIds, List<Snowflake> FriendIds);
 
     /// <summary>A DM or group DM channel the user is in (Friend false), or a friend of theirs (Friend true).</summary>
-    private sealed record Related(bool Friend, Snowflake Id);
+    internal sealed record Related(bool Friend, Snowflake Id);
 
     // DM channels and friends in one round trip, compiled once (it runs on every connect).
     private static readonly CompiledPerModel<Func<KamaDbContext, Snowflake, IAsyncEnumerable<Related>>> RelatedTo = new(() => EF.CompileAsyncQuery(
@@ -57,20 +57,29 @@ public sealed class GatewayGroups(KamaDbContext db, PermissionService permission
                 .Select(r => new { Friend = true, Id = r.OtherUserId }))
             .Select(r => new Related(r.Friend, r.Id))));
 
-    public async Task<Snapshot> SnapshotAsync(Snowflake userId, CancellationToken cancellationToken)
+    public async Task<Snapshot> SnapshotAsync(Snowflake userId, CancellationToken cancellationToken) =>
+        SnapshotOf(userId, await ReadAsync(userId, cancellationToken));
+
+    /// <summary>What a snapshot is computed from: the user's servers, and their DM channels and friends.</summary>
+    internal sealed record Facts(PermissionService.AllServers Servers, List<Related> Related);
+
+    /// <summary>The snapshot's queries, the same ones whatever they find (so a connect can run them in a <see cref="QueryBatch"/>).</summary>
+    internal async Task<Facts> ReadAsync(Snowflake userId, CancellationToken cancellationToken) =>
+        // One batch for every server: the same queries for a user in 1 server or in 100.
+        new(await permissions.AllServersAsync(userId, cancellationToken), await RelatedTo.For(db)(db, userId).ToListAsync(cancellationToken));
+
+    internal static Snapshot SnapshotOf(Snowflake userId, Facts facts)
     {
         var groups = new HashSet<string>(StringComparer.Ordinal) { User(userId) };
-        // One batch for every server: the same queries for a user in 1 server or in 100.
-        var servers = await permissions.VisibleChannelsInAllServersAsync(userId, cancellationToken);
+        var servers = PermissionService.VisibleChannelsInAllServers(userId, facts.Servers);
         foreach (var server in servers)
         {
             groups.Add(Server(server.Id));
             foreach (var channel in server.Visible)
                 groups.Add(Channel(channel.Channel.Id));
         }
-        var related = await RelatedTo.For(db)(db, userId).ToListAsync(cancellationToken);
-        var directChannels = related.Where(r => !r.Friend).Select(r => r.Id).ToList();
-        var friends = related.Where(r => r.Friend).Select(r => r.Id).ToList();
+        var directChannels = facts.Related.Where(r => !r.Friend).Select(r => r.Id).ToList();
+        var friends = facts.Related.Where(r => r.Friend).Select(r => r.Id).ToList();
         foreach (var channelId in directChannels)
             groups.Add(Channel(channelId));
         foreach (var friendId in friends)

@@ -134,8 +134,7 @@ public sealed partial class GatewayHub(
     private Task<ReadyPayload?> GroupAndBuildReadyAsync(GatewayConnection connection) =>
         ready.OnOneConnectionAsync(async () =>
         {
-            var positions = await ready.PositionsAsync(connection.UserId, Context.ConnectionAborted);
-            var snapshot = await groups.SnapshotAsync(connection.UserId, Context.ConnectionAborted);
+            var (positions, snapshot) = await ready.PositionsAndSnapshotAsync(connection.UserId, groups, Context.ConnectionAborted);
             await GatewayGroups.SyncAsync(HubContext, connections, connection, snapshot.Groups, Context.ConnectionAborted);
             return await ready.BuildAsync(connection.UserId, connection.SessionId, positions, snapshot, Context.ConnectionAborted);
         }, Context.ConnectionAborted);

@@ -49,6 +49,19 @@ public sealed class ReadyBuilder(
     public async Task<Dictionary<(EventScope, Snowflake), long>> PositionsAsync(Snowflake userId, CancellationToken cancellationToken) =>
         (await ReadyQueries.Positions.For(db)(db, userId).ToListAsync(cancellationToken)).ToDictionary(p => (p.Scope, p.ScopeId), p => p.LastSequence);
 
+    /// <summary>
+    /// <see cref="PositionsAsync"/>, then the groups snapshot's queries: one round trip on PostgreSQL (a
+    /// <see cref="QueryBatch"/>), the positions its first statement, so still read before the snapshot (each statement of
+    /// the batch sees what was committed before it started).
+    /// </summary>
+    public async Task<(Dictionary<(EventScope, Snowflake), long> Positions, GatewayGroups.Snapshot Snapshot)> PositionsAndSnapshotAsync(
+        Snowflake userId, GatewayGroups groups, CancellationToken cancellationToken)
+    {
+        var (positions, facts) = await QueryBatch.RunAsync(db, async () => (await PositionsAsync(userId, cancellationToken), await groups.ReadAsync(userId, cancellationToken)),
+            cancellationToken);
+        return (positions, GatewayGroups.SnapshotOf(userId, facts));
+    }
+
     /// <param name="positions">From <see cref="PositionsAsync"/>, read before <paramref name="snapshot"/>.</param>
     /// <param name="snapshot">The connection's groups as just computed, with the user's servers and what they can see in
     /// each, their DM channels and friends, which Ready reuses.</param>
@@ -57,7 +70,13 @@ public sealed class ReadyBuilder(
     {
         // The connection is registered by now, so a session revoked from here on is closed by its SessionRevoked event;
         // one revoked between the handshake's check and the registration is caught here (no user then).
-        var me = await ReadyQueries.Me.For(db)(db, userId, sessionId, cancellationToken);
+        // One round trip on PostgreSQL (after the groups: what these show is read once the connection receives its changes).
+        var (me, direct, readPositions, candidates) = await QueryBatch.RunAsync(db, async () => (
+            await ReadyQueries.Me.For(db)(db, userId, sessionId, cancellationToken),
+            await ReadyQueries.DirectChannelsAsync(db, userId, cancellationToken),
+            await ReadyQueries.ReadStates.For(db)(db, userId).ToListAsync(cancellationToken),
+            presence.SingleNode ? null : await ReadyQueries.PresenceCandidates.For(db)(db, userId, MaxPresenceCandidates).ToListAsync(cancellationToken)),
+            cancellationToken);
         if (me is null)
             return null;
 
@@ -69,14 +88,13 @@ public sealed class ReadyBuilder(
             readyServers.Add(new ReadyServer(server.Id, server.Name, server.IconUrl, server.OwnerId, ReadyChannel.Of(server.Visible), server.BannerUrl));
         }
 
-        var direct = await ReadyQueries.DirectChannelsAsync(db, userId, cancellationToken);
         channelIds.AddRange(direct.Select(d => d.Id));
 
         // All of the user's read states (a row per channel they ever read), kept for the channels they see now: no list
         // of channel ids to send.
         var seen = channelIds.ToHashSet();
         var states = new Dictionary<Snowflake, Snowflake>();
-        await foreach (var state in ReadyQueries.ReadStates.For(db)(db, userId).WithCancellation(cancellationToken))
+        foreach (var state in readPositions)
             if (seen.Contains(state.ChannelId))
                 states[state.ChannelId] = state.LastReadMessageId;
         var mentions = await readStates.MentionCountsAsync(userId, channelIds, states.Keys.ToHashSet(), cancellationToken);
@@ -87,9 +105,7 @@ public sealed class ReadyBuilder(
         var serverIds = snapshot.Servers.Select(s => s.Id).ToList();
         // Bounded: a huge server's member list is paged in over REST; presence here covers who the client sees first. On
         // one node those online are the members connected here (no query); scaled out, some are on other nodes.
-        IEnumerable<Snowflake> nearby = presence.SingleNode
-            ? connections.UsersIn(serverIds, except: userId, MaxPresenceCandidates)
-            : await ReadyQueries.PresenceCandidates.For(db)(db, userId, MaxPresenceCandidates).ToListAsync(cancellationToken);
+        IEnumerable<Snowflake> nearby = (IEnumerable<Snowflake>?)candidates ?? connections.UsersIn(serverIds, except: userId, MaxPresenceCandidates);
         var statuses = await presence.StatusesAsync(snapshot.FriendIds.Union(nearby).Union(direct.SelectMany(d => d.Recipients)).Where(id => id != userId).ToList());
         var presences = statuses
             .Where(p => p.Value != PresenceStatus.Offline)

@@ -55,16 +55,32 @@ public sealed class PermissionService(KamaDbContext db, PermissionInputsReader i
     /// queries). Each query is compiled once and takes only the user's id: no list of server ids to send, to expand into
     /// SQL or to look up in the command cache, so its cost is the rows it reads.
     /// </summary>
-    public async Task<List<MemberServer>> VisibleChannelsInAllServersAsync(Snowflake userId, CancellationToken cancellationToken)
+    public async Task<List<MemberServer>> VisibleChannelsInAllServersAsync(Snowflake userId, CancellationToken cancellationToken) =>
+        VisibleChannelsInAllServers(userId, await AllServersAsync(userId, cancellationToken));
+
+    /// <summary>What <see cref="VisibleChannelsInAllServers"/> decides from: the user's memberships, their servers' roles and channels.</summary>
+    internal sealed record AllServers(
+        List<MembershipQueries.Membership> Members, List<MembershipQueries.RoleRow> Roles, List<MembershipQueries.ChannelRow> Channels);
+
+    /// <summary>
+    /// The three queries, always all three (no early answer for a user in no server): a connect runs them in a
+    /// <see cref="QueryBatch"/>, which needs the same commands whatever the rows.
+    /// </summary>
+    internal async Task<AllServers> AllServersAsync(Snowflake userId, CancellationToken cancellationToken) => new(
+        await MembershipQueries.MembershipsAsync(db, userId, cancellationToken),
+        await MembershipQueries.Roles.For(db)(db, userId).ToListAsync(cancellationToken),
+        await MembershipQueries.Channels.For(db)(db, userId).ToListAsync(cancellationToken));
+
+    internal static List<MemberServer> VisibleChannelsInAllServers(Snowflake userId, AllServers read)
     {
-        var members = await MembershipQueries.MembershipsAsync(db, userId, cancellationToken);
+        var (members, roleRows, channelRows) = (read.Members, read.Roles, read.Channels);
         if (members.Count == 0)
             return [];
-        var roles = (await MembershipQueries.Roles.For(db)(db, userId).ToListAsync(cancellationToken)).ToLookup(r => r.ServerId);
+        var roles = roleRows.ToLookup(r => r.ServerId);
         // A row per overwrite: the channel from its first row, the overwrites from all of them.
         var overwrites = new Dictionary<Snowflake, List<OverwriteFacts>>();
         var all = new List<Channel>();
-        await foreach (var row in MembershipQueries.Channels.For(db)(db, userId).WithCancellation(cancellationToken))
+        foreach (var row in channelRows)
         {
             if (!overwrites.TryGetValue(row.Channel.Id, out var mine))
             {
