@@ -40,7 +40,7 @@ public static class SearchBench
     {
         void Log(string line) => Console.WriteLine($"[{engine}] {line}");
         var loadAtStart = Machine.LoadAverage();
-        await using var plain = await SearchDatabase.CreateAsync(engine);
+        await using var plain = await SearchDatabase.CreateAsync(engine, productionMemory: options.PostgresMemory != "default");
         await plain.MigrateWithoutSearchAsync();
         var corpus = new SearchCorpus(seed: 20261130);
         var clock = Stopwatch.StartNew();
@@ -61,9 +61,11 @@ public static class SearchBench
 
         var sendsLine = string.Create(CultureInfo.InvariantCulture,
             $"sends through HTTP ({Senders} senders, {options.Sends:N0} messages per side in alternating batches of {SendBatch}, after {options.Warmup:N0} each to warm up): without index {withoutIndex:N0}/s, with index {withIndex:N0}/s ({100.0 * withIndex / withoutIndex:N0}% of no index); server CPU per send (/proc) without {cpuWithout:N2} ms, with {cpuWith:N2} ms (sends per CPU second with the index: {100.0 * cpuWithout / cpuWith:N0}% of without)");
-        var loadLine = $"load average (1, 5, 15 min; {Environment.ProcessorCount} cores, shared): {loadAtStart} at the start of this engine's run, {Machine.LoadAverage()} at its end";
+        var memory = await plain.MemorySettingsAsync();
+        string LoadLine() => $"load average (1, 5, 15 min; {Environment.ProcessorCount} cores, shared): {loadAtStart} at the start of this engine's run, {Machine.LoadAverage()} at its end"
+            + (memory.Length == 0 ? "" : $"; PostgreSQL {memory}");
         if (options.SendsOnly)
-            return string.Join(Environment.NewLine, $"== {engine}: {options.Messages:N0} messages; sends only", loadLine, sendsLine, work);
+            return string.Join(Environment.NewLine, $"== {engine}: {options.Messages:N0} messages; sends only", LoadLine(), sendsLine, work);
 
         var classes = SearchQueries.Build(corpus, indexed, options.Queries);
         var lines = new List<string>
@@ -82,7 +84,7 @@ public static class SearchBench
         }
         lines.Add(string.Create(CultureInfo.InvariantCulture,
             $"messages table (with its other indexes) {tableBytes / 1048576.0:N0} MiB; search index {indexBytes / 1048576.0:N0} MiB ({100.0 * indexBytes / tableBytes:N0}% of the table{(engine == "postgres" ? "; the trigram and bigram indexes plus the folded copy of the content" : "")}); indexing the existing {options.Messages:N0} messages took {indexing.TotalSeconds:N0} s"));
-        lines.Add($"load average (1, 5, 15 min; {Environment.ProcessorCount} cores, shared): {loadAtStart} at the start of this engine's run, {Machine.LoadAverage()} at its end");
+        lines.Add(LoadLine());
         lines.Add(sendsLine);
         lines.Add(work);
         return string.Join(Environment.NewLine, lines);
