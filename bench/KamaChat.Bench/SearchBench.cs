@@ -73,12 +73,19 @@ public static class SearchBench
             string.Create(CultureInfo.InvariantCulture, $"== {engine}: {options.Messages:N0} messages; {options.Queries} queries per class through MessageSearch (newest first, page of 25, total capped at 1,000); LIKE baseline on the first {Math.Min(options.BaselineQueries, options.Queries)} of each, run alternately with them"),
             string.Create(CultureInfo.InvariantCulture, $"{"class",-26} {"p50 ms",8} {"p95 ms",8} {"p99 ms",8} {"avg hits",9} | {"LIKE p50",9} {"LIKE p95",9} {"p95 x faster",13}"),
         };
+        var blocks = await indexed.BlocksAsync();
         foreach (var queryClass in classes)
         {
             var (latencies, baseline, averageTotal, pages) = await MeasureAsync(indexed, plain, queryClass.Queries, options.BaselineQueries);
+            // PostgreSQL: the indexed database's blocks a search, the warm-up searches included (the LIKE baseline runs on the other copy).
+            var blocksAfter = await indexed.BlocksAsync();
+            var searches = queryClass.Queries.Count + WarmupSearches;
             var line = string.Create(CultureInfo.InvariantCulture,
                 $"{queryClass.Name,-26} {Machine.Percentile(latencies, 0.50),8:N2} {Machine.Percentile(latencies, 0.95),8:N2} {Machine.Percentile(latencies, 0.99),8:N2} {averageTotal,9:N0} | {Machine.Percentile(baseline, 0.50),9:N1} {Machine.Percentile(baseline, 0.95),9:N1} {Machine.Percentile(baseline, 0.95) / Machine.Percentile(latencies, 0.95),12:N1}x")
-                + (pages.Count == 0 ? "" : string.Create(CultureInfo.InvariantCulture, $" | pages p50/p95 {Machine.Percentile(pages, 0.50):N0}/{Machine.Percentile(pages, 0.95):N0}"));
+                + (pages.Count == 0 ? "" : string.Create(CultureInfo.InvariantCulture, $" | pages p50/p95 {Machine.Percentile(pages, 0.50):N0}/{Machine.Percentile(pages, 0.95):N0}"))
+                + (blocks is not { } b || blocksAfter is not { } a ? "" : string.Create(CultureInfo.InvariantCulture,
+                    $" | blocks a search: {(a.Read - b.Read) / (double)searches:N0} from the OS, {(a.Hit - b.Hit) / (double)searches:N0} in shared buffers"));
+            blocks = blocksAfter;
             Log(line);
             lines.Add(line);
         }
@@ -91,6 +98,9 @@ public static class SearchBench
     }
 
     private const int SendBatch = 100;
+
+    /// <summary>Unmeasured searches before each class's measured ones.</summary>
+    private const int WarmupSearches = 5;
 
     /// <summary>
     /// Messages per second sent through POST /messages by concurrent senders to two servers at once, one on each copy of
@@ -215,7 +225,7 @@ public static class SearchBench
         var baseline = new List<double>();
         var totals = 0L;
         // A few unmeasured queries first: connection pools, JIT, the database's cache of the index's upper pages.
-        foreach (var q in queries.Take(5))
+        foreach (var q in queries.Take(WarmupSearches))
             await SearchOnceAsync(indexed, q);
         for (var i = 0; i < queries.Count; i++)
         {

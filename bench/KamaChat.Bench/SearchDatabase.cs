@@ -149,6 +149,25 @@ public sealed class SearchDatabase : IAsyncDisposable
         return string.Join(", ", settings);
     }
 
+    /// <summary>
+    /// PostgreSQL: the blocks this database has read from the OS and found in shared buffers so far (pg_stat_database),
+    /// counts the machine's load does not change. A backend publishes its counts when idle, at most once a second, so
+    /// this waits that out first. Null on SQLite.
+    /// </summary>
+    public async Task<(long Read, long Hit)?> BlocksAsync()
+    {
+        if (!IsPostgres)
+            return null;
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        await using var db = Context();
+        await db.Database.OpenConnectionAsync();
+        await using var command = db.Database.GetDbConnection().CreateCommand();
+        command.CommandText = "SELECT blks_read, blks_hit FROM pg_stat_database WHERE datname = current_database()";
+        await using var reader = await command.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        return (reader.GetInt64(0), reader.GetInt64(1));
+    }
+
     /// <summary>The PostgreSQL server's main process (its postmaster.pid's first line), whose children are the connections' backends.</summary>
     public async Task<int?> PostmasterAsync()
     {
