@@ -31,6 +31,12 @@ public sealed record BenchOptions(string Mode, int Clients, int Senders, int Rat
     /// <summary>search: messages sent to each side before the send throughput is measured (JIT tiering, pools, caches).</summary>
     public int Warmup { get; init; } = 200;
 
+    /// <summary>
+    /// search: PostgreSQL's memory settings, "production" (a quarter of the machine's memory as shared buffers, as
+    /// PostgreSQL's tuning guidance and deploy/postgresql/kamachat.conf say) or "default" (initdb's 128 MB, the tests' server).
+    /// </summary>
+    public string PostgresMemory { get; init; } = "production";
+
     /// <summary>gateway: sqlite, postgres or both (PostgreSQL: the tests' throwaway server, with durable commits).</summary>
     public string Database { get; init; } = "sqlite";
 
@@ -81,6 +87,7 @@ public sealed record BenchOptions(string Mode, int Clients, int Senders, int Rat
             Sends = Value("sends", 1000),
             SendsOnly = args.Contains("--sends-only"),
             Warmup = Math.Max(1, Value("warmup", 200)),
+            PostgresMemory = Text("postgres-memory", "production"),
             Database = Text("db", "sqlite"),
             Channels = Math.Max(1, Value("channels", 1)),
             Sustained = args.Contains("--sustained"),

@@ -4,6 +4,7 @@ using KamaChat.Bench;
 //     [--db sqlite|postgres|both] [--channels N] [--protocol json|messagepack] [--sustained [--start-rate N] [--max-rate N] [--step-seconds N] [--target-p99 MS]]
 // ./kamachat bench idle [--connections N]
 // ./kamachat bench search [--engine sqlite|postgres|both] [--messages N] [--queries N] [--baseline-queries N] [--sends N]
+//     [--sends-only] [--warmup N] [--postgres-memory production|default]
 // ./kamachat bench search-replay --sqlite FILE|--postgres CONNECTION_STRING --queries QUERY_LOG --out FILE
 // ./kamachat bench connect [--db sqlite|postgres|both] [--messages N] [--connections N]
 // ./kamachat bench bigserver [--db sqlite|postgres|both] [--members N]

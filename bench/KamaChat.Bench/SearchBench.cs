@@ -40,7 +40,7 @@ public static class SearchBench
     {
         void Log(string line) => Console.WriteLine($"[{engine}] {line}");
         var loadAtStart = Machine.LoadAverage();
-        await using var plain = await SearchDatabase.CreateAsync(engine);
+        await using var plain = await SearchDatabase.CreateAsync(engine, productionMemory: options.PostgresMemory != "default");
         await plain.MigrateWithoutSearchAsync();
         var corpus = new SearchCorpus(seed: 20261130);
         var clock = Stopwatch.StartNew();
@@ -61,9 +61,11 @@ public static class SearchBench
 
         var sendsLine = string.Create(CultureInfo.InvariantCulture,
             $"sends through HTTP ({Senders} senders, {options.Sends:N0} messages per side in alternating batches of {SendBatch}, after {options.Warmup:N0} each to warm up): without index {withoutIndex:N0}/s, with index {withIndex:N0}/s ({100.0 * withIndex / withoutIndex:N0}% of no index); server CPU per send (/proc) without {cpuWithout:N2} ms, with {cpuWith:N2} ms (sends per CPU second with the index: {100.0 * cpuWithout / cpuWith:N0}% of without)");
-        var loadLine = $"load average (1, 5, 15 min; {Environment.ProcessorCount} cores, shared): {loadAtStart} at the start of this engine's run, {Machine.LoadAverage()} at its end";
+        var memory = await plain.MemorySettingsAsync();
+        string LoadLine() => $"load average (1, 5, 15 min; {Environment.ProcessorCount} cores, shared): {loadAtStart} at the start of this engine's run, {Machine.LoadAverage()} at its end"
+            + (memory.Length == 0 ? "" : $"; PostgreSQL {memory}");
         if (options.SendsOnly)
-            return string.Join(Environment.NewLine, $"== {engine}: {options.Messages:N0} messages; sends only", loadLine, sendsLine, work);
+            return string.Join(Environment.NewLine, $"== {engine}: {options.Messages:N0} messages; sends only", LoadLine(), sendsLine, work);
 
         var classes = SearchQueries.Build(corpus, indexed, options.Queries);
         var lines = new List<string>
@@ -71,24 +73,34 @@ public static class SearchBench
             string.Create(CultureInfo.InvariantCulture, $"== {engine}: {options.Messages:N0} messages; {options.Queries} queries per class through MessageSearch (newest first, page of 25, total capped at 1,000); LIKE baseline on the first {Math.Min(options.BaselineQueries, options.Queries)} of each, run alternately with them"),
             string.Create(CultureInfo.InvariantCulture, $"{"class",-26} {"p50 ms",8} {"p95 ms",8} {"p99 ms",8} {"avg hits",9} | {"LIKE p50",9} {"LIKE p95",9} {"p95 x faster",13}"),
         };
+        var blocks = await indexed.BlocksAsync();
         foreach (var queryClass in classes)
         {
             var (latencies, baseline, averageTotal, pages) = await MeasureAsync(indexed, plain, queryClass.Queries, options.BaselineQueries);
+            // PostgreSQL: the indexed database's blocks a search, the warm-up searches included (the LIKE baseline runs on the other copy).
+            var blocksAfter = await indexed.BlocksAsync();
+            var searches = queryClass.Queries.Count + WarmupSearches;
             var line = string.Create(CultureInfo.InvariantCulture,
                 $"{queryClass.Name,-26} {Machine.Percentile(latencies, 0.50),8:N2} {Machine.Percentile(latencies, 0.95),8:N2} {Machine.Percentile(latencies, 0.99),8:N2} {averageTotal,9:N0} | {Machine.Percentile(baseline, 0.50),9:N1} {Machine.Percentile(baseline, 0.95),9:N1} {Machine.Percentile(baseline, 0.95) / Machine.Percentile(latencies, 0.95),12:N1}x")
-                + (pages.Count == 0 ? "" : string.Create(CultureInfo.InvariantCulture, $" | pages p50/p95 {Machine.Percentile(pages, 0.50):N0}/{Machine.Percentile(pages, 0.95):N0}"));
+                + (pages.Count == 0 ? "" : string.Create(CultureInfo.InvariantCulture, $" | pages p50/p95 {Machine.Percentile(pages, 0.50):N0}/{Machine.Percentile(pages, 0.95):N0}"))
+                + (blocks is not { } b || blocksAfter is not { } a ? "" : string.Create(CultureInfo.InvariantCulture,
+                    $" | blocks a search: {(a.Read - b.Read) / (double)searches:N0} from the OS, {(a.Hit - b.Hit) / (double)searches:N0} in shared buffers"));
+            blocks = blocksAfter;
             Log(line);
             lines.Add(line);
         }
         lines.Add(string.Create(CultureInfo.InvariantCulture,
             $"messages table (with its other indexes) {tableBytes / 1048576.0:N0} MiB; search index {indexBytes / 1048576.0:N0} MiB ({100.0 * indexBytes / tableBytes:N0}% of the table{(engine == "postgres" ? "; the trigram and bigram indexes plus the folded copy of the content" : "")}); indexing the existing {options.Messages:N0} messages took {indexing.TotalSeconds:N0} s"));
-        lines.Add($"load average (1, 5, 15 min; {Environment.ProcessorCount} cores, shared): {loadAtStart} at the start of this engine's run, {Machine.LoadAverage()} at its end");
+        lines.Add(LoadLine());
         lines.Add(sendsLine);
         lines.Add(work);
         return string.Join(Environment.NewLine, lines);
     }
 
     private const int SendBatch = 100;
+
+    /// <summary>Unmeasured searches before each class's measured ones.</summary>
+    private const int WarmupSearches = 5;
 
     /// <summary>
     /// Messages per second sent through POST /messages by concurrent senders to two servers at once, one on each copy of
@@ -213,7 +225,7 @@ public static class SearchBench
         var baseline = new List<double>();
         var totals = 0L;
         // A few unmeasured queries first: connection pools, JIT, the database's cache of the index's upper pages.
-        foreach (var q in queries.Take(5))
+        foreach (var q in queries.Take(WarmupSearches))
             await SearchOnceAsync(indexed, q);
         for (var i = 0; i < queries.Count; i++)
         {

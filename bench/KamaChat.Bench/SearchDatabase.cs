@@ -62,18 +62,41 @@ public sealed class SearchDatabase : IAsyncDisposable
 
     public string SqliteFile => Path.Combine(_directory, "kamachat.db");
 
-    public static async Task<SearchDatabase> CreateAsync(string engine)
+    /// <param name="productionMemory">PostgreSQL: on a server of the bench's own with the memory settings a production
+    /// install has (<see cref="ProductionMemorySettings"/>) rather than the tests' server with initdb's defaults.</param>
+    public static async Task<SearchDatabase> CreateAsync(string engine, bool productionMemory = false)
     {
         var directory = Directory.CreateTempSubdirectory("kamachat-bench-search-").FullName;
         if (engine == "postgres")
         {
+            var database = productionMemory && Environment.GetEnvironmentVariable("KAMACHAT_TEST_POSTGRES") is not { Length: > 0 }
+                ? await PostgresServer.CreateDatabaseAsync(await ProductionServer.Value)
+                : await PostgresServer.CreateDatabaseAsync();
             // Bulk loads and index builds take minutes, far past Npgsql's default 30 s command timeout.
-            var connectionString = new NpgsqlConnectionStringBuilder(await PostgresServer.CreateDatabaseAsync()) { CommandTimeout = 3600 }.ConnectionString;
+            var connectionString = new NpgsqlConnectionStringBuilder(database) { CommandTimeout = 3600 }.ConnectionString;
             return new SearchDatabase(engine, connectionString, connectionString, directory);
         }
         var file = Path.Combine(directory, "kamachat.db");
         return new SearchDatabase(engine, "sqlite://" + file, $"Data Source={file}", directory);
     }
+
+    /// <summary>
+    /// PostgreSQL's own tuning guidance, as deploy/postgresql/kamachat.conf carries it: shared_buffers a quarter of the
+    /// memory (the manual's "Resource Consumption": "a reasonable starting value"), effective_cache_size three quarters
+    /// (the PostgreSQL wiki's "Tuning Your PostgreSQL Server": half is conservative, three quarters "more aggressive but
+    /// still reasonable"; the planner's estimate of what is cached, nothing allocated). initdb's 128 MB of shared buffers
+    /// starts anywhere but holds under a quarter of a 1,000,000-message history with its indexes (about 560 MiB), so
+    /// the rest is read through the OS's cache page by page. This machine runs the bench's servers too, as a one-box
+    /// install runs its node next to its database.
+    /// </summary>
+    public static IReadOnlyList<string> ProductionMemorySettings()
+    {
+        var megabytes = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1024 * 1024);
+        return [$"shared_buffers={megabytes / 4}MB", $"effective_cache_size={megabytes * 3 / 4}MB"];
+    }
+
+    private static readonly Lazy<Task<string>> ProductionServer = new(async () =>
+        (await PostgresServer.StartOwnAsync(settings: ProductionMemorySettings())).AdminConnectionString);
 
     /// <summary>
     /// A second database holding the same seeded history (SQLite: a copy of the file; PostgreSQL: CREATE DATABASE …
@@ -113,6 +136,36 @@ public sealed class SearchDatabase : IAsyncDisposable
         clone.SampledContents.AddRange(SampledContents);
         clone.SampledMessages.AddRange(SampledMessages);
         return clone;
+    }
+
+    /// <summary>PostgreSQL's memory settings as the server runs them, for the report ("" on SQLite).</summary>
+    public async Task<string> MemorySettingsAsync()
+    {
+        if (!IsPostgres)
+            return "";
+        await using var db = Context();
+        var settings = await db.Database.SqlQueryRaw<string>(
+            "SELECT name || ' ' || current_setting(name) AS \"Value\" FROM pg_settings WHERE name IN ('shared_buffers', 'effective_cache_size') ORDER BY name DESC").ToListAsync();
+        return string.Join(", ", settings);
+    }
+
+    /// <summary>
+    /// PostgreSQL: the blocks this database has read from the OS and found in shared buffers so far (pg_stat_database),
+    /// counts the machine's load does not change. A backend publishes its counts when idle, at most once a second, so
+    /// this waits that out first. Null on SQLite.
+    /// </summary>
+    public async Task<(long Read, long Hit)?> BlocksAsync()
+    {
+        if (!IsPostgres)
+            return null;
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        await using var db = Context();
+        await db.Database.OpenConnectionAsync();
+        await using var command = db.Database.GetDbConnection().CreateCommand();
+        command.CommandText = "SELECT blks_read, blks_hit FROM pg_stat_database WHERE datname = current_database()";
+        await using var reader = await command.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        return (reader.GetInt64(0), reader.GetInt64(1));
     }
 
     /// <summary>The PostgreSQL server's main process (its postmaster.pid's first line), whose children are the connections' backends.</summary>

@@ -68,9 +68,10 @@ public static class PostgresServer
     /// <summary>
     /// A PostgreSQL of the caller's own (initdb in a temp directory), for a test that stops and restarts it. The run's
     /// shared server acknowledges commits before their log is written (fast, and nothing there is ever killed);
-    /// <paramref name="durableCommits"/> makes an acknowledged commit survive the server being killed, as in production.
+    /// <paramref name="durableCommits"/> makes an acknowledged commit survive the server being killed, as in production;
+    /// <paramref name="settings"/> are more <c>name=value</c> settings for the server's command line.
     /// </summary>
-    public static async Task<PostgresInstance> StartOwnAsync(bool durableCommits = false)
+    public static async Task<PostgresInstance> StartOwnAsync(bool durableCommits = false, IReadOnlyList<string>? settings = null)
     {
         var bin = FindBinDirectory() ?? throw new InvalidOperationException(
             "PostgreSQL binaries (initdb, pg_ctl) were not found. Install Debian's 'postgresql' package, or set KAMACHAT_TEST_POSTGRES.");
@@ -81,7 +82,7 @@ public static class PostgresServer
             await RunAsync("chown", $"postgres \"{root}\"");
         await RunAsync(Path.Combine(bin, "initdb"), $"-D \"{Path.Combine(root, "data")}\" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 --no-sync", asRoot);
 
-        var instance = new PostgresInstance(bin, root, FreeLoopbackPort(), asRoot, durableCommits);
+        var instance = new PostgresInstance(bin, root, FreeLoopbackPort(), asRoot, durableCommits, settings ?? []);
         await instance.StartAsync();
         AppDomain.CurrentDomain.ProcessExit += (_, _) =>
         {
@@ -145,7 +146,7 @@ public static class PostgresServer
 /// ends the process the way a crash or an operator's hard restart does; starting it again replays its log and serves
 /// the same data on the same port.
 /// </summary>
-public sealed class PostgresInstance(string bin, string root, int port, bool asRoot, bool durableCommits)
+public sealed class PostgresInstance(string bin, string root, int port, bool asRoot, bool durableCommits, IReadOnlyList<string> settings)
 {
     private Process? _process;
 
@@ -169,7 +170,7 @@ public sealed class PostgresInstance(string bin, string root, int port, bool asR
             "-D", Path.Combine(root, "data"), "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-k", root,
             "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", $"synchronous_commit={(durableCommits ? "on" : "off")}",
             "-c", "full_page_writes=off", "-c", "max_connections=300",
-        })
+        }.Concat(settings.SelectMany(setting => new[] { "-c", setting })))
             server.ArgumentList.Add(argument);
         var process = TiedProcess.Start(server);
         process.OutputDataReceived += (_, _) => { };
