@@ -1,8 +1,11 @@
 using System.Net;
+using System.Text.Json;
+using KamaChat.Server.Data;
 using KamaChat.Server.Features.Attachments;
 using KamaChat.Server.Features.Messages;
 using KamaChat.Server.Infrastructure.Ids;
 using KamaChat.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Perms = KamaChat.Server.Features.Permissions.Permissions;
 
@@ -152,6 +155,53 @@ public abstract class MessageHistoryTests(KamaChatApp app)
         var around = (await (await owner.Client.GetAsync($"/api/v1/channels/{channelId}/messages?around={orphan}&limit=3")).ReadAsync<List<MessageResponse>>())
             .Single(m => m.Id == orphan);
         Assert.Equal(page[orphan].ReplyTo, around.ReplyTo);
+    }
+
+    /// <summary>
+    /// A page's rows come from a statement written by hand (newest, before and after), a message by id from EF Core's
+    /// query: both read every column the same, times to the millisecond, a system line's target with its profile, an edited,
+    /// pinned, nonced reply among them.
+    /// </summary>
+    [Fact]
+    public async Task A_page_read_by_hand_matches_the_same_messages_read_through_ef_core()
+    {
+        var member = await app.UserAsync();
+        var (_, channelId, owner) = await app.SeedServerWithChannelAsync(member);
+        var ids = app.Services.GetRequiredService<SnowflakeGenerator>();
+        var (first, edited, system, last) = (ids.NextId(), ids.NextId(), ids.NextId(), ids.NextId());
+        // Whole milliseconds: SQLite's column (EF Core's binary converter) keeps no finer.
+        var at = new DateTimeOffset(2026, 12, 4, 5, 6, 7, 123, TimeSpan.Zero);
+        await app.WriteDirectAsync(async db =>
+        {
+            var target = await db.Users.SingleAsync(u => u.Id == member.Id);
+            (target.DisplayName, target.AvatarUrl) = ("Member Shown", "https://example.com/a.png");
+            db.Messages.AddRange(
+                new Message { Id = first, ChannelId = channelId, AuthorId = owner.Id, Content = "first", CreatedAt = at, Sequence = 11 },
+                new Message
+                {
+                    Id = edited, ChannelId = channelId, AuthorId = member.Id, Content = "edited", Nonce = "n-1", ReplyToId = first, MentionsEveryone = true,
+                    CreatedAt = at.AddSeconds(1), EditedAt = at.AddMinutes(2).AddMilliseconds(1), PinnedAt = at.AddHours(3), Sequence = 12,
+                },
+                new Message
+                {
+                    Id = system, ChannelId = channelId, AuthorId = owner.Id, Content = "", Kind = MessageKind.RecipientAdded, TargetUserId = member.Id,
+                    CreatedAt = at.AddSeconds(2), Sequence = 13,
+                },
+                new Message { Id = last, ChannelId = channelId, AuthorId = owner.Id, Content = "last", CreatedAt = at.AddSeconds(3), Sequence = 14 });
+            return await db.SaveChangesAsync();
+        });
+
+        await using var scope = app.Services.CreateAsyncScope();
+        var (db, links) = (scope.ServiceProvider.GetRequiredService<KamaDbContext>(), scope.ServiceProvider.GetRequiredService<AttachmentLinks>());
+        string Json(IEnumerable<MessageResponse> page) => JsonSerializer.Serialize(page.OrderBy(m => m.Id), JsonSerializerOptions.Web);
+        var all = new List<Snowflake> { first, edited, system, last };
+        var byEf = await MessageQueries.LoadAsync(db, links, all, owner.Id, default);
+        Assert.Equal(all, byEf.Select(m => m.Id));
+        Assert.Equal(("Member Shown", at.AddMinutes(2).AddMilliseconds(1), true), (byEf[2].Target?.DisplayName, byEf[1].EditedAt, byEf[1].Pinned));
+
+        Assert.Equal(Json(byEf), Json(await MessageQueries.LoadNewestAsync(db, links, channelId, null, 10, owner.Id, default)));
+        Assert.Equal(Json(byEf.Take(3)), Json(await MessageQueries.LoadNewestAsync(db, links, channelId, last, 10, owner.Id, default)));
+        Assert.Equal(Json(byEf.Skip(1)), Json(await MessageQueries.LoadAfterAsync(db, links, channelId, first, 10, owner.Id, default)));
     }
 
     [Theory]
