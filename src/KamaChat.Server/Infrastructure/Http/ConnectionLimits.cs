@@ -60,17 +60,14 @@ public static class ConnectionLimits
 
     public static IHostApplicationBuilder AddConnectionLimits(this IHostApplicationBuilder builder)
     {
-        if (OpenFileLimit() is not { } limit)
-            return builder;
-        var (connections, upgraded) = Budget(limit);
+        var budget = OpenFileLimit() is { } limit ? Budget(limit) : ((int, int)?)null;
         var configuration = builder.Configuration;
         builder.Services.Configure<KestrelServerOptions>(kestrel =>
         {
-            // What the operator set wins (Kestrel binds it from the same keys).
-            if (configuration[ConnectionsKey] is null)
-                kestrel.Limits.MaxConcurrentConnections = connections;
-            if (configuration[UpgradedConnectionsKey] is null)
-                kestrel.Limits.MaxConcurrentUpgradedConnections = upgraded;
+            // What the operator set wins. Kestrel reads its endpoints and certificates from its section but not its
+            // limits (a Kestrel__Limits__ variable alone changed nothing), so they are read here.
+            kestrel.Limits.MaxConcurrentConnections = configuration.GetValue<long?>(ConnectionsKey) ?? budget?.Item1;
+            kestrel.Limits.MaxConcurrentUpgradedConnections = configuration.GetValue<long?>(UpgradedConnectionsKey) ?? budget?.Item2;
         });
         builder.Services.AddSingleton<UpgradeRefusals>();
         return builder;
@@ -83,9 +80,7 @@ public static class ConnectionLimits
     /// </summary>
     public static WebApplication UseConnectionLimits(this WebApplication app)
     {
-        var refusals = app.Services.GetService<UpgradeRefusals>();
-        if (refusals is null)
-            return app;
+        var refusals = app.Services.GetRequiredService<UpgradeRefusals>();
         app.Use(async (context, next) =>
         {
             if (context.Features.Get<IHttpUpgradeFeature>() is not { IsUpgradableRequest: true } upgrade)
