@@ -49,6 +49,7 @@ builder.UseSeedListenAddress();
 builder.AddKamaChatConfiguration();
 builder.AddTelemetry();
 builder.AddApiPlumbing();
+builder.AddConnectionLimits();
 builder.AddCrossOrigin();
 builder.AddApiDocs();
 builder.AddData();
@@ -82,6 +83,7 @@ if (doctor)
     return await Doctor.RunAsync(app.Services, Console.Out);
 
 app.UseApiPlumbing();
+app.UseConnectionLimits();
 app.UseSecurityHeaders();
 app.UseCrossOrigin();
 app.UseAuthentication();
