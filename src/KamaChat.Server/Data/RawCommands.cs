@@ -26,6 +26,14 @@ public static class RawCommands
         return command;
     }
 
+    /// <summary>Adds a parameter by name (<c>@name</c> in the text), for the hand-written commands' values.</summary>
+    public static void AddParameter(this DbCommand command, string name, object value)
+    {
+        var parameter = command.CreateParameter();
+        (parameter.ParameterName, parameter.Value) = (name, value);
+        command.Parameters.Add(parameter);
+    }
+
     /// <summary>The context's own counter: the interceptor it was built with (none for a context made without it, as the bench's).</summary>
     private static DatabaseMetrics? MetricsOf(KamaDbContext db)
     {

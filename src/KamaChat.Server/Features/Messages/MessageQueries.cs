@@ -99,10 +99,10 @@ public static class MessageQueries
         await using (var command = RawCommands.Create(db, 1))
         {
             command.CommandText = sql;
-            AddParameter(command, "channel", channelId.Value);
+            command.AddParameter("channel", channelId.Value);
             if (cursor is { } c)
-                AddParameter(command, "cursor", c.Value);
-            AddParameter(command, "size", size);
+                command.AddParameter("cursor", c.Value);
+            command.AddParameter("size", size);
             await using var reader = await connection.ExecuteReaderAsync(command, cancellationToken);
             var sqlite = db is not PostgresKamaDbContext;
             while (await reader.ReadAsync(cancellationToken))
@@ -124,13 +124,6 @@ public static class MessageQueries
             new Snowflake(reader.GetInt64(0)), new Snowflake(reader.GetInt64(1)), new Snowflake(reader.GetInt64(2)), Text(3), Text(4), Text(5),
             reader.GetString(6), Text(7), Id(8), reader.GetBoolean(9), Time(10), OptionalTime(11), OptionalTime(12), reader.GetInt64(13),
             (MessageKind)reader.GetInt32(14), target, target is null ? null : Text(16), target is null ? null : Text(17), target is null ? null : Text(18));
-    }
-
-    private static void AddParameter(DbCommand command, string name, object value)
-    {
-        var parameter = command.CreateParameter();
-        (parameter.ParameterName, parameter.Value) = (name, value);
-        command.Parameters.Add(parameter);
     }
 
     /// <summary>
@@ -221,24 +214,18 @@ public static class MessageQueries
         {
             if (!postgres)
             {
-                Add(name, $"[{string.Join(',', values.Select(v => v.Value.ToString(CultureInfo.InvariantCulture)))}]");
+                command.AddParameter(name, $"[{string.Join(',', values.Select(v => v.Value.ToString(CultureInfo.InvariantCulture)))}]");
                 return $"IN (SELECT value FROM json_each(@{name}))";
             }
             var array = new long[values.Count];
             for (var i = 0; i < array.Length; i++)
                 array[i] = values[i].Value;
-            Add(name, array);
+            command.AddParameter(name, array);
             return $"= ANY(@{name})";
-        }
-        void Add(string name, object value)
-        {
-            var parameter = command.CreateParameter();
-            (parameter.ParameterName, parameter.Value) = (name, value);
-            command.Parameters.Add(parameter);
         }
         var page = In("page", ids);
         const string viewer = "@viewer";
-        Add("viewer", viewerId.Value);
+        command.AddParameter("viewer", viewerId.Value);
         var sql = new StringBuilder();
         if (mayMention)
             sql.Append($"""

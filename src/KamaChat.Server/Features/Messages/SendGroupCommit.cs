@@ -236,10 +236,8 @@ public sealed class SendGroupCommit(
             var names = new List<string>();
             for (var i = 0; i < nonces.Count; i++)
             {
-                var parameter = command.CreateParameter();
-                (parameter.ParameterName, parameter.Value) = ($"@nonce{i}", nonces[i]);
-                command.Parameters.Add(parameter);
-                names.Add(parameter.ParameterName);
+                command.AddParameter($"@nonce{i}", nonces[i]);
+                names.Add($"@nonce{i}");
             }
             sql.Append(CultureInfo.InvariantCulture,
                 $"""SELECT "AuthorId", "Nonce", "Id", "CreatedAt" FROM messages WHERE "ChannelId" = {channelId.Value} AND "Nonce" IN ({string.Join(", ", names)});""");
