@@ -73,6 +73,25 @@ public sealed class StartupConfigurationTests
         Assert.Contains(message, error, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("Kestrel__Limits__MaxConcurrentConnections", "lots")]
+    [InlineData("Kestrel__Limits__MaxConcurrentUpgradedConnections", "0")]
+    [InlineData("Kestrel__Limits__MaxConcurrentUpgradedConnections", "-5")]
+    public async Task A_connection_limit_that_is_not_a_positive_whole_number_refuses_to_start_with_one_clear_line(string name, string value)
+    {
+        var (exitCode, error) = await StartServerAsync(new()
+        {
+            ["NODE_ENV"] = "production",
+            ["JWT_SECRET"] = "a-production-secret-that-is-certainly-long-enough",
+            [name] = value,
+        });
+
+        Assert.NotEqual(0, exitCode);
+        var line = Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal($"KamaChat cannot start: {name} must be a positive whole number of connections, or empty for the limit computed " +
+            $"from the open-file limit (got '{value}').", line);
+    }
+
     [Fact]
     public async Task Starting_on_a_read_only_data_directory_exits_with_one_clear_line()
     {
