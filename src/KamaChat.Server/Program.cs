@@ -119,13 +119,17 @@ var databaseOptions = new DatabaseOptions();
 DatabaseOptions.Bind(databaseOptions, app.Configuration, serverOptions);
 try
 {
+    // The settings are validated here, before the host starts: the host logs a failed start with its stack trace before
+    // it rethrows, so the operator's first sight was that rather than the line below; and it reports only the first
+    // options that a service happens to read, where this names every bad setting at once.
+    app.Services.GetService<IStartupValidator>()?.Validate();
     await app.RunAsync();
     return 0;
 }
-catch (OptionsValidationException e)
+catch (Exception e) when (StartupValidation.Failures(e) is { Count: > 0 } failures)
 {
     // One clear line on what to set, instead of a stack trace.
-    await Console.Error.WriteLineAsync($"KamaChat cannot start: {string.Join(" ", e.Failures)}");
+    await Console.Error.WriteLineAsync($"KamaChat cannot start: {string.Join(" ", failures)}");
     return 1;
 }
 catch (Exception e) when (StorageFailure.DescribeStartupFailure(e, serverOptions, databaseOptions) is { } reason)

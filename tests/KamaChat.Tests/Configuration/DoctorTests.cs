@@ -117,12 +117,19 @@ public sealed class DoctorTests(KestrelSqliteApp node) : IClassFixture<KestrelSq
     [Fact]
     public async Task An_invalid_configuration_fails_with_the_messages_start_up_gives()
     {
-        var report = await DoctorRun.RunAsync(new() { ["NODE_ENV"] = "production", ["PORT_RABBITMQ"] = "amqp" });
+        var report = await DoctorRun.RunAsync(new()
+        {
+            ["NODE_ENV"] = "production",
+            ["PORT_RABBITMQ"] = "amqp",
+            ["Kestrel__Limits__MaxConcurrentUpgradedConnections"] = "lots",
+        });
 
         Assert.Equal(1, report.ExitCode);
         var configuration = report.Assert("configuration", "fail");
         Assert.Contains("JWT_SECRET is not set", configuration.Summary, StringComparison.Ordinal);
         Assert.Contains("PORT_RABBITMQ must be a port number (got 'amqp')", configuration.Summary, StringComparison.Ordinal);
+        Assert.Contains("Kestrel__Limits__MaxConcurrentUpgradedConnections must be a positive whole number of connections, " +
+            "or empty for the limit computed from the open-file limit (got 'lots')", configuration.Summary, StringComparison.Ordinal);
         // The checks whose own settings are broken say so instead of guessing; the others still run.
         report.Assert("rabbitmq", "skip");
         report.Assert("database", "ok");

@@ -8,7 +8,7 @@ public sealed class StartupConfigurationTests
     [Fact]
     public async Task Production_without_a_jwt_secret_refuses_to_start_with_one_clear_line()
     {
-        var (exitCode, error) = await StartServerAsync(new() { ["NODE_ENV"] = "production" });
+        var (exitCode, error, _) = await StartServerAsync(new() { ["NODE_ENV"] = "production" });
 
         Assert.NotEqual(0, exitCode);
         var line = Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
@@ -19,7 +19,7 @@ public sealed class StartupConfigurationTests
     [Fact]
     public async Task Production_with_a_short_jwt_secret_refuses_to_start()
     {
-        var (exitCode, error) = await StartServerAsync(new() { ["NODE_ENV"] = "production", ["JWT_SECRET"] = "too-short" });
+        var (exitCode, error, _) = await StartServerAsync(new() { ["NODE_ENV"] = "production", ["JWT_SECRET"] = "too-short" });
 
         Assert.NotEqual(0, exitCode);
         Assert.Contains("JWT_SECRET is 9 bytes", error, StringComparison.Ordinal);
@@ -31,7 +31,7 @@ public sealed class StartupConfigurationTests
     [InlineData("passwordpasswordpasswordpasswordpassword")]
     public async Task Production_refuses_a_jwt_secret_with_obviously_low_entropy(string secret)
     {
-        var (exitCode, error) = await StartServerAsync(new() { ["NODE_ENV"] = "production", ["JWT_SECRET"] = secret });
+        var (exitCode, error, _) = await StartServerAsync(new() { ["NODE_ENV"] = "production", ["JWT_SECRET"] = secret });
 
         Assert.NotEqual(0, exitCode);
         var line = Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
@@ -45,7 +45,7 @@ public sealed class StartupConfigurationTests
     [InlineData("node-a")]
     public async Task An_invalid_node_id_refuses_to_start(string nodeId)
     {
-        var (exitCode, error) = await StartServerAsync(new()
+        var (exitCode, error, _) = await StartServerAsync(new()
         {
             ["NODE_ENV"] = "production",
             ["JWT_SECRET"] = "a-production-secret-that-is-certainly-long-enough",
@@ -62,7 +62,7 @@ public sealed class StartupConfigurationTests
     [InlineData("PUBLIC_URL", "chat.example.com", "PUBLIC_URL must be an absolute http or https URL")]
     public async Task A_malformed_service_setting_refuses_to_start(string name, string value, string message)
     {
-        var (exitCode, error) = await StartServerAsync(new()
+        var (exitCode, error, _) = await StartServerAsync(new()
         {
             ["NODE_ENV"] = "production",
             ["JWT_SECRET"] = "a-production-secret-that-is-certainly-long-enough",
@@ -73,10 +73,50 @@ public sealed class StartupConfigurationTests
         Assert.Contains(message, error, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("Kestrel__Limits__MaxConcurrentConnections", "lots")]
+    [InlineData("Kestrel__Limits__MaxConcurrentUpgradedConnections", "0")]
+    [InlineData("Kestrel__Limits__MaxConcurrentUpgradedConnections", "-5")]
+    public async Task A_connection_limit_that_is_not_a_positive_whole_number_refuses_to_start_with_one_clear_line(string name, string value)
+    {
+        var (exitCode, error, output) = await StartServerAsync(new()
+        {
+            ["NODE_ENV"] = "production",
+            ["JWT_SECRET"] = "a-production-secret-that-is-certainly-long-enough",
+            [name] = value,
+        });
+
+        Assert.NotEqual(0, exitCode);
+        // Nothing else before it: no "Hosting failed to start" with the stack trace on the log.
+        Assert.DoesNotContain(" at ", output, StringComparison.Ordinal);
+        var line = Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal($"KamaChat cannot start: {name} must be a positive whole number of connections, or empty for the limit computed " +
+            $"from the open-file limit (got '{value}').", line);
+    }
+
+    [Fact]
+    public async Task Several_bad_settings_are_all_named_in_the_one_line()
+    {
+        var (exitCode, error, output) = await StartServerAsync(new()
+        {
+            ["NODE_ENV"] = "production",
+            ["PORT_RABBITMQ"] = "amqp",
+            ["Kestrel__Limits__MaxConcurrentConnections"] = "lots",
+        });
+
+        Assert.NotEqual(0, exitCode);
+        Assert.DoesNotContain(" at ", output, StringComparison.Ordinal);
+        var line = Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("KamaChat cannot start:", line, StringComparison.Ordinal);
+        Assert.Contains("JWT_SECRET is not set", line, StringComparison.Ordinal);
+        Assert.Contains("PORT_RABBITMQ must be a port number (got 'amqp')", line, StringComparison.Ordinal);
+        Assert.Contains("Kestrel__Limits__MaxConcurrentConnections must be a positive whole number", line, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Starting_on_a_read_only_data_directory_exits_with_one_clear_line()
     {
-        var (exitCode, error) = await StartServerAsync(new(), prepareDataDirectory: async data =>
+        var (exitCode, error, _) = await StartServerAsync(new(), prepareDataDirectory: async data =>
         {
             Directory.CreateDirectory(data);
             await Infrastructure.FileSystemFaults.FreezeAsync(data);
@@ -88,7 +128,7 @@ public sealed class StartupConfigurationTests
         Assert.Contains("data directory", line, StringComparison.Ordinal);
     }
 
-    private static async Task<(int ExitCode, string Error)> StartServerAsync(
+    private static async Task<(int ExitCode, string Error, string Output)> StartServerAsync(
         Dictionary<string, string> environment, Func<string, Task>? prepareDataDirectory = null)
     {
         var directory = Directory.CreateTempSubdirectory("kamachat-startup-").FullName;
@@ -115,7 +155,7 @@ public sealed class StartupConfigurationTests
 
             using var process = Process.Start(start)!;
             var error = process.StandardError.ReadToEndAsync();
-            _ = process.StandardOutput.ReadToEndAsync();
+            var output = process.StandardOutput.ReadToEndAsync();
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
             try
             {
@@ -126,7 +166,7 @@ public sealed class StartupConfigurationTests
                 process.Kill(entireProcessTree: true);
                 Assert.Fail("The server started instead of refusing the configuration.");
             }
-            return (process.ExitCode, (await error).Trim());
+            return (process.ExitCode, (await error).Trim(), await output);
         }
         finally
         {

@@ -23,7 +23,7 @@ internal sealed class ConfigurationCheck(IServiceProvider services, IHostEnviron
             return Task.FromResult(CheckResult.Ok(string.Create(CultureInfo.InvariantCulture,
                 $"{environment.EnvironmentName} settings are valid (node {node.NodeId}, data in {Path.GetFullPath(node.DataDirectory)})")));
         }
-        catch (Exception e) when (Failures(e) is { Count: > 0 } failures)
+        catch (Exception e) when (StartupValidation.Failures(e) is { Count: > 0 } failures)
         {
             return Task.FromResult(CheckResult.Fail(string.Join(" ", failures), "set the variables named above (.env.example lists every one)"));
         }
@@ -33,13 +33,6 @@ internal sealed class ConfigurationCheck(IServiceProvider services, IHostEnviron
             return Task.FromResult(CheckResult.Fail(Doctor.Brief(e), "make the data directory writable by this user, or set KAMACHAT_DATA_DIR"));
         }
     }
-
-    private static List<string> Failures(Exception exception) => exception switch
-    {
-        OptionsValidationException validation => [.. validation.Failures],
-        AggregateException aggregate => [.. aggregate.InnerExceptions.OfType<OptionsValidationException>().SelectMany(v => v.Failures)],
-        _ => [],
-    };
 }
 
 /// <summary>The database answers, and is one this node may write to.</summary>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
 
 namespace KamaChat.Server.Infrastructure.Http;
 
@@ -26,13 +27,17 @@ public static class ConnectionLimits
     /// </remarks>
     public const int MinimumReserve = 1024;
 
+    /// <summary>What of <paramref name="openFileLimit"/> is kept back from the clients for the node's own files.</summary>
+    /// <remarks>
+    /// A tenth of a large limit, never under MinimumReserve, never over half (a node under a small limit still gets half
+    /// for clients rather than nothing).
+    /// </remarks>
+    public static long Reserve(long openFileLimit) => Math.Min(Math.Max(MinimumReserve, openFileLimit / 10), openFileLimit / 2);
+
     /// <summary>Plain HTTP connections (requests, negotiate, SSE and long polling) and WebSockets within <paramref name="openFileLimit"/>.</summary>
     public static (int Connections, int UpgradedConnections) Budget(long openFileLimit)
     {
-        // A tenth of a large limit, never under MinimumReserve, never over half (a node under a small limit still
-        // gets half for clients rather than nothing).
-        var reserve = Math.Min(Math.Max(MinimumReserve, openFileLimit / 10), openFileLimit / 2);
-        var clients = (int)Math.Min(openFileLimit - reserve, int.MaxValue);
+        var clients = (int)Math.Min(openFileLimit - Reserve(openFileLimit), int.MaxValue);
         // An upgraded connection leaves the plain count for the upgraded one, so the two add up to what is held. A chat
         // node's clients mostly hold a WebSocket: three quarters for those.
         var connections = Math.Max(1, clients / 4);
@@ -60,16 +65,24 @@ public static class ConnectionLimits
 
     public static IHostApplicationBuilder AddConnectionLimits(this IHostApplicationBuilder builder)
     {
-        var budget = OpenFileLimit() is { } limit ? Budget(limit) : ((int, int)?)null;
-        var configuration = builder.Configuration;
-        builder.Services.Configure<KestrelServerOptions>(kestrel =>
+        var openFileLimit = OpenFileLimit();
+        builder.Services.AddOptions<ConnectionLimitOptions>()
+            .Configure<IConfiguration>((o, c) => ConnectionLimitOptions.Bind(o, c, openFileLimit))
+            .ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<ConnectionLimitOptions>, ConnectionLimitOptionsValidator>();
+        // Kestrel reads its endpoints and certificates from its section but not its limits (a Kestrel__Limits__
+        // variable alone changed nothing), so they are set here, from the operator's values or the budget. Bound again,
+        // unvalidated: Kestrel's options are read as the app is built, before start-up validation explains a bad value.
+        builder.Services.AddOptions<KestrelServerOptions>().Configure<IConfiguration>((kestrel, configuration) =>
         {
-            // What the operator set wins. Kestrel reads its endpoints and certificates from its section but not its
-            // limits (a Kestrel__Limits__ variable alone changed nothing), so they are read here.
-            kestrel.Limits.MaxConcurrentConnections = configuration.GetValue<long?>(ConnectionsKey) ?? budget?.Item1;
-            kestrel.Limits.MaxConcurrentUpgradedConnections = configuration.GetValue<long?>(UpgradedConnectionsKey) ?? budget?.Item2;
+            var limits = new ConnectionLimitOptions();
+            ConnectionLimitOptions.Bind(limits, configuration, openFileLimit);
+            kestrel.Limits.MaxConcurrentConnections = limits.Connections;
+            kestrel.Limits.MaxConcurrentUpgradedConnections = limits.UpgradedConnections;
         });
-        builder.Services.AddSingleton<UpgradeRefusals>();
+        ConnectionLimitLog.SilenceKestrelRefusals(builder);
+        builder.Services.AddSingleton<ConnectionLimitLog>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<ConnectionLimitLog>());
         return builder;
     }
 
@@ -80,7 +93,7 @@ public static class ConnectionLimits
     /// </summary>
     public static WebApplication UseConnectionLimits(this WebApplication app)
     {
-        var refusals = app.Services.GetRequiredService<UpgradeRefusals>();
+        var log = app.Services.GetRequiredService<ConnectionLimitLog>();
         app.Use(async (context, next) =>
         {
             if (context.Features.Get<IHttpUpgradeFeature>() is not { IsUpgradableRequest: true } upgrade)
@@ -100,7 +113,7 @@ public static class ConnectionLimits
             }
             if (refusable.Refused && !context.Response.HasStarted)
             {
-                refusals.Refused();
+                log.UpgradeRefused();
                 context.Response.Clear();
                 context.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
                 await Problems.Of(StatusCodes.Status503ServiceUnavailable, "connection_limit",
@@ -133,29 +146,5 @@ public static class ConnectionLimits
                 throw;
             }
         }
-    }
-}
-
-/// <summary>Logs refused WebSockets at most once a minute, with how many since: a full node is refused many at once.</summary>
-public sealed class UpgradeRefusals(TimeProvider time, ILogger<UpgradeRefusals> logger)
-{
-    private readonly Lock _lock = new();
-    private long _unlogged;
-    private DateTimeOffset _nextLog = DateTimeOffset.MinValue;
-
-    public void Refused()
-    {
-        long count;
-        lock (_lock)
-        {
-            _unlogged++;
-            var now = time.GetUtcNow();
-            if (now < _nextLog)
-                return;
-            _nextLog = now.AddMinutes(1);
-            count = _unlogged;
-            _unlogged = 0;
-        }
-        logger.LogWarning("Refused {Count} WebSocket connections: the node holds its maximum of upgraded connections (Kestrel__Limits__MaxConcurrentUpgradedConnections)", count);
     }
 }
