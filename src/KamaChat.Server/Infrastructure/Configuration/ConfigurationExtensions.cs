@@ -8,9 +8,9 @@ public static class ConfigurationExtensions
     public static IHostApplicationBuilder AddKamaChatConfiguration(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
-        // Every request and query at Information drowns what matters; Logging__LogLevel__* still overrides these.
-        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-        builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
+        // Every request and query at Information drowns what matters.
+        builder.DefaultLogLevel("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.DefaultLogLevel("Microsoft.EntityFrameworkCore", LogLevel.Warning);
 
         services.AddOptions<ServerOptions>()
             .Configure<IConfiguration>((o, c) => ServerOptions.Bind(o, c))
@@ -33,6 +33,17 @@ public static class ConfigurationExtensions
             sp.GetRequiredService<TimeProvider>()));
 
         return builder;
+    }
+
+    /// <summary>
+    /// A category's log level unless the operator set one (<c>Logging__LogLevel__{category}</c>). Needed because a filter
+    /// added in code is added after those read from configuration, and of two rules for the same category the later wins:
+    /// a plain <c>AddFilter</c> would silently override the operator's setting.
+    /// </summary>
+    public static void DefaultLogLevel(this IHostApplicationBuilder builder, string category, LogLevel level)
+    {
+        if (builder.Configuration[$"Logging:LogLevel:{category}"] is null)
+            builder.Logging.AddFilter(category, level);
     }
 
     /// <summary>Listen address from the seed's HOST and PORT (default localhost:3000), unless ASP.NET Core's own URLS is set.</summary>

@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using System.Globalization;
+using KamaChat.Server.Infrastructure.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace KamaChat.Server.Infrastructure.Http;
@@ -41,11 +42,8 @@ public sealed partial class ConnectionLimitLog : IHostedService, IDisposable
     /// An operator who sets the category's level (Logging__LogLevel__Microsoft.AspNetCore.Server.Kestrel.Connections)
     /// gets Kestrel's own lines back.
     /// </summary>
-    public static void SilenceKestrelRefusals(IHostApplicationBuilder builder)
-    {
-        if (builder.Configuration[$"Logging:LogLevel:{KestrelConnectionsCategory}"] is null)
-            builder.Logging.AddFilter(KestrelConnectionsCategory, LogLevel.Error);
-    }
+    public static void SilenceKestrelRefusals(IHostApplicationBuilder builder) =>
+        builder.DefaultLogLevel(KestrelConnectionsCategory, LogLevel.Error);
 
     public void UpgradeRefused() => _upgrades.Refused();
 
