@@ -57,7 +57,7 @@ internal abstract class SearchEngine
 
 /// <summary>
 /// SQLite: an FTS5 external-content table (<c>messages_fts</c>, trigram tokenizer, case- and diacritic-insensitive) kept
-/// in sync by triggers. The query walks the FTS index in rowid (= message id = time) order and stops at
+/// in step by triggers and the indexer (below). The query walks the FTS index in rowid (= message id = time) order and stops at
 /// <c>LIMIT</c>, which keeps even very common words fast.
 /// <para>
 /// A word of six or more characters is several trigrams, and FTS5 answers its phrase by reading every trigram's
@@ -72,6 +72,10 @@ internal abstract class SearchEngine
 /// <para>
 /// Two-character CJK terms have no trigram: when nothing else can use the FTS index, the <c>message_bigrams_fts</c> index
 /// (FTS5 too, kept by triggers, see <see cref="SearchBigrams"/>) drives instead, walked in message id order the same way.
+/// </para>
+/// <para>
+/// Both indexes are written after the sends, in bulk (<see cref="SqliteSearchIndexer"/>); the messages sent since its last
+/// run wait in <c>message_search_pending</c> and every search reads them too, checked in memory (<see cref="FindAsync"/>).
 /// </para>
 /// </summary>
 internal sealed class SqliteSearchEngine(TrigramSampleCache<SqliteTrigramSample> trigramSamples, SearchTextPlan plan = SearchTextPlan.Auto) : SearchEngine
