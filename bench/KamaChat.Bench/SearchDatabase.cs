@@ -174,6 +174,9 @@ public sealed class SearchDatabase : IAsyncDisposable
         if (IsPostgres)
             return null;
         await using var db = Context();
+        // Null too on a build from before the pending table (comparing builds).
+        if (await db.Database.SqlQueryRaw<long>("SELECT count(*) AS \"Value\" FROM sqlite_master WHERE type = 'table' AND name = 'message_search_pending'").SingleAsync() == 0)
+            return null;
         return await db.Database.SqlQueryRaw<long>("SELECT count(*) AS \"Value\" FROM message_search_pending").SingleAsync();
     }
 
@@ -219,8 +222,8 @@ public sealed class SearchDatabase : IAsyncDisposable
     }
 
     /// <summary>
-    /// The search migrations, in order; the last eleven are one provider's each (SQLite: FTS5 automerge, then one merge of
-    /// the rebuilt index, then the bigram index in FTS5; PostgreSQL: the pending-list limit, the trigram index across
+    /// The search migrations, in order; the last twelve are one provider's each (SQLite: FTS5 automerge, then one merge of
+    /// the rebuilt index, then the bigram index in FTS5, and last the indexes written after the sends; PostgreSQL: the pending-list limit, the trigram index across
     /// spaces, the bigram index's plain predicate, the trigram index rebuilt with 'ß' for the space, the folded column
     /// storing the 'ß' itself, the fold in PL/pgSQL, the pending lists merged in the background, the bigrams in PL/pgSQL).
     /// Every migration that touches the search's functions or indexes must be here: one left out is undone on the
