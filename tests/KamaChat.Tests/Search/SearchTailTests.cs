@@ -221,6 +221,34 @@ public sealed class SqliteSearchTailTests(SqliteDeferredSearchApp app) : SearchT
 [Trait("Provider", "postgres")]
 public sealed class PostgresSearchTailTests(PostgresUnmergedSearchApp app) : SearchTailTests(app), IClassFixture<PostgresUnmergedSearchApp>;
 
+/// <summary>The node's own indexer, as configured by default (once a second), empties the pending table without being asked.</summary>
+[Trait("Provider", "sqlite")]
+public sealed class SqliteBackgroundIndexingTests(SqliteApp app) : IClassFixture<SqliteApp>
+{
+    [Fact]
+    public async Task Sent_messages_are_indexed_in_the_background_and_found_before_and_after()
+    {
+        var (serverId, channelId, owner) = await app.SeedServerWithChannelAsync();
+        var sent = await owner.Client.SendOkAsync(channelId, "a plixandrum in the background 札幌");
+        Assert.Equal([sent.Id], await owner.SearchIdsAsync(serverId, "plixandrum"));
+
+        // A few messages, so only the indexer's next tick (one a second) can take them out of the table.
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (await app.PendingSearchRowsAsync() > 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the background indexer emptied the pending table");
+            await Task.Delay(100);
+        }
+        var indexed = await app.QueryAsync(async db =>
+            (await db.Database.SqlQueryRaw<long>("SELECT rowid AS \"Value\" FROM messages_fts WHERE messages_fts MATCH '\"plixandrum\"'").ToListAsync())
+            .Concat(await db.Database.SqlQueryRaw<long>("SELECT rowid AS \"Value\" FROM message_bigrams_fts WHERE message_bigrams_fts MATCH '\"札幌\"'").ToListAsync())
+            .ToList());
+        Assert.Equal([sent.Id.Value, sent.Id.Value], indexed);
+        Assert.Equal([sent.Id], await owner.SearchIdsAsync(serverId, "plixandrum"));
+        Assert.Equal([sent.Id], await owner.SearchIdsAsync(serverId, "札幌"));
+    }
+}
+
 /// <summary>Messages pending when a node stops are indexed when it starts again, whichever way it is set to index.</summary>
 [Trait("Provider", "sqlite")]
 public sealed class SqliteSearchIndexerRestartTests
