@@ -27,8 +27,8 @@ internal sealed class SqliteSearchIndexer(
     IOptions<DatabaseOptions> database, IOptions<SearchOptions> search, SqlitePragmas pragmas, WriteGate gate, ILogger<SqliteSearchIndexer> logger) : BackgroundService
 {
     /// <summary>
-    /// Messages indexed per transaction at most: about what a few seconds of sends bring at the rates measured on two cores,
-    /// and a few tens of milliseconds of the writer (tokenizing and writing both indexes).
+    /// Messages indexed per transaction at most: what one to two seconds of sends bring at the rates measured on two cores
+    /// (1,000–1,500 a second), and 25–50 ms of the writer (0.012–0.026 ms a message measured, both indexes).
     /// </summary>
     public const int ChunkRows = 2000;
 
