@@ -67,6 +67,9 @@ public static class SearchBench
         if (options.SendsOnly)
             return string.Join(Environment.NewLine, $"== {engine}: {options.Messages:N0} messages; sends only", LoadLine(), sendsLine, work);
 
+        var pending = await indexed.PendingSearchRowsAsync();
+        if (pending is { } waiting)
+            Log($"{waiting:N0} sent messages not indexed yet (the searches read them beside the index)");
         var classes = SearchQueries.Build(corpus, indexed, options.Queries);
         var lines = new List<string>
         {
@@ -98,6 +101,9 @@ public static class SearchBench
     }
 
     private const int SendBatch = 100;
+
+    /// <summary>After the last batch, time for work a node does after its sends (SQLite's search indexing runs once a second).</summary>
+    private static readonly TimeSpan Drain = TimeSpan.FromSeconds(2);
 
     /// <summary>Unmeasured searches before each class's measured ones.</summary>
     private const int WarmupSearches = 5;
@@ -135,6 +141,10 @@ public static class SearchBench
         var postmaster = plain.IsPostgres ? await plain.PostmasterAsync() : null;
         TimeSpan DatabaseCpu() => postmaster is { } pid ? ProcessCpu.TreeOf(pid) : TimeSpan.Zero;
         var databaseCpu = new TimeSpan[2];
+        // Each side's CPU over the whole measurement as well, the other side's batches and a drain after the last one
+        // included: SQLite indexes for search after the sends (SqliteSearchIndexer, once a second), often while the other
+        // side sends, which the per-batch CPU would not see.
+        var wholeBefore = sides.Select(side => ProcessCpu.Of(side.Server.ProcessId)).ToArray();
         var rounds = Math.Max(1, sends / SendBatch);
         for (var round = 0; round < rounds; round++)
         {
@@ -149,12 +159,16 @@ public static class SearchBench
                 databaseCpu[s] += DatabaseCpu() - databaseCpuBefore;
             }
         }
+        await Task.Delay(Drain);
+        var whole = sides.Select((side, s) => ProcessCpu.Of(side.Server.ProcessId) - wholeBefore[s]).ToArray();
         var sent = rounds * SendBatch;
         var work = new string[2];
         for (var s = 0; s < 2; s++)
             work[s] = (await SendWork.OfAsync(sides[s].Server)).Since(before[s], sent);
         return (sent / elapsed[0].TotalSeconds, sent / elapsed[1].TotalSeconds, cpu[0].TotalMilliseconds / sent, cpu[1].TotalMilliseconds / sent,
             $"measured sends' work, without index: {work[0]}; with index: {work[1]}"
+            + string.Create(CultureInfo.InvariantCulture,
+                $"; server CPU per send over the whole measurement (both sides' batches and {Drain.TotalSeconds:N0} s after the last): without {whole[0].TotalMilliseconds / sent:N2} ms, with {whole[1].TotalMilliseconds / sent:N2} ms")
             + (postmaster is null ? "" : string.Create(CultureInfo.InvariantCulture,
                 $"; PostgreSQL's CPU per send (its processes, /proc): without {databaseCpu[0].TotalMilliseconds / sent:N2} ms, with {databaseCpu[1].TotalMilliseconds / sent:N2} ms")));
     }

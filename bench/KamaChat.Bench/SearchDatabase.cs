@@ -168,6 +168,18 @@ public sealed class SearchDatabase : IAsyncDisposable
         return (reader.GetInt64(0), reader.GetInt64(1));
     }
 
+    /// <summary>SQLite: the sent messages the node had not indexed for search yet when it stopped (the searches read them beside the index); null on PostgreSQL.</summary>
+    public async Task<long?> PendingSearchRowsAsync()
+    {
+        if (IsPostgres)
+            return null;
+        await using var db = Context();
+        // Null too on a build from before the pending table (comparing builds).
+        if (await db.Database.SqlQueryRaw<long>("SELECT count(*) AS \"Value\" FROM sqlite_master WHERE type = 'table' AND name = 'message_search_pending'").SingleAsync() == 0)
+            return null;
+        return await db.Database.SqlQueryRaw<long>("SELECT count(*) AS \"Value\" FROM message_search_pending").SingleAsync();
+    }
+
     /// <summary>The PostgreSQL server's main process (its postmaster.pid's first line), whose children are the connections' backends.</summary>
     public async Task<int?> PostmasterAsync()
     {
@@ -210,14 +222,14 @@ public sealed class SearchDatabase : IAsyncDisposable
     }
 
     /// <summary>
-    /// The search migrations, in order; the last eleven are one provider's each (SQLite: FTS5 automerge, then one merge of
-    /// the rebuilt index, then the bigram index in FTS5; PostgreSQL: the pending-list limit, the trigram index across
+    /// The search migrations, in order; the last twelve are one provider's each (SQLite: FTS5 automerge, then one merge of
+    /// the rebuilt index, then the bigram index in FTS5, and last the indexes written after the sends; PostgreSQL: the pending-list limit, the trigram index across
     /// spaces, the bigram index's plain predicate, the trigram index rebuilt with 'ß' for the space, the folded column
     /// storing the 'ß' itself, the fold in PL/pgSQL, the pending lists merged in the background, the bigrams in PL/pgSQL).
     /// Every migration that touches the search's functions or indexes must be here: one left out is undone on the
     /// indexed copy when <c>_MessageSearch</c> is applied again (it recreates the functions as they were first written).
     /// </summary>
-    private static readonly string[] SearchMigrations = ["_MessageSearch", "_MessageSearchBigrams", "_SearchFtsAutomerge", "_SearchFtsOptimize", "_SearchBigramsInFts", "_SearchGinPendingList", "_SearchTrigramsAcrossWords", "_SearchBigramIndexRegexPredicate", "_SearchTrigramSpaceStandIn", "_SearchTextSpacesAsStandIn", "_SearchFoldInPlpgsql", "_SearchPendingListsMergedInBackground", "_SearchBigramsInPlpgsql"];
+    private static readonly string[] SearchMigrations = ["_MessageSearch", "_MessageSearchBigrams", "_SearchFtsAutomerge", "_SearchFtsOptimize", "_SearchBigramsInFts", "_SearchGinPendingList", "_SearchTrigramsAcrossWords", "_SearchBigramIndexRegexPredicate", "_SearchTrigramSpaceStandIn", "_SearchTextSpacesAsStandIn", "_SearchFoldInPlpgsql", "_SearchPendingListsMergedInBackground", "_SearchBigramsInPlpgsql", "_SearchIndexedAfterCommit"];
 
     /// <summary>The search migrations' own SQL (the trigram index, then the bigram index), as EF generates it (Up, or Down in reverse), history rows included.</summary>
     private static string SearchMigrationScript(KamaDbContext db, bool up)

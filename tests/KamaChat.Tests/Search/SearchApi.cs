@@ -19,9 +19,12 @@ public abstract class SearchApp : KamaChatApp
     protected override IEnumerable<KeyValuePair<string, string>> ExtraSettings => [new("Search:FilterDrivenLimit", "0")];
 }
 
+/// <summary>SQLite indexing each message in its send (as before SearchIndexedAfterCommit): the searches go through the FTS5 indexes, not the pending messages beside them.</summary>
 public sealed class SqliteSearchApp : SearchApp
 {
     public override string ProviderName => "sqlite";
+
+    protected override IEnumerable<KeyValuePair<string, string>> ExtraSettings => base.ExtraSettings.Append(new("Search:SqliteIndexMilliseconds", "0"));
 
     protected override Task<string> CreateDatabaseUrlAsync(string dataDirectory) => Task.FromResult(SqliteUrl(dataDirectory));
 }

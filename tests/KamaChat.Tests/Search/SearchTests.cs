@@ -271,7 +271,8 @@ public abstract class SearchTests(KamaChatApp app)
         Assert.Empty(await IdsAsync(owner, serverId, "大阪"));
 
         // The searches check the text, so a pair the index kept from an old text would not show above; on SQLite, ask the
-        // index itself (PostgreSQL's is an expression index over the current text).
+        // index itself (PostgreSQL's is an expression index over the current text), once the edits are in it.
+        await app.IndexPendingAsync();
         var ids = new[] { message.Id.Value, other.Id.Value };
         var indexed = await app.QueryAsync(async db => db is not SqliteKamaDbContext ? null : new
         {

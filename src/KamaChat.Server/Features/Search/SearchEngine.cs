@@ -57,7 +57,7 @@ internal abstract class SearchEngine
 
 /// <summary>
 /// SQLite: an FTS5 external-content table (<c>messages_fts</c>, trigram tokenizer, case- and diacritic-insensitive) kept
-/// in sync by triggers. The query walks the FTS index in rowid (= message id = time) order and stops at
+/// in step by triggers and the indexer (below). The query walks the FTS index in rowid (= message id = time) order and stops at
 /// <c>LIMIT</c>, which keeps even very common words fast.
 /// <para>
 /// A word of six or more characters is several trigrams, and FTS5 answers its phrase by reading every trigram's
@@ -72,6 +72,10 @@ internal abstract class SearchEngine
 /// <para>
 /// Two-character CJK terms have no trigram: when nothing else can use the FTS index, the <c>message_bigrams_fts</c> index
 /// (FTS5 too, kept by triggers, see <see cref="SearchBigrams"/>) drives instead, walked in message id order the same way.
+/// </para>
+/// <para>
+/// Both indexes are written after the sends, in bulk (<see cref="SqliteSearchIndexer"/>); the messages sent since its last
+/// run wait in <c>message_search_pending</c> and every search reads them too, checked in memory (<see cref="FindAsync"/>).
 /// </para>
 /// </summary>
 internal sealed class SqliteSearchEngine(TrigramSampleCache<SqliteTrigramSample> trigramSamples, SearchTextPlan plan = SearchTextPlan.Auto) : SearchEngine
@@ -93,7 +97,56 @@ internal sealed class SqliteSearchEngine(TrigramSampleCache<SqliteTrigramSample>
     /// <summary>Go on walking when the rest of the page and count should take at most this many more messages.</summary>
     private const int WalkBudget = 10_000;
 
+    /// <summary>
+    /// The index's matches and the pending messages' (sent, not indexed yet: <see cref="SqliteSearchIndexer"/>), merged in
+    /// order. The pending ones are read first: a message only ever leaves them for the index, so one that left between
+    /// the two reads is in the index by the time it is read, never in neither (and one in both is counted once). The
+    /// plans below that read <c>messages</c> itself (the walk, the short words' scan) may meet pending messages too: what
+    /// they say of those is replaced by the in-memory check of the pending ones, the same for every plan.
+    /// </summary>
     public override async Task<List<Snowflake>> FindAsync(
+        KamaDbContext db, SearchQuery query, SearchFilter filter, bool oldestFirst, int take, CancellationToken cancellationToken)
+    {
+        var (pending, pendingMatches) = await PendingAsync(db, query, filter, cancellationToken);
+        var ids = await FindIndexedAsync(db, query, filter, oldestFirst, take, cancellationToken);
+        if (pending.Count == 0)
+            return ids;
+        var merged = ids.Where(id => !pending.Contains(id)).Concat(pendingMatches);
+        return [.. (oldestFirst ? merged.Order() : merged.OrderDescending()).Take(take)];
+    }
+
+    /// <summary>
+    /// The pending messages that pass the filters (their ids), and those of them whose text matches, checked in memory
+    /// with the same folding as the index (<see cref="SearchMatcher"/>). A short tail: what was sent since the indexer's
+    /// last run, a second's worth.
+    /// </summary>
+    private static async Task<(HashSet<Snowflake> Filtered, List<Snowflake> Matches)> PendingAsync(
+        KamaDbContext db, SearchQuery query, SearchFilter filter, CancellationToken cancellationToken)
+    {
+        await using var command = await CommandAsync(db, cancellationToken);
+        var sql = new SearchSql(command, postgres: false);
+        sql.AddFilter(filter);
+        // CROSS JOIN: from the few pending ids to their messages, never the other way round.
+        command.CommandText = $"""
+            SELECT m."Id", m."Content" FROM {PendingTable} p CROSS JOIN messages m ON m."Id" = p."Id"
+            {sql.WhereClause}
+            """;
+        var matcher = new SearchMatcher(query);
+        var (filtered, matches) = (new HashSet<Snowflake>(), new List<Snowflake>());
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var id = new Snowflake(reader.GetInt64(0));
+            filtered.Add(id);
+            if (matcher.Matches(reader.GetString(1)))
+                matches.Add(id);
+        }
+        return (filtered, matches);
+    }
+
+    private const string PendingTable = Data.Migrations.Sqlite.SearchIndexedAfterCommit.PendingTable;
+
+    private async Task<List<Snowflake>> FindIndexedAsync(
         KamaDbContext db, SearchQuery query, SearchFilter filter, bool oldestFirst, int take, CancellationToken cancellationToken)
     {
         // Common text first: walking the messages newest first finds its newest matches sooner than FTS5, which reads a
@@ -273,6 +326,10 @@ internal sealed class SqliteSearchEngine(TrigramSampleCache<SqliteTrigramSample>
         {
             foreach (var text in exclude)
                 sql.Where($"NOT EXISTS (SELECT 1 FROM messages_fts WHERE messages_fts MATCH {sql.Parameter(Phrase(text.Folded))} AND rowid = m.\"Id\")");
+            // The index cannot exclude what it does not hold yet: pending messages come from FindAsync's own check alone
+            // (also one sent after it read them, which this statement could otherwise pass unexcluded).
+            if (exclude.Count > 0)
+                sql.Where($"NOT EXISTS (SELECT 1 FROM {PendingTable} WHERE \"Id\" = m.\"Id\")");
         }
         if (resumeAfter is { } resume)
             sql.Where($"{order} {(oldestFirst ? ">" : "<")} {sql.Parameter(resume)}");

@@ -10,6 +10,9 @@ public static class SearchExtensions
         // One per node: the trigram sample searches choose by, reloaded in the background.
         builder.Services.AddSingleton<TrigramSamples>();
         builder.Services.AddHostedService<PendingListMerger>();
+        // One instance, for the tests to run it too.
+        builder.Services.AddSingleton<SqliteSearchIndexer>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<SqliteSearchIndexer>());
         return builder;
     }
 }

@@ -21,6 +21,14 @@ public sealed class SearchOptions
     [Range(0, 600_000)]
     public int PendingListMergeMilliseconds { get; set; } = 1000;
 
+    /// <summary>
+    /// SQLite: how often the messages sent since the last run are indexed for search in the background
+    /// (<see cref="SqliteSearchIndexer"/>), in milliseconds; searches read the ones not indexed yet beside the index. 0
+    /// indexes each message in its send's transaction.
+    /// </summary>
+    [Range(0, 600_000)]
+    public int SqliteIndexMilliseconds { get; set; } = 1000;
+
     /// <summary>Tests only: pins the text plan (walk the messages or read the text index) instead of probing.</summary>
     internal SearchTextPlan TextPlan { get; init; }
 

@@ -52,7 +52,7 @@ namespace KamaChat.Server.Data.Migrations.Sqlite
         /// A message's pairs, space-separated, as FTS5 input: one row, none when the content has no pair (an aggregate
         /// always gives a row, so the empty one is filtered out).
         /// </summary>
-        private static string Pairs(string row) => $"""
+        internal static string Pairs(string row) => $"""
             SELECT {row}."Id" AS "Id", pairs FROM (
                 SELECT group_concat(substr({row}."Content", p."N", 2), ' ') AS pairs FROM search_positions p
                 WHERE p."N" < length({row}."Content") AND substr({row}."Content", p."N", 2) {MessageSearchBigrams.IsPair})
@@ -65,7 +65,7 @@ namespace KamaChat.Server.Data.Migrations.Sqlite
             $"""INSERT INTO message_bigrams_fts(message_bigrams_fts, rowid, "Bigrams") SELECT 'delete', "Id", pairs FROM ({Pairs(row)});""";
 
         /// <summary>Whether the row's content may hold a pair (cheap: two lengths), then whether it does (the GLOB).</summary>
-        private static string HasPair(string row) =>
+        internal static string HasPair(string row) =>
             $"""length(CAST({row}."Content" AS BLOB)) - length({row}."Content") >= 4 AND {row}."Content" {MessageSearchBigrams.HasPair}""";
 
         /// <summary>The triggers that keep <c>message_bigrams_fts</c> in step with inserts, edits and deletes (cascades included).</summary>
