@@ -133,19 +133,21 @@ internal sealed class SqliteSearchIndexer(
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    private static async Task<bool> ExistsAsync(SqliteConnection connection, CancellationToken cancellationToken)
-    {
-        await using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT EXISTS (SELECT 1 FROM {Migration.PendingTable})";
-        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture) != 0;
-    }
+    /// <summary>Whether anything is pending.</summary>
+    private static Task<bool> ExistsAsync(SqliteConnection connection, CancellationToken cancellationToken) =>
+        AnyAsync(connection, $"SELECT EXISTS (SELECT 1 FROM {Migration.PendingTable})", [], cancellationToken);
 
-    private static async Task<bool> ExistsAsync(SqliteConnection connection, string type, string name, CancellationToken cancellationToken)
+    /// <summary>Whether the schema holds the table or trigger.</summary>
+    private static Task<bool> ExistsAsync(SqliteConnection connection, string type, string name, CancellationToken cancellationToken) =>
+        AnyAsync(connection, "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = @type AND name = @name)",
+            [("@type", type), ("@name", name)], cancellationToken);
+
+    private static async Task<bool> AnyAsync(SqliteConnection connection, string sql, (string Name, string Value)[] parameters, CancellationToken cancellationToken)
     {
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = @type AND name = @name)";
-        command.Parameters.AddWithValue("@type", type);
-        command.Parameters.AddWithValue("@name", name);
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+            command.Parameters.AddWithValue(name, value);
         return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture) != 0;
     }
 }
