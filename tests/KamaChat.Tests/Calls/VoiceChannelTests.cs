@@ -120,7 +120,7 @@ public abstract class VoiceChannelTests(VoiceApp app)
         await bobClient.Connection.InvokeAsync<VoiceJoined>("JoinVoice", secondId.ToString());
         await aliceClient.WaitForVoiceAsync(s => s.UserId == bob.User.Id && s.ChannelId == secondId);
         await aliceClient.WaitForVoiceAsync(s => s.UserId == bob.User.Id && s.ChannelId is null);
-        Assert.Empty(await Rooms.ListParticipantsAsync(firstId.Value, CancellationToken.None));
+        await JanusParticipants.BecomeAsync(async () => (await Rooms.ListParticipantsAsync(firstId.Value, CancellationToken.None)).Select(p => p.Display));
 
         await bobClient.DisposeAsync();
         await WaitUntilEmptyAsync(secondId);
