@@ -121,7 +121,7 @@ public static class AuthExtensions
 
     /// <summary>
     /// Takes the validated token out of a gateway request, which lives as long as its WebSocket: its Authorization header
-    /// (native clients) or its query, the raw request target included (browsers, ~2.5 KiB of copies), stayed in memory
+    /// (native clients) or its query, the raw request target included (browsers, ~2 KiB of copies), stayed in memory
     /// for the connection's life, where nothing reads them again. The rest of the query (SignalR's connection id) stays.
     /// </summary>
     private static void ForgetToken(HttpRequest request)
