@@ -49,6 +49,15 @@ public sealed record BenchOptions(string Mode, int Clients, int Senders, int Rat
     /// <summary>gateway: channels, each in its own server with <see cref="Clients"/> listeners and its share of the senders.</summary>
     public int Channels { get; init; } = 1;
 
+    /// <summary>idle: connect to a bare SignalR hub (<see cref="BareHubServer"/>) instead of the server, for the floor.</summary>
+    public bool Bare { get; init; }
+
+    /// <summary>
+    /// idle: servers, each with one text channel, that every bench account is a member of, so that each connection joins
+    /// their groups (a server's and a channel's) as a member's does; 0 (the default) for accounts in none.
+    /// </summary>
+    public int Servers { get; init; }
+
     /// <summary>gateway: instead of one fixed rate, step the total send rate up and report the highest that keeps p99 within <see cref="TargetP99"/>.</summary>
     public bool Sustained { get; init; }
 
@@ -96,6 +105,8 @@ public sealed record BenchOptions(string Mode, int Clients, int Senders, int Rat
             PostgresMemory = Text("postgres-memory", "production"),
             Database = Text("db", "sqlite"),
             Channels = Math.Max(1, Value("channels", 1)),
+            Servers = Math.Max(0, Value("servers", 0)),
+            Bare = args.Contains("--bare"),
             Sustained = args.Contains("--sustained"),
             StartRate = Math.Max(1, Value("start-rate", 100)),
             MaxRate = Value("max-rate", 4000),

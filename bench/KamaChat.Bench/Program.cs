@@ -2,7 +2,7 @@ using KamaChat.Bench;
 
 // ./kamachat bench gateway [--clients N per channel] [--senders N] [--rate msgs/s per sender] [--seconds N]
 //     [--db sqlite|postgres|both] [--channels N] [--protocol json|messagepack] [--sustained [--start-rate N] [--max-rate N] [--step-seconds N] [--target-p99 MS]]
-// ./kamachat bench idle [--connections N]
+// ./kamachat bench idle [--connections N] [--servers N] [--bare]
 // ./kamachat bench search [--engine sqlite|postgres|both] [--messages N] [--queries N] [--baseline-queries N] [--sends N]
 //     [--sends-only] [--warmup N] [--postgres-memory production|default]
 // ./kamachat bench search-replay --sqlite FILE|--postgres CONNECTION_STRING --queries QUERY_LOG --out FILE
@@ -25,6 +25,7 @@ return options.Mode switch
     "calls" => await CallBench.RunAsync(args),
     "media" => await MediaBench.RunAsync(args),
     "media-worker" => await MediaBench.WorkerAsync(args),
+    "bare-hub" => await BareHubServer.RunAsync(int.Parse(args[Array.IndexOf(args, "--port") + 1], System.Globalization.CultureInfo.InvariantCulture)),
     "raw-server" => await RawBroadcastServer.RunAsync(int.Parse(args[Array.IndexOf(args, "--port") + 1], System.Globalization.CultureInfo.InvariantCulture)),
     _ => Usage(),
 };

@@ -8,6 +8,7 @@ using KamaChat.Server.Features.Auth;
 using KamaChat.Server.Features.Channels;
 using KamaChat.Server.Features.Servers;
 using KamaChat.Server.Infrastructure.Ids;
+using Microsoft.Diagnostics.NETCore.Client;
 using Microsoft.EntityFrameworkCore;
 using P = KamaChat.Server.Features.Permissions.Permissions;
 
@@ -95,9 +96,12 @@ public sealed class ServerUnderTest : IAsyncDisposable
     }
 
     /// <summary>Resident memory of the server process, in bytes.</summary>
-    public long ResidentBytes()
+    public long ResidentBytes() => ResidentBytesOf(_process.Id);
+
+    /// <summary>Resident memory of a process, in bytes.</summary>
+    public static long ResidentBytesOf(int processId)
     {
-        foreach (var line in File.ReadLines($"/proc/{_process.Id}/status"))
+        foreach (var line in File.ReadLines($"/proc/{processId}/status"))
             if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
                 return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
         return 0;
@@ -170,11 +174,34 @@ public sealed class ServerUnderTest : IAsyncDisposable
     /// The server's managed (GC) heap after its last collection and the memory the GC holds committed for it
     /// (dotnet.gc.last_collection.* on /metrics): the managed share of its resident memory.
     /// </summary>
-    public async Task<(double Heap, double Committed)> ManagedHeapAsync()
+    public async Task<(double Heap, double Committed, double Fragmentation)> ManagedHeapAsync()
     {
         var samples = await ScrapeAsync();
         return (samples.Where(sample => sample.Name == "dotnet_gc_last_collection_heap_size_bytes").Sum(sample => sample.Value),
-            samples.Where(sample => sample.Name == "dotnet_gc_last_collection_memory_committed_size_bytes").Sum(sample => sample.Value));
+            samples.Where(sample => sample.Name == "dotnet_gc_last_collection_memory_committed_size_bytes").Sum(sample => sample.Value),
+            samples.Where(sample => sample.Name == "dotnet_gc_last_collection_heap_fragmentation_size_bytes").Sum(sample => sample.Value));
+    }
+
+    /// <summary>
+    /// Has the server run a full blocking collection now, as dotnet-gcdump does (an EventPipe session asking for a heap
+    /// collection), so that <see cref="ManagedHeapAsync"/> then counts live objects only: after an ordinary gen0 or gen1
+    /// collection its heap still holds gen2's garbage.
+    /// </summary>
+    public Task FullCollectionAsync() => FullCollectionAsync(_process.Id);
+
+    /// <inheritdoc cref="FullCollectionAsync()"/>
+    public static async Task FullCollectionAsync(int processId)
+    {
+        const long gc = 0x1, gcHeapCollect = 0x800000;
+        var client = new DiagnosticsClient(processId);
+        using var session = await client.StartEventPipeSessionAsync(
+            [new EventPipeProvider("Microsoft-Windows-DotNETRuntime", System.Diagnostics.Tracing.EventLevel.Informational, gc | gcHeapCollect)],
+            requestRundown: false, circularBufferMB: 16, CancellationToken.None);
+        // The runtime collects when the session starts; its events are not needed, only read so that none waits.
+        var drain = session.EventStream.CopyToAsync(Stream.Null);
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        await session.StopAsync(CancellationToken.None);
+        await drain;
     }
 
     /// <summary>

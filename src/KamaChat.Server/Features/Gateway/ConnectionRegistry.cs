@@ -108,7 +108,9 @@ public sealed class ConnectionRegistry
     {
         while (true)
         {
-            var mine = _byUser.GetOrAdd(connection.UserId, _ => new());
+            // Most people have a connection or two: one lock and two buckets to start with, not the default's lock per
+            // core and 31 buckets (~0.5 KiB for each connected person).
+            var mine = _byUser.GetOrAdd(connection.UserId, static _ => new(concurrencyLevel: 1, capacity: 2));
             lock (mine)
             {
                 // Removed as empty by a disconnect meanwhile: start over with the current one.
