@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Globalization;
 using System.Linq.Expressions;
 using System.Text;
+using System.Text.Json;
 using KamaChat.Server.Data;
 using KamaChat.Server.Features.Attachments;
 using Microsoft.EntityFrameworkCore;
@@ -36,11 +37,13 @@ public static class MessageQueries
     /// connection for statements that then ran on a prepared read connection.
     /// </summary>
     public static Task<List<MessageResponse>> LoadNewestAsync(KamaDbContext db, AttachmentLinks links, Snowflake channelId, Snowflake? before, int size, Snowflake viewerId, CancellationToken cancellationToken) =>
-        PageAsync(db, links, before is null ? PageSql.Newest : PageSql.Before, channelId, before, size, viewerId, cancellationToken);
+        before is null
+            ? PageAsync(db, links, PageSql.Newest, PostgresPageSql.Newest, channelId, before, size, viewerId, cancellationToken)
+            : PageAsync(db, links, PageSql.Before, PostgresPageSql.Before, channelId, before, size, viewerId, cancellationToken);
 
     /// <summary>The oldest messages newer than <paramref name="after"/>, oldest first.</summary>
     public static Task<List<MessageResponse>> LoadAfterAsync(KamaDbContext db, AttachmentLinks links, Snowflake channelId, Snowflake after, int size, Snowflake viewerId, CancellationToken cancellationToken) =>
-        PageAsync(db, links, PageSql.After, channelId, after, size, viewerId, cancellationToken);
+        PageAsync(db, links, PageSql.After, PostgresPageSql.After, channelId, after, size, viewerId, cancellationToken);
 
     /// <summary>A message's own row, with its author and the user a system line is about.</summary>
     private sealed record Row(
@@ -88,27 +91,116 @@ public static class MessageQueries
             """;
     }
 
+    /// <summary>
+    /// PostgreSQL's page in one statement and one round trip: <see cref="PageSql"/>'s row with the message replied to
+    /// left-joined and each message's parts beside it (mentions as arrays, reactions and attachments as JSON, NULL for
+    /// the many messages that have none), where the rows and then their parts were two. Each round trip leaves the request
+    /// waiting for PostgreSQL's backend and then for a worker of the node, and on a machine whose cores the node and the
+    /// database share, that waiting was most of a page's time. One statement also reads rows and parts in one snapshot.
+    /// Mentions are read only for a message whose content holds "&lt;@", as <see cref="CompleteAsync"/> decides per page.
+    /// </summary>
+    private static class PostgresPageSql
+    {
+        private static readonly string Rows = $"""
+            -- {PreparedStatements.Tag}
+            SELECT m."Id", m."ChannelId", m."AuthorId", a."UserName", a."DisplayName", a."AvatarUrl", m."Content", m."Nonce", m."ReplyToId",
+              m."MentionsEveryone", m."CreatedAt", m."EditedAt", m."PinnedAt", m."Sequence", m."Kind", m."TargetUserId", t."UserName", t."DisplayName", t."AvatarUrl",
+              r."AuthorId", r."Content",
+              CASE WHEN strpos(m."Content", '{MentionParser.Opening}') > 0 THEN ARRAY(
+                SELECT u."TargetId" FROM message_mentions AS u WHERE u."MessageId" = m."Id" AND u."TargetType" = {(int)MentionTarget.User} ORDER BY u."TargetId") END,
+              CASE WHEN strpos(m."Content", '{MentionParser.Opening}') > 0 THEN ARRAY(
+                SELECT o."TargetId" FROM message_mentions AS o WHERE o."MessageId" = m."Id" AND o."TargetType" = {(int)MentionTarget.Role} ORDER BY o."TargetId") END,
+              (SELECT json_agg(json_build_array(x."Emoji", x.n, x.mine)) FROM (
+                SELECT e."Emoji", COUNT(*) AS n, bool_or(e."UserId" = @viewer) AS mine FROM reactions AS e WHERE e."MessageId" = m."Id" GROUP BY e."Emoji") AS x),
+              (SELECT json_agg(json_build_array(f."Id", f."FileName", f."ContentType", f."Size", f."Width", f."Height", f."DurationMs", f."Placeholder",
+                  f."Waveform", f."State", f."ProcessingProgress", f."StorageKey", f."ThumbnailKey", f."PreviewKey", f."PlaybackKey") ORDER BY f."Id")
+                FROM attachments AS f WHERE f."MessageId" = m."Id")
+            FROM messages AS m
+            INNER JOIN users AS a ON m."AuthorId" = a."Id"
+            LEFT JOIN users AS t ON m."TargetUserId" = t."Id"
+            LEFT JOIN messages AS r ON m."ReplyToId" = r."Id"
+            WHERE m."ChannelId" = @channel
+            """;
+
+        public static readonly string Newest = Rows + """
+
+            ORDER BY m."Id" DESC
+            LIMIT @size
+            """;
+
+        public static readonly string Before = Rows + """
+             AND m."Id" < @cursor
+            ORDER BY m."Id" DESC
+            LIMIT @size
+            """;
+
+        public static readonly string After = Rows + """
+             AND m."Id" > @cursor
+            ORDER BY m."Id"
+            LIMIT @size
+            """;
+    }
+
     /// <summary>SQLite's column for a <see cref="DateTimeOffset"/>: the integer EF Core's converter writes (<see cref="SqliteKamaDbContext"/>).</summary>
     private static readonly Func<long, DateTimeOffset> FromSqliteTime = new DateTimeOffsetToBinaryConverter().ConvertFromProviderExpression.Compile();
 
+    /// <summary>A page by <paramref name="sql"/> and then its parts, or on PostgreSQL rows and parts at once by <paramref name="postgresSql"/>.</summary>
     private static async Task<List<MessageResponse>> PageAsync(
-        KamaDbContext db, AttachmentLinks links, string sql, Snowflake channelId, Snowflake? cursor, int size, Snowflake viewerId, CancellationToken cancellationToken)
+        KamaDbContext db, AttachmentLinks links, string sql, string postgresSql, Snowflake channelId, Snowflake? cursor, int size, Snowflake viewerId,
+        CancellationToken cancellationToken)
     {
         await using var connection = new PageConnection(db);
+        var postgres = db is PostgresKamaDbContext;
         var rows = new List<Row>(size);
+        var parts = new PageParts();
         await using (var command = RawCommands.Create(db, 1))
         {
-            command.CommandText = sql;
+            command.CommandText = postgres ? postgresSql : sql;
             command.AddParameter("channel", channelId.Value);
             if (cursor is { } c)
                 command.AddParameter("cursor", c.Value);
             command.AddParameter("size", size);
+            if (postgres)
+                command.AddParameter("viewer", viewerId.Value);
             await using var reader = await connection.ExecuteReaderAsync(command, cancellationToken);
-            var sqlite = db is not PostgresKamaDbContext;
             while (await reader.ReadAsync(cancellationToken))
-                rows.Add(ReadRow(reader, sqlite));
+            {
+                var row = ReadRow(reader, sqlite: !postgres);
+                rows.Add(row);
+                if (postgres)
+                    ReadPostgresParts(reader, row, parts);
+            }
         }
-        return await CompleteAsync(db, links, connection, rows, viewerId, cancellationToken);
+        return postgres ? Build(links, rows, parts) : await CompleteAsync(db, links, connection, rows, viewerId, cancellationToken);
+    }
+
+    /// <summary>The parts <see cref="PostgresPageSql"/> reads beside a row (from its 20th column), added to <paramref name="parts"/>.</summary>
+    private static void ReadPostgresParts(DbDataReader reader, Row row, PageParts parts)
+    {
+        if (row.ReplyToId is { } reply && !reader.IsDBNull(19))
+            parts.Replies[reply] = (new Snowflake(reader.GetInt64(19)), reader.GetString(20));
+        if (!reader.IsDBNull(21))
+        {
+            var (users, roles) = (reader.GetFieldValue<long[]>(21), reader.GetFieldValue<long[]>(22));
+            if (users.Length + roles.Length > 0)
+                parts.Mentions[row.Id] = new Mentioned([.. users.Select(id => new Snowflake(id))], [.. roles.Select(id => new Snowflake(id))]);
+        }
+        if (!reader.IsDBNull(23))
+        {
+            using var reactions = JsonDocument.Parse(reader.GetString(23));
+            var summaries = reactions.RootElement.EnumerateArray().Select(r => new ReactionSummary(r[0].GetString()!, r[1].GetInt32(), r[2].GetBoolean())).ToList();
+            summaries.Sort((x, y) => string.CompareOrdinal(x.Emoji, y.Emoji));
+            parts.Reactions[row.Id] = summaries;
+        }
+        if (!reader.IsDBNull(24))
+        {
+            using var attachments = JsonDocument.Parse(reader.GetString(24));
+            static string? Text(JsonElement e) => e.ValueKind == JsonValueKind.Null ? null : e.GetString();
+            static int? Number(JsonElement e) => e.ValueKind == JsonValueKind.Null ? null : e.GetInt32();
+            parts.Attachments[row.Id] = attachments.RootElement.EnumerateArray().Select(a => new AttachmentRow(row.Id, new Snowflake(a[0].GetInt64()),
+                a[1].GetString()!, a[2].GetString()!, a[3].GetInt64(), Number(a[4]), Number(a[5]), Number(a[6]), Text(a[7]), Text(a[8]),
+                (AttachmentState)a[9].GetInt32(), a[10].GetInt32(), a[11].GetString()!, Text(a[12]), Text(a[13]), Text(a[14]))).ToList();
+        }
     }
 
     /// <summary>One row of <see cref="PageSql"/>, as EF Core would have materialized <see cref="ToRow"/>.</summary>
@@ -162,8 +254,24 @@ public static class MessageQueries
         // Mentions are parsed from the content when it is sent or edited (MentionParser), so a page none of whose
         // messages holds "<@" has none: its statement is not sent (most pages).
         var mayMention = rows.Exists(r => r.Content.Contains(MentionParser.Opening, StringComparison.Ordinal));
-        var (mentions, reactions, attachments, replies) = await PartsAsync(db, connection, ids, mayMention, replyIds, viewerId, cancellationToken);
+        return Build(links, rows, await PartsAsync(db, connection, ids, mayMention, replyIds, viewerId, cancellationToken));
+    }
 
+    /// <summary>What a page shows besides its rows, by message id (replies by the id replied to).</summary>
+    private sealed class PageParts
+    {
+        public Dictionary<Snowflake, Mentioned> Mentions { get; } = [];
+
+        public Dictionary<Snowflake, List<ReactionSummary>> Reactions { get; } = [];
+
+        public Dictionary<Snowflake, List<AttachmentRow>> Attachments { get; } = [];
+
+        public Dictionary<Snowflake, (Snowflake AuthorId, string Content)> Replies { get; } = [];
+    }
+
+    private static List<MessageResponse> Build(AttachmentLinks links, List<Row> rows, PageParts parts)
+    {
+        var (mentions, reactions, attachments, replies) = (parts.Mentions, parts.Reactions, parts.Attachments, parts.Replies);
         return rows.ConvertAll(r => new MessageResponse(
             r.Id, r.ChannelId, UserSummary.Of(r.AuthorId, r.UserName, r.DisplayName, r.AvatarUrl),
             r.Content, r.Nonce, r.ReplyToId is { } reply ? ReplyPreviewOf(reply, replies) : null,
@@ -204,8 +312,7 @@ public static class MessageQueries
     /// (with or without mentions, with or without replies) and is prepared once per connection
     /// (<see cref="PreparedStatements"/>, <see cref="SqlitePreparedStatements"/>).
     /// </summary>
-    private static async Task<(Dictionary<Snowflake, Mentioned> Mentions, Dictionary<Snowflake, List<ReactionSummary>> Reactions,
-        Dictionary<Snowflake, List<AttachmentRow>> Attachments, Dictionary<Snowflake, (Snowflake AuthorId, string Content)> Replies)> PartsAsync(
+    private static async Task<PageParts> PartsAsync(
         KamaDbContext db, PageConnection connection, List<Snowflake> ids, bool mayMention, List<Snowflake> replyIds, Snowflake viewerId, CancellationToken cancellationToken)
     {
         await using var command = RawCommands.Create(db, 2 + (mayMention ? 1 : 0) + (replyIds.Count > 0 ? 1 : 0));
@@ -242,7 +349,8 @@ public static class MessageQueries
         command.CommandText = sql.ToString();
         await using var reader = await connection.ExecuteReaderAsync(command, cancellationToken);
 
-        var mentions = new Dictionary<Snowflake, Mentioned>();
+        var parts = new PageParts();
+        var mentions = parts.Mentions;
         if (mayMention)
         {
             while (await reader.ReadAsync(cancellationToken))
@@ -255,7 +363,7 @@ public static class MessageQueries
             await reader.NextResultAsync(cancellationToken);
         }
 
-        var reactions = new Dictionary<Snowflake, List<ReactionSummary>>();
+        var reactions = parts.Reactions;
         while (await reader.ReadAsync(cancellationToken))
         {
             var messageId = new Snowflake(reader.GetInt64(0));
@@ -268,7 +376,7 @@ public static class MessageQueries
             summaries.Sort((x, y) => string.CompareOrdinal(x.Emoji, y.Emoji));
 
         await reader.NextResultAsync(cancellationToken);
-        var attachments = new Dictionary<Snowflake, List<AttachmentRow>>();
+        var attachments = parts.Attachments;
         while (await reader.ReadAsync(cancellationToken))
         {
             string? Text(int i) => reader.IsDBNull(i) ? null : reader.GetString(i);
@@ -281,14 +389,14 @@ public static class MessageQueries
             rows.Add(row);
         }
 
-        var replies = new Dictionary<Snowflake, (Snowflake AuthorId, string Content)>();
+        var replies = parts.Replies;
         if (replyIds.Count > 0)
         {
             await reader.NextResultAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
                 replies[new Snowflake(reader.GetInt64(0))] = (new Snowflake(reader.GetInt64(1)), reader.GetString(2));
         }
-        return (mentions, reactions, attachments, replies);
+        return parts;
     }
 
     private static string Preview(string content)
