@@ -97,13 +97,27 @@ public static class MessageQueries
     /// cores the node and the database share, that waiting was most of a page's time. The rows (<see cref="PageSql"/>'s,
     /// with the message replied to) are materialized once; each part is looked up by the page's ids as one array
     /// (<c>= ANY(ARRAY(SELECT … FROM page))</c>, one index scan, as <see cref="PartsAsync"/>'s parameter did) rather than by
-    /// a subquery per row, which cost PostgreSQL ~0.6 ms more a page; reactions and attachments come back as JSON beside
+    /// a subquery per row (fifty index scans a part); reactions and attachments come back as JSON beside
     /// their message, NULL for the many that have none. One statement also reads rows and parts in one snapshot.
     /// Mentions are looked up only for messages whose content holds "&lt;@" (see <see cref="CompleteAsync"/>).
+    /// The page's size is in the text, not a parameter: with <c>LIMIT $1</c> PostgreSQL costs the prepared statement's
+    /// generic plan as if it read a tenth of the channel, so it planned this statement anew on every execution (the
+    /// bench's page cost PostgreSQL ~0.5 ms more than with a generic plan); with the size written in, the generic plan is
+    /// as cheap as a custom one and is kept. At most one text per direction and size (1–100), prepared as used.
     /// </summary>
     private static class PostgresPageSql
     {
-        private static string Page(string condition, string order) => $"""
+        private static readonly string[] NewestBySize = new string[MessageEndpoints.MaxPageSize + 1];
+        private static readonly string[] BeforeBySize = new string[MessageEndpoints.MaxPageSize + 1];
+        private static readonly string[] AfterBySize = new string[MessageEndpoints.MaxPageSize + 1];
+
+        public static string Newest(int size) => NewestBySize[size] ??= Page("", " DESC", size);
+
+        public static string Before(int size) => BeforeBySize[size] ??= Page(""" AND m."Id" < @cursor""", " DESC", size);
+
+        public static string After(int size) => AfterBySize[size] ??= Page(""" AND m."Id" > @cursor""", "", size);
+
+        private static string Page(string condition, string order, int size) => $"""
             -- {PreparedStatements.Tag}
             WITH page AS MATERIALIZED (
               SELECT m."Id", m."ChannelId", m."AuthorId", a."UserName", a."DisplayName", a."AvatarUrl", m."Content", m."Nonce", m."ReplyToId",
@@ -114,7 +128,7 @@ public static class MessageQueries
               LEFT JOIN users AS t ON m."TargetUserId" = t."Id"
               WHERE m."ChannelId" = @channel{condition}
               ORDER BY m."Id"{order}
-              LIMIT @size),
+              LIMIT {size.ToString(CultureInfo.InvariantCulture)}),
             replied AS (
               SELECT "Id", "AuthorId", "Content" FROM messages WHERE "Id" = ANY(ARRAY(SELECT "ReplyToId" FROM page WHERE "ReplyToId" IS NOT NULL))),
             mentioned AS (
@@ -143,20 +157,14 @@ public static class MessageQueries
             LEFT JOIN attached ON attached."MessageId" = p."Id"
             ORDER BY p."Id"{order}
             """;
-
-        public static readonly string Newest = Page("", " DESC");
-
-        public static readonly string Before = Page(""" AND m."Id" < @cursor""", " DESC");
-
-        public static readonly string After = Page(""" AND m."Id" > @cursor""", "");
     }
 
     /// <summary>SQLite's column for a <see cref="DateTimeOffset"/>: the integer EF Core's converter writes (<see cref="SqliteKamaDbContext"/>).</summary>
     private static readonly Func<long, DateTimeOffset> FromSqliteTime = new DateTimeOffsetToBinaryConverter().ConvertFromProviderExpression.Compile();
 
-    /// <summary>A page by <paramref name="sql"/> and then its parts, or on PostgreSQL rows and parts at once by <paramref name="postgresSql"/>.</summary>
+    /// <summary>A page by <paramref name="sql"/> and then its parts, or on PostgreSQL rows and parts at once by <paramref name="postgresSql"/>'s text for its size.</summary>
     private static async Task<List<MessageResponse>> PageAsync(
-        KamaDbContext db, AttachmentLinks links, string sql, string postgresSql, Snowflake channelId, Snowflake? cursor, int size, Snowflake viewerId,
+        KamaDbContext db, AttachmentLinks links, string sql, Func<int, string> postgresSql, Snowflake channelId, Snowflake? cursor, int size, Snowflake viewerId,
         CancellationToken cancellationToken)
     {
         await using var connection = new PageConnection(db);
@@ -165,13 +173,14 @@ public static class MessageQueries
         var parts = new PageParts();
         await using (var command = RawCommands.Create(db, 1))
         {
-            command.CommandText = postgres ? postgresSql : sql;
+            command.CommandText = postgres ? postgresSql(size) : sql;
             command.AddParameter("channel", channelId.Value);
             if (cursor is { } c)
                 command.AddParameter("cursor", c.Value);
-            command.AddParameter("size", size);
             if (postgres)
                 command.AddParameter("viewer", viewerId.Value);
+            else
+                command.AddParameter("size", size);
             await using var reader = await connection.ExecuteReaderAsync(command, cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
