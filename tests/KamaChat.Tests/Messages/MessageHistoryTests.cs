@@ -158,9 +158,10 @@ public abstract class MessageHistoryTests(KamaChatApp app)
     }
 
     /// <summary>
-    /// A page's rows come from a statement written by hand (newest, before and after), a message by id from EF Core's
-    /// query: both read every column the same, times to the millisecond, a system line's target with its profile, an edited,
-    /// pinned, nonced reply among them.
+    /// A page's rows come from a statement written by hand (newest, before and after; on PostgreSQL with their parts in
+    /// the same statement), a message by id from EF Core's query and its parts from their own: both read every column the
+    /// same, times to the millisecond, a system line's target with its profile, an edited, pinned, nonced reply among
+    /// them, mentions, reactions and an attachment.
     /// </summary>
     [Fact]
     public async Task A_page_read_by_hand_matches_the_same_messages_read_through_ef_core()
@@ -176,7 +177,7 @@ public abstract class MessageHistoryTests(KamaChatApp app)
             var target = await db.Users.SingleAsync(u => u.Id == member.Id);
             (target.DisplayName, target.AvatarUrl) = ("Member Shown", "https://example.com/a.png");
             db.Messages.AddRange(
-                new Message { Id = first, ChannelId = channelId, AuthorId = owner.Id, Content = "first", CreatedAt = at, Sequence = 11 },
+                new Message { Id = first, ChannelId = channelId, AuthorId = owner.Id, Content = $"first <@{member.Id}>", CreatedAt = at, Sequence = 11 },
                 new Message
                 {
                     Id = edited, ChannelId = channelId, AuthorId = member.Id, Content = "edited", Nonce = "n-1", ReplyToId = first, MentionsEveryone = true,
@@ -188,6 +189,15 @@ public abstract class MessageHistoryTests(KamaChatApp app)
                     CreatedAt = at.AddSeconds(2), Sequence = 13,
                 },
                 new Message { Id = last, ChannelId = channelId, AuthorId = owner.Id, Content = "last", CreatedAt = at.AddSeconds(3), Sequence = 14 });
+            db.MessageMentions.Add(new MessageMention { MessageId = first, ChannelId = channelId, TargetType = MentionTarget.User, TargetId = member.Id });
+            foreach (var (emoji, user) in new[] { ("👍", owner.Id), ("👍", member.Id), ("🎉", member.Id) })
+                db.Reactions.Add(new Reaction { MessageId = edited, Emoji = emoji, UserId = user, CreatedAt = at });
+            db.Attachments.Add(new Attachment
+            {
+                Id = ids.NextId(), MessageId = last, ChannelId = channelId, UploaderId = owner.Id, StorageKey = "k/file", FileName = "a \"file\".png",
+                ContentType = "image/png", Size = 5_000_000_000, Width = 640, Height = 480, Placeholder = "thumbhash", ThumbnailKey = "k/thumb",
+                State = AttachmentState.Ready, ProcessingProgress = 100, CreatedAt = at,
+            });
             return await db.SaveChangesAsync();
         });
 
@@ -198,6 +208,7 @@ public abstract class MessageHistoryTests(KamaChatApp app)
         var byEf = await MessageQueries.LoadAsync(db, links, all, owner.Id, default);
         Assert.Equal(all, byEf.Select(m => m.Id));
         Assert.Equal(("Member Shown", at.AddMinutes(2).AddMilliseconds(1), true), (byEf[2].Target?.DisplayName, byEf[1].EditedAt, byEf[1].Pinned));
+        Assert.Equal((member.Id, 2, 1), (byEf[0].Mentions.Single(), byEf[1].Reactions.Count, byEf[3].Attachments.Count));
 
         Assert.Equal(Json(byEf), Json(await MessageQueries.LoadNewestAsync(db, links, channelId, null, 10, owner.Id, default)));
         Assert.Equal(Json(byEf.Take(3)), Json(await MessageQueries.LoadNewestAsync(db, links, channelId, last, 10, owner.Id, default)));

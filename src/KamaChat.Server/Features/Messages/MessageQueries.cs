@@ -10,7 +10,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace KamaChat.Server.Features.Messages;
 
 /// <summary>Turns message rows into <see cref="MessageResponse"/>s with a fixed number of queries per page, whatever its size.</summary>
-public static class MessageQueries
+public static partial class MessageQueries
 {
     public const int ReplyPreviewLength = 100;
 
@@ -36,11 +36,13 @@ public static class MessageQueries
     /// connection for statements that then ran on a prepared read connection.
     /// </summary>
     public static Task<List<MessageResponse>> LoadNewestAsync(KamaDbContext db, AttachmentLinks links, Snowflake channelId, Snowflake? before, int size, Snowflake viewerId, CancellationToken cancellationToken) =>
-        PageAsync(db, links, before is null ? PageSql.Newest : PageSql.Before, channelId, before, size, viewerId, cancellationToken);
+        before is null
+            ? PageAsync(db, links, PageSql.Newest, PostgresPageSql.Newest, channelId, before, size, viewerId, cancellationToken)
+            : PageAsync(db, links, PageSql.Before, PostgresPageSql.Before, channelId, before, size, viewerId, cancellationToken);
 
     /// <summary>The oldest messages newer than <paramref name="after"/>, oldest first.</summary>
     public static Task<List<MessageResponse>> LoadAfterAsync(KamaDbContext db, AttachmentLinks links, Snowflake channelId, Snowflake after, int size, Snowflake viewerId, CancellationToken cancellationToken) =>
-        PageAsync(db, links, PageSql.After, channelId, after, size, viewerId, cancellationToken);
+        PageAsync(db, links, PageSql.After, PostgresPageSql.After, channelId, after, size, viewerId, cancellationToken);
 
     /// <summary>A message's own row, with its author and the user a system line is about.</summary>
     private sealed record Row(
@@ -91,24 +93,35 @@ public static class MessageQueries
     /// <summary>SQLite's column for a <see cref="DateTimeOffset"/>: the integer EF Core's converter writes (<see cref="SqliteKamaDbContext"/>).</summary>
     private static readonly Func<long, DateTimeOffset> FromSqliteTime = new DateTimeOffsetToBinaryConverter().ConvertFromProviderExpression.Compile();
 
+    /// <summary>A page by <paramref name="sql"/> and then its parts, or on PostgreSQL rows and parts at once by <paramref name="postgresSql"/>'s text for its size.</summary>
     private static async Task<List<MessageResponse>> PageAsync(
-        KamaDbContext db, AttachmentLinks links, string sql, Snowflake channelId, Snowflake? cursor, int size, Snowflake viewerId, CancellationToken cancellationToken)
+        KamaDbContext db, AttachmentLinks links, string sql, Func<int, string> postgresSql, Snowflake channelId, Snowflake? cursor, int size, Snowflake viewerId,
+        CancellationToken cancellationToken)
     {
         await using var connection = new PageConnection(db);
+        var postgres = db is PostgresKamaDbContext;
         var rows = new List<Row>(size);
+        var parts = new PageParts();
         await using (var command = RawCommands.Create(db, 1))
         {
-            command.CommandText = sql;
+            command.CommandText = postgres ? postgresSql(size) : sql;
             command.AddParameter("channel", channelId.Value);
             if (cursor is { } c)
                 command.AddParameter("cursor", c.Value);
-            command.AddParameter("size", size);
+            if (postgres)
+                command.AddParameter("viewer", viewerId.Value);
+            else
+                command.AddParameter("size", size);
             await using var reader = await connection.ExecuteReaderAsync(command, cancellationToken);
-            var sqlite = db is not PostgresKamaDbContext;
             while (await reader.ReadAsync(cancellationToken))
-                rows.Add(ReadRow(reader, sqlite));
+            {
+                var row = ReadRow(reader, sqlite: !postgres);
+                rows.Add(row);
+                if (postgres)
+                    ReadPostgresParts(reader, row, parts);
+            }
         }
-        return await CompleteAsync(db, links, connection, rows, viewerId, cancellationToken);
+        return postgres ? Build(links, rows, parts) : await CompleteAsync(db, links, connection, rows, viewerId, cancellationToken);
     }
 
     /// <summary>One row of <see cref="PageSql"/>, as EF Core would have materialized <see cref="ToRow"/>.</summary>
@@ -162,8 +175,24 @@ public static class MessageQueries
         // Mentions are parsed from the content when it is sent or edited (MentionParser), so a page none of whose
         // messages holds "<@" has none: its statement is not sent (most pages).
         var mayMention = rows.Exists(r => r.Content.Contains(MentionParser.Opening, StringComparison.Ordinal));
-        var (mentions, reactions, attachments, replies) = await PartsAsync(db, connection, ids, mayMention, replyIds, viewerId, cancellationToken);
+        return Build(links, rows, await PartsAsync(db, connection, ids, mayMention, replyIds, viewerId, cancellationToken));
+    }
 
+    /// <summary>What a page shows besides its rows, by message id (replies by the id replied to).</summary>
+    private sealed class PageParts
+    {
+        public Dictionary<Snowflake, Mentioned> Mentions { get; } = [];
+
+        public Dictionary<Snowflake, List<ReactionSummary>> Reactions { get; } = [];
+
+        public Dictionary<Snowflake, List<AttachmentRow>> Attachments { get; } = [];
+
+        public Dictionary<Snowflake, (Snowflake AuthorId, string Content)> Replies { get; } = [];
+    }
+
+    private static List<MessageResponse> Build(AttachmentLinks links, List<Row> rows, PageParts parts)
+    {
+        var (mentions, reactions, attachments, replies) = (parts.Mentions, parts.Reactions, parts.Attachments, parts.Replies);
         return rows.ConvertAll(r => new MessageResponse(
             r.Id, r.ChannelId, UserSummary.Of(r.AuthorId, r.UserName, r.DisplayName, r.AvatarUrl),
             r.Content, r.Nonce, r.ReplyToId is { } reply ? ReplyPreviewOf(reply, replies) : null,
@@ -204,8 +233,7 @@ public static class MessageQueries
     /// (with or without mentions, with or without replies) and is prepared once per connection
     /// (<see cref="PreparedStatements"/>, <see cref="SqlitePreparedStatements"/>).
     /// </summary>
-    private static async Task<(Dictionary<Snowflake, Mentioned> Mentions, Dictionary<Snowflake, List<ReactionSummary>> Reactions,
-        Dictionary<Snowflake, List<AttachmentRow>> Attachments, Dictionary<Snowflake, (Snowflake AuthorId, string Content)> Replies)> PartsAsync(
+    private static async Task<PageParts> PartsAsync(
         KamaDbContext db, PageConnection connection, List<Snowflake> ids, bool mayMention, List<Snowflake> replyIds, Snowflake viewerId, CancellationToken cancellationToken)
     {
         await using var command = RawCommands.Create(db, 2 + (mayMention ? 1 : 0) + (replyIds.Count > 0 ? 1 : 0));
@@ -242,7 +270,8 @@ public static class MessageQueries
         command.CommandText = sql.ToString();
         await using var reader = await connection.ExecuteReaderAsync(command, cancellationToken);
 
-        var mentions = new Dictionary<Snowflake, Mentioned>();
+        var parts = new PageParts();
+        var mentions = parts.Mentions;
         if (mayMention)
         {
             while (await reader.ReadAsync(cancellationToken))
@@ -255,7 +284,7 @@ public static class MessageQueries
             await reader.NextResultAsync(cancellationToken);
         }
 
-        var reactions = new Dictionary<Snowflake, List<ReactionSummary>>();
+        var reactions = parts.Reactions;
         while (await reader.ReadAsync(cancellationToken))
         {
             var messageId = new Snowflake(reader.GetInt64(0));
@@ -268,7 +297,7 @@ public static class MessageQueries
             summaries.Sort((x, y) => string.CompareOrdinal(x.Emoji, y.Emoji));
 
         await reader.NextResultAsync(cancellationToken);
-        var attachments = new Dictionary<Snowflake, List<AttachmentRow>>();
+        var attachments = parts.Attachments;
         while (await reader.ReadAsync(cancellationToken))
         {
             string? Text(int i) => reader.IsDBNull(i) ? null : reader.GetString(i);
@@ -281,14 +310,14 @@ public static class MessageQueries
             rows.Add(row);
         }
 
-        var replies = new Dictionary<Snowflake, (Snowflake AuthorId, string Content)>();
+        var replies = parts.Replies;
         if (replyIds.Count > 0)
         {
             await reader.NextResultAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
                 replies[new Snowflake(reader.GetInt64(0))] = (new Snowflake(reader.GetInt64(1)), reader.GetString(2));
         }
-        return (mentions, reactions, attachments, replies);
+        return parts;
     }
 
     private static string Preview(string content)
