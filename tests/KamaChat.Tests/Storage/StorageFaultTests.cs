@@ -80,6 +80,10 @@ public sealed class SqliteStorageFaultTests(StorageFaultSqliteApp app) : IClassF
             await StorageFaults.AssertNotReadyAsync(app);
             // Still failing a moment later: nothing was half-applied, nothing pretends to work.
             await StorageFaults.AssertUnavailableAsync(await StorageFaults.RenameAsync(me, "Frozen again"));
+            // A read meanwhile (as the node's own background work reads) gets a connection SQLite could only open
+            // read-only: it must not be the one that takes the rename after the thaw.
+            await using var scope = app.Services.CreateAsyncScope();
+            Assert.True(await scope.ServiceProvider.GetRequiredService<KamaChat.Server.Data.KamaDbContext>().Users.AnyAsync());
         }
         finally
         {

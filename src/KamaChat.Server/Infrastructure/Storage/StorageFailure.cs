@@ -93,7 +93,9 @@ public sealed class StorageHealth(TimeProvider time)
 
     public void Failed() => Interlocked.Exchange(ref _lastFailureTicks, time.GetUtcNow().UtcTicks);
 
-    public void Succeeded() => Interlocked.Exchange(ref _lastSuccessTicks, time.GetUtcNow().UtcTicks);
+    /// <summary>Notes a success.</summary>
+    /// <returns>Whether it ends a failure: none was seen since the last success.</returns>
+    public bool Succeeded() => Interlocked.Exchange(ref _lastSuccessTicks, time.GetUtcNow().UtcTicks) < Interlocked.Read(ref _lastFailureTicks);
 
     public bool FailedRecently
     {

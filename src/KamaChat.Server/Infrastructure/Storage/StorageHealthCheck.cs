@@ -24,8 +24,11 @@ internal sealed class StorageHealthCheck(IOptions<DatabaseOptions> options, Stor
                 : await ProbePostgresAsync(database, cancellationToken);
             if (problem is null)
             {
-                if (database.Provider == DatabaseProvider.Sqlite)
-                    health.Succeeded();
+                // Storage is back: connections opened or first used while it failed go, not only the ones that failed
+                // a write. SQLite opens a database or write-ahead log it may not write read-only for the handle's whole
+                // life; such a handle, pooled by a read, failed the first write after recovery.
+                if (database.Provider == DatabaseProvider.Sqlite && health.Succeeded())
+                    StorageFailure.ClearPool(database);
                 return health.FailedRecently
                     ? HealthCheckResult.Unhealthy("A write failed a moment ago.")
                     : HealthCheckResult.Healthy();
