@@ -24,7 +24,8 @@ namespace KamaChat.Server.Features.Search;
 /// direct insert triggers back and indexes what is pending.
 /// </remarks>
 internal sealed class SqliteSearchIndexer(
-    IOptions<DatabaseOptions> database, IOptions<SearchOptions> search, SqlitePragmas pragmas, WriteGate gate, ILogger<SqliteSearchIndexer> logger) : BackgroundService
+    IOptions<DatabaseOptions> database, IOptions<SearchOptions> search, SqlitePragmas pragmas, WriteGate gate,
+    StartupDatabaseWait wait, ILogger<SqliteSearchIndexer> logger) : BackgroundService
 {
     /// <summary>
     /// Messages indexed per transaction at most: what one to two seconds of sends bring at the rates measured on two cores
@@ -40,7 +41,7 @@ internal sealed class SqliteSearchIndexer(
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
         if (IsSqlite)
-            await PrepareAsync(cancellationToken);
+            await wait.RunAsync("Indexing the messages sent before the node stopped for search", PrepareAsync, cancellationToken);
         await base.StartAsync(cancellationToken);
     }
 
