@@ -52,6 +52,26 @@ internal sealed class SqliteSearchIndexer(
                 "Indexing sent messages for search", logger, stoppingToken);
 
     /// <summary>
+    /// A clean stop indexes what the last tick left pending, after the sends have stopped (the web server stops before
+    /// the hosted services), so the index is current when the node has stopped. Bounded by the host's shutdown timeout;
+    /// what that, or a failing disk, leaves pending is indexed at the next start, as after a crash.
+    /// </summary>
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        if (!Deferred)
+            return;
+        try
+        {
+            await IndexAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is OperationCanceledException || Infrastructure.Storage.StorageFailure.IsStorageFailure(e))
+        {
+            logger.LogWarning(e, "Indexing sent messages for search at stop did not finish; the next start indexes what is left");
+        }
+    }
+
+    /// <summary>
     /// Swaps the insert trigger when the option asks for the other one (only then: a schema change makes every
     /// connection prepare its statements again), then indexes what is pending. A database without the pending table
     /// (not migrated, or without the search index) is left alone.
