@@ -262,7 +262,8 @@ public sealed class SqliteSearchIndexerRestartTests
         try
         {
             var url = "sqlite://" + Path.Combine(directory, "kamachat.db");
-            var first = new SqliteNode(url, "600000");
+            // No time to stop in: the stop cannot index what is pending, as after a crash.
+            var first = new SqliteNode(url, "600000", shutdownTimeoutSeconds: "0");
             Snowflake sentId;
             try
             {
@@ -274,6 +275,12 @@ public sealed class SqliteSearchIndexerRestartTests
             finally
             {
                 await first.DisposeAsync();
+            }
+
+            await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(directory, "kamachat.db")};Pooling=False"))
+            {
+                await connection.OpenAsync();
+                Assert.True(await ScalarAsync(connection, "SELECT count(*) FROM message_search_pending") >= 1);
             }
 
             var second = new SqliteNode(url, indexMilliseconds);
@@ -359,11 +366,14 @@ public sealed class SqliteSearchIndexerRestartTests
     }
 
     /// <summary>A node on a SQLite file the test keeps between nodes.</summary>
-    private sealed class SqliteNode(string databaseUrl, string indexMilliseconds) : KamaChatApp
+    private sealed class SqliteNode(string databaseUrl, string indexMilliseconds, string? shutdownTimeoutSeconds = null) : KamaChatApp
     {
         public override string ProviderName => "sqlite";
 
-        protected override IEnumerable<KeyValuePair<string, string>> ExtraSettings => [new("Search:SqliteIndexMilliseconds", indexMilliseconds)];
+        protected override IEnumerable<KeyValuePair<string, string>> ExtraSettings =>
+            shutdownTimeoutSeconds is null
+                ? [new("Search:SqliteIndexMilliseconds", indexMilliseconds)]
+                : [new("Search:SqliteIndexMilliseconds", indexMilliseconds), new("shutdownTimeoutSeconds", shutdownTimeoutSeconds)];
 
         protected override Task<string> CreateDatabaseUrlAsync(string dataDirectory) => Task.FromResult(databaseUrl);
     }
