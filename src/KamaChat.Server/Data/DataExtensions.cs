@@ -15,6 +15,7 @@ public static class DataExtensions
     {
         var services = builder.Services;
         services.AddSingleton<StorageHealth>();
+        services.AddSingleton<StartupDatabaseWait>();
         services.AddSingleton<WriteObserver>();
         services.AddSingleton<DatabaseMetrics>();
         services.AddSingleton<SerialQueries>();
@@ -73,11 +74,12 @@ public static class DataExtensions
         options.UseParameterizedCollectionMode(ParameterTranslationMode.Parameter);
 }
 
-/// <summary>Applies pending migrations before the server accepts requests.</summary>
+/// <summary>Applies pending migrations before the server accepts requests, waiting for a lock someone else holds.</summary>
 internal sealed class DatabaseMigrator(
     IServiceProvider services,
     IOptions<ServerOptions> server,
     IOptions<DatabaseOptions> database,
+    StartupDatabaseWait wait,
     ILogger<DatabaseMigrator> logger) : IHostedLifecycleService
 {
     public async Task StartingAsync(CancellationToken cancellationToken)
@@ -86,9 +88,21 @@ internal sealed class DatabaseMigrator(
             Directory.CreateDirectory(server.Value.DataDirectory);
         if (!server.Value.MigrateOnStart)
             return;
+        try
+        {
+            await wait.RunAsync("Applying migrations", MigrateAsync, cancellationToken);
+        }
+        finally
+        {
+            wait.Release();
+        }
+    }
 
+    private async Task MigrateAsync(CancellationToken cancellationToken)
+    {
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<KamaDbContext>();
+        await wait.BoundLockWaitsAsync(db, cancellationToken);
         var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
         if (pending.Count > 0)
         {

@@ -128,6 +128,40 @@ public sealed class StartupConfigurationTests
         Assert.Contains("data directory", line, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_database_another_process_keeps_locked_past_the_wait_stops_start_up_with_one_line_naming_the_lock()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection? holder = null;
+        try
+        {
+            var (exitCode, error, output) = await StartServerAsync(new()
+            {
+                ["KAMACHAT_SQLITE_BUSY_TIMEOUT_MS"] = "100",
+                ["KAMACHAT_DB_STARTUP_WAIT_SECONDS"] = "2",
+            }, prepareDataDirectory: async data =>
+            {
+                Directory.CreateDirectory(data);
+                holder = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(data, "kamachat.db")}");
+                await holder.OpenAsync();
+                // The write lock, held by this process (a backup, a second node) for longer than the server waits.
+                await using var command = holder.CreateCommand();
+                command.CommandText = "BEGIN IMMEDIATE; CREATE TABLE held (x INTEGER);";
+                await command.ExecuteNonQueryAsync();
+            });
+
+            Assert.NotEqual(0, exitCode);
+            Assert.Contains("Applying migrations: the database is locked by another process or connection", output, StringComparison.Ordinal);
+            var line = Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.StartsWith("KamaChat cannot start: Applying migrations: the database stayed locked by another process or connection", line, StringComparison.Ordinal);
+            Assert.Contains("KAMACHAT_DB_STARTUP_WAIT_SECONDS", line, StringComparison.Ordinal);
+        }
+        finally
+        {
+            if (holder is not null)
+                await holder.DisposeAsync();
+        }
+    }
+
     private static async Task<(int ExitCode, string Error, string Output)> StartServerAsync(
         Dictionary<string, string> environment, Func<string, Task>? prepareDataDirectory = null)
     {

@@ -3,6 +3,7 @@ using System.Text.Json;
 using KamaChat.Server.Features.Events;
 using KamaChat.Server.Features.Gateway;
 using KamaChat.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace KamaChat.Tests.Gateway;
 
@@ -13,6 +14,18 @@ public sealed class GatewayContractTests(SqliteApp app) : IClassFixture<SqliteAp
     private static readonly Type[] EventRecords = typeof(IEvent).Assembly.GetTypes()
         .Where(t => t is { IsAbstract: false, IsInterface: false } && typeof(IEvent).IsAssignableFrom(t))
         .ToArray();
+
+    [Fact]
+    public void The_hub_endpoints_carry_no_minimal_api_validation_filter()
+    {
+        var hubEndpoints = app.Services.GetRequiredService<Microsoft.AspNetCore.Routing.EndpointDataSource>().Endpoints
+            .Where(e => e.Metadata.GetMetadata<Microsoft.AspNetCore.SignalR.HubMetadata>() is not null)
+            .ToList();
+
+        // The negotiate endpoint and the connection's own: the filter's frames would live as long as the connection.
+        Assert.Equal(2, hubEndpoints.Count);
+        Assert.All(hubEndpoints, e => Assert.NotNull(e.Metadata.GetMetadata<Microsoft.AspNetCore.Http.Metadata.IDisableValidationMetadata>()));
+    }
 
     [Fact]
     public async Task The_document_names_exactly_the_event_records_in_its_union_of_events()

@@ -262,7 +262,8 @@ public sealed class SqliteSearchIndexerRestartTests
         try
         {
             var url = "sqlite://" + Path.Combine(directory, "kamachat.db");
-            var first = new SqliteNode(url, "600000");
+            // No time to stop in: the stop cannot index what is pending, as after a crash.
+            var first = new SqliteNode(url, "600000", shutdownTimeoutSeconds: "0");
             Snowflake sentId;
             try
             {
@@ -274,6 +275,12 @@ public sealed class SqliteSearchIndexerRestartTests
             finally
             {
                 await first.DisposeAsync();
+            }
+
+            await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(directory, "kamachat.db")};Pooling=False"))
+            {
+                await connection.OpenAsync();
+                Assert.True(await ScalarAsync(connection, "SELECT count(*) FROM message_search_pending") >= 1);
             }
 
             var second = new SqliteNode(url, indexMilliseconds);
@@ -304,12 +311,69 @@ public sealed class SqliteSearchIndexerRestartTests
         }
     }
 
+    [Fact]
+    public async Task Messages_sent_before_a_clean_stop_are_in_the_index_once_the_node_has_stopped()
+    {
+        var directory = Directory.CreateTempSubdirectory("kamachat-test-stop-").FullName;
+        try
+        {
+            var file = Path.Combine(directory, "kamachat.db");
+            // The timer would run in ten minutes: only the stop can index them.
+            var node = new SqliteNode("sqlite://" + file, "600000");
+            Snowflake[] sent;
+            try
+            {
+                await node.InitializeAsync();
+                var (_, channelId, owner) = await node.SeedServerWithChannelAsync();
+                sent = [(await owner.Client.SendOkAsync(channelId, "a quembrist note")).Id, (await owner.Client.SendOkAsync(channelId, "another quembrist 奈良")).Id];
+                Assert.Equal(2, await node.PendingSearchRowsAsync());
+            }
+            finally
+            {
+                await node.DisposeAsync();
+            }
+
+            // Read straight from the file, before any node starts on it again.
+            await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={file};Pooling=False");
+            await connection.OpenAsync();
+            Assert.Equal(0L, await ScalarAsync(connection, "SELECT count(*) FROM message_search_pending"));
+            Assert.Equal(sent.Select(id => id.Value), await RowIdsAsync(connection, "SELECT rowid FROM messages_fts WHERE messages_fts MATCH '\"quembrist\"' ORDER BY rowid"));
+            Assert.Equal([sent[1].Value], await RowIdsAsync(connection, "SELECT rowid FROM message_bigrams_fts WHERE message_bigrams_fts MATCH '\"奈良\"'"));
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private static async Task<long> ScalarAsync(Microsoft.Data.Sqlite.SqliteConnection connection, string sql)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    private static async Task<List<long>> RowIdsAsync(Microsoft.Data.Sqlite.SqliteConnection connection, string sql)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await using var reader = await command.ExecuteReaderAsync();
+        var ids = new List<long>();
+        while (await reader.ReadAsync())
+            ids.Add(reader.GetInt64(0));
+        return ids;
+    }
+
     /// <summary>A node on a SQLite file the test keeps between nodes.</summary>
-    private sealed class SqliteNode(string databaseUrl, string indexMilliseconds) : KamaChatApp
+    private sealed class SqliteNode(string databaseUrl, string indexMilliseconds, string? shutdownTimeoutSeconds = null) : KamaChatApp
     {
         public override string ProviderName => "sqlite";
 
-        protected override IEnumerable<KeyValuePair<string, string>> ExtraSettings => [new("Search:SqliteIndexMilliseconds", indexMilliseconds)];
+        protected override IEnumerable<KeyValuePair<string, string>> ExtraSettings =>
+            shutdownTimeoutSeconds is null
+                ? [new("Search:SqliteIndexMilliseconds", indexMilliseconds)]
+                : [new("Search:SqliteIndexMilliseconds", indexMilliseconds), new("shutdownTimeoutSeconds", shutdownTimeoutSeconds)];
 
         protected override Task<string> CreateDatabaseUrlAsync(string dataDirectory) => Task.FromResult(databaseUrl);
     }

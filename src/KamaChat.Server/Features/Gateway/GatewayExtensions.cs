@@ -92,7 +92,10 @@ public static class GatewayExtensions
             // take what is still in its socket, the event that says why last, before the socket is cut: SignalR's 5 s
             // default cut a client catching up on a backlog off before it read to the end.
             options.WebSockets.CloseTimeout = sendTimeout;
-        });
+        })
+            // AddValidation's endpoint filter has nothing to check here (the hub checks its methods' arguments itself),
+            // yet its async frames stayed on every gateway connection's request for the connection's whole life.
+            .DisableValidation();
         return app;
     }
 }

@@ -23,12 +23,14 @@ public sealed class GatewayLifetimeManager(
     ILogger<DefaultHubLifetimeManager<GatewayHub>> baseLogger,
     IOptions<GatewayOptions> options,
     GatewayMetrics metrics,
+    TimeProvider time,
     ILogger<GatewayLifetimeManager> logger) : DefaultHubLifetimeManager<GatewayHub>(baseLogger)
 {
     private readonly ConcurrentDictionary<string, Outbox> _outboxes = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, GroupMembers> _groups = new(StringComparer.Ordinal);
     private readonly int _outboxLimit = options.Value.OutboxLimit;
     private readonly TimeSpan _closeGrace = options.Value.SendTimeout;
+    private readonly TimeProvider _time = time;
 
     public override Task OnConnectedAsync(HubConnectionContext connection)
     {
@@ -322,7 +324,7 @@ public sealed class GatewayLifetimeManager(
 
         private async Task AbortAfterGraceAsync()
         {
-            await Task.Delay(manager._closeGrace);
+            await Task.Delay(manager._closeGrace, manager._time);
             lock (_gate)
             {
                 if (_closed || !_writing)

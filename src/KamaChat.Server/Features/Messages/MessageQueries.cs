@@ -292,9 +292,8 @@ public static partial class MessageQueries
                 reactions[messageId] = summaries = [];
             summaries.Add(new ReactionSummary(reader.GetString(1), (int)reader.GetInt64(2), reader.GetInt64(3) > 0));
         }
-        // Ordinal, whatever the database's collation would have made of ORDER BY.
         foreach (var summaries in reactions.Values)
-            summaries.Sort((x, y) => string.CompareOrdinal(x.Emoji, y.Emoji));
+            SortByEmoji(summaries);
 
         await reader.NextResultAsync(cancellationToken);
         var attachments = parts.Attachments;
@@ -319,6 +318,9 @@ public static partial class MessageQueries
         }
         return parts;
     }
+
+    /// <summary>A message's reactions in the order every page shows them: by emoji, ordinal, whatever the database's collation would have made of ORDER BY.</summary>
+    private static void SortByEmoji(List<ReactionSummary> summaries) => summaries.Sort(static (x, y) => string.CompareOrdinal(x.Emoji, y.Emoji));
 
     private static string Preview(string content)
     {

@@ -91,7 +91,7 @@ public static partial class MessageQueries
         {
             using var reactions = JsonDocument.Parse(reader.GetString(23));
             var summaries = reactions.RootElement.EnumerateArray().Select(r => new ReactionSummary(r[0].GetString()!, r[1].GetInt32(), r[2].GetBoolean())).ToList();
-            summaries.Sort((x, y) => string.CompareOrdinal(x.Emoji, y.Emoji));
+            SortByEmoji(summaries);
             parts.Reactions[row.Id] = summaries;
         }
         if (!reader.IsDBNull(24))

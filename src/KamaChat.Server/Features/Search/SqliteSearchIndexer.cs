@@ -24,7 +24,8 @@ namespace KamaChat.Server.Features.Search;
 /// direct insert triggers back and indexes what is pending.
 /// </remarks>
 internal sealed class SqliteSearchIndexer(
-    IOptions<DatabaseOptions> database, IOptions<SearchOptions> search, SqlitePragmas pragmas, WriteGate gate, ILogger<SqliteSearchIndexer> logger) : BackgroundService
+    IOptions<DatabaseOptions> database, IOptions<SearchOptions> search, SqlitePragmas pragmas, WriteGate gate,
+    StartupDatabaseWait wait, ILogger<SqliteSearchIndexer> logger) : BackgroundService
 {
     /// <summary>
     /// Messages indexed per transaction at most: what one to two seconds of sends bring at the rates measured on two cores
@@ -40,7 +41,7 @@ internal sealed class SqliteSearchIndexer(
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
         if (IsSqlite)
-            await PrepareAsync(cancellationToken);
+            await wait.RunAsync("Indexing the messages sent before the node stopped for search", PrepareAsync, cancellationToken);
         await base.StartAsync(cancellationToken);
     }
 
@@ -49,6 +50,26 @@ internal sealed class SqliteSearchIndexer(
             ? Task.CompletedTask
             : PeriodicUpkeep.RunAsync(TimeSpan.FromMilliseconds(search.Value.SqliteIndexMilliseconds), IndexAsync,
                 "Indexing sent messages for search", logger, stoppingToken);
+
+    /// <summary>
+    /// A clean stop indexes what the last tick left pending, after the sends have stopped (the web server stops before
+    /// the hosted services), so the index is current when the node has stopped. Bounded by the host's shutdown timeout;
+    /// what that, or a failing disk, leaves pending is indexed at the next start, as after a crash.
+    /// </summary>
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        if (!Deferred)
+            return;
+        try
+        {
+            await IndexAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is OperationCanceledException || Infrastructure.Storage.StorageFailure.IsStorageFailure(e))
+        {
+            logger.LogWarning(e, "Indexing sent messages for search at stop did not finish; the next start indexes what is left");
+        }
+    }
 
     /// <summary>
     /// Swaps the insert trigger when the option asks for the other one (only then: a schema change makes every

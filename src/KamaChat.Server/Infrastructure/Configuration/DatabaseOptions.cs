@@ -27,6 +27,13 @@ public sealed class DatabaseOptions
     public int SqliteBusyTimeoutMilliseconds { get; set; } = 10_000;
 
     /// <summary>
+    /// How long start-up's database work (migrations, the search index's catch-up) waits, retrying, for a lock another
+    /// process holds (a second node migrating, a backup) before the node gives up (KAMACHAT_DB_STARTUP_WAIT_SECONDS; see
+    /// <see cref="Data.StartupDatabaseWait"/>).
+    /// </summary>
+    public int StartupLockWaitSeconds { get; set; } = 120;
+
+    /// <summary>
     /// Whether a node prepares its hottest commands (KAMACHAT_DB_PREPARE, default on; see <see cref="Data.PreparedStatements"/>
     /// and, on SQLite, <see cref="Data.SqlitePreparedStatements"/>). Off behind a PgBouncer in transaction mode that does
     /// not track prepared statements.
@@ -40,6 +47,9 @@ public sealed class DatabaseOptions
         if (int.TryParse(configuration["KAMACHAT_SQLITE_BUSY_TIMEOUT_MS"], System.Globalization.NumberStyles.None,
                 System.Globalization.CultureInfo.InvariantCulture, out var busy) && busy > 0)
             options.SqliteBusyTimeoutMilliseconds = busy;
+        if (int.TryParse(configuration["KAMACHAT_DB_STARTUP_WAIT_SECONDS"], System.Globalization.NumberStyles.None,
+                System.Globalization.CultureInfo.InvariantCulture, out var startupWait))
+            options.StartupLockWaitSeconds = startupWait;
         try
         {
             var url = configuration["DATABASE_URL"];

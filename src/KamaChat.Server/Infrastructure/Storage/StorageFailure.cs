@@ -68,6 +68,9 @@ public static class StorageFailure
                 // Only about the data directory: a port already taken is an IOException too, and says so itself.
                 case IOException or UnauthorizedAccessException when e.Message.Contains(directory, StringComparison.Ordinal):
                     return $"the data directory {directory} cannot be written ({e.Message}). Make it writable by this user, or set KAMACHAT_DATA_DIR.";
+                case Data.DatabaseLockedAtStartupException locked:
+                    return $"{locked.Message}. Let the other process (a node migrating, a backup) finish, "
+                        + "or set KAMACHAT_DB_STARTUP_WAIT_SECONDS to wait longer.";
                 case SqliteException sqlite when Describes(sqlite):
                     return $"the SQLite database in {directory} cannot be opened for writing ({sqlite.Message}). "
                         + "Make the data directory and its files writable by this user, or set KAMACHAT_DATA_DIR.";
