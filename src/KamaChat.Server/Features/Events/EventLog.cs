@@ -250,9 +250,6 @@ public sealed class EventTransaction : IAsyncDisposable
             RETURNING "LastSequence" AS "Value"
             """).ToListAsync(cancellationToken)).Single();
 
-    /// <summary>When the commit was done (a <see cref="System.Diagnostics.Stopwatch"/> timestamp), before the events went out: what a commit took ends here.</summary>
-    public long CommittedAt { get; private set; }
-
     public async Task CommitAsync(CancellationToken cancellationToken)
     {
         if (_reserved.Values.Any(r => r.Next <= r.Last))
@@ -260,12 +257,7 @@ public sealed class EventTransaction : IAsyncDisposable
         await _db.SaveChangesAsync(cancellationToken);
         if (_transaction is not null)
             await _transaction.CommitAsync(cancellationToken);
-        CommittedAt = System.Diagnostics.Stopwatch.GetTimestamp();
-        // Handed over while the write gate is held, so on SQLite the events queue in commit order; delivered once it is
-        // let go, so a long fan-out does not keep the node's other writers waiting.
         _bus.Publish(_appended);
-        _release?.Dispose();
-        _bus.Deliver(_appended);
     }
 
     public async ValueTask DisposeAsync()
@@ -285,16 +277,8 @@ public sealed class EventTransaction : IAsyncDisposable
 /// <summary>Receives events after their transaction committed (the gateway's fan-out, tests).</summary>
 public interface IEventSubscriber
 {
-    /// <summary>Called on the committing request's thread, in commit order: hand the events off, do not do slow work here.</summary>
+    /// <summary>Called on the committing request's thread: hand the events off, do not do slow work here.</summary>
     void OnCommitted(IReadOnlyList<EventLogEntry> events);
-
-    /// <summary>
-    /// Called on the same thread after <see cref="OnCommitted"/>, once the committer let the next writer in: work on the
-    /// events handed off that the committer may do itself before it returns (the gateway sends them to its connections).
-    /// </summary>
-    void AfterCommitted()
-    {
-    }
 }
 
 /// <summary>The one internal publisher: every committed event passes through here to every subscriber.</summary>
@@ -316,24 +300,6 @@ public sealed class EventBus(IEnumerable<IEventSubscriber> subscribers, ILogger<
             {
                 // The change is committed and logged; a failing subscriber must not turn it into an error.
                 // Clients that missed the push resume from the log.
-                logger.LogError(e, "Event subscriber {Subscriber} failed", subscriber.GetType().Name);
-            }
-        }
-    }
-
-    /// <summary>After <see cref="Publish"/>, once the write gate is let go: each subscriber's <see cref="IEventSubscriber.AfterCommitted"/>.</summary>
-    public void Deliver(IReadOnlyList<EventLogEntry> events)
-    {
-        if (events.Count == 0)
-            return;
-        foreach (var subscriber in _subscribers)
-        {
-            try
-            {
-                subscriber.AfterCommitted();
-            }
-            catch (Exception e) when (e is not OutOfMemoryException)
-            {
                 logger.LogError(e, "Event subscriber {Subscriber} failed", subscriber.GetType().Name);
             }
         }

@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using KamaChat.Server.Features.Events;
 using Microsoft.AspNetCore.SignalR;
 
@@ -10,15 +11,6 @@ namespace KamaChat.Server.Features.Gateway;
 /// without a reconnect. Its sends return once each connection has the event written or queued
 /// (<see cref="GatewayLifetimeManager"/>): a client that stops reading holds up nobody else.
 /// </summary>
-/// <remarks>
-/// Events are dispatched by whoever hands them over while no dispatch is under way: the committing thread itself, before
-/// its commit returns, or (for events that arrive meanwhile) the dispatch that is running, which takes them in arrival
-/// order before it lets go. Handed to a dispatcher loop instead, an event waited for a thread-pool worker to pick the
-/// loop up, behind the send loops of the fan-out before it: 0.9–1.1 ms mean, 7.5 ms p99, in `bench gateway` (SQLite,
-/// 200 clients, 4 x 50 sends/s). A message's fan-out (writing it into each connection's outbox) does not wait for
-/// anything, so the committer pays only that, ~0.3 ms for 200 connections; a dispatch that has to wait (re-grouping
-/// connections reads the database) goes on from there on a pool thread, and the committer returns.
-/// </remarks>
 public sealed class EventDispatcher(
     IHubContext<GatewayHub> hub,
     GatewayLifetimeManager lifetime,
@@ -28,103 +20,42 @@ public sealed class EventDispatcher(
     GatewayMetrics metrics,
     ILogger<EventDispatcher> logger) : BackgroundService, IEventSubscriber
 {
-    private readonly Queue<(EventLogEntry Entry, EventPath Path, long AcceptedAt)> _waiting = new();
-    private readonly Lock _gate = new();
-    private bool _dispatching;
+    private readonly Channel<(EventLogEntry Entry, EventPath Path, long AcceptedAt)> _queue =
+        Channel.CreateUnbounded<(EventLogEntry, EventPath, long)>(new UnboundedChannelOptions { SingleReader = true });
     private readonly RecentIds _delivered = new(capacity: 100_000);
 
-    /// <summary>
-    /// The host's execution context, captured when the node starts: dispatches run in it, not in the committing
-    /// request's (its activity, its scoped AsyncLocals), wherever they start. Until the start, events wait.
-    /// </summary>
-    private ExecutionContext? _hostContext;
+    /// <summary>Events from this node's commits.</summary>
+    public void OnCommitted(IReadOnlyList<EventLogEntry> events) => Accept(events, EventPath.Local);
 
-    private bool _started;
-    private CancellationToken _stopping;
-
-    /// <summary>Events from this node's commits, queued in commit order; <see cref="AfterCommitted"/> sends them.</summary>
-    public void OnCommitted(IReadOnlyList<EventLogEntry> events) => Enqueue(events, EventPath.Local);
-
-    /// <summary>The committer let the next writer in: it sends what it queued, unless a dispatch under way takes it.</summary>
-    public void AfterCommitted() => DispatchIfIdle();
-
-    /// <summary>Events from other nodes (Redis, the event-log poll): queued and sent at once, as a commit's are.</summary>
+    /// <summary>Events from this node's commits, and (when scaled out) from other nodes.</summary>
     public void Accept(IReadOnlyList<EventLogEntry> events, EventPath path)
-    {
-        Enqueue(events, path);
-        DispatchIfIdle();
-    }
-
-    private void Enqueue(IReadOnlyList<EventLogEntry> events, EventPath path)
     {
         // First what the node caches: for its own commits this runs before the writing request answers, so the
         // writer's next request reads the change; for other nodes' before anything here acts on the event.
         cacheInvalidation.Apply(events);
         var now = System.Diagnostics.Stopwatch.GetTimestamp();
-        lock (_gate)
-        {
-            // The first arrival of an event is queued, later ones (the poll re-reading it, Redis after the poll) are
-            // dropped here: the queue is in arrival order, so this is the arrival that would have been delivered anyway.
-            foreach (var entry in events)
-                if (_delivered.Add(entry.Id))
-                    _waiting.Enqueue((entry, path, now));
-        }
-    }
-
-    /// <summary>Dispatches what waits on this thread, unless a dispatch is under way (it takes what waits before it ends).</summary>
-    private void DispatchIfIdle()
-    {
-        lock (_gate)
-        {
-            if (_dispatching || _waiting.Count == 0 || !_started || _stopping.IsCancellationRequested)
-                return;
-            _dispatching = true;
-        }
-        // In the host's context: the rest of a dispatch that has to wait must not run as part of the committing request.
-        if (_hostContext is { } context)
-            ExecutionContext.Run(context, static dispatcher => _ = ((EventDispatcher)dispatcher!).DispatchWaitingAsync(), this);
-        else
-            _ = DispatchWaitingAsync();
+        // The first arrival of an event is queued, later ones (the poll re-reading it, Redis after the poll) are dropped
+        // here: the queue is in arrival order, so this is the arrival that would have been delivered anyway.
+        foreach (var entry in events)
+            if (_delivered.Add(entry.Id))
+                _queue.Writer.TryWrite((entry, path, now));
     }
 
     /// <summary>Whether this event already reached this node (its own commit, Redis, an earlier poll): the poll need not read it again.</summary>
     public bool HasSeen(Snowflake eventId) => _delivered.Contains(eventId);
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        lock (_gate)
-            (_hostContext, _stopping, _started) = (ExecutionContext.Capture(), stoppingToken, true);
-        DispatchIfIdle();
-        return Task.CompletedTask;
-    }
-
-    /// <summary>What waits, one event after the other, until nothing does (then the next event's committer dispatches it).</summary>
-    private async Task DispatchWaitingAsync()
-    {
-        while (true)
+        await foreach (var (entry, path, acceptedAt) in _queue.Reader.ReadAllAsync(stoppingToken))
         {
-            (EventLogEntry Entry, EventPath Path, long AcceptedAt) next;
-            lock (_gate)
-            {
-                if (_waiting.Count == 0 || _stopping.IsCancellationRequested)
-                {
-                    _dispatching = false;
-                    return;
-                }
-                next = _waiting.Dequeue();
-            }
             try
             {
-                await DispatchAsync(next.Entry, next.Path, next.AcceptedAt, _stopping);
+                await DispatchAsync(entry, path, acceptedAt, stoppingToken);
             }
-            catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
-            {
-                // The node is stopping: the check above lets go.
-            }
-            catch (Exception e) when (e is not OutOfMemoryException)
+            catch (Exception e) when (e is not OperationCanceledException)
             {
                 // Clients detect the gap by sequence and resume from the log; the dispatcher keeps going.
-                logger.LogError(e, "Dispatching event {EventId} ({Type}) failed", next.Entry.Id, next.Entry.Type);
+                logger.LogError(e, "Dispatching event {EventId} ({Type}) failed", entry.Id, entry.Type);
             }
         }
     }

@@ -323,10 +323,9 @@ public sealed class SendGroupCommit(
                 outcomes[i] = outcomes[first] is SendOutcome.Created { Message: var original } ? new SendOutcome.Original(original.Id, original) : outcomes[first];
 
         // Nothing created (retries, refusals, the channels gone): nothing worth keeping, the transaction is rolled back.
-        // The commit sends the events to this node's connections before it returns (EventDispatcher), not counted in its time.
         if (created)
             await change.CommitAsync(cancellationToken);
-        metrics.Committed(batch.Count, beganAt, created ? change.CommittedAt : System.Diagnostics.Stopwatch.GetTimestamp());
+        metrics.Committed(batch.Count, beganAt);
         for (var i = 0; i < batch.Count; i++)
             batch[i].Outcome.TrySetResult(outcomes[i]);
     }

@@ -38,9 +38,9 @@ public sealed class SendMetrics
 
     internal void Queued(long queuedAt) => _stages.Record(Stopwatch.GetElapsedTime(queuedAt).TotalSeconds, Queue);
 
-    internal void Committed(int sends, long beganAt, long committedAt)
+    internal void Committed(int sends, long beganAt)
     {
-        var seconds = Stopwatch.GetElapsedTime(beganAt, committedAt).TotalSeconds;
+        var seconds = Stopwatch.GetElapsedTime(beganAt).TotalSeconds;
         for (var i = 0; i < sends; i++)
             _stages.Record(seconds, Commit);
         _batches.Record(sends);
