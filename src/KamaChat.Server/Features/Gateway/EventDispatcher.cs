@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using KamaChat.Server.Features.Events;
 using Microsoft.AspNetCore.SignalR;
 
@@ -10,12 +11,6 @@ namespace KamaChat.Server.Features.Gateway;
 /// without a reconnect. Its sends return once each connection has the event written or queued
 /// (<see cref="GatewayLifetimeManager"/>): a client that stops reading holds up nobody else.
 /// </summary>
-/// <remarks>
-/// An event handed over while no dispatch is under way is dispatched from the handing thread's own thread-pool queue,
-/// which that worker takes next (or another steals) before the pool's shared queue: behind the shared queue, where a
-/// fan-out's 200 send loops wait, the dispatcher's wake-up took 0.9–1.2 ms mean in `bench gateway` (SQLite, 200 clients,
-/// 4 x 50 sends/s). Events that arrive meanwhile are taken by the dispatch under way, in arrival order.
-/// </remarks>
 public sealed class EventDispatcher(
     IHubContext<GatewayHub> hub,
     GatewayLifetimeManager lifetime,
@@ -25,13 +20,9 @@ public sealed class EventDispatcher(
     GatewayMetrics metrics,
     ILogger<EventDispatcher> logger) : BackgroundService, IEventSubscriber
 {
-    private readonly Queue<(EventLogEntry Entry, EventPath Path, long AcceptedAt)> _waiting = new();
-    private readonly Lock _gate = new();
-    private bool _dispatching;
+    private readonly Channel<(EventLogEntry Entry, EventPath Path, long AcceptedAt)> _queue =
+        Channel.CreateUnbounded<(EventLogEntry, EventPath, long)>(new UnboundedChannelOptions { SingleReader = true });
     private readonly RecentIds _delivered = new(capacity: 100_000);
-
-    private bool _started;
-    private CancellationToken _stopping;
 
     /// <summary>Events from this node's commits.</summary>
     public void OnCommitted(IReadOnlyList<EventLogEntry> events) => Accept(events, EventPath.Local);
@@ -39,77 +30,32 @@ public sealed class EventDispatcher(
     /// <summary>Events from this node's commits, and (when scaled out) from other nodes.</summary>
     public void Accept(IReadOnlyList<EventLogEntry> events, EventPath path)
     {
-        Enqueue(events, path);
-        DispatchIfIdle();
-    }
-
-    private void Enqueue(IReadOnlyList<EventLogEntry> events, EventPath path)
-    {
         // First what the node caches: for its own commits this runs before the writing request answers, so the
         // writer's next request reads the change; for other nodes' before anything here acts on the event.
         cacheInvalidation.Apply(events);
         var now = System.Diagnostics.Stopwatch.GetTimestamp();
-        lock (_gate)
-        {
-            // The first arrival of an event is queued, later ones (the poll re-reading it, Redis after the poll) are
-            // dropped here: the queue is in arrival order, so this is the arrival that would have been delivered anyway.
-            foreach (var entry in events)
-                if (_delivered.Add(entry.Id))
-                    _waiting.Enqueue((entry, path, now));
-        }
-    }
-
-    /// <summary>Starts a dispatch of what waits, from this thread's own queue, unless one is under way (it takes what waits before it ends).</summary>
-    private void DispatchIfIdle()
-    {
-        lock (_gate)
-        {
-            if (_dispatching || _waiting.Count == 0 || !_started || _stopping.IsCancellationRequested)
-                return;
-            _dispatching = true;
-        }
-        // Not flowing the caller's execution context: a dispatch is no part of the request that committed.
-        ThreadPool.UnsafeQueueUserWorkItem(static dispatcher => _ = dispatcher.DispatchWaitingAsync(), this, preferLocal: true);
+        // The first arrival of an event is queued, later ones (the poll re-reading it, Redis after the poll) are dropped
+        // here: the queue is in arrival order, so this is the arrival that would have been delivered anyway.
+        foreach (var entry in events)
+            if (_delivered.Add(entry.Id))
+                _queue.Writer.TryWrite((entry, path, now));
     }
 
     /// <summary>Whether this event already reached this node (its own commit, Redis, an earlier poll): the poll need not read it again.</summary>
     public bool HasSeen(Snowflake eventId) => _delivered.Contains(eventId);
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        lock (_gate)
-            (_stopping, _started) = (stoppingToken, true);
-        DispatchIfIdle();
-        return Task.CompletedTask;
-    }
-
-    /// <summary>What waits, one event after the other, until nothing does (then the next event handed over starts a dispatch).</summary>
-    private async Task DispatchWaitingAsync()
-    {
-        while (true)
+        await foreach (var (entry, path, acceptedAt) in _queue.Reader.ReadAllAsync(stoppingToken))
         {
-            (EventLogEntry Entry, EventPath Path, long AcceptedAt) next;
-            lock (_gate)
-            {
-                if (_waiting.Count == 0 || _stopping.IsCancellationRequested)
-                {
-                    _dispatching = false;
-                    return;
-                }
-                next = _waiting.Dequeue();
-            }
             try
             {
-                await DispatchAsync(next.Entry, next.Path, next.AcceptedAt, _stopping);
+                await DispatchAsync(entry, path, acceptedAt, stoppingToken);
             }
-            catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
-            {
-                // The node is stopping: the check above lets go.
-            }
-            catch (Exception e) when (e is not OutOfMemoryException)
+            catch (Exception e) when (e is not OperationCanceledException)
             {
                 // Clients detect the gap by sequence and resume from the log; the dispatcher keeps going.
-                logger.LogError(e, "Dispatching event {EventId} ({Type}) failed", next.Entry.Id, next.Entry.Type);
+                logger.LogError(e, "Dispatching event {EventId} ({Type}) failed", entry.Id, entry.Type);
             }
         }
     }
