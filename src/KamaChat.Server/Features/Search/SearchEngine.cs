@@ -1,6 +1,7 @@
 using System.Data.Common;
 using KamaChat.Server.Data;
 using Microsoft.EntityFrameworkCore;
+using SharpS = KamaChat.Server.Data.Migrations.Sqlite.SearchSharpSAsDoubleS;
 
 namespace KamaChat.Server.Features.Search;
 
@@ -334,10 +335,12 @@ internal sealed class SqliteSearchEngine(TrigramSampleCache<SqliteTrigramSample>
         if (resumeAfter is { } resume)
             sql.Where($"{order} {(oldestFirst ? ">" : "<")} {sql.Parameter(resume)}");
         // SQLite's LIKE ignores case for ASCII letters only; short terms are mostly ASCII or CJK, where that is enough.
+        // A folded term holding an 's' may meet one of a 'ß' or 'ẞ' ("ß" is "ss"): the content is folded the same way for it.
+        string ShortTermText(SearchText text) => text.Folded.Contains('s') ? SharpS.Folded("m.\"Content\"") : "m.\"Content\"";
         foreach (var text in query.Include.Where(t => t.Length < TrigramLength))
-            sql.Where($"m.\"Content\" LIKE {sql.Parameter(SearchSql.ContainsPattern(text.Folded))} ESCAPE '\\'");
+            sql.Where($"{ShortTermText(text)} LIKE {sql.Parameter(SearchSql.ContainsPattern(text.Folded))} ESCAPE '\\'");
         foreach (var text in query.Exclude.Where(t => t.Length < TrigramLength))
-            sql.Where($"m.\"Content\" NOT LIKE {sql.Parameter(SearchSql.ContainsPattern(text.Folded))} ESCAPE '\\'");
+            sql.Where($"{ShortTermText(text)} NOT LIKE {sql.Parameter(SearchSql.ContainsPattern(text.Folded))} ESCAPE '\\'");
         sql.AddFilter(filter, timeOrdered: matchParts.Count == 0);
 
         var columns = rarest.Count > 0 ? "m.\"Id\", m.\"Content\"" : "m.\"Id\"";
