@@ -13,7 +13,8 @@ namespace KamaChat.Tests.Search;
 
 /// <summary>
 /// SearchSharpSAsDoubleS: the messages SQLite's trigram index holds with their 'ß' or 'ẞ' as written are given to it
-/// again as "ss", so they are found by "strasse" after the upgrade, and later edits and deletes take out what it holds.
+/// again as "ss", so they are found by "strasse" after the upgrade, later edits and deletes take out what it holds, and
+/// going back gives them back as written.
 /// </summary>
 [Trait("Provider", "sqlite")]
 public sealed class SqliteSearchMigrationTests(SqliteSearchApp app) : IClassFixture<SqliteSearchApp>
@@ -52,6 +53,14 @@ public sealed class SqliteSearchMigrationTests(SqliteSearchApp app) : IClassFixt
         Assert.Empty(await IndexedAsync(db, "straß"));
         // FTS5's own check of the index's structure (rank 1 would compare it with messages, which keep their 'ß').
         await db.Database.ExecuteSqlRawAsync("INSERT INTO messages_fts(messages_fts) VALUES ('integrity-check')");
+
+        // Down: those rows given back as written, and the index checks out against messages again.
+        await db.GetService<IMigrator>().MigrateAsync(previous);
+        Assert.Equal([kurz.Id.Value], await IndexedAsync(db, "strasse"));
+        Assert.Equal([lang.Id.Value], await IndexedAsync(db, "straß"));
+        Assert.Equal([sent.Id.Value], await IndexedAsync(db, "groẞ"));
+        Assert.Empty(await IndexedAsync(db, "gross"));
+        await db.Database.ExecuteSqlRawAsync("INSERT INTO messages_fts(messages_fts, rank) VALUES ('integrity-check', 1)");
     }
 
     /// <summary>The messages SQLite's trigram index holds under <paramref name="text"/>, asked directly, in id order.</summary>

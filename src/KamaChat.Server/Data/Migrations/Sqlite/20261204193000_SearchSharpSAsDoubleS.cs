@@ -23,7 +23,8 @@ namespace KamaChat.Server.Data.Migrations.Sqlite
         /// <summary>The content expression <paramref name="content"/> as <c>messages_fts</c> is given it.</summary>
         internal static string Folded(string content) => $"replace(replace({content}, 'ß', 'ss'), 'ẞ', 'ss')";
 
-        private const string HasSharpS = """(instr(m."Content", 'ß') > 0 OR instr(m."Content", 'ẞ') > 0)""";
+        /// <summary>Whether the content expression <paramref name="content"/> holds a 'ß' or 'ẞ'.</summary>
+        internal static string Holds(string content) => $"(instr({content}, 'ß') > 0 OR instr({content}, 'ẞ') > 0)";
 
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder) => Refold(migrationBuilder, foldSharpS: true);
@@ -43,7 +44,7 @@ namespace KamaChat.Server.Data.Migrations.Sqlite
             migrationBuilder.Sql(SearchIndexedAfterCommit.CreateEditAndDelete(foldSharpS));
             migrationBuilder.Sql(SearchIndexedAfterCommit.UseDirectInsert(direct: false, foldSharpS));
             var (indexedAs, indexAs) = foldSharpS ? ("m.\"Content\"", Folded("m.\"Content\"")) : (Folded("m.\"Content\""), "m.\"Content\"");
-            var rows = $"FROM messages m WHERE {HasSharpS} AND {SearchIndexedAfterCommit.NotPending("m")} ORDER BY m.\"Id\"";
+            var rows = $"FROM messages m WHERE {Holds("m.\"Content\"")} AND {SearchIndexedAfterCommit.NotPending("m")} ORDER BY m.\"Id\"";
             migrationBuilder.Sql($"INSERT INTO messages_fts(messages_fts, rowid, Content) SELECT 'delete', m.\"Id\", {indexedAs} {rows};");
             migrationBuilder.Sql($"INSERT INTO messages_fts(rowid, Content) SELECT m.\"Id\", {indexAs} {rows};");
         }
