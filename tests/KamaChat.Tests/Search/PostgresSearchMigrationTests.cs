@@ -15,7 +15,7 @@ namespace KamaChat.Tests.Search;
 /// </summary>
 public sealed class PostgresSearchMigrationTests(PostgresSearchApp app) : IClassFixture<PostgresSearchApp>
 {
-    private const string Migration = "_SearchTextSpacesAsStandIn";
+    private const string Migration = "SearchTextSpacesAsStandIn";
 
     [Fact]
     public async Task The_folded_column_is_rewritten_both_ways_and_search_finds_the_same_after_the_upgrade()
@@ -34,15 +34,13 @@ public sealed class PostgresSearchMigrationTests(PostgresSearchApp app) : IClass
 
         await using var scope = app.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<KamaDbContext>();
-        var migrations = db.Database.GetMigrations().ToList();
-        var index = migrations.FindIndex(m => m.EndsWith(Migration, StringComparison.Ordinal));
-        Assert.True(index > 0, "the migration is in the PostgreSQL migrations");
+        var (previous, migration) = SearchMigrations.Around(db, Migration);
 
-        await db.GetService<IMigrator>().MigrateAsync(migrations[index - 1]);
+        await db.GetService<IMigrator>().MigrateAsync(previous);
         Assert.Equal("die strasse ist lang", await FoldedAsync(db, phrase.Id));
         Assert.Contains("translate(", await TrigramIndexAsync(db), StringComparison.Ordinal);
 
-        await db.GetService<IMigrator>().MigrateAsync(migrations[index]);
+        await db.GetService<IMigrator>().MigrateAsync(migration);
         Assert.Equal("dießstrasseßistßlang", await FoldedAsync(db, phrase.Id));
         Assert.DoesNotContain("translate(", await TrigramIndexAsync(db), StringComparison.Ordinal);
         for (var i = 0; i < queries.Length; i++)
@@ -55,17 +53,15 @@ public sealed class PostgresSearchMigrationTests(PostgresSearchApp app) : IClass
         var (serverId, channelId, owner) = await app.SeedServerWithChannelAsync();
         await using var scope = app.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<KamaDbContext>();
-        var migrations = db.Database.GetMigrations().ToList();
-        var index = migrations.FindIndex(m => m.EndsWith("_SearchFoldInPlpgsql", StringComparison.Ordinal));
-        Assert.True(index > 0, "the migration is in the PostgreSQL migrations");
+        var (previous, migration) = SearchMigrations.Around(db, "SearchFoldInPlpgsql");
         const string Text = "Die Straße, ÉTÉ à Île-de-France";
 
-        await db.GetService<IMigrator>().MigrateAsync(migrations[index - 1]);
+        await db.GetService<IMigrator>().MigrateAsync(previous);
         Assert.Equal("sql", await FoldLanguageAsync(db));
         var folded = await FoldAsync(db, Text);
         Assert.Equal("die strasse, ete a ile-de-france", folded);
 
-        await db.GetService<IMigrator>().MigrateAsync(migrations[index]);
+        await db.GetService<IMigrator>().MigrateAsync(migration);
         Assert.Equal("plpgsql", await FoldLanguageAsync(db));
         Assert.Equal(folded, await FoldAsync(db, Text));
         // A message sent now is folded into the stored column by the new function and found at once.
@@ -80,19 +76,17 @@ public sealed class PostgresSearchMigrationTests(PostgresSearchApp app) : IClass
         var (serverId, channelId, owner) = await app.SeedServerWithChannelAsync();
         await using var scope = app.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<KamaDbContext>();
-        var migrations = db.Database.GetMigrations().ToList();
-        var index = migrations.FindIndex(m => m.EndsWith("_SearchBigramsInPlpgsql", StringComparison.Ordinal));
-        Assert.True(index > 0, "the migration is in the PostgreSQL migrations");
+        var (previous, _) = SearchMigrations.Around(db, "SearchBigramsInPlpgsql");
         var texts = new[] { "東京タワーに行く、東京", "한국어 공부", "no pairs here", "東" };
 
-        await db.GetService<IMigrator>().MigrateAsync(migrations[index - 1]);
+        await db.GetService<IMigrator>().MigrateAsync(previous);
         Assert.Equal("sql", await LanguageAsync(db, "kamachat_search_bigrams"));
         var pairs = new List<string?>();
         foreach (var text in texts)
             pairs.Add(await BigramsAsync(db, text));
         Assert.Equal(["に行,タワ,ワー,ーに,京タ,東京,行く", "공부,국어,한국", null, null], pairs);
 
-        await db.GetService<IMigrator>().MigrateAsync(migrations[^1]);
+        await db.GetService<IMigrator>().MigrateAsync(db.Database.GetMigrations().Last());
         Assert.Equal("plpgsql", await LanguageAsync(db, "kamachat_search_bigrams"));
         for (var i = 0; i < texts.Length; i++)
             Assert.Equal(pairs[i], await BigramsAsync(db, texts[i]));

@@ -4,6 +4,7 @@ using KamaChat.Server.Features.Permissions;
 using KamaChat.Server.Features.Search;
 using KamaChat.Tests.Infrastructure;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Perms = KamaChat.Server.Features.Permissions.Permissions;
@@ -101,4 +102,17 @@ public static class SearchApi
 
     public static string Printable(string text) =>
         string.Concat(text.Take(60).Select(c => c < ' ' || c > '~' ? $"\\u{(int)c:X4}" : c.ToString()));
+}
+
+/// <summary>Search's migration tests: a database taken back to before a migration, then up again.</summary>
+public static class SearchMigrations
+{
+    /// <summary>The id of the migration named <paramref name="name"/>, and of the one before it (to migrate down to).</summary>
+    public static (string Previous, string Migration) Around(KamaDbContext db, string name)
+    {
+        var migrations = db.Database.GetMigrations().ToList();
+        var index = migrations.FindIndex(m => m.EndsWith("_" + name, StringComparison.Ordinal));
+        Assert.True(index > 0, $"{name} is among the {db.Database.ProviderName} migrations");
+        return (migrations[index - 1], migrations[index]);
+    }
 }

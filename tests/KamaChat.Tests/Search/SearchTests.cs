@@ -203,6 +203,38 @@ public abstract class SearchTests(KamaChatApp app)
     }
 
     [Fact]
+    public async Task Sharp_s_and_ss_find_each_other_with_highlights_on_what_matched()
+    {
+        // 'ß' and 'ẞ' fold to "ss" everywhere (as PostgreSQL's unaccent folds them): in SQLite's trigram index, its LIKE
+        // for short terms, PostgreSQL's stored text, and the in-memory check of the other plans and the highlights.
+        var (serverId, channelId, owner) = await app.SeedServerWithChannelAsync();
+        var lang = await owner.Client.SendOkAsync(channelId, "Die Straße ist lang");
+        var kurz = await owner.Client.SendOkAsync(channelId, "die strasse ist kurz");
+        var capital = await owner.Client.SendOkAsync(channelId, "STRAẞE");
+        var single = await owner.Client.SendOkAsync(channelId, "eine Strase ist breit");
+
+        foreach (var q in new[] { "strasse", "straße", "STRASSE", "STRAẞE", "Straẞe", "aße" })
+        {
+            var hits = (await SearchAsync(owner, serverId, q)).Hits;
+            Assert.True(new[] { capital.Id, kurz.Id, lang.Id }.SequenceEqual(hits.Select(h => h.Message.Id)), $"'{q}'");
+            var whole = q == "aße" ? new[] { new HighlightRange(3, 3), new HighlightRange(7, 4), new HighlightRange(7, 3) }
+                : [new HighlightRange(0, 6), new HighlightRange(4, 7), new HighlightRange(4, 6)];
+            Assert.Equal(whole, hits.Select(h => Assert.Single(h.Highlights)));
+        }
+        // Two folded characters, so LIKE instead of the trigram index: a lone 'ß' or 'ẞ' is "ss", and "ss" is either.
+        foreach (var q in new[] { "ß", "ẞ", "SS" })
+        {
+            var hits = (await SearchAsync(owner, serverId, q)).Hits;
+            Assert.True(new[] { capital.Id, kurz.Id, lang.Id }.SequenceEqual(hits.Select(h => h.Message.Id)), $"'{q}'");
+            Assert.Equal([new HighlightRange(4, 1), new HighlightRange(8, 2), new HighlightRange(8, 1)], hits.Select(h => Assert.Single(h.Highlights)));
+        }
+        Assert.Equal([kurz.Id, lang.Id], await IdsAsync(owner, serverId, "\"STRAẞE IST\""));
+        Assert.Equal([single.Id], await IdsAsync(owner, serverId, "ist -ß"));
+        Assert.Equal([single.Id], await IdsAsync(owner, serverId, "ist -straße"));
+        Assert.Equal([lang.Id], await IdsAsync(owner, serverId, "strasse lang"));
+    }
+
+    [Fact]
     public async Task Chinese_and_Japanese_are_found_by_substring()
     {
         var (serverId, channelId, owner) = await app.SeedServerWithChannelAsync();

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using KamaChat.Server.Data;
 using Microsoft.EntityFrameworkCore;
+using SharpS = KamaChat.Server.Data.Migrations.Sqlite.SearchSharpSAsDoubleS;
 
 namespace KamaChat.Server.Features.Search;
 
@@ -334,10 +335,21 @@ internal sealed class SqliteSearchEngine(TrigramSampleCache<SqliteTrigramSample>
         if (resumeAfter is { } resume)
             sql.Where($"{order} {(oldestFirst ? ">" : "<")} {sql.Parameter(resume)}");
         // SQLite's LIKE ignores case for ASCII letters only; short terms are mostly ASCII or CJK, where that is enough.
+        // A folded term holding an 's' may meet one of a 'ß' or 'ẞ' ("ß" is "ss"): the content of a message holding one is
+        // folded the same way for it (only then: a match in the content as written is one in the folded content too, the
+        // pattern holding no 'ß', so the rest pay no replace()).
+        string Matches(SearchText text)
+        {
+            var pattern = sql.Parameter(SearchSql.ContainsPattern(text.Folded));
+            const string Content = "m.\"Content\"";
+            var like = $"{Content} LIKE {pattern} ESCAPE '\\'";
+            return !text.Folded.Contains('s', StringComparison.Ordinal) ? like
+                : $"({like} OR ({SharpS.Holds(Content)} AND {SharpS.Folded(Content)} LIKE {pattern} ESCAPE '\\'))";
+        }
         foreach (var text in query.Include.Where(t => t.Length < TrigramLength))
-            sql.Where($"m.\"Content\" LIKE {sql.Parameter(SearchSql.ContainsPattern(text.Folded))} ESCAPE '\\'");
+            sql.Where(Matches(text));
         foreach (var text in query.Exclude.Where(t => t.Length < TrigramLength))
-            sql.Where($"m.\"Content\" NOT LIKE {sql.Parameter(SearchSql.ContainsPattern(text.Folded))} ESCAPE '\\'");
+            sql.Where($"NOT ({Matches(text)})");
         sql.AddFilter(filter, timeOrdered: matchParts.Count == 0);
 
         var columns = rarest.Count > 0 ? "m.\"Id\", m.\"Content\"" : "m.\"Id\"";

@@ -87,7 +87,7 @@ internal sealed class SqliteSearchIndexer(
             using (await gate.EnterAsync(cancellationToken))
             {
                 await using var transaction = connection.BeginTransaction();
-                await ExecuteAsync(connection, transaction, Migration.UseDirectInsert(direct), null, cancellationToken);
+                await ExecuteAsync(connection, transaction, Migration.UseDirectInsert(direct, foldSharpS: true), null, cancellationToken);
                 await transaction.CommitAsync(cancellationToken);
             }
             logger.LogInformation("Search index written {When}", direct ? "in each send (Search:SqliteIndexMilliseconds 0)" : "after the sends, in bulk");
@@ -124,7 +124,7 @@ internal sealed class SqliteSearchIndexer(
                     {
                         var bound = reader.GetInt64(1);
                         await reader.DisposeAsync();
-                        await ExecuteAsync(connection, transaction, Migration.IndexPending("@bound"), bound, cancellationToken);
+                        await ExecuteAsync(connection, transaction, Migration.IndexPending("@bound", foldSharpS: true), bound, cancellationToken);
                     }
                 }
                 await transaction.CommitAsync(cancellationToken);

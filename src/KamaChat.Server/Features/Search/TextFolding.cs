@@ -5,8 +5,9 @@ namespace KamaChat.Server.Features.Search;
 
 /// <summary>
 /// Case- and accent-insensitive text, as the search indexes see it (lower case, Latin diacritics removed: "Café" is
-/// "cafe"), with a map from each folded character back to the original, so matches become highlight ranges into the
-/// content the client shows.
+/// "cafe"; 'ß' and 'ẞ' are "ss", as PostgreSQL's unaccent makes them and SQLite's trigram index is given them, so
+/// "Straße", "strasse" and "STRAẞE" are one word), with a map from each folded character back to the original, so
+/// matches become highlight ranges into the content the client shows.
 /// </summary>
 public readonly struct FoldedText
 {
@@ -60,6 +61,12 @@ public readonly struct FoldedText
 
     private static int AppendFolded(StringBuilder folded, Rune rune)
     {
+        // One letter, two folded characters: both map back to it, so a highlight of "strasse" covers "Straße".
+        if (rune.Value is 'ß' or 'ẞ')
+        {
+            folded.Append("ss");
+            return 2;
+        }
         if (rune.IsBmp && LatinDiacritics.BaseOf((char)rune.Value) is { } letter)
         {
             folded.Append(letter);

@@ -36,7 +36,17 @@ namespace KamaChat.Server.Data.Migrations.Sqlite
         /// <summary>The insert triggers that index in the send (MessageSearch's and SearchBigramsInFts's, as they were).</summary>
         internal static readonly string[] DirectInsertTriggers = ["messages_fts_insert", "message_bigrams_fts_insert"];
 
-        private static string NotPending(string row) => $"""NOT EXISTS (SELECT 1 FROM {PendingTable} WHERE "Id" = {row}."Id")""";
+        /// <summary>
+        /// The row's content as <c>messages_fts</c> is given it: as it is here, and with 'ß' and 'ẞ' as "ss" from
+        /// <see cref="SearchSharpSAsDoubleS"/> on (<paramref name="foldSharpS"/>).
+        /// </summary>
+        private static string Indexed(string row, bool foldSharpS)
+        {
+            var content = $"{row}.\"Content\"";
+            return foldSharpS ? SearchSharpSAsDoubleS.Folded(content) : content;
+        }
+
+        internal static string NotPending(string row) => $"""NOT EXISTS (SELECT 1 FROM {PendingTable} WHERE "Id" = {row}."Id")""";
 
         /// <summary>Deferred: the send records its message's id, nothing more.</summary>
         internal static string CreatePendingInsert => $"""
@@ -46,9 +56,9 @@ namespace KamaChat.Server.Data.Migrations.Sqlite
             """;
 
         /// <summary>Direct: both indexes written in the send, as before this migration.</summary>
-        internal static string CreateDirectInsert => $"""
+        private static string CreateDirectInsert(bool foldSharpS) => $"""
             CREATE TRIGGER IF NOT EXISTS messages_fts_insert AFTER INSERT ON messages BEGIN
-                INSERT INTO messages_fts(rowid, Content) VALUES (new."Id", new."Content");
+                INSERT INTO messages_fts(rowid, Content) VALUES (new."Id", {Indexed("new", foldSharpS)});
             END;
             CREATE TRIGGER IF NOT EXISTS message_bigrams_fts_insert AFTER INSERT ON messages
             WHEN {SearchBigramsInFts.HasPair("new")} BEGIN
@@ -61,11 +71,11 @@ namespace KamaChat.Server.Data.Migrations.Sqlite
         /// one's goes to both indexes as before. (The bigram part's condition is inside its SELECT: a constant there is
         /// checked before the positions are read.)
         /// </summary>
-        private static string CreateEditAndDelete => $"""
+        internal static string CreateEditAndDelete(bool foldSharpS) => $"""
             CREATE TRIGGER IF NOT EXISTS messages_fts_update AFTER UPDATE OF "Content" ON messages
             WHEN {NotPending("old")} BEGIN
-                INSERT INTO messages_fts(messages_fts, rowid, Content) VALUES ('delete', old."Id", old."Content");
-                INSERT INTO messages_fts(rowid, Content) VALUES (new."Id", new."Content");
+                INSERT INTO messages_fts(messages_fts, rowid, Content) VALUES ('delete', old."Id", {Indexed("old", foldSharpS)});
+                INSERT INTO messages_fts(rowid, Content) VALUES (new."Id", {Indexed("new", foldSharpS)});
             END;
             CREATE TRIGGER IF NOT EXISTS message_bigrams_fts_update AFTER UPDATE OF "Content" ON messages
             WHEN (({SearchBigramsInFts.HasPair("old")}) OR ({SearchBigramsInFts.HasPair("new")})) AND {NotPending("old")} BEGIN
@@ -73,7 +83,7 @@ namespace KamaChat.Server.Data.Migrations.Sqlite
                 INSERT INTO message_bigrams_fts(rowid, "Bigrams") {SearchBigramsInFts.Pairs("new")};
             END;
             CREATE TRIGGER IF NOT EXISTS message_search_delete AFTER DELETE ON messages BEGIN
-                INSERT INTO messages_fts(messages_fts, rowid, Content) SELECT 'delete', old."Id", old."Content" WHERE {NotPending("old")};
+                INSERT INTO messages_fts(messages_fts, rowid, Content) SELECT 'delete', old."Id", {Indexed("old", foldSharpS)} WHERE {NotPending("old")};
                 INSERT INTO message_bigrams_fts(message_bigrams_fts, rowid, "Bigrams")
                 SELECT 'delete', "Id", pairs FROM ({SearchBigramsInFts.Pairs("old")}) WHERE ({SearchBigramsInFts.HasPair("old")}) AND {NotPending("old")};
                 DELETE FROM {PendingTable} WHERE "Id" = old."Id";
@@ -84,9 +94,9 @@ namespace KamaChat.Server.Data.Migrations.Sqlite
         /// Indexes the pending messages with ids up to <paramref name="bound"/> (an SQL expression) into both indexes, in id
         /// order, and takes them out of the pending table. Run in one write transaction, so the three see the same rows.
         /// </summary>
-        internal static string IndexPending(string bound) => $"""
+        internal static string IndexPending(string bound, bool foldSharpS) => $"""
             INSERT INTO messages_fts(rowid, Content)
-            SELECT m."Id", m."Content" FROM {PendingTable} p CROSS JOIN messages m ON m."Id" = p."Id"
+            SELECT m."Id", {Indexed("m", foldSharpS)} FROM {PendingTable} p CROSS JOIN messages m ON m."Id" = p."Id"
             WHERE p."Id" <= {bound} ORDER BY p."Id";
             INSERT INTO message_bigrams_fts(rowid, "Bigrams")
             SELECT m."Id", group_concat(substr(m."Content", n."N", 2), ' ')
@@ -96,16 +106,19 @@ namespace KamaChat.Server.Data.Migrations.Sqlite
             DELETE FROM {PendingTable} WHERE "Id" <= {bound};
             """;
 
-        /// <summary>The pending table's triggers on <c>messages</c>, deferred insert included.</summary>
+        /// <summary>The pending table's triggers on <c>messages</c>, deferred insert included, as this migration made them.</summary>
         public static void CreateTriggers(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.Sql(CreatePendingInsert);
-            migrationBuilder.Sql(CreateEditAndDelete);
+            migrationBuilder.Sql(CreateEditAndDelete(foldSharpS: false));
         }
 
-        /// <summary>The SQL that swaps the deferred insert trigger for the direct ones (Search:SqliteIndexMilliseconds 0), and back.</summary>
-        internal static string UseDirectInsert(bool direct) => direct
-            ? $"DROP TRIGGER IF EXISTS {PendingInsertTrigger};\n{CreateDirectInsert}"
+        /// <summary>
+        /// The SQL that swaps the deferred insert trigger for the direct ones (Search:SqliteIndexMilliseconds 0), and back;
+        /// the direct ones as the latest migration writes the index (<paramref name="foldSharpS"/>).
+        /// </summary>
+        internal static string UseDirectInsert(bool direct, bool foldSharpS) => direct
+            ? $"DROP TRIGGER IF EXISTS {PendingInsertTrigger};\n{CreateDirectInsert(foldSharpS)}"
             : string.Concat(DirectInsertTriggers.Select(t => $"DROP TRIGGER IF EXISTS {t};\n")) + CreatePendingInsert;
 
         private static readonly string[] ReplacedTriggers =
@@ -124,7 +137,7 @@ namespace KamaChat.Server.Data.Migrations.Sqlite
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             // What is pending goes into the indexes first, as the old triggers would have put it.
-            migrationBuilder.Sql(IndexPending($"""(SELECT max("Id") FROM {PendingTable})"""));
+            migrationBuilder.Sql(IndexPending($"""(SELECT max("Id") FROM {PendingTable})""", foldSharpS: false));
             string[] triggers = [PendingInsertTrigger, "messages_fts_update", "message_bigrams_fts_update", "message_search_delete", .. DirectInsertTriggers];
             foreach (var trigger in triggers)
                 migrationBuilder.Sql($"DROP TRIGGER IF EXISTS {trigger};");
