@@ -78,24 +78,20 @@ internal sealed class StartupDatabaseWait(IOptions<DatabaseOptions> database, Ti
     }
 
     /// <summary>SQLite BUSY or LOCKED; PostgreSQL lock_not_available (the lock timeout) or deadlock_detected.</summary>
-    internal static bool IsLockWait(Exception exception)
-    {
-        for (Exception? e = exception; e is not null; e = e.InnerException)
-        {
-            if (e is SqliteException { SqliteErrorCode: 5 or 6 } or PostgresException { SqlState: "55P03" or "40P01" })
-                return true;
-        }
-        return false;
-    }
+    internal static bool IsLockWait(Exception exception) =>
+        DatabaseError(exception) is SqliteException { SqliteErrorCode: 5 or 6 } or PostgresException { SqlState: "55P03" or "40P01" };
 
-    private static string Reason(Exception exception)
+    private static string Reason(Exception exception) => (DatabaseError(exception) ?? exception).Message;
+
+    /// <summary>The database's own error in the chain (EF Core and Npgsql wrap it), if there is one.</summary>
+    private static Exception? DatabaseError(Exception exception)
     {
         for (Exception? e = exception; e is not null; e = e.InnerException)
         {
             if (e is SqliteException or PostgresException)
-                return e.Message;
+                return e;
         }
-        return exception.Message;
+        return null;
     }
 }
 
