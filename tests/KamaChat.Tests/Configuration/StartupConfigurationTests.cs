@@ -60,6 +60,9 @@ public sealed class StartupConfigurationTests
     [InlineData("SMTP_URL", "http://mail.example.com", "SMTP_URL must look like")]
     [InlineData("PORT_RABBITMQ", "amqp", "PORT_RABBITMQ must be a port number")]
     [InlineData("PUBLIC_URL", "chat.example.com", "PUBLIC_URL must be an absolute http or https URL")]
+    [InlineData("KAMACHAT_DB_STARTUP_WAIT_SECONDS", "-1", "KAMACHAT_DB_STARTUP_WAIT_SECONDS must be a whole number of seconds, 0 or more (got '-1').")]
+    [InlineData("KAMACHAT_DB_STARTUP_WAIT_SECONDS", "2m", "KAMACHAT_DB_STARTUP_WAIT_SECONDS must be a whole number of seconds, 0 or more (got '2m').")]
+    [InlineData("KAMACHAT_SQLITE_BUSY_TIMEOUT_MS", "0", "KAMACHAT_SQLITE_BUSY_TIMEOUT_MS must be a whole number of milliseconds, 1 or more (got '0').")]
     public async Task A_malformed_service_setting_refuses_to_start(string name, string value, string message)
     {
         var (exitCode, error, _) = await StartServerAsync(new()

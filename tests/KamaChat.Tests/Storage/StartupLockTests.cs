@@ -51,6 +51,26 @@ public sealed class StartupLockTests
         await app.AssertWaitsThenStartsAsync(release: () => transaction.CommitAsync());
     }
 
+    [Theory]
+    [InlineData(5, "database is locked")]
+    [InlineData(6, "database table is locked")]
+    public void A_sqlite_lock_met_outside_the_wait_is_described_as_a_lock_not_as_a_file_that_cannot_be_written(int code, string message)
+    {
+        // A BUSY or LOCKED that reaches start-up's last word by another path than the wait (a hosted service's first
+        // write, say), wrapped as EF Core wraps it.
+        var data = Path.GetFullPath("data");
+        var locked = new SqliteException($"SQLite Error {code}: '{message}'.", code);
+
+        var reason = KamaChat.Server.Infrastructure.Storage.StorageFailure.DescribeStartupFailure(
+            new DbUpdateException("An error occurred while saving the entity changes.", locked),
+            new KamaChat.Server.Infrastructure.Configuration.ServerOptions { DataDirectory = data }, new KamaChat.Server.Infrastructure.Configuration.DatabaseOptions());
+
+        Assert.NotNull(reason);
+        Assert.StartsWith($"the SQLite database in {data} is locked by another process or connection ({locked.Message})", reason, StringComparison.Ordinal);
+        Assert.Contains("KAMACHAT_SQLITE_BUSY_TIMEOUT_MS", reason, StringComparison.Ordinal);
+        Assert.DoesNotContain("cannot be opened for writing", reason, StringComparison.Ordinal);
+    }
+
     /// <summary>A node with a short busy timeout that records when start-up says it waits for a lock.</summary>
     private sealed class LockWaitingApp(string? postgresUrl, int waitSeconds = 600) : KamaChatApp, ILoggerProvider
     {

@@ -63,18 +63,13 @@ internal static class ReadyQueries
             select new DirectChannelRow(c.Id, c.Type, c.Name, c.OwnerId, c.LastMessageId, r.UserId)));
 
     /// <summary>The user's DMs and group DMs, latest activity first, with their recipients (by id).</summary>
-    public static async Task<List<DirectChannel>> DirectChannelsAsync(KamaDbContext db, Snowflake userId, CancellationToken cancellationToken)
-    {
-        var channels = new List<DirectChannel>();
-        await foreach (var row in DirectChannelRows.For(db)(db, userId).WithCancellation(cancellationToken))
-        {
-            // Ordered by channel: a channel's rows are consecutive.
-            if (channels.Count == 0 || channels[^1].Id != row.Id)
-                channels.Add(new DirectChannel(row.Id, row.Type, row.Name, row.OwnerId, row.LastMessageId, []));
-            channels[^1].Recipients.Add(row.RecipientId);
-        }
-        return channels;
-    }
+    public static Task<List<DirectChannel>> DirectChannelsAsync(KamaDbContext db, Snowflake userId, CancellationToken cancellationToken) =>
+        // Ordered by channel: a channel's rows are consecutive.
+        DirectChannelRows.For(db)(db, userId).FoldAsync(
+            static row => row.Id,
+            static row => new DirectChannel(row.Id, row.Type, row.Name, row.OwnerId, row.LastMessageId, []),
+            static (channel, row) => channel.Recipients.Add(row.RecipientId),
+            cancellationToken);
 
     public static readonly CompiledPerModel<Func<KamaDbContext, Snowflake, IAsyncEnumerable<ReadPosition>>> ReadStates = new(() => EF.CompileAsyncQuery(
         (KamaDbContext db, Snowflake userId) => db.ReadStates.AsNoTracking().TagWith(PreparedStatements.Tag)

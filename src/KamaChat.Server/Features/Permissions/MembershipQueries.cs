@@ -32,19 +32,17 @@ internal static class MembershipQueries
             select new MembershipRow(m.ServerId, m.TimedOutUntil, m.Server.Name, m.Server.IconUrl, m.Server.OwnerId, m.Server.BannerUrl, mr == null ? (Snowflake?)null : mr.RoleId)));
 
     /// <summary>The user's servers, by id, with what Ready shows of each and the user's roles there (one query, not two).</summary>
-    public static async Task<List<Membership>> MembershipsAsync(KamaDbContext db, Snowflake userId, CancellationToken cancellationToken)
-    {
-        var memberships = new List<Membership>();
-        await foreach (var row in MembershipRows.For(db)(db, userId).WithCancellation(cancellationToken))
-        {
-            // Ordered by server: a membership's rows are consecutive.
-            if (memberships.Count == 0 || memberships[^1].ServerId != row.ServerId)
-                memberships.Add(new Membership(row.ServerId, row.TimedOutUntil, row.Name, row.IconUrl, row.OwnerId, row.BannerUrl, []));
-            if (row.RoleId is { } roleId)
-                memberships[^1].RoleIds.Add(roleId);
-        }
-        return memberships;
-    }
+    public static Task<List<Membership>> MembershipsAsync(KamaDbContext db, Snowflake userId, CancellationToken cancellationToken) =>
+        // Ordered by server: a membership's rows are consecutive.
+        MembershipRows.For(db)(db, userId).FoldAsync(
+            static row => row.ServerId,
+            static row => new Membership(row.ServerId, row.TimedOutUntil, row.Name, row.IconUrl, row.OwnerId, row.BannerUrl, []),
+            static (membership, row) =>
+            {
+                if (row.RoleId is { } roleId)
+                    membership.RoleIds.Add(roleId);
+            },
+            cancellationToken);
 
     /// <summary>Every role of the user's servers (their permissions and positions resolve the user's standing).</summary>
     public static readonly CompiledPerModel<Func<KamaDbContext, Snowflake, IAsyncEnumerable<RoleRow>>> Roles = new(() => EF.CompileAsyncQuery(

@@ -1,7 +1,6 @@
 using System.Data.Common;
 using KamaChat.Server.Data;
 using Microsoft.EntityFrameworkCore;
-using SharpS = KamaChat.Server.Data.Migrations.Sqlite.SearchSharpSAsDoubleS;
 
 namespace KamaChat.Server.Features.Search;
 
@@ -334,17 +333,18 @@ internal sealed class SqliteSearchEngine(TrigramSampleCache<SqliteTrigramSample>
         }
         if (resumeAfter is { } resume)
             sql.Where($"{order} {(oldestFirst ? ">" : "<")} {sql.Parameter(resume)}");
-        // SQLite's LIKE ignores case for ASCII letters only; short terms are mostly ASCII or CJK, where that is enough.
-        // A folded term holding an 's' may meet one of a 'ß' or 'ẞ' ("ß" is "ss"): the content of a message holding one is
-        // folded the same way for it (only then: a match in the content as written is one in the folded content too, the
-        // pattern holding no 'ß', so the rest pay no replace()).
+        // SQLite's LIKE folds the case of ASCII letters only: for content all ASCII that is the folding of the index, and
+        // for any content a match of the folded term is one in the folded content too (folding goes character by
+        // character, and a folded term holds no accent or mark). Other content that LIKE passes over is folded the index's
+        // way (SqliteSearchFold): "é" is in "CAFÉ", "ss" in "Straße". Only that content pays for the call.
+        if (query.Include.Concat(query.Exclude).Any(t => t.Length < TrigramLength))
+            SqliteSearchFold.Register(command.Connection!);
         string Matches(SearchText text)
         {
-            var pattern = sql.Parameter(SearchSql.ContainsPattern(text.Folded));
             const string Content = "m.\"Content\"";
-            var like = $"{Content} LIKE {pattern} ESCAPE '\\'";
-            return !text.Folded.Contains('s', StringComparison.Ordinal) ? like
-                : $"({like} OR ({SharpS.Holds(Content)} AND {SharpS.Folded(Content)} LIKE {pattern} ESCAPE '\\'))";
+            var like = $"{Content} LIKE {sql.Parameter(SearchSql.ContainsPattern(text.Folded))} ESCAPE '\\'";
+            var folded = $"instr({SqliteSearchFold.Function}({Content}), {sql.Parameter(text.Folded)}) > 0";
+            return $"({like} OR (octet_length({Content}) > length({Content}) AND {folded}))";
         }
         foreach (var text in query.Include.Where(t => t.Length < TrigramLength))
             sql.Where(Matches(text));

@@ -71,6 +71,10 @@ public static class StorageFailure
                 case Data.DatabaseLockedAtStartupException locked:
                     return $"{locked.Message}. Let the other process (a node migrating, a backup) finish, "
                         + "or set KAMACHAT_DB_STARTUP_WAIT_SECONDS to wait longer.";
+                // BUSY or LOCKED outside start-up's wait (which reports its own): a lock, not a file that cannot be written.
+                case SqliteException { SqliteErrorCode: 5 or 6 } sqlite:
+                    return $"the SQLite database in {directory} is locked by another process or connection ({sqlite.Message}). "
+                        + "Let it finish (a node migrating, a backup, a sqlite3 shell), or set KAMACHAT_SQLITE_BUSY_TIMEOUT_MS to wait longer.";
                 case SqliteException sqlite when Describes(sqlite):
                     return $"the SQLite database in {directory} cannot be opened for writing ({sqlite.Message}). "
                         + "Make the data directory and its files writable by this user, or set KAMACHAT_DATA_DIR.";
