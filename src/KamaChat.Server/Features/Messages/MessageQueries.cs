@@ -102,7 +102,7 @@ public static partial class MessageQueries
         var postgres = db is PostgresKamaDbContext;
         var rows = new List<Row>(size);
         var parts = new PageParts();
-        await using (var command = RawCommands.Create(db, 1))
+        await using (var command = RawCommands.Create(db, 1, connection.Interceptors))
         {
             command.CommandText = postgres ? postgresSql(size) : sql;
             command.AddParameter("channel", channelId.Value);
@@ -147,6 +147,9 @@ public static partial class MessageQueries
     {
         private bool _opened;
 
+        /// <summary>The context's, found once for the page's commands.</summary>
+        public CommandInterceptors Interceptors { get; } = CommandInterceptors.Of(db);
+
         public async Task OpenAsync(CancellationToken cancellationToken)
         {
             if (_opened)
@@ -156,7 +159,7 @@ public static partial class MessageQueries
         }
 
         public Task<DbDataReader> ExecuteReaderAsync(DbCommand command, CancellationToken cancellationToken) =>
-            PreparedStatements.ExecuteReaderAsync(db, command, OpenAsync, cancellationToken);
+            PreparedStatements.ExecuteReaderAsync(Interceptors, command, OpenAsync, cancellationToken);
 
         public async ValueTask DisposeAsync()
         {
@@ -236,7 +239,7 @@ public static partial class MessageQueries
     private static async Task<PageParts> PartsAsync(
         KamaDbContext db, PageConnection connection, List<Snowflake> ids, bool mayMention, List<Snowflake> replyIds, Snowflake viewerId, CancellationToken cancellationToken)
     {
-        await using var command = RawCommands.Create(db, 2 + (mayMention ? 1 : 0) + (replyIds.Count > 0 ? 1 : 0));
+        await using var command = RawCommands.Create(db, 2 + (mayMention ? 1 : 0) + (replyIds.Count > 0 ? 1 : 0), connection.Interceptors);
         var postgres = db is PostgresKamaDbContext;
         string In(string name, List<Snowflake> values)
         {
