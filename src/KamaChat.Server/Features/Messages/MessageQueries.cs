@@ -105,13 +105,21 @@ public static partial class MessageQueries
         await using (var command = RawCommands.Create(db, 1, connection.Interceptors))
         {
             command.CommandText = postgres ? postgresSql(size) : sql;
-            command.AddParameter("channel", channelId.Value);
-            if (cursor is { } c)
-                command.AddParameter("cursor", c.Value);
             if (postgres)
-                command.AddParameter("viewer", viewerId.Value);
+            {
+                // $1, $2 and $3 of PostgresPageSql, in order.
+                command.AddParameter("", channelId.Value);
+                command.AddParameter("", viewerId.Value);
+                if (cursor is { } c)
+                    command.AddParameter("", c.Value);
+            }
             else
+            {
+                command.AddParameter("channel", channelId.Value);
+                if (cursor is { } c)
+                    command.AddParameter("cursor", c.Value);
                 command.AddParameter("size", size);
+            }
             await using var reader = await connection.ExecuteReaderAsync(command, cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
