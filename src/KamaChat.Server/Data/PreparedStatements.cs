@@ -1,7 +1,5 @@
 using System.Data.Common;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
-using Microsoft.EntityFrameworkCore.Infrastructure;
 
 namespace KamaChat.Server.Data;
 
@@ -51,20 +49,17 @@ public sealed class PreparedStatements : DbCommandInterceptor
 
     /// <summary>
     /// Executes a hot read EF Core did not make (its text one of a few, its values in parameters) as a prepared
-    /// statement, when <paramref name="db"/> prepares its tagged commands: prepared on PostgreSQL's connection, or run
-    /// on SQLite's statement prepared once (<see cref="SqlitePreparedStatements"/>). <paramref name="open"/> opens the
-    /// context's connection; it is called only when the command runs there, not on a SQLite read connection.
+    /// statement, when the context whose <paramref name="interceptors"/> these are prepares its tagged commands: prepared
+    /// on PostgreSQL's connection, or run on SQLite's statement prepared once (<see cref="SqlitePreparedStatements"/>).
+    /// <paramref name="open"/> opens the context's connection; it is called only when the command runs there, not on a
+    /// SQLite read connection.
     /// </summary>
-    public static async Task<DbDataReader> ExecuteReaderAsync(DbContext db, DbCommand command, Func<CancellationToken, Task> open, CancellationToken cancellationToken)
+    public static async Task<DbDataReader> ExecuteReaderAsync(CommandInterceptors interceptors, DbCommand command, Func<CancellationToken, Task> open, CancellationToken cancellationToken)
     {
-        var interceptors = db.GetService<IDbContextOptions>().FindExtension<CoreOptionsExtension>()?.Interceptors ?? [];
-        foreach (var interceptor in interceptors)
-        {
-            if (interceptor is SqlitePreparedStatements sqlite && sqlite.TryExecute(command) is { } reader)
-                return reader;
-        }
+        if (interceptors.SqlitePrepared?.TryExecute(command) is { } reader)
+            return reader;
         await open(cancellationToken);
-        if (interceptors.Any(i => i is PreparedStatements))
+        if (interceptors.Prepares)
             await PrepareAsync(command, cancellationToken);
         return await command.ExecuteReaderAsync(cancellationToken);
     }

@@ -1,6 +1,5 @@
 using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Storage;
 
 namespace KamaChat.Server.Data;
@@ -17,12 +16,16 @@ public static class RawCommands
     /// <paramref name="statements"/> it will send (one count each, as <see cref="DatabaseMetrics.Sent"/> counts). Every
     /// command made here is sent once; the connection is the caller's to open.
     /// </summary>
-    public static DbCommand Create(KamaDbContext db, int statements)
+    public static DbCommand Create(KamaDbContext db, int statements) => Create(db, statements, CommandInterceptors.Of(db));
+
+    /// <inheritdoc cref="Create(KamaDbContext, int)"/>
+    /// <param name="interceptors"><paramref name="db"/>'s, when the caller has them already.</param>
+    public static DbCommand Create(KamaDbContext db, int statements, CommandInterceptors interceptors)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(statements, 1);
         var command = db.Database.GetDbConnection().CreateCommand();
         command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
-        MetricsOf(db)?.Sent(statements);
+        interceptors.Metrics?.Sent(statements);
         return command;
     }
 
@@ -32,18 +35,5 @@ public static class RawCommands
         var parameter = command.CreateParameter();
         (parameter.ParameterName, parameter.Value) = (name, value);
         command.Parameters.Add(parameter);
-    }
-
-    /// <summary>The context's own counter: the interceptor it was built with (none for a context made without it, as the bench's).</summary>
-    private static DatabaseMetrics? MetricsOf(KamaDbContext db)
-    {
-        if (db.GetService<IDbContextOptions>().FindExtension<CoreOptionsExtension>()?.Interceptors is not { } interceptors)
-            return null;
-        foreach (var interceptor in interceptors)
-        {
-            if (interceptor is DatabaseMetrics metrics)
-                return metrics;
-        }
-        return null;
     }
 }

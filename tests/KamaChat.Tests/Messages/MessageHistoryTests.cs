@@ -7,6 +7,8 @@ using KamaChat.Server.Infrastructure.Ids;
 using KamaChat.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using JsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;
 using Perms = KamaChat.Server.Features.Permissions.Permissions;
 
 namespace KamaChat.Tests.Messages;
@@ -116,7 +118,13 @@ public abstract class MessageHistoryTests(KamaChatApp app)
         Assert.Equal(HttpStatusCode.NoContent, (await owner.Client.DeleteAsync($"/api/v1/channels/{channelId}/messages/{doomed}")).StatusCode);
 
         var url = $"/api/v1/channels/{channelId}/messages?limit=7";
-        var page = (await (await owner.Client.GetAsync(url)).ReadAsync<List<MessageResponse>>()).ToDictionary(m => m.Id);
+        var response = await owner.Client.GetAsync(url);
+        var page = (await response.ReadAsync<List<MessageResponse>>()).ToDictionary(m => m.Id);
+        // Written by the page's own serializer (MessagePage): the bytes and type the API's serializer gives the same page.
+        var api = app.Services.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.Equal(JsonSerializer.Serialize(JsonSerializer.Deserialize<List<MessageResponse>>(body, api), api), body);
+        Assert.Equal("application/json; charset=utf-8", response.Content.Headers.ContentType?.ToString());
         Assert.Equal(new[] { question, answer, orphan, mentioning, reacted, attached, joined }.Order(), page.Keys.Order());
 
         Assert.Equal(new ReplyPreview(question, owner.Id, new string('q', 99) + "…", false), page[answer].ReplyTo);

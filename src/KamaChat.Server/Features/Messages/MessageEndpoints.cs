@@ -43,7 +43,7 @@ public static class MessageEndpoints
     /// than it. <c>after</c>: the oldest messages newer than it. <c>around</c>: the message itself and up to half the page
     /// newer, the rest older.
     /// </summary>
-    private static async Task<Results<Ok<List<MessageResponse>>, ValidationProblem>> ListAsync(
+    private static async Task<Results<MessagePage, ValidationProblem>> ListAsync(
         ChannelAccess access, [FromQuery] Snowflake? before, [FromQuery] Snowflake? after, [FromQuery] Snowflake? around, [FromQuery] int? limit,
         CurrentUser user, KamaDbContext db, AttachmentLinks links, CancellationToken cancellationToken)
     {
@@ -71,7 +71,7 @@ public static class MessageEndpoints
         }
         // Newest first, whichever way the page was read.
         page.Sort((x, y) => y.Id.CompareTo(x.Id));
-        return TypedResults.Ok(page);
+        return new MessagePage(page);
     }
 
     private static async Task<Results<Ok<MessageResponse>, ProblemHttpResult>> GetAsync(

@@ -102,16 +102,24 @@ public static partial class MessageQueries
         var postgres = db is PostgresKamaDbContext;
         var rows = new List<Row>(size);
         var parts = new PageParts();
-        await using (var command = RawCommands.Create(db, 1))
+        await using (var command = RawCommands.Create(db, 1, connection.Interceptors))
         {
             command.CommandText = postgres ? postgresSql(size) : sql;
-            command.AddParameter("channel", channelId.Value);
-            if (cursor is { } c)
-                command.AddParameter("cursor", c.Value);
             if (postgres)
-                command.AddParameter("viewer", viewerId.Value);
+            {
+                // $1, $2 and $3 of PostgresPageSql, in order.
+                command.AddParameter("", channelId.Value);
+                command.AddParameter("", viewerId.Value);
+                if (cursor is { } c)
+                    command.AddParameter("", c.Value);
+            }
             else
+            {
+                command.AddParameter("channel", channelId.Value);
+                if (cursor is { } c)
+                    command.AddParameter("cursor", c.Value);
                 command.AddParameter("size", size);
+            }
             await using var reader = await connection.ExecuteReaderAsync(command, cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
@@ -147,6 +155,9 @@ public static partial class MessageQueries
     {
         private bool _opened;
 
+        /// <summary>The context's, found once for the page's commands.</summary>
+        public CommandInterceptors Interceptors { get; } = CommandInterceptors.Of(db);
+
         public async Task OpenAsync(CancellationToken cancellationToken)
         {
             if (_opened)
@@ -156,7 +167,7 @@ public static partial class MessageQueries
         }
 
         public Task<DbDataReader> ExecuteReaderAsync(DbCommand command, CancellationToken cancellationToken) =>
-            PreparedStatements.ExecuteReaderAsync(db, command, OpenAsync, cancellationToken);
+            PreparedStatements.ExecuteReaderAsync(Interceptors, command, OpenAsync, cancellationToken);
 
         public async ValueTask DisposeAsync()
         {
@@ -236,7 +247,7 @@ public static partial class MessageQueries
     private static async Task<PageParts> PartsAsync(
         KamaDbContext db, PageConnection connection, List<Snowflake> ids, bool mayMention, List<Snowflake> replyIds, Snowflake viewerId, CancellationToken cancellationToken)
     {
-        await using var command = RawCommands.Create(db, 2 + (mayMention ? 1 : 0) + (replyIds.Count > 0 ? 1 : 0));
+        await using var command = RawCommands.Create(db, 2 + (mayMention ? 1 : 0) + (replyIds.Count > 0 ? 1 : 0), connection.Interceptors);
         var postgres = db is PostgresKamaDbContext;
         string In(string name, List<Snowflake> values)
         {
