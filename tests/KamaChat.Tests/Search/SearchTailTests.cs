@@ -261,9 +261,9 @@ public sealed class SqliteSearchIndexerRestartTests
         var directory = Directory.CreateTempSubdirectory("kamachat-test-restart-").FullName;
         try
         {
-            var url = "sqlite://" + Path.Combine(directory, "kamachat.db");
-            // No time to stop in: the stop cannot index what is pending, as after a crash.
-            var first = new SqliteNode(url, "600000", shutdownTimeoutSeconds: "0");
+            var live = Path.Combine(directory, "kamachat.db");
+            var crashed = Path.Combine(directory, "crashed.db");
+            var first = new SqliteNode("sqlite://" + live, "600000");
             Snowflake sentId;
             try
             {
@@ -271,19 +271,27 @@ public sealed class SqliteSearchIndexerRestartTests
                 var (_, channelId, owner) = await first.SeedServerWithChannelAsync();
                 sentId = (await owner.Client.SendOkAsync(channelId, "a zorbanthic note 京都")).Id;
                 Assert.True(await first.PendingSearchRowsAsync() >= 1);
+                // The database as a crash at this moment leaves it: a consistent copy, taken while the node runs, by
+                // SQLite's backup. (A stop with no shutdown time was no crash: on a busy machine that stop sometimes
+                // indexed before its cancellation took effect, and this test failed.)
+                await using var source = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={live};Pooling=False");
+                await using var copy = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={crashed};Pooling=False");
+                await source.OpenAsync();
+                await copy.OpenAsync();
+                source.BackupDatabase(copy);
             }
             finally
             {
                 await first.DisposeAsync();
             }
 
-            await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(directory, "kamachat.db")};Pooling=False"))
+            await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={crashed};Pooling=False"))
             {
                 await connection.OpenAsync();
                 Assert.True(await ScalarAsync(connection, "SELECT count(*) FROM message_search_pending") >= 1);
             }
 
-            var second = new SqliteNode(url, indexMilliseconds);
+            var second = new SqliteNode("sqlite://" + crashed, indexMilliseconds);
             try
             {
                 await second.InitializeAsync();
@@ -366,14 +374,11 @@ public sealed class SqliteSearchIndexerRestartTests
     }
 
     /// <summary>A node on a SQLite file the test keeps between nodes.</summary>
-    private sealed class SqliteNode(string databaseUrl, string indexMilliseconds, string? shutdownTimeoutSeconds = null) : KamaChatApp
+    private sealed class SqliteNode(string databaseUrl, string indexMilliseconds) : KamaChatApp
     {
         public override string ProviderName => "sqlite";
 
-        protected override IEnumerable<KeyValuePair<string, string>> ExtraSettings =>
-            shutdownTimeoutSeconds is null
-                ? [new("Search:SqliteIndexMilliseconds", indexMilliseconds)]
-                : [new("Search:SqliteIndexMilliseconds", indexMilliseconds), new("shutdownTimeoutSeconds", shutdownTimeoutSeconds)];
+        protected override IEnumerable<KeyValuePair<string, string>> ExtraSettings => [new("Search:SqliteIndexMilliseconds", indexMilliseconds)];
 
         protected override Task<string> CreateDatabaseUrlAsync(string dataDirectory) => Task.FromResult(databaseUrl);
     }
