@@ -63,6 +63,8 @@ public sealed class StartupConfigurationTests
     [InlineData("KAMACHAT_DB_STARTUP_WAIT_SECONDS", "-1", "KAMACHAT_DB_STARTUP_WAIT_SECONDS must be a whole number of seconds, 0 or more (got '-1').")]
     [InlineData("KAMACHAT_DB_STARTUP_WAIT_SECONDS", "2m", "KAMACHAT_DB_STARTUP_WAIT_SECONDS must be a whole number of seconds, 0 or more (got '2m').")]
     [InlineData("KAMACHAT_SQLITE_BUSY_TIMEOUT_MS", "0", "KAMACHAT_SQLITE_BUSY_TIMEOUT_MS must be a whole number of milliseconds, 1 or more (got '0').")]
+    [InlineData("KAMACHAT_MAX_UPLOAD_MB", "0", "KAMACHAT_MAX_UPLOAD_MB must be a whole number from 1 to 10240 (got '0').")]
+    [InlineData("KAMACHAT_FFMPEG_CONCURRENCY", "two", "KAMACHAT_FFMPEG_CONCURRENCY must be from 1 to 64 (got 'two').")]
     public async Task A_malformed_service_setting_refuses_to_start(string name, string value, string message)
     {
         var (exitCode, error, _) = await StartServerAsync(new()

@@ -1,4 +1,4 @@
-using System.Globalization;
+using KamaChat.Server.Infrastructure.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace KamaChat.Server.Features.Attachments;
@@ -39,15 +39,8 @@ public sealed class UploadOptions
         options.MaxFileBytes = Number(configuration, "KAMACHAT_MAX_UPLOAD_MB", (int)(options.MaxFileBytes / (1024 * 1024)), 1, 10_240, options.Errors) * 1024L * 1024;
     }
 
-    private static int Number(IConfiguration configuration, string name, int fallback, int min, int max, List<string> errors)
-    {
-        if (configuration[name] is not { Length: > 0 } text)
-            return fallback;
-        if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max)
-            return value;
-        errors.Add($"{name} must be a whole number from {min} to {max} (got '{text}').");
-        return fallback;
-    }
+    private static int Number(IConfiguration configuration, string name, int fallback, int min, int max, List<string> errors) =>
+        WholeNumberSetting.Read(configuration, name, fallback, min, max, $"a whole number from {min} to {max}", errors);
 }
 
 internal sealed class UploadOptionsValidator : IValidateOptions<UploadOptions>

@@ -45,10 +45,10 @@ public sealed class DatabaseOptions
         if (configuration["KAMACHAT_DB_PREPARE"] is { Length: > 0 } prepare)
             options.PrepareStatements = !(prepare.Equals("off", StringComparison.OrdinalIgnoreCase) || prepare.Equals("false", StringComparison.OrdinalIgnoreCase) || prepare == "0");
         var errors = new List<string>();
-        if (WholeNumber(configuration, "KAMACHAT_SQLITE_BUSY_TIMEOUT_MS", minimum: 1, "milliseconds, 1 or more", errors) is { } busy)
-            options.SqliteBusyTimeoutMilliseconds = busy;
-        if (WholeNumber(configuration, "KAMACHAT_DB_STARTUP_WAIT_SECONDS", minimum: 0, "seconds, 0 or more", errors) is { } startupWait)
-            options.StartupLockWaitSeconds = startupWait;
+        options.SqliteBusyTimeoutMilliseconds = WholeNumberSetting.Read(configuration, "KAMACHAT_SQLITE_BUSY_TIMEOUT_MS",
+            options.SqliteBusyTimeoutMilliseconds, 1, int.MaxValue, "a whole number of milliseconds, 1 or more", errors);
+        options.StartupLockWaitSeconds = WholeNumberSetting.Read(configuration, "KAMACHAT_DB_STARTUP_WAIT_SECONDS",
+            options.StartupLockWaitSeconds, 0, int.MaxValue, "a whole number of seconds, 0 or more", errors);
         try
         {
             var url = configuration["DATABASE_URL"];
@@ -81,21 +81,6 @@ public sealed class DatabaseOptions
             errors.Add($"DATABASE_URL or DB_* could not be read: {e.Message}");
         }
         options.Error = errors.Count == 0 ? null : string.Join(" ", errors);
-    }
-
-    /// <summary>
-    /// The setting <paramref name="name"/> as a whole number of at least <paramref name="minimum"/>; null when it is not
-    /// set, or when it is not such a number, which <paramref name="errors"/> then says, to stop start-up: a value
-    /// ignored in silence ("-1", "2m") left the default in force where the operator meant another.
-    /// </summary>
-    private static int? WholeNumber(IConfiguration configuration, string name, int minimum, string unit, List<string> errors)
-    {
-        if (configuration[name] is not { } text || string.IsNullOrWhiteSpace(text))
-            return null;
-        if (int.TryParse(text.Trim(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value) && value >= minimum)
-            return value;
-        errors.Add($"{name} must be a whole number of {unit} (got '{text}').");
-        return null;
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using KamaChat.Server.Infrastructure.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace KamaChat.Server.Infrastructure.Media;
@@ -55,15 +56,8 @@ public sealed class MediaOptions
             options.FfprobePath = ffprobe;
     }
 
-    private static int Number(IConfiguration configuration, string name, int fallback, int min, int max, List<string> errors)
-    {
-        if (configuration[name] is not { Length: > 0 } text)
-            return fallback;
-        if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max)
-            return value;
-        errors.Add($"{name} must be from {min} to {max} (got '{text}').");
-        return fallback;
-    }
+    private static int Number(IConfiguration configuration, string name, int fallback, int min, int max, List<string> errors) =>
+        WholeNumberSetting.Read(configuration, name, fallback, min, max, $"from {min} to {max}", errors);
 }
 
 internal sealed class MediaOptionsValidator : IValidateOptions<MediaOptions>

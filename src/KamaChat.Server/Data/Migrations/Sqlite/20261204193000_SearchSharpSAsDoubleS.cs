@@ -24,7 +24,7 @@ namespace KamaChat.Server.Data.Migrations.Sqlite
         internal static string Folded(string content) => $"replace(replace({content}, 'ß', 'ss'), 'ẞ', 'ss')";
 
         /// <summary>Whether the content expression <paramref name="content"/> holds a 'ß' or 'ẞ'.</summary>
-        internal static string Holds(string content) => $"(instr({content}, 'ß') > 0 OR instr({content}, 'ẞ') > 0)";
+        private static string Holds(string content) => $"(instr({content}, 'ß') > 0 OR instr({content}, 'ẞ') > 0)";
 
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder) => Refold(migrationBuilder, foldSharpS: true);
