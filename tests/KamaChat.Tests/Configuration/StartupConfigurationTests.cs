@@ -76,6 +76,9 @@ public sealed class StartupConfigurationTests
     [InlineData("KAMACHAT_GATEWAY_CONNECTIONS_PER_USER", "many", "KAMACHAT_GATEWAY_CONNECTIONS_PER_USER must be a whole number from 1 to 1000000 (got 'many').")]
     [InlineData("KAMACHAT_GATEWAY_OUTBOX_LIMIT", "1k", "KAMACHAT_GATEWAY_OUTBOX_LIMIT must be a whole number from 1 to 1000000 (got '1k').")]
     [InlineData("KAMACHAT_GATEWAY_SEND_TIMEOUT_SECONDS", "10s", "KAMACHAT_GATEWAY_SEND_TIMEOUT_SECONDS must be a whole number from 1 to 3600 (got '10s').")]
+    [InlineData("KAMACHAT_MIGRATE", "no", "KAMACHAT_MIGRATE must be true or false (got 'no').")]
+    [InlineData("KAMACHAT_API_DOCS", "off", "KAMACHAT_API_DOCS must be true or false (got 'off').")]
+    [InlineData("REQUIRE_EMAIL_VERIFICATION", "yes", "REQUIRE_EMAIL_VERIFICATION must be true or false (got 'yes').")]
     public async Task A_malformed_service_setting_refuses_to_start(string name, string value, string message)
     {
         var (exitCode, error, _) = await StartServerAsync(new()
