@@ -112,6 +112,24 @@ internal sealed class DatabaseMigrator(
         if (database.Value.Provider == DatabaseProvider.Sqlite)
             // WAL lets readers proceed while a write is in progress: many clients, one file.
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+        else
+            await WarnIfTextDoesNotFoldAsync(db, cancellationToken);
+    }
+
+    // At every start, in the log an operator reads; doctor says the same, with how to move the data.
+    private async Task WarnIfTextDoesNotFoldAsync(KamaDbContext db, CancellationToken cancellationToken)
+    {
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            var finding = await Features.Search.PostgresTextFolding.ProbeAsync(db.Database.GetDbConnection(), cancellationToken);
+            if (!finding.Folds)
+                logger.LogWarning("Search: {Problem}. Run ./kamachat doctor for how to move the data into a database that folds them.", finding.Problem);
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
     }
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;

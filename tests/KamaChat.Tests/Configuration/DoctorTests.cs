@@ -22,7 +22,7 @@ namespace KamaChat.Tests.Configuration;
 public sealed class DoctorTests(KestrelSqliteApp node) : IClassFixture<KestrelSqliteApp>
 {
     private static readonly string[] EveryCheck =
-        ["configuration", "database", "migrations", "clock", "redis", "rabbitmq", "smtp", "storage", "disk", "port", "public-url"];
+        ["configuration", "database", "migrations", "text-folding", "clock", "redis", "rabbitmq", "smtp", "storage", "disk", "port", "public-url"];
 
     [Fact]
     public async Task With_every_configured_service_running_every_check_passes_and_doctor_exits_0()
@@ -88,7 +88,22 @@ public sealed class DoctorTests(KestrelSqliteApp node) : IClassFixture<KestrelSq
         Assert.Contains("redis-cli -h 127.0.0.1", report["redis"].Fix, StringComparison.Ordinal);
         // What needs the database is not reported twice.
         report.Assert("migrations", "skip");
+        report.Assert("text-folding", "skip");
         report.Assert("clock", "skip");
+    }
+
+    [Fact]
+    public async Task A_postgres_database_whose_ctype_lower_cases_only_ascii_warns_that_search_misses_other_scripts()
+    {
+        // Debian's cluster takes the environment's locale: C where none is set (a bare container).
+        var report = await DoctorRun.RunAsync(new() { ["DATABASE_URL"] = await PostgresServer.CreateEmptyDatabaseAsync(locale: "C") });
+
+        var folding = report.Assert("text-folding", "warn");
+        Assert.Contains("LC_CTYPE C and encoding UTF8", folding.Summary, StringComparison.Ordinal);
+        Assert.Contains("'ПРИВЕТ' for 'привет'", folding.Summary, StringComparison.Ordinal);
+        Assert.Contains("--locale=C.UTF-8", folding.Fix, StringComparison.Ordinal);
+        Assert.Contains("--template=template0", folding.Fix, StringComparison.Ordinal);
+        Assert.Equal(0, report.ExitCode);
     }
 
     [Fact]

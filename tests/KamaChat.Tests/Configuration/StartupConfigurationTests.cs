@@ -65,6 +65,20 @@ public sealed class StartupConfigurationTests
     [InlineData("KAMACHAT_SQLITE_BUSY_TIMEOUT_MS", "0", "KAMACHAT_SQLITE_BUSY_TIMEOUT_MS must be a whole number of milliseconds, 1 or more (got '0').")]
     [InlineData("KAMACHAT_MAX_UPLOAD_MB", "0", "KAMACHAT_MAX_UPLOAD_MB must be a whole number from 1 to 10240 (got '0').")]
     [InlineData("KAMACHAT_FFMPEG_CONCURRENCY", "two", "KAMACHAT_FFMPEG_CONCURRENCY must be from 1 to 64 (got 'two').")]
+    [InlineData("KAMACHAT_JOB_CONCURRENCY", "abc", "KAMACHAT_JOB_CONCURRENCY must be a whole number from 1 to 256 (got 'abc').")]
+    [InlineData("KAMACHAT_JOB_CONCURRENCY", "0", "KAMACHAT_JOB_CONCURRENCY must be a whole number from 1 to 256 (got '0').")]
+    [InlineData("KAMACHAT_DIGEST_DELAY_SECONDS", "15m", "KAMACHAT_DIGEST_DELAY_SECONDS must be a whole number from 0 to 259199 (got '15m').")]
+    [InlineData("KAMACHAT_DIGEST_SCAN_SECONDS", "0", "KAMACHAT_DIGEST_SCAN_SECONDS must be a whole number from 1 to 86400 (got '0').")]
+    [InlineData("KAMACHAT_EVENT_POLL_MS", "fast", "KAMACHAT_EVENT_POLL_MS must be a whole number from 0 to 60000 (got 'fast').")]
+    [InlineData("KAMACHAT_EVENT_RETENTION_HOURS", "24h", "KAMACHAT_EVENT_RETENTION_HOURS must be a whole number from 1 to 8760 (got '24h').")]
+    [InlineData("KAMACHAT_GATEWAY_CALLS_PER_SECOND", "0", "KAMACHAT_GATEWAY_CALLS_PER_SECOND must be a whole number from 1 to 1000000 (got '0').")]
+    [InlineData("KAMACHAT_GATEWAY_CALL_BURST", "-1", "KAMACHAT_GATEWAY_CALL_BURST must be a whole number from 1 to 1000000 (got '-1').")]
+    [InlineData("KAMACHAT_GATEWAY_CONNECTIONS_PER_USER", "many", "KAMACHAT_GATEWAY_CONNECTIONS_PER_USER must be a whole number from 1 to 1000000 (got 'many').")]
+    [InlineData("KAMACHAT_GATEWAY_OUTBOX_LIMIT", "1k", "KAMACHAT_GATEWAY_OUTBOX_LIMIT must be a whole number from 1 to 1000000 (got '1k').")]
+    [InlineData("KAMACHAT_GATEWAY_SEND_TIMEOUT_SECONDS", "10s", "KAMACHAT_GATEWAY_SEND_TIMEOUT_SECONDS must be a whole number from 1 to 3600 (got '10s').")]
+    [InlineData("KAMACHAT_MIGRATE", "no", "KAMACHAT_MIGRATE must be true or false (got 'no').")]
+    [InlineData("KAMACHAT_API_DOCS", "off", "KAMACHAT_API_DOCS must be true or false (got 'off').")]
+    [InlineData("REQUIRE_EMAIL_VERIFICATION", "yes", "REQUIRE_EMAIL_VERIFICATION must be true or false (got 'yes').")]
     public async Task A_malformed_service_setting_refuses_to_start(string name, string value, string message)
     {
         var (exitCode, error, _) = await StartServerAsync(new()
@@ -76,6 +90,21 @@ public sealed class StartupConfigurationTests
 
         Assert.NotEqual(0, exitCode);
         Assert.Contains(message, error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_database_port_that_is_not_a_port_number_refuses_to_start()
+    {
+        var (exitCode, error, _) = await StartServerAsync(new()
+        {
+            ["NODE_ENV"] = "production",
+            ["JWT_SECRET"] = "a-production-secret-that-is-certainly-long-enough",
+            ["DB_HOST"] = "127.0.0.1",
+            ["DB_PORT"] = "postgres",
+        });
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("DB_PORT must be a port number from 1 to 65535 (got 'postgres').", error, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -31,6 +31,13 @@ public static class PostgresServer
     /// <summary>Creates a database with no tables at all on the run's shared server, for a test that migrates it itself.</summary>
     public static async Task<string> CreateEmptyDatabaseAsync() => await CreateAsync(await AdminConnectionStringAsync(), template: null);
 
+    /// <summary>
+    /// An empty database on the run's shared server whose LC_COLLATE and LC_CTYPE are <paramref name="locale"/>, not the
+    /// server's C.UTF-8: e.g. C, what Debian's cluster gets where the environment names no locale.
+    /// </summary>
+    public static async Task<string> CreateEmptyDatabaseAsync(string locale) =>
+        await CreateAsync(await AdminConnectionStringAsync(), template: null, locale);
+
     private static readonly Lazy<Task<string>> Template = new(CreateTemplateAsync);
 
     private static async Task<string> CreateTemplateAsync()
@@ -43,14 +50,17 @@ public static class PostgresServer
         return new NpgsqlConnectionStringBuilder(database).Database!;
     }
 
-    private static async Task<string> CreateAsync(string admin, string? template)
+    private static async Task<string> CreateAsync(string admin, string? template, string? locale = null)
     {
         var name = "kamachat_test_" + Guid.NewGuid().ToString("N")[..12];
         await using (var connection = new NpgsqlConnection(admin))
         {
             await connection.OpenAsync();
             // Both names are this run's own kamachat_test_<hex>: a database name cannot be a parameter.
-            await using var command = new NpgsqlCommand(template is null ? $"CREATE DATABASE {name}" : $"CREATE DATABASE {name} TEMPLATE {template}", connection);
+            // The locale is the caller's constant; template0, as another locale than the server's needs.
+            var sql = locale is not null ? $"CREATE DATABASE {name} ENCODING 'UTF8' LC_COLLATE '{locale}' LC_CTYPE '{locale}' TEMPLATE template0"
+                : template is null ? $"CREATE DATABASE {name}" : $"CREATE DATABASE {name} TEMPLATE {template}";
+            await using var command = new NpgsqlCommand(sql, connection);
             await command.ExecuteNonQueryAsync();
         }
         // Room for the concurrency tests' twenty senders plus a reader and the background services, each holding a

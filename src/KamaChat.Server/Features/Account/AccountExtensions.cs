@@ -1,7 +1,9 @@
 using KamaChat.Server.Features.Users;
+using KamaChat.Server.Infrastructure.Configuration;
 using KamaChat.Server.Infrastructure.Jobs;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
 
 namespace KamaChat.Server.Features.Account;
 
@@ -14,6 +16,7 @@ public static class AccountExtensions
         services.AddOptions<AccountOptions>()
             .Configure<IConfiguration, IHostEnvironment>((o, c, e) => AccountOptions.Bind(o, c, e))
             .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<AccountOptions>, SettingErrorsValidator<AccountOptions>>();
         services.AddScoped<AccountEmails>();
         services.AddSingleton<MfaTickets>();
         services.AddJobHandler<PasswordResetRequestedJob, PasswordResetRequestedJobHandler>();

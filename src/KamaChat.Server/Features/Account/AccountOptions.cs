@@ -1,7 +1,9 @@
+using KamaChat.Server.Infrastructure.Configuration;
+
 namespace KamaChat.Server.Features.Account;
 
 /// <summary>Account rules that differ between a local try-out and production.</summary>
-public sealed class AccountOptions
+public sealed class AccountOptions : ISettingErrors
 {
     /// <summary>REQUIRE_EMAIL_VERIFICATION: default on in production, off otherwise.</summary>
     public bool RequireEmailVerification { get; set; }
@@ -12,8 +14,8 @@ public sealed class AccountOptions
 
     public TimeSpan MfaTicketLifetime { get; set; } = TimeSpan.FromMinutes(5);
 
+    public List<string> Errors { get; } = [];
+
     public static void Bind(AccountOptions options, IConfiguration configuration, IHostEnvironment environment) =>
-        options.RequireEmailVerification = bool.TryParse(configuration["REQUIRE_EMAIL_VERIFICATION"], out var require)
-            ? require
-            : environment.IsProduction();
+        options.RequireEmailVerification = BooleanSetting.Read(configuration, "REQUIRE_EMAIL_VERIFICATION", environment.IsProduction(), options.Errors);
 }

@@ -1,4 +1,5 @@
 using KamaChat.Server.Features.Messages;
+using KamaChat.Server.Infrastructure.Configuration;
 using KamaChat.Server.Infrastructure.Jobs;
 using KamaChat.Server.Infrastructure.Storage;
 using Microsoft.Extensions.Options;
@@ -12,7 +13,7 @@ public static class AttachmentsExtensions
     {
         var services = builder.Services;
         services.AddOptions<UploadOptions>().Configure<IConfiguration>(UploadOptions.Bind).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<UploadOptions>, UploadOptionsValidator>();
+        services.AddSingleton<IValidateOptions<UploadOptions>, SettingErrorsValidator<UploadOptions>>();
         services.AddSingleton<AttachmentLinks>();
         services.AddScoped<AttachmentProcessingStore>();
         // Processing outcomes of sent messages are announced to their channel (MessageUpdated).

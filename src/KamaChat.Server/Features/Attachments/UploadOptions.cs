@@ -1,5 +1,4 @@
 using KamaChat.Server.Infrastructure.Configuration;
-using Microsoft.Extensions.Options;
 
 namespace KamaChat.Server.Features.Attachments;
 
@@ -7,7 +6,7 @@ namespace KamaChat.Server.Features.Attachments;
 /// Limits on uploads (KAMACHAT_MAX_UPLOAD_MB). How many files and bytes an account may upload per minute are rate limits
 /// like the others (<c>RateLimits__Upload__PerAccount</c>, <c>RateLimits__UploadBytes__PerAccount</c> in KiB).
 /// </summary>
-public sealed class UploadOptions
+public sealed class UploadOptions : ISettingErrors
 {
     public const int MaxAttachmentsPerMessage = 10;
 
@@ -36,15 +35,7 @@ public sealed class UploadOptions
 
     public static void Bind(UploadOptions options, IConfiguration configuration)
     {
-        options.MaxFileBytes = Number(configuration, "KAMACHAT_MAX_UPLOAD_MB", (int)(options.MaxFileBytes / (1024 * 1024)), 1, 10_240, options.Errors) * 1024L * 1024;
+        options.MaxFileBytes = WholeNumberSetting.Read(configuration, "KAMACHAT_MAX_UPLOAD_MB",
+            (int)(options.MaxFileBytes / (1024 * 1024)), 1, 10_240, options.Errors) * 1024L * 1024;
     }
-
-    private static int Number(IConfiguration configuration, string name, int fallback, int min, int max, List<string> errors) =>
-        WholeNumberSetting.Read(configuration, name, fallback, min, max, $"a whole number from {min} to {max}", errors);
-}
-
-internal sealed class UploadOptionsValidator : IValidateOptions<UploadOptions>
-{
-    public ValidateOptionsResult Validate(string? name, UploadOptions options) =>
-        options.Errors.Count > 0 ? ValidateOptionsResult.Fail(options.Errors) : ValidateOptionsResult.Success;
 }

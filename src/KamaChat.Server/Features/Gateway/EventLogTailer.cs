@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 namespace KamaChat.Server.Features.Gateway;
 
 /// <summary>Gateway settings: how events from other nodes are picked up and how long the event log is kept.</summary>
-public sealed class GatewayOptions
+public sealed class GatewayOptions : ISettingErrors
 {
     /// <summary>How often this node reads events other nodes committed. Zero turns it off (one node on SQLite).</summary>
     public TimeSpan PollInterval { get; set; }
@@ -62,31 +62,28 @@ public sealed class GatewayOptions
     /// </summary>
     public TimeSpan SendTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    public List<string> Errors { get; } = [];
+
     public static void Bind(GatewayOptions options, IConfiguration configuration, DatabaseOptions database)
     {
         // Several nodes only make sense on PostgreSQL; there each node reads the others' events from the shared log.
         options.PollInterval = database.Provider == DatabaseProvider.Postgres ? TimeSpan.FromMilliseconds(200) : TimeSpan.Zero;
-        if (int.TryParse(configuration["KAMACHAT_EVENT_POLL_MS"], NumberStyles.None, CultureInfo.InvariantCulture, out var poll))
-            options.PollInterval = TimeSpan.FromMilliseconds(poll);
-        if (int.TryParse(configuration["KAMACHAT_GATEWAY_CALLS_PER_SECOND"], NumberStyles.None, CultureInfo.InvariantCulture, out var calls) && calls > 0)
-            options.CallsPerSecond = calls;
-        if (int.TryParse(configuration["KAMACHAT_GATEWAY_CALL_BURST"], NumberStyles.None, CultureInfo.InvariantCulture, out var burst) && burst > 0)
-            options.CallBurst = burst;
-        if (int.TryParse(configuration["KAMACHAT_EVENT_RETENTION_HOURS"], NumberStyles.None, CultureInfo.InvariantCulture, out var hours) && hours > 0)
-            options.Retention = TimeSpan.FromHours(hours);
-        options.ConnectionsPerUser = Positive(configuration["KAMACHAT_GATEWAY_CONNECTIONS_PER_USER"]) ?? options.ConnectionsPerUser;
-        options.ConnectionsPerSession = Positive(configuration["KAMACHAT_GATEWAY_CONNECTIONS_PER_SESSION"]) ?? options.ConnectionsPerSession;
-        options.ConnectsPerMinute = Positive(configuration["KAMACHAT_GATEWAY_CONNECTS_PER_MINUTE"]) ?? options.ConnectsPerMinute;
-        options.ResumeCostPerSecond = Positive(configuration["KAMACHAT_RESUME_COST_PER_SECOND"]) ?? options.ResumeCostPerSecond;
-        options.ResumeCostBurst = Positive(configuration["KAMACHAT_RESUME_COST_BURST"]) ?? options.ResumeCostBurst;
-        options.LargeServerMembers = Positive(configuration["KAMACHAT_LARGE_SERVER_MEMBERS"]) ?? options.LargeServerMembers;
-        options.OutboxLimit = Positive(configuration["KAMACHAT_GATEWAY_OUTBOX_LIMIT"]) ?? options.OutboxLimit;
-        if (Positive(configuration["KAMACHAT_GATEWAY_SEND_TIMEOUT_SECONDS"]) is { } sendTimeout)
-            options.SendTimeout = TimeSpan.FromSeconds(sendTimeout);
-    }
+        options.PollInterval = TimeSpan.FromMilliseconds(Number("KAMACHAT_EVENT_POLL_MS", (int)options.PollInterval.TotalMilliseconds, 0, 60_000));
+        options.CallsPerSecond = Number("KAMACHAT_GATEWAY_CALLS_PER_SECOND", options.CallsPerSecond, 1, 1_000_000);
+        options.CallBurst = Number("KAMACHAT_GATEWAY_CALL_BURST", options.CallBurst, 1, 1_000_000);
+        options.Retention = TimeSpan.FromHours(Number("KAMACHAT_EVENT_RETENTION_HOURS", (int)options.Retention.TotalHours, 1, 8_760));
+        options.ConnectionsPerUser = Number("KAMACHAT_GATEWAY_CONNECTIONS_PER_USER", options.ConnectionsPerUser, 1, 1_000_000);
+        options.ConnectionsPerSession = Number("KAMACHAT_GATEWAY_CONNECTIONS_PER_SESSION", options.ConnectionsPerSession, 1, 1_000_000);
+        options.ConnectsPerMinute = Number("KAMACHAT_GATEWAY_CONNECTS_PER_MINUTE", options.ConnectsPerMinute, 1, 1_000_000);
+        options.ResumeCostPerSecond = Number("KAMACHAT_RESUME_COST_PER_SECOND", options.ResumeCostPerSecond, 1, 1_000_000);
+        options.ResumeCostBurst = Number("KAMACHAT_RESUME_COST_BURST", options.ResumeCostBurst, 1, 1_000_000);
+        options.LargeServerMembers = Number("KAMACHAT_LARGE_SERVER_MEMBERS", options.LargeServerMembers, 1, 1_000_000);
+        options.OutboxLimit = Number("KAMACHAT_GATEWAY_OUTBOX_LIMIT", options.OutboxLimit, 1, 1_000_000);
+        options.SendTimeout = TimeSpan.FromSeconds(Number("KAMACHAT_GATEWAY_SEND_TIMEOUT_SECONDS", (int)options.SendTimeout.TotalSeconds, 1, 3_600));
 
-    private static int? Positive(string? text) =>
-        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value > 0 ? value : null;
+        int Number(string name, int fallback, int minimum, int maximum) =>
+            WholeNumberSetting.Read(configuration, name, fallback, minimum, maximum, options.Errors);
+    }
 }
 
 /// <summary>

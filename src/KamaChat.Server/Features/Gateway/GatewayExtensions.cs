@@ -70,8 +70,10 @@ public static class GatewayExtensions
         services.AddSingleton<Events.IEventSubscriber>(sp => sp.GetRequiredService<EventDispatcher>());
         services.AddHostedService(sp => sp.GetRequiredService<EventDispatcher>());
         services.AddOptions<GatewayOptions>()
-            .Configure<IConfiguration, Microsoft.Extensions.Options.IOptions<Infrastructure.Configuration.DatabaseOptions>>(
-                (o, c, db) => GatewayOptions.Bind(o, c, db.Value));
+            .Configure<IConfiguration, IOptions<DatabaseOptions>>(
+                (o, c, db) => GatewayOptions.Bind(o, c, db.Value))
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<GatewayOptions>, SettingErrorsValidator<GatewayOptions>>();
         services.AddHostedService<EventLogTailer>();
         services.Configure<OpenApiOptions>(ApiDocs.DocumentName, options => options.AddDocumentTransformer<GatewayContract>());
         return builder;

@@ -15,7 +15,7 @@ using Microsoft.Extensions.Options;
 namespace KamaChat.Server.Features.Notifications;
 
 /// <summary>When digests go out: after a message has waited unread this long, and at most once per window.</summary>
-public sealed class DigestOptions
+public sealed class DigestOptions : ISettingErrors
 {
     /// <summary>How long a message stays unread, with its reader away, before it is mailed (KAMACHAT_DIGEST_DELAY_SECONDS).</summary>
     public TimeSpan Delay { get; set; } = TimeSpan.FromMinutes(15);
@@ -28,12 +28,15 @@ public sealed class DigestOptions
 
     public int MaxItems { get; set; } = 20;
 
+    public List<string> Errors { get; } = [];
+
     public static void Bind(DigestOptions options, IConfiguration configuration)
     {
-        if (int.TryParse(configuration["KAMACHAT_DIGEST_DELAY_SECONDS"], NumberStyles.None, CultureInfo.InvariantCulture, out var delay))
-            options.Delay = TimeSpan.FromSeconds(delay);
-        if (int.TryParse(configuration["KAMACHAT_DIGEST_SCAN_SECONDS"], NumberStyles.None, CultureInfo.InvariantCulture, out var scan) && scan > 0)
-            options.ScanInterval = TimeSpan.FromSeconds(scan);
+        // A delay as long as the horizon would mail nothing; a scan is at most daily.
+        options.Delay = TimeSpan.FromSeconds(WholeNumberSetting.Read(configuration, "KAMACHAT_DIGEST_DELAY_SECONDS",
+            (int)options.Delay.TotalSeconds, 0, (int)options.Horizon.TotalSeconds - 1, options.Errors));
+        options.ScanInterval = TimeSpan.FromSeconds(WholeNumberSetting.Read(configuration, "KAMACHAT_DIGEST_SCAN_SECONDS",
+            (int)options.ScanInterval.TotalSeconds, 1, 86_400, options.Errors));
     }
 }
 
@@ -240,7 +243,8 @@ public static class NotificationExtensions
 {
     public static IHostApplicationBuilder AddNotifications(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<DigestOptions>().Configure<IConfiguration>((o, c) => DigestOptions.Bind(o, c));
+        builder.Services.AddOptions<DigestOptions>().Configure<IConfiguration>((o, c) => DigestOptions.Bind(o, c)).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<DigestOptions>, SettingErrorsValidator<DigestOptions>>();
         builder.Services.AddSingleton<UnsubscribeTokens>();
         builder.Services.AddScoped<DigestSender>();
         builder.Services.AddHostedService<DigestWorker>();

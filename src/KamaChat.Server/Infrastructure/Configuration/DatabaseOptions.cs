@@ -61,7 +61,7 @@ public sealed class DatabaseOptions
                 var builder = new NpgsqlConnectionStringBuilder
                 {
                     Host = configuration["DB_HOST"],
-                    Port = int.TryParse(configuration["DB_PORT"], out var port) ? port : 5432,
+                    Port = WholeNumberSetting.Read(configuration, "DB_PORT", 5432, 1, 65_535, "a port number from 1 to 65535", errors),
                     Database = configuration["DB_NAME"] ?? "kamachat",
                     Username = configuration["DB_USER"],
                     Password = configuration["DB_PASSWORD"],

@@ -15,6 +15,11 @@ public sealed class ServerOptions
 
     public bool MigrateOnStart { get; set; } = true;
 
+    /// <summary>KAMACHAT_API_DOCS: whether /docs and /openapi/v1.json are served.</summary>
+    public bool ApiDocs { get; set; } = true;
+
+    public List<string> Errors { get; } = [];
+
     /// <summary>
     /// Where users reach the web client (PUBLIC_URL); links in emails start with it. Without PUBLIC_URL, the address
     /// this node listens on (HOST and PORT, or URLS), so mailed links work on whatever port it runs.
@@ -29,8 +34,8 @@ public sealed class ServerOptions
         if (int.TryParse(options.NodeIdText, out var nodeId))
             options.NodeId = nodeId;
         options.DataDirectory = configuration["KAMACHAT_DATA_DIR"] is { Length: > 0 } dir ? dir : "data";
-        if (bool.TryParse(configuration["KAMACHAT_MIGRATE"], out var migrate))
-            options.MigrateOnStart = migrate;
+        options.MigrateOnStart = BooleanSetting.Read(configuration, "KAMACHAT_MIGRATE", options.MigrateOnStart, options.Errors);
+        options.ApiDocs = BooleanSetting.Read(configuration, "KAMACHAT_API_DOCS", options.ApiDocs, options.Errors);
         options.PublicUrlText = configuration["PUBLIC_URL"];
         // Links are resolved against it as a base, so it must end in '/' (or a path prefix would be dropped).
         if (options.PublicUrlText is { Length: > 0 } text)
@@ -49,14 +54,13 @@ internal sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
 {
     public ValidateOptionsResult Validate(string? name, ServerOptions options)
     {
+        var failures = new List<string>(options.Errors);
         if (!string.IsNullOrWhiteSpace(options.PublicUrlText) &&
             !(Uri.TryCreate(options.PublicUrlText, UriKind.Absolute, out var url) && (url.Scheme == Uri.UriSchemeHttp || url.Scheme == Uri.UriSchemeHttps)))
-            return ValidateOptionsResult.Fail($"PUBLIC_URL must be an absolute http or https URL such as https://chat.example.com (got '{options.PublicUrlText}').");
-        if (string.IsNullOrWhiteSpace(options.NodeIdText))
-            return ValidateOptionsResult.Success;
-        if (!int.TryParse(options.NodeIdText, out var id) || id is < 0 or > Ids.SnowflakeGenerator.MaxNodeId)
-            return ValidateOptionsResult.Fail(
-                $"NODE_ID must be a whole number from 0 to {Ids.SnowflakeGenerator.MaxNodeId}, unique per node (got '{options.NodeIdText}').");
-        return ValidateOptionsResult.Success;
+            failures.Add($"PUBLIC_URL must be an absolute http or https URL such as https://chat.example.com (got '{options.PublicUrlText}').");
+        if (!string.IsNullOrWhiteSpace(options.NodeIdText) &&
+            (!int.TryParse(options.NodeIdText, out var id) || id is < 0 or > Ids.SnowflakeGenerator.MaxNodeId))
+            failures.Add($"NODE_ID must be a whole number from 0 to {Ids.SnowflakeGenerator.MaxNodeId}, unique per node (got '{options.NodeIdText}').");
+        return failures.Count > 0 ? ValidateOptionsResult.Fail(failures) : ValidateOptionsResult.Success;
     }
 }

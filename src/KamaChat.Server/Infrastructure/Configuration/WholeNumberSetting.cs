@@ -23,4 +23,9 @@ internal static class WholeNumberSetting
         errors.Add($"{name} must be {expected} (got '{text}').");
         return fallback;
     }
+
+    /// <summary><see cref="Read(IConfiguration, string, int, int, int, string, List{string})"/>, the error saying "a whole number from {minimum} to {maximum}".</summary>
+    public static int Read(IConfiguration configuration, string name, int fallback, int minimum, int maximum, List<string> errors) =>
+        Read(configuration, name, fallback, minimum, maximum,
+            string.Create(CultureInfo.InvariantCulture, $"a whole number from {minimum} to {maximum}"), errors);
 }

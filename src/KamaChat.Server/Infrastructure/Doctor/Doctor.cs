@@ -57,6 +57,7 @@ public static class Doctor
         services.AddSingleton<IDoctorCheck, ConfigurationCheck>();
         services.AddSingleton<IDoctorCheck, DatabaseCheck>();
         services.AddSingleton<IDoctorCheck, MigrationsCheck>();
+        services.AddSingleton<IDoctorCheck, TextFoldingCheck>();
         services.AddSingleton<IDoctorCheck, ClockCheck>();
         services.AddSingleton<IDoctorCheck, RedisCheck>();
         services.AddSingleton<IDoctorCheck, RabbitMqCheck>();

@@ -1,3 +1,4 @@
+using KamaChat.Server.Infrastructure.Configuration;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 using Scalar.AspNetCore;
@@ -92,7 +93,10 @@ public static class ApiDocs
     /// <summary>KAMACHAT_API_DOCS=false leaves out /docs and /openapi/v1.json (on by default).</summary>
     public static WebApplication MapApiDocs(this WebApplication app)
     {
-        if (bool.TryParse(app.Configuration["KAMACHAT_API_DOCS"], out var docs) && !docs)
+        // Bound here unvalidated, as routes are mapped before the settings are checked; start-up names a malformed value.
+        var server = new ServerOptions();
+        ServerOptions.Bind(server, app.Configuration);
+        if (!server.ApiDocs)
             return app;
         app.MapOpenApi().AllowAnonymous();
         app.MapScalarApiReference("/docs", options => options.WithTitle("KamaChat API")).AllowAnonymous();

@@ -1,10 +1,10 @@
 using System.Globalization;
-using Microsoft.Extensions.Options;
+using KamaChat.Server.Infrastructure.Configuration;
 
 namespace KamaChat.Server.Infrastructure.Jobs;
 
 /// <summary>Where jobs go (in-process or RabbitMQ) and how failures are retried.</summary>
-public sealed class JobOptions
+public sealed class JobOptions : ISettingErrors
 {
     /// <summary>Set from HOST_RABBITMQ; null means the in-process queue.</summary>
     public string? RabbitMqHost { get; set; }
@@ -28,7 +28,7 @@ public sealed class JobOptions
     public IReadOnlyList<TimeSpan> RetryDelays { get; set; } =
         [TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(2), TimeSpan.FromMinutes(10)];
 
-    public string? Error { get; set; }
+    public List<string> Errors { get; } = [];
 
     public bool UsesRabbitMq => !string.IsNullOrEmpty(RabbitMqHost);
 
@@ -42,7 +42,7 @@ public sealed class JobOptions
             if (int.TryParse(portText, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port is > 0 and < 65536)
                 options.RabbitMqPort = port;
             else
-                options.Error = $"PORT_RABBITMQ must be a port number (got '{portText}').";
+                options.Errors.Add($"PORT_RABBITMQ must be a port number (got '{portText}').");
         }
         if (configuration["USER_RABBITMQ"] is { Length: > 0 } user)
             options.RabbitMqUser = user;
@@ -52,8 +52,7 @@ public sealed class JobOptions
             options.QueueName = queue;
         if (configuration["KAMACHAT_ROLES"] is { Length: > 0 } roles)
             options.RunWorker = roles.Split(',', StringSplitOptions.TrimEntries).Contains("worker", StringComparer.OrdinalIgnoreCase);
-        if (int.TryParse(configuration["KAMACHAT_JOB_CONCURRENCY"], NumberStyles.None, CultureInfo.InvariantCulture, out var concurrency))
-            options.Concurrency = concurrency;
+        options.Concurrency = WholeNumberSetting.Read(configuration, "KAMACHAT_JOB_CONCURRENCY", options.Concurrency, 1, 256, options.Errors);
         // Seconds, comma-separated: "5,30,120,600".
         if (configuration["KAMACHAT_JOB_RETRY_DELAYS"] is { } delays)
         {
@@ -63,21 +62,12 @@ public sealed class JobOptions
                 if (double.TryParse(part, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds > 0)
                     parsed.Add(TimeSpan.FromSeconds(seconds));
                 else
-                    options.Error = $"KAMACHAT_JOB_RETRY_DELAYS must be positive seconds separated by commas (got '{delays}').";
+                {
+                    options.Errors.Add($"KAMACHAT_JOB_RETRY_DELAYS must be positive seconds separated by commas (got '{delays}').");
+                    break;
+                }
             }
             options.RetryDelays = parsed;
         }
-    }
-}
-
-internal sealed class JobOptionsValidator : IValidateOptions<JobOptions>
-{
-    public ValidateOptionsResult Validate(string? name, JobOptions options)
-    {
-        if (options.Error is not null)
-            return ValidateOptionsResult.Fail(options.Error);
-        if (options.Concurrency is < 1 or > 256)
-            return ValidateOptionsResult.Fail("KAMACHAT_JOB_CONCURRENCY must be from 1 to 256.");
-        return ValidateOptionsResult.Success;
     }
 }

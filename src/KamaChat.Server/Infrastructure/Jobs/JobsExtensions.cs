@@ -12,7 +12,7 @@ public static class JobsExtensions
         services.AddOptions<JobOptions>()
             .Configure<IConfiguration>((o, c) => JobOptions.Bind(o, c))
             .ValidateOnStart();
-        services.AddSingleton<IValidateOptions<JobOptions>, JobOptionsValidator>();
+        services.AddSingleton<IValidateOptions<JobOptions>, Configuration.SettingErrorsValidator<JobOptions>>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<JobMetrics>();
         services.AddSingleton(sp => new JobDispatcher(

@@ -10,7 +10,7 @@ public static class MediaExtensions
     {
         var services = builder.Services;
         services.AddOptions<MediaOptions>().Configure<IConfiguration>((o, c) => MediaOptions.Bind(o, c)).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<MediaOptions>, MediaOptionsValidator>();
+        services.AddSingleton<IValidateOptions<MediaOptions>, Configuration.SettingErrorsValidator<MediaOptions>>();
         services.AddOptions<ClamAvOptions>().Configure<IConfiguration>((o, c) => ClamAvOptions.Bind(o, c)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ClamAvOptions>, ClamAvOptionsValidator>();
         services.AddSingleton<ImageProcessor>();

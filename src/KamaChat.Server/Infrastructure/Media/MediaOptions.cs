@@ -1,11 +1,10 @@
 using System.Globalization;
 using KamaChat.Server.Infrastructure.Configuration;
-using Microsoft.Extensions.Options;
 
 namespace KamaChat.Server.Infrastructure.Media;
 
 /// <summary>Limits and sizes for image, video and audio processing (KAMACHAT_MEDIA_* variables).</summary>
-public sealed class MediaOptions
+public sealed class MediaOptions : ISettingErrors
 {
     /// <summary>Images (all frames together) with more pixels are refused from their header, before any decoding.</summary>
     public long MaxImagePixels { get; set; } = 100_000_000;
@@ -58,10 +57,4 @@ public sealed class MediaOptions
 
     private static int Number(IConfiguration configuration, string name, int fallback, int min, int max, List<string> errors) =>
         WholeNumberSetting.Read(configuration, name, fallback, min, max, $"from {min} to {max}", errors);
-}
-
-internal sealed class MediaOptionsValidator : IValidateOptions<MediaOptions>
-{
-    public ValidateOptionsResult Validate(string? name, MediaOptions options) =>
-        options.Errors.Count > 0 ? ValidateOptionsResult.Fail(options.Errors) : ValidateOptionsResult.Success;
 }

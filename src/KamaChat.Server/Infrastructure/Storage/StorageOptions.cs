@@ -1,4 +1,4 @@
-using System.Globalization;
+using KamaChat.Server.Infrastructure.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace KamaChat.Server.Infrastructure.Storage;
@@ -109,21 +109,8 @@ public sealed class S3StorageOptions
         options.SecretKey = configuration["S3_SECRET_KEY"] is { Length: > 0 } secretKey ? secretKey : null;
         if ((options.AccessKey is null) != (options.SecretKey is null))
             errors.Add("Set both S3_ACCESS_KEY and S3_SECRET_KEY, or neither (the SDK's default credentials).");
-        options.ForcePathStyle = options.Endpoint is not null;
-        if (configuration["S3_FORCE_PATH_STYLE"] is { Length: > 0 } pathStyle)
-        {
-            if (bool.TryParse(pathStyle, out var forced))
-                options.ForcePathStyle = forced;
-            else
-                errors.Add($"S3_FORCE_PATH_STYLE must be true or false (got '{pathStyle}').");
-        }
-        if (configuration["S3_PART_SIZE_MB"] is { Length: > 0 } partSize)
-        {
-            if (int.TryParse(partSize, NumberStyles.None, CultureInfo.InvariantCulture, out var megabytes) && megabytes is >= 5 and <= 512)
-                options.PartSize = megabytes * 1024 * 1024;
-            else
-                errors.Add($"S3_PART_SIZE_MB must be from 5 to 512 (got '{partSize}').");
-        }
+        options.ForcePathStyle = BooleanSetting.Read(configuration, "S3_FORCE_PATH_STYLE", options.Endpoint is not null, errors);
+        options.PartSize = WholeNumberSetting.Read(configuration, "S3_PART_SIZE_MB", options.PartSize / (1024 * 1024), 5, 512, "from 5 to 512", errors) * 1024 * 1024;
     }
 }
 
