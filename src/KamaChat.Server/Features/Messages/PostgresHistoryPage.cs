@@ -25,7 +25,7 @@ public static partial class MessageQueries
     /// Its parameters are positional ($1 the channel, $2 the viewer, $3 the cursor), given without names: Npgsql then
     /// sends the text as it is, where with named ones (<c>@channel</c>) it parsed the whole statement on every page to
     /// rewrite them (1.0–1.4% of the node's CPU samples under the bench).
-    /// A cursor's page names the channel's key range, <c>(ChannelId, Id)</c> from the channel's first id to the cursor,
+    /// A cursor's page names the channel's key range, <c>(ChannelId, Id)</c> from the channel's first id (ids are positive) to the cursor,
     /// rather than <c>ChannelId = $1 AND Id &lt; $3</c>: the generic plan of that form, kept after five pages, scanned the
     /// primary key backwards from the cursor and filtered by channel wherever the statistics held few channels (a small
     /// server, the bench's database), so a quiet channel's oldest page read every newer message of the busy one (20,000
