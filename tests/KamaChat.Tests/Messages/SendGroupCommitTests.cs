@@ -141,62 +141,6 @@ public abstract class SendGroupCommitTests(KamaChatApp app)
     }
 
     /// <summary>
-    /// The commit writes its rows with statements of its own, not EF Core's SaveChanges: every column of the message, its
-    /// mentions (user and role), its reply, its upload and its MessageCreated event are stored as the send describes them
-    /// and read back through the ordinary reads the same, for sends that share batches with a nonce retry.
-    /// </summary>
-    [Fact]
-    public async Task A_committed_sends_rows_are_what_the_send_described()
-    {
-        var member = await app.UserAsync();
-        var (serverId, channelId, owner) = await app.SeedServerWithChannelAsync(member);
-        var roleId = await app.SeedRoleAsync(serverId, default, member);
-        var first = await owner.Client.SendOkAsync(channelId, "first", nonce: "first-nonce");
-        var upload = await owner.Client.UploadOkAsync(channelId, "note.txt", "attached"u8.ToArray());
-
-        var mentioning = owner.Client.SendOkAsync(channelId, $"hi <@{member.Id}> <@&{roleId}> @everyone", nonce: "second-nonce", replyTo: first.Id);
-        var attaching = owner.Client.SendWithOkAsync(channelId, "with a file", upload.Id);
-        var plain = member.Client.SendOkAsync(channelId, "plain");
-        var retry = owner.Client.SendMessageAsync(channelId, "first", nonce: "first-nonce");
-        var created = new[] { first, await mentioning, await attaching, await plain };
-        var retried = await (await retry).ReadAsync<MessageResponse>(HttpStatusCode.OK);
-
-        Assert.Equal(first.Id, retried.Id);
-        Assert.Equal(new[] { member.Id }, created[1].Mentions);
-        Assert.Equal(new[] { roleId }, created[1].MentionRoles);
-        Assert.True(created[1].MentionsEveryone);
-        Assert.Equal(first.Id, created[1].ReplyTo?.Id);
-        Assert.Equal(new[] { upload.Id }, created[2].Attachments.Select(a => a.Id));
-        foreach (var sent in created)
-        {
-            var row = await app.QueryAsync(db => db.Messages.AsNoTracking().SingleAsync(m => m.Id == sent.Id));
-            Assert.Equal((channelId, sent.Author.Id, sent.Content, sent.Nonce, sent.ReplyTo?.Id, MessageKind.Default, (Snowflake?)null),
-                (row.ChannelId, row.AuthorId, row.Content, row.Nonce, row.ReplyToId, row.Kind, row.TargetUserId));
-            Assert.Equal((sent.Id.Timestamp, sent.CreatedAt, (DateTimeOffset?)null, (DateTimeOffset?)null), (row.CreatedAt, row.CreatedAt, row.EditedAt, row.PinnedAt));
-            Assert.Equal((sent.MentionsEveryone, sent.Sequence), (row.MentionsEveryone, row.Sequence));
-
-            var mentions = await app.QueryAsync(db => db.Set<MessageMention>().AsNoTracking().Where(m => m.MessageId == sent.Id)
-                .OrderBy(m => m.TargetType).Select(m => new { m.ChannelId, m.AuthorId, m.TargetType, m.TargetId }).ToListAsync());
-            Assert.Equal(sent.Mentions.Select(id => new { ChannelId = channelId, AuthorId = sent.Author.Id, TargetType = MentionTarget.User, TargetId = id })
-                .Concat(sent.MentionRoles.Select(id => new { ChannelId = channelId, AuthorId = sent.Author.Id, TargetType = MentionTarget.Role, TargetId = id })), mentions);
-
-            var logged = await app.QueryAsync(db => db.EventLog.AsNoTracking().SingleAsync(e => e.ScopeId == channelId && e.Sequence == sent.Sequence));
-            Assert.Equal((EventScope.Channel, "MessageCreated"), (logged.Scope, logged.Type));
-            Assert.True(logged.Id > sent.Id, "the event's id follows its message's");
-            Assert.Equal(Described(sent), Described(JsonSerializer.Deserialize<MessageResponse>(logged.Payload, Api.Json)!));
-            Assert.Equal(Described(sent), Described(await (await owner.Client.GetAsync($"/api/v1/channels/{channelId}/messages/{sent.Id}")).ReadAsync<MessageResponse>()));
-        }
-        Assert.Equal(created[2].Id, await app.QueryAsync(db => db.Attachments.Where(a => a.Id == upload.Id).Select(a => a.MessageId).SingleAsync()));
-        Assert.Equal(created.Max(m => m.Id), await app.QueryAsync(db => db.Channels.Where(c => c.Id == channelId).Select(c => c.LastMessageId).SingleAsync()));
-        Assert.Equal(created.Length, await app.QueryAsync(db => db.EventLog.CountAsync(e => e.ScopeId == channelId && e.Type == "MessageCreated")));
-    }
-
-    /// <summary>What a send's response says about its row, comparable (the lists as text).</summary>
-    private static string Described(MessageResponse m) => string.Join(" | ", m.Id, m.ChannelId, m.Author.Id, m.Content, m.Nonce, m.ReplyTo?.Id,
-        string.Join(",", m.Mentions), string.Join(",", m.MentionRoles), m.MentionsEveryone, m.CreatedAt.ToUnixTimeMilliseconds(), m.EditedAt, m.Sequence,
-        string.Join(",", m.Attachments.Select(a => $"{a.Id}:{a.FileName}:{a.Size}")));
-
-    /// <summary>
     /// Sends to many channels at once, held back until all are queued: every one commits once, each channel's sequence is
     /// gapless and in id order, a nonce retry is the same message, and a refused send leaves its own channel's and the
     /// other channels' sends alone. On SQLite the channels share transactions (one lane: a batch holds more sends than

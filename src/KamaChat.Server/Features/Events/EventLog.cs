@@ -169,20 +169,6 @@ public sealed class EventTransaction : IAsyncDisposable
         EventStream stream, Snowflake idFloor, Func<long, Snowflake, TEvent> create, CancellationToken cancellationToken)
         where TEvent : IEvent
     {
-        var entry = await AppendCreatingUnsavedAsync(stream, idFloor, create, cancellationToken);
-        _db.Add(entry);
-        return entry;
-    }
-
-    /// <summary>
-    /// Like <see cref="AppendCreatingAsync{TEvent}"/>, but the entry is not added to the context: the caller inserts it
-    /// (the group commit's own statement, see <see cref="Data.RowInserts"/>) before <see cref="CommitAsync"/>, which
-    /// still publishes it.
-    /// </summary>
-    internal async Task<EventLogEntry> AppendCreatingUnsavedAsync<TEvent>(
-        EventStream stream, Snowflake idFloor, Func<long, Snowflake, TEvent> create, CancellationToken cancellationToken)
-        where TEvent : IEvent
-    {
         long sequence;
         if (_reserved.TryGetValue(stream, out var reserved) && reserved.Next <= reserved.Last)
             (sequence, _reserved[stream]) = (reserved.Next, (reserved.Next + 1, reserved.Last));
@@ -211,6 +197,7 @@ public sealed class EventTransaction : IAsyncDisposable
             CreatedAt = _time.GetUtcNow(),
         };
         _lastIds[stream] = entry.Id;
+        _db.Add(entry);
         _appended.Add(entry);
         return entry;
     }

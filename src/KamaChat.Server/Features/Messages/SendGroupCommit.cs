@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Data.Common;
 using System.Globalization;
 using System.Text;
 using KamaChat.Server.Data;
@@ -208,7 +207,7 @@ public sealed class SendGroupCommit(
             catch (Exception e)
             {
                 // A concurrent identical send (on another node) won the unique (channel, author, nonce) index.
-                if (e is DbUpdateException or DbException && send.Message.Nonce is not null && await WinnerAsync(send) is { } winner)
+                if (e is DbUpdateException && send.Message.Nonce is not null && await WinnerAsync(send) is { } winner)
                     send.Outcome.TrySetResult(new SendOutcome.Original(winner, null));
                 else
                     send.Outcome.TrySetException(e);
@@ -316,20 +315,16 @@ public sealed class SendGroupCommit(
 
         await using var change = await services.GetRequiredService<EventLog>().BeginAsync(cancellationToken);
         // Channel by channel in the order they first arrived, each channel's sends in their own order (one channel on PostgreSQL).
-        var writes = new Writes();
+        var created = false;
         foreach (var channel in Enumerable.Range(0, batch.Count).GroupBy(i => batch[i].Message.ChannelId))
-            await StageChannelAsync(services, db, change, channel.Key, batch, channel.ToList(), outcomes, writes, cancellationToken);
+            created |= await StageChannelAsync(services, db, change, channel.Key, batch, channel.ToList(), outcomes, cancellationToken);
         for (var i = 0; i < batch.Count; i++)
             if (outcomes[i] is SendOutcome.Original { SameAs: { } first })
                 outcomes[i] = outcomes[first] is SendOutcome.Created { Message: var original } ? new SendOutcome.Original(original.Id, original) : outcomes[first];
 
         // Nothing created (retries, refusals, the channels gone): nothing worth keeping, the transaction is rolled back.
-        if (writes.Messages.Count > 0)
-        {
-            await writes.ExecuteAsync(db, cancellationToken);
-            // What EF Core still tracks (claimed uploads, now the messages') is saved here, after the messages exist.
+        if (created)
             await change.CommitAsync(cancellationToken);
-        }
         metrics.Committed(batch.Count, beganAt);
         for (var i = 0; i < batch.Count; i++)
             batch[i].Outcome.TrySetResult(outcomes[i]);
@@ -338,10 +333,11 @@ public sealed class SendGroupCommit(
     /// <summary>
     /// One channel's part of a commit: lock it, decide each of its sends (<paramref name="sends"/>: their indexes in the
     /// batch, in arrival order), and add the accepted ones with their events. Outcomes go into <paramref name="outcomes"/>;
-    /// they are told to the senders only after the commit; the rows to write go into <paramref name="writes"/>.
+    /// they are told to the senders only after the commit.
     /// </summary>
-    private static async Task StageChannelAsync(IServiceProvider services, KamaDbContext db, EventTransaction change, Snowflake channelId,
-        List<PendingSend> batch, List<int> sends, SendOutcome[] outcomes, Writes writes, CancellationToken cancellationToken)
+    /// <returns>Whether any message was added.</returns>
+    private static async Task<bool> StageChannelAsync(IServiceProvider services, KamaDbContext db, EventTransaction change, Snowflake channelId,
+        List<PendingSend> batch, List<int> sends, SendOutcome[] outcomes, CancellationToken cancellationToken)
     {
         var time = services.GetRequiredService<TimeProvider>();
         var links = services.GetRequiredService<AttachmentLinks>();
@@ -354,7 +350,7 @@ public sealed class SendGroupCommit(
             foreach (var i in sends)
                 outcomes[i] = new SendOutcome.Refused(Problems.NotFound("The channel")); // deleted since the permission check
             await change.ReleaseAsync(stream, sends.Count, cancellationToken);
-            return;
+            return false;
         }
 
         var now = time.GetUtcNow();
@@ -421,10 +417,15 @@ public sealed class SendGroupCommit(
         foreach (var i in accepted)
         {
             var (send, message) = (batch[i], batch[i].Message);
+            // A failed batch's attempt left this message tied to that attempt's entities (EF Core's fix-up gave it the
+            // channel stub attached below and the uploads it claimed). Added again with them, they would be inserted
+            // as new rows or clash with this attempt's own: every send of the batch retried alone would then fail.
+            message.Channel = null!;
+            message.Attachments.Clear();
             // The id is taken here, under the lock, above the channel's last message and everything the channel logged:
             // ids follow commit order, so paging history with after=<an id> misses nothing committed later.
             MessageResponse? created = null;
-            var @event = await change.AppendCreatingUnsavedAsync(stream, idFloor: last ?? locked.LastMessageId ?? default, (sequence, messageId) =>
+            await change.AppendCreatingAsync(stream, idFloor: last ?? locked.LastMessageId ?? default, (sequence, messageId) =>
             {
                 (message.Id, message.Sequence) = (messageId, sequence);
                 // The message was created when its id was taken (the lock may have been waited for): the time and the id
@@ -435,44 +436,14 @@ public sealed class SendGroupCommit(
                 return new MessageCreated(channelId, created = SendMessage.Describe(
                     message, send.Author, send.Reply, send.Uploads.Select(u => links.Describe(AttachmentLinks.RowOf(u))).ToList()));
             }, cancellationToken);
-            foreach (var mention in message.Mentions)
-                mention.MessageId = message.Id;
-            writes.Messages.Add(message);
-            writes.Mentions.AddRange(message.Mentions);
-            writes.Events.Add(@event);
+            db.Messages.Add(message);
             outcomes[i] = new SendOutcome.Created(created!);
             last = message.Id;
         }
+        // In the same round trip as the inserts (the row is locked and exists): only LastMessageId is written.
         if (last is { } lastId)
-            writes.LastMessageIds.Add((channelId, lastId));
-    }
-
-    /// <summary>
-    /// The rows a commit writes, gathered channel by channel: inserted in one round trip at its end by statements of
-    /// its own (<see cref="RowInserts"/>), not by EF Core's <c>SaveChanges</c>, whose tracking and SQL per row was
-    /// about a third of the commit's CPU. Messages before their mentions (the mentions' foreign key).
-    /// </summary>
-    private sealed class Writes
-    {
-        public List<Message> Messages { get; } = [];
-
-        public List<MessageMention> Mentions { get; } = [];
-
-        public List<EventLogEntry> Events { get; } = [];
-
-        public List<(Snowflake Channel, Snowflake LastMessageId)> LastMessageIds { get; } = [];
-
-        public Task ExecuteAsync(KamaDbContext db, CancellationToken cancellationToken)
-        {
-            var rows = new RowInserts(db);
-            rows.Insert(Messages);
-            rows.Insert(Mentions);
-            rows.Insert(Events);
-            // The row is locked and exists: only LastMessageId is written.
-            foreach (var (channel, lastMessageId) in LastMessageIds)
-                rows.Append($"UPDATE channels SET \"LastMessageId\" = {rows.Parameter(lastMessageId.Value)} WHERE \"Id\" = {rows.Parameter(channel.Value)}");
-            return rows.ExecuteAsync(cancellationToken);
-        }
+            db.Channels.Attach(new Channels.Channel { Id = channelId }).Property(c => c.LastMessageId).CurrentValue = lastId;
+        return last is not null;
     }
 }
 
