@@ -79,6 +79,14 @@ public sealed class StartupConfigurationTests
     [InlineData("KAMACHAT_MIGRATE", "no", "KAMACHAT_MIGRATE must be true or false (got 'no').")]
     [InlineData("KAMACHAT_API_DOCS", "off", "KAMACHAT_API_DOCS must be true or false (got 'off').")]
     [InlineData("REQUIRE_EMAIL_VERIFICATION", "yes", "REQUIRE_EMAIL_VERIFICATION must be true or false (got 'yes').")]
+    [InlineData("KAMACHAT_ACCESS_TOKEN_LIFETIME", "15", "KAMACHAT_ACCESS_TOKEN_LIFETIME must be a time as hh:mm:ss or d.hh:mm:ss from 00:01:00 to 1.00:00:00 (got '15').")]
+    [InlineData("KAMACHAT_ACCESS_TOKEN_LIFETIME", "15m", "KAMACHAT_ACCESS_TOKEN_LIFETIME must be a time as hh:mm:ss or d.hh:mm:ss from 00:01:00 to 1.00:00:00 (got '15m').")]
+    [InlineData("KAMACHAT_ACCESS_TOKEN_LIFETIME", "7.00:00:00", "KAMACHAT_ACCESS_TOKEN_LIFETIME must be a time as hh:mm:ss or d.hh:mm:ss from 00:01:00 to 1.00:00:00 (got '7.00:00:00').")]
+    [InlineData("KAMACHAT_REFRESH_TOKEN_LIFETIME", "30", "KAMACHAT_REFRESH_TOKEN_LIFETIME must be a time as hh:mm:ss or d.hh:mm:ss from 00:05:00 to 365.00:00:00 (got '30').")]
+    [InlineData("KAMACHAT_REFRESH_TOKEN_LIFETIME", "10675199.00:00:00", "KAMACHAT_REFRESH_TOKEN_LIFETIME must be a time as hh:mm:ss or d.hh:mm:ss from 00:05:00 to 365.00:00:00 (got '10675199.00:00:00').")]
+    [InlineData("KAMACHAT_REFRESH_TOKEN_LIFETIME", "00:10:00", "KAMACHAT_REFRESH_TOKEN_LIFETIME must be longer than KAMACHAT_ACCESS_TOKEN_LIFETIME.")]
+    [InlineData("KAMACHAT_TOKEN_CLOCK_SKEW", "-00:00:30", "KAMACHAT_TOKEN_CLOCK_SKEW must be a time as hh:mm:ss or d.hh:mm:ss from 00:00:00 to 00:10:00 (got '-00:00:30').")]
+    [InlineData("KAMACHAT_TOKEN_CLOCK_SKEW", "30s", "KAMACHAT_TOKEN_CLOCK_SKEW must be a time as hh:mm:ss or d.hh:mm:ss from 00:00:00 to 00:10:00 (got '30s').")]
     public async Task A_malformed_service_setting_refuses_to_start(string name, string value, string message)
     {
         var (exitCode, error, _) = await StartServerAsync(new()
