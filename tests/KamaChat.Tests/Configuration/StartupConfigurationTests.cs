@@ -87,6 +87,11 @@ public sealed class StartupConfigurationTests
     [InlineData("KAMACHAT_REFRESH_TOKEN_LIFETIME", "00:10:00", "KAMACHAT_REFRESH_TOKEN_LIFETIME must be longer than KAMACHAT_ACCESS_TOKEN_LIFETIME.")]
     [InlineData("KAMACHAT_TOKEN_CLOCK_SKEW", "-00:00:30", "KAMACHAT_TOKEN_CLOCK_SKEW must be a time as hh:mm:ss or d.hh:mm:ss from 00:00:00 to 00:10:00 (got '-00:00:30').")]
     [InlineData("KAMACHAT_TOKEN_CLOCK_SKEW", "30s", "KAMACHAT_TOKEN_CLOCK_SKEW must be a time as hh:mm:ss or d.hh:mm:ss from 00:00:00 to 00:10:00 (got '30s').")]
+    [InlineData("KAMACHAT_CACHE", "disabled", "KAMACHAT_CACHE must be on or off (got 'disabled').")]
+    [InlineData("KAMACHAT_CACHE", "false", "KAMACHAT_CACHE must be on or off (got 'false').")]
+    [InlineData("KAMACHAT_DB_PREPARE", "no", "KAMACHAT_DB_PREPARE must be on or off (got 'no').")]
+    [InlineData("KAMACHAT_DB_PREPARE", "0", "KAMACHAT_DB_PREPARE must be on or off (got '0').")]
+    [InlineData("KAMACHAT_PUSH_ALLOW_HTTP", "yes", "KAMACHAT_PUSH_ALLOW_HTTP must be true or false (got 'yes').")]
     public async Task A_malformed_service_setting_refuses_to_start(string name, string value, string message)
     {
         var (exitCode, error, _) = await StartServerAsync(new()
