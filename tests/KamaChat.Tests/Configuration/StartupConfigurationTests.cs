@@ -92,6 +92,12 @@ public sealed class StartupConfigurationTests
     [InlineData("KAMACHAT_DB_PREPARE", "no", "KAMACHAT_DB_PREPARE must be on or off (got 'no').")]
     [InlineData("KAMACHAT_DB_PREPARE", "0", "KAMACHAT_DB_PREPARE must be on or off (got '0').")]
     [InlineData("KAMACHAT_PUSH_ALLOW_HTTP", "yes", "KAMACHAT_PUSH_ALLOW_HTTP must be true or false (got 'yes').")]
+    [InlineData("KAMACHAT_JOB_RETRY_DELAYS", "5,Infinity", "KAMACHAT_JOB_RETRY_DELAYS must be seconds above 0 and at most 86400, separated by commas (got '5,Infinity').")]
+    [InlineData("KAMACHAT_JOB_RETRY_DELAYS", "NaN", "KAMACHAT_JOB_RETRY_DELAYS must be seconds above 0 and at most 86400, separated by commas (got 'NaN').")]
+    [InlineData("KAMACHAT_JOB_RETRY_DELAYS", "5,-30", "KAMACHAT_JOB_RETRY_DELAYS must be seconds above 0 and at most 86400, separated by commas (got '5,-30').")]
+    [InlineData("KAMACHAT_JOB_RETRY_DELAYS", "1e12", "KAMACHAT_JOB_RETRY_DELAYS must be seconds above 0 and at most 86400, separated by commas (got '1e12').")]
+    [InlineData("KAMACHAT_JOB_RETRY_DELAYS", "90000", "KAMACHAT_JOB_RETRY_DELAYS must be seconds above 0 and at most 86400, separated by commas (got '90000').")]
+    [InlineData("KAMACHAT_JOB_RETRY_DELAYS", "0", "KAMACHAT_JOB_RETRY_DELAYS must be seconds above 0 and at most 86400, separated by commas (got '0').")]
     public async Task A_malformed_service_setting_refuses_to_start(string name, string value, string message)
     {
         var (exitCode, error, _) = await StartServerAsync(new()
