@@ -51,9 +51,10 @@ public sealed class JwtOptions : ISettingErrors
         }
 
         // The bounds keep out what no deployment means: an access token living for weeks (a stolen one is then good for
-        // weeks), one that expires before a client can use it, and a time past the end of the calendar (a 500 on sign-in).
+        // weeks), one that never lives, and a time past the end of the calendar (a 500 on sign-in). An access token of a
+        // second is allowed: the browser test of a token expiring mid-session runs with one.
         options.AccessTokenLifetime = DurationSetting.Read(configuration, "KAMACHAT_ACCESS_TOKEN_LIFETIME", options.AccessTokenLifetime,
-            TimeSpan.FromMinutes(1), TimeSpan.FromDays(1), options.Errors);
+            TimeSpan.FromSeconds(1), TimeSpan.FromDays(1), options.Errors);
         options.RefreshTokenLifetime = DurationSetting.Read(configuration, "KAMACHAT_REFRESH_TOKEN_LIFETIME", options.RefreshTokenLifetime,
             TimeSpan.FromMinutes(5), TimeSpan.FromDays(365), options.Errors);
         options.ClockSkew = DurationSetting.Read(configuration, "KAMACHAT_TOKEN_CLOCK_SKEW", options.ClockSkew,
