@@ -1,5 +1,6 @@
 using KamaChat.Server.Features.Gateway;
 using Microsoft.Extensions.Caching.StackExchangeRedis;
+using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace KamaChat.Server.Infrastructure.Caching;
@@ -10,7 +11,8 @@ public static class CachingExtensions
     public static IHostApplicationBuilder AddCaching(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.AddOptions<CacheOptions>().Configure<IConfiguration>((o, c) => CacheOptions.Bind(o, c));
+        services.AddOptions<CacheOptions>().Configure<IConfiguration>((o, c) => CacheOptions.Bind(o, c)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<CacheOptions>, Configuration.SettingErrorsValidator<CacheOptions>>();
         services.AddHybridCache();
         if (builder.Configuration["REDIS_URL"] is { Length: > 0 } redisUrl)
         {

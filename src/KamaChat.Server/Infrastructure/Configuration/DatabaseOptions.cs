@@ -42,9 +42,8 @@ public sealed class DatabaseOptions
 
     public static void Bind(DatabaseOptions options, IConfiguration configuration, ServerOptions server)
     {
-        if (configuration["KAMACHAT_DB_PREPARE"] is { Length: > 0 } prepare)
-            options.PrepareStatements = !(prepare.Equals("off", StringComparison.OrdinalIgnoreCase) || prepare.Equals("false", StringComparison.OrdinalIgnoreCase) || prepare == "0");
         var errors = new List<string>();
+        options.PrepareStatements = BooleanSetting.ReadOnOff(configuration, "KAMACHAT_DB_PREPARE", options.PrepareStatements, errors);
         options.SqliteBusyTimeoutMilliseconds = WholeNumberSetting.Read(configuration, "KAMACHAT_SQLITE_BUSY_TIMEOUT_MS",
             options.SqliteBusyTimeoutMilliseconds, 1, int.MaxValue, "a whole number of milliseconds, 1 or more", errors);
         options.StartupLockWaitSeconds = WholeNumberSetting.Read(configuration, "KAMACHAT_DB_STARTUP_WAIT_SECONDS",

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 namespace KamaChat.Server.Infrastructure.Configuration;
 
 /// <summary>Signing key and lifetimes for access and refresh tokens.</summary>
-public sealed class JwtOptions
+public sealed class JwtOptions : ISettingErrors
 {
     public const int MinimumSecretBytes = 32;
 
@@ -25,6 +25,8 @@ public sealed class JwtOptions
 
     /// <summary>How long past its expiry an access token is still accepted, for clocks that disagree a little.</summary>
     public TimeSpan ClockSkew { get; set; } = TimeSpan.FromSeconds(30);
+
+    public List<string> Errors { get; } = [];
 
     public static void Bind(JwtOptions options, IConfiguration configuration, IHostEnvironment environment, ServerOptions server)
     {
@@ -48,12 +50,15 @@ public sealed class JwtOptions
             options.SigningKey = LoadOrCreateDevelopmentKey(Path.Combine(server.DataDirectory, "jwt-secret"));
         }
 
-        if (TimeSpan.TryParse(configuration["KAMACHAT_ACCESS_TOKEN_LIFETIME"], System.Globalization.CultureInfo.InvariantCulture, out var access))
-            options.AccessTokenLifetime = access;
-        if (TimeSpan.TryParse(configuration["KAMACHAT_REFRESH_TOKEN_LIFETIME"], System.Globalization.CultureInfo.InvariantCulture, out var refresh))
-            options.RefreshTokenLifetime = refresh;
-        if (TimeSpan.TryParse(configuration["KAMACHAT_TOKEN_CLOCK_SKEW"], System.Globalization.CultureInfo.InvariantCulture, out var skew))
-            options.ClockSkew = skew;
+        // The bounds keep out what no deployment means: an access token living for weeks (a stolen one is then good for
+        // weeks), one that never lives, and a time past the end of the calendar (a 500 on sign-in). An access token of a
+        // second is allowed: the browser test of a token expiring mid-session runs with one.
+        options.AccessTokenLifetime = DurationSetting.Read(configuration, "KAMACHAT_ACCESS_TOKEN_LIFETIME", options.AccessTokenLifetime,
+            TimeSpan.FromSeconds(1), TimeSpan.FromDays(1), options.Errors);
+        options.RefreshTokenLifetime = DurationSetting.Read(configuration, "KAMACHAT_REFRESH_TOKEN_LIFETIME", options.RefreshTokenLifetime,
+            TimeSpan.FromMinutes(5), TimeSpan.FromDays(365), options.Errors);
+        options.ClockSkew = DurationSetting.Read(configuration, "KAMACHAT_TOKEN_CLOCK_SKEW", options.ClockSkew,
+            TimeSpan.Zero, TimeSpan.FromMinutes(10), options.Errors);
     }
 
     /// <summary>
@@ -106,12 +111,11 @@ internal sealed class JwtOptionsValidator : IValidateOptions<JwtOptions>
 {
     public ValidateOptionsResult Validate(string? name, JwtOptions options)
     {
+        List<string> failures = [.. options.Errors];
         if (options.Error is not null)
-            return ValidateOptionsResult.Fail(options.Error);
-        if (options.AccessTokenLifetime <= TimeSpan.Zero || options.RefreshTokenLifetime <= options.AccessTokenLifetime)
-            return ValidateOptionsResult.Fail("Token lifetimes must be positive, and the refresh lifetime longer than the access lifetime.");
-        if (options.ClockSkew < TimeSpan.Zero)
-            return ValidateOptionsResult.Fail("KAMACHAT_TOKEN_CLOCK_SKEW must not be negative.");
-        return ValidateOptionsResult.Success;
+            failures.Insert(0, options.Error);
+        if (options.RefreshTokenLifetime <= options.AccessTokenLifetime)
+            failures.Add("KAMACHAT_REFRESH_TOKEN_LIFETIME must be longer than KAMACHAT_ACCESS_TOKEN_LIFETIME.");
+        return failures.Count > 0 ? ValidateOptionsResult.Fail(failures) : ValidateOptionsResult.Success;
     }
 }

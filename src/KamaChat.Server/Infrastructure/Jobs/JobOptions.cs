@@ -30,6 +30,9 @@ public sealed class JobOptions : ISettingErrors
 
     public List<string> Errors { get; } = [];
 
+    /// <summary>The longest wait before a retry: one day.</summary>
+    public const int MaxRetryDelaySeconds = 86_400;
+
     public bool UsesRabbitMq => !string.IsNullOrEmpty(RabbitMqHost);
 
     public int MaxAttempts => RetryDelays.Count + 1;
@@ -53,17 +56,20 @@ public sealed class JobOptions : ISettingErrors
         if (configuration["KAMACHAT_ROLES"] is { Length: > 0 } roles)
             options.RunWorker = roles.Split(',', StringSplitOptions.TrimEntries).Contains("worker", StringComparer.OrdinalIgnoreCase);
         options.Concurrency = WholeNumberSetting.Read(configuration, "KAMACHAT_JOB_CONCURRENCY", options.Concurrency, 1, 256, options.Errors);
-        // Seconds, comma-separated: "5,30,120,600".
+        // Seconds, comma-separated: "5,30,120,600". Digits and a decimal point only: NumberStyles.Float would also take
+        // "Infinity" and "1e300", which TimeSpan.FromSeconds throws on while the host is being built (a stack trace, not
+        // a line naming the setting); a day at most keeps a retry within a RabbitMQ message TTL and within sight.
         if (configuration["KAMACHAT_JOB_RETRY_DELAYS"] is { } delays)
         {
             var parsed = new List<TimeSpan>();
             foreach (var part in delays.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
             {
-                if (double.TryParse(part, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds > 0)
+                if (double.TryParse(part, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var seconds) && seconds is > 0 and <= MaxRetryDelaySeconds)
                     parsed.Add(TimeSpan.FromSeconds(seconds));
                 else
                 {
-                    options.Errors.Add($"KAMACHAT_JOB_RETRY_DELAYS must be positive seconds separated by commas (got '{delays}').");
+                    options.Errors.Add(string.Create(CultureInfo.InvariantCulture,
+                        $"KAMACHAT_JOB_RETRY_DELAYS must be seconds above 0 and at most {MaxRetryDelaySeconds}, separated by commas (got '{delays}')."));
                     break;
                 }
             }

@@ -37,14 +37,16 @@ public sealed class PushOptions
         options.Subject = configuration["KAMACHAT_VAPID_SUBJECT"] is { Length: > 0 } subject ? subject
             : server.PublicUrl.Scheme == Uri.UriSchemeHttps ? server.PublicUrl.AbsoluteUri.TrimEnd('/')
             : $"mailto:postmaster@{server.PublicUrl.Host}";
-        options.AllowHttpEndpoints = string.Equals(configuration["KAMACHAT_PUSH_ALLOW_HTTP"], "true", StringComparison.OrdinalIgnoreCase);
+        var errors = new List<string>();
+        options.AllowHttpEndpoints = BooleanSetting.Read(configuration, "KAMACHAT_PUSH_ALLOW_HTTP", options.AllowHttpEndpoints, errors);
         var (publicKey, privateKey) = (configuration["KAMACHAT_VAPID_PUBLIC_KEY"], configuration["KAMACHAT_VAPID_PRIVATE_KEY"]);
         if (string.IsNullOrEmpty(publicKey) != string.IsNullOrEmpty(privateKey))
-            options.Error = "Set both KAMACHAT_VAPID_PUBLIC_KEY and KAMACHAT_VAPID_PRIVATE_KEY, or neither (a pair is then generated in the data directory).";
+            errors.Add("Set both KAMACHAT_VAPID_PUBLIC_KEY and KAMACHAT_VAPID_PRIVATE_KEY, or neither (a pair is then generated in the data directory).");
         else if (!string.IsNullOrEmpty(publicKey))
             (options.PublicKey, options.PrivateKey) = (publicKey, privateKey!);
         else
             (options.PublicKey, options.PrivateKey) = LoadOrCreateKeys(Path.Combine(server.DataDirectory, "vapid-keys.json"));
+        options.Error = errors.Count == 0 ? null : string.Join(" ", errors);
     }
 
     /// <summary>Generated once; two processes starting together agree on the file written first.</summary>
