@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using KamaChat.Server.Data;
+using KamaChat.Server.Features.Events;
 using KamaChat.Server.Features.Messages;
 using KamaChat.Server.Features.Servers;
 using KamaChat.Server.Infrastructure.Ids;
@@ -191,7 +192,36 @@ public static class ConnectBench
         await db.Database.ExecuteSqlAsync($"""INSERT INTO message_mentions ("MessageId", "ChannelId", "AuthorId", "TargetType", "TargetId") SELECT "Id", "ChannelId", "AuthorId", {(int)MentionTarget.Role}, {roleId.Value} FROM messages WHERE "Sequence" % 2000 = 2""");
         for (var i = 0; i < userIds.Count; i++)
             await db.Database.ExecuteSqlAsync($"""INSERT INTO message_mentions ("MessageId", "ChannelId", "AuthorId", "TargetType", "TargetId") SELECT "Id", "ChannelId", "AuthorId", {(int)MentionTarget.User}, {userIds[i].Value} FROM messages WHERE "Sequence" % 1000 = {i + 3}""");
+        await WriteEventStreamsAsync(db, database.ServerId);
         await db.Database.ExecuteSqlRawAsync("ANALYZE");
+    }
+
+    /// <summary>
+    /// The event streams' positions (<c>event_streams</c>) such a history has, which Ready reads for every stream the
+    /// user follows: each channel's at its newest message's sequence (a send takes its channel's next number, and the
+    /// message keeps it), the server's at one event for each member, role and channel it has had, and every user's at
+    /// one for each of their read states (an acknowledgement is an event of the reader's own stream) plus the server
+    /// they joined. Without them Ready's joins found no rows and a connect measured cheaper than on a real database.
+    /// </summary>
+    private static async Task WriteEventStreamsAsync(KamaDbContext db, Snowflake serverId)
+    {
+        var (channel, server, user) = ((int)EventScope.Channel, (int)EventScope.Server, (int)EventScope.User);
+        await db.Database.ExecuteSqlAsync($"""
+            INSERT INTO event_streams ("Scope", "ScopeId", "LastSequence")
+            SELECT {channel}, "ChannelId", max("Sequence") FROM messages WHERE true GROUP BY "ChannelId"
+            ON CONFLICT ("Scope", "ScopeId") DO UPDATE SET "LastSequence" = excluded."LastSequence"
+            """);
+        await db.Database.ExecuteSqlAsync($"""
+            INSERT INTO event_streams ("Scope", "ScopeId", "LastSequence")
+            SELECT {server}, {serverId.Value}, (SELECT count(*) FROM members WHERE "ServerId" = {serverId.Value})
+                + (SELECT count(*) FROM roles WHERE "ServerId" = {serverId.Value}) + (SELECT count(*) FROM channels WHERE "ServerId" = {serverId.Value})
+            ON CONFLICT ("Scope", "ScopeId") DO UPDATE SET "LastSequence" = excluded."LastSequence"
+            """);
+        await db.Database.ExecuteSqlAsync($"""
+            INSERT INTO event_streams ("Scope", "ScopeId", "LastSequence")
+            SELECT {user}, u."Id", 1 + (SELECT count(*) FROM read_states r WHERE r."UserId" = u."Id") FROM users u WHERE true
+            ON CONFLICT ("Scope", "ScopeId") DO UPDATE SET "LastSequence" = excluded."LastSequence"
+            """);
     }
 
     /// <summary>One gateway connection, open once its Ready has arrived; with the milliseconds that took.</summary>
