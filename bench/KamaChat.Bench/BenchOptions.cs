@@ -43,7 +43,18 @@ public sealed record BenchOptions(string Mode, int Clients, int Senders, int Rat
     /// </summary>
     public string PostgresMemory { get; init; } = "production";
 
-    /// <summary>gateway: sqlite, postgres or both (PostgreSQL: the tests' throwaway server, with durable commits).</summary>
+    /// <summary>
+    /// gateway, connect, bigserver, search: whether the bench's PostgreSQL flushes its log to disk on every commit
+    /// (--pg-fsync on, the default: fsync, synchronous commits and full-page writes on, as a production server runs) or
+    /// only hands it to the OS (off: the tests' fast server, as the benches ran before; for comparing builds' CPU
+    /// without the disk's noise, or figures with earlier sessions').
+    /// </summary>
+    public bool PostgresFsync { get; init; } = true;
+
+    /// <summary>What a bench's header says of its PostgreSQL's durability.</summary>
+    public string PostgresFsyncNote() => PostgresFsync ? "; PostgreSQL fsync on (commits flushed to disk)" : "; PostgreSQL fsync off (commits left in the OS's cache)";
+
+    /// <summary>gateway: sqlite, postgres or both (PostgreSQL: a throwaway server of its own, see <see cref="PostgresFsync"/>).</summary>
     public string Database { get; init; } = "sqlite";
 
     /// <summary>gateway: channels, each in its own server with <see cref="Clients"/> listeners and its share of the senders.</summary>
@@ -103,6 +114,7 @@ public sealed record BenchOptions(string Mode, int Clients, int Senders, int Rat
             SendsOnly = args.Contains("--sends-only"),
             Warmup = Math.Max(1, Value("warmup", 3000)),
             PostgresMemory = Text("postgres-memory", "production"),
+            PostgresFsync = Text("pg-fsync", "on") != "off",
             Database = Text("db", "sqlite"),
             Channels = Math.Max(1, Value("channels", 1)),
             Servers = Math.Max(0, Value("servers", 0)),

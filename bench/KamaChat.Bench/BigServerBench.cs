@@ -24,7 +24,7 @@ public static class BigServerBench
     {
         var engines = options.Engine == "both" ? ["sqlite", "postgres"] : new[] { options.Engine };
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"bigserver bench: a user in {Servers} servers of {ChannelsPerServer} channels (one server of {options.Members:N0} members) vs a user in 1; {Rounds} connects each, alternating; {Environment.ProcessorCount} cores"));
+            $"bigserver bench: a user in {Servers} servers of {ChannelsPerServer} channels (one server of {options.Members:N0} members) vs a user in 1; {Rounds} connects each, alternating; {Environment.ProcessorCount} cores{options.PostgresFsyncNote()}"));
         var lines = new List<string>
         {
             string.Create(CultureInfo.InvariantCulture, $"{"database",-9} {"user in",8} {"p50 ms",8} {"p95 ms",8} {"queries/conn",13} {"server CPU ms",14} {"load avg",16}"),
@@ -32,7 +32,7 @@ public static class BigServerBench
         var changes = new List<string> { RoleChangeBench.Header };
         foreach (var engine in engines)
         {
-            var (connects, roleChanges) = await MeasureAsync(engine, options.Members);
+            var (connects, roleChanges) = await MeasureAsync(engine, options.Members, options.PostgresFsync);
             lines.AddRange(connects);
             changes.AddRange(roleChanges);
         }
@@ -48,10 +48,10 @@ public static class BigServerBench
         return 0;
     }
 
-    private static async Task<(List<string> Connects, List<string> RoleChanges)> MeasureAsync(string engine, int members)
+    private static async Task<(List<string> Connects, List<string> RoleChanges)> MeasureAsync(string engine, int members, bool fsync)
     {
         void Log(string line) => Console.WriteLine($"[{engine}] {line}");
-        await using var database = await SearchDatabase.CreateAsync(engine);
+        await using var database = await SearchDatabase.CreateAsync(engine, fsync: fsync);
         await database.MigrateWithoutSearchAsync();
         await using var server = await ServerUnderTest.StartAsync(new Dictionary<string, string>
         {

@@ -42,10 +42,11 @@ public static class GatewayBench
         }
         var shape = $"{options.Channels} channel(s) x {options.Clients} {options.Protocol} {options.Client} clients, {SendersPerChannel(options) * options.Channels} senders";
         Console.WriteLine(options.Sustained
-            ? $"gateway bench, sustained rate: {shape}; total rate stepped {options.StartRate}..{options.MaxRate}/s, {options.StepSeconds} s a step, until p99 > {options.TargetP99} ms; {Environment.ProcessorCount} cores, load {Machine.LoadAverage()} (generator on the same machine)"
-            : $"gateway bench: {shape}{(options.Stalled > 0 ? $" (+{options.Stalled} not reading)" : "")} x {options.Rate} msg/s, {options.Seconds} s; {Environment.ProcessorCount} cores, load {Machine.LoadAverage()} (generator on the same machine)");
+            ? $"gateway bench, sustained rate: {shape}; total rate stepped {options.StartRate}..{options.MaxRate}/s, {options.StepSeconds} s a step, until p99 > {options.TargetP99} ms; {Environment.ProcessorCount} cores, load {Machine.LoadAverage()} (generator on the same machine){(databases.Contains("postgres") ? options.PostgresFsyncNote() : "")}"
+            : $"gateway bench: {shape}{(options.Stalled > 0 ? $" (+{options.Stalled} not reading)" : "")} x {options.Rate} msg/s, {options.Seconds} s; {Environment.ProcessorCount} cores, load {Machine.LoadAverage()} (generator on the same machine){(databases.Contains("postgres") ? options.PostgresFsyncNote() : "")}");
 
-        // PostgreSQL: the tests' throwaway server, its own instance with durable commits (synchronous_commit on), as in production.
+        // PostgreSQL: the tests' throwaway server, its own instance with durable commits (synchronous_commit on), and with
+        // --pg-fsync on (the default) each commit flushed to disk, as in production.
         PostgresInstance? postgres = null;
         var lines = new List<string>();
         var sustained = new List<(string Name, int Rate)>();
@@ -54,7 +55,7 @@ public static class GatewayBench
             foreach (var database in databases)
             {
                 if (database == "postgres")
-                    postgres ??= await PostgresServer.StartOwnAsync(durableCommits: true);
+                    postgres ??= await PostgresServer.StartOwnAsync(durableCommits: true, flushesToDisk: options.PostgresFsync);
                 if (options.Sustained)
                 {
                     await using var setup = await SetUpAsync(options, database, postgres, new Dictionary<string, string>());

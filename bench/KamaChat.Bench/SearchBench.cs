@@ -26,7 +26,7 @@ public static class SearchBench
     {
         var engines = options.Engine == "both" ? ["sqlite", "postgres"] : new[] { options.Engine };
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"search bench: {options.Messages:N0} messages, {SearchDatabase.Channels} channels, {SearchDatabase.Authors:N0} authors, {options.Queries} queries per class, {Environment.ProcessorCount} cores"));
+            $"search bench: {options.Messages:N0} messages, {SearchDatabase.Channels} channels, {SearchDatabase.Authors:N0} authors, {options.Queries} queries per class, {Environment.ProcessorCount} cores{options.PostgresFsyncNote()}"));
         var reports = new List<string>();
         foreach (var engine in engines)
             reports.Add(await RunEngineAsync(engine, options));
@@ -40,7 +40,7 @@ public static class SearchBench
     {
         void Log(string line) => Console.WriteLine($"[{engine}] {line}");
         var loadAtStart = Machine.LoadAverage();
-        await using var plain = await SearchDatabase.CreateAsync(engine, productionMemory: options.PostgresMemory != "default");
+        await using var plain = await SearchDatabase.CreateAsync(engine, productionMemory: options.PostgresMemory != "default", fsync: options.PostgresFsync);
         await plain.MigrateWithoutSearchAsync();
         var corpus = new SearchCorpus(seed: 20261130);
         var clock = Stopwatch.StartNew();

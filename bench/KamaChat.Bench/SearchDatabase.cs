@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Data.Common;
 using System.Diagnostics;
 using System.Globalization;
@@ -64,13 +65,15 @@ public sealed class SearchDatabase : IAsyncDisposable
 
     /// <param name="productionMemory">PostgreSQL: on a server of the bench's own with the memory settings a production
     /// install has (<see cref="ProductionMemorySettings"/>) rather than the tests' server with initdb's defaults.</param>
-    public static async Task<SearchDatabase> CreateAsync(string engine, bool productionMemory = false)
+    /// <param name="fsync">PostgreSQL: on a server of the bench's own that flushes its log to disk on every commit, as
+    /// production does (<see cref="BenchOptions.PostgresFsync"/>), rather than one that leaves it to the OS.</param>
+    public static async Task<SearchDatabase> CreateAsync(string engine, bool productionMemory = false, bool fsync = false)
     {
         var directory = Directory.CreateTempSubdirectory("kamachat-bench-search-").FullName;
         if (engine == "postgres")
         {
-            var database = productionMemory && Environment.GetEnvironmentVariable("KAMACHAT_TEST_POSTGRES") is not { Length: > 0 }
-                ? await PostgresServer.CreateDatabaseAsync(await ProductionServer.Value)
+            var database = (productionMemory || fsync) && Environment.GetEnvironmentVariable("KAMACHAT_TEST_POSTGRES") is not { Length: > 0 }
+                ? await PostgresServer.CreateDatabaseAsync(await OwnServers.GetOrAdd((productionMemory, fsync), StartOwnServer).Value)
                 : await PostgresServer.CreateDatabaseAsync();
             // Bulk loads and index builds take minutes, far past Npgsql's default 30 s command timeout.
             var connectionString = new NpgsqlConnectionStringBuilder(database) { CommandTimeout = 3600 }.ConnectionString;
@@ -95,8 +98,11 @@ public sealed class SearchDatabase : IAsyncDisposable
         return [$"shared_buffers={megabytes / 4}MB", $"effective_cache_size={megabytes * 3 / 4}MB"];
     }
 
-    private static readonly Lazy<Task<string>> ProductionServer = new(async () =>
-        (await PostgresServer.StartOwnAsync(settings: ProductionMemorySettings())).AdminConnectionString);
+    /// <summary>The bench's own PostgreSQL servers, one for each (production memory, fsync) asked for, started once a run.</summary>
+    private static readonly ConcurrentDictionary<(bool ProductionMemory, bool Fsync), Lazy<Task<string>>> OwnServers = new();
+
+    private static Lazy<Task<string>> StartOwnServer((bool ProductionMemory, bool Fsync) kind) => new(async () =>
+        (await PostgresServer.StartOwnAsync(settings: kind.ProductionMemory ? ProductionMemorySettings() : [], flushesToDisk: kind.Fsync)).AdminConnectionString);
 
     /// <summary>
     /// A second database holding the same seeded history (SQLite: a copy of the file; PostgreSQL: CREATE DATABASE …

@@ -80,8 +80,12 @@ public static class PostgresServer
     /// shared server acknowledges commits before their log is written (fast, and nothing there is ever killed);
     /// <paramref name="durableCommits"/> makes an acknowledged commit survive the server being killed, as in production;
     /// <paramref name="settings"/> are more <c>name=value</c> settings for the server's command line.
+    /// Even durable, a commit waits only for the OS to take its log (fsync off): killing the server loses nothing, and
+    /// tests never lose the machine. <paramref name="flushesToDisk"/> runs it as production does (fsync, synchronous
+    /// commits and full-page writes on), each commit waiting for the disk: for benches whose figures stand for a
+    /// production server's writes.
     /// </summary>
-    public static async Task<PostgresInstance> StartOwnAsync(bool durableCommits = false, IReadOnlyList<string>? settings = null)
+    public static async Task<PostgresInstance> StartOwnAsync(bool durableCommits = false, IReadOnlyList<string>? settings = null, bool flushesToDisk = false)
     {
         var bin = FindBinDirectory() ?? throw new InvalidOperationException(
             "PostgreSQL binaries (initdb, pg_ctl) were not found. Install Debian's 'postgresql' package, or set KAMACHAT_TEST_POSTGRES.");
@@ -92,7 +96,7 @@ public static class PostgresServer
             await RunAsync("chown", $"postgres \"{root}\"");
         await RunAsync(Path.Combine(bin, "initdb"), $"-D \"{Path.Combine(root, "data")}\" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 --no-sync", asRoot);
 
-        var instance = new PostgresInstance(bin, root, FreeLoopbackPort(), asRoot, durableCommits, settings ?? []);
+        var instance = new PostgresInstance(bin, root, FreeLoopbackPort(), asRoot, durableCommits || flushesToDisk, flushesToDisk, settings ?? []);
         await instance.StartAsync();
         AppDomain.CurrentDomain.ProcessExit += (_, _) =>
         {
@@ -156,7 +160,7 @@ public static class PostgresServer
 /// ends the process the way a crash or an operator's hard restart does; starting it again replays its log and serves
 /// the same data on the same port.
 /// </summary>
-public sealed class PostgresInstance(string bin, string root, int port, bool asRoot, bool durableCommits, IReadOnlyList<string> settings)
+public sealed class PostgresInstance(string bin, string root, int port, bool asRoot, bool durableCommits, bool flushesToDisk, IReadOnlyList<string> settings)
 {
     private Process? _process;
 
@@ -178,8 +182,8 @@ public sealed class PostgresInstance(string bin, string root, int port, bool asR
         foreach (var argument in new[]
         {
             "-D", Path.Combine(root, "data"), "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-k", root,
-            "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", $"synchronous_commit={(durableCommits ? "on" : "off")}",
-            "-c", "full_page_writes=off", "-c", "max_connections=300",
+            "-c", "listen_addresses=127.0.0.1", "-c", $"fsync={OnOff(flushesToDisk)}", "-c", $"synchronous_commit={OnOff(durableCommits)}",
+            "-c", $"full_page_writes={OnOff(flushesToDisk)}", "-c", "max_connections=300",
         }.Concat(settings.SelectMany(setting => new[] { "-c", setting })))
             server.ArgumentList.Add(argument);
         var process = TiedProcess.Start(server);
@@ -205,6 +209,8 @@ public sealed class PostgresInstance(string bin, string root, int port, bool asR
             }
         }
     }
+
+    private static string OnOff(bool value) => value ? "on" : "off";
 
     /// <summary>Stops the server (its watchdog ends the process group) and waits until it is gone.</summary>
     public async Task StopAsync()
