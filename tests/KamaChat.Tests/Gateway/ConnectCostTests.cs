@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -8,6 +9,7 @@ using KamaChat.Server.Features.Channels;
 using KamaChat.Tests.Infrastructure;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using P = KamaChat.Server.Features.Permissions.Permissions;
 
 namespace KamaChat.Tests.Gateway;
@@ -284,6 +286,58 @@ public sealed class PostgresConnectCostTests(PostgresApp app) : ConnectCostTests
         node.TryGetProperty("Index Name", out var index) ? index.GetString()
         : node.TryGetProperty("Plans", out var children) ? children.EnumerateArray().Select(IndexOf).FirstOrDefault(i => i is not null)
         : null;
+
+    // At 1,000,000 messages the generic plan the prepared mention counts settle on merge-joined the read states with the
+    // whole @everyone index: every @everyone message of the opened channels' history, however few were unread. With
+    // nested loops off, the planner joins another way wherever the query lets it; a LATERAL range can only be a loop.
+    [Fact]
+    public async Task Ready_reads_an_opened_channels_everyone_mentions_as_a_range_after_its_read_position_whatever_join_the_planner_prefers()
+    {
+        var member = await app.UserAsync();
+        var (serverId, channelId, owner) = await app.SeedServerWithChannelAsync(member);
+        var quiet = await app.SeedTextChannelAsync(serverId, name: "quiet");
+        var read = await owner.Client.SendOkAsync(channelId, "@everyone read already");
+        Assert.Equal(HttpStatusCode.OK, (await member.Client.PostAsync($"/api/v1/channels/{channelId}/messages/{read.Id}/ack", null)).StatusCode);
+        await owner.Client.SendOkAsync(channelId, "@everyone unread");
+
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<KamaDbContext>();
+        await db.Database.OpenConnectionAsync();
+        var connection = (Npgsql.NpgsqlConnection)db.Database.GetDbConnection();
+        var counts = await scope.ServiceProvider.GetRequiredService<Server.Features.ReadStates.ReadStateService>()
+            .MentionCountsAsync(member.Id, [channelId, quiet], new HashSet<Snowflake> { channelId }, default);
+        Assert.Equal(1, counts[channelId]);
+
+        // The counts' statement as prepared on this connection, run with the plan every later call gets.
+        string name;
+        string[] types;
+        await using (var find = new Npgsql.NpgsqlCommand(
+            "SELECT name, parameter_types::text[] FROM pg_prepared_statements WHERE statement LIKE '%message_mentions%' AND statement LIKE '%read_states%'", connection))
+        await using (var reader = await find.ExecuteReaderAsync())
+        {
+            Assert.True(await reader.ReadAsync());
+            (name, types) = (reader.GetString(0), reader.GetFieldValue<string[]>(1));
+        }
+        var arguments = string.Join(", ", types.Select(type => type == "bigint[]" ? $"ARRAY[{channelId.Value}]::bigint[]" : member.Id.Value.ToString(CultureInfo.InvariantCulture)));
+        await db.Database.ExecuteSqlRawAsync(
+            "SET plan_cache_mode = force_generic_plan; SET enable_seqscan = off; SET enable_nestloop = off; SET max_parallel_workers_per_gather = 0");
+        await using var explain = new Npgsql.NpgsqlCommand($"EXPLAIN (FORMAT JSON) EXECUTE {name}({arguments})", connection);
+        using var plan = JsonDocument.Parse((string)(await explain.ExecuteScalarAsync())!);
+        await db.Database.ExecuteSqlRawAsync("RESET ALL");
+        var conditions = new List<string>();
+        void Walk(JsonElement node)
+        {
+            if (node.TryGetProperty("Relation Name", out var relation) && relation.GetString() == "messages")
+                conditions.Add(node.TryGetProperty("Index Cond", out var condition) ? condition.GetString()! : "(none)");
+            if (node.TryGetProperty("Plans", out var children))
+                foreach (var child in children.EnumerateArray())
+                    Walk(child);
+        }
+        Walk(plan.RootElement[0].GetProperty("Plan"));
+
+        // The opened channels' branch reads the index from each read position on.
+        Assert.Contains(conditions, condition => condition.Contains("\"LastReadMessageId\"", StringComparison.Ordinal));
+    }
 
     // The mention counts are tagged serial: at a million messages PostgreSQL otherwise started two parallel workers for
     // them on every connect (~100 ms of its CPU each time). The setting must hold for the tagged query and end with it.
