@@ -4,8 +4,8 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using KamaChat.Server.Data;
-using KamaChat.Server.Features.DirectMessages;
 using KamaChat.Server.Features.Channels;
+using KamaChat.Server.Features.DirectMessages;
 using KamaChat.Tests.Infrastructure;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.EntityFrameworkCore;
@@ -268,18 +268,15 @@ public sealed class PostgresConnectCostTests(PostgresApp app) : ConnectCostTests
             explain.Parameters.Add(new Npgsql.NpgsqlParameter(name, value));
         using var plan = JsonDocument.Parse((string)(await explain.ExecuteScalarAsync())!);
         await db.Database.ExecuteSqlRawAsync("RESET enable_seqscan");
-        var scans = new List<(string, string?)>();
-        void Walk(JsonElement node)
-        {
-            if (node.TryGetProperty("Relation Name", out var relation))
-                scans.Add(($"{node.GetProperty("Node Type").GetString()} on {relation.GetString()}", IndexOf(node)));
-            if (node.TryGetProperty("Plans", out var children))
-                foreach (var child in children.EnumerateArray())
-                    Walk(child);
-        }
-        Walk(plan.RootElement[0].GetProperty("Plan"));
-        return scans;
+        return PlanNodes(plan.RootElement[0].GetProperty("Plan"))
+            .Where(node => node.TryGetProperty("Relation Name", out _))
+            .Select(node => ($"{node.GetProperty("Node Type").GetString()} on {node.GetProperty("Relation Name").GetString()}", IndexOf(node)))
+            .ToList();
     });
+
+    // Every node of an EXPLAIN (FORMAT JSON) plan, each before the nodes below it.
+    private static IEnumerable<JsonElement> PlanNodes(JsonElement node) =>
+        node.TryGetProperty("Plans", out var children) ? children.EnumerateArray().SelectMany(PlanNodes).Prepend(node) : [node];
 
     // A bitmap heap scan names its index on the bitmap index scan below it.
     private static string? IndexOf(JsonElement node) =>
@@ -324,16 +321,10 @@ public sealed class PostgresConnectCostTests(PostgresApp app) : ConnectCostTests
         await using var explain = new Npgsql.NpgsqlCommand($"EXPLAIN (FORMAT JSON) EXECUTE {name}({arguments})", connection);
         using var plan = JsonDocument.Parse((string)(await explain.ExecuteScalarAsync())!);
         await db.Database.ExecuteSqlRawAsync("RESET ALL");
-        var conditions = new List<string>();
-        void Walk(JsonElement node)
-        {
-            if (node.TryGetProperty("Relation Name", out var relation) && relation.GetString() == "messages")
-                conditions.Add(node.TryGetProperty("Index Cond", out var condition) ? condition.GetString()! : "(none)");
-            if (node.TryGetProperty("Plans", out var children))
-                foreach (var child in children.EnumerateArray())
-                    Walk(child);
-        }
-        Walk(plan.RootElement[0].GetProperty("Plan"));
+        var conditions = PlanNodes(plan.RootElement[0].GetProperty("Plan"))
+            .Where(node => node.TryGetProperty("Relation Name", out var relation) && relation.GetString() == "messages")
+            .Select(node => node.TryGetProperty("Index Cond", out var condition) ? condition.GetString()! : "(none)")
+            .ToList();
 
         // The opened channels' branch reads the index from each read position on.
         Assert.Contains(conditions, condition => condition.Contains("\"LastReadMessageId\"", StringComparison.Ordinal));
