@@ -292,6 +292,36 @@ public sealed class PostgresSendGroupCommitTests(PostgresApp app) : SendGroupCom
     }
 
     /// <summary>
+    /// A commit's connection prepares the statements it runs again (one text for every channel): PostgreSQL parses and
+    /// plans them once per connection instead of at every commit. Not with KAMACHAT_DB_PREPARE off (PgBouncer).
+    /// </summary>
+    [Fact]
+    public async Task A_commit_connection_prepares_what_it_repeats()
+    {
+        var database = app.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value;
+        foreach (var prepare in new[] { true, false })
+        {
+            var options = new DatabaseOptions { Provider = database.Provider, ConnectionString = database.ConnectionString, PrepareStatements = prepare };
+            var settings = new NpgsqlConnectionStringBuilder(SendGroupCommit.CommitConnectionString(options))
+            {
+                ApplicationName = $"prepare probe {prepare}", MaxPoolSize = 1,
+            };
+            await using var connection = new NpgsqlConnection(settings.ConnectionString);
+            await connection.OpenAsync();
+            foreach (var channel in new[] { 1L, 2L, 3L })
+            {
+                await using var command = new NpgsqlCommand(SendMessage.LockChannelSql("@channel"), connection);
+                command.Parameters.AddWithValue("channel", channel);
+                await command.ExecuteNonQueryAsync();
+            }
+            await using (var count = new NpgsqlCommand("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE 'UPDATE channels%'", connection))
+                Assert.Equal(prepare ? 1L : 0L, await count.ExecuteScalarAsync());
+            await connection.CloseAsync();
+            NpgsqlConnection.ClearPool(connection);
+        }
+    }
+
+    /// <summary>
     /// A commit's connection goes back to its pool without Npgsql's <c>DISCARD ALL</c>, which would make the process plan
     /// its foreign-key checks again at the next commit: what a session sets stays for the next one on that process.
     /// </summary>
@@ -299,7 +329,7 @@ public sealed class PostgresSendGroupCommitTests(PostgresApp app) : SendGroupCom
     public async Task A_commit_connection_is_not_reset_when_handed_back()
     {
         // The commits' settings, in a one-connection pool of this test's own, so the reopen gets the same process.
-        var settings = new NpgsqlConnectionStringBuilder(SendGroupCommit.CommitConnectionString(app.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString))
+        var settings = new NpgsqlConnectionStringBuilder(SendGroupCommit.CommitConnectionString(app.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value))
         {
             ApplicationName = "reset probe", MaxPoolSize = 1,
         };

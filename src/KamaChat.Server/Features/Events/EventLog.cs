@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Globalization;
 using System.Text.Json;
 using KamaChat.Server.Data;
@@ -208,15 +209,23 @@ public sealed class EventTransaction : IAsyncDisposable
     /// caller that sends it in one round trip after statements of its own (a command of several statements): two result sets, the stream's new
     /// last number and the id of the event before the reserved ones (no row when there is none). Hand them to
     /// <see cref="Reserved"/>. Each statement reads what the ones before it wrote and what committed before it began, so a
-    /// lock taken by an earlier statement in the command is held when these read. Only numbers: nothing to escape.
+    /// lock taken by an earlier statement in the command is held when these read. The stream and the count go into
+    /// <paramref name="command"/>'s parameters, so the text is the same for every stream and batch (prepared once per
+    /// connection where the connection prepares what it repeats).
     /// </summary>
-    internal static string ReserveSql(EventStream stream, int count) => string.Create(CultureInfo.InvariantCulture, $"""
-        INSERT INTO event_streams ("Scope", "ScopeId", "LastSequence") VALUES ({(int)stream.Scope}, {stream.Id.Value}, {count})
-        ON CONFLICT ("Scope", "ScopeId") DO UPDATE SET "LastSequence" = event_streams."LastSequence" + {count}
-        RETURNING "LastSequence";
-        SELECT "Id" FROM event_log WHERE "Scope" = {(int)stream.Scope} AND "ScopeId" = {stream.Id.Value}
-        AND "Sequence" = (SELECT "LastSequence" FROM event_streams WHERE "Scope" = {(int)stream.Scope} AND "ScopeId" = {stream.Id.Value}) - {count};
-        """);
+    internal static string ReserveSql(DbCommand command, EventStream stream, int count)
+    {
+        command.AddParameter("@reserveScope", (int)stream.Scope);
+        command.AddParameter("@reserveScopeId", stream.Id.Value);
+        command.AddParameter("@reserveCount", (long)count);
+        return """
+            INSERT INTO event_streams ("Scope", "ScopeId", "LastSequence") VALUES (@reserveScope, @reserveScopeId, @reserveCount)
+            ON CONFLICT ("Scope", "ScopeId") DO UPDATE SET "LastSequence" = event_streams."LastSequence" + @reserveCount
+            RETURNING "LastSequence";
+            SELECT "Id" FROM event_log WHERE "Scope" = @reserveScope AND "ScopeId" = @reserveScopeId
+            AND "Sequence" = (SELECT "LastSequence" FROM event_streams WHERE "Scope" = @reserveScope AND "ScopeId" = @reserveScopeId) - @reserveCount;
+            """;
+    }
 
     /// <summary>What <see cref="ReserveSql"/> returned: the next <paramref name="count"/> appends to the stream take these numbers, above <paramref name="previous"/>.</summary>
     internal void Reserved(EventStream stream, int count, long last, Snowflake? previous)

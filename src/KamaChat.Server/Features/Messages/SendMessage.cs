@@ -130,16 +130,17 @@ internal static class SendMessage
     /// <summary>Locks the channel's row until the transaction ends (by a write that changes nothing); null when the channel is gone.</summary>
     internal static async Task<LockedChannel?> LockChannelAsync(KamaDbContext db, Snowflake channelId, CancellationToken cancellationToken)
     {
-        var rows = await db.Database.SqlQueryRaw<long?>(LockChannelSql(channelId)).ToListAsync(cancellationToken);
+        var rows = await db.Database.SqlQueryRaw<long?>(LockChannelSql(channelId.Value.ToString(CultureInfo.InvariantCulture))).ToListAsync(cancellationToken);
         return rows.Count == 0 ? null : new LockedChannel(rows[0] is { } last ? new Snowflake(last) : null);
     }
 
     /// <summary>
     /// Locks the channel's row until commit and reads its last message id (one row; none when the channel is gone): also
-    /// the first statement of a batch's opening round trip (<see cref="SendGroupCommit"/>). Only a number: nothing to escape.
+    /// the first statement of a batch's opening round trip (<see cref="SendGroupCommit"/>). <paramref name="channelId"/> is
+    /// SQL: the id as a number (nothing to escape) or a parameter's name.
     /// </summary>
-    internal static string LockChannelSql(Snowflake channelId) => string.Create(CultureInfo.InvariantCulture,
-        $"""UPDATE channels SET "LastMessageId" = "LastMessageId" WHERE "Id" = {channelId.Value} RETURNING "LastMessageId" AS "Value";""");
+    internal static string LockChannelSql(string channelId) =>
+        $"""UPDATE channels SET "LastMessageId" = "LastMessageId" WHERE "Id" = {channelId} RETURNING "LastMessageId" AS "Value";""";
 
     internal sealed record LockedChannel(Snowflake? LastMessageId);
 

@@ -47,7 +47,7 @@ public static class StorageFailure
         else
         {
             // The send commits keep a pool of their own (SendGroupCommit), as dead after a restart as the shared one.
-            foreach (var connectionString in new[] { database.ConnectionString, Features.Messages.SendGroupCommit.CommitConnectionString(database.ConnectionString) })
+            foreach (var connectionString in new[] { database.ConnectionString, Features.Messages.SendGroupCommit.CommitConnectionString(database) })
             {
                 using var connection = new NpgsqlConnection(connectionString);
                 NpgsqlConnection.ClearPool(connection);
