@@ -94,6 +94,9 @@ public sealed class ChannelRecipient
     public User User { get; set; } = null!;
 
     public DateTimeOffset JoinedAt { get; set; }
+
+    /// <summary>The join as a place in message-id order, as <see cref="Servers.Member.JoinPosition"/> is for a server.</summary>
+    public Snowflake JoinPosition { get; set; }
 }
 
 internal sealed class ChannelConfiguration :

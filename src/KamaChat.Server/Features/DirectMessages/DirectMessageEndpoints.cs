@@ -67,8 +67,8 @@ public static class DirectMessageEndpoints
 
         var now = time.GetUtcNow();
         var channel = new Channel { Id = ids.NextId(), Type = ChannelType.Dm, DmKey = key, CreatedAt = now };
-        channel.Recipients.Add(new ChannelRecipient { UserId = userId, JoinedAt = now });
-        channel.Recipients.Add(new ChannelRecipient { UserId = recipientId, JoinedAt = now });
+        channel.Recipients.Add(new ChannelRecipient { UserId = userId, JoinedAt = now, JoinPosition = channel.Id });
+        channel.Recipients.Add(new ChannelRecipient { UserId = recipientId, JoinedAt = now, JoinPosition = channel.Id });
         try
         {
             await using var change = await events.BeginAsync(cancellationToken);
@@ -111,8 +111,8 @@ public static class DirectMessageEndpoints
         var name = request.Name?.Trim() is { Length: > 0 } trimmed ? trimmed : null;
         var channel = new Channel { Id = ids.NextId(), Type = ChannelType.GroupDm, Name = name, OwnerId = userId, CreatedAt = now };
         // The owner joined first; the others in the order given, which decides who inherits the group if the owner leaves.
-        channel.Recipients.Add(new ChannelRecipient { UserId = userId, JoinedAt = now });
-        channel.Recipients.AddRange(others.Select((id, i) => new ChannelRecipient { UserId = id, JoinedAt = now.AddTicks(i + 1) }));
+        channel.Recipients.Add(new ChannelRecipient { UserId = userId, JoinedAt = now, JoinPosition = channel.Id });
+        channel.Recipients.AddRange(others.Select((id, i) => new ChannelRecipient { UserId = id, JoinedAt = now.AddTicks(i + 1), JoinPosition = channel.Id }));
 
         await using var change = await events.BeginAsync(cancellationToken);
         db.Channels.Add(channel);

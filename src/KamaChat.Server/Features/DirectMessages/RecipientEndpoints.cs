@@ -4,6 +4,7 @@ using KamaChat.Server.Features.Channels;
 using KamaChat.Server.Features.Events;
 using KamaChat.Server.Features.Messages;
 using KamaChat.Server.Features.Permissions;
+using KamaChat.Server.Features.ReadStates;
 using KamaChat.Server.Features.Relationships;
 using KamaChat.Server.Infrastructure.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -26,7 +27,8 @@ public static class RecipientEndpoints
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> AddAsync(
-        ChannelAccess access, Snowflake userId, CurrentUser user, KamaDbContext db, EventLog events, TimeProvider time, CancellationToken cancellationToken)
+        ChannelAccess access, Snowflake userId, CurrentUser user, KamaDbContext db, EventLog events, SnowflakeGenerator ids, TimeProvider time,
+        CancellationToken cancellationToken)
     {
         if (NotGroup(access) is { } problem)
             return problem;
@@ -52,8 +54,10 @@ public static class RecipientEndpoints
             return DirectMessageEndpoints.TooManyRecipients();
         if (await db.ChannelRecipients.AnyAsync(r => r.ChannelId == id && r.UserId == userId, cancellationToken))
             return TypedResults.NoContent();
-        db.ChannelRecipients.Add(new ChannelRecipient { ChannelId = id, UserId = userId, JoinedAt = time.GetUtcNow() });
+        var joinPosition = ids.NextId();
+        db.ChannelRecipients.Add(new ChannelRecipient { ChannelId = id, UserId = userId, JoinedAt = time.GetUtcNow(), JoinPosition = joinPosition });
         await db.SaveChangesAsync(cancellationToken);
+        await ReadStateService.StartAtJoinAsync(db, userId, db.Channels.Where(c => c.Id == id).Select(c => c.Id), joinPosition, cancellationToken);
         await change.AppendAsync(new DmChannelCreated(userId, await DmChannels.DescribeAsync(db, id, cancellationToken)), cancellationToken);
         await SystemMessages.PostAsync(db, change, id, user.Id, MessageKind.RecipientAdded, userId, "", cancellationToken);
         await change.CommitAsync(cancellationToken);

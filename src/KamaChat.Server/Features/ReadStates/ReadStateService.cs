@@ -29,17 +29,22 @@ public sealed class ReadStateService(KamaDbContext db, PermissionService permiss
 
     // Compiled once per provider (it runs on every gateway connect). In an opened channel each target (the user, each
     // of their roles) is one range of the (ChannelId, TargetId, MessageId) mention index after the read position; in a
-    // never-opened one the range has no lower bound (every mention there is unread); @everyone messages are ranges of
-    // their partial index. So the work is the channels, the targets and the unread mentions, never the history before
-    // them; each mention row carries its message's channel and author, so no message row is read for it (at a million
-    // messages that lookup was two thirds of the query's buffers: a few unread mentions each cost an index descent and
-    // a heap page of the messages). The user's roles are the ids of all their servers' roles: a mention names a role of
-    // its own channel's server, so another server's role id matches nothing. A message may mention the user more than
-    // one way: the union counts it once. Counted in the database: a row comes back per channel, not per unread mention
-    // (a never-opened channel's are all of its history's, each a row for EF Core to make an object of). Serial on
-    // PostgreSQL: at a million messages its planner would start parallel workers for these few lookups. Prepared (the
-    // channel lists are one array parameter each, so its text is fixed): on SQLite, preparing its six branches was
-    // about half of what the mention counts cost a connect.
+    // never-opened one the range starts at the user's join (their membership's or group DM recipient's JoinPosition,
+    // read by its primary key through the channel's server): a new member of a server with a long history is not
+    // greeted with its old pings, and a rejoin starts afresh (the opened channels' read positions are moved up to the
+    // join by StartAtJoinAsync). @everyone messages are ranges of their partial index the same way. So the work is the
+    // channels, the targets and the unread mentions, never the history before them; each mention row carries its
+    // message's channel and author, so no message row is read for it (at a million messages that lookup was two thirds
+    // of the query's buffers: a few unread mentions each cost an index descent and a heap page of the messages). The
+    // user's roles are the ids of all their servers' roles: a mention names a role of its own channel's server, so
+    // another server's role id matches nothing. DMs have only user mentions (no roles, no @everyone there), so only that
+    // branch reads recipients; a server channel has no recipient row and a DM no member row, so one list serves both. A
+    // message may mention the user more than one way: the union counts it once. Counted in the database: a row comes
+    // back per channel, not per unread mention. Serial on PostgreSQL: at a million messages its planner would start
+    // parallel workers for these few lookups. Prepared (the channel lists are one array parameter each and the join
+    // positions are joined in SQL, so its text is fixed): on SQLite, preparing its branches was about half of what the
+    // mention counts cost a connect. The join position is a stored id rather than JoinedAt turned into one in SQL, which
+    // each provider would spell differently (a timestamp on PostgreSQL, DateTimeOffsetToBinary's integer on SQLite).
     private static readonly Expression<Func<KamaDbContext, Snowflake, List<Snowflake>, List<Snowflake>, IQueryable<MentionCount>>> MentionedQuery =
         (db, userId, opened, neverOpened) => (
                     from r in db.ReadStates
@@ -57,9 +62,34 @@ public sealed class ReadStateService(KamaDbContext db, PermissionService permiss
                             && db.MemberRoles.Where(mr => mr.UserId == userId).Select(mr => mr.RoleId).Contains(x.TargetId))
                         .Take(OneRangeEach)
                     select x)
-                .Concat(db.MessageMentions.Where(x => neverOpened.Contains(x.ChannelId) && x.TargetId == userId && x.TargetType == MentionTarget.User && x.AuthorId != userId))
-                .Concat(db.MessageMentions.Where(x => neverOpened.Contains(x.ChannelId) && x.TargetType == MentionTarget.Role && x.AuthorId != userId
-                    && db.MemberRoles.Where(mr => mr.UserId == userId).Select(mr => mr.RoleId).Contains(x.TargetId)))
+                .Concat(
+                    from c in db.Channels
+                    where neverOpened.Contains(c.Id)
+                    from j in db.Members
+                    where j.ServerId == c.ServerId && j.UserId == userId
+                    from x in db.MessageMentions
+                        .Where(x => x.ChannelId == c.Id && x.TargetId == userId && x.TargetType == MentionTarget.User && x.MessageId > j.JoinPosition
+                            && x.AuthorId != userId)
+                        .Take(OneRangeEach)
+                    select x)
+                .Concat(
+                    from j in db.ChannelRecipients
+                    where j.UserId == userId && neverOpened.Contains(j.ChannelId)
+                    from x in db.MessageMentions
+                        .Where(x => x.ChannelId == j.ChannelId && x.TargetId == userId && x.TargetType == MentionTarget.User && x.MessageId > j.JoinPosition
+                            && x.AuthorId != userId)
+                        .Take(OneRangeEach)
+                    select x)
+                .Concat(
+                    from c in db.Channels
+                    where neverOpened.Contains(c.Id)
+                    from j in db.Members
+                    where j.ServerId == c.ServerId && j.UserId == userId
+                    from x in db.MessageMentions
+                        .Where(x => x.ChannelId == c.Id && x.TargetType == MentionTarget.Role && x.MessageId > j.JoinPosition && x.AuthorId != userId
+                            && db.MemberRoles.Where(mr => mr.UserId == userId).Select(mr => mr.RoleId).Contains(x.TargetId))
+                        .Take(OneRangeEach)
+                    select x)
                 .Select(x => new { x.ChannelId, Id = x.MessageId })
                 .Union((
                         from r in db.ReadStates
@@ -68,7 +98,15 @@ public sealed class ReadStateService(KamaDbContext db, PermissionService permiss
                             .Where(m => m.ChannelId == r.ChannelId && m.MentionsEveryone && m.Id > r.LastReadMessageId && m.AuthorId != userId)
                             .Take(OneRangeEach)
                         select m)
-                    .Concat(db.Messages.Where(m => m.MentionsEveryone && m.AuthorId != userId && neverOpened.Contains(m.ChannelId)))
+                    .Concat(
+                        from c in db.Channels
+                        where neverOpened.Contains(c.Id)
+                        from j in db.Members
+                        where j.ServerId == c.ServerId && j.UserId == userId
+                        from m in db.Messages
+                            .Where(m => m.ChannelId == c.Id && m.MentionsEveryone && m.Id > j.JoinPosition && m.AuthorId != userId)
+                            .Take(OneRangeEach)
+                        select m)
                     .Select(m => new { m.ChannelId, m.Id }))
                 .GroupBy(m => m.ChannelId)
                 .AsNoTracking()
@@ -101,6 +139,16 @@ public sealed class ReadStateService(KamaDbContext db, PermissionService permiss
                 : base.VisitMethodCall(node);
     }
 
+    /// <summary>
+    /// A (re)join: the user's read positions in <paramref name="channelIds"/> (a server's channels, a group DM) that are
+    /// before <paramref name="joinPosition"/> move up to it, so what was sent before this join (in an earlier
+    /// membership, or while they were away) is not unread, nor counted as mentions. Only a rejoin has such rows.
+    /// </summary>
+    public static Task<int> StartAtJoinAsync(
+        KamaDbContext db, Snowflake userId, IQueryable<Snowflake> channelIds, Snowflake joinPosition, CancellationToken cancellationToken) =>
+        db.ReadStates.Where(r => r.UserId == userId && r.LastReadMessageId < joinPosition && channelIds.Contains(r.ChannelId))
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.LastReadMessageId, joinPosition), cancellationToken);
+
     public async Task<(AckOutcome Outcome, ReadStateResponse? State)> AckAsync(Snowflake userId, Snowflake channelId, Snowflake messageId, CancellationToken cancellationToken)
     {
         if (await permissions.ForChannelAsync(userId, channelId, cancellationToken) is null)
@@ -130,9 +178,10 @@ public sealed class ReadStateService(KamaDbContext db, PermissionService permiss
     /// <summary>
     /// Mentions of the user (directly, through a role, or @everyone) after their read position, per channel, for
     /// <paramref name="channelIds"/> of which <paramref name="read"/> are those with a read state (the others were never
-    /// opened). Each channel's unread mentions are a range of an index after its read position (the mention table by
-    /// channel and target, @everyone messages by their partial index), so a channel's read history costs nothing: a
-    /// million messages cost what the few unread mentions after them do.
+    /// opened: their mentions count from the user's join, not from the channel's start). Each channel's unread mentions
+    /// are a range of an index after its read position or the join (the mention table by channel and target, @everyone
+    /// messages by their partial index), so a channel's read history costs nothing: a million messages cost what the few
+    /// unread mentions after them do.
     /// </summary>
     public async Task<Dictionary<Snowflake, int>> MentionCountsAsync(
         Snowflake userId, IReadOnlyCollection<Snowflake> channelIds, IReadOnlySet<Snowflake> read, CancellationToken cancellationToken)

@@ -53,6 +53,14 @@ public sealed class Member
 
     public DateTimeOffset JoinedAt { get; set; }
 
+    /// <summary>
+    /// The join as a place in message-id order: an id issued at the join, so the server's messages sent before it have
+    /// smaller ids and those sent after larger ones (across nodes, as far as their clocks agree). A channel this member
+    /// never opened counts mentions from here (<see cref="ReadStates.ReadStateService"/>), not from its start. 0: before
+    /// every message.
+    /// </summary>
+    public Snowflake JoinPosition { get; set; }
+
     /// <summary>Joined through a temporary invite: removed when their last session ends (Discord's "temporary membership").</summary>
     public bool Temporary { get; set; }
 

@@ -6,6 +6,7 @@ using KamaChat.Server.Features.Auth;
 using KamaChat.Server.Features.Events;
 using KamaChat.Server.Features.Messages;
 using KamaChat.Server.Features.Permissions;
+using KamaChat.Server.Features.ReadStates;
 using KamaChat.Server.Infrastructure.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -110,7 +111,7 @@ public static class InviteEndpoints
     }
 
     private static async Task<Results<Ok<ServerResponse>, ProblemHttpResult>> JoinAsync(
-        string code, CurrentUser user, KamaDbContext db, EventLog events, TimeProvider time, CancellationToken cancellationToken)
+        string code, CurrentUser user, KamaDbContext db, EventLog events, SnowflakeGenerator ids, TimeProvider time, CancellationToken cancellationToken)
     {
         var userId = user.Id;
         var invite = await db.Invites.AsNoTracking().SingleOrDefaultAsync(i => i.Code == code, cancellationToken);
@@ -137,8 +138,10 @@ public static class InviteEndpoints
                 return Unusable(current, now) ?? Problems.Of(StatusCodes.Status410Gone, "invite_exhausted", "This invite has been used up.");
             }
 
-            db.Members.Add(new Member { ServerId = serverId, UserId = userId, JoinedAt = now, Temporary = invite.Temporary });
+            var joinPosition = ids.NextId();
+            db.Members.Add(new Member { ServerId = serverId, UserId = userId, JoinedAt = now, JoinPosition = joinPosition, Temporary = invite.Temporary });
             await db.SaveChangesAsync(cancellationToken);
+            await ReadStateService.StartAtJoinAsync(db, userId, db.Channels.Where(c => c.ServerId == serverId).Select(c => c.Id), joinPosition, cancellationToken);
             // The join line first: it takes its channel's lock before this change touches the server's stream (the order every writer keeps).
             if (await SystemChannelAsync(db, serverId, cancellationToken) is { } systemChannel)
                 await SystemMessages.PostAsync(db, change, systemChannel, userId, MessageKind.MemberJoined, null, "", cancellationToken);

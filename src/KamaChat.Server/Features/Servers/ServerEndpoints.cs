@@ -60,7 +60,8 @@ public static class ServerEndpoints
         await using var change = await events.BeginAsync(cancellationToken);
         db.Servers.Add(server);
         db.Roles.Add(new Role { Id = server.Id, ServerId = server.Id, Name = Role.EveryoneName, Permissions = Permissions.Permissions.DefaultEveryone });
-        db.Members.Add(new Member { ServerId = server.Id, UserId = userId, JoinedAt = now });
+        // The owner joins as the server starts: no message precedes its id.
+        db.Members.Add(new Member { ServerId = server.Id, UserId = userId, JoinedAt = now, JoinPosition = server.Id });
         db.Channels.Add(new Channel { Id = ids.NextId(), ServerId = server.Id, Type = ChannelType.Text, Name = "general", CreatedAt = now });
         var response = ToResponse(server, memberCount: 1);
         await change.AppendAsync(new ServerJoined(userId, response), cancellationToken);

@@ -300,6 +300,9 @@ namespace KamaChat.Server.Data.Migrations.Postgres
                     b.Property<long>("UserId")
                         .HasColumnType("bigint");
 
+                    b.Property<long>("JoinPosition")
+                        .HasColumnType("bigint");
+
                     b.Property<DateTimeOffset>("JoinedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -808,6 +811,9 @@ namespace KamaChat.Server.Data.Migrations.Postgres
                         .HasColumnType("bigint");
 
                     b.Property<long>("UserId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("JoinPosition")
                         .HasColumnType("bigint");
 
                     b.Property<DateTimeOffset>("JoinedAt")

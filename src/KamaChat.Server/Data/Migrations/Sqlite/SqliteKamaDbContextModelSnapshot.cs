@@ -294,6 +294,9 @@ namespace KamaChat.Server.Data.Migrations.Sqlite
                     b.Property<long>("UserId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long>("JoinPosition")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("JoinedAt")
                         .HasColumnType("INTEGER");
 
@@ -802,6 +805,9 @@ namespace KamaChat.Server.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.Property<long>("UserId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("JoinPosition")
                         .HasColumnType("INTEGER");
 
                     b.Property<long>("JoinedAt")
