@@ -11,24 +11,32 @@ using KamaChat.Bench;
 // ./kamachat bench history [--db sqlite|postgres|both] [--messages N] [--readers N] [--requests N per reader per class]
 // ./kamachat bench calls [--participants N] [--rounds N] [--seconds N]
 // ./kamachat bench media [--images N] [--concurrency N] [--upload-mb N] (--images 0: uploads only; --upload-mb 0: thumbnails only) [--upload-clients N] [--upload-rounds N]
-var options = BenchOptions.Parse(args);
-return options.Mode switch
+// Parsed only for the modes that take BenchOptions: the others read their own arguments (search-replay's --queries is a file).
+try
 {
-    "gateway" => await GatewayBench.RunAsync(options),
-    "idle" => await IdleBench.RunAsync(options),
-    "connect" => await ConnectBench.RunAsync(options),
-    "bigserver" => await BigServerBench.RunAsync(options),
-    "search" => await SearchBench.RunAsync(options),
-    "search-replay" => await SearchReplay.RunAsync(args),
-    "search-sql" => await SearchReplay.SqlAsync(args),
-    "history" => await HistoryBench.RunAsync(args),
-    "calls" => await CallBench.RunAsync(args),
-    "media" => await MediaBench.RunAsync(args),
-    "media-worker" => await MediaBench.WorkerAsync(args),
-    "bare-hub" => await BareHubServer.RunAsync(int.Parse(args[Array.IndexOf(args, "--port") + 1], System.Globalization.CultureInfo.InvariantCulture)),
-    "raw-server" => await RawBroadcastServer.RunAsync(int.Parse(args[Array.IndexOf(args, "--port") + 1], System.Globalization.CultureInfo.InvariantCulture)),
-    _ => Usage(),
-};
+    return BenchOptions.ModeOf(args) switch
+    {
+        "gateway" => await GatewayBench.RunAsync(BenchOptions.Parse(args)),
+        "idle" => await IdleBench.RunAsync(BenchOptions.Parse(args)),
+        "connect" => await ConnectBench.RunAsync(BenchOptions.Parse(args)),
+        "bigserver" => await BigServerBench.RunAsync(BenchOptions.Parse(args)),
+        "search" => await SearchBench.RunAsync(BenchOptions.Parse(args)),
+        "search-replay" => await SearchReplay.RunAsync(args),
+        "search-sql" => await SearchReplay.SqlAsync(args),
+        "history" => await HistoryBench.RunAsync(args),
+        "calls" => await CallBench.RunAsync(args),
+        "media" => await MediaBench.RunAsync(args),
+        "media-worker" => await MediaBench.WorkerAsync(args),
+        "bare-hub" => await BareHubServer.RunAsync(int.Parse(args[Array.IndexOf(args, "--port") + 1], System.Globalization.CultureInfo.InvariantCulture)),
+        "raw-server" => await RawBroadcastServer.RunAsync(int.Parse(args[Array.IndexOf(args, "--port") + 1], System.Globalization.CultureInfo.InvariantCulture)),
+        _ => Usage(),
+    };
+}
+catch (BenchOptions.UsageException e)
+{
+    Console.Error.WriteLine(e.Message);
+    return Usage();
+}
 
 static int Usage()
 {

@@ -78,6 +78,27 @@ public abstract class JoinMentionCountTests(KamaChatApp app)
         Assert.Equal(new Dictionary<Snowflake, int> { [group] = 2 }, await MentionCountsAsync(added));
     }
 
+    [Fact]
+    public async Task A_recipient_added_back_to_a_group_DM_they_had_read_moves_their_connected_devices_read_position_up_to_the_join()
+    {
+        var (owner, other, added) = (await app.UserAsync(), await app.UserAsync(), await app.UserAsync());
+        var group = (await (await owner.Client.PostAsJsonAsync("/api/v1/users/@me/group-channels", new { recipientIds = new[] { other.Id, added.Id } }))
+            .ReadAsync<DmChannelResponse>(HttpStatusCode.Created)).Id;
+        var seen = await owner.Client.SendOkAsync(group, "read before they left");
+        Assert.Equal(HttpStatusCode.OK, (await added.Client.PostAsync($"/api/v1/channels/{group}/messages/{seen.Id}/ack", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await added.Client.DeleteAsync($"/api/v1/channels/{group}/recipients/{added.Id}")).StatusCode);
+        var away = await owner.Client.SendOkAsync(group, "while they were away");
+        await using var device = await GatewayClient.ConnectAsync(app, added.Tokens.AccessToken);
+        await device.ReadyAsync();
+
+        Assert.Equal(HttpStatusCode.NoContent, (await owner.Client.PutAsync($"/api/v1/channels/{group}/recipients/{added.Id}", null)).StatusCode);
+
+        var moved = GatewayClient.Data(await device.WaitForEventAsync("ReadStateUpdated"));
+        Assert.Equal(group.ToString(), moved.GetProperty("channelId").GetString());
+        Assert.True(Snowflake.Parse(moved.GetProperty("lastReadMessageId").GetString()!) > away.Id, "the read position is after what was sent while away");
+        Assert.Equal(0, moved.GetProperty("mentionCount").GetInt32());
+    }
+
     /// <summary>The mention counts of a fresh connect's Ready, per channel, leaving out the channels with none.</summary>
     private async Task<Dictionary<Snowflake, int>> MentionCountsAsync(TestUser user)
     {

@@ -36,6 +36,8 @@ public sealed class SqliteSearchMigrationTests(SqliteSearchApp app) : IClassFixt
         Assert.Equal([kurz.Id.Value], await IndexedAsync(db, "strasse"));
 
         await db.GetService<IMigrator>().MigrateAsync(migration);
+        // On to the latest, whose model the app writes (a later migration adds columns it reads: members' JoinPosition).
+        await db.GetService<IMigrator>().MigrateAsync(db.Database.GetMigrations().Last());
         // The node's start-up, which puts its direct insert triggers back.
         await app.Services.GetRequiredService<SqliteSearchIndexer>().PrepareAsync(default);
         Assert.Equal([lang.Id.Value, kurz.Id.Value, capital.Id.Value], await IndexedAsync(db, "strasse"));

@@ -57,7 +57,10 @@ public static class RecipientEndpoints
         var joinPosition = ids.NextId();
         db.ChannelRecipients.Add(new ChannelRecipient { ChannelId = id, UserId = userId, JoinedAt = time.GetUtcNow(), JoinPosition = joinPosition });
         await db.SaveChangesAsync(cancellationToken);
-        await ReadStateService.StartAtJoinAsync(db, userId, db.Channels.Where(c => c.Id == id).Select(c => c.Id), joinPosition, cancellationToken);
+        // Back in a group they had read before: their read position moves up to the join, and their devices with it (a
+        // server join makes every device fetch a fresh Ready; a group DM's addition does not).
+        if (await ReadStateService.StartAtJoinAsync(db, userId, db.Channels.Where(c => c.Id == id).Select(c => c.Id), joinPosition, cancellationToken) > 0)
+            await change.AppendAsync(new ReadStateUpdated(userId, new ReadStateResponse(id, joinPosition, MentionCount: 0)), cancellationToken);
         await change.AppendAsync(new DmChannelCreated(userId, await DmChannels.DescribeAsync(db, id, cancellationToken)), cancellationToken);
         await SystemMessages.PostAsync(db, change, id, user.Id, MessageKind.RecipientAdded, userId, "", cancellationToken);
         await change.CommitAsync(cancellationToken);
