@@ -24,7 +24,7 @@ public static class BigServerBench
     {
         var engines = options.Engine == "both" ? ["sqlite", "postgres"] : new[] { options.Engine };
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"bigserver bench: a user in {Servers} servers of {ChannelsPerServer} channels (one server of {options.Members:N0} members) vs a user in 1; {Rounds} connects each, alternating; {Environment.ProcessorCount} cores{options.PostgresFsyncNote()}"));
+            $"bigserver bench: a user in {Servers} servers of {ChannelsPerServer} channels (one server of {options.Members:N0} members) vs a user in 1; {Rounds} connects each, alternating; {Environment.ProcessorCount} cores{SearchDatabase.PostgresFsyncNote(options)}"));
         var lines = new List<string>
         {
             string.Create(CultureInfo.InvariantCulture, $"{"database",-9} {"user in",8} {"p50 ms",8} {"p95 ms",8} {"queries/conn",13} {"server CPU ms",14} {"load avg",16}"),

@@ -30,7 +30,7 @@ public static class ConnectBench
         var engines = options.Engine == "both" ? ["sqlite", "postgres"] : new[] { options.Engine };
         var connections = options.Connections == BenchOptions.DefaultConnections ? 1000 : options.Connections;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"connect bench: {connections:N0} gateway connections ({Users} users, {Concurrency} at a time) on an empty history and on {options.Messages:N0} messages; {Environment.ProcessorCount} cores{options.PostgresFsyncNote()}"));
+            $"connect bench: {connections:N0} gateway connections ({Users} users, {Concurrency} at a time) on an empty history and on {options.Messages:N0} messages; {Environment.ProcessorCount} cores{SearchDatabase.PostgresFsyncNote(options)}"));
         var lines = new List<string>
         {
             string.Create(CultureInfo.InvariantCulture, $"{"database",-9} {"history",11} {"conn/s",8} {"p50 ms",8} {"p95 ms",8} {"p99 ms",8} {"failed",7} {"queries/conn",13} {"server CPU ms/conn",19} {"db CPU ms/conn",15} {"bench CPU ms/conn",18} {"load avg",16}"),

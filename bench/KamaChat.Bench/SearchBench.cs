@@ -26,7 +26,7 @@ public static class SearchBench
     {
         var engines = options.Engine == "both" ? ["sqlite", "postgres"] : new[] { options.Engine };
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"search bench: {options.Messages:N0} messages, {SearchDatabase.Channels} channels, {SearchDatabase.Authors:N0} authors, {options.Queries} queries per class, {Environment.ProcessorCount} cores{options.PostgresFsyncNote()}"));
+            $"search bench: {options.Messages:N0} messages, {SearchDatabase.Channels} channels, {SearchDatabase.Authors:N0} authors, {options.Queries} queries per class, {Environment.ProcessorCount} cores{SearchDatabase.PostgresFsyncNote(options)}"));
         var reports = new List<string>();
         foreach (var engine in engines)
             reports.Add(await RunEngineAsync(engine, options));

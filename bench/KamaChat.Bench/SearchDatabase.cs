@@ -63,6 +63,14 @@ public sealed class SearchDatabase : IAsyncDisposable
 
     public string SqliteFile => Path.Combine(_directory, "kamachat.db");
 
+    /// <summary>KAMACHAT_TEST_POSTGRES names a PostgreSQL server of the user's own: these databases go there, whatever
+    /// --pg-fsync asks, as the tests' do.</summary>
+    private static bool OnServerOfYourOwn => Environment.GetEnvironmentVariable("KAMACHAT_TEST_POSTGRES") is { Length: > 0 };
+
+    /// <summary>What a header says of the durability of the PostgreSQL these databases are on.</summary>
+    public static string PostgresFsyncNote(BenchOptions options) =>
+        OnServerOfYourOwn ? "; PostgreSQL the server KAMACHAT_TEST_POSTGRES names (its own fsync setting; --pg-fsync not applied)" : options.PostgresFsyncNote();
+
     /// <param name="productionMemory">PostgreSQL: on a server of the bench's own with the memory settings a production
     /// install has (<see cref="ProductionMemorySettings"/>) rather than the tests' server with initdb's defaults.</param>
     /// <param name="fsync">PostgreSQL: on a server of the bench's own that flushes its log to disk on every commit, as
@@ -72,7 +80,7 @@ public sealed class SearchDatabase : IAsyncDisposable
         var directory = Directory.CreateTempSubdirectory("kamachat-bench-search-").FullName;
         if (engine == "postgres")
         {
-            var database = (productionMemory || fsync) && Environment.GetEnvironmentVariable("KAMACHAT_TEST_POSTGRES") is not { Length: > 0 }
+            var database = (productionMemory || fsync) && !OnServerOfYourOwn
                 ? await PostgresServer.CreateDatabaseAsync(await OwnServers.GetOrAdd((productionMemory, fsync), StartOwnServer).Value)
                 : await PostgresServer.CreateDatabaseAsync();
             // Bulk loads and index builds take minutes, far past Npgsql's default 30 s command timeout.

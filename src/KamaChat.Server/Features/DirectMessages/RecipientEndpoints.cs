@@ -59,7 +59,7 @@ public static class RecipientEndpoints
         await db.SaveChangesAsync(cancellationToken);
         // Back in a group they had read before: their read position moves up to the join, and their devices with it (a
         // server join makes every device fetch a fresh Ready; a group DM's addition does not).
-        if (await ReadStateService.StartAtJoinAsync(db, userId, db.Channels.Where(c => c.Id == id).Select(c => c.Id), joinPosition, cancellationToken) > 0)
+        if (await ReadStateService.StartAtJoinAsync(db, userId, id, joinPosition, cancellationToken) > 0)
             await change.AppendAsync(new ReadStateUpdated(userId, new ReadStateResponse(id, joinPosition, MentionCount: 0)), cancellationToken);
         await change.AppendAsync(new DmChannelCreated(userId, await DmChannels.DescribeAsync(db, id, cancellationToken)), cancellationToken);
         await SystemMessages.PostAsync(db, change, id, user.Id, MessageKind.RecipientAdded, userId, "", cancellationToken);

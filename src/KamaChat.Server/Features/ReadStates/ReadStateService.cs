@@ -146,8 +146,18 @@ public sealed class ReadStateService(KamaDbContext db, PermissionService permiss
     /// </summary>
     public static Task<int> StartAtJoinAsync(
         KamaDbContext db, Snowflake userId, IQueryable<Snowflake> channelIds, Snowflake joinPosition, CancellationToken cancellationToken) =>
-        db.ReadStates.Where(r => r.UserId == userId && r.LastReadMessageId < joinPosition && channelIds.Contains(r.ChannelId))
-            .ExecuteUpdateAsync(s => s.SetProperty(r => r.LastReadMessageId, joinPosition), cancellationToken);
+        MoveUpToAsync(BeforeJoin(db, userId, joinPosition).Where(r => channelIds.Contains(r.ChannelId)), joinPosition, cancellationToken);
+
+    /// <summary>The same for one channel (a group DM the user is added back to), without a query for its id.</summary>
+    public static Task<int> StartAtJoinAsync(
+        KamaDbContext db, Snowflake userId, Snowflake channelId, Snowflake joinPosition, CancellationToken cancellationToken) =>
+        MoveUpToAsync(BeforeJoin(db, userId, joinPosition).Where(r => r.ChannelId == channelId), joinPosition, cancellationToken);
+
+    private static IQueryable<ReadState> BeforeJoin(KamaDbContext db, Snowflake userId, Snowflake joinPosition) =>
+        db.ReadStates.Where(r => r.UserId == userId && r.LastReadMessageId < joinPosition);
+
+    private static Task<int> MoveUpToAsync(IQueryable<ReadState> states, Snowflake joinPosition, CancellationToken cancellationToken) =>
+        states.ExecuteUpdateAsync(s => s.SetProperty(r => r.LastReadMessageId, joinPosition), cancellationToken);
 
     public async Task<(AckOutcome Outcome, ReadStateResponse? State)> AckAsync(Snowflake userId, Snowflake channelId, Snowflake messageId, CancellationToken cancellationToken)
     {

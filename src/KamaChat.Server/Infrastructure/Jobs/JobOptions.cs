@@ -58,22 +58,27 @@ public sealed class JobOptions : ISettingErrors
         options.Concurrency = WholeNumberSetting.Read(configuration, "KAMACHAT_JOB_CONCURRENCY", options.Concurrency, 1, 256, options.Errors);
         // Seconds, comma-separated: "5,30,120,600". Digits and a decimal point only: NumberStyles.Float would also take
         // "Infinity" and "1e300", which TimeSpan.FromSeconds throws on while the host is being built (a stack trace, not
-        // a line naming the setting); a day at most keeps a retry within a RabbitMQ message TTL and within sight.
-        if (configuration["KAMACHAT_JOB_RETRY_DELAYS"] is { } delays)
+        // a line naming the setting); a day at most keeps a retry within a RabbitMQ message TTL and within sight. Empty
+        // is unset, as with every other setting (an empty line in an env file must not turn retries off); commas alone
+        // name no delay, and no retries at all would send a job's first failure (a mail server's brief outage) to the
+        // dead-letter queue, so that is refused rather than taken.
+        if (configuration["KAMACHAT_JOB_RETRY_DELAYS"] is { Length: > 0 } delays)
         {
             var parsed = new List<TimeSpan>();
             foreach (var part in delays.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
             {
-                if (double.TryParse(part, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var seconds) && seconds is > 0 and <= MaxRetryDelaySeconds)
-                    parsed.Add(TimeSpan.FromSeconds(seconds));
-                else
+                if (!double.TryParse(part, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var seconds) || seconds is not (> 0 and <= MaxRetryDelaySeconds))
                 {
-                    options.Errors.Add(string.Create(CultureInfo.InvariantCulture,
-                        $"KAMACHAT_JOB_RETRY_DELAYS must be seconds above 0 and at most {MaxRetryDelaySeconds}, separated by commas (got '{delays}')."));
+                    parsed.Clear();
                     break;
                 }
+                parsed.Add(TimeSpan.FromSeconds(seconds));
             }
-            options.RetryDelays = parsed;
+            if (parsed.Count > 0)
+                options.RetryDelays = parsed;
+            else
+                options.Errors.Add(string.Create(CultureInfo.InvariantCulture,
+                    $"KAMACHAT_JOB_RETRY_DELAYS must be seconds above 0 and at most {MaxRetryDelaySeconds}, separated by commas (got '{delays}')."));
         }
     }
 }
