@@ -117,6 +117,13 @@ public sealed class MemberRole
 
     public Snowflake RoleId { get; set; }
 
+    /// <summary>
+    /// The grant as a place in message-id order, like <see cref="Member.JoinPosition"/>: an id issued when the role was
+    /// given, so the role's mentions count for this member from here on (<see cref="ReadStates.ReadStateService"/>), not
+    /// those sent before they had it. 0: grants from before this column, counted from the join or read position.
+    /// </summary>
+    public Snowflake GrantPosition { get; set; }
+
     public Role Role { get; set; } = null!;
 }
 
