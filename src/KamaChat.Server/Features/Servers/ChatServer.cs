@@ -214,8 +214,8 @@ internal sealed class ServerConfiguration :
         memberRole.HasKey(r => new { r.ServerId, r.UserId, r.RoleId });
         memberRole.HasOne(r => r.Role).WithMany().HasForeignKey(r => r.RoleId).OnDelete(DeleteBehavior.Cascade);
         memberRole.HasIndex(r => r.RoleId);
-        // A user's roles in all their servers (the mention counts on every connect, the digest): the key starts with
-        // the server, so without this it was a scan of every membership's roles.
+        // A user's roles in all their servers (the digest): the key starts with the server, so without this it was a
+        // scan of every membership's roles. The mention counts read the key, a server's roles at a time.
         memberRole.HasIndex(r => new { r.UserId, r.RoleId });
     }
 
