@@ -172,8 +172,10 @@ public static class ConnectBench
         var joinedAt = DateTimeOffset.UtcNow - SearchDatabase.History - TimeSpan.FromDays(2);
         foreach (var userId in userIds)
         {
-            db.Members.Add(new Member { ServerId = database.ServerId, UserId = userId, JoinedAt = joinedAt });
-            db.MemberRoles.Add(new MemberRole { ServerId = database.ServerId, UserId = userId, RoleId = roleId });
+            // Join and grant positions 0, before every message: the mention counts' ranges are bounded by the read
+            // positions alone, and a never-opened channel's span its whole history (the costliest case).
+            db.Members.Add(new Member { ServerId = database.ServerId, UserId = userId, JoinedAt = joinedAt, JoinPosition = default });
+            db.MemberRoles.Add(new MemberRole { ServerId = database.ServerId, UserId = userId, RoleId = roleId, GrantPosition = default });
         }
         for (var c = 0; c < database.ChannelIds.Count; c++)
         {

@@ -29,7 +29,7 @@ public abstract class JoinMentionCountTests(KamaChatApp app)
         await owner.Client.SendOkAsync(news, $"<@{member.Id}> <@&{crew}> @everyone after, counted once");
         await owner.Client.SendOkAsync(news, "@everyone after again");
 
-        var mentions = await MentionCountsAsync(member);
+        var mentions = await MentionCountsAsync(app, member);
         Assert.Equal(2, mentions.GetValueOrDefault(news));
         Assert.Equal(0, mentions.GetValueOrDefault(quiet));
     }
@@ -51,11 +51,11 @@ public abstract class JoinMentionCountTests(KamaChatApp app)
         await owner.Client.SendOkAsync(read, "@everyone while they were away");
 
         await member.JoinAsync(owner, server.Id);
-        Assert.Empty(await MentionCountsAsync(member));
+        Assert.Empty(await MentionCountsAsync(app, member));
         await owner.Client.SendOkAsync(news, $"<@{member.Id}> welcome back");
         await owner.Client.SendOkAsync(read, "@everyone welcome back");
 
-        var mentions = await MentionCountsAsync(member);
+        var mentions = await MentionCountsAsync(app, member);
         Assert.Equal(1, mentions.GetValueOrDefault(news));
         Assert.Equal(1, mentions.GetValueOrDefault(read));
     }
@@ -70,12 +70,12 @@ public abstract class JoinMentionCountTests(KamaChatApp app)
         Assert.Equal(HttpStatusCode.NoContent, (await added.Client.DeleteAsync($"/api/v1/channels/{group}/recipients/{added.Id}")).StatusCode);
         await owner.Client.SendOkAsync(group, $"<@{added.Id}> while away (not a recipient: no mention)");
         Assert.Equal(HttpStatusCode.NoContent, (await owner.Client.PutAsync($"/api/v1/channels/{group}/recipients/{added.Id}", null)).StatusCode);
-        Assert.Empty(await MentionCountsAsync(added));
+        Assert.Empty(await MentionCountsAsync(app, added));
 
         await owner.Client.SendOkAsync(group, $"<@{added.Id}> after they were added");
         await other.Client.SendOkAsync(group, $"<@{added.Id}> <@{owner.Id}> and another");
 
-        Assert.Equal(new Dictionary<Snowflake, int> { [group] = 2 }, await MentionCountsAsync(added));
+        Assert.Equal(new Dictionary<Snowflake, int> { [group] = 2 }, await MentionCountsAsync(app, added));
     }
 
     [Fact]
@@ -100,7 +100,7 @@ public abstract class JoinMentionCountTests(KamaChatApp app)
     }
 
     /// <summary>The mention counts of a fresh connect's Ready, per channel, leaving out the channels with none.</summary>
-    private async Task<Dictionary<Snowflake, int>> MentionCountsAsync(TestUser user)
+    internal static async Task<Dictionary<Snowflake, int>> MentionCountsAsync(KamaChatApp app, TestUser user)
     {
         await using var gateway = await GatewayClient.ConnectAsync(app, user.Tokens.AccessToken);
         return (await gateway.ReadyAsync()).ReadStates.Where(s => s.MentionCount != 0).ToDictionary(s => s.ChannelId, s => s.MentionCount);

@@ -28,21 +28,25 @@ public sealed class ReadStateService(KamaDbContext db, PermissionService permiss
     private sealed record MentionCount(Snowflake ChannelId, int Count);
 
     // Compiled once per provider (it runs on every gateway connect). In an opened channel each target (the user, each
-    // of their roles) is one range of the (ChannelId, TargetId, MessageId) mention index after the read position; in a
-    // never-opened one the range starts at the user's join (their membership's or group DM recipient's JoinPosition,
-    // read by its primary key through the channel's server): a new member of a server with a long history is not
-    // greeted with its old pings, and a rejoin starts afresh (the opened channels' read positions are moved up to the
-    // join by StartAtJoinAsync). @everyone messages are ranges of their partial index the same way. So the work is the
-    // channels, the targets and the unread mentions, never the history before them; each mention row carries its
-    // message's channel and author, so no message row is read for it (at a million messages that lookup was two thirds
-    // of the query's buffers: a few unread mentions each cost an index descent and a heap page of the messages). The
-    // user's roles are the ids of all their servers' roles: a mention names a role of its own channel's server, so
-    // another server's role id matches nothing. DMs have only user mentions (no roles, no @everyone there), so only that
-    // branch reads recipients; a server channel has no recipient row and a DM no member row, so one list serves both. A
-    // message may mention the user more than one way: the union counts it once. Counted in the database: a row comes
-    // back per channel, not per unread mention. Serial on PostgreSQL: at a million messages its planner would start
-    // parallel workers for these few lookups. Prepared (the channel lists are one array parameter each and the join
-    // positions are joined in SQL, so its text is fixed): on SQLite, preparing its branches was about half of what the
+    // of their roles in the channel's server) is one range of the (ChannelId, TargetId, MessageId) mention index after
+    // the read position; in a never-opened one the range starts at the user's join (their membership's or group DM
+    // recipient's JoinPosition, read by its primary key through the channel's server): a new member of a server with a
+    // long history is not greeted with its old pings, and a rejoin starts afresh (the opened channels' read positions
+    // are moved up to the join by StartAtJoinAsync). A role's range starts at the later of that and the role's
+    // GrantPosition: someone given @Moderators today is not shown every @Moderators ping since they joined, pings that
+    // were never addressed to them (removed and given again, it counts from the new grant). The roles are read by the
+    // member_roles key (ServerId, UserId) for the channel's server alone: each role is a range now, so another server's
+    // roles would each cost an index descent per channel for nothing (its role ids match no mention here). @everyone
+    // messages are ranges of their partial index the same way. So the work is the channels, the targets and the unread
+    // mentions, never the history before them; each mention row carries its message's channel and author, so no
+    // message row is read for it (at a million messages that lookup was two thirds of the query's buffers: a few unread
+    // mentions each cost an index descent and a heap page of the messages). DMs have only user mentions (no roles, no
+    // @everyone there; a DM has no server, so no member role joins it), so only that branch reads recipients; a server
+    // channel has no recipient row and a DM no member row, so one list serves both. A message may mention the user more
+    // than one way: the union counts it once. Counted in the database: a row comes back per channel, not per unread
+    // mention. Serial on PostgreSQL: at a million messages its planner would start parallel workers for these few
+    // lookups. Prepared (the channel lists are one array parameter each and the join and grant positions are joined in
+    // SQL, so its text is fixed): on SQLite, preparing its branches was about half of what the
     // mention counts cost a connect. The join position is a stored id rather than JoinedAt turned into one in SQL, which
     // each provider would spell differently (a timestamp on PostgreSQL, DateTimeOffsetToBinary's integer on SQLite).
     private static readonly Expression<Func<KamaDbContext, Snowflake, List<Snowflake>, List<Snowflake>, IQueryable<MentionCount>>> MentionedQuery =
@@ -57,9 +61,13 @@ public sealed class ReadStateService(KamaDbContext db, PermissionService permiss
                 .Concat(
                     from r in db.ReadStates
                     where r.UserId == userId && opened.Contains(r.ChannelId)
+                    from c in db.Channels
+                    where c.Id == r.ChannelId
+                    from g in db.MemberRoles
+                    where g.ServerId == c.ServerId && g.UserId == userId
                     from x in db.MessageMentions
-                        .Where(x => x.ChannelId == r.ChannelId && x.TargetType == MentionTarget.Role && x.MessageId > r.LastReadMessageId && x.AuthorId != userId
-                            && db.MemberRoles.Where(mr => mr.UserId == userId).Select(mr => mr.RoleId).Contains(x.TargetId))
+                        .Where(x => x.ChannelId == r.ChannelId && x.TargetId == g.RoleId && x.TargetType == MentionTarget.Role
+                            && x.MessageId > r.LastReadMessageId && x.MessageId > g.GrantPosition && x.AuthorId != userId)
                         .Take(OneRangeEach)
                     select x)
                 .Concat(
@@ -85,9 +93,11 @@ public sealed class ReadStateService(KamaDbContext db, PermissionService permiss
                     where neverOpened.Contains(c.Id)
                     from j in db.Members
                     where j.ServerId == c.ServerId && j.UserId == userId
+                    from g in db.MemberRoles
+                    where g.ServerId == j.ServerId && g.UserId == userId
                     from x in db.MessageMentions
-                        .Where(x => x.ChannelId == c.Id && x.TargetType == MentionTarget.Role && x.MessageId > j.JoinPosition && x.AuthorId != userId
-                            && db.MemberRoles.Where(mr => mr.UserId == userId).Select(mr => mr.RoleId).Contains(x.TargetId))
+                        .Where(x => x.ChannelId == c.Id && x.TargetId == g.RoleId && x.TargetType == MentionTarget.Role
+                            && x.MessageId > j.JoinPosition && x.MessageId > g.GrantPosition && x.AuthorId != userId)
                         .Take(OneRangeEach)
                     select x)
                 .Select(x => new { x.ChannelId, Id = x.MessageId })

@@ -117,6 +117,13 @@ public sealed class MemberRole
 
     public Snowflake RoleId { get; set; }
 
+    /// <summary>
+    /// The grant as a place in message-id order, like <see cref="Member.JoinPosition"/>: an id issued when the role was
+    /// given, so the role's mentions count for this member from here on (<see cref="ReadStates.ReadStateService"/>), not
+    /// those sent before they had it. 0: grants from before this column, counted from the join or read position.
+    /// </summary>
+    public Snowflake GrantPosition { get; set; }
+
     public Role Role { get; set; } = null!;
 }
 
@@ -207,8 +214,8 @@ internal sealed class ServerConfiguration :
         memberRole.HasKey(r => new { r.ServerId, r.UserId, r.RoleId });
         memberRole.HasOne(r => r.Role).WithMany().HasForeignKey(r => r.RoleId).OnDelete(DeleteBehavior.Cascade);
         memberRole.HasIndex(r => r.RoleId);
-        // A user's roles in all their servers (the mention counts on every connect, the digest): the key starts with
-        // the server, so without this it was a scan of every membership's roles.
+        // A user's roles in all their servers (the digest): the key starts with the server, so without this it was a
+        // scan of every membership's roles. The mention counts read the key, a server's roles at a time.
         memberRole.HasIndex(r => new { r.UserId, r.RoleId });
     }
 

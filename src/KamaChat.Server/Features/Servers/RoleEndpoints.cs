@@ -165,16 +165,18 @@ public static class RoleEndpoints
     }
 
     private static Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> AssignAsync(
-        ServerAccess access, Snowflake userId, Snowflake roleId, KamaDbContext db, EventLog events, AuditLog audit, CancellationToken cancellationToken) =>
-        ChangeMemberRoleAsync(access, userId, roleId, assign: true, db, events, audit, cancellationToken);
+        ServerAccess access, Snowflake userId, Snowflake roleId, KamaDbContext db, EventLog events, AuditLog audit, SnowflakeGenerator ids,
+        CancellationToken cancellationToken) =>
+        ChangeMemberRoleAsync(access, userId, roleId, assign: true, db, events, audit, ids, cancellationToken);
 
     private static Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> UnassignAsync(
-        ServerAccess access, Snowflake userId, Snowflake roleId, KamaDbContext db, EventLog events, AuditLog audit, CancellationToken cancellationToken) =>
-        ChangeMemberRoleAsync(access, userId, roleId, assign: false, db, events, audit, cancellationToken);
+        ServerAccess access, Snowflake userId, Snowflake roleId, KamaDbContext db, EventLog events, AuditLog audit, SnowflakeGenerator ids,
+        CancellationToken cancellationToken) =>
+        ChangeMemberRoleAsync(access, userId, roleId, assign: false, db, events, audit, ids, cancellationToken);
 
     private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> ChangeMemberRoleAsync(
         ServerAccess access, Snowflake userId, Snowflake roleId, bool assign, KamaDbContext db, EventLog events, AuditLog audit,
-        CancellationToken cancellationToken)
+        SnowflakeGenerator ids, CancellationToken cancellationToken)
     {
         var id = access.ServerId;
         if (roleId == id)
@@ -192,7 +194,8 @@ public static class RoleEndpoints
         if (has == assign)
             return TypedResults.NoContent();
         if (assign)
-            db.MemberRoles.Add(new MemberRole { ServerId = id, UserId = userId, RoleId = roleId });
+            // Issued inside the change, as a join's position is: the role's mentions count for them from here on.
+            db.MemberRoles.Add(new MemberRole { ServerId = id, UserId = userId, RoleId = roleId, GrantPosition = ids.NextId() });
         else
             await db.MemberRoles.Where(mr => mr.ServerId == id && mr.UserId == userId && mr.RoleId == roleId).ExecuteDeleteAsync(cancellationToken);
         // Discord's $add / $remove: which role, by id and by its name then.

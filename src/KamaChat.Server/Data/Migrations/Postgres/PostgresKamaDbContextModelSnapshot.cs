@@ -853,6 +853,9 @@ namespace KamaChat.Server.Data.Migrations.Postgres
                     b.Property<long>("RoleId")
                         .HasColumnType("bigint");
 
+                    b.Property<long>("GrantPosition")
+                        .HasColumnType("bigint");
+
                     b.HasKey("ServerId", "UserId", "RoleId");
 
                     b.HasIndex("RoleId");

@@ -847,6 +847,9 @@ namespace KamaChat.Server.Data.Migrations.Sqlite
                     b.Property<long>("RoleId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long>("GrantPosition")
+                        .HasColumnType("INTEGER");
+
                     b.HasKey("ServerId", "UserId", "RoleId");
 
                     b.HasIndex("RoleId");
