@@ -36,7 +36,11 @@ public sealed class WebClientApp : KamaChatApp
     /// <summary>A file's bytes as the build wrote them.</summary>
     public byte[] Original(string path) => File.ReadAllBytes(Path.Combine(WebRoot, path.TrimStart('/')));
 
-    protected override IEnumerable<KeyValuePair<string, string>> ExtraSettings => [new("KAMACHAT_WEB_ROOT", WebRoot)];
+    /// <summary>An origin allowed to call the server (a hosted client): CORS answers it, and varies by Origin.</summary>
+    public const string HostedClient = "https://client.example.test";
+
+    protected override IEnumerable<KeyValuePair<string, string>> ExtraSettings =>
+        [new("KAMACHAT_WEB_ROOT", WebRoot), new("KAMACHAT_CORS_ORIGINS", $"{HostedClient},https://other-client.example.test")];
 
     protected override Task<string> CreateDatabaseUrlAsync(string dataDirectory) => Task.FromResult(SqliteUrl(dataDirectory));
 
@@ -113,6 +117,16 @@ public sealed class WebClientTests(WebClientApp app) : IClassFixture<WebClientAp
         }
 
         Assert.Equal(3, tags.Distinct().Count());
+    }
+
+    [Fact]
+    public async Task Varying_by_encoding_keeps_the_other_reasons_an_answer_varies()
+    {
+        var response = await GetAsync(WebClientApp.Script, "br", request => request.Headers.Add("Origin", WebClientApp.HostedClient));
+
+        Assert.Equal(WebClientApp.HostedClient, response.Headers.GetValues("Access-Control-Allow-Origin").Single());
+        Assert.Contains("Origin", response.Headers.Vary);
+        Assert.Contains("Accept-Encoding", response.Headers.Vary);
     }
 
     [Fact]

@@ -64,7 +64,8 @@ internal sealed class PrecompressedFiles(IFileProvider files)
             return;
         var headers = context.Response.Headers;
         // The answer depends on Accept-Encoding, identity included: a cache must not give a br body to a client without br.
-        headers.Vary = HeaderNames.AcceptEncoding;
+        // Added to, not replacing, any reason set before (CORS adds its Origin later, as the response starts).
+        headers.Vary = StringValues.Concat(headers.Vary, HeaderNames.AcceptEncoding);
         if (selection.Encoding is not null)
         {
             headers.ContentEncoding = selection.Encoding.Coding;
