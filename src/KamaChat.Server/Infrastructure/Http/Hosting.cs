@@ -1,10 +1,9 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Microsoft.Extensions.FileProviders;
 
 namespace KamaChat.Server.Infrastructure.Http;
 
-/// <summary>Health endpoints, security headers and the built web client.</summary>
+/// <summary>Health endpoints and security headers.</summary>
 public static class Hosting
 {
     public static WebApplication MapHealth(this WebApplication app)
@@ -71,30 +70,5 @@ public static class Hosting
                 return "";
             return $" {(isHttps ? "wss" : "ws")}://{host}";
         }
-    }
-
-    /// <summary>
-    /// Serves the React client (built into wwwroot next to the server) with a fallback to index.html
-    /// for client-side routes. KAMACHAT_WEB_ROOT points elsewhere, e.g. at web/dist while developing.
-    /// </summary>
-    public static WebApplication MapWebClient(this WebApplication app)
-    {
-        var root = app.Configuration["KAMACHAT_WEB_ROOT"] is { Length: > 0 } configured
-            ? Path.GetFullPath(configured)
-            : Path.Combine(AppContext.BaseDirectory, "wwwroot");
-        if (!File.Exists(Path.Combine(root, "index.html")))
-        {
-            app.MapGet("/", () => TypedResults.Text(
-                "KamaChat server is running. The web client is not built: run ./kamachat start. API docs: /docs\n"))
-                .ExcludeFromDescription();
-            return app;
-        }
-
-        var files = new StaticFileOptions { FileProvider = new PhysicalFileProvider(root) };
-        app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files.FileProvider });
-        app.UseStaticFiles(files);
-        // Client routes only: /api, /hubs and the docs' paths that match nothing stay 404/405 problems (status code pages).
-        app.MapFallbackToFile("{*path:regex(^(?!api/|hubs/|openapi/|docs(/|$)).*$):nonfile}", "index.html", files).AllowAnonymous();
-        return app;
     }
 }
