@@ -6,6 +6,7 @@ using KamaChat.Server.Features.Users;
 using KamaChat.Tests.Infrastructure;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
+using P = KamaChat.Server.Features.Permissions.Permissions;
 
 namespace KamaChat.Tests.Notifications;
 
@@ -169,6 +170,55 @@ public abstract class DigestTests(DigestApp app)
         Assert.Contains("general chatter for the keen", digest.TextBody, StringComparison.Ordinal);
         await (await app.CreateClient().PostAsJsonAsync("/api/v1/notifications/unsubscribe", new { token = "forged" }))
             .AssertProblemAsync(HttpStatusCode.BadRequest, "invalid_token");
+    }
+
+    [Fact]
+    public async Task What_was_sent_before_the_user_joined_or_was_given_a_role_is_not_mailed()
+    {
+        var alice = await app.UserAsync();
+        var (bobName, carolName) = (Api.UniqueName("bob"), Api.UniqueName("carol"));
+        var (bob, carol) = (await app.UserAsync(bobName), await app.UserAsync(carolName));
+        foreach (var user in new[] { alice, bob, carol })
+            await app.VerifyAsync(user);
+        Assert.Equal("all", (await (await carol.Client.PatchAsJsonAsync("/api/v1/users/@me/notification-settings", new { email = "all" }))
+            .ReadAsync<NotificationSettingsResponse>()).Email);
+        var server = await alice.CreateServerAsync("Old hands");
+        var general = (await (await alice.Client.GetAsync($"/api/v1/servers/{server.Id}/channels")).ReadAsync<List<ChannelResponse>>()).Single().Id;
+        var mods = (await alice.CreateRoleAsync(server.Id, "mods", P.None)).Id;
+        await alice.Client.SendOkAsync(general, "@everyone before anyone came");
+        await alice.Client.SendOkAsync(general, "chatter before anyone came");
+
+        await bob.JoinAsync(alice, server.Id);
+        await carol.JoinAsync(alice, server.Id);
+        await alice.Client.SendOkAsync(general, $"<@&{mods}> before the grant");
+        await alice.AssignRoleAsync(server.Id, bob, mods);
+        await alice.Client.SendOkAsync(general, $"<@&{mods}> after the grant");
+        await alice.Client.SendOkAsync(general, "chatter after they came");
+        Assert.True(await app.ScanAsync() >= 2);
+
+        var toBob = (await SmtpServer.WaitForMessageAsync($"{bobName}@example.test", "on KamaChat")).TextBody;
+        Assert.Contains("after the grant", toBob, StringComparison.Ordinal);
+        Assert.DoesNotContain("before anyone came", toBob, StringComparison.Ordinal);
+        Assert.DoesNotContain("before the grant", toBob, StringComparison.Ordinal);
+        Assert.DoesNotContain("chatter", toBob, StringComparison.Ordinal);
+        var toCarol = (await SmtpServer.WaitForMessageAsync($"{carolName}@example.test", "on KamaChat")).TextBody;
+        Assert.Contains("chatter after they came", toCarol, StringComparison.Ordinal);
+        Assert.Contains("before the grant", toCarol, StringComparison.Ordinal);
+        Assert.DoesNotContain("before anyone came", toCarol, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_role_mention_alone_is_mailed()
+    {
+        var s = await SettingAsync();
+        var crew = (await s.Alice.CreateRoleAsync(s.ServerId, "crew", P.None)).Id;
+        await s.Alice.AssignRoleAsync(s.ServerId, s.Bob, crew);
+        await s.Alice.Client.SendOkAsync(s.General, $"<@&{crew}> the deploy is at noon");
+
+        Assert.True(await app.ScanAsync() >= 1);
+
+        var digest = await SmtpServer.WaitForMessageAsync(s.BobEmail, "sent you a message on KamaChat");
+        Assert.Contains("the deploy is at noon", digest.TextBody, StringComparison.Ordinal);
     }
 
     [Fact]

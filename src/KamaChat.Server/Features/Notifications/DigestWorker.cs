@@ -91,15 +91,22 @@ public sealed class DigestSender(
         var newest = SnowflakeGenerator.MinimumIdAt(now - settings.Delay);
         var oldest = SnowflakeGenerator.MinimumIdAt(now - settings.Horizon);
 
-        // Who might have something: people mentioned or DMed in the window, and those who asked for everything.
+        // Who might have something: people mentioned (by name, by a role they hold, by @everyone) or DMed in the window,
+        // and those who asked for everything.
         var window = db.Messages.Where(m => m.Id >= oldest && m.Id < newest);
         var mentioned = window.SelectMany(m => m.Mentions.Where(x => x.TargetType == MentionTarget.User).Select(x => x.TargetId));
         var messaged = window.Where(m => m.Channel.ServerId == null)
             .SelectMany(m => db.ChannelRecipients.Where(r => r.ChannelId == m.ChannelId && r.UserId != m.AuthorId).Select(r => r.UserId));
         var everyone = window.Where(m => m.MentionsEveryone && m.Channel.ServerId != null)
             .SelectMany(m => db.Members.Where(x => x.ServerId == m.Channel.ServerId && x.UserId != m.AuthorId).Select(x => x.UserId));
+        var roleMentioned =
+            from x in db.MessageMentions
+            where x.TargetType == MentionTarget.Role && x.MessageId >= oldest && x.MessageId < newest
+            join r in db.MemberRoles on x.TargetId equals r.RoleId
+            where r.UserId != x.AuthorId
+            select r.UserId;
         var wantAll = db.Set<NotificationSettings>().Where(s => s.Email == EmailNotifications.All).Select(s => s.UserId);
-        var candidates = await mentioned.Union(messaged).Union(everyone).Union(wantAll).Distinct().Take(5000).ToListAsync(cancellationToken);
+        var candidates = await mentioned.Union(roleMentioned).Union(messaged).Union(everyone).Union(wantAll).Distinct().Take(5000).ToListAsync(cancellationToken);
         if (candidates.Count == 0)
             return 0;
 
@@ -149,20 +156,20 @@ public sealed class DigestSender(
     public async Task<List<DigestItem>> PendingAsync(Snowflake userId, EmailNotifications mode, Snowflake from, Snowflake to, CancellationToken cancellationToken)
     {
         var muted = db.Set<MutedServer>().Where(m => m.UserId == userId).Select(m => m.ServerId);
-        var servers = db.Members.Where(m => m.UserId == userId && !muted.Contains(m.ServerId)).Select(m => m.ServerId);
-        var roles = db.MemberRoles.Where(r => r.UserId == userId).Select(r => r.RoleId);
-        var dms = db.ChannelRecipients.Where(r => r.UserId == userId).Select(r => r.ChannelId);
 
+        // Only what was sent to the user: after they joined the server or the group DM (their JoinPosition), and a
+        // role's mentions after they were given it (GrantPosition), as the unread mention counts do. A new member is
+        // not mailed the server's day of chatter and pings before they came, nor a new moderator the old @Moderators.
         var unread = db.Messages.AsNoTracking()
             .Where(m => m.Id >= from && m.Id < to && m.AuthorId != userId)
             .Where(m => !db.ReadStates.Any(r => r.UserId == userId && r.ChannelId == m.ChannelId && r.LastReadMessageId >= m.Id));
-        var relevant = mode == EmailNotifications.All
-            ? unread.Where(m => dms.Contains(m.ChannelId) || (m.Channel.ServerId != null && servers.Contains(m.Channel.ServerId.Value)))
-            : unread.Where(m => dms.Contains(m.ChannelId) ||
-                (m.Channel.ServerId != null && servers.Contains(m.Channel.ServerId.Value) &&
-                 (m.MentionsEveryone || m.Mentions.Any(x =>
-                     (x.TargetType == MentionTarget.User && x.TargetId == userId) ||
-                     (x.TargetType == MentionTarget.Role && roles.Contains(x.TargetId))))));
+        var everything = mode == EmailNotifications.All;
+        var relevant = unread.Where(m =>
+            db.ChannelRecipients.Any(r => r.UserId == userId && r.ChannelId == m.ChannelId && r.JoinPosition < m.Id) ||
+            (db.Members.Any(j => j.UserId == userId && j.ServerId == m.Channel.ServerId && j.JoinPosition < m.Id && !muted.Contains(j.ServerId)) &&
+             (everything || m.MentionsEveryone || m.Mentions.Any(x =>
+                 (x.TargetType == MentionTarget.User && x.TargetId == userId) ||
+                 (x.TargetType == MentionTarget.Role && db.MemberRoles.Any(r => r.UserId == userId && r.RoleId == x.TargetId && r.GrantPosition < x.MessageId))))));
 
         var rows = await relevant
             .OrderByDescending(m => m.Id)
