@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using KamaChat.Tests.Infrastructure;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Data.Sqlite;
 
 namespace KamaChat.Tests.ApiDocs;
@@ -128,8 +129,8 @@ public abstract class BadInputTests(KamaChatApp app)
         var required = (schema?["required"]?.AsArray() ?? []).Select(r => (string)r!).ToHashSet();
         foreach (var (property, propertySchema) in properties)
         {
-            var types = Types(Resolve(document, propertySchema));
-            foreach (var (label, value) in WrongValues(types))
+            var resolved = Resolve(document, propertySchema);
+            foreach (var (label, value) in WrongValues(Types(resolved), (string?)resolved?["format"]))
             {
                 // Written as text: a lone surrogate cannot go through a JsonNode.
                 var members = properties.Where(p => required.Contains(p.Key) && p.Key != property)
@@ -145,16 +146,18 @@ public abstract class BadInputTests(KamaChatApp app)
     private static readonly (string Label, string Value)[] BadIds =
     [
         ("abc", "abc"), ("-1", "-1"), ("20 digits", "99999999999999999999999"), ("0", "0"), ("an id of nothing", "123456789012345678"),
+        ("the largest id", "9223372036854775807"),
     ];
 
     private static readonly (string Label, string Value)[] BadQueryValues =
     [
         ("abc", "abc"), ("-1", "-1"), ("20 digits", "99999999999999999999999"), ("1e400", "1e400"), ("empty", ""),
+        ("2^31-1", "2147483647"), ("2^63-1", "9223372036854775807"), ("year 1", "0001-01-01T00:00:00+14:00"),
         ("a NUL", "a\0b"), ("10,000 chars", new string('a', 10_000)),
     ];
 
     /// <summary>Values of every JSON type but the declared ones, and for strings and numbers the extremes.</summary>
-    private static IEnumerable<(string Label, string Value)> WrongValues(HashSet<string> types)
+    private static IEnumerable<(string Label, string Value)> WrongValues(HashSet<string> types, string? format)
     {
         var numeric = types.Contains("integer") || types.Contains("number");
         if (!types.Contains("string"))
@@ -175,6 +178,13 @@ public abstract class BadInputTests(KamaChatApp app)
             yield return ("a NUL", "\"a\\u0000b\"");
             yield return ("a lone surrogate", "\"a\\ud800b\"");
         }
+        if (format == "date-time")
+        {
+            // Each is a valid time whose UTC instant is outside what DateTimeOffset holds.
+            yield return ("year 1 east of UTC", "\"0001-01-01T00:00:00+14:00\"");
+            yield return ("year 9999 west of UTC", "\"9999-12-31T23:59:59-14:00\"");
+            yield return ("not a time", "\"tomorrow\"");
+        }
         if (types.Contains("array"))
         {
             yield return ("[null]", "[null]");
@@ -191,6 +201,8 @@ public abstract class BadInputTests(KamaChatApp app)
             yield return ("-1", "-1");
             yield return ("2^63", "9223372036854775808");
             yield return ("1.5", "1.5");
+            yield return ("2^31-1", "2147483647");
+            yield return ("2^63-1", "9223372036854775807");
         }
     }
 
@@ -233,7 +245,7 @@ public abstract class BadInputTests(KamaChatApp app)
     }
 
     /// <summary>The signed-in owner's chat, so ids in paths can be real where the bad input is elsewhere.</summary>
-    private sealed record World(TestUser Owner, Snowflake ServerId, Snowflake ChannelId, Snowflake MessageId, Snowflake DmId, TestUser Friend)
+    private sealed record World(TestUser Owner, Snowflake ServerId, Snowflake ChannelId, Snowflake MessageId, Snowflake DmId, TestUser Friend, TestUser Stranger)
     {
         public static async Task<World> CreateAsync(KamaChatApp app)
         {
@@ -245,7 +257,7 @@ public abstract class BadInputTests(KamaChatApp app)
             var message = await owner.Client.SendOkAsync(channel.Id, "a message");
             var dm = await (await owner.Client.PostAsJsonAsync("/api/v1/users/@me/channels", new { recipientId = friend.Id }))
                 .ReadAsync<Server.Features.DirectMessages.DmChannelResponse>(System.Net.HttpStatusCode.Created);
-            return new World(owner, server.Id, channel.Id, message.Id, dm.Id, friend);
+            return new World(owner, server.Id, channel.Id, message.Id, dm.Id, friend, await app.UserAsync());
         }
 
         /// <summary>A value of a property's type that could be right, for the properties beside the wrong one.</summary>
@@ -281,7 +293,9 @@ public abstract class BadInputTests(KamaChatApp app)
                 ("servers", _) => ServerId.ToString(),
                 ("channels", _) => path.Contains("recipients", StringComparison.Ordinal) ? DmId.ToString() : ChannelId.ToString(),
                 ("messages", _) or ("pins", _) => MessageId.ToString(),
-                ("users", _) or ("members", _) or ("recipients", _) or ("bans", _) => Friend.Id.ToString(),
+                // A ban needs no body, so the walk does ban: someone else than the member the other operations act on.
+                ("bans", _) => Stranger.Id.ToString(),
+                ("users", _) or ("members", _) or ("recipients", _) => Friend.Id.ToString(),
                 ("roles", _) => ServerId.ToString(),
                 _ => "123456789012345678",
             };
@@ -316,12 +330,25 @@ public abstract class BadInputTests(KamaChatApp app)
 
 public sealed class SqliteBadInputTests(SqliteBadInputTests.App app) : BadInputTests(app), IClassFixture<SqliteBadInputTests.App>
 {
-    /// <summary>Messages indexed for search in their send, not by a background tick: no write of its own lands during a refused request.</summary>
+    /// <summary>
+    /// An app whose only writes are the requests': messages are indexed for search in their send, not by a tick, and
+    /// jobs (push, email) are queued but not run, since a job's receipt would land during a later request's check.
+    /// </summary>
     public sealed class App : KamaChatApp
     {
         public override string ProviderName => "sqlite";
 
         protected override IEnumerable<KeyValuePair<string, string>> ExtraSettings => [new("Search:SqliteIndexMilliseconds", "0")];
+
+        protected override void ConfigureWebHost(Microsoft.AspNetCore.Hosting.IWebHostBuilder builder)
+        {
+            base.ConfigureWebHost(builder);
+            builder.ConfigureTestServices(services =>
+            {
+                foreach (var worker in services.Where(d => d.ImplementationType == typeof(Server.Infrastructure.Jobs.InProcessJobWorker)).ToList())
+                    services.Remove(worker);
+            });
+        }
 
         protected override Task<string> CreateDatabaseUrlAsync(string dataDirectory) => Task.FromResult(SqliteUrl(dataDirectory));
     }
