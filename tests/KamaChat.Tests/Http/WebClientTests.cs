@@ -16,6 +16,9 @@ public sealed class WebClientApp : KamaChatApp
 {
     public const string Script = "/assets/index-Bq3xYz12.js";
 
+    /// <summary>A file with copies older than itself, from an earlier build.</summary>
+    public const string StaleCopies = "/theme-init.js";
+
     public WebClientApp()
     {
         WebRoot = Directory.CreateDirectory(Path.Combine(DataDirectory, "web")).FullName;
@@ -26,6 +29,11 @@ public sealed class WebClientApp : KamaChatApp
         WriteWithCopies("index.html", page);
         WriteWithCopies(Script, script);
         File.WriteAllText(Path.Combine(WebRoot, "sw.js"), "self.addEventListener('fetch', () => {});\n");
+        // An earlier build's copies left beside a file this build wrote without copies.
+        WriteWithCopies(StaleCopies, script);
+        foreach (var copy in new[] { ".br", ".gz" })
+            File.SetLastWriteTimeUtc(Path.Combine(WebRoot, StaleCopies.TrimStart('/') + copy), DateTime.UtcNow.AddHours(-1));
+        File.WriteAllText(Path.Combine(WebRoot, StaleCopies.TrimStart('/')), "export const rebuilt = true;\n");
         WriteWithCopies(Path.Combine("..", "outside.js"), "export const secret = 'outside the web root';\n" + script);
     }
 
@@ -198,6 +206,16 @@ public sealed class WebClientTests(WebClientApp app) : IClassFixture<WebClientAp
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Empty(response.Content.Headers.ContentEncoding);
         Assert.Equal(app.Original("sw.js"), await response.Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact]
+    public async Task An_earlier_builds_copies_beside_a_rebuilt_file_are_not_sent()
+    {
+        var response = await GetAsync(WebClientApp.StaleCopies, "gzip, br");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Empty(response.Content.Headers.ContentEncoding);
+        Assert.Equal(app.Original(WebClientApp.StaleCopies), await response.Content.ReadAsByteArrayAsync());
     }
 
     [Theory]

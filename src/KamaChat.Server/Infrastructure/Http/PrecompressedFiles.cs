@@ -40,7 +40,10 @@ internal sealed class PrecompressedFiles(IFileProvider files)
             return Task.CompletedTask;
         }
 
-        var available = Encodings.Where(e => files.GetFileInfo(path + e.Suffix).Exists).ToList();
+        var file = files.GetFileInfo(path);
+        if (!file.Exists)
+            return next(context);
+        var available = Encodings.Where(e => files.GetFileInfo(path + e.Suffix) is { Exists: true } copy && IsCopyOf(copy, file)).ToList();
         if (available.Count == 0)
             return next(context);
         var chosen = Choose(request.Headers.AcceptEncoding, available);
@@ -56,6 +59,17 @@ internal sealed class PrecompressedFiles(IFileProvider files)
         }
         return next(context);
     }
+
+    /// <summary>
+    /// Whether a copy was made from this build of the file: precompress.mjs gives each copy its file's time (to the
+    /// millisecond, which may round it up; the tolerance covers filesystems that keep whole seconds). A copy older than
+    /// its file is from an earlier build, left in an output folder the build copies into but never empties (the server's
+    /// wwwroot): a file that no longer gets a copy (under 1 KiB now, or Brotli no longer smaller) must not go out as
+    /// its old content.
+    /// </summary>
+    private static bool IsCopyOf(IFileInfo copy, IFileInfo file) => copy.LastModified >= file.LastModified - CopyTimeTolerance;
+
+    private static readonly TimeSpan CopyTimeTolerance = TimeSpan.FromSeconds(2);
 
     /// <summary>Labels a response <see cref="SelectAsync"/> chose for, whatever its status (200, 304 or 412).</summary>
     public static void PrepareResponse(HttpContext context)
