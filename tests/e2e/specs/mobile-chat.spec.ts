@@ -11,7 +11,13 @@ test('on a phone, the channel list opens from the menu and the chat fits the scr
     parentId: null,
     slowModeSeconds: 0,
   });
+  // Enough servers to overflow the rail: it scrolls, and every icon keeps its size rather than being squeezed.
+  for (let i = 1; i <= 15; i++) await owner.call('POST', '/api/v1/servers', { name: `Club ${i}` });
   const { context, page } = await logInAs(browser, baseURL!, owner, { width: 390, height: 844 });
+  const rail = page.getByRole('navigation', { name: 'Servers' });
+  await expect(rail.getByRole('link', { name: /^Club / })).toHaveCount(15, { timeout: 10_000 });
+  const heights = await rail.getByRole('link').evaluateAll((links) => links.map((l) => l.getBoundingClientRect().height));
+  expect(heights).toEqual(heights.map(() => 48));
   await page.getByRole('link', { name: /^Pocket/ }).click();
   await expect(page.getByRole('heading', { name: 'general', exact: true })).toBeVisible({ timeout: 10_000 });
   await expect(page.getByRole('complementary', { name: 'Channels' })).toBeHidden();
