@@ -1,5 +1,15 @@
+import type { Locator } from '@playwright/test';
 import { expect, screenshot, test } from '../support/fixtures';
 import { ApiUser, composer, logInAs, messageContent } from '../support/chat';
+
+/** A channel name at its maximum length, one word. */
+const LONG_NAME = 'c'.repeat(100);
+
+/** Nothing in the element runs past its right edge. */
+async function expectFits(element: Locator) {
+  const { scroll, client } = await element.evaluate((e) => ({ scroll: e.scrollWidth, client: e.clientWidth }));
+  expect(scroll).toBeLessThanOrEqual(client);
+}
 
 test('on a phone, the channel list opens from the menu and the chat fits the screen', async ({ browser, baseURL }) => {
   const owner = await ApiUser.register(baseURL!, 'mob');
@@ -11,6 +21,7 @@ test('on a phone, the channel list opens from the menu and the chat fits the scr
     parentId: null,
     slowModeSeconds: 0,
   });
+  await owner.call('POST', `/api/v1/servers/${server.id}/channels`, { name: LONG_NAME, type: 'text', topic: 'a topic '.repeat(20) });
   // Enough servers to overflow the rail: it scrolls, and every icon keeps its size rather than being squeezed.
   for (let i = 1; i <= 15; i++) await owner.call('POST', '/api/v1/servers', { name: `Club ${i}` });
   const { context, page } = await logInAs(browser, baseURL!, owner, { width: 390, height: 844 });
@@ -26,6 +37,17 @@ test('on a phone, the channel list opens from the menu and the chat fits the scr
   await page.getByRole('complementary', { name: 'Channels' }).getByRole('link', { name: 'random' }).click();
   await expect(page.getByRole('heading', { name: 'random', exact: true })).toBeVisible();
   await expect(page.getByRole('complementary', { name: 'Channels' })).toBeHidden();
+
+  // A channel name at its maximum: the header truncates it and keeps its buttons and search on screen, and the
+  // welcome line wraps.
+  await page.getByRole('button', { name: 'Channels' }).click();
+  await page.getByRole('complementary', { name: 'Channels' }).getByRole('link', { name: LONG_NAME }).click();
+  await expect(page.getByRole('heading', { name: `Welcome to #${LONG_NAME}!` })).toBeVisible();
+  await expectFits(page.locator('main header'));
+  await expectFits(page.getByRole('heading', { name: `Welcome to #${LONG_NAME}!` }));
+  expect((await page.getByRole('combobox', { name: 'Search messages' }).boundingBox())!.x + 64).toBeLessThanOrEqual(390);
+  await page.getByRole('button', { name: 'Channels' }).click();
+  await page.getByRole('complementary', { name: 'Channels' }).getByRole('link', { name: 'random' }).click();
 
   await composer(page).fill('from my phone');
   await composer(page).press('Enter');
@@ -56,6 +78,8 @@ test('on a phone, Home is the conversation list: an unread DM is marked there, o
   await list.getByRole('link', { name: new RegExp(kim.account.username) }).click();
   await expect(messageContent(page, 'are you on your phone?')).toBeVisible({ timeout: 10_000 });
   await expect(list).toBeHidden();
+  // The header's call button, bell, pins and search fit beside the name.
+  await expectFits(page.locator('main header'));
   await composer(page).fill('yes, from the bus');
   await composer(page).press('Enter');
   await expect(messageContent(page, 'yes, from the bus')).toHaveCount(1, { timeout: 10_000 });

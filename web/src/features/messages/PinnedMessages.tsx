@@ -24,7 +24,7 @@ export function PinnedMessages({
   const [open, setOpen] = useState(false);
   const close = useCallback(() => setOpen(false), []);
   return (
-    <div className="relative">
+    <div className="relative shrink-0">
       <button
         type="button"
         aria-expanded={open}

@@ -182,18 +182,18 @@ export default function ServerPage() {
           >
             ☰
           </button>
-          <h1 className="font-semibold">
+          <h1 className="min-w-12 shrink-100 truncate font-semibold max-sm:shrink">
             <span aria-hidden="true" className="text-zinc-500">
               #
             </span>{' '}
             {channel?.name ?? 'No channel'}
           </h1>
           {channel?.topic && (
-            <p className="truncate border-l border-zinc-300 pl-2 text-sm text-zinc-600 dark:border-zinc-600 dark:text-zinc-400">
+            <p className="min-w-0 shrink-100 truncate border-l border-zinc-300 pl-2 text-sm text-zinc-600 dark:border-zinc-600 dark:text-zinc-400">
               {channel.topic}
             </p>
           )}
-          <div className="ml-auto flex items-center gap-2">
+          <div className="ml-auto flex items-center gap-2 max-sm:grow">
             {channel?.type === 'text' && (
               <NotificationBell
                 channel={{ id: channel.id, name: `#${channel.name ?? 'channel'}` }}
@@ -225,7 +225,7 @@ export default function ServerPage() {
             canPin={canPin}
             timedOutUntil={members.find((m) => m.userId === me?.id)?.timedOutUntil}
             header={
-              <div className="px-4 pt-8 pb-2">
+              <div className="px-4 pt-8 pb-2 break-words">
                 <h2 className="text-2xl font-bold">Welcome to #{channel.name}!</h2>
                 <p className="text-sm text-zinc-600 dark:text-zinc-400">This is the start of the #{channel.name} channel.</p>
               </div>
