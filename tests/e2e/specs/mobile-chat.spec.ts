@@ -38,14 +38,15 @@ test('on a phone, the channel list opens from the menu and the chat fits the scr
   await expect(page.getByRole('heading', { name: 'random', exact: true })).toBeVisible();
   await expect(page.getByRole('complementary', { name: 'Channels' })).toBeHidden();
 
-  // A channel name at its maximum: the header truncates it and keeps its buttons and search on screen, and the
-  // welcome line wraps.
+  // A channel name at its maximum: the header truncates it and keeps its buttons and search on screen, the
+  // welcome line wraps, and the composer's placeholder stays one line.
   await page.getByRole('button', { name: 'Channels' }).click();
   await page.getByRole('complementary', { name: 'Channels' }).getByRole('link', { name: LONG_NAME }).click();
   await expect(page.getByRole('heading', { name: `Welcome to #${LONG_NAME}!` })).toBeVisible();
   await expectFits(page.locator('main header'));
   await expectFits(page.getByRole('heading', { name: `Welcome to #${LONG_NAME}!` }));
   expect((await page.getByRole('combobox', { name: 'Search messages' }).boundingBox())!.x + 64).toBeLessThanOrEqual(390);
+  expect((await composer(page).boundingBox())!.height).toBeLessThan(60);
   await page.getByRole('button', { name: 'Channels' }).click();
   await page.getByRole('complementary', { name: 'Channels' }).getByRole('link', { name: 'random' }).click();
 
