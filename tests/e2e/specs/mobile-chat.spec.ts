@@ -4,6 +4,7 @@ import { ApiUser, composer, logInAs, messageContent } from '../support/chat';
 
 /** A channel name at its maximum length, one word. */
 const LONG_NAME = 'c'.repeat(100);
+const LONG_DISPLAY_NAME = 'Wolfeschlegelsteinhausenbergerdorff';
 
 /** Nothing in the element runs past its right edge. */
 async function expectFits(element: Locator) {
@@ -22,6 +23,7 @@ test('on a phone, the channel list opens from the menu and the chat fits the scr
     slowModeSeconds: 0,
   });
   await owner.call('POST', `/api/v1/servers/${server.id}/channels`, { name: LONG_NAME, type: 'text', topic: 'a topic '.repeat(20) });
+  await owner.call('PATCH', '/api/v1/users/@me', { displayName: LONG_DISPLAY_NAME });
   // Enough servers to overflow the rail: it scrolls, and every icon keeps its size rather than being squeezed.
   for (let i = 1; i <= 15; i++) await owner.call('POST', '/api/v1/servers', { name: `Club ${i}` });
   const { context, page } = await logInAs(browser, baseURL!, owner, { width: 390, height: 844 });
@@ -53,6 +55,9 @@ test('on a phone, the channel list opens from the menu and the chat fits the scr
   await composer(page).fill('from my phone');
   await composer(page).press('Enter');
   await expect(messageContent(page, 'from my phone')).toHaveCount(1, { timeout: 10_000 });
+  // A name of one long word is cut in the message's header: the messages never scroll sideways.
+  await expect(page.getByTestId('author-name').last()).toHaveText(LONG_DISPLAY_NAME);
+  await expectFits(page.getByTestId('message-scroller'));
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
   await context.close();
 });

@@ -162,12 +162,12 @@ export const MessageRow = memo(function MessageRow({
         <div className="min-w-0 flex-1">
           {(!grouped || m.replyTo) && (
             <div className="flex items-baseline gap-2">
-              <span className="relative">
+              <span className="relative min-w-0">
                 <button
                   type="button"
                   aria-expanded={profileOpen}
                   onClick={() => setProfileOpen(!profileOpen)}
-                  className="font-semibold hover:underline"
+                  className="max-w-full truncate align-bottom font-semibold hover:underline"
                   style={{ color: actions.colorOf(m.author.id) }}
                   data-testid="author-name"
                 >
@@ -177,10 +177,10 @@ export const MessageRow = memo(function MessageRow({
                   <ProfileCard userId={m.author.id} onClose={() => setProfileOpen(false)} className="absolute left-0 top-6 z-30" />
                 )}
               </span>
-              <time dateTime={m.createdAt} className="text-xs text-zinc-600 dark:text-zinc-400">
+              <time dateTime={m.createdAt} className="shrink-0 text-xs text-zinc-600 dark:text-zinc-400">
                 {time(m.createdAt)}
               </time>
-              {m.pinned && <span className="text-xs text-zinc-600 dark:text-zinc-400">📌 pinned</span>}
+              {m.pinned && <span className="shrink-0 text-xs text-zinc-600 dark:text-zinc-400">📌 pinned</span>}
             </div>
           )}
           {editing ? (
