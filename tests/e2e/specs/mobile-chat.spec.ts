@@ -58,6 +58,11 @@ test('on a phone, the channel list opens from the menu and the chat fits the scr
   // A name of one long word is cut in the message's header: the messages never scroll sideways.
   await expect(page.getByTestId('author-name').last()).toHaveText(LONG_DISPLAY_NAME);
   await expectFits(page.getByTestId('message-scroller'));
+  // The author's card opens whole on the screen.
+  await page.getByTestId('author-name').last().click();
+  const card = (await page.getByTestId('profile-card').boundingBox())!;
+  expect(card.x + card.width).toBeLessThanOrEqual(390);
+  await expectFits(page.getByTestId('message-scroller'));
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
   await context.close();
 });

@@ -174,7 +174,11 @@ export const MessageRow = memo(function MessageRow({
                   {name}
                 </button>
                 {profileOpen && (
-                  <ProfileCard userId={m.author.id} onClose={() => setProfileOpen(false)} className="absolute left-0 top-6 z-30" />
+                  <ProfileCard
+                    userId={m.author.id}
+                    onClose={() => setProfileOpen(false)}
+                    className="absolute top-6 left-0 z-30 max-sm:-left-13"
+                  />
                 )}
               </span>
               <time dateTime={m.createdAt} className="shrink-0 text-xs text-zinc-600 dark:text-zinc-400">
