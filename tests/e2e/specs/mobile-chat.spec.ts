@@ -91,6 +91,12 @@ test('on a phone, Home is the conversation list: an unread DM is marked there, o
   await expect(list).toBeHidden();
   // The header's call button, bell, pins and search fit beside the name.
   await expectFits(page.locator('main header'));
+  // The pinned messages open whole on the screen.
+  await page.getByRole('button', { name: 'Pinned messages' }).click();
+  const pins = (await page.getByRole('region', { name: 'Pinned messages' }).boundingBox())!;
+  expect(pins.x).toBeGreaterThanOrEqual(0);
+  expect(pins.x + pins.width).toBeLessThanOrEqual(390);
+  await page.keyboard.press('Escape');
   await composer(page).fill('yes, from the bus');
   await composer(page).press('Enter');
   await expect(messageContent(page, 'yes, from the bus')).toHaveCount(1, { timeout: 10_000 });
