@@ -99,6 +99,17 @@ public abstract class RegistrationTests(KamaChatApp app)
     }
 
     [Fact]
+    public async Task A_too_short_username_or_password_is_explained_in_plain_words()
+    {
+        var response = await _client.PostAsJsonAsync("/api/v1/auth/register",
+            new { email = $"{Api.UniqueName()}@example.test", username = "a", password = "short" });
+
+        var problem = await response.AssertProblemAsync(HttpStatusCode.BadRequest, "validation_failed");
+        Assert.Equal(["Use 2 to 32 characters."], problem.FieldErrors("username"));
+        Assert.Equal(["Use 8 to 128 characters."], problem.FieldErrors("password"));
+    }
+
+    [Fact]
     public async Task A_password_equal_to_the_username_is_refused()
     {
         var name = Api.UniqueName("samename");

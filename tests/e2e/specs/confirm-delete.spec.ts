@@ -13,21 +13,23 @@ test('deleting a message asks first in an accessible dialog; Escape keeps it, De
   const { server, general } = await owner.createServer('Deleting');
   await reader.joinServer(owner, server.id);
   await owner.send(general.id, 'a message worth keeping');
-  await owner.send(general.id, 'a typo I regret');
+  await owner.send(general.id, `a typo I regret, <@${reader.id}>`);
   await owner.send(general.id, 'another typo');
   const a = await logInAs(browser, baseURL!, owner);
   const b = await logInAs(browser, baseURL!, reader);
   for (const page of [a.page, b.page]) await page.goto(`/servers/${server.id}/channels/${general.id}`);
   await expect(messageContent(b.page, 'another typo')).toHaveCount(1, LIVE);
+  // The mention shows as the name, in the message and in the dialog quoting it.
+  const regret = `a typo I regret, @${reader.account.username}`;
 
   const page = a.page;
-  const row = page.getByTestId('message-row').filter({ has: messageContent(page, 'a typo I regret') });
+  const row = page.getByTestId('message-row').filter({ has: messageContent(page, regret) });
   await row.hover();
   await row.getByRole('button', { name: 'Delete' }).click();
   const dialog = page.getByRole('alertdialog', { name: 'Delete message' });
   await expect(dialog).toBeVisible();
   await expect(dialog).toContainText('Are you sure you want to delete this message?');
-  await expect(dialog).toContainText('a typo I regret');
+  await expect(dialog).toContainText(regret);
   // Focus starts on the safe choice and stays inside the dialog.
   await expect(dialog.getByRole('button', { name: 'Cancel' })).toBeFocused();
   for (let i = 0; i < 4; i++) {
@@ -41,13 +43,13 @@ test('deleting a message asks first in an accessible dialog; Escape keeps it, De
   await page.keyboard.press('Escape');
   await expect(dialog).toHaveCount(0);
   await expect(row.getByRole('button', { name: 'Delete' })).toBeFocused();
-  await expect(messageContent(page, 'a typo I regret')).toHaveCount(1);
+  await expect(messageContent(page, regret)).toHaveCount(1);
 
   // Delete in the dialog removes it, for the other reader too.
   await row.getByRole('button', { name: 'Delete' }).click();
   await dialog.getByRole('button', { name: 'Delete' }).click();
-  await expect(messageContent(page, 'a typo I regret')).toHaveCount(0, LIVE);
-  await expect(messageContent(b.page, 'a typo I regret')).toHaveCount(0, LIVE);
+  await expect(messageContent(page, regret)).toHaveCount(0, LIVE);
+  await expect(messageContent(b.page, regret)).toHaveCount(0, LIVE);
 
   // Shift+click deletes at once, without asking.
   const other = page.getByTestId('message-row').filter({ has: messageContent(page, 'another typo') });

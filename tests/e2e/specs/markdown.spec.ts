@@ -1,4 +1,4 @@
-import { ApiUser, logInAs } from '../support/chat';
+import { ApiUser, logInAs, messageContent } from '../support/chat';
 import { expect, expectAccessible, screenshot, test } from '../support/fixtures';
 
 const LIVE = { timeout: 10_000 };
@@ -32,8 +32,17 @@ test("messages show Discord's markdown: headings, quotes, lists, strikethrough, 
     ].join('\n'),
   );
 
+  const asked = await owner.send(general.id, `<@${reader.id}>, ask <@&${role.id}> in <#${news.id}>`);
+  await owner.call('POST', `/api/v1/channels/${general.id}/messages`, { content: 'will do', replyTo: asked.id });
+
   const { page, context } = await logInAs(browser, baseURL!, reader);
   await page.goto(`/servers/${server.id}/channels/${general.id}`);
+  // A reply's quote shows mentions by name, as the message itself does, never as <@id>.
+  const quote = page
+    .getByTestId('message-row')
+    .filter({ has: messageContent(page, 'will do') })
+    .getByTestId('reply-quote');
+  await expect(quote).toContainText(`@${reader.account.username}, ask @Moderators in #news`, LIVE);
   const row = page.getByTestId('message-row').filter({ hasText: 'Release notes' });
   await expect(row.getByRole('heading', { name: 'Release notes' })).toBeVisible(LIVE);
   await expect(row.locator('blockquote')).toHaveText('quoted bold');

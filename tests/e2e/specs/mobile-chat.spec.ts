@@ -1,5 +1,16 @@
+import type { Locator } from '@playwright/test';
 import { expect, screenshot, test } from '../support/fixtures';
 import { ApiUser, composer, logInAs, messageContent } from '../support/chat';
+
+/** A channel name at its maximum length, one word. */
+const LONG_NAME = 'c'.repeat(100);
+const LONG_DISPLAY_NAME = 'Wolfeschlegelsteinhausenbergerdorff';
+
+/** Nothing in the element runs past its right edge. */
+async function expectFits(element: Locator) {
+  const { scroll, client } = await element.evaluate((e) => ({ scroll: e.scrollWidth, client: e.clientWidth }));
+  expect(scroll).toBeLessThanOrEqual(client);
+}
 
 test('on a phone, the channel list opens from the menu and the chat fits the screen', async ({ browser, baseURL }) => {
   const owner = await ApiUser.register(baseURL!, 'mob');
@@ -11,7 +22,15 @@ test('on a phone, the channel list opens from the menu and the chat fits the scr
     parentId: null,
     slowModeSeconds: 0,
   });
+  await owner.call('POST', `/api/v1/servers/${server.id}/channels`, { name: LONG_NAME, type: 'text', topic: 'a topic '.repeat(20) });
+  await owner.call('PATCH', '/api/v1/users/@me', { displayName: LONG_DISPLAY_NAME });
+  // Enough servers to overflow the rail: it scrolls, and every icon keeps its size rather than being squeezed.
+  for (let i = 1; i <= 15; i++) await owner.call('POST', '/api/v1/servers', { name: `Club ${i}` });
   const { context, page } = await logInAs(browser, baseURL!, owner, { width: 390, height: 844 });
+  const rail = page.getByRole('navigation', { name: 'Servers' });
+  await expect(rail.getByRole('link', { name: /^Club / })).toHaveCount(15, { timeout: 10_000 });
+  const heights = await rail.getByRole('link').evaluateAll((links) => links.map((l) => l.getBoundingClientRect().height));
+  expect(heights).toEqual(heights.map(() => 48));
   await page.getByRole('link', { name: /^Pocket/ }).click();
   await expect(page.getByRole('heading', { name: 'general', exact: true })).toBeVisible({ timeout: 10_000 });
   await expect(page.getByRole('complementary', { name: 'Channels' })).toBeHidden();
@@ -21,9 +40,33 @@ test('on a phone, the channel list opens from the menu and the chat fits the scr
   await expect(page.getByRole('heading', { name: 'random', exact: true })).toBeVisible();
   await expect(page.getByRole('complementary', { name: 'Channels' })).toBeHidden();
 
+  // A channel name at its maximum: the header truncates it and keeps its buttons and search on screen, the
+  // welcome line wraps, and the composer's placeholder stays one line.
+  await page.getByRole('button', { name: 'Channels' }).click();
+  await page.getByRole('complementary', { name: 'Channels' }).getByRole('link', { name: LONG_NAME }).click();
+  await expect(page.getByRole('heading', { name: `Welcome to #${LONG_NAME}!` })).toBeVisible();
+  await expectFits(page.locator('main header'));
+  await expectFits(page.getByRole('heading', { name: `Welcome to #${LONG_NAME}!` }));
+  expect((await page.getByRole('combobox', { name: 'Search messages' }).boundingBox())!.x + 64).toBeLessThanOrEqual(390);
+  expect((await composer(page).boundingBox())!.height).toBeLessThan(60);
+  await page.getByRole('button', { name: 'Channels' }).click();
+  await page.getByRole('complementary', { name: 'Channels' }).getByRole('link', { name: 'random' }).click();
+
   await composer(page).fill('from my phone');
   await composer(page).press('Enter');
   await expect(messageContent(page, 'from my phone')).toHaveCount(1, { timeout: 10_000 });
+  // A name of one long word is cut in the message's header: the messages never scroll sideways.
+  await expect(page.getByTestId('author-name').last()).toHaveText(LONG_DISPLAY_NAME);
+  await expectFits(page.getByTestId('message-scroller'));
+  // The author's card opens whole on the screen. (The name is tapped at its start: the message's action bar, shown
+  // once the pointer is over the message, covers the header's right end.)
+  await page
+    .getByTestId('author-name')
+    .last()
+    .click({ position: { x: 10, y: 8 } });
+  const card = (await page.getByTestId('profile-card').boundingBox())!;
+  expect(card.x + card.width).toBeLessThanOrEqual(390);
+  await expectFits(page.getByTestId('message-scroller'));
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
   await context.close();
 });
@@ -50,6 +93,14 @@ test('on a phone, Home is the conversation list: an unread DM is marked there, o
   await list.getByRole('link', { name: new RegExp(kim.account.username) }).click();
   await expect(messageContent(page, 'are you on your phone?')).toBeVisible({ timeout: 10_000 });
   await expect(list).toBeHidden();
+  // The header's call button, bell, pins and search fit beside the name.
+  await expectFits(page.locator('main header'));
+  // The pinned messages open whole on the screen.
+  await page.getByRole('button', { name: 'Pinned messages' }).click();
+  const pins = (await page.getByRole('region', { name: 'Pinned messages' }).boundingBox())!;
+  expect(pins.x).toBeGreaterThanOrEqual(0);
+  expect(pins.x + pins.width).toBeLessThanOrEqual(390);
+  await page.keyboard.press('Escape');
   await composer(page).fill('yes, from the bus');
   await composer(page).press('Enter');
   await expect(messageContent(page, 'yes, from the bus')).toHaveCount(1, { timeout: 10_000 });

@@ -83,6 +83,17 @@ test.describe('message search', () => {
     await results.getByTestId('search-hit').click();
     await expect(page).toHaveURL(new RegExp(`/channels/@me/${dm.id}/${found.id}$`));
     await expect(page.locator(`[data-message-id="${found.id}"]`)).toHaveAttribute('aria-current', 'location');
+
+    // On a phone the results cover the screen with their close button in reach, and a hit opens the message.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`/channels/@me/${dm.id}`);
+    await box.fill('東京');
+    await box.press('Enter');
+    const close = (await results.getByRole('button', { name: 'Close search results' }).boundingBox())!;
+    expect(close.x + close.width).toBeLessThanOrEqual(390);
+    await results.getByTestId('search-hit').click();
+    await expect(results).toBeHidden();
+    await expect(page.locator(`[data-message-id="${found.id}"]`)).toBeInViewport();
     await context.close();
   });
 });

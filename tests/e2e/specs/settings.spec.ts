@@ -26,6 +26,24 @@ test('profile edits persist after a reload and show on the public profile', asyn
   await expect(page.getByText('I break things so you don’t have to. <b>not bold</b>')).toBeVisible();
   await expect(page.locator('main b')).toHaveCount(0);
   await screenshot(page, '05-user-profile');
+
+  // A right-to-left name too long for the user panel is cut at its end: its first letter stays in view.
+  const arabic = 'مرحبا بالعالم يا أصدقائي الأعزاء جميعا';
+  await page.goto('/settings/profile');
+  await page.getByLabel('Display name').fill(arabic);
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Your profile was saved.' })).toBeVisible();
+  await page.goto('/');
+  const panelName = page.getByRole('complementary', { name: 'Direct messages' }).getByText(arabic, { exact: true });
+  const firstLetter = await panelName.evaluate((name) => {
+    const range = document.createRange();
+    range.setStart(name.firstChild!, 0);
+    range.setEnd(name.firstChild!, 1);
+    const letter = range.getBoundingClientRect();
+    const box = name.getBoundingClientRect();
+    return { inView: letter.left >= box.left && letter.right <= box.right, cut: name.scrollWidth > name.clientWidth };
+  });
+  expect(firstLetter).toEqual({ inView: true, cut: true });
 });
 
 test('signing another device out from the sessions page sends it to login', async ({ browser, baseURL }) => {

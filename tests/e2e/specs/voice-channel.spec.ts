@@ -38,16 +38,20 @@ test('two people in a voice channel see and hear each other; mute silences, leav
   const owner = await ApiUser.register(baseURL!, 'voice');
   const guest = await ApiUser.register(baseURL!, 'voice');
   const { server } = await owner.createServer('Voice test');
-  await owner.call('POST', `/api/v1/servers/${server.id}/channels`, { name: 'Lounge', type: 'voice' });
+  const lounge = await owner.call<{ id: string }>('POST', `/api/v1/servers/${server.id}/channels`, { name: 'Lounge', type: 'voice' });
   await guest.joinServer(owner, server.id);
 
   const people = [await logInAs(browser, baseURL!, owner), await logInAs(browser, baseURL!, guest)];
-  for (const { page } of people) {
-    await page.goto(`/servers/${server.id}`);
-    await page.getByRole('button', { name: /^Lounge \(voice\)/ }).click();
-    await expect(page.getByRole('region', { name: 'Voice' }).getByText('Voice connected')).toBeVisible({ timeout: 15_000 });
-  }
   const [a, b] = people.map((p) => p.page);
+  await a.goto(`/servers/${server.id}`);
+  await a.getByRole('button', { name: /^Lounge \(voice\)/ }).click();
+  const connected = (page: Page) => page.getByRole('region', { name: 'Voice' }).getByText('Voice connected');
+  await expect(connected(a)).toBeVisible({ timeout: 15_000 });
+  // The guest follows a link to the channel: it says it is a voice channel and joins from there.
+  await b.goto(`/servers/${server.id}/channels/${lounge.id}`);
+  await expect(b.getByText('Lounge is a voice channel: join it to talk.')).toBeVisible();
+  await b.getByRole('button', { name: 'Join voice' }).click();
+  await expect(connected(b)).toBeVisible({ timeout: 15_000 });
   for (const page of [a, b]) await expect(page.getByRole('list', { name: 'In Lounge' }).getByRole('listitem')).toHaveCount(2);
 
   await expectHearing(a);

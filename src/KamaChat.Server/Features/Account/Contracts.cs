@@ -21,7 +21,8 @@ public sealed record ConfirmEmailChangeRequest(
 
 public sealed record ChangePasswordRequest(
     [property: Required, StringLength(AuthRules.PasswordMaxLength, MinimumLength = 1)] string CurrentPassword,
-    [property: Required, StringLength(AuthRules.PasswordMaxLength, MinimumLength = AuthRules.PasswordMinLength)] string NewPassword);
+    [property: Required, StringLength(AuthRules.PasswordMaxLength, MinimumLength = AuthRules.PasswordMinLength, ErrorMessage = AuthRules.LengthMessage)]
+    string NewPassword);
 
 public sealed record PasswordResetRequest(
     [property: Required, StringLength(DeliverableEmailAttribute.MaxLength), DeliverableEmail]
@@ -30,7 +31,8 @@ public sealed record PasswordResetRequest(
 public sealed record ConfirmPasswordResetRequest(
     [property: Required, StringLength(20, MinimumLength = 1)] string UserId,
     [property: Required, StringLength(AccountRules.TokenMaxLength, MinimumLength = 1)] string Token,
-    [property: Required, StringLength(AuthRules.PasswordMaxLength, MinimumLength = AuthRules.PasswordMinLength)] string NewPassword);
+    [property: Required, StringLength(AuthRules.PasswordMaxLength, MinimumLength = AuthRules.PasswordMinLength, ErrorMessage = AuthRules.LengthMessage)]
+    string NewPassword);
 
 /// <summary>What enrolling in 2FA returns: the secret three ways (text, URI, QR code to scan).</summary>
 public sealed record TwoFactorEnrollment(string Secret, string OtpauthUri, string QrCodeSvg);

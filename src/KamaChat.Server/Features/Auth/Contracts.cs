@@ -7,10 +7,10 @@ namespace KamaChat.Server.Features.Auth;
 public sealed record RegisterRequest(
     [property: Required, StringLength(DeliverableEmailAttribute.MaxLength), DeliverableEmail]
     string Email,
-    [property: Required, StringLength(User.UserNameMaxLength, MinimumLength = User.UserNameMinLength),
+    [property: Required, StringLength(User.UserNameMaxLength, MinimumLength = User.UserNameMinLength, ErrorMessage = AuthRules.LengthMessage),
         RegularExpression(AuthRules.UserNamePattern, ErrorMessage = "Use letters, digits, '_' and '.' only.")]
     string Username,
-    [property: Required, StringLength(AuthRules.PasswordMaxLength, MinimumLength = AuthRules.PasswordMinLength)]
+    [property: Required, StringLength(AuthRules.PasswordMaxLength, MinimumLength = AuthRules.PasswordMinLength, ErrorMessage = AuthRules.LengthMessage)]
     string Password);
 
 public sealed record LoginRequest(
@@ -43,5 +43,11 @@ internal static class AuthRules
     public const int PasswordMinLength = 8;
     public const int PasswordMaxLength = 128;
     public const string UserNamePattern = @"^[A-Za-z0-9_.]+$";
+
+    /// <summary>
+    /// A username's or new password's length error as a person reads it on the form ({2} the least, {1} the most),
+    /// not the framework's "The field Password must be a string with a minimum length of 8 and a maximum length of 128."
+    /// </summary>
+    public const string LengthMessage = "Use {2} to {1} characters.";
     public const string UserNameCharacters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.";
 }

@@ -24,11 +24,12 @@ export function CallButton({ dm }: { dm: DmChannel }) {
   return (
     <button
       type="button"
-      className={`${button} bg-zinc-200 hover:bg-zinc-300 dark:bg-zinc-700 dark:hover:bg-zinc-600`}
+      className={`${button} shrink-0 whitespace-nowrap bg-zinc-200 hover:bg-zinc-300 dark:bg-zinc-700 dark:hover:bg-zinc-600`}
       onClick={() => void joinCall(gateway, dm.id, 'start')}
     >
       <span aria-hidden="true">📞 </span>
-      {going ? 'Join call' : 'Start call'}
+      {/* On a phone the header has no room for the words: the icon stays, the name is still read out. */}
+      <span className="max-sm:sr-only">{going ? 'Join call' : 'Start call'}</span>
     </button>
   );
 }

@@ -40,13 +40,13 @@ export default function DmPage() {
           >
             ☰
           </button>
-          <h1 className="font-semibold">
+          <h1 className="min-w-12 shrink-100 truncate font-semibold max-sm:shrink">
             <span aria-hidden="true" className="text-zinc-500">
               @
             </span>{' '}
             {title}
           </h1>
-          <div className="ml-auto flex items-center gap-2">
+          <div className="ml-auto flex items-center gap-2 max-sm:grow">
             {dm && <CallButton dm={dm} />}
             {dm && <NotificationBell channel={{ id: dm.id, name: 'this conversation' }} />}
             {dm && (
@@ -71,7 +71,7 @@ export default function DmPage() {
             canManage={false}
             canPin
             header={
-              <div className="px-4 pt-8 pb-2">
+              <div className="px-4 pt-8 pb-2 break-words">
                 <h2 className="text-2xl font-bold">{title}</h2>
                 <p className="text-sm text-zinc-600 dark:text-zinc-400">This is the beginning of your conversation.</p>
               </div>

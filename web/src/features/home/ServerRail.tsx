@@ -13,7 +13,7 @@ import { unreadOf } from '../messages/unread';
 import { useCreateServerMutation, useServers } from '../servers/queries';
 
 const pill = (active: boolean) =>
-  `group relative flex size-12 items-center justify-center transition-all duration-150
+  `group relative flex size-12 shrink-0 items-center justify-center transition-all duration-150
    ${active ? 'rounded-2xl' : 'rounded-3xl hover:rounded-2xl'}`;
 
 /** Takes an invite link or code and returns the code. */
@@ -125,7 +125,7 @@ function UnreadDms() {
         to={`/channels/@me/${dm.id}`}
         aria-label={`${title}, unread direct message`}
         title={title}
-        className={({ isActive }) => `${pill(isActive)} shrink-0`}
+        className={({ isActive }) => pill(isActive)}
       >
         {dm.type === 'group_dm' && dm.iconUrl ? (
           <Avatar id={dm.id} name={title} url={dm.iconUrl} size="rail" />
@@ -173,9 +173,9 @@ export function ServerRail() {
         )}
       </NavLink>
       <UnreadDms />
-      <div aria-hidden="true" className="h-0.5 w-8 rounded bg-zinc-300 dark:bg-zinc-700" />
+      <div aria-hidden="true" className="h-0.5 w-8 shrink-0 rounded bg-zinc-300 dark:bg-zinc-700" />
       {loading && servers.length === 0 && (
-        <div role="status" className="flex flex-col items-center gap-2">
+        <div role="status" className="flex shrink-0 flex-col items-center gap-2">
           <span className="sr-only">Loading servers…</span>
           {[0, 1, 2].map((i) => (
             <span
@@ -228,7 +228,7 @@ export function ServerRail() {
         <PlusIcon className="size-6" />
       </button>
       {adding && <AddServerDialog onClose={() => setAdding(false)} />}
-      <div className="mt-auto">
+      <div className="mt-auto shrink-0">
         <NavLink
           to="/settings"
           aria-label="User settings"

@@ -12,6 +12,7 @@ import { displayName } from '../users/displayName';
 import { Composer, type Mentionable } from './Composer';
 import { MessageList } from './MessageList';
 import type { MentionNames } from './Markdown';
+import { mentionsAsText } from './markdown';
 import type { RowActions } from './MessageRow';
 import { mentionsMe } from './unread';
 import {
@@ -183,7 +184,7 @@ export function ChannelView({
           <blockquote className="mt-3 max-h-40 overflow-hidden rounded-md border border-zinc-300 p-2 whitespace-pre-wrap break-words dark:border-zinc-700">
             <span className="font-semibold">{displayName(confirmDelete.author)}</span>
             <br />
-            {confirmDelete.content}
+            {mentionsAsText(confirmDelete.content, { nameOf, roleOf, channelOf })}
           </blockquote>
           <p className="mt-3 text-xs text-zinc-600 dark:text-zinc-400">Tip: hold Shift when you click Delete to skip this question.</p>
         </ConfirmDialog>

@@ -277,7 +277,7 @@ export function Composer({
           onSelect={(e) => setCaret(e.currentTarget.selectionStart)}
           onKeyDown={onKey}
           onPaste={onPaste}
-          className="max-h-[50vh] w-full resize-none rounded-md bg-zinc-100 px-4 py-2.5 text-[15px] placeholder:text-zinc-500 focus:outline-none focus-visible:outline-2 focus-visible:outline-brand dark:bg-[#383a40] dark:placeholder:text-zinc-400"
+          className="max-h-[50vh] w-full resize-none rounded-md bg-zinc-100 px-4 py-2.5 text-[15px] placeholder:truncate placeholder:text-zinc-500 focus:outline-none focus-visible:outline-2 focus-visible:outline-brand dark:bg-[#383a40] dark:placeholder:text-zinc-400"
         />
         <button
           type="button"

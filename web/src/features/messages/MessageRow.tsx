@@ -6,6 +6,7 @@ import type { ChatMessage } from '../gateway/messageStore';
 import { liveDisplayName, useLiveProfile } from '../users/liveProfiles';
 import { ProfileCard } from '../users/ProfileCard';
 import { Markdown, type MentionNames } from './Markdown';
+import { mentionsAsText } from './markdown';
 import { SystemLine, systemText } from './SystemLine';
 import { LengthCounter, lengthProblem, nearLengthLimit, useAutoGrow } from './messageLength';
 
@@ -143,7 +144,7 @@ export const MessageRow = memo(function MessageRow({
       data-targeted={targeted || undefined}
       data-mentioned={mentioned || undefined}
       aria-current={targeted ? 'location' : undefined}
-      aria-label={`${name}: ${m.content}`}
+      aria-label={`${name}: ${mentionsAsText(m.content, actions)}`}
       role="article"
       // Focusable, as the feed pattern asks: focusing a message shows its actions, and Tab moves into them.
       tabIndex={0}
@@ -153,7 +154,7 @@ export const MessageRow = memo(function MessageRow({
       {m.replyTo && (
         <div className="ml-12 truncate text-xs text-zinc-600 dark:text-zinc-400" data-testid="reply-quote">
           ↪ replying to <span className="font-semibold">@{m.replyTo.authorId ? actions.nameOf(m.replyTo.authorId) : 'unknown'}</span>{' '}
-          {m.replyTo.deleted ? <em>Original message was deleted</em> : m.replyTo.content}
+          {m.replyTo.deleted ? <em>Original message was deleted</em> : mentionsAsText(m.replyTo.content ?? '', actions)}
         </div>
       )}
       <div className="flex gap-3">
@@ -161,25 +162,29 @@ export const MessageRow = memo(function MessageRow({
         <div className="min-w-0 flex-1">
           {(!grouped || m.replyTo) && (
             <div className="flex items-baseline gap-2">
-              <span className="relative">
+              <span className="relative min-w-0">
                 <button
                   type="button"
                   aria-expanded={profileOpen}
                   onClick={() => setProfileOpen(!profileOpen)}
-                  className="font-semibold hover:underline"
+                  className="max-w-full truncate align-bottom font-semibold hover:underline"
                   style={{ color: actions.colorOf(m.author.id) }}
                   data-testid="author-name"
                 >
                   {name}
                 </button>
                 {profileOpen && (
-                  <ProfileCard userId={m.author.id} onClose={() => setProfileOpen(false)} className="absolute left-0 top-6 z-30" />
+                  <ProfileCard
+                    userId={m.author.id}
+                    onClose={() => setProfileOpen(false)}
+                    className="absolute top-6 left-0 z-30 max-sm:-left-13"
+                  />
                 )}
               </span>
-              <time dateTime={m.createdAt} className="text-xs text-zinc-600 dark:text-zinc-400">
+              <time dateTime={m.createdAt} className="shrink-0 text-xs text-zinc-600 dark:text-zinc-400">
                 {time(m.createdAt)}
               </time>
-              {m.pinned && <span className="text-xs text-zinc-600 dark:text-zinc-400">📌 pinned</span>}
+              {m.pinned && <span className="shrink-0 text-xs text-zinc-600 dark:text-zinc-400">📌 pinned</span>}
             </div>
           )}
           {editing ? (

@@ -24,7 +24,7 @@ export function PinnedMessages({
   const [open, setOpen] = useState(false);
   const close = useCallback(() => setOpen(false), []);
   return (
-    <div className="relative">
+    <div className="relative shrink-0">
       <button
         type="button"
         aria-expanded={open}
@@ -72,7 +72,8 @@ function PinsPanel({
   return (
     <section
       aria-label="Pinned messages"
-      className="absolute right-0 top-9 z-30 flex max-h-[70vh] w-[min(24rem,calc(100vw-2rem))] flex-col rounded-lg border border-zinc-300 bg-white shadow-xl dark:border-zinc-700 dark:bg-zinc-900"
+      // On a phone the button sits mid-header: the panel keeps to the screen's right edge instead of the button's.
+      className="absolute right-0 top-9 z-30 flex max-h-[70vh] max-sm:fixed max-sm:top-auto max-sm:right-4 w-[min(24rem,calc(100vw-2rem))] flex-col rounded-lg border border-zinc-300 bg-white shadow-xl dark:border-zinc-700 dark:bg-zinc-900"
     >
       <h2 className="border-b border-zinc-200 px-3 py-2 font-semibold dark:border-zinc-700">Pinned messages</h2>
       <div className="overflow-y-auto p-2">

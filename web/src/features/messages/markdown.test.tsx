@@ -2,7 +2,7 @@ import { cleanup, fireEvent, render } from '@testing-library/react';
 import { MemoryRouter } from 'react-router';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { inAppPath } from './externalLinks';
-import { mentionedIds, safeHref, tokenize } from './markdown';
+import { mentionedIds, mentionsAsText, safeHref, tokenize } from './markdown';
 import { Markdown } from './Markdown';
 
 describe('markdown tokenizer', () => {
@@ -263,5 +263,18 @@ describe('links to this KamaChat', () => {
     expect(inAppPath('http://localhost:3000/invite/abc', bases)).toBe('/invite/abc');
     expect(inAppPath('https://chat.example.com/other', bases)).toBeNull();
     expect(inAppPath('http://localhost:3000.evil.example/x', bases)).toBeNull();
+  });
+});
+
+describe('mentions as text', () => {
+  const names = {
+    nameOf: (id: string) => (id === '7' ? 'Ada' : 'unknown user'),
+    roleOf: (id: string) => (id === '8' ? { name: 'mods' } : undefined),
+    channelOf: (id: string) => (id === '9' ? { name: 'general' } : undefined),
+  };
+  it('names users, roles and channels as their chips do', () => {
+    expect(mentionsAsText('hi <@7> and <@!7>, <@&8> see <#9>', names)).toBe('hi @Ada and @Ada, @mods see #general');
+    expect(mentionsAsText('<@1> <@&2> <#3>', names)).toBe('@unknown user @deleted-role #unknown-channel');
+    expect(mentionsAsText('<@x> < @7> plain', names)).toBe('<@x> < @7> plain');
   });
 });

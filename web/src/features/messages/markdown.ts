@@ -207,3 +207,25 @@ export function tokenize(src: string): Token[] {
 export function mentionedIds(src: string): string[] {
   return [...src.matchAll(/<@!?(\d{1,20})>/g)].map((m) => m[1]!);
 }
+
+/**
+ * A message's text with its mentions as the names a reader sees (@name, @role, #channel), for the places that show
+ * it as plain text: a reply's one-line quote, the delete confirmation, a screen reader's label. Unknown roles and
+ * channels read as the chips do.
+ */
+export function mentionsAsText(
+  src: string,
+  names: {
+    nameOf: (userId: string) => string;
+    roleOf?: (roleId: string) => { name: string } | undefined;
+    channelOf?: (channelId: string) => { name: string } | undefined;
+  },
+): string {
+  return src.replace(/<(@!?|@&|#)(\d{1,20})>/g, (_, kind: string, id: string) =>
+    kind === '@&'
+      ? `@${names.roleOf?.(id)?.name ?? 'deleted-role'}`
+      : kind === '#'
+        ? `#${names.channelOf?.(id)?.name ?? 'unknown-channel'}`
+        : `@${names.nameOf(id)}`,
+  );
+}

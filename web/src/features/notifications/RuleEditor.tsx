@@ -103,7 +103,7 @@ export function NotificationBell({ channel, server }: { channel: { id: string; n
         aria-label={quiet ? 'Notification settings (muted)' : 'Notification settings'}
         title="Notification settings"
         onClick={() => setOpen(true)}
-        className="rounded p-1 text-zinc-600 hover:bg-zinc-200 dark:text-zinc-300 dark:hover:bg-zinc-700"
+        className="shrink-0 rounded p-1 text-zinc-600 hover:bg-zinc-200 dark:text-zinc-300 dark:hover:bg-zinc-700"
       >
         <svg aria-hidden="true" viewBox="0 0 24 24" className="size-5 fill-current">
           <path d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22Zm7-6V11a7 7 0 0 0-5.5-6.84V3a1.5 1.5 0 0 0-3 0v1.16A7 7 0 0 0 5 11v5l-2 2v1h18v-1Z" />

@@ -133,7 +133,7 @@ export function SearchBox({
   };
 
   return (
-    <div className="relative w-44 shrink-0 sm:w-60" role="search">
+    <div className="relative w-16 min-w-16 grow sm:w-60 sm:grow-0" role="search">
       <input
         ref={inputRef}
         type="search"

@@ -7,6 +7,9 @@ import { displayName } from '../users/displayName';
 import { MAX_OFFSET, SEARCH_PAGE, useMessageSearch, type SearchScope, type SearchSort } from './queries';
 import { groupByChannel, highlightSegments, resultCount } from './syntax';
 
+/** Below Tailwind's md: the screens where the panel covers the page rather than sitting beside it. */
+const PHONE = '(max-width: 767.98px)';
+
 const when = (iso: string) => new Date(iso).toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' });
 
 function Context({ message }: { message: Message | null | undefined }) {
@@ -19,11 +22,12 @@ function Context({ message }: { message: Message | null | undefined }) {
 }
 
 /** One hit: the message with its matches marked, the messages around it muted; opens the channel at the message. */
-function HitCard({ hit, to }: { hit: SearchHit; to: string }) {
+function HitCard({ hit, to, onOpen }: { hit: SearchHit; to: string; onOpen: () => void }) {
   const m = hit.message;
   return (
     <Link
       to={to}
+      onClick={onOpen}
       data-testid="search-hit"
       data-message-id={m.id}
       className="block rounded-md border border-zinc-200 bg-white p-2 hover:border-brand focus-visible:outline-2 focus-visible:outline-brand dark:border-zinc-700 dark:bg-zinc-900"
@@ -93,6 +97,10 @@ export function SearchResults({
   const [offset, setOffset] = useState(0);
   const { data, error, isPending, isFetching, isError, refetch } = useMessageSearch(scope, { q, sort, offset });
   const hits = data?.hits ?? [];
+  // On a phone the panel covers the screen: opening a hit closes it, so the message it leads to is seen.
+  const closeOnPhone = () => {
+    if (window.matchMedia(PHONE).matches) onClose();
+  };
   const pages = data ? Math.max(1, Math.ceil(data.totalResults / SEARCH_PAGE)) : 1;
   const page = offset / SEARCH_PAGE + 1;
   const hasNext = !!data && hits.length === SEARCH_PAGE && offset + SEARCH_PAGE <= MAX_OFFSET && (data.totalIsCapped || page < pages);
@@ -100,7 +108,7 @@ export function SearchResults({
   return (
     <aside
       aria-label="Search results"
-      className="flex w-full shrink-0 flex-col border-l border-zinc-200 bg-zinc-50 md:w-96 dark:border-black/30 dark:bg-[#2b2d31]"
+      className="flex w-full shrink-0 flex-col border-l border-zinc-200 bg-zinc-50 max-md:fixed max-md:inset-0 max-md:z-40 md:w-96 dark:border-black/30 dark:bg-[#2b2d31]"
     >
       <div className="flex h-12 shrink-0 items-center gap-2 border-b border-zinc-200 px-3 dark:border-black/30">
         <h2 className="min-w-0 flex-1 truncate text-sm font-semibold" aria-live="polite">
@@ -139,7 +147,7 @@ export function SearchResults({
           <section key={`${group.channelId}-${i}`} aria-label={`Results in ${channelName(group.channelId)}`} className="space-y-1.5">
             <h3 className="text-xs font-bold uppercase tracking-wide text-zinc-600 dark:text-zinc-400">{channelName(group.channelId)}</h3>
             {group.hits.map((hit) => (
-              <HitCard key={hit.message.id} hit={hit} to={linkTo(hit)} />
+              <HitCard key={hit.message.id} hit={hit} to={linkTo(hit)} onOpen={closeOnPhone} />
             ))}
           </section>
         ))}

@@ -1,6 +1,7 @@
 import { useMemo, useState } from 'react';
 import { Link, Navigate, NavLink, useParams } from 'react-router';
 import { Banner } from '../../ui/Banner';
+import { Button } from '../../ui/Button';
 import { useOpenWhile } from '../../ui/useOpenWhile';
 import { ListSkeleton, MessageSkeleton } from '../../ui/Skeleton';
 import { usePageTitle } from '../../ui/usePageTitle';
@@ -14,6 +15,7 @@ import { unreadOf } from '../messages/unread';
 import { useServerSearchSources } from '../search/sources';
 import { useSearchUi } from '../search/useSearchUi';
 import { VoiceChannelEntry } from '../voice/VoiceChannelEntry';
+import { joinVoice } from '../voice/store';
 import { displayName } from '../users/displayName';
 import { PinnedMessages } from '../messages/PinnedMessages';
 import { NotificationBell } from '../notifications/RuleEditor';
@@ -127,7 +129,8 @@ export default function ServerPage() {
   const myRoles = members.find((m) => m.userId === me?.id)?.roles;
   const myRoleIds = useMemo(() => new Set(myRoles ?? []), [myRoles]);
   useConnectionStatus();
-  const known = useGateway().ready;
+  const gateway = useGateway();
+  const known = gateway.ready;
   const [navOpen, toggleNav] = useOpenWhile(channelId ?? '');
   const search = useSearchUi(useServerSearchSources(server, members));
   usePageTitle(channel ? `#${channel.name} · ${server?.name}` : (server?.name ?? 'Server'));
@@ -182,18 +185,18 @@ export default function ServerPage() {
           >
             ☰
           </button>
-          <h1 className="font-semibold">
+          <h1 className="min-w-12 shrink-100 truncate font-semibold max-sm:shrink">
             <span aria-hidden="true" className="text-zinc-500">
               #
             </span>{' '}
             {channel?.name ?? 'No channel'}
           </h1>
           {channel?.topic && (
-            <p className="truncate border-l border-zinc-300 pl-2 text-sm text-zinc-600 dark:border-zinc-600 dark:text-zinc-400">
+            <p className="min-w-0 shrink-100 truncate border-l border-zinc-300 pl-2 text-sm text-zinc-600 dark:border-zinc-600 dark:text-zinc-400">
               {channel.topic}
             </p>
           )}
-          <div className="ml-auto flex items-center gap-2">
+          <div className="ml-auto flex items-center gap-2 max-sm:grow">
             {channel?.type === 'text' && (
               <NotificationBell
                 channel={{ id: channel.id, name: `#${channel.name ?? 'channel'}` }}
@@ -225,12 +228,18 @@ export default function ServerPage() {
             canPin={canPin}
             timedOutUntil={members.find((m) => m.userId === me?.id)?.timedOutUntil}
             header={
-              <div className="px-4 pt-8 pb-2">
+              <div className="px-4 pt-8 pb-2 break-words">
                 <h2 className="text-2xl font-bold">Welcome to #{channel.name}!</h2>
                 <p className="text-sm text-zinc-600 dark:text-zinc-400">This is the start of the #{channel.name} channel.</p>
               </div>
             }
           />
+        ) : channel?.type === 'voice' ? (
+          // A link to a voice channel (a #mention of it, a shared address) says what it is and joins it from here.
+          <div className="flex flex-col items-center gap-3 p-8 text-center">
+            <p className="text-zinc-600 dark:text-zinc-400">{channel.name} is a voice channel: join it to talk.</p>
+            <Button onClick={() => void joinVoice(gateway, server.id, channel.id)}>Join voice</Button>
+          </div>
         ) : (
           <p className="p-8 text-center text-zinc-600 dark:text-zinc-400">
             {channelId ? 'This channel does not exist or you cannot see it.' : 'This server has no text channels yet.'}

@@ -50,7 +50,8 @@ export function ChannelRow({
       <span aria-hidden="true" className="cursor-grab select-none text-zinc-500" title="Drag to move">
         ⠿
       </span>
-      <span className="min-w-0 flex-1 truncate">
+      {/* At least 8rem for the name: on a phone the controls wrap to the next line rather than squeeze it to "#…". */}
+      <span className="min-w-0 grow basis-32 truncate" data-testid="settings-channel-name">
         <span aria-hidden="true" className="text-zinc-500">
           {channel.type === 'voice' ? '🔊 ' : '# '}
         </span>
