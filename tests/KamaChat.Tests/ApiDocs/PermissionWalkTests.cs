@@ -264,6 +264,13 @@ public abstract class PermissionWalkTests(KamaChatApp app)
             else
                 yield return new Call(target, url, method, content, expected, headers, allowed);
 
+            // A page of a place one may see whose cursor is a message of a place one may not.
+            var cursors = Parameters(operation, "query").Intersect(["before", "after", "around"]).ToList();
+            if (!stranger && target == "public" && method == "GET" && path.EndsWith("/messages", StringComparison.Ordinal))
+                foreach (var (name, hidden) in world.Places.Where(p => p.Key != "public"))
+                    foreach (var cursor in cursors)
+                        yield return new Call($"public {cursor} {name}'s message", $"{url}?{cursor}={hidden.MessageId}", method, content, Expect.Either, headers);
+
             // A message in a place one may see that points at things of places one may not.
             if (!stranger && target == "public" && key == "POST /api/v1/channels/{id}/messages")
                 foreach (var (name, hidden) in world.Places.Where(p => p.Key != "public"))
