@@ -30,7 +30,7 @@ namespace KamaChat.Tests.ApiDocs;
 public abstract class PermissionWalkTests(KamaChatApp app)
 {
     // What this walk does not call, and why:
-    // - the gateway hub is not an operation of the document: the last test here connects to it;
+    // - the gateway hub is not an operation of the document: the hub and gateway tests below call its methods and listen;
     // - operations that name nothing of the world (no id of it in the path or the body) and are not a list or a search:
     //   registering, signing in, the caller's own profile, password, email, 2FA, avatar, push subscriptions, creating a
     //   server of their own. They act on the caller's account alone; several (sign-out, password change, deleting the
@@ -173,6 +173,76 @@ public abstract class PermissionWalkTests(KamaChatApp app)
         // The member did hear the server's own news (the walk listened where something was said).
         Assert.Contains(frames[1], frame => frame.Contains(World.ServerMarker, StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task Every_hub_method_that_names_a_place_refuses_a_stranger_and_a_member_who_cannot_see_it()
+    {
+        var world = await World.CreateAsync(app);
+        await using var owner = await GatewayClient.ConnectAsync(app, world.Owner.Tokens.AccessToken);
+        await owner.ReadyAsync();
+        // A call under way in the DM, for the others to try to answer, decline, leave or signal into.
+        await owner.Connection.InvokeAsync<Server.Features.Calls.DmCallJoined>("StartCall", world.Places["dm"].ChannelId.ToString());
+        var signal = new Server.Features.Calls.CallSignal("offer", "v=0", null);
+        var failures = new List<string>();
+        var calls = 0;
+        foreach (var (actor, role) in new[] { (world.Stranger, "stranger"), (world.Member, "member") })
+        {
+            await using var client = await GatewayClient.ConnectAsync(app, actor.Tokens.AccessToken);
+            await client.ReadyAsync();
+            var hidden = world.Places.Where(p => actor == world.Stranger || p.Key != "public").ToList();
+            foreach (var (name, place) in hidden)
+            {
+                var (channel, message, owned) = (place.ChannelId.ToString(), place.MessageId.ToString(), world.Owner.Id.ToString());
+                foreach (var (method, args) in new (string, object?[])[]
+                {
+                    ("StartTyping", [channel]), ("Ack", [channel, message]), ("StartCall", [channel]), ("AcceptCall", [channel]),
+                    ("DeclineCall", [channel]), ("LeaveCall", [channel]), ("SendCallSignal", [channel, owned, signal]), ("JoinVoice", [channel]),
+                    ("MoveVoice", [owned, channel]),
+                })
+                {
+                    calls++;
+                    var before = await app.SnapshotAsync();
+                    try
+                    {
+                        await client.Connection.InvokeCoreAsync(method, typeof(object), args);
+                        if (!OwnCallSteps.Contains(method))
+                            failures.Add($"{role} {method} in {name}: answered");
+                    }
+                    catch (Microsoft.AspNetCore.SignalR.HubException e) when (e.Message.Contains("not_found:", StringComparison.Ordinal))
+                    {
+                    }
+                    catch (Microsoft.AspNetCore.SignalR.HubException e)
+                    {
+                        failures.Add($"{role} {method} in {name}: {e.Message}");
+                    }
+                    if (before != await app.SnapshotAsync())
+                        failures.Add($"{role} {method} in {name}: wrote");
+                }
+            }
+            calls++;
+            try
+            {
+                await client.Connection.InvokeAsync<object>("WatchPresences", world.ServerId.ToString(), new[] { world.Owner.Id.ToString() });
+                if (actor == world.Stranger)
+                    failures.Add("stranger WatchPresences: answered");
+            }
+            catch (Microsoft.AspNetCore.SignalR.HubException e) when (actor == world.Stranger && e.Message.Contains("not_found:", StringComparison.Ordinal))
+            {
+            }
+        }
+        // The declines and hang-ups changed nothing of the call: it still rings for the friend.
+        await using var friend = await GatewayClient.ConnectAsync(app, world.Friend.Tokens.AccessToken);
+        await friend.ReadyAsync();
+        await friend.Connection.InvokeAsync<Server.Features.Calls.DmCallJoined>("AcceptCall", world.Places["dm"].ChannelId.ToString());
+        Assert.True(calls >= 64, $"Only {calls} hub calls: the walk is broken.");
+        Assert.True(failures.Count == 0, string.Join('\n', failures));
+    }
+
+    /// <summary>
+    /// Hub methods that act only on the caller's own ring or seat in a call: with none there they do nothing and answer
+    /// alike whatever the channel (one that does not exist too), so they tell nothing and change nothing.
+    /// </summary>
+    private static readonly HashSet<string> OwnCallSteps = ["DeclineCall", "LeaveCall"];
 
     // What the walk reached when it was written: it fails if fewer are walked (a broken walk must not pass).
     private const int Walked = 88;
