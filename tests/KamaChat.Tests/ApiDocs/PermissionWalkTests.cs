@@ -3,15 +3,8 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using KamaChat.Server.Features.Attachments;
-using KamaChat.Server.Features.Auth;
-using KamaChat.Server.Features.Channels;
-using KamaChat.Server.Features.DirectMessages;
-using KamaChat.Server.Features.Messages;
-using KamaChat.Tests.Attachments;
 using KamaChat.Tests.Infrastructure;
 using Microsoft.AspNetCore.SignalR.Client;
-using Microsoft.EntityFrameworkCore;
 using static KamaChat.Tests.ApiDocs.OpenApiWalk;
 using P = KamaChat.Server.Features.Permissions.Permissions;
 
@@ -48,7 +41,7 @@ public abstract class PermissionWalkTests(KamaChatApp app)
     public async Task No_operation_lets_a_stranger_or_a_member_without_permissions_see_or_change_what_they_may_not()
     {
         var document = JsonNode.Parse(await app.CreateClient().GetStringAsync("/openapi/v1.json"))!;
-        var world = await World.CreateAsync(app);
+        var world = await PermissionWorld.CreateAsync(app);
         await using var writes = await CommitWatch.OpenAsync(app);
         var failures = new List<string>();
         var walked = new HashSet<string>();
@@ -84,7 +77,7 @@ public abstract class PermissionWalkTests(KamaChatApp app)
     [Fact]
     public async Task A_file_of_a_place_one_cannot_see_is_served_only_through_the_signed_url_its_readers_were_given()
     {
-        var world = await World.CreateAsync(app);
+        var world = await PermissionWorld.CreateAsync(app);
         var anonymous = app.CreateClient();
         foreach (var place in world.Places.Values)
         {
@@ -101,7 +94,7 @@ public abstract class PermissionWalkTests(KamaChatApp app)
     [Fact]
     public async Task The_gateway_tells_a_stranger_and_a_member_without_permissions_nothing_of_the_private_channel_and_the_dms()
     {
-        var world = await World.CreateAsync(app);
+        var world = await PermissionWorld.CreateAsync(app);
         using var stranger = (await RawGatewaySocket.OpenAsync(app, world.Stranger.Tokens.AccessToken))!;
         using var member = (await RawGatewaySocket.OpenAsync(app, world.Member.Tokens.AccessToken))!;
         await using var owner = await GatewayClient.ConnectAsync(app, world.Owner.Tokens.AccessToken);
@@ -113,7 +106,7 @@ public abstract class PermissionWalkTests(KamaChatApp app)
 
         // What the owner does where the two cannot see, each with a marker of its place (a role is the server's).
         var (o, view) = (world.Owner.Client, ((long)P.ViewChannel).ToString(System.Globalization.CultureInfo.InvariantCulture));
-        var role = await world.Owner.CreateRoleAsync(world.ServerId, $"{World.ServerMarker} new role", P.ViewChannel);
+        var role = await world.Owner.CreateRoleAsync(world.ServerId, $"{PermissionWorld.ServerMarker} new role", P.ViewChannel);
         await world.Owner.AssignRoleAsync(world.ServerId, world.Friend, role.Id);
         foreach (var (name, place) in world.Places.Where(p => p.Key != "public"))
         {
@@ -174,13 +167,13 @@ public abstract class PermissionWalkTests(KamaChatApp app)
         leaks.AddRange(new[] { member.Ready!, memberAgain.Ready! }.Where(ready => ready.Contains(privateId, StringComparison.Ordinal)).Select(ready => "member's Ready names the private channel: " + ready));
         Assert.True(leaks.Count == 0, string.Join('\n', leaks));
         // The member did hear the server's own news (the walk listened where something was said).
-        Assert.Contains(frames[1], frame => frame.Contains(World.ServerMarker, StringComparison.Ordinal));
+        Assert.Contains(frames[1], frame => frame.Contains(PermissionWorld.ServerMarker, StringComparison.Ordinal));
     }
 
     [Fact]
     public async Task Every_hub_method_that_names_a_place_refuses_a_stranger_and_a_member_who_cannot_see_it()
     {
-        var world = await World.CreateAsync(app);
+        var world = await PermissionWorld.CreateAsync(app);
         await using var owner = await GatewayClient.ConnectAsync(app, world.Owner.Tokens.AccessToken);
         await owner.ReadyAsync();
         // A call under way in the DM, for the others to try to answer, decline, leave or signal into.
@@ -252,7 +245,7 @@ public abstract class PermissionWalkTests(KamaChatApp app)
     private const int Sent = 536;
 
     /// <summary>What is wrong with the answer, or null when it keeps the rule.</summary>
-    private static async Task<string?> JudgeAsync(HttpResponseMessage response, bool wrote, Call call, World world, TestUser actor)
+    private static async Task<string?> JudgeAsync(HttpResponseMessage response, bool wrote, Call call, PermissionWorld world, TestUser actor)
     {
         var status = (int)response.StatusCode;
         var body = await response.Content.ReadAsStringAsync();
@@ -300,7 +293,7 @@ public abstract class PermissionWalkTests(KamaChatApp app)
         }
     }
 
-    private static IEnumerable<Call> Calls(JsonNode document, string path, string method, JsonNode operation, World world, TestUser actor)
+    private static IEnumerable<Call> Calls(JsonNode document, string path, string method, JsonNode operation, PermissionWorld world, TestUser actor)
     {
         var stranger = actor == world.Stranger;
         var pathParameters = Parameters(operation, "path");
@@ -311,7 +304,7 @@ public abstract class PermissionWalkTests(KamaChatApp app)
             if (method == "GET")
             {
                 var queries = Parameters(operation, "query").Contains("q")
-                    ? new[] { World.ServerMarker, World.PrivateMarker, World.DmMarker, "message" }.Select(q => $"?q={q}")
+                    ? new[] { PermissionWorld.ServerMarker, PermissionWorld.PrivateMarker, PermissionWorld.DmMarker, "message" }.Select(q => $"?q={q}")
                         .Concat([$"?mentions={actor.Id}", $"?authorId={world.Owner.Id}", "?pinned=true", "?has=file"])
                     : [""];
                 foreach (var query in queries)
@@ -334,12 +327,12 @@ public abstract class PermissionWalkTests(KamaChatApp app)
                 : actor == world.Moderator ? (target is "private" or "dm" or "group" ? Expect.NotFound : Expect.Either)
                 : Expected(key, stranger, target);
             var (content, headers) = BodyOf(document, key, operation, world, actor, place);
-            Func<string, bool>? allowed = stranger && key == "GET /api/v1/invites/{code}" ? secret => secret == World.ServerMarker
-                : actor == world.Moderator && ModeratorSees.Contains(key) ? secret => !world.Places["dm"].Secrets.Contains(secret) && !world.Places["group"].Secrets.Contains(secret) && secret != World.DmMarker
+            Func<string, bool>? allowed = stranger && key == "GET /api/v1/invites/{code}" ? secret => secret == PermissionWorld.ServerMarker
+                : actor == world.Moderator && ModeratorSees.Contains(key) ? secret => !world.Places["dm"].Secrets.Contains(secret) && !world.Places["group"].Secrets.Contains(secret) && secret != PermissionWorld.DmMarker
                 : null;
             if (Parameters(operation, "query").Contains("q"))
             {
-                foreach (var q in new[] { World.ServerMarker, World.PrivateMarker, World.DmMarker, "message" })
+                foreach (var q in new[] { PermissionWorld.ServerMarker, PermissionWorld.PrivateMarker, PermissionWorld.DmMarker, "message" })
                     yield return new Call($"{target} ?q={q}", $"{url}?q={q}", method, content, expected, headers, allowed);
                 // The filters alone: what mentions the caller, what the owner wrote, what is pinned or has a file.
                 foreach (var filter in new[] { $"mentions={actor.Id}", $"authorId={world.Owner.Id}", "pinned=true", "has=file" })
@@ -369,7 +362,7 @@ public abstract class PermissionWalkTests(KamaChatApp app)
     }
 
     /// <summary>Operations of the caller's own that take ids or names of others in their body.</summary>
-    private static readonly Dictionary<string, Func<World, object>> OwnWithWorldIds = new()
+    private static readonly Dictionary<string, Func<PermissionWorld, object>> OwnWithWorldIds = new()
     {
         ["POST /api/v1/users/@me/channels"] = w => new { recipientId = w.Owner.Id },
         ["POST /api/v1/users/@me/group-channels"] = w => new { recipientIds = new[] { w.Owner.Id, w.Friend.Id }, name = "walk" },
@@ -438,7 +431,7 @@ public abstract class PermissionWalkTests(KamaChatApp app)
         ["DELETE /api/v1/channels/{id}/group/icon"] = new(400, "not_group_dm"),
     };
 
-    private static (Func<HttpContent?> Body, IReadOnlyDictionary<string, string>? Headers) BodyOf(JsonNode document, string key, JsonNode operation, World world, TestUser actor, Place place)
+    private static (Func<HttpContent?> Body, IReadOnlyDictionary<string, string>? Headers) BodyOf(JsonNode document, string key, JsonNode operation, PermissionWorld world, TestUser actor, PermissionPlace place)
     {
         if (key.EndsWith("/tus", StringComparison.Ordinal) && key.StartsWith("POST", StringComparison.Ordinal))
             return (() => null, new Dictionary<string, string> { ["Upload-Length"] = "10" });
@@ -462,7 +455,7 @@ public abstract class PermissionWalkTests(KamaChatApp app)
     }
 
     /// <summary>A body each JSON operation with an id of the world accepts when the caller may do it.</summary>
-    private static readonly Dictionary<string, Func<World, TestUser, Place, object>> ValidBodies = new()
+    private static readonly Dictionary<string, Func<PermissionWorld, TestUser, PermissionPlace, object>> ValidBodies = new()
     {
         ["PUT /api/v1/users/@me/notification-settings/servers/{serverId}"] = (_, _, _) => new { level = "all", muted = true, muteMinutes = (int?)null },
         ["PUT /api/v1/users/@me/notification-settings/channels/{channelId}"] = (_, _, _) => new { level = "all", muted = true, muteMinutes = (int?)null },
@@ -487,150 +480,8 @@ public abstract class PermissionWalkTests(KamaChatApp app)
         ["PUT /api/v1/users/@me/relationships/{userId}"] = (_, _, _) => new { type = "friend" },
         ["PUT /api/v1/users/@me/privacy/servers/{id}"] = (_, _, _) => new { allowDms = true },
     };
-
-    /// <summary>The owner's world and the two who must not see most of it.</summary>
-    private sealed record World(
-        TestUser Owner, TestUser Member, TestUser Moderator, TestUser Stranger, TestUser Friend, TestUser Friend2,
-        Snowflake ServerId, Snowflake RoleId, string InviteCode, string ServerName, Snowflake OwnerSessionId,
-        IReadOnlyDictionary<string, Place> Places)
-    {
-        public const string ServerMarker = "zqsrvmark";
-        public const string PrivateMarker = "zqprivmark";
-        public const string DmMarker = "zqdmmark";
-
-        /// <summary>What must never reach <paramref name="actor"/>: the markers and ids of the places they cannot see.</summary>
-        public IEnumerable<string> HiddenFrom(TestUser actor)
-        {
-            var places = actor == Stranger ? Places.Values : Places.Values.Where(p => p.Marker != ServerMarker);
-            return places.SelectMany(p => p.Secrets).Append(PrivateMarker).Append(DmMarker)
-                .Concat(actor == Stranger ? [ServerMarker] : []).Distinct();
-        }
-
-        public static async Task<World> CreateAsync(KamaChatApp app)
-        {
-            var owner = await app.UserAsync();
-            var member = await app.UserAsync();
-            var moderator = await app.UserAsync();
-            var stranger = await app.UserAsync();
-            var friend = await app.UserAsync();
-            var friend2 = await app.UserAsync();
-            var serverName = $"{ServerMarker} server";
-            var server = await owner.CreateServerAsync(serverName);
-            foreach (var user in new[] { member, moderator, friend, friend2 })
-                await user.JoinAsync(owner, server.Id);
-            var role = await owner.CreateRoleAsync(server.Id, $"{ServerMarker} role", 0);
-            await owner.AssignRoleAsync(server.Id, member, role.Id);
-            var moderators = await owner.CreateRoleAsync(server.Id, $"{ServerMarker} moderators", P.All & ~P.Administrator);
-            await owner.AssignRoleAsync(server.Id, moderator, moderators.Id);
-            var invite = await owner.InviteAsync(server.Id);
-
-            var view = ((long)P.ViewChannel).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            var publicChannel = await CreateChannelAsync(owner, server.Id, $"{ServerMarker}-public", null);
-            var privateChannel = await CreateChannelAsync(owner, server.Id, $"{PrivateMarker}-private",
-                [new { targetType = "role", targetId = server.Id, allow = "0", deny = view }]);
-            var dm = await (await owner.Client.PostAsJsonAsync("/api/v1/users/@me/channels", new { recipientId = friend.Id }))
-                .ReadAsync<DmChannelResponse>(HttpStatusCode.Created);
-            var group = await (await owner.Client.PostAsJsonAsync("/api/v1/users/@me/group-channels", new { recipientIds = new[] { friend.Id, friend2.Id }, name = $"{DmMarker} group" }))
-                .ReadAsync<DmChannelResponse>(HttpStatusCode.Created);
-
-            var places = new Dictionary<string, Place>();
-            foreach (var (name, channelId, marker) in new[]
-            {
-                ("public", publicChannel, ServerMarker), ("private", privateChannel, PrivateMarker), ("dm", dm.Id, DmMarker), ("group", group.Id, DmMarker),
-            })
-                places[name] = await Place.CreateAsync(app, owner, channelId, marker, [member, stranger]);
-            // What the walk looks for is there to be found by one who may see it.
-            foreach (var place in places.Values)
-            {
-                var messages = await (await owner.Client.GetAsync($"/api/v1/channels/{place.ChannelId}/messages")).Content.ReadAsStringAsync();
-                Assert.Contains(place.Marker, messages, StringComparison.Ordinal);
-                Assert.Contains(place.Secrets.Skip(6), key => messages.Contains(key, StringComparison.Ordinal));
-            }
-            var session = (await (await owner.Client.GetAsync("/api/v1/auth/sessions")).ReadAsync<List<SessionResponse>>())[0];
-            return new World(owner, member, moderator, stranger, friend, friend2, server.Id, role.Id, invite.Code, serverName, session.Id, places);
-        }
-
-        /// <summary>The world's value for a path parameter, by what the segment before it names.</summary>
-        public string RealValue(string method, string path, string name, Place place, Place things, TestUser actor)
-        {
-            var segments = path.Split('/');
-            var before = segments[Array.IndexOf(segments, $"{{{name}}}") - 1];
-            return (before, name) switch
-            {
-                (_, "emoji") => "👍",
-                (_, "code") => InviteCode,
-                (_, "targetType") => "role",
-                (_, "targetId") => RoleId.ToString(),
-                (_, "serverId") => ServerId.ToString(),
-                (_, "channelId") => place.ChannelId.ToString(),
-                (_, "attachmentId") => things.UploadId.ToString(),
-                (_, "uploadId") => things.TusUploadId,
-                ("sessions", _) => OwnerSessionId.ToString(),
-                ("servers", _) => ServerId.ToString(),
-                ("channels", _) => place.ChannelId.ToString(),
-                ("messages", _) or ("pins", _) => things.MessageId.ToString(),
-                ("roles", _) => RoleId.ToString(),
-                // Adding oneself to someone's group DM is what a stranger would try; removing is of someone in it.
-                ("recipients", _) => method == "PUT" ? actor.Id.ToString() : Friend.Id.ToString(),
-                ("users", _) or ("members", _) or ("bans", _) or ("relationships", _) or ("reactions", _) or (_, "userId") => Owner.Id.ToString(),
-                _ => throw new InvalidOperationException($"No value of the world for {name} in {path}."),
-            };
-        }
-
-        /// <summary>The download URL of the file of a place's message, as its owner is given it.</summary>
-        public async Task<string> FileUrlAsync(Place place)
-        {
-            var message = await (await Owner.Client.GetAsync($"/api/v1/channels/{place.ChannelId}/messages/{place.MessageId}")).ReadAsync<MessageResponse>();
-            return message.Attachments.Single().Url!;
-        }
-
-        private static async Task<Snowflake> CreateChannelAsync(TestUser owner, Snowflake serverId, string name, object[]? overwrites) =>
-            (await (await owner.Client.PostAsJsonAsync($"/api/v1/servers/{serverId}/channels", new
-            {
-                name,
-                type = "text",
-                topic = $"{name} topic",
-                slowModeSeconds = 0,
-                permissionOverwrites = overwrites,
-            })).ReadAsync<ChannelResponse>(HttpStatusCode.Created)).Id;
-    }
-
-    /// <summary>
-    /// A channel of the world with the owner's message in it (mentioning the member and the stranger, with a reaction, a
-    /// pin and a file ready to download), an upload not yet sent and a resumable upload under way.
-    /// </summary>
-    private sealed record Place(Snowflake ChannelId, Snowflake MessageId, Snowflake UploadId, string TusUploadId, string Marker, IReadOnlyList<string> Secrets)
-    {
-        public static async Task<Place> CreateAsync(KamaChatApp app, TestUser owner, Snowflake channelId, string marker, TestUser[] mentioned)
-        {
-            var file = await owner.Client.UploadOkAsync(channelId, $"{marker}-file.txt", Encoding.UTF8.GetBytes($"{marker} file"));
-            var content = $"{marker} message " + string.Join(' ', mentioned.Select(u => $"<@{u.Id}>"));
-            var message = await owner.Client.SendWithOkAsync(channelId, content, file.Id);
-            Assert.True((await owner.Client.PutAsync(ChatApi.Reactions(channelId, message.Id, "👍") + "/@me", null)).IsSuccessStatusCode);
-            Assert.True((await owner.Client.PutAsync($"/api/v1/channels/{channelId}/pins/{message.Id}", null)).IsSuccessStatusCode);
-            var pending = await owner.Client.UploadOkAsync(channelId, $"{marker}-pending.txt", Encoding.UTF8.GetBytes($"{marker} pending"));
-            using var tus = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/channels/{channelId}/attachments/tus");
-            tus.Headers.Add("Tus-Resumable", "1.0.0");
-            tus.Headers.Add("Upload-Length", "10");
-            tus.Headers.Add("Upload-Metadata", "filename " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{marker}-tus.txt")));
-            var created = await owner.Client.SendAsync(tus);
-            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-            var tusId = created.Headers.Location!.ToString().Split('/')[^1];
-
-            // Processing is a job this app does not run: the file is made ready by hand, so its download URL is given out.
-            var keys = await app.WriteDirectAsync(async db =>
-            {
-                var attachments = await db.Attachments.Where(a => a.ChannelId == channelId).ToListAsync();
-                foreach (var attachment in attachments.Where(a => a.MessageId is not null))
-                    attachment.State = AttachmentState.Ready;
-                await db.SaveChangesAsync();
-                return attachments.Select(a => a.StorageKey).ToList();
-            });
-            return new Place(channelId, message.Id, pending.Id, tusId, marker,
-                [marker, channelId.ToString(), message.Id.ToString(), file.Id.ToString(), pending.Id.ToString(), tusId, .. keys]);
-        }
-    }
 }
+
 
 public sealed class SqlitePermissionWalkTests(QuietSqliteApp app) : PermissionWalkTests(app), IClassFixture<QuietSqliteApp>;
 
