@@ -1,11 +1,9 @@
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using KamaChat.Tests.Infrastructure;
-using Microsoft.AspNetCore.TestHost;
-using Microsoft.Data.Sqlite;
+using static KamaChat.Tests.ApiDocs.OpenApiWalk;
 
 namespace KamaChat.Tests.ApiDocs;
 
@@ -28,7 +26,7 @@ public abstract class BadInputTests(KamaChatApp app)
     {
         var document = JsonNode.Parse(await app.CreateClient().GetStringAsync("/openapi/v1.json"))!;
         var world = await World.CreateAsync(app);
-        await using var writes = app.ProviderName == "sqlite" ? await CommitWatch.OpenAsync(app) : null;
+        await using var writes = await CommitWatch.OpenAsync(app);
         var failures = new List<string>();
         var sent = 0;
         var operations = 0;
@@ -79,16 +77,11 @@ public abstract class BadInputTests(KamaChatApp app)
         return wrote ? "refused but wrote to the database: " + said : null;
     }
 
-    private static IEnumerable<(string Path, string Method, JsonNode Operation)> Operations(JsonNode document) =>
-        from path in document["paths"]!.AsObject()
-        from operation in path.Value!.AsObject()
-        select (path.Key, operation.Key.ToUpperInvariant(), operation.Value!);
-
     private sealed record Request(string Case, string Url, HttpContent? Body);
 
     private static IEnumerable<Request> Cases(JsonNode document, string path, string method, JsonNode operation, World world)
     {
-        var pathParameters = (operation["parameters"]?.AsArray() ?? []).Where(p => (string?)p!["in"] == "path").Select(p => (string)p!["name"]!).ToList();
+        var pathParameters = Parameters(operation, "path");
         string Url(string? bad = null, string? value = null) =>
             pathParameters.Aggregate(path, (url, name) => url.Replace($"{{{name}}}", Uri.EscapeDataString(name == bad ? value! : world.RealValue(path, name))));
 
@@ -99,7 +92,7 @@ public abstract class BadInputTests(KamaChatApp app)
 
         // Each query parameter, one at a time, as a value no parameter takes.
         var url = Url();
-        foreach (var query in (operation["parameters"]?.AsArray() ?? []).Where(p => (string?)p!["in"] == "query").Select(p => (string)p!["name"]!))
+        foreach (var query in Parameters(operation, "query"))
             foreach (var (label, value) in BadQueryValues)
                 yield return new Request($"?{query} = {label}", $"{url}?{Uri.EscapeDataString(query)}={Uri.EscapeDataString(value)}", null);
 
@@ -140,8 +133,6 @@ public abstract class BadInputTests(KamaChatApp app)
             }
         }
     }
-
-    private static bool IsId(string name) => name == "id" || name.EndsWith("Id", StringComparison.Ordinal);
 
     private static readonly (string Label, string Value)[] BadIds =
     [
@@ -206,44 +197,6 @@ public abstract class BadInputTests(KamaChatApp app)
         }
     }
 
-    private static ByteArrayContent Json(string json)
-    {
-        var body = new ByteArrayContent(Encoding.UTF8.GetBytes(json));
-        body.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        return body;
-    }
-
-    private static HashSet<string> Types(JsonNode? schema) => schema?["type"] switch
-    {
-        JsonArray array => array.Select(t => (string)t!).ToHashSet(),
-        JsonValue value => [(string)value!],
-        _ => [],
-    };
-
-    /// <summary>A schema through its $ref and the nullable wrappers (oneOf/anyOf with null) .NET writes; null stays one of its types.</summary>
-    private static JsonNode? Resolve(JsonNode document, JsonNode? schema)
-    {
-        for (var depth = 0; schema is not null && depth < 10; depth++)
-        {
-            if (schema["$ref"] is JsonValue reference)
-            {
-                schema = document["components"]!["schemas"]![((string)reference!).Split('/')[^1]];
-                continue;
-            }
-            var alternatives = (schema["oneOf"] ?? schema["anyOf"])?.AsArray();
-            if (alternatives is null)
-                return schema;
-            var nullable = alternatives.Any(a => Types(a).SetEquals(["null"]));
-            var inner = Resolve(document, alternatives.FirstOrDefault(a => !Types(a).SetEquals(["null"])));
-            if (inner is null || !nullable)
-                return inner;
-            var copy = inner.DeepClone();
-            copy["type"] = new JsonArray([.. Types(inner).Append("null").Distinct().Select(t => JsonValue.Create(t))]);
-            return copy;
-        }
-        return schema;
-    }
-
     /// <summary>The signed-in owner's chat, so ids in paths can be real where the bad input is elsewhere.</summary>
     private sealed record World(TestUser Owner, Snowflake ServerId, Snowflake ChannelId, Snowflake MessageId, Snowflake DmId, TestUser Friend, TestUser Stranger)
     {
@@ -301,57 +254,8 @@ public abstract class BadInputTests(KamaChatApp app)
             };
         }
     }
-
-    /// <summary>
-    /// Whether anything was committed to the SQLite file, by any connection: PRAGMA data_version on a connection of the
-    /// test's own changes exactly when another connection commits. It sees every write, whatever the app wrote it with
-    /// (EF Core, raw commands, background work), which counting rows or events would not (an UPDATE adds no row, and
-    /// not every write is an event). PostgreSQL has no per-database equivalent, and the write paths are the same code.
-    /// </summary>
-    private sealed class CommitWatch(SqliteConnection connection) : IAsyncDisposable
-    {
-        public static async Task<CommitWatch> OpenAsync(KamaChatApp app)
-        {
-            var connection = new SqliteConnection($"Data Source={app.DatabaseUrl["sqlite://".Length..]};Pooling=False");
-            await connection.OpenAsync();
-            return new CommitWatch(connection);
-        }
-
-        public async Task<long> VersionAsync()
-        {
-            await using var command = connection.CreateCommand();
-            command.CommandText = "PRAGMA data_version";
-            return (long)(await command.ExecuteScalarAsync())!;
-        }
-
-        public ValueTask DisposeAsync() => connection.DisposeAsync();
-    }
 }
 
-public sealed class SqliteBadInputTests(SqliteBadInputTests.App app) : BadInputTests(app), IClassFixture<SqliteBadInputTests.App>
-{
-    /// <summary>
-    /// An app whose only writes are the requests': messages are indexed for search in their send, not by a tick, and
-    /// jobs (push, email) are queued but not run, since a job's receipt would land during a later request's check.
-    /// </summary>
-    public sealed class App : KamaChatApp
-    {
-        public override string ProviderName => "sqlite";
-
-        protected override IEnumerable<KeyValuePair<string, string>> ExtraSettings => [new("Search:SqliteIndexMilliseconds", "0")];
-
-        protected override void ConfigureWebHost(Microsoft.AspNetCore.Hosting.IWebHostBuilder builder)
-        {
-            base.ConfigureWebHost(builder);
-            builder.ConfigureTestServices(services =>
-            {
-                foreach (var worker in services.Where(d => d.ImplementationType == typeof(Server.Infrastructure.Jobs.InProcessJobWorker)).ToList())
-                    services.Remove(worker);
-            });
-        }
-
-        protected override Task<string> CreateDatabaseUrlAsync(string dataDirectory) => Task.FromResult(SqliteUrl(dataDirectory));
-    }
-}
+public sealed class SqliteBadInputTests(QuietSqliteApp app) : BadInputTests(app), IClassFixture<QuietSqliteApp>;
 
 public sealed class PostgresBadInputTests(PostgresApp app) : BadInputTests(app), IClassFixture<PostgresApp>;

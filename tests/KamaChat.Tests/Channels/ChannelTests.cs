@@ -173,6 +173,40 @@ public abstract class ChannelTests(KamaChatApp app)
     }
 
     [Fact]
+    public async Task A_manager_of_channels_cannot_move_a_channel_they_cannot_see_or_put_one_under_it()
+    {
+        var owner = await app.UserAsync();
+        var server = await owner.CreateServerAsync();
+        var general = await owner.CreateChannelAsync(server.Id, "lobby");
+        var hidden = new[] { new { targetType = "role", targetId = server.Id, allow = "0", deny = ((long)P.ViewChannel).ToString(CultureInfo.InvariantCulture) } };
+        async Task<ChannelResponse> PrivateAsync(string name, string type) =>
+            await (await owner.Client.PostAsJsonAsync($"/api/v1/servers/{server.Id}/channels", new { name, type, slowModeSeconds = 0, permissionOverwrites = hidden }))
+                .ReadAsync<ChannelResponse>(HttpStatusCode.Created);
+        var staff = await PrivateAsync("Staff", "category");
+        var secret = await PrivateAsync("secret", "text");
+        var manager = await app.UserAsync();
+        await manager.JoinAsync(owner, server.Id);
+        var role = await owner.CreateRoleAsync(server.Id, "channel managers", P.ManageChannels);
+        await owner.AssignRoleAsync(server.Id, manager, role.Id);
+        var before = await app.SnapshotAsync();
+
+        // Each would have been a change to a place the manager cannot see, and its 200 a sign that the place exists.
+        await (await manager.Client.PatchAsJsonAsync($"/api/v1/servers/{server.Id}/channels/positions", new[] { new { id = secret.Id, position = 9 } }))
+            .AssertProblemAsync(HttpStatusCode.NotFound, "not_found");
+        await (await manager.Client.PatchAsJsonAsync($"/api/v1/servers/{server.Id}/channels/positions", new[] { new { id = general.Id, position = 0, parentId = staff.Id } }))
+            .AssertProblemAsync(HttpStatusCode.BadRequest, "validation_failed");
+        await (await manager.Client.PatchAsJsonAsync($"/api/v1/channels/{general.Id}", new { parentId = staff.Id }))
+            .AssertProblemAsync(HttpStatusCode.BadRequest, "validation_failed");
+        await (await manager.Client.PostAsJsonAsync($"/api/v1/servers/{server.Id}/channels", new { name = "inside", type = "text", parentId = staff.Id, slowModeSeconds = 0 }))
+            .AssertProblemAsync(HttpStatusCode.BadRequest, "validation_failed");
+        Assert.Equal(before, await app.SnapshotAsync());
+
+        // What the manager can see, they still arrange; the owner arranges everything.
+        Assert.Equal(HttpStatusCode.OK, (await manager.Client.PatchAsJsonAsync($"/api/v1/servers/{server.Id}/channels/positions", new[] { new { id = general.Id, position = 3 } })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await owner.Client.PatchAsJsonAsync($"/api/v1/servers/{server.Id}/channels/positions", new[] { new { id = general.Id, position = 0, parentId = staff.Id } })).StatusCode);
+    }
+
+    [Fact]
     public async Task Overwrites_need_manage_roles_a_known_target_and_valid_bits()
     {
         var owner = await app.UserAsync();

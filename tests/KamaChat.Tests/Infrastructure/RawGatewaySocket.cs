@@ -1,4 +1,5 @@
 using System.Net.WebSockets;
+using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
@@ -23,14 +24,25 @@ public sealed partial class RawGatewaySocket : IDisposable
 
     public bool IsOpen => !_closed && _socket.State == WebSocketState.Open;
 
-    /// <summary>A Resume invocation naming these channels, each from sequence 0.</summary>
-    public static byte[] ResumeFrame(IEnumerable<string> channelIds) => Frame(new
-    {
-        type = 1,
-        invocationId = "1",
-        target = "Resume",
-        arguments = new object[] { new { channels = channelIds.ToDictionary(id => id, _ => 0L) } },
-    });
+    /// <summary>The Ready frame the connection opened with, as sent.</summary>
+    public string? Ready { get; private set; }
+
+    /// <summary>A Resume invocation naming these channels (and servers, and the user's own stream), each from sequence 0.</summary>
+    public static byte[] ResumeFrame(IEnumerable<string> channelIds, IEnumerable<string>? serverIds = null) => serverIds is null
+        ? Frame(new
+        {
+            type = 1,
+            invocationId = "1",
+            target = "Resume",
+            arguments = new object[] { new { channels = channelIds.ToDictionary(id => id, _ => 0L) } },
+        })
+        : Frame(new
+        {
+            type = 1,
+            invocationId = "1",
+            target = "Resume",
+            arguments = new object[] { new { channels = channelIds.ToDictionary(id => id, _ => 0L), servers = serverIds.ToDictionary(id => id, _ => 0L), user = 0L } },
+        });
 
     /// <returns>The open connection once Ready arrived; null when the server refused it.</returns>
     public static async Task<RawGatewaySocket?> OpenAsync(KamaChatApp app, string accessToken)
@@ -71,7 +83,10 @@ public sealed partial class RawGatewaySocket : IDisposable
             if (type.GetInt32() == 7)
                 break; // Close: refused after the handshake
             if (type.GetInt32() == 1 && root.GetProperty("target").GetString() == "Ready")
+            {
+                socket.Ready = Encoding.UTF8.GetString(frame);
                 return socket;
+            }
         }
         socket.Dispose();
         return null;
@@ -96,6 +111,25 @@ public sealed partial class RawGatewaySocket : IDisposable
         }
         _closed = true;
         throw new IOException("The server closed the connection.");
+    }
+
+    /// <summary>Sends a ready-made frame without waiting for anything.</summary>
+    public Task SendFrameAsync(byte[] frame) => SendAsync(frame, CancellationToken.None);
+
+    /// <summary>Every frame the server sends, as its text, until it closes the connection or <paramref name="cancellationToken"/> fires.</summary>
+    public async Task<List<string>> FramesUntilAsync(CancellationToken cancellationToken)
+    {
+        var frames = new List<string>();
+        try
+        {
+            while (await ReceiveAsync(cancellationToken) is { } frame)
+                frames.Add(Encoding.UTF8.GetString(frame));
+        }
+        catch (Exception) when (cancellationToken.IsCancellationRequested)
+        {
+            // the test has heard enough (a cancelled receive aborts the socket, however the client reports it)
+        }
+        return frames;
     }
 
     /// <summary>Reads until the server closes the connection: the type and id of each Event it sent meanwhile, in order.</summary>

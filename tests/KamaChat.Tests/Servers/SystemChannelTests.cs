@@ -79,6 +79,30 @@ public abstract class SystemChannelTests(KamaChatApp app)
     }
 
     [Fact]
+    public async Task A_channel_the_caller_cannot_see_cannot_be_chosen_and_answers_as_one_that_does_not_exist()
+    {
+        var (owner, server, general) = await ServerAsync();
+        var view = ((long)KamaChat.Server.Features.Permissions.Permissions.ViewChannel).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var staff = await (await owner.Client.PostAsJsonAsync($"/api/v1/servers/{server.Id}/channels", new
+        {
+            name = "staff",
+            type = "text",
+            slowModeSeconds = 0,
+            permissionOverwrites = new[] { new { targetType = "role", targetId = server.Id, allow = "0", deny = view } },
+        })).ReadAsync<ChannelResponse>(HttpStatusCode.Created);
+        var manager = await app.UserAsync();
+        await manager.JoinAsync(owner, server.Id);
+        var role = await owner.CreateRoleAsync(server.Id, "managers", KamaChat.Server.Features.Permissions.Permissions.ManageServer);
+        await owner.AssignRoleAsync(server.Id, manager, role.Id);
+
+        // Members' join lines would go where none of them can read, and a 200 would tell the manager the channel exists.
+        await (await SetAsync(manager, server.Id, staff.Id.ToString())).AssertProblemAsync(HttpStatusCode.BadRequest, "validation_failed");
+        Assert.Null((await (await owner.Client.GetAsync($"/api/v1/servers/{server.Id}")).ReadAsync<ServerResponse>()).SystemChannelId);
+        Assert.Equal(general, (await (await SetAsync(manager, server.Id, general.ToString())).ReadAsync<ServerResponse>()).SystemChannelId);
+        Assert.Equal(staff.Id, (await (await SetAsync(owner, server.Id, staff.Id.ToString())).ReadAsync<ServerResponse>()).SystemChannelId);
+    }
+
+    [Fact]
     public async Task A_deleted_system_channel_means_none()
     {
         var (owner, server, _) = await ServerAsync();

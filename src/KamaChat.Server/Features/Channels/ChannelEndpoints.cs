@@ -40,8 +40,8 @@ public static partial class ChannelEndpoints
     }
 
     private static async Task<Results<Created<ChannelResponse>, ValidationProblem, ProblemHttpResult>> CreateAsync(
-        ServerAccess access, CreateChannelRequest request, KamaDbContext db, EventLog events, AuditLog audit, SnowflakeGenerator ids,
-        TimeProvider time, CancellationToken cancellationToken)
+        ServerAccess access, CreateChannelRequest request, CurrentUser user, PermissionService permissions, KamaDbContext db, EventLog events,
+        AuditLog audit, SnowflakeGenerator ids, TimeProvider time, CancellationToken cancellationToken)
     {
         var type = request.Type switch { "voice" => ChannelType.Voice, "category" => ChannelType.Category, _ => ChannelType.Text };
         if (NormalizedName(request.Name, type) is not { } name)
@@ -49,7 +49,7 @@ public static partial class ChannelEndpoints
         if (type == ChannelType.Category && request.ParentId is not null)
             return Problems.Validation("parentId", "A category cannot sit in another category.");
         var id = access.ServerId;
-        if (request.ParentId is { } parentId && !await IsCategoryOfAsync(db, parentId, id, cancellationToken))
+        if (request.ParentId is { } parentId && !await IsVisibleCategoryOfAsync(permissions, user.Id, parentId, id, cancellationToken))
             return Problems.Validation("parentId", "The parent must be a category of this server.");
 
         var overwrites = new List<OverwriteEndpoints.CheckedOverwrite>();
@@ -111,14 +111,15 @@ public static partial class ChannelEndpoints
     }
 
     private static async Task<Results<Ok<ChannelResponse>, ValidationProblem>> UpdateAsync(
-        ChannelAccess access, UpdateChannelRequest request, KamaDbContext db, EventLog events, AuditLog audit, CancellationToken cancellationToken)
+        ChannelAccess access, UpdateChannelRequest request, CurrentUser user, PermissionService permissions, KamaDbContext db, EventLog events,
+        AuditLog audit, CancellationToken cancellationToken)
     {
         var (id, serverId, type) = (access.ChannelId, access.Channel.ServerId!.Value, access.Channel.Type);
         string? name = null;
         if (request.Name is not null && (name = NormalizedName(request.Name, type)) is null)
             return Problems.Validation("name", "The name must be 1..100 characters.");
         if (request.ParentId is { } parentId && parentId != default &&
-            (type == ChannelType.Category || !await IsCategoryOfAsync(db, parentId, serverId, cancellationToken)))
+            (type == ChannelType.Category || !await IsVisibleCategoryOfAsync(permissions, user.Id, parentId, serverId, cancellationToken)))
             return Problems.Validation("parentId", "The parent must be a category of this server, and categories cannot be nested.");
 
         await using var change = await events.BeginAsync(cancellationToken);
@@ -151,8 +152,10 @@ public static partial class ChannelEndpoints
             return Problems.Validation("positions", "Positions are 0 or more.");
 
         var id = access.ServerId;
+        // Only the channels the caller can see move, or are parents: a hidden one answers as one that does not exist.
+        var visible = (await permissions.VisibleChannelsAsync(user.Id, access, cancellationToken)).Select(v => v.Channel.Id).ToHashSet();
         await using var change = await events.BeginAsync(cancellationToken);
-        var channels = await db.Channels.Where(c => c.ServerId == id).ToDictionaryAsync(c => c.Id, cancellationToken);
+        var channels = await db.Channels.Where(c => c.ServerId == id && visible.Contains(c.Id)).ToDictionaryAsync(c => c.Id, cancellationToken);
         foreach (var move in request)
         {
             if (!channels.TryGetValue(move.Id, out var channel))
@@ -173,8 +176,8 @@ public static partial class ChannelEndpoints
             await change.AppendAsync(new ChannelUpdated(id, ChannelResponse.From(channel)), cancellationToken);
         }
         await change.CommitAsync(cancellationToken);
-        var visible = await permissions.VisibleChannelsAsync(user.Id, id, cancellationToken);
-        return TypedResults.Ok(visible.Select(v => v.Channel).OrderBy(c => c.Position).ThenBy(c => c.Id).Select(ChannelResponse.From).ToList());
+        var seen = await permissions.VisibleChannelsAsync(user.Id, id, cancellationToken);
+        return TypedResults.Ok(seen.Select(v => v.Channel).OrderBy(c => c.Position).ThenBy(c => c.Id).Select(ChannelResponse.From).ToList());
     }
 
     private static async Task<NoContent> DeleteAsync(
@@ -202,8 +205,10 @@ public static partial class ChannelEndpoints
         return TypedResults.NoContent();
     }
 
-    private static Task<bool> IsCategoryOfAsync(KamaDbContext db, Snowflake channelId, Snowflake serverId, CancellationToken cancellationToken) =>
-        db.Channels.AnyAsync(c => c.Id == channelId && c.ServerId == serverId && c.Type == ChannelType.Category, cancellationToken);
+    /// <summary>Whether the channel is a category of the server the user can see: a hidden one answers as one that does not exist.</summary>
+    private static async Task<bool> IsVisibleCategoryOfAsync(
+        PermissionService permissions, Snowflake userId, Snowflake channelId, Snowflake serverId, CancellationToken cancellationToken) =>
+        await permissions.ForChannelAsync(userId, channelId, cancellationToken) is { Channel: { Type: ChannelType.Category } category } && category.ServerId == serverId;
 
     /// <summary>Text channel names are lowercase with dashes for spaces (#off-topic); others are just trimmed. Null when empty or too long.</summary>
     private static string? NormalizedName(string name, ChannelType type)

@@ -77,7 +77,8 @@ public static class ServerEndpoints
     }
 
     private static async Task<Results<Ok<ServerResponse>, ValidationProblem>> UpdateAsync(
-        ServerAccess access, UpdateServerRequest request, KamaDbContext db, EventLog events, AuditLog audit, StoredFileCleanup files, CancellationToken cancellationToken)
+        ServerAccess access, UpdateServerRequest request, CurrentUser user, PermissionService permissions, KamaDbContext db, EventLog events, AuditLog audit,
+        StoredFileCleanup files, CancellationToken cancellationToken)
     {
         if (request.Name is not null && request.Name.Trim().Length == 0)
             return Problems.Validation("name", "The name must not be blank.");
@@ -92,7 +93,9 @@ public static class ServerEndpoints
         {
             if (request.SystemChannelId.Length == 0)
                 server.SystemChannelId = null;
-            else if (Snowflake.TryParse(request.SystemChannelId, out var channelId) && await IsTextChannelOfAsync(db, id, channelId, cancellationToken))
+            // A channel the caller cannot see answers as one that does not exist (nor is a hidden channel theirs to choose).
+            else if (Snowflake.TryParse(request.SystemChannelId, out var channelId) &&
+                     await permissions.ForChannelAsync(user.Id, channelId, cancellationToken) is { Channel: { Type: ChannelType.Text } seen } && seen.ServerId == id)
                 server.SystemChannelId = channelId;
             else
                 return Problems.Validation("systemChannelId", "The system channel must be a text channel of this server.");
