@@ -39,6 +39,14 @@ public static class ChatApi
         await (await actor.Client.PostAsJsonAsync($"/api/v1/servers/{serverId}/channels", new { name, type, parentId, slowModeSeconds = 0 }))
             .ReadAsync<ChannelResponse>(HttpStatusCode.Created);
 
+    /// <summary>Denies @everyone VIEW_CHANNEL on a channel, as making it private does: only those let in again see it.</summary>
+    public static async Task HideFromEveryoneAsync(this TestUser actor, Snowflake serverId, Snowflake channelId)
+    {
+        var deny = ((long)KamaChat.Server.Features.Permissions.Permissions.ViewChannel).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var response = await actor.Client.PutAsJsonAsync($"/api/v1/channels/{channelId}/permissions/role/{serverId}", new { allow = "0", deny });
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
     public static Task<HttpResponseMessage> SendMessageAsync(this HttpClient client, Snowflake channelId, string content, string? nonce = null, Snowflake? replyTo = null) =>
         client.PostAsJsonAsync($"/api/v1/channels/{channelId}/messages", new { content, nonce, replyTo });
 

@@ -208,6 +208,27 @@ public abstract class DigestTests(DigestApp app)
     }
 
     [Fact]
+    public async Task What_the_user_cannot_read_when_the_digest_goes_out_is_not_mailed()
+    {
+        // Read when the digest is put together: a channel closed to Bob after the message was sent is left out too.
+        var s = await SettingAsync();
+        var staff = await s.Alice.CreateChannelAsync(s.ServerId, "staff");
+        await s.Alice.Client.SendOkAsync(staff.Id, $"<@{s.Bob.Id}> sent before the door closed");
+        await s.Alice.HideFromEveryoneAsync(s.ServerId, staff.Id);
+        await s.Alice.Client.SendOkAsync(staff.Id, "@everyone staff only: the secret plan");
+        await s.Alice.Client.SendOkAsync(s.General, $"<@{s.Bob.Id}> where Bob can read");
+
+        Assert.True(await app.ScanAsync() >= 1);
+
+        // One message left: the subject names its author ("You have 3 unread messages" had the hidden two gone out).
+        var digest = await SmtpServer.WaitForMessageAsync(s.BobEmail, $"{s.Alice.Username} sent you a message on KamaChat");
+        Assert.Contains("where Bob can read", digest.TextBody, StringComparison.Ordinal);
+        Assert.DoesNotContain("before the door closed", digest.TextBody, StringComparison.Ordinal);
+        Assert.DoesNotContain("secret plan", digest.TextBody, StringComparison.Ordinal);
+        Assert.DoesNotContain("staff", digest.TextBody, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_role_mention_alone_is_mailed()
     {
         var s = await SettingAsync();

@@ -144,6 +144,25 @@ public abstract class PushTests(PushApp app)
     }
 
     [Fact]
+    public async Task A_channel_the_user_cannot_read_is_never_pushed()
+    {
+        var s = await SettingAsync();
+        await using var service = await LoopbackPushService.StartAsync();
+        using var browser = new WebPushBrowser();
+        var path = await SubscribeAsync(s.Bob, browser, service, $"ok/{Guid.NewGuid():N}");
+        var staff = await s.Alice.CreateChannelAsync(s.ServerId, "staff");
+        await s.Alice.HideFromEveryoneAsync(s.ServerId, staff.Id);
+
+        await s.Alice.Client.SendOkAsync(staff.Id, "@everyone staff only: the secret plan");
+        await s.Alice.Client.SendOkAsync(staff.Id, $"<@{s.Bob.Id}> staff only: named but not let in");
+        // Jobs run one at a time in order: when this one's push arrives, the two before it have been dealt with.
+        await s.Alice.Client.SendOkAsync(s.General, $"<@{s.Bob.Id}> where Bob can read");
+
+        Assert.Equal($"@{s.Bob.Username} where Bob can read", Read(browser, await service.NextAsync(path)).Body);
+        Assert.Single(service.Received, r => r.Path == path);
+    }
+
+    [Fact]
     public async Task Channel_levels_server_mutes_do_not_disturb_and_open_apps_hold_pushes_back()
     {
         var s = await SettingAsync();
