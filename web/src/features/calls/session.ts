@@ -70,6 +70,8 @@ export class DmCallSession {
     (window as unknown as { kamachatCall?: DmCallSession }).kamachatCall = this;
     this.store.update({ muted: !this.microphone });
     this.follow(joined.call);
+    // The camera turned on while we were still joining: the offers carry it, the others are told now.
+    if (this.camera || this.screen) await this.announce();
     await this.mesh.offerTo(joined.call.participants.filter((userId) => userId !== this.gateway.userId));
   }
 
@@ -177,8 +179,12 @@ export class DmCallSession {
     await this.sendSlot(1);
     await this.sendSlot(2);
     this.store.update({ camera: !!this.camera, screen: !!this.screen, preview: this.camera ?? this.screen });
+    if (this.mesh) await this.announce();
+  }
+
+  private announce() {
     const media = { video: !!this.camera, stream: !!this.screen };
-    await this.gateway.invoke('SetCallMedia', this.channelId, media).catch(() => undefined);
+    return this.gateway.invoke('SetCallMedia', this.channelId, media).catch(() => undefined);
   }
 
   /** Each PeerConnection's stats by user, for tests and diagnostics. */
