@@ -6,7 +6,7 @@ namespace KamaChat.Tests.Calls;
 
 /// <summary>
 /// DM calls between users connected to different nodes (one PostgreSQL, one Redis): the callee rings live and in
-/// Ready, answers, and the two nodes relay offers and candidates to each other's connections; joining from a device
+/// Ready, answers, and the two nodes relay offers and candidates to each other's connections; a camera turned on shows on both nodes; joining from a device
 /// on the other node moves the call there; hanging up and declining each leave their line once, not once per node.
 /// </summary>
 public sealed class DmCallScaleOutTests(ScaledPair nodes) : IClassFixture<ScaledPair>
@@ -36,6 +36,12 @@ public sealed class DmCallScaleOutTests(ScaledPair nodes) : IClassFixture<Scaled
         Assert.Equal((dm, bob.Id, offer.Sdp), (offered.ChannelId, offered.FromUserId, offered.Signal.Sdp));
         await aliceOnFirst.Connection.InvokeAsync("SendCallSignal", dm.ToString(), bob.Id.ToString(), new CallSignal("answer", "v=0\r\n", null));
         Assert.Equal(alice.Id, (await bobOnSecond.WaitForAsync(bobOnSecond.CallSignals, s => s.Signal.Type == "answer")).FromUserId);
+
+        // Alice's camera, told on the first node, shows on the second (the flag lives in the shared store).
+        await aliceOnFirst.Connection.InvokeAsync("SetCallMedia", dm.ToString(), new DmCallMedia(true, false));
+        Assert.Equal([alice.Id], (await bobOnSecond.WaitForCallAsync(c => c.Video.Count > 0)).Video);
+        await using (var bobLate = await second.ConnectedAsync(bob))
+            Assert.Equal([alice.Id], Assert.Single((await bobLate.ReadyAsync()).Calls, c => c.ChannelId == dm).Video);
 
         // Bob takes the call on a device connected to the first node: his device on the second is told it is out,
         // and signals now reach the new device.

@@ -143,6 +143,54 @@ public abstract class DmCallTests(KamaChatApp app)
     }
 
     [Fact]
+    public async Task Camera_and_screen_flags_reach_the_members_and_reset_with_a_new_device()
+    {
+        var (alice, bob, dm) = await app.PairAsync();
+        await using var aliceGateway = await app.ConnectedAsync(alice);
+        await using var bobGateway = await app.ConnectedAsync(bob);
+
+        // Only someone in the call, on the connection holding it, says how they are in it.
+        var notIn = await Assert.ThrowsAsync<HubException>(() => aliceGateway.Connection.InvokeAsync("SetCallMedia", dm.ToString(), new DmCallMedia(true, false)));
+        Assert.Contains("not_found", notIn.Message, StringComparison.Ordinal);
+        await aliceGateway.Connection.InvokeAsync<DmCallJoined>("StartCall", dm.ToString());
+        var ringing = await Assert.ThrowsAsync<HubException>(() => bobGateway.Connection.InvokeAsync("SetCallMedia", dm.ToString(), new DmCallMedia(true, false)));
+        Assert.Contains("not_found", ringing.Message, StringComparison.Ordinal);
+        var missing = await Assert.ThrowsAsync<HubException>(() => aliceGateway.Connection.InvokeCoreAsync("SetCallMedia", [dm.ToString(), null]));
+        Assert.Contains("validation_failed", missing.Message, StringComparison.Ordinal);
+        await bobGateway.Connection.InvokeAsync<DmCallJoined>("AcceptCall", dm.ToString());
+
+        await aliceGateway.Connection.InvokeAsync("SetCallMedia", dm.ToString(), new DmCallMedia(true, false));
+        var camera = await bobGateway.WaitForCallAsync(c => c.Video.Count > 0);
+        Assert.Equal([alice.Id], camera.Video);
+        Assert.Empty(camera.Stream);
+        await bobGateway.Connection.InvokeAsync("SetCallMedia", dm.ToString(), new DmCallMedia(false, true));
+        var both = await aliceGateway.WaitForCallAsync(c => c.Stream.Count > 0);
+        Assert.Equal([alice.Id], both.Video);
+        Assert.Equal([bob.Id], both.Stream);
+        await using (var aliceLater = await app.ConnectedAsync(alice))
+        {
+            var ready = Assert.Single((await aliceLater.ReadyAsync()).Calls, c => c.ChannelId == dm);
+            Assert.Equal([alice.Id], ready.Video);
+            Assert.Equal([bob.Id], ready.Stream);
+        }
+
+        await aliceGateway.Connection.InvokeAsync("SetCallMedia", dm.ToString(), new DmCallMedia(false, false));
+        await bobGateway.WaitForCallAsync(c => c.Video.Count == 0 && c.Stream.SequenceEqual([bob.Id]));
+
+        // Bob takes the call on another device: that device has sent nothing yet, so nothing shows.
+        await using var bobPhone = await app.ConnectedAsync(bob);
+        aliceGateway.Calls.Clear();
+        await bobPhone.Connection.InvokeAsync<DmCallJoined>("AcceptCall", dm.ToString());
+        var moved = await aliceGateway.WaitForCallAsync(c => c.Stream.Count == 0);
+        Assert.Equal((2, 0), (moved.Participants.Count, moved.Video.Count));
+        var stale = await Assert.ThrowsAsync<HubException>(() => bobGateway.Connection.InvokeAsync("SetCallMedia", dm.ToString(), new DmCallMedia(false, true)));
+        Assert.Contains("not_found", stale.Message, StringComparison.Ordinal);
+        await bobPhone.Connection.InvokeAsync("LeaveCall", dm.ToString());
+        var ended = await aliceGateway.WaitForCallAsync(c => c.Ended);
+        Assert.Equal((0, 0), (ended.Video.Count, ended.Stream.Count));
+    }
+
+    [Fact]
     public async Task Answering_from_a_second_device_moves_the_call_there()
     {
         var (alice, bob, dm) = await app.PairAsync();

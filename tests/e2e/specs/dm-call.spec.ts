@@ -9,7 +9,8 @@ import { peerAudio } from '../support/webrtc';
  * card, declining leaves a "missed call" line, and an accepted call carries each side's fake microphone to the
  * other — through the voice lab's coturn only (the server runs with TURN_RELAY_ONLY, so the browsers get
  * iceTransportPolicy "relay"): the selected candidate pair is relay on both ends and decoded audio energy grows.
- * Hanging up leaves a line with the call's length.
+ * The caller's camera, then a screen share, reach the callee as a tile whose video element really decodes frames
+ * (through the same relay). Hanging up leaves a line with the call's length.
  */
 test.use({ launchOptions: peerLaunchOptions });
 
@@ -19,6 +20,29 @@ function received(page: Page) {
 
 function expectHearing(page: Page) {
   return expectHearingFrom(page, received);
+}
+
+/** What a page's video element called `label` has shown: frames decoded and its size. */
+function playback(page: Page, label: string) {
+  return page
+    .getByRole('region', { name: 'Videos' })
+    .locator(`video[aria-label="${label}"]`)
+    .evaluate((element) => {
+      const video = element as HTMLVideoElement;
+      return { frames: video.getVideoPlaybackQuality().totalVideoFrames, width: video.videoWidth, height: video.videoHeight };
+    });
+}
+
+/** The page shows the video `label` and decodes it: frames decoded grow, and the picture has a size. */
+async function expectWatching(page: Page, label: string) {
+  const tile = page.getByRole('region', { name: 'Videos' }).getByRole('button', { name: label, exact: true });
+  await expect(tile).toBeVisible({ timeout: 15_000 });
+  const before = (await playback(page, label)).frames;
+  await expect
+    .poll(async () => (await playback(page, label)).frames, { timeout: 15_000, message: `${label}: frames decoded should grow` })
+    .toBeGreaterThan(before);
+  const { width, height } = await playback(page, label);
+  expect(width * height).toBeGreaterThan(0);
 }
 
 /** Two people with a DM, each signed in on a page of their own: the caller in the DM, the callee on the home page. */
@@ -71,6 +95,24 @@ test('an accepted call carries each side’s audio to the other through TURN onl
   await expectHearing(callee.page);
   for (const page of [caller.page, callee.page]) expect((await received(page)).pairs).toEqual(['relay-relay']);
   await screenshot(caller.page, '28-dm-call');
+
+  // The caller's camera: the callee sees who has it on and watches it; the caller sees their own preview.
+  const bar = (page: Page) => page.getByRole('region', { name: 'Call' });
+  await bar(caller.page).getByRole('button', { name: 'Camera' }).click();
+  await expect(bar(caller.page).getByRole('button', { name: 'Camera off' })).toBeVisible();
+  await expectWatching(callee.page, `Camera of ${alice.account.username}`);
+  await expectWatching(caller.page, 'Your camera');
+  await screenshot(callee.page, '28-dm-call-camera');
+  await bar(caller.page).getByRole('button', { name: 'Camera off' }).click();
+  await expect(callee.page.getByRole('region', { name: 'Videos' })).toHaveCount(0);
+
+  // A screen share instead: the same video slot, so nothing is renegotiated, and the callee watches the screen.
+  await bar(caller.page).getByRole('button', { name: 'Share screen' }).click();
+  await expect(bar(caller.page).getByRole('button', { name: 'Stop sharing' })).toBeVisible();
+  await expectWatching(callee.page, `Screen of ${alice.account.username}`);
+  for (const page of [caller.page, callee.page]) expect((await received(page)).pairs).toEqual(['relay-relay']);
+  await bar(caller.page).getByRole('button', { name: 'Stop sharing' }).click();
+  await expect(callee.page.getByRole('region', { name: 'Videos' })).toHaveCount(0);
 
   await callee.page.getByRole('region', { name: 'Call' }).getByRole('button', { name: 'Hang up' }).click();
   for (const page of [caller.page, callee.page]) {

@@ -26,12 +26,18 @@ export const test = suite.extend<object, { peerServer: RunningServer & { lab: Vo
 });
 
 /**
- * The browser those specs need (fake camera and microphone; autoplay). Each spec passes it to its own test.use: called
+ * The browser those specs need (fake camera, microphone and screen; autoplay). Each spec passes it to its own test.use: called
  * here, in a module several specs import, Playwright would see it for the first of them only.
  */
 export const peerLaunchOptions = {
   executablePath: chromiumPath,
-  args: [...chromiumArgs, ...fakeMediaArgs, '--autoplay-policy=no-user-gesture-required'],
+  args: [
+    ...chromiumArgs,
+    ...fakeMediaArgs,
+    '--autoplay-policy=no-user-gesture-required',
+    // getDisplayMedia without a picker: with the fake devices Chromium shares a generated screen.
+    '--auto-select-desktop-capture-source=Entire screen',
+  ],
 };
 
 /** The page hears the other side: decoded audio energy grows, and so do the audio bytes received. */

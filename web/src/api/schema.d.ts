@@ -7274,6 +7274,10 @@ export interface components {
             iceTransportPolicy: string;
             call: components["schemas"]["DmCallState"];
         };
+        DmCallMedia: {
+            video: boolean;
+            stream: boolean;
+        };
         DmCallState: {
             /** @description A snowflake id: 64 bits, as a decimal string. */
             channelId: string;
@@ -7286,6 +7290,8 @@ export interface components {
             participants: string[];
             ringing: string[];
             ended: boolean;
+            video: string[];
+            stream: string[];
         };
         DmChannelCreatedEvent: {
             /**

@@ -5,8 +5,11 @@ using StackExchange.Redis;
 
 namespace KamaChat.Server.Features.Calls;
 
-/// <summary>Someone in a DM call: their user, the node holding their gateway connection, and that connection.</summary>
-public sealed record DmCallSeat(Snowflake UserId, string Node, string ConnectionId);
+/// <summary>
+/// Someone in a DM call: their user, the node holding their gateway connection, that connection, and whether their
+/// camera is on or they share a screen there.
+/// </summary>
+public sealed record DmCallSeat(Snowflake UserId, string Node, string ConnectionId, bool Video = false, bool Stream = false);
 
 /// <summary>
 /// A DM or group DM call as every node sees it. <c>Id</c> tells this call from a later one in the same conversation

@@ -107,6 +107,18 @@ public sealed partial class DmCalls(
         await SendToAsync(target.ConnectionId, "CallSignal", new CallSignalReceived(channelId, connection.UserId, signal));
     }
 
+    /// <summary>Records whether this connection's camera is on or it shares a screen in the call; the members are told.</summary>
+    public async Task SetMediaAsync(GatewayConnection connection, Snowflake channelId, DmCallMedia media)
+    {
+        var change = await store.ChangeAsync(channelId, c =>
+            c?.Seat(connection.UserId) is not { } seat || seat.ConnectionId != connection.ConnectionId || (seat.Video, seat.Stream) == (media.Video, media.Stream)
+                ? c
+                : c with { Participants = [.. c.Participants.Select(p => p == seat ? seat with { Video = media.Video, Stream = media.Stream } : p)] });
+        if (change.After?.Seat(connection.UserId)?.ConnectionId != connection.ConnectionId)
+            throw new HubException("not_found: This connection is not in that call.");
+        await AfterAsync(change);
+    }
+
     /// <summary>
     /// A round of <see cref="DmCallKeeper"/>: renews this node's lease, takes out the seats of nodes whose lease lapsed
     /// and stops the ringing of calls whose ring timed out while the node that started them was gone.
@@ -258,8 +270,12 @@ public sealed partial class DmCalls(
 
     private static DmCallState State(DmCallRecord call, bool ended = false) =>
         ended
-            ? new(call.ChannelId, call.StartedBy, call.StartedAt, call.ConnectedAt, [], [], true)
-            : new(call.ChannelId, call.StartedBy, call.StartedAt, call.ConnectedAt, call.Participants.Select(p => p.UserId).Order().ToList(), call.Ringing.Order().ToList(), false);
+            ? new(call.ChannelId, call.StartedBy, call.StartedAt, call.ConnectedAt, [], [], true, [], [])
+            : new(call.ChannelId, call.StartedBy, call.StartedAt, call.ConnectedAt, call.Participants.Select(p => p.UserId).Order().ToList(), call.Ringing.Order().ToList(), false,
+                Users(call, p => p.Video), Users(call, p => p.Stream));
+
+    private static List<Snowflake> Users(DmCallRecord call, Func<DmCallSeat, bool> which) =>
+        call.Participants.Where(which).Select(p => p.UserId).Order().ToList();
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Writing the call line in conversation {ChannelId} failed")]
     private partial void LogLineFailed(Exception e, Snowflake channelId);

@@ -24,7 +24,7 @@ internal sealed class GatewayContract : IOpenApiDocumentTransformer
         typeof(ReadyPayload), typeof(ReadyServer), typeof(ReadyChannel), typeof(ReadyDirectChannel), typeof(ReadyReadState), typeof(ServerViewChanged),
         typeof(GatewayEvent), typeof(StreamCursors), typeof(ResumeResult), typeof(StreamRef), typeof(TypingStarted), typeof(PresenceUpdated),
         typeof(Calls.VoiceState), typeof(Calls.VoiceJoined), typeof(Calls.IceServer), typeof(Calls.VoiceSubscription), typeof(Calls.VoiceStream), typeof(Calls.VoiceSelfState), typeof(Calls.VoiceEnded), typeof(Calls.VoiceModerationRequest),
-        typeof(Calls.DmCallState), typeof(Calls.DmCallJoined), typeof(Calls.CallSignal), typeof(Calls.CallCandidate), typeof(Calls.CallSignalReceived),
+        typeof(Calls.DmCallState), typeof(Calls.DmCallJoined), typeof(Calls.CallSignal), typeof(Calls.CallCandidate), typeof(Calls.CallSignalReceived), typeof(Calls.DmCallMedia),
     ];
 
     public static string SchemaIdOf(EventType type) => type.Name + "Event";

@@ -6,7 +6,8 @@ namespace KamaChat.Server.Features.Gateway;
 /// <summary>
 /// DM and group DM calls (<see cref="DmCalls"/>): StartCall rings the conversation's other members (or joins the call
 /// going on there), AcceptCall / DeclineCall answer a ringing call, SendCallSignal relays an offer, answer or ICE
-/// candidates to another participant ("CallSignal"), LeaveCall hangs up. Everyone in the conversation gets "CallState";
+/// candidates to another participant ("CallSignal"), SetCallMedia says whether the caller's camera is on or they share a
+/// screen, LeaveCall hangs up. Everyone in the conversation gets "CallState";
 /// a device that lost the call to another device of the same account gets "CallLeft".
 /// </summary>
 public sealed partial class GatewayHub
@@ -32,6 +33,9 @@ public sealed partial class GatewayHub
 
     public Task SendCallSignal(string channelId, string toUserId, CallSignal signal) =>
         calls.RelayAsync(Connection(), ParseId(channelId, nameof(channelId)), ParseId(toUserId, nameof(toUserId)), Valid(signal));
+
+    public Task SetCallMedia(string channelId, DmCallMedia media) =>
+        calls.SetMediaAsync(Connection(), ParseId(channelId, nameof(channelId)), media ?? throw new HubException("validation_failed: media is required."));
 
     private static CallSignal Valid(CallSignal? signal) => signal switch
     {

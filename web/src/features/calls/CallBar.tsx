@@ -3,9 +3,12 @@ import { useDmCalls, useGateway } from '../gateway/context';
 import { displayName } from '../users/displayName';
 import { useNow } from '../../ui/useNow';
 import { useDmCall, useDmCallError } from './IncomingCall';
-import { dmCallStore, hangUp, joinCall, toggleCallMute } from './store';
+import { VideoGrid } from '../voice/VideoGrid';
+import { dmCallStore, hangUp, joinCall, toggleCallCamera, toggleCallMute, toggleCallScreen } from './store';
+import { callTiles } from './tiles';
 
 const button = 'rounded px-2.5 py-1 text-sm font-medium';
+const toggle = `${button} bg-zinc-200 hover:bg-zinc-300 aria-pressed:bg-emerald-700 aria-pressed:text-white dark:bg-zinc-700`;
 
 /** A running call's time as a clock: 0:07, 12:34, 1:02:03. */
 export function clock(seconds: number): string {
@@ -13,6 +16,14 @@ export function clock(seconds: number): string {
   const two = (n: number) => String(n).padStart(2, '0');
   const [h, m] = [Math.floor(s / 3600), Math.floor((s % 3600) / 60)];
   return h > 0 ? `${h}:${two(m)}:${two(s % 60)}` : `${m}:${two(s % 60)}`;
+}
+
+/** How the call names its people: "You", or a member's display name. */
+function namer(dm: DmChannel, myId: string | undefined) {
+  return (id: string) => {
+    const user = dm.recipients.find((r) => r.id === id);
+    return id === myId ? 'You' : user ? displayName(user) : 'Someone';
+  };
 }
 
 /** The DM header's call button: starts a call, or joins the one going on in the conversation. */
@@ -42,10 +53,7 @@ export function CallBar({ dm, myId }: { dm: DmChannel; myId: string | undefined 
   const now = useNow(1000);
   const inside = mine?.channelId === dm.id;
   if (!going && !inside && !error) return null;
-  const nameOf = (id: string) => {
-    const user = dm.recipients.find((r) => r.id === id);
-    return id === myId ? 'You' : user ? displayName(user) : 'Someone';
-  };
+  const nameOf = namer(dm, myId);
   const connectedAt = going?.connectedAt ?? mine?.connectedAt;
   return (
     <section
@@ -82,6 +90,12 @@ export function CallBar({ dm, myId }: { dm: DmChannel; myId: string | undefined 
           >
             {mine.muted ? 'Unmute' : 'Mute'}
           </button>
+          <button type="button" aria-pressed={mine.camera} className={toggle} onClick={toggleCallCamera}>
+            {mine.camera ? 'Camera off' : 'Camera'}
+          </button>
+          <button type="button" aria-pressed={mine.screen} className={toggle} onClick={toggleCallScreen}>
+            {mine.screen ? 'Stop sharing' : 'Share screen'}
+          </button>
           <button type="button" className={`${button} bg-red-700 text-white hover:bg-red-800`} onClick={() => void hangUp()}>
             Hang up
           </button>
@@ -89,4 +103,12 @@ export function CallBar({ dm, myId }: { dm: DmChannel; myId: string | undefined 
       )}
     </section>
   );
+}
+
+/** The pictures of our call in this conversation, in the voice channels' grid of tiles (see callTiles). */
+export function CallVideos({ dm, myId }: { dm: DmChannel; myId: string | undefined }) {
+  const mine = useDmCall();
+  const going = useDmCalls()[dm.id];
+  if (mine?.channelId !== dm.id || !going) return null;
+  return <VideoGrid tiles={callTiles(going, mine, myId, namer(dm, myId))} />;
 }

@@ -1,12 +1,9 @@
 import type { CallListener, GatewayClient } from '../gateway/connection';
 import type { CallSignal, DmCallJoined, DmCallState } from '../gateway/protocol';
+import { openVideo } from '../voice/media';
+import { MeshPeers, type Slot } from '../voice/mesh';
+import { cameraConstraints } from '../voice/settings';
 import type { dmCallStore as Store } from './store';
-import { applyEarly, applySignal, closeTrickled, trickled, type Trickled } from './trickle';
-
-/** One other participant: our PeerConnection with them, its candidates, and the audio played from them. */
-interface Peer extends Trickled {
-  audio: HTMLAudioElement | null;
-}
 
 function microphoneError(e: unknown): string {
   const name = e instanceof DOMException ? e.name : '';
@@ -17,15 +14,20 @@ function microphoneError(e: unknown): string {
 }
 
 /**
- * A call in a DM or group DM, peer to peer: one PeerConnection per other participant (a mesh in a group DM). The
- * server relays signalling between gateway connections (SendCallSignal → "CallSignal"); the one who joins offers to
- * everyone already in the call, so two sides never offer to each other at once. ICE candidates trickle in small
- * batches, so a call through TURN connects as soon as one relay pair works.
+ * A call in a DM or group DM, peer to peer: one PeerConnection per other participant (a mesh in a group DM), with the
+ * voice channels' mesh (MeshPeers) and its fixed slots: the microphone, one video (camera or screen) and the screen's
+ * sound. Turning the camera on or sharing a screen only swaps the video slot's track on every connection
+ * (replaceTrack), so nothing is renegotiated; SetCallMedia tells the others (the call state's `video` and `stream`),
+ * who show the picture as a tile. The server relays signalling between gateway connections (SendCallSignal →
+ * "CallSignal"); the one who joins offers to everyone already in the call, so two sides never offer to each other at
+ * once. ICE candidates trickle in small batches, so a call through TURN connects as soon as one relay pair works.
  */
 export class DmCallSession {
-  private readonly peers = new Map<string, Peer>();
+  private mesh: MeshPeers | null = null;
+  private readonly audio = new Map<string, HTMLAudioElement>();
   private microphone: MediaStream | null = null;
-  private config: RTCConfiguration = {};
+  private camera: MediaStream | null = null;
+  private screen: MediaStream | null = null;
   private unsubscribe: (() => void) | null = null;
   private stopped = false;
 
@@ -48,7 +50,7 @@ export class DmCallSession {
     }
     if (this.stopped) return;
     const joined = await this.gateway.invoke<DmCallJoined>(how === 'start' ? 'StartCall' : 'AcceptCall', this.channelId);
-    this.config = {
+    const config: RTCConfiguration = {
       iceServers: joined.iceServers.map((s) => ({
         urls: [...s.urls],
         username: s.username ?? undefined,
@@ -56,16 +58,27 @@ export class DmCallSession {
       })),
       iceTransportPolicy: joined.iceTransportPolicy === 'relay' ? 'relay' : 'all',
     };
+    const send = (userId: string, signal: CallSignal) =>
+      this.gateway.invoke('SendCallSignal', this.channelId, userId, signal).catch(() => undefined);
+    this.mesh = new MeshPeers(send, config, {
+      maysend: () => true,
+      track: (slot) => this.trackFor(slot),
+      received: (userId, slot, track) => this.play(userId, slot, track),
+      gone: (userId) => this.forget(userId),
+      changed: () => this.store.update({ status: this.anyConnected() ? 'connected' : 'connecting' }),
+    });
     (window as unknown as { kamachatCall?: DmCallSession }).kamachatCall = this;
     this.store.update({ muted: !this.microphone });
     this.follow(joined.call);
-    for (const userId of joined.call.participants) if (userId !== this.gateway.userId) await this.offerTo(userId);
+    // The camera turned on while we were still joining: the offers carry it, the others are told now.
+    if (this.camera || this.screen) await this.announce();
+    await this.mesh.offerTo(joined.call.participants.filter((userId) => userId !== this.gateway.userId));
   }
 
   private readonly onCall: CallListener = (e) => {
     if (e.kind === 'left' && e.channelId === this.channelId) void import('./store').then(({ endedElsewhere }) => endedElsewhere(this));
     if (e.kind === 'state' && e.state.channelId === this.channelId) this.follow(e.state);
-    if (e.kind === 'signal' && e.signal.channelId === this.channelId) void this.onSignal(e.signal.fromUserId, e.signal.signal);
+    if (e.kind === 'signal' && e.signal.channelId === this.channelId) void this.mesh?.onSignal(e.signal.fromUserId, e.signal.signal);
   };
 
   /** Keeps up with the call: peers who left are closed; once the call is over ours ends. */
@@ -74,72 +87,50 @@ export class DmCallSession {
       void import('./store').then(({ endedElsewhere }) => endedElsewhere(this));
       return;
     }
-    for (const userId of [...this.peers.keys()]) if (!state.participants.includes(userId)) this.closePeer(userId);
+    this.mesh?.keep(new Set(state.participants));
     this.store.update({ participants: state.participants, connectedAt: state.connectedAt ?? null });
   }
 
-  private peer(userId: string): Peer {
-    const existing = this.peers.get(userId);
-    if (existing) return existing;
-    const peer: Peer = {
-      ...trickled(this.config, (candidates) => !this.stopped && void this.send(userId, { type: 'candidates', sdp: null, candidates })),
-      audio: null,
-    };
-    const pc = peer.pc;
-    this.peers.set(userId, peer);
-    for (const track of this.microphone?.getAudioTracks() ?? []) pc.addTrack(track, this.microphone!);
-    if (!this.microphone) pc.addTransceiver('audio', { direction: 'recvonly' });
-    pc.ontrack = (e) => this.play(peer, userId, e);
-    pc.onconnectionstatechange = () => this.store.update({ status: this.anyConnected() ? 'connected' : 'connecting' });
-    return peer;
+  /** What we send in each slot now: the microphone, the camera or screen, the screen's sound. */
+  private trackFor(slot: Slot): MediaStreamTrack | null {
+    if (slot === 0) return this.microphone?.getAudioTracks()[0] ?? null;
+    if (slot === 1) return (this.camera ?? this.screen)?.getVideoTracks()[0] ?? null;
+    return this.screen?.getAudioTracks()[0] ?? null;
   }
 
-  private send(userId: string, signal: CallSignal) {
-    return this.gateway.invoke('SendCallSignal', this.channelId, userId, signal).catch(() => undefined);
+  private async sendSlot(slot: Slot) {
+    await this.mesh?.replaceTrack(slot, this.trackFor(slot));
   }
 
-  private async offerTo(userId: string) {
-    const { pc } = this.peer(userId);
-    await pc.setLocalDescription(await pc.createOffer());
-    await this.send(userId, { type: 'offer', sdp: pc.localDescription!.sdp, candidates: null });
-  }
-
-  private async onSignal(from: string, signal: CallSignal) {
-    if (this.stopped) return;
-    if (signal.type === 'offer') {
-      // A new offer from someone we already talk to (they rejoined): start over with them.
-      if (this.peers.get(from)?.pc.remoteDescription) this.closePeer(from);
-      const peer = this.peer(from);
-      await peer.pc.setRemoteDescription({ type: 'offer', sdp: signal.sdp ?? '' });
-      await applyEarly(peer);
-      await peer.pc.setLocalDescription(await peer.pc.createAnswer());
-      await this.send(from, { type: 'answer', sdp: peer.pc.localDescription!.sdp, candidates: null });
-    } else {
-      await applySignal(signal.type === 'candidates' ? this.peer(from) : this.peers.get(from), signal);
+  /** Someone's sound plays in an audio element of its own; their picture goes to the store for the call's tiles. */
+  private play(userId: string, slot: Slot, track: MediaStreamTrack) {
+    if (track.kind === 'video') {
+      this.store.update({ videos: { ...this.store.get()?.videos, [userId]: new MediaStream([track]) } });
+      return;
     }
-  }
-
-  private play(peer: Peer, userId: string, e: RTCTrackEvent) {
-    if (e.track.kind !== 'audio') return;
-    peer.audio?.remove();
+    const key = `${userId}:${slot}`;
+    this.audio.get(key)?.remove();
     const element = document.createElement('audio');
     element.autoplay = true;
-    element.srcObject = new MediaStream([e.track]);
+    element.srcObject = new MediaStream([track]);
     element.dataset.callUser = userId;
     document.body.appendChild(element);
-    peer.audio = element;
+    this.audio.set(key, element);
+  }
+
+  private forget(userId: string) {
+    for (const [key, element] of this.audio) {
+      if (element.dataset.callUser !== userId) continue;
+      element.remove();
+      this.audio.delete(key);
+    }
+    const videos = { ...this.store.get()?.videos };
+    delete videos[userId];
+    this.store.update({ videos });
   }
 
   private anyConnected() {
-    return [...this.peers.values()].some((p) => p.pc.connectionState === 'connected');
-  }
-
-  private closePeer(userId: string) {
-    const peer = this.peers.get(userId);
-    if (!peer) return;
-    closeTrickled(peer);
-    peer.audio?.remove();
-    this.peers.delete(userId);
+    return (this.mesh?.connections() ?? []).some(([, pc]) => pc.connectionState === 'connected');
   }
 
   setMuted(muted: boolean) {
@@ -148,10 +139,58 @@ export class DmCallSession {
     this.store.update({ muted });
   }
 
+  /** Turns the camera on (ending a screen share) or off. */
+  async setCamera(on: boolean) {
+    if (on) {
+      const camera = await openVideo('camera', cameraConstraints());
+      if (!(camera instanceof MediaStream)) return this.store.fail(camera);
+      if (this.stopped) return camera.getTracks().forEach((t) => t.stop());
+      this.closeVideo();
+      this.camera = camera;
+    } else {
+      this.closeVideo();
+    }
+    await this.sendVideo();
+  }
+
+  /** Shares a screen, window or tab (with its sound where the browser offers it), ending the camera; or stops. */
+  async setScreen(on: boolean) {
+    if (on) {
+      const screen = await openVideo('screen');
+      if (!(screen instanceof MediaStream)) return this.store.fail(screen);
+      if (this.stopped) return screen.getTracks().forEach((t) => t.stop());
+      this.closeVideo();
+      this.screen = screen;
+      // The browser's own "Stop sharing" bar ends the track.
+      screen.getVideoTracks()[0]?.addEventListener('ended', () => this.screen === screen && void this.setScreen(false));
+    } else {
+      this.closeVideo();
+    }
+    await this.sendVideo();
+  }
+
+  private closeVideo() {
+    for (const stream of [this.camera, this.screen]) stream?.getTracks().forEach((t) => t.stop());
+    this.camera = this.screen = null;
+  }
+
+  /** Sends the camera or screen (and the screen's sound) on every connection, shows it, and tells the others. */
+  private async sendVideo() {
+    await this.sendSlot(1);
+    await this.sendSlot(2);
+    this.store.update({ camera: !!this.camera, screen: !!this.screen, preview: this.camera ?? this.screen });
+    if (this.mesh) await this.announce();
+  }
+
+  private announce() {
+    const media = { video: !!this.camera, stream: !!this.screen };
+    return this.gateway.invoke('SetCallMedia', this.channelId, media).catch(() => undefined);
+  }
+
   /** Each PeerConnection's stats by user, for tests and diagnostics. */
   async peerStats(): Promise<Record<string, RTCStatsReport>> {
     const result: Record<string, RTCStatsReport> = {};
-    for (const [userId, peer] of this.peers) result[userId] = await peer.pc.getStats();
+    for (const [userId, pc] of this.mesh?.connections() ?? []) result[userId] = await pc.getStats();
     return result;
   }
 
@@ -160,7 +199,10 @@ export class DmCallSession {
     if (this.stopped) return;
     this.stopped = true;
     this.unsubscribe?.();
-    for (const userId of [...this.peers.keys()]) this.closePeer(userId);
+    this.mesh?.stop();
+    for (const element of this.audio.values()) element.remove();
+    this.audio.clear();
+    this.closeVideo();
     this.microphone?.getTracks().forEach((t) => t.stop());
     const w = window as unknown as { kamachatCall?: DmCallSession };
     if (w.kamachatCall === this) delete w.kamachatCall;

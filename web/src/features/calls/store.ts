@@ -10,6 +10,12 @@ export interface DmCallUi {
   participants: string[];
   /** When a second person joined (ISO), for the call's running time. */
   connectedAt: string | null;
+  /** Our camera is on, or we share a screen (one at a time); `preview` is what we send, for our own tile. */
+  camera: boolean;
+  screen: boolean;
+  preview: MediaStream | null;
+  /** The video each other participant sends (their camera or screen), by user. */
+  videos: Record<string, MediaStream>;
 }
 
 type Listener = () => void;
@@ -47,7 +53,17 @@ export async function joinCall(gateway: GatewayClient, channelId: string, how: '
   await hangUp();
   await leaveVoice();
   error = null;
-  state = { channelId, status: 'connecting', muted: false, participants: [], connectedAt: null };
+  state = {
+    channelId,
+    status: 'connecting',
+    muted: false,
+    participants: [],
+    connectedAt: null,
+    camera: false,
+    screen: false,
+    preview: null,
+    videos: {},
+  };
   emit();
   const { DmCallSession } = await import('./session');
   const mine = new DmCallSession(gateway, channelId, dmCallStore);
@@ -88,4 +104,14 @@ export async function endedElsewhere(ended: DmCallSession) {
 
 export function toggleCallMute() {
   if (state) session?.setMuted(!state.muted);
+}
+
+/** Turns our camera on (ending a screen share) or off. */
+export function toggleCallCamera() {
+  if (state) void session?.setCamera(!state.camera);
+}
+
+/** Shares a screen (ending the camera) or stops sharing. */
+export function toggleCallScreen() {
+  if (state) void session?.setScreen(!state.screen);
 }

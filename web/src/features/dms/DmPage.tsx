@@ -11,7 +11,7 @@ import { NotificationBell } from '../notifications/RuleEditor';
 import { useDmSearchSources } from '../search/sources';
 import { useSearchUi } from '../search/useSearchUi';
 import { displayName } from '../users/displayName';
-import { CallBar, CallButton } from '../calls/CallBar';
+import { CallBar, CallButton, CallVideos } from '../calls/CallBar';
 import { GroupMembers } from './GroupMembers';
 import { dmTitle, useDms } from './queries';
 
@@ -61,6 +61,7 @@ export default function DmPage() {
           </div>
         </header>
         {dm && <CallBar dm={dm} myId={me?.id} />}
+        {dm && <CallVideos dm={dm} myId={me?.id} />}
         {dm ? (
           <ChannelView
             key={dm.id}

@@ -1,6 +1,7 @@
 import { DesktopEventName } from '../../platform/desktopBridge';
 import type { GatewayClient } from '../gateway/connection';
-import type { VoiceJoined, VoiceSubscription } from '../gateway/protocol';
+import type { CallSignal, VoiceJoined, VoiceSubscription } from '../gateway/protocol';
+import { openVideo } from './media';
 import { MeshPeers, type Slot } from './mesh';
 import { cameraConstraints, microphoneConstraints, voiceSettings, type VoiceSettings } from './settings';
 import type { voiceStore as Store } from './store';
@@ -47,18 +48,6 @@ function microphoneError(e: unknown): Error {
     return new Error('No microphone was found. Connect one, then join again.');
   if (name === 'NotReadableError') return new Error('The microphone is in use by another program or could not be opened.');
   return new Error(`The microphone could not be opened${e instanceof Error ? ` (${e.message})` : ''}.`);
-}
-
-function cameraError(e: unknown, what: 'camera' | 'screen'): string | null {
-  const name = e instanceof DOMException ? e.name : '';
-  // Closing the browser's screen picker is a choice, not an error.
-  if (what === 'screen' && name === 'NotAllowedError') return null;
-  if (name === 'NotAllowedError' || name === 'SecurityError')
-    return 'Camera access was refused. Allow it in the browser’s site settings, then try again.';
-  if (name === 'NotFoundError' || name === 'OverconstrainedError') return 'No camera was found.';
-  if (name === 'NotReadableError') return 'The camera is in use by another program or could not be opened.';
-  const detail = e instanceof Error ? ` (${e.message})` : '';
-  return what === 'camera' ? `The camera could not be opened${detail}.` : `The screen could not be shared${detail}.`;
 }
 
 /** Whether a key event comes from somewhere the user types (push-to-talk leaves typing alone). */
@@ -218,7 +207,8 @@ export class VoiceCall {
   }
 
   private async connectMesh() {
-    const mesh = new MeshPeers(this.gateway, this.config, {
+    const send = (userId: string, signal: CallSignal) => this.gateway.invoke('SendVoiceSignal', userId, signal).catch(() => undefined);
+    const mesh = new MeshPeers(send, this.config, {
       maysend: (slot) => (slot === 0 ? this.canSpeak : slot === 1 ? this.canVideo : this.canSpeak && this.canVideo),
       track: (slot) => this.trackFor(slot),
       received: (userId, slot, track) => this.playFrom(userId, slot, track),
@@ -513,13 +503,8 @@ export class VoiceCall {
   async setCamera(on: boolean) {
     if (!this.canVideo) return;
     if (on) {
-      let camera: MediaStream;
-      try {
-        camera = await navigator.mediaDevices.getUserMedia({ video: cameraConstraints(this.settings) });
-      } catch (e) {
-        this.store.fail(cameraError(e, 'camera'));
-        return;
-      }
+      const camera = await openVideo('camera', cameraConstraints(this.settings));
+      if (!(camera instanceof MediaStream)) return this.store.fail(camera);
       if (this.stopped) return camera.getTracks().forEach((t) => t.stop());
       await this.stopScreen();
       await this.stopCamera();
@@ -536,13 +521,8 @@ export class VoiceCall {
   async setScreen(on: boolean) {
     if (!this.canVideo) return;
     if (on) {
-      let screen: MediaStream;
-      try {
-        screen = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: true });
-      } catch (e) {
-        this.store.fail(cameraError(e, 'screen'));
-        return;
-      }
+      const screen = await openVideo('screen');
+      if (!(screen instanceof MediaStream)) return this.store.fail(screen);
       if (this.stopped) return screen.getTracks().forEach((t) => t.stop());
       await this.stopCamera();
       await this.stopScreen();

@@ -1,4 +1,3 @@
-import type { GatewayClient } from '../gateway/connection';
 import { applyEarly, applySignal, closeTrickled, trickled, type Trickled } from '../calls/trickle';
 import type { CallSignal } from '../gateway/protocol';
 
@@ -19,20 +18,23 @@ export interface MeshHost {
   received(userId: string, slot: Slot, track: MediaStreamTrack): void;
   /** A peer is gone: drop what was played from them. */
   gone(userId: string): void;
+  /** A connection's state changed (connecting, connected, failed…). */
+  changed?(): void;
 }
 
 /**
- * A voice channel on a server without a media server: a PeerConnection with each other member (at most three),
- * signalled through the gateway the way DM calls are (SendVoiceSignal → "VoiceSignal"). The one who joins offers to
- * everyone already in, so two sides never offer to each other at once; the others answer. Only slots we may send are
- * offered or answered as sending: the server refuses to relay anything else.
+ * A PeerConnection with each other member of a call, signalled through the gateway by `send`: a voice channel on a
+ * server without a media server (at most three members, SendVoiceSignal → "VoiceSignal") and a DM or group DM call
+ * (SendCallSignal → "CallSignal"). The one who joins offers to everyone already in, so two sides never offer to each
+ * other at once; the others answer. Only slots we may send are offered or answered as sending: in a voice channel the
+ * server refuses to relay anything else.
  */
 export class MeshPeers {
   private readonly peers = new Map<string, Trickled>();
   private stopped = false;
 
   constructor(
-    private readonly gateway: GatewayClient,
+    private readonly send: (userId: string, signal: CallSignal) => Promise<unknown>,
     private readonly config: RTCConfiguration,
     private readonly host: MeshHost,
   ) {}
@@ -106,11 +108,8 @@ export class MeshPeers {
     const pc = peer.pc;
     this.peers.set(userId, peer);
     pc.ontrack = (e) => this.host.received(userId, MeshPeers.slotOf(pc, e.transceiver), e.track);
+    pc.onconnectionstatechange = () => this.host.changed?.();
     return peer;
-  }
-
-  private send(userId: string, signal: CallSignal) {
-    return this.gateway.invoke('SendVoiceSignal', userId, signal).catch(() => undefined);
   }
 
   private close(userId: string) {
