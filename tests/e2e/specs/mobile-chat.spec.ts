@@ -52,6 +52,18 @@ test('on a phone, the channel list opens from the menu and the chat fits the scr
   await page.getByRole('button', { name: 'Channels' }).click();
   await page.getByRole('complementary', { name: 'Channels' }).getByRole('link', { name: 'random' }).click();
 
+  // The member list has no room beside the chat: the header's Members button opens it over the page.
+  await expect(page.getByRole('complementary', { name: 'Members' })).toBeHidden();
+  await page.getByRole('button', { name: 'Members' }).click();
+  const members = page.getByRole('dialog', { name: 'Members — 1' });
+  await expect(members.getByTestId('member')).toHaveText([new RegExp(LONG_DISPLAY_NAME)]);
+  const sheet = (await members.boundingBox())!;
+  expect(sheet.x).toBeGreaterThanOrEqual(0);
+  expect(sheet.x + sheet.width).toBeLessThanOrEqual(390);
+  await page.keyboard.press('Escape');
+  await expect(members).toBeHidden();
+  await expect(page.getByRole('button', { name: 'Members' })).toBeFocused();
+
   await composer(page).fill('from my phone');
   await composer(page).press('Enter');
   await expect(messageContent(page, 'from my phone')).toHaveCount(1, { timeout: 10_000 });
@@ -79,6 +91,8 @@ test('on a phone, Home is the conversation list: an unread DM is marked there, o
   const kim = await ApiUser.register(baseURL!, 'kim');
   const withKim = await kim.call<{ id: string }>('POST', '/api/v1/users/@me/channels', { recipientId: me.id });
   await kim.send(withKim.id, 'are you on your phone?');
+  const group = await me.call<{ id: string }>('POST', '/api/v1/users/@me/group-channels', { recipientIds: [kim.id] });
+  await me.call('PATCH', `/api/v1/channels/${group.id}/group`, { name: 'Bus crew' });
   // Someone with a server, so Home is not the first-run welcome.
   await me.createServer('Pocket');
 
@@ -107,5 +121,17 @@ test('on a phone, Home is the conversation list: an unread DM is marked there, o
 
   await page.getByRole('link', { name: 'Home: direct messages' }).click();
   await expect(list.getByRole('link', { name: kim.account.username, exact: true })).toBeVisible();
+
+  // A group's people, its settings and Leave group open from the header; leaving goes home with the sheet closed.
+  await list.getByRole('link', { name: /^Bus crew/ }).click();
+  await page.getByRole('button', { name: 'Group members' }).click();
+  const people = page.getByRole('dialog', { name: 'Members — 2' });
+  await expect(people.getByTestId('group-member')).toHaveCount(2);
+  await expect(people.getByRole('button', { name: 'Group settings' })).toBeVisible();
+  await people.getByRole('button', { name: 'Leave group' }).click();
+  await page.getByRole('alertdialog', { name: 'Leave this group?' }).getByRole('button', { name: 'Leave group' }).click();
+  await expect(page).toHaveURL(/\/channels\/@me$/);
+  await expect(people).toBeHidden();
+  await expect(list.getByRole('link', { name: /^Bus crew/ })).toHaveCount(0);
   await context.close();
 });

@@ -20,6 +20,7 @@ import { displayName } from '../users/displayName';
 import { PinnedMessages } from '../messages/PinnedMessages';
 import { NotificationBell } from '../notifications/RuleEditor';
 import { MemberList } from './MemberList';
+import { SidePanel, SidePanelButton } from '../../ui/SidePanel';
 import { memberColor } from './roles/roleColors';
 import { has, P, serverPermissions } from './permissions';
 import { useServerMentionNames } from './mentionNames';
@@ -171,6 +172,19 @@ export default function ServerPage() {
     has(permissions, P.MANAGE_ROLES) ||
     has(permissions, P.VIEW_AUDIT_LOG);
 
+  const memberList = (onNavigate?: () => void) => (
+    <MemberList
+      serverId={serverId}
+      serverName={server.name}
+      members={members}
+      ownerId={server.ownerId}
+      myId={me?.id}
+      permissions={permissions}
+      onNavigate={onNavigate}
+    />
+  );
+  const membersTitle = `Members — ${members.length}`;
+
   return (
     <>
       <ChannelSidebar server={server} readStates={readStates} canManage={canManage} mobileOpen={navOpen} myId={me?.id} />
@@ -211,6 +225,9 @@ export default function ServerPage() {
                 names={{ nameOf: (id) => mentionable.find((m) => m.id === id)?.name ?? 'unknown user', roleOf, channelOf }}
               />
             )}
+            <SidePanelButton label="Members" title={membersTitle}>
+              {memberList}
+            </SidePanelButton>
             {search.box}
           </div>
         </header>
@@ -247,14 +264,9 @@ export default function ServerPage() {
         )}
       </main>
       {search.panel || (
-        <MemberList
-          serverId={serverId}
-          serverName={server.name}
-          members={members}
-          ownerId={server.ownerId}
-          myId={me?.id}
-          permissions={permissions}
-        />
+        <SidePanel label="Members" title={membersTitle}>
+          {memberList()}
+        </SidePanel>
       )}
     </>
   );
