@@ -5,11 +5,25 @@ import { ApiUser, composer, logInAs, messageContent } from '../support/chat';
 /** A channel name at its maximum length, one word. */
 const LONG_NAME = 'c'.repeat(100);
 const LONG_DISPLAY_NAME = 'Wolfeschlegelsteinhausenbergerdorff';
+const ARABIC_NAME = 'عربي';
 
 /** Nothing in the element runs past its right edge. */
 async function expectFits(element: Locator) {
   const { scroll, client } = await element.evaluate((e) => ({ scroll: e.scrollWidth, client: e.clientWidth }));
   expect(scroll).toBeLessThanOrEqual(client);
+}
+
+/** The element's "#" (or voice icon) stands left of its name, whatever the name's direction. */
+async function expectMarkFirst(element: Locator, name: string) {
+  const { mark, text } = await element.evaluate((e, name) => {
+    const walker = document.createTreeWalker(e, NodeFilter.SHOW_TEXT);
+    let node: Node | null;
+    while ((node = walker.nextNode()) && !node.textContent!.includes(name));
+    const range = document.createRange();
+    range.selectNodeContents(node!);
+    return { mark: e.querySelector('[aria-hidden="true"]')!.getBoundingClientRect().right, text: range.getBoundingClientRect().left };
+  }, name);
+  expect(mark).toBeLessThanOrEqual(text);
 }
 
 test('on a phone, the channel list opens from the menu and the chat fits the screen', async ({ browser, baseURL }) => {
@@ -23,6 +37,7 @@ test('on a phone, the channel list opens from the menu and the chat fits the scr
     slowModeSeconds: 0,
   });
   await owner.call('POST', `/api/v1/servers/${server.id}/channels`, { name: LONG_NAME, type: 'text', topic: 'a topic '.repeat(20) });
+  await owner.call('POST', `/api/v1/servers/${server.id}/channels`, { name: ARABIC_NAME, type: 'text' });
   await owner.call('PATCH', '/api/v1/users/@me', { displayName: LONG_DISPLAY_NAME });
   // Enough servers to overflow the rail: it scrolls, and every icon keeps its size rather than being squeezed.
   for (let i = 1; i <= 15; i++) await owner.call('POST', '/api/v1/servers', { name: `Club ${i}` });
@@ -80,6 +95,16 @@ test('on a phone, the channel list opens from the menu and the chat fits the scr
   expect(card.x + card.width).toBeLessThanOrEqual(390);
   await expectFits(page.getByTestId('message-scroller'));
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+
+  // An Arabic channel name keeps its "#" on the left, in the header and in the server's settings.
+  await page.getByRole('button', { name: 'Channels' }).click();
+  await page.getByRole('complementary', { name: 'Channels' }).getByRole('link', { name: ARABIC_NAME }).click();
+  await expectMarkFirst(page.getByRole('heading', { level: 1, name: ARABIC_NAME }), ARABIC_NAME);
+  await page.goto(`/servers/${server.id}/settings/channels`);
+  await expectMarkFirst(
+    page.locator(`[data-testid="settings-channel"][data-channel-name="${ARABIC_NAME}"]`).getByTestId('settings-channel-name'),
+    ARABIC_NAME,
+  );
   await context.close();
 });
 

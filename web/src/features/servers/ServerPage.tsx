@@ -199,11 +199,12 @@ export default function ServerPage() {
           >
             ☰
           </button>
-          <h1 className="min-w-12 shrink-100 truncate font-semibold max-sm:shrink">
+          {/* The name cut short on its own (an Arabic name takes its direction from itself), the "#" before it. */}
+          <h1 className="flex min-w-12 shrink-100 gap-1 font-semibold max-sm:shrink">
             <span aria-hidden="true" className="text-zinc-500">
               #
-            </span>{' '}
-            {channel?.name ?? 'No channel'}
+            </span>
+            <span className="truncate">{channel?.name ?? 'No channel'}</span>
           </h1>
           {channel?.topic && (
             <p className="min-w-0 shrink-100 truncate border-l border-zinc-300 pl-2 text-sm text-zinc-600 dark:border-zinc-600 dark:text-zinc-400">
