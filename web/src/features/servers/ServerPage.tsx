@@ -133,7 +133,7 @@ export default function ServerPage() {
   const gateway = useGateway();
   const known = gateway.ready;
   const [navOpen, toggleNav] = useOpenWhile(channelId ?? '');
-  const search = useSearchUi(useServerSearchSources(server, members));
+  const search = useSearchUi(useServerSearchSources(server, members, { roleOf, channelOf }));
   usePageTitle(channel ? `#${channel.name} · ${server?.name}` : (server?.name ?? 'Server'));
 
   if (!server && !known) {
