@@ -202,7 +202,7 @@ export default function ServerPage() {
           {/* The name cut short on its own (an Arabic name takes its direction from itself), the "#" before it. */}
           <h1 className="flex min-w-12 shrink-100 gap-1 font-semibold max-sm:shrink">
             <span aria-hidden="true" className="text-zinc-500">
-              #
+              {channel?.type === 'voice' ? '🔊' : '#'}
             </span>
             <span className="truncate">{channel?.name ?? 'No channel'}</span>
           </h1>
