@@ -75,6 +75,7 @@ test('on a phone, the channel list opens from the menu and the chat fits the scr
   const sheet = (await members.boundingBox())!;
   expect(sheet.x).toBeGreaterThanOrEqual(0);
   expect(sheet.x + sheet.width).toBeLessThanOrEqual(390);
+  await screenshot(page, 'phone-members');
   await page.keyboard.press('Escape');
   await expect(members).toBeHidden();
   await expect(page.getByRole('button', { name: 'Members' })).toBeFocused();
@@ -153,6 +154,7 @@ test('on a phone, Home is the conversation list: an unread DM is marked there, o
   const people = page.getByRole('dialog', { name: 'Members — 2' });
   await expect(people.getByTestId('group-member')).toHaveCount(2);
   await expect(people.getByRole('button', { name: 'Group settings' })).toBeVisible();
+  await screenshot(page, 'phone-group-members');
   await people.getByRole('button', { name: 'Leave group' }).click();
   await page.getByRole('alertdialog', { name: 'Leave this group?' }).getByRole('button', { name: 'Leave group' }).click();
   await expect(page).toHaveURL(/\/channels\/@me$/);
