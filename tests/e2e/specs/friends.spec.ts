@@ -38,6 +38,12 @@ test('two people become friends in the Friends view, one blocks the other, and t
   await expect(b.page.getByTestId('friend-row')).toContainText('Incoming friend request');
   await expectAccessible(b.page);
   await screenshot(b.page, 'friends-pending');
+  // On a phone the name keeps its line: Accept and Decline wrap below it rather than cut it to "ada…".
+  const desktop = b.page.viewportSize()!;
+  await b.page.setViewportSize({ width: 390, height: 844 });
+  const name = b.page.getByTestId('friend-row').getByText(ada.account.username, { exact: true });
+  expect(await name.evaluate((e) => e.scrollWidth - e.clientWidth)).toBe(0);
+  await b.page.setViewportSize(desktop);
   await b.page.getByRole('button', { name: `Accept ${ada.account.username}` }).click();
   await b.page.getByRole('tab', { name: 'Online' }).click();
   await expect(b.page.getByTestId('friend-row')).toContainText('Online', LIVE);

@@ -5,11 +5,25 @@ import { ApiUser, composer, logInAs, messageContent } from '../support/chat';
 /** A channel name at its maximum length, one word. */
 const LONG_NAME = 'c'.repeat(100);
 const LONG_DISPLAY_NAME = 'Wolfeschlegelsteinhausenbergerdorff';
+const ARABIC_NAME = 'عربي';
 
 /** Nothing in the element runs past its right edge. */
 async function expectFits(element: Locator) {
   const { scroll, client } = await element.evaluate((e) => ({ scroll: e.scrollWidth, client: e.clientWidth }));
   expect(scroll).toBeLessThanOrEqual(client);
+}
+
+/** The element's "#" (or voice icon) stands left of its name, whatever the name's direction. */
+async function expectMarkFirst(element: Locator, name: string) {
+  const { mark, text } = await element.evaluate((e, name) => {
+    const walker = document.createTreeWalker(e, NodeFilter.SHOW_TEXT);
+    let node: Node | null;
+    while ((node = walker.nextNode()) && !node.textContent!.includes(name));
+    const range = document.createRange();
+    range.selectNodeContents(node!);
+    return { mark: e.querySelector('[aria-hidden="true"]')!.getBoundingClientRect().right, text: range.getBoundingClientRect().left };
+  }, name);
+  expect(mark).toBeLessThanOrEqual(text);
 }
 
 test('on a phone, the channel list opens from the menu and the chat fits the screen', async ({ browser, baseURL }) => {
@@ -23,6 +37,7 @@ test('on a phone, the channel list opens from the menu and the chat fits the scr
     slowModeSeconds: 0,
   });
   await owner.call('POST', `/api/v1/servers/${server.id}/channels`, { name: LONG_NAME, type: 'text', topic: 'a topic '.repeat(20) });
+  await owner.call('POST', `/api/v1/servers/${server.id}/channels`, { name: ARABIC_NAME, type: 'text' });
   await owner.call('PATCH', '/api/v1/users/@me', { displayName: LONG_DISPLAY_NAME });
   // Enough servers to overflow the rail: it scrolls, and every icon keeps its size rather than being squeezed.
   for (let i = 1; i <= 15; i++) await owner.call('POST', '/api/v1/servers', { name: `Club ${i}` });
@@ -52,6 +67,19 @@ test('on a phone, the channel list opens from the menu and the chat fits the scr
   await page.getByRole('button', { name: 'Channels' }).click();
   await page.getByRole('complementary', { name: 'Channels' }).getByRole('link', { name: 'random' }).click();
 
+  // The member list has no room beside the chat: the header's Members button opens it over the page.
+  await expect(page.getByRole('complementary', { name: 'Members' })).toBeHidden();
+  await page.getByRole('button', { name: 'Members' }).click();
+  const members = page.getByRole('dialog', { name: 'Members — 1' });
+  await expect(members.getByTestId('member')).toHaveText([new RegExp(LONG_DISPLAY_NAME)]);
+  const sheet = (await members.boundingBox())!;
+  expect(sheet.x).toBeGreaterThanOrEqual(0);
+  expect(sheet.x + sheet.width).toBeLessThanOrEqual(390);
+  await screenshot(page, 'phone-members');
+  await page.keyboard.press('Escape');
+  await expect(members).toBeHidden();
+  await expect(page.getByRole('button', { name: 'Members' })).toBeFocused();
+
   await composer(page).fill('from my phone');
   await composer(page).press('Enter');
   await expect(messageContent(page, 'from my phone')).toHaveCount(1, { timeout: 10_000 });
@@ -68,6 +96,16 @@ test('on a phone, the channel list opens from the menu and the chat fits the scr
   expect(card.x + card.width).toBeLessThanOrEqual(390);
   await expectFits(page.getByTestId('message-scroller'));
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+
+  // An Arabic channel name keeps its "#" on the left, in the header and in the server's settings.
+  await page.getByRole('button', { name: 'Channels' }).click();
+  await page.getByRole('complementary', { name: 'Channels' }).getByRole('link', { name: ARABIC_NAME }).click();
+  await expectMarkFirst(page.getByRole('heading', { level: 1, name: ARABIC_NAME }), ARABIC_NAME);
+  await page.goto(`/servers/${server.id}/settings/channels`);
+  await expectMarkFirst(
+    page.locator(`[data-testid="settings-channel"][data-channel-name="${ARABIC_NAME}"]`).getByTestId('settings-channel-name'),
+    ARABIC_NAME,
+  );
   await context.close();
 });
 
@@ -79,6 +117,8 @@ test('on a phone, Home is the conversation list: an unread DM is marked there, o
   const kim = await ApiUser.register(baseURL!, 'kim');
   const withKim = await kim.call<{ id: string }>('POST', '/api/v1/users/@me/channels', { recipientId: me.id });
   await kim.send(withKim.id, 'are you on your phone?');
+  const group = await me.call<{ id: string }>('POST', '/api/v1/users/@me/group-channels', { recipientIds: [kim.id] });
+  await me.call('PATCH', `/api/v1/channels/${group.id}/group`, { name: 'Bus crew' });
   // Someone with a server, so Home is not the first-run welcome.
   await me.createServer('Pocket');
 
@@ -107,5 +147,18 @@ test('on a phone, Home is the conversation list: an unread DM is marked there, o
 
   await page.getByRole('link', { name: 'Home: direct messages' }).click();
   await expect(list.getByRole('link', { name: kim.account.username, exact: true })).toBeVisible();
+
+  // A group's people, its settings and Leave group open from the header; leaving goes home with the sheet closed.
+  await list.getByRole('link', { name: /^Bus crew/ }).click();
+  await page.getByRole('button', { name: 'Group members' }).click();
+  const people = page.getByRole('dialog', { name: 'Members — 2' });
+  await expect(people.getByTestId('group-member')).toHaveCount(2);
+  await expect(people.getByRole('button', { name: 'Group settings' })).toBeVisible();
+  await screenshot(page, 'phone-group-members');
+  await people.getByRole('button', { name: 'Leave group' }).click();
+  await page.getByRole('alertdialog', { name: 'Leave this group?' }).getByRole('button', { name: 'Leave group' }).click();
+  await expect(page).toHaveURL(/\/channels\/@me$/);
+  await expect(people).toBeHidden();
+  await expect(list.getByRole('link', { name: /^Bus crew/ })).toHaveCount(0);
   await context.close();
 });

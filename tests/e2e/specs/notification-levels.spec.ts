@@ -52,6 +52,12 @@ test('a channel set to nothing, or muted for 15 minutes, raises no pop-up for a 
   const bob = await ApiUser.register(baseURL!, 'nlb');
   const { server, general } = await alice.createServer('Quiet club');
   await bob.joinServer(alice, server.id);
+  const crew = await alice.call<{ id: string }>('POST', `/api/v1/servers/${server.id}/roles`, {
+    name: 'crew',
+    permissions: '0',
+    color: 0,
+    mentionable: true,
+  });
   const dm = await alice.call<{ id: string }>('POST', '/api/v1/users/@me/channels', { recipientId: bob.id });
   const { context, page } = await signedInWithNotifications(browser, baseURL!, bob);
   await page.goto(`/servers/${server.id}/channels/${general.id}`);
@@ -91,8 +97,11 @@ test('a channel set to nothing, or muted for 15 minutes, raises no pop-up for a 
   // Unmuted from another device: this one follows at once, and the next mention pops up.
   await bob.call('PUT', `/api/v1/users/@me/notification-settings/channels/${general.id}`, { level: null, muted: false });
   await expect(page.getByRole('button', { name: 'Notification settings' })).toBeVisible(LIVE);
-  await alice.send(general.id, `<@${bob.id}> heard now`);
-  await expect.poll(() => notes(page), LIVE).toEqual(['control one', 'control two', `@${bob.account.username} heard now`]);
+  // The pop-up names every mention as the message reads it.
+  await alice.send(general.id, `<@${bob.id}> heard now, <@&${crew.id}> in <#${general.id}>`);
+  await expect
+    .poll(() => notes(page), LIVE)
+    .toEqual(['control one', 'control two', `@${bob.account.username} heard now, @crew in #general`]);
   await context.close();
 });
 

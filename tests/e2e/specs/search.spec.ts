@@ -14,6 +14,13 @@ test.describe('message search', () => {
 
     // The message to find, by Ada, then the owner saying the same word (not from: Ada) and enough chatter after it
     // that it is far above the newest page of history: opening it needs history around= the message.
+    const crew = await owner.call<{ id: string }>('POST', `/api/v1/servers/${server.id}/roles`, {
+      name: 'crew',
+      permissions: '0',
+      color: 0,
+      mentionable: true,
+    });
+    await owner.send(general.id, `ask <@${ada.id}> or <@&${crew.id}> in <#${general.id}>`);
     const target = await ada.send(general.id, 'The deployment to staging finished at noon');
     await owner.send(general.id, 'my deployment notes are in the wiki');
     await pool(70, 4, (i) => owner.send(general.id, `later chatter ${i}`));
@@ -39,6 +46,8 @@ test.describe('message search', () => {
     const hit = results.getByTestId('search-hit');
     await expect(hit).toHaveCount(1);
     await expect(hit.locator('mark')).toHaveText('deplo');
+    // The message before it reads its mentions as names, as in the channel.
+    await expect(hit).toContainText(`ask @${ada.account.username} or @crew in #general`);
     await expect(results.getByRole('region', { name: /^Results in #general/ })).toBeVisible();
     await expectAccessible(page);
     await screenshot(page, 'search-results');

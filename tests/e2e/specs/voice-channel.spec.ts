@@ -50,6 +50,7 @@ test('two people in a voice channel see and hear each other; mute silences, leav
   // The guest follows a link to the channel: it says it is a voice channel and joins from there.
   await b.goto(`/servers/${server.id}/channels/${lounge.id}`);
   await expect(b.getByText('Lounge is a voice channel: join it to talk.')).toBeVisible();
+  await expect(b.getByRole('heading', { level: 1, name: 'Lounge' })).toHaveText('🔊Lounge');
   await b.getByRole('button', { name: 'Join voice' }).click();
   await expect(connected(b)).toBeVisible({ timeout: 15_000 });
   for (const page of [a, b]) await expect(page.getByRole('list', { name: 'In Lounge' }).getByRole('listitem')).toHaveCount(2);

@@ -3,7 +3,8 @@ import { Button } from './Button';
 
 /** Tab wraps within the dialog (the page behind is inert already) instead of leaving for the browser's toolbar. */
 function wrapTab(e: KeyboardEvent<HTMLDialogElement>) {
-  if (e.key !== 'Tab') return;
+  // A dialog opened from another (a confirmation over a phone's members sheet) wraps its own Tab; React bubbles it here.
+  if (e.key !== 'Tab' || e.defaultPrevented) return;
   const controls = [
     ...e.currentTarget.querySelectorAll<HTMLElement>(
       'button:not([disabled]), [href], input, select, textarea, [tabindex]:not([tabindex="-1"])',
@@ -83,6 +84,8 @@ export function Dialog({
       aria-describedby={description ? descriptionId : undefined}
       // Escape: the browser would close the dialog itself; the owner unmounts it instead.
       onCancel={(e) => {
+        // React bubbles a dialog's cancel to the dialog it was opened from, which stays open.
+        if (e.target !== e.currentTarget) return;
         e.preventDefault();
         onClose();
       }}

@@ -13,6 +13,7 @@ import { useSearchUi } from '../search/useSearchUi';
 import { displayName } from '../users/displayName';
 import { CallBar, CallButton, CallVideos } from '../calls/CallBar';
 import { GroupMembers } from './GroupMembers';
+import { SidePanel, SidePanelButton } from '../../ui/SidePanel';
 import { dmTitle, useDms } from './queries';
 
 /** A DM or group DM: the list on the left, the conversation in the middle. */
@@ -57,6 +58,11 @@ export default function DmPage() {
                 names={{ nameOf: (id) => members.find((m) => m.id === id)?.name ?? 'unknown user' }}
               />
             )}
+            {dm?.type === 'group_dm' && (
+              <SidePanelButton label="Group members" title={`Members — ${dm.recipients.length}`}>
+                {(close) => <GroupMembers dm={dm} myId={me?.id} onNavigate={close} />}
+              </SidePanelButton>
+            )}
             {search.box}
           </div>
         </header>
@@ -84,7 +90,11 @@ export default function DmPage() {
           <p className="p-8 text-center text-zinc-600 dark:text-zinc-400">This conversation does not exist or you are not in it.</p>
         )}
       </main>
-      {dm?.type === 'group_dm' && <GroupMembers dm={dm} myId={me?.id} />}
+      {dm?.type === 'group_dm' && (
+        <SidePanel label="Group members" title={`Members — ${dm.recipients.length}`}>
+          <GroupMembers dm={dm} myId={me?.id} />
+        </SidePanel>
+      )}
       {search.panel}
     </>
   );

@@ -148,8 +148,11 @@ function GroupSettingsDialog({ dm, onClose }: { dm: DmChannel; onClose: () => vo
   );
 }
 
-/** A group DM's people: who is in it, adding (owner), removing (owner), renaming, the icon, and leaving after asking. */
-export function GroupMembers({ dm, myId }: { dm: DmChannel; myId: string | undefined }) {
+/**
+ * A group DM's people: who is in it, adding (owner), removing (owner), renaming, the icon, and leaving after asking.
+ * Shown in a side panel or, on a phone, a dialog: `onNavigate` closes that when leaving goes home.
+ */
+export function GroupMembers({ dm, myId, onNavigate }: { dm: DmChannel; myId: string | undefined; onNavigate?: () => void }) {
   const [dialog, setDialog] = useState<'add' | 'settings' | 'leave' | { remove: Person } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const remove = useRemoveRecipientMutation(dm.id);
@@ -161,10 +164,7 @@ export function GroupMembers({ dm, myId }: { dm: DmChannel; myId: string | undef
     setError(errorMessage(err));
   };
   return (
-    <aside aria-label="Group members" className="hidden w-60 shrink-0 overflow-y-auto bg-side p-2 lg:block dark:bg-side-dark">
-      <h2 className="px-2 pb-1 text-xs font-bold uppercase tracking-wide text-zinc-600 dark:text-zinc-400">
-        Members — {dm.recipients.length}
-      </h2>
+    <>
       <div className="flex flex-wrap gap-1 px-2 pb-2">
         {owner && (
           <Button variant="secondary" className="text-xs" onClick={() => setDialog('add')} disabled={dm.recipients.length >= MAX_PEOPLE}>
@@ -215,13 +215,13 @@ export function GroupMembers({ dm, myId }: { dm: DmChannel; myId: string | undef
           busy={remove.isPending}
           onClose={close}
           onConfirm={() =>
-            remove.mutate(myId!, {
-              onSuccess: () => {
-                close();
-                void navigate('/channels/@me');
-              },
-              onError: fail,
-            })
+            // Not mutate's onSuccess: the gateway often drops the group (unmounting this panel) before the response
+            // arrives, and mutate's callbacks are skipped once unmounted, which left the page on a missing group.
+            void remove.mutateAsync(myId!).then(() => {
+              close();
+              onNavigate?.();
+              void navigate('/channels/@me');
+            }, fail)
           }
         >
           You will stop getting its messages and can come back only if someone adds you again.
@@ -238,6 +238,6 @@ export function GroupMembers({ dm, myId }: { dm: DmChannel; myId: string | undef
           They will leave the group and stop getting its messages.
         </ConfirmDialog>
       )}
-    </aside>
+    </>
   );
 }

@@ -143,7 +143,8 @@ function FriendRow({ relationship: r, status }: { relationship: Relationship; st
           : 'Blocked';
   return (
     <li className="flex flex-wrap items-center gap-3 py-2.5" data-testid="friend-row">
-      <Link to={`/users/${r.id}`} className="flex min-w-0 flex-1 items-center gap-3 rounded-md hover:underline">
+      {/* At least 14rem for the name: on a phone the buttons wrap below it rather than cut it to "Car…". */}
+      <Link to={`/users/${r.id}`} className="flex min-w-0 grow basis-56 items-center gap-3 rounded-md hover:underline">
         <span className="relative">
           <Avatar id={r.id} name={name} url={r.user.avatarUrl} />
           {r.type === 'friend' && <PresenceDot status={status} />}

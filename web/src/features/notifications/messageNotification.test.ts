@@ -66,6 +66,13 @@ describe('message notifications', () => {
     expect(notificationFor(message({ channelId: '20', mentionsEveryone: true }), ctx())).not.toBeNull();
   });
 
+  it('names role and channel mentions as the message reads them', () => {
+    const roleOf = (id: string) => (id === '30' ? { name: 'mods' } : undefined);
+    const body = (content: string) => notificationFor(message({ content }), ctx({ roleOf }))?.body;
+    expect(body('<@&30> see <#20>')).toBe('@mods see #general');
+    expect(body('<@&31> see <#21>')).toBe('@deleted-role see #unknown-channel');
+  });
+
   it('stays quiet for our own messages, the open conversation, a mute and Do Not Disturb', () => {
     expect(notificationFor(message({ author: { id: me, username: 'me', displayName: null, avatarUrl: null } }), ctx())).toBeNull();
     expect(notificationFor(message(), ctx({ viewing: '50' }))).toBeNull();

@@ -2,6 +2,7 @@ import type { DmChannel, Message } from '../../api/types';
 import { dmTitle } from '../dms/queries';
 import type { ChosenStatus } from '../gateway/connection';
 import type { ReadyServer } from '../gateway/protocol';
+import { mentionsAsText } from '../messages/markdown';
 import { systemText } from '../messages/SystemLine';
 import { mentionsMe } from '../messages/unread';
 import { displayName } from '../users/displayName';
@@ -30,6 +31,8 @@ export interface NotificationContext {
   viewing: string | null;
   /** Names for <@id> mentions in the text, where known. */
   nameOf?: (userId: string) => string | undefined;
+  /** The message's server's roles, for <@&id> mentions, where known. */
+  roleOf?: (roleId: string) => { name: string } | undefined;
   /** The user's per-server and per-channel levels and mutes (settings from the server). */
   rules?: { servers: readonly NotificationRule[]; channels: readonly NotificationRule[] };
   /** My roles in the message's server, for role mentions. */
@@ -41,10 +44,15 @@ const MAX_BODY = 180;
 
 const CALL_LINES = new Set(['callMissed', 'callEnded']);
 
-/** Message text as a pop-up shows it: mentions as @names, whitespace collapsed, cut at a readable length. */
-export function notificationText(content: string, nameOf: (userId: string) => string | undefined = () => undefined): string {
-  const text = content
-    .replace(/<@!?(\d{1,20})>/g, (_, id: string) => `@${nameOf(id) ?? 'someone'}`)
+/**
+ * Message text as a pop-up shows it: mentions as @name, @role and #channel (as the message reads), whitespace
+ * collapsed, cut at a readable length.
+ */
+export function notificationText(
+  content: string,
+  names: Pick<NotificationContext, 'nameOf' | 'roleOf'> & { channelOf?: (channelId: string) => { name: string } | undefined } = {},
+): string {
+  const text = mentionsAsText(content, { ...names, nameOf: (id) => names.nameOf?.(id) ?? 'someone' })
     .replace(/\s+/g, ' ')
     .trim();
   return text.length > MAX_BODY ? `${text.slice(0, MAX_BODY - 1)}…` : text;
@@ -62,8 +70,15 @@ export function notificationFor(message: Message, ctx: NotificationContext): Mes
   if (ctx.viewing === message.channelId) return null;
   const author = displayName(message.author);
   // A line the server wrote (someone joined, a group renamed) says what happened; its content alone is empty or a name.
+  // A channel mention names any channel of ours (the Ready list has them all).
+  const channelOf = (id: string) => {
+    const name = ctx.servers.flatMap((s) => s.channels).find((c) => c.id === id && c.type !== 'category')?.name;
+    return name ? { name } : undefined;
+  };
   const body =
-    systemText(message) ?? (notificationText(message.content, ctx.nameOf) || (message.attachments.length > 0 ? 'Sent an attachment' : ''));
+    systemText(message) ??
+    (notificationText(message.content, { nameOf: ctx.nameOf, roleOf: ctx.roleOf, channelOf }) ||
+      (message.attachments.length > 0 ? 'Sent an attachment' : ''));
   const server = ctx.servers.find((s) => s.channels.some((c) => c.id === message.channelId));
   const mentioned = mentionsMe(message, ctx.myId, ctx.myRoleIds ?? new Set());
   const serverRule = server && ctx.rules?.servers.find((r) => r.id === server.id);

@@ -1,11 +1,11 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef } from 'react';
 import { useLocation, useNavigate } from 'react-router';
-import type { DmChannel, Member } from '../../api/types';
+import type { DmChannel, Member, Role } from '../../api/types';
 import { dmKeys } from '../dms/queries';
 import { useGateway } from '../gateway/context';
 import type { EventData, ReadyServer } from '../gateway/protocol';
-import { memberKeys, serverKeys } from '../servers/queries';
+import { memberKeys, rolesQuery, serverKeys } from '../servers/queries';
 import { displayName } from '../users/displayName';
 import { notificationFor, type NotificationContext } from './messageNotification';
 import { playNotificationSound } from './sound';
@@ -48,9 +48,7 @@ export function useMessageNotifications(onWanted?: () => void) {
   }, [gateway, qc]);
 
   useEffect(() => {
-    const stop = gateway.onEvent((event) => {
-      if (event.type !== 'MessageCreated') return;
-      const message = JSON.parse(event.data) as EventData<'MessageCreated'>;
+    const notify = (message: EventData<'MessageCreated'>, roles: readonly Role[] | undefined) => {
       const servers = qc.getQueryData<ReadyServer[]>(serverKeys.list) ?? [];
       const dms = qc.getQueryData<DmChannel[]>(dmKeys.list);
       const server = servers.find((s) => s.channels.some((c) => c.id === message.channelId));
@@ -69,11 +67,23 @@ export function useMessageNotifications(onWanted?: () => void) {
         status: gateway.getChosenStatus(),
         viewing: focused ? conversationInPath(current.current.pathname) : null,
         nameOf,
+        roleOf: (roleId) => roles?.find((r) => r.id === roleId),
       });
       if (!notification) return;
       onWanted?.();
       if (notificationsAllowed()) playNotificationSound();
       void showNotification(notification, (path) => void navigate(path));
+    };
+    const stop = gateway.onEvent((event) => {
+      if (event.type !== 'MessageCreated') return;
+      const message = JSON.parse(event.data) as EventData<'MessageCreated'>;
+      const server = qc.getQueryData<ReadyServer[]>(serverKeys.list)?.find((s) => s.channels.some((c) => c.id === message.channelId));
+      // A role mention names the role: its server's roles are fetched first when this session has not loaded them.
+      if (!server || !/<@&\d/.test(message.content)) return notify(message, undefined);
+      qc.ensureQueryData(rolesQuery(server.id)).then(
+        (roles) => notify(message, roles),
+        () => notify(message, undefined),
+      );
     });
     return () => void stop();
   }, [gateway, qc, navigate, onWanted]);

@@ -3,6 +3,8 @@ import { Link } from 'react-router';
 import { ApiError, errorMessage } from '../../api/errors';
 import type { Message, SearchHit } from '../../api/types';
 import { Button } from '../../ui/Button';
+import { mentionsAsText } from '../messages/markdown';
+import type { MentionNames } from '../messages/Markdown';
 import { displayName } from '../users/displayName';
 import { MAX_OFFSET, SEARCH_PAGE, useMessageSearch, type SearchScope, type SearchSort } from './queries';
 import { groupByChannel, highlightSegments, resultCount } from './syntax';
@@ -12,17 +14,17 @@ const PHONE = '(max-width: 767.98px)';
 
 const when = (iso: string) => new Date(iso).toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' });
 
-function Context({ message }: { message: Message | null | undefined }) {
+function Context({ message, names }: { message: Message | null | undefined; names: MentionNames }) {
   if (!message) return null;
   return (
     <p className="truncate pl-3 text-xs text-zinc-600 dark:text-zinc-400">
-      <span className="font-medium">{displayName(message.author)}</span> {message.content}
+      <span className="font-medium">{displayName(message.author)}</span> {mentionsAsText(message.content, names)}
     </p>
   );
 }
 
 /** One hit: the message with its matches marked, the messages around it muted; opens the channel at the message. */
-function HitCard({ hit, to, onOpen }: { hit: SearchHit; to: string; onOpen: () => void }) {
+function HitCard({ hit, to, onOpen, names }: { hit: SearchHit; to: string; onOpen: () => void; names: MentionNames }) {
   const m = hit.message;
   return (
     <Link
@@ -32,7 +34,7 @@ function HitCard({ hit, to, onOpen }: { hit: SearchHit; to: string; onOpen: () =
       data-message-id={m.id}
       className="block rounded-md border border-zinc-200 bg-white p-2 hover:border-brand focus-visible:outline-2 focus-visible:outline-brand dark:border-zinc-700 dark:bg-zinc-900"
     >
-      <Context message={hit.previous} />
+      <Context message={hit.previous} names={names} />
       <div className="my-1">
         <div className="flex items-baseline gap-2">
           <span className="font-semibold">{displayName(m.author)}</span>
@@ -41,18 +43,19 @@ function HitCard({ hit, to, onOpen }: { hit: SearchHit; to: string; onOpen: () =
           </time>
         </div>
         <p className="line-clamp-6 whitespace-pre-wrap break-words text-sm" data-testid="search-hit-content">
+          {/* The highlights are offsets in the raw text: each run reads its whole mentions as names. */}
           {highlightSegments(m.content, hit.highlights).map((s, i) =>
             s.highlighted ? (
               <mark key={i} className="rounded-sm bg-amber-200 px-0.5 text-zinc-900 dark:bg-amber-400/40 dark:text-amber-50">
-                {s.text}
+                {mentionsAsText(s.text, names)}
               </mark>
             ) : (
-              s.text
+              mentionsAsText(s.text, names)
             ),
           )}
         </p>
       </div>
-      <Context message={hit.next} />
+      <Context message={hit.next} names={names} />
     </Link>
   );
 }
@@ -85,12 +88,14 @@ export function SearchResults({
   q,
   channelName,
   linkTo,
+  names,
   onClose,
 }: {
   scope: SearchScope;
   q: string;
   channelName: (channelId: string) => string;
   linkTo: (hit: SearchHit) => string;
+  names: MentionNames;
   onClose: () => void;
 }) {
   const [sort, setSort] = useState<SearchSort>('newest');
@@ -147,7 +152,7 @@ export function SearchResults({
           <section key={`${group.channelId}-${i}`} aria-label={`Results in ${channelName(group.channelId)}`} className="space-y-1.5">
             <h3 className="text-xs font-bold uppercase tracking-wide text-zinc-600 dark:text-zinc-400">{channelName(group.channelId)}</h3>
             {group.hits.map((hit) => (
-              <HitCard key={hit.message.id} hit={hit} to={linkTo(hit)} onOpen={closeOnPhone} />
+              <HitCard key={hit.message.id} hit={hit} to={linkTo(hit)} onOpen={closeOnPhone} names={names} />
             ))}
           </section>
         ))}

@@ -2,6 +2,7 @@ import { useMemo } from 'react';
 import type { DmChannel, Member, SearchHit } from '../../api/types';
 import { dmTitle, useDms } from '../dms/queries';
 import type { ReadyServer } from '../gateway/protocol';
+import type { MentionNames } from '../messages/Markdown';
 import { displayName } from '../users/displayName';
 import type { SearchablePerson } from './SearchBox';
 import type { SearchScope } from './queries';
@@ -14,10 +15,16 @@ export interface SearchSources {
   channels: string[];
   channelName: (channelId: string) => string;
   linkTo: (hit: SearchHit) => string;
+  /** How mentions read in a hit and the messages around it (@name, @role, #channel), as in the conversation. */
+  names: MentionNames;
 }
 
 /** A server's search: its members for from:/mentions:, its text channels for in:. */
-export function useServerSearchSources(server: ReadyServer | undefined, members: Member[]): SearchSources | null {
+export function useServerSearchSources(
+  server: ReadyServer | undefined,
+  members: Member[],
+  { roleOf, channelOf }: Pick<MentionNames, 'roleOf' | 'channelOf'>,
+): SearchSources | null {
   return useMemo(() => {
     if (!server) return null;
     const names = new Map(server.channels.map((c) => [c.id, c.name ?? '']));
@@ -28,8 +35,16 @@ export function useServerSearchSources(server: ReadyServer | undefined, members:
       channels: server.channels.filter((c) => c.type === 'text' && c.name).map((c) => c.name!),
       channelName: (id) => (names.has(id) ? `#${names.get(id)}` : 'A channel you can no longer see'),
       linkTo: (hit) => `/servers/${server.id}/channels/${hit.message.channelId}/${hit.message.id}`,
+      names: {
+        nameOf: (id) => {
+          const member = members.find((m) => m.userId === id);
+          return member ? displayName(member) : 'unknown user';
+        },
+        roleOf,
+        channelOf,
+      },
     };
-  }, [server, members]);
+  }, [server, members, roleOf, channelOf]);
 }
 
 /** The DM search: everyone in my conversations for from:/mentions:, named group DMs for in:. */
@@ -38,8 +53,12 @@ export function useDmSearchSources(myId: string | undefined): SearchSources {
   return useMemo(() => {
     const list: DmChannel[] = dms ?? [];
     const people = new Map<string, SearchablePerson>();
+    const names = new Map<string, string>();
     for (const dm of list)
-      for (const r of dm.recipients) if (r.id !== myId) people.set(r.id, { username: r.username, name: displayName(r) });
+      for (const r of dm.recipients) {
+        names.set(r.id, displayName(r));
+        if (r.id !== myId) people.set(r.id, { username: r.username, name: displayName(r) });
+      }
     const titles = new Map(list.map((dm) => [dm.id, dmTitle(dm, myId)]));
     return {
       scope: { kind: 'dms' },
@@ -48,6 +67,7 @@ export function useDmSearchSources(myId: string | undefined): SearchSources {
       channels: list.filter((dm) => dm.name).map((dm) => dm.name!),
       channelName: (id) => titles.get(id) ?? 'A conversation you have left',
       linkTo: (hit) => `/channels/@me/${hit.message.channelId}/${hit.message.id}`,
+      names: { nameOf: (id) => names.get(id) ?? 'unknown user' },
     };
   }, [dms, myId]);
 }

@@ -32,6 +32,7 @@ export function useSearchUi(sources: SearchSources | null): { box: ReactNode; pa
         q={q}
         channelName={sources.channelName}
         linkTo={sources.linkTo}
+        names={sources.names}
         onClose={() => setSearch(null)}
       />
     ),

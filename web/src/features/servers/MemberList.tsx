@@ -42,7 +42,10 @@ function TimeoutButton({
   );
 }
 
-/** The server's members with presence; moderators can kick or ban from here. */
+/**
+ * The server's members with presence; moderators can kick or ban from here. Shown in a side panel or, on a phone, a
+ * dialog: `onNavigate` closes that when Message opens the DM.
+ */
 export function MemberList({
   serverId,
   serverName,
@@ -50,6 +53,7 @@ export function MemberList({
   ownerId,
   myId,
   permissions,
+  onNavigate,
 }: {
   serverId: string;
   serverName: string;
@@ -57,6 +61,7 @@ export function MemberList({
   ownerId: string;
   myId: string | undefined;
   permissions: string;
+  onNavigate?: () => void;
 }) {
   const presences = usePresences();
   const stale = useConnectionStale();
@@ -78,8 +83,7 @@ export function MemberList({
     setModerating({ action, member });
   };
   return (
-    <aside aria-label="Members" className="hidden w-60 shrink-0 overflow-y-auto bg-side p-2 lg:block dark:bg-side-dark">
-      <h2 className="px-2 pb-1 text-xs font-bold uppercase tracking-wide text-zinc-600 dark:text-zinc-400">Members — {members.length}</h2>
+    <>
       {error && (
         <p role="alert" className="px-2 text-sm text-red-700 dark:text-red-400">
           {error}
@@ -125,7 +129,10 @@ export function MemberList({
                           className="rounded bg-brand px-2 py-0.5 text-xs text-white"
                           onClick={() =>
                             openDm.mutate(m.userId, {
-                              onSuccess: (dm) => navigate(`/channels/@me/${dm.id}`),
+                              onSuccess: (dm) => {
+                                onNavigate?.();
+                                void navigate(`/channels/@me/${dm.id}`);
+                              },
                               onError: (e) => setError(errorMessage(e)),
                             })
                           }
@@ -181,6 +188,6 @@ export function MemberList({
           }}
         />
       )}
-    </aside>
+    </>
   );
 }

@@ -20,6 +20,7 @@ import { displayName } from '../users/displayName';
 import { PinnedMessages } from '../messages/PinnedMessages';
 import { NotificationBell } from '../notifications/RuleEditor';
 import { MemberList } from './MemberList';
+import { SidePanel, SidePanelButton } from '../../ui/SidePanel';
 import { memberColor } from './roles/roleColors';
 import { has, P, serverPermissions } from './permissions';
 import { useServerMentionNames } from './mentionNames';
@@ -132,7 +133,7 @@ export default function ServerPage() {
   const gateway = useGateway();
   const known = gateway.ready;
   const [navOpen, toggleNav] = useOpenWhile(channelId ?? '');
-  const search = useSearchUi(useServerSearchSources(server, members));
+  const search = useSearchUi(useServerSearchSources(server, members, { roleOf, channelOf }));
   usePageTitle(channel ? `#${channel.name} · ${server?.name}` : (server?.name ?? 'Server'));
 
   if (!server && !known) {
@@ -171,6 +172,19 @@ export default function ServerPage() {
     has(permissions, P.MANAGE_ROLES) ||
     has(permissions, P.VIEW_AUDIT_LOG);
 
+  const memberList = (onNavigate?: () => void) => (
+    <MemberList
+      serverId={serverId}
+      serverName={server.name}
+      members={members}
+      ownerId={server.ownerId}
+      myId={me?.id}
+      permissions={permissions}
+      onNavigate={onNavigate}
+    />
+  );
+  const membersTitle = `Members — ${members.length}`;
+
   return (
     <>
       <ChannelSidebar server={server} readStates={readStates} canManage={canManage} mobileOpen={navOpen} myId={me?.id} />
@@ -185,11 +199,12 @@ export default function ServerPage() {
           >
             ☰
           </button>
-          <h1 className="min-w-12 shrink-100 truncate font-semibold max-sm:shrink">
+          {/* The name cut short on its own (an Arabic name takes its direction from itself), the "#" before it. */}
+          <h1 className="flex min-w-12 shrink-100 gap-1 font-semibold max-sm:shrink">
             <span aria-hidden="true" className="text-zinc-500">
-              #
-            </span>{' '}
-            {channel?.name ?? 'No channel'}
+              {channel?.type === 'voice' ? '🔊' : '#'}
+            </span>
+            <span className="truncate">{channel?.name ?? 'No channel'}</span>
           </h1>
           {channel?.topic && (
             <p className="min-w-0 shrink-100 truncate border-l border-zinc-300 pl-2 text-sm text-zinc-600 dark:border-zinc-600 dark:text-zinc-400">
@@ -211,6 +226,9 @@ export default function ServerPage() {
                 names={{ nameOf: (id) => mentionable.find((m) => m.id === id)?.name ?? 'unknown user', roleOf, channelOf }}
               />
             )}
+            <SidePanelButton label="Members" title={membersTitle}>
+              {memberList}
+            </SidePanelButton>
             {search.box}
           </div>
         </header>
@@ -247,14 +265,9 @@ export default function ServerPage() {
         )}
       </main>
       {search.panel || (
-        <MemberList
-          serverId={serverId}
-          serverName={server.name}
-          members={members}
-          ownerId={server.ownerId}
-          myId={me?.id}
-          permissions={permissions}
-        />
+        <SidePanel label="Members" title={membersTitle}>
+          {memberList()}
+        </SidePanel>
       )}
     </>
   );

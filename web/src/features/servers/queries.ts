@@ -1,4 +1,4 @@
-import { useInfiniteQuery, useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
+import { queryOptions, useInfiniteQuery, useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '../../api/client';
 import type { Member } from '../../api/types';
 import { reasonHeaders, type Removal } from './moderation';
@@ -237,12 +237,15 @@ export function useAuditLog(serverId: string, filters: AuditFilters) {
   });
 }
 
-export function useRoles(serverId: string) {
-  return useQuery({
+/** A server's roles, for useRoles and for code outside React (a pop-up naming a role mention). */
+export const rolesQuery = (serverId: string) =>
+  queryOptions({
     queryKey: roleKeys.list(serverId),
     queryFn: () => unwrap(api.GET('/api/v1/servers/{id}/roles', { params: { path: { id: serverId } } })),
-    enabled: !!serverId,
   });
+
+export function useRoles(serverId: string) {
+  return useQuery({ ...rolesQuery(serverId), enabled: !!serverId });
 }
 
 export interface RoleFields {

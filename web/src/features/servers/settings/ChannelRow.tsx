@@ -51,11 +51,12 @@ export function ChannelRow({
         ⠿
       </span>
       {/* At least 8rem for the name: on a phone the controls wrap to the next line rather than squeeze it to "#…". */}
-      <span className="min-w-0 grow basis-32 truncate" data-testid="settings-channel-name">
+      {/* The name cut short on its own (an Arabic name takes its direction from itself), the "#" before it. */}
+      <span className="flex min-w-0 grow basis-32 gap-1" data-testid="settings-channel-name">
         <span aria-hidden="true" className="text-zinc-500">
-          {channel.type === 'voice' ? '🔊 ' : '# '}
+          {channel.type === 'voice' ? '🔊' : '#'}
         </span>
-        {channel.name}
+        <span className="truncate">{channel.name}</span>
       </span>
       <button
         type="button"
