@@ -216,13 +216,15 @@ public abstract class DigestTests(DigestApp app)
         await s.Alice.Client.SendOkAsync(staff.Id, $"<@{s.Bob.Id}> sent before the door closed");
         await s.Alice.HideFromEveryoneAsync(s.ServerId, staff.Id);
         await s.Alice.Client.SendOkAsync(staff.Id, "@everyone staff only: the secret plan");
-        await s.Alice.Client.SendOkAsync(s.General, $"<@{s.Bob.Id}> where Bob can read");
+        await s.Alice.Client.SendOkAsync(s.General, $"<@{s.Bob.Id}> where Bob can read, in <#{s.General}> not <#{staff.Id}>");
 
         Assert.True(await app.ScanAsync() >= 1);
 
         // One message left: the subject names its author ("You have 3 unread messages" had the hidden two gone out).
         var digest = await SmtpServer.WaitForMessageAsync(s.BobEmail, $"{s.Alice.Username} sent you a message on KamaChat");
-        Assert.Contains("where Bob can read", digest.TextBody, StringComparison.Ordinal);
+        // Mentions read as names, as the message does, but no channel Bob cannot see is named.
+        Assert.Contains($"@{s.Bob.Username} where Bob can read, in #general not #unknown-channel", digest.TextBody, StringComparison.Ordinal);
+        Assert.Contains($"@{s.Bob.Username} where Bob can read, in #general not #unknown-channel", digest.HtmlBody, StringComparison.Ordinal);
         Assert.DoesNotContain("before the door closed", digest.TextBody, StringComparison.Ordinal);
         Assert.DoesNotContain("secret plan", digest.TextBody, StringComparison.Ordinal);
         Assert.DoesNotContain("staff", digest.TextBody, StringComparison.Ordinal);

@@ -155,10 +155,12 @@ public abstract class PushTests(PushApp app)
 
         await s.Alice.Client.SendOkAsync(staff.Id, "@everyone staff only: the secret plan");
         await s.Alice.Client.SendOkAsync(staff.Id, $"<@{s.Bob.Id}> staff only: named but not let in");
-        // Jobs run one at a time in order: when this one's push arrives, the two before it have been dealt with.
-        await s.Alice.Client.SendOkAsync(s.General, $"<@{s.Bob.Id}> where Bob can read");
+        // Jobs run one at a time in order: when this one's push arrives, the two before it have been dealt with. Its
+        // text reads mentions as names, as the message does, but names no channel Bob cannot see.
+        var crew = await s.Alice.CreateRoleAsync(s.ServerId, "crew", 0);
+        await s.Alice.Client.SendOkAsync(s.General, $"<@{s.Bob.Id}> where Bob can read: <@&{crew.Id}>, see <#{s.General}>, not <#{staff.Id}>");
 
-        Assert.Equal($"@{s.Bob.Username} where Bob can read", Read(browser, await service.NextAsync(path)).Body);
+        Assert.Equal($"@{s.Bob.Username} where Bob can read: @crew, see #general, not #unknown-channel", Read(browser, await service.NextAsync(path)).Body);
         Assert.Single(service.Received, r => r.Path == path);
     }
 

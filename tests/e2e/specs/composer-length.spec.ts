@@ -89,19 +89,22 @@ test('a message over the limit goes as message.txt instead, with an optional cap
   await expect(composer(page)).toHaveValue('');
   await expect(composer(page)).toBeFocused();
   await page.keyboard.type('the whole log');
+  // Sending waits for the file's upload to finish ("Wait until the files have finished uploading." before then).
+  await expect(page.getByRole('progressbar', { name: 'Uploading message.txt' })).toHaveCount(0, LIVE);
   await page.keyboard.press('Enter');
 
   const card = page.getByTestId('attachment-file').filter({ hasText: 'message.txt' });
   await expect(card).toBeVisible(LIVE);
   await expect(messageContent(page, 'the whole log')).toHaveCount(1, LIVE);
-  const [message] = await owner.call<{ content: string; attachments: { fileName: string; size: number; url: string }[] }[]>(
-    'GET',
-    `/api/v1/channels/${general.id}/messages?limit=5`,
-  );
-  expect(message!.content).toBe('the whole log');
-  expect(message!.attachments.map((a) => [a.fileName, a.size])).toEqual([['message.txt', text.trim().length]]);
+  type Sent = { content: string; attachments: { fileName: string; size: number; state: string; url: string }[] };
+  const newest = async () => (await owner.call<Sent[]>('GET', `/api/v1/channels/${general.id}/messages?limit=5`))[0]!;
+  // The card shows while the file is still being processed; its URL comes once it is ready.
+  await expect.poll(async () => (await newest()).attachments[0]?.state, LIVE).toBe('ready');
+  const message = await newest();
+  expect(message.content).toBe('the whole log');
+  expect(message.attachments.map((a) => [a.fileName, a.size])).toEqual([['message.txt', text.trim().length]]);
   // The file holds the text, whole.
-  const download = await page.request.get(message!.attachments[0]!.url);
+  const download = await page.request.get(message.attachments[0]!.url);
   expect(await download.text()).toBe(text.trim());
   await context.close();
 });

@@ -84,6 +84,9 @@ public sealed class DigestSender(
     IOptions<ServerOptions> server,
     TimeProvider time)
 {
+    /// <summary>How much of a message an email digest quotes.</summary>
+    private const int MaxSnippet = 141;
+
     public async Task<int> SendDueAsync(CancellationToken cancellationToken)
     {
         var settings = options.Value;
@@ -187,6 +190,8 @@ public sealed class DigestSender(
         var serverRules = await db.Set<ServerNotificationRule>().AsNoTracking().Where(r => r.UserId == userId).ToDictionaryAsync(r => r.ServerId, cancellationToken);
         var channelRules = await db.Set<ChannelNotificationRule>().AsNoTracking().Where(r => r.UserId == userId).ToDictionaryAsync(r => r.ChannelId, cancellationToken);
 
+        var names = await MentionText.LoadAsync(db, rows.Select(r => r.Content), cancellationToken);
+
         // Permissions can change after a message was sent: only what the user may read now goes out.
         var readable = new Dictionary<Snowflake, bool>();
         var items = new List<DigestItem>();
@@ -202,7 +207,8 @@ public sealed class DigestSender(
             var where = row.Type is ChannelType.Dm or ChannelType.GroupDm
                 ? (row.Type == ChannelType.Dm ? "Direct message" : row.ChannelName ?? "Group DM")
                 : $"{row.ServerName} › #{row.ChannelName}";
-            items.Add(new DigestItem(row.Id, row.ChannelId, where, row.Author ?? "Someone", Snippet(row.Content)));
+            var snippet = names.Render(row.Content, row.ServerId, await MentionText.VisibleChannelsAsync(permissions, userId, row.Content, cancellationToken), MaxSnippet);
+            items.Add(new DigestItem(row.Id, row.ChannelId, where, row.Author ?? "Someone", snippet));
             if (items.Count == options.Value.MaxItems)
                 break;
         }
@@ -231,18 +237,6 @@ public sealed class DigestSender(
         html.Append(CultureInfo.InvariantCulture, $"</ul><p><a href=\"{E(openLink.AbsoluteUri)}\">Open KamaChat</a></p>")
             .Append(CultureInfo.InvariantCulture, $"<p style=\"font-size:12px;color:#57606a\"><a href=\"{E(unsubscribeLink.AbsoluteUri)}\">Unsubscribe</a> from notification emails.</p></body></html>");
         return new EmailContent(subject, text.ToString(), html.ToString(), unsubscribeLink.AbsoluteUri);
-    }
-
-    private static string Snippet(string content)
-    {
-        var flat = string.Join(' ', content.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
-        if (flat.Length <= 140)
-            return flat;
-        var cut = 140;
-        // Never split a surrogate pair (an emoji) in half.
-        if (char.IsHighSurrogate(flat[cut - 1]))
-            cut--;
-        return flat[..cut] + "…";
     }
 }
 

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using KamaChat.Server.Data;
 using KamaChat.Server.Features.Channels;
 using KamaChat.Server.Features.Gateway;
@@ -25,7 +24,7 @@ public sealed record PushPayload(string Title, string Body, string Tag, string P
 /// and per-channel levels and mutes, and what they may read now. A redelivered job may push again: the notification's
 /// tag (one per conversation) replaces the earlier one instead of adding a second.
 /// </summary>
-public sealed partial class PushMessageJobHandler(
+public sealed class PushMessageJobHandler(
     KamaDbContext db,
     PermissionService permissions,
     PresenceTracker presence,
@@ -63,13 +62,16 @@ public sealed partial class PushMessageJobHandler(
             return;
 
         var now = time.GetUtcNow();
+        var names = await MentionText.LoadAsync(db, [message.Content], cancellationToken);
         var payload = new PushPayload(
             direct ? (message.Type == ChannelType.GroupDm ? $"{message.Author} ({message.ChannelName ?? "Group DM"})" : message.Author ?? "Someone")
                 : $"{message.Author} (#{message.ChannelName}, {message.ServerName})",
-            await BodyAsync(message.Content, message.HasAttachments, cancellationToken),
+            Body(names, message.Content, message.ServerId, new HashSet<Snowflake>(), message.HasAttachments),
             $"channel:{message.ChannelId}",
             direct ? $"/channels/@me/{message.ChannelId}/{message.Id}" : $"/servers/{message.ServerId}/channels/{message.ChannelId}/{message.Id}");
         var json = JsonSerializer.Serialize(payload, Events.EventLog.PayloadJson);
+        // A channel mention names the channel only for those who may see it: their text is their own.
+        var namesChannels = MentionText.ChannelsIn(message.Content).Any();
 
         var settings = await SettingsAsync(subscribed.Select(s => s.UserId).Distinct().ToList(), message.ChannelId, message.ServerId, message.Id, cancellationToken);
         foreach (var group in subscribed.GroupBy(s => s.UserId))
@@ -77,9 +79,16 @@ public sealed partial class PushMessageJobHandler(
             var mentioned = direct ? message.Users.Contains(group.Key) || message.MentionsEveryone : true;
             if (!await WantsAsync(group.Key, settings, message.ChannelId, direct, mentioned, now, cancellationToken))
                 continue;
+            var theirs = !namesChannels ? json : JsonSerializer.Serialize(
+                payload with
+                {
+                    Body = Body(names, message.Content, message.ServerId,
+                        await MentionText.VisibleChannelsAsync(permissions, group.Key, message.Content, cancellationToken), message.HasAttachments),
+                },
+                Events.EventLog.PayloadJson);
             var gone = new List<Snowflake>();
             foreach (var subscription in group)
-                if (await sender.SendAsync(subscription, json, message.ChannelId.ToString(), cancellationToken) == PushOutcome.Gone)
+                if (await sender.SendAsync(subscription, theirs, message.ChannelId.ToString(), cancellationToken) == PushOutcome.Gone)
                     gone.Add(subscription.Id);
             if (gone.Count > 0)
                 await db.Set<WebPushSubscription>().Where(s => gone.Contains(s.Id)).ExecuteDeleteAsync(cancellationToken);
@@ -121,24 +130,10 @@ public sealed partial class PushMessageJobHandler(
         return (await permissions.AuthorizeChannelAsync(userId, channelId, Permissions.Permissions.ReadMessageHistory, cancellationToken)).Allowed;
     }
 
-    /// <summary>The text as a notification shows it: user mentions as @names, whitespace collapsed, cut at a readable length.</summary>
-    private async Task<string> BodyAsync(string content, bool hasAttachments, CancellationToken cancellationToken)
+    /// <summary>The text as a notification shows it (mentions as names, <see cref="MentionText"/>), or what it carries when it has none.</summary>
+    private static string Body(MentionText names, string content, Snowflake? serverId, IReadOnlySet<Snowflake> visibleChannels, bool hasAttachments)
     {
-        var ids = UserMention().Matches(content).Select(m => Snowflake.TryParse(m.Groups[1].Value, out var id) ? id : default).Distinct().ToList();
-        var names = ids.Count == 0 ? [] : await db.Users.AsNoTracking().Where(u => ids.Contains(u.Id))
-            .ToDictionaryAsync(u => u.Id.ToString(), u => u.DisplayName ?? u.UserName ?? "someone", cancellationToken);
-        var text = UserMention().Replace(content, m => "@" + names.GetValueOrDefault(m.Groups[1].Value, "someone"));
-        text = string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
-        if (text.Length == 0)
-            return hasAttachments ? "Sent an attachment" : "";
-        if (text.Length <= MaxBody)
-            return text;
-        var cut = MaxBody - 1;
-        if (char.IsHighSurrogate(text[cut - 1]))
-            cut--;
-        return text[..cut] + "…";
+        var text = names.Render(content, serverId, visibleChannels, MaxBody);
+        return text.Length == 0 && hasAttachments ? "Sent an attachment" : text;
     }
-
-    [GeneratedRegex(@"<@!?(\d{1,20})>")]
-    private static partial Regex UserMention();
 }
