@@ -55,7 +55,7 @@ test('a channel set to nothing, or muted for 15 minutes, raises no pop-up for a 
   const crew = await alice.call<{ id: string }>('POST', `/api/v1/servers/${server.id}/roles`, {
     name: 'crew',
     permissions: '0',
-    color: 0,
+    color: 0x3ba55c,
     mentionable: true,
   });
   const dm = await alice.call<{ id: string }>('POST', '/api/v1/users/@me/channels', { recipientId: bob.id });
@@ -102,6 +102,19 @@ test('a channel set to nothing, or muted for 15 minutes, raises no pop-up for a 
   await expect
     .poll(() => notes(page), LIVE)
     .toEqual(['control one', 'control two', `@${bob.account.username} heard now, @crew in #general`]);
+
+  // A role's mention pops up for whoever holds the role, at the default level (only @mentions): not before Bob is
+  // given it, and once his page knows he has it (his name takes the role's colour), it does.
+  await alice.send(general.id, `<@&${crew.id}> before Bob is crew`);
+  await expect(messageContent(page, '@crew before Bob is crew')).toBeVisible(LIVE);
+  const bobsName = page.getByRole('complementary', { name: 'Members' }).getByText(bob.account.username, { exact: true });
+  const plain = await bobsName.evaluate((e) => getComputedStyle(e).color);
+  await alice.call('PUT', `/api/v1/servers/${server.id}/members/${bob.id}/roles/${crew.id}`);
+  await expect(bobsName).not.toHaveCSS('color', plain, LIVE);
+  await alice.send(general.id, `<@&${crew.id}> Bob is crew now`);
+  await expect
+    .poll(() => notes(page), LIVE)
+    .toEqual(['control one', 'control two', `@${bob.account.username} heard now, @crew in #general`, '@crew Bob is crew now']);
   await context.close();
 });
 

@@ -5,7 +5,7 @@ import type { DmChannel, Member, Role } from '../../api/types';
 import { dmKeys } from '../dms/queries';
 import { useGateway } from '../gateway/context';
 import type { EventData, ReadyServer } from '../gateway/protocol';
-import { memberKeys, rolesQuery, serverKeys } from '../servers/queries';
+import { memberKeys, myRoleIdsIn, rolesQuery, serverKeys } from '../servers/queries';
 import { displayName } from '../users/displayName';
 import { notificationFor, type NotificationContext } from './messageNotification';
 import { playNotificationSound } from './sound';
@@ -48,7 +48,11 @@ export function useMessageNotifications(onWanted?: () => void) {
   }, [gateway, qc]);
 
   useEffect(() => {
-    const notify = (message: EventData<'MessageCreated'>, roles: readonly Role[] | undefined) => {
+    const notify = (
+      message: EventData<'MessageCreated'>,
+      roles: readonly Role[] | undefined,
+      myRoleIds: ReadonlySet<string> | undefined,
+    ) => {
       const servers = qc.getQueryData<ReadyServer[]>(serverKeys.list) ?? [];
       const dms = qc.getQueryData<DmChannel[]>(dmKeys.list);
       const server = servers.find((s) => s.channels.some((c) => c.id === message.channelId));
@@ -68,6 +72,7 @@ export function useMessageNotifications(onWanted?: () => void) {
         viewing: focused ? conversationInPath(current.current.pathname) : null,
         nameOf,
         roleOf: (roleId) => roles?.find((r) => r.id === roleId),
+        myRoleIds,
       });
       if (!notification) return;
       onWanted?.();
@@ -78,12 +83,16 @@ export function useMessageNotifications(onWanted?: () => void) {
       if (event.type !== 'MessageCreated') return;
       const message = JSON.parse(event.data) as EventData<'MessageCreated'>;
       const server = qc.getQueryData<ReadyServer[]>(serverKeys.list)?.find((s) => s.channels.some((c) => c.id === message.channelId));
-      // A role mention names the role: its server's roles are fetched first when this session has not loaded them.
-      if (!server || !/<@&\d/.test(message.content)) return notify(message, undefined);
-      qc.ensureQueryData(rolesQuery(server.id)).then(
-        (roles) => notify(message, roles),
-        () => notify(message, undefined),
-      );
+      // A role mention names the role, and reaches me if I hold it: the server's roles, and mine there, are fetched
+      // first when this session has not loaded them.
+      const myId = gateway.userId;
+      const namesRoles = /<@&\d/.test(message.content);
+      const mentionsRoles = message.mentionRoles.length > 0;
+      if (!server || !myId || !(namesRoles || mentionsRoles)) return notify(message, undefined, undefined);
+      void Promise.all([
+        namesRoles ? qc.ensureQueryData(rolesQuery(server.id)).catch(() => undefined) : undefined,
+        mentionsRoles ? myRoleIdsIn(qc, server.id, myId).catch(() => undefined) : undefined,
+      ]).then(([roles, mine]) => notify(message, roles, mine));
     });
     return () => void stop();
   }, [gateway, qc, navigate, onWanted]);

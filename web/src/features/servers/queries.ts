@@ -244,6 +244,17 @@ export const rolesQuery = (serverId: string) =>
     queryFn: () => unwrap(api.GET('/api/v1/servers/{id}/roles', { params: { path: { id: serverId } } })),
   });
 
+/**
+ * The roles the signed-in user holds in a server, for code outside React (does a role mention reach me?): from the
+ * member list when loaded (kept current by events), else their own member record.
+ */
+export async function myRoleIdsIn(qc: QueryClient, serverId: string, myId: string): Promise<ReadonlySet<string>> {
+  const loaded = qc.getQueryData<Member[]>(memberKeys.list(serverId))?.find((m) => m.userId === myId);
+  const me =
+    loaded ?? (await unwrap(api.GET('/api/v1/servers/{id}/members/{userId}', { params: { path: { id: serverId, userId: myId } } })));
+  return new Set(me.roles);
+}
+
 export function useRoles(serverId: string) {
   return useQuery({ ...rolesQuery(serverId), enabled: !!serverId });
 }
