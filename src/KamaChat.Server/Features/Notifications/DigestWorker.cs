@@ -194,6 +194,7 @@ public sealed class DigestSender(
 
         // Permissions can change after a message was sent: only what the user may read now goes out.
         var readable = new Dictionary<Snowflake, bool>();
+        var mentionedVisible = new Dictionary<Snowflake, bool>();
         var items = new List<DigestItem>();
         foreach (var row in rows)
         {
@@ -207,7 +208,7 @@ public sealed class DigestSender(
             var where = row.Type is ChannelType.Dm or ChannelType.GroupDm
                 ? (row.Type == ChannelType.Dm ? "Direct message" : row.ChannelName ?? "Group DM")
                 : $"{row.ServerName} › #{row.ChannelName}";
-            var snippet = names.Render(row.Content, row.ServerId, await MentionText.VisibleChannelsAsync(permissions, userId, row.Content, cancellationToken), MaxSnippet);
+            var snippet = names.Render(row.Content, row.ServerId, await MentionText.VisibleChannelsAsync(permissions, userId, row.Content, mentionedVisible, cancellationToken), MaxSnippet);
             items.Add(new DigestItem(row.Id, row.ChannelId, where, row.Author ?? "Someone", snippet));
             if (items.Count == options.Value.MaxItems)
                 break;

@@ -42,14 +42,22 @@ public sealed partial class MentionText
         Pattern().Matches(content).Where(m => m.Groups["channel"].Success)
             .Select(m => Snowflake.TryParse(m.Groups["id"].ValueSpan, out var id) ? id : default).Where(id => id != default).Distinct();
 
-    /// <summary>Of the channels the text mentions, those the user may see (a permission check each).</summary>
+    /// <summary>
+    /// Of the channels the text mentions, those the user may see: a permission check each, once per channel for all
+    /// the texts that share <paramref name="known"/> (one reader's digest).
+    /// </summary>
     public static async Task<HashSet<Snowflake>> VisibleChannelsAsync(
-        PermissionService permissions, Snowflake userId, string content, CancellationToken cancellationToken)
+        PermissionService permissions, Snowflake userId, string content, Dictionary<Snowflake, bool> known, CancellationToken cancellationToken)
     {
         var visible = new HashSet<Snowflake>();
         foreach (var channelId in ChannelsIn(content))
-            if ((await permissions.AuthorizeChannelAsync(userId, channelId, Permissions.Permissions.ViewChannel, cancellationToken)).Allowed)
+        {
+            if (!known.TryGetValue(channelId, out var seen))
+                known[channelId] = seen =
+                    (await permissions.AuthorizeChannelAsync(userId, channelId, Permissions.Permissions.ViewChannel, cancellationToken)).Allowed;
+            if (seen)
                 visible.Add(channelId);
+        }
         return visible;
     }
 

@@ -83,7 +83,7 @@ public sealed class PushMessageJobHandler(
                 payload with
                 {
                     Body = Body(names, message.Content, message.ServerId,
-                        await MentionText.VisibleChannelsAsync(permissions, group.Key, message.Content, cancellationToken), message.HasAttachments),
+                        await MentionText.VisibleChannelsAsync(permissions, group.Key, message.Content, [], cancellationToken), message.HasAttachments),
                 },
                 Events.EventLog.PayloadJson);
             var gone = new List<Snowflake>();
