@@ -2,7 +2,7 @@ import type { Browser, Page } from '@playwright/test';
 import { ApiUser, logInAs } from '../support/chat';
 import { expect, expectAccessible, screenshot } from '../support/fixtures';
 import { expectHearing as expectHearingFrom, peerLaunchOptions, test } from '../support/peer-call-server';
-import { peerAudio } from '../support/webrtc';
+import { peerAudio, peerStreams, type PeerStream } from '../support/webrtc';
 
 /**
  * DM calls end to end, peer to peer through the server's signalling: the callee's page rings with an incoming-call
@@ -10,7 +10,8 @@ import { peerAudio } from '../support/webrtc';
  * other — through the voice lab's coturn only (the server runs with TURN_RELAY_ONLY, so the browsers get
  * iceTransportPolicy "relay"): the selected candidate pair is relay on both ends and decoded audio energy grows.
  * The caller's camera, then a screen share, reach the callee as a tile whose video element really decodes frames
- * (through the same relay). Hanging up leaves a line with the call's length.
+ * (through the same relay), and the screen's sound is played out on its own m-line. Hanging up leaves a line with the
+ * call's length.
  */
 test.use({ launchOptions: peerLaunchOptions });
 
@@ -43,6 +44,31 @@ async function expectWatching(page: Page, label: string) {
     .toBeGreaterThan(before);
   const { width, height } = await playback(page, label);
   expect(width * height).toBeGreaterThan(0);
+}
+
+/**
+ * What `page` receives from `userId` on one m-line of the call, `mid`: 0 the microphone, 1 the camera or screen, 2 the
+ * screen's sound; `call` is the window global of the call (see peerStreams).
+ */
+async function stream(page: Page, userId: string, mid: string, call: 'kamachatCall' | 'kamachatVoice' = 'kamachatCall') {
+  const streams = (await peerStreams(page, call, call === 'kamachatCall' ? 'peerStats' : 'meshStats'))[userId] ?? [];
+  return streams.find((s) => s.mid === mid) ?? { mid, kind: '', bytes: 0, energy: 0, samples: 0, framesDecoded: 0 };
+}
+
+/** What `page` receives from `userId` on m-line `mid` grows in each of `fields`. */
+async function expectGrowing(
+  page: Page,
+  userId: string,
+  mid: string,
+  fields: (keyof Omit<PeerStream, 'mid' | 'kind'>)[],
+  call?: 'kamachatCall' | 'kamachatVoice',
+) {
+  for (const field of fields) {
+    const before = (await stream(page, userId, mid, call))[field];
+    await expect
+      .poll(async () => (await stream(page, userId, mid, call))[field], { timeout: 15_000, message: `m-line ${mid}: ${field} should grow` })
+      .toBeGreaterThan(before);
+  }
 }
 
 /** Two people with a DM, each signed in on a page of their own: the caller in the DM, the callee on the home page. */
@@ -106,10 +132,13 @@ test('an accepted call carries each side’s audio to the other through TURN onl
   await bar(caller.page).getByRole('button', { name: 'Camera off' }).click();
   await expect(callee.page.getByRole('region', { name: 'Videos' })).toHaveCount(0);
 
-  // A screen share instead: the same video slot, so nothing is renegotiated, and the callee watches the screen.
+  // A screen share instead: the same video slot, so nothing is renegotiated, and the callee watches the screen and
+  // hears its sound (Chromium's fake screen has a beep), which nothing carried before the share.
+  expect((await stream(callee.page, alice.id, '2')).bytes).toBe(0);
   await bar(caller.page).getByRole('button', { name: 'Share screen' }).click();
   await expect(bar(caller.page).getByRole('button', { name: 'Stop sharing' })).toBeVisible();
   await expectWatching(callee.page, `Screen of ${alice.account.username}`);
+  await expectGrowing(callee.page, alice.id, '2', ['bytes', 'samples', 'energy']);
   for (const page of [caller.page, callee.page]) expect((await received(page)).pairs).toEqual(['relay-relay']);
   await bar(caller.page).getByRole('button', { name: 'Stop sharing' }).click();
   await expect(callee.page.getByRole('region', { name: 'Videos' })).toHaveCount(0);
