@@ -1,5 +1,5 @@
-import type { Browser, Page } from '@playwright/test';
-import { ApiUser, logInAs } from '../support/chat';
+import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { ApiUser, logInAs, logInOn } from '../support/chat';
 import { expect, expectAccessible, screenshot } from '../support/fixtures';
 import { expectHearing as expectHearingFrom, peerLaunchOptions, test } from '../support/peer-call-server';
 import { peerAudio, peerStreams, type PeerStream } from '../support/webrtc';
@@ -12,6 +12,10 @@ import { peerAudio, peerStreams, type PeerStream } from '../support/webrtc';
  * The caller's camera, then a screen share, reach the callee as a tile whose video element really decodes frames
  * (through the same relay), and the screen's sound is played out on its own m-line. Hanging up leaves a line with the
  * call's length.
+ *
+ * A group call, in a browser that grants only what each context was allowed: a camera the browser refuses is told
+ * plainly and the call goes on with sound; one member's camera is decoded by both others; a camera whose permission is
+ * taken back mid-call goes off for everyone (in a voice channel too).
  */
 test.use({ launchOptions: peerLaunchOptions });
 
@@ -151,4 +155,101 @@ test('an accepted call carries each side’s audio to the other through TURN onl
     );
   }
   for (const { context } of [caller, callee]) await context.close();
+});
+
+/**
+ * The suite's browser without --use-fake-ui-for-media-stream: a page gets only the devices its context was granted,
+ * the others are refused as a person's "Block" refuses them (NotAllowedError), and a permission taken back ends the
+ * device's track, as the browser's site settings do. (It cannot share a screen: with no picker to skip, the tab dies.)
+ */
+const askingLaunchOptions = { ...peerLaunchOptions, args: peerLaunchOptions.args.filter((a) => a !== '--use-fake-ui-for-media-stream') };
+
+/** Takes the camera's permission back from a context's pages, as the site settings' "Block" does mid-call. */
+async function blockCamera(browser: Browser, context: BrowserContext, origin: string) {
+  const page = context.pages()[0];
+  const { targetInfo } = await (await context.newCDPSession(page)).send('Target.getTargetInfo');
+  await (
+    await browser.newBrowserCDPSession()
+  ).send('Browser.setPermission', {
+    permission: { name: 'camera' },
+    setting: 'denied',
+    origin,
+    browserContextId: targetInfo.browserContextId,
+  });
+}
+
+test('a group call: a refused camera is told and the call goes on; a camera reaches the other two and, taken back, goes off for all; the same in a voice channel', async ({
+  baseURL,
+}) => {
+  test.setTimeout(180_000);
+  const browser = await chromium.launch(askingLaunchOptions);
+  const [alice, bob, carol] = [
+    await ApiUser.register(baseURL!, 'group'),
+    await ApiUser.register(baseURL!, 'group'),
+    await ApiUser.register(baseURL!, 'group'),
+  ];
+  const { server } = await alice.createServer('Camera test');
+  await alice.call('POST', `/api/v1/servers/${server.id}/channels`, { name: 'Lounge', type: 'voice' });
+  await carol.joinServer(alice, server.id);
+  const group = await alice.call<{ id: string }>('POST', '/api/v1/users/@me/group-channels', { recipientIds: [bob.id, carol.id] });
+  // Alice blocked the camera and allowed the microphone; Bob and Carol allowed both.
+  const contexts: BrowserContext[] = [];
+  for (const [user, allowed] of [
+    [alice, ['microphone']],
+    [bob, ['microphone', 'camera']],
+    [carol, ['microphone', 'camera']],
+  ] as const) {
+    const context = await browser.newContext({ baseURL, viewport: { width: 1280, height: 800 } });
+    await context.grantPermissions([...allowed]);
+    await logInOn(await context.newPage(), user);
+    contexts.push(context);
+  }
+  const [a, b, c] = contexts.map((context) => context.pages()[0]);
+  const bar = (page: Page) => page.getByRole('region', { name: 'Call' });
+
+  await a.goto(`/channels/@me/${group.id}`);
+  await a.getByRole('button', { name: 'Start call' }).click();
+  for (const page of [b, c]) await page.getByRole('dialog', { name: 'Incoming call' }).getByRole('button', { name: 'Accept' }).click();
+  for (const page of [a, b, c]) await expect(bar(page).getByText('In call')).toBeVisible({ timeout: 20_000 });
+
+  // Alice's camera is refused: she is told why, the button is back to off, and the others still hear her.
+  await bar(a).getByRole('button', { name: 'Camera' }).click();
+  await expect(bar(a).getByRole('alert')).toContainText('Camera access was refused.');
+  await expect(bar(a).getByRole('button', { name: 'Camera' })).toHaveAttribute('aria-pressed', 'false');
+  for (const page of [b, c]) await expectGrowing(page, alice.id, '0', ['energy', 'bytes']);
+
+  // Bob's camera reaches both others, each decoding it on their own connection with him.
+  await bar(b).getByRole('button', { name: 'Camera' }).click();
+  await expect(bar(b).getByRole('button', { name: 'Camera off' })).toBeVisible();
+  for (const page of [a, c]) await expectWatching(page, `Camera of ${bob.account.username}`);
+  await screenshot(a, '28-group-call-camera');
+
+  // Bob takes the camera's permission back mid-call: its track ends, his camera goes off for everyone, and he is told.
+  await blockCamera(browser, contexts[1], new URL(baseURL!).origin);
+  await expect(bar(b).getByRole('alert')).toContainText('The camera stopped');
+  await expect(bar(b).getByRole('button', { name: 'Camera' })).toHaveAttribute('aria-pressed', 'false');
+  for (const page of [a, b, c]) await expect(page.getByRole('region', { name: 'Videos' })).toHaveCount(0);
+  for (const page of [a, c]) await expectGrowing(page, bob.id, '0', ['energy']);
+  // Joining the voice channel ends Alice's and Carol's part in the call.
+
+  // A voice channel (peer to peer here): the same refusal for Alice, and Carol's camera taken back goes off in the list.
+  const voice = (page: Page) => page.getByRole('region', { name: 'Voice' });
+  const cameras = (page: Page) => page.getByRole('list', { name: 'In Lounge' }).getByText('camera on');
+  for (const page of [a, c]) {
+    await page.goto(`/servers/${server.id}`);
+    await page.getByRole('button', { name: /^Lounge \(voice\)/ }).click();
+    await expect(voice(page).getByText('Voice connected')).toBeVisible({ timeout: 15_000 });
+  }
+  await voice(a).getByRole('button', { name: 'Camera' }).click();
+  await expect(voice(a).getByRole('alert')).toContainText('Camera access was refused.');
+  await expect(voice(a).getByRole('button', { name: 'Camera' })).toHaveAttribute('aria-pressed', 'false');
+  await expectGrowing(c, alice.id, '0', ['energy', 'bytes'], 'kamachatVoice');
+  await voice(c).getByRole('button', { name: 'Camera' }).click();
+  for (const page of [a, c]) await expect(cameras(page)).toHaveCount(1);
+  await blockCamera(browser, contexts[2], new URL(baseURL!).origin);
+  await expect(voice(c).getByRole('alert')).toContainText('The camera stopped');
+  await expect(voice(c).getByRole('button', { name: 'Camera' })).toHaveAttribute('aria-pressed', 'false');
+  for (const page of [a, c]) await expect(cameras(page)).toHaveCount(0);
+  await expect(voice(c).getByText('Voice connected')).toBeVisible();
+  await browser.close();
 });

@@ -1,6 +1,6 @@
 import type { CallListener, GatewayClient } from '../gateway/connection';
 import type { CallSignal, DmCallJoined, DmCallState } from '../gateway/protocol';
-import { openVideo } from '../voice/media';
+import { cameraStopped, onVideoEnded, openVideo } from '../voice/media';
 import { MeshPeers, type Slot } from '../voice/mesh';
 import { cameraConstraints } from '../voice/settings';
 import type { dmCallStore as Store } from './store';
@@ -147,6 +147,12 @@ export class DmCallSession {
       if (this.stopped) return camera.getTracks().forEach((t) => t.stop());
       this.closeVideo();
       this.camera = camera;
+      // Unplugged or its permission taken back: off for everyone, and the user is told.
+      onVideoEnded(camera, () => {
+        if (this.camera !== camera) return;
+        this.store.fail(cameraStopped);
+        void this.setCamera(false);
+      });
     } else {
       this.closeVideo();
     }
@@ -162,7 +168,7 @@ export class DmCallSession {
       this.closeVideo();
       this.screen = screen;
       // The browser's own "Stop sharing" bar ends the track.
-      screen.getVideoTracks()[0]?.addEventListener('ended', () => this.screen === screen && void this.setScreen(false));
+      onVideoEnded(screen, () => this.screen === screen && void this.setScreen(false));
     } else {
       this.closeVideo();
     }

@@ -1,7 +1,7 @@
 import { DesktopEventName } from '../../platform/desktopBridge';
 import type { GatewayClient } from '../gateway/connection';
 import type { CallSignal, VoiceJoined, VoiceSubscription } from '../gateway/protocol';
-import { openVideo } from './media';
+import { cameraStopped, onVideoEnded, openVideo } from './media';
 import { MeshPeers, type Slot } from './mesh';
 import { cameraConstraints, microphoneConstraints, voiceSettings, type VoiceSettings } from './settings';
 import type { voiceStore as Store } from './store';
@@ -509,6 +509,12 @@ export class VoiceCall {
       await this.stopScreen();
       await this.stopCamera();
       this.camera = camera;
+      // Unplugged or its permission taken back: off for everyone, and the user is told.
+      onVideoEnded(camera, () => {
+        if (this.camera !== camera) return;
+        this.store.fail(cameraStopped);
+        void this.setCamera(false);
+      });
       await this.sendSlot(1);
     } else {
       await this.stopCamera();
@@ -527,9 +533,8 @@ export class VoiceCall {
       await this.stopCamera();
       await this.stopScreen();
       this.screen = screen;
-      const picture = screen.getVideoTracks()[0] ?? null;
       // The browser's own "Stop sharing" bar ends the track.
-      picture?.addEventListener('ended', () => this.screen === screen && void this.setScreen(false));
+      onVideoEnded(screen, () => this.screen === screen && void this.setScreen(false));
       await this.sendSlot(1);
       await this.sendSlot(2);
     } else {

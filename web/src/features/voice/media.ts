@@ -11,6 +11,17 @@ export function cameraError(e: unknown, what: 'camera' | 'screen'): string | nul
   return what === 'camera' ? `The camera could not be opened${detail}.` : `The screen could not be shared${detail}.`;
 }
 
+/** What the user is told when their camera stops during a call without their asking. */
+export const cameraStopped = 'The camera stopped: it was disconnected, or its permission was taken back.';
+
+/**
+ * Calls `ended` when the picture of `stream` ends by itself: the camera was unplugged or its permission taken back in
+ * the browser's site settings, or a share was stopped from the browser's own bar. Our own stop() does not count.
+ */
+export function onVideoEnded(stream: MediaStream, ended: () => void) {
+  stream.getVideoTracks()[0]?.addEventListener('ended', ended, { once: true });
+}
+
 /**
  * Opens the camera (with `constraints`) or a screen, window or tab to share (with its sound where the browser offers
  * it): the stream, or what to tell the user (a string), or null when the user closed the screen picker.
