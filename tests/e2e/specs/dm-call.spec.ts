@@ -13,8 +13,8 @@ import { peerAudio, peerStreams, type PeerStream } from '../support/webrtc';
  * (through the same relay), and the screen's sound is played out on its own m-line. Hanging up leaves a line with the
  * call's length.
  *
- * A group call, in a browser that grants only what each context was allowed: a camera the browser refuses is told
- * plainly and the call goes on with sound; one member's camera is decoded by both others; a camera whose permission is
+ * A group call, in a browser that grants only what each context was allowed: a camera the browser refuses, and a
+ * screen the system will not let it record, are told plainly and the call goes on with sound; one member's camera is decoded by both others; a camera whose permission is
  * taken back mid-call goes off for everyone (in a voice channel too).
  */
 test.use({ launchOptions: peerLaunchOptions });
@@ -178,7 +178,7 @@ async function blockCamera(browser: Browser, context: BrowserContext, origin: st
   });
 }
 
-test('a group call: a refused camera is told and the call goes on; a camera reaches the other two and, taken back, goes off for all; the same in a voice channel', async ({
+test('a group call: a refused camera or screen is told and the call goes on; a camera reaches the other two and, taken back, goes off for all; the same in a voice channel', async ({
   baseURL,
 }) => {
   test.setTimeout(180_000);
@@ -217,6 +217,14 @@ test('a group call: a refused camera is told and the call goes on; a camera reac
   await expect(bar(a).getByRole('alert')).toContainText('Camera access was refused.');
   await expect(bar(a).getByRole('button', { name: 'Camera' })).toHaveAttribute('aria-pressed', 'false');
   for (const page of [b, c]) await expectGrowing(page, alice.id, '0', ['energy', 'bytes']);
+  // Her system does not let the browser record the screen (macOS until she allows it, where Chromium says "by
+  // system"): not something this machine can do, so the page's getDisplayMedia refuses as Chromium does there.
+  await a.evaluate(() => {
+    navigator.mediaDevices.getDisplayMedia = () => Promise.reject(new DOMException('Permission denied by system', 'NotAllowedError'));
+  });
+  await bar(a).getByRole('button', { name: 'Share screen' }).click();
+  await expect(bar(a).getByRole('alert')).toContainText('Your system does not let the browser record the screen.');
+  await expect(bar(a).getByRole('button', { name: 'Share screen' })).toHaveAttribute('aria-pressed', 'false');
 
   // Bob's camera reaches both others, each decoding it on their own connection with him.
   await bar(b).getByRole('button', { name: 'Camera' }).click();

@@ -1,11 +1,13 @@
 import type { CallListener, GatewayClient } from '../gateway/connection';
 import type { CallSignal, DmCallJoined, DmCallState } from '../gateway/protocol';
-import { cameraStopped, onVideoEnded, openVideo } from '../voice/media';
+import { cameraStopped, onVideoEnded, openVideo, systemBlock } from '../voice/media';
 import { MeshPeers, type Slot } from '../voice/mesh';
 import { cameraConstraints } from '../voice/settings';
 import type { dmCallStore as Store } from './store';
 
 function microphoneError(e: unknown): string {
+  const system = systemBlock(e, 'microphone');
+  if (system) return `${system} Until then the others cannot hear you.`;
   const name = e instanceof DOMException ? e.name : '';
   if (name === 'NotAllowedError' || name === 'SecurityError')
     return 'Microphone access was refused: the others cannot hear you. Allow it in the browser’s site settings.';

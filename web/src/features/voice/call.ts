@@ -1,7 +1,7 @@
 import { DesktopEventName } from '../../platform/desktopBridge';
 import type { GatewayClient } from '../gateway/connection';
 import type { CallSignal, VoiceJoined, VoiceSubscription } from '../gateway/protocol';
-import { cameraStopped, onVideoEnded, openVideo } from './media';
+import { cameraStopped, onVideoEnded, openVideo, systemBlock } from './media';
 import { MeshPeers, type Slot } from './mesh';
 import { cameraConstraints, microphoneConstraints, voiceSettings, type VoiceSettings } from './settings';
 import type { voiceStore as Store } from './store';
@@ -41,6 +41,8 @@ function gathered(pc: RTCPeerConnection): Promise<void> {
 }
 
 function microphoneError(e: unknown): Error {
+  const system = systemBlock(e, 'microphone');
+  if (system) return new Error(`${system} Then join again.`);
   const name = e instanceof DOMException ? e.name : '';
   if (name === 'NotAllowedError' || name === 'SecurityError')
     return new Error('Microphone access was refused. Allow it in the browser’s site settings, then join again.');
