@@ -14,8 +14,9 @@ import { peerAudio, peerStreams, type PeerStream } from '../support/webrtc';
  * call's length.
  *
  * A group call, in a browser that grants only what each context was allowed: a camera the browser refuses, and a
- * screen the system will not let it record, are told plainly and the call goes on with sound; one member's camera is decoded by both others; a camera whose permission is
- * taken back mid-call goes off for everyone (in a voice channel too).
+ * screen the system will not let it record, are told plainly and the call goes on with sound; one member's camera is
+ * decoded by both others; a camera whose permission is taken back mid-call goes off for everyone, and a microphone
+ * taken back shows its owner muted (in a voice channel too).
  */
 test.use({ launchOptions: peerLaunchOptions });
 
@@ -164,14 +165,14 @@ test('an accepted call carries each side’s audio to the other through TURN onl
  */
 const askingLaunchOptions = { ...peerLaunchOptions, args: peerLaunchOptions.args.filter((a) => a !== '--use-fake-ui-for-media-stream') };
 
-/** Takes the camera's permission back from a context's pages, as the site settings' "Block" does mid-call. */
-async function blockCamera(browser: Browser, context: BrowserContext, origin: string) {
+/** Takes a device's permission back from a context's pages, as the site settings' "Block" does mid-call. */
+async function block(browser: Browser, context: BrowserContext, origin: string, device: 'camera' | 'microphone') {
   const page = context.pages()[0];
   const { targetInfo } = await (await context.newCDPSession(page)).send('Target.getTargetInfo');
   await (
     await browser.newBrowserCDPSession()
   ).send('Browser.setPermission', {
-    permission: { name: 'camera' },
+    permission: { name: device },
     setting: 'denied',
     origin,
     browserContextId: targetInfo.browserContextId,
@@ -206,6 +207,7 @@ test('a group call: a refused camera or screen is told and the call goes on; a c
   }
   const [a, b, c] = contexts.map((context) => context.pages()[0]);
   const bar = (page: Page) => page.getByRole('region', { name: 'Call' });
+  const origin = new URL(baseURL!).origin;
 
   await a.goto(`/channels/@me/${group.id}`);
   await a.getByRole('button', { name: 'Start call' }).click();
@@ -233,11 +235,15 @@ test('a group call: a refused camera or screen is told and the call goes on; a c
   await screenshot(a, '28-group-call-camera');
 
   // Bob takes the camera's permission back mid-call: its track ends, his camera goes off for everyone, and he is told.
-  await blockCamera(browser, contexts[1], new URL(baseURL!).origin);
+  await block(browser, contexts[1], origin, 'camera');
   await expect(bar(b).getByRole('alert')).toContainText('The camera stopped');
   await expect(bar(b).getByRole('button', { name: 'Camera' })).toHaveAttribute('aria-pressed', 'false');
   for (const page of [a, b, c]) await expect(page.getByRole('region', { name: 'Videos' })).toHaveCount(0);
   for (const page of [a, c]) await expectGrowing(page, bob.id, '0', ['energy']);
+  // Then his microphone: he is shown muted and told that the others cannot hear him.
+  await block(browser, contexts[1], origin, 'microphone');
+  await expect(bar(b).getByRole('alert')).toContainText('The microphone stopped');
+  await expect(bar(b).getByRole('button', { name: 'Unmute' })).toBeVisible();
   // Joining the voice channel ends Alice's and Carol's part in the call.
 
   // A voice channel (peer to peer here): the same refusal for Alice, and Carol's camera taken back goes off in the list.
@@ -254,10 +260,14 @@ test('a group call: a refused camera or screen is told and the call goes on; a c
   await expectGrowing(c, alice.id, '0', ['energy', 'bytes'], 'kamachatVoice');
   await voice(c).getByRole('button', { name: 'Camera' }).click();
   for (const page of [a, c]) await expect(cameras(page)).toHaveCount(1);
-  await blockCamera(browser, contexts[2], new URL(baseURL!).origin);
+  await block(browser, contexts[2], origin, 'camera');
   await expect(voice(c).getByRole('alert')).toContainText('The camera stopped');
   await expect(voice(c).getByRole('button', { name: 'Camera' })).toHaveAttribute('aria-pressed', 'false');
   for (const page of [a, c]) await expect(cameras(page)).toHaveCount(0);
   await expect(voice(c).getByText('Voice connected')).toBeVisible();
+  await block(browser, contexts[2], origin, 'microphone');
+  await expect(voice(c).getByRole('alert')).toContainText('The microphone stopped');
+  await expect(voice(c).getByRole('button', { name: 'Unmute' })).toBeVisible();
+  await expect(a.getByRole('list', { name: 'In Lounge' }).getByText('muted', { exact: true })).toHaveCount(1);
   await browser.close();
 });

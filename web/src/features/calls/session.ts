@@ -1,6 +1,6 @@
 import type { CallListener, GatewayClient } from '../gateway/connection';
 import type { CallSignal, DmCallJoined, DmCallState } from '../gateway/protocol';
-import { cameraStopped, onVideoEnded, openVideo, systemBlock } from '../voice/media';
+import { cameraStopped, microphoneStopped, onEnded, openVideo, systemBlock } from '../voice/media';
 import { MeshPeers, type Slot } from '../voice/mesh';
 import { cameraConstraints } from '../voice/settings';
 import type { dmCallStore as Store } from './store';
@@ -44,8 +44,16 @@ export class DmCallSession {
     this.unsubscribe = this.gateway.onCall(this.onCall);
     // The microphone first: the offers we send carry it.
     try {
-      this.microphone = await navigator.mediaDevices.getUserMedia({
+      const microphone = await navigator.mediaDevices.getUserMedia({
         audio: { echoCancellation: true, noiseSuppression: true, autoGainControl: true },
+      });
+      this.microphone = microphone;
+      // Unplugged or its permission taken back: shown muted, and the user is told.
+      onEnded(microphone.getAudioTracks()[0], () => {
+        if (this.microphone !== microphone || this.stopped) return;
+        this.microphone = null;
+        this.store.update({ muted: true });
+        this.store.fail(microphoneStopped);
       });
     } catch (e) {
       this.store.fail(microphoneError(e));
@@ -150,7 +158,7 @@ export class DmCallSession {
       this.closeVideo();
       this.camera = camera;
       // Unplugged or its permission taken back: off for everyone, and the user is told.
-      onVideoEnded(camera, () => {
+      onEnded(camera.getVideoTracks()[0], () => {
         if (this.camera !== camera) return;
         this.store.fail(cameraStopped);
         void this.setCamera(false);
@@ -170,7 +178,7 @@ export class DmCallSession {
       this.closeVideo();
       this.screen = screen;
       // The browser's own "Stop sharing" bar ends the track.
-      onVideoEnded(screen, () => this.screen === screen && void this.setScreen(false));
+      onEnded(screen.getVideoTracks()[0], () => this.screen === screen && void this.setScreen(false));
     } else {
       this.closeVideo();
     }

@@ -1,7 +1,7 @@
 import { DesktopEventName } from '../../platform/desktopBridge';
 import type { GatewayClient } from '../gateway/connection';
 import type { CallSignal, VoiceJoined, VoiceSubscription } from '../gateway/protocol';
-import { cameraStopped, onVideoEnded, openVideo, systemBlock } from './media';
+import { cameraStopped, microphoneStopped, onEnded, openVideo, systemBlock } from './media';
 import { MeshPeers, type Slot } from './mesh';
 import { cameraConstraints, microphoneConstraints, voiceSettings, type VoiceSettings } from './settings';
 import type { voiceStore as Store } from './store';
@@ -152,6 +152,7 @@ export class VoiceCall {
     if (joined.canSpeak) {
       try {
         this.microphone = await navigator.mediaDevices.getUserMedia({ audio: microphoneConstraints(this.settings) });
+        this.watchMicrophone(this.microphone);
       } catch (e) {
         micError = microphoneError(e);
       }
@@ -321,6 +322,7 @@ export class VoiceCall {
         if (this.stopped) return microphone.getTracks().forEach((t) => t.stop());
         const old = this.microphone;
         this.microphone = microphone;
+        this.watchMicrophone(microphone);
         microphone.getAudioTracks().forEach((t) => (t.enabled = !this.muted));
         await this.sendSlot(0);
         old.getTracks().forEach((t) => t.stop());
@@ -478,6 +480,19 @@ export class VoiceCall {
     if (speaking.length !== current.length || speaking.some((u) => !current.includes(u))) this.store.update({ speaking });
   }
 
+  /** The microphone unplugged or its permission taken back: we are muted for everyone, and the user is told. */
+  private watchMicrophone(microphone: MediaStream) {
+    onEnded(microphone.getAudioTracks()[0], () => {
+      if (this.microphone !== microphone || this.stopped) return;
+      this.microphone = null;
+      this.muted = true;
+      this.store.update({ muted: true });
+      this.store.fail(microphoneStopped);
+      void this.sendSlot(0);
+      void this.announce();
+    });
+  }
+
   setMuted(muted: boolean) {
     if (!this.microphone) return;
     this.muted = muted;
@@ -512,7 +527,7 @@ export class VoiceCall {
       await this.stopCamera();
       this.camera = camera;
       // Unplugged or its permission taken back: off for everyone, and the user is told.
-      onVideoEnded(camera, () => {
+      onEnded(camera.getVideoTracks()[0], () => {
         if (this.camera !== camera) return;
         this.store.fail(cameraStopped);
         void this.setCamera(false);
@@ -536,7 +551,7 @@ export class VoiceCall {
       await this.stopScreen();
       this.screen = screen;
       // The browser's own "Stop sharing" bar ends the track.
-      onVideoEnded(screen, () => this.screen === screen && void this.setScreen(false));
+      onEnded(screen.getVideoTracks()[0], () => this.screen === screen && void this.setScreen(false));
       await this.sendSlot(1);
       await this.sendSlot(2);
     } else {

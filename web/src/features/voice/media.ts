@@ -25,15 +25,17 @@ export function cameraError(e: unknown, what: 'camera' | 'screen'): string | nul
   return what === 'camera' ? `The camera could not be opened${detail}.` : `The screen could not be shared${detail}.`;
 }
 
-/** What the user is told when their camera stops during a call without their asking. */
+/** What the user is told when their camera or microphone stops during a call without their asking. */
 export const cameraStopped = 'The camera stopped: it was disconnected, or its permission was taken back.';
+export const microphoneStopped =
+  'The microphone stopped: it was disconnected, or its permission was taken back. The others cannot hear you.';
 
 /**
- * Calls `ended` when the picture of `stream` ends by itself: the camera was unplugged or its permission taken back in
- * the browser's site settings, or a share was stopped from the browser's own bar. Our own stop() does not count.
+ * Calls `ended` when `track` ends by itself: its device was unplugged or its permission taken back in the browser's
+ * site settings, or a share was stopped from the browser's own bar. Our own stop() does not count.
  */
-export function onVideoEnded(stream: MediaStream, ended: () => void) {
-  stream.getVideoTracks()[0]?.addEventListener('ended', ended, { once: true });
+export function onEnded(track: MediaStreamTrack | undefined, ended: () => void) {
+  track?.addEventListener('ended', ended, { once: true });
 }
 
 /**
