@@ -20,6 +20,11 @@ import { peerAudio, peerStreams, type PeerStream } from '../support/webrtc';
  */
 test.use({ launchOptions: peerLaunchOptions });
 
+/** The group call's browser (see askingLaunchOptions), closed even when its test fails. */
+let asking: Browser | undefined;
+
+test.afterAll(() => asking?.close());
+
 function received(page: Page) {
   return peerAudio(page, 'kamachatCall', 'peerStats');
 }
@@ -183,7 +188,7 @@ test('a group call: a refused camera or screen is told and the call goes on; a c
   baseURL,
 }) => {
   test.setTimeout(180_000);
-  const browser = await chromium.launch(askingLaunchOptions);
+  const browser = (asking = await chromium.launch(askingLaunchOptions));
   const [alice, bob, carol] = [
     await ApiUser.register(baseURL!, 'group'),
     await ApiUser.register(baseURL!, 'group'),
@@ -244,9 +249,9 @@ test('a group call: a refused camera or screen is told and the call goes on; a c
   await block(browser, contexts[1], origin, 'microphone');
   await expect(bar(b).getByRole('alert')).toContainText('The microphone stopped');
   await expect(bar(b).getByRole('button', { name: 'Unmute' })).toBeVisible();
-  // Joining the voice channel ends Alice's and Carol's part in the call.
 
-  // A voice channel (peer to peer here): the same refusal for Alice, and Carol's camera taken back goes off in the list.
+  // A voice channel (peer to peer here; joining it ends Alice's and Carol's part in the call): the same refusal for
+  // Alice, and Carol's camera taken back goes off in the list, her microphone taken back shows her muted.
   const voice = (page: Page) => page.getByRole('region', { name: 'Voice' });
   const cameras = (page: Page) => page.getByRole('list', { name: 'In Lounge' }).getByText('camera on');
   for (const page of [a, c]) {
@@ -269,5 +274,4 @@ test('a group call: a refused camera or screen is told and the call goes on; a c
   await expect(voice(c).getByRole('alert')).toContainText('The microphone stopped');
   await expect(voice(c).getByRole('button', { name: 'Unmute' })).toBeVisible();
   await expect(a.getByRole('list', { name: 'In Lounge' }).getByText('muted', { exact: true })).toHaveCount(1);
-  await browser.close();
 });
