@@ -230,3 +230,44 @@ export function peerAudio(page: Page, call: 'kamachatCall' | 'kamachatVoice', me
     { call, method },
   );
 }
+
+/** One stream a page's peer-to-peer call receives from someone (an inbound-rtp), by its m-line. */
+export interface PeerStream {
+  mid: string;
+  kind: string;
+  bytes: number;
+  /** Decoded audio: its energy and samples played out; 0 for video. */
+  energy: number;
+  samples: number;
+  framesDecoded: number;
+}
+
+/** What a page's peer-to-peer call receives, stream by stream, by the user it comes from (see peerAudio). */
+export function peerStreams(
+  page: Page,
+  call: 'kamachatCall' | 'kamachatVoice',
+  method: 'peerStats' | 'meshStats',
+): Promise<Record<string, PeerStream[]>> {
+  return page.evaluate(
+    async ({ call, method }) => {
+      const session = (window as unknown as Record<string, Record<string, () => Promise<Record<string, RTCStatsReport>>> | undefined>)[
+        call
+      ];
+      const byUser: Record<string, PeerStream[]> = {};
+      for (const [userId, report] of Object.entries((await session?.[method]?.()) ?? {}))
+        report.forEach((s: Record<string, unknown>) => {
+          if (s.type !== 'inbound-rtp') return;
+          (byUser[userId] ??= []).push({
+            mid: String(s.mid ?? ''),
+            kind: String(s.kind ?? ''),
+            bytes: (s.bytesReceived as number) ?? 0,
+            energy: (s.totalAudioEnergy as number) ?? 0,
+            samples: (s.totalSamplesReceived as number) ?? 0,
+            framesDecoded: (s.framesDecoded as number) ?? 0,
+          });
+        });
+      return byUser;
+    },
+    { call, method },
+  );
+}

@@ -1,11 +1,13 @@
 import type { CallListener, GatewayClient } from '../gateway/connection';
 import type { CallSignal, DmCallJoined, DmCallState } from '../gateway/protocol';
-import { openVideo } from '../voice/media';
+import { cameraStopped, microphoneStopped, onEnded, openVideo, systemBlock } from '../voice/media';
 import { MeshPeers, type Slot } from '../voice/mesh';
 import { cameraConstraints } from '../voice/settings';
 import type { dmCallStore as Store } from './store';
 
 function microphoneError(e: unknown): string {
+  const system = systemBlock(e, 'microphone');
+  if (system) return `${system} Until then the others cannot hear you.`;
   const name = e instanceof DOMException ? e.name : '';
   if (name === 'NotAllowedError' || name === 'SecurityError')
     return 'Microphone access was refused: the others cannot hear you. Allow it in the browser’s site settings.';
@@ -42,8 +44,16 @@ export class DmCallSession {
     this.unsubscribe = this.gateway.onCall(this.onCall);
     // The microphone first: the offers we send carry it.
     try {
-      this.microphone = await navigator.mediaDevices.getUserMedia({
+      const microphone = await navigator.mediaDevices.getUserMedia({
         audio: { echoCancellation: true, noiseSuppression: true, autoGainControl: true },
+      });
+      this.microphone = microphone;
+      // Unplugged or its permission taken back: shown muted, and the user is told.
+      onEnded(microphone.getAudioTracks()[0], () => {
+        if (this.microphone !== microphone || this.stopped) return;
+        this.microphone = null;
+        this.store.update({ muted: true });
+        this.store.fail(microphoneStopped);
       });
     } catch (e) {
       this.store.fail(microphoneError(e));
@@ -147,6 +157,12 @@ export class DmCallSession {
       if (this.stopped) return camera.getTracks().forEach((t) => t.stop());
       this.closeVideo();
       this.camera = camera;
+      // Unplugged or its permission taken back: off for everyone, and the user is told.
+      onEnded(camera.getVideoTracks()[0], () => {
+        if (this.camera !== camera) return;
+        this.store.fail(cameraStopped);
+        void this.setCamera(false);
+      });
     } else {
       this.closeVideo();
     }
@@ -162,7 +178,7 @@ export class DmCallSession {
       this.closeVideo();
       this.screen = screen;
       // The browser's own "Stop sharing" bar ends the track.
-      screen.getVideoTracks()[0]?.addEventListener('ended', () => this.screen === screen && void this.setScreen(false));
+      onEnded(screen.getVideoTracks()[0], () => this.screen === screen && void this.setScreen(false));
     } else {
       this.closeVideo();
     }

@@ -1,7 +1,7 @@
 import { DesktopEventName } from '../../platform/desktopBridge';
 import type { GatewayClient } from '../gateway/connection';
 import type { CallSignal, VoiceJoined, VoiceSubscription } from '../gateway/protocol';
-import { openVideo } from './media';
+import { cameraStopped, microphoneStopped, onEnded, openVideo, systemBlock } from './media';
 import { MeshPeers, type Slot } from './mesh';
 import { cameraConstraints, microphoneConstraints, voiceSettings, type VoiceSettings } from './settings';
 import type { voiceStore as Store } from './store';
@@ -41,6 +41,8 @@ function gathered(pc: RTCPeerConnection): Promise<void> {
 }
 
 function microphoneError(e: unknown): Error {
+  const system = systemBlock(e, 'microphone');
+  if (system) return new Error(`${system} Then join again.`);
   const name = e instanceof DOMException ? e.name : '';
   if (name === 'NotAllowedError' || name === 'SecurityError')
     return new Error('Microphone access was refused. Allow it in the browser’s site settings, then join again.');
@@ -150,6 +152,7 @@ export class VoiceCall {
     if (joined.canSpeak) {
       try {
         this.microphone = await navigator.mediaDevices.getUserMedia({ audio: microphoneConstraints(this.settings) });
+        this.watchMicrophone(this.microphone);
       } catch (e) {
         micError = microphoneError(e);
       }
@@ -319,6 +322,7 @@ export class VoiceCall {
         if (this.stopped) return microphone.getTracks().forEach((t) => t.stop());
         const old = this.microphone;
         this.microphone = microphone;
+        this.watchMicrophone(microphone);
         microphone.getAudioTracks().forEach((t) => (t.enabled = !this.muted));
         await this.sendSlot(0);
         old.getTracks().forEach((t) => t.stop());
@@ -476,6 +480,19 @@ export class VoiceCall {
     if (speaking.length !== current.length || speaking.some((u) => !current.includes(u))) this.store.update({ speaking });
   }
 
+  /** The microphone unplugged or its permission taken back: we are muted for everyone, and the user is told. */
+  private watchMicrophone(microphone: MediaStream) {
+    onEnded(microphone.getAudioTracks()[0], () => {
+      if (this.microphone !== microphone || this.stopped) return;
+      this.microphone = null;
+      this.muted = true;
+      this.store.update({ muted: true });
+      this.store.fail(microphoneStopped);
+      void this.sendSlot(0);
+      void this.announce();
+    });
+  }
+
   setMuted(muted: boolean) {
     if (!this.microphone) return;
     this.muted = muted;
@@ -509,6 +526,12 @@ export class VoiceCall {
       await this.stopScreen();
       await this.stopCamera();
       this.camera = camera;
+      // Unplugged or its permission taken back: off for everyone, and the user is told.
+      onEnded(camera.getVideoTracks()[0], () => {
+        if (this.camera !== camera) return;
+        this.store.fail(cameraStopped);
+        void this.setCamera(false);
+      });
       await this.sendSlot(1);
     } else {
       await this.stopCamera();
@@ -527,9 +550,8 @@ export class VoiceCall {
       await this.stopCamera();
       await this.stopScreen();
       this.screen = screen;
-      const picture = screen.getVideoTracks()[0] ?? null;
       // The browser's own "Stop sharing" bar ends the track.
-      picture?.addEventListener('ended', () => this.screen === screen && void this.setScreen(false));
+      onEnded(screen.getVideoTracks()[0], () => this.screen === screen && void this.setScreen(false));
       await this.sendSlot(1);
       await this.sendSlot(2);
     } else {

@@ -1,5 +1,19 @@
+/**
+ * What to tell the user when the operating system's privacy settings, not the user or the site's settings, keep the
+ * browser from a device or from recording the screen (macOS does until the browser is allowed); null otherwise. Only
+ * Chromium tells the two apart, as "Permission denied by system" where the user's own refusal is "Permission denied".
+ */
+export function systemBlock(e: unknown, what: 'camera' | 'microphone' | 'screen'): string | null {
+  if (!(e instanceof DOMException && e.name === 'NotAllowedError' && /by system/i.test(e.message))) return null;
+  return what === 'screen'
+    ? 'Your system does not let the browser record the screen. Allow it in the system’s privacy settings (Screen Recording).'
+    : `Your system does not let the browser use the ${what}. Allow it in the system’s privacy settings (${what === 'camera' ? 'Camera' : 'Microphone'}).`;
+}
+
 /** Why the camera or a screen share could not start, told plainly; null when the user closed the screen picker. */
 export function cameraError(e: unknown, what: 'camera' | 'screen'): string | null {
+  const system = systemBlock(e, what);
+  if (system) return `${system} Then try again.`;
   const name = e instanceof DOMException ? e.name : '';
   // Closing the browser's screen picker is a choice, not an error.
   if (what === 'screen' && name === 'NotAllowedError') return null;
@@ -9,6 +23,19 @@ export function cameraError(e: unknown, what: 'camera' | 'screen'): string | nul
   if (name === 'NotReadableError') return 'The camera is in use by another program or could not be opened.';
   const detail = e instanceof Error ? ` (${e.message})` : '';
   return what === 'camera' ? `The camera could not be opened${detail}.` : `The screen could not be shared${detail}.`;
+}
+
+/** What the user is told when their camera or microphone stops during a call without their asking. */
+export const cameraStopped = 'The camera stopped: it was disconnected, or its permission was taken back.';
+export const microphoneStopped =
+  'The microphone stopped: it was disconnected, or its permission was taken back. The others cannot hear you.';
+
+/**
+ * Calls `ended` when `track` ends by itself: its device was unplugged or its permission taken back in the browser's
+ * site settings, or a share was stopped from the browser's own bar. Our own stop() does not count.
+ */
+export function onEnded(track: MediaStreamTrack | undefined, ended: () => void) {
+  track?.addEventListener('ended', ended, { once: true });
 }
 
 /**
