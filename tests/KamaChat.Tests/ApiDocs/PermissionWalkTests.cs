@@ -21,8 +21,10 @@ namespace KamaChat.Tests.ApiDocs;
 /// hidden from them too) reads every GET; no answer carries a marker of a place the caller cannot see, and on SQLite a
 /// refused request writes nothing.
 /// </summary>
-public abstract class PermissionWalkTests(KamaChatApp app)
+public abstract partial class PermissionWalkTests(KamaChatApp app)
 {
+    private KamaChatApp App => app;
+
     // What this walk does not call, and why:
     // - the gateway hub is not an operation of the document: the hub and gateway tests below call its methods and listen;
     // - operations that name nothing of the world (no id of it in the path or the body) and are not a list or a search:
