@@ -31,7 +31,7 @@ public abstract partial class PermissionWalkTests
 
     // What the moderator's walk reached when it was written: it fails if fewer are walked.
     private const int ModeratorWalked = 52;
-    private const int ModeratorSent = 199;
+    private const int ModeratorSent = 214;
 
     private static readonly Expect RoleHierarchy = new(403, "role_hierarchy");
     private static readonly Expect OwnerOnly = new(403, "owner_only");
@@ -134,7 +134,7 @@ public abstract partial class PermissionWalkTests
     /// moderator's highest, a peer's too), a role above (held by <see cref="Higher"/>). What an aim consumes (a member
     /// kicked, a role deleted, a channel deleted) is made fresh for it by the owner.
     /// </summary>
-    private sealed class ModeratorWorld(KamaChatApp app, PermissionWorld world, Snowflake own, Snowflake above, TestUser peer, TestUser higher, TestUser timedOut)
+    private sealed class ModeratorWorld(KamaChatApp app, PermissionWorld world, Snowflake own, Snowflake above, TestUser peer, TestUser higher, TestUser timedOut, Snowflake hiddenCategory)
     {
         public PermissionWorld World => world;
 
@@ -160,7 +160,14 @@ public abstract partial class PermissionWalkTests
             await timedOut.JoinAsync(owner, server);
             await owner.AssignRoleAsync(server, timedOut, own);
             Assert.Equal(HttpStatusCode.OK, (await owner.Client.SendJsonAsync(HttpMethod.Put, $"/api/v1/servers/{server}/members/{timedOut.Id}/timeout", new { until = DateTimeOffset.UtcNow.AddHours(1) })).StatusCode);
-            return new ModeratorWorld(app, world, own, above, peer, higher, timedOut);
+            // A category hidden from them too: no channel of theirs goes into it.
+            var hiddenCategory = (await (await owner.Client.PostAsJsonAsync($"/api/v1/servers/{server}/channels", new
+            {
+                name = $"{PermissionWorld.PrivateMarker} category",
+                type = "category",
+                permissionOverwrites = new[] { new { targetType = "role", targetId = server, allow = "0", deny = View } },
+            })).ReadAsync<Server.Features.Channels.ChannelResponse>(HttpStatusCode.Created)).Id;
+            return new ModeratorWorld(app, world, own, above, peer, higher, timedOut, hiddenCategory);
         }
 
         private TestUser Owner => world.Owner;
@@ -224,6 +231,15 @@ public abstract partial class PermissionWalkTests
                 // 1. The hidden channel and what is in it, and the DMs they are not in: as if none of it existed.
                 foreach (var name in new[] { "private", "dm", "group" })
                     yield return new Aim(name, Expect.NotFound, () => Task.FromResult(new Aimed(Values(world.Places[name], method, path), world.Places[name])));
+                if (parameters.All(name => name is "id" or "channelId" or "targetType" or "targetId"))
+                    yield return new Aim("the hidden category", Expect.NotFound, () =>
+                    {
+                        var values = Values(world.Places["private"], method, path);
+                        values["id"] = values["channelId"] = hiddenCategory.ToString();
+                        return Task.FromResult(new Aimed(values, world.Places["private"]));
+                    });
+                if (key == "PATCH /api/v1/channels/{id}")
+                    yield return Now("a visible channel into the hidden category", Invalid, Values(publicPlace, method, path), new { parentId = hiddenCategory.ToString() });
                 if (parameters.Contains("targetType"))
                 {
                     foreach (var aim in OverwriteAims(method, path))
@@ -340,6 +356,8 @@ public abstract partial class PermissionWalkTests
                     break;
                 case "PATCH /api/v1/servers/{id}/channels/positions":
                     yield return Now("the hidden channel", Expect.NotFound, server, new[] { new { id = world.Places["private"].ChannelId, position = 0 } });
+                    yield return Now("the hidden category", Expect.NotFound, server, new[] { new { id = hiddenCategory, position = 0 } });
+                    yield return Now("a visible channel into the hidden category", Invalid, server, new[] { new { id = publicPlace.ChannelId, position = 0, parentId = hiddenCategory } });
                     yield return Now("a visible channel", below, server, new[] { new { id = publicPlace.ChannelId, position = 0 } });
                     break;
                 case "POST /api/v1/servers/{id}/roles":
@@ -350,6 +368,7 @@ public abstract partial class PermissionWalkTests
                     yield return Now("an overwrite for the role above", RoleHierarchy, server, NewChannel(new { targetType = "role", targetId = above, allow = "0", deny = View }));
                     yield return Now("an overwrite for the owner", RoleHierarchy, server, NewChannel(new { targetType = "member", targetId = Owner.Id, allow = "0", deny = View }));
                     yield return Now("@everyone granted Administrator", PermissionMissing, server, NewChannel(new { targetType = "role", targetId = ServerId, allow = Administrator, deny = "0" }));
+                    yield return Now("in the hidden category", Invalid, server, new { name = "walked", type = "text", parentId = hiddenCategory.ToString() });
                     yield return Now("hidden from @everyone", below, server, NewChannel(new { targetType = "role", targetId = ServerId, allow = "0", deny = View }));
                     break;
                 case "PATCH /api/v1/servers/{id}":
