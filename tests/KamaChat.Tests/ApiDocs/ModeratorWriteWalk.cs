@@ -271,7 +271,9 @@ public abstract partial class PermissionWalkTests
             var hasRole = parameters.Contains("roleId");
             if (hasUser && hasRole)
             {
-                // 2 and 3. A role to or from someone: both the role and the person must be below the moderator.
+                // 2 and 3. A role to or from someone: both the role and the person must be below the moderator. Stricter
+                // than Discord, which lets a moderator give themself (or take from themself) a role below their highest:
+                // here they are not below themself, so even a low role of their own is the owner's or a higher role's to change.
                 foreach (var (name, id) in AtOrAbove)
                     yield return On($"{name} with a low role", RoleHierarchy, async () =>
                         new Aimed(WithRole(Values(publicPlace, method, path, id), await LowRoleAsync()), publicPlace));
