@@ -18,11 +18,13 @@ namespace KamaChat.Tests.ApiDocs;
 /// a valid body by a stranger (signed in, sharing nothing) and by a member whose roles grant nothing beyond @everyone.
 /// The stranger is refused everything with 404; the member gets 404 for the private channel and the DMs and 403
 /// missing_permission for what @everyone may not do; a moderator (every permission but Administrator, the private channel
-/// hidden from them too) reads every GET; no answer carries a marker of a place the caller cannot see, and on SQLite a
-/// refused request writes nothing.
+/// hidden from them too) reads every GET, and calls every write aimed above and beside their place (ModeratorWriteWalk.cs);
+/// no answer carries a marker of a place the caller cannot see, and on SQLite a refused request writes nothing.
 /// </summary>
-public abstract class PermissionWalkTests(KamaChatApp app)
+public abstract partial class PermissionWalkTests(KamaChatApp app)
 {
+    private KamaChatApp App => app;
+
     // What this walk does not call, and why:
     // - the gateway hub is not an operation of the document: the hub and gateway tests below call its methods and listen;
     // - operations that name nothing of the world (no id of it in the path or the body) and are not a list or a search:
@@ -51,7 +53,7 @@ public abstract class PermissionWalkTests(KamaChatApp app)
         // Deletes last: a delete that (wrongly) went through would take the owner's things from the rest.
         foreach (var (path, method, operation) in Operations(document).OrderBy(o => o.Method == "DELETE"))
         {
-            // The moderator reads only: what they may change is the point of their role, not of this walk.
+            // The moderator reads here; their writes have a walk of their own (ModeratorWriteWalk.cs), aimed where they may and may not.
             foreach (var actor in method is "GET" or "HEAD" ? [world.Stranger, world.Member, world.Moderator] : new[] { world.Stranger, world.Member })
             {
                 var role = actor == world.Stranger ? "stranger" : actor == world.Member ? "member" : "moderator";
