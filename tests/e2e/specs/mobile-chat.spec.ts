@@ -1,5 +1,5 @@
 import type { Locator } from '@playwright/test';
-import { expect, screenshot, test } from '../support/fixtures';
+import { expect, expectAccessible, screenshot, test } from '../support/fixtures';
 import { ApiUser, composer, logInAs, messageContent } from '../support/chat';
 
 /** A channel name at its maximum length, one word. */
@@ -67,9 +67,34 @@ test('on a phone, the channel list opens from the menu and the chat fits the scr
   await page.getByRole('button', { name: 'Channels' }).click();
   await page.getByRole('complementary', { name: 'Channels' }).getByRole('link', { name: 'random' }).click();
 
-  // The member list has no room beside the chat: the header's Members button opens it over the page.
+  // The header has no room for its bell, pins and members buttons beside the name: a menu holds them. It opens with
+  // the focus on its first item, the arrows move through it, and Escape closes it with the focus back on its button.
+  for (const name of [/^Notification settings/, 'Pinned messages', 'Members']) {
+    await expect(page.locator('main header').getByRole('button', { name })).toBeHidden();
+  }
+  const more = page.getByRole('button', { name: 'More options' });
+  await more.click();
+  const menu = page.getByRole('menu', { name: 'More options' });
+  await expect(menu.getByRole('menuitem')).toHaveText(['Notification settings', 'Pinned messages', 'Members']);
+  await expect(menu.getByRole('menuitem', { name: 'Notification settings' })).toBeFocused();
+  await expectAccessible(page);
+  await page.keyboard.press('End');
+  await expect(menu.getByRole('menuitem', { name: 'Members' })).toBeFocused();
+  await page.keyboard.press('ArrowDown');
+  await expect(menu.getByRole('menuitem', { name: 'Notification settings' })).toBeFocused();
+  await page.keyboard.press('Escape');
+  await expect(menu).toBeHidden();
+  await expect(more).toBeFocused();
+  // Each item opens what its button opens, and the focus comes back to the menu's button.
+  await page.keyboard.press('Enter');
+  await menu.getByRole('menuitem', { name: 'Notification settings' }).press('Enter');
+  await page.getByRole('dialog', { name: 'Notification settings' }).getByRole('button', { name: 'Done' }).click();
+  await expect(more).toBeFocused();
+
+  // The member list has no room beside the chat: the menu's Members opens it over the page.
   await expect(page.getByRole('complementary', { name: 'Members' })).toBeHidden();
-  await page.getByRole('button', { name: 'Members' }).click();
+  await more.click();
+  await menu.getByRole('menuitem', { name: 'Members' }).click();
   const members = page.getByRole('dialog', { name: 'Members — 1' });
   await expect(members.getByTestId('member')).toHaveText([new RegExp(LONG_DISPLAY_NAME)]);
   const sheet = (await members.boundingBox())!;
@@ -78,7 +103,7 @@ test('on a phone, the channel list opens from the menu and the chat fits the scr
   await screenshot(page, 'phone-members');
   await page.keyboard.press('Escape');
   await expect(members).toBeHidden();
-  await expect(page.getByRole('button', { name: 'Members' })).toBeFocused();
+  await expect(more).toBeFocused();
 
   await composer(page).fill('from my phone');
   await composer(page).press('Enter');
@@ -133,14 +158,25 @@ test('on a phone, Home is the conversation list: an unread DM is marked there, o
   await list.getByRole('link', { name: new RegExp(kim.account.username) }).click();
   await expect(messageContent(page, 'are you on your phone?')).toBeVisible({ timeout: 10_000 });
   await expect(list).toBeHidden();
-  // The header's call button, bell, pins and search fit beside the name.
+  // The header's call button, menu and search fit beside the name.
   await expectFits(page.locator('main header'));
-  // The pinned messages open whole on the screen.
-  await page.getByRole('button', { name: 'Pinned messages' }).click();
-  const pins = (await page.getByRole('region', { name: 'Pinned messages' }).boundingBox())!;
+  // The pinned messages open from the menu, whole on the screen, with the focus in them and back on the menu after.
+  const more = page.getByRole('button', { name: 'More options' });
+  await more.click();
+  await expect(page.getByRole('menu', { name: 'More options' }).getByRole('menuitem')).toHaveText([
+    'Notification settings',
+    'Pinned messages',
+  ]);
+  await page.getByRole('menuitem', { name: 'Pinned messages' }).click();
+  const pinsPanel = page.getByRole('region', { name: 'Pinned messages' });
+  await expect(pinsPanel).toBeFocused();
+  const pins = (await pinsPanel.boundingBox())!;
   expect(pins.x).toBeGreaterThanOrEqual(0);
   expect(pins.x + pins.width).toBeLessThanOrEqual(390);
+  expect(pins.y).toBeGreaterThanOrEqual((await page.locator('main header').boundingBox())!.height);
   await page.keyboard.press('Escape');
+  await expect(pinsPanel).toBeHidden();
+  await expect(more).toBeFocused();
   await composer(page).fill('yes, from the bus');
   await composer(page).press('Enter');
   await expect(messageContent(page, 'yes, from the bus')).toHaveCount(1, { timeout: 10_000 });
@@ -150,7 +186,11 @@ test('on a phone, Home is the conversation list: an unread DM is marked there, o
 
   // A group's people, its settings and Leave group open from the header; leaving goes home with the sheet closed.
   await list.getByRole('link', { name: /^Bus crew/ }).click();
-  await page.getByRole('button', { name: 'Group members' }).click();
+  // The group's name is shown whole beside the call button, the menu and search.
+  await expect(page.getByRole('heading', { level: 1, name: 'Bus crew' })).toBeVisible();
+  await expectFits(page.getByRole('heading', { level: 1, name: 'Bus crew' }));
+  await page.getByRole('button', { name: 'More options' }).click();
+  await page.getByRole('menuitem', { name: 'Group members' }).click();
   const people = page.getByRole('dialog', { name: 'Members — 2' });
   await expect(people.getByTestId('group-member')).toHaveCount(2);
   await expect(people.getByRole('button', { name: 'Group settings' })).toBeVisible();
