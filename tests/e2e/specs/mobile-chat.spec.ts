@@ -6,6 +6,8 @@ import { ApiUser, composer, logInAs, messageContent } from '../support/chat';
 const LONG_NAME = 'c'.repeat(100);
 const LONG_DISPLAY_NAME = 'Wolfeschlegelsteinhausenbergerdorff';
 const ARABIC_NAME = 'عربي';
+/** A category name at its maximum length, in words (it would wrap). */
+const LONG_CATEGORY = 'Everything about the long evenings we spend together, with room for all of it in one name'.padEnd(100, '!');
 
 /** Nothing in the element runs past its right edge. */
 async function expectFits(element: Locator) {
@@ -38,6 +40,11 @@ test('on a phone, the channel list opens from the menu and the chat fits the scr
   });
   await owner.call('POST', `/api/v1/servers/${server.id}/channels`, { name: LONG_NAME, type: 'text', topic: 'a topic '.repeat(20) });
   await owner.call('POST', `/api/v1/servers/${server.id}/channels`, { name: ARABIC_NAME, type: 'text' });
+  const category = await owner.call<{ id: string }>('POST', `/api/v1/servers/${server.id}/channels`, {
+    name: LONG_CATEGORY,
+    type: 'category',
+  });
+  await owner.call('POST', `/api/v1/servers/${server.id}/channels`, { name: 'notes', type: 'text', parentId: category.id });
   await owner.call('PATCH', '/api/v1/users/@me', { displayName: LONG_DISPLAY_NAME });
   // Enough servers to overflow the rail: it scrolls, and every icon keeps its size rather than being squeezed.
   for (let i = 1; i <= 15; i++) await owner.call('POST', '/api/v1/servers', { name: `Club ${i}` });
@@ -51,6 +58,10 @@ test('on a phone, the channel list opens from the menu and the chat fits the scr
   await expect(page.getByRole('complementary', { name: 'Channels' })).toBeHidden();
 
   await page.getByRole('button', { name: 'Channels' }).click();
+  // A category's name at its maximum is one line, cut short; the whole name is its tooltip and is read out.
+  const categoryName = page.getByRole('complementary', { name: 'Channels' }).getByRole('heading', { name: LONG_CATEGORY });
+  expect((await categoryName.boundingBox())!.height).toBeLessThan(20);
+  await expect(categoryName).toHaveAttribute('title', LONG_CATEGORY);
   await page.getByRole('complementary', { name: 'Channels' }).getByRole('link', { name: 'random' }).click();
   await expect(page.getByRole('heading', { name: 'random', exact: true })).toBeVisible();
   await expect(page.getByRole('complementary', { name: 'Channels' })).toBeHidden();

@@ -101,7 +101,13 @@ function ChannelSidebar({
         ))}
         {categories.map(({ category, channels }) => (
           <section key={category.id} aria-label={category.name ?? 'Category'} className="mt-3">
-            <h3 className="px-2 text-xs font-bold uppercase tracking-wide text-zinc-600 dark:text-zinc-400">{category.name}</h3>
+            {/* One line, as Discord: a name at its maximum wrapped to five. The whole name is its tooltip, and is read out. */}
+            <h3
+              title={category.name ?? undefined}
+              className="truncate px-2 text-xs font-bold uppercase tracking-wide text-zinc-600 dark:text-zinc-400"
+            >
+              {category.name}
+            </h3>
             {channels.map((c) => (
               <ChannelLink key={c.id} serverId={server.id} channel={c} readStates={readStates} />
             ))}
