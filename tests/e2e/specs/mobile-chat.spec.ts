@@ -75,6 +75,11 @@ test('on a phone, the channel list opens from the menu and the chat fits the scr
   await expectFits(page.getByRole('heading', { name: `Welcome to #${LONG_NAME}!` }));
   expect((await page.getByRole('combobox', { name: 'Search messages' }).boundingBox())!.x + 64).toBeLessThanOrEqual(390);
   expect((await composer(page).boundingBox())!.height).toBeLessThan(60);
+  // Beside a tablet's channel list too, the header keeps a readable part of the name (it was "# c…") and fits.
+  await page.setViewportSize({ width: 768, height: 1024 });
+  await expectFits(page.locator('main header'));
+  expect((await page.getByRole('heading', { level: 1, name: LONG_NAME }).boundingBox())!.width).toBeGreaterThan(120);
+  await page.setViewportSize({ width: 390, height: 844 });
   await page.getByRole('button', { name: 'Channels' }).click();
   await page.getByRole('complementary', { name: 'Channels' }).getByRole('link', { name: 'random' }).click();
 
@@ -197,9 +202,14 @@ test('on a phone, Home is the conversation list: an unread DM is marked there, o
 
   // A group's people, its settings and Leave group open from the header; leaving goes home with the sheet closed.
   await list.getByRole('link', { name: /^Bus crew/ }).click();
-  // The group's name is shown whole beside the call button, the menu and search.
+  // The group's name is shown whole beside the call button, the menu and search, on a phone and beside a tablet's
+  // conversation list (where it was "@ …" and search ran off the screen).
   await expect(page.getByRole('heading', { level: 1, name: 'Bus crew' })).toBeVisible();
   await expectFits(page.getByRole('heading', { level: 1, name: 'Bus crew' }));
+  await page.setViewportSize({ width: 768, height: 1024 });
+  await expectFits(page.locator('main header'));
+  await expectFits(page.getByRole('heading', { level: 1, name: 'Bus crew' }));
+  await page.setViewportSize({ width: 390, height: 844 });
   await page.getByRole('button', { name: 'More options' }).click();
   await page.getByRole('menuitem', { name: 'Group members' }).click();
   const people = page.getByRole('dialog', { name: 'Members — 2' });

@@ -35,7 +35,7 @@ export default function DmPage() {
     <>
       <DmSidebar mobileOpen={navOpen} />
       <main id="main" tabIndex={-1} className="flex min-w-0 flex-1 flex-col focus:outline-none">
-        <header className="relative flex h-12 shrink-0 items-center gap-2 border-b border-zinc-200 px-4 shadow-sm dark:border-black/30">
+        <header className="@container relative flex h-12 shrink-0 items-center gap-2 border-b border-zinc-200 px-4 shadow-sm dark:border-black/30">
           <button
             type="button"
             aria-label="Conversations"

@@ -199,7 +199,7 @@ export default function ServerPage() {
     <>
       <ChannelSidebar server={server} readStates={readStates} canManage={canManage} mobileOpen={navOpen} myId={me?.id} />
       <main id="main" tabIndex={-1} className="flex min-w-0 flex-1 flex-col focus:outline-none">
-        <header className="relative flex h-12 shrink-0 items-center gap-2 border-b border-zinc-200 px-4 shadow-sm dark:border-black/30">
+        <header className="@container relative flex h-12 shrink-0 items-center gap-2 border-b border-zinc-200 px-4 shadow-sm dark:border-black/30">
           <button
             type="button"
             aria-label="Channels"
@@ -216,8 +216,9 @@ export default function ServerPage() {
             </span>
             <span className="truncate">{channel?.name ?? 'No channel'}</span>
           </h1>
+          {/* Not in a narrow header (a phone, a tablet), where it got a sliver and the name lost that room. */}
           {channel?.topic && (
-            <p className="min-w-0 shrink-100 truncate border-l border-zinc-300 pl-2 text-sm text-zinc-600 dark:border-zinc-600 dark:text-zinc-400">
+            <p className="min-w-0 shrink-100 truncate border-l @max-xl:hidden border-zinc-300 pl-2 text-sm text-zinc-600 dark:border-zinc-600 dark:text-zinc-400">
               {channel.topic}
             </p>
           )}
