@@ -40,6 +40,7 @@ test('on a phone, the channel list opens from the menu and the chat fits the scr
   });
   await owner.call('POST', `/api/v1/servers/${server.id}/channels`, { name: LONG_NAME, type: 'text', topic: 'a topic '.repeat(20) });
   await owner.call('POST', `/api/v1/servers/${server.id}/channels`, { name: ARABIC_NAME, type: 'text' });
+  const lounge = await owner.call<{ id: string }>('POST', `/api/v1/servers/${server.id}/channels`, { name: 'Lounge', type: 'voice' });
   const category = await owner.call<{ id: string }>('POST', `/api/v1/servers/${server.id}/channels`, {
     name: LONG_CATEGORY,
     type: 'category',
@@ -137,6 +138,19 @@ test('on a phone, the channel list opens from the menu and the chat fits the scr
   expect(card.x + card.width).toBeLessThanOrEqual(390);
   await expectFits(page.getByTestId('message-scroller'));
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+
+  // Joining a voice channel shows the call's panel under the page, with why the microphone is missing: its place in the
+  // folded channel list showed nothing at all.
+  await page.goto(`/servers/${server.id}/channels/${lounge.id}`);
+  await page.getByRole('button', { name: 'Join voice' }).click();
+  const voice = page.getByRole('region', { name: 'Voice' });
+  await expect(voice.getByText('Voice connected')).toBeInViewport();
+  await expect(voice.getByRole('alert')).toContainText('No microphone was found');
+  await expect(voice.getByRole('button', { name: 'Disconnect' })).toBeInViewport();
+  await screenshot(page, 'phone-voice-panel');
+  await voice.getByRole('button', { name: 'Dismiss' }).click();
+  await voice.getByRole('button', { name: 'Disconnect' }).click();
+  await expect(voice).toHaveCount(0);
 
   // An Arabic channel name keeps its "#" on the left, in the header and in the server's settings.
   await page.getByRole('button', { name: 'Channels' }).click();
