@@ -125,6 +125,21 @@ test('on a phone, the channel list opens from the menu and the chat fits the scr
   await composer(page).fill('from my phone');
   await composer(page).press('Enter');
   await expect(messageContent(page, 'from my phone')).toHaveCount(1, { timeout: 10_000 });
+  // The full reaction picker opens whole on the screen (the message list, narrower than it, cut off its left part and
+  // its search), and a reaction picked there lands.
+  const row = page.getByTestId('message-row').filter({ has: messageContent(page, 'from my phone') });
+  await row.hover();
+  await row.getByRole('button', { name: 'Add reaction' }).click();
+  await page.getByRole('button', { name: 'More emoji' }).click();
+  const picker = page.getByRole('region', { name: 'Pick a reaction' });
+  await expect(picker.getByRole('searchbox', { name: 'Search emoji' })).toBeFocused();
+  const pickerBox = (await picker.boundingBox())!;
+  expect(pickerBox.x).toBeGreaterThanOrEqual(0);
+  expect(pickerBox.x + pickerBox.width).toBeLessThanOrEqual(390);
+  expect(pickerBox.y + pickerBox.height).toBeLessThanOrEqual(844);
+  await picker.getByRole('searchbox', { name: 'Search emoji' }).fill('tada');
+  await picker.getByRole('button', { name: /^party popper/ }).click();
+  await expect(row.getByRole('button', { name: '🎉 1 reaction' })).toBeVisible();
   // A name of one long word is cut in the message's header: the messages never scroll sideways.
   await expect(page.getByTestId('author-name').last()).toHaveText(LONG_DISPLAY_NAME);
   await expectFits(page.getByTestId('message-scroller'));
