@@ -277,6 +277,7 @@ export const MessageRow = memo(function MessageRow({
         <div
           role="group"
           aria-label="Pick a reaction"
+          data-popover
           className="absolute right-4 top-5 z-10 flex flex-wrap gap-1 rounded-md border border-zinc-300 bg-white p-1 shadow-lg dark:border-zinc-700 dark:bg-zinc-900"
         >
           {recentEmoji()
@@ -329,12 +330,24 @@ function ReactionPickerPlace({ onClose, children }: { onClose: () => void; child
   const [phone] = useState(() => window.matchMedia(PHONE).matches);
   const place = useRef<HTMLDivElement>(null);
   useEffect(() => {
-    if (!phone) return;
+    const at = place.current;
+    if (!phone && at) {
+      // Under one of the last messages the picker runs past the list's foot: the list scrolls to show all of it, once
+      // it has its size (it loads on demand).
+      const observer = new ResizeObserver(() => at.scrollIntoView({ block: 'nearest' }));
+      observer.observe(at);
+      return () => observer.disconnect();
+    }
     const closeOutside = (e: PointerEvent) => !place.current?.contains(e.target as Node) && onClose();
     document.addEventListener('pointerdown', closeOutside);
     return () => document.removeEventListener('pointerdown', closeOutside);
   }, [phone, onClose]);
-  if (!phone) return <div className="absolute right-4 top-5 z-10">{children}</div>;
+  if (!phone)
+    return (
+      <div ref={place} data-popover className="absolute right-4 top-5 z-10">
+        {children}
+      </div>
+    );
   return createPortal(
     <div ref={place} className="fixed inset-x-2 bottom-2 z-50 flex justify-center">
       {children}
