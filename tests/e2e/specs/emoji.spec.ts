@@ -55,6 +55,8 @@ test('the emoji picker searches, inserts into the composer, and :smi completes a
 test('a reaction from the full picker counts for everyone, and the recent emoji lead the quick bar', async ({ browser, baseURL }) => {
   const { owner, other, server, general } = await serverWithTwo(baseURL!);
   await other.send(general.id, 'react to me');
+  // Messages after it: the picker opens over them, and must not be painted under them.
+  for (const text of ['after one', 'after two', 'after three', 'after four', 'after five']) await other.send(general.id, text);
   const a = await logInAs(browser, baseURL!, owner);
   const b = await logInAs(browser, baseURL!, other);
   for (const p of [a.page, b.page]) await p.goto(`/servers/${server.id}/channels/${general.id}`);
@@ -64,6 +66,7 @@ test('a reaction from the full picker counts for everyone, and the recent emoji 
   await row.getByRole('button', { name: 'Add reaction' }).click();
   await a.page.getByRole('button', { name: 'More emoji' }).click();
   const picker = a.page.getByRole('region', { name: 'Pick a reaction' });
+  await expect(picker).toBeInViewport({ ratio: 1 });
   await picker.getByRole('searchbox', { name: 'Search emoji' }).fill('tada');
   await picker.getByRole('button', { name: /^party popper/ }).click();
   await expect(row.getByRole('button', { name: '🎉 1 reaction' })).toBeVisible(LIVE);

@@ -1,11 +1,13 @@
 import type { Locator } from '@playwright/test';
-import { expect, screenshot, test } from '../support/fixtures';
+import { expect, expectAccessible, screenshot, test } from '../support/fixtures';
 import { ApiUser, composer, logInAs, messageContent } from '../support/chat';
 
 /** A channel name at its maximum length, one word. */
 const LONG_NAME = 'c'.repeat(100);
 const LONG_DISPLAY_NAME = 'Wolfeschlegelsteinhausenbergerdorff';
 const ARABIC_NAME = 'عربي';
+/** A category name at its maximum length, in words (it would wrap). */
+const LONG_CATEGORY = 'Everything about the long evenings we spend together, with room for all of it in one name'.padEnd(100, '!');
 
 /** Nothing in the element runs past its right edge. */
 async function expectFits(element: Locator) {
@@ -38,6 +40,12 @@ test('on a phone, the channel list opens from the menu and the chat fits the scr
   });
   await owner.call('POST', `/api/v1/servers/${server.id}/channels`, { name: LONG_NAME, type: 'text', topic: 'a topic '.repeat(20) });
   await owner.call('POST', `/api/v1/servers/${server.id}/channels`, { name: ARABIC_NAME, type: 'text' });
+  const lounge = await owner.call<{ id: string }>('POST', `/api/v1/servers/${server.id}/channels`, { name: 'Lounge', type: 'voice' });
+  const category = await owner.call<{ id: string }>('POST', `/api/v1/servers/${server.id}/channels`, {
+    name: LONG_CATEGORY,
+    type: 'category',
+  });
+  await owner.call('POST', `/api/v1/servers/${server.id}/channels`, { name: 'notes', type: 'text', parentId: category.id });
   await owner.call('PATCH', '/api/v1/users/@me', { displayName: LONG_DISPLAY_NAME });
   // Enough servers to overflow the rail: it scrolls, and every icon keeps its size rather than being squeezed.
   for (let i = 1; i <= 15; i++) await owner.call('POST', '/api/v1/servers', { name: `Club ${i}` });
@@ -51,6 +59,10 @@ test('on a phone, the channel list opens from the menu and the chat fits the scr
   await expect(page.getByRole('complementary', { name: 'Channels' })).toBeHidden();
 
   await page.getByRole('button', { name: 'Channels' }).click();
+  // A category's name at its maximum is one line, cut short; the whole name is its tooltip and is read out.
+  const categoryName = page.getByRole('complementary', { name: 'Channels' }).getByRole('heading', { name: LONG_CATEGORY });
+  expect((await categoryName.boundingBox())!.height).toBeLessThan(20);
+  await expect(categoryName).toHaveAttribute('title', LONG_CATEGORY);
   await page.getByRole('complementary', { name: 'Channels' }).getByRole('link', { name: 'random' }).click();
   await expect(page.getByRole('heading', { name: 'random', exact: true })).toBeVisible();
   await expect(page.getByRole('complementary', { name: 'Channels' })).toBeHidden();
@@ -64,12 +76,42 @@ test('on a phone, the channel list opens from the menu and the chat fits the scr
   await expectFits(page.getByRole('heading', { name: `Welcome to #${LONG_NAME}!` }));
   expect((await page.getByRole('combobox', { name: 'Search messages' }).boundingBox())!.x + 64).toBeLessThanOrEqual(390);
   expect((await composer(page).boundingBox())!.height).toBeLessThan(60);
+  // Beside a tablet's channel list too, the header keeps a readable part of the name (it was "# c…") and fits.
+  await page.setViewportSize({ width: 768, height: 1024 });
+  await expectFits(page.locator('main header'));
+  expect((await page.getByRole('heading', { level: 1, name: LONG_NAME }).boundingBox())!.width).toBeGreaterThan(120);
+  await page.setViewportSize({ width: 390, height: 844 });
   await page.getByRole('button', { name: 'Channels' }).click();
   await page.getByRole('complementary', { name: 'Channels' }).getByRole('link', { name: 'random' }).click();
 
-  // The member list has no room beside the chat: the header's Members button opens it over the page.
+  // The header has no room for its bell, pins and members buttons beside the name: a menu holds them. It opens with
+  // the focus on its first item, the arrows move through it, and Escape closes it with the focus back on its button.
+  for (const name of [/^Notification settings/, 'Pinned messages', 'Members']) {
+    await expect(page.locator('main header').getByRole('button', { name })).toBeHidden();
+  }
+  const more = page.getByRole('button', { name: 'More options' });
+  await more.click();
+  const menu = page.getByRole('menu', { name: 'More options' });
+  await expect(menu.getByRole('menuitem')).toHaveText(['Notification settings', 'Pinned messages', 'Members']);
+  await expect(menu.getByRole('menuitem', { name: 'Notification settings' })).toBeFocused();
+  await expectAccessible(page);
+  await page.keyboard.press('End');
+  await expect(menu.getByRole('menuitem', { name: 'Members' })).toBeFocused();
+  await page.keyboard.press('ArrowDown');
+  await expect(menu.getByRole('menuitem', { name: 'Notification settings' })).toBeFocused();
+  await page.keyboard.press('Escape');
+  await expect(menu).toBeHidden();
+  await expect(more).toBeFocused();
+  // Each item opens what its button opens, and the focus comes back to the menu's button.
+  await page.keyboard.press('Enter');
+  await menu.getByRole('menuitem', { name: 'Notification settings' }).press('Enter');
+  await page.getByRole('dialog', { name: 'Notification settings' }).getByRole('button', { name: 'Done' }).click();
+  await expect(more).toBeFocused();
+
+  // The member list has no room beside the chat: the menu's Members opens it over the page.
   await expect(page.getByRole('complementary', { name: 'Members' })).toBeHidden();
-  await page.getByRole('button', { name: 'Members' }).click();
+  await more.click();
+  await menu.getByRole('menuitem', { name: 'Members' }).click();
   const members = page.getByRole('dialog', { name: 'Members — 1' });
   await expect(members.getByTestId('member')).toHaveText([new RegExp(LONG_DISPLAY_NAME)]);
   const sheet = (await members.boundingBox())!;
@@ -78,11 +120,26 @@ test('on a phone, the channel list opens from the menu and the chat fits the scr
   await screenshot(page, 'phone-members');
   await page.keyboard.press('Escape');
   await expect(members).toBeHidden();
-  await expect(page.getByRole('button', { name: 'Members' })).toBeFocused();
+  await expect(more).toBeFocused();
 
   await composer(page).fill('from my phone');
   await composer(page).press('Enter');
   await expect(messageContent(page, 'from my phone')).toHaveCount(1, { timeout: 10_000 });
+  // The full reaction picker opens whole on the screen (the message list, narrower than it, cut off its left part and
+  // its search), and a reaction picked there lands.
+  const row = page.getByTestId('message-row').filter({ has: messageContent(page, 'from my phone') });
+  await row.hover();
+  await row.getByRole('button', { name: 'Add reaction' }).click();
+  await page.getByRole('button', { name: 'More emoji' }).click();
+  const picker = page.getByRole('region', { name: 'Pick a reaction' });
+  await expect(picker.getByRole('searchbox', { name: 'Search emoji' })).toBeFocused();
+  const pickerBox = (await picker.boundingBox())!;
+  expect(pickerBox.x).toBeGreaterThanOrEqual(0);
+  expect(pickerBox.x + pickerBox.width).toBeLessThanOrEqual(390);
+  expect(pickerBox.y + pickerBox.height).toBeLessThanOrEqual(844);
+  await picker.getByRole('searchbox', { name: 'Search emoji' }).fill('tada');
+  await picker.getByRole('button', { name: /^party popper/ }).click();
+  await expect(row.getByRole('button', { name: '🎉 1 reaction' })).toBeVisible();
   // A name of one long word is cut in the message's header: the messages never scroll sideways.
   await expect(page.getByTestId('author-name').last()).toHaveText(LONG_DISPLAY_NAME);
   await expectFits(page.getByTestId('message-scroller'));
@@ -96,6 +153,19 @@ test('on a phone, the channel list opens from the menu and the chat fits the scr
   expect(card.x + card.width).toBeLessThanOrEqual(390);
   await expectFits(page.getByTestId('message-scroller'));
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+
+  // Joining a voice channel shows the call's panel under the page, with why the microphone is missing: its place in the
+  // folded channel list showed nothing at all.
+  await page.goto(`/servers/${server.id}/channels/${lounge.id}`);
+  await page.getByRole('button', { name: 'Join voice' }).click();
+  const voice = page.getByRole('region', { name: 'Voice' });
+  await expect(voice.getByText('Voice connected')).toBeInViewport();
+  await expect(voice.getByRole('alert')).toContainText('No microphone was found');
+  await expect(voice.getByRole('button', { name: 'Disconnect' })).toBeInViewport();
+  await screenshot(page, 'phone-voice-panel');
+  await voice.getByRole('button', { name: 'Dismiss' }).click();
+  await voice.getByRole('button', { name: 'Disconnect' }).click();
+  await expect(voice).toHaveCount(0);
 
   // An Arabic channel name keeps its "#" on the left, in the header and in the server's settings.
   await page.getByRole('button', { name: 'Channels' }).click();
@@ -133,14 +203,25 @@ test('on a phone, Home is the conversation list: an unread DM is marked there, o
   await list.getByRole('link', { name: new RegExp(kim.account.username) }).click();
   await expect(messageContent(page, 'are you on your phone?')).toBeVisible({ timeout: 10_000 });
   await expect(list).toBeHidden();
-  // The header's call button, bell, pins and search fit beside the name.
+  // The header's call button, menu and search fit beside the name.
   await expectFits(page.locator('main header'));
-  // The pinned messages open whole on the screen.
-  await page.getByRole('button', { name: 'Pinned messages' }).click();
-  const pins = (await page.getByRole('region', { name: 'Pinned messages' }).boundingBox())!;
+  // The pinned messages open from the menu, whole on the screen, with the focus in them and back on the menu after.
+  const more = page.getByRole('button', { name: 'More options' });
+  await more.click();
+  await expect(page.getByRole('menu', { name: 'More options' }).getByRole('menuitem')).toHaveText([
+    'Notification settings',
+    'Pinned messages',
+  ]);
+  await page.getByRole('menuitem', { name: 'Pinned messages' }).click();
+  const pinsPanel = page.getByRole('region', { name: 'Pinned messages' });
+  await expect(pinsPanel).toBeFocused();
+  const pins = (await pinsPanel.boundingBox())!;
   expect(pins.x).toBeGreaterThanOrEqual(0);
   expect(pins.x + pins.width).toBeLessThanOrEqual(390);
+  expect(pins.y).toBeGreaterThanOrEqual((await page.locator('main header').boundingBox())!.height);
   await page.keyboard.press('Escape');
+  await expect(pinsPanel).toBeHidden();
+  await expect(more).toBeFocused();
   await composer(page).fill('yes, from the bus');
   await composer(page).press('Enter');
   await expect(messageContent(page, 'yes, from the bus')).toHaveCount(1, { timeout: 10_000 });
@@ -150,7 +231,16 @@ test('on a phone, Home is the conversation list: an unread DM is marked there, o
 
   // A group's people, its settings and Leave group open from the header; leaving goes home with the sheet closed.
   await list.getByRole('link', { name: /^Bus crew/ }).click();
-  await page.getByRole('button', { name: 'Group members' }).click();
+  // The group's name is shown whole beside the call button, the menu and search, on a phone and beside a tablet's
+  // conversation list (where it was "@ …" and search ran off the screen).
+  await expect(page.getByRole('heading', { level: 1, name: 'Bus crew' })).toBeVisible();
+  await expectFits(page.getByRole('heading', { level: 1, name: 'Bus crew' }));
+  await page.setViewportSize({ width: 768, height: 1024 });
+  await expectFits(page.locator('main header'));
+  await expectFits(page.getByRole('heading', { level: 1, name: 'Bus crew' }));
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.getByRole('button', { name: 'More options' }).click();
+  await page.getByRole('menuitem', { name: 'Group members' }).click();
   const people = page.getByRole('dialog', { name: 'Members — 2' });
   await expect(people.getByTestId('group-member')).toHaveCount(2);
   await expect(people.getByRole('button', { name: 'Group settings' })).toBeVisible();

@@ -1,6 +1,7 @@
-import { useCallback, useState, type ReactNode } from 'react';
+import { useCallback, type ReactNode } from 'react';
 import { Button } from './Button';
 import { Dialog } from './Dialog';
+import type { PanelControl } from './HeaderMenu';
 import { UsersIcon } from './icons';
 
 /** A panel beside the chat (a server's members, a group's people), shown from lg (1024 px) up. */
@@ -17,9 +18,20 @@ export function SidePanel({ label, title, children }: { label: string; title: st
  * Below lg there is no room for the side panel: this header button opens the same content as a dialog over the page.
  * `children` gets the dialog's close, for an action that leaves the page (the panel would cover where it went).
  */
-export function SidePanelButton({ label, title, children }: { label: string; title: string; children: (close: () => void) => ReactNode }) {
-  const [open, setOpen] = useState(false);
-  const close = useCallback(() => setOpen(false), []);
+export function SidePanelButton({
+  label,
+  title,
+  control: { open, onOpenChange },
+  className = '',
+  children,
+}: {
+  label: string;
+  title: string;
+  control: PanelControl;
+  className?: string;
+  children: (close: () => void) => ReactNode;
+}) {
+  const close = useCallback(() => onOpenChange(false), [onOpenChange]);
   return (
     <>
       <button
@@ -27,8 +39,8 @@ export function SidePanelButton({ label, title, children }: { label: string; tit
         aria-label={label}
         title={label}
         aria-haspopup="dialog"
-        onClick={() => setOpen(true)}
-        className="shrink-0 rounded px-1.5 py-0.5 text-zinc-600 hover:bg-zinc-200 lg:hidden dark:text-zinc-300 dark:hover:bg-zinc-700"
+        onClick={() => onOpenChange(true)}
+        className={`shrink-0 rounded px-1.5 py-0.5 text-zinc-600 hover:bg-zinc-200 lg:hidden dark:text-zinc-300 dark:hover:bg-zinc-700 ${className}`}
       >
         <UsersIcon />
       </button>

@@ -38,3 +38,23 @@ export const MonitorIcon = ({ className = 'size-5' }) => (
     <path d="M8 21h8M12 17v4" />
   </svg>
 );
+export const DotsIcon = ({ className = 'size-5' }) => (
+  <svg aria-hidden="true" viewBox="0 0 24 24" className={`${className} fill-current`}>
+    <circle cx="5" cy="12" r="2" />
+    <circle cx="12" cy="12" r="2" />
+    <circle cx="19" cy="12" r="2" />
+  </svg>
+);
+/** Filled, with a stroke across when the conversation is muted. */
+export const BellIcon = ({ className = 'size-5', muted = false }) => (
+  <svg aria-hidden="true" viewBox="0 0 24 24" className={`${className} fill-current`}>
+    <path d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22Zm7-6V11a7 7 0 0 0-5.5-6.84V3a1.5 1.5 0 0 0-3 0v1.16A7 7 0 0 0 5 11v5l-2 2v1h18v-1Z" />
+    {muted && <path d="M3.3 2.3 21.7 20.7l-1.4 1.4L1.9 3.7Z" />}
+  </svg>
+);
+/** Drawn, not an emoji: a system without an emoji font would show an empty box. */
+export const PinIcon = ({ className = 'size-5' }) => (
+  <svg aria-hidden="true" viewBox="0 0 24 24" className={`${className} fill-current`}>
+    <path d="M16 3a1 1 0 0 1 .7 1.7L15.4 6l2.6 5.2 1.3-1.3a1 1 0 0 1 1.4 1.4L17 15l4 4.6a1 1 0 0 1-1.4 1.4L15 17l-3.7 3.7a1 1 0 0 1-1.4-1.4l1.3-1.3L6 15.4l-1.3 1.3a1 1 0 0 1-1.4-1.4L7.3 11.6 14.6 4.3A1 1 0 0 1 16 3z" />
+  </svg>
+);

@@ -39,8 +39,9 @@ export function CallButton({ dm }: { dm: DmChannel }) {
       onClick={() => void joinCall(gateway, dm.id, 'start')}
     >
       <span aria-hidden="true">📞 </span>
-      {/* On a phone the header has no room for the words: the icon stays, the name is still read out. */}
-      <span className="max-sm:sr-only">{going ? 'Join call' : 'Start call'}</span>
+      {/* In a narrow header (a phone, a tablet beside the list) there is no room for the words: the icon stays, the
+          name is still read out. */}
+      <span className="@max-xl:sr-only">{going ? 'Join call' : 'Start call'}</span>
     </button>
   );
 }

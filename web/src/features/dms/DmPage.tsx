@@ -7,7 +7,9 @@ import { usePageTitle } from '../../ui/usePageTitle';
 import { useMe } from '../auth/queries';
 import { ChannelView } from '../messages/ChannelView';
 import { PinnedMessages } from '../messages/PinnedMessages';
-import { NotificationBell } from '../notifications/RuleEditor';
+import { NotificationBell, useNotificationMenuItem } from '../notifications/RuleEditor';
+import { BESIDE_MENU, HeaderMenu, useHeaderPanels } from '../../ui/HeaderMenu';
+import { PinIcon, UsersIcon } from '../../ui/icons';
 import { useDmSearchSources } from '../search/sources';
 import { useSearchUi } from '../search/useSearchUi';
 import { displayName } from '../users/displayName';
@@ -26,12 +28,14 @@ export default function DmPage() {
   usePageTitle(title);
   const [navOpen, toggleNav] = useOpenWhile(channelId);
   const search = useSearchUi(useDmSearchSources(me?.id));
+  const panels = useHeaderPanels<'notifications' | 'pins' | 'members'>();
+  const bellItem = useNotificationMenuItem(channelId, undefined, panels('notifications'));
   const members = useMemo(() => (dm?.recipients ?? []).map((r) => ({ id: r.id, username: r.username, name: displayName(r) })), [dm]);
   return (
     <>
       <DmSidebar mobileOpen={navOpen} />
       <main id="main" tabIndex={-1} className="flex min-w-0 flex-1 flex-col focus:outline-none">
-        <header className="flex h-12 shrink-0 items-center gap-2 border-b border-zinc-200 px-4 shadow-sm dark:border-black/30">
+        <header className="@container relative flex h-12 shrink-0 items-center gap-2 border-b border-zinc-200 px-4 shadow-sm dark:border-black/30">
           <button
             type="button"
             aria-label="Conversations"
@@ -49,19 +53,41 @@ export default function DmPage() {
           </h1>
           <div className="ml-auto flex items-center gap-2 max-sm:grow">
             {dm && <CallButton dm={dm} />}
-            {dm && <NotificationBell channel={{ id: dm.id, name: 'this conversation' }} />}
+            {dm && (
+              <NotificationBell
+                channel={{ id: dm.id, name: 'this conversation' }}
+                control={panels('notifications')}
+                className={BESIDE_MENU}
+              />
+            )}
             {dm && (
               <PinnedMessages
                 channelId={dm.id}
                 linkTo={(id) => `/channels/@me/${dm.id}/${id}`}
                 canPin
                 names={{ nameOf: (id) => members.find((m) => m.id === id)?.name ?? 'unknown user' }}
+                control={panels('pins')}
+                className={BESIDE_MENU}
               />
             )}
             {dm?.type === 'group_dm' && (
-              <SidePanelButton label="Group members" title={`Members — ${dm.recipients.length}`}>
+              <SidePanelButton
+                label="Group members"
+                title={`Members — ${dm.recipients.length}`}
+                control={panels('members')}
+                className={BESIDE_MENU}
+              >
                 {(close) => <GroupMembers dm={dm} myId={me?.id} onNavigate={close} />}
               </SidePanelButton>
+            )}
+            {dm && (
+              <HeaderMenu
+                items={[
+                  bellItem,
+                  { label: 'Pinned messages', icon: <PinIcon />, control: panels('pins') },
+                  dm.type === 'group_dm' && { label: 'Group members', icon: <UsersIcon />, control: panels('members') },
+                ]}
+              />
             )}
             {search.box}
           </div>

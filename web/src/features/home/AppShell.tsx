@@ -5,6 +5,7 @@ import { useMe } from '../auth/queries';
 import { ConnectionBanner, GatewayProvider } from '../gateway/GatewayProvider';
 import { KeyboardNavigation } from '../navigation/KeyboardNavigation';
 import { IncomingCall } from '../calls/IncomingCall';
+import { VoicePanel } from '../voice/VoicePanel';
 import { VoiceStage } from '../voice/VoiceStage';
 import { DeviceIntegration } from './DeviceIntegration';
 import { ServerRail } from './ServerRail';
@@ -45,6 +46,8 @@ function Frame() {
         <ServerRail />
         <Outlet />
       </div>
+      {/* A phone's sidebar (where the panel sits) is folded away: joining showed nothing, not even why it failed. */}
+      <VoicePanel className="md:hidden" />
     </div>
   );
 }

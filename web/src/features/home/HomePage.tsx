@@ -84,7 +84,7 @@ export default function HomePage() {
       {/* On a phone, Home is the conversation list (the first run keeps its welcome instead). */}
       <DmSidebar mobilePage={!firstRun} />
       <main id="main" tabIndex={-1} className={`${firstRun ? 'flex' : 'hidden md:flex'} min-w-0 flex-1 flex-col focus:outline-none`}>
-        <header className="flex h-12 items-center gap-2 border-b border-zinc-200 px-4 shadow-sm dark:border-black/30">
+        <header className="@container flex h-12 items-center gap-2 border-b border-zinc-200 px-4 shadow-sm dark:border-black/30">
           <h1 className="font-semibold">Home</h1>
           <div className="ml-auto flex min-w-0 grow justify-end">{search.box}</div>
         </header>

@@ -33,7 +33,8 @@ export function Sidebar({
       {banner}
       <div className="flex h-12 items-center border-b border-zinc-300 px-4 shadow-sm dark:border-black/30">{header}</div>
       <div className="flex-1 overflow-y-auto p-2">{children}</div>
-      <VoicePanel />
+      {/* On a phone the sidebar is folded away: the frame shows the call's panel under the page instead. */}
+      <VoicePanel className="max-md:hidden" />
       <UserPanel />
     </aside>
   );

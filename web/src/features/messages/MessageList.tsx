@@ -249,6 +249,8 @@ export function MessageList({
                 key={item.key}
                 data-index={item.index}
                 ref={virtualizer.measureElement}
+                // A row's pop-up (its reaction pickers) paints over the rows after it, which come later and would cover it.
+                className="has-[[data-popover]]:z-20"
                 style={{ position: 'absolute', top: 0, left: 0, width: '100%', transform: `translateY(${item.start}px)` }}
               >
                 <MessageRow

@@ -1,4 +1,5 @@
-import { lazy, memo, Suspense, useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
+import { lazy, memo, Suspense, useCallback, useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
+import { createPortal } from 'react-dom';
 import { Avatar } from '../../ui/Avatar';
 import { MessageAttachments } from '../attachments/MessageAttachments';
 import { recentEmoji, rememberEmoji } from '../emoji/recent';
@@ -108,6 +109,7 @@ export const MessageRow = memo(function MessageRow({
   actions: RowActions;
 }) {
   const [picker, setPicker] = useState<false | 'quick' | 'full'>(false);
+  const closePicker = useCallback(() => setPicker(false), []);
   const [copied, setCopied] = useState(false);
   const [profileOpen, setProfileOpen] = useState(false);
   const [revealed, setRevealed] = useState(false);
@@ -275,6 +277,7 @@ export const MessageRow = memo(function MessageRow({
         <div
           role="group"
           aria-label="Pick a reaction"
+          data-popover
           className="absolute right-4 top-5 z-10 flex flex-wrap gap-1 rounded-md border border-zinc-300 bg-white p-1 shadow-lg dark:border-zinc-700 dark:bg-zinc-900"
         >
           {recentEmoji()
@@ -306,15 +309,52 @@ export const MessageRow = memo(function MessageRow({
         </div>
       )}
       {picker === 'full' && (
-        <div className="absolute right-4 top-5 z-10">
+        <ReactionPickerPlace onClose={closePicker}>
           <Suspense fallback={<p className="rounded bg-white p-2 text-sm dark:bg-zinc-900">Loading emoji…</p>}>
-            <EmojiPicker label="Pick a reaction" onPick={(e) => actions.onReact(m, e, true)} onClose={() => setPicker(false)} />
+            <EmojiPicker label="Pick a reaction" onPick={(e) => actions.onReact(m, e, true)} onClose={closePicker} />
           </Suspense>
-        </div>
+        </ReactionPickerPlace>
       )}
     </div>
   );
 });
+
+const PHONE = '(max-width: 639.98px)';
+
+/**
+ * Where the full reaction picker opens: under the message's actions, or on a phone at the foot of the screen. There
+ * the message list is narrower than the picker and clips it (its left part and search were off the screen), so it
+ * goes to the page's body; a press outside it closes it, as Escape does.
+ */
+function ReactionPickerPlace({ onClose, children }: { onClose: () => void; children: React.ReactNode }) {
+  const [phone] = useState(() => window.matchMedia(PHONE).matches);
+  const place = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const at = place.current;
+    if (!phone && at) {
+      // Under one of the last messages the picker runs past the list's foot: the list scrolls to show all of it, once
+      // it has its size (it loads on demand).
+      const observer = new ResizeObserver(() => at.scrollIntoView({ block: 'nearest' }));
+      observer.observe(at);
+      return () => observer.disconnect();
+    }
+    const closeOutside = (e: PointerEvent) => !place.current?.contains(e.target as Node) && onClose();
+    document.addEventListener('pointerdown', closeOutside);
+    return () => document.removeEventListener('pointerdown', closeOutside);
+  }, [phone, onClose]);
+  if (!phone)
+    return (
+      <div ref={place} data-popover className="absolute right-4 top-5 z-10">
+        {children}
+      </div>
+    );
+  return createPortal(
+    <div ref={place} className="fixed inset-x-2 bottom-2 z-50 flex justify-center">
+      {children}
+    </div>,
+    document.body,
+  );
+}
 
 /** Inside the message's article (a feed holds only articles), above its content. */
 function NewMessagesDivider() {

@@ -1,6 +1,8 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { Link } from 'react-router';
 import { errorMessage } from '../../api/errors';
+import type { PanelControl } from '../../ui/HeaderMenu';
+import { PinIcon } from '../../ui/icons';
 import { displayName } from '../users/displayName';
 import { Markdown, type MentionNames } from './Markdown';
 import { usePinMutation, usePins } from './queries';
@@ -14,29 +16,31 @@ export function PinnedMessages({
   linkTo,
   canPin,
   names,
+  control: { open, onOpenChange },
+  className = '',
 }: {
   channelId: string;
   /** Where a pinned message opens (the channel's route at that message). */
   linkTo: (messageId: string) => string;
   canPin: boolean;
   names: MentionNames;
+  control: PanelControl;
+  className?: string;
 }) {
-  const [open, setOpen] = useState(false);
-  const close = useCallback(() => setOpen(false), []);
+  const close = useCallback(() => onOpenChange(false), [onOpenChange]);
   return (
-    <div className="relative shrink-0">
+    // On a phone the button is in the header's menu: this holder takes no room (no gap either), and the panel hangs
+    // from the header (positioned) at the screen's right edge.
+    <div className="relative shrink-0 max-sm:contents">
       <button
         type="button"
         aria-expanded={open}
         aria-label="Pinned messages"
         title="Pinned messages"
-        onClick={() => setOpen((v) => !v)}
-        className="rounded px-1.5 py-0.5 hover:bg-zinc-200 dark:hover:bg-zinc-700"
+        onClick={() => onOpenChange(!open)}
+        className={`rounded px-1.5 py-0.5 text-zinc-600 hover:bg-zinc-200 dark:text-zinc-300 dark:hover:bg-zinc-700 ${className}`}
       >
-        {/* Drawn, not an emoji: a system without an emoji font would show an empty box. */}
-        <svg aria-hidden="true" viewBox="0 0 24 24" className="size-5 fill-current text-zinc-600 dark:text-zinc-300">
-          <path d="M16 3a1 1 0 0 1 .7 1.7L15.4 6l2.6 5.2 1.3-1.3a1 1 0 0 1 1.4 1.4L17 15l4 4.6a1 1 0 0 1-1.4 1.4L15 17l-3.7 3.7a1 1 0 0 1-1.4-1.4l1.3-1.3L6 15.4l-1.3 1.3a1 1 0 0 1-1.4-1.4L7.3 11.6 14.6 4.3A1 1 0 0 1 16 3z" />
-        </svg>
+        <PinIcon />
       </button>
       {open && <PinsPanel channelId={channelId} linkTo={linkTo} canPin={canPin} names={names} onClose={close} />}
     </div>
@@ -59,6 +63,18 @@ function PinsPanel({
   const { data: pins, isPending, error } = usePins(channelId);
   const unpin = usePinMutation();
   const [unpinError, setUnpinError] = useState<string | null>(null);
+  const panel = useRef<HTMLElement>(null);
+  useEffect(() => {
+    // The focus moves into the panel, as into a dialog (on a phone the header's menu opened it, which is gone), and
+    // back to what opened it when the panel closes with the focus inside.
+    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    const section = panel.current;
+    section?.focus();
+    return () => {
+      const at = document.activeElement;
+      if (opener?.isConnected && (!at || at === document.body || section?.contains(at))) opener.focus();
+    };
+  }, []);
   useEffect(() => {
     // Escape closes the panel first (captured before the app's Escape, which would mark the channel read).
     const onKeyDown = (e: KeyboardEvent) => {
@@ -71,9 +87,10 @@ function PinsPanel({
   }, [onClose]);
   return (
     <section
+      ref={panel}
+      tabIndex={-1}
       aria-label="Pinned messages"
-      // On a phone the button sits mid-header: the panel keeps to the screen's right edge instead of the button's.
-      className="absolute right-0 top-9 z-30 flex max-h-[70vh] max-sm:fixed max-sm:top-auto max-sm:right-4 w-[min(24rem,calc(100vw-2rem))] flex-col rounded-lg border border-zinc-300 bg-white shadow-xl dark:border-zinc-700 dark:bg-zinc-900"
+      className="absolute right-0 top-9 z-30 flex max-h-[70vh] max-sm:top-full max-sm:right-4 w-[min(24rem,calc(100vw-2rem))] flex-col rounded-lg border border-zinc-300 bg-white shadow-xl focus:outline-none dark:border-zinc-700 dark:bg-zinc-900"
     >
       <h2 className="border-b border-zinc-200 px-3 py-2 font-semibold dark:border-zinc-700">Pinned messages</h2>
       <div className="overflow-y-auto p-2">

@@ -1,8 +1,10 @@
-import { useId, useState } from 'react';
+import { useId } from 'react';
 import { errorMessage } from '../../api/errors';
 import { Alert } from '../../ui/Alert';
 import { Button } from '../../ui/Button';
 import { Dialog } from '../../ui/Dialog';
+import type { HeaderMenuItem, PanelControl } from '../../ui/HeaderMenu';
+import { BellIcon } from '../../ui/icons';
 import { useNow } from '../../ui/useNow';
 import { useNotificationSettings, useUpdateNotificationRuleMutation } from './queries';
 import { defaultLevel, isMuted, LEVELS, MUTE_CHOICES, mutedText, type NotificationLevel, type NotificationRule } from './rules';
@@ -88,30 +90,52 @@ export function RuleEditor({
   );
 }
 
+/** Whether this conversation raises nothing now: muted, or set to notify of nothing (its own rule or its server's). */
+function useQuiet(channelId: string, serverId: string | undefined) {
+  const settings = useNotificationSettings();
+  const serverRule = serverId ? settings.data?.servers.find((r) => r.id === serverId) : undefined;
+  const channelRule = settings.data?.channels.find((r) => r.id === channelId);
+  const now = useNow();
+  return isMuted(channelRule, now) || isMuted(serverRule, now) || (channelRule?.level ?? serverRule?.level) === 'nothing';
+}
+
+const bellLabel = (quiet: boolean) => (quiet ? 'Notification settings (muted)' : 'Notification settings');
+
+/** The phone's header menu item for the bell: the same name, and the same stroke across when muted. */
+export function useNotificationMenuItem(channelId: string, serverId: string | undefined, control: PanelControl): HeaderMenuItem {
+  const quiet = useQuiet(channelId, serverId);
+  return { label: bellLabel(quiet), icon: <BellIcon muted={quiet} />, control };
+}
+
 /** The header's bell: this conversation's notification settings (and its server's), in a dialog. */
-export function NotificationBell({ channel, server }: { channel: { id: string; name: string }; server?: { id: string; name: string } }) {
-  const [open, setOpen] = useState(false);
+export function NotificationBell({
+  channel,
+  server,
+  control: { open, onOpenChange },
+  className = '',
+}: {
+  channel: { id: string; name: string };
+  server?: { id: string; name: string };
+  control: PanelControl;
+  className?: string;
+}) {
   const settings = useNotificationSettings();
   const serverRule = server && settings.data?.servers.find((r) => r.id === server.id);
-  const channelRule = settings.data?.channels.find((r) => r.id === channel.id);
-  const now = useNow();
-  const quiet = isMuted(channelRule, now) || isMuted(serverRule, now) || (channelRule?.level ?? serverRule?.level) === 'nothing';
+  const quiet = useQuiet(channel.id, server?.id);
+  const close = () => onOpenChange(false);
   return (
     <>
       <button
         type="button"
-        aria-label={quiet ? 'Notification settings (muted)' : 'Notification settings'}
+        aria-label={bellLabel(quiet)}
         title="Notification settings"
-        onClick={() => setOpen(true)}
-        className="shrink-0 rounded p-1 text-zinc-600 hover:bg-zinc-200 dark:text-zinc-300 dark:hover:bg-zinc-700"
+        onClick={() => onOpenChange(true)}
+        className={`shrink-0 rounded p-1 text-zinc-600 hover:bg-zinc-200 dark:text-zinc-300 dark:hover:bg-zinc-700 ${className}`}
       >
-        <svg aria-hidden="true" viewBox="0 0 24 24" className="size-5 fill-current">
-          <path d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22Zm7-6V11a7 7 0 0 0-5.5-6.84V3a1.5 1.5 0 0 0-3 0v1.16A7 7 0 0 0 5 11v5l-2 2v1h18v-1Z" />
-          {quiet && <path d="M3.3 2.3 21.7 20.7l-1.4 1.4L1.9 3.7Z" />}
-        </svg>
+        <BellIcon muted={quiet} />
       </button>
       {open && (
-        <Dialog title="Notification settings" onClose={() => setOpen(false)}>
+        <Dialog title="Notification settings" onClose={close}>
           {settings.isError ? (
             <Alert>{errorMessage(settings.error)}</Alert>
           ) : (
@@ -121,7 +145,7 @@ export function NotificationBell({ channel, server }: { channel: { id: string; n
             </div>
           )}
           <div className="flex justify-end">
-            <Button onClick={() => setOpen(false)}>Done</Button>
+            <Button onClick={close}>Done</Button>
           </div>
         </Dialog>
       )}

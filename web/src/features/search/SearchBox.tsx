@@ -133,7 +133,9 @@ export function SearchBox({
   };
 
   return (
-    <div className="relative w-16 min-w-16 grow sm:w-60 sm:grow-0" role="search">
+    // Sized by its header's width (a container), not the window's: beside a tablet's channel list a fixed 240 px
+    // squeezed the conversation's name to "…" and ran past the screen's edge.
+    <div className="relative w-16 min-w-16 grow sm:w-36 sm:grow-0 @2xl:w-60" role="search">
       <input
         ref={inputRef}
         type="search"

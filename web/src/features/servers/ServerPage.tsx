@@ -18,7 +18,9 @@ import { VoiceChannelEntry } from '../voice/VoiceChannelEntry';
 import { joinVoice } from '../voice/store';
 import { displayName } from '../users/displayName';
 import { PinnedMessages } from '../messages/PinnedMessages';
-import { NotificationBell } from '../notifications/RuleEditor';
+import { NotificationBell, useNotificationMenuItem } from '../notifications/RuleEditor';
+import { BESIDE_MENU, HeaderMenu, useHeaderPanels } from '../../ui/HeaderMenu';
+import { PinIcon, UsersIcon } from '../../ui/icons';
 import { MemberList } from './MemberList';
 import { SidePanel, SidePanelButton } from '../../ui/SidePanel';
 import { memberColor } from './roles/roleColors';
@@ -99,7 +101,13 @@ function ChannelSidebar({
         ))}
         {categories.map(({ category, channels }) => (
           <section key={category.id} aria-label={category.name ?? 'Category'} className="mt-3">
-            <h3 className="px-2 text-xs font-bold uppercase tracking-wide text-zinc-600 dark:text-zinc-400">{category.name}</h3>
+            {/* One line, as Discord: a name at its maximum wrapped to five. The whole name is its tooltip, and is read out. */}
+            <h3
+              title={category.name ?? undefined}
+              className="truncate px-2 text-xs font-bold uppercase tracking-wide text-zinc-600 dark:text-zinc-400"
+            >
+              {category.name}
+            </h3>
             {channels.map((c) => (
               <ChannelLink key={c.id} serverId={server.id} channel={c} readStates={readStates} />
             ))}
@@ -134,6 +142,8 @@ export default function ServerPage() {
   const known = gateway.ready;
   const [navOpen, toggleNav] = useOpenWhile(channelId ?? '');
   const search = useSearchUi(useServerSearchSources(server, members, { roleOf, channelOf }));
+  const panels = useHeaderPanels<'notifications' | 'pins' | 'members'>();
+  const bellItem = useNotificationMenuItem(channel?.id ?? '', serverId, panels('notifications'));
   usePageTitle(channel ? `#${channel.name} · ${server?.name}` : (server?.name ?? 'Server'));
 
   if (!server && !known) {
@@ -189,7 +199,7 @@ export default function ServerPage() {
     <>
       <ChannelSidebar server={server} readStates={readStates} canManage={canManage} mobileOpen={navOpen} myId={me?.id} />
       <main id="main" tabIndex={-1} className="flex min-w-0 flex-1 flex-col focus:outline-none">
-        <header className="flex h-12 shrink-0 items-center gap-2 border-b border-zinc-200 px-4 shadow-sm dark:border-black/30">
+        <header className="@container relative flex h-12 shrink-0 items-center gap-2 border-b border-zinc-200 px-4 shadow-sm dark:border-black/30">
           <button
             type="button"
             aria-label="Channels"
@@ -206,8 +216,9 @@ export default function ServerPage() {
             </span>
             <span className="truncate">{channel?.name ?? 'No channel'}</span>
           </h1>
+          {/* Not in a narrow header (a phone, a tablet), where it got a sliver and the name lost that room. */}
           {channel?.topic && (
-            <p className="min-w-0 shrink-100 truncate border-l border-zinc-300 pl-2 text-sm text-zinc-600 dark:border-zinc-600 dark:text-zinc-400">
+            <p className="min-w-0 shrink-100 truncate border-l @max-xl:hidden border-zinc-300 pl-2 text-sm text-zinc-600 dark:border-zinc-600 dark:text-zinc-400">
               {channel.topic}
             </p>
           )}
@@ -216,6 +227,8 @@ export default function ServerPage() {
               <NotificationBell
                 channel={{ id: channel.id, name: `#${channel.name ?? 'channel'}` }}
                 server={{ id: server.id, name: server.name }}
+                control={panels('notifications')}
+                className={BESIDE_MENU}
               />
             )}
             {channel?.type === 'text' && (
@@ -224,11 +237,20 @@ export default function ServerPage() {
                 linkTo={(id) => `/servers/${serverId}/channels/${channel.id}/${id}`}
                 canPin={canPin}
                 names={{ nameOf: (id) => mentionable.find((m) => m.id === id)?.name ?? 'unknown user', roleOf, channelOf }}
+                control={panels('pins')}
+                className={BESIDE_MENU}
               />
             )}
-            <SidePanelButton label="Members" title={membersTitle}>
+            <SidePanelButton label="Members" title={membersTitle} control={panels('members')} className={BESIDE_MENU}>
               {memberList}
             </SidePanelButton>
+            <HeaderMenu
+              items={[
+                channel?.type === 'text' && bellItem,
+                channel?.type === 'text' && { label: 'Pinned messages', icon: <PinIcon />, control: panels('pins') },
+                { label: 'Members', icon: <UsersIcon />, control: panels('members') },
+              ]}
+            />
             {search.box}
           </div>
         </header>

@@ -1,10 +1,11 @@
-import { useEffect, useRef, useState, useSyncExternalStore, type KeyboardEvent } from 'react';
+import { useState, useSyncExternalStore } from 'react';
 import { errorMessage } from '../../api/errors';
 import type { Me } from '../../api/types';
 import { Alert } from '../../ui/Alert';
 import { Avatar } from '../../ui/Avatar';
 import { Button } from '../../ui/Button';
 import { Dialog } from '../../ui/Dialog';
+import { useMenu } from '../../ui/Menu';
 import { TextField } from '../../ui/Field';
 import { PresenceDot } from '../../ui/PresenceDot';
 import { useGateway } from '../gateway/context';
@@ -34,56 +35,21 @@ export function StatusMenu({ me }: { me: Me }) {
   const gateway = useGateway();
   const chosen = useSyncExternalStore(gateway.subscribe, gateway.getChosenStatus);
   const shown = useOwnStatus();
-  const [open, setOpen] = useState(false);
+  const { open, close, buttonProps, menuProps } = useMenu();
   const [editing, setEditing] = useState(false);
-  const button = useRef<HTMLButtonElement>(null);
-  const menu = useRef<HTMLDivElement>(null);
   const name = me.displayName || me.username;
   const label = STATUSES.find((s) => s.status === shown)?.label ?? 'Online';
 
-  useEffect(() => {
-    if (!open) return;
-    menu.current?.querySelector<HTMLElement>('[aria-checked="true"]')?.focus();
-    const closeOutside = (e: PointerEvent) => {
-      if (!menu.current?.contains(e.target as Node) && !button.current?.contains(e.target as Node)) setOpen(false);
-    };
-    document.addEventListener('pointerdown', closeOutside);
-    return () => document.removeEventListener('pointerdown', closeOutside);
-  }, [open]);
-
-  const close = () => {
-    setOpen(false);
-    button.current?.focus();
-  };
   const choose = (status: ChosenStatus) => {
     close();
     void gateway.setPresence(status);
-  };
-  const onMenuKey = (e: KeyboardEvent<HTMLDivElement>) => {
-    const items = [...(menu.current?.querySelectorAll<HTMLElement>('[role^="menuitem"]') ?? [])];
-    const at = items.indexOf(document.activeElement as HTMLElement);
-    const step = { ArrowDown: 1, ArrowUp: -1 }[e.key];
-    if (step) {
-      e.preventDefault();
-      items[(at + step + items.length) % items.length]?.focus();
-    } else if (e.key === 'Home' || e.key === 'End') {
-      e.preventDefault();
-      items[e.key === 'Home' ? 0 : items.length - 1]?.focus();
-    } else if (e.key === 'Escape' || e.key === 'Tab') {
-      e.preventDefault();
-      close();
-    }
   };
 
   return (
     <div className="relative">
       <button
-        ref={button}
-        type="button"
-        aria-haspopup="menu"
-        aria-expanded={open}
+        {...buttonProps}
         aria-label={`Set status (now ${label})`}
-        onClick={() => setOpen(!open)}
         className="relative rounded-full p-0.5 hover:bg-zinc-300/60 dark:hover:bg-zinc-700/50"
       >
         <Avatar id={me.id} name={name} url={me.avatarUrl} size="sm" />
@@ -91,11 +57,8 @@ export function StatusMenu({ me }: { me: Me }) {
       </button>
       {open && (
         <div
-          ref={menu}
-          role="menu"
+          {...menuProps}
           aria-label="Status"
-          tabIndex={-1}
-          onKeyDown={onMenuKey}
           className="absolute bottom-12 left-0 z-40 w-64 rounded-lg bg-white p-1.5 text-sm shadow-xl ring-1 ring-black/10 dark:bg-zinc-900 dark:ring-white/10"
         >
           {STATUSES.map(({ status, label, detail }) => (
@@ -123,7 +86,7 @@ export function StatusMenu({ me }: { me: Me }) {
             role="menuitem"
             tabIndex={-1}
             onClick={() => {
-              setOpen(false);
+              close();
               setEditing(true);
             }}
             className="w-full rounded-md px-2 py-1.5 text-left font-medium hover:bg-brand hover:text-white focus:bg-brand focus:text-white focus:outline-none"

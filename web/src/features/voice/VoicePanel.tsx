@@ -11,7 +11,7 @@ const onButton =
   'rounded px-2 py-1 text-xs font-medium bg-zinc-300/70 hover:bg-zinc-300 dark:bg-zinc-700/70 dark:hover:bg-zinc-600 aria-pressed:bg-emerald-600 aria-pressed:text-white';
 
 /** Above the user panel while in a call: where, and mute, deafen, camera, screen share, disconnect. Also shows why a join failed. */
-export function VoicePanel() {
+export function VoicePanel({ className = '' }: { className?: string }) {
   const call = useCall();
   const error = useVoiceError();
   const servers = useServers();
@@ -20,7 +20,7 @@ export function VoicePanel() {
   return (
     <section
       aria-label="Voice"
-      className="border-t border-zinc-300 bg-zinc-200/60 px-2 py-2 text-sm dark:border-black/30 dark:bg-[#232428]"
+      className={`border-t border-zinc-300 bg-zinc-200/60 px-2 py-2 text-sm dark:border-black/30 dark:bg-[#232428] ${className}`}
     >
       {error && (
         <p role="alert" className="mb-1 text-red-700 dark:text-red-400">
