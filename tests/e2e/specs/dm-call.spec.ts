@@ -16,7 +16,8 @@ import { peerAudio, peerStreams, type PeerStream } from '../support/webrtc';
  * A group call, in a browser that grants only what each context was allowed: a camera the browser refuses, and a
  * screen the system will not let it record, are told plainly and the call goes on with sound; one member's camera is
  * decoded by both others; a camera whose permission is taken back mid-call goes off for everyone, and a microphone
- * taken back shows its owner muted (in a voice channel too).
+ * taken back shows its owner muted: Unmute says why while it is still blocked, and once it is allowed again opens it
+ * and the others hear its owner again (in a voice channel too).
  */
 test.use({ launchOptions: peerLaunchOptions });
 
@@ -170,21 +171,27 @@ test('an accepted call carries each side’s audio to the other through TURN onl
  */
 const askingLaunchOptions = { ...peerLaunchOptions, args: peerLaunchOptions.args.filter((a) => a !== '--use-fake-ui-for-media-stream') };
 
-/** Takes a device's permission back from a context's pages, as the site settings' "Block" does mid-call. */
-async function block(browser: Browser, context: BrowserContext, origin: string, device: 'camera' | 'microphone') {
+/** Takes a device's permission back from a context's pages, as the site settings' "Block" does mid-call, or gives it again. */
+async function permit(
+  browser: Browser,
+  context: BrowserContext,
+  origin: string,
+  device: 'camera' | 'microphone',
+  setting: 'denied' | 'granted' = 'denied',
+) {
   const page = context.pages()[0];
   const { targetInfo } = await (await context.newCDPSession(page)).send('Target.getTargetInfo');
   await (
     await browser.newBrowserCDPSession()
   ).send('Browser.setPermission', {
     permission: { name: device },
-    setting: 'denied',
+    setting,
     origin,
     browserContextId: targetInfo.browserContextId,
   });
 }
 
-test('a group call: a refused camera or screen is told and the call goes on; a camera reaches the other two and, taken back, goes off for all; the same in a voice channel', async ({
+test('a group call: a refused camera or screen is told and the call goes on; a camera reaches the other two and, taken back, goes off for all; a microphone taken back comes back with Unmute; the same in a voice channel', async ({
   baseURL,
 }) => {
   test.setTimeout(180_000);
@@ -240,15 +247,24 @@ test('a group call: a refused camera or screen is told and the call goes on; a c
   await screenshot(a, '28-group-call-camera');
 
   // Bob takes the camera's permission back mid-call: its track ends, his camera goes off for everyone, and he is told.
-  await block(browser, contexts[1], origin, 'camera');
+  await permit(browser, contexts[1], origin, 'camera');
   await expect(bar(b).getByRole('alert')).toContainText('The camera stopped');
   await expect(bar(b).getByRole('button', { name: 'Camera' })).toHaveAttribute('aria-pressed', 'false');
   for (const page of [a, b, c]) await expect(page.getByRole('region', { name: 'Videos' })).toHaveCount(0);
   for (const page of [a, c]) await expectGrowing(page, bob.id, '0', ['energy']);
   // Then his microphone: he is shown muted and told that the others cannot hear him.
-  await block(browser, contexts[1], origin, 'microphone');
+  await permit(browser, contexts[1], origin, 'microphone');
   await expect(bar(b).getByRole('alert')).toContainText('The microphone stopped');
   await expect(bar(b).getByRole('button', { name: 'Unmute' })).toBeVisible();
+  // Unmute while it is still blocked says why, and he stays muted; allowed again, Unmute opens it and both hear him.
+  await bar(b).getByRole('button', { name: 'Unmute' }).click();
+  await expect(bar(b).getByRole('alert')).toContainText('Microphone access was refused.');
+  await expect(bar(b).getByRole('button', { name: 'Unmute' })).toBeVisible();
+  await permit(browser, contexts[1], origin, 'microphone', 'granted');
+  await bar(b).getByRole('button', { name: 'Unmute' }).click();
+  await expect(bar(b).getByRole('button', { name: 'Mute' })).toBeVisible();
+  await expect(bar(b).getByRole('alert')).toHaveCount(0);
+  for (const page of [a, c]) await expectGrowing(page, bob.id, '0', ['energy']);
 
   // A voice channel (peer to peer here; joining it ends Alice's and Carol's part in the call): the same refusal for
   // Alice, and Carol's camera taken back goes off in the list, her microphone taken back shows her muted.
@@ -265,13 +281,22 @@ test('a group call: a refused camera or screen is told and the call goes on; a c
   await expectGrowing(c, alice.id, '0', ['energy', 'bytes'], 'kamachatVoice');
   await voice(c).getByRole('button', { name: 'Camera' }).click();
   for (const page of [a, c]) await expect(cameras(page)).toHaveCount(1);
-  await block(browser, contexts[2], origin, 'camera');
+  await permit(browser, contexts[2], origin, 'camera');
   await expect(voice(c).getByRole('alert')).toContainText('The camera stopped');
   await expect(voice(c).getByRole('button', { name: 'Camera' })).toHaveAttribute('aria-pressed', 'false');
   for (const page of [a, c]) await expect(cameras(page)).toHaveCount(0);
   await expect(voice(c).getByText('Voice connected')).toBeVisible();
-  await block(browser, contexts[2], origin, 'microphone');
+  await permit(browser, contexts[2], origin, 'microphone');
   await expect(voice(c).getByRole('alert')).toContainText('The microphone stopped');
   await expect(voice(c).getByRole('button', { name: 'Unmute' })).toBeVisible();
-  await expect(a.getByRole('list', { name: 'In Lounge' }).getByText('muted', { exact: true })).toHaveCount(1);
+  const muted = a.getByRole('list', { name: 'In Lounge' }).getByText('muted', { exact: true });
+  await expect(muted).toHaveCount(1);
+  await voice(c).getByRole('button', { name: 'Unmute' }).click();
+  await expect(voice(c).getByRole('alert')).toContainText('Microphone access was refused.');
+  await expect(voice(c).getByRole('button', { name: 'Unmute' })).toBeVisible();
+  await permit(browser, contexts[2], origin, 'microphone', 'granted');
+  await voice(c).getByRole('button', { name: 'Unmute' }).click();
+  await expect(voice(c).getByRole('button', { name: 'Mute' })).toBeVisible();
+  await expect(muted).toHaveCount(0);
+  await expectGrowing(a, carol.id, '0', ['energy'], 'kamachatVoice');
 });
