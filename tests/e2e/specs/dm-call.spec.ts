@@ -82,6 +82,22 @@ async function expectGrowing(
   }
 }
 
+/** Nothing more is heard from `userId` on m-line `mid`: what was in flight drains, then decoded energy stays put for a second. */
+async function expectSilent(page: Page, userId: string, mid: string, call?: 'kamachatCall' | 'kamachatVoice') {
+  let last = -1;
+  await expect
+    .poll(
+      async () => {
+        const energy = (await stream(page, userId, mid, call)).energy;
+        const grown = energy - last;
+        last = energy;
+        return grown;
+      },
+      { intervals: [1_000], timeout: 15_000, message: `m-line ${mid}: energy should stop growing` },
+    )
+    .toBeLessThan(1e-4);
+}
+
 /** Two people with a DM, each signed in on a page of their own: the caller in the DM, the callee on the home page. */
 async function callerAndCallee(browser: Browser, baseURL: string) {
   const alice = await ApiUser.register(baseURL, 'caller');
@@ -256,13 +272,14 @@ test('a group call: a refused camera or screen is told and the call goes on; a c
   await permit(browser, contexts[1], origin, 'microphone');
   await expect(bar(b).getByRole('alert')).toContainText('The microphone stopped');
   await expect(bar(b).getByRole('button', { name: 'Unmute' })).toBeVisible();
+  for (const page of [a, c]) await expectSilent(page, bob.id, '0');
   // Unmute while it is still blocked says why, and he stays muted; allowed again, Unmute opens it and both hear him.
   await bar(b).getByRole('button', { name: 'Unmute' }).click();
   await expect(bar(b).getByRole('alert')).toContainText('Microphone access was refused.');
   await expect(bar(b).getByRole('button', { name: 'Unmute' })).toBeVisible();
   await permit(browser, contexts[1], origin, 'microphone', 'granted');
   await bar(b).getByRole('button', { name: 'Unmute' }).click();
-  await expect(bar(b).getByRole('button', { name: 'Mute' })).toBeVisible();
+  await expect(bar(b).getByRole('button', { name: 'Mute', exact: true })).toBeVisible();
   await expect(bar(b).getByRole('alert')).toHaveCount(0);
   for (const page of [a, c]) await expectGrowing(page, bob.id, '0', ['energy']);
 
@@ -291,12 +308,13 @@ test('a group call: a refused camera or screen is told and the call goes on; a c
   await expect(voice(c).getByRole('button', { name: 'Unmute' })).toBeVisible();
   const muted = a.getByRole('list', { name: 'In Lounge' }).getByText('muted', { exact: true });
   await expect(muted).toHaveCount(1);
+  await expectSilent(a, carol.id, '0', 'kamachatVoice');
   await voice(c).getByRole('button', { name: 'Unmute' }).click();
   await expect(voice(c).getByRole('alert')).toContainText('Microphone access was refused.');
   await expect(voice(c).getByRole('button', { name: 'Unmute' })).toBeVisible();
   await permit(browser, contexts[2], origin, 'microphone', 'granted');
   await voice(c).getByRole('button', { name: 'Unmute' }).click();
-  await expect(voice(c).getByRole('button', { name: 'Mute' })).toBeVisible();
+  await expect(voice(c).getByRole('button', { name: 'Mute', exact: true })).toBeVisible();
   await expect(muted).toHaveCount(0);
   await expectGrowing(a, carol.id, '0', ['energy'], 'kamachatVoice');
 });

@@ -68,7 +68,7 @@ test('two people in a voice channel see and hear each other; mute silences, leav
   // Plugged in, Unmute opens it and sends it on the m-line published for it: the owner hears the guest below.
   await b.evaluate(() => (window as unknown as { plugIn: () => void }).plugIn());
   await guestVoice.getByRole('button', { name: 'Unmute' }).click();
-  await expect(guestVoice.getByRole('button', { name: 'Mute' })).toBeVisible();
+  await expect(guestVoice.getByRole('button', { name: 'Mute', exact: true })).toBeVisible();
   await expect(a.getByRole('list', { name: 'In Lounge' }).getByText('muted')).toHaveCount(0);
 
   await expectHearing(a);
