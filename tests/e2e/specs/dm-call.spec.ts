@@ -1,4 +1,4 @@
-import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from '@playwright/test';
 import { ApiUser, logInAs, logInOn } from '../support/chat';
 import { expect, expectAccessible, screenshot } from '../support/fixtures';
 import { expectHearing as expectHearingFrom, peerLaunchOptions, test } from '../support/peer-call-server';
@@ -236,6 +236,23 @@ test('a group call: a refused camera or screen is told and the call goes on; a c
   const [a, b, c] = contexts.map((context) => context.pages()[0]);
   const bar = (page: Page) => page.getByRole('region', { name: 'Call' });
   const origin = new URL(baseURL!).origin;
+  /**
+   * A context's microphone taken back mid-call: its owner is shown muted and told, and `silent` checks the others.
+   * Unmute while it is still blocked says why and stays muted; allowed again, Unmute opens it and the notice goes.
+   */
+  async function microphoneBack(context: BrowserContext, controls: Locator, silent: () => Promise<void>) {
+    await permit(browser, context, origin, 'microphone');
+    await expect(controls.getByRole('alert')).toContainText('The microphone stopped');
+    await expect(controls.getByRole('button', { name: 'Unmute' })).toBeVisible();
+    await silent();
+    await controls.getByRole('button', { name: 'Unmute' }).click();
+    await expect(controls.getByRole('alert')).toContainText('Microphone access was refused.');
+    await expect(controls.getByRole('button', { name: 'Unmute' })).toBeVisible();
+    await permit(browser, context, origin, 'microphone', 'granted');
+    await controls.getByRole('button', { name: 'Unmute' }).click();
+    await expect(controls.getByRole('button', { name: 'Mute', exact: true })).toBeVisible();
+    await expect(controls.getByRole('alert')).toHaveCount(0);
+  }
 
   await a.goto(`/channels/@me/${group.id}`);
   await a.getByRole('button', { name: 'Start call' }).click();
@@ -268,23 +285,15 @@ test('a group call: a refused camera or screen is told and the call goes on; a c
   await expect(bar(b).getByRole('button', { name: 'Camera' })).toHaveAttribute('aria-pressed', 'false');
   for (const page of [a, b, c]) await expect(page.getByRole('region', { name: 'Videos' })).toHaveCount(0);
   for (const page of [a, c]) await expectGrowing(page, bob.id, '0', ['energy']);
-  // Then his microphone: he is shown muted and told that the others cannot hear him.
-  await permit(browser, contexts[1], origin, 'microphone');
-  await expect(bar(b).getByRole('alert')).toContainText('The microphone stopped');
-  await expect(bar(b).getByRole('button', { name: 'Unmute' })).toBeVisible();
-  for (const page of [a, c]) await expectSilent(page, bob.id, '0');
-  // Unmute while it is still blocked says why, and he stays muted; allowed again, Unmute opens it and both hear him.
-  await bar(b).getByRole('button', { name: 'Unmute' }).click();
-  await expect(bar(b).getByRole('alert')).toContainText('Microphone access was refused.');
-  await expect(bar(b).getByRole('button', { name: 'Unmute' })).toBeVisible();
-  await permit(browser, contexts[1], origin, 'microphone', 'granted');
-  await bar(b).getByRole('button', { name: 'Unmute' }).click();
-  await expect(bar(b).getByRole('button', { name: 'Mute', exact: true })).toBeVisible();
-  await expect(bar(b).getByRole('alert')).toHaveCount(0);
+  // Then his microphone: he is shown muted and told that the others cannot hear him, and they do not. Unmute while it
+  // is still blocked says why and he stays muted; allowed again, Unmute opens it and both hear him.
+  await microphoneBack(contexts[1], bar(b), async () => {
+    for (const page of [a, c]) await expectSilent(page, bob.id, '0');
+  });
   for (const page of [a, c]) await expectGrowing(page, bob.id, '0', ['energy']);
 
   // A voice channel (peer to peer here; joining it ends Alice's and Carol's part in the call): the same refusal for
-  // Alice, and Carol's camera taken back goes off in the list, her microphone taken back shows her muted.
+  // Alice, and Carol's camera taken back goes off in the list, her microphone taken back shows her muted until Unmute.
   const voice = (page: Page) => page.getByRole('region', { name: 'Voice' });
   const cameras = (page: Page) => page.getByRole('list', { name: 'In Lounge' }).getByText('camera on');
   for (const page of [a, c]) {
@@ -303,18 +312,11 @@ test('a group call: a refused camera or screen is told and the call goes on; a c
   await expect(voice(c).getByRole('button', { name: 'Camera' })).toHaveAttribute('aria-pressed', 'false');
   for (const page of [a, c]) await expect(cameras(page)).toHaveCount(0);
   await expect(voice(c).getByText('Voice connected')).toBeVisible();
-  await permit(browser, contexts[2], origin, 'microphone');
-  await expect(voice(c).getByRole('alert')).toContainText('The microphone stopped');
-  await expect(voice(c).getByRole('button', { name: 'Unmute' })).toBeVisible();
   const muted = a.getByRole('list', { name: 'In Lounge' }).getByText('muted', { exact: true });
-  await expect(muted).toHaveCount(1);
-  await expectSilent(a, carol.id, '0', 'kamachatVoice');
-  await voice(c).getByRole('button', { name: 'Unmute' }).click();
-  await expect(voice(c).getByRole('alert')).toContainText('Microphone access was refused.');
-  await expect(voice(c).getByRole('button', { name: 'Unmute' })).toBeVisible();
-  await permit(browser, contexts[2], origin, 'microphone', 'granted');
-  await voice(c).getByRole('button', { name: 'Unmute' }).click();
-  await expect(voice(c).getByRole('button', { name: 'Mute', exact: true })).toBeVisible();
+  await microphoneBack(contexts[2], voice(c), async () => {
+    await expect(muted).toHaveCount(1);
+    await expectSilent(a, carol.id, '0', 'kamachatVoice');
+  });
   await expect(muted).toHaveCount(0);
   await expectGrowing(a, carol.id, '0', ['energy'], 'kamachatVoice');
 });
