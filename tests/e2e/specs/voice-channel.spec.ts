@@ -8,8 +8,9 @@ test.use({ launchOptions: voiceLaunchOptions });
 /**
  * Voice channels end to end: two people join one voice channel through the UI of a KamaChat server whose Janus and
  * coturn are the voice lab's (support/voice-server.ts), each is listed for the other and receives the other's
- * microphone (the fake device's beeps, measured as decoded audio energy in getStats) — the guest's only once they
- * plug one in and press Unmute, as they joined without one; muting stops that energy for the other side, and leaving
+ * microphone (the fake device's beeps, measured as decoded audio energy in getStats) — the owner's default one, as
+ * the one chosen in the settings is gone, and the guest's only once they plug one in and press Unmute, as they
+ * joined without one; muting stops that energy for the other side, and leaving
  * removes the participant.
  */
 
@@ -44,10 +45,13 @@ test('two people in a voice channel see and hear each other; mute silences, leav
 
   const people = [await logInAs(browser, baseURL!, owner), await logInAs(browser, baseURL!, guest)];
   const [a, b] = people.map((p) => p.page);
+  // The owner's chosen microphone (Voice & Video settings) is gone: the call opens the default one, heard below.
+  await a.evaluate(() => localStorage.setItem('kamachat.voice', JSON.stringify({ microphone: 'an-unplugged-headset' })));
   await a.goto(`/servers/${server.id}`);
   await a.getByRole('button', { name: /^Lounge \(voice\)/ }).click();
   const connected = (page: Page) => page.getByRole('region', { name: 'Voice' }).getByText('Voice connected');
   await expect(connected(a)).toBeVisible({ timeout: 15_000 });
+  await expect(a.getByRole('region', { name: 'Voice' }).getByRole('button', { name: 'Mute', exact: true })).toBeVisible();
   // The guest follows a link to the channel: it says it is a voice channel and joins from there.
   await b.goto(`/servers/${server.id}/channels/${lounge.id}`);
   await expect(b.getByText('Lounge is a voice channel: join it to talk.')).toBeVisible();
