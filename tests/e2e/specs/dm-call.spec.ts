@@ -1,4 +1,4 @@
-import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from '@playwright/test';
 import { ApiUser, logInAs, logInOn } from '../support/chat';
 import { expect, expectAccessible, screenshot } from '../support/fixtures';
 import { expectHearing as expectHearingFrom, peerLaunchOptions, test } from '../support/peer-call-server';
@@ -16,7 +16,8 @@ import { peerAudio, peerStreams, type PeerStream } from '../support/webrtc';
  * A group call, in a browser that grants only what each context was allowed: a camera the browser refuses, and a
  * screen the system will not let it record, are told plainly and the call goes on with sound; one member's camera is
  * decoded by both others; a camera whose permission is taken back mid-call goes off for everyone, and a microphone
- * taken back shows its owner muted (in a voice channel too).
+ * taken back shows its owner muted: Unmute says why while it is still blocked, and once it is allowed again opens it
+ * and the others hear its owner again (in a voice channel too).
  */
 test.use({ launchOptions: peerLaunchOptions });
 
@@ -79,6 +80,22 @@ async function expectGrowing(
       .poll(async () => (await stream(page, userId, mid, call))[field], { timeout: 15_000, message: `m-line ${mid}: ${field} should grow` })
       .toBeGreaterThan(before);
   }
+}
+
+/** Nothing more is heard from `userId` on m-line `mid`: what was in flight drains, then decoded energy stays put for a second. */
+async function expectSilent(page: Page, userId: string, mid: string, call?: 'kamachatCall' | 'kamachatVoice') {
+  let last = -1;
+  await expect
+    .poll(
+      async () => {
+        const energy = (await stream(page, userId, mid, call)).energy;
+        const grown = energy - last;
+        last = energy;
+        return grown;
+      },
+      { intervals: [1_000], timeout: 15_000, message: `m-line ${mid}: energy should stop growing` },
+    )
+    .toBeLessThan(1e-4);
 }
 
 /** Two people with a DM, each signed in on a page of their own: the caller in the DM, the callee on the home page. */
@@ -170,21 +187,27 @@ test('an accepted call carries each side’s audio to the other through TURN onl
  */
 const askingLaunchOptions = { ...peerLaunchOptions, args: peerLaunchOptions.args.filter((a) => a !== '--use-fake-ui-for-media-stream') };
 
-/** Takes a device's permission back from a context's pages, as the site settings' "Block" does mid-call. */
-async function block(browser: Browser, context: BrowserContext, origin: string, device: 'camera' | 'microphone') {
+/** Takes a device's permission back from a context's pages, as the site settings' "Block" does mid-call, or gives it again. */
+async function permit(
+  browser: Browser,
+  context: BrowserContext,
+  origin: string,
+  device: 'camera' | 'microphone',
+  setting: 'denied' | 'granted' = 'denied',
+) {
   const page = context.pages()[0];
   const { targetInfo } = await (await context.newCDPSession(page)).send('Target.getTargetInfo');
   await (
     await browser.newBrowserCDPSession()
   ).send('Browser.setPermission', {
     permission: { name: device },
-    setting: 'denied',
+    setting,
     origin,
     browserContextId: targetInfo.browserContextId,
   });
 }
 
-test('a group call: a refused camera or screen is told and the call goes on; a camera reaches the other two and, taken back, goes off for all; the same in a voice channel', async ({
+test('a group call: a refused camera or screen is told and the call goes on; a camera reaches the other two and, taken back, goes off for all; a microphone taken back comes back with Unmute; the same in a voice channel', async ({
   baseURL,
 }) => {
   test.setTimeout(180_000);
@@ -213,6 +236,23 @@ test('a group call: a refused camera or screen is told and the call goes on; a c
   const [a, b, c] = contexts.map((context) => context.pages()[0]);
   const bar = (page: Page) => page.getByRole('region', { name: 'Call' });
   const origin = new URL(baseURL!).origin;
+  /**
+   * A context's microphone taken back mid-call: its owner is shown muted and told, and `silent` checks the others.
+   * Unmute while it is still blocked says why and stays muted; allowed again, Unmute opens it and the notice goes.
+   */
+  async function microphoneBack(context: BrowserContext, controls: Locator, silent: () => Promise<void>) {
+    await permit(browser, context, origin, 'microphone');
+    await expect(controls.getByRole('alert')).toContainText('The microphone stopped');
+    await expect(controls.getByRole('button', { name: 'Unmute' })).toBeVisible();
+    await silent();
+    await controls.getByRole('button', { name: 'Unmute' }).click();
+    await expect(controls.getByRole('alert')).toContainText('Microphone access was refused.');
+    await expect(controls.getByRole('button', { name: 'Unmute' })).toBeVisible();
+    await permit(browser, context, origin, 'microphone', 'granted');
+    await controls.getByRole('button', { name: 'Unmute' }).click();
+    await expect(controls.getByRole('button', { name: 'Mute', exact: true })).toBeVisible();
+    await expect(controls.getByRole('alert')).toHaveCount(0);
+  }
 
   await a.goto(`/channels/@me/${group.id}`);
   await a.getByRole('button', { name: 'Start call' }).click();
@@ -240,18 +280,20 @@ test('a group call: a refused camera or screen is told and the call goes on; a c
   await screenshot(a, '28-group-call-camera');
 
   // Bob takes the camera's permission back mid-call: its track ends, his camera goes off for everyone, and he is told.
-  await block(browser, contexts[1], origin, 'camera');
+  await permit(browser, contexts[1], origin, 'camera');
   await expect(bar(b).getByRole('alert')).toContainText('The camera stopped');
   await expect(bar(b).getByRole('button', { name: 'Camera' })).toHaveAttribute('aria-pressed', 'false');
   for (const page of [a, b, c]) await expect(page.getByRole('region', { name: 'Videos' })).toHaveCount(0);
   for (const page of [a, c]) await expectGrowing(page, bob.id, '0', ['energy']);
-  // Then his microphone: he is shown muted and told that the others cannot hear him.
-  await block(browser, contexts[1], origin, 'microphone');
-  await expect(bar(b).getByRole('alert')).toContainText('The microphone stopped');
-  await expect(bar(b).getByRole('button', { name: 'Unmute' })).toBeVisible();
+  // Then his microphone: he is shown muted and told that the others cannot hear him, and they do not. Unmute while it
+  // is still blocked says why and he stays muted; allowed again, Unmute opens it and both hear him.
+  await microphoneBack(contexts[1], bar(b), async () => {
+    for (const page of [a, c]) await expectSilent(page, bob.id, '0');
+  });
+  for (const page of [a, c]) await expectGrowing(page, bob.id, '0', ['energy']);
 
   // A voice channel (peer to peer here; joining it ends Alice's and Carol's part in the call): the same refusal for
-  // Alice, and Carol's camera taken back goes off in the list, her microphone taken back shows her muted.
+  // Alice, and Carol's camera taken back goes off in the list, her microphone taken back shows her muted until Unmute.
   const voice = (page: Page) => page.getByRole('region', { name: 'Voice' });
   const cameras = (page: Page) => page.getByRole('list', { name: 'In Lounge' }).getByText('camera on');
   for (const page of [a, c]) {
@@ -265,13 +307,16 @@ test('a group call: a refused camera or screen is told and the call goes on; a c
   await expectGrowing(c, alice.id, '0', ['energy', 'bytes'], 'kamachatVoice');
   await voice(c).getByRole('button', { name: 'Camera' }).click();
   for (const page of [a, c]) await expect(cameras(page)).toHaveCount(1);
-  await block(browser, contexts[2], origin, 'camera');
+  await permit(browser, contexts[2], origin, 'camera');
   await expect(voice(c).getByRole('alert')).toContainText('The camera stopped');
   await expect(voice(c).getByRole('button', { name: 'Camera' })).toHaveAttribute('aria-pressed', 'false');
   for (const page of [a, c]) await expect(cameras(page)).toHaveCount(0);
   await expect(voice(c).getByText('Voice connected')).toBeVisible();
-  await block(browser, contexts[2], origin, 'microphone');
-  await expect(voice(c).getByRole('alert')).toContainText('The microphone stopped');
-  await expect(voice(c).getByRole('button', { name: 'Unmute' })).toBeVisible();
-  await expect(a.getByRole('list', { name: 'In Lounge' }).getByText('muted', { exact: true })).toHaveCount(1);
+  const muted = a.getByRole('list', { name: 'In Lounge' }).getByText('muted', { exact: true });
+  await microphoneBack(contexts[2], voice(c), async () => {
+    await expect(muted).toHaveCount(1);
+    await expectSilent(a, carol.id, '0', 'kamachatVoice');
+  });
+  await expect(muted).toHaveCount(0);
+  await expectGrowing(a, carol.id, '0', ['energy'], 'kamachatVoice');
 });

@@ -1,19 +1,9 @@
 import type { CallListener, GatewayClient } from '../gateway/connection';
 import type { CallSignal, DmCallJoined, DmCallState } from '../gateway/protocol';
-import { cameraStopped, microphoneStopped, onEnded, openVideo, systemBlock } from '../voice/media';
+import { cameraStopped, microphoneError, microphoneStopped, onEnded, openMicrophone, openVideo, unheard } from '../voice/media';
 import { MeshPeers, type Slot } from '../voice/mesh';
-import { cameraConstraints } from '../voice/settings';
+import { cameraConstraints, microphoneConstraints } from '../voice/settings';
 import type { dmCallStore as Store } from './store';
-
-function microphoneError(e: unknown): string {
-  const system = systemBlock(e, 'microphone');
-  if (system) return `${system} Until then the others cannot hear you.`;
-  const name = e instanceof DOMException ? e.name : '';
-  if (name === 'NotAllowedError' || name === 'SecurityError')
-    return 'Microphone access was refused: the others cannot hear you. Allow it in the browser’s site settings.';
-  if (name === 'NotFoundError' || name === 'OverconstrainedError') return 'No microphone was found: the others cannot hear you.';
-  return 'The microphone could not be opened: the others cannot hear you.';
-}
 
 /**
  * A call in a DM or group DM, peer to peer: one PeerConnection per other participant (a mesh in a group DM), with the
@@ -32,6 +22,10 @@ export class DmCallSession {
   private screen: MediaStream | null = null;
   private unsubscribe: (() => void) | null = null;
   private stopped = false;
+  /** Opening the microphone again (Unmute without one). */
+  private reopening: Promise<void> | null = null;
+  /** What the user was last told about their microphone. */
+  private microphoneMessage: string | null = null;
 
   constructor(
     private readonly gateway: GatewayClient,
@@ -44,19 +38,9 @@ export class DmCallSession {
     this.unsubscribe = this.gateway.onCall(this.onCall);
     // The microphone first: the offers we send carry it.
     try {
-      const microphone = await navigator.mediaDevices.getUserMedia({
-        audio: { echoCancellation: true, noiseSuppression: true, autoGainControl: true },
-      });
-      this.microphone = microphone;
-      // Unplugged or its permission taken back: shown muted, and the user is told.
-      onEnded(microphone.getAudioTracks()[0], () => {
-        if (this.microphone !== microphone || this.stopped) return;
-        this.microphone = null;
-        this.store.update({ muted: true });
-        this.store.fail(microphoneStopped);
-      });
+      this.useMicrophone(await openMicrophone(microphoneConstraints()));
     } catch (e) {
-      this.store.fail(microphoneError(e));
+      this.tell(`${microphoneError(e)} ${unheard}`);
     }
     if (this.stopped) return;
     const joined = await this.gateway.invoke<DmCallJoined>(how === 'start' ? 'StartCall' : 'AcceptCall', this.channelId);
@@ -144,9 +128,51 @@ export class DmCallSession {
   }
 
   setMuted(muted: boolean) {
-    if (!this.microphone) return;
+    if (!this.microphone) {
+      if (!muted) void this.reopenMicrophone();
+      return;
+    }
     this.microphone.getAudioTracks().forEach((t) => (t.enabled = !muted));
     this.store.update({ muted });
+  }
+
+  /** The microphone we send; unplugged or its permission taken back, we are shown muted and the user is told. */
+  private useMicrophone(microphone: MediaStream) {
+    this.microphone = microphone;
+    onEnded(microphone.getAudioTracks()[0], () => {
+      if (this.microphone !== microphone || this.stopped) return;
+      this.microphone = null;
+      this.store.update({ muted: true });
+      this.tell(microphoneStopped);
+    });
+  }
+
+  /** Tells the user about their microphone (a message cleared once it works again). */
+  private tell(message: string) {
+    this.microphoneMessage = message;
+    this.store.fail(message);
+  }
+
+  /**
+   * Unmute without a microphone (none at the start, or it stopped): opens it again, sends it on every connection's
+   * microphone slot (replaceTrack, nothing renegotiated) and unmutes; still refused or missing, says why and stays muted.
+   */
+  private reopenMicrophone() {
+    // Not before the call is set up: the start is still opening it.
+    if (!this.mesh || this.stopped) return Promise.resolve();
+    this.reopening ??= (async () => {
+      try {
+        const microphone = await openMicrophone(microphoneConstraints());
+        if (this.stopped || this.microphone) return microphone.getTracks().forEach((t) => t.stop());
+        this.useMicrophone(microphone);
+        await this.sendSlot(0);
+        if (this.store.getError() === this.microphoneMessage) this.store.fail(null);
+        this.store.update({ muted: false });
+      } catch (e) {
+        this.tell(`${microphoneError(e)} ${unheard}`);
+      }
+    })().finally(() => (this.reopening = null));
+    return this.reopening;
   }
 
   /** Turns the camera on (ending a screen share) or off. */

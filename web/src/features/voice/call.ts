@@ -1,7 +1,7 @@
 import { DesktopEventName } from '../../platform/desktopBridge';
 import type { GatewayClient } from '../gateway/connection';
 import type { CallSignal, VoiceJoined, VoiceSubscription } from '../gateway/protocol';
-import { cameraStopped, microphoneStopped, onEnded, openVideo, systemBlock } from './media';
+import { cameraStopped, microphoneError, microphoneStopped, onEnded, openMicrophone, openVideo, unheard } from './media';
 import { MeshPeers, type Slot } from './mesh';
 import { cameraConstraints, microphoneConstraints, voiceSettings, type VoiceSettings } from './settings';
 import type { voiceStore as Store } from './store';
@@ -38,18 +38,6 @@ function gathered(pc: RTCPeerConnection): Promise<void> {
     const timer = setTimeout(done, GATHER_LIMIT_MS);
     pc.addEventListener('icegatheringstatechange', check);
   });
-}
-
-function microphoneError(e: unknown): Error {
-  const system = systemBlock(e, 'microphone');
-  if (system) return new Error(`${system} Then join again.`);
-  const name = e instanceof DOMException ? e.name : '';
-  if (name === 'NotAllowedError' || name === 'SecurityError')
-    return new Error('Microphone access was refused. Allow it in the browser’s site settings, then join again.');
-  if (name === 'NotFoundError' || name === 'OverconstrainedError')
-    return new Error('No microphone was found. Connect one, then join again.');
-  if (name === 'NotReadableError') return new Error('The microphone is in use by another program or could not be opened.');
-  return new Error(`The microphone could not be opened${e instanceof Error ? ` (${e.message})` : ''}.`);
 }
 
 /** Whether a key event comes from somewhere the user types (push-to-talk leaves typing alone). */
@@ -121,6 +109,10 @@ export class VoiceCall {
   private canVideo = false;
   /** Server-deafened in a mesh call: we do not play what the others send (Janus would not forward it). */
   private serverDeafened = false;
+  /** Opening the microphone again (Unmute without one). */
+  private reopening: Promise<void> | null = null;
+  /** What the user was last told about their microphone. */
+  private microphoneMessage: string | null = null;
 
   constructor(
     private readonly gateway: GatewayClient,
@@ -148,19 +140,18 @@ export class VoiceCall {
     this.listen();
     const joined = await this.join();
     (window as unknown as { kamachatVoice?: VoiceCall }).kamachatVoice = this;
-    let micError: Error | null = null;
+    let micError: string | null = null;
     if (joined.canSpeak) {
       try {
-        this.microphone = await navigator.mediaDevices.getUserMedia({ audio: microphoneConstraints(this.settings) });
-        this.watchMicrophone(this.microphone);
+        this.useMicrophone(await openMicrophone(microphoneConstraints(this.settings)));
       } catch (e) {
-        micError = microphoneError(e);
+        micError = `${microphoneError(e)} ${unheard}`;
       }
     }
     if (this.stopped) return;
     this.muted = !this.microphone;
     await this.connect(joined);
-    if (micError) this.store.fail(`${micError.message} You can still listen.`);
+    if (micError) this.tell(micError);
     this.timer = setInterval(() => void this.measure(), 250);
   }
 
@@ -192,7 +183,7 @@ export class VoiceCall {
   private async connect(joined: VoiceJoined) {
     if (!joined.canVideo) await Promise.all([this.stopCamera(), this.stopScreen()]);
     if (joined.mode === 'mesh') return this.connectMesh();
-    if (this.microphone || joined.canVideo) await this.publish(joined.canSpeak, joined.canVideo);
+    if (joined.canSpeak || joined.canVideo) await this.publish(joined.canSpeak, joined.canVideo);
     await this.connected();
     this.sync();
   }
@@ -318,16 +309,16 @@ export class VoiceCall {
       next.noiseSuppression !== before.noiseSuppression;
     if (micChanged && this.microphone) {
       try {
-        const microphone = await navigator.mediaDevices.getUserMedia({ audio: microphoneConstraints(next) });
-        if (this.stopped) return microphone.getTracks().forEach((t) => t.stop());
+        const microphone = await openMicrophone(microphoneConstraints(next));
+        if (this.stopped || !this.microphone) return microphone.getTracks().forEach((t) => t.stop());
         const old = this.microphone;
-        this.microphone = microphone;
-        this.watchMicrophone(microphone);
+        this.useMicrophone(microphone);
         microphone.getAudioTracks().forEach((t) => (t.enabled = !this.muted));
         await this.sendSlot(0);
         old.getTracks().forEach((t) => t.stop());
       } catch (e) {
-        this.store.fail(microphoneError(e).message);
+        // The one open goes on.
+        this.store.fail(microphoneError(e));
       }
     }
     if (next.camera !== before.camera && this.camera) await this.setCamera(true);
@@ -387,9 +378,12 @@ export class VoiceCall {
   private async publish(canSpeak: boolean, canVideo: boolean) {
     const pc = new RTCPeerConnection({ iceServers: this.iceServers, bundlePolicy: 'max-bundle' });
     this.sender = pc;
+    // The microphone's m-line even without one (none, or refused): Unmute opens it later and only swaps the track in.
     const microphone = this.microphone?.getAudioTracks()[0];
-    if (canSpeak && microphone) {
-      this.micTransceiver = pc.addTransceiver(microphone, { direction: 'sendonly', streams: [this.microphone!] });
+    if (canSpeak) {
+      this.micTransceiver = microphone
+        ? pc.addTransceiver(microphone, { direction: 'sendonly', streams: [this.microphone!] })
+        : pc.addTransceiver('audio', { direction: 'sendonly' });
       // Push-to-talk: the m-line carries the microphone, but nothing goes out until the key is held.
       if (!this.trackFor(0)) await this.micTransceiver.sender.replaceTrack(null);
     }
@@ -480,21 +474,54 @@ export class VoiceCall {
     if (speaking.length !== current.length || speaking.some((u) => !current.includes(u))) this.store.update({ speaking });
   }
 
-  /** The microphone unplugged or its permission taken back: we are muted for everyone, and the user is told. */
-  private watchMicrophone(microphone: MediaStream) {
+  /** The microphone we send; unplugged or its permission taken back, we are muted for everyone and the user is told. */
+  private useMicrophone(microphone: MediaStream) {
+    this.microphone = microphone;
     onEnded(microphone.getAudioTracks()[0], () => {
       if (this.microphone !== microphone || this.stopped) return;
       this.microphone = null;
       this.muted = true;
       this.store.update({ muted: true });
-      this.store.fail(microphoneStopped);
+      this.tell(microphoneStopped);
       void this.sendSlot(0);
       void this.announce();
     });
   }
 
+  /** Tells the user about their microphone (a message cleared once it works again). */
+  private tell(message: string) {
+    this.microphoneMessage = message;
+    this.store.fail(message);
+  }
+
+  /**
+   * Unmute without a microphone (none at the join, or it stopped): opens it again, sends it on the microphone's
+   * transceiver (replaceTrack: the Janus publisher's, or every mesh connection's slot, nothing renegotiated) and
+   * unmutes; still refused or missing, says why and stays muted. Not without SPEAK, nor server-muted in a mesh (the
+   * join said so); through Janus a server mute holds whatever we send, as Janus forwards none of it.
+   */
+  private reopenMicrophone() {
+    if (!this.canSpeak || this.stopped || this.store.get()?.status !== 'connected') return Promise.resolve();
+    this.reopening ??= (async () => {
+      try {
+        const microphone = await openMicrophone(microphoneConstraints(this.settings));
+        if (this.stopped || this.microphone) return microphone.getTracks().forEach((t) => t.stop());
+        this.useMicrophone(microphone);
+        if (this.store.getError() === this.microphoneMessage) this.store.fail(null);
+        this.setMuted(false);
+        await this.sendSlot(0);
+      } catch (e) {
+        this.tell(`${microphoneError(e)} ${unheard}`);
+      }
+    })().finally(() => (this.reopening = null));
+    return this.reopening;
+  }
+
   setMuted(muted: boolean) {
-    if (!this.microphone) return;
+    if (!this.microphone) {
+      if (!muted) void this.reopenMicrophone();
+      return;
+    }
     this.muted = muted;
     this.microphone.getAudioTracks().forEach((t) => (t.enabled = !muted));
     // Unmuting while deafened undeafens, as in Discord.

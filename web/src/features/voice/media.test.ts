@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cameraError, systemBlock } from './media';
+import { cameraError, microphoneError, systemBlock } from './media';
 
 /** What Chromium rejects getUserMedia and getDisplayMedia with. */
 const refused = (message: string, name = 'NotAllowedError') => new DOMException(message, name);
@@ -29,5 +29,19 @@ describe('camera and screen errors', () => {
     );
     expect(systemBlock(refused('Permission denied'), 'microphone')).toBeNull();
     expect(systemBlock(new Error('Permission denied by system'), 'camera')).toBeNull();
+  });
+});
+
+describe('microphone errors', () => {
+  it('send a microphone the user blocked to the site settings, one the system blocks to the system’s, and name the rest', () => {
+    expect(microphoneError(refused('Permission denied'))).toBe('Microphone access was refused. Allow it in the browser’s site settings.');
+    expect(microphoneError(refused('Permission denied by system'))).toBe(
+      'Your system does not let the browser use the microphone. Allow it in the system’s privacy settings (Microphone).',
+    );
+    expect(microphoneError(refused('Requested device not found', 'NotFoundError'))).toBe('No microphone was found.');
+    expect(microphoneError(refused('Could not start audio source', 'NotReadableError'))).toBe(
+      'The microphone is in use by another program or could not be opened.',
+    );
+    expect(microphoneError(new Error('boom'))).toBe('The microphone could not be opened (boom).');
   });
 });

@@ -25,10 +25,42 @@ export function cameraError(e: unknown, what: 'camera' | 'screen'): string | nul
   return what === 'camera' ? `The camera could not be opened${detail}.` : `The screen could not be shared${detail}.`;
 }
 
+/**
+ * Why the microphone could not be opened, told plainly. A call adds what follows (`unheard`) when it goes on without
+ * one; pressing Unmute opens it again.
+ */
+export function microphoneError(e: unknown): string {
+  const system = systemBlock(e, 'microphone');
+  if (system) return system;
+  const name = e instanceof DOMException ? e.name : '';
+  if (name === 'NotAllowedError' || name === 'SecurityError')
+    return 'Microphone access was refused. Allow it in the browser’s site settings.';
+  if (name === 'NotFoundError' || name === 'OverconstrainedError') return 'No microphone was found.';
+  if (name === 'NotReadableError') return 'The microphone is in use by another program or could not be opened.';
+  return `The microphone could not be opened${e instanceof Error && e.message ? ` (${e.message})` : ''}.`;
+}
+
+/** Said after `microphoneError` when the call goes on without a microphone. */
+export const unheard = 'The others cannot hear you: press Unmute to try again.';
+
+/**
+ * Opens the microphone with `constraints`: the chosen device, or the default one when the chosen one is gone (its
+ * exact deviceId is then unsatisfiable). Throws getUserMedia's error otherwise.
+ */
+export async function openMicrophone(constraints: MediaTrackConstraints): Promise<MediaStream> {
+  try {
+    return await navigator.mediaDevices.getUserMedia({ audio: constraints });
+  } catch (e) {
+    const name = e instanceof DOMException ? e.name : '';
+    if (!constraints.deviceId || (name !== 'OverconstrainedError' && name !== 'NotFoundError')) throw e;
+    const { deviceId: _gone, ...others } = constraints;
+    return navigator.mediaDevices.getUserMedia({ audio: others });
+  }
+}
+
 /** What the user is told when their camera or microphone stops during a call without their asking. */
 export const cameraStopped = 'The camera stopped: it was disconnected, or its permission was taken back.';
-export const microphoneStopped =
-  'The microphone stopped: it was disconnected, or its permission was taken back. The others cannot hear you.';
+export const microphoneStopped = `The microphone stopped: it was disconnected, or its permission was taken back. ${unheard}`;
 
 /**
  * Calls `ended` when `track` ends by itself: its device was unplugged or its permission taken back in the browser's
