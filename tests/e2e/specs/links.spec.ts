@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApiUser, logInAs, messageContent, pool } from '../support/chat';
-import { expect, test } from '../support/fixtures';
+import { expect, screenshot, test } from '../support/fixtures';
 
 const LIVE = { timeout: 10_000 };
 
@@ -48,6 +48,12 @@ test('a link to a message far back opens the channel at it, new messages wait be
     const card = page.locator(`[data-message-id="${linked.id}"]`).getByTestId('link-embed');
     await expect(card.getByRole('link', { name: 'Release notes & more' })).toHaveAttribute('href', url, LIVE);
     await expect(card).toContainText('What changed this week.');
+    // The reader at the end stays at the end as the card arrives, and on a phone the card fits the width.
+    await expect(card).toBeInViewport({ ratio: 1 });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await expect(card).toBeInViewport({ ratio: 1 });
+    expect((await card.boundingBox())!.width).toBeLessThanOrEqual(390);
+    await screenshot(page, 'link-preview-phone');
     await card.getByRole('button', { name: 'Remove preview' }).click();
     await expect(card).toHaveCount(0, LIVE);
   } finally {
