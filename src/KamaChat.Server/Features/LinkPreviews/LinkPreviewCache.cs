@@ -47,11 +47,16 @@ public sealed class LinkPreviewFetches(
 
     private async Task<LinkPreview> FetchAndStoreAsync(Uri url)
     {
-        var preview = await FetchNowAsync(url);
-        preview.UrlHash = LinkPreview.HashOf(url);
-        preview.FetchedAt = time.GetUtcNow();
+        var hash = LinkPreview.HashOf(url);
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<KamaDbContext>();
+        // A fetch that ended between the caller's look and this one has stored its result: no second fetch.
+        var fresh = time.GetUtcNow() - options.Value.CacheLifetime;
+        if (await db.LinkPreviews.AsNoTracking().SingleOrDefaultAsync(p => p.UrlHash == hash && p.FetchedAt > fresh) is { } stored)
+            return stored;
+        var preview = await FetchNowAsync(url);
+        preview.UrlHash = hash;
+        preview.FetchedAt = time.GetUtcNow();
         // Another node may have stored it meanwhile: the newer fetch wins either way.
         await db.LinkPreviews.Where(p => p.UrlHash == preview.UrlHash).ExecuteDeleteAsync();
         db.LinkPreviews.Add(preview);
