@@ -13,7 +13,8 @@ namespace KamaChat.Tests.LinkPreviews;
 /// <summary>The app with previews allowed to reach loopback, where the tests' page server is (the internet is not reachable here).</summary>
 public abstract class LoopbackPreviewsApp : KamaChatApp
 {
-    protected override IEnumerable<KeyValuePair<string, string>> ExtraSettings => [new("LINK_PREVIEW_ALLOW_NETWORKS", "127.0.0.0/8")];
+    protected override IEnumerable<KeyValuePair<string, string>> ExtraSettings =>
+        [new("LINK_PREVIEWS", "on"), new("LINK_PREVIEW_ALLOW_NETWORKS", "127.0.0.0/8")];
 }
 
 public sealed class SqliteLoopbackPreviewsApp : LoopbackPreviewsApp

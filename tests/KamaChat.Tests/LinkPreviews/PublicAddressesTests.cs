@@ -62,6 +62,18 @@ public sealed class PublicAddressesTests
     public void Only_hosts_on_the_public_internet_are_public(string address, bool isPublic) =>
         Assert.Equal(isPublic, PublicAddresses.IsPublic(IPAddress.Parse(address)));
 
+    [Theory]
+    [InlineData("notes.example.invalid", true)]
+    [InlineData("INVALID", true)]
+    [InlineData("chat.example.test.", true)]
+    [InlineData("files.example", true)]
+    [InlineData("example.com", false)]
+    [InlineData("invalid.example.com", false)]
+    [InlineData("tester", false)]
+    [InlineData("localhost", false)] // resolved by the machine itself, and refused as loopback unless allowed
+    public void Names_reserved_never_to_exist_are_not_looked_up(string host, bool reserved) =>
+        Assert.Equal(reserved, PublicAddresses.IsReservedName(host));
+
     [Fact]
     public void An_allowed_network_opens_only_itself()
     {

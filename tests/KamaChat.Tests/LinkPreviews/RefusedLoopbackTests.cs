@@ -29,8 +29,28 @@ public abstract class RefusedLoopbackTests(KamaChatApp app)
     }
 }
 
+/// <summary>Previews on, as deployed (test hosts have them off, so that no test's link leaves the machine), and no network allowed.</summary>
+public abstract class DeployedPreviewsApp : KamaChatApp
+{
+    protected override IEnumerable<KeyValuePair<string, string>> ExtraSettings => [new("LINK_PREVIEWS", "on")];
+}
+
+public sealed class SqliteDeployedPreviewsApp : DeployedPreviewsApp
+{
+    public override string ProviderName => "sqlite";
+
+    protected override Task<string> CreateDatabaseUrlAsync(string dataDirectory) => Task.FromResult(SqliteUrl(dataDirectory));
+}
+
+public sealed class PostgresDeployedPreviewsApp : DeployedPreviewsApp
+{
+    public override string ProviderName => "postgres";
+
+    protected override Task<string> CreateDatabaseUrlAsync(string dataDirectory) => PostgresServer.CreateDatabaseAsync();
+}
+
 [Trait("Provider", "sqlite")]
-public sealed class SqliteRefusedLoopbackTests(SqliteApp app) : RefusedLoopbackTests(app), IClassFixture<SqliteApp>;
+public sealed class SqliteRefusedLoopbackTests(SqliteDeployedPreviewsApp app) : RefusedLoopbackTests(app), IClassFixture<SqliteDeployedPreviewsApp>;
 
 [Trait("Provider", "postgres")]
-public sealed class PostgresRefusedLoopbackTests(PostgresApp app) : RefusedLoopbackTests(app), IClassFixture<PostgresApp>;
+public sealed class PostgresRefusedLoopbackTests(PostgresDeployedPreviewsApp app) : RefusedLoopbackTests(app), IClassFixture<PostgresDeployedPreviewsApp>;

@@ -111,6 +111,8 @@ public sealed class LinkFetcher : IDisposable
     private async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
     {
         var host = context.DnsEndPoint.Host;
+        if (PublicAddresses.IsReservedName(host))
+            throw new RefusedAddressException(host);
         var addresses = IPAddress.TryParse(host.Trim('[', ']'), out var literal)
             ? [literal]
             : await Dns.GetHostAddressesAsync(host, cancellationToken);

@@ -62,6 +62,20 @@ public static class PublicAddresses
         return GlobalUnicastV6.Contains(address) && !Array.Exists(RefusedV6, n => n.Contains(address));
     }
 
+    private static readonly string[] ReservedDomains = ["invalid", "test", "example"];
+
+    /// <summary>
+    /// Whether <paramref name="host"/> is under a top-level domain reserved never to exist on the internet (RFC 2606,
+    /// RFC 6761: .invalid, .test, .example): there is nothing to ask a resolver, and asking would send the name out.
+    /// </summary>
+    public static bool IsReservedName(string host)
+    {
+        var name = host.TrimEnd('.');
+        var dot = name.LastIndexOf('.');
+        var top = dot < 0 ? name : name[(dot + 1)..];
+        return Array.Exists(ReservedDomains, d => string.Equals(d, top, StringComparison.OrdinalIgnoreCase));
+    }
+
     /// <summary>Whether a preview may connect to <paramref name="address"/>: public, or inside a network the operator allowed.</summary>
     public static bool MayConnect(IPAddress address, IReadOnlyList<IPNetwork> allowed)
     {
