@@ -63,6 +63,8 @@ public sealed class ServerUnderTest : IAsyncDisposable
         start.Environment["KAMACHAT_GATEWAY_CONNECTS_PER_MINUTE"] = "1000000";
         // No Janus of the server's own on the machine's interface: the calls bench points JANUS_URL at its voice lab.
         start.Environment["KAMACHAT_LOCAL_JANUS"] = "off";
+        // Bench traffic stays on loopback: the search corpus's links (https://example.com/…) are not fetched.
+        start.Environment["LINK_PREVIEWS"] = "off";
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
             start.Environment[name] = value;
         var process = Process.Start(start)!;

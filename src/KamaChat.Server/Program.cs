@@ -6,6 +6,7 @@ using KamaChat.Server.Features.Auth;
 using KamaChat.Server.Features.Calls;
 using KamaChat.Server.Features.DirectMessages;
 using KamaChat.Server.Features.Events;
+using KamaChat.Server.Features.LinkPreviews;
 using KamaChat.Server.Features.Gateway;
 using KamaChat.Server.Features.Notifications;
 using KamaChat.Server.Features.Notifications.Push;
@@ -73,6 +74,7 @@ builder.AddCalls();
 builder.AddStorage();
 builder.AddMedia();
 builder.AddAttachments();
+builder.AddLinkPreviews();
 builder.AddProfileImages();
 builder.AddRelationships();
 if (doctor)

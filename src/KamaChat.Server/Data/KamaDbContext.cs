@@ -62,6 +62,8 @@ public abstract class KamaDbContext(DbContextOptions options) : IdentityUserCont
 
     public DbSet<EventSequence> EventSequences => Set<EventSequence>();
 
+    public DbSet<Features.LinkPreviews.LinkPreview> LinkPreviews => Set<Features.LinkPreviews.LinkPreview>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);

@@ -75,6 +75,9 @@ public abstract class KamaChatApp : WebApplicationFactory<Program>, IAsyncLifeti
         builder.UseSetting("KAMACHAT_GATEWAY_CALLS_PER_SECOND", "2");
         // Calls run peer to peer unless a test brings its own Janus (tests/KamaChat.Tests/Calls).
         builder.UseSetting("KAMACHAT_LOCAL_JANUS", "off");
+        // Test traffic stays on loopback: a link in a test's message (https://example.com/…) is not fetched. The link
+        // preview tests turn previews on, for their page server on 127.0.0.1.
+        builder.UseSetting("LINK_PREVIEWS", "off");
         // Generous limits, so classes that sign up many users do not trip them; RateLimitTests sets small ones.
         foreach (var policy in Enum.GetNames<Server.Infrastructure.RateLimiting.RateLimitPolicy>())
         {

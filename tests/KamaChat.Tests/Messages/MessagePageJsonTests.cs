@@ -28,7 +28,7 @@ public sealed class MessagePageJsonTests(SqliteApp app) : IClassFixture<SqliteAp
             "https://files.example/k?sig=a+b/c", "https://files.example/t", null, null);
         var song = new AttachmentSummary(new Snowflake(11), "song.ogg", "audio/ogg", 99, null, null, 3000, null, "AAEC", "processing", 40, null, null, null, null);
         MessageResponse Message(long id, UserSummary by, string content) =>
-            new(new Snowflake(id), new Snowflake(1), by, content, null, null, [], [], false, at, null, false, [], [], id);
+            new(new Snowflake(id), new Snowflake(1), by, content, null, null, [], [], false, at, null, false, [], [], [], false, id);
         var page = new List<MessageResponse>
         {
             Message(100, author, "plain"),
@@ -39,7 +39,9 @@ public sealed class MessagePageJsonTests(SqliteApp app) : IClassFixture<SqliteAp
                 Mentions = [author.Id, tombstone.Id], MentionRoles = [new Snowflake(7)],
                 Reactions = [new ReactionSummary("❤", 1, false), new ReactionSummary("👍", 2, true)],
                 Attachments = [image, song],
+                Embeds = [new("https://example.com/?a=1&b=<2>", "Site \"é\"", "Title 🐱", null), new("http://example.com/", null, null, "d\u2028")],
             },
+            Message(105, author, "no previews") with { EmbedsSuppressed = true },
             Message(102, tombstone, "by a deleted account") with { ReplyTo = new ReplyPreview(new Snowflake(5), null, null, true) },
             Message(103, nameless, "") with { Kind = MessageKinds.Name(MessageKind.RecipientAdded), Target = tombstone },
             Message(104, author, "offset") with { CreatedAt = new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.FromHours(-5)) },

@@ -1,5 +1,7 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { ApiUser, logInAs, messageContent, pool } from '../support/chat';
-import { expect, test } from '../support/fixtures';
+import { expect, screenshot, test } from '../support/fixtures';
 
 const LIVE = { timeout: 10_000 };
 
@@ -33,8 +35,42 @@ test('a link to a message far back opens the channel at it, new messages wait be
   await expect(present).toHaveCount(0);
   await owner.send(general.id, 'live again');
   await expect(messageContent(page, 'live again')).toHaveCount(1, LIVE);
+
+  // A link to a page gets its preview card live (the page on loopback, which the suite's server may fetch from), and
+  // its author removes it.
+  const pages = await servePage(
+    '<html><head><meta property="og:site_name" content="Loopback"><meta property="og:title" content="Release notes &amp; more">' +
+      '<meta property="og:description" content="What changed this week."></head></html>',
+  );
+  try {
+    const url = `http://127.0.0.1:${(pages.address() as AddressInfo).port}/notes`;
+    const linked = await owner.send(general.id, `read ${url}`);
+    const card = page.locator(`[data-message-id="${linked.id}"]`).getByTestId('link-embed');
+    await expect(card.getByRole('link', { name: 'Release notes & more' })).toHaveAttribute('href', url, LIVE);
+    await expect(card).toContainText('What changed this week.');
+    // The reader at the end stays at the end as the card arrives, and on a phone the card fits the width.
+    await expect(card).toBeInViewport({ ratio: 1 });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await expect(card).toBeInViewport({ ratio: 1 });
+    expect((await card.boundingBox())!.width).toBeLessThanOrEqual(390);
+    await screenshot(page, 'link-preview-phone');
+    await card.getByRole('button', { name: 'Remove preview' }).click();
+    await expect(card).toHaveCount(0, LIVE);
+  } finally {
+    pages.close();
+  }
   await context.close();
 });
+
+/** One HTML page on a free loopback port. */
+async function servePage(html: string): Promise<Server> {
+  const server = createServer((_request, response) => {
+    response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    response.end(html);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return server;
+}
 
 test('web+kamachat: links from the protocol handler open what they name, and nothing else', async ({ browser, baseURL }) => {
   const owner = await ApiUser.register(baseURL!, 'inv');

@@ -16,6 +16,8 @@ export default async function globalSetup() {
   const server = await startServer({
     // The hosted-client tests run the web client from another origin, as the desktop app does.
     KAMACHAT_CORS_ORIGINS: shell.origin,
+    // Link previews fetch only public addresses; the suite's pages are served from loopback (specs/links.spec.ts).
+    LINK_PREVIEW_ALLOW_NETWORKS: '127.0.0.0/8',
   });
   const { baseURL, pid, dataDir } = server;
   mkdirSync(path.dirname(stateFile), { recursive: true });

@@ -4041,6 +4041,69 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/v1/channels/{id}/messages/{messageId}/embeds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    messageId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description No Content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/channels/{id}/messages/{messageId}/reactions/{emoji}/@me": {
         parameters: {
             query?: never;
@@ -7529,6 +7592,12 @@ export interface components {
             scope: "channel";
             data: components["schemas"]["MessageDeletedData"];
         };
+        MessageEmbed: {
+            url: string;
+            siteName: null | string;
+            title: null | string;
+            description: null | string;
+        };
         MessagePinnedEvent: {
             /**
              * @description discriminator enum property added by openapi-typescript
@@ -7556,6 +7625,8 @@ export interface components {
             pinned: boolean;
             reactions: components["schemas"]["ReactionSummary"][];
             attachments: components["schemas"]["AttachmentSummary"][];
+            embeds: components["schemas"]["MessageEmbed"][];
+            embedsSuppressed: boolean;
             /** Format: int64 */
             sequence: number;
             /** @default default */

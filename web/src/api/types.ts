@@ -10,6 +10,7 @@ export type LoginRequest = Schemas['LoginRequest'];
 export type RegisterRequest = Schemas['RegisterRequest'];
 export type UpdateProfileRequest = Schemas['UpdateProfileRequest'];
 export type Message = Schemas['MessageResponse'];
+export type MessageEmbed = Schemas['MessageEmbed'];
 export type ServerInfo = Schemas['ServerResponse'];
 export type Channel = Schemas['ChannelResponse'];
 export type DmChannel = Schemas['DmChannelResponse'];

@@ -18,6 +18,8 @@ export const aMessage = (over: Partial<Message> = {}): Message => ({
   pinned: false,
   reactions: [],
   attachments: [],
+  embeds: [],
+  embedsSuppressed: false,
   sequence: 1,
   ...over,
 });

@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using KamaChat.Server.Features.Attachments;
+using KamaChat.Server.Features.LinkPreviews;
 
 namespace KamaChat.Server.Features.Messages;
 
@@ -46,6 +47,8 @@ public sealed record MessageResponse(
     bool Pinned,
     IReadOnlyList<ReactionSummary> Reactions,
     IReadOnlyList<AttachmentSummary> Attachments,
+    IReadOnlyList<MessageEmbed> Embeds,
+    bool EmbedsSuppressed,
     long Sequence,
     string Kind = MessageKinds.Default,
     UserSummary? Target = null);

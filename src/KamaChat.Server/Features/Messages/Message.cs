@@ -44,6 +44,12 @@ public sealed class Message
 
     public bool MentionsEveryone { get; set; }
 
+    /// <summary>Previews of the message's links (a JSON array of <see cref="LinkPreviews.MessageEmbed"/>), null for none.</summary>
+    public string? Embeds { get; set; }
+
+    /// <summary>The author or a moderator removed the previews: none are made again, also after an edit.</summary>
+    public bool EmbedsSuppressed { get; set; }
+
     /// <summary>The channel sequence number of the MessageCreated event.</summary>
     public long Sequence { get; set; }
 

@@ -4,6 +4,7 @@ using KamaChat.Server.Features.Attachments;
 using KamaChat.Server.Features.Audit;
 using KamaChat.Server.Features.Auth;
 using KamaChat.Server.Features.Events;
+using KamaChat.Server.Features.LinkPreviews;
 using KamaChat.Server.Features.Permissions;
 using KamaChat.Server.Infrastructure.Http;
 using KamaChat.Server.Infrastructure.Jobs;
@@ -35,6 +36,7 @@ public static class MessageEndpoints
         group.MapDelete("/messages/{messageId:snowflake}", DeleteAsync).RequireChannelPermission().ProducesProblem(StatusCodes.Status403Forbidden);
         group.MapReactions();
         group.MapPins();
+        group.MapLinkPreviews();
         return app;
     }
 
@@ -84,7 +86,7 @@ public static class MessageEndpoints
 
     private static async Task<Results<Ok<MessageResponse>, ProblemHttpResult>> EditAsync(
         ChannelAccess access, Snowflake messageId, EditMessageRequest request, CurrentUser user, KamaDbContext db, EventLog events,
-        TimeProvider time, AttachmentLinks links, CancellationToken cancellationToken)
+        TimeProvider time, AttachmentLinks links, IJobQueue jobs, ILogger<Message> logger, CancellationToken cancellationToken)
     {
         var id = access.ChannelId;
         var message = await db.Messages.Include(m => m.Mentions).SingleOrDefaultAsync(m => m.Id == messageId && m.ChannelId == id, cancellationToken);
@@ -97,6 +99,8 @@ public static class MessageEndpoints
 
         message.Content = request.Content.Trim();
         message.EditedAt = time.GetUtcNow();
+        // A link taken out takes its preview with it at once; the job previews the links added.
+        message.Embeds = MessageEmbeds.KeepOnly(message.Embeds, LinkUrls.Extract(message.Content));
         var (mentions, mentionsEveryone) = await MentionParser.ResolveAsync(db, access, message.AuthorId, message.Content, cancellationToken);
         message.MentionsEveryone = mentionsEveryone;
         // Same (type, target) pairs are kept rather than deleted and re-inserted under the same key.
@@ -108,6 +112,8 @@ public static class MessageEndpoints
         var updated = (await MessageQueries.LoadOneAsync(db, links, messageId, user.Id, cancellationToken))!;
         await change.AppendAsync(new MessageUpdated(id, updated), cancellationToken);
         await change.CommitAsync(cancellationToken);
+        if (!message.EmbedsSuppressed)
+            await LinkPreviewJob.EnqueueAsync(jobs, logger, messageId, message.Content, cancellationToken);
         return TypedResults.Ok(updated);
     }
 

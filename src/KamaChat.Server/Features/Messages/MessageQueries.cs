@@ -48,12 +48,12 @@ public static partial class MessageQueries
     private sealed record Row(
         Snowflake Id, Snowflake ChannelId, Snowflake AuthorId, string? UserName, string? DisplayName, string? AvatarUrl, string Content, string? Nonce,
         Snowflake? ReplyToId, bool MentionsEveryone, DateTimeOffset CreatedAt, DateTimeOffset? EditedAt, DateTimeOffset? PinnedAt, long Sequence,
-        MessageKind Kind, Snowflake? TargetUserId, string? TargetUserName, string? TargetDisplayName, string? TargetAvatarUrl);
+        MessageKind Kind, Snowflake? TargetUserId, string? TargetUserName, string? TargetDisplayName, string? TargetAvatarUrl, string? Embeds, bool EmbedsSuppressed);
 
     private static readonly Expression<Func<Message, Row>> ToRow = m => new Row(
         m.Id, m.ChannelId, m.AuthorId, m.Author.UserName, m.Author.DisplayName, m.Author.AvatarUrl, m.Content, m.Nonce,
         m.ReplyToId, m.MentionsEveryone, m.CreatedAt, m.EditedAt, m.PinnedAt, m.Sequence,
-        m.Kind, m.TargetUserId, m.TargetUser!.UserName, m.TargetUser.DisplayName, m.TargetUser.AvatarUrl);
+        m.Kind, m.TargetUserId, m.TargetUser!.UserName, m.TargetUser.DisplayName, m.TargetUser.AvatarUrl, m.Embeds, m.EmbedsSuppressed);
 
     /// <summary>
     /// The page's row statements: <see cref="ToRow"/>'s columns, in its order, as EF Core wrote them (the author joined,
@@ -64,7 +64,8 @@ public static partial class MessageQueries
         private const string Rows = $"""
             -- {PreparedStatements.Tag}
             SELECT m."Id", m."ChannelId", m."AuthorId", a."UserName", a."DisplayName", a."AvatarUrl", m."Content", m."Nonce", m."ReplyToId",
-              m."MentionsEveryone", m."CreatedAt", m."EditedAt", m."PinnedAt", m."Sequence", m."Kind", m."TargetUserId", t."UserName", t."DisplayName", t."AvatarUrl"
+              m."MentionsEveryone", m."CreatedAt", m."EditedAt", m."PinnedAt", m."Sequence", m."Kind", m."TargetUserId", t."UserName", t."DisplayName", t."AvatarUrl",
+              m."Embeds", m."EmbedsSuppressed"
             FROM messages AS m
             INNER JOIN users AS a ON m."AuthorId" = a."Id"
             LEFT JOIN users AS t ON m."TargetUserId" = t."Id"
@@ -141,10 +142,13 @@ public static partial class MessageQueries
         DateTimeOffset? OptionalTime(int i) => reader.IsDBNull(i) ? null : Time(i);
         // A system line's target is the only user the left join can miss; most messages have none, so its columns are not read.
         var target = Id(15);
+        // The previews follow the row's columns, and on PostgreSQL also its parts (ReadPostgresParts).
+        var embeds = sqlite ? 19 : 25;
         return new Row(
             new Snowflake(reader.GetInt64(0)), new Snowflake(reader.GetInt64(1)), new Snowflake(reader.GetInt64(2)), Text(3), Text(4), Text(5),
             reader.GetString(6), Text(7), Id(8), reader.GetBoolean(9), Time(10), OptionalTime(11), OptionalTime(12), reader.GetInt64(13),
-            (MessageKind)reader.GetInt32(14), target, target is null ? null : Text(16), target is null ? null : Text(17), target is null ? null : Text(18));
+            (MessageKind)reader.GetInt32(14), target, target is null ? null : Text(16), target is null ? null : Text(17), target is null ? null : Text(18),
+            Text(embeds), reader.GetBoolean(embeds + 1));
     }
 
     /// <summary>
@@ -212,6 +216,8 @@ public static partial class MessageQueries
             r.MentionsEveryone, r.CreatedAt, r.EditedAt, r.PinnedAt is not null,
             reactions.TryGetValue(r.Id, out var reacted) ? reacted : [],
             attachments.TryGetValue(r.Id, out var attached) ? attached.ConvertAll(links.Describe) : [],
+            LinkPreviews.MessageEmbeds.Deserialize(r.Embeds),
+            r.EmbedsSuppressed,
             r.Sequence,
             MessageKinds.Name(r.Kind),
             r.TargetUserId is { } target ? UserSummary.Of(target, r.TargetUserName, r.TargetDisplayName, r.TargetAvatarUrl) : null));

@@ -49,7 +49,8 @@ public static partial class MessageQueries
             WITH page AS MATERIALIZED (
               SELECT m."Id", m."ChannelId", m."AuthorId", a."UserName", a."DisplayName", a."AvatarUrl", m."Content", m."Nonce", m."ReplyToId",
                 m."MentionsEveryone", m."CreatedAt", m."EditedAt", m."PinnedAt", m."Sequence", m."Kind", m."TargetUserId",
-                t."UserName" AS "TargetUserName", t."DisplayName" AS "TargetDisplayName", t."AvatarUrl" AS "TargetAvatarUrl"
+                t."UserName" AS "TargetUserName", t."DisplayName" AS "TargetDisplayName", t."AvatarUrl" AS "TargetAvatarUrl",
+                m."Embeds", m."EmbedsSuppressed"
               FROM messages AS m
               INNER JOIN users AS a ON m."AuthorId" = a."Id"
               LEFT JOIN users AS t ON m."TargetUserId" = t."Id"
@@ -76,7 +77,7 @@ public static partial class MessageQueries
             SELECT p."Id", p."ChannelId", p."AuthorId", p."UserName", p."DisplayName", p."AvatarUrl", p."Content", p."Nonce", p."ReplyToId",
               p."MentionsEveryone", p."CreatedAt", p."EditedAt", p."PinnedAt", p."Sequence", p."Kind", p."TargetUserId",
               p."TargetUserName", p."TargetDisplayName", p."TargetAvatarUrl",
-              r."AuthorId", r."Content", mentioned.users, mentioned.roles, reacted.list, attached.list
+              r."AuthorId", r."Content", mentioned.users, mentioned.roles, reacted.list, attached.list, p."Embeds", p."EmbedsSuppressed"
             FROM page AS p
             LEFT JOIN replied AS r ON r."Id" = p."ReplyToId"
             LEFT JOIN mentioned ON mentioned."MessageId" = p."Id"

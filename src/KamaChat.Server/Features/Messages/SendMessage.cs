@@ -78,6 +78,7 @@ internal static class SendMessage
                     await jobs.EnqueueAsync(new ProcessAttachmentJob(upload.Id), cancellationToken);
                 if (access.Channel.ServerId is null || mentions.Count > 0 || mentionsEveryone)
                     await EnqueuePushAsync(jobs, http, created.Id, cancellationToken);
+                await LinkPreviews.LinkPreviewJob.EnqueueAsync(jobs, Logger(http), created.Id, content, cancellationToken);
                 return TypedResults.Created($"/api/v1/channels/{id}/messages/{created.Id}", created);
             case SendOutcome.Original(var originalId, var known):
                 return TypedResults.Ok(known ?? (await MessageQueries.LoadOneAsync(db, links, originalId, userId, cancellationToken))!);
@@ -99,10 +100,11 @@ internal static class SendMessage
         }
         catch (JobQueueUnavailableException e)
         {
-            http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(SendMessage))
-                .LogWarning(e, "No Web Push for message {MessageId}: the job queue is unavailable", messageId);
+            Logger(http).LogWarning(e, "No Web Push for message {MessageId}: the job queue is unavailable", messageId);
         }
     }
+
+    private static ILogger Logger(HttpContext http) => http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(SendMessage));
 
     /// <summary>The uploads to attach, tracked; null when one is not the sender's, not in this channel, or already sent.</summary>
     internal static async Task<List<Attachment>?> ClaimableUploadsAsync(
@@ -168,5 +170,5 @@ internal static class SendMessage
         message.Id, message.ChannelId, author, message.Content, message.Nonce, reply,
         message.Mentions.Where(m => m.TargetType == MentionTarget.User).Select(m => m.TargetId).Order().ToList(),
         message.Mentions.Where(m => m.TargetType == MentionTarget.Role).Select(m => m.TargetId).Order().ToList(),
-        message.MentionsEveryone, message.CreatedAt, null, false, [], attachments, message.Sequence);
+        message.MentionsEveryone, message.CreatedAt, null, false, [], attachments, [], false, message.Sequence);
 }

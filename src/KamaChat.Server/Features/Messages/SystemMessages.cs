@@ -25,7 +25,7 @@ public static class SystemMessages
         {
             (message.Id, message.Sequence, message.CreatedAt) = (messageId, sequence, messageId.Timestamp);
             return new MessageCreated(channelId, new MessageResponse(
-                message.Id, channelId, author, content, null, null, [], [], false, message.CreatedAt, null, false, [], [], sequence,
+                message.Id, channelId, author, content, null, null, [], [], false, message.CreatedAt, null, false, [], [], [], false, sequence,
                 MessageKinds.Name(kind), target));
         }, cancellationToken);
         db.Messages.Add(message);

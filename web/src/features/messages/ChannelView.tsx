@@ -20,6 +20,7 @@ import {
   useEditMessageMutation,
   useLastOwnMessage,
   usePinMutation,
+  useRemoveEmbedsMutation,
   useReactionMutation,
   useSendQueue,
 } from './queries';
@@ -81,6 +82,7 @@ export function ChannelView({
   const { mutateAsync: removeAsync } = useDeleteMessageMutation();
   const { mutateAsync: reactAsync } = useReactionMutation();
   const { mutateAsync: pinAsync } = usePinMutation();
+  const { mutateAsync: removeEmbedsAsync } = useRemoveEmbedsMutation();
   const blocked = useBlockedIds();
   const actions: RowActions = useMemo(() => {
     const fail = (e: unknown) => setError(errorMessage(e));
@@ -103,6 +105,7 @@ export function ChannelView({
       onDelete: (m, skipConfirm) => (skipConfirm ? void removeAsync(m).catch(fail) : setConfirmDelete(m)),
       onReact: (m, emoji, on) => void reactAsync({ message: m, emoji, on }).catch(fail),
       onPin: (m) => void pinAsync({ message: m, pinned: !m.pinned }).catch(fail),
+      onRemoveEmbeds: (m) => void removeEmbedsAsync(m).catch(fail),
       // A failed send shows as "Not sent" on the message itself, and the ones after it as waiting.
       onRetry: sends.retry,
       onDiscard: sends.discard,
@@ -119,7 +122,23 @@ export function ChannelView({
         }
       },
     };
-  }, [canManage, canPin, me, nameOf, colorOf, roleOf, channelOf, myRoleIds, blocked, editAsync, removeAsync, reactAsync, pinAsync, sends]);
+  }, [
+    canManage,
+    canPin,
+    me,
+    nameOf,
+    colorOf,
+    roleOf,
+    channelOf,
+    myRoleIds,
+    blocked,
+    editAsync,
+    removeAsync,
+    reactAsync,
+    pinAsync,
+    removeEmbedsAsync,
+    sends,
+  ]);
 
   const tray = useUploadTray(channelId);
   const [dropping, setDropping] = useState(false);

@@ -59,10 +59,22 @@ function LeavingDialog({ href, onClose }: { href: string; onClose: () => void })
   );
 }
 
-/** A link in a message: in-app for this KamaChat's own addresses, otherwise asks before leaving for another site. */
-function MessageLink({ href, children }: { href: string; children: ReactNode }) {
+/**
+ * A link in a message: in-app for this KamaChat's own addresses, otherwise asks before leaving for another site.
+ * `rel` and `className` for a link the server wrote from another site's page (a preview's title).
+ */
+export function MessageLink({
+  href,
+  children,
+  rel = 'noopener noreferrer',
+  className = 'text-blue-700 underline dark:text-sky-400',
+}: {
+  href: string;
+  children: ReactNode;
+  rel?: string;
+  className?: string;
+}) {
   const [asking, setAsking] = useState(false);
-  const className = 'text-blue-700 underline dark:text-sky-400';
   const path = inAppPath(href, [clientConfig.serverUrl, window.location.origin]);
   if (path !== null) {
     return (
@@ -79,7 +91,7 @@ function MessageLink({ href, children }: { href: string; children: ReactNode }) 
   };
   return (
     <>
-      <a href={href} target="_blank" rel="noopener noreferrer" className={className} onClick={open}>
+      <a href={href} target="_blank" rel={rel} className={className} onClick={open}>
         {children}
       </a>
       {asking && <LeavingDialog href={href} onClose={() => setAsking(false)} />}

@@ -104,10 +104,13 @@ export function MessageList({
   const newest = messages[count - 1];
   const newestId = newest?.id;
   const newestPending = newest?.localState === 'pending' || newest?.localState === 'held';
+  // Also when the messages grow without a new one (a link's preview arriving, the window narrowing): measured, the
+  // list is taller, and a reader at the end stays at the end rather than below the fold of the newest message.
+  const totalSize = virtualizer.getTotalSize();
   useLayoutEffect(() => {
     if (newestPending) atBottom.current = true;
     if (atBottom.current && count) virtualizer.scrollToIndex(count - 1, { align: 'end' });
-  }, [count, newestId, newestPending, virtualizer]);
+  }, [count, newestId, newestPending, totalSize, virtualizer]);
 
   // After an older page lands, hold the reader where they were.
   useLayoutEffect(() => {

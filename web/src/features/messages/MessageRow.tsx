@@ -6,6 +6,7 @@ import { recentEmoji, rememberEmoji } from '../emoji/recent';
 import type { ChatMessage } from '../gateway/messageStore';
 import { liveDisplayName, useLiveProfile } from '../users/liveProfiles';
 import { ProfileCard } from '../users/ProfileCard';
+import { LinkEmbeds } from './LinkEmbeds';
 import { Markdown, type MentionNames } from './Markdown';
 import { mentionsAsText } from './markdown';
 import { SystemLine, systemText } from './SystemLine';
@@ -31,6 +32,8 @@ export interface RowActions extends MentionNames {
   onDelete: (m: ChatMessage, skipConfirm: boolean) => void;
   onReact: (m: ChatMessage, emoji: string, on: boolean) => void;
   onPin: (m: ChatMessage) => void;
+  /** Removes the message's link previews for good (offered to its author and to moderators). */
+  onRemoveEmbeds: (m: ChatMessage) => void;
   onRetry: (m: ChatMessage) => void;
   onDiscard: (m: ChatMessage) => void;
   /** Whether a message names me, one of my roles or everyone (it is highlighted). */
@@ -198,6 +201,7 @@ export const MessageRow = memo(function MessageRow({
             </div>
           )}
           <MessageAttachments attachments={m.attachments} />
+          <LinkEmbeds embeds={m.embeds} onRemove={!local && (mine || actions.canManage) ? () => actions.onRemoveEmbeds(m) : undefined} />
           {m.localState === 'failed' && (
             <div className="flex flex-wrap items-center gap-x-2 text-sm text-red-700 dark:text-red-300" role="alert">
               <span className={m.localError ? 'basis-full' : undefined}>

@@ -12,6 +12,7 @@ import {
   prependOlder,
   removeMessage,
   setLocalState,
+  updateMessage,
   upsertMessage,
   type ChatMessage,
   type MessagePage,
@@ -209,6 +210,8 @@ function pendingCopy({ channelId, content, nonce, replyTo, author }: SendMessage
     pinned: false,
     reactions: [],
     attachments: [],
+    embeds: [],
+    embedsSuppressed: false,
     sequence: 0,
   };
 }
@@ -316,6 +319,20 @@ export function useReactionMutation() {
         ? unwrap(api.PUT('/api/v1/channels/{id}/messages/{messageId}/reactions/{emoji}/@me', { params }))
         : unwrap(api.DELETE('/api/v1/channels/{id}/messages/{messageId}/reactions/{emoji}/@me', { params }));
     },
+  });
+}
+
+/** Removes a message's link previews for good (the author or MANAGE_MESSAGES); MessageUpdated brings the same. */
+export function useRemoveEmbedsMutation() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (message: Message) =>
+      unwrap(api.DELETE('/api/v1/channels/{id}/messages/{messageId}/embeds', { params: { path: messagePath(message) } })),
+    onSuccess: (_result, message) =>
+      qc.setQueryData<MessagePage>(messageKeys.list(message.channelId), (old) => {
+        const current = old?.messages.find((m) => m.id === message.id);
+        return old && current ? updateMessage(old, { ...current, embeds: [], embedsSuppressed: true }) : old;
+      }),
   });
 }
 

@@ -387,6 +387,42 @@ namespace KamaChat.Server.Data.Migrations.Postgres
                     b.ToTable("event_streams", (string)null);
                 });
 
+            modelBuilder.Entity("KamaChat.Server.Features.LinkPreviews.LinkPreview", b =>
+                {
+                    b.Property<string>("UrlHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(350)
+                        .HasColumnType("character varying(350)");
+
+                    b.Property<DateTimeOffset>("FetchedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("Outcome")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("SiteName")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<string>("Title")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<string>("Url")
+                        .IsRequired()
+                        .HasMaxLength(2048)
+                        .HasColumnType("character varying(2048)");
+
+                    b.HasKey("UrlHash");
+
+                    b.HasIndex("FetchedAt");
+
+                    b.ToTable("link_previews", (string)null);
+                });
+
             modelBuilder.Entity("KamaChat.Server.Features.Messages.Message", b =>
                 {
                     b.Property<long>("Id")
@@ -408,6 +444,12 @@ namespace KamaChat.Server.Data.Migrations.Postgres
 
                     b.Property<DateTimeOffset?>("EditedAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Embeds")
+                        .HasColumnType("text");
+
+                    b.Property<bool>("EmbedsSuppressed")
+                        .HasColumnType("boolean");
 
                     b.Property<int>("Kind")
                         .HasColumnType("integer");

@@ -381,6 +381,42 @@ namespace KamaChat.Server.Data.Migrations.Sqlite
                     b.ToTable("event_streams", (string)null);
                 });
 
+            modelBuilder.Entity("KamaChat.Server.Features.LinkPreviews.LinkPreview", b =>
+                {
+                    b.Property<string>("UrlHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(350)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("FetchedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Outcome")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("SiteName")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Title")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Url")
+                        .IsRequired()
+                        .HasMaxLength(2048)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("UrlHash");
+
+                    b.HasIndex("FetchedAt");
+
+                    b.ToTable("link_previews", (string)null);
+                });
+
             modelBuilder.Entity("KamaChat.Server.Features.Messages.Message", b =>
                 {
                     b.Property<long>("Id")
@@ -401,6 +437,12 @@ namespace KamaChat.Server.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.Property<long?>("EditedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Embeds")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("EmbedsSuppressed")
                         .HasColumnType("INTEGER");
 
                     b.Property<int>("Kind")
