@@ -233,22 +233,26 @@ public sealed partial class VoiceChannels(
     }
 
     /// <summary>After its session was taken out of this node's calls: Janus, the shared entry, the announcement.</summary>
+    /// <remarks>
+    /// The client is told last: told why, it joins again at once (a new join after "permissions" or "expired", the
+    /// target after "moved"), and that join must find the shared entry gone, and its announcement come after the
+    /// leave's, or everyone would see the user gone while they are in the call.
+    /// </remarks>
     private async Task EndRemovedAsync(Snowflake userId, Session session, string? reason, Snowflake? movedTo)
     {
-        await ReleaseAsync(userId, session, reason, movedTo);
+        await LetGoAsync(userId, session);
         try
         {
             // Another node may have ended it first (a takeover, a lapsed lease): then that node announced it.
-            if (!session.Shared || await states.RemoveAsync(userId, session.ConnectionId) is null)
-                return;
+            if (session.Shared && await states.RemoveAsync(userId, session.ConnectionId) is not null)
+                await AnnounceAsync(userId, session, left: true);
         }
         catch (RedisException e)
         {
             // The entry stays until its lease lapses; a surviving node announces it then.
             LogStateFailed(e, userId);
-            return;
         }
-        await AnnounceAsync(userId, session, left: true);
+        await TellEndedAsync(session, reason, movedTo);
     }
 
     /// <summary>Ends a call wherever it is held: here as above, or on another node by taking its entry, as that node would.</summary>
@@ -282,11 +286,24 @@ public sealed partial class VoiceChannels(
         await states.SendAsync(entry.Node, new VoiceCommand(VoiceCommand.Drop, entry.UserId, entry.ConnectionId, reason, movedTo));
     }
 
-    /// <summary>Tells the connection why its call ended (when the server ended it) and lets go of its Janus handles.</summary>
+    /// <summary>
+    /// Lets go of a call's Janus handles, then tells its connection why it ended (when the server ended it); whoever
+    /// took the shared entry announced the leave already.
+    /// </summary>
     private async Task ReleaseAsync(Snowflake userId, Session session, string? reason, Snowflake? movedTo)
     {
-        if (reason is not null)
-            await hub.Clients.Client(session.ConnectionId).SendAsync("VoiceEnded", new VoiceEnded(session.ChannelId, reason, movedTo), CancellationToken.None);
+        await LetGoAsync(userId, session);
+        await TellEndedAsync(session, reason, movedTo);
+    }
+
+    private Task TellEndedAsync(Session session, string? reason, Snowflake? movedTo) =>
+        reason is null
+            ? Task.CompletedTask
+            : hub.Clients.Client(session.ConnectionId).SendAsync("VoiceEnded", new VoiceEnded(session.ChannelId, reason, movedTo), CancellationToken.None);
+
+    /// <summary>Lets go of a call's Janus handles.</summary>
+    private async Task LetGoAsync(Snowflake userId, Session session)
+    {
         try
         {
             // Detaching the publisher leaves the room: its media stops reaching the others at once, and Janus tells

@@ -249,12 +249,16 @@ public sealed class VoiceMesh(MediaServer mediaServer, IceServers iceServers, IO
         await EndedAsync(userId, member, reason, movedTo);
     }
 
-    /// <summary>After the member was taken out of the mesh: tells their client why (if there is a reason), then everyone.</summary>
+    /// <summary>
+    /// After the member was taken out of the mesh: tells everyone, then their client why (if there is a reason). In
+    /// that order: a client told why joins again at once, and its join's announcement must not overtake the leave's,
+    /// or everyone would see them gone while they are in the call.
+    /// </summary>
     private async Task EndedAsync(Snowflake userId, Member member, string? reason, Snowflake? movedTo = null)
     {
+        await AnnounceAsync(userId, member, left: true);
         if (reason is not null)
             await hub.Clients.Client(member.ConnectionId).SendAsync("VoiceEnded", new VoiceEnded(member.ChannelId, reason, movedTo), CancellationToken.None);
-        await AnnounceAsync(userId, member, left: true);
     }
 
     /// <summary>What the member may send: what Janus would forward (a server-muted member's audio is not relayed at all).</summary>
