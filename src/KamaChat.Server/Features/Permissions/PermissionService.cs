@@ -18,22 +18,17 @@ public sealed class PermissionService(KamaDbContext db, PermissionInputsReader i
 {
     /// <summary>The one decision for "may this user do <paramref name="needed"/> in this server".</summary>
     public async Task<AccessDecision<ServerAccess>> AuthorizeServerAsync(
-        Snowflake userId, Snowflake serverId, Permissions needed, CancellationToken cancellationToken)
-    {
-        if (await StandingAsync(userId, serverId, cancellationToken) is not var (held, _))
-            return default;
-        var now = Now(held);
-        return Decide(now, now.Permissions, held.Permissions, needed, now);
-    }
+        Snowflake userId, Snowflake serverId, Permissions needed, CancellationToken cancellationToken) =>
+        await ForServerAsync(userId, serverId, cancellationToken) is { } access ? Decide(access, access.Permissions, access.Held, needed, access) : default;
 
     /// <summary>The one decision for "may this user do <paramref name="needed"/> in this channel" (server channel, DM or group DM).</summary>
     public async Task<AccessDecision<ChannelAccess>> AuthorizeChannelAsync(
         Snowflake userId, Snowflake channelId, Permissions needed, CancellationToken cancellationToken) =>
-        await ChannelAsync(userId, channelId, cancellationToken) is var (access, held) ? Decide(access, access.Permissions, held, needed, access.Server) : default;
+        await ForChannelAsync(userId, channelId, cancellationToken) is { } access ? Decide(access, access.Permissions, access.Held, needed, access.Server) : default;
 
     /// <summary>
     /// What the access (<paramref name="now"/>) lacks of <paramref name="needed"/>, and whether the timeout alone is why:
-    /// they would hold it all with <paramref name="held"/>, what their roles and overwrites give them.
+    /// they would hold it all with <paramref name="held"/>, what their roles and overwrites give them apart from it.
     /// </summary>
     private static AccessDecision<TAccess> Decide<TAccess>(TAccess access, Permissions now, Permissions held, Permissions needed, ServerAccess? server)
         where TAccess : class
@@ -166,17 +161,14 @@ public sealed class PermissionService(KamaDbContext db, PermissionInputsReader i
         return view;
     }
 
-    public async Task<ChannelAccess?> ForChannelAsync(Snowflake userId, Snowflake channelId, CancellationToken cancellationToken) =>
-        (await ChannelAsync(userId, channelId, cancellationToken))?.Access;
-
-    /// <summary>The access to a channel as it is at this moment, and what the user holds there apart from a timeout.</summary>
-    private async Task<(ChannelAccess Access, Permissions Held)?> ChannelAsync(Snowflake userId, Snowflake channelId, CancellationToken cancellationToken)
+    /// <summary>The access to a channel as it is at this moment, with what the user holds there apart from a timeout.</summary>
+    public async Task<ChannelAccess?> ForChannelAsync(Snowflake userId, Snowflake channelId, CancellationToken cancellationToken)
     {
         if (await inputs.ChannelAsync(channelId, cancellationToken) is not { } channel)
             return null;
 
         if (channel.ServerId is not { } serverId)
-            return channel.Recipients.Contains(userId) ? (new ChannelAccess(channel.ToChannel(), Permissions.DirectMessage, null) { Held = Permissions.DirectMessage }, Permissions.DirectMessage) : null;
+            return channel.Recipients.Contains(userId) ? new ChannelAccess(channel.ToChannel(), Permissions.DirectMessage, null) { Held = Permissions.DirectMessage } : null;
 
         if (await StandingAsync(userId, serverId, cancellationToken) is not var (server, member))
             return null;
@@ -185,7 +177,7 @@ public sealed class PermissionService(KamaDbContext db, PermissionInputsReader i
             return null;
         // What a timeout leaves is kept bit by bit, so masking the channel's permissions equals resolving from the masked standing.
         var now = Now(server);
-        return (new ChannelAccess(channel.ToChannel(), ReferenceEquals(now, server) ? held : held & ServerAccess.KeptWhileTimedOut, now) { Held = held }, held);
+        return new ChannelAccess(channel.ToChannel(), ReferenceEquals(now, server) ? held : held & ServerAccess.KeptWhileTimedOut, now) { Held = held };
     }
 
     /// <summary>Every channel of a server the user can see, with their permissions in it (for channel lists and gateway groups).</summary>
