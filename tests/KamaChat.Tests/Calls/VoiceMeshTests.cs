@@ -221,6 +221,66 @@ public abstract class VoiceMeshTests(KamaChatApp app)
         Assert.Contains("missing_permission", denied.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_moderator_does_not_mute_move_or_disconnect_the_owner_or_a_peer_and_does_a_member_below()
+    {
+        var owner = await app.UserAsync();
+        var moderator = await app.UserAsync();
+        var peer = await app.UserAsync();
+        var member = await app.UserAsync();
+        var server = await owner.CreateServerAsync();
+        foreach (var user in new[] { moderator, peer, member })
+            await user.JoinAsync(owner, server.Id);
+        var mods = await owner.CreateRoleAsync(server.Id, "mods", P.MuteMembers | P.DeafenMembers | P.MoveMembers);
+        await owner.AssignRoleAsync(server.Id, moderator, mods.Id);
+        await owner.AssignRoleAsync(server.Id, peer, mods.Id);
+        var textId = await Audit.ModerationApi.GeneralChannelAsync(owner, server.Id);
+        var voiceId = await VoiceChannelAsync(textId, userLimit: 0);
+        var otherId = await VoiceChannelAsync(textId, userLimit: 0);
+        var clients = new List<GatewayClient>();
+        try
+        {
+            foreach (var user in new[] { owner, moderator, peer, member })
+                clients.Add(await GatewayClient.ConnectAsync(app, user.Tokens.AccessToken));
+            var heartbeat = TimeSpan.FromMilliseconds((await clients[0].Connection.InvokeAsync<VoiceJoined>("JoinVoice", voiceId.ToString())).HeartbeatMilliseconds);
+            foreach (var client in clients)
+                client.KeepVoiceAlive(heartbeat);
+            foreach (var client in clients.Skip(1))
+                await client.Connection.InvokeAsync<VoiceJoined>("JoinVoice", voiceId.ToString());
+            var mod = clients[1].Connection;
+
+            foreach (var above in new[] { owner, peer })
+            {
+                var target = above.Id.ToString();
+                foreach (var call in new Func<Task>[]
+                {
+                    () => mod.InvokeAsync("ModerateVoice", target, new VoiceModerationRequest(Mute: true, Deaf: null)),
+                    () => mod.InvokeAsync("ModerateVoice", target, new VoiceModerationRequest(Mute: null, Deaf: true)),
+                    () => mod.InvokeAsync("MoveVoice", target, otherId.ToString()),
+                    () => mod.InvokeAsync("DisconnectVoice", target),
+                })
+                    Assert.Contains("role_hierarchy: ", (await Assert.ThrowsAsync<HubException>(call)).Message, StringComparison.Ordinal);
+                // Nothing changed: not muted, not deafened, still in the channel.
+                Assert.Equal(VoiceModeration.None, await app.QueryAsync(db => db.Members.Where(m => m.ServerId == server.Id && m.UserId == above.Id)
+                    .Select(m => new VoiceModeration(m.VoiceMuted, m.VoiceDeafened)).SingleAsync()));
+                Assert.Contains((await Ready(above.Tokens)).VoiceStates, s => s.UserId == above.Id && s.ChannelId == voiceId);
+            }
+
+            // A member below them: muted (their call ends so that they join again without audio), then disconnected.
+            var memberClient = clients[3];
+            await mod.InvokeAsync("ModerateVoice", member.Id.ToString(), new VoiceModerationRequest(Mute: true, Deaf: null));
+            Assert.Equal(VoiceMesh.PermissionsChanged, (await memberClient.WaitForAsync(memberClient.VoiceEnded, e => e.ChannelId == voiceId)).Reason);
+            Assert.False((await memberClient.Connection.InvokeAsync<VoiceJoined>("JoinVoice", voiceId.ToString())).CanSpeak);
+            await mod.InvokeAsync("DisconnectVoice", member.Id.ToString());
+            await memberClient.WaitForAsync(memberClient.VoiceEnded, e => e.Reason == VoiceEnded.Disconnected);
+        }
+        finally
+        {
+            foreach (var client in clients)
+                await client.DisposeAsync();
+        }
+    }
+
     private async Task<Server.Features.Gateway.ReadyPayload> Ready(AuthTokens user)
     {
         await using var client = await GatewayClient.ConnectAsync(app, user.AccessToken);

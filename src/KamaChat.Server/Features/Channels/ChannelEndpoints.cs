@@ -57,7 +57,7 @@ public static partial class ChannelEndpoints
         foreach (var given in request.PermissionOverwrites ?? [])
         {
             if (!access.Has(P.ManageRoles))
-                return PermissionProblems.MissingPermission(P.ManageRoles);
+                return access.Refusal(P.ManageRoles);
             if (!targets.Add((given.TargetType, given.TargetId)))
                 return Problems.Validation("permissionOverwrites", "Each role or member at most once.");
             // A new channel has no overwrites yet: what the caller may do in it is what they may do server-wide.

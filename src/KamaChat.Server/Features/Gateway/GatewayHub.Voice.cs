@@ -25,9 +25,9 @@ public sealed partial class GatewayHub
         if (decision.Access is null)
             throw new HubException("not_found: The channel was not found.");
         if (decision.Access.Server?.TimeoutAt(time.GetUtcNow()) is { } timedOutUntil)
-            throw new HubException($"timed_out: You are timed out until {timedOutUntil:u}.");
+            throw new HubException("timed_out: " + PermissionProblems.TimedOutDetail(timedOutUntil));
         if (!decision.Allowed)
-            throw new HubException("missing_permission: " + PermissionProblems.MissingDetail(decision.Missing));
+            throw new HubException(PermissionProblems.HubRefusal(decision));
         // Without Janus, voice channels are a peer-to-peer mesh (GatewayHub.VoiceMesh.cs).
         if (mesh.Active)
             return await mesh.JoinAsync(Connection(), decision.Access, Context.ConnectionAborted);
@@ -62,10 +62,13 @@ public sealed partial class GatewayHub
     {
         ArgumentNullException.ThrowIfNull(moderation);
         var (targetId, channelId) = await InVoiceAsync(userId);
+        ChannelAccess? access = null;
         if (moderation.Mute is not null)
-            await RequireAsync(channelId, Permissions.Permissions.MuteMembers);
+            access = await RequireAsync(channelId, Permissions.Permissions.MuteMembers);
         if (moderation.Deaf is not null)
-            await RequireAsync(channelId, Permissions.Permissions.DeafenMembers);
+            access = await RequireAsync(channelId, Permissions.Permissions.DeafenMembers);
+        if (access is not null)
+            await AboveAsync(access, targetId);
         if (mesh.ChannelOf(targetId) is not null)
             await mesh.ModerateAsync(targetId, moderation, Context.ConnectionAborted);
         else
@@ -80,6 +83,7 @@ public sealed partial class GatewayHub
         var to = await RequireAsync(ParseId(channelId, nameof(channelId)), Permissions.Permissions.MoveMembers);
         if (to.Channel.Type != Channels.ChannelType.Voice || to.Channel.ServerId != from.Channel.ServerId)
             throw new HubException("validation_failed: Members can be moved to a voice channel of the same server only.");
+        await AboveAsync(from, targetId);
         var theirs = await permissions.AuthorizeChannelAsync(targetId, to.ChannelId, Permissions.Permissions.Connect, Context.ConnectionAborted);
         if (!theirs.Allowed)
             throw new HubException("missing_permission: That member may not connect to that channel.");
@@ -93,7 +97,7 @@ public sealed partial class GatewayHub
     public async Task DisconnectVoice(string userId)
     {
         var (targetId, channelId) = await InVoiceAsync(userId);
-        await RequireAsync(channelId, Permissions.Permissions.MoveMembers);
+        await AboveAsync(await RequireAsync(channelId, Permissions.Permissions.MoveMembers), targetId);
         if (mesh.ChannelOf(targetId) is not null)
             await mesh.DisconnectAsync(targetId);
         else
@@ -124,7 +128,19 @@ public sealed partial class GatewayHub
         var decision = await permissions.AuthorizeChannelAsync(CurrentUser.From(Context.User!).Id, channelId, permission, Context.ConnectionAborted);
         if (decision.Access is null)
             throw new HubException("not_found: That member is not in a voice channel.");
-        return decision.Allowed ? decision.Access : throw new HubException("missing_permission: " + PermissionProblems.MissingDetail(decision.Missing));
+        return decision.Allowed ? decision.Access : throw new HubException(PermissionProblems.HubRefusal(decision));
+    }
+
+    /// <summary>
+    /// The caller stands above the member they moderate in the role hierarchy (the owner above everyone), as for
+    /// overwrites (Channels/OverwriteEndpoints.cs): nobody silences, moves or disconnects those at or above them.
+    /// </summary>
+    private async Task AboveAsync(ChannelAccess access, Snowflake targetId)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<Data.KamaDbContext>();
+        if (access.Server is not { } server || !await Servers.Hierarchy.CanManageMemberAsync(db, server, targetId, Context.ConnectionAborted))
+            throw new HubException("role_hierarchy: " + Servers.ServerProblems.RoleHierarchyDetail);
     }
 
     public async Task LeaveVoice()

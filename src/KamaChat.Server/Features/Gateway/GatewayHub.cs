@@ -153,7 +153,7 @@ public sealed partial class GatewayHub(
         if (decision.Access is null)
             throw new HubException("not_found: The channel was not found.");
         if (!decision.Allowed)
-            throw new HubException("missing_permission: " + PermissionProblems.MissingDetail(decision.Missing));
+            throw new HubException(PermissionProblems.HubRefusal(decision));
         if (typing.TryStart(userId, id, out var expiresAt))
             await fanout.SendSignalAsync(Signal("Typing", [GatewayGroups.Channel(id)],
                 new TypingStarted(id, userId, expiresAt)) with { ExceptConnectionId = Context.ConnectionId },

@@ -126,7 +126,7 @@ public static class MessageEndpoints
         if (authorId is null)
             return MessagingProblems.MessageNotFound();
         if (authorId != user.Id && !access.Has(Perms.ManageMessages))
-            return PermissionProblems.MissingPermission(Perms.ManageMessages);
+            return access.Refusal(Perms.ManageMessages);
 
         await using var change = await events.BeginAsync(cancellationToken);
         // A message's attachments never change once sent, so the ids read here are all its files.

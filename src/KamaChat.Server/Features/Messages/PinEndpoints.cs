@@ -89,7 +89,7 @@ public static class PinEndpoints
         if (message is null)
             return (null, MessagingProblems.MessageNotFound());
         if (!access.Has(Perms.PinMessages) && !access.Has(Perms.ManageMessages))
-            return (null, PermissionProblems.MissingPermission(Perms.PinMessages));
+            return (null, access.Refusal(Perms.PinMessages, Perms.ManageMessages));
         return (message.PinnedAt, null);
     }
 

@@ -33,7 +33,7 @@ public static class ReactionEndpoints
     {
         var (id, userId) = (access.ChannelId, user.Id);
         if (access.Server?.TimeoutAt(time.GetUtcNow()) is { } timedOutUntil)
-            return Servers.ServerProblems.TimedOut(timedOutUntil);
+            return PermissionProblems.TimedOut(timedOutUntil);
         if (await RefuseAsync(db, id, messageId, emoji, cancellationToken) is { } problem)
             return problem;
         if (await db.Reactions.AnyAsync(r => r.MessageId == messageId && r.Emoji == emoji && r.UserId == userId, cancellationToken))
@@ -82,7 +82,7 @@ public static class ReactionEndpoints
         if (await RefuseAsync(db, access.ChannelId, messageId, emoji, cancellationToken) is { } problem)
             return problem;
         if (userId != user.Id && !access.Has(Perms.ManageMessages))
-            return PermissionProblems.MissingPermission(Perms.ManageMessages);
+            return access.Refusal(Perms.ManageMessages);
         await RemoveReactionAsync(db, events, access.ChannelId, messageId, emoji, userId, cancellationToken);
         return TypedResults.NoContent();
     }

@@ -34,7 +34,7 @@ internal static class SendMessage
         var content = request.Content?.Trim() ?? "";
         var nonce = request.Nonce;
         if (access.Server?.TimeoutAt(time.GetUtcNow()) is { } timedOutUntil)
-            return Servers.ServerProblems.TimedOut(timedOutUntil);
+            return PermissionProblems.TimedOut(timedOutUntil);
         var attachmentIds = request.AttachmentIds ?? [];
         if (content.Length == 0 && attachmentIds.Length == 0)
             return Problems.Validation("content", "A message needs some text or at least one attachment.");

@@ -1,5 +1,6 @@
 using System.Reflection;
 using KamaChat.Server.Features.Channels;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Validation;
 
 namespace KamaChat.Server.Features.Permissions;
@@ -19,8 +20,21 @@ public sealed record ServerAccess(
 
     public bool Has(Permissions permission) => (Permissions & permission) == permission;
 
-    /// <summary>When a timeout keeps the member from sending, reacting and joining voice now, its end; otherwise null.</summary>
-    public DateTimeOffset? TimeoutAt(DateTimeOffset now) => TimedOutUntil > now ? TimedOutUntil : null;
+    /// <summary>What the member holds apart from a timeout (<see cref="Permissions"/> is what they may do now).</summary>
+    public Permissions Held { get; init; }
+
+    /// <summary>The refusal of what needs <paramref name="needed"/> (or <paramref name="alternative"/>), which the member lacks now.</summary>
+    public ProblemHttpResult Refusal(Permissions needed, Permissions alternative = Permissions.None) =>
+        PermissionProblems.Refusal(Held, TimedOutUntil, needed, alternative);
+
+    /// <summary>What a timed-out member keeps (Discord's rule): seeing channels and reading their history, nothing else.</summary>
+    public const Permissions KeptWhileTimedOut = Permissions.ViewChannel | Permissions.ReadMessageHistory;
+
+    /// <summary>
+    /// When a timeout holds the member now, its end; otherwise null. It holds until it ends, unless they are the owner or
+    /// an administrator (who cannot be timed out, and are not held by a timeout set before they became one).
+    /// </summary>
+    public DateTimeOffset? TimeoutAt(DateTimeOffset now) => TimedOutUntil > now && !IsOwner && !Has(Permissions.Administrator) ? TimedOutUntil : null;
 
     public static ValueTask<ServerAccess?> BindAsync(HttpContext context, ParameterInfo parameter) =>
         PermissionFilters.Placeholder<ServerAccess>(context, Unresolved);
@@ -43,6 +57,13 @@ public sealed record ChannelAccess(Channel Channel, Permissions Permissions, Ser
 
     public bool Has(Permissions permission) => (Permissions & permission) == permission;
 
+    /// <summary>What the user holds here apart from a timeout (<see cref="Permissions"/> is what they may do now).</summary>
+    public Permissions Held { get; init; }
+
+    /// <summary>The refusal of what needs <paramref name="needed"/> (or <paramref name="alternative"/>), which the user lacks here now.</summary>
+    public ProblemHttpResult Refusal(Permissions needed, Permissions alternative = Permissions.None) =>
+        PermissionProblems.Refusal(Held, Server?.TimedOutUntil, needed, alternative);
+
     public Snowflake ChannelId => Channel.Id;
 
     public static ValueTask<ChannelAccess?> BindAsync(HttpContext context, ParameterInfo parameter) =>
@@ -52,8 +73,9 @@ public sealed record ChannelAccess(Channel Channel, Permissions Permissions, Ser
 /// <summary>
 /// The answer to "may this user do X here": the access when they can see the place, and which of the needed
 /// permissions they lack (none when allowed). Not seeing it is 404 to callers, lacking a permission 403.
+/// <paramref name="TimedOutUntil"/>: when they lack them only because a timeout holds them, its end (403 timed_out).
 /// </summary>
-public readonly record struct AccessDecision<TAccess>(TAccess? Access, Permissions Missing) where TAccess : class
+public readonly record struct AccessDecision<TAccess>(TAccess? Access, Permissions Missing, DateTimeOffset? TimedOutUntil = null) where TAccess : class
 {
     public bool Allowed => Access is not null && Missing == Permissions.None;
 }

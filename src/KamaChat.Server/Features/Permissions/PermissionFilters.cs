@@ -22,8 +22,8 @@ public enum ChannelScope
 /// <summary>
 /// Authorization declared on the endpoint, e.g. <c>group.MapPost("/roles", CreateAsync).RequireServerPermission(Permissions.ManageRoles)</c>.
 /// The filter resolves the caller's access through <see cref="PermissionService"/> (the one resolver), answers 404
-/// <c>not_found</c> when they cannot see the server or channel and 403 <c>missing_permission</c> (naming what they lack)
-/// otherwise, and hands the handler its <see cref="ServerAccess"/> or <see cref="ChannelAccess"/> parameter. Checks that
+/// <c>not_found</c> when they cannot see the server or channel, 403 <c>timed_out</c> when only a timeout keeps them from
+/// it and 403 <c>missing_permission</c> (naming what they lack) otherwise, and hands the handler its <see cref="ServerAccess"/> or <see cref="ChannelAccess"/> parameter. Checks that
 /// are not "has permission X here" (role hierarchy, owner only, own message) stay in the handler, on that access.
 /// </summary>
 public static class PermissionFilters
@@ -75,7 +75,7 @@ public static class PermissionFilters
                 if (outOfScope(access) is { } refusal)
                     return refusal;
                 if (decision.Missing != Permissions.None)
-                    return PermissionProblems.MissingPermission(decision.Missing);
+                    return decision.TimedOutUntil is { } until ? PermissionProblems.TimedOut(until) : PermissionProblems.MissingPermission(decision.Missing);
                 if (slot >= 0)
                     invocation.Arguments[slot] = access;
                 return await next(invocation);
@@ -120,6 +120,28 @@ public static class PermissionProblems
 
     /// <summary>The text after "missing_permission: " in hub errors, and the detail of the 403 problem.</summary>
     public static string MissingDetail(Permissions needed) => $"You need the {needed} permission for this.";
+
+    /// <summary>
+    /// The refusal of a handler's own check (own message or Manage Messages, and the like): 403 timed_out when the member
+    /// holds <paramref name="needed"/> (or <paramref name="alternative"/>) apart from a timeout, so the timeout alone is
+    /// why, as the filters answer; 403 missing_permission naming <paramref name="needed"/> otherwise.
+    /// </summary>
+    public static ProblemHttpResult Refusal(Permissions held, DateTimeOffset? timedOutUntil, Permissions needed, Permissions alternative = Permissions.None) =>
+        timedOutUntil is { } until && ((held & needed) == needed || (alternative != Permissions.None && (held & alternative) == alternative))
+            ? TimedOut(until)
+            : MissingPermission(needed);
+
+    /// <summary>A timed-out member tried what the timeout takes from them; <c>timedOutUntil</c> says until when.</summary>
+    public static ProblemHttpResult TimedOut(DateTimeOffset until) =>
+        Problems.Of(StatusCodes.Status403Forbidden, "timed_out", TimedOutDetail(until),
+            new Dictionary<string, object?> { ["timedOutUntil"] = until });
+
+    /// <summary>The text after "timed_out: " in hub errors, and the detail of the 403 problem.</summary>
+    public static string TimedOutDetail(DateTimeOffset until) => $"You are timed out until {until:u}.";
+
+    /// <summary>A hub method's refusal of a decision that is not allowed (the hub's shape of the filter's 403s).</summary>
+    public static string HubRefusal<TAccess>(AccessDecision<TAccess> decision) where TAccess : class =>
+        decision.TimedOutUntil is { } until ? "timed_out: " + TimedOutDetail(until) : "missing_permission: " + MissingDetail(decision.Missing);
 
     public static ProblemHttpResult NotTextChannel() =>
         Problems.Of(StatusCodes.Status400BadRequest, "not_text_channel", "This channel does not hold messages.");

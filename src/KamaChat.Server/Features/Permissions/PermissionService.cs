@@ -9,22 +9,42 @@ namespace KamaChat.Server.Features.Permissions;
 /// Gathers what <see cref="PermissionResolver"/> needs, through the node's cache (<see cref="PermissionInputsReader"/>).
 /// A null answer means "you cannot see this": endpoints turn it into 404, so nobody learns that a server or channel they have no access to exists.
 /// Endpoints declare what they need (<see cref="PermissionFilters"/>); the gateway asks <see cref="AuthorizeChannelAsync"/>.
+/// A timed-out member keeps only <see cref="ServerAccess.KeptWhileTimedOut"/> in these answers: the cache holds the
+/// timeout's end, never the reduced permissions, and each answer compares that end with the clock, so a timeout ends by
+/// itself on every node. What the gateway lists (Ready, ServerView) is what the member holds apart from a timeout:
+/// those lists are not sent again when a timeout ends, so the client applies the timeout itself (it knows its end).
 /// </summary>
-public sealed class PermissionService(KamaDbContext db, PermissionInputsReader inputs)
+public sealed class PermissionService(KamaDbContext db, PermissionInputsReader inputs, TimeProvider time)
 {
     /// <summary>The one decision for "may this user do <paramref name="needed"/> in this server".</summary>
     public async Task<AccessDecision<ServerAccess>> AuthorizeServerAsync(
         Snowflake userId, Snowflake serverId, Permissions needed, CancellationToken cancellationToken) =>
-        await ForServerAsync(userId, serverId, cancellationToken) is { } access ? new(access, needed & ~access.Permissions) : default;
+        await ForServerAsync(userId, serverId, cancellationToken) is { } access ? Decide(access, access.Permissions, access.Held, needed, access) : default;
 
     /// <summary>The one decision for "may this user do <paramref name="needed"/> in this channel" (server channel, DM or group DM).</summary>
     public async Task<AccessDecision<ChannelAccess>> AuthorizeChannelAsync(
         Snowflake userId, Snowflake channelId, Permissions needed, CancellationToken cancellationToken) =>
-        await ForChannelAsync(userId, channelId, cancellationToken) is { } access ? new(access, needed & ~access.Permissions) : default;
+        await ForChannelAsync(userId, channelId, cancellationToken) is { } access ? Decide(access, access.Permissions, access.Held, needed, access.Server) : default;
+
+    /// <summary>
+    /// What the access (<paramref name="now"/>) lacks of <paramref name="needed"/>, and whether the timeout alone is why:
+    /// they would hold it all with <paramref name="held"/>, what their roles and overwrites give them apart from it.
+    /// </summary>
+    private static AccessDecision<TAccess> Decide<TAccess>(TAccess access, Permissions now, Permissions held, Permissions needed, ServerAccess? server)
+        where TAccess : class
+    {
+        var missing = needed & ~now;
+        return new(access, missing, missing != Permissions.None && (needed & ~held) == Permissions.None ? server?.TimedOutUntil : null);
+    }
 
     public async Task<ServerAccess?> ForServerAsync(Snowflake userId, Snowflake serverId, CancellationToken cancellationToken) =>
-        (await StandingAsync(userId, serverId, cancellationToken))?.Access;
+        await StandingAsync(userId, serverId, cancellationToken) is { } standing ? Now(standing.Access) : null;
 
+    /// <summary>A member's standing as it is at this moment: while a timeout holds them, only what it leaves.</summary>
+    private ServerAccess Now(ServerAccess held) =>
+        held.TimeoutAt(time.GetUtcNow()) is not null ? held with { Permissions = held.Permissions & ServerAccess.KeptWhileTimedOut } : held;
+
+    /// <summary>The member's standing apart from a timeout, and their facts (null: not a member).</summary>
     private async Task<(ServerAccess Access, MemberFacts Member)?> StandingAsync(Snowflake userId, Snowflake serverId, CancellationToken cancellationToken)
     {
         if (await inputs.MemberAsync(serverId, userId, cancellationToken) is not { } member)
@@ -40,7 +60,7 @@ public sealed class PermissionService(KamaDbContext db, PermissionInputsReader i
         var isOwner = server.OwnerId == userId;
         var permissions = PermissionResolver.Resolve(new PermissionInputs(isOwner, server.Everyone, roles.Select(r => r.Permissions).ToList()));
         var highest = isOwner ? int.MaxValue : roles.Count == 0 ? 0 : roles.Max(r => r.Position);
-        return new ServerAccess(serverId, server.OwnerId, isOwner, permissions, highest, member.TimedOutUntil);
+        return new ServerAccess(serverId, server.OwnerId, isOwner, permissions, highest, member.TimedOutUntil) { Held = permissions };
     }
 
     /// <summary>
@@ -141,18 +161,23 @@ public sealed class PermissionService(KamaDbContext db, PermissionInputsReader i
         return view;
     }
 
+    /// <summary>The access to a channel as it is at this moment, with what the user holds there apart from a timeout.</summary>
     public async Task<ChannelAccess?> ForChannelAsync(Snowflake userId, Snowflake channelId, CancellationToken cancellationToken)
     {
         if (await inputs.ChannelAsync(channelId, cancellationToken) is not { } channel)
             return null;
 
         if (channel.ServerId is not { } serverId)
-            return channel.Recipients.Contains(userId) ? new ChannelAccess(channel.ToChannel(), Permissions.DirectMessage, null) : null;
+            return channel.Recipients.Contains(userId) ? new ChannelAccess(channel.ToChannel(), Permissions.DirectMessage, null) { Held = Permissions.DirectMessage } : null;
 
         if (await StandingAsync(userId, serverId, cancellationToken) is not var (server, member))
             return null;
-        var permissions = Resolve(userId, server, member.RoleIds.ToHashSet(), channel.Overwrites);
-        return permissions.HasFlag(Permissions.ViewChannel) ? new ChannelAccess(channel.ToChannel(), permissions, server) : null;
+        var held = Resolve(userId, server, member.RoleIds.ToHashSet(), channel.Overwrites);
+        if (!held.HasFlag(Permissions.ViewChannel))
+            return null;
+        // What a timeout leaves is kept bit by bit, so masking the channel's permissions equals resolving from the masked standing.
+        var now = Now(server);
+        return new ChannelAccess(channel.ToChannel(), ReferenceEquals(now, server) ? held : held & ServerAccess.KeptWhileTimedOut, now) { Held = held };
     }
 
     /// <summary>Every channel of a server the user can see, with their permissions in it (for channel lists and gateway groups).</summary>
@@ -181,7 +206,11 @@ public sealed class PermissionService(KamaDbContext db, PermissionInputsReader i
         {
             var permissions = Resolve(userId, server, roleIds, overwrites(channel));
             if (permissions.HasFlag(Permissions.ViewChannel))
-                visible.Add(new ChannelAccess(channel, permissions, server));
+            {
+                // Resolved again only for a member a timeout holds (what they hold apart from it, for handlers' refusals).
+                var held = server.Held == server.Permissions ? permissions : Resolve(userId, server with { Permissions = server.Held }, roleIds, overwrites(channel));
+                visible.Add(new ChannelAccess(channel, permissions, server) { Held = held });
+            }
         }
         return visible;
     }

@@ -82,7 +82,7 @@ public static class InviteEndpoints
         if (invite is null || access is null)
             return Problems.NotFound("The invite");
         if (invite.CreatorId != user.Id && !access.Has(P.ManageServer))
-            return PermissionProblems.MissingPermission(P.ManageServer);
+            return access.Refusal(P.ManageServer);
 
         await using var change = await events.BeginAsync(cancellationToken);
         var now = time.GetUtcNow();

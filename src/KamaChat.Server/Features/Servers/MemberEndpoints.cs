@@ -89,12 +89,12 @@ public static class MemberEndpoints
         if (userId == user.Id)
         {
             if (!access.Has(P.ChangeNickname) && !access.Has(P.ManageNicknames))
-                return PermissionProblems.MissingPermission(P.ChangeNickname);
+                return access.Refusal(P.ChangeNickname, P.ManageNicknames);
         }
         else
         {
             if (!access.Has(P.ManageNicknames))
-                return PermissionProblems.MissingPermission(P.ManageNicknames);
+                return access.Refusal(P.ManageNicknames);
             if (!await db.Members.AnyAsync(m => m.ServerId == id && m.UserId == userId, cancellationToken))
                 return Problems.NotFound("The member");
             if (!await Hierarchy.CanManageMemberAsync(db, access, userId, cancellationToken))

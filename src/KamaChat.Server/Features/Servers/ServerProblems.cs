@@ -11,13 +11,10 @@ public static class ServerProblems
 {
     public static ProblemHttpResult ServerNotFound() => Problems.NotFound("The server");
 
-    public static ProblemHttpResult RoleHierarchy() =>
-        Problems.Forbidden("role_hierarchy", "You can only manage roles and members below your highest role.");
+    public static ProblemHttpResult RoleHierarchy() => Problems.Forbidden("role_hierarchy", RoleHierarchyDetail);
 
-    /// <summary>A timed-out member tried to send, react or join voice; <c>timedOutUntil</c> says until when.</summary>
-    public static ProblemHttpResult TimedOut(DateTimeOffset until) =>
-        Problems.Of(StatusCodes.Status403Forbidden, "timed_out", $"You are timed out until {until:u}.",
-            new Dictionary<string, object?> { ["timedOutUntil"] = until });
+    /// <summary>The text after "role_hierarchy: " in hub errors, and the detail of the 403 problem.</summary>
+    public const string RoleHierarchyDetail = "You can only manage roles and members below your highest role.";
 
     public static ProblemHttpResult OwnerOnly() =>
         Problems.Forbidden("owner_only", "Only the server owner can do this.");

@@ -28,6 +28,7 @@ import { has, P, serverPermissions } from './permissions';
 import { useServerMentionNames } from './mentionNames';
 import { removalNotice } from './moderation';
 import { useMembers, useRemoval, useRoles, useServers } from './queries';
+import { useServerNow } from './useServerNow';
 import { LeaveServerDialog } from './settings/ServerDialogs';
 import { channelGroups, channelOrder } from '../navigation/destinations';
 
@@ -124,7 +125,10 @@ export default function ServerPage() {
   const servers = useServers();
   const { data: me } = useMe();
   const readStates = useReadStates();
-  const server = servers.find((s) => s.id === serverId);
+  const server = useServerNow(
+    servers.find((s) => s.id === serverId),
+    me?.id,
+  );
   const removal = useRemoval(serverId);
   const channel = server?.channels.find((c) => c.id === channelId);
   const { data: members = [] } = useMembers(server ? serverId : undefined);

@@ -6,6 +6,7 @@ import type { ReadyServer } from '../gateway/protocol';
 import { AuditLogSection } from './AuditLogSection';
 import { has, P, serverPermissions } from './permissions';
 import { useServers } from './queries';
+import { useServerNow } from './useServerNow';
 import { BansSection } from './settings/BansSection';
 import { ChannelsSection } from './settings/ChannelsSection';
 import { InvitesSection } from './settings/InvitesSection';
@@ -88,8 +89,11 @@ const SECTIONS: SettingsSection[] = [
 /** A server's settings: a list of sections on the left (a strip on top on small screens) and the chosen one. */
 export default function ServerSettings() {
   const { serverId = '', section: path } = useParams();
-  const server = useServers().find((s) => s.id === serverId);
   const { data: me } = useMe();
+  const server = useServerNow(
+    useServers().find((s) => s.id === serverId),
+    me?.id,
+  );
   const current = SECTIONS.find((s) => s.path === path);
   usePageTitle(server ? `${current?.label ?? 'Settings'} · ${server.name} settings` : 'Server settings');
   if (!server)

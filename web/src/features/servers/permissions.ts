@@ -16,6 +16,7 @@ export const P = {
   ADD_REACTIONS: 1n << 6n,
   VIEW_AUDIT_LOG: 1n << 7n,
   MODERATE_MEMBERS: 1n << 40n,
+  READ_MESSAGE_HISTORY: 1n << 16n,
   MUTE_MEMBERS: 1n << 22n,
   MOVE_MEMBERS: 1n << 24n,
   DEAFEN_MEMBERS: 1n << 25n,
@@ -32,4 +33,21 @@ export function serverPermissions(server: ReadyServer | undefined, myId: string 
   if (!server) return '0';
   if (server.ownerId === myId) return String(P.ADMINISTRATOR);
   return String(server.channels.reduce((acc, c) => acc | BigInt(c.permissions), 0n));
+}
+
+/** What a timed-out member keeps (the server's ServerAccess.KeptWhileTimedOut): seeing channels and reading their history. */
+const KEPT_WHILE_TIMED_OUT = P.VIEW_CHANNEL | P.READ_MESSAGE_HISTORY;
+
+/**
+ * The server as a member held by a timeout may act in it: each channel keeps only what a timeout leaves (an
+ * administrator's and the owner's are never held). Ready lists what they hold apart from the timeout.
+ */
+export function duringTimeout(server: ReadyServer): ReadyServer {
+  const held = (permissions: string) => (BigInt(permissions) & P.ADMINISTRATOR) === 0n;
+  return {
+    ...server,
+    channels: server.channels.map((c) =>
+      held(c.permissions) ? { ...c, permissions: String(BigInt(c.permissions) & KEPT_WHILE_TIMED_OUT) } : c,
+    ),
+  };
 }
