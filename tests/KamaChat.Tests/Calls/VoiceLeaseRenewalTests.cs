@@ -43,7 +43,8 @@ public abstract class VoiceLeaseRenewalTests(RedisVoiceNode node)
             Assert.Equal([bob.User.Id], (await late.ReadyAsync()).VoiceStates.Select(s => s.UserId));
         }
 
-        // Once Janus answers, Alice's participant leaves and everyone is told once; Bob stays.
+        // Everyone is told once that Alice left (before her client was, so not waiting on Janus); once Janus answers,
+        // her participant leaves; Bob stays.
         await watcher.WaitForVoiceAsync(s => s.UserId == alice.User.Id && s.ChannelId is null, Lease * 10);
         // Janus drops a detached participant after answering the detach (JanusParticipants): awaited, not read once.
         await JanusParticipants.BecomeAsync(async () => (await rooms.ListParticipantsAsync(voiceId.Value, CancellationToken.None)).Select(p => p.Display),

@@ -232,15 +232,15 @@ public sealed partial class VoiceChannels(
             await EndRemovedAsync(userId, session, reason, movedTo);
     }
 
-    /// <summary>After its session was taken out of this node's calls: Janus, the shared entry, the announcement.</summary>
+    /// <summary>After its session was taken out of this node's calls: the shared entry and the announcement, then the client and Janus.</summary>
     /// <remarks>
-    /// The client is told last: told why, it joins again at once (a new join after "permissions" or "expired", the
-    /// target after "moved"), and that join must find the shared entry gone, and its announcement come after the
-    /// leave's, or everyone would see the user gone while they are in the call.
+    /// Announced before the client is told: told why, it joins again at once (after "permissions" or "expired"; the
+    /// target after "moved"), and that join must find the shared entry gone and its announcement come after the leave's,
+    /// or everyone would see the user gone while they are in the call. Janus is asked last (<see cref="ReleaseAsync"/>),
+    /// so a slow Janus delays neither; a rejoin gets a participant id of its own.
     /// </remarks>
     private async Task EndRemovedAsync(Snowflake userId, Session session, string? reason, Snowflake? movedTo)
     {
-        await LetGoAsync(userId, session);
         try
         {
             // Another node may have ended it first (a takeover, a lapsed lease): then that node announced it.
@@ -252,7 +252,7 @@ public sealed partial class VoiceChannels(
             // The entry stays until its lease lapses; a surviving node announces it then.
             LogStateFailed(e, userId);
         }
-        await TellEndedAsync(session, reason, movedTo);
+        await ReleaseAsync(userId, session, reason, movedTo);
     }
 
     /// <summary>Ends a call wherever it is held: here as above, or on another node by taking its entry, as that node would.</summary>
@@ -286,24 +286,11 @@ public sealed partial class VoiceChannels(
         await states.SendAsync(entry.Node, new VoiceCommand(VoiceCommand.Drop, entry.UserId, entry.ConnectionId, reason, movedTo));
     }
 
-    /// <summary>
-    /// Lets go of a call's Janus handles, then tells its connection why it ended (when the server ended it); whoever
-    /// took the shared entry announced the leave already.
-    /// </summary>
+    /// <summary>Tells the connection why its call ended (when the server ended it) and lets go of its Janus handles.</summary>
     private async Task ReleaseAsync(Snowflake userId, Session session, string? reason, Snowflake? movedTo)
     {
-        await LetGoAsync(userId, session);
-        await TellEndedAsync(session, reason, movedTo);
-    }
-
-    private Task TellEndedAsync(Session session, string? reason, Snowflake? movedTo) =>
-        reason is null
-            ? Task.CompletedTask
-            : hub.Clients.Client(session.ConnectionId).SendAsync("VoiceEnded", new VoiceEnded(session.ChannelId, reason, movedTo), CancellationToken.None);
-
-    /// <summary>Lets go of a call's Janus handles.</summary>
-    private async Task LetGoAsync(Snowflake userId, Session session)
-    {
+        if (reason is not null)
+            await hub.Clients.Client(session.ConnectionId).SendAsync("VoiceEnded", new VoiceEnded(session.ChannelId, reason, movedTo), CancellationToken.None);
         try
         {
             // Detaching the publisher leaves the room: its media stops reaching the others at once, and Janus tells
