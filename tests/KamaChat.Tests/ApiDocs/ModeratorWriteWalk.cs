@@ -31,7 +31,7 @@ public abstract partial class PermissionWalkTests
 
     // What the moderator's walk reached when it was written: it fails if fewer are walked.
     private const int ModeratorWalked = 52;
-    private const int ModeratorSent = 218;
+    private const int ModeratorSent = 221;
 
     private static readonly Expect RoleHierarchy = new(403, "role_hierarchy");
     private static readonly Expect OwnerOnly = new(403, "owner_only");
@@ -170,6 +170,12 @@ public abstract partial class PermissionWalkTests
 
         private TestUser Owner => world.Owner;
 
+        /// <summary>
+        /// Parents no channel of theirs goes under, answered alike (400 validation_failed on the body's parentId): one
+        /// hidden from them, and one that does not exist, so the answer cannot tell a hidden category from no category.
+        /// </summary>
+        private (string Name, Snowflake Id)[] CategoriesNotTheirs => [("the hidden category", hiddenCategory), ("a category that does not exist", new Snowflake(long.MaxValue))];
+
         private Snowflake ServerId => world.ServerId;
 
         /// <summary>Those at or above the moderator, by name.</summary>
@@ -237,7 +243,8 @@ public abstract partial class PermissionWalkTests
                         return Task.FromResult(new Aimed(values, world.Places["private"]));
                     });
                 if (key == "PATCH /api/v1/channels/{id}")
-                    yield return Now("a visible channel into the hidden category", Invalid, Values(publicPlace, method, path), new { parentId = hiddenCategory.ToString() });
+                    foreach (var (name, category) in CategoriesNotTheirs)
+                        yield return Now($"a visible channel into {name}", Invalid, Values(publicPlace, method, path), new { parentId = category.ToString() });
                 if (parameters.Contains("targetType"))
                 {
                     foreach (var aim in OverwriteAims(method, path))
@@ -356,7 +363,8 @@ public abstract partial class PermissionWalkTests
                 case "PATCH /api/v1/servers/{id}/channels/positions":
                     yield return Now("the hidden channel", Expect.NotFound, server, new[] { new { id = world.Places["private"].ChannelId, position = 0 } });
                     yield return Now("the hidden category", Expect.NotFound, server, new[] { new { id = hiddenCategory, position = 0 } });
-                    yield return Now("a visible channel into the hidden category", Invalid, server, new[] { new { id = publicPlace.ChannelId, position = 0, parentId = hiddenCategory } });
+                    foreach (var (name, category) in CategoriesNotTheirs)
+                        yield return Now($"a visible channel into {name}", Invalid, server, new[] { new { id = publicPlace.ChannelId, position = 0, parentId = category } });
                     yield return Now("a visible channel", below, server, new[] { new { id = publicPlace.ChannelId, position = 0 } });
                     break;
                 case "POST /api/v1/servers/{id}/roles":
@@ -367,7 +375,8 @@ public abstract partial class PermissionWalkTests
                     yield return Now("an overwrite for the role above", RoleHierarchy, server, NewChannel(new { targetType = "role", targetId = above, allow = "0", deny = View }));
                     yield return Now("an overwrite for the owner", RoleHierarchy, server, NewChannel(new { targetType = "member", targetId = Owner.Id, allow = "0", deny = View }));
                     yield return Now("@everyone granted Administrator", PermissionMissing, server, NewChannel(new { targetType = "role", targetId = ServerId, allow = Administrator, deny = "0" }));
-                    yield return Now("in the hidden category", Invalid, server, new { name = "walked", type = "text", parentId = hiddenCategory.ToString() });
+                    foreach (var (name, category) in CategoriesNotTheirs)
+                        yield return Now($"in {name}", Invalid, server, new { name = "walked", type = "text", parentId = category.ToString() });
                     yield return Now("hidden from @everyone", below, server, NewChannel(new { targetType = "role", targetId = ServerId, allow = "0", deny = View }));
                     break;
                 case "PATCH /api/v1/servers/{id}":

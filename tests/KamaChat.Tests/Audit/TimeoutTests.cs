@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using KamaChat.Server.Features.Events;
+using KamaChat.Server.Features.Permissions;
 using KamaChat.Server.Features.Servers;
 using KamaChat.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
@@ -152,7 +153,44 @@ public abstract class TimeoutTests(KamaChatApp app)
             (removed.GetProperty("reason").GetString(), removed.GetProperty("serverName").GetString(), removed.GetProperty("moderatorReason").GetString()));
         var entry = (await owner.AuditLogAsync(server.Id)).Entries[0];
         Assert.Equal(("member_ban_add", "spam bot"), (entry.Action, entry.Reason));
-        Assert.Contains(entry.Changes, c => c.Key == "deletedMessages" && c.New == "2");
+        Assert.Equal(("deleteMessageSeconds", "3600"), (Assert.Single(entry.Changes).Key, entry.Changes[0].New));
+    }
+
+    [Fact]
+    public async Task A_moderators_ban_purges_channels_hidden_from_them_too_and_its_audit_entry_tells_nothing_of_them()
+    {
+        var owner = await app.UserAsync();
+        var moderator = await app.UserAsync();
+        var quiet = await app.UserAsync();
+        var busy = await app.UserAsync();
+        var server = await owner.CreateServerAsync();
+        foreach (var user in new[] { moderator, quiet, busy })
+            await user.JoinAsync(owner, server.Id);
+        var mods = await owner.CreateRoleAsync(server.Id, "mods", P.Ban | P.ViewAuditLog);
+        await owner.AssignRoleAsync(server.Id, moderator, mods.Id);
+        var general = await ModerationApi.GeneralChannelAsync(owner, server.Id);
+        var hidden = (await owner.CreateChannelAsync(server.Id, "staff-only")).Id;
+        Assert.True((await owner.Client.SendJsonAsync(HttpMethod.Put, $"/api/v1/channels/{hidden}/permissions/member/{moderator.Id}",
+            new { allow = "0", deny = P.ViewChannel.Text() })).IsSuccessStatusCode);
+        // Two members who wrote alike where the moderator can see; one of them wrote where they cannot, too.
+        await quiet.Client.SendOkAsync(general, "spam");
+        await busy.Client.SendOkAsync(general, "spam");
+        await busy.Client.SendOkAsync(hidden, "spam where the moderator cannot see");
+        await busy.Client.SendOkAsync(hidden, "more");
+
+        foreach (var user in new[] { quiet, busy })
+            Assert.Equal(HttpStatusCode.NoContent,
+                (await moderator.Client.PutAsJsonAsync($"/api/v1/servers/{server.Id}/bans/{user.Id}", new { reason = "spam", deleteMessageSeconds = 3600 })).StatusCode);
+
+        // The purge went everywhere: what it is for.
+        var left = await app.QueryAsync(db => db.Messages.Where(m => m.AuthorId == quiet.Id || m.AuthorId == busy.Id).Select(m => m.Id).ToListAsync());
+        Assert.Empty(left);
+        // The two entries differ by nothing but whom they name: the log does not tell the busy one wrote where the moderator cannot see.
+        var entries = (await moderator.AuditLogAsync(server.Id)).Entries.Where(e => e.Action == "member_ban_add").ToList();
+        Assert.Equal(2, entries.Count);
+        Assert.Equal(
+            JsonSerializer.Serialize(entries.Single(e => e.TargetId == quiet.Id).Changes),
+            JsonSerializer.Serialize(entries.Single(e => e.TargetId == busy.Id).Changes));
     }
 
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using KamaChat.Tests.Audit;
 using KamaChat.Tests.Infrastructure;
 using KamaChat.Server.Features.Permissions;
 using P = KamaChat.Server.Features.Permissions.Permissions;
@@ -31,6 +32,48 @@ public sealed class ScaledPermissionCacheTests(ScaledPair nodes) : IClassFixture
         // And given back the same way.
         (await owner.Client.DeleteAsync($"/api/v1/channels/{channel.Id}/permissions/member/{member.Id}")).EnsureSuccessStatusCode();
         Assert.Equal(HttpStatusCode.OK, await StatusOnceAsync(memberOnSecond, $"/api/v1/channels/{channel.Id}", HttpStatusCode.OK));
+    }
+
+    [Fact]
+    public async Task A_timeout_set_on_one_node_holds_on_the_other_at_once_and_ends_there_by_itself()
+    {
+        var owner = await nodes.First.UserAsync();
+        var moderator = await nodes.First.UserAsync();
+        var server = await owner.CreateServerAsync();
+        await moderator.JoinAsync(owner, server.Id);
+        var mods = await owner.CreateRoleAsync(server.Id, "mods", P.ViewAuditLog);
+        await owner.AssignRoleAsync(server.Id, moderator, mods.Id);
+        var channel = await owner.CreateChannelAsync(server.Id, "timed");
+        using var onSecond = nodes.Second.CreateClient(moderator.Tokens.AccessToken);
+        var auditLog = $"/api/v1/servers/{server.Id}/audit-log";
+        // The second node now holds the moderator's standing in the server in its cache.
+        await onSecond.SendOkAsync(channel.Id, "before");
+        Assert.Equal(HttpStatusCode.OK, (await onSecond.GetAsync(auditLog)).StatusCode);
+
+        var until = DateTimeOffset.UtcNow.AddMinutes(2);
+        Assert.Equal(HttpStatusCode.OK, (await owner.TimeOutAsync(server.Id, moderator, until)).StatusCode);
+
+        // Held on the second node as soon as the event reaches it (asked by a read, so a late cache writes nothing):
+        // what the timeout takes is refused as timed_out, reading goes on.
+        Assert.Equal(HttpStatusCode.Forbidden, await StatusOnceAsync(onSecond, auditLog, HttpStatusCode.Forbidden));
+        await (await onSecond.GetAsync(auditLog)).AssertProblemAsync(HttpStatusCode.Forbidden, "timed_out");
+        await (await onSecond.SendMessageAsync(channel.Id, "refused")).AssertProblemAsync(HttpStatusCode.Forbidden, "timed_out");
+        Assert.Equal(HttpStatusCode.OK, (await onSecond.GetAsync($"/api/v1/channels/{channel.Id}/messages")).StatusCode);
+
+        // Its end passes on the second node alone, and nothing is said of it: the node's cache holds the end, not a verdict.
+        var passed = until - DateTimeOffset.UtcNow + TimeSpan.FromSeconds(1);
+        nodes.Second.MoveClock(passed);
+        try
+        {
+            Assert.Equal(HttpStatusCode.OK, (await onSecond.GetAsync(auditLog)).StatusCode);
+            await onSecond.SendOkAsync(channel.Id, "after, on the node whose clock passed its end");
+            // The first node's clock has not passed it: there it holds still.
+            await (await moderator.Client.SendMessageAsync(channel.Id, "refused")).AssertProblemAsync(HttpStatusCode.Forbidden, "timed_out");
+        }
+        finally
+        {
+            nodes.Second.MoveClock(-passed);
+        }
     }
 
     [Fact]

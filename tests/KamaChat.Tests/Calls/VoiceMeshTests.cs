@@ -273,6 +273,34 @@ public abstract class VoiceMeshTests(KamaChatApp app)
         }
     }
 
+    [Fact]
+    public async Task Voice_moderation_tells_a_stranger_nothing_of_who_is_in_a_voice_channel()
+    {
+        var owner = await app.CreateClient().RegisterAsync();
+        var member = await app.CreateClient().RegisterAsync();
+        var idle = await app.CreateClient().RegisterAsync();
+        var stranger = await app.CreateClient().RegisterAsync();
+        var (_, textId) = await GatewaySeed.ServerWithChannelAsync(app, owner.User.Id, member.User.Id, idle.User.Id);
+        var voiceId = await VoiceChannelAsync(textId, userLimit: 0);
+        await using var memberClient = await GatewayClient.ConnectAsync(app, member.AccessToken);
+        await using var strangerClient = await GatewayClient.ConnectAsync(app, stranger.AccessToken);
+        await memberClient.ReadyAsync();
+        await strangerClient.ReadyAsync();
+        var heartbeat = TimeSpan.FromMilliseconds((await memberClient.Connection.InvokeAsync<VoiceJoined>("JoinVoice", voiceId.ToString())).HeartbeatMilliseconds);
+        memberClient.KeepVoiceAlive(heartbeat);
+
+        // The same answer for the member in the call as for the one who is not, whatever is asked.
+        foreach (var request in new[] { new VoiceModerationRequest(Mute: null, Deaf: null), new VoiceModerationRequest(Mute: true, Deaf: null) })
+        {
+            var answers = new List<string>();
+            foreach (var target in new[] { member, idle })
+                answers.Add((await Assert.ThrowsAsync<HubException>(() =>
+                    strangerClient.Connection.InvokeAsync("ModerateVoice", target.User.Id.ToString(), request))).Message);
+            Assert.Equal(answers[0], answers[1]);
+        }
+        Assert.False(await app.QueryAsync(db => db.Members.AnyAsync(m => m.UserId == member.User.Id && (m.VoiceMuted || m.VoiceDeafened))));
+    }
+
     private async Task<Server.Features.Gateway.ReadyPayload> Ready(AuthTokens user)
     {
         await using var client = await GatewayClient.ConnectAsync(app, user.AccessToken);

@@ -169,16 +169,28 @@ public sealed class ScaledNode(string databaseUrl, string? redisUrl, int nodeId,
 
     protected override Task<string> CreateDatabaseUrlAsync(string dataDirectory) => Task.FromResult(databaseUrl);
 
+    private readonly SkewedClock _clock = new() { Skew = clockSkew };
+
+    /// <summary>Moves this node's clock on by <paramref name="by"/>: time passing on it, and on it alone, without waiting.</summary>
+    public void MoveClock(TimeSpan by) => _clock.Skew += by;
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         base.ConfigureWebHost(builder);
-        if (clockSkew != TimeSpan.Zero)
-            builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(new SkewedClock(clockSkew)));
+        builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(_clock));
     }
 
-    private sealed class SkewedClock(TimeSpan skew) : TimeProvider
+    private sealed class SkewedClock : TimeProvider
     {
-        public override DateTimeOffset GetUtcNow() => base.GetUtcNow() + skew;
+        private long _skewTicks;
+
+        public TimeSpan Skew
+        {
+            get => TimeSpan.FromTicks(Interlocked.Read(ref _skewTicks));
+            set => Interlocked.Exchange(ref _skewTicks, value.Ticks);
+        }
+
+        public override DateTimeOffset GetUtcNow() => base.GetUtcNow() + Skew;
     }
 }
 

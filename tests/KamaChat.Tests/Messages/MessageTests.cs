@@ -148,20 +148,28 @@ public abstract class MessageTests(KamaChatApp app)
     }
 
     [Fact]
-    public async Task Mentions_of_members_and_roles_are_stored_and_everyone_needs_MENTION_EVERYONE()
+    public async Task Mentions_of_members_and_roles_are_stored_and_everyone_and_a_role_not_mentionable_need_MENTION_EVERYONE()
     {
         var member = await app.UserAsync();
         var stranger = await app.UserAsync();
         var (serverId, channelId, owner) = await app.SeedServerWithChannelAsync(member);
         var role = await app.SeedRoleAsync(serverId, Perms.None);
+        var unmentionable = await app.SeedRoleAsync(serverId, Perms.None);
+        await app.WriteDirectAsync(db => db.Roles.Where(r => r.Id == role).ExecuteUpdateAsync(s => s.SetProperty(r => r.Mentionable, true)));
 
-        var plain = await member.Client.SendOkAsync(channelId, $"hi <@{owner.Id}> and <@!{stranger.Id}>, <@&{role}> <@&999> @everyone");
+        // A role not marked mentionable stays plain text for one without MENTION_EVERYONE: nobody in it is pinged.
+        var plain = await member.Client.SendOkAsync(channelId, $"hi <@{owner.Id}> and <@!{stranger.Id}>, <@&{role}> <@&{unmentionable}> <@&999> @everyone");
         Assert.Equal([owner.Id], plain.Mentions);
         Assert.Equal([role], plain.MentionRoles);
         Assert.False(plain.MentionsEveryone);
         Assert.Equal(2, await app.QueryAsync(db => db.MessageMentions.CountAsync(m => m.MessageId == plain.Id)));
+        // Nor by an edit.
+        var edited = await (await member.Client.PatchAsJsonAsync($"/api/v1/channels/{channelId}/messages/{plain.Id}", new { content = $"now <@&{unmentionable}>" }))
+            .ReadAsync<MessageResponse>();
+        Assert.Empty(edited.MentionRoles);
 
         await app.SeedRoleAsync(serverId, Perms.MentionEveryone, member);
+        Assert.Equal([unmentionable], (await member.Client.SendOkAsync(channelId, $"<@&{unmentionable}> now I may")).MentionRoles);
         Assert.True((await member.Client.SendOkAsync(channelId, "@here look")).MentionsEveryone);
         Assert.True((await owner.Client.SendOkAsync(channelId, "news for @everyone")).MentionsEveryone);
         Assert.False((await owner.Client.SendOkAsync(channelId, "mail me at someone@everyone.test")).MentionsEveryone);

@@ -3,7 +3,7 @@ import { expect, expectAccessible, screenshot, test } from '../support/fixtures'
 
 const LIVE = { timeout: 10_000 };
 
-test('the owner times a member out with a reason and kicks another; they see why, the timeout ends on its own, and the audit log lists both', async ({
+test('the owner times a moderator out with a reason and kicks another; they see why, lose their moderation while it lasts, the timeout ends on its own, and the audit log lists both', async ({
   browser,
   baseURL,
 }) => {
@@ -14,12 +14,35 @@ test('the owner times a member out with a reason and kicks another; they see why
   const { server, general } = await owner.createServer('Moderation');
   await member.joinServer(owner, server.id);
   await other.joinServer(owner, server.id);
+  // The member moderates: kick, ban, timeout, manage and pin messages (a timeout takes all of it while it lasts).
+  const mods = await owner.call<{ id: string }>('POST', `/api/v1/servers/${server.id}/roles`, {
+    name: 'mods',
+    permissions: String((1n << 1n) | (1n << 2n) | (1n << 13n) | (1n << 29n) | (1n << 40n)),
+    color: 0,
+    mentionable: false,
+  });
+  await owner.call('PUT', `/api/v1/servers/${server.id}/members/${member.id}/roles/${mods.id}`);
+  await owner.send(general.id, 'the house rules');
   const a = await logInAs(browser, baseURL!, owner);
   const m = await logInAs(browser, baseURL!, member);
   const o = await logInAs(browser, baseURL!, other);
   const channelUrl = `/servers/${server.id}/channels/${general.id}`;
   for (const page of [a.page, m.page, o.page]) await page.goto(channelUrl);
   await expect(composer(m.page)).toBeEnabled(LIVE);
+
+  // What the moderator is offered on the owner's message and on the member below them: each action once, or none.
+  const modMembers = m.page.getByRole('complementary', { name: 'Members' });
+  const moderation = async (count: 0 | 1) => {
+    const row = m.page.getByTestId('message-row').filter({ has: messageContent(m.page, 'the house rules') });
+    await row.hover();
+    for (const name of ['Pin', 'Delete']) await expect(row.getByRole('button', { name, exact: true })).toHaveCount(count, LIVE);
+    const card = modMembers.getByTestId('member').filter({ hasText: other.account.username });
+    await card.getByRole('button').first().click();
+    await expect(card.getByRole('button', { name: 'Message', exact: true })).toBeVisible();
+    for (const name of ['Timeout', 'Kick', 'Ban']) await expect(card.getByRole('button', { name, exact: true })).toHaveCount(count);
+    await card.getByRole('button').first().click();
+  };
+  await moderation(1);
 
   // The owner opens the member's card and times them out for 60 seconds, with a reason.
   const page = a.page;
@@ -45,8 +68,31 @@ test('the owner times a member out with a reason and kicks another; they see why
     (e: Error) => e.message,
   );
   expect(refused).toContain('timed_out');
+  // Nor are they offered the moderation the timeout takes: not on a message, not on a member below them.
+  await moderation(0);
 
-  // Meanwhile the owner kicks the other member with a reason, through the confirmation dialog.
+  // The shortest timeout offered is 60 seconds; rather than wait out most of it, the owner moves its end to a few
+  // seconds from now (the API takes any future end). Nobody lifts it: when that time is up the composer opens again
+  // by itself, not before, and the member can send.
+  const end = Date.now() + 5_000;
+  await owner.call('PUT', `/api/v1/servers/${server.id}/members/${member.id}/timeout`, { until: new Date(end).toISOString() });
+  await expect(composer(m.page)).toBeEnabled({ timeout: 30_000 });
+  // Same machine, same clock: a composer that opened on the update rather than at the end would likely show before it.
+  expect(Date.now()).toBeGreaterThanOrEqual(end);
+  await composer(m.page).fill('back again');
+  await composer(m.page).press('Enter');
+  await expect(messageContent(m.page, 'back again')).toHaveCount(1, LIVE);
+  // The row shows at once (optimistic send); the server accepting it is what counts.
+  await expect
+    .poll(
+      async () => (await owner.call<{ content: string }[]>('GET', `/api/v1/channels/${general.id}/messages?limit=5`)).map((x) => x.content),
+      LIVE,
+    )
+    .toContain('back again');
+  // Their moderation is back with it.
+  await moderation(1);
+
+  // The owner kicks the other member with a reason, through the confirmation dialog.
   await members.getByTestId('member').filter({ hasText: other.account.username }).getByRole('button').first().click();
   await members.getByRole('button', { name: 'Kick' }).click();
   const kickDialog = page.getByRole('alertdialog', { name: `Kick ${other.account.username}` });
@@ -73,25 +119,6 @@ test('the owner times a member out with a reason and kicks another; they see why
   await log.scrollIntoViewIfNeeded();
   await screenshot(page, 'moderation-audit-log');
   await expectAccessible(page);
-
-  // The shortest timeout offered is 60 seconds; rather than wait out most of it, the owner moves its end to a few
-  // seconds from now (the API takes any future end). Nobody lifts it: when that time is up the composer opens again
-  // by itself, not before, and the member can send.
-  const end = Date.now() + 5_000;
-  await owner.call('PUT', `/api/v1/servers/${server.id}/members/${member.id}/timeout`, { until: new Date(end).toISOString() });
-  await expect(composer(m.page)).toBeEnabled({ timeout: 30_000 });
-  // Same machine, same clock: a composer that opened on the update rather than at the end would likely show before it.
-  expect(Date.now()).toBeGreaterThanOrEqual(end);
-  await composer(m.page).fill('back again');
-  await composer(m.page).press('Enter');
-  await expect(messageContent(m.page, 'back again')).toHaveCount(1, LIVE);
-  // The row shows at once (optimistic send); the server accepting it is what counts.
-  await expect
-    .poll(
-      async () => (await owner.call<{ content: string }[]>('GET', `/api/v1/channels/${general.id}/messages?limit=5`)).map((x) => x.content),
-      LIVE,
-    )
-    .toContain('back again');
 
   for (const context of [a.context, m.context, o.context]) await context.close();
 });

@@ -61,6 +61,10 @@ public sealed partial class GatewayHub
     public async Task ModerateVoice(string userId, VoiceModerationRequest moderation)
     {
         ArgumentNullException.ThrowIfNull(moderation);
+        // Before anything is looked up: asking for no change would pass no permission check, and answer for anyone
+        // whether the user is in a voice channel, of any server.
+        if (moderation.Mute is null && moderation.Deaf is null)
+            throw new HubException("validation_failed: Say mute, deaf or both.");
         var (targetId, channelId) = await InVoiceAsync(userId);
         ChannelAccess? access = null;
         if (moderation.Mute is not null)

@@ -33,8 +33,9 @@ public static partial class MentionParser
     }
 
     /// <summary>
-    /// The mentions to store: users who are members of the server (recipients of the DM), roles of the server
-    /// (not @everyone's own id), and @everyone/@here only for someone with MENTION_EVERYONE — otherwise it is plain text.
+    /// The mentions to store: users who are members of the server (recipients of the DM), roles of the server (not
+    /// @everyone's own id) that are mentionable, and @everyone/@here. MENTION_EVERYONE is needed for @everyone/@here and
+    /// for a role not marked mentionable (Discord's "Mention @everyone, @here, and All Roles"); without it they are plain text.
     /// </summary>
     public static async Task<(List<MessageMention> Mentions, bool MentionsEveryone)> ResolveAsync(
         KamaDbContext db, ChannelAccess access, Snowflake authorId, string content, CancellationToken cancellationToken)
@@ -50,13 +51,15 @@ public static partial class MentionParser
                 : await db.ChannelRecipients.Where(r => r.ChannelId == channel.Id && userIds.Contains(r.UserId)).Select(r => r.UserId).ToListAsync(cancellationToken);
             mentions.AddRange(existing.Select(id => new MessageMention { ChannelId = channel.Id, AuthorId = authorId, TargetType = MentionTarget.User, TargetId = id }));
         }
+        var mayMentionAll = access.Has(Permissions.Permissions.MentionEveryone);
         if (parsed.Roles.Count > 0 && channel.ServerId is { } server)
         {
             var roleIds = parsed.Roles.Where(id => id != server).ToList();
-            var existing = await db.Roles.Where(r => r.ServerId == server && roleIds.Contains(r.Id)).Select(r => r.Id).ToListAsync(cancellationToken);
+            var existing = await db.Roles.Where(r => r.ServerId == server && roleIds.Contains(r.Id) && (r.Mentionable || mayMentionAll))
+                .Select(r => r.Id).ToListAsync(cancellationToken);
             mentions.AddRange(existing.Select(id => new MessageMention { ChannelId = channel.Id, AuthorId = authorId, TargetType = MentionTarget.Role, TargetId = id }));
         }
-        return (mentions, parsed.EveryoneOrHere && access.Has(Permissions.Permissions.MentionEveryone));
+        return (mentions, parsed.EveryoneOrHere && mayMentionAll);
     }
 
     [GeneratedRegex(@"<@(?:(?<role>&)|!?)(?<id>\d{1,19})>", RegexOptions.CultureInvariant)]

@@ -65,8 +65,11 @@ public static class BanEndpoints
         var purged = request is { DeleteMessageSeconds: > 0 and var seconds }
             ? await MessagePurge.ByAuthorAsync(db, change, id, userId, time.GetUtcNow().AddSeconds(-seconds), cancellationToken)
             : new PurgedMessages(0, []);
+        // The purge reaches every channel of the server, those hidden from the moderator too (a spam purge is meant to,
+        // as Discord's is). The entry says the window they asked for, not how many went: whoever reads the log would
+        // otherwise learn that the banned member wrote in channels hidden from them, and how much.
         audit.Record(id, AuditActions.MemberBanAdd, userId,
-            purged.Count > 0 ? [AuditLog.Change("deletedMessages", null, purged.Count)] : null, reason);
+            request is { DeleteMessageSeconds: > 0 and var window } ? [AuditLog.Change("deleteMessageSeconds", null, window)] : null, reason);
         await change.CommitAsync(cancellationToken);
         await files.AttachmentsAsync(purged.AttachmentIds);
         return TypedResults.NoContent();
