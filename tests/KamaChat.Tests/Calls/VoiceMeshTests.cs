@@ -177,7 +177,9 @@ public abstract class VoiceMeshTests(KamaChatApp app)
         var heartbeat = TimeSpan.FromMilliseconds((await ownerClient.Connection.InvokeAsync<VoiceJoined>("JoinVoice", voiceId.ToString())).HeartbeatMilliseconds);
         foreach (var client in new[] { ownerClient, memberClient, thirdClient })
             client.KeepVoiceAlive(heartbeat);
-        Assert.True((await memberClient.Connection.InvokeAsync<VoiceJoined>("JoinVoice", voiceId.ToString())).CanSpeak);
+        var joined = await memberClient.Connection.InvokeAsync<VoiceJoined>("JoinVoice", voiceId.ToString());
+        Assert.True(joined.CanSpeak);
+        var firstCall = joined.States.Single(s => s.UserId == member.User.Id).CallId;
 
         // Server mute: kept on the member, and their call ends so that their client joins again without audio.
         await ownerClient.Connection.InvokeAsync("ModerateVoice", member.User.Id.ToString(), new VoiceModerationRequest(Mute: true, Deaf: null));
@@ -185,6 +187,16 @@ public abstract class VoiceMeshTests(KamaChatApp app)
         var muted = await memberClient.Connection.InvokeAsync<VoiceJoined>("JoinVoice", voiceId.ToString());
         Assert.False(muted.CanSpeak);
         await ownerClient.WaitForVoiceAsync(s => s.UserId == member.User.Id && s.ChannelId == voiceId && s.Mute);
+        // The leave (of the first call) and the rejoin (a newer call) reach everyone, the member too, in whichever order:
+        // each shows the member in the call, as the rejoin's call is the newer one.
+        var rejoined = muted.States.Single(s => s.UserId == member.User.Id).CallId;
+        Assert.True(rejoined > firstCall);
+        foreach (var client in new[] { ownerClient, memberClient })
+        {
+            await client.WaitForVoiceAsync(s => s.UserId == member.User.Id && s.ChannelId is null && s.CallId == firstCall);
+            await client.WaitForVoiceAsync(s => s.UserId == member.User.Id && s.CallId == rejoined);
+            Assert.Equal(voiceId, client.VoiceShown()[member.User.Id].ChannelId);
+        }
         var refused = await Assert.ThrowsAsync<HubException>(() =>
             memberClient.Connection.InvokeAsync("SendVoiceSignal", owner.User.Id.ToString(), Offer("sendrecv", "recvonly")));
         Assert.Contains("missing_permission: SPEAK", refused.Message, StringComparison.Ordinal);
