@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using KamaChat.Server.Features.Auth;
 using KamaChat.Server.Features.Calls;
 using KamaChat.Server.Features.Channels;
@@ -297,6 +298,31 @@ public abstract class VoiceMeshTests(KamaChatApp app)
         var response = await app.CreateClient(owner.AccessToken).PatchAsync($"/api/v1/servers/{serverId}/roles/{serverId}",
             System.Net.Http.Json.JsonContent.Create(new { permissions = ((long)(P.DefaultEveryone & ~P.Video)).ToString(System.Globalization.CultureInfo.InvariantCulture) }));
         Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task A_member_timed_out_in_a_call_is_disconnected_and_cannot_join_again_while_it_lasts()
+    {
+        var owner = await app.CreateClient().RegisterAsync();
+        var member = await app.CreateClient().RegisterAsync();
+        var (serverId, textId) = await GatewaySeed.ServerWithChannelAsync(app, owner.User.Id, member.User.Id);
+        var voiceId = await VoiceChannelAsync(textId, userLimit: 0);
+        await using var ownerClient = await GatewayClient.ConnectAsync(app, owner.AccessToken);
+        await using var memberClient = await GatewayClient.ConnectAsync(app, member.AccessToken);
+        await ownerClient.ReadyAsync();
+        await memberClient.ReadyAsync();
+        var joined = await memberClient.Connection.InvokeAsync<VoiceJoined>("JoinVoice", voiceId.ToString());
+        memberClient.KeepVoiceAlive(TimeSpan.FromMilliseconds(joined.HeartbeatMilliseconds));
+
+        // A timeout leaves them View Channel and Read Message History only: no CONNECT, so the call ends (as in Discord).
+        var timeout = await app.CreateClient(owner.AccessToken)
+            .PutAsJsonAsync($"/api/v1/servers/{serverId}/members/{member.User.Id}/timeout", new { until = DateTimeOffset.UtcNow.AddMinutes(10) });
+        Assert.Equal(HttpStatusCode.OK, timeout.StatusCode);
+        Assert.Equal(new VoiceEnded(voiceId, VoiceEnded.Disconnected), await memberClient.WaitForAsync(memberClient.VoiceEnded, _ => true));
+        await ownerClient.WaitForVoiceAsync(s => s.UserId == member.User.Id && s.ChannelId is null);
+        Assert.DoesNotContain((await Ready(owner)).VoiceStates, s => s.UserId == member.User.Id);
+        var refused = await Assert.ThrowsAsync<HubException>(() => memberClient.Connection.InvokeAsync<VoiceJoined>("JoinVoice", voiceId.ToString()));
+        Assert.Contains("timed_out", refused.Message, StringComparison.Ordinal);
     }
 
     private Task<Snowflake> VoiceChannelAsync(Snowflake besideId, int userLimit) => VoiceChannelAsync(app, besideId, userLimit);
