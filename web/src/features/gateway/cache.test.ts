@@ -198,4 +198,15 @@ describe('voice states arriving out of order', () => {
     expect(states['7']).toBeUndefined();
     expect(applyVoiceState(states, ended, state('9007199254740992', '30'))).toBeNull();
   });
+
+  it('applies the states of a node older than call ids (during an upgrade) as they come', () => {
+    const ended: EndedCalls = new Map();
+    const old = (channelId: string | null) => ({ ...state('', channelId), callId: undefined as unknown as string });
+    let states = apply({}, ended, old('30'));
+    states = apply(states, ended, old(null));
+    expect(states['7']).toBeUndefined();
+    expect(apply(states, ended, old('31'))['7']?.channelId).toBe('31');
+    // An entry written by such a node and read by a newer one names call 0: as unknown.
+    expect(apply(apply(states, ended, state('0', null)), ended, state('0', '32'))['7']?.channelId).toBe('32');
+  });
 });

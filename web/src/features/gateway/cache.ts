@@ -36,15 +36,19 @@ export type EndedCalls = Map<string, string>;
  * late update never brings back someone who left). Records the ended call in `ended`.
  */
 export function applyVoiceState(states: VoiceStates, ended: EndedCalls, v: VoiceState): VoiceStates | null {
+  // A node older than call ids (during an upgrade) sends none: such a state is applied as it comes, as before.
+  const known = (callId: string | undefined): callId is string => !!callId && callId !== '0';
   const shown = states[v.userId];
-  if (shown && compareIds(v.callId, shown.callId) < 0) return null;
-  const lastEnded = ended.get(v.userId);
-  if (lastEnded !== undefined && compareIds(v.callId, lastEnded) <= 0) return null;
+  if (known(v.callId)) {
+    if (shown && known(shown.callId) && compareIds(v.callId, shown.callId) < 0) return null;
+    const lastEnded = ended.get(v.userId);
+    if (lastEnded !== undefined && compareIds(v.callId, lastEnded) <= 0) return null;
+  }
   const next = { ...states };
   if (v.channelId) next[v.userId] = v;
   else {
     delete next[v.userId];
-    ended.set(v.userId, v.callId);
+    if (known(v.callId)) ended.set(v.userId, v.callId);
   }
   return next;
 }
