@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using KamaChat.Server.Features.Auth;
 using KamaChat.Server.Features.Calls;
 using KamaChat.Server.Features.Channels;
@@ -177,7 +178,9 @@ public abstract class VoiceMeshTests(KamaChatApp app)
         var heartbeat = TimeSpan.FromMilliseconds((await ownerClient.Connection.InvokeAsync<VoiceJoined>("JoinVoice", voiceId.ToString())).HeartbeatMilliseconds);
         foreach (var client in new[] { ownerClient, memberClient, thirdClient })
             client.KeepVoiceAlive(heartbeat);
-        Assert.True((await memberClient.Connection.InvokeAsync<VoiceJoined>("JoinVoice", voiceId.ToString())).CanSpeak);
+        var joined = await memberClient.Connection.InvokeAsync<VoiceJoined>("JoinVoice", voiceId.ToString());
+        Assert.True(joined.CanSpeak);
+        var firstCall = joined.States.Single(s => s.UserId == member.User.Id).CallId;
 
         // Server mute: kept on the member, and their call ends so that their client joins again without audio.
         await ownerClient.Connection.InvokeAsync("ModerateVoice", member.User.Id.ToString(), new VoiceModerationRequest(Mute: true, Deaf: null));
@@ -185,6 +188,16 @@ public abstract class VoiceMeshTests(KamaChatApp app)
         var muted = await memberClient.Connection.InvokeAsync<VoiceJoined>("JoinVoice", voiceId.ToString());
         Assert.False(muted.CanSpeak);
         await ownerClient.WaitForVoiceAsync(s => s.UserId == member.User.Id && s.ChannelId == voiceId && s.Mute);
+        // The leave (of the first call) and the rejoin (a newer call) reach everyone, the member too, in whichever order:
+        // each shows the member in the call, as the rejoin's call is the newer one.
+        var rejoined = muted.States.Single(s => s.UserId == member.User.Id).CallId;
+        Assert.True(rejoined > firstCall);
+        foreach (var client in new[] { ownerClient, memberClient })
+        {
+            await client.WaitForVoiceAsync(s => s.UserId == member.User.Id && s.ChannelId is null && s.CallId == firstCall);
+            await client.WaitForVoiceAsync(s => s.UserId == member.User.Id && s.CallId == rejoined);
+            Assert.Equal(voiceId, client.VoiceShown()[member.User.Id].ChannelId);
+        }
         var refused = await Assert.ThrowsAsync<HubException>(() =>
             memberClient.Connection.InvokeAsync("SendVoiceSignal", owner.User.Id.ToString(), Offer("sendrecv", "recvonly")));
         Assert.Contains("missing_permission: SPEAK", refused.Message, StringComparison.Ordinal);
@@ -313,6 +326,31 @@ public abstract class VoiceMeshTests(KamaChatApp app)
         var response = await app.CreateClient(owner.AccessToken).PatchAsync($"/api/v1/servers/{serverId}/roles/{serverId}",
             System.Net.Http.Json.JsonContent.Create(new { permissions = ((long)(P.DefaultEveryone & ~P.Video)).ToString(System.Globalization.CultureInfo.InvariantCulture) }));
         Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task A_member_timed_out_in_a_call_is_disconnected_and_cannot_join_again_while_it_lasts()
+    {
+        var owner = await app.CreateClient().RegisterAsync();
+        var member = await app.CreateClient().RegisterAsync();
+        var (serverId, textId) = await GatewaySeed.ServerWithChannelAsync(app, owner.User.Id, member.User.Id);
+        var voiceId = await VoiceChannelAsync(textId, userLimit: 0);
+        await using var ownerClient = await GatewayClient.ConnectAsync(app, owner.AccessToken);
+        await using var memberClient = await GatewayClient.ConnectAsync(app, member.AccessToken);
+        await ownerClient.ReadyAsync();
+        await memberClient.ReadyAsync();
+        var joined = await memberClient.Connection.InvokeAsync<VoiceJoined>("JoinVoice", voiceId.ToString());
+        memberClient.KeepVoiceAlive(TimeSpan.FromMilliseconds(joined.HeartbeatMilliseconds));
+
+        // A timeout leaves them View Channel and Read Message History only: no CONNECT, so the call ends (as in Discord).
+        var timeout = await app.CreateClient(owner.AccessToken)
+            .PutAsJsonAsync($"/api/v1/servers/{serverId}/members/{member.User.Id}/timeout", new { until = DateTimeOffset.UtcNow.AddMinutes(10) });
+        Assert.Equal(HttpStatusCode.OK, timeout.StatusCode);
+        Assert.Equal(new VoiceEnded(voiceId, VoiceEnded.Disconnected), await memberClient.WaitForAsync(memberClient.VoiceEnded, _ => true));
+        await ownerClient.WaitForVoiceAsync(s => s.UserId == member.User.Id && s.ChannelId is null);
+        Assert.DoesNotContain((await Ready(owner)).VoiceStates, s => s.UserId == member.User.Id);
+        var refused = await Assert.ThrowsAsync<HubException>(() => memberClient.Connection.InvokeAsync<VoiceJoined>("JoinVoice", voiceId.ToString()));
+        Assert.Contains("timed_out", refused.Message, StringComparison.Ordinal);
     }
 
     private Task<Snowflake> VoiceChannelAsync(Snowflake besideId, int userLimit) => VoiceChannelAsync(app, besideId, userLimit);

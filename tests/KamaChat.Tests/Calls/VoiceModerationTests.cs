@@ -6,6 +6,7 @@ using KamaChat.Tests.Infrastructure;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace KamaChat.Tests.Calls;
 
@@ -92,7 +93,7 @@ public abstract class VoiceModerationTests(VoiceApp app)
         // The owner has MOVE_MEMBERS, which joins past the limit.
         await aliceClient.Connection.InvokeAsync<VoiceJoined>("JoinVoice", limitedId.ToString());
 
-        await carolClient.Connection.InvokeAsync<VoiceJoined>("JoinVoice", otherId.ToString());
+        var carolFirst = (await carolClient.Connection.InvokeAsync<VoiceJoined>("JoinVoice", otherId.ToString())).States.Single(s => s.UserId == carol.User.Id).CallId;
         foreach (var call in new Func<Task>[]
         {
             () => bobClient.Connection.InvokeAsync("MoveVoice", carol.User.Id.ToString(), limitedId.ToString()),
@@ -107,8 +108,17 @@ public abstract class VoiceModerationTests(VoiceApp app)
         var moved = await carolClient.WaitForAsync(carolClient.VoiceEnded, _ => true);
         Assert.Equal(new VoiceEnded(otherId, VoiceEnded.Moved, limitedId), moved);
         await aliceClient.WaitForVoiceAsync(s => s.UserId == carol.User.Id && s.ChannelId is null);
-        await carolClient.Connection.InvokeAsync<VoiceJoined>("JoinVoice", limitedId.ToString());
+        var carolMoved = (await carolClient.Connection.InvokeAsync<VoiceJoined>("JoinVoice", limitedId.ToString())).States.Single(s => s.UserId == carol.User.Id).CallId;
         await aliceClient.WaitForVoiceAsync(s => s.UserId == carol.User.Id && s.ChannelId == limitedId);
+        // Her leave (of the first call) and her join (a newer call) reach everyone, her too, in whichever order: each shows
+        // her in the channel she was moved to.
+        Assert.True(carolMoved > carolFirst);
+        foreach (var client in new[] { aliceClient, carolClient })
+        {
+            await client.WaitForVoiceAsync(s => s.UserId == carol.User.Id && s.ChannelId is null && s.CallId == carolFirst);
+            await client.WaitForVoiceAsync(s => s.UserId == carol.User.Id && s.CallId == carolMoved);
+            Assert.Equal(limitedId, client.VoiceShown()[carol.User.Id].ChannelId);
+        }
 
         await aliceClient.Connection.InvokeAsync("DisconnectVoice", carol.User.Id.ToString());
         await carolClient.WaitForAsync(carolClient.VoiceEnded, e => e == new VoiceEnded(limitedId, VoiceEnded.Disconnected));
@@ -116,6 +126,35 @@ public abstract class VoiceModerationTests(VoiceApp app)
         // The move was used up: the channel is full again for carol.
         full = await Assert.ThrowsAsync<HubException>(() => carolClient.Connection.InvokeAsync<VoiceJoined>("JoinVoice", limitedId.ToString()));
         Assert.Contains("channel_full", full.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_late_drop_of_an_ended_call_leaves_the_call_joined_since_on_the_same_connection_alone()
+    {
+        var alice = await app.CreateClient().RegisterAsync();
+        var bob = await app.CreateClient().RegisterAsync();
+        var (_, textId) = await GatewaySeed.ServerWithChannelAsync(app, alice.User.Id, bob.User.Id);
+        var voiceId = await app.VoiceChannelAsync(textId, userLimit: 0);
+        await using var aliceClient = await GatewayClient.ConnectAsync(app, alice.AccessToken);
+        await using var bobClient = await GatewayClient.ConnectAsync(app, bob.AccessToken);
+        await aliceClient.ReadyAsync();
+        await bobClient.ReadyAsync();
+        var first = (await bobClient.Connection.InvokeAsync<VoiceJoined>("JoinVoice", voiceId.ToString())).States.Single(s => s.UserId == bob.User.Id).CallId;
+        // Joined again on the same connection: the first call ended, and a node that had taken it over (its lease lapsed)
+        // sends the holder its drop, which arrives only now.
+        var second = (await bobClient.Connection.InvokeAsync<VoiceJoined>("JoinVoice", voiceId.ToString())).States.Single(s => s.UserId == bob.User.Id).CallId;
+        var voice = app.Services.GetRequiredService<VoiceChannels>();
+        var connectionId = app.Services.GetRequiredService<Server.Features.Gateway.ConnectionRegistry>().OfUser(bob.User.Id).Single().ConnectionId;
+        await voice.HandleAsync(new VoiceCommand(VoiceCommand.Drop, bob.User.Id, connectionId, VoiceEnded.Expired, CallId: first));
+
+        // The second call goes on: this connection still holds it, and everyone hears of it.
+        await bobClient.Connection.InvokeAsync("SetVoiceState", new VoiceSelfState(true, false, false, false));
+        await aliceClient.WaitForVoiceAsync(s => s.UserId == bob.User.Id && s.CallId == second && s.ChannelId == voiceId && s.SelfMute);
+        Assert.Empty(bobClient.VoiceEnded);
+
+        // A drop of the call it names ends it.
+        await voice.HandleAsync(new VoiceCommand(VoiceCommand.Drop, bob.User.Id, connectionId, VoiceEnded.Expired, CallId: second));
+        Assert.Equal(new VoiceEnded(voiceId, VoiceEnded.Expired), await bobClient.WaitForAsync(bobClient.VoiceEnded, _ => true));
     }
 
     private Task<VoiceModeration> ModerationAsync(Snowflake serverId, Snowflake userId) =>

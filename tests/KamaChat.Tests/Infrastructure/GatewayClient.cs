@@ -155,6 +155,33 @@ public sealed class GatewayClient : IAsyncDisposable
     public Task<GatewayEvent> WaitForEventAsync(string type, TimeSpan? patience = null) =>
         WaitForEventsAsync(events => events.Any(e => e.Type == type), patience).ContinueWith(t => t.Result.First(e => e.Type == type), TaskScheduler.Default);
 
+    /// <summary>
+    /// Who this connection shows in which voice channel, from the VoiceState signals as they arrived, applied the way a
+    /// client must (see <see cref="Server.Features.Calls.VoiceState"/>): a state of an older call than the one shown, or
+    /// of a call whose leave was applied, is stale. Whatever order a leave and the next join arrived in, the newest call shows.
+    /// </summary>
+    public IReadOnlyDictionary<Snowflake, Server.Features.Calls.VoiceState> VoiceShown()
+    {
+        var shown = new Dictionary<Snowflake, Server.Features.Calls.VoiceState>();
+        var ended = new Dictionary<Snowflake, Snowflake>();
+        foreach (var state in Voice)
+        {
+            if (shown.TryGetValue(state.UserId, out var current) && state.CallId < current.CallId ||
+                ended.TryGetValue(state.UserId, out var last) && state.CallId <= last)
+                continue;
+            if (state.ChannelId is null)
+            {
+                shown.Remove(state.UserId);
+                ended[state.UserId] = state.CallId;
+            }
+            else
+            {
+                shown[state.UserId] = state;
+            }
+        }
+        return shown;
+    }
+
     /// <summary>Waits for a VoiceState signal that matches.</summary>
     public Task<Server.Features.Calls.VoiceState> WaitForVoiceAsync(Func<Server.Features.Calls.VoiceState, bool> match, TimeSpan? patience = null) =>
         WaitForAsync(Voice, match, patience);

@@ -52,11 +52,11 @@ function expectNoAudio(page: Page) {
 async function twoMembers(browser: Browser, baseURL: string) {
   const owner = await ApiUser.register(baseURL, 'mesh');
   const guest = await ApiUser.register(baseURL, 'mesh');
-  const { server } = await owner.createServer('Mesh test');
-  await owner.call('POST', `/api/v1/servers/${server.id}/channels`, { name: 'Lounge', type: 'voice' });
+  const { server, general } = await owner.createServer('Mesh test');
+  const lounge = await owner.call<{ id: string }>('POST', `/api/v1/servers/${server.id}/channels`, { name: 'Lounge', type: 'voice' });
   await guest.joinServer(owner, server.id);
   const people = [await logInAs(browser, baseURL, owner), await logInAs(browser, baseURL, guest)];
-  return { server, people, guest };
+  return { server, general, lounge, people, owner, guest };
 }
 
 async function join(page: Page, serverId: string) {
@@ -68,7 +68,7 @@ async function join(page: Page, serverId: string) {
 
 test('two people in a voice channel without Janus hear each other peer to peer, through TURN only', async ({ browser, baseURL }) => {
   test.setTimeout(120_000);
-  const { server, people } = await twoMembers(browser, baseURL!);
+  const { server, general, lounge, people, owner } = await twoMembers(browser, baseURL!);
   const [a, b] = people.map((p) => p.page);
   for (const page of [a, b]) await join(page, server.id);
   for (const page of [a, b]) await expect(page.getByRole('list', { name: 'In Lounge' }).getByRole('listitem')).toHaveCount(2);
@@ -77,6 +77,17 @@ test('two people in a voice channel without Janus hear each other peer to peer, 
   await expectHearing(b);
   for (const page of [a, b]) expect((await received(page)).pairs).toEqual(['relay-relay']);
   await screenshot(a, '29-voice-mesh');
+
+  // The voice channel's page (a #mention of it followed) offers no second Join to someone already in its call.
+  await owner.send(general.id, `talk in <#${lounge.id}>`);
+  await a
+    .getByTestId('message-row')
+    .filter({ hasText: 'talk in' })
+    .getByRole('link', { name: /Lounge/ })
+    .click();
+  await expect(a.getByRole('status').filter({ hasText: 'You are in Lounge.' })).toBeVisible();
+  await expect(a.getByRole('button', { name: 'Join voice' })).toHaveCount(0);
+  await expect(b.getByRole('list', { name: 'In Lounge' }).getByRole('listitem')).toHaveCount(2);
 
   await b.getByRole('region', { name: 'Voice' }).getByRole('button', { name: 'Disconnect' }).click();
   await expect(a.getByRole('list', { name: 'In Lounge' }).getByRole('listitem')).toHaveCount(1);
@@ -175,6 +186,20 @@ test('deafening silences what the deafened user plays and mutes them for the oth
   await expectStopped(b, (audio) => audio.energy, 'the decoded audio energy should stop growing');
 
   await a.getByRole('region', { name: 'Voice' }).getByRole('button', { name: 'Undeafen' }).click();
+  await expect(entry.getByText('muted')).toHaveCount(0);
+  expect(await playing(a)).toContain(true);
+  await expectHearing(b);
+
+  // Muted, then deafened: Unmute undeafens too (as in Discord), and leaves A unmuted, not muted as before deafening.
+  const voice = a.getByRole('region', { name: 'Voice' });
+  await voice.getByRole('button', { name: 'Mute', exact: true }).click();
+  await expect(entry.getByText('muted')).toHaveCount(1);
+  await voice.getByRole('button', { name: 'Deafen', exact: true }).click();
+  await expect(entry.getByText('deafened')).toHaveCount(1);
+  await voice.getByRole('button', { name: 'Unmute', exact: true }).click();
+  await expect(voice.getByRole('button', { name: 'Deafen', exact: true })).toHaveAttribute('aria-pressed', 'false');
+  await expect(voice.getByRole('button', { name: 'Mute', exact: true })).toHaveAttribute('aria-pressed', 'false');
+  await expect(entry.getByText('deafened')).toHaveCount(0);
   await expect(entry.getByText('muted')).toHaveCount(0);
   expect(await playing(a)).toContain(true);
   await expectHearing(b);

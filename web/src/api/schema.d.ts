@@ -8296,6 +8296,8 @@ export interface components {
             selfDeaf: boolean;
             video: boolean;
             stream: boolean;
+            /** @description A snowflake id: 64 bits, as a decimal string. */
+            callId: string;
             /** @default false */
             mute: boolean;
             /** @default false */

@@ -39,8 +39,8 @@ internal static class VoiceAnnouncements
     }
 
     /// <summary>The user's voice state in the call, for everyone who can see the channel.</summary>
-    public static VoiceState State(Snowflake userId, Snowflake channelId, Snowflake? serverId, VoiceSelfState self, VoiceModeration moderation) =>
-        new(userId, channelId, serverId, self.SelfMute, self.SelfDeaf, self.Video, self.Stream, moderation.Mute, moderation.Deaf);
+    public static VoiceState State(Snowflake userId, Snowflake channelId, Snowflake? serverId, Snowflake callId, VoiceSelfState self, VoiceModeration moderation) =>
+        new(userId, channelId, serverId, self.SelfMute, self.SelfDeaf, self.Video, self.Stream, callId, moderation.Mute, moderation.Deaf);
 
     /// <summary>"VoiceState" to everyone who can see the channel: the user left it (no channel).</summary>
     public static GatewaySignal LeftSignal(VoiceState state) => Signal(state with { ChannelId = null }, state.ChannelId!.Value);

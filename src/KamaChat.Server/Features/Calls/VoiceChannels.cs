@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using KamaChat.Server.Features.Channels;
 using KamaChat.Server.Features.Gateway;
 using KamaChat.Server.Features.Permissions;
+using KamaChat.Server.Infrastructure.Ids;
 using KamaChat.Server.Infrastructure.Janus;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
@@ -25,15 +26,18 @@ namespace KamaChat.Server.Features.Calls;
 /// </summary>
 public sealed partial class VoiceChannels(
     VideoRooms rooms, MediaServer mediaServer, IceServers iceServers, IGatewayFanout fanout, IHubContext<GatewayHub> hub, IServiceScopeFactory scopes,
-    IVoiceStates states, IOptions<VoiceOptions> options, TimeProvider time, ILogger<VoiceChannels> logger)
+    IVoiceStates states, IOptions<VoiceOptions> options, SnowflakeGenerator ids, TimeProvider time, ILogger<VoiceChannels> logger)
 {
-    private sealed class Session(string connectionId, Snowflake channelId, Snowflake? serverId, VideoRoomPublisher publisher)
+    private sealed class Session(string connectionId, Snowflake channelId, Snowflake? serverId, Snowflake callId, VideoRoomPublisher publisher)
     {
         private long _heard;
 
         public string ConnectionId { get; } = connectionId;
         public Snowflake ChannelId { get; } = channelId;
         public Snowflake? ServerId { get; } = serverId;
+
+        /// <summary>New at each join (see <see cref="VoiceState"/>).</summary>
+        public Snowflake CallId { get; } = callId;
         public VideoRoomPublisher Publisher { get; } = publisher;
         public VideoRoomSubscriber? Subscriber { get; set; }
         public HashSet<long> Feeds { get; } = [];
@@ -87,7 +91,7 @@ public sealed partial class VoiceChannels(
         var publisher = await rooms.JoinAsync(channelId.Value, participantId, connection.UserId.ToString(), allowed, cancellationToken);
         // Nothing is published yet: this only sets what Janus will not forward once it is.
         await publisher.RestrictAsync(allowed, Silenced(moderation), cancellationToken);
-        var session = new Session(connection.ConnectionId, channelId, access.Server?.ServerId, publisher)
+        var session = new Session(connection.ConnectionId, channelId, access.Server?.ServerId, ids.NextId(), publisher)
         {
             Moderation = moderation,
             Heard = time.GetUtcNow().ToUnixTimeMilliseconds(),
@@ -283,7 +287,7 @@ public sealed partial class VoiceChannels(
             LogLeaveFailed(e, entry.UserId);
         }
         await fanout.SendSignalAsync(LeftSignal(entry.State), CancellationToken.None);
-        await states.SendAsync(entry.Node, new VoiceCommand(VoiceCommand.Drop, entry.UserId, entry.ConnectionId, reason, movedTo));
+        await states.SendAsync(entry.Node, new VoiceCommand(VoiceCommand.Drop, entry.UserId, entry.ConnectionId, reason, movedTo, entry.State.CallId));
     }
 
     /// <summary>Tells the connection why its call ended (when the server ended it) and lets go of its Janus handles.</summary>
@@ -314,7 +318,9 @@ public sealed partial class VoiceChannels(
             await RecheckAsync(command.UserId, CancellationToken.None);
             return;
         }
-        if (command.Kind != VoiceCommand.Drop || !_sessions.TryGetValue(command.UserId, out var session) || session.ConnectionId != command.ConnectionId)
+        // Only the call it names: its user may have joined again on the same connection since (a newer call).
+        if (command.Kind != VoiceCommand.Drop || !_sessions.TryGetValue(command.UserId, out var session) || session.ConnectionId != command.ConnectionId ||
+            command.CallId is { } callId && session.CallId != callId)
             return;
         if (_sessions.TryRemove(new KeyValuePair<Snowflake, Session>(command.UserId, session)))
             await ReleaseAsync(command.UserId, session, command.Reason, command.MovedTo);
@@ -453,7 +459,7 @@ public sealed partial class VoiceChannels(
         moderation.Mute || moderation.Deaf ? MediaKinds.Audio : MediaKinds.None;
 
     private static VoiceState State(Snowflake userId, Session session) =>
-        VoiceAnnouncements.State(userId, session.ChannelId, session.ServerId, session.Self, session.Moderation);
+        VoiceAnnouncements.State(userId, session.ChannelId, session.ServerId, session.CallId, session.Self, session.Moderation);
 
     private VoiceEntry Entry(Snowflake userId, Session session) =>
         new(State(userId, session), states.Node, session.ConnectionId, session.Publisher.ParticipantId);

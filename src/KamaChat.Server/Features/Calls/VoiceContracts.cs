@@ -4,10 +4,14 @@ namespace KamaChat.Server.Features.Calls;
 /// Who is in which voice channel and how (gateway "VoiceState" signal, and in Ready). <c>ChannelId</c> null: the
 /// user left the channel the signal went to. Self mute and deafen are the user's own choice; the client stops
 /// sending (mute) and playing (deafen). <c>Mute</c> and <c>Deaf</c> are a moderator's (server mute and deafen),
-/// enforced at Janus.
+/// enforced at Janus. <c>CallId</c>: the call the state belongs to, a new and greater id at each join (the same in
+/// every update of that call and in its leave). A leave and a rejoin travel separately (the rejoin's announcement can
+/// reach a client before the leave's), so a client applies a state only if its call is not older than the one it
+/// shows, and no update of a call it already saw end: a late leave never removes a newer join.
 /// </summary>
 public sealed record VoiceState(
-    Snowflake UserId, Snowflake? ChannelId, Snowflake? ServerId, bool SelfMute, bool SelfDeaf, bool Video, bool Stream, bool Mute = false, bool Deaf = false);
+    Snowflake UserId, Snowflake? ChannelId, Snowflake? ServerId, bool SelfMute, bool SelfDeaf, bool Video, bool Stream, Snowflake CallId,
+    bool Mute = false, bool Deaf = false);
 
 /// <summary>
 /// What JoinVoice answers: the ICE servers for the client's PeerConnections, what it may publish, who is in the

@@ -1,6 +1,7 @@
 using KamaChat.Server.Features.Channels;
 using KamaChat.Server.Features.Gateway;
 using KamaChat.Server.Features.Permissions;
+using KamaChat.Server.Infrastructure.Ids;
 using KamaChat.Server.Infrastructure.Janus;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
@@ -22,7 +23,7 @@ namespace KamaChat.Server.Features.Calls;
 /// Voice states go out as the same "VoiceState" signals as with Janus.
 /// </summary>
 public sealed class VoiceMesh(MediaServer mediaServer, IceServers iceServers, IOptions<TurnOptions> turn, IOptions<VoiceOptions> options,
-    IVoiceStates states, IGatewayFanout fanout, IHubContext<GatewayHub> hub, IServiceScopeFactory scopes, TimeProvider time)
+    IVoiceStates states, IGatewayFanout fanout, IHubContext<GatewayHub> hub, IServiceScopeFactory scopes, SnowflakeGenerator ids, TimeProvider time)
 {
     /// <summary>The most people in a voice channel without an SFU: each sends its media to every other one.</summary>
     public const int MaxParticipants = 4;
@@ -30,7 +31,8 @@ public sealed class VoiceMesh(MediaServer mediaServer, IceServers iceServers, IO
     /// <summary>VoiceEnded's reason when what the member may send changed: the client joins again.</summary>
     public const string PermissionsChanged = "permissions";
 
-    private sealed record Member(string ConnectionId, Snowflake ChannelId, Snowflake? ServerId, MediaKinds Allowed, VoiceModeration Moderation)
+    /// <summary>One user's call; <paramref name="CallId"/> new at each join (see <see cref="VoiceState"/>).</summary>
+    private sealed record Member(string ConnectionId, Snowflake ChannelId, Snowflake? ServerId, Snowflake CallId, MediaKinds Allowed, VoiceModeration Moderation)
     {
         private long _heard;
 
@@ -90,7 +92,7 @@ public sealed class VoiceMesh(MediaServer mediaServer, IceServers iceServers, IO
             var limit = access.Channel.UserLimit;
             if (limit > 0 && inside >= limit && !access.Has(Permissions.Permissions.MoveMembers) && !moved)
                 throw new HubException($"channel_full: This voice channel is full ({inside} of {limit}).");
-            member = new Member(connection.ConnectionId, channelId, access.Server?.ServerId, allowed, moderation)
+            member = new Member(connection.ConnectionId, channelId, access.Server?.ServerId, ids.NextId(), allowed, moderation)
             {
                 Heard = time.GetUtcNow().ToUnixTimeMilliseconds(),
             };
@@ -266,7 +268,7 @@ public sealed class VoiceMesh(MediaServer mediaServer, IceServers iceServers, IO
         VoiceChannels.Allowed(permissions) & ~VoiceChannels.Silenced(moderation);
 
     private static VoiceState State(Snowflake userId, Member member) =>
-        VoiceAnnouncements.State(userId, member.ChannelId, member.ServerId, member.Self, member.Moderation);
+        VoiceAnnouncements.State(userId, member.ChannelId, member.ServerId, member.CallId, member.Self, member.Moderation);
 
     private Task AnnounceAsync(Snowflake userId, Member member, bool left) =>
         fanout.SendSignalAsync(left ? VoiceAnnouncements.LeftSignal(State(userId, member)) : VoiceAnnouncements.Signal(State(userId, member)),

@@ -19,9 +19,10 @@ public sealed record VoiceEntry(VoiceState State, string Node, string Connection
 /// <summary>
 /// What one node asks of the node holding a call: <see cref="Drop"/> (another node ended it — took it over, moved,
 /// disconnected or found its lease expired — and announced it; the holder lets go of its Janus handles and tells the
-/// connection why) or <see cref="Recheck"/> (apply a moderator's server mute or deafen now).
+/// connection why) or <see cref="Recheck"/> (apply a moderator's server mute or deafen now). A drop names the call
+/// (<c>CallId</c>): one that arrives after its user joined again on the same connection leaves that newer call alone.
 /// </summary>
-public sealed record VoiceCommand(string Kind, Snowflake UserId, string ConnectionId, string? Reason = null, Snowflake? MovedTo = null)
+public sealed record VoiceCommand(string Kind, Snowflake UserId, string ConnectionId, string? Reason = null, Snowflake? MovedTo = null, Snowflake? CallId = null)
 {
     public const string Drop = "drop";
     public const string Recheck = "recheck";

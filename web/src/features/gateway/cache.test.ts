@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { aMessage } from '../../test/messages';
 import { messageKeys } from '../messages/queries';
 import { serverKeys } from '../servers/queries';
-import { applyEvent, applyServerView, HistoryLoads } from './cache';
-import type { GatewayEvent, ReadyChannel, ReadyServer } from './protocol';
+import { applyEvent, applyServerView, applyVoiceState, HistoryLoads, type EndedCalls, type VoiceStates } from './cache';
+import type { GatewayEvent, ReadyChannel, ReadyServer, VoiceState } from './protocol';
 
 const message = (id: string) => aMessage({ id, channelId: '10', content: `m${id}` });
 const ev = (type: string, data: unknown): GatewayEvent => ({
@@ -155,5 +155,58 @@ describe('a server view (after a role, overwrite or member-role change)', () => 
     // Joining a server still does: Ready alone lists its channels.
     applyEvent(qc, { ...ev('ServerJoined', { id: '24', name: 'New', iconUrl: null, ownerId: '9' }), scope: 'user', scopeId: '1' }, hooks);
     expect(fresh).toBe(1);
+  });
+});
+
+describe('voice states arriving out of order', () => {
+  const state = (callId: string, channelId: string | null): VoiceState => ({
+    userId: '7',
+    channelId,
+    serverId: '20',
+    selfMute: false,
+    selfDeaf: false,
+    video: false,
+    stream: false,
+    callId,
+    mute: false,
+    deaf: false,
+  });
+  const apply = (states: VoiceStates, ended: EndedCalls, v: VoiceState) => applyVoiceState(states, ended, v) ?? states;
+
+  it('keeps a member whose rejoin overtook the leave of their ended call', () => {
+    const ended: EndedCalls = new Map();
+    let states = apply({}, ended, state('100', '30'));
+    // The server ended call 100 and the client joined again at once (call 101): 101's join arrives first.
+    states = apply(states, ended, state('101', '30'));
+    expect(applyVoiceState(states, ended, state('100', null))).toBeNull();
+    expect(states['7']?.callId).toBe('101');
+  });
+
+  it('removes a member on the leave of their current call, and a late update of it brings nobody back', () => {
+    const ended: EndedCalls = new Map();
+    let states = apply({}, ended, state('100', '30'));
+    states = apply(states, ended, state('100', null));
+    expect(states['7']).toBeUndefined();
+    expect(applyVoiceState(states, ended, { ...state('100', '30'), selfMute: true })).toBeNull();
+    // Their next call shows.
+    expect(apply(states, ended, state('101', '30'))['7']?.channelId).toBe('30');
+  });
+
+  it('takes the leave of a call it never saw join (missed, or before Ready), and an older update does not undo it', () => {
+    const ended: EndedCalls = new Map();
+    const states = apply({ '7': state('100', '30') }, ended, state('9007199254740993', null));
+    expect(states['7']).toBeUndefined();
+    expect(applyVoiceState(states, ended, state('9007199254740992', '30'))).toBeNull();
+  });
+
+  it('applies the states of a node older than call ids (during an upgrade) as they come', () => {
+    const ended: EndedCalls = new Map();
+    const old = (channelId: string | null) => ({ ...state('', channelId), callId: undefined as unknown as string });
+    let states = apply({}, ended, old('30'));
+    states = apply(states, ended, old(null));
+    expect(states['7']).toBeUndefined();
+    expect(apply(states, ended, old('31'))['7']?.channelId).toBe('31');
+    // An entry written by such a node and read by a newer one names call 0: as unknown.
+    expect(apply(apply(states, ended, state('0', null)), ended, state('0', '32'))['7']?.channelId).toBe('32');
   });
 });

@@ -24,6 +24,35 @@ export type ReadStates = Record<string, ReadyReadState>;
 export type Presences = Record<string, string>;
 /** Voice state by user id (only users in a voice channel). */
 export type VoiceStates = Record<string, VoiceState>;
+/**
+ * The call (`callId`) of each user whose end we applied. A call's leave and the announcement of that user's next call
+ * travel separately, so either may arrive first; and an update of a call can still arrive after its leave.
+ */
+export type EndedCalls = Map<string, string>;
+
+/**
+ * A VoiceState applied to the voice states, or null when it is stale: it belongs to an older call than the one shown
+ * for its user (a late leave never removes the rejoin that overtook it), or to a call whose end was already applied (a
+ * late update never brings back someone who left). Records the ended call in `ended`.
+ */
+export function applyVoiceState(states: VoiceStates, ended: EndedCalls, v: VoiceState): VoiceStates | null {
+  // A node older than call ids (during an upgrade) sends none: such a state is applied as it comes, as before.
+  const known = (callId: string | undefined): callId is string => !!callId && callId !== '0';
+  const shown = states[v.userId];
+  if (known(v.callId)) {
+    if (shown && known(shown.callId) && compareIds(v.callId, shown.callId) < 0) return null;
+    const lastEnded = ended.get(v.userId);
+    if (lastEnded !== undefined && compareIds(v.callId, lastEnded) <= 0) return null;
+  }
+  const next = { ...states };
+  if (v.channelId) next[v.userId] = v;
+  else {
+    delete next[v.userId];
+    if (known(v.callId)) ended.set(v.userId, v.callId);
+  }
+  return next;
+}
+
 /** DM calls going on, by conversation id. */
 export type DmCalls = Record<string, DmCallState>;
 /** userId → when the indicator ends (ms). */

@@ -12,10 +12,12 @@ import { userKeys } from '../users/queries';
 import {
   applyEvent,
   applyServerView,
+  applyVoiceState,
   HistoryLoads,
   seedFromReady,
   setReadState,
   type DmCalls,
+  type EndedCalls,
   type Presences,
   type Typing,
   type VoiceStates,
@@ -38,7 +40,7 @@ import { deliver, StreamTracker } from './streams';
 
 export type ConnectionStatus = 'connecting' | 'connected' | 'reconnecting' | 'restored';
 /**
- * Voice signals: 'state' (anyone's VoiceState), 'feeds' (media started or stopped in the channel, by id), 'ended'
+ * Voice signals: 'state' (anyone's VoiceState, once applied: never a stale one, see applyVoiceState), 'feeds' (media started or stopped in the channel, by id), 'ended'
  * (the server ended our call), 'ready' (a new connection's Ready: a call held by the old connection ended with it),
  * 'signal' (an offer, answer or candidates from another member of a peer-to-peer voice channel).
  */
@@ -109,6 +111,8 @@ export class GatewayClient {
   readonly loads = new HistoryLoads();
   private connection: HubConnection | null = null;
   private voiceListeners = new Set<VoiceListener>();
+  /** Kept across Readys: a stale signal can still arrive after one. */
+  private readonly endedCalls: EndedCalls = new Map();
   private callListeners = new Set<CallListener>();
   private readyOnce = false;
   private resuming: Promise<void> | null = null;
@@ -223,12 +227,9 @@ export class GatewayClient {
       if (this.qc.getQueryData<{ id: string }>(userKeys.me)?.id === profile.id) void this.qc.invalidateQueries({ queryKey: userKeys.me });
     });
     connection.on('VoiceState', (v: VoiceState) => {
-      this.qc.setQueryData<VoiceStates>(gatewayKeys.voiceStates, (old) => {
-        const next = { ...old };
-        if (v.channelId) next[v.userId] = v;
-        else delete next[v.userId];
-        return next;
-      });
+      const next = applyVoiceState(this.qc.getQueryData<VoiceStates>(gatewayKeys.voiceStates) ?? {}, this.endedCalls, v);
+      if (!next) return;
+      this.qc.setQueryData<VoiceStates>(gatewayKeys.voiceStates, next);
       this.voiceListeners.forEach((l) => l('state', v));
     });
     connection.on('VoiceFeeds', (channelId: string) => this.voiceListeners.forEach((l) => l('feeds', channelId)));

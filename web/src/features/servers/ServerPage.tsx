@@ -1,7 +1,6 @@
 import { useMemo, useState } from 'react';
 import { Link, Navigate, NavLink, useParams } from 'react-router';
 import { Banner } from '../../ui/Banner';
-import { Button } from '../../ui/Button';
 import { useOpenWhile } from '../../ui/useOpenWhile';
 import { ListSkeleton, MessageSkeleton } from '../../ui/Skeleton';
 import { usePageTitle } from '../../ui/usePageTitle';
@@ -15,7 +14,7 @@ import { unreadOf } from '../messages/unread';
 import { useServerSearchSources } from '../search/sources';
 import { useSearchUi } from '../search/useSearchUi';
 import { VoiceChannelEntry } from '../voice/VoiceChannelEntry';
-import { joinVoice } from '../voice/store';
+import { VoiceChannelPage } from '../voice/VoiceChannelPage';
 import { displayName } from '../users/displayName';
 import { PinnedMessages } from '../messages/PinnedMessages';
 import { NotificationBell, useNotificationMenuItem } from '../notifications/RuleEditor';
@@ -279,11 +278,7 @@ export default function ServerPage() {
             }
           />
         ) : channel?.type === 'voice' ? (
-          // A link to a voice channel (a #mention of it, a shared address) says what it is and joins it from here.
-          <div className="flex flex-col items-center gap-3 p-8 text-center">
-            <p className="text-zinc-600 dark:text-zinc-400">{channel.name} is a voice channel: join it to talk.</p>
-            <Button onClick={() => void joinVoice(gateway, server.id, channel.id)}>Join voice</Button>
-          </div>
+          <VoiceChannelPage serverId={server.id} channel={channel} />
         ) : (
           <p className="p-8 text-center text-zinc-600 dark:text-zinc-400">
             {channelId ? 'This channel does not exist or you cannot see it.' : 'This server has no text channels yet.'}

@@ -522,10 +522,13 @@ export class VoiceCall {
       if (!muted) void this.reopenMicrophone();
       return;
     }
+    // Unmuting while deafened undeafens, as in Discord, and leaves us unmuted whatever we were before deafening.
+    if (!muted && this.deafened) {
+      this.mutedBeforeDeafen = false;
+      return this.setDeafened(false);
+    }
     this.muted = muted;
     this.microphone.getAudioTracks().forEach((t) => (t.enabled = !muted));
-    // Unmuting while deafened undeafens, as in Discord.
-    if (!muted && this.deafened) return this.setDeafened(false);
     this.store.update({ muted });
     void this.announce();
   }
