@@ -251,6 +251,10 @@ test('on a phone, Home is the conversation list: an unread DM is marked there, o
   await expect(list).toBeVisible();
   await expect(list.getByRole('link', { name: `${kim.account.username}, unread` })).toBeVisible({ timeout: 10_000 });
   await expect(page.getByRole('link', { name: 'Friends' })).toBeVisible();
+  // Adding a friend has a field a username fits in (beside its button it showed "usernar").
+  await page.getByRole('link', { name: 'Friends' }).click();
+  expect((await page.getByLabel('Add friend by username').boundingBox())!.width).toBeGreaterThan(250);
+  await page.goBack();
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
   await screenshot(page, 'phone-home-dm-list');
 
