@@ -130,6 +130,16 @@ test('on a phone, the channel list opens from the menu and the chat fits the scr
   await page.setViewportSize({ width: 768, height: 1024 });
   await expectFits(page.locator('main header'));
   expect((await page.getByRole('heading', { level: 1, name: LONG_NAME }).boundingBox())!.width).toBeGreaterThan(120);
+  // Search results there lie over the conversation: beside it they left it 72 px, its header run into theirs.
+  await page.getByRole('combobox', { name: 'Search messages' }).fill('nothing here');
+  await page.getByRole('combobox', { name: 'Search messages' }).press('Enter');
+  const results = page.getByRole('complementary', { name: 'Search results' });
+  await expect(results.getByText('No results for “nothing here”.')).toBeVisible();
+  await expectFits(page.locator('main header'));
+  expect((await page.locator('main').boundingBox())!.width).toBeGreaterThan(400);
+  await results.getByRole('button', { name: 'Close search results' }).click();
+  await page.getByRole('combobox', { name: 'Search messages' }).fill('');
+  await page.getByRole('combobox', { name: 'Search messages' }).blur();
   await page.setViewportSize({ width: 390, height: 844 });
   await page.getByRole('button', { name: 'Channels' }).click();
   await page.getByRole('complementary', { name: 'Channels' }).getByRole('link', { name: 'random' }).click();
@@ -205,6 +215,16 @@ test('on a phone, the channel list opens from the menu and the chat fits the scr
   await expect(page.getByTestId('profile-card')).toBeInViewport({ ratio: 1 });
   await page.getByRole('heading', { name: 'Welcome to #random!' }).click();
   await expect(page.getByTestId('profile-card')).toBeHidden();
+  // On a tablet too, where it opens beside the message (it stayed open: a tablet has no Escape key).
+  await page.setViewportSize({ width: 768, height: 1024 });
+  await page
+    .getByTestId('author-name')
+    .last()
+    .click({ position: { x: 10, y: 8 } });
+  await expect(page.getByTestId('profile-card')).toBeVisible();
+  await page.getByRole('heading', { name: 'Welcome to #random!' }).click();
+  await expect(page.getByTestId('profile-card')).toBeHidden();
+  await page.setViewportSize({ width: 390, height: 844 });
   await expectFits(page.getByTestId('message-scroller'));
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
 

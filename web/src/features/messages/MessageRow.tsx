@@ -330,7 +330,7 @@ const PHONE = '(max-width: 639.98px)';
 /**
  * Where what a message opens (the full reaction picker, its author's card) goes: beside the message, over the rows
  * after it, or on a phone at the foot of the screen. There the message list is narrower than it and clips it (the
- * picker's left part and search were off the screen), so it goes to the page's body; a press outside it closes it, as
+ * picker's left part and search were off the screen), so it goes to the page's body. A press outside it closes it, as
  * Escape does.
  */
 function RowPopover({
@@ -350,17 +350,18 @@ function RowPopover({
   const place = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const at = place.current;
-    if (!phone && at) {
-      // Under one of the last messages the picker runs past the list's foot: the list scrolls to show all of it, once
-      // it has its size (it loads on demand).
-      const observer = new ResizeObserver(() => at.scrollIntoView({ block: 'nearest' }));
-      observer.observe(at);
-      return () => observer.disconnect();
-    }
+    // A press outside closes it on every screen: a tablet has no Escape key, and the card stayed over the messages.
     const closeOutside = (e: PointerEvent) =>
       !place.current?.contains(e.target as Node) && !opener?.current?.contains(e.target as Node) && onClose();
     document.addEventListener('pointerdown', closeOutside);
-    return () => document.removeEventListener('pointerdown', closeOutside);
+    // Under one of the last messages it runs past the list's foot: the list scrolls to show all of it, once it has its
+    // size (the picker loads on demand).
+    const observer = !phone && at ? new ResizeObserver(() => at.scrollIntoView({ block: 'nearest' })) : null;
+    if (observer && at) observer.observe(at);
+    return () => {
+      document.removeEventListener('pointerdown', closeOutside);
+      observer?.disconnect();
+    };
   }, [phone, onClose, opener]);
   if (!phone)
     return (
