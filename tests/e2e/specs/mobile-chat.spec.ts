@@ -58,6 +58,22 @@ test('on a phone, the channel list opens from the menu and the chat fits the scr
   await expect(page.getByRole('heading', { name: 'general', exact: true })).toBeVisible({ timeout: 10_000 });
   await expect(page.getByRole('complementary', { name: 'Channels' })).toBeHidden();
 
+  // The channel list over the page closes as a phone's drawer does (it covers its own button, and stayed open until
+  // another channel was picked): Escape, back to its button; a press beside it; the channel already open.
+  const channelsButton = page.getByRole('button', { name: 'Channels' });
+  const drawer = page.getByRole('complementary', { name: 'Channels' });
+  await channelsButton.click();
+  await expect(drawer).toBeFocused();
+  await page.keyboard.press('Escape');
+  await expect(drawer).toBeHidden();
+  await expect(channelsButton).toBeFocused();
+  await channelsButton.click();
+  await page.getByTestId('drawer-backdrop').click({ position: { x: 280, y: 400 } });
+  await expect(drawer).toBeHidden();
+  await channelsButton.click();
+  await drawer.getByRole('link', { name: 'general' }).click();
+  await expect(drawer).toBeHidden();
+
   await page.getByRole('button', { name: 'Channels' }).click();
   // A category's name at its maximum is one line, cut short; the whole name is its tooltip and is read out.
   const categoryName = page.getByRole('complementary', { name: 'Channels' }).getByRole('heading', { name: LONG_CATEGORY });
@@ -74,12 +90,56 @@ test('on a phone, the channel list opens from the menu and the chat fits the scr
   await expect(page.getByRole('heading', { name: `Welcome to #${LONG_NAME}!` })).toBeVisible();
   await expectFits(page.locator('main header'));
   await expectFits(page.getByRole('heading', { name: `Welcome to #${LONG_NAME}!` }));
-  expect((await page.getByRole('combobox', { name: 'Search messages' }).boundingBox())!.x + 64).toBeLessThanOrEqual(390);
   expect((await composer(page).boundingBox())!.height).toBeLessThan(60);
+  // The name has the room there is (at 360 px it had 114 px, at 390 px 144, beside a search box of 64 px): search is
+  // a magnifier on the screen until it is tapped, and then spans the header.
+  const channelName = page.getByRole('heading', { level: 1, name: LONG_NAME });
+  const search = page.getByRole('combobox', { name: 'Search messages' });
+  for (const [width, room] of [
+    [360, 140],
+    [390, 170],
+  ]) {
+    await page.setViewportSize({ width, height: 844 });
+    await expectFits(page.locator('main header'));
+    expect((await channelName.boundingBox())!.width).toBeGreaterThan(room);
+    const box = (await search.boundingBox())!;
+    expect(box.x + box.width).toBeLessThanOrEqual(width);
+  }
+  await search.click();
+  expect((await search.boundingBox())!.width).toBeGreaterThan(250);
+  await search.press('Escape');
+  await search.blur();
+  // The topic has no room in the header: the name opens it, whole and on the screen, and closes back to the name.
+  const topic = 'a topic '.repeat(20).trim();
+  await expect(page.locator('main header').getByText(topic)).toBeHidden();
+  const nameButton = channelName.getByRole('button', { name: LONG_NAME });
+  await expect(nameButton).toHaveAttribute('title', LONG_NAME);
+  await nameButton.click();
+  const details = page.getByRole('dialog', { name: `#${LONG_NAME}` });
+  await expect(details.getByTestId('channel-topic')).toHaveText(topic);
+  await expect(details).toBeInViewport({ ratio: 1 });
+  await expectFits(details);
+  await expectAccessible(page);
+  await page.keyboard.press('Escape');
+  await expect(details).toBeHidden();
+  await expect(nameButton).toBeFocused();
+  await page.keyboard.press('Enter');
+  await details.getByRole('button', { name: 'Close' }).click();
+  await expect(details).toBeHidden();
   // Beside a tablet's channel list too, the header keeps a readable part of the name (it was "# c…") and fits.
   await page.setViewportSize({ width: 768, height: 1024 });
   await expectFits(page.locator('main header'));
   expect((await page.getByRole('heading', { level: 1, name: LONG_NAME }).boundingBox())!.width).toBeGreaterThan(120);
+  // Search results there lie over the conversation: beside it they left it 72 px, its header run into theirs.
+  await page.getByRole('combobox', { name: 'Search messages' }).fill('nothing here');
+  await page.getByRole('combobox', { name: 'Search messages' }).press('Enter');
+  const results = page.getByRole('complementary', { name: 'Search results' });
+  await expect(results.getByText('No results for “nothing here”.')).toBeVisible();
+  await expectFits(page.locator('main header'));
+  expect((await page.locator('main').boundingBox())!.width).toBeGreaterThan(400);
+  await results.getByRole('button', { name: 'Close search results' }).click();
+  await page.getByRole('combobox', { name: 'Search messages' }).fill('');
+  await page.getByRole('combobox', { name: 'Search messages' }).blur();
   await page.setViewportSize({ width: 390, height: 844 });
   await page.getByRole('button', { name: 'Channels' }).click();
   await page.getByRole('complementary', { name: 'Channels' }).getByRole('link', { name: 'random' }).click();
@@ -151,6 +211,20 @@ test('on a phone, the channel list opens from the menu and the chat fits the scr
     .click({ position: { x: 10, y: 8 } });
   const card = (await page.getByTestId('profile-card').boundingBox())!;
   expect(card.x + card.width).toBeLessThanOrEqual(390);
+  // Under the last message too it is whole (the list cut it off at its foot) and a press elsewhere closes it.
+  await expect(page.getByTestId('profile-card')).toBeInViewport({ ratio: 1 });
+  await page.getByRole('heading', { name: 'Welcome to #random!' }).click();
+  await expect(page.getByTestId('profile-card')).toBeHidden();
+  // On a tablet too, where it opens beside the message (it stayed open: a tablet has no Escape key).
+  await page.setViewportSize({ width: 768, height: 1024 });
+  await page
+    .getByTestId('author-name')
+    .last()
+    .click({ position: { x: 10, y: 8 } });
+  await expect(page.getByTestId('profile-card')).toBeVisible();
+  await page.getByRole('heading', { name: 'Welcome to #random!' }).click();
+  await expect(page.getByTestId('profile-card')).toBeHidden();
+  await page.setViewportSize({ width: 390, height: 844 });
   await expectFits(page.getByTestId('message-scroller'));
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
 
@@ -197,6 +271,10 @@ test('on a phone, Home is the conversation list: an unread DM is marked there, o
   await expect(list).toBeVisible();
   await expect(list.getByRole('link', { name: `${kim.account.username}, unread` })).toBeVisible({ timeout: 10_000 });
   await expect(page.getByRole('link', { name: 'Friends' })).toBeVisible();
+  // Adding a friend has a field a username fits in (beside its button it showed "usernar").
+  await page.getByRole('link', { name: 'Friends' }).click();
+  expect((await page.getByLabel('Add friend by username').boundingBox())!.width).toBeGreaterThan(250);
+  await page.goBack();
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
   await screenshot(page, 'phone-home-dm-list');
 

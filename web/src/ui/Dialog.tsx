@@ -97,7 +97,7 @@ export function Dialog({
       }
     >
       <div className={fullscreen ? 'flex h-full flex-col gap-2 p-3' : 'flex flex-col gap-4 p-5'}>
-        <h2 id={titleId} className={fullscreen ? 'truncate text-base font-semibold' : 'text-lg font-semibold'}>
+        <h2 id={titleId} className={fullscreen ? 'truncate text-base font-semibold' : 'text-lg font-semibold break-words'}>
           {title}
         </h2>
         {description && (

@@ -26,26 +26,27 @@ export default function DmPage() {
   const dm = dms?.find((d) => d.id === channelId);
   const title = dm ? dmTitle(dm, me?.id) : 'Direct message';
   usePageTitle(title);
-  const [navOpen, toggleNav] = useOpenWhile(channelId);
+  const nav = useOpenWhile(channelId);
   const search = useSearchUi(useDmSearchSources(me?.id));
   const panels = useHeaderPanels<'notifications' | 'pins' | 'members'>();
   const bellItem = useNotificationMenuItem(channelId, undefined, panels('notifications'));
   const members = useMemo(() => (dm?.recipients ?? []).map((r) => ({ id: r.id, username: r.username, name: displayName(r) })), [dm]);
   return (
     <>
-      <DmSidebar mobileOpen={navOpen} />
+      <DmSidebar drawer={nav} />
       <main id="main" tabIndex={-1} className="flex min-w-0 flex-1 flex-col focus:outline-none">
         <header className="@container relative flex h-12 shrink-0 items-center gap-2 border-b border-zinc-200 px-4 shadow-sm dark:border-black/30">
           <button
             type="button"
+            id={nav.buttonId}
             aria-label="Conversations"
-            aria-expanded={navOpen}
-            onClick={toggleNav}
+            aria-expanded={nav.open}
+            onClick={nav.toggle}
             className="rounded px-1 text-xl md:hidden"
           >
             ☰
           </button>
-          <h1 className="min-w-12 shrink-100 truncate font-semibold max-sm:shrink">
+          <h1 title={title} className="min-w-12 shrink-100 truncate font-semibold max-sm:shrink">
             <span aria-hidden="true" className="text-zinc-500">
               @
             </span>{' '}

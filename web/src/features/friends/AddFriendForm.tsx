@@ -27,8 +27,9 @@ export function AddFriendForm() {
   const done = send.data;
   return (
     <form onSubmit={submit} className="flex flex-col gap-2" aria-label="Add friend">
-      <div className="flex items-end gap-2">
-        <div className="flex-1">
+      {/* On a phone the button goes under the field: beside it the field had room for "usernar". */}
+      <div className="flex flex-wrap items-end gap-2">
+        <div className="min-w-48 flex-1">
           <TextField
             label="Add friend by username"
             placeholder="username"

@@ -1,7 +1,8 @@
-import type { ReactNode } from 'react';
+import { useEffect, useRef, type ReactNode } from 'react';
 import { Link } from 'react-router';
 import { useMe } from '../auth/queries';
 import { GearIcon } from '../../ui/icons';
+import type { Drawer } from '../../ui/useOpenWhile';
 import { StatusMenu } from '../status/StatusMenu';
 import { VoicePanel } from '../voice/VoicePanel';
 
@@ -11,7 +12,7 @@ export function Sidebar({
   banner,
   label,
   children,
-  mobileOpen = false,
+  drawer,
   mobilePage = false,
 }: {
   header: ReactNode;
@@ -19,24 +20,63 @@ export function Sidebar({
   banner?: ReactNode;
   label: string;
   children: ReactNode;
-  mobileOpen?: boolean;
+  /** On a phone the sidebar is a drawer over the page, opened by the page's menu button. */
+  drawer?: Drawer;
   /** On a phone the sidebar is the page itself (Home's conversation list), not something opened over it. */
   mobilePage?: boolean;
 }) {
+  const open = !mobilePage && !!drawer?.open;
+  const aside = useRef<HTMLElement>(null);
+  const close = drawer?.close;
+  // The open drawer takes the focus (its button is under it), Escape closes it, back to its button, and a link in it
+  // followed closes it, to the conversation already open too (that changed nothing it would close on).
+  useEffect(() => {
+    const drawer = aside.current;
+    if (!open || !close || !drawer) return;
+    drawer.focus();
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== 'Escape' || e.defaultPrevented) return;
+      // Prevented: the app's Escape (mark the channel read) leaves it alone.
+      e.preventDefault();
+      close(true);
+    };
+    const onClick = (e: MouseEvent) => {
+      if ((e.target as Element).closest('a')) close();
+    };
+    document.addEventListener('keydown', onKey);
+    drawer.addEventListener('click', onClick);
+    return () => {
+      document.removeEventListener('keydown', onKey);
+      drawer.removeEventListener('click', onClick);
+    };
+  }, [open, close]);
   // On a phone the sidebar is hidden until the page's menu button opens it over the content.
-  const phone = mobilePage ? 'flex min-w-0 flex-1' : mobileOpen ? 'fixed inset-y-0 left-[72px] z-30 flex w-60 shadow-xl' : 'hidden w-60';
+  const phone = mobilePage ? 'flex min-w-0 flex-1' : open ? 'fixed inset-y-0 left-[72px] z-30 flex w-60 shadow-xl' : 'hidden w-60';
   return (
-    <aside
-      aria-label={label}
-      className={`${phone} shrink-0 flex-col bg-side md:static md:flex md:w-60 md:flex-none md:shadow-none dark:bg-side-dark`}
-    >
-      {banner}
-      <div className="flex h-12 items-center border-b border-zinc-300 px-4 shadow-sm dark:border-black/30">{header}</div>
-      <div className="flex-1 overflow-y-auto p-2">{children}</div>
-      {/* On a phone the sidebar is folded away: the frame shows the call's panel under the page instead. */}
-      <VoicePanel className="max-md:hidden" />
-      <UserPanel />
-    </aside>
+    <>
+      {open && (
+        // A press beside the drawer closes it, as a phone's drawers do (the server list beside it stays usable).
+        <div
+          aria-hidden="true"
+          data-testid="drawer-backdrop"
+          onClick={() => close?.()}
+          className="fixed inset-y-0 right-0 left-[72px] z-20 bg-black/40 md:hidden"
+        />
+      )}
+      <aside
+        ref={aside}
+        aria-label={label}
+        tabIndex={open ? -1 : undefined}
+        className={`${phone} shrink-0 flex-col bg-side focus:outline-none md:static md:flex md:w-60 md:flex-none md:shadow-none dark:bg-side-dark`}
+      >
+        {banner}
+        <div className="flex h-12 items-center border-b border-zinc-300 px-4 shadow-sm dark:border-black/30">{header}</div>
+        <div className="flex-1 overflow-y-auto p-2">{children}</div>
+        {/* On a phone the sidebar is folded away: the frame shows the call's panel under the page instead. */}
+        <VoicePanel className="max-md:hidden" />
+        <UserPanel />
+      </aside>
+    </>
   );
 }
 

@@ -115,6 +115,8 @@ export const MessageRow = memo(function MessageRow({
   const closePicker = useCallback(() => setPicker(false), []);
   const [copied, setCopied] = useState(false);
   const [profileOpen, setProfileOpen] = useState(false);
+  const closeProfile = useCallback(() => setProfileOpen(false), []);
+  const nameRef = useRef<HTMLSpanElement>(null);
   const [revealed, setRevealed] = useState(false);
   const mine = m.author.id === actions.myId;
   const mentioned = actions.isMentioned(m);
@@ -167,7 +169,7 @@ export const MessageRow = memo(function MessageRow({
         <div className="min-w-0 flex-1">
           {(!grouped || m.replyTo) && (
             <div className="flex items-baseline gap-2">
-              <span className="relative min-w-0">
+              <span ref={nameRef} className="relative min-w-0">
                 <button
                   type="button"
                   aria-expanded={profileOpen}
@@ -179,11 +181,11 @@ export const MessageRow = memo(function MessageRow({
                   {name}
                 </button>
                 {profileOpen && (
-                  <ProfileCard
-                    userId={m.author.id}
-                    onClose={() => setProfileOpen(false)}
-                    className="absolute top-6 left-0 z-30 max-sm:-left-13"
-                  />
+                  // Over the rows after it and whole on the screen: under the last message the list cut it off, and the
+                  // next message's text showed through it.
+                  <RowPopover onClose={closeProfile} opener={nameRef} className="absolute top-6 left-0 z-30">
+                    <ProfileCard userId={m.author.id} onClose={closeProfile} />
+                  </RowPopover>
                 )}
               </span>
               <time dateTime={m.createdAt} className="shrink-0 text-xs text-zinc-600 dark:text-zinc-400">
@@ -313,11 +315,11 @@ export const MessageRow = memo(function MessageRow({
         </div>
       )}
       {picker === 'full' && (
-        <ReactionPickerPlace onClose={closePicker}>
+        <RowPopover onClose={closePicker} className="absolute right-4 top-5 z-10">
           <Suspense fallback={<p className="rounded bg-white p-2 text-sm dark:bg-zinc-900">Loading emoji…</p>}>
             <EmojiPicker label="Pick a reaction" onPick={(e) => actions.onReact(m, e, true)} onClose={closePicker} />
           </Suspense>
-        </ReactionPickerPlace>
+        </RowPopover>
       )}
     </div>
   );
@@ -326,29 +328,44 @@ export const MessageRow = memo(function MessageRow({
 const PHONE = '(max-width: 639.98px)';
 
 /**
- * Where the full reaction picker opens: under the message's actions, or on a phone at the foot of the screen. There
- * the message list is narrower than the picker and clips it (its left part and search were off the screen), so it
- * goes to the page's body; a press outside it closes it, as Escape does.
+ * Where what a message opens (the full reaction picker, its author's card) goes: beside the message, over the rows
+ * after it, or on a phone at the foot of the screen. There the message list is narrower than it and clips it (the
+ * picker's left part and search were off the screen), so it goes to the page's body. A press outside it closes it, as
+ * Escape does.
  */
-function ReactionPickerPlace({ onClose, children }: { onClose: () => void; children: React.ReactNode }) {
+function RowPopover({
+  onClose,
+  opener,
+  className,
+  children,
+}: {
+  onClose: () => void;
+  /** What opened it (and closes it again): a press there is not outside. */
+  opener?: React.RefObject<HTMLElement | null>;
+  /** Where it opens beside the message, from sm up. */
+  className: string;
+  children: React.ReactNode;
+}) {
   const [phone] = useState(() => window.matchMedia(PHONE).matches);
   const place = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const at = place.current;
-    if (!phone && at) {
-      // Under one of the last messages the picker runs past the list's foot: the list scrolls to show all of it, once
-      // it has its size (it loads on demand).
-      const observer = new ResizeObserver(() => at.scrollIntoView({ block: 'nearest' }));
-      observer.observe(at);
-      return () => observer.disconnect();
-    }
-    const closeOutside = (e: PointerEvent) => !place.current?.contains(e.target as Node) && onClose();
+    // A press outside closes it on every screen: a tablet has no Escape key, and the card stayed over the messages.
+    const closeOutside = (e: PointerEvent) =>
+      !place.current?.contains(e.target as Node) && !opener?.current?.contains(e.target as Node) && onClose();
     document.addEventListener('pointerdown', closeOutside);
-    return () => document.removeEventListener('pointerdown', closeOutside);
-  }, [phone, onClose]);
+    // Under one of the last messages it runs past the list's foot: the list scrolls to show all of it, once it has its
+    // size (the picker loads on demand).
+    const observer = !phone && at ? new ResizeObserver(() => at.scrollIntoView({ block: 'nearest' })) : null;
+    if (observer && at) observer.observe(at);
+    return () => {
+      document.removeEventListener('pointerdown', closeOutside);
+      observer?.disconnect();
+    };
+  }, [phone, onClose, opener]);
   if (!phone)
     return (
-      <div ref={place} data-popover className="absolute right-4 top-5 z-10">
+      <div ref={place} data-popover className={className}>
         {children}
       </div>
     );

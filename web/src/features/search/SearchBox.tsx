@@ -1,4 +1,5 @@
 import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
+import { SearchIcon } from '../../ui/icons';
 import { FILTER_KEYS, HAS_VALUES, filterValue, replaceToken, tokenAt, type CaretToken } from './syntax';
 
 export interface SearchablePerson {
@@ -134,8 +135,13 @@ export function SearchBox({
 
   return (
     // Sized by its header's width (a container), not the window's: beside a tablet's channel list a fixed 240 px
-    // squeezed the conversation's name to "…" and ran past the screen's edge.
-    <div className="relative w-16 min-w-16 grow sm:w-36 sm:grow-0 @2xl:w-60" role="search">
+    // squeezed the conversation's name to "…" and ran past the screen's edge. On a phone it is a magnifier until it
+    // has the focus, and then spans the header: a box there took the room of half the conversation's name.
+    <div
+      className={`relative sm:w-36 sm:grow-0 @2xl:w-60 ${focused ? 'max-sm:absolute max-sm:inset-x-3 max-sm:top-2.5 max-sm:z-30' : 'max-sm:size-7 max-sm:shrink-0'}`}
+      role="search"
+    >
+      {!focused && <SearchIcon className="pointer-events-none absolute top-1 left-1 size-5 text-zinc-600 sm:hidden dark:text-zinc-300" />}
       <input
         ref={inputRef}
         type="search"
@@ -156,7 +162,7 @@ export function SearchBox({
         onKeyDown={onKeyDown}
         onFocus={() => setFocused(true)}
         onBlur={() => setFocused(false)}
-        className="w-full rounded bg-zinc-200 px-2 py-1 text-sm placeholder:text-zinc-600 focus:outline-none focus-visible:outline-2 focus-visible:outline-brand dark:bg-zinc-900 dark:placeholder:text-zinc-400"
+        className={`w-full rounded bg-zinc-200 px-2 py-1 text-sm placeholder:text-zinc-600 focus:outline-none focus-visible:outline-2 focus-visible:outline-brand dark:bg-zinc-900 dark:placeholder:text-zinc-400 ${focused ? '' : 'max-sm:h-full max-sm:bg-transparent max-sm:text-transparent max-sm:placeholder:text-transparent max-sm:[&::-webkit-search-cancel-button]:hidden'}`}
       />
       <ul
         id={listId}

@@ -10,7 +10,8 @@ import { MAX_OFFSET, SEARCH_PAGE, useMessageSearch, type SearchScope, type Searc
 import { groupByChannel, highlightSegments, resultCount } from './syntax';
 
 /** Below Tailwind's md: the screens where the panel covers the page rather than sitting beside it. */
-const PHONE = '(max-width: 767.98px)';
+/** Below lg the panel lies over the conversation (beside a tablet's channel list it left the conversation 72 px). */
+const OVER_PAGE = '(max-width: 1023.98px)';
 
 const when = (iso: string) => new Date(iso).toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' });
 
@@ -102,9 +103,9 @@ export function SearchResults({
   const [offset, setOffset] = useState(0);
   const { data, error, isPending, isFetching, isError, refetch } = useMessageSearch(scope, { q, sort, offset });
   const hits = data?.hits ?? [];
-  // On a phone the panel covers the screen: opening a hit closes it, so the message it leads to is seen.
+  // On a phone or a tablet the panel covers the conversation: opening a hit closes it, so the message it leads to is seen.
   const closeOnPhone = () => {
-    if (window.matchMedia(PHONE).matches) onClose();
+    if (window.matchMedia(OVER_PAGE).matches) onClose();
   };
   const pages = data ? Math.max(1, Math.ceil(data.totalResults / SEARCH_PAGE)) : 1;
   const page = offset / SEARCH_PAGE + 1;
@@ -113,7 +114,7 @@ export function SearchResults({
   return (
     <aside
       aria-label="Search results"
-      className="flex w-full shrink-0 flex-col border-l border-zinc-200 bg-zinc-50 max-md:fixed max-md:inset-0 max-md:z-40 md:w-96 dark:border-black/30 dark:bg-[#2b2d31]"
+      className="flex w-full shrink-0 flex-col border-l border-zinc-200 bg-zinc-50 max-lg:fixed max-lg:inset-y-0 max-lg:right-0 max-lg:z-40 max-md:left-0 md:w-96 md:max-lg:shadow-xl dark:border-black/30 dark:bg-[#2b2d31]"
     >
       <div className="flex h-12 shrink-0 items-center gap-2 border-b border-zinc-200 px-3 dark:border-black/30">
         <h2 className="min-w-0 flex-1 truncate text-sm font-semibold" aria-live="polite">

@@ -1,7 +1,7 @@
 import { useMemo, useState } from 'react';
 import { Link, Navigate, NavLink, useParams } from 'react-router';
 import { Banner } from '../../ui/Banner';
-import { useOpenWhile } from '../../ui/useOpenWhile';
+import { useOpenWhile, type Drawer } from '../../ui/useOpenWhile';
 import { ListSkeleton, MessageSkeleton } from '../../ui/Skeleton';
 import { usePageTitle } from '../../ui/usePageTitle';
 import { useMe } from '../auth/queries';
@@ -20,6 +20,7 @@ import { PinnedMessages } from '../messages/PinnedMessages';
 import { NotificationBell, useNotificationMenuItem } from '../notifications/RuleEditor';
 import { BESIDE_MENU, HeaderMenu, useHeaderPanels } from '../../ui/HeaderMenu';
 import { PinIcon, UsersIcon } from '../../ui/icons';
+import { ChannelName } from './ChannelName';
 import { MemberList } from './MemberList';
 import { SidePanel, SidePanelButton } from '../../ui/SidePanel';
 import { memberColor } from './roles/roleColors';
@@ -64,13 +65,13 @@ function ChannelSidebar({
   server,
   readStates,
   canManage,
-  mobileOpen,
+  drawer,
   myId,
 }: {
   server: ReadyServer;
   readStates: ReadStates;
   canManage: boolean;
-  mobileOpen: boolean;
+  drawer: Drawer;
   myId: string | undefined;
 }) {
   const { loose, categories } = channelGroups(server.channels);
@@ -78,7 +79,7 @@ function ChannelSidebar({
   return (
     <Sidebar
       label="Channels"
-      mobileOpen={mobileOpen}
+      drawer={drawer}
       banner={<Banner url={server.bannerUrl} alt={`Banner of ${server.name}`} />}
       header={<h2 className="truncate font-semibold">{server.name}</h2>}
     >
@@ -143,7 +144,7 @@ export default function ServerPage() {
   useConnectionStatus();
   const gateway = useGateway();
   const known = gateway.ready;
-  const [navOpen, toggleNav] = useOpenWhile(channelId ?? '');
+  const nav = useOpenWhile(channelId ?? '');
   const search = useSearchUi(useServerSearchSources(server, members, { roleOf, channelOf }));
   const panels = useHeaderPanels<'notifications' | 'pins' | 'members'>();
   const bellItem = useNotificationMenuItem(channel?.id ?? '', serverId, panels('notifications'));
@@ -200,28 +201,27 @@ export default function ServerPage() {
 
   return (
     <>
-      <ChannelSidebar server={server} readStates={readStates} canManage={canManage} mobileOpen={navOpen} myId={me?.id} />
+      <ChannelSidebar server={server} readStates={readStates} canManage={canManage} drawer={nav} myId={me?.id} />
       <main id="main" tabIndex={-1} className="flex min-w-0 flex-1 flex-col focus:outline-none">
         <header className="@container relative flex h-12 shrink-0 items-center gap-2 border-b border-zinc-200 px-4 shadow-sm dark:border-black/30">
           <button
             type="button"
+            id={nav.buttonId}
             aria-label="Channels"
-            aria-expanded={navOpen}
-            onClick={toggleNav}
+            aria-expanded={nav.open}
+            onClick={nav.toggle}
             className="rounded px-1 text-xl md:hidden"
           >
             ☰
           </button>
-          {/* The name cut short on its own (an Arabic name takes its direction from itself), the "#" before it. */}
-          <h1 className="flex min-w-12 shrink-100 gap-1 font-semibold max-sm:shrink">
-            <span aria-hidden="true" className="text-zinc-500">
-              {channel?.type === 'voice' ? '🔊' : '#'}
-            </span>
-            <span className="truncate">{channel?.name ?? 'No channel'}</span>
-          </h1>
-          {/* Not in a narrow header (a phone, a tablet), where it got a sliver and the name lost that room. */}
+          <ChannelName channel={channel} />
+          {/* Not in a narrow header (a phone, a tablet), where it got a sliver and the name lost that room: the name's
+              button opens it there. */}
           {channel?.topic && (
-            <p className="min-w-0 shrink-100 truncate border-l @max-xl:hidden border-zinc-300 pl-2 text-sm text-zinc-600 dark:border-zinc-600 dark:text-zinc-400">
+            <p
+              title={channel.topic}
+              className="min-w-0 shrink-100 truncate border-l @max-xl:hidden border-zinc-300 pl-2 text-sm text-zinc-600 dark:border-zinc-600 dark:text-zinc-400"
+            >
               {channel.topic}
             </p>
           )}
