@@ -151,6 +151,11 @@ public abstract class LinkPictureTests(KamaChatApp app, MediaSamples samples) : 
         });
         var storage = App.Services.GetRequiredService<IMediaStorage>();
         Assert.True(await storage.ExistsAsync(LinkImage.KeyOf(goneHash)));
+        // Files without a row: one left by a fetch stopped before its row, an hour old; one that may be a fetch under way.
+        var (stray, young) = (LinkImage.KeyOf(new string('a', 64)), LinkImage.KeyOf(new string('b', 64)));
+        foreach (var key in new[] { stray, young })
+            await storage.PutAsync(key, new MemoryStream([1, 2, 3]), 3, "image/webp");
+        File.SetLastWriteTimeUtc(Path.Combine(((LocalDiskStorage)storage).RootDirectory, stray), old.UtcDateTime);
 
         await App.Services.GetRequiredService<LinkPreviewSweeper>().SweepAsync(default);
 
@@ -161,6 +166,8 @@ public abstract class LinkPictureTests(KamaChatApp app, MediaSamples samples) : 
         Assert.True(await storage.ExistsAsync(LinkImage.KeyOf(keptHash))); // its message still shows it
         Assert.True(await storage.ExistsAsync(LinkImage.KeyOf(freshHash))); // its entry is still fresh
         Assert.False(await storage.ExistsAsync(LinkImage.KeyOf(goneHash)));
+        Assert.False(await storage.ExistsAsync(stray));
+        Assert.True(await storage.ExistsAsync(young));
         var shown = Assert.Single((await LoadAsync(owner, channelId, kept.Id)).Embeds).Image!;
         Assert.Equal(HttpStatusCode.OK, (await owner.Client.GetAsync(shown.Url)).StatusCode);
     }

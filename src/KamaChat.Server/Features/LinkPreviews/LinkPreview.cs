@@ -63,7 +63,9 @@ public sealed class LinkImage
     /// <summary>When a fetch last stored or found it: the sweep leaves pictures used within its grace period alone.</summary>
     public DateTimeOffset UsedAt { get; set; }
 
-    public static string KeyOf(string hash) => $"link-images/{hash}.webp";
+    public const string Folder = "link-images/";
+
+    public static string KeyOf(string hash) => $"{Folder}{hash}.webp";
 }
 
 /// <summary>A picture a message's previews show: while one row names it, the picture stays.</summary>

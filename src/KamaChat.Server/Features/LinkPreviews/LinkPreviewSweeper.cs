@@ -11,7 +11,8 @@ namespace KamaChat.Server.Features.LinkPreviews;
 /// (and <see cref="LinkPreviewOptions.SweepGrace"/>), then the stored pictures that no entry and no message's preview
 /// names any more and that no fetch stored or found within the grace period. A picture's row goes first, in one
 /// statement that checks all of that again, and its file only when the row did: a fetch that finds the picture
-/// meanwhile marks it used (<see cref="LinkImage.UsedAt"/>) and keeps it.
+/// meanwhile marks it used (<see cref="LinkImage.UsedAt"/>) and keeps it. Last, a file under <c>link-images/</c> with no
+/// row (a fetch stopped between storing it and writing its row) goes once it is older than the grace period.
 /// </summary>
 public sealed class LinkPreviewSweeper(
     IServiceScopeFactory scopes, IMediaStorage storage, IOptions<LinkPreviewOptions> options, TimeProvider time, ILogger<LinkPreviewSweeper> logger)
@@ -41,8 +42,31 @@ public sealed class LinkPreviewSweeper(
                 pictures++;
             }
             if (hashes.Count < BatchSize)
-                return (previews, pictures);
+                break;
         }
+        return (previews, pictures + await SweepStrayFilesAsync(db, unused, cancellationToken));
+    }
+
+    private async Task<int> SweepStrayFilesAsync(KamaDbContext db, DateTimeOffset unused, CancellationToken cancellationToken)
+    {
+        var old = new List<(string Key, string Hash)>();
+        await foreach (var stored in storage.ListAsync(LinkImage.Folder, cancellationToken))
+        {
+            if (stored.LastModified < unused && stored.Key.EndsWith(".webp", StringComparison.Ordinal))
+                old.Add((stored.Key, stored.Key[LinkImage.Folder.Length..^".webp".Length]));
+        }
+        var deleted = 0;
+        foreach (var batch in old.Chunk(BatchSize))
+        {
+            var hashes = batch.Select(f => f.Hash).ToList();
+            var known = (await db.LinkImages.Where(i => hashes.Contains(i.Hash)).Select(i => i.Hash).ToListAsync(cancellationToken)).ToHashSet();
+            foreach (var (key, _) in batch.Where(f => !known.Contains(f.Hash)))
+            {
+                await storage.DeleteAsync(key, cancellationToken);
+                deleted++;
+            }
+        }
+        return deleted;
     }
 
     private static IQueryable<LinkImage> Unreferenced(KamaDbContext db, DateTimeOffset unused) =>
