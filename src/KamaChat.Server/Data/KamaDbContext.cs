@@ -64,6 +64,10 @@ public abstract class KamaDbContext(DbContextOptions options) : IdentityUserCont
 
     public DbSet<Features.LinkPreviews.LinkPreview> LinkPreviews => Set<Features.LinkPreviews.LinkPreview>();
 
+    public DbSet<Features.LinkPreviews.LinkImage> LinkImages => Set<Features.LinkPreviews.LinkImage>();
+
+    public DbSet<Features.LinkPreviews.MessageLinkImage> MessageLinkImages => Set<Features.LinkPreviews.MessageLinkImage>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);

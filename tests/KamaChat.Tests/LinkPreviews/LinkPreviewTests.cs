@@ -31,31 +31,41 @@ public sealed class PostgresLoopbackPreviewsApp : LoopbackPreviewsApp
     protected override Task<string> CreateDatabaseUrlAsync(string dataDirectory) => PostgresServer.CreateDatabaseAsync();
 }
 
-public abstract class LinkPreviewTests(KamaChatApp app) : IAsyncLifetime
+/// <summary>A test with its own loopback page server and a count of the preview jobs that ran.</summary>
+public abstract class LoopbackPagesTests(KamaChatApp app) : IAsyncLifetime
 {
-    private LoopbackPageServer _pages = null!;
-    private JobRuns _jobs = null!;
+    protected KamaChatApp App { get; } = app;
+
+    protected LoopbackPageServer Pages { get; private set; } = null!;
+
+    protected JobRuns Jobs { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
-        _pages = await LoopbackPageServer.StartAsync();
-        _jobs = new JobRuns(app, LinkPreviewJob.JobType);
+        Pages = await LoopbackPageServer.StartAsync();
+        Jobs = new JobRuns(App, LinkPreviewJob.JobType);
     }
 
     public async Task DisposeAsync()
     {
-        _jobs.Dispose();
-        await _pages.DisposeAsync();
+        Jobs.Dispose();
+        await Pages.DisposeAsync();
     }
 
+    protected static async Task<MessageResponse> LoadAsync(TestUser user, Snowflake channelId, Snowflake messageId) =>
+        await (await user.Client.GetAsync($"/api/v1/channels/{channelId}/messages/{messageId}")).ReadAsync<MessageResponse>();
+}
+
+public abstract class LinkPreviewTests(KamaChatApp app) : LoopbackPagesTests(app)
+{
     [Fact]
     public async Task A_link_gets_its_preview_live_and_in_the_history_as_plain_text()
     {
-        var member = await app.UserAsync();
-        var (_, channelId, owner) = await app.SeedServerWithChannelAsync(member);
-        await using var gateway = await GatewayClient.ConnectAsync(app, member.Tokens.AccessToken);
+        var member = await App.UserAsync();
+        var (_, channelId, owner) = await App.SeedServerWithChannelAsync(member);
+        await using var gateway = await GatewayClient.ConnectAsync(App, member.Tokens.AccessToken);
         await gateway.ReadyAsync();
-        var url = _pages.Url("og/first");
+        var url = Pages.Url("og/first");
 
         var sent = await owner.Client.SendOkAsync(channelId, $"look at {url}.");
         Assert.Empty(sent.Embeds);
@@ -76,8 +86,8 @@ public abstract class LinkPreviewTests(KamaChatApp app) : IAsyncLifetime
         Assert.Equal(embed, Assert.Single(Assert.Single(history).Embeds));
         var one = await (await owner.Client.GetAsync($"/api/v1/channels/{channelId}/messages/{sent.Id}")).ReadAsync<MessageResponse>();
         Assert.Equal(embed, Assert.Single(one.Embeds));
-        await app.AssertChannelEventsAsync(channelId, "MessageCreated", "MessageUpdated");
-        var (path, userAgent) = Assert.Single(_pages.Requests);
+        await App.AssertChannelEventsAsync(channelId, "MessageCreated", "MessageUpdated");
+        var (path, userAgent) = Assert.Single(Pages.Requests);
         Assert.Equal("/og/first", path);
         Assert.Contains("KamaChat", userAgent);
     }
@@ -85,9 +95,9 @@ public abstract class LinkPreviewTests(KamaChatApp app) : IAsyncLifetime
     [Fact]
     public async Task A_page_without_OpenGraph_shows_its_title_and_description_and_a_latin1_page_reads_right()
     {
-        var (_, channelId, owner) = await app.SeedServerWithChannelAsync();
-        var message = await owner.Client.SendOkAsync(channelId, $"{_pages.Url("title-only")} {_pages.Url("latin1")}");
-        await _jobs.WaitForAsync(1);
+        var (_, channelId, owner) = await App.SeedServerWithChannelAsync();
+        var message = await owner.Client.SendOkAsync(channelId, $"{Pages.Url("title-only")} {Pages.Url("latin1")}");
+        await Jobs.WaitForAsync(1);
 
         var embeds = (await LoadAsync(owner, channelId, message.Id)).Embeds;
         Assert.Equal(2, embeds.Count);
@@ -98,123 +108,123 @@ public abstract class LinkPreviewTests(KamaChatApp app) : IAsyncLifetime
     [Fact]
     public async Task A_link_in_code_or_in_angle_brackets_gets_no_preview_and_only_three_links_do()
     {
-        var (_, channelId, owner) = await app.SeedServerWithChannelAsync();
-        var content = $"`{_pages.Url("og/span")}` <{_pages.Url("og/bracketed")}>\n```\n{_pages.Url("og/block")}\n```\n"
-            + $"{_pages.Url("og/one")} ({_pages.Url("og/two")}) {_pages.Url("og/one")} {_pages.Url("og/three")} {_pages.Url("og/four")}";
+        var (_, channelId, owner) = await App.SeedServerWithChannelAsync();
+        var content = $"`{Pages.Url("og/span")}` <{Pages.Url("og/bracketed")}>\n```\n{Pages.Url("og/block")}\n```\n"
+            + $"{Pages.Url("og/one")} ({Pages.Url("og/two")}) {Pages.Url("og/one")} {Pages.Url("og/three")} {Pages.Url("og/four")}";
         var message = await owner.Client.SendOkAsync(channelId, content);
-        await _jobs.WaitForAsync(1);
+        await Jobs.WaitForAsync(1);
 
-        Assert.Equal(["og/one", "og/two", "og/three"], (await LoadAsync(owner, channelId, message.Id)).Embeds.Select(e => e.Url[_pages.BaseAddress.AbsoluteUri.Length..]));
+        Assert.Equal(["og/one", "og/two", "og/three"], (await LoadAsync(owner, channelId, message.Id)).Embeds.Select(e => e.Url[Pages.BaseAddress.AbsoluteUri.Length..]));
         // Fetched one after another, in the order written.
-        Assert.Equal(["/og/one", "/og/two", "/og/three"], _pages.Paths);
+        Assert.Equal(["/og/one", "/og/two", "/og/three"], Pages.Paths);
     }
 
     [Fact]
     public async Task A_link_pasted_many_times_is_fetched_once()
     {
-        var (_, channelId, owner) = await app.SeedServerWithChannelAsync();
-        var url = _pages.Url("og/popular");
+        var (_, channelId, owner) = await App.SeedServerWithChannelAsync();
+        var url = Pages.Url("og/popular");
         var sends = Enumerable.Range(0, 5).Select(i => owner.Client.SendOkAsync(channelId, $"{i}: {url}")).ToList();
         var messages = await Task.WhenAll(sends);
-        await _jobs.WaitForAsync(5);
+        await Jobs.WaitForAsync(5);
 
         foreach (var message in messages)
             Assert.Single((await LoadAsync(owner, channelId, message.Id)).Embeds);
-        Assert.Single(_pages.Paths, "/og/popular");
+        Assert.Single(Pages.Paths, "/og/popular");
     }
 
     [Fact]
     public async Task Without_EMBED_LINKS_the_page_is_never_fetched()
     {
-        var member = await app.UserAsync();
-        var (serverId, channelId, owner) = await app.SeedServerWithChannelAsync(member);
-        await app.SeedOverwriteAsync(channelId, OverwriteTarget.Role, serverId, allow: Perms.None, deny: Perms.EmbedLinks);
-        app.DropCache();
+        var member = await App.UserAsync();
+        var (serverId, channelId, owner) = await App.SeedServerWithChannelAsync(member);
+        await App.SeedOverwriteAsync(channelId, OverwriteTarget.Role, serverId, allow: Perms.None, deny: Perms.EmbedLinks);
+        App.DropCache();
 
-        var message = await member.Client.SendOkAsync(channelId, _pages.Url("og/denied"));
-        await _jobs.WaitForAsync(1);
+        var message = await member.Client.SendOkAsync(channelId, Pages.Url("og/denied"));
+        await Jobs.WaitForAsync(1);
 
         Assert.Empty((await LoadAsync(owner, channelId, message.Id)).Embeds);
-        Assert.Empty(_pages.Requests);
-        await app.AssertChannelEventsAsync(channelId, "MessageCreated");
+        Assert.Empty(Pages.Requests);
+        await App.AssertChannelEventsAsync(channelId, "MessageCreated");
     }
 
     [Fact]
     public async Task A_redirect_to_a_refused_address_is_not_followed()
     {
-        var (_, channelId, owner) = await app.SeedServerWithChannelAsync();
+        var (_, channelId, owner) = await App.SeedServerWithChannelAsync();
         // The cloud metadata address, and IPv6 loopback (outside the allowed 127.0.0.0/8).
-        var toMetadata = _pages.Url("redirect?to=" + Uri.EscapeDataString("http://169.254.169.254/latest/meta-data/"));
-        var toV6Loopback = _pages.Url("redirect?to=" + Uri.EscapeDataString($"http://[::1]:{_pages.BaseAddress.Port}/og/v6"));
+        var toMetadata = Pages.Url("redirect?to=" + Uri.EscapeDataString("http://169.254.169.254/latest/meta-data/"));
+        var toV6Loopback = Pages.Url("redirect?to=" + Uri.EscapeDataString($"http://[::1]:{Pages.BaseAddress.Port}/og/v6"));
         var message = await owner.Client.SendOkAsync(channelId, $"{toMetadata} {toV6Loopback}");
-        await _jobs.WaitForAsync(1);
+        await Jobs.WaitForAsync(1);
 
         Assert.Empty((await LoadAsync(owner, channelId, message.Id)).Embeds);
-        Assert.Equal(2, _pages.Requests.Count);
-        Assert.All(_pages.Paths, p => Assert.StartsWith("/redirect", p));
+        Assert.Equal(2, Pages.Requests.Count);
+        Assert.All(Pages.Paths, p => Assert.StartsWith("/redirect", p));
         Assert.Equal([LinkPreviewOutcome.Refused, LinkPreviewOutcome.Refused], await OutcomesAsync(toMetadata, toV6Loopback));
     }
 
     [Fact]
     public async Task Redirects_are_followed_three_times_and_no_more()
     {
-        var (_, channelId, owner) = await app.SeedServerWithChannelAsync();
-        var message = await owner.Client.SendOkAsync(channelId, $"{_pages.Url("hops/3")} {_pages.Url("hops/4")}");
-        await _jobs.WaitForAsync(1);
+        var (_, channelId, owner) = await App.SeedServerWithChannelAsync();
+        var message = await owner.Client.SendOkAsync(channelId, $"{Pages.Url("hops/3")} {Pages.Url("hops/4")}");
+        await Jobs.WaitForAsync(1);
 
         var embed = Assert.Single((await LoadAsync(owner, channelId, message.Id)).Embeds);
-        Assert.Equal(_pages.Url("hops/3"), embed.Url);
+        Assert.Equal(Pages.Url("hops/3"), embed.Url);
         Assert.Equal("Title of after-hops & co", embed.Title);
-        Assert.Equal([LinkPreviewOutcome.Preview, LinkPreviewOutcome.Failed], await OutcomesAsync(_pages.Url("hops/3"), _pages.Url("hops/4")));
+        Assert.Equal([LinkPreviewOutcome.Preview, LinkPreviewOutcome.Failed], await OutcomesAsync(Pages.Url("hops/3"), Pages.Url("hops/4")));
     }
 
     [Fact]
     public async Task A_huge_page_is_read_only_to_its_limit_and_a_file_or_a_slow_server_gets_no_preview()
     {
-        var (_, channelId, owner) = await app.SeedServerWithChannelAsync();
+        var (_, channelId, owner) = await App.SeedServerWithChannelAsync();
         var started = DateTime.UtcNow;
-        var message = await owner.Client.SendOkAsync(channelId, $"{_pages.Url("huge")} {_pages.Url("picture.png")} {_pages.Url("slow")}");
-        await _jobs.WaitForAsync(1);
+        var message = await owner.Client.SendOkAsync(channelId, $"{Pages.Url("huge")} {Pages.Url("picture.png")} {Pages.Url("slow")}");
+        await Jobs.WaitForAsync(1);
 
         // The slow server is given up after the fetch's 5 s, not its 30.
         Assert.InRange(DateTime.UtcNow - started, TimeSpan.FromSeconds(4.5), TimeSpan.FromSeconds(20));
         var embed = Assert.Single((await LoadAsync(owner, channelId, message.Id)).Embeds);
         Assert.Equal("Title of huge & co", embed.Title);
         Assert.Equal([LinkPreviewOutcome.Preview, LinkPreviewOutcome.Failed, LinkPreviewOutcome.Failed],
-            await OutcomesAsync(_pages.Url("huge"), _pages.Url("picture.png"), _pages.Url("slow")));
+            await OutcomesAsync(Pages.Url("huge"), Pages.Url("picture.png"), Pages.Url("slow")));
     }
 
     [Fact]
     public async Task An_edit_that_removes_the_link_removes_its_preview_and_a_new_link_gets_one()
     {
-        var (_, channelId, owner) = await app.SeedServerWithChannelAsync();
-        var message = await owner.Client.SendOkAsync(channelId, $"{_pages.Url("og/kept")} {_pages.Url("og/dropped")}");
-        await _jobs.WaitForAsync(1);
+        var (_, channelId, owner) = await App.SeedServerWithChannelAsync();
+        var message = await owner.Client.SendOkAsync(channelId, $"{Pages.Url("og/kept")} {Pages.Url("og/dropped")}");
+        await Jobs.WaitForAsync(1);
         Assert.Equal(2, (await LoadAsync(owner, channelId, message.Id)).Embeds.Count);
 
         var edited = await (await owner.Client.PatchAsJsonAsync($"/api/v1/channels/{channelId}/messages/{message.Id}",
-            new EditMessageRequest($"only {_pages.Url("og/kept")} now"))).ReadAsync<MessageResponse>();
-        Assert.Equal([_pages.Url("og/kept")], edited.Embeds.Select(e => e.Url));
-        await _jobs.WaitForAsync(2);
+            new EditMessageRequest($"only {Pages.Url("og/kept")} now"))).ReadAsync<MessageResponse>();
+        Assert.Equal([Pages.Url("og/kept")], edited.Embeds.Select(e => e.Url));
+        await Jobs.WaitForAsync(2);
 
         edited = await (await owner.Client.PatchAsJsonAsync($"/api/v1/channels/{channelId}/messages/{message.Id}",
-            new EditMessageRequest($"now {_pages.Url("og/added")}"))).ReadAsync<MessageResponse>();
+            new EditMessageRequest($"now {Pages.Url("og/added")}"))).ReadAsync<MessageResponse>();
         Assert.Empty(edited.Embeds);
-        await _jobs.WaitForAsync(3);
-        Assert.Equal([_pages.Url("og/added")], (await LoadAsync(owner, channelId, message.Id)).Embeds.Select(e => e.Url));
-        await app.AssertChannelEventsAsync(channelId, "MessageCreated", "MessageUpdated", "MessageUpdated", "MessageUpdated", "MessageUpdated");
+        await Jobs.WaitForAsync(3);
+        Assert.Equal([Pages.Url("og/added")], (await LoadAsync(owner, channelId, message.Id)).Embeds.Select(e => e.Url));
+        await App.AssertChannelEventsAsync(channelId, "MessageCreated", "MessageUpdated", "MessageUpdated", "MessageUpdated", "MessageUpdated");
     }
 
     [Fact]
     public async Task The_author_or_a_moderator_removes_the_previews_for_good()
     {
-        var member = await app.UserAsync();
-        var moderator = await app.UserAsync();
-        var (serverId, channelId, owner) = await app.SeedServerWithChannelAsync(member, moderator);
-        await app.SeedRoleAsync(serverId, Perms.ManageMessages, moderator);
-        var mine = await member.Client.SendOkAsync(channelId, _pages.Url("og/mine"));
-        var other = await owner.Client.SendOkAsync(channelId, _pages.Url("og/other"));
-        await _jobs.WaitForAsync(2);
+        var member = await App.UserAsync();
+        var moderator = await App.UserAsync();
+        var (serverId, channelId, owner) = await App.SeedServerWithChannelAsync(member, moderator);
+        await App.SeedRoleAsync(serverId, Perms.ManageMessages, moderator);
+        var mine = await member.Client.SendOkAsync(channelId, Pages.Url("og/mine"));
+        var other = await owner.Client.SendOkAsync(channelId, Pages.Url("og/other"));
+        await Jobs.WaitForAsync(2);
 
         await (await member.Client.DeleteAsync($"/api/v1/channels/{channelId}/messages/{other.Id}/embeds"))
             .AssertProblemAsync(HttpStatusCode.Forbidden, "missing_permission");
@@ -228,19 +238,16 @@ public abstract class LinkPreviewTests(KamaChatApp app) : IAsyncLifetime
         Assert.Empty((await LoadAsync(owner, channelId, other.Id)).Embeds);
 
         // An edit makes none again, even with a new link.
-        await member.Client.PatchAsJsonAsync($"/api/v1/channels/{channelId}/messages/{mine.Id}", new EditMessageRequest($"{_pages.Url("og/mine")} {_pages.Url("og/new")}"));
-        await owner.Client.SendOkAsync(channelId, _pages.Url("og/after")); // a job that runs after the edit's would have
-        await _jobs.WaitForAsync(3);
+        await member.Client.PatchAsJsonAsync($"/api/v1/channels/{channelId}/messages/{mine.Id}", new EditMessageRequest($"{Pages.Url("og/mine")} {Pages.Url("og/new")}"));
+        await owner.Client.SendOkAsync(channelId, Pages.Url("og/after")); // a job that runs after the edit's would have
+        await Jobs.WaitForAsync(3);
         Assert.Empty((await LoadAsync(owner, channelId, mine.Id)).Embeds);
-        Assert.DoesNotContain("/og/new", _pages.Paths);
+        Assert.DoesNotContain("/og/new", Pages.Paths);
         await (await member.Client.DeleteAsync($"/api/v1/channels/{channelId}/messages/{long.MaxValue}/embeds"))
             .AssertProblemAsync(HttpStatusCode.NotFound, "not_found");
     }
 
-    private static async Task<MessageResponse> LoadAsync(TestUser user, Snowflake channelId, Snowflake messageId) =>
-        await (await user.Client.GetAsync($"/api/v1/channels/{channelId}/messages/{messageId}")).ReadAsync<MessageResponse>();
-
-    private Task<List<LinkPreviewOutcome>> OutcomesAsync(params string[] urls) => app.QueryAsync(async db =>
+    private Task<List<LinkPreviewOutcome>> OutcomesAsync(params string[] urls) => App.QueryAsync(async db =>
     {
         var outcomes = new List<LinkPreviewOutcome>();
         foreach (var url in urls)

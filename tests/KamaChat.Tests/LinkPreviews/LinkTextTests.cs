@@ -44,6 +44,23 @@ public sealed class LinkTextTests
         Assert.Equal("Line one line two reversed <script>alert(1)</script>", page.Description);
         Assert.Null(page.SiteName);
         Assert.Equal(new Uri("https://cdn.example.com/p.png"), page.Image);
+        Assert.False(page.LargeImage);
+    }
+
+    [Fact]
+    public void A_picture_is_resolved_against_the_page_and_asked_large_by_twitter_card()
+    {
+        var html = """
+            <html><head><meta property="og:title" content="T"><meta property="og:image" content="../img/cover.jpg">
+            <meta name="twitter:card" content=" Summary_Large_Image "></head></html>
+            """;
+        var page = PageMetadata.Parse(Encoding.UTF8.GetBytes(html), null, new Uri("https://example.com/posts/1"));
+        Assert.Equal(new Uri("https://example.com/img/cover.jpg"), page.Image);
+        Assert.True(page.LargeImage);
+
+        var data = PageMetadata.Parse("<meta property=og:title content=T><meta property=og:image content='data:image/png;base64,AAAA'>"u8.ToArray(), null,
+            new Uri("https://example.com/"));
+        Assert.Null(data.Image); // only a web address is fetched
     }
 
     [Fact]

@@ -12,35 +12,56 @@ namespace KamaChat.Tests.LinkPreviews;
 
 /// <summary>
 /// Web pages on a loopback port for link previews to fetch: pages with OpenGraph tags, redirects, a huge page, a
-/// file that is not HTML and a server too slow to answer. It records every path asked for, with the User-Agent.
+/// file that is not HTML, files a test serves (<see cref="Serve"/>) and a server too slow to answer. It listens on
+/// 127.0.0.1 and on [::1] (<see cref="V6BaseAddress"/>), and records every path asked for, with the User-Agent and the
+/// address it was asked on.
 /// </summary>
 public sealed class LoopbackPageServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
+    private readonly ConcurrentDictionary<string, (byte[] Body, string ContentType)> _files = new();
+
     public ConcurrentQueue<(string Path, string UserAgent)> Requests { get; } = new();
 
+    /// <summary>The paths asked for on [::1], which previews may reach only when a test allows it.</summary>
+    public ConcurrentQueue<string> V6Requests { get; } = new();
+
     public Uri BaseAddress { get; }
+
+    public Uri V6BaseAddress { get; }
 
     private LoopbackPageServer(WebApplication app)
     {
         _app = app;
-        BaseAddress = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/");
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
+        BaseAddress = new Uri(addresses.First(a => a.Contains("127.0.0.1", StringComparison.Ordinal)) + "/");
+        V6BaseAddress = new Uri(addresses.First(a => a.Contains("[::1]", StringComparison.Ordinal)) + "/");
+    }
+
+    /// <summary>Serves <paramref name="body"/> as <paramref name="contentType"/> at <c>/files/{name}</c>; returns its URL.</summary>
+    public string Serve(string name, byte[] body, string contentType)
+    {
+        _files[name] = (body, contentType);
+        return Url("files/" + name);
     }
 
     public static async Task<LoopbackPageServer> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.WebHost.UseUrls("http://127.0.0.1:0", "http://[::1]:0");
         builder.Logging.ClearProviders();
         var app = builder.Build();
         LoopbackPageServer? server = null;
         app.Use(async (http, next) =>
         {
+            if (http.Connection.LocalIpAddress is { AddressFamily: System.Net.Sockets.AddressFamily.InterNetworkV6 } local && !local.IsIPv4MappedToIPv6)
+                server!.V6Requests.Enqueue(http.Request.Path + http.Request.QueryString);
             server!.Requests.Enqueue((http.Request.Path + http.Request.QueryString, http.Request.Headers.UserAgent.ToString()));
             await next(http);
         });
-        app.MapGet("/og/{name}", (string name) => Results.Content(Page(name), "text/html; charset=utf-8"));
+        app.MapGet("/og/{name}", (string name, string? image, string? card) => Results.Content(Page(name, image, card), "text/html; charset=utf-8"));
+        app.MapGet("/files/{name}", (string name) => server!._files.TryGetValue(name, out var file) ? Results.Bytes(file.Body, file.ContentType) : Results.NotFound());
         app.MapGet("/title-only", () => Results.Content(
             "<!doctype html><html><head><title>  Just   a\n title </title><meta name=description content='Plain &lt;meta&gt; description'></head><body></body></html>",
             "text/html"));
@@ -73,8 +94,11 @@ public sealed class LoopbackPageServer : IAsyncDisposable
         return server = new LoopbackPageServer(app);
     }
 
-    /// <summary>A page whose OpenGraph title is "Title of {name} &amp; co" (an entity), with a description that looks like markup.</summary>
-    public static string Page(string name) => $"""
+    /// <summary>
+    /// A page whose OpenGraph title is "Title of {name} &amp; co" (an entity), with a description that looks like markup;
+    /// with <paramref name="image"/> as its og:image and <paramref name="card"/> as its twitter:card when given.
+    /// </summary>
+    public static string Page(string name, string? image = null, string? card = null) => $"""
         <!doctype html>
         <html><head>
         <meta charset="utf-8">
@@ -82,7 +106,8 @@ public sealed class LoopbackPageServer : IAsyncDisposable
         <meta property="og:site_name" content="Loopback Pages">
         <meta property="og:title" content="Title of {name} &amp; co">
         <meta property="og:description" content="&lt;b&gt;Bold?&lt;/b&gt; No: text. {new string('d', 600)}">
-        <meta property="og:image" content="/picture.png">
+        {(image is null ? "" : $"<meta property=\"og:image\" content=\"{System.Net.WebUtility.HtmlEncode(image)}\">")}
+        {(card is null ? "" : $"<meta name=\"twitter:card\" content=\"{System.Net.WebUtility.HtmlEncode(card)}\">")}
         </head><body><p>Body of {name}</p></body></html>
         """;
 

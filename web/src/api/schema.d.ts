@@ -7402,6 +7402,14 @@ export interface components {
         EditMessageRequest: {
             content: string;
         };
+        EmbedImage: {
+            url: string;
+            /** Format: int32 */
+            width: number;
+            /** Format: int32 */
+            height: number;
+            large: boolean;
+        };
         FriendRequestPrivacy: {
             everyone: boolean;
             friendsOfFriends: boolean;
@@ -7597,6 +7605,7 @@ export interface components {
             siteName: null | string;
             title: null | string;
             description: null | string;
+            image?: null | components["schemas"]["EmbedImage"];
         };
         MessagePinnedEvent: {
             /**

@@ -70,6 +70,9 @@ public sealed class AttachmentLinks(IMediaStorage storage, IOptions<UploadOption
         _ => "blocked",
     };
 
+    /// <summary>A URL that shows the stored file <paramref name="key"/> as <paramref name="contentType"/>, expiring as attachments' do (a preview's picture).</summary>
+    public string Inline(string key, string contentType) => Read(key, Lifetime(), new ReadUrlOptions(contentType));
+
     private string Read(string key, TimeSpan lifetime, ReadUrlOptions readOptions) => storage.GetReadUrl(key, lifetime, readOptions).ToString();
 
     /// <summary>From now to the end of the next whole period (between one and two periods).</summary>

@@ -26,7 +26,7 @@ public sealed class LinkPreviewCache(KamaDbContext db, LinkPreviewFetches fetche
 /// fetch, and none falls between the two and fetches again.
 /// </summary>
 public sealed class LinkPreviewFetches(
-    LinkFetcher fetcher, IServiceScopeFactory scopes, IOptions<LinkPreviewOptions> options, TimeProvider time, ILogger<LinkPreviewFetches> logger)
+    LinkFetcher fetcher, LinkPictures pictures, IServiceScopeFactory scopes, IOptions<LinkPreviewOptions> options, TimeProvider time, ILogger<LinkPreviewFetches> logger)
 {
     private static readonly string[] HtmlTypes = ["text/html", "application/xhtml+xml"];
 
@@ -54,7 +54,7 @@ public sealed class LinkPreviewFetches(
         var fresh = time.GetUtcNow() - options.Value.CacheLifetime;
         if (await db.LinkPreviews.AsNoTracking().SingleOrDefaultAsync(p => p.UrlHash == hash && p.FetchedAt > fresh) is { } stored)
             return stored;
-        var preview = await FetchNowAsync(url);
+        var preview = await FetchNowAsync(url, db);
         preview.UrlHash = hash;
         preview.FetchedAt = time.GetUtcNow();
         // Another node may have stored it meanwhile: the newer fetch wins either way.
@@ -69,16 +69,27 @@ public sealed class LinkPreviewFetches(
             // Stored by another node between the delete and the insert: theirs is as fresh.
         }
         db.Entry(preview).State = EntityState.Detached;
-        var stale = preview.FetchedAt - options.Value.CacheLifetime;
-        await db.LinkPreviews.Where(p => p.FetchedAt < stale).ExecuteDeleteAsync();
         return preview;
     }
 
-    private async Task<LinkPreview> FetchNowAsync(Uri url)
+    private async Task<StoredPicture?> PictureAsync(Uri image, KamaDbContext db)
     {
         try
         {
-            return await FetchAndReadAsync(url);
+            return await pictures.GetAsync(db, image);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            logger.LogWarning(e, "Link preview picture {Url} failed", image);
+            return null;
+        }
+    }
+
+    private async Task<LinkPreview> FetchNowAsync(Uri url, KamaDbContext db)
+    {
+        try
+        {
+            return await FetchAndReadAsync(url, db);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -87,7 +98,7 @@ public sealed class LinkPreviewFetches(
         }
     }
 
-    private async Task<LinkPreview> FetchAndReadAsync(Uri url)
+    private async Task<LinkPreview> FetchAndReadAsync(Uri url, KamaDbContext db)
     {
         var preview = new LinkPreview { Url = url.AbsoluteUri };
         var page = await fetcher.FetchAsync(url, HtmlTypes, options.Value.MaxHtmlBytes, CancellationToken.None);
@@ -105,6 +116,9 @@ public sealed class LinkPreviewFetches(
         var metadata = PageMetadata.Parse(page.Body!, page.CharSet, page.FinalUrl!);
         preview.Outcome = metadata.IsEmpty ? LinkPreviewOutcome.Nothing : LinkPreviewOutcome.Preview;
         (preview.SiteName, preview.Title, preview.Description) = (metadata.SiteName, metadata.Title, metadata.Description);
+        // A card without its picture is still a card: a picture that fails costs only itself.
+        if (preview.Outcome == LinkPreviewOutcome.Preview && metadata.Image is { } image && await PictureAsync(image, db) is { } picture)
+            (preview.ImageHash, preview.ImageWidth, preview.ImageHeight, preview.LargeImage) = (picture.Hash, picture.Width, picture.Height, metadata.LargeImage);
         return preview;
     }
 }

@@ -42,6 +42,7 @@ public static class LinkPreviewEndpoints
         if (await db.Messages.Where(m => m.Id == messageId && !m.EmbedsSuppressed)
                 .ExecuteUpdateAsync(s => s.SetProperty(m => m.EmbedsSuppressed, true).SetProperty(m => m.Embeds, (string?)null), cancellationToken) == 0)
             return TypedResults.NoContent();
+        await MessageEmbeds.SyncImagesAsync(db, messageId, null, cancellationToken);
         // Reactions' "me" is per viewer; an event for everyone says false, as for an edit seen by others.
         var updated = (await MessageQueries.LoadOneAsync(db, links, messageId, default, cancellationToken))!;
         await change.AppendAsync(new MessageUpdated(id, updated), cancellationToken);

@@ -16,12 +16,12 @@ public sealed record LinkPreviewJob(Snowflake MessageId) : IJob
     public static string JobType => "messages.link_previews";
 
     /// <summary>
-    /// Queues the job when the message holds a link that may get a preview. A side effect of sending or editing: a
-    /// queue that cannot take it costs the previews, not the message.
+    /// Queues the job when previews are on and the message holds a link that may get one. A side effect of sending or
+    /// editing: a queue that cannot take it costs the previews, not the message.
     /// </summary>
-    public static async Task EnqueueAsync(IJobQueue jobs, ILogger logger, Snowflake messageId, string content, CancellationToken cancellationToken)
+    public static async Task EnqueueAsync(IJobQueue jobs, LinkPreviewOptions options, ILogger logger, Snowflake messageId, string content, CancellationToken cancellationToken)
     {
-        if (!content.Contains("http", StringComparison.OrdinalIgnoreCase) || LinkUrls.Extract(content).Count == 0)
+        if (!options.Enabled || !content.Contains("http", StringComparison.OrdinalIgnoreCase) || LinkUrls.Extract(content).Count == 0)
             return;
         try
         {
@@ -46,6 +46,7 @@ public sealed class LinkPreviewJobHandler(
 {
     public async Task HandleAsync(LinkPreviewJob job, JobContext context, CancellationToken cancellationToken)
     {
+        // Queued while previews were on (EnqueueAsync queues none while they are off), run after they were turned off.
         if (!options.Value.Enabled)
             return;
         var message = await db.Messages.AsNoTracking().Where(m => m.Id == job.MessageId)
@@ -53,7 +54,7 @@ public sealed class LinkPreviewJobHandler(
         if (message is null || message.EmbedsSuppressed || message.Kind != MessageKind.Default)
             return;
 
-        var embeds = new List<MessageEmbed>();
+        var embeds = new List<StoredEmbed>();
         var urls = LinkUrls.Extract(message.Content);
         if (urls.Count > 0 && await permissions.ForChannelAsync(message.AuthorId, message.ChannelId, cancellationToken) is { } access && access.Has(Perms.EmbedLinks))
         {
@@ -72,6 +73,7 @@ public sealed class LinkPreviewJobHandler(
         if (await db.Messages.Where(m => m.Id == job.MessageId && m.Content == content && !m.EmbedsSuppressed)
                 .ExecuteUpdateAsync(s => s.SetProperty(m => m.Embeds, json), cancellationToken) == 0)
             return;
+        await MessageEmbeds.SyncImagesAsync(db, job.MessageId, json, cancellationToken);
         // Reactions' "me" is per viewer; an event for everyone says false, as for an edit seen by others.
         var updated = (await MessageQueries.LoadOneAsync(db, links, job.MessageId, default, cancellationToken))!;
         await change.AppendAsync(new MessageUpdated(message.ChannelId, updated), cancellationToken);

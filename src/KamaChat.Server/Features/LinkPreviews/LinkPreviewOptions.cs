@@ -25,6 +25,24 @@ public sealed class LinkPreviewOptions : ISettingErrors
     /// <summary>How long a link's preview (or the lack of one) is reused before the page is fetched again.</summary>
     public TimeSpan CacheLifetime { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>A page's picture larger than this is not shown (nor read past this).</summary>
+    public int MaxImageBytes { get; set; } = 10 * 1024 * 1024;
+
+    /// <summary>A picture with more pixels than this (all frames together), by its header, is not decoded: a decompression bomb.</summary>
+    public long MaxImagePixels { get; set; } = 40_000_000;
+
+    /// <summary>Pictures are stored at most this many pixels wide and high: enough for a large card on a dense screen.</summary>
+    public int MaxImageSide { get; set; } = 800;
+
+    /// <summary>How often <see cref="LinkPreviewSweeper"/> removes old entries and the pictures nothing shows.</summary>
+    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// How long past its <see cref="CacheLifetime"/> an entry is kept, and how long a picture is kept after it was last
+    /// stored or found: a job that read either just before is done with it long before.
+    /// </summary>
+    public TimeSpan SweepGrace { get; set; } = TimeSpan.FromHours(1);
+
     public List<string> Errors { get; } = [];
 
     public static void Bind(LinkPreviewOptions options, IConfiguration configuration)

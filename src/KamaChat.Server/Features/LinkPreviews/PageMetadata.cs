@@ -5,7 +5,8 @@ using KamaChat.Server.Infrastructure.Http;
 namespace KamaChat.Server.Features.LinkPreviews;
 
 /// <summary>What a preview shows of a page, as plain text cut to length: never HTML, whatever the page put in it.</summary>
-public sealed record PageMetadata(string? SiteName, string? Title, string? Description, Uri? Image)
+/// <param name="LargeImage">The page asks for its picture large (<c>twitter:card</c> is <c>summary_large_image</c>).</param>
+public sealed record PageMetadata(string? SiteName, string? Title, string? Description, Uri? Image, bool LargeImage = false)
 {
     public const int SiteNameMaxLength = 100;
     public const int TitleMaxLength = 256;
@@ -53,7 +54,8 @@ public sealed record PageMetadata(string? SiteName, string? Title, string? Descr
             Clean(First("og:site_name", "application-name"), SiteNameMaxLength),
             Clean(First("og:title", "twitter:title") ?? document.Title, TitleMaxLength),
             Clean(First("og:description", "twitter:description", "description"), DescriptionMaxLength),
-            imageUrl);
+            imageUrl,
+            string.Equals(First("twitter:card")?.Trim(), "summary_large_image", StringComparison.OrdinalIgnoreCase));
     }
 
     /// <summary>One line of plain text: whitespace runs made one space, controls and bidi overrides dropped, cut at a word with "…".</summary>

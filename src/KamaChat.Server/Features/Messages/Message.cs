@@ -44,7 +44,7 @@ public sealed class Message
 
     public bool MentionsEveryone { get; set; }
 
-    /// <summary>Previews of the message's links (a JSON array of <see cref="LinkPreviews.MessageEmbed"/>), null for none.</summary>
+    /// <summary>Previews of the message's links (a JSON array of <see cref="LinkPreviews.StoredEmbed"/>; pictures by hash, signed when read), null for none.</summary>
     public string? Embeds { get; set; }
 
     /// <summary>The author or a moderator removed the previews: none are made again, also after an edit.</summary>

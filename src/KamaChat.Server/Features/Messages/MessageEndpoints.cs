@@ -12,6 +12,7 @@ using KamaChat.Server.Infrastructure.RateLimiting;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Perms = KamaChat.Server.Features.Permissions.Permissions;
 
 namespace KamaChat.Server.Features.Messages;
@@ -86,7 +87,8 @@ public static class MessageEndpoints
 
     private static async Task<Results<Ok<MessageResponse>, ProblemHttpResult>> EditAsync(
         ChannelAccess access, Snowflake messageId, EditMessageRequest request, CurrentUser user, KamaDbContext db, EventLog events,
-        TimeProvider time, AttachmentLinks links, IJobQueue jobs, ILogger<Message> logger, CancellationToken cancellationToken)
+        TimeProvider time, AttachmentLinks links, IJobQueue jobs, IOptions<LinkPreviewOptions> previewOptions, ILogger<Message> logger,
+        CancellationToken cancellationToken)
     {
         var id = access.ChannelId;
         var message = await db.Messages.Include(m => m.Mentions).SingleOrDefaultAsync(m => m.Id == messageId && m.ChannelId == id, cancellationToken);
@@ -100,6 +102,7 @@ public static class MessageEndpoints
         message.Content = request.Content.Trim();
         message.EditedAt = time.GetUtcNow();
         // A link taken out takes its preview with it at once; the job previews the links added.
+        var embedsBefore = message.Embeds;
         message.Embeds = MessageEmbeds.KeepOnly(message.Embeds, LinkUrls.Extract(message.Content));
         var (mentions, mentionsEveryone) = await MentionParser.ResolveAsync(db, access, message.AuthorId, message.Content, cancellationToken);
         message.MentionsEveryone = mentionsEveryone;
@@ -109,11 +112,13 @@ public static class MessageEndpoints
 
         await using var change = await events.BeginAsync(cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
+        if (message.Embeds != embedsBefore)
+            await MessageEmbeds.SyncImagesAsync(db, messageId, message.Embeds, cancellationToken);
         var updated = (await MessageQueries.LoadOneAsync(db, links, messageId, user.Id, cancellationToken))!;
         await change.AppendAsync(new MessageUpdated(id, updated), cancellationToken);
         await change.CommitAsync(cancellationToken);
         if (!message.EmbedsSuppressed)
-            await LinkPreviewJob.EnqueueAsync(jobs, logger, messageId, message.Content, cancellationToken);
+            await LinkPreviewJob.EnqueueAsync(jobs, previewOptions.Value, logger, messageId, message.Content, cancellationToken);
         return TypedResults.Ok(updated);
     }
 

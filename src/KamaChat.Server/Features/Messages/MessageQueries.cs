@@ -216,7 +216,7 @@ public static partial class MessageQueries
             r.MentionsEveryone, r.CreatedAt, r.EditedAt, r.PinnedAt is not null,
             reactions.TryGetValue(r.Id, out var reacted) ? reacted : [],
             attachments.TryGetValue(r.Id, out var attached) ? attached.ConvertAll(links.Describe) : [],
-            LinkPreviews.MessageEmbeds.Deserialize(r.Embeds),
+            LinkPreviews.MessageEmbeds.Describe(r.Embeds, links),
             r.EmbedsSuppressed,
             r.Sequence,
             MessageKinds.Name(r.Kind),

@@ -11,6 +11,7 @@ using KamaChat.Server.Infrastructure.Jobs;
 using KamaChat.Server.Infrastructure.RateLimiting;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Perms = KamaChat.Server.Features.Permissions.Permissions;
 
 namespace KamaChat.Server.Features.Messages;
@@ -78,7 +79,8 @@ internal static class SendMessage
                     await jobs.EnqueueAsync(new ProcessAttachmentJob(upload.Id), cancellationToken);
                 if (access.Channel.ServerId is null || mentions.Count > 0 || mentionsEveryone)
                     await EnqueuePushAsync(jobs, http, created.Id, cancellationToken);
-                await LinkPreviews.LinkPreviewJob.EnqueueAsync(jobs, Logger(http), created.Id, content, cancellationToken);
+                await LinkPreviews.LinkPreviewJob.EnqueueAsync(jobs, http.RequestServices.GetRequiredService<IOptions<LinkPreviews.LinkPreviewOptions>>().Value,
+                    Logger(http), created.Id, content, cancellationToken);
                 return TypedResults.Created($"/api/v1/channels/{id}/messages/{created.Id}", created);
             case SendOutcome.Original(var originalId, var known):
                 return TypedResults.Ok(known ?? (await MessageQueries.LoadOneAsync(db, links, originalId, userId, cancellationToken))!);

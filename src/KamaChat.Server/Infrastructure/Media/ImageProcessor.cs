@@ -39,12 +39,7 @@ public sealed class ImageProcessor
         try
         {
             foreach (var size in _options.ThumbnailSizes)
-            {
-                using var thumbnail = Image.Thumbnail(load, size, height: size, size: Enums.Size.Down, outputProfile: "srgb", failOn: Enums.FailOn.Truncated);
-                var output = Path.Combine(outputDirectory, $"thumb-{size}.webp");
-                thumbnail.Webpsave(output, q: WebpQuality, keep: Enums.ForeignKeep.None, effort: 4);
-                thumbnails.Add(new Rendition($"thumb-{size}", output, "image/webp", thumbnail.Width, FrameHeight(thumbnail)));
-            }
+                thumbnails.Add(Thumbnail(load, size, outputDirectory, $"thumb-{size}"));
             var clean = CleanOriginal(source, type, outputDirectory, animated);
             var (uprightWidth, uprightHeight) = quarterTurn ? (height, width) : (width, height);
             return new ProcessedImage(uprightWidth, uprightHeight, animated, Placeholder(source), clean, thumbnails);
@@ -53,6 +48,35 @@ public sealed class ImageProcessor
         {
             throw new MediaProcessingException(MediaProcessingException.Undecodable, "The image could not be decoded.", e);
         }
+    }
+
+    /// <summary>
+    /// A picture from elsewhere (a link preview's): at most <paramref name="maxSide"/> px on each side, upright, without
+    /// metadata, as WebP; an animated one stays animated. At most <paramref name="maxPixels"/> (all frames together),
+    /// checked from the header before anything is decoded.
+    /// </summary>
+    /// <exception cref="MediaProcessingException">Too many pixels, or the file does not decode as the type it claims.</exception>
+    public Rendition Fitted(string path, SniffedType type, string outputDirectory, int maxSide, long maxPixels)
+    {
+        var source = Decodable(path, type, outputDirectory);
+        var (_, _, frames, _) = CheckHeader(source, Math.Min(maxPixels, _options.MaxImagePixels));
+        try
+        {
+            return Thumbnail(frames > 1 ? source + "[n=-1]" : source, maxSide, outputDirectory, "fitted");
+        }
+        catch (VipsException e)
+        {
+            throw new MediaProcessingException(MediaProcessingException.Undecodable, "The image could not be decoded.", e);
+        }
+    }
+
+    /// <summary>The image (every frame of <paramref name="load"/>) scaled down to fit <paramref name="size"/>², upright, as WebP without metadata.</summary>
+    private static Rendition Thumbnail(string load, int size, string outputDirectory, string name)
+    {
+        using var thumbnail = Image.Thumbnail(load, size, height: size, size: Enums.Size.Down, outputProfile: "srgb", failOn: Enums.FailOn.Truncated);
+        var output = Path.Combine(outputDirectory, $"{name}.webp");
+        thumbnail.Webpsave(output, q: WebpQuality, keep: Enums.ForeignKeep.None, effort: 4);
+        return new Rendition(name, output, "image/webp", thumbnail.Width, FrameHeight(thumbnail));
     }
 
     /// <summary>Square crops at the avatar sizes (see <see cref="Picture"/>).</summary>
@@ -148,8 +172,9 @@ public sealed class ImageProcessor
     /// Width and height of one frame as stored, the number of frames, and whether the EXIF orientation turns the image
     /// by a quarter (5..8), from the header alone.
     /// </summary>
-    private (int Width, int Height, int Frames, bool QuarterTurn) CheckHeader(string path)
+    private (int Width, int Height, int Frames, bool QuarterTurn) CheckHeader(string path, long? maxPixels = null)
     {
+        var limit = maxPixels ?? _options.MaxImagePixels;
         int width, height, frames;
         bool quarterTurn;
         try
@@ -164,9 +189,9 @@ public sealed class ImageProcessor
         {
             throw new MediaProcessingException(MediaProcessingException.Undecodable, "The file is not an image libvips can read.", e);
         }
-        if ((long)width * height * frames > _options.MaxImagePixels)
+        if ((long)width * height * frames > limit)
             throw new MediaProcessingException(MediaProcessingException.TooManyPixels,
-                $"The image has {width}×{height} pixels{(frames > 1 ? $" in each of {frames} frames" : "")}, more than {_options.MaxImagePixels}.");
+                $"The image has {width}×{height} pixels{(frames > 1 ? $" in each of {frames} frames" : "")}, more than {limit}.");
         return (width, height, frames, quarterTurn);
     }
 

@@ -63,6 +63,50 @@ describe('link preview card', () => {
     expect(onRemove).toHaveBeenCalledOnce();
   });
 
+  it("shows the page's picture from this server beside the text, its box sized before it loads, with the title as alt text", () => {
+    const { getByRole } = render(
+      <MemoryRouter>
+        <LinkEmbeds
+          embeds={[{ ...embed, image: { url: '/media/link-images/abc.webp?ex=1&sig=x', width: 800, height: 400, large: false } }]}
+        />
+      </MemoryRouter>,
+    );
+    const picture = getByRole('img', { name: 'A <b>headline</b>' });
+    expect(picture.getAttribute('src')).toMatch(/^(https?:\/\/[^/]+)?\/media\/link-images\/abc\.webp\?ex=1&sig=x$/);
+    expect(picture.getAttribute('loading')).toBe('lazy');
+    // Scaled into the 80 px square, the aspect kept; the same size whether or not the bytes have come.
+    expect([picture.getAttribute('width'), picture.getAttribute('height')]).toEqual(['80', '40']);
+    expect(picture.style.width).toBe('80px');
+    expect(picture.style.aspectRatio).toBe('80 / 40');
+    // Beside the text: in the same row as the title.
+    expect(picture.parentElement!.contains(getByRole('link'))).toBe(true);
+  });
+
+  it('shows a large picture under the text when the page asks for one (summary_large_image)', () => {
+    const { container, getByRole } = render(
+      <MemoryRouter>
+        <LinkEmbeds
+          embeds={[{ ...embed, title: null, image: { url: '/media/link-images/big.webp', width: 1600, height: 800, large: true } }]}
+        />
+      </MemoryRouter>,
+    );
+    // Without a title the picture says nothing the link does not: decorative.
+    const picture = container.querySelector('img')!;
+    expect(picture.getAttribute('alt')).toBe('');
+    expect([picture.getAttribute('width'), picture.getAttribute('height')]).toEqual(['400', '200']);
+    expect(picture.parentElement!.contains(getByRole('link'))).toBe(false);
+  });
+
+  it('reads a preview stored before pictures were (no image field) as a card without one', () => {
+    const { container, getByRole } = render(
+      <MemoryRouter>
+        <LinkEmbeds embeds={[{ url: embed.url, siteName: null, title: 'Old', description: null }]} />
+      </MemoryRouter>,
+    );
+    expect(getByRole('link', { name: 'Old' })).toBeTruthy();
+    expect(container.querySelector('img')).toBeNull();
+  });
+
   it('shows nothing for a message without previews', () => {
     const { container } = render(<LinkEmbeds embeds={[]} />);
     expect(container.innerHTML).toBe('');

@@ -387,6 +387,28 @@ namespace KamaChat.Server.Data.Migrations.Postgres
                     b.ToTable("event_streams", (string)null);
                 });
 
+            modelBuilder.Entity("KamaChat.Server.Features.LinkPreviews.LinkImage", b =>
+                {
+                    b.Property<string>("Hash")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<int>("Height")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset>("UsedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("Width")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Hash");
+
+                    b.HasIndex("UsedAt");
+
+                    b.ToTable("link_images", (string)null);
+                });
+
             modelBuilder.Entity("KamaChat.Server.Features.LinkPreviews.LinkPreview", b =>
                 {
                     b.Property<string>("UrlHash")
@@ -399,6 +421,19 @@ namespace KamaChat.Server.Data.Migrations.Postgres
 
                     b.Property<DateTimeOffset>("FetchedAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("ImageHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<int?>("ImageHeight")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("ImageWidth")
+                        .HasColumnType("integer");
+
+                    b.Property<bool>("LargeImage")
+                        .HasColumnType("boolean");
 
                     b.Property<int>("Outcome")
                         .HasColumnType("integer");
@@ -420,7 +455,25 @@ namespace KamaChat.Server.Data.Migrations.Postgres
 
                     b.HasIndex("FetchedAt");
 
+                    b.HasIndex("ImageHash");
+
                     b.ToTable("link_previews", (string)null);
+                });
+
+            modelBuilder.Entity("KamaChat.Server.Features.LinkPreviews.MessageLinkImage", b =>
+                {
+                    b.Property<long>("MessageId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("ImageHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.HasKey("MessageId", "ImageHash");
+
+                    b.HasIndex("ImageHash");
+
+                    b.ToTable("message_link_images", (string)null);
                 });
 
             modelBuilder.Entity("KamaChat.Server.Features.Messages.Message", b =>
@@ -1209,6 +1262,15 @@ namespace KamaChat.Server.Data.Migrations.Postgres
                     b.HasOne("KamaChat.Server.Features.Channels.Channel", null)
                         .WithMany("Overwrites")
                         .HasForeignKey("ChannelId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("KamaChat.Server.Features.LinkPreviews.MessageLinkImage", b =>
+                {
+                    b.HasOne("KamaChat.Server.Features.Messages.Message", null)
+                        .WithMany()
+                        .HasForeignKey("MessageId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -381,6 +381,28 @@ namespace KamaChat.Server.Data.Migrations.Sqlite
                     b.ToTable("event_streams", (string)null);
                 });
 
+            modelBuilder.Entity("KamaChat.Server.Features.LinkPreviews.LinkImage", b =>
+                {
+                    b.Property<string>("Hash")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Height")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("UsedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Width")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Hash");
+
+                    b.HasIndex("UsedAt");
+
+                    b.ToTable("link_images", (string)null);
+                });
+
             modelBuilder.Entity("KamaChat.Server.Features.LinkPreviews.LinkPreview", b =>
                 {
                     b.Property<string>("UrlHash")
@@ -392,6 +414,19 @@ namespace KamaChat.Server.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<long>("FetchedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ImageHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("ImageHeight")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("ImageWidth")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("LargeImage")
                         .HasColumnType("INTEGER");
 
                     b.Property<int>("Outcome")
@@ -414,7 +449,25 @@ namespace KamaChat.Server.Data.Migrations.Sqlite
 
                     b.HasIndex("FetchedAt");
 
+                    b.HasIndex("ImageHash");
+
                     b.ToTable("link_previews", (string)null);
+                });
+
+            modelBuilder.Entity("KamaChat.Server.Features.LinkPreviews.MessageLinkImage", b =>
+                {
+                    b.Property<long>("MessageId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ImageHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("MessageId", "ImageHash");
+
+                    b.HasIndex("ImageHash");
+
+                    b.ToTable("message_link_images", (string)null);
                 });
 
             modelBuilder.Entity("KamaChat.Server.Features.Messages.Message", b =>
@@ -1199,6 +1252,15 @@ namespace KamaChat.Server.Data.Migrations.Sqlite
                     b.HasOne("KamaChat.Server.Features.Channels.Channel", null)
                         .WithMany("Overwrites")
                         .HasForeignKey("ChannelId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("KamaChat.Server.Features.LinkPreviews.MessageLinkImage", b =>
+                {
+                    b.HasOne("KamaChat.Server.Features.Messages.Message", null)
+                        .WithMany()
+                        .HasForeignKey("MessageId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
